@@ -1,0 +1,73 @@
+# netcensus build. `make` builds ./netcensus; `make asan` builds
+# build-asan/netcensus with AddressSanitizer + UBSan; `make test` builds the
+# ASan variant and runs every test; `make run` installs what is missing and
+# starts netcensus on its embedded SQLite default.
+#
+# Sources are found by wildcard: a new .c file under src/ is built without
+# touching this file. tests/unit/test_*.c each become one test binary linked
+# against every object but main.o.
+
+BUILD ?= build
+PKGS := sqlite3 libsodium libxml-2.0 jansson libcares
+CC ?= cc
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wcast-qual -Wno-unused-parameter
+ifdef WERROR
+WARN += -Werror
+endif
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+	-Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+	$(shell net-snmp-config --netsnmp-libs 2>/dev/null) -lpthread -lm
+
+SRCS := $(sort $(wildcard src/*.c src/*/*.c))
+OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+LIBOBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
+TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
+
+.PHONY: all asan test run deps clean fmt
+
+all: deps-check netcensus
+
+netcensus: $(BUILD)/netcensus
+	@if [ "$(BUILD)" = build ]; then ln -sf build/netcensus netcensus; fi
+
+$(BUILD)/netcensus: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/testlib.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDLIBS) -lcmocka
+
+tests-bin: $(BUILD)/netcensus $(TESTS)
+
+ASAN_BUILD ?= build-asan
+asan:
+	$(MAKE) BUILD=$(ASAN_BUILD) \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" WERROR=1 tests-bin
+
+# deps-check is cheap when everything is installed (dpkg-query only).
+deps-check:
+	@scripts/install-deps.sh
+
+deps: deps-check
+
+test: deps-check asan
+	@tests/run $(ASAN_BUILD)
+
+run: all
+	./netcensus serve
+
+fmt:
+	clang-format -i $(SRCS) $(wildcard src/*/*.h tests/unit/*.c)
+
+clean:
+	rm -rf build build-asan build-* netcensus
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs every Debian 12 package that building, running and testing
+# netcensus need. Idempotent: packages already present are not touched, and
+# nothing is done at all when everything is there.
+set -eu
+
+BUILD="build-essential pkg-config libsqlite3-dev libsodium-dev libxml2-dev
+libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev"
+RUN="ieee-data libwireshark-data"
+TEST="sqlite3 iproute2 snmpd snmp procps"
+
+missing=""
+for p in $BUILD $RUN $TEST; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+echo "install-deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >&2

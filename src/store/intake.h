@@ -1,0 +1,62 @@
+/*
+ * intake: the one door into the store for device reports.
+ *
+ * intake_report() takes a validated device report and, inside one
+ * transaction, finds the stored device by the match rules (in the order of
+ * enum intake_rule, each switchable), creates or updates it (a later source
+ * never wipes a field it does not know), upserts every component section by
+ * its key fields, retires rows missing from a full section, writes the
+ * change log (not for a first sighting) and an audit-log row. On any failure
+ * the transaction is rolled back: nothing of that report is stored, and a
+ * "rejected" audit-log row records why.
+ */
+#ifndef NC_INTAKE_H
+#define NC_INTAKE_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "store/store.h"
+
+enum intake_rule {
+	INTAKE_RULE_HOSTNAME_UUID = 0,
+	INTAKE_RULE_HOSTNAME_DBUS,
+	INTAKE_RULE_HOSTNAME_SERIAL,
+	INTAKE_RULE_FQDN,
+	INTAKE_RULE_SERIAL_TYPE,
+	INTAKE_RULE_SERIAL,
+	INTAKE_RULE_SYSNAME_SERIAL,
+	INTAKE_RULE_SYSNAME,
+	INTAKE_RULE_MAC,
+	INTAKE_RULE_HOSTNAME,
+	INTAKE_RULE_IP,
+	INTAKE_RULE_COUNT
+};
+
+struct intake_config {
+	int rule_enabled[INTAKE_RULE_COUNT]; /* all 1 by default */
+	int keep_unknown_sections;	     /* 1 by default */
+};
+
+struct intake_result {
+	int64_t device_id;
+	int created;		/* 1 when a new device was made */
+	const char *rule;	/* static name of the rule that matched, or NULL */
+	int changes;		/* change-log rows written */
+	char message[512];	/* the reason, when rejected */
+};
+
+void intake_config_default(struct intake_config *cfg);
+
+/* "hostname+uuid", "mac", ... ; NULL for an out-of-range rule. */
+const char *intake_rule_name(enum intake_rule rule);
+/* The rule called name, or -1. */
+int intake_rule_from_name(const char *name);
+
+/* Stores report (not consumed) for org_id, recording source and format in
+ * the audit log. 0, or -1 with res->message set and nothing stored. */
+int intake_report(struct store *st, const struct intake_config *cfg,
+		  json_t *report, int64_t org_id, const char *source,
+		  const char *format, struct intake_result *res);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * store: everything netcensus keeps, behind one interface.
+ *
+ * Callers see only these functions and plain data (jansson objects, ids,
+ * strings); no SQL crosses this header, so a PostgreSQL back end can be
+ * added behind it without touching callers. The embedded default is SQLite
+ * in WAL mode (sqlite.c). Schema changes are numbered migrations applied at
+ * open; a database written by a newer netcensus is refused.
+ *
+ * Times are UTC text "YYYY-MM-DD HH:MM:SS". jansson objects returned are new
+ * references owned by the caller. Functions return 0 / -1 (or NULL) and log
+ * the reason once.
+ *
+ * Secrets (credential fields, LDAP and SMTP passwords) are encrypted with
+ * libsodium under a key file created at first open beside the database
+ * (PATH.key, mode 0600); see secret.h.
+ */
+#ifndef NC_STORE_H
+#define NC_STORE_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+struct store;
+
+/* The database path: the --db option when given, else $NETCENSUS_DB, else
+ * "./netcensus.db". */
+const char *store_default_path(const char *opt);
+
+/* Opens (creating if needed) and migrates. url is a file path or
+ * "sqlite:PATH". NULL on failure (reason logged). */
+struct store *store_open(const char *url);
+void store_close(struct store *st);
+
+/* The schema version this build writes, and the one the open database has. */
+int store_schema_version(void);
+int store_db_version(struct store *st);
+
+/* One transaction at a time per handle. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+int store_rollback(struct store *st);
+
+/* Runs integrity and foreign-key checks; prints findings to stdout.
+ * 0 when healthy. */
+int store_check(struct store *st);
+
+/* ---- orgs (a tree; org 1 "Default" always exists) ---- */
+int store_org_find(struct store *st, const char *name, int64_t *id);
+int store_org_add(struct store *st, const char *name, int64_t parent_id,
+		  int64_t *id);
+json_t *store_org_list(struct store *st);
+
+/* ---- devices ----
+ * A device is its sys object: the known columns (hostname, fqdn, uuid,
+ * serial, mac, ip, type, os_*, sys*, ...) plus any other sys field, and
+ * "id", "org_id", "first_seen", "last_seen" added by the store. */
+
+/* The device whose sys fields equal all of fields[i] = values[i] (exact,
+ * on indexed columns). *id = 0 when none; the lowest id when several. */
+int store_device_find(struct store *st, const char *const *fields,
+		      const char *const *values, int n, int64_t *id);
+/* A device with a current network/ip component, or sys.mac, equal to mac. */
+int store_device_find_by_mac(struct store *st, const char *mac, int64_t *id);
+/* A device whose sys.ip or current ip component is ip and that has no
+ * serial. */
+int store_device_find_by_ip(struct store *st, const char *ip, int64_t *id);
+
+json_t *store_device_get(struct store *st, int64_t id);
+/* Devices (sys objects) ordered by id; limit 0 means all. */
+json_t *store_device_list(struct store *st, int64_t limit, int64_t offset);
+/* Inserts sys (first_seen = last_seen = now) and sets *id. */
+int store_device_insert(struct store *st, int64_t org_id, json_t *sys,
+			const char *now, int64_t *id);
+/* Replaces the stored sys fields with sys (callers merge first) and sets
+ * last_seen = now. */
+int store_device_update(struct store *st, int64_t id, json_t *sys,
+			const char *now);
+int store_device_delete(struct store *st, int64_t id);
+
+/* ---- components ----
+ * A component row: {"id", "key", "current" (0/1), "first_seen",
+ * "last_seen", "data": {fields}}. */
+json_t *store_component_list(struct store *st, int64_t device_id,
+			     const char *section, int current_only);
+/* Sections that device has rows in, as a JSON array of names. */
+json_t *store_component_sections(struct store *st, int64_t device_id);
+int store_component_insert(struct store *st, int64_t device_id,
+			   const char *section, const char *key, json_t *data,
+			   const char *now);
+/* Sets data, current = 1 and last_seen = now. */
+int store_component_update(struct store *st, int64_t component_id,
+			   json_t *data, const char *now);
+/* Sets current = 0, keeping last_seen. */
+int store_component_retire(struct store *st, int64_t component_id);
+
+/* ---- change log ----
+ * A change: {"id", "device_id", "section", "action" ("add"|"remove"|
+ * "change"), "key", "detail" (object), "time"}. */
+int store_change_add(struct store *st, int64_t device_id, const char *section,
+		     const char *action, const char *key, json_t *detail,
+		     const char *now);
+/* device_id 0 means every device; newest first; limit 0 means all. */
+json_t *store_change_list(struct store *st, int64_t device_id, int64_t limit);
+
+/* ---- audit log: one row per intake ---- */
+struct store_audit {
+	const char *source;   /* file name, address, "discovery" */
+	const char *format;   /* report_format_name() */
+	const char *result;   /* "created", "updated", "rejected" */
+	const char *rule;     /* match rule, or NULL */
+	const char *message;  /* reason for a rejection, or a summary */
+	int64_t device_id;    /* 0 when none */
+};
+int store_audit_add(struct store *st, const struct store_audit *a,
+		    const char *now);
+json_t *store_audit_list(struct store *st, int64_t limit);
+
+/* ---- users ---- (roles: admin, org_admin, user, collector) */
+/* Hashes password with argon2id. */
+int store_user_add(struct store *st, const char *name, const char *role,
+		   int64_t org_id, const char *password);
+int store_user_set_password(struct store *st, const char *name,
+			    const char *password);
+/* 1 when name/password are right, 0 when not, -1 on error. */
+int store_user_verify(struct store *st, const char *name,
+		      const char *password);
+/* Users without password hashes. */
+json_t *store_user_list(struct store *st);
+
+/* ---- API tokens (stored hashed) ---- */
+/* Creates a token for user; *token receives the only clear copy (free()). */
+int store_token_create(struct store *st, const char *user, const char *label,
+		       char **token);
+/* The user name the token belongs to, or NULL (free()). */
+char *store_token_user(struct store *st, const char *token);
+int store_token_revoke(struct store *st, int64_t id);
+json_t *store_token_list(struct store *st);
+
+/* ---- credentials (secret fields encrypted at rest) ----
+ * cred: {"name", "type" (snmp, snmp_v3, ssh, ssh_key, windows), "org_id",
+ * and type-specific fields}. Secret fields (community, password,
+ * auth_passphrase, priv_passphrase, passphrase, key) are encrypted; list
+ * never returns them; store_credential_get_secret() decrypts for the
+ * engine only. */
+int store_credential_add(struct store *st, json_t *cred, int64_t *id);
+json_t *store_credential_list(struct store *st);
+json_t *store_credential_get_secret(struct store *st, int64_t id);
+int store_credential_delete(struct store *st, int64_t id);
+
+#endif
