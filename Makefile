@@ -62,7 +62,7 @@ test: deps-check asan
 	@tests/run $(ASAN_BUILD)
 
 run: all
-	./netcensus serve
+	./netcensus status
 
 fmt:
 	clang-format -i $(SRCS) $(wildcard src/*/*.h tests/unit/*.c)

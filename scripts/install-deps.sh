@@ -7,7 +7,7 @@ set -eu
 BUILD="build-essential pkg-config libsqlite3-dev libsodium-dev libxml2-dev
 libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev"
 RUN="ieee-data libwireshark-data"
-TEST="sqlite3 iproute2 snmpd snmp procps"
+TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time"
 
 missing=""
 for p in $BUILD $RUN $TEST; do
