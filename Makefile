@@ -8,7 +8,7 @@
 # against every object but main.o.
 
 BUILD ?= build
-PKGS := sqlite3 libsodium libxml-2.0 jansson libcares
+PKGS := sqlite3 libsodium libxml-2.0 jansson libcares libmicrohttpd gnutls
 CC ?= cc
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wcast-qual -Wno-unused-parameter

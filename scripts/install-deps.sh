@@ -5,7 +5,8 @@
 set -eu
 
 BUILD="build-essential pkg-config libsqlite3-dev libsodium-dev libxml2-dev
-libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev"
+libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev libmicrohttpd-dev
+libgnutls28-dev"
 RUN="ieee-data libwireshark-data"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time"
 
