@@ -8,7 +8,7 @@
 # against every object but main.o.
 
 BUILD ?= build
-PKGS := sqlite3 libsodium libxml-2.0 jansson libcares libmicrohttpd gnutls
+PKGS := sqlite3 libsodium libxml-2.0 jansson libcares libmicrohttpd gnutls libssh libcurl
 CC ?= cc
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wcast-qual -Wno-unused-parameter
@@ -22,7 +22,12 @@ LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
 	$(shell net-snmp-config --netsnmp-libs 2>/dev/null) -lpthread -lm
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
-OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+# Scripts in data/ embedded into the binary: data/NAME.sh becomes the C
+# array embed_NAME_sh[] ('-' and '.' become '_'), NUL-terminated, with its
+# length (without the NUL) in embed_NAME_sh_len; see scripts/embed.sh.
+EMBED_SRCS := $(sort $(wildcard data/*.sh))
+EMBED_OBJS := $(EMBED_SRCS:data/%=$(BUILD)/embed/%.o)
+OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(EMBED_OBJS)
 LIBOBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
 TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 
@@ -39,6 +44,13 @@ $(BUILD)/netcensus: $(OBJS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/embed/%.c: data/% scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh $< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/embed/%.o: $(BUILD)/embed/%.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/testlib.h
 	@mkdir -p $(dir $@)
