@@ -253,6 +253,12 @@ void secret_free(char *plain)
 	free(plain);
 }
 
+void secret_wipe(void *p, size_t n)
+{
+	if (p && n)
+		sodium_memzero(p, n);
+}
+
 char *secret_password_hash(const char *password)
 {
 	char out[crypto_pwhash_STRBYTES];

@@ -33,6 +33,8 @@ char *secret_encrypt(const struct secret_key *key, const char *plain);
 char *secret_decrypt(const struct secret_key *key, const char *cipher);
 /* Zeroes a NUL-terminated plaintext and frees it; NULL is fine. */
 void secret_free(char *plain);
+/* Zeroes n bytes at p in a way the compiler will not optimise away. */
+void secret_wipe(void *p, size_t n);
 
 /* Password hashing (argon2id via libsodium): a new encoded hash, or NULL. */
 char *secret_password_hash(const char *password);

@@ -46,7 +46,10 @@ int store_rollback(struct store *st);
 int store_check(struct store *st);
 
 /* ---- orgs (a tree; org 1 "Default" always exists) ---- */
+/* Sets *id to the org named name (or whose id is the number name); -1
+ * (logged) when there is none. */
 int store_org_find(struct store *st, const char *name, int64_t *id);
+/* parent_id 0 means Default; the parent must exist, names are unique. */
 int store_org_add(struct store *st, const char *name, int64_t parent_id,
 		  int64_t *id);
 json_t *store_org_list(struct store *st);
@@ -127,6 +130,9 @@ int store_user_verify(struct store *st, const char *name,
 		      const char *password);
 /* Users without password hashes. */
 json_t *store_user_list(struct store *st);
+/* One user as in the list (id, name, role, org_id, org, enabled, ...), or
+ * NULL when there is none. */
+json_t *store_user_get(struct store *st, const char *name);
 
 /* ---- API tokens (stored hashed) ---- */
 /* Creates a token for user; *token receives the only clear copy (free()). */
@@ -140,12 +146,25 @@ json_t *store_token_list(struct store *st);
 /* ---- credentials (secret fields encrypted at rest) ----
  * cred: {"name", "type" (snmp, snmp_v3, ssh, ssh_key, windows), "org_id",
  * and type-specific fields}. Secret fields (community, password,
- * auth_passphrase, priv_passphrase, passphrase, key) are encrypted; list
- * never returns them; store_credential_get_secret() decrypts for the
- * engine only. */
+ * auth_passphrase, priv_passphrase, passphrase, key, sudo_password) are
+ * encrypted; list never returns them (only "secrets_set": their names);
+ * store_credential_get_secret() decrypts for the engine only. Open-AudIT's
+ * shape ({"name", "type", "credentials": {...}}, its field names) is
+ * accepted wherever a cred is. */
 int store_credential_add(struct store *st, json_t *cred, int64_t *id);
 json_t *store_credential_list(struct store *st);
 json_t *store_credential_get_secret(struct store *st, int64_t id);
 int store_credential_delete(struct store *st, int64_t id);
+/* Checks every credential of doc (one object, an array, or Open-AudIT's
+ * {"data": ...} envelope) and returns them as an array of flat creds with
+ * clear secrets; NULL (logged) when any is wrong. Needs no database: this
+ * is what `discover --credentials FILE` and `admin credential add
+ * --from-file` read. */
+json_t *store_credential_parse(json_t *doc);
+/* The names of the secret fields cred still needs (e.g. ["community"]),
+ * or NULL (logged) when cred is wrong in another way. */
+json_t *store_credential_secrets_needed(json_t *cred);
+/* Zeroes the secret strings of cred in place; call before json_decref(). */
+void store_credential_wipe(json_t *cred);
 
 #endif
