@@ -8,7 +8,8 @@ BUILD="build-essential pkg-config libsqlite3-dev libsodium-dev libxml2-dev
 libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev libmicrohttpd-dev
 libgnutls28-dev libssh-dev libcurl4-openssl-dev"
 RUN="ieee-data libwireshark-data"
-TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server"
+TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server
+iputils-ping nftables"
 
 missing=""
 for p in $BUILD $RUN $TEST; do

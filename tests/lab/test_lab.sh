@@ -1,0 +1,248 @@
+#!/bin/sh
+# The lab itself: brings it up under a private prefix, checks from inside the
+# scanner namespace with ordinary tools (ping, snmpget, bash /dev/tcp) that
+# every host behaves as lab.sh truth says, checks the no-default-route rule,
+# tears it down and checks nothing is left. TAP output.
+#
+# Needs root, ip netns, snmpd, snmpget, ping, nft, jq; prints "ok 1 # skip"
+# otherwise.
+if [ -z "${BASH_VERSION:-}" ]; then
+	exec bash "$0" "$@"
+fi
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+LAB=$HERE/lab.sh
+
+skip() {
+	echo "1..1"
+	echo "ok 1 # skip $*"
+	exit 0
+}
+
+[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+ip netns list >/dev/null 2>&1 || skip "ip netns is not available"
+for tool in /usr/sbin/snmpd snmpget ping nft jq ss timeout; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"
+done
+
+P=nct$(($$ % 100000))
+export NCLAB_QUIET=1 MIBS=
+TMP=$(mktemp -d /tmp/nclabtest.XXXXXX)
+export SNMP_PERSISTENT_DIR=$TMP/snmp
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check() {
+	# check "description" command... — ok when the command succeeds
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else notok "$what"; fi
+}
+
+cleanup() {
+	"$LAB" down --prefix "$P" >/dev/null 2>&1 || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+scan() { ip netns exec "$P-scan" "$@"; }
+
+# ------------------------------------------------------------------ up
+t0=$(date +%s%N)
+if "$LAB" up --prefix "$P" 2>"$TMP/up.log"; then
+	ok "lab.sh up --prefix $P ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"
+else
+	notok "lab.sh up --prefix $P"
+	sed 's/^/# /' "$TMP/up.log"
+	echo "1..$n"
+	exit 1
+fi
+"$LAB" truth --prefix "$P" >"$TMP/truth.json"
+jq_true() { jq -e "$1" "$TMP/truth.json" >/dev/null 2>&1; }
+check "truth is JSON with hosts" jq_true '.hosts | length > 10' 
+cp "/run/netcensus-lab/$P/pids" "$TMP/pids" 2>/dev/null ||
+	cp "${NCLAB_STATE:-/run/netcensus-lab}/$P/pids" "$TMP/pids"
+
+# ------------------------------------------------------------ isolation
+check "scanner namespace has no default route" \
+	test -z "$(ip -n "$P-scan" route show default)"
+check "scanner namespace routes stay inside 198.18.0.0/15" \
+	test -z "$(ip -n "$P-scan" -4 route show | awk '$1 !~ /^198\.1[89]\./')"
+check "lab.sh check accepts the closed scanner namespace" \
+	"$LAB" check --prefix "$P"
+# A default route pointing at the lab router (which itself has none) is
+# added for a moment: nothing is sent while it exists.
+ip -n "$P-scan" route add default via 198.19.255.1
+if "$LAB" check --prefix "$P" 2>/dev/null; then
+	notok "lab.sh check refuses a scanner namespace with a default route"
+else
+	ok "lab.sh check refuses a scanner namespace with a default route"
+fi
+if "$LAB" exec --prefix "$P" true 2>/dev/null; then
+	notok "lab.sh exec refuses to run with a default route"
+else
+	ok "lab.sh exec refuses to run with a default route"
+fi
+ip -n "$P-scan" route del default
+check "root namespace has no lab interfaces" \
+	test -z "$(ip -o link show | grep -E 'pscan|p1[0-9]@|pfarm')"
+
+# --------------------------------------------------------------- ping
+# Every host that should answer ping does; in parallel, one ping each.
+jq -r '.hosts[] | select(.ping) | .ip' "$TMP/truth.json" >"$TMP/ping_yes"
+jq -r '.hosts[] | select(.ping | not) | .ip' "$TMP/truth.json" >"$TMP/ping_no"
+jq -r '.empty[]' "$TMP/truth.json" | awk 'NR % 37 == 1' | head -5 >"$TMP/empty"
+ping_all() {
+	# ping_all FILE OUTDIR — one ping per address, all at once
+	local ip
+	mkdir -p "$2"
+	while read -r ip; do
+		(scan ping -n -c 1 -W 2 "$ip" >"$2/$ip" 2>&1; echo $? >>"$2/$ip") &
+	done <"$1"
+	wait
+}
+ping_all "$TMP/ping_yes" "$TMP/py"
+ping_all "$TMP/ping_no" "$TMP/pn"
+ping_all "$TMP/empty" "$TMP/pe"
+bad=""
+while read -r ip; do
+	[ "$(tail -1 "$TMP/py/$ip")" = 0 ] || bad="$bad $ip"
+done <"$TMP/ping_yes"
+check "all $(wc -l <"$TMP/ping_yes") ping hosts answer ping${bad:+ (silent:$bad)}" test -z "$bad"
+bad=""
+while read -r ip; do
+	[ "$(tail -1 "$TMP/pn/$ip")" != 0 ] || bad="$bad $ip"
+done <"$TMP/ping_no"
+check "ICMP-dropping and drop-all hosts ignore ping${bad:+ (answered:$bad)}" \
+	test -z "$bad" -a -s "$TMP/ping_no"
+bad=""
+while read -r ip; do
+	[ "$(tail -1 "$TMP/pe/$ip")" != 0 ] || bad="$bad $ip"
+done <"$TMP/empty"
+check "empty addresses do not answer${bad:+ (answered:$bad)}" test -z "$bad"
+
+# TTL: one router hop, so the reply TTL is the host's TTL minus one.
+bad=""
+for ip in $(jq -r '.hosts[] | select(.ping and .role != "ping-only") | .ip' "$TMP/truth.json"); do
+	want=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .ttl' "$TMP/truth.json")
+	[ "$ip" = "$(jq -r .gateway "$TMP/truth.json")" ] && want=$((want + 1))
+	got=$(sed -n 's/.*ttl=\([0-9]*\).*/\1/p' "$TMP/py/$ip")
+	[ "$got" = "$((want - 1))" ] || bad="$bad $ip:$got!=$((want - 1))"
+done
+check "each host has its own TTL${bad:+ ($bad)}" test -z "$bad"
+
+# MAC: the lab router learned each service host's own MAC (vendor OUI).
+bad=""
+for ip in $(jq -r '.hosts[] | select(.ping and .role != "gateway") | .ip' "$TMP/truth.json" | head -12); do
+	want=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .mac' "$TMP/truth.json")
+	got=$(ip -n "$P-rtr" neigh show "$ip" | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p')
+	[ "$got" = "$want" ] || bad="$bad $ip:$got"
+done
+check "hosts have the MAC addresses of the ground truth${bad:+ ($bad)}" test -z "$bad"
+
+# ---------------------------------------------------------------- TCP
+tcp_state() {
+	# prints open / closed / filtered
+	if scan timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; then
+		echo open
+	elif [ $? -eq 124 ]; then
+		echo filtered
+	else
+		echo closed
+	fi
+}
+bad=""
+for row in $(jq -r '.hosts[] | .ip as $ip | .tcp_open[] | "\($ip):\(.)"' "$TMP/truth.json"); do
+	[ "$(tcp_state "${row%:*}" "${row#*:}")" = open ] || bad="$bad $row"
+done
+check "every open TCP port of the truth accepts a connection${bad:+ (not:$bad)}" \
+	test -z "$bad" -a -n "$(jq -r '.hosts[].tcp_open[]' "$TMP/truth.json")"
+noicmp=$(jq -r '.hosts[] | select(.role == "noicmp-web") | .ip' "$TMP/truth.json")
+check "the ICMP-dropping host has TCP 80 open" \
+	test "$(tcp_state "$noicmp" 80)" = open
+cisco=$(jq -r '.hosts[] | select(.role == "cisco-router") | .ip' "$TMP/truth.json")
+check "a port not in the truth is closed (RST)" \
+	test "$(tcp_state "$cisco" 80)" = closed
+dropall=$(jq -r '.hosts[] | select(.role == "dropall") | .ip' "$TMP/truth.json")
+check "the drop-all host drops TCP (no RST)" \
+	test "$(tcp_state "$dropall" 80)" = filtered
+
+# --------------------------------------------------------------- SNMP
+SYS_OIDS=".1.3.6.1.2.1.1.1.0 .1.3.6.1.2.1.1.2.0 .1.3.6.1.2.1.1.5.0 .1.3.6.1.2.1.1.6.0 .1.3.6.1.2.1.1.4.0"
+snmp_sys() {
+	# snmp_sys IP ARGS... — prints sysDescr, sysObjectID, sysName,
+	# sysLocation, sysContact one per line, without quotes
+	local ip=$1
+	shift
+	scan snmpget -t 1 -r 0 -On -Oqv -Oe "$@" "$ip" $SYS_OIDS 2>/dev/null |
+		sed 's/^"\(.*\)"$/\1/'
+}
+truth_sys() {
+	jq -r --arg ip "$1" '.hosts[] | select(.ip == $ip) | .snmp |
+		.sysDescr, .sysObjectID, .sysName, .sysLocation, .sysContact' \
+		"$TMP/truth.json" | sed 's/^\([0-9]\)/.\1/'
+}
+V3="-v3 -l authPriv -u $(jq -r .snmp_v3.security_name "$TMP/truth.json")
+ -a SHA -A $(jq -r .snmp_v3.auth_passphrase "$TMP/truth.json")
+ -x AES -X $(jq -r .snmp_v3.priv_passphrase "$TMP/truth.json")"
+
+for ip in $(jq -r '.hosts[] | select(.snmp != null) | .ip' "$TMP/truth.json"); do
+	role=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .role' "$TMP/truth.json")
+	vers=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .snmp.versions | join(" ")' "$TMP/truth.json")
+	truth_sys "$ip" >"$TMP/want.$ip"
+	for v in $vers; do
+		case $v in
+		3) args=$V3 ;;
+		*) args="-v$v -c public" ;;
+		esac
+		snmp_sys "$ip" $args >"$TMP/got.$ip.$v"
+		if cmp -s "$TMP/want.$ip" "$TMP/got.$ip.$v"; then
+			ok "$role ($ip) SNMPv$v system group as configured"
+		else
+			notok "$role ($ip) SNMPv$v system group as configured"
+			diff "$TMP/want.$ip" "$TMP/got.$ip.$v" | sed 's/^/# /'
+		fi
+	done
+	case " $vers " in
+	*" 2c "*) ;;
+	*)
+		check "$role ($ip) does not answer SNMPv2c" \
+			test -z "$(snmp_sys "$ip" -v2c -c public)" ;;
+	esac
+done
+
+v3=$(jq -r '.hosts[] | select(.v3_only) | .ip' "$TMP/truth.json")
+check "the v3-only agent refuses a wrong auth passphrase" \
+	test -z "$(snmp_sys "$v3" -v3 -l authPriv -u ncv3user -a SHA -A wrongpass99 -x AES -X wrongpass99)"
+nosnmp=$(jq -r '.hosts[] | select(.role == "windows-pc") | .ip' "$TMP/truth.json")
+check "the host without an agent does not answer SNMP" \
+	test -z "$(snmp_sys "$nosnmp" -v2c -c public)"
+
+slow=$(jq -r '.hosts[] | select(.delay_ms > 0) | .ip' "$TMP/truth.json")
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+t=$(ms); snmp_sys "$slow" -v2c -c public >/dev/null; slow_ms=$(( $(ms) - t ))
+t=$(ms); snmp_sys "$cisco" -v2c -c public >/dev/null; fast_ms=$(( $(ms) - t ))
+check "the delayed agent takes >= 300 ms (took $slow_ms ms; a normal one $fast_ms ms)" \
+	test "$slow_ms" -ge 300 -a "$slow_ms" -lt 1000
+check "a normal agent answers fast (took $fast_ms ms)" test "$fast_ms" -lt 250
+
+# --------------------------------------------------------------- down
+"$LAB" up --prefix "$P" >/dev/null 2>&1 && notok "a second up is refused" ||
+	ok "a second up of the same lab is refused"
+check "lab.sh down" "$LAB" down --prefix "$P"
+check "no $P- namespaces are left" \
+	test -z "$(ip netns list | awk '{print $1}' | grep "^$P-")"
+left=""
+sleep 0.1
+while read -r pid _; do
+	st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
+	[ "$st" = Z ] || left="$left $pid"
+done <"$TMP/pids"
+check "no lab process is alive ($(wc -l <"$TMP/pids") were started)${left:+ (alive:$left)}" \
+	test -z "$left" -a -s "$TMP/pids"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
