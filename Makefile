@@ -60,9 +60,11 @@ tests-bin: $(BUILD)/netcensus $(TESTS)
 
 ASAN_BUILD ?= build-asan
 asan:
-	$(MAKE) BUILD=$(ASAN_BUILD) \
-	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" WERROR=1 tests-bin
+	# CFLAGS through the environment: on the command line it would
+	# override the CFLAGS += below and drop -Isrc and the warnings.
+	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" \
+	  $(MAKE) BUILD=$(ASAN_BUILD) WERROR=1 tests-bin
 
 # deps-check is cheap when everything is installed (dpkg-query only).
 deps-check:

@@ -52,6 +52,17 @@ function esc(v,   out, i, c) {
 	}
 	return out
 }'
+# MASK: awk function turning an IPv4 prefix length into a dotted netmask.
+MASK='
+function mask(c,   m, i, o, b) {
+	m = ""
+	for (i = 0; i < 4; i++) {
+		b = c - i * 8; if (b > 8) b = 8; if (b < 0) b = 0
+		o = 256 - 2 ^ (8 - b)
+		m = m (i ? "." : "") o
+	}
+	return m
+}'
 rows() {
 	sec=$1
 	shift
@@ -384,16 +395,7 @@ audit_network() {
 
 audit_ip() {
 	if have ip; then
-		T ip -o addr show 2>/dev/null | awk '
-		function mask(c,   m, i, o, b) {
-			m = ""
-			for (i = 0; i < 4; i++) {
-				b = c - i * 8; if (b > 8) b = 8; if (b < 0) b = 0
-				o = 256 - 2 ^ (8 - b)
-				m = m (i ? "." : "") o
-			}
-			return m
-		}
+		T ip -o addr show 2>/dev/null | awk "$MASK"'
 		$3 == "inet" || $3 == "inet6" {
 			n = $2; sub(/@.*/, "", n)
 			split($4, a, "/")
@@ -434,7 +436,7 @@ audit_ip() {
 
 audit_route() {
 	if have ip; then
-		{ T ip -4 route show 2>/dev/null; T ip -6 route show 2>/dev/null; } | awk '
+		{ T ip -4 route show 2>/dev/null; T ip -6 route show 2>/dev/null; } | awk "$MASK"'
 		{
 			d = $1; via = ""; dev = ""; met = ""; pr = ""
 			if (d == "unreachable" || d == "blackhole" || d == "prohibit") next
@@ -444,21 +446,22 @@ audit_route() {
 				else if ($i == "metric") met = $(i + 1)
 				else if ($i == "proto") pr = $(i + 1)
 			}
-			m = ""
-			if (d == "default") { d = (index(via, ":") ? "::" : "0.0.0.0"); m = "0" }
-			else if (index(d, "/")) { split(d, a, "/"); d = a[1]; m = a[2] }
-			else m = (index(d, ":") ? "128" : "32")
-			printf "%s\t%s\t%s\t%s\t%s\t%s\n", d, m, via, met, dev, pr
+			c = ""
+			if (d == "default") { d = (index(via, ":") ? "::" : "0.0.0.0"); c = "0" }
+			else if (index(d, "/")) { split(d, a, "/"); d = a[1]; c = a[2] }
+			else c = (index(d, ":") ? "128" : "32")
+			m = index(d, ":") ? "" : mask(c)
+			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, m, c, via, met, dev, pr
 		}'
 	elif have netstat; then
 		T netstat -rn 2>/dev/null | awk '
 		$1 ~ /^[0-9a-f:.\/]+$|^default$/ && NF >= 3 {
-			d = $1; m = ""
-			if (index(d, "/")) { split(d, a, "/"); d = a[1]; m = a[2] }
-			if (d == "default") { d = "0.0.0.0"; m = "0" }
-			printf "%s\t%s\t%s\t\t%s\t\n", d, m, $2, $NF
+			d = $1; c = ""
+			if (index(d, "/")) { split(d, a, "/"); d = a[1]; c = a[2] }
+			if (d == "default") { d = "0.0.0.0"; c = "0" }
+			printf "%s\t\t%s\t%s\t\t%s\t\n", d, c, $2, $NF
 		}'
-	fi | rows route destination mask next_hop metric interface protocol
+	fi | rows route destination mask cidr next_hop metric interface protocol
 }
 
 # ---- software ----

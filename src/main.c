@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "changes", cmd_changes, "show the change log" },
 	{ "admin", cmd_admin, "users, orgs, tokens, credentials, db check" },
 	{ "status", cmd_status, "create or open the database and summarise it" },
+	{ "audit", cmd_audit, "audit this host (system, software, services, ...)" },
 	{ NULL, NULL, NULL },
 };
 
