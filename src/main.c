@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "admin", cmd_admin, "users, orgs, tokens, credentials, db check" },
 	{ "status", cmd_status, "create or open the database and summarise it" },
 	{ "audit", cmd_audit, "audit this host (system, software, services, ...)" },
+	{ "serve", cmd_serve, "run the JSON API server and audit intake" },
 	{ NULL, NULL, NULL },
 };
 

@@ -13,6 +13,7 @@ int cmd_device(int argc, char **argv);
 int cmd_changes(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 #endif

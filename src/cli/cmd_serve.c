@@ -1,0 +1,205 @@
+/*
+ * netcensus serve: reads the configuration (file, then flags, which win)
+ * and runs the server; -n only checks it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/util.h"
+#include "server/server.h"
+#include "store/store.h"
+
+#define SERVE_DEFAULT_CONFIG "/etc/netcensus/netcensus.conf"
+
+static void serve_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: netcensus serve [-n] [--listen [https://]ADDR:PORT]... "
+		"[--db PATH]\n"
+		"         [--data DIR] [--config FILE] [--tls-cert FILE "
+		"--tls-key FILE | --tls-self-signed]\n"
+		"         [--intake-allow NETS] [--threads N]\n"
+		"\n"
+		"Runs the JSON API (and the Open-AudIT intake paths) until "
+		"SIGTERM or SIGINT.\n"
+		"\n"
+		"  --listen ADDR:PORT  listen here (repeatable; default "
+		"127.0.0.1:8080);\n"
+		"                      https:// or http:// forces the "
+		"scheme, otherwise TLS is\n"
+		"                      used when a certificate is "
+		"configured\n"
+		"  --tls-cert/--tls-key PEM files for HTTPS\n"
+		"  --tls-self-signed   make (once) and use "
+		"DATA/tls-self-signed.{crt,key}\n"
+		"  --db PATH           the database (default $NETCENSUS_DB "
+		"or ./netcensus.db)\n"
+		"  --data DIR          where generated files go (default: "
+		"beside the database)\n"
+		"  --config FILE       key = value settings (default %s when "
+		"present):\n"
+		"                      listen, db, data, tls_cert, tls_key, "
+		"tls_self_signed,\n"
+		"                      intake_allow, intake_org, threads\n"
+		"  --intake-allow NETS networks allowed to post Open-AudIT "
+		"audits without ?token=\n"
+		"                      (e.g. 198.18.0.0/15,127.0.0.1/32); "
+		"closed by default\n"
+		"  -n                  check the configuration and exit\n"
+		"\n"
+		"On first start with no users, user 'admin' is created and its "
+		"password printed\nonce on stderr.\n"
+		"\n"
+		"Example:\n"
+		"  netcensus serve --listen 0.0.0.0:8443 --tls-self-signed\n",
+		SERVE_DEFAULT_CONFIG);
+}
+
+/* The --config value, scanned before the real parse so flags can win. */
+static const char *serve_config_path(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			return argv[i + 1];
+		if (!strncmp(argv[i], "--config=", 9))
+			return argv[i] + 9;
+	}
+	return access(SERVE_DEFAULT_CONFIG, R_OK) == 0 ? SERVE_DEFAULT_CONFIG
+						      : NULL;
+}
+
+static void serve_replace(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = xstrdup(v);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "tls-cert", required_argument, NULL, 'c' },
+		{ "tls-key", required_argument, NULL, 'k' },
+		{ "tls-self-signed", no_argument, NULL, 's' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "data", required_argument, NULL, 'D' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "intake-allow", required_argument, NULL, 'a' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server_config cfg;
+	const char *conf = serve_config_path(argc, argv), *why = NULL;
+	int check_only = 0, flag_listens = 0, flag_allows = 0, c, rc = 2, i;
+	long n;
+
+	server_config_init(&cfg);
+	if (conf && server_config_load(&cfg, conf) < 0)
+		goto out;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (!flag_listens++)
+				cfg.nlisten = 0;
+			if (cfg.nlisten >= SERVER_MAX_LISTEN ||
+			    server_listen_parse(optarg,
+						&cfg.listen[cfg.nlisten],
+						&why) < 0) {
+				fprintf(stderr,
+					"netcensus: serve: --listen %s: %s\n",
+					optarg,
+					why ? why : "too many listeners");
+				goto out;
+			}
+			cfg.nlisten++;
+			break;
+		case 'c':
+			serve_replace(&cfg.tls_cert, optarg);
+			break;
+		case 'k':
+			serve_replace(&cfg.tls_key, optarg);
+			break;
+		case 's':
+			cfg.tls_self_signed = 1;
+			break;
+		case 'd':
+			serve_replace(&cfg.db, optarg);
+			break;
+		case 'D':
+			serve_replace(&cfg.data_dir, optarg);
+			break;
+		case 'C':
+			break;
+		case 'a':
+			if (!flag_allows++)
+				cfg.nintake_allow = 0;
+			if (server_config_set(&cfg, "intake_allow", optarg,
+					      &why) < 0) {
+				fprintf(stderr,
+					"netcensus: serve: --intake-allow %s: "
+					"%s\n",
+					optarg, why);
+				goto out;
+			}
+			break;
+		case 't':
+			if (util_parse_long(optarg, 1, 64, &n) < 0) {
+				fprintf(stderr, "netcensus: serve: --threads "
+						"takes 1 to 64\n");
+				goto out;
+			}
+			cfg.threads = (int)n;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'h':
+			serve_usage(stdout);
+			rc = 0;
+			goto out;
+		default:
+			serve_usage(stderr);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "netcensus: serve: unexpected argument '%s'\n",
+			argv[optind]);
+		goto out;
+	}
+	if (!cfg.db)
+		cfg.db = xstrdup(store_default_path(NULL));
+	server_config_finish(&cfg);
+	if (server_config_check(&cfg) < 0) {
+		rc = 1;
+		goto out;
+	}
+	if (check_only) {
+		printf("configuration ok: database %s, data %s\n", cfg.db,
+		       cfg.data_dir);
+		for (i = 0; i < cfg.nlisten; i++)
+			printf("listen %s://%s%s%s:%u\n",
+			       cfg.listen[i].tls ? "https" : "http",
+			       strchr(cfg.listen[i].host, ':') ? "[" : "",
+			       cfg.listen[i].host,
+			       strchr(cfg.listen[i].host, ':') ? "]" : "",
+			       cfg.listen[i].port);
+		printf("Open-AudIT intake: %s\n",
+		       cfg.nintake_allow ? "?token= or intake_allow networks"
+					 : "?token= only");
+		rc = 0;
+		goto out;
+	}
+	rc = server_run(&cfg) < 0 ? 1 : 0;
+out:
+	server_config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,454 @@
+/*
+ * Orgs, users, API tokens and credentials. Who may do what:
+ *   admin      everything in its org tree (the Default org's tree is all)
+ *   org_admin  the same within its org tree, but cannot make admins
+ *   user       reads; manages only its own tokens
+ * Objects outside the caller's org tree answer 404. Credential secrets are
+ * write-only: no reply ever carries them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "server/server_int.h"
+#include "store/secret.h"
+#include "store/store_api.h"
+
+/* Keeps the rows of a whose key org_key names a visible org; steals a. */
+static json_t *api_visible_rows(struct request *rq, json_t *a,
+				const char *org_key)
+{
+	json_t *out = json_array(), *r;
+	size_t i;
+
+	json_array_foreach(a, i, r)
+		if (api_org_visible(rq, json_integer_value(
+						json_object_get(r, org_key))))
+			json_array_append(out, r);
+	json_decref(a);
+	return out;
+}
+
+static int api_reply_all(struct request *rq, json_t *rows)
+{
+	if (!rows)
+		return api_reply_error(rq, 500, NULL, "the query failed");
+	return api_reply_list(rq, rows, (int64_t)json_array_size(rows), 0, 0);
+}
+
+/* An optional integer member; def when absent. -1 after replying 400. */
+static int api_body_int(struct request *rq, json_t *body, const char *key,
+			int64_t def, int64_t *out)
+{
+	json_t *v = json_object_get(body, key);
+
+	*out = def;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 1) {
+		api_reply_error(rq, 400, key, "%s must be a positive integer",
+				key);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* The org named by member key of body (the caller's own when absent);
+ * -1 after replying 400 when it is not an org the caller can see. */
+static int api_body_org(struct request *rq, json_t *body, const char *key,
+			int64_t *org)
+{
+	if (api_body_int(rq, body, key, rq->who.org_id, org) < 0)
+		return -1;
+	if (api_org_visible(rq, *org))
+		return 0;
+	api_reply_error(rq, 400, key, "no org %lld", (long long)*org);
+	return -1;
+}
+
+/* ---- orgs ---- */
+
+int api_orgs_list(struct request *rq)
+{
+	json_t *rows = store_org_list(rq->st);
+
+	return api_reply_all(rq, rows ? api_visible_rows(rq, rows, "id")
+				      : NULL);
+}
+
+int api_org_get(struct request *rq)
+{
+	int64_t id = rq->params.id[0];
+	int found = 0;
+	json_t *org;
+
+	if (!api_org_visible(rq, id))
+		return api_reply_error(rq, 404, NULL, "no org %lld",
+				       (long long)id);
+	org = store_api_org_get(rq->st, id, &found);
+	if (!org)
+		return api_reply_error(rq, found ? 500 : 404, NULL,
+				       "no org %lld", (long long)id);
+	return api_reply_json(rq, 200, org);
+}
+
+int api_org_create(struct request *rq)
+{
+	json_t *body;
+	const char *name;
+	int64_t parent, id = 0;
+	int rc;
+
+	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(body = api_body_json(rq)))
+		return 0;
+	name = json_string_value(json_object_get(body, "name"));
+	if (!name || !*name || strlen(name) > 200) {
+		api_reply_error(rq, 400, "name",
+				"name is required (1-200 characters)");
+		goto out;
+	}
+	if (api_body_org(rq, body, "parent_id", &parent) < 0)
+		goto out;
+	write_lock(rq);
+	if (store_org_find(rq->st, name, &id) == 0 && id) {
+		write_unlock(rq);
+		api_reply_error(rq, 409, "name", "org '%s' already exists",
+				name);
+		goto out;
+	}
+	rc = store_org_add(rq->st, name, parent, &id);
+	write_unlock(rq);
+	if (rc < 0)
+		api_reply_error(rq, 500, NULL, "cannot add org '%s'", name);
+	else
+		api_reply_json(rq, 201, store_api_org_get(rq->st, id, NULL));
+out:
+	json_decref(body);
+	return 0;
+}
+
+/* ---- users ---- */
+
+int api_users_list(struct request *rq)
+{
+	if (!api_need_role(rq, ROLE_ORG_ADMIN))
+		return 0;
+	return api_reply_all(rq, store_api_user_list(
+					 rq->st,
+					 rq->who.all_orgs ? NULL : rq->who.orgs,
+					 rq->who.norgs));
+}
+
+/* The user with id in the caller's tree, or NULL after replying 404. */
+static json_t *api_user_visible(struct request *rq, int64_t id)
+{
+	json_t *u = store_api_user_get_id(rq->st, id);
+
+	if (u && api_org_visible(rq, json_integer_value(
+					     json_object_get(u, "org_id"))))
+		return u;
+	json_decref(u);
+	api_reply_error(rq, 404, NULL, "no user %lld", (long long)id);
+	return NULL;
+}
+
+int api_user_get(struct request *rq)
+{
+	int64_t id = rq->params.id[0];
+	json_t *u;
+
+	if (id != rq->who.user_id && !api_need_role(rq, ROLE_ORG_ADMIN))
+		return 0;
+	u = api_user_visible(rq, id);
+	return u ? api_reply_json(rq, 200, u) : 0;
+}
+
+int api_user_create(struct request *rq)
+{
+	json_t *body, *u;
+	const char *name, *pw, *role, *why = NULL;
+	int64_t org;
+	enum role r;
+	int rc;
+
+	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(body = api_body_json(rq)))
+		return 0;
+	name = json_string_value(json_object_get(body, "username"));
+	pw = json_string_value(json_object_get(body, "password"));
+	role = json_string_value(json_object_get(body, "role"));
+	r = auth_role_from_name(role ? role : "user");
+	if (!name || !*name || strlen(name) > 120) {
+		api_reply_error(rq, 400, "username",
+				"username is required (1-120 characters)");
+		goto out;
+	}
+	if (!pw || secret_password_check(pw, &why) < 0) {
+		api_reply_error(rq, 400, "password", "%s",
+				why ? why : "password is required");
+		goto out;
+	}
+	if (r == ROLE_NONE) {
+		api_reply_error(rq, 400, "role",
+				"role must be admin, org_admin, user or "
+				"collector");
+		goto out;
+	}
+	if (r == ROLE_ADMIN && rq->who.role != ROLE_ADMIN) {
+		api_reply_error(rq, 403, "role",
+				"only an admin can create admins");
+		goto out;
+	}
+	if (api_body_org(rq, body, "org_id", &org) < 0)
+		goto out;
+	write_lock(rq);
+	u = store_api_user_get(rq->st, name);
+	rc = u ? 1 : store_user_add(rq->st, name, auth_role_name(r), org, pw);
+	write_unlock(rq);
+	json_decref(u);
+	if (rc == 1)
+		api_reply_error(rq, 409, "username", "user '%s' exists", name);
+	else if (rc < 0)
+		api_reply_error(rq, 500, NULL, "cannot add user '%s'", name);
+	else
+		api_reply_json(rq, 201, store_api_user_get(rq->st, name));
+out:
+	json_decref(body);
+	return 0;
+}
+
+int api_user_delete(struct request *rq)
+{
+	int64_t id = rq->params.id[0];
+	json_t *u;
+	int rc;
+
+	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(u = api_user_visible(rq, id)))
+		return 0;
+	if (id == rq->who.user_id) {
+		json_decref(u);
+		return api_reply_error(rq, 400, NULL,
+				       "you cannot delete yourself");
+	}
+	if (!strcmp(json_string_value(json_object_get(u, "role")), "admin") &&
+	    rq->who.role != ROLE_ADMIN) {
+		json_decref(u);
+		return api_reply_error(rq, 403, NULL,
+				       "only an admin can delete an admin");
+	}
+	json_decref(u);
+	write_lock(rq);
+	rc = store_api_user_delete(rq->st, id);
+	write_unlock(rq);
+	if (rc < 0)
+		return api_reply_error(rq, 500, NULL, "cannot delete user");
+	return api_reply_text(rq, 204, "%s", "");
+}
+
+/* ---- tokens ---- */
+
+int api_tokens_list(struct request *rq)
+{
+	int mine = rq->who.role < ROLE_ORG_ADMIN;
+
+	return api_reply_all(
+		rq, store_api_token_list(
+			    rq->st, mine ? rq->who.user_id : 0,
+			    rq->who.all_orgs || mine ? NULL : rq->who.orgs,
+			    rq->who.norgs));
+}
+
+int api_token_create(struct request *rq)
+{
+	json_t *body, *u = NULL;
+	const char *user, *label;
+	char *token = NULL;
+	int rc;
+
+	if (!(body = api_body_json(rq)))
+		return 0;
+	user = json_string_value(json_object_get(body, "user"));
+	label = json_string_value(json_object_get(body, "label"));
+	if (label && strlen(label) > 200) {
+		api_reply_error(rq, 400, "label", "label is too long");
+		goto out;
+	}
+	if (user && strcmp(user, rq->who.name)) {
+		if (!api_need_role(rq, ROLE_ORG_ADMIN))
+			goto out;
+		u = store_api_user_get(rq->st, user);
+		if (!u || !api_org_visible(rq, json_integer_value(json_object_get(
+						       u, "org_id")))) {
+			api_reply_error(rq, 404, "user", "no user '%s'",
+					user);
+			goto out;
+		}
+		if (!strcmp(json_string_value(json_object_get(u, "role")),
+			    "admin") &&
+		    rq->who.role != ROLE_ADMIN) {
+			api_reply_error(rq, 403, "user",
+					"only an admin can make tokens for "
+					"an admin");
+			goto out;
+		}
+	}
+	write_lock(rq);
+	rc = store_token_create(rq->st, user ? user : rq->who.name,
+				label ? label : "", &token);
+	write_unlock(rq);
+	if (rc < 0 || !token)
+		api_reply_error(rq, 500, NULL, "cannot create a token");
+	else
+		api_reply_json(rq, 201,
+			       json_pack("{ssssssss}", "token", token, "user",
+					 user ? user : rq->who.name, "label",
+					 label ? label : "", "note",
+					 "shown once: store it now"));
+	secret_free(token);
+out:
+	json_decref(u);
+	json_decref(body);
+	return 0;
+}
+
+int api_token_delete(struct request *rq)
+{
+	int64_t id = rq->params.id[0], uid = 0, org = 0;
+	int rc;
+
+	if (store_api_token_owner(rq->st, id, &uid, &org) < 0)
+		return api_reply_error(rq, 500, NULL, "cannot read token");
+	if (!uid || !api_org_visible(rq, org) ||
+	    (uid != rq->who.user_id && rq->who.role < ROLE_ORG_ADMIN))
+		return api_reply_error(rq, 404, NULL, "no token %lld",
+				       (long long)id);
+	write_lock(rq);
+	rc = store_token_revoke(rq->st, id);
+	write_unlock(rq);
+	if (rc < 0)
+		return api_reply_error(rq, 500, NULL, "cannot revoke token");
+	return api_reply_text(rq, 204, "%s", "");
+}
+
+/* ---- credentials ---- */
+
+static const char *const secret_keys[] = {
+	"community", "password", "auth_passphrase", "priv_passphrase",
+	"passphrase", "key", "secrets", "secret", NULL,
+};
+
+/* Removes every secret-bearing member, at the top and one level down. */
+static void api_credential_scrub(json_t *c)
+{
+	const char *const *k;
+	const char *key;
+	json_t *v;
+
+	for (k = secret_keys; *k; k++)
+		json_object_del(c, *k);
+	json_object_foreach(c, key, v)
+		if (json_is_object(v))
+			for (k = secret_keys; *k; k++)
+				json_object_del(v, *k);
+}
+
+static json_t *api_credentials_visible(struct request *rq)
+{
+	json_t *rows = store_credential_list(rq->st), *r;
+	size_t i;
+
+	if (!rows)
+		return NULL;
+	rows = api_visible_rows(rq, rows, "org_id");
+	json_array_foreach(rows, i, r)
+		api_credential_scrub(r);
+	return rows;
+}
+
+int api_credentials_list(struct request *rq)
+{
+	return api_reply_all(rq, api_credentials_visible(rq));
+}
+
+/* The visible credential id (a new reference), or NULL. */
+static json_t *api_credential_find(struct request *rq, int64_t id)
+{
+	json_t *rows = api_credentials_visible(rq), *r, *out = NULL;
+	size_t i;
+
+	json_array_foreach(rows, i, r)
+		if (json_integer_value(json_object_get(r, "id")) == id)
+			out = json_incref(r);
+	json_decref(rows);
+	return out;
+}
+
+int api_credential_get(struct request *rq)
+{
+	json_t *c = api_credential_find(rq, rq->params.id[0]);
+
+	if (!c)
+		return api_reply_error(rq, 404, NULL, "no credential %lld",
+				       (long long)rq->params.id[0]);
+	return api_reply_json(rq, 200, c);
+}
+
+int api_credential_create(struct request *rq)
+{
+	json_t *body, *c;
+	int64_t org, id = 0;
+	int rc;
+
+	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(body = api_body_json(rq)))
+		return 0;
+	if (!json_string_value(json_object_get(body, "name"))) {
+		api_reply_error(rq, 400, "name", "name is required");
+		goto out;
+	}
+	if (!json_string_value(json_object_get(body, "type"))) {
+		api_reply_error(rq, 400, "type",
+				"type is required: snmp, snmp_v3, ssh, "
+				"ssh_key or windows");
+		goto out;
+	}
+	if (api_body_org(rq, body, "org_id", &org) < 0)
+		goto out;
+	json_object_set_new(body, "org_id", json_integer(org));
+	write_lock(rq);
+	rc = store_credential_add(rq->st, body, &id);
+	write_unlock(rq);
+	if (rc < 0) {
+		api_reply_error(rq, 400, NULL,
+				"the credential was refused (see the server "
+				"log): check its type and fields, and that "
+				"its name is unique in the org");
+		goto out;
+	}
+	c = api_credential_find(rq, id);
+	api_reply_json(rq, 201, c ? c : json_pack("{sI}", "id",
+						  (json_int_t)id));
+out:
+	json_decref(body);
+	return 0;
+}
+
+int api_credential_delete(struct request *rq)
+{
+	json_t *c;
+	int rc;
+
+	if (!(c = api_credential_find(rq, rq->params.id[0])))
+		return api_reply_error(rq, 404, NULL, "no credential %lld",
+				       (long long)rq->params.id[0]);
+	json_decref(c);
+	if (!api_need_role(rq, ROLE_ORG_ADMIN))
+		return 0;
+	write_lock(rq);
+	rc = store_credential_delete(rq->st, rq->params.id[0]);
+	write_unlock(rq);
+	if (rc < 0)
+		return api_reply_error(rq, 500, NULL,
+				       "cannot delete credential");
+	return api_reply_text(rq, 204, "%s", "");
+}

@@ -1,0 +1,248 @@
+/*
+ * Devices, their component sections, the change log and the audit log.
+ * An object in an org the caller cannot see answers 404, exactly like one
+ * that does not exist, so ids of other tenants cannot be probed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "server/server_int.h"
+#include "store/store_api.h"
+
+static const char *const list_extra[] = { "format", NULL };
+
+/* The common list handler: parse, scope, query, reply as JSON or CSV. */
+static int api_list(struct request *rq, enum store_api_res res,
+		    const char *default_order, int default_desc)
+{
+	struct store_query q;
+	struct query_error err;
+	const char *format = request_arg(rq, "format");
+	json_t *rows;
+	int64_t count = 0;
+
+	if (format && strcmp(format, "json") && strcmp(format, "csv"))
+		return api_reply_error(rq, 400, "format",
+				       "format must be json or csv");
+	if (query_parse(res, rq->args, rq->nargs, list_extra, &q, &err) < 0) {
+		store_query_free(&q);
+		return api_reply_error(rq, 400, err.field, "%s", err.msg);
+	}
+	if (!q.norder && default_order) {
+		snprintf(q.order[0].field, sizeof(q.order[0].field), "%s",
+			 default_order);
+		q.order[0].desc = default_desc;
+		q.norder = 1;
+	}
+	api_query_scope(rq, &q);
+	rows = store_api_list(rq->st, res, &q, &count);
+	if (!rows) {
+		store_query_free(&q);
+		return api_reply_error(rq, 500, NULL, "the query failed");
+	}
+	if (format && !strcmp(format, "csv"))
+		api_reply_csv(rq, rows, NULL);
+	else
+		api_reply_list(rq, rows, count, q.limit, q.offset);
+	store_query_free(&q);
+	return 0;
+}
+
+int api_devices_list(struct request *rq)
+{
+	return api_list(rq, STORE_API_DEVICES, NULL, 0);
+}
+
+int api_changes_list(struct request *rq)
+{
+	return api_list(rq, STORE_API_CHANGES, "id", 1);
+}
+
+int api_audit_list(struct request *rq)
+{
+	if (!api_need_role(rq, ROLE_ORG_ADMIN))
+		return 0;
+	return api_list(rq, STORE_API_AUDIT, "id", 1);
+}
+
+/* 1 when the device in the path exists and the caller may see it;
+ * otherwise replies 404 (or 500) and returns 0. */
+static int api_device_visible(struct request *rq, int64_t id)
+{
+	int64_t org = 0;
+
+	if (store_api_device_org(rq->st, id, &org) < 0) {
+		api_reply_error(rq, 500, NULL, "cannot read device %lld",
+				(long long)id);
+		return 0;
+	}
+	if (!org || !api_org_visible(rq, org)) {
+		api_reply_error(rq, 404, NULL, "no device %lld",
+				(long long)id);
+		return 0;
+	}
+	return 1;
+}
+
+static json_t *api_device_full(struct request *rq, int64_t id)
+{
+	json_t *dev = store_device_get(rq->st, id), *sections, *comp, *s;
+	size_t i;
+
+	if (!dev)
+		return NULL;
+	sections = store_component_sections(rq->st, id);
+	comp = json_object();
+	json_array_foreach(sections, i, s)
+	{
+		json_t *rows = store_component_list(
+			rq->st, id, json_string_value(s), 1);
+
+		if (rows && json_array_size(rows))
+			json_object_set_new(comp, json_string_value(s), rows);
+		else
+			json_decref(rows);
+	}
+	json_decref(sections);
+	json_object_set_new(dev, "components", comp);
+	return dev;
+}
+
+int api_device_get(struct request *rq)
+{
+	int64_t id = rq->params.id[0];
+	json_t *dev;
+
+	if (!api_device_visible(rq, id))
+		return 0;
+	dev = api_device_full(rq, id);
+	if (!dev)
+		return api_reply_error(rq, 500, NULL,
+				       "cannot read device %lld",
+				       (long long)id);
+	return api_reply_json(rq, 200, dev);
+}
+
+int api_device_patch(struct request *rq)
+{
+	int64_t id = rq->params.id[0];
+	const char *bad = NULL;
+	json_t *body;
+	int rc;
+
+	if (!api_device_visible(rq, id) || !api_need_role(rq, ROLE_ORG_ADMIN))
+		return 0;
+	body = api_body_json(rq);
+	if (!body)
+		return 0;
+	write_lock(rq);
+	rc = store_api_device_patch(rq->st, id, body, &bad);
+	write_unlock(rq);
+	if (rc < 0 && bad) {
+		api_reply_error(rq, 400, bad,
+				"'%s' cannot be set: the editable fields are "
+				"status, owner, location, tags and "
+				"description (strings or null)",
+				bad);
+	} else if (rc < 0) {
+		api_reply_error(rq, 500, NULL, "cannot update device %lld",
+				(long long)id);
+	} else {
+		json_t *dev = store_device_get(rq->st, id);
+
+		if (dev)
+			api_reply_json(rq, 200, dev);
+		else
+			api_reply_error(rq, 500, NULL, "cannot read device");
+	}
+	json_decref(body);
+	return 0;
+}
+
+int api_device_delete(struct request *rq)
+{
+	int64_t id = rq->params.id[0];
+	int rc;
+
+	if (!api_device_visible(rq, id) || !api_need_role(rq, ROLE_ORG_ADMIN))
+		return 0;
+	write_lock(rq);
+	rc = store_device_delete(rq->st, id);
+	write_unlock(rq);
+	if (rc < 0)
+		return api_reply_error(rq, 500, NULL,
+				       "cannot delete device %lld",
+				       (long long)id);
+	return api_reply_text(rq, 204, "%s", "");
+}
+
+int api_device_section(struct request *rq)
+{
+	static const char *const extra[] = { "current", "limit", "offset",
+					     NULL };
+	int64_t id = rq->params.id[0];
+	const char *section = rq->params.v[1];
+	const char *cur = request_arg(rq, "current");
+	const char *lim = request_arg(rq, "limit");
+	const char *off = request_arg(rq, "offset");
+	long limit = QUERY_LIMIT_DEFAULT, offset = 0;
+	json_t *rows, *page, *r;
+	int want = 1; /* 1 current, 0 retired, -1 all */
+	size_t i;
+	int j;
+
+	for (j = 0; j < rq->nargs; j++) {
+		const char *const *e;
+
+		for (e = extra; *e && strcmp(*e, rq->args[j].key); e++)
+			;
+		if (!*e)
+			return api_reply_error(rq, 400, rq->args[j].key,
+					       "unknown parameter '%s'; use "
+					       "current, limit, offset",
+					       rq->args[j].key);
+	}
+	if (cur && (!strcmp(cur, "0") || !strcmp(cur, "false")))
+		want = 0;
+	else if (cur && !strcmp(cur, "all"))
+		want = -1;
+	else if (cur && strcmp(cur, "1") && strcmp(cur, "true"))
+		return api_reply_error(rq, 400, "current",
+				       "current must be true, false or all");
+	if (lim && util_parse_long(lim, 1, QUERY_LIMIT_MAX, &limit) < 0)
+		return api_reply_error(rq, 400, "limit",
+				       "limit must be 1 to %d",
+				       QUERY_LIMIT_MAX);
+	if (off && util_parse_long(off, 0, 1000000000L, &offset) < 0)
+		return api_reply_error(rq, 400, "offset",
+				       "offset must be a non-negative "
+				       "integer");
+	if (!api_device_visible(rq, id))
+		return 0;
+	rows = store_component_list(rq->st, id, section, want == 1);
+	if (!rows)
+		return api_reply_error(rq, 500, NULL, "cannot read %s",
+				       section);
+	page = json_array();
+	{
+		long seen = 0;
+
+		json_array_foreach(rows, i, r)
+		{
+			json_t *cv = json_object_get(r, "current");
+			int c = json_is_true(cv) || json_integer_value(cv) ||
+				(json_is_string(cv) &&
+				 !strcmp(json_string_value(cv), "1"));
+
+			if (want == 0 && c)
+				continue;
+			if (seen >= offset && seen < offset + limit)
+				json_array_append(page, r);
+			seen++;
+		}
+		json_decref(rows);
+		return api_reply_list(rq, page, seen, limit, offset);
+	}
+}

@@ -1,0 +1,380 @@
+/*
+ * Intake over HTTP: POST /api/v1/intake (a device report in any format
+ * report_parse() knows; bearer token or session of a collector, org_admin
+ * or admin) and the Open-AudIT paths that audit_linux.sh, audit_windows.vbs
+ * and audit_windows.ps1 post to, with the document in the form field
+ * "data". The Open-AudIT paths authenticate by ?token= or by the source
+ * address being in intake_allow, and are closed when neither applies.
+ * Every attempt, refused or not, leaves a row in the audit log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+#include "report/report.h"
+#include "server/server_int.h"
+#include "store/intake.h"
+#include "store/store_api.h"
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes s[0..n) into a new string; see intake_form_field(). */
+static char *form_decode(const char *s, size_t n, size_t *out_len)
+{
+	char *out = xmalloc(n + 1);
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		int h, l;
+
+		if (s[i] == '+') {
+			out[o++] = ' ';
+		} else if (s[i] == '%' && i + 2 < n &&
+			   (h = hexval(s[i + 1])) >= 0 &&
+			   (l = hexval(s[i + 2])) >= 0) {
+			out[o++] = (char)(h << 4 | l);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	if (out_len)
+		*out_len = o;
+	return out;
+}
+
+char *intake_form_field(const char *body, size_t len, const char *name,
+			size_t *out_len)
+{
+	const char *p = body, *end = body + len;
+	size_t nl = strlen(name);
+
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *fend = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(fend - p));
+
+		if (eq && (size_t)(eq - p) == nl && !memcmp(p, name, nl))
+			return form_decode(eq + 1, (size_t)(fend - eq - 1),
+					   out_len);
+		p = fend + 1;
+	}
+	return NULL;
+}
+
+/* mem_find() without _GNU_SOURCE. */
+static const char *mem_find(const char *hay, size_t hlen, const char *needle,
+			    size_t nlen)
+{
+	const char *p = hay, *end = hay + hlen;
+
+	if (!nlen)
+		return hay;
+	while ((size_t)(end - p) >= nlen &&
+	       (p = memchr(p, needle[0], (size_t)(end - p) - nlen + 1))) {
+		if (!memcmp(p, needle, nlen))
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/* str_find_ci() for ASCII without _GNU_SOURCE. */
+static const char *str_find_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return hay;
+	return NULL;
+}
+
+/* The boundary parameter of a multipart content type into b. */
+static int multipart_boundary(const char *ct, char *b, size_t blen)
+{
+	const char *p = str_find_ci(ct, "boundary=");
+	size_t n;
+
+	if (!p)
+		return -1;
+	p += 9;
+	if (*p == '"') {
+		p++;
+		n = strcspn(p, "\"");
+	} else {
+		n = strcspn(p, "; \t");
+	}
+	if (!n || n + 3 > blen)
+		return -1;
+	b[0] = '-';
+	b[1] = '-';
+	memcpy(b + 2, p, n);
+	b[n + 2] = '\0';
+	return 0;
+}
+
+/* 1 when the part headers h[0..n) name the form field name. */
+static int multipart_names(const char *h, size_t n, const char *name)
+{
+	char want[96];
+	char *hdr = xstrndup(h, n);
+	int yes;
+
+	snprintf(want, sizeof(want), "name=\"%s\"", name);
+	yes = str_find_ci(hdr, "content-disposition") && strstr(hdr, want);
+	free(hdr);
+	return yes;
+}
+
+char *intake_multipart_field(const char *body, size_t len,
+			     const char *content_type, const char *name,
+			     size_t *out_len)
+{
+	char b[128];
+	const char *p, *end = body + len;
+	size_t bl;
+
+	if (multipart_boundary(content_type, b, sizeof(b)) < 0)
+		return NULL;
+	bl = strlen(b);
+	p = mem_find(body, len, b, bl);
+	while (p) {
+		const char *hdr = p + bl, *hend, *next;
+
+		if (hdr + 2 > end || !memcmp(hdr, "--", 2))
+			return NULL;
+		hend = mem_find(hdr, (size_t)(end - hdr), "\r\n\r\n", 4);
+		if (!hend)
+			return NULL;
+		next = mem_find(hend + 4, (size_t)(end - hend - 4), b, bl);
+		if (!next)
+			return NULL;
+		if (multipart_names(hdr, (size_t)(hend - hdr), name)) {
+			const char *v = hend + 4, *vend = next;
+
+			if (vend - v >= 2 && vend[-2] == '\r' &&
+			    vend[-1] == '\n')
+				vend -= 2;
+			if (out_len)
+				*out_len = (size_t)(vend - v);
+			return xstrndup(v, (size_t)(vend - v));
+		}
+		p = next;
+	}
+	return NULL;
+}
+
+/* Writes a "rejected" audit-log row for an intake that never reached
+ * intake_report(). */
+static void intake_audit_refusal(struct request *rq, const char *format,
+				 const char *message)
+{
+	struct store_audit a = { rq->client, format, "rejected", NULL,
+				 message, 0 };
+	char now[20];
+
+	util_now(now);
+	write_lock(rq);
+	store_audit_add(rq->st, &a, now);
+	write_unlock(rq);
+	log_warn("intake from %s refused: %s", rq->client, message);
+}
+
+/* Parses and stores doc for org. 0 stored, 1 rejected (res->message and
+ * *fmt set). */
+static int intake_store(struct request *rq, const char *doc, size_t len,
+			int64_t org, struct intake_result *res,
+			enum report_format *fmt)
+{
+	struct intake_config cfg;
+	struct report_error err;
+	json_t *report;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&err, 0, sizeof(err));
+	*fmt = REPORT_FMT_UNKNOWN;
+	report = report_parse(doc, len, fmt, &err);
+	if (!report) {
+		snprintf(res->message, sizeof(res->message), "%s", err.msg);
+		intake_audit_refusal(rq, report_format_name(*fmt), err.msg);
+		return 1;
+	}
+	intake_config_default(&cfg);
+	write_lock(rq);
+	rc = intake_report(rq->st, &cfg, report, org, rq->client,
+			   report_format_name(*fmt), res);
+	write_unlock(rq);
+	json_decref(report);
+	return rc < 0 ? 1 : 0;
+}
+
+static int intake_role_ok(enum role r)
+{
+	return r == ROLE_COLLECTOR || r == ROLE_ORG_ADMIN || r == ROLE_ADMIN;
+}
+
+int api_intake(struct request *rq)
+{
+	const char *org_arg = request_arg(rq, "org_id");
+	struct intake_result res;
+	enum report_format fmt;
+	int64_t org = rq->who.org_id;
+	long v;
+
+	if (!intake_role_ok(rq->who.role))
+		return api_reply_error(rq, 403, NULL,
+				       "role '%s' may not submit device "
+				       "reports; use a collector, org_admin "
+				       "or admin account",
+				       auth_role_name(rq->who.role));
+	if (org_arg) {
+		if (util_parse_long(org_arg, 1, INT64_MAX, &v) < 0 ||
+		    !api_org_visible(rq, v))
+			return api_reply_error(rq, 400, "org_id",
+					       "no org '%s'", org_arg);
+		org = v;
+	}
+	if (!rq->body.len)
+		return api_reply_error(rq, 400, NULL,
+				       "the body must hold a device report");
+	if (intake_store(rq, rq->body.data, rq->body.len, org, &res, &fmt))
+		return api_reply_error(rq, 422, NULL, "report rejected: %s",
+				       res.message);
+	return api_reply_json(
+		rq, res.created ? 201 : 200,
+		json_pack("{sIsbsssisss}", "device_id",
+			  (json_int_t)res.device_id, "created", res.created,
+			  "rule", res.rule ? res.rule : "", "changes",
+			  res.changes, "format", report_format_name(fmt),
+			  "result", res.created ? "created" : "updated"));
+}
+
+/* Authenticates an Open-AudIT post: *org receives the org the device goes
+ * to. 0, or -1 after replying. */
+static int intake_oa_auth(struct request *rq, int64_t *org)
+{
+	const struct server_config *cfg = rq->srv->cfg;
+	const char *token = request_arg(rq, "token");
+	json_t *user;
+	char *name;
+
+	if (token && *token) {
+		name = store_token_user(rq->st, token);
+		user = name ? store_api_user_get(rq->st, name) : NULL;
+		free(name);
+		if (!user) {
+			intake_audit_refusal(rq, NULL,
+					     "invalid or revoked token");
+			api_reply_text(rq, 401,
+				       "netcensus: invalid or revoked token\n");
+			return -1;
+		}
+		auth_principal(rq, user, &rq->who);
+		json_decref(user);
+		if (!intake_role_ok(rq->who.role)) {
+			intake_audit_refusal(rq, NULL,
+					     "token of a user without the "
+					     "collector/admin role");
+			api_reply_text(rq, 403,
+				       "netcensus: this token's user may not "
+				       "submit audits (needs collector, "
+				       "org_admin or admin)\n");
+			return -1;
+		}
+		*org = rq->who.org_id;
+		return 0;
+	}
+	if (server_net_contains(cfg->intake_allow, cfg->nintake_allow,
+				rq->client)) {
+		*org = cfg->intake_org > 0 ? cfg->intake_org : 1;
+		return 0;
+	}
+	if (!cfg->nintake_allow) {
+		intake_audit_refusal(rq, NULL, "intake closed: no token");
+		api_reply_text(rq, 403,
+			       "netcensus: audit intake is closed. Add "
+			       "?token=TOKEN to the URL (create one with "
+			       "'netcensus admin token create --user NAME' "
+			       "for a collector user), or list the "
+			       "auditing networks in the server config: "
+			       "intake_allow = 192.0.2.0/24\n");
+		return -1;
+	}
+	intake_audit_refusal(rq, NULL, "address not in intake_allow");
+	api_reply_text(rq, 403,
+		       "netcensus: %s is not in intake_allow and no ?token= "
+		       "was given\n",
+		       rq->client);
+	return -1;
+}
+
+/* The audit document of an Open-AudIT post (free()), or NULL. */
+static char *intake_oa_document(struct request *rq, size_t *len)
+{
+	const char *ct = request_header(rq, "Content-Type");
+	const char *b = rq->body.data ? rq->body.data : "";
+	size_t n = rq->body.len;
+	char *doc;
+
+	if (ct && !strncasecmp(ct, "multipart/form-data", 19))
+		return intake_multipart_field(b, n, ct, "data", len);
+	doc = intake_form_field(b, n, "data", len);
+	if (doc)
+		return doc;
+	while (n && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')) {
+		b++;
+		n--;
+	}
+	if (n && (*b == '<' || *b == '{')) { /* a bare document */
+		*len = n;
+		return xstrndup(b, n);
+	}
+	return NULL;
+}
+
+int api_intake_oa(struct request *rq)
+{
+	struct intake_result res;
+	enum report_format fmt;
+	int64_t org = 0;
+	size_t len = 0;
+	char *doc;
+
+	if (intake_oa_auth(rq, &org) < 0)
+		return 0;
+	doc = intake_oa_document(rq, &len);
+	if (!doc) {
+		intake_audit_refusal(rq, NULL, "no form field 'data'");
+		return api_reply_text(rq, 400,
+				      "netcensus: no form field 'data' in "
+				      "the request\n");
+	}
+	if (intake_store(rq, doc, len, org, &res, &fmt)) {
+		free(doc);
+		return api_reply_text(rq, 400, "netcensus: rejected: %s\n",
+				      res.message);
+	}
+	free(doc);
+	return api_reply_text(rq, 200,
+			      "netcensus: device %lld %s (%s%s%s, %d "
+			      "changes)\n",
+			      (long long)res.device_id,
+			      res.created ? "created" : "updated",
+			      report_format_name(fmt),
+			      res.rule ? ", rule " : "",
+			      res.rule ? res.rule : "", res.changes);
+}

@@ -1,0 +1,157 @@
+/*
+ * The route table (the one list of what the server answers, which
+ * openapi.json is generated from), /api/v1/health and /api/v1/openapi.json.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "server/server_int.h"
+#include "store/store_api.h"
+
+#define V1 "/api/v1"
+
+const struct route server_routes[] = {
+	{ "GET", V1 "/health", api_health, ROUTE_PUBLIC,
+	  "liveness: 200 when the server and its database answer" },
+	{ "GET", V1 "/openapi.json", api_openapi, ROUTE_PUBLIC,
+	  "this document" },
+	{ "POST", V1 "/auth/login", api_auth_login, ROUTE_PUBLIC,
+	  "log in with {username, password}: sets the session cookie and "
+	  "returns csrf_token" },
+	{ "POST", V1 "/auth/logout", api_auth_logout, 0,
+	  "end the session" },
+	{ "GET", V1 "/auth/me", api_auth_me, 0, "who the caller is" },
+	{ "GET", V1 "/devices", api_devices_list, 0,
+	  "list devices: filters field[__lookup]=value, ordering, limit, "
+	  "offset, format=csv" },
+	{ "GET", V1 "/devices/{id}", api_device_get, 0,
+	  "one device with its current components" },
+	{ "PATCH", V1 "/devices/{id}", api_device_patch, 0,
+	  "set status, owner, location, tags, description" },
+	{ "DELETE", V1 "/devices/{id}", api_device_delete, 0,
+	  "delete a device and its history" },
+	{ "GET", V1 "/devices/{id}/{section}", api_device_section, 0,
+	  "one component section (software, network, ip, ...); "
+	  "current=true|false|all" },
+	{ "GET", V1 "/changes", api_changes_list, 0,
+	  "the change log, newest first; same filters as devices" },
+	{ "GET", V1 "/audit-log", api_audit_list, 0,
+	  "one row per intake attempt (admin, org_admin)" },
+	{ "GET", V1 "/orgs", api_orgs_list, 0, "the caller's org tree" },
+	{ "POST", V1 "/orgs", api_org_create, 0,
+	  "add an org {name, parent_id}" },
+	{ "GET", V1 "/orgs/{id}", api_org_get, 0, "one org" },
+	{ "GET", V1 "/users", api_users_list, 0, "users in the caller's orgs" },
+	{ "POST", V1 "/users", api_user_create, 0,
+	  "add a user {username, password, role, org_id}" },
+	{ "GET", V1 "/users/{id}", api_user_get, 0, "one user" },
+	{ "DELETE", V1 "/users/{id}", api_user_delete, 0, "delete a user" },
+	{ "GET", V1 "/tokens", api_tokens_list, 0,
+	  "API tokens (never their value)" },
+	{ "POST", V1 "/tokens", api_token_create, 0,
+	  "create a token {label, user}; the value is shown once" },
+	{ "DELETE", V1 "/tokens/{id}", api_token_delete, 0,
+	  "revoke a token" },
+	{ "GET", V1 "/credentials", api_credentials_list, 0,
+	  "credentials, without their secrets" },
+	{ "POST", V1 "/credentials", api_credential_create, 0,
+	  "add a credential; its secrets are write-only" },
+	{ "GET", V1 "/credentials/{id}", api_credential_get, 0,
+	  "one credential, without its secrets" },
+	{ "DELETE", V1 "/credentials/{id}", api_credential_delete, 0,
+	  "delete a credential" },
+	{ "POST", V1 "/intake", api_intake, ROUTE_INTAKE,
+	  "submit a device report (netcensus JSON, Open-AudIT XML/JSON)" },
+	{ "POST", "/open-audit/index.php/input/devices", api_intake_oa,
+	  ROUTE_OA,
+	  "Open-AudIT audit scripts: form field data; ?token= or "
+	  "intake_allow" },
+	{ "POST", "/index.php/input/devices", api_intake_oa, ROUTE_OA,
+	  "Open-AudIT audit scripts (short path)" },
+};
+
+const int server_nroutes =
+	(int)(sizeof(server_routes) / sizeof(server_routes[0]));
+
+int api_health(struct request *rq)
+{
+	int64_t n = 0;
+
+	if (store_api_org_count(rq->st, &n) < 0)
+		return api_reply_error(rq, 503, NULL, "database unavailable");
+	return api_reply_json(rq, 200, json_pack("{ss}", "status", "ok"));
+}
+
+static json_t *openapi_params(const struct route *r)
+{
+	json_t *params = json_array();
+	const char *p = r->pattern;
+
+	while ((p = strchr(p, '{'))) {
+		size_t n = strcspn(p + 1, "}");
+		char name[ROUTER_PARAM_MAX];
+
+		if (n >= sizeof(name))
+			break;
+		memcpy(name, p + 1, n);
+		name[n] = '\0';
+		json_array_append_new(
+			params,
+			json_pack("{sssssbs{ss}}", "name", name, "in", "path",
+				  "required", 1, "schema", "type",
+				  strcmp(name, "id") ? "string" : "integer"));
+		p += n + 1;
+	}
+	return params;
+}
+
+static json_t *openapi_operation(const struct route *r)
+{
+	json_t *op = json_pack("{sss{s{ss}}}", "summary", r->summary,
+			       "responses", "default", "description",
+			       "JSON; errors are {error, field}");
+
+	json_object_set_new(op, "parameters", openapi_params(r));
+	if (r->flags & ROUTE_PUBLIC)
+		json_object_set_new(op, "security", json_array());
+	if (r->flags & ROUTE_OA)
+		json_object_set_new(
+			op, "security",
+			json_pack("[{s[]}]", "urlToken"));
+	return op;
+}
+
+int api_openapi(struct request *rq)
+{
+	json_t *paths = json_object(), *doc;
+	char method[8];
+	int i;
+	size_t j;
+
+	for (i = 0; i < server_nroutes; i++) {
+		const struct route *r = &server_routes[i];
+		json_t *item = json_object_get(paths, r->pattern);
+
+		if (!item) {
+			item = json_object();
+			json_object_set_new(paths, r->pattern, item);
+		}
+		for (j = 0; r->method[j] && j < sizeof(method) - 1; j++)
+			method[j] = (char)tolower((unsigned char)r->method[j]);
+		method[j] = '\0';
+		json_object_set_new(item, method, openapi_operation(r));
+	}
+	doc = json_pack(
+		"{sss{ssss}sos{s{s{ssss}s{sssss}s{sssss}}}s[{s[]}{s[]}]}",
+		"openapi", "3.0.3", "info", "title", "netcensus API",
+		"version", "1", "paths", paths, "components",
+		"securitySchemes", "bearer", "type", "http", "scheme",
+		"bearer", "session", "type", "apiKey", "in", "cookie", "name",
+		"nc_session", "urlToken", "type", "apiKey", "in", "query",
+		"name", "token", "security", "bearer", "session");
+	json_object_set_new(doc, "x-device-fields",
+			    store_api_field_names(STORE_API_DEVICES));
+	json_object_set_new(doc, "x-change-fields",
+			    store_api_field_names(STORE_API_CHANGES));
+	return api_reply_json(rq, 200, doc);
+}

@@ -1,0 +1,441 @@
+/*
+ * The libmicrohttpd side: daemons, the access handler that collects a
+ * request and dispatches it through the router, replies, the access log,
+ * and the graceful stop.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "core/log.h"
+#include "server/server_int.h"
+#include "store/store_api.h"
+
+static atomic_int http_inflight;
+
+struct store *server_store(struct request *rq)
+{
+	struct store *st = pthread_getspecific(rq->srv->store_key);
+
+	if (st)
+		return st;
+	st = store_open(rq->srv->cfg->db);
+	if (!st)
+		return NULL;
+	store_api_tune(st);
+	pthread_setspecific(rq->srv->store_key, st);
+	return st;
+}
+
+static void http_store_release(void *p)
+{
+	store_close(p);
+}
+
+void write_lock(struct request *rq)
+{
+	pthread_mutex_lock(&rq->srv->write_lock);
+}
+
+void write_unlock(struct request *rq)
+{
+	pthread_mutex_unlock(&rq->srv->write_lock);
+}
+
+const char *request_header(struct request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *request_cookie(struct request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *request_arg(struct request *rq, const char *key)
+{
+	int i;
+
+	for (i = 0; i < rq->nargs; i++)
+		if (!strcmp(rq->args[i].key, key))
+			return rq->args[i].value;
+	return NULL;
+}
+
+static enum MHD_Result http_arg(void *cls, enum MHD_ValueKind kind,
+				const char *key, const char *value)
+{
+	struct request *rq = cls;
+
+	(void)kind;
+	if (rq->nargs >= QUERY_ARGS_MAX) {
+		rq->too_many_args = 1;
+		return MHD_NO;
+	}
+	rq->args[rq->nargs].key = key;
+	rq->args[rq->nargs].value = value ? value : "";
+	rq->nargs++;
+	return MHD_YES;
+}
+
+static void http_client(struct request *rq, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn,
+					MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(rq->client, sizeof(rq->client), "unknown");
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)sa;
+
+		inet_ntop(AF_INET, &s4->sin_addr, rq->client,
+			  sizeof(rq->client));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12],
+				  rq->client, sizeof(rq->client));
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, rq->client,
+				  sizeof(rq->client));
+	}
+}
+
+static size_t http_body_max(const struct route *r)
+{
+	return r && (r->flags & (ROUTE_INTAKE | ROUTE_OA)) ? BODY_MAX_INTAKE
+							    : BODY_MAX_SMALL;
+}
+
+static struct request *http_request_new(struct server_state *srv,
+					struct MHD_Connection *conn,
+					const char *url, const char *method)
+{
+	struct request *rq = xcalloc(1, sizeof(*rq));
+	const union MHD_ConnectionInfo *di;
+
+	rq->srv = srv;
+	rq->conn = conn;
+	rq->method = method;
+	snprintf(rq->path, sizeof(rq->path), "%s", url);
+	http_client(rq, conn);
+	di = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_PROTOCOL);
+	rq->tls = di && di->protocol != 0;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http_arg, rq);
+	return rq;
+}
+
+static void http_request_free(struct request *rq)
+{
+	if (!rq)
+		return;
+	strbuf_free(&rq->body);
+	free(rq->reply);
+	auth_principal_free(&rq->who);
+	free(rq);
+}
+
+static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	struct timespec t1;
+	size_t len = rq->reply_len;
+
+	if (!rq->status)
+		api_reply_error(rq, 500, NULL, "the handler gave no answer");
+	resp = MHD_create_response_from_buffer(len, rq->reply ? rq->reply : "",
+					       rq->reply
+						       ? MHD_RESPMEM_MUST_FREE
+						       : MHD_RESPMEM_PERSISTENT);
+	rq->reply = NULL;
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type",
+				rq->content_type ? rq->content_type
+						 : "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (rq->set_cookie[0])
+		MHD_add_response_header(resp, "Set-Cookie", rq->set_cookie);
+	if (rq->retry_after[0])
+		MHD_add_response_header(resp, "Retry-After", rq->retry_after);
+	if (rq->allow[0])
+		MHD_add_response_header(resp, "Allow", rq->allow);
+	ret = MHD_queue_response(rq->conn, rq->status, resp);
+	MHD_destroy_response(resp);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("%s %s %s %u %zu %.1fms%s%s", rq->client, rq->method,
+		 rq->path, rq->status, len,
+		 (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+			 (double)(t1.tv_nsec - t0->tv_nsec) / 1e6,
+		 rq->who.name[0] ? " " : "", rq->who.name);
+	return ret;
+}
+
+/* Everything is in: authenticate, check the role, run the handler. */
+static void http_dispatch(struct request *rq)
+{
+	const struct route *r = rq->route;
+	int rc;
+
+	if (rq->too_many_args) {
+		api_reply_error(rq, 400, NULL,
+				"more than %d query parameters",
+				QUERY_ARGS_MAX);
+		return;
+	}
+	rq->st = server_store(rq);
+	if (!rq->st) {
+		api_reply_error(rq, 503, NULL,
+				"the database cannot be opened; see the "
+				"server log");
+		return;
+	}
+	if (!(r->flags & (ROUTE_PUBLIC | ROUTE_OA))) {
+		rc = auth_request(rq);
+		if (rc < 0)
+			return;
+		if (rc > 0) {
+			api_reply_error(rq, 401, NULL,
+					"authentication required: log in "
+					"(POST /api/v1/auth/login) or send "
+					"Authorization: Bearer TOKEN");
+			return;
+		}
+		if (rq->who.role == ROLE_COLLECTOR &&
+		    !(r->flags & ROUTE_INTAKE)) {
+			api_reply_error(rq, 403, NULL,
+					"a collector may only submit "
+					"device reports");
+			return;
+		}
+	}
+	r->fn(rq);
+}
+
+static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
+				   const char *url, const char *method,
+				   const char *version,
+				   const char *upload_data,
+				   size_t *upload_data_size, void **con_cls)
+{
+	struct request *rq = *con_cls;
+	struct timespec t0;
+
+	(void)version;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!rq) {
+		const char *cl;
+		enum router_result rr;
+		long len;
+
+		rq = http_request_new(cls, conn, url, method);
+		*con_cls = rq;
+		atomic_fetch_add(&http_inflight, 1);
+		rr = router_match(server_routes, server_nroutes, method,
+				  rq->path, &rq->route, &rq->params);
+		strbuf_init(&rq->body, http_body_max(rq->route));
+		if (rr == ROUTER_NOT_FOUND) {
+			api_reply_error(rq, 404, NULL, "no such path: %s",
+					rq->path);
+			return http_queue(rq, &t0);
+		}
+		if (rr == ROUTER_BAD_METHOD) {
+			router_allowed(server_routes, server_nroutes,
+				       rq->path, rq->allow,
+				       sizeof(rq->allow));
+			api_reply_error(rq, 405, NULL,
+					"%s is not allowed on %s; use %s",
+					method, rq->path, rq->allow);
+			return http_queue(rq, &t0);
+		}
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 "Content-Length");
+		if (cl && util_parse_long(cl, 0, 1L << 40, &len) == 0 &&
+		    (size_t)len > rq->body.max) {
+			api_reply_error(rq, 413, NULL,
+					"request body of %ld bytes is larger "
+					"than the %zu allowed here",
+					len, rq->body.max);
+			return http_queue(rq, &t0);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!rq->body_too_big &&
+		    strbuf_append(&rq->body, upload_data, *upload_data_size) <
+			    0)
+			rq->body_too_big = 1;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (rq->body_too_big)
+		api_reply_error(rq, 413, NULL,
+				"request body larger than the %zu bytes "
+				"allowed here",
+				rq->body.max);
+	else
+		http_dispatch(rq);
+	return http_queue(rq, &t0);
+}
+
+static void http_completed(void *cls, struct MHD_Connection *conn,
+			   void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (*con_cls) {
+		http_request_free(*con_cls);
+		*con_cls = NULL;
+		atomic_fetch_sub(&http_inflight, 1);
+	}
+}
+
+static void http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("http: %s", msg);
+}
+
+static struct MHD_Daemon *http_start(struct server_state *srv,
+				     const struct server_listen *l,
+				     const char *cert, const char *key)
+{
+	struct sockaddr_storage ss;
+	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_Daemon *d;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(l->host, ':')) {
+		struct sockaddr_in6 *s6 = (void *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(l->port);
+		inet_pton(AF_INET6, l->host, &s6->sin6_addr);
+		flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *s4 = (void *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(l->port);
+		inet_pton(AF_INET, l->host, &s4->sin_addr);
+	}
+	if (l->tls)
+		flags |= MHD_USE_TLS;
+	d = MHD_start_daemon(
+		flags, l->port, NULL, NULL, http_access, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)(srv->cfg->threads > 0 ? srv->cfg->threads : 4),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)200,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+		l->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+	if (!d)
+		log_err("cannot listen on %s%s:%u (address in use, not "
+			"local, or TLS files unusable?)",
+			l->tls ? "https://" : "", l->host, l->port);
+	return d;
+}
+
+/* Blocks until SIGTERM or SIGINT. */
+static int http_wait_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigwait(&set, &sig) != 0)
+		return -1;
+	return sig;
+}
+
+static void http_drain(struct MHD_Daemon **d, int n)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int i, waited = 0;
+
+	for (i = 0; i < n; i++) {
+		MHD_socket fd = MHD_quiesce_daemon(d[i]);
+
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
+	while (atomic_load(&http_inflight) > 0 &&
+	       waited < SERVER_DRAIN_SECONDS * 20) {
+		nanosleep(&ts, NULL);
+		waited++;
+	}
+	if (atomic_load(&http_inflight) > 0)
+		log_warn("stopping with %d requests still in flight",
+			 atomic_load(&http_inflight));
+	for (i = 0; i < n; i++)
+		MHD_stop_daemon(d[i]);
+}
+
+int http_serve(struct server_state *srv, const char *cert, const char *key)
+{
+	struct MHD_Daemon *d[SERVER_MAX_LISTEN];
+	const struct server_config *cfg = srv->cfg;
+	sigset_t set, old;
+	int i, n = 0, sig, rc = -1;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	if (pthread_key_create(&srv->store_key, http_store_release) != 0)
+		goto out;
+	for (i = 0; i < cfg->nlisten; i++) {
+		d[n] = http_start(srv, &cfg->listen[i], cert, key);
+		if (!d[n])
+			goto stop;
+		fprintf(stderr, "netcensus: listening on %s://%s%s%s:%u/\n",
+			cfg->listen[i].tls ? "https" : "http",
+			strchr(cfg->listen[i].host, ':') ? "[" : "",
+			cfg->listen[i].host,
+			strchr(cfg->listen[i].host, ':') ? "]" : "",
+			cfg->listen[i].port);
+		n++;
+	}
+	sig = http_wait_signal();
+	fprintf(stderr, "netcensus: %s received, finishing requests in "
+			"flight\n",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	rc = 0;
+stop:
+	http_drain(d, n);
+	pthread_key_delete(srv->store_key);
+out:
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}

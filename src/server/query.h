@@ -1,0 +1,36 @@
+/*
+ * query: turns a list request's query parameters into a struct store_query
+ * (store_api.h), NetBox style: field=value, field__LOOKUP=value,
+ * ordering=-field,field2, limit, offset. Every field is checked against
+ * the resource's own list (store_api_field_type) and every lookup against
+ * the fixed set in enum store_op; anything else is refused with the
+ * parameter named, so no text from the request ever becomes SQL. Integer
+ * fields only take integers; values are at most STORE_QUERY_VALUE_MAX
+ * bytes. Parameters listed in extra (e.g. "format", "current") are left
+ * for the caller.
+ */
+#ifndef NC_QUERY_H
+#define NC_QUERY_H
+
+#include "store/store_api.h"
+
+#define QUERY_LIMIT_DEFAULT 50
+#define QUERY_LIMIT_MAX 1000
+
+struct query_arg {
+	const char *key;
+	const char *value; /* "" when the parameter has no value */
+};
+
+struct query_error {
+	char msg[256];
+	char field[STORE_QUERY_FIELD_MAX + 16];
+};
+
+/* Fills q (zeroed first; store_query_free() it either way). 0, or -1 with
+ * err naming the parameter to fix. */
+int query_parse(enum store_api_res res, const struct query_arg *args,
+		int nargs, const char *const *extra, struct store_query *q,
+		struct query_error *err);
+
+#endif

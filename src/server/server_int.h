@@ -1,0 +1,184 @@
+/*
+ * server_int: what the files of src/server/ share — the request being
+ * served, the authenticated caller, the reply helpers, and the handlers
+ * (prototypes grouped by file). Nothing outside src/server/ includes it.
+ *
+ * A handler receives a struct request whose body is complete (within the
+ * route's ceiling) and whose caller is authenticated as the route's flags
+ * demand; it sets the reply with one of the api_reply_* functions and
+ * returns 0. Replies are owned by the request.
+ */
+#ifndef NC_SERVER_INT_H
+#define NC_SERVER_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "core/util.h"
+#include "server/query.h"
+#include "server/router.h"
+#include "server/server.h"
+#include "store/store.h"
+
+#define BODY_MAX_SMALL (1u * 1024 * 1024)   /* ordinary API requests */
+#define BODY_MAX_INTAKE (64u * 1024 * 1024) /* device reports, audits */
+#define QUERY_ARGS_MAX 64
+
+/* Route flags. */
+#define ROUTE_PUBLIC 0x01 /* no authentication (login, health, openapi) */
+#define ROUTE_INTAKE 0x02 /* large body; collector role allowed */
+#define ROUTE_OA 0x04	  /* Open-AudIT intake: its own auth, text replies */
+
+enum role { ROLE_NONE = 0, ROLE_COLLECTOR, ROLE_USER, ROLE_ORG_ADMIN,
+	    ROLE_ADMIN };
+
+struct principal {
+	int64_t user_id;
+	char name[128];
+	enum role role;
+	int64_t org_id;
+	int64_t *orgs; /* the caller's org and its descendants (owned) */
+	int norgs;
+	int all_orgs;  /* the tree covers every org: no org filter needed */
+	int by_cookie; /* authenticated by session cookie */
+	char csrf[64]; /* the session's CSRF token, when by_cookie */
+};
+
+struct server_state {
+	const struct server_config *cfg;
+	pthread_mutex_t write_lock; /* one SQLite writer at a time */
+	pthread_key_t store_key;    /* the thread's struct store */
+	int tls_any;
+};
+
+struct request {
+	struct server_state *srv;
+	void *conn; /* struct MHD_Connection */
+	const char *method;
+	char path[ROUTER_PATH_MAX];
+	char client[64];
+	int tls;
+	const struct route *route;
+	struct route_params params;
+	struct query_arg args[QUERY_ARGS_MAX];
+	int nargs;
+	int too_many_args;
+	struct strbuf body;
+	int body_too_big;
+	struct store *st;
+	struct principal who;
+	/* reply */
+	unsigned status;
+	char *reply;
+	size_t reply_len;
+	const char *content_type;
+	char set_cookie[256];
+	char retry_after[24];
+	char allow[64];
+};
+
+/* ---- http.c ---- */
+/* The thread's store handle, opened on first use; NULL on failure. */
+struct store *server_store(struct request *rq);
+/* A request header, or NULL. */
+const char *request_header(struct request *rq, const char *name);
+const char *request_cookie(struct request *rq, const char *name);
+/* The query parameter key, or NULL. */
+const char *request_arg(struct request *rq, const char *key);
+void write_lock(struct request *rq);
+void write_unlock(struct request *rq);
+/* Serves cfg's listeners until SIGTERM/SIGINT, then drains; cert and key
+ * are PEM text for TLS listeners. 0, or -1 when a listener failed. */
+int http_serve(struct server_state *srv, const char *cert, const char *key);
+
+/* ---- reply.c ---- */
+int api_reply_json(struct request *rq, unsigned status, json_t *body);
+int api_reply_error(struct request *rq, unsigned status, const char *field,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int api_reply_text(struct request *rq, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A list envelope {count,next,previous,results} for results (stolen). */
+int api_reply_list(struct request *rq, json_t *results, int64_t count,
+		   int64_t limit, int64_t offset);
+/* results (stolen) as CSV with the given column order (NULL: the keys of
+ * the first row). */
+int api_reply_csv(struct request *rq, json_t *results, json_t *columns);
+/* The request body parsed as a JSON object, or NULL after replying 400. */
+json_t *api_body_json(struct request *rq);
+/* 1 when the caller's org tree contains org_id. */
+int api_org_visible(const struct request *rq, int64_t org_id);
+/* 1 when the caller's role is min or above; else replies 403 and
+ * returns 0. Roles rank collector < user < org_admin < admin. */
+int api_need_role(struct request *rq, enum role min);
+/* Sets q->org_ids from the caller (none for an all-orgs caller). */
+void api_query_scope(const struct request *rq, struct store_query *q);
+
+/* ---- auth.c ---- */
+int auth_init(void);
+void auth_cleanup(void);
+/* Authenticates rq from its session cookie or bearer token, filling
+ * rq->who. 0 when authenticated, 1 when no credentials were sent, -1 after
+ * replying (bad credentials, missing CSRF token, internal error). */
+int auth_request(struct request *rq);
+/* Fills who for user (a store_api_user_get() object). 0 or -1. */
+int auth_principal(struct request *rq, json_t *user, struct principal *who);
+void auth_principal_free(struct principal *who);
+enum role auth_role_from_name(const char *name);
+const char *auth_role_name(enum role r);
+int api_auth_login(struct request *rq);
+int api_auth_logout(struct request *rq);
+int api_auth_me(struct request *rq);
+
+/* ---- api_devices.c ---- */
+int api_devices_list(struct request *rq);
+int api_device_get(struct request *rq);
+int api_device_patch(struct request *rq);
+int api_device_delete(struct request *rq);
+int api_device_section(struct request *rq);
+int api_changes_list(struct request *rq);
+int api_audit_list(struct request *rq);
+
+/* ---- api_admin.c ---- */
+int api_orgs_list(struct request *rq);
+int api_org_get(struct request *rq);
+int api_org_create(struct request *rq);
+int api_users_list(struct request *rq);
+int api_user_get(struct request *rq);
+int api_user_create(struct request *rq);
+int api_user_delete(struct request *rq);
+int api_tokens_list(struct request *rq);
+int api_token_create(struct request *rq);
+int api_token_delete(struct request *rq);
+int api_credentials_list(struct request *rq);
+int api_credential_get(struct request *rq);
+int api_credential_create(struct request *rq);
+int api_credential_delete(struct request *rq);
+
+/* ---- api_intake.c ---- */
+int api_intake(struct request *rq);
+int api_intake_oa(struct request *rq);
+/* Decodes application/x-www-form-urlencoded text the way Open-AudIT's
+ * scripts need: %XX with two hex digits and '+' are decoded, any other
+ * '%' is kept. Returns the field's value (free()) or NULL when absent. */
+char *intake_form_field(const char *body, size_t len, const char *name,
+			size_t *out_len);
+/* The value of part name in a multipart/form-data body, or NULL. */
+char *intake_multipart_field(const char *body, size_t len,
+			     const char *content_type, const char *name,
+			     size_t *out_len);
+
+/* ---- api_meta.c ---- */
+extern const struct route server_routes[];
+extern const int server_nroutes;
+int api_health(struct request *rq);
+int api_openapi(struct request *rq);
+
+/* ---- tls.c ---- */
+/* Makes (or reuses) DIR/tls-self-signed.{crt,key}; the paths are set to
+ * new strings. 0 or -1. */
+int tls_self_signed(const char *dir, char **cert_path, char **key_path);
+/* 0 when the PEM files hold a certificate and its matching key. */
+int tls_check_pair_files(const char *cert_path, const char *key_path);
+
+#endif

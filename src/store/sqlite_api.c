@@ -1,0 +1,797 @@
+/*
+ * SQLite side of store_api.h. Every column name that reaches SQL text comes
+ * from the constant tables below; values go through sqlite3_bind_*.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "store/sqlite_int.h"
+#include "store/store_api.h"
+
+struct api_col {
+	const char *name; /* API field name */
+	const char *expr; /* SQL expression */
+	enum store_field_type type;
+	int json;	  /* the text is a JSON document */
+};
+
+struct api_table {
+	const char *from;
+	const char *org_expr;
+	const char *id_expr;
+	const struct api_col *cols;
+	int ncols;
+};
+
+#define T STORE_FIELD_TEXT
+#define I STORE_FIELD_INT
+
+static const struct api_col device_cols[] = {
+	{ "id", "id", I, 0 },
+	{ "org_id", "org_id", I, 0 },
+	{ "hostname", "hostname", T, 0 },
+	{ "fqdn", "fqdn", T, 0 },
+	{ "domain", "domain", T, 0 },
+	{ "ip", "ip", T, 0 },
+	{ "mac", "mac", T, 0 },
+	{ "uuid", "uuid", T, 0 },
+	{ "dbus_identifier", "dbus_identifier", T, 0 },
+	{ "serial", "serial", T, 0 },
+	{ "manufacturer", "manufacturer", T, 0 },
+	{ "model", "model", T, 0 },
+	{ "type", "type", T, 0 },
+	{ "form_factor", "form_factor", T, 0 },
+	{ "os_group", "os_group", T, 0 },
+	{ "os_family", "os_family", T, 0 },
+	{ "os_name", "os_name", T, 0 },
+	{ "os_version", "os_version", T, 0 },
+	{ "sysName", "sysName", T, 0 },
+	{ "sysDescr", "sysDescr", T, 0 },
+	{ "sysObjectID", "sysObjectID", T, 0 },
+	{ "sysLocation", "sysLocation", T, 0 },
+	{ "sysContact", "sysContact", T, 0 },
+	{ "sysUpTime", "sysUpTime", T, 0 },
+	{ "status", "status", T, 0 },
+	{ "owner", "owner", T, 0 },
+	{ "location", "location", T, 0 },
+	{ "tags", "tags", T, 0 },
+	{ "description", "description", T, 0 },
+	{ "first_seen", "first_seen", T, 0 },
+	{ "last_seen", "last_seen", T, 0 },
+	{ "last_seen_by", "last_seen_by", T, 0 },
+};
+
+static const struct api_col change_cols[] = {
+	{ "id", "c.id", I, 0 },
+	{ "device_id", "c.device_id", I, 0 },
+	{ "org_id", "d.org_id", I, 0 },
+	{ "hostname", "d.hostname", T, 0 },
+	{ "section", "c.section", T, 0 },
+	{ "action", "c.action", T, 0 },
+	{ "key", "c.key", T, 0 },
+	{ "detail", "c.detail", T, 1 },
+	{ "time", "c.time", T, 0 },
+};
+
+static const struct api_col audit_cols[] = {
+	{ "id", "a.id", I, 0 },
+	{ "time", "a.time", T, 0 },
+	{ "source", "a.source", T, 0 },
+	{ "format", "a.format", T, 0 },
+	{ "result", "a.result", T, 0 },
+	{ "rule", "a.rule", T, 0 },
+	{ "message", "a.message", T, 0 },
+	{ "device_id", "a.device_id", I, 0 },
+	{ "hostname", "d.hostname", T, 0 },
+};
+
+#undef T
+#undef I
+
+#define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const struct api_table api_tables[STORE_API_RES_COUNT] = {
+	[STORE_API_DEVICES] = { "device", "org_id", "id", device_cols,
+				NCOLS(device_cols) },
+	[STORE_API_CHANGES] = { "change_log c JOIN device d ON d.id = "
+				"c.device_id",
+				"d.org_id", "c.id", change_cols,
+				NCOLS(change_cols) },
+	[STORE_API_AUDIT] = { "audit_log a LEFT JOIN device d ON d.id = "
+			      "a.device_id",
+			      "d.org_id", "a.id", audit_cols,
+			      NCOLS(audit_cols) },
+};
+
+static const char *const op_names[STORE_OP_COUNT] = {
+	[STORE_OP_EQ] = "exact", [STORE_OP_N] = "n",
+	[STORE_OP_IE] = "ie",	 [STORE_OP_IC] = "ic",
+	[STORE_OP_NIC] = "nic",	 [STORE_OP_ISW] = "isw",
+	[STORE_OP_IEW] = "iew",	 [STORE_OP_GT] = "gt",
+	[STORE_OP_GTE] = "gte",	 [STORE_OP_LT] = "lt",
+	[STORE_OP_LTE] = "lte",	 [STORE_OP_EMPTY] = "empty",
+};
+
+const char *store_op_name(enum store_op op)
+{
+	if ((int)op < 0 || op >= STORE_OP_COUNT)
+		return NULL;
+	return op_names[op];
+}
+
+int store_op_from_name(const char *name)
+{
+	int i;
+
+	if (!*name)
+		return STORE_OP_EQ;
+	for (i = 0; i < STORE_OP_COUNT; i++)
+		if (!strcmp(op_names[i], name))
+			return i;
+	return -1;
+}
+
+void store_query_free(struct store_query *q)
+{
+	int i;
+
+	if (!q)
+		return;
+	for (i = 0; i < q->nconds; i++)
+		free(q->conds[i].value);
+	memset(q, 0, sizeof(*q));
+}
+
+static const struct api_table *api_table(enum store_api_res res)
+{
+	if ((int)res < 0 || res >= STORE_API_RES_COUNT)
+		return NULL;
+	return &api_tables[res];
+}
+
+static const struct api_col *api_col_find(const struct api_table *t,
+					  const char *name)
+{
+	int i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (!strcmp(t->cols[i].name, name))
+			return &t->cols[i];
+	return NULL;
+}
+
+enum store_field_type store_api_field_type(enum store_api_res res,
+					   const char *field)
+{
+	const struct api_table *t = api_table(res);
+	const struct api_col *c;
+
+	if (!t || !(c = api_col_find(t, field)))
+		return STORE_FIELD_UNKNOWN;
+	return c->type;
+}
+
+json_t *store_api_field_names(enum store_api_res res)
+{
+	const struct api_table *t = api_table(res);
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; t && i < t->ncols; i++)
+		json_array_append_new(a, json_string(t->cols[i].name));
+	return a;
+}
+
+/* value with LIKE's wildcards escaped by '\', between pre and post. */
+static json_t *api_like_value(const char *pre, const char *value,
+			      const char *post)
+{
+	struct strbuf sb;
+	json_t *j;
+	const char *p;
+
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, pre);
+	for (p = value; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			strbuf_append(&sb, "\\", 1);
+		strbuf_append(&sb, p, 1);
+	}
+	strbuf_puts(&sb, post);
+	j = json_string(sb.data ? sb.data : "");
+	strbuf_free(&sb);
+	return j;
+}
+
+static json_t *api_plain_value(const struct api_col *c, const char *value)
+{
+	long v;
+
+	if (c->type == STORE_FIELD_INT &&
+	    util_parse_long(value, INT64_MIN, INT64_MAX, &v) == 0)
+		return json_integer(v);
+	return json_string(value);
+}
+
+/* Appends one condition on column c to sb, its values to params. */
+static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
+			 const struct store_cond *k, json_t *params)
+{
+	const char *e = c->expr;
+	int yes;
+
+	switch (k->op) {
+	case STORE_OP_EQ:
+		strbuf_printf(sb, "%s = ?", e);
+		json_array_append_new(params, api_plain_value(c, k->value));
+		break;
+	case STORE_OP_N:
+		strbuf_printf(sb, "%s IS NOT ?", e);
+		json_array_append_new(params, api_plain_value(c, k->value));
+		break;
+	case STORE_OP_IE:
+		strbuf_printf(sb, "%s = ? COLLATE NOCASE", e);
+		json_array_append_new(params, json_string(k->value));
+		break;
+	case STORE_OP_IC:
+	case STORE_OP_ISW:
+	case STORE_OP_IEW:
+		strbuf_printf(sb, "%s LIKE ? ESCAPE '\\'", e);
+		json_array_append_new(
+			params,
+			api_like_value(k->op == STORE_OP_ISW ? "" : "%",
+				       k->value,
+				       k->op == STORE_OP_IEW ? "" : "%"));
+		break;
+	case STORE_OP_NIC:
+		strbuf_printf(sb, "(%s IS NULL OR %s NOT LIKE ? ESCAPE '\\')",
+			      e, e);
+		json_array_append_new(params,
+				      api_like_value("%", k->value, "%"));
+		break;
+	case STORE_OP_GT:
+	case STORE_OP_GTE:
+	case STORE_OP_LT:
+	case STORE_OP_LTE:
+		strbuf_printf(sb, "%s %s ?", e,
+			      k->op == STORE_OP_GT    ? ">"
+			      : k->op == STORE_OP_GTE ? ">="
+			      : k->op == STORE_OP_LT  ? "<"
+						      : "<=");
+		json_array_append_new(params, api_plain_value(c, k->value));
+		break;
+	case STORE_OP_EMPTY:
+		yes = !strcmp(k->value, "true") || !strcmp(k->value, "1");
+		if (c->type == STORE_FIELD_INT)
+			strbuf_printf(sb, "%s IS %sNULL", e, yes ? "" : "NOT ");
+		else if (yes)
+			strbuf_printf(sb, "(%s IS NULL OR %s = '')", e, e);
+		else
+			strbuf_printf(sb, "(%s IS NOT NULL AND %s <> '')", e,
+				      e);
+		break;
+	default:
+		strbuf_puts(sb, "0");
+		break;
+	}
+}
+
+static int api_op_negative(enum store_op op)
+{
+	return op == STORE_OP_N || op == STORE_OP_NIC;
+}
+
+/* " WHERE ..." for q on t, or nothing; -1 on an unknown field (the
+ * caller should have checked). */
+static int api_where_sql(struct strbuf *sb, const struct api_table *t,
+			 const struct store_query *q, json_t *params)
+{
+	char done[STORE_QUERY_MAX_CONDS] = { 0 };
+	const char *glue = " WHERE ";
+	int i, j, n;
+
+	if (q->org_ids) {
+		strbuf_printf(sb, "%s%s IN (", glue, t->org_expr);
+		for (i = 0; i < q->norgs; i++) {
+			strbuf_puts(sb, i ? ",?" : "?");
+			json_array_append_new(params,
+					      json_integer(q->org_ids[i]));
+		}
+		if (!q->norgs)
+			strbuf_puts(sb, "NULL");
+		strbuf_puts(sb, ")");
+		glue = " AND ";
+	}
+	for (i = 0; i < q->nconds && i < STORE_QUERY_MAX_CONDS; i++) {
+		const struct api_col *c;
+
+		if (done[i])
+			continue;
+		c = api_col_find(t, q->conds[i].field);
+		if (!c) {
+			log_err("store: unknown field '%s'",
+				q->conds[i].field);
+			return -1;
+		}
+		strbuf_printf(sb, "%s(", glue);
+		glue = " AND ";
+		for (j = i, n = 0; j < q->nconds; j++) {
+			if (done[j] || q->conds[j].op != q->conds[i].op ||
+			    strcmp(q->conds[j].field, q->conds[i].field))
+				continue;
+			done[j] = 1;
+			if (n++)
+				strbuf_puts(sb, api_op_negative(q->conds[i].op)
+							? " AND "
+							: " OR ");
+			api_cond_sql(sb, c, &q->conds[j], params);
+		}
+		strbuf_puts(sb, ")");
+	}
+	return 0;
+}
+
+static int api_order_sql(struct strbuf *sb, const struct api_table *t,
+			 const struct store_query *q)
+{
+	int i, last_desc = 0, has_id = 0;
+
+	strbuf_puts(sb, " ORDER BY ");
+	for (i = 0; i < q->norder && i < STORE_QUERY_MAX_ORDER; i++) {
+		const struct api_col *c = api_col_find(t, q->order[i].field);
+
+		if (!c) {
+			log_err("store: unknown ordering field '%s'",
+				q->order[i].field);
+			return -1;
+		}
+		strbuf_printf(sb, "%s%s", c->expr,
+			      q->order[i].desc ? " DESC, " : ", ");
+		last_desc = q->order[i].desc;
+		if (!strcmp(c->expr, t->id_expr))
+			has_id = 1;
+	}
+	if (has_id) {
+		sb->len -= 2; /* drop the trailing ", " */
+		sb->data[sb->len] = '\0';
+	} else {
+		strbuf_printf(sb, "%s%s", t->id_expr, last_desc ? " DESC" : "");
+	}
+	return 0;
+}
+
+char *store_api_sql(enum store_api_res res, const struct store_query *q,
+		    int count, json_t *params)
+{
+	const struct api_table *t = api_table(res);
+	struct strbuf sb;
+	int i;
+
+	if (!t)
+		return NULL;
+	strbuf_init(&sb, 0);
+	if (count) {
+		strbuf_printf(&sb, "SELECT count(*) FROM %s", t->from);
+	} else {
+		strbuf_puts(&sb, "SELECT ");
+		for (i = 0; i < t->ncols; i++)
+			strbuf_printf(&sb, "%s%s", i ? ", " : "",
+				      t->cols[i].expr);
+		strbuf_printf(&sb, " FROM %s", t->from);
+	}
+	if (api_where_sql(&sb, t, q, params) < 0)
+		goto fail;
+	if (!count) {
+		if (api_order_sql(&sb, t, q) < 0)
+			goto fail;
+		strbuf_puts(&sb, " LIMIT ? OFFSET ?");
+		json_array_append_new(params,
+				      json_integer(q->limit > 0 ? q->limit : -1));
+		json_array_append_new(params, json_integer(q->offset));
+	}
+	return sb.data;
+fail:
+	strbuf_free(&sb);
+	return NULL;
+}
+
+static int api_bind(sqlite3_stmt *stmt, json_t *params)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(params, i, v)
+	{
+		int rc = json_is_integer(v)
+				 ? sqlite3_bind_int64(stmt, (int)i + 1,
+						      json_integer_value(v))
+				 : sqlite3_bind_text(stmt, (int)i + 1,
+						     json_string_value(v), -1,
+						     SQLITE_TRANSIENT);
+		if (rc != SQLITE_OK)
+			return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *api_prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		log_err("store: %s: %s", sqlite3_errmsg(st->db), sql);
+		return NULL;
+	}
+	return stmt;
+}
+
+static json_t *api_column(sqlite3_stmt *stmt, int i, int is_json)
+{
+	const char *s;
+	json_t *j;
+
+	switch (sqlite3_column_type(stmt, i)) {
+	case SQLITE_NULL:
+		return json_null();
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(stmt, i));
+	default:
+		s = (const char *)sqlite3_column_text(stmt, i);
+		if (is_json && (j = json_loads(s, 0, NULL)))
+			return j;
+		return json_string(s ? s : "");
+	}
+}
+
+/* Runs sql with params; one object per row named by cols (or by the
+ * column names when cols is NULL). */
+static json_t *api_rows(struct store *st, const char *sql, json_t *params,
+			const struct api_col *cols)
+{
+	sqlite3_stmt *stmt = api_prepare(st, sql);
+	json_t *rows = NULL;
+	int rc, i;
+
+	if (!stmt || api_bind(stmt, params) < 0)
+		goto fail;
+	rows = json_array();
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		json_t *row = json_object();
+
+		for (i = 0; i < sqlite3_column_count(stmt); i++)
+			json_object_set_new(
+				row,
+				cols ? cols[i].name
+				     : sqlite3_column_name(stmt, i),
+				api_column(stmt, i, cols ? cols[i].json : 0));
+		json_array_append_new(rows, row);
+	}
+	if (rc != SQLITE_DONE) {
+		log_err("store: %s", sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	return rows;
+fail:
+	json_decref(rows);
+	sqlite3_finalize(stmt);
+	return NULL;
+}
+
+/* The single integer sql returns; -1 on error. */
+static int api_scalar(struct store *st, const char *sql, json_t *params,
+		      int64_t *out)
+{
+	sqlite3_stmt *stmt = api_prepare(st, sql);
+	int rc;
+
+	*out = 0;
+	if (!stmt || (params && api_bind(stmt, params) < 0))
+		goto fail;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(stmt, 0);
+	else if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(stmt);
+	return 0;
+fail:
+	log_err("store: %s", sqlite3_errmsg(st->db));
+	sqlite3_finalize(stmt);
+	return -1;
+}
+
+json_t *store_api_list(struct store *st, enum store_api_res res,
+		       const struct store_query *q, int64_t *count)
+{
+	const struct api_table *t = api_table(res);
+	json_t *params = json_array(), *rows = NULL;
+	char *sql = NULL;
+
+	if (!t)
+		goto fail;
+	if (count) {
+		sql = store_api_sql(res, q, 1, params);
+		if (!sql || api_scalar(st, sql, params, count) < 0)
+			goto fail;
+		free(sql);
+		json_array_clear(params);
+	}
+	sql = store_api_sql(res, q, 0, params);
+	if (!sql)
+		goto fail;
+	rows = api_rows(st, sql, params, t->cols);
+fail:
+	free(sql);
+	json_decref(params);
+	return rows;
+}
+
+int store_api_tune(struct store *st)
+{
+	if (sqlite3_busy_timeout(st->db, 10000) != SQLITE_OK) {
+		log_err("store: busy timeout: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- orgs ---- */
+
+json_t *store_api_org_tree(struct store *st, int64_t org_id)
+{
+	static const char sql[] =
+		"WITH RECURSIVE t(id) AS (SELECT id FROM org WHERE id = ?"
+		" UNION SELECT org.id FROM org JOIN t ON org.parent_id = t.id)"
+		" SELECT id FROM t ORDER BY id";
+	json_t *params = json_pack("[I]", (json_int_t)org_id);
+	json_t *rows = api_rows(st, sql, params, NULL), *ids = NULL, *r;
+	size_t i;
+
+	json_decref(params);
+	if (!rows)
+		return NULL;
+	ids = json_array();
+	json_array_foreach(rows, i, r)
+		json_array_append(ids, json_object_get(r, "id"));
+	json_decref(rows);
+	return ids;
+}
+
+int store_api_org_count(struct store *st, int64_t *n)
+{
+	return api_scalar(st, "SELECT count(*) FROM org", NULL, n);
+}
+
+/* The first row of sql bound to params (consumed), or NULL; *found says
+ * whether there was one. */
+static json_t *api_row(struct store *st, const char *sql, json_t *params,
+		       int *found)
+{
+	json_t *rows = api_rows(st, sql, params, NULL), *r = NULL;
+
+	json_decref(params);
+	if (found)
+		*found = 0;
+	if (!rows)
+		return NULL;
+	if (json_array_size(rows)) {
+		r = json_incref(json_array_get(rows, 0));
+		if (found)
+			*found = 1;
+	}
+	json_decref(rows);
+	return r;
+}
+
+json_t *store_api_org_get(struct store *st, int64_t id, int *found)
+{
+	return api_row(st,
+		       "SELECT id, name, parent_id, description, created"
+		       " FROM org WHERE id = ?",
+		       json_pack("[I]", (json_int_t)id), found);
+}
+
+/* ---- users ---- */
+
+#define USER_COLS                                                          \
+	"SELECT id, name, role, org_id, enabled, full_name, email, source," \
+	" created, last_login FROM user"
+
+json_t *store_api_user_get(struct store *st, const char *name)
+{
+	return api_row(st, USER_COLS " WHERE name = ?",
+		       json_pack("[s]", name), NULL);
+}
+
+json_t *store_api_user_get_id(struct store *st, int64_t id)
+{
+	return api_row(st, USER_COLS " WHERE id = ?",
+		       json_pack("[I]", (json_int_t)id), NULL);
+}
+
+int store_api_user_count(struct store *st, int64_t *n)
+{
+	return api_scalar(st, "SELECT count(*) FROM user", NULL, n);
+}
+
+/* " WHERE|AND col IN (?, ...)" for org_ids, values into params. */
+static void api_org_in(struct strbuf *sb, const char *glue, const char *col,
+		       const int64_t *org_ids, int norgs, json_t *params)
+{
+	int i;
+
+	if (!org_ids)
+		return;
+	strbuf_printf(sb, "%s%s IN (", glue, col);
+	for (i = 0; i < norgs; i++) {
+		strbuf_puts(sb, i ? ",?" : "?");
+		json_array_append_new(params, json_integer(org_ids[i]));
+	}
+	strbuf_puts(sb, norgs ? ")" : "NULL)");
+}
+
+json_t *store_api_user_list(struct store *st, const int64_t *org_ids,
+			    int norgs)
+{
+	struct strbuf sb;
+	json_t *params = json_array(), *rows;
+
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, USER_COLS);
+	api_org_in(&sb, " WHERE ", "org_id", org_ids, norgs, params);
+	strbuf_puts(&sb, " ORDER BY name");
+	rows = api_rows(st, sb.data, params, NULL);
+	strbuf_free(&sb);
+	json_decref(params);
+	return rows;
+}
+
+/* Runs a statement that returns no rows. */
+static int api_exec(struct store *st, const char *sql, json_t *params)
+{
+	sqlite3_stmt *stmt = api_prepare(st, sql);
+	int rc = -1;
+
+	if (stmt && api_bind(stmt, params) == 0 &&
+	    sqlite3_step(stmt) == SQLITE_DONE)
+		rc = 0;
+	else if (stmt)
+		log_err("store: %s", sqlite3_errmsg(st->db));
+	sqlite3_finalize(stmt);
+	json_decref(params);
+	return rc;
+}
+
+int store_api_user_touch_login(struct store *st, int64_t id, const char *now)
+{
+	return api_exec(st, "UPDATE user SET last_login = ? WHERE id = ?",
+			json_pack("[sI]", now, (json_int_t)id));
+}
+
+int store_api_user_delete(struct store *st, int64_t id)
+{
+	return api_exec(st, "DELETE FROM user WHERE id = ?",
+			json_pack("[I]", (json_int_t)id));
+}
+
+/* ---- tokens ---- */
+
+json_t *store_api_token_list(struct store *st, int64_t user_id,
+			     const int64_t *org_ids, int norgs)
+{
+	struct strbuf sb;
+	json_t *params = json_array(), *rows;
+
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, "SELECT t.id, t.label, t.prefix, t.created,"
+			 " t.last_used, t.revoked, u.name AS user,"
+			 " u.id AS user_id, u.org_id"
+			 " FROM token t JOIN user u ON u.id = t.user_id"
+			 " WHERE 1");
+	if (user_id) {
+		strbuf_puts(&sb, " AND u.id = ?");
+		json_array_append_new(params, json_integer(user_id));
+	}
+	api_org_in(&sb, " AND ", "u.org_id", org_ids, norgs, params);
+	strbuf_puts(&sb, " ORDER BY t.id");
+	rows = api_rows(st, sb.data, params, NULL);
+	strbuf_free(&sb);
+	json_decref(params);
+	return rows;
+}
+
+int store_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
+			  int64_t *org_id)
+{
+	json_t *r = api_row(st,
+			    "SELECT u.id AS user_id, u.org_id FROM token t"
+			    " JOIN user u ON u.id = t.user_id WHERE t.id = ?",
+			    json_pack("[I]", (json_int_t)id), NULL);
+
+	*user_id = r ? json_integer_value(json_object_get(r, "user_id")) : 0;
+	*org_id = r ? json_integer_value(json_object_get(r, "org_id")) : 0;
+	json_decref(r);
+	return 0;
+}
+
+/* ---- devices ---- */
+
+int store_api_device_org(struct store *st, int64_t id, int64_t *org_id)
+{
+	json_t *params = json_pack("[I]", (json_int_t)id);
+	int rc = api_scalar(st, "SELECT org_id FROM device WHERE id = ?",
+			    params, org_id);
+
+	json_decref(params);
+	return rc;
+}
+
+static const char *const device_user_fields[] = {
+	"status", "owner", "location", "tags", "description", NULL,
+};
+
+int store_api_device_patch(struct store *st, int64_t id, json_t *fields,
+			   const char **bad_field)
+{
+	struct strbuf sb;
+	json_t *params = json_array(), *v;
+	const char *k;
+	int i, rc = -1, n = 0;
+
+	*bad_field = NULL;
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, "UPDATE device SET ");
+	json_object_foreach(fields, k, v)
+	{
+		for (i = 0; device_user_fields[i]; i++)
+			if (!strcmp(device_user_fields[i], k))
+				break;
+		if (!device_user_fields[i] ||
+		    !(json_is_string(v) || json_is_null(v))) {
+			*bad_field = k;
+			goto fail;
+		}
+		/* the column name comes from the table, never from k */
+		strbuf_printf(&sb, "%s%s = ?", n++ ? ", " : "",
+			      device_user_fields[i]);
+		json_array_append(params, v);
+	}
+	if (!n) {
+		rc = 0;
+		goto fail;
+	}
+	strbuf_puts(&sb, " WHERE id = ?");
+	json_array_append_new(params, json_integer(id));
+	{
+		sqlite3_stmt *stmt = api_prepare(st, sb.data);
+		size_t j;
+
+		if (!stmt)
+			goto fail;
+		json_array_foreach(params, j, v)
+		{
+			if (json_is_null(v))
+				sqlite3_bind_null(stmt, (int)j + 1);
+			else if (json_is_integer(v))
+				sqlite3_bind_int64(stmt, (int)j + 1,
+						   json_integer_value(v));
+			else
+				sqlite3_bind_text(stmt, (int)j + 1,
+						  json_string_value(v), -1,
+						  SQLITE_TRANSIENT);
+		}
+		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+		if (rc)
+			log_err("store: device %" PRId64 ": %s", id,
+				sqlite3_errmsg(st->db));
+		sqlite3_finalize(stmt);
+	}
+fail:
+	strbuf_free(&sb);
+	json_decref(params);
+	return rc;
+}
