@@ -1,0 +1,1063 @@
+#include <errno.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "engine/engine.h"
+#include "engine/pace.h"
+#include "engine/perm.h"
+#include "probe/icmp.h"
+
+#define ENGINE_RETRIES_MAX 10
+#define ENGINE_INFLIGHT_CEIL 60000	/* below the 65536 ICMP sequences */
+#define ENGINE_LOCAL_BACKOFF_NS 20000000ull	/* 20 ms after EMFILE etc. */
+#define ENGINE_ICMP_BURST 512		/* replies read per wake-up */
+#define NS_PER_MS 1000000ull
+
+/* ST_ALIVE: inside the alive callback, between discovery and ports */
+enum stage { ST_DISC, ST_ALIVE, ST_PORTS, ST_WAIT, ST_DONE };
+/* A slot is one probe place of a host: free, waiting for a token to
+ * (re)send, in flight, or backing off after a local error. */
+enum slot_state { SL_FREE, SL_WAIT, SL_FLIGHT, SL_BACKOFF };
+
+struct host;
+
+struct slot {
+	struct host *h;
+	enum slot_state st;
+	uint32_t item;
+	int icmp_fam;		/* 0 / 1 for an echo in flight, else -1 */
+	uint16_t seq;
+	uint64_t sent;
+	struct reactor_io io;
+	struct timer timer;
+};
+
+struct host {
+	struct engine_host pub;
+	struct engine *e;
+	enum stage stage;
+	struct engine_port *items;	/* the current stage's probes */
+	uint32_t n_items, cursor, settled;
+	struct engine_port *disc;	/* discovery probes; port 0 = echo */
+	uint32_t n_disc;
+	struct slot *slots;
+	unsigned n_slots, busy, waiting;
+	int ports_done, dns_done;
+	unsigned holds;			/* jobs and engine_host_hold()s */
+	char *hostname;
+	int in_ready;
+	struct host *ready_prev, *ready_next;
+	struct host *prev, *next;	/* active hosts, admission order */
+	struct host *dns_next;
+};
+
+struct icmp_fam {
+	int state;		/* 0 untried, 1 open, -1 unavailable */
+	struct icmp_sock s;
+	struct reactor_io io;
+	struct slot **by_seq;	/* 65536 */
+	uint16_t *free_seq;
+	uint32_t n_free;
+};
+
+struct ejob {
+	struct engine *e;
+	struct host *h;
+	enum pool_kind kind;
+	engine_job_fn fn;
+	engine_job_done_fn done;
+	void *arg;
+	struct ejob *next;
+};
+
+struct engine {
+	struct engine_opts o;
+	const struct targets *t;
+	struct engine_callbacks cb;
+	struct reactor *r;
+	struct pool *pool;
+	struct reactor_io pool_io;
+	struct dns *dns;
+	struct pace pace;
+	struct timer pace_timer;
+	struct perm perm;
+	uint64_t next_pos, last_pos;
+	struct icmp_fam icmp[2];
+	uint8_t icmp_key[ICMP_KEY_BYTES];
+	struct host *ready_head, *ready_tail;
+	struct host *active_head, *active_tail;
+	struct host *dns_head, *dns_tail;
+	unsigned inflight, dns_running;
+	struct ejob *backlog_head, *backlog_tail;
+	uint64_t free_jobs;
+	atomic_int stop;
+	int ran, shutting;
+	_Atomic uint64_t start_ns;
+	_Atomic uint64_t c_total, c_done, c_alive, c_packets, c_open, c_disc,
+		c_ports, c_dns, c_jobs, c_resume, c_end_ns;
+};
+
+static void cnt_add(_Atomic uint64_t *c, int64_t d)
+{
+	atomic_fetch_add_explicit(c, (uint64_t)d, memory_order_relaxed);
+}
+
+static uint64_t cnt_get(_Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+void engine_opts_default(struct engine_opts *o)
+{
+	static const uint16_t disc[] = { 80, 443, 22, 445, 135 };
+
+	memset(o, 0, sizeof(*o));
+	o->rate = ENGINE_DEFAULT_RATE;
+	o->timeout_ms = ENGINE_DEFAULT_TIMEOUT_MS;
+	o->retries = ENGINE_DEFAULT_RETRIES;
+	o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
+	o->max_inflight = ENGINE_DEFAULT_MAX_INFLIGHT;
+	memcpy(o->discovery_ports, disc, sizeof(disc));
+	o->n_discovery_ports = sizeof(disc) / sizeof(disc[0]);
+}
+
+/* How long attempt number `tries` (1-based) waits for an answer. */
+static uint64_t engine_attempt_ns(const struct engine_opts *o, unsigned tries)
+{
+	unsigned shift = tries > 1 ? tries - 1 : 0;
+
+	return ((uint64_t)o->timeout_ms * NS_PER_MS) << (shift > 3 ? 3 : shift);
+}
+
+void engine_plan(const struct engine_opts *o, uint64_t addresses,
+		 struct engine_plan *out)
+{
+	uint64_t per = o->no_ping ? 0 : (o->no_icmp ? 0 : 1) +
+					 o->n_discovery_ports;
+	double wait = 0;
+	unsigned i;
+
+	for (i = 1; i <= o->retries + 1; i++)
+		wait += (double)engine_attempt_ns(o, i) / 1e9;
+	memset(out, 0, sizeof(*out));
+	out->addresses = addresses;
+	out->probes_per_address = per;
+	out->packets_max = addresses * per * (o->retries + 1);
+	out->port_probes_per_live = o->ports ? o->ports->n_tcp : 0;
+	if (o->no_ping)	/* every address is "live": its ports are probed */
+		out->packets_max = addresses * out->port_probes_per_live *
+				   (o->retries + 1);
+	out->seconds_max = (o->rate ? (double)out->packets_max /
+					      (double)o->rate : 0) +
+			   wait;
+}
+
+/* ---- the ready queue: hosts with something to send ---- */
+
+static void ready_remove(struct engine *e, struct host *h)
+{
+	if (!h->in_ready)
+		return;
+	if (h->ready_prev)
+		h->ready_prev->ready_next = h->ready_next;
+	else
+		e->ready_head = h->ready_next;
+	if (h->ready_next)
+		h->ready_next->ready_prev = h->ready_prev;
+	else
+		e->ready_tail = h->ready_prev;
+	h->ready_prev = h->ready_next = NULL;
+	h->in_ready = 0;
+}
+
+static void ready_push(struct engine *e, struct host *h, int front)
+{
+	if (h->in_ready || h->stage == ST_DONE)
+		return;
+	h->in_ready = 1;
+	if (front) {
+		h->ready_next = e->ready_head;
+		if (e->ready_head)
+			e->ready_head->ready_prev = h;
+		else
+			e->ready_tail = h;
+		e->ready_head = h;
+		return;
+	}
+	h->ready_prev = e->ready_tail;
+	if (e->ready_tail)
+		e->ready_tail->ready_next = h;
+	else
+		e->ready_head = h;
+	e->ready_tail = h;
+}
+
+static int host_can_send(const struct host *h)
+{
+	if (h->stage != ST_DISC && h->stage != ST_PORTS)
+		return 0;
+	if (h->waiting)
+		return 1;
+	return h->busy < h->n_slots && h->cursor < h->n_items;
+}
+
+/* ---- ICMP sockets, one per family, opened on first use ---- */
+
+static int fam_index(int family)
+{
+	return family == AF_INET ? 0 : 1;
+}
+
+static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns);
+
+static void icmp_readable(struct reactor_io *io, uint32_t events)
+{
+	struct icmp_fam *f = io->arg;
+	struct icmp_reply rep;
+	int i, rc;
+
+	for (i = 0; i < ENGINE_ICMP_BURST; i++) {
+		struct slot *s;
+
+		rc = icmp_recv_reply(&f->s, &rep);
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			continue;
+		s = f->by_seq[rep.seq];
+		if (!s || s->st != SL_FLIGHT || s->sent != rep.stamp ||
+		    !targets_addr_equal(&rep.from, &s->h->pub.addr))
+			continue;	/* late: that probe already gave up */
+		slot_result(s, TCP_OPEN, reactor_now(s->h->e->r) - s->sent);
+	}
+}
+
+static struct icmp_fam *icmp_get(struct engine *e, int family)
+{
+	struct icmp_fam *f = &e->icmp[fam_index(family)];
+	char why[512];
+	uint32_t i;
+
+	if (f->state == 1)
+		return f;
+	if (f->state < 0)
+		return NULL;
+	if (icmp_open(&f->s, family, e->icmp_key, why, sizeof(why)) < 0) {
+		f->state = -1;
+		if (e->o.n_discovery_ports)
+			log_warn("%s; host discovery uses TCP probes only", why);
+		else
+			log_err("%s", why);
+		return NULL;
+	}
+	if (reactor_io_add(e->r, &f->io, f->s.fd, EPOLLIN, icmp_readable, f) <
+	    0) {
+		icmp_close(&f->s);
+		f->state = -1;
+		return NULL;
+	}
+	f->by_seq = xcalloc(65536, sizeof(*f->by_seq));
+	f->free_seq = xcalloc(65536, sizeof(*f->free_seq));
+	for (i = 0; i < 65536; i++)
+		f->free_seq[i] = (uint16_t)(65535 - i);
+	f->n_free = 65536;
+	f->state = 1;
+	log_debug("%s echo through a %s socket",
+		  family == AF_INET ? "ICMP" : "ICMPv6",
+		  f->s.raw ? "raw" : "ping (unprivileged)");
+	return f;
+}
+
+static void icmp_fam_close(struct engine *e, struct icmp_fam *f)
+{
+	if (f->state == 1)
+		reactor_io_del(e->r, &f->io);
+	icmp_close(&f->s);
+	free(f->by_seq);
+	free(f->free_seq);
+	memset(f, 0, sizeof(*f));
+}
+
+/* ---- probes ---- */
+
+static void slot_release(struct slot *s)
+{
+	struct host *h = s->h;
+	struct engine *e = h->e;
+
+	reactor_timer_stop(e->r, &s->timer);
+	if (s->st == SL_FLIGHT) {
+		if (s->io.fd >= 0)
+			reactor_io_close(e->r, &s->io);
+		if (s->icmp_fam >= 0) {
+			struct icmp_fam *f = &e->icmp[s->icmp_fam];
+
+			f->by_seq[s->seq] = NULL;
+			f->free_seq[f->n_free++] = s->seq;
+			s->icmp_fam = -1;
+		}
+		e->inflight--;
+		h->busy--;
+	} else if (s->st == SL_BACKOFF) {
+		h->busy--;
+	} else if (s->st == SL_WAIT) {
+		h->waiting--;
+	}
+	s->st = SL_FREE;
+}
+
+static void host_cancel_probes(struct host *h)
+{
+	unsigned i;
+
+	for (i = 0; i < h->n_slots; i++)
+		slot_release(&h->slots[i]);
+	ready_remove(h->e, h);
+}
+
+static void slot_timer_fired(struct timer *t, void *arg)
+{
+	struct slot *s = arg;
+	struct host *h = s->h;
+
+	if (s->st == SL_BACKOFF) {	/* local error over: send again */
+		h->busy--;
+		s->st = SL_WAIT;
+		h->waiting++;
+		ready_push(h->e, h, 0);
+		return;
+	}
+	slot_result(s, TCP_FILTERED, 0);
+}
+
+static void tcp_ready(struct reactor_io *io, uint32_t events)
+{
+	struct slot *s = io->arg;
+	enum tcp_state st = tcp_connect_result(io->fd);
+
+	if (st == TCP_OPEN)
+		tcp_set_reset(io->fd);
+	else if (st == TCP_LOCAL)
+		st = TCP_UNREACH;
+	slot_result(s, st, reactor_now(s->h->e->r) - s->sent);
+}
+
+static void slot_in_flight(struct slot *s, unsigned tries)
+{
+	struct host *h = s->h;
+
+	s->st = SL_FLIGHT;
+	h->busy++;
+	h->e->inflight++;
+	cnt_add(&h->e->c_packets, 1);
+	reactor_timer_start(h->e->r, &s->timer,
+			    engine_attempt_ns(&h->e->o, tries));
+}
+
+static enum tcp_state slot_send_echo(struct slot *s, struct engine_port *it)
+{
+	struct host *h = s->h;
+	struct engine *e = h->e;
+	struct icmp_fam *f = icmp_get(e, h->pub.addr.family);
+
+	if (!f)
+		return TCP_UNREACH;
+	if (f->n_free == 0)
+		return TCP_LOCAL;
+	s->seq = f->free_seq[--f->n_free];
+	s->sent = reactor_now(e->r);
+	if (icmp_send_echo(&f->s, &h->pub.addr, s->seq, s->sent) < 0) {
+		int err = errno;
+
+		f->free_seq[f->n_free++] = s->seq;
+		return tcp_state_from_errno(err);
+	}
+	f->by_seq[s->seq] = s;
+	s->icmp_fam = fam_index(h->pub.addr.family);
+	slot_in_flight(s, it->tries);
+	return TCP_PENDING;
+}
+
+static enum tcp_state slot_send_syn(struct slot *s, struct engine_port *it)
+{
+	struct host *h = s->h;
+	struct engine *e = h->e;
+	enum tcp_state st;
+	int fd;
+
+	s->sent = reactor_now(e->r);
+	fd = tcp_connect_start(&h->pub.addr, it->port, &st);
+	if (fd < 0) {
+		if (st != TCP_LOCAL)
+			cnt_add(&e->c_packets, 1);
+		return st;
+	}
+	if (reactor_io_add(e->r, &s->io, fd, EPOLLOUT, tcp_ready, s) < 0) {
+		close(fd);
+		return TCP_LOCAL;
+	}
+	slot_in_flight(s, it->tries);
+	return TCP_PENDING;
+}
+
+/* Sends the host's next probe: a retry first, else the next new one. */
+static void host_send_one(struct host *h)
+{
+	struct slot *s = NULL;
+	struct engine_port *it;
+	enum tcp_state st;
+	unsigned i;
+
+	for (i = 0; i < h->n_slots && !s; i++)
+		if (h->slots[i].st == SL_WAIT)
+			s = &h->slots[i];
+	if (s) {
+		h->waiting--;
+		s->st = SL_FREE;
+	} else {
+		for (i = 0; i < h->n_slots && !s; i++)
+			if (h->slots[i].st == SL_FREE)
+				s = &h->slots[i];
+		if (!s || h->cursor >= h->n_items)
+			return;
+		s->item = h->cursor++;
+		while (h->cursor < h->n_items &&
+		       h->items[h->cursor].state != TCP_PENDING)
+			h->cursor++;
+	}
+	it = &h->items[s->item];
+	it->tries++;
+	if (h->stage == ST_DISC && it->port == 0)
+		st = slot_send_echo(s, it);
+	else
+		st = slot_send_syn(s, it);
+	if (st != TCP_PENDING)
+		slot_result(s, st, reactor_now(h->e->r) - s->sent);
+}
+
+static void host_finish(struct host *h);
+static void host_check_scanned(struct host *h);
+static void host_set_alive(struct host *h, enum engine_alive_by by,
+			   uint16_t port, uint64_t rtt_ns);
+
+static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
+{
+	struct host *h = s->h;
+	struct engine *e = h->e;
+	struct engine_port *it = &h->items[s->item];
+
+	slot_release(s);
+	if (st == TCP_LOCAL) {	/* says nothing about the target */
+		it->tries--;
+		s->st = SL_BACKOFF;
+		h->busy++;
+		reactor_timer_start(e->r, &s->timer, ENGINE_LOCAL_BACKOFF_NS);
+		return;
+	}
+	if (st == TCP_FILTERED && it->tries <= e->o.retries) {
+		s->st = SL_WAIT;
+		h->waiting++;
+		ready_push(e, h, 0);
+		return;
+	}
+	it->state = (uint8_t)st;
+	it->rtt_us = st == TCP_FILTERED ? 0 : (uint32_t)(rtt_ns / 1000);
+	h->settled++;
+	if (h->stage == ST_DISC) {
+		if (st == TCP_OPEN || st == TCP_CLOSED) {
+			enum engine_alive_by by =
+				it->port == 0 ? ENGINE_ALIVE_ICMP
+				: st == TCP_OPEN ? ENGINE_ALIVE_TCP_OPEN
+						 : ENGINE_ALIVE_TCP_RST;
+
+			host_set_alive(h, by, it->port, rtt_ns);
+		} else if (h->settled == h->n_items) {
+			host_cancel_probes(h);
+			cnt_add(&e->c_disc, -1);
+			host_finish(h);
+		} else if (host_can_send(h)) {
+			ready_push(e, h, 0);
+		}
+		return;
+	}
+	if (st == TCP_OPEN)
+		cnt_add(&e->c_open, 1);
+	if (h->settled == h->n_items) {
+		h->ports_done = 1;
+		host_check_scanned(h);
+	} else if (host_can_send(h)) {
+		ready_push(e, h, 0);
+	}
+}
+
+/* ---- host life ---- */
+
+static struct host *host_new(struct engine *e, uint64_t pos)
+{
+	struct host *h = xcalloc(1, sizeof(*h));
+	uint64_t idx = perm_at(&e->perm, pos);
+	unsigned i;
+
+	h->e = e;
+	h->pub.index = pos;
+	h->pub.dns_status = DNS_NONAME;
+	targets_get(e->t, idx, &h->pub.addr);
+	h->n_slots = e->o.host_inflight;
+	h->slots = xcalloc(h->n_slots, sizeof(*h->slots));
+	for (i = 0; i < h->n_slots; i++) {
+		h->slots[i].h = h;
+		h->slots[i].icmp_fam = -1;
+		h->slots[i].io.fd = -1;
+		timer_init(&h->slots[i].timer, slot_timer_fired, &h->slots[i]);
+	}
+	h->prev = e->active_tail;
+	if (e->active_tail)
+		e->active_tail->next = h;
+	else
+		e->active_head = h;
+	e->active_tail = h;
+	return h;
+}
+
+static void host_free(struct host *h)
+{
+	if (!h)
+		return;
+	free(h->disc);
+	free(h->pub.ports);
+	free(h->slots);
+	free(h->hostname);
+	free(h);
+}
+
+static void host_finish(struct host *h)
+{
+	struct engine *e = h->e;
+
+	h->stage = ST_DONE;
+	ready_remove(e, h);
+	if (e->cb.done)
+		e->cb.done(e, &h->pub, e->cb.ud);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		e->active_head = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	else
+		e->active_tail = h->prev;
+	atomic_store(&e->c_resume,
+		     e->active_head ? e->active_head->pub.index : e->next_pos);
+	cnt_add(&e->c_done, 1);
+	host_free(h);
+}
+
+static void host_check_done(struct host *h)
+{
+	if (h->stage == ST_WAIT && h->holds == 0 && !h->e->shutting)
+		host_finish(h);
+}
+
+static void host_check_scanned(struct host *h)
+{
+	struct engine *e = h->e;
+
+	if (h->stage != ST_PORTS || !h->ports_done || !h->dns_done ||
+	    e->shutting)
+		return;
+	cnt_add(&e->c_ports, -1);
+	/* still ST_PORTS during the callback, so a release inside it cannot
+	 * free the host under us */
+	if (e->cb.scanned)
+		e->cb.scanned(e, &h->pub, e->cb.ud);
+	h->stage = ST_WAIT;
+	host_check_done(h);
+}
+
+static void host_start_ports(struct host *h)
+{
+	struct engine *e = h->e;
+	const struct port_list *pl = e->o.ports;
+	size_t i, k;
+
+	h->pub.n_ports = pl ? pl->n_tcp : 0;
+	h->pub.ports = xcalloc(h->pub.n_ports ? h->pub.n_ports : 1,
+			       sizeof(*h->pub.ports));
+	h->items = h->pub.ports;
+	h->n_items = (uint32_t)h->pub.n_ports;
+	h->cursor = h->settled = 0;
+	for (i = 0; i < h->pub.n_ports; i++) {
+		struct engine_port *p = &h->pub.ports[i];
+
+		p->port = pl->tcp[i];
+		/* what discovery already learned about this port counts */
+		for (k = 0; k < h->n_disc; k++) {
+			const struct engine_port *d = &h->disc[k];
+
+			if (d->port != p->port || d->state == TCP_PENDING ||
+			    d->state == TCP_FILTERED)
+				continue;
+			*p = *d;
+			h->settled++;
+			if (p->state == TCP_OPEN)
+				cnt_add(&e->c_open, 1);
+		}
+	}
+	while (h->cursor < h->n_items &&
+	       h->items[h->cursor].state != TCP_PENDING)
+		h->cursor++;
+	h->stage = ST_PORTS;
+	cnt_add(&e->c_ports, 1);
+	h->ports_done = h->settled == h->n_items;
+	if (e->o.dns) {
+		if (e->dns_tail)
+			e->dns_tail->dns_next = h;
+		else
+			e->dns_head = h;
+		e->dns_tail = h;
+	} else {
+		h->dns_done = 1;
+	}
+	if (host_can_send(h))
+		ready_push(e, h, 0);
+	host_check_scanned(h);
+}
+
+static void host_set_alive(struct host *h, enum engine_alive_by by,
+			   uint16_t port, uint64_t rtt_ns)
+{
+	struct engine *e = h->e;
+
+	if (h->stage == ST_DISC) {
+		host_cancel_probes(h);
+		cnt_add(&e->c_disc, -1);
+	}
+	h->pub.alive_by = by;
+	h->pub.alive_port = by == ENGINE_ALIVE_TCP_OPEN ||
+				    by == ENGINE_ALIVE_TCP_RST ? port : 0;
+	h->pub.rtt_us = (uint32_t)(rtt_ns / 1000);
+	cnt_add(&e->c_alive, 1);
+	h->stage = ST_ALIVE;
+	if (e->cb.alive)
+		e->cb.alive(e, &h->pub, e->cb.ud);
+	host_start_ports(h);
+}
+
+static void host_start(struct engine *e, struct host *h)
+{
+	unsigned i;
+	int icmp;
+
+	if (e->o.no_ping) {
+		host_set_alive(h, ENGINE_ALIVE_ASSUMED, 0, 0);
+		return;
+	}
+	icmp = !e->o.no_icmp && icmp_get(e, h->pub.addr.family);
+	h->n_disc = (uint32_t)(icmp + e->o.n_discovery_ports);
+	h->disc = xcalloc(h->n_disc ? h->n_disc : 1, sizeof(*h->disc));
+	for (i = 0; i < e->o.n_discovery_ports; i++)
+		h->disc[icmp + i].port = e->o.discovery_ports[i];
+	h->items = h->disc;
+	h->n_items = h->n_disc;
+	h->stage = ST_DISC;
+	cnt_add(&e->c_disc, 1);
+	if (h->n_disc == 0) {	/* no way to test it: it counts as dead */
+		cnt_add(&e->c_disc, -1);
+		host_finish(h);
+		return;
+	}
+	ready_push(e, h, 0);
+}
+
+/* ---- DNS ---- */
+
+static void host_dns_done(void *arg, enum dns_status st, const char *name,
+			  int confirmed)
+{
+	struct host *h = arg;
+	struct engine *e = h->e;
+
+	e->dns_running--;
+	cnt_add(&e->c_dns, -1);
+	h->pub.dns_status = st;
+	if (st == DNS_OK && name) {
+		h->hostname = xstrdup(name);
+		h->pub.hostname = h->hostname;
+		h->pub.hostname_confirmed = confirmed;
+	}
+	h->dns_done = 1;
+	host_check_scanned(h);
+}
+
+static void engine_dns_pump(struct engine *e)
+{
+	unsigned cap = e->o.dns_inflight ? e->o.dns_inflight : 64;
+
+	while (e->dns_head && e->dns_running < cap) {
+		struct host *h = e->dns_head;
+
+		e->dns_head = h->dns_next;
+		if (!e->dns_head)
+			e->dns_tail = NULL;
+		h->dns_next = NULL;
+		e->dns_running++;
+		cnt_add(&e->c_dns, 1);
+		dns_ptr(e->dns, &h->pub.addr, host_dns_done, h);
+	}
+}
+
+/* ---- jobs ---- */
+
+static void ejob_run(void *arg)
+{
+	struct ejob *j = arg;
+
+	j->fn(j->arg);
+}
+
+static void ejob_done(void *arg, int cancelled)
+{
+	struct ejob *j = arg;
+	struct engine *e = j->e;
+	struct host *h = j->h;
+
+	j->done(e, h ? &h->pub : NULL, j->arg, cancelled);
+	cnt_add(&e->c_jobs, -1);
+	if (h) {
+		h->holds--;
+		host_check_done(h);
+	} else {
+		e->free_jobs--;
+	}
+	free(j);
+}
+
+static void engine_feed_pool(struct engine *e)
+{
+	struct ejob *j;
+
+	while ((j = e->backlog_head)) {
+		if (pool_submit(e->pool, j->kind, ejob_run, ejob_done, j) < 0)
+			break;
+		e->backlog_head = j->next;
+		if (!e->backlog_head)
+			e->backlog_tail = NULL;
+		j->next = NULL;
+	}
+}
+
+static void engine_pool_ready(struct reactor_io *io, uint32_t events)
+{
+	struct engine *e = io->arg;
+
+	pool_drain(e->pool);
+	engine_feed_pool(e);
+}
+
+int engine_submit_job(struct engine *e, struct engine_host *hp,
+		      enum pool_kind kind, engine_job_fn fn,
+		      engine_job_done_fn done, void *arg)
+{
+	struct host *h = (struct host *)hp;
+	struct ejob *j;
+
+	if (e->shutting || (unsigned)kind >= POOL_KINDS || !fn || !done) {
+		log_err("engine: job refused (%s)",
+			e->shutting ? "shutting down" : "bad arguments");
+		return -1;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->e = e;
+	j->h = h;
+	j->kind = kind;
+	j->fn = fn;
+	j->done = done;
+	j->arg = arg;
+	if (h)
+		h->holds++;
+	else
+		e->free_jobs++;
+	cnt_add(&e->c_jobs, 1);
+	if (e->backlog_tail)
+		e->backlog_tail->next = j;
+	else
+		e->backlog_head = j;
+	e->backlog_tail = j;
+	engine_feed_pool(e);
+	return 0;
+}
+
+void engine_host_hold(struct engine *e, struct engine_host *hp)
+{
+	((struct host *)hp)->holds++;
+}
+
+void engine_host_release(struct engine *e, struct engine_host *hp)
+{
+	struct host *h = (struct host *)hp;
+
+	if (h->holds)
+		h->holds--;
+	host_check_done(h);
+}
+
+/* ---- the loop ---- */
+
+static void pace_timer_fired(struct timer *t, void *arg)
+{
+	/* nothing: waking the loop is the point; prepare() sends */
+}
+
+/* Starts the next address; 0 when there is none to start now. The host
+ * may already be finished (and freed) when this returns. */
+static int engine_admit(struct engine *e)
+{
+	if (atomic_load(&e->stop) || e->next_pos >= e->last_pos ||
+	    e->inflight >= e->o.max_inflight)
+		return 0;
+	host_start(e, host_new(e, e->next_pos++));
+	return 1;
+}
+
+static void engine_pump(struct engine *e)
+{
+	uint64_t now = reactor_now(e->r);
+
+	while (e->inflight < e->o.max_inflight) {
+		struct host *h = e->ready_head;
+
+		if (!h) {
+			/* admit only when nobody else is waiting to send, so
+			 * hosts are started no faster than tokens allow */
+			if (!engine_admit(e))
+				break;
+			continue;
+		}
+		ready_remove(e, h);
+		if (!host_can_send(h))
+			continue;
+		if (!pace_take(&e->pace, now)) {
+			ready_push(e, h, 1);
+			if (!timer_armed(&e->pace_timer))
+				reactor_timer_start(e->r, &e->pace_timer,
+						    pace_wait(&e->pace, now));
+			break;
+		}
+		host_send_one(h);
+		if (host_can_send(h))
+			ready_push(e, h, 0);
+	}
+	atomic_store(&e->c_resume,
+		     e->active_head ? e->active_head->pub.index : e->next_pos);
+}
+
+static void engine_prepare(void *arg)
+{
+	struct engine *e = arg;
+
+	engine_pump(e);
+	if (e->dns)
+		engine_dns_pump(e);
+	if (!e->active_head && e->free_jobs == 0 &&
+	    (atomic_load(&e->stop) || e->next_pos >= e->last_pos)) {
+		atomic_store(&e->c_end_ns, reactor_clock());
+		reactor_stop(e->r);
+	}
+}
+
+static unsigned engine_fd_budget(unsigned want)
+{
+	struct rlimit rl;
+	rlim_t room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return want < 256 ? want : 256;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	room = rl.rlim_cur > 128 ? rl.rlim_cur - 96 : 32;
+	return room < want ? (unsigned)room : want;
+}
+
+static int engine_check_opts(struct engine_opts *o)
+{
+	if (o->retries > ENGINE_RETRIES_MAX) {
+		log_err("--retries %u: at most %d", o->retries,
+			ENGINE_RETRIES_MAX);
+		return -1;
+	}
+	if (o->timeout_ms == 0 || o->timeout_ms > 60000) {
+		log_err("--timeout %u ms: give 1 to 60000 ms", o->timeout_ms);
+		return -1;
+	}
+	if (o->n_discovery_ports > ENGINE_DISCOVERY_PORTS_MAX) {
+		log_err("at most %d host discovery ports",
+			ENGINE_DISCOVERY_PORTS_MAX);
+		return -1;
+	}
+	if (!o->no_ping && o->no_icmp && o->n_discovery_ports == 0) {
+		log_err("host discovery needs ICMP or TCP discovery ports; "
+			"use --no-ping to treat every address as live");
+		return -1;
+	}
+	if (o->host_inflight == 0)
+		o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
+	if (o->host_inflight > 1024)
+		o->host_inflight = 1024;
+	if (o->max_inflight == 0)
+		o->max_inflight = ENGINE_DEFAULT_MAX_INFLIGHT;
+	if (o->max_inflight > ENGINE_INFLIGHT_CEIL)
+		o->max_inflight = ENGINE_INFLIGHT_CEIL;
+	o->max_inflight = engine_fd_budget(o->max_inflight);
+	return 0;
+}
+
+struct engine *engine_new(const struct engine_opts *o,
+			  const struct targets *t,
+			  const struct engine_callbacks *cb)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	uint64_t n = targets_count(t);
+
+	e->o = *o;
+	e->t = t;
+	if (cb)
+		e->cb = *cb;
+	e->pool_io.fd = -1;
+	if (engine_check_opts(&e->o) < 0)
+		goto fail;
+	if (sodium_init() < 0) {
+		log_err("engine: libsodium failed to initialise");
+		goto fail;
+	}
+	randombytes_buf(e->icmp_key, sizeof(e->icmp_key));
+	if (!e->o.seed)
+		randombytes_buf(&e->o.seed, sizeof(e->o.seed));
+	perm_init(&e->perm, n, e->o.seed);
+	e->last_pos = e->o.last && e->o.last < n ? e->o.last : n;
+	e->next_pos = e->o.first < e->last_pos ? e->o.first : e->last_pos;
+	atomic_store(&e->c_total, e->last_pos - e->next_pos);
+	atomic_store(&e->c_resume, e->next_pos);
+	e->r = reactor_new();
+	if (!e->r)
+		goto fail;
+	timer_init(&e->pace_timer, pace_timer_fired, e);
+	e->pool = pool_new(&e->o.pool);
+	if (!e->pool)
+		goto fail;
+	if (reactor_io_add(e->r, &e->pool_io, pool_fd(e->pool), EPOLLIN,
+			   engine_pool_ready, e) < 0)
+		goto fail;
+	if (e->o.dns) {
+		e->dns = dns_new(e->r, e->o.dns_server, e->o.dns_timeout_ms, 2);
+		if (!e->dns)
+			goto fail;
+	}
+	/* with ICMP as the only way to find hosts, fail now, not per host */
+	if (!e->o.no_ping && !e->o.no_icmp && e->o.n_discovery_ports == 0 &&
+	    n > 0) {
+		struct targets_addr a;
+
+		targets_get(t, 0, &a);
+		if (!icmp_get(e, a.family))
+			goto fail;
+	}
+	reactor_set_prepare(e->r, engine_prepare, e);
+	return e;
+fail:
+	engine_free(e);
+	return NULL;
+}
+
+void engine_free(struct engine *e)
+{
+	struct host *h;
+	struct ejob *j;
+
+	if (!e)
+		return;
+	e->shutting = 1;
+	for (h = e->active_head; h; h = h->next)
+		host_cancel_probes(h);
+	pool_free(e->pool);	/* runs done callbacks, cancelled or not */
+	while ((j = e->backlog_head)) {
+		e->backlog_head = j->next;
+		ejob_done(j, 1);
+	}
+	dns_free(e->dns);	/* its callbacks only mark the hosts */
+	while ((h = e->active_head)) {
+		e->active_head = h->next;
+		host_free(h);
+	}
+	icmp_fam_close(e, &e->icmp[0]);
+	icmp_fam_close(e, &e->icmp[1]);
+	reactor_free(e->r);
+	free(e);
+}
+
+int engine_run(struct engine *e)
+{
+	if (e->ran) {
+		log_err("engine: engine_run called twice");
+		return -1;
+	}
+	e->ran = 1;
+	atomic_store(&e->start_ns, reactor_clock());
+	pace_init(&e->pace, e->o.rate, atomic_load(&e->start_ns));
+	return reactor_run(e->r);
+}
+
+void engine_stop(struct engine *e)
+{
+	atomic_store(&e->stop, 1);
+	reactor_wake(e->r);
+}
+
+void engine_progress(struct engine *e, struct engine_progress *p)
+{
+	uint64_t end = cnt_get(&e->c_end_ns);
+	uint64_t now = end ? end : reactor_clock();
+	uint64_t start = cnt_get(&e->start_ns);
+
+	memset(p, 0, sizeof(*p));
+	p->total = cnt_get(&e->c_total);
+	p->done = cnt_get(&e->c_done);
+	p->alive = cnt_get(&e->c_alive);
+	p->packets = cnt_get(&e->c_packets);
+	p->open_ports = cnt_get(&e->c_open);
+	p->in_discovery = cnt_get(&e->c_disc);
+	p->in_ports = cnt_get(&e->c_ports);
+	p->in_dns = cnt_get(&e->c_dns);
+	p->jobs_pending = cnt_get(&e->c_jobs);
+	p->resume_index = cnt_get(&e->c_resume);
+	p->elapsed_s = start ? (double)(now - start) / 1e9 : 0;
+	p->eta_s = -1;
+	if (p->done >= p->total)
+		p->eta_s = 0;
+	else if (p->done > 0)
+		p->eta_s = p->elapsed_s * (double)(p->total - p->done) /
+			   (double)p->done;
+}
+
+struct reactor *engine_reactor(struct engine *e)
+{
+	return e->r;
+}
+
+int engine_pace_take(struct engine *e)
+{
+	int ok = pace_take(&e->pace, reactor_now(e->r));
+
+	if (ok)
+		cnt_add(&e->c_packets, 1);
+	return ok;
+}

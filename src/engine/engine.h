@@ -1,0 +1,199 @@
+/*
+ * engine: the discovery engine - takes a target set through host
+ * discovery, port probes, reverse DNS and enrichment jobs, many hosts at
+ * once, on one reactor thread (DESIGN.md section 3).
+ *
+ * Pipeline, per address, in a shuffled order (a keyed permutation of the
+ * target index, so a run can be split or resumed by index):
+ *
+ *   discovery  ICMP echo plus TCP connects to a few common ports (default
+ *              80, 443, 22, 445, 135), all at once within the per-host cap.
+ *              The first echo reply, completed handshake or RST makes the
+ *              host alive and cancels the rest; when every probe has timed
+ *              out (after retries) or failed, the host is dead. no_ping
+ *              skips this stage and treats every address as alive.
+ *   alive      callbacks.alive runs; the caller may submit jobs for it.
+ *   ports      TCP connect to every port of opts.ports (open / closed /
+ *              filtered / unreachable), retrying only timeouts.
+ *   dns        at the same time, a PTR lookup, forward-confirmed.
+ *   scanned    callbacks.scanned runs once ports and DNS are done; the
+ *              caller may submit more jobs (e.g. SSH when 22 is open).
+ *   done       callbacks.done runs once for EVERY address - dead ones too
+ *              (alive_by == ENGINE_ALIVE_NO) - after its last job; the host
+ *              is freed when it returns.
+ *
+ * Pacing: every packet a probe sends (an echo request, a SYN, each retry)
+ * takes a token from one global bucket of opts.rate packets per second
+ * (default 1000; 0 = unlimited). At most opts.host_inflight probes are in
+ * flight per host and opts.max_inflight in all (bounded further by the open
+ * file limit). A probe unanswered after timeout_ms is sent again up to
+ * `retries` times, each attempt waiting twice as long as the one before.
+ * Worst case for a dead address: timeout_ms * (2^(retries+1) - 1).
+ *
+ * Jobs: engine_submit_job() runs a blocking function (a net-snmp walk, an
+ * SSH login) on the worker pool, under a per-kind cap, and calls its done
+ * function back on the reactor thread. A job tied to a host holds that host
+ * open until it is done. Jobs past the pool's queue wait in the engine in
+ * order; none is ever dropped: done always runs exactly once.
+ *
+ * Threads: everything, callbacks included, runs on the thread inside
+ * engine_run(); only engine_progress() and engine_stop() may be called from
+ * other threads. Lower-level users (an SNMP prober doing its own UDP) can
+ * reach the loop with engine_reactor() and take tokens with
+ * engine_pace_take() so their packets count against the same rate.
+ *
+ * Ownership: the engine borrows the targets and the port list given in
+ * opts (they must outlive engine_run); it owns hosts, probes and jobs'
+ * bookkeeping; the caller owns job arguments and the host's `user` field.
+ */
+#ifndef NC_ENGINE_H
+#define NC_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/targets.h"
+#include "engine/pool.h"
+#include "engine/reactor.h"
+#include "probe/dns.h"
+#include "probe/ports.h"
+#include "probe/tcp.h"
+
+#define ENGINE_DEFAULT_RATE 1000	/* packets per second */
+#define ENGINE_DEFAULT_TIMEOUT_MS 1000
+#define ENGINE_DEFAULT_RETRIES 1
+#define ENGINE_DEFAULT_HOST_INFLIGHT 8
+#define ENGINE_DEFAULT_MAX_INFLIGHT 1024
+#define ENGINE_DISCOVERY_PORTS_MAX 16
+
+enum engine_alive_by {
+	ENGINE_ALIVE_NO = 0,	/* dead, or not known yet */
+	ENGINE_ALIVE_ICMP,	/* answered an echo request */
+	ENGINE_ALIVE_TCP_OPEN,	/* completed a handshake on alive_port */
+	ENGINE_ALIVE_TCP_RST,	/* refused a connection on alive_port */
+	ENGINE_ALIVE_ASSUMED	/* no_ping: not tested */
+};
+
+/* One port's outcome; state is an enum tcp_state (TCP_PENDING until it is
+ * settled). */
+struct engine_port {
+	uint16_t port;
+	uint8_t state;
+	uint8_t tries;		/* attempts made */
+	uint32_t rtt_us;	/* handshake or RST time; 0 if none */
+};
+
+/* A host as callbacks see it. Read-only except `user`. */
+struct engine_host {
+	struct targets_addr addr;
+	uint64_t index;			/* position in the shuffled order */
+	enum engine_alive_by alive_by;
+	uint16_t alive_port;		/* for ENGINE_ALIVE_TCP_* */
+	uint32_t rtt_us;		/* of the reply that proved it alive */
+	struct engine_port *ports;	/* in opts.ports order */
+	size_t n_ports;
+	const char *hostname;		/* PTR name, or NULL */
+	int hostname_confirmed;		/* its A/AAAA include addr */
+	enum dns_status dns_status;	/* DNS_NONAME when not looked up */
+	void *user;			/* the caller's */
+};
+
+struct engine;
+
+struct engine_callbacks {
+	void (*alive)(struct engine *e, struct engine_host *h, void *ud);
+	void (*scanned)(struct engine *e, struct engine_host *h, void *ud);
+	void (*done)(struct engine *e, struct engine_host *h, void *ud);
+	void *ud;
+};
+
+struct engine_opts {
+	uint64_t rate;			/* packets/s; 0 = unlimited */
+	unsigned timeout_ms;		/* first attempt's wait */
+	unsigned retries;		/* extra attempts after a timeout */
+	unsigned host_inflight;		/* probes in flight per host */
+	unsigned max_inflight;		/* probes in flight in all */
+	int no_ping;			/* every address counts as alive */
+	int no_icmp;			/* discovery by TCP only */
+	uint16_t discovery_ports[ENGINE_DISCOVERY_PORTS_MAX];
+	size_t n_discovery_ports;	/* 0 with no_icmp = none */
+	const struct port_list *ports;	/* TCP ports to probe; NULL = none */
+	int dns;			/* reverse DNS for live hosts */
+	const char *dns_server;		/* NULL: /etc/resolv.conf */
+	unsigned dns_timeout_ms;	/* 0: 2000 */
+	unsigned dns_inflight;		/* lookups at once; 0: 64 */
+	struct pool_opts pool;		/* worker threads, queue, kind caps */
+	uint64_t seed;			/* permutation key; 0 = random */
+	uint64_t first, last;		/* shuffled positions [first, last);
+					 * last 0 = to the end */
+};
+
+/* Estimates for a dry run: what a run of opts over `addresses` sends. */
+struct engine_plan {
+	uint64_t addresses;
+	uint64_t probes_per_address;	/* discovery probes, first attempts */
+	uint64_t packets_max;		/* if nothing answers, retries incl. */
+	uint64_t port_probes_per_live;	/* first attempts, per live host */
+	double seconds_max;		/* ETA if nothing answers */
+};
+
+struct engine_progress {
+	uint64_t total;		/* addresses in this run */
+	uint64_t done;		/* addresses finished, alive or dead */
+	uint64_t alive;
+	uint64_t packets;	/* echo requests + SYNs sent, retries incl. */
+	uint64_t open_ports;
+	uint64_t in_discovery;	/* hosts in each stage now */
+	uint64_t in_ports;
+	uint64_t in_dns;
+	uint64_t jobs_pending;	/* submitted, done callback not yet run */
+	uint64_t resume_index;	/* every position below it is done */
+	double elapsed_s;
+	double eta_s;		/* < 0 when unknown */
+};
+
+/* Fills o with the defaults above (discovery ports 80,443,22,445,135). */
+void engine_opts_default(struct engine_opts *o);
+/* The dry-run numbers for opts and a target count. */
+void engine_plan(const struct engine_opts *o, uint64_t addresses,
+		 struct engine_plan *out);
+
+/* A new engine over finished targets t; NULL on error (logged: bad
+ * options, DNS server, no way to discover hosts). ICMP that cannot be
+ * opened is a warning when TCP discovery ports remain. */
+struct engine *engine_new(const struct engine_opts *o,
+			  const struct targets *t,
+			  const struct engine_callbacks *cb);
+/* Frees the engine; cancels what is left (jobs get cancelled = 1). */
+void engine_free(struct engine *e);
+
+/* Runs until every address in [first, last) is done, or until
+ * engine_stop() and the hosts already started are done; 0, or -1 when the
+ * event loop failed (logged). Call once. */
+int engine_run(struct engine *e);
+/* Stops taking new addresses; in-flight hosts still finish. Any thread. */
+void engine_stop(struct engine *e);
+/* A consistent-enough snapshot of the counters. Any thread. */
+void engine_progress(struct engine *e, struct engine_progress *out);
+
+typedef void (*engine_job_fn)(void *arg);
+typedef void (*engine_job_done_fn)(struct engine *e, struct engine_host *h,
+				   void *arg, int cancelled);
+/* Runs fn(arg) on a worker, then done(e, h, arg, cancelled) on the reactor
+ * thread; h may be NULL. Only from the reactor thread (inside callbacks).
+ * 0, or -1 when the engine is shutting down (arg stays the caller's). */
+int engine_submit_job(struct engine *e, struct engine_host *h,
+		      enum pool_kind kind, engine_job_fn fn,
+		      engine_job_done_fn done, void *arg);
+
+/* The engine's event loop, for probes that bring their own sockets. */
+struct reactor *engine_reactor(struct engine *e);
+/* Takes one packet's token from the global rate: 1 when it may be sent
+ * now, else 0 (try again after a short timer). */
+int engine_pace_take(struct engine *e);
+/* Keeps host h open (an extra outstanding piece of work) until
+ * engine_host_release(); for work the caller drives on the reactor. */
+void engine_host_hold(struct engine *e, struct engine_host *h);
+void engine_host_release(struct engine *e, struct engine_host *h);
+
+#endif

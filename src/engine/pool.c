@@ -1,0 +1,238 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "engine/pool.h"
+
+struct pool_job {
+	struct pool_job *next;
+	enum pool_kind kind;
+	pool_fn fn;
+	pool_done_fn done;
+	void *arg;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t *threads;
+	unsigned n_threads;
+	int efd;
+	int stop;
+	size_t queue_max, queued, running_total, finished;
+	unsigned running[POOL_KINDS];
+	unsigned cap[POOL_KINDS];
+	struct pool_job *head, *tail;		/* queued */
+	struct pool_job *done_head, *done_tail;	/* finished */
+};
+
+/* The first queued job whose kind has a free thread; unlinks it. */
+static struct pool_job *pool_pick(struct pool *p)
+{
+	struct pool_job **pp, *j, *prev = NULL;
+
+	for (pp = &p->head; (j = *pp); prev = j, pp = &j->next) {
+		if (p->running[j->kind] >= p->cap[j->kind])
+			continue;
+		*pp = j->next;
+		if (p->tail == j)
+			p->tail = prev;
+		j->next = NULL;
+		p->queued--;
+		return j;
+	}
+	return NULL;
+}
+
+static void pool_signal(struct pool *p)
+{
+	uint64_t one = 1;
+
+	while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+static void *pool_worker(void *arg)
+{
+	struct pool *p = arg;
+	struct pool_job *j;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		if (p->stop)
+			break;
+		j = pool_pick(p);
+		if (!j) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		p->running[j->kind]++;
+		p->running_total++;
+		pthread_mutex_unlock(&p->mu);
+		j->fn(j->arg);
+		pthread_mutex_lock(&p->mu);
+		p->running[j->kind]--;
+		p->running_total--;
+		p->finished++;
+		if (p->done_tail)
+			p->done_tail->next = j;
+		else
+			p->done_head = j;
+		p->done_tail = j;
+		pool_signal(p);
+		/* a kind slot came free: a held-back job may go now */
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+struct pool *pool_new(const struct pool_opts *o)
+{
+	struct pool *p = xcalloc(1, sizeof(*p));
+	unsigned i;
+	int rc;
+
+	p->n_threads = o && o->threads ? o->threads : 8;
+	p->queue_max = o && o->queue_max ? o->queue_max : 1024;
+	for (i = 0; i < POOL_KINDS; i++) {
+		p->cap[i] = o && o->kind_cap[i] ? o->kind_cap[i]
+						 : (p->n_threads + 1) / 2;
+		if (p->cap[i] > p->n_threads)
+			p->cap[i] = p->n_threads;
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (p->efd < 0) {
+		log_err("pool: eventfd: %s", strerror(errno));
+		p->n_threads = 0;
+		goto fail;
+	}
+	p->threads = xcalloc(p->n_threads, sizeof(*p->threads));
+	for (i = 0; i < p->n_threads; i++) {
+		rc = pthread_create(&p->threads[i], NULL, pool_worker, p);
+		if (rc != 0) {
+			log_err("pool: cannot start worker thread %u of %u: %s",
+				i + 1, p->n_threads, strerror(rc));
+			p->n_threads = i;
+			goto fail;
+		}
+	}
+	return p;
+fail:
+	pool_free(p);
+	return NULL;
+}
+
+void pool_free(struct pool *p)
+{
+	struct pool_job *j;
+	unsigned i;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->n_threads; i++)
+		pthread_join(p->threads[i], NULL);
+	pool_drain(p);
+	while ((j = p->head)) {
+		p->head = j->next;
+		j->done(j->arg, 1);
+		free(j);
+	}
+	if (p->efd >= 0)
+		close(p->efd);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p->threads);
+	free(p);
+}
+
+int pool_submit(struct pool *p, enum pool_kind kind, pool_fn fn,
+		pool_done_fn done, void *arg)
+{
+	struct pool_job *j;
+
+	if ((unsigned)kind >= POOL_KINDS || !fn || !done) {
+		log_err("pool: bad job (kind %d)", (int)kind);
+		return -1;
+	}
+	pthread_mutex_lock(&p->mu);
+	if (p->queued >= p->queue_max || p->stop) {
+		pthread_mutex_unlock(&p->mu);
+		return -1;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->kind = kind;
+	j->fn = fn;
+	j->done = done;
+	j->arg = arg;
+	if (p->tail)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	p->queued++;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
+}
+
+int pool_fd(const struct pool *p)
+{
+	return p->efd;
+}
+
+unsigned pool_drain(struct pool *p)
+{
+	struct pool_job *list, *j;
+	uint64_t v;
+	unsigned n = 0;
+
+	while (read(p->efd, &v, sizeof(v)) < 0 && errno == EINTR)
+		;
+	pthread_mutex_lock(&p->mu);
+	list = p->done_head;
+	p->done_head = p->done_tail = NULL;
+	pthread_mutex_unlock(&p->mu);
+	while ((j = list)) {
+		list = j->next;
+		j->done(j->arg, 0);
+		free(j);
+		n++;
+		pthread_mutex_lock(&p->mu);
+		p->finished--;
+		pthread_mutex_unlock(&p->mu);
+	}
+	return n;
+}
+
+size_t pool_pending(struct pool *p)
+{
+	size_t n;
+
+	pthread_mutex_lock(&p->mu);
+	n = p->queued + p->running_total + p->finished;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
+size_t pool_queued(struct pool *p)
+{
+	size_t n;
+
+	pthread_mutex_lock(&p->mu);
+	n = p->queued;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}

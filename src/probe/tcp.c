@@ -1,0 +1,87 @@
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "probe/tcp.h"
+
+enum tcp_state tcp_state_from_errno(int err)
+{
+	switch (err) {
+	case 0:
+	case EISCONN:
+		return TCP_OPEN;
+	case ECONNREFUSED:
+	case ECONNRESET:
+		return TCP_CLOSED;
+	case ETIMEDOUT:
+		return TCP_FILTERED;
+	case EADDRNOTAVAIL:
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+	case EAGAIN:
+	case EINTR:
+		return TCP_LOCAL;
+	default:	/* EHOSTUNREACH, ENETUNREACH, EHOSTDOWN, EACCES, ... */
+		return TCP_UNREACH;
+	}
+}
+
+int tcp_connect_start(const struct targets_addr *a, uint16_t port,
+		      enum tcp_state *state)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = targets_addr_to_sockaddr(a, port, &ss);
+	int fd, one = 1, err;
+
+	fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*state = TCP_LOCAL;
+		return -1;
+	}
+	/* a probe sends no data: no need to wait for Nagle or delayed ACKs */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+		*state = TCP_OPEN;
+		tcp_set_reset(fd);
+		close(fd);
+		return -1;
+	}
+	err = errno;
+	if (err == EINPROGRESS) {
+		*state = TCP_PENDING;
+		return fd;
+	}
+	*state = tcp_state_from_errno(err);
+	close(fd);
+	return -1;
+}
+
+enum tcp_state tcp_connect_result(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return TCP_LOCAL;
+	return tcp_state_from_errno(err);
+}
+
+void tcp_set_reset(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
+const char *tcp_state_name(enum tcp_state s)
+{
+	static const char *const names[] = { "pending", "open", "closed",
+					     "filtered", "unreachable",
+					     "local-error" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}

@@ -1,0 +1,531 @@
+/* The engine's parts that need no network: the keyed permutation, the
+ * timer heap, the token bucket, the worker pool, the reactor's timers and
+ * wake-ups, and port lists. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "testlib.h"
+
+#include "core/log.h"
+#include "engine/pace.h"
+#include "engine/perm.h"
+#include "engine/pool.h"
+#include "engine/reactor.h"
+#include "engine/timer.h"
+#include "probe/ports.h"
+
+static int setup(void **state)
+{
+	(void)state;
+	log_set_level(LOG_QUIET);
+	return 0;
+}
+
+/* ---- permutation ---- */
+
+static void check_bijection(uint64_t n, uint64_t key)
+{
+	uint8_t *seen = calloc(n ? n : 1, 1);
+	struct perm p;
+	uint64_t i, fixed = 0;
+
+	assert_non_null(seen);
+	perm_init(&p, n, key);
+	for (i = 0; i < n; i++) {
+		uint64_t v = perm_at(&p, i);
+
+		if (v >= n || seen[v])
+			fail_msg("n=%llu key=%llu: index %llu gives %llu (%s)",
+				 (unsigned long long)n, (unsigned long long)key,
+				 (unsigned long long)i, (unsigned long long)v,
+				 v >= n ? "out of range" : "repeated");
+		seen[v] = 1;
+		fixed += v == i;
+	}
+	/* shuffled: few indices stay in place */
+	if (n >= 1000)
+		assert_true(fixed < n / 50);
+	free(seen);
+}
+
+static void test_perm_bijective(void **state)
+{
+	static const uint64_t sizes[] = { 0,   1,    2,    3,     4,    5,
+					  7,   16,   17,   255,   256,  257,
+					  1000, 4095, 4096, 4097, 65535, 65536,
+					  65537, 100003, 1u << 20 };
+	uint64_t n;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		check_bijection(sizes[i], 1);
+		check_bijection(sizes[i], 0xdeadbeefcafef00dull);
+	}
+	for (n = 1; n < 300; n++)
+		check_bijection(n, n * 7919);
+}
+
+static void test_perm_keyed(void **state)
+{
+	struct perm a, b, c;
+	uint64_t i, same_ab = 0, same_ac = 0;
+
+	(void)state;
+	perm_init(&a, 10000, 42);
+	perm_init(&b, 10000, 43);
+	perm_init(&c, 10000, 42);
+	for (i = 0; i < 10000; i++) {
+		same_ab += perm_at(&a, i) == perm_at(&b, i);
+		same_ac += perm_at(&a, i) == perm_at(&c, i);
+	}
+	assert_int_equal(same_ac, 10000);	/* same key, same order */
+	assert_true(same_ab < 100);		/* another key, another one */
+	/* neighbours are spread: consecutive positions rarely adjacent */
+	for (i = 1, same_ab = 0; i < 10000; i++) {
+		int64_t d = (int64_t)perm_at(&a, i) - (int64_t)perm_at(&a, i - 1);
+
+		same_ab += d == 1 || d == -1;
+	}
+	assert_true(same_ab < 100);
+}
+
+/* ---- timer heap ---- */
+
+static void test_timer_heap_order(void **state)
+{
+	struct timer_heap h;
+	struct timer t[500], *x;
+	uint64_t last = 0, fired = 0;
+	int i;
+
+	(void)state;
+	timer_heap_init(&h);
+	srand(7);
+	for (i = 0; i < 500; i++) {
+		timer_init(&t[i], NULL, NULL);
+		timer_heap_add(&h, &t[i], (uint64_t)(rand() % 1000) + 1);
+	}
+	/* cancel every third, re-arm every fifth later */
+	for (i = 0; i < 500; i += 3)
+		timer_heap_remove(&h, &t[i]);
+	for (i = 0; i < 500; i += 5)
+		timer_heap_add(&h, &t[i], 2000 + (uint64_t)i);
+	assert_false(timer_armed(&t[3]));
+	assert_true(timer_armed(&t[5]));
+	assert_null(timer_heap_pop_due(&h, 0));
+	while ((x = timer_heap_pop_due(&h, UINT64_MAX))) {
+		assert_true(x->deadline >= last);
+		assert_false(timer_armed(x));
+		last = x->deadline;
+		fired++;
+	}
+	/* 500 - 167 cancelled + 67 of those re-armed by the fifth rule
+	 * (multiples of 15 were cancelled and re-armed) */
+	{
+		uint64_t want = 0;
+
+		for (i = 0; i < 500; i++)
+			want += (i % 3 != 0) || (i % 5 == 0);
+		assert_int_equal(fired, want);
+	}
+	assert_int_equal(h.n, 0);
+	timer_heap_free(&h);
+}
+
+static void test_timer_heap_fifo_ties(void **state)
+{
+	struct timer_heap h;
+	struct timer t[10];
+	int i;
+
+	(void)state;
+	timer_heap_init(&h);
+	for (i = 0; i < 10; i++) {
+		timer_init(&t[i], NULL, NULL);
+		timer_heap_add(&h, &t[i], 100);
+	}
+	for (i = 0; i < 10; i++)
+		assert_ptr_equal(timer_heap_pop_due(&h, 100), &t[i]);
+	timer_heap_free(&h);
+}
+
+/* ---- token bucket ---- */
+
+static void test_pace_fake_clock(void **state)
+{
+	struct pace p;
+	uint64_t now = 1000000000ull, sent = 0, end;
+
+	(void)state;
+	pace_init(&p, 1000, now);
+	/* 10 simulated seconds, polling every 0.1 ms */
+	end = now + 10 * 1000000000ull;
+	for (; now < end; now += 100000)
+		while (pace_take(&p, now))
+			sent++;
+	/* 1000/s for 10 s, plus the initial burst (20 packets) */
+	assert_true(sent >= 9990 && sent <= 10000 + 20);
+
+	/* a coarse clock (10 ms steps) still holds the rate */
+	pace_init(&p, 5000, 0);
+	for (now = 0, sent = 0; now < 2000000000ull; now += 10000000ull)
+		while (pace_take(&p, now))
+			sent++;
+	assert_true(sent >= 9900 && sent <= 10000 + 100);
+}
+
+static void test_pace_wait_and_unlimited(void **state)
+{
+	struct pace p;
+
+	(void)state;
+	pace_init(&p, 10, 0);	/* burst is 1 packet at 10 pps */
+	assert_int_equal(pace_take(&p, 0), 1);
+	assert_int_equal(pace_take(&p, 0), 0);
+	assert_int_equal(pace_wait(&p, 0), 100000000ull);
+	assert_int_equal(pace_take(&p, 99999999ull), 0);
+	assert_int_equal(pace_take(&p, 100000000ull), 1);
+	/* an idle second refills only to the burst, not to 10 packets */
+	assert_int_equal(pace_take(&p, 5000000000ull), 1);
+	assert_int_equal(pace_take(&p, 5000000000ull), 0);
+
+	pace_init(&p, 0, 0);
+	for (int i = 0; i < 100000; i++)
+		assert_int_equal(pace_take(&p, 0), 1);
+	assert_int_equal(pace_wait(&p, 0), 0);
+}
+
+/* ---- worker pool ---- */
+
+struct gate {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int open;
+	atomic_int running[POOL_KINDS];
+	atomic_int max_running[POOL_KINDS];
+	atomic_int finished;
+};
+
+struct job {
+	struct gate *g;
+	enum pool_kind kind;
+	int done, cancelled;
+};
+
+static void job_run(void *arg)
+{
+	struct job *j = arg;
+	struct gate *g = j->g;
+	int now = atomic_fetch_add(&g->running[j->kind], 1) + 1;
+	int max = atomic_load(&g->max_running[j->kind]);
+
+	while (now > max &&
+	       !atomic_compare_exchange_weak(&g->max_running[j->kind], &max,
+					     now))
+		;
+	pthread_mutex_lock(&g->mu);
+	while (!g->open)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	atomic_fetch_sub(&g->running[j->kind], 1);
+	atomic_fetch_add(&g->finished, 1);
+}
+
+static void job_done(void *arg, int cancelled)
+{
+	struct job *j = arg;
+
+	j->done++;
+	j->cancelled = cancelled;
+}
+
+static void gate_open(struct gate *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->open = 1;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void test_pool_bounded_queue(void **state)
+{
+	struct pool_opts o = { .threads = 2, .queue_max = 3,
+			       .kind_cap = { [POOL_OTHER] = 2 } };
+	struct gate g = { .mu = PTHREAD_MUTEX_INITIALIZER,
+			  .cv = PTHREAD_COND_INITIALIZER };
+	struct job jobs[6];
+	struct pool *p = pool_new(&o);
+	int i, accepted = 0, drained = 0;
+
+	(void)state;
+	assert_non_null(p);
+	for (i = 0; i < 6; i++)
+		jobs[i] = (struct job){ .g = &g, .kind = POOL_OTHER };
+	/* two start running (blocked on the gate), three queue, one is
+	 * refused and stays ours */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pool_submit(p, POOL_OTHER, job_run, job_done,
+					     &jobs[i]), 0);
+	for (int k = 0; k < 200 && pool_queued(p) > 0; k++)
+		sleep_ms(5);
+	for (i = 2; i < 6; i++)
+		accepted += pool_submit(p, POOL_OTHER, job_run, job_done,
+					&jobs[i]) == 0;
+	assert_int_equal(accepted, 3);
+	assert_int_equal(pool_queued(p), 3);
+	assert_int_equal(pool_pending(p), 5);
+	gate_open(&g);
+	while (drained < 5) {
+		drained += (int)pool_drain(p);
+		sleep_ms(2);
+	}
+	assert_int_equal(atomic_load(&g.finished), 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(jobs[i].done, 1);
+		assert_int_equal(jobs[i].cancelled, 0);
+	}
+	assert_int_equal(jobs[5].done, 0);
+	assert_int_equal(pool_pending(p), 0);
+	pool_free(p);
+}
+
+static void test_pool_kind_caps(void **state)
+{
+	/* 4 threads; SSH may take 2 of them. 8 slow SSH jobs queued first
+	 * must not stop the SNMP jobs queued after them. */
+	struct pool_opts o = { .threads = 4, .queue_max = 64 };
+	struct gate g = { .mu = PTHREAD_MUTEX_INITIALIZER,
+			  .cv = PTHREAD_COND_INITIALIZER };
+	struct job jobs[12];
+	struct pool *p;
+	int i;
+
+	(void)state;
+	o.kind_cap[POOL_SSH] = 2;
+	p = pool_new(&o);
+	assert_non_null(p);
+	for (i = 0; i < 12; i++) {
+		jobs[i] = (struct job){ .g = &g,
+					.kind = i < 8 ? POOL_SSH : POOL_SNMP };
+		assert_int_equal(pool_submit(p, jobs[i].kind, job_run,
+					     job_done, &jobs[i]),
+				 0);
+	}
+	/* with the gate shut: 2 SSH + 2 SNMP running, the rest queued */
+	for (int k = 0; k < 200 && atomic_load(&g.running[POOL_SNMP]) < 2;
+	     k++)
+		sleep_ms(5);
+	assert_int_equal(atomic_load(&g.running[POOL_SSH]), 2);
+	assert_int_equal(atomic_load(&g.running[POOL_SNMP]), 2);
+	gate_open(&g);
+	for (int k = 0; k < 400 && atomic_load(&g.finished) < 12; k++)
+		sleep_ms(5);
+	assert_int_equal(atomic_load(&g.finished), 12);
+	assert_int_equal(atomic_load(&g.max_running[POOL_SSH]), 2);
+	pool_drain(p);
+	pool_free(p);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(jobs[i].done, 1);
+}
+
+static void test_pool_free_cancels_queued(void **state)
+{
+	struct pool_opts o = { .threads = 1, .queue_max = 8 };
+	struct gate g = { .mu = PTHREAD_MUTEX_INITIALIZER,
+			  .cv = PTHREAD_COND_INITIALIZER };
+	struct job jobs[4];
+	struct pool *p = pool_new(&o);
+	int i, cancelled = 0, done = 0;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		jobs[i] = (struct job){ .g = &g, .kind = POOL_SNMP };
+		assert_int_equal(pool_submit(p, POOL_SNMP, job_run, job_done,
+					     &jobs[i]), 0);
+	}
+	for (int k = 0; k < 200 && atomic_load(&g.running[POOL_SNMP]) < 1;
+	     k++)
+		sleep_ms(5);
+	gate_open(&g);	/* the running one finishes; pool_free races it */
+	pool_free(p);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(jobs[i].done, 1);
+		cancelled += jobs[i].cancelled;
+		done += !jobs[i].cancelled;
+	}
+	assert_true(done >= 1);
+	assert_int_equal(cancelled + done, 4);
+}
+
+/* ---- reactor ---- */
+
+struct rt {
+	struct reactor *r;
+	int order[4], n;
+	struct timer t[3];
+	atomic_int woken;
+};
+
+static void rt_fire(struct timer *t, void *arg)
+{
+	struct rt *x = arg;
+
+	x->order[x->n++] = (int)(t - x->t);
+	if (x->n == 3)
+		reactor_stop(x->r);
+}
+
+static void test_reactor_timers(void **state)
+{
+	struct rt x = { 0 };
+	uint64_t t0;
+	int i;
+
+	(void)state;
+	x.r = reactor_new();
+	assert_non_null(x.r);
+	for (i = 0; i < 3; i++)
+		timer_init(&x.t[i], rt_fire, &x);
+	reactor_timer_start(x.r, &x.t[0], 30000000ull);
+	reactor_timer_start(x.r, &x.t[1], 10000000ull);
+	reactor_timer_start(x.r, &x.t[2], 20000000ull);
+	t0 = reactor_clock();
+	assert_int_equal(reactor_run(x.r), 0);
+	assert_int_equal(x.order[0], 1);
+	assert_int_equal(x.order[1], 2);
+	assert_int_equal(x.order[2], 0);
+	assert_true(reactor_clock() - t0 >= 30000000ull);
+	reactor_free(x.r);
+}
+
+static void rt_woken(void *arg)
+{
+	struct rt *x = arg;
+
+	atomic_fetch_add(&x->woken, 1);
+	reactor_stop(x->r);
+}
+
+static void *rt_waker(void *arg)
+{
+	sleep_ms(20);
+	reactor_wake(((struct rt *)arg)->r);
+	return NULL;
+}
+
+static void test_reactor_wake_from_thread(void **state)
+{
+	struct rt x = { 0 };
+	pthread_t th;
+
+	(void)state;
+	x.r = reactor_new();
+	reactor_set_wake(x.r, rt_woken, &x);
+	pthread_create(&th, NULL, rt_waker, &x);
+	assert_int_equal(reactor_run(x.r), 0);	/* no timers: only the wake */
+	pthread_join(th, NULL);
+	assert_int_equal(atomic_load(&x.woken), 1);
+	reactor_free(x.r);
+}
+
+/* ---- ports ---- */
+
+static void test_ports_parse(void **state)
+{
+	struct port_list l;
+
+	(void)state;
+	assert_int_equal(ports_parse("22,80,443,1000-1100,80,161/udp", &l), 0);
+	assert_int_equal(l.n_tcp, 3 + 101);
+	assert_int_equal(l.tcp[0], 22);
+	assert_int_equal(l.tcp[3], 1000);
+	assert_int_equal(l.tcp[103], 1100);
+	assert_int_equal(l.n_udp, 1);
+	assert_int_equal(l.udp[0], 161);
+	ports_clear(&l);
+
+	assert_int_equal(ports_parse("T:22,23,U:53,161,T:80", &l), 0);
+	assert_int_equal(l.n_tcp, 3);
+	assert_int_equal(l.tcp[2], 80);
+	assert_int_equal(l.n_udp, 2);
+	ports_clear(&l);
+
+	assert_int_equal(ports_parse("1-65535", &l), 0);
+	assert_int_equal(l.n_tcp, 65535);
+	ports_clear(&l);
+
+	assert_int_equal(ports_parse("22,8o", &l), -1);
+	assert_int_equal(ports_parse("0", &l), -1);
+	assert_int_equal(ports_parse("65536", &l), -1);
+	assert_int_equal(ports_parse("100-90", &l), -1);
+	assert_int_equal(ports_parse("22,,80", &l), -1);
+	assert_int_equal(ports_parse("", &l), -1);
+	assert_int_equal(ports_parse("22/sctp", &l), -1);
+	assert_int_equal(ports_parse("22;id", &l), -1);
+	assert_int_equal(l.n_tcp, 0);
+	assert_null(l.tcp);
+}
+
+static void test_ports_presets(void **state)
+{
+	struct port_list l;
+
+	(void)state;
+	assert_int_equal(ports_preset("ultrafast", &l), 0);
+	assert_int_equal(l.n_tcp, 3);
+	assert_int_equal(l.tcp[0], 22);
+	assert_int_equal(l.tcp[1], 135);
+	assert_int_equal(l.tcp[2], 62078);
+	assert_int_equal(l.n_udp, 1);
+	assert_int_equal(l.udp[0], 161);
+	ports_clear(&l);
+
+	assert_int_equal(ports_preset("superfast", &l), 0);
+	/* top 10 (80 first, 22 among them) + 135 + 62078 */
+	assert_int_equal(l.tcp[0], 80);
+	assert_true(ports_has_tcp(&l, 443));
+	assert_true(ports_has_tcp(&l, 62078));
+	assert_int_equal(l.n_tcp, 12);
+	ports_clear(&l);
+
+	assert_int_equal(ports_preset("fast", &l), 0);
+	assert_true(l.n_tcp >= 100 && l.n_tcp <= 102);
+	ports_clear(&l);
+
+	assert_int_equal(ports_preset("medium", &l), 0);
+	assert_true(l.n_tcp >= 1000 && l.n_tcp <= 1002);
+	assert_true(ports_has_tcp(&l, 3389));
+	ports_clear(&l);
+
+	assert_int_equal(ports_preset("ludicrous", &l), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_perm_bijective),
+		cmocka_unit_test(test_perm_keyed),
+		cmocka_unit_test(test_timer_heap_order),
+		cmocka_unit_test(test_timer_heap_fifo_ties),
+		cmocka_unit_test(test_pace_fake_clock),
+		cmocka_unit_test(test_pace_wait_and_unlimited),
+		cmocka_unit_test(test_pool_bounded_queue),
+		cmocka_unit_test(test_pool_kind_caps),
+		cmocka_unit_test(test_pool_free_cancels_queued),
+		cmocka_unit_test(test_reactor_timers),
+		cmocka_unit_test(test_reactor_wake_from_thread),
+		cmocka_unit_test(test_ports_parse),
+		cmocka_unit_test(test_ports_presets),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
