@@ -29,6 +29,10 @@ const struct section_def *section_find(const char *name);
 /* All known sections, terminated by an entry whose name is NULL. */
 const struct section_def *section_all(void);
 
+/* A definition for the sys object (not a section, not in section_all()):
+ * only its volatile_fields are set (uptime, sysUpTime, ...). */
+const struct section_def *section_sys(void);
+
 /* True when name may be used as a section or field name:
  * [A-Za-z][A-Za-z0-9_]{0,63}. */
 int section_name_valid(const char *name);
