@@ -131,14 +131,31 @@ out:
 
 /* ---- users ---- */
 
+/* A user object as the API shows it: "username" like login takes it. */
+static json_t *api_user_out(json_t *u)
+{
+	json_t *n = json_object_get(u, "name");
+
+	if (n) {
+		json_object_set(u, "username", n);
+		json_object_del(u, "name");
+	}
+	return u;
+}
+
 int api_users_list(struct request *rq)
 {
+	json_t *rows, *u;
+	size_t i;
+
 	if (!api_need_role(rq, ROLE_ORG_ADMIN))
 		return 0;
-	return api_reply_all(rq, store_api_user_list(
-					 rq->st,
-					 rq->who.all_orgs ? NULL : rq->who.orgs,
-					 rq->who.norgs));
+	rows = store_api_user_list(rq->st,
+				   rq->who.all_orgs ? NULL : rq->who.orgs,
+				   rq->who.norgs);
+	json_array_foreach(rows, i, u)
+		api_user_out(u);
+	return api_reply_all(rq, rows);
 }
 
 /* The user with id in the caller's tree, or NULL after replying 404. */
@@ -162,7 +179,7 @@ int api_user_get(struct request *rq)
 	if (id != rq->who.user_id && !api_need_role(rq, ROLE_ORG_ADMIN))
 		return 0;
 	u = api_user_visible(rq, id);
-	return u ? api_reply_json(rq, 200, u) : 0;
+	return u ? api_reply_json(rq, 200, api_user_out(u)) : 0;
 }
 
 int api_user_create(struct request *rq)
@@ -212,7 +229,8 @@ int api_user_create(struct request *rq)
 	else if (rc < 0)
 		api_reply_error(rq, 500, NULL, "cannot add user '%s'", name);
 	else
-		api_reply_json(rq, 201, store_api_user_get(rq->st, name));
+		api_reply_json(rq, 201,
+			       api_user_out(store_api_user_get(rq->st, name)));
 out:
 	json_decref(body);
 	return 0;

@@ -256,7 +256,7 @@ int api_intake(struct request *rq)
 				       res.message);
 	return api_reply_json(
 		rq, res.created ? 201 : 200,
-		json_pack("{sIsbsssisss}", "device_id",
+		json_pack("{sIsbsssissss}", "device_id",
 			  (json_int_t)res.device_id, "created", res.created,
 			  "rule", res.rule ? res.rule : "", "changes",
 			  res.changes, "format", report_format_name(fmt),

@@ -123,7 +123,7 @@ static json_t *openapi_operation(const struct route *r)
 
 int api_openapi(struct request *rq)
 {
-	json_t *paths = json_object(), *doc;
+	json_t *paths = json_object(), *doc, *schemes;
 	char method[8];
 	int i;
 	size_t j;
@@ -141,14 +141,22 @@ int api_openapi(struct request *rq)
 		method[j] = '\0';
 		json_object_set_new(item, method, openapi_operation(r));
 	}
-	doc = json_pack(
-		"{sss{ssss}sos{s{s{ssss}s{sssss}s{sssss}}}s[{s[]}{s[]}]}",
-		"openapi", "3.0.3", "info", "title", "netcensus API",
-		"version", "1", "paths", paths, "components",
-		"securitySchemes", "bearer", "type", "http", "scheme",
-		"bearer", "session", "type", "apiKey", "in", "cookie", "name",
-		"nc_session", "urlToken", "type", "apiKey", "in", "query",
-		"name", "token", "security", "bearer", "session");
+	schemes = json_object();
+	json_object_set_new(schemes, "bearer",
+			    json_pack("{ssss}", "type", "http", "scheme",
+				      "bearer"));
+	json_object_set_new(schemes, "session",
+			    json_pack("{ssssss}", "type", "apiKey", "in",
+				      "cookie", "name", "nc_session"));
+	json_object_set_new(schemes, "urlToken",
+			    json_pack("{ssssss}", "type", "apiKey", "in",
+				      "query", "name", "token"));
+	doc = json_pack("{sss{ssss}sos{so}s[{s[]}{s[]}]}", "openapi", "3.0.3",
+			"info", "title", "netcensus API", "version", "1",
+			"paths", paths, "components", "securitySchemes",
+			schemes, "security", "bearer", "session");
+	if (!doc)
+		return api_reply_error(rq, 500, NULL, "cannot build openapi");
 	json_object_set_new(doc, "x-device-fields",
 			    store_api_field_names(STORE_API_DEVICES));
 	json_object_set_new(doc, "x-change-fields",

@@ -134,7 +134,7 @@ static int query_filter(enum store_api_res res, const struct query_arg *a,
 		return query_fail(err, c->field, "unknown field '%s'",
 				  c->field);
 	op = store_op_from_name(sep ? sep + 2 : "");
-	if (op < 0)
+	if (op < 0 || (sep && !sep[2]))
 		return query_fail(err, a->key,
 				  "unknown lookup '%.32s' on %s; use one of "
 				  "n, ie, ic, nic, isw, iew, gt, gte, lt, "
