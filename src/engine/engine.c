@@ -277,9 +277,10 @@ static struct icmp_fam *icmp_get(struct engine *e, int family)
 
 static void icmp_fam_close(struct engine *e, struct icmp_fam *f)
 {
-	if (f->state == 1)
+	if (f->state == 1) {	/* an untried family has no socket */
 		reactor_io_del(e->r, &f->io);
-	icmp_close(&f->s);
+		icmp_close(&f->s);
+	}
 	free(f->by_seq);
 	free(f->free_seq);
 	memset(f, 0, sizeof(*f));
@@ -306,6 +307,7 @@ static void slot_release(struct slot *s)
 		e->inflight--;
 		h->busy--;
 	} else if (s->st == SL_BACKOFF) {
+		e->inflight--;
 		h->busy--;
 	} else if (s->st == SL_WAIT) {
 		h->waiting--;
@@ -328,6 +330,7 @@ static void slot_timer_fired(struct timer *t, void *arg)
 	struct host *h = s->h;
 
 	if (s->st == SL_BACKOFF) {	/* local error over: send again */
+		h->e->inflight--;
 		h->busy--;
 		s->st = SL_WAIT;
 		h->waiting++;
@@ -455,9 +458,12 @@ static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 
 	slot_release(s);
 	if (st == TCP_LOCAL) {	/* says nothing about the target */
+		/* counted as in flight, so a shortage of sockets or ports
+		 * stops the admission of new hosts too */
 		it->tries--;
 		s->st = SL_BACKOFF;
 		h->busy++;
+		e->inflight++;
 		reactor_timer_start(e->r, &s->timer, ENGINE_LOCAL_BACKOFF_NS);
 		return;
 	}

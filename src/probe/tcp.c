@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -35,15 +34,13 @@ int tcp_connect_start(const struct targets_addr *a, uint16_t port,
 {
 	struct sockaddr_storage ss;
 	socklen_t len = targets_addr_to_sockaddr(a, port, &ss);
-	int fd, one = 1, err;
+	int fd, err;
 
 	fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		*state = TCP_LOCAL;
 		return -1;
 	}
-	/* a probe sends no data: no need to wait for Nagle or delayed ACKs */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
 		*state = TCP_OPEN;
 		tcp_set_reset(fd);

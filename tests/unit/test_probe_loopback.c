@@ -1,0 +1,936 @@
+/* Probes and the whole engine against loopback only (127.0.0.0/8, ::1):
+ * TCP open/closed, ICMP echo, DNS through a tiny responder run here, and
+ * engine runs with callbacks, jobs, pacing, split/resume and throughput.
+ * Nothing here sends a packet anywhere but loopback. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "testlib.h"
+
+#include "core/log.h"
+#include "core/targets.h"
+#include "engine/engine.h"
+#include "probe/dns.h"
+#include "probe/icmp.h"
+#include "probe/ports.h"
+#include "probe/tcp.h"
+
+/* ---- helpers: a listener, a closed port ---- */
+
+struct listener {
+	int fd;
+	uint16_t port;
+	pthread_t th;
+	atomic_int stop;
+	atomic_int accepted;
+};
+
+static void *listener_loop(void *arg)
+{
+	struct listener *l = arg;
+
+	while (!atomic_load(&l->stop)) {
+		struct pollfd p = { .fd = l->fd, .events = POLLIN };
+
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		for (;;) {
+			int c = accept(l->fd, NULL, NULL);
+
+			if (c < 0)
+				break;
+			atomic_fetch_add(&l->accepted, 1);
+			close(c);
+		}
+	}
+	return NULL;
+}
+
+static void listener_start(struct listener *l)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int one = 1;
+
+	memset(l, 0, sizeof(*l));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_true(l->fd >= 0);
+	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(l->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(l->fd, 4096), 0);
+	getsockname(l->fd, (struct sockaddr *)&sin, &len);
+	l->port = ntohs(sin.sin_port);
+	pthread_create(&l->th, NULL, listener_loop, l);
+}
+
+static void listener_stop(struct listener *l)
+{
+	atomic_store(&l->stop, 1);
+	pthread_join(l->th, NULL);
+	close(l->fd);
+}
+
+/* A loopback TCP port nobody listens on (bound, then released). */
+static uint16_t closed_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	getsockname(fd, (struct sockaddr *)&sin, &len);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+static struct targets_addr addr(const char *s)
+{
+	struct targets_addr a;
+
+	assert_int_equal(targets_addr_parse(s, &a), 0);
+	return a;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	log_set_level(LOG_QUIET);
+	return 0;
+}
+
+/* ---- TCP ---- */
+
+static enum tcp_state tcp_probe_once(const char *ip, uint16_t port)
+{
+	struct targets_addr a = addr(ip);
+	enum tcp_state st;
+	int fd = tcp_connect_start(&a, port, &st);
+	struct pollfd p;
+
+	if (fd < 0)
+		return st;
+	p.fd = fd;
+	p.events = POLLOUT;
+	if (poll(&p, 1, 2000) != 1) {
+		close(fd);
+		return TCP_FILTERED;
+	}
+	st = tcp_connect_result(fd);
+	if (st == TCP_OPEN)
+		tcp_set_reset(fd);
+	close(fd);
+	return st;
+}
+
+static void test_tcp_open_closed(void **state)
+{
+	struct listener l;
+	uint16_t closed = closed_port();
+
+	(void)state;
+	listener_start(&l);
+	assert_int_equal(tcp_probe_once("127.0.0.1", l.port), TCP_OPEN);
+	assert_int_equal(tcp_probe_once("127.0.0.1", closed), TCP_CLOSED);
+	/* the listener is bound to 127.0.0.1 only: .2 refuses */
+	assert_int_equal(tcp_probe_once("127.0.0.2", l.port), TCP_CLOSED);
+	listener_stop(&l);
+	assert_string_equal(tcp_state_name(TCP_FILTERED), "filtered");
+	assert_int_equal(tcp_state_from_errno(ECONNREFUSED), TCP_CLOSED);
+	assert_int_equal(tcp_state_from_errno(EHOSTUNREACH), TCP_UNREACH);
+	assert_int_equal(tcp_state_from_errno(EADDRNOTAVAIL), TCP_LOCAL);
+}
+
+/* ---- ICMP ---- */
+
+static void echo_round_trip(int family, const char *ip)
+{
+	static const uint8_t key[ICMP_KEY_BYTES] = "0123456789abcdef";
+	struct icmp_sock s;
+	struct icmp_reply rep;
+	struct targets_addr dst = addr(ip);
+	char why[512];
+	int got = 0, tries;
+
+	if (icmp_open(&s, family, key, why, sizeof(why)) < 0) {
+		print_message("# skip %s echo: %s\n", ip, why);
+		skip();
+	}
+	print_message("# %s echo via a %s socket\n", ip,
+		      s.raw ? "raw" : "ping");
+	if (icmp_send_echo(&s, &dst, 4242, 123456789ull) < 0) {
+		int err = errno;
+
+		icmp_close(&s);
+		if (family == AF_INET6 &&
+		    (err == ENETUNREACH || err == EADDRNOTAVAIL)) {
+			print_message("# skip: no ::1 here\n");
+			skip();
+		}
+		fail_msg("sendto %s: %s", ip, strerror(err));
+	}
+	for (tries = 0; tries < 20 && !got; tries++) {
+		struct pollfd p = { .fd = s.fd, .events = POLLIN };
+		int rc;
+
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		while ((rc = icmp_recv_reply(&s, &rep)) >= 0) {
+			if (rc == 1 && rep.seq == 4242) {
+				got = 1;
+				break;
+			}
+		}
+	}
+	icmp_close(&s);
+	assert_true(got);
+	assert_int_equal(rep.stamp, 123456789ull);
+	assert_true(targets_addr_equal(&rep.from, &dst));
+}
+
+static void test_icmp_echo_v4(void **state)
+{
+	(void)state;
+	echo_round_trip(AF_INET, "127.0.0.1");
+}
+
+static void test_icmp_echo_v6(void **state)
+{
+	(void)state;
+	echo_round_trip(AF_INET6, "::1");
+}
+
+/* ---- a tiny DNS responder on 127.0.0.1 ---- */
+
+struct dns_server {
+	int fd;
+	uint16_t port;
+	pthread_t th;
+	atomic_int stop;
+	atomic_int queries;
+};
+
+/* Reads the question name at p into out ("a.b.c"); returns its length
+ * on the wire or -1. */
+static int dn_read(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+	size_t i = 0, o = 0;
+
+	while (i < n && p[i]) {
+		size_t l = p[i++];
+
+		if (l > 63 || i + l > n || o + l + 2 > outlen)
+			return -1;
+		if (o)
+			out[o++] = '.';
+		memcpy(out + o, p + i, l);
+		o += l;
+		i += l;
+	}
+	if (i >= n)
+		return -1;
+	out[o] = '\0';
+	return (int)i + 1;
+}
+
+static size_t dn_write(uint8_t *p, const char *name)
+{
+	size_t o = 0;
+
+	while (*name) {
+		size_t l = strcspn(name, ".");
+
+		p[o++] = (uint8_t)l;
+		memcpy(p + o, name, l);
+		o += l;
+		name += l;
+		if (*name == '.')
+			name++;
+	}
+	p[o++] = 0;
+	return o;
+}
+
+/* The zone: PTR for 127.0.0.1..4 and A records for the names. */
+static void dns_answer(const char *q, unsigned qtype, uint8_t *rd,
+		       size_t *rdlen, unsigned *rtype, int *rcode)
+{
+	static const struct {
+		const char *ptr, *name, *a;
+	} zone[] = {
+		{ "1.0.0.127.in-addr.arpa", "lo-one.test", "127.0.0.1" },
+		{ "2.0.0.127.in-addr.arpa", "lo-two.test", "127.0.0.99" },
+		{ "4.0.0.127.in-addr.arpa", "bad;name.test", "127.0.0.4" },
+	};
+	size_t i;
+
+	*rdlen = 0;
+	*rcode = 0;
+	for (i = 0; i < sizeof(zone) / sizeof(zone[0]); i++) {
+		if (qtype == 12 && strcasecmp(q, zone[i].ptr) == 0) {
+			*rtype = 12;
+			*rdlen = dn_write(rd, zone[i].name);
+			return;
+		}
+		if (strcasecmp(q, zone[i].name) == 0) {
+			if (qtype == 1) {
+				*rtype = 1;
+				inet_pton(AF_INET, zone[i].a, rd);
+				*rdlen = 4;
+			}
+			return;	/* AAAA: no data */
+		}
+	}
+	*rcode = 3;	/* NXDOMAIN */
+}
+
+static void *dns_server_loop(void *arg)
+{
+	struct dns_server *d = arg;
+
+	while (!atomic_load(&d->stop)) {
+		struct pollfd p = { .fd = d->fd, .events = POLLIN };
+		uint8_t q[512], r[1024], rd[300];
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+		char name[256];
+		ssize_t n;
+		size_t rdlen, o;
+		unsigned qtype, rtype = 0;
+		int qlen, rcode;
+
+		if (poll(&p, 1, 50) != 1)
+			continue;
+		n = recvfrom(d->fd, q, sizeof(q), 0, (struct sockaddr *)&from,
+			     &fl);
+		if (n < 17)
+			continue;
+		atomic_fetch_add(&d->queries, 1);
+		qlen = dn_read(q + 12, (size_t)n - 12, name, sizeof(name));
+		if (qlen < 0 || 12 + (size_t)qlen + 4 > (size_t)n)
+			continue;
+		qtype = (unsigned)(q[12 + qlen] << 8 | q[12 + qlen + 1]);
+		dns_answer(name, qtype, rd, &rdlen, &rtype, &rcode);
+		memcpy(r, q, 12 + (size_t)qlen + 4);	/* header + question */
+		r[2] = 0x81 | (q[2] & 0x01);		/* QR, RD */
+		r[3] = (uint8_t)(0x80 | rcode);		/* RA, rcode */
+		r[6] = 0;
+		r[7] = rdlen ? 1 : 0;
+		r[8] = r[9] = r[10] = r[11] = 0;
+		o = 12 + (size_t)qlen + 4;
+		if (rdlen) {
+			uint8_t rr[10] = { 0xc0, 0x0c, 0, (uint8_t)rtype, 0, 1,
+					   0, 0, 0, 60 };
+
+			memcpy(r + o, rr, 10);
+			o += 10;
+			r[o++] = (uint8_t)(rdlen >> 8);
+			r[o++] = (uint8_t)rdlen;
+			memcpy(r + o, rd, rdlen);
+			o += rdlen;
+		}
+		sendto(d->fd, r, o, 0, (struct sockaddr *)&from, fl);
+	}
+	return NULL;
+}
+
+static void dns_server_start(struct dns_server *d)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+
+	memset(d, 0, sizeof(*d));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_int_equal(bind(d->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	getsockname(d->fd, (struct sockaddr *)&sin, &len);
+	d->port = ntohs(sin.sin_port);
+	pthread_create(&d->th, NULL, dns_server_loop, d);
+}
+
+static void dns_server_stop(struct dns_server *d)
+{
+	atomic_store(&d->stop, 1);
+	pthread_join(d->th, NULL);
+	close(d->fd);
+}
+
+struct ptr_result {
+	struct reactor *r;
+	int *left;
+	enum dns_status st;
+	char name[256];
+	int confirmed, called;
+};
+
+static void ptr_done(void *arg, enum dns_status st, const char *name,
+		     int confirmed)
+{
+	struct ptr_result *p = arg;
+
+	p->called++;
+	p->st = st;
+	p->confirmed = confirmed;
+	snprintf(p->name, sizeof(p->name), "%s", name ? name : "");
+	if (--*p->left == 0)
+		reactor_stop(p->r);
+}
+
+static void test_dns_ptr_confirmed(void **state)
+{
+	static const char *const ips[] = { "127.0.0.1", "127.0.0.2",
+					   "127.0.0.3", "127.0.0.4" };
+	struct ptr_result res[4];
+	struct dns_server srv;
+	struct reactor *r;
+	struct dns *d;
+	char server[32];
+	int left = 4, i;
+
+	(void)state;
+	dns_server_start(&srv);
+	snprintf(server, sizeof(server), "127.0.0.1:%u", srv.port);
+	r = reactor_new();
+	d = dns_new(r, server, 500, 2);
+	assert_non_null(d);
+	for (i = 0; i < 4; i++) {
+		struct targets_addr a = addr(ips[i]);
+
+		memset(&res[i], 0, sizeof(res[i]));
+		res[i].r = r;
+		res[i].left = &left;
+		assert_int_equal(dns_ptr(d, &a, ptr_done, &res[i]), 0);
+	}
+	assert_int_equal(dns_pending(d), 4);
+	assert_int_equal(reactor_run(r), 0);
+	assert_int_equal(dns_pending(d), 0);
+	assert_int_equal(res[0].st, DNS_OK);
+	assert_string_equal(res[0].name, "lo-one.test");
+	assert_int_equal(res[0].confirmed, 1);
+	assert_int_equal(res[1].st, DNS_OK);
+	assert_string_equal(res[1].name, "lo-two.test");
+	assert_int_equal(res[1].confirmed, 0);	/* A says 127.0.0.99 */
+	assert_int_equal(res[2].st, DNS_NONAME);
+	assert_int_not_equal(res[3].st, DNS_OK);	/* hostile name dropped */
+	assert_string_equal(res[3].name, "");
+	for (i = 0; i < 4; i++)
+		assert_int_equal(res[i].called, 1);
+	assert_true(atomic_load(&srv.queries) >= 4);
+	dns_free(d);
+	reactor_free(r);
+	dns_server_stop(&srv);
+
+	r = reactor_new();
+	assert_null(dns_new(r, "not an address", 0, 0));
+	reactor_free(r);
+}
+
+static void test_dns_free_cancels(void **state)
+{
+	struct ptr_result res = { 0 };
+	struct reactor *r = reactor_new();
+	struct dns_server srv;
+	struct targets_addr a = addr("127.0.0.1");
+	char server[32];
+	struct dns *d;
+	int left = 1;
+
+	(void)state;
+	dns_server_start(&srv);
+	snprintf(server, sizeof(server), "127.0.0.1:%u", srv.port);
+	d = dns_new(r, server, 500, 1);
+	res.r = r;
+	res.left = &left;
+	dns_ptr(d, &a, ptr_done, &res);
+	dns_free(d);	/* before the loop ever ran */
+	assert_int_equal(res.called, 1);
+	assert_int_equal(res.st, DNS_CANCELLED);
+	reactor_free(r);
+	dns_server_stop(&srv);
+}
+
+/* ---- the engine on loopback ---- */
+
+struct run {
+	int alive, scanned, done, dead, jobs_done;
+	int order_ok;
+	uint8_t job_flag[256];
+	char names[8][64];
+	uint8_t seen[65536];
+	int dup;
+	struct engine_host last[8];
+	struct engine_port ports[8][4];
+	uint16_t listen_port;
+	int submit_jobs;
+};
+
+static void job_fn(void *arg)
+{
+	atomic_int *n = arg;
+
+	atomic_fetch_add(n, 1);
+}
+
+static atomic_int job_runs;
+
+static void job_done_cb(struct engine *e, struct engine_host *h, void *arg,
+			int cancelled)
+{
+	struct run *r = h->user;
+
+	assert_int_equal(cancelled, 0);
+	r->jobs_done++;
+	r->job_flag[h->addr.a[3]] = 1;
+}
+
+static void cb_alive(struct engine *e, struct engine_host *h, void *ud)
+{
+	struct run *r = ud;
+
+	r->alive++;
+	h->user = r;
+	if (r->submit_jobs)
+		assert_int_equal(engine_submit_job(e, h, POOL_SNMP, job_fn,
+						   job_done_cb, &job_runs),
+				 0);
+}
+
+static void cb_scanned(struct engine *e, struct engine_host *h, void *ud)
+{
+	((struct run *)ud)->scanned++;
+}
+
+static void cb_done(struct engine *e, struct engine_host *h, void *ud)
+{
+	struct run *r = ud;
+	unsigned last = h->addr.a[3];
+
+	if (h->addr.family == AF_INET && h->addr.a[0] == 127) {
+		unsigned k = (unsigned)h->addr.a[2] << 8 | h->addr.a[3];
+
+		r->dup += r->seen[k];
+		r->seen[k] = 1;
+	}
+	r->done++;
+	if (h->alive_by == ENGINE_ALIVE_NO)
+		r->dead++;
+	/* with jobs, done comes after the host's job */
+	if (r->submit_jobs && h->alive_by && !r->job_flag[last])
+		r->order_ok = 0;
+	if (last < 8 && h->addr.a[2] == 0) {
+		r->last[last] = *h;
+		r->last[last].ports = NULL;
+		r->last[last].hostname = NULL;
+		snprintf(r->names[last], sizeof(r->names[last]), "%s",
+			 h->hostname ? h->hostname : "");
+		for (size_t i = 0; i < h->n_ports && i < 4; i++)
+			r->ports[last][i] = h->ports[i];
+	}
+}
+
+static const struct engine_callbacks run_cb = { cb_alive, cb_scanned, cb_done,
+						NULL };
+
+static struct targets *loop_targets(const char *const *toks)
+{
+	struct targets *t = targets_new(0, 0);
+
+	for (; *toks; toks++)
+		assert_int_equal(targets_add(t, *toks), 0);
+	assert_int_equal(targets_finish(t), 0);
+	return t;
+}
+
+static int engine_go(struct engine_opts *o, struct targets *t, struct run *r,
+		     struct engine_progress *p)
+{
+	struct engine_callbacks cb = run_cb;
+	struct engine *e;
+	int rc;
+
+	cb.ud = r;
+	e = engine_new(o, t, &cb);
+	if (!e)
+		return -1;
+	rc = engine_run(e);
+	if (p)
+		engine_progress(e, p);
+	engine_free(e);
+	return rc;
+}
+
+static void test_engine_full_pipeline(void **state)
+{
+	static const char *const toks[] = { "127.0.0.1-127.0.0.4", NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_progress p;
+	struct dns_server srv;
+	struct listener l;
+	struct port_list pl = { 0 };
+	struct engine_opts o;
+	struct run *r = calloc(1, sizeof(*r));
+	char server[32], spec[32];
+	uint16_t closed = closed_port();
+
+	(void)state;
+	listener_start(&l);
+	dns_server_start(&srv);
+	snprintf(server, sizeof(server), "127.0.0.1:%u", srv.port);
+	snprintf(spec, sizeof(spec), "%u,%u", l.port, closed);
+	assert_int_equal(ports_parse(spec, &pl), 0);
+	engine_opts_default(&o);
+	o.rate = 0;
+	o.timeout_ms = 300;
+	o.discovery_ports[0] = closed;	/* loopback refuses: alive by RST */
+	o.n_discovery_ports = 1;
+	o.ports = &pl;
+	o.dns = 1;
+	o.dns_server = server;
+	r->submit_jobs = 1;
+	r->order_ok = 1;
+	atomic_store(&job_runs, 0);
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+
+	assert_int_equal(r->done, 4);
+	assert_int_equal(r->alive, 4);
+	assert_int_equal(r->scanned, 4);
+	assert_int_equal(r->dead, 0);
+	assert_int_equal(r->dup, 0);
+	assert_int_equal(r->jobs_done, 4);
+	assert_int_equal(atomic_load(&job_runs), 4);
+	assert_true(r->order_ok);
+	/* 127.0.0.1: listener open, the other closed */
+	assert_true(r->last[1].alive_by == ENGINE_ALIVE_ICMP ||
+		    r->last[1].alive_by == ENGINE_ALIVE_TCP_RST);
+	assert_int_equal(r->ports[1][0].port, l.port);
+	assert_int_equal(r->ports[1][0].state, TCP_OPEN);
+	assert_int_equal(r->ports[1][1].port, closed);
+	assert_int_equal(r->ports[1][1].state, TCP_CLOSED);
+	/* 127.0.0.2: the listener is on .1 only */
+	assert_int_equal(r->ports[2][0].state, TCP_CLOSED);
+	assert_string_equal(r->names[1], "lo-one.test");
+	assert_int_equal(r->last[1].hostname_confirmed, 1);
+	assert_string_equal(r->names[2], "lo-two.test");
+	assert_int_equal(r->last[2].hostname_confirmed, 0);
+	assert_string_equal(r->names[3], "");
+	assert_int_equal(r->last[3].dns_status, DNS_NONAME);
+	assert_int_equal(p.total, 4);
+	assert_int_equal(p.done, 4);
+	assert_int_equal(p.alive, 4);
+	assert_int_equal(p.open_ports, 1);
+	assert_int_equal(p.in_discovery + p.in_ports + p.in_dns, 0);
+	assert_int_equal(p.jobs_pending, 0);
+	assert_int_equal(p.resume_index, 4);
+	assert_true(atomic_load(&l.accepted) >= 1);
+
+	ports_clear(&pl);
+	targets_free(t);
+	free(r);
+	dns_server_stop(&srv);
+	listener_stop(&l);
+}
+
+static void test_engine_tcp_only_discovery(void **state)
+{
+	static const char *const toks[] = { "127.0.0.1", NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_opts o;
+	struct listener l;
+	struct run *r = calloc(1, sizeof(*r));
+
+	(void)state;
+	listener_start(&l);
+	engine_opts_default(&o);
+	o.rate = 0;
+	o.no_icmp = 1;
+	o.discovery_ports[0] = l.port;
+	o.n_discovery_ports = 1;
+	assert_int_equal(engine_go(&o, t, r, NULL), 0);
+	assert_int_equal(r->alive, 1);
+	assert_int_equal(r->last[1].alive_by, ENGINE_ALIVE_TCP_OPEN);
+	assert_int_equal(r->last[1].alive_port, l.port);
+
+	/* neither ICMP nor ports: refused up front */
+	memset(r, 0, sizeof(*r));
+	o.n_discovery_ports = 0;
+	assert_int_equal(engine_go(&o, t, r, NULL), -1);
+	assert_int_equal(r->done, 0);
+	targets_free(t);
+	free(r);
+	listener_stop(&l);
+}
+
+static void test_engine_split_and_resume(void **state)
+{
+	static const char *const toks[] = { "127.0.1.0/24", NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_progress p;
+	struct engine_opts o;
+	struct run *r = calloc(1, sizeof(*r));
+	uint16_t closed = closed_port();
+	struct port_list pl = { 0 };
+	int i, seen = 0;
+
+	(void)state;
+	engine_opts_default(&o);
+	o.rate = 0;
+	o.no_ping = 1;	/* every address "live": ports still probed */
+	ports_parse("1", &pl);
+	pl.tcp[0] = closed;
+	o.ports = &pl;
+	o.seed = 99;
+	/* two shards of the same shuffled order cover each address once */
+	o.first = 0;
+	o.last = 100;
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->done, 100);
+	assert_int_equal(p.resume_index, 100);
+	o.first = 100;
+	o.last = 0;
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->done, 256);
+	assert_int_equal(p.total, 156);
+	assert_int_equal(r->dup, 0);
+	for (i = 0; i < 256; i++)
+		seen += r->seen[256 + i];
+	assert_int_equal(seen, 256);
+	assert_int_equal(r->alive, 256);
+	ports_clear(&pl);
+	targets_free(t);
+	free(r);
+}
+
+static void test_engine_rate_limit(void **state)
+{
+	static const char *const toks[] = { "127.0.2.0/24", NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_progress p;
+	struct engine_opts o;
+	struct run *r = calloc(1, sizeof(*r));
+	struct port_list pl = { 0 };
+	double pps;
+
+	(void)state;
+	engine_opts_default(&o);
+	o.rate = 500;
+	o.no_ping = 1;
+	ports_parse("1", &pl);
+	pl.tcp[0] = closed_port();
+	o.ports = &pl;
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->done, 256);
+	assert_int_equal(p.packets, 256);
+	pps = (double)p.packets / p.elapsed_s;
+	print_message("# 256 probes at --rate 500: %.2f s, %.0f packets/s\n",
+		      p.elapsed_s, pps);
+	/* 256 packets, 10 of them in the first burst: >= 0.49 s */
+	assert_true(p.elapsed_s >= (256.0 - 10) / 500 - 0.01);
+	assert_true(pps <= 500 * 1.05 + 10 / p.elapsed_s);
+	ports_clear(&pl);
+	targets_free(t);
+	free(r);
+}
+
+/* Stops the engine from another thread once some addresses are done. */
+static void *stopper(void *arg)
+{
+	struct engine *e = arg;
+	struct engine_progress p;
+
+	do {
+		struct timespec ts = { 0, 2000000 };
+
+		nanosleep(&ts, NULL);
+		engine_progress(e, &p);
+	} while (p.done < 50);
+	engine_stop(e);
+	return NULL;
+}
+
+static void test_engine_stop_resume(void **state)
+{
+	static const char *const toks[] = { "127.0.3.0/24", NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_callbacks cb = run_cb;
+	struct engine_progress p;
+	struct engine_opts o;
+	struct run *r = calloc(1, sizeof(*r));
+	struct port_list pl = { 0 };
+	struct engine *e;
+	pthread_t th;
+	int i, seen = 0;
+
+	(void)state;
+	engine_opts_default(&o);
+	o.rate = 2000;
+	o.no_ping = 1;
+	o.seed = 7;
+	ports_parse("1", &pl);
+	pl.tcp[0] = closed_port();
+	o.ports = &pl;
+	cb.ud = r;
+	e = engine_new(&o, t, &cb);
+	assert_non_null(e);
+	pthread_create(&th, NULL, stopper, e);
+	assert_int_equal(engine_run(e), 0);
+	pthread_join(th, NULL);
+	engine_progress(e, &p);
+	engine_free(e);
+	assert_true(p.done >= 50 && p.done < 256);
+	assert_int_equal(p.resume_index, p.done);
+	/* resume where it stopped, same seed: the rest, each once */
+	o.first = p.resume_index;
+	assert_int_equal(engine_go(&o, t, r, NULL), 0);
+	assert_int_equal(r->dup, 0);
+	for (i = 0; i < 256; i++)
+		seen += r->seen[3 * 256 + i];
+	assert_int_equal(seen, 256);
+	ports_clear(&pl);
+	targets_free(t);
+	free(r);
+}
+
+static void test_engine_throughput(void **state)
+{
+	static const char *const toks[] = { "127.1.0.0/18", NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_progress p;
+	struct engine_opts o;
+	struct run *r = calloc(1, sizeof(*r));
+	struct port_list pl = { 0 };
+
+	(void)state;
+	engine_opts_default(&o);
+	o.rate = 0;
+	o.no_ping = 1;
+	ports_parse("1", &pl);
+	pl.tcp[0] = closed_port();
+	o.ports = &pl;
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->done, 16384);
+	assert_int_equal(p.packets, 16384);
+	print_message("# throughput: %llu TCP connect probes (RST) in %.3f s "
+		      "= %.0f probes/s, rate unlimited\n",
+		      (unsigned long long)p.packets, p.elapsed_s,
+		      (double)p.packets / p.elapsed_s);
+	ports_clear(&pl);
+	targets_free(t);
+	free(r);
+}
+
+/* A listener with a full accept queue: the kernel drops further SYNs,
+ * which is what a filtered port looks like. Returns the listening fd;
+ * the queued client sockets go to cl[2]. */
+static int full_listener(uint16_t *port, int cl[2])
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), i;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 0), 0);
+	getsockname(fd, (struct sockaddr *)&sin, &len);
+	*port = ntohs(sin.sin_port);
+	for (i = 0; i < 2; i++) {	/* backlog 0 holds one; fill it */
+		cl[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(cl[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	usleep(50000);
+	return fd;
+}
+
+static void test_engine_filtered_and_dead(void **state)
+{
+	static const char *const toks[] = { "127.0.0.1", NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_progress p;
+	struct engine_opts o;
+	struct run *r = calloc(1, sizeof(*r));
+	struct port_list pl = { 0 };
+	uint16_t port;
+	int cl[2], lfd = full_listener(&port, cl);
+
+	(void)state;
+	engine_opts_default(&o);
+	o.rate = 0;
+	o.timeout_ms = 100;
+	o.retries = 1;
+	o.no_ping = 1;
+	ports_parse("1", &pl);
+	pl.tcp[0] = port;
+	o.ports = &pl;
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->ports[1][0].state, TCP_FILTERED);
+	assert_int_equal(r->ports[1][0].tries, 2);
+	assert_int_equal(p.packets, 2);
+	/* 100 ms, then the retry waits twice as long */
+	assert_true(p.elapsed_s >= 0.29 && p.elapsed_s < 1.0);
+
+	/* the same port as the only discovery probe: the host is dead */
+	memset(r, 0, sizeof(*r));
+	o.no_ping = 0;
+	o.no_icmp = 1;
+	o.ports = NULL;
+	o.discovery_ports[0] = port;
+	o.n_discovery_ports = 1;
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->done, 1);
+	assert_int_equal(r->dead, 1);
+	assert_int_equal(r->alive, 0);
+	assert_int_equal(p.alive, 0);
+	assert_int_equal(p.packets, 2);
+	close(cl[0]);
+	close(cl[1]);
+	close(lfd);
+	ports_clear(&pl);
+	targets_free(t);
+	free(r);
+}
+
+static void test_engine_plan(void **state)
+{
+	struct engine_opts o;
+	struct engine_plan plan;
+
+	(void)state;
+	engine_opts_default(&o);
+	engine_plan(&o, 65536, &plan);
+	assert_int_equal(plan.probes_per_address, 6);
+	assert_int_equal(plan.packets_max, 65536ull * 6 * 2);
+	/* 786432 packets at 1000/s + 1 s + 2 s of waiting */
+	assert_true(plan.seconds_max > 789.0 && plan.seconds_max < 790.0);
+	o.no_icmp = 1;
+	o.n_discovery_ports = 0;
+	o.no_ping = 1;
+	engine_plan(&o, 100, &plan);
+	assert_int_equal(plan.packets_max, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp_open_closed),
+		cmocka_unit_test(test_icmp_echo_v4),
+		cmocka_unit_test(test_icmp_echo_v6),
+		cmocka_unit_test(test_dns_ptr_confirmed),
+		cmocka_unit_test(test_dns_free_cancels),
+		cmocka_unit_test(test_engine_full_pipeline),
+		cmocka_unit_test(test_engine_tcp_only_discovery),
+		cmocka_unit_test(test_engine_split_and_resume),
+		cmocka_unit_test(test_engine_rate_limit),
+		cmocka_unit_test(test_engine_stop_resume),
+		cmocka_unit_test(test_engine_throughput),
+		cmocka_unit_test(test_engine_filtered_and_dead),
+		cmocka_unit_test(test_engine_plan),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
