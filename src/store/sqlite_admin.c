@@ -118,6 +118,26 @@ static int adm_exec(struct store *st, sqlite3_stmt *s, const char *what)
 	return -1;
 }
 
+/* Runs sql (one ?1 = id) that must change one row of what. */
+static int adm_change_by_id(struct store *st, const char *sql, int64_t id,
+			    const char *what)
+{
+	sqlite3_stmt *s = adm_prepare(st, sql);
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (adm_exec(st, s, what) != SQLITE_DONE)
+		return -1;
+	if (sqlite3_changes(st->db) == 0) {
+		log_err("no %s with id %lld ('netcensus admin %s list' shows "
+			"them)",
+			what, (long long)id, what);
+		return -1;
+	}
+	return 0;
+}
+
 /* 1 when a row of table has id, 0 when not, -1 on error. */
 static int adm_exists(struct store *st, const char *sql, int64_t id)
 {
@@ -591,21 +611,8 @@ char *store_token_user(struct store *st, const char *token)
 
 int store_token_revoke(struct store *st, int64_t id)
 {
-	sqlite3_stmt *s = adm_prepare(st, "UPDATE token SET revoked = 1"
-					  " WHERE id = ?1");
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if (adm_exec(st, s, "revoking a token") != SQLITE_DONE)
-		return -1;
-	if (sqlite3_changes(st->db) == 0) {
-		log_err("no token with id %lld ('netcensus admin token list' "
-			"shows them)",
-			(long long)id);
-		return -1;
-	}
-	return 0;
+	return adm_change_by_id(st, "UPDATE token SET revoked = 1 WHERE id = ?1",
+				id, "token");
 }
 
 json_t *store_token_list(struct store *st)
@@ -1004,17 +1011,32 @@ fail:
 	return NULL;
 }
 
+int store_credential_field_secret(const char *field)
+{
+	/* ssh_key has the most aliases (ssh_key, password) */
+	return cred_is_secret(field) ||
+	       cred_is_secret(cred_alias("ssh_key", field));
+}
+
 void store_credential_wipe(json_t *cred)
 {
 	const char *k;
 	json_t *v;
+	size_t i;
 
 	/* jansson owns the string memory; overwrite it in place before the
-	 * object is freed, so no clear secret lingers on the heap. */
+	 * object is freed, so no clear secret lingers on the heap. Nested
+	 * documents (files, Open-AudIT envelopes) are walked too. */
+	if (json_is_array(cred))
+		json_array_foreach(cred, i, v)
+			store_credential_wipe(v);
 	json_object_foreach(cred, k, v) {
-		if (cred_is_secret(k) && json_is_string(v))
+		if (json_is_string(v) && (store_credential_field_secret(k) ||
+					  !strcmp(k, "credentials")))
 			secret_wipe((void *)(uintptr_t)json_string_value(v),
 				    json_string_length(v));
+		else if (json_is_object(v) || json_is_array(v))
+			store_credential_wipe(v);
 	}
 }
 
@@ -1270,19 +1292,6 @@ fail:
 
 int store_credential_delete(struct store *st, int64_t id)
 {
-	sqlite3_stmt *s = adm_prepare(st, "DELETE FROM credential"
-					  " WHERE id = ?1");
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if (adm_exec(st, s, "deleting a credential") != SQLITE_DONE)
-		return -1;
-	if (sqlite3_changes(st->db) == 0) {
-		log_err("no credential with id %lld ('netcensus admin "
-			"credential list' shows them)",
-			(long long)id);
-		return -1;
-	}
-	return 0;
+	return adm_change_by_id(st, "DELETE FROM credential WHERE id = ?1", id,
+				"credential");
 }

@@ -164,7 +164,10 @@ json_t *store_credential_parse(json_t *doc);
 /* The names of the secret fields cred still needs (e.g. ["community"]),
  * or NULL (logged) when cred is wrong in another way. */
 json_t *store_credential_secrets_needed(json_t *cred);
-/* Zeroes the secret strings of cred in place; call before json_decref(). */
+/* Zeroes the secret strings of cred (and of any object or array inside
+ * it) in place; call before json_decref(). */
 void store_credential_wipe(json_t *cred);
+/* 1 when field (ours or Open-AudIT's name) is a secret, stored encrypted. */
+int store_credential_field_secret(const char *field);
 
 #endif
