@@ -19,6 +19,7 @@
 #define ENGINE_LOCAL_BACKOFF_NS 20000000ull	/* 20 ms after EMFILE etc. */
 #define ENGINE_ICMP_BURST 512		/* replies read per wake-up */
 #define NS_PER_MS 1000000ull
+#define TCP_SYN_RTO_NS 1000000000ull	/* Linux's initial SYN timeout */
 
 /* ST_ALIVE: inside the alive callback, between discovery and ports */
 enum stage { ST_DISC, ST_ALIVE, ST_PORTS, ST_WAIT, ST_DONE };
@@ -128,12 +129,19 @@ void engine_opts_default(struct engine_opts *o)
 	o->n_discovery_ports = sizeof(disc) / sizeof(disc[0]);
 }
 
-/* How long attempt number `tries` (1-based) waits for an answer. */
-static uint64_t engine_attempt_ns(const struct engine_opts *o, unsigned tries)
+/* How long attempt number `tries` (1-based) waits for an answer: twice
+ * as long as the attempt before. A TCP attempt does not outlive the
+ * kernel's first SYN retransmission (1 s) unless the timeout itself is
+ * longer, so every SYN on the wire is one the rate limit let through. */
+static uint64_t engine_attempt_ns(const struct engine_opts *o, unsigned tries,
+				  int tcp)
 {
 	unsigned shift = tries > 1 ? tries - 1 : 0;
+	uint64_t base = (uint64_t)o->timeout_ms * NS_PER_MS;
+	uint64_t ns = base << (shift > 3 ? 3 : shift);
+	uint64_t cap = base > TCP_SYN_RTO_NS ? base : TCP_SYN_RTO_NS;
 
-	return ((uint64_t)o->timeout_ms * NS_PER_MS) << (shift > 3 ? 3 : shift);
+	return tcp && ns > cap ? cap : ns;
 }
 
 void engine_plan(const struct engine_opts *o, uint64_t addresses,
@@ -145,7 +153,7 @@ void engine_plan(const struct engine_opts *o, uint64_t addresses,
 	unsigned i;
 
 	for (i = 1; i <= o->retries + 1; i++)
-		wait += (double)engine_attempt_ns(o, i) / 1e9;
+		wait += (double)engine_attempt_ns(o, i, o->no_icmp) / 1e9;
 	memset(out, 0, sizeof(*out));
 	out->addresses = addresses;
 	out->probes_per_address = per;
@@ -352,7 +360,7 @@ static void tcp_ready(struct reactor_io *io, uint32_t events)
 	slot_result(s, st, reactor_now(s->h->e->r) - s->sent);
 }
 
-static void slot_in_flight(struct slot *s, unsigned tries)
+static void slot_in_flight(struct slot *s, unsigned tries, int tcp)
 {
 	struct host *h = s->h;
 
@@ -361,7 +369,7 @@ static void slot_in_flight(struct slot *s, unsigned tries)
 	h->e->inflight++;
 	cnt_add(&h->e->c_packets, 1);
 	reactor_timer_start(h->e->r, &s->timer,
-			    engine_attempt_ns(&h->e->o, tries));
+			    engine_attempt_ns(&h->e->o, tries, tcp));
 }
 
 static enum tcp_state slot_send_echo(struct slot *s, struct engine_port *it)
@@ -384,7 +392,7 @@ static enum tcp_state slot_send_echo(struct slot *s, struct engine_port *it)
 	}
 	f->by_seq[s->seq] = s;
 	s->icmp_fam = fam_index(h->pub.addr.family);
-	slot_in_flight(s, it->tries);
+	slot_in_flight(s, it->tries, 0);
 	return TCP_PENDING;
 }
 
@@ -406,7 +414,7 @@ static enum tcp_state slot_send_syn(struct slot *s, struct engine_port *it)
 		close(fd);
 		return TCP_LOCAL;
 	}
-	slot_in_flight(s, it->tries);
+	slot_in_flight(s, it->tries, 1);
 	return TCP_PENDING;
 }
 

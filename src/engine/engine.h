@@ -27,8 +27,10 @@
  * (default 1000; 0 = unlimited). At most opts.host_inflight probes are in
  * flight per host and opts.max_inflight in all (bounded further by the open
  * file limit). A probe unanswered after timeout_ms is sent again up to
- * `retries` times, each attempt waiting twice as long as the one before.
- * Worst case for a dead address: timeout_ms * (2^(retries+1) - 1).
+ * `retries` times, each attempt waiting twice as long as the one before
+ * (a TCP attempt at most 1 s, or timeout_ms if that is longer, so the
+ * kernel never resends a SYN behind the rate limit's back). Worst case
+ * for a dead address: timeout_ms * (2^(retries+1) - 1).
  *
  * Jobs: engine_submit_job() runs a blocking function (a net-snmp walk, an
  * SSH login) on the worker pool, under a per-kind cap, and calls its done

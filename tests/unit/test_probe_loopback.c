@@ -825,6 +825,33 @@ static void test_engine_throughput(void **state)
 	free(r);
 }
 
+static void test_engine_job_backlog(void **state)
+{
+	static const char *const toks[] = { "127.0.4.0/28", NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_progress p;
+	struct engine_opts o;
+	struct run *r = calloc(1, sizeof(*r));
+
+	(void)state;
+	engine_opts_default(&o);
+	o.no_ping = 1;		/* no probes: only the jobs */
+	o.pool.threads = 1;
+	o.pool.queue_max = 2;	/* 16 jobs: most wait in the engine */
+	r->submit_jobs = 1;
+	r->order_ok = 1;
+	atomic_store(&job_runs, 0);
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->done, 16);
+	assert_int_equal(r->jobs_done, 16);
+	assert_true(r->order_ok);	/* each host done after its job */
+	assert_int_equal(atomic_load(&job_runs), 16);
+	assert_int_equal(p.jobs_pending, 0);
+	assert_int_equal(p.packets, 0);
+	targets_free(t);
+	free(r);
+}
+
 /* A listener with a full accept queue: the kernel drops further SYNs,
  * which is what a filtered port looks like. Returns the listening fd;
  * the queued client sockets go to cl[2]. */
@@ -929,6 +956,7 @@ int main(void)
 		cmocka_unit_test(test_engine_stop_resume),
 		cmocka_unit_test(test_engine_throughput),
 		cmocka_unit_test(test_engine_filtered_and_dead),
+		cmocka_unit_test(test_engine_job_backlog),
 		cmocka_unit_test(test_engine_plan),
 	};
 
