@@ -170,6 +170,18 @@ static void test_sql_binds_values(void **state)
 	free(sql);
 	json_decref(params);
 	store_query_free(&q);
+
+	/* the count query reads ranges by scanning, and has no paging */
+	params = json_array();
+	assert_int_equal(PARSE(&q, &e, { "last_seen__gte", "2026-01-01" }), 0);
+	sql = store_api_sql(STORE_API_DEVICES, &q, 1, params);
+	assert_non_null(strstr(sql, "SELECT count(*) FROM device"));
+	assert_non_null(strstr(sql, "+last_seen >= ?"));
+	assert_null(strstr(sql, "LIMIT"));
+	assert_int_equal(json_array_size(params), 1);
+	free(sql);
+	json_decref(params);
+	store_query_free(&q);
 }
 
 /* ---- against a real database ---- */
