@@ -2,6 +2,7 @@
  * TCP open/closed, ICMP echo, DNS through a tiny responder run here, and
  * engine runs with callbacks, jobs, pacing, split/resume and throughput.
  * Nothing here sends a packet anywhere but loopback. */
+#define _GNU_SOURCE	/* unshare() */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -9,7 +10,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "testlib.h"
 
@@ -205,6 +210,69 @@ static void test_icmp_echo_v6(void **state)
 {
 	(void)state;
 	echo_round_trip(AF_INET6, "::1");
+}
+
+/* In a child, inside a fresh network namespace of its own (only a
+ * loopback, and a ping_group_range that exists only there), checks that
+ * the unprivileged ping socket is chosen and answers. Exit 0 ok, 77 skip,
+ * 1 failure. */
+static int ping_socket_child(void)
+{
+	static const uint8_t key[ICMP_KEY_BYTES] = "fedcba9876543210";
+	struct ifreq ifr = { .ifr_flags = IFF_UP | IFF_LOOPBACK };
+	struct targets_addr lo = addr("127.0.0.1");
+	struct icmp_reply rep;
+	struct icmp_sock s;
+	char why[512];
+	FILE *f;
+	int fd, i, rc;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return 77;
+	f = fopen("/proc/sys/net/ipv4/ping_group_range", "w");
+	if (!f)
+		return 77;
+	fputs("0 2147483647\n", f);
+	if (fclose(f) != 0)
+		return 77;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return 77;
+	close(fd);
+	if (icmp_open(&s, AF_INET, key, why, sizeof(why)) < 0 || s.raw)
+		return 1;
+	if (icmp_send_echo(&s, &lo, 7, 99) < 0)
+		return 1;
+	for (i = 0; i < 20; i++) {
+		struct pollfd p = { .fd = s.fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		while ((rc = icmp_recv_reply(&s, &rep)) >= 0)
+			if (rc == 1 && rep.seq == 7 && rep.stamp == 99)
+				return 0;
+	}
+	return 1;
+}
+
+static void test_icmp_ping_socket(void **state)
+{
+	pid_t pid;
+	int st;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(ping_socket_child());
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77) {
+		print_message("# skip: no private network namespace here\n");
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 /* ---- a tiny DNS responder on 127.0.0.1 ---- */
@@ -947,6 +1015,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_open_closed),
 		cmocka_unit_test(test_icmp_echo_v4),
 		cmocka_unit_test(test_icmp_echo_v6),
+		cmocka_unit_test(test_icmp_ping_socket),
 		cmocka_unit_test(test_dns_ptr_confirmed),
 		cmocka_unit_test(test_dns_free_cancels),
 		cmocka_unit_test(test_engine_full_pipeline),
