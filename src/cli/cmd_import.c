@@ -1,11 +1,168 @@
+/*
+ * import: reads files of device reports or Open-AudIT audit results and
+ * stores each through intake, one transaction per file, so one bad file
+ * never stops (or half-stores) the others.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_common.h"
+#include "core/util.h"
+#include "report/report.h"
+#include "store/intake.h"
 
-/* Placeholder until the command is written. */
+static const char import_usage[] =
+	"usage: netcensus import [--db PATH] [--org NAME] FILE...\n"
+	"\n"
+	"Stores device reports and Open-AudIT audit results: the XML of\n"
+	"audit_linux.sh and audit_windows.vbs, the JSON of audit_windows.ps1\n"
+	"and of collectors, or netcensus's own JSON; the format is detected\n"
+	"from the content, and FILE '-' reads standard input. Each file is\n"
+	"matched to a stored device (hostname+uuid, serial, MAC, ...), which is\n"
+	"created or updated; on a device seen before, every component added,\n"
+	"removed or changed goes to the change log ('netcensus changes').\n"
+	"\n"
+	"Options:\n"
+	"  --db PATH    the database (default: $NETCENSUS_DB, else "
+	"./netcensus.db)\n"
+	"  --org NAME   the org new devices belong to (default: Default);\n"
+	"               make one with 'netcensus admin org add NAME'\n"
+	"  -h, --help   show this help\n"
+	"\n"
+	"Exit status: 0 every file stored; 1 a file was rejected (the others\n"
+	"are still stored); 2 usage error.\n"
+	"\n"
+	"Examples:\n"
+	"  netcensus import debian.xml win2012r2_db01.xml\n"
+	"  netcensus import --org Brisbane audits/*.json\n"
+	"  cat debian.xml | netcensus import -\n";
+
+/* "openaudit-xml: 1196 software, 80 service, 12 network, 9 more sections" */
+static void import_describe(json_t *report, const char *format, char *buf,
+			    size_t len)
+{
+	const char *top[3] = { NULL, NULL, NULL }, *name;
+	size_t cnt[3] = { 0, 0, 0 }, n, nsections = 0, i, j;
+	struct strbuf sb;
+	json_t *rows;
+
+	json_object_foreach(report, name, rows)
+	{
+		n = json_is_array(rows) ? json_array_size(rows) : 0;
+		if (!n || !strcmp(name, "sys"))
+			continue;
+		nsections++;
+		for (i = 0; i < 3; i++) {
+			if (top[i] && cnt[i] >= n)
+				continue;
+			for (j = 2; j > i; j--) {
+				top[j] = top[j - 1];
+				cnt[j] = cnt[j - 1];
+			}
+			top[i] = name;
+			cnt[i] = n;
+			break;
+		}
+	}
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, format);
+	for (i = 0; i < 3 && top[i]; i++)
+		strbuf_printf(&sb, "%s %zu %s", i ? "," : ":", cnt[i], top[i]);
+	if (nsections > 3)
+		strbuf_printf(&sb, ", %zu more sections", nsections - 3);
+	snprintf(buf, len, "%s", sb.data);
+	strbuf_free(&sb);
+}
+
+/* Stores one file; 0 stored, -1 rejected or unreadable. */
+static int import_one(struct store *st, const struct intake_config *cfg,
+		      int64_t org_id, const char *path)
+{
+	const char *name = strcmp(path, "-") ? path : "stdin", *why;
+	enum report_format fmt = REPORT_FMT_UNKNOWN;
+	struct report_error err = { { 0 } };
+	struct intake_result res;
+	struct store_audit audit = { 0 };
+	json_t *report = NULL;
+	char now[20], what[256];
+	size_t len = 0;
+	char *buf;
+	int rc = -1;
+
+	buf = util_read_file(path, REPORT_MAX_BYTES, &len, &why);
+	if (!buf) {
+		fprintf(stderr, "%s: cannot read: %s\n", name, why);
+		return -1;
+	}
+	report = report_parse(buf, len, &fmt, &err);
+	free(buf);
+	if (!report) {
+		fprintf(stderr, "%s: rejected: %s\n", name, err.msg);
+		audit.source = name;
+		audit.format = report_format_name(fmt);
+		audit.result = "rejected";
+		audit.message = err.msg;
+		util_now(now);
+		store_audit_add(st, &audit, now);
+		return -1;
+	}
+	if (intake_report(st, cfg, report, org_id, name,
+			  report_format_name(fmt), &res)) {
+		fprintf(stderr, "%s: rejected: %s\n", name, res.message);
+		goto done;
+	}
+	if (res.created) {
+		import_describe(report, report_format_name(fmt), what,
+				sizeof(what));
+		printf("%s: created device %lld (%s)\n", name,
+		       (long long)res.device_id, what);
+	} else {
+		printf("%s: updated device %lld, matched by %s, %d change%s\n",
+		       name, (long long)res.device_id, res.rule, res.changes,
+		       res.changes == 1 ? "" : "s");
+	}
+	rc = 0;
+done:
+	json_decref(report);
+	return rc;
+}
+
 int cmd_import(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "netcensus: %s: not built yet\n", argv[0]);
-	return 1;
+	struct intake_config cfg;
+	struct cli_opts o;
+	struct store *st;
+	int64_t org_id = 1;
+	int rc, i, nfiles, failed = 0;
+
+	rc = cli_parse("import", argc, argv, CLI_OPT_DB | CLI_OPT_ORG,
+		       import_usage, &o);
+	if (rc >= 0)
+		return rc;
+	nfiles = argc - o.first_arg;
+	if (nfiles < 1)
+		return cli_usage_error("import",
+				       "name the files to import (or - for "
+				       "standard input)");
+	st = cli_store_open(o.db);
+	if (!st)
+		return CLI_FAIL;
+	if (o.org && (store_org_find(st, o.org, &org_id) || org_id <= 0)) {
+		fprintf(stderr,
+			"netcensus import: no org named '%s'; create it with: "
+			"netcensus admin org add %s\n",
+			o.org, o.org);
+		store_close(st);
+		return CLI_FAIL;
+	}
+	intake_config_default(&cfg);
+	for (i = o.first_arg; i < argc; i++)
+		if (import_one(st, &cfg, org_id, argv[i]))
+			failed++;
+	if (nfiles > 1)
+		printf("%d of %d files stored, %d rejected\n",
+		       nfiles - failed, nfiles, failed);
+	store_close(st);
+	return failed ? CLI_FAIL : CLI_OK;
 }

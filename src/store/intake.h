@@ -53,6 +53,14 @@ const char *intake_rule_name(enum intake_rule rule);
 /* The rule called name, or -1. */
 int intake_rule_from_name(const char *name);
 
+/* The key of a component row in section: its key fields joined with
+ * "\x1f", or its canonical JSON (sorted keys) when they are all empty or
+ * the section is unknown. A new string (free()). */
+char *intake_component_key(const char *section, json_t *row);
+/* The key fields of a stored key as an object ({"name": .., "version": ..};
+ * the whole row for a canonical-JSON key). A new reference. */
+json_t *intake_key_fields(const char *section, const char *key);
+
 /* Stores report (not consumed) for org_id, recording source and format in
  * the audit log. 0, or -1 with res->message set and nothing stored. */
 int intake_report(struct store *st, const struct intake_config *cfg,

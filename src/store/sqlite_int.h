@@ -3,6 +3,10 @@
  * that implement store.h on SQLite (sqlite.c: open, migrations, devices,
  * components, change and audit logs; sqlite_admin.c: orgs, users, tokens,
  * credentials). Nothing outside src/store/ includes this.
+ *
+ * Prepared statements are cached in the handle by their SQL text
+ * (sqlite_store_stmt), so the intake path prepares each statement once per
+ * open database instead of once per row.
  */
 #ifndef NC_SQLITE_INT_H
 #define NC_SQLITE_INT_H
@@ -11,16 +15,35 @@
 
 #include "store/secret.h"
 
+/* Distinct SQL texts the cache holds; past it sqlite_store_stmt fails. */
+#define SQLITE_STMT_CACHE 128
+
+struct sqlite_stmt_slot {
+	char *sql;
+	sqlite3_stmt *stmt;
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;		/* database file */
 	char *key_path;		/* PATH.key */
-	struct secret_key *key; /* opened lazily by sqlite_store_key() */
+	struct secret_key *key; /* opened by store_open (sqlite_store_key) */
 	int in_tx;
+	/* SQL built once from the device column list (sqlite.c) */
+	char *sql_device_insert;
+	char *sql_device_update;
+	char *sql_device_get;
+	char *sql_device_list;
+	struct sqlite_stmt_slot stmts[SQLITE_STMT_CACHE];
+	int nstmts;
 };
 
 /* The secret key for st, opening (or creating) the key file on first use.
  * NULL on failure (reason logged). */
 struct secret_key *sqlite_store_key(struct store *st);
+
+/* A cached statement for sql, reset and with its bindings cleared; call
+ * sqlite3_reset() when done with it. NULL on failure (reason logged). */
+sqlite3_stmt *sqlite_store_stmt(struct store *st, const char *sql);
 
 #endif

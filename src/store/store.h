@@ -45,6 +45,10 @@ int store_rollback(struct store *st);
  * 0 when healthy. */
 int store_check(struct store *st);
 
+/* Row counts: {"devices", "components", "components_current", "changes",
+ * "audits", "orgs", "users"}. */
+json_t *store_counts(struct store *st);
+
 /* ---- orgs (a tree; org 1 "Default" always exists) ---- */
 /* Sets *id to the org named name (or whose id is the number name); -1
  * (logged) when there is none. */
@@ -91,11 +95,29 @@ json_t *store_component_sections(struct store *st, int64_t device_id);
 int store_component_insert(struct store *st, int64_t device_id,
 			   const char *section, const char *key, json_t *data,
 			   const char *now);
-/* Sets data, current = 1 and last_seen = now. */
+/* Sets data (NULL keeps the stored data), current = 1 and last_seen = now. */
 int store_component_update(struct store *st, int64_t component_id,
 			   json_t *data, const char *now);
 /* Sets current = 0, keeping last_seen. */
 int store_component_retire(struct store *st, int64_t component_id);
+/* Sets last_seen = now on every current row of a device's section. */
+int store_component_touch(struct store *st, int64_t device_id,
+			  const char *section, const char *now);
+/* A stored row for the intake's fast path; pointers valid during fn only. */
+struct store_component_row {
+	int64_t id;
+	const char *key;
+	const char *data; /* the row as JSON text */
+	int current;
+};
+/* Calls fn for every row (current or not) of a device's section in key
+ * order (bytewise, as strcmp); stops when fn returns non-zero. fn must
+ * not call the store. 0 or -1. */
+int store_component_each(struct store *st, int64_t device_id,
+			 const char *section,
+			 int (*fn)(void *ctx,
+				   const struct store_component_row *row),
+			 void *ctx);
 
 /* ---- change log ----
  * A change: {"id", "device_id", "section", "action" ("add"|"remove"|

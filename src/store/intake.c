@@ -1,0 +1,879 @@
+/*
+ * intake.c: match, create-or-update, component upsert and change log for
+ * one device report, all inside one store transaction.
+ *
+ * Matching tries the rules of enum intake_rule in order; a rule is tried
+ * only when the report has every field it needs, non-empty and not one of
+ * the placeholder values firmware and agents write when they know nothing
+ * ("To be filled by O.E.M.", an all-zero UUID, "localhost"...), because a
+ * placeholder shared by two machines would merge them. A MAC address from a
+ * VMware OUI is never used: VMware hands the same prefixes to every guest.
+ *
+ * Components are keyed per section (sections.h). For a device seen before,
+ * every row added, removed or changed becomes a change-log row, except that
+ * a removed row and an added row with equal "pair" fields are one "change"
+ * (a package upgraded from one version to another), and a row whose only
+ * differences are volatile fields is updated silently.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "report/sections.h"
+#include "store/intake.h"
+
+#define INTAKE_KEY_SEP "\x1f"
+
+static const char *const rule_names[INTAKE_RULE_COUNT] = {
+	[INTAKE_RULE_HOSTNAME_UUID] = "hostname+uuid",
+	[INTAKE_RULE_HOSTNAME_DBUS] = "hostname+dbus_identifier",
+	[INTAKE_RULE_HOSTNAME_SERIAL] = "hostname+serial",
+	[INTAKE_RULE_FQDN] = "fqdn",
+	[INTAKE_RULE_SERIAL_TYPE] = "serial+type",
+	[INTAKE_RULE_SERIAL] = "serial",
+	[INTAKE_RULE_SYSNAME_SERIAL] = "sysName+serial",
+	[INTAKE_RULE_SYSNAME] = "sysName",
+	[INTAKE_RULE_MAC] = "mac",
+	[INTAKE_RULE_HOSTNAME] = "hostname",
+	[INTAKE_RULE_IP] = "ip",
+};
+
+/* The sys fields each rule compares (MAC has its own search). */
+static const char *const rule_fields[INTAKE_RULE_COUNT][2] = {
+	[INTAKE_RULE_HOSTNAME_UUID] = { "hostname", "uuid" },
+	[INTAKE_RULE_HOSTNAME_DBUS] = { "hostname", "dbus_identifier" },
+	[INTAKE_RULE_HOSTNAME_SERIAL] = { "hostname", "serial" },
+	[INTAKE_RULE_FQDN] = { "fqdn", NULL },
+	[INTAKE_RULE_SERIAL_TYPE] = { "serial", "type" },
+	[INTAKE_RULE_SERIAL] = { "serial", NULL },
+	[INTAKE_RULE_SYSNAME_SERIAL] = { "sysName", "serial" },
+	[INTAKE_RULE_SYSNAME] = { "sysName", NULL },
+	[INTAKE_RULE_MAC] = { "mac", NULL },
+	[INTAKE_RULE_HOSTNAME] = { "hostname", NULL },
+	[INTAKE_RULE_IP] = { "ip", NULL },
+};
+
+/* Values that identify nothing (compared case-insensitively). */
+static const char *const placeholder_values[] = {
+	"none",
+	"null",
+	"n/a",
+	"na",
+	"unknown",
+	"0",
+	"to be filled by o.e.m.",
+	"to be filled by oem",
+	"system serial number",
+	"chassis serial number",
+	"default string",
+	"not specified",
+	"not available",
+	"not applicable",
+	"invalid",
+	"0123456789",
+	"123456789",
+	"00000000",
+	"00000000-0000-0000-0000-000000000000",
+	"ffffffff-ffff-ffff-ffff-ffffffffffff",
+	"03000200-0400-0500-0006-000700080009",
+	"localhost",
+	"localhost.localdomain",
+	"127.0.0.1",
+	"0.0.0.0",
+	"::1",
+};
+
+/* VMware's OUIs: shared by every guest, so never a match on their own. */
+static const char *const vmware_ouis[] = { "00:0c:29", "00:50:56", "00:05:69",
+					   "00:1c:14" };
+
+/* Sys fields whose change is worth a change-log row (uptime, last_seen
+ * and the like change at every audit and are not). */
+static const char *const sys_important[] = {
+	"hostname",	"fqdn",		"domain",	   "ip",
+	"mac",		"uuid",		"dbus_identifier", "serial",
+	"manufacturer", "model",	"type",		   "form_factor",
+	"os_group",	"os_family",	"os_name",	   "os_version",
+	"os_bit",	"sysName",	"sysDescr",	   "sysObjectID",
+	"sysLocation",	"sysContact",	"memory_count",	   "processor_count",
+};
+
+/* Report members that are not component sections. */
+static const char *const report_meta[] = { "report_version", "source", "sys" };
+
+/* Sys fields the store owns; a report's values for them are ignored. */
+static const char *const sys_owned[] = { "id", "org_id", "first_seen",
+					 "last_seen" };
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int in_list(const char *const *list, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], s))
+			return 1;
+	return 0;
+}
+
+void intake_config_default(struct intake_config *cfg)
+{
+	int i;
+
+	for (i = 0; i < INTAKE_RULE_COUNT; i++)
+		cfg->rule_enabled[i] = 1;
+	cfg->keep_unknown_sections = 1;
+}
+
+const char *intake_rule_name(enum intake_rule rule)
+{
+	if ((int)rule < 0 || rule >= INTAKE_RULE_COUNT)
+		return NULL;
+	return rule_names[rule];
+}
+
+int intake_rule_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < INTAKE_RULE_COUNT; i++)
+		if (!strcmp(rule_names[i], name))
+			return i;
+	return -1;
+}
+
+/* ---- matching ---- */
+
+static int is_placeholder(const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(placeholder_values); i++)
+		if (util_streq_ci(placeholder_values[i], v))
+			return 1;
+	return 0;
+}
+
+/* A sys value usable for matching, or NULL. */
+static const char *match_value(json_t *sys, const char *field)
+{
+	const char *v = json_string_value(json_object_get(sys, field));
+
+	return v && *v && !is_placeholder(v) ? v : NULL;
+}
+
+static int mac_usable(const char *mac)
+{
+	size_t i;
+
+	if (!mac || strlen(mac) != 17 || !strcmp(mac, "00:00:00:00:00:00") ||
+	    !strcasecmp(mac, "ff:ff:ff:ff:ff:ff"))
+		return 0;
+	for (i = 0; i < NELEM(vmware_ouis); i++)
+		if (!strncasecmp(mac, vmware_ouis[i], 8))
+			return 0;
+	return 1;
+}
+
+/* The MAC rule: sys.mac, then the MACs of the report's own interfaces. */
+static int match_mac(struct store *st, json_t *report, json_t *sys,
+		     int64_t *id)
+{
+	static const char *const sections[] = { "network", "ip" };
+	const char *mac = json_string_value(json_object_get(sys, "mac"));
+	json_t *row;
+	size_t i, j;
+
+	*id = 0;
+	if (mac_usable(mac) && store_device_find_by_mac(st, mac, id))
+		return -1;
+	for (i = 0; !*id && i < NELEM(sections); i++) {
+		json_array_foreach(json_object_get(report, sections[i]), j, row)
+		{
+			mac = json_string_value(json_object_get(row, "mac"));
+			if (!mac_usable(mac))
+				continue;
+			if (store_device_find_by_mac(st, mac, id))
+				return -1;
+			if (*id)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* Finds the stored device for report: *id (0 when none) and *rule. */
+static int intake_match(struct store *st, const struct intake_config *cfg,
+			json_t *report, json_t *sys, int64_t *id,
+			const char **rule)
+{
+	const char *values[2];
+	int r, n, rc;
+
+	*id = 0;
+	*rule = NULL;
+	for (r = 0; r < INTAKE_RULE_COUNT && !*id; r++) {
+		if (!cfg->rule_enabled[r])
+			continue;
+		if (r == INTAKE_RULE_MAC) {
+			rc = match_mac(st, report, sys, id);
+		} else {
+			for (n = 0; n < 2 && rule_fields[r][n]; n++) {
+				values[n] = match_value(sys, rule_fields[r][n]);
+				if (!values[n])
+					break;
+			}
+			if (n < 2 && rule_fields[r][n])
+				continue; /* the report lacks a field */
+			if (r == INTAKE_RULE_IP)
+				rc = store_device_find_by_ip(st, values[0], id);
+			else
+				rc = store_device_find(st, rule_fields[r],
+						       values, n, id);
+		}
+		if (rc)
+			return -1;
+		if (*id)
+			*rule = rule_names[r];
+	}
+	return 0;
+}
+
+/* ---- device ---- */
+
+static const char *row_field(json_t *row, const char *field)
+{
+	const char *v = json_string_value(json_object_get(row, field));
+
+	return v ? v : "";
+}
+
+
+static int value_empty(json_t *v)
+{
+	return !v || json_is_null(v) ||
+	       (json_is_string(v) && !*json_string_value(v));
+}
+
+/* Copies into dst every field of sys that says something; when from/to
+ * are given, records important fields whose non-empty value changes. */
+static void sys_merge(json_t *dst, json_t *sys, json_t *from, json_t *to)
+{
+	const char *name;
+	json_t *v, *old;
+
+	json_object_foreach(sys, name, v)
+	{
+		if (in_list(sys_owned, NELEM(sys_owned), name) ||
+		    value_empty(v))
+			continue;
+		old = json_object_get(dst, name);
+		if (from && !value_empty(old) && !json_equal(old, v) &&
+		    in_list(sys_important, NELEM(sys_important), name)) {
+			json_object_set(from, name, old);
+			json_object_set(to, name, v);
+		}
+		json_object_set(dst, name, v);
+	}
+}
+
+/* A copy of sys to store: when the report names no MAC for the device,
+ * the MAC of its interface holding sys.ip (the ip section) is used. */
+static json_t *sys_for_store(json_t *report, json_t *sys)
+{
+	const char *ip = json_string_value(json_object_get(sys, "ip"));
+	json_t *out = json_copy(sys), *row;
+	const char *mac;
+	size_t i;
+
+	if (!value_empty(json_object_get(sys, "mac")) || !ip || !*ip)
+		return out;
+	json_array_foreach(json_object_get(report, "ip"), i, row)
+	{
+		mac = json_string_value(json_object_get(row, "mac"));
+		if (mac && *mac &&
+		    !strcmp(row_field(row, "ip"), ip)) {
+			json_object_set_new(out, "mac", json_string(mac));
+			break;
+		}
+	}
+	return out;
+}
+
+/* Updates device id with sys; a "sys" change row when important fields
+ * changed and the change log is on. */
+static int intake_update_device(struct store *st, int64_t id, json_t *sys,
+				int log_changes, const char *now, int *changes)
+{
+	json_t *merged = store_device_get(st, id);
+	json_t *from = json_object(), *to = json_object(), *detail = NULL;
+	int rc = -1;
+
+	if (!merged)
+		goto done;
+	sys_merge(merged, sys, from, to);
+	if (store_device_update(st, id, merged, now))
+		goto done;
+	if (log_changes && json_object_size(from)) {
+		detail = json_pack("{sOsO}", "from", from, "to", to);
+		if (store_change_add(st, id, "sys", "change", "", detail, now))
+			goto done;
+		(*changes)++;
+	}
+	rc = 0;
+done:
+	json_decref(merged);
+	json_decref(from);
+	json_decref(to);
+	json_decref(detail);
+	return rc;
+}
+
+/* ---- component keys ---- */
+
+/* The key fields (or pair fields) of row joined with INTAKE_KEY_SEP; NULL
+ * when every one is empty. */
+static char *join_fields(const char *const *fields, size_t max, json_t *row)
+{
+	struct strbuf sb;
+	int any = 0;
+	size_t i;
+
+	strbuf_init(&sb, 0);
+	for (i = 0; i < max && fields[i]; i++) {
+		const char *v = row_field(row, fields[i]);
+
+		if (*v)
+			any = 1;
+		if (i)
+			strbuf_puts(&sb, INTAKE_KEY_SEP);
+		strbuf_puts(&sb, v);
+	}
+	if (!any) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return sb.data;
+}
+
+static char *component_key(const struct section_def *def, json_t *row)
+{
+	char *key = def ? join_fields(def->keys, SECTION_MAX_KEYS, row) : NULL;
+
+	if (!key)
+		key = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!key)
+		key = xstrdup("{}");
+	return key;
+}
+
+char *intake_component_key(const char *section, json_t *row)
+{
+	return component_key(section_find(section), row);
+}
+
+json_t *intake_key_fields(const char *section, const char *key)
+{
+	const struct section_def *def = section_find(section);
+	json_t *o, *whole = NULL;
+	const char *p = key, *sep;
+	size_t i;
+	int any = 0;
+
+	if (*key == '{')
+		whole = json_loads(key, 0, NULL);
+	if (json_is_object(whole)) {
+		/* a canonical-JSON key: a known section's key fields are all
+		 * empty in it, and an unknown section's key is the row */
+		for (i = 0; def && i < SECTION_MAX_KEYS && def->keys[i]; i++)
+			if (*row_field(whole, def->keys[i]))
+				any = 1;
+		if (!any)
+			return whole;
+	}
+	json_decref(whole);
+	o = json_object();
+	if (!def) {
+		if (*key)
+			json_object_set_new(o, "key", json_string(key));
+		return o;
+	}
+	for (i = 0; i < SECTION_MAX_KEYS && def->keys[i] && p; i++) {
+		sep = strchr(p, INTAKE_KEY_SEP[0]);
+		json_object_set_new(o, def->keys[i],
+				    json_stringn(p, sep ? (size_t)(sep - p)
+							: strlen(p)));
+		p = sep ? sep + 1 : NULL;
+	}
+	return o;
+}
+
+/* ---- component upsert ---- */
+
+static int field_volatile(const struct section_def *def, const char *name)
+{
+	size_t i;
+
+	for (i = 0; def && i < NELEM(def->volatile_fields) &&
+		    def->volatile_fields[i];
+	     i++)
+		if (!strcmp(def->volatile_fields[i], name))
+			return 1;
+	return 0;
+}
+
+static void diff_field(const struct section_def *def, const char *name,
+		       json_t *a, json_t *b, json_t *from, json_t *to)
+{
+	if (field_volatile(def, name) || json_object_get(from, name))
+		return;
+	if ((value_empty(a) && value_empty(b)) || (a && b && json_equal(a, b)))
+		return;
+	json_object_set_new(from, name, a ? json_incref(a) : json_string(""));
+	json_object_set_new(to, name, b ? json_incref(b) : json_string(""));
+}
+
+/* {"from": {...}, "to": {...}} over the non-volatile fields that differ;
+ * NULL when none do. */
+static json_t *row_diff(const struct section_def *def, json_t *old,
+			json_t *new)
+{
+	json_t *from = json_object(), *to = json_object(), *v;
+	const char *name;
+
+	json_object_foreach(old, name, v)
+		diff_field(def, name, v, json_object_get(new, name), from, to);
+	json_object_foreach(new, name, v)
+		diff_field(def, name, json_object_get(old, name), v, from, to);
+	if (!json_object_size(from)) {
+		json_decref(from);
+		json_decref(to);
+		return NULL;
+	}
+	return json_pack("{soso}", "from", from, "to", to);
+}
+
+/* A row added or removed, waiting for the pairing pass. */
+struct pending {
+	char *key;
+	json_t *row; /* a reference of its own */
+	int used;
+};
+
+/* The stored rows of one section, sorted by key (store_component_each). */
+struct stored_row {
+	int64_t id;
+	char *key;
+	char *data; /* JSON text */
+	int current;
+	int seen; /* in this report */
+};
+
+struct section_run {
+	struct store *st;
+	const struct section_def *def;
+	const char *name; /* canonical */
+	int64_t device_id;
+	int log_changes;
+	const char *now;
+	int *changes;
+	struct stored_row *old;
+	size_t nold;
+	json_t *fresh; /* keys inserted by this report */
+	struct pending *adds, *removes;
+	size_t nadds, nremoves;
+};
+
+/* Grows an array of n elements of size sz to hold one more: capacity 8,
+ * then doubled whenever n reaches a power of two. */
+static void *grow(void *arr, size_t n, size_t sz)
+{
+	if (n == 0 || (n >= 8 && (n & (n - 1)) == 0))
+		arr = xrealloc(arr, (n ? n * 2 : 8) * sz);
+	return arr;
+}
+
+static void pending_push(struct pending **list, size_t *n, const char *key,
+			 json_t *row)
+{
+	*list = grow(*list, *n, sizeof(**list));
+	(*list)[*n].key = xstrdup(key);
+	(*list)[*n].row = json_incref(row);
+	(*list)[*n].used = 0;
+	(*n)++;
+}
+
+static int stored_collect(void *ctx, const struct store_component_row *r)
+{
+	struct section_run *sr = ctx;
+	struct stored_row *o;
+
+	sr->old = grow(sr->old, sr->nold, sizeof(*sr->old));
+	o = &sr->old[sr->nold++];
+	o->id = r->id;
+	o->key = xstrdup(r->key);
+	o->data = xstrdup(r->data);
+	o->current = r->current;
+	o->seen = 0;
+	return 0;
+}
+
+static int stored_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct stored_row *)elem)->key);
+}
+
+static json_t *stored_data(const struct stored_row *o)
+{
+	json_t *d = json_loads(o->data, 0, NULL);
+
+	if (!json_is_object(d)) {
+		json_decref(d);
+		d = json_object();
+	}
+	return d;
+}
+
+static int log_change(struct section_run *sr, const char *action,
+		      const char *key, json_t *detail)
+{
+	if (store_change_add(sr->st, sr->device_id, sr->name, action, key,
+			     detail, sr->now))
+		return -1;
+	(*sr->changes)++;
+	return 0;
+}
+
+/* Turns pending adds and removes into change rows; a remove and an add
+ * with equal pair fields become one "change". */
+static int section_log(struct section_run *sr)
+{
+	json_t *detail;
+	char *pa, *pr;
+	size_t a, r;
+	int rc;
+
+	for (a = 0; sr->def && sr->def->pair[0] && a < sr->nadds; a++) {
+		pa = join_fields(sr->def->pair, NELEM(sr->def->pair),
+				 sr->adds[a].row);
+		for (r = 0; pa && r < sr->nremoves; r++) {
+			if (sr->removes[r].used)
+				continue;
+			pr = join_fields(sr->def->pair, NELEM(sr->def->pair),
+					 sr->removes[r].row);
+			rc = pr && !strcmp(pa, pr);
+			free(pr);
+			if (!rc)
+				continue;
+			detail = row_diff(sr->def, sr->removes[r].row,
+					  sr->adds[a].row);
+			rc = log_change(sr, "change", sr->adds[a].key, detail);
+			json_decref(detail);
+			if (rc) {
+				free(pa);
+				return -1;
+			}
+			sr->removes[r].used = sr->adds[a].used = 1;
+			break;
+		}
+		free(pa);
+	}
+	for (a = 0; a < sr->nadds; a++)
+		if (!sr->adds[a].used &&
+		    log_change(sr, "add", sr->adds[a].key, NULL))
+			return -1;
+	for (r = 0; r < sr->nremoves; r++)
+		if (!sr->removes[r].used &&
+		    log_change(sr, "remove", sr->removes[r].key, NULL))
+			return -1;
+	return 0;
+}
+
+/* Stores one report row against the stored row o (NULL when new).
+ * Unchanged current rows are left to the section's one touch. */
+static int section_row(struct section_run *sr, struct stored_row *o,
+		       const char *key, json_t *row)
+{
+	json_t *old = NULL, *detail = NULL;
+	char *text;
+	int same, rc = -1;
+
+	if (!o) {
+		if (store_component_insert(sr->st, sr->device_id, sr->name,
+					   key, row, sr->now))
+			return -1;
+		if (sr->log_changes)
+			pending_push(&sr->adds, &sr->nadds, key, row);
+		return 0;
+	}
+	o->seen = 1;
+	/* the common case, an unchanged row, costs one dump and a strcmp */
+	text = json_dumps(row, JSON_COMPACT);
+	same = text && !strcmp(text, o->data);
+	free(text);
+	if (same && o->current)
+		return 0;
+	if (!same) {
+		old = stored_data(o);
+		same = json_equal(old, row);
+	}
+	if (store_component_update(sr->st, o->id, same ? NULL : row, sr->now))
+		goto done;
+	if (!o->current) {
+		/* a retired row came back */
+		if (sr->log_changes)
+			pending_push(&sr->adds, &sr->nadds, key, row);
+	} else if (!same && sr->log_changes) {
+		detail = row_diff(sr->def, old, row);
+		if (detail && log_change(sr, "change", key, detail))
+			goto done;
+	}
+	rc = 0;
+done:
+	json_decref(old);
+	json_decref(detail);
+	return rc;
+}
+
+/* Retires the stored current rows the report no longer has. */
+static int section_retire(struct section_run *sr)
+{
+	json_t *data;
+	size_t i;
+
+	for (i = 0; i < sr->nold; i++) {
+		if (sr->old[i].seen || !sr->old[i].current)
+			continue;
+		if (store_component_retire(sr->st, sr->old[i].id))
+			return -1;
+		if (sr->log_changes) {
+			data = stored_data(&sr->old[i]);
+			pending_push(&sr->removes, &sr->nremoves,
+				     sr->old[i].key, data);
+			json_decref(data);
+		}
+	}
+	return 0;
+}
+
+static void section_run_free(struct section_run *sr)
+{
+	size_t i;
+
+	for (i = 0; i < sr->nadds; i++) {
+		free(sr->adds[i].key);
+		json_decref(sr->adds[i].row);
+	}
+	for (i = 0; i < sr->nremoves; i++) {
+		free(sr->removes[i].key);
+		json_decref(sr->removes[i].row);
+	}
+	for (i = 0; i < sr->nold; i++) {
+		free(sr->old[i].key);
+		free(sr->old[i].data);
+	}
+	free(sr->adds);
+	free(sr->removes);
+	free(sr->old);
+	json_decref(sr->fresh);
+}
+
+/* Upserts one full section: rows of the report are added or updated,
+ * stored current rows it no longer has are retired. */
+static int intake_section(struct section_run *sr, json_t *rows,
+			  char *why, size_t whylen)
+{
+	struct stored_row *o;
+	json_t *row;
+	char *key;
+	size_t i;
+	int rc = -1;
+
+	sr->fresh = json_object();
+	if (store_component_each(sr->st, sr->device_id, sr->name,
+				 stored_collect, sr))
+		goto dberr;
+	json_array_foreach(rows, i, row)
+	{
+		if (!json_is_object(row)) {
+			snprintf(why, whylen,
+				 "section %s: row %zu is not an object",
+				 sr->name, i + 1);
+			rc = -1;
+			goto done;
+		}
+		key = component_key(sr->def, row);
+		o = sr->nold ? bsearch(key, sr->old, sr->nold,
+				       sizeof(*sr->old), stored_cmp)
+			     : NULL;
+		if ((o && o->seen) || (!o && json_object_get(sr->fresh, key))) {
+			/* the same component twice in one report: keep the
+			 * first, so the result does not depend on order */
+			log_debug("section %s: duplicate row %zu skipped",
+				  sr->name, i + 1);
+			free(key);
+			continue;
+		}
+		if (!o)
+			json_object_set_new(sr->fresh, key, json_true());
+		rc = section_row(sr, o, key, row);
+		free(key);
+		if (rc)
+			goto dberr;
+	}
+	if (section_retire(sr) ||
+	    store_component_touch(sr->st, sr->device_id, sr->name, sr->now) ||
+	    (sr->log_changes && section_log(sr)))
+		goto dberr;
+	rc = 0;
+	goto done;
+dberr:
+	rc = -1;
+	snprintf(why, whylen, "database error storing section %s", sr->name);
+done:
+	section_run_free(sr);
+	return rc;
+}
+
+static int intake_sections(struct store *st, const struct intake_config *cfg,
+			   json_t *report, int64_t device_id, int log_changes,
+			   const char *now, int *changes, char *why,
+			   size_t whylen)
+{
+	struct section_run sr;
+	const char *name;
+	json_t *rows;
+
+	json_object_foreach(report, name, rows)
+	{
+		if (in_list(report_meta, NELEM(report_meta), name) ||
+		    !json_is_array(rows) || !json_array_size(rows))
+			continue; /* absent or empty says nothing */
+		memset(&sr, 0, sizeof(sr));
+		sr.def = section_find(name);
+		if (!sr.def && !cfg->keep_unknown_sections) {
+			log_debug("unknown section %s skipped", name);
+			continue;
+		}
+		sr.st = st;
+		sr.name = sr.def ? sr.def->name : name;
+		sr.device_id = device_id;
+		sr.log_changes = log_changes;
+		sr.now = now;
+		sr.changes = changes;
+		if (intake_section(&sr, rows, why, whylen))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- the one door ---- */
+
+static void intake_summary(json_t *report, char *buf, size_t len, int changes)
+{
+	const char *name;
+	json_t *rows;
+	size_t nrows = 0, nsections = 0;
+
+	json_object_foreach(report, name, rows)
+	{
+		if (in_list(report_meta, NELEM(report_meta), name) ||
+		    !json_is_array(rows) || !json_array_size(rows))
+			continue;
+		nsections++;
+		nrows += json_array_size(rows);
+	}
+	snprintf(buf, len, "%zu rows in %zu sections, %d changes", nrows,
+		 nsections, changes);
+}
+
+int intake_report(struct store *st, const struct intake_config *cfg,
+		  json_t *report, int64_t org_id, const char *source,
+		  const char *format, struct intake_result *res)
+{
+	struct intake_config defcfg;
+	struct store_audit audit = { .source = source, .format = format };
+	json_t *sys = json_object_get(report, "sys"), *clean = NULL;
+	json_t *in = NULL;
+	char now[20], summary[128];
+	int64_t id = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!cfg) {
+		intake_config_default(&defcfg);
+		cfg = &defcfg;
+	}
+	util_now(now);
+	if (!json_is_object(report) || !json_is_object(sys)) {
+		snprintf(res->message, sizeof(res->message),
+			 "the report has no \"sys\" object");
+		goto reject;
+	}
+	if (store_begin(st)) {
+		snprintf(res->message, sizeof(res->message),
+			 "the database could not start a transaction");
+		goto reject;
+	}
+	in = sys_for_store(report, sys);
+	if (intake_match(st, cfg, report, sys, &id, &res->rule)) {
+		snprintf(res->message, sizeof(res->message),
+			 "database error while matching");
+		goto rollback;
+	}
+	if (id) {
+		res->device_id = id;
+		if (intake_update_device(st, id, in, 1, now, &res->changes)) {
+			snprintf(res->message, sizeof(res->message),
+				 "database error updating device %" PRId64,
+				 id);
+			goto rollback;
+		}
+	} else {
+		clean = json_object();
+		sys_merge(clean, in, NULL, NULL);
+		if (store_device_insert(st, org_id, clean, now, &id)) {
+			snprintf(res->message, sizeof(res->message),
+				 "database error creating the device");
+			goto rollback;
+		}
+		res->created = 1;
+		res->device_id = id;
+	}
+	if (intake_sections(st, cfg, report, id, !res->created, now,
+			    &res->changes, res->message, sizeof(res->message)))
+		goto rollback;
+	intake_summary(report, summary, sizeof(summary), res->changes);
+	audit.result = res->created ? "created" : "updated";
+	audit.rule = res->rule;
+	audit.message = summary;
+	audit.device_id = id;
+	if (store_audit_add(st, &audit, now) || store_commit(st)) {
+		snprintf(res->message, sizeof(res->message),
+			 "database error committing the report");
+		goto rollback;
+	}
+	json_decref(clean);
+	json_decref(in);
+	return 0;
+rollback:
+	store_rollback(st);
+	if (res->created)
+		res->device_id = 0; /* rolled back: it does not exist */
+reject:
+	json_decref(clean);
+	json_decref(in);
+	res->created = 0;
+	res->changes = 0;
+	audit.result = "rejected";
+	audit.rule = res->rule;
+	audit.message = res->message;
+	audit.device_id = res->device_id;
+	/* outside the rolled-back transaction, so the rejection stays */
+	store_audit_add(st, &audit, now);
+	return -1;
+}

@@ -1,0 +1,463 @@
+/* store.h on SQLite: open and migrate, the newer-version refusal, devices,
+ * components, change and audit logs, transactions. */
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "testlib.h"
+
+#include "core/log.h"
+#include "store/store.h"
+
+static char dir[64];
+static char dbpath[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	log_set_level(LOG_QUIET);
+	testlib_tmpdir(dir);
+	snprintf(dbpath, sizeof(dbpath), "%s/nc.db", dir);
+	setenv("NETCENSUS_NOW", "2026-01-02 03:04:05", 1);
+	*state = store_open(dbpath);
+	return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	store_close(*state);
+	testlib_rmdir(dir);
+	return 0;
+}
+
+static int64_t count(struct store *st, const char *what)
+{
+	json_t *c = store_counts(st);
+	int64_t n;
+
+	assert_non_null(c);
+	n = json_integer_value(json_object_get(c, what));
+	json_decref(c);
+	return n;
+}
+
+static void test_default_path(void **state)
+{
+	(void)state;
+	unsetenv("NETCENSUS_DB");
+	assert_string_equal(store_default_path(NULL), "./netcensus.db");
+	setenv("NETCENSUS_DB", "/tmp/x.db", 1);
+	assert_string_equal(store_default_path(NULL), "/tmp/x.db");
+	assert_string_equal(store_default_path("/opt/y.db"), "/opt/y.db");
+	unsetenv("NETCENSUS_DB");
+}
+
+static void test_open_creates(void **state)
+{
+	struct store *st = *state;
+	char key[160], url[160];
+	struct stat sb;
+
+	assert_int_equal(store_db_version(st), store_schema_version());
+	assert_true(store_schema_version() >= 1);
+	/* the database holds password hashes: private, like its key */
+	assert_int_equal(stat(dbpath, &sb), 0);
+	assert_int_equal(sb.st_mode & 077, 0);
+	snprintf(key, sizeof(key), "%s.key", dbpath);
+	assert_int_equal(stat(key, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(count(st, "orgs"), 1); /* "Default" */
+	assert_int_equal(count(st, "devices"), 0);
+	assert_int_equal(store_check(st), 0);
+	/* reopening an up-to-date database, by its url form */
+	store_close(st);
+	snprintf(url, sizeof(url), "sqlite:%s", dbpath);
+	*state = st = store_open(url);
+	assert_non_null(st);
+	assert_int_equal(store_db_version(st), store_schema_version());
+}
+
+static void set_user_version(const char *path, int v)
+{
+	sqlite3 *db;
+	char sql[64];
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int get_user_version(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s,
+					    NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void test_newer_refused(void **state)
+{
+	int newer = store_schema_version() + 1;
+
+	store_close(*state);
+	*state = NULL;
+	set_user_version(dbpath, newer);
+	assert_null(store_open(dbpath));
+	/* refused, and left as it was */
+	assert_int_equal(get_user_version(dbpath), newer);
+	set_user_version(dbpath, store_schema_version());
+	*state = store_open(dbpath);
+	assert_non_null(*state);
+}
+
+static void test_not_a_database(void **state)
+{
+	char path[160];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/junk.db", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("this is not an SQLite file, it is long enough to be read "
+	      "as a header by sqlite, surely, yes, quite long indeed.\n",
+	      f);
+	fclose(f);
+	assert_null(store_open(path));
+	snprintf(path, sizeof(path), "%s/no/such/dir/x.db", dir);
+	assert_null(store_open(path));
+}
+
+static void test_device_roundtrip(void **state)
+{
+	struct store *st = *state;
+	json_t *sys = json_pack("{ss ss ss ss ss si ss sI}", "hostname", "web1",
+				"uuid", "U-1", "os_name", "Debian",
+				"os_icon", "debian", "first_seen",
+				"1999-01-01 00:00:00", "memory_count", 4096,
+				"sysName", "Web1", "id", (json_int_t)77);
+	json_t *dev, *list;
+	int64_t id, other;
+
+	assert_int_equal(store_device_insert(st, 1, sys, "2026-01-01 00:00:00",
+					     &id),
+			 0);
+	assert_true(id > 0);
+	assert_int_not_equal(id, 77); /* the store owns id */
+	dev = store_device_get(st, id);
+	assert_non_null(dev);
+	assert_string_equal(json_string_value(json_object_get(dev, "hostname")),
+			    "web1");
+	/* a non-column field comes back flat, as it was */
+	assert_string_equal(json_string_value(json_object_get(dev, "os_icon")),
+			    "debian");
+	assert_int_equal(json_integer_value(json_object_get(dev,
+							    "memory_count")),
+			 4096);
+	assert_string_equal(json_string_value(json_object_get(dev, "sysName")),
+			    "Web1");
+	assert_int_equal(json_integer_value(json_object_get(dev, "id")), id);
+	assert_int_equal(json_integer_value(json_object_get(dev, "org_id")),
+			 1);
+	assert_string_equal(
+		json_string_value(json_object_get(dev, "first_seen")),
+		"2026-01-01 00:00:00");
+	assert_null(json_object_get(dev, "serial"));
+	assert_null(json_object_get(dev, "extra"));
+
+	/* update replaces sys fields and moves last_seen only */
+	json_object_set_new(dev, "os_name", json_string("Debian 12"));
+	json_object_del(dev, "os_icon");
+	assert_int_equal(store_device_update(st, id, dev, "2026-02-01 00:00:00"),
+			 0);
+	json_decref(dev);
+	dev = store_device_get(st, id);
+	assert_string_equal(json_string_value(json_object_get(dev, "os_name")),
+			    "Debian 12");
+	assert_null(json_object_get(dev, "os_icon"));
+	assert_string_equal(
+		json_string_value(json_object_get(dev, "first_seen")),
+		"2026-01-01 00:00:00");
+	assert_string_equal(json_string_value(json_object_get(dev, "last_seen")),
+			    "2026-02-01 00:00:00");
+	json_decref(dev);
+
+	{
+		const char *f[] = { "hostname", "uuid" };
+		const char *v[] = { "web1", "U-1" };
+		const char *bad[] = { "hostname; DROP TABLE device" };
+		const char *v2[] = { "web1", "U-2" };
+
+		assert_int_equal(store_device_find(st, f, v, 2, &other), 0);
+		assert_int_equal(other, id);
+		assert_int_equal(store_device_find(st, f, v2, 2, &other), 0);
+		assert_int_equal(other, 0);
+		/* only column names reach SQL */
+		assert_int_equal(store_device_find(st, bad, v, 1, &other), -1);
+	}
+	list = store_device_list(st, 0, 0);
+	assert_int_equal(json_array_size(list), 1);
+	json_decref(list);
+	assert_null(store_device_get(st, id + 100));
+	assert_int_equal(store_device_update(st, id + 100, sys, "x"), -1);
+	assert_int_equal(store_device_delete(st, id), 0);
+	assert_int_equal(store_device_delete(st, id), -1);
+	json_decref(sys);
+}
+
+static int64_t add_device(struct store *st, json_t *sys)
+{
+	int64_t id;
+
+	assert_int_equal(store_device_insert(st, 1, sys, "2026-01-01 00:00:00",
+					     &id),
+			 0);
+	json_decref(sys);
+	return id;
+}
+
+static void test_find_by_mac_ip(void **state)
+{
+	struct store *st = *state;
+	int64_t a, b, c, id;
+	json_t *row;
+
+	a = add_device(st, json_pack("{ss ss}", "hostname", "a", "mac",
+				     "52:54:00:00:00:0a"));
+	b = add_device(st, json_pack("{ss ss}", "hostname", "b", "ip",
+				     "10.0.0.2"));
+	c = add_device(st, json_pack("{ss ss ss}", "hostname", "c", "ip",
+				     "10.0.0.3", "serial", "SN3"));
+	row = json_pack("{ss ss}", "mac", "52:54:00:00:00:0b", "net_index",
+			"1");
+	assert_int_equal(store_component_insert(st, b, "network",
+						"52:54:00:00:00:0b\x1f" "1",
+						row, "2026-01-01 00:00:00"),
+			 0);
+	json_decref(row);
+	row = json_pack("{ss ss}", "ip", "10.0.0.22", "mac",
+			"52:54:00:00:00:0b");
+	assert_int_equal(store_component_insert(st, b, "ip", "k", row,
+						"2026-01-01 00:00:00"),
+			 0);
+	json_decref(row);
+
+	assert_int_equal(store_device_find_by_mac(st, "52:54:00:00:00:0a", &id),
+			 0);
+	assert_int_equal(id, a);
+	assert_int_equal(store_device_find_by_mac(st, "52:54:00:00:00:0b", &id),
+			 0);
+	assert_int_equal(id, b);
+	assert_int_equal(store_device_find_by_mac(st, "52:54:00:00:00:0c", &id),
+			 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(store_device_find_by_ip(st, "10.0.0.2", &id), 0);
+	assert_int_equal(id, b);
+	assert_int_equal(store_device_find_by_ip(st, "10.0.0.22", &id), 0);
+	assert_int_equal(id, b);
+	/* c has a serial: an address alone never picks it */
+	assert_int_equal(store_device_find_by_ip(st, "10.0.0.3", &id), 0);
+	assert_int_equal(id, 0);
+	(void)c;
+}
+
+static void test_components(void **state)
+{
+	struct store *st = *state;
+	json_t *row, *list, *r, *secs;
+	int64_t dev, cid, id;
+
+	dev = add_device(st, json_pack("{ss}", "hostname", "d"));
+	row = json_pack("{ss ss}", "name", "openssl", "version", "1.0");
+	assert_int_equal(store_component_insert(st, dev, "software",
+						"openssl\x1f" "1.0", row,
+						"2026-01-01 00:00:00"),
+			 0);
+	json_decref(row);
+	row = json_pack("{ss ss}", "mac", "52:54:00:aa:bb:cc", "net_index",
+			"2");
+	assert_int_equal(store_component_insert(st, dev, "network", "n", row,
+						"2026-01-01 00:00:00"),
+			 0);
+	json_decref(row);
+
+	list = store_component_list(st, dev, "software", 0);
+	assert_int_equal(json_array_size(list), 1);
+	r = json_array_get(list, 0);
+	cid = json_integer_value(json_object_get(r, "id"));
+	assert_string_equal(json_string_value(json_object_get(r, "key")),
+			    "openssl\x1f" "1.0");
+	assert_int_equal(json_integer_value(json_object_get(r, "current")), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(r, "data"), "version")),
+		"1.0");
+	json_decref(list);
+
+	/* retire keeps last_seen; update brings it back with new data */
+	assert_int_equal(store_component_retire(st, cid), 0);
+	assert_int_equal(json_array_size(list = store_component_list(
+						 st, dev, "software", 1)),
+			 0);
+	json_decref(list);
+	list = store_component_list(st, dev, "software", 0);
+	r = json_array_get(list, 0);
+	assert_int_equal(json_integer_value(json_object_get(r, "current")), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "last_seen")),
+			    "2026-01-01 00:00:00");
+	json_decref(list);
+	row = json_pack("{ss ss ss}", "name", "openssl", "version", "1.0",
+			"publisher", "OpenSSL");
+	assert_int_equal(store_component_update(st, cid, row,
+						"2026-03-01 00:00:00"),
+			 0);
+	json_decref(row);
+	assert_int_equal(store_component_update(st, cid, NULL,
+						"2026-04-01 00:00:00"),
+			 0);
+	list = store_component_list(st, dev, "software", 1);
+	r = json_array_get(list, 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(json_string_value(json_object_get(r, "last_seen")),
+			    "2026-04-01 00:00:00");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(r, "data"), "publisher")),
+			    "OpenSSL");
+	json_decref(list);
+
+	secs = store_component_sections(st, dev);
+	assert_int_equal(json_array_size(secs), 2);
+	assert_string_equal(json_string_value(json_array_get(secs, 0)),
+			    "network");
+	json_decref(secs);
+	/* the mac column was copied out of data: the device is found by it */
+	assert_int_equal(store_device_find_by_mac(st, "52:54:00:aa:bb:cc", &id),
+			 0);
+	assert_int_equal(id, dev);
+	assert_int_equal(count(st, "components"), 2);
+	/* deleting the device takes its components along */
+	assert_int_equal(store_device_delete(st, dev), 0);
+	assert_int_equal(count(st, "components"), 0);
+}
+
+static void test_change_and_audit_log(void **state)
+{
+	struct store *st = *state;
+	struct store_audit a = { .source = "x.xml", .format = "openaudit-xml",
+				 .result = "created", .rule = NULL,
+				 .message = "12 rows", .device_id = 0 };
+	int64_t d1, d2;
+	json_t *list, *detail;
+
+	d1 = add_device(st, json_pack("{ss}", "hostname", "one"));
+	d2 = add_device(st, json_pack("{ss}", "hostname", "two"));
+	detail = json_pack("{s{ss}s{ss}}", "from", "version", "1", "to",
+			   "version", "2");
+	assert_int_equal(store_change_add(st, d1, "software", "change",
+					  "a\x1f" "2", detail, "t1"),
+			 0);
+	json_decref(detail);
+	assert_int_equal(store_change_add(st, d2, "software", "add", "b", NULL,
+					  "t2"),
+			 0);
+	assert_int_equal(store_change_add(st, d1, "service", "remove", "c",
+					  NULL, "t3"),
+			 0);
+	/* only the three actions exist */
+	assert_int_equal(store_change_add(st, d1, "service", "rename", "c",
+					  NULL, "t3"),
+			 -1);
+	list = store_change_list(st, 0, 0);
+	assert_int_equal(json_array_size(list), 3);
+	/* newest first */
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(list, 0), "time")),
+			    "t3");
+	json_decref(list);
+	list = store_change_list(st, d1, 0);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(list, 1), "hostname")),
+			    "one");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(json_array_get(list, 1),
+							"detail"),
+					"to"),
+			"version")),
+		"2");
+	json_decref(list);
+	list = store_change_list(st, 0, 1);
+	assert_int_equal(json_array_size(list), 1);
+	json_decref(list);
+
+	assert_int_equal(store_audit_add(st, &a, "t1"), 0);
+	a.result = "rejected";
+	a.message = "line 3: bad";
+	assert_int_equal(store_audit_add(st, &a, "t2"), 0);
+	list = store_audit_list(st, 0);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(list, 0), "result")),
+			    "rejected");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(list, 0), "message")),
+			    "line 3: bad");
+	json_decref(list);
+}
+
+static void test_transactions(void **state)
+{
+	struct store *st = *state;
+	int64_t id;
+	json_t *sys = json_pack("{ss}", "hostname", "tx");
+
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_begin(st), -1); /* one at a time */
+	assert_int_equal(store_device_insert(st, 1, sys, "t", &id), 0);
+	assert_int_equal(store_rollback(st), 0);
+	assert_int_equal(count(st, "devices"), 0);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_device_insert(st, 1, sys, "t", &id), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(count(st, "devices"), 1);
+	assert_int_equal(store_commit(st), -1);
+	/* a device in an org that does not exist: foreign keys are on */
+	assert_int_equal(store_device_insert(st, 999, sys, "t", &id), -1);
+	json_decref(sys);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_path),
+		cmocka_unit_test_setup_teardown(test_open_creates, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_newer_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_device_roundtrip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_find_by_mac_ip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_components, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_change_and_audit_log,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
