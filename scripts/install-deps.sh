@@ -7,7 +7,7 @@ set -eu
 BUILD="build-essential pkg-config libsqlite3-dev libsodium-dev libxml2-dev
 libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev libmicrohttpd-dev
 libgnutls28-dev libssh-dev libcurl4-openssl-dev"
-RUN="ieee-data libwireshark-data"
+RUN="ieee-data libwireshark-data nmap-common"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server
 iputils-ping nftables"
 

@@ -1,16 +1,13 @@
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/log.h"
 #include "core/util.h"
 #include "probe/ports.h"
 
 #define TOP_MAX 1000
-#define NMAP_SERVICES "/usr/share/nmap/nmap-services"
 
 static const uint16_t ports_needed[] = { 22, 135, 62078 };
 
@@ -156,60 +153,6 @@ int ports_parse(const char *spec, struct port_list *out)
 	return 0;
 }
 
-/* Finds data/NAME in the usual places; 0 and path filled, or -1. */
-static int ports_data_path(const char *name, char *path, size_t len)
-{
-	char exe[PATH_MAX - 64], *slash;
-	const char *env = getenv("NETCENSUS_DATA_DIR");
-	ssize_t n;
-	int i;
-
-	if (env && *env) {
-		snprintf(path, len, "%s/%s", env, name);
-		if (access(path, R_OK) == 0)
-			return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		static const char *const rel[] = { "../data", "../../data",
-						   "data" };
-
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')))
-			*slash = '\0';
-		for (i = 0; i < 3; i++) {
-			snprintf(path, len, "%s/%s/%s", exe, rel[i], name);
-			if (access(path, R_OK) == 0)
-				return 0;
-		}
-	}
-	snprintf(path, len, "data/%s", name);
-	if (access(path, R_OK) == 0)
-		return 0;
-	snprintf(path, len, "/usr/share/netcensus/%s", name);
-	return access(path, R_OK) == 0 ? 0 : -1;
-}
-
-static int ports_read_top(const char *path, uint16_t *top, size_t *n)
-{
-	FILE *f = fopen(path, "r");
-	char line[256];
-	long v;
-
-	if (!f)
-		return -1;
-	*n = 0;
-	while (*n < TOP_MAX && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, " \t\r\n#")] = '\0';
-		if (!line[0])
-			continue;
-		if (util_parse_long(line, 1, 65535, &v) == 0)
-			top[(*n)++] = (uint16_t)v;
-	}
-	fclose(f);
-	return 0;
-}
-
 struct nmap_entry {
 	double freq;
 	uint16_t port;
@@ -224,10 +167,19 @@ static int nmap_entry_cmp(const void *a, const void *b)
 	return (int)x->port - (int)y->port;
 }
 
-/* The same order, computed from nmap's own file. */
-static int ports_read_nmap(uint16_t *top, size_t *n)
+const char *ports_services_path(void)
 {
-	FILE *f = fopen(NMAP_SERVICES, "r");
+	const char *env = getenv("NETCENSUS_NMAP_SERVICES");
+
+	return env && *env ? env : PORTS_NMAP_SERVICES;
+}
+
+/* The TCP ports of nmap-services, most often open first (ties by port
+ * number), at most TOP_MAX; 0, or -1 when the file cannot be read. Lines
+ * are "name port/proto frequency [comment]"; anything else is skipped. */
+static int ports_read_nmap(const char *path, uint16_t *top, size_t *n)
+{
+	FILE *f = fopen(path, "r");
 	struct nmap_entry *e = NULL;
 	size_t ne = 0, cap = 0, i;
 	char line[512];
@@ -242,7 +194,8 @@ static int ports_read_nmap(uint16_t *top, size_t *n)
 		if (line[0] == '#' ||
 		    sscanf(line, "%127s %u/%7s %lf", name, &port, proto,
 			   &freq) != 4 ||
-		    strcmp(proto, "tcp") != 0 || port == 0 || port > 65535)
+		    strcmp(proto, "tcp") != 0 || port == 0 || port > 65535 ||
+		    !(freq > 0 && freq <= 1))
 			continue;
 		if (ne == cap) {
 			cap = cap ? cap * 2 : 1024;
@@ -252,7 +205,8 @@ static int ports_read_nmap(uint16_t *top, size_t *n)
 		e[ne++].port = (uint16_t)port;
 	}
 	fclose(f);
-	qsort(e, ne, sizeof(*e), nmap_entry_cmp);
+	if (ne)
+		qsort(e, ne, sizeof(*e), nmap_entry_cmp);
 	for (i = 0; i < ne && i < TOP_MAX; i++)
 		top[i] = e[i].port;
 	*n = i;
@@ -263,17 +217,24 @@ static int ports_read_nmap(uint16_t *top, size_t *n)
 int ports_add_top_tcp(struct port_list *out, size_t n)
 {
 	uint16_t top[TOP_MAX];
-	char path[PATH_MAX];
+	const char *path = ports_services_path();
 	size_t have = 0, i;
 
-	if (ports_data_path("top-ports.txt", path, sizeof(path)) == 0)
-		ports_read_top(path, top, &have);
-	if (have < n && ports_read_nmap(top, &have) < 0)
-		have = 0;
+	if (n > TOP_MAX) {
+		log_err("at most the top %d ports are known", TOP_MAX);
+		return -1;
+	}
+	if (ports_read_nmap(path, top, &have) < 0) {
+		log_err("port presets other than ultrafast need nmap's port "
+			"frequency table %s, which cannot be read (%s): "
+			"install the Debian package nmap-common, or use "
+			"--preset ultrafast or --ports LIST",
+			path, strerror(errno));
+		return -1;
+	}
 	if (have < n) {
-		log_err("port presets need data/top-ports.txt (set "
-			"NETCENSUS_DATA_DIR to the folder holding it) or nmap's "
-			"%s; found %zu of %zu ports", NMAP_SERVICES, have, n);
+		log_err("%s lists only %zu TCP ports with a frequency; the "
+			"preset needs %zu", path, have, n);
 		return -1;
 	}
 	for (i = 0; i < n; i++)

@@ -12,10 +12,9 @@
  * (22, 135, 62078 TCP); superfast, fast and medium are the 10, 100 and
  * 1000 TCP ports most often found open, plus 22, 135 and 62078 when they
  * are not among them. Every preset adds 161/udp (SNMP). The frequency order
- * comes from data/top-ports.txt (derived from nmap's nmap-services; see the
- * file's header), looked for in $NETCENSUS_DATA_DIR, next to the binary
- * (../data), ./data and /usr/share/netcensus, falling back to nmap's own
- * /usr/share/nmap/nmap-services when that is installed.
+ * is read at run time from nmap's own table, /usr/share/nmap/nmap-services
+ * (Debian package nmap-common; $NETCENSUS_NMAP_SERVICES names another
+ * file): netcensus ships no copy of it. ultrafast needs no file.
  *
  * A port_list owns its arrays; ports_clear() frees them.
  */
@@ -26,6 +25,7 @@
 #include <stdint.h>
 
 #define PORTS_SPEC_MAX 4096	/* longest --ports string accepted */
+#define PORTS_NMAP_SERVICES "/usr/share/nmap/nmap-services"
 
 struct port_list {
 	uint16_t *tcp;
@@ -42,6 +42,8 @@ int ports_parse(const char *spec, struct port_list *out);
 int ports_preset(const char *name, struct port_list *out);
 /* Appends the n most frequently open TCP ports to out; 0 or -1 (logged). */
 int ports_add_top_tcp(struct port_list *out, size_t n);
+/* The nmap-services file the presets read. */
+const char *ports_services_path(void);
 /* Frees the arrays and empties the list; NULL is fine. */
 void ports_clear(struct port_list *l);
 /* 1 when port is in the TCP list. */

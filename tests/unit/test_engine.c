@@ -8,6 +8,7 @@
 #include "testlib.h"
 
 #include "core/log.h"
+#include "core/util.h"
 #include "engine/pace.h"
 #include "engine/perm.h"
 #include "engine/pool.h"
@@ -509,6 +510,27 @@ static void test_ports_presets(void **state)
 	assert_int_equal(ports_preset("ludicrous", &l), -1);
 }
 
+/* Without nmap's table the frequency presets fail clearly and ultrafast,
+ * which needs no file, still works. */
+static void test_ports_presets_no_table(void **state)
+{
+	struct port_list l;
+	char *old = getenv("NETCENSUS_NMAP_SERVICES");
+
+	(void)state;
+	old = old ? xstrdup(old) : NULL;
+	setenv("NETCENSUS_NMAP_SERVICES", "/nonexistent/nmap-services", 1);
+	assert_int_equal(ports_preset("fast", &l), -1);
+	assert_int_equal(ports_preset("ultrafast", &l), 0);
+	assert_int_equal(l.n_tcp, 3);
+	ports_clear(&l);
+	if (old)
+		setenv("NETCENSUS_NMAP_SERVICES", old, 1);
+	else
+		unsetenv("NETCENSUS_NMAP_SERVICES");
+	free(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -525,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_reactor_wake_from_thread),
 		cmocka_unit_test(test_ports_parse),
 		cmocka_unit_test(test_ports_presets),
+		cmocka_unit_test(test_ports_presets_no_table),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
