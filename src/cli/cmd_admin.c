@@ -23,14 +23,14 @@
 #include "store/secret.h"
 #include "store/store.h"
 
-#define ADMIN_SECRET_MAX 16384		/* one secret line or @FILE */
+#define ADMIN_SECRET_MAX 16384		 /* one secret line or @FILE */
 #define ADMIN_FILE_MAX (4 * 1024 * 1024) /* a --from-file document */
 #define ADMIN_MAX_ARGS 64
 
 /* Options, by the letter each long option maps to. */
 struct admin_opts {
 	const char *db, *role, *org, *parent, *user, *name, *type, *file,
-		*description;
+	    *description;
 	int json;
 	int nargs;
 	char *args[ADMIN_MAX_ARGS];
@@ -45,70 +45,70 @@ struct admin_cmd {
 };
 
 static const char admin_help_text[] =
-	"usage: netcensus admin [--db PATH] OBJECT VERB [OPTIONS] [ARGS]\n"
-	"\n"
-	"Manage who may use netcensus and what it logs in to devices with.\n"
-	"\n"
-	"Users (roles: admin, org_admin, user = read-only, collector):\n"
-	"  user add NAME --role ROLE [--org ORG]   password from stdin\n"
-	"  user list [--json]\n"
-	"  user passwd NAME                        new password from stdin\n"
-	"Orgs (a tree under Default):\n"
-	"  org add NAME [--parent ORG]\n"
-	"  org list [--json]\n"
-	"API tokens (sent as 'Authorization: Bearer TOKEN'):\n"
-	"  token create --user NAME [--name LABEL] prints the token once\n"
-	"  token list [--json]\n"
-	"  token revoke ID\n"
-	"Credentials for discovery and audits (secrets encrypted at rest):\n"
-	"  credential add --name NAME --type TYPE [--org ORG]\n"
-	"                 [--description TEXT] [FIELD=VALUE]...\n"
-	"  credential add --from-file FILE.json [--org ORG]\n"
-	"  credential list [--json]                never shows a secret\n"
-	"  credential delete ID\n"
-	"Database:\n"
-	"  db check                                integrity and foreign keys\n"
-	"\n"
-	"Credential types and fields (* = secret, read from stdin):\n"
-	"  snmp     community*\n"
-	"  snmp_v3  security_name security_level (noAuthNoPriv|authNoPriv|\n"
-	"           authPriv) auth_protocol (MD5|SHA|SHA-224|SHA-256|SHA-384|\n"
-	"           SHA-512) auth_passphrase* priv_protocol (DES|AES|AES-192|\n"
-	"           AES-256) priv_passphrase* context_name\n"
-	"  ssh      username password* sudo_password*\n"
-	"  ssh_key  username key* (or key_file=PATH) passphrase* sudo_password*\n"
-	"  windows  username password* domain\n"
-	"Secrets the type needs are read from stdin, one line each in the order\n"
-	"above (prompted without echo on a terminal). FIELD=- reads an optional\n"
-	"one too; FIELD=@FILE takes a value from a file (an SSH key). A secret\n"
-	"typed on the command line is refused: it would stay in shell history.\n"
-	"--from-file reads one credential, an array of them, or an Open-AudIT\n"
-	"export ({\"data\": [...]}, with 'credentials' objects).\n"
-	"\n"
-	"Options:\n"
-	"  --db PATH   the database (default $NETCENSUS_DB, else ./netcensus.db)\n"
-	"  --json      machine-readable output on stdout\n"
-	"  -h, --help  this help\n"
-	"\n"
-	"Exit status: 0 done, 1 refused or failed (the reason is printed),\n"
-	"2 usage error.\n"
-	"\n"
-	"Examples:\n"
-	"  printf '%s\\n' 'a long passphrase' |\n"
-	"      netcensus admin user add alice --role admin\n"
-	"  netcensus admin org add 'Branch Office' --parent Default\n"
-	"  netcensus admin user add bob --role user --org 'Branch Office'\n"
-	"  TOKEN=$(netcensus admin token create --user alice --name ci)\n"
-	"  echo 'public-ro' | netcensus admin credential add --name lab "
-	"--type snmp\n"
-	"  printf '%s\\n%s\\n' 'auth-pass-1' 'priv-pass-1' |\n"
-	"      netcensus admin credential add --name core --type snmp_v3 \\\n"
-	"      security_name=nc security_level=authPriv auth_protocol=SHA \\\n"
-	"      priv_protocol=AES\n"
-	"  netcensus admin credential add --name linux --type ssh_key \\\n"
-	"      username=audit key=@/root/.ssh/id_ed25519\n"
-	"  netcensus admin credential list --json\n"
-	"  netcensus admin db check\n";
+    "usage: netcensus admin [--db PATH] OBJECT VERB [OPTIONS] [ARGS]\n"
+    "\n"
+    "Manage who may use netcensus and what it logs in to devices with.\n"
+    "\n"
+    "Users (roles: admin, org_admin, user = read-only, collector):\n"
+    "  user add NAME --role ROLE [--org ORG]   password from stdin\n"
+    "  user list [--json]\n"
+    "  user passwd NAME                        new password from stdin\n"
+    "Orgs (a tree under Default):\n"
+    "  org add NAME [--parent ORG]\n"
+    "  org list [--json]\n"
+    "API tokens (sent as 'Authorization: Bearer TOKEN'):\n"
+    "  token create --user NAME [--name LABEL] prints the token once\n"
+    "  token list [--json]\n"
+    "  token revoke ID\n"
+    "Credentials for discovery and audits (secrets encrypted at rest):\n"
+    "  credential add --name NAME --type TYPE [--org ORG]\n"
+    "                 [--description TEXT] [FIELD=VALUE]...\n"
+    "  credential add --from-file FILE.json [--org ORG]\n"
+    "  credential list [--json]                never shows a secret\n"
+    "  credential delete ID\n"
+    "Database:\n"
+    "  db check                                integrity and foreign keys\n"
+    "\n"
+    "Credential types and fields (* = secret, read from stdin):\n"
+    "  snmp     community*\n"
+    "  snmp_v3  security_name security_level (noAuthNoPriv|authNoPriv|\n"
+    "           authPriv) auth_protocol (MD5|SHA|SHA-224|SHA-256|SHA-384|\n"
+    "           SHA-512) auth_passphrase* priv_protocol (DES|AES|AES-192|\n"
+    "           AES-256) priv_passphrase* context_name\n"
+    "  ssh      username password* sudo_password*\n"
+    "  ssh_key  username key* (or key_file=PATH) passphrase* sudo_password*\n"
+    "  windows  username password* domain\n"
+    "Secrets the type needs are read from stdin, one line each in the order\n"
+    "above (prompted without echo on a terminal). FIELD=- reads an optional\n"
+    "one too; FIELD=@FILE takes a value from a file (an SSH key). A secret\n"
+    "typed on the command line is refused: it would stay in shell history.\n"
+    "--from-file reads one credential, an array of them, or an Open-AudIT\n"
+    "export ({\"data\": [...]}, with 'credentials' objects).\n"
+    "\n"
+    "Options:\n"
+    "  --db PATH   the database (default $NETCENSUS_DB, else ./netcensus.db)\n"
+    "  --json      machine-readable output on stdout\n"
+    "  -h, --help  this help\n"
+    "\n"
+    "Exit status: 0 done, 1 refused or failed (the reason is printed),\n"
+    "2 usage error.\n"
+    "\n"
+    "Examples:\n"
+    "  printf '%s\\n' 'a long passphrase' |\n"
+    "      netcensus admin user add alice --role admin\n"
+    "  netcensus admin org add 'Branch Office' --parent Default\n"
+    "  netcensus admin user add bob --role user --org 'Branch Office'\n"
+    "  TOKEN=$(netcensus admin token create --user alice --name ci)\n"
+    "  echo 'public-ro' | netcensus admin credential add --name lab "
+    "--type snmp\n"
+    "  printf '%s\\n%s\\n' 'auth-pass-1' 'priv-pass-1' |\n"
+    "      netcensus admin credential add --name core --type snmp_v3 \\\n"
+    "      security_name=nc security_level=authPriv auth_protocol=SHA \\\n"
+    "      priv_protocol=AES\n"
+    "  netcensus admin credential add --name linux --type ssh_key \\\n"
+    "      username=audit key=@/root/.ssh/id_ed25519\n"
+    "  netcensus admin credential list --json\n"
+    "  netcensus admin db check\n";
 
 static void admin_usage(FILE *out)
 {
@@ -171,8 +171,10 @@ static char *admin_prompt(const char *prompt, size_t max)
 		tcsetattr(STDIN_FILENO, TCSANOW, &old);
 	fputc('\n', stderr);
 	if (too_long)
-		fprintf(stderr, "netcensus admin: that is longer than %zu "
-				"characters\n", max);
+		fprintf(stderr,
+			"netcensus admin: that is longer than %zu "
+			"characters\n",
+			max);
 	return line;
 }
 
@@ -188,7 +190,8 @@ static char *admin_read_secret(const char *what, size_t max)
 		a = admin_read_line(max, &too_long);
 		if (!a)
 			fprintf(stderr, "netcensus admin: %s the %s on stdin\n",
-				too_long ? "too long a line for" : "no line for",
+				too_long ? "too long a line for"
+					 : "no line for",
 				what);
 		return a;
 	}
@@ -199,8 +202,10 @@ static char *admin_read_secret(const char *what, size_t max)
 	snprintf(prompt, sizeof(prompt), "Repeat the %s: ", what);
 	b = admin_prompt(prompt, max);
 	if (!b || strcmp(a, b)) {
-		fprintf(stderr, "netcensus admin: the two entries of the %s "
-				"differ; nothing was changed\n", what);
+		fprintf(stderr,
+			"netcensus admin: the two entries of the %s "
+			"differ; nothing was changed\n",
+			what);
 		secret_free(a);
 		secret_free(b);
 		return NULL;
@@ -221,8 +226,10 @@ static char *admin_read_password(const char *user)
 	if (!pw)
 		return NULL;
 	if (secret_password_check(pw, &why) < 0) {
-		fprintf(stderr, "netcensus admin: the %s %s; use at least %d "
-				"characters\n", what, why, SECRET_PASSWORD_MIN);
+		fprintf(stderr,
+			"netcensus admin: the %s %s; use at least %d "
+			"characters\n",
+			what, why, SECRET_PASSWORD_MIN);
 		secret_free(pw);
 		return NULL;
 	}
@@ -239,9 +246,11 @@ static int admin_user_add(struct store *st, struct admin_opts *o)
 	int rc;
 
 	if (!o->role)
-		return cli_usage_error("admin", "user add %s: --role is required "
-					 "(admin, org_admin, user or "
-					 "collector)", name);
+		return cli_usage_error("admin",
+				       "user add %s: --role is required "
+				       "(admin, org_admin, user or "
+				       "collector)",
+				       name);
 	if (o->org && store_org_find(st, o->org, &org_id) < 0)
 		return CLI_FAIL;
 	pw = admin_read_password(name);
@@ -265,7 +274,7 @@ static const char *admin_yes(json_t *row, const char *key)
 static const char *admin_when(json_t *row, const char *key)
 {
 	return json_is_string(json_object_get(row, key)) ? cli_str(row, key)
-							  : "never";
+							 : "never";
 }
 
 static long long admin_id(json_t *row)
@@ -287,8 +296,7 @@ static int admin_print_list(json_t *rows, const struct admin_opts *o,
 		cli_json_print(rows);
 	} else {
 		fputs(header, stdout);
-		json_array_foreach(rows, i, row)
-			print_row(row);
+		json_array_foreach(rows, i, row) print_row(row);
 	}
 	json_decref(rows);
 	return CLI_OK;
@@ -341,8 +349,8 @@ static int admin_org_add(struct store *st, struct admin_opts *o)
 		return CLI_FAIL;
 	if (store_org_add(st, o->args[0], parent, &id) < 0)
 		return CLI_FAIL;
-	printf("created org %lld '%s' (parent %s)\n", (long long)id,
-	       o->args[0], o->parent ? o->parent : "Default");
+	printf("created org %lld '%s' (parent %s)\n", (long long)id, o->args[0],
+	       o->parent ? o->parent : "Default");
 	return CLI_OK;
 }
 
@@ -350,8 +358,8 @@ static void admin_org_row(json_t *r)
 {
 	printf("%-4lld %-30s %s\n", admin_id(r), cli_str(r, "name"),
 	       json_is_string(json_object_get(r, "parent"))
-		       ? cli_str(r, "parent")
-		       : "-");
+		   ? cli_str(r, "parent")
+		   : "-");
 }
 
 static int admin_org_list(struct store *st, struct admin_opts *o)
@@ -369,7 +377,7 @@ static int admin_token_create(struct store *st, struct admin_opts *o)
 
 	if (!o->user)
 		return cli_usage_error("admin", "%s: --user NAME is required",
-					 "token create");
+				       "token create");
 	if (store_token_create(st, o->user, o->name, &token) < 0)
 		return CLI_FAIL;
 	printf("%s\n", token);
@@ -433,21 +441,21 @@ static int admin_token_revoke(struct store *st, struct admin_opts *o)
 static const struct {
 	const char *field, *label;
 } admin_secret_labels[] = {
-	{ "community", "SNMP community" },
-	{ "auth_passphrase", "SNMPv3 authentication passphrase" },
-	{ "priv_passphrase", "SNMPv3 privacy passphrase" },
-	{ "password", "password" },
-	{ "passphrase", "key passphrase" },
-	{ "sudo_password", "sudo password" },
-	{ "key", "private key" },
+    {"community", "SNMP community"},
+    {"auth_passphrase", "SNMPv3 authentication passphrase"},
+    {"priv_passphrase", "SNMPv3 privacy passphrase"},
+    {"password", "password"},
+    {"passphrase", "key passphrase"},
+    {"sudo_password", "sudo password"},
+    {"key", "private key"},
 };
 
 static const char *admin_secret_label(const char *field)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(admin_secret_labels) /
-				sizeof(admin_secret_labels[0]);
+	for (i = 0;
+	     i < sizeof(admin_secret_labels) / sizeof(admin_secret_labels[0]);
 	     i++)
 		if (!strcmp(admin_secret_labels[i].field, field))
 			return admin_secret_labels[i].label;
@@ -468,8 +476,10 @@ static char *admin_value_file(const char *field, const char *path)
 		return NULL;
 	}
 	if (strlen(data) != len) {
-		fprintf(stderr, "netcensus admin: %s=@%s: the file holds a NUL "
-				"byte\n", field, path);
+		fprintf(stderr,
+			"netcensus admin: %s=@%s: the file holds a NUL "
+			"byte\n",
+			field, path);
 		secret_wipe(data, len);
 		free(data);
 		return NULL;
@@ -489,7 +499,8 @@ static int admin_read_cred_secrets(json_t *cred, json_t *fields)
 	json_t *it;
 	size_t i;
 
-	json_array_foreach(fields, i, it) {
+	json_array_foreach(fields, i, it)
+	{
 		f = json_string_value(it);
 		snprintf(what, sizeof(what), "%s of credential '%s'",
 			 admin_secret_label(f), name);
@@ -500,15 +511,17 @@ static int admin_read_cred_secrets(json_t *cred, json_t *fields)
 					"(or run in a terminal to be "
 					"prompted):");
 			json_array_foreach(fields, i, it)
-				fprintf(stderr, " %s", json_string_value(it));
+			    fprintf(stderr, " %s", json_string_value(it));
 			fputc('\n', stderr);
 			return -1;
 		}
 		json_object_set_new(cred, f, json_string(v));
 		secret_free(v);
 		if (!json_object_get(cred, f)) {
-			fprintf(stderr, "netcensus admin: %s is not valid "
-					"UTF-8\n", what);
+			fprintf(stderr,
+				"netcensus admin: %s is not valid "
+				"UTF-8\n",
+				what);
 			return -1;
 		}
 	}
@@ -527,8 +540,10 @@ static int admin_cred_fields(struct admin_opts *o, json_t *cred, json_t *ask)
 		arg = o->args[i];
 		eq = strchr(arg, '=');
 		if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(field))
-			return cli_usage_error("admin", "credential add: '%s' is not "
-						 "FIELD=VALUE", arg);
+			return cli_usage_error("admin",
+					       "credential add: '%s' is not "
+					       "FIELD=VALUE",
+					       arg);
 		memcpy(field, arg, (size_t)(eq - arg));
 		field[eq - arg] = '\0';
 		val = eq + 1;
@@ -554,8 +569,10 @@ static int admin_cred_fields(struct admin_opts *o, json_t *cred, json_t *ask)
 		}
 		json_object_set_new(cred, field, json_string(val));
 		if (!json_object_get(cred, field)) {
-			fprintf(stderr, "netcensus admin: %s is not valid "
-					"UTF-8\n", field);
+			fprintf(stderr,
+				"netcensus admin: %s is not valid "
+				"UTF-8\n",
+				field);
 			return CLI_FAIL;
 		}
 	}
@@ -604,13 +621,16 @@ static int admin_cred_from_file(struct store *st, struct admin_opts *o,
 	 * was. */
 	if (store_begin(st) < 0)
 		goto out;
-	json_array_foreach(creds, i, c) {
+	json_array_foreach(creds, i, c)
+	{
 		if (o->org)
 			json_object_set_new(c, "org_id", json_integer(org_id));
 		if (admin_cred_store(st, c) < 0) {
 			store_rollback(st);
-			fprintf(stderr, "netcensus admin: nothing from %s was "
-					"stored\n", o->file);
+			fprintf(stderr,
+				"netcensus admin: nothing from %s was "
+				"stored\n",
+				o->file);
 			goto out;
 		}
 	}
@@ -618,8 +638,7 @@ static int admin_cred_from_file(struct store *st, struct admin_opts *o,
 		goto out;
 	rc = CLI_OK;
 out:
-	json_array_foreach(creds, i, c)
-		store_credential_wipe(c);
+	json_array_foreach(creds, i, c) store_credential_wipe(c);
 	json_decref(creds);
 	/* doc holds the file's clear secrets too. */
 	store_credential_wipe(doc);
@@ -635,20 +654,22 @@ static int admin_credential_add(struct store *st, struct admin_opts *o)
 	int rc;
 
 	if (o->file && (o->name || o->type || o->description || o->nargs))
-		return cli_usage_error("admin", "%s", "credential add: --from-file "
-					 "takes no --name, --type, "
-					 "--description or FIELD=VALUE");
+		return cli_usage_error("admin", "%s",
+				       "credential add: --from-file "
+				       "takes no --name, --type, "
+				       "--description or FIELD=VALUE");
 	if (!o->file && (!o->name || !o->type))
-		return cli_usage_error("admin", "%s", "credential add: give --name "
-					 "and --type (snmp, snmp_v3, ssh, "
-					 "ssh_key, windows), or --from-file");
+		return cli_usage_error("admin", "%s",
+				       "credential add: give --name "
+				       "and --type (snmp, snmp_v3, ssh, "
+				       "ssh_key, windows), or --from-file");
 	if (o->org && store_org_find(st, o->org, &org_id) < 0)
 		return CLI_FAIL;
 	if (o->file)
 		return admin_cred_from_file(st, o, org_id);
 
-	cred = json_pack("{sssssI}", "name", o->name, "type", o->type,
-			 "org_id", (json_int_t)org_id);
+	cred = json_pack("{sssssI}", "name", o->name, "type", o->type, "org_id",
+			 (json_int_t)org_id);
 	if (!cred) {
 		fprintf(stderr, "netcensus admin: --name and --type must be "
 				"valid UTF-8\n");
@@ -667,8 +688,7 @@ static int admin_credential_add(struct store *st, struct admin_opts *o)
 		goto out;
 	/* Needed secrets first (in the type's order), then the ones asked
 	 * for with FIELD=-. */
-	json_array_foreach(ask, i, it)
-		json_array_append(need, it);
+	json_array_foreach(ask, i, it) json_array_append(need, it);
 	if (admin_read_cred_secrets(cred, need) < 0)
 		goto out;
 	if (admin_cred_store(st, cred) < 0)
@@ -685,8 +705,8 @@ out:
 /* The non-secret field that says who the credential logs in as. */
 static const char *admin_cred_who(json_t *c)
 {
-	static const char *const keys[] = { "username", "security_name",
-					    "key_file", NULL };
+	static const char *const keys[] = {"username", "security_name",
+					   "key_file", NULL};
 	int i;
 
 	for (i = 0; keys[i]; i++)
@@ -703,7 +723,7 @@ static void admin_credential_row(json_t *c)
 
 	strbuf_init(&sb, 256);
 	json_array_foreach(json_object_get(c, "secrets_set"), j, s)
-		strbuf_printf(&sb, "%s%s", j ? "," : "", json_string_value(s));
+	    strbuf_printf(&sb, "%s%s", j ? "," : "", json_string_value(s));
 	printf("%-4lld %-24s %-8s %-16s %-16s %s\n", admin_id(c),
 	       cli_str(c, "name"), cli_str(c, "type"), cli_str(c, "org"),
 	       admin_cred_who(c), sb.len ? sb.data : "-");
@@ -712,10 +732,11 @@ static void admin_credential_row(json_t *c)
 
 static int admin_credential_list(struct store *st, struct admin_opts *o)
 {
-	return admin_print_list(store_credential_list(st), o,
-				"ID   NAME                     TYPE     ORG      "
-				"        USER             SECRETS SET\n",
-				admin_credential_row);
+	return admin_print_list(
+	    store_credential_list(st), o,
+	    "ID   NAME                     TYPE     ORG      "
+	    "        USER             SECRETS SET\n",
+	    admin_credential_row);
 }
 
 static int admin_credential_delete(struct store *st, struct admin_opts *o)
@@ -747,42 +768,40 @@ static int admin_db_check(struct store *st, struct admin_opts *o)
 /* ---- dispatch ---- */
 
 static const struct admin_cmd admin_cmds[] = {
-	{ "user", "add", "dro", 1, 1, admin_user_add,
-	  "user add NAME --role ROLE [--org ORG]" },
-	{ "user", "list", "dj", 0, 0, admin_user_list, "user list [--json]" },
-	{ "user", "passwd", "d", 1, 1, admin_user_passwd, "user passwd NAME" },
-	{ "org", "add", "dp", 1, 1, admin_org_add,
-	  "org add NAME [--parent ORG]" },
-	{ "org", "list", "dj", 0, 0, admin_org_list, "org list [--json]" },
-	{ "token", "create", "dun", 0, 0, admin_token_create,
-	  "token create --user NAME [--name LABEL]" },
-	{ "token", "list", "dj", 0, 0, admin_token_list, "token list [--json]" },
-	{ "token", "revoke", "d", 1, 1, admin_token_revoke, "token revoke ID" },
-	{ "credential", "add", "dntoDf", 0, ADMIN_MAX_ARGS,
-	  admin_credential_add,
-	  "credential add --name N --type T [FIELD=VALUE]... | --from-file F" },
-	{ "credential", "list", "dj", 0, 0, admin_credential_list,
-	  "credential list [--json]" },
-	{ "credential", "delete", "d", 1, 1, admin_credential_delete,
-	  "credential delete ID" },
-	{ "db", "check", "d", 0, 0, admin_db_check, "db check" },
+    {"user", "add", "dro", 1, 1, admin_user_add,
+     "user add NAME --role ROLE [--org ORG]"},
+    {"user", "list", "dj", 0, 0, admin_user_list, "user list [--json]"},
+    {"user", "passwd", "d", 1, 1, admin_user_passwd, "user passwd NAME"},
+    {"org", "add", "dp", 1, 1, admin_org_add, "org add NAME [--parent ORG]"},
+    {"org", "list", "dj", 0, 0, admin_org_list, "org list [--json]"},
+    {"token", "create", "dun", 0, 0, admin_token_create,
+     "token create --user NAME [--name LABEL]"},
+    {"token", "list", "dj", 0, 0, admin_token_list, "token list [--json]"},
+    {"token", "revoke", "d", 1, 1, admin_token_revoke, "token revoke ID"},
+    {"credential", "add", "dntoDf", 0, ADMIN_MAX_ARGS, admin_credential_add,
+     "credential add --name N --type T [FIELD=VALUE]... | --from-file F"},
+    {"credential", "list", "dj", 0, 0, admin_credential_list,
+     "credential list [--json]"},
+    {"credential", "delete", "d", 1, 1, admin_credential_delete,
+     "credential delete ID"},
+    {"db", "check", "d", 0, 0, admin_db_check, "db check"},
 };
 
 #define ADMIN_CMD_COUNT (sizeof(admin_cmds) / sizeof(admin_cmds[0]))
 
 static const struct option admin_long[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "role", required_argument, NULL, 'r' },
-	{ "org", required_argument, NULL, 'o' },
-	{ "parent", required_argument, NULL, 'p' },
-	{ "user", required_argument, NULL, 'u' },
-	{ "name", required_argument, NULL, 'n' },
-	{ "type", required_argument, NULL, 't' },
-	{ "from-file", required_argument, NULL, 'f' },
-	{ "description", required_argument, NULL, 'D' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"db", required_argument, NULL, 'd'},
+    {"json", no_argument, NULL, 'j'},
+    {"role", required_argument, NULL, 'r'},
+    {"org", required_argument, NULL, 'o'},
+    {"parent", required_argument, NULL, 'p'},
+    {"user", required_argument, NULL, 'u'},
+    {"name", required_argument, NULL, 'n'},
+    {"type", required_argument, NULL, 't'},
+    {"from-file", required_argument, NULL, 'f'},
+    {"description", required_argument, NULL, 'D'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char *admin_option_name(int c)
@@ -798,8 +817,8 @@ static const char *admin_option_name(int c)
 /* Parses argv (argv[0] is the verb, or "admin" for the leading options);
  * "+" stops at the first operand when leading is set. Returns -1 to go on,
  * else an exit code. */
-static int admin_parse(int argc, char **argv, const char *allowed,
-		       int leading, struct admin_opts *o, const char *what)
+static int admin_parse(int argc, char **argv, const char *allowed, int leading,
+		       struct admin_opts *o, const char *what)
 {
 	const char **slot;
 	int c;
@@ -813,17 +832,20 @@ static int admin_parse(int argc, char **argv, const char *allowed,
 			return CLI_OK;
 		}
 		if (c == '?' || c == ':') {
-			fprintf(stderr, "netcensus admin: %s: %s '%s'\n", what,
-				c == ':' ? "missing value for" : "unknown option",
+			fprintf(stderr, "netcensus admin%s%s: %s '%s'\n",
+				*what ? " " : "", what,
+				c == ':' ? "missing value for"
+					 : "unknown option",
 				argv[optind - 1]);
 			fprintf(stderr,
 				"Run 'netcensus admin --help' for usage.\n");
 			return CLI_USAGE;
 		}
 		if (!strchr(allowed, c)) {
-			fprintf(stderr,
-				"netcensus admin: %s does not take --%s\n",
-				what, admin_option_name(c));
+			fprintf(
+			    stderr,
+			    "netcensus admin%s%s: does not take --%s here\n",
+			    *what ? " " : "", what, admin_option_name(c));
 			fprintf(stderr,
 				"Run 'netcensus admin --help' for usage.\n");
 			return CLI_USAGE;
@@ -846,8 +868,8 @@ static int admin_parse(int argc, char **argv, const char *allowed,
 	return -1;
 }
 
-static const struct admin_cmd *admin_find(const char *object,
-					  const char *verb, int *object_known)
+static const struct admin_cmd *admin_find(const char *object, const char *verb,
+					  int *object_known)
 {
 	size_t i;
 
@@ -892,7 +914,7 @@ int cmd_admin(int argc, char **argv)
 	int rc, known, first, i;
 
 	memset(&o, 0, sizeof(o));
-	rc = admin_parse(argc, argv, "d", 1, &o, "admin");
+	rc = admin_parse(argc, argv, "d", 1, &o, "");
 	if (rc >= 0)
 		return rc;
 	first = optind;
@@ -900,8 +922,8 @@ int cmd_admin(int argc, char **argv)
 		admin_usage(stderr);
 		return CLI_USAGE;
 	}
-	cmd = admin_find(argv[first],
-			 first + 1 < argc ? argv[first + 1] : NULL, &known);
+	cmd = admin_find(argv[first], first + 1 < argc ? argv[first + 1] : NULL,
+			 &known);
 	if (!cmd)
 		return admin_unknown(argv[first],
 				     first + 1 < argc ? argv[first + 1] : NULL,
@@ -914,13 +936,14 @@ int cmd_admin(int argc, char **argv)
 		return rc;
 	for (i = optind; i < argc - first - 1; i++) {
 		if (o.nargs == ADMIN_MAX_ARGS)
-			return cli_usage_error("admin", "%s: too many arguments",
-						 what);
+			return cli_usage_error("admin",
+					       "%s: too many arguments", what);
 		o.args[o.nargs++] = argv[first + 1 + i];
 	}
 	if (o.nargs < cmd->min_args || o.nargs > cmd->max_args) {
-		fprintf(stderr, "netcensus admin: %s: %s\nusage: netcensus "
-				"admin %s\n",
+		fprintf(stderr,
+			"netcensus admin %s: %s\nusage: netcensus "
+			"admin %s\n",
 			what,
 			o.nargs < cmd->min_args ? "missing argument"
 						: "too many arguments",

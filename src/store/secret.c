@@ -82,8 +82,7 @@ static int secret_key_create(const char *path, struct secret_key *key)
 		return -1;
 	}
 	crypto_secretbox_keygen(key->k);
-	if (secret_write_all(fd, key->k, sizeof(key->k)) < 0 ||
-	    fsync(fd) < 0) {
+	if (secret_write_all(fd, key->k, sizeof(key->k)) < 0 || fsync(fd) < 0) {
 		log_err("cannot write key file %s: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
@@ -173,8 +172,8 @@ void secret_key_close(struct secret_key *key)
 char *secret_encrypt(const struct secret_key *key, const char *plain)
 {
 	size_t n = strlen(plain);
-	size_t binlen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES
-			+ n;
+	size_t binlen =
+	    crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
 	size_t b64len = sodium_base64_ENCODED_LEN(binlen, SECRET_VARIANT);
 	unsigned char *bin;
 	char *out;
@@ -228,10 +227,9 @@ char *secret_decrypt(const struct secret_key *key, const char *cipher)
 	}
 	n = binlen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
 	plain = xmalloc(n + 1);
-	if (crypto_secretbox_open_easy((unsigned char *)plain,
-				       bin + crypto_secretbox_NONCEBYTES,
-				       binlen - crypto_secretbox_NONCEBYTES,
-				       bin, key->k) != 0) {
+	if (crypto_secretbox_open_easy(
+		(unsigned char *)plain, bin + crypto_secretbox_NONCEBYTES,
+		binlen - crypto_secretbox_NONCEBYTES, bin, key->k) != 0) {
 		log_err("stored secret does not decrypt: it was damaged or "
 			"encrypted under another key file");
 		goto fail;
@@ -312,7 +310,7 @@ char *secret_token_new(void)
 	unsigned char raw[TOKEN_BYTES];
 	size_t prefix = strlen(TOKEN_PREFIX);
 	size_t b64len = sodium_base64_ENCODED_LEN(
-		TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	    TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	char *out;
 
 	if (secret_init() < 0)

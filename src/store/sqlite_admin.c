@@ -26,9 +26,9 @@
 #define NAME_MAX_LEN 100
 #define LABEL_MAX_LEN 100
 #define DESC_MAX_LEN 1000
-#define FIELD_MAX_LEN 16384	/* an SSH private key fits */
+#define FIELD_MAX_LEN 16384 /* an SSH private key fits */
 #define TOKEN_MAX_LEN 128
-#define TOKEN_SHOWN 10		/* "nc_" + 7 characters kept for display */
+#define TOKEN_SHOWN 10		   /* "nc_" + 7 characters kept for display */
 #define CRED_CREDENTIALS_MAX 65536 /* an Open-AudIT "credentials" string */
 
 /* ---- small SQLite helpers ---- */
@@ -99,10 +99,9 @@ static void adm_bool(json_t *rows, const char *key)
 	json_t *row;
 	size_t i;
 
-	json_array_foreach(rows, i, row)
-		json_object_set_new(row, key,
-				    json_boolean(json_integer_value(
-					    json_object_get(row, key))));
+	json_array_foreach(rows, i, row) json_object_set_new(
+	    row, key,
+	    json_boolean(json_integer_value(json_object_get(row, key))));
 }
 
 /* Steps a statement that returns no rows and finalizes it. SQLITE_DONE,
@@ -178,8 +177,8 @@ static int adm_check_text(const char *what, const char *s, size_t max,
 	}
 	for (i = 0; i < n; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-			log_err("%s '%.40s' contains a control character",
-				what, s);
+			log_err("%s '%.40s' contains a control character", what,
+				s);
 			return -1;
 		}
 	}
@@ -280,8 +279,8 @@ json_t *store_org_list(struct store *st)
 
 /* ---- users ---- */
 
-static const char *const user_roles[] = { "admin", "org_admin", "user",
-					  "collector", NULL };
+static const char *const user_roles[] = {"admin", "org_admin", "user",
+					 "collector", NULL};
 
 static int user_check_role(const char *role)
 {
@@ -410,11 +409,10 @@ int store_user_set_password(struct store *st, const char *name,
 /* An argon2id hash of nothing anyone types, verified when the user does
  * not exist so that a wrong name costs as long as a wrong password. */
 static const char user_dummy_hash[] =
-	"$argon2id$v=19$m=65536,t=2,p=1$/T/2K7K2gLmU7lC48xcQbA"
-	"$qeoYtLJq3QoZJh0azpCDVwdWghoQS2ZFfHpoUneeS6Q";
+    "$argon2id$v=19$m=65536,t=2,p=1$/T/2K7K2gLmU7lC48xcQbA"
+    "$qeoYtLJq3QoZJh0azpCDVwdWghoQS2ZFfHpoUneeS6Q";
 
-int store_user_verify(struct store *st, const char *name,
-		      const char *password)
+int store_user_verify(struct store *st, const char *name, const char *password)
 {
 	sqlite3_stmt *s;
 	char *hash = NULL;
@@ -429,8 +427,7 @@ int store_user_verify(struct store *st, const char *name,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_type(s, 0) == SQLITE_TEXT)
-			hash = xstrdup(
-				(const char *)sqlite3_column_text(s, 0));
+			hash = xstrdup((const char *)sqlite3_column_text(s, 0));
 		enabled = sqlite3_column_int(s, 1);
 	}
 	sqlite3_finalize(s);
@@ -439,8 +436,7 @@ int store_user_verify(struct store *st, const char *name,
 			sqlite3_errmsg(st->db));
 		return -1;
 	}
-	ok = secret_password_verify(hash ? hash : user_dummy_hash,
-				    password) &&
+	ok = secret_password_verify(hash ? hash : user_dummy_hash, password) &&
 	     hash && enabled;
 	free(hash);
 	if (!ok)
@@ -455,9 +451,9 @@ int store_user_verify(struct store *st, const char *name,
 	return 1;
 }
 
-#define USER_COLUMNS                                                        \
-	"SELECT u.id, u.name, u.role, u.org_id, o.name AS org, u.source,"   \
-	" u.full_name, u.email, u.enabled, u.created, u.last_login"         \
+#define USER_COLUMNS                                                           \
+	"SELECT u.id, u.name, u.role, u.org_id, o.name AS org, u.source,"      \
+	" u.full_name, u.email, u.enabled, u.created, u.last_login"            \
 	" FROM user u JOIN org o ON o.id = u.org_id"
 
 json_t *store_user_list(struct store *st)
@@ -494,7 +490,8 @@ json_t *store_user_get(struct store *st, const char *name)
 
 static int token_user_id(struct store *st, const char *user, int64_t *id)
 {
-	sqlite3_stmt *s = adm_prepare(st, "SELECT id FROM user WHERE name = ?1");
+	sqlite3_stmt *s =
+	    adm_prepare(st, "SELECT id FROM user WHERE name = ?1");
 	int rc;
 
 	if (!s)
@@ -611,8 +608,8 @@ char *store_token_user(struct store *st, const char *token)
 
 int store_token_revoke(struct store *st, int64_t id)
 {
-	return adm_change_by_id(st, "UPDATE token SET revoked = 1 WHERE id = ?1",
-				id, "token");
+	return adm_change_by_id(
+	    st, "UPDATE token SET revoked = 1 WHERE id = ?1", id, "token");
 }
 
 json_t *store_token_list(struct store *st)
@@ -642,55 +639,54 @@ struct cred_type {
 };
 
 static const struct cred_type cred_types[] = {
-	{ "snmp", { "community" }, { "community" } },
-	{ "snmp_v3",
-	  { "security_name", "security_level", "auth_protocol",
-	    "auth_passphrase", "priv_protocol", "priv_passphrase",
-	    "context_name" },
-	  { "security_name", "security_level" } },
-	{ "ssh", { "username", "password", "sudo_password" },
-	  { "username", "password" } },
-	{ "ssh_key", { "username", "key", "key_file", "passphrase",
-		       "sudo_password" },
-	  { "username" } },
-	{ "windows", { "username", "password", "domain" },
-	  { "username", "password" } },
+    {"snmp", {"community"}, {"community"}},
+    {"snmp_v3",
+     {"security_name", "security_level", "auth_protocol", "auth_passphrase",
+      "priv_protocol", "priv_passphrase", "context_name"},
+     {"security_name", "security_level"}},
+    {"ssh",
+     {"username", "password", "sudo_password"},
+     {"username", "password"}},
+    {"ssh_key",
+     {"username", "key", "key_file", "passphrase", "sudo_password"},
+     {"username"}},
+    {"windows", {"username", "password", "domain"}, {"username", "password"}},
 };
 
 #define CRED_TYPE_COUNT (sizeof(cred_types) / sizeof(cred_types[0]))
 
 static const char *const cred_secret_fields[] = {
-	"community",  "password", "auth_passphrase", "priv_passphrase",
-	"passphrase", "key",	  "sudo_password",   NULL,
+    "community",  "password", "auth_passphrase", "priv_passphrase",
+    "passphrase", "key",      "sudo_password",	 NULL,
 };
 
 /* Open-AudIT's names for the same fields; type NULL means any type. */
 static const struct {
 	const char *type, *from, *to;
 } cred_aliases[] = {
-	{ NULL, "authentication_passphrase", "auth_passphrase" },
-	{ NULL, "authentication_protocol", "auth_protocol" },
-	{ NULL, "privacy_passphrase", "priv_passphrase" },
-	{ NULL, "privacy_protocol", "priv_protocol" },
-	{ "ssh_key", "ssh_key", "key" },
-	{ "ssh_key", "password", "passphrase" },
+    {NULL, "authentication_passphrase", "auth_passphrase"},
+    {NULL, "authentication_protocol", "auth_protocol"},
+    {NULL, "privacy_passphrase", "priv_passphrase"},
+    {NULL, "privacy_protocol", "priv_protocol"},
+    {"ssh_key", "ssh_key", "key"},
+    {"ssh_key", "password", "passphrase"},
 };
 
 /* Keys around a credential that are not fields: ours, and the bookkeeping
  * an Open-AudIT export carries. */
 static const char *const cred_meta_keys[] = {
-	"name", "type", "description", "org_id", "id", "org", "orgs.name",
-	"edited_by", "edited_date", "created", "updated", "secrets_set",
-	"credentials", "attributes", NULL,
+    "name",    "type",	      "description", "org_id",	    "id",
+    "org",     "orgs.name",   "edited_by",   "edited_date", "created",
+    "updated", "secrets_set", "credentials", "attributes",  NULL,
 };
 
-static const char *const snmp_levels[] = { "noAuthNoPriv", "authNoPriv",
-					   "authPriv", NULL };
+static const char *const snmp_levels[] = {"noAuthNoPriv", "authNoPriv",
+					  "authPriv", NULL};
 static const char *const snmp_auth_protocols[] = {
-	"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL,
+    "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL,
 };
 static const char *const snmp_priv_protocols[] = {
-	"DES", "AES", "AES-192", "AES-256", NULL,
+    "DES", "AES", "AES-192", "AES-256", NULL,
 };
 
 static int cred_in(const char *const *list, const char *s)
@@ -757,16 +753,15 @@ static int cred_canonical(json_t *cred, const char *name, const char *field,
 		return 0;
 	for (i = 0; list[i]; i++) {
 		if (cred_loose_eq(list[i], v)) {
-			json_object_set_new(cred, field,
-					    json_string(list[i]));
+			json_object_set_new(cred, field, json_string(list[i]));
 			return 0;
 		}
 	}
 	strbuf_init(&sb, 512);
 	for (i = 0; list[i]; i++)
 		strbuf_printf(&sb, "%s%s", i ? ", " : "", list[i]);
-	log_err("credential '%s': %s '%.40s' is not one of %s", name, field,
-		v, sb.data);
+	log_err("credential '%s': %s '%.40s' is not one of %s", name, field, v,
+		sb.data);
 	strbuf_free(&sb);
 	return -1;
 }
@@ -776,10 +771,10 @@ static int cred_canonical(json_t *cred, const char *name, const char *field,
 static void cred_missing(const struct cred_type *t, json_t *cred,
 			 json_t *missing)
 {
-	static const char *const v3_auth[] = { "auth_protocol",
-					       "auth_passphrase", NULL };
-	static const char *const v3_priv[] = { "priv_protocol",
-					       "priv_passphrase", NULL };
+	static const char *const v3_auth[] = {"auth_protocol",
+					      "auth_passphrase", NULL};
+	static const char *const v3_priv[] = {"priv_protocol",
+					      "priv_passphrase", NULL};
 	const char *level;
 	int i;
 
@@ -788,10 +783,10 @@ static void cred_missing(const struct cred_type *t, json_t *cred,
 			json_array_append_new(missing,
 					      json_string(t->required[i]));
 	if (!strcmp(t->name, "snmp_v3")) {
-		level = json_string_value(
-			json_object_get(cred, "security_level"));
-		for (i = 0; level && strcmp(level, "noAuthNoPriv") && v3_auth[i];
-		     i++)
+		level =
+		    json_string_value(json_object_get(cred, "security_level"));
+		for (i = 0;
+		     level && strcmp(level, "noAuthNoPriv") && v3_auth[i]; i++)
 			if (!json_object_get(cred, v3_auth[i]))
 				json_array_append_new(missing,
 						      json_string(v3_auth[i]));
@@ -816,7 +811,8 @@ static int cred_copy_fields(const struct cred_type *t, const char *name,
 	json_t *v;
 	int i;
 
-	json_object_foreach(src, k, v) {
+	json_object_foreach(src, k, v)
+	{
 		if (flat && cred_in(cred_meta_keys, k))
 			continue;
 		field = cred_alias(t->name, k);
@@ -847,14 +843,14 @@ static int cred_copy_fields(const struct cred_type *t, const char *name,
 			return -1;
 		}
 		if (strlen(json_string_value(v)) != json_string_length(v)) {
-			log_err("credential '%s': %s contains a NUL byte",
-				name, k);
+			log_err("credential '%s': %s contains a NUL byte", name,
+				k);
 			return -1;
 		}
 		/* A copy, so wiping ours leaves the caller's object alone. */
-		json_object_set_new(out, field,
-				    json_stringn(json_string_value(v),
-						 json_string_length(v)));
+		json_object_set_new(
+		    out, field,
+		    json_stringn(json_string_value(v), json_string_length(v)));
 	}
 	return 0;
 }
@@ -951,8 +947,7 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 	}
 	out = json_pack("{ssss}", "name", name, "type", t->name);
 	desc = json_string_value(json_object_get(in, "description"));
-	if (adm_check_text("credential description", desc, DESC_MAX_LEN, 0) <
-	    0)
+	if (adm_check_text("credential description", desc, DESC_MAX_LEN, 0) < 0)
 		goto fail;
 	if (desc && *desc)
 		json_object_set_new(out, "description", json_string(desc));
@@ -963,15 +958,16 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 		goto fail;
 	if (!strcmp(t->name, "snmp_v3") &&
 	    (cred_canonical(out, name, "security_level", snmp_levels) < 0 ||
-	     cred_canonical(out, name, "auth_protocol",
-			    snmp_auth_protocols) < 0 ||
-	     cred_canonical(out, name, "priv_protocol",
-			    snmp_priv_protocols) < 0))
+	     cred_canonical(out, name, "auth_protocol", snmp_auth_protocols) <
+		 0 ||
+	     cred_canonical(out, name, "priv_protocol", snmp_priv_protocols) <
+		 0))
 		goto fail;
 	missing = json_array();
 	cred_missing(t, out, missing);
 	strbuf_init(&sb, 512);
-	json_array_foreach(missing, i, attrs) {
+	json_array_foreach(missing, i, attrs)
+	{
 		f = json_string_value(attrs);
 		if (missing_secrets && cred_is_secret(f) &&
 		    strcmp(f, "key") != 0)
@@ -984,10 +980,10 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 		log_err("credential '%s' (%s) is missing %s%s", name, t->name,
 			sb.data,
 			!strcmp(t->name, "ssh_key") &&
-					!json_object_get(out, "key")
-				? " (the private key, or key_file: its path "
-				  "on the server)"
-				: "");
+				!json_object_get(out, "key")
+			    ? " (the private key, or key_file: its path "
+			      "on the server)"
+			    : "");
 		strbuf_free(&sb);
 		goto fail;
 	}
@@ -1028,9 +1024,9 @@ void store_credential_wipe(json_t *cred)
 	 * object is freed, so no clear secret lingers on the heap. Nested
 	 * documents (files, Open-AudIT envelopes) are walked too. */
 	if (json_is_array(cred))
-		json_array_foreach(cred, i, v)
-			store_credential_wipe(v);
-	json_object_foreach(cred, k, v) {
+		json_array_foreach(cred, i, v) store_credential_wipe(v);
+	json_object_foreach(cred, k, v)
+	{
 		if (json_is_string(v) && (store_credential_field_secret(k) ||
 					  !strcmp(k, "credentials")))
 			secret_wipe((void *)(uintptr_t)json_string_value(v),
@@ -1061,8 +1057,8 @@ json_t *store_credential_parse(json_t *doc)
 	size_t i;
 
 	items = json_is_object(doc) && json_object_get(doc, "data")
-			? json_object_get(doc, "data")
-			: doc;
+		    ? json_object_get(doc, "data")
+		    : doc;
 	if (json_is_object(items)) {
 		items = json_pack("[O]", items);
 	} else if (json_is_array(items)) {
@@ -1072,7 +1068,8 @@ json_t *store_credential_parse(json_t *doc)
 			"of them");
 		goto fail;
 	}
-	json_array_foreach(items, i, item) {
+	json_array_foreach(items, i, item)
+	{
 		snprintf(fallback, sizeof(fallback), "credential-%zu", i + 1);
 		one = cred_normalise(item, fallback, NULL);
 		if (!one) {
@@ -1087,8 +1084,7 @@ json_t *store_credential_parse(json_t *doc)
 	json_decref(items);
 	return out;
 fail:
-	json_array_foreach(out, i, item)
-		store_credential_wipe(item);
+	json_array_foreach(out, i, item) store_credential_wipe(item);
 	json_decref(out);
 	return NULL;
 }
@@ -1103,7 +1099,8 @@ static int cred_split(struct store *st, json_t *cred, json_t *fields,
 	char *sealed;
 	json_t *v;
 
-	json_object_foreach(cred, k, v) {
+	json_object_foreach(cred, k, v)
+	{
 		if (cred_in(cred_meta_keys, k))
 			continue;
 		if (!cred_is_secret(k)) {
@@ -1159,13 +1156,14 @@ int store_credential_add(struct store *st, json_t *cred, int64_t *id)
 	util_now(now);
 	sqlite3_bind_int64(s, 1, org_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, json_string_value(json_object_get(norm, "type")),
-			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3,
+			  json_string_value(json_object_get(norm, "type")), -1,
+			  SQLITE_STATIC);
 	if (json_object_get(norm, "description"))
-		sqlite3_bind_text(s, 4,
-				  json_string_value(
-					  json_object_get(norm, "description")),
-				  -1, SQLITE_STATIC);
+		sqlite3_bind_text(
+		    s, 4,
+		    json_string_value(json_object_get(norm, "description")), -1,
+		    SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, fields_text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, secrets_text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
@@ -1190,9 +1188,9 @@ out:
 	return rc;
 }
 
-#define CRED_COLUMNS                                                     \
-	"SELECT c.id, c.name, c.type, c.org_id, o.name AS org,"          \
-	" c.description, c.created, c.updated, c.fields, c.secrets"      \
+#define CRED_COLUMNS                                                           \
+	"SELECT c.id, c.name, c.type, c.org_id, o.name AS org,"                \
+	" c.description, c.created, c.updated, c.fields, c.secrets"            \
 	" FROM credential c JOIN org o ON o.id = c.org_id"
 
 /* Moves the row's "fields" JSON into the row itself and returns the parsed
@@ -1210,9 +1208,8 @@ static json_t *cred_unpack_row(json_t *row)
 	secrets = json_loads(stext ? stext : "{}", 0, &err);
 	json_object_del(row, "fields");
 	json_object_del(row, "secrets");
-	json_object_foreach(fields, k, v)
-		if (!json_object_get(row, k))
-			json_object_set(row, k, v);
+	json_object_foreach(fields, k, v) if (!json_object_get(row, k))
+	    json_object_set(row, k, v);
 	json_decref(fields);
 	if (!json_is_object(secrets)) {
 		json_decref(secrets);
@@ -1232,11 +1229,12 @@ json_t *store_credential_list(struct store *st)
 	if (!s)
 		return NULL;
 	rows = adm_rows(st, s);
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		secrets = cred_unpack_row(row);
 		set = json_array();
 		json_object_foreach(secrets, k, v)
-			json_array_append_new(set, json_string(k));
+		    json_array_append_new(set, json_string(k));
 		json_object_set_new(row, "secrets_set", set);
 		json_decref(secrets);
 	}
@@ -1266,10 +1264,11 @@ json_t *store_credential_get_secret(struct store *st, int64_t id)
 	secrets = cred_unpack_row(row);
 	if (json_object_size(secrets) && !(key = sqlite_store_key(st)))
 		goto fail;
-	json_object_foreach(secrets, k, v) {
+	json_object_foreach(secrets, k, v)
+	{
 		plain = json_is_string(v)
-				? secret_decrypt(key, json_string_value(v))
-				: NULL;
+			    ? secret_decrypt(key, json_string_value(v))
+			    : NULL;
 		if (!plain) {
 			log_err("credential %lld: %s cannot be read (see the "
 				"error above); enter it again",

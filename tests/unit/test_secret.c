@@ -31,8 +31,8 @@ static int teardown(void **state)
 
 static void test_round_trip(void **state)
 {
-	const char *plains[] = { "public", "", "pässwörd with spaces\tand tab",
-				 "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n" };
+	const char *plains[] = {"public", "", "pässwörd with spaces\tand tab",
+				"-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n"};
 	char path[128], *c, *c2, *p;
 	struct secret_key *k;
 	size_t i;
@@ -140,7 +140,7 @@ static void test_tampered(void **state)
 
 static void write_file(const char *path, mode_t mode, size_t n)
 {
-	unsigned char buf[64] = { 0 };
+	unsigned char buf[64] = {0};
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	assert_true(fd >= 0);
@@ -196,8 +196,7 @@ static void test_password(void **state)
 	assert_int_equal(secret_password_verify(h, "Correct horse"), 0);
 	assert_int_equal(secret_password_verify(h, ""), 0);
 	assert_int_equal(secret_password_verify(NULL, "correct horse"), 0);
-	assert_int_equal(secret_password_verify("garbage", "correct horse"),
-			 0);
+	assert_int_equal(secret_password_verify("garbage", "correct horse"), 0);
 	/* Salted: the same password hashes differently. */
 	h2 = secret_password_hash("correct horse");
 	assert_string_not_equal(h, h2);
@@ -246,13 +245,13 @@ static void test_token(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_key_persists),
-		cmocka_unit_test(test_wrong_key),
-		cmocka_unit_test(test_tampered),
-		cmocka_unit_test(test_key_file_refused),
-		cmocka_unit_test(test_password),
-		cmocka_unit_test(test_token),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_key_persists),
+	    cmocka_unit_test(test_wrong_key),
+	    cmocka_unit_test(test_tampered),
+	    cmocka_unit_test(test_key_file_refused),
+	    cmocka_unit_test(test_password),
+	    cmocka_unit_test(test_token),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
