@@ -25,12 +25,6 @@
 
 #define STORE_BUSY_TIMEOUT_MS 10000
 #define STORE_FIND_MAX_FIELDS 6
-/* Page cache per handle: an audit inserts ~1,500 component rows whose
- * index entries (by name, by mac) land all over the indexes; a cache
- * that holds the indexes' hot pages keeps that from becoming reads. */
-#define STORE_CACHE_KIB "65536"
-/* Reads through a memory map: no read() per page on a cold cache. */
-#define STORE_MMAP_BYTES "268435456"
 
 /* The device columns holding sys fields (migration 1); every other sys
  * field goes to the JSON column "extra". */
@@ -355,8 +349,6 @@ struct store *store_open(const char *url)
 	if (sq_exec(st, "PRAGMA page_size = 16384") ||
 	    sq_exec(st, "PRAGMA journal_mode = WAL") ||
 	    sq_exec(st, "PRAGMA synchronous = NORMAL") ||
-	    sq_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB) ||
-	    sq_exec(st, "PRAGMA mmap_size = " STORE_MMAP_BYTES) ||
 	    sq_exec(st, "PRAGMA foreign_keys = ON"))
 		goto fail;
 	if (sq_migrate(st))
@@ -384,6 +376,9 @@ void store_close(struct store *st)
 	if (st->db) {
 		if (st->in_tx)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		/* lets the planner keep statistics current; cheap when
+		 * nothing needs it */
+		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 		sqlite3_close_v2(st->db);
 	}
 	secret_key_close(st->key);
