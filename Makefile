@@ -22,10 +22,11 @@ LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
 	$(shell net-snmp-config --netsnmp-libs 2>/dev/null) -lpthread -lm
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
-# Scripts in data/ embedded into the binary: data/NAME.sh becomes the C
-# array embed_NAME_sh[] ('-' and '.' become '_'), NUL-terminated, with its
-# length (without the NUL) in embed_NAME_sh_len; see scripts/embed.sh.
-EMBED_SRCS := $(sort $(wildcard data/*.sh))
+# Scripts and tables in data/ embedded into the binary: data/NAME.sh becomes
+# the C array embed_NAME_sh[] ('-' and '.' become '_'), NUL-terminated, with
+# its length (without the NUL) in embed_NAME_sh_len; data/*.txt likewise
+# (embed_NAME_txt); see scripts/embed.sh.
+EMBED_SRCS := $(sort $(wildcard data/*.sh data/*.txt))
 EMBED_OBJS := $(EMBED_SRCS:data/%=$(BUILD)/embed/%.o)
 OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(EMBED_OBJS)
 LIBOBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
@@ -76,7 +77,7 @@ test: deps-check asan
 	@tests/run $(ASAN_BUILD)
 
 run: all
-	./netcensus status
+	./netcensus serve
 
 fmt:
 	clang-format -i $(SRCS) $(wildcard src/*/*.h tests/unit/*.c)
