@@ -1,0 +1,234 @@
+/*
+ * classify: the process-wide tables and rules, loaded once, and the
+ * device-report entry point that turns sys fields into rule facts.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify/classify.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#define CLASSIFY_LOCAL_MAX (4u * 1024 * 1024)
+
+/* data/classify-rules.txt, embedded by the Makefile (scripts/embed.sh). */
+extern const char embed_classify_rules_txt[];
+extern const unsigned long embed_classify_rules_txt_len;
+
+static pthread_once_t classify_once = PTHREAD_ONCE_INIT;
+static int classify_rc;
+static struct classify_oui *classify_ouis;
+static struct classify_ent *classify_ents;
+/* local rules (if any) first, then the built-in ones; NULL-terminated */
+static const struct classify_rules *classify_sets[3];
+static struct classify_rules *classify_builtin, *classify_local;
+
+static const char *classify_env(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+static struct classify_rules *classify_load_local(const char *path)
+{
+	struct classify_error err;
+	struct classify_rules *r;
+	const char *why;
+	size_t len;
+	char *buf = util_read_file(path, CLASSIFY_LOCAL_MAX, &len, &why);
+
+	if (!buf) {
+		log_err("%s: %s (set by NETCENSUS_CLASSIFY_RULES)", path, why);
+		return NULL;
+	}
+	r = classify_rules_parse(buf, len, path, &err);
+	if (!r)
+		log_err("%s", err.msg);
+	free(buf);
+	return r;
+}
+
+static void classify_load(void)
+{
+	struct classify_error err;
+	struct timespec t0, t1;
+	const char *local = getenv("NETCENSUS_CLASSIFY_RULES");
+	size_t n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	classify_ouis = classify_oui_load(
+	    classify_env("NETCENSUS_IEEE_DIR", CLASSIFY_IEEE_DIR));
+	classify_ents = classify_ent_load(
+	    classify_env("NETCENSUS_ENTERPRISES", CLASSIFY_ENTERPRISES));
+	classify_builtin = classify_rules_parse(
+	    embed_classify_rules_txt, (size_t)embed_classify_rules_txt_len,
+	    "classify-rules.txt", &err);
+	if (!classify_builtin) {
+		log_err("built-in %s", err.msg);
+		classify_rc = -1;
+	}
+	if (local && *local) {
+		classify_local = classify_load_local(local);
+		if (!classify_local)
+			classify_rc = -1;
+	}
+	if (classify_local)
+		classify_sets[n++] = classify_local;
+	if (classify_builtin)
+		classify_sets[n++] = classify_builtin;
+	classify_sets[n] = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_debug("classify: %zu MAC prefixes, %zu enterprise numbers, %zu "
+		  "rules loaded in %.1f ms",
+		  classify_oui_count(classify_ouis),
+		  classify_ent_count(classify_ents),
+		  classify_rules_count(classify_builtin) +
+		      classify_rules_count(classify_local),
+		  (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+}
+
+int classify_init(void)
+{
+	pthread_once(&classify_once, classify_load);
+	return classify_rc;
+}
+
+const char *classify_mac_vendor(const char *mac)
+{
+	classify_init();
+	return classify_oui_lookup(classify_ouis, mac);
+}
+
+int classify_mac_is_local(const char *mac)
+{
+	unsigned char b[6];
+
+	return classify_mac_parse(mac, b) == 0 && (b[0] & 0x02);
+}
+
+const char *classify_mac_virtual_platform(const char *mac)
+{
+	classify_init();
+	for (size_t i = 0; classify_sets[i]; i++) {
+		const char *v = classify_rules_virtual(classify_sets[i], mac);
+
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+int classify_mac_is_virtual(const char *mac)
+{
+	return classify_mac_virtual_platform(mac) != NULL;
+}
+
+const char *classify_enterprise_number(unsigned long number)
+{
+	classify_init();
+	return classify_ent_lookup(classify_ents, number);
+}
+
+const char *classify_enterprise(const char *oid)
+{
+	static const char base[] = "1.3.6.1.4.1.";
+	unsigned long n = 0;
+	const char *p;
+	int digits = 0;
+
+	if (!oid)
+		return NULL;
+	if (*oid == '.')
+		oid++;
+	if (strncmp(oid, base, sizeof(base) - 1) != 0)
+		return NULL;
+	for (p = oid + sizeof(base) - 1; *p >= '0' && *p <= '9'; p++) {
+		if (++digits > 10)
+			return NULL;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (!digits || (*p && *p != '.'))
+		return NULL;
+	return classify_enterprise_number(n);
+}
+
+const char *classify_vendor_normalise(const char *raw)
+{
+	classify_init();
+	for (size_t i = 0; raw && classify_sets[i]; i++) {
+		const char *v = classify_rules_vendor(classify_sets[i], raw);
+
+		if (v != raw)
+			return v;
+	}
+	return raw;
+}
+
+static const char *classify_sys_str(const json_t *sys, const char *key)
+{
+	const char *s = json_string_value(json_object_get(sys, key));
+
+	return s && *s ? s : NULL;
+}
+
+/* The device's MAC: sys.mac, else the first usable one in "network". */
+static int classify_pick_mac(const json_t *report, const json_t *sys,
+			     char out[18])
+{
+	static const unsigned char zero[6];
+	const json_t *net = json_object_get(report, "network");
+	const char *m = classify_sys_str(sys, "mac");
+	unsigned char b[6];
+	size_t i;
+	json_t *row;
+
+	if (!m || classify_mac_parse(m, b) < 0 || !memcmp(b, zero, 6)) {
+		m = NULL;
+		json_array_foreach(net, i, row)
+		{
+			const char *r = classify_sys_str(row, "mac");
+
+			if (r && classify_mac_parse(r, b) == 0 &&
+			    memcmp(b, zero, 6) != 0) {
+				m = r;
+				break;
+			}
+		}
+	}
+	if (!m)
+		return -1;
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5]);
+	return 0;
+}
+
+int classify_report(json_t *report)
+{
+	json_t *sys = json_object_get(report, "sys");
+	struct classify_facts f;
+	char mac[18];
+
+	if (!json_is_object(sys)) {
+		log_warn("classify: the device report has no sys object");
+		return -1;
+	}
+	classify_init();
+	memset(&f, 0, sizeof(f));
+	f.oid = classify_sys_str(sys, "sysObjectID");
+	f.descr = classify_sys_str(sys, "sysDescr");
+	f.name = classify_sys_str(sys, "sysName");
+	if (classify_pick_mac(report, sys, mac) == 0) {
+		f.mac = mac;
+		f.oui = classify_oui_lookup(classify_ouis, mac);
+		if (!f.oui)
+			f.oui = classify_mac_virtual_platform(mac);
+	}
+	if (f.oid)
+		f.enterprise = classify_enterprise(f.oid);
+	f.ports = json_object_get(report, "ports");
+	return classify_rules_apply(classify_sets, &f, sys);
+}

@@ -1,0 +1,144 @@
+/*
+ * classify: what a device is, from the facts discovery learned about it.
+ *
+ * Three tables of data, none of them compiled-in code:
+ *   - the IEEE MAC registries (Debian's ieee-data: oui.csv for 24-bit MA-L,
+ *     mam.csv for 28-bit MA-M, oui36.csv and iab.csv for 36-bit MA-S/IAB),
+ *     looked up longest prefix first in sorted arrays by binary search;
+ *   - the IANA private enterprise numbers (Debian's libwireshark-data:
+ *     enterprises.tsv), so 1.3.6.1.4.1.N... names its organisation;
+ *   - the classification rules, data/classify-rules.txt, embedded in the
+ *     binary at build: ordered lines "conditions -> assignments" over
+ *     sysObjectID, sysDescr, sysName, the OUI and enterprise organisations,
+ *     the MAC and the open ports, which set type, manufacturer, model and
+ *     the os_* fields. A field takes its value from the first matching rule
+ *     that gives it one. The same file holds vendor-name normalisation
+ *     ("ciscoSystems" -> "Cisco Systems") and the well-known virtual MAC
+ *     prefixes. docs/classification.md describes the format.
+ *
+ * Everything loads once, lazily, on the first call that needs it
+ * (pthread_once), or up front with classify_init(); after that every
+ * function here is safe to call from any thread. Missing ieee-data or
+ * wireshark files cost a warning and unknown manufacturers, never a
+ * failure. NETCENSUS_IEEE_DIR, NETCENSUS_ENTERPRISES and
+ * NETCENSUS_CLASSIFY_RULES (a local rules file tried before the built-in
+ * rules) override the default paths. Returned strings belong to the module
+ * and live until exit.
+ *
+ * The lower half of this header (tables and rule sets as values) exists so
+ * that tests and tools can load their own data; normal callers need only
+ * the upper half.
+ */
+#ifndef NC_CLASSIFY_H
+#define NC_CLASSIFY_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#define CLASSIFY_IEEE_DIR "/usr/share/ieee-data"
+#define CLASSIFY_ENTERPRISES "/usr/share/wireshark/enterprises.tsv"
+
+/* Loads the tables and rules (once; later calls return the first result).
+ * -1 only when the rules do not parse; missing tables are warnings. */
+int classify_init(void);
+
+/* The IEEE organisation name for a MAC in any common spelling
+ * (aa:bb:cc:dd:ee:ff, AA-BB-..., aabb.ccdd.eeff, aabbccddeeff), longest
+ * registered prefix first; NULL when unknown or not a MAC. */
+const char *classify_mac_vendor(const char *mac);
+
+/* 1 when the MAC is locally administered (second-lowest bit of the first
+ * octet), 0 when globally unique or not a MAC. */
+int classify_mac_is_local(const char *mac);
+
+/* 1 when the MAC belongs to a well-known virtual NIC range (VMware,
+ * VirtualBox, QEMU/KVM, Hyper-V, Xen, Parallels); 0 otherwise. */
+int classify_mac_is_virtual(const char *mac);
+
+/* The virtual platform's name for such a MAC ("VMware"), else NULL. */
+const char *classify_mac_virtual_platform(const char *mac);
+
+/* The organisation registered for the enterprise number in a sysObjectID
+ * (1.3.6.1.4.1.N..., leading dot allowed), as IANA spells it; NULL when the
+ * OID is not under enterprises or the number is unknown. */
+const char *classify_enterprise(const char *sys_object_id);
+
+/* The organisation for an enterprise number; NULL when unknown. */
+const char *classify_enterprise_number(unsigned long number);
+
+/* A vendor name as people write it ("ciscoSystems" -> "Cisco Systems"),
+ * by the rules file's vendor lines; raw itself when no line matches. */
+const char *classify_vendor_normalise(const char *raw);
+
+/* Fills sys.type, sys.manufacturer, sys.model, sys.os_group,
+ * sys.os_family, sys.os_name, ... from sys.sysObjectID, sys.sysDescr,
+ * sys.sysName, sys.mac (else the first MAC in "network") and the open
+ * ports in "ports", writing only fields that are absent or empty. Returns
+ * the number of fields written, or -1 when report has no usable sys. */
+int classify_report(json_t *report);
+
+/* ---- tables and rule sets as values (tests, tools) ---- */
+
+struct classify_oui;
+struct classify_ent;
+struct classify_rules;
+
+/* A rejection with its place: "FILE:LINE: message". */
+struct classify_error {
+	char msg[512];
+};
+
+/* Loads oui.csv, mam.csv, oui36.csv and iab.csv from dir; a missing file
+ * is a warning. NULL (with the reason logged) when none could be read. */
+struct classify_oui *classify_oui_load(const char *dir);
+/* Organisation for a MAC by longest prefix; NULL when unknown. */
+const char *classify_oui_lookup(const struct classify_oui *t, const char *mac);
+/* Number of prefixes loaded (all registries). */
+size_t classify_oui_count(const struct classify_oui *t);
+void classify_oui_free(struct classify_oui *t);
+
+/* Parses one enterprises.tsv ("N<whitespace>Name[<TAB># comment]").
+ * NULL with the reason logged when it cannot be read. */
+struct classify_ent *classify_ent_load(const char *path);
+const char *classify_ent_lookup(const struct classify_ent *t,
+				unsigned long number);
+size_t classify_ent_count(const struct classify_ent *t);
+void classify_ent_free(struct classify_ent *t);
+
+/* Parses rules text (name is used in messages). NULL with err->msg set to
+ * "name:line: message" on the first bad line. */
+struct classify_rules *classify_rules_parse(const char *text, size_t len,
+					    const char *name,
+					    struct classify_error *err);
+/* Number of classification rules (not counting vendor/virtual lines). */
+size_t classify_rules_count(const struct classify_rules *r);
+void classify_rules_free(struct classify_rules *r);
+
+/* What the rules look at; NULL members are empty. */
+struct classify_facts {
+	const char *oid;	/* sysObjectID */
+	const char *descr;	/* sysDescr */
+	const char *name;	/* sysName */
+	const char *mac;	/* normalised aa:bb:cc:dd:ee:ff */
+	const char *oui;	/* IEEE organisation of the MAC */
+	const char *enterprise; /* IANA organisation of the sysObjectID */
+	const json_t *ports;	/* the "ports" section (array of rows) */
+};
+
+/* Runs the rule sets in order (the first that gives a field a value
+ * wins) and writes into sys the fields that sys has absent or empty.
+ * sets is NULL-terminated. Returns the number of fields written. */
+int classify_rules_apply(const struct classify_rules *const *sets,
+			 const struct classify_facts *f, json_t *sys);
+
+/* As classify_vendor_normalise, with one rule set's vendor lines. */
+const char *classify_rules_vendor(const struct classify_rules *r,
+				  const char *raw);
+/* As classify_mac_virtual_platform, with one rule set's virtual-mac lines. */
+const char *classify_rules_virtual(const struct classify_rules *r,
+				   const char *mac);
+
+/* Parses a MAC in any common spelling into 6 bytes; 0 or -1. */
+int classify_mac_parse(const char *mac, unsigned char out[6]);
+
+#endif

@@ -1,0 +1,828 @@
+/*
+ * rules: the classification rules language (docs/classification.md).
+ *
+ * A logical line (a trailing backslash joins the next) is one of
+ *   [!]VAR OP VALUE ... -> FIELD=VALUE ...     a rule
+ *   vendor REGEX NAME                          vendor-name normalisation
+ *   virtual-mac PREFIX NAME                    a virtual NIC MAC range
+ * VAR is oid, descr, name, oui, enterprise, mac or port; OP is = (equal),
+ * ^= (prefix; for oid at an arc boundary), *= (contains) or ~ (POSIX
+ * extended regex); all string comparisons ignore case. A VALUE is a bare
+ * word or a "quoted string" in which only \" is special. In assignments,
+ * \1..\9 are the groups of the rule's last matching regex and $oui /
+ * $enterprise the normalised organisation names.
+ */
+#include <ctype.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "classify/classify.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#define RULE_LINE_MAX 4096
+#define RULE_VALUE_MAX 1024
+#define RULE_KEY_MAX 32
+#define RULE_MAX_CAPTURES 10
+
+enum rule_var {
+	V_OID,
+	V_DESCR,
+	V_NAME,
+	V_OUI,
+	V_ENTERPRISE,
+	V_MAC,
+	V_PORT,
+	V_COUNT
+};
+static const char *const var_names[V_COUNT] = {
+    "oid", "descr", "name", "oui", "enterprise", "mac", "port",
+};
+
+enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX };
+
+enum rule_field {
+	F_TYPE,
+	F_MANUFACTURER,
+	F_MODEL,
+	F_OS_GROUP,
+	F_OS_FAMILY,
+	F_OS_NAME,
+	F_OS_VERSION,
+	F_FORM_FACTOR,
+	F_COUNT
+};
+static const char *const field_names[F_COUNT] = {
+    "type",	 "manufacturer", "model",      "os_group",
+    "os_family", "os_name",	 "os_version", "form_factor",
+};
+
+struct rule_cond {
+	enum rule_var var;
+	enum rule_op op;
+	int negate;
+	char *value;
+	int has_re;
+	regex_t re;
+	unsigned port;
+	char proto[4];
+};
+
+struct rule_assign {
+	enum rule_field field;
+	char *value;
+};
+
+struct rule {
+	int line;
+	struct rule_cond *conds;
+	size_t nconds;
+	struct rule_assign *assigns;
+	size_t nassigns;
+	unsigned fields; /* bit per rule_field assigned */
+};
+
+struct vendor_alias {
+	regex_t re;
+	char *name;
+};
+
+struct virtual_mac {
+	unsigned char prefix[6];
+	size_t nbytes;
+	char *name;
+};
+
+struct classify_rules {
+	char *name;
+	struct rule *v;
+	size_t n;
+	struct vendor_alias *vendors;
+	size_t nvendors;
+	struct virtual_mac *virt;
+	size_t nvirt;
+};
+
+/* One word of a line: w is the word with quotes removed; when it reads
+ * [!]KEY OP VALUE (the operator outside quotes), key/op/val are set and
+ * op >= 0, else op is -1. */
+struct rule_tok {
+	char w[RULE_VALUE_MAX];
+	int negate;
+	char key[RULE_KEY_MAX];
+	int op;
+	const char *val; /* points into w */
+	int arrow;	 /* the word was a bare "->" */
+};
+
+static void rules_seterr(struct classify_error *err, const char *name, int line,
+			 const char *msg)
+{
+	snprintf(err->msg, sizeof(err->msg), "%.180s:%d: %.300s", name, line,
+		 msg);
+}
+
+/* Reads the next word at *pp. 1 with t filled, 0 at end of line (or a
+ * comment), -1 with *why set. */
+static int rules_next_word(const char **pp, struct rule_tok *t,
+			   const char **why)
+{
+	const char *p = *pp;
+	size_t n = 0, qpos = (size_t)-1, k = 0;
+	int quoted = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p || *p == '#')
+		return 0;
+	memset(t, 0, sizeof(*t));
+	t->op = -1;
+	while (*p && (quoted || (*p != ' ' && *p != '\t'))) {
+		if (*p == '"') {
+			if (!quoted && qpos == (size_t)-1)
+				qpos = n;
+			quoted = !quoted;
+			p++;
+			continue;
+		}
+		if (quoted && p[0] == '\\' && p[1] == '"')
+			p++;
+		if (n >= sizeof(t->w) - 1) {
+			*why = "value too long";
+			return -1;
+		}
+		t->w[n++] = *p++;
+	}
+	if (quoted) {
+		*why = "unterminated quoted string";
+		return -1;
+	}
+	t->w[n] = '\0';
+	*pp = p;
+	if (strcmp(t->w, "->") == 0 && qpos == (size_t)-1) {
+		t->arrow = 1;
+		return 1;
+	}
+	if (t->w[0] == '!' && qpos != 0) {
+		t->negate = 1;
+		k = 1;
+	}
+	{
+		size_t s = k;
+		static const char *const ops[] = {"=", "^=", "*=", "~"};
+
+		while ((t->w[k] >= 'a' && t->w[k] <= 'z') || t->w[k] == '_')
+			k++;
+		if (k == s || k - s >= RULE_KEY_MAX || k >= qpos)
+			return 1;
+		for (int i = 3; i >= 0; i--) {
+			size_t ol = strlen(ops[i]);
+
+			if (strncmp(t->w + k, ops[i], ol) == 0 &&
+			    k + ol <= qpos) {
+				memcpy(t->key, t->w + s, k - s);
+				t->key[k - s] = '\0';
+				t->op = i;
+				t->val = t->w + k + ol;
+				break;
+			}
+		}
+	}
+	if (t->op < 0)
+		t->negate = 0;
+	return 1;
+}
+
+static int rules_lookup(const char *const *names, int count, const char *s)
+{
+	for (int i = 0; i < count; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/* "9100" or "161/udp" into c; 0 or -1. */
+static int rules_parse_port(struct rule_cond *c, const char *v)
+{
+	const char *slash = strchr(v, '/');
+	char num[8];
+	size_t n = slash ? (size_t)(slash - v) : strlen(v);
+	long port;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, v, n);
+	num[n] = '\0';
+	if (util_parse_long(num, 1, 65535, &port) < 0)
+		return -1;
+	c->port = (unsigned)port;
+	if (!slash || strcmp(slash + 1, "tcp") == 0)
+		memcpy(c->proto, "tcp", 4);
+	else if (strcmp(slash + 1, "udp") == 0)
+		memcpy(c->proto, "udp", 4);
+	else
+		return -1;
+	return 0;
+}
+
+static int rules_compile(regex_t *re, const char *pattern, char *why,
+			 size_t whylen)
+{
+	int rc = regcomp(re, pattern, REG_EXTENDED | REG_ICASE);
+
+	if (rc != 0) {
+		regerror(rc, re, why, whylen);
+		regfree(re);
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills c from t; NULL or a static message / msg buffer on error. */
+static const char *rules_make_cond(struct rule_cond *c,
+				   const struct rule_tok *t, char *msg,
+				   size_t msglen)
+{
+	int var = rules_lookup(var_names, V_COUNT, t->key);
+	const char *v = t->val;
+
+	if (var < 0 && rules_lookup(field_names, F_COUNT, t->key) >= 0) {
+		snprintf(msg, msglen,
+			 "missing \"->\" before the assignment "
+			 "\"%.120s\"",
+			 t->w);
+		return msg;
+	}
+	if (var < 0)
+		return "unknown condition (want oid, descr, name, oui, "
+		       "enterprise, mac or port)";
+	c->var = (enum rule_var)var;
+	c->op = (enum rule_op)t->op;
+	c->negate = t->negate;
+	if (c->var == V_PORT) {
+		if (c->op != OP_EQ || rules_parse_port(c, v) < 0)
+			return "port takes port=N or port=N/udp";
+		return NULL;
+	}
+	if (c->var == V_OID && *v == '.')
+		v++;
+	if (!*v && c->op != OP_REGEX && c->op != OP_EQ)
+		return "empty value";
+	c->value = xstrdup(v);
+	if (c->op == OP_REGEX) {
+		char why[200];
+
+		if (rules_compile(&c->re, v, why, sizeof(why)) < 0) {
+			snprintf(msg, msglen,
+				 "bad regular expression \"%.120s\": "
+				 "%.200s",
+				 v, why);
+			return msg;
+		}
+		c->has_re = 1;
+	}
+	return NULL;
+}
+
+static void rules_free_rule(struct rule *r)
+{
+	for (size_t i = 0; i < r->nconds; i++) {
+		free(r->conds[i].value);
+		if (r->conds[i].has_re)
+			regfree(&r->conds[i].re);
+	}
+	for (size_t i = 0; i < r->nassigns; i++)
+		free(r->assigns[i].value);
+	free(r->conds);
+	free(r->assigns);
+}
+
+/* Parses a rule line into r; NULL or the reason. */
+static const char *rules_parse_rule(const char *p, struct rule *r, char *msg,
+				    size_t msglen)
+{
+	struct rule_tok t;
+	const char *why = NULL;
+	int rc, after = 0;
+
+	while ((rc = rules_next_word(&p, &t, &why)) > 0) {
+		if (t.arrow) {
+			if (after)
+				return "a second \"->\"";
+			after = 1;
+			continue;
+		}
+		if (t.op < 0) {
+			snprintf(msg, msglen,
+				 "\"%.120s\" is not KEY=VALUE (a "
+				 "value with spaces needs quotes)",
+				 t.w);
+			return msg;
+		}
+		if (!after) {
+			struct rule_cond *c;
+
+			r->conds = xrealloc(r->conds, (r->nconds + 1) *
+							  sizeof(*r->conds));
+			c = &r->conds[r->nconds];
+			memset(c, 0, sizeof(*c));
+			why = rules_make_cond(c, &t, msg, msglen);
+			if (why) {
+				free(c->value);
+				return why;
+			}
+			r->nconds++;
+		} else {
+			int f = rules_lookup(field_names, F_COUNT, t.key);
+
+			if (f < 0) {
+				snprintf(msg, msglen, "unknown field \"%.31s\"",
+					 t.key);
+				return msg;
+			}
+			if (t.op != OP_EQ || t.negate)
+				return "an assignment is FIELD=VALUE";
+			r->assigns =
+			    xrealloc(r->assigns,
+				     (r->nassigns + 1) * sizeof(*r->assigns));
+			r->assigns[r->nassigns].field = (enum rule_field)f;
+			r->assigns[r->nassigns].value = xstrdup(t.val);
+			r->nassigns++;
+			r->fields |= 1u << f;
+		}
+	}
+	if (rc < 0)
+		return why;
+	if (!after)
+		return "missing \"->\" between conditions and assignments";
+	if (!r->nassigns)
+		return "nothing assigned after \"->\"";
+	return NULL;
+}
+
+/* "00:0c:29" (1 to 6 octets, ':' or '-' optional) into v; 0 or -1. */
+static int rules_parse_mac_prefix(const char *s, struct virtual_mac *v)
+{
+	char full[13] = "000000000000";
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (isxdigit((unsigned char)*s)) {
+			if (n == 12)
+				return -1;
+			full[n++] = *s;
+		} else if (*s != ':' && *s != '-') {
+			return -1;
+		}
+	}
+	if (n == 0 || n % 2)
+		return -1;
+	v->nbytes = n / 2;
+	return classify_mac_parse(full, v->prefix);
+}
+
+/* Reads exactly two more words (after the directive) into a and b. */
+static const char *rules_two_words(const char *p, struct rule_tok *a,
+				   struct rule_tok *b)
+{
+	const char *why = "needs two values";
+
+	if (rules_next_word(&p, a, &why) <= 0 ||
+	    rules_next_word(&p, b, &why) <= 0)
+		return why;
+	if (rules_next_word(&p, b + 1, &why) != 0)
+		return "takes exactly two values";
+	return NULL;
+}
+
+static const char *rules_parse_directive(struct classify_rules *rs,
+					 const char *kw, const char *p,
+					 char *msg, size_t msglen)
+{
+	struct rule_tok *t = xmalloc(3 * sizeof(*t));
+	const char *why = rules_two_words(p, &t[0], &t[1]);
+
+	if (why)
+		goto done;
+	if (strcmp(kw, "vendor") == 0) {
+		struct vendor_alias *a;
+		char rewhy[200];
+
+		rs->vendors =
+		    xrealloc(rs->vendors, (rs->nvendors + 1) * sizeof(*a));
+		a = &rs->vendors[rs->nvendors];
+		if (rules_compile(&a->re, t[0].w, rewhy, sizeof(rewhy)) < 0) {
+			snprintf(msg, msglen,
+				 "bad regular expression \"%.120s\": "
+				 "%.200s",
+				 t[0].w, rewhy);
+			why = msg;
+			goto done;
+		}
+		a->name = xstrdup(t[1].w);
+		rs->nvendors++;
+	} else {
+		struct virtual_mac *v;
+
+		rs->virt = xrealloc(rs->virt, (rs->nvirt + 1) * sizeof(*v));
+		v = &rs->virt[rs->nvirt];
+		if (rules_parse_mac_prefix(t[0].w, v) < 0) {
+			why = "virtual-mac wants a MAC prefix like 00:0c:29";
+			goto done;
+		}
+		v->name = xstrdup(t[1].w);
+		rs->nvirt++;
+	}
+done:
+	free(t);
+	return why;
+}
+
+/* Parses one logical line; NULL or the reason. */
+static const char *rules_parse_line(struct classify_rules *rs, const char *line,
+				    int lineno, char *msg, size_t msglen)
+{
+	struct rule_tok *first = xmalloc(sizeof(*first));
+	const char *p = line, *why = NULL;
+	struct rule r;
+	int rc = rules_next_word(&p, first, &why);
+
+	if (rc <= 0)
+		goto done; /* blank, comment, or why set */
+	if (first->op < 0 && !first->arrow &&
+	    (strcmp(first->w, "vendor") == 0 ||
+	     strcmp(first->w, "virtual-mac") == 0)) {
+		why = rules_parse_directive(rs, first->w, p, msg, msglen);
+		goto done;
+	}
+	memset(&r, 0, sizeof(r));
+	r.line = lineno;
+	why = rules_parse_rule(line, &r, msg, msglen);
+	if (why) {
+		rules_free_rule(&r);
+		goto done;
+	}
+	rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
+	rs->v[rs->n++] = r;
+done:
+	free(first);
+	return why;
+}
+
+struct classify_rules *classify_rules_parse(const char *text, size_t len,
+					    const char *name,
+					    struct classify_error *err)
+{
+	struct classify_rules *rs = xcalloc(1, sizeof(*rs));
+	const char *p = text, *end = text + len;
+	char *line = xmalloc(RULE_LINE_MAX);
+	char msg[400];
+	int lineno = 0;
+
+	rs->name = xstrdup(name);
+	err->msg[0] = '\0';
+	while (p < end) {
+		size_t n = 0;
+		int start = lineno + 1;
+		int more = 1;
+
+		while (more && p < end) {
+			const char *eol = memchr(p, '\n', (size_t)(end - p));
+			size_t l = eol ? (size_t)(eol - p) : (size_t)(end - p);
+
+			lineno++;
+			if (l && p[l - 1] == '\r')
+				l--;
+			more = l && p[l - 1] == '\\';
+			if (more)
+				l--;
+			if (n + l + 1 >= RULE_LINE_MAX) {
+				rules_seterr(err, name, start, "line too long");
+				goto fail;
+			}
+			memcpy(line + n, p, l);
+			n += l;
+			line[n++] = ' ';
+			p = eol ? eol + 1 : end;
+		}
+		line[n] = '\0';
+		if (memchr(line, '\0', n)) {
+			rules_seterr(err, name, start, "NUL byte in line");
+			goto fail;
+		}
+		const char *why =
+		    rules_parse_line(rs, line, start, msg, sizeof(msg));
+		if (why) {
+			rules_seterr(err, name, start, why);
+			goto fail;
+		}
+	}
+	free(line);
+	return rs;
+fail:
+	free(line);
+	classify_rules_free(rs);
+	return NULL;
+}
+
+size_t classify_rules_count(const struct classify_rules *r)
+{
+	return r ? r->n : 0;
+}
+
+void classify_rules_free(struct classify_rules *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		rules_free_rule(&r->v[i]);
+	for (size_t i = 0; i < r->nvendors; i++) {
+		regfree(&r->vendors[i].re);
+		free(r->vendors[i].name);
+	}
+	for (size_t i = 0; i < r->nvirt; i++)
+		free(r->virt[i].name);
+	free(r->v);
+	free(r->vendors);
+	free(r->virt);
+	free(r->name);
+	free(r);
+}
+
+const char *classify_rules_vendor(const struct classify_rules *r,
+				  const char *raw)
+{
+	if (!raw)
+		return NULL;
+	for (size_t i = 0; r && i < r->nvendors; i++)
+		if (regexec(&r->vendors[i].re, raw, 0, NULL, 0) == 0)
+			return r->vendors[i].name;
+	return raw;
+}
+
+const char *classify_rules_virtual(const struct classify_rules *r,
+				   const char *mac)
+{
+	unsigned char b[6];
+
+	if (!r || classify_mac_parse(mac, b) < 0)
+		return NULL;
+	for (size_t i = 0; i < r->nvirt; i++)
+		if (memcmp(b, r->virt[i].prefix, r->virt[i].nbytes) == 0)
+			return r->virt[i].name;
+	return NULL;
+}
+
+/* ---- applying ---- */
+
+struct rule_capture {
+	const char *subject;
+	regmatch_t m[RULE_MAX_CAPTURES];
+	int valid;
+};
+
+static int ci_contains(const char *h, const char *n)
+{
+	size_t nl = strlen(n);
+
+	for (; *h; h++)
+		if (strncasecmp(h, n, nl) == 0)
+			return 1;
+	return nl == 0;
+}
+
+static const char *rules_fact(const struct classify_facts *f, enum rule_var v)
+{
+	const char *s = NULL;
+
+	switch (v) {
+	case V_OID:
+		s = f->oid;
+		if (s && *s == '.')
+			s++;
+		break;
+	case V_DESCR:
+		s = f->descr;
+		break;
+	case V_NAME:
+		s = f->name;
+		break;
+	case V_OUI:
+		s = f->oui;
+		break;
+	case V_ENTERPRISE:
+		s = f->enterprise;
+		break;
+	case V_MAC:
+		s = f->mac;
+		break;
+	case V_PORT:
+	case V_COUNT:
+		break;
+	}
+	return s ? s : "";
+}
+
+static int rules_port_open(const json_t *ports, const struct rule_cond *c)
+{
+	size_t i;
+	json_t *row;
+
+	if (!json_is_array(ports))
+		return 0;
+	json_array_foreach(ports, i, row)
+	{
+		json_t *jp = json_object_get(row, "port");
+		const char *proto =
+		    json_string_value(json_object_get(row, "protocol"));
+		const char *state =
+		    json_string_value(json_object_get(row, "state"));
+		long port = -1;
+
+		if (json_is_integer(jp))
+			port = (long)json_integer_value(jp);
+		else if (json_is_string(jp) &&
+			 util_parse_long(json_string_value(jp), 1, 65535,
+					 &port) < 0)
+			continue;
+		if (port != (long)c->port)
+			continue;
+		if (!util_streq_ci(proto && *proto ? proto : "tcp", c->proto))
+			continue;
+		if (!state || !*state || util_streq_ci(state, "open"))
+			return 1;
+	}
+	return 0;
+}
+
+static int rules_cond_match(const struct rule_cond *c,
+			    const struct classify_facts *f,
+			    struct rule_capture *cap)
+{
+	const char *s;
+	size_t n;
+	int hit = 0;
+
+	if (c->var == V_PORT)
+		return rules_port_open(f->ports, c) != c->negate;
+	s = rules_fact(f, c->var);
+	switch (c->op) {
+	case OP_EQ:
+		hit = util_streq_ci(s, c->value);
+		break;
+	case OP_PREFIX:
+		n = strlen(c->value);
+		hit = strncasecmp(s, c->value, n) == 0;
+		if (hit && c->var == V_OID)
+			hit = s[n] == '\0' || s[n] == '.' ||
+			      c->value[n - 1] == '.';
+		break;
+	case OP_SUBSTR:
+		hit = ci_contains(s, c->value);
+		break;
+	case OP_REGEX:
+		if (c->negate) {
+			hit = regexec(&c->re, s, 0, NULL, 0) == 0;
+		} else {
+			hit = regexec(&c->re, s, RULE_MAX_CAPTURES, cap->m,
+				      0) == 0;
+			if (hit) {
+				cap->subject = s;
+				cap->valid = 1;
+			}
+		}
+		break;
+	}
+	return hit != c->negate;
+}
+
+static const char *sets_vendor(const struct classify_rules *const *sets,
+			       const char *raw)
+{
+	for (size_t i = 0; raw && sets[i]; i++) {
+		const char *v = classify_rules_vendor(sets[i], raw);
+
+		if (v != raw)
+			return v;
+	}
+	return raw;
+}
+
+/* Expands \N and $oui / $enterprise in v into out; the trimmed result,
+ * possibly empty. */
+static const char *rules_expand(const char *v, const struct rule_capture *cap,
+				const struct classify_facts *f,
+				const struct classify_rules *const *sets,
+				struct strbuf *out)
+{
+	char *s;
+	size_t a, b;
+
+	out->len = 0;
+	strbuf_append(out, "", 0);
+	while (*v) {
+		const char *ins = NULL;
+		size_t inslen = 0, skip = 1;
+
+		if (v[0] == '\\' && v[1] >= '1' && v[1] <= '9') {
+			int g = v[1] - '0';
+
+			skip = 2;
+			if (cap->valid && cap->m[g].rm_so >= 0) {
+				ins = cap->subject + cap->m[g].rm_so;
+				inslen =
+				    (size_t)(cap->m[g].rm_eo - cap->m[g].rm_so);
+			}
+		} else if (strncmp(v, "$oui", 4) == 0) {
+			ins = sets_vendor(sets, f->oui);
+			skip = 4;
+		} else if (strncmp(v, "$enterprise", 11) == 0) {
+			ins = sets_vendor(sets, f->enterprise);
+			skip = 11;
+		} else {
+			ins = v;
+			inslen = 1;
+		}
+		if (ins && !inslen && skip > 2)
+			inslen = strlen(ins);
+		if (ins && strbuf_append(out, ins, inslen) < 0)
+			break; /* ceiling: keep what fits */
+		v += skip;
+	}
+	s = out->data;
+	for (a = 0; s[a] == ' ' || s[a] == '\t'; a++)
+		;
+	b = strlen(s);
+	while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+		b--;
+	s[b] = '\0';
+	return s + a;
+}
+
+static int rules_field_set(const json_t *sys, const char *name)
+{
+	json_t *v = json_object_get(sys, name);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	return 1;
+}
+
+/* Runs one rule; returns the number of fields written. */
+static int rules_run_one(const struct classify_rules *set, const struct rule *r,
+			 const struct classify_facts *f,
+			 const struct classify_rules *const *sets, json_t *sys,
+			 unsigned *decided, struct strbuf *out)
+{
+	struct rule_capture cap;
+	int written = 0;
+
+	if (!(r->fields & ~*decided))
+		return 0;
+	cap.valid = 0;
+	for (size_t i = 0; i < r->nconds; i++)
+		if (!rules_cond_match(&r->conds[i], f, &cap))
+			return 0;
+	for (size_t i = 0; i < r->nassigns; i++) {
+		const struct rule_assign *a = &r->assigns[i];
+		const char *v;
+		json_t *js;
+
+		if (*decided & (1u << a->field))
+			continue;
+		v = rules_expand(a->value, &cap, f, sets, out);
+		if (!*v || !(js = json_string(v)))
+			continue;
+		json_object_set_new(sys, field_names[a->field], js);
+		*decided |= 1u << a->field;
+		written++;
+		log_debug("classify: %s:%d set %s=\"%s\"", set->name, r->line,
+			  field_names[a->field], v);
+	}
+	return written;
+}
+
+int classify_rules_apply(const struct classify_rules *const *sets,
+			 const struct classify_facts *f, json_t *sys)
+{
+	unsigned decided = 0, all = (1u << F_COUNT) - 1;
+	struct strbuf out;
+	int written = 0;
+
+	if (!json_is_object(sys))
+		return 0;
+	for (int i = 0; i < F_COUNT; i++)
+		if (rules_field_set(sys, field_names[i]))
+			decided |= 1u << i;
+	strbuf_init(&out, RULE_VALUE_MAX * 2);
+	for (size_t s = 0; sets[s] && decided != all; s++)
+		for (size_t i = 0; i < sets[s]->n && decided != all; i++)
+			written += rules_run_one(sets[s], &sets[s]->v[i], f,
+						 sets, sys, &decided, &out);
+	strbuf_free(&out);
+	return written;
+}

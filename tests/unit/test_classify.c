@@ -1,0 +1,750 @@
+/*
+ * Classification: the IEEE and IANA tables as Debian ships them, the
+ * shipped rules against the Open-AudIT samples and the lab's agents, and
+ * the rules language itself (errors with line numbers, first-wins, never
+ * overwriting).
+ */
+#include "testlib.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "classify/classify.h"
+#include "core/util.h"
+
+#define IEEE_DIR CLASSIFY_IEEE_DIR
+#define ENT_FILE CLASSIFY_ENTERPRISES
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int have_file(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* ---- tables ---- */
+
+static void test_load_time(void **state)
+{
+	double t0 = now_ms(), t1, t2;
+	struct classify_oui *o;
+	struct classify_ent *e;
+
+	(void)state;
+	if (!have_file(IEEE_DIR "/oui.csv") || !have_file(ENT_FILE))
+		skip();
+	o = classify_oui_load(IEEE_DIR);
+	t1 = now_ms();
+	e = classify_ent_load(ENT_FILE);
+	t2 = now_ms();
+	print_message("# OUI tables: %zu prefixes in %.1f ms; enterprises: "
+		      "%zu in %.1f ms\n",
+		      classify_oui_count(o), t1 - t0, classify_ent_count(e),
+		      t2 - t1);
+	/* ieee-data of Debian 12: ~32,500 MA-L + ~4,400 MA-M + ~9,600
+	 * MA-S/IAB rows, minus "Private" and sub-let blocks */
+	assert_true(classify_oui_count(o) > 40000);
+	assert_true(classify_ent_count(e) > 60000);
+	classify_oui_free(o);
+	classify_ent_free(e);
+}
+
+/* Every simple MA-L row of oui.csv (no quotes, first of its prefix) must
+ * come back from a lookup of a MAC in that block: an independent reading
+ * of the file checks the CSV parser and the sorted table together. */
+static void test_oui_matches_csv(void **state)
+{
+	struct classify_oui *o;
+	FILE *f;
+	char line[2048];
+	int checked = 0, wrong = 0;
+	struct strbuf seen;
+
+	(void)state;
+	if (!have_file(IEEE_DIR "/oui.csv"))
+		skip();
+	o = classify_oui_load(IEEE_DIR);
+	assert_non_null(o);
+	f = fopen(IEEE_DIR "/oui.csv", "r");
+	assert_non_null(f);
+	strbuf_init(&seen, 0);
+	strbuf_puts(&seen, ",");
+	while (fgets(line, sizeof(line), f)) {
+		char hex[7], name[512], mac[18], key[9];
+		const char *got;
+
+		size_t skip;
+		int end = 0;
+
+		if (strncmp(line, "MA-L,", 5) != 0)
+			continue;
+		if (line[12] == '"') {
+			/* a quoted name, unless it holds a doubled quote */
+			if (sscanf(line, "MA-L,%6[0-9A-F],\"%511[^\"]\"%n", hex,
+				   name, &end) != 2 ||
+			    line[end] != ',')
+				continue;
+		} else if (sscanf(line, "MA-L,%6[0-9A-F],%511[^,\r\n]", hex,
+				  name) != 2) {
+			continue;
+		}
+		skip = strspn(name, " ");
+		memmove(name, name + skip, strlen(name + skip) + 1);
+		snprintf(key, sizeof(key), ",%s,", hex);
+		if (strstr(seen.data, key))
+			continue; /* a duplicate: the first one wins */
+		strbuf_append(&seen, hex, 6);
+		strbuf_puts(&seen, ",");
+		if (!strcmp(name, "Private") ||
+		    !strcmp(name, "IEEE Registration Authority"))
+			continue;
+		for (size_t i = strlen(name);
+		     i > 0 && (name[i - 1] == ' ' || name[i - 1] == '\t');)
+			name[--i] = '\0';
+		snprintf(mac, sizeof(mac), "%.2s:%.2s:%.2s:12:34:56", hex,
+			 hex + 2, hex + 4);
+		got = classify_oui_lookup(o, mac);
+		checked++;
+		if (!got || strcmp(got, name) != 0) {
+			if (wrong++ < 5)
+				print_message("# %s: want \"%s\", got \"%s\"\n",
+					      mac, name, got ? got : "(null)");
+		}
+	}
+	fclose(f);
+	strbuf_free(&seen);
+	print_message("# %d MA-L rows compared with the CSV\n", checked);
+	assert_true(checked > 30000);
+	assert_int_equal(wrong, 0);
+	classify_oui_free(o);
+}
+
+static void test_oui_real_entries(void **state)
+{
+	(void)state;
+	if (!have_file(IEEE_DIR "/oui.csv"))
+		skip();
+	/* quoted names with a comma (grep '^MA-L,F4BD9E' oui.csv) */
+	assert_string_equal(classify_mac_vendor("f4:bd:9e:18:00:0a"),
+			    "Cisco Systems, Inc");
+	assert_string_equal(classify_mac_vendor("F0-9F-C2-12-34-56"),
+			    "Ubiquiti Networks Inc.");
+	assert_string_equal(classify_mac_vendor("000c.2912.3456"),
+			    "VMware, Inc.");
+	assert_string_equal(classify_mac_vendor("080027aabbcc"),
+			    "PCS Systemtechnik GmbH");
+	/* the row whose address spans two lines, and the row after it */
+	assert_string_equal(classify_mac_vendor("c4:04:d8:00:00:01"),
+			    "Aviva Links Inc.");
+	assert_string_equal(classify_mac_vendor("e0:ca:3c:00:00:01"),
+			    "Hangzhou Hikvision Digital Technology Co.,Ltd.");
+	/* MA-M (28-bit) and MA-S (36-bit) inside sub-let MA-L blocks; the
+	 * block's own row ("IEEE Registration Authority") is not a maker */
+	assert_string_equal(classify_mac_vendor("20:85:93:b0:00:01"),
+			    "IOG Products LLC");
+	assert_string_equal(classify_mac_vendor("70:b3:d5:f2:f0:01"),
+			    "TELEPLATFORMS");
+	assert_string_equal(classify_mac_vendor("70:b3:d5:f2:d0:01"),
+			    "ID Lock AS");
+	/* 70B3D5000 is not assigned (grep 70B3D5000 oui36.csv iab.csv) */
+	assert_null(classify_mac_vendor("70:b3:d5:00:00:01"));
+	/* not MACs */
+	assert_null(classify_mac_vendor("f4:bd:9e"));
+	assert_null(classify_mac_vendor("f4:bd:9e:18:00:0a:01"));
+	assert_null(classify_mac_vendor("zz:bd:9e:18:00:0a"));
+	assert_null(classify_mac_vendor(""));
+	assert_null(classify_mac_vendor(NULL));
+}
+
+static void test_oui_longest_prefix_and_csv_quoting(void **state)
+{
+	char dir[64];
+	struct classify_oui *o;
+
+	(void)state;
+	testlib_tmpdir(dir);
+	/* CRLF records, a quoted name with a comma and doubled quotes, an
+	 * address with a line break, and a 24/28/36-bit nest */
+	write_file(dir, "oui.csv",
+		   "Registry,Assignment,Organization Name,Organization "
+		   "Address\r\n"
+		   "MA-L,AABBCC,\"Big, Corp\",\"1 Road\r\nTown\"\r\n"
+		   "MA-L,112233,\"Say \"\"Hi\"\" Ltd\",\"a\nb\nc\"\r\n"
+		   "MA-L,445566,Plain Co,x\r\n"
+		   "MA-L,778899,Private,\r\n"
+		   "MA-L,AABBCC,Second Claim,x\r\n");
+	write_file(dir, "mam.csv",
+		   "Registry,Assignment,Organization Name,Organization "
+		   "Address\n"
+		   "MA-M,AABBCCD,Medium Block,\"addr,\nmore\"\n");
+	write_file(dir, "oui36.csv",
+		   "Registry,Assignment,Organization Name,Organization "
+		   "Address\n"
+		   "MA-S,AABBCCDEF,Small Block,x\n"
+		   "MA-S,AABBCCDZZ,Broken Hex,x\n");
+	/* iab.csv missing: a warning, not a failure */
+	o = classify_oui_load(dir);
+	assert_non_null(o);
+	assert_int_equal(classify_oui_count(o), 5);
+	assert_string_equal(classify_oui_lookup(o, "aa:bb:cc:00:00:00"),
+			    "Big, Corp");
+	assert_string_equal(classify_oui_lookup(o, "aa:bb:cc:d0:00:00"),
+			    "Medium Block");
+	assert_string_equal(classify_oui_lookup(o, "aa:bb:cc:de:f0:00"),
+			    "Small Block");
+	assert_string_equal(classify_oui_lookup(o, "aa:bb:cc:df:00:00"),
+			    "Medium Block");
+	assert_string_equal(classify_oui_lookup(o, "11:22:33:44:55:66"),
+			    "Say \"Hi\" Ltd");
+	assert_string_equal(classify_oui_lookup(o, "44:55:66:00:00:01"),
+			    "Plain Co");
+	assert_null(classify_oui_lookup(o, "77:88:99:00:00:01"));
+	assert_null(classify_oui_lookup(o, "00:00:00:00:00:01"));
+	classify_oui_free(o);
+	testlib_rmdir(dir);
+
+	testlib_tmpdir(dir);
+	assert_null(classify_oui_load(dir)); /* no files at all */
+	testlib_rmdir(dir);
+	classify_oui_free(NULL);
+}
+
+static void test_mac_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(classify_mac_is_local("02:00:00:00:00:01"), 1);
+	assert_int_equal(classify_mac_is_local("52:54:00:12:34:56"), 1);
+	assert_int_equal(classify_mac_is_local("00:0c:29:12:34:56"), 0);
+	assert_int_equal(classify_mac_is_local("not a mac"), 0);
+	assert_int_equal(classify_mac_is_virtual("00:0C:29:aa:bb:cc"), 1);
+	assert_int_equal(classify_mac_is_virtual("00:50:56:aa:bb:cc"), 1);
+	assert_int_equal(classify_mac_is_virtual("00:05:69:aa:bb:cc"), 1);
+	assert_int_equal(classify_mac_is_virtual("00:1c:14:aa:bb:cc"), 1);
+	assert_int_equal(classify_mac_is_virtual("00:15:5d:aa:bb:cc"), 1);
+	assert_string_equal(classify_mac_virtual_platform("080027aabbcc"),
+			    "VirtualBox");
+	assert_string_equal(classify_mac_virtual_platform("52-54-00-01-02-03"),
+			    "QEMU");
+	assert_int_equal(classify_mac_is_virtual("00:00:0c:aa:bb:cc"), 0);
+	assert_int_equal(classify_mac_is_virtual("00:0c:2a:aa:bb:cc"), 0);
+	assert_int_equal(classify_mac_is_virtual(NULL), 0);
+}
+
+static void test_enterprise(void **state)
+{
+	char path[128], dir[64];
+	struct classify_ent *e;
+
+	(void)state;
+	if (have_file(ENT_FILE)) {
+		assert_string_equal(classify_enterprise_number(9),
+				    "ciscoSystems");
+		assert_string_equal(classify_enterprise("1.3.6.1.4.1.9.1.1045"),
+				    "ciscoSystems");
+		assert_string_equal(
+		    classify_enterprise(".1.3.6.1.4.1.318.1.3.27"),
+		    "American Power Conversion Corp.");
+		assert_string_equal(classify_enterprise("1.3.6.1.4.1.8072"),
+				    "net-snmp");
+		/* "# formerly ..." after a tab is a comment; "# 37" is not */
+		assert_string_equal(classify_enterprise_number(78),
+				    "LogMatrix Inc");
+		assert_string_equal(classify_enterprise_number(8606),
+				    "Vancouver School District # 37");
+		assert_string_equal(
+		    classify_vendor_normalise(classify_enterprise_number(9)),
+		    "Cisco Systems");
+	}
+	assert_null(classify_enterprise("1.3.6.1.2.1.1.2.0"));
+	assert_null(classify_enterprise("1.3.6.1.4.1."));
+	assert_null(classify_enterprise("1.3.6.1.4.1.9x"));
+	assert_null(classify_enterprise("1.3.6.1.4.1.99999999999"));
+	assert_null(classify_enterprise(NULL));
+	assert_null(classify_enterprise_number(4000000000UL));
+
+	testlib_tmpdir(dir);
+	write_file(dir, "e.tsv",
+		   "# comment\n\n0\tReserved\n"
+		   "9 \t ciscoSystems  \t# was x\r\n"
+		   "junk line\n12   Spaced   Name  \n");
+	snprintf(path, sizeof(path), "%s/e.tsv", dir);
+	e = classify_ent_load(path);
+	assert_non_null(e);
+	assert_int_equal(classify_ent_count(e), 3);
+	assert_string_equal(classify_ent_lookup(e, 9), "ciscoSystems");
+	assert_string_equal(classify_ent_lookup(e, 12), "Spaced   Name");
+	assert_null(classify_ent_lookup(e, 10));
+	classify_ent_free(e);
+	assert_null(classify_ent_load("/nonexistent/enterprises.tsv"));
+	testlib_rmdir(dir);
+}
+
+/* ---- the shipped rules ---- */
+
+static const char *const classified_fields[] = {
+    "type",    "manufacturer", "model",	      "os_group", "os_family",
+    "os_name", "os_version",   "form_factor", NULL,
+};
+
+static const char *sys_get(json_t *r, const char *k)
+{
+	const char *v =
+	    json_string_value(json_object_get(json_object_get(r, "sys"), k));
+
+	return v ? v : "";
+}
+
+/* Loads a sample, keeps the originals of the classified fields in *orig,
+ * removes them from the report and renames "nmap" to "ports". */
+static json_t *load_sample(const char *name, json_t **orig)
+{
+	const char *dir = testlib_samples_dir();
+	char path[512];
+	json_error_t jerr;
+	json_t *r, *sys;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	r = json_load_file(path, 0, &jerr);
+	assert_non_null(r);
+	sys = json_object_get(r, "sys");
+	assert_true(json_is_object(sys));
+	*orig = json_deep_copy(sys);
+	for (int i = 0; classified_fields[i]; i++)
+		json_object_del(sys, classified_fields[i]);
+	if (json_object_get(r, "nmap")) {
+		json_object_set(r, "ports", json_object_get(r, "nmap"));
+		json_object_del(r, "nmap");
+	}
+	return r;
+}
+
+static const char *orig_get(json_t *orig, const char *k)
+{
+	const char *v = json_string_value(json_object_get(orig, k));
+
+	return v ? v : "";
+}
+
+static void test_samples(void **state)
+{
+	json_t *r, *o;
+
+	(void)state;
+	if (!testlib_samples_dir() || !have_file(ENT_FILE))
+		skip();
+
+	r = load_sample("laserjet-brisbane-1.json", &o);
+	assert_true(classify_report(r) > 0);
+	assert_string_equal(sys_get(r, "type"), "printer");
+	assert_string_equal(sys_get(r, "manufacturer"),
+			    orig_get(o, "manufacturer"));
+	assert_string_equal(sys_get(r, "model"), orig_get(o, "model"));
+	json_decref(r);
+	json_decref(o);
+
+	r = load_sample("router-brisbane-1.json", &o);
+	assert_true(classify_report(r) > 0);
+	assert_string_equal(sys_get(r, "type"), "router");
+	assert_string_equal(sys_get(r, "manufacturer"),
+			    orig_get(o, "manufacturer"));
+	assert_string_equal(sys_get(r, "model"), orig_get(o, "model"));
+	assert_string_equal(sys_get(r, "os_group"), orig_get(o, "os_group"));
+	assert_string_equal(sys_get(r, "os_family"), orig_get(o, "os_family"));
+	assert_string_equal(sys_get(r, "os_name"), orig_get(o, "os_name"));
+	json_decref(r);
+	json_decref(o);
+
+	r = load_sample("switch.json", &o);
+	assert_true(classify_report(r) > 0);
+	assert_string_equal(sys_get(r, "type"), orig_get(o, "type"));
+	assert_non_null(strstr(sys_get(r, "manufacturer"), "Ubiquiti"));
+	assert_non_null(strstr(orig_get(o, "manufacturer"), "Ubiquiti"));
+	json_decref(r);
+	json_decref(o);
+
+	r = load_sample("wifi.json", &o);
+	assert_true(classify_report(r) > 0);
+	assert_string_equal(sys_get(r, "type"), orig_get(o, "type"));
+	assert_string_equal(sys_get(r, "type"), "wap");
+	assert_non_null(strstr(sys_get(r, "manufacturer"), "Ubiquiti"));
+	assert_string_equal(sys_get(r, "os_group"), orig_get(o, "os_group"));
+	json_decref(r);
+	json_decref(o);
+
+	r = load_sample("pdu-brisbane-1.json", &o);
+	assert_true(classify_report(r) > 0);
+	assert_string_equal(sys_get(r, "type"), orig_get(o, "type"));
+	assert_string_equal(sys_get(r, "type"), "pdu");
+	assert_string_equal(sys_get(r, "manufacturer"),
+			    orig_get(o, "manufacturer"));
+	json_decref(r);
+	json_decref(o);
+}
+
+/* The lab's agents (tests/lab/lab.sh HOST_TABLE) and what an
+ * administrator would call them. */
+struct lab_case {
+	const char *oid, *descr, *mac, *ports;
+	const char *type, *manufacturer, *os_group, *os_family;
+};
+
+static const struct lab_case lab_cases[] = {
+    {"1.3.6.1.4.1.9.1.1045",
+     "Cisco IOS Software, ISR4400 Software "
+     "(X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 16.9.4, RELEASE "
+     "SOFTWARE (fc2)",
+     "f4:bd:9e:18:00:0a", NULL, "router", "Cisco Systems", "Cisco",
+     "Cisco IOS-XE"},
+    {"1.3.6.1.4.1.11.2.3.9.1",
+     "HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD153,EEPROM "
+     "JSI24090012",
+     "04:0e:3c:18:00:0b", "80", "printer", "Hewlett Packard", NULL, NULL},
+    {"1.3.6.1.4.1.8072.3.2.10",
+     "Linux srv-db-1 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian "
+     "6.1.76-1 (2024-02-01) x86_64",
+     "98:e7:43:18:00:0c", NULL, "computer", "Dell", "Linux", "Debian"},
+    {"1.3.6.1.4.1.318.1.3.27",
+     "APC Web/SNMP Management Card (MB:v4.1.0 PF:v6.9.6 "
+     "PN:apc_hw05_aos_696.bin AF1:v6.9.6 AN1:apc_hw05_sumx_696.bin "
+     "MN:AP9631 HR:05 SN: ZA1234567890 MD:01/15/2019)",
+     "00:c0:b7:18:00:0d", NULL, "ups", "APC", NULL, NULL},
+    {"1.3.6.1.4.1.2636.1.1.1.2.31",
+     "Juniper Networks, Inc. ex4200-48t Ethernet Switch, kernel JUNOS "
+     "12.3R12.4, Build date: 2016-01-20 02:26:36 UTC",
+     "94:f7:ad:18:00:0e", NULL, "switch", "Juniper Networks", "Juniper",
+     "Juniper Junos"},
+    {"1.3.6.1.4.1.41112.1.6",
+     "Linux 3.3.8 #1 Mon Jan 8 10:47:51 PST 2018 mips UniFi AP-AC-Pro",
+     "74:83:c2:18:00:0f", NULL, "wap", "Ubiquiti Networks", "Linux", NULL},
+    {NULL, NULL, "70:bc:10:18:00:10", "3389", NULL, "Microsoft", "Windows",
+     NULL},
+    /* sysObjectID alone, as an agent with an empty sysDescr answers */
+    {"1.3.6.1.4.1.9.1.1045", NULL, NULL, NULL, NULL, "Cisco Systems", "Cisco",
+     NULL},
+    {"1.3.6.1.4.1.11.2.3.9.1", NULL, NULL, NULL, "printer", "Hewlett Packard",
+     NULL, NULL},
+    {"1.3.6.1.4.1.8072.3.2.10", NULL, NULL, NULL, "computer", NULL, "Linux",
+     "Linux"},
+    {"1.3.6.1.4.1.318.1.3.27", NULL, NULL, NULL, "ups", "APC", NULL, NULL},
+    {"1.3.6.1.4.1.311.1.1.3.1.2",
+     "Hardware: Intel64 Family 6 Model 85 Stepping 7 AT/AT COMPATIBLE "
+     "- Software: Windows Version 6.3 (Build 17763 Multiprocessor Free)",
+     "00:15:5d:01:02:03", NULL, "server", "Microsoft", "Windows",
+     "Windows 2019"},
+    {"1.3.6.1.4.1.6876.4.1",
+     "VMware ESXi 7.0.3 build-21930508 VMware, "
+     "Inc. x86_64",
+     NULL, NULL, "hypervisor", NULL, "VMware", "VMware ESXi"},
+    {"1.3.6.1.4.1.14988.1", "RouterOS CRS328-24P-4S+", NULL, NULL, "switch",
+     "MikroTik", "MikroTik", "MikroTik RouterOS"},
+    {"1.3.6.1.4.1.12325.1.1.2.1.1",
+     "pfSense fw.example 2.7.2-RELEASE pfSense FreeBSD 14.0-CURRENT "
+     "amd64",
+     NULL, NULL, "firewall", NULL, "BSD", "pfSense"},
+    {"1.3.6.1.4.1.8072.3.2.10",
+     "Linux DiskStation 4.4.59+ #25426 SMP PREEMPT x86_64 GNU/Linux "
+     "synology_apollolake_918+",
+     NULL, NULL, "nas", "Synology", "Linux", "Synology DSM"},
+    {"1.3.6.1.4.1.9.1.1208",
+     "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), "
+     "Version 15.2(2)E7, RELEASE SOFTWARE (fc3)",
+     NULL, NULL, "switch", "Cisco Systems", "Cisco", "Cisco IOS"},
+    {"1.3.6.1.4.1.9.12.3.1.3.1812",
+     "Cisco NX-OS(tm) n9000, Software (n9000-dk9), Version 9.3(8), "
+     "RELEASE SOFTWARE",
+     NULL, NULL, "switch", "Cisco Systems", "Cisco", "Cisco NX-OS"},
+    {"1.3.6.1.4.1.9.1.2114",
+     "Cisco Adaptive Security Appliance Version 9.12(4)", NULL, NULL,
+     "firewall", "Cisco Systems", "Cisco", "Cisco ASA"},
+    {"1.3.6.1.4.1.11.2.3.7.11.181",
+     "HP J9773A 2530-24G-PoEP Switch, revision YA.16.02.0008, ROM "
+     "YA.15.19 (/ws/swbuildm/rel_orlando_qaoff/code/build/lakes(swbuildm"
+     "_rel_orlando_qaoff_rel_orlando))",
+     NULL, NULL, "switch", "Hewlett Packard", "HP", "HP ProCurve"},
+    {"1.3.6.1.4.1.25461.2.3.18",
+     "Palo Alto Networks PA-220 series "
+     "firewall",
+     NULL, NULL, "firewall", "Palo Alto Networks", "Palo Alto", "PAN-OS"},
+    {"1.3.6.1.4.1.2435.2.3.9.1",
+     "Brother NC-8300h, Firmware Ver.1.10  "
+     "(13.11.01),MID 8CE-F18,FID 2",
+     NULL, NULL, "printer", "Brother", NULL, NULL},
+    {NULL, NULL, "52:54:00:12:34:56", NULL, NULL, "QEMU", NULL, NULL},
+};
+
+static json_t *lab_report(const struct lab_case *c)
+{
+	json_t *r = json_object(), *sys = json_object();
+
+	json_object_set_new(r, "sys", sys);
+	if (c->oid)
+		json_object_set_new(sys, "sysObjectID", json_string(c->oid));
+	if (c->descr)
+		json_object_set_new(sys, "sysDescr", json_string(c->descr));
+	if (c->mac)
+		json_object_set_new(sys, "mac", json_string(c->mac));
+	if (c->ports)
+		json_object_set_new(r, "ports",
+				    json_pack("[{s:s,s:s,s:s}]", "protocol",
+					      "tcp", "port", c->ports, "state",
+					      "open"));
+	return r;
+}
+
+static void expect(json_t *r, const char *field, const char *want, int i)
+{
+	const char *got = sys_get(r, field);
+
+	if (!want)
+		return;
+	if (strcmp(got, want) != 0)
+		fail_msg("case %d: %s is \"%s\", want \"%s\"", i, field, got,
+			 want);
+}
+
+static void test_lab_agents(void **state)
+{
+	(void)state;
+	if (!have_file(ENT_FILE) || !have_file(IEEE_DIR "/oui.csv"))
+		skip();
+	for (size_t i = 0; i < sizeof(lab_cases) / sizeof(lab_cases[0]); i++) {
+		const struct lab_case *c = &lab_cases[i];
+		json_t *r = lab_report(c);
+
+		classify_report(r);
+		expect(r, "type", c->type, (int)i);
+		expect(r, "manufacturer", c->manufacturer, (int)i);
+		expect(r, "os_group", c->os_group, (int)i);
+		expect(r, "os_family", c->os_family, (int)i);
+		/* a field the case leaves open is not invented as an error */
+		json_decref(r);
+	}
+}
+
+static void test_never_overwrites(void **state)
+{
+	json_t *r;
+
+	(void)state;
+	r = json_pack("{s:{s:s,s:s,s:s,s:s,s:i}}", "sys", "sysObjectID",
+		      "1.3.6.1.4.1.11.2.3.9.1", "sysDescr",
+		      "HP ETHERNET MULTI-ENVIRONMENT,SN:X,PID:HP LaserJet 4",
+		      "type", "router", "manufacturer", "Acme", "os_group", 7);
+	assert_non_null(r);
+	assert_int_equal(classify_report(r), 1); /* model only */
+	assert_string_equal(sys_get(r, "type"), "router");
+	assert_string_equal(sys_get(r, "manufacturer"), "Acme");
+	assert_int_equal(json_integer_value(json_object_get(
+			     json_object_get(r, "sys"), "os_group")),
+			 7);
+	assert_string_equal(sys_get(r, "model"), "HP LaserJet 4");
+	/* a second pass finds nothing left to fill */
+	assert_int_equal(classify_report(r), 0);
+	json_decref(r);
+
+	/* empty strings are "not known" and get filled */
+	r = json_pack("{s:{s:s,s:s}}", "sys", "sysObjectID",
+		      "1.3.6.1.4.1.318.1.3.27", "type", "");
+	assert_true(classify_report(r) >= 2);
+	assert_string_equal(sys_get(r, "type"), "ups");
+	json_decref(r);
+
+	r = json_pack("{s:[]}", "sys");
+	assert_int_equal(classify_report(r), -1);
+	json_decref(r);
+}
+
+static void *thread_lookup(void *arg)
+{
+	const char **out = arg;
+
+	out[0] = classify_mac_vendor("f4:bd:9e:00:00:01");
+	out[1] = classify_enterprise("1.3.6.1.4.1.2636.1");
+	return NULL;
+}
+
+/* Runs first: eight threads race to the first lookup, which loads the
+ * tables once (pthread_once) and gives all of them the same answers. */
+static void test_threads(void **state)
+{
+	pthread_t t[8];
+	const char *out[8][2];
+	double t0 = now_ms();
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(
+		    pthread_create(&t[i], NULL, thread_lookup, out[i]), 0);
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		assert_ptr_equal(out[i][0], out[0][0]);
+		assert_ptr_equal(out[i][1], out[0][1]);
+	}
+	print_message("# first use (tables + rules loaded once): %.1f ms\n",
+		      now_ms() - t0);
+	if (have_file(IEEE_DIR "/oui.csv"))
+		assert_string_equal(out[0][0], "Cisco Systems, Inc");
+	if (have_file(ENT_FILE))
+		assert_string_equal(out[0][1], "Juniper Networks, Inc.");
+}
+
+/* ---- the rules language ---- */
+
+static const char *field(const json_t *sys, const char *k)
+{
+	return json_string_value(json_object_get(sys, k));
+}
+
+static struct classify_rules *parse(const char *text,
+				    struct classify_error *err)
+{
+	return classify_rules_parse(text, strlen(text), "t.rules", err);
+}
+
+static void test_rules_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *msg;
+	} bad[] = {
+	    {"# ok\n\ndescr~x -> type=a\nbogus=1 -> type=b\n",
+	     "t.rules:4: unknown condition"},
+	    {"descr~\"(unclosed\" -> type=a\n",
+	     "t.rules:1: bad regular expression"},
+	    {"\n\ndescr~x type=a\n", "t.rules:3: missing \"->\""},
+	    {"descr~x -> colour=blue\n", "t.rules:1: unknown field"},
+	    {"descr~x -> type=\"open\n", "t.rules:1: unterminated"},
+	    {"port=http -> type=a\n", "t.rules:1: port takes"},
+	    {"port=70000 -> type=a\n", "t.rules:1: port takes"},
+	    {"descr~x -> \n", "t.rules:1: nothing assigned"},
+	    {"descr~x -> type=a -> type=b\n", "t.rules:1: a second"},
+	    {"descr~x -> type~a\n", "t.rules:1: an assignment"},
+	    {"descr~x \\\n  -> type=a\noid^= -> type=b\n",
+	     "t.rules:3: empty value"},
+	    {"virtual-mac 00:0c:2 X\n", "t.rules:1: virtual-mac wants"},
+	    {"vendor \"^x\"\n", "t.rules:1: needs two values"},
+	    {"vendor a b c\n", "t.rules:1: takes exactly two"},
+	    {"descr*=x junk -> type=a\n", "t.rules:1: \"junk\" is not"},
+	};
+	struct classify_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct classify_rules *r = parse(bad[i].text, &err);
+
+		if (r || strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)))
+			fail_msg("case %zu: got \"%s\", want \"%s...\"", i,
+				 r ? "(parsed)" : err.msg, bad[i].msg);
+	}
+	/* the shipped rules parse and are a real set */
+	assert_int_equal(classify_init(), 0);
+}
+
+static void test_rules_semantics(void **state)
+{
+	struct classify_error err;
+	struct classify_rules *r =
+	    parse("vendor \"^acme\" \"ACME Corp\"\n"
+		  "virtual-mac 02:aa ToyVM\n"
+		  "oid^=1.3.6.1.4.1.9 -> os_group=Nine\n"
+		  "descr~\"Version ([0-9.]+) on (\\w+)\" !name*=lab \\\n"
+		  "    -> os_name=\"Foo \\1 (\\2)\" type=first\n"
+		  "descr*=foo -> type=second model=\"M \\1\" os_group=G\n"
+		  "port=9100 port=161/udp -> form_factor=\"print box\"\n"
+		  "port=22 -> os_family=SSHy\n"
+		  "oui=\"\" -> os_version=\"no oui\"\n"
+		  "-> manufacturer=$enterprise\n"
+		  "-> manufacturer=$oui\n",
+		  &err);
+	const struct classify_rules *sets[2] = {r, NULL};
+	struct classify_facts f;
+	json_t *sys = json_object();
+	json_t *ports =
+	    json_pack("[{s:s,s:s},{s:i,s:s},{s:s,s:s,s:s}]", "port", "9100",
+		      "protocol", "tcp", "port", 161, "protocol", "udp", "port",
+		      "22", "protocol", "tcp", "state", "closed");
+
+	(void)state;
+	if (!r)
+		fail_msg("%s", err.msg);
+	assert_int_equal(classify_rules_count(r), 8);
+	memset(&f, 0, sizeof(f));
+	f.oid = ".1.3.6.1.4.1.99.1"; /* 99 is not under 9 */
+	f.descr = "FOO Version 2.4 on mips";
+	f.name = "prod-1";
+	f.oui = "ACME Widgets Inc";
+	f.ports = ports;
+	assert_int_equal(classify_rules_apply(sets, &f, sys), 6);
+	assert_string_equal(field(sys, "os_name"), "Foo 2.4 (mips)");
+	assert_string_equal(field(sys, "type"), "first");
+	/* \1 in a rule without a regex expands to nothing */
+	assert_string_equal(field(sys, "model"), "M");
+	assert_string_equal(field(sys, "os_group"), "G");
+	assert_string_equal(field(sys, "form_factor"), "print box");
+	assert_null(json_object_get(sys, "os_family")); /* 22 is closed */
+	assert_null(json_object_get(sys, "os_version"));
+	/* $enterprise was empty, so the next rule gave $oui, normalised */
+	assert_string_equal(field(sys, "manufacturer"), "ACME Corp");
+	assert_string_equal(classify_rules_virtual(r, "02:AA:00:00:00:01"),
+			    "ToyVM");
+	assert_null(classify_rules_virtual(r, "02:ab:00:00:00:01"));
+
+	/* a negated condition turns the first rule off */
+	json_decref(sys);
+	sys = json_object();
+	f.name = "lab-7";
+	f.oid = "1.3.6.1.4.1.9";
+	f.oui = NULL;
+	f.ports = NULL;
+	classify_rules_apply(sets, &f, sys);
+	assert_string_equal(field(sys, "type"), "second");
+	assert_string_equal(field(sys, "os_group"), "Nine");
+	assert_string_equal(field(sys, "os_version"), "no oui");
+	assert_null(json_object_get(sys, "manufacturer"));
+	assert_null(json_object_get(sys, "form_factor"));
+
+	json_decref(sys);
+	json_decref(ports);
+	classify_rules_free(r);
+	classify_rules_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_load_time),
+	    cmocka_unit_test(test_oui_matches_csv),
+	    cmocka_unit_test(test_oui_real_entries),
+	    cmocka_unit_test(test_oui_longest_prefix_and_csv_quoting),
+	    cmocka_unit_test(test_mac_flags),
+	    cmocka_unit_test(test_enterprise),
+	    cmocka_unit_test(test_samples),
+	    cmocka_unit_test(test_lab_agents),
+	    cmocka_unit_test(test_never_overwrites),
+	    cmocka_unit_test(test_rules_errors),
+	    cmocka_unit_test(test_rules_semantics),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
