@@ -3,11 +3,12 @@
  * trying the probe by hand in the lab. Not part of netcensus.
  *
  *   snmp_driver [-C CREDENTIALS.json] [-c COMMUNITY]... [-t TIMEOUT_MS]
- *               [-d DEADLINE_MS] [-p PORT] [-j THREADS] [-q] IP...
+ *               [-d DEADLINE_MS] [-p PORT] [-j THREADS] [-q] [-v] IP...
  *
  * Reads every IP at once (up to -j threads, default one per IP) and prints
  * one JSON object per line: {"ip":..,"ok":..,"ms":..,"error":..,"report":..}
- * (-q leaves the report out). Exits 0 when every IP answered.
+ * (-q leaves the report out; -v logs each probe's request count and time).
+ * Exits 0 when every IP answered.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "core/log.h"
 #include "core/util.h"
 #include "probe/snmp.h"
 
@@ -73,7 +75,7 @@ int main(int argc, char **argv)
 	long v;
 	int c, quiet = 0, fails = 0;
 
-	while ((c = getopt(argc, argv, "C:c:t:d:p:j:q")) != -1) {
+	while ((c = getopt(argc, argv, "C:c:t:d:p:j:qv")) != -1) {
 		switch (c) {
 		case 'C':
 			json_decref(creds);
@@ -108,6 +110,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = 1;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
 			break;
 		default:
 			return 2;

@@ -36,7 +36,8 @@
 #define DEF_RETRIES 1
 #define DEF_DEADLINE_MS 10000
 #define DEF_MAX_ROWS 1024
-#define DEF_MAX_REP 40
+#define DEF_MAX_REP 120
+#define MIN_REP 4		/* repetitions asked even with many columns */
 #define IDX_MAX 40		/* sub-identifiers kept of a row index */
 #define ERR_MAX 512
 
@@ -1212,10 +1213,13 @@ static int probe_walk(struct probe *p, struct walk *w)
 		if (p->version == SNMP_VERSION_1) {
 			pdu = snmp_pdu_create(SNMP_MSG_GETNEXT);
 		} else {
+			/* A few rows of every column per round trip, more
+			 * as columns end: extra varbinds past a column's end
+			 * cost bytes, a round trip costs a wait. */
 			reps = p->max_rep / (int)nactive;
 			pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
 			pdu->non_repeaters = 0;
-			pdu->max_repetitions = reps > 0 ? reps : 1;
+			pdu->max_repetitions = reps > MIN_REP ? reps : MIN_REP;
 		}
 		for (i = 0; i < nactive; i++)
 			snmp_add_null_var(pdu, w->last[active[i]],
@@ -1713,6 +1717,9 @@ int snmp_probe(const char *ip, json_t *credentials,
 	walk_init(w);
 	if (probe_walk(&p, w) < 0)
 		log_debug("snmp %s: %s (kept what was read)", ip, p.why);
+	log_debug("snmp %s: v%s, %zu walk requests, %ld ms", ip,
+		  version_name(p.version), w->requests,
+		  p.deadline_ms - probe_left_ms(&p));
 	entity_fill(w, sys);
 	section_set(report, "network", section_network(w));
 	section_set(report, "ip", section_ip(w));

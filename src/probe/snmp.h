@@ -60,7 +60,7 @@ struct snmp_probe_opts {
 	int deadline_ms;	/* the whole call; 0: 10000 */
 	unsigned port;		/* 0: 161 */
 	int max_rows;		/* rows per table; 0: 1024 */
-	int bulk_varbinds;	/* varbinds asked per GETBULK; 0: 40 */
+	int bulk_varbinds;	/* varbinds asked per GETBULK; 0: 120 */
 };
 
 /* Initialises net-snmp once per process (MIB loading and config files

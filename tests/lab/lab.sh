@@ -18,7 +18,8 @@
 #        |  bridge br0
 #        +-- one namespace per service host (own MAC, TTL, daemons)
 #        +-- PREFIX-farm    ping-only hosts: extra addresses on one interface
-#        +-- PREFIX-agents  --agents N Net-SNMP agents on 198.18.2.10+ (bench)
+#        +-- PREFIX-aK      --agents N Net-SNMP agents on 198.18.2.10+ (bench),
+#                           one namespace each
 #
 # The LAN is 198.18.0.0/24, or 198.18.16.0/20 with --sparse (about 1% live).
 # Every process started runs inside a lab namespace and is recorded in the
@@ -88,7 +89,6 @@ parse_opts() {
 	NS_SCAN=$PREFIX-scan
 	NS_RTR=$PREFIX-rtr
 	NS_FARM=$PREFIX-farm
-	NS_AGENTS=$PREFIX-agents
 }
 
 # Only our own namespaces: PREFIX- followed by a name we create.
@@ -200,16 +200,16 @@ start_listener() {
 		"$PY" -m http.server --bind "$addr" --directory "$STATE/www" "$port"
 }
 
-# add_host NS MAC TTL ADDR/LEN GW — a namespace with eth0 on the router bridge.
+# add_host NS MAC TTL ADDR/LEN GW PORT — a namespace with eth0 on the
+# router bridge. Few processes per host (each costs tens of ms on a busy
+# machine): the namespace side is one `ip -batch`.
 add_host() {
 	local ns=$1 mac=$2 ttl=$3 cidr=$4 gw=$5 port=$6
 	ip netns add "$ns"
 	ip -n "$ns" link add eth0 type veth peer name "$port" netns "$NS_RTR"
-	ip -n "$ns" link set eth0 address "$mac"
-	ip -n "$ns" addr add "$cidr" dev eth0
-	ip -n "$ns" link set lo up
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" route add "$LAB_NET" via "$gw"
+	printf '%s\n' "link set eth0 address $mac" "addr add $cidr dev eth0" \
+		"link set lo up" "link set eth0 up" "route add $LAB_NET via $gw" |
+		ip -n "$ns" -batch -
 	ip -n "$NS_RTR" link set "$port" master br0 up
 	sysctls "$ns" net/ipv6/conf/all/disable_ipv6=1 \
 		net/ipv4/ip_default_ttl="$ttl"
@@ -362,25 +362,34 @@ cmd_up() {
 		ip -n "$NS_FARM" -batch "$STATE/farm.batch"
 	fi
 
-	# Benchmark agents: many snmpd processes, one address each, one namespace.
+	# Benchmark agents: one namespace each, like real devices (an agent
+	# sharing a namespace would list every other agent's address too).
+	# Namespaces and links are made in two batches, so each agent costs
+	# one `ip` process and its snmpd.
+	local i mac
 	if [ "$AGENTS" -gt 0 ]; then
-		add_host "$NS_AGENTS" 98:e7:43:18:02:01 64 "$AGENT_NET.10/24" \
-			"$AGENT_NET.1" pagents
-		local i
-		for ((i = 1; i < AGENTS; i++)); do
-			echo "addr add $AGENT_NET.$((10 + i))/24 dev eth0"
-		done >"$STATE/agents.batch"
-		ip -n "$NS_AGENTS" -batch "$STATE/agents.batch"
 		for ((i = 0; i < AGENTS; i++)); do
-			addr=$AGENT_NET.$((10 + i))
-			name=$(printf 'agent-%03d' "$i")
-			snmpd_conf "$STATE/$name.conf" v2c 1.3.6.1.4.1.8072.3.2.10 \
-				"$name" "Linux $name 6.1.0-18-amd64 #1 SMP Debian x86_64" \
-				"Bench rack" "bench@lab.example"
-			start_snmpd "$NS_AGENTS" "$addr" "$name"
-			hosts_json+=",{\"ip\":\"$addr\",\"role\":\"bench-agent\",\"ns\":\"$NS_AGENTS\",\"mac\":\"98:e7:43:18:02:01\",\"ttl\":64,\"ping\":true,\"tcp_open\":[],\"snmp\":{\"versions\":[\"2c\",\"1\"],\"community\":\"$COMMUNITY\",\"sysName\":\"$name\",\"sysObjectID\":\"1.3.6.1.4.1.8072.3.2.10\",\"sysDescr\":\"Linux $name 6.1.0-18-amd64 #1 SMP Debian x86_64\",\"sysLocation\":\"Bench rack\",\"sysContact\":\"bench@lab.example\"},\"v3_only\":false,\"delay_ms\":0,\"found\":true}"
-		done
+			echo "netns add $PREFIX-a$i"
+		done | ip -batch -
+		for ((i = 0; i < AGENTS; i++)); do
+			echo "link add pa$i type veth peer name eth0 netns $PREFIX-a$i"
+			echo "link set pa$i master br0 up"
+		done | ip -n "$NS_RTR" -batch -
 	fi
+	for ((i = 0; i < AGENTS; i++)); do
+		addr=$AGENT_NET.$((10 + i))
+		name=$(printf 'agent-%03d' "$i")
+		printf -v mac '98:e7:43:18:02:%02x' "$i"
+		printf '%s\n' "link set eth0 address $mac" \
+			"addr add $addr/24 dev eth0" "link set lo up" \
+			"link set eth0 up" "route add $LAB_NET via $AGENT_NET.1" |
+			ip -n "$PREFIX-a$i" -batch -
+		snmpd_conf "$STATE/$name.conf" v2c 1.3.6.1.4.1.8072.3.2.10 \
+			"$name" "Linux $name 6.1.0-18-amd64 #1 SMP Debian x86_64" \
+			"Bench rack" "bench@lab.example"
+		start_snmpd "$PREFIX-a$i" "$addr" "$name"
+		hosts_json+=",{\"ip\":\"$addr\",\"role\":\"bench-agent\",\"ns\":\"$PREFIX-a$i\",\"mac\":\"$mac\",\"ttl\":64,\"ping\":true,\"tcp_open\":[],\"snmp\":{\"versions\":[\"2c\",\"1\"],\"community\":\"$COMMUNITY\",\"sysName\":\"$name\",\"sysObjectID\":\"1.3.6.1.4.1.8072.3.2.10\",\"sysDescr\":\"Linux $name 6.1.0-18-amd64 #1 SMP Debian x86_64\",\"sysLocation\":\"Bench rack\",\"sysContact\":\"bench@lab.example\"},\"v3_only\":false,\"delay_ms\":0,\"found\":true}"
+	done
 
 	# Addresses guaranteed to hold no host (for "none invented" checks).
 	local empty_json="" used
