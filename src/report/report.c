@@ -842,6 +842,13 @@ json_t *report_parse(const char *buf, size_t len, enum report_format *fmt,
 			    REPORT_MAX_BYTES);
 		return NULL;
 	}
+	/* Windows tools may write UTF-16 XML; libxml2 reads it by its BOM. */
+	if (len >= 2 && (memcmp(buf, "\xff\xfe", 2) == 0 ||
+			 memcmp(buf, "\xfe\xff", 2) == 0)) {
+		if (fmt)
+			*fmt = REPORT_FMT_OA_XML;
+		return report_from_oa_xml(buf, len, err);
+	}
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		bom = 3;
 	off = bom;

@@ -815,6 +815,40 @@ static void test_bom_and_blanks(void **state)
 	json_decref(rep);
 }
 
+/* The same audit in UTF-16 (with its BOM) reads the same. */
+static void test_utf16_xml(void **state)
+{
+	const char *xml = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n"
+			  "<system><sys><hostname>Caf\xc3\xa9</hostname>"
+			  "</sys></system>";
+	enum report_format fmt;
+	struct report_error err;
+	size_t i, n = strlen(xml);
+	char *u16 = xmalloc(2 * n + 2);
+	json_t *rep;
+
+	(void)state;
+	/* xml is ASCII but for one 2-byte UTF-8 character (U+00E9) */
+	u16[0] = '\xff';
+	u16[1] = '\xfe';
+	for (i = 0, n = 2; xml[i]; i++) {
+		if ((unsigned char)xml[i] == 0xc3) {
+			u16[n++] = (char)(0xc0 | (xml[++i] & 0x3f));
+			u16[n++] = 0;
+			continue;
+		}
+		u16[n++] = xml[i];
+		u16[n++] = 0;
+	}
+	rep = report_parse(u16, n, &fmt, &err);
+	if (!rep)
+		fail_msg("%s", err.msg);
+	assert_int_equal(fmt, REPORT_FMT_OA_XML);
+	assert_string_equal(sys_str(rep, "hostname"), "caf\xc3\xa9");
+	json_decref(rep);
+	free(u16);
+}
+
 static void test_not_a_report(void **state)
 {
 	enum report_format fmt;
@@ -1132,6 +1166,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_section_kept),
 	    cmocka_unit_test(test_invalid_section_names_rejected),
 	    cmocka_unit_test(test_bom_and_blanks),
+	    cmocka_unit_test(test_utf16_xml),
 	    cmocka_unit_test(test_not_a_report),
 	    cmocka_unit_test(test_report_version_newer_refused),
 	    cmocka_unit_test(test_validate_converts_and_normalises),
