@@ -162,19 +162,18 @@ static int oui_name_useless(const char *name)
 	       util_streq_ci(name, "IEEE Registration Authority");
 }
 
-static int oui_load_csv(struct classify_oui *o, const char *path)
+/* 0, or -1 with the reason in *why when the file cannot be read. */
+static int oui_load_csv(struct classify_oui *o, const char *path,
+			const char **why)
 {
 	char f[OUI_FIELDS][OUI_FIELD_MAX];
-	const char *why;
 	size_t len;
-	char *buf = util_read_file(path, OUI_FILE_MAX, &len, &why);
+	char *buf = util_read_file(path, OUI_FILE_MAX, &len, why);
 	const char *p, *end;
 	int line = 0, bad = 0, nf;
 
-	if (!buf) {
-		log_warn("%s: %s", path, why);
+	if (!buf)
 		return -1;
-	}
 	p = buf;
 	end = buf + len;
 	while ((nf = csv_next_record(&p, end, f)) > 0) {
@@ -241,23 +240,30 @@ struct classify_oui *classify_oui_load(const char *dir)
 	static const char *const files[] = {"oui.csv", "mam.csv", "oui36.csv",
 					    "iab.csv"};
 	struct classify_oui *o = xcalloc(1, sizeof(*o));
+	const char *why[sizeof(files) / sizeof(files[0])] = {NULL};
 	int loaded = 0;
 
 	strbuf_init(&o->pool, 0);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char *path = xasprintf("%s/%s", dir, files[i]);
 
-		if (oui_load_csv(o, path) == 0)
+		if (oui_load_csv(o, path, &why[i]) == 0)
 			loaded++;
 		free(path);
 	}
 	if (!loaded) {
-		log_warn("no IEEE MAC registry in %s: MAC manufacturers will "
-			 "be unknown (install the Debian package ieee-data)",
-			 dir);
+		log_warn("no IEEE MAC registry in %s (%s: %s): MAC "
+			 "manufacturers will be unknown (install the Debian "
+			 "package ieee-data)",
+			 dir, files[0], why[0]);
 		classify_oui_free(o);
 		return NULL;
 	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (why[i])
+			log_warn("%s/%s: %s: MAC blocks it lists fall back to "
+				 "their 24-bit owner",
+				 dir, files[i], why[i]);
 	for (int i = 0; i < OUI_NTABLES; i++)
 		oui_sort(&o->t[i]);
 	return o;

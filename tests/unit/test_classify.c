@@ -729,8 +729,33 @@ static void test_rules_semantics(void **state)
 	classify_rules_free(NULL);
 }
 
+/* NETCENSUS_CLASSIFY_RULES (set in main before the first use): local rules
+ * are tried before the built-in ones. */
+static void test_local_rules(void **state)
+{
+	json_t *r;
+
+	(void)state;
+	r = json_pack("{s:{s:s,s:s}}", "sys", "sysObjectID",
+		      "1.3.6.1.4.1.318.1.3.27", "sysDescr", "LOCALTEST card");
+	classify_report(r);
+	assert_string_equal(sys_get(r, "type"), "battery");
+	assert_string_equal(sys_get(r, "manufacturer"), "APC");
+	json_decref(r);
+	r = json_pack("{s:{s:s}}", "sys", "sysObjectID",
+		      "1.3.6.1.4.1.318.1.3.27");
+	classify_report(r);
+	assert_string_equal(sys_get(r, "type"), "ups");
+	json_decref(r);
+}
+
 int main(void)
 {
+	char local[] = "/tmp/nctest-rules.XXXXXX";
+	int fd = mkstemp(local), rc;
+	static const char rules[] =
+	    "# local rules for test_local_rules\n"
+	    "oid=1.3.6.1.4.1.318.1.3.27 descr*=LOCALTEST -> type=battery\n";
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_load_time),
@@ -744,7 +769,14 @@ int main(void)
 	    cmocka_unit_test(test_never_overwrites),
 	    cmocka_unit_test(test_rules_errors),
 	    cmocka_unit_test(test_rules_semantics),
+	    cmocka_unit_test(test_local_rules),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (fd < 0 || write(fd, rules, sizeof(rules) - 1) < 0)
+		return 1;
+	close(fd);
+	setenv("NETCENSUS_CLASSIFY_RULES", local, 1);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	unlink(local);
+	return rc;
 }
