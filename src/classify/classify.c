@@ -3,6 +3,7 @@
  * device-report entry point that turns sys fields into rule facts.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 #include "core/util.h"
 
 #define CLASSIFY_LOCAL_MAX (4u * 1024 * 1024)
+#define CLASSIFY_FACT_MAX 2048 /* bytes of sysDescr etc. that rules see */
 
 /* data/classify-rules.txt, embedded by the Makefile (scripts/embed.sh). */
 extern const char embed_classify_rules_txt[];
@@ -206,11 +208,22 @@ static int classify_pick_mac(const json_t *report, const json_t *sys,
 	return 0;
 }
 
+/* Copies an untrusted fact into a bounded buffer (sysDescr is at most 255
+ * octets by RFC 3418; anything longer is not worth matching in full). */
+static const char *classify_bound(const char *s, char *buf, size_t size)
+{
+	if (!s)
+		return NULL;
+	snprintf(buf, size, "%s", s);
+	return buf;
+}
+
 int classify_report(json_t *report)
 {
 	json_t *sys = json_object_get(report, "sys");
 	struct classify_facts f;
-	char mac[18];
+	char mac[18], oid[CLASSIFY_FACT_MAX], descr[CLASSIFY_FACT_MAX],
+	    name[CLASSIFY_FACT_MAX];
 
 	if (!json_is_object(sys)) {
 		log_warn("classify: the device report has no sys object");
@@ -218,9 +231,12 @@ int classify_report(json_t *report)
 	}
 	classify_init();
 	memset(&f, 0, sizeof(f));
-	f.oid = classify_sys_str(sys, "sysObjectID");
-	f.descr = classify_sys_str(sys, "sysDescr");
-	f.name = classify_sys_str(sys, "sysName");
+	f.oid = classify_bound(classify_sys_str(sys, "sysObjectID"), oid,
+			       sizeof(oid));
+	f.descr = classify_bound(classify_sys_str(sys, "sysDescr"), descr,
+				 sizeof(descr));
+	f.name = classify_bound(classify_sys_str(sys, "sysName"), name,
+				sizeof(name));
 	if (classify_pick_mac(report, sys, mac) == 0) {
 		f.mac = mac;
 		f.oui = classify_oui_lookup(classify_ouis, mac);
