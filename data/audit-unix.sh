@@ -494,6 +494,43 @@ audit_software_rows() {
 }
 
 # ---- services ----
+# Unit files as systemctl list-unit-files reports them: masked (a link to
+# /dev/null), alias (a link to another unit), enabled (wanted by a target),
+# static (no [Install] section) or disabled.
+service_unit_files() {
+	{
+		for d in /etc/systemd/system /run/systemd/system \
+			/usr/lib/systemd/system /lib/systemd/system; do
+			for f in "$d"/*.service; do
+				[ -e "$f" ] || [ -L "$f" ] || continue
+				m=""
+				if [ -L "$f" ]; then
+					[ "$(readlink "$f")" = /dev/null ] && m=masked || m=alias
+				fi
+				printf 'U\t%s\t%s\n' "${f##*/}" "$m"
+				[ -z "$m" ] && ! grep -q '^\[Install\]' "$f" 2>/dev/null &&
+					printf 'S\t%s\n' "${f##*/}"
+			done
+		done
+		for f in /etc/systemd/system/*.wants/*.service; do
+			[ -e "$f" ] || [ -L "$f" ] || continue
+			printf 'E\t%s\n' "${f##*/}"
+		done
+	} | awk -F '\t' '
+	$1 == "U" && !($2 in mode) { mode[$2] = $3; ord[++n] = $2 }
+	$1 == "S" && mode[$2] == "" { st[$2] = 1 }
+	$1 == "E" { en[$2] = 1 }
+	END {
+		for (i = 1; i <= n; i++) {
+			u = ord[i]
+			if (u ~ /@\.service$/) continue
+			m = mode[u]
+			if (m == "") m = en[u] ? "enabled" : (st[u] ? "static" : "disabled")
+			printf "%s\t\t%s\t\n", u, m
+		}
+	}'
+}
+
 audit_service() {
 	if have systemctl && [ -d /run/systemd/system ]; then
 		{
@@ -512,10 +549,11 @@ audit_service() {
 				printf "%s\t%s\t%s\t%s\n", u, desc[u], mode[u], st[u]
 			}
 		}'
-	elif have systemctl && [ -d /etc/systemd/system ]; then
-		# systemd installed but not running (containers): unit files only.
-		T systemctl list-unit-files --type=service --no-legend --no-pager 2>/dev/null |
-			awk '$1 !~ /@\.service$/ { print $1 "\t\t" $2 "\t" }'
+	elif [ -d /etc/systemd/system ]; then
+		# systemd installed but not running (containers, namespaces):
+		# read the unit directories; `systemctl list-unit-files` would
+		# take seconds to say the same.
+		service_unit_files
 	elif have service && [ "$OS" = FreeBSD ]; then
 		T service -e 2>/dev/null | awk '{ n = $1; sub(/.*\//, "", n); print n "\t\tenabled\t" }'
 	elif have rcctl; then

@@ -356,6 +356,48 @@ static void audit_join_ip_mac(json_t *rep)
 	}
 }
 
+/* sys.ip, as Open-AudIT sets it: the first IPv4 address on the interface
+ * of the default route, else the first one not on loopback. */
+static void audit_set_primary_ip(json_t *rep, json_t *sys)
+{
+	json_t *routes = json_object_get(rep, "route");
+	json_t *ips = json_object_get(rep, "ip");
+	const char *dev = NULL, *fallback = NULL;
+	json_t *row;
+	size_t i;
+
+	if (json_object_get(sys, "ip"))
+		return;
+	json_array_foreach(routes, i, row) {
+		const char *d = json_string_value(
+			json_object_get(row, "destination"));
+		const char *c = json_string_value(json_object_get(row, "cidr"));
+
+		if (d && c && !strcmp(d, "0.0.0.0") && !strcmp(c, "0")) {
+			dev = json_string_value(
+				json_object_get(row, "interface"));
+			break;
+		}
+	}
+	json_array_foreach(ips, i, row) {
+		const char *ip = json_string_value(json_object_get(row, "ip"));
+		const char *v = json_string_value(json_object_get(row, "version"));
+		const char *c = json_string_value(
+			json_object_get(row, "connection"));
+
+		if (!ip || !v || strcmp(v, "4") || !strncmp(ip, "127.", 4))
+			continue;
+		if (dev && c && !strcmp(c, dev)) {
+			json_object_set_new(sys, "ip", json_string(ip));
+			return;
+		}
+		if (!fallback)
+			fallback = ip;
+	}
+	if (fallback)
+		json_object_set_new(sys, "ip", json_string(fallback));
+}
+
 json_t *audit_parse(const char *buf, size_t len, struct report_error *err)
 {
 	struct audit_parser p = { 0 };
@@ -413,6 +455,7 @@ json_t *audit_parse(const char *buf, size_t len, struct report_error *err)
 		json_object_set_new(src, "needs_root",
 				    json_string(p.needs_root.data));
 	audit_join_ip_mac(p.rep);
+	audit_set_primary_ip(p.rep, p.sys);
 	if (report_validate(p.rep, err) != 0)
 		goto fail;
 	json_decref(p.sys);

@@ -45,4 +45,32 @@ static inline void testlib_rmdir(const char *path)
 		fprintf(stderr, "could not remove %s\n", path);
 }
 
+/* Runs a shell command (fixed test set-up only, never input) and returns
+ * its stdout, NUL-terminated (free()), or NULL when it exits non-zero. */
+static inline char *testlib_run(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!p)
+		return NULL;
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+		n = fread(buf + len, 1, cap - len - 1, p);
+		len += n;
+	} while (n > 0);
+	buf[len] = '\0';
+	if (pclose(p) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 #endif
