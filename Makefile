@@ -28,7 +28,14 @@ SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 # (embed_NAME_txt); see scripts/embed.sh.
 EMBED_SRCS := $(sort $(wildcard data/*.sh data/*.txt))
 EMBED_OBJS := $(EMBED_SRCS:data/%=$(BUILD)/embed/%.o)
-OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(EMBED_OBJS)
+# The web UI (ui/, docs/ui.md): its files and the browser libraries pinned
+# by ui/package-lock.json (installed with npm ci into the build dir, never
+# into ui/) become one generated table, BUILD/gen/ui_assets.c.
+UI_SRCS := $(sort $(wildcard ui/*.html ui/*.css ui/*.js ui/*.svg))
+UI_NPM := $(BUILD)/gen/ui-npm
+UI_VENDOR := /ui/vendor/chart.umd.min.js=$(UI_NPM)/node_modules/chart.js/dist/chart.umd.min.js \
+	/ui/vendor/cytoscape.min.js=$(UI_NPM)/node_modules/cytoscape/dist/cytoscape.min.js
+OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(EMBED_OBJS) $(BUILD)/gen/ui_assets.o
 LIBOBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
 TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 
@@ -53,6 +60,18 @@ $(BUILD)/embed/%.c: data/% scripts/embed.sh
 $(BUILD)/embed/%.o: $(BUILD)/embed/%.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+$(UI_NPM)/installed: ui/package.json ui/package-lock.json
+	@mkdir -p $(UI_NPM)
+	cp ui/package.json ui/package-lock.json $(UI_NPM)/
+	cd $(UI_NPM) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BUILD)/gen/ui_assets.c: $(UI_SRCS) $(UI_NPM)/installed scripts/embed-ui.sh scripts/embed.sh
+	scripts/embed-ui.sh $(foreach f,$(UI_SRCS),/$(f)=$(f)) $(UI_VENDOR) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/ui_assets.o: $(BUILD)/gen/ui_assets.c src/server/assets.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/testlib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDLIBS) -lcmocka
@@ -60,6 +79,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/testlib.h
 tests-bin: $(BUILD)/netcensus $(TESTS)
 
 ASAN_BUILD ?= build-asan
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 asan:
 	# CFLAGS through the environment: on the command line it would
 	# override the CFLAGS += below and drop -Isrc and the warnings.
