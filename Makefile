@@ -85,7 +85,7 @@ asan:
 	# override the CFLAGS += below and drop -Isrc and the warnings.
 	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" \
-	  $(MAKE) BUILD=$(ASAN_BUILD) WERROR=1 tests-bin
+	  $(MAKE) -j$(NPROC) BUILD=$(ASAN_BUILD) WERROR=1 tests-bin
 
 # deps-check is cheap when everything is installed (dpkg-query only).
 deps-check:
