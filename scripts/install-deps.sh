@@ -9,7 +9,7 @@ libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev libmicrohttpd-dev
 libgnutls28-dev libssh-dev libcurl4-openssl-dev"
 RUN="ieee-data libwireshark-data nmap-common"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server
-iputils-ping nftables"
+iputils-ping nftables ksh"
 
 missing=""
 for p in $BUILD $RUN $TEST; do
