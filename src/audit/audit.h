@@ -45,6 +45,11 @@ const char *audit_script(size_t *len);
  * err->msg naming the line and what is wrong. */
 json_t *audit_parse(const char *buf, size_t len, struct report_error *err);
 
+/* Where the script's output starts in buf: its "@audit" line, at the
+ * start or after up to 64 KiB of other text (a login shell's greeting);
+ * NULL when it is not there. */
+const char *audit_find_start(const char *buf, size_t len);
+
 /* Runs the script on this host: execve("/bin/sh", "sh -s") with the script
  * on stdin and a minimal environment, killed (its process group) after
  * timeout_ms. Returns its stdout (NUL-terminated, free()), at most

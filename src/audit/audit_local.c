@@ -130,10 +130,23 @@ char *audit_run_local(int timeout_ms, size_t *len)
 			}
 		}
 	}
-	if (timed_out || too_big)
+	/* The shell closed its output; give it until the deadline to exit. */
+	while (!timed_out && !too_big) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		if (audit_now_ms() >= deadline) {
+			timed_out = 1;
+			break;
+		}
+		usleep(10000);
+	}
+	if (timed_out || too_big) {
 		kill(-pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
 	pid = -1;
 	if (timed_out) {
 		log_err("audit: the collection script did not finish within "

@@ -398,6 +398,23 @@ static void audit_set_primary_ip(json_t *rep, json_t *sys)
 		json_object_set_new(sys, "ip", json_string(fallback));
 }
 
+const char *audit_find_start(const char *buf, size_t len)
+{
+	size_t lim = len < 65536 ? len : 65536, off = 0;
+
+	while (off < lim) {
+		const char *nl;
+
+		if (len - off >= 7 && !memcmp(buf + off, "@audit\t", 7))
+			return buf + off;
+		nl = memchr(buf + off, '\n', lim - off);
+		if (!nl)
+			break;
+		off = (size_t)(nl - buf) + 1;
+	}
+	return NULL;
+}
+
 json_t *audit_parse(const char *buf, size_t len, struct report_error *err)
 {
 	struct audit_parser p = { 0 };

@@ -411,9 +411,9 @@ static int ssh_exec(struct ssh_job *j, const char *cmd, const char *input,
 
 		if (left <= 0 || slice == 0) {
 			ssh_fail(j, SSH_STAGE_COMMAND,
-				 "'%s' did not finish within %d ms", cmd,
-				 left <= 0 ? step : ssh_ms(j->o->total_ms,
-							  120000));
+				 "'%s' did not finish in time (%d ms a "
+				 "command, %d ms in all)", cmd, step,
+				 ssh_ms(j->o->total_ms, 120000));
 			goto out;
 		}
 		if (slice > left)
@@ -499,6 +499,7 @@ static int ssh_audit_run(struct ssh_job *j)
 	const char *script = audit_script(&slen);
 	struct report_error err = { { 0 } };
 	struct strbuf out;
+	const char *start;
 	int status = -1;
 
 	if (audit_netdev_family(j->r->banner, NULL))
@@ -511,10 +512,13 @@ static int ssh_audit_run(struct ssh_job *j)
 	j->r->output = out.data;
 	j->r->output_len = out.len;
 	j->r->exit_status = status;
-	if (strncmp(out.data, "@audit\t", 7) != 0)
+	/* A login shell's rc file may print before the script does. */
+	start = audit_find_start(out.data, out.len);
+	if (!start)
 		return ssh_audit_netdev(j, max);
 	j->r->stage = SSH_STAGE_PARSE;
-	j->r->report = audit_parse(out.data, out.len, &err);
+	j->r->report = audit_parse(start, out.len - (size_t)(start - out.data),
+				   &err);
 	if (!j->r->report) {
 		ssh_fail(j, SSH_STAGE_PARSE, "the audit output was refused: "
 			 "%s", err.msg);

@@ -263,6 +263,25 @@ static void test_parse_escapes(void **state)
 	json_decref(rep);
 }
 
+/* Text a login shell printed before the script is skipped; text that
+ * never reaches an @audit line is not audit output. */
+static void test_find_start(void **state)
+{
+	static const char greet[] = "Welcome to web1\n\n@audit\tversion=1\n"
+				    "sys\thostname=web1\n@end\n";
+	static const char cisco[] = "% Invalid input detected at '^' marker."
+				    "\n@audit is not at a line start\n";
+	const char *p;
+
+	(void)state;
+	p = audit_find_start(greet, sizeof(greet) - 1);
+	assert_ptr_equal(p, greet + 17);
+	assert_ptr_equal(audit_find_start(greet + 17, sizeof(greet) - 18),
+			 greet + 17);
+	assert_null(audit_find_start(cisco, sizeof(cisco) - 1));
+	assert_null(audit_find_start("@audit", 6));
+}
+
 struct bad_case {
 	const char *text;
 	const char *why; /* substring of the error */
@@ -461,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_local_interfaces),
 		cmocka_unit_test(test_script_shells),
 		cmocka_unit_test(test_parse_escapes),
+		cmocka_unit_test(test_find_start),
 		cmocka_unit_test(test_parse_hostile),
 		cmocka_unit_test(test_parse_ceilings),
 		cmocka_unit_test(test_netdev),
