@@ -91,16 +91,17 @@ check "root namespace has no lab interfaces" \
 	test -z "$(ip -o link show | grep -E 'pscan|p1[0-9]@|pfarm')"
 
 # --------------------------------------------------------------- ping
-# Every host that should answer ping does; in parallel, one ping each.
+# Every host that should answer ping does; in parallel, two echoes each
+# (one lost to a busy machine is not a failure).
 jq -r '.hosts[] | select(.ping) | .ip' "$TMP/truth.json" >"$TMP/ping_yes"
 jq -r '.hosts[] | select(.ping | not) | .ip' "$TMP/truth.json" >"$TMP/ping_no"
 jq -r '.empty[]' "$TMP/truth.json" | awk 'NR % 37 == 1' | head -5 >"$TMP/empty"
 ping_all() {
-	# ping_all FILE OUTDIR — one ping per address, all at once
+	# ping_all FILE OUTDIR — pings every address at once
 	local ip
 	mkdir -p "$2"
 	while read -r ip; do
-		(scan ping -n -c 1 -W 2 "$ip" >"$2/$ip" 2>&1; echo $? >>"$2/$ip") &
+		(scan ping -n -c 2 -i 0.3 -W 2 "$ip" >"$2/$ip" 2>&1; echo $? >>"$2/$ip") &
 	done <"$1"
 	wait
 }
@@ -129,7 +130,7 @@ bad=""
 for ip in $(jq -r '.hosts[] | select(.ping and .role != "ping-only") | .ip' "$TMP/truth.json"); do
 	want=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .ttl' "$TMP/truth.json")
 	[ "$ip" = "$(jq -r .gateway "$TMP/truth.json")" ] && want=$((want + 1))
-	got=$(sed -n 's/.*ttl=\([0-9]*\).*/\1/p' "$TMP/py/$ip")
+	got=$(sed -n 's/.*ttl=\([0-9]*\).*/\1/p' "$TMP/py/$ip" | head -1)
 	[ "$got" = "$((want - 1))" ] || bad="$bad $ip:$got!=$((want - 1))"
 done
 check "each host has its own TTL${bad:+ ($bad)}" test -z "$bad"
@@ -223,11 +224,22 @@ check "the host without an agent does not answer SNMP" \
 
 slow=$(jq -r '.hosts[] | select(.delay_ms > 0) | .ip' "$TMP/truth.json")
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-t=$(ms); snmp_sys "$slow" -v2c -c public >/dev/null; slow_ms=$(( $(ms) - t ))
-t=$(ms); snmp_sys "$cisco" -v2c -c public >/dev/null; fast_ms=$(( $(ms) - t ))
-check "the delayed agent takes >= 300 ms (took $slow_ms ms; a normal one $fast_ms ms)" \
-	test "$slow_ms" -ge 300 -a "$slow_ms" -lt 1000
-check "a normal agent answers fast (took $fast_ms ms)" test "$fast_ms" -lt 250
+min_ms() {
+	# min_ms IP — the fastest of three system-group reads, in ms (the
+	# minimum filters out a busy machine's scheduling noise)
+	local i t d best=999999
+	for i in 1 2 3; do
+		t=$(ms); snmp_sys "$1" -v2c -c public >/dev/null; d=$(( $(ms) - t ))
+		[ "$d" -lt "$best" ] && best=$d
+	done
+	echo "$best"
+}
+slow_ms=$(min_ms "$slow")
+fast_ms=$(min_ms "$cisco")
+check "the delayed agent takes >= 300 ms (took $slow_ms ms)" \
+	test "$slow_ms" -ge 300 -a "$slow_ms" -lt 2000
+check "the delayed agent is slower than a normal one by most of 300 ms ($slow_ms vs $fast_ms ms)" \
+	test $((slow_ms - fast_ms)) -ge 200
 
 # --------------------------------------------------------------- down
 "$LAB" up --prefix "$P" >/dev/null 2>&1 && notok "a second up is refused" ||
