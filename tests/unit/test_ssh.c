@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -119,6 +120,8 @@ static int setup(void **state)
 	fclose(f);
 	sshd_pid = fork();
 	if (sshd_pid == 0) {
+		/* Dies with the test, even when an assertion aborts it. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execl(SSHD, SSHD, "-D", "-e", "-f", conf, (char *)NULL);
 		_exit(127);
 	}
