@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	{ "admin", cmd_admin, "users, orgs, tokens, credentials, db check" },
 	{ "status", cmd_status, "create or open the database and summarise it" },
 	{ "audit", cmd_audit, "audit this host (system, software, services, ...)" },
+	{ "discover", cmd_discover,
+	  "find live hosts, ports, SNMP agents; print or store them" },
 	{ "serve", cmd_serve, "run the JSON API server and audit intake" },
 	{ NULL, NULL, NULL },
 };

@@ -15,5 +15,6 @@ int cmd_admin(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_discover(int argc, char **argv);
 
 #endif

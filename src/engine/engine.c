@@ -87,6 +87,7 @@ struct engine {
 	struct reactor_io pool_io;
 	struct dns *dns;
 	struct pace pace;
+	struct pace admit;	/* addresses started per second */
 	struct timer pace_timer;
 	struct perm perm;
 	uint64_t next_pos, last_pos;
@@ -117,31 +118,39 @@ static uint64_t cnt_get(_Atomic uint64_t *c)
 
 void engine_opts_default(struct engine_opts *o)
 {
-	static const uint16_t disc[] = { 80, 443, 22, 445, 135 };
+	static const uint16_t disc[] = { 80, 443, 22 };
 
 	memset(o, 0, sizeof(*o));
 	o->rate = ENGINE_DEFAULT_RATE;
 	o->timeout_ms = ENGINE_DEFAULT_TIMEOUT_MS;
 	o->retries = ENGINE_DEFAULT_RETRIES;
 	o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
-	o->max_inflight = ENGINE_DEFAULT_MAX_INFLIGHT;
+	o->max_inflight = 0;	/* from the rate, in engine_new() */
 	memcpy(o->discovery_ports, disc, sizeof(disc));
 	o->n_discovery_ports = sizeof(disc) / sizeof(disc[0]);
 }
 
-/* How long attempt number `tries` (1-based) waits for an answer: twice
- * as long as the attempt before. A TCP attempt does not outlive the
- * kernel's first SYN retransmission (1 s) unless the timeout itself is
- * longer, so every SYN on the wire is one the rate limit let through. */
+/* How long attempt number `tries` (1-based) waits for an answer: the
+ * timeout, every time - so a silent address is given up after exactly
+ * timeout * (retries + 1). A TCP attempt does not outlive the kernel's
+ * first SYN retransmission (1 s) unless the timeout itself is longer, so
+ * every SYN on the wire is one the rate limit let through. */
 static uint64_t engine_attempt_ns(const struct engine_opts *o, unsigned tries,
 				  int tcp)
 {
-	unsigned shift = tries > 1 ? tries - 1 : 0;
 	uint64_t base = (uint64_t)o->timeout_ms * NS_PER_MS;
-	uint64_t ns = base << (shift > 3 ? 3 : shift);
 	uint64_t cap = base > TCP_SYN_RTO_NS ? base : TCP_SYN_RTO_NS;
 
-	return tcp && ns > cap ? cap : ns;
+	(void)tries;
+	return tcp && base > cap ? cap : base;
+}
+
+/* Discovery packets one silent address costs, retries included. */
+static uint64_t engine_packets_per_address(const struct engine_opts *o)
+{
+	uint64_t per = (o->no_icmp ? 0 : 1) + o->n_discovery_ports;
+
+	return (per ? per : 1) * (o->retries + 1);
 }
 
 void engine_plan(const struct engine_opts *o, uint64_t addresses,
@@ -521,6 +530,7 @@ static struct host *host_new(struct engine *e, uint64_t pos)
 
 	h->e = e;
 	h->pub.index = pos;
+	h->pub.start_ns = reactor_now(e->r);
 	h->pub.dns_status = DNS_NONAME;
 	targets_get(e->t, idx, &h->pub.addr);
 	h->n_slots = e->o.host_inflight;
@@ -833,9 +843,18 @@ static void pace_timer_fired(struct timer *t, void *arg)
  * may already be finished (and freed) when this returns. */
 static int engine_admit(struct engine *e)
 {
+	uint64_t now;
+
 	if (atomic_load(&e->stop) || e->next_pos >= e->last_pos ||
 	    e->inflight >= e->o.max_inflight)
 		return 0;
+	now = reactor_now(e->r);
+	if (!pace_take(&e->admit, now)) {
+		if (!timer_armed(&e->pace_timer))
+			reactor_timer_start(e->r, &e->pace_timer,
+					    pace_wait(&e->admit, now));
+		return 0;
+	}
 	host_start(e, host_new(e, e->next_pos++));
 	return 1;
 }
@@ -927,8 +946,22 @@ static int engine_check_opts(struct engine_opts *o)
 		o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
 	if (o->host_inflight > 1024)
 		o->host_inflight = 1024;
-	if (o->max_inflight == 0)
-		o->max_inflight = ENGINE_DEFAULT_MAX_INFLIGHT;
+	if (o->max_inflight == 0) {
+		/* enough probes in flight that the rate, not this cap, is
+		 * what paces a sweep of silent addresses: each probe waits
+		 * up to its longest attempt */
+		double need = (double)o->rate * 1.5 *
+			      (double)engine_attempt_ns(o, o->retries + 1, 0) /
+			      1e9;
+
+		/* with no rate this cap is the only brake: keep it modest */
+		o->max_inflight = need > ENGINE_INFLIGHT_CEIL
+					  ? ENGINE_INFLIGHT_CEIL
+				  : o->rate == 0 ||
+						  need < ENGINE_DEFAULT_MAX_INFLIGHT
+					  ? ENGINE_DEFAULT_MAX_INFLIGHT
+					  : (unsigned)need;
+	}
 	if (o->max_inflight > ENGINE_INFLIGHT_CEIL)
 		o->max_inflight = ENGINE_INFLIGHT_CEIL;
 	o->max_inflight = engine_fd_budget(o->max_inflight);
@@ -1020,6 +1053,8 @@ void engine_free(struct engine *e)
 
 int engine_run(struct engine *e)
 {
+	uint64_t admit;
+
 	if (e->ran) {
 		log_err("engine: engine_run called twice");
 		return -1;
@@ -1027,6 +1062,16 @@ int engine_run(struct engine *e)
 	e->ran = 1;
 	atomic_store(&e->start_ns, reactor_clock());
 	pace_init(&e->pace, e->o.rate, atomic_load(&e->start_ns));
+	/* Addresses are started evenly, at the pace their discovery packets
+	 * will need, not in a burst that the retries pay back later: a
+	 * router in front of a sparse range holds an unresolved ARP entry
+	 * for every silent address for about 3 s, and its table is small
+	 * (Linux: 1024), so a burst of new addresses makes it drop probes
+	 * to live ones. */
+	admit = e->o.rate / engine_packets_per_address(&e->o);
+	pace_init(&e->admit,
+		  e->o.rate && !e->o.no_ping ? (admit ? admit : 1) : 0,
+		  atomic_load(&e->start_ns));
 	return reactor_run(e->r);
 }
 

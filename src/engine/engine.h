@@ -7,7 +7,7 @@
  * target index, so a run can be split or resumed by index):
  *
  *   discovery  ICMP echo plus TCP connects to a few common ports (default
- *              80, 443, 22, 445, 135), all at once within the per-host cap.
+ *              80, 443, 22), all at once within the per-host cap.
  *              The first echo reply, completed handshake or RST makes the
  *              host alive and cancels the rest; when every probe has timed
  *              out (after retries) or failed, the host is dead. no_ping
@@ -24,13 +24,18 @@
  *
  * Pacing: every packet a probe sends (an echo request, a SYN, each retry)
  * takes a token from one global bucket of opts.rate packets per second
- * (default 1000; 0 = unlimited). At most opts.host_inflight probes are in
- * flight per host and opts.max_inflight in all (bounded further by the open
- * file limit). A probe unanswered after timeout_ms is sent again up to
- * `retries` times, each attempt waiting twice as long as the one before
- * (a TCP attempt at most 1 s, or timeout_ms if that is longer, so the
- * kernel never resends a SYN behind the rate limit's back). Worst case
- * for a dead address: timeout_ms * (2^(retries+1) - 1).
+ * (default 2400; 0 = unlimited). New addresses are started evenly at
+ * rate / (discovery packets per address, retries included) per second -
+ * 300/s by default - never in bursts: a router in front of a sparse range
+ * keeps an unresolved ARP entry for each silent address for ~3 s in a
+ * table of about 1024. At most opts.host_inflight probes are in flight per
+ * host and opts.max_inflight in all (by default enough for the rate;
+ * bounded by the open file limit). A probe unanswered after timeout_ms is
+ * sent again up to `retries` times, each attempt waiting timeout_ms (a TCP
+ * attempt at most 1 s, or timeout_ms if that is longer, so the kernel
+ * never resends a SYN behind the rate limit's back). Worst case for a
+ * dead address: timeout_ms * (retries + 1); for a run of silent
+ * addresses: addresses * packets per address / rate + that.
  *
  * Jobs: engine_submit_job() runs a blocking function (a net-snmp walk, an
  * SSH login) on the worker pool, under a per-kind cap, and calls its done
@@ -61,12 +66,14 @@
 #include "probe/ports.h"
 #include "probe/tcp.h"
 
-#define ENGINE_DEFAULT_RATE 1000	/* packets per second */
+#define ENGINE_DEFAULT_RATE 2400	/* packets per second */
 #define ENGINE_DEFAULT_TIMEOUT_MS 1000
 #define ENGINE_DEFAULT_RETRIES 1
 #define ENGINE_DEFAULT_HOST_INFLIGHT 8
-#define ENGINE_DEFAULT_MAX_INFLIGHT 1024
+#define ENGINE_DEFAULT_MAX_INFLIGHT 1024	/* the least the rate-derived
+						 * default gives */
 #define ENGINE_DISCOVERY_PORTS_MAX 16
+#define ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT "80,443,22"
 
 enum engine_alive_by {
 	ENGINE_ALIVE_NO = 0,	/* dead, or not known yet */
@@ -89,6 +96,7 @@ struct engine_port {
 struct engine_host {
 	struct targets_addr addr;
 	uint64_t index;			/* position in the shuffled order */
+	uint64_t start_ns;		/* when it was started (reactor clock) */
 	enum engine_alive_by alive_by;
 	uint16_t alive_port;		/* for ENGINE_ALIVE_TCP_* */
 	uint32_t rtt_us;		/* of the reply that proved it alive */
@@ -114,7 +122,10 @@ struct engine_opts {
 	unsigned timeout_ms;		/* first attempt's wait */
 	unsigned retries;		/* extra attempts after a timeout */
 	unsigned host_inflight;		/* probes in flight per host */
-	unsigned max_inflight;		/* probes in flight in all */
+	unsigned max_inflight;		/* probes in flight in all; 0: rate x
+					 * 1.5 x the longest attempt, at least
+					 * 1024 (1024 with no rate), at most
+					 * 60000 and the open file limit */
 	int no_ping;			/* every address counts as alive */
 	int no_icmp;			/* discovery by TCP only */
 	uint16_t discovery_ports[ENGINE_DISCOVERY_PORTS_MAX];

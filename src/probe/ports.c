@@ -50,14 +50,24 @@ void ports_clear(struct port_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-int ports_has_tcp(const struct port_list *l, uint16_t port)
+static int ports_in(const uint16_t *v, size_t n, uint16_t port)
 {
 	size_t i;
 
-	for (i = 0; i < l->n_tcp; i++)
-		if (l->tcp[i] == port)
+	for (i = 0; i < n; i++)
+		if (v[i] == port)
 			return 1;
 	return 0;
+}
+
+int ports_has_tcp(const struct port_list *l, uint16_t port)
+{
+	return ports_in(l->tcp, l->n_tcp, port);
+}
+
+int ports_has_udp(const struct port_list *l, uint16_t port)
+{
+	return ports_in(l->udp, l->n_udp, port);
 }
 
 static int ports_number(const char *s, size_t n, long *out)

@@ -48,5 +48,7 @@ const char *ports_services_path(void);
 void ports_clear(struct port_list *l);
 /* 1 when port is in the TCP list. */
 int ports_has_tcp(const struct port_list *l, uint16_t port);
+/* 1 when port is in the UDP list. */
+int ports_has_udp(const struct port_list *l, uint16_t port);
 
 #endif

@@ -1,0 +1,590 @@
+/*
+ * discover: `netcensus discover [options] TARGET...` - a one-shot discovery
+ * from the shell. Everything the user typed (targets, exclusions, ports,
+ * credentials, the database) is checked before the first packet, so a
+ * mistake costs an error message and nothing on the wire. Prints a table
+ * of live hosts, or --json device reports; --db stores them and the
+ * discovery log; --dry-run prints the plan and sends nothing.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cli_common.h"
+#include "core/log.h"
+#include "core/targets.h"
+#include "core/util.h"
+#include "discover/discover.h"
+#include "discover/snmp_ping.h"
+#include "probe/ports.h"
+#include "store/store_discovery.h"
+
+#define DISC_MAX_TARGETS_CEIL 16777216L	/* a /8; --max-targets above is refused */
+#define DISC_RATE_CEIL 1000000L
+#define DISC_COMMUNITIES_MAX 16
+#define DISC_FILES_MAX 16
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const char discover_usage[] =
+	"usage: netcensus discover [OPTIONS] TARGET...\n"
+	"\n"
+	"Finds the live hosts among the targets (ICMP echo plus TCP connects\n"
+	"to a few common ports, so hosts that drop ping are found too), probes\n"
+	"their ports, looks up their DNS names, reads SNMP agents (v1, v2c, v3)\n"
+	"and says what each device is. Prints a table, or --json device\n"
+	"reports; --db stores them. Nothing is sent until every option and\n"
+	"target has been checked.\n"
+	"\n"
+	"Targets: 10.0.0.5, 10.0.0.0/24, 10.0.0.10-10.0.0.50, 10.0.1-3.1-254,\n"
+	"2001:db8::/120, host names (resolved once, before anything is sent).\n"
+	"  --targets-file FILE   one target per line ('#' comments; '-' = stdin)\n"
+	"  --exclude TARGET      never send to these (repeatable)\n"
+	"  --exclude-file FILE   exclusions, one per line\n"
+	"  --max-targets N       refuse more addresses than N (default 65536)\n"
+	"\n"
+	"Pacing:\n"
+	"  --rate N              packets per second, every probe and retry "
+	"counted\n"
+	"                        (default " STR(ENGINE_DEFAULT_RATE) "; 0 = "
+	"no limit)\n"
+	"                        new addresses start evenly at rate / "
+	"(packets per\n"
+	"                        address), 300/s by default\n"
+	"  --timeout MS          each attempt's wait for an answer (default "
+	STR(ENGINE_DEFAULT_TIMEOUT_MS) ")\n"
+	"  --retries N           extra attempts after a timeout (default "
+	STR(ENGINE_DEFAULT_RETRIES) ")\n"
+	"\n"
+	"Probes:\n"
+	"  --no-ping             treat every address as live (no host "
+	"discovery)\n"
+	"  --discovery-ports L   TCP ports that prove a host is there (default\n"
+	"                        " ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT
+	"; 'none' = ICMP only)\n"
+	"  --ports LIST          ports to probe on live hosts: 22,80,1000-1100,\n"
+	"                        161/udp; 'none' = host discovery only\n"
+	"  --preset NAME         ultrafast (22,135,62078 + 161/udp; the "
+	"default),\n"
+	"                        superfast / fast / medium (top 10/100/1000 "
+	"TCP\n"
+	"                        ports + 161/udp; need nmap-common)\n"
+	"  --dns-server ADDR     reverse DNS through this server only\n"
+	"  --no-dns              no reverse DNS\n"
+	"\n"
+	"SNMP (on hosts when 161/udp is in the port list):\n"
+	"  --community NAME      an SNMP v1/v2c community (repeatable; "
+	"default\n"
+	"                        'public' when no SNMP credential is given)\n"
+	"  --credentials FILE    a JSON array of credentials in Open-AudIT's "
+	"types:\n"
+	"                        snmp, snmp_v3, ssh, ssh_key, windows (see\n"
+	"                        docs/discovery.md); checked strictly first\n"
+	"  --no-snmp             no SNMP at all\n"
+	"\n"
+	"Output:\n"
+	"  --json                a JSON array of device reports (as 'netcensus\n"
+	"                        device --json'), one per live host\n"
+	"  --db PATH             store the devices and the discovery log\n"
+	"  --dry-run             print the plan (addresses, probes, rate, ETA) "
+	"and\n"
+	"                        send nothing\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"A progress line is shown on stderr when it is a terminal. Ctrl-C stops\n"
+	"taking new addresses; hosts under way finish and are reported.\n"
+	"\n"
+	"Exit status: 0 done; 1 runtime failure or interrupted; 2 usage error\n"
+	"(bad option, target, port list or credentials file: nothing sent).\n"
+	"\n"
+	"Examples:\n"
+	"  netcensus discover 192.168.1.0/24\n"
+	"  netcensus discover --preset fast --community private 10.0.0.0/22\n"
+	"  netcensus discover --credentials creds.json --db inv.db "
+	"10.1.0.0/16\n"
+	"  netcensus discover --dry-run --rate 500 10.0.0.0/16\n";
+
+enum {
+	OPT_TARGETS_FILE = 256,
+	OPT_EXCLUDE,
+	OPT_EXCLUDE_FILE,
+	OPT_MAX_TARGETS,
+	OPT_RATE,
+	OPT_RETRIES,
+	OPT_TIMEOUT,
+	OPT_PORTS,
+	OPT_PRESET,
+	OPT_NO_PING,
+	OPT_DISC_PORTS,
+	OPT_DNS_SERVER,
+	OPT_NO_DNS,
+	OPT_COMMUNITY,
+	OPT_CREDENTIALS,
+	OPT_NO_SNMP,
+	OPT_JSON,
+	OPT_DB,
+	OPT_DRY_RUN,
+};
+
+struct dopts {
+	const char *targets_files[DISC_FILES_MAX];
+	int n_targets_files;
+	const char *excludes[DISC_FILES_MAX * 4];
+	int n_excludes;
+	const char *exclude_files[DISC_FILES_MAX];
+	int n_exclude_files;
+	long max_targets, rate, retries, timeout;
+	const char *ports, *preset, *disc_ports, *dns_server, *credentials;
+	const char *db;
+	const char *communities[DISC_COMMUNITIES_MAX];
+	int n_communities;
+	int no_ping, no_dns, no_snmp, json, dry_run;
+};
+
+static int dopt_num(const char *opt, const char *v, long min, long max,
+		    long *out)
+{
+	if (util_parse_long(v, min, max, out) < 0)
+		return cli_usage_error("discover", "%s '%.32s': give a whole "
+					"number from %ld to %ld",
+					opt, v, min, max);
+	return -1;
+}
+
+static int dopt_push(const char **v, int *n, int max, const char *opt,
+		     const char *val)
+{
+	if (*n >= max)
+		return cli_usage_error("discover", "%s: at most %d times", opt,
+				       max);
+	v[(*n)++] = val;
+	return -1;
+}
+
+/* -1 to go on, or the exit code. */
+static int discover_parse(int argc, char **argv, struct dopts *o)
+{
+	static const struct option longopts[] = {
+		{ "targets-file", required_argument, NULL, OPT_TARGETS_FILE },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "exclude-file", required_argument, NULL, OPT_EXCLUDE_FILE },
+		{ "max-targets", required_argument, NULL, OPT_MAX_TARGETS },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "retries", required_argument, NULL, OPT_RETRIES },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "ports", required_argument, NULL, OPT_PORTS },
+		{ "preset", required_argument, NULL, OPT_PRESET },
+		{ "no-ping", no_argument, NULL, OPT_NO_PING },
+		{ "discovery-ports", required_argument, NULL, OPT_DISC_PORTS },
+		{ "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+		{ "no-dns", no_argument, NULL, OPT_NO_DNS },
+		{ "community", required_argument, NULL, OPT_COMMUNITY },
+		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
+		{ "no-snmp", no_argument, NULL, OPT_NO_SNMP },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc = -1;
+
+	memset(o, 0, sizeof(*o));
+	o->max_targets = TARGETS_DEFAULT_MAX;
+	o->rate = ENGINE_DEFAULT_RATE;
+	o->retries = ENGINE_DEFAULT_RETRIES;
+	o->timeout = ENGINE_DEFAULT_TIMEOUT_MS;
+	optind = 1;
+	opterr = 0;
+	while (rc < 0 &&
+	       (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(discover_usage, stdout);
+			return CLI_OK;
+		case OPT_TARGETS_FILE:
+			rc = dopt_push(o->targets_files, &o->n_targets_files,
+				       DISC_FILES_MAX, "--targets-file",
+				       optarg);
+			break;
+		case OPT_EXCLUDE:
+			rc = dopt_push(o->excludes, &o->n_excludes,
+				       DISC_FILES_MAX * 4, "--exclude", optarg);
+			break;
+		case OPT_EXCLUDE_FILE:
+			rc = dopt_push(o->exclude_files, &o->n_exclude_files,
+				       DISC_FILES_MAX, "--exclude-file",
+				       optarg);
+			break;
+		case OPT_MAX_TARGETS:
+			rc = dopt_num("--max-targets", optarg, 1,
+				      DISC_MAX_TARGETS_CEIL, &o->max_targets);
+			break;
+		case OPT_RATE:
+			rc = dopt_num("--rate", optarg, 0, DISC_RATE_CEIL,
+				      &o->rate);
+			break;
+		case OPT_RETRIES:
+			rc = dopt_num("--retries", optarg, 0, 10, &o->retries);
+			break;
+		case OPT_TIMEOUT:
+			rc = dopt_num("--timeout", optarg, 1, 60000,
+				      &o->timeout);
+			break;
+		case OPT_PORTS:
+			o->ports = optarg;
+			break;
+		case OPT_PRESET:
+			o->preset = optarg;
+			break;
+		case OPT_NO_PING:
+			o->no_ping = 1;
+			break;
+		case OPT_DISC_PORTS:
+			o->disc_ports = optarg;
+			break;
+		case OPT_DNS_SERVER:
+			o->dns_server = optarg;
+			break;
+		case OPT_NO_DNS:
+			o->no_dns = 1;
+			break;
+		case OPT_COMMUNITY:
+			if (!*optarg)
+				return cli_usage_error("discover",
+						       "--community: empty");
+			rc = dopt_push(o->communities, &o->n_communities,
+				       DISC_COMMUNITIES_MAX, "--community",
+				       optarg);
+			break;
+		case OPT_CREDENTIALS:
+			o->credentials = optarg;
+			break;
+		case OPT_NO_SNMP:
+			o->no_snmp = 1;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_DB:
+			o->db = optarg;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = 1;
+			break;
+		default:
+			return cli_bad_option("discover", c, argv);
+		}
+	}
+	if (rc >= 0)
+		return rc;
+	if (o->ports && o->preset)
+		return cli_usage_error("discover",
+				       "give --ports or --preset, not both");
+	if (optind >= argc && o->n_targets_files == 0)
+		return cli_usage_error("discover", "no targets given");
+	return -1;
+}
+
+/* Builds the target set; NULL after printing why (nothing was sent). */
+static struct targets *discover_targets(const struct dopts *o, int argc,
+					char **argv, int first)
+{
+	/* a dry run resolves no names: that would send DNS queries */
+	struct targets *t = targets_new((uint64_t)o->max_targets,
+					o->dry_run ? 0 : TARGETS_RESOLVE);
+	int i;
+
+	for (i = first; i < argc; i++)
+		if (targets_add(t, argv[i]) < 0)
+			goto fail;
+	for (i = 0; i < o->n_targets_files; i++)
+		if (targets_add_file(t, o->targets_files[i], 0) < 0)
+			goto fail;
+	for (i = 0; i < o->n_excludes; i++)
+		if (targets_exclude(t, o->excludes[i]) < 0)
+			goto fail;
+	for (i = 0; i < o->n_exclude_files; i++)
+		if (targets_add_file(t, o->exclude_files[i], 1) < 0)
+			goto fail;
+	if (targets_finish(t) < 0)
+		goto fail;
+	return t;
+fail:
+	fprintf(stderr, "netcensus discover: nothing was sent\n");
+	targets_free(t);
+	return NULL;
+}
+
+static int discover_ports(const struct dopts *o, struct port_list *pl)
+{
+	if (o->ports && !strcmp(o->ports, "none")) {
+		memset(pl, 0, sizeof(*pl));
+		return 0;
+	}
+	if (o->ports)
+		return ports_parse(o->ports, pl);
+	return ports_preset(o->preset ? o->preset : "ultrafast", pl);
+}
+
+static int discover_disc_ports(const struct dopts *o, struct engine_opts *eo)
+{
+	struct port_list pl;
+
+	if (!o->disc_ports)
+		return 0;
+	eo->n_discovery_ports = 0;
+	if (!strcmp(o->disc_ports, "none"))
+		return 0;
+	if (ports_parse(o->disc_ports, &pl) < 0)
+		return -1;
+	if (pl.n_udp || pl.n_tcp > ENGINE_DISCOVERY_PORTS_MAX) {
+		log_err("--discovery-ports: at most %d TCP ports",
+			ENGINE_DISCOVERY_PORTS_MAX);
+		ports_clear(&pl);
+		return -1;
+	}
+	memcpy(eo->discovery_ports, pl.tcp, pl.n_tcp * sizeof(*pl.tcp));
+	eo->n_discovery_ports = pl.n_tcp;
+	ports_clear(&pl);
+	return 0;
+}
+
+static void discover_print_list(const char *label, const uint16_t *v,
+				size_t n)
+{
+	size_t i;
+
+	printf("%s", label);
+	for (i = 0; i < n && i < 20; i++)
+		printf("%s%u", i ? "," : "", v[i]);
+	if (n > 20)
+		printf(",... (%zu in all)", n);
+}
+
+static void discover_print_plan(const struct discover_opts *d,
+				const struct port_list *pl,
+				const struct targets *t, json_t *creds)
+{
+	struct engine_plan p;
+	unsigned snmp_q = d->snmp ? snmp_ping_questions(creds) : 0;
+	double live_s;
+
+	engine_plan(&d->engine, targets_count(t), &p);
+	printf("netcensus discover: dry run - nothing is sent\n");
+	printf("addresses        %llu (in %zu ranges)\n",
+	       (unsigned long long)p.addresses, targets_range_count(t));
+	if (d->engine.no_ping) {
+		printf("host discovery   none (--no-ping): every address is "
+		       "treated as live\n");
+	} else {
+		printf("host discovery   %llu probes per address: %s",
+		       (unsigned long long)p.probes_per_address,
+		       d->engine.no_icmp ? "" : "ICMP echo");
+		if (d->engine.n_discovery_ports)
+			discover_print_list(d->engine.no_icmp ? "TCP "
+							      : " + TCP ",
+					    d->engine.discovery_ports,
+					    d->engine.n_discovery_ports);
+		printf("\n");
+	}
+	printf("port probes      %zu TCP per live host", pl->n_tcp);
+	if (pl->n_tcp)
+		discover_print_list(": ", pl->tcp, pl->n_tcp);
+	printf("\n");
+	if (d->snmp)
+		printf("SNMP             161/udp check: %u datagrams per live "
+		       "host (%zu community, %zu v3 credentials); agents that "
+		       "answer are read\n",
+		       snmp_q, discover_credentials_count(creds, "snmp"),
+		       discover_credentials_count(creds, "snmp_v3"));
+	else
+		printf("SNMP             off\n");
+	printf("reverse DNS      %s\n",
+	       !d->engine.dns ? "off"
+	       : d->engine.dns_server ? d->engine.dns_server
+				      : "system resolver (/etc/resolv.conf)");
+	printf("rate             %llu packets/s%s, timeout %u ms, retries "
+	       "%u\n",
+	       (unsigned long long)d->engine.rate,
+	       d->engine.rate ? "" : " (no limit)", d->engine.timeout_ms,
+	       d->engine.retries);
+	printf("packets          at most %llu if nothing answers, plus %llu "
+	       "per live host\n",
+	       (unsigned long long)p.packets_max,
+	       (unsigned long long)((p.port_probes_per_live + snmp_q) *
+				    (d->engine.retries + 1)));
+	live_s = d->engine.rate ? (double)((p.port_probes_per_live + snmp_q) *
+					   (d->engine.retries + 1)) /
+					  (double)d->engine.rate
+				: 0;
+	printf("ETA              at most %.1f s if nothing answers, plus "
+	       "%.3f s per live host\n",
+	       p.seconds_max, live_s);
+}
+
+static void discover_print_table(json_t *reports)
+{
+	json_t *r, *row;
+	size_t i, k;
+
+	printf("%-15s %-20s %-17s %-22s %-10s %-20s %s\n", "IP", "HOSTNAME",
+	       "MAC", "MANUFACTURER", "TYPE", "OPEN PORTS", "SYSNAME");
+	json_array_foreach(reports, i, r) {
+		json_t *sys = json_object_get(r, "sys");
+		struct strbuf ports;
+
+		strbuf_init(&ports, 4096);
+		json_array_foreach(json_object_get(r, "ports"), k, row) {
+			const char *proto = cli_str(row, "protocol");
+
+			strbuf_printf(&ports, "%s%s%s", ports.len ? "," : "",
+				      cli_str(row, "port"),
+				      strcmp(proto, "udp") ? "" : "/udp");
+		}
+		printf("%-15s %-20.20s %-17s %-22.22s %-10.10s %-20s %s\n",
+		       cli_str(sys, "ip"), cli_str(sys, "hostname"),
+		       cli_str(sys, "mac"), cli_str(sys, "manufacturer"),
+		       cli_str(sys, "type"), ports.len ? ports.data : "",
+		       cli_str(sys, "sysName"));
+		strbuf_free(&ports);
+	}
+}
+
+/* The credentials: the file's, then --community ones, else "public". */
+static json_t *discover_creds(const struct dopts *o)
+{
+	json_t *creds;
+	int i;
+
+	creds = o->credentials ? discover_credentials_load(o->credentials)
+			       : json_array();
+	if (!creds)
+		return NULL;
+	for (i = 0; i < o->n_communities; i++)
+		discover_credentials_add_community(creds, o->communities[i],
+						   i + 1);
+	if (discover_credentials_count(creds, "snmp") +
+		    discover_credentials_count(creds, "snmp_v3") ==
+	    0)
+		json_array_append_new(creds,
+				      json_pack("{ssssss}", "type", "snmp",
+						"name", "default public",
+						"community", "public"));
+	return creds;
+}
+
+static void discover_creds_free(json_t *creds)
+{
+	store_credential_wipe(creds);
+	json_decref(creds);
+}
+
+int cmd_discover(int argc, char **argv)
+{
+	struct dopts o;
+	struct discover_opts d;
+	struct discover_result res;
+	struct port_list pl;
+	struct targets *t = NULL;
+	struct store *st = NULL;
+	json_t *creds = NULL;
+	int64_t run_id = 0;
+	int rc, code = CLI_FAIL;
+
+	memset(&pl, 0, sizeof(pl));
+	memset(&res, 0, sizeof(res));
+	rc = discover_parse(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+
+	/* everything the user gave is checked before anything is sent */
+	memset(&d, 0, sizeof(d));
+	engine_opts_default(&d.engine);
+	d.engine.rate = (uint64_t)o.rate;
+	d.engine.retries = (unsigned)o.retries;
+	d.engine.timeout_ms = (unsigned)o.timeout;
+	d.engine.no_ping = o.no_ping;
+	d.engine.dns = !o.no_dns;
+	d.engine.dns_server = o.dns_server;
+	if (discover_disc_ports(&o, &d.engine) < 0 ||
+	    discover_ports(&o, &pl) < 0) {
+		code = CLI_USAGE;
+		goto out_nothing;
+	}
+	d.engine.no_icmp = 0;
+	d.engine.ports = pl.n_tcp ? &pl : NULL;
+	d.engine.pool.threads = 32;
+	d.snmp = !o.no_snmp && pl.n_udp && ports_has_udp(&pl, 161);
+	t = discover_targets(&o, argc, argv, optind);
+	if (!t) {
+		code = CLI_USAGE;
+		goto out;
+	}
+	creds = discover_creds(&o);
+	if (!creds) {
+		code = CLI_USAGE;
+		goto out;
+	}
+	d.credentials = creds;
+	d.snmp_opts.timeout_ms = (int)o.timeout;
+	d.snmp_opts.retries = (int)o.retries;
+	if (o.dry_run) {
+		discover_print_plan(&d, &pl, t, creds);
+		code = CLI_OK;
+		goto out;
+	}
+	if (o.db) {
+		st = cli_store_open(o.db);
+		if (!st)
+			goto out_nothing;
+		if (store_discovery_run_start(st, 0,
+					      (int64_t)targets_count(t),
+					      &run_id) < 0)
+			goto out_nothing;
+	}
+	d.progress = isatty(STDERR_FILENO) && log_get_level() >= LOG_WARN;
+	d.signals = 1;
+	if (discover_run(&d, t, &res) < 0) {
+		if (st)
+			store_discovery_run_finish(
+				st, run_id, "failed",
+				&(struct store_discovery_counts){ 0, 0, 0, 0 },
+				"the discovery could not run");
+		goto out;
+	}
+	code = CLI_OK;
+	if (st && discover_store(st, &res, run_id, 1) < 0)
+		code = CLI_FAIL;
+	if (o.json) {
+		if (cli_json_print(res.reports) < 0)
+			code = CLI_FAIL;
+	} else {
+		discover_print_table(res.reports);
+	}
+	fprintf(stderr,
+		"netcensus discover: %llu of %llu addresses done, %llu alive, "
+		"%llu packets in %.1f s%s\n",
+		(unsigned long long)res.progress.done,
+		(unsigned long long)res.progress.total,
+		(unsigned long long)res.progress.alive,
+		(unsigned long long)res.progress.packets,
+		res.progress.elapsed_s,
+		res.stopped ? " (interrupted)" : "");
+	if (res.stopped)
+		code = CLI_FAIL;
+	goto out;
+out_nothing:
+	fprintf(stderr, "netcensus discover: nothing was sent\n");
+out:
+	discover_result_free(&res);
+	discover_creds_free(creds);
+	store_close(st);
+	targets_free(t);
+	ports_clear(&pl);
+	return code;
+}
