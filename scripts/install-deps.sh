@@ -10,9 +10,14 @@ libgnutls28-dev libssh-dev libcurl4-openssl-dev"
 RUN="ieee-data libwireshark-data nmap-common"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server
 iputils-ping nftables ksh"
+# The web UI: npm installs the browser libraries it embeds (ui/package.json)
+# and the browser tests' playwright-core; Chromium runs those tests.
+UI="nodejs"
+command -v npm >/dev/null 2>&1 || UI="$UI npm" # a NodeSource nodejs has it
+E2E="chromium fonts-liberation"
 
 missing=""
-for p in $BUILD $RUN $TEST; do
+for p in $BUILD $RUN $TEST $UI $E2E; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		grep -q "install ok installed"; then
 		missing="$missing $p"

@@ -60,6 +60,18 @@ const struct route server_routes[] = {
 	  "one credential, without its secrets" },
 	{ "DELETE", V1 "/credentials/{id}", api_credential_delete, 0,
 	  "delete a credential" },
+	{ "GET", V1 "/stats", api_stats, 0,
+	  "dashboard counts: devices by type, os_family, manufacturer; new "
+	  "devices and changes per day (days=30)" },
+	{ "GET", V1 "/discovery-runs", api_runs_list, 0,
+	  "discovery runs, newest first (limit, offset)" },
+	{ "GET", V1 "/discovery-runs/{id}", api_run_get, 0,
+	  "one discovery run with its counters" },
+	{ "GET", V1 "/discovery-runs/{id}/log", api_run_log, 0,
+	  "a run's log: one row per address and stage" },
+	{ "GET", V1 "/network", api_network, 0,
+	  "devices with addresses and their ARP/LLDP links (ip__isw, "
+	  "limit)" },
 	{ "POST", V1 "/intake", api_intake, ROUTE_INTAKE,
 	  "submit a device report (netcensus JSON, Open-AudIT XML/JSON)" },
 	{ "POST", "/open-audit/index.php/input/devices", api_intake_oa,

@@ -20,10 +20,12 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "server/assets.h"
 #include "server/server_int.h"
 #include "store/store_api.h"
 
 static atomic_int http_inflight;
+static char http_ui_request; /* con_cls of a request for a UI file */
 
 struct store *server_store(struct request *rq)
 {
@@ -246,6 +248,15 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 		enum router_result rr;
 		long len;
 
+		if (assets_is_ui_path(url)) { /* the web UI's static files */
+			if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+				return assets_serve(conn, method, url) ==
+						       MHD_YES
+					       ? MHD_YES
+					       : MHD_NO; /* 405, no body read */
+			*con_cls = &http_ui_request;
+			return MHD_YES;
+		}
 		rq = http_request_new(cls, conn, url, method);
 		*con_cls = rq;
 		atomic_fetch_add(&http_inflight, 1);
@@ -278,6 +289,16 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 		}
 		return MHD_YES;
 	}
+	if (*con_cls == &http_ui_request) {
+		/* answered once the request is complete, so that the
+		 * connection is kept alive for the page's next file */
+		if (*upload_data_size) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		return assets_serve(conn, method, url) == MHD_YES ? MHD_YES
+								  : MHD_NO;
+	}
 	if (*upload_data_size) {
 		if (!rq->body_too_big &&
 		    strbuf_append(&rq->body, upload_data, *upload_data_size) <
@@ -302,7 +323,9 @@ static void http_completed(void *cls, struct MHD_Connection *conn,
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	if (*con_cls) {
+	if (*con_cls == &http_ui_request) {
+		*con_cls = NULL;
+	} else if (*con_cls) {
 		http_request_free(*con_cls);
 		*con_cls = NULL;
 		atomic_fetch_sub(&http_inflight, 1);

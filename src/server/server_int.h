@@ -168,6 +168,13 @@ char *intake_multipart_field(const char *body, size_t len,
 			     const char *content_type, const char *name,
 			     size_t *out_len);
 
+/* ---- api_stats.c ---- */
+int api_stats(struct request *rq);
+int api_runs_list(struct request *rq);
+int api_run_get(struct request *rq);
+int api_run_log(struct request *rq);
+int api_network(struct request *rq);
+
 /* ---- api_meta.c ---- */
 extern const struct route server_routes[];
 extern const int server_nroutes;
