@@ -1,0 +1,115 @@
+#!/bin/bash
+# Host discovery benchmark, run on purpose (not a pass/fail test): in the
+# namespace lab, in one run, time
+#   netcensus discover   (host discovery only: --ports none --no-dns)
+#   nmap -sn -n          (nmap's ping scan, no reverse DNS)
+#   nmap -sn -n -T4
+#   fping -g -a -q       (ICMP only)
+# on (a) a /24 with about 100 live hosts and (b) a /20 with about 1% live,
+# and print for each: wall time, hosts found (recall against lab.sh truth),
+# packets sent (tx counter of the scanner's veth), packets per second, CPU
+# time and peak RSS (/usr/bin/time), and the ratios to netcensus.
+#
+#   bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse]
+#
+# Needs root (network namespaces), nmap, fping, snmpd, jq, /usr/bin/time.
+# Every packet stays inside the lab's namespaces: the scanner namespace is
+# checked for a default route before anything is sent; the lab is torn down
+# on exit. The SNMP comparison (50 agents) is bench/snmp.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=build
+ROUNDS=1
+ONLY=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) BUILD=$2; shift 2 ;;
+	--rounds) ROUNDS=$2; shift 2 ;;
+	--only) ONLY=$2; shift 2 ;;
+	*) echo "usage: bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse]" >&2; exit 2 ;;
+	esac
+done
+[ "$(id -u)" = 0 ] || { echo "bench/discovery.sh: needs root" >&2; exit 1; }
+for t in nmap fping jq /usr/bin/time; do
+	command -v "$t" >/dev/null || { echo "bench/discovery.sh: $t is missing" >&2; exit 1; }
+done
+NC=${NETCENSUS:-$PWD/$BUILD/netcensus}
+[ -x "$NC" ] || make -s BUILD="$BUILD" "$BUILD/netcensus"
+
+LAB=tests/lab/lab.sh
+P=ncbd
+export NCLAB_QUIET=1 MIBS=
+TMP=$(mktemp -d /tmp/ncbenchd.XXXXXX)
+trap '"$LAB" down --prefix "$P" >/dev/null 2>&1 || true; rm -rf "$TMP"' EXIT
+
+SCAN=$P-scan
+tx() { ip netns exec "$SCAN" cat /sys/class/net/eth0/statistics/tx_packets; }
+
+fulls() { ip netns exec "$P-rtr" ip -s ntable show name arp_cache | awk '/table_fulls/ {print $2}'; }
+
+# run NAME OUTFILE CMD... — runs CMD in the scanner namespace under
+# /usr/bin/time; appends "name wall user sys rss_kb packets found wrong
+# arp_table_fulls" to $TMP/results. OUTFILE gets the command's stdout
+# (addresses on lines not starting with '#' are what it found).
+run() {
+	local name=$1 out=$2 t0 t1 f0
+	shift 2
+	sleep 4	# let the router's ARP entries of the last run expire
+	f0=$(fulls)
+	t0=$(tx)
+	/usr/bin/time -f "%e %U %S %M" -o "$TMP/time" \
+		ip netns exec "$SCAN" "$@" >"$out" 2>"$TMP/stderr" || true
+	t1=$(tx)
+	grep -v '^#' "$out" | grep -oE '\b198\.18\.[0-9]+\.[0-9]+\b' | sort -u >"$out.ips" || true
+	local found invented wall user sys rss
+	found=$(comm -12 "$TMP/want" "$out.ips" | wc -l)
+	invented=$(comm -13 "$TMP/want" "$out.ips" | wc -l)
+	# the last line: /usr/bin/time may first say "exited with status 1"
+	read -r wall user sys rss < <(tail -1 "$TMP/time")
+	echo "$name $wall $user $sys $rss $((t1 - t0)) $found $invented $(($(fulls) - f0))" >>"$TMP/results"
+}
+
+report() {
+	local title=$1 live=$2 n=$3
+	echo
+	echo "== $title: $n addresses, $live live (lab.sh truth)"
+	printf '%-14s %8s %7s %7s %7s %9s %8s %9s %6s %11s\n' tool wall_s user_s sys_s rss_MB packets pkt/s found wrong arp_fulls
+	awk '{ printf "%-14s %8.2f %7.2f %7.2f %7.1f %9d %8.0f %5d/%-3d %6d %11d\n",
+		$1, $2, $3, $4, $5 / 1024, $6, ($2 > 0 ? $6 / $2 : 0), $7, '"$live"', $8, $9 }' "$TMP/results"
+	awk 'NR == 1 { nc = $2; ncp = $6; ncc = $3 + $4 }
+	     NR > 1 { printf "  %-32s %5.1fx the wall time of netcensus, %5.1fx its packets, %5.1fx its CPU\n",
+		$1, $2 / nc, (ncp ? $6 / ncp : 0), (ncc > 0 ? ($3 + $4) / ncc : 0) }' "$TMP/results"
+}
+
+scenario() {
+	local title=$1
+	shift
+	"$LAB" up --prefix "$P" "$@"
+	# safety: the scanner has no default route, only the lab prefix
+	"$LAB" check --prefix "$P"
+	[ -z "$(ip -n "$SCAN" route show default)" ] || { echo "default route in $SCAN" >&2; exit 1; }
+	"$LAB" truth --prefix "$P" >"$TMP/truth.json"
+	local lan live n
+	lan=$(jq -r .lan "$TMP/truth.json")
+	jq -r '.hosts[] | select(.found) | .ip' "$TMP/truth.json" | sort >"$TMP/want"
+	live=$(wc -l <"$TMP/want")
+	n=$(( 1 << (32 - ${lan#*/}) ))
+	for ((r = 1; r <= ROUNDS; r++)); do
+		: >"$TMP/results"
+		run "netcensus" "$TMP/nc.out" "$NC" discover --ports none --no-dns "$lan"
+		run "nmap-sn" "$TMP/nmap.out" nmap -sn -n "$lan" -oG -
+		run "nmap-sn-T4" "$TMP/nmap4.out" nmap -sn -n -T4 "$lan" -oG -
+		run "fping-g" "$TMP/fping.out" fping -g -a -q "$lan"
+		report "$title (round $r)" "$live" "$n"
+		cat "$TMP/results" >>"$TMP/all-$title"
+	done
+	echo "  arp_fulls: times the kernel's ARP table (shared by every namespace"
+	echo "  on this host, 1024 entries) was full during the run - probes lost"
+	"$LAB" down --prefix "$P" >/dev/null
+}
+
+echo "netcensus $("$NC" --version 2>/dev/null | awk '{print $2}'), $(nmap --version | head -1), $(fping --version 2>&1 | head -1)"
+echo "defaults: $("$NC" discover --help | grep -A1 -- '--rate N' | tr -s ' ' | tr '\n' ' ')"
+[ "$ONLY" = sparse ] || scenario dense-24 --hosts 100
+[ "$ONLY" = dense ] || scenario sparse-20 --sparse
