@@ -20,6 +20,8 @@ CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
 	-Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
 	$(shell net-snmp-config --netsnmp-libs 2>/dev/null) -lpthread -lm
+# OpenLDAP's client (no pkg-config file on Debian 12): LDAP / AD sign-in
+LDLIBS += -lldap -llber
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 # Scripts and tables in data/ embedded into the binary: data/NAME.sh becomes

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "server/api_sched.h"
 #include "server/server_int.h"
 #include "store/store_api.h"
 
@@ -72,6 +73,46 @@ const struct route server_routes[] = {
 	{ "GET", V1 "/network", api_network, 0,
 	  "devices with addresses and their ARP/LLDP links (ip__isw, "
 	  "limit)" },
+	{ "GET", V1 "/tasks", api_tasks_list, 0,
+	  "scheduled tasks (report, purge, discovery) with last_run, "
+	  "next_run, last_result" },
+	{ "POST", V1 "/tasks", api_task_create, 0,
+	  "add a task {name, schedule, type, enabled, report, recipients, "
+	  "days}" },
+	{ "GET", V1 "/tasks/{id}", api_task_get, 0, "one task" },
+	{ "PATCH", V1 "/tasks/{id}", api_task_update, 0,
+	  "change a task's name, schedule, enabled or options" },
+	{ "PUT", V1 "/tasks/{id}", api_task_update, 0, "as PATCH" },
+	{ "DELETE", V1 "/tasks/{id}", api_task_delete, 0, "delete a task" },
+	{ "POST", V1 "/tasks/{id}/run", api_task_run, 0,
+	  "run a task now and return its result" },
+	{ "GET", V1 "/reports", api_reports_list, 0,
+	  "saved reports (queries in the filter language)" },
+	{ "POST", V1 "/reports", api_report_create, 0,
+	  "save a report {name, resource, query, columns, description}" },
+	{ "GET", V1 "/reports/{id}", api_report_get, 0, "one saved report" },
+	{ "DELETE", V1 "/reports/{id}", api_report_delete, 0,
+	  "delete a saved report" },
+	{ "GET", V1 "/reports/{id}/run", api_report_run, 0,
+	  "run a report: format=json|csv, extra filters narrow it" },
+	{ "GET", V1 "/settings/smtp", api_smtp_get, 0,
+	  "the mail server for reports (never its password)" },
+	{ "PUT", V1 "/settings/smtp", api_smtp_put, 0,
+	  "set {host, port, security, username, password, from, verify_tls, "
+	  "ca_file}" },
+	{ "POST", V1 "/settings/smtp/test", api_smtp_test, 0,
+	  "send a test mail {to}; returns the server's answer" },
+	{ "GET", V1 "/auth-sources", api_auth_sources_list, 0,
+	  "LDAP / Active Directory sign-in sources (admin)" },
+	{ "POST", V1 "/auth-sources", api_auth_source_create, 0,
+	  "add or replace (by name) a directory source" },
+	{ "GET", V1 "/auth-sources/{id}", api_auth_source_get, 0,
+	  "one directory source, without its bind password" },
+	{ "DELETE", V1 "/auth-sources/{id}", api_auth_source_delete, 0,
+	  "delete a directory source" },
+	{ "POST", V1 "/auth-sources/{id}/test", api_auth_source_test, 0,
+	  "check {username, password} against the source: groups and the "
+	  "mapped role, without signing in" },
 	{ "POST", V1 "/intake", api_intake, ROUTE_INTAKE,
 	  "submit a device report (netcensus JSON, Open-AudIT XML/JSON)" },
 	{ "POST", "/open-audit/index.php/input/devices", api_intake_oa,

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "server/api_sched.h"
 #include "server/server_int.h"
 #include "store/secret.h"
 #include "store/store_api.h"
@@ -390,6 +391,8 @@ int api_auth_login(struct request *rq)
 		goto out;
 	}
 	ok = store_user_verify(rq->st, name, pw);
+	if (ok == 0) /* LDAP / Active Directory users: api_sched.h */
+		ok = auth_directory_login(rq, name, pw);
 	if (ok < 0) {
 		api_reply_error(rq, 500, NULL, "cannot check the password");
 		goto out;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/util.h"
 #include "server/query.h"
@@ -149,9 +150,69 @@ static int query_filter(enum store_api_res res, const struct query_arg *a,
 				  op == STORE_OP_EMPTY ? "true or false"
 						       : "an integer");
 	c->op = (enum store_op)op;
-	c->value = xstrdup(a->value);
+	if (type == STORE_FIELD_TIME && op != STORE_OP_EMPTY) {
+		char abs[20];
+		int r = query_time_relative(a->value, abs, err);
+
+		if (r < 0) {
+			snprintf(err->field, sizeof(err->field), "%s", a->key);
+			return -1;
+		}
+		c->value = xstrdup(r ? abs : a->value);
+	} else {
+		c->value = xstrdup(a->value);
+	}
 	q->nconds++;
 	return 0;
+}
+
+int query_time_relative(const char *v, char out[20], struct query_error *err)
+{
+	static const struct {
+		char unit;
+		long seconds;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
+		      { 'd', 86400 }, { 'w', 7 * 86400 } };
+	char now[20], digits[16];
+	struct tm tm;
+	size_t n, i;
+	long amount;
+	time_t t;
+
+	util_now(now);
+	if (!strcmp(v, "now")) {
+		memcpy(out, now, 20);
+		return 1;
+	}
+	if (v[0] != '-' || v[1] < '0' || v[1] > '9')
+		return 0;
+	n = strspn(v + 1, "0123456789");
+	if (n >= sizeof(digits) || strlen(v + 1 + n) != 1)
+		goto bad;
+	memcpy(digits, v + 1, n);
+	digits[n] = '\0';
+	if (util_parse_long(digits, 0, 100L * 366 * 86400, &amount) < 0)
+		goto bad;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (units[i].unit == v[1 + n])
+			break;
+	if (i == sizeof(units) / sizeof(units[0]) ||
+	    amount > 100L * 366 * 86400 / units[i].seconds)
+		goto bad;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(now, "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		goto bad;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm) - (time_t)(amount * units[i].seconds);
+	util_time_format(t, out);
+	return 1;
+bad:
+	query_fail(err, "", "'%.32s' is not a relative time: use -N followed "
+			    "by s, m, h, d or w (-30d, -24h), or now",
+		   v);
+	return -1;
 }
 
 int query_parse(enum store_api_res res, const struct query_arg *args,

@@ -8,6 +8,11 @@
  * fields only take integers; values are at most STORE_QUERY_VALUE_MAX
  * bytes. Parameters listed in extra (e.g. "format", "current") are left
  * for the caller.
+ *
+ * Time fields (STORE_FIELD_TIME) also take a time relative to now:
+ * "-30d", "-24h", "-15m", "-90s", "-2w", or "now", turned into the UTC text
+ * "YYYY-MM-DD HH:MM:SS" when parsed (now is util_now(), so NETCENSUS_NOW
+ * pins it in tests): last_seen__lt=-30d means "not seen for 30 days".
  */
 #ifndef NC_QUERY_H
 #define NC_QUERY_H
@@ -32,5 +37,10 @@ struct query_error {
 int query_parse(enum store_api_res res, const struct query_arg *args,
 		int nargs, const char *const *extra, struct store_query *q,
 		struct query_error *err);
+
+/* Turns a relative time ("-30d", "now"; see above) into out. 1 when v was
+ * one, 0 when v is not relative (use it as it is), -1 when v looks
+ * relative but is wrong ("-3x"), with err set. */
+int query_time_relative(const char *v, char out[20], struct query_error *err);
 
 #endif

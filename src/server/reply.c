@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "core/log.h"
 #include "server/server_int.h"
 
@@ -126,70 +127,12 @@ int api_reply_list(struct request *rq, json_t *results, int64_t count,
 	return api_reply_json(rq, 200, o);
 }
 
-/* One CSV cell: quoted when needed; a leading = + - @ is defused so a
- * spreadsheet does not run it as a formula. */
-static void reply_csv_cell(struct strbuf *sb, json_t *v)
-{
-	char num[32];
-	const char *s = "", *p;
-	char *dumped = NULL;
-
-	if (json_is_string(v))
-		s = json_string_value(v);
-	else if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%lld",
-			 (long long)json_integer_value(v));
-		s = num;
-	} else if (json_is_object(v) || json_is_array(v))
-		s = dumped = json_dumps(v, JSON_COMPACT);
-	else if (json_is_true(v))
-		s = "true";
-	else if (json_is_false(v))
-		s = "false";
-	if (!s)
-		s = "";
-	strbuf_puts(sb, "\"");
-	if (strchr("=+-@\t\r", s[0]) && s[0])
-		strbuf_puts(sb, "'");
-	for (p = s; *p; p++)
-		strbuf_append(sb, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-	strbuf_puts(sb, "\"");
-	free(dumped);
-}
-
 int api_reply_csv(struct request *rq, json_t *results, json_t *columns)
 {
 	struct strbuf sb;
-	json_t *row, *col, *cols = columns;
-	const char *k;
-	void *tmp;
-	size_t i, j;
 
-	if (!cols) {
-		cols = json_array();
-		json_object_foreach_safe(json_array_get(results, 0), tmp, k,
-					 col)
-			json_array_append_new(cols, json_string(k));
-	}
 	strbuf_init(&sb, 0);
-	json_array_foreach(cols, j, col)
-	{
-		strbuf_puts(&sb, j ? "," : "");
-		reply_csv_cell(&sb, col);
-	}
-	strbuf_puts(&sb, "\r\n");
-	json_array_foreach(results, i, row)
-	{
-		json_array_foreach(cols, j, col)
-		{
-			strbuf_puts(&sb, j ? "," : "");
-			reply_csv_cell(&sb, json_object_get(
-						    row, json_string_value(col)));
-		}
-		strbuf_puts(&sb, "\r\n");
-	}
-	if (cols != columns)
-		json_decref(cols);
+	csv_append_rows(&sb, results, columns);
 	json_decref(results);
 	reply_set(rq, 200, sb.data ? sb.data : xstrdup(""), sb.len,
 		  "text/csv; charset=utf-8");

@@ -15,6 +15,8 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "sched/sched.h"
+#include "server/api_sched.h"
 #include "server/server_int.h"
 #include "store/store_api.h"
 
@@ -36,6 +38,8 @@ void server_config_free(struct server_config *cfg)
 	free(cfg->data_dir);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
+	free(cfg->timezone);
+	auth_sources_config_free(cfg->auth_sources);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -215,6 +219,9 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 	}
 	if (!strcmp(k, "intake_allow"))
 		return config_allow(cfg, v, why);
+	if (!strncmp(k, "ldap.", 5)) /* directory sign-in: api_sched.h */
+		return auth_sources_config_set(&cfg->auth_sources, k + 5, v,
+					       why);
 	if (!strcmp(k, "tls_self_signed")) {
 		*why = "expected yes or no";
 		return config_bool(v, &cfg->tls_self_signed);
@@ -236,11 +243,13 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			      : !strcmp(k, "data")     ? &cfg->data_dir
 			      : !strcmp(k, "tls_cert") ? &cfg->tls_cert
 			      : !strcmp(k, "tls_key")  ? &cfg->tls_key
+			      : !strcmp(k, "timezone") ? &cfg->timezone
 						       : NULL;
 		if (!slot) {
 			*why = "unknown setting (listen, db, data, tls_cert, "
 			       "tls_key, tls_self_signed, intake_allow, "
-			       "intake_org, threads)";
+			       "intake_org, threads, timezone, "
+			       "ldap.NAME.KEY)";
 			return -1;
 		}
 		free(*slot);
@@ -356,6 +365,9 @@ int server_config_check(const struct server_config *cfg)
 		log_err("data directory %s does not exist", cfg->data_dir);
 		return -1;
 	}
+	if (auth_sources_config_check(cfg->auth_sources) < 0 ||
+	    sched_set_timezone(cfg->timezone) < 0)
+		return -1;
 	return 0;
 }
 
@@ -388,6 +400,7 @@ int server_run(const struct server_config *cfg)
 {
 	struct server_state srv;
 	struct store *st = NULL;
+	struct sched *sched = NULL;
 	char *cert_path = NULL, *key_path = NULL, *cert = NULL, *key = NULL;
 	const char *why;
 	size_t len;
@@ -399,7 +412,8 @@ int server_run(const struct server_config *cfg)
 	if (server_config_check(cfg) < 0 || auth_init() < 0)
 		goto out;
 	st = store_open(cfg->db);
-	if (!st || store_api_tune(st) < 0 || server_first_admin(st) < 0)
+	if (!st || store_api_tune(st) < 0 || server_first_admin(st) < 0 ||
+	    auth_sources_config_apply(st, cfg->auth_sources) < 0)
 		goto out;
 	if (server_tls_any(cfg)) {
 		if (cfg->tls_cert) {
@@ -420,7 +434,9 @@ int server_run(const struct server_config *cfg)
 	if (cfg->nintake_allow == 0)
 		log_info("Open-AudIT intake needs ?token= (no intake_allow "
 			 "networks configured)");
+	sched = sched_start(cfg->db, &srv.write_lock);
 	rc = http_serve(&srv, cert, key);
+	sched_stop(sched);
 out:
 	if (key)
 		sodium_memzero(key, strlen(key));

@@ -43,6 +43,9 @@ struct server_config {
 	int nintake_allow;
 	int64_t intake_org;  /* org for allow-listed intakes (default 1) */
 	int threads;	     /* pool size per listener */
+	char *timezone;	     /* schedules' zone (owned); NULL: UTC */
+	void *auth_sources;  /* ldap.NAME.KEY lines: a json_t (owned;
+			      * server/api_sched.h) */
 };
 
 /* Defaults: 127.0.0.1:8080, ./netcensus.db, 4 threads. */

@@ -149,6 +149,145 @@ static const char migration_1[] =
 	" message TEXT);"
 	"CREATE INDEX discovery_log_run ON discovery_log (run_id, ip);";
 
-const char *const store_migrations[] = { migration_1 };
+/* Migration 2: the scheduler (tasks, saved reports), settings (SMTP) and
+ * directory authentication sources. Reports are queries in the API's
+ * filter language (query.h), never SQL; the four shipped ones are rows
+ * marked builtin. Secrets (SMTP and bind passwords) are ciphertexts
+ * (secret.h) in a JSON object of field name to ciphertext. */
+static const char migration_2[] =
+	"CREATE TABLE report ("
+	" id INTEGER PRIMARY KEY,"
+	" org_id INTEGER NOT NULL REFERENCES org(id),"
+	" name TEXT NOT NULL,"
+	" resource TEXT NOT NULL"
+	"  CHECK (resource IN ('devices','components','changes')),"
+	" query TEXT NOT NULL DEFAULT '',"
+	" columns TEXT,"
+	" description TEXT,"
+	" builtin INTEGER NOT NULL DEFAULT 0,"
+	" created TEXT NOT NULL,"
+	" updated TEXT NOT NULL,"
+	" UNIQUE (org_id, name));"
+	"INSERT INTO report (org_id, name, resource, query, columns,"
+	" description, builtin, created, updated) VALUES"
+	" (1, 'New devices in the last 7 days', 'devices',"
+	"  'first_seen__gte=-7d&ordering=-first_seen',"
+	"  '[\"id\",\"hostname\",\"ip\",\"mac\",\"type\",\"manufacturer\","
+	"\"os_name\",\"first_seen\"]',"
+	"  'devices first seen during the last 7 days', 1,"
+	"  strftime('%Y-%m-%d %H:%M:%S','now'),"
+	"  strftime('%Y-%m-%d %H:%M:%S','now')),"
+	" (1, 'Devices not seen for 30 days', 'devices',"
+	"  'last_seen__lt=-30d&ordering=last_seen',"
+	"  '[\"id\",\"hostname\",\"ip\",\"type\",\"last_seen\","
+	"\"last_seen_by\"]',"
+	"  'devices whose last sighting is more than 30 days old', 1,"
+	"  strftime('%Y-%m-%d %H:%M:%S','now'),"
+	"  strftime('%Y-%m-%d %H:%M:%S','now')),"
+	" (1, 'Software by name', 'components',"
+	"  'section=software&current=1&ordering=name,hostname',"
+	"  '[\"name\",\"version\",\"hostname\",\"device_id\","
+	"\"first_seen\"]',"
+	"  'installed software; add name__ic=TEXT when running it to narrow',"
+	"  1, strftime('%Y-%m-%d %H:%M:%S','now'),"
+	"  strftime('%Y-%m-%d %H:%M:%S','now')),"
+	" (1, 'Changes in the last 24 hours', 'changes',"
+	"  'time__gte=-24h&ordering=-time',"
+	"  '[\"time\",\"hostname\",\"device_id\",\"section\",\"action\","
+	"\"key\"]',"
+	"  'what audits and discoveries added, removed or changed', 1,"
+	"  strftime('%Y-%m-%d %H:%M:%S','now'),"
+	"  strftime('%Y-%m-%d %H:%M:%S','now'));"
+
+	"CREATE TABLE task ("
+	" id INTEGER PRIMARY KEY,"
+	" org_id INTEGER NOT NULL REFERENCES org(id),"
+	" name TEXT NOT NULL UNIQUE,"
+	" type TEXT NOT NULL CHECK (type IN ('discovery','report','purge')),"
+	" schedule TEXT NOT NULL,"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" options TEXT NOT NULL DEFAULT '{}',"
+	" last_run TEXT, next_run TEXT,"
+	" last_status TEXT, last_result TEXT,"
+	" runs INTEGER NOT NULL DEFAULT 0,"
+	" created TEXT NOT NULL,"
+	" updated TEXT NOT NULL);"
+	"CREATE INDEX task_next ON task (enabled, next_run);"
+
+	"CREATE TABLE setting ("
+	" name TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL DEFAULT '{}',"
+	" secrets TEXT NOT NULL DEFAULT '{}',"
+	" updated TEXT NOT NULL);"
+
+	"CREATE TABLE auth_source ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" type TEXT NOT NULL CHECK (type IN ('openldap','active_directory')),"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" config TEXT NOT NULL DEFAULT '{}',"
+	" secrets TEXT NOT NULL DEFAULT '{}',"
+	" origin TEXT NOT NULL DEFAULT 'api',"
+	" created TEXT NOT NULL,"
+	" updated TEXT NOT NULL);";
+
+/* Migration 3 (the server): locations, and discovery runs that can be
+ * queued and "interrupted" (a run the server was running when it stopped
+ * or crashed). SQLite cannot change a CHECK constraint in place, so
+ * discovery_run and discovery_log (which references it) are copied into
+ * new tables: the log first, so dropping the old run table cascades into
+ * nothing; renaming the new run table rewrites the log's reference. A
+ * device's location stays its text field "location", which names a
+ * location (see docs/api.md). */
+static const char migration_3[] =
+	"CREATE TABLE location ("
+	" id INTEGER PRIMARY KEY,"
+	" org_id INTEGER NOT NULL REFERENCES org(id),"
+	" name TEXT NOT NULL,"
+	" type TEXT, address TEXT, city TEXT, country TEXT,"
+	" latitude REAL, longitude REAL, description TEXT,"
+	" created TEXT NOT NULL,"
+	" updated TEXT NOT NULL,"
+	" UNIQUE (org_id, name));"
+	"CREATE INDEX device_location ON device (location);"
+
+	"CREATE TABLE discovery_run_v3 ("
+	" id INTEGER PRIMARY KEY,"
+	" discovery_id INTEGER REFERENCES discovery(id) ON DELETE CASCADE,"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('queued','running','done','failed','cancelled','interrupted')),"
+	" queued TEXT, started TEXT, finished TEXT,"
+	" addresses_total INTEGER NOT NULL DEFAULT 0,"
+	" addresses_done INTEGER NOT NULL DEFAULT 0,"
+	" alive INTEGER NOT NULL DEFAULT 0,"
+	" devices_stored INTEGER NOT NULL DEFAULT 0,"
+	" packets INTEGER NOT NULL DEFAULT 0,"
+	" message TEXT);"
+	"INSERT INTO discovery_run_v3 (id, discovery_id, state, started,"
+	" finished, addresses_total, addresses_done, alive, devices_stored,"
+	" message) SELECT id, discovery_id, state, started, finished,"
+	" addresses_total, addresses_done, alive, devices_stored, message"
+	" FROM discovery_run;"
+	"CREATE TABLE discovery_log_v3 ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES discovery_run_v3(id)"
+	"  ON DELETE CASCADE,"
+	" time TEXT NOT NULL,"
+	" ip TEXT,"
+	" stage TEXT NOT NULL,"
+	" outcome TEXT NOT NULL,"
+	" duration_ms INTEGER,"
+	" message TEXT);"
+	"INSERT INTO discovery_log_v3 SELECT id, run_id, time, ip, stage,"
+	" outcome, duration_ms, message FROM discovery_log;"
+	"DROP TABLE discovery_log;"
+	"DROP TABLE discovery_run;"
+	"ALTER TABLE discovery_run_v3 RENAME TO discovery_run;"
+	"ALTER TABLE discovery_log_v3 RENAME TO discovery_log;"
+	"CREATE INDEX discovery_log_run ON discovery_log (run_id, ip);"
+	"CREATE INDEX discovery_run_state ON discovery_run (state, id);";
+
+const char *const store_migrations[] = { migration_1, migration_2,
+					 migration_3 };
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -28,6 +28,7 @@ struct api_table {
 
 #define T STORE_FIELD_TEXT
 #define I STORE_FIELD_INT
+#define TM STORE_FIELD_TIME
 
 static const struct api_col device_cols[] = {
 	{ "id", "id", I, 0 },
@@ -59,8 +60,8 @@ static const struct api_col device_cols[] = {
 	{ "location", "location", T, 0 },
 	{ "tags", "tags", T, 0 },
 	{ "description", "description", T, 0 },
-	{ "first_seen", "first_seen", T, 0 },
-	{ "last_seen", "last_seen", T, 0 },
+	{ "first_seen", "first_seen", TM, 0 },
+	{ "last_seen", "last_seen", TM, 0 },
 	{ "last_seen_by", "last_seen_by", T, 0 },
 };
 
@@ -73,12 +74,12 @@ static const struct api_col change_cols[] = {
 	{ "action", "c.action", T, 0 },
 	{ "key", "c.key", T, 0 },
 	{ "detail", "c.detail", T, 1 },
-	{ "time", "c.time", T, 0 },
+	{ "time", "c.time", TM, 0 },
 };
 
 static const struct api_col audit_cols[] = {
 	{ "id", "a.id", I, 0 },
-	{ "time", "a.time", T, 0 },
+	{ "time", "a.time", TM, 0 },
 	{ "source", "a.source", T, 0 },
 	{ "format", "a.format", T, 0 },
 	{ "result", "a.result", T, 0 },
@@ -88,8 +89,26 @@ static const struct api_col audit_cols[] = {
 	{ "hostname", "d.hostname", T, 0 },
 };
 
+static const struct api_col component_cols[] = {
+	{ "id", "m.id", I, 0 },
+	{ "device_id", "m.device_id", I, 0 },
+	{ "org_id", "d.org_id", I, 0 },
+	{ "hostname", "d.hostname", T, 0 },
+	{ "section", "m.section", T, 0 },
+	{ "name", "m.name", T, 0 },
+	{ "version", "json_extract(m.data, '$.version')", T, 0 },
+	{ "ip", "m.ip", T, 0 },
+	{ "mac", "m.mac", T, 0 },
+	{ "key", "m.key", T, 0 },
+	{ "current", "m.current", I, 0 },
+	{ "first_seen", "m.first_seen", TM, 0 },
+	{ "last_seen", "m.last_seen", TM, 0 },
+	{ "data", "m.data", T, 1 },
+};
+
 #undef T
 #undef I
+#undef TM
 
 #define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -104,6 +123,10 @@ static const struct api_table api_tables[STORE_API_RES_COUNT] = {
 			      "a.device_id",
 			      "d.org_id", "a.id", audit_cols,
 			      NCOLS(audit_cols) },
+	[STORE_API_COMPONENTS] = { "component m JOIN device d ON d.id = "
+				   "m.device_id",
+				   "d.org_id", "m.id", component_cols,
+				   NCOLS(component_cols) },
 };
 
 static const char *const op_names[STORE_OP_COUNT] = {

@@ -34,6 +34,7 @@ enum store_api_res {
 	STORE_API_DEVICES = 0,
 	STORE_API_CHANGES,
 	STORE_API_AUDIT,
+	STORE_API_COMPONENTS, /* component rows with their device's hostname */
 	STORE_API_RES_COUNT
 };
 
@@ -57,6 +58,8 @@ enum store_field_type {
 	STORE_FIELD_UNKNOWN = 0,
 	STORE_FIELD_TEXT,
 	STORE_FIELD_INT,
+	STORE_FIELD_TIME, /* "YYYY-MM-DD HH:MM:SS" text; query.c also takes
+			   * relative times ("-30d") */
 };
 
 struct store_cond {

@@ -35,7 +35,7 @@ nfiles=$(ls "$S" | wc -l)
 # --- status creates the database and key ---
 "$N" status --db "$DB" >"$W/status.out" 2>&1
 rc=$?
-if [ $rc -eq 0 ] && grep -q "schema version: 1" "$W/status.out" &&
+if [ $rc -eq 0 ] && grep -q "schema version: [0-9]" "$W/status.out" &&
 	[ -f "$DB.key" ] && [ "$(stat -c %a "$DB.key")" = 600 ]; then
 	ok "status creates the database and a 0600 key file"
 else not_ok "status creates the database (rc $rc)" "$W/status.out"; fi

@@ -1,0 +1,259 @@
+#!/bin/sh
+# Reports mailed over SMTP to a real sink (python3-aiosmtpd on loopback):
+# the SMTP settings (password write-only, encrypted at rest), the "send a
+# test mail" action reporting the server's answer (and a failure's
+# reason), saved reports through the API (JSON and CSV), a report task
+# run on demand whose mail has the right recipients, subject and a CSV
+# attachment equal to the API's answer, and one real scheduled firing at
+# its minute. Prints TAP.
+set -u
+NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
+PY=/usr/bin/python3
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
+check() { what=$1; shift; if "$@" >/dev/null; then ok "$what"; else nok "$what"; fi; }
+skip_all() { echo "1..0 # skip $1"; exit 0; }
+
+for tool in curl jq; do
+	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
+done
+[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
+$PY -c 'import aiosmtpd' 2>/dev/null ||
+	skip_all "python3-aiosmtpd not installed (scripts/install-deps.sh)"
+
+T=$(mktemp -d /tmp/nctest-mail.XXXXXX)
+PID=
+SINK=
+cleanup() {
+	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null && wait "$SINK" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+	while :; do
+		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
+		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
+	done
+}
+
+PORT=$(free_port)
+SPORT=$(free_port)
+U=http://127.0.0.1:$PORT
+DB=$T/nc.db
+MAIL=$T/mail
+mkdir -p "$MAIL/tmp" "$MAIL/new" "$MAIL/cur"
+
+# the sink: every message becomes a file in $MAIL/new
+$PY -m aiosmtpd -n -l "127.0.0.1:$SPORT" -c aiosmtpd.handlers.Mailbox \
+	"$MAIL" 2>"$T/sink.log" &
+SINK=$!
+
+# summary FILE: one JSON object describing a stored message; the CSV
+# attachment goes to FILE.csv
+cat >"$T/summary.py" <<'PYEOF'
+import email, email.policy, json, sys
+path = sys.argv[1]
+with open(path, 'rb') as f:
+    m = email.message_from_binary_file(f, policy=email.policy.default)
+out = {"subject": str(m["subject"]), "to": str(m["to"]),
+       "rcpt": str(m.get("X-RcptTo", "")), "from": str(m["from"]),
+       "date": str(m["date"]), "attachments": [], "html": ""}
+for part in m.walk():
+    if part.get_content_disposition() == "attachment":
+        data = part.get_payload(decode=True)
+        with open(path + ".csv", "wb") as f:
+            f.write(data)
+        out["attachments"].append({"name": part.get_filename(),
+                                   "type": part.get_content_type()})
+    elif part.get_content_type() == "text/html":
+        out["html"] = part.get_content()
+print(json.dumps(out))
+PYEOF
+
+# newest message whose subject contains $1, summarised into $T/msg.json
+find_mail() {
+	for f in $(ls -t "$MAIL/new" 2>/dev/null); do
+		$PY "$T/summary.py" "$MAIL/new/$f" >"$T/msg.json" 2>/dev/null ||
+			continue
+		if jq -e --arg s "$1" '.subject | contains($s)' "$T/msg.json" \
+			>/dev/null; then
+			MSG=$MAIL/new/$f
+			return 0
+		fi
+	done
+	return 1
+}
+wait_mail() { # wait_mail SUBJECT SECONDS
+	i=0
+	while [ $i -lt $(($2 * 10)) ]; do
+		find_mail "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+count_mail() { # how many messages have a subject containing $1
+	c=0
+	for f in $(ls "$MAIL/new" 2>/dev/null); do
+		$PY "$T/summary.py" "$MAIL/new/$f" 2>/dev/null |
+			jq -e --arg s "$1" '.subject | contains($s)' \
+				>/dev/null && c=$((c + 1))
+	done
+	echo $c
+}
+
+req() {
+	m=$1
+	p=$2
+	shift 2
+	S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$m" \
+		-H "Authorization: Bearer $TOKEN" "$@" "$U$p")
+}
+J() { jq -r "$1" "$T/body"; }
+
+"$NETCENSUS" -v serve --db "$DB" --listen "127.0.0.1:$PORT" 2>"$T/log" &
+PID=$!
+i=0
+until curl -s -o /dev/null "$U/api/v1/health"; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { cat "$T/log"; nok "server starts"; exit 1; }
+	sleep 0.1
+done
+ok "server starts"
+PW=$(sed -n 's/.*created the first user: admin \/ //p' "$T/log")
+curl -s -c "$T/jar" -o "$T/login" "$U/api/v1/auth/login" \
+	-d "{\"username\":\"admin\",\"password\":\"$PW\"}"
+CSRF=$(jq -r .csrf_token "$T/login")
+TOKEN=$(curl -s -b "$T/jar" -H "X-CSRF-Token: $CSRF" "$U/api/v1/tokens" \
+	-d '{"label":"mail test"}' | jq -r .token)
+check "admin token" test "${TOKEN#nc_}" != "$TOKEN"
+
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	nc_ready=$(ss -ltn | grep -c ":$SPORT ")
+	[ "$nc_ready" -gt 0 ] && break
+	sleep 0.3
+done
+check "SMTP sink listens on 127.0.0.1:$SPORT" test "$nc_ready" -gt 0
+
+# ---- settings ----
+req PUT /api/v1/settings/smtp -d '{"host":"127.0.0.1","port":1,
+	"security":"none","from":"netcensus@example.org",
+	"password":"smtp-S3cret-pw"}'
+check "PUT settings/smtp: 200" test "$S" = 200
+check "the password is never returned, only password_set" \
+	sh -c "! grep -q S3cret '$T/body' && jq -e '.password_set == true and (has(\"password\") | not) and .verify_tls == true' '$T/body' >/dev/null"
+req GET /api/v1/settings/smtp
+check "GET settings/smtp: no password" \
+	sh -c "[ $S = 200 ] && ! grep -q S3cret '$T/body'"
+check "the password is encrypted in the database" \
+	sh -c "! cat '$DB' '$DB-wal' 2>/dev/null | grep -aq S3cret"
+req POST /api/v1/settings/smtp/test -d '{"to":"ops@example.org"}'
+check "test mail to a closed port: 502 with the reason" \
+	sh -c "[ $S = 502 ] && jq -e '.sent == false and (.answer | test(\"connect\"; \"i\"))' '$T/body' >/dev/null"
+req PUT /api/v1/settings/smtp -d "{\"host\":\"127.0.0.1\",\"port\":$SPORT,
+	\"security\":\"none\",\"from\":\"netcensus@example.org\",
+	\"password\":\"\"}"
+check "PUT settings/smtp again (password removed)" \
+	sh -c "[ $S = 200 ] && jq -e '.password_set | not' '$T/body' >/dev/null"
+req PUT /api/v1/settings/smtp -d '{"host":"127.0.0.1","from":"x"}'
+check "a bad from address is refused naming the field" \
+	sh -c "[ $S = 400 ] && [ \"\$(jq -r .field '$T/body')\" = from ]"
+req POST /api/v1/settings/smtp/test -d '{"to":"ops@example.org"}'
+check "test mail: the server's answer is reported" \
+	sh -c "[ $S = 200 ] && jq -e '.sent and (.answer | test(\"^250\"))' '$T/body' >/dev/null"
+ANSWER=$(J .answer)
+check "test mail arrives at the sink" wait_mail "netcensus test message" 10
+req POST /api/v1/settings/smtp/test -d '{"to":"ops@example.org\r\nBcc: x@example.org"}'
+check "test mail to an address with CR LF: 400" test "$S" = 400
+
+# ---- data and reports ----
+for h in web1 db1; do
+	cat >"$T/$h.json" <<JSON
+{"report_version":1,"source":{"name":"test","format":"netcensus"},
+ "sys":{"hostname":"$h","ip":"198.18.0.$(printf %d "'${h%1}")",
+        "type":"computer","os_family":"Debian"},
+ "software":[{"name":"openssh-server","version":"1:9.2p1-2"}]}
+JSON
+	req POST /api/v1/intake --data-binary "@$T/$h.json"
+done
+check "two devices stored" test "$S" = 201
+req GET /api/v1/reports
+check "four shipped reports" test "$(J .count)" -ge 4
+RID=$(J '.results[] | select(.name == "New devices in the last 7 days") | .id')
+check "GET /reports lists id and name" test -n "$RID"
+req GET "/api/v1/reports/$RID/run?format=json"
+check "run as JSON: 2 devices" \
+	sh -c "[ $S = 200 ] && [ \"\$(jq -r .count '$T/body')\" = 2 ]"
+curl -s -H "Authorization: Bearer $TOKEN" -o "$T/api.csv" \
+	"$U/api/v1/reports/$RID/run?format=csv"
+check "run as CSV: header and 2 rows" \
+	sh -c "[ \"\$(wc -l <'$T/api.csv')\" = 3 ] && head -1 '$T/api.csv' | grep -q '\"hostname\"'"
+req GET "/api/v1/reports/$RID/run?format=csv&hostname=db1"
+check "extra filters narrow a run" \
+	sh -c "[ \"\$(wc -l <'$T/body')\" = 2 ] && grep -q db1 '$T/body'"
+req GET "/api/v1/reports/$RID/run?password=x"
+check "an unknown filter in a run: 400" test "$S" = 400
+req POST /api/v1/reports -d '{"name":"debian","resource":"devices",
+	"query":"os_family=Debian&last_seen__gte=-1h&ordering=hostname",
+	"columns":["hostname","ip"]}'
+check "POST /reports saves a query" test "$S" = 201
+req POST /api/v1/reports -d '{"name":"sql","resource":"devices",
+	"query":"1=1; DROP TABLE device"}'
+check "a saved query is the filter language, never SQL: 400" \
+	test "$S" = 400
+
+# ---- a report task run on demand ----
+req POST /api/v1/tasks -d '{"name":"new devices","schedule":"0 6 * * 1",
+	"type":"report","report":"New devices in the last 7 days",
+	"recipients":["ops@example.org","noc@example.net"]}'
+check "POST /tasks (report): 201 with next_run" \
+	sh -c "[ $S = 201 ] && jq -e '.next_run | test(\" 06:00:00$\")' '$T/body' >/dev/null"
+TID=$(J .id)
+req POST "/api/v1/tasks/$TID/run"
+check "run the task now: ok, last_result has the server's answer" \
+	sh -c "[ $S = 200 ] && jq -e '.ok and .last_status == \"ok\" and (.last_result | test(\"250\")) and .runs == 1' '$T/body' >/dev/null"
+check "the report mail arrives" \
+	wait_mail "netcensus report: New devices in the last 7 days" 10
+check "to both recipients (header and envelope)" \
+	jq -e '(.to | contains("ops@example.org") and contains("noc@example.net")) and (.rcpt | contains("noc@example.net"))' "$T/msg.json"
+check "subject names the report and its row count" \
+	jq -e '.subject == "netcensus report: New devices in the last 7 days (2 rows)"' "$T/msg.json"
+check "a CSV attachment" \
+	jq -e '.attachments[0].type == "text/csv" and (.attachments[0].name | test("^new-devices-in-the-last-7-days-[0-9]{8}-[0-9]{4}\\.csv$"))' "$T/msg.json"
+check "the attachment equals the API's CSV for the same report" \
+	cmp -s "$MSG.csv" "$T/api.csv"
+check "the HTML summary lists the devices" \
+	jq -e '.html | contains("<td>web1</td>") and contains("<td>db1</td>")' "$T/msg.json"
+
+# ---- one real scheduled firing ----
+req POST /api/v1/tasks -d '{"name":"every minute","schedule":"* * * * *",
+	"type":"report","report":"debian","subject":"scheduled minute",
+	"recipients":["ops@example.org"]}'
+check "an every-minute task" test "$S" = 201
+MID=$(J .id)
+NEXT=$(J .next_run)
+if wait_mail "scheduled minute" 75; then
+	ok "the scheduled report arrives"
+	req GET "/api/v1/tasks/$MID"
+	check "it ran at its minute ($NEXT) with last_result" \
+		sh -c "[ \"\$(jq -r '.last_run[0:16]' '$T/body')\" = '${NEXT%:00}' ] && jq -e '.last_status == \"ok\" and .runs >= 1' '$T/body' >/dev/null"
+	check "its attachment is the debian report (2 rows)" \
+		sh -c "[ \"\$(wc -l <'$MSG.csv')\" = 3 ] && head -1 '$MSG.csv' | grep -qx '\"hostname\",\"ip\".'"
+else
+	nok "the scheduled report arrives"
+	tail -5 "$T/log"
+fi
+req PATCH "/api/v1/tasks/$MID" -d '{"enabled":false}'
+check "disable it" sh -c "[ $S = 200 ] && jq -e '.enabled == false' '$T/body' >/dev/null"
+
+kill -TERM "$PID"
+wait "$PID"
+check "server stops cleanly with the scheduler" test $? = 0
+PID=
+echo "1..$n"
+exit $failed
