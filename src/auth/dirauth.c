@@ -311,8 +311,17 @@ static void why_set(char *why, size_t len, const char *what, int rc,
 
 	if (ld)
 		ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-	snprintf(why, len, "%s: %s%s%s", what, ldap_err2string(rc),
-		 diag && *diag ? " - " : "", diag ? diag : "");
+	if (diag && (!*diag || strstr(diag, "unknown error"))) {
+		ldap_memfree(diag);
+		diag = NULL;
+	}
+	snprintf(why, len, "%s: %s%s%s%s", what, ldap_err2string(rc),
+		 diag ? " - " : "", diag ? diag : "",
+		 rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR
+			 ? " (no answer, or TLS refused: is the server's "
+			   "certificate from ca_file's CA and made for this "
+			   "host name?)"
+			 : "");
 	ldap_memfree(diag);
 }
 
@@ -601,7 +610,6 @@ int dirauth_login(json_t *src, const char *user, const char *password,
 	int rc, found, ret = -1;
 
 	memset(u, 0, sizeof(*u));
-	u->groups = json_array();
 	snprintf(why, whylen, "refused");
 	/* an empty password would be an unauthenticated bind, which
 	 * succeeds for any name */
@@ -618,6 +626,7 @@ int dirauth_login(json_t *src, const char *user, const char *password,
 	ld = dir_connect(src, why, whylen);
 	if (!ld)
 		return -1;
+	u->groups = json_array();
 	if (ad) {
 		dir_ad_domain(src, domain, sizeof(domain));
 		snprintf(upn, sizeof(upn), "%s@%s", user, domain);

@@ -1,0 +1,324 @@
+#!/bin/sh
+# Directory sign-in against a real slapd on 127.0.0.1 (high ports) with a
+# test CA made by openssl: two directory users in two groups log in with
+# different roles through POST /api/v1/auth/login; a wrong or empty
+# password is refused; the name *)(uid=*))(|(uid=* is refused and finds
+# nobody; StartTLS and LDAPS with the test CA work (DN-template bind, and
+# search-then-bind with a service account and memberUid groups); a server
+# certificate from another CA is refused; a user removed from every mapped
+# group loses access, its open session too; local users keep working.
+# Prints TAP; skips when slapd, ldap-utils or openssl are missing.
+set -u
+NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
+check() { what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else nok "$what"; fi; }
+skip_all() { echo "1..0 # skip $1"; exit 0; }
+
+for tool in curl jq openssl /usr/sbin/slapd /usr/sbin/slapadd \
+	/usr/sbin/slaptest ldapmodify; do
+	command -v $tool >/dev/null 2>&1 ||
+		skip_all "$tool not installed (slapd, ldap-utils, openssl)"
+done
+[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
+[ -f /etc/ldap/schema/nis.schema ] || skip_all "no OpenLDAP schema files"
+
+T=$(mktemp -d /tmp/nctest-ldap.XXXXXX)
+PID=
+SLAPD_PIDS=
+cleanup() {
+	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	for p in $SLAPD_PIDS; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+	while :; do
+		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
+		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
+	done
+}
+
+# ---- a test CA, the server's certificate, and one from another CA ----
+mkca() { # mkca NAME
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" \
+		-keyout "$T/$1.key" -out "$T/$1.crt" 2>/dev/null
+}
+mkcert() { # mkcert CA NAME
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+		-keyout "$T/$2.key" -out "$T/$2.csr" 2>/dev/null &&
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$T/$2.ext" &&
+	openssl x509 -req -in "$T/$2.csr" -CA "$T/$1.crt" -CAkey "$T/$1.key" \
+		-CAcreateserial -days 2 -extfile "$T/$2.ext" \
+		-out "$T/$2.crt" 2>/dev/null
+}
+mkca testca && mkcert testca server && mkca otherca && mkcert otherca rogue
+check "test CA and certificates made with openssl" \
+	openssl verify -CAfile "$T/testca.crt" "$T/server.crt"
+
+BASE=dc=example,dc=org
+cat >"$T/data.ldif" <<LDIF
+dn: $BASE
+objectClass: dcObject
+objectClass: organization
+o: Example
+dc: example
+
+dn: ou=People,$BASE
+objectClass: organizationalUnit
+ou: People
+
+dn: ou=Groups,$BASE
+objectClass: organizationalUnit
+ou: Groups
+
+dn: uid=alice,ou=People,$BASE
+objectClass: inetOrgPerson
+uid: alice
+cn: Alice Admin
+sn: Admin
+mail: alice@example.org
+userPassword: alice-Passw0rd
+
+dn: uid=bob,ou=People,$BASE
+objectClass: inetOrgPerson
+uid: bob
+cn: Bob Viewer
+sn: Viewer
+userPassword: bob-Passw0rd
+
+dn: uid=carol,ou=People,$BASE
+objectClass: inetOrgPerson
+uid: carol
+cn: Carol Nogroup
+sn: Nogroup
+userPassword: carol-Passw0rd
+
+dn: cn=svc,$BASE
+objectClass: inetOrgPerson
+cn: svc
+sn: service
+userPassword: svc-Passw0rd
+
+dn: cn=netadmins,ou=Groups,$BASE
+objectClass: groupOfNames
+cn: netadmins
+member: uid=alice,ou=People,$BASE
+
+dn: cn=viewers,ou=Groups,$BASE
+objectClass: groupOfNames
+cn: viewers
+member: uid=bob,ou=People,$BASE
+
+dn: cn=posixops,ou=Groups,$BASE
+objectClass: posixGroup
+cn: posixops
+gidNumber: 5000
+memberUid: bob
+LDIF
+
+# slapd DIR CERT LDAP_PORT LDAPS_PORT: a directory with data.ldif
+slapd_start() {
+	d=$T/$1
+	mkdir -p "$d/db" "$d/slapd.d"
+	cat >"$d/slapd.conf" <<CONF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+pidfile $d/slapd.pid
+argsfile $d/slapd.args
+TLSCACertificateFile $T/testca.crt
+TLSCertificateFile $T/$2.crt
+TLSCertificateKeyFile $T/$2.key
+database mdb
+maxsize 10485760
+suffix "$BASE"
+rootdn "cn=admin,$BASE"
+rootpw admin-Passw0rd
+directory $d/db
+access to attrs=userPassword by self write by anonymous auth by * none
+access to * by * read
+CONF
+	/usr/sbin/slapadd -f "$d/slapd.conf" -l "$T/data.ldif" \
+		>"$d/slapadd.log" 2>&1 || return 1
+	/usr/sbin/slaptest -f "$d/slapd.conf" -F "$d/slapd.d" \
+		>"$d/slaptest.log" 2>&1 || return 1
+	/usr/sbin/slapd -d 0 -F "$d/slapd.d" \
+		-h "ldap://127.0.0.1:$3/ ldaps://127.0.0.1:$4/" \
+		>"$d/slapd.log" 2>&1 &
+	SLAPD_PIDS="$SLAPD_PIDS $!"
+	i=0
+	until ss -ltn | grep -q "127.0.0.1:$4 "; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+P_LDAP=$(free_port)
+P_LDAPS=$(free_port)
+R_LDAP=$(free_port)
+R_LDAPS=$(free_port)
+if ! slapd_start good server "$P_LDAP" "$P_LDAPS"; then
+	cat "$T"/good/*.log
+	nok "slapd starts"
+	echo "1..$n"
+	exit 1
+fi
+ok "slapd with the test CA's certificate on 127.0.0.1:$P_LDAP and :$P_LDAPS"
+slapd_start rogue rogue "$R_LDAP" "$R_LDAPS"
+check "a second slapd with a certificate from another CA" \
+	ss -ltn "sport = :$R_LDAPS"
+
+# ---- netcensus with a source from the config file (StartTLS) ----
+PORT=$(free_port)
+U=http://127.0.0.1:$PORT
+DB=$T/nc.db
+cat >"$T/netcensus.conf" <<CONF
+listen = http://127.0.0.1:$PORT
+db = $DB
+ldap.corp.type = openldap
+ldap.corp.url = ldap://127.0.0.1:$P_LDAP
+ldap.corp.starttls = yes
+ldap.corp.ca_file = $T/testca.crt
+ldap.corp.base_dn = $BASE
+ldap.corp.user_dn_template = uid=%s,ou=People,$BASE
+ldap.corp.group_base_dn = ou=Groups,$BASE
+ldap.corp.group_attribute = member
+ldap.corp.mapping = netadmins | admin | Default
+ldap.corp.mapping = cn=viewers,ou=Groups,$BASE | user
+CONF
+check "serve -n accepts the ldap.* settings" \
+	"$NETCENSUS" serve -n --config "$T/netcensus.conf"
+"$NETCENSUS" -v serve --config "$T/netcensus.conf" 2>"$T/log" &
+PID=$!
+i=0
+until curl -s -o /dev/null "$U/api/v1/health"; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { cat "$T/log"; nok "server starts"; exit 1; }
+	sleep 0.1
+done
+ok "server starts"
+AD=$("$NETCENSUS" admin --db "$DB" token create --user admin 2>/dev/null |
+	grep -o 'nc_[A-Za-z0-9_-]*' | head -1)
+
+req() { # req METHOD PATH [curl args]: status in $S, body in $T/body
+	m=$1
+	p=$2
+	shift 2
+	S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$m" "$@" "$U$p")
+}
+login() { # login USER PASSWORD [JAR]
+	req POST /api/v1/auth/login -c "${3:-$T/jar}" \
+		-d "$(jq -nc --arg u "$1" --arg p "$2" \
+			'{username: $u, password: $p}')"
+}
+J() { jq -r "$1" "$T/body"; }
+
+req GET /api/v1/auth-sources -H "Authorization: Bearer $AD"
+check "the config file's source is listed (origin config)" \
+	sh -c "[ $S = 200 ] && jq -e '.results[0].name == \"corp\" and .results[0].origin == \"config\" and .results[0].starttls == true' '$T/body'"
+
+login alice alice-Passw0rd "$T/alice.jar"
+check "alice (netadmins) logs in over StartTLS as admin" \
+	sh -c "[ $S = 200 ] && jq -e '.username == \"alice\" and .role == \"admin\" and .org_id == 1' '$T/body'"
+login bob bob-Passw0rd "$T/bob.jar"
+check "bob (viewers) logs in as user" \
+	sh -c "[ $S = 200 ] && jq -e '.role == \"user\"' '$T/body'"
+BOB_CSRF=$(J .csrf_token)
+req GET /api/v1/devices -b "$T/bob.jar"
+check "bob's session works" test "$S" = 200
+req POST /api/v1/orgs -b "$T/bob.jar" -H "X-CSRF-Token: $BOB_CSRF" -d '{"name":"x"}'
+check "bob's role is read-only (403 on a write)" test "$S" = 403
+req GET /api/v1/users -H "Authorization: Bearer $AD"
+check "directory users are stored with source ldap and their names" \
+	sh -c "jq -e '[.results[] | select(.source == \"ldap\") | .username] | sort == [\"alice\",\"bob\"]' '$T/body' && jq -e '.results[] | select(.username == \"alice\") | .full_name == \"Alice Admin\"' '$T/body'"
+login alice wrong-password
+check "a wrong password is refused (401)" test "$S" = 401
+login alice ""
+check "an empty password is refused (no unauthenticated bind)" \
+	test "$S" = 401
+login '*)(uid=*))(|(uid=*' alice-Passw0rd
+check "the name *)(uid=*))(|(uid=* is refused" test "$S" = 401
+login carol carol-Passw0rd
+check "carol, in no mapped group, is refused" test "$S" = 401
+login admin wrong-password
+check "a local user is never tried against the directory" \
+	sh -c "[ $S = 401 ] && ! grep -q \"auth source.*'admin'\" '$T/log'"
+req GET /api/v1/auth/me -H "Authorization: Bearer $AD"
+check "local users keep working" sh -c "[ $S = 200 ] && jq -e '.role == \"admin\"' '$T/body'"
+
+# ---- LDAPS, search-then-bind with a service account, memberUid ----
+req POST /api/v1/orgs -H "Authorization: Bearer $AD" -d '{"name":"ops"}'
+req POST /api/v1/auth-sources -H "Authorization: Bearer $AD" -d "{
+	\"name\":\"corp\",\"type\":\"openldap\",
+	\"url\":\"ldaps://127.0.0.1:$P_LDAPS\",\"ca_file\":\"$T/testca.crt\",
+	\"base_dn\":\"$BASE\",\"bind_dn\":\"cn=svc,$BASE\",
+	\"bind_password\":\"svc-Passw0rd\",\"user_filter\":\"(uid=%s)\",
+	\"group_base_dn\":\"ou=Groups,$BASE\",\"group_attribute\":\"memberUid\",
+	\"mappings\":[{\"group\":\"posixops\",\"role\":\"org_admin\",\"org\":\"ops\"}]}"
+check "POST /auth-sources replaces corp (201, bind password write-only)" \
+	sh -c "[ $S = 201 ] && jq -e '.bind_password_set == true and (has(\"bind_password\") | not) and .origin == \"api\"' '$T/body' && ! grep -q svc-Passw0rd '$T/body'"
+SID=$(J .id)
+check "the bind password is encrypted in the database" \
+	sh -c "! cat '$DB' '$DB-wal' 2>/dev/null | grep -aq svc-Passw0rd"
+login bob bob-Passw0rd
+check "bob logs in over LDAPS via the service account as org_admin of ops" \
+	sh -c "[ $S = 200 ] && jq -e '.role == \"org_admin\" and .org_id != 1' '$T/body'"
+req POST "/api/v1/auth-sources/$SID/test" -H "Authorization: Bearer $AD" \
+	-d '{"username":"*)(uid=*))(|(uid=*","password":"alice-Passw0rd"}'
+check "the injection finds nobody in a search" \
+	sh -c "[ $S = 200 ] && jq -e '.authenticated == false and (.reason | test(\"no such user\"))' '$T/body'"
+req POST "/api/v1/auth-sources/$SID/test" -H "Authorization: Bearer $AD" \
+	-d '{"username":"bob","password":"bob-Passw0rd"}'
+check "the test action shows bob's DN, groups and role" \
+	sh -c "jq -e '.authenticated and .dn == \"uid=bob,ou=People,$BASE\" and .role == \"org_admin\" and (.groups | length) == 1' '$T/body'"
+
+# ---- a certificate from another CA is refused ----
+for url in "ldaps://127.0.0.1:$R_LDAPS" "ldap://127.0.0.1:$R_LDAP"; do
+	tls=false
+	case $url in ldap:*) tls=true ;; esac
+	req POST /api/v1/auth-sources -H "Authorization: Bearer $AD" -d "{
+		\"name\":\"rogue\",\"type\":\"openldap\",\"url\":\"$url\",
+		\"starttls\":$tls,\"ca_file\":\"$T/testca.crt\",\"base_dn\":\"$BASE\",
+		\"user_dn_template\":\"uid=%s,ou=People,$BASE\",
+		\"mappings\":[{\"group\":\"netadmins\",\"role\":\"admin\"}]}"
+	RID=$(J .id)
+	req POST "/api/v1/auth-sources/$RID/test" -H "Authorization: Bearer $AD" \
+		-d '{"username":"alice","password":"alice-Passw0rd"}'
+	check "$url with another CA's certificate is refused" \
+		sh -c "[ $S = 502 ] && jq -e '.authenticated == false' '$T/body'"
+	echo "# $(J .reason)"
+	req DELETE "/api/v1/auth-sources/$RID" -H "Authorization: Bearer $AD"
+done
+
+# ---- removed from every mapped group: access ends ----
+login bob bob-Passw0rd "$T/bob2.jar"
+check "bob has a session" test "$S" = 200
+ldapmodify -x -H "ldap://127.0.0.1:$P_LDAP" -D "cn=admin,$BASE" \
+	-w admin-Passw0rd >/dev/null 2>&1 <<LDIF
+dn: cn=posixops,ou=Groups,$BASE
+changetype: modify
+delete: memberUid
+memberUid: bob
+LDIF
+check "bob removed from posixops in the directory" test $? = 0
+login bob bob-Passw0rd
+check "bob can no longer log in" test "$S" = 401
+req GET /api/v1/devices -b "$T/bob2.jar"
+check "and his open session is refused" test "$S" = 403
+
+kill -TERM "$PID"
+wait "$PID"
+check "server stops cleanly" test $? = 0
+PID=
+echo "1..$n"
+exit $failed
