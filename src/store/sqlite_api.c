@@ -8,6 +8,8 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "store/secret.h"
+#include "store/sqlite_api_int.h"
 #include "store/sqlite_int.h"
 #include "store/store_api.h"
 
@@ -128,6 +130,8 @@ static const struct api_table api_tables[STORE_API_RES_COUNT] = {
 				   "d.org_id", "m.id", component_cols,
 				   NCOLS(component_cols) },
 };
+
+#define STORE_API_MMAP_TEXT "268435456" /* 256 MiB */
 
 static const char *const op_names[STORE_OP_COUNT] = {
 	[STORE_OP_EQ] = "exact", [STORE_OP_N] = "n",
@@ -432,12 +436,20 @@ static int api_bind(sqlite3_stmt *stmt, json_t *params)
 
 	json_array_foreach(params, i, v)
 	{
-		int rc = json_is_integer(v)
-				 ? sqlite3_bind_int64(stmt, (int)i + 1,
-						      json_integer_value(v))
-				 : sqlite3_bind_text(stmt, (int)i + 1,
-						     json_string_value(v), -1,
-						     SQLITE_TRANSIENT);
+		int rc;
+
+		if (json_is_integer(v))
+			rc = sqlite3_bind_int64(stmt, (int)i + 1,
+						json_integer_value(v));
+		else if (json_is_real(v))
+			rc = sqlite3_bind_double(stmt, (int)i + 1,
+						 json_real_value(v));
+		else if (json_is_string(v))
+			rc = sqlite3_bind_text(stmt, (int)i + 1,
+					       json_string_value(v), -1,
+					       SQLITE_TRANSIENT);
+		else
+			rc = sqlite3_bind_null(stmt, (int)i + 1);
 		if (rc != SQLITE_OK)
 			return -1;
 	}
@@ -465,6 +477,8 @@ static json_t *api_column(sqlite3_stmt *stmt, int i, int is_json)
 		return json_null();
 	case SQLITE_INTEGER:
 		return json_integer(sqlite3_column_int64(stmt, i));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(stmt, i));
 	default:
 		s = (const char *)sqlite3_column_text(stmt, i);
 		if (is_json && (j = json_loads(s, 0, NULL)))
@@ -557,10 +571,194 @@ fail:
 	return rows;
 }
 
+/* Appends s as a JSON string; bytes >= 0x80 pass through (the store only
+ * holds text that came through jansson, which is UTF-8). */
+static void api_json_string(struct strbuf *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+	char esc[7];
+
+	strbuf_puts(out, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		strbuf_append(out, run, (size_t)(s - run));
+		run = s + 1;
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			strbuf_append(out, esc, 2);
+		} else {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			strbuf_append(out, esc, 6);
+		}
+	}
+	strbuf_append(out, run, (size_t)(s - run));
+	strbuf_puts(out, "\"");
+}
+
+/* Counts remembered per thread: a filtered list costs a scan of the
+ * table for its count, and a page of the same query (the next page, a
+ * refresh) asks the same count again. An entry is good while the
+ * database's data version is the one it was counted at: that changes with
+ * every commit, by this handle, another handle or another process. */
+#define API_COUNT_SLOTS 32
+
+struct api_count_slot {
+	const void *db;
+	char *key; /* the count SQL and its bound values */
+	unsigned version;
+	int64_t count;
+};
+
+static _Thread_local struct api_count_slot api_counts[API_COUNT_SLOTS];
+static _Thread_local unsigned api_count_next;
+
+/* The count of sql with params, from the cache when still good. Call
+ * inside a read transaction (the version is the snapshot's). */
+static int api_count(struct store *st, const char *sql, json_t *params,
+		     int64_t *out)
+{
+	unsigned version = 0;
+	struct api_count_slot *slot;
+	char *vals = json_dumps(params, JSON_COMPACT);
+	char *key = xasprintf("%s\x1f%s", sql, vals ? vals : "");
+	int i, rc;
+
+	free(vals);
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION,
+				 &version) != SQLITE_OK)
+		version = 0;
+	for (i = 0; version && i < API_COUNT_SLOTS; i++) {
+		slot = &api_counts[i];
+		if (slot->db == st->db && slot->version == version &&
+		    slot->key && !strcmp(slot->key, key)) {
+			*out = slot->count;
+			free(key);
+			return 0;
+		}
+	}
+	rc = api_scalar(st, sql, params, out);
+	if (rc < 0 || !version) {
+		free(key);
+		return rc;
+	}
+	slot = &api_counts[api_count_next++ % API_COUNT_SLOTS];
+	free(slot->key);
+	slot->db = st->db;
+	slot->key = key;
+	slot->version = version;
+	slot->count = *out;
+	return 0;
+}
+
+void store_api_thread_cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < API_COUNT_SLOTS; i++) {
+		free(api_counts[i].key);
+		memset(&api_counts[i], 0, sizeof(api_counts[i]));
+	}
+}
+
+int store_api_list_json(struct store *st, enum store_api_res res,
+			const struct store_query *q, int64_t *count,
+			struct strbuf *out)
+{
+	const struct api_table *t = api_table(res);
+	json_t *params = json_array();
+	sqlite3_stmt *stmt = NULL;
+	char *sql = NULL;
+	int rc = -1, step, i, nrows = 0, tx = 0;
+	int64_t one;
+
+	if (!t)
+		goto fail;
+	/* one snapshot for the count and the page, so they agree and the
+	 * data version read for the count cache is the snapshot's */
+	tx = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	if (tx && api_scalar(st, "SELECT count(*) FROM sqlite_master", NULL,
+			     &one) < 0)
+		goto fail;
+	sql = store_api_sql(res, q, 1, params);
+	if (!sql || (tx ? api_count(st, sql, params, count)
+			: api_scalar(st, sql, params, count)) < 0)
+		goto fail;
+	free(sql);
+	json_array_clear(params);
+	sql = store_api_sql(res, q, 0, params);
+	if (!sql || !(stmt = api_prepare(st, sql)) ||
+	    api_bind(stmt, params) < 0)
+		goto fail;
+	strbuf_puts(out, "[");
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		strbuf_puts(out, nrows++ ? ",{" : "{");
+		for (i = 0; i < t->ncols; i++) {
+			const char *v;
+
+			strbuf_printf(out, "%s\"%s\":", i ? "," : "",
+				      t->cols[i].name);
+			switch (sqlite3_column_type(stmt, i)) {
+			case SQLITE_NULL:
+				strbuf_puts(out, "null");
+				break;
+			case SQLITE_INTEGER:
+				strbuf_printf(out, "%lld",
+					      (long long)sqlite3_column_int64(
+						      stmt, i));
+				break;
+			case SQLITE_FLOAT:
+				strbuf_printf(out, "%.17g",
+					      sqlite3_column_double(stmt, i));
+				break;
+			default:
+				v = (const char *)sqlite3_column_text(stmt, i);
+				/* JSON columns hold what the store wrote with
+				 * jansson: pasted as they are */
+				if (t->cols[i].json && v &&
+				    (v[0] == '{' || v[0] == '['))
+					strbuf_puts(out, v);
+				else
+					api_json_string(out, v ? v : "");
+			}
+		}
+		strbuf_puts(out, "}");
+	}
+	strbuf_puts(out, "]");
+	if (step != SQLITE_DONE) {
+		log_err("store: %s", sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	rc = 0;
+fail:
+	sqlite3_finalize(stmt);
+	if (tx)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	free(sql);
+	json_decref(params);
+	return rc;
+}
+
 int store_api_tune(struct store *st)
 {
 	if (sqlite3_busy_timeout(st->db, 10000) != SQLITE_OK) {
 		log_err("store: busy timeout: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	/* The server's handles read the same pages over and over (a list
+	 * with a filter scans the device table): map the file so that a
+	 * page the OS holds is read in place instead of copied by pread
+	 * into each handle's small page cache. The mapping is shared by
+	 * every handle; writes still go through the WAL. */
+	if (sqlite3_exec(st->db, "PRAGMA mmap_size = " STORE_API_MMAP_TEXT,
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		log_err("store: mmap_size: %s", sqlite3_errmsg(st->db));
 		return -1;
 	}
 	return 0;
@@ -745,6 +943,56 @@ int store_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
 	return 0;
 }
 
+#define API_TOKEN_MAX 128
+
+char *store_api_token_check(struct store *st, const char *token,
+			    int64_t *token_id)
+{
+	char hash[SECRET_TOKEN_HASH_LEN + 1];
+	json_t *row;
+	char *user = NULL;
+	int found = 0;
+
+	*token_id = 0;
+	if (!token || strlen(token) > API_TOKEN_MAX) {
+		log_info("API token refused: missing or longer than %d "
+			 "characters",
+			 API_TOKEN_MAX);
+		return NULL;
+	}
+	secret_token_hash(token, hash);
+	row = api_row(st,
+		      "SELECT t.id, t.revoked, u.name, u.enabled FROM token t"
+		      " JOIN user u ON u.id = t.user_id WHERE t.hash = ?",
+		      json_pack("[s]", hash), &found);
+	if (!row) {
+		if (!found)
+			log_info("API token %.10s... is not known", token);
+		return NULL;
+	}
+	if (json_integer_value(json_object_get(row, "revoked")) ||
+	    !json_integer_value(json_object_get(row, "enabled")))
+		log_info("API token %lld of '%s' refused: %s",
+			 (long long)json_integer_value(json_object_get(row, "id")),
+			 json_string_value(json_object_get(row, "name")),
+			 json_integer_value(json_object_get(row, "revoked"))
+				 ? "revoked"
+				 : "user disabled");
+	else {
+		user = xstrdup(json_string_value(json_object_get(row, "name")));
+		*token_id = json_integer_value(json_object_get(row, "id"));
+	}
+	json_decref(row);
+	return user;
+}
+
+int store_api_token_touch(struct store *st, int64_t token_id,
+			  const char *now)
+{
+	return api_exec(st, "UPDATE token SET last_used = ? WHERE id = ?",
+			json_pack("[sI]", now, (json_int_t)token_id));
+}
+
 /* ---- devices ---- */
 
 int store_api_device_org(struct store *st, int64_t id, int64_t *org_id)
@@ -821,4 +1069,34 @@ fail:
 	strbuf_free(&sb);
 	json_decref(params);
 	return rc;
+}
+
+/* ---- for the other API tables (sqlite_api_int.h) ---- */
+
+json_t *sqlite_api_rows(struct store *st, const char *sql, json_t *params)
+{
+	return api_rows(st, sql, params, NULL);
+}
+
+json_t *sqlite_api_row(struct store *st, const char *sql, json_t *params,
+		       int *found)
+{
+	return api_row(st, sql, params, found);
+}
+
+int sqlite_api_exec(struct store *st, const char *sql, json_t *params)
+{
+	return api_exec(st, sql, params);
+}
+
+int sqlite_api_scalar(struct store *st, const char *sql, json_t *params,
+		      int64_t *out)
+{
+	return api_scalar(st, sql, params, out);
+}
+
+void sqlite_api_org_in(struct strbuf *sb, const char *glue, const char *col,
+		       const int64_t *org_ids, int norgs, json_t *params)
+{
+	api_org_in(sb, glue, col, org_ids, norgs, params);
 }

@@ -109,6 +109,18 @@ char *store_api_sql(enum store_api_res res, const struct store_query *q,
 json_t *store_api_list(struct store *st, enum store_api_res res,
 		       const struct store_query *q, int64_t *count);
 
+/* The same rows as store_api_list() written straight into out as a JSON
+ * array text (no jansson objects: the fast path of the list endpoints);
+ * *count as there. 0, or -1 with out possibly holding a partial array. */
+struct strbuf;
+int store_api_list_json(struct store *st, enum store_api_res res,
+			const struct store_query *q, int64_t *count,
+			struct strbuf *out);
+
+/* Frees what the calling thread's list calls keep (remembered counts);
+ * call before a thread that used store_api_list_json() ends. */
+void store_api_thread_cleanup(void);
+
 /* Sets a busy timeout so that handles in several threads wait for each
  * other instead of failing. */
 int store_api_tune(struct store *st);
@@ -143,6 +155,15 @@ json_t *store_api_token_list(struct store *st, int64_t user_id,
 /* The owner of token id: *user_id and *org_id, both 0 when absent. */
 int store_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
 			  int64_t *org_id);
+
+/* The user name (free()) the token belongs to, with *token_id, when the
+ * token is known, not revoked and its user enabled; else NULL (logged
+ * at info level). Reads only: the server records use separately. */
+char *store_api_token_check(struct store *st, const char *token,
+			    int64_t *token_id);
+/* Sets the token's last_used. */
+int store_api_token_touch(struct store *st, int64_t token_id,
+			  const char *now);
 
 /* ---- devices ---- */
 /* The org of device id, *org_id = 0 when there is no such device. */

@@ -1,0 +1,36 @@
+/*
+ * sqlite_api_int: the small query helpers of sqlite_api.c, shared with the
+ * other SQLite files behind the API (locations, discovery definitions and
+ * runs). SQL passed in is constant text with "?" placeholders; params is
+ * a JSON array bound in order (integers, reals, strings; null binds NULL).
+ * Rows come back as objects named by the result columns (REAL as a JSON
+ * real, INTEGER as an integer, NULL as null). Nothing outside src/store/
+ * includes this.
+ */
+#ifndef NC_SQLITE_API_INT_H
+#define NC_SQLITE_API_INT_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "core/util.h"
+#include "store/store.h"
+
+/* Every row of sql; params is borrowed. NULL on error (logged). */
+json_t *sqlite_api_rows(struct store *st, const char *sql, json_t *params);
+/* The first row, or NULL (*found says whether there was one; an error
+ * logs). params is consumed. */
+json_t *sqlite_api_row(struct store *st, const char *sql, json_t *params,
+		       int *found);
+/* Runs a statement without rows; params is consumed. 0 or -1. */
+int sqlite_api_exec(struct store *st, const char *sql, json_t *params);
+/* The one integer sql answers (0 when no row); params is borrowed and may
+ * be NULL. 0 or -1. */
+int sqlite_api_scalar(struct store *st, const char *sql, json_t *params,
+		      int64_t *out);
+/* Appends "GLUE col IN (?,...)" for org_ids (nothing when org_ids is
+ * NULL: every org), the ids to params. */
+void sqlite_api_org_in(struct strbuf *sb, const char *glue, const char *col,
+		       const int64_t *org_ids, int norgs, json_t *params);
+
+#endif
