@@ -22,7 +22,10 @@ static void serve_usage(FILE *out)
 		"[--db PATH]\n"
 		"         [--data DIR] [--config FILE] [--tls-cert FILE "
 		"--tls-key FILE | --tls-self-signed]\n"
-		"         [--intake-allow NETS] [--threads N]\n"
+		"         [--intake-allow NETS] [--threads N] "
+		"[--access-log FILE|-]\n"
+		"         [--request-timeout SECONDS] "
+		"[--discovery-workers N]\n"
 		"\n"
 		"Runs the JSON API (and the Open-AudIT intake paths) until "
 		"SIGTERM or SIGINT.\n"
@@ -44,11 +47,21 @@ static void serve_usage(FILE *out)
 		"present):\n"
 		"                      listen, db, data, tls_cert, tls_key, "
 		"tls_self_signed,\n"
-		"                      intake_allow, intake_org, threads\n"
+		"                      intake_allow, intake_org, threads, "
+		"access_log,\n"
+		"                      request_timeout, discovery_workers\n"
 		"  --intake-allow NETS networks allowed to post Open-AudIT "
 		"audits without ?token=\n"
 		"                      (e.g. 198.18.0.0/15,127.0.0.1/32); "
 		"closed by default\n"
+		"  --threads N         worker threads per listener "
+		"(default 4)\n"
+		"  --access-log FILE   one line per request (- for "
+		"stderr); none by default\n"
+		"  --request-timeout S close connections idle for S "
+		"seconds (default 60)\n"
+		"  --discovery-workers N  discovery runs at once (0-4, "
+		"default 1)\n"
 		"  -n                  check the configuration and exit\n"
 		"\n"
 		"On first start with no users, user 'admin' is created and its "
@@ -92,6 +105,9 @@ int cmd_serve(int argc, char **argv)
 		{ "config", required_argument, NULL, 'C' },
 		{ "intake-allow", required_argument, NULL, 'a' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "access-log", required_argument, NULL, 'A' },
+		{ "request-timeout", required_argument, NULL, 'T' },
+		{ "discovery-workers", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -157,6 +173,19 @@ int cmd_serve(int argc, char **argv)
 				goto out;
 			}
 			cfg.threads = (int)n;
+			break;
+		case 'A':
+		case 'T':
+		case 'W':
+			if (server_config_set(&cfg,
+					      c == 'A'	 ? "access_log"
+					      : c == 'T' ? "request_timeout"
+							 : "discovery_workers",
+					      optarg, &why) < 0) {
+				fprintf(stderr, "netcensus: serve: %s: %s\n",
+					optarg, why);
+				goto out;
+			}
 			break;
 		case 'n':
 			check_only = 1;

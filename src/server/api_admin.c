@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "server/server_int.h"
+#include "server/server_ops.h"
 #include "store/secret.h"
 #include "store/store_api.h"
 
@@ -37,8 +38,7 @@ static int api_reply_all(struct request *rq, json_t *rows)
 	return api_reply_list(rq, rows, (int64_t)json_array_size(rows), 0, 0);
 }
 
-/* An optional integer member; def when absent. -1 after replying 400. */
-static int api_body_int(struct request *rq, json_t *body, const char *key,
+int api_body_int(struct request *rq, json_t *body, const char *key,
 			int64_t def, int64_t *out)
 {
 	json_t *v = json_object_get(body, key);
@@ -55,9 +55,7 @@ static int api_body_int(struct request *rq, json_t *body, const char *key,
 	return 0;
 }
 
-/* The org named by member key of body (the caller's own when absent);
- * -1 after replying 400 when it is not an org the caller can see. */
-static int api_body_org(struct request *rq, json_t *body, const char *key,
+int api_body_org(struct request *rq, json_t *body, const char *key,
 			int64_t *org)
 {
 	if (api_body_int(rq, body, key, rq->who.org_id, org) < 0)

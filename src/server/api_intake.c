@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "report/report.h"
 #include "server/server_int.h"
+#include "server/server_ops.h"
 #include "store/intake.h"
 #include "store/store_api.h"
 
@@ -190,6 +191,9 @@ static void intake_audit_refusal(struct request *rq, const char *format,
 	write_lock(rq);
 	store_audit_add(rq->st, &a, now);
 	write_unlock(rq);
+	/* a document that was read but not understood is rejected; no
+	 * document, token or permission is refused */
+	metrics_intake(format ? "rejected" : "refused");
 	log_warn("intake from %s refused: %s", rq->client, message);
 }
 
@@ -219,6 +223,8 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 			   report_format_name(*fmt), res);
 	write_unlock(rq);
 	json_decref(report);
+	metrics_intake(rc < 0 ? "rejected" : res->created ? "created"
+							   : "updated");
 	return rc < 0 ? 1 : 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "server/api_sched.h"
 #include "server/server_int.h"
+#include "server/server_ops.h"
 #include "store/store_api.h"
 
 #define V1 "/api/v1"
@@ -66,8 +67,12 @@ const struct route server_routes[] = {
 	  "devices and changes per day (days=30)" },
 	{ "GET", V1 "/discovery-runs", api_runs_list, 0,
 	  "discovery runs, newest first (limit, offset)" },
-	{ "GET", V1 "/discovery-runs/{id}", api_run_get, 0,
-	  "one discovery run with its counters" },
+	{ "GET", V1 "/discovery-runs/{id}", api_discovery_run_get, 0,
+	  "one discovery run: counters, live progress (total, done, alive, "
+	  "stages, eta_s) while it runs, log rows counted by stage" },
+	{ "POST", V1 "/discovery-runs/{id}/cancel", api_discovery_run_cancel,
+	  0, "cancel a queued run or stop a running one (what it found is "
+	  "stored)" },
 	{ "GET", V1 "/discovery-runs/{id}/log", api_run_log, 0,
 	  "a run's log: one row per address and stage" },
 	{ "GET", V1 "/network", api_network, 0,
@@ -113,6 +118,31 @@ const struct route server_routes[] = {
 	{ "POST", V1 "/auth-sources/{id}/test", api_auth_source_test, 0,
 	  "check {username, password} against the source: groups and the "
 	  "mapped role, without signing in" },
+	{ "GET", V1 "/locations", api_locations_list, 0,
+	  "locations (sites, buildings, rooms) with their device counts" },
+	{ "POST", V1 "/locations", api_location_create, 0,
+	  "add a location {name, type, address, city, country, latitude, "
+	  "longitude, description, org_id}" },
+	{ "GET", V1 "/locations/{id}", api_location_get, 0, "one location" },
+	{ "PATCH", V1 "/locations/{id}", api_location_patch, 0,
+	  "change a location; a new name is carried to its devices" },
+	{ "DELETE", V1 "/locations/{id}", api_location_delete, 0,
+	  "delete a location no device names" },
+	{ "GET", V1 "/discoveries", api_discoveries_list, 0,
+	  "stored discoveries with their last run" },
+	{ "POST", V1 "/discoveries", api_discovery_create, 0,
+	  "add a discovery {name, targets, exclude, options, credentials, "
+	  "org_id}" },
+	{ "GET", V1 "/discoveries/{id}", api_discovery_get, 0,
+	  "one discovery" },
+	{ "PATCH", V1 "/discoveries/{id}", api_discovery_patch, 0,
+	  "change a discovery" },
+	{ "DELETE", V1 "/discoveries/{id}", api_discovery_delete, 0,
+	  "delete a discovery with its runs" },
+	{ "POST", V1 "/discoveries/{id}/run", api_discovery_run, 0,
+	  "queue a run: 202 with the run's id and URL" },
+	{ "GET", "/metrics", api_metrics, 0,
+	  "Prometheus text: requests, intakes, discovery runs and progress" },
 	{ "POST", V1 "/intake", api_intake, ROUTE_INTAKE,
 	  "submit a device report (netcensus JSON, Open-AudIT XML/JSON)" },
 	{ "POST", "/open-audit/index.php/input/devices", api_intake_oa,

@@ -292,6 +292,48 @@ static int auth_load_user(struct request *rq, const char *name)
 	return rc;
 }
 
+/* When each token's use was last written (token id -> time), so that a
+ * token's last_used is written at most once a minute instead of on every
+ * request: a write per request would serialise readers behind the write
+ * lock and invalidate every cached count. */
+#define TOKEN_TOUCH_SLOTS 256
+#define TOKEN_TOUCH_SECONDS 60
+
+static struct {
+	int64_t id;
+	time_t when;
+} token_touched[TOKEN_TOUCH_SLOTS];
+static pthread_mutex_t token_touch_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The user of a bearer token (free()), or NULL; records its use. */
+static char *auth_token_user(struct request *rq, const char *token)
+{
+	int64_t id = 0;
+	char *name = store_api_token_check(rq->st, token, &id);
+	time_t now = time(NULL);
+	int slot, due;
+	char when[20];
+
+	if (!name)
+		return NULL;
+	slot = (int)((uint64_t)id % TOKEN_TOUCH_SLOTS);
+	pthread_mutex_lock(&token_touch_lock);
+	due = token_touched[slot].id != id ||
+	      now - token_touched[slot].when >= TOKEN_TOUCH_SECONDS;
+	if (due) {
+		token_touched[slot].id = id;
+		token_touched[slot].when = now;
+	}
+	pthread_mutex_unlock(&token_touch_lock);
+	if (due) {
+		util_now(when);
+		write_lock(rq);
+		store_api_token_touch(rq->st, id, when);
+		write_unlock(rq);
+	}
+	return name;
+}
+
 static int auth_is_safe_method(const char *m)
 {
 	return !strcmp(m, "GET") || !strcmp(m, "HEAD") ||
@@ -305,7 +347,7 @@ int auth_request(struct request *rq)
 	char user[128], csrf[64];
 
 	if (h && !strncasecmp(h, "Bearer ", 7)) {
-		char *name = store_token_user(rq->st, h + 7);
+		char *name = auth_token_user(rq, h + 7);
 		int rc;
 
 		if (!name) {

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "server/assets.h"
 #include "server/server_int.h"
+#include "server/server_ops.h"
 #include "store/store_api.h"
 
 static atomic_int http_inflight;
@@ -43,6 +44,7 @@ struct store *server_store(struct request *rq)
 
 static void http_store_release(void *p)
 {
+	store_api_thread_cleanup();
 	store_close(p);
 }
 
@@ -159,6 +161,7 @@ static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 	enum MHD_Result ret;
 	struct timespec t1;
 	size_t len = rq->reply_len;
+	double ms;
 
 	if (!rq->status)
 		api_reply_error(rq, 500, NULL, "the handler gave no answer");
@@ -183,11 +186,14 @@ static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 	ret = MHD_queue_response(rq->conn, rq->status, resp);
 	MHD_destroy_response(resp);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	     (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+	metrics_request(rq->status, ms);
+	metrics_access_write(rq->client, rq->who.name, rq->method, rq->path,
+			     rq->status, len, ms);
 	log_info("%s %s %s %u %zu %.1fms%s%s", rq->client, rq->method,
-		 rq->path, rq->status, len,
-		 (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
-			 (double)(t1.tv_nsec - t0->tv_nsec) / 1e6,
-		 rq->who.name[0] ? " " : "", rq->who.name);
+		 rq->path, rq->status, len, ms, rq->who.name[0] ? " " : "",
+		 rq->who.name);
 	return ret;
 }
 
@@ -373,7 +379,10 @@ static struct MHD_Daemon *http_start(struct server_state *srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned)(srv->cfg->threads > 0 ? srv->cfg->threads : 4),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)(srv->cfg->request_timeout > 0
+				   ? srv->cfg->request_timeout
+				   : 60),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)200,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
@@ -450,12 +459,15 @@ int http_serve(struct server_state *srv, const char *cert, const char *key)
 			cfg->listen[i].port);
 		n++;
 	}
+	if (runner_start(srv) < 0)
+		goto stop;
 	sig = http_wait_signal();
 	fprintf(stderr, "netcensus: %s received, finishing requests in "
 			"flight\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = 0;
 stop:
+	runner_stop();
 	http_drain(d, n);
 	pthread_key_delete(srv->store_key);
 out:

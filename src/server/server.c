@@ -18,6 +18,7 @@
 #include "sched/sched.h"
 #include "server/api_sched.h"
 #include "server/server_int.h"
+#include "server/server_ops.h"
 #include "store/store_api.h"
 
 #define CONFIG_MAX_BYTES (256 * 1024)
@@ -28,6 +29,8 @@ void server_config_init(struct server_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->intake_org = 1;
 	cfg->threads = 4;
+	cfg->request_timeout = 60;
+	cfg->discovery_workers = 1;
 }
 
 void server_config_free(struct server_config *cfg)
@@ -38,6 +41,7 @@ void server_config_free(struct server_config *cfg)
 	free(cfg->data_dir);
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
+	free(cfg->access_log);
 	free(cfg->timezone);
 	auth_sources_config_free(cfg->auth_sources);
 	memset(cfg, 0, sizeof(*cfg));
@@ -238,18 +242,35 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			cfg->intake_org = n;
 		return 0;
 	}
+	if (!strcmp(k, "request_timeout") ||
+	    !strcmp(k, "discovery_workers")) {
+		int is_timeout = !strcmp(k, "request_timeout");
+
+		if (util_parse_long(v, is_timeout, is_timeout ? 3600
+							       : RUNNER_MAX_WORKERS,
+				    &n) < 0) {
+			*why = is_timeout ? "expected seconds, 1 to 3600"
+					  : "expected 0 to 4";
+			return -1;
+		}
+		*(is_timeout ? &cfg->request_timeout
+			     : &cfg->discovery_workers) = (int)n;
+		return 0;
+	}
 	{
 		char **slot = !strcmp(k, "db")	       ? &cfg->db
 			      : !strcmp(k, "data")     ? &cfg->data_dir
 			      : !strcmp(k, "tls_cert") ? &cfg->tls_cert
 			      : !strcmp(k, "tls_key")  ? &cfg->tls_key
+			      : !strcmp(k, "access_log") ? &cfg->access_log
 			      : !strcmp(k, "timezone") ? &cfg->timezone
 						       : NULL;
 		if (!slot) {
 			*why = "unknown setting (listen, db, data, tls_cert, "
 			       "tls_key, tls_self_signed, intake_allow, "
-			       "intake_org, threads, timezone, "
-			       "ldap.NAME.KEY)";
+			       "intake_org, threads, access_log, "
+			       "request_timeout, discovery_workers, "
+			       "timezone, ldap.NAME.KEY)";
 			return -1;
 		}
 		free(*slot);
@@ -434,9 +455,12 @@ int server_run(const struct server_config *cfg)
 	if (cfg->nintake_allow == 0)
 		log_info("Open-AudIT intake needs ?token= (no intake_allow "
 			 "networks configured)");
+	if (metrics_access_open(cfg->access_log) < 0)
+		goto out;
 	sched = sched_start(cfg->db, &srv.write_lock);
 	rc = http_serve(&srv, cert, key);
 	sched_stop(sched);
+	metrics_access_close();
 out:
 	if (key)
 		sodium_memzero(key, strlen(key));

@@ -43,12 +43,16 @@ struct server_config {
 	int nintake_allow;
 	int64_t intake_org;  /* org for allow-listed intakes (default 1) */
 	int threads;	     /* pool size per listener */
+	char *access_log;    /* access-log file, "-" for stderr (owned) */
+	int request_timeout; /* seconds a connection may stay idle */
+	int discovery_workers; /* discovery runs at once (0: none run) */
 	char *timezone;	     /* schedules' zone (owned); NULL: UTC */
 	void *auth_sources;  /* ldap.NAME.KEY lines: a json_t (owned;
 			      * server/api_sched.h) */
 };
 
-/* Defaults: 127.0.0.1:8080, ./netcensus.db, 4 threads. */
+/* Defaults: 127.0.0.1:8080, ./netcensus.db, 4 threads, a 60 s request
+ * timeout, one discovery worker, no access log. */
 void server_config_init(struct server_config *cfg);
 void server_config_free(struct server_config *cfg);
 
@@ -68,7 +72,8 @@ int server_config_set(struct server_config *cfg, const char *key,
 		      const char *value, const char **why);
 
 /* Reads a "key = value" file (listen, db, data, tls_cert, tls_key,
- * tls_self_signed, intake_allow, intake_org, threads; '#' comments) into
+ * tls_self_signed, intake_allow, intake_org, threads, access_log,
+ * request_timeout, discovery_workers; '#' comments) into
  * cfg. 0, or -1 after printing "FILE:LINE: what is wrong". */
 int server_config_load(struct server_config *cfg, const char *path);
 

@@ -1,0 +1,476 @@
+/*
+ * /api/v1/discoveries (stored definitions, store_discoveries.h),
+ * POST /discoveries/{id}/run (queue a run for the runner, runner.c),
+ * GET /discovery-runs/{id} (the run with its live progress and its log
+ * counted by stage) and POST /discovery-runs/{id}/cancel.
+ *
+ * Everyone reads the definitions and runs of their org tree; org_admin
+ * and admin create, change, delete and run them. A definition is checked
+ * whole before it is stored — targets parsed (no host names: nothing is
+ * resolved on the server's behalf), ports or preset known, options of the
+ * right type and range, credentials existing and visible to the caller —
+ * so a run fails only for reasons that arise at run time.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/targets.h"
+#include "probe/ports.h"
+#include "server/server_int.h"
+#include "server/server_ops.h"
+#include "store/store_discoveries.h"
+#include "store/store_stats.h"
+
+#define DEF_NAME_MAX 200
+#define DEF_TARGETS_MAX (64 * 1024)
+
+/* ---- checking a definition ---- */
+
+struct def_opt {
+	const char *name;
+	char type; /* 'i' integer, 'b' boolean, 's' string */
+	long min, max;
+};
+
+static const struct def_opt def_opts[] = {
+	{ "preset", 's', 0, 0 },     { "ports", 's', 1, PORTS_SPEC_MAX },
+	{ "rate", 'i', 0, 1000000 }, { "timeout_ms", 'i', 50, 60000 },
+	{ "retries", 'i', 0, 10 },   { "max_targets", 'i', 1, 16777216 },
+	{ "no_ping", 'b', 0, 0 },    { "dns", 'b', 0, 0 },
+	{ "snmp", 'b', 0, 0 },
+};
+
+static int def_check_options(struct request *rq, json_t *o)
+{
+	static const char *const presets[] = { "ultrafast", "superfast",
+					       "fast", "medium", NULL };
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(o)) {
+		api_reply_error(rq, 400, "options",
+				"options must be an object");
+		return -1;
+	}
+	json_object_foreach(o, k, v)
+	{
+		const struct def_opt *d = NULL;
+
+		for (i = 0; i < sizeof(def_opts) / sizeof(def_opts[0]); i++)
+			if (!strcmp(def_opts[i].name, k))
+				d = &def_opts[i];
+		if (!d) {
+			api_reply_error(rq, 400, k,
+					"unknown option '%s'; use preset, "
+					"ports, rate, timeout_ms, retries, "
+					"max_targets, no_ping, dns, snmp",
+					k);
+			return -1;
+		}
+		if (d->type == 'b' && !json_is_boolean(v)) {
+			api_reply_error(rq, 400, k, "%s must be true or false",
+					k);
+			return -1;
+		}
+		if (d->type == 'i' &&
+		    (!json_is_integer(v) || json_integer_value(v) < d->min ||
+		     json_integer_value(v) > d->max)) {
+			api_reply_error(rq, 400, k,
+					"%s must be an integer from %ld to %ld",
+					k, d->min, d->max);
+			return -1;
+		}
+		if (d->type == 's' && !json_is_string(v)) {
+			api_reply_error(rq, 400, k, "%s must be text", k);
+			return -1;
+		}
+	}
+	if ((v = json_object_get(o, "preset"))) {
+		for (i = 0; presets[i] && strcmp(presets[i],
+						 json_string_value(v));
+		     i++)
+			;
+		if (!presets[i]) {
+			api_reply_error(rq, 400, "preset",
+					"preset must be ultrafast, superfast, "
+					"fast or medium");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* 1 when credential id exists and its org is visible to the caller. */
+static int def_credential_ok(struct request *rq, json_t *creds, int64_t id)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(creds, i, c)
+		if (json_integer_value(json_object_get(c, "id")) == id)
+			return api_org_visible(
+				rq, json_integer_value(
+					    json_object_get(c, "org_id")));
+	return 0;
+}
+
+static int def_check_credentials(struct request *rq, json_t *ids)
+{
+	json_t *all, *id;
+	size_t i;
+
+	if (!json_is_array(ids) || json_array_size(ids) > 64) {
+		api_reply_error(rq, 400, "credentials",
+				"credentials must be an array of at most 64 "
+				"credential ids");
+		return -1;
+	}
+	all = store_credential_list(rq->st);
+	if (!all) {
+		api_reply_error(rq, 500, NULL, "cannot read credentials");
+		return -1;
+	}
+	json_array_foreach(ids, i, id)
+	{
+		if (!json_is_integer(id) ||
+		    !def_credential_ok(rq, all, json_integer_value(id))) {
+			char v[32];
+
+			snprintf(v, sizeof(v), "%lld",
+				 (long long)json_integer_value(id));
+			api_reply_error(rq, 400, "credentials",
+					"no credential %s (give ids from "
+					"GET /api/v1/credentials)",
+					json_is_integer(id) ? v : "that is "
+								  "not an id");
+			json_decref(all);
+			return -1;
+		}
+	}
+	json_decref(all);
+	return 0;
+}
+
+static int def_check_text(struct request *rq, json_t *body, const char *k,
+			  size_t max, int required)
+{
+	json_t *v = json_object_get(body, k);
+
+	if ((!v || json_is_null(v)) && !required)
+		return 0;
+	if (!json_is_string(v) || !json_string_length(v) ||
+	    json_string_length(v) > max) {
+		api_reply_error(rq, 400, k,
+				"%s is %s text of 1 to %zu characters", k,
+				required ? "required:" : "", max);
+		return -1;
+	}
+	return 0;
+}
+
+/* Checks def (the complete definition after a create or patch). 0, or -1
+ * after replying 400. */
+static int def_check(struct request *rq, json_t *def)
+{
+	static const char *const keys[] = { "name",    "targets",
+					    "exclude", "options",
+					    "credentials", "org_id",
+					    NULL };
+	struct targets *t = NULL;
+	struct port_list pl;
+	char why[256];
+	const char *k;
+	json_t *v;
+	int i;
+
+	json_object_foreach(def, k, v)
+	{
+		for (i = 0; keys[i] && strcmp(keys[i], k); i++)
+			;
+		if (!keys[i]) {
+			api_reply_error(rq, 400, k,
+					"unknown field '%s'; a discovery has "
+					"name, targets, exclude, options, "
+					"credentials, org_id",
+					k);
+			return -1;
+		}
+	}
+	if (def_check_text(rq, def, "name", DEF_NAME_MAX, 1) < 0 ||
+	    def_check_text(rq, def, "targets", DEF_TARGETS_MAX, 1) < 0 ||
+	    def_check_text(rq, def, "exclude", DEF_TARGETS_MAX, 0) < 0 ||
+	    def_check_options(rq, json_object_get(def, "options")) < 0 ||
+	    def_check_credentials(rq, json_object_get(def, "credentials")) < 0)
+		return -1;
+	if (runner_targets_build(
+		    json_string_value(json_object_get(def, "targets")),
+		    json_string_value(json_object_get(def, "exclude")),
+		    (uint64_t)json_integer_value(json_object_get(
+			    json_object_get(def, "options"), "max_targets")),
+		    &t, why, sizeof(why)) < 0) {
+		api_reply_error(rq, 400, "targets",
+				"%s (targets are addresses, CIDRs and ranges "
+				"separated by commas or spaces)",
+				why);
+		return -1;
+	}
+	targets_free(t);
+	if (runner_ports_build(json_object_get(def, "options"), &pl) < 0) {
+		api_reply_error(rq, 400, "ports",
+				"ports must be a list like 22,80,443,161/udp "
+				"or T:22,U:161");
+		return -1;
+	}
+	ports_clear(&pl);
+	return 0;
+}
+
+/* The definition in the path when the caller sees it; else replies 404
+ * and returns NULL. */
+static json_t *def_find(struct request *rq)
+{
+	int found = 0;
+	json_t *def = store_discodef_get(rq->st, rq->params.id[0], &found);
+
+	if (def && api_org_visible(rq, json_integer_value(json_object_get(
+					       def, "org_id"))))
+		return def;
+	json_decref(def);
+	api_reply_error(rq, def || !found ? 404 : 500, NULL,
+			"no discovery %lld", (long long)rq->params.id[0]);
+	return NULL;
+}
+
+/* A definition as stored, without the store's own members. */
+static json_t *def_editable(json_t *def)
+{
+	return json_pack("{sOsOsOsOsOsO}", "name",
+			 json_object_get(def, "name"), "targets",
+			 json_object_get(def, "targets"), "exclude",
+			 json_object_get(def, "exclude"), "options",
+			 json_object_get(def, "options"), "credentials",
+			 json_object_get(def, "credentials"), "org_id",
+			 json_object_get(def, "org_id"));
+}
+
+/* ---- handlers ---- */
+
+int api_discoveries_list(struct request *rq)
+{
+	int norgs;
+	const int64_t *orgs = api_scope(rq, &norgs);
+	json_t *rows;
+
+	if (rq->nargs)
+		return api_reply_error(rq, 400, rq->args[0].key,
+				       "unknown parameter '%s'",
+				       rq->args[0].key);
+	rows = store_discodef_list(rq->st, orgs, norgs);
+	if (!rows)
+		return api_reply_error(rq, 500, NULL,
+				       "cannot read discoveries");
+	return api_reply_list(rq, rows, (int64_t)json_array_size(rows), 0, 0);
+}
+
+int api_discovery_get(struct request *rq)
+{
+	json_t *def = def_find(rq);
+
+	return def ? api_reply_json(rq, 200, def) : 0;
+}
+
+/* Stores def as new (id 0) or over id, after the checks and the name's
+ * uniqueness in its org; replies. */
+static void def_save(struct request *rq, json_t *def, int64_t id)
+{
+	const char *name = json_string_value(json_object_get(def, "name"));
+	int64_t org, other = 0;
+	int rc, is_new = !id;
+
+	if (!json_object_get(def, "options"))
+		json_object_set_new(def, "options", json_object());
+	if (!json_object_get(def, "credentials"))
+		json_object_set_new(def, "credentials", json_array());
+	if (def_check(rq, def) < 0 ||
+	    api_body_org(rq, def, "org_id", &org) < 0)
+		return;
+	json_object_set_new(def, "org_id", json_integer(org));
+	write_lock(rq);
+	if (store_discodef_find(rq->st, org, name, &other) == 0 && other &&
+	    other != id) {
+		write_unlock(rq);
+		api_reply_error(rq, 409, "name",
+				"discovery '%s' already exists (id %lld)", name,
+				(long long)other);
+		return;
+	}
+	rc = id ? store_discodef_update(rq->st, id, def)
+		: store_discodef_add(rq->st, def, &id);
+	write_unlock(rq);
+	if (rc < 0) {
+		api_reply_error(rq, 500, NULL, "cannot store the discovery");
+		return;
+	}
+	api_reply_json(rq, is_new ? 201 : 200,
+		       store_discodef_get(rq->st, id, NULL));
+}
+
+int api_discovery_create(struct request *rq)
+{
+	json_t *body;
+
+	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(body = api_body_json(rq)))
+		return 0;
+	json_object_del(body, "id");
+	def_save(rq, body, 0);
+	json_decref(body);
+	return 0;
+}
+
+int api_discovery_patch(struct request *rq)
+{
+	json_t *def, *body = NULL, *merged = NULL;
+
+	if (!(def = def_find(rq)))
+		return 0;
+	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(body = api_body_json(rq)))
+		goto out;
+	merged = def_editable(def);
+	json_object_update(merged, body);
+	def_save(rq, merged, rq->params.id[0]);
+out:
+	json_decref(merged);
+	json_decref(body);
+	json_decref(def);
+	return 0;
+}
+
+int api_discovery_delete(struct request *rq)
+{
+	json_t *def;
+	int64_t active = 0;
+
+	if (!(def = def_find(rq)))
+		return 0;
+	if (!api_need_role(rq, ROLE_ORG_ADMIN))
+		goto out;
+	write_lock(rq);
+	if (store_discorun_active(rq->st, rq->params.id[0], &active) == 0 &&
+	    active) {
+		write_unlock(rq);
+		api_reply_error(rq, 409, NULL,
+				"run %lld of this discovery is queued or "
+				"running: cancel it first (POST "
+				"/api/v1/discovery-runs/%lld/cancel)",
+				(long long)active, (long long)active);
+		goto out;
+	}
+	if (store_discodef_delete(rq->st, rq->params.id[0]) < 0)
+		api_reply_error(rq, 500, NULL, "cannot delete the discovery");
+	else
+		api_reply_text(rq, 204, "%s", "");
+	write_unlock(rq);
+out:
+	json_decref(def);
+	return 0;
+}
+
+int api_discovery_run(struct request *rq)
+{
+	json_t *def;
+	int64_t active = 0, run_id = 0;
+	char url[64];
+
+	if (!(def = def_find(rq)))
+		return 0;
+	if (!api_need_role(rq, ROLE_ORG_ADMIN))
+		goto out;
+	write_lock(rq);
+	if (store_discorun_active(rq->st, rq->params.id[0], &active) == 0 &&
+	    active) {
+		write_unlock(rq);
+		api_reply_error(rq, 409, NULL,
+				"run %lld of this discovery is already queued "
+				"or running",
+				(long long)active);
+		goto out;
+	}
+	if (store_discorun_queue(rq->st, rq->params.id[0], &run_id) < 0) {
+		write_unlock(rq);
+		api_reply_error(rq, 500, NULL, "cannot queue the run");
+		goto out;
+	}
+	write_unlock(rq);
+	runner_wake();
+	snprintf(url, sizeof(url), "/api/v1/discovery-runs/%lld",
+		 (long long)run_id);
+	api_reply_json(rq, 202,
+		       json_pack("{sIsIssssss+}", "id", (json_int_t)run_id,
+				 "discovery_id", (json_int_t)rq->params.id[0],
+				 "state", "queued", "url", url, "log", url,
+				 "/log"));
+out:
+	json_decref(def);
+	return 0;
+}
+
+/* The run in the path when the caller sees it; else replies 404. */
+static json_t *run_find(struct request *rq)
+{
+	int norgs, found = 0;
+	const int64_t *orgs = api_scope(rq, &norgs);
+	json_t *run = store_stats_run_get(rq->st, orgs, norgs,
+					  rq->params.id[0], &found);
+
+	if (!run)
+		api_reply_error(rq, found ? 500 : 404, NULL,
+				"no discovery run %lld",
+				(long long)rq->params.id[0]);
+	return run;
+}
+
+int api_discovery_run_get(struct request *rq)
+{
+	json_t *run, *stages;
+
+	if (rq->nargs)
+		return api_reply_error(rq, 400, rq->args[0].key,
+				       "unknown parameter '%s'",
+				       rq->args[0].key);
+	if (!(run = run_find(rq)))
+		return 0;
+	stages = store_discorun_stages(rq->st, rq->params.id[0]);
+	json_object_set_new(run, "log_counts", stages ? stages : json_null());
+	if (!runner_live(rq->params.id[0], run))
+		json_object_set_new(run, "progress", json_null());
+	return api_reply_json(rq, 200, run);
+}
+
+int api_discovery_run_cancel(struct request *rq)
+{
+	json_t *run;
+	char state[16];
+	int64_t disc = 0;
+	int changed = 0;
+
+	if (!(run = run_find(rq)))
+		return 0;
+	json_decref(run);
+	if (!api_need_role(rq, ROLE_ORG_ADMIN))
+		return 0;
+	write_lock(rq);
+	store_discorun_cancel_queued(rq->st, rq->params.id[0], &changed);
+	write_unlock(rq);
+	if (changed || runner_cancel(rq->params.id[0]))
+		return api_reply_json(rq, 202,
+				      json_pack("{sIss}", "id",
+						(json_int_t)rq->params.id[0],
+						"state",
+						changed ? "cancelled"
+							: "stopping"));
+	store_discorun_state(rq->st, rq->params.id[0], &disc, state);
+	return api_reply_error(rq, 409, NULL,
+			       "run %lld is %s, not queued or running",
+			       (long long)rq->params.id[0], state);
+}

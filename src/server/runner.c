@@ -1,0 +1,529 @@
+/*
+ * The discovery runner inside the server (see server_ops.h): worker
+ * threads that take queued runs and run them with discover_run(), a
+ * ticker that writes live counters to the runs' rows, and the live view
+ * the API reads.
+ *
+ * The slots (one per worker) are guarded by runner.lock; a slot's engine
+ * pointer is set by discover_run()'s engine hook and cleared before the
+ * engine is freed, under that lock, so engine_progress() and
+ * engine_stop() from other threads only ever see a live engine. Database
+ * writes take the server's write lock like every other writer.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/targets.h"
+#include "discover/discover.h"
+#include "probe/ports.h"
+#include "server/server_int.h"
+#include "server/server_ops.h"
+#include "store/store_api.h"
+#include "store/store_discoveries.h"
+#include "store/store_discovery.h"
+
+#define RUNNER_IDLE_SECONDS 5
+#define RUNNER_POOL_THREADS 16
+
+struct runner_slot {
+	int64_t run_id;	       /* 0: idle */
+	struct engine *engine; /* while the engine exists */
+	int cancel;	       /* asked to stop through the API */
+};
+
+static struct {
+	struct server_state *srv;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int started, stopping, pending;
+	int nworkers;
+	pthread_t workers[RUNNER_MAX_WORKERS];
+	pthread_t ticker;
+	struct runner_slot slots[RUNNER_MAX_WORKERS];
+} runner = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	     .wake = PTHREAD_COND_INITIALIZER };
+
+/* ---- building a run from its definition ---- */
+
+int runner_targets_build(const char *targets, const char *exclude,
+			 uint64_t max, struct targets **out, char *why,
+			 size_t whylen)
+{
+	struct targets *t = targets_new(max, 0);
+	const char *lists[2] = { targets, exclude };
+	char tok[TARGETS_TOKEN_MAX + 1];
+	int l;
+
+	*out = NULL;
+	for (l = 0; l < 2; l++) {
+		const char *p = lists[l];
+
+		while (p && *p) {
+			size_t n = strcspn(p, ", \t\r\n");
+
+			if (n > TARGETS_TOKEN_MAX) {
+				snprintf(why, whylen,
+					 "a target is longer than %d "
+					 "characters",
+					 TARGETS_TOKEN_MAX);
+				goto fail;
+			}
+			if (n) {
+				memcpy(tok, p, n);
+				tok[n] = '\0';
+				if ((l ? targets_exclude(t, tok)
+				       : targets_add(t, tok)) < 0)
+					goto bad;
+			}
+			p += n;
+			p += strspn(p, ", \t\r\n");
+		}
+	}
+	if (targets_finish(t) < 0)
+		goto bad;
+	if (!targets_count(t)) {
+		snprintf(why, whylen, "no address is left to discover");
+		goto fail;
+	}
+	*out = t;
+	return 0;
+bad:
+	snprintf(why, whylen, "%s", targets_error(t));
+fail:
+	targets_free(t);
+	return -1;
+}
+
+int runner_ports_build(json_t *options, struct port_list *pl)
+{
+	const char *ports = json_string_value(json_object_get(options, "ports"));
+	const char *preset =
+		json_string_value(json_object_get(options, "preset"));
+
+	memset(pl, 0, sizeof(*pl));
+	if (ports)
+		return ports_parse(ports, pl);
+	return ports_preset(preset ? preset : "ultrafast", pl);
+}
+
+/* An integer option, or def. */
+static long runner_opt(json_t *options, const char *k, long def)
+{
+	json_t *v = json_object_get(options, k);
+
+	return json_is_integer(v) ? (long)json_integer_value(v) : def;
+}
+
+/* A boolean option, or def. */
+static int runner_flag(json_t *options, const char *k, int def)
+{
+	json_t *v = json_object_get(options, k);
+
+	return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+/* The definition's credentials with their secrets, in its order; ids that
+ * are gone are skipped with a warning. */
+static json_t *runner_creds(struct store *st, json_t *def, int64_t run_id)
+{
+	json_t *ids = json_object_get(def, "credentials"), *out = json_array();
+	json_t *id;
+	size_t i;
+
+	json_array_foreach(ids, i, id)
+	{
+		json_t *c = store_credential_get_secret(
+			st, json_integer_value(id));
+
+		if (!c) {
+			log_warn("discovery run %lld: credential %lld is gone; "
+				 "running without it",
+				 (long long)run_id,
+				 (long long)json_integer_value(id));
+			continue;
+		}
+		json_array_append_new(out, c);
+	}
+	return out;
+}
+
+/* ---- the engine hook and the live view ---- */
+
+static void runner_hook(struct engine *e, void *ud)
+{
+	struct runner_slot *slot = ud;
+
+	pthread_mutex_lock(&runner.lock);
+	slot->engine = e;
+	if (e && (slot->cancel || runner.stopping))
+		engine_stop(e);
+	pthread_mutex_unlock(&runner.lock);
+}
+
+/* The slot running run_id, or NULL; call with runner.lock held. */
+static struct runner_slot *runner_slot_find(int64_t run_id)
+{
+	int i;
+
+	for (i = 0; i < runner.nworkers; i++)
+		if (runner.slots[i].run_id == run_id)
+			return &runner.slots[i];
+	return NULL;
+}
+
+int runner_live(int64_t run_id, json_t *run)
+{
+	struct engine_progress p;
+	struct runner_slot *slot;
+	json_t *o;
+
+	pthread_mutex_lock(&runner.lock);
+	slot = runner_slot_find(run_id);
+	if (!slot || !slot->engine) {
+		pthread_mutex_unlock(&runner.lock);
+		return 0;
+	}
+	engine_progress(slot->engine, &p);
+	pthread_mutex_unlock(&runner.lock);
+	o = json_pack("{sIsIsIsIsIsfsos{sIsIsIsI}}", "total",
+		      (json_int_t)p.total, "done", (json_int_t)p.done, "alive",
+		      (json_int_t)p.alive, "packets", (json_int_t)p.packets,
+		      "open_ports", (json_int_t)p.open_ports, "elapsed_s",
+		      p.elapsed_s, "eta_s",
+		      p.eta_s >= 0 ? json_real(p.eta_s) : json_null(), "stages",
+		      "discovery", (json_int_t)p.in_discovery, "ports",
+		      (json_int_t)p.in_ports, "dns", (json_int_t)p.in_dns,
+		      "jobs", (json_int_t)p.jobs_pending);
+	json_object_set_new(run, "progress", o);
+	return 1;
+}
+
+void runner_live_all(json_t *out)
+{
+	struct engine_progress p;
+	int i;
+
+	pthread_mutex_lock(&runner.lock);
+	for (i = 0; i < runner.nworkers; i++) {
+		if (!runner.slots[i].engine)
+			continue;
+		engine_progress(runner.slots[i].engine, &p);
+		json_array_append_new(
+			out, json_pack("{sIsIsIsIsI}", "run_id",
+				       (json_int_t)runner.slots[i].run_id,
+				       "total", (json_int_t)p.total, "done",
+				       (json_int_t)p.done, "alive",
+				       (json_int_t)p.alive, "packets",
+				       (json_int_t)p.packets));
+	}
+	pthread_mutex_unlock(&runner.lock);
+}
+
+int runner_cancel(int64_t run_id)
+{
+	struct runner_slot *slot;
+
+	pthread_mutex_lock(&runner.lock);
+	slot = runner_slot_find(run_id);
+	if (slot) {
+		slot->cancel = 1;
+		if (slot->engine)
+			engine_stop(slot->engine);
+	}
+	pthread_mutex_unlock(&runner.lock);
+	return slot != NULL;
+}
+
+void runner_wake(void)
+{
+	pthread_mutex_lock(&runner.lock);
+	runner.pending = 1;
+	pthread_cond_broadcast(&runner.wake);
+	pthread_mutex_unlock(&runner.lock);
+}
+
+/* ---- one run ---- */
+
+static void runner_lock(void)
+{
+	pthread_mutex_lock(&runner.srv->write_lock);
+}
+
+static void runner_unlock(void)
+{
+	pthread_mutex_unlock(&runner.srv->write_lock);
+}
+
+static void runner_fail(struct store *st, int64_t run_id, const char *why)
+{
+	struct store_discovery_counts c = { 0, 0, 0, 0 };
+
+	log_warn("discovery run %lld failed: %s", (long long)run_id, why);
+	runner_lock();
+	store_discovery_run_finish(st, run_id, "failed", &c, why);
+	runner_unlock();
+}
+
+static void runner_do(struct runner_slot *slot, struct store *st,
+		      int64_t run_id, int64_t disc_id)
+{
+	struct discover_opts d;
+	struct discover_result res;
+	struct port_list pl;
+	struct targets *t = NULL;
+	json_t *def, *options, *creds = NULL;
+	char why[512];
+	int found = 0, rc, stopping, cancelled;
+
+	memset(&res, 0, sizeof(res));
+	memset(&pl, 0, sizeof(pl));
+	def = store_discodef_get(st, disc_id, &found);
+	if (!def) {
+		runner_fail(st, run_id, "the discovery could not be read");
+		return;
+	}
+	options = json_object_get(def, "options");
+	if (runner_targets_build(
+		    json_string_value(json_object_get(def, "targets")),
+		    json_string_value(json_object_get(def, "exclude")),
+		    (uint64_t)runner_opt(options, "max_targets", 0), &t, why,
+		    sizeof(why)) < 0) {
+		runner_fail(st, run_id, why);
+		goto out;
+	}
+	if (runner_ports_build(options, &pl) < 0) {
+		runner_fail(st, run_id, "the port list or preset is unusable "
+					"(see the server log)");
+		goto out;
+	}
+	creds = runner_creds(st, def, run_id);
+	memset(&d, 0, sizeof(d));
+	engine_opts_default(&d.engine);
+	d.engine.rate = (uint64_t)runner_opt(options, "rate",
+					     ENGINE_DEFAULT_RATE);
+	d.engine.timeout_ms = (unsigned)runner_opt(options, "timeout_ms",
+						   ENGINE_DEFAULT_TIMEOUT_MS);
+	d.engine.retries = (unsigned)runner_opt(options, "retries",
+						ENGINE_DEFAULT_RETRIES);
+	d.engine.no_ping = runner_flag(options, "no_ping", 0);
+	d.engine.dns = runner_flag(options, "dns", 1);
+	d.engine.ports = pl.n_tcp ? &pl : NULL;
+	d.engine.pool.threads = RUNNER_POOL_THREADS;
+	d.credentials = creds;
+	d.snmp = runner_flag(options, "snmp", 1) && ports_has_udp(&pl, 161) &&
+		 json_array_size(creds);
+	d.snmp_opts.timeout_ms = (int)d.engine.timeout_ms;
+	d.snmp_opts.retries = (int)d.engine.retries;
+	d.engine_hook = runner_hook;
+	d.engine_hook_ud = slot;
+	runner_lock();
+	store_discorun_progress(st, run_id, (int64_t)targets_count(t), 0, 0, 0);
+	runner_unlock();
+	log_info("discovery run %lld of '%s': %llu addresses",
+		 (long long)run_id,
+		 json_string_value(json_object_get(def, "name")),
+		 (unsigned long long)targets_count(t));
+	rc = discover_run(&d, t, &res);
+	pthread_mutex_lock(&runner.lock);
+	stopping = runner.stopping;
+	cancelled = slot->cancel;
+	pthread_mutex_unlock(&runner.lock);
+	if (rc < 0) {
+		runner_fail(st, run_id, "the discovery could not run (see the "
+					"server log)");
+		goto out;
+	}
+	runner_lock();
+	discover_store(st, &res, run_id,
+		       json_integer_value(json_object_get(def, "org_id")));
+	store_discorun_progress(st, run_id, (int64_t)res.progress.total,
+				(int64_t)res.progress.done,
+				(int64_t)res.progress.alive,
+				(int64_t)res.progress.packets);
+	if (res.stopped && stopping && !cancelled)
+		store_discorun_mark(st, run_id, "interrupted",
+				    "interrupted: the server stopped; what it "
+				    "found is stored");
+	else if (res.stopped)
+		store_discorun_mark(st, run_id, "cancelled",
+				    "cancelled through the API; what it found "
+				    "is stored");
+	runner_unlock();
+	log_info("discovery run %lld: %llu of %llu addresses, %llu alive%s",
+		 (long long)run_id, (unsigned long long)res.progress.done,
+		 (unsigned long long)res.progress.total,
+		 (unsigned long long)res.progress.alive,
+		 res.stopped ? " (stopped)" : "");
+out:
+	discover_result_free(&res);
+	store_credential_wipe(creds);
+	json_decref(creds);
+	ports_clear(&pl);
+	targets_free(t);
+	json_decref(def);
+}
+
+/* ---- threads ---- */
+
+static void runner_wait(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += RUNNER_IDLE_SECONDS;
+	pthread_mutex_lock(&runner.lock);
+	while (!runner.stopping && !runner.pending)
+		if (pthread_cond_timedwait(&runner.wake, &runner.lock, &ts) ==
+		    ETIMEDOUT)
+			break;
+	runner.pending = 0;
+	pthread_mutex_unlock(&runner.lock);
+}
+
+static int runner_stopping(void)
+{
+	int s;
+
+	pthread_mutex_lock(&runner.lock);
+	s = runner.stopping;
+	pthread_mutex_unlock(&runner.lock);
+	return s;
+}
+
+static void *runner_worker(void *arg)
+{
+	struct runner_slot *slot = arg;
+	struct store *st = store_open(runner.srv->cfg->db);
+
+	if (!st || store_api_tune(st) < 0) {
+		log_err("discovery runner: cannot open the database; queued "
+			"discoveries will not run");
+		store_close(st);
+		return NULL;
+	}
+	while (!runner_stopping()) {
+		int64_t run_id = 0, disc_id = 0;
+		int rc;
+
+		runner_lock();
+		rc = store_discorun_claim(st, &run_id, &disc_id);
+		runner_unlock();
+		if (rc < 0 || !run_id) {
+			runner_wait();
+			continue;
+		}
+		pthread_mutex_lock(&runner.lock);
+		slot->run_id = run_id;
+		slot->cancel = 0;
+		pthread_mutex_unlock(&runner.lock);
+		runner_do(slot, st, run_id, disc_id);
+		pthread_mutex_lock(&runner.lock);
+		slot->run_id = 0;
+		pthread_mutex_unlock(&runner.lock);
+	}
+	store_close(st);
+	return NULL;
+}
+
+/* Writes the live counters of every running run to its row. */
+static void *runner_ticker(void *arg)
+{
+	struct timespec ts = { RUNNER_PROGRESS_MS / 1000,
+			       (RUNNER_PROGRESS_MS % 1000) * 1000000L };
+	struct store *st = store_open(runner.srv->cfg->db);
+
+	(void)arg;
+	if (!st || store_api_tune(st) < 0) {
+		store_close(st);
+		return NULL;
+	}
+	while (!runner_stopping()) {
+		json_t *live = json_array(), *r;
+		size_t i;
+
+		nanosleep(&ts, NULL);
+		runner_live_all(live);
+		if (json_array_size(live))
+			runner_lock();
+		json_array_foreach(live, i, r)
+			store_discorun_progress(
+				st,
+				json_integer_value(json_object_get(r, "run_id")),
+				json_integer_value(json_object_get(r, "total")),
+				json_integer_value(json_object_get(r, "done")),
+				json_integer_value(json_object_get(r, "alive")),
+				json_integer_value(
+					json_object_get(r, "packets")));
+		if (json_array_size(live))
+			runner_unlock();
+		json_decref(live);
+	}
+	store_close(st);
+	return NULL;
+}
+
+int runner_start(struct server_state *srv)
+{
+	struct store *st;
+	int64_t n = 0;
+	int i, rc;
+
+	runner.srv = srv;
+	st = store_open(srv->cfg->db);
+	if (!st)
+		return -1;
+	runner_lock();
+	rc = store_discorun_interrupt_all(st, &n);
+	runner_unlock();
+	store_close(st);
+	if (rc < 0)
+		return -1;
+	if (n)
+		log_warn("%lld discovery runs were running when the server "
+			 "stopped; marked interrupted (what they stored is "
+			 "kept)",
+			 (long long)n);
+	runner.stopping = 0;
+	runner.nworkers = 0;
+	if (pthread_create(&runner.ticker, NULL, runner_ticker, NULL) != 0) {
+		log_err("discovery runner: cannot start a thread");
+		return -1;
+	}
+	runner.started = 1;
+	for (i = 0; i < srv->cfg->discovery_workers && i < RUNNER_MAX_WORKERS;
+	     i++) {
+		memset(&runner.slots[i], 0, sizeof(runner.slots[i]));
+		if (pthread_create(&runner.workers[i], NULL, runner_worker,
+				   &runner.slots[i]) != 0) {
+			log_err("discovery runner: cannot start a thread");
+			return -1;
+		}
+		runner.nworkers++;
+	}
+	return 0;
+}
+
+void runner_stop(void)
+{
+	int i;
+
+	if (!runner.started)
+		return;
+	pthread_mutex_lock(&runner.lock);
+	runner.stopping = 1;
+	for (i = 0; i < runner.nworkers; i++)
+		if (runner.slots[i].engine)
+			engine_stop(runner.slots[i].engine);
+	pthread_cond_broadcast(&runner.wake);
+	pthread_mutex_unlock(&runner.lock);
+	for (i = 0; i < runner.nworkers; i++)
+		pthread_join(runner.workers[i], NULL);
+	pthread_join(runner.ticker, NULL);
+	runner.nworkers = 0;
+	runner.started = 0;
+}
