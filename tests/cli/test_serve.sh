@@ -252,6 +252,28 @@ if [ -d "$SAMPLES" ]; then
 	check "second submission updates the same device" test "$S" = 200 -a "$(J .device_id)" = "$DEB"
 	req GET "/api/v1/changes?device_id=$DEB&section=software&limit=5" $W
 	check "change log shows software changes" test "$S" = 200 -a "$(J .count)" -gt 0
+	# a third audit, posted the way audit_linux.sh posts it: one package
+	# removed, one upgraded, one added whose version holds a raw % and =
+	req GET "/api/v1/changes?ordering=-id&limit=1" $W
+	LASTCH=$(J '.results[0].id')
+	perl -0pe 's#<item>\s*<name><!\[CDATA\[acpid\]\]></name>.*?</item>##s' "$T/debian2.xml" |
+	sed -e 's#<version><!\[CDATA\[0.140-5+deb7u3\]\]></version>#<version><![CDATA[0.141-1]]></version>#' \
+	    -e 's#<software>#<software><item><name><![CDATA[nc-test-tool]]></name><version><![CDATA[2.0-50%=beta]]></version><url></url></item>#' \
+	    >"$T/debian3.xml"
+	{ printf 'data='; sed -e 's/+/%2B/g' -e 's/"/%22/g' -e 's/&/%26/g' "$T/debian3.xml"; } >"$T/debian3.post"
+	req POST "/open-audit/index.php/input/devices?token=$CO" --data-binary "@$T/debian3.post"
+	check "third audit by audit_linux.sh's encoding updates the device" \
+		sh -c "[ $S = 200 ] && grep -q 'device $DEB updated' '$T/body'"
+	req GET "/api/v1/changes?device_id=$DEB&id__gt=$LASTCH&section=software&ordering=action" $W
+	check "change log: exactly one add, one change, one remove" \
+		test "$(J '[.results[].action] | join(",")')" = "add,change,remove"
+	check "change log names the three packages" \
+		test "$(J '[.results[] | .key | split("\u001f")[0]] | join(",")')" = "nc-test-tool,acpi-support-base,acpid"
+	req GET "/api/v1/changes?device_id=$DEB&id__gt=$LASTCH&section__n=software" $W
+	check "no change in other sections" test "$(J .count)" = 0
+	req GET "/api/v1/devices/$DEB/software?limit=1000" $W
+	check "a raw % and = in the audit survive decoding" \
+		test "$(J '.results[] | select(.data.name == "nc-test-tool") | .data.version')" = "2.0-50%=beta"
 	req GET "/api/v1/changes" -H "Authorization: Bearer $EA"
 	check "org_admin sees no changes of other orgs" test "$(J '[.results[] | select(.device_id != '"$EDEV"')] | length')" = 0
 	req DELETE "/api/v1/devices/$EDEV" $W

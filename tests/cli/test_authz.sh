@@ -1,0 +1,328 @@
+#!/bin/sh
+# The authorisation matrix: every endpoint that /api/v1/openapi.json lists
+# (so new endpoints are covered without touching this file) called as
+# anonymous, a read-only user, the org_admin of another org, a collector
+# and an admin, each answer checked against the rules of docs/api.md:
+#   anonymous  401 on everything but the public routes;
+#   collector  403 on everything but the intake paths;
+#   user       reads; any write 403 (its own tokens and logout excepted);
+#   org_admin of another org: lists are its own tree, objects of org 1 404;
+#   admin      everything.
+# Endpoints this file has no specific rule for get the generic ones above
+# (reported as "generic"). Then: every cookie write without X-CSRF-Token is
+# refused, and a credential's secret appears in no response and no log.
+# Runs the server with --discovery-workers 0 so runs stay queued. TAP.
+set -u
+NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
+SAMPLES=${NETCENSUS_SAMPLES:-$(dirname "$0")/../../../shared/samples/open-audit}
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
+skip_all() { echo "1..0 # skip $1"; exit 0; }
+
+for tool in curl jq; do
+	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
+done
+[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
+[ -f "$SAMPLES/debian.xml" ] || skip_all "no samples at $SAMPLES"
+
+T=$(mktemp -d /tmp/nctest-authz.XXXXXX)
+PID=
+cleanup() {
+	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+	while :; do
+		p=$(($(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000))
+		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
+	done
+}
+PORT=$(free_port)
+U=http://127.0.0.1:$PORT
+SECRET=MatrixS3cretCommunity77
+"$NETCENSUS" -v serve --db "$T/nc.db" --listen "127.0.0.1:$PORT" \
+	--discovery-workers 0 --access-log "$T/access.log" 2>"$T/log" &
+PID=$!
+i=0
+until curl -s -o /dev/null "$U/api/v1/health"; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { cat "$T/log"; skip_all "server did not start"; }
+	sleep 0.1
+done
+PW=$(sed -n 's/.*created the first user: admin \/ \([^ ]*\).*/\1/p' "$T/log")
+
+# call METHOD PATH AUTH [BODY]: status in $S, body appended to all-bodies
+call() {
+	_m=$1 _p=$2 _a=$3 _b=${4-}
+	case $_a in
+	anon) set -- ;;
+	cookie-nocsrf) set -- -b "$T/jar" ;;
+	*) set -- -H "Authorization: Bearer $_a" ;;
+	esac
+	if [ -n "$_b" ]; then
+		S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$_m" "$@" \
+			--data-binary "$_b" "$U$_p")
+	else
+		S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$_m" "$@" "$U$_p")
+	fi
+	cat "$T/body" >>"$T/all-bodies"
+	echo >>"$T/all-bodies"
+	echo x >>"$T/calls"
+}
+# a number never given before (works inside $(...) too)
+uniq() {
+	c=$(cat "$T/ctr" 2>/dev/null || echo 0)
+	c=$((c + 1))
+	echo $c >"$T/ctr"
+	echo $c
+}
+J() { jq -r "$1" "$T/body"; }
+
+# ---- the cast and the objects (all in org 1, Default) ----
+S=$(curl -s -c "$T/jar" -o "$T/body" -w '%{http_code}' -X POST \
+	"$U/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$PW\"}")
+CSRF=$(J .csrf_token)
+ADM=$(curl -s -b "$T/jar" -H "X-CSRF-Token: $CSRF" -X POST "$U/api/v1/tokens" \
+	-d '{"label":"matrix"}' | jq -r .token)
+call POST /api/v1/orgs "$ADM" '{"name":"west"}'
+WEST=$(J .id)
+mkuser() { # NAME ROLE ORG -> token
+	call POST /api/v1/users "$ADM" "{\"username\":\"$1\",\"password\":\"pw-$1-long\",\"role\":\"$2\",\"org_id\":$3}"
+	call POST /api/v1/tokens "$ADM" "{\"user\":\"$1\",\"label\":\"m\"}"
+	J .token
+}
+USR=$(mkuser reader user 1)
+OAD=$(mkuser westadmin org_admin "$WEST")
+COL=$(mkuser coll collector 1)
+call POST /api/v1/users "$ADM" '{"username":"victim","password":"pw-victim-long","role":"user","org_id":1}'
+VICTIM=$(J .id)
+call POST /api/v1/tokens "$ADM" '{"user":"victim","label":"v"}'
+VICTIM_TOKEN_ID=$(curl -s -H "Authorization: Bearer $ADM" "$U/api/v1/tokens" |
+	jq '[.results[] | select(.user == "victim")][0].id')
+call POST /api/v1/intake "$COL" "$(cat "$SAMPLES/debian.xml")"
+DEV=$(J .device_id)
+call POST /api/v1/credentials "$ADM" "{\"name\":\"c0\",\"type\":\"snmp\",\"community\":\"$SECRET\"}"
+CRED=$(J .id)
+call POST /api/v1/locations "$ADM" '{"name":"dc1","city":"Brisbane"}'
+LOC=$(J .id)
+call POST /api/v1/discoveries "$ADM" "{\"name\":\"d0\",\"targets\":\"127.0.0.1\",\"credentials\":[$CRED],\"options\":{\"dns\":false,\"ports\":\"22\"}}"
+DISC=$(J .id)
+call POST "/api/v1/discoveries/$DISC/run" "$ADM" ""
+RUN=$(J .id)
+if [ -n "$USR" ] && [ -n "$OAD" ] && [ -n "$COL" ] && [ "$DEV" -gt 0 ] 2>/dev/null &&
+	[ "$CRED" -gt 0 ] && [ "$LOC" -gt 0 ] && [ "$DISC" -gt 0 ] && [ "$RUN" -gt 0 ]; then
+	ok "cast and objects made (device $DEV, credential $CRED, location $LOC, discovery $DISC, run $RUN)"
+else
+	nok "cast and objects made"
+	cat "$T/log"
+	exit 1
+fi
+
+# fresh KIND: a throwaway object for a destructive admin call
+fresh() {
+	k=$(uniq)
+	case $1 in
+	devices)
+		sed "s#<hostname>[^<]*</hostname>#<hostname>tmp$k</hostname>#; s#<uuid>[^<]*</uuid>#<uuid>tmp-$k</uuid>#" \
+			"$SAMPLES/debian.xml" >"$T/tmp.xml"
+		call POST /api/v1/intake "$COL" "$(cat "$T/tmp.xml")"
+		J .device_id ;;
+	users) call POST /api/v1/users "$ADM" "{\"username\":\"tmp$k\",\"password\":\"pw-tmp-long\",\"role\":\"user\"}"; J .id ;;
+	tokens) call POST /api/v1/tokens "$ADM" '{"label":"tmp"}'
+		curl -s -H "Authorization: Bearer $ADM" "$U/api/v1/tokens" | jq '[.results[].id] | max' ;;
+	credentials) call POST /api/v1/credentials "$ADM" "{\"name\":\"tmp$k\",\"type\":\"snmp\",\"community\":\"$SECRET\"}"; J .id ;;
+	locations) call POST /api/v1/locations "$ADM" "{\"name\":\"tmp$k\"}"; J .id ;;
+	discoveries) call POST /api/v1/discoveries "$ADM" "{\"name\":\"tmp$k\",\"targets\":\"127.0.0.1\",\"options\":{\"dns\":false}}"; J .id ;;
+	discovery-runs) d=$(fresh discoveries); call POST "/api/v1/discoveries/$d/run" "$ADM" ""; J .id ;;
+	*) echo 1 ;;
+	esac
+}
+
+# the id an {id} stands for in a path (objects of org 1)
+id_for() {
+	case $1 in
+	/api/v1/devices/*) echo "$DEV" ;;
+	/api/v1/users/*) echo "$VICTIM" ;;
+	/api/v1/tokens/*) echo "$VICTIM_TOKEN_ID" ;;
+	/api/v1/orgs/*) echo 1 ;;
+	/api/v1/credentials/*) echo "$CRED" ;;
+	/api/v1/locations/*) echo "$LOC" ;;
+	/api/v1/discoveries/*) echo "$DISC" ;;
+	/api/v1/discovery-runs/*) echo "$RUN" ;;
+	*) echo 1 ;;
+	esac
+}
+
+# a valid body for a write (unique names so creates succeed)
+body_for() { # METHOD PATTERN
+	k=$(uniq)
+	case "$1 $2" in
+	"POST /api/v1/orgs") echo "{\"name\":\"o$k\"}" ;;
+	"POST /api/v1/users") echo "{\"username\":\"u$k\",\"password\":\"pw-u-long-$k\",\"role\":\"user\"}" ;;
+	"POST /api/v1/tokens") echo '{"label":"x"}' ;;
+	"POST /api/v1/credentials") echo "{\"name\":\"c$k\",\"type\":\"snmp\",\"community\":\"$SECRET\"}" ;;
+	"POST /api/v1/locations") echo "{\"name\":\"l$k\"}" ;;
+	"PATCH /api/v1/locations/{id}") echo '{"city":"Perth"}' ;;
+	"POST /api/v1/discoveries") echo "{\"name\":\"x$k\",\"targets\":\"127.0.0.1\",\"options\":{\"dns\":false}}" ;;
+	"PATCH /api/v1/discoveries/{id}") echo '{"exclude":"127.0.0.9"}' ;;
+	"PATCH /api/v1/devices/{id}") echo '{"owner":"ops"}' ;;
+	"POST /api/v1/intake") cat "$SAMPLES/switch.json" ;;
+	"POST /api/v1/auth/login") echo '{}' ;;
+	*) echo '{}' ;;
+	esac
+}
+
+# expect ROLE METHOD PATTERN -> "STATUS[|STATUS]" or "generic"
+expect() {
+	r=$1 m=$2 p=$3
+	case "$m $p" in
+	"GET /api/v1/health" | "GET /api/v1/openapi.json") echo 200; return ;;
+	"POST /api/v1/auth/login") echo 400; return ;;
+	"POST /open-audit/index.php/input/devices" | "POST /index.php/input/devices")
+		echo 403; return ;; # closed: no ?token= and no allow-list
+	esac
+	[ "$r" = anon ] && { echo 401; return; }
+	case $p in
+	/api/v1/devices* | /api/v1/users* | /api/v1/tokens* | /api/v1/orgs* | \
+	/api/v1/credentials* | /api/v1/locations* | /api/v1/discoveries* | \
+	/api/v1/discovery-runs* | /api/v1/changes | /api/v1/audit-log | \
+	/api/v1/stats | /api/v1/network | /metrics | /api/v1/auth/* | \
+	/api/v1/intake) ;;
+	*) [ "$r" = col ] && echo 403 || echo generic
+	   return ;;
+	esac
+	if [ "$r" = col ]; then
+		[ "$m $p" = "POST /api/v1/intake" ] && { echo "200|201"; return; }
+		echo 403
+		return
+	fi
+	case "$r:$m $p" in
+	# ---- reads ----
+	*:"GET /api/v1/auth/me" | *:"GET /api/v1/devices" | *:"GET /api/v1/changes" | \
+	*:"GET /api/v1/orgs" | *:"GET /api/v1/tokens" | *:"GET /api/v1/credentials" | \
+	*:"GET /api/v1/locations" | *:"GET /api/v1/discoveries" | \
+	*:"GET /api/v1/discovery-runs" | *:"GET /api/v1/stats" | \
+	*:"GET /api/v1/network" | *:"GET /metrics")
+		echo 200 ;;
+	usr:"GET /api/v1/users" | usr:"GET /api/v1/audit-log") echo 403 ;;
+	*:"GET /api/v1/users" | *:"GET /api/v1/audit-log") echo 200 ;;
+	usr:"GET /api/v1/users/{id}") echo 403 ;;
+	oad:"GET /api/v1/"*"{id}"*) echo 404 ;;
+	*:"GET /api/v1/"*"{id}"*) echo 200 ;;
+	# ---- writes ----
+	*:"POST /api/v1/auth/logout") echo 200 ;;
+	*:"POST /api/v1/tokens") echo 201 ;;
+	usr:"DELETE /api/v1/tokens/{id}" | oad:"DELETE /api/v1/tokens/{id}") echo 404 ;;
+	usr:"POST /api/v1/"* | usr:"PATCH /api/v1/"* | usr:"DELETE /api/v1/"*) echo 403 ;;
+	oad:*"{id}"*) echo 404 ;;
+	*:"POST /api/v1/intake") echo "200|201" ;;
+	*:"POST /api/v1/orgs" | *:"POST /api/v1/users" | *:"POST /api/v1/credentials" | \
+	*:"POST /api/v1/locations" | *:"POST /api/v1/discoveries") echo 201 ;;
+	adm:"PATCH /api/v1/devices/{id}" | adm:"PATCH /api/v1/locations/{id}" | \
+	adm:"PATCH /api/v1/discoveries/{id}") echo 200 ;;
+	adm:"POST /api/v1/discoveries/{id}/run" | adm:"POST /api/v1/discovery-runs/{id}/cancel") echo 202 ;;
+	adm:"DELETE /api/v1/"*) echo 204 ;;
+	*) echo generic ;;
+	esac
+}
+
+# generic rules for endpoints without a specific one: a read-only user
+# never writes; an admin reads every collection
+generic_ok() { # ROLE METHOD PATTERN STATUS
+	case "$1:$2" in
+	usr:GET) return 0 ;;
+	usr:*) [ "$4" = 403 ] || [ "$4" = 404 ] ;;
+	adm:GET) case $3 in *"{"*) return 0 ;; *) [ "$4" = 200 ] ;; esac ;;
+	*) [ "$4" -lt 500 ] ;;
+	esac
+}
+
+call GET /api/v1/openapi.json anon
+jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | "\(ascii_upcase) \($p)"' \
+	"$T/body" >"$T/endpoints"
+# deletes last, so the objects the other calls use are still there
+{ grep -v '^DELETE ' "$T/endpoints"; grep '^DELETE ' "$T/endpoints"; } >"$T/order"
+ne=$(wc -l <"$T/endpoints")
+[ "$ne" -ge 30 ] && ok "openapi.json lists $ne operations" || nok "openapi.json lists operations ($ne)"
+
+generic=0
+while read -r m p; do
+	for r in anon col usr oad adm; do
+		case $r in
+		anon) a=anon ;; col) a=$COL ;; usr) a=$USR ;; oad) a=$OAD ;; adm) a=$ADM ;;
+		esac
+		path=$p
+		case $p in *"{id}"*)
+			id=$(id_for "$p")
+			# an admin's destructive or state-changing call gets a
+			# throwaway object; so does the user's own-token delete
+			if [ $r = adm ] && { [ $m = DELETE ] || [ "$m $p" = "POST /api/v1/discoveries/{id}/run" ] ||
+				[ "$m $p" = "POST /api/v1/discovery-runs/{id}/cancel" ]; }; then
+				kind=$(echo "$p" | cut -d/ -f4)
+				[ "$p" = /api/v1/discoveries/{id}/run ] && kind=discoveries
+				id=$(fresh "$kind")
+			fi
+			path=$(echo "$p" | sed "s/{id}/$id/")
+			;;
+		esac
+		path=$(echo "$path" | sed 's/{section}/software/; s/{[a-z_]*}/x/g')
+		body=
+		[ "$m" = GET ] || [ "$m" = DELETE ] || body=$(body_for "$m" "$p")
+		call "$m" "$path" "$a" "$body"
+		want=$(expect $r "$m" "$p")
+		if [ "$want" = generic ]; then
+			generic=$((generic + 1))
+			if generic_ok $r "$m" "$p" "$S"; then
+				ok "$r $m $p -> $S (generic)"
+			else
+				nok "$r $m $p -> $S (generic rule) $(head -c 200 "$T/body")"
+			fi
+			continue
+		fi
+		case "|$want|" in
+		*"|$S|"*) ok "$r $m $p -> $S" ;;
+		*) nok "$r $m $p -> $S, want $want: $(head -c 200 "$T/body")" ;;
+		esac
+	done
+done <"$T/order"
+echo "# $generic calls checked by the generic rules only"
+
+# ---- cookie writes without the CSRF token ----
+S=$(curl -s -c "$T/jar" -o "$T/body" -w '%{http_code}' -X POST \
+	"$U/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$PW\"}")
+CSRF=$(J .csrf_token)
+bad=
+while read -r m p; do
+	case "$m $p" in GET*|"POST /api/v1/auth/login"|*/input/devices) continue ;; esac
+	path=$(echo "$p" | sed "s/{id}/$(id_for "$p")/; s/{section}/software/; s/{[a-z_]*}/x/g")
+	call "$m" "$path" cookie-nocsrf "$(body_for "$m" "$p")"
+	[ "$S" = 403 ] || bad="$bad $m:$p:$S"
+done <"$T/order"
+[ -z "$bad" ] && ok "every cookie write without X-CSRF-Token: 403" ||
+	nok "cookie writes without CSRF accepted:$bad"
+call GET /api/v1/auth/me cookie-nocsrf
+[ "$S" = 200 ] && ok "the session still works for reads" || nok "session read: $S"
+
+# ---- secrets ----
+call GET "/api/v1/credentials/$CRED" "$ADM"
+call GET "/api/v1/discoveries/$DISC" "$ADM"
+if grep -q "$SECRET" "$T/all-bodies"; then
+	nok "a credential's secret appears in a response"
+else
+	ok "the credential secret is in none of $(wc -l <"$T/calls") responses"
+fi
+kill -TERM "$PID" && wait "$PID"
+PID=
+if grep -q "$SECRET" "$T/log" "$T/access.log" "$T/nc.db"; then
+	nok "the secret is in the server log, access log or database file"
+else
+	ok "the secret is not in the server log, access log or database (in clear)"
+fi
+[ -s "$T/access.log" ] && ok "access log written" || nok "access log written"
+
+echo "1..$n"
+exit $failed

@@ -1,0 +1,226 @@
+#!/bin/sh
+# Locations and discoveries in the server, on loopback only (127.0.0.0/8):
+# location CRUD and its checks; discovery definitions checked whole;
+# runs queued, run by the server's engine, live progress while running,
+# the log and its counts, devices stored in the discovery's org; a run
+# cancelled while queued; a run stopped by SIGTERM and one killed with
+# SIGKILL marked "interrupted" at the next start, keeping what they
+# stored; queued runs running after a restart; /metrics. Prints TAP.
+set -u
+NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
+check() {
+	what=$1
+	shift
+	if "$@"; then ok "$what"; else nok "$what"; fi
+}
+skip_all() { echo "1..0 # skip $1"; exit 0; }
+
+for tool in curl jq; do
+	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
+done
+[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
+
+T=$(mktemp -d /tmp/nctest-disc.XXXXXX)
+PID=
+cleanup() {
+	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+free_port() {
+	while :; do
+		p=$(($(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000))
+		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
+	done
+}
+PORT=$(free_port)
+U=http://127.0.0.1:$PORT
+start() { # LOG
+	"$NETCENSUS" -v serve --db "$T/nc.db" --listen "127.0.0.1:$PORT" 2>"$1" &
+	PID=$!
+	i=0
+	until curl -s -o /dev/null "$U/api/v1/health"; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+req() {
+	m=$1 p=$2
+	shift 2
+	S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$m" \
+		-H "Authorization: Bearer $TOK" "$@" "$U$p")
+}
+J() { jq -r "$1" "$T/body"; }
+# wait_state RUN STATE [SECONDS]: polls until the run is in STATE
+wait_state() {
+	i=0
+	while [ $i -lt $((${3:-20} * 10)) ]; do
+		req GET "/api/v1/discovery-runs/$1"
+		[ "$(J .state)" = "$2" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+start "$T/log1" || { cat "$T/log1"; skip_all "server did not start"; }
+TOK=$("$NETCENSUS" admin token create --db "$T/nc.db" --user admin 2>/dev/null |
+	grep -o 'nc_[A-Za-z0-9_-]*' | head -1)
+[ -n "$TOK" ] || { nok "admin token"; exit 1; }
+
+# ---- locations ----
+req POST /api/v1/locations -d '{"name":"Brisbane DC","city":"Brisbane","latitude":-27.47,"longitude":153.02}'
+LOC=$(J .id)
+check "location created: 201 with its fields" \
+	test "$S" = 201 -a "$(J .city)" = Brisbane -a "$(J .latitude)" = -27.47 -a "$(J .devices)" = 0
+req POST /api/v1/locations -d '{"name":"Brisbane DC"}'
+check "same name in the same org: 409" test "$S" = 409
+req POST /api/v1/locations -d '{"city":"x"}'
+check "no name: 400 naming it" test "$S" = 400 -a "$(J .field)" = name
+req POST /api/v1/locations -d '{"name":"x","latitude":91}'
+check "latitude out of range: 400" test "$S" = 400 -a "$(J .field)" = latitude
+req POST /api/v1/locations -d '{"name":"x","floor":3}'
+check "unknown field: 400 naming it" test "$S" = 400 -a "$(J .field)" = floor
+req PATCH "/api/v1/locations/$LOC" -d '{"address":"1 Queen St","latitude":null}'
+check "PATCH sets and clears fields" test "$S" = 200 -a "$(J .address)" = "1 Queen St" -a "$(J .latitude)" = null
+req GET /api/v1/locations
+check "list envelope with the location" test "$S" = 200 -a "$(J .count)" = 1 -a "$(J '.results[0].name')" = "Brisbane DC"
+req GET /api/v1/locations/99
+check "missing location: 404" test "$S" = 404
+
+# ---- discovery definitions ----
+req POST /api/v1/credentials -d '{"name":"lo snmp","type":"snmp","community":"discS3cret"}'
+CRED=$(J .id)
+req POST /api/v1/discoveries -d '{"name":"bad","targets":"10.0.0.0/33"}'
+check "bad targets: 400 on targets" test "$S" = 400 -a "$(J .field)" = targets
+req POST /api/v1/discoveries -d '{"name":"bad","targets":"example.com"}'
+check "host names are refused (nothing resolved for the caller)" test "$S" = 400 -a "$(J .field)" = targets
+req POST /api/v1/discoveries -d '{"name":"bad","targets":"127.0.0.1","options":{"rate":"fast"}}'
+check "option of the wrong type: 400 naming it" test "$S" = 400 -a "$(J .field)" = rate
+req POST /api/v1/discoveries -d '{"name":"bad","targets":"127.0.0.1","options":{"ports":"22,99999"}}'
+check "bad port list: 400" test "$S" = 400 -a "$(J .field)" = ports
+req POST /api/v1/discoveries -d '{"name":"bad","targets":"127.0.0.1","credentials":[4242]}'
+check "unknown credential: 400" test "$S" = 400 -a "$(J .field)" = credentials
+req POST /api/v1/discoveries -d '{"name":"bad","targets":"127.0.0.1","options":{"speed":1}}'
+check "unknown option: 400 naming it" test "$S" = 400 -a "$(J .field)" = speed
+req POST /api/v1/discoveries -d "{\"name\":\"lo small\",\"targets\":\"127.0.0.1, 127.0.0.2-127.0.0.4\",\"exclude\":\"127.0.0.3\",\"credentials\":[$CRED],\"options\":{\"dns\":false,\"ports\":\"22,$PORT\",\"timeout_ms\":300}}"
+SMALL=$(J .id)
+check "discovery created: 201, credentials by id, no secret" \
+	sh -c "[ $S = 201 ] && [ \"\$(jq -c .credentials '$T/body')\" = '[$CRED]' ] && ! grep -q discS3cret '$T/body'"
+req POST /api/v1/discoveries -d '{"name":"lo small","targets":"127.0.0.1"}'
+check "same name: 409" test "$S" = 409
+req PATCH "/api/v1/discoveries/$SMALL" -d '{"targets":"not an address"}'
+check "PATCH is checked too: 400" test "$S" = 400
+req GET "/api/v1/discoveries/$SMALL"
+check "definition unchanged after a refused PATCH" test "$(J .targets)" = "127.0.0.1, 127.0.0.2-127.0.0.4"
+
+# ---- a run, start to end ----
+req POST "/api/v1/discoveries/$SMALL/run"
+RUN=$(J .id)
+check "run queued: 202 with its URL" test "$S" = 202 -a "$(J .url)" = "/api/v1/discovery-runs/$RUN"
+if wait_state "$RUN" done 30; then ok "the run ends done"; else nok "the run ends done (state $(J .state))"; fi
+check "counters: 3 addresses (one excluded), 3 alive, 3 stored" \
+	test "$(J .addresses_total)/$(J .addresses_done)/$(J .alive)/$(J .devices_stored)" = 3/3/3/3
+check "log counted by stage and outcome" \
+	test "$(J '.log_counts.discovery.alive')" = 3 -a "$(J '.log_counts.store.created')" = 3
+req GET "/api/v1/discovery-runs/$RUN/log"
+check "the log lists every address" \
+	test "$(J '[.results[].ip] | unique | join(",")')" = "127.0.0.1,127.0.0.2,127.0.0.4"
+check "the log has the open port of this server" \
+	test "$(J "[.results[] | select(.stage == \"ports\" and .outcome == \"open\")] | length")" -ge 1
+req GET "/api/v1/devices?ip__isw=127.0.0.&ordering=ip"
+check "devices stored in the discovery's org" \
+	test "$(J '[.results[].ip] | join(",")')" = "127.0.0.1,127.0.0.2,127.0.0.4"
+DEV=$(J '.results[0].id')
+req GET "/api/v1/discoveries/$SMALL"
+check "definition shows its last run" test "$(J .last_run.id)" = "$RUN" -a "$(J .last_run.state)" = done
+check "the secret is not in the server log" sh -c "! grep -q discS3cret '$T/log1'"
+
+# a device in the location; renaming carries it; delete refused
+req PATCH "/api/v1/devices/$DEV" -d '{"location":"Brisbane DC"}'
+req GET "/api/v1/locations/$LOC"
+check "location counts the device naming it" test "$(J .devices)" = 1
+req PATCH "/api/v1/locations/$LOC" -d '{"name":"BNE1"}'
+req GET "/api/v1/devices/$DEV"
+check "renaming the location renames the device's location" test "$(J .location)" = BNE1
+req DELETE "/api/v1/locations/$LOC"
+check "delete refused while a device is in it: 409" test "$S" = 409
+req PATCH "/api/v1/devices/$DEV" -d '{"location":null}'
+req DELETE "/api/v1/locations/$LOC"
+check "delete after the device moved: 204" test "$S" = 204
+
+# ---- a long run: live progress, 409, a queued run cancelled ----
+req POST /api/v1/discoveries -d '{"name":"lo big","targets":"127.1.0.0/22","options":{"dns":false,"ports":"22","rate":150,"timeout_ms":200,"retries":0}}'
+BIG=$(J .id)
+req POST /api/v1/discoveries -d '{"name":"lo later","targets":"127.0.0.5","options":{"dns":false,"ports":"22"}}'
+LATER=$(J .id)
+req POST "/api/v1/discoveries/$BIG/run"
+BRUN=$(J .id)
+wait_state "$BRUN" running 10
+sleep 1.5
+req GET "/api/v1/discovery-runs/$BRUN"
+check "live progress while running: total, done, alive, stages, eta" \
+	sh -c "jq -e '.state == \"running\" and .progress.total == 1024 and .progress.done > 0 and .progress.done < 1024 and (.progress.stages | has(\"discovery\")) and (.progress.eta_s > 0)' '$T/body' >/dev/null"
+req POST "/api/v1/discoveries/$BIG/run"
+check "running it again while it runs: 409" test "$S" = 409
+req POST "/api/v1/discoveries/$LATER/run"
+QRUN=$(J .id)
+req GET "/api/v1/discovery-runs/$QRUN"
+check "a second discovery waits queued (one worker)" test "$(J .state)" = queued
+req POST "/api/v1/discovery-runs/$QRUN/cancel"
+check "cancel a queued run: 202, then cancelled" \
+	sh -c "[ $S = 202 ] && curl -s -H 'Authorization: Bearer $TOK' '$U/api/v1/discovery-runs/$QRUN' | jq -e '.state == \"cancelled\"' >/dev/null"
+req DELETE "/api/v1/discoveries/$BIG"
+check "delete refused while its run is running: 409" test "$S" = 409
+sleep 1
+req GET "/api/v1/discovery-runs"
+check "the run list shows progress written by the ticker" \
+	sh -c "jq -e '.results[] | select(.id == $BRUN) | .addresses_done > 0' '$T/body' >/dev/null"
+req GET /metrics
+check "metrics: requests, intakes, runs by state, live addresses" \
+	sh -c "grep -q '^netcensus_http_requests_total{code=\"2xx\"} [1-9]' '$T/body' && grep -q '^netcensus_intakes_total{result=\"created\"} ' '$T/body' && grep -q '^netcensus_discovery_runs{state=\"running\"} 1' '$T/body' && grep -q '^netcensus_discovery_addresses{run=\"$BRUN\",kind=\"done\"} [1-9]' '$T/body'"
+# queue one more, then stop the server mid-run
+req POST "/api/v1/discoveries/$LATER/run"
+Q2=$(J .id)
+kill -TERM "$PID"
+wait "$PID"
+st=$?
+PID=
+check "SIGTERM during a run: exit 0" test $st = 0
+
+start "$T/log2" || nok "restart"
+req GET "/api/v1/discovery-runs/$BRUN"
+check "the run stopped by SIGTERM is interrupted, its finds stored" \
+	sh -c "jq -e '.state == \"interrupted\" and .devices_stored > 0 and .addresses_done < 1024' '$T/body' >/dev/null"
+STORED=$(J .devices_stored)
+req GET "/api/v1/devices?ip__isw=127.1.&limit=1"
+check "its devices are in the inventory" test "$(J .count)" = "$STORED"
+if wait_state "$Q2" done 30; then ok "the run queued before the stop runs after the restart"; else nok "queued run after restart ($(J .state))"; fi
+
+# ---- a crash: SIGKILL mid-run, marked interrupted at the next start ----
+req POST "/api/v1/discoveries/$BIG/run"
+KRUN=$(J .id)
+wait_state "$KRUN" running 10
+sleep 1.5
+kill -KILL "$PID"
+wait "$PID" 2>/dev/null
+PID=
+start "$T/log3" || nok "restart after SIGKILL"
+req GET "/api/v1/discovery-runs/$KRUN"
+check "a run killed with the server is interrupted at the next start" \
+	sh -c "jq -e '.state == \"interrupted\" and (.message | test(\"interrupted\"))' '$T/body' >/dev/null"
+check "the start says so" grep -q 'marked interrupted' "$T/log3"
+req POST "/api/v1/discovery-runs/$KRUN/cancel"
+check "cancel a finished run: 409" test "$S" = 409
+req DELETE "/api/v1/discoveries/$BIG"
+check "delete a discovery with finished runs: 204" test "$S" = 204
+req GET "/api/v1/discovery-runs/$KRUN"
+check "its runs went with it" test "$S" = 404
+
+echo "1..$n"
+exit $failed
