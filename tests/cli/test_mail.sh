@@ -29,7 +29,9 @@ PID=
 SINK=
 cleanup() {
 	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null && wait "$SINK" 2>/dev/null
+	for p in $SINK; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -250,6 +252,52 @@ else
 fi
 req PATCH "/api/v1/tasks/$MID" -d '{"enabled":false}'
 check "disable it" sh -c "[ $S = 200 ] && jq -e '.enabled == false' '$T/body' >/dev/null"
+
+# ---- STARTTLS (587-style) and implicit TLS (465-style) with a test CA ----
+if command -v openssl >/dev/null 2>&1; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mail test CA" \
+		-keyout "$T/ca.key" -out "$T/ca.crt" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+		-keyout "$T/smtp.key" -out "$T/smtp.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$T/smtp.ext"
+	openssl x509 -req -in "$T/smtp.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
+		-CAcreateserial -days 2 -extfile "$T/smtp.ext" -out "$T/smtp.crt" \
+		2>/dev/null
+	STLS=$(free_port)
+	SMTPS=$(free_port)
+	$PY -m aiosmtpd -n -l "127.0.0.1:$STLS" -c aiosmtpd.handlers.Mailbox \
+		--tlscert "$T/smtp.crt" --tlskey "$T/smtp.key" "$MAIL" \
+		2>"$T/stls.log" &
+	SINK="$SINK $!"
+	$PY -m aiosmtpd -n -l "127.0.0.1:$SMTPS" -c aiosmtpd.handlers.Mailbox \
+		--smtpscert "$T/smtp.crt" --smtpskey "$T/smtp.key" "$MAIL" \
+		2>"$T/smtps.log" &
+	SINK="$SINK $!"
+	i=0
+	until ss -ltn | grep -q ":$SMTPS " && ss -ltn | grep -q ":$STLS "; do
+		i=$((i + 1))
+		[ $i -gt 50 ] && break
+		sleep 0.1
+	done
+	smtp_set() { # smtp_set PORT SECURITY CA_FILE
+		req PUT /api/v1/settings/smtp -d "{\"host\":\"127.0.0.1\",
+			\"port\":$1,\"security\":\"$2\",\"ca_file\":\"$3\",
+			\"from\":\"netcensus@example.org\"}"
+	}
+	smtp_set "$STLS" starttls "$T/ca.crt"
+	req POST /api/v1/settings/smtp/test -d '{"to":"tls@example.org"}'
+	check "STARTTLS with the test CA: delivered (250)" \
+		sh -c "[ $S = 200 ] && jq -e '.answer | test(\"^250\")' '$T/body'"
+	smtp_set "$SMTPS" tls "$T/ca.crt"
+	req POST /api/v1/settings/smtp/test -d '{"to":"tls@example.org"}'
+	check "implicit TLS with the test CA: delivered (250)" \
+		sh -c "[ $S = 200 ] && jq -e '.answer | test(\"^250\")' '$T/body'"
+	smtp_set "$STLS" starttls ""
+	req POST /api/v1/settings/smtp/test -d '{"to":"tls@example.org"}'
+	check "STARTTLS to a certificate the system does not trust: refused" \
+		sh -c "[ $S = 502 ] && jq -e '.sent == false' '$T/body'"
+	echo "# $(J .answer)"
+fi
 
 kill -TERM "$PID"
 wait "$PID"
