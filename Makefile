@@ -41,7 +41,7 @@ OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(EMBED_OBJS) $(BUILD)/gen/ui_assets.o
 LIBOBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
 TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 
-.PHONY: all asan test run deps clean fmt
+.PHONY: all asan test run deps clean fmt fuzz fuzz-bin tests-bin
 
 all: deps-check netcensus
 
@@ -78,7 +78,33 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/testlib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDLIBS) -lcmocka
 
-tests-bin: $(BUILD)/netcensus $(TESTS)
+# Fuzz targets (tests/fuzz/README.md): tests/fuzz/fuzz_NAME.c becomes the
+# test BUILD/tests/test_fuzz_NAME (the normal compiler plus replay.c: it
+# feeds every file of tests/fuzz/corpus/NAME to the target, so tests/run
+# replays the corpus) and, under `make fuzz`, the libFuzzer binary
+# FUZZ_BUILD/fuzz/NAME. A target that includes a .c file to reach its
+# static parser names that file in FUZZ_OMIT_NAME (its object is left out).
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
+FUZZ_OMIT_snmp_reply := src/discover/snmp_ping
+fuzz_objs = $(filter-out $(FUZZ_OMIT_$(1):%=$(BUILD)/%.o),$(LIBOBJS))
+
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFUZZ_NAME='"$*"' -o $@ $< tests/fuzz/replay.c \
+	  tests/fuzz/fuzz.c $(call fuzz_objs,$*) $(LDLIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/fuzz.c \
+	  $(call fuzz_objs,$*) $(LDLIBS)
+
+$(BUILD)/tests/test_fuzz_snmp_reply $(BUILD)/fuzz/snmp_reply: src/discover/snmp_ping.c
+
+tests-bin: $(BUILD)/netcensus $(TESTS) $(FUZZ_REPLAYS)
+
+fuzz-bin: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 
 ASAN_BUILD ?= build-asan
 NPROC := $(shell nproc 2>/dev/null || echo 2)
@@ -88,6 +114,20 @@ asan:
 	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" \
 	  $(MAKE) -j$(NPROC) BUILD=$(ASAN_BUILD) WERROR=1 tests-bin
+
+# `make fuzz`: builds every target with clang's libFuzzer (needs clang and
+# libclang-rt-14-dev; `make test` needs neither) and runs each for
+# FUZZ_TIME seconds, one at a time; FUZZ_TARGETS="report cron" picks some.
+# New inputs go to FUZZ_BUILD/fuzz-corpus, crashes to FUZZ_BUILD/fuzz-crash.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+fuzz:
+	CFLAGS="-O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	  LDFLAGS="$(FUZZ_SAN)" \
+	  $(MAKE) -j$(NPROC) CC=clang BUILD=$(FUZZ_BUILD) fuzz-bin
+	tests/fuzz/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 # deps-check is cheap when everything is installed (dpkg-query only).
 deps-check:
