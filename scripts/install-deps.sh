@@ -15,9 +15,11 @@ iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl"
 UI="nodejs"
 command -v npm >/dev/null 2>&1 || UI="$UI npm" # a NodeSource nodejs has it
 E2E="chromium fonts-liberation"
+# bench/api.sh: HTTP load generator
+BENCH="wrk"
 
 missing=""
-for p in $BUILD $RUN $TEST $UI $E2E; do
+for p in $BUILD $RUN $TEST $UI $E2E $BENCH; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		grep -q "install ok installed"; then
 		missing="$missing $p"
