@@ -21,11 +21,17 @@
 #include "discover/snmp_ping.h"
 #include "probe/ports.h"
 #include "store/store_discovery.h"
+#include "store/store_ssh.h"
 
 #define DISC_MAX_TARGETS_CEIL 16777216L	/* a /8; --max-targets above is refused */
 #define DISC_RATE_CEIL 1000000L
 #define DISC_COMMUNITIES_MAX 16
 #define DISC_FILES_MAX 16
+#define DISC_SSH_CONCURRENCY 16
+#define DISC_SSH_CONCURRENCY_MAX 256
+#define DISC_SSH_TIMEOUT_MS 5000
+#define DISC_SSH_COMMAND_MS 60000
+#define DISC_SNMP_THREADS 16
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -86,6 +92,20 @@ static const char discover_usage[] =
 	"                        docs/discovery.md); checked strictly first\n"
 	"  --no-snmp             no SNMP at all\n"
 	"\n"
+	"SSH (hosts with an SSH port open, when ssh / ssh_key credentials are\n"
+	"given in --credentials or stored in --db): one login and one audit\n"
+	"per host, merged into its report (SSH facts win over SNMP's):\n"
+	"  --ssh-ports LIST      TCP ports to try SSH on, first open one wins\n"
+	"                        (default 22; added to the probed ports)\n"
+	"  --ssh-concurrency N   SSH audits at once (default " STR(DISC_SSH_CONCURRENCY) ")\n"
+	"  --ssh-timeout MS      connect, banner, key exchange and each login\n"
+	"                        (default " STR(DISC_SSH_TIMEOUT_MS) ")\n"
+	"  --ssh-command-timeout MS  the audit script (default " STR(DISC_SSH_COMMAND_MS) ")\n"
+	"  --ssh-accept-changed-keys  audit a host whose key differs from the\n"
+	"                        one stored in --db (default: flag it in the\n"
+	"                        change log and send no credential)\n"
+	"  --no-ssh              no SSH at all\n"
+	"\n"
 	"Output:\n"
 	"  --json                a JSON array of device reports (as 'netcensus\n"
 	"                        device --json'), one per live host\n"
@@ -128,6 +148,12 @@ enum {
 	OPT_JSON,
 	OPT_DB,
 	OPT_DRY_RUN,
+	OPT_SSH_PORTS,
+	OPT_SSH_CONCURRENCY,
+	OPT_SSH_TIMEOUT,
+	OPT_SSH_COMMAND_TIMEOUT,
+	OPT_SSH_ACCEPT,
+	OPT_NO_SSH,
 };
 
 struct dopts {
@@ -143,6 +169,9 @@ struct dopts {
 	const char *communities[DISC_COMMUNITIES_MAX];
 	int n_communities;
 	int no_ping, no_dns, no_snmp, json, dry_run;
+	const char *ssh_ports;
+	long ssh_concurrency, ssh_timeout, ssh_command_timeout;
+	int ssh_accept, no_ssh;
 };
 
 static int dopt_num(const char *opt, const char *v, long min, long max,
@@ -188,6 +217,15 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "ssh-ports", required_argument, NULL, OPT_SSH_PORTS },
+		{ "ssh-concurrency", required_argument, NULL,
+		  OPT_SSH_CONCURRENCY },
+		{ "ssh-timeout", required_argument, NULL, OPT_SSH_TIMEOUT },
+		{ "ssh-command-timeout", required_argument, NULL,
+		  OPT_SSH_COMMAND_TIMEOUT },
+		{ "ssh-accept-changed-keys", no_argument, NULL,
+		  OPT_SSH_ACCEPT },
+		{ "no-ssh", no_argument, NULL, OPT_NO_SSH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -198,6 +236,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	o->rate = ENGINE_DEFAULT_RATE;
 	o->retries = ENGINE_DEFAULT_RETRIES;
 	o->timeout = ENGINE_DEFAULT_TIMEOUT_MS;
+	o->ssh_concurrency = DISC_SSH_CONCURRENCY;
+	o->ssh_timeout = DISC_SSH_TIMEOUT_MS;
+	o->ssh_command_timeout = DISC_SSH_COMMAND_MS;
 	optind = 1;
 	opterr = 0;
 	while (rc < 0 &&
@@ -275,6 +316,28 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			break;
 		case OPT_DRY_RUN:
 			o->dry_run = 1;
+			break;
+		case OPT_SSH_PORTS:
+			o->ssh_ports = optarg;
+			break;
+		case OPT_SSH_CONCURRENCY:
+			rc = dopt_num("--ssh-concurrency", optarg, 1,
+				      DISC_SSH_CONCURRENCY_MAX,
+				      &o->ssh_concurrency);
+			break;
+		case OPT_SSH_TIMEOUT:
+			rc = dopt_num("--ssh-timeout", optarg, 100, 600000,
+				      &o->ssh_timeout);
+			break;
+		case OPT_SSH_COMMAND_TIMEOUT:
+			rc = dopt_num("--ssh-command-timeout", optarg, 100,
+				      3600000, &o->ssh_command_timeout);
+			break;
+		case OPT_SSH_ACCEPT:
+			o->ssh_accept = 1;
+			break;
+		case OPT_NO_SSH:
+			o->no_ssh = 1;
 			break;
 		default:
 			return cli_bad_option("discover", c, argv);
@@ -366,6 +429,12 @@ static void discover_print_list(const char *label, const uint16_t *v,
 		printf(",... (%zu in all)", n);
 }
 
+static size_t discover_ssh_count(json_t *creds)
+{
+	return discover_credentials_count(creds, "ssh") +
+	       discover_credentials_count(creds, "ssh_key");
+}
+
 static void discover_print_plan(const struct discover_opts *d,
 				const struct port_list *pl,
 				const struct targets *t, json_t *creds)
@@ -404,6 +473,15 @@ static void discover_print_plan(const struct discover_opts *d,
 		       discover_credentials_count(creds, "snmp_v3"));
 	else
 		printf("SNMP             off\n");
+	if (d->n_ssh_ports && discover_ssh_count(creds))
+		printf("SSH              %zu credentials, up to %u audits at "
+		       "once, %d ms per step (credentials stored in --db are "
+		       "added on a real run)\n",
+		       discover_ssh_count(creds),
+		       d->engine.pool.kind_cap[POOL_SSH], d->ssh_timeout_ms);
+	else
+		printf("SSH              off (no ssh / ssh_key credential in "
+		       "--credentials)\n");
 	printf("reverse DNS      %s\n",
 	       !d->engine.dns ? "off"
 	       : d->engine.dns_server ? d->engine.dns_server
@@ -478,6 +556,58 @@ static json_t *discover_creds(const struct dopts *o)
 	return creds;
 }
 
+/* Appends the SSH credentials stored in the database (org Default) after
+ * the file's; 0 or -1 (logged, never a secret). */
+static int discover_creds_stored(struct store *st, json_t *creds)
+{
+	json_t *list = store_credential_list(st), *c;
+	size_t i;
+	int rc = 0;
+
+	if (!list)
+		return -1;
+	json_array_foreach(list, i, c) {
+		const char *t = cli_str(c, "type");
+		json_t *full;
+
+		if (strcmp(t, "ssh") != 0 && strcmp(t, "ssh_key") != 0)
+			continue;
+		if (json_integer_value(json_object_get(c, "org_id")) != 1)
+			continue;
+		full = store_credential_get_secret(
+			st, json_integer_value(json_object_get(c, "id")));
+		if (!full) {
+			rc = -1;
+			break;
+		}
+		json_array_append_new(creds, full);
+	}
+	json_decref(list);
+	return rc;
+}
+
+/* The SSH ports (--ssh-ports, or 22) into *out, each added to the probed
+ * TCP ports when missing. 0, or -1 (logged: a bad list). */
+static int discover_ssh_ports(const struct dopts *o, struct port_list *pl,
+			      struct port_list *out)
+{
+	size_t i;
+
+	if (ports_parse(o->ssh_ports ? o->ssh_ports : "22", out) < 0)
+		return -1;
+	if (out->n_udp || !out->n_tcp) {
+		log_err("--ssh-ports: give TCP ports only, e.g. 22,2222");
+		return -1;
+	}
+	for (i = 0; i < out->n_tcp; i++) {
+		if (ports_has_tcp(pl, out->tcp[i]))
+			continue;
+		pl->tcp = xrealloc(pl->tcp, (pl->n_tcp + 1) * sizeof(*pl->tcp));
+		pl->tcp[pl->n_tcp++] = out->tcp[i];
+	}
+	return 0;
+}
+
 static void discover_creds_free(json_t *creds)
 {
 	store_credential_wipe(creds);
@@ -489,14 +619,15 @@ int cmd_discover(int argc, char **argv)
 	struct dopts o;
 	struct discover_opts d;
 	struct discover_result res;
-	struct port_list pl;
+	struct port_list pl, sshp;
 	struct targets *t = NULL;
 	struct store *st = NULL;
-	json_t *creds = NULL;
+	json_t *creds = NULL, *known = NULL;
 	int64_t run_id = 0;
 	int rc, code = CLI_FAIL;
 
 	memset(&pl, 0, sizeof(pl));
+	memset(&sshp, 0, sizeof(sshp));
 	memset(&res, 0, sizeof(res));
 	rc = discover_parse(argc, argv, &o);
 	if (rc >= 0)
@@ -518,7 +649,12 @@ int cmd_discover(int argc, char **argv)
 	}
 	d.engine.no_icmp = 0;
 	d.engine.ports = pl.n_tcp ? &pl : NULL;
-	d.engine.pool.threads = 32;
+	d.engine.pool.kind_cap[POOL_SNMP] = DISC_SNMP_THREADS;
+	d.engine.pool.kind_cap[POOL_SSH] = (unsigned)o.ssh_concurrency;
+	d.engine.pool.threads = DISC_SNMP_THREADS + (unsigned)o.ssh_concurrency;
+	d.ssh_timeout_ms = (int)o.ssh_timeout;
+	d.ssh_command_ms = (int)o.ssh_command_timeout;
+	d.ssh_accept_changed_keys = o.ssh_accept;
 	d.snmp = !o.no_snmp && pl.n_udp && ports_has_udp(&pl, 161);
 	t = discover_targets(&o, argc, argv, optind);
 	if (!t) {
@@ -531,6 +667,19 @@ int cmd_discover(int argc, char **argv)
 		goto out;
 	}
 	d.credentials = creds;
+	/* SSH ports are probed when SSH may be used ('--ports none' means
+	 * host discovery only, unless --ssh-ports says otherwise) */
+	if (!o.no_ssh && (o.ssh_ports || !o.ports || strcmp(o.ports, "none"))) {
+		if (discover_ssh_ports(&o, &pl, &sshp) < 0) {
+			code = CLI_USAGE;
+			goto out_nothing;
+		}
+		if (discover_ssh_count(creds) || o.db) {
+			d.ssh_ports = sshp.tcp;
+			d.n_ssh_ports = sshp.n_tcp;
+			d.engine.ports = pl.n_tcp ? &pl : NULL;
+		}
+	}
 	d.snmp_opts.timeout_ms = (int)o.timeout;
 	d.snmp_opts.retries = (int)o.retries;
 	if (o.dry_run) {
@@ -542,6 +691,12 @@ int cmd_discover(int argc, char **argv)
 		st = cli_store_open(o.db);
 		if (!st)
 			goto out_nothing;
+		if (!o.no_ssh && discover_creds_stored(st, creds) < 0)
+			goto out_nothing;
+		known = store_ssh_host_map(st);
+		if (!known)
+			goto out_nothing;
+		d.ssh_known = known;
 		if (store_discovery_run_start(st, 0,
 					      (int64_t)targets_count(t),
 					      &run_id) < 0)
@@ -583,7 +738,9 @@ out_nothing:
 out:
 	discover_result_free(&res);
 	discover_creds_free(creds);
+	json_decref(known);
 	store_close(st);
+	ports_clear(&sshp);
 	targets_free(t);
 	ports_clear(&pl);
 	return code;

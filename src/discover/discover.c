@@ -14,10 +14,12 @@
 #include "core/util.h"
 #include "discover/discover.h"
 #include "discover/snmp_ping.h"
+#include "probe/ssh.h"
 #include "report/report.h"
 #include "store/intake.h"
 #include "store/secret.h"
 #include "store/store_discovery.h"
+#include "store/store_ssh.h"
 #include "store/store.h"
 
 #define DISC_CREDS_FILE_MAX (1024 * 1024)
@@ -41,6 +43,8 @@ struct dhost {
 	uint64_t alive_ns;
 	uint64_t snmp_start_ns;
 	int snmp_answered;	/* the check got a reply */
+	uint64_t ssh_start_ns;
+	json_t *ssh_report;	/* what the SSH audit read, or NULL */
 };
 
 /* One SNMP job: the worker reads only creds and writes only out/err. */
@@ -104,6 +108,7 @@ void discover_result_free(struct discover_result *res)
 	}
 	free(res->log);
 	json_decref(res->reports);
+	json_decref(res->ssh);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -333,26 +338,207 @@ static void disc_snmp_answered(struct engine *e, struct engine_host *h,
 	}
 }
 
-/* ---- SSH: the hook ---- */
+/* ---- SSH ---- */
 
-/* Where the SSH audit joins discovery: a host with 22/tcp open and SSH
- * credentials gets an ssh_audit_host() job (probe/ssh.h) on POOL_SSH from
- * here, its report merged in the job's done callback as SNMP's is. Not
- * wired in yet: the log says so, so nobody wonders why no login happened. */
-static void discover_ssh_hook(struct disc *d, struct engine_host *h,
-			      struct dhost *dh)
+/* One SSH job: the worker reads creds and opts, writes only r and rc. */
+struct shjob {
+	struct dhost *dh;
+	struct ssh_audit_cred *creds;	/* strings borrowed from the run's
+					 * credentials, never changed */
+	struct ssh_audit_opts opts;
+	char known[128];		/* host key seen before, or "" */
+	int64_t known_device;		/* its device, or 0 */
+	struct ssh_audit_result r;
+	int rc;
+};
+
+static void shjob_run(void *arg)
 {
-	size_t i;
+	struct shjob *j = arg;
 
-	if (discover_credentials_count(d->o->credentials, "ssh") +
-		    discover_credentials_count(d->o->credentials, "ssh_key") ==
-	    0)
+	j->rc = ssh_audit_host(&j->opts, &j->r);
+}
+
+static void shjob_free(struct shjob *j)
+{
+	ssh_audit_result_free(&j->r);
+	free(j->creds);
+	free(j);
+}
+
+/* What discover_store records for the address. */
+static void disc_ssh_note(struct disc *d, struct shjob *j)
+{
+	json_t *o = json_pack("{sisssssb}", "port", (int)j->opts.port,
+			      "hostkey", j->r.hostkey, "hostkey_type",
+			      j->r.hostkey_type, "audited", j->rc == 0);
+
+	if (j->r.cred_index >= 0)
+		json_object_set_new(o, "credential",
+				    json_string(j->r.cred_name));
+	if (j->r.hostkey_changed) {
+		json_object_set_new(o, "hostkey_changed", json_true());
+		json_object_set_new(o, "old_hostkey", json_string(j->known));
+		json_object_set_new(o, "accepted",
+				    json_boolean(d->o->ssh_accept_changed_keys));
+	}
+	if (j->known_device > 0)
+		json_object_set_new(o, "known_device_id",
+				    json_integer(j->known_device));
+	json_object_set_new(d->res->ssh, j->dh->ip, o);
+}
+
+static void shjob_done(struct engine *e, struct engine_host *h, void *arg,
+		       int cancelled)
+{
+	struct shjob *j = arg;
+	struct dhost *dh = j->dh;
+	struct disc *d = dh->d;
+	/* the job's own time, not its wait for a worker */
+	int64_t ms = j->r.elapsed_ms;
+
+	if (cancelled) {
+		discover_log_add(d->res, dh->ip, "ssh", "cancelled",
+				 disc_ms(d, dh->ssh_start_ns), NULL);
+		shjob_free(j);
 		return;
-	for (i = 0; i < h->n_ports; i++)
-		if (h->ports[i].port == 22 && h->ports[i].state == TCP_OPEN)
-			discover_log_add(d->res, dh->ip, "ssh", "skipped", -1,
-					 "SSH audit during discovery is not "
-					 "available yet");
+	}
+	if (j->r.hostkey[0])
+		disc_ssh_note(d, j);
+	if (j->r.refused[0])
+		discover_log_add(d->res, dh->ip, "ssh", "auth-refused", -1,
+				 "port %u: %s", j->opts.port, j->r.refused);
+	if (j->r.hostkey_changed)
+		discover_log_add(
+			d->res, dh->ip, "ssh", "hostkey-changed", -1,
+			"port %u: host key changed from %s to %s (%s)%s",
+			j->opts.port, j->known, j->r.hostkey, j->r.hostkey_type,
+			d->o->ssh_accept_changed_keys
+				? "; accepted (--ssh-accept-changed-keys)"
+				: "; not audited, no credential was sent "
+				  "(--ssh-accept-changed-keys to accept it)");
+	if (j->rc < 0) {
+		if (!j->r.hostkey_changed || d->o->ssh_accept_changed_keys)
+			discover_log_add(d->res, dh->ip, "ssh", "failed", ms,
+					 "%s", j->r.error);
+		shjob_free(j);
+		return;
+	}
+	discover_log_add(d->res, dh->ip, "ssh", "ok", ms,
+			 "port %u, credential '%s', %s %s, %zu software, %s",
+			 j->opts.port, j->r.cred_name, j->r.hostkey_type,
+			 j->r.hostkey,
+			 json_array_size(json_object_get(j->r.report,
+							 "software")),
+			 j->r.banner);
+	json_decref(dh->ssh_report);
+	dh->ssh_report = j->r.report;
+	j->r.report = NULL;
+	shjob_free(j);
+}
+
+/* The SSH credentials in the order to try them: the one that worked last
+ * on this address first, then the others as given. */
+static size_t disc_ssh_creds(json_t *creds, const char *first,
+			     struct ssh_audit_cred *out)
+{
+	size_t i, n = 0;
+	int pass;
+	json_t *c;
+
+	for (pass = 0; pass < 2; pass++) {
+		json_array_foreach(creds, i, c) {
+			struct ssh_audit_cred sc;
+			int is_first;
+
+			if (ssh_audit_cred_from_json(c, &sc) < 0)
+				continue;
+			is_first = first && sc.name && !strcmp(sc.name, first);
+			if (is_first == !pass)
+				out[n++] = sc;
+		}
+	}
+	return n;
+}
+
+static unsigned disc_ssh_port(const struct discover_opts *o,
+			      const struct engine_host *h)
+{
+	static const uint16_t dflt = 22;
+	const uint16_t *ports = o->ssh_ports ? o->ssh_ports : &dflt;
+	size_t n = o->ssh_ports ? o->n_ssh_ports : 1, i, k;
+
+	for (k = 0; k < n; k++)
+		for (i = 0; i < h->n_ports; i++)
+			if (h->ports[i].port == ports[k] &&
+			    h->ports[i].state == TCP_OPEN)
+				return ports[k];
+	return 0;
+}
+
+/* A host with an SSH port open and SSH credentials given: an
+ * ssh_audit_host() job on POOL_SSH, merged in disc_done. */
+static void disc_ssh_start(struct disc *d, struct engine_host *h,
+			   struct dhost *dh)
+{
+	json_t *known, *creds = d->o->credentials;
+	struct shjob *j;
+	unsigned port;
+	size_t n = discover_credentials_count(creds, "ssh") +
+		   discover_credentials_count(creds, "ssh_key");
+
+	if (n == 0 || !(port = disc_ssh_port(d->o, h)))
+		return;
+	known = json_object_get(d->o->ssh_known, dh->ip);
+	j = xcalloc(1, sizeof(*j));
+	j->dh = dh;
+	j->creds = xcalloc(n, sizeof(*j->creds));
+	j->opts.ncreds = disc_ssh_creds(
+		creds, json_string_value(json_object_get(known, "credential")),
+		j->creds);
+	j->opts.creds = j->creds;
+	j->opts.host = dh->ip;
+	j->opts.port = port;
+	j->opts.connect_ms = d->o->ssh_timeout_ms;
+	j->opts.banner_ms = d->o->ssh_timeout_ms;
+	j->opts.auth_ms = d->o->ssh_timeout_ms;
+	j->opts.command_ms = d->o->ssh_command_ms;
+	j->opts.total_ms = (d->o->ssh_timeout_ms > 0 ? d->o->ssh_timeout_ms
+						     : 5000) * 4 +
+			   (d->o->ssh_command_ms > 0 ? d->o->ssh_command_ms
+						     : 60000);
+	snprintf(j->known, sizeof(j->known), "%s",
+		 json_string_value(json_object_get(known, "hostkey"))
+			 ? json_string_value(json_object_get(known, "hostkey"))
+			 : "");
+	j->known_device = json_integer_value(
+		json_object_get(known, "device_id"));
+	j->opts.known_hostkey = j->known[0] ? j->known : NULL;
+	j->opts.allow_changed_hostkey = d->o->ssh_accept_changed_keys;
+	dh->ssh_start_ns = reactor_now(engine_reactor(d->e));
+	if (engine_submit_job(d->e, h, POOL_SSH, shjob_run, shjob_done, j) <
+	    0)
+		shjob_free(j);
+}
+
+/* SSH's report over the one discovery and SNMP built: its sys fields win
+ * (but the address is the one scanned), its non-empty sections replace
+ * SNMP's, and whatever SSH said nothing about stays. */
+static void disc_ssh_merge(json_t *report, json_t *ssh)
+{
+	json_t *sys = json_object_get(report, "sys"), *v;
+	const char *k;
+
+	json_object_foreach(json_object_get(ssh, "sys"), k, v)
+		if (strcmp(k, "ip") != 0)
+			json_object_set(sys, k, v);
+	json_object_foreach(ssh, k, v) {
+		if (!strcmp(k, "sys") || !strcmp(k, "source") ||
+		    !strcmp(k, "report_version") || !json_is_array(v) ||
+		    json_array_size(v) == 0)
+			continue;
+		json_object_set(report, k, v);
+	}
 }
 
 /* ---- engine callbacks ---- */
@@ -424,7 +610,7 @@ static void disc_scanned(struct engine *e, struct engine_host *h, void *ud)
 			h->hostname && !h->hostname_confirmed
 				? " (not forward-confirmed)"
 				: "");
-	discover_ssh_hook(d, h, dh);
+	disc_ssh_start(d, h, dh);
 }
 
 static void disc_add_port(json_t *rows, const char *proto, unsigned port,
@@ -477,13 +663,19 @@ static void disc_done(struct engine *e, struct engine_host *h, void *ud)
 		json_object_set_new(dh->report, "ports", ports);
 	else
 		json_decref(ports);
-	sysname = json_string_value(json_object_get(sys, "sysName"));
-	if (h->hostname) {
-		json_object_set_new(sys, "hostname", json_string(h->hostname));
-		json_object_set_new(sys, "dns_fqdn", json_string(h->hostname));
-	} else if (sysname && dns_name_valid(sysname)) {
-		json_object_set_new(sys, "hostname", json_string(sysname));
+	if (dh->ssh_report) {
+		disc_ssh_merge(dh->report, dh->ssh_report);
+		json_decref(dh->ssh_report);
 	}
+	sysname = json_string_value(json_object_get(sys, "sysName"));
+	if (h->hostname)
+		json_object_set_new(sys, "dns_fqdn", json_string(h->hostname));
+	/* a name from SSH is the host's own and wins over DNS and sysName */
+	if (!json_object_get(sys, "hostname") && h->hostname)
+		json_object_set_new(sys, "hostname", json_string(h->hostname));
+	else if (!json_object_get(sys, "hostname") && sysname &&
+		 dns_name_valid(sysname))
+		json_object_set_new(sys, "hostname", json_string(sysname));
 	json_array_append_new(d->res->reports, dh->report);
 	free(dh);
 }
@@ -560,6 +752,50 @@ static void disc_finish_reports(struct disc *d)
 	json_decref(neigh);
 }
 
+/* Records what SSH saw at ip for the device intake matched; a changed
+ * host key is flagged on the device that had the old one. 0 or -1. */
+static int disc_store_ssh(struct store *st, struct discover_result *res,
+			  const char *ip, int64_t device_id)
+{
+	json_t *o = ip ? json_object_get(res->ssh, ip) : NULL, *detail;
+	struct store_ssh_host h;
+	char now[20], key[64];
+	int64_t known;
+	int accepted, rc;
+
+	if (!o)
+		return 0;
+	memset(&h, 0, sizeof(h));
+	h.device_id = device_id;
+	h.ip = ip;
+	h.port = (unsigned)json_integer_value(json_object_get(o, "port"));
+	h.hostkey = json_string_value(json_object_get(o, "hostkey"));
+	h.hostkey_type = json_string_value(json_object_get(o, "hostkey_type"));
+	h.credential = json_string_value(json_object_get(o, "credential"));
+	if (json_is_true(json_object_get(o, "hostkey_changed"))) {
+		known = json_integer_value(
+			json_object_get(o, "known_device_id"));
+		accepted = json_is_true(json_object_get(o, "accepted"));
+		util_now(now);
+		snprintf(key, sizeof(key), "%s port %u", ip, h.port);
+		detail = json_pack("{ssss?ssss?sb}", "ip", ip, "old",
+				   json_string_value(
+					   json_object_get(o, "old_hostkey")),
+				   "new", h.hostkey, "type", h.hostkey_type,
+				   "accepted", accepted);
+		rc = store_change_add(st, known > 0 ? known : device_id,
+				      "ssh_host_key", "change", key, detail,
+				      now);
+		json_decref(detail);
+		if (rc < 0)
+			return -1;
+		/* the old key stays until someone accepts the new one */
+		if (!accepted)
+			return 0;
+	}
+	return store_ssh_host_set(st, &h);
+}
+
 /* Stores every report and the log; 0, or -1 when anything was refused. */
 int discover_store(struct store *st, struct discover_result *res,
 		   int64_t run_id, int64_t org_id)
@@ -593,6 +829,8 @@ int discover_store(struct store *st, struct discover_result *res,
 				 "device %lld%s%s", (long long)ir.device_id,
 				 ir.rule ? ", matched by " : "",
 				 ir.rule ? ir.rule : "");
+		if (disc_store_ssh(st, res, ip, ir.device_id) < 0)
+			rc = -1;
 	}
 	rows = xcalloc(res->n_log ? res->n_log : 1, sizeof(*rows));
 	for (i = 0; i < res->n_log; i++) {
@@ -673,6 +911,7 @@ int discover_run(const struct discover_opts *o, const struct targets *t,
 
 	memset(res, 0, sizeof(*res));
 	res->reports = json_array();
+	res->ssh = json_object();
 	memset(&d, 0, sizeof(d));
 	d.o = o;
 	d.res = res;

@@ -10,12 +10,17 @@
  *            a host whose agent answers gets the blocking snmp_probe() as
  *            a POOL_SNMP worker job, credentials ordered so the one that
  *            answered is tried first;
- *   scanned  "ports" and "dns" rows; the SSH hook (discover_ssh_hook in
- *            discover.c: the place where the SSH audit job will be
- *            submitted when 22/tcp is open and SSH credentials are given);
+ *   scanned  "ports" and "dns" rows; a host with an SSH port open (22,
+ *            or opts.ssh_ports) gets ssh_audit_host() (probe/ssh.h) as a
+ *            POOL_SSH job when the credentials hold ssh / ssh_key ones,
+ *            the credential that worked last (opts.ssh_known) first and
+ *            the host key known for that address checked before any
+ *            credential is sent;
  *   done     the device report is put together (sys.ip, hostname from DNS
- *            or else sysName, open ports, what SNMP read); dead addresses
- *            get a "discovery"/"dead" row.
+ *            or else sysName, open ports, what SNMP read, then what SSH
+ *            read on top: SSH's sys fields and non-empty sections win,
+ *            SNMP's stay where SSH said nothing); dead addresses get a
+ *            "discovery"/"dead" row.
  * After the engine has finished: MAC addresses from the neighbour table
  * (/proc/net/arp: hosts on the scanner's own segments) or else from the
  * SNMP interface that holds the address, classify_report(), validation,
@@ -52,6 +57,15 @@ struct discover_opts {
 	int signals;			/* SIGINT/SIGTERM stop the run (the
 					 * command line; not in a server) */
 	const char *neigh_path;		/* NULL: /proc/net/arp */
+	/* SSH: tried on the first of these ports found open (NULL: 22) */
+	const uint16_t *ssh_ports;
+	size_t n_ssh_ports;
+	int ssh_timeout_ms;		/* connect, banner, key exchange and
+					 * each login; 0: 5000 */
+	int ssh_command_ms;		/* the audit command; 0: 60000 */
+	int ssh_accept_changed_keys;	/* audit over a changed host key */
+	json_t *ssh_known;		/* store_ssh_host_map() (borrowed) or
+					 * NULL: keys and last credentials */
 	/* Called on the run's thread with the engine once it exists, and
 	 * with NULL before it is freed: a server keeps it to read
 	 * engine_progress() and call engine_stop() from other threads. */
@@ -73,6 +87,10 @@ struct discover_result {
 	struct discover_log *log;
 	size_t n_log, cap_log;
 	struct engine_progress progress;	/* the final counters */
+	/* What SSH saw per address, for discover_store: {ip: {"port",
+	 * "hostkey", "hostkey_type", "credential" (worked), "audited",
+	 * "hostkey_changed", "old_hostkey", "accepted", "known_device_id"}} */
+	json_t *ssh;
 	int stopped;		/* interrupted by a signal */
 };
 
@@ -88,7 +106,11 @@ struct store;
  * "store" log row each), writes the log rows to run run_id (from
  * store_discovery_run_start) and finishes the run ("done", or
  * "cancelled" when res->stopped). 0, or -1 when a report or the log was
- * refused (logged; the rest is still stored). */
+ * refused (logged; the rest is still stored). SSH facts of res->ssh are
+ * recorded per device (store_ssh.h): the host key and the credential that
+ * worked; a changed key is an "ssh_host_key"/"change" row in the change
+ * log of the device that had the old key, which stays recorded unless
+ * the change was accepted. */
 int discover_store(struct store *st, struct discover_result *res,
 		   int64_t run_id, int64_t org_id);
 

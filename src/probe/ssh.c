@@ -557,6 +557,8 @@ int ssh_audit_host(const struct ssh_audit_opts *o, struct ssh_audit_result *r)
 	rc = 0;
 out:
 	ssh_close_session(&j);
+	if (j.tried.len)
+		snprintf(r->refused, sizeof(r->refused), "%s", j.tried.data);
 	strbuf_free(&j.tried);
 	r->elapsed_ms = ssh_now_ms() - start;
 	return rc;

@@ -89,6 +89,10 @@ struct ssh_audit_result {
 	json_t *report;			/* device report, or NULL */
 	long elapsed_ms;
 	char error[512];		/* why it failed; "" on success */
+	char refused[1024];		/* credentials tried before the one
+					 * that worked (or all), by name:
+					 * "'name' (user u): refused; ...";
+					 * "" when none failed */
 };
 
 /* Connects, logs in, audits. 0 with r->report set, or -1 with r->error

@@ -287,7 +287,26 @@ static const char migration_3[] =
 	"CREATE INDEX discovery_log_run ON discovery_log (run_id, ip);"
 	"CREATE INDEX discovery_run_state ON discovery_run (state, id);";
 
+/* Migration 4 (SSH in discovery): per device, the SSH host key last
+ * accepted (SHA-256 fingerprint, as ssh-keygen -l prints it) and the name
+ * of the credential that logged in last, which discovery tries first next
+ * time. ip is where the key was seen: discovery looks devices up by the
+ * address it is about to connect to, before it knows which device is
+ * there. Never a secret here: credentials are named, not copied. */
+static const char migration_4[] =
+	"CREATE TABLE ssh_host ("
+	" device_id INTEGER PRIMARY KEY REFERENCES device(id)"
+	"  ON DELETE CASCADE,"
+	" ip TEXT NOT NULL,"
+	" port INTEGER NOT NULL DEFAULT 22,"
+	" hostkey TEXT,"
+	" hostkey_type TEXT,"
+	" credential TEXT,"
+	" first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL);"
+	"CREATE INDEX ssh_host_ip ON ssh_host (ip, last_seen);";
+
 const char *const store_migrations[] = { migration_1, migration_2,
-					 migration_3 };
+					 migration_3, migration_4 };
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
