@@ -3,11 +3,13 @@
 # 198.18.0.0/15 (RFC 2544 benchmarking space) with real Debian daemons as the
 # devices. See docs/lab.md.
 #
-#   lab.sh up [--hosts N] [--sparse] [--agents N] [--prefix NAME]
+#   lab.sh up [--hosts N] [--sparse] [--agents N] [--ssh N] [--prefix NAME]
 #   lab.sh down [--prefix NAME]
 #   lab.sh truth [--prefix NAME]       ground truth as JSON on stdout
 #   lab.sh check [--prefix NAME]       scanner namespace has no default route
 #   lab.sh exec [--prefix NAME] CMD…   run CMD in the scanner namespace
+#   lab.sh hexec [--prefix NAME] HOST CMD…  run CMD inside sshd host HOST
+#   lab.sh rotate-key [--prefix NAME] HOST  new host key for sshd host HOST
 #   lab.sh status [--prefix NAME]
 #
 # Topology (nothing is added to the root namespace, not even an interface):
@@ -20,6 +22,10 @@
 #        +-- PREFIX-farm    ping-only hosts: extra addresses on one interface
 #        +-- PREFIX-aK      --agents N Net-SNMP agents on 198.18.2.10+ (bench),
 #                           one namespace each
+#        +-- PREFIX-sK      --ssh N OpenSSH servers on 198.18.3.10+, one
+#                           namespace and UTS namespace (hostname) each,
+#                           plus PREFIX-snb on 198.18.3.9: accepts on 22/tcp
+#                           and never sends a banner
 #
 # The LAN is 198.18.0.0/24, or 198.18.16.0/20 with --sparse (about 1% live).
 # Every process started runs inside a lab namespace and is recorded in the
@@ -44,12 +50,19 @@ SCAN_IP=198.19.255.2
 RTR_SCAN_IP=198.19.255.1
 LAB_NET=198.18.0.0/15
 AGENT_NET=198.18.2
+SSH_NET=198.18.3
+SSH_MAX=64
+SSHD=/usr/sbin/sshd
+# The same account and password as tests/unit/test_ssh.c.
+SSH_USER=nctest
+SSH_PASS=nc-Test-pass-7
+SSHN=0
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 say() { [ -n "${NCLAB_QUIET:-}" ] || echo "lab.sh: $*" >&2; }
 
 usage() {
-	sed -n '6,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '6,15p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -72,6 +85,7 @@ parse_opts() {
 		--hosts) HOSTS=${2:?--hosts needs a number}; shift 2 ;;
 		--sparse) SPARSE=1; shift ;;
 		--agents) AGENTS=${2:?--agents needs a number}; shift 2 ;;
+		--ssh) SSHN=${2:?--ssh needs a number}; shift 2 ;;
 		--prefix) PREFIX=${2:?--prefix needs a name}; shift 2 ;;
 		--) shift; break ;;
 		-h|--help) usage ;;
@@ -85,6 +99,8 @@ parse_opts() {
 	[[ -z $HOSTS || $HOSTS =~ ^[0-9]{1,4}$ ]] || die "--hosts must be a number"
 	[[ $AGENTS =~ ^[0-9]{1,3}$ ]] && [ "$AGENTS" -le 200 ] ||
 		die "--agents must be 0-200"
+	[[ $SSHN =~ ^[0-9]{1,2}$ ]] && [ "$SSHN" -le $SSH_MAX ] ||
+		die "--ssh must be 0-$SSH_MAX"
 	STATE=$STATE_ROOT/$PREFIX
 	NS_SCAN=$PREFIX-scan
 	NS_RTR=$PREFIX-rtr
@@ -198,6 +214,153 @@ start_listener() {
 	mkdir -p "$STATE/www"
 	start_bg "$ns" "tcp:$addr:$port" "$STATE/tcp-$addr-$port.log" \
 		"$PY" -m http.server --bind "$addr" --directory "$STATE/www" "$port"
+}
+
+# ------------------------------------------------------------- sshd hosts
+# A server that accepts on ADDR:PORT and never writes a byte (so never sends
+# an SSH banner); it holds every connection until the client gives up.
+TARPIT='import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(128)
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)
+    held = [x for x in held if x.fileno() >= 0][-512:]'
+
+ssh_prepare() {
+	[ -x "$SSHD" ] || die "$SSHD is missing (apt-get install openssh-server)"
+	command -v ssh-keygen >/dev/null || die "ssh-keygen is missing"
+	command -v unshare >/dev/null || die "unshare (util-linux) is missing"
+	# A real account: sshd logs in only users the machine knows.
+	id "$SSH_USER" >/dev/null 2>&1 || useradd -M -d / -s /bin/sh "$SSH_USER"
+	echo "$SSH_USER:$SSH_PASS" | chpasswd
+	mkdir -p /run/sshd
+	chmod 755 /run/sshd
+	mkdir -p "$STATE/ssh"
+	# sshd reads authorized_keys as the user: the path must be readable.
+	chmod 755 "$STATE" "$STATE/ssh"
+	ssh-keygen -q -t ed25519 -N '' -C nclab-user -f "$STATE/ssh/id_ed25519"
+	cp "$STATE/ssh/id_ed25519.pub" "$STATE/ssh/authorized_keys"
+	chmod 644 "$STATE/ssh/authorized_keys"
+	: >"$STATE/ssh/hosts"
+}
+
+sshd_conf() {
+	# sshd_conf DIR ADDR PASSWORD(yes|no)
+	cat >"$1/sshd_config" <<-EOF
+		ListenAddress $2
+		Port 22
+		HostKey $1/hostkey
+		PidFile none
+		UsePAM no
+		StrictModes no
+		PasswordAuthentication $3
+		PubkeyAuthentication yes
+		KbdInteractiveAuthentication no
+		AuthorizedKeysFile $STATE/ssh/authorized_keys
+		AllowUsers $SSH_USER
+		PermitRootLogin no
+		MaxStartups 200
+		MaxAuthTries 20
+		UseDNS no
+		PrintMotd no
+		X11Forwarding no
+		LogLevel ERROR
+	EOF
+}
+
+start_sshd() {
+	# start_sshd NS ADDR NAME DIR — sshd in its own UTS namespace (its own
+	# hostname), IPv6 off like the other hosts; one process chain.
+	local ns=$1 addr=$2 name=$3 dir=$4
+	start_bg "$ns" "sshd:$addr:22" "$dir/sshd.log" unshare --uts /bin/sh -c \
+		'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
+		hostname "$0" && exec "$1" -D -e -f "$2"' \
+		"$name" "$SSHD" "$dir/sshd_config"
+}
+
+ssh_fingerprint() {
+	ssh-keygen -l -f "$1/hostkey.pub" | awk '{print $2}'
+}
+
+# add_ssh_hosts — N sshd hosts + the banner-less one; appends to hosts_json.
+add_ssh_hosts() {
+	local i ns addr name dir mac pw auth fp
+	ssh_prepare
+	ip -n "$NS_RTR" addr add "$SSH_NET.1/24" dev br0
+	{
+		for ((i = 0; i < SSHN; i++)); do echo "netns add $PREFIX-s$i"; done
+		echo "netns add $PREFIX-snb"
+	} | ip -batch -
+	{
+		for ((i = 0; i < SSHN; i++)); do
+			echo "link add ps$i type veth peer name eth0 netns $PREFIX-s$i"
+			echo "link set ps$i master br0 up"
+		done
+		echo "link add psnb type veth peer name eth0 netns $PREFIX-snb"
+		echo "link set psnb master br0 up"
+	} | ip -n "$NS_RTR" -batch -
+	for ((i = -1; i < SSHN; i++)); do
+		if [ "$i" -lt 0 ]; then
+			ns=$PREFIX-snb; addr=$SSH_NET.9; mac=98:e7:43:18:03:09
+		else
+			ns=$PREFIX-s$i; addr=$SSH_NET.$((10 + i))
+			printf -v mac '98:e7:43:18:03:%02x' $((10 + i))
+		fi
+		printf '%s\n' "link set eth0 address $mac" \
+			"addr add $addr/24 dev eth0" "link set lo up" \
+			"link set eth0 up" "route add $LAB_NET via $SSH_NET.1" |
+			ip -n "$ns" -batch -
+		if [ "$i" -lt 0 ]; then
+			start_bg "$ns" "tcp:$addr:22" "$STATE/ssh/nobanner.log" \
+				"$PY" -c "$TARPIT" "$addr" 22
+			hosts_json+=",{\"ip\":\"$addr\",\"role\":\"ssh-nobanner\",\"ns\":\"$ns\",\"mac\":\"$mac\",\"ttl\":64,\"ping\":true,\"tcp_open\":[22],\"snmp\":null,\"v3_only\":false,\"delay_ms\":0,\"found\":true,\"ssh\":{\"banner\":false}}"
+			continue
+		fi
+		printf -v name 'lab-ssh-%02d' "$i"
+		dir=$STATE/ssh/s$i
+		mkdir -p "$dir"
+		ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/hostkey"
+		# Every other host takes keys only: both ways of logging in
+		# are needed to audit the whole lab.
+		if [ $((i % 2)) = 1 ]; then
+			pw=no; auth='["publickey"]'
+		else
+			pw=yes; auth='["password","publickey"]'
+		fi
+		sshd_conf "$dir" "$addr" "$pw"
+		start_sshd "$ns" "$addr" "$name" "$dir"
+		echo "$ns $addr $name $dir" >>"$STATE/ssh/hosts"
+		fp=$(ssh_fingerprint "$dir")
+		hosts_json+=",{\"ip\":\"$addr\",\"role\":\"sshd\",\"ns\":\"$ns\",\"mac\":\"$mac\",\"ttl\":64,\"ping\":true,\"tcp_open\":[22],\"snmp\":null,\"v3_only\":false,\"delay_ms\":0,\"found\":true,\"ssh\":{\"banner\":true,\"hostname\":\"$name\",\"hostkey\":\"$fp\",\"auth\":$auth}}"
+	done
+}
+
+# ssh_host HOST — sets SSH_NS SSH_ADDR SSH_NAME SSH_DIR for an sshd host
+# given by address, hostname or namespace.
+ssh_host() {
+	local ns addr name dir
+	[ -f "$STATE/ssh/hosts" ] || die "lab '$PREFIX' has no sshd hosts (up --ssh N)"
+	while read -r ns addr name dir; do
+		if [ "$1" = "$ns" ] || [ "$1" = "$addr" ] || [ "$1" = "$name" ]; then
+			SSH_NS=$ns SSH_ADDR=$addr SSH_NAME=$name SSH_DIR=$dir
+			return 0
+		fi
+	done <"$STATE/ssh/hosts"
+	die "no sshd host '$1' in lab '$PREFIX'"
+}
+
+# The live sshd of the current SSH_ADDR (the last one recorded).
+ssh_pid() {
+	local pid ns what found=""
+	while read -r pid ns what; do
+		[ "$what" = "sshd:$SSH_ADDR:22" ] && alive "$pid" && found=$pid
+	done <"$STATE/pids"
+	[ -n "$found" ] || die "the sshd of $SSH_ADDR is not running"
+	echo "$found"
 }
 
 # add_host NS MAC TTL ADDR/LEN GW PORT — a namespace with eth0 on the
@@ -391,6 +554,8 @@ cmd_up() {
 		hosts_json+=",{\"ip\":\"$addr\",\"role\":\"bench-agent\",\"ns\":\"$PREFIX-a$i\",\"mac\":\"$mac\",\"ttl\":64,\"ping\":true,\"tcp_open\":[],\"snmp\":{\"versions\":[\"2c\",\"1\"],\"community\":\"$COMMUNITY\",\"sysName\":\"$name\",\"sysObjectID\":\"1.3.6.1.4.1.8072.3.2.10\",\"sysDescr\":\"Linux $name 6.1.0-18-amd64 #1 SMP Debian x86_64\",\"sysLocation\":\"Bench rack\",\"sysContact\":\"bench@lab.example\"},\"v3_only\":false,\"delay_ms\":0,\"found\":true}"
 	done
 
+	if [ "$SSHN" -gt 0 ]; then add_ssh_hosts; fi
+
 	# Addresses guaranteed to hold no host (for "none invented" checks).
 	local empty_json="" used
 	used=" 1 19 $(cut -d'|' -f1 <<<"$HOST_TABLE" | tr '\n' ' ') $(echo $farm_offsets) "
@@ -409,6 +574,10 @@ cmd_up() {
 		echo "\"agents_lan\":\"$AGENT_NET.0/24\",\"agents\":$AGENTS,"
 		echo "\"snmp_v3\":{\"type\":\"snmp_v3\",\"security_name\":\"$V3_USER\",\"security_level\":\"authPriv\",\"auth_protocol\":\"SHA\",\"auth_passphrase\":\"$V3_AUTH\",\"priv_protocol\":\"AES\",\"priv_passphrase\":\"$V3_PRIV\",\"context_name\":\"\",\"engine_id_text\":\"$V3_ENGINE\"},"
 		echo "\"community\":\"$COMMUNITY\","
+		if [ "$SSHN" -gt 0 ]; then
+			echo "\"ssh_lan\":\"$SSH_NET.0/24\",\"ssh_hosts\":$SSHN,"
+			echo "\"ssh\":{\"username\":\"$SSH_USER\",\"password\":\"$SSH_PASS\",\"key_file\":\"$STATE/ssh/id_ed25519\",\"port\":22},"
+		fi
 		echo "\"hosts\":[$hosts_json],"
 		echo "\"empty\":[$empty_json]"
 		echo "}"
@@ -427,6 +596,7 @@ wait_ready() {
 	while read -r pid ns what; do
 		case $what in
 		snmpd:*) addr=${what#snmpd:}; port=161; proto=-u ;;
+		sshd:*) addr=${what#sshd:}; port=${addr##*:}; addr=${addr%:*}; proto=-t ;;
 		tcp:*) addr=${what#tcp:}; port=${addr##*:}; addr=${addr%:*}; proto=-t ;;
 		udp:*) addr=${what#udp:}; port=${addr##*:}; addr=${addr%:*}; proto=-u ;;
 		*) continue ;;
@@ -507,6 +677,41 @@ cmd_exec() {
 	exec ip netns exec "$NS_SCAN" "${REST[@]}"
 }
 
+cmd_hexec() {
+	[ ${#REST[@]} -ge 2 ] || die "hexec needs a host and a command"
+	ssh_host "${REST[0]}"
+	# the sshd's own network, UTS (hostname) and mount (/sys) namespaces
+	exec nsenter -t "$(ssh_pid)" -n -u -m -- "${REST[@]:1}"
+}
+
+cmd_rotate_key() {
+	local old new pid tries
+	[ ${#REST[@]} -eq 1 ] || die "rotate-key needs one host"
+	ssh_host "${REST[0]}"
+	pid=$(ssh_pid)
+	old=$(ssh_fingerprint "$SSH_DIR")
+	rm -f "$SSH_DIR/hostkey" "$SSH_DIR/hostkey.pub"
+	ssh-keygen -q -t ed25519 -N '' -C "$SSH_NAME" -f "$SSH_DIR/hostkey"
+	new=$(ssh_fingerprint "$SSH_DIR")
+	# a new sshd (a SIGHUP re-exec would race the listener check)
+	kill -TERM "$pid"
+	for ((tries = 0; tries < 100; tries++)); do
+		alive "$pid" || break
+		sleep 0.05
+	done
+	start_sshd "$SSH_NS" "$SSH_ADDR" "$SSH_NAME" "$SSH_DIR"
+	for ((tries = 0; tries < 100; tries++)); do
+		ss -N "$SSH_NS" -Hlnt "src $SSH_ADDR:22" | grep -q . && break
+		sleep 0.05
+	done
+	[ "$tries" -lt 100 ] || die "sshd of $SSH_ADDR did not come back"
+	"$PY" -c 'import sys
+p, old, new = sys.argv[1:]
+t = open(p).read().replace(old, new)
+open(p, "w").write(t)' "$STATE/truth.json" "$old" "$new"
+	say "rotate-key: $SSH_NAME ($SSH_ADDR) $old -> $new"
+}
+
 cmd_status() {
 	local n=0 pid
 	echo "namespaces: $(lab_namespaces | tr '\n' ' ')"
@@ -527,6 +732,8 @@ down) cmd_down ;;
 truth) cmd_truth ;;
 check) cmd_check ;;
 exec) cmd_exec ;;
+hexec) cmd_hexec ;;
+rotate-key) cmd_rotate_key ;;
 status) cmd_status ;;
 *) usage ;;
 esac

@@ -1,0 +1,219 @@
+#!/bin/sh
+# SSH inside `netcensus discover`, against the lab's OpenSSH hosts
+# (tests/lab/lab.sh up --ssh N: one namespace, hostname and host key each,
+# password and key logins, a server that never sends a banner). Checks what
+# an administrator would: every sshd host audited (os_name, os_family,
+# kernel, as many packages as dpkg-query -W lists, interfaces and addresses
+# as `ip -j addr` shows inside that host); the banner-less server costs at
+# most --ssh-timeout and frees its worker (measured with one SSH worker);
+# a refused credential is logged by name and its secret is nowhere; the
+# credential that worked is tried first next time; a rotated host key is
+# flagged in `netcensus changes` and that host is not audited; and
+# `netcensus audit --json` run inside one host matches the same device as
+# its SSH audit. TAP output.
+#
+# Needs root, ip netns, sshd, ssh-keygen, nsenter, unshare, jq, sqlite3;
+# prints "ok 1 # skip" otherwise. Every packet stays in the lab: the
+# scanner namespace is checked for a default route before anything is sent.
+if [ -z "${BASH_VERSION:-}" ]; then
+	exec bash "$0" "$@"
+fi
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+LAB=$HERE/lab.sh
+NETCENSUS=${NETCENSUS:-$HERE/../../build/netcensus}
+
+skip() {
+	echo "1..1"
+	echo "ok 1 # skip $*"
+	exit 0
+}
+
+[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+ip netns list >/dev/null 2>&1 || skip "ip netns is not available"
+for tool in /usr/sbin/sshd /usr/sbin/snmpd ssh-keygen nsenter unshare jq sqlite3 nft dpkg-query; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"
+done
+[ -x "$NETCENSUS" ] || skip "no netcensus binary at $NETCENSUS"
+NETCENSUS=$(cd "$(dirname "$NETCENSUS")" && pwd)/$(basename "$NETCENSUS")
+
+P=ncs$(($$ % 100000))
+NSSH=3
+TIMEOUT_MS=2500
+WRONG_SECRET=Wrong-Secret-4711x
+export NCLAB_QUIET=1
+TMP=$(mktemp -d /tmp/ncsshtest.XXXXXX)
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else notok "$what"; fi
+}
+finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+cleanup() {
+	"$LAB" down --prefix "$P" >/dev/null 2>&1 || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+scan() { ip netns exec "$P-scan" "$@"; }
+logq() { sqlite3 "$DB" "$1"; }
+jqe() { jq -e "$@" >/dev/null; }
+
+if ! "$LAB" up --prefix "$P" --ssh "$NSSH" 2>"$TMP/up.log"; then
+	notok "lab.sh up --ssh $NSSH --prefix $P"
+	sed 's/^/# /' "$TMP/up.log"
+	finish
+fi
+ok "lab up with $NSSH sshd hosts and a banner-less one (prefix $P)"
+"$LAB" truth --prefix "$P" >"$TMP/truth.json"
+if [ -z "$(ip -n "$P-scan" -4 route show default)" ] &&
+	"$LAB" check --prefix "$P" 2>/dev/null; then
+	ok "scanner namespace has no default route, only 198.18.0.0/15"
+else
+	notok "scanner namespace has a default route: stopping before sending"
+	finish
+fi
+
+SSH_LAN=$(jq -r .ssh_lan "$TMP/truth.json")
+NOBANNER=$(jq -r '.hosts[] | select(.role == "ssh-nobanner") | .ip' "$TMP/truth.json")
+jq -c '.hosts[] | select(.role == "sshd")' "$TMP/truth.json" >"$TMP/sshd"
+# A wrong password first: every host refuses it, and it must show up by
+# name only. Then the right password, then the key (some hosts take keys
+# only).
+jq --arg w "$WRONG_SECRET" '[
+	{type: "ssh", name: "wrong-pw", username: .ssh.username, password: $w},
+	{type: "ssh", name: "lab-pw", username: .ssh.username, password: .ssh.password},
+	{type: "ssh_key", name: "lab-key", username: .ssh.username, key_file: .ssh.key_file}]' \
+	"$TMP/truth.json" >"$TMP/creds.json"
+LAB_PASS=$(jq -r .ssh.password "$TMP/truth.json")
+DB=$TMP/ssh.db
+
+# ------------------------------------------------------------ run 1
+t0=$(now_ms)
+scan "$NETCENSUS" discover --json --no-dns --db "$DB" --ssh-timeout "$TIMEOUT_MS" \
+	--credentials "$TMP/creds.json" "$SSH_LAN" >"$TMP/run1.json" 2>"$TMP/run1.err"
+rc=$?
+check "discover with SSH credentials exits 0 ($(($(now_ms) - t0)) ms)" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$TMP/run1.err"
+
+pkgs=$(dpkg-query -W | wc -l)
+while read -r h; do
+	ip=$(jq -r .ip <<<"$h")
+	name=$(jq -r .ssh.hostname <<<"$h")
+	jq --arg ip "$ip" '.[] | select(.sys.ip == $ip)' "$TMP/run1.json" >"$TMP/r.json"
+	bad=""
+	for f in os_name os_family kernel; do
+		[ -n "$(jq -r ".sys.$f // empty" "$TMP/r.json")" ] || bad+=" no $f"
+	done
+	kernel=$("$LAB" hexec --prefix "$P" "$name" uname -r)
+	[ "$(jq -r '.sys.kernel // ""' "$TMP/r.json")" = "$kernel" ] || bad+=" kernel != $kernel"
+	[ "$(jq -r '.sys.hostname // ""' "$TMP/r.json")" = "$name" ] || bad+=" hostname"
+	sw=$(jq '.software | length' "$TMP/r.json")
+	[ "$sw" -eq "$pkgs" ] || bad+=" software $sw != dpkg-query $pkgs"
+	"$LAB" hexec --prefix "$P" "$name" ip -j addr >"$TMP/ipaddr.json"
+	want=$(jq -r '.[] | "\(.ifname) \(.address)"' "$TMP/ipaddr.json" | sort)
+	got=$(jq -r '.network[] | "\(.connection) \(.mac)"' "$TMP/r.json" | sort)
+	[ "$want" = "$got" ] || bad+=" interfaces [$got] != ip addr [$want]"
+	want=$(jq -r '.[] | .ifname as $i | .addr_info[] | "\($i) \(.local)/\(.prefixlen)"' "$TMP/ipaddr.json" | sort)
+	got=$(jq -r '.ip[] | "\(.connection) \(.ip)/\(.cidr)"' "$TMP/r.json" | sort)
+	[ "$want" = "$got" ] || bad+=" addresses [$got] != ip addr [$want]"
+	auth=$(jq -r '.ssh.auth | join("+")' <<<"$h")
+	check "sshd $name $ip ($auth): os_name, os_family, kernel, hostname, $pkgs packages, interfaces and addresses${bad:+:$bad}" [ -z "$bad" ]
+done <"$TMP/sshd"
+
+row=$(logq "SELECT outcome || '|' || duration_ms || '|' || message FROM discovery_log WHERE run_id = 1 AND stage = 'ssh' AND ip = '$NOBANNER'")
+dur=$(cut -d'|' -f2 <<<"$row")
+check "banner-less server $NOBANNER: failed at the banner in ${dur:-?} ms (timeout $TIMEOUT_MS)" \
+	sh -c "case '$row' in failed*banner*) [ '$dur' -le $((TIMEOUT_MS + 500)) ] ;; *) false ;; esac"
+
+refused=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = 1 AND stage = 'ssh' AND outcome = 'auth-refused' AND message LIKE '%''wrong-pw''%'")
+check "the wrong password is in the discovery log by name on all $NSSH hosts" [ "$refused" -eq "$NSSH" ]
+leak=$(grep -l -a -e "$WRONG_SECRET" -e "$LAB_PASS" "$TMP/run1.json" "$TMP/run1.err" "$DB"* 2>/dev/null)
+check "no password in the output, the messages or the database${leak:+: found in $leak}" [ -z "$leak" ]
+keys=$(logq "SELECT count(*) FROM ssh_host WHERE hostkey LIKE 'SHA256:%'")
+good=1
+while read -r h; do
+	ip=$(jq -r .ip <<<"$h")
+	fp=$(jq -r .ssh.hostkey <<<"$h")
+	[ "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ip'")" = "$fp" ] || good=0
+done <"$TMP/sshd"
+check "host key fingerprints recorded per device ($keys), equal to ssh-keygen -l" [ "$good" = 1 ] && [ "$keys" -eq "$NSSH" ]
+
+# ------------------------------------------- the banner-less server, timed
+# One SSH worker: the silent server holds it for the timeout, then the
+# other hosts are audited as if it were not there.
+for with in no yes; do
+	ex=(--exclude "$NOBANNER")
+	[ "$with" = yes ] && ex=()
+	t0=$(now_ms)
+	scan "$NETCENSUS" discover --json --no-dns --ssh-concurrency 1 --ssh-timeout "$TIMEOUT_MS" \
+		--credentials "$TMP/creds.json" "${ex[@]}" "$SSH_LAN" >"$TMP/c1$with.json" 2>/dev/null
+	eval "wall_$with=$(($(now_ms) - t0))"
+	eval "audited_$with=$(jq '[.[] | select(.software | length > 0)] | length' "$TMP/c1$with.json")"
+done
+# shellcheck disable=SC2154
+extra=$((wall_yes - wall_no))
+check "one SSH worker: with the banner-less server the run took ${extra} ms more ($wall_no -> $wall_yes ms; at most the timeout $TIMEOUT_MS + 2000 ms)" \
+	[ "$extra" -le $((TIMEOUT_MS + 2000)) ]
+# shellcheck disable=SC2154
+check "one SSH worker: every sshd host still audited ($audited_no without, $audited_yes with the silent server)" \
+	[ "$audited_no" -eq "$NSSH" ] && [ "$audited_yes" -eq "$NSSH" ]
+
+# --------------------------------------------------- run 2: rotated key
+head -1 "$TMP/sshd" >"$TMP/first"
+ROT=$(jq -r .ssh.hostname "$TMP/first")
+ROT_IP=$(jq -r .ip "$TMP/first")
+"$LAB" rotate-key --prefix "$P" "$ROT" 2>/dev/null
+scan "$NETCENSUS" discover --json --no-dns --db "$DB" --ssh-timeout "$TIMEOUT_MS" \
+	--credentials "$TMP/creds.json" "$SSH_LAN" >"$TMP/run2.json" 2>"$TMP/run2.err"
+check "second run exits 0" [ $? -eq 0 ]
+"$NETCENSUS" changes --db "$DB" --json >"$TMP/changes.json" 2>/dev/null
+check "the rotated key of $ROT is flagged in 'netcensus changes --json' (ssh_host_key, change)" \
+	jqe --arg h "$ROT" 'any(.[]; .section == "ssh_host_key" and .action == "change" and .hostname == $h and .detail.accepted == false)' "$TMP/changes.json"
+audited=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = (SELECT max(id) FROM discovery_run) AND stage = 'ssh' AND outcome = 'ok' AND ip = '$ROT_IP'")
+sw=$(jq --arg ip "$ROT_IP" '.[] | select(.sys.ip == $ip) | .software | length' "$TMP/run2.json")
+check "$ROT was not audited over the changed key (no ssh ok row, $sw packages in its report)" \
+	[ "$audited" -eq 0 ] && [ "$sw" -eq 0 ]
+others=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = (SELECT max(id) FROM discovery_run) AND stage = 'ssh' AND outcome = 'ok'")
+check "the other $((NSSH - 1)) hosts were audited again" [ "$others" -eq $((NSSH - 1)) ]
+refused=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = (SELECT max(id) FROM discovery_run) AND stage = 'ssh' AND outcome = 'auth-refused'")
+check "second run: the credential that worked last was tried first (no refusals)" [ "$refused" -eq 0 ]
+check "the old key stays recorded until a change is accepted" \
+	[ "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ROT_IP'")" != "$(jq -r --arg ip "$ROT_IP" '.hosts[] | select(.ip == $ip) | .ssh.hostkey' <("$LAB" truth --prefix "$P"))" ]
+
+# ------------------------------------- run 3: the change accepted
+NEWKEY=$("$LAB" truth --prefix "$P" | jq -r --arg ip "$ROT_IP" '.hosts[] | select(.ip == $ip) | .ssh.hostkey')
+scan "$NETCENSUS" discover --json --no-dns --db "$DB" --ssh-timeout "$TIMEOUT_MS" --ssh-accept-changed-keys \
+	--credentials "$TMP/creds.json" "$ROT_IP" >"$TMP/run3.json" 2>/dev/null
+sw=$(jq '.[0].software | length' "$TMP/run3.json")
+check "--ssh-accept-changed-keys: $ROT audited ($sw packages) and its new key recorded" \
+	[ "$sw" -eq "$pkgs" ] && [ "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ROT_IP'")" = "$NEWKEY" ]
+
+# ------------------------------ the same device from two kinds of audit
+# Lab hosts share /etc/machine-id and the DMI uuid (one machine, one file
+# system) and differ by hostname (UTS namespace), so hostname+uuid /
+# hostname+dbus_identifier tell them apart and pair each with itself.
+LOCAL=$(jq -r '.ssh.hostname' <(sed -n 2p "$TMP/sshd"))
+LOCAL_IP=$(jq -r .ip <(sed -n 2p "$TMP/sshd"))
+"$LAB" hexec --prefix "$P" "$LOCAL" "$NETCENSUS" audit --json >"$TMP/local.json" 2>"$TMP/local.err"
+before=$("$NETCENSUS" devices --db "$DB" --json 2>/dev/null | jq length)
+want=$("$NETCENSUS" devices --db "$DB" --json 2>/dev/null | jq --arg ip "$LOCAL_IP" '.[] | select(.ip == $ip) | .id')
+"$NETCENSUS" import --db "$DB" "$TMP/local.json" >"$TMP/import.out" 2>&1
+rc=$?
+got=$(logq "SELECT device_id || ' ' || rule FROM audit_log ORDER BY id DESC LIMIT 1")
+after=$("$NETCENSUS" devices --db "$DB" --json 2>/dev/null | jq length)
+check "'netcensus audit --json' inside $LOCAL, imported, matches its SSH-audited device $want (got: $got; devices $before -> $after)" \
+	[ "$rc" -eq 0 ] && [ "${got%% *}" = "$want" ] && [ "$before" -eq "$after" ]
+
+finish
