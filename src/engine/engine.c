@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "engine/pace.h"
 #include "engine/perm.h"
+#include "engine/rtt.h"
 #include "probe/icmp.h"
 
 #define ENGINE_RETRIES_MAX 10
@@ -20,6 +21,15 @@
 #define ENGINE_ICMP_BURST 512		/* replies read per wake-up */
 #define NS_PER_MS 1000000ull
 #define TCP_SYN_RTO_NS 1000000000ull	/* Linux's initial SYN timeout */
+#define TCP_LINGER_MAX_NS 980000000ull	/* a late SYN-ACK is waited for
+					 * until just before the kernel
+					 * would resend the SYN unpaced */
+#define ENGINE_SETTLE_NS 500000000ull	/* a verdict waits at least this
+					 * (or --timeout) after the first
+					 * probe of an item */
+#define ENGINE_ADMIT_WINDOW_NS 3000000000ull	/* a router's unresolved
+						 * ARP entry lives ~3 s */
+#define ENGINE_ADMIT_RING_MAX (1u << 20)
 
 /* ST_ALIVE: inside the alive callback, between discovery and ports */
 enum stage { ST_DISC, ST_ALIVE, ST_PORTS, ST_WAIT, ST_DONE };
@@ -34,6 +44,8 @@ struct slot {
 	enum slot_state st;
 	uint32_t item;
 	int icmp_fam;		/* 0 / 1 for an echo in flight, else -1 */
+	int linger;		/* an earlier attempt still listening while
+				 * its retry is under way */
 	uint16_t seq;
 	uint64_t sent;
 	struct reactor_io io;
@@ -45,6 +57,7 @@ struct host {
 	struct engine *e;
 	enum stage stage;
 	struct engine_port *items;	/* the current stage's probes */
+	uint64_t *first_ns;		/* each item's first send */
 	uint32_t n_items, cursor, settled;
 	struct engine_port *disc;	/* discovery probes; port 0 = echo */
 	uint32_t n_disc;
@@ -87,7 +100,9 @@ struct engine {
 	struct reactor_io pool_io;
 	struct dns *dns;
 	struct pace pace;
-	struct pace admit;	/* addresses started per second */
+	struct rtt rtt;		/* answers seen: sizes attempt waits */
+	uint64_t *admit_ring;	/* start times of the last admit_w hosts */
+	size_t admit_w, admit_n, admit_head;
 	struct timer pace_timer;
 	struct perm perm;
 	uint64_t next_pos, last_pos;
@@ -103,7 +118,7 @@ struct engine {
 	int ran, shutting;
 	_Atomic uint64_t start_ns;
 	_Atomic uint64_t c_total, c_done, c_alive, c_packets, c_open, c_disc,
-		c_ports, c_dns, c_jobs, c_resume, c_end_ns;
+		c_ports, c_dns, c_jobs, c_resume, c_end_ns, c_dead_icmp, c_rto_ns;
 };
 
 static void cnt_add(_Atomic uint64_t *c, int64_t d)
@@ -124,33 +139,40 @@ void engine_opts_default(struct engine_opts *o)
 	o->rate = ENGINE_DEFAULT_RATE;
 	o->timeout_ms = ENGINE_DEFAULT_TIMEOUT_MS;
 	o->retries = ENGINE_DEFAULT_RETRIES;
+	o->min_timeout_ms = ENGINE_DEFAULT_MIN_TIMEOUT_MS;
 	o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
 	o->max_inflight = 0;	/* from the rate, in engine_new() */
 	memcpy(o->discovery_ports, disc, sizeof(disc));
 	o->n_discovery_ports = sizeof(disc) / sizeof(disc[0]);
 }
 
-/* How long attempt number `tries` (1-based) waits for an answer: the
- * timeout, every time - so a silent address is given up after exactly
- * timeout * (retries + 1). A TCP attempt does not outlive the kernel's
- * first SYN retransmission (1 s) unless the timeout itself is longer, so
- * every SYN on the wire is one the rate limit let through. */
-static uint64_t engine_attempt_ns(const struct engine_opts *o, unsigned tries,
-				  int tcp)
+/* The longest attempt number `tries` (1-based) can wait: the timeout.
+ * The adaptive wait (host_attempt_ns) never exceeds it. */
+static uint64_t engine_attempt_max_ns(const struct engine_opts *o)
 {
-	uint64_t base = (uint64_t)o->timeout_ms * NS_PER_MS;
-	uint64_t cap = base > TCP_SYN_RTO_NS ? base : TCP_SYN_RTO_NS;
-
-	(void)tries;
-	return tcp && base > cap ? cap : base;
+	return (uint64_t)o->timeout_ms * NS_PER_MS;
 }
 
-/* Discovery packets one silent address costs, retries included. */
-static uint64_t engine_packets_per_address(const struct engine_opts *o)
+/* The new-address cap in force, in addresses per second over a 3 s
+ * window: opts.address_rate, or by default the pace the discovery
+ * packets allow (rate / packets per silent address, retries included:
+ * 300/s at the defaults); 0 when only the packet rate limits (no rate,
+ * --no-ping, or a cap the packet rate is stricter than). */
+static uint64_t engine_address_cap(const struct engine_opts *o)
 {
 	uint64_t per = (o->no_icmp ? 0 : 1) + o->n_discovery_ports;
+	uint64_t cap = o->address_rate;
 
-	return (per ? per : 1) * (o->retries + 1);
+	if (o->rate == 0)
+		return 0;
+	if (cap == 0 && !o->no_ping) {
+		cap = o->rate / ((per ? per : 1) * (o->retries + 1));
+		if (cap == 0)
+			cap = 1;
+	}
+	if (cap == 0 || cap >= o->rate || cap * 3 > ENGINE_ADMIT_RING_MAX)
+		return 0;
+	return cap;
 }
 
 void engine_plan(const struct engine_opts *o, uint64_t addresses,
@@ -158,11 +180,11 @@ void engine_plan(const struct engine_opts *o, uint64_t addresses,
 {
 	uint64_t per = o->no_ping ? 0 : (o->no_icmp ? 0 : 1) +
 					 o->n_discovery_ports;
-	double wait = 0;
-	unsigned i;
+	uint64_t cap = engine_address_cap(o);
+	double wait = (double)engine_attempt_max_ns(o) / 1e9 *
+		      (o->retries + 1);
+	double by_packets, by_addresses;
 
-	for (i = 1; i <= o->retries + 1; i++)
-		wait += (double)engine_attempt_ns(o, i, o->no_icmp) / 1e9;
 	memset(out, 0, sizeof(*out));
 	out->addresses = addresses;
 	out->probes_per_address = per;
@@ -171,8 +193,10 @@ void engine_plan(const struct engine_opts *o, uint64_t addresses,
 	if (o->no_ping)	/* every address is "live": its ports are probed */
 		out->packets_max = addresses * out->port_probes_per_live *
 				   (o->retries + 1);
-	out->seconds_max = (o->rate ? (double)out->packets_max /
-					      (double)o->rate : 0) +
+	by_packets = o->rate ? (double)out->packets_max / (double)o->rate : 0;
+	by_addresses = cap ? (double)addresses / (double)cap : 0;
+	out->seconds_max = (by_packets > by_addresses ? by_packets
+						      : by_addresses) +
 			   wait;
 }
 
@@ -233,6 +257,22 @@ static int fam_index(int family)
 }
 
 static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns);
+static void slot_error(struct slot *s, enum icmp_verdict v);
+
+/* An ICMP error about the echo of s: the slot, or NULL when it is not
+ * about a probe still waiting (a quote too short for the cookie still
+ * has to name the same address and sequence number). */
+static struct slot *icmp_error_slot(struct icmp_fam *f,
+				    const struct icmp_reply *rep)
+{
+	struct slot *s = f->by_seq[rep->seq];
+
+	if (!s || s->st != SL_FLIGHT ||
+	    (rep->stamp && s->sent != rep->stamp) ||
+	    !targets_addr_equal(&rep->target, &s->h->pub.addr))
+		return NULL;
+	return s;
+}
 
 static void icmp_readable(struct reactor_io *io, uint32_t events)
 {
@@ -246,6 +286,15 @@ static void icmp_readable(struct reactor_io *io, uint32_t events)
 		rc = icmp_recv_reply(&f->s, &rep);
 		if (rc < 0)
 			break;
+		if (rc == 2) {	/* raw socket: an error about our echo */
+			s = icmp_error_slot(f, &rep);
+			if (s)
+				slot_error(s, icmp_error_verdict(
+						      f->s.family, rep.type,
+						      rep.code, &rep.from,
+						      &rep.target));
+			continue;
+		}
 		if (rc == 0)
 			continue;
 		s = f->by_seq[rep.seq];
@@ -253,6 +302,19 @@ static void icmp_readable(struct reactor_io *io, uint32_t events)
 		    !targets_addr_equal(&rep.from, &s->h->pub.addr))
 			continue;	/* late: that probe already gave up */
 		slot_result(s, TCP_OPEN, reactor_now(s->h->e->r) - s->sent);
+	}
+	/* a ping socket's errors wait in its error queue */
+	for (i = 0; (events & EPOLLERR) && i < ENGINE_ICMP_BURST; i++) {
+		struct slot *s;
+
+		rc = icmp_recv_error(&f->s, &rep);
+		if (rc < 0)
+			break;
+		s = rc == 2 ? icmp_error_slot(f, &rep) : NULL;
+		if (s)
+			slot_error(s, icmp_error_verdict(f->s.family, rep.type,
+							 rep.code, &rep.from,
+							 &rep.target));
 	}
 }
 
@@ -330,6 +392,18 @@ static void slot_release(struct slot *s)
 		h->waiting--;
 	}
 	s->st = SL_FREE;
+	s->linger = 0;
+}
+
+/* Frees every slot still working on item i of h (lingering attempts, a
+ * queued retry) once the item has its answer. */
+static void host_drop_item(struct host *h, uint32_t i)
+{
+	unsigned k;
+
+	for (k = 0; k < h->n_slots; k++)
+		if (h->slots[k].st != SL_FREE && h->slots[k].item == i)
+			slot_release(&h->slots[k]);
 }
 
 static void host_cancel_probes(struct host *h)
@@ -339,6 +413,69 @@ static void host_cancel_probes(struct host *h)
 	for (i = 0; i < h->n_slots; i++)
 		slot_release(&h->slots[i]);
 	ready_remove(h->e, h);
+}
+
+/* How long the attempt just sent for item i of h waits before the next
+ * one: the run's adaptive timeout (rtt.h; for a live host's ports at
+ * least 3 x its own round trip), doubled for each earlier attempt, at
+ * most --timeout. The last attempt waits until at least ENGINE_SETTLE_NS
+ * (or --timeout, if shorter) after the item's first probe, and earlier
+ * attempts keep listening until then, so a host slower than the run's
+ * typical one is still heard. */
+static uint64_t host_attempt_ns(const struct host *h, uint32_t i)
+{
+	const struct engine *e = h->e;
+	const struct engine_port *it = &h->items[i];
+	uint64_t max = engine_attempt_max_ns(&e->o);
+	uint64_t w = rtt_timeout(&e->rtt), settle, age;
+	unsigned k;
+
+	if (h->stage == ST_PORTS && (uint64_t)h->pub.rtt_us * 3000 > w)
+		w = (uint64_t)h->pub.rtt_us * 3000;
+	for (k = 1; k < it->tries && w < max; k++)
+		w *= 2;
+	if (w > max)
+		w = max;
+	if (it->tries > e->o.retries) {
+		settle = max < ENGINE_SETTLE_NS ? max : ENGINE_SETTLE_NS;
+		age = reactor_now(e->r) - h->first_ns[i];
+		if (age + w < settle)
+			w = settle - age;
+	}
+	return w;
+}
+
+/* The attempt in s timed out with a retry to come: keeps it listening
+ * (until its own --timeout, a TCP one until just before the kernel's
+ * own SYN resend) and queues the retry in another free slot. 1 when it
+ * did; 0 when there is no room or no time left (the caller retries in s
+ * itself). */
+static int slot_linger(struct slot *s)
+{
+	struct host *h = s->h;
+	struct engine *e = h->e;
+	uint64_t now = reactor_now(e->r);
+	uint64_t max = engine_attempt_max_ns(&e->o), until;
+	struct slot *f = NULL;
+	unsigned k;
+
+	if (h->items[s->item].tries > e->o.retries)
+		return 0;
+	if (s->icmp_fam < 0 && max > TCP_LINGER_MAX_NS)
+		max = TCP_LINGER_MAX_NS;
+	until = s->sent + max;
+	for (k = 0; k < h->n_slots && !f; k++)
+		if (h->slots[k].st == SL_FREE)
+			f = &h->slots[k];
+	if (!f || until <= now + NS_PER_MS)
+		return 0;
+	s->linger = 1;
+	reactor_timer_start(e->r, &s->timer, until - now);
+	f->st = SL_WAIT;
+	f->item = s->item;
+	h->waiting++;
+	ready_push(e, h, 0);
+	return 1;
 }
 
 static void slot_timer_fired(struct timer *t, void *arg)
@@ -354,7 +491,41 @@ static void slot_timer_fired(struct timer *t, void *arg)
 		ready_push(h->e, h, 0);
 		return;
 	}
+	if (s->linger) {	/* an earlier attempt stops listening */
+		slot_release(s);
+		if (host_can_send(h))
+			ready_push(h->e, h, 0);
+		return;
+	}
+	if (slot_linger(s))
+		return;
 	slot_result(s, TCP_FILTERED, 0);
+}
+
+static int host_dead_now(struct host *h);
+
+/* An ICMP error about the probe in s, classified (icmp_error_verdict). */
+static void slot_error(struct slot *s, enum icmp_verdict v)
+{
+	struct host *h = s->h;
+	uint64_t rtt = reactor_now(h->e->r) - s->sent;
+
+	switch (v) {
+	case ICMP_V_ALIVE:	/* the target itself refused: it is there */
+		slot_result(s, TCP_CLOSED, rtt);
+		return;
+	case ICMP_V_DEAD:	/* no host: no other probe or retry needed */
+		if (host_dead_now(h))
+			return;
+		/* a live host's port: that probe is unreachable */
+		slot_result(s, TCP_UNREACH, rtt);
+		return;
+	case ICMP_V_FILTERED:
+		slot_result(s, TCP_UNREACH, rtt);
+		return;
+	case ICMP_V_NONE:
+		break;
+	}
 }
 
 static void tcp_ready(struct reactor_io *io, uint32_t events)
@@ -362,14 +533,23 @@ static void tcp_ready(struct reactor_io *io, uint32_t events)
 	struct slot *s = io->arg;
 	enum tcp_state st = tcp_connect_result(io->fd);
 
-	if (st == TCP_OPEN)
+	if (st == TCP_OPEN) {
 		tcp_set_reset(io->fd);
-	else if (st == TCP_LOCAL)
+	} else if (st == TCP_UNREACH) {
+		enum icmp_verdict v =
+			tcp_connect_verdict(io->fd, &s->h->pub.addr);
+
+		if (v != ICMP_V_NONE) {
+			slot_error(s, v);
+			return;
+		}
+	} else if (st == TCP_LOCAL) {
 		st = TCP_UNREACH;
+	}
 	slot_result(s, st, reactor_now(s->h->e->r) - s->sent);
 }
 
-static void slot_in_flight(struct slot *s, unsigned tries, int tcp)
+static void slot_in_flight(struct slot *s)
 {
 	struct host *h = s->h;
 
@@ -377,8 +557,7 @@ static void slot_in_flight(struct slot *s, unsigned tries, int tcp)
 	h->busy++;
 	h->e->inflight++;
 	cnt_add(&h->e->c_packets, 1);
-	reactor_timer_start(h->e->r, &s->timer,
-			    engine_attempt_ns(&h->e->o, tries, tcp));
+	reactor_timer_start(h->e->r, &s->timer, host_attempt_ns(h, s->item));
 }
 
 static enum tcp_state slot_send_echo(struct slot *s, struct engine_port *it)
@@ -401,7 +580,7 @@ static enum tcp_state slot_send_echo(struct slot *s, struct engine_port *it)
 	}
 	f->by_seq[s->seq] = s;
 	s->icmp_fam = fam_index(h->pub.addr.family);
-	slot_in_flight(s, it->tries, 0);
+	slot_in_flight(s);
 	return TCP_PENDING;
 }
 
@@ -423,13 +602,17 @@ static enum tcp_state slot_send_syn(struct slot *s, struct engine_port *it)
 		close(fd);
 		return TCP_LOCAL;
 	}
-	slot_in_flight(s, it->tries, 1);
+	slot_in_flight(s);
 	return TCP_PENDING;
 }
 
-/* Sends the host's next probe: a retry first, else the next new one. */
-static void host_send_one(struct host *h)
+/* Sends the host's next probe: a retry first, else the next new one.
+ * Returns 0 when the host is gone: a probe that settles at once (a
+ * local refusal, an unreachable route) may finish it, and h is freed. */
+static int host_send_one(struct host *h)
 {
+	struct engine *e = h->e;
+	uint64_t done = cnt_get(&e->c_done);
 	struct slot *s = NULL;
 	struct engine_port *it;
 	enum tcp_state st;
@@ -446,20 +629,23 @@ static void host_send_one(struct host *h)
 			if (h->slots[i].st == SL_FREE)
 				s = &h->slots[i];
 		if (!s || h->cursor >= h->n_items)
-			return;
+			return 1;
 		s->item = h->cursor++;
 		while (h->cursor < h->n_items &&
 		       h->items[h->cursor].state != TCP_PENDING)
 			h->cursor++;
 	}
 	it = &h->items[s->item];
-	it->tries++;
+	if (it->tries++ == 0)
+		h->first_ns[s->item] = reactor_now(h->e->r);
 	if (h->stage == ST_DISC && it->port == 0)
 		st = slot_send_echo(s, it);
 	else
 		st = slot_send_syn(s, it);
 	if (st != TCP_PENDING)
-		slot_result(s, st, reactor_now(h->e->r) - s->sent);
+		slot_result(s, st, reactor_now(e->r) - s->sent);
+	/* only this host's probe settled: if a host finished, it was h */
+	return cnt_get(&e->c_done) == done;
 }
 
 static void host_finish(struct host *h);
@@ -472,8 +658,15 @@ static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 	struct host *h = s->h;
 	struct engine *e = h->e;
 	struct engine_port *it = &h->items[s->item];
+	int lingering = s->linger;
 
 	slot_release(s);
+	if (lingering && st != TCP_OPEN && st != TCP_CLOSED) {
+		/* an earlier attempt gave up or failed: the retry decides */
+		if (host_can_send(h))
+			ready_push(e, h, 0);
+		return;
+	}
 	if (st == TCP_LOCAL) {	/* says nothing about the target */
 		/* counted as in flight, so a shortage of sockets or ports
 		 * stops the admission of new hosts too */
@@ -489,6 +682,11 @@ static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 		h->waiting++;
 		ready_push(e, h, 0);
 		return;
+	}
+	host_drop_item(h, s->item);	/* its other attempts */
+	if (st == TCP_OPEN || st == TCP_CLOSED) {
+		rtt_sample(&e->rtt, rtt_ns);
+		atomic_store(&e->c_rto_ns, rtt_timeout(&e->rtt));
 	}
 	it->state = (uint8_t)st;
 	it->rtt_us = st == TCP_FILTERED ? 0 : (uint32_t)(rtt_ns / 1000);
@@ -555,6 +753,7 @@ static void host_free(struct host *h)
 	if (!h)
 		return;
 	free(h->disc);
+	free(h->first_ns);
 	free(h->pub.ports);
 	free(h->slots);
 	free(h->hostname);
@@ -617,6 +816,9 @@ static void host_start_ports(struct host *h)
 	h->items = h->pub.ports;
 	h->n_items = (uint32_t)h->pub.n_ports;
 	h->cursor = h->settled = 0;
+	free(h->first_ns);
+	h->first_ns = xcalloc(h->n_items ? h->n_items : 1,
+			      sizeof(*h->first_ns));
 	for (i = 0; i < h->pub.n_ports; i++) {
 		struct engine_port *p = &h->pub.ports[i];
 
@@ -674,6 +876,22 @@ static void host_set_alive(struct host *h, enum engine_alive_by by,
 	host_start_ports(h);
 }
 
+/* An ICMP error says no host has h's address: h is dead now, without
+ * waiting for its other probes or retries. 1 when so (h is freed), 0
+ * when h is past discovery. */
+static int host_dead_now(struct host *h)
+{
+	struct engine *e = h->e;
+
+	if (h->stage != ST_DISC)
+		return 0;
+	host_cancel_probes(h);
+	cnt_add(&e->c_disc, -1);
+	cnt_add(&e->c_dead_icmp, 1);
+	host_finish(h);
+	return 1;
+}
+
 static void host_start(struct engine *e, struct host *h)
 {
 	unsigned i;
@@ -690,6 +908,7 @@ static void host_start(struct engine *e, struct host *h)
 		h->disc[icmp + i].port = e->o.discovery_ports[i];
 	h->items = h->disc;
 	h->n_items = h->n_disc;
+	h->first_ns = xcalloc(h->n_disc ? h->n_disc : 1, sizeof(*h->first_ns));
 	h->stage = ST_DISC;
 	cnt_add(&e->c_disc, 1);
 	if (h->n_disc == 0) {	/* no way to test it: it counts as dead */
@@ -839,6 +1058,40 @@ static void pace_timer_fired(struct timer *t, void *arg)
 	/* nothing: waking the loop is the point; prepare() sends */
 }
 
+/* Makes sure the loop wakes within delay ns (the pacing timer serves
+ * both the packet rate and the new-address window). */
+static void engine_wake_in(struct engine *e, uint64_t delay)
+{
+	uint64_t at = reactor_now(e->r) + delay;
+
+	if (!timer_armed(&e->pace_timer) || e->pace_timer.deadline > at)
+		reactor_timer_start(e->r, &e->pace_timer, delay);
+}
+
+/* 1 when one more address may start now under the new-address window
+ * (at most admit_w starts in any ENGINE_ADMIT_WINDOW_NS), recording it;
+ * else 0 with a wake-up armed for when the oldest start leaves the
+ * window. */
+static int engine_admit_take(struct engine *e, uint64_t now)
+{
+	if (!e->admit_w)
+		return 1;
+	if (e->admit_n == e->admit_w) {
+		uint64_t oldest = e->admit_ring[e->admit_head];
+
+		if (now < oldest + ENGINE_ADMIT_WINDOW_NS) {
+			engine_wake_in(e, oldest + ENGINE_ADMIT_WINDOW_NS -
+						  now);
+			return 0;
+		}
+	} else {
+		e->admit_n++;
+	}
+	e->admit_ring[e->admit_head] = now;
+	e->admit_head = (e->admit_head + 1) % e->admit_w;
+	return 1;
+}
+
 /* Starts the next address; 0 when there is none to start now. The host
  * may already be finished (and freed) when this returns. */
 static int engine_admit(struct engine *e)
@@ -849,12 +1102,8 @@ static int engine_admit(struct engine *e)
 	    e->inflight >= e->o.max_inflight)
 		return 0;
 	now = reactor_now(e->r);
-	if (!pace_take(&e->admit, now)) {
-		if (!timer_armed(&e->pace_timer))
-			reactor_timer_start(e->r, &e->pace_timer,
-					    pace_wait(&e->admit, now));
+	if (!engine_admit_take(e, now))
 		return 0;
-	}
 	host_start(e, host_new(e, e->next_pos++));
 	return 1;
 }
@@ -878,13 +1127,10 @@ static void engine_pump(struct engine *e)
 			continue;
 		if (!pace_take(&e->pace, now)) {
 			ready_push(e, h, 1);
-			if (!timer_armed(&e->pace_timer))
-				reactor_timer_start(e->r, &e->pace_timer,
-						    pace_wait(&e->pace, now));
+			engine_wake_in(e, pace_wait(&e->pace, now));
 			break;
 		}
-		host_send_one(h);
-		if (host_can_send(h))
+		if (host_send_one(h) && host_can_send(h))
 			ready_push(e, h, 0);
 	}
 	atomic_store(&e->c_resume,
@@ -942,6 +1188,8 @@ static int engine_check_opts(struct engine_opts *o)
 			"use --no-ping to treat every address as live");
 		return -1;
 	}
+	if (o->min_timeout_ms == 0)
+		o->min_timeout_ms = ENGINE_DEFAULT_MIN_TIMEOUT_MS;
 	if (o->host_inflight == 0)
 		o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
 	if (o->host_inflight > 1024)
@@ -951,8 +1199,7 @@ static int engine_check_opts(struct engine_opts *o)
 		 * what paces a sweep of silent addresses: each probe waits
 		 * up to its longest attempt */
 		double need = (double)o->rate * 1.5 *
-			      (double)engine_attempt_ns(o, o->retries + 1, 0) /
-			      1e9;
+			      (double)engine_attempt_max_ns(o) / 1e9;
 
 		/* with no rate this cap is the only brake: keep it modest */
 		o->max_inflight = need > ENGINE_INFLIGHT_CEIL
@@ -994,6 +1241,12 @@ struct engine *engine_new(const struct engine_opts *o,
 	e->next_pos = e->o.first < e->last_pos ? e->o.first : e->last_pos;
 	atomic_store(&e->c_total, e->last_pos - e->next_pos);
 	atomic_store(&e->c_resume, e->next_pos);
+	rtt_init(&e->rtt, (uint64_t)e->o.min_timeout_ms * NS_PER_MS,
+		 engine_attempt_max_ns(&e->o));
+	atomic_store(&e->c_rto_ns, rtt_timeout(&e->rtt));
+	e->admit_w = (size_t)engine_address_cap(&e->o) * 3;
+	if (e->admit_w)
+		e->admit_ring = xcalloc(e->admit_w, sizeof(*e->admit_ring));
 	e->r = reactor_new();
 	if (!e->r)
 		goto fail;
@@ -1048,13 +1301,12 @@ void engine_free(struct engine *e)
 	icmp_fam_close(e, &e->icmp[0]);
 	icmp_fam_close(e, &e->icmp[1]);
 	reactor_free(e->r);
+	free(e->admit_ring);
 	free(e);
 }
 
 int engine_run(struct engine *e)
 {
-	uint64_t admit;
-
 	if (e->ran) {
 		log_err("engine: engine_run called twice");
 		return -1;
@@ -1062,16 +1314,6 @@ int engine_run(struct engine *e)
 	e->ran = 1;
 	atomic_store(&e->start_ns, reactor_clock());
 	pace_init(&e->pace, e->o.rate, atomic_load(&e->start_ns));
-	/* Addresses are started evenly, at the pace their discovery packets
-	 * will need, not in a burst that the retries pay back later: a
-	 * router in front of a sparse range holds an unresolved ARP entry
-	 * for every silent address for about 3 s, and its table is small
-	 * (Linux: 1024), so a burst of new addresses makes it drop probes
-	 * to live ones. */
-	admit = e->o.rate / engine_packets_per_address(&e->o);
-	pace_init(&e->admit,
-		  e->o.rate && !e->o.no_ping ? (admit ? admit : 1) : 0,
-		  atomic_load(&e->start_ns));
 	return reactor_run(e->r);
 }
 
@@ -1097,6 +1339,8 @@ void engine_progress(struct engine *e, struct engine_progress *p)
 	p->in_ports = cnt_get(&e->c_ports);
 	p->in_dns = cnt_get(&e->c_dns);
 	p->jobs_pending = cnt_get(&e->c_jobs);
+	p->dead_by_icmp = cnt_get(&e->c_dead_icmp);
+	p->rto_ms = (double)cnt_get(&e->c_rto_ns) / 1e6;
 	p->resume_index = cnt_get(&e->c_resume);
 	p->elapsed_s = start ? (double)(now - start) / 1e9 : 0;
 	p->eta_s = -1;

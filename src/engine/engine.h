@@ -24,18 +24,32 @@
  *
  * Pacing: every packet a probe sends (an echo request, a SYN, each retry)
  * takes a token from one global bucket of opts.rate packets per second
- * (default 2400; 0 = unlimited). New addresses are started evenly at
- * rate / (discovery packets per address, retries included) per second -
- * 300/s by default - never in bursts: a router in front of a sparse range
- * keeps an unresolved ARP entry for each silent address for ~3 s in a
- * table of about 1024. At most opts.host_inflight probes are in flight per
- * host and opts.max_inflight in all (by default enough for the rate;
- * bounded by the open file limit). A probe unanswered after timeout_ms is
- * sent again up to `retries` times, each attempt waiting timeout_ms (a TCP
- * attempt at most 1 s, or timeout_ms if that is longer, so the kernel
- * never resends a SYN behind the rate limit's back). Worst case for a
- * dead address: timeout_ms * (retries + 1); for a run of silent
- * addresses: addresses * packets per address / rate + that.
+ * (default 2400; 0 = unlimited); a host's retries go before new hosts.
+ * New addresses are capped separately at opts.address_rate per second
+ * over any 3 s window (by default rate / discovery packets per address,
+ * 300 at the defaults: at most 900 started in any 3 s, in a burst if the
+ * packets allow - a /24 starts at once):
+ * a router in front of a sparse range keeps an unresolved ARP entry for
+ * each silent address for ~3 s in a table of about 1024 (Linux), and
+ * when it is full it drops probes to live hosts too. At most
+ * opts.host_inflight probes are in flight per host and opts.max_inflight
+ * in all (by default enough for the rate; bounded by the open file
+ * limit).
+ *
+ * Timeouts adapt (rtt.h): each attempt waits srtt + 4 x rttvar of the
+ * answers seen so far in the run, at least min_timeout_ms and at most
+ * timeout_ms (timeout_ms before the first answer), doubling per retry;
+ * a host's port probes wait at least 3 x its own round trip. An attempt
+ * that times out with a retry to come keeps listening while the retry
+ * goes out, and the last attempt's verdict comes no sooner than 500 ms
+ * (or timeout_ms if shorter) after the first probe - so one slow host in
+ * a fast network is still heard. An ICMP error from a router saying the
+ * address has no host (read from the ping socket's error queue, a raw
+ * socket, or a TCP probe's IP_RECVERR queue) ends the address at once:
+ * no other probe, no retry; an error sent by the target itself proves it
+ * alive. Worst case for a silent address: timeout_ms * (retries + 1);
+ * typical on a LAN: 0.5 s. For a run of silent addresses:
+ * addresses x max(packets per address / rate, 1 / address_rate) + that.
  *
  * Jobs: engine_submit_job() runs a blocking function (a net-snmp walk, an
  * SSH login) on the worker pool, under a per-kind cap, and calls its done
@@ -69,6 +83,7 @@
 #define ENGINE_DEFAULT_RATE 2400	/* packets per second */
 #define ENGINE_DEFAULT_TIMEOUT_MS 1000
 #define ENGINE_DEFAULT_RETRIES 1
+#define ENGINE_DEFAULT_MIN_TIMEOUT_MS 100	/* floor of adaptive waits */
 #define ENGINE_DEFAULT_HOST_INFLIGHT 8
 #define ENGINE_DEFAULT_MAX_INFLIGHT 1024	/* the least the rate-derived
 						 * default gives */
@@ -119,7 +134,13 @@ struct engine_callbacks {
 
 struct engine_opts {
 	uint64_t rate;			/* packets/s; 0 = unlimited */
-	unsigned timeout_ms;		/* first attempt's wait */
+	unsigned timeout_ms;		/* longest wait of an attempt */
+	unsigned min_timeout_ms;	/* shortest adaptive wait; 0: 100 */
+	uint64_t address_rate;		/* new addresses per second over a
+					 * 3 s window; 0: rate / discovery
+					 * packets per address (300 at the
+					 * defaults); >= rate: no cap but
+					 * the packet rate */
 	unsigned retries;		/* extra attempts after a timeout */
 	unsigned host_inflight;		/* probes in flight per host */
 	unsigned max_inflight;		/* probes in flight in all; 0: rate x
@@ -160,12 +181,14 @@ struct engine_progress {
 	uint64_t in_ports;
 	uint64_t in_dns;
 	uint64_t jobs_pending;	/* submitted, done callback not yet run */
+	uint64_t dead_by_icmp;	/* ended early by an ICMP unreachable */
+	double rto_ms;		/* the adaptive wait of a first attempt now */
 	uint64_t resume_index;	/* every position below it is done */
 	double elapsed_s;
 	double eta_s;		/* < 0 when unknown */
 };
 
-/* Fills o with the defaults above (discovery ports 80,443,22,445,135). */
+/* Fills o with the defaults above (discovery ports 80,443,22). */
 void engine_opts_default(struct engine_opts *o);
 /* The dry-run numbers for opts and a target count. */
 void engine_plan(const struct engine_opts *o, uint64_t addresses,

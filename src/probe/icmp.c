@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <time.h>	/* struct timespec, for linux/errqueue.h */
+#include <linux/errqueue.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
@@ -12,6 +14,7 @@
 
 #define ICMP_HDR 8
 #define ICMP_PAYLOAD 16		/* stamp (8) + cookie (8) */
+#define IP6_HDR 40
 /* Linux raw ICMP filter (linux/icmp.h clashes with netinet headers). */
 #define NC_SOL_RAW 255
 #define NC_ICMP_FILTER 1
@@ -86,8 +89,18 @@ int icmp_open(struct icmp_sock *s, int family,
 		return -1;
 	}
 	s->fd = icmp_socket(family, SOCK_DGRAM);
-	if (s->fd >= 0)
+	if (s->fd >= 0) {
+		int on = 1;
+
+		/* ICMP errors about our echoes come to the error queue */
+		if (family == AF_INET)
+			setsockopt(s->fd, IPPROTO_IP, IP_RECVERR, &on,
+				   sizeof(on));
+		else
+			setsockopt(s->fd, IPPROTO_IPV6, IPV6_RECVERR, &on,
+				   sizeof(on));
 		return 0;
+	}
 	dgram_err = errno;
 	s->fd = icmp_socket(family, SOCK_RAW);
 	if (s->fd < 0) {
@@ -104,7 +117,7 @@ int icmp_open(struct icmp_sock *s, int family,
 	s->raw = 1;
 	randombytes_buf(&s->id, sizeof(s->id));
 	if (family == AF_INET) {
-		uint32_t mask = ~(1u << ICMP_ECHOREPLY);
+		uint32_t mask = ~(1u << ICMP_ECHOREPLY | 1u << ICMP_DEST_UNREACH);
 
 		setsockopt(s->fd, NC_SOL_RAW, NC_ICMP_FILTER, &mask,
 			   sizeof(mask));
@@ -113,6 +126,7 @@ int icmp_open(struct icmp_sock *s, int family,
 
 		ICMP6_FILTER_SETBLOCKALL(&f);
 		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
 		setsockopt(s->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
 	}
 	return 0;
@@ -157,6 +171,68 @@ int icmp_send_echo(struct icmp_sock *s, const struct targets_addr *dst,
 	return 0;
 }
 
+/* Checks a quoted echo request (an ICMP header and what follows, n bytes
+ * of it) that went to target: 1 and out->seq/stamp when it is one of ours.
+ * The cookie is checked only when the quote is long enough to hold it
+ * (routers may quote just 8 bytes); the caller still matches the sequence
+ * number and the target against a probe in flight. */
+static int icmp_quoted_echo(const struct icmp_sock *s,
+			    const struct targets_addr *target,
+			    const uint8_t *q, size_t n, struct icmp_reply *out)
+{
+	uint8_t req = s->family == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
+	uint8_t want[8];
+
+	if (n < ICMP_HDR || q[0] != req || q[1] != 0)
+		return 0;
+	if (s->raw && (uint16_t)(q[4] << 8 | q[5]) != s->id)
+		return 0;
+	out->seq = (uint16_t)(q[6] << 8 | q[7]);
+	out->stamp = 0;
+	if (n >= ICMP_HDR + ICMP_PAYLOAD) {
+		uint64_t stamp = icmp_get64(q + ICMP_HDR);
+
+		icmp_cookie(s, target, out->seq, stamp, want);
+		if (sodium_memcmp(want, q + ICMP_HDR + 8, 8) != 0)
+			return 0;
+		out->stamp = stamp;
+	}
+	out->target = *target;
+	out->error = 1;
+	return 1;
+}
+
+/* A raw socket's destination-unreachable message p (n bytes, from the
+ * ICMP header on): 2 when it is about one of our echoes, else 0. */
+static int icmp_raw_error(const struct icmp_sock *s, const uint8_t *p,
+			  size_t n, struct icmp_reply *out)
+{
+	struct targets_addr target = { .family = s->family };
+	const uint8_t *in = p + ICMP_HDR;	/* the quoted IP packet */
+	size_t ihl;
+
+	if (n < ICMP_HDR)
+		return 0;
+	out->type = p[0];
+	out->code = p[1];
+	n -= ICMP_HDR;
+	if (s->family == AF_INET) {
+		if (p[0] != ICMP_DEST_UNREACH || n < 20 || (in[0] >> 4) != 4)
+			return 0;
+		ihl = (size_t)(in[0] & 0x0f) * 4;
+		if (ihl < 20 || n < ihl || in[9] != IPPROTO_ICMP)
+			return 0;
+		memcpy(target.a, in + 16, 4);
+	} else {
+		if (p[0] != ICMP6_DST_UNREACH || n < IP6_HDR ||
+		    (in[0] >> 4) != 6 || in[6] != IPPROTO_ICMPV6)
+			return 0;
+		ihl = IP6_HDR;
+		memcpy(target.a, in + 24, 16);
+	}
+	return icmp_quoted_echo(s, &target, in + ihl, n - ihl, out) ? 2 : 0;
+}
+
 int icmp_recv_reply(struct icmp_sock *s, struct icmp_reply *out)
 {
 	uint8_t buf[1500], want[8];
@@ -170,6 +246,7 @@ int icmp_recv_reply(struct icmp_sock *s, struct icmp_reply *out)
 	n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
 	if (n < 0)
 		return -1;
+	memset(out, 0, sizeof(*out));
 	if (targets_addr_from_sockaddr((struct sockaddr *)&ss, &out->from) < 0)
 		return 0;
 	if (s->raw && s->family == AF_INET) {	/* skip the IP header */
@@ -183,6 +260,10 @@ int icmp_recv_reply(struct icmp_sock *s, struct icmp_reply *out)
 		p += ihl;
 		n -= (ssize_t)ihl;
 	}
+	if (s->raw && n >= ICMP_HDR &&
+	    p[0] == (s->family == AF_INET ? ICMP_DEST_UNREACH
+					  : ICMP6_DST_UNREACH))
+		return icmp_raw_error(s, p, (size_t)n, out);
 	if (n < ICMP_HDR + ICMP_PAYLOAD)
 		return 0;
 	reply_type = s->family == AF_INET ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY;
@@ -197,4 +278,100 @@ int icmp_recv_reply(struct icmp_sock *s, struct icmp_reply *out)
 	if (sodium_memcmp(want, p + ICMP_HDR + 8, 8) != 0)
 		return 0;
 	return 1;
+}
+
+int icmp_errqueue_read(int fd, int family, uint8_t *buf, size_t len,
+		       struct icmp_errinfo *ei)
+{
+	struct sockaddr_storage ss;
+	char ctl[512];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = { .msg_name = &ss,
+			    .msg_namelen = sizeof(ss),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&ss, 0, sizeof(ss));
+	n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	memset(ei, 0, sizeof(*ei));
+	ei->len = (size_t)n;
+	if (targets_addr_from_sockaddr((struct sockaddr *)&ss, &ei->target) < 0)
+		return 0;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		const struct sock_extended_err *ee;
+
+		if (!((c->cmsg_level == IPPROTO_IP &&
+		       c->cmsg_type == IP_RECVERR) ||
+		      (c->cmsg_level == IPPROTO_IPV6 &&
+		       c->cmsg_type == IPV6_RECVERR)))
+			continue;
+		ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		if (ee->ee_origin != (family == AF_INET ? SO_EE_ORIGIN_ICMP
+						       : SO_EE_ORIGIN_ICMP6))
+			return 0;
+		ei->type = ee->ee_type;
+		ei->code = ee->ee_code;
+		if (targets_addr_from_sockaddr(SO_EE_OFFENDER(ee), &ei->from) <
+		    0)
+			return 0;
+		return 1;
+	}
+	return 0;
+}
+
+int icmp_recv_error(struct icmp_sock *s, struct icmp_reply *out)
+{
+	uint8_t buf[512];
+	struct icmp_errinfo ei;
+	int rc = icmp_errqueue_read(s->fd, s->family, buf, sizeof(buf), &ei);
+
+	if (rc <= 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->from = ei.from;
+	out->type = ei.type;
+	out->code = ei.code;
+	/* the ping socket hands back the quoted echo, from its header on */
+	return icmp_quoted_echo(s, &ei.target, buf, ei.len, out) ? 2 : 0;
+}
+
+enum icmp_verdict icmp_error_verdict(int family, uint8_t type, uint8_t code,
+				     const struct targets_addr *from,
+				     const struct targets_addr *target)
+{
+	if (family == AF_INET ? type != ICMP_DEST_UNREACH
+			      : type != ICMP6_DST_UNREACH)
+		return ICMP_V_NONE;
+	/* whatever it says, a host that answers is there */
+	if (targets_addr_equal(from, target))
+		return ICMP_V_ALIVE;
+	if (family == AF_INET) {
+		switch (code) {
+		case ICMP_NET_UNREACH:
+		case ICMP_HOST_UNREACH:
+		case ICMP_NET_UNKNOWN:
+		case ICMP_HOST_UNKNOWN:
+		case ICMP_HOST_ISOLATED:
+			return ICMP_V_DEAD;
+		case ICMP_FRAG_NEEDED:
+		case ICMP_SR_FAILED:
+			return ICMP_V_NONE;
+		default:	/* prohibited, port/protocol from a firewall */
+			return ICMP_V_FILTERED;
+		}
+	}
+	switch (code) {
+	case ICMP6_DST_UNREACH_NOROUTE:
+	case ICMP6_DST_UNREACH_BEYONDSCOPE:
+	case ICMP6_DST_UNREACH_ADDR:
+		return ICMP_V_DEAD;
+	default:
+		return ICMP_V_FILTERED;
+	}
 }

@@ -34,13 +34,18 @@ int tcp_connect_start(const struct targets_addr *a, uint16_t port,
 {
 	struct sockaddr_storage ss;
 	socklen_t len = targets_addr_to_sockaddr(a, port, &ss);
-	int fd, err;
+	int fd, err, on = 1;
 
 	fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		*state = TCP_LOCAL;
 		return -1;
 	}
+	/* an ICMP error about the SYN lands in the error queue, with the
+	 * address of whoever sent it (tcp_connect_verdict) */
+	setsockopt(fd, a->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+		   a->family == AF_INET ? IP_RECVERR : IPV6_RECVERR, &on,
+		   sizeof(on));
 	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
 		*state = TCP_OPEN;
 		tcp_set_reset(fd);
@@ -65,6 +70,20 @@ enum tcp_state tcp_connect_result(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		return TCP_LOCAL;
 	return tcp_state_from_errno(err);
+}
+
+enum icmp_verdict tcp_connect_verdict(int fd, const struct targets_addr *a)
+{
+	uint8_t buf[128];
+	struct icmp_errinfo ei;
+	int rc;
+
+	while ((rc = icmp_errqueue_read(fd, a->family, buf, sizeof(buf),
+					&ei)) >= 0)
+		if (rc == 1 && targets_addr_equal(&ei.target, a))
+			return icmp_error_verdict(a->family, ei.type, ei.code,
+						  &ei.from, a);
+	return ICMP_V_NONE;
 }
 
 void tcp_set_reset(int fd)

@@ -12,6 +12,10 @@
  * the target. The caller owns the socket and closes it; after OPEN it
  * should call tcp_set_reset() first, so closing sends a RST instead of
  * leaving TIME_WAIT behind on every probed port.
+ *
+ * UNREACH alone does not say who refused: a router that found no host,
+ * a firewall, or the target itself. Probe sockets ask for IP_RECVERR, so
+ * tcp_connect_verdict() can read the ICMP error and its sender.
  */
 #ifndef NC_TCP_H
 #define NC_TCP_H
@@ -19,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/targets.h"
+#include "probe/icmp.h"
 
 enum tcp_state {
 	TCP_PENDING = 0,	/* handshake under way: wait for EPOLLOUT */
@@ -37,6 +42,10 @@ int tcp_connect_start(const struct targets_addr *a, uint16_t port,
 enum tcp_state tcp_connect_result(int fd);
 /* The outcome an errno from connect() or SO_ERROR stands for. */
 enum tcp_state tcp_state_from_errno(int err);
+/* After an UNREACH: what the ICMP error queued on fd (the probe to a)
+ * says - ICMP_V_DEAD when a router found no host there; ICMP_V_NONE when
+ * no ICMP error is queued (e.g. a local routing failure). */
+enum icmp_verdict tcp_connect_verdict(int fd, const struct targets_addr *a);
 /* Makes close() abort the connection with a RST (SO_LINGER 0). */
 void tcp_set_reset(int fd);
 /* "open", "closed", "filtered", "unreachable", "local-error", "pending". */

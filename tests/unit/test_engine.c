@@ -1,6 +1,6 @@
 /* The engine's parts that need no network: the keyed permutation, the
- * timer heap, the token bucket, the worker pool, the reactor's timers and
- * wake-ups, and port lists. */
+ * timer heap, the token bucket, the RTT estimator, the worker pool, the
+ * reactor's timers and wake-ups, and port lists. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -13,6 +13,7 @@
 #include "engine/perm.h"
 #include "engine/pool.h"
 #include "engine/reactor.h"
+#include "engine/rtt.h"
 #include "engine/timer.h"
 #include "probe/ports.h"
 
@@ -531,6 +532,74 @@ static void test_ports_presets_no_table(void **state)
 	free(old);
 }
 
+
+/* ---- RTT estimator ---- */
+
+#define MS 1000000ull
+
+static void test_rtt_first_sample_and_clamp(void **state)
+{
+	struct rtt r;
+
+	(void)state;
+	rtt_init(&r, 100 * MS, 1000 * MS);
+	/* nothing heard yet: the whole --timeout */
+	assert_int_equal(rtt_timeout(&r), 1000 * MS);
+	/* RFC 6298: srtt = R, rttvar = R/2, so the wait is 3 x R */
+	rtt_sample(&r, 50 * MS);
+	assert_int_equal(r.srtt, 50 * MS);
+	assert_int_equal(r.rttvar, 25 * MS);
+	assert_int_equal(rtt_timeout(&r), 150 * MS);
+	/* a LAN's sub-millisecond answers: the floor, not 1 ms */
+	rtt_init(&r, 100 * MS, 1000 * MS);
+	rtt_sample(&r, 300000);
+	assert_int_equal(rtt_timeout(&r), 100 * MS);
+	/* a slow path: never more than the ceiling */
+	rtt_init(&r, 100 * MS, 1000 * MS);
+	rtt_sample(&r, 900 * MS);
+	assert_int_equal(rtt_timeout(&r), 1000 * MS);
+	/* a floor above the ceiling is the ceiling */
+	rtt_init(&r, 500 * MS, 200 * MS);
+	rtt_sample(&r, 1 * MS);
+	assert_int_equal(rtt_timeout(&r), 200 * MS);
+}
+
+static void test_rtt_converges_and_reacts(void **state)
+{
+	struct rtt r;
+	uint64_t before;
+	int i;
+
+	(void)state;
+	rtt_init(&r, 1 * MS, 5000 * MS);
+	for (i = 0; i < 200; i++)
+		rtt_sample(&r, 20 * MS);
+	/* steady 20 ms: srtt 20 ms, the deviation decays towards 0 */
+	assert_true(r.srtt > 19 * MS && r.srtt < 21 * MS);
+	assert_true(rtt_timeout(&r) < 22 * MS);
+	assert_true(rtt_timeout(&r) >= 20 * MS);
+	/* one 300 ms straggler widens the wait at once (4 x rttvar)... */
+	before = rtt_timeout(&r);
+	rtt_sample(&r, 300 * MS);
+	assert_true(rtt_timeout(&r) > before + 250 * MS);
+	/* ...and steady answers bring it back down */
+	for (i = 0; i < 100; i++)
+		rtt_sample(&r, 20 * MS);
+	assert_true(rtt_timeout(&r) < 25 * MS);
+	/* alternating 10/30 ms: srtt near 20, wait covers the spread */
+	rtt_init(&r, 1 * MS, 5000 * MS);
+	for (i = 0; i < 400; i++)
+		rtt_sample(&r, (i & 1 ? 30 : 10) * MS);
+	assert_true(r.srtt > 17 * MS && r.srtt < 23 * MS);
+	assert_true(rtt_timeout(&r) > 30 * MS);
+	assert_true(rtt_timeout(&r) < 80 * MS);
+	/* a zero sample (clock granularity) counts as the smallest time */
+	rtt_init(&r, 0, 5000 * MS);
+	rtt_sample(&r, 0);
+	assert_int_equal(r.samples, 1);
+	assert_true(rtt_timeout(&r) >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +609,8 @@ int main(void)
 		cmocka_unit_test(test_timer_heap_fifo_ties),
 		cmocka_unit_test(test_pace_fake_clock),
 		cmocka_unit_test(test_pace_wait_and_unlimited),
+		cmocka_unit_test(test_rtt_first_sample_and_clamp),
+		cmocka_unit_test(test_rtt_converges_and_reacts),
 		cmocka_unit_test(test_pool_bounded_queue),
 		cmocka_unit_test(test_pool_kind_caps),
 		cmocka_unit_test(test_pool_free_cancels_queued),

@@ -1,7 +1,10 @@
 /* Probes and the whole engine against loopback only (127.0.0.0/8, ::1):
  * TCP open/closed, ICMP echo, DNS through a tiny responder run here, and
- * engine runs with callbacks, jobs, pacing, split/resume and throughput.
- * Nothing here sends a packet anywhere but loopback. */
+ * engine runs with callbacks, jobs, pacing, split/resume, throughput and
+ * adaptive timeouts. Nothing here sends a packet anywhere but loopback,
+ * except the ICMP-unreachable test, which runs in a private network
+ * namespace of its own (198.18.98.0/24 on a veth pair, no default route,
+ * every probe rejected by nft before it leaves). */
 #define _GNU_SOURCE	/* unshare() */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +24,7 @@
 #include "core/log.h"
 #include "core/targets.h"
 #include "engine/engine.h"
+#include "engine/perm.h"
 #include "probe/dns.h"
 #include "probe/icmp.h"
 #include "probe/ports.h"
@@ -256,23 +260,30 @@ static int ping_socket_child(void)
 	return 1;
 }
 
-static void test_icmp_ping_socket(void **state)
+/* Runs fn in a forked child (it may unshare a network namespace): skips
+ * when it exits 77, fails naming the check when it exits otherwise. */
+static void child_check(int (*fn)(void), const char *skip_why)
 {
-	pid_t pid;
+	pid_t pid = fork();
 	int st;
 
-	(void)state;
-	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(ping_socket_child());
+		_exit(fn());
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	if (WEXITSTATUS(st) == 77) {
-		print_message("# skip: no private network namespace here\n");
+		print_message("# skip: %s\n", skip_why);
 		skip();
 	}
-	assert_int_equal(WEXITSTATUS(st), 0);
+	if (WEXITSTATUS(st) != 0)
+		fail_msg("check %d failed in the child", WEXITSTATUS(st));
+}
+
+static void test_icmp_ping_socket(void **state)
+{
+	(void)state;
+	child_check(ping_socket_child, "no private network namespace here");
 }
 
 /* ---- a tiny DNS responder on 127.0.0.1 ---- */
@@ -990,6 +1001,193 @@ static void test_engine_filtered_and_dead(void **state)
 	free(r);
 }
 
+/* A silent address after the run has heard fast answers: its attempts
+ * wait the adaptive timeout (100 ms floor, the last one until 500 ms
+ * after the first probe), not 2 x --timeout. */
+static void test_engine_adaptive_timeout(void **state)
+{
+	static const char *const toks[] = { "127.0.0.1", "127.0.7.0/28",
+					    NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_progress p;
+	struct engine_opts o;
+	struct run *r = calloc(1, sizeof(*r));
+	struct perm pm;
+	uint64_t seed;
+	uint16_t port;
+	int cl[2], lfd = full_listener(&port, cl);
+
+	(void)state;
+	/* a key that visits 127.0.0.1 (index 0) last, after 16 answers */
+	for (seed = 1; seed < 100000; seed++) {
+		perm_init(&pm, 17, seed);
+		if (perm_at(&pm, 16) == 0)
+			break;
+	}
+	assert_int_equal(perm_at(&pm, 16), 0);
+	engine_opts_default(&o);
+	o.seed = seed;
+	o.rate = 50;		/* one probe per 20 ms: answers come first */
+	o.timeout_ms = 3000;
+	o.retries = 1;
+	o.no_icmp = 1;
+	/* 127.0.0.1: the full listener drops the SYN; other addresses of
+	 * 127/8 have no listener on that port and send a RST */
+	o.discovery_ports[0] = port;
+	o.n_discovery_ports = 1;
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->done, 17);
+	assert_int_equal(r->alive, 16);
+	assert_int_equal(r->dead, 1);
+	assert_int_equal(p.packets, 16 + 2);
+	print_message("# 16 answers then a silent address: %.2f s, adaptive "
+		      "wait %.0f ms (fixed: %.1f s for the silent one)\n",
+		      p.elapsed_s, p.rto_ms, 2 * o.timeout_ms / 1000.0);
+	assert_true(p.rto_ms >= 100 && p.rto_ms < 101);
+	/* 16 x 20 ms of pacing, then 100 ms + the 500 ms settle; with fixed
+	 * waits it would be 6 s */
+	assert_true(p.elapsed_s >= 0.5 + 0.3 && p.elapsed_s < 2.0);
+	close(cl[0]);
+	close(cl[1]);
+	close(lfd);
+	targets_free(t);
+	free(r);
+}
+
+/* ---- ICMP unreachable ends an address early (private namespace) ---- */
+
+/* 198.18.98.1 is our own address on one end of a veth pair; .5 has no
+ * host: our kernel's ARP for it gives up after one 100 ms try and sends
+ * us ICMP host-unreachable, as a router does for a dead address after
+ * its ARP timeout. .1 refuses TCP 80 with admin-prohibited sent by .1
+ * itself (a host firewall), and drops echo requests. */
+#define UNREACH_SETUP \
+	"exec >/dev/null 2>&1; ip link set lo up && " \
+	"ip link add nc0 type veth peer name nc1 && ip link set nc1 up && " \
+	"ip addr add 198.18.98.1/24 dev nc0 && ip link set nc0 up && " \
+	"[ -z \"$(ip route show default)\" ] && " \
+	"sysctl -qw net.ipv4.neigh.nc0.mcast_solicit=1 " \
+	"net.ipv4.neigh.nc0.retrans_time_ms=100 && nft -f - <<'EOF'\n" \
+	"table inet nctest {\n" \
+	" chain in {\n" \
+	"  type filter hook input priority 0;\n" \
+	"  ip daddr 198.18.98.1 tcp dport 80 reject with icmp type " \
+	"admin-prohibited\n" \
+	"  ip daddr 198.18.98.1 icmp type echo-request drop\n" \
+	" }\n" \
+	"}\n" \
+	"EOF\n"
+
+struct unreach_run {
+	int dead, alive;
+	enum engine_alive_by by1;
+	uint16_t port1;
+};
+
+static void unreach_done(struct engine *e, struct engine_host *h, void *ud)
+{
+	struct unreach_run *u = ud;
+
+	if (h->alive_by == ENGINE_ALIVE_NO) {
+		u->dead++;
+		return;
+	}
+	u->alive++;
+	if (h->addr.a[3] == 1) {
+		u->by1 = h->alive_by;
+		u->port1 = h->alive_port;
+	}
+}
+
+static int unreach_write(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(val, f);
+	return fclose(f);
+}
+
+/* One engine run over toks; 0, or -1 when it could not run. */
+static int unreach_go(const char *const *toks, int icmp, int tcp,
+		      struct unreach_run *u, struct engine_progress *p)
+{
+	struct engine_callbacks cb = { NULL, NULL, unreach_done, u };
+	struct targets *t = targets_new(0, 0);
+	struct engine_opts o;
+	struct engine *e;
+	int rc = -1;
+
+	memset(u, 0, sizeof(*u));
+	for (; *toks; toks++)
+		if (targets_add(t, *toks) < 0)
+			goto out;
+	if (targets_finish(t) < 0)
+		goto out;
+	engine_opts_default(&o);
+	o.rate = 0;
+	o.timeout_ms = 3000;	/* silent, each would take 3.5 s or more */
+	o.retries = 1;
+	o.no_icmp = !icmp;
+	o.discovery_ports[0] = 80;
+	o.n_discovery_ports = tcp ? 1 : 0;
+	e = engine_new(&o, t, &cb);
+	if (!e)
+		goto out;
+	rc = engine_run(e);
+	engine_progress(e, p);
+	engine_free(e);
+out:
+	targets_free(t);
+	return rc;
+}
+
+/* Exit 0 ok, 77 skip, else the number of the check that failed. */
+static int unreach_child(void)
+{
+	static const char *const dead[] = { "198.18.98.5", NULL };
+	static const char *const both[] = { "198.18.98.1", "198.18.98.5",
+					    NULL };
+	static const char *const ranges[] = { "0 2147483647\n", "1 0\n" };
+	struct engine_progress p;
+	struct unreach_run u;
+	int i;
+
+	if (unshare(CLONE_NEWNET) < 0 || system(UNREACH_SETUP) != 0)
+		return 77;
+	/* echo through the ping socket (the error comes to its queue),
+	 * then through a raw socket (the error is parsed from the packet) */
+	for (i = 0; i < 2; i++) {
+		if (unreach_write("/proc/sys/net/ipv4/ping_group_range",
+				  ranges[i]) < 0)
+			return 77;
+		if (unreach_go(dead, 1, 0, &u, &p) < 0)
+			return 10 + 10 * i;
+		if (u.dead != 1 || p.dead_by_icmp != 1 || p.packets != 1)
+			return 11 + 10 * i;
+		if (p.elapsed_s > 1.5)
+			return 12 + 10 * i;
+	}
+	/* TCP only: IP_RECVERR names who sent the error */
+	if (unreach_go(both, 0, 1, &u, &p) < 0)
+		return 30;
+	if (u.dead != 1 || u.alive != 1 || p.dead_by_icmp != 1 ||
+	    p.packets != 2)
+		return 31;
+	if (u.by1 != ENGINE_ALIVE_TCP_RST || u.port1 != 80)
+		return 32;
+	if (p.elapsed_s > 1.5)
+		return 33;
+	return 0;
+}
+
+static void test_engine_icmp_unreachable(void **state)
+{
+	(void)state;
+	child_check(unreach_child, "no private namespace, veth or nft");
+}
+
 static void test_engine_plan(void **state)
 {
 	struct engine_opts o;
@@ -1003,6 +1201,17 @@ static void test_engine_plan(void **state)
 	assert_int_equal(plan.packets_max, 65536ull * 4 * 2);
 	/* 524288 packets at 2400/s + 1 s + 1 s of waiting */
 	assert_true(plan.seconds_max > 220.4 && plan.seconds_max < 220.5);
+	/* a high packet rate with a new-address cap: the cap sets the pace */
+	o.rate = 100000;
+	o.address_rate = 300;
+	engine_plan(&o, 65536, &plan);
+	assert_true(plan.seconds_max > 65536.0 / 300 + 2 - 0.01 &&
+		    plan.seconds_max < 65536.0 / 300 + 2 + 0.01);
+	/* the default cap follows the rate: the packets set the pace */
+	o.address_rate = 0;
+	engine_plan(&o, 65536, &plan);
+	assert_true(plan.seconds_max > 524288.0 / 100000 + 2 - 0.01 &&
+		    plan.seconds_max < 524288.0 / 100000 + 2 + 0.01);
 	o.no_icmp = 1;
 	o.n_discovery_ports = 0;
 	o.no_ping = 1;
@@ -1027,6 +1236,8 @@ int main(void)
 		cmocka_unit_test(test_engine_throughput),
 		cmocka_unit_test(test_engine_filtered_and_dead),
 		cmocka_unit_test(test_engine_job_backlog),
+		cmocka_unit_test(test_engine_adaptive_timeout),
+		cmocka_unit_test(test_engine_icmp_unreachable),
 		cmocka_unit_test(test_engine_plan),
 	};
 
