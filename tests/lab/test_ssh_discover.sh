@@ -151,21 +151,31 @@ done <"$TMP/sshd"
 check "host key fingerprints recorded per device ($keys), equal to ssh-keygen -l" [ "$good" = 1 ] && [ "$keys" -eq "$NSSH" ]
 
 # ------------------------------------------- the banner-less server, timed
-# One SSH worker: the silent server holds it for the timeout, then the
-# other hosts are audited as if it were not there.
+# One SSH worker, so jobs run one after the other: the silent server may
+# hold it for the timeout and no longer. The audits' own times vary a lot
+# on a busy machine, so what is compared is the time the run spent
+# outside SSH jobs (wall - sum of the jobs' durations from the log), with
+# and without the silent server: a worker kept past the timeout, or hosts
+# waiting for it, would show up there.
 for with in no yes; do
 	ex=(--exclude "$NOBANNER")
 	[ "$with" = yes ] && ex=()
 	t0=$(now_ms)
-	scan "$NETCENSUS" discover --json --no-dns --ssh-concurrency 1 --ssh-timeout "$TIMEOUT_MS" \
-		--credentials "$TMP/creds.json" "${ex[@]}" "$SSH_LAN" >"$TMP/c1$with.json" 2>/dev/null
-	eval "wall_$with=$(($(now_ms) - t0))"
+	scan "$NETCENSUS" discover --json --no-dns --db "$TMP/c1$with.db" --ssh-concurrency 1 \
+		--ssh-timeout "$TIMEOUT_MS" --credentials "$TMP/creds.json" "${ex[@]}" "$SSH_LAN" \
+		>"$TMP/c1$with.json" 2>/dev/null
+	wall=$(($(now_ms) - t0))
+	jobs=$(sqlite3 "$TMP/c1$with.db" "SELECT coalesce(sum(duration_ms), 0) FROM discovery_log WHERE stage = 'ssh' AND outcome IN ('ok', 'failed')")
+	eval "wall_$with=$wall jobs_$with=$jobs outside_$with=$((wall - jobs))"
 	eval "audited_$with=$(jq '[.[] | select(.software | length > 0)] | length' "$TMP/c1$with.json")"
 done
+silent=$(sqlite3 "$TMP/c1yes.db" "SELECT duration_ms FROM discovery_log WHERE stage = 'ssh' AND ip = '$NOBANNER'")
 # shellcheck disable=SC2154
-extra=$((wall_yes - wall_no))
-check "one SSH worker: with the banner-less server the run took ${extra} ms more ($wall_no -> $wall_yes ms; at most the timeout $TIMEOUT_MS + 2000 ms)" \
-	[ "$extra" -le $((TIMEOUT_MS + 2000)) ]
+check "one SSH worker: the banner-less server held it ${silent:-?} ms (timeout $TIMEOUT_MS)" \
+	[ -n "$silent" ] && [ "$silent" -le $((TIMEOUT_MS + 500)) ]
+# shellcheck disable=SC2154
+check "one SSH worker: time outside SSH jobs $outside_no ms without, $outside_yes ms with the silent server (walls $wall_no / $wall_yes ms, at most 1500 ms apart)" \
+	[ $((outside_yes - outside_no)) -le 1500 ]
 # shellcheck disable=SC2154
 check "one SSH worker: every sshd host still audited ($audited_no without, $audited_yes with the silent server)" \
 	[ "$audited_no" -eq "$NSSH" ] && [ "$audited_yes" -eq "$NSSH" ]
