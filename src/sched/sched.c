@@ -13,7 +13,9 @@
 #include "sched/cron.h"
 #include "sched/mail.h"
 #include "sched/sched.h"
+#include "server/server_ops.h"
 #include "store/store_api.h"
+#include "store/store_discoveries.h"
 #include "store/store_sched.h"
 
 #define TASK_NAME_MAX 100
@@ -164,11 +166,13 @@ static int task_check_options(const char *type, json_t *opts, char *err,
 					 "days from 1 to 36500");
 		return 0;
 	}
-	v = json_object_get(opts, "targets");
-	if (v && (!json_is_string(v) || strlen(json_string_value(v)) > 4096))
-		return task_fail(err, errlen, field, "targets",
-				 "targets must be text (addresses, ranges, "
-				 "CIDR)");
+	v = json_object_get(opts, "discovery");
+	if (!(json_is_integer(v) && json_integer_value(v) > 0) &&
+	    !(json_is_string(v) && *json_string_value(v) &&
+	      strlen(json_string_value(v)) <= 200))
+		return task_fail(err, errlen, field, "discovery",
+				 "a discovery task needs discovery: the id "
+				 "or name of a stored discovery");
 	return 0;
 }
 
@@ -176,7 +180,7 @@ int sched_task_normalise(json_t *task, char *err, size_t errlen,
 			 const char **field)
 {
 	static const char *const moved[] = { "report", "recipients", "days",
-					     "targets", "subject", NULL };
+					     "discovery", "subject", NULL };
 	const char *name = json_string_value(json_object_get(task, "name"));
 	const char *type = json_string_value(json_object_get(task, "type"));
 	const char *sched = json_string_value(json_object_get(task, "schedule"));
@@ -330,6 +334,99 @@ static int task_run_purge(struct store *st, pthread_mutex_t *lock,
 	return 0;
 }
 
+/* The stored discovery named by the task (an id or a name in the task's
+ * org tree), or NULL with the reason in result. */
+static json_t *task_find_discovery(struct store *st, json_t *task,
+				   char *result, size_t len)
+{
+	json_t *key = json_object_get(json_object_get(task, "options"),
+				      "discovery");
+	int64_t *orgs, id = 0, org;
+	json_t *def = NULL;
+	int norgs, i, found = 0, visible = 0;
+
+	orgs = task_orgs(st, json_integer_value(json_object_get(task,
+								"org_id")),
+			 &norgs);
+	if (!orgs) {
+		snprintf(result, len, "cannot read the task's org tree");
+		return NULL;
+	}
+	if (json_is_integer(key)) {
+		id = json_integer_value(key);
+	} else if (json_is_string(key)) {
+		for (i = 0; i < norgs && !id; i++)
+			if (store_discodef_find(st, orgs[i],
+						json_string_value(key),
+						&id) < 0)
+				break;
+	}
+	if (id > 0)
+		def = store_discodef_get(st, id, &found);
+	org = json_integer_value(json_object_get(def, "org_id"));
+	for (i = 0; def && i < norgs; i++)
+		visible |= orgs[i] == org;
+	if (!def || !visible) {
+		if (json_is_integer(key))
+			snprintf(result, len,
+				 "discovery %lld does not exist (in the "
+				 "task's orgs)",
+				 (long long)json_integer_value(key));
+		else
+			snprintf(result, len,
+				 "discovery '%.100s' does not exist (in the "
+				 "task's orgs)",
+				 json_string_value(key) ? json_string_value(key)
+							: "");
+		json_decref(def);
+		def = NULL;
+	}
+	free(orgs);
+	return def;
+}
+
+/* Queues a run of the task's stored discovery for the server's runner;
+ * the run itself is followed at /api/v1/discovery-runs/{id}. */
+static int task_run_discovery(struct store *st, pthread_mutex_t *lock,
+			      json_t *task, char *result, size_t len)
+{
+	json_t *def = task_find_discovery(st, task, result, len);
+	int64_t did, active = 0, run_id = 0;
+	const char *name;
+	int rc = -1;
+
+	if (!def)
+		return -1;
+	did = json_integer_value(json_object_get(def, "id"));
+	name = json_string_value(json_object_get(def, "name"));
+	if (lock)
+		pthread_mutex_lock(lock);
+	if (store_discorun_active(st, did, &active) < 0) {
+		snprintf(result, len, "cannot read the runs of discovery "
+				      "'%.100s'",
+			 name);
+	} else if (active) {
+		snprintf(result, len,
+			 "not queued: run %lld of discovery '%.100s' is "
+			 "still queued or running",
+			 (long long)active, name);
+	} else if (store_discorun_queue(st, did, &run_id) < 0) {
+		snprintf(result, len, "cannot queue a run of discovery "
+				      "'%.100s'",
+			 name);
+	} else {
+		snprintf(result, len, "queued run %lld of discovery '%.100s'",
+			 (long long)run_id, name);
+		rc = 0;
+	}
+	if (lock)
+		pthread_mutex_unlock(lock);
+	if (rc == 0)
+		runner_wake();
+	json_decref(def);
+	return rc;
+}
+
 int sched_task_run(struct store *st, pthread_mutex_t *lock, json_t *task,
 		   char *result, size_t result_len)
 {
@@ -339,10 +436,7 @@ int sched_task_run(struct store *st, pthread_mutex_t *lock, json_t *task,
 		return task_run_report(st, task, result, result_len);
 	if (type && !strcmp(type, "purge"))
 		return task_run_purge(st, lock, task, result, result_len);
-	/* src/discover/ has discover_run() but storing its results is
-	 * private to `netcensus discover`; see docs/tasks-reports.md. */
-	snprintf(result, result_len, "discovery runner not available");
-	return -1;
+	return task_run_discovery(st, lock, task, result, result_len);
 }
 
 int sched_task_run_record(struct store *st, pthread_mutex_t *lock,

@@ -17,9 +17,9 @@
  * Task types: "report" (options: report = id or name, recipients = list
  * of addresses, subject), "purge" (options: days, default 90: non-current
  * components, change, audit and discovery logs older than that) and
- * "discovery" (options: targets; needs a runner that stores results,
- * which src/discover/ does not expose yet: such a task records
- * "discovery runner not available").
+ * "discovery" (options: discovery = id or name of a stored discovery in
+ * the task's org tree: a run of it is queued for the server's runner and
+ * last_result names the run).
  *
  * Reports: {"name","resource" (devices|components|changes),"query"
  * ("field__lookup=value&...&ordering=-x", the API's syntax, relative

@@ -15,7 +15,7 @@
 
 static const char *const task_keys[] = { "name", "type", "schedule",
 					 "enabled", "options", "report",
-					 "recipients", "days", "targets",
+					 "recipients", "days", "discovery",
 					 "subject", "org_id", NULL };
 
 /* The task of the path's {id}, or NULL after replying 404. */

@@ -111,12 +111,42 @@ req "$AD" POST /api/v1/tasks -d '{"name":"weekly purge","type":"purge","schedule
 check "a duplicate name: 409" test "$S" = 409
 req "$AD" GET /api/v1/tasks
 check "GET /tasks lists it" sh -c "[ $S = 200 ] && [ \"\$(jq -r .count '$T/body')\" = 1 ]"
-req "$AD" POST /api/v1/tasks -d '{"name":"scan lab","type":"discovery","schedule":"@hourly","targets":"198.18.0.0/30"}'
+# a discovery task queues a run of its stored discovery: 127.0.0.1 only,
+# the port of this server's own listener
+req "$AD" POST /api/v1/discoveries -d "{\"name\":\"lo task\",\"targets\":\"127.0.0.1\",\"options\":{\"dns\":false,\"snmp\":false,\"ports\":\"$PORT\",\"timeout_ms\":300}}"
+DISC=$(J .id)
+check "a stored discovery on 127.0.0.1: 201" test "$S" = 201
+req "$AD" POST /api/v1/tasks -d '{"name":"scan lo","type":"discovery","schedule":"@hourly"}'
+check "a discovery task without its discovery: 400 naming the field" \
+	test "$S" = 400 -a "$(J .field)" = discovery
+req "$AD" POST /api/v1/tasks -d '{"name":"scan lo","type":"discovery","schedule":"@hourly","discovery":"lo task"}'
 DID=$(J .id)
+check "a discovery task by the discovery's name: 201" \
+	sh -c "[ $S = 201 ] && jq -e '.options.discovery == \"lo task\"' '$T/body'"
 req "$AD" POST "/api/v1/tasks/$DID/run"
-check "a discovery task says whether it can run" \
-	sh -c "[ $S = 200 ] && jq -e '.last_status and .last_result and .runs == 1' '$T/body'"
+check "run now: ok, last_result names the queued run" \
+	sh -c "[ $S = 200 ] && jq -e '.last_status == \"ok\" and (.last_result | test(\"^queued run [0-9]+ of discovery .lo task.$\")) and .runs == 1' '$T/body'"
 echo "# discovery task: $(J .last_result)"
+DRUN=$(J .last_result | sed -n 's/^queued run \([0-9]*\) .*/\1/p')
+i=0
+while :; do
+	req "$AD" GET "/api/v1/discovery-runs/${DRUN:-0}"
+	case "$(J .state)" in done | failed | cancelled | interrupted) break ;; esac
+	i=$((i + 1))
+	[ $i -gt 150 ] && break
+	sleep 0.2
+done
+check "the queued run is the discovery's and ends done with 127.0.0.1 alive" \
+	test "$(J .discovery_id)/$(J .state)/$(J .alive)" = "$DISC/done/1"
+req "$AD" GET "/api/v1/discovery-runs/${DRUN:-0}/log"
+check "its log has this server's port open on 127.0.0.1" \
+	test "$(J "[.results[] | select(.ip == \"127.0.0.1\" and .stage == \"ports\" and .outcome == \"open\")] | length")" -ge 1
+req "$AD" POST /api/v1/tasks -d '{"name":"scan gone","type":"discovery","schedule":"@hourly","discovery":4242}'
+GONE=$(J .id)
+req "$AD" POST "/api/v1/tasks/$GONE/run"
+check "a task whose discovery does not exist fails and says so" \
+	sh -c "[ $S = 200 ] && jq -e '.last_status == \"failed\" and (.last_result | test(\"discovery 4242 does not exist\"))' '$T/body'"
+req "$AD" DELETE "/api/v1/tasks/$GONE"
 req "$AD" DELETE "/api/v1/tasks/$DID"
 check "DELETE: 204" test "$S" = 204
 req "$AD" GET "/api/v1/tasks/$DID"
