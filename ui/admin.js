@@ -1,6 +1,8 @@
 // Administration: credentials (secrets are write-only: typed once, sent
 // once, never shown again), users, orgs, API tokens (a new token's value is
-// shown once) and how audit scripts reach the intake.
+// shown once), how audit scripts reach the intake, and (admin-ops.js)
+// tasks, reports, mail and directory sign-in.
+import { tasksTab, reportsTab, smtpTab, ldapTab } from './admin-ops.js';
 import { state, h, clear, api, text, table, tabs, field, select, notice, errorBox, confirmButton, badge } from './core.js';
 
 const credTypes = {
@@ -213,7 +215,13 @@ export async function adminPage(el, r) {
     { id: 'orgs', label: 'Orgs', render: wrapAsync(orgsTab) },
     { id: 'tokens', label: 'API tokens', render: wrapAsync(tokensTab) },
     { id: 'intake', label: 'Audit intake', render: intakeTab },
+    { id: 'tasks', label: 'Tasks', render: wrapAsync(tasksTab) },
+    { id: 'reports', label: 'Reports', render: wrapAsync(reportsTab) },
   ];
+  if (state.user.role === 'admin') {
+    list.push({ id: 'smtp', label: 'Mail', render: wrapAsync(smtpTab) },
+      { id: 'ldap', label: 'Directory sign-in', render: wrapAsync(ldapTab) });
+  }
   el.appendChild(tabs(list, r.parts[1] || 'credentials', (tab) => history.replaceState(null, '', '#/admin/' + tab)));
   return null;
 }

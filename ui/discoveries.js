@@ -1,11 +1,17 @@
-// Discoveries: the runs the server knows (GET /api/v1/discovery-runs) with
-// a progress bar, counts and ETA, refreshed while one is running, and a
-// run's log with one line per address (GET /api/v1/discovery-runs/ID/log).
-// Creating and starting discoveries from the browser waits for the
-// server's discovery endpoints (docs/ui.md, "Pending").
-import { h, clear, api, fmtNum, text, notice, badge } from './core.js';
+// Discoveries: stored definitions (GET/POST/DELETE /api/v1/discoveries)
+// with a form to create one and a Run button (POST .../run), the runs the
+// server knows (GET /api/v1/discovery-runs) with a progress bar, counts and
+// ETA, refreshed while one is running, a Cancel button, and a run's log
+// with one line per address (GET /api/v1/discovery-runs/ID/log).
+import { state, h, clear, api, fmtNum, text, notice, badge, field, select, errorBox, confirmButton } from './core.js';
+
+const active = (r) => r.state === 'running' || r.state === 'queued';
 
 function eta(run) {
+  if (run.progress && typeof run.progress.eta_s === 'number') {
+    const s = run.progress.eta_s;
+    return s < 60 ? `about ${Math.ceil(s)} s left` : `about ${Math.ceil(s / 60)} min left`;
+  }
   if (run.state !== 'running' || !run.started || !run.addresses_done || !run.addresses_total) return '';
   const started = Date.parse(run.started.replace(' ', 'T') + 'Z');
   const elapsed = (Date.now() - started) / 1000;
@@ -16,17 +22,27 @@ function eta(run) {
 }
 
 export function progress(run) {
-  const total = run.addresses_total || 0;
-  const done = Math.min(run.addresses_done || 0, total);
+  const live = run.progress || {};
+  const total = live.total || run.addresses_total || 0;
+  const done = Math.min(live.done || run.addresses_done || 0, total);
   const pct = total ? Math.round((done * 100) / total) : (run.state === 'done' ? 100 : 0);
   return h('div', { class: 'progress' },
     h('progress', { max: 100, value: pct, 'aria-label': `run ${run.id}: ${pct}% of addresses done` }),
     h('span', {}, `${fmtNum(done)} / ${fmtNum(total)}`, run.state === 'running' ? ` · ${eta(run)}` : ''));
 }
 
-export function runsTable(runs) {
+const canWrite = () => state.user && state.user.role !== 'user' && state.user.role !== 'collector';
+
+function cancelButton(run, onChange) {
+  return confirmButton('Cancel', 'Really cancel?', async () => {
+    await api('POST', `/discovery-runs/${run.id}/cancel`);
+    await onChange();
+  });
+}
+
+export function runsTable(runs, onChange) {
   if (!runs.length) {
-    return h('p', { class: 'empty', id: 'runs-empty' }, 'No discovery runs yet. Runs started with netcensus discover show here with their progress.');
+    return h('p', { class: 'empty', id: 'runs-empty' }, 'No discovery runs yet. Runs started here or with netcensus discover show here with their progress.');
   }
   const rows = runs.map((r) => h('tr', { dataset: { run: r.id } },
     h('td', {}, h('a', { href: `#/discoveries/${r.id}` }, `#${r.id}`)),
@@ -36,13 +52,15 @@ export function runsTable(runs) {
     h('td', { class: 'num' }, fmtNum(r.alive)),
     h('td', { class: 'num' }, fmtNum(r.devices_stored)),
     h('td', {}, text(r.started)),
-    h('td', {}, text(r.finished))));
+    h('td', {}, text(r.finished)),
+    h('td', {}, onChange && active(r) && canWrite() ? cancelButton(r, onChange) : '')));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'grid runs' },
-    h('thead', {}, h('tr', {}, ['Run', 'Discovery', 'State', 'Progress', 'Alive', 'Stored', 'Started', 'Finished'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', {}, h('tr', {}, ['Run', 'Discovery', 'State', 'Progress', 'Alive', 'Stored', 'Started', 'Finished', ''].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, rows)));
 }
 
 async function runPage(el, id) {
+  let timer = null;
   const run = await api('GET', `/discovery-runs/${id}`);
   document.title = `Discovery run ${run.id} — netcensus`;
   const head = h('div', {});
@@ -53,7 +71,8 @@ async function runPage(el, id) {
     const log = await api('GET', `/discovery-runs/${id}/log?limit=1000`);
     clear(head);
     head.append(h('h1', {}, `Run ${r.id}: `, text(r.discovery) || 'one-shot'), progress(r),
-      h('p', {}, badge(r.state), ' ', text(r.message)));
+      h('p', { id: 'run-state' }, badge(r.state), ' ', text(r.message), ' ',
+        active(r) && canWrite() ? cancelButton(r, async () => { clearTimeout(timer); await tick(); }) : null));
     // One line per address: its stages in order and the last outcome.
     const byIp = new Map();
     for (const l of log.results) {
@@ -71,28 +90,121 @@ async function runPage(el, id) {
       h('thead', {}, h('tr', {}, ['Address', 'Last outcome', 'Stages', 'Messages'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No log lines yet.'))))));
     if (log.count > log.results.length) body.appendChild(h('p', { class: 'muted' }, `The first ${fmtNum(log.results.length)} of ${fmtNum(log.count)} log lines.`));
-    return r.state === 'running' || r.state === 'queued';
+    return active(r);
   }
-  let timer = null;
   const tick = async () => { if (await draw()) timer = setTimeout(tick, 2000); };
   await tick();
   return () => clearTimeout(timer);
 }
 
+const presets = ['ultrafast', 'superfast', 'fast', 'medium'];
+
+// The form for a new discovery: the server checks the whole definition
+// and names the field it refuses.
+async function discoveryForm(onAdded) {
+  const msg = h('div', {});
+  const [orgs, creds] = await Promise.all([api('GET', '/orgs'), api('GET', '/credentials')]);
+  const name = h('input', { name: 'name', required: true });
+  const targets = h('input', { name: 'targets', required: true, placeholder: '10.1.0.0/24, 10.1.1.10-10.1.1.20' });
+  const exclude = h('input', { name: 'exclude', placeholder: '10.1.0.1' });
+  const how = select('how', [['preset', 'a preset'], ['ports', 'these ports']], 'preset');
+  const preset = select('preset', presets, 'ultrafast');
+  const ports = h('input', { name: 'ports', placeholder: '22,80,443,161/udp', disabled: true });
+  const dns = h('input', { type: 'checkbox', name: 'dns', checked: true });
+  const org = select('org_id', (orgs.results || orgs).map((o) => [o.id, o.name]), state.user.org_id);
+  const credBox = h('fieldset', { class: 'creds' }, h('legend', {}, 'Credentials, tried in this order'));
+  const credList = creds.results || creds;
+  if (!credList.length) credBox.appendChild(h('p', { class: 'muted' }, 'No stored credentials (Administration → Credentials).'));
+  for (const c of credList) {
+    credBox.appendChild(h('label', { class: 'check' },
+      h('input', { type: 'checkbox', name: 'credential', value: String(c.id) }), `${c.name} (${c.type})`));
+  }
+  how.addEventListener('change', () => {
+    preset.disabled = how.value !== 'preset';
+    ports.disabled = how.value !== 'ports';
+  });
+  const form = h('form', { class: 'card', id: 'discovery-form' }, h('h2', {}, 'New discovery'), msg,
+    field('name', name), field('targets', targets, 'addresses, CIDRs and ranges, separated by commas or spaces'),
+    field('exclude', exclude, 'optional, same form'), field('scan', how), field('preset', preset),
+    field('ports', ports, 'e.g. 22,80,443,161/udp'), h('label', { class: 'check' }, dns, 'reverse DNS names'),
+    credBox, field('org', org), h('button', { type: 'submit', class: 'primary' }, 'Create discovery'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(msg);
+    const options = { dns: dns.checked };
+    if (how.value === 'ports') options.ports = ports.value.trim();
+    else options.preset = preset.value;
+    const body = {
+      name: name.value.trim(), targets: targets.value.trim(), org_id: Number(org.value), options,
+      credentials: [...credBox.querySelectorAll('input:checked')].map((x) => Number(x.value)),
+    };
+    if (exclude.value.trim()) body.exclude = exclude.value.trim();
+    try {
+      const d = await api('POST', '/discoveries', body);
+      form.reset();
+      dns.checked = true; // reset() restores attributes, not properties
+      preset.disabled = false;
+      ports.disabled = true;
+      msg.appendChild(notice('ok', `Discovery ${d.name} created.`));
+      await onAdded();
+    } catch (err) { msg.appendChild(errorBox(err)); }
+  });
+  return form;
+}
+
+function discoveriesTable(list, onChange, msg) {
+  const write = canWrite();
+  const rows = list.map((d) => h('tr', { dataset: { discovery: d.id } },
+    h('td', {}, text(d.name)), h('td', {}, text(d.targets)), h('td', {}, text(d.exclude)),
+    h('td', {}, text(d.options && (d.options.ports || d.options.preset)) || 'ultrafast'),
+    h('td', {}, fmtNum((d.credentials || []).length)),
+    h('td', {}, d.last_run ? h('a', { href: `#/discoveries/${d.last_run.id}` }, badge(d.last_run.state), ` #${d.last_run.id}`) : 'never'),
+    h('td', { class: 'actions' }, write ? [
+      h('button', { type: 'button', class: 'primary', 'aria-label': `Run ${d.name}`, onclick: async (e) => {
+        e.target.disabled = true;
+        clear(msg);
+        try {
+          const run = await api('POST', `/discoveries/${d.id}/run`);
+          msg.appendChild(notice('ok', `Run ${run.id} of ${d.name} queued.`));
+          await onChange();
+        } catch (err) { msg.appendChild(errorBox(err)); e.target.disabled = false; }
+      } }, 'Run'), ' ',
+      confirmButton('Delete', 'Really delete?', async () => {
+        clear(msg);
+        try { await api('DELETE', `/discoveries/${d.id}`); } catch (err) { msg.appendChild(errorBox(err)); }
+        await onChange();
+      })] : '')));
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'grid discoveries' },
+    h('thead', {}, h('tr', {}, ['Name', 'Targets', 'Exclude', 'Ports', 'Credentials', 'Last run', ''].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'No discoveries stored yet.')))));
+}
+
 export async function discoveriesPage(el, r) {
   if (r.parts[1]) return runPage(el, r.parts[1]);
   document.title = 'Discoveries — netcensus';
-  el.append(h('h1', {}, 'Discoveries'),
-    notice('info', 'Creating and starting discoveries from this page is not available yet: the server has no discovery endpoints so far. Runs made with netcensus discover on the server appear here, with their progress and log.'));
+  el.append(h('h1', {}, 'Discoveries'));
+  const defs = h('section', { class: 'card', id: 'discoveries' });
+  const msg = h('div', { id: 'discovery-msg' });
   const box = h('section', { class: 'card', id: 'runs' });
-  el.appendChild(box);
+  el.append(defs, box);
   let timer = null;
-  async function draw() {
-    const runs = await api('GET', '/discovery-runs?limit=50');
-    clear(box);
-    box.append(h('h2', {}, `Runs (${fmtNum(runs.count)})`), runsTable(runs.results));
-    if (runs.results.some((x) => x.state === 'running' || x.state === 'queued')) timer = setTimeout(draw, 2000);
+  let gone = false;
+  async function drawDefs() {
+    const list = await api('GET', '/discoveries');
+    clear(defs);
+    defs.append(h('h2', {}, `Stored discoveries (${fmtNum((list.results || list).length)})`), msg,
+      discoveriesTable(list.results || list, refresh, msg));
   }
-  await draw();
-  return () => clearTimeout(timer);
+  async function draw() {
+    clearTimeout(timer);
+    const runs = await api('GET', '/discovery-runs?limit=50');
+    if (gone) return;
+    clear(box);
+    box.append(h('h2', {}, `Runs (${fmtNum(runs.count)})`), runsTable(runs.results, refresh));
+    if (runs.results.some(active)) timer = setTimeout(() => refresh().catch(() => {}), 2000);
+  }
+  async function refresh() { await drawDefs(); await draw(); }
+  await refresh();
+  if (canWrite()) el.appendChild(await discoveryForm(refresh));
+  return () => { gone = true; clearTimeout(timer); };
 }

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -355,6 +356,146 @@ test('discoveries: a run\'s progress and log, refreshed until done', async () =>
   await page.goto(main.url + '/#/discoveries');
   await page.waitForSelector('table.runs tr[data-run="900"]');
   await shot('discoveries');
+});
+
+// A listener on 127.0.0.1 for the discovery to find (loopback only), and
+// a minimal SMTP server that answers like a real one.
+function listen(onConn) {
+  return new Promise((resolve) => {
+    const srv = net.createServer(onConn || ((c) => c.destroy()));
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+}
+
+function smtpSink(got) {
+  return listen((c) => {
+    let data = false;
+    let buf = '';
+    c.write('220 e2e ESMTP\r\n');
+    c.on('data', (d) => {
+      buf += d.toString('latin1');
+      let i;
+      while ((i = buf.indexOf('\r\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (data) {
+          if (line === '.') { data = false; got.push('message'); c.write('250 2.0.0 Ok: queued as E2E42\r\n'); }
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO' || verb === 'HELO') c.write('250-e2e\r\n250 8BITMIME\r\n');
+        else if (verb === 'DATA') { data = true; c.write('354 go on\r\n'); }
+        else if (verb === 'QUIT') { c.end('221 bye\r\n'); }
+        else c.write('250 ok\r\n');
+      }
+    });
+    c.on('error', () => {});
+  });
+}
+
+test('discoveries: create one on 127.0.0.1 from the page, run it and watch it reach done', async () => {
+  const lsn = await listen();
+  const port = lsn.address().port;
+  try {
+    await page.goto(main.url + '/#/discoveries');
+    await page.waitForSelector('#discovery-form');
+    assert.ok(await page.$('#discovery-form input[name="credential"]'), 'stored credentials are offered');
+    await page.fill('#discovery-form input[name="name"]', 'e2e loopback');
+    await page.fill('#discovery-form input[name="targets"]', '127.0.0.1');
+    await page.selectOption('#discovery-form select[name="how"]', 'ports');
+    await page.fill('#discovery-form input[name="ports"]', String(port));
+    await page.uncheck('#discovery-form input[name="dns"]');
+    await shot('discovery-form');
+    await page.click('#discovery-form button[type=submit]');
+    await page.waitForSelector('#discovery-form .notice.ok');
+    const defs = await apiGet('/discoveries');
+    const d = (defs.results || defs).find((x) => x.name === 'e2e loopback');
+    assert.ok(d, 'stored');
+    assert.equal(d.targets, '127.0.0.1');
+    assert.equal(String(d.options.ports), String(port));
+    await page.click('button[aria-label="Run e2e loopback"]');
+    await page.waitForSelector('#discovery-msg .notice.ok');
+    const id = /Run (\d+) /.exec(await page.textContent('#discovery-msg'))[1];
+    await page.waitForSelector(`table.runs tr[data-run="${id}"]`);
+    await page.click(`table.runs tr[data-run="${id}"] a`);
+    await page.waitForSelector('#run-state .badge.done', { timeout: 20000 });
+    assert.equal(await page.getAttribute('.progress progress', 'value'), '100');
+    const run = await apiGet(`/discovery-runs/${id}`);
+    assert.equal(run.state, 'done');
+    assert.equal(run.alive, 1);
+    const log = await page.textContent('table.runlog');
+    assert.match(log, /127\.0\.0\.1/);
+    assert.match(log, /ports: open/);
+    await shot('discovery-loopback-run');
+  } finally { lsn.close(); }
+});
+
+test('admin: a task listed with its next run; reports, mail and directory pages', async () => {
+  await page.goto(main.url + '/#/admin/tasks');
+  await page.waitForSelector('#task-form');
+  await page.fill('#task-form input[name="name"]', 'e2e nightly scan');
+  await page.selectOption('#task-form select[name="type"]', 'discovery');
+  await page.fill('#task-form input[name="schedule"]', '30 2 * * *');
+  await page.selectOption('#task-form select[name="discovery"]', { label: 'e2e loopback' });
+  await page.click('#task-form button[type=submit]');
+  await page.waitForSelector('#task-list td:text("e2e nightly scan")');
+  const tasks = await apiGet('/tasks');
+  const t = (tasks.results || tasks).find((x) => x.name === 'e2e nightly scan');
+  assert.ok(t && / 02:30:00$/.test(t.next_run), `next_run ${t && t.next_run}`);
+  const row = page.locator('#task-list tr', { hasText: 'e2e nightly scan' });
+  assert.equal((await row.locator('td[data-col="next_run"]').textContent()).trim(), t.next_run);
+  await shot('admin-tasks');
+
+  await page.goto(main.url + '/#/admin/reports');
+  await page.waitForSelector('#report-list td:text("Software by name")');
+  await page.click('button[aria-label="Run Software by name"]');
+  await page.waitForSelector('#report-out table');
+  const rep = await apiGet('/reports');
+  const sw = (rep.results || rep).find((x) => x.name === 'Software by name');
+  const res = await apiGet(`/reports/${sw.id}/run?limit=500`);
+  assert.match(await page.textContent('#report-out h3'), new RegExp(`: ${res.count} rows`));
+  await shot('admin-reports');
+
+  const got = [];
+  const sink = await smtpSink(got);
+  const pw = 'e2e-smtp-' + Math.random().toString(36).slice(2, 10);
+  try {
+    await page.goto(main.url + '/#/admin/smtp');
+    await page.waitForSelector('#smtp-form');
+    await page.fill('#smtp-form input[name="host"]', '127.0.0.1');
+    await page.fill('#smtp-form input[name="port"]', String(sink.address().port));
+    await page.selectOption('#smtp-form select[name="security"]', 'none');
+    await page.fill('#smtp-form input[name="from"]', 'netcensus@example.org');
+    await page.fill('#smtp-form input[name="password"]', pw);
+    await page.click('#smtp-form button[type=submit]');
+    await page.waitForSelector('#smtp-msg .notice');
+    assert.match(await page.textContent('#smtp-msg'), /saved/, await page.textContent('#smtp-msg'));
+    assert.match(await page.textContent('#smtp-password-state'), /password is set/);
+    await page.fill('#smtp-test input[name="to"]', 'me@example.org');
+    await page.click('#smtp-test button[type=submit]');
+    await page.waitForSelector('#smtp-test-msg .notice', { timeout: 35000 });
+    assert.match(await page.textContent('#smtp-test-msg'), /queued as E2E42/);
+    assert.equal(got.length, 1, 'the sink got one message');
+    assert.ok(apiBodies.every((b) => !b.includes(pw)), 'no API response holds the SMTP password');
+    await shot('admin-smtp');
+  } finally { sink.close(); }
+
+  await page.goto(main.url + '/#/admin/ldap');
+  await page.waitForSelector('#ldap-form');
+  await page.fill('#ldap-form input[name="name"]', 'e2e-dir');
+  await page.fill('#ldap-form input[name="url"]', 'ldap://127.0.0.1:389');
+  await page.fill('#ldap-form input[name="base_dn"]', 'dc=example,dc=org');
+  await page.fill('#ldap-form input[name="user_dn_template"]', 'uid=%s,ou=People,dc=example,dc=org');
+  await page.fill('#ldap-form input[name="map_group"]', 'cn=netadmins,ou=Groups,dc=example,dc=org');
+  await page.selectOption('#ldap-form select[name="map_role"]', 'admin');
+  await page.click('#ldap-form button[type=submit]');
+  await page.waitForSelector('#ldap-msg .notice');
+  assert.match(await page.textContent('#ldap-msg'), /saved/, await page.textContent('#ldap-msg'));
+  await page.waitForSelector('#ldap-list td:text("e2e-dir")');
+  assert.match(await page.textContent('#ldap-list'), /netadmins.*→ admin/);
+  await page.click('button[aria-label="Edit e2e-dir"]');
+  assert.equal(await page.inputValue('#ldap-form input[name="url"]'), 'ldap://127.0.0.1:389');
+  await shot('admin-ldap');
 });
 
 test('network picture: subnets and ARP/LLDP links are drawn', async () => {

@@ -1,0 +1,373 @@
+// Administration, the server's operations: scheduled tasks, saved reports,
+// mail (SMTP) settings and directory (LDAP / Active Directory) sign-in
+// sources. Plain JSON calls (docs/tasks-reports.md, docs/ldap.md); every
+// value is shown through textContent, passwords are write-only.
+import { state, h, clear, api, text, table, field, select, notice, errorBox, confirmButton, badge } from './core.js';
+
+const list = (res) => (res && res.results) || res || [];
+const csv = (s) => s.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
+
+async function orgOptions() {
+  return list(await api('GET', '/orgs')).map((o) => [o.id, o.name]);
+}
+
+// Marks the field the server named in its error, if the form has it.
+function showError(msg, form, err) {
+  msg.appendChild(errorBox(err));
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  if (err.field) {
+    const bad = form.querySelector(`[name="${CSS.escape(err.field)}"]`);
+    if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
+  }
+}
+
+/* ---- tasks ---- */
+
+export async function tasksTab(panel) {
+  const listBox = h('div', { id: 'task-list' });
+  const msg = h('div', { id: 'task-msg' });
+  const [orgs, reports, discoveries] = await Promise.all([orgOptions(), api('GET', '/reports'), api('GET', '/discoveries')]);
+  const name = h('input', { name: 'name', required: true });
+  const type = select('type', ['report', 'purge', 'discovery'], 'report');
+  const schedule = h('input', { name: 'schedule', required: true, placeholder: '0 6 * * 1 or @daily' });
+  const enabled = h('input', { type: 'checkbox', name: 'enabled', checked: true });
+  const org = select('org_id', orgs, state.user.org_id);
+  const report = select('report', list(reports).map((r) => [r.id, r.name]));
+  const recipients = h('input', { name: 'recipients', placeholder: 'noc@example.org, ops@example.org' });
+  const subject = h('input', { name: 'subject' });
+  const days = h('input', { name: 'days', type: 'number', min: 1, max: 36500, value: '90' });
+  const discovery = select('discovery', list(discoveries).map((d) => [d.id, d.name]));
+  const byType = {
+    report: [field('report', report), field('recipients', recipients, 'mail addresses, separated by commas'), field('subject', subject, 'optional')],
+    purge: [field('days', days, 'older rows are deleted')],
+    discovery: [field('discovery', discovery, 'the stored discovery to run (Discoveries page)')],
+  };
+  const typeBox = h('div', {});
+  const drawType = () => { clear(typeBox); typeBox.append(...byType[type.value]); };
+  type.addEventListener('change', drawType);
+  drawType();
+  let editing = null;
+  const title = h('h3', {}, 'Add a task');
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Add task');
+  const cancelEdit = h('button', { type: 'button', hidden: true, onclick: () => resetForm() }, 'Cancel edit');
+  const form = h('form', { class: 'card', id: 'task-form' }, title, msg,
+    field('name', name), field('type', type), field('schedule', schedule, 'cron: minute hour day month weekday, or @hourly @daily @weekly @monthly'),
+    h('label', { class: 'check' }, enabled, 'enabled'), typeBox, field('org', org), submit, ' ', cancelEdit);
+  function resetForm() {
+    editing = null;
+    form.reset();
+    enabled.checked = true; // reset() restores attributes, not properties
+    type.disabled = false;
+    org.disabled = false;
+    title.textContent = 'Add a task';
+    submit.textContent = 'Add task';
+    cancelEdit.hidden = true;
+    drawType();
+  }
+  function edit(t) {
+    editing = t.id;
+    const o = t.options || {};
+    name.value = t.name;
+    type.value = t.type;
+    type.disabled = true;
+    schedule.value = t.schedule;
+    enabled.checked = !!t.enabled;
+    org.value = String(t.org_id);
+    org.disabled = true;
+    if (o.report !== undefined) report.value = String(o.report);
+    recipients.value = (o.recipients || []).join(', ');
+    subject.value = o.subject || '';
+    days.value = String(o.days || 90);
+    if (o.discovery !== undefined) discovery.value = String(o.discovery);
+    title.textContent = `Edit task ${t.name}`;
+    submit.textContent = 'Save task';
+    cancelEdit.hidden = false;
+    drawType();
+    name.focus();
+  }
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(msg);
+    const body = { name: name.value.trim(), schedule: schedule.value.trim(), enabled: enabled.checked };
+    const options = {};
+    if (type.value === 'report') {
+      options.report = Number(report.value) || report.value;
+      options.recipients = csv(recipients.value);
+      if (subject.value.trim()) options.subject = subject.value.trim();
+    } else if (type.value === 'purge') {
+      options.days = Number(days.value);
+    } else {
+      options.discovery = Number(discovery.value) || discovery.value;
+    }
+    body.options = options;
+    try {
+      if (editing) {
+        await api('PATCH', `/tasks/${editing}`, body);
+        msg.appendChild(notice('ok', `Task ${body.name} saved.`));
+      } else {
+        await api('POST', '/tasks', Object.assign(body, { type: type.value, org_id: Number(org.value) }));
+        msg.appendChild(notice('ok', `Task ${body.name} added.`));
+      }
+      resetForm();
+      await drawList();
+    } catch (err) { showError(msg, form, err); }
+  });
+  async function drawList() {
+    const res = await api('GET', '/tasks');
+    clear(listBox);
+    listBox.appendChild(table([
+      { key: 'name' }, { key: 'type' }, { key: 'schedule', render: (t) => h('code', {}, text(t.schedule)) },
+      { key: 'enabled', render: (t) => h('input', { type: 'checkbox', checked: t.enabled, 'aria-label': `${t.name} enabled`, onchange: async (e) => {
+        clear(msg);
+        try { await api('PATCH', `/tasks/${t.id}`, { enabled: e.target.checked }); } catch (err) { msg.appendChild(errorBox(err)); }
+        await drawList();
+      } }) },
+      { key: 'last_run', label: 'last run' },
+      { key: 'last_status', label: 'status', render: (t) => (t.last_status ? badge(t.last_status) : '') },
+      { key: 'last_result', label: 'last result' },
+      { key: 'next_run', label: 'next run' },
+      { key: 'actions', label: '', render: (t) => [
+        h('button', { type: 'button', 'aria-label': `Run ${t.name} now`, onclick: async (e) => {
+          e.target.disabled = true;
+          clear(msg);
+          try {
+            const done = await api('POST', `/tasks/${t.id}/run`);
+            msg.appendChild(notice(done.last_status === 'ok' ? 'ok' : 'error', `${t.name}: ${text(done.last_result)}`));
+          } catch (err) { msg.appendChild(errorBox(err)); }
+          await drawList();
+        } }, 'Run now'), ' ',
+        h('button', { type: 'button', 'aria-label': `Edit ${t.name}`, onclick: () => edit(t) }, 'Edit'), ' ',
+        confirmButton('Delete', 'Really delete?', async () => { await api('DELETE', `/tasks/${t.id}`); await drawList(); })] },
+    ], list(res), { empty: 'No tasks yet.' }));
+  }
+  await drawList();
+  panel.append(h('h2', {}, 'Scheduled tasks'), listBox, form);
+}
+
+/* ---- reports ---- */
+
+export async function reportsTab(panel) {
+  const listBox = h('div', { id: 'report-list' });
+  const out = h('div', { id: 'report-out' });
+  const msg = h('div', {});
+  const name = h('input', { name: 'name', required: true });
+  const resource = select('resource', ['devices', 'components', 'changes'], 'devices');
+  const query = h('input', { name: 'query', required: true, placeholder: 'os_family=Debian&last_seen__gte=-24h&ordering=hostname' });
+  const columns = h('input', { name: 'columns', placeholder: 'hostname, ip, last_seen' });
+  const desc = h('input', { name: 'description' });
+  const form = h('form', { class: 'card', id: 'report-form' }, h('h3', {}, 'Add a report'), msg,
+    field('name', name), field('resource', resource), field('query', query, 'the API\'s filter language, as in /api/v1/devices?…'),
+    field('columns', columns, 'optional; separated by commas'), field('description', desc),
+    h('button', { type: 'submit', class: 'primary' }, 'Add report'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(msg);
+    const body = { name: name.value.trim(), resource: resource.value, query: query.value.trim() };
+    if (columns.value.trim()) body.columns = csv(columns.value);
+    if (desc.value.trim()) body.description = desc.value.trim();
+    try {
+      await api('POST', '/reports', body);
+      msg.appendChild(notice('ok', `Report ${body.name} added.`));
+      form.reset();
+      await drawList();
+    } catch (err) { showError(msg, form, err); }
+  });
+  async function run(r) {
+    clear(out);
+    out.appendChild(h('p', { class: 'muted' }, `Running ${r.name}…`));
+    try {
+      const res = await api('GET', `/reports/${r.id}/run?limit=500`);
+      clear(out);
+      const cols = res.columns || Object.keys(res.results[0] || {});
+      out.append(h('h3', {}, `${r.name}: ${res.count} rows`),
+        h('a', { href: `/api/v1/reports/${r.id}/run?format=csv`, download: `report-${r.id}.csv`, class: 'button' }, 'Download CSV'),
+        table(cols.map((c) => ({ key: c })), res.results, { empty: 'The report has no rows.' }));
+    } catch (err) { clear(out); out.appendChild(errorBox(err)); }
+  }
+  async function drawList() {
+    const res = await api('GET', '/reports');
+    clear(listBox);
+    listBox.appendChild(table([
+      { key: 'name' }, { key: 'resource' }, { key: 'query', render: (r) => h('code', {}, text(r.query)) },
+      { key: 'builtin', render: (r) => (r.builtin ? 'shipped' : '') },
+      { key: 'actions', label: '', render: (r) => [
+        h('button', { type: 'button', 'aria-label': `Run ${r.name}`, onclick: () => run(r) }, 'Run'), ' ',
+        h('a', { href: `/api/v1/reports/${r.id}/run?format=csv`, download: `report-${r.id}.csv`, class: 'button' }, 'CSV'), ' ',
+        confirmButton('Delete', 'Really delete?', async () => { await api('DELETE', `/reports/${r.id}`); await drawList(); })] },
+    ], list(res), { empty: 'No reports.' }));
+  }
+  await drawList();
+  panel.append(h('h2', {}, 'Saved reports'), listBox, out, form);
+}
+
+/* ---- mail ---- */
+
+export async function smtpTab(panel) {
+  const msg = h('div', { id: 'smtp-msg' });
+  const cur = await api('GET', '/settings/smtp');
+  const host = h('input', { name: 'host', value: text(cur.host) });
+  const port = h('input', { name: 'port', type: 'number', min: 1, max: 65535, value: cur.port ? String(cur.port) : '' });
+  const security = select('security', [['starttls', 'STARTTLS (587)'], ['tls', 'implicit TLS (465)'], ['none', 'none (25)']], cur.security || 'starttls');
+  const username = h('input', { name: 'username', autocomplete: 'off', value: text(cur.username) });
+  const pwState = h('small', { id: 'smtp-password-state' }, cur.password_set ? 'a password is set; leave empty to keep it' : 'no password set');
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'new-password' });
+  const clearPw = h('input', { type: 'checkbox', name: 'clear_password' });
+  const from = h('input', { name: 'from', value: text(cur.from), placeholder: 'netcensus@example.org' });
+  const verify = h('input', { type: 'checkbox', name: 'verify_tls', checked: cur.verify_tls !== false });
+  const ca = h('input', { name: 'ca_file', value: text(cur.ca_file), placeholder: '/etc/ssl/certs/internal-ca.pem' });
+  const form = h('form', { class: 'card', id: 'smtp-form' }, h('h3', {}, 'Mail server'), msg,
+    field('host', host), field('port', port, 'empty: the usual port of the security chosen'), field('security', security),
+    field('user name', username, 'empty: no AUTH'), h('div', { class: 'field' }, h('label', { for: 'smtp-password' }, 'password'),
+      Object.assign(password, { id: 'smtp-password' }), pwState),
+    h('label', { class: 'check' }, clearPw, 'remove the stored password'),
+    field('from', from), h('label', { class: 'check' }, verify, 'verify the server\'s certificate'), field('CA file', ca, 'optional'),
+    h('button', { type: 'submit', class: 'primary' }, 'Save'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(msg);
+    const body = { host: host.value.trim(), security: security.value, username: username.value.trim(), from: from.value.trim(), verify_tls: verify.checked };
+    if (port.value) body.port = Number(port.value);
+    if (ca.value.trim()) body.ca_file = ca.value.trim();
+    if (clearPw.checked) body.password = '';
+    else if (password.value) body.password = password.value;
+    password.value = '';
+    clearPw.checked = false;
+    try {
+      const saved = await api('PUT', '/settings/smtp', body);
+      pwState.textContent = saved && saved.password_set ? 'a password is set; leave empty to keep it' : 'no password set';
+      msg.appendChild(notice('ok', 'Mail settings saved.'));
+    } catch (err) { showError(msg, form, err); }
+  });
+  const tmsg = h('div', { id: 'smtp-test-msg', 'aria-live': 'polite' });
+  const to = h('input', { name: 'to', type: 'email', required: true, placeholder: 'me@example.org' });
+  const test = h('form', { class: 'card', id: 'smtp-test' }, h('h3', {}, 'Send a test mail'),
+    field('to', to), h('button', { type: 'submit' }, 'Send test mail'), tmsg);
+  test.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(tmsg);
+    tmsg.appendChild(h('p', { class: 'muted' }, 'Sending…'));
+    try {
+      const res = await api('POST', '/settings/smtp/test', { to: to.value.trim() });
+      clear(tmsg);
+      tmsg.appendChild(notice('ok', `Sent to ${text(res.to)}. The server answered: ${text(res.answer)}`));
+    } catch (err) {
+      clear(tmsg);
+      tmsg.appendChild(notice('error', `Not sent: ${err.message}`));
+    }
+  });
+  panel.append(h('h2', {}, 'Mail (SMTP)'), form, test);
+}
+
+/* ---- directory sign-in ---- */
+
+const ldapText = ['name', 'url', 'ca_file', 'base_dn', 'user_dn_template', 'bind_dn', 'user_filter', 'group_base_dn', 'domain'];
+
+export async function ldapTab(panel) {
+  const listBox = h('div', { id: 'ldap-list' });
+  const msg = h('div', { id: 'ldap-msg' });
+  const inp = {};
+  for (const k of ldapText) inp[k] = h('input', { name: k, autocomplete: 'off' });
+  inp.name.required = true;
+  inp.url.required = true;
+  inp.url.placeholder = 'ldap://HOST:389 or ldaps://HOST:636';
+  inp.user_dn_template.placeholder = 'uid=%s,ou=People,dc=example,dc=org';
+  const type = select('type', [['openldap', 'OpenLDAP'], ['active_directory', 'Active Directory']], 'openldap');
+  const starttls = h('input', { type: 'checkbox', name: 'starttls' });
+  const enabled = h('input', { type: 'checkbox', name: 'enabled', checked: true });
+  const bindPw = h('input', { name: 'bind_password', type: 'password', autocomplete: 'new-password' });
+  const groupAttr = select('group_attribute', ['member', 'memberUid', 'memberOf'], 'member');
+  const maps = h('div', { id: 'ldap-mappings' });
+  function mapRow(m = {}) {
+    const g = h('input', { name: 'map_group', value: text(m.group), 'aria-label': 'group', placeholder: 'cn=netadmins,ou=Groups,…' });
+    const r = select('map_role', ['user', 'org_admin', 'admin'], m.role || 'user');
+    r.setAttribute('aria-label', 'role');
+    const o = h('input', { name: 'map_org', value: text(m.org), 'aria-label': 'org', placeholder: 'org (optional)' });
+    const row = h('div', { class: 'maprow' }, g, r, o, h('button', { type: 'button', 'aria-label': 'remove this mapping', onclick: () => row.remove() }, 'Remove'));
+    maps.appendChild(row);
+  }
+  const form = h('form', { class: 'card', id: 'ldap-form' }, h('h3', {}, 'Add or replace a source (by name)'), msg,
+    field('name', inp.name), field('type', type), field('URL', inp.url), h('label', { class: 'check' }, starttls, 'StartTLS (with ldap://)'),
+    field('CA file', inp.ca_file), field('base DN', inp.base_dn), field('user DN template', inp.user_dn_template, 'OpenLDAP; one %s'),
+    field('bind DN', inp.bind_dn, 'a service account to search with (instead of a template)'),
+    h('div', { class: 'field' }, h('label', { for: 'ldap-bind-pw' }, 'bind password'), Object.assign(bindPw, { id: 'ldap-bind-pw' }),
+      h('small', {}, 'write-only: never shown again')),
+    field('user filter', inp.user_filter, 'one %s; default (uid=%s)'), field('group base DN', inp.group_base_dn),
+    field('group attribute', groupAttr), field('AD domain', inp.domain, 'Active Directory: the user@domain suffix'),
+    h('label', { class: 'check' }, enabled, 'enabled'),
+    h('fieldset', {}, h('legend', {}, 'Group → role (and org)'), maps,
+      h('button', { type: 'button', onclick: () => mapRow() }, 'Add a mapping')),
+    h('button', { type: 'submit', class: 'primary' }, 'Save source'));
+  mapRow();
+  function fill(s) {
+    form.reset();
+    for (const k of ldapText) inp[k].value = text(s[k]);
+    type.value = s.type;
+    starttls.checked = !!s.starttls;
+    enabled.checked = s.enabled !== false;
+    groupAttr.value = s.group_attribute || 'member';
+    clear(maps);
+    for (const m of s.mappings || []) mapRow(m);
+    inp.name.focus();
+  }
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(msg);
+    const body = { type: type.value, starttls: starttls.checked, enabled: enabled.checked, group_attribute: groupAttr.value };
+    for (const k of ldapText) if (inp[k].value.trim()) body[k] = inp[k].value.trim();
+    if (bindPw.value) body.bind_password = bindPw.value;
+    bindPw.value = '';
+    body.mappings = [...maps.querySelectorAll('.maprow')].map((row) => {
+      const m = { group: row.querySelector('[name=map_group]').value.trim(), role: row.querySelector('[name=map_role]').value };
+      const o = row.querySelector('[name=map_org]').value.trim();
+      if (o) m.org = o;
+      return m;
+    }).filter((m) => m.group);
+    try {
+      await api('POST', '/auth-sources', body);
+      msg.appendChild(notice('ok', `Source ${body.name} saved.`));
+      form.reset();
+      enabled.checked = true;
+      clear(maps);
+      mapRow();
+      await drawList();
+    } catch (err) { showError(msg, form, err); }
+  });
+  const tmsg = h('div', { id: 'ldap-test-msg', 'aria-live': 'polite' });
+  const tSource = select('source', []);
+  const tUser = h('input', { name: 'username', autocomplete: 'off', required: true });
+  const tPass = h('input', { name: 'password', type: 'password', autocomplete: 'off' });
+  const test = h('form', { class: 'card', id: 'ldap-test' }, h('h3', {}, 'Test a source'),
+    field('source', tSource), field('user name', tUser), field('password', tPass),
+    h('button', { type: 'submit' }, 'Test'), tmsg);
+  test.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(tmsg);
+    const body = { username: tUser.value, password: tPass.value };
+    tPass.value = '';
+    try {
+      const r = await api('POST', `/auth-sources/${tSource.value}/test`, body);
+      tmsg.appendChild(r.authenticated
+        ? notice('ok', `Authenticated as ${text(r.dn)}; groups: ${(r.groups || []).join('; ') || 'none'}; role: ${text(r.role) || 'none'}${r.org ? `; org: ${r.org}` : ''}`)
+        : notice('error', `Refused: ${text(r.reason || r.error) || 'not authenticated'}`));
+    } catch (err) { tmsg.appendChild(notice('error', `Cannot test: ${err.message}`)); }
+  });
+  async function drawList() {
+    const res = list(await api('GET', '/auth-sources'));
+    clear(listBox);
+    listBox.appendChild(table([
+      { key: 'name' }, { key: 'type' }, { key: 'url' },
+      { key: 'mode', label: 'sign-in', render: (s) => (s.user_dn_template ? 'DN template' : s.bind_dn ? 'search then bind' : s.domain ? 'user@domain' : '') },
+      { key: 'mappings', render: (s) => (s.mappings || []).map((m) => `${m.group} → ${m.role}${m.org ? ' @ ' + m.org : ''}`).join('; ') },
+      { key: 'enabled', render: (s) => (s.enabled === false ? 'no' : 'yes') },
+      { key: 'origin' },
+      { key: 'actions', label: '', render: (s) => [
+        h('button', { type: 'button', 'aria-label': `Edit ${s.name}`, onclick: () => fill(s) }, 'Edit'), ' ',
+        confirmButton('Delete', 'Really delete?', async () => { await api('DELETE', `/auth-sources/${s.id}`); await drawList(); })] },
+    ], res, { empty: 'No directory sources: only local users sign in.' }));
+    clear(tSource);
+    for (const s of res) tSource.appendChild(h('option', { value: s.id }, s.name));
+    test.hidden = !res.length;
+  }
+  await drawList();
+  panel.append(h('h2', {}, 'Directory sign-in (LDAP / Active Directory)'), listBox, form, test);
+}
