@@ -51,6 +51,10 @@ char *util_read_file(const char *path, size_t max, size_t *len,
 /* Parses a decimal integer in [min, max]; 0 or -1. */
 int util_parse_long(const char *s, long min, long max, long *out);
 
+/* 1 when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF), 0 otherwise. */
+int util_utf8_valid(const char *s, size_t n);
+
 /* Case-insensitive ASCII string equality. */
 int util_streq_ci(const char *a, const char *b);
 

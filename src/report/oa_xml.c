@@ -467,8 +467,15 @@ json_t *report_from_oa_xml(const char *buf, size_t len,
 fail:
 	json_decref(x.row);
 	json_decref(x.rep);
-	if (x.ctxt)
+	if (x.ctxt) {
+		/* libxml2 makes a document of its own to hold the entities of
+		 * a DOCTYPE it could not hand to internalSubset (one without
+		 * a name); it is ours to free. */
+		if (x.ctxt->myDoc)
+			xmlFreeDoc(x.ctxt->myDoc);
+		x.ctxt->myDoc = NULL;
 		xmlFreeParserCtxt(x.ctxt);
+	}
 	strbuf_free(&x.text);
 	strbuf_free(&x.stext);
 	return rep;

@@ -564,6 +564,20 @@ static int report_is_placeholder(const char *s)
 	return 0;
 }
 
+/* Trims sys.key again after it was derived from another field; drops it
+ * when nothing is left. Trimming only shortens, so it cannot fail. */
+static void report_retrim(json_t *sys, const char *key)
+{
+	struct report_error ignored;
+	json_t *v = json_object_get(sys, key);
+
+	if (!v)
+		return;
+	report_fix_string(v, "sys", -1, key, &ignored);
+	if (json_string_length(v) == 0)
+		json_object_del(sys, key);
+}
+
 /* hostname "web1.example.com" becomes hostname "web1" with fqdn and domain
  * filled in when the report did not say. */
 static void report_split_hostname(json_t *sys)
@@ -594,6 +608,10 @@ static void report_split_hostname(json_t *sys)
 		json_string_set(h, copy);
 	}
 	free(copy);
+	/* the parts may carry the white space that stood around the dot */
+	report_retrim(sys, "hostname");
+	report_retrim(sys, "fqdn");
+	report_retrim(sys, "domain");
 }
 
 static void report_fix_sys(json_t *sys)

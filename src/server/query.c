@@ -145,6 +145,10 @@ static int query_filter(enum store_api_res res, const struct query_arg *a,
 		return query_fail(err, a->key,
 				  "value longer than %d bytes",
 				  STORE_QUERY_VALUE_MAX);
+	if (!util_utf8_valid(a->value, strlen(a->value)))
+		return query_fail(err, a->key,
+				  "value is not valid UTF-8; percent-encode "
+				  "its bytes as UTF-8");
 	if (!query_value_ok(type, (enum store_op)op, a->value))
 		return query_fail(err, a->key, "%s needs %s", a->key,
 				  op == STORE_OP_EMPTY ? "true or false"
