@@ -25,7 +25,14 @@ for tool in curl jq; do
 	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
 done
 [ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
-[ -f "$SAMPLES/debian.xml" ] || skip_all "no samples at $SAMPLES"
+# The Open-AudIT samples when they are here, else our own small fixtures.
+if [ -f "$SAMPLES/debian.xml" ]; then
+	LINUX_XML=$SAMPLES/debian.xml
+	SWITCH_JSON=$SAMPLES/switch.json
+else
+	LINUX_XML=$(dirname "$0")/../fixtures/audit-linux-min.xml
+	SWITCH_JSON=$(dirname "$0")/../fixtures/switch-min.json
+fi
 
 T=$(mktemp -d /tmp/nctest-authz.XXXXXX)
 PID=
@@ -103,7 +110,7 @@ VICTIM=$(J .id)
 call POST /api/v1/tokens "$ADM" '{"user":"victim","label":"v"}'
 VICTIM_TOKEN_ID=$(curl -s -H "Authorization: Bearer $ADM" "$U/api/v1/tokens" |
 	jq '[.results[] | select(.user == "victim")][0].id')
-call POST /api/v1/intake "$COL" "$(cat "$SAMPLES/debian.xml")"
+call POST /api/v1/intake "$COL" "$(cat "$LINUX_XML")"
 DEV=$(J .device_id)
 call POST /api/v1/credentials "$ADM" "{\"name\":\"c0\",\"type\":\"snmp\",\"community\":\"$SECRET\"}"
 CRED=$(J .id)
@@ -128,7 +135,7 @@ fresh() {
 	case $1 in
 	devices)
 		sed "s#<hostname>[^<]*</hostname>#<hostname>tmp$k</hostname>#; s#<uuid>[^<]*</uuid>#<uuid>tmp-$k</uuid>#" \
-			"$SAMPLES/debian.xml" >"$T/tmp.xml"
+			"$LINUX_XML" >"$T/tmp.xml"
 		call POST /api/v1/intake "$COL" "$(cat "$T/tmp.xml")"
 		J .device_id ;;
 	users) call POST /api/v1/users "$ADM" "{\"username\":\"tmp$k\",\"password\":\"pw-tmp-long\",\"role\":\"user\"}"; J .id ;;
@@ -170,7 +177,7 @@ body_for() { # METHOD PATTERN
 	"POST /api/v1/discoveries") echo "{\"name\":\"x$k\",\"targets\":\"127.0.0.1\",\"options\":{\"dns\":false}}" ;;
 	"PATCH /api/v1/discoveries/{id}") echo '{"exclude":"127.0.0.9"}' ;;
 	"PATCH /api/v1/devices/{id}") echo '{"owner":"ops"}' ;;
-	"POST /api/v1/intake") cat "$SAMPLES/switch.json" ;;
+	"POST /api/v1/intake") cat "$SWITCH_JSON" ;;
 	"POST /api/v1/auth/login") echo '{}' ;;
 	*) echo '{}' ;;
 	esac
