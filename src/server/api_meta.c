@@ -83,7 +83,7 @@ const struct route server_routes[] = {
 	  "next_run, last_result" },
 	{ "POST", V1 "/tasks", api_task_create, 0,
 	  "add a task {name, schedule, type, enabled, report, recipients, "
-	  "days}" },
+	  "subject, days, discovery}" },
 	{ "GET", V1 "/tasks/{id}", api_task_get, 0, "one task" },
 	{ "PATCH", V1 "/tasks/{id}", api_task_update, 0,
 	  "change a task's name, schedule, enabled or options" },
