@@ -154,9 +154,9 @@ static uint64_t engine_attempt_max_ns(const struct engine_opts *o)
 }
 
 /* The new-address cap in force, in addresses per second over a 3 s
- * window: opts.address_rate, or by default the pace the discovery
- * packets allow (rate / packets per silent address, retries included:
- * 300/s at the defaults); 0 when only the packet rate limits (no rate,
+ * window: opts.address_rate, or by default 5% above the pace the
+ * discovery packets allow (rate / packets per silent address, retries
+ * included: 300/s, so 315/s, at the defaults); 0 when only the packet rate limits (no rate,
  * --no-ping, or a cap the packet rate is stricter than). */
 static uint64_t engine_address_cap(const struct engine_opts *o)
 {
@@ -166,7 +166,13 @@ static uint64_t engine_address_cap(const struct engine_opts *o)
 	if (o->rate == 0)
 		return 0;
 	if (cap == 0 && !o->no_ping) {
+		/* 5% above the packets' pace, so in a long run the packet
+		 * rate sets the pace (a window that binds exactly as often
+		 * would lose time to each start the packets delayed); the
+		 * window still stops the first seconds' burst, when no
+		 * retry is due yet */
 		cap = o->rate / ((per ? per : 1) * (o->retries + 1));
+		cap += cap / 20;
 		if (cap == 0)
 			cap = 1;
 	}
@@ -442,6 +448,11 @@ static uint64_t host_attempt_ns(const struct host *h, uint32_t i)
 		if (age + w < settle)
 			w = settle - age;
 	}
+	/* a SYN unanswered for 1 s is resent by the kernel, unpaced: give
+	 * up just before, unless --timeout asks for more than 1 s */
+	if ((h->stage != ST_DISC || it->port != 0) && w > TCP_LINGER_MAX_NS &&
+	    max <= TCP_SYN_RTO_NS)
+		w = TCP_LINGER_MAX_NS;
 	return w;
 }
 

@@ -26,9 +26,9 @@
  * takes a token from one global bucket of opts.rate packets per second
  * (default 2400; 0 = unlimited); a host's retries go before new hosts.
  * New addresses are capped separately at opts.address_rate per second
- * over any 3 s window (by default rate / discovery packets per address,
- * 300 at the defaults: at most 900 started in any 3 s, in a burst if the
- * packets allow - a /24 starts at once):
+ * over any 3 s window (by default 5% above rate / discovery packets per
+ * address: at the defaults the packets hold a long run to 300/s and the
+ * window stops a start-up burst past 945 in 3 s; a /24 starts at once):
  * a router in front of a sparse range keeps an unresolved ARP entry for
  * each silent address for ~3 s in a table of about 1024 (Linux), and
  * when it is full it drops probes to live hosts too. At most
@@ -137,10 +137,10 @@ struct engine_opts {
 	unsigned timeout_ms;		/* longest wait of an attempt */
 	unsigned min_timeout_ms;	/* shortest adaptive wait; 0: 100 */
 	uint64_t address_rate;		/* new addresses per second over a
-					 * 3 s window; 0: rate / discovery
-					 * packets per address (300 at the
-					 * defaults); >= rate: no cap but
-					 * the packet rate */
+					 * 3 s window; 0: 1.05 x rate /
+					 * discovery packets per address
+					 * (315 at the defaults); >= rate:
+					 * no cap but the packet rate */
 	unsigned retries;		/* extra attempts after a timeout */
 	unsigned host_inflight;		/* probes in flight per host */
 	unsigned max_inflight;		/* probes in flight in all; 0: rate x
