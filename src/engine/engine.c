@@ -30,6 +30,7 @@
 #define ENGINE_ADMIT_WINDOW_NS 3000000000ull	/* a router's unresolved
 						 * ARP entry lives ~3 s */
 #define ENGINE_ADMIT_RING_MAX (1u << 20)
+#define ENGINE_ADMIT_BURST 256		/* addresses started at once */
 
 /* ST_ALIVE: inside the alive callback, between discovery and ports */
 enum stage { ST_DISC, ST_ALIVE, ST_PORTS, ST_WAIT, ST_DONE };
@@ -101,6 +102,7 @@ struct engine {
 	struct dns *dns;
 	struct pace pace;
 	struct rtt rtt;		/* answers seen: sizes attempt waits */
+	struct pace admit;	/* new addresses: smooth after a burst */
 	uint64_t *admit_ring;	/* start times of the last admit_w hosts */
 	size_t admit_w, admit_n, admit_head;
 	struct timer pace_timer;
@@ -1087,6 +1089,10 @@ static int engine_admit_take(struct engine *e, uint64_t now)
 {
 	if (!e->admit_w)
 		return 1;
+	if (!pace_take(&e->admit, now)) {
+		engine_wake_in(e, pace_wait(&e->admit, now));
+		return 0;
+	}
 	if (e->admit_n == e->admit_w) {
 		uint64_t oldest = e->admit_ring[e->admit_head];
 
@@ -1325,6 +1331,14 @@ int engine_run(struct engine *e)
 	e->ran = 1;
 	atomic_store(&e->start_ns, reactor_clock());
 	pace_init(&e->pace, e->o.rate, atomic_load(&e->start_ns));
+	/* Starts are paced at the cap too, after a first burst of up to a
+	 * /24: the window alone lets starts cluster at the beginning of
+	 * each 3 s (as fast as the packets allow, then nothing while the
+	 * retries go out), and the packet rate goes unused in between. */
+	pace_init(&e->admit, e->admit_w / 3, atomic_load(&e->start_ns));
+	pace_set_burst(&e->admit, e->admit_w < ENGINE_ADMIT_BURST
+					  ? e->admit_w
+					  : ENGINE_ADMIT_BURST);
 	return reactor_run(e->r);
 }
 

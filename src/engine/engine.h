@@ -28,7 +28,8 @@
  * New addresses are capped separately at opts.address_rate per second
  * over any 3 s window (by default 5% above rate / discovery packets per
  * address: at the defaults the packets hold a long run to 300/s and the
- * window stops a start-up burst past 945 in 3 s; a /24 starts at once):
+ * window stops a start-up burst past 945 in 3 s), and paced at that cap
+ * after a first burst of up to 256 (a /24 starts at once):
  * a router in front of a sparse range keeps an unresolved ARP entry for
  * each silent address for ~3 s in a table of about 1024 (Linux), and
  * when it is full it drops probes to live hosts too. At most

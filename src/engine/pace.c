@@ -10,6 +10,12 @@ void pace_init(struct pace *p, uint64_t rate, uint64_t now)
 	p->last = now;
 }
 
+void pace_set_burst(struct pace *p, uint64_t packets)
+{
+	p->burst = (packets ? packets : 1) * NANO;
+	p->tokens = p->burst;
+}
+
 static void pace_refill(struct pace *p, uint64_t now)
 {
 	uint64_t dt, fill;

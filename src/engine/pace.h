@@ -25,6 +25,8 @@ struct pace {
 
 /* Starts a full bucket for rate packets per second at time now. */
 void pace_init(struct pace *p, uint64_t rate, uint64_t now);
+/* Sets the bucket size to `packets` (at least one) and fills it. */
+void pace_set_burst(struct pace *p, uint64_t packets);
 /* Takes one packet's token: 1 when the packet may go now, else 0. */
 int pace_take(struct pace *p, uint64_t now);
 /* Nanoseconds until a token will be there (0 when one is there now). */

@@ -193,6 +193,15 @@ static void test_pace_wait_and_unlimited(void **state)
 	assert_int_equal(pace_take(&p, 5000000000ull), 1);
 	assert_int_equal(pace_take(&p, 5000000000ull), 0);
 
+	/* a set burst: that many at once, then the rate */
+	pace_init(&p, 10, 0);
+	pace_set_burst(&p, 256);
+	for (int i = 0; i < 256; i++)
+		assert_int_equal(pace_take(&p, 0), 1);
+	assert_int_equal(pace_take(&p, 0), 0);
+	assert_int_equal(pace_take(&p, 100000000ull), 1);
+	assert_int_equal(pace_take(&p, 100000000ull), 0);
+
 	pace_init(&p, 0, 0);
 	for (int i = 0; i < 100000; i++)
 		assert_int_equal(pace_take(&p, 0), 1);
