@@ -7,7 +7,8 @@
 #   fping -g -a -q       (ICMP only)
 # on (a) a /24 with about 100 live hosts and (b) a /20 with about 1% live,
 # and print for each: wall time, hosts found (recall against lab.sh truth),
-# packets sent (tx counter of the scanner's veth), packets per second, CPU
+# packets sent (tx counter of the scanner's veth), packets per second (the
+# average, and the peak over any 1 s window, sampled every 50 ms), CPU
 # time and peak RSS (/usr/bin/time), and the ratios to netcensus.
 #
 #   bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse]
@@ -46,6 +47,19 @@ trap '"$LAB" down --prefix "$P" >/dev/null 2>&1 || true; rm -rf "$TMP"' EXIT
 SCAN=$P-scan
 tx() { ip netns exec "$SCAN" cat /sys/class/net/eth0/statistics/tx_packets; }
 
+# peak_pps SAMPLES — the highest packet rate over a window of at least
+# 1 s, from "uptime tx_packets" lines
+peak_pps() {
+	awk '{ t[NR] = $1; p[NR] = $2 }
+	     END { j = 1; best = 0
+		   for (i = 2; i <= NR; i++) {
+			while (j + 1 < i && t[i] - t[j + 1] >= 1) j++
+			if (t[i] - t[j] >= 1 && (p[i] - p[j]) / (t[i] - t[j]) > best)
+				best = (p[i] - p[j]) / (t[i] - t[j])
+		   }
+		   printf "%.0f\n", best }' "$1"
+}
+
 fulls() { ip netns exec "$P-rtr" ip -s ntable show name arp_cache | awk '/table_fulls/ {print $2}'; }
 
 # run NAME OUTFILE CMD... — runs CMD in the scanner namespace under
@@ -58,25 +72,32 @@ run() {
 	sleep 4	# let the router's ARP entries of the last run expire
 	f0=$(fulls)
 	t0=$(tx)
+	ip netns exec "$SCAN" sh -c 'while :; do read -r u _ </proc/uptime
+		read -r p </sys/class/net/eth0/statistics/tx_packets
+		echo "$u $p"; sleep 0.05; done' >"$TMP/samples" 2>/dev/null &
+	local sampler=$!
 	/usr/bin/time -f "%e %U %S %M" -o "$TMP/time" \
 		ip netns exec "$SCAN" "$@" >"$out" 2>"$TMP/stderr" || true
 	t1=$(tx)
+	sleep 0.1
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
 	grep -v '^#' "$out" | grep -oE '\b198\.18\.[0-9]+\.[0-9]+\b' | sort -u >"$out.ips" || true
 	local found invented wall user sys rss
 	found=$(comm -12 "$TMP/want" "$out.ips" | wc -l)
 	invented=$(comm -13 "$TMP/want" "$out.ips" | wc -l)
 	# the last line: /usr/bin/time may first say "exited with status 1"
 	read -r wall user sys rss < <(tail -1 "$TMP/time")
-	echo "$name $wall $user $sys $rss $((t1 - t0)) $found $invented $(($(fulls) - f0))" >>"$TMP/results"
+	echo "$name $wall $user $sys $rss $((t1 - t0)) $found $invented $(($(fulls) - f0)) $(peak_pps "$TMP/samples")" >>"$TMP/results"
 }
 
 report() {
 	local title=$1 live=$2 n=$3
 	echo
 	echo "== $title: $n addresses, $live live (lab.sh truth)"
-	printf '%-14s %8s %7s %7s %7s %9s %8s %9s %6s %11s\n' tool wall_s user_s sys_s rss_MB packets pkt/s found wrong arp_fulls
-	awk '{ printf "%-14s %8.2f %7.2f %7.2f %7.1f %9d %8.0f %5d/%-3d %6d %11d\n",
-		$1, $2, $3, $4, $5 / 1024, $6, ($2 > 0 ? $6 / $2 : 0), $7, '"$live"', $8, $9 }' "$TMP/results"
+	printf '%-14s %8s %7s %7s %7s %9s %8s %9s %9s %6s %11s\n' tool wall_s user_s sys_s rss_MB packets pkt/s peak_pps found wrong arp_fulls
+	awk '{ printf "%-14s %8.2f %7.2f %7.2f %7.1f %9d %8.0f %9d %5d/%-3d %6d %11d\n",
+		$1, $2, $3, $4, $5 / 1024, $6, ($2 > 0 ? $6 / $2 : 0), $10, $7, '"$live"', $8, $9 }' "$TMP/results"
 	awk 'NR == 1 { nc = $2; ncp = $6; ncc = $3 + $4 }
 	     NR > 1 { printf "  %-32s %5.1fx the wall time of netcensus, %5.1fx its packets, %5.1fx its CPU\n",
 		$1, $2 / nc, (ncp ? $6 / ncp : 0), (ncc > 0 ? ($3 + $4) / ncc : 0) }' "$TMP/results"
