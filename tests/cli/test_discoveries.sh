@@ -96,7 +96,7 @@ check "missing location: 404" test "$S" = 404
 # ---- discovery definitions ----
 req POST /api/v1/credentials -d '{"name":"lo snmp","type":"snmp","community":"discS3cret"}'
 CRED=$(J .id)
-req POST /api/v1/discoveries -d '{"name":"bad","targets":"10.0.0.0/33"}'
+req POST /api/v1/discoveries -d '{"name":"bad","targets":"198.18.0.0/33"}'
 check "bad targets: 400 on targets" test "$S" = 400 -a "$(J .field)" = targets
 req POST /api/v1/discoveries -d '{"name":"bad","targets":"example.com"}'
 check "host names are refused (nothing resolved for the caller)" test "$S" = 400 -a "$(J .field)" = targets

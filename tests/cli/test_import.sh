@@ -147,17 +147,18 @@ r=$(json "(d['sys']['id'], d['sys']['hostname'], any(x['name']=='netcensus-test-
 [ "$r" = "($lin, 'debian', True, False)" ] &&
 	ok "device --json: sys.id and only current components" ||
 	not_ok "device --json ($r)" "$W/dev.json"
-"$N" device --db "$DB" 192.168.1.190 >"$W/dev.txt" 2>&1 &&
-	grep -q "^device $lin: debian" "$W/dev.txt" && grep -q ' software ' "$W/dev.txt" &&
-	ok "device by IP shows fields and component counts" ||
-	not_ok "device by IP" "$W/dev.txt"
 
 # the same machine from another address (same uuid and hostname) merges
-sed 's|<ip>192.168.1.190</ip>|<ip>10.20.30.40</ip>|' "$W/debian.xml" >"$W/debian-ip.xml"
+sed '0,/<ip>[^<]*<\/ip>/s||<ip>198.18.30.40</ip>|' "$W/debian.xml" >"$W/debian-ip.xml"
 "$N" import --db "$DB" "$W/debian-ip.xml" >"$W/imp4.out" 2>&1 &&
 	grep -q "updated device $lin, matched by hostname+uuid" "$W/imp4.out" &&
 	ok "same uuid+hostname from another IP: same device" ||
 	not_ok "merge by uuid+hostname" "$W/imp4.out"
+# the device is now found by its new address
+"$N" device --db "$DB" 198.18.30.40 >"$W/dev.txt" 2>&1 &&
+	grep -q "^device $lin: debian" "$W/dev.txt" && grep -q ' software ' "$W/dev.txt" &&
+	ok "device by IP shows fields and component counts" ||
+	not_ok "device by IP" "$W/dev.txt"
 
 # --- bad input leaves the database unchanged, and is in the audit log ---
 head -c 20000 "$S/debian.xml" >"$W/truncated.xml"

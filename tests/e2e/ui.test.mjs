@@ -72,21 +72,21 @@ function writeReports() {
     files.push(f);
     return f;
   };
-  rep('hostile', { hostname: HOSTILE, ip: '10.9.0.66', type: 'computer', uuid: 'E2E-HOSTILE', os_family: HOSTILE, manufacturer: '"><script>alert(2)</script>' },
+  rep('hostile', { hostname: HOSTILE, ip: '198.18.9.66', type: 'computer', uuid: 'E2E-HOSTILE', os_family: HOSTILE, manufacturer: '"><script>alert(2)</script>' },
     { software: [{ name: '<b>bold</b>', version: '1' }] });
-  rep('core-sw', { hostname: 'core-sw', ip: '10.9.0.1', mac: 'aa:bb:cc:00:00:01', type: 'switch', serial: 'E2E-SW1', sysName: 'core-sw' },
-    { arp: [{ ip: '10.9.0.10', mac: 'aa:bb:cc:00:00:10' }, { ip: '10.9.0.11', mac: 'aa:bb:cc:00:00:11' }],
+  rep('core-sw', { hostname: 'core-sw', ip: '198.18.9.1', mac: 'aa:bb:cc:00:00:01', type: 'switch', serial: 'E2E-SW1', sysName: 'core-sw' },
+    { arp: [{ ip: '198.18.9.10', mac: 'aa:bb:cc:00:00:10' }, { ip: '198.18.9.11', mac: 'aa:bb:cc:00:00:11' }],
       lldp: [{ local_port: 'Gi0/1', remote_mac: 'aa:bb:cc:00:00:02', remote_port: 'Gi0/24', remote_name: 'edge-sw' }] });
-  rep('edge-sw', { hostname: 'edge-sw', ip: '10.9.1.1', mac: 'aa:bb:cc:00:00:02', type: 'switch', serial: 'E2E-SW2', sysName: 'edge-sw' }, {});
+  rep('edge-sw', { hostname: 'edge-sw', ip: '198.18.10.1', mac: 'aa:bb:cc:00:00:02', type: 'switch', serial: 'E2E-SW2', sysName: 'edge-sw' }, {});
   for (const i of [10, 11]) {
-    rep('web' + i, { hostname: 'web' + i, ip: '10.9.0.' + i, mac: 'aa:bb:cc:00:00:' + i, type: 'computer', uuid: 'E2E-WEB' + i, os_family: 'Debian' },
-      { ip: [{ ip: '10.9.0.' + i, mac: 'aa:bb:cc:00:00:' + i, netmask: '255.255.255.0', version: '4' }],
+    rep('web' + i, { hostname: 'web' + i, ip: '198.18.9.' + i, mac: 'aa:bb:cc:00:00:' + i, type: 'computer', uuid: 'E2E-WEB' + i, os_family: 'Debian' },
+      { ip: [{ ip: '198.18.9.' + i, mac: 'aa:bb:cc:00:00:' + i, netmask: '255.255.255.0', version: '4' }],
         software: [{ name: 'nginx', version: '1.22' }, { name: 'openssh-server', version: '9.2' }] });
   }
   const again = path.join(tmp, 'web10-again.json');
   fs.writeFileSync(again, JSON.stringify({ report_version: 1, source: { name: 'e2e' },
-    sys: { hostname: 'web10', ip: '10.9.0.10', mac: 'aa:bb:cc:00:00:10', type: 'computer', uuid: 'E2E-WEB10', os_family: 'Debian' },
-    ip: [{ ip: '10.9.0.10', mac: 'aa:bb:cc:00:00:10', netmask: '255.255.255.0', version: '4' }],
+    sys: { hostname: 'web10', ip: '198.18.9.10', mac: 'aa:bb:cc:00:00:10', type: 'computer', uuid: 'E2E-WEB10', os_family: 'Debian' },
+    ip: [{ ip: '198.18.9.10', mac: 'aa:bb:cc:00:00:10', netmask: '255.255.255.0', version: '4' }],
     software: [{ name: 'nginx', version: '1.24' }, { name: 'postgresql', version: '15' }] }));
   return { files, again };
 }
@@ -212,10 +212,10 @@ test('devices: column filter, search and sorting match the API', async () => {
   assert.equal(Number(await page.getAttribute('#devices-status', 'data-count')), api.count);
   await page.fill('input[name="type__ic"]', '');
   // search box: an address prefix
-  await page.fill('#device-search', '10.9.0.');
-  await page.waitForSelector('#devices-status[data-query*="ip__isw=10.9.0."]');
+  await page.fill('#device-search', '198.18.9.');
+  await page.waitForSelector('#devices-status[data-query*="ip__isw=198.18.9."]');
   const ips = await page.$$eval('table.devices tbody td[data-col="ip"]', (tds) => tds.map((t) => t.textContent));
-  assert.ok(ips.length >= 3 && ips.every((ip) => ip.startsWith('10.9.0.')), ips.join(' '));
+  assert.ok(ips.length >= 3 && ips.every((ip) => ip.startsWith('198.18.9.')), ips.join(' '));
   await page.fill('#device-search', '');
   await page.waitForFunction(() => !(document.querySelector('#devices-status').dataset.query || '').includes('ip__isw'));
   // sorting, both ways
@@ -499,13 +499,13 @@ test('admin: a task listed with its next run; reports, mail and directory pages'
 });
 
 test('network picture: subnets and ARP/LLDP links are drawn', async () => {
-  await page.goto(main.url + '/#/network?ip__isw=10.9.');
+  await page.goto(main.url + '/#/network?ip__isw=198.18.');
   await page.waitForSelector('#net-graph canvas');
-  const net = await apiGet('/network?ip__isw=10.9.&limit=250');
+  const net = await apiGet('/network?ip__isw=198.18.&limit=250');
   assert.ok(net.links.some((l) => l.kind === 'lldp') && net.links.some((l) => l.kind === 'arp'), JSON.stringify(net.links));
   assert.equal(Number(await page.getAttribute('#net-status', 'data-links')), net.links.length);
   const subnets = await page.$$eval('.subnet-card', (s) => s.map((x) => x.dataset.subnet));
-  assert.ok(subnets.includes('10.9.0.0/24'), subnets.join(' '));
+  assert.ok(subnets.includes('198.18.9.0/24'), subnets.join(' '));
   await page.waitForTimeout(300);
   await shot('network');
 });

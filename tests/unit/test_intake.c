@@ -114,7 +114,7 @@ static json_t *rule_device(int r)
 	case INTAKE_RULE_HOSTNAME:
 		return json_pack("{ss}", "hostname", "H");
 	default:
-		return json_pack("{ss}", "ip", "10.9.8.7");
+		return json_pack("{ss}", "ip", "198.18.8.7");
 	}
 }
 
@@ -124,7 +124,7 @@ static json_t *rule_report(void)
 			 1, "sys", "hostname", "H", "uuid", "U",
 			 "dbus_identifier", "DB", "serial", "S", "fqdn",
 			 "h.example.org", "type", "computer", "sysName", "SN",
-			 "ip", "10.9.8.7", "network", "mac",
+			 "ip", "198.18.8.7", "network", "mac",
 			 "52:54:00:12:34:56", "net_index", "1");
 }
 
@@ -258,16 +258,16 @@ static void test_ip_only_without_serial(void **state)
 	struct intake_result res, first;
 
 	first = put(st, NULL,
-		    rep_sys(json_pack("{ssss}", "ip", "10.1.1.1", "serial",
+		    rep_sys(json_pack("{ssss}", "ip", "198.18.1.1", "serial",
 				      "SER-1")));
 	/* the stored device has a serial: an address alone is not enough */
-	res = put(st, NULL, rep_sys(json_pack("{ss}", "ip", "10.1.1.1")));
+	res = put(st, NULL, rep_sys(json_pack("{ss}", "ip", "198.18.1.1")));
 	assert_int_equal(res.created, 1);
 	assert_int_not_equal(res.device_id, first.device_id);
 	/* without a serial it is */
-	first = put(st, NULL, rep_sys(json_pack("{ss}", "ip", "10.1.1.2")));
+	first = put(st, NULL, rep_sys(json_pack("{ss}", "ip", "198.18.1.2")));
 	res = put(st, NULL,
-		  rep_sys(json_pack("{ssss}", "ip", "10.1.1.2", "type",
+		  rep_sys(json_pack("{ssss}", "ip", "198.18.1.2", "type",
 				    "printer")));
 	assert_int_equal(res.created, 0);
 	assert_string_equal(res.rule, "ip");
@@ -282,12 +282,12 @@ static void test_merge_same_machine(void **state)
 
 	a = put(st, NULL,
 		rep_sys(json_pack("{ssssssss}", "hostname", "db01", "uuid",
-				  "0D7E4D56", "ip", "192.168.1.120", "os_name",
+				  "0D7E4D56", "ip", "198.18.1.120", "os_name",
 				  "Windows Server 2012 R2")));
 	/* another source, another address, fewer fields */
 	b = put(st, NULL,
 		rep_sys(json_pack("{ssssssss}", "hostname", "db01", "uuid",
-				  "0D7E4D56", "ip", "10.0.0.120", "sysUpTime",
+				  "0D7E4D56", "ip", "198.19.0.120", "sysUpTime",
 				  "100", "os_name", "")));
 	assert_int_equal(b.created, 0);
 	assert_int_equal(b.device_id, a.device_id);
@@ -298,7 +298,7 @@ static void test_merge_same_machine(void **state)
 	assert_string_equal(json_string_value(json_object_get(dev, "os_name")),
 			    "Windows Server 2012 R2");
 	assert_string_equal(json_string_value(json_object_get(dev, "ip")),
-			    "10.0.0.120");
+			    "198.19.0.120");
 	json_decref(dev);
 	/* the IP change is a sys change */
 	assert_int_equal(b.changes, 1);

@@ -439,17 +439,17 @@ static void test_xml_padded_ip_and_mac(void **state)
 	const char *xml =
 	    "<?xml version=\"1.0\"?>\n"
 	    "<system>\n"
-	    " <sys><hostname>Host7</hostname><ip>192.168.001.007</ip>"
+	    " <sys><hostname>Host7</hostname><ip>198.018.001.007</ip>"
 	    "<uuid>abcdef01-2345-6789-abcd-ef0123456789</uuid></sys>\n"
 	    " <network><item><mac>AA-BB-CC-00-11-22</mac>"
 	    "<net_index>1</net_index>"
 	    "<dhcp_server>010.000.000.001</dhcp_server>"
-	    "<dns_server>192.168.000.016, 192.168.000.015</dns_server>"
+	    "<dns_server>198.018.000.016, 198.018.000.015</dns_server>"
 	    "</item></network>\n"
-	    " <ip><item><ip>192.168.001.007</ip><mac>aabb.cc00.1122</mac>"
+	    " <ip><item><ip>198.018.001.007</ip><mac>aabb.cc00.1122</mac>"
 	    "<netmask>255.255.255.000</netmask></item></ip>\n"
 	    " <route><item><destination>000.000.000.000</destination>"
-	    "<next_hop>192.168.001.001</next_hop></item></route>\n"
+	    "<next_hop>198.018.001.001</next_hop></item></route>\n"
 	    "</system>\n";
 	struct report_error err;
 	json_t *rep, *row;
@@ -458,21 +458,21 @@ static void test_xml_padded_ip_and_mac(void **state)
 	rep = parse_str(xml, &err);
 	if (!rep)
 		fail_msg("%s", err.msg);
-	assert_string_equal(sys_str(rep, "ip"), "192.168.1.7");
+	assert_string_equal(sys_str(rep, "ip"), "198.18.1.7");
 	assert_string_equal(sys_str(rep, "hostname"), "host7");
 	assert_string_equal(sys_str(rep, "uuid"),
 			    "ABCDEF01-2345-6789-ABCD-EF0123456789");
 	row = json_array_get(json_object_get(rep, "ip"), 0);
-	assert_field(row, "ip", "192.168.1.7");
+	assert_field(row, "ip", "198.18.1.7");
 	assert_field(row, "mac", "aa:bb:cc:00:11:22");
 	assert_field(row, "netmask", "255.255.255.0");
 	row = json_array_get(json_object_get(rep, "network"), 0);
 	assert_field(row, "mac", "aa:bb:cc:00:11:22");
 	assert_field(row, "dhcp_server", "10.0.0.1");
-	assert_field(row, "dns_server", "192.168.0.16,192.168.0.15");
+	assert_field(row, "dns_server", "198.18.0.16,198.18.0.15");
 	row = json_array_get(json_object_get(rep, "route"), 0);
 	assert_field(row, "destination", "0.0.0.0");
-	assert_field(row, "next_hop", "192.168.1.1");
+	assert_field(row, "next_hop", "198.18.1.1");
 	json_decref(rep);
 }
 
