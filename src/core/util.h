@@ -55,6 +55,9 @@ int util_parse_long(const char *s, long min, long max, long *out);
  * code points past U+10FFFF), 0 otherwise. */
 int util_utf8_valid(const char *s, size_t n);
 
+/* The value of hex digit c (0-15), or -1 when c is not one. */
+int util_hexval(int c);
+
 /* Case-insensitive ASCII string equality. */
 int util_streq_ci(const char *a, const char *b);
 

@@ -256,17 +256,6 @@ int report_normalise_ip(const char *in, char *out, size_t outlen)
 	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
 }
 
-static int report_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads groups of hex digits separated by sep into b[6]: groups of
  * `width` digits (exactly, or 1..width when loose). */
 static int report_mac_groups(const char *s, char sep, int groups, int width,
@@ -279,7 +268,7 @@ static int report_mac_groups(const char *s, char sep, int groups, int width,
 		unsigned long long gv = 0;
 		int d = 0, h;
 
-		while ((h = report_hexval(*s)) >= 0) {
+		while ((h = util_hexval(*s)) >= 0) {
 			if (++d > width)
 				return -1;
 			gv = gv * 16 + (unsigned)h;

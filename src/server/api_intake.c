@@ -14,21 +14,11 @@
 
 #include "core/log.h"
 #include "report/report.h"
+#include "core/util.h"
 #include "server/server_int.h"
 #include "server/server_ops.h"
 #include "store/intake.h"
 #include "store/store_api.h"
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes s[0..n) into a new string; see intake_form_field(). */
 static char *form_decode(const char *s, size_t n, size_t *out_len)
@@ -42,8 +32,8 @@ static char *form_decode(const char *s, size_t n, size_t *out_len)
 		if (s[i] == '+') {
 			out[o++] = ' ';
 		} else if (s[i] == '%' && i + 2 < n &&
-			   (h = hexval(s[i + 1])) >= 0 &&
-			   (l = hexval(s[i + 2])) >= 0) {
+			   (h = util_hexval(s[i + 1])) >= 0 &&
+			   (l = util_hexval(s[i + 2])) >= 0) {
 			out[o++] = (char)(h << 4 | l);
 			i += 2;
 		} else {
