@@ -152,17 +152,34 @@ CONF
 		>"$d/slapadd.log" 2>&1 || return 1
 	/usr/sbin/slaptest -f "$d/slapd.conf" -F "$d/slapd.d" \
 		>"$d/slaptest.log" 2>&1 || return 1
-	/usr/sbin/slapd -d 0 -F "$d/slapd.d" \
-		-h "ldap://127.0.0.1:$3/ ldaps://127.0.0.1:$4/" \
-		>"$d/slapd.log" 2>&1 &
-	SLAPD_PIDS="$SLAPD_PIDS $!"
+	# slapd looks up its own host name at start; on a machine whose name
+	# is not in /etc/hosts that waits for DNS timeouts. In a UTS namespace
+	# of its own the name is "localhost", which always resolves at once.
+	# -d none: stay in the foreground and print only errors.
+	ldap_port=$3 ldaps_port=$4
+	set -- /usr/sbin/slapd -d none -F "$d/slapd.d" \
+		-h "ldap://127.0.0.1:$3/ ldaps://127.0.0.1:$4/"
+	if [ -n "$UTS" ]; then
+		unshare -u sh -c 'hostname localhost && exec "$@"' slapd \
+			"$@" >"$d/slapd.log" 2>&1 &
+	else
+		"$@" >"$d/slapd.log" 2>&1 &
+	fi
+	sp=$!
+	SLAPD_PIDS="$SLAPD_PIDS $sp"
 	i=0
-	until ss -ltn | grep -q "127.0.0.1:$4 "; do
+	until ss -ltn | grep -q "127.0.0.1:$ldap_port " &&
+		ss -ltn | grep -q "127.0.0.1:$ldaps_port "; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
+		kill -0 "$sp" 2>/dev/null || return 1
+		[ $i -gt 300 ] && return 1
 		sleep 0.1
 	done
 }
+UTS=
+if [ "$(id -u)" = 0 ] && unshare -u true 2>/dev/null; then
+	UTS="unshare -u"
+fi
 P_LDAP=$(free_port)
 P_LDAPS=$(free_port)
 R_LDAP=$(free_port)
