@@ -130,11 +130,14 @@ fuzz:
 	tests/fuzz/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 # deps-check is cheap when everything is installed (dpkg-query only).
+# Building and running need the "run" set; the tests also need their peers.
+DEPS_SET ?= run
 deps-check:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(DEPS_SET)
 
 deps: deps-check
 
+test: DEPS_SET = test
 test: deps-check asan
 	@tests/run $(ASAN_BUILD)
 

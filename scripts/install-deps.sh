@@ -1,8 +1,13 @@
 #!/bin/sh
-# Installs every Debian 12 package that building, running and testing
-# netcensus need. Idempotent: packages already present are not touched, and
-# nothing is done at all when everything is there.
+# Installs the Debian 12 packages netcensus needs. Idempotent: packages
+# already present are not touched, and nothing is done at all when
+# everything is there.
+#
+#   scripts/install-deps.sh run    to build and run it (make, make run)
+#   scripts/install-deps.sh test   also the test peers: snmpd, sshd, slapd,
+#                                  an SMTP sink, Chromium, wrk (make test)
 set -eu
+SET=${1:-test}
 
 BUILD="build-essential pkg-config libsqlite3-dev libsodium-dev libxml2-dev
 libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev libmicrohttpd-dev
@@ -18,8 +23,17 @@ E2E="chromium fonts-liberation"
 # bench/api.sh: HTTP load generator
 BENCH="wrk"
 
+case $SET in
+run) WANT="$BUILD $RUN $UI" ;;
+test) WANT="$BUILD $RUN $UI $TEST $E2E $BENCH" ;;
+*)
+	echo "install-deps: unknown set '$SET' (use run or test)" >&2
+	exit 2
+	;;
+esac
+
 missing=""
-for p in $BUILD $RUN $TEST $UI $E2E $BENCH; do
+for p in $WANT; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		grep -q "install ok installed"; then
 		missing="$missing $p"
