@@ -86,7 +86,15 @@ sysf() {
 	printf '%s\t%s\n' "$1" "$2"
 }
 first() { sed -n '1{s/[[:space:]]*$//;p;}'; }
-readf() { [ -r "$1" ] && first <"$1" 2>/dev/null; }
+# readf FILE: its first line without trailing blanks. The shell's own read,
+# not a sed: on a busy host every process started costs more than the file.
+readf() {
+	[ -r "$1" ] || return 0
+	_l=""
+	IFS= read -r _l 2>/dev/null <"$1"
+	[ -n "$_l" ] && printf '%s\n' "${_l%"${_l##*[![:space:]]}"}"
+	return 0
+}
 
 needs_root() { printf '@needs_root\tfact=%s\n' "$1"; }
 
@@ -102,14 +110,16 @@ fi
 # R cmd...: runs cmd as root when we can.
 R() { if [ -n "$SUDO" ]; then T $SUDO "$@"; else T "$@"; fi; }
 
-OS=$(uname -s 2>/dev/null)
+# One uname for the kernel's name, node name, release and machine.
+# shellcheck disable=SC2046
+set -- $(uname -snrm 2>/dev/null)
+OS=${1:-} UNAME_N=${2:-} KREL=${3:-} ARCH=${4:-}
 printf '@audit\tversion=1\tos=%s\troot=%s\tsudo=%s\n' "$OS" "$ROOT" \
 	"$([ -n "$SUDO" ] && echo 1 || echo 0)"
 
 # ---- sys ----
 audit_sys() {
-	hn=$(uname -n 2>/dev/null | first)
-	hn=${hn%%.*}
+	hn=${UNAME_N%%.*}
 	fqdn=""
 	if have hostname; then
 		fqdn=$(T hostname -f 2>/dev/null | first)
@@ -121,9 +131,9 @@ audit_sys() {
 	sysf hostname "$hn"
 	sysf fqdn "$fqdn"
 	[ -n "$fqdn" ] && sysf domain "${fqdn#*.}"
-	sysf kernel "$(uname -r 2>/dev/null)"
-	sysf architecture "$(uname -m 2>/dev/null)"
-	case "$(uname -m 2>/dev/null)" in
+	sysf kernel "$KREL"
+	sysf architecture "$ARCH"
+	case "$ARCH" in
 	*64*) sysf os_bit 64 ;;
 	i?86 | armv7* | armv6*) sysf os_bit 32 ;;
 	esac
@@ -137,7 +147,7 @@ audit_sys() {
 	Darwin) sys_darwin ;;
 	SunOS) sys_sunos ;;
 	AIX) sys_aix ;;
-	*) sysf os_group "$OS"; sysf os_name "$OS $(uname -r)" ;;
+	*) sysf os_group "$OS"; sysf os_name "$OS $KREL" ;;
 	esac
 }
 
@@ -204,8 +214,8 @@ sys_linux() {
 sys_bsd() {
 	sysf os_group BSD
 	sysf os_family "$OS"
-	sysf os_name "$OS $(uname -r)"
-	sysf os_version "$(uname -r)"
+	sysf os_name "$OS $KREL"
+	sysf os_version "$KREL"
 	sysf memory_count "$(sysctl -n hw.physmem 2>/dev/null | awk '{print int($1/1024)}')"
 	sysf processor_count "$(sysctl -n hw.ncpu 2>/dev/null)"
 	bt=$(sysctl -n kern.boottime 2>/dev/null | sed -n 's/.*sec = \([0-9]*\).*/\1/p')
@@ -379,7 +389,7 @@ audit_network() {
 			801) ty="Wireless" ;; 65534) ty="Tunnel" ;; *) ty="Other" ;;
 			esac
 			[ -d "$p/wireless" ] && ty="Wireless"
-			drv=$(readlink "$p/device/driver" 2>/dev/null)
+			drv=$(cd -P "$p/device/driver" 2>/dev/null && pwd)
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" \
 				"$(readf "$p/address")" "$(readf "$p/ifindex")" \
 				"$sp" "$ty" "$(readf "$p/operstate")" \
@@ -506,7 +516,7 @@ service_unit_files() {
 				[ -e "$f" ] || [ -L "$f" ] || continue
 				m=""
 				if [ -L "$f" ]; then
-					[ "$(readlink "$f")" = /dev/null ] && m=masked || m=alias
+					[ "$f" -ef /dev/null ] && m=masked || m=alias
 				fi
 				printf 'U\t%s\t%s\n' "${f##*/}" "$m"
 				[ -z "$m" ] && set -- "$@" "$f"
