@@ -27,6 +27,7 @@ $PY -c 'import aiosmtpd' 2>/dev/null ||
 T=$(mktemp -d /tmp/nctest-mail.XXXXXX)
 PID=
 SINK=
+MSG=$T/no-message
 cleanup() {
 	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	for p in $SINK; do
@@ -135,12 +136,19 @@ TOKEN=$(curl -s -b "$T/jar" -H "X-CSRF-Token: $CSRF" "$U/api/v1/tokens" \
 	-d '{"label":"mail test"}' | jq -r .token)
 check "admin token" test "${TOKEN#nc_}" != "$TOKEN"
 
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	nc_ready=$(ss -ltn | grep -c ":$SPORT ")
-	[ "$nc_ready" -gt 0 ] && break
-	sleep 0.3
+# Python's start-up can take seconds on a busy machine: wait up to 30 s,
+# and say why when the sink died instead.
+i=0
+until ss -ltn | grep -q "127.0.0.1:$SPORT "; do
+	i=$((i + 1))
+	if [ $i -gt 300 ] || ! kill -0 "$SINK" 2>/dev/null; then
+		sed 's/^/# sink: /' "$T/sink.log"
+		break
+	fi
+	sleep 0.1
 done
-check "SMTP sink listens on 127.0.0.1:$SPORT" test "$nc_ready" -gt 0
+check "SMTP sink listens on 127.0.0.1:$SPORT" \
+	sh -c "ss -ltn | grep -q '127.0.0.1:$SPORT '"
 
 # ---- settings ----
 req PUT /api/v1/settings/smtp -d '{"host":"127.0.0.1","port":1,
@@ -276,7 +284,7 @@ if command -v openssl >/dev/null 2>&1; then
 	i=0
 	until ss -ltn | grep -q ":$SMTPS " && ss -ltn | grep -q ":$STLS "; do
 		i=$((i + 1))
-		[ $i -gt 50 ] && break
+		[ $i -gt 300 ] && break
 		sleep 0.1
 	done
 	smtp_set() { # smtp_set PORT SECURITY CA_FILE
