@@ -269,7 +269,7 @@ static int intake_oa_auth(struct request *rq, int64_t *org)
 	char *name;
 
 	if (token && *token) {
-		name = store_token_user(rq->st, token);
+		name = auth_token_user(rq, token);
 		user = name ? store_api_user_get(rq->st, name) : NULL;
 		free(name);
 		if (!user) {

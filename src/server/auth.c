@@ -305,8 +305,7 @@ static struct {
 } token_touched[TOKEN_TOUCH_SLOTS];
 static pthread_mutex_t token_touch_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The user of a bearer token (free()), or NULL; records its use. */
-static char *auth_token_user(struct request *rq, const char *token)
+char *auth_token_user(struct request *rq, const char *token)
 {
 	int64_t id = 0;
 	char *name = store_api_token_check(rq->st, token, &id);

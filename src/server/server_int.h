@@ -121,6 +121,10 @@ void auth_cleanup(void);
  * rq->who. 0 when authenticated, 1 when no credentials were sent, -1 after
  * replying (bad credentials, missing CSRF token, internal error). */
 int auth_request(struct request *rq);
+/* The user of API token token (free()), or NULL when it is unknown,
+ * revoked or its user disabled; records its use (last_used) at most once
+ * a minute, under the write lock, so that checking a token never writes. */
+char *auth_token_user(struct request *rq, const char *token);
 /* Fills who for user (a store_api_user_get() object). 0 or -1. */
 int auth_principal(struct request *rq, json_t *user, struct principal *who);
 void auth_principal_free(struct principal *who);
