@@ -5,91 +5,20 @@
 # Open-AudIT paths, write-only secrets, openapi.json, login throttling,
 # body ceilings, SIGTERM, the intake allow-list and HTTPS. Prints TAP.
 set -u
-NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
-SAMPLES=${NETCENSUS_SAMPLES:-$(dirname "$0")/../../../shared/samples/open-audit}
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-check() { # check "what" command...
-	what=$1
-	shift
-	if "$@"; then ok "$what"; else nok "$what"; fi
-}
-skip_all() { echo "1..0 # skip $1"; exit 0; }
-
-for tool in curl jq; do
-	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
-done
-[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
-
-T=$(mktemp -d /tmp/nctest-serve.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-free_port() {
-	while :; do
-		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
-		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
-	done
-}
-
-PORT=$(free_port)
-U=http://127.0.0.1:$PORT
-DB=$T/nc.db
-
-start() { # start LOGFILE extra-args...
-	log=$1
-	shift
-	"$NETCENSUS" -v serve --db "$DB" "$@" 2>"$log" &
-	PID=$!
-	i=0
-	while [ $i -lt 100 ]; do
-		curl -sk -o /dev/null "$HEALTH" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-stop() { # stop: SIGTERM, wait, return the exit status
-	kill -TERM "$PID"
-	wait "$PID"
-	st=$?
-	PID=
-	return $st
-}
-
-# req METHOD PATH [curl args...]: status in $S, body in $T/body
-req() {
-	m=$1
-	p=$2
-	shift 2
-	S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$m" "$@" "$U$p")
-}
+. "$(dirname "$0")/../lib.sh"
+need_tools curl jq
+need_netcensus
+tmp_init serve
 B() { cat "$T/body"; }
-J() { jq -r "$1" "$T/body"; }
 
-HEALTH=$U/api/v1/health
-# free_port only found a port that was free a moment ago: if another
-# process takes it first, try two more.
-tries=0
-until start "$T/log1" --listen "127.0.0.1:$PORT"; do
-	tries=$((tries + 1))
-	grep -q 'cannot listen' "$T/log1" && [ $tries -lt 3 ] ||
-		{ cat "$T/log1"; nok "server starts"; exit 1; }
-	PORT=$(free_port)
-	U=http://127.0.0.1:$PORT
-	HEALTH=$U/api/v1/health
-done
+if ! serve_start "$T/log1"; then
+	cat "$T/log1"
+	nok "server starts"
+	tap_finish
+fi
 ok "server starts on 127.0.0.1:$PORT"
 
-PW=$(sed -n 's/.*created the first user: admin \/ \([^ ]*\).*/\1/p' "$T/log1")
+PW=$(serve_password "$T/log1")
 check "first admin password printed once" test -n "$PW" -a \
 	"$(grep -c 'created the first user' "$T/log1")" = 1
 check "log says how to change it" grep -q 'admin user passwd admin' "$T/log1"
@@ -337,26 +266,27 @@ check "after 5 failures even the right password gets 429 with Retry-After" \
 
 # ---- graceful stop ----
 curl -s -o /dev/null "$U/api/v1/health"
-stop
+serve_stop
 check "SIGTERM: clean exit 0" test $? = 0
 check "log says it finished requests in flight" grep -q 'SIGTERM received' "$T/log1"
 check "port closed after stop" sh -c "! curl -s -o /dev/null '$U/api/v1/health'"
 
 # ---- allow-list ----
-start "$T/log2" --listen "127.0.0.1:$PORT" --intake-allow 127.0.0.1/32 || nok "restart"
+serve_start "$T/log2" --intake-allow 127.0.0.1/32 || nok "restart"
 if [ -d "$SAMPLES" ]; then
 	req POST /index.php/input/devices --data-urlencode "data@$SAMPLES/router-brisbane-1.json"
 	check "intake_allow lets 127.0.0.1 post without a token" \
 		sh -c "[ $S = 200 ] && grep -q created '$T/body'"
 fi
 check "restart does not create another admin" sh -c "! grep -q 'created the first user' '$T/log2'"
-stop
+serve_stop
 check "second stop: exit 0" test $? = 0
 
 # ---- HTTPS with a self-signed certificate ----
-PORT2=$(free_port)
-HEALTH=https://127.0.0.1:$PORT2/api/v1/health
-start "$T/log3" --listen "127.0.0.1:$PORT2" --tls-self-signed --data "$T" || nok "https start"
+PORT=
+SERVE_SCHEME=https
+serve_start "$T/log3" --tls-self-signed --data "$T" || nok "https start"
+HEALTH=$U/api/v1/health
 check "self-signed certificate made in the data dir, key 0600" \
 	sh -c "[ -s '$T/tls-self-signed.crt' ] && [ \$(stat -c %a '$T/tls-self-signed.key') = 600 ]"
 S=$(curl -sk -o /dev/null -w '%{http_code}' "$HEALTH")
@@ -364,10 +294,10 @@ check "https health: 200" test "$S" = 200
 S=$(curl -s --cacert "$T/tls-self-signed.crt" -o /dev/null -w '%{http_code}' "$HEALTH")
 check "the certificate verifies for 127.0.0.1" test "$S" = 200
 S=$(curl -sk -D "$T/hdr" -o /dev/null -w '%{http_code}' -X POST \
-	"https://127.0.0.1:$PORT2/api/v1/auth/login" \
+	"$U/api/v1/auth/login" \
 	-d '{"username":"eastadmin","password":"pass-eastadmin-123"}')
 check "cookie is Secure under TLS" sh -c "[ $S = 200 ] && grep -i '^set-cookie:' '$T/hdr' | grep -q Secure"
-stop
+serve_stop
 check "https server stops cleanly" test $? = 0
 
 # ---- serve -n ----
@@ -379,5 +309,4 @@ printf 'listen = 127.0.0.1:9\nbogus = 1\n' >"$T/bad.conf"
 "$NETCENSUS" serve -n --config "$T/bad.conf" >"$T/out" 2>&1
 check "serve -n names the bad config line" sh -c "[ $? != 0 ] && grep -q 'bad.conf:2' '$T/out'"
 
-echo "1..$n"
-exit $failed
+tap_finish

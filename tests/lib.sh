@@ -1,0 +1,185 @@
+# shellcheck shell=sh
+# The harness every shell test in tests/cli and tests/lab shares, so a test
+# file holds only its scenario. POSIX sh (the lab tests source it from
+# bash). Source it right after `set -u`:
+#
+#     . "$(dirname "$0")/../lib.sh"
+#
+# It is not a test: tests/run runs tests/cli/*.sh and tests/lab/test_*.sh.
+#
+# TAP     ok WHAT, nok WHAT: one numbered line each (n counts them, failed
+#         counts the "not ok"). check WHAT CMD...: ok when CMD succeeds; CMD
+#         runs in this shell (it may set variables) with its stdout
+#         discarded and its stderr left for the log. skip_all WHY: the file
+#         cannot run here ("ok N # skip WHY", exit 0). tap_finish: prints the
+#         plan "1..n" and exits 1 when any check failed, else 0.
+# tools   need_tools TOOL...: skip_all naming the first one not installed.
+#         need_netcensus: skip_all unless $NETCENSUS is executable.
+# files   tmp_init NAME: T=/tmp/nctest-NAME.XXXXXX (fresh), DB=$T/nc.db, and
+#         a trap that on exit (INT and TERM exit 1) kills the server in PID,
+#         calls on_cleanup - a no-op here; define your own after sourcing
+#         for slapd, mail sinks, lab namespaces - and removes $T.
+# ports   free_port: a random port 30000-49999 nothing listens on now.
+#         wait_port SECONDS PID PORT...: 0 once every PORT listens on
+#         127.0.0.1; 1 after SECONDS, or at once when PID (if not empty)
+#         has died.
+# server  serve_start LOG [ARGS...]: `netcensus -v serve --db $DB --listen
+#         127.0.0.1:$PORT ARGS` in the background (PID; stderr appended to
+#         LOG), waiting up to 10 s for $U/api/v1/health. An empty PORT gets
+#         a free one; when another process took the port first, up to two
+#         other ports are tried. Sets U=$SERVE_SCHEME://127.0.0.1:$PORT (set
+#         SERVE_SCHEME=https when ARGS turn TLS on). With SERVE_CONFIG set,
+#         runs `--config $SERVE_CONFIG ARGS` instead and leaves PORT and U
+#         to the caller (the file names them). Returns 1 when it did not
+#         come up. serve_stop: SIGTERM, wait, return the exit status.
+#         serve_password LOG: the first admin's password the server printed.
+#         admin_token USER: a new API token for USER made with `netcensus
+#         admin`. req METHOD PATH [CURL-ARGS...]: a request to $U$PATH, the
+#         status in S, the body in $T/body, with "Authorization: Bearer
+#         $TOKEN" when TOKEN is set. J EXPR: jq -r EXPR over that body.
+#
+# Helpers keep their own variables in _lib_* names, so a test's are safe.
+
+NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../build/netcensus}
+SAMPLES=${NETCENSUS_SAMPLES:-$(dirname "$0")/../../../shared/samples/open-audit}
+n=0
+failed=0
+T=
+DB=
+PID=
+PORT=
+U=
+SERVE_SCHEME=http
+SERVE_CONFIG=
+
+# ---------------------------------------------------------------- TAP
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check() { # check WHAT CMD...
+	_lib_what=$1
+	shift
+	if "$@" >/dev/null; then ok "$_lib_what"; else nok "$_lib_what"; fi
+}
+tap_finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ] && exit 0
+	exit 1
+}
+skip_all() {
+	n=$((n + 1))
+	echo "ok $n # skip $*"
+	tap_finish
+}
+
+# -------------------------------------------------------------- tools
+need_tools() {
+	for _lib_tool in "$@"; do
+		command -v "$_lib_tool" >/dev/null 2>&1 ||
+			skip_all "$_lib_tool is not installed"
+	done
+}
+need_netcensus() {
+	[ -x "$NETCENSUS" ] || skip_all "no netcensus binary at $NETCENSUS"
+}
+
+# -------------------------------------------------------------- files
+on_cleanup() { :; }
+_lib_cleanup() {
+	if [ -n "$PID" ]; then
+		kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	fi
+	on_cleanup
+	[ -n "$T" ] && rm -rf "$T"
+}
+tmp_init() { # tmp_init NAME
+	T=$(mktemp -d "/tmp/nctest-$1.XXXXXX") || exit 1
+	DB=$T/nc.db
+	trap _lib_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+# -------------------------------------------------------------- ports
+free_port() {
+	while :; do
+		_lib_p=$(($(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000))
+		ss -ltn 2>/dev/null | grep -q ":$_lib_p " || { echo "$_lib_p"; return; }
+	done
+}
+wait_port() { # wait_port SECONDS PID PORT...
+	_lib_n=$(($1 * 10))
+	_lib_pid=$2
+	shift 2
+	while [ "$_lib_n" -gt 0 ]; do
+		_lib_ss=$(ss -ltn 2>/dev/null)
+		_lib_all=1
+		for _lib_p in "$@"; do
+			case $_lib_ss in *"127.0.0.1:$_lib_p "*) ;; *) _lib_all=0 ;; esac
+		done
+		[ "$_lib_all" = 1 ] && return 0
+		[ -n "$_lib_pid" ] && ! kill -0 "$_lib_pid" 2>/dev/null && return 1
+		sleep 0.1
+		_lib_n=$((_lib_n - 1))
+	done
+	return 1
+}
+
+# ------------------------------------------------------------- server
+_lib_health() {
+	_lib_i=0
+	while [ "$_lib_i" -lt 100 ]; do
+		curl -sk -o /dev/null "$U/api/v1/health" 2>/dev/null && return 0
+		kill -0 "$PID" 2>/dev/null || return 1
+		sleep 0.1
+		_lib_i=$((_lib_i + 1))
+	done
+	return 1
+}
+serve_start() { # serve_start LOG [ARGS...]
+	_lib_log=$1
+	shift
+	_lib_try=1
+	while :; do
+		if [ -n "$SERVE_CONFIG" ]; then
+			"$NETCENSUS" -v serve --config "$SERVE_CONFIG" "$@" \
+				2>>"$_lib_log" &
+		else
+			[ -n "$PORT" ] || PORT=$(free_port)
+			U=$SERVE_SCHEME://127.0.0.1:$PORT
+			"$NETCENSUS" -v serve --db "$DB" --listen "127.0.0.1:$PORT" \
+				"$@" 2>>"$_lib_log" &
+		fi
+		PID=$!
+		_lib_health && return 0
+		# free_port's port was free a moment ago; another process may
+		# have taken it first
+		[ -z "$SERVE_CONFIG" ] && [ "$_lib_try" -lt 3 ] &&
+			! kill -0 "$PID" 2>/dev/null &&
+			grep -q 'cannot listen' "$_lib_log" || return 1
+		wait "$PID" 2>/dev/null
+		PID=
+		PORT=$(free_port)
+		_lib_try=$((_lib_try + 1))
+	done
+}
+serve_stop() {
+	kill -TERM "$PID"
+	wait "$PID"
+	_lib_st=$?
+	PID=
+	return $_lib_st
+}
+serve_password() { # serve_password LOG
+	sed -n 's/.*created the first user: admin \/ \([^ ]*\).*/\1/p' "$1"
+}
+admin_token() { # admin_token USER
+	"$NETCENSUS" admin --db "$DB" token create --user "$1" 2>/dev/null |
+		grep -o 'nc_[A-Za-z0-9_-]*' | head -1
+}
+req() { # req METHOD PATH [CURL-ARGS...]
+	_lib_m=$1
+	_lib_path=$2
+	shift 2
+	S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$_lib_m" \
+		${TOKEN:+-H "Authorization: Bearer $TOKEN"} "$@" "$U$_lib_path")
+}
+J() { jq -r "$1" "$T/body"; }
