@@ -7,55 +7,11 @@
 # SIGKILL marked "interrupted" at the next start, keeping what they
 # stored; queued runs running after a restart; /metrics. Prints TAP.
 set -u
-NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-check() {
-	what=$1
-	shift
-	if "$@"; then ok "$what"; else nok "$what"; fi
-}
-skip_all() { echo "1..0 # skip $1"; exit 0; }
+. "$(dirname "$0")/../lib.sh"
+need_tools curl jq
+need_netcensus
+tmp_init disc
 
-for tool in curl jq; do
-	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
-done
-[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
-
-T=$(mktemp -d /tmp/nctest-disc.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-free_port() {
-	while :; do
-		p=$(($(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000))
-		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
-	done
-}
-PORT=$(free_port)
-U=http://127.0.0.1:$PORT
-start() { # LOG
-	"$NETCENSUS" -v serve --db "$T/nc.db" --listen "127.0.0.1:$PORT" 2>"$1" &
-	PID=$!
-	i=0
-	until curl -s -o /dev/null "$U/api/v1/health"; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
-req() {
-	m=$1 p=$2
-	shift 2
-	S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$m" \
-		-H "Authorization: Bearer $TOK" "$@" "$U$p")
-}
-J() { jq -r "$1" "$T/body"; }
 # wait_state RUN STATE [SECONDS]: polls until the run is in STATE
 wait_state() {
 	i=0
@@ -68,10 +24,9 @@ wait_state() {
 	return 1
 }
 
-start "$T/log1" || { cat "$T/log1"; skip_all "server did not start"; }
-TOK=$("$NETCENSUS" admin token create --db "$T/nc.db" --user admin 2>/dev/null |
-	grep -o 'nc_[A-Za-z0-9_-]*' | head -1)
-[ -n "$TOK" ] || { nok "admin token"; exit 1; }
+serve_start "$T/log1" || { cat "$T/log1"; skip_all "server did not start"; }
+TOKEN=$(admin_token admin)
+[ -n "$TOKEN" ] || { nok "admin token"; tap_finish; }
 
 # ---- locations ----
 req POST /api/v1/locations -d '{"name":"Brisbane DC","city":"Brisbane","latitude":-27.47,"longitude":153.02}'
@@ -174,7 +129,7 @@ req GET "/api/v1/discovery-runs/$QRUN"
 check "a second discovery waits queued (one worker)" test "$(J .state)" = queued
 req POST "/api/v1/discovery-runs/$QRUN/cancel"
 check "cancel a queued run: 202, then cancelled" \
-	sh -c "[ $S = 202 ] && curl -s -H 'Authorization: Bearer $TOK' '$U/api/v1/discovery-runs/$QRUN' | jq -e '.state == \"cancelled\"' >/dev/null"
+	sh -c "[ $S = 202 ] && curl -s -H 'Authorization: Bearer $TOKEN' '$U/api/v1/discovery-runs/$QRUN' | jq -e '.state == \"cancelled\"' >/dev/null"
 req DELETE "/api/v1/discoveries/$BIG"
 check "delete refused while its run is running: 409" test "$S" = 409
 sleep 1
@@ -187,13 +142,10 @@ check "metrics: requests, intakes, runs by state, live addresses" \
 # queue one more, then stop the server mid-run
 req POST "/api/v1/discoveries/$LATER/run"
 Q2=$(J .id)
-kill -TERM "$PID"
-wait "$PID"
-st=$?
-PID=
-check "SIGTERM during a run: exit 0" test $st = 0
+serve_stop
+check "SIGTERM during a run: exit 0" test $? = 0
 
-start "$T/log2" || nok "restart"
+serve_start "$T/log2" || nok "restart"
 req GET "/api/v1/discovery-runs/$BRUN"
 check "the run stopped by SIGTERM is interrupted, its finds stored" \
 	sh -c "jq -e '.state == \"interrupted\" and .devices_stored > 0 and .addresses_done < 1024' '$T/body' >/dev/null"
@@ -210,7 +162,7 @@ sleep 1.5
 kill -KILL "$PID"
 wait "$PID" 2>/dev/null
 PID=
-start "$T/log3" || nok "restart after SIGKILL"
+serve_start "$T/log3" || nok "restart after SIGKILL"
 req GET "/api/v1/discovery-runs/$KRUN"
 check "a run killed with the server is interrupted at the next start" \
 	sh -c "jq -e '.state == \"interrupted\" and (.message | test(\"interrupted\"))' '$T/body' >/dev/null"
@@ -222,5 +174,4 @@ check "delete a discovery with finished runs: 204" test "$S" = 204
 req GET "/api/v1/discovery-runs/$KRUN"
 check "its runs went with it" test "$S" = 404
 
-echo "1..$n"
-exit $failed
+tap_finish
