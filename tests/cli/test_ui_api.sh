@@ -4,27 +4,10 @@
 # (/api/v1/stats, /discovery-runs, /network) checked against the database
 # with sqlite3, org scoping included. Prints TAP.
 set -u
-NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
-SAMPLES=${NETCENSUS_SAMPLES:-$(dirname "$0")/../../../shared/samples/open-audit}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-check() { what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; }
-skip_all() { echo "1..0 # skip $1"; exit 0; }
-for tool in curl jq sqlite3; do
-	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
-done
-[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
-
-T=$(mktemp -d /tmp/nctest-ui.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-DB=$T/nc.db
+. "$(dirname "$0")/../lib.sh"
+need_tools curl jq sqlite3
+need_netcensus
+tmp_init ui
 
 # two devices that see each other: an ARP entry and an LLDP neighbour
 cat >"$T/a.json" <<'J'
@@ -45,16 +28,8 @@ files="$T/a.json $T/b.json $T/c.json"
 "$NETCENSUS" import --db "$DB" $files >/dev/null 2>&1
 check "devices imported" test "$(sqlite3 "$DB" 'SELECT count(*) FROM device')" -ge 3
 
-while :; do
-	PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
-	ss -ltn 2>/dev/null | grep -q ":$PORT " || break
-done
-U=http://127.0.0.1:$PORT
-"$NETCENSUS" serve --db "$DB" --listen "127.0.0.1:$PORT" 2>"$T/log" &
-PID=$!
-i=0
-until curl -s -o /dev/null "$U/api/v1/health" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
-PW=$(sed -n 's/.*first user: admin \/ //p' "$T/log")
+serve_start "$T/log"
+PW=$(serve_password "$T/log")
 curl -s -c "$T/jar" -o /dev/null -X POST "$U/api/v1/auth/login" \
 	-d "{\"username\":\"admin\",\"password\":\"$PW\"}"
 get() { curl -s -b "$T/jar" "$U/api/v1$1"; }
@@ -145,9 +120,6 @@ check "network: limit=2 adds the neighbour the links reach" \
 check "network: a LIKE wildcard is literal" \
 	test "$(get '/network?ip__isw=%25' | jq '.nodes | length')" = 0
 
-kill -TERM "$PID" && wait "$PID"
-st=$?
-PID=
-check "server stops cleanly" test "$st" = 0
-echo "1..$n"
-exit $failed
+serve_stop
+check "server stops cleanly" test $? = 0
+tap_finish
