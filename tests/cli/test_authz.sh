@@ -13,18 +13,9 @@
 # refused, and a credential's secret appears in no response and no log.
 # Runs the server with --discovery-workers 0 so runs stay queued. TAP.
 set -u
-NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
-SAMPLES=${NETCENSUS_SAMPLES:-$(dirname "$0")/../../../shared/samples/open-audit}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-skip_all() { echo "1..0 # skip $1"; exit 0; }
-
-for tool in curl jq; do
-	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
-done
-[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
+. "$(dirname "$0")/../lib.sh"
+need_tools curl jq
+need_netcensus
 # The Open-AudIT samples when they are here, else our own small fixtures.
 if [ -f "$SAMPLES/debian.xml" ]; then
 	LINUX_XML=$SAMPLES/debian.xml
@@ -34,33 +25,11 @@ else
 	SWITCH_JSON=$(dirname "$0")/../fixtures/switch-min.json
 fi
 
-T=$(mktemp -d /tmp/nctest-authz.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-free_port() {
-	while :; do
-		p=$(($(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000))
-		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
-	done
-}
-PORT=$(free_port)
-U=http://127.0.0.1:$PORT
+tmp_init authz
 SECRET=MatrixS3cretCommunity77
-"$NETCENSUS" -v serve --db "$T/nc.db" --listen "127.0.0.1:$PORT" \
-	--discovery-workers 0 --access-log "$T/access.log" 2>"$T/log" &
-PID=$!
-i=0
-until curl -s -o /dev/null "$U/api/v1/health"; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { cat "$T/log"; skip_all "server did not start"; }
-	sleep 0.1
-done
-PW=$(sed -n 's/.*created the first user: admin \/ \([^ ]*\).*/\1/p' "$T/log")
+serve_start "$T/log" --discovery-workers 0 --access-log "$T/access.log" ||
+	{ cat "$T/log"; skip_all "server did not start"; }
+PW=$(serve_password "$T/log")
 
 # call METHOD PATH AUTH [BODY]: status in $S, body appended to all-bodies
 call() {
@@ -87,7 +56,6 @@ uniq() {
 	echo $c >"$T/ctr"
 	echo $c
 }
-J() { jq -r "$1" "$T/body"; }
 
 # ---- the cast and the objects (all in org 1, Default) ----
 S=$(curl -s -c "$T/jar" -o "$T/body" -w '%{http_code}' -X POST \
@@ -126,7 +94,7 @@ if [ -n "$USR" ] && [ -n "$OAD" ] && [ -n "$COL" ] && [ "$DEV" -gt 0 ] 2>/dev/nu
 else
 	nok "cast and objects made"
 	cat "$T/log"
-	exit 1
+	tap_finish
 fi
 
 # fresh KIND: a throwaway object for a destructive admin call
@@ -322,8 +290,7 @@ if grep -q "$SECRET" "$T/all-bodies"; then
 else
 	ok "the credential secret is in none of $(wc -l <"$T/calls") responses"
 fi
-kill -TERM "$PID" && wait "$PID"
-PID=
+serve_stop
 if grep -q "$SECRET" "$T/log" "$T/access.log" "$T/nc.db"; then
 	nok "the secret is in the server log, access log or database file"
 else
@@ -331,5 +298,4 @@ else
 fi
 [ -s "$T/access.log" ] && ok "access log written" || nok "access log written"
 
-echo "1..$n"
-exit $failed
+tap_finish

@@ -7,47 +7,22 @@
 # attachment equal to the API's answer, and one real scheduled firing at
 # its minute. Prints TAP.
 set -u
-NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
+. "$(dirname "$0")/../lib.sh"
 PY=/usr/bin/python3
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-check() { what=$1; shift; if "$@" >/dev/null; then ok "$what"; else nok "$what"; fi; }
-skip_all() { echo "1..0 # skip $1"; exit 0; }
-
-for tool in curl jq; do
-	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
-done
-[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
+need_tools curl jq
+need_netcensus
 $PY -c 'import aiosmtpd' 2>/dev/null ||
 	skip_all "python3-aiosmtpd not installed (scripts/install-deps.sh)"
 
-T=$(mktemp -d /tmp/nctest-mail.XXXXXX)
-PID=
+tmp_init mail
 SINK=
-MSG=$T/no-message
-cleanup() {
-	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+on_cleanup() {
 	for p in $SINK; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-free_port() {
-	while :; do
-		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
-		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
-	done
 }
 
-PORT=$(free_port)
 SPORT=$(free_port)
-U=http://127.0.0.1:$PORT
-DB=$T/nc.db
 MAIL=$T/mail
 mkdir -p "$MAIL/tmp" "$MAIL/new" "$MAIL/cur"
 
@@ -110,25 +85,9 @@ count_mail() { # how many messages have a subject containing $1
 	echo $c
 }
 
-req() {
-	m=$1
-	p=$2
-	shift 2
-	S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$m" \
-		-H "Authorization: Bearer $TOKEN" "$@" "$U$p")
-}
-J() { jq -r "$1" "$T/body"; }
-
-"$NETCENSUS" -v serve --db "$DB" --listen "127.0.0.1:$PORT" 2>"$T/log" &
-PID=$!
-i=0
-until curl -s -o /dev/null "$U/api/v1/health"; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { cat "$T/log"; nok "server starts"; exit 1; }
-	sleep 0.1
-done
+serve_start "$T/log" || { cat "$T/log"; nok "server starts"; tap_finish; }
 ok "server starts"
-PW=$(sed -n 's/.*created the first user: admin \/ //p' "$T/log")
+PW=$(serve_password "$T/log")
 curl -s -c "$T/jar" -o "$T/login" "$U/api/v1/auth/login" \
 	-d "{\"username\":\"admin\",\"password\":\"$PW\"}"
 CSRF=$(jq -r .csrf_token "$T/login")
@@ -138,15 +97,7 @@ check "admin token" test "${TOKEN#nc_}" != "$TOKEN"
 
 # Python's start-up can take seconds on a busy machine: wait up to 30 s,
 # and say why when the sink died instead.
-i=0
-until ss -ltn | grep -q "127.0.0.1:$SPORT "; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$SINK" 2>/dev/null; then
-		sed 's/^/# sink: /' "$T/sink.log"
-		break
-	fi
-	sleep 0.1
-done
+wait_port 30 "$SINK" "$SPORT" || sed 's/^/# sink: /' "$T/sink.log"
 check "SMTP sink listens on 127.0.0.1:$SPORT" \
 	sh -c "ss -ltn | grep -q '127.0.0.1:$SPORT '"
 
@@ -281,12 +232,7 @@ if command -v openssl >/dev/null 2>&1; then
 		--smtpscert "$T/smtp.crt" --smtpskey "$T/smtp.key" "$MAIL" \
 		2>"$T/smtps.log" &
 	SINK="$SINK $!"
-	i=0
-	until ss -ltn | grep -q ":$SMTPS " && ss -ltn | grep -q ":$STLS "; do
-		i=$((i + 1))
-		[ $i -gt 300 ] && break
-		sleep 0.1
-	done
+	wait_port 30 "" "$SMTPS" "$STLS"
 	smtp_set() { # smtp_set PORT SECURITY CA_FILE
 		req PUT /api/v1/settings/smtp -d "{\"host\":\"127.0.0.1\",
 			\"port\":$1,\"security\":\"$2\",\"ca_file\":\"$3\",
@@ -307,9 +253,6 @@ if command -v openssl >/dev/null 2>&1; then
 	echo "# $(J .answer)"
 fi
 
-kill -TERM "$PID"
-wait "$PID"
+serve_stop
 check "server stops cleanly with the scheduler" test $? = 0
-PID=
-echo "1..$n"
-exit $failed
+tap_finish
