@@ -9,39 +9,17 @@
 # group loses access, its open session too; local users keep working.
 # Prints TAP; skips when slapd, ldap-utils or openssl are missing.
 set -u
-NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-check() { what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else nok "$what"; fi; }
-skip_all() { echo "1..0 # skip $1"; exit 0; }
-
-for tool in curl jq openssl /usr/sbin/slapd /usr/sbin/slapadd \
-	/usr/sbin/slaptest ldapmodify; do
-	command -v $tool >/dev/null 2>&1 ||
-		skip_all "$tool not installed (slapd, ldap-utils, openssl)"
-done
-[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
+. "$(dirname "$0")/../lib.sh"
+need_tools curl jq openssl /usr/sbin/slapd /usr/sbin/slapadd \
+	/usr/sbin/slaptest ldapmodify
+need_netcensus
 [ -f /etc/ldap/schema/nis.schema ] || skip_all "no OpenLDAP schema files"
 
-T=$(mktemp -d /tmp/nctest-ldap.XXXXXX)
-PID=
+tmp_init ldap
 SLAPD_PIDS=
-cleanup() {
-	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+on_cleanup() {
 	for p in $SLAPD_PIDS; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-free_port() {
-	while :; do
-		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
-		ss -ltn 2>/dev/null | grep -q ":$p " || { echo $p; return; }
 	done
 }
 
@@ -167,14 +145,7 @@ CONF
 	fi
 	sp=$!
 	SLAPD_PIDS="$SLAPD_PIDS $sp"
-	i=0
-	until ss -ltn | grep -q "127.0.0.1:$ldap_port " &&
-		ss -ltn | grep -q "127.0.0.1:$ldaps_port "; do
-		i=$((i + 1))
-		kill -0 "$sp" 2>/dev/null || return 1
-		[ $i -gt 300 ] && return 1
-		sleep 0.1
-	done
+	wait_port 30 "$sp" "$ldap_port" "$ldaps_port"
 }
 UTS=
 if [ "$(id -u)" = 0 ] && unshare -u true 2>/dev/null; then
@@ -187,8 +158,7 @@ R_LDAPS=$(free_port)
 if ! slapd_start good server "$P_LDAP" "$P_LDAPS"; then
 	cat "$T"/good/*.log
 	nok "slapd starts"
-	echo "1..$n"
-	exit 1
+	tap_finish
 fi
 ok "slapd with the test CA's certificate on 127.0.0.1:$P_LDAP and :$P_LDAPS"
 slapd_start rogue rogue "$R_LDAP" "$R_LDAPS"
@@ -198,7 +168,7 @@ check "a second slapd with a certificate from another CA" \
 # ---- netcensus with a source from the config file (StartTLS) ----
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
-DB=$T/nc.db
+SERVE_CONFIG=$T/netcensus.conf
 cat >"$T/netcensus.conf" <<CONF
 listen = http://127.0.0.1:$PORT
 db = $DB
@@ -215,30 +185,15 @@ ldap.corp.mapping = cn=viewers,ou=Groups,$BASE | user
 CONF
 check "serve -n accepts the ldap.* settings" \
 	"$NETCENSUS" serve -n --config "$T/netcensus.conf"
-"$NETCENSUS" -v serve --config "$T/netcensus.conf" 2>"$T/log" &
-PID=$!
-i=0
-until curl -s -o /dev/null "$U/api/v1/health"; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { cat "$T/log"; nok "server starts"; exit 1; }
-	sleep 0.1
-done
+serve_start "$T/log" || { cat "$T/log"; nok "server starts"; tap_finish; }
 ok "server starts"
-AD=$("$NETCENSUS" admin --db "$DB" token create --user admin 2>/dev/null |
-	grep -o 'nc_[A-Za-z0-9_-]*' | head -1)
+AD=$(admin_token admin)
 
-req() { # req METHOD PATH [curl args]: status in $S, body in $T/body
-	m=$1
-	p=$2
-	shift 2
-	S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$m" "$@" "$U$p")
-}
 login() { # login USER PASSWORD [JAR]
 	req POST /api/v1/auth/login -c "${3:-$T/jar}" \
 		-d "$(jq -nc --arg u "$1" --arg p "$2" \
 			'{username: $u, password: $p}')"
 }
-J() { jq -r "$1" "$T/body"; }
 
 req GET /api/v1/auth-sources -H "Authorization: Bearer $AD"
 check "the config file's source is listed (origin config)" \
@@ -333,9 +288,6 @@ check "bob can no longer log in" test "$S" = 401
 req GET /api/v1/devices -b "$T/bob2.jar"
 check "and his open session is refused" test "$S" = 403
 
-kill -TERM "$PID"
-wait "$PID"
+serve_stop
 check "server stops cleanly" test $? = 0
-PID=
-echo "1..$n"
-exit $failed
+tap_finish
