@@ -12,7 +12,7 @@ async function orgOptions() {
 }
 
 // Marks the field the server named in its error, if the form has it.
-function showError(msg, form, err) {
+export function showError(msg, form, err) {
   msg.appendChild(errorBox(err));
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
   if (err.field) {

@@ -1,8 +1,9 @@
 // Administration: credentials (secrets are write-only: typed once, sent
 // once, never shown again), users, orgs, API tokens (a new token's value is
-// shown once), how audit scripts reach the intake, and (admin-ops.js)
+// shown once), how audit scripts reach the intake and the networks allowed
+// to post without a token, and (admin-ops.js)
 // tasks, reports, mail and directory sign-in.
-import { tasksTab, reportsTab, smtpTab, ldapTab } from './admin-ops.js';
+import { tasksTab, reportsTab, smtpTab, ldapTab, showError } from './admin-ops.js';
 import { state, h, clear, api, text, table, tabs, field, select, notice, errorBox, confirmButton, badge } from './core.js';
 
 const credTypes = {
@@ -191,15 +192,39 @@ async function tokensTab(panel) {
   section(panel, 'API tokens', listBox, form);
 }
 
-function intakeTab(panel) {
+async function intakeTab(panel) {
   const base = location.origin;
   panel.append(h('h2', {}, 'Open-AudIT audit scripts'),
     h('p', {}, 'Audit scripts post to this server in one of two ways:'),
     h('ol', {},
       h('li', {}, 'With a token in the address: create a user with the collector role (Users), then a token for it (API tokens), and run the script with ',
         h('code', {}, `url="${base}/open-audit/index.php/input/devices?token=nc_…"`), '.'),
-      h('li', {}, 'From an allowed network: set ', h('code', {}, 'intake_allow = 10.0.0.0/8'), ' (and ', h('code', {}, 'intake_org'), ') in the server configuration file and restart it.')),
-    notice('info', 'Editing the allow-list from this page is not available yet: the server reads it from its configuration file (docs/server.md).'));
+      h('li', {}, 'From an allowed network, without a token: list the networks below (an administrator\'s task). Every post is written to the audit log with its source address.')));
+  if (state.user.role !== 'admin') return;
+  const cur = await api('GET', '/settings/intake');
+  const msg = h('div', { id: 'intake-msg', 'aria-live': 'polite' });
+  const allow = h('textarea', { name: 'allow', rows: 5, placeholder: '10.0.0.0/8\n192.0.2.7', spellcheck: 'false' });
+  allow.value = (cur.allow || []).join('\n');
+  const org = select('org_id', await orgOptions(), cur.org_id);
+  const form = h('form', { class: 'card', id: 'intake-form' }, h('h3', {}, 'Networks allowed without a token'), msg,
+    field('networks', allow, 'one per line (or separated by commas): 198.18.0.0/15, 192.0.2.7, 2001:db8::/32; empty: token only'),
+    field('devices go to org', org),
+    h('button', { type: 'submit', class: 'primary' }, 'Save'));
+  if ((cur.config_allow || []).length) {
+    form.appendChild(h('p', { class: 'muted', id: 'intake-config' }, 'Also allowed by the server configuration file (intake_allow; change it there): ',
+      h('code', {}, cur.config_allow.join(', '))));
+  }
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(msg);
+    const nets = allow.value.split(/[\s,]+/).filter((x) => x);
+    try {
+      const saved = await api('PUT', '/settings/intake', { allow: nets, org_id: Number(org.value) });
+      allow.value = saved.allow.join('\n');
+      msg.appendChild(notice('ok', saved.allow.length ? `Saved: ${saved.allow.length} network(s) may post audits without a token.` : 'Saved: no network may post without a token.'));
+    } catch (err) { showError(msg, form, err); }
+  });
+  panel.append(form);
 }
 
 function wrapAsync(fn) {
@@ -214,7 +239,7 @@ export async function adminPage(el, r) {
     { id: 'users', label: 'Users', render: wrapAsync(usersTab) },
     { id: 'orgs', label: 'Orgs', render: wrapAsync(orgsTab) },
     { id: 'tokens', label: 'API tokens', render: wrapAsync(tokensTab) },
-    { id: 'intake', label: 'Audit intake', render: intakeTab },
+    { id: 'intake', label: 'Audit intake', render: wrapAsync(intakeTab) },
     { id: 'tasks', label: 'Tasks', render: wrapAsync(tasksTab) },
     { id: 'reports', label: 'Reports', render: wrapAsync(reportsTab) },
   ];

@@ -58,10 +58,18 @@ int api_body_int(struct request *rq, json_t *body, const char *key,
 int api_body_org(struct request *rq, json_t *body, const char *key,
 			int64_t *org)
 {
+	json_t *row;
+	int found = 0;
+
 	if (api_body_int(rq, body, key, rq->who.org_id, org) < 0)
 		return -1;
-	if (api_org_visible(rq, *org))
-		return 0;
+	if (api_org_visible(rq, *org)) {
+		/* an admin sees every org, even one that does not exist */
+		row = store_api_org_get(rq->st, *org, &found);
+		json_decref(row);
+		if (found)
+			return 0;
+	}
 	api_reply_error(rq, 400, key, "no org %lld", (long long)*org);
 	return -1;
 }

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "report/report.h"
 #include "core/util.h"
+#include "server/api_sched.h"
 #include "server/server_int.h"
 #include "server/server_ops.h"
 #include "store/intake.h"
@@ -267,6 +268,7 @@ static int intake_oa_auth(struct request *rq, int64_t *org)
 	const char *token = request_arg(rq, "token");
 	json_t *user;
 	char *name;
+	int stored;
 
 	if (token && *token) {
 		name = auth_token_user(rq, token);
@@ -299,20 +301,25 @@ static int intake_oa_auth(struct request *rq, int64_t *org)
 		*org = cfg->intake_org > 0 ? cfg->intake_org : 1;
 		return 0;
 	}
-	if (!cfg->nintake_allow) {
+	stored = api_intake_allowed(rq, org);
+	if (stored > 0)
+		return 0;
+	if (!cfg->nintake_allow && stored == 0) {
 		intake_audit_refusal(rq, NULL, "intake closed: no token");
 		api_reply_text(rq, 403,
 			       "netcensus: audit intake is closed. Add "
 			       "?token=TOKEN to the URL (create one with "
 			       "'netcensus admin token create --user NAME' "
 			       "for a collector user), or list the "
-			       "auditing networks in the server config: "
+			       "auditing networks under Administration > "
+			       "Open-AudIT intake, or in the server config: "
 			       "intake_allow = 192.0.2.0/24\n");
 		return -1;
 	}
-	intake_audit_refusal(rq, NULL, "address not in intake_allow");
+	intake_audit_refusal(rq, NULL, "address not in the intake allow-list");
 	api_reply_text(rq, 403,
-		       "netcensus: %s is not in intake_allow and no ?token= "
+		       "netcensus: %s is not in the intake allow-list and no "
+		       "?token= "
 		       "was given\n",
 		       rq->client);
 	return -1;

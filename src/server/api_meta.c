@@ -107,6 +107,12 @@ const struct route server_routes[] = {
 	  "ca_file}" },
 	{ "POST", V1 "/settings/smtp/test", api_smtp_test, 0,
 	  "send a test mail {to}; returns the server's answer" },
+	{ "GET", V1 "/settings/intake", api_intake_settings_get, 0,
+	  "networks allowed to post Open-AudIT audits without a token: "
+	  "{allow, org_id}, and the config file's config_allow" },
+	{ "PUT", V1 "/settings/intake", api_intake_settings_put, 0,
+	  "set {allow: [\"198.18.0.0/15\", ...], org_id}; adds to the "
+	  "config file's intake_allow" },
 	{ "GET", V1 "/auth-sources", api_auth_sources_list, 0,
 	  "LDAP / Active Directory sign-in sources (admin)" },
 	{ "POST", V1 "/auth-sources", api_auth_source_create, 0,

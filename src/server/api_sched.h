@@ -9,6 +9,8 @@
 #ifndef NC_API_SCHED_H
 #define NC_API_SCHED_H
 
+#include <stdint.h>
+
 struct request;
 struct store;
 
@@ -31,6 +33,12 @@ int api_report_run(struct request *rq);
 int api_smtp_get(struct request *rq);
 int api_smtp_put(struct request *rq);
 int api_smtp_test(struct request *rq);
+int api_intake_settings_get(struct request *rq);
+int api_intake_settings_put(struct request *rq);
+/* Whether the caller's address is in the intake allow-list stored through
+ * /settings/intake: 1 (with *org set), 0 when that list is empty, -1 when
+ * it is not but the address is not in it. */
+int api_intake_allowed(struct request *rq, int64_t *org);
 
 /* ---- api_auth_sources.c ---- */
 int api_auth_sources_list(struct request *rq);

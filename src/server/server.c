@@ -137,6 +137,15 @@ static int net_match(const struct server_net *n, const unsigned char *a)
 	return 1;
 }
 
+void server_net_format(const struct server_net *net, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(net->family, net->addr, a, sizeof(a)))
+		a[0] = '\0';
+	snprintf(buf, len, "%s/%d", a, net->prefix);
+}
+
 int server_net_contains(const struct server_net *nets, int n,
 			const char *addr)
 {

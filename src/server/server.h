@@ -13,6 +13,7 @@
 #ifndef NC_SERVER_H
 #define NC_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SERVER_MAX_LISTEN 8
@@ -62,6 +63,8 @@ int server_listen_parse(const char *s, struct server_listen *out,
 			const char **why);
 /* "198.18.0.0/15", "127.0.0.1", "::1/128". 0 or -1. */
 int server_net_parse(const char *s, struct server_net *out);
+/* Writes net as "ADDR/PREFIX" into buf. */
+void server_net_format(const struct server_net *net, char *buf, size_t len);
 /* 1 when the numeric address addr lies in one of nets. */
 int server_net_contains(const struct server_net *nets, int n,
 			const char *addr);

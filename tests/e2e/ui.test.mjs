@@ -498,6 +498,30 @@ test('admin: a task listed with its next run; reports, mail and directory pages'
   await shot('admin-ldap');
 });
 
+test('admin: the Open-AudIT intake allow-list is edited from the page', async () => {
+  await page.goto(main.url + '/#/admin/intake');
+  await page.waitForSelector('#intake-form');
+  await page.fill('#intake-form textarea[name="allow"]', '198.18.0.0/15\n10.0.0.0/33');
+  await page.click('#intake-form button[type=submit]');
+  await page.waitForSelector('#intake-msg .notice');
+  assert.match(await page.textContent('#intake-msg'), /entry 2/, 'a bad network is named');
+  assert.equal(await page.getAttribute('#intake-form textarea[name="allow"]', 'aria-invalid'), 'true');
+  assert.deepEqual((await apiGet('/settings/intake')).allow, [], 'nothing stored from a refused save');
+  await page.fill('#intake-form textarea[name="allow"]', '198.18.0.0/15, 198.19.7.0/24');
+  await page.click('#intake-form button[type=submit]');
+  await page.waitForSelector('#intake-msg .notice.ok');
+  assert.match(await page.textContent('#intake-msg'), /2 network/);
+  assert.deepEqual((await apiGet('/settings/intake')).allow, ['198.18.0.0/15', '198.19.7.0/24']);
+  await page.reload();
+  await page.waitForSelector('#intake-form');
+  assert.equal(await page.inputValue('#intake-form textarea[name="allow"]'), '198.18.0.0/15\n198.19.7.0/24');
+  await shot('admin-intake');
+  await page.fill('#intake-form textarea[name="allow"]', '');
+  await page.click('#intake-form button[type=submit]');
+  await page.waitForSelector('#intake-msg .notice.ok');
+  assert.deepEqual((await apiGet('/settings/intake')).allow, []);
+});
+
 test('network picture: subnets and ARP/LLDP links are drawn', async () => {
   await page.goto(main.url + '/#/network?ip__isw=198.18.');
   await page.waitForSelector('#net-graph canvas');
