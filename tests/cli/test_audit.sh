@@ -3,50 +3,51 @@
 # makes of it, and --submit against a listener on 127.0.0.1 that records
 # the request. Prints TAP.
 set -u
-NC=${NETCENSUS:-./netcensus}
-T=$(mktemp -d /tmp/nctest.XXXXXX)
-LPID=""
-trap 'if [ -n "$LPID" ]; then kill "$LPID" 2>/dev/null; fi; rm -rf "$T"' EXIT
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+. "$(dirname "$0")/../lib.sh"
+need_netcensus
+tmp_init audit
+LPID=
+on_cleanup() { if [ -n "$LPID" ]; then kill "$LPID" 2>/dev/null; fi; }
 
-"$NC" audit --json >"$T/a.json" 2>"$T/a.err"
-check "audit --json exits 0" '[ $? -eq 0 ]'
-check "audit --json is valid JSON" 'jq -e . "$T/a.json" >/dev/null'
+"$NETCENSUS" audit --json >"$T/a.json" 2>"$T/a.err"
+rc=$?
+check "audit --json exits 0" eval '[ $rc -eq 0 ]'
+check "audit --json is valid JSON" eval 'jq -e . "$T/a.json" >/dev/null'
 want=$(hostname | cut -d. -f1)
 got=$(jq -r .sys.hostname "$T/a.json")
-check "sys.hostname ($got) is hostname ($want)" '[ "$got" = "$want" ]'
+check "sys.hostname ($got) is hostname ($want)" eval '[ "$got" = "$want" ]'
 if command -v dpkg-query >/dev/null; then
 	want=$(dpkg-query -W | wc -l)
 	got=$(jq '.software | length' "$T/a.json")
 	check "software count ($got) equals dpkg-query -W ($want)" \
-		'[ "$got" -eq "$want" ]'
+		eval '[ "$got" -eq "$want" ]'
 fi
 . /etc/os-release
 got=$(jq -r .sys.os_name "$T/a.json")
-check "sys.os_name is PRETTY_NAME" '[ "$got" = "$PRETTY_NAME" ]'
+check "sys.os_name is PRETTY_NAME" eval '[ "$got" = "$PRETTY_NAME" ]'
 want=$(ip -j addr | jq '[.[].addr_info[]] | length')
 got=$(jq '.ip | length' "$T/a.json")
-check "addresses ($got) equal ip -j addr ($want)" '[ "$got" -eq "$want" ]'
+check "addresses ($got) equal ip -j addr ($want)" eval '[ "$got" -eq "$want" ]'
 check "every value is a string" \
-	'[ "$(jq "[.sys[], (.[] | arrays | .[] | .[])] | map(select(type != \"string\")) | length" "$T/a.json")" -eq 0 ]'
+	eval '[ "$(jq "[.sys[], (.[] | arrays | .[] | .[])] | map(select(type != \"string\")) | length" "$T/a.json")" -eq 0 ]'
 
-"$NC" audit >"$T/s.txt" 2>&1
+"$NETCENSUS" audit >"$T/s.txt" 2>&1
+rc=$?
 check "audit prints a summary" \
-	'[ $? -eq 0 ] && grep -q "^host *$(hostname | cut -d. -f1)" "$T/s.txt" && grep -q "software [0-9]" "$T/s.txt"'
+	eval '[ $rc -eq 0 ] && grep -q "^host *$(hostname | cut -d. -f1)" "$T/s.txt" && grep -q "software [0-9]" "$T/s.txt"'
 
-"$NC" audit --bogus >/dev/null 2>&1
-check "an unknown option is a usage error (2)" '[ $? -eq 2 ]'
-"$NC" audit --submit http://127.0.0.1:1 >/dev/null 2>"$T/e.txt"
+"$NETCENSUS" audit --bogus >/dev/null 2>&1
+rc=$?
+check "an unknown option is a usage error (2)" eval '[ $rc -eq 2 ]'
+"$NETCENSUS" audit --submit http://127.0.0.1:1 >/dev/null 2>"$T/e.txt"
+rc=$?
 check "--submit without a token is a usage error naming --token" \
-	'[ $? -eq 2 ] && grep -q -- "--token" "$T/e.txt"'
+	eval '[ $rc -eq 2 ] && grep -q -- "--token" "$T/e.txt"'
 
 # The report is what import stores.
-"$NC" import --db "$T/t.db" "$T/a.json" >"$T/i.txt" 2>&1
-check "import accepts the audit report" '[ $? -eq 0 ]'
+"$NETCENSUS" import --db "$T/t.db" "$T/a.json" >"$T/i.txt" 2>&1
+rc=$?
+check "import accepts the audit report" eval '[ $rc -eq 0 ]'
 
 # --submit: a listener on 127.0.0.1 that answers with the status in $T/code
 # and records the path, the Authorization header and the body.
@@ -78,19 +79,20 @@ LPID=$!
 i=0
 while [ ! -f "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 PORT=$(cat "$T/port" 2>/dev/null)
-"$NC" audit --submit "http://127.0.0.1:$PORT/" --token nc_testtoken >"$T/o.txt" 2>"$T/e.txt"
-check "--submit to a listener exits 0" '[ $? -eq 0 ]'
-check "--submit posts to /api/v1/intake" '[ "$(sed -n 1p "$T/req.txt")" = "/api/v1/intake" ]'
+"$NETCENSUS" audit --submit "http://127.0.0.1:$PORT/" --token nc_testtoken >"$T/o.txt" 2>"$T/e.txt"
+rc=$?
+check "--submit to a listener exits 0" eval '[ $rc -eq 0 ]'
+check "--submit posts to /api/v1/intake" eval '[ "$(sed -n 1p "$T/req.txt")" = "/api/v1/intake" ]'
 check "--submit sends the bearer token" \
-	'[ "$(sed -n 2p "$T/req.txt")" = "Bearer nc_testtoken" ]'
+	eval '[ "$(sed -n 2p "$T/req.txt")" = "Bearer nc_testtoken" ]'
 check "--submit sends the report" \
-	'[ "$(jq -r .sys.hostname "$T/body.json")" = "$(hostname | cut -d. -f1)" ]'
+	eval '[ "$(jq -r .sys.hostname "$T/body.json")" = "$(hostname | cut -d. -f1)" ]'
 echo 401 >"$T/code"
-NETCENSUS_TOKEN=nc_wrong "$NC" audit --submit "http://127.0.0.1:$PORT" >/dev/null 2>"$T/e.txt"
+NETCENSUS_TOKEN=nc_wrong "$NETCENSUS" audit --submit "http://127.0.0.1:$PORT" >/dev/null 2>"$T/e.txt"
+rc=$?
 check "a refused submit exits 1 and shows the server's reason" \
-	'[ $? -eq 1 ] && grep -q "401" "$T/e.txt" && grep -q "token refused" "$T/e.txt"'
+	eval '[ $rc -eq 1 ] && grep -q "401" "$T/e.txt" && grep -q "token refused" "$T/e.txt"'
 check "the token from NETCENSUS_TOKEN is used" \
-	'[ "$(sed -n 2p "$T/req.txt")" = "Bearer nc_wrong" ]'
+	eval '[ "$(sed -n 2p "$T/req.txt")" = "Bearer nc_wrong" ]'
 
-echo "1..$n"
-exit $failed
+tap_finish
