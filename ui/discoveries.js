@@ -1,5 +1,6 @@
-// Discoveries: stored definitions (GET/POST/DELETE /api/v1/discoveries)
-// with a form to create one and a Run button (POST .../run), the runs the
+// Discoveries: stored definitions (GET/POST/PATCH/DELETE
+// /api/v1/discoveries) with a form to create or edit one and a Run button
+// (POST .../run), the runs the
 // server knows (GET /api/v1/discovery-runs) with a progress bar, counts and
 // ETA, refreshed while one is running, a Cancel button, and a run's log
 // with one line per address (GET /api/v1/discovery-runs/ID/log).
@@ -99,8 +100,9 @@ async function runPage(el, id) {
 
 const presets = ['ultrafast', 'superfast', 'fast', 'medium'];
 
-// The form for a new discovery: the server checks the whole definition
-// and names the field it refuses.
+// The form for a new discovery, and for changing a stored one (edit(d)
+// fills it and the next save is a PATCH): the server checks the whole
+// definition and names the field it refuses.
 async function discoveryForm(onAdded) {
   const msg = h('div', {});
   const [orgs, creds] = await Promise.all([api('GET', '/orgs'), api('GET', '/credentials')]);
@@ -123,11 +125,48 @@ async function discoveryForm(onAdded) {
     preset.disabled = how.value !== 'preset';
     ports.disabled = how.value !== 'ports';
   });
-  const form = h('form', { class: 'card', id: 'discovery-form' }, h('h2', {}, 'New discovery'), msg,
+  let editing = null;
+  const title = h('h2', {}, 'New discovery');
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Create discovery');
+  const cancel = h('button', { type: 'button', hidden: true, onclick: () => reset() }, 'Cancel');
+  function reset() {
+    form.reset();
+    dns.checked = true; // reset() restores attributes, not properties
+    preset.disabled = false;
+    ports.disabled = true;
+    editing = null;
+    title.textContent = 'New discovery';
+    submit.textContent = 'Create discovery';
+    cancel.hidden = true;
+  }
+  function edit(d) {
+    reset();
+    clear(msg);
+    editing = d;
+    title.textContent = `Edit discovery ${d.name}`;
+    submit.textContent = 'Save changes';
+    cancel.hidden = false;
+    name.value = d.name || '';
+    targets.value = d.targets || '';
+    exclude.value = d.exclude || '';
+    const o = d.options || {};
+    how.value = o.ports ? 'ports' : 'preset';
+    preset.value = o.preset || 'ultrafast';
+    ports.value = o.ports || '';
+    preset.disabled = how.value !== 'preset';
+    ports.disabled = how.value !== 'ports';
+    dns.checked = o.dns !== false;
+    org.value = String(d.org_id);
+    const want = (d.credentials || []).map(String);
+    for (const box of credBox.querySelectorAll('input[name="credential"]')) box.checked = want.includes(box.value);
+    form.scrollIntoView({ block: 'start' });
+    name.focus();
+  }
+  const form = h('form', { class: 'card', id: 'discovery-form' }, title, msg,
     field('name', name), field('targets', targets, 'addresses, CIDRs and ranges, separated by commas or spaces'),
     field('exclude', exclude, 'optional, same form'), field('scan', how), field('preset', preset),
     field('ports', ports, 'e.g. 22,80,443,161/udp'), h('label', { class: 'check' }, dns, 'reverse DNS names'),
-    credBox, field('org', org), h('button', { type: 'submit', class: 'primary' }, 'Create discovery'));
+    credBox, field('org', org), submit, ' ', cancel);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clear(msg);
@@ -138,21 +177,19 @@ async function discoveryForm(onAdded) {
       name: name.value.trim(), targets: targets.value.trim(), org_id: Number(org.value), options,
       credentials: [...credBox.querySelectorAll('input:checked')].map((x) => Number(x.value)),
     };
-    if (exclude.value.trim()) body.exclude = exclude.value.trim();
+    if (exclude.value.trim() || editing) body.exclude = exclude.value.trim();
     try {
-      const d = await api('POST', '/discoveries', body);
-      form.reset();
-      dns.checked = true; // reset() restores attributes, not properties
-      preset.disabled = false;
-      ports.disabled = true;
-      msg.appendChild(notice('ok', `Discovery ${d.name} created.`));
+      const d = editing ? await api('PATCH', `/discoveries/${editing.id}`, body) : await api('POST', '/discoveries', body);
+      const verb = editing ? 'saved' : 'created';
+      reset();
+      msg.appendChild(notice('ok', `Discovery ${d.name} ${verb}.`));
       await onAdded();
     } catch (err) { msg.appendChild(errorBox(err)); }
   });
-  return form;
+  return { form, edit };
 }
 
-function discoveriesTable(list, onChange, msg) {
+function discoveriesTable(list, onChange, msg, onEdit) {
   const write = canWrite();
   const rows = list.map((d) => h('tr', { dataset: { discovery: d.id } },
     h('td', {}, text(d.name)), h('td', {}, text(d.targets)), h('td', {}, text(d.exclude)),
@@ -169,6 +206,7 @@ function discoveriesTable(list, onChange, msg) {
           await onChange();
         } catch (err) { msg.appendChild(errorBox(err)); e.target.disabled = false; }
       } }, 'Run'), ' ',
+      h('button', { type: 'button', 'aria-label': `Edit ${d.name}`, onclick: () => onEdit(d) }, 'Edit'), ' ',
       confirmButton('Delete', 'Really delete?', async () => {
         clear(msg);
         try { await api('DELETE', `/discoveries/${d.id}`); } catch (err) { msg.appendChild(errorBox(err)); }
@@ -189,11 +227,12 @@ export async function discoveriesPage(el, r) {
   el.append(defs, box);
   let timer = null;
   let gone = false;
+  const editor = canWrite() ? await discoveryForm(refresh) : null;
   async function drawDefs() {
     const list = await api('GET', '/discoveries');
     clear(defs);
     defs.append(h('h2', {}, `Stored discoveries (${fmtNum((list.results || list).length)})`), msg,
-      discoveriesTable(list.results || list, refresh, msg));
+      discoveriesTable(list.results || list, refresh, msg, (d) => editor.edit(d)));
   }
   async function draw() {
     clearTimeout(timer);
@@ -205,6 +244,6 @@ export async function discoveriesPage(el, r) {
   }
   async function refresh() { await drawDefs(); await draw(); }
   await refresh();
-  if (canWrite()) el.appendChild(await discoveryForm(refresh));
+  if (editor) el.appendChild(editor.form);
   return () => { gone = true; clearTimeout(timer); };
 }

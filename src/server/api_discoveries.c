@@ -157,13 +157,23 @@ static int def_check_text(struct request *rq, json_t *body, const char *k,
 {
 	json_t *v = json_object_get(body, k);
 
+	if (!required && json_is_string(v) && !json_string_length(v))
+		json_object_set_new(body, k, json_null()); /* "" clears it */
+	v = json_object_get(body, k);
 	if ((!v || json_is_null(v)) && !required)
 		return 0;
 	if (!json_is_string(v) || !json_string_length(v) ||
 	    json_string_length(v) > max) {
-		api_reply_error(rq, 400, k,
-				"%s is %s text of 1 to %zu characters", k,
-				required ? "required:" : "", max);
+		if (required)
+			api_reply_error(rq, 400, k,
+					"%s is required: text of 1 to %zu "
+					"characters",
+					k, max);
+		else
+			api_reply_error(rq, 400, k,
+					"%s must be text of at most %zu "
+					"characters, or empty for none",
+					k, max);
 		return -1;
 	}
 	return 0;

@@ -73,6 +73,11 @@ req PATCH "/api/v1/discoveries/$SMALL" -d '{"targets":"not an address"}'
 check "PATCH is checked too: 400" test "$S" = 400
 req GET "/api/v1/discoveries/$SMALL"
 check "definition unchanged after a refused PATCH" test "$(J .targets)" = "127.0.0.1, 127.0.0.2-127.0.0.4"
+req PATCH "/api/v1/discoveries/$SMALL" -d '{"exclude":""}'
+check "PATCH exclude \"\" clears it (null), the rest unchanged" \
+	test "$S" = 200 -a "$(J .exclude)" = null -a "$(J .options.ports)" = "22,$PORT"
+req PATCH "/api/v1/discoveries/$SMALL" -d '{"exclude":"127.0.0.3"}'
+check "PATCH sets it again" test "$S" = 200 -a "$(J .exclude)" = 127.0.0.3
 
 # ---- a run, start to end ----
 req POST "/api/v1/discoveries/$SMALL/run"

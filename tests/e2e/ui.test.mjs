@@ -430,6 +430,33 @@ test('discoveries: create one on 127.0.0.1 from the page, run it and watch it re
   } finally { lsn.close(); }
 });
 
+test('discoveries: a stored one is edited from the page; a bad change is refused and changes nothing', async () => {
+  await page.goto(main.url + '/#/discoveries');
+  await page.waitForSelector('button[aria-label="Edit e2e loopback"]');
+  const before = (await apiGet('/discoveries')).results.find((x) => x.name === 'e2e loopback');
+  await page.click('button[aria-label="Edit e2e loopback"]');
+  assert.match(await page.textContent('#discovery-form h2'), /Edit discovery e2e loopback/);
+  assert.equal(await page.inputValue('#discovery-form input[name="targets"]'), '127.0.0.1');
+  assert.equal(await page.inputValue('#discovery-form input[name="ports"]'), String(before.options.ports));
+  assert.equal(await page.isChecked('#discovery-form input[name="dns"]'), false, 'the stored options fill the form');
+  await page.fill('#discovery-form input[name="targets"]', '127.0.0.1/33');
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery-form .notice.error');
+  assert.match(await page.textContent('#discovery-form .notice.error'), /targets/);
+  assert.equal((await apiGet(`/discoveries/${before.id}`)).targets, '127.0.0.1', 'a refused change stores nothing');
+  await page.fill('#discovery-form input[name="targets"]', '127.0.0.1, 127.0.0.2');
+  await page.fill('#discovery-form input[name="exclude"]', '127.0.0.2');
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery-form .notice.ok');
+  const after = await apiGet(`/discoveries/${before.id}`);
+  assert.equal(after.name, 'e2e loopback');
+  assert.equal(after.targets, '127.0.0.1, 127.0.0.2');
+  assert.equal(after.exclude, '127.0.0.2');
+  assert.equal(String(after.options.ports), String(before.options.ports), 'untouched fields stay');
+  assert.match(await page.textContent('#discovery-form h2'), /New discovery/, 'the form is back to creating');
+  await page.waitForSelector('table.discoveries td:text("127.0.0.1, 127.0.0.2")');
+});
+
 test('admin: a task listed with its next run; reports, mail and directory pages', async () => {
   await page.goto(main.url + '/#/admin/tasks');
   await page.waitForSelector('#task-form');
