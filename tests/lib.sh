@@ -15,10 +15,14 @@
 #         plan "1..n" and exits 1 when any check failed, else 0.
 # tools   need_tools TOOL...: skip_all naming the first one not installed.
 #         need_netcensus: skip_all unless $NETCENSUS is executable.
+#         lab_init "$@": the namespace lab tests' start: re-runs the file
+#         under bash (as lab.sh), skips unless root with `ip netns`, and
+#         sets LAB to tests/lab/lab.sh.
 # files   tmp_init NAME: T=/tmp/nctest-NAME.XXXXXX (fresh), DB=$T/nc.db, and
-#         a trap that on exit (INT and TERM exit 1) kills the server in PID,
-#         calls on_cleanup - a no-op here; define your own after sourcing
-#         for slapd, mail sinks, lab namespaces - and removes $T.
+#         a trap that on exit (INT and TERM exit 1) kills the server in PID
+#         and every process in BG_PIDS (add the daemons you start: slapd,
+#         mail sinks), calls on_cleanup - a no-op here; define your own
+#         after sourcing, e.g. to take a lab down - and removes $T.
 # ports   free_port: a random port 30000-49999 nothing listens on now.
 #         wait_port SECONDS PID PORT...: 0 once every PORT listens on
 #         127.0.0.1; 1 after SECONDS, or at once when PID (if not empty)
@@ -38,7 +42,10 @@
 #         status in S, the body in $T/body, with "Authorization: Bearer
 #         $TOKEN" when TOKEN is set. J EXPR: jq -r EXPR over that body.
 #
-# Helpers keep their own variables in _lib_* names, so a test's are safe.
+# Helpers keep their own variables in _lib_* names, so a test's are safe;
+# the names above (n, failed, T, DB, PID, PORT, U, S, TOKEN, LAB, SAMPLES,
+# NETCENSUS, BG_PIDS) are the shared state: a test must not reuse them for
+# anything else (a device count in n would renumber the TAP lines).
 
 NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../build/netcensus}
 SAMPLES=${NETCENSUS_SAMPLES:-$(dirname "$0")/../../../shared/samples/open-audit}
@@ -51,6 +58,7 @@ PORT=
 U=
 SERVE_SCHEME=http
 SERVE_CONFIG=
+BG_PIDS=
 
 # ---------------------------------------------------------------- TAP
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -81,6 +89,12 @@ need_tools() {
 need_netcensus() {
 	[ -x "$NETCENSUS" ] || skip_all "no netcensus binary at $NETCENSUS"
 }
+lab_init() { # lab_init "$@"
+	[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+	[ "$(id -u)" = 0 ] || skip_all "needs root for network namespaces"
+	ip netns list >/dev/null 2>&1 || skip_all "ip netns is not available"
+	LAB=$(cd "$(dirname "$0")" && pwd)/lab.sh
+}
 
 # -------------------------------------------------------------- files
 on_cleanup() { :; }
@@ -88,6 +102,9 @@ _lib_cleanup() {
 	if [ -n "$PID" ]; then
 		kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	fi
+	for _lib_p in $BG_PIDS; do
+		kill "$_lib_p" 2>/dev/null && wait "$_lib_p" 2>/dev/null
+	done
 	on_cleanup
 	[ -n "$T" ] && rm -rf "$T"
 }

@@ -15,13 +15,6 @@ $PY -c 'import aiosmtpd' 2>/dev/null ||
 	skip_all "python3-aiosmtpd not installed (scripts/install-deps.sh)"
 
 tmp_init mail
-SINK=
-on_cleanup() {
-	for p in $SINK; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-}
-
 SPORT=$(free_port)
 MAIL=$T/mail
 mkdir -p "$MAIL/tmp" "$MAIL/new" "$MAIL/cur"
@@ -30,6 +23,7 @@ mkdir -p "$MAIL/tmp" "$MAIL/new" "$MAIL/cur"
 $PY -m aiosmtpd -n -l "127.0.0.1:$SPORT" -c aiosmtpd.handlers.Mailbox \
 	"$MAIL" 2>"$T/sink.log" &
 SINK=$!
+BG_PIDS=$SINK
 
 # summary FILE: one JSON object describing a stored message; the CSV
 # attachment goes to FILE.csv
@@ -227,11 +221,11 @@ if command -v openssl >/dev/null 2>&1; then
 	$PY -m aiosmtpd -n -l "127.0.0.1:$STLS" -c aiosmtpd.handlers.Mailbox \
 		--tlscert "$T/smtp.crt" --tlskey "$T/smtp.key" "$MAIL" \
 		2>"$T/stls.log" &
-	SINK="$SINK $!"
+	BG_PIDS="$BG_PIDS $!"
 	$PY -m aiosmtpd -n -l "127.0.0.1:$SMTPS" -c aiosmtpd.handlers.Mailbox \
 		--smtpscert "$T/smtp.crt" --smtpskey "$T/smtp.key" "$MAIL" \
 		2>"$T/smtps.log" &
-	SINK="$SINK $!"
+	BG_PIDS="$BG_PIDS $!"
 	wait_port 30 "" "$SMTPS" "$STLS"
 	smtp_set() { # smtp_set PORT SECURITY CA_FILE
 		req PUT /api/v1/settings/smtp -d "{\"host\":\"127.0.0.1\",

@@ -16,13 +16,6 @@ need_netcensus
 [ -f /etc/ldap/schema/nis.schema ] || skip_all "no OpenLDAP schema files"
 
 tmp_init ldap
-SLAPD_PIDS=
-on_cleanup() {
-	for p in $SLAPD_PIDS; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-}
-
 # ---- a test CA, the server's certificate, and one from another CA ----
 mkca() { # mkca NAME
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" \
@@ -144,7 +137,7 @@ CONF
 		"$@" >"$d/slapd.log" 2>&1 &
 	fi
 	sp=$!
-	SLAPD_PIDS="$SLAPD_PIDS $sp"
+	BG_PIDS="$BG_PIDS $sp"
 	wait_port 30 "$sp" "$ldap_port" "$ldaps_port"
 }
 UTS=
