@@ -6,65 +6,34 @@
 #
 # Needs root, ip netns, snmpd, snmpget, ping, nft, jq; prints "ok 1 # skip"
 # otherwise.
-if [ -z "${BASH_VERSION:-}" ]; then
-	exec bash "$0" "$@"
-fi
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-LAB=$HERE/lab.sh
-
-skip() {
-	echo "1..1"
-	echo "ok 1 # skip $*"
-	exit 0
-}
-
-[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
-ip netns list >/dev/null 2>&1 || skip "ip netns is not available"
-for tool in /usr/sbin/snmpd snmpget ping nft jq ss timeout; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"
-done
+. "$(dirname "$0")/../lib.sh"
+lab_init "$@"
+need_tools /usr/sbin/snmpd snmpget ping nft jq ss timeout
 
 P=nct$(($$ % 100000))
 export NCLAB_QUIET=1 MIBS=
-TMP=$(mktemp -d /tmp/nclabtest.XXXXXX)
-export SNMP_PERSISTENT_DIR=$TMP/snmp
-n=0
-failed=0
+tmp_init lab
+export SNMP_PERSISTENT_DIR=$T/snmp
 
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() {
-	# check "description" command... — ok when the command succeeds
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else notok "$what"; fi
-}
-
-cleanup() {
-	"$LAB" down --prefix "$P" >/dev/null 2>&1 || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+on_cleanup() { "$LAB" down --prefix "$P" >/dev/null 2>&1 || true; }
 
 scan() { ip netns exec "$P-scan" "$@"; }
 
 # ------------------------------------------------------------------ up
 t0=$(date +%s%N)
-if "$LAB" up --prefix "$P" 2>"$TMP/up.log"; then
+if "$LAB" up --prefix "$P" 2>"$T/up.log"; then
 	ok "lab.sh up --prefix $P ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"
 else
-	notok "lab.sh up --prefix $P"
-	sed 's/^/# /' "$TMP/up.log"
-	echo "1..$n"
-	exit 1
+	nok "lab.sh up --prefix $P"
+	sed 's/^/# /' "$T/up.log"
+	tap_finish
 fi
-"$LAB" truth --prefix "$P" >"$TMP/truth.json"
-jq_true() { jq -e "$1" "$TMP/truth.json" >/dev/null 2>&1; }
+"$LAB" truth --prefix "$P" >"$T/truth.json"
+jq_true() { jq -e "$1" "$T/truth.json" >/dev/null 2>&1; }
 check "truth is JSON with hosts" jq_true '.hosts | length > 10' 
-cp "/run/netcensus-lab/$P/pids" "$TMP/pids" 2>/dev/null ||
-	cp "${NCLAB_STATE:-/run/netcensus-lab}/$P/pids" "$TMP/pids"
+cp "/run/netcensus-lab/$P/pids" "$T/pids" 2>/dev/null ||
+	cp "${NCLAB_STATE:-/run/netcensus-lab}/$P/pids" "$T/pids"
 
 # ------------------------------------------------------------ isolation
 check "scanner namespace has no default route" \
@@ -77,12 +46,12 @@ check "lab.sh check accepts the closed scanner namespace" \
 # added for a moment: nothing is sent while it exists.
 ip -n "$P-scan" route add default via 198.19.255.1
 if "$LAB" check --prefix "$P" 2>/dev/null; then
-	notok "lab.sh check refuses a scanner namespace with a default route"
+	nok "lab.sh check refuses a scanner namespace with a default route"
 else
 	ok "lab.sh check refuses a scanner namespace with a default route"
 fi
 if "$LAB" exec --prefix "$P" true 2>/dev/null; then
-	notok "lab.sh exec refuses to run with a default route"
+	nok "lab.sh exec refuses to run with a default route"
 else
 	ok "lab.sh exec refuses to run with a default route"
 fi
@@ -93,9 +62,9 @@ check "root namespace has no lab interfaces" \
 # --------------------------------------------------------------- ping
 # Every host that should answer ping does; in parallel, two echoes each
 # (one lost to a busy machine is not a failure).
-jq -r '.hosts[] | select(.ping) | .ip' "$TMP/truth.json" >"$TMP/ping_yes"
-jq -r '.hosts[] | select(.ping | not) | .ip' "$TMP/truth.json" >"$TMP/ping_no"
-jq -r '.empty[]' "$TMP/truth.json" | awk 'NR % 37 == 1' | head -5 >"$TMP/empty"
+jq -r '.hosts[] | select(.ping) | .ip' "$T/truth.json" >"$T/ping_yes"
+jq -r '.hosts[] | select(.ping | not) | .ip' "$T/truth.json" >"$T/ping_no"
+jq -r '.empty[]' "$T/truth.json" | awk 'NR % 37 == 1' | head -5 >"$T/empty"
 ping_all() {
 	# ping_all FILE OUTDIR — pings every address at once
 	local ip
@@ -105,40 +74,40 @@ ping_all() {
 	done <"$1"
 	wait
 }
-ping_all "$TMP/ping_yes" "$TMP/py"
-ping_all "$TMP/ping_no" "$TMP/pn"
-ping_all "$TMP/empty" "$TMP/pe"
+ping_all "$T/ping_yes" "$T/py"
+ping_all "$T/ping_no" "$T/pn"
+ping_all "$T/empty" "$T/pe"
 bad=""
 while read -r ip; do
-	[ "$(tail -1 "$TMP/py/$ip")" = 0 ] || bad="$bad $ip"
-done <"$TMP/ping_yes"
-check "all $(wc -l <"$TMP/ping_yes") ping hosts answer ping${bad:+ (silent:$bad)}" test -z "$bad"
+	[ "$(tail -1 "$T/py/$ip")" = 0 ] || bad="$bad $ip"
+done <"$T/ping_yes"
+check "all $(wc -l <"$T/ping_yes") ping hosts answer ping${bad:+ (silent:$bad)}" test -z "$bad"
 bad=""
 while read -r ip; do
-	[ "$(tail -1 "$TMP/pn/$ip")" != 0 ] || bad="$bad $ip"
-done <"$TMP/ping_no"
+	[ "$(tail -1 "$T/pn/$ip")" != 0 ] || bad="$bad $ip"
+done <"$T/ping_no"
 check "ICMP-dropping and drop-all hosts ignore ping${bad:+ (answered:$bad)}" \
-	test -z "$bad" -a -s "$TMP/ping_no"
+	test -z "$bad" -a -s "$T/ping_no"
 bad=""
 while read -r ip; do
-	[ "$(tail -1 "$TMP/pe/$ip")" != 0 ] || bad="$bad $ip"
-done <"$TMP/empty"
+	[ "$(tail -1 "$T/pe/$ip")" != 0 ] || bad="$bad $ip"
+done <"$T/empty"
 check "empty addresses do not answer${bad:+ (answered:$bad)}" test -z "$bad"
 
 # TTL: one router hop, so the reply TTL is the host's TTL minus one.
 bad=""
-for ip in $(jq -r '.hosts[] | select(.ping and .role != "ping-only") | .ip' "$TMP/truth.json"); do
-	want=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .ttl' "$TMP/truth.json")
-	[ "$ip" = "$(jq -r .gateway "$TMP/truth.json")" ] && want=$((want + 1))
-	got=$(sed -n 's/.*ttl=\([0-9]*\).*/\1/p' "$TMP/py/$ip" | head -1)
+for ip in $(jq -r '.hosts[] | select(.ping and .role != "ping-only") | .ip' "$T/truth.json"); do
+	want=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .ttl' "$T/truth.json")
+	[ "$ip" = "$(jq -r .gateway "$T/truth.json")" ] && want=$((want + 1))
+	got=$(sed -n 's/.*ttl=\([0-9]*\).*/\1/p' "$T/py/$ip" | head -1)
 	[ "$got" = "$((want - 1))" ] || bad="$bad $ip:$got!=$((want - 1))"
 done
 check "each host has its own TTL${bad:+ ($bad)}" test -z "$bad"
 
 # MAC: the lab router learned each service host's own MAC (vendor OUI).
 bad=""
-for ip in $(jq -r '.hosts[] | select(.ping and .role != "gateway") | .ip' "$TMP/truth.json" | head -12); do
-	want=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .mac' "$TMP/truth.json")
+for ip in $(jq -r '.hosts[] | select(.ping and .role != "gateway") | .ip' "$T/truth.json" | head -12); do
+	want=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .mac' "$T/truth.json")
 	got=$(ip -n "$P-rtr" neigh show "$ip" | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p')
 	[ "$got" = "$want" ] || bad="$bad $ip:$got"
 done
@@ -156,18 +125,18 @@ tcp_state() {
 	fi
 }
 bad=""
-for row in $(jq -r '.hosts[] | .ip as $ip | .tcp_open[] | "\($ip):\(.)"' "$TMP/truth.json"); do
+for row in $(jq -r '.hosts[] | .ip as $ip | .tcp_open[] | "\($ip):\(.)"' "$T/truth.json"); do
 	[ "$(tcp_state "${row%:*}" "${row#*:}")" = open ] || bad="$bad $row"
 done
 check "every open TCP port of the truth accepts a connection${bad:+ (not:$bad)}" \
-	test -z "$bad" -a -n "$(jq -r '.hosts[].tcp_open[]' "$TMP/truth.json")"
-noicmp=$(jq -r '.hosts[] | select(.role == "noicmp-web") | .ip' "$TMP/truth.json")
+	test -z "$bad" -a -n "$(jq -r '.hosts[].tcp_open[]' "$T/truth.json")"
+noicmp=$(jq -r '.hosts[] | select(.role == "noicmp-web") | .ip' "$T/truth.json")
 check "the ICMP-dropping host has TCP 80 open" \
 	test "$(tcp_state "$noicmp" 80)" = open
-cisco=$(jq -r '.hosts[] | select(.role == "cisco-router") | .ip' "$TMP/truth.json")
+cisco=$(jq -r '.hosts[] | select(.role == "cisco-router") | .ip' "$T/truth.json")
 check "a port not in the truth is closed (RST)" \
 	test "$(tcp_state "$cisco" 80)" = closed
-dropall=$(jq -r '.hosts[] | select(.role == "dropall") | .ip' "$TMP/truth.json")
+dropall=$(jq -r '.hosts[] | select(.role == "dropall") | .ip' "$T/truth.json")
 check "the drop-all host drops TCP (no RST)" \
 	test "$(tcp_state "$dropall" 80)" = filtered
 
@@ -184,27 +153,27 @@ snmp_sys() {
 truth_sys() {
 	jq -r --arg ip "$1" '.hosts[] | select(.ip == $ip) | .snmp |
 		.sysDescr, .sysObjectID, .sysName, .sysLocation, .sysContact' \
-		"$TMP/truth.json" | sed 's/^\([0-9]\)/.\1/'
+		"$T/truth.json" | sed 's/^\([0-9]\)/.\1/'
 }
-V3="-v3 -l authPriv -u $(jq -r .snmp_v3.security_name "$TMP/truth.json")
- -a SHA -A $(jq -r .snmp_v3.auth_passphrase "$TMP/truth.json")
- -x AES -X $(jq -r .snmp_v3.priv_passphrase "$TMP/truth.json")"
+V3="-v3 -l authPriv -u $(jq -r .snmp_v3.security_name "$T/truth.json")
+ -a SHA -A $(jq -r .snmp_v3.auth_passphrase "$T/truth.json")
+ -x AES -X $(jq -r .snmp_v3.priv_passphrase "$T/truth.json")"
 
-for ip in $(jq -r '.hosts[] | select(.snmp != null) | .ip' "$TMP/truth.json"); do
-	role=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .role' "$TMP/truth.json")
-	vers=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .snmp.versions | join(" ")' "$TMP/truth.json")
-	truth_sys "$ip" >"$TMP/want.$ip"
+for ip in $(jq -r '.hosts[] | select(.snmp != null) | .ip' "$T/truth.json"); do
+	role=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .role' "$T/truth.json")
+	vers=$(jq -r --arg ip "$ip" '.hosts[] | select(.ip == $ip) | .snmp.versions | join(" ")' "$T/truth.json")
+	truth_sys "$ip" >"$T/want.$ip"
 	for v in $vers; do
 		case $v in
 		3) args=$V3 ;;
 		*) args="-v$v -c public" ;;
 		esac
-		snmp_sys "$ip" $args >"$TMP/got.$ip.$v"
-		if cmp -s "$TMP/want.$ip" "$TMP/got.$ip.$v"; then
+		snmp_sys "$ip" $args >"$T/got.$ip.$v"
+		if cmp -s "$T/want.$ip" "$T/got.$ip.$v"; then
 			ok "$role ($ip) SNMPv$v system group as configured"
 		else
-			notok "$role ($ip) SNMPv$v system group as configured"
-			diff "$TMP/want.$ip" "$TMP/got.$ip.$v" | sed 's/^/# /'
+			nok "$role ($ip) SNMPv$v system group as configured"
+			diff "$T/want.$ip" "$T/got.$ip.$v" | sed 's/^/# /'
 		fi
 	done
 	case " $vers " in
@@ -215,14 +184,14 @@ for ip in $(jq -r '.hosts[] | select(.snmp != null) | .ip' "$TMP/truth.json"); d
 	esac
 done
 
-v3=$(jq -r '.hosts[] | select(.v3_only) | .ip' "$TMP/truth.json")
+v3=$(jq -r '.hosts[] | select(.v3_only) | .ip' "$T/truth.json")
 check "the v3-only agent refuses a wrong auth passphrase" \
 	test -z "$(snmp_sys "$v3" -v3 -l authPriv -u ncv3user -a SHA -A wrongpass99 -x AES -X wrongpass99)"
-nosnmp=$(jq -r '.hosts[] | select(.role == "windows-pc") | .ip' "$TMP/truth.json")
+nosnmp=$(jq -r '.hosts[] | select(.role == "windows-pc") | .ip' "$T/truth.json")
 check "the host without an agent does not answer SNMP" \
 	test -z "$(snmp_sys "$nosnmp" -v2c -c public)"
 
-slow=$(jq -r '.hosts[] | select(.delay_ms > 0) | .ip' "$TMP/truth.json")
+slow=$(jq -r '.hosts[] | select(.delay_ms > 0) | .ip' "$T/truth.json")
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 min_ms() {
 	# min_ms IP — the fastest of three system-group reads, in ms (the
@@ -242,7 +211,7 @@ check "the delayed agent is slower than a normal one by most of 300 ms ($slow_ms
 	test $((slow_ms - fast_ms)) -ge 200
 
 # --------------------------------------------------------------- down
-"$LAB" up --prefix "$P" >/dev/null 2>&1 && notok "a second up is refused" ||
+"$LAB" up --prefix "$P" >/dev/null 2>&1 && nok "a second up is refused" ||
 	ok "a second up of the same lab is refused"
 check "lab.sh down" "$LAB" down --prefix "$P"
 check "no $P- namespaces are left" \
@@ -252,9 +221,8 @@ sleep 0.1
 while read -r pid _; do
 	st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
 	[ "$st" = Z ] || left="$left $pid"
-done <"$TMP/pids"
-check "no lab process is alive ($(wc -l <"$TMP/pids") were started)${left:+ (alive:$left)}" \
-	test -z "$left" -a -s "$TMP/pids"
+done <"$T/pids"
+check "no lab process is alive ($(wc -l <"$T/pids") were started)${left:+ (alive:$left)}" \
+	test -z "$left" -a -s "$T/pids"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_finish

@@ -15,26 +15,12 @@
 # Needs root, ip netns, sshd, ssh-keygen, nsenter, unshare, jq, sqlite3;
 # prints "ok 1 # skip" otherwise. Every packet stays in the lab: the
 # scanner namespace is checked for a default route before anything is sent.
-if [ -z "${BASH_VERSION:-}" ]; then
-	exec bash "$0" "$@"
-fi
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-LAB=$HERE/lab.sh
-NETCENSUS=${NETCENSUS:-$HERE/../../build/netcensus}
-
-skip() {
-	echo "1..1"
-	echo "ok 1 # skip $*"
-	exit 0
-}
-
-[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
-ip netns list >/dev/null 2>&1 || skip "ip netns is not available"
-for tool in /usr/sbin/sshd /usr/sbin/snmpd ssh-keygen nsenter unshare jq sqlite3 nft dpkg-query; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"
-done
-[ -x "$NETCENSUS" ] || skip "no netcensus binary at $NETCENSUS"
+. "$(dirname "$0")/../lib.sh"
+lab_init "$@"
+need_tools /usr/sbin/sshd /usr/sbin/snmpd ssh-keygen nsenter unshare jq \
+	sqlite3 nft dpkg-query
+need_netcensus
 NETCENSUS=$(cd "$(dirname "$NETCENSUS")" && pwd)/$(basename "$NETCENSUS")
 
 P=ncs$(($$ % 100000))
@@ -42,52 +28,32 @@ NSSH=3
 TIMEOUT_MS=2500
 WRONG_SECRET=Wrong-Secret-4711x
 export NCLAB_QUIET=1
-TMP=$(mktemp -d /tmp/ncsshtest.XXXXXX)
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else notok "$what"; fi
-}
-finish() {
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
-cleanup() {
-	"$LAB" down --prefix "$P" >/dev/null 2>&1 || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+tmp_init ssh-lab
+on_cleanup() { "$LAB" down --prefix "$P" >/dev/null 2>&1 || true; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 scan() { ip netns exec "$P-scan" "$@"; }
 logq() { sqlite3 "$DB" "$1"; }
 jqe() { jq -e "$@" >/dev/null; }
 
-if ! "$LAB" up --prefix "$P" --ssh "$NSSH" 2>"$TMP/up.log"; then
-	notok "lab.sh up --ssh $NSSH --prefix $P"
-	sed 's/^/# /' "$TMP/up.log"
-	finish
+if ! "$LAB" up --prefix "$P" --ssh "$NSSH" 2>"$T/up.log"; then
+	nok "lab.sh up --ssh $NSSH --prefix $P"
+	sed 's/^/# /' "$T/up.log"
+	tap_finish
 fi
 ok "lab up with $NSSH sshd hosts and a banner-less one (prefix $P)"
-"$LAB" truth --prefix "$P" >"$TMP/truth.json"
+"$LAB" truth --prefix "$P" >"$T/truth.json"
 if [ -z "$(ip -n "$P-scan" -4 route show default)" ] &&
 	"$LAB" check --prefix "$P" 2>/dev/null; then
 	ok "scanner namespace has no default route, only 198.18.0.0/15"
 else
-	notok "scanner namespace has a default route: stopping before sending"
-	finish
+	nok "scanner namespace has a default route: stopping before sending"
+	tap_finish
 fi
 
-SSH_LAN=$(jq -r .ssh_lan "$TMP/truth.json")
-NOBANNER=$(jq -r '.hosts[] | select(.role == "ssh-nobanner") | .ip' "$TMP/truth.json")
-jq -c '.hosts[] | select(.role == "sshd")' "$TMP/truth.json" >"$TMP/sshd"
+SSH_LAN=$(jq -r .ssh_lan "$T/truth.json")
+NOBANNER=$(jq -r '.hosts[] | select(.role == "ssh-nobanner") | .ip' "$T/truth.json")
+jq -c '.hosts[] | select(.role == "sshd")' "$T/truth.json" >"$T/sshd"
 # A wrong password first: every host refuses it, and it must show up by
 # name only. Then the right password, then the key (some hosts take keys
 # only).
@@ -95,42 +61,42 @@ jq --arg w "$WRONG_SECRET" '[
 	{type: "ssh", name: "wrong-pw", username: .ssh.username, password: $w},
 	{type: "ssh", name: "lab-pw", username: .ssh.username, password: .ssh.password},
 	{type: "ssh_key", name: "lab-key", username: .ssh.username, key_file: .ssh.key_file}]' \
-	"$TMP/truth.json" >"$TMP/creds.json"
-LAB_PASS=$(jq -r .ssh.password "$TMP/truth.json")
-DB=$TMP/ssh.db
+	"$T/truth.json" >"$T/creds.json"
+LAB_PASS=$(jq -r .ssh.password "$T/truth.json")
+DB=$T/ssh.db
 
 # ------------------------------------------------------------ run 1
 t0=$(now_ms)
 scan "$NETCENSUS" discover --json --no-dns --db "$DB" --ssh-timeout "$TIMEOUT_MS" \
-	--credentials "$TMP/creds.json" "$SSH_LAN" >"$TMP/run1.json" 2>"$TMP/run1.err"
+	--credentials "$T/creds.json" "$SSH_LAN" >"$T/run1.json" 2>"$T/run1.err"
 rc=$?
 check "discover with SSH credentials exits 0 ($(($(now_ms) - t0)) ms)" [ "$rc" -eq 0 ]
-[ "$rc" -eq 0 ] || sed 's/^/# /' "$TMP/run1.err"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/run1.err"
 
 pkgs=$(dpkg-query -W | wc -l)
 while read -r h; do
 	ip=$(jq -r .ip <<<"$h")
 	name=$(jq -r .ssh.hostname <<<"$h")
-	jq --arg ip "$ip" '.[] | select(.sys.ip == $ip)' "$TMP/run1.json" >"$TMP/r.json"
+	jq --arg ip "$ip" '.[] | select(.sys.ip == $ip)' "$T/run1.json" >"$T/r.json"
 	bad=""
 	for f in os_name os_family kernel; do
-		[ -n "$(jq -r ".sys.$f // empty" "$TMP/r.json")" ] || bad+=" no $f"
+		[ -n "$(jq -r ".sys.$f // empty" "$T/r.json")" ] || bad+=" no $f"
 	done
 	kernel=$("$LAB" hexec --prefix "$P" "$name" uname -r)
-	[ "$(jq -r '.sys.kernel // ""' "$TMP/r.json")" = "$kernel" ] || bad+=" kernel != $kernel"
-	[ "$(jq -r '.sys.hostname // ""' "$TMP/r.json")" = "$name" ] || bad+=" hostname"
-	sw=$(jq '.software | length' "$TMP/r.json")
+	[ "$(jq -r '.sys.kernel // ""' "$T/r.json")" = "$kernel" ] || bad+=" kernel != $kernel"
+	[ "$(jq -r '.sys.hostname // ""' "$T/r.json")" = "$name" ] || bad+=" hostname"
+	sw=$(jq '.software | length' "$T/r.json")
 	[ "$sw" -eq "$pkgs" ] || bad+=" software $sw != dpkg-query $pkgs"
-	"$LAB" hexec --prefix "$P" "$name" ip -j addr >"$TMP/ipaddr.json"
-	want=$(jq -r '.[] | "\(.ifname) \(.address)"' "$TMP/ipaddr.json" | sort)
-	got=$(jq -r '.network[] | "\(.connection) \(.mac)"' "$TMP/r.json" | sort)
+	"$LAB" hexec --prefix "$P" "$name" ip -j addr >"$T/ipaddr.json"
+	want=$(jq -r '.[] | "\(.ifname) \(.address)"' "$T/ipaddr.json" | sort)
+	got=$(jq -r '.network[] | "\(.connection) \(.mac)"' "$T/r.json" | sort)
 	[ "$want" = "$got" ] || bad+=" interfaces [$got] != ip addr [$want]"
-	want=$(jq -r '.[] | .ifname as $i | .addr_info[] | "\($i) \(.local)/\(.prefixlen)"' "$TMP/ipaddr.json" | sort)
-	got=$(jq -r '.ip[] | "\(.connection) \(.ip)/\(.cidr)"' "$TMP/r.json" | sort)
+	want=$(jq -r '.[] | .ifname as $i | .addr_info[] | "\($i) \(.local)/\(.prefixlen)"' "$T/ipaddr.json" | sort)
+	got=$(jq -r '.ip[] | "\(.connection) \(.ip)/\(.cidr)"' "$T/r.json" | sort)
 	[ "$want" = "$got" ] || bad+=" addresses [$got] != ip addr [$want]"
 	auth=$(jq -r '.ssh.auth | join("+")' <<<"$h")
 	check "sshd $name $ip ($auth): os_name, os_family, kernel, hostname, $pkgs packages, interfaces and addresses${bad:+:$bad}" [ -z "$bad" ]
-done <"$TMP/sshd"
+done <"$T/sshd"
 
 row=$(logq "SELECT outcome || '|' || duration_ms || '|' || message FROM discovery_log WHERE run_id = 1 AND stage = 'ssh' AND ip = '$NOBANNER'")
 dur=$(cut -d'|' -f2 <<<"$row")
@@ -139,7 +105,7 @@ check "banner-less server $NOBANNER: failed at the banner in ${dur:-?} ms (timeo
 
 refused=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = 1 AND stage = 'ssh' AND outcome = 'auth-refused' AND message LIKE '%''wrong-pw''%'")
 check "the wrong password is in the discovery log by name on all $NSSH hosts" [ "$refused" -eq "$NSSH" ]
-leak=$(grep -l -a -e "$WRONG_SECRET" -e "$LAB_PASS" "$TMP/run1.json" "$TMP/run1.err" "$DB"* 2>/dev/null)
+leak=$(grep -l -a -e "$WRONG_SECRET" -e "$LAB_PASS" "$T/run1.json" "$T/run1.err" "$DB"* 2>/dev/null)
 check "no password in the output, the messages or the database${leak:+: found in $leak}" [ -z "$leak" ]
 keys=$(logq "SELECT count(*) FROM ssh_host WHERE hostkey LIKE 'SHA256:%'")
 good=1
@@ -147,7 +113,7 @@ while read -r h; do
 	ip=$(jq -r .ip <<<"$h")
 	fp=$(jq -r .ssh.hostkey <<<"$h")
 	[ "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ip'")" = "$fp" ] || good=0
-done <"$TMP/sshd"
+done <"$T/sshd"
 check "host key fingerprints recorded per device ($keys), equal to ssh-keygen -l" [ "$good" = 1 ] && [ "$keys" -eq "$NSSH" ]
 
 # ------------------------------------------- the banner-less server, timed
@@ -161,15 +127,15 @@ for with in no yes; do
 	ex=(--exclude "$NOBANNER")
 	[ "$with" = yes ] && ex=()
 	t0=$(now_ms)
-	scan "$NETCENSUS" discover --json --no-dns --db "$TMP/c1$with.db" --ssh-concurrency 1 \
-		--ssh-timeout "$TIMEOUT_MS" --credentials "$TMP/creds.json" "${ex[@]}" "$SSH_LAN" \
-		>"$TMP/c1$with.json" 2>/dev/null
+	scan "$NETCENSUS" discover --json --no-dns --db "$T/c1$with.db" --ssh-concurrency 1 \
+		--ssh-timeout "$TIMEOUT_MS" --credentials "$T/creds.json" "${ex[@]}" "$SSH_LAN" \
+		>"$T/c1$with.json" 2>/dev/null
 	wall=$(($(now_ms) - t0))
-	jobs=$(sqlite3 "$TMP/c1$with.db" "SELECT coalesce(sum(duration_ms), 0) FROM discovery_log WHERE stage = 'ssh' AND outcome IN ('ok', 'failed')")
+	jobs=$(sqlite3 "$T/c1$with.db" "SELECT coalesce(sum(duration_ms), 0) FROM discovery_log WHERE stage = 'ssh' AND outcome IN ('ok', 'failed')")
 	eval "wall_$with=$wall jobs_$with=$jobs outside_$with=$((wall - jobs))"
-	eval "audited_$with=$(jq '[.[] | select(.software | length > 0)] | length' "$TMP/c1$with.json")"
+	eval "audited_$with=$(jq '[.[] | select(.software | length > 0)] | length' "$T/c1$with.json")"
 done
-silent=$(sqlite3 "$TMP/c1yes.db" "SELECT duration_ms FROM discovery_log WHERE stage = 'ssh' AND ip = '$NOBANNER'")
+silent=$(sqlite3 "$T/c1yes.db" "SELECT duration_ms FROM discovery_log WHERE stage = 'ssh' AND ip = '$NOBANNER'")
 # shellcheck disable=SC2154
 check "one SSH worker: the banner-less server held it ${silent:-?} ms (timeout $TIMEOUT_MS)" \
 	[ -n "$silent" ] && [ "$silent" -le $((TIMEOUT_MS + 500)) ]
@@ -181,18 +147,18 @@ check "one SSH worker: every sshd host still audited ($audited_no without, $audi
 	[ "$audited_no" -eq "$NSSH" ] && [ "$audited_yes" -eq "$NSSH" ]
 
 # --------------------------------------------------- run 2: rotated key
-head -1 "$TMP/sshd" >"$TMP/first"
-ROT=$(jq -r .ssh.hostname "$TMP/first")
-ROT_IP=$(jq -r .ip "$TMP/first")
+head -1 "$T/sshd" >"$T/first"
+ROT=$(jq -r .ssh.hostname "$T/first")
+ROT_IP=$(jq -r .ip "$T/first")
 "$LAB" rotate-key --prefix "$P" "$ROT" 2>/dev/null
 scan "$NETCENSUS" discover --json --no-dns --db "$DB" --ssh-timeout "$TIMEOUT_MS" \
-	--credentials "$TMP/creds.json" "$SSH_LAN" >"$TMP/run2.json" 2>"$TMP/run2.err"
+	--credentials "$T/creds.json" "$SSH_LAN" >"$T/run2.json" 2>"$T/run2.err"
 check "second run exits 0" [ $? -eq 0 ]
-"$NETCENSUS" changes --db "$DB" --json >"$TMP/changes.json" 2>/dev/null
+"$NETCENSUS" changes --db "$DB" --json >"$T/changes.json" 2>/dev/null
 check "the rotated key of $ROT is flagged in 'netcensus changes --json' (ssh_host_key, change)" \
-	jqe --arg h "$ROT" 'any(.[]; .section == "ssh_host_key" and .action == "change" and .hostname == $h and .detail.accepted == false)' "$TMP/changes.json"
+	jqe --arg h "$ROT" 'any(.[]; .section == "ssh_host_key" and .action == "change" and .hostname == $h and .detail.accepted == false)' "$T/changes.json"
 audited=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = (SELECT max(id) FROM discovery_run) AND stage = 'ssh' AND outcome = 'ok' AND ip = '$ROT_IP'")
-sw=$(jq --arg ip "$ROT_IP" '.[] | select(.sys.ip == $ip) | .software | length' "$TMP/run2.json")
+sw=$(jq --arg ip "$ROT_IP" '.[] | select(.sys.ip == $ip) | .software | length' "$T/run2.json")
 check "$ROT was not audited over the changed key (no ssh ok row, $sw packages in its report)" \
 	[ "$audited" -eq 0 ] && [ "$sw" -eq 0 ]
 others=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = (SELECT max(id) FROM discovery_run) AND stage = 'ssh' AND outcome = 'ok'")
@@ -205,8 +171,8 @@ check "the old key stays recorded until a change is accepted" \
 # ------------------------------------- run 3: the change accepted
 NEWKEY=$("$LAB" truth --prefix "$P" | jq -r --arg ip "$ROT_IP" '.hosts[] | select(.ip == $ip) | .ssh.hostkey')
 scan "$NETCENSUS" discover --json --no-dns --db "$DB" --ssh-timeout "$TIMEOUT_MS" --ssh-accept-changed-keys \
-	--credentials "$TMP/creds.json" "$ROT_IP" >"$TMP/run3.json" 2>/dev/null
-sw=$(jq '.[0].software | length' "$TMP/run3.json")
+	--credentials "$T/creds.json" "$ROT_IP" >"$T/run3.json" 2>/dev/null
+sw=$(jq '.[0].software | length' "$T/run3.json")
 check "--ssh-accept-changed-keys: $ROT audited ($sw packages) and its new key recorded" \
 	[ "$sw" -eq "$pkgs" ] && [ "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ROT_IP'")" = "$NEWKEY" ]
 
@@ -214,16 +180,16 @@ check "--ssh-accept-changed-keys: $ROT audited ($sw packages) and its new key re
 # Lab hosts share /etc/machine-id and the DMI uuid (one machine, one file
 # system) and differ by hostname (UTS namespace), so hostname+uuid /
 # hostname+dbus_identifier tell them apart and pair each with itself.
-LOCAL=$(jq -r '.ssh.hostname' <(sed -n 2p "$TMP/sshd"))
-LOCAL_IP=$(jq -r .ip <(sed -n 2p "$TMP/sshd"))
-"$LAB" hexec --prefix "$P" "$LOCAL" "$NETCENSUS" audit --json >"$TMP/local.json" 2>"$TMP/local.err"
+LOCAL=$(jq -r '.ssh.hostname' <(sed -n 2p "$T/sshd"))
+LOCAL_IP=$(jq -r .ip <(sed -n 2p "$T/sshd"))
+"$LAB" hexec --prefix "$P" "$LOCAL" "$NETCENSUS" audit --json >"$T/local.json" 2>"$T/local.err"
 before=$("$NETCENSUS" devices --db "$DB" --json 2>/dev/null | jq length)
 want=$("$NETCENSUS" devices --db "$DB" --json 2>/dev/null | jq --arg ip "$LOCAL_IP" '.[] | select(.ip == $ip) | .id')
-"$NETCENSUS" import --db "$DB" "$TMP/local.json" >"$TMP/import.out" 2>&1
+"$NETCENSUS" import --db "$DB" "$T/local.json" >"$T/import.out" 2>&1
 rc=$?
 got=$(logq "SELECT device_id || ' ' || rule FROM audit_log ORDER BY id DESC LIMIT 1")
 after=$("$NETCENSUS" devices --db "$DB" --json 2>/dev/null | jq length)
 check "'netcensus audit --json' inside $LOCAL, imported, matches its SSH-audited device $want (got: $got; devices $before -> $after)" \
 	[ "$rc" -eq 0 ] && [ "${got%% *}" = "$want" ] && [ "$before" -eq "$after" ]
 
-finish
+tap_finish
