@@ -17,10 +17,22 @@
 
 /* Distinct SQL texts the cache holds; past it sqlite_store_stmt fails. */
 #define SQLITE_STMT_CACHE 128
+/* Statements of the API helpers (sqlite_api.c) kept per handle; their SQL
+ * is built per request (filters, orderings), so the least recently used
+ * one is replaced when the cache is full. */
+#define SQLITE_API_STMT_CACHE 48
 
 struct sqlite_stmt_slot {
 	char *sql;
 	sqlite3_stmt *stmt;
+};
+
+struct sqlite_api_slot {
+	char *sql;
+	unsigned hash;
+	sqlite3_stmt *stmt;
+	unsigned long used; /* the handle's api_tick at its last use */
+	int busy;	    /* handed out, not yet given back */
 };
 
 struct store {
@@ -36,6 +48,8 @@ struct store {
 	char *sql_device_list;
 	struct sqlite_stmt_slot stmts[SQLITE_STMT_CACHE];
 	int nstmts;
+	struct sqlite_api_slot api_stmts[SQLITE_API_STMT_CACHE];
+	unsigned long api_tick;
 };
 
 /* The secret key for st, opening (or creating) the key file on first use.
@@ -45,5 +59,8 @@ struct secret_key *sqlite_store_key(struct store *st);
 /* A cached statement for sql, reset and with its bindings cleared; call
  * sqlite3_reset() when done with it. NULL on failure (reason logged). */
 sqlite3_stmt *sqlite_store_stmt(struct store *st, const char *sql);
+
+/* Finalizes the API statement cache (sqlite_api.c); for store_close. */
+void sqlite_api_stmts_free(struct store *st);
 
 #endif

@@ -28,7 +28,8 @@ struct store;
 const char *store_default_path(const char *opt);
 
 /* Opens (creating if needed) and migrates. url is a file path or
- * "sqlite:PATH". NULL on failure (reason logged). */
+ * "sqlite:PATH". NULL on failure (reason logged). A handle takes no lock
+ * of its own: one thread uses it at a time; threads open their own. */
 struct store *store_open(const char *url);
 void store_close(struct store *st);
 
