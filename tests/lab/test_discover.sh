@@ -184,7 +184,7 @@ for run in 1 2; do
 	"$NETCENSUS" devices --db "$DB" --json >"$T/devices$run.json" 2>/dev/null
 	count=$(jq length "$T/devices$run.json")
 	check "--db run $run: exit $rc, $count devices stored for $live live hosts" \
-		[ "$rc" -eq 0 ] && [ "$count" -eq "$live" ]
+		[ "$rc" -eq 0 -a "$count" -eq "$live" ]
 	jq -r '.[] | "\(.ip) \(.id)"' "$T/devices$run.json" | sort >"$T/ids$run"
 done
 check "the second run matched every host to the same device id" cmp -s "$T/ids1" "$T/ids2"
@@ -192,7 +192,7 @@ runs=$(sqlite3 "$DB" "SELECT count(*) FROM discovery_run WHERE state = 'done' AN
 check "two discovery runs recorded (done, 256 addresses, $live alive)" [ "$runs" -eq 2 ]
 logs=$(sqlite3 "$DB" "SELECT count(DISTINCT ip) FROM discovery_log WHERE stage = 'discovery' AND outcome = 'alive' AND run_id = 2")
 dead=$(sqlite3 "$DB" "SELECT count(*) FROM discovery_log WHERE stage = 'discovery' AND outcome = 'dead' AND run_id = 2")
-check "discovery log: $logs alive + $dead dead rows = 256 addresses" [ "$logs" -eq "$live" ] && [ $((logs + dead)) -eq 256 ]
+check "discovery log: $logs alive + $dead dead rows = 256 addresses" [ "$logs" -eq "$live" -a $((logs + dead)) -eq 256 ]
 snmp_ok=$(sqlite3 "$DB" "SELECT count(*) FROM discovery_log WHERE stage = 'snmp' AND outcome = 'ok' AND run_id = 2 AND duration_ms IS NOT NULL")
 check "discovery log: SNMP rows with durations ($snmp_ok ok)" [ "$snmp_ok" -eq "$(wc -l <"$T/agents")" ]
 stored=$(sqlite3 "$DB" "SELECT count(*) FROM discovery_log WHERE stage = 'store' AND outcome = 'updated' AND run_id = 2")

@@ -114,7 +114,7 @@ while read -r h; do
 	fp=$(jq -r .ssh.hostkey <<<"$h")
 	[ "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ip'")" = "$fp" ] || good=0
 done <"$T/sshd"
-check "host key fingerprints recorded per device ($keys), equal to ssh-keygen -l" [ "$good" = 1 ] && [ "$keys" -eq "$NSSH" ]
+check "host key fingerprints recorded per device ($keys), equal to ssh-keygen -l" [ "$good" = 1 -a "$keys" -eq "$NSSH" ]
 
 # ------------------------------------------- the banner-less server, timed
 # One SSH worker, so jobs run one after the other: the silent server may
@@ -138,13 +138,13 @@ done
 silent=$(sqlite3 "$T/c1yes.db" "SELECT duration_ms FROM discovery_log WHERE stage = 'ssh' AND ip = '$NOBANNER'")
 # shellcheck disable=SC2154
 check "one SSH worker: the banner-less server held it ${silent:-?} ms (timeout $TIMEOUT_MS)" \
-	[ -n "$silent" ] && [ "$silent" -le $((TIMEOUT_MS + 500)) ]
+	[ -n "$silent" -a "$silent" -le $((TIMEOUT_MS + 500)) ]
 # shellcheck disable=SC2154
 check "one SSH worker: time outside SSH jobs $outside_no ms without, $outside_yes ms with the silent server (walls $wall_no / $wall_yes ms, at most 1500 ms apart)" \
 	[ $((outside_yes - outside_no)) -le 1500 ]
 # shellcheck disable=SC2154
 check "one SSH worker: every sshd host still audited ($audited_no without, $audited_yes with the silent server)" \
-	[ "$audited_no" -eq "$NSSH" ] && [ "$audited_yes" -eq "$NSSH" ]
+	[ "$audited_no" -eq "$NSSH" -a "$audited_yes" -eq "$NSSH" ]
 
 # --------------------------------------------------- run 2: rotated key
 head -1 "$T/sshd" >"$T/first"
@@ -160,7 +160,7 @@ check "the rotated key of $ROT is flagged in 'netcensus changes --json' (ssh_hos
 audited=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = (SELECT max(id) FROM discovery_run) AND stage = 'ssh' AND outcome = 'ok' AND ip = '$ROT_IP'")
 sw=$(jq --arg ip "$ROT_IP" '.[] | select(.sys.ip == $ip) | .software | length' "$T/run2.json")
 check "$ROT was not audited over the changed key (no ssh ok row, $sw packages in its report)" \
-	[ "$audited" -eq 0 ] && [ "$sw" -eq 0 ]
+	[ "$audited" -eq 0 -a "$sw" -eq 0 ]
 others=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = (SELECT max(id) FROM discovery_run) AND stage = 'ssh' AND outcome = 'ok'")
 check "the other $((NSSH - 1)) hosts were audited again" [ "$others" -eq $((NSSH - 1)) ]
 refused=$(logq "SELECT count(*) FROM discovery_log WHERE run_id = (SELECT max(id) FROM discovery_run) AND stage = 'ssh' AND outcome = 'auth-refused'")
@@ -174,7 +174,7 @@ scan "$NETCENSUS" discover --json --no-dns --db "$DB" --ssh-timeout "$TIMEOUT_MS
 	--credentials "$T/creds.json" "$ROT_IP" >"$T/run3.json" 2>/dev/null
 sw=$(jq '.[0].software | length' "$T/run3.json")
 check "--ssh-accept-changed-keys: $ROT audited ($sw packages) and its new key recorded" \
-	[ "$sw" -eq "$pkgs" ] && [ "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ROT_IP'")" = "$NEWKEY" ]
+	[ "$sw" -eq "$pkgs" -a "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ROT_IP'")" = "$NEWKEY" ]
 
 # ------------------------------ the same device from two kinds of audit
 # Lab hosts share /etc/machine-id and the DMI uuid (one machine, one file
@@ -190,6 +190,6 @@ rc=$?
 got=$(logq "SELECT device_id || ' ' || rule FROM audit_log ORDER BY id DESC LIMIT 1")
 after=$("$NETCENSUS" devices --db "$DB" --json 2>/dev/null | jq length)
 check "'netcensus audit --json' inside $LOCAL, imported, matches its SSH-audited device $want (got: $got; devices $before -> $after)" \
-	[ "$rc" -eq 0 ] && [ "${got%% *}" = "$want" ] && [ "$before" -eq "$after" ]
+	[ "$rc" -eq 0 -a "${got%% *}" = "$want" -a "$before" -eq "$after" ]
 
 tap_finish
