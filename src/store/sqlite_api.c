@@ -113,6 +113,9 @@ static const struct api_col component_cols[] = {
 #undef TM
 
 #define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+/* Ceilings of the tables above (the device table has 32 columns). */
+#define STORE_API_MAX_COLS 48
+#define API_JSON_KEYS_MAX 1536
 
 static const struct api_table api_tables[STORE_API_RES_COUNT] = {
 	[STORE_API_DEVICES] = { "device", "org_id", "id", device_cols,
@@ -130,6 +133,12 @@ static const struct api_table api_tables[STORE_API_RES_COUNT] = {
 				   "d.org_id", "m.id", component_cols,
 				   NCOLS(component_cols) },
 };
+
+_Static_assert(NCOLS(device_cols) <= STORE_API_MAX_COLS &&
+		       NCOLS(change_cols) <= STORE_API_MAX_COLS &&
+		       NCOLS(audit_cols) <= STORE_API_MAX_COLS &&
+		       NCOLS(component_cols) <= STORE_API_MAX_COLS,
+	       "raise STORE_API_MAX_COLS");
 
 #define STORE_API_MMAP_TEXT "268435456" /* 256 MiB */
 
@@ -641,16 +650,16 @@ fail:
 	return rows;
 }
 
-/* Appends s as a JSON string; bytes >= 0x80 pass through (the store only
- * holds text that came through jansson, which is UTF-8). */
-static void api_json_string(struct strbuf *out, const char *s)
+/* Appends s[0..n) as a JSON string; bytes >= 0x80 pass through (the
+ * store only holds text that came through jansson, which is UTF-8). */
+static void api_json_string(struct strbuf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
+	const char *run = s, *end = s + n;
 	char esc[7];
 
-	strbuf_puts(out, "\"");
-	for (; *s; s++) {
+	strbuf_append(out, "\"", 1);
+	for (; s < end; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c >= 0x20 && c != '"' && c != '\\')
@@ -669,7 +678,7 @@ static void api_json_string(struct strbuf *out, const char *s)
 		}
 	}
 	strbuf_append(out, run, (size_t)(s - run));
-	strbuf_puts(out, "\"");
+	strbuf_append(out, "\"", 1);
 }
 
 /* Appends v in decimal. */
@@ -685,6 +694,66 @@ static void api_json_int(struct strbuf *out, int64_t v)
 	if (v < 0)
 		*--p = '-';
 	strbuf_append(out, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* The row members' names with their quotes, commas and colons, written
+ * once per list rather than once per field. */
+struct api_json_keys {
+	char text[API_JSON_KEYS_MAX];
+	size_t off[STORE_API_MAX_COLS + 1];
+};
+
+static void api_json_keys(const struct api_table *t, struct api_json_keys *k)
+{
+	size_t o = 0;
+	int i, n;
+
+	for (i = 0; i < t->ncols && i < STORE_API_MAX_COLS; i++) {
+		k->off[i] = o;
+		n = snprintf(k->text + o, sizeof(k->text) - o, "%s\"%s\":",
+			     i ? "," : "", t->cols[i].name);
+		if (n > 0 && (size_t)n < sizeof(k->text) - o)
+			o += (size_t)n;
+	}
+	k->off[i] = o;
+}
+
+/* Appends the current row of stmt (the columns of t) as a JSON object. */
+static void api_json_row(struct strbuf *out, const struct api_table *t,
+			 sqlite3_stmt *stmt, const struct api_json_keys *k,
+			 int nrow)
+{
+	const char *v;
+	size_t n;
+	int i;
+
+	strbuf_append(out, nrow ? ",{" : "{", nrow ? 2 : 1);
+	for (i = 0; i < t->ncols && i < STORE_API_MAX_COLS; i++) {
+		strbuf_append(out, k->text + k->off[i],
+			      k->off[i + 1] - k->off[i]);
+		switch (sqlite3_column_type(stmt, i)) {
+		case SQLITE_NULL:
+			strbuf_append(out, "null", 4);
+			break;
+		case SQLITE_INTEGER:
+			api_json_int(out, sqlite3_column_int64(stmt, i));
+			break;
+		case SQLITE_FLOAT:
+			strbuf_printf(out, "%.17g",
+				      sqlite3_column_double(stmt, i));
+			break;
+		default:
+			v = (const char *)sqlite3_column_text(stmt, i);
+			n = (size_t)sqlite3_column_bytes(stmt, i);
+			/* JSON columns hold what the store wrote with
+			 * jansson: pasted as they are */
+			if (t->cols[i].json && v && (v[0] == '{' || v[0] == '['))
+				strbuf_append(out, v, n);
+			else
+				api_json_string(out, v ? v : "", v ? n : 0);
+		}
+	}
+	strbuf_append(out, "}", 1);
 }
 
 /* Counts remembered per thread: a filtered list costs a scan of the
@@ -759,8 +828,9 @@ int store_api_list_json(struct store *st, enum store_api_res res,
 	const struct api_table *t = api_table(res);
 	json_t *params = json_array();
 	sqlite3_stmt *stmt = NULL;
+	struct api_json_keys keys;
 	char *sql = NULL;
-	int rc = -1, step, i, nrows = 0, tx = 0;
+	int rc = -1, step, nrows = 0, tx = 0;
 	int64_t one;
 
 	if (!t)
@@ -781,40 +851,10 @@ int store_api_list_json(struct store *st, enum store_api_res res,
 	if (!sql || !(stmt = api_prepare(st, sql)) ||
 	    api_bind(stmt, params) < 0)
 		goto fail;
+	api_json_keys(t, &keys);
 	strbuf_puts(out, "[");
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		strbuf_puts(out, nrows++ ? ",{" : "{");
-		for (i = 0; i < t->ncols; i++) {
-			const char *v;
-
-			/* no printf per field: a page is 1,600 of them */
-			strbuf_puts(out, i ? ",\"" : "\"");
-			strbuf_puts(out, t->cols[i].name);
-			strbuf_append(out, "\":", 2);
-			switch (sqlite3_column_type(stmt, i)) {
-			case SQLITE_NULL:
-				strbuf_append(out, "null", 4);
-				break;
-			case SQLITE_INTEGER:
-				api_json_int(out, sqlite3_column_int64(stmt, i));
-				break;
-			case SQLITE_FLOAT:
-				strbuf_printf(out, "%.17g",
-					      sqlite3_column_double(stmt, i));
-				break;
-			default:
-				v = (const char *)sqlite3_column_text(stmt, i);
-				/* JSON columns hold what the store wrote with
-				 * jansson: pasted as they are */
-				if (t->cols[i].json && v &&
-				    (v[0] == '{' || v[0] == '['))
-					strbuf_puts(out, v);
-				else
-					api_json_string(out, v ? v : "");
-			}
-		}
-		strbuf_puts(out, "}");
-	}
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		api_json_row(out, t, stmt, &keys, nrows++);
 	strbuf_puts(out, "]");
 	if (step != SQLITE_DONE) {
 		log_err("store: %s", sqlite3_errmsg(st->db));
