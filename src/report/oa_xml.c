@@ -9,6 +9,14 @@
  *     <netstat><![CDATA[tcp 0 0 0.0.0.0:22 ...]]></netstat>  text, parsed
  *   </system>
  *
+ * A field may hold elements one level deep (audit_linux.sh 5.x writes
+ * <policy><item><options><name>..</name><value>..</value></options> and
+ * <user><item><keys><key>..</key><key>..</key></keys>); such a field's
+ * value is those elements as compact JSON text, in document order, a name
+ * that repeats becoming an array: {"name":"PASS_MAX_DAYS","value":"99999"},
+ * {"key":["ssh-ed25519 AAAA..","ssh-rsa AAAA.."]}. Deeper nesting is
+ * refused.
+ *
  * The document is read with SAX2 callbacks, so memory is the report being
  * built, not a DOM of the whole audit, every ceiling is checked as the
  * input arrives, and a 200 KB audit parses in well under a millisecond. The
@@ -17,6 +25,7 @@
  * left on. Errors name the line.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -55,7 +64,10 @@ struct oaxml {
 	char section[72];
 	json_t *row;	     /* the open row */
 	char field[72];	     /* the open field; "" when none */
-	struct strbuf text;  /* the open field's text */
+	struct strbuf text;  /* the open field's (or sub-element's) text */
+	json_t *sub;	     /* the open field's elements, when it has any */
+	char subfield[72];   /* the open element inside the field; "" */
+	size_t sub_bytes;    /* text and names gathered in sub */
 	struct strbuf stext; /* text directly inside the open section */
 	size_t nsections;
 };
@@ -174,9 +186,85 @@ static int oaxml_start_field(struct oaxml *x, const char *name, json_t *obj)
 	return 0;
 }
 
-static int oaxml_end_field(struct oaxml *x, json_t *obj)
+/* Depth of the open field's element: <sys> fields sit one level higher
+ * than the fields of a row. */
+static int oaxml_field_depth(const struct oaxml *x)
+{
+	return x->in_sys ? 3 : 4;
+}
+
+/* An element inside the open field, e.g. <options><name>. */
+static int oaxml_start_sub(struct oaxml *x, const char *name)
+{
+	if (oaxml_check_name(x, name, "element") != 0)
+		return -1;
+	if (!x->sub) {
+		x->sub = json_object();
+		x->sub_bytes = 0;
+	}
+	oaxml_copy_name(x->subfield, name);
+	x->text.len = 0; /* the field's own text is layout around them */
+	return 0;
+}
+
+/* Adds the closed sub-element's text to x->sub; a repeated name becomes
+ * an array. */
+static int oaxml_end_sub(struct oaxml *x)
 {
 	json_t *s = json_stringn(x->text.len ? x->text.data : "", x->text.len);
+	json_t *old;
+
+	x->sub_bytes += x->text.len + strlen(x->subfield) + 8;
+	if (!s) {
+		report_fail(x->err, "line %d: field %s.%s: not valid UTF-8 text",
+			    oaxml_line(x), x->field, x->subfield);
+		return -1;
+	}
+	if (x->sub_bytes > REPORT_MAX_FIELD) {
+		report_fail(x->err,
+			    "line %d: field %s: its elements hold more than "
+			    "%u bytes, the limit",
+			    oaxml_line(x), x->field, REPORT_MAX_FIELD);
+		json_decref(s);
+		return -1;
+	}
+	old = json_object_get(x->sub, x->subfield);
+	if (json_is_array(old)) {
+		json_array_append_new(old, s);
+	} else if (old) {
+		json_t *a = json_array();
+
+		json_array_append(a, old);
+		json_array_append_new(a, s);
+		json_object_set_new_nocheck(x->sub, x->subfield, a);
+	} else {
+		json_object_set_new_nocheck(x->sub, x->subfield, s);
+	}
+	x->subfield[0] = '\0';
+	x->text.len = 0;
+	return 0;
+}
+
+/* The open field's value: its text, or its elements as JSON text. */
+static json_t *oaxml_field_value(struct oaxml *x)
+{
+	char *dump;
+	json_t *s;
+
+	if (!x->sub)
+		return json_stringn(x->text.len ? x->text.data : "",
+				    x->text.len);
+	dump = json_dumps(x->sub, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(x->sub);
+	x->sub = NULL;
+	s = dump ? json_string(dump) : NULL;
+	free(dump);
+	return s;
+}
+
+static int oaxml_end_field(struct oaxml *x, json_t *obj)
+{
+	json_t *s = oaxml_field_value(x);
 
 	if (!s) {
 		report_fail(x->err, "line %d: field %s: not valid UTF-8 text",
@@ -279,15 +367,21 @@ static int oaxml_element(struct oaxml *x, int depth, const char *name)
 	}
 	if (depth == 4 && !x->in_sys)
 		return oaxml_start_field(x, name, x->row);
+	if (depth == oaxml_field_depth(x) + 1 && x->field[0] &&
+	    !x->subfield[0])
+		return oaxml_start_sub(x, name);
 	report_fail(x->err,
-		    "line %d: element <%s> inside field %s: fields hold text, "
-		    "not elements",
-		    oaxml_line(x), name, x->field[0] ? x->field : "?");
+		    "line %d: element <%s> inside %s%s%s: fields hold text or "
+		    "elements of text, nothing deeper",
+		    oaxml_line(x), name, x->field[0] ? x->field : "?",
+		    x->subfield[0] ? "." : "", x->subfield);
 	return -1;
 }
 
 static int oaxml_end_element(struct oaxml *x, int depth)
 {
+	if (x->subfield[0] && depth == oaxml_field_depth(x) + 1)
+		return oaxml_end_sub(x);
 	if (depth == 2)
 		oaxml_end_section(x);
 	else if (depth == 3 && x->in_sys)
@@ -314,9 +408,12 @@ static int oaxml_text(struct oaxml *x, const char *s, size_t n)
 		}
 		return 0;
 	}
-	if (!x->field[0] ||
-	    !((depth == 3 && x->in_sys) || (depth == 4 && x->row)))
+	if (!x->field[0])
 		return 0;
+	if (x->subfield[0] ? depth != oaxml_field_depth(x) + 1
+			   : x->sub || !((depth == 3 && x->in_sys) ||
+					 (depth == 4 && x->row)))
+		return 0; /* layout between a field's elements */
 	if (strbuf_append(&x->text, s, n) != 0) {
 		if (x->in_sys)
 			report_fail(x->err,
@@ -465,6 +562,7 @@ json_t *report_from_oa_xml(const char *buf, size_t len,
 	rep = x.rep;
 	x.rep = NULL;
 fail:
+	json_decref(x.sub);
 	json_decref(x.row);
 	json_decref(x.rep);
 	if (x.ctxt) {

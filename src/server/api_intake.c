@@ -3,14 +3,20 @@
  * report_parse() knows; bearer token or session of a collector, org_admin
  * or admin) and the Open-AudIT paths that audit_linux.sh, audit_windows.vbs
  * and audit_windows.ps1 post to, with the document in the form field
- * "data". The Open-AudIT paths authenticate by ?token= or by the source
- * address being in intake_allow, and are closed when neither applies.
+ * "data". The Open-AudIT paths authenticate by ?token=, by the token as
+ * the password of HTTP Basic authentication (what curl sends for
+ * http://user:TOKEN@host/...: audit_linux.sh keeps only the text before
+ * the second '=' of its url= argument, so "?token=..." never reaches us
+ * from it), or by the source address being in intake_allow, and are
+ * closed when none applies.
  * Every attempt, refused or not, leaves a row in the audit log.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <sodium.h>
 
 #include "core/log.h"
 #include "report/report.h"
@@ -21,21 +27,47 @@
 #include "store/intake.h"
 #include "store/store_api.h"
 
+/* 1 when s[0..n) holds a byte that a form encoder always escapes: then it
+ * is audit_linux.sh's raw document with only + " & escaped (sed to %2B,
+ * %22, %26), and any other %XX or + in it is the document's own text. */
+static int form_is_raw(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] && strchr("<>{} \t\r\n", s[i]))
+			return 1;
+	return 0;
+}
+
+/* The byte that %XX at s (two hex digits follow) stands for, or -1 when
+ * raw and it is not one of audit_linux.sh's three escapes. */
+static int form_escape(const char *s, int raw)
+{
+	int c = util_hexval(s[1]) << 4 | util_hexval(s[2]);
+
+	if (raw && c != '+' && c != '"' && c != '&')
+		return -1;
+	return c;
+}
+
 /* Decodes s[0..n) into a new string; see intake_form_field(). */
 static char *form_decode(const char *s, size_t n, size_t *out_len)
 {
 	char *out = xmalloc(n + 1);
+	int raw = form_is_raw(s, n);
 	size_t i, o = 0;
 
 	for (i = 0; i < n; i++) {
-		int h, l;
+		int c;
 
-		if (s[i] == '+') {
+		if (s[i] == '+' && !raw) {
 			out[o++] = ' ';
 		} else if (s[i] == '%' && i + 2 < n &&
-			   (h = util_hexval(s[i + 1])) >= 0 &&
-			   (l = util_hexval(s[i + 2])) >= 0) {
-			out[o++] = (char)(h << 4 | l);
+			   util_hexval(s[i + 1]) >= 0 &&
+			   util_hexval(s[i + 2]) >= 0 &&
+			   (c = form_escape(s + i, raw)) >= 0) {
+			out[o++] = (char)c;
 			i += 2;
 		} else {
 			out[o++] = s[i];
@@ -260,39 +292,82 @@ int api_intake(struct request *rq)
 			  "result", res.created ? "created" : "updated"));
 }
 
+/* The password of an "Authorization: Basic" header into pw (the user name
+ * is not used: the token names its user). 0, or -1 when there is none. */
+static int intake_basic_password(struct request *rq, char *pw, size_t pwlen)
+{
+	const char *h = request_header(rq, "Authorization");
+	unsigned char raw[256];
+	const char *colon;
+	size_t n = 0;
+	int rc = -1;
+
+	if (!h || strncasecmp(h, "Basic ", 6) != 0)
+		return -1;
+	h += 6;
+	while (*h == ' ')
+		h++;
+	if (sodium_base642bin(raw, sizeof(raw) - 1, h, strlen(h), NULL, &n,
+			      NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		goto fail;
+	raw[n] = '\0';
+	colon = memchr(raw, ':', n);
+	if (!colon || strlen(colon + 1) + 1 > pwlen)
+		goto fail;
+	memcpy(pw, colon + 1, strlen(colon + 1) + 1);
+	rc = 0;
+fail:
+	sodium_memzero(raw, sizeof(raw));
+	return rc;
+}
+
+/* Checks token for an Open-AudIT post and sets rq->who. 0, or -1 after
+ * replying. */
+static int intake_oa_token(struct request *rq, const char *token)
+{
+	char *name = auth_token_user(rq, token);
+	json_t *user = name ? store_api_user_get(rq->st, name) : NULL;
+
+	free(name);
+	if (!user) {
+		intake_audit_refusal(rq, NULL, "invalid or revoked token");
+		api_reply_text(rq, 401,
+			       "netcensus: invalid or revoked token\n");
+		return -1;
+	}
+	auth_principal(rq, user, &rq->who);
+	json_decref(user);
+	if (!intake_role_ok(rq->who.role)) {
+		intake_audit_refusal(rq, NULL,
+				     "token of a user without the "
+				     "collector/admin role");
+		api_reply_text(rq, 403,
+			       "netcensus: this token's user may not submit "
+			       "audits (needs collector, org_admin or "
+			       "admin)\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* Authenticates an Open-AudIT post: *org receives the org the device goes
  * to. 0, or -1 after replying. */
 static int intake_oa_auth(struct request *rq, int64_t *org)
 {
 	const struct server_config *cfg = rq->srv->cfg;
-	const char *token = request_arg(rq, "token");
-	json_t *user;
-	char *name;
-	int stored;
+	const char *arg = request_arg(rq, "token");
+	const char *token = arg && *arg ? arg : NULL;
+	char basic[256] = "";
+	int stored, rc;
 
-	if (token && *token) {
-		name = auth_token_user(rq, token);
-		user = name ? store_api_user_get(rq->st, name) : NULL;
-		free(name);
-		if (!user) {
-			intake_audit_refusal(rq, NULL,
-					     "invalid or revoked token");
-			api_reply_text(rq, 401,
-				       "netcensus: invalid or revoked token\n");
+	if (!token && intake_basic_password(rq, basic, sizeof(basic)) == 0 &&
+	    *basic)
+		token = basic;
+	if (token) {
+		rc = intake_oa_token(rq, token);
+		sodium_memzero(basic, sizeof(basic));
+		if (rc < 0)
 			return -1;
-		}
-		auth_principal(rq, user, &rq->who);
-		json_decref(user);
-		if (!intake_role_ok(rq->who.role)) {
-			intake_audit_refusal(rq, NULL,
-					     "token of a user without the "
-					     "collector/admin role");
-			api_reply_text(rq, 403,
-				       "netcensus: this token's user may not "
-				       "submit audits (needs collector, "
-				       "org_admin or admin)\n");
-			return -1;
-		}
 		*org = rq->who.org_id;
 		return 0;
 	}
@@ -304,11 +379,24 @@ static int intake_oa_auth(struct request *rq, int64_t *org)
 	stored = api_intake_allowed(rq, org);
 	if (stored > 0)
 		return 0;
+	if (arg) { /* "?token" or "?token=": what audit_linux.sh sends */
+		intake_audit_refusal(rq, NULL, "empty ?token=");
+		api_reply_text(rq, 401,
+			       "netcensus: ?token= is empty. audit_linux.sh "
+			       "keeps only the text before the second '=' of "
+			       "its url= argument; give the token as the "
+			       "password in the URL instead: "
+			       "url=http://audit:TOKEN@HOST:PORT/open-audit/"
+			       "index.php/input/devices\n");
+		return -1;
+	}
 	if (!cfg->nintake_allow && stored == 0) {
 		intake_audit_refusal(rq, NULL, "intake closed: no token");
 		api_reply_text(rq, 403,
 			       "netcensus: audit intake is closed. Add "
-			       "?token=TOKEN to the URL (create one with "
+			       "?token=TOKEN to the URL (audit_linux.sh: "
+			       "http://audit:TOKEN@HOST:PORT/...; create one "
+			       "with "
 			       "'netcensus admin token create --user NAME' "
 			       "for a collector user), or list the "
 			       "auditing networks under Administration > "

@@ -164,7 +164,9 @@ int api_intake(struct request *rq);
 int api_intake_oa(struct request *rq);
 /* Decodes application/x-www-form-urlencoded text the way Open-AudIT's
  * scripts need: %XX with two hex digits and '+' are decoded, any other
- * '%' is kept. Returns the field's value (free()) or NULL when absent. */
+ * '%' is kept; a value holding raw < > { } or white space (audit_linux.sh
+ * escapes only + " &) has only %2B %22 %26 decoded. Returns the field's
+ * value (free()) or NULL when absent. */
 char *intake_form_field(const char *body, size_t len, const char *name,
 			size_t *out_len);
 /* The value of part name in a multipart/form-data body, or NULL. */

@@ -511,12 +511,13 @@ static void test_xml_structure_errors(void **state)
 	assert_non_null(strstr(err.msg, "line 2"));
 	assert_non_null(strstr(err.msg, "<html>"));
 
-	rep = parse_str("<system>\n<software><item>\n<name><b>x</b></name>"
-			"</item></software></system>",
+	/* a field may hold elements of text, not deeper ones */
+	rep = parse_str("<system>\n<software><item>\n<name><b><i>x</i></b>"
+			"</name></item></software></system>",
 			&err);
 	assert_null(rep);
 	assert_non_null(strstr(err.msg, "line 3"));
-	assert_non_null(strstr(err.msg, "name"));
+	assert_non_null(strstr(err.msg, "name.b"));
 
 	/* no <sys>: nothing identifies the device */
 	rep = parse_str("<system><software/></system>", &err);
@@ -531,6 +532,58 @@ static void test_xml_structure_errors(void **state)
 	assert_null(rep);
 	assert_non_null(strstr(err.msg, "line 3"));
 	assert_non_null(strstr(err.msg, "soft.ware"));
+}
+
+/* audit_linux.sh 5.x: <policy> rows carry <options> and <user> rows
+ * <keys>, fields holding elements; the field keeps them as JSON text. */
+static void test_xml_field_elements(void **state)
+{
+	const char *xml =
+	    "<system><sys><hostname>h</hostname></sys>\n"
+	    "<policy><item><name>PASS_MAX_DAYS</name>\n"
+	    "\t<options>\n\t\t<name>PASS_MAX_DAYS</name>\n"
+	    "\t\t<value>99999</value>\n\t</options></item></policy>\n"
+	    "<user><item><name>root</name><keys>\n"
+	    "\t<key>ssh-ed25519 AAAA1 a@b</key>\n"
+	    "\t<key><![CDATA[ssh-rsa AAAA2 \"c\"]]></key>\n"
+	    "\t<key>ssh-rsa AAAA3</key>\n</keys></item>\n"
+	    "<item><name>bin</name><keys>\n\t\t\t</keys></item></user>"
+	    "</system>";
+	struct report_error err;
+	json_t *rep = parse_str(xml, &err), *users;
+	json_t *pol;
+
+	(void)state;
+	if (!rep)
+		fail_msg("%s", err.msg);
+	pol = json_array_get(json_object_get(rep, "policy"), 0);
+	assert_string_equal(json_string_value(json_object_get(pol, "name")),
+			    "PASS_MAX_DAYS");
+	assert_string_equal(
+	    json_string_value(json_object_get(pol, "options")),
+	    "{\"name\":\"PASS_MAX_DAYS\",\"value\":\"99999\"}");
+	users = json_object_get(rep, "user");
+	assert_int_equal(json_array_size(users), 2);
+	assert_string_equal(
+	    json_string_value(
+		json_object_get(json_array_get(users, 0), "keys")),
+	    "{\"key\":[\"ssh-ed25519 AAAA1 a@b\",\"ssh-rsa AAAA2 \\\"c\\\"\","
+	    "\"ssh-rsa AAAA3\"]}");
+	/* no elements: the text, as before */
+	assert_string_equal(
+	    json_string_value(
+		json_object_get(json_array_get(users, 1), "name")),
+	    "bin");
+	json_decref(rep);
+
+	/* elements inside a <sys> field too */
+	rep = parse_str("<system><sys><hostname>h</hostname><x><a>1</a><a>2"
+			"</a></x></sys></system>",
+			&err);
+	if (!rep)
+		fail_msg("%s", err.msg);
+	assert_string_equal(sys_str(rep, "x"), "{\"a\":[\"1\",\"2\"]}");
+	json_decref(rep);
 }
 
 /* An external entity must never be read: the document is refused and
@@ -1158,6 +1211,7 @@ int main(void)
 	    cmocka_unit_test(test_xml_padded_ip_and_mac),
 	    cmocka_unit_test(test_xml_truncated_names_line),
 	    cmocka_unit_test(test_xml_structure_errors),
+	    cmocka_unit_test(test_xml_field_elements),
 	    cmocka_unit_test(test_xml_xxe_not_expanded),
 	    cmocka_unit_test(test_xml_netstat_text),
 	    cmocka_unit_test(test_json_wrong_types_name_field),

@@ -47,6 +47,28 @@ static void test_form_audit_linux(void **state)
 	free(v);
 }
 
+/* A raw document (it holds < or white space, which a form encoder always
+ * escapes) keeps every %XX but audit_linux.sh's three, and its '+'. */
+static void test_form_raw_percent(void **state)
+{
+	const char *body = "data=<v>50%41 off=1%2B2 a+b %3C %22q%22 %26amp;"
+			   "</v>";
+	char *v = field(body, "data");
+
+	(void)state;
+	assert_non_null(v);
+	assert_string_equal(v, "<v>50%41 off=1+2 a+b %3C \"q\" &amp;</v>");
+	free(v);
+	/* lower-case hex of the three escapes is decoded too */
+	v = field("data=<v>%2b%26</v>", "data");
+	assert_string_equal(v, "<v>+&</v>");
+	free(v);
+	/* fully encoded (no raw < or space): every escape decoded */
+	v = field("data=%3Cv%3E50%2541+off%3C%2Fv%3E", "data");
+	assert_string_equal(v, "<v>50%41 off</v>");
+	free(v);
+}
+
 static void test_multipart(void **state)
 {
 	const char *ct = "multipart/form-data; boundary=----XyZ";
@@ -131,6 +153,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_form_plain),
 		cmocka_unit_test(test_form_audit_linux),
+		cmocka_unit_test(test_form_raw_percent),
 		cmocka_unit_test(test_multipart),
 		cmocka_unit_test(test_net_allow),
 		cmocka_unit_test(test_listen_parse),
