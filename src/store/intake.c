@@ -487,6 +487,7 @@ struct section_run {
 	json_t *fresh; /* keys inserted by this report */
 	struct pending *adds, *removes;
 	size_t nadds, nremoves;
+	int unchanged; /* stored current rows the report repeats as they are */
 };
 
 /* Grows an array of n elements of size sz to hold one more: capacity 8,
@@ -616,8 +617,10 @@ static int section_row(struct section_run *sr, struct stored_row *o,
 	text = json_dumps(row, JSON_COMPACT);
 	same = text && !strcmp(text, o->data);
 	free(text);
-	if (same && o->current)
+	if (same && o->current) {
+		sr->unchanged++; /* its last_seen is set by the section's touch */
 		return 0;
+	}
 	if (!same) {
 		old = stored_data(o);
 		same = json_equal(old, row);
@@ -726,8 +729,11 @@ static int intake_section(struct section_run *sr, json_t *rows,
 		if (rc)
 			goto dberr;
 	}
+	/* rows inserted or updated already carry last_seen = now: the touch
+	 * is for the unchanged ones (none on a new device) */
 	if (section_retire(sr) ||
-	    store_component_touch(sr->st, sr->device_id, sr->name, sr->now) ||
+	    (sr->unchanged && store_component_touch(sr->st, sr->device_id,
+						    sr->name, sr->now)) ||
 	    (sr->log_changes && section_log(sr)))
 		goto dberr;
 	rc = 0;

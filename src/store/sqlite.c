@@ -731,6 +731,11 @@ int store_device_find_by_mac(struct store *st, const char *mac, int64_t *id)
 		mac, id);
 }
 
+/* The serial test on d is written with coalesce() so that it cannot use
+ * device_serial: SQLite took "serial IS NULL OR serial = ''" as two
+ * selective index lookups and walked every device without a serial (all
+ * the discovered network gear of a real store: 4 ms for 5,000 of them, on
+ * every new device's intake) instead of starting from component_ip. */
 int store_device_find_by_ip(struct store *st, const char *ip, int64_t *id)
 {
 	return sq_find_text(
@@ -739,7 +744,7 @@ int store_device_find_by_ip(struct store *st, const char *ip, int64_t *id)
 		    " UNION SELECT d.id FROM component c"
 		    " JOIN device d ON d.id = c.device_id"
 		    " WHERE c.ip = ?1 AND c.current = 1 AND c.section = 'ip'"
-		    " AND (d.serial IS NULL OR d.serial = '')"
+		    " AND coalesce(d.serial, '') = ''"
 		    " ORDER BY 1 LIMIT 1",
 		ip, id);
 }
