@@ -228,6 +228,7 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 {
 	struct intake_config cfg;
 	struct report_error err;
+	struct store *st;
 	json_t *report;
 	int rc;
 
@@ -242,7 +243,8 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 	}
 	intake_config_default(&cfg);
 	write_lock(rq);
-	rc = intake_report(rq->st, &cfg, report, org, rq->client,
+	st = server_writer(rq);
+	rc = intake_report(st ? st : rq->st, &cfg, report, org, rq->client,
 			   report_format_name(*fmt), res);
 	write_unlock(rq);
 	json_decref(report);

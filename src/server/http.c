@@ -58,6 +58,20 @@ void write_unlock(struct request *rq)
 	pthread_mutex_unlock(&rq->srv->write_lock);
 }
 
+struct store *server_writer(struct request *rq)
+{
+	struct server_state *srv = rq->srv;
+
+	if (!srv->writer) {
+		srv->writer = store_open(srv->cfg->db);
+		if (srv->writer && store_api_tune(srv->writer) < 0) {
+			store_close(srv->writer);
+			srv->writer = NULL;
+		}
+	}
+	return srv->writer;
+}
+
 const char *request_header(struct request *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
@@ -469,6 +483,8 @@ int http_serve(struct server_state *srv, const char *cert, const char *key)
 stop:
 	runner_stop();
 	http_drain(d, n);
+	store_close(srv->writer);
+	srv->writer = NULL;
 	pthread_key_delete(srv->store_key);
 out:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

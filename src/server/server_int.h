@@ -49,6 +49,7 @@ struct server_state {
 	const struct server_config *cfg;
 	pthread_mutex_t write_lock; /* one SQLite writer at a time */
 	pthread_key_t store_key;    /* the thread's struct store */
+	struct store *writer;	    /* intake's handle, used under write_lock */
 	int tls_any;
 };
 
@@ -88,6 +89,12 @@ const char *request_cookie(struct request *rq, const char *name);
 const char *request_arg(struct request *rq, const char *key);
 void write_lock(struct request *rq);
 void write_unlock(struct request *rq);
+/* The handle intake writes through, opened on first use; call it with the
+ * write lock held and use it only until write_unlock(). One handle for
+ * every writer thread keeps its page cache valid from one transaction to
+ * the next (a thread's own handle finds it stale after any other thread's
+ * commit). NULL on failure (logged). */
+struct store *server_writer(struct request *rq);
 /* Serves cfg's listeners until SIGTERM/SIGINT, then drains; cert and key
  * are PEM text for TLS listeners. 0, or -1 when a listener failed. */
 int http_serve(struct server_state *srv, const char *cert, const char *key);
