@@ -8,7 +8,10 @@
  * http://user:TOKEN@host/...: audit_linux.sh keeps only the text before
  * the second '=' of its url= argument, so "?token=..." never reaches us
  * from it), or by the source address being in intake_allow, and are
- * closed when none applies.
+ * closed when none applies. Their 401s carry a Basic challenge: wget
+ * (what audit_linux.sh posts with when curl is missing) sends the URL's
+ * password only when asked, so its first post gets a 401 and its retry
+ * lands.
  * Every attempt, refused or not, leaves a row in the audit log.
  */
 #include <stdio.h>
@@ -26,6 +29,8 @@
 #include "server/server_ops.h"
 #include "store/intake.h"
 #include "store/store_api.h"
+
+#define INTAKE_OA_CHALLENGE "Basic realm=\"netcensus audit intake\""
 
 /* 1 when s[0..n) holds a byte that a form encoder always escapes: then it
  * is audit_linux.sh's raw document with only + " & escaped (sed to %2B,
@@ -353,7 +358,8 @@ static int intake_oa_token(struct request *rq, const char *token)
 }
 
 /* Authenticates an Open-AudIT post: *org receives the org the device goes
- * to. 0, or -1 after replying. */
+ * to. 0, or -1 after replying: 401 for no, an empty or a bad token, 403
+ * for a token whose user may not submit. */
 static int intake_oa_auth(struct request *rq, int64_t *org)
 {
 	const struct server_config *cfg = rq->srv->cfg;
@@ -394,7 +400,7 @@ static int intake_oa_auth(struct request *rq, int64_t *org)
 	}
 	if (!cfg->nintake_allow && stored == 0) {
 		intake_audit_refusal(rq, NULL, "intake closed: no token");
-		api_reply_text(rq, 403,
+		api_reply_text(rq, 401,
 			       "netcensus: audit intake is closed. Add "
 			       "?token=TOKEN to the URL (audit_linux.sh: "
 			       "http://audit:TOKEN@HOST:PORT/...; create one "
@@ -407,10 +413,11 @@ static int intake_oa_auth(struct request *rq, int64_t *org)
 		return -1;
 	}
 	intake_audit_refusal(rq, NULL, "address not in the intake allow-list");
-	api_reply_text(rq, 403,
+	api_reply_text(rq, 401,
 		       "netcensus: %s is not in the intake allow-list and no "
-		       "?token= "
-		       "was given\n",
+		       "token was given: add ?token=TOKEN to the URL "
+		       "(audit_linux.sh: "
+		       "http://audit:TOKEN@HOST:PORT/...)\n",
 		       rq->client);
 	return -1;
 }
@@ -447,8 +454,11 @@ int api_intake_oa(struct request *rq)
 	size_t len = 0;
 	char *doc;
 
-	if (intake_oa_auth(rq, &org) < 0)
+	if (intake_oa_auth(rq, &org) < 0) {
+		if (rq->status == 401)
+			rq->www_authenticate = INTAKE_OA_CHALLENGE;
 		return 0;
+	}
 	doc = intake_oa_document(rq, &len);
 	if (!doc) {
 		intake_audit_refusal(rq, NULL, "no form field 'data'");

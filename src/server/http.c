@@ -197,6 +197,9 @@ static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 		MHD_add_response_header(resp, "Retry-After", rq->retry_after);
 	if (rq->allow[0])
 		MHD_add_response_header(resp, "Allow", rq->allow);
+	if (rq->www_authenticate)
+		MHD_add_response_header(resp, "WWW-Authenticate",
+					rq->www_authenticate);
 	ret = MHD_queue_response(rq->conn, rq->status, resp);
 	MHD_destroy_response(resp);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

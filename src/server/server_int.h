@@ -77,6 +77,7 @@ struct request {
 	char set_cookie[256];
 	char retry_after[24];
 	char allow[64];
+	const char *www_authenticate; /* a WWW-Authenticate value, or NULL */
 };
 
 /* ---- http.c ---- */
