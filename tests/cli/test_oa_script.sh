@@ -15,39 +15,20 @@
 # It reads the machine (dpkg, /etc, users, certificates) and takes minutes
 # (5 to 13 each on a loaded 2-CPU machine). Prints TAP.
 set -u
-NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../netcensus}
+. "$(dirname "$0")/../lib.sh"
 SCRIPT=${OA_AUDIT_LINUX:-}
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-check() { # check "what" command...
-	what=$1
-	shift
-	if "$@"; then ok "$what"; else nok "$what"; fi
-}
-skip_all() { echo "1..0 # skip $1"; exit 0; }
 
 [ -n "$SCRIPT" ] || skip_all "OA_AUDIT_LINUX is not set (the path of Open-AudIT's audit_linux.sh, which netcensus does not ship)"
 [ -r "$SCRIPT" ] || skip_all "OA_AUDIT_LINUX=$SCRIPT is not readable"
 [ "$(id -u)" = 0 ] || skip_all "needs root (network namespace; the script audits as root)"
-for tool in curl jq ip bash dpkg-query; do
-	command -v $tool >/dev/null 2>&1 || skip_all "$tool not installed"
-done
-[ -x "$NETCENSUS" ] || skip_all "no binary at $NETCENSUS"
+need_tools curl jq ip bash dpkg-query
+need_netcensus
 NETCENSUS=$(cd "$(dirname "$NETCENSUS")" && pwd)/$(basename "$NETCENSUS")
 
 NS=nc-oa-$$
+tmp_init oa
+on_cleanup() { ip netns del "$NS" 2>/dev/null; }
 ip netns add "$NS" 2>/dev/null || skip_all "cannot create a network namespace"
-T=$(mktemp -d /tmp/nctest-oa.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
 nsx() { ip netns exec "$NS" "$@"; }
 
 IP=198.18.0.10
@@ -60,7 +41,7 @@ nsx ip link set lo up &&
 		net.ipv6.conf.oa1.disable_ipv6=1 &&
 	nsx ip addr add $IP/24 dev oa0 &&
 	nsx ip link set oa0 up && nsx ip link set oa1 up ||
-	{ nok "namespace set up"; exit 1; }
+	{ nok "namespace set up"; tap_finish; }
 check "namespace has no default route" \
 	sh -c "[ -z \"\$(ip netns exec $NS ip route show default)\" ]"
 
@@ -69,24 +50,25 @@ check "namespace has no default route" \
 mkdir "$T/run"
 cp "$SCRIPT" "$T/run/audit_linux.sh" && chmod 755 "$T/run/audit_linux.sh"
 
-DB=$T/nc.db
 PORT=18080
 U=http://127.0.0.1:$PORT
 printf 'audits-pass-12345\n' |
 	"$NETCENSUS" admin --db "$DB" user add audits --role collector >/dev/null 2>&1
 printf 'reader-pass-12345\n' |
 	"$NETCENSUS" admin --db "$DB" user add ncadmin --role admin >/dev/null 2>&1
-TOK=$("$NETCENSUS" admin --db "$DB" token create --user audits --name oa 2>/dev/null)
-AT=$("$NETCENSUS" admin --db "$DB" token create --user ncadmin --name check 2>/dev/null)
+TOK=$(admin_token audits)
+AT=$(admin_token ncadmin)
 check "collector and admin tokens created" \
 	sh -c "[ ${#TOK} -gt 20 ] && [ ${#AT} -gt 20 ]"
 
+# inside the namespace, where serve_start's health check (from outside)
+# cannot reach it
 nsx "$NETCENSUS" -v serve --db "$DB" --listen 127.0.0.1:$PORT 2>"$T/serve.log" &
 PID=$!
 i=0
 until nsx curl -s -o /dev/null "$U/api/v1/health"; do
 	i=$((i + 1))
-	[ $i -lt 100 ] || { cat "$T/serve.log"; nok "server starts"; exit 1; }
+	[ $i -lt 100 ] || { cat "$T/serve.log"; nok "server starts"; tap_finish; }
 	sleep 0.1
 done
 ok "server listens on 127.0.0.1:$PORT inside $NS"
@@ -192,5 +174,4 @@ check "audit log: two intakes of device $ID" \
 check "the token never reaches the server log" \
 	sh -c "! grep -q '$TOK' '$T/serve.log'"
 
-echo "1..$n"
-exit $failed
+tap_finish
