@@ -153,8 +153,9 @@ const struct route server_routes[] = {
 	  "submit a device report (netcensus JSON, Open-AudIT XML/JSON)" },
 	{ "POST", "/open-audit/index.php/input/devices", api_intake_oa,
 	  ROUTE_OA,
-	  "Open-AudIT audit scripts: form field data; ?token= or "
-	  "intake_allow" },
+	  "Open-AudIT audit scripts: form field data; the token as "
+	  "?token= or the URL's password (HTTP Basic), or a source "
+	  "address in the intake allow-list" },
 	{ "POST", "/index.php/input/devices", api_intake_oa, ROUTE_OA,
 	  "Open-AudIT audit scripts (short path)" },
 };
