@@ -47,7 +47,7 @@ check "127.0.0.1 outside the list: 401 asking for Basic, naming the address and 
 	eval "challenged && grep -q '127.0.0.1 is not in the intake allow-list' '$T/body' &&
 	      grep -q 'audit:TOKEN@HOST' '$T/body'"
 
-req PUT /api/v1/settings/intake -d '{"allow":["198.18.0.0/15","10.0.0.0/33"]}'
+req PUT /api/v1/settings/intake -d '{"allow":["198.18.0.0/15","198.19.0.0/33"]}'
 check "a bad network: 400 naming allow and the entry" \
 	test "$S" = 400 -a "$(J .field)" = allow -a \
 	"$(J '.error | test("entry 2")')" = true

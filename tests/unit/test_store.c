@@ -235,9 +235,9 @@ static void test_find_by_mac_ip(void **state)
 	a = add_device(st, json_pack("{ss ss}", "hostname", "a", "mac",
 				     "52:54:00:00:00:0a"));
 	b = add_device(st, json_pack("{ss ss}", "hostname", "b", "ip",
-				     "10.0.0.2"));
+				     "198.18.0.2"));
 	c = add_device(st, json_pack("{ss ss ss}", "hostname", "c", "ip",
-				     "10.0.0.3", "serial", "SN3"));
+				     "198.18.0.3", "serial", "SN3"));
 	row = json_pack("{ss ss}", "mac", "52:54:00:00:00:0b", "net_index",
 			"1");
 	assert_int_equal(store_component_insert(st, b, "network",
@@ -245,7 +245,7 @@ static void test_find_by_mac_ip(void **state)
 						row, "2026-01-01 00:00:00"),
 			 0);
 	json_decref(row);
-	row = json_pack("{ss ss}", "ip", "10.0.0.22", "mac",
+	row = json_pack("{ss ss}", "ip", "198.18.0.22", "mac",
 			"52:54:00:00:00:0b");
 	assert_int_equal(store_component_insert(st, b, "ip", "k", row,
 						"2026-01-01 00:00:00"),
@@ -261,12 +261,12 @@ static void test_find_by_mac_ip(void **state)
 	assert_int_equal(store_device_find_by_mac(st, "52:54:00:00:00:0c", &id),
 			 0);
 	assert_int_equal(id, 0);
-	assert_int_equal(store_device_find_by_ip(st, "10.0.0.2", &id), 0);
+	assert_int_equal(store_device_find_by_ip(st, "198.18.0.2", &id), 0);
 	assert_int_equal(id, b);
-	assert_int_equal(store_device_find_by_ip(st, "10.0.0.22", &id), 0);
+	assert_int_equal(store_device_find_by_ip(st, "198.18.0.22", &id), 0);
 	assert_int_equal(id, b);
 	/* c has a serial: an address alone never picks it */
-	assert_int_equal(store_device_find_by_ip(st, "10.0.0.3", &id), 0);
+	assert_int_equal(store_device_find_by_ip(st, "198.18.0.3", &id), 0);
 	assert_int_equal(id, 0);
 	(void)c;
 }

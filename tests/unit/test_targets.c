@@ -38,16 +38,16 @@ static struct targets *make(uint64_t max, const char *const *toks)
 
 static void test_single_and_cidr(void **state)
 {
-	const char *toks[] = { "10.0.0.5", "192.168.1.0/30", "2001:db8::1",
+	const char *toks[] = { "198.18.0.5", "198.19.1.0/30", "2001:db8::1",
 			       NULL };
 	struct targets *t = make(0, toks);
 
 	(void)state;
 	assert_int_equal(targets_count(t), 1 + 4 + 1);
 	/* IPv4 sorts first: it lives at ::ffff:0:0/96 */
-	assert_string_equal(addr_at(t, 0), "10.0.0.5");
-	assert_string_equal(addr_at(t, 1), "192.168.1.0");
-	assert_string_equal(addr_at(t, 4), "192.168.1.3");
+	assert_string_equal(addr_at(t, 0), "198.18.0.5");
+	assert_string_equal(addr_at(t, 1), "198.19.1.0");
+	assert_string_equal(addr_at(t, 4), "198.19.1.3");
 	assert_string_equal(addr_at(t, 5), "2001:db8::1");
 	assert_string_equal(addr_at(t, 6), "(none)");
 	targets_free(t);
@@ -55,31 +55,31 @@ static void test_single_and_cidr(void **state)
 
 static void test_cidr_host_bits_and_edges(void **state)
 {
-	const char *toks[] = { "10.1.2.3/24", "255.255.255.255/32",
+	const char *toks[] = { "198.19.2.3/24", "255.255.255.255/32",
 			       "0.0.0.0/32", NULL };
 	struct targets *t = make(0, toks);
 
 	(void)state;
 	assert_int_equal(targets_count(t), 256 + 2);
 	assert_string_equal(addr_at(t, 0), "0.0.0.0");
-	assert_string_equal(addr_at(t, 1), "10.1.2.0");
-	assert_string_equal(addr_at(t, 256), "10.1.2.255");
+	assert_string_equal(addr_at(t, 1), "198.19.2.0");
+	assert_string_equal(addr_at(t, 256), "198.19.2.255");
 	assert_string_equal(addr_at(t, 257), "255.255.255.255");
 	targets_free(t);
 }
 
 static void test_ranges(void **state)
 {
-	const char *toks[] = { "10.0.0.250-10.0.1.5", "2001:db8::fe-2001:db8::101",
+	const char *toks[] = { "198.18.0.250-198.18.1.5", "2001:db8::fe-2001:db8::101",
 			       NULL };
 	struct targets *t = make(0, toks);
 
 	(void)state;
 	assert_int_equal(targets_count(t), 12 + 4);
-	assert_string_equal(addr_at(t, 0), "10.0.0.250");
-	assert_string_equal(addr_at(t, 5), "10.0.0.255");
-	assert_string_equal(addr_at(t, 6), "10.0.1.0");
-	assert_string_equal(addr_at(t, 11), "10.0.1.5");
+	assert_string_equal(addr_at(t, 0), "198.18.0.250");
+	assert_string_equal(addr_at(t, 5), "198.18.0.255");
+	assert_string_equal(addr_at(t, 6), "198.18.1.0");
+	assert_string_equal(addr_at(t, 11), "198.18.1.5");
 	assert_string_equal(addr_at(t, 12), "2001:db8::fe");
 	assert_string_equal(addr_at(t, 15), "2001:db8::101");
 	targets_free(t);
@@ -87,32 +87,32 @@ static void test_ranges(void **state)
 
 static void test_octet_ranges(void **state)
 {
-	const char *toks[] = { "10.0.1-3.1-254", NULL };
-	const char *toks2[] = { "192.168.3,5.1,7-8", NULL };
+	const char *toks[] = { "198.18.1-3.1-254", NULL };
+	const char *toks2[] = { "198.19.3,5.1,7-8", NULL };
 	struct targets *t = make(0, toks);
 
 	(void)state;
 	assert_int_equal(targets_count(t), 3 * 254);
 	assert_int_equal(targets_range_count(t), 3);
-	assert_string_equal(addr_at(t, 0), "10.0.1.1");
-	assert_string_equal(addr_at(t, 253), "10.0.1.254");
-	assert_string_equal(addr_at(t, 254), "10.0.2.1");
-	assert_string_equal(addr_at(t, 3 * 254 - 1), "10.0.3.254");
+	assert_string_equal(addr_at(t, 0), "198.18.1.1");
+	assert_string_equal(addr_at(t, 253), "198.18.1.254");
+	assert_string_equal(addr_at(t, 254), "198.18.2.1");
+	assert_string_equal(addr_at(t, 3 * 254 - 1), "198.18.3.254");
 	targets_free(t);
 
 	t = make(0, toks2);
 	assert_int_equal(targets_count(t), 6);
-	assert_string_equal(addr_at(t, 0), "192.168.3.1");
-	assert_string_equal(addr_at(t, 1), "192.168.3.7");
-	assert_string_equal(addr_at(t, 2), "192.168.3.8");
-	assert_string_equal(addr_at(t, 3), "192.168.5.1");
+	assert_string_equal(addr_at(t, 0), "198.19.3.1");
+	assert_string_equal(addr_at(t, 1), "198.19.3.7");
+	assert_string_equal(addr_at(t, 2), "198.19.3.8");
+	assert_string_equal(addr_at(t, 3), "198.19.5.1");
 	targets_free(t);
 }
 
 static void test_overlaps_merge(void **state)
 {
-	const char *toks[] = { "10.0.0.0/24", "10.0.0.10", "10.0.0.128/25",
-			       "10.0.0.255-10.0.1.1", NULL };
+	const char *toks[] = { "198.18.0.0/24", "198.18.0.10", "198.18.0.128/25",
+			       "198.18.0.255-198.18.1.1", NULL };
 	struct targets *t = make(0, toks);
 
 	(void)state;
@@ -126,20 +126,20 @@ static void test_excludes(void **state)
 	struct targets *t = targets_new(0, 0);
 
 	(void)state;
-	assert_int_equal(targets_add(t, "10.0.0.0/24"), 0);
-	assert_int_equal(targets_add(t, "10.0.2.0/24"), 0);
-	assert_int_equal(targets_exclude(t, "10.0.0.0"), 0);
-	assert_int_equal(targets_exclude(t, "10.0.0.100-10.0.0.199"), 0);
-	assert_int_equal(targets_exclude(t, "10.0.0.255"), 0);
-	assert_int_equal(targets_exclude(t, "10.0.2.0/23"), 0);
+	assert_int_equal(targets_add(t, "198.18.0.0/24"), 0);
+	assert_int_equal(targets_add(t, "198.18.2.0/24"), 0);
+	assert_int_equal(targets_exclude(t, "198.18.0.0"), 0);
+	assert_int_equal(targets_exclude(t, "198.18.0.100-198.18.0.199"), 0);
+	assert_int_equal(targets_exclude(t, "198.18.0.255"), 0);
+	assert_int_equal(targets_exclude(t, "198.18.2.0/23"), 0);
 	/* a huge exclusion is fine: the cap is for what is scanned */
-	assert_int_equal(targets_exclude(t, "172.16.0.0/12"), 0);
+	assert_int_equal(targets_exclude(t, "198.20.0.0/14"), 0);
 	assert_int_equal(targets_finish(t), 0);
 	assert_int_equal(targets_count(t), 256 - 1 - 100 - 1);
-	assert_string_equal(addr_at(t, 0), "10.0.0.1");
-	assert_string_equal(addr_at(t, 98), "10.0.0.99");
-	assert_string_equal(addr_at(t, 99), "10.0.0.200");
-	assert_string_equal(addr_at(t, 153), "10.0.0.254");
+	assert_string_equal(addr_at(t, 0), "198.18.0.1");
+	assert_string_equal(addr_at(t, 98), "198.18.0.99");
+	assert_string_equal(addr_at(t, 99), "198.18.0.200");
+	assert_string_equal(addr_at(t, 153), "198.18.0.254");
 	targets_free(t);
 }
 
@@ -148,8 +148,8 @@ static void test_exclude_everything(void **state)
 	struct targets *t = targets_new(0, 0);
 
 	(void)state;
-	assert_int_equal(targets_add(t, "10.9.0.0/16"), 0);
-	assert_int_equal(targets_exclude(t, "10.0.0.0/8"), 0);
+	assert_int_equal(targets_add(t, "198.19.0.0/16"), 0);
+	assert_int_equal(targets_exclude(t, "198.18.0.0/15"), 0);
 	assert_int_equal(targets_finish(t), 0);
 	assert_int_equal(targets_count(t), 0);
 	assert_int_equal(targets_get(t, 0, &(struct targets_addr){ 0 }), -1);
@@ -170,16 +170,16 @@ static void expect_error(uint64_t max, const char *tok, const char *want)
 static void test_cap(void **state)
 {
 	(void)state;
-	expect_error(0, "10.0.0.0/7",
-		     "'10.0.0.0/7': prefix /7 gives 33554432 addresses, more "
+	expect_error(0, "198.0.0.0/7",
+		     "'198.0.0.0/7': prefix /7 gives 33554432 addresses, more "
 		     "than --max-targets 65536");
-	expect_error(0, "10.0.0.0/15", "131072 addresses");
-	expect_error(100, "10.0.0.0/24", "more than --max-targets 100");
+	expect_error(0, "198.18.0.0/15", "131072 addresses");
+	expect_error(100, "198.18.0.0/24", "more than --max-targets 100");
 	expect_error(0, "2001:db8::/64", "2^64 addresses");
 	expect_error(0, "::/0", "2^128 addresses");
-	expect_error(0, "10.0.0.0-10.2.0.0", "131073 addresses");
+	expect_error(0, "198.18.0.0-198.20.0.0", "131073 addresses");
 	expect_error(0, "1-255.1-255.1-255.1", "more than --max-targets");
-	expect_error(1000, "10.0.0-10.0-255", "2816 addresses");
+	expect_error(1000, "198.18.0-10.0-255", "2816 addresses");
 }
 
 static void test_cap_total(void **state)
@@ -187,16 +187,16 @@ static void test_cap_total(void **state)
 	struct targets *t = targets_new(300, 0);
 
 	(void)state;
-	assert_int_equal(targets_add(t, "10.0.0.0/24"), 0);
-	assert_int_equal(targets_add(t, "10.0.1.0/24"), 0);
+	assert_int_equal(targets_add(t, "198.18.0.0/24"), 0);
+	assert_int_equal(targets_add(t, "198.18.1.0/24"), 0);
 	assert_int_equal(targets_finish(t), -1);
 	assert_non_null(strstr(targets_error(t), "512 addresses"));
 	targets_free(t);
 
 	t = targets_new(300, 0);	/* exclusions bring it under */
-	assert_int_equal(targets_add(t, "10.0.0.0/24"), 0);
-	assert_int_equal(targets_add(t, "10.0.1.0/24"), 0);
-	assert_int_equal(targets_exclude(t, "10.0.1.0/24"), 0);
+	assert_int_equal(targets_add(t, "198.18.0.0/24"), 0);
+	assert_int_equal(targets_add(t, "198.18.1.0/24"), 0);
+	assert_int_equal(targets_exclude(t, "198.18.1.0/24"), 0);
 	assert_int_equal(targets_finish(t), 0);
 	assert_int_equal(targets_count(t), 256);
 	targets_free(t);
@@ -205,21 +205,21 @@ static void test_cap_total(void **state)
 static void test_bad_tokens(void **state)
 {
 	(void)state;
-	expect_error(0, "10.0.0.1;rm -rf /", "character ';' is not allowed");
+	expect_error(0, "198.18.0.1;rm -rf /", "character ';' is not allowed");
 	expect_error(0, "$(reboot)", "character '$'");
 	expect_error(0, "`id`", "character '`'");
 	expect_error(0, "a|b", "character '|'");
-	expect_error(0, "10.0.0.1 10.0.0.2", "character ' '");
+	expect_error(0, "198.18.0.1 198.18.0.2", "character ' '");
 	expect_error(0, "", "empty");
-	expect_error(0, "10.0.0.256", "octet");
-	expect_error(0, "10.0.0.0/33", "prefix must be a number from 0 to 32");
-	expect_error(0, "10.0.0.0/", "prefix must be");
-	expect_error(0, "10.0.0.0/2x", "prefix must be");
+	expect_error(0, "198.18.0.256", "octet");
+	expect_error(0, "198.18.0.0/33", "prefix must be a number from 0 to 32");
+	expect_error(0, "198.18.0.0/", "prefix must be");
+	expect_error(0, "198.18.0.0/2x", "prefix must be");
 	expect_error(0, "2001:db8::/129", "0 to 128");
-	expect_error(0, "10.0.0.9-10.0.0.1", "ends before it starts");
-	expect_error(0, "10.0.0.1-2001:db8::1", "different address families");
-	expect_error(0, "10.0.5-3.1", "runs backwards");
-	expect_error(0, "10.0.1", "four parts");
+	expect_error(0, "198.18.0.9-198.18.0.1", "ends before it starts");
+	expect_error(0, "198.18.0.1-2001:db8::1", "different address families");
+	expect_error(0, "198.18.5-3.1", "runs backwards");
+	expect_error(0, "198.18.1", "four parts");
 	expect_error(0, "10..0.1", "not an octet");
 	expect_error(0, "-", "four parts");
 	expect_error(0, "bad_host..name", "not an address");
@@ -280,27 +280,27 @@ static void test_files(void **state)
 	testlib_tmpdir(dir);
 	snprintf(inc, sizeof(inc), "%s/targets", dir);
 	snprintf(exc, sizeof(exc), "%s/exclude", dir);
-	write_file(inc, "# office\n10.0.0.0/29   # first block\n\n"
-			"  10.0.1.1-10.0.1.3\n10.0.2.1-2\n");
-	write_file(exc, "10.0.0.0\n# nothing\n10.0.0.7\n");
+	write_file(inc, "# office\n198.18.0.0/29   # first block\n\n"
+			"  198.18.1.1-198.18.1.3\n198.18.2.1-2\n");
+	write_file(exc, "198.18.0.0\n# nothing\n198.18.0.7\n");
 	t = targets_new(0, 0);
 	assert_int_equal(targets_add_file(t, inc, 0), 0);
 	assert_int_equal(targets_add_file(t, exc, 1), 0);
 	assert_int_equal(targets_finish(t), 0);
 	assert_int_equal(targets_count(t), 6 + 3 + 2);
-	assert_string_equal(addr_at(t, 0), "10.0.0.1");
+	assert_string_equal(addr_at(t, 0), "198.18.0.1");
 	targets_free(t);
 
-	write_file(inc, "10.0.0.1\n10.0.0.2; reboot\n");
+	write_file(inc, "198.18.0.1\n198.18.0.2; reboot\n");
 	t = targets_new(0, 0);
 	assert_int_equal(targets_add_file(t, inc, 0), -1);
 	assert_non_null(strstr(targets_error(t), ":2:"));
 	targets_free(t);
 
-	write_file(inc, "10.0.0.1\n\n10.0.0.0/8\n");
+	write_file(inc, "198.18.0.1\n\n198.18.0.0/8\n");
 	t = targets_new(0, 0);
 	assert_int_equal(targets_add_file(t, inc, 0), -1);
-	assert_non_null(strstr(targets_error(t), ":3: '10.0.0.0/8'"));
+	assert_non_null(strstr(targets_error(t), ":3: '198.18.0.0/8'"));
 	targets_free(t);
 
 	t = targets_new(0, 0);
@@ -318,9 +318,9 @@ static void test_lookup_across_many_ranges(void **state)
 	int k;
 
 	(void)state;
-	/* 100 separate /30 blocks, every other /30 of 10.5.0.0/22 */
+	/* 100 separate /30 blocks, every other /30 of 198.18.0.0/22 */
 	for (k = 0; k < 100; k++) {
-		snprintf(tok, sizeof(tok), "10.5.%d.%d/30", (k * 8) / 256,
+		snprintf(tok, sizeof(tok), "198.18.%d.%d/30", (k * 8) / 256,
 			 (k * 8) % 256);
 		assert_int_equal(targets_add(t, tok), 0);
 	}
@@ -341,12 +341,12 @@ static void test_lookup_across_many_ranges(void **state)
 
 static void test_mapped_ipv6_is_ipv4(void **state)
 {
-	const char *toks[] = { "::ffff:10.0.0.1", "10.0.0.1", NULL };
+	const char *toks[] = { "::ffff:198.18.0.1", "198.18.0.1", NULL };
 	struct targets *t = make(0, toks);
 
 	(void)state;
 	assert_int_equal(targets_count(t), 1);
-	assert_string_equal(addr_at(t, 0), "10.0.0.1");
+	assert_string_equal(addr_at(t, 0), "198.18.0.1");
 	targets_free(t);
 }
 
