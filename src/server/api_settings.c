@@ -123,6 +123,14 @@ static int intake_allow_parse(const json_t *allow, struct server_net *nets,
 	return n;
 }
 
+/* The org a stored intake setting sends devices to (1 when unset). */
+static json_int_t intake_setting_org(const json_t *s)
+{
+	json_int_t o = json_integer_value(json_object_get(s, "org_id"));
+
+	return o > 0 ? o : 1;
+}
+
 int api_intake_allowed(struct request *rq, int64_t *org)
 {
 	struct server_net nets[SERVER_MAX_ALLOW];
@@ -135,9 +143,7 @@ int api_intake_allowed(struct request *rq, int64_t *org)
 	n = intake_allow_parse(json_object_get(s, "allow"), nets, err,
 			       sizeof(err));
 	if (n > 0 && server_net_contains(nets, n, rq->client)) {
-		json_int_t o = json_integer_value(json_object_get(s, "org_id"));
-
-		*org = o > 0 ? o : 1;
+		*org = intake_setting_org(s);
 		ok = 1;
 	} else if (n > 0) {
 		ok = -1;
@@ -151,6 +157,7 @@ static json_t *intake_settings_json(struct request *rq)
 {
 	const struct server_config *cfg = rq->srv->cfg;
 	json_t *s = store_setting_get(rq->st, "intake");
+	json_t *allow = json_object_get(s, "allow");
 	json_t *out, *conf = json_array();
 	char buf[INET6_ADDRSTRLEN + 8];
 	int i;
@@ -160,16 +167,10 @@ static json_t *intake_settings_json(struct request *rq)
 		json_array_append_new(conf, json_string(buf));
 	}
 	out = json_pack("{s:o,s:I,s:o,s:I}", "allow",
-			json_is_array(json_object_get(s, "allow"))
-				? json_incref(json_object_get(s, "allow"))
-				: json_array(),
-			"org_id",
-			(json_int_t)(json_integer_value(
-					     json_object_get(s, "org_id")) > 0
-					     ? json_integer_value(json_object_get(
-						       s, "org_id"))
-					     : 1),
-			"config_allow", conf, "config_org_id",
+			json_is_array(allow) ? json_incref(allow)
+					     : json_array(),
+			"org_id", intake_setting_org(s), "config_allow", conf,
+			"config_org_id",
 			(json_int_t)(cfg->intake_org > 0 ? cfg->intake_org
 							 : 1));
 	json_decref(s);
