@@ -272,10 +272,8 @@ int api_discoveries_list(struct request *rq)
 	const int64_t *orgs = api_scope(rq, &norgs);
 	json_t *rows;
 
-	if (rq->nargs)
-		return api_reply_error(rq, 400, rq->args[0].key,
-				       "unknown parameter '%s'",
-				       rq->args[0].key);
+	if (!api_args_known(rq, NULL, NULL))
+		return 0;
 	rows = store_discodef_list(rq->st, orgs, norgs);
 	if (!rows)
 		return api_reply_error(rq, 500, NULL,
@@ -444,10 +442,8 @@ int api_discovery_run_get(struct request *rq)
 {
 	json_t *run, *stages;
 
-	if (rq->nargs)
-		return api_reply_error(rq, 400, rq->args[0].key,
-				       "unknown parameter '%s'",
-				       rq->args[0].key);
+	if (!api_args_known(rq, NULL, NULL))
+		return 0;
 	if (!(run = run_find(rq)))
 		return 0;
 	stages = store_discorun_stages(rq->st, rq->params.id[0]);

@@ -113,10 +113,8 @@ int api_locations_list(struct request *rq)
 	const int64_t *orgs = api_scope(rq, &norgs);
 	json_t *rows;
 
-	if (rq->nargs)
-		return api_reply_error(rq, 400, rq->args[0].key,
-				       "unknown parameter '%s'",
-				       rq->args[0].key);
+	if (!api_args_known(rq, NULL, NULL))
+		return 0;
 	rows = store_location_list(rq->st, orgs, norgs);
 	if (!rows)
 		return api_reply_error(rq, 500, NULL, "cannot read locations");

@@ -16,27 +16,6 @@
 #define STATS_DAYS_MAX 366
 #define NETWORK_LIMIT_DEFAULT 500
 
-/* 1 when every query parameter is one of allowed; else replies 400. */
-static int stats_args_known(struct request *rq, const char *const *allowed,
-			    const char *names)
-{
-	int i;
-
-	for (i = 0; i < rq->nargs; i++) {
-		const char *const *a;
-
-		for (a = allowed; *a && strcmp(*a, rq->args[i].key); a++)
-			;
-		if (!*a) {
-			api_reply_error(rq, 400, rq->args[i].key,
-					"unknown parameter '%s'; use %s",
-					rq->args[i].key, names);
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* Parses parameter key into *out within [min, max] (default kept); 0, or
  * -1 after replying 400. */
 static int stats_arg_long(struct request *rq, const char *key, long min,
@@ -124,7 +103,7 @@ int api_stats(struct request *rq)
 	json_t *s;
 	int norgs;
 
-	if (!stats_args_known(rq, allowed, "days") ||
+	if (!api_args_known(rq, allowed, "days") ||
 	    stats_arg_long(rq, "days", 1, STATS_DAYS_MAX, &days) < 0)
 		return 0;
 	orgs = stats_orgs(rq, &norgs);
@@ -152,7 +131,7 @@ int api_runs_list(struct request *rq)
 	json_t *rows;
 	int norgs;
 
-	if (!stats_args_known(rq, allowed, "limit, offset") ||
+	if (!api_args_known(rq, allowed, "limit, offset") ||
 	    stats_arg_long(rq, "limit", 1, QUERY_LIMIT_MAX, &limit) < 0 ||
 	    stats_arg_long(rq, "offset", 0, 1000000000L, &offset) < 0)
 		return 0;
@@ -184,10 +163,9 @@ static json_t *stats_run(struct request *rq)
 
 int api_run_get(struct request *rq)
 {
-	static const char *const none[] = { NULL };
 	json_t *run;
 
-	if (!stats_args_known(rq, none, "no parameters"))
+	if (!api_args_known(rq, NULL, NULL))
 		return 0;
 	run = stats_run(rq);
 	return run ? api_reply_json(rq, 200, run) : 0;
@@ -200,7 +178,7 @@ int api_run_log(struct request *rq)
 	int64_t count = 0;
 	json_t *run, *rows;
 
-	if (!stats_args_known(rq, allowed, "limit, offset") ||
+	if (!api_args_known(rq, allowed, "limit, offset") ||
 	    stats_arg_long(rq, "limit", 1, QUERY_LIMIT_MAX, &limit) < 0 ||
 	    stats_arg_long(rq, "offset", 0, 1000000000L, &offset) < 0)
 		return 0;
@@ -224,7 +202,7 @@ int api_network(struct request *rq)
 	json_t *net;
 	int norgs;
 
-	if (!stats_args_known(rq, allowed, "ip__isw, limit") ||
+	if (!api_args_known(rq, allowed, "ip__isw, limit") ||
 	    stats_arg_long(rq, "limit", 1, 2000, &limit) < 0)
 		return 0;
 	if (prefix && strlen(prefix) > 64)

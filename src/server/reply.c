@@ -198,3 +198,29 @@ int api_need_role(struct request *rq, enum role min)
 			auth_role_name(min), auth_role_name(rq->who.role));
 	return 0;
 }
+
+int api_args_known(struct request *rq, const char *const *allowed,
+		   const char *names)
+{
+	int i;
+
+	for (i = 0; i < rq->nargs; i++) {
+		const char *const *a = allowed;
+
+		while (a && *a && strcmp(*a, rq->args[i].key))
+			a++;
+		if (!a || !*a) {
+			if (names)
+				api_reply_error(rq, 400, rq->args[i].key,
+						"unknown parameter '%s'; use %s",
+						rq->args[i].key, names);
+			else
+				api_reply_error(rq, 400, rq->args[i].key,
+						"unknown parameter '%s': this "
+						"takes no parameters",
+						rq->args[i].key);
+			return 0;
+		}
+	}
+	return 1;
+}

@@ -112,6 +112,11 @@ int api_reply_list(struct request *rq, json_t *results, int64_t count,
 /* results (stolen) as CSV with the given column order (NULL: the keys of
  * the first row). */
 int api_reply_csv(struct request *rq, json_t *results, json_t *columns);
+/* 1 when every query parameter is one of allowed (NULL-terminated; NULL:
+ * none is accepted); else 0 after replying 400 naming it and, in names,
+ * what may be used. */
+int api_args_known(struct request *rq, const char *const *allowed,
+		   const char *names);
 /* The request body parsed as a JSON object, or NULL after replying 400. */
 json_t *api_body_json(struct request *rq);
 /* 1 when the caller's org tree contains org_id. */
