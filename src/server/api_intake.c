@@ -408,7 +408,7 @@ static int intake_oa_auth(struct request *rq, int64_t *org)
 			       "'netcensus admin token create --user NAME' "
 			       "for a collector user), or list the "
 			       "auditing networks under Administration > "
-			       "Open-AudIT intake, or in the server config: "
+			       "Audit intake, or in the server config: "
 			       "intake_allow = 192.0.2.0/24\n");
 		return -1;
 	}

@@ -462,8 +462,9 @@ int server_run(const struct server_config *cfg)
 		}
 	}
 	if (cfg->nintake_allow == 0)
-		log_info("Open-AudIT intake needs ?token= (no intake_allow "
-			 "networks configured)");
+		log_info("Open-AudIT intake needs a token unless networks "
+			 "are allowed under Administration > Audit intake "
+			 "(no intake_allow in the config)");
 	if (metrics_access_open(cfg->access_log) < 0)
 		goto out;
 	sched = sched_start(cfg->db, &srv.write_lock);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The Open-AudIT intake allow-list kept in the database (Administration >
-# Open-AudIT intake in the UI, /api/v1/settings/intake): closed until a
+# Audit intake in the UI, /api/v1/settings/intake): closed until a
 # network or a token is given; an address outside the list is refused with
 # its reason; a bad entry or org is refused naming the field and changes
 # nothing; an allowed post lands in the list's org; only admins read or
@@ -37,7 +37,7 @@ check "GET settings/intake: an empty list, org 1, nothing from the config" \
 	-a "$(J '.config_allow | length')" = 0
 oa_post
 check "no list and no token: the intake is closed (401 asking for Basic, says how to open it)" \
-	eval "challenged && grep -q 'Open-AudIT intake' '$T/body'"
+	eval "challenged && grep -q 'Administration > Audit intake' '$T/body'"
 
 req PUT /api/v1/settings/intake -d '{"allow":["198.18.0.0/15"]}'
 check "PUT a list: 200 and the list back" \
