@@ -23,19 +23,37 @@
 #         and every process in BG_PIDS (add the daemons you start: slapd,
 #         mail sinks), calls on_cleanup - a no-op here; define your own
 #         after sourcing, e.g. to take a lab down - and removes $T.
+# waits   wait_until SECONDS CMD...: runs CMD (in this shell, stdout
+#         discarded) every 0.1 s until it succeeds: 0 then, 1 once SECONDS
+#         of wall time have passed. Tests wait for the condition they
+#         assert, never for a fixed time (docs/testing.md); SECONDS is only
+#         a ceiling, so make it generous (WAIT_LONG, 60 s, unless a test
+#         has a reason).
 # ports   free_port: a random port 30000-49999 nothing listens on now.
 #         wait_port SECONDS PID PORT...: 0 once every PORT listens on
-#         127.0.0.1; 1 after SECONDS, or at once when PID (if not empty)
-#         has died.
+#         127.0.0.1 (in process PID when PID is not empty); 1 after
+#         SECONDS, or at once when PID has died.
+#         listen_start LOG CMD...: runs CMD in the background with every
+#         @PORT@ in its arguments replaced by a free port, output appended
+#         to LOG, until it listens there (wait_port WAIT_LONG); another
+#         port when it died (the port was taken between free_port and its
+#         bind), three tries. Sets LPORT and LPID (added to BG_PIDS);
+#         returns 1 when it never listened.
 # server  serve_start LOG [ARGS...]: `netcensus -v serve --db $DB --listen
 #         127.0.0.1:$PORT ARGS` in the background (PID; stderr appended to
-#         LOG), waiting up to 10 s for $U/api/v1/health. An empty PORT gets
-#         a free one; when another process took the port first, up to two
-#         other ports are tried. Sets U=$SERVE_SCHEME://127.0.0.1:$PORT (set
-#         SERVE_SCHEME=https when ARGS turn TLS on). With SERVE_CONFIG set,
-#         runs `--config $SERVE_CONFIG ARGS` instead and leaves PORT and U
-#         to the caller (the file names them). Returns 1 when it did not
-#         come up. serve_stop: SIGTERM, wait, return the exit status.
+#         LOG), waiting up to WAIT_LONG for this server's own "listening
+#         on" line and then for $U/api/v1/health (so another process that
+#         took the port first is never mistaken for it). An empty PORT
+#         gets a free one; when another process took the port first, up to
+#         two other ports are tried. Sets U=$SERVE_SCHEME://127.0.0.1:$PORT
+#         (set SERVE_SCHEME=https when ARGS turn TLS on). With SERVE_CONFIG
+#         set, runs `--config FILE ARGS` instead, where FILE is
+#         SERVE_CONFIG with every @PORT@ replaced by $PORT (so the retry on
+#         another port works there too; write "listen =
+#         http://127.0.0.1:@PORT@" in it); without @PORT@ in it the file
+#         names the port and the caller sets PORT and U. Returns 1 when it
+#         did not come up. serve_stop: SIGTERM, wait, return the exit
+#         status.
 #         serve_password LOG: the first admin's password the server printed.
 #         admin_token USER: a new API token for USER made with `netcensus
 #         admin`. req METHOD PATH [CURL-ARGS...]: a request to $U$PATH, the
@@ -59,6 +77,9 @@ U=
 SERVE_SCHEME=http
 SERVE_CONFIG=
 BG_PIDS=
+# the ceiling of a wait for something that normally takes a second: the
+# machine running the tests may be busy with other work (docs/testing.md)
+WAIT_LONG=${WAIT_LONG:-60}
 
 # ---------------------------------------------------------------- TAP
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -115,6 +136,17 @@ tmp_init() { # tmp_init NAME
 	trap 'exit 1' INT TERM
 }
 
+# -------------------------------------------------------------- waits
+wait_until() { # wait_until SECONDS CMD...
+	_lib_end=$(($(date +%s) + $1))
+	shift
+	while :; do
+		"$@" >/dev/null && return 0
+		[ "$(date +%s)" -lt "$_lib_end" ] || return 1
+		sleep 0.1
+	done
+}
+
 # -------------------------------------------------------------- ports
 free_port() {
 	while :; do
@@ -123,55 +155,98 @@ free_port() {
 	done
 }
 wait_port() { # wait_port SECONDS PID PORT...
-	_lib_n=$(($1 * 10))
+	_lib_end=$(($(date +%s) + $1))
 	_lib_pid=$2
 	shift 2
-	while [ "$_lib_n" -gt 0 ]; do
-		_lib_ss=$(ss -ltn 2>/dev/null)
+	while :; do
+		[ -n "$_lib_pid" ] && ! kill -0 "$_lib_pid" 2>/dev/null && return 1
+		# with a PID, the listener must be that process (not another
+		# one that took the port first)
+		_lib_ss=$(ss -ltnH ${_lib_pid:+-p} 2>/dev/null)
 		_lib_all=1
 		for _lib_p in "$@"; do
-			case $_lib_ss in *"127.0.0.1:$_lib_p "*) ;; *) _lib_all=0 ;; esac
+			printf '%s\n' "$_lib_ss" | grep "127.0.0.1:$_lib_p " |
+				grep -q "${_lib_pid:+pid=$_lib_pid,}" || _lib_all=0
 		done
 		[ "$_lib_all" = 1 ] && return 0
-		[ -n "$_lib_pid" ] && ! kill -0 "$_lib_pid" 2>/dev/null && return 1
+		[ "$(date +%s)" -lt "$_lib_end" ] || return 1
 		sleep 0.1
-		_lib_n=$((_lib_n - 1))
+	done
+}
+listen_start() { # listen_start LOG CMD...
+	_lib_l=$1
+	shift
+	for _lib_t in 1 2 3; do
+		LPORT=$(free_port)
+		(
+			for _lib_a; do
+				shift
+				set -- "$@" "$(printf '%s\n' "$_lib_a" |
+					sed "s/@PORT@/$LPORT/g")"
+			done
+			exec "$@"
+		) >>"$_lib_l" 2>&1 &
+		LPID=$!
+		if wait_port "$WAIT_LONG" "$LPID" "$LPORT"; then
+			BG_PIDS="$BG_PIDS $LPID"
+			return 0
+		fi
+		kill "$LPID" 2>/dev/null
+		wait "$LPID" 2>/dev/null
 	done
 	return 1
 }
 
 # ------------------------------------------------------------- server
-_lib_health() {
-	_lib_i=0
-	while [ "$_lib_i" -lt 100 ]; do
-		curl -sk -o /dev/null "$U/api/v1/health" 2>/dev/null && return 0
+# _lib_up FROM: 0 once the server in PID printed its "listening on" line for
+# the port of $U (in LOG after line FROM) and answers /api/v1/health; 1 when
+# it died or WAIT_LONG passed.
+_lib_up() {
+	_lib_end=$(($(date +%s) + WAIT_LONG))
+	_lib_port=${U##*:}
+	while :; do
 		kill -0 "$PID" 2>/dev/null || return 1
+		if tail -n "+$1" "$_lib_log" 2>/dev/null |
+			grep -q "listening on .*:$_lib_port/" &&
+			curl -sk -o /dev/null "$U/api/v1/health" 2>/dev/null; then
+			return 0
+		fi
+		[ "$(date +%s)" -lt "$_lib_end" ] || return 1
 		sleep 0.1
-		_lib_i=$((_lib_i + 1))
 	done
-	return 1
 }
 serve_start() { # serve_start LOG [ARGS...]
 	_lib_log=$1
 	shift
 	_lib_try=1
+	_lib_retry=1
+	if [ -n "$SERVE_CONFIG" ] && ! grep -q '@PORT@' "$SERVE_CONFIG"; then
+		_lib_retry=0
+	fi
 	while :; do
+		_lib_from=$(($(cat "$_lib_log" 2>/dev/null | wc -l) + 1))
+		[ "$_lib_retry" = 1 ] && [ -z "$PORT" ] && PORT=$(free_port)
+		[ "$_lib_retry" = 1 ] && U=$SERVE_SCHEME://127.0.0.1:$PORT
 		if [ -n "$SERVE_CONFIG" ]; then
-			"$NETCENSUS" -v serve --config "$SERVE_CONFIG" "$@" \
+			_lib_conf=$SERVE_CONFIG
+			if [ "$_lib_retry" = 1 ]; then
+				_lib_conf=$SERVE_CONFIG.run
+				sed "s/@PORT@/$PORT/g" "$SERVE_CONFIG" >"$_lib_conf"
+			fi
+			"$NETCENSUS" -v serve --config "$_lib_conf" "$@" \
 				2>>"$_lib_log" &
 		else
-			[ -n "$PORT" ] || PORT=$(free_port)
-			U=$SERVE_SCHEME://127.0.0.1:$PORT
 			"$NETCENSUS" -v serve --db "$DB" --listen "127.0.0.1:$PORT" \
 				"$@" 2>>"$_lib_log" &
 		fi
 		PID=$!
-		_lib_health && return 0
+		_lib_up "$_lib_from" && return 0
 		# free_port's port was free a moment ago; another process may
 		# have taken it first
-		[ -z "$SERVE_CONFIG" ] && [ "$_lib_try" -lt 3 ] &&
+		[ "$_lib_retry" = 1 ] && [ "$_lib_try" -lt 3 ] &&
 			! kill -0 "$PID" 2>/dev/null &&
-			grep -q 'cannot listen' "$_lib_log" || return 1
+			tail -n "+$_lib_from" "$_lib_log" | grep -q 'cannot listen' ||
+			return 1
 		wait "$PID" 2>/dev/null
 		PID=
 		PORT=$(free_port)
