@@ -76,8 +76,8 @@ EOF
 echo 201 >"$T/code"
 python3 "$T/srv.py" "$T" &
 LPID=$!
-i=0
-while [ ! -f "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+# Python's start-up can take seconds on a busy machine
+wait_until "$WAIT_LONG" test -f "$T/port"
 PORT=$(cat "$T/port" 2>/dev/null)
 "$NETCENSUS" audit --submit "http://127.0.0.1:$PORT/" --token nc_testtoken >"$T/o.txt" 2>"$T/e.txt"
 rc=$?

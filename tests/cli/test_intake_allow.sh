@@ -98,8 +98,10 @@ serve_stop
 check "server stops cleanly" test $? = 0
 
 # the config file's intake_allow still works, and is shown apart
+# @PORT@: serve_start puts a free port there (another one when it was
+# taken meanwhile)
 cat >"$T/nc.conf" <<CONF
-listen = http://127.0.0.1:$PORT
+listen = http://127.0.0.1:@PORT@
 db = $DB
 intake_allow = 127.0.0.1/32
 intake_org = $ORG

@@ -65,12 +65,8 @@ check "collector and admin tokens created" \
 # cannot reach it
 nsx "$NETCENSUS" -v serve --db "$DB" --listen 127.0.0.1:$PORT 2>"$T/serve.log" &
 PID=$!
-i=0
-until nsx curl -s -o /dev/null "$U/api/v1/health"; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { cat "$T/serve.log"; nok "server starts"; tap_finish; }
-	sleep 0.1
-done
+wait_until "$WAIT_LONG" nsx curl -s -o /dev/null "$U/api/v1/health" ||
+	{ cat "$T/serve.log"; nok "server starts"; tap_finish; }
 ok "server listens on 127.0.0.1:$PORT inside $NS"
 
 G() { nsx curl -s -H "Authorization: Bearer $AT" "$U$1"; }
