@@ -589,10 +589,12 @@ cmd_up() {
 	say "up in $((SECONDS - t0)) s: lan $lan, $(grep -c . "$STATE/pids") processes, scanner namespace $NS_SCAN"
 }
 
-# Waits (bounded) until every recorded daemon listens; listing sockets sends
-# nothing on the network.
+# Waits (bounded by LAB_WAIT seconds, a ceiling for a busy machine) until
+# every recorded daemon listens; listing sockets sends nothing on the
+# network.
+LAB_WAIT=${LAB_WAIT:-60}
 wait_ready() {
-	local pid ns what tries addr port
+	local pid ns what addr port end
 	while read -r pid ns what; do
 		case $what in
 		snmpd:*) addr=${what#snmpd:}; port=161; proto=-u ;;
@@ -601,14 +603,12 @@ wait_ready() {
 		udp:*) addr=${what#udp:}; port=${addr##*:}; addr=${addr%:*}; proto=-u ;;
 		*) continue ;;
 		esac
-		for ((tries = 0; tries < 100; tries++)); do
-			if ss -N "$ns" -Hln $proto "src $addr:$port" | grep -q .; then
-				break
-			fi
+		end=$((SECONDS + LAB_WAIT))
+		until ss -N "$ns" -Hln $proto "src $addr:$port" | grep -q .; do
 			kill -0 "$pid" 2>/dev/null || die "$what in $ns died (see $STATE/*.log)"
+			[ "$SECONDS" -lt "$end" ] || die "$what in $ns did not start listening in $LAB_WAIT s"
 			sleep 0.05
 		done
-		[ "$tries" -lt 100 ] || die "$what in $ns did not start listening"
 	done <"$STATE/pids"
 }
 
@@ -685,7 +685,7 @@ cmd_hexec() {
 }
 
 cmd_rotate_key() {
-	local old new pid tries
+	local old new pid end
 	[ ${#REST[@]} -eq 1 ] || die "rotate-key needs one host"
 	ssh_host "${REST[0]}"
 	pid=$(ssh_pid)
@@ -695,16 +695,17 @@ cmd_rotate_key() {
 	new=$(ssh_fingerprint "$SSH_DIR")
 	# a new sshd (a SIGHUP re-exec would race the listener check)
 	kill -TERM "$pid"
-	for ((tries = 0; tries < 100; tries++)); do
-		alive "$pid" || break
+	end=$((SECONDS + LAB_WAIT))
+	while alive "$pid"; do
+		[ "$SECONDS" -lt "$end" ] || die "sshd of $SSH_ADDR did not stop"
 		sleep 0.05
 	done
 	start_sshd "$SSH_NS" "$SSH_ADDR" "$SSH_NAME" "$SSH_DIR"
-	for ((tries = 0; tries < 100; tries++)); do
-		ss -N "$SSH_NS" -Hlnt "src $SSH_ADDR:22" | grep -q . && break
+	end=$((SECONDS + LAB_WAIT))
+	until ss -N "$SSH_NS" -Hlnt "src $SSH_ADDR:22" | grep -q .; do
+		[ "$SECONDS" -lt "$end" ] || die "sshd of $SSH_ADDR did not come back"
 		sleep 0.05
 	done
-	[ "$tries" -lt 100 ] || die "sshd of $SSH_ADDR did not come back"
 	"$PY" -c 'import sys
 p, old, new = sys.argv[1:]
 t = open(p).read().replace(old, new)

@@ -94,7 +94,9 @@ gidNumber: 5000
 memberUid: bob
 LDIF
 
-# slapd DIR CERT LDAP_PORT LDAPS_PORT: a directory with data.ldif
+# slapd_start DIR CERT: a directory with data.ldif on two free ports, set
+# in LDAP_PORT and LDAPS_PORT once it listens (other ports when one was
+# taken between free_port and slapd's bind; three tries)
 slapd_start() {
 	d=$T/$1
 	mkdir -p "$d/db" "$d/slapd.d"
@@ -127,43 +129,48 @@ CONF
 	# is not in /etc/hosts that waits for DNS timeouts. In a UTS namespace
 	# of its own the name is "localhost", which always resolves at once.
 	# -d none: stay in the foreground and print only errors.
-	ldap_port=$3 ldaps_port=$4
-	set -- /usr/sbin/slapd -d none -F "$d/slapd.d" \
-		-h "ldap://127.0.0.1:$3/ ldaps://127.0.0.1:$4/"
-	if [ -n "$UTS" ]; then
-		unshare -u sh -c 'hostname localhost && exec "$@"' slapd \
-			"$@" >"$d/slapd.log" 2>&1 &
-	else
-		"$@" >"$d/slapd.log" 2>&1 &
-	fi
-	sp=$!
-	BG_PIDS="$BG_PIDS $sp"
-	wait_port 30 "$sp" "$ldap_port" "$ldaps_port"
+	for try in 1 2 3; do
+		LDAP_PORT=$(free_port)
+		LDAPS_PORT=$(free_port)
+		set -- /usr/sbin/slapd -d none -F "$d/slapd.d" \
+			-h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/"
+		if [ -n "$UTS" ]; then
+			unshare -u sh -c 'hostname localhost && exec "$@"' \
+				slapd "$@" >>"$d/slapd.log" 2>&1 &
+		else
+			"$@" >>"$d/slapd.log" 2>&1 &
+		fi
+		sp=$!
+		BG_PIDS="$BG_PIDS $sp"
+		wait_port "$WAIT_LONG" "$sp" "$LDAP_PORT" "$LDAPS_PORT" &&
+			return 0
+		kill "$sp" 2>/dev/null
+		wait "$sp" 2>/dev/null
+	done
+	return 1
 }
 UTS=
 if [ "$(id -u)" = 0 ] && unshare -u true 2>/dev/null; then
 	UTS="unshare -u"
 fi
-P_LDAP=$(free_port)
-P_LDAPS=$(free_port)
-R_LDAP=$(free_port)
-R_LDAPS=$(free_port)
-if ! slapd_start good server "$P_LDAP" "$P_LDAPS"; then
+if ! slapd_start good server; then
 	cat "$T"/good/*.log
 	nok "slapd starts"
 	tap_finish
 fi
+P_LDAP=$LDAP_PORT
+P_LDAPS=$LDAPS_PORT
 ok "slapd with the test CA's certificate on 127.0.0.1:$P_LDAP and :$P_LDAPS"
-slapd_start rogue rogue "$R_LDAP" "$R_LDAPS"
 check "a second slapd with a certificate from another CA" \
-	ss -ltn "sport = :$R_LDAPS"
+	slapd_start rogue rogue
+R_LDAP=$LDAP_PORT
+R_LDAPS=$LDAPS_PORT
 
 # ---- netcensus with a source from the config file (StartTLS) ----
-PORT=$(free_port)
-U=http://127.0.0.1:$PORT
+# @PORT@: serve_start puts a free port there (and sets PORT and U)
 SERVE_CONFIG=$T/netcensus.conf
 cat >"$T/netcensus.conf" <<CONF
-listen = http://127.0.0.1:$PORT
+listen = http://127.0.0.1:@PORT@
 db = $DB
 ldap.corp.type = openldap
 ldap.corp.url = ldap://127.0.0.1:$P_LDAP
@@ -176,8 +183,9 @@ ldap.corp.group_attribute = member
 ldap.corp.mapping = netadmins | admin | Default
 ldap.corp.mapping = cn=viewers,ou=Groups,$BASE | user
 CONF
+sed 's/@PORT@/1/' "$T/netcensus.conf" >"$T/check.conf"
 check "serve -n accepts the ldap.* settings" \
-	"$NETCENSUS" serve -n --config "$T/netcensus.conf"
+	"$NETCENSUS" serve -n --config "$T/check.conf"
 serve_start "$T/log" || { cat "$T/log"; nok "server starts"; tap_finish; }
 ok "server starts"
 AD=$(admin_token admin)
