@@ -286,7 +286,7 @@ static void test_pool_bounded_queue(void **state)
 	for (i = 0; i < 2; i++)
 		assert_int_equal(pool_submit(p, POOL_OTHER, job_run, job_done,
 					     &jobs[i]), 0);
-	for (int k = 0; k < 200 && pool_queued(p) > 0; k++)
+	for (int k = 0; k < 12000 && pool_queued(p) > 0; k++) /* 60 s */
 		sleep_ms(5);
 	for (i = 2; i < 6; i++)
 		accepted += pool_submit(p, POOL_OTHER, job_run, job_done,
@@ -332,13 +332,13 @@ static void test_pool_kind_caps(void **state)
 				 0);
 	}
 	/* with the gate shut: 2 SSH + 2 SNMP running, the rest queued */
-	for (int k = 0; k < 200 && atomic_load(&g.running[POOL_SNMP]) < 2;
-	     k++)
+	for (int k = 0; k < 12000 && atomic_load(&g.running[POOL_SNMP]) < 2;
+	     k++) /* 60 s */
 		sleep_ms(5);
 	assert_int_equal(atomic_load(&g.running[POOL_SSH]), 2);
 	assert_int_equal(atomic_load(&g.running[POOL_SNMP]), 2);
 	gate_open(&g);
-	for (int k = 0; k < 400 && atomic_load(&g.finished) < 12; k++)
+	for (int k = 0; k < 12000 && atomic_load(&g.finished) < 12; k++)
 		sleep_ms(5);
 	assert_int_equal(atomic_load(&g.finished), 12);
 	assert_int_equal(atomic_load(&g.max_running[POOL_SSH]), 2);
@@ -363,8 +363,8 @@ static void test_pool_free_cancels_queued(void **state)
 		assert_int_equal(pool_submit(p, POOL_SNMP, job_run, job_done,
 					     &jobs[i]), 0);
 	}
-	for (int k = 0; k < 200 && atomic_load(&g.running[POOL_SNMP]) < 1;
-	     k++)
+	for (int k = 0; k < 12000 && atomic_load(&g.running[POOL_SNMP]) < 1;
+	     k++) /* 60 s */
 		sleep_ms(5);
 	gate_open(&g);	/* the running one finishes; pool_free races it */
 	pool_free(p);
@@ -386,6 +386,7 @@ struct rt {
 	atomic_int woken;
 };
 
+/* cppcheck-suppress constParameter ; the timer callback's signature */
 static void rt_fire(struct timer *t, void *arg)
 {
 	struct rt *x = arg;

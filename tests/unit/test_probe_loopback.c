@@ -241,8 +241,10 @@ static int ping_socket_child(void)
 		return 77;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) {
+		close(fd);
 		return 77;
+	}
 	close(fd);
 	if (icmp_open(&s, AF_INET, key, why, sizeof(why)) < 0 || s.raw)
 		return 1;
@@ -848,7 +850,7 @@ static void test_engine_stop_resume(void **state)
 
 	(void)state;
 	engine_opts_default(&o);
-	o.rate = 2000;
+	o.rate = 100;	/* 2.5 s: the stopper has time on a busy machine */
 	o.no_ping = 1;
 	o.seed = 7;
 	ports_parse("1", &pl);
@@ -1043,10 +1045,12 @@ static void test_engine_adaptive_timeout(void **state)
 	print_message("# 16 answers then a silent address: %.2f s, adaptive "
 		      "wait %.0f ms (fixed: %.1f s for the silent one)\n",
 		      p.elapsed_s, p.rto_ms, 2 * o.timeout_ms / 1000.0);
-	assert_true(p.rto_ms >= 100 && p.rto_ms < 101);
+	/* the 100 ms floor on a quiet machine; a busy one delays answers
+	 * (and so the RTT samples), but never towards the fixed 3 s */
+	assert_true(p.rto_ms >= 100 && p.rto_ms < 1000);
 	/* 16 x 20 ms of pacing, then 100 ms + the 500 ms settle; with fixed
 	 * waits it would be 6 s */
-	assert_true(p.elapsed_s >= 0.5 + 0.3 && p.elapsed_s < 2.0);
+	assert_true(p.elapsed_s >= 0.5 + 0.3 && p.elapsed_s < 4.0);
 	close(cl[0]);
 	close(cl[1]);
 	close(lfd);
@@ -1166,7 +1170,7 @@ static int unreach_child(void)
 			return 10 + 10 * i;
 		if (u.dead != 1 || p.dead_by_icmp != 1 || p.packets != 1)
 			return 11 + 10 * i;
-		if (p.elapsed_s > 1.5)
+		if (p.elapsed_s > 3.0)	/* silent, 3.5 s or more */
 			return 12 + 10 * i;
 	}
 	/* TCP only: IP_RECVERR names who sent the error */
@@ -1177,7 +1181,7 @@ static int unreach_child(void)
 		return 31;
 	if (u.by1 != ENGINE_ALIVE_TCP_RST || u.port1 != 80)
 		return 32;
-	if (p.elapsed_s > 1.5)
+	if (p.elapsed_s > 3.0)
 		return 33;
 	return 0;
 }

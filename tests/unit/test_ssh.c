@@ -125,7 +125,7 @@ static int setup(void **state)
 		execl(SSHD, SSHD, "-D", "-e", "-f", conf, (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 100 && !port_open(port); i++)
+	for (i = 0; i < 1200 && !port_open(port); i++) /* 60 s */
 		usleep(50000);
 	ready = port_open(port);
 	return 0;
@@ -270,12 +270,14 @@ static void test_keys(void **state)
 
 	/* A key with a passphrase: right, then wrong. */
 	snprintf(path, sizeof(path), "%s/userkey_pw", dir);
+	/* cppcheck-suppress redundantAssignment ; o holds &c */
 	c.key = NULL;
 	c.key_file = path;
 	c.passphrase = KEY_PASS;
 	c.name = "lab-key-pp";
 	assert_int_equal(ssh_audit_host(&o, &r), 0);
 	ssh_audit_result_free(&r);
+	/* cppcheck-suppress redundantAssignment ; o holds &c */
 	c.passphrase = "not-the-phrase";
 	assert_int_equal(ssh_audit_host(&o, &r), -1);
 	assert_non_null(strstr(r.error, "'lab-key-pp'"));
@@ -319,7 +321,9 @@ static void test_no_banner(void **state)
 	o.banner_ms = 1500;
 	t0 = now_ms();
 	assert_int_equal(ssh_audit_host(&o, &r), -1);
-	assert_true(now_ms() - t0 < 1500 + 500);
+	/* the banner wait, not connect_ms (3 s) or auth_ms (10 s): up to
+	 * 1 s late on a busy machine */
+	assert_true(now_ms() - t0 < 1500 + 1000);
 	assert_true(now_ms() - t0 >= 1400);
 	assert_int_equal(r.stage, SSH_STAGE_BANNER);
 	assert_non_null(strstr(r.error, "banner"));
