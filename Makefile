@@ -1,7 +1,8 @@
 # netcensus build. `make` builds ./netcensus; `make asan` builds
 # build-asan/netcensus with AddressSanitizer + UBSan; `make test` builds the
-# ASan variant and runs every test; `make run` installs what is missing and
-# starts netcensus on its embedded SQLite default.
+# ASan variant and runs every test; `make check` runs only the hygiene gate
+# (tests/check: banned functions, cppcheck); `make run` installs what is
+# missing and starts netcensus on its embedded SQLite default.
 #
 # Sources are found by wildcard: a new .c file under src/ is built without
 # touching this file. tests/unit/test_*.c each become one test binary linked
@@ -41,7 +42,7 @@ OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(EMBED_OBJS) $(BUILD)/gen/ui_assets.o
 LIBOBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
 TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 
-.PHONY: all asan test run deps clean fmt fuzz fuzz-bin tests-bin
+.PHONY: all asan test check run deps clean fmt fuzz fuzz-bin tests-bin
 
 all: deps-check netcensus
 
@@ -140,6 +141,12 @@ deps: deps-check
 test: DEPS_SET = test
 test: deps-check asan
 	@tests/run $(ASAN_BUILD)
+
+# The hygiene gate alone (tests/check/*.sh, docs/testing.md): banned
+# functions, cppcheck. `make test` runs it too.
+check: DEPS_SET = test
+check: deps-check
+	@st=0; for t in tests/check/*.sh; do sh "$$t" || st=1; done; exit $$st
 
 run: all
 	./netcensus serve

@@ -5,7 +5,8 @@
 #
 #   scripts/install-deps.sh run    to build and run it (make, make run)
 #   scripts/install-deps.sh test   also the test peers: snmpd, sshd, slapd,
-#                                  an SMTP sink, Chromium, wrk (make test)
+#                                  an SMTP sink, Chromium, wrk, cppcheck
+#                                  (make test)
 set -eu
 SET=${1:-test}
 
@@ -15,6 +16,8 @@ libgnutls28-dev libssh-dev libcurl4-openssl-dev libldap2-dev"
 RUN="ieee-data libwireshark-data nmap-common tzdata"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server
 iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl wget"
+# the hygiene gate (tests/check/cppcheck.sh)
+CHECK="cppcheck"
 # The web UI: npm installs the browser libraries it embeds (ui/package.json)
 # and the browser tests' playwright-core; Chromium runs those tests.
 UI="nodejs"
@@ -25,7 +28,7 @@ BENCH="wrk"
 
 case $SET in
 run) WANT="$BUILD $RUN $UI" ;;
-test) WANT="$BUILD $RUN $UI $TEST $E2E $BENCH" ;;
+test) WANT="$BUILD $RUN $UI $TEST $CHECK $E2E $BENCH" ;;
 *)
 	echo "install-deps: unknown set '$SET' (use run or test)" >&2
 	exit 2

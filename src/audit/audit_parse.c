@@ -402,6 +402,8 @@ const char *audit_find_start(const char *buf, size_t len)
 {
 	size_t lim = len < 65536 ? len : 65536, off = 0;
 
+	/* cppcheck-suppress knownConditionTrueFalse ; a false positive of
+	 * cppcheck 2.10: lim is len capped at 64 KiB, 0 only for len 0 */
 	while (off < lim) {
 		const char *nl;
 

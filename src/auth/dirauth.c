@@ -290,7 +290,7 @@ int dirauth_check(json_t *src, char *err, size_t errlen, const char **field)
 	ga = src_str(src, "group_attribute");
 	if (!ga)
 		json_object_set_new(src, "group_attribute",
-				    json_string(ad ? "member" : "member"));
+				    json_string("member"));
 	else if (strcmp(ga, "member") && strcmp(ga, "memberUid") &&
 		 strcmp(ga, "memberOf"))
 		return src_fail(err, errlen, field, "group_attribute",

@@ -493,6 +493,9 @@ struct classify_rules *classify_rules_parse(const char *text, size_t len,
 			size_t l = eol ? (size_t)(eol - p) : (size_t)(end - p);
 
 			lineno++;
+			/* cppcheck-suppress knownConditionTrueFalse ; a false
+			 * positive of cppcheck 2.10: an empty line (eol == p)
+			 * has l == 0 */
 			if (l && p[l - 1] == '\r')
 				l--;
 			more = l && p[l - 1] == '\\';

@@ -62,7 +62,7 @@ static void token_show(const char *tok, char out[TARGETS_TOKEN_MAX + 1])
 {
 	size_t i;
 
-	for (i = 0; tok[i] && i < TARGETS_TOKEN_MAX; i++)
+	for (i = 0; i < TARGETS_TOKEN_MAX && tok[i]; i++)
 		out[i] = isprint((unsigned char)tok[i]) ? tok[i] : '?';
 	out[i] = '\0';
 }

@@ -160,6 +160,9 @@ static size_t sp_build_v3(uint8_t *buf, size_t cap, uint32_t msgid)
 {
 	static const uint8_t flags = 0x04;	/* reportable */
 	struct bw w = { buf, cap, 0 };
+	/* written backwards: the PDU, the ScopedPDU and the message all end
+	 * where the buffer does */
+	/* cppcheck-suppress duplicateAssignExpression */
 	size_t e_msg = w.pos, e_sp = w.pos, e_pdu = w.pos, e_usm, e_gd;
 
 	bw_header(&w, 0x30, 0);			/* empty varbind list */

@@ -122,7 +122,7 @@ int reactor_io_mod(struct reactor *r, struct reactor_io *io, uint32_t events)
 }
 
 /* Drops events for io still waiting in the batch being dispatched. */
-static void reactor_forget(struct reactor *r, struct reactor_io *io)
+static void reactor_forget(struct reactor *r, const struct reactor_io *io)
 {
 	int i;
 

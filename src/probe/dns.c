@@ -89,9 +89,9 @@ static void dns_io_ready(struct reactor_io *io, uint32_t events)
 	int fd = io->fd;
 
 	ares_process_fd(d->ch,
-			events & (EPOLLIN | EPOLLERR | EPOLLHUP) ? fd
-								 : ARES_SOCKET_BAD,
-			events & EPOLLOUT ? fd : ARES_SOCKET_BAD);
+			(events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ? fd
+								   : ARES_SOCKET_BAD,
+			(events & EPOLLOUT) ? fd : ARES_SOCKET_BAD);
 	dns_arm(d);
 }
 

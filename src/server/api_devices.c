@@ -79,10 +79,7 @@ static int api_list(struct request *rq, enum store_api_res res,
 		store_query_free(&q);
 		return api_reply_error(rq, 500, NULL, "the query failed");
 	}
-	if (format && !strcmp(format, "csv"))
-		api_reply_csv(rq, rows, NULL);
-	else
-		api_reply_list(rq, rows, count, q.limit, q.offset);
+	api_reply_csv(rq, rows, NULL);
 	store_query_free(&q);
 	return 0;
 }

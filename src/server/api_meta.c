@@ -226,7 +226,7 @@ int api_openapi(struct request *rq)
 			item = json_object();
 			json_object_set_new(paths, r->pattern, item);
 		}
-		for (j = 0; r->method[j] && j < sizeof(method) - 1; j++)
+		for (j = 0; j < sizeof(method) - 1 && r->method[j]; j++)
 			method[j] = (char)tolower((unsigned char)r->method[j]);
 		method[j] = '\0';
 		json_object_set_new(item, method, openapi_operation(r));

@@ -23,8 +23,10 @@ static int setup(void **state)
 	testlib_tmpdir(f->dir);
 	snprintf(f->db, sizeof(f->db), "%s/nc.db", f->dir);
 	f->st = store_open(f->db);
-	if (!f->st)
+	if (!f->st) {
+		free(f);
 		return -1;
+	}
 	*state = f;
 	return 0;
 }

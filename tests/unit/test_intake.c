@@ -472,6 +472,7 @@ static void test_field_changes(void **state)
 			    "auto", "state", "running", "partition",
 			    "mount_point", "/", "name", "sda1", "free",
 			    "1000"));
+	assert_int_equal(res.created, 1);
 	setenv("NETCENSUS_NOW", "2026-01-05 00:00:00", 1);
 	/* uptime and free space are volatile; start_mode and os_version
 	 * are not */
