@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <sodium.h>
 
 #include "audit/audit.h"
 #include "cli/cli.h"
@@ -109,7 +110,7 @@ out:
 	free(body);
 	free(full);
 	if (auth) {
-		memset(auth, 0, strlen(auth));
+		sodium_memzero(auth, strlen(auth));
 		free(auth);
 	}
 	return rc;

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 /* core/log.h before net-snmp: its enum shares names with syslog.h macros */
 #include "core/log.h"
 #include "core/util.h"
@@ -666,7 +668,7 @@ static void usm_release(struct probe *p)
 			break;
 		}
 	free(c->name);
-	memset(c, 0, sizeof(*c));
+	sodium_memzero(c, sizeof(*c));	/* the localised keys */
 	free(c);
 	pthread_cond_broadcast(&usm_claim_cond);
 }
@@ -1049,11 +1051,11 @@ static int probe_open_v3(struct probe *p, json_t *cred)
 		probe_close(p);		/* releases the claim */
 	p->version = SNMP_VERSION_3;
 out:
-	memset(keys, 0, sizeof(keys));
+	sodium_memzero(keys, sizeof(keys));
 	free(s.securityAuthProto);
 	free(s.securityPrivProto);
-	memset(s.securityAuthKey, 0, sizeof(s.securityAuthKey));
-	memset(s.securityPrivKey, 0, sizeof(s.securityPrivKey));
+	sodium_memzero(s.securityAuthKey, sizeof(s.securityAuthKey));
+	sodium_memzero(s.securityPrivKey, sizeof(s.securityPrivKey));
 	free(name);
 	free(ctx);
 	return rc;

@@ -16,6 +16,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <sodium.h>
 
 #include "core/log.h"
 #include "core/util.h"
@@ -111,7 +112,7 @@ static int tls_make(const char *cert_path, const char *key_path)
 	rc = 0;
 fail:
 	if (kd.data) {
-		memset(kd.data, 0, kd.size);
+		sodium_memzero(kd.data, kd.size);
 		gnutls_free(kd.data);
 	}
 	gnutls_free(cd.data);
