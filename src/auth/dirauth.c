@@ -598,6 +598,34 @@ static int dir_user_ok(const char *user, int ad)
 	return 1;
 }
 
+/* Binds as the user (who: a DN, or a UPN for Active Directory): 1 bound,
+ * 0 refused (wrong password or no such user), -1 with why. */
+static int dir_bind_user(LDAP *ld, const char *who, const char *password,
+			 char *why, size_t whylen)
+{
+	int rc = dir_bind(ld, who, password);
+
+	if (rc == LDAP_INVALID_CREDENTIALS || rc == LDAP_INVALID_DN_SYNTAX) {
+		snprintf(why, whylen, "wrong password or no such user");
+		return 0;
+	}
+	if (rc != LDAP_SUCCESS) {
+		why_set(why, whylen, "bind failed", rc, ld);
+		return -1;
+	}
+	return 1;
+}
+
+/* Finds the user's entry (u->dn) by a search, bound as the service account
+ * when src has one: 1 found, 0 not found, -1 with why. */
+static int dir_lookup_user(LDAP *ld, json_t *src, const char *user,
+			   struct dirauth_user *u, char *why, size_t whylen)
+{
+	if (dir_service_bind(ld, src, why, whylen) < 0)
+		return -1;
+	return dir_find_user(ld, src, user, u, why, whylen);
+}
+
 int dirauth_login(json_t *src, const char *user, const char *password,
 		  struct dirauth_user *u, char *why, size_t whylen)
 {
@@ -607,7 +635,7 @@ int dirauth_login(json_t *src, const char *user, const char *password,
 	char esc[DIRAUTH_USER_MAX * 3 + 1], domain[256],
 		upn[DIRAUTH_USER_MAX + 260];
 	LDAP *ld = NULL;
-	int rc, found, ret = -1;
+	int ret = -1;
 
 	memset(u, 0, sizeof(*u));
 	snprintf(why, whylen, "refused");
@@ -630,55 +658,24 @@ int dirauth_login(json_t *src, const char *user, const char *password,
 	if (ad) {
 		dir_ad_domain(src, domain, sizeof(domain));
 		snprintf(upn, sizeof(upn), "%s@%s", user, domain);
-		rc = dir_bind(ld, upn, password);
-		if (rc == LDAP_INVALID_CREDENTIALS) {
-			snprintf(why, whylen, "wrong password or no such user");
-			ret = 0;
-			goto out;
-		}
-		if (rc != LDAP_SUCCESS) {
-			why_set(why, whylen, "bind failed", rc, ld);
-			goto out;
-		}
-		if (dir_service_bind(ld, src, why, whylen) < 0)
-			goto out;
-		found = dir_find_user(ld, src, user, u, why, whylen);
-		if (found <= 0) {
-			ret = found;
-			goto out;
-		}
+		ret = dir_bind_user(ld, upn, password, why, whylen);
+		if (ret == 1)
+			ret = dir_lookup_user(ld, src, user, u, why, whylen);
+	} else if (tmpl && (dirauth_dn_escape(user, esc, sizeof(esc)) < 0 ||
+			    dirauth_fill(tmpl, esc, u->dn, sizeof(u->dn)) < 0)) {
+		snprintf(why, whylen, "user name too long");
+		ret = 0;
 	} else {
-		if (tmpl) {
-			if (dirauth_dn_escape(user, esc, sizeof(esc)) < 0 ||
-			    dirauth_fill(tmpl, esc, u->dn, sizeof(u->dn)) < 0) {
-				snprintf(why, whylen, "user name too long");
-				ret = 0;
-				goto out;
-			}
-		} else {
-			if (dir_service_bind(ld, src, why, whylen) < 0)
-				goto out;
-			found = dir_find_user(ld, src, user, u, why, whylen);
-			if (found <= 0) {
-				ret = found;
-				goto out;
-			}
-		}
-		rc = dir_bind(ld, u->dn, password);
-		if (rc == LDAP_INVALID_CREDENTIALS ||
-		    rc == LDAP_INVALID_DN_SYNTAX) {
-			snprintf(why, whylen, "wrong password or no such user");
-			ret = 0;
-			goto out;
-		}
-		if (rc != LDAP_SUCCESS) {
-			why_set(why, whylen, "bind failed", rc, ld);
-			goto out;
-		}
+		ret = tmpl ? 1 : dir_lookup_user(ld, src, user, u, why, whylen);
+		if (ret == 1)
+			ret = dir_bind_user(ld, u->dn, password, why, whylen);
 		/* groups are read as the service account when there is one */
-		if (dir_service_bind(ld, src, why, whylen) < 0)
-			goto out;
+		if (ret == 1 && dir_service_bind(ld, src, why, whylen) < 0)
+			ret = -1;
 	}
+	if (ret != 1)
+		goto out;
+	ret = -1;
 	if (dir_read_user(ld, u,
 			  !strcmp(src_str(src, "group_attribute"), "memberOf"),
 			  why, whylen) < 0 ||

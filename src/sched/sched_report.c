@@ -46,17 +46,6 @@ static int report_resource(const char *name, enum store_api_res *out)
 	return -1;
 }
 
-static int report_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes %XX and '+' in place. */
 static void report_unescape(char *s)
 {
@@ -65,9 +54,10 @@ static void report_unescape(char *s)
 	for (; *s; s++) {
 		if (*s == '+') {
 			*w++ = ' ';
-		} else if (*s == '%' && report_hex(s[1]) >= 0 &&
-			   report_hex(s[2]) >= 0) {
-			*w++ = (char)(report_hex(s[1]) * 16 + report_hex(s[2]));
+		} else if (*s == '%' && util_hexval(s[1]) >= 0 &&
+			   util_hexval(s[2]) >= 0) {
+			*w++ = (char)(util_hexval(s[1]) * 16 +
+				      util_hexval(s[2]));
 			s += 2;
 		} else {
 			*w++ = *s;

@@ -354,26 +354,42 @@ out:
 	return 0;
 }
 
+/* With the write lock held: when a run of the path's discovery is queued
+ * or running, releases the lock, replies 409 (deleting: saying how to
+ * cancel it) and returns 1; else 0. */
+static int def_busy(struct request *rq, int deleting)
+{
+	int64_t active = 0;
+
+	if (store_discorun_active(rq->st, rq->params.id[0], &active) < 0 ||
+	    !active)
+		return 0;
+	write_unlock(rq);
+	if (deleting)
+		api_reply_error(rq, 409, NULL,
+				"run %lld of this discovery is queued or "
+				"running: cancel it first (POST "
+				"/api/v1/discovery-runs/%lld/cancel)",
+				(long long)active, (long long)active);
+	else
+		api_reply_error(rq, 409, NULL,
+				"run %lld of this discovery is already queued "
+				"or running",
+				(long long)active);
+	return 1;
+}
+
 int api_discovery_delete(struct request *rq)
 {
 	json_t *def;
-	int64_t active = 0;
 
 	if (!(def = def_find(rq)))
 		return 0;
 	if (!api_need_role(rq, ROLE_ORG_ADMIN))
 		goto out;
 	write_lock(rq);
-	if (store_discorun_active(rq->st, rq->params.id[0], &active) == 0 &&
-	    active) {
-		write_unlock(rq);
-		api_reply_error(rq, 409, NULL,
-				"run %lld of this discovery is queued or "
-				"running: cancel it first (POST "
-				"/api/v1/discovery-runs/%lld/cancel)",
-				(long long)active, (long long)active);
+	if (def_busy(rq, 1))
 		goto out;
-	}
 	if (store_discodef_delete(rq->st, rq->params.id[0]) < 0)
 		api_reply_error(rq, 500, NULL, "cannot delete the discovery");
 	else
@@ -387,7 +403,7 @@ out:
 int api_discovery_run(struct request *rq)
 {
 	json_t *def;
-	int64_t active = 0, run_id = 0;
+	int64_t run_id = 0;
 	char url[64];
 
 	if (!(def = def_find(rq)))
@@ -395,15 +411,8 @@ int api_discovery_run(struct request *rq)
 	if (!api_need_role(rq, ROLE_ORG_ADMIN))
 		goto out;
 	write_lock(rq);
-	if (store_discorun_active(rq->st, rq->params.id[0], &active) == 0 &&
-	    active) {
-		write_unlock(rq);
-		api_reply_error(rq, 409, NULL,
-				"run %lld of this discovery is already queued "
-				"or running",
-				(long long)active);
+	if (def_busy(rq, 0))
 		goto out;
-	}
 	if (store_discorun_queue(rq->st, rq->params.id[0], &run_id) < 0) {
 		write_unlock(rq);
 		api_reply_error(rq, 500, NULL, "cannot queue the run");
