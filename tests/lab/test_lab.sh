@@ -9,7 +9,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 lab_init "$@"
-need_tools /usr/sbin/snmpd snmpget ping nft jq ss timeout
+need_tools /usr/sbin/snmpd snmpget snmpwalk ping nft jq ss timeout
 
 P=nct$(($$ % 100000))
 export NCLAB_QUIET=1 MIBS=
@@ -199,25 +199,32 @@ check "the host without an agent does not answer SNMP" \
 
 slow=$(jq -r '.hosts[] | select(.delay_ms > 0) | .ip' "$T/truth.json")
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-read_ms() {
-	# read_ms IP — one system-group read, in ms (no answer: 99999)
-	local t
+walk() {
+	# walk IP — "MS REQUESTS": one snmpwalk of sysDescr .. sysServices,
+	# one GETNEXT per object plus the one that ends the walk, all in one
+	# process, so that starting it (a second or more on a busy machine)
+	# is paid once for all of them
+	local t n
 	t=$(ms)
-	[ -n "$(snmp_sys "$1" -v2c -c public)" ] || { echo 99999; return; }
-	echo $(( $(ms) - t ))
+	n=$(scan snmpwalk -v2c -c public -t 5 -r 1 -On -CE .1.3.6.1.2.1.1.8 \
+		"$1" .1.3.6.1.2.1.1 2>/dev/null | wc -l)
+	echo "$(( $(ms) - t )) $((n + 1))"
 }
-# The fastest of five reads of each, taken in turns (the minimum filters
+# The fastest of three walks of each, taken in turns (the minimum filters
 # out a busy machine's scheduling noise, the turns give both the same
-# share of it).
-slow_ms=99999 fast_ms=99999
-for i in 1 2 3 4 5; do
-	d=$(read_ms "$slow"); [ "$d" -lt "$slow_ms" ] && slow_ms=$d
-	d=$(read_ms "$cisco"); [ "$d" -lt "$fast_ms" ] && fast_ms=$d
+# share of it); compared per request.
+slow_ms=999999 fast_ms=999999 slow_n=1 fast_n=1
+for i in 1 2 3; do
+	set -- $(walk "$slow")
+	[ "$1" -lt "$slow_ms" ] && slow_ms=$1 slow_n=$2
+	set -- $(walk "$cisco")
+	[ "$1" -lt "$fast_ms" ] && fast_ms=$1 fast_n=$2
 done
-check "the delayed agent takes >= 300 ms (took $slow_ms ms)" \
-	test "$slow_ms" -ge 300 -a "$slow_ms" -lt 2000
-check "the delayed agent is slower than a normal one by most of 300 ms ($slow_ms vs $fast_ms ms)" \
-	test $((slow_ms - fast_ms)) -ge 200
+slow_per=$((slow_ms / slow_n)) fast_per=$((fast_ms / fast_n))
+check "the delayed agent takes >= 300 ms a request ($slow_per ms each of $slow_n, $slow_ms ms)" \
+	test "$slow_n" -ge 5 -a "$slow_per" -ge 300 -a "$slow_per" -lt 2000
+check "the delayed agent is slower than a normal one by most of 300 ms a request ($slow_per vs $fast_per ms)" \
+	test $((slow_per - fast_per)) -ge 200
 
 # --------------------------------------------------------------- down
 "$LAB" up --prefix "$P" >/dev/null 2>&1 && nok "a second up is refused" ||
