@@ -60,6 +60,10 @@ check "... and 25 throttled attempts" test "$(logins throttled)" = 25
 login 127.0.0.2 admin "$PW"
 check "from that address even the right password waits: 429 with Retry-After" \
 	sh -c "[ $S = 429 ] && grep -qi '^retry-after: [1-9]' '$T/hdr'"
+S=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{http_code}' -X POST \
+	-H 'X-Forwarded-For: 127.0.0.9' -H 'Content-Type: application/json' \
+	"$U/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$PW\"}")
+check "a forged X-Forwarded-For changes nothing (429)" test "$S" = 429
 login 127.0.0.3 admin "$PW"
 check "admin logs in from another address meanwhile (200)" test "$S" = 200
 login 127.0.0.3 admin typo-from-three
