@@ -254,10 +254,9 @@ static void login_release(const struct login_keys *k, int ok, time_t now)
 	pthread_mutex_unlock(&auth_lock);
 }
 
-/* Checks name's password (local, then the directories) when the
- * throttle lets client try: 1 right, 0 wrong, -1 internal error, or -2
- * after replying 429. */
-static int login_check(struct request *rq, const char *name, const char *pw)
+/* Local passwords first, then the directories. */
+int auth_password_check(struct request *rq, const char *name,
+			const char *pw)
 {
 	struct login_keys k;
 	long wait;
@@ -286,12 +285,6 @@ static int login_check(struct request *rq, const char *name, const char *pw)
 	if (ok >= 0)
 		metrics_login(ok ? "ok" : "failed");
 	return ok;
-}
-
-int auth_password_check(struct request *rq, const char *name,
-			const char *pw)
-{
-	return login_check(rq, name, pw);
 }
 
 /* ---- sessions ---- */
@@ -629,7 +622,7 @@ int api_auth_login(struct request *rq)
 				"password is required (a string)");
 		goto out;
 	}
-	ok = login_check(rq, name, pw);
+	ok = auth_password_check(rq, name, pw);
 	if (ok == -2)
 		goto out;
 	if (ok < 0) {
