@@ -199,8 +199,8 @@ async function intakeTab(panel) {
     h('ol', {},
       h('li', {}, 'With a token in the address: create a user with the collector role (Users), then a token for it (API tokens), and run the script with ',
         h('code', {}, `url="${base}/open-audit/index.php/input/devices?token=nc_…"`), '.'),
-      h('li', {}, 'From an allowed network, without a token: list the networks below (an administrator\'s task). Every post is written to the audit log with its source address.')));
-  if (state.user.role !== 'admin') return;
+      h('li', {}, 'From an allowed network, without a token: list the networks below (a task for an administrator of the root org: the list serves every org). Every post is written to the audit log with its source address.')));
+  if (!state.user.root_admin) return;
   const cur = await api('GET', '/settings/intake');
   const msg = h('div', { id: 'intake-msg', 'aria-live': 'polite' });
   const allow = h('textarea', { name: 'allow', rows: 5, placeholder: '10.0.0.0/8\n192.0.2.7', spellcheck: 'false' });
@@ -243,7 +243,9 @@ export async function adminPage(el, r) {
     { id: 'tasks', label: 'Tasks', render: wrapAsync(tasksTab) },
     { id: 'reports', label: 'Reports', render: wrapAsync(reportsTab) },
   ];
-  if (state.user.role === 'admin') {
+  // global settings: the server answers 403 to anyone but an admin of the
+  // root org (shown as its message if it comes to that)
+  if (state.user.root_admin) {
     list.push({ id: 'smtp', label: 'Mail', render: wrapAsync(smtpTab) },
       { id: 'ldap', label: 'Directory sign-in', render: wrapAsync(ldapTab) });
   }

@@ -335,7 +335,9 @@ static int admin_user_passwd(struct store *st, struct admin_opts *o)
 	secret_free(pw);
 	if (rc < 0)
 		return CLI_FAIL;
-	printf("changed the password of %s\n", name);
+	printf("changed the password of %s: its sessions on a running server "
+	       "end at their next request; its API tokens are kept\n",
+	       name);
 	return CLI_OK;
 }
 

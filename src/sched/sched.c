@@ -302,26 +302,39 @@ static int task_run_purge(struct store *st, pthread_mutex_t *lock,
 {
 	json_int_t days = json_integer_value(
 		json_object_get(json_object_get(task, "options"), "days"));
+	int64_t org = json_integer_value(json_object_get(task, "org_id"));
 	json_t *counts = NULL;
+	int64_t *orgs;
 	char cutoff[20];
-	int rc;
+	int norgs, root, rc;
 
 	if (days < 1)
 		days = SCHED_PURGE_DAYS_DEFAULT;
 	util_time_format(time(NULL) - (time_t)days * 86400, cutoff);
+	/* a purge cleans its own org tree; only one of the root org cleans
+	 * everything, rows that belong to no org included */
+	orgs = task_orgs(st, org, &norgs);
+	root = store_org_is_root(st, org);
+	if (!orgs || !norgs || root < 0) {
+		free(orgs);
+		snprintf(result, len, "cannot read the task's org tree");
+		return -1;
+	}
 	if (lock)
 		pthread_mutex_lock(lock);
-	rc = store_purge(st, cutoff, &counts);
+	rc = store_purge(st, cutoff, root ? NULL : orgs, norgs, &counts);
 	if (lock)
 		pthread_mutex_unlock(lock);
+	free(orgs);
 	if (rc < 0) {
 		snprintf(result, len, "purge failed (see the server log)");
 		return -1;
 	}
 	snprintf(result, len,
-		 "deleted rows older than %s: %lld retired components, %lld "
-		 "changes, %lld audit log rows, %lld discovery runs",
-		 cutoff,
+		 "deleted rows older than %s in %s: %lld retired "
+		 "components, %lld changes, %lld audit log rows, %lld "
+		 "discovery runs",
+		 cutoff, root ? "every org" : "the task's org tree",
 		 (long long)json_integer_value(json_object_get(counts,
 							       "components")),
 		 (long long)json_integer_value(json_object_get(counts,

@@ -6,6 +6,7 @@
  * Objects outside the caller's org tree answer 404. Credential secrets are
  * write-only: no reply ever carries them.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,14 +203,18 @@ int api_user_create(struct request *rq)
 	pw = json_string_value(json_object_get(body, "password"));
 	role = json_string_value(json_object_get(body, "role"));
 	r = auth_role_from_name(role ? role : "user");
-	if (!name || !*name || strlen(name) > 120) {
+	if (!name) {
 		api_reply_error(rq, 400, "username",
-				"username is required (1-120 characters)");
+				"username is required (a string)");
+		goto out;
+	}
+	if (store_user_name_check(name, &why) < 0) {
+		api_reply_error(rq, 400, "username", "username %s", why);
 		goto out;
 	}
 	if (!pw || secret_password_check(pw, &why) < 0) {
 		api_reply_error(rq, 400, "password", "%s",
-				why ? why : "password is required");
+				pw ? why : "password is required");
 		goto out;
 	}
 	if (r == ROLE_NONE) {
@@ -268,6 +273,95 @@ int api_user_delete(struct request *rq)
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL, "cannot delete user");
 	return api_reply_text(rq, 204, "%s", "");
+}
+
+/* Zeroes the clear passwords of a request body before it is freed. */
+static void api_body_wipe(json_t *body, const char *const *keys)
+{
+	json_t *v;
+
+	for (; *keys; keys++) {
+		v = json_object_get(body, *keys);
+		if (json_is_string(v))
+			secret_wipe((void *)(uintptr_t)json_string_value(v),
+				    json_string_length(v));
+	}
+}
+
+/* POST /users/{id}/password {password, current_password}: sets a local
+ * user's password and ends every session of that user (its API tokens
+ * are kept). One's own needs current_password, checked and throttled as
+ * a login; another's needs org_admin over its org, admin for an admin. */
+int api_user_password(struct request *rq)
+{
+	static const char *const secret[] = { "password", "current_password",
+					      NULL };
+	int64_t id = rq->params.id[0];
+	int self = id == rq->who.user_id, rc;
+	const char *name, *pw, *cur, *why = NULL;
+	json_t *body = NULL, *u = NULL, *reply;
+
+	if ((!self && !api_need_role(rq, ROLE_ORG_ADMIN)) ||
+	    !(u = api_user_visible(rq, id)) || !(body = api_body_json(rq)))
+		goto out;
+	name = json_string_value(json_object_get(u, "name"));
+	pw = json_string_value(json_object_get(body, "password"));
+	cur = json_string_value(json_object_get(body, "current_password"));
+	if (strcmp(json_string_value(json_object_get(u, "source")), "local")) {
+		api_reply_error(rq, 400, NULL,
+				"'%s' signs in through a directory: change "
+				"the password there",
+				name);
+		goto out;
+	}
+	if (!self && rq->who.role != ROLE_ADMIN &&
+	    !strcmp(json_string_value(json_object_get(u, "role")), "admin")) {
+		api_reply_error(rq, 403, NULL,
+				"only an admin can set an admin's password");
+		goto out;
+	}
+	if (!pw || secret_password_check(pw, &why) < 0) {
+		api_reply_error(rq, 400, "password", "%s",
+				pw ? why : "password is required (a string)");
+		goto out;
+	}
+	if (self && !cur) {
+		api_reply_error(rq, 400, "current_password",
+				"current_password is required to change "
+				"your own password");
+		goto out;
+	}
+	if (self) {
+		rc = auth_password_check(rq, name, cur);
+		if (rc == -2)
+			goto out;
+		if (rc != 1) {
+			api_reply_error(rq, rc < 0 ? 500 : 403,
+					"current_password",
+					"current_password is %s",
+					rc < 0 ? "not checkable now" : "wrong");
+			goto out;
+		}
+	}
+	write_lock(rq);
+	rc = store_user_set_password(rq->st, name, pw);
+	write_unlock(rq);
+	if (rc < 0) {
+		api_reply_error(rq, 500, NULL, "cannot set the password");
+		goto out;
+	}
+	log_info("password of '%s' set by '%s': its sessions ended",
+		 name, rq->who.name);
+	reply = json_pack("{sbssss}", "password_changed", 1, "sessions",
+			  "ended", "tokens", "kept");
+	auth_password_changed(rq, name, reply);
+	api_reply_json(rq, 200, reply);
+out:
+	if (body)
+		api_body_wipe(body, secret);
+	json_decref(body);
+	json_decref(u);
+	return 0;
 }
 
 /* ---- tokens ---- */

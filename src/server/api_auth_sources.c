@@ -1,5 +1,6 @@
 /*
- * /api/v1/auth-sources (admin only), the directory sign-in behind
+ * /api/v1/auth-sources (an admin of the root org only: a mapping can
+ * make anyone an admin of any org), the directory sign-in behind
  * POST /api/v1/auth/login, and the config file's "ldap.NAME.KEY" lines.
  *
  * A directory user is a user row with source 'ldap' and no password: each
@@ -149,7 +150,7 @@ int api_auth_sources_list(struct request *rq)
 {
 	json_t *rows;
 
-	if (!api_need_role(rq, ROLE_ADMIN))
+	if (!api_need_root_admin(rq))
 		return 0;
 	rows = store_auth_source_list(rq->st, 0);
 	if (!rows)
@@ -174,7 +175,7 @@ int api_auth_source_get(struct request *rq)
 {
 	json_t *s;
 
-	if (!api_need_role(rq, ROLE_ADMIN) || !(s = source_load(rq)))
+	if (!api_need_root_admin(rq) || !(s = source_load(rq)))
 		return 0;
 	return api_reply_json(rq, 200, s);
 }
@@ -187,7 +188,7 @@ int api_auth_source_create(struct request *rq)
 	int64_t id = 0;
 	int rc;
 
-	if (!api_need_role(rq, ROLE_ADMIN) || !(body = api_body_json(rq)))
+	if (!api_need_root_admin(rq) || !(body = api_body_json(rq)))
 		return 0;
 	json_object_del(body, "id");
 	json_object_del(body, "origin");
@@ -214,7 +215,7 @@ int api_auth_source_delete(struct request *rq)
 	json_t *s;
 	int rc;
 
-	if (!api_need_role(rq, ROLE_ADMIN) || !(s = source_load(rq)))
+	if (!api_need_root_admin(rq) || !(s = source_load(rq)))
 		return 0;
 	json_decref(s);
 	write_lock(rq);
@@ -236,7 +237,7 @@ int api_auth_source_test(struct request *rq)
 	char why[512];
 	int r;
 
-	if (!api_need_role(rq, ROLE_ADMIN) || !(s = source_load(rq)) ||
+	if (!api_need_root_admin(rq) || !(s = source_load(rq)) ||
 	    !(body = api_body_json(rq)))
 		goto done;
 	user = json_string_value(json_object_get(body, "username"));

@@ -48,6 +48,9 @@ const struct route server_routes[] = {
 	  "add a user {username, password, role, org_id}" },
 	{ "GET", V1 "/users/{id}", api_user_get, 0, "one user" },
 	{ "DELETE", V1 "/users/{id}", api_user_delete, 0, "delete a user" },
+	{ "POST", V1 "/users/{id}/password", api_user_password, 0,
+	  "set a user's password {password, current_password (your own)}: "
+	  "ends every session of that user, keeps its API tokens" },
 	{ "GET", V1 "/tokens", api_tokens_list, 0,
 	  "API tokens (never their value)" },
 	{ "POST", V1 "/tokens", api_token_create, 0,

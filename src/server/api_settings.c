@@ -1,7 +1,9 @@
 /*
- * /api/v1/settings/smtp: the mail server for reports (admin only). The
- * password is write-only: stored encrypted, shown as "password_set".
+ * /api/v1/settings/smtp: the mail server for reports. The password is
+ * write-only: stored encrypted, shown as "password_set".
  * /api/v1/settings/intake: the Open-AudIT intake allow-list (below).
+ * Both serve every org: only an admin of the root org reads or changes
+ * them (api_need_root_admin()).
  */
 #include <netinet/in.h>
 #include <stdint.h>
@@ -20,7 +22,7 @@ int api_smtp_get(struct request *rq)
 {
 	json_t *s;
 
-	if (!api_need_role(rq, ROLE_ADMIN))
+	if (!api_need_root_admin(rq))
 		return 0;
 	s = store_setting_get(rq->st, "smtp");
 	if (!s)
@@ -36,7 +38,7 @@ int api_smtp_put(struct request *rq)
 	json_t *body;
 	int rc;
 
-	if (!api_need_role(rq, ROLE_ADMIN) || !(body = api_body_json(rq)))
+	if (!api_need_root_admin(rq) || !(body = api_body_json(rq)))
 		return 0;
 	if (sched_smtp_check(body, err, sizeof(err), &field) < 0) {
 		api_reply_error(rq, 400, field, "%s", err);
@@ -65,7 +67,7 @@ int api_smtp_test(struct request *rq)
 	json_t *body;
 	int rc;
 
-	if (!api_need_role(rq, ROLE_ADMIN) || !(body = api_body_json(rq)))
+	if (!api_need_root_admin(rq) || !(body = api_body_json(rq)))
 		return 0;
 	to = json_string_value(json_object_get(body, "to"));
 	if (!mail_address_ok(to)) {
@@ -179,7 +181,7 @@ static json_t *intake_settings_json(struct request *rq)
 
 int api_intake_settings_get(struct request *rq)
 {
-	if (!api_need_role(rq, ROLE_ADMIN))
+	if (!api_need_root_admin(rq))
 		return 0;
 	return api_reply_json(rq, 200, intake_settings_json(rq));
 }
@@ -192,7 +194,7 @@ int api_intake_settings_put(struct request *rq)
 	int64_t org;
 	int rc;
 
-	if (!api_need_role(rq, ROLE_ADMIN) || !(body = api_body_json(rq)))
+	if (!api_need_root_admin(rq) || !(body = api_body_json(rq)))
 		return 0;
 	allow = json_object_get(body, "allow");
 	if (intake_allow_parse(allow, nets, err, sizeof(err)) < 0) {

@@ -1,7 +1,8 @@
 /*
  * /api/v1/tasks: scheduled tasks (sched/sched.h). Anyone may read the
  * tasks of their org tree; org_admin and admin create, change, delete
- * and run them; purge tasks, which clean every org, are admin's.
+ * and run them; purge tasks are admin's, and clean only the task's org
+ * tree (every org, when the task's org is the root org).
  */
 #include <stdio.h>
 #include <stdlib.h>

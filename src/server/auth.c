@@ -2,9 +2,14 @@
  * Authentication: login sessions kept in memory (only the SHA-256 of the
  * cookie value is stored, so a memory dump does not yield live sessions),
  * CSRF tokens for cookie-authenticated writes, bearer API tokens checked by
- * the store, and failed-login throttling per user name and per source
- * address. Sessions do not survive a restart: users log in again.
+ * the store, and failed-login throttling (below). Sessions do not survive
+ * a restart: users log in again. A session remembers a digest of its
+ * user's password hash (store_user_password_stamp()) and ends when that
+ * changes: setting a password, from the API or from `netcensus admin user
+ * passwd` in another process, ends every session of the user. API tokens
+ * are kept (they are revoked one by one).
  */
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 #include "core/log.h"
 #include "server/api_sched.h"
 #include "server/server_int.h"
+#include "server/server_ops.h"
 #include "store/secret.h"
 #include "store/store_api.h"
 
@@ -25,23 +31,29 @@
 #define SESSION_LIFE (24 * 3600)
 #define SESSION_COOKIE "nc_session"
 
-#define FAIL_SLOTS 1024
-#define FAIL_WINDOW (15 * 60)
-#define FAIL_MAX_USER 5
-#define FAIL_MAX_ADDR 20
+#define FAIL_SLOTS 4096
+#define FAIL_FORGET 3600     /* a counter is dropped after an hour quiet */
+#define FAIL_FREE_ADDR 20    /* failures from one address, any accounts */
+#define FAIL_FREE_USER 5     /* failures of one account, any addresses */
+#define FAIL_FREE_PAIR 3     /* an address's failures for one account */
+#define FAIL_LOG_EVERY 60    /* seconds between log lines per address */
+#define FAIL_BACKOFF_BASE 30 /* the first wait past the free failures */
+#define FAIL_BACKOFF_MAX 900 /* the longest wait */
 
 struct session {
 	char hash[SECRET_TOKEN_HASH_LEN + 1]; /* "" when the slot is free */
 	char user[128];
 	char csrf[64];
+	char stamp[SECRET_TOKEN_HASH_LEN + 1]; /* the user's password stamp */
 	time_t created;
 	time_t last;
 };
 
 struct fail {
-	char key[160]; /* "u:NAME" or "a:ADDRESS" */
-	int count;
-	time_t first;
+	char key[200]; /* "a:ADDRESS", "u:NAME" or "p:ADDRESS NAME" */
+	int count;     /* failures, and attempts being checked now */
+	time_t last;   /* the last failure or attempt */
+	time_t logged; /* the last "throttled" log line (address slots) */
 };
 
 static struct session *sessions;
@@ -100,10 +112,34 @@ static void auth_random_b64(char *out, size_t outlen)
 	sodium_memzero(raw, sizeof(raw));
 }
 
-/* ---- failed-login throttling ---- */
+/* ---- failed-login throttling ----
+ *
+ * Three counters: per source address (failures for any account), per
+ * account (failures from any address), and per account and address. A
+ * password is checked only when
+ *   - the address has failed fewer than FAIL_FREE_ADDR times, or has
+ *     waited out its backoff since its last failure; and
+ *   - the account has failed fewer than FAIL_FREE_USER times, or this
+ *     address has failed fewer than FAIL_FREE_PAIR times for it, or has
+ *     waited out the account's backoff.
+ * So an account under attack still takes its right password from an
+ * address that has not been failing (a typo or two included); the
+ * attacker's addresses wait, and each new one gets FAIL_FREE_PAIR. The
+ * backoff past the free failures is FAIL_BACKOFF_BASE seconds, doubled
+ * with each further failure, at most FAIL_BACKOFF_MAX; a counter is
+ * dropped after FAIL_FORGET seconds without a failure. The attempt is
+ * counted (reserved) under the lock before the slow password check, so
+ * concurrent attempts cannot get more checks than the limits; a right
+ * password gives its reservation back and clears the pair's counter.
+ * IPv6 addresses count by /64, which one host usually holds whole.
+ */
+
+struct login_keys {
+	char addr[200], user[200], pair[200];
+};
 
 /* The slot for key (caller holds auth_lock), or NULL when untracked;
- * with create, the oldest or expired slot is taken. */
+ * with create, a free, forgotten or the least recent slot is taken. */
 static struct fail *fail_slot(const char *key, time_t now, int create)
 {
 	struct fail *oldest = &fails[0];
@@ -112,51 +148,143 @@ static struct fail *fail_slot(const char *key, time_t now, int create)
 	for (i = 0; i < FAIL_SLOTS; i++) {
 		struct fail *f = &fails[i];
 
-		if (f->key[0] && now - f->first >= FAIL_WINDOW)
+		if (f->key[0] && now - f->last >= FAIL_FORGET)
 			f->key[0] = '\0';
 		if (f->key[0] && !strcmp(f->key, key))
 			return f;
-		if (!f->key[0] || f->first < oldest->first)
+		if (!f->key[0] || (oldest->key[0] && f->last < oldest->last))
 			oldest = f;
 	}
 	if (!create)
 		return NULL;
 	snprintf(oldest->key, sizeof(oldest->key), "%s", key);
 	oldest->count = 0;
-	oldest->first = now;
+	oldest->last = now;
+	oldest->logged = 0;
 	return oldest;
 }
 
-/* Seconds until key may try again, 0 when it may now. */
-static long fail_wait(const char *key, int max, time_t now)
+/* Seconds f must still wait when free failures are allowed, else 0. */
+static long fail_wait(const struct fail *f, int free, time_t now)
 {
-	struct fail *f;
-	long wait = 0;
+	long wait = FAIL_BACKOFF_BASE;
+	int k;
 
-	pthread_mutex_lock(&auth_lock);
-	f = fail_slot(key, now, 0);
-	if (f && f->count >= max)
-		wait = FAIL_WINDOW - (long)(now - f->first);
-	pthread_mutex_unlock(&auth_lock);
+	if (!f || f->count < free)
+		return 0;
+	for (k = free; k < f->count && wait < FAIL_BACKOFF_MAX; k++)
+		wait *= 2;
+	if (wait > FAIL_BACKOFF_MAX)
+		wait = FAIL_BACKOFF_MAX;
+	wait -= (long)(now - f->last);
 	return wait > 0 ? wait : 0;
 }
 
-static void fail_note(const char *key, time_t now)
+/* The counter keys of a login of name from client. */
+static void login_keys(struct login_keys *k, const char *client,
+		       const char *name)
 {
+	unsigned char a6[16];
+	char addr[64];
+
+	snprintf(addr, sizeof(addr), "%s", client);
+	if (inet_pton(AF_INET6, client, a6) == 1) {
+		memset(a6 + 8, 0, 8);
+		inet_ntop(AF_INET6, a6, addr, sizeof(addr));
+	}
+	snprintf(k->addr, sizeof(k->addr), "a:%s", addr);
+	snprintf(k->user, sizeof(k->user), "u:%s", name);
+	snprintf(k->pair, sizeof(k->pair), "p:%s %s", addr, name);
+}
+
+/* Reserves a password check for k: 0 after counting it, or the seconds
+ * to wait when it must not be checked now (*log set when that deserves a
+ * log line: once a minute per address, so refusals cannot flood it). */
+static long login_reserve(const struct login_keys *k, time_t now, int *log)
+{
+	struct fail *a, *u, *p;
+	long wait, w;
+
+	*log = 0;
 	pthread_mutex_lock(&auth_lock);
-	fail_slot(key, now, 1)->count++;
+	a = fail_slot(k->addr, now, 0);
+	u = fail_slot(k->user, now, 0);
+	p = fail_slot(k->pair, now, 0);
+	wait = fail_wait(a, FAIL_FREE_ADDR, now);
+	if (p && p->count >= FAIL_FREE_PAIR) {
+		w = fail_wait(u, FAIL_FREE_USER, now);
+		wait = w > wait ? w : wait;
+	}
+	if (wait && a && now - a->logged >= FAIL_LOG_EVERY) {
+		a->logged = now;
+		*log = 1;
+	}
+	if (!wait) {
+		a = fail_slot(k->addr, now, 1);
+		u = fail_slot(k->user, now, 1);
+		p = fail_slot(k->pair, now, 1);
+		a->count++;
+		u->count++;
+		p->count++;
+		a->last = u->last = p->last = now;
+	}
+	pthread_mutex_unlock(&auth_lock);
+	return wait;
+}
+
+/* Ends a reserved check: a failure (ok 0) stays counted from now on; a
+ * success (1) gives the reservation back and clears the pair, an
+ * internal error (-1) only gives it back. */
+static void login_release(const struct login_keys *k, int ok, time_t now)
+{
+	const char *keys[] = { k->addr, k->user, k->pair };
+	struct fail *f;
+	int i;
+
+	pthread_mutex_lock(&auth_lock);
+	for (i = 0; i < 3; i++) {
+		f = fail_slot(keys[i], now, 0);
+		if (!f)
+			continue;
+		if (ok == 0)
+			f->last = now;
+		else if (--f->count <= 0 || (ok == 1 && i == 2))
+			f->key[0] = '\0';
+	}
 	pthread_mutex_unlock(&auth_lock);
 }
 
-static void fail_clear(const char *key, time_t now)
+/* Local passwords first, then the directories. */
+int auth_password_check(struct request *rq, const char *name,
+			const char *pw)
 {
-	struct fail *f;
+	struct login_keys k;
+	long wait;
+	int ok, log;
 
-	pthread_mutex_lock(&auth_lock);
-	f = fail_slot(key, now, 0);
-	if (f)
-		f->key[0] = '\0';
-	pthread_mutex_unlock(&auth_lock);
+	login_keys(&k, rq->client, name);
+	wait = login_reserve(&k, time(NULL), &log);
+	if (wait) {
+		metrics_login("throttled");
+		if (log)
+			log_warn("login for '%s' from %s throttled for %ld s "
+				 "(logged once a minute per address)",
+				 name, rq->client, wait);
+		snprintf(rq->retry_after, sizeof(rq->retry_after), "%ld",
+			 wait);
+		api_reply_error(rq, 429, NULL,
+				"too many failed logins from your address; "
+				"try again in %ld seconds",
+				wait);
+		return -2;
+	}
+	ok = store_user_verify(rq->st, name, pw);
+	if (ok == 0) /* LDAP / Active Directory users: api_sched.h */
+		ok = auth_directory_login(rq, name, pw);
+	login_release(&k, ok, time(NULL));
+	if (ok >= 0)
+		metrics_login(ok ? "ok" : "failed");
+	return ok;
 }
 
 /* ---- sessions ---- */
@@ -166,10 +294,10 @@ static int session_expired(const struct session *s, time_t now)
 	return now - s->last > SESSION_IDLE || now - s->created > SESSION_LIFE;
 }
 
-/* Creates a session for user; cookie receives its value, csrf its CSRF
- * token. */
-static void session_create(const char *user, char cookie[64],
-			   char csrf[64])
+/* Creates a session for user, whose password stamp is stamp; cookie
+ * receives its value, csrf its CSRF token. */
+static void session_create(const char *user, const char *stamp,
+			   char cookie[64], char csrf[64])
 {
 	struct session *slot = NULL;
 	time_t now = time(NULL);
@@ -193,14 +321,16 @@ static void session_create(const char *user, char cookie[64],
 	secret_token_hash(cookie, slot->hash);
 	snprintf(slot->user, sizeof(slot->user), "%s", user);
 	snprintf(slot->csrf, sizeof(slot->csrf), "%s", csrf);
+	snprintf(slot->stamp, sizeof(slot->stamp), "%s", stamp);
 	slot->created = slot->last = now;
 	pthread_mutex_unlock(&auth_lock);
 }
 
-/* Copies the user and CSRF token of the session cookie names. 0, or -1
- * when there is no such live session. */
+/* Copies the user, CSRF token and password stamp of the session cookie
+ * names (or, with remove, ends it). 0, or -1 when there is no such live
+ * session. */
 static int session_find(const char *cookie, char user[128], char csrf[64],
-			int remove)
+			char stamp[SECRET_TOKEN_HASH_LEN + 1], int remove)
 {
 	char hash[SECRET_TOKEN_HASH_LEN + 1];
 	time_t now = time(NULL);
@@ -223,11 +353,24 @@ static int session_find(const char *cookie, char user[128], char csrf[64],
 		s->last = now;
 		memcpy(user, s->user, 128);
 		memcpy(csrf, s->csrf, 64);
+		memcpy(stamp, s->stamp, sizeof(s->stamp));
 		rc = 0;
 		break;
 	}
 	pthread_mutex_unlock(&auth_lock);
 	return rc;
+}
+
+/* Ends every session of user (after its password changed). */
+static void session_end_user(const char *user)
+{
+	int i;
+
+	pthread_mutex_lock(&auth_lock);
+	for (i = 0; i < SESSION_MAX; i++)
+		if (sessions[i].hash[0] && !strcmp(sessions[i].user, user))
+			sessions[i].hash[0] = '\0';
+	pthread_mutex_unlock(&auth_lock);
 }
 
 /* ---- principals ---- */
@@ -237,6 +380,7 @@ int auth_principal(struct request *rq, json_t *user, struct principal *who)
 	json_t *tree;
 	int64_t norg = 0;
 	size_t i;
+	int root;
 
 	auth_principal_free(who);
 	who->user_id = json_integer_value(json_object_get(user, "id"));
@@ -256,6 +400,22 @@ int auth_principal(struct request *rq, json_t *user, struct principal *who)
 		who->orgs[i] = json_integer_value(json_array_get(tree, i));
 	who->all_orgs = who->norgs == norg;
 	json_decref(tree);
+	root = store_org_is_root(rq->st, who->org_id);
+	if (root < 0)
+		return -1;
+	who->root_org = root;
+	return 0;
+}
+
+int api_need_root_admin(struct request *rq)
+{
+	if (rq->who.role == ROLE_ADMIN && rq->who.root_org)
+		return 1;
+	api_reply_error(rq, 403, NULL,
+			"this is global to every org: it needs an admin of "
+			"the root org (org 1); you are '%s' of org %lld",
+			auth_role_name(rq->who.role),
+			(long long)rq->who.org_id);
 	return 0;
 }
 
@@ -343,11 +503,12 @@ int auth_request(struct request *rq)
 {
 	const char *h = request_header(rq, "Authorization");
 	const char *cookie = request_cookie(rq, SESSION_COOKIE);
-	char user[128], csrf[64];
+	char user[128], csrf[64], stamp[SECRET_TOKEN_HASH_LEN + 1],
+		now_stamp[SECRET_TOKEN_HASH_LEN + 1];
+	int rc;
 
 	if (h && !strncasecmp(h, "Bearer ", 7)) {
 		char *name = auth_token_user(rq, h + 7);
-		int rc;
 
 		if (!name) {
 			api_reply_error(rq, 401, NULL,
@@ -360,8 +521,18 @@ int auth_request(struct request *rq)
 	}
 	if (!cookie)
 		return 1;
-	if (session_find(cookie, user, csrf, 0) < 0)
+	if (session_find(cookie, user, csrf, stamp, 0) < 0)
 		return 1;
+	rc = store_user_password_stamp(rq->st, user, now_stamp);
+	if (rc < 0) {
+		api_reply_error(rq, 500, NULL, "cannot read the session's user");
+		return -1;
+	}
+	if (rc == 1 || strcmp(stamp, now_stamp)) {
+		/* the password changed (or the user went): log in again */
+		session_find(cookie, user, csrf, stamp, 1);
+		return 1;
+	}
 	if (auth_load_user(rq, user) < 0)
 		return -1;
 	rq->who.by_cookie = 1;
@@ -388,22 +559,56 @@ static json_t *auth_me_json(const struct request *rq)
 
 	for (i = 0; i < rq->who.norgs; i++)
 		json_array_append_new(orgs, json_integer(rq->who.orgs[i]));
-	return json_pack("{sIsssssIso}", "id", (json_int_t)rq->who.user_id,
+	return json_pack("{sIsssssIsosb}", "id", (json_int_t)rq->who.user_id,
 			 "username", rq->who.name, "role",
 			 auth_role_name(rq->who.role), "org_id",
-			 (json_int_t)rq->who.org_id, "orgs", orgs);
+			 (json_int_t)rq->who.org_id, "orgs", orgs, "root_admin",
+			 rq->who.role == ROLE_ADMIN && rq->who.root_org);
+}
+
+/* Starts a session for the user in rq->who, whose password stamp is
+ * stamp: sets the cookie and adds csrf_token to reply. */
+static void auth_session_start(struct request *rq, const char *stamp,
+			       json_t *reply)
+{
+	char cookie[64], csrf[64];
+
+	session_create(rq->who.name, stamp, cookie, csrf);
+	snprintf(rq->set_cookie, sizeof(rq->set_cookie),
+		 SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
+				"SameSite=Strict%s",
+		 cookie, SESSION_LIFE, rq->tls ? "; Secure" : "");
+	json_object_set_new(reply, "csrf_token", json_string(csrf));
+	sodium_memzero(cookie, sizeof(cookie));
+	sodium_memzero(csrf, sizeof(csrf));
+}
+
+/* 1 when the body is declared JSON. Login is the one write without a
+ * session or token, so it is the one a foreign page could post (login
+ * CSRF): a browser sends a cross-site form only as text/plain,
+ * urlencoded or multipart, never application/json without asking. */
+static int auth_body_is_json(struct request *rq)
+{
+	const char *ct = request_header(rq, "Content-Type");
+	size_t n = strlen("application/json");
+
+	return ct && !strncasecmp(ct, "application/json", n) &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 int api_auth_login(struct request *rq)
 {
-	json_t *body = api_body_json(rq), *user = NULL, *reply;
+	json_t *body, *reply;
 	const char *name, *pw;
-	char ukey[160], akey[160], cookie[64], csrf[64], now_s[20];
-	time_t now = time(NULL);
-	long wait;
+	char stamp[SECRET_TOKEN_HASH_LEN + 1], now_s[20];
 	int ok;
 
-	if (!body)
+	if (!auth_body_is_json(rq))
+		return api_reply_error(rq, 415, NULL,
+				       "login takes a JSON body: send the "
+				       "header Content-Type: "
+				       "application/json");
+	if (!(body = api_body_json(rq)))
 		return 0;
 	name = json_string_value(json_object_get(body, "username"));
 	pw = json_string_value(json_object_get(body, "password"));
@@ -417,52 +622,32 @@ int api_auth_login(struct request *rq)
 				"password is required (a string)");
 		goto out;
 	}
-	snprintf(ukey, sizeof(ukey), "u:%s", name);
-	snprintf(akey, sizeof(akey), "a:%s", rq->client);
-	wait = fail_wait(ukey, FAIL_MAX_USER, now);
-	if (!wait)
-		wait = fail_wait(akey, FAIL_MAX_ADDR, now);
-	if (wait) {
-		snprintf(rq->retry_after, sizeof(rq->retry_after), "%ld",
-			 wait);
-		api_reply_error(rq, 429, NULL,
-				"too many failed logins; try again in %ld "
-				"seconds",
-				wait);
+	ok = auth_password_check(rq, name, pw);
+	if (ok == -2)
 		goto out;
-	}
-	ok = store_user_verify(rq->st, name, pw);
-	if (ok == 0) /* LDAP / Active Directory users: api_sched.h */
-		ok = auth_directory_login(rq, name, pw);
 	if (ok < 0) {
 		api_reply_error(rq, 500, NULL, "cannot check the password");
 		goto out;
 	}
 	if (!ok) {
-		fail_note(ukey, now);
-		fail_note(akey, now);
 		log_warn("failed login for '%s' from %s", name, rq->client);
 		api_reply_error(rq, 401, NULL, "wrong username or password");
 		goto out;
 	}
-	fail_clear(ukey, now);
+	if (store_user_password_stamp(rq->st, name, stamp) != 0) {
+		api_reply_error(rq, 500, NULL, "cannot read the user");
+		goto out;
+	}
 	if (auth_load_user(rq, name) < 0)
 		goto out;
-	session_create(name, cookie, csrf);
-	snprintf(rq->set_cookie, sizeof(rq->set_cookie),
-		 SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
-				"SameSite=Strict%s",
-		 cookie, SESSION_LIFE, rq->tls ? "; Secure" : "");
 	util_now(now_s);
 	write_lock(rq);
 	store_api_user_touch_login(rq->st, rq->who.user_id, now_s);
 	write_unlock(rq);
 	reply = auth_me_json(rq);
-	json_object_set_new(reply, "csrf_token", json_string(csrf));
+	auth_session_start(rq, stamp, reply);
 	api_reply_json(rq, 200, reply);
-	sodium_memzero(cookie, sizeof(cookie));
 out:
-	json_decref(user);
 	json_decref(body);
 	return 0;
 }
@@ -470,10 +655,10 @@ out:
 int api_auth_logout(struct request *rq)
 {
 	const char *cookie = request_cookie(rq, SESSION_COOKIE);
-	char user[128], csrf[64];
+	char user[128], csrf[64], stamp[SECRET_TOKEN_HASH_LEN + 1];
 
 	if (rq->who.by_cookie && cookie)
-		session_find(cookie, user, csrf, 1);
+		session_find(cookie, user, csrf, stamp, 1);
 	snprintf(rq->set_cookie, sizeof(rq->set_cookie),
 		 SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; "
 				"SameSite=Strict%s",
@@ -492,4 +677,15 @@ int api_auth_me(struct request *rq)
 		json_object_set_new(me, "csrf_token",
 				    json_string(rq->who.csrf));
 	return api_reply_json(rq, 200, me);
+}
+
+void auth_password_changed(struct request *rq, const char *name,
+			   json_t *reply)
+{
+	char stamp[SECRET_TOKEN_HASH_LEN + 1];
+
+	session_end_user(name);
+	if (rq->who.by_cookie && !strcmp(rq->who.name, name) &&
+	    store_user_password_stamp(rq->st, name, stamp) == 0)
+		auth_session_start(rq, stamp, reply);
 }

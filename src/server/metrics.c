@@ -29,6 +29,11 @@ static const char *const metrics_intake_names[] = { "created", "updated",
 #define METRICS_INTAKES                                                 \
 	((int)(sizeof(metrics_intake_names) / sizeof(metrics_intake_names[0])))
 
+static const char *const metrics_login_names[] = { "ok", "failed",
+						   "throttled" };
+#define METRICS_LOGINS                                                  \
+	((int)(sizeof(metrics_login_names) / sizeof(metrics_login_names[0])))
+
 /* request durations in buckets of milliseconds (a histogram) */
 static const double metrics_bounds_ms[] = { 1, 5, 10, 20, 50, 100, 500,
 					    1000, 5000 };
@@ -37,6 +42,7 @@ static const double metrics_bounds_ms[] = { 1, 5, 10, 20, 50, 100, 500,
 
 static atomic_ullong metrics_requests[METRICS_CLASSES];
 static atomic_ullong metrics_intakes[METRICS_INTAKES];
+static atomic_ullong metrics_logins[METRICS_LOGINS];
 static atomic_ullong metrics_buckets[METRICS_BUCKETS];
 static atomic_ullong metrics_ms_sum; /* microseconds */
 static atomic_ullong metrics_count;
@@ -60,13 +66,28 @@ void metrics_request(unsigned status, double ms)
 			 (unsigned long long)(ms > 0 ? ms * 1000.0 : 0));
 }
 
-void metrics_intake(const char *result)
+/* Counts result in the counter of names that bears its name. */
+static void metrics_count_name(atomic_ullong *counters,
+			       const char *const *names, int n,
+			       const char *result)
 {
 	int i;
 
-	for (i = 0; i < METRICS_INTAKES; i++)
-		if (!strcmp(result, metrics_intake_names[i]))
-			atomic_fetch_add(&metrics_intakes[i], 1);
+	for (i = 0; i < n; i++)
+		if (!strcmp(result, names[i]))
+			atomic_fetch_add(&counters[i], 1);
+}
+
+void metrics_intake(const char *result)
+{
+	metrics_count_name(metrics_intakes, metrics_intake_names,
+			   METRICS_INTAKES, result);
+}
+
+void metrics_login(const char *result)
+{
+	metrics_count_name(metrics_logins, metrics_login_names,
+			   METRICS_LOGINS, result);
 }
 
 static void metrics_head(struct strbuf *sb, const char *name,
@@ -107,16 +128,17 @@ static void metrics_requests_text(struct strbuf *sb)
 		      atomic_load(&metrics_count));
 }
 
-static void metrics_intakes_text(struct strbuf *sb)
+/* One counter family with a "result" label per name. */
+static void metrics_results_text(struct strbuf *sb, const char *name,
+				 const char *help, atomic_ullong *counters,
+				 const char *const *names, int n)
 {
 	int i;
 
-	metrics_head(sb, "netcensus_intakes_total", "counter",
-		     "device reports and audits received, by result");
-	for (i = 0; i < METRICS_INTAKES; i++)
-		strbuf_printf(sb, "netcensus_intakes_total{result=\"%s\"} %llu\n",
-			      metrics_intake_names[i],
-			      atomic_load(&metrics_intakes[i]));
+	metrics_head(sb, name, "counter", help);
+	for (i = 0; i < n; i++)
+		strbuf_printf(sb, "%s{result=\"%s\"} %llu\n", name, names[i],
+			      atomic_load(&counters[i]));
 }
 
 static void metrics_discovery_text(struct strbuf *sb, struct store *st)
@@ -174,11 +196,20 @@ int api_metrics(struct request *rq)
 	if (rq->nargs)
 		return api_reply_error(rq, 400, rq->args[0].key,
 				       "/metrics takes no parameters");
-	if (!api_need_role(rq, ROLE_USER))
+	/* the counters are the whole server's, every org's together */
+	if (!api_need_root_admin(rq))
 		return 0;
 	strbuf_init(&sb, 0);
 	metrics_requests_text(&sb);
-	metrics_intakes_text(&sb);
+	metrics_results_text(&sb, "netcensus_intakes_total",
+			     "device reports and audits received, by result",
+			     metrics_intakes, metrics_intake_names,
+			     METRICS_INTAKES);
+	metrics_results_text(&sb, "netcensus_logins_total",
+			     "login attempts: ok and failed had their "
+			     "password checked, throttled did not",
+			     metrics_logins, metrics_login_names,
+			     METRICS_LOGINS);
 	metrics_discovery_text(&sb, rq->st);
 	api_reply_text(rq, 200, "%s", sb.data ? sb.data : "");
 	rq->content_type = "text/plain; version=0.0.4; charset=utf-8";

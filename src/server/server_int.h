@@ -41,6 +41,7 @@ struct principal {
 	int64_t *orgs; /* the caller's org and its descendants (owned) */
 	int norgs;
 	int all_orgs;  /* the tree covers every org: no org filter needed */
+	int root_org;  /* org_id is the root org (store_org_is_root()) */
 	int by_cookie; /* authenticated by session cookie */
 	char csrf[64]; /* the session's CSRF token, when by_cookie */
 };
@@ -141,8 +142,21 @@ char *auth_token_user(struct request *rq, const char *token);
 /* Fills who for user (a store_api_user_get() object). 0 or -1. */
 int auth_principal(struct request *rq, json_t *user, struct principal *who);
 void auth_principal_free(struct principal *who);
+/* 1 when the caller is an admin of the root org, the only one who may
+ * read or change what is global (settings, auth sources, metrics); else
+ * replies 403 and returns 0. docs/admin.md has the table of roles. */
+int api_need_root_admin(struct request *rq);
 enum role auth_role_from_name(const char *name);
 const char *auth_role_name(enum role r);
+/* Checks name's password pw as login does, throttled alike: 1 right, 0
+ * wrong, -1 internal error, -2 after replying 429. */
+int auth_password_check(struct request *rq, const char *name,
+			const char *pw);
+/* Ends every session of user name after its password was set; when the
+ * caller set its own through a session, starts a new one for it (the
+ * cookie, and csrf_token added to reply). */
+void auth_password_changed(struct request *rq, const char *name,
+			   json_t *reply);
 int api_auth_login(struct request *rq);
 int api_auth_logout(struct request *rq);
 int api_auth_me(struct request *rq);
@@ -164,6 +178,7 @@ int api_users_list(struct request *rq);
 int api_user_get(struct request *rq);
 int api_user_create(struct request *rq);
 int api_user_delete(struct request *rq);
+int api_user_password(struct request *rq);
 int api_tokens_list(struct request *rq);
 int api_token_create(struct request *rq);
 int api_token_delete(struct request *rq);

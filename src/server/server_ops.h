@@ -95,6 +95,9 @@ void metrics_request(unsigned status, double ms);
 /* Counts an intake by result: "created", "updated", "rejected" or
  * "refused" (never reached intake: no token, closed, bad form). */
 void metrics_intake(const char *result);
+/* Counts a login attempt: "ok" or "failed" (its password was checked) or
+ * "throttled" (refused before any check). */
+void metrics_login(const char *result);
 /* GET /metrics: Prometheus text format 0.0.4. */
 int api_metrics(struct request *rq);
 /* Opens the access log (path "-" is stderr; NULL: none). 0 or -1. */

@@ -265,6 +265,13 @@ int store_org_add(struct store *st, const char *name, int64_t parent_id,
 	return 0;
 }
 
+int store_org_is_root(struct store *st, int64_t org_id)
+{
+	return adm_exists(st, "SELECT 1 FROM org WHERE id = ?1"
+			      " AND parent_id IS NULL",
+			  org_id);
+}
+
 json_t *store_org_list(struct store *st)
 {
 	sqlite3_stmt *s;
@@ -295,23 +302,30 @@ static int user_check_role(const char *role)
 }
 
 /* User names travel in logs, URLs and LDAP filters: keep them plain. */
-static int user_check_name(const char *name)
+int store_user_name_check(const char *name, const char **why)
 {
-	const char *p;
+	size_t n = name ? strlen(name) : 0;
 
-	if (adm_check_text("user name", name, 64, 1) < 0)
+	if (!n || n > 64) {
+		*why = "must be 1 to 64 characters";
 		return -1;
-	for (p = name; *p; p++) {
-		if (!strchr("abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-",
-			    *p)) {
-			log_err("user name '%s' may hold only letters, digits "
-				"and . _ @ -",
-				name);
-			return -1;
-		}
+	}
+	if (name[strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-")]) {
+		*why = "may hold only letters, digits and . _ @ -";
+		return -1;
 	}
 	return 0;
+}
+
+static int user_check_name(const char *name)
+{
+	const char *why;
+
+	if (store_user_name_check(name, &why) == 0)
+		return 0;
+	log_err("user name '%s' %s", name ? name : "", why);
+	return -1;
 }
 
 /* A new argon2id hash of password after checking its length, or NULL. */
@@ -404,6 +418,30 @@ int store_user_set_password(struct store *st, const char *name,
 		return -1;
 	}
 	return 0;
+}
+
+int store_user_password_stamp(struct store *st, const char *name,
+			      char stamp[65])
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = adm_prepare(st, "SELECT coalesce(password_hash, '')"
+			    " FROM user WHERE name = ?1");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		secret_token_hash((const char *)sqlite3_column_text(s, 0),
+				  stamp);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	log_err("database: user lookup failed: %s", sqlite3_errmsg(st->db));
+	return -1;
 }
 
 /* An argon2id hash of nothing anyone types, verified when the user does

@@ -10,6 +10,7 @@
  */
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -678,35 +679,62 @@ int store_user_external_disable(struct store *st, const char *name,
 
 /* ---- retention ---- */
 
-int store_purge(struct store *st, const char *cutoff, json_t **counts)
+/* The rows of a table that belong to the purge's orgs: ?2 is a JSON array
+ * of org ids, or NULL for every org (then rows that belong to no org, like
+ * the audit-log row of a refused intake, go too). */
+#define PURGE_DEVICE_IN                                                   \
+	" AND (?2 IS NULL OR device_id IN (SELECT d.id FROM device d,"    \
+	" json_each(?2) o WHERE d.org_id = o.value))"
+
+int store_purge(struct store *st, const char *cutoff, const int64_t *org_ids,
+		int norgs, json_t **counts)
 {
 	static const struct {
 		const char *name;
 		const char *sql;
 	} steps[] = {
 		{ "components", "DELETE FROM component WHERE current = 0 AND"
-				" last_seen < ?1" },
-		{ "changes", "DELETE FROM change_log WHERE time < ?1" },
-		{ "audits", "DELETE FROM audit_log WHERE time < ?1" },
+				" last_seen < ?1" PURGE_DEVICE_IN },
+		{ "changes", "DELETE FROM change_log WHERE time < ?1"
+			     PURGE_DEVICE_IN },
+		{ "audits", "DELETE FROM audit_log WHERE time < ?1"
+			    PURGE_DEVICE_IN },
 		{ "discovery_runs", "DELETE FROM discovery_run WHERE state IN"
 				    " ('done','failed','cancelled') AND"
-				    " finished < ?1" },
+				    " finished < ?1 AND (?2 IS NULL OR"
+				    " discovery_id IN (SELECT x.id FROM"
+				    " discovery x, json_each(?2) o"
+				    " WHERE x.org_id = o.value))" },
 	};
+	json_t *ids = NULL;
+	char *scope = NULL;
 	size_t i;
+	int k;
 
 	*counts = json_object();
+	if (org_ids) {
+		ids = json_array();
+		for (k = 0; k < norgs; k++)
+			json_array_append_new(ids, json_integer(org_ids[k]));
+		scope = json_dumps(ids, JSON_COMPACT);
+		json_decref(ids);
+		if (!scope)
+			goto fail;
+	}
 	if (store_begin(st) < 0)
 		goto fail;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (sch_exec(st, NULL, steps[i].sql, "t", cutoff) < 0) {
+		if (sch_exec(st, NULL, steps[i].sql, "tt", cutoff, scope) < 0) {
 			store_rollback(st);
 			goto fail;
 		}
 		json_object_set_new(*counts, steps[i].name,
 				    json_integer(sqlite3_changes(st->db)));
 	}
+	free(scope);
 	return store_commit(st);
 fail:
+	free(scope);
 	json_decref(*counts);
 	*counts = NULL;
 	return -1;

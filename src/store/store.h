@@ -58,6 +58,11 @@ int store_org_find(struct store *st, const char *name, int64_t *id);
 int store_org_add(struct store *st, const char *name, int64_t parent_id,
 		  int64_t *id);
 json_t *store_org_list(struct store *st);
+/* The root org is the one without a parent: org 1, made by the first
+ * migration (store_org_add() gives every later org a parent, and orgs are
+ * never moved, so there is exactly one). 1 when org_id is it, 0 when not,
+ * -1 on a database error. */
+int store_org_is_root(struct store *st, int64_t org_id);
 
 /* ---- devices ----
  * A device is its sys object: the known columns (hostname, fqdn, uuid,
@@ -148,6 +153,16 @@ int store_user_add(struct store *st, const char *name, const char *role,
 		   int64_t org_id, const char *password);
 int store_user_set_password(struct store *st, const char *name,
 			    const char *password);
+/* 0 when name is a valid user name (1-64 of letters, digits and . _ @ -),
+ * else -1 with *why saying what is wrong. Not logged. */
+int store_user_name_check(const char *name, const char **why);
+/* A digest of user name's stored password hash into stamp (hex SHA-256,
+ * 64 characters): it changes whenever the password is set, since every hash
+ * has its own salt; a directory user (no local password) has a fixed one.
+ * Sessions remember it, so a password change ends them, even when made
+ * by another process. 0, 1 when there is no such user, -1 on error. */
+int store_user_password_stamp(struct store *st, const char *name,
+			      char stamp[65]);
 /* 1 when name/password are right, 0 when not, -1 on error. */
 int store_user_verify(struct store *st, const char *name,
 		      const char *password);

@@ -109,8 +109,12 @@ char *store_user_source(struct store *st, const char *name);
 
 /* ---- retention ---- */
 /* Deletes non-current components, change and audit log rows, and
- * finished discovery runs (with their logs) older than cutoff; *counts
+ * finished discovery runs (with their logs) older than cutoff, of the
+ * devices and discoveries of org_ids only (norgs of them); org_ids NULL
+ * means every org, and then also the rows that belong to no org (audit
+ * rows of refused intakes, runs of `netcensus discover --db`). *counts
  * receives {"components","changes","audits","discovery_runs"}. */
-int store_purge(struct store *st, const char *cutoff, json_t **counts);
+int store_purge(struct store *st, const char *cutoff, const int64_t *org_ids,
+		int norgs, json_t **counts);
 
 #endif

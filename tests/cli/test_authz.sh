@@ -9,12 +9,20 @@
 #   org_admin of another org: lists are its own tree, objects of org 1 404;
 #   admin      everything.
 # Endpoints this file has no specific rule for get the generic ones above
-# (reported as "generic"). Then: every cookie write without X-CSRF-Token is
-# refused, and a credential's secret appears in no response and no log.
-# Runs the server with --discovery-workers 0 so runs stay queued. TAP.
+# (reported as "generic"). Then the org-isolation cells (docs/admin.md,
+# "Who may do what"): every global endpoint (settings, auth sources,
+# /metrics) answers an admin of the root org, and 403 to the admin of a
+# sub-org and to a user; a sub-org admin's purge leaves other orgs' change
+# and audit logs alone; nobody grants more than their own org tree. Then
+# the session cells: a password change (API or `admin user passwd`) ends
+# the user's sessions and keeps its tokens; login wants a JSON body; a bad
+# user name is a 400 naming the field. Then: every cookie write without
+# X-CSRF-Token is refused, and a credential's secret appears in no
+# response and no log. Runs the server with --discovery-workers 0 so runs
+# stay queued. TAP.
 set -u
 . "$(dirname "$0")/../lib.sh"
-need_tools curl jq
+need_tools curl jq sqlite3
 need_netcensus
 # The Open-AudIT samples when they are here, else our own small fixtures.
 if [ -f "$SAMPLES/debian.xml" ]; then
@@ -41,6 +49,7 @@ call() {
 	esac
 	if [ -n "$_b" ]; then
 		S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$_m" "$@" \
+			-H 'Content-Type: application/json' \
 			--data-binary "$_b" "$U$_p")
 	else
 		S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$_m" "$@" "$U$_p")
@@ -59,7 +68,7 @@ uniq() {
 
 # ---- the cast and the objects (all in org 1, Default) ----
 S=$(curl -s -c "$T/jar" -o "$T/body" -w '%{http_code}' -X POST \
-	"$U/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$PW\"}")
+	-H 'Content-Type: application/json' "$U/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$PW\"}")
 CSRF=$(J .csrf_token)
 ADM=$(curl -s -b "$T/jar" -H "X-CSRF-Token: $CSRF" -X POST "$U/api/v1/tokens" \
 	-d '{"label":"matrix"}' | jq -r .token)
@@ -182,8 +191,10 @@ expect() {
 	*:"GET /api/v1/orgs" | *:"GET /api/v1/tokens" | *:"GET /api/v1/credentials" | \
 	*:"GET /api/v1/locations" | *:"GET /api/v1/discoveries" | \
 	*:"GET /api/v1/discovery-runs" | *:"GET /api/v1/stats" | \
-	*:"GET /api/v1/network" | *:"GET /metrics")
+	*:"GET /api/v1/network")
 		echo 200 ;;
+	adm:"GET /metrics") echo 200 ;;
+	*:"GET /metrics") echo 403 ;; # every org's counters: root admins only
 	usr:"GET /api/v1/users" | usr:"GET /api/v1/audit-log") echo 403 ;;
 	*:"GET /api/v1/users" | *:"GET /api/v1/audit-log") echo 200 ;;
 	usr:"GET /api/v1/users/{id}") echo 403 ;;
@@ -218,6 +229,7 @@ generic_ok() { # ROLE METHOD PATTERN STATUS
 }
 
 call GET /api/v1/openapi.json anon
+cp "$T/body" "$T/openapi"
 jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | "\(ascii_upcase) \($p)"' \
 	"$T/body" >"$T/endpoints"
 # deletes last, so the objects the other calls use are still there
@@ -267,9 +279,192 @@ while read -r m p; do
 done <"$T/order"
 echo "# $generic calls checked by the generic rules only"
 
+# ---- org isolation: what is global needs an admin of the root org ----
+# east is a sub-org of the root beside west; its admin (role admin, org
+# east) rules east's tree and nothing else
+call POST /api/v1/orgs "$ADM" '{"name":"east"}'
+EAST=$(J .id)
+EAD=$(mkuser eastadmin admin "$EAST")
+SMTP_BODY='{"host":"127.0.0.1","port":25,"security":"none","from":"nc@example.org"}'
+LDAP_BODY='{"name":"corp","type":"openldap","url":"ldap://127.0.0.1:389","base_dn":"dc=example,dc=org","user_dn_template":"uid=%s,dc=example,dc=org","mappings":[{"group":"ops","role":"admin","org":"Default"}]}'
+call POST /api/v1/auth-sources "$ADM" "$LDAP_BODY"
+SRC=$(J .id)
+if [ "$S" = 201 ] && [ "$SRC" -gt 0 ] 2>/dev/null; then
+	ok "root admin adds an auth source ($SRC)"
+else
+	nok "root admin adds an auth source: $S $(head -c 200 "$T/body")"
+fi
+# METHOD PATH BODY: every endpoint that acts on every org
+{
+	echo "GET /api/v1/settings/smtp -"
+	echo "PUT /api/v1/settings/smtp $SMTP_BODY"
+	echo "POST /api/v1/settings/smtp/test {}"
+	echo "GET /api/v1/settings/intake -"
+	echo "PUT /api/v1/settings/intake {\"allow\":[\"0.0.0.0/0\"],\"org_id\":$EAST}"
+	echo "GET /api/v1/auth-sources -"
+	echo "POST /api/v1/auth-sources $LDAP_BODY"
+	echo "GET /api/v1/auth-sources/$SRC -"
+	echo "POST /api/v1/auth-sources/$SRC/test {}"
+	echo "DELETE /api/v1/auth-sources/$SRC -"
+	echo "GET /metrics -"
+} >"$T/global"
+# the table holds every global path openapi.json lists
+jq -r '.paths | keys[] | select(test("settings|auth-sources|metrics"))' \
+	"$T/openapi" | sort -u >"$T/global-listed"
+sed 's/^[A-Z]* //; s/ .*//; s#/[0-9][0-9]*#/{id}#' "$T/global" |
+	sort -u >"$T/global-tested"
+check "the global cells cover every global path openapi.json lists" \
+	cmp "$T/global-listed" "$T/global-tested"
+# the sub-org admin and the user first (their 403 must change nothing),
+# then the root admin (allowed: no 401/403, no 5xx; a body may be refused)
+while read -r m p b; do
+	[ "$b" = - ] && b=
+	for r in ead usr adm; do
+		case $r in ead) a=$EAD ;; usr) a=$USR ;; adm) a=$ADM ;; esac
+		call "$m" "$p" "$a" "$b"
+		case $r:$S in
+		ead:403 | usr:403) ok "$r $m $p -> 403" ;;
+		adm:401 | adm:403 | adm:5*)
+			nok "root admin $m $p -> $S: $(head -c 200 "$T/body")" ;;
+		adm:*) ok "root admin $m $p -> $S" ;;
+		*) nok "$r $m $p -> $S, want 403: $(head -c 200 "$T/body")" ;;
+		esac
+	done
+done <"$T/global"
+call GET /api/v1/settings/intake "$ADM"
+check "the intake allow-list holds what the root admin PUT, nothing else" \
+	sh -c "[ $S = 200 ] && jq -e '.org_id == $EAST' '$T/body'"
+call PUT /api/v1/settings/intake "$ADM" '{"allow":[]}'
+call POST /api/v1/auth-sources "$EAD" '{"name":"evil","type":"openldap","url":"ldap://127.0.0.1:389","base_dn":"dc=x","user_dn_template":"uid=%s,dc=x","mappings":[{"group":"g","role":"admin","org":"1"}]}'
+check "a sub-org admin cannot map a directory group to admin of the root org (403)" \
+	test "$S" = 403
+call GET /api/v1/auth-sources "$ADM"
+check "... and no such source was stored" \
+	sh -c "jq -e '[.results[] | select(.name == \"evil\")] | length == 0' '$T/body'"
+
+# nobody grants more than their own org tree
+call POST /api/v1/users "$EAD" '{"username":"eastroot","password":"pw-eastroot-long","role":"admin","org_id":1}'
+check "sub-org admin: no user in the root org (400 org_id)" \
+	sh -c "[ $S = 400 ] && jq -e '.field == \"org_id\"' '$T/body'"
+call POST /api/v1/users "$OAD" "{\"username\":\"westboss\",\"password\":\"pw-westboss-long\",\"role\":\"admin\",\"org_id\":$WEST}"
+check "org_admin: no admin, even in its own org (403)" test "$S" = 403
+call POST /api/v1/tokens "$EAD" '{"user":"admin","label":"steal"}'
+check "sub-org admin: no token for the root admin (404)" test "$S" = 404
+call POST /api/v1/credentials "$EAD" "{\"name\":\"east-c\",\"type\":\"snmp\",\"community\":\"$SECRET\",\"org_id\":1}"
+check "sub-org admin: no credential in the root org (400)" test "$S" = 400
+call POST /api/v1/orgs "$EAD" '{"name":"under-root","parent_id":1}'
+check "sub-org admin: no org under the root (400)" test "$S" = 400
+call POST "/api/v1/users/$VICTIM/password" "$EAD" '{"password":"pw-taken-over-1"}'
+check "sub-org admin: no password of a root-org user (404)" test "$S" = 404
+
+# ---- a purge acts only inside its task's org tree ----
+# org 1 and east each get a device with a change; then every log row is
+# made old
+ONEDEV='{"sys":{"hostname":"one-host-1","ip":"198.18.77.2","serial":"ONE-0001","type":"server","os_name":"one"}}'
+EASTDEV='{"sys":{"hostname":"east-host-1","ip":"198.18.77.1","serial":"EAST-0001","type":"server","os_name":"one"}}'
+call POST /api/v1/intake "$COL" "$ONEDEV"
+call POST /api/v1/intake "$COL" "$(echo "$ONEDEV" | sed 's/"one"/"two"/')"
+call POST /api/v1/intake "$EAD" "$EASTDEV"
+call POST /api/v1/intake "$EAD" "$(echo "$EASTDEV" | sed 's/"one"/"two"/')"
+sqlite3 "$DB" ".timeout 10000" \
+	"UPDATE change_log SET time = '2001-01-01 00:00:00';
+	 UPDATE audit_log SET time = '2001-01-01 00:00:00';" >/dev/null ||
+	nok "cannot age the log rows"
+count() { # PATH TOKEN -> .count
+	curl -s -H "Authorization: Bearer $2" "$U$1?limit=1" | jq -r .count
+}
+CH=$(count /api/v1/changes "$ADM") CHE=$(count /api/v1/changes "$EAD")
+AU=$(count /api/v1/audit-log "$ADM") AUE=$(count /api/v1/audit-log "$EAD")
+call POST /api/v1/tasks "$EAD" '{"name":"east-purge","type":"purge","schedule":"0 3 * * *","days":1}'
+call POST "/api/v1/tasks/$(J .id)/run" "$EAD" ""
+check "the sub-org admin runs its purge (200, ok)" \
+	sh -c "[ $S = 200 ] && jq -e '.ok == true' '$T/body'"
+CH2=$(count /api/v1/changes "$ADM") CHE2=$(count /api/v1/changes "$EAD")
+AU2=$(count /api/v1/audit-log "$ADM") AUE2=$(count /api/v1/audit-log "$EAD")
+check "east's old change and audit rows were purged ($CHE -> $CHE2, $AUE -> $AUE2)" \
+	sh -c "[ '$CHE' -ge 1 ] && [ '$AUE' -ge 2 ] && [ '$CHE2' = 0 ] && [ '$AUE2' = 0 ]"
+check "the other orgs' change log is intact (all $CH -> $CH2, east's $CHE)" \
+	sh -c "[ \$(($CH - $CHE)) -ge 1 ] && [ '$CH2' = \$(($CH - $CHE)) ]"
+check "the other orgs' audit log is intact (all $AU -> $AU2, east's $AUE)" \
+	sh -c "[ \$(($AU - $AUE)) -ge 1 ] && [ '$AU2' = \$(($AU - $AUE)) ]"
+call POST /api/v1/tasks "$ADM" '{"name":"root-purge","type":"purge","schedule":"0 3 * * *","days":1}'
+call POST "/api/v1/tasks/$(J .id)/run" "$ADM" ""
+check "a purge of the root org cleans every org" \
+	test "$S $(count /api/v1/audit-log "$ADM") $(count /api/v1/changes "$ADM")" = "200 0 0"
+
+# ---- sessions end when the password changes; tokens are kept ----
+call POST /api/v1/users "$ADM" '{"username":"pat","password":"pw-pat-first","role":"user","org_id":1}'
+PAT=$(J .id)
+call POST /api/v1/tokens "$ADM" '{"user":"pat","label":"pat"}'
+PATTOK=$(J .token)
+plogin() { # JAR PASSWORD: status in S, CSRF token in PCSRF
+	S=$(curl -s -c "$1" -o "$T/body" -w '%{http_code}' -X POST \
+		-H 'Content-Type: application/json' "$U/api/v1/auth/login" \
+		-d "{\"username\":\"pat\",\"password\":\"$2\"}")
+	PCSRF=$(J .csrf_token)
+}
+me() { curl -s -o /dev/null -w '%{http_code}' -b "$1" "$U/api/v1/auth/me"; }
+newpw() { # JAR BODY: pat changes its own password through its session
+	S=$(curl -s -b "$1" -c "$1" -o "$T/body" -w '%{http_code}' -X POST \
+		-H "X-CSRF-Token: $PCSRF" -H 'Content-Type: application/json' \
+		"$U/api/v1/users/$PAT/password" -d "$2")
+}
+plogin "$T/pat1" pw-pat-first
+plogin "$T/pat2" pw-pat-first
+check "pat has two live sessions" \
+	test "$(me "$T/pat1") $(me "$T/pat2")" = "200 200"
+call POST "/api/v1/users/$PAT/password" "$ADM" '{"password":"pw-pat-second"}'
+check "an admin sets pat's password (200)" test "$S" = 200
+check "both of pat's sessions ended (401)" \
+	test "$(me "$T/pat1") $(me "$T/pat2")" = "401 401"
+call GET /api/v1/auth/me "$PATTOK"
+check "pat's API token is kept" test "$S" = 200
+plogin "$T/pat1" pw-pat-first
+check "the old password is refused" test "$S" = 401
+plogin "$T/pat2" pw-pat-second
+plogin "$T/pat1" pw-pat-second
+newpw "$T/pat1" '{"password":"pw-pat-third"}'
+check "one's own password needs current_password (400 naming it)" \
+	sh -c "[ $S = 400 ] && jq -e '.field == \"current_password\"' '$T/body'"
+newpw "$T/pat1" '{"password":"pw-pat-third","current_password":"pw-pat-second"}'
+check "pat sets its own password and gets a new session" \
+	sh -c "[ $S = 200 ] && jq -e '.csrf_token | length > 20' '$T/body'"
+check "... the new session works, pat's other session ended" \
+	test "$(me "$T/pat1") $(me "$T/pat2")" = "200 401"
+# the same from the command line, on the database of the running server
+printf 'pw-pat-fourth\n' |
+	"$NETCENSUS" admin --db "$DB" user passwd pat >/dev/null 2>&1
+plogin "$T/pat1" pw-pat-fourth
+plogin "$T/pat2" pw-pat-fourth
+check "pat has two live sessions again" \
+	test "$(me "$T/pat1") $(me "$T/pat2")" = "200 200"
+printf 'pw-pat-fifth\n' |
+	"$NETCENSUS" admin --db "$DB" user passwd pat >"$T/passwd.out" 2>&1
+check "netcensus admin user passwd says the sessions end" \
+	grep -q 'sessions' "$T/passwd.out"
+check "... and they did on the running server" \
+	test "$(me "$T/pat1") $(me "$T/pat2")" = "401 401"
+call GET /api/v1/auth/me "$PATTOK"
+check "... and keeps the tokens" test "$S" = 200
+
+# ---- login takes JSON only (login CSRF); user names are checked ----
+S=$(curl -s -D "$T/hdr" -o "$T/body" -w '%{http_code}' -X POST \
+	-H 'Content-Type: text/plain' "$U/api/v1/auth/login" \
+	-d '{"username":"pat","password":"pw-pat-fifth"}')
+check "a text/plain login (what a foreign form can send) is refused: 415, no cookie" \
+	sh -c "[ $S = 415 ] && ! grep -qi '^set-cookie:' '$T/hdr'"
+S=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$U/api/v1/auth/login" \
+	-d '{"username":"pat","password":"pw-pat-fifth"}')
+check "an urlencoded login is refused too (415)" test "$S" = 415
+for bad in 'bad name' 'x!y' '' "$(printf '%070d' 0)"; do
+	call POST /api/v1/users "$ADM" "{\"username\":\"$bad\",\"password\":\"pw-long-enough\",\"role\":\"user\"}"
+	check "POST /users with username '$bad': 400 naming username" \
+		sh -c "[ $S = 400 ] && jq -e '.field == \"username\" and (.error | length > 0)' '$T/body'"
+done
+
 # ---- cookie writes without the CSRF token ----
 S=$(curl -s -c "$T/jar" -o "$T/body" -w '%{http_code}' -X POST \
-	"$U/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$PW\"}")
+	-H 'Content-Type: application/json' "$U/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$PW\"}")
 CSRF=$(J .csrf_token)
 bad=
 while read -r m p; do

@@ -77,7 +77,7 @@ count_mail() { # how many messages have a subject containing $1
 serve_start "$T/log" || { cat "$T/log"; nok "server starts"; tap_finish; }
 ok "server starts"
 PW=$(serve_password "$T/log")
-curl -s -c "$T/jar" -o "$T/login" "$U/api/v1/auth/login" \
+curl -s -c "$T/jar" -o "$T/login" -H 'Content-Type: application/json' "$U/api/v1/auth/login" \
 	-d "{\"username\":\"admin\",\"password\":\"$PW\"}"
 CSRF=$(jq -r .csrf_token "$T/login")
 TOKEN=$(curl -s -b "$T/jar" -H "X-CSRF-Token: $CSRF" "$U/api/v1/tokens" \

@@ -24,12 +24,12 @@ check "first admin password printed once" test -n "$PW" -a \
 check "log says how to change it" grep -q 'admin user passwd admin' "$T/log1"
 
 # ---- login, cookie, CSRF ----
-req POST /api/v1/auth/login -d '{"username":"admin","password":"wrong-one"}'
+req POST /api/v1/auth/login -H 'Content-Type: application/json' -d '{"username":"admin","password":"wrong-one"}'
 check "wrong password: 401" test "$S" = 401
-req POST /api/v1/auth/login -d '{"username":"admin"}'
+req POST /api/v1/auth/login -H 'Content-Type: application/json' -d '{"username":"admin"}'
 check "missing password: 400 naming the field" test "$S" = 400 -a "$(J .field)" = password
 S=$(curl -s -D "$T/hdr" -c "$T/jar" -o "$T/body" -w '%{http_code}' \
-	-X POST "$U/api/v1/auth/login" \
+	-X POST -H 'Content-Type: application/json' "$U/api/v1/auth/login" \
 	-d "{\"username\":\"admin\",\"password\":\"$PW\"}")
 CSRF=$(J .csrf_token)
 check "login: 200 with a CSRF token" test "$S" = 200 -a ${#CSRF} -ge 40
@@ -247,7 +247,7 @@ check "unknown path: 404 JSON" test "$S" = 404 -a -n "$(J .error)"
 req PUT /api/v1/devices $W
 check "wrong method: 405" test "$S" = 405
 head -c 1100000 /dev/zero | tr '\0' 'a' >"$T/big"
-req POST /api/v1/auth/login --data-binary "@$T/big"
+req POST /api/v1/auth/login -H 'Content-Type: application/json' --data-binary "@$T/big"
 check "1 MiB body ceiling: 413" test "$S" = 413
 
 # ---- logout, throttling ----
@@ -257,12 +257,12 @@ req GET /api/v1/auth/me $AC
 check "session gone after logout: 401" test "$S" = 401
 i=0
 while [ $i -lt 5 ]; do
-	req POST /api/v1/auth/login -d '{"username":"reader","password":"nope-nope"}'
+	req POST /api/v1/auth/login -H 'Content-Type: application/json' -d '{"username":"reader","password":"nope-nope"}'
 	i=$((i + 1))
 done
-S=$(curl -s -D "$T/hdr" -o "$T/body" -w '%{http_code}' -X POST "$U/api/v1/auth/login" \
+S=$(curl -s -D "$T/hdr" -o "$T/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$U/api/v1/auth/login" \
 	-d '{"username":"reader","password":"pass-reader-123"}')
-check "after 5 failures even the right password gets 429 with Retry-After" \
+check "after 5 failures from one address even the right password from there gets 429 with Retry-After" \
 	sh -c "[ $S = 429 ] && grep -qi '^retry-after: [0-9]' '$T/hdr'"
 
 # ---- graceful stop ----
@@ -295,7 +295,7 @@ check "https health: 200" test "$S" = 200
 S=$(curl -s --cacert "$T/tls-self-signed.crt" -o /dev/null -w '%{http_code}' "$HEALTH")
 check "the certificate verifies for 127.0.0.1" test "$S" = 200
 S=$(curl -sk -D "$T/hdr" -o /dev/null -w '%{http_code}' -X POST \
-	"$U/api/v1/auth/login" \
+	-H 'Content-Type: application/json' "$U/api/v1/auth/login" \
 	-d '{"username":"eastadmin","password":"pass-eastadmin-123"}')
 check "cookie is Secure under TLS" sh -c "[ $S = 200 ] && grep -i '^set-cookie:' '$T/hdr' | grep -q Secure"
 serve_stop

@@ -30,7 +30,7 @@ check "devices imported" test "$(sqlite3 "$DB" 'SELECT count(*) FROM device')" -
 
 serve_start "$T/log"
 PW=$(serve_password "$T/log")
-curl -s -c "$T/jar" -o /dev/null -X POST "$U/api/v1/auth/login" \
+curl -s -c "$T/jar" -o /dev/null -X POST -H 'Content-Type: application/json' "$U/api/v1/auth/login" \
 	-d "{\"username\":\"admin\",\"password\":\"$PW\"}"
 get() { curl -s -b "$T/jar" "$U/api/v1$1"; }
 
@@ -95,7 +95,7 @@ check "runs: no run 99 (404)" test "$s" = 404
 # ---- org scoping: a user of another org sees none of it ----
 "$NETCENSUS" admin org add --db "$DB" east >/dev/null 2>&1
 printf 'a long enough password\n' | "$NETCENSUS" admin user add --db "$DB" --role user --org east eve >/dev/null 2>&1
-curl -s -c "$T/jar2" -o /dev/null -X POST "$U/api/v1/auth/login" \
+curl -s -c "$T/jar2" -o /dev/null -X POST -H 'Content-Type: application/json' "$U/api/v1/auth/login" \
 	-d '{"username":"eve","password":"a long enough password"}'
 check "scope: another org's user counts 0 devices" \
 	test "$(curl -s -b "$T/jar2" "$U/api/v1/stats" | jq .devices)" = 0

@@ -554,6 +554,29 @@ test('admin: the Open-AudIT intake allow-list is edited from the page', async ()
   assert.deepEqual((await apiGet('/settings/intake')).allow, []);
 });
 
+test('admin: the admin of a sub-org gets no global settings pages', async () => {
+  sh(NETCENSUS, ['admin', '--db', main.db, 'org', 'add', 'e2e-east']);
+  sh(NETCENSUS, ['admin', '--db', main.db, 'user', 'add', 'eastboss', '--role', 'admin', '--org', 'e2e-east'], 'east-boss-password\n');
+  const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p = await c.newPage();
+  watch(p);
+  await p.goto(main.url + '/');
+  await p.fill('#login-user', 'eastboss');
+  await p.fill('#login-pass', 'east-boss-password');
+  await p.click('form.login button[type=submit]');
+  await p.waitForSelector('#chart-type');
+  await p.goto(main.url + '/#/admin/intake');
+  await p.waitForSelector('#tab-intake[aria-selected="true"]');
+  await p.waitForSelector('text=Open-AudIT audit scripts');
+  assert.equal(await p.locator('#intake-form').count(), 0, 'no allow-list form');
+  assert.equal(await p.locator('#tab-smtp').count(), 0, 'no Mail tab');
+  assert.equal(await p.locator('#tab-ldap').count(), 0, 'no Directory sign-in tab');
+  const r = await p.request.get(main.url + '/api/v1/settings/smtp');
+  assert.equal(r.status(), 403);
+  assert.match((await r.json()).error, /admin of the root org/);
+  await c.close();
+});
+
 test('network picture: subnets and ARP/LLDP links are drawn', async () => {
   await page.goto(main.url + '/#/network?ip__isw=198.18.');
   await page.waitForSelector('#net-graph canvas');

@@ -191,7 +191,7 @@ ok "server starts"
 AD=$(admin_token admin)
 
 login() { # login USER PASSWORD [JAR]
-	req POST /api/v1/auth/login -c "${3:-$T/jar}" \
+	req POST /api/v1/auth/login -H 'Content-Type: application/json' -c "${3:-$T/jar}" \
 		-d "$(jq -nc --arg u "$1" --arg p "$2" \
 			'{username: $u, password: $p}')"
 }
