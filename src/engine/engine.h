@@ -76,7 +76,7 @@
 
 #include "core/targets.h"
 #include "engine/pool.h"
-#include "engine/reactor.h"
+#include "ev/reactor.h"
 #include "probe/dns.h"
 #include "probe/ports.h"
 #include "probe/tcp.h"

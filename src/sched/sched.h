@@ -37,7 +37,7 @@
 #include <time.h>
 #include <jansson.h>
 
-#include "server/query.h"
+#include "store/query.h"
 #include "store/store.h"
 
 #define SCHED_REPORT_ROWS_MAX 10000 /* rows a report returns or mails */
