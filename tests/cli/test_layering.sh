@@ -1,5 +1,5 @@
 #!/bin/sh
-# The layering of src/ as the includes show it (docs/architecture.md):
+# The layering of src/ as the includes show it (README.md, Layout):
 # lower rooms never include a higher one's headers. One TAP line per rule;
 # a failing rule prints every offending "file: #include" line.
 #
