@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
 #include "core/util.h"
 #include "probe/snmp_ping.h"
 #include "probe/udp.h"
