@@ -88,7 +88,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/testlib.h
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
-FUZZ_OMIT_snmp_reply := src/discover/snmp_ping
+FUZZ_OMIT_snmp_reply := src/probe/snmp_ping
 fuzz_objs = $(filter-out $(FUZZ_OMIT_$(1):%=$(BUILD)/%.o),$(LIBOBJS))
 
 $(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(LIBOBJS)
@@ -101,7 +101,7 @@ $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(LIBOB
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/fuzz.c \
 	  $(call fuzz_objs,$*) $(LDLIBS)
 
-$(BUILD)/tests/test_fuzz_snmp_reply $(BUILD)/fuzz/snmp_reply: src/discover/snmp_ping.c
+$(BUILD)/tests/test_fuzz_snmp_reply $(BUILD)/fuzz/snmp_reply: src/probe/snmp_ping.c
 
 tests-bin: $(BUILD)/netcensus $(TESTS) $(FUZZ_REPLAYS)
 

@@ -39,7 +39,7 @@ NC=${NETCENSUS:-$PWD/$BUILD/netcensus}
 [ -x "$NC" ] || make -s BUILD="$BUILD" "$BUILD/netcensus"
 
 LAB=tests/lab/lab.sh
-P=ncbd
+P=ncd$(($$ % 100000))	# unique per run: others may run the lab too
 export NCLAB_QUIET=1 MIBS=
 TMP=$(mktemp -d /tmp/ncbenchd.XXXXXX)
 trap '"$LAB" down --prefix "$P" >/dev/null 2>&1 || true; rm -rf "$TMP"' EXIT

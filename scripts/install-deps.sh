@@ -23,8 +23,9 @@ CHECK="cppcheck"
 UI="nodejs"
 command -v npm >/dev/null 2>&1 || UI="$UI npm" # a NodeSource nodejs has it
 E2E="chromium fonts-liberation"
-# bench/api.sh: HTTP load generator
-BENCH="wrk"
+# bench/api.sh: HTTP load generator; bench/discovery.sh: the scanners it
+# compares netcensus against
+BENCH="wrk nmap fping"
 
 case $SET in
 run) WANT="$BUILD $RUN $UI" ;;

@@ -18,8 +18,8 @@
 #include "core/targets.h"
 #include "core/util.h"
 #include "discover/discover.h"
-#include "discover/snmp_ping.h"
 #include "probe/ports.h"
+#include "probe/snmp_ping.h"
 #include "store/store_discovery.h"
 #include "store/store_ssh.h"
 

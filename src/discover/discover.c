@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "discover/discover.h"
-#include "discover/snmp_ping.h"
+#include "probe/snmp_ping.h"
 #include "probe/ssh.h"
 #include "report/report.h"
 #include "store/intake.h"
@@ -114,7 +114,7 @@ void discover_result_free(struct discover_result *res)
 
 static int64_t disc_ms(struct disc *d, uint64_t since_ns)
 {
-	uint64_t now = reactor_now(engine_reactor(d->e));
+	uint64_t now = engine_now(d->e);
 
 	return now > since_ns ? (int64_t)((now - since_ns) / NS_PER_MS) : 0;
 }
@@ -286,10 +286,9 @@ static void sjob_done(struct engine *e, struct engine_host *h, void *arg,
 }
 
 /* The credentials in the order to try them on this host: the kind that
- * answered the check first (that community, or every snmp_v3 one), then
- * every other SNMP credential as given. */
-static json_t *disc_creds_ordered(json_t *creds,
-				  const struct snmp_ping_answer *a)
+ * answered the check first (that community, cred; or every snmp_v3 one,
+ * cred -1), then every other SNMP credential as given. */
+static json_t *disc_creds_ordered(json_t *creds, int cred)
 {
 	json_t *out = json_array(), *c;
 	size_t i;
@@ -303,8 +302,8 @@ static json_t *disc_creds_ordered(json_t *creds,
 
 			if (!t || (strcmp(t, "snmp") && strcmp(t, "snmp_v3")))
 				continue;
-			first = a->cred >= 0 ? (size_t)a->cred == i
-					     : !strcmp(t, "snmp_v3");
+			first = cred >= 0 ? (size_t)cred == i
+					  : !strcmp(t, "snmp_v3");
 			if (first == !pass)
 				json_array_append(out, c);
 		}
@@ -313,11 +312,12 @@ static json_t *disc_creds_ordered(json_t *creds,
 }
 
 static void disc_snmp_answered(struct engine *e, struct engine_host *h,
-			       const struct snmp_ping_answer *a, void *arg)
+			       const struct engine_answer *a, void *arg)
 {
 	struct dhost *dh = arg;
 	struct disc *d = dh->d;
 	struct sjob *j;
+	int version;
 
 	if (!a->answered) {
 		discover_log_add(d->res, dh->ip, "snmp", "no-answer",
@@ -328,7 +328,9 @@ static void disc_snmp_answered(struct engine *e, struct engine_host *h,
 	dh->snmp_answered = 1;
 	j = xcalloc(1, sizeof(*j));
 	j->dh = dh;
-	j->creds = disc_creds_ordered(d->o->credentials, a);
+	j->creds = disc_creds_ordered(d->o->credentials,
+				      snmp_ping_cred(d->sp, a->question,
+						     &version));
 	j->opts = d->o->snmp_opts;
 	j->out = json_object();
 	if (engine_submit_job(e, h, POOL_SNMP, sjob_run, sjob_done, j) < 0) {
@@ -515,7 +517,7 @@ static void disc_ssh_start(struct disc *d, struct engine_host *h,
 		json_object_get(known, "device_id"));
 	j->opts.known_hostkey = j->known[0] ? j->known : NULL;
 	j->opts.allow_changed_hostkey = d->o->ssh_accept_changed_keys;
-	dh->ssh_start_ns = reactor_now(engine_reactor(d->e));
+	dh->ssh_start_ns = engine_now(d->e);
 	if (engine_submit_job(d->e, h, POOL_SSH, shjob_run, shjob_done, j) <
 	    0)
 		shjob_free(j);
@@ -551,7 +553,7 @@ static void disc_alive(struct engine *e, struct engine_host *h, void *ud)
 
 	dh->d = d;
 	targets_addr_format(&h->addr, dh->ip, sizeof(dh->ip));
-	dh->alive_ns = reactor_now(engine_reactor(e));
+	dh->alive_ns = engine_now(e);
 	dh->report = json_pack("{si}", "report_version", REPORT_VERSION);
 	json_object_set_new(dh->report, "sys",
 			    json_pack("{ss}", "ip", dh->ip));
@@ -575,7 +577,8 @@ static void disc_alive(struct engine *e, struct engine_host *h, void *ud)
 			 "%s", by);
 	if (d->sp) {
 		dh->snmp_start_ns = dh->alive_ns;
-		snmp_ping_start(d->sp, h, disc_snmp_answered, dh);
+		engine_probe(e, h, PROBE_SNMP, 0, d->sp, disc_snmp_answered,
+			     dh);
 	}
 }
 
@@ -923,8 +926,7 @@ int discover_run(const struct discover_opts *o, const struct targets *t,
 	if (!d.e)
 		return -1;
 	if (o->snmp && o->credentials)
-		d.sp = snmp_ping_new(d.e, o->credentials, o->engine.timeout_ms,
-				     o->engine.retries);
+		d.sp = snmp_ping_new(o->credentials);
 	if (o->engine_hook) /* a server: live progress and stop */
 		o->engine_hook(d.e, o->engine_hook_ud);
 	if (o->signals) {

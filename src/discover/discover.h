@@ -6,7 +6,7 @@
  *
  * Per live host, in the engine's callbacks (all on the reactor thread):
  *   alive    a "discovery" log row; when SNMP is in scope, the SNMP check
- *            (discover/snmp_ping.h) starts at once, on the reactor;
+ *            (probe/snmp_ping.h) is asked of the host with engine_probe();
  *            a host whose agent answers gets the blocking snmp_probe() as
  *            a POOL_SNMP worker job, credentials ordered so the one that
  *            answered is tried first;

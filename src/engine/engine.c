@@ -13,12 +13,15 @@
 #include "engine/pace.h"
 #include "engine/perm.h"
 #include "engine/rtt.h"
-#include "probe/icmp.h"
 
 #define ENGINE_RETRIES_MAX 10
-#define ENGINE_INFLIGHT_CEIL 60000	/* below the 65536 ICMP sequences */
+#define ENGINE_INFLIGHT_CEIL 60000	/* below the 65536 ids of a shared
+					 * socket (probe/probe.h) */
 #define ENGINE_LOCAL_BACKOFF_NS 20000000ull	/* 20 ms after EMFILE etc. */
-#define ENGINE_ICMP_BURST 512		/* replies read per wake-up */
+#define ENGINE_RECV_BURST 512		/* replies read per wake-up */
+#define ENGINE_IDS 65536		/* ids of a shared socket */
+#define ENGINE_REQUESTS_MAX 64		/* engine_probe() per host */
+#define ENGINE_QUESTIONS_MAX 256	/* questions of one request */
 #define NS_PER_MS 1000000ull
 #define TCP_SYN_RTO_NS 1000000000ull	/* Linux's initial SYN timeout */
 #define TCP_LINGER_MAX_NS 980000000ull	/* a late SYN-ACK is waited for
@@ -39,18 +42,39 @@ enum stage { ST_DISC, ST_ALIVE, ST_PORTS, ST_WAIT, ST_DONE };
 enum slot_state { SL_FREE, SL_WAIT, SL_FLIGHT, SL_BACKOFF };
 
 struct host;
+struct chan;
 
 struct slot {
 	struct host *h;
 	enum slot_state st;
 	uint32_t item;
-	int icmp_fam;		/* 0 / 1 for an echo in flight, else -1 */
+	struct chan *ch;	/* the shared socket of an attempt in flight
+				 * there (its id is taken), else NULL */
 	int linger;		/* an earlier attempt still listening while
 				 * its retry is under way */
-	uint16_t seq;
+	uint16_t id;
 	uint64_t sent;
 	struct reactor_io io;
 	struct timer timer;
+};
+
+/* What an item (one probe place of a stage) is: its row in the probe
+ * table, its question, and for a request's items the request. */
+struct item_meta {
+	uint8_t kind;		/* enum probe_kind */
+	uint8_t q;		/* the question (request kinds) */
+	uint16_t req;		/* 1 + index in host.reqs; 0: none */
+};
+
+/* A request kind asked of a live host (engine_probe()). */
+struct preq {
+	uint8_t kind;
+	uint16_t port;
+	const void *cfg;
+	engine_probe_fn fn;
+	void *arg;
+	uint32_t first, n;	/* its items in the port stage */
+	uint32_t left;		/* items not settled yet */
 };
 
 struct host {
@@ -58,14 +82,22 @@ struct host {
 	struct engine *e;
 	enum stage stage;
 	struct engine_port *items;	/* the current stage's probes */
+	struct item_meta *meta;		/* and what each is */
 	uint64_t *first_ns;		/* each item's first send */
 	uint32_t n_items, cursor, settled;
-	struct engine_port *disc;	/* discovery probes; port 0 = echo */
+	struct engine_port *disc;	/* discovery probes */
+	struct item_meta *disc_meta;
 	uint32_t n_disc;
+	struct engine_port *port_items;	/* the port stage: requests' items,
+					 * then pub.ports */
+	struct item_meta *port_meta;
+	size_t ports_left;		/* of pub.ports, not settled */
+	struct preq *reqs;		/* engine_probe() requests */
+	unsigned n_reqs, reqs_open;
 	struct slot *slots;
 	unsigned n_slots, busy, waiting;
 	int ports_done, dns_done;
-	unsigned holds;			/* jobs and engine_host_hold()s */
+	unsigned holds;			/* jobs and open requests */
 	char *hostname;
 	int in_ready;
 	struct host *ready_prev, *ready_next;
@@ -73,12 +105,21 @@ struct host {
 	struct host *dns_next;
 };
 
-struct icmp_fam {
+/* A discovery probe every address gets (engine_new: ICMP echo unless
+ * no_icmp, then TCP connect to each discovery port). */
+struct disc_probe {
+	uint8_t kind;
+	uint16_t port;
+};
+
+/* A shared socket of one probe kind and address family. */
+struct chan {
 	int state;		/* 0 untried, 1 open, -1 unavailable */
-	struct icmp_sock s;
+	const struct probe_module *m;
+	struct probe_chan pc;
 	struct reactor_io io;
-	struct slot **by_seq;	/* 65536 */
-	uint16_t *free_seq;
+	struct slot **by_id;	/* ENGINE_IDS: the attempt each id is */
+	uint16_t *free_id;
 	uint32_t n_free;
 };
 
@@ -108,8 +149,10 @@ struct engine {
 	struct timer pace_timer;
 	struct perm perm;
 	uint64_t next_pos, last_pos;
-	struct icmp_fam icmp[2];
-	uint8_t icmp_key[ICMP_KEY_BYTES];
+	struct chan chan[PROBE_KINDS][2];	/* by kind, then family */
+	uint8_t probe_key[PROBE_KEY_BYTES];
+	struct disc_probe disc[1 + ENGINE_DISCOVERY_PORTS_MAX];
+	uint32_t n_disc;		/* discovery probes per address */
 	struct host *ready_head, *ready_tail;
 	struct host *active_head, *active_tail;
 	struct host *dns_head, *dns_tail;
@@ -248,16 +291,25 @@ static void ready_push(struct engine *e, struct host *h, int front)
 	e->ready_tail = h;
 }
 
+/* An item's row in the probe table. */
+static const struct probe_module *item_module(const struct host *h,
+					      uint32_t i)
+{
+	return probe_modules[h->meta[i].kind];
+}
+
 static int host_can_send(const struct host *h)
 {
-	if (h->stage != ST_DISC && h->stage != ST_PORTS)
+	/* ST_WAIT: a request's items may still go out after the ports */
+	if (h->stage != ST_DISC && h->stage != ST_PORTS && h->stage != ST_WAIT)
 		return 0;
 	if (h->waiting)
 		return 1;
 	return h->busy < h->n_slots && h->cursor < h->n_items;
 }
 
-/* ---- ICMP sockets, one per family, opened on first use ---- */
+/* ---- shared sockets, one per probe kind and family, opened on first
+ * use ---- */
 
 static int fam_index(int family)
 {
@@ -267,110 +319,107 @@ static int fam_index(int family)
 static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns);
 static void slot_error(struct slot *s, enum icmp_verdict v);
 
-/* An ICMP error about the echo of s: the slot, or NULL when it is not
- * about a probe still waiting (a quote too short for the cookie still
- * has to name the same address and sequence number). */
-static struct slot *icmp_error_slot(struct icmp_fam *f,
-				    const struct icmp_reply *rep)
+/* What a shared socket read about attempt rep->id: settles it when it is
+ * still waiting and the reply is about it (the address it went to, its
+ * send time when carried, its port and question). */
+static void chan_reply(struct chan *ch, const struct probe_reply *rep)
 {
-	struct slot *s = f->by_seq[rep->seq];
+	struct slot *s = ch->by_id[rep->id];
+	struct host *h;
 
-	if (!s || s->st != SL_FLIGHT ||
-	    (rep->stamp && s->sent != rep->stamp) ||
-	    !targets_addr_equal(&rep->target, &s->h->pub.addr))
-		return NULL;
-	return s;
+	if (!s || s->st != SL_FLIGHT || (rep->stamp && s->sent != rep->stamp))
+		return;	/* late: that attempt already gave up */
+	h = s->h;
+	if (rep->error) {
+		if (targets_addr_equal(&rep->target, &h->pub.addr))
+			slot_error(s, rep->verdict);
+		return;
+	}
+	if (!targets_addr_equal(&rep->from, &h->pub.addr) ||
+	    (rep->port && rep->port != h->items[s->item].port) ||
+	    rep->q != h->meta[s->item].q)
+		return;
+	slot_result(s, TCP_OPEN, reactor_now(h->e->r) - s->sent);
 }
 
-static void icmp_readable(struct reactor_io *io, uint32_t events)
+static void chan_readable(struct reactor_io *io, uint32_t events)
 {
-	struct icmp_fam *f = io->arg;
-	struct icmp_reply rep;
+	struct chan *ch = io->arg;
+	struct probe_reply rep;
 	int i, rc;
 
-	for (i = 0; i < ENGINE_ICMP_BURST; i++) {
-		struct slot *s;
-
-		rc = icmp_recv_reply(&f->s, &rep);
+	for (i = 0; i < ENGINE_RECV_BURST; i++) {
+		rc = ch->m->recv(&ch->pc, &rep);
 		if (rc < 0)
 			break;
-		if (rc == 2) {	/* raw socket: an error about our echo */
-			s = icmp_error_slot(f, &rep);
-			if (s)
-				slot_error(s, icmp_error_verdict(
-						      f->s.family, rep.type,
-						      rep.code, &rep.from,
-						      &rep.target));
-			continue;
-		}
-		if (rc == 0)
-			continue;
-		s = f->by_seq[rep.seq];
-		if (!s || s->st != SL_FLIGHT || s->sent != rep.stamp ||
-		    !targets_addr_equal(&rep.from, &s->h->pub.addr))
-			continue;	/* late: that probe already gave up */
-		slot_result(s, TCP_OPEN, reactor_now(s->h->e->r) - s->sent);
+		if (rc > 0)
+			chan_reply(ch, &rep);
 	}
 	/* a ping socket's errors wait in its error queue */
-	for (i = 0; (events & EPOLLERR) && i < ENGINE_ICMP_BURST; i++) {
-		struct slot *s;
-
-		rc = icmp_recv_error(&f->s, &rep);
+	for (i = 0; (events & EPOLLERR) && ch->m->recv_error &&
+		    i < ENGINE_RECV_BURST;
+	     i++) {
+		rc = ch->m->recv_error(&ch->pc, &rep);
 		if (rc < 0)
 			break;
-		s = rc == 2 ? icmp_error_slot(f, &rep) : NULL;
-		if (s)
-			slot_error(s, icmp_error_verdict(f->s.family, rep.type,
-							 rep.code, &rep.from,
-							 &rep.target));
+		if (rc > 0)
+			chan_reply(ch, &rep);
 	}
 }
 
-static struct icmp_fam *icmp_get(struct engine *e, int family)
+/* The shared socket of kind for family, opened on first use; NULL when it
+ * cannot be had (said once: a warning when other discovery probes remain,
+ * else an error). */
+static struct chan *chan_get(struct engine *e, enum probe_kind kind,
+			     int family)
 {
-	struct icmp_fam *f = &e->icmp[fam_index(family)];
+	struct chan *ch = &e->chan[kind][fam_index(family)];
 	char why[512];
 	uint32_t i;
 
-	if (f->state == 1)
-		return f;
-	if (f->state < 0)
+	if (ch->state == 1)
+		return ch;
+	if (ch->state < 0)
 		return NULL;
-	if (icmp_open(&f->s, family, e->icmp_key, why, sizeof(why)) < 0) {
-		f->state = -1;
-		if (e->o.n_discovery_ports)
+	ch->m = probe_modules[kind];
+	ch->pc.fd = -1;
+	why[0] = '\0';
+	if (ch->m->open(&ch->pc, family, e->probe_key, why, sizeof(why)) < 0) {
+		ch->state = -1;
+		if (ch->m->alive_answer == PROBE_ALIVE_NO)	/* a request */
+			log_err("%s: %s", ch->m->name, why);
+		else if (e->o.n_discovery_ports)
 			log_warn("%s; host discovery uses TCP probes only", why);
 		else
 			log_err("%s", why);
 		return NULL;
 	}
-	if (reactor_io_add(e->r, &f->io, f->s.fd, EPOLLIN, icmp_readable, f) <
-	    0) {
-		icmp_close(&f->s);
-		f->state = -1;
+	if (reactor_io_add(e->r, &ch->io, ch->pc.fd, EPOLLIN, chan_readable,
+			   ch) < 0) {
+		ch->m->close(&ch->pc);
+		ch->state = -1;
 		return NULL;
 	}
-	f->by_seq = xcalloc(65536, sizeof(*f->by_seq));
-	f->free_seq = xcalloc(65536, sizeof(*f->free_seq));
-	for (i = 0; i < 65536; i++)
-		f->free_seq[i] = (uint16_t)(65535 - i);
-	f->n_free = 65536;
-	f->state = 1;
-	log_debug("%s echo through a %s socket",
-		  family == AF_INET ? "ICMP" : "ICMPv6",
-		  f->s.raw ? "raw" : "ping (unprivileged)");
-	return f;
+	ch->by_id = xcalloc(ENGINE_IDS, sizeof(*ch->by_id));
+	ch->free_id = xcalloc(ENGINE_IDS, sizeof(*ch->free_id));
+	for (i = 0; i < ENGINE_IDS; i++)
+		ch->free_id[i] = (uint16_t)(ENGINE_IDS - 1 - i);
+	ch->n_free = ENGINE_IDS;
+	ch->state = 1;
+	log_debug("%s over IPv%d: socket open", ch->m->name,
+		  family == AF_INET ? 4 : 6);
+	return ch;
 }
 
-static void icmp_fam_close(struct engine *e, struct icmp_fam *f)
+static void chan_close(struct engine *e, struct chan *ch)
 {
-	if (f->state == 1) {	/* an untried family has no socket */
-		reactor_io_del(e->r, &f->io);
-		icmp_close(&f->s);
+	if (ch->state == 1) {	/* an untried one has no socket */
+		reactor_io_del(e->r, &ch->io);
+		ch->m->close(&ch->pc);
 	}
-	free(f->by_seq);
-	free(f->free_seq);
-	memset(f, 0, sizeof(*f));
+	free(ch->by_id);
+	free(ch->free_id);
+	memset(ch, 0, sizeof(*ch));
 }
 
 /* ---- probes ---- */
@@ -384,12 +433,10 @@ static void slot_release(struct slot *s)
 	if (s->st == SL_FLIGHT) {
 		if (s->io.fd >= 0)
 			reactor_io_close(e->r, &s->io);
-		if (s->icmp_fam >= 0) {
-			struct icmp_fam *f = &e->icmp[s->icmp_fam];
-
-			f->by_seq[s->seq] = NULL;
-			f->free_seq[f->n_free++] = s->seq;
-			s->icmp_fam = -1;
+		if (s->ch) {
+			s->ch->by_id[s->id] = NULL;
+			s->ch->free_id[s->ch->n_free++] = s->id;
+			s->ch = NULL;
 		}
 		e->inflight--;
 		h->busy--;
@@ -423,11 +470,25 @@ static void host_cancel_probes(struct host *h)
 	ready_remove(h->e, h);
 }
 
+/* How long after its first probe silence on item i of h becomes a
+ * verdict: ENGINE_SETTLE_NS (or --timeout, if shorter), or for a kind
+ * that waits the full time (an SNMP agent answers at its CPU's pace)
+ * (retries + 1) x --timeout. */
+static uint64_t item_settle_ns(const struct host *h, uint32_t i)
+{
+	const struct engine_opts *o = &h->e->o;
+	uint64_t max = engine_attempt_max_ns(o);
+
+	if (item_module(h, i)->settle_full)
+		return max * (o->retries + 1);
+	return max < ENGINE_SETTLE_NS ? max : ENGINE_SETTLE_NS;
+}
+
 /* How long the attempt just sent for item i of h waits before the next
- * one: the run's adaptive timeout (rtt.h; for a live host's ports at
- * least 3 x its own round trip), doubled for each earlier attempt, at
- * most --timeout. The last attempt waits until at least ENGINE_SETTLE_NS
- * (or --timeout, if shorter) after the item's first probe, and earlier
+ * one: the run's adaptive timeout (rtt.h; for a live host's ports and
+ * requests at least 3 x its own round trip), doubled for each earlier
+ * attempt, at most --timeout. The last attempt waits until the item's
+ * settle time (item_settle_ns) after its first probe, and earlier
  * attempts keep listening until then, so a host slower than the run's
  * typical one is still heard. */
 static uint64_t host_attempt_ns(const struct host *h, uint32_t i)
@@ -438,14 +499,14 @@ static uint64_t host_attempt_ns(const struct host *h, uint32_t i)
 	uint64_t w = rtt_timeout(&e->rtt), settle, age;
 	unsigned k;
 
-	if (h->stage == ST_PORTS && (uint64_t)h->pub.rtt_us * 3000 > w)
+	if (h->stage != ST_DISC && (uint64_t)h->pub.rtt_us * 3000 > w)
 		w = (uint64_t)h->pub.rtt_us * 3000;
 	for (k = 1; k < it->tries && w < max; k++)
 		w *= 2;
 	if (w > max)
 		w = max;
 	if (it->tries > e->o.retries) {
-		settle = max < ENGINE_SETTLE_NS ? max : ENGINE_SETTLE_NS;
+		settle = item_settle_ns(h, i);
 		age = reactor_now(e->r) - h->first_ns[i];
 		/* cppcheck-suppress knownConditionTrueFalse ; a false
 		 * positive of cppcheck 2.10: w is the adaptive timeout, often
@@ -455,7 +516,7 @@ static uint64_t host_attempt_ns(const struct host *h, uint32_t i)
 	}
 	/* a SYN unanswered for 1 s is resent by the kernel, unpaced: give
 	 * up just before, unless --timeout asks for more than 1 s */
-	if ((h->stage != ST_DISC || it->port != 0) && w > TCP_LINGER_MAX_NS &&
+	if (item_module(h, i)->tcp_syn && w > TCP_LINGER_MAX_NS &&
 	    max <= TCP_SYN_RTO_NS)
 		w = TCP_LINGER_MAX_NS;
 	return w;
@@ -477,9 +538,11 @@ static int slot_linger(struct slot *s)
 
 	if (h->items[s->item].tries > e->o.retries)
 		return 0;
-	if (s->icmp_fam < 0 && max > TCP_LINGER_MAX_NS)
+	if (item_module(h, s->item)->tcp_syn && max > TCP_LINGER_MAX_NS)
 		max = TCP_LINGER_MAX_NS;
 	until = s->sent + max;
+	if (until < h->first_ns[s->item] + item_settle_ns(h, s->item))
+		until = h->first_ns[s->item] + item_settle_ns(h, s->item);
 	for (k = 0; k < h->n_slots && !f; k++)
 		if (h->slots[k].st == SL_FREE)
 			f = &h->slots[k];
@@ -544,25 +607,25 @@ static void slot_error(struct slot *s, enum icmp_verdict v)
 	}
 }
 
-static void tcp_ready(struct reactor_io *io, uint32_t events)
+/* A PROBE_OWN attempt's socket became ready. */
+static void own_ready(struct reactor_io *io, uint32_t events)
 {
 	struct slot *s = io->arg;
-	enum tcp_state st = tcp_connect_result(io->fd);
+	struct host *h = s->h;
+	enum icmp_verdict v = ICMP_V_NONE;
+	enum tcp_state st = item_module(h, s->item)
+				    ->ready(io->fd, events, &h->pub.addr, &v);
 
-	if (st == TCP_OPEN) {
-		tcp_set_reset(io->fd);
-	} else if (st == TCP_UNREACH) {
-		enum icmp_verdict v =
-			tcp_connect_verdict(io->fd, &s->h->pub.addr);
-
-		if (v != ICMP_V_NONE) {
-			slot_error(s, v);
-			return;
-		}
-	} else if (st == TCP_LOCAL) {
-		st = TCP_UNREACH;
+	if (st == TCP_PENDING) {	/* the row waits for its answer */
+		if (reactor_io_mod(h->e->r, io, EPOLLIN) < 0)
+			slot_result(s, TCP_LOCAL, 0);
+		return;
 	}
-	slot_result(s, st, reactor_now(s->h->e->r) - s->sent);
+	if (v != ICMP_V_NONE) {
+		slot_error(s, v);
+		return;
+	}
+	slot_result(s, st, reactor_now(h->e->r) - s->sent);
 }
 
 static void slot_in_flight(struct slot *s)
@@ -576,50 +639,81 @@ static void slot_in_flight(struct slot *s)
 	reactor_timer_start(h->e->r, &s->timer, host_attempt_ns(h, s->item));
 }
 
-static enum tcp_state slot_send_echo(struct slot *s, struct engine_port *it)
+/* The attempt of item s->item as its row takes it. */
+static void slot_probe_send(const struct slot *s, struct probe_send *ps)
+{
+	const struct host *h = s->h;
+	const struct item_meta *mt = &h->meta[s->item];
+
+	memset(ps, 0, sizeof(*ps));
+	ps->addr = &h->pub.addr;
+	ps->port = h->items[s->item].port;
+	ps->id = s->id;
+	ps->q = mt->q;
+	ps->stamp = s->sent;
+	ps->cfg = mt->req ? h->reqs[mt->req - 1].cfg : NULL;
+}
+
+/* Sends an attempt over the kind's shared socket; TCP_PENDING when it is
+ * in flight, else its outcome. */
+static enum tcp_state slot_send_shared(struct slot *s)
 {
 	struct host *h = s->h;
 	struct engine *e = h->e;
-	struct icmp_fam *f = icmp_get(e, h->pub.addr.family);
+	struct chan *ch = chan_get(e, h->meta[s->item].kind,
+				   h->pub.addr.family);
+	struct probe_send ps;
 
-	if (!f)
+	if (!ch)
 		return TCP_UNREACH;
-	if (f->n_free == 0)
+	if (ch->n_free == 0)
 		return TCP_LOCAL;
-	s->seq = f->free_seq[--f->n_free];
+	s->id = ch->free_id[--ch->n_free];
 	s->sent = reactor_now(e->r);
-	if (icmp_send_echo(&f->s, &h->pub.addr, s->seq, s->sent) < 0) {
+	slot_probe_send(s, &ps);
+	if (ch->m->send(&ch->pc, &ps) < 0) {
 		int err = errno;
 
-		f->free_seq[f->n_free++] = s->seq;
+		ch->free_id[ch->n_free++] = s->id;
 		return tcp_state_from_errno(err);
 	}
-	f->by_seq[s->seq] = s;
-	s->icmp_fam = fam_index(h->pub.addr.family);
+	ch->by_id[s->id] = s;
+	s->ch = ch;
 	slot_in_flight(s);
 	return TCP_PENDING;
 }
 
-static enum tcp_state slot_send_syn(struct slot *s, struct engine_port *it)
+/* Starts an attempt on a socket of its own (a TCP connect). */
+static enum tcp_state slot_send_own(struct slot *s)
 {
 	struct host *h = s->h;
 	struct engine *e = h->e;
+	struct probe_send ps;
 	enum tcp_state st;
 	int fd;
 
 	s->sent = reactor_now(e->r);
-	fd = tcp_connect_start(&h->pub.addr, it->port, &st);
+	slot_probe_send(s, &ps);
+	fd = item_module(h, s->item)->connect(&ps, &st);
 	if (fd < 0) {
 		if (st != TCP_LOCAL)
 			cnt_add(&e->c_packets, 1);
 		return st;
 	}
-	if (reactor_io_add(e->r, &s->io, fd, EPOLLOUT, tcp_ready, s) < 0) {
+	if (reactor_io_add(e->r, &s->io, fd, EPOLLOUT, own_ready, s) < 0) {
 		close(fd);
 		return TCP_LOCAL;
 	}
 	slot_in_flight(s);
 	return TCP_PENDING;
+}
+
+/* Moves the cursor past items already settled. */
+static void host_skip_settled(struct host *h)
+{
+	while (h->cursor < h->n_items &&
+	       h->items[h->cursor].state != TCP_PENDING)
+		h->cursor++;
 }
 
 /* Sends the host's next probe: a retry first, else the next new one.
@@ -647,17 +741,15 @@ static int host_send_one(struct host *h)
 		if (!s || h->cursor >= h->n_items)
 			return 1;
 		s->item = h->cursor++;
-		while (h->cursor < h->n_items &&
-		       h->items[h->cursor].state != TCP_PENDING)
-			h->cursor++;
+		host_skip_settled(h);
 	}
 	it = &h->items[s->item];
 	if (it->tries++ == 0)
 		h->first_ns[s->item] = reactor_now(h->e->r);
-	if (h->stage == ST_DISC && it->port == 0)
-		st = slot_send_echo(s, it);
+	if (item_module(h, s->item)->sock == PROBE_SHARED)
+		st = slot_send_shared(s);
 	else
-		st = slot_send_syn(s, it);
+		st = slot_send_own(s);
 	if (st != TCP_PENDING)
 		slot_result(s, st, reactor_now(e->r) - s->sent);
 	/* only this host's probe settled: if a host finished, it was h */
@@ -666,8 +758,50 @@ static int host_send_one(struct host *h)
 
 static void host_finish(struct host *h);
 static void host_check_scanned(struct host *h);
+static void host_check_done(struct host *h);
 static void host_set_alive(struct host *h, enum engine_alive_by by,
 			   uint16_t port, uint64_t rtt_ns);
+
+/* Item i, one question of a request, settled as st: the request ends at
+ * its first answer (its other questions are dropped) or when every
+ * question went unanswered; then its callback runs and its hold on the
+ * host goes (h may be freed). */
+static void host_req_settled(struct host *h, uint32_t i, enum tcp_state st,
+			     uint64_t rtt_ns)
+{
+	struct engine *e = h->e;
+	struct preq *r = &h->reqs[h->meta[i].req - 1];
+	struct engine_answer a;
+	uint32_t k;
+
+	r->left--;
+	if (st != TCP_OPEN && r->left > 0) {
+		if (host_can_send(h))
+			ready_push(e, h, 0);
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	if (st == TCP_OPEN) {
+		a.answered = 1;
+		a.question = h->meta[i].q;
+		a.rtt_us = (uint32_t)(rtt_ns / 1000);
+		for (k = r->first; k < r->first + r->n; k++) {
+			if (h->items[k].state != TCP_PENDING)
+				continue;
+			host_drop_item(h, k);
+			h->items[k].state = TCP_FILTERED;	/* not needed */
+			h->settled++;
+		}
+		r->left = 0;
+		host_skip_settled(h);
+	}
+	h->reqs_open--;
+	if (host_can_send(h))
+		ready_push(e, h, 0);
+	r->fn(e, &h->pub, &a, r->arg);
+	h->holds--;
+	host_check_done(h);
+}
 
 static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 {
@@ -700,20 +834,25 @@ static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 		return;
 	}
 	host_drop_item(h, s->item);	/* its other attempts */
-	if (st == TCP_OPEN || st == TCP_CLOSED) {
+	/* a request's answer time is an agent's, not the network's */
+	if ((st == TCP_OPEN || st == TCP_CLOSED) && !h->meta[s->item].req) {
 		rtt_sample(&e->rtt, rtt_ns);
 		atomic_store(&e->c_rto_ns, rtt_timeout(&e->rtt));
 	}
 	it->state = (uint8_t)st;
 	it->rtt_us = st == TCP_FILTERED ? 0 : (uint32_t)(rtt_ns / 1000);
 	h->settled++;
+	if (h->meta[s->item].req) {
+		host_req_settled(h, s->item, st, rtt_ns);
+		return;
+	}
 	if (h->stage == ST_DISC) {
-		if (st == TCP_OPEN || st == TCP_CLOSED) {
-			enum engine_alive_by by =
-				it->port == 0 ? ENGINE_ALIVE_ICMP
-				: st == TCP_OPEN ? ENGINE_ALIVE_TCP_OPEN
-						 : ENGINE_ALIVE_TCP_RST;
+		const struct probe_module *m = item_module(h, s->item);
+		enum engine_alive_by by = st == TCP_OPEN     ? m->alive_answer
+					  : st == TCP_CLOSED ? m->alive_refused
+							     : ENGINE_ALIVE_NO;
 
+		if (by != ENGINE_ALIVE_NO) {
 			host_set_alive(h, by, it->port, rtt_ns);
 		} else if (h->settled == h->n_items) {
 			host_cancel_probes(h);
@@ -726,9 +865,14 @@ static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 	}
 	if (st == TCP_OPEN)
 		cnt_add(&e->c_open, 1);
-	if (h->settled == h->n_items) {
+	if (--h->ports_left == 0) {
+		/* with a request still open the host cannot finish here */
+		int more = h->reqs_open > 0;
+
 		h->ports_done = 1;
 		host_check_scanned(h);
+		if (more && host_can_send(h))
+			ready_push(e, h, 0);
 	} else if (host_can_send(h)) {
 		ready_push(e, h, 0);
 	}
@@ -751,7 +895,6 @@ static struct host *host_new(struct engine *e, uint64_t pos)
 	h->slots = xcalloc(h->n_slots, sizeof(*h->slots));
 	for (i = 0; i < h->n_slots; i++) {
 		h->slots[i].h = h;
-		h->slots[i].icmp_fam = -1;
 		h->slots[i].io.fd = -1;
 		timer_init(&h->slots[i].timer, slot_timer_fired, &h->slots[i]);
 	}
@@ -769,8 +912,11 @@ static void host_free(struct host *h)
 	if (!h)
 		return;
 	free(h->disc);
+	free(h->disc_meta);
 	free(h->first_ns);
-	free(h->pub.ports);
+	free(h->port_items);
+	free(h->port_meta);
+	free(h->reqs);
 	free(h->slots);
 	free(h->hostname);
 	free(h);
@@ -820,44 +966,66 @@ static void host_check_scanned(struct host *h)
 	host_check_done(h);
 }
 
+/* The port stage's items: the questions of every request asked in the
+ * alive callback first (they go out at once), then the TCP ports. */
 static void host_start_ports(struct host *h)
 {
 	struct engine *e = h->e;
 	const struct port_list *pl = e->o.ports;
-	size_t i, k;
+	size_t n_ports = pl ? pl->n_tcp : 0, i, k;
+	uint32_t n_req = 0, r, q;
 
-	h->pub.n_ports = pl ? pl->n_tcp : 0;
-	h->pub.ports = xcalloc(h->pub.n_ports ? h->pub.n_ports : 1,
-			       sizeof(*h->pub.ports));
-	h->items = h->pub.ports;
-	h->n_items = (uint32_t)h->pub.n_ports;
+	for (r = 0; r < h->n_reqs; r++)
+		n_req += h->reqs[r].n;
+	h->n_items = n_req + (uint32_t)n_ports;
+	h->port_items = xcalloc(h->n_items ? h->n_items : 1,
+				sizeof(*h->port_items));
+	h->port_meta = xcalloc(h->n_items ? h->n_items : 1,
+			       sizeof(*h->port_meta));
+	h->items = h->port_items;
+	h->meta = h->port_meta;
+	h->pub.ports = h->port_items + n_req;
+	h->pub.n_ports = n_ports;
+	h->ports_left = n_ports;
 	h->cursor = h->settled = 0;
 	free(h->first_ns);
 	h->first_ns = xcalloc(h->n_items ? h->n_items : 1,
 			      sizeof(*h->first_ns));
-	for (i = 0; i < h->pub.n_ports; i++) {
+	for (r = 0, i = 0; r < h->n_reqs; r++) {
+		struct preq *rq = &h->reqs[r];
+
+		rq->first = (uint32_t)i;
+		for (q = 0; q < rq->n; q++, i++) {
+			h->items[i].port = rq->port;
+			h->meta[i].kind = rq->kind;
+			h->meta[i].q = (uint8_t)q;
+			h->meta[i].req = (uint16_t)(r + 1);
+		}
+	}
+	for (i = 0; i < n_ports; i++) {
 		struct engine_port *p = &h->pub.ports[i];
 
 		p->port = pl->tcp[i];
+		h->meta[n_req + i].kind = PROBE_TCP_CONNECT;
 		/* what discovery already learned about this port counts */
 		for (k = 0; k < h->n_disc; k++) {
 			const struct engine_port *d = &h->disc[k];
 
-			if (d->port != p->port || d->state == TCP_PENDING ||
+			if (h->disc_meta[k].kind != PROBE_TCP_CONNECT ||
+			    d->port != p->port || d->state == TCP_PENDING ||
 			    d->state == TCP_FILTERED)
 				continue;
 			*p = *d;
 			h->settled++;
+			h->ports_left--;
 			if (p->state == TCP_OPEN)
 				cnt_add(&e->c_open, 1);
 		}
 	}
-	while (h->cursor < h->n_items &&
-	       h->items[h->cursor].state != TCP_PENDING)
-		h->cursor++;
+	host_skip_settled(h);
 	h->stage = ST_PORTS;
 	cnt_add(&e->c_ports, 1);
-	h->ports_done = h->settled == h->n_items;
+	h->ports_done = h->ports_left == 0;
 	if (e->o.dns) {
 		if (e->dns_tail)
 			e->dns_tail->dns_next = h;
@@ -910,19 +1078,29 @@ static int host_dead_now(struct host *h)
 
 static void host_start(struct engine *e, struct host *h)
 {
-	unsigned i;
-	int icmp;
+	uint32_t i;
 
 	if (e->o.no_ping) {
+		cnt_add(&e->c_disc, 1);	/* host_set_alive() takes it off */
 		host_set_alive(h, ENGINE_ALIVE_ASSUMED, 0, 0);
 		return;
 	}
-	icmp = !e->o.no_icmp && icmp_get(e, h->pub.addr.family);
-	h->n_disc = (uint32_t)(icmp + e->o.n_discovery_ports);
-	h->disc = xcalloc(h->n_disc ? h->n_disc : 1, sizeof(*h->disc));
-	for (i = 0; i < e->o.n_discovery_ports; i++)
-		h->disc[icmp + i].port = e->o.discovery_ports[i];
+	h->disc = xcalloc(e->n_disc ? e->n_disc : 1, sizeof(*h->disc));
+	h->disc_meta = xcalloc(e->n_disc ? e->n_disc : 1,
+			       sizeof(*h->disc_meta));
+	for (i = 0; i < e->n_disc; i++) {
+		const struct disc_probe *d = &e->disc[i];
+
+		/* a kind whose socket cannot be had for this family (no
+		 * ICMP here) is left out; the others still decide */
+		if (probe_modules[d->kind]->sock == PROBE_SHARED &&
+		    !chan_get(e, d->kind, h->pub.addr.family))
+			continue;
+		h->disc_meta[h->n_disc].kind = d->kind;
+		h->disc[h->n_disc++].port = d->port;
+	}
 	h->items = h->disc;
+	h->meta = h->disc_meta;
 	h->n_items = h->n_disc;
 	h->first_ns = xcalloc(h->n_disc ? h->n_disc : 1, sizeof(*h->first_ns));
 	h->stage = ST_DISC;
@@ -1053,18 +1231,50 @@ int engine_submit_job(struct engine *e, struct engine_host *hp,
 	return 0;
 }
 
-void engine_host_hold(struct engine *e, struct engine_host *hp)
-{
-	((struct host *)hp)->holds++;
-}
+/* ---- requests ---- */
 
-void engine_host_release(struct engine *e, struct engine_host *hp)
+int engine_probe(struct engine *e, struct engine_host *hp,
+		 enum probe_kind kind, uint16_t port, const void *cfg,
+		 engine_probe_fn fn, void *arg)
 {
 	struct host *h = (struct host *)hp;
+	const struct probe_module *m;
+	struct preq *r;
+	unsigned n;
 
-	if (h->holds)
-		h->holds--;
-	host_check_done(h);
+	if ((unsigned)kind >= PROBE_KINDS || !fn ||
+	    !probe_modules[kind]->questions) {
+		log_err("engine: a request needs a request kind and a "
+			"callback");
+		return -1;
+	}
+	m = probe_modules[kind];
+	if (h->stage != ST_ALIVE || e->shutting ||
+	    h->n_reqs >= ENGINE_REQUESTS_MAX) {
+		log_err("engine: %s request refused (%s)", m->name,
+			h->stage != ST_ALIVE ? "not in the alive callback"
+			: e->shutting	     ? "shutting down"
+					     : "too many for one host");
+		return -1;
+	}
+	n = m->questions(cfg);
+	if (n == 0 || n > ENGINE_QUESTIONS_MAX) {
+		log_err("engine: %s request with %u questions (1 to %d)",
+			m->name, n, ENGINE_QUESTIONS_MAX);
+		return -1;
+	}
+	h->reqs = xrealloc(h->reqs, (h->n_reqs + 1) * sizeof(*h->reqs));
+	r = &h->reqs[h->n_reqs++];
+	memset(r, 0, sizeof(*r));
+	r->kind = (uint8_t)kind;
+	r->port = port ? port : m->port;
+	r->cfg = cfg;
+	r->fn = fn;
+	r->arg = arg;
+	r->n = r->left = n;
+	h->reqs_open++;
+	h->holds++;
+	return 0;
 }
 
 /* ---- the loop ---- */
@@ -1241,6 +1451,7 @@ struct engine *engine_new(const struct engine_opts *o,
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 	uint64_t n = targets_count(t);
+	size_t i;
 
 	e->o = *o;
 	e->t = t;
@@ -1253,7 +1464,13 @@ struct engine *engine_new(const struct engine_opts *o,
 		log_err("engine: libsodium failed to initialise");
 		goto fail;
 	}
-	randombytes_buf(e->icmp_key, sizeof(e->icmp_key));
+	randombytes_buf(e->probe_key, sizeof(e->probe_key));
+	if (!e->o.no_icmp)
+		e->disc[e->n_disc++].kind = PROBE_ICMP_ECHO;
+	for (i = 0; i < e->o.n_discovery_ports; i++) {
+		e->disc[e->n_disc].kind = PROBE_TCP_CONNECT;
+		e->disc[e->n_disc++].port = e->o.discovery_ports[i];
+	}
 	if (!e->o.seed)
 		randombytes_buf(&e->o.seed, sizeof(e->o.seed));
 	perm_init(&e->perm, n, e->o.seed);
@@ -1288,7 +1505,7 @@ struct engine *engine_new(const struct engine_opts *o,
 		struct targets_addr a;
 
 		targets_get(t, 0, &a);
-		if (!icmp_get(e, a.family))
+		if (!chan_get(e, PROBE_ICMP_ECHO, a.family))
 			goto fail;
 	}
 	reactor_set_prepare(e->r, engine_prepare, e);
@@ -1302,6 +1519,7 @@ void engine_free(struct engine *e)
 {
 	struct host *h;
 	struct ejob *j;
+	int k;
 
 	if (!e)
 		return;
@@ -1318,8 +1536,10 @@ void engine_free(struct engine *e)
 		e->active_head = h->next;
 		host_free(h);
 	}
-	icmp_fam_close(e, &e->icmp[0]);
-	icmp_fam_close(e, &e->icmp[1]);
+	for (k = 0; k < PROBE_KINDS; k++) {
+		chan_close(e, &e->chan[k][0]);
+		chan_close(e, &e->chan[k][1]);
+	}
 	reactor_free(e->r);
 	free(e->admit_ring);
 	free(e);
@@ -1379,16 +1599,7 @@ void engine_progress(struct engine *e, struct engine_progress *p)
 			   (double)p->done;
 }
 
-struct reactor *engine_reactor(struct engine *e)
+uint64_t engine_now(const struct engine *e)
 {
-	return e->r;
-}
-
-int engine_pace_take(struct engine *e)
-{
-	int ok = pace_take(&e->pace, reactor_now(e->r));
-
-	if (ok)
-		cnt_add(&e->c_packets, 1);
-	return ok;
+	return reactor_now(e->r);
 }

@@ -8,13 +8,22 @@
  *
  *   discovery  ICMP echo plus TCP connects to a few common ports (default
  *              80, 443, 22), all at once within the per-host cap.
+ *              Each probe is a row of the probe table (probe/probe.h):
+ *              the row sends and recognises its packets, the engine does
+ *              the pacing, timeouts and retries below for every kind.
  *              The first echo reply, completed handshake or RST makes the
  *              host alive and cancels the rest; when every probe has timed
  *              out (after retries) or failed, the host is dead. no_ping
  *              skips this stage and treats every address as alive.
- *   alive      callbacks.alive runs; the caller may submit jobs for it.
- *   ports      TCP connect to every port of opts.ports (open / closed /
- *              filtered / unreachable), retrying only timeouts.
+ *   alive      callbacks.alive runs; the caller may submit jobs for it,
+ *              and ask it a request kind with engine_probe() (SNMP: is
+ *              there an agent, and which credential does it answer?).
+ *   ports      the questions of the requests asked first, then a TCP
+ *              connect to every port of opts.ports (open / closed /
+ *              filtered / unreachable), retrying only timeouts. A
+ *              request's callback runs at its first answered question,
+ *              or when all went unanswered; it holds the host open until
+ *              then, not the scanned callback.
  *   dns        at the same time, a PTR lookup, forward-confirmed.
  *   scanned    callbacks.scanned runs once ports and DNS are done; the
  *              caller may submit more jobs (e.g. SSH when 22 is open).
@@ -58,11 +67,16 @@
  * open until it is done. Jobs past the pool's queue wait in the engine in
  * order; none is ever dropped: done always runs exactly once.
  *
+ * Requests (engine_probe()) go through the same slots, tokens and timers
+ * as the port probes; their silence becomes a verdict no sooner than the
+ * row says (SNMP: (retries + 1) x timeout_ms after the first datagram, as
+ * an agent's answer time is its own CPU's), and their answer times are
+ * not taken as round-trip samples.
+ *
  * Threads: everything, callbacks included, runs on the thread inside
  * engine_run(); only engine_progress() and engine_stop() may be called from
- * other threads. Lower-level users (an SNMP prober doing its own UDP) can
- * reach the loop with engine_reactor() and take tokens with
- * engine_pace_take() so their packets count against the same rate.
+ * other threads. Nothing outside the engine touches its reactor or its
+ * rate: a new kind of probe is a row in the probe table (probe/probe.h).
  *
  * Ownership: the engine borrows the targets and the port list given in
  * opts (they must outlive engine_run); it owns hosts, probes and jobs'
@@ -76,9 +90,10 @@
 
 #include "core/targets.h"
 #include "engine/pool.h"
-#include "engine/reactor.h"
+#include "ev/reactor.h"
 #include "probe/dns.h"
 #include "probe/ports.h"
+#include "probe/probe.h"
 #include "probe/tcp.h"
 
 #define ENGINE_DEFAULT_RATE 2400	/* packets per second */
@@ -91,12 +106,18 @@
 #define ENGINE_DISCOVERY_PORTS_MAX 16
 #define ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT "80,443,22"
 
+/* What proved a host alive: the alive_answer / alive_refused of the
+ * probe row that answered (enum probe_alive). */
 enum engine_alive_by {
-	ENGINE_ALIVE_NO = 0,	/* dead, or not known yet */
-	ENGINE_ALIVE_ICMP,	/* answered an echo request */
-	ENGINE_ALIVE_TCP_OPEN,	/* completed a handshake on alive_port */
-	ENGINE_ALIVE_TCP_RST,	/* refused a connection on alive_port */
-	ENGINE_ALIVE_ASSUMED	/* no_ping: not tested */
+	ENGINE_ALIVE_NO = PROBE_ALIVE_NO,	/* dead, or not known yet */
+	ENGINE_ALIVE_ICMP = PROBE_ALIVE_ECHO,	/* answered an echo request */
+	ENGINE_ALIVE_TCP_OPEN = PROBE_ALIVE_OPEN,	/* completed a
+							 * handshake on
+							 * alive_port */
+	ENGINE_ALIVE_TCP_RST = PROBE_ALIVE_RST,	/* refused a connection on
+						 * alive_port */
+	ENGINE_ALIVE_ASSUMED = PROBE_ALIVE_ASSUMED	/* no_ping: not
+							 * tested */
 };
 
 /* One port's outcome; state is an enum tcp_state (TCP_PENDING until it is
@@ -223,14 +244,25 @@ int engine_submit_job(struct engine *e, struct engine_host *h,
 		      enum pool_kind kind, engine_job_fn fn,
 		      engine_job_done_fn done, void *arg);
 
-/* The engine's event loop, for probes that bring their own sockets. */
-struct reactor *engine_reactor(struct engine *e);
-/* Takes one packet's token from the global rate: 1 when it may be sent
- * now, else 0 (try again after a short timer). */
-int engine_pace_take(struct engine *e);
-/* Keeps host h open (an extra outstanding piece of work) until
- * engine_host_release(); for work the caller drives on the reactor. */
-void engine_host_hold(struct engine *e, struct engine_host *h);
-void engine_host_release(struct engine *e, struct engine_host *h);
+/* How a request ended. */
+struct engine_answer {
+	int answered;		/* 0: every question went unanswered */
+	unsigned question;	/* the one answered (the row's numbering) */
+	uint32_t rtt_us;	/* from its last attempt to the answer */
+};
+typedef void (*engine_probe_fn)(struct engine *e, struct engine_host *h,
+				const struct engine_answer *a, void *arg);
+/* Asks live host h the questions of request kind `kind` (a row with
+ * questions(), e.g. PROBE_SNMP) on port (0: the row's), with the row's
+ * configuration cfg (borrowed: it must outlive the run). The engine
+ * sends them under its rate, retries and timeouts; fn(e, h, answer, arg)
+ * runs once on the reactor thread, and h stays open until it has.
+ * Only from the alive callback. 0, or -1 (logged; fn is not called). */
+int engine_probe(struct engine *e, struct engine_host *h,
+		 enum probe_kind kind, uint16_t port, const void *cfg,
+		 engine_probe_fn fn, void *arg);
+/* The loop's clock (monotonic ns, as engine_host.start_ns); on the
+ * reactor thread. */
+uint64_t engine_now(const struct engine *e);
 
 #endif

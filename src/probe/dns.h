@@ -21,7 +21,7 @@
 #define NC_DNS_H
 
 #include "core/targets.h"
-#include "engine/reactor.h"
+#include "ev/reactor.h"
 
 enum dns_status {
 	DNS_OK = 0,		/* name found (confirmed or not) */

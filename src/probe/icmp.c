@@ -6,11 +6,15 @@
 #include <netinet/ip_icmp.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/log.h"
+#include "core/util.h"
 #include "probe/icmp.h"
+#include "probe/probe.h"
 
 #define ICMP_HDR 8
 #define ICMP_PAYLOAD 16		/* stamp (8) + cookie (8) */
@@ -375,3 +379,88 @@ enum icmp_verdict icmp_error_verdict(int family, uint8_t type, uint8_t code,
 		return ICMP_V_FILTERED;
 	}
 }
+
+/* ---- the probe row (probe/probe.h): echo over one shared socket per
+ * family; the id is the sequence number, the cookie the keyed hash in the
+ * payload ---- */
+
+static int icmp_row_open(struct probe_chan *c, int family,
+			 const uint8_t key[PROBE_KEY_BYTES], char *why,
+			 size_t why_len)
+{
+	struct icmp_sock *s = xcalloc(1, sizeof(*s));
+
+	if (icmp_open(s, family, key, why, why_len) < 0) {
+		free(s);
+		return -1;
+	}
+	c->fd = s->fd;
+	c->family = family;
+	c->priv = s;
+	log_debug("%s echo through a %s socket",
+		  family == AF_INET ? "ICMP" : "ICMPv6",
+		  s->raw ? "raw" : "ping (unprivileged)");
+	return 0;
+}
+
+static void icmp_row_close(struct probe_chan *c)
+{
+	icmp_close(c->priv);
+	free(c->priv);
+	c->priv = NULL;
+	c->fd = -1;
+}
+
+static int icmp_row_send(struct probe_chan *c, const struct probe_send *ps)
+{
+	return icmp_send_echo(c->priv, ps->addr, ps->id, ps->stamp);
+}
+
+/* An icmp_recv_* result as the engine takes it. */
+static int icmp_row_reply(const struct icmp_sock *s, int rc,
+			  const struct icmp_reply *rep, struct probe_reply *out)
+{
+	if (rc <= 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->from = rep->from;
+	out->id = rep->seq;
+	out->stamp = rep->stamp;
+	if (rc == 2) {
+		out->error = 1;
+		out->target = rep->target;
+		out->verdict = icmp_error_verdict(s->family, rep->type,
+						  rep->code, &rep->from,
+						  &rep->target);
+	}
+	return 1;
+}
+
+static int icmp_row_recv(struct probe_chan *c, struct probe_reply *out)
+{
+	struct icmp_reply rep;
+
+	return icmp_row_reply(c->priv, icmp_recv_reply(c->priv, &rep), &rep,
+			      out);
+}
+
+static int icmp_row_recv_error(struct probe_chan *c, struct probe_reply *out)
+{
+	struct icmp_reply rep;
+
+	return icmp_row_reply(c->priv, icmp_recv_error(c->priv, &rep), &rep,
+			      out);
+}
+
+const struct probe_module probe_icmp_echo = {
+	.name = "icmp-echo",
+	.sock = PROBE_SHARED,
+	/* an error the target itself sends about the echo proves it too */
+	.alive_answer = PROBE_ALIVE_ECHO,
+	.alive_refused = PROBE_ALIVE_ECHO,
+	.open = icmp_row_open,
+	.close = icmp_row_close,
+	.send = icmp_row_send,
+	.recv = icmp_row_recv,
+	.recv_error = icmp_row_recv_error,
+};

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "probe/probe.h"
 #include "probe/tcp.h"
 
 enum tcp_state tcp_state_from_errno(int err)
@@ -101,3 +102,36 @@ const char *tcp_state_name(enum tcp_state s)
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
+
+/* ---- the probe row (probe/probe.h): a connect per attempt ---- */
+
+static int tcp_row_connect(const struct probe_send *ps, enum tcp_state *st)
+{
+	return tcp_connect_start(ps->addr, ps->port, st);
+}
+
+static enum tcp_state tcp_row_ready(int fd, uint32_t events,
+				    const struct targets_addr *a,
+				    enum icmp_verdict *v)
+{
+	enum tcp_state st = tcp_connect_result(fd);
+
+	*v = ICMP_V_NONE;
+	if (st == TCP_OPEN)
+		tcp_set_reset(fd);	/* the close sends a RST */
+	else if (st == TCP_UNREACH)
+		*v = tcp_connect_verdict(fd, a);
+	else if (st == TCP_LOCAL)
+		st = TCP_UNREACH;	/* SO_ERROR itself failed */
+	return st;
+}
+
+const struct probe_module probe_tcp_connect = {
+	.name = "tcp-connect",
+	.sock = PROBE_OWN,
+	.alive_answer = PROBE_ALIVE_OPEN,
+	.alive_refused = PROBE_ALIVE_RST,
+	.tcp_syn = 1,
+	.connect = tcp_row_connect,
+	.ready = tcp_row_ready,
+};

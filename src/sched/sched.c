@@ -13,7 +13,6 @@
 #include "sched/cron.h"
 #include "sched/mail.h"
 #include "sched/sched.h"
-#include "server/server_ops.h"
 #include "store/store_api.h"
 #include "store/store_discoveries.h"
 #include "store/store_sched.h"
@@ -32,6 +31,8 @@ static int sched_stopping, sched_poked;
 /* one task runs at a time, from the thread or from the API */
 static pthread_mutex_t sched_run_lock = PTHREAD_MUTEX_INITIALIZER;
 static int sched_in_utc = 1;
+/* from sched_start(), under sched_lock */
+static struct sched_hooks sched_hooks;
 
 int sched_set_timezone(const char *tz)
 {
@@ -398,8 +399,21 @@ static json_t *task_find_discovery(struct store *st, json_t *task,
 	return def;
 }
 
-/* Queues a run of the task's stored discovery for the server's runner;
- * the run itself is followed at /api/v1/discovery-runs/{id}. */
+/* Tells whoever started the scheduler that a run was queued. */
+static void sched_run_queued(void)
+{
+	struct sched_hooks h;
+
+	pthread_mutex_lock(&sched_lock);
+	h = sched_hooks;
+	pthread_mutex_unlock(&sched_lock);
+	if (h.run_queued)
+		h.run_queued(h.ud);
+}
+
+/* Queues a run of the task's stored discovery for the server's runner
+ * (sched_hooks.run_queued); the run itself is followed at
+ * /api/v1/discovery-runs/{id}. */
 static int task_run_discovery(struct store *st, pthread_mutex_t *lock,
 			      json_t *task, char *result, size_t len)
 {
@@ -435,7 +449,7 @@ static int task_run_discovery(struct store *st, pthread_mutex_t *lock,
 	if (lock)
 		pthread_mutex_unlock(lock);
 	if (rc == 0)
-		runner_wake();
+		sched_run_queued();
 	json_decref(def);
 	return rc;
 }
@@ -564,7 +578,8 @@ static void *sched_main(void *arg)
 	return NULL;
 }
 
-struct sched *sched_start(const char *db, pthread_mutex_t *write_lock)
+struct sched *sched_start(const char *db, pthread_mutex_t *write_lock,
+			  const struct sched_hooks *hooks)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
 	sigset_t all, old;
@@ -575,6 +590,9 @@ struct sched *sched_start(const char *db, pthread_mutex_t *write_lock)
 	pthread_mutex_lock(&sched_lock);
 	sched_stopping = 0;
 	sched_poked = 0;
+	memset(&sched_hooks, 0, sizeof(sched_hooks));
+	if (hooks)
+		sched_hooks = *hooks;
 	pthread_mutex_unlock(&sched_lock);
 	/* the thread must never take SIGTERM/SIGINT from the server's
 	 * sigwait() */
@@ -585,6 +603,9 @@ struct sched *sched_start(const char *db, pthread_mutex_t *write_lock)
 	if (rc != 0) {
 		log_err("scheduler: cannot start its thread: %s",
 			strerror(rc));
+		pthread_mutex_lock(&sched_lock);
+		memset(&sched_hooks, 0, sizeof(sched_hooks));
+		pthread_mutex_unlock(&sched_lock);
 		free(s->db);
 		free(s);
 		return NULL;
@@ -609,6 +630,9 @@ void sched_stop(struct sched *s)
 	pthread_cond_signal(&sched_cond);
 	pthread_mutex_unlock(&sched_lock);
 	pthread_join(s->thread, NULL);
+	pthread_mutex_lock(&sched_lock);
+	memset(&sched_hooks, 0, sizeof(sched_hooks));
+	pthread_mutex_unlock(&sched_lock);
 	free(s->db);
 	free(s);
 }

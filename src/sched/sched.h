@@ -18,8 +18,10 @@
  * of addresses, subject), "purge" (options: days, default 90: non-current
  * components, change, audit and discovery logs older than that) and
  * "discovery" (options: discovery = id or name of a stored discovery in
- * the task's org tree: a run of it is queued for the server's runner and
- * last_result names the run).
+ * the task's org tree: a run of it is queued in the store, the hook
+ * run_queued given to sched_start() is called - the server wakes its
+ * runner there - and last_result names the run). The scheduler knows
+ * nothing of the server: it includes no src/server header.
  *
  * Reports: {"name","resource" (devices|components|changes),"query"
  * ("field__lookup=value&...&ordering=-x", the API's syntax, relative
@@ -35,7 +37,7 @@
 #include <time.h>
 #include <jansson.h>
 
-#include "server/query.h"
+#include "store/query.h"
 #include "store/store.h"
 
 #define SCHED_REPORT_ROWS_MAX 10000 /* rows a report returns or mails */
@@ -105,9 +107,20 @@ int sched_smtp_test(struct store *st, const char *to, char *answer,
 		    size_t answer_len);
 
 /* ---- the thread ---- */
+/* What the scheduler asks of whoever starts it. */
+struct sched_hooks {
+	/* A discovery run was queued (by a task, from the thread or from
+	 * sched_task_run()); called from that thread, after the store's
+	 * write. NULL: nobody is told (the run waits for its runner). */
+	void (*run_queued)(void *ud);
+	void *ud;
+};
+
 /* Starts the scheduler on database db (opened by the thread) with the
- * server's write lock. NULL when the thread cannot start. */
-struct sched *sched_start(const char *db, pthread_mutex_t *write_lock);
+ * server's write lock; hooks (copied; NULL: none) serve sched_task_run()
+ * too until sched_stop(). NULL when the thread cannot start. */
+struct sched *sched_start(const char *db, pthread_mutex_t *write_lock,
+			  const struct sched_hooks *hooks);
 /* Makes the thread look at the tasks again now. */
 void sched_wake(void);
 /* Stops the thread (after the task under way) and frees s. */

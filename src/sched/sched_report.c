@@ -1,5 +1,5 @@
 /*
- * Saved reports (run through server/query.c, rendered as CSV and an HTML
+ * Saved reports (run through store/query.c, rendered as CSV and an HTML
  * summary, mailed) and the SMTP settings.
  */
 #include <stdio.h>

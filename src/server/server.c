@@ -426,8 +426,16 @@ static int server_first_admin(struct store *st)
 	return 0;
 }
 
+/* The scheduler's hook: a task queued a discovery run. */
+static void server_run_queued(void *ud)
+{
+	runner_wake();
+}
+
 int server_run(const struct server_config *cfg)
 {
+	static const struct sched_hooks sched_hooks = { server_run_queued,
+							NULL };
 	struct server_state srv;
 	struct store *st = NULL;
 	struct sched *sched = NULL;
@@ -467,7 +475,7 @@ int server_run(const struct server_config *cfg)
 			 "(no intake_allow in the config)");
 	if (metrics_access_open(cfg->access_log) < 0)
 		goto out;
-	sched = sched_start(cfg->db, &srv.write_lock);
+	sched = sched_start(cfg->db, &srv.write_lock, &sched_hooks);
 	rc = http_serve(&srv, cert, key);
 	sched_stop(sched);
 	metrics_access_close();

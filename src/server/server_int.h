@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "core/util.h"
-#include "server/query.h"
+#include "store/query.h"
 #include "server/router.h"
 #include "server/server.h"
 #include "store/store.h"

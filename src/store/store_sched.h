@@ -7,7 +7,7 @@
  * changes),"query" (the API's filter language, e.g.
  * "last_seen__lt=-30d&ordering=hostname"),"columns" (array or null),
  * "description","builtin","created","updated"}; the query text is parsed
- * by server/query.c each time it runs, never turned into SQL here.
+ * by store/query.c each time it runs, never turned into SQL here.
  *
  * A task is {"id","org_id","name","type" (discovery|report|purge),
  * "schedule","enabled","options" (object: report, recipients, days,

@@ -1,5 +1,5 @@
 /*
- * fuzz_query: the API's list filters (server/query.h) as a client sends
+ * fuzz_query: the API's list filters (store/query.h) as a client sends
  * them in a query string, and the SQL they become (store_api_sql). The
  * first input byte picks the resource; the rest is "key=value&key=value"
  * as libmicrohttpd hands the pairs over, already split and decoded (a pair
@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "fuzz.h"
-#include "server/query.h"
+#include "store/query.h"
 #include "server/server_int.h"
 
 /* The SQL of q must be the same whatever the condition values are (they

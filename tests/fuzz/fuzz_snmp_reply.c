@@ -1,5 +1,5 @@
 /*
- * fuzz_snmp_reply: the BER reader that snmp_ping uses on every datagram
+ * fuzz_snmp_reply: the BER reader that the SNMP probe row (probe/snmp_ping.c) uses on every datagram
  * that arrives on its sockets (any host on the network can send one).
  * sp_parse_reply() is static, so this file includes snmp_ping.c itself,
  * SQLite style, and the Makefile links it without snmp_ping.o
@@ -7,7 +7,7 @@
  */
 #include "fuzz.h"
 
-#include "discover/snmp_ping.c"
+#include "probe/snmp_ping.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -12,9 +12,9 @@
 #include "engine/pace.h"
 #include "engine/perm.h"
 #include "engine/pool.h"
-#include "engine/reactor.h"
+#include "ev/reactor.h"
 #include "engine/rtt.h"
-#include "engine/timer.h"
+#include "ev/timer.h"
 #include "probe/ports.h"
 
 static int setup(void **state)

@@ -28,6 +28,7 @@
 #include "probe/dns.h"
 #include "probe/icmp.h"
 #include "probe/ports.h"
+#include "probe/snmp_ping.h"
 #include "probe/tcp.h"
 
 /* ---- helpers: a listener, a closed port ---- */
@@ -1192,6 +1193,203 @@ static void test_engine_icmp_unreachable(void **state)
 	child_check(unreach_child, "no private namespace, veth or nft");
 }
 
+/* ---- a request kind through the engine: the SNMP check ---- */
+
+/* Three UDP "agents" on one port of 127.0.0.1-3: .1 answers only v1
+ * GETs, and only from the second one on (so the engine must retry); .2
+ * never answers; .3 answers everything with a request id that is not the
+ * one asked (bit 22 or 30 flipped: the cookie must refuse it). An answer
+ * is the request itself with the PDU tag turned into a GetResponse. */
+struct agents {
+	int fd[3];
+	uint16_t port;
+	pthread_t th;
+	atomic_int stop;
+	atomic_int got[3][2];	/* datagrams by agent, v1 / v2c */
+};
+
+static void *agents_loop(void *arg)
+{
+	struct agents *ag = arg;
+
+	while (!atomic_load(&ag->stop)) {
+		struct pollfd p[3];
+		int i;
+
+		for (i = 0; i < 3; i++) {
+			p[i].fd = ag->fd[i];
+			p[i].events = POLLIN;
+		}
+		if (poll(p, 3, 20) <= 0)
+			continue;
+		for (i = 0; i < 3; i++) {
+			uint8_t b[512];
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof(from);
+			ssize_t n;
+			size_t pdu;
+			int v1, seen;
+
+			if (!(p[i].revents & POLLIN))
+				continue;
+			n = recvfrom(ag->fd[i], b, sizeof(b), 0,
+				     (struct sockaddr *)&from, &fl);
+			/* 30 len 02 01 version 04 clen community a0 ... */
+			if (n < 8 || b[0] != 0x30 || b[1] >= 0x80 ||
+			    b[2] != 0x02 || b[3] != 0x01 || b[5] != 0x04)
+				continue;
+			pdu = 7 + (size_t)b[6];
+			if ((size_t)n < pdu + 5 || b[pdu] != 0xa0)
+				continue;
+			v1 = b[4] == 0;
+			seen = atomic_fetch_add(&ag->got[i][v1 ? 0 : 1], 1);
+			if (i == 1 || (i == 0 && (!v1 || seen == 0)))
+				continue;
+			b[pdu] = 0xa2;
+			if (i == 2)	/* the request id's top byte */
+				b[pdu + 4] ^= 0x40;
+			sendto(ag->fd[i], b, (size_t)n, 0,
+			       (struct sockaddr *)&from, fl);
+		}
+	}
+	return NULL;
+}
+
+static void agents_start(struct agents *ag)
+{
+	int i, tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		memset(ag, 0, sizeof(*ag));
+		for (i = 0; i < 3; i++) {
+			struct sockaddr_in sin = { .sin_family = AF_INET };
+			socklen_t len = sizeof(sin);
+
+			sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK + i);
+			sin.sin_port = htons(ag->port);
+			ag->fd[i] = socket(AF_INET, SOCK_DGRAM, 0);
+			assert_true(ag->fd[i] >= 0);
+			if (bind(ag->fd[i], (struct sockaddr *)&sin,
+				 sizeof(sin)) < 0)
+				break;
+			getsockname(ag->fd[i], (struct sockaddr *)&sin, &len);
+			ag->port = ntohs(sin.sin_port);
+		}
+		if (i == 3)
+			break;
+		while (i >= 0)
+			close(ag->fd[i--]);
+	}
+	assert_true(tries < 20);
+	pthread_create(&ag->th, NULL, agents_loop, ag);
+}
+
+static void agents_stop(struct agents *ag)
+{
+	int i;
+
+	atomic_store(&ag->stop, 1);
+	pthread_join(ag->th, NULL);
+	for (i = 0; i < 3; i++)
+		close(ag->fd[i]);
+}
+
+struct snmp_run {
+	struct snmp_ping *sp;
+	uint16_t port;
+	int called[4], answered[4], question[4], done_after[4];
+};
+
+static void snmp_answered(struct engine *e, struct engine_host *h,
+			  const struct engine_answer *a, void *arg)
+{
+	struct snmp_run *sr = arg;
+	unsigned k = h->addr.a[3];
+
+	sr->called[k]++;
+	sr->answered[k] = a->answered;
+	sr->question[k] = (int)a->question;
+}
+
+static void snmp_alive(struct engine *e, struct engine_host *h, void *ud)
+{
+	struct snmp_run *sr = ud;
+
+	assert_int_equal(engine_probe(e, h, PROBE_SNMP, sr->port, sr->sp,
+				      snmp_answered, sr),
+			 0);
+}
+
+static void snmp_done(struct engine *e, struct engine_host *h, void *ud)
+{
+	struct snmp_run *sr = ud;
+
+	/* the request holds the host open until its callback has run */
+	sr->done_after[h->addr.a[3]] = sr->called[h->addr.a[3]];
+}
+
+static void test_engine_snmp_request(void **state)
+{
+	static const char *const toks[] = { "127.0.0.1-127.0.0.3", NULL };
+	struct targets *t = loop_targets(toks);
+	struct engine_callbacks cb = { snmp_alive, NULL, snmp_done, NULL };
+	json_t *creds = json_pack("[{ss,ss}]", "type", "snmp", "community",
+				  "public");
+	struct snmp_run sr;
+	struct engine_opts o;
+	struct engine *e;
+	struct agents ag;
+	int version;
+
+	(void)state;
+	agents_start(&ag);
+	memset(&sr, 0, sizeof(sr));
+	sr.sp = snmp_ping_new(creds);
+	assert_non_null(sr.sp);
+	sr.port = ag.port;
+	cb.ud = &sr;
+	engine_opts_default(&o);
+	o.rate = 0;
+	o.timeout_ms = 1000;	/* silence is a verdict after 2 s: the
+				 * agents' thread has that long on a busy
+				 * machine */
+	o.retries = 1;
+	o.no_icmp = 1;
+	o.discovery_ports[0] = closed_port();	/* alive by RST */
+	o.n_discovery_ports = 1;
+	e = engine_new(&o, t, &cb);
+	assert_non_null(e);
+	assert_int_equal(engine_run(e), 0);
+	engine_free(e);
+	agents_stop(&ag);
+
+	/* .1: the v1 question (number 1: v2c first, then v1) answered on
+	 * its retry */
+	assert_int_equal(sr.called[1], 1);
+	assert_int_equal(sr.answered[1], 1);
+	assert_int_equal(sr.question[1], 1);
+	assert_int_equal(snmp_ping_cred(sr.sp, 1, &version), 0);
+	assert_int_equal(version, 1);
+	assert_int_equal(atomic_load(&ag.got[0][0]), 2);
+	/* .2: nothing answered, each question sent retries + 1 times */
+	assert_int_equal(sr.called[2], 1);
+	assert_int_equal(sr.answered[2], 0);
+	assert_int_equal(atomic_load(&ag.got[1][0]), 2);
+	assert_int_equal(atomic_load(&ag.got[1][1]), 2);
+	/* .3: answers with a request id not asked are not answers */
+	assert_int_equal(sr.called[3], 1);
+	assert_int_equal(sr.answered[3], 0);
+	assert_true(atomic_load(&ag.got[2][0]) >= 1);
+	/* every host finished after its request's callback */
+	assert_int_equal(sr.done_after[1], 1);
+	assert_int_equal(sr.done_after[2], 1);
+	assert_int_equal(sr.done_after[3], 1);
+
+	snmp_ping_free(sr.sp);
+	json_decref(creds);
+	targets_free(t);
+}
+
 static void test_engine_plan(void **state)
 {
 	struct engine_opts o;
@@ -1242,6 +1440,7 @@ int main(void)
 		cmocka_unit_test(test_engine_job_backlog),
 		cmocka_unit_test(test_engine_adaptive_timeout),
 		cmocka_unit_test(test_engine_icmp_unreachable),
+		cmocka_unit_test(test_engine_snmp_request),
 		cmocka_unit_test(test_engine_plan),
 	};
 

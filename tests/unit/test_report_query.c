@@ -9,7 +9,7 @@
 
 #include "core/csv.h"
 #include "sched/sched.h"
-#include "server/query.h"
+#include "store/query.h"
 #include "store/store.h"
 #include "store/store_api.h"
 #include "store/store_sched.h"

@@ -1,11 +1,11 @@
-/* server/query + store/sqlite_api: the list filter parser and the SQL it
+/* store/query + store/sqlite_api: the list filter parser and the SQL it
  * leads to. Field names and lookups are whitelisted, values only ever
  * travel as bound parameters, and the queries give the right rows on a
  * real database. */
 #include "testlib.h"
 
 #include "core/log.h"
-#include "server/query.h"
+#include "store/query.h"
 #include "store/store.h"
 #include "store/store_api.h"
 

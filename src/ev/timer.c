@@ -1,7 +1,7 @@
 #include <stdlib.h>
 
 #include "core/util.h"
-#include "engine/timer.h"
+#include "ev/timer.h"
 
 void timer_init(struct timer *t, timer_fn fn, void *arg)
 {

@@ -1,60 +1,32 @@
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "core/log.h"
 #include "core/util.h"
-#include "discover/snmp_ping.h"
+#include "probe/snmp_ping.h"
+#include "probe/udp.h"
 
 #define SP_PKT_MAX 512
-#define SP_SLOT_BITS 20
-#define SP_QBITS 5			/* 32 questions */
-#define SP_PACE_WAIT_NS 2000000ull	/* retry a token after 2 ms */
-#define SP_RECV_BURST 256
-#define NS_PER_MS 1000000ull
+#define SP_RX_MAX 2048
+/* The request id / msgID: 31 bits (a positive Integer32), the attempt's
+ * 16-bit engine id, the 5-bit question and a v3 bit, XOR a keyed hash of
+ * the address; the 9 bits above them must come back zero. */
+#define SP_ID_BITS 16
+#define SP_Q_BITS 5
+#define SP_V3_BIT (1u << (SP_ID_BITS + SP_Q_BITS))
+#define SP_USED_MASK ((SP_V3_BIT << 1) - 1)
+#define SP_REQID_MASK 0x7fffffffu
 
 struct sp_question {
 	int cred;	/* index in creds; -1 for the v3 discovery */
 	int version;	/* 1, 2 (v2c) or 3 */
 };
 
-struct sp_check {
-	struct snmp_ping *sp;
-	struct engine_host *h;
-	snmp_ping_fn fn;
-	void *arg;
-	uint32_t slot;
-	unsigned attempt;	/* 1-based */
-	unsigned next;		/* next question to send in this attempt */
-	int sending;		/* waiting for rate tokens */
-	uint64_t sent_ns;	/* first datagram of the current attempt */
-	struct timer timer;
-};
-
-struct sp_sock {
-	int fd;
-	struct reactor_io io;
-};
-
 struct snmp_ping {
-	struct engine *e;
-	struct reactor *r;
 	json_t *creds;
 	struct sp_question q[SNMP_PING_MAX_QUESTIONS];
 	unsigned nq;
-	unsigned timeout_ms, retries;
-	uint32_t tag;
-	struct sp_sock sock[2];		/* AF_INET, AF_INET6; fd -1 unopened */
-	struct sp_check **slots;
-	uint32_t nslots;
-	uint32_t *free_slots;
-	uint32_t nfree;
 };
 
 /* ---- BER, written backwards: each value is prepended before the ones
@@ -269,175 +241,7 @@ static int sp_parse_reply(const uint8_t *pkt, size_t n, uint32_t *id,
 	return br_uint(&v, v + len, id);
 }
 
-/* ---- checks ---- */
-
-static uint32_t sp_id(const struct snmp_ping *sp, uint32_t slot, unsigned q)
-{
-	return ((slot << SP_QBITS) | q) ^ sp->tag;
-}
-
-static int sp_fam(int family)
-{
-	return family == AF_INET ? 0 : 1;
-}
-
-static void sp_readable(struct reactor_io *io, uint32_t events);
-
-static int sp_sock_get(struct snmp_ping *sp, int family)
-{
-	struct sp_sock *s = &sp->sock[sp_fam(family)];
-	int fd;
-
-	if (s->fd >= 0)
-		return s->fd;
-	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		log_err("snmp: cannot open a UDP socket: %s", strerror(errno));
-		return -1;
-	}
-	if (reactor_io_add(sp->r, &s->io, fd, EPOLLIN, sp_readable, sp) < 0) {
-		close(fd);
-		return -1;
-	}
-	s->fd = fd;
-	return fd;
-}
-
-static void sp_finish(struct sp_check *c, const struct snmp_ping_answer *a)
-{
-	struct snmp_ping *sp = c->sp;
-
-	reactor_timer_stop(sp->r, &c->timer);
-	sp->slots[c->slot] = NULL;
-	sp->free_slots[sp->nfree++] = c->slot;
-	c->fn(sp->e, c->h, a, c->arg);
-	engine_host_release(sp->e, c->h);
-	free(c);
-}
-
-static void sp_send(struct sp_check *c, unsigned qi)
-{
-	struct snmp_ping *sp = c->sp;
-	const struct sp_question *q = &sp->q[qi];
-	struct sockaddr_storage ss;
-	uint8_t pkt[SP_PKT_MAX];
-	socklen_t sl;
-	size_t n;
-	int fd = sp_sock_get(sp, c->h->addr.family);
-
-	if (fd < 0)
-		return;
-	if (q->version == 3)
-		n = sp_build_v3(pkt, sizeof(pkt), sp_id(sp, c->slot, qi));
-	else
-		n = sp_build_get(pkt, sizeof(pkt), q->version,
-				 json_string_value(json_object_get(
-					 json_array_get(sp->creds,
-							(size_t)q->cred),
-					 "community")),
-				 sp_id(sp, c->slot, qi));
-	if (n == 0)
-		return;
-	sl = targets_addr_to_sockaddr(&c->h->addr, 161, &ss);
-	/* a datagram lost locally (ENOBUFS, unreachable) is like one lost
-	 * on the wire: the timeout handles it */
-	if (sendto(fd, pkt, n, 0, (struct sockaddr *)&ss, sl) < 0)
-		log_debug("snmp: send to port 161: %s", strerror(errno));
-}
-
-/* Sends what is left of the current attempt as tokens allow, then waits. */
-static void sp_pump(struct sp_check *c)
-{
-	struct snmp_ping *sp = c->sp;
-
-	c->sending = 1;
-	while (c->next < sp->nq) {
-		if (!engine_pace_take(sp->e)) {
-			reactor_timer_start(sp->r, &c->timer, SP_PACE_WAIT_NS);
-			return;
-		}
-		if (c->next == 0)
-			c->sent_ns = reactor_now(sp->r);
-		sp_send(c, c->next++);
-	}
-	c->sending = 0;
-	reactor_timer_start(sp->r, &c->timer,
-			    (uint64_t)sp->timeout_ms * NS_PER_MS);
-}
-
-static void sp_timer(struct timer *t, void *arg)
-{
-	struct sp_check *c = arg;
-	struct snmp_ping_answer a;
-
-	if (c->sending) {
-		sp_pump(c);
-		return;
-	}
-	if (c->attempt <= c->sp->retries) {
-		c->attempt++;
-		c->next = 0;
-		sp_pump(c);
-		return;
-	}
-	memset(&a, 0, sizeof(a));
-	a.cred = -1;
-	sp_finish(c, &a);
-}
-
-static void sp_reply(struct snmp_ping *sp, const uint8_t *pkt, size_t n,
-		     const struct sockaddr *from)
-{
-	struct targets_addr a;
-	struct snmp_ping_answer ans;
-	struct sp_check *c;
-	uint32_t id, version, v, slot;
-	unsigned qi;
-	uint16_t port;
-
-	if (sp_parse_reply(pkt, n, &id, &version) < 0)
-		return;
-	port = from->sa_family == AF_INET
-		       ? ntohs(((const struct sockaddr_in *)(const void *)from)
-				       ->sin_port)
-		       : ntohs(((const struct sockaddr_in6 *)(const void *)
-					from)->sin6_port);
-	v = id ^ sp->tag;
-	qi = v & ((1u << SP_QBITS) - 1);
-	slot = v >> SP_QBITS;
-	if (port != 161 || slot >= sp->nslots || qi >= sp->nq ||
-	    targets_addr_from_sockaddr(from, &a) < 0)
-		return;
-	c = sp->slots[slot];
-	if (!c || !targets_addr_equal(&a, &c->h->addr) ||
-	    (sp->q[qi].version == 3) != (version == 3))
-		return;
-	memset(&ans, 0, sizeof(ans));
-	ans.answered = 1;
-	ans.cred = sp->q[qi].cred;
-	ans.version = sp->q[qi].version;
-	ans.rtt_ms = (unsigned)((reactor_now(sp->r) - c->sent_ns) / NS_PER_MS);
-	sp_finish(c, &ans);
-}
-
-static void sp_readable(struct reactor_io *io, uint32_t events)
-{
-	struct snmp_ping *sp = io->arg;
-	struct sockaddr_storage from;
-	uint8_t pkt[2048];
-	socklen_t fl;
-	ssize_t n;
-	int i;
-
-	for (i = 0; i < SP_RECV_BURST; i++) {
-		fl = sizeof(from);
-		n = recvfrom(io->fd, pkt, sizeof(pkt), 0,
-			     (struct sockaddr *)&from, &fl);
-		if (n < 0)
-			break;
-		sp_reply(sp, pkt, (size_t)n, (struct sockaddr *)&from);
-	}
-}
+/* ---- the questions ---- */
 
 static unsigned sp_questions(json_t *creds, struct sp_question *q)
 {
@@ -480,82 +284,118 @@ unsigned snmp_ping_questions(json_t *creds)
 	return sp_questions(creds, NULL);
 }
 
-struct snmp_ping *snmp_ping_new(struct engine *e, json_t *creds,
-				unsigned timeout_ms, unsigned retries)
+struct snmp_ping *snmp_ping_new(json_t *creds)
 {
 	struct snmp_ping *sp;
 
 	if (sp_questions(creds, NULL) == 0)
 		return NULL;
 	sp = xcalloc(1, sizeof(*sp));
-	sp->e = e;
-	sp->r = engine_reactor(e);
 	sp->creds = creds;
 	sp->nq = sp_questions(creds, sp->q);
-	sp->timeout_ms = timeout_ms ? timeout_ms : 1000;
-	sp->retries = retries;
-	sp->sock[0].fd = sp->sock[1].fd = -1;
-	randombytes_buf(&sp->tag, sizeof(sp->tag));
-	sp->tag &= (1u << (SP_SLOT_BITS + SP_QBITS)) - 1;
 	return sp;
 }
 
 void snmp_ping_free(struct snmp_ping *sp)
 {
-	uint32_t i;
-	int k;
-
-	if (!sp)
-		return;
-	for (i = 0; i < sp->nslots; i++) {
-		if (!sp->slots[i])
-			continue;
-		reactor_timer_stop(sp->r, &sp->slots[i]->timer);
-		free(sp->slots[i]);
-	}
-	for (k = 0; k < 2; k++)
-		if (sp->sock[k].fd >= 0)
-			reactor_io_close(sp->r, &sp->sock[k].io);
-	free(sp->slots);
-	free(sp->free_slots);
 	free(sp);
 }
 
-int snmp_ping_start(struct snmp_ping *sp, struct engine_host *h,
-		    snmp_ping_fn fn, void *arg)
+int snmp_ping_cred(const struct snmp_ping *sp, unsigned q, int *version)
 {
-	struct sp_check *c;
-	uint32_t slot;
-
-	if (sp->nfree == 0) {
-		uint32_t n = sp->nslots ? sp->nslots * 2 : 64, i;
-
-		if (n > (1u << SP_SLOT_BITS)) {
-			log_err("snmp: too many checks at once");
-			return -1;
-		}
-		sp->slots = xrealloc(sp->slots, n * sizeof(*sp->slots));
-		sp->free_slots = xrealloc(sp->free_slots,
-					  n * sizeof(*sp->free_slots));
-		for (i = n; i > sp->nslots; i--) {
-			sp->slots[i - 1] = NULL;
-			sp->free_slots[sp->nfree++] = i - 1;
-		}
-		sp->nslots = n;
-	}
-	if (sp_sock_get(sp, h->addr.family) < 0)
+	if (q >= sp->nq) {
+		*version = 0;
 		return -1;
-	slot = sp->free_slots[--sp->nfree];
-	c = xcalloc(1, sizeof(*c));
-	c->sp = sp;
-	c->h = h;
-	c->fn = fn;
-	c->arg = arg;
-	c->slot = slot;
-	c->attempt = 1;
-	timer_init(&c->timer, sp_timer, c);
-	sp->slots[slot] = c;
-	engine_host_hold(sp->e, h);
-	sp_pump(c);
-	return 0;
+	}
+	*version = sp->q[q].version;
+	return sp->q[q].cred;
 }
+
+/* ---- the probe row ---- */
+
+/* The keyed hash of the address that hides the id from other senders. */
+static uint32_t sp_mask(const uint8_t *key, const struct targets_addr *a)
+{
+	uint8_t in[17], out[crypto_shorthash_BYTES];
+
+	memcpy(in, a->a, 16);
+	in[16] = (uint8_t)a->family;
+	crypto_shorthash(out, in, sizeof(in), key);
+	return ((uint32_t)out[0] << 24 | (uint32_t)out[1] << 16 |
+		(uint32_t)out[2] << 8 | out[3]) &
+	       SP_REQID_MASK;
+}
+
+static unsigned sp_row_questions(const void *cfg)
+{
+	return ((const struct snmp_ping *)cfg)->nq;
+}
+
+static int sp_row_send(struct probe_chan *c, const struct probe_send *ps)
+{
+	const struct snmp_ping *sp = ps->cfg;
+	const struct sp_question *q;
+	uint8_t pkt[SP_PKT_MAX];
+	uint32_t reqid;
+	size_t n;
+
+	if (ps->q >= sp->nq) {
+		errno = EINVAL;
+		return -1;
+	}
+	q = &sp->q[ps->q];
+	reqid = ((uint32_t)ps->id | (uint32_t)ps->q << SP_ID_BITS |
+		 (q->version == 3 ? SP_V3_BIT : 0)) ^
+		sp_mask(udp_chan_key(c), ps->addr);
+	if (q->version == 3)
+		n = sp_build_v3(pkt, sizeof(pkt), reqid);
+	else
+		n = sp_build_get(pkt, sizeof(pkt), q->version,
+				 json_string_value(json_object_get(
+					 json_array_get(sp->creds,
+							(size_t)q->cred),
+					 "community")),
+				 reqid);
+	if (n == 0) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return udp_chan_send(c, ps->addr, ps->port, pkt, n);
+}
+
+static int sp_row_recv(struct probe_chan *c, struct probe_reply *out)
+{
+	uint8_t pkt[SP_RX_MAX];
+	struct targets_addr from;
+	uint32_t id, version, v;
+	uint16_t port;
+	ssize_t n = udp_chan_recv(c, pkt, sizeof(pkt), &from, &port);
+
+	if (n < 0)
+		return -1;
+	if (port == 0 || sp_parse_reply(pkt, (size_t)n, &id, &version) < 0)
+		return 0;
+	v = (id ^ sp_mask(udp_chan_key(c), &from)) & SP_REQID_MASK;
+	if ((v & ~SP_USED_MASK) != 0 || !(v & SP_V3_BIT) != (version != 3))
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->from = from;
+	out->port = port;
+	out->id = (uint16_t)v;
+	out->q = (uint8_t)((v >> SP_ID_BITS) & ((1u << SP_Q_BITS) - 1));
+	return 1;
+}
+
+const struct probe_module probe_snmp = {
+	.name = "snmp",
+	.sock = PROBE_SHARED,
+	.alive_answer = PROBE_ALIVE_NO,	/* asked of live hosts only */
+	.alive_refused = PROBE_ALIVE_NO,
+	.port = 161,
+	.settle_full = 1,
+	.open = udp_chan_open,
+	.close = udp_chan_close,
+	.send = sp_row_send,
+	.recv = sp_row_recv,
+	.questions = sp_row_questions,
+};

@@ -9,7 +9,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "engine/reactor.h"
+#include "ev/reactor.h"
 
 #define REACTOR_BATCH 256
 #define REACTOR_DRAIN_MAX 64	/* extra batches read before timers fire */

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "core/util.h"
-#include "server/query.h"
+#include "store/query.h"
 
 static int query_fail(struct query_error *err, const char *field,
 		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));

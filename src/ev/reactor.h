@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#include "engine/timer.h"
+#include "ev/timer.h"
 
 struct reactor;
 struct reactor_io;

@@ -1,0 +1,171 @@
+/*
+ * probe: the table of probe kinds the engine drives - one const row of
+ * callbacks per kind, as zmap's and masscan's probe modules are.
+ *
+ * A row says how its packets go out and come back; the engine
+ * (engine/engine.h) does everything around them, the same for every kind:
+ * which host and item is next, the --rate token each packet takes, the
+ * adaptive timeout of each attempt (timers in the reactor's heap), the
+ * retries with a doubling wait, earlier attempts that keep listening while
+ * a retry is under way, the verdict of silence, and what an answer means
+ * for the host (alive_answer / alive_refused below).
+ *
+ * Two shapes of kind:
+ *   PROBE_SHARED  one socket per address family, opened on first use,
+ *                 for every probe of the kind (ICMP echo, UDP request/
+ *                 response). Each attempt carries the engine's 16-bit id
+ *                 (and for request kinds the question number) in a cookie
+ *                 the row can check without state: ICMP echo a keyed hash
+ *                 in the payload, SNMP the request id XOR a keyed hash of
+ *                 the address. recv() hands back the id; the engine
+ *                 matches it to the attempt in flight and checks the
+ *                 sender's address, the send time (when carried) and the
+ *                 question.
+ *   PROBE_OWN     a socket per attempt whose readiness is the answer (a
+ *                 TCP handshake): connect() starts it, ready() reads it.
+ *
+ * Every attempt ends in an enum tcp_state (probe/tcp.h), whatever the
+ * kind: TCP_OPEN an answer, TCP_CLOSED a refusal sent by the target itself
+ * (RST; an ICMP error from the target), TCP_FILTERED silence, TCP_UNREACH
+ * a router's error, TCP_LOCAL a local shortage (retried, not counted).
+ *
+ * Where kinds are used: a discovery probe (ICMP echo, TCP connect to the
+ * discovery ports) decides whether a host is alive, the first answer
+ * ending discovery; the port stage runs TCP connect on every port; request
+ * kinds (SNMP) are asked of a live host with engine_probe() - the first
+ * answered question ends the request, and its callback says which.
+ *
+ * Adding a kind (ARP who-has, an SMB negotiate, NetBIOS NBSTAT):
+ *   1. a value in enum probe_kind before PROBE_KINDS (and, when its answer
+ *      proves a host alive in a new way, one in enum probe_alive);
+ *   2. a const struct probe_module in its own file under src/probe/ - a
+ *      shared raw socket with send/recv and a cookie (ARP), a UDP one
+ *      (probe/udp.h helpers, as probe/snmp_ping.c), or connect/ready per
+ *      attempt (a TCP request like SMB: ready() sends the negotiate when
+ *      the handshake is done and returns TCP_PENDING; the engine then
+ *      waits for EPOLLIN and calls ready() again to read the answer);
+ *   3. its row in probe_modules[] (probe/probe.c).
+ * The engine needs no change: a discovery kind is named in engine_opts,
+ * a request kind is asked for with engine_probe().
+ *
+ * Rows never include engine headers (tests/cli/test_layering.sh): they
+ * know sockets, packets and cookies, not hosts, rates or timers.
+ */
+#ifndef NC_PROBE_H
+#define NC_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/targets.h"
+#include "probe/icmp.h"
+#include "probe/tcp.h"
+
+#define PROBE_KEY_BYTES 16	/* the per-run key of the cookies */
+
+enum probe_kind {
+	PROBE_ICMP_ECHO = 0,
+	PROBE_TCP_CONNECT,
+	PROBE_SNMP,		/* UDP request/response: SNMP GET / v3 discovery */
+	PROBE_KINDS
+};
+
+/* What an answer proves about a host (engine_alive_by uses these). */
+enum probe_alive {
+	PROBE_ALIVE_NO = 0,	/* nothing: it is not a discovery answer */
+	PROBE_ALIVE_ECHO,	/* an echo reply */
+	PROBE_ALIVE_OPEN,	/* a completed TCP handshake */
+	PROBE_ALIVE_RST,	/* a refused TCP connection */
+	PROBE_ALIVE_ASSUMED	/* not tested (--no-ping) */
+};
+
+enum probe_sock { PROBE_SHARED, PROBE_OWN };
+
+/* A shared socket of one kind and family, as the row's open() left it. */
+struct probe_chan {
+	int fd;
+	int family;
+	void *priv;		/* the row's own state (socket, key) */
+};
+
+/* One attempt, as the engine asks for it. */
+struct probe_send {
+	const struct targets_addr *addr;
+	uint16_t port;		/* destination port (0 for ICMP) */
+	uint16_t id;		/* PROBE_SHARED: carried back by the reply */
+	uint8_t q;		/* the question (request kinds), else 0 */
+	uint64_t stamp;		/* the send time in ns, for rows that carry
+				 * it */
+	const void *cfg;	/* the request's configuration (request
+				 * kinds: what engine_probe() was given) */
+};
+
+/* What a shared socket read about one of our attempts. */
+struct probe_reply {
+	int error;		/* 0: an answer; 1: an ICMP error about it */
+	struct targets_addr from;	/* who sent it */
+	uint16_t port;		/* its source port; 0: none (ICMP). The
+				 * engine wants the port it asked */
+	struct targets_addr target;	/* error: where our packet went */
+	uint16_t id;		/* the id the attempt carried */
+	uint8_t q;		/* the question it answers */
+	uint64_t stamp;		/* the send time it carried; 0: none (the
+				 * engine does not check it) */
+	enum icmp_verdict verdict;	/* error: what it says */
+};
+
+struct probe_module {
+	const char *name;
+	enum probe_sock sock;
+	uint8_t alive_answer;	/* enum probe_alive a TCP_OPEN proves */
+	uint8_t alive_refused;	/* and a TCP_CLOSED (refused by the target) */
+	uint16_t port;		/* default destination port; 0: per item */
+	int tcp_syn;		/* 1: the kernel resends an unanswered SYN
+				 * itself after 1 s, unpaced: an attempt
+				 * gives up just before */
+	int settle_full;	/* 1: silence is a verdict only after
+				 * (retries + 1) x --timeout from the first
+				 * attempt (an agent's answer time is its own
+				 * CPU's, not the network's); 0: after 500 ms
+				 * (or --timeout when shorter) */
+
+	/* PROBE_SHARED: opens c for family with the run's cookie key; 0, or
+	 * -1 with why filled. close() undoes it. */
+	int (*open)(struct probe_chan *c, int family,
+		    const uint8_t key[PROBE_KEY_BYTES], char *why,
+		    size_t why_len);
+	void (*close)(struct probe_chan *c);
+	/* Sends one attempt; 0, or -1 with errno set. */
+	int (*send)(struct probe_chan *c, const struct probe_send *s);
+	/* Reads one datagram: 1 with *out about one of our attempts, 0 for
+	 * anything else (read and dropped), -1 when nothing is left. */
+	int (*recv)(struct probe_chan *c, struct probe_reply *out);
+	/* Reads one entry of the socket's error queue (EPOLLERR), same
+	 * returns; NULL when the kind has none. */
+	int (*recv_error)(struct probe_chan *c, struct probe_reply *out);
+
+	/* PROBE_OWN: starts an attempt; its socket (watched for EPOLLOUT)
+	 * with *st = TCP_PENDING, or -1 with *st settled. */
+	int (*connect)(const struct probe_send *s, enum tcp_state *st);
+	/* The outcome of a socket that became ready (events: EPOLLOUT,
+	 * EPOLLIN, EPOLLERR...); an ICMP error queued on it is classified in
+	 * *v (ICMP_V_NONE when there is none). TCP_PENDING: not settled yet,
+	 * call again when it is readable. */
+	enum tcp_state (*ready)(int fd, uint32_t events,
+				const struct targets_addr *a,
+				enum icmp_verdict *v);
+
+	/* Request kinds: the questions one attempt asks for cfg (each its
+	 * own datagram); NULL for discovery kinds (one each). */
+	unsigned (*questions)(const void *cfg);
+};
+
+/* The table, indexed by enum probe_kind. */
+extern const struct probe_module *const probe_modules[PROBE_KINDS];
+
+/* The rows (probe/icmp.c, probe/tcp.c, probe/snmp_ping.c). */
+extern const struct probe_module probe_icmp_echo;
+extern const struct probe_module probe_tcp_connect;
+extern const struct probe_module probe_snmp;
+
+#endif

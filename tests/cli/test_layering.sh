@@ -1,0 +1,64 @@
+#!/bin/sh
+# The layering of src/ as the includes show it (README.md, Layout):
+# lower rooms never include a higher one's headers. One TAP line per rule;
+# a failing rule prints every offending "file: #include" line.
+#
+#   tests/cli/test_layering.sh [SRC_DIR]   (default: the tree's src/)
+#
+# Rules (ROOM: what its files may not include):
+#   core   anything but core/            (the bottom: logging, targets...)
+#   ev     anything but core/ and ev/    (the reactor and timers)
+#   probe  engine/                       (the engine drives probes, not
+#                                         the other way round)
+#   sched  server/                       (the server starts the scheduler
+#                                         and hands it its hooks)
+#   store  server/                       (the filter language is the
+#                                         store's: store/query.h)
+# No compiler is needed: it reads the #include "..." lines only.
+set -u
+. "$(dirname "$0")/../lib.sh"
+SRC=${1:-$(dirname "$0")/../../src}
+
+# bad_includes ROOM ALLOWED_RE DENIED_RE: the include lines of src/ROOM
+# that name a header outside ALLOWED_RE (when not empty) or inside
+# DENIED_RE (when not empty), as "path: line".
+bad_includes() {
+	[ -d "$SRC/$1" ] || return 0
+	for f in "$SRC/$1"/*.c "$SRC/$1"/*.h; do
+		[ -f "$f" ] || continue
+		grep -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" |
+			while IFS= read -r line; do
+				h=$(printf '%s\n' "$line" |
+					sed 's/.*include[[:space:]]*"\([^"]*\)".*/\1/')
+				if [ -n "$2" ] && ! printf '%s\n' "$h" |
+					grep -qE "$2"; then
+					echo "${f#"$SRC"/}: $line"
+				elif [ -n "$3" ] && printf '%s\n' "$h" |
+					grep -qE "$3"; then
+					echo "${f#"$SRC"/}: $line"
+				fi
+			done
+	done
+}
+
+# rule WHAT ROOM ALLOWED_RE DENIED_RE
+rule() {
+	out=$(bad_includes "$2" "$3" "$4")
+	if [ -z "$out" ]; then
+		ok "$1"
+	else
+		printf '%s\n' "$out" | sed 's/^/# /'
+		nok "$1"
+	fi
+}
+
+[ -d "$SRC/core" ] || skip_all "no src/core under $SRC"
+rule "src/core includes only src/core" core '^core/' ''
+rule "src/ev includes only src/core and src/ev" ev '^(core|ev)/' ''
+check "the reactor and timers live in src/ev, below engine and probes" \
+	test -f "$SRC/ev/reactor.h" -a -f "$SRC/ev/timer.h" \
+	-a ! -e "$SRC/engine/reactor.h"
+rule "src/probe does not include src/engine" probe '' '^engine/'
+rule "src/sched does not include src/server" sched '' '^server/'
+rule "src/store does not include src/server" store '' '^server/'
+tap_finish
