@@ -122,6 +122,8 @@ static int import_one(struct store *st, const struct intake_config *cfg,
 		       name, (long long)res.device_id, res.rule, res.changes,
 		       res.changes == 1 ? "" : "s");
 	}
+	if (res.message[0]) /* matches refused on the way: why not merged */
+		printf("%s: %s\n", name, res.message);
 	rc = 0;
 done:
 	json_decref(report);
