@@ -108,8 +108,8 @@ static const struct {
 	const char *field;
 	enum strength strength;
 } identities[] = {
-	{ "uuid", STRENGTH_HARDWARE },
 	{ "serial", STRENGTH_HARDWARE },
+	{ "uuid", STRENGTH_HARDWARE },
 	{ "dbus_identifier", STRENGTH_INSTALL },
 };
 

@@ -321,7 +321,7 @@ static void test_strong_identity_vetoes_mac(void **state)
 		if (i == 1) {
 			msg = last_audit_message(st);
 			if (!strstr(msg, "mac 3c:ec:ef:00:00:03 matched device "
-					 "1, refused: uuid "))
+					 "1, refused: serial CZ00000000 \u2260 CZ00000001"))
 				fail_msg("audit says '%s'", msg);
 			free(msg);
 		}
