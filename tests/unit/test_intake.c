@@ -741,6 +741,61 @@ static void test_upsert_change_log(void **state)
 	assert_int_equal(count(st, "components_current"), 4);
 }
 
+/* Pairing at scale and with several rows of one pair key: each added row
+ * takes the first removed row (in key order) of its pair not yet taken;
+ * 5,000 renamed rows and 5,000 upgrades are logged exactly. */
+static void test_pairing(void **state)
+{
+	struct store *st = *state;
+	struct intake_result res;
+	json_t *a, *b;
+	char name[32], *txt;
+	int i;
+
+	res = put(st, NULL,
+		  soft_report(json_pack("[ooo]", sw("kernel", "1"),
+					sw("kernel", "2"), sw("kernel", "3"))));
+	res = put(st, NULL,
+		  soft_report(json_pack("[oo]", sw("kernel", "5"),
+					sw("kernel", "4"))));
+	assert_int_equal(res.changes, 3);
+	txt = changes_text(st, res.device_id);
+	assert_string_equal(txt, "change software kernel\x1f" "5;"
+				 "change software kernel\x1f" "4;"
+				 "remove software kernel\x1f" "3;");
+	free(txt);
+	a = json_array();
+	b = json_array();
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "old-%05d", i);
+		json_array_append_new(a, sw(name, "1"));
+		snprintf(name, sizeof(name), "new-%05d", i);
+		json_array_append_new(b, sw(name, "1"));
+		snprintf(name, sizeof(name), "up-%05d", i);
+		json_array_append_new(a, sw(name, "1"));
+		json_array_append_new(b, sw(name, "2"));
+	}
+	setenv("NETCENSUS_NOW", "2026-01-02 00:00:00", 1);
+	put(st, NULL, soft_report(a));
+	setenv("NETCENSUS_NOW", "2026-01-03 00:00:00", 1);
+	res = put(st, NULL, soft_report(b));
+	/* 5,000 upgrades paired, 5,000 removed, 5,000 added */
+	assert_int_equal(res.changes, 15000);
+	{
+		json_t *list = store_change_list(st, res.device_id, 15000);
+		size_t k, nchange = 0;
+		json_t *row;
+
+		json_array_foreach(list, k, row)
+			if (!strcmp(json_string_value(json_object_get(
+					    row, "action")),
+				    "change"))
+				nchange++;
+		json_decref(list);
+		assert_int_equal(nchange, 5000);
+	}
+}
+
 static void test_field_changes(void **state)
 {
 	struct store *st = *state;
@@ -983,6 +1038,7 @@ int main(void)
 		T(test_merge_same_machine),
 		T(test_org_from_caller),
 		T(test_upsert_change_log),
+		T(test_pairing),
 		T(test_field_changes),
 		T(test_keys),
 		T(test_unknown_sections),
