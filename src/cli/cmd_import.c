@@ -19,19 +19,27 @@ static const char import_usage[] =
 	"audit_linux.sh and audit_windows.vbs, the JSON of audit_windows.ps1\n"
 	"and of collectors, or netcensus's own JSON; the format is detected\n"
 	"from the content, and FILE '-' reads standard input. Each file is\n"
-	"matched to a stored device (hostname+uuid, serial, MAC, ...), which is\n"
-	"created or updated; on a device seen before, every component added,\n"
-	"removed or changed goes to the change log ('netcensus changes').\n"
+	"matched to a stored device of the org and the orgs below it\n"
+	"(hostname+uuid, serial, MAC, ...), which is created or updated; on a\n"
+	"device seen before, every component added, removed or changed goes\n"
+	"to the change log ('netcensus changes'). A match refused because a\n"
+	"serial, uuid or machine-id differs, or because the MAC is one many\n"
+	"machines share, is printed with its reason.\n"
 	"\n"
 	"Options:\n"
 	"  --db PATH    the database (default: $NETCENSUS_DB, else "
 	"./netcensus.db)\n"
-	"  --org NAME   the org new devices belong to (default: Default);\n"
+	"  --org NAME   the org new devices belong to, and whose tree is\n"
+	"               searched for a match (default: Default, every org);\n"
 	"               make one with 'netcensus admin org add NAME'\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 every file stored; 1 a file was rejected (the others\n"
 	"are still stored); 2 usage error.\n"
+	"\n"
+	"Environment: NETCENSUS_REPORT_MAX_BYTES, NETCENSUS_REPORT_MAX_ROWS\n"
+	"(in a section) and NETCENSUS_REPORT_MAX_TOTAL_ROWS (in a report; by\n"
+	"default 100000) refuse an over-large file before storing anything.\n"
 	"\n"
 	"Examples:\n"
 	"  netcensus import debian.xml win2012r2_db01.xml\n"
@@ -122,6 +130,8 @@ static int import_one(struct store *st, const struct intake_config *cfg,
 		       name, (long long)res.device_id, res.rule, res.changes,
 		       res.changes == 1 ? "" : "s");
 	}
+	if (res.message[0]) /* matches refused on the way: why not merged */
+		printf("%s: %s\n", name, res.message);
 	rc = 0;
 done:
 	json_decref(report);

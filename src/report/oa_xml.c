@@ -70,6 +70,7 @@ struct oaxml {
 	size_t sub_bytes;    /* text and names gathered in sub */
 	struct strbuf stext; /* text directly inside the open section */
 	size_t nsections;
+	size_t nrows; /* in all sections, against the total ceiling */
 };
 
 static pthread_once_t oaxml_once = PTHREAD_ONCE_INIT;
@@ -303,11 +304,21 @@ static void oaxml_map_vbs_ip(json_t *row)
 static int oaxml_end_row(struct oaxml *x)
 {
 	if (json_object_size(x->row)) {
-		if (json_array_size(x->rows) >= REPORT_MAX_ROWS) {
+		const struct report_limits *lim = report_limits();
+
+		if (json_array_size(x->rows) >= lim->max_rows) {
 			report_fail(x->err,
-				    "line %d: section %s: more than %d rows, "
-				    "the limit",
-				    oaxml_line(x), x->section, REPORT_MAX_ROWS);
+				    "line %d: section %s: more than %zu rows, "
+				    "the limit (NETCENSUS_REPORT_MAX_ROWS)",
+				    oaxml_line(x), x->section, lim->max_rows);
+			return -1;
+		}
+		if (++x->nrows > lim->max_total_rows) {
+			report_fail(x->err,
+				    "line %d: more than %zu rows in the "
+				    "report, the limit "
+				    "(NETCENSUS_REPORT_MAX_TOTAL_ROWS)",
+				    oaxml_line(x), lim->max_total_rows);
 			return -1;
 		}
 		if (strcmp(x->section, "addresses") == 0)
@@ -511,9 +522,11 @@ json_t *report_from_oa_xml(const char *buf, size_t len,
 	x.err = err;
 	strbuf_init(&x.text, REPORT_MAX_FIELD);
 	strbuf_init(&x.stext, OAXML_MAX_SECTION_TEXT);
-	if (!buf || len > REPORT_MAX_BYTES) {
-		report_fail(err, "input is %zu bytes, the limit is %u", len,
-			    REPORT_MAX_BYTES);
+	if (!buf || len > report_limits()->max_bytes) {
+		report_fail(err,
+			    "input is %zu bytes, the limit is %zu "
+			    "(NETCENSUS_REPORT_MAX_BYTES)",
+			    len, report_limits()->max_bytes);
 		goto fail;
 	}
 	pthread_once(&oaxml_once, oaxml_init);

@@ -8,6 +8,7 @@
  * that breaks a rule is refused whole, with a message naming the field.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,58 @@
  * devices sharing one of these are not the same device, so they are dropped
  * from sys before intake can match on them. Compared case-insensitively.
  * Values made only of '0', ' ', '.', '-', ':' are placeholders too. */
+/* ---- ceilings ---- */
+
+static struct report_limits limits = { REPORT_MAX_BYTES, REPORT_MAX_ROWS,
+				       REPORT_DEFAULT_TOTAL_ROWS };
+static pthread_once_t limits_once = PTHREAD_ONCE_INIT;
+
+/* Sets *v from the environment variable name, 1 to max. */
+static void limit_from_env(const char *name, size_t max, size_t *v)
+{
+	const char *e = getenv(name);
+	long n;
+
+	if (!e || !*e)
+		return;
+	if (util_parse_long(e, 1, (long)max, &n) < 0) {
+		log_warn("%s=%s ignored: expected a number from 1 to %zu", name,
+			 e, max);
+		return;
+	}
+	*v = (size_t)n;
+}
+
+static void limits_load(void)
+{
+	limit_from_env("NETCENSUS_REPORT_MAX_BYTES", REPORT_MAX_BYTES,
+		       &limits.max_bytes);
+	limit_from_env("NETCENSUS_REPORT_MAX_ROWS", REPORT_MAX_ROWS,
+		       &limits.max_rows);
+	limit_from_env("NETCENSUS_REPORT_MAX_TOTAL_ROWS", REPORT_MAX_TOTAL_ROWS,
+		       &limits.max_total_rows);
+}
+
+const struct report_limits *report_limits(void)
+{
+	pthread_once(&limits_once, limits_load);
+	return &limits;
+}
+
+static size_t clamp(size_t v, size_t max)
+{
+	return v < 1 ? 1 : v > max ? max : v;
+}
+
+void report_limits_set(const struct report_limits *l)
+{
+	report_limits();
+	limits.max_bytes = clamp(l->max_bytes, REPORT_MAX_BYTES);
+	limits.max_rows = clamp(l->max_rows, REPORT_MAX_ROWS);
+	limits.max_total_rows = clamp(l->max_total_rows,
+				      REPORT_MAX_TOTAL_ROWS);
+}
+
 static const char *const report_placeholders[] = {
     "None",
     "N/A",
@@ -639,6 +692,15 @@ static int report_row_empty(json_t *row)
 	return 1;
 }
 
+void report_rows_fail(struct report_error *err, const char *section,
+		      size_t n)
+{
+	report_fail(err,
+		    "section %s: %zu rows, the limit is %zu rows in a "
+		    "section (NETCENSUS_REPORT_MAX_ROWS)",
+		    section, n, report_limits()->max_rows);
+}
+
 /* Validates the rows of one section; rows with nothing in them go. */
 static int report_fix_rows(const char *name, json_t *rows,
 			   struct report_error *err)
@@ -646,9 +708,8 @@ static int report_fix_rows(const char *name, json_t *rows,
 	size_t i, out = 0, n = json_array_size(rows);
 	char w[96];
 
-	if (n > REPORT_MAX_ROWS) {
-		report_fail(err, "section %s: %zu rows, the limit is %d", name,
-			    n, REPORT_MAX_ROWS);
+	if (n > report_limits()->max_rows) {
+		report_rows_fail(err, name, n);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -688,10 +749,8 @@ static int report_merge_alias(json_t *report, const char *alias,
 	if (to) {
 		json_array_extend(to, from);
 		json_object_del(report, alias);
-		if (json_array_size(to) > REPORT_MAX_ROWS) {
-			report_fail(
-			    err, "section %s: %zu rows, the limit is %d",
-			    def->name, json_array_size(to), REPORT_MAX_ROWS);
+		if (json_array_size(to) > report_limits()->max_rows) {
+			report_rows_fail(err, def->name, json_array_size(to));
 			return -1;
 		}
 		return 0;
@@ -706,6 +765,31 @@ static int report_is_reserved(const char *key)
 {
 	return strcmp(key, "report_version") == 0 ||
 	       strcmp(key, "source") == 0 || strcmp(key, "sys") == 0;
+}
+
+/* Refuses a report whose sections hold more rows together than the
+ * ceiling: storing, retiring and logging each row costs the store work,
+ * and one report must not hold the store's one writer for minutes. */
+static int report_check_total(json_t *report, struct report_error *err)
+{
+	size_t total = 0, nsec = 0;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(report, key, v)
+	{
+		if (report_is_reserved(key) || !json_is_array(v))
+			continue;
+		total += json_array_size(v);
+		nsec++;
+	}
+	if (total <= report_limits()->max_total_rows)
+		return 0;
+	report_fail(err,
+		    "%zu rows in %zu sections, the limit is %zu rows in a "
+		    "report (NETCENSUS_REPORT_MAX_TOTAL_ROWS)",
+		    total, nsec, report_limits()->max_total_rows);
+	return -1;
 }
 
 static int report_check_head(json_t *report, struct report_error *err)
@@ -822,6 +906,8 @@ int report_validate(json_t *report, struct report_error *err)
 	for (i = 0; i < nalias; i++)
 		if (report_merge_alias(report, aliases[i], err) != 0)
 			goto fail;
+	if (report_check_total(report, err) != 0)
+		goto fail;
 	rc = 0;
 fail:
 	for (i = 0; i < nalias; i++)
@@ -844,9 +930,11 @@ json_t *report_parse(const char *buf, size_t len, enum report_format *fmt,
 		report_fail(err, "no input");
 		return NULL;
 	}
-	if (len > REPORT_MAX_BYTES) {
-		report_fail(err, "input is %zu bytes, the limit is %u", len,
-			    REPORT_MAX_BYTES);
+	if (len > report_limits()->max_bytes) {
+		report_fail(err,
+			    "input is %zu bytes, the limit is %zu "
+			    "(NETCENSUS_REPORT_MAX_BYTES)",
+			    len, report_limits()->max_bytes);
 		return NULL;
 	}
 	/* Windows tools may write UTF-16 XML; libxml2 reads it by its BOM. */

@@ -30,8 +30,27 @@
 #define REPORT_MAX_BYTES (64u * 1024 * 1024) /* whole input file */
 #define REPORT_MAX_FIELD (64u * 1024)	     /* one field value */
 #define REPORT_MAX_ROWS 100000		     /* rows in one section */
+#define REPORT_MAX_TOTAL_ROWS 1000000	     /* rows in all sections */
 #define REPORT_MAX_SECTIONS 200
 #define REPORT_MAX_FIELDS 400 /* fields in one row or in sys */
+
+/* The ceilings report_parse() and report_validate() enforce, so that a
+ * report too large to store in a few seconds is refused before any store
+ * work. Each is at most the REPORT_MAX_ value of its name; the defaults
+ * are REPORT_DEFAULT_*, and the environment variables
+ * NETCENSUS_REPORT_MAX_BYTES, NETCENSUS_REPORT_MAX_ROWS and
+ * NETCENSUS_REPORT_MAX_TOTAL_ROWS lower or raise them up to those (read
+ * once, at first use; a bad value is logged and ignored). */
+#define REPORT_DEFAULT_TOTAL_ROWS 100000
+struct report_limits {
+	size_t max_bytes;      /* the whole document */
+	size_t max_rows;       /* rows in one section */
+	size_t max_total_rows; /* rows in all sections together */
+};
+/* The ceilings in force (never NULL). */
+const struct report_limits *report_limits(void);
+/* Replaces them (values above the REPORT_MAX_ ones are clamped). */
+void report_limits_set(const struct report_limits *l);
 
 enum report_format {
 	REPORT_FMT_UNKNOWN = 0,

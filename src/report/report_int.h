@@ -17,6 +17,9 @@ void report_fail(struct report_error *err, const char *fmt, ...)
 
 /* Sets err->msg to "<prefix>"<name>" is not a valid <what> name (...)",
  * the one wording for every bad section or field name. */
+/* "section NAME: N rows, the limit is ..." (the configured ceiling). */
+void report_rows_fail(struct report_error *err, const char *section,
+		      size_t n);
 void report_fail_name(struct report_error *err, const char *prefix,
 		      const char *what, const char *name);
 

@@ -12,7 +12,11 @@
  * (what audit_linux.sh posts with when curl is missing) sends the URL's
  * password only when asked, so its first post gets a 401 and its retry
  * lands.
- * Every attempt, refused or not, leaves a row in the audit log.
+ * Every attempt, refused or not, leaves a row in the audit log, whose
+ * source names who submitted it (intake_submitter()). A report is matched
+ * only against the devices of the org it is stored into and the orgs
+ * below it, so neither the stored data nor the reply can touch or reveal
+ * another org's device.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,15 +210,34 @@ char *intake_multipart_field(const char *body, size_t len,
 	return NULL;
 }
 
+/* Who submitted the request, for the audit log's source: "token 7 of
+ * user coll-b, from ADDR", "user alice (session), from ADDR", "allow-list
+ * ADDR" (stored without a token: allowed is 1), or the bare address of a
+ * request not authenticated. */
+static void intake_submitter(const struct request *rq, int allowed,
+			     char *buf, size_t len)
+{
+	if (rq->who.name[0] && rq->token_id)
+		snprintf(buf, len, "token %lld of user %s, from %s",
+			 (long long)rq->token_id, rq->who.name, rq->client);
+	else if (rq->who.name[0])
+		snprintf(buf, len, "user %s (session), from %s", rq->who.name,
+			 rq->client);
+	else if (allowed)
+		snprintf(buf, len, "allow-list %s", rq->client);
+	else
+		snprintf(buf, len, "%s", rq->client);
+}
+
 /* Writes a "rejected" audit-log row for an intake that never reached
  * intake_report(). */
 static void intake_audit_refusal(struct request *rq, const char *format,
 				 const char *message)
 {
-	struct store_audit a = { rq->client, format, "rejected", NULL,
-				 message, 0 };
-	char now[20];
+	char who[sizeof(rq->who.name) + 128], now[20];
+	struct store_audit a = { who, format, "rejected", NULL, message, 0 };
 
+	intake_submitter(rq, 0, who, sizeof(who));
 	util_now(now);
 	write_lock(rq);
 	store_audit_add(rq->st, &a, now);
@@ -231,6 +254,7 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 			int64_t org, struct intake_result *res,
 			enum report_format *fmt)
 {
+	char who[sizeof(rq->who.name) + 128];
 	struct intake_config cfg;
 	struct report_error err;
 	struct store *st;
@@ -247,9 +271,10 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 		return 1;
 	}
 	intake_config_default(&cfg);
+	intake_submitter(rq, 1, who, sizeof(who));
 	write_lock(rq);
 	st = server_writer(rq);
-	rc = intake_report(st ? st : rq->st, &cfg, report, org, rq->client,
+	rc = intake_report(st ? st : rq->st, &cfg, report, org, who,
 			   report_format_name(*fmt), res);
 	write_unlock(rq);
 	json_decref(report);

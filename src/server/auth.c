@@ -475,6 +475,7 @@ char *auth_token_user(struct request *rq, const char *token)
 
 	if (!name)
 		return NULL;
+	rq->token_id = id; /* the intake's audit log names it */
 	slot = (int)((uint64_t)id % TOKEN_TOUCH_SLOTS);
 	pthread_mutex_lock(&token_touch_lock);
 	due = token_touched[slot].id != id ||

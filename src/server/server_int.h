@@ -70,6 +70,7 @@ struct request {
 	int body_too_big;
 	struct store *st;
 	struct principal who;
+	int64_t token_id; /* the API token that authenticated, or 0 */
 	/* reply */
 	unsigned status;
 	char *reply;

@@ -2,12 +2,23 @@
  * intake.c: match, create-or-update, component upsert and change log for
  * one device report, all inside one store transaction.
  *
- * Matching tries the rules of enum intake_rule in order; a rule is tried
- * only when the report has every field it needs, non-empty and not one of
- * the placeholder values firmware and agents write when they know nothing
- * ("To be filled by O.E.M.", an all-zero UUID, "localhost"...), because a
- * placeholder shared by two machines would merge them. A MAC address from a
- * VMware OUI is never used: VMware hands the same prefixes to every guest.
+ * Matching tries the rules of enum intake_rule in order, and only among
+ * the devices of the org the report is stored into and the orgs below it
+ * (store_match_*): a device of any other org does not exist for it. A
+ * rule is tried only when the report has every field it needs, non-empty
+ * and not one of the placeholder values firmware and agents write when
+ * they know nothing ("To be filled by O.E.M.", an all-zero UUID,
+ * "localhost"...), because a placeholder shared by two machines would
+ * merge them.
+ *
+ * Identities have a strength (identities[]): the SMBIOS uuid and serial
+ * name the hardware, the dbus id (machine-id) the OS install, and names,
+ * MACs and addresses nothing for sure. A rule is as strong as the
+ * strongest identity it compares, and a device it finds is refused when
+ * the device and the report both have a stronger identity and they differ
+ * (match_vetoed(), the one place this is decided). A weak MAC (virtual,
+ * locally administered, multicast, or on more than one device) never
+ * matches. Every refusal is written to the audit log row.
  *
  * Components are keyed per section (sections.h). For a device seen before,
  * every row added, removed or changed becomes a change-log row, except that
@@ -87,9 +98,40 @@ static const char *const placeholder_values[] = {
 	"::1",
 };
 
-/* VMware's OUIs: shared by every guest, so never a match on their own. */
-static const char *const vmware_ouis[] = { "00:0c:29", "00:50:56", "00:05:69",
-					   "00:1c:14" };
+/* How much an identity proves: the hardware (SMBIOS uuid and serial)
+ * outlives a re-install; the OS install id (machine-id) changes with a
+ * re-image and is copied with a cloned disk; every other field (names,
+ * MACs, addresses) proves nothing on its own. */
+enum strength { STRENGTH_NONE = 0, STRENGTH_INSTALL, STRENGTH_HARDWARE };
+
+static const struct {
+	const char *field;
+	enum strength strength;
+} identities[] = {
+	{ "serial", STRENGTH_HARDWARE },
+	{ "uuid", STRENGTH_HARDWARE },
+	{ "dbus_identifier", STRENGTH_INSTALL },
+};
+
+/* MAC prefixes handed to many machines (hypervisors, containers): such a
+ * MAC never matches a device. Compared as text over the prefix length. */
+static const struct {
+	const char *prefix;
+	const char *what;
+} weak_mac_prefixes[] = {
+	{ "00:05:69", "VMware" },     { "00:0c:29", "VMware" },
+	{ "00:1c:14", "VMware" },     { "00:50:56", "VMware" },
+	{ "00:03:ff", "Hyper-V" },    { "00:15:5d", "Hyper-V" },
+	{ "08:00:27", "VirtualBox" }, { "0a:00:27", "VirtualBox" },
+	{ "00:16:3e", "Xen" },	      { "00:1c:42", "Parallels" },
+	{ "00:21:f6", "Oracle VM" },  { "02:42:", "docker" },
+	{ "52:54:00", "libvirt/QEMU" }, { "fe:54:00", "libvirt" },
+};
+
+/* Candidates looked at per rule: the first one not refused wins. */
+#define MATCH_CANDIDATES 8
+/* Refusals written out in the audit log row; the rest are counted. */
+#define MATCH_REFUSALS_SHOWN 8
 
 /* Sys fields whose change is worth a change-log row (uptime, last_seen
  * and the like change at every audit and are not). */
@@ -167,53 +209,192 @@ static const char *match_value(json_t *sys, const char *field)
 	return v && *v && !is_placeholder(v) ? v : NULL;
 }
 
-static int mac_usable(const char *mac)
+/* The refusals of one report's matching, for its audit log row. */
+struct match_run {
+	struct store *st;
+	int64_t org_id;
+	json_t *sys;
+	struct strbuf *why;
+	int nrefused;
+};
+
+static void match_refuse(struct match_run *mr, const char *what,
+			 int64_t id, const char *reason)
+{
+	if (mr->nrefused++ >= MATCH_REFUSALS_SHOWN)
+		return;
+	strbuf_printf(mr->why, "%s%s matched device %" PRId64 ", refused: %s",
+		      mr->nrefused > 1 ? "; " : "", what, id, reason);
+}
+
+static enum strength field_strength(const char *field)
 {
 	size_t i;
 
-	if (!mac || strlen(mac) != 17 || !strcmp(mac, "00:00:00:00:00:00") ||
-	    !strcasecmp(mac, "ff:ff:ff:ff:ff:ff"))
-		return 0;
-	for (i = 0; i < NELEM(vmware_ouis); i++)
-		if (!strncasecmp(mac, vmware_ouis[i], 8))
-			return 0;
-	return 1;
+	for (i = 0; i < NELEM(identities); i++)
+		if (!strcmp(identities[i].field, field))
+			return identities[i].strength;
+	return STRENGTH_NONE;
 }
 
-/* The MAC rule: sys.mac, then the MACs of the report's own interfaces. */
-static int match_mac(struct store *st, json_t *report, json_t *sys,
-		     int64_t *id)
+/* The strength of rule r: that of the strongest identity it compares. */
+static enum strength rule_strength(int r)
 {
-	static const char *const sections[] = { "network", "ip" };
-	const char *mac = json_string_value(json_object_get(sys, "mac"));
-	json_t *row;
-	size_t i, j;
+	enum strength s = STRENGTH_NONE, f;
+	int n;
 
-	*id = 0;
-	if (mac_usable(mac) && store_device_find_by_mac(st, mac, id))
-		return -1;
-	for (i = 0; !*id && i < NELEM(sections); i++) {
-		json_array_foreach(json_object_get(report, sections[i]), j, row)
-		{
-			mac = json_string_value(json_object_get(row, "mac"));
-			if (!mac_usable(mac))
-				continue;
-			if (store_device_find_by_mac(st, mac, id))
-				return -1;
-			if (*id)
-				break;
+	for (n = 0; n < 2 && rule_fields[r][n]; n++) {
+		f = field_strength(rule_fields[r][n]);
+		if (f > s)
+			s = f;
+	}
+	return s;
+}
+
+/* 1 when device id, found by a rule of strength rs, and the report both
+ * have an identity stronger than rs that differs: then it is another
+ * machine, whatever weaker fields they share. reason gets "serial A ≠ B". */
+static int match_vetoed(struct match_run *mr, enum strength rs, int64_t id,
+			char *reason, size_t len)
+{
+	json_t *dev = NULL;
+	const char *mine, *theirs;
+	size_t i;
+	int veto = 0;
+
+	for (i = 0; !veto && i < NELEM(identities); i++) {
+		if (identities[i].strength <= rs)
+			continue;
+		mine = match_value(mr->sys, identities[i].field);
+		if (!mine)
+			continue;
+		if (!dev && !(dev = store_device_get(mr->st, id)))
+			break;
+		theirs = match_value(dev, identities[i].field);
+		if (theirs && !util_streq_ci(mine, theirs)) {
+			snprintf(reason, len, "%s %s \u2260 %s",
+				 identities[i].field, theirs, mine);
+			veto = 1;
 		}
+	}
+	json_decref(dev);
+	return veto;
+}
+
+/* The first of the n candidates ids (found by rule r on what) that is not
+ * vetoed, or 0. */
+static int64_t match_pick(struct match_run *mr, int r, const char *what,
+			  const int64_t *ids, int n)
+{
+	enum strength rs = rule_strength(r);
+	char reason[256];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!match_vetoed(mr, rs, ids[i], reason, sizeof(reason)))
+			return ids[i];
+		match_refuse(mr, what, ids[i], reason);
 	}
 	return 0;
 }
 
-/* Finds the stored device for report: *id (0 when none) and *rule. */
-static int intake_match(struct store *st, const struct intake_config *cfg,
-			json_t *report, json_t *sys, int64_t *id,
-			const char **rule)
+/* Why mac is weak (never matches alone), or NULL. mac is normalised. */
+static const char *mac_weakness(const char *mac)
 {
+	unsigned first = (unsigned)util_hexval(mac[0]) << 4 |
+			 (unsigned)util_hexval(mac[1]);
+	size_t i;
+
+	if (!strcmp(mac, "00:00:00:00:00:00"))
+		return "all-zero MAC";
+	if (!strcmp(mac, "ff:ff:ff:ff:ff:ff"))
+		return "broadcast MAC";
+	if (first & 0x01)
+		return "multicast MAC";
+	for (i = 0; i < NELEM(weak_mac_prefixes); i++)
+		if (!strncmp(mac, weak_mac_prefixes[i].prefix,
+			     strlen(weak_mac_prefixes[i].prefix)))
+			return weak_mac_prefixes[i].what;
+	if (first & 0x02)
+		return "locally administered MAC";
+	return NULL;
+}
+
+/* Tries one MAC: 0 with *id set (0 when it matches nothing usable). */
+static int match_one_mac(struct match_run *mr, const char *mac, int64_t *id)
+{
+	const char *weak;
+	int64_t ids[2];
+	char what[64], reason[96];
+	int n;
+
+	*id = 0;
+	if (strlen(mac) != 17 || util_hexval(mac[0]) < 0 ||
+	    util_hexval(mac[1]) < 0)
+		return 0;
+	if (store_match_mac(mr->st, mr->org_id, mac, ids, 2, &n))
+		return -1;
+	if (!n)
+		return 0;
+	snprintf(what, sizeof(what), "mac %s", mac);
+	weak = mac_weakness(mac);
+	if (weak) {
+		snprintf(reason, sizeof(reason), "%s%s", weak,
+			 strstr(weak, "MAC") ? "" : " MAC");
+		match_refuse(mr, what, ids[0], reason);
+	} else if (n > 1) {
+		snprintf(reason, sizeof(reason),
+			 "also on device %" PRId64 ", a MAC of two devices",
+			 ids[1]);
+		match_refuse(mr, what, ids[0], reason);
+	} else {
+		*id = match_pick(mr, INTAKE_RULE_MAC, what, ids, 1);
+	}
+	return 0;
+}
+
+/* The MAC rule: sys.mac, then the MACs of the report's own interfaces,
+ * each tried once. */
+static int match_mac(struct match_run *mr, json_t *report, int64_t *id)
+{
+	static const char *const sections[] = { "network", "ip" };
+	const char *mac = json_string_value(json_object_get(mr->sys, "mac"));
+	json_t *tried = json_object(), *row;
+	size_t i, j;
+	int rc = 0;
+
+	*id = 0;
+	if (mac)
+		rc = match_one_mac(mr, mac, id);
+	if (mac)
+		json_object_set_new(tried, mac, json_true());
+	for (i = 0; !rc && !*id && i < NELEM(sections); i++) {
+		json_array_foreach(json_object_get(report, sections[i]), j, row)
+		{
+			mac = json_string_value(json_object_get(row, "mac"));
+			if (!mac || json_object_get(tried, mac))
+				continue;
+			json_object_set_new(tried, mac, json_true());
+			rc = match_one_mac(mr, mac, id);
+			if (rc || *id)
+				break;
+		}
+	}
+	json_decref(tried);
+	return rc;
+}
+
+/* Finds the stored device for report: *id (0 when none) and *rule; the
+ * refusals on the way are appended to why. */
+static int intake_match(struct store *st, const struct intake_config *cfg,
+			json_t *report, json_t *sys, int64_t org_id,
+			int64_t *id, const char **rule, struct strbuf *why)
+{
+	struct match_run mr = { st, org_id, sys, why, 0 };
+	int64_t ids[MATCH_CANDIDATES];
 	const char *values[2];
-	int r, n, rc;
+	char what[160];
+	int r, n, nids, rc;
 
 	*id = 0;
 	*rule = NULL;
@@ -221,7 +402,8 @@ static int intake_match(struct store *st, const struct intake_config *cfg,
 		if (!cfg->rule_enabled[r])
 			continue;
 		if (r == INTAKE_RULE_MAC) {
-			rc = match_mac(st, report, sys, id);
+			if (match_mac(&mr, report, id))
+				return -1;
 		} else {
 			for (n = 0; n < 2 && rule_fields[r][n]; n++) {
 				values[n] = match_value(sys, rule_fields[r][n]);
@@ -231,16 +413,27 @@ static int intake_match(struct store *st, const struct intake_config *cfg,
 			if (n < 2 && rule_fields[r][n])
 				continue; /* the report lacks a field */
 			if (r == INTAKE_RULE_IP)
-				rc = store_device_find_by_ip(st, values[0], id);
+				rc = store_match_ip(st, org_id, values[0], ids,
+						    MATCH_CANDIDATES, &nids);
 			else
-				rc = store_device_find(st, rule_fields[r],
-						       values, n, id);
+				rc = store_match_fields(st, org_id,
+							rule_fields[r], values,
+							n, ids,
+							MATCH_CANDIDATES,
+							&nids);
+			if (rc)
+				return -1;
+			snprintf(what, sizeof(what), "%s %.60s%s%.60s",
+				 rule_names[r], values[0], n > 1 ? "+" : "",
+				 n > 1 ? values[1] : "");
+			*id = match_pick(&mr, r, what, ids, nids);
 		}
-		if (rc)
-			return -1;
 		if (*id)
 			*rule = rule_names[r];
 	}
+	if (mr.nrefused > MATCH_REFUSALS_SHOWN)
+		strbuf_printf(why, "; %d more refusals",
+			      mr.nrefused - MATCH_REFUSALS_SHOWN);
 	return 0;
 }
 
@@ -550,40 +743,91 @@ static int log_change(struct section_run *sr, const char *action,
 	return 0;
 }
 
+/* A pending remove by its pair fields, for the pairing pass. */
+struct pair_slot {
+	char *pair; /* NULL when every pair field is empty */
+	size_t idx; /* into sr->removes */
+	size_t next; /* in the first slot of a run of equal pairs: the
+		      * next slot of the run not yet taken */
+};
+
+static int pair_slot_cmp(const void *a, const void *b)
+{
+	const struct pair_slot *x = a, *y = b;
+	int c = strcmp(x->pair, y->pair);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The first slot of the run of slots[0..n) whose pair is pair, or NULL. */
+static struct pair_slot *pair_run(struct pair_slot *slots, size_t n,
+				  const char *pair)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(slots[mid].pair, pair) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !strcmp(slots[lo].pair, pair) ? &slots[lo] : NULL;
+}
+
+/* Pairs each add with the first (in retire order) remove of equal pair
+ * fields not yet taken, logging a "change" for each pair: the removes are
+ * sorted by pair once, so n adds and m removes cost (n + m) log m. */
+static int section_pair(struct section_run *sr)
+{
+	const struct section_def *def = sr->def;
+	struct pair_slot *slots = xcalloc(sr->nremoves + 1, sizeof(*slots));
+	struct pair_slot *run;
+	json_t *detail;
+	size_t a, r, n = 0;
+	char *pa;
+	int rc = 0;
+
+	for (r = 0; r < sr->nremoves; r++) {
+		slots[n].pair = join_fields(def->pair, NELEM(def->pair),
+					    sr->removes[r].row);
+		slots[n].idx = r;
+		if (slots[n].pair)
+			n++;
+	}
+	qsort(slots, n, sizeof(*slots), pair_slot_cmp);
+	for (r = 0; r < n; r++)
+		slots[r].next = r;
+	for (a = 0; !rc && n && a < sr->nadds; a++) {
+		pa = join_fields(def->pair, NELEM(def->pair), sr->adds[a].row);
+		run = pa ? pair_run(slots, n, pa) : NULL;
+		if (run && run->next < n && !strcmp(slots[run->next].pair, pa)) {
+			r = slots[run->next++].idx;
+			detail = row_diff(def, sr->removes[r].row,
+					  sr->adds[a].row);
+			rc = log_change(sr, "change", sr->adds[a].key, detail);
+			json_decref(detail);
+			sr->removes[r].used = sr->adds[a].used = 1;
+		}
+		free(pa);
+	}
+	for (r = 0; r < n; r++)
+		free(slots[r].pair);
+	free(slots);
+	return rc;
+}
+
 /* Turns pending adds and removes into change rows; a remove and an add
  * with equal pair fields become one "change". */
 static int section_log(struct section_run *sr)
 {
-	json_t *detail;
-	char *pa, *pr;
 	size_t a, r;
-	int rc;
 
-	for (a = 0; sr->def && sr->def->pair[0] && a < sr->nadds; a++) {
-		pa = join_fields(sr->def->pair, NELEM(sr->def->pair),
-				 sr->adds[a].row);
-		for (r = 0; pa && r < sr->nremoves; r++) {
-			if (sr->removes[r].used)
-				continue;
-			pr = join_fields(sr->def->pair, NELEM(sr->def->pair),
-					 sr->removes[r].row);
-			rc = pr && !strcmp(pa, pr);
-			free(pr);
-			if (!rc)
-				continue;
-			detail = row_diff(sr->def, sr->removes[r].row,
-					  sr->adds[a].row);
-			rc = log_change(sr, "change", sr->adds[a].key, detail);
-			json_decref(detail);
-			if (rc) {
-				free(pa);
-				return -1;
-			}
-			sr->removes[r].used = sr->adds[a].used = 1;
-			break;
-		}
-		free(pa);
-	}
+	if (sr->def && sr->def->pair[0] && sr->nadds && sr->nremoves &&
+	    section_pair(sr))
+		return -1;
 	for (a = 0; a < sr->nadds; a++)
 		if (!sr->adds[a].used &&
 		    log_change(sr, "add", sr->adds[a].key, NULL))
@@ -780,7 +1024,7 @@ static int intake_sections(struct store *st, const struct intake_config *cfg,
 
 /* ---- the one door ---- */
 
-static void intake_summary(json_t *report, char *buf, size_t len, int changes)
+static void intake_summary(json_t *report, struct strbuf *sb, int changes)
 {
 	const char *name;
 	json_t *rows;
@@ -794,8 +1038,8 @@ static void intake_summary(json_t *report, char *buf, size_t len, int changes)
 		nsections++;
 		nrows += json_array_size(rows);
 	}
-	snprintf(buf, len, "%zu rows in %zu sections, %d changes", nrows,
-		 nsections, changes);
+	strbuf_printf(sb, "%zu rows in %zu sections, %d changes", nrows,
+		      nsections, changes);
 }
 
 int intake_report(struct store *st, const struct intake_config *cfg,
@@ -806,10 +1050,13 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 	struct store_audit audit = { .source = source, .format = format };
 	json_t *sys = json_object_get(report, "sys"), *clean = NULL;
 	json_t *in = NULL;
-	char now[20], summary[128];
+	struct strbuf why, summary;
+	char now[20];
 	int64_t id = 0;
 
 	memset(res, 0, sizeof(*res));
+	strbuf_init(&why, 4096);
+	strbuf_init(&summary, 0);
 	if (!cfg) {
 		intake_config_default(&defcfg);
 		cfg = &defcfg;
@@ -826,7 +1073,8 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 		goto reject;
 	}
 	in = sys_for_store(report, sys);
-	if (intake_match(st, cfg, report, sys, &id, &res->rule)) {
+	if (intake_match(st, cfg, report, sys, org_id, &id, &res->rule,
+			 &why)) {
 		snprintf(res->message, sizeof(res->message),
 			 "database error while matching");
 		goto rollback;
@@ -853,10 +1101,14 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 	if (intake_sections(st, cfg, report, id, !res->created, now,
 			    &res->changes, res->message, sizeof(res->message)))
 		goto rollback;
-	intake_summary(report, summary, sizeof(summary), res->changes);
+	intake_summary(report, &summary, res->changes);
+	if (why.data) {
+		strbuf_printf(&summary, "; %s", why.data);
+		snprintf(res->message, sizeof(res->message), "%s", why.data);
+	}
 	audit.result = res->created ? "created" : "updated";
 	audit.rule = res->rule;
-	audit.message = summary;
+	audit.message = summary.data;
 	audit.device_id = id;
 	if (store_audit_add(st, &audit, now) || store_commit(st)) {
 		snprintf(res->message, sizeof(res->message),
@@ -865,6 +1117,8 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 	}
 	json_decref(clean);
 	json_decref(in);
+	strbuf_free(&why);
+	strbuf_free(&summary);
 	return 0;
 rollback:
 	store_rollback(st);
@@ -873,6 +1127,8 @@ rollback:
 reject:
 	json_decref(clean);
 	json_decref(in);
+	strbuf_free(&why);
+	strbuf_free(&summary);
 	res->created = 0;
 	res->changes = 0;
 	audit.result = "rejected";

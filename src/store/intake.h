@@ -3,7 +3,9 @@
  *
  * intake_report() takes a validated device report and, inside one
  * transaction, finds the stored device by the match rules (in the order of
- * enum intake_rule, each switchable), creates or updates it (a later source
+ * enum intake_rule, each switchable; only among the devices of the target
+ * org and the orgs below it; a stronger identity that differs vetoes a
+ * weaker rule), creates or updates it (a later source
  * never wipes a field it does not know), upserts every component section by
  * its key fields, retires rows missing from a full section, writes the
  * change log (not for a first sighting) and an audit-log row. On any failure
@@ -43,7 +45,9 @@ struct intake_result {
 	int created;		/* 1 when a new device was made */
 	const char *rule;	/* static name of the rule that matched, or NULL */
 	int changes;		/* change-log rows written */
-	char message[512];	/* the reason, when rejected */
+	/* the reason, when rejected; else the matches refused on the way
+	 * ("mac 02:fc:00:00:00:01 matched device 17, refused: ..."), or "" */
+	char message[512];
 };
 
 void intake_config_default(struct intake_config *cfg);
@@ -61,7 +65,8 @@ char *intake_component_key(const char *section, json_t *row);
  * the whole row for a canonical-JSON key). A new reference. */
 json_t *intake_key_fields(const char *section, const char *key);
 
-/* Stores report (not consumed) for org_id, recording source and format in
+/* Stores report (not consumed) for org_id (a new device goes there; a
+ * match is looked for in org_id and below), recording source and format in
  * the audit log. 0, or -1 with res->message set and nothing stored. */
 int intake_report(struct store *st, const struct intake_config *cfg,
 		  json_t *report, int64_t org_id, const char *source,

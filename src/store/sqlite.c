@@ -656,15 +656,35 @@ static json_t *sq_device_row(sqlite3_stmt *s)
 	return o;
 }
 
-/* Runs a "SELECT id" statement; *id = the first id or 0. */
-static int sq_first_id(struct store *st, sqlite3_stmt *s, int64_t *id)
-{
-	int rc = sqlite3_step(s);
+/* ---- matching ----
+ * Every match query starts from the same org filter: the report's org and
+ * its descendants (the recursive CTE "tree", org id bound to ?1), the row
+ * limit is ?2 and the values start at ?3. The org test is written
+ * "+d.org_id" so that SQLite never walks device_org (every device of the
+ * org) instead of the selective index of the compared field. */
+#define MATCH_TREE                                                       \
+	"WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT org.id FROM"  \
+	" org JOIN tree ON org.parent_id = tree.id) "
+#define MATCH_IN_TREE "+d.org_id IN tree"
 
-	*id = 0;
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE) {
+/* Runs the match query sql with values (?3...): up to max ids into ids. */
+static int sq_match(struct store *st, const char *sql, int64_t org_id,
+		    const char *const *values, int nvalues, int64_t *ids,
+		    int max, int *n)
+{
+	sqlite3_stmt *s = sqlite_store_stmt(st, sql);
+	int i, rc;
+
+	*n = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, org_id);
+	sqlite3_bind_int(s, 2, max);
+	for (i = 0; i < nvalues; i++)
+		sq_bind_text(s, i + 3, values[i]);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(s, 0);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		sq_step_fail(st, s);
 		return -1;
 	}
@@ -672,22 +692,23 @@ static int sq_first_id(struct store *st, sqlite3_stmt *s, int64_t *id)
 	return 0;
 }
 
-int store_device_find(struct store *st, const char *const *fields,
-		      const char *const *values, int n, int64_t *id)
+int store_match_fields(struct store *st, int64_t org_id,
+		       const char *const *fields, const char *const *values,
+		       int nfields, int64_t *ids, int max, int *n)
 {
 	struct strbuf sql;
-	sqlite3_stmt *s;
-	int i;
+	int i, rc;
 
-	*id = 0;
-	if (n < 1 || n > STORE_FIND_MAX_FIELDS) {
-		log_err("device find: %d fields (1 to %d allowed)", n,
+	*n = 0;
+	if (nfields < 1 || nfields > STORE_FIND_MAX_FIELDS) {
+		log_err("device find: %d fields (1 to %d allowed)", nfields,
 			STORE_FIND_MAX_FIELDS);
 		return -1;
 	}
 	strbuf_init(&sql, 0);
-	strbuf_puts(&sql, "SELECT id FROM device WHERE ");
-	for (i = 0; i < n; i++) {
+	strbuf_puts(&sql, MATCH_TREE "SELECT id FROM device d WHERE "
+			  MATCH_IN_TREE);
+	for (i = 0; i < nfields; i++) {
 		/* only known column names reach the SQL text */
 		if (device_column_index(fields[i]) < 0 || !values[i]) {
 			log_err("device find: '%s' is not a device column",
@@ -695,40 +716,24 @@ int store_device_find(struct store *st, const char *const *fields,
 			strbuf_free(&sql);
 			return -1;
 		}
-		strbuf_printf(&sql, "%s%s = ?%d", i ? " AND " : "", fields[i],
-			      i + 1);
+		strbuf_printf(&sql, " AND d.%s = ?%d", fields[i], i + 3);
 	}
-	strbuf_puts(&sql, " ORDER BY id LIMIT 1");
-	s = sqlite_store_stmt(st, sql.data);
+	strbuf_puts(&sql, " ORDER BY id LIMIT ?2");
+	rc = sq_match(st, sql.data, org_id, values, nfields, ids, max, n);
 	strbuf_free(&sql);
-	if (!s)
-		return -1;
-	for (i = 0; i < n; i++)
-		sq_bind_text(s, i + 1, values[i]);
-	return sq_first_id(st, s, id);
+	return rc;
 }
 
-/* The first id the one-parameter query sql returns for v, or 0. */
-static int sq_find_text(struct store *st, const char *sql, const char *v,
-			int64_t *id)
+int store_match_mac(struct store *st, int64_t org_id, const char *mac,
+		    int64_t *ids, int max, int *n)
 {
-	sqlite3_stmt *s = sqlite_store_stmt(st, sql);
-
-	*id = 0;
-	if (!s)
-		return -1;
-	sq_bind_text(s, 1, v);
-	return sq_first_id(st, s, id);
-}
-
-int store_device_find_by_mac(struct store *st, const char *mac, int64_t *id)
-{
-	return sq_find_text(
-		st, "SELECT id FROM device WHERE mac = ?1"
-		    " UNION SELECT device_id FROM component WHERE mac = ?1"
-		    " AND current = 1 AND section IN ('network', 'ip')"
-		    " ORDER BY 1 LIMIT 1",
-		mac, id);
+	return sq_match(
+		st, MATCH_TREE "SELECT id FROM device d WHERE d.mac = ?3 AND "
+		MATCH_IN_TREE " UNION SELECT c.device_id FROM component c"
+		" JOIN device d ON d.id = c.device_id WHERE c.mac = ?3"
+		" AND c.current = 1 AND c.section IN ('network', 'ip') AND "
+		MATCH_IN_TREE " ORDER BY 1 LIMIT ?2",
+		org_id, &mac, 1, ids, max, n);
 }
 
 /* The serial test on d is written with coalesce() so that it cannot use
@@ -736,17 +741,28 @@ int store_device_find_by_mac(struct store *st, const char *mac, int64_t *id)
  * selective index lookups and walked every device without a serial (all
  * the discovered network gear of a real store: 4 ms for 5,000 of them, on
  * every new device's intake) instead of starting from component_ip. */
-int store_device_find_by_ip(struct store *st, const char *ip, int64_t *id)
+int store_match_ip(struct store *st, int64_t org_id, const char *ip,
+		   int64_t *ids, int max, int *n)
 {
-	return sq_find_text(
-		st, "SELECT id FROM device WHERE ip = ?1"
-		    " AND (serial IS NULL OR serial = '')"
-		    " UNION SELECT d.id FROM component c"
-		    " JOIN device d ON d.id = c.device_id"
-		    " WHERE c.ip = ?1 AND c.current = 1 AND c.section = 'ip'"
-		    " AND coalesce(d.serial, '') = ''"
-		    " ORDER BY 1 LIMIT 1",
-		ip, id);
+	return sq_match(
+		st, MATCH_TREE "SELECT id FROM device d WHERE d.ip = ?3"
+		" AND coalesce(d.serial, '') = '' AND " MATCH_IN_TREE
+		" UNION SELECT d.id FROM component c"
+		" JOIN device d ON d.id = c.device_id"
+		" WHERE c.ip = ?3 AND c.current = 1 AND c.section = 'ip'"
+		" AND coalesce(d.serial, '') = '' AND " MATCH_IN_TREE
+		" ORDER BY 1 LIMIT ?2",
+		org_id, &ip, 1, ids, max, n);
+}
+
+int store_device_find(struct store *st, const char *const *fields,
+		      const char *const *values, int n, int64_t *id)
+{
+	int found;
+
+	*id = 0;
+	return store_match_fields(st, STORE_ORG_ROOT, fields, values, n, id,
+				  1, &found);
 }
 
 json_t *store_device_get(struct store *st, int64_t id)

@@ -70,14 +70,27 @@ int store_org_is_root(struct store *st, int64_t org_id);
  * "id", "org_id", "first_seen", "last_seen" added by the store. */
 
 /* The device whose sys fields equal all of fields[i] = values[i] (exact,
- * on indexed columns). *id = 0 when none; the lowest id when several. */
+ * on indexed columns), in any org. *id = 0 when none; the lowest id when
+ * several. */
 int store_device_find(struct store *st, const char *const *fields,
 		      const char *const *values, int n, int64_t *id);
-/* A device with a current network/ip component, or sys.mac, equal to mac. */
-int store_device_find_by_mac(struct store *st, const char *mac, int64_t *id);
-/* A device whose sys.ip or current ip component is ip and that has no
- * serial. */
-int store_device_find_by_ip(struct store *st, const char *ip, int64_t *id);
+
+/* ---- intake matching ----
+ * Candidates for one match rule: devices of org_id or of an org below it
+ * (never of another org: a device outside that tree does not exist for a
+ * report stored into org_id), up to max ids in ascending order into ids,
+ * *n how many. 0 or -1. */
+#define STORE_ORG_ROOT 1 /* "Default": every org is below it */
+/* Devices whose sys fields equal all of fields[i] = values[i]. */
+int store_match_fields(struct store *st, int64_t org_id,
+		       const char *const *fields, const char *const *values,
+		       int nfields, int64_t *ids, int max, int *n);
+/* Devices with a current network/ip component, or sys.mac, equal to mac. */
+int store_match_mac(struct store *st, int64_t org_id, const char *mac,
+		    int64_t *ids, int max, int *n);
+/* Devices without a serial whose sys.ip or current ip component is ip. */
+int store_match_ip(struct store *st, int64_t org_id, const char *ip,
+		   int64_t *ids, int max, int *n);
 
 json_t *store_device_get(struct store *st, int64_t id);
 /* Devices (sys objects) ordered by id; limit 0 means all. */

@@ -143,7 +143,7 @@ check "policy rows with their <options> kept" \
 
 G "/api/v1/audit-log?limit=100" >"$T/audit.json"
 check "audit log: the intake from 127.0.0.1, created, device $ID" \
-	test "$(jq -r "[.results[] | select(.source == \"127.0.0.1\" and
+	test "$(jq -r "[.results[] | select((.source | endswith(\"from 127.0.0.1\")) and
 		.result == \"created\" and .device_id == $ID)] | length" "$T/audit.json")" = 1
 
 # ---- second run: the same machine again ----

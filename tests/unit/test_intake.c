@@ -1,5 +1,7 @@
-/* intake.h: every match rule and their order, the VMware and IP-only
- * exclusions, component upsert and the change log, rejection. */
+/* intake.h: every match rule and their order, matching only inside the
+ * report's org tree, weak MACs and strong identities that veto weaker
+ * rules, the IP-only exclusion, component upsert and the change log (and
+ * its pairing at scale), rejection. */
 #include <dirent.h>
 
 #include "testlib.h"
@@ -110,7 +112,7 @@ static json_t *rule_device(int r)
 	case INTAKE_RULE_SYSNAME:
 		return json_pack("{ss}", "sysName", "SN");
 	case INTAKE_RULE_MAC:
-		return json_pack("{ss}", "mac", "52:54:00:12:34:56");
+		return json_pack("{ss}", "mac", "3c:ec:ef:12:34:56");
 	case INTAKE_RULE_HOSTNAME:
 		return json_pack("{ss}", "hostname", "H");
 	default:
@@ -125,7 +127,7 @@ static json_t *rule_report(void)
 			 "dbus_identifier", "DB", "serial", "S", "fqdn",
 			 "h.example.org", "type", "computer", "sysName", "SN",
 			 "ip", "198.18.8.7", "network", "mac",
-			 "52:54:00:12:34:56", "net_index", "1");
+			 "3c:ec:ef:12:34:56", "net_index", "1");
 }
 
 static void test_rule_precedence(void **state)
@@ -210,46 +212,327 @@ static void test_rule_needs_all_fields(void **state)
 	assert_int_equal(count(st, "devices"), 3);
 }
 
-static void test_vmware_mac_never_alone(void **state)
+/* The message of the newest audit-log row (a copy, free()). */
+static char *last_audit_message(struct store *st)
 {
-	static const char *const vm[] = { "00:0c:29:0b:e5:73",
-					  "00:50:56:aa:bb:cc",
-					  "00:05:69:01:02:03",
-					  "00:1c:14:01:02:03" };
-	struct store *st = *state;
-	struct intake_result res;
-	json_t *rep;
-	size_t i;
-	char a[16], b[16];
+	json_t *audit = store_audit_list(st, 1);
+	const char *m = json_string_value(
+		json_object_get(json_array_get(audit, 0), "message"));
+	char *copy = xstrdup(m ? m : "");
 
-	for (i = 0; i < 4; i++) {
+	json_decref(audit);
+	return copy;
+}
+
+/* A report of a machine with one interface. */
+static json_t *rep_nic(const char *host, const char *mac)
+{
+	return json_pack("{s{ssss}s[{ssss}]}", "sys", "hostname", host, "mac",
+			 mac, "network", "mac", mac, "net_index", "1");
+}
+
+/* MACs handed to many machines never match: hypervisor and container
+ * OUIs, locally administered, multicast. Each refusal is logged. */
+static void test_weak_mac_never_alone(void **state)
+{
+	static const char *const weak[] = {
+		"00:0c:29:0b:e5:73", "00:50:56:aa:bb:cc", "00:05:69:01:02:03",
+		"00:1c:14:01:02:03", "00:15:5d:01:02:03", "08:00:27:01:02:03",
+		"00:16:3e:01:02:03", "00:1c:42:01:02:03", "02:42:ac:11:00:02",
+		"52:54:00:01:02:03", "02:fc:00:00:00:01", "01:00:5e:00:00:01",
+	};
+	struct store *st = *state;
+	struct intake_result res, first;
+	size_t i;
+	char a[16], b[16], *msg;
+
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
 		snprintf(a, sizeof(a), "vm-a%zu", i);
 		snprintf(b, sizeof(b), "vm-b%zu", i);
-		rep = json_pack("{s{ssss}s[{ssss}]}", "sys", "hostname", a,
-				"mac", vm[i], "network", "mac", vm[i],
-				"net_index", "1");
-		res = put(st, NULL, rep);
-		assert_int_equal(res.created, 1);
+		first = put(st, NULL, rep_nic(a, weak[i]));
+		assert_int_equal(first.created, 1);
 		/* another guest with the same MAC (clones keep it) */
-		rep = json_pack("{s{ssss}s[{ssss}]}", "sys", "hostname", b,
-				"mac", vm[i], "network", "mac", vm[i],
-				"net_index", "1");
-		res = put(st, NULL, rep);
+		res = put(st, NULL, rep_nic(b, weak[i]));
 		assert_int_equal(res.created, 1);
 		assert_null(res.rule);
+		msg = last_audit_message(st);
+		if (!strstr(msg, weak[i]) || !strstr(msg, "refused: "))
+			fail_msg("%s: audit says '%s'", weak[i], msg);
+		free(msg);
 	}
 	/* an ordinary MAC does match */
-	res = put(st, NULL,
-		  json_pack("{s{ss}s[{ssss}]}", "sys", "hostname", "phys-a",
-			    "network", "mac", "3c:ec:ef:00:00:01", "net_index",
-			    "1"));
-	assert_int_equal(res.created, 1);
+	first = put(st, NULL, rep_nic("phys-a", "3c:ec:ef:00:00:01"));
+	assert_int_equal(first.created, 1);
 	res = put(st, NULL,
 		  json_pack("{s{ss}s[{ssss}]}", "sys", "hostname", "phys-b",
 			    "network", "mac", "3c:ec:ef:00:00:01", "net_index",
 			    "7"));
 	assert_int_equal(res.created, 0);
 	assert_string_equal(res.rule, "mac");
+	assert_int_equal(res.device_id, first.device_id);
+}
+
+/* A MAC already on two stored devices identifies neither. */
+static void test_shared_mac_never_alone(void **state)
+{
+	struct store *st = *state;
+	struct intake_config cfg;
+	struct intake_result res;
+	char *msg;
+
+	intake_config_default(&cfg);
+	put(st, NULL, rep_nic("two-a", "3c:ec:ef:00:00:02"));
+	/* a second device with the MAC, made while the MAC rule is off */
+	cfg.rule_enabled[INTAKE_RULE_MAC] = 0;
+	put(st, &cfg, rep_nic("two-b", "3c:ec:ef:00:00:02"));
+	res = put(st, NULL,
+		  json_pack("{s[{ssss}]s{}}", "network", "mac",
+			    "3c:ec:ef:00:00:02", "net_index", "1", "sys"));
+	assert_int_equal(res.created, 1);
+	msg = last_audit_message(st);
+	assert_non_null(strstr(msg, "a MAC of two devices"));
+	free(msg);
+	assert_int_equal(count(st, "devices"), 3);
+}
+
+/* Clones: different serial, uuid and dbus id, one ordinary MAC. The
+ * first conflict is refused by the serial, later ones by the shared MAC;
+ * each clone is its own device. */
+static void test_strong_identity_vetoes_mac(void **state)
+{
+	struct store *st = *state;
+	struct intake_result res;
+	char host[32], serial[32], uuid[64], dbus[40], *msg;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(host, sizeof(host), "clone-%02d", i);
+		snprintf(serial, sizeof(serial), "CZ%08d", i);
+		snprintf(uuid, sizeof(uuid),
+			 "4C4C4544-0000-4000-8000-%012d", i);
+		snprintf(dbus, sizeof(dbus), "%032d", i + 1);
+		res = put(st, NULL,
+			  json_pack("{s{ssssssssss}s[{ssss}]}", "sys",
+				    "hostname", host, "serial", serial, "uuid",
+				    uuid, "dbus_identifier", dbus, "mac",
+				    "3c:ec:ef:00:00:03", "network", "mac",
+				    "3c:ec:ef:00:00:03", "net_index", "1"));
+		assert_int_equal(res.created, 1);
+		if (i == 1) {
+			msg = last_audit_message(st);
+			if (!strstr(msg, "mac 3c:ec:ef:00:00:03 matched device "
+					 "1, refused: serial CZ00000000 \u2260 CZ00000001"))
+				fail_msg("audit says '%s'", msg);
+			free(msg);
+		}
+	}
+	assert_int_equal(count(st, "devices"), 40);
+}
+
+/* Every weaker rule (hostname, fqdn, sysName, IP; hostname+dbus under a
+ * hardware identity) is vetoed by a differing stronger identity. */
+static void test_strong_identity_vetoes_names(void **state)
+{
+	struct store *st = *state;
+	struct intake_result res, a;
+
+	a = put(st, NULL,
+		rep_sys(json_pack("{ssssssssssss}", "hostname", "h1", "fqdn",
+				  "h1.example.org", "sysName", "h1", "ip",
+				  "198.18.3.1", "serial", "SER-A", "dbus_identifier",
+				  "DBUS-A")));
+	/* same names and address, another serial: another machine */
+	res = put(st, NULL,
+		  rep_sys(json_pack("{ssssssssss}", "hostname", "h1", "fqdn",
+				    "h1.example.org", "sysName", "h1", "ip",
+				    "198.18.3.1", "serial", "SER-B")));
+	assert_int_equal(res.created, 1);
+	assert_int_not_equal(res.device_id, a.device_id);
+	/* a dbus id differing vetoes the name rules too */
+	put(st, NULL,
+	    rep_sys(json_pack("{ssss}", "hostname", "h2", "dbus_identifier",
+			      "DBUS-A")));
+	res = put(st, NULL,
+		  rep_sys(json_pack("{ssss}", "hostname", "h2",
+				    "dbus_identifier", "DBUS-C")));
+	assert_int_equal(res.created, 1);
+	/* same hostname and machine-id (a cloned disk), other SMBIOS uuid:
+	 * hostname+dbus is weaker than the uuid */
+	a = put(st, NULL,
+		rep_sys(json_pack("{ssssss}", "hostname", "tpl", "uuid",
+				  "UUID-1", "dbus_identifier", "DBUS-T")));
+	res = put(st, NULL,
+		  rep_sys(json_pack("{ssssss}", "hostname", "tpl", "uuid",
+				    "UUID-2", "dbus_identifier", "DBUS-T")));
+	assert_int_equal(res.created, 1);
+	/* without a conflict, the weak rule still matches */
+	res = put(st, NULL,
+		  rep_sys(json_pack("{ssss}", "hostname", "tpl",
+				    "dbus_identifier", "DBUS-T")));
+	assert_int_equal(res.created, 0);
+	assert_int_equal(res.device_id, a.device_id);
+	assert_string_equal(res.rule, "hostname+dbus_identifier");
+}
+
+/* A re-imaged machine: same serial, new hostname and machine-id. */
+static void test_reimaged_machine(void **state)
+{
+	struct store *st = *state;
+	struct intake_result a, b;
+
+	a = put(st, NULL,
+		rep_sys(json_pack("{ssssssss}", "hostname", "old-name",
+				  "serial", "CZ1234567", "dbus_identifier",
+				  "11111111111111111111111111111111", "type",
+				  "computer")));
+	b = put(st, NULL,
+		rep_sys(json_pack("{ssssssss}", "hostname", "new-name",
+				  "serial", "CZ1234567", "dbus_identifier",
+				  "22222222222222222222222222222222", "type",
+				  "computer")));
+	assert_int_equal(b.created, 0);
+	assert_int_equal(b.device_id, a.device_id);
+	assert_string_equal(b.rule, "serial+type");
+}
+
+/* A cloned VM keeping the SMBIOS uuid, with a new MAC and hostname: there
+ * is no rule on the uuid alone, so without a serial it is a new device;
+ * VMware derives the serial from the uuid, and a shared serial is one
+ * device (docs/device-report.md, "Matching"). */
+static void test_cloned_vm(void **state)
+{
+	struct store *st = *state;
+	struct intake_result a, b;
+	const char *uuid = "564D1C2E-0A1B-4C5D-8E9F-0123456789AB";
+
+	a = put(st, NULL,
+		json_pack("{s{ssssss}s[{ssss}]}", "sys", "hostname", "vm-orig",
+			  "uuid", uuid, "mac", "00:50:56:01:01:01", "network",
+			  "mac", "00:50:56:01:01:01", "net_index", "1"));
+	b = put(st, NULL,
+		json_pack("{s{ssssss}s[{ssss}]}", "sys", "hostname",
+			  "vm-clone", "uuid", uuid, "mac", "00:50:56:02:02:02",
+			  "network", "mac", "00:50:56:02:02:02", "net_index",
+			  "1"));
+	assert_int_equal(b.created, 1);
+	a = put(st, NULL,
+		rep_sys(json_pack("{ssssss}", "hostname", "vm2-orig", "uuid",
+				  "UUID-V2", "serial", "VMware-56 4d 1c 2e")));
+	b = put(st, NULL,
+		rep_sys(json_pack("{ssssss}", "hostname", "vm2-clone", "uuid",
+				  "UUID-V2", "serial", "VMware-56 4d 1c 2e")));
+	assert_int_equal(b.created, 0);
+	assert_int_equal(b.device_id, a.device_id);
+	assert_string_equal(b.rule, "serial");
+}
+
+/* Two whitebox PCs (uuid, no serial) swap their USB NICs and are renamed:
+ * the moved NIC points at the other machine, whose uuid differs, so each
+ * audit lands on its own machine by its onboard NIC. */
+static void test_nics_move_between_machines(void **state)
+{
+	struct store *st = *state;
+	struct intake_result a, b, a2, b2;
+	json_t *dev;
+
+	a = put(st, NULL,
+		json_pack("{s{ssss}s[{ssss}{ssss}]}", "sys", "hostname", "pc-a",
+			  "uuid", "UUID-PC-A", "network", "mac",
+			  "3c:ec:ef:0a:0a:0a", "net_index", "1", "mac",
+			  "00:1b:21:00:00:0a", "net_index", "2"));
+	b = put(st, NULL,
+		json_pack("{s{ssss}s[{ssss}{ssss}]}", "sys", "hostname", "pc-b",
+			  "uuid", "UUID-PC-B", "network", "mac",
+			  "3c:ec:ef:0b:0b:0b", "net_index", "1", "mac",
+			  "00:1b:21:00:00:0b", "net_index", "2"));
+	/* USB NICs swapped, listed first; both machines renamed */
+	a2 = put(st, NULL,
+		 json_pack("{s{ssss}s[{ssss}{ssss}]}", "sys", "hostname",
+			   "pc-a-new", "uuid", "UUID-PC-A", "network", "mac",
+			   "00:1b:21:00:00:0b", "net_index", "1", "mac",
+			   "3c:ec:ef:0a:0a:0a", "net_index", "2"));
+	b2 = put(st, NULL,
+		 json_pack("{s{ssss}s[{ssss}{ssss}]}", "sys", "hostname",
+			   "pc-b-new", "uuid", "UUID-PC-B", "network", "mac",
+			   "00:1b:21:00:00:0a", "net_index", "1", "mac",
+			   "3c:ec:ef:0b:0b:0b", "net_index", "2"));
+	assert_int_equal(a2.device_id, a.device_id);
+	assert_int_equal(b2.device_id, b.device_id);
+	assert_string_equal(a2.rule, "mac");
+	assert_int_equal(count(st, "devices"), 2);
+	dev = store_device_get(st, a.device_id);
+	assert_string_equal(json_string_value(json_object_get(dev, "uuid")),
+			    "UUID-PC-A");
+	assert_string_equal(
+		json_string_value(json_object_get(dev, "hostname")),
+		"pc-a-new");
+	json_decref(dev);
+	assert_non_null(strstr(a2.message, "refused: uuid UUID-PC-B"));
+}
+
+/* A report stored into one org never matches another org's device, and
+ * nothing of that device changes; a report into the parent matches a
+ * device of a sub-org (the tree below the target org). */
+static void test_match_only_in_org_tree(void **state)
+{
+	struct store *st = *state;
+	struct intake_result a, b, r;
+	int64_t org_a, org_b, org_b1;
+	json_t *dev, *rep;
+
+	assert_int_equal(store_org_add(st, "A", 0, &org_a), 0);
+	assert_int_equal(store_org_add(st, "B", 0, &org_b), 0);
+	assert_int_equal(store_org_add(st, "B1", org_b, &org_b1), 0);
+	rep = json_pack("{s{ssssssssssss}s[{ssss}]}", "sys", "hostname",
+			"db-a", "uuid", "UUID-A", "serial", "SER-A", "ip",
+			"198.18.7.1", "mac", "3c:ec:ef:00:0a:01", "os_name",
+			"Debian", "network", "mac", "3c:ec:ef:00:0a:01",
+			"net_index", "1");
+	assert_int_equal(intake_report(st, NULL, rep, org_a, "t", "x", &a),
+			 0);
+	/* org B posts A's identity: a new device in B, A's untouched */
+	json_object_set_new(json_object_get(rep, "sys"), "os_name",
+			    json_string("PWNED by OrgB"));
+	assert_int_equal(intake_report(st, NULL, rep, org_b, "t", "x", &b),
+			 0);
+	assert_int_equal(b.created, 1);
+	assert_null(b.rule);
+	assert_string_equal(b.message, "");
+	assert_int_not_equal(b.device_id, a.device_id);
+	dev = store_device_get(st, a.device_id);
+	assert_string_equal(json_string_value(json_object_get(dev, "os_name")),
+			    "Debian");
+	json_decref(dev);
+	dev = store_device_get(st, b.device_id);
+	assert_int_equal(json_integer_value(json_object_get(dev, "org_id")),
+			 org_b);
+	json_decref(dev);
+	/* a sub-org's device is matched from its parent and stays there */
+	json_object_set_new(json_object_get(rep, "sys"), "hostname",
+			    json_string("db-b1"));
+	json_object_set_new(json_object_get(rep, "sys"), "uuid",
+			    json_string("UUID-B1"));
+	json_object_set_new(json_object_get(rep, "sys"), "serial",
+			    json_string("SER-B1"));
+	assert_int_equal(intake_report(st, NULL, rep, org_b1, "t", "x", &r),
+			 0);
+	assert_int_equal(r.created, 1);
+	assert_int_equal(intake_report(st, NULL, rep, org_b, "t", "x", &b),
+			 0);
+	assert_int_equal(b.created, 0);
+	assert_int_equal(b.device_id, r.device_id);
+	/* but B1 does not see B's own device */
+	json_object_set_new(json_object_get(rep, "sys"), "hostname",
+			    json_string("db-a"));
+	json_object_set_new(json_object_get(rep, "sys"), "uuid",
+			    json_string("UUID-A"));
+	json_object_set_new(json_object_get(rep, "sys"), "serial",
+			    json_string("SER-A"));
+	assert_int_equal(intake_report(st, NULL, rep, org_b1, "t", "x", &r),
+			 0);
+	assert_int_equal(r.created, 1);
+	json_decref(rep);
+	assert_int_equal(count(st, "devices"), 4);
 }
 
 static void test_ip_only_without_serial(void **state)
@@ -456,6 +739,61 @@ static void test_upsert_change_log(void **state)
 			    "UUID-DEB", "software"));
 	assert_int_equal(res.changes, 0);
 	assert_int_equal(count(st, "components_current"), 4);
+}
+
+/* Pairing at scale and with several rows of one pair key: each added row
+ * takes the first removed row (in key order) of its pair not yet taken;
+ * 5,000 renamed rows and 5,000 upgrades are logged exactly. */
+static void test_pairing(void **state)
+{
+	struct store *st = *state;
+	struct intake_result res;
+	json_t *a, *b;
+	char name[32], *txt;
+	int i;
+
+	res = put(st, NULL,
+		  soft_report(json_pack("[ooo]", sw("kernel", "1"),
+					sw("kernel", "2"), sw("kernel", "3"))));
+	res = put(st, NULL,
+		  soft_report(json_pack("[oo]", sw("kernel", "5"),
+					sw("kernel", "4"))));
+	assert_int_equal(res.changes, 3);
+	txt = changes_text(st, res.device_id);
+	assert_string_equal(txt, "change software kernel\x1f" "5;"
+				 "change software kernel\x1f" "4;"
+				 "remove software kernel\x1f" "3;");
+	free(txt);
+	a = json_array();
+	b = json_array();
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "old-%05d", i);
+		json_array_append_new(a, sw(name, "1"));
+		snprintf(name, sizeof(name), "new-%05d", i);
+		json_array_append_new(b, sw(name, "1"));
+		snprintf(name, sizeof(name), "up-%05d", i);
+		json_array_append_new(a, sw(name, "1"));
+		json_array_append_new(b, sw(name, "2"));
+	}
+	setenv("NETCENSUS_NOW", "2026-01-02 00:00:00", 1);
+	put(st, NULL, soft_report(a));
+	setenv("NETCENSUS_NOW", "2026-01-03 00:00:00", 1);
+	res = put(st, NULL, soft_report(b));
+	/* 5,000 upgrades paired, 5,000 removed, 5,000 added */
+	assert_int_equal(res.changes, 15000);
+	{
+		json_t *list = store_change_list(st, res.device_id, 15000);
+		size_t k, nchange = 0;
+		json_t *row;
+
+		json_array_foreach(list, k, row)
+			if (!strcmp(json_string_value(json_object_get(
+					    row, "action")),
+				    "change"))
+				nchange++;
+		json_decref(list);
+		assert_int_equal(nchange, 5000);
+	}
 }
 
 static void test_field_changes(void **state)
@@ -689,11 +1027,19 @@ int main(void)
 		T(test_rule_names),
 		T(test_rule_precedence),
 		T(test_rule_needs_all_fields),
-		T(test_vmware_mac_never_alone),
+		T(test_weak_mac_never_alone),
+		T(test_shared_mac_never_alone),
+		T(test_strong_identity_vetoes_mac),
+		T(test_strong_identity_vetoes_names),
+		T(test_reimaged_machine),
+		T(test_cloned_vm),
+		T(test_nics_move_between_machines),
+		T(test_match_only_in_org_tree),
 		T(test_ip_only_without_serial),
 		T(test_merge_same_machine),
 		T(test_org_from_caller),
 		T(test_upsert_change_log),
+		T(test_pairing),
 		T(test_field_changes),
 		T(test_keys),
 		T(test_unknown_sections),

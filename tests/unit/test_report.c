@@ -1246,6 +1246,47 @@ static void test_normalise_mac(void **state)
 	}
 }
 
+/* The configurable ceilings: rows in a section, in all sections, bytes;
+ * each message names the variable that sets it. */
+static void test_limits(void **state)
+{
+	const struct report_limits saved = *report_limits();
+	struct report_limits l = saved;
+	struct report_error err;
+	json_t *rep;
+	const char *doc = "{\"report_version\":1,\"sys\":{},"
+			  "\"software\":[{\"name\":\"a\"},{\"name\":\"b\"}],"
+			  "\"service\":[{\"name\":\"c\"}]}";
+
+	(void)state;
+	l.max_rows = 1;
+	report_limits_set(&l);
+	assert_null(report_parse(doc, strlen(doc), NULL, &err));
+	assert_non_null(strstr(err.msg, "section software: 2 rows, the "
+					"limit is 1 rows in a section "
+					"(NETCENSUS_REPORT_MAX_ROWS)"));
+	l = saved;
+	l.max_total_rows = 2;
+	report_limits_set(&l);
+	assert_null(report_parse(doc, strlen(doc), NULL, &err));
+	assert_string_equal(err.msg,
+			    "3 rows in 2 sections, the limit is 2 rows in a "
+			    "report (NETCENSUS_REPORT_MAX_TOTAL_ROWS)");
+	l = saved;
+	l.max_bytes = 10;
+	report_limits_set(&l);
+	assert_null(report_parse(doc, strlen(doc), NULL, &err));
+	assert_non_null(strstr(err.msg, "(NETCENSUS_REPORT_MAX_BYTES)"));
+	/* above the fixed maxima: clamped */
+	l.max_rows = 10 * REPORT_MAX_ROWS;
+	report_limits_set(&l);
+	assert_int_equal(report_limits()->max_rows, REPORT_MAX_ROWS);
+	report_limits_set(&saved);
+	rep = report_parse(doc, strlen(doc), NULL, &err);
+	assert_non_null(rep);
+	json_decref(rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1275,6 +1316,7 @@ int main(void)
 	    cmocka_unit_test(test_validate_keeps_real_identity),
 	    cmocka_unit_test(test_oa_json_mappings),
 	    cmocka_unit_test(test_ceilings),
+	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_normalise_ip),
 	    cmocka_unit_test(test_normalise_mac),
 	};

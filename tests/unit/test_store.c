@@ -226,10 +226,70 @@ static int64_t add_device(struct store *st, json_t *sys)
 	return id;
 }
 
+/* The lowest id the MAC or IP match query finds in org's tree, or 0. */
+static int64_t find_mac(struct store *st, int64_t org, const char *mac)
+{
+	int64_t ids[4];
+	int n;
+
+	assert_int_equal(store_match_mac(st, org, mac, ids, 4, &n), 0);
+	return n ? ids[0] : 0;
+}
+
+static int64_t find_ip(struct store *st, int64_t org, const char *ip)
+{
+	int64_t ids[4];
+	int n;
+
+	assert_int_equal(store_match_ip(st, org, ip, ids, 4, &n), 0);
+	return n ? ids[0] : 0;
+}
+
+/* Match queries see the org's tree only: the org and its descendants. */
+static void test_match_org_tree(void **state)
+{
+	struct store *st = *state;
+	static const char *const f[] = { "hostname" };
+	const char *v[] = { "same" };
+	int64_t a, b, b1, da, db1, ids[4];
+	json_t *sys;
+	int n;
+
+	assert_int_equal(store_org_add(st, "A", 0, &a), 0);
+	assert_int_equal(store_org_add(st, "B", 0, &b), 0);
+	assert_int_equal(store_org_add(st, "B1", b, &b1), 0);
+	sys = json_pack("{ss ss ss}", "hostname", "same", "mac",
+			"3c:ec:ef:00:00:01", "ip", "198.18.0.9");
+	assert_int_equal(store_device_insert(st, a, sys, "t", &da), 0);
+	json_decref(sys);
+	sys = json_pack("{ss}", "hostname", "same");
+	assert_int_equal(store_device_insert(st, b1, sys, "t", &db1), 0);
+	json_decref(sys);
+	/* B sees its sub-org's device, not A's */
+	assert_int_equal(store_match_fields(st, b, f, v, 1, ids, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], db1);
+	assert_int_equal(find_mac(st, b, "3c:ec:ef:00:00:01"), 0);
+	assert_int_equal(find_ip(st, b, "198.18.0.9"), 0);
+	/* B1 does not see its parent's other devices; A only its own */
+	assert_int_equal(store_match_fields(st, a, f, v, 1, ids, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], da);
+	assert_int_equal(find_mac(st, a, "3c:ec:ef:00:00:01"), da);
+	assert_int_equal(find_ip(st, a, "198.18.0.9"), da);
+	/* the root (Default) sees both, lowest id first */
+	assert_int_equal(store_match_fields(st, STORE_ORG_ROOT, f, v, 1, ids,
+					    4, &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], da);
+	assert_int_equal(ids[1], db1);
+}
+
 static void test_find_by_mac_ip(void **state)
 {
 	struct store *st = *state;
-	int64_t a, b, c, id;
+	int64_t a, b, c;
 	json_t *row;
 
 	a = add_device(st, json_pack("{ss ss}", "hostname", "a", "mac",
@@ -252,22 +312,13 @@ static void test_find_by_mac_ip(void **state)
 			 0);
 	json_decref(row);
 
-	assert_int_equal(store_device_find_by_mac(st, "52:54:00:00:00:0a", &id),
-			 0);
-	assert_int_equal(id, a);
-	assert_int_equal(store_device_find_by_mac(st, "52:54:00:00:00:0b", &id),
-			 0);
-	assert_int_equal(id, b);
-	assert_int_equal(store_device_find_by_mac(st, "52:54:00:00:00:0c", &id),
-			 0);
-	assert_int_equal(id, 0);
-	assert_int_equal(store_device_find_by_ip(st, "198.18.0.2", &id), 0);
-	assert_int_equal(id, b);
-	assert_int_equal(store_device_find_by_ip(st, "198.18.0.22", &id), 0);
-	assert_int_equal(id, b);
+	assert_int_equal(find_mac(st, 1, "52:54:00:00:00:0a"), a);
+	assert_int_equal(find_mac(st, 1, "52:54:00:00:00:0b"), b);
+	assert_int_equal(find_mac(st, 1, "52:54:00:00:00:0c"), 0);
+	assert_int_equal(find_ip(st, 1, "198.18.0.2"), b);
+	assert_int_equal(find_ip(st, 1, "198.18.0.22"), b);
 	/* c has a serial: an address alone never picks it */
-	assert_int_equal(store_device_find_by_ip(st, "198.18.0.3", &id), 0);
-	assert_int_equal(id, 0);
+	assert_int_equal(find_ip(st, 1, "198.18.0.3"), 0);
 	(void)c;
 }
 
@@ -275,7 +326,7 @@ static void test_components(void **state)
 {
 	struct store *st = *state;
 	json_t *row, *list, *r, *secs;
-	int64_t dev, cid, id;
+	int64_t dev, cid;
 
 	dev = add_device(st, json_pack("{ss}", "hostname", "d"));
 	row = json_pack("{ss ss}", "name", "openssl", "version", "1.0");
@@ -341,9 +392,7 @@ static void test_components(void **state)
 			    "network");
 	json_decref(secs);
 	/* the mac column was copied out of data: the device is found by it */
-	assert_int_equal(store_device_find_by_mac(st, "52:54:00:aa:bb:cc", &id),
-			 0);
-	assert_int_equal(id, dev);
+	assert_int_equal(find_mac(st, 1, "52:54:00:aa:bb:cc"), dev);
 	assert_int_equal(count(st, "components"), 2);
 	/* deleting the device takes its components along */
 	assert_int_equal(store_device_delete(st, dev), 0);
@@ -450,6 +499,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_roundtrip, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_find_by_mac_ip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_match_org_tree, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_components, setup,
 						teardown),
