@@ -1181,12 +1181,25 @@ static int probe_get_objects(struct probe *p, int type,
 			return -1;
 		}
 		if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->errindex > 0) {
+			size_t bad = n;
+
 			k = 0;
 			for (i = 0; i < n; i++)
 				if (!skip[i] && (long)++k == resp->errindex)
+					bad = i;
+			/* GETNEXT: nothing follows that object, so nothing
+			 * follows any object after it either */
+			for (i = 0; i < n && bad < n; i++)
+				if (i == bad ||
+				    (type == SNMP_MSG_GETNEXT &&
+				     snmp_oid_compare(defs[i]->oid, defs[i]->len,
+						      defs[bad]->oid,
+						      defs[bad]->len) > 0))
 					skip[i] = 1;
 			snmp_free_pdu(resp);
 			resp = NULL;
+			if (bad == n)
+				break;	/* an index we did not send */
 			continue;
 		}
 		break;

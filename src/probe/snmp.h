@@ -17,8 +17,16 @@
  *            sysContact, sysLocation, snmp_oid, snmp_version ("1", "2c" or
  *            "3"), snmp_credential (0-based index of the credential that
  *            worked) and snmp_credential_name (its "name", when it has
- *            one — never a secret), serial and model from the Entity MIB
- *            chassis when the agent has one.
+ *            one — never a secret); for classification (src/classify,
+ *            docs/classification.md), what the device says about itself:
+ *            the identity objects of snmp.c's ident_defs under their MIB
+ *            names (ipForwarding, dot1dBaseNumPorts, upsIdentModel,
+ *            netappProductModel, ...) with snmp_mibs listing the MIBs that
+ *            answered, the Entity MIB's device entity (chassis, else the
+ *            one in no container, else the first with a model) as serial,
+ *            entPhysicalModelName / Descr / MfgName / SoftwareRev and
+ *            entity_chosen_by, and hrPrinterDescr (hrDeviceDescr of the
+ *            first printer in hrDeviceTable).
  *   network  ifTable + ifXTable: net_index, description, model, connection,
  *            alias, type, mac, speed (bit/s), ifadminstatus, ip_enabled,
  *            iflastchange.
