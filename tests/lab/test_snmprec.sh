@@ -8,8 +8,9 @@
 # and the address tables), never from netcensus's output. Checks per
 # device: found, sysName and sysObjectID exact, type, manufacturer, model,
 # OS name, interface and IPv4 address counts. The expectations name a
-# "dev" and a "held-out" set (docs/classification.md); the held-out
-# figures are printed as TAP comments.
+# "dev" and a "held-out" set (docs/classification.md): the development set
+# must meet the issue's targets, the held-out figures are printed as TAP
+# comments (they measure, they do not gate).
 #
 # Topology: PREFIX-scan (198.18.40.1/24) -- veth -- PREFIX-rec, which holds
 # one address per recording (198.18.40.10 and up) and runs the agents.
@@ -149,13 +150,18 @@ jq --slurpfile exp "$EXPECT" --slurpfile addr "$T/addr.json" '
           interfaces: ((($r.network // []) | length) == $e.interfaces),
           ipv4: (([($r.ip // [])[] | select(.version == "4")] | length)
                  == $e.ipv4),
-          got: [$s.type, $s.manufacturer, $s.model, $s.os_name] } ]
+          got: [$s.type, $s.manufacturer, $s.model, $s.os_name],
+          why: ($s.classification // "") } ]
 ' "$T/out.json" >"$T/rows.json" || { nok "comparison (jq)"; tap_finish; }
 [ -n "${SNMPREC_OUT:-}" ] && cp "$T/rows.json" "$SNMPREC_OUT.rows"
 
 # Per set: every device found with exact sysName/sysObjectID; type,
 # manufacturer and interface/IPv4 counts right on >= 90 %, model on
-# >= 80 % of those whose recording names one (the issue's targets).
+# >= 80 % of those whose recording names one (the issue's targets). The
+# development set must meet them (the rules were written against it: a
+# regression check); the held-out set is measured and reported, not
+# asserted, except that every held-out device is found with exact
+# sysName/sysObjectID and nothing crashed (the run above).
 for set in dev held-out; do
 	jq -e --arg s "$set" 'map(select(.set == $s)) | length > 0' \
 		"$T/rows.json" >/dev/null || continue
@@ -173,7 +179,11 @@ for set in dev held-out; do
 		os) need=0 ;;	# reported; the issue sets no target
 		*) need=90 ;;
 		esac
-		if [ $((good * 100)) -ge $((need * all)) ]; then
+		if [ "$set" = held-out ] && [ "$f" != found ] &&
+			[ "$f" != sys_ok ]; then
+			echo "# held-out: $f right on $good of $all" \
+				"($((good * 100 / all)) %, target $need %)"
+		elif [ $((good * 100)) -ge $((need * all)) ]; then
 			ok "$set: $f right on $good of $all (target $need %)"
 		else
 			nok "$set: $f right on only $good of $all (target $need %)"
