@@ -1834,6 +1834,18 @@ static void section_set(json_t *report, const char *name, json_t *rows)
 
 /* ------------------------------------------------------------- main */
 
+/* DEF_DEADLINE_MS, or NETCENSUS_SNMP_DEADLINE_MS (1000 to 3600000) for
+ * agents known to be slow, such as simulators on a loaded test machine. */
+static int probe_default_deadline(void)
+{
+	const char *v = getenv("NETCENSUS_SNMP_DEADLINE_MS");
+	long ms;
+
+	if (v && *v && util_parse_long(v, 1000, 3600000, &ms) == 0)
+		return (int)ms;
+	return DEF_DEADLINE_MS;
+}
+
 static void probe_defaults(struct probe *p, const struct snmp_probe_opts *o)
 {
 	p->timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : DEF_TIMEOUT_MS;
@@ -1841,7 +1853,7 @@ static void probe_defaults(struct probe *p, const struct snmp_probe_opts *o)
 	if (!o)
 		p->retries = DEF_RETRIES;
 	p->deadline_ms = o && o->deadline_ms > 0 ? o->deadline_ms :
-						   DEF_DEADLINE_MS;
+						   probe_default_deadline();
 	p->max_rows = o && o->max_rows > 0 ? o->max_rows : DEF_MAX_ROWS;
 	if (p->max_rows > SNMP_PROBE_MAX_ROWS)
 		p->max_rows = SNMP_PROBE_MAX_ROWS;

@@ -65,7 +65,8 @@
 struct snmp_probe_opts {
 	int timeout_ms;		/* one request's wait; 0: 1000 */
 	int retries;		/* resends of one request; <0: 1 */
-	int deadline_ms;	/* the whole call; 0: 10000 */
+	int deadline_ms;	/* the whole call; 0: 10000, or the environment's
+				 * NETCENSUS_SNMP_DEADLINE_MS */
 	unsigned port;		/* 0: 161 */
 	int max_rows;		/* rows per table; 0: 1024 */
 	int bulk_varbinds;	/* varbinds asked per GETBULK; 0: 120 */
