@@ -4,9 +4,9 @@
 # everything is there.
 #
 #   scripts/install-deps.sh run    to build and run it (make, make run)
-#   scripts/install-deps.sh test   also the test peers: snmpd, sshd, slapd,
-#                                  an SMTP sink, Chromium, wrk, cppcheck
-#                                  (make test)
+#   scripts/install-deps.sh test   also the test peers: snmpd, snmpsim, sshd,
+#                                  slapd, an SMTP sink, Chromium, wrk,
+#                                  cppcheck (make test)
 set -eu
 SET=${1:-test}
 
@@ -15,7 +15,8 @@ libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev libmicrohttpd-dev
 libgnutls28-dev libssh-dev libcurl4-openssl-dev libldap2-dev"
 RUN="ieee-data libwireshark-data nmap-common tzdata"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server
-iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl wget"
+iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl wget
+snmpsim bzip2"
 # the hygiene gate (tests/check/cppcheck.sh)
 CHECK="cppcheck"
 # The web UI: npm installs the browser libraries it embeds (ui/package.json)

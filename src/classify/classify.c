@@ -18,14 +18,45 @@
 /* data/classify-rules.txt, embedded by the Makefile (scripts/embed.sh). */
 extern const char embed_classify_rules_txt[];
 extern const unsigned long embed_classify_rules_txt_len;
+/* data/vendors.txt: the one vendor alias table */
+extern const char embed_vendors_txt[];
+extern const unsigned long embed_vendors_txt_len;
+/* data/sysobjectid-products.txt (scripts/mib-products.sh) */
+extern const char embed_sysobjectid_products_txt[];
+extern const unsigned long embed_sysobjectid_products_txt_len;
 
 static pthread_once_t classify_once = PTHREAD_ONCE_INIT;
 static int classify_rc;
 static struct classify_oui *classify_ouis;
 static struct classify_ent *classify_ents;
-/* local rules (if any) first, then the built-in ones; NULL-terminated */
-static const struct classify_rules *classify_sets[3];
-static struct classify_rules *classify_builtin, *classify_local;
+/* local rules (if any) first, then the built-in ones, then the vendor
+ * aliases; NULL-terminated */
+static const struct classify_rules *classify_sets[4];
+static struct classify_rules *classify_builtin, *classify_local,
+    *classify_vendors;
+static struct classify_products *classify_products;
+
+static pthread_once_t classify_vendors_once = PTHREAD_ONCE_INIT;
+
+static void classify_vendors_load(void)
+{
+	struct classify_error err;
+
+	classify_vendors = classify_rules_parse(
+	    embed_vendors_txt, (size_t)embed_vendors_txt_len, "vendors.txt",
+	    &err);
+	if (!classify_vendors)
+		log_err("built-in %s", err.msg);
+}
+
+/* The alias table alone (cheap: no registry is read), so that report
+ * normalisation can use it without loading the MAC and enterprise
+ * tables. 0, or -1 when it did not parse. */
+static int classify_vendors_init(void)
+{
+	pthread_once(&classify_vendors_once, classify_vendors_load);
+	return classify_vendors ? 0 : -1;
+}
 
 static const char *classify_env(const char *name, const char *def)
 {
@@ -68,10 +99,15 @@ static void classify_load(void)
 	classify_builtin = classify_rules_parse(
 	    embed_classify_rules_txt, (size_t)embed_classify_rules_txt_len,
 	    "classify-rules.txt", &err);
-	if (!classify_builtin) {
-		log_err("built-in %s", err.msg);
+	if (!classify_builtin || classify_vendors_init() < 0) {
+		if (!classify_builtin)
+			log_err("built-in %s", err.msg);
 		classify_rc = -1;
 	}
+	classify_products = classify_products_parse(
+	    embed_sysobjectid_products_txt,
+	    (size_t)embed_sysobjectid_products_txt_len,
+	    "sysobjectid-products.txt");
 	if (local && *local) {
 		classify_local = classify_load_local(local);
 		if (!classify_local)
@@ -81,12 +117,15 @@ static void classify_load(void)
 		classify_sets[n++] = classify_local;
 	if (classify_builtin)
 		classify_sets[n++] = classify_builtin;
+	if (classify_vendors_init() == 0)
+		classify_sets[n++] = classify_vendors;
 	classify_sets[n] = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_debug("classify: %zu MAC prefixes, %zu enterprise numbers, %zu "
-		  "rules loaded in %.1f ms",
+		  "products, %zu rules loaded in %.1f ms",
 		  classify_oui_count(classify_ouis),
 		  classify_ent_count(classify_ents),
+		  classify_products_count(classify_products),
 		  classify_rules_count(classify_builtin) +
 		      classify_rules_count(classify_local),
 		  (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
@@ -160,14 +199,26 @@ const char *classify_enterprise(const char *oid)
 
 const char *classify_vendor_normalise(const char *raw)
 {
-	classify_init();
-	for (size_t i = 0; raw && classify_sets[i]; i++) {
-		const char *v = classify_rules_vendor(classify_sets[i], raw);
+	classify_vendors_init();
+	return classify_rules_vendor(classify_vendors, raw);
+}
 
-		if (v != raw)
-			return v;
-	}
-	return raw;
+const char *classify_product(const char *oid)
+{
+	classify_init();
+	return classify_products_lookup(classify_products, oid);
+}
+
+void classify_sys_vendor(json_t *sys)
+{
+	const char *m = json_string_value(json_object_get(sys, "manufacturer"));
+	const char *v;
+
+	if (!m || !*m)
+		return;
+	v = classify_vendor_normalise(m);
+	if (v != m && strcmp(v, m) != 0)
+		json_object_set_new(sys, "manufacturer", json_string(v));
 }
 
 static const char *classify_sys_str(const json_t *sys, const char *key)
@@ -224,6 +275,7 @@ int classify_report(json_t *report)
 	struct classify_facts f;
 	char mac[18], oid[CLASSIFY_FACT_MAX], descr[CLASSIFY_FACT_MAX],
 	    name[CLASSIFY_FACT_MAX];
+	int n;
 
 	if (!json_is_object(sys)) {
 		log_warn("classify: the device report has no sys object");
@@ -246,5 +298,10 @@ int classify_report(json_t *report)
 	if (f.oid)
 		f.enterprise = classify_enterprise(f.oid);
 	f.ports = json_object_get(report, "ports");
-	return classify_rules_apply(classify_sets, &f, sys);
+	f.sys = sys;
+	f.product = f.oid ? classify_products_lookup(classify_products, f.oid)
+			  : NULL;
+	n = classify_rules_apply(classify_sets, &f, sys);
+	classify_sys_vendor(sys);
+	return n;
 }

@@ -67,8 +67,22 @@ const char *classify_enterprise(const char *sys_object_id);
 const char *classify_enterprise_number(unsigned long number);
 
 /* A vendor name as people write it ("ciscoSystems" -> "Cisco Systems"),
- * by the rules file's vendor lines; raw itself when no line matches. */
+ * by the vendor alias table (data/vendors.txt; a NETCENSUS_CLASSIFY_RULES
+ * file's vendor lines apply to $oui / $enterprise in its rules only); raw
+ * itself when no line matches. */
 const char *classify_vendor_normalise(const char *raw);
+
+/* The product the sysObjectID names in the vendor product MIBs
+ * (data/sysobjectid-products.txt), e.g. "catalyst3560G48TS"; NULL when
+ * the table has no such OID. */
+const char *classify_product(const char *sys_object_id);
+
+/* Rewrites sys.manufacturer of a report's sys through the vendor alias
+ * table (data/vendors.txt): "Hewlett-Packard", "HP" -> "Hewlett Packard".
+ * Report normalisation calls it for every source (SNMP, audits, imports,
+ * intake); it reads only the alias table. Nothing to do without a
+ * manufacturer. */
+void classify_sys_vendor(json_t *sys);
 
 /* Fills sys.type, sys.manufacturer, sys.model, sys.os_group,
  * sys.os_family, sys.os_name, ... from sys.sysObjectID, sys.sysDescr,
@@ -82,6 +96,7 @@ int classify_report(json_t *report);
 struct classify_oui;
 struct classify_ent;
 struct classify_rules;
+struct classify_products;
 
 /* A rejection with its place: "FILE:LINE: message". */
 struct classify_error {
@@ -123,6 +138,8 @@ struct classify_facts {
 	const char *oui;	/* IEEE organisation of the MAC */
 	const char *enterprise; /* IANA organisation of the sysObjectID */
 	const json_t *ports;	/* the "ports" section (array of rows) */
+	const json_t *sys;	/* the report's sys, for sys.FIELD */
+	const char *product;	/* the sysObjectID's product ($product) */
 };
 
 /* Runs the rule sets in order (the first that gives a field a value
@@ -137,6 +154,16 @@ const char *classify_rules_vendor(const struct classify_rules *r,
 /* As classify_mac_virtual_platform, with one rule set's virtual-mac lines. */
 const char *classify_rules_virtual(const struct classify_rules *r,
 				   const char *mac);
+
+/* Parses a product table ("OID<TAB>NAME" lines, '#' comments); lines
+ * that are neither are logged as "name:line" and skipped. Never NULL. */
+struct classify_products *classify_products_parse(const char *text,
+						  size_t len, const char *name);
+/* The name for exactly this OID (leading dot allowed); NULL if none. */
+const char *classify_products_lookup(const struct classify_products *t,
+				     const char *oid);
+size_t classify_products_count(const struct classify_products *t);
+void classify_products_free(struct classify_products *t);
 
 /* Parses a MAC in any common spelling into 6 bytes; 0 or -1. */
 int classify_mac_parse(const char *mac, unsigned char out[6]);

@@ -26,6 +26,7 @@
 #define RULE_VALUE_MAX 1024
 #define RULE_KEY_MAX 32
 #define RULE_MAX_CAPTURES 10
+#define RULE_EVIDENCE_MAX 4096 /* bytes of sys.classification */
 
 enum rule_var {
 	V_OID,
@@ -35,13 +36,14 @@ enum rule_var {
 	V_ENTERPRISE,
 	V_MAC,
 	V_PORT,
+	V_SYS, /* sys.FIELD: any string field of the report's sys */
 	V_COUNT
 };
 static const char *const var_names[V_COUNT] = {
-    "oid", "descr", "name", "oui", "enterprise", "mac", "port",
+    "oid", "descr", "name", "oui", "enterprise", "mac", "port", "sys",
 };
 
-enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX };
+enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX, OP_GT, OP_LT };
 
 enum rule_field {
 	F_TYPE,
@@ -68,6 +70,8 @@ struct rule_cond {
 	regex_t re;
 	unsigned port;
 	char proto[4];
+	char *field;	/* V_SYS: the sys field's name */
+	long num;	/* OP_GT, OP_LT */
 };
 
 struct rule_assign {
@@ -77,6 +81,8 @@ struct rule_assign {
 
 struct rule {
 	int line;
+	char *why;	/* the evidence named in classification; NULL: conds */
+	char *conds_text;
 	struct rule_cond *conds;
 	size_t nconds;
 	struct rule_assign *assigns;
@@ -114,6 +120,7 @@ struct rule_tok {
 	char key[RULE_KEY_MAX];
 	int op;
 	const char *val; /* points into w */
+	char field[RULE_KEY_MAX * 2]; /* after "sys." */
 	int arrow;	 /* the word was a bare "->" */
 };
 
@@ -170,20 +177,37 @@ static int rules_next_word(const char **pp, struct rule_tok *t,
 		k = 1;
 	}
 	{
-		size_t s = k;
-		static const char *const ops[] = {"=", "^=", "*=", "~"};
+		size_t s = k, f = 0;
+		static const char *const ops[] = {"=", "^=", "*=", "~", ">",
+						  "<"};
 
 		while ((t->w[k] >= 'a' && t->w[k] <= 'z') || t->w[k] == '_')
 			k++;
-		if (k == s || k - s >= RULE_KEY_MAX || k >= qpos)
+		if (k - s == 3 && strncmp(t->w + s, "sys.", 4) == 0) {
+			/* sys.FIELD: a report field name (letters, digits,
+			 * '_'), kept apart from the key */
+			for (k++; isalnum((unsigned char)t->w[k]) ||
+				  t->w[k] == '_';
+			     k++)
+				if (f < sizeof(t->field) - 1)
+					t->field[f++] = t->w[k];
+			t->field[f] = '\0';
+			if (!f || f >= sizeof(t->field) - 1)
+				return 1;
+		}
+		if (k == s || k >= qpos)
 			return 1;
-		for (int i = 3; i >= 0; i--) {
+		for (int i = 5; i >= 0; i--) {
 			size_t ol = strlen(ops[i]);
 
 			if (strncmp(t->w + k, ops[i], ol) == 0 &&
 			    k + ol <= qpos) {
-				memcpy(t->key, t->w + s, k - s);
-				t->key[k - s] = '\0';
+				size_t kl = f ? 3 : k - s;
+
+				if (kl >= RULE_KEY_MAX)
+					return 1;
+				memcpy(t->key, t->w + s, kl);
+				t->key[kl] = '\0';
 				t->op = i;
 				t->val = t->w + k + ol;
 				break;
@@ -257,10 +281,18 @@ static const char *rules_make_cond(struct rule_cond *c,
 	}
 	if (var < 0)
 		return "unknown condition (want oid, descr, name, oui, "
-		       "enterprise, mac or port)";
+		       "enterprise, mac, port or sys.FIELD)";
 	c->var = (enum rule_var)var;
 	c->op = (enum rule_op)t->op;
 	c->negate = t->negate;
+	if (c->var == V_SYS)
+		c->field = xstrdup(t->field);
+	if (c->op == OP_GT || c->op == OP_LT) {
+		if (c->var == V_PORT ||
+		    util_parse_long(v, -2147483647L, 2147483647L, &c->num) < 0)
+			return "> and < compare a fact with a whole number";
+		return NULL;
+	}
 	if (c->var == V_PORT) {
 		if (c->op != OP_EQ || rules_parse_port(c, v) < 0)
 			return "port takes port=N or port=N/udp";
@@ -288,8 +320,11 @@ static const char *rules_make_cond(struct rule_cond *c,
 
 static void rules_free_rule(struct rule *r)
 {
+	free(r->why);
+	free(r->conds_text);
 	for (size_t i = 0; i < r->nconds; i++) {
 		free(r->conds[i].value);
+		free(r->conds[i].field);
 		if (r->conds[i].has_re)
 			regfree(&r->conds[i].re);
 	}
@@ -297,6 +332,35 @@ static void rules_free_rule(struct rule *r)
 		free(r->assigns[i].value);
 	free(r->conds);
 	free(r->assigns);
+}
+
+/* What a condition looks at, as the evidence names it. */
+static const char *rules_var_label(const struct rule_cond *c)
+{
+	static const char *const labels[V_COUNT] = {
+	    "sysObjectID", "sysDescr", "sysName", "MAC vendor",
+	    "sysObjectID enterprise", "MAC", "open ports", NULL,
+	};
+
+	return c->var == V_SYS ? c->field : labels[c->var];
+}
+
+/* Adds label to the " + "-separated *text unless it is there. */
+static void rules_text_add(char **text, const char *label)
+{
+	char *n;
+
+	if (*text) {
+		for (const char *q = *text; (q = strstr(q, label)) != NULL;
+		     q++)
+			if ((q == *text || q[-1] == ' ') &&
+			    (!q[strlen(label)] || q[strlen(label)] == ' '))
+				return;
+	}
+	n = xasprintf("%s%s%s", *text ? *text : "", *text ? " + " : "",
+		      label);
+	free(*text);
+	*text = n;
 }
 
 /* Parses a rule line into r; NULL or the reason. */
@@ -331,12 +395,19 @@ static const char *rules_parse_rule(const char *p, struct rule *r, char *msg,
 			why = rules_make_cond(c, &t, msg, msglen);
 			if (why) {
 				free(c->value);
+				free(c->field);
 				return why;
 			}
 			r->nconds++;
+			rules_text_add(&r->conds_text, rules_var_label(c));
 		} else {
 			int f = rules_lookup(field_names, F_COUNT, t.key);
 
+			if (f < 0 && strcmp(t.key, "why") == 0 && t.op == OP_EQ &&
+			    !r->why && *t.val) {
+				r->why = xstrdup(t.val);
+				continue;
+			}
 			if (f < 0) {
 				snprintf(msg, msglen, "unknown field \"%.31s\"",
 					 t.key);
@@ -359,6 +430,8 @@ static const char *rules_parse_rule(const char *p, struct rule *r, char *msg,
 		return "missing \"->\" between conditions and assignments";
 	if (!r->nassigns)
 		return "nothing assigned after \"->\"";
+	if (!r->why)
+		r->why = xstrdup(r->conds_text ? r->conds_text : "default");
 	return NULL;
 }
 
@@ -621,6 +694,8 @@ static const char *rules_fact(const struct classify_facts *f, enum rule_var v)
 	case V_MAC:
 		s = f->mac;
 		break;
+	case V_SYS:
+		break;
 	case V_PORT:
 	case V_COUNT:
 		break;
@@ -671,7 +746,19 @@ static int rules_cond_match(const struct rule_cond *c,
 	if (c->var == V_PORT)
 		return rules_port_open(f->ports, c) != c->negate;
 	s = rules_fact(f, c->var);
+	if (c->var == V_SYS) {
+		s = json_string_value(json_object_get(f->sys, c->field));
+		s = s ? s : "";
+	}
 	switch (c->op) {
+	case OP_GT:
+	case OP_LT: {
+		long v;
+
+		hit = util_parse_long(s, -2147483647L, 2147483647L, &v) == 0 &&
+		      (c->op == OP_GT ? v > c->num : v < c->num);
+		break;
+	}
 	case OP_EQ:
 		hit = util_streq_ci(s, c->value);
 		break;
@@ -744,6 +831,9 @@ static const char *rules_expand(const char *v, const struct rule_capture *cap,
 		} else if (strncmp(v, "$enterprise", 11) == 0) {
 			ins = sets_vendor(sets, f->enterprise);
 			skip = 11;
+		} else if (strncmp(v, "$product", 8) == 0) {
+			ins = f->product;
+			skip = 8;
 		} else {
 			ins = v;
 			inslen = 1;
@@ -775,11 +865,13 @@ static int rules_field_set(const json_t *sys, const char *name)
 	return 1;
 }
 
-/* Runs one rule; returns the number of fields written. */
+/* Runs one rule; returns the number of fields written, each named with
+ * the rule's evidence in ev. */
 static int rules_run_one(const struct classify_rules *set, const struct rule *r,
 			 const struct classify_facts *f,
 			 const struct classify_rules *const *sets, json_t *sys,
-			 unsigned *decided, struct strbuf *out)
+			 unsigned *decided, struct strbuf *out,
+			 struct strbuf *ev)
 {
 	struct rule_capture cap;
 	int written = 0;
@@ -803,9 +895,14 @@ static int rules_run_one(const struct classify_rules *set, const struct rule *r,
 		json_object_set_new(sys, field_names[a->field], js);
 		*decided |= 1u << a->field;
 		written++;
+		strbuf_printf(ev, "%s%s", written > 1 ? ", " :
+					   ev->len ? "; " : "",
+			      field_names[a->field]);
 		log_debug("classify: %s:%d set %s=\"%s\"", set->name, r->line,
 			  field_names[a->field], v);
 	}
+	if (written)
+		strbuf_printf(ev, ": %s (%s:%d)", r->why, set->name, r->line);
 	return written;
 }
 
@@ -813,7 +910,8 @@ int classify_rules_apply(const struct classify_rules *const *sets,
 			 const struct classify_facts *f, json_t *sys)
 {
 	unsigned decided = 0, all = (1u << F_COUNT) - 1;
-	struct strbuf out;
+	struct strbuf out, ev;
+	const char *old;
 	int written = 0;
 
 	if (!json_is_object(sys))
@@ -822,10 +920,19 @@ int classify_rules_apply(const struct classify_rules *const *sets,
 		if (rules_field_set(sys, field_names[i]))
 			decided |= 1u << i;
 	strbuf_init(&out, RULE_VALUE_MAX * 2);
+	strbuf_init(&ev, RULE_EVIDENCE_MAX);
+	old = json_string_value(json_object_get(sys, "classification"));
+	if (old && *old)
+		strbuf_puts(&ev, old);
 	for (size_t s = 0; sets[s] && decided != all; s++)
 		for (size_t i = 0; i < sets[s]->n && decided != all; i++)
 			written += rules_run_one(sets[s], &sets[s]->v[i], f,
-						 sets, sys, &decided, &out);
+						 sets, sys, &decided, &out,
+						 &ev);
+	if (written && ev.len)
+		json_object_set_new(sys, "classification",
+				    json_string(ev.data));
 	strbuf_free(&out);
+	strbuf_free(&ev);
 	return written;
 }

@@ -107,14 +107,19 @@ enum col_id {
 	/* ipNetToPhysicalTable, index ifIndex.type.len.addr */
 	C_NTP_PHYS, C_NTP_TYPE,
 	/* entPhysicalTable, index entPhysicalIndex */
-	C_ENT_CLASS, C_ENT_SERIAL, C_ENT_MODEL,
+	C_ENT_DESCR, C_ENT_CONTAINED, C_ENT_CLASS, C_ENT_SWREV, C_ENT_SERIAL,
+	C_ENT_MFG, C_ENT_MODEL,
+	/* hrDeviceTable, index hrDeviceIndex */
+	C_HR_TYPE, C_HR_DESCR,
 	/* lldpRemTable, index timeMark.localPortNum.remIndex */
 	C_LLDP_CHASSIS_TYPE, C_LLDP_CHASSIS, C_LLDP_PORT_TYPE, C_LLDP_PORT,
 	C_LLDP_PORT_DESC, C_LLDP_SYSNAME, C_LLDP_SYSDESC,
 	C_COUNT
 };
 
-enum table_id { T_IF, T_IPAD, T_IPA, T_NTM, T_NTP, T_ENT, T_LLDP, T_COUNT };
+enum table_id {
+	T_IF, T_IPAD, T_IPA, T_NTM, T_NTP, T_ENT, T_HR, T_LLDP, T_COUNT
+};
 
 struct col_def {
 	enum table_id table;
@@ -129,6 +134,7 @@ struct col_def {
 #define NTM_T 1, 3, 6, 1, 2, 1, 4, 22, 1
 #define NTP_T 1, 3, 6, 1, 2, 1, 4, 35, 1
 #define ENT_T 1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1
+#define HR_T 1, 3, 6, 1, 2, 1, 25, 3, 2, 1
 #define LLDP_T 1, 0, 8802, 1, 1, 2, 1, 4, 1, 1
 
 /* In enum col_id order. */
@@ -143,25 +149,108 @@ static const struct col_def col_defs[C_COUNT] = {
 	{ T_IPA, 10, { IPA_T, 5 } },
 	{ T_NTM, 10, { NTM_T, 2 } },	{ T_NTM, 10, { NTM_T, 4 } },
 	{ T_NTP, 10, { NTP_T, 4 } },	{ T_NTP, 10, { NTP_T, 6 } },
-	{ T_ENT, 12, { ENT_T, 5 } },	{ T_ENT, 12, { ENT_T, 11 } },
+	{ T_ENT, 12, { ENT_T, 2 } },	{ T_ENT, 12, { ENT_T, 4 } },
+	{ T_ENT, 12, { ENT_T, 5 } },	{ T_ENT, 12, { ENT_T, 10 } },
+	{ T_ENT, 12, { ENT_T, 11 } },	{ T_ENT, 12, { ENT_T, 12 } },
 	{ T_ENT, 12, { ENT_T, 13 } },
+	{ T_HR, 11, { HR_T, 2 } },	{ T_HR, 11, { HR_T, 3 } },
 	{ T_LLDP, 11, { LLDP_T, 4 } },	{ T_LLDP, 11, { LLDP_T, 5 } },
 	{ T_LLDP, 11, { LLDP_T, 6 } },	{ T_LLDP, 11, { LLDP_T, 7 } },
 	{ T_LLDP, 11, { LLDP_T, 8 } },	{ T_LLDP, 11, { LLDP_T, 9 } },
 	{ T_LLDP, 11, { LLDP_T, 10 } },
 };
 
+/* A scalar object, or a column whose first row is wanted, asked for by
+ * name (GET of an instance, or GETNEXT under an object). */
+struct obj_def {
+	const char *name;	/* the sys field it fills */
+	size_t len;
+	oid oid[16];
+};
+
+#define OBJ_MAX 48		/* objects in one obj_def list */
+
 /* The system group, read with one GET; sys field names in this order. */
-static const oid sys_oids[][9] = {
-	{ 1, 3, 6, 1, 2, 1, 1, 1, 0 }, { 1, 3, 6, 1, 2, 1, 1, 2, 0 },
-	{ 1, 3, 6, 1, 2, 1, 1, 3, 0 }, { 1, 3, 6, 1, 2, 1, 1, 4, 0 },
-	{ 1, 3, 6, 1, 2, 1, 1, 5, 0 }, { 1, 3, 6, 1, 2, 1, 1, 6, 0 },
+static const struct obj_def sys_defs[] = {
+	{ "sysDescr", 9, { 1, 3, 6, 1, 2, 1, 1, 1, 0 } },
+	{ "sysObjectID", 9, { 1, 3, 6, 1, 2, 1, 1, 2, 0 } },
+	{ "sysUpTime", 9, { 1, 3, 6, 1, 2, 1, 1, 3, 0 } },
+	{ "sysContact", 9, { 1, 3, 6, 1, 2, 1, 1, 4, 0 } },
+	{ "sysName", 9, { 1, 3, 6, 1, 2, 1, 1, 5, 0 } },
+	{ "sysLocation", 9, { 1, 3, 6, 1, 2, 1, 1, 6, 0 } },
 };
-static const char *const sys_names[] = {
-	"sysDescr", "sysObjectID", "sysUpTime", "sysContact", "sysName",
-	"sysLocation",
+#define SYS_COUNT (sizeof(sys_defs) / sizeof(sys_defs[0]))
+
+/*
+ * What the device says about itself beyond the system group, for
+ * classification (docs/classification.md): one GETNEXT under each object,
+ * so a scalar and the first row of a column are read alike and a MIB the
+ * agent lacks costs nothing but its varbind. Each answer goes to the sys
+ * field of the object's MIB name; a name starting with '@' is a MIB root
+ * whose answer only proves that the agent implements it (listed in
+ * sys.snmp_mibs, with the names of the MIBs of the other objects that
+ * answered).
+ */
+struct ident_def {
+	struct obj_def obj;
+	const char *mib;	/* listed in snmp_mibs when obj answered */
 };
-#define SYS_COUNT (sizeof(sys_names) / sizeof(sys_names[0]))
+
+/* An obj_def with its length counted by the compiler. */
+#define OBJ(name, ...)                                                        \
+	{ name, sizeof((const oid[]){ __VA_ARGS__ }) / sizeof(oid),          \
+	  { __VA_ARGS__ } }
+#define MIB2 1, 3, 6, 1, 2, 1
+#define ENT 1, 3, 6, 1, 4, 1
+static const struct ident_def ident_defs[] = {
+	{ OBJ("ipForwarding", MIB2, 4, 1), NULL },
+	{ OBJ("dot1dBaseNumPorts", MIB2, 17, 1, 2), "BRIDGE-MIB" },
+	{ OBJ("inetCidrRouteNumber", MIB2, 4, 24, 6), NULL },
+	{ OBJ("ipCidrRouteNumber", MIB2, 4, 24, 3), NULL },
+	{ OBJ("upsIdentManufacturer", MIB2, 33, 1, 1, 1), "UPS-MIB" },
+	{ OBJ("upsIdentModel", MIB2, 33, 1, 1, 2), "UPS-MIB" },
+	{ OBJ("@Printer-MIB", MIB2, 43), "Printer-MIB" },
+	{ OBJ("@HOST-RESOURCES-MIB", MIB2, 25), "HOST-RESOURCES-MIB" },
+	{ OBJ("dot11manufacturerName", 1, 2, 840, 10036, 3, 1, 2, 1, 2),
+	  "IEEE802dot11-MIB" },
+	{ OBJ("dot11manufacturerProductName", 1, 2, 840, 10036, 3, 1, 2, 1, 3), "IEEE802dot11-MIB" },
+	{ OBJ("netappProductModel", ENT, 789, 1, 1, 5), "NETAPP-MIB" },
+	{ OBJ("netappProductVersion", ENT, 789, 1, 1, 2), "NETAPP-MIB" },
+	{ OBJ("upsBasicIdentModel", ENT, 318, 1, 1, 1, 1, 1, 1),
+	  "PowerNet-MIB" },
+	{ OBJ("rPDUIdentModelNumber", ENT, 318, 1, 1, 12, 1, 5),
+	  "PowerNet-MIB" },
+	{ OBJ("xupsIdentManufacturer", ENT, 534, 1, 1, 1), "XUPS-MIB" },
+	{ OBJ("xupsIdentModel", ENT, 534, 1, 1, 2), "XUPS-MIB" },
+	{ OBJ("lgpAgentDeviceManufacturer", ENT, 476, 1, 42, 2, 4, 2, 1, 3), "LIEBERT-GP-AGENT-MIB" },
+	{ OBJ("lgpAgentDeviceModel", ENT, 476, 1, 42, 2, 4, 2, 1, 4),
+	  "LIEBERT-GP-AGENT-MIB" },
+	{ OBJ("tlpDeviceManufacturer", ENT, 850, 1, 1, 1, 2, 1, 4),
+	  "TRIPPLITE-PRODUCTS" },
+	{ OBJ("tlpDeviceModel", ENT, 850, 1, 1, 1, 2, 1, 5),
+	  "TRIPPLITE-PRODUCTS" },
+	{ OBJ("synologyModelName", ENT, 6574, 1, 5, 1),
+	  "SYNOLOGY-SYSTEM-MIB" },
+	{ OBJ("qnapModelName", ENT, 24681, 1, 2, 12), "NAS-MIB" },
+	{ OBJ("unifiApSystemModel", ENT, 41112, 1, 6, 3, 3),
+	  "UBNT-UniFi-MIB" },
+	{ OBJ("geistProductTitle", ENT, 21239, 5, 1, 1, 1), "GEIST-V4-MIB" },
+	{ OBJ("cpqRackCommonEnclosureModel", ENT, 232, 22, 2, 3, 1, 1, 1, 3),
+	  "CPQRACK-MIB" },
+	{ OBJ("cpqSiProductName", ENT, 232, 2, 2, 4, 2), "CPQSINFO-MIB" },
+	{ OBJ("machineLevelProductName", ENT, 2, 3, 51, 3, 1, 5, 2, 1, 5),
+	  "IMM-MIB" },
+	{ OBJ("panSysSwVersion", ENT, 25461, 2, 1, 2, 1, 1),
+	  "PAN-COMMON-MIB" },
+	{ OBJ("mwSystemGeneralModel", ENT, 15983, 1, 1, 3, 1, 13, 2),
+	  "MERU-GLOBAL-STATISTICS-MIB" },
+	{ OBJ("@FORTINET-FORTIGATE-MIB", ENT, 12356, 101),
+	  "FORTINET-FORTIGATE-MIB" },
+	{ OBJ("@CHECKPOINT-MIB", ENT, 2620, 1, 1), "CHECKPOINT-MIB" },
+};
+#undef MIB2
+#undef ENT
+#define IDENT_COUNT (sizeof(ident_defs) / sizeof(ident_defs[0]))
 
 /* IANA ifType numbers to the names Open-AudIT reports. */
 static const struct {
@@ -1063,36 +1152,56 @@ out:
 
 /* ------------------------------------------------------ system group */
 
-/* GETs the system group; 0 and sys filled when the agent answered. */
-static int probe_get_system(struct probe *p, json_t *sys)
+/* Asks for n objects in one request: GET of each exact instance, or
+ * GETNEXT under each object. A v1 agent fails the whole request on one
+ * object it lacks: that object is dropped and the rest asked again (at
+ * most once per object). out[i] receives object i's value when the answer
+ * is that instance (GET) or lies under that object (GETNEXT); cells of
+ * objects without an answer stay unset. 0, or -1 with p->why set when the
+ * agent did not answer or refused the request. */
+static int probe_get_objects(struct probe *p, int type,
+			     const struct obj_def *const *defs, size_t n,
+			     struct cell *out)
 {
 	netsnmp_pdu *pdu, *resp = NULL;
 	netsnmp_variable_list *v;
 	enum req_outcome o;
-	struct cell c;
-	size_t i, tries;
-	int skip[SYS_COUNT] = { 0 };
+	size_t i, k, tries;
+	int skip[OBJ_MAX] = { 0 };
 
-	/* A v1 agent fails the whole GET on one missing object; drop it and
-	 * ask again (at most once per object). */
-	for (tries = 0; tries <= SYS_COUNT; tries++) {
-		pdu = snmp_pdu_create(SNMP_MSG_GET);
-		for (i = 0; i < SYS_COUNT; i++)
+	if (n > OBJ_MAX)
+		n = OBJ_MAX;
+	for (tries = 0; tries <= n; tries++) {
+		pdu = snmp_pdu_create(type);
+		for (i = 0; i < n; i++)
 			if (!skip[i])
-				snmp_add_null_var(pdu, sys_oids[i], 9);
+				snmp_add_null_var(pdu, defs[i]->oid,
+						  defs[i]->len);
 		o = probe_request(p, pdu, &resp);
 		if (o != REQ_OK) {
 			probe_why(p, "", o);
 			return -1;
 		}
 		if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->errindex > 0) {
-			long k = 0;
+			size_t bad = n;
 
-			for (i = 0; i < SYS_COUNT; i++)
-				if (!skip[i] && ++k == resp->errindex)
+			k = 0;
+			for (i = 0; i < n; i++)
+				if (!skip[i] && (long)++k == resp->errindex)
+					bad = i;
+			/* GETNEXT: nothing follows that object, so nothing
+			 * follows any object after it either */
+			for (i = 0; i < n && bad < n; i++)
+				if (i == bad ||
+				    (type == SNMP_MSG_GETNEXT &&
+				     snmp_oid_compare(defs[i]->oid, defs[i]->len,
+						      defs[bad]->oid,
+						      defs[bad]->len) > 0))
 					skip[i] = 1;
 			snmp_free_pdu(resp);
 			resp = NULL;
+			if (bad == n)
+				break;	/* an index we did not send */
 			continue;
 		}
 		break;
@@ -1103,26 +1212,113 @@ static int probe_get_system(struct probe *p, json_t *sys)
 		snmp_free_pdu(resp);
 		return -1;
 	}
-	memset(&c, 0, sizeof(c));
-	for (v = resp->variables; v; v = v->next_variable) {
-		for (i = 0; i < SYS_COUNT; i++)
-			if (snmp_oid_compare(v->name, v->name_length,
-					     sys_oids[i], 9) == 0)
-				break;
-		if (i == SYS_COUNT)
+	/* varbinds come back in the order asked */
+	v = resp->variables;
+	for (i = 0; i < n && v; i++) {
+		const struct obj_def *d = defs[i];
+		int inside;
+
+		if (skip[i])
 			continue;
-		cell_store(&c, v);
-		if (!c.set)
-			continue;	/* noSuchObject and the like */
-		json_object_set_new(sys, sys_names[i], cell_json(&c));
-		if (i == 1)
-			set_str(sys, "snmp_oid", (const char *)c.buf);
-		if (i == 2)
-			set_num(sys, "uptime", c.num / 100);
+		if (type == SNMP_MSG_GET)
+			inside = snmp_oid_compare(v->name, v->name_length,
+						  d->oid, d->len) == 0;
+		else
+			inside = v->name_length > d->len &&
+				 snmp_oid_compare(v->name, d->len, d->oid,
+						  d->len) == 0;
+		if (inside)
+			cell_store(&out[i], v);	/* noSuch*: left unset */
+		v = v->next_variable;
 	}
-	free(c.buf);
 	snmp_free_pdu(resp);
 	return 0;
+}
+
+static void cells_free(struct cell *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(c[i].buf);
+}
+
+/* GETs the system group; 0 and sys filled when the agent answered. */
+static int probe_get_system(struct probe *p, json_t *sys)
+{
+	const struct obj_def *defs[SYS_COUNT];
+	struct cell c[SYS_COUNT];
+	size_t i;
+
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < SYS_COUNT; i++)
+		defs[i] = &sys_defs[i];
+	if (probe_get_objects(p, SNMP_MSG_GET, defs, SYS_COUNT, c) < 0)
+		return -1;
+	for (i = 0; i < SYS_COUNT; i++) {
+		if (!c[i].set)
+			continue;	/* noSuchObject and the like */
+		json_object_set_new(sys, sys_defs[i].name, cell_json(&c[i]));
+		if (i == 1)
+			set_str(sys, "snmp_oid", (const char *)c[i].buf);
+		if (i == 2)
+			set_num(sys, "uptime", c[i].num / 100);
+	}
+	cells_free(c, SYS_COUNT);
+	return 0;
+}
+
+/* 1 when the space-separated list holds word. */
+static int list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *q = list;
+
+	while (q && (q = strstr(q, word)) != NULL) {
+		if ((q == list || q[-1] == ' ') && (q[n] == ' ' || !q[n]))
+			return 1;
+		q += n;
+	}
+	return 0;
+}
+
+/* Reads the identity objects (ident_defs) into sys; an agent that does not
+ * answer costs nothing but the request: classification then has less. */
+static void probe_get_identity(struct probe *p, json_t *sys)
+{
+	const struct obj_def *defs[IDENT_COUNT];
+	struct cell c[IDENT_COUNT];
+	struct strbuf mibs;
+	size_t i;
+
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < IDENT_COUNT; i++)
+		defs[i] = &ident_defs[i].obj;
+	if (probe_get_objects(p, SNMP_MSG_GETNEXT, defs, IDENT_COUNT, c) < 0) {
+		log_debug("snmp %s: identity objects: %s", p->ip, p->why);
+		cells_free(c, IDENT_COUNT);
+		return;
+	}
+	strbuf_init(&mibs, 256);
+	for (i = 0; i < IDENT_COUNT; i++) {
+		const struct ident_def *d = &ident_defs[i];
+		json_t *val;
+
+		if (!c[i].set)
+			continue;
+		if (d->mib && !list_has(mibs.data, d->mib))
+			strbuf_printf(&mibs, "%s%s", mibs.len ? " " : "",
+				      d->mib);
+		if (d->obj.name[0] == '@')
+			continue;
+		val = cell_json(&c[i]);
+		if (json_string_length(val))
+			json_object_set_new(sys, d->obj.name, val);
+		else
+			json_decref(val);
+	}
+	if (mibs.len)
+		set_str(sys, "snmp_mibs", mibs.data);
+	strbuf_free(&mibs);
+	cells_free(c, IDENT_COUNT);
 }
 
 /* ---------------------------------------------------------- the walk */
@@ -1533,36 +1729,101 @@ static json_t *section_lldp(const struct walk *w)
 	return a;
 }
 
-/* Serial and model of the chassis (entPhysicalClass 3), else of the first
- * entity that has a serial number. */
-static void entity_fill(const struct walk *w, json_t *sys)
+static int cell_has_text(const struct cell *c)
 {
-	const struct table *t = &w->tables[T_ENT];
-	const struct row *best = NULL;
-	const struct cell *c, *s;
+	return c && c->len && c->buf && c->buf[0];
+}
+
+/* The entity that stands for the device: the chassis (entPhysicalClass 3;
+ * one with a model name first), else the entity inside no other
+ * (entPhysicalContainedIn 0), else the first with a model name. *how
+ * names the rule that chose it. */
+static const struct row *entity_pick(const struct table *t, const char **how)
+{
+	const struct row *chassis = NULL, *top = NULL, *named = NULL;
 	size_t i;
 
 	for (i = 0; i < t->nrows; i++) {
 		const struct row *r = &t->rows[i];
+		const struct cell *cl = row_cell(t, r, C_ENT_CLASS);
+		const struct cell *in = row_cell(t, r, C_ENT_CONTAINED);
+		int model = cell_has_text(row_cell(t, r, C_ENT_MODEL));
 
-		s = row_cell(t, r, C_ENT_SERIAL);
-		if (!s || !s->len)
-			continue;
-		c = row_cell(t, r, C_ENT_CLASS);
-		if (c && c->num == 3) {
-			best = r;
-			break;
-		}
-		if (!best)
-			best = r;
+		if (cl && cl->num == 3 &&
+		    (!chassis ||
+		     (model && !cell_has_text(row_cell(t, chassis,
+							C_ENT_MODEL)))))
+			chassis = r;
+		if (in && in->num == 0 && !top)
+			top = r;
+		if (model && !named)
+			named = r;
 	}
+	*how = chassis ? "chassis" : top ? "no container" : "first with a model";
+	return chassis ? chassis : top ? top : named;
+}
+
+/* The Entity MIB's picture of the device (entity_pick) into sys: its
+ * serial, and for classification its model name, description,
+ * manufacturer and software revision, with entity_chosen_by saying which
+ * rule chose it. A serial the chosen entity lacks comes from the first
+ * chassis that has one. */
+static void entity_fill(const struct walk *w, json_t *sys)
+{
+	static const struct {
+		enum col_id col;
+		const char *name;
+	} keep[] = {
+		{ C_ENT_MODEL, "entPhysicalModelName" },
+		{ C_ENT_DESCR, "entPhysicalDescr" },
+		{ C_ENT_MFG, "entPhysicalMfgName" },
+		{ C_ENT_SWREV, "entPhysicalSoftwareRev" },
+	};
+	const struct table *t = &w->tables[T_ENT];
+	const struct row *best;
+	const struct cell *s = NULL, *cl;
+	const char *how;
+	size_t i;
+
+	best = entity_pick(t, &how);
+	if (best)
+		s = row_cell(t, best, C_ENT_SERIAL);
+	for (i = 0; i < t->nrows && !cell_has_text(s); i++) {
+		cl = row_cell(t, &t->rows[i], C_ENT_CLASS);
+		if (cl && cl->num == 3)
+			s = row_cell(t, &t->rows[i], C_ENT_SERIAL);
+	}
+	if (cell_has_text(s))
+		json_object_set_new(sys, "serial", cell_json(s));
 	if (!best)
 		return;
-	json_object_set_new(sys, "serial",
-			    cell_json(row_cell(t, best, C_ENT_SERIAL)));
-	c = row_cell(t, best, C_ENT_MODEL);
-	if (c && c->len)
-		json_object_set_new(sys, "model", cell_json(c));
+	set_str(sys, "entity_chosen_by", how);
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		cl = row_cell(t, best, keep[i].col);
+		if (cell_has_text(cl))
+			json_object_set_new(sys, keep[i].name, cell_json(cl));
+	}
+}
+
+/* hrDeviceDescr of the first hrDevicePrinter (hrDeviceType
+ * 1.3.6.1.2.1.25.3.1.5): a printer's own model name, when the agent also
+ * answers the Printer MIB (a host with print queues lists them too). */
+static void hr_printer_fill(const struct walk *w, json_t *sys)
+{
+	const struct table *t = &w->tables[T_HR];
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct cell *ty = row_cell(t, &t->rows[i], C_HR_TYPE);
+		const struct cell *d = row_cell(t, &t->rows[i], C_HR_DESCR);
+
+		if (ty && ty->type == ASN_OBJECT_ID &&
+		    strcmp((const char *)ty->buf, "1.3.6.1.2.1.25.3.1.5") == 0 &&
+		    cell_has_text(d)) {
+			json_object_set_new(sys, "hrPrinterDescr", cell_json(d));
+			return;
+		}
+	}
 }
 
 static void section_set(json_t *report, const char *name, json_t *rows)
@@ -1575,6 +1836,18 @@ static void section_set(json_t *report, const char *name, json_t *rows)
 
 /* ------------------------------------------------------------- main */
 
+/* DEF_DEADLINE_MS, or NETCENSUS_SNMP_DEADLINE_MS (1000 to 3600000) for
+ * agents known to be slow, such as simulators on a loaded test machine. */
+static int probe_default_deadline(void)
+{
+	const char *v = getenv("NETCENSUS_SNMP_DEADLINE_MS");
+	long ms;
+
+	if (v && *v && util_parse_long(v, 1000, 3600000, &ms) == 0)
+		return (int)ms;
+	return DEF_DEADLINE_MS;
+}
+
 static void probe_defaults(struct probe *p, const struct snmp_probe_opts *o)
 {
 	p->timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : DEF_TIMEOUT_MS;
@@ -1582,7 +1855,7 @@ static void probe_defaults(struct probe *p, const struct snmp_probe_opts *o)
 	if (!o)
 		p->retries = DEF_RETRIES;
 	p->deadline_ms = o && o->deadline_ms > 0 ? o->deadline_ms :
-						   DEF_DEADLINE_MS;
+						   probe_default_deadline();
 	p->max_rows = o && o->max_rows > 0 ? o->max_rows : DEF_MAX_ROWS;
 	if (p->max_rows > SNMP_PROBE_MAX_ROWS)
 		p->max_rows = SNMP_PROBE_MAX_ROWS;
@@ -1715,6 +1988,7 @@ int snmp_probe(const char *ip, json_t *credentials,
 				    json_agent_string((const u_char *)name,
 						      strlen(name)));
 
+	probe_get_identity(&p, sys);
 	w = xmalloc(sizeof(*w));
 	walk_init(w);
 	if (probe_walk(&p, w) < 0)
@@ -1723,6 +1997,7 @@ int snmp_probe(const char *ip, json_t *credentials,
 		  version_name(p.version), w->requests,
 		  p.deadline_ms - probe_left_ms(&p));
 	entity_fill(w, sys);
+	hr_printer_fill(w, sys);
 	section_set(report, "network", section_network(w));
 	section_set(report, "ip", section_ip(w));
 	section_set(report, "arp", section_arp(w));

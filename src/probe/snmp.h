@@ -17,8 +17,16 @@
  *            sysContact, sysLocation, snmp_oid, snmp_version ("1", "2c" or
  *            "3"), snmp_credential (0-based index of the credential that
  *            worked) and snmp_credential_name (its "name", when it has
- *            one — never a secret), serial and model from the Entity MIB
- *            chassis when the agent has one.
+ *            one — never a secret); for classification (src/classify,
+ *            docs/classification.md), what the device says about itself:
+ *            the identity objects of snmp.c's ident_defs under their MIB
+ *            names (ipForwarding, dot1dBaseNumPorts, upsIdentModel,
+ *            netappProductModel, ...) with snmp_mibs listing the MIBs that
+ *            answered, the Entity MIB's device entity (chassis, else the
+ *            one in no container, else the first with a model) as serial,
+ *            entPhysicalModelName / Descr / MfgName / SoftwareRev and
+ *            entity_chosen_by, and hrPrinterDescr (hrDeviceDescr of the
+ *            first printer in hrDeviceTable).
  *   network  ifTable + ifXTable: net_index, description, model, connection,
  *            alias, type, mac, speed (bit/s), ifadminstatus, ip_enabled,
  *            iflastchange.
@@ -57,7 +65,8 @@
 struct snmp_probe_opts {
 	int timeout_ms;		/* one request's wait; 0: 1000 */
 	int retries;		/* resends of one request; <0: 1 */
-	int deadline_ms;	/* the whole call; 0: 10000 */
+	int deadline_ms;	/* the whole call; 0: 10000, or the environment's
+				 * NETCENSUS_SNMP_DEADLINE_MS */
 	unsigned port;		/* 0: 161 */
 	int max_rows;		/* rows per table; 0: 1024 */
 	int bulk_varbinds;	/* varbinds asked per GETBULK; 0: 120 */

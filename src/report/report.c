@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify/classify.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "report/report.h"
@@ -673,6 +674,7 @@ static void report_fix_sys(json_t *sys)
 		report_fix_case(v, 1);
 	report_fix_addresses(sys);
 	report_split_hostname(sys);
+	classify_sys_vendor(sys);	/* one maker, one name, every source */
 	for (f = report_identity_fields; *f; f++) {
 		v = json_object_get(sys, *f);
 		if (v && report_is_placeholder(json_string_value(v))) {

@@ -146,7 +146,9 @@ static const struct section_def section_table[] = {
 static const struct section_def section_sys_def = {
     .name = "sys",
     .volatile_fields = {"uptime", "sysUpTime", "last_seen", "last_seen_by",
-			"timestamp", "discovery_id"},
+			"timestamp", "discovery_id",
+			/* SNMP route counts, read for classification */
+			"inetCidrRouteNumber", "ipCidrRouteNumber"},
 };
 
 const struct section_def *section_find(const char *name)

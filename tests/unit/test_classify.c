@@ -13,6 +13,7 @@
 
 #include "classify/classify.h"
 #include "core/util.h"
+#include "report/report.h"
 
 #define IEEE_DIR CLASSIFY_IEEE_DIR
 #define ENT_FILE CLASSIFY_ENTERPRISES
@@ -749,6 +750,251 @@ static void test_local_rules(void **state)
 	json_decref(r);
 }
 
+/* ---- evidence from the MIBs a device answers (issue 11) ---- */
+
+/* A report as SNMP discovery makes it: sys fields in pairs, NULL-ended. */
+static json_t *snmp_report(const char *const *kv)
+{
+	json_t *sys = json_object();
+
+	for (; kv[0]; kv += 2)
+		json_object_set_new(sys, kv[0], json_string(kv[1]));
+	return json_pack("{s:o}", "sys", sys);
+}
+
+struct mib_case {
+	const char *what;
+	const char *kv[24];
+	const char *type, *manufacturer, *model, *os_name, *evidence;
+};
+
+/* Small made-up devices, one per rule family: each must be told by what
+ * it answers, whatever maker it is. "evidence" must occur in
+ * sys.classification. */
+static const struct mib_case mib_cases[] = {
+    {"UPS-MIB on a Linux card",
+     {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+      "Linux ups-card 3.10.0 #1 armv7l", "upsIdentManufacturer", "ACME POWER",
+      "upsIdentModel", " Guardian 3000 ", "snmp_mibs", "UPS-MIB", NULL},
+     "ups", "ACME POWER", "Guardian 3000", "Linux 3.10.0", "UPS-MIB"},
+    {"Printer-MIB: the printer's hrDeviceDescr is its model",
+     {"sysObjectID", "1.3.6.1.4.1.99998.1", "sysDescr", "Print server",
+      "snmp_mibs", "HOST-RESOURCES-MIB Printer-MIB", "hrPrinterDescr",
+      "Acme LaserBlaster 9", NULL},
+     "printer", NULL, "Acme LaserBlaster 9", NULL, "Printer-MIB"},
+    {"a host with print queues is no printer",
+     {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+      "Linux box 5.10.0 #1 SMP x86_64", "snmp_mibs", "HOST-RESOURCES-MIB",
+      "hrPrinterDescr", "lj", NULL},
+     "computer", NULL, "", "Linux 5.10.0", "sysDescr"},
+    {"a bridge with 48 ports that also routes is a switch",
+     {"sysObjectID", "1.3.6.1.4.1.99997.1.2", "sysDescr", "Acme OS 4.2",
+      "ipForwarding", "1", "inetCidrRouteNumber", "40", "dot1dBaseNumPorts",
+      "48", "snmp_mibs", "BRIDGE-MIB", NULL},
+     "switch", NULL, NULL, NULL, "BRIDGE-MIB with more than 7 ports"},
+    {"forwarding with routes and no bridge: a router",
+     {"sysObjectID", "1.3.6.1.4.1.99997.1.3", "sysDescr", "Acme OS 4.2",
+      "ipForwarding", "1", "ipCidrRouteNumber", "120", NULL},
+     "router", NULL, NULL, NULL, "ipForwarding=1"},
+    {"forwarding with one route is not enough",
+     {"sysObjectID", "1.3.6.1.4.1.99997.1.3", "sysDescr", "Acme OS 4.2",
+      "ipForwarding", "1", "ipCidrRouteNumber", "1", NULL},
+     "", NULL, NULL, NULL, NULL},
+    {"IEEE 802.11 MIB: an access point, model from the radio",
+     {"sysObjectID", "1.3.6.1.4.1.99996.7", "sysDescr", "AP firmware 1.0",
+      "snmp_mibs", "IEEE802dot11-MIB", "dot11manufacturerProductName",
+      "AirThing 5", NULL},
+     "wap", NULL, "AirThing 5", NULL, "IEEE802dot11-MIB"},
+    {"ENTITY-MIB chassis model beats the sysDescr",
+     {"sysObjectID", "1.3.6.1.4.1.9.1.99999", "sysDescr",
+      "Cisco IOS Software, C3750E Software (C3750E-UNIVERSALK9-M), "
+      "Version 15.0(2)SE11, RELEASE SOFTWARE (fc3)",
+      "entity_chosen_by", "chassis", "entPhysicalModelName",
+      "WS-C3750X-48P", NULL},
+     "switch", "Cisco Systems", "WS-C3750X-48P",
+     "Cisco IOS version 15.0(2)SE11", "ENTITY-MIB chassis"},
+    {"a controller's MODEL: beats a member entity",
+     {"sysObjectID", "1.3.6.1.4.1.14823.1.1.99", "sysDescr",
+      "ArubaOS (MODEL: Aruba7240XM), Version 8.6.0.4 (74969)",
+      "entity_chosen_by", "no container", "entPhysicalModelName", "AP-515",
+      NULL},
+     "wireless controller", "Aruba Networks", "Aruba7240XM",
+     "ArubaOS 8.6.0.4", "sysDescr MODEL:"},
+    {"PAN-OS version from PAN-COMMON-MIB",
+     {"sysObjectID", "1.3.6.1.4.1.25461.2.3.36", "sysDescr",
+      "Palo Alto Networks PA-3200 series firewall", "panSysSwVersion",
+      "10.1.9-h3", "snmp_mibs", "PAN-COMMON-MIB", NULL},
+     "firewall", "Palo Alto Networks", NULL, "PAN-OS 10.1.9-h3",
+     "panSysSwVersion"},
+    {"NX-OS: the system version, not Device Manager's",
+     {"sysObjectID", "1.3.6.1.4.1.9.12.3.1.3.1000", "sysDescr",
+      "Cisco NX-OS(tm) n7000, Software (n7000-s2-dk9), Version 8.4(2), "
+      "RELEASE SOFTWARE Copyright (c) 2002-2020 by Cisco Systems, Inc. "
+      "Device Manager Version 8.4(1),  Compiled 1/1/2020 1:00:00",
+      NULL},
+     "switch", "Cisco Systems", NULL, "Cisco NX-OS version 8.4(2)", NULL},
+    {"Windows XP by its build",
+     {"sysObjectID", "1.3.6.1.4.1.311.1.1.3.1.1", "sysDescr",
+      "Hardware: x86 Family 6 Model 15 Stepping 13 AT/AT COMPATIBLE - "
+      "Software: Windows Version 5.1 (Build 2600 Uniprocessor Free)",
+      NULL},
+     "computer", NULL, NULL, "Microsoft Windows XP", NULL},
+    {"Windows Server 2003 by its build",
+     {"sysObjectID", "1.3.6.1.4.1.311.1.1.3.1.2", "sysDescr",
+      "Hardware: x86 Family 15 Model 4 Stepping 1 AT/AT COMPATIBLE - "
+      "Software: Windows Version 5.2 (Build 3790 Multiprocessor Free)",
+      NULL},
+     "server", NULL, NULL, "Microsoft Windows Server 2003", NULL},
+    {"sysObjectID named in a vendor product MIB",
+     {"sysObjectID", "1.3.6.1.4.1.9.1.283", "sysDescr", "", NULL},
+     NULL, "Cisco Systems", "cat6509", NULL, "vendor's product MIB"},
+    {"Data ONTAP with the filer's model from NETAPP-MIB",
+     {"sysObjectID", "1.3.6.1.4.1.789.2.5", "sysDescr",
+      "NetApp Release 9.1P2: Tue Feb 28 05:13:22 UTC 2017",
+      "netappProductModel", "AFF8080", NULL},
+     "storage", "NetApp", "AFF8080", "NetApp Data ONTAP 9.1P2",
+     "NETAPP-MIB productModel"},
+};
+
+static void test_mib_evidence(void **state)
+{
+	(void)state;
+	if (!have_file(ENT_FILE))
+		skip();
+	for (size_t i = 0; i < sizeof(mib_cases) / sizeof(mib_cases[0]); i++) {
+		const struct mib_case *c = &mib_cases[i];
+		json_t *r = snmp_report(c->kv);
+		const char *why;
+
+		classify_report(r);
+		print_message("# %s: %s / %s / %s / %s\n", c->what,
+			      sys_get(r, "type"), sys_get(r, "manufacturer"),
+			      sys_get(r, "model"), sys_get(r, "os_name"));
+		expect(r, "type", c->type, (int)i);
+		expect(r, "manufacturer", c->manufacturer, (int)i);
+		expect(r, "model", c->model, (int)i);
+		expect(r, "os_name", c->os_name, (int)i);
+		why = sys_get(r, "classification");
+		if (c->evidence && !strstr(why, c->evidence))
+			fail_msg("%s: classification \"%s\" lacks \"%s\"",
+				 c->what, why, c->evidence);
+		json_decref(r);
+	}
+}
+
+/* sys.FIELD conditions, numbers, why= and $product in the language. */
+static void test_rules_sys_fields(void **state)
+{
+	struct classify_error err;
+	struct classify_rules *r =
+	    parse("sys.dot1dBaseNumPorts>7 sys.ipForwarding=1 -> type=l3 "
+		  "why=\"bridge and forwarding\"\n"
+		  "sys.dot1dBaseNumPorts<8 -> type=small\n"
+		  "sys.upsIdentModel~\"^(.+)$\" -> model=\\1\n"
+		  "-> os_name=$product\n",
+		  &err);
+	const struct classify_rules *sets[2] = {r, NULL};
+	struct classify_facts f;
+	json_t *sys = json_pack("{s:s,s:s,s:s}", "dot1dBaseNumPorts", "24",
+				"ipForwarding", "1", "upsIdentModel", "U1");
+
+	(void)state;
+	if (!r)
+		fail_msg("%s", err.msg);
+	memset(&f, 0, sizeof(f));
+	f.sys = sys;
+	f.product = "acmeSwitch24";
+	assert_int_equal(classify_rules_apply(sets, &f, sys), 3);
+	assert_string_equal(field(sys, "type"), "l3");
+	assert_string_equal(field(sys, "model"), "U1");
+	assert_string_equal(field(sys, "os_name"), "acmeSwitch24");
+	assert_string_equal(field(sys, "classification"),
+			    "type: bridge and forwarding (t.rules:1); "
+			    "model: upsIdentModel (t.rules:3); "
+			    "os_name: default (t.rules:4)");
+	json_decref(sys);
+
+	/* not a number: neither > nor < holds */
+	sys = json_pack("{s:s}", "dot1dBaseNumPorts", "many");
+	f.sys = sys;
+	f.product = NULL;
+	assert_int_equal(classify_rules_apply(sets, &f, sys), 0);
+	assert_null(json_object_get(sys, "classification"));
+	json_decref(sys);
+	classify_rules_free(r);
+
+	r = parse("sys.x>ten -> type=a\n", &err);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "whole number"));
+	r = parse("sys.>1 -> type=a\n", &err);
+	assert_null(r);
+}
+
+static void test_products(void **state)
+{
+	static const char text[] =
+	    "# source: TEST-MIB\n"
+	    "1.3.6.1.4.1.99999.1.24\tacmeSwitch24\n"
+	    "1.3.6.1.4.1.99999.1.2\tacmeRouter\r\n"
+	    "not an oid\tx\n"
+	    "1.3.6..1\ty\n"
+	    "1.3.6.1.4.1.99999.1.3\n"
+	    "\n";
+	struct classify_products *t =
+	    classify_products_parse(text, sizeof(text) - 1, "t.txt");
+
+	(void)state;
+	assert_int_equal(classify_products_count(t), 2);
+	assert_string_equal(classify_products_lookup(t, "1.3.6.1.4.1.99999.1.2"),
+			    "acmeRouter");
+	assert_string_equal(
+	    classify_products_lookup(t, ".1.3.6.1.4.1.99999.1.24"),
+	    "acmeSwitch24");
+	assert_null(classify_products_lookup(t, "1.3.6.1.4.1.99999.1.3"));
+	assert_null(classify_products_lookup(t, "1.3.6.1.4.1.99999.1"));
+	classify_products_free(t);
+	classify_products_free(NULL);
+	/* the shipped table: generated, with its source named */
+	assert_string_equal(classify_product("1.3.6.1.4.1.9.1.222"),
+			    "cisco7206VXR");
+	assert_null(classify_product("1.3.6.1.4.1.9.1"));
+}
+
+/* One alias table for every source: the spellings of one maker become one
+ * name, in classification and in every report that is normalised. */
+static void test_vendor_aliases(void **state)
+{
+	static const char *const hp[] = {"HP", "Hewlett Packard",
+					 "Hewlett-Packard", "hewlett-packard",
+					 "HP Inc.", "Hewlett Packard Co."};
+	struct report_error err;
+	json_t *r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(hp) / sizeof(hp[0]); i++)
+		assert_string_equal(classify_vendor_normalise(hp[i]),
+				    "Hewlett Packard");
+	assert_string_equal(classify_vendor_normalise("VMware"), "VMware");
+	assert_string_equal(classify_vendor_normalise("VMware, Inc."),
+			    "VMware");
+	assert_string_equal(classify_vendor_normalise("Hewlett Packard "
+						      "Enterprise"),
+			    "Hewlett Packard Enterprise");
+	assert_string_equal(classify_vendor_normalise("HPE"),
+			    "Hewlett Packard Enterprise");
+	/* a name that only starts like an alias is left alone */
+	assert_string_equal(classify_vendor_normalise("HPX Widgets"),
+			    "HPX Widgets");
+	assert_string_equal(classify_vendor_normalise("Acme"), "Acme");
+
+	/* an imported audit's manufacturer, through report normalisation */
+	r = json_pack("{s:i,s:{s:s,s:s}}", "report_version", 1, "sys",
+		      "hostname", "esx1", "manufacturer", "VMware, Inc.");
+	assert_int_equal(report_validate(r, &err), 0);
+	assert_string_equal(sys_get(r, "manufacturer"), "VMware");
+	json_decref(r);
+}
+
 int main(void)
 {
 	char local[] = "/tmp/nctest-rules.XXXXXX";
@@ -770,6 +1016,10 @@ int main(void)
 	    cmocka_unit_test(test_rules_errors),
 	    cmocka_unit_test(test_rules_semantics),
 	    cmocka_unit_test(test_local_rules),
+	    cmocka_unit_test(test_mib_evidence),
+	    cmocka_unit_test(test_rules_sys_fields),
+	    cmocka_unit_test(test_products),
+	    cmocka_unit_test(test_vendor_aliases),
 	};
 
 	if (fd < 0 || write(fd, rules, sizeof(rules) - 1) < 0)

@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""Turns a vendor product MIB into sysObjectID -> product lines for
+data/sysobjectid-products.txt (docs/classification.md).
+
+    scripts/mib-products.py --source TEXT --under NAME [--root NAME=OID]... MIB
+
+Reads every "name OBJECT IDENTIFIER ::= { parent N }" (and the same with
+OBJECT-IDENTITY / MODULE-IDENTITY) of MIB, resolves each parent inside the
+file or through --root (names the MIB imports, e.g. ciscoProducts=
+1.3.6.1.4.1.9.1), and prints "OID<TAB>name" for every node below --under,
+sorted by OID, after one "# source: TEXT" header line. The MIB is data: no
+part of it is executed. Comments ("--" to the end of the line) and quoted
+strings (DESCRIPTION texts) are skipped.
+"""
+import argparse
+import re
+import sys
+
+MACROS = {"OBJECT", "OBJECT-IDENTITY", "MODULE-IDENTITY"}
+
+
+def tokens(text):
+    """Words of the MIB without comments and quoted strings."""
+    out = []
+    i, n = 0, len(text)
+    word = re.compile(r"[A-Za-z0-9_-]+|::=|[{}()]")
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = text.find('"', i + 1)
+            i = n if j < 0 else j + 1
+            continue
+        if text.startswith("--", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        m = word.match(text, i)
+        if m:
+            out.append(m.group(0))
+            i = m.end()
+        else:
+            i += 1
+    return out
+
+
+def assignments(toks):
+    """name -> (parent, number) for OBJECT IDENTIFIER-like definitions."""
+    found = {}
+    for k in range(1, len(toks) - 5):
+        if toks[k] not in MACROS or not toks[k - 1][:1].islower():
+            continue
+        name = toks[k - 1]
+        # the next "::= { parent N }" closes this definition
+        for j in range(k, min(len(toks) - 4, k + 400)):
+            if toks[j] == "::=":
+                if (toks[j + 1] == "{" and toks[j + 4] == "}" and
+                        toks[j + 3].isdigit()):
+                    found[name] = (toks[j + 2], int(toks[j + 3]))
+                break
+    return found
+
+
+def resolve(name, defs, roots, seen=()):
+    if name in roots:
+        return roots[name]
+    if name not in defs or name in seen:
+        return None
+    parent, num = defs[name]
+    base = resolve(parent, defs, roots, seen + (name,))
+    return None if base is None else base + "." + str(num)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--under", required=True)
+    ap.add_argument("--root", action="append", default=[])
+    ap.add_argument("mib")
+    a = ap.parse_args()
+    roots = {"enterprises": "1.3.6.1.4.1"}
+    for r in a.root:
+        k, _, v = r.partition("=")
+        roots[k] = v
+    with open(a.mib, encoding="utf-8", errors="replace") as f:
+        defs = assignments(tokens(f.read()))
+    top = resolve(a.under, defs, roots)
+    if top is None:
+        sys.exit("mib-products: cannot resolve %s (give --root)" % a.under)
+    rows = []
+    for name in defs:
+        oid = resolve(name, defs, roots)
+        if oid and oid.startswith(top + "."):
+            rows.append((tuple(int(x) for x in oid.split(".")), oid, name))
+    print("# source: %s (%d products under %s = %s)" %
+          (a.source, len(rows), a.under, top))
+    for _, oid, name in sorted(rows):
+        print("%s\t%s" % (oid, name))
+
+
+main()
