@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -625,6 +626,22 @@ static void http_drain(struct server_state *srv, struct MHD_Daemon **d,
 	worker_stop(srv);
 }
 
+/* Raises the open-files limit to what the connection budget needs (a
+ * service often starts with a soft limit of 1024). */
+static void http_fd_limit(const struct server_config *cfg)
+{
+	rlim_t want = (rlim_t)guard_mhd_limit(cfg) + 256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warn("open files limited to %llu: fewer connections than "
+			 "max_connections may be served (raise LimitNOFILE)",
+			 (unsigned long long)rl.rlim_cur);
+}
+
 int http_serve(struct server_state *srv, const char *cert, const char *key)
 {
 	struct MHD_Daemon *d[SERVER_MAX_LISTEN];
@@ -639,6 +656,7 @@ int http_serve(struct server_state *srv, const char *cert, const char *key)
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	if (pthread_key_create(&srv->store_key, http_store_release) != 0)
 		goto out;
+	http_fd_limit(cfg);
 	/* opened now, so that a stopping server can interrupt it without
 	 * racing its opening */
 	srv->writer = store_open(cfg->db);
