@@ -228,8 +228,9 @@ int cmd_serve(int argc, char **argv)
 		case 'B':
 			if (server_config_set(&cfg, serve_key(c), optarg,
 					      &why) < 0) {
-				fprintf(stderr, "netcensus: serve: %s: %s\n",
-					optarg, why);
+				fprintf(stderr,
+					"netcensus: serve: %s %s: %s\n",
+					serve_key(c), optarg, why);
 				goto out;
 			}
 			break;

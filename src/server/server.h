@@ -6,9 +6,11 @@
  * generated password once when it had to create one), starts one
  * libmicrohttpd daemon per listener with a small thread pool, and blocks
  * until SIGTERM or SIGINT. Then it stops accepting, lets requests in
- * flight finish (up to SERVER_DRAIN_SECONDS) and returns. Each pool thread
- * has its own store handle; writes are serialised by one mutex so SQLite
- * never sees two writers. The configuration is owned by the caller.
+ * flight finish (up to SERVER_DRAIN_SECONDS), interrupts an intake still
+ * being stored, and returns (or exits at once when that intake does not
+ * return: it was never acknowledged). Each pool thread has its own store
+ * handle; writes are serialised by one mutex so SQLite never sees two
+ * writers. The configuration is owned by the caller.
  */
 #ifndef NC_SERVER_H
 #define NC_SERVER_H
