@@ -193,7 +193,7 @@ void guard_mark(struct guard *g, struct guard_conn *c, int busy)
 	if (!g || !c)
 		return;
 	pthread_mutex_lock(&g->lock);
-	if (busy != GUARD_BUSY && c->state == GUARD_BUSY) {
+	if (busy != c->state) { /* a new wait starts now */
 		c->order = g->next_order++;
 		c->since = guard_now();
 	}
