@@ -25,7 +25,10 @@ static void serve_usage(FILE *out)
 		"         [--intake-allow NETS] [--threads N] "
 		"[--access-log FILE|-]\n"
 		"         [--request-timeout SECONDS] "
-		"[--discovery-workers N]\n"
+		"[--header-timeout SECONDS]\n"
+		"         [--max-connections N] [--max-connections-per-ip N] "
+		"[--body-buffer-max MIB]\n"
+		"         [--discovery-workers N]\n"
 		"\n"
 		"Runs the JSON API (and the Open-AudIT intake paths) until "
 		"SIGTERM or SIGINT.\n"
@@ -49,7 +52,12 @@ static void serve_usage(FILE *out)
 		"tls_self_signed,\n"
 		"                      intake_allow, intake_org, threads, "
 		"access_log,\n"
-		"                      request_timeout, discovery_workers\n"
+		"                      request_timeout, header_timeout, "
+		"max_connections,\n"
+		"                      max_connections_per_ip, "
+		"body_buffer_max,\n"
+		"                      discovery_workers, timezone, "
+		"ldap.NAME.KEY\n"
 		"  --intake-allow NETS networks allowed to post Open-AudIT "
 		"audits without ?token=\n"
 		"                      (e.g. 198.18.0.0/15,127.0.0.1/32); "
@@ -60,6 +68,18 @@ static void serve_usage(FILE *out)
 		"stderr); none by default\n"
 		"  --request-timeout S close connections idle for S "
 		"seconds (default 60)\n"
+		"  --header-timeout S  close connections that have not sent "
+		"a request's head\n"
+		"                      within S seconds (default 10)\n"
+		"  --max-connections N at most N connections (default "
+		"1000); past it, or past\n"
+		"  --max-connections-per-ip N  N from one address "
+		"(default 200), a new\n"
+		"                      connection closes the oldest one "
+		"still sending its head\n"
+		"  --body-buffer-max MIB  request bodies held in memory, "
+		"all together (default\n"
+		"                      256); past it a request gets 503\n"
 		"  --discovery-workers N  discovery runs at once (0-4, "
 		"default 1)\n"
 		"  -n                  check the configuration and exit\n"
@@ -87,6 +107,27 @@ static const char *serve_config_path(int argc, char **argv)
 						      : NULL;
 }
 
+/* The config file's key for the option letter c. */
+static const char *serve_key(int c)
+{
+	switch (c) {
+	case 'A':
+		return "access_log";
+	case 'T':
+		return "request_timeout";
+	case 'H':
+		return "header_timeout";
+	case 'M':
+		return "max_connections";
+	case 'I':
+		return "max_connections_per_ip";
+	case 'B':
+		return "body_buffer_max";
+	default:
+		return "discovery_workers";
+	}
+}
+
 static void serve_replace(char **slot, const char *v)
 {
 	free(*slot);
@@ -108,6 +149,10 @@ int cmd_serve(int argc, char **argv)
 		{ "access-log", required_argument, NULL, 'A' },
 		{ "request-timeout", required_argument, NULL, 'T' },
 		{ "discovery-workers", required_argument, NULL, 'W' },
+		{ "header-timeout", required_argument, NULL, 'H' },
+		{ "max-connections", required_argument, NULL, 'M' },
+		{ "max-connections-per-ip", required_argument, NULL, 'I' },
+		{ "body-buffer-max", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -177,13 +222,15 @@ int cmd_serve(int argc, char **argv)
 		case 'A':
 		case 'T':
 		case 'W':
-			if (server_config_set(&cfg,
-					      c == 'A'	 ? "access_log"
-					      : c == 'T' ? "request_timeout"
-							 : "discovery_workers",
-					      optarg, &why) < 0) {
-				fprintf(stderr, "netcensus: serve: %s: %s\n",
-					optarg, why);
+		case 'H':
+		case 'M':
+		case 'I':
+		case 'B':
+			if (server_config_set(&cfg, serve_key(c), optarg,
+					      &why) < 0) {
+				fprintf(stderr,
+					"netcensus: serve: %s %s: %s\n",
+					serve_key(c), optarg, why);
 				goto out;
 			}
 			break;

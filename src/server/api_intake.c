@@ -12,11 +12,15 @@
  * (what audit_linux.sh posts with when curl is missing) sends the URL's
  * password only when asked, so its first post gets a 401 and its retry
  * lands.
- * Every attempt, refused or not, leaves a row in the audit log, whose
- * source names who submitted it (intake_submitter()). A report is matched
- * only against the devices of the org it is stored into and the orgs
- * below it, so neither the stored data nor the reply can touch or reveal
- * another org's device.
+ * The Open-AudIT paths authenticate from the request's head, before its
+ * body is read (http.c drops a refused body unread). Every stored or
+ * rejected document leaves a row in the audit log, whose source names who
+ * submitted it (intake_submitter()); posts refused for want of
+ * credentials are counted per address, reason and minute into one row
+ * (worker.c), so they cannot flood the log. A report is matched only
+ * against the devices of the org it is stored into and the orgs below it,
+ * so neither the stored data nor the reply can touch or reveal another
+ * org's device.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,13 +234,25 @@ static void intake_submitter(const struct request *rq, int allowed,
 }
 
 /* Writes a "rejected" audit-log row for an intake that never reached
- * intake_report(). */
+ * intake_report(). A post refused from its head (message a literal) is
+ * counted into its address's row of the minute instead. */
 static void intake_audit_refusal(struct request *rq, const char *format,
 				 const char *message)
 {
 	char who[sizeof(rq->who.name) + 128], now[20];
 	struct store_audit a = { who, format, "rejected", NULL, message, 0 };
 
+	if (rq->stage == RQ_READING) {
+		metrics_intake("refused");
+		if (worker_refusal_note(rq->srv, rq->client, message)) {
+			rq->refusal = message; /* written before the reply */
+			log_warn("intake from %s refused: %s (further "
+				 "refusals this minute are counted into "
+				 "its audit-log row)",
+				 rq->client, message);
+		}
+		return;
+	}
 	intake_submitter(rq, 0, who, sizeof(who));
 	util_now(now);
 	write_lock(rq);
@@ -283,6 +299,16 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 	return rc < 0 ? 1 : 0;
 }
 
+/* A report that failed because the server is stopping (its transaction
+ * was interrupted and rolled back). */
+static int intake_reply_stopping(struct request *rq)
+{
+	snprintf(rq->retry_after, sizeof(rq->retry_after), "30");
+	return api_reply_error(rq, 503, NULL,
+			       "the server is stopping; the report was not "
+			       "stored: send it again");
+}
+
 static int intake_role_ok(enum role r)
 {
 	return r == ROLE_COLLECTOR || r == ROLE_ORG_ADMIN || r == ROLE_ADMIN;
@@ -313,8 +339,11 @@ int api_intake(struct request *rq)
 		return api_reply_error(rq, 400, NULL,
 				       "the body must hold a device report");
 	if (intake_store(rq, rq->body.data, rq->body.len, org, &res, &fmt))
-		return api_reply_error(rq, 422, NULL, "report rejected: %s",
-				       res.message);
+		return server_stopping()
+			       ? intake_reply_stopping(rq)
+			       : api_reply_error(rq, 422, NULL,
+						 "report rejected: %s",
+						 res.message);
 	return api_reply_json(
 		rq, res.created ? 201 : 200,
 		json_pack("{sIsbsssissss}", "device_id",
@@ -471,19 +500,23 @@ static char *intake_oa_document(struct request *rq, size_t *len)
 	return NULL;
 }
 
+int api_intake_oa_admit(struct request *rq)
+{
+	if (intake_oa_auth(rq, &rq->intake_org) == 0)
+		return 0;
+	if (rq->status == 401)
+		rq->www_authenticate = INTAKE_OA_CHALLENGE;
+	return -1;
+}
+
 int api_intake_oa(struct request *rq)
 {
 	struct intake_result res;
 	enum report_format fmt;
-	int64_t org = 0;
+	int64_t org = rq->intake_org;
 	size_t len = 0;
 	char *doc;
 
-	if (intake_oa_auth(rq, &org) < 0) {
-		if (rq->status == 401)
-			rq->www_authenticate = INTAKE_OA_CHALLENGE;
-		return 0;
-	}
 	doc = intake_oa_document(rq, &len);
 	if (!doc) {
 		intake_audit_refusal(rq, NULL, "no form field 'data'");
@@ -493,6 +526,8 @@ int api_intake_oa(struct request *rq)
 	}
 	if (intake_store(rq, doc, len, org, &res, &fmt)) {
 		free(doc);
+		if (server_stopping())
+			return intake_reply_stopping(rq);
 		return api_reply_text(rq, 400, "netcensus: rejected: %s\n",
 				      res.message);
 	}

@@ -485,11 +485,16 @@ char *auth_token_user(struct request *rq, const char *token)
 		token_touched[slot].when = now;
 	}
 	pthread_mutex_unlock(&token_touch_lock);
-	if (due) {
+	/* never waits for the write lock (a long intake may hold it): a
+	 * touch that finds it taken is retried on the token's next use */
+	if (due && write_trylock(rq) == 0) {
 		util_now(when);
-		write_lock(rq);
 		store_api_token_touch(rq->st, id, when);
 		write_unlock(rq);
+	} else if (due) {
+		pthread_mutex_lock(&token_touch_lock);
+		token_touched[slot].id = 0;
+		pthread_mutex_unlock(&token_touch_lock);
 	}
 	return name;
 }

@@ -1,7 +1,22 @@
 /*
  * The libmicrohttpd side: daemons, the access handler that collects a
  * request and dispatches it through the router, replies, the access log,
- * and the graceful stop.
+ * and the stop.
+ *
+ * A request is authenticated from its head, before any of its body is
+ * read: a refused request's body is read and dropped (wget sends the
+ * URL's password only after the 401 that follows its body), never kept,
+ * so posting without credentials costs the server no memory. Bodies that
+ * are kept count against one ceiling for all connections together
+ * (body_buffer_max; past it 503). Intake routes run on the intake threads
+ * (worker.c) with their connection suspended, so the HTTP threads never
+ * wait for an audit being stored. Connections are budgeted by guard.c.
+ *
+ * SIGTERM: listeners close, queued intakes are answered 503, requests in
+ * flight get SERVER_DRAIN_SECONDS, then a still running intake is
+ * interrupted (its transaction rolls back: it was never acknowledged)
+ * and, should it still not return, the process exits without waiting
+ * for it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,8 +42,18 @@
 #include "server/server_ops.h"
 #include "store/store_api.h"
 
+#define HTTP_STOP_HARD_SECONDS 2 /* after the interrupt, before _exit */
+#define HTTP_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
 static atomic_int http_inflight;
+static atomic_int http_stop;
+static atomic_size_t http_buffered; /* bytes of bodies kept, all requests */
 static char http_ui_request; /* con_cls of a request for a UI file */
+
+int server_stopping(void)
+{
+	return atomic_load(&http_stop);
+}
 
 struct store *server_store(struct request *rq)
 {
@@ -53,6 +80,11 @@ void write_lock(struct request *rq)
 	pthread_mutex_lock(&rq->srv->write_lock);
 }
 
+int write_trylock(struct request *rq)
+{
+	return pthread_mutex_trylock(&rq->srv->write_lock) == 0 ? 0 : -1;
+}
+
 void write_unlock(struct request *rq)
 {
 	pthread_mutex_unlock(&rq->srv->write_lock);
@@ -60,16 +92,7 @@ void write_unlock(struct request *rq)
 
 struct store *server_writer(struct request *rq)
 {
-	struct server_state *srv = rq->srv;
-
-	if (!srv->writer) {
-		srv->writer = store_open(srv->cfg->db);
-		if (srv->writer && store_api_tune(srv->writer) < 0) {
-			store_close(srv->writer);
-			srv->writer = NULL;
-		}
-	}
-	return srv->writer;
+	return rq->srv->writer;
 }
 
 const char *request_header(struct request *rq, const char *name)
@@ -159,10 +182,39 @@ static struct request *http_request_new(struct server_state *srv,
 	return rq;
 }
 
+/* Keeps n more bytes of rq's body, within the request's and the global
+ * ceilings; past one the body is dropped and the request will get 413 or
+ * 503. */
+static void http_body_add(struct request *rq, const char *data, size_t n)
+{
+	size_t cap = (size_t)rq->srv->cfg->body_buffer_mib << 20;
+
+	if (rq->drain) {
+		rq->drained += n;
+		return;
+	}
+	if (rq->body_too_big || rq->body_busy)
+		return;
+	if (atomic_fetch_add(&http_buffered, n) + n > cap) {
+		atomic_fetch_sub(&http_buffered, n);
+		rq->body_busy = 1;
+	} else {
+		rq->buffered += n;
+		if (strbuf_append(&rq->body, data, n) < 0)
+			rq->body_too_big = 1;
+	}
+	if (rq->body_too_big || rq->body_busy) {
+		atomic_fetch_sub(&http_buffered, rq->buffered);
+		rq->buffered = 0;
+		strbuf_free(&rq->body);
+	}
+}
+
 static void http_request_free(struct request *rq)
 {
 	if (!rq)
 		return;
+	atomic_fetch_sub(&http_buffered, rq->buffered);
 	strbuf_free(&rq->body);
 	free(rq->reply);
 	auth_principal_free(&rq->who);
@@ -214,8 +266,10 @@ static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 	return ret;
 }
 
-/* Everything is in: authenticate, check the role, run the handler. */
-static void http_dispatch(struct request *rq)
+/* The head is in: authenticates the caller from it (cookie, bearer
+ * token; the Open-AudIT paths' own token, Basic password or allow-list)
+ * before any of the body is read. Sets the reply when refused. */
+static void http_admit(struct request *rq)
 {
 	const struct route *r = rq->route;
 	int rc;
@@ -233,26 +287,147 @@ static void http_dispatch(struct request *rq)
 				"server log");
 		return;
 	}
-	if (!(r->flags & (ROUTE_PUBLIC | ROUTE_OA))) {
-		rc = auth_request(rq);
-		if (rc < 0)
-			return;
-		if (rc > 0) {
-			api_reply_error(rq, 401, NULL,
-					"authentication required: log in "
-					"(POST /api/v1/auth/login) or send "
-					"Authorization: Bearer TOKEN");
-			return;
-		}
-		if (rq->who.role == ROLE_COLLECTOR &&
-		    !(r->flags & ROUTE_INTAKE)) {
-			api_reply_error(rq, 403, NULL,
-					"a collector may only submit "
-					"device reports");
-			return;
+	if (r->flags & ROUTE_PUBLIC)
+		return;
+	if (r->flags & ROUTE_OA) {
+		api_intake_oa_admit(rq);
+		return;
+	}
+	rc = auth_request(rq);
+	if (rc < 0)
+		return;
+	if (rc > 0) {
+		api_reply_error(rq, 401, NULL,
+				"authentication required: log in "
+				"(POST /api/v1/auth/login) or send "
+				"Authorization: Bearer TOKEN");
+		return;
+	}
+	if (rq->who.role == ROLE_COLLECTOR && !(r->flags & ROUTE_INTAKE))
+		api_reply_error(rq, 403, NULL,
+				"a collector may only submit device reports");
+}
+
+void http_handle(struct request *rq)
+{
+	rq->route->fn(rq);
+}
+
+static struct guard_conn *http_guard_conn(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* 1 when the client waits for "100 Continue" before sending its body. */
+static int http_expects_continue(struct MHD_Connection *conn)
+{
+	const char *e = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						    "Expect");
+
+	return e && !strcasecmp(e, "100-continue");
+}
+
+/* The first call for a request: its head is complete. */
+static enum MHD_Result http_begin(struct server_state *srv,
+				  struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  void **con_cls, struct timespec *t0)
+{
+	struct request *rq;
+	enum router_result rr;
+	const char *cl;
+	long len;
+
+	guard_mark(srv->guard, http_guard_conn(conn), 1);
+	if (assets_is_ui_path(url)) { /* the web UI's static files */
+		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+			return assets_serve(conn, method, url) == MHD_YES
+				       ? MHD_YES
+				       : MHD_NO; /* 405, no body read */
+		*con_cls = &http_ui_request;
+		return MHD_YES;
+	}
+	rq = http_request_new(srv, conn, url, method);
+	*con_cls = rq;
+	atomic_fetch_add(&http_inflight, 1);
+	rr = router_match(server_routes, server_nroutes, method, rq->path,
+			  &rq->route, &rq->params);
+	strbuf_init(&rq->body, http_body_max(rq->route));
+	if (rr == ROUTER_NOT_FOUND) {
+		api_reply_error(rq, 404, NULL, "no such path: %s", rq->path);
+		return http_queue(rq, t0);
+	}
+	if (rr == ROUTER_BAD_METHOD) {
+		router_allowed(server_routes, server_nroutes, rq->path,
+			       rq->allow, sizeof(rq->allow));
+		api_reply_error(rq, 405, NULL,
+				"%s is not allowed on %s; use %s", method,
+				rq->path, rq->allow);
+		return http_queue(rq, t0);
+	}
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					 "Content-Length");
+	if (cl && util_parse_long(cl, 0, 1L << 40, &len) == 0 &&
+	    (size_t)len > rq->body.max) {
+		api_reply_error(rq, 413, NULL,
+				"request body of %ld bytes is larger than "
+				"the %zu allowed here",
+				len, rq->body.max);
+		return http_queue(rq, t0);
+	}
+	http_admit(rq);
+	if (!rq->status)
+		return MHD_YES;
+	/* refused: no byte of the body is kept */
+	if (!rq->refusal && http_expects_continue(conn))
+		return http_queue(rq, t0); /* the body is never sent */
+	rq->drain = 1;
+	guard_mark(srv->guard, http_guard_conn(conn), -1);
+	return MHD_YES;
+}
+
+/* The body is in (or was dropped): answer, here or on an intake thread. */
+static enum MHD_Result http_finish(struct server_state *srv,
+				   struct request *rq, struct timespec *t0)
+{
+	int on_worker = rq->refusal ||
+			(rq->route->flags & (ROUTE_INTAKE | ROUTE_OA));
+
+	if (rq->stage == RQ_DONE)
+		return http_queue(rq, t0);
+	if (!rq->status && rq->body_too_big)
+		api_reply_error(rq, 413, NULL,
+				"request body larger than the %zu bytes "
+				"allowed here",
+				rq->body.max);
+	if (!rq->status && rq->body_busy) {
+		snprintf(rq->retry_after, sizeof(rq->retry_after), "10");
+		api_reply_error(rq, 503, NULL,
+				"the server holds %d MiB of request bodies, "
+				"its limit (body_buffer_max): try again "
+				"shortly",
+				srv->cfg->body_buffer_mib);
+	}
+	if (on_worker && (!rq->status || rq->refusal)) {
+		if (worker_submit(srv, rq) == 0)
+			return MHD_YES; /* resumed with stage RQ_DONE */
+		if (!rq->status) {
+			snprintf(rq->retry_after, sizeof(rq->retry_after),
+				 "10");
+			api_reply_error(rq, 503, NULL,
+					"too many audits are waiting to be "
+					"stored%s: try again shortly",
+					server_stopping()
+						? " (the server is stopping)"
+						: "");
 		}
 	}
-	r->fn(rq);
+	if (!rq->status)
+		http_handle(rq);
+	return http_queue(rq, t0);
 }
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
@@ -266,52 +441,8 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 
 	(void)version;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!rq) {
-		const char *cl;
-		enum router_result rr;
-		long len;
-
-		if (assets_is_ui_path(url)) { /* the web UI's static files */
-			if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-				return assets_serve(conn, method, url) ==
-						       MHD_YES
-					       ? MHD_YES
-					       : MHD_NO; /* 405, no body read */
-			*con_cls = &http_ui_request;
-			return MHD_YES;
-		}
-		rq = http_request_new(cls, conn, url, method);
-		*con_cls = rq;
-		atomic_fetch_add(&http_inflight, 1);
-		rr = router_match(server_routes, server_nroutes, method,
-				  rq->path, &rq->route, &rq->params);
-		strbuf_init(&rq->body, http_body_max(rq->route));
-		if (rr == ROUTER_NOT_FOUND) {
-			api_reply_error(rq, 404, NULL, "no such path: %s",
-					rq->path);
-			return http_queue(rq, &t0);
-		}
-		if (rr == ROUTER_BAD_METHOD) {
-			router_allowed(server_routes, server_nroutes,
-				       rq->path, rq->allow,
-				       sizeof(rq->allow));
-			api_reply_error(rq, 405, NULL,
-					"%s is not allowed on %s; use %s",
-					method, rq->path, rq->allow);
-			return http_queue(rq, &t0);
-		}
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						 "Content-Length");
-		if (cl && util_parse_long(cl, 0, 1L << 40, &len) == 0 &&
-		    (size_t)len > rq->body.max) {
-			api_reply_error(rq, 413, NULL,
-					"request body of %ld bytes is larger "
-					"than the %zu allowed here",
-					len, rq->body.max);
-			return http_queue(rq, &t0);
-		}
-		return MHD_YES;
-	}
+	if (!rq)
+		return http_begin(cls, conn, url, method, con_cls, &t0);
 	if (*con_cls == &http_ui_request) {
 		/* answered once the request is complete, so that the
 		 * connection is kept alive for the page's next file */
@@ -323,29 +454,21 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 								  : MHD_NO;
 	}
 	if (*upload_data_size) {
-		if (!rq->body_too_big &&
-		    strbuf_append(&rq->body, upload_data, *upload_data_size) <
-			    0)
-			rq->body_too_big = 1;
+		http_body_add(rq, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		return MHD_YES;
+		/* a refused body past the route's ceiling: close */
+		return rq->drained > rq->body.max ? MHD_NO : MHD_YES;
 	}
-	if (rq->body_too_big)
-		api_reply_error(rq, 413, NULL,
-				"request body larger than the %zu bytes "
-				"allowed here",
-				rq->body.max);
-	else
-		http_dispatch(rq);
-	return http_queue(rq, &t0);
+	return http_finish(cls, rq, &t0);
 }
 
 static void http_completed(void *cls, struct MHD_Connection *conn,
 			   void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)conn;
+	struct server_state *srv = cls;
+
 	(void)toe;
+	guard_mark(srv->guard, http_guard_conn(conn), 0);
 	if (*con_cls == &http_ui_request) {
 		*con_cls = NULL;
 	} else if (*con_cls) {
@@ -353,6 +476,26 @@ static void http_completed(void *cls, struct MHD_Connection *conn,
 		*con_cls = NULL;
 		atomic_fetch_sub(&http_inflight, 1);
 	}
+}
+
+static void http_notify(void *cls, struct MHD_Connection *conn,
+			void **socket_context,
+			enum MHD_ConnectionNotificationCode code)
+{
+	struct server_state *srv = cls;
+	const union MHD_ConnectionInfo *fd, *addr;
+
+	if (code != MHD_CONNECTION_NOTIFY_STARTED) {
+		guard_close(srv->guard, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	addr = MHD_get_connection_info(conn,
+				       MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	*socket_context = fd ? guard_open(srv->guard, fd->connect_fd,
+					  addr ? addr->client_addr : NULL)
+			     : NULL;
 }
 
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -371,7 +514,8 @@ static struct MHD_Daemon *http_start(struct server_state *srv,
 {
 	struct sockaddr_storage ss;
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_Daemon *d;
 
 	memset(&ss, 0, sizeof(ss));
@@ -400,12 +544,13 @@ static struct MHD_Daemon *http_start(struct server_state *srv,
 		(unsigned)(srv->cfg->request_timeout > 0
 				   ? srv->cfg->request_timeout
 				   : 60),
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)200,
-		MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+		MHD_OPTION_CONNECTION_LIMIT, guard_mhd_limit(srv->cfg),
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, http_notify, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
 		l->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_PRIORITIES,
+		HTTP_TLS_PRIORITIES, MHD_OPTION_END);
 	if (!d)
 		log_err("cannot listen on %s%s:%u (address in use, not "
 			"local, or TLS files unusable?)",
@@ -427,10 +572,33 @@ static int http_wait_signal(void)
 	return sig;
 }
 
-static void http_drain(struct MHD_Daemon **d, int n)
+/* Waits up to seconds for done() to be 1. */
+static int http_wait(int (*done)(struct server_state *),
+		     struct server_state *srv, int seconds)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	int i, waited = 0;
+	int i;
+
+	for (i = 0; i < seconds * 20 && !done(srv); i++)
+		nanosleep(&ts, NULL);
+	return done(srv);
+}
+
+static int http_idle(struct server_state *srv)
+{
+	(void)srv;
+	return atomic_load(&http_inflight) == 0;
+}
+
+static int http_worker_idle(struct server_state *srv)
+{
+	return worker_busy(srv) == 0;
+}
+
+static void http_drain(struct server_state *srv, struct MHD_Daemon **d,
+		       int n)
+{
+	int i;
 
 	for (i = 0; i < n; i++) {
 		MHD_socket fd = MHD_quiesce_daemon(d[i]);
@@ -438,16 +606,40 @@ static void http_drain(struct MHD_Daemon **d, int n)
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
 	}
-	while (atomic_load(&http_inflight) > 0 &&
-	       waited < SERVER_DRAIN_SECONDS * 20) {
-		nanosleep(&ts, NULL);
-		waited++;
-	}
-	if (atomic_load(&http_inflight) > 0)
+	worker_quiesce(srv);
+	if (!http_wait(http_idle, srv, SERVER_DRAIN_SECONDS))
 		log_warn("stopping with %d requests still in flight",
 			 atomic_load(&http_inflight));
+	if (!http_worker_idle(srv)) {
+		log_warn("interrupting the audit being stored: it is rolled "
+			 "back, its sender was not answered 2xx");
+		store_interrupt(srv->writer);
+	}
+	if (!http_wait(http_worker_idle, srv, HTTP_STOP_HARD_SECONDS)) {
+		/* its transaction was never committed: SQLite drops it */
+		log_err("an audit is still being stored; exiting without "
+			"it (it was not acknowledged)");
+		_exit(1);
+	}
 	for (i = 0; i < n; i++)
 		MHD_stop_daemon(d[i]);
+	worker_stop(srv);
+}
+
+/* Raises the open-files limit to what the connection budget needs (a
+ * service often starts with a soft limit of 1024). */
+static void http_fd_limit(const struct server_config *cfg)
+{
+	rlim_t want = (rlim_t)guard_mhd_limit(cfg) + 256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warn("open files limited to %llu: fewer connections than "
+			 "max_connections may be served (raise LimitNOFILE)",
+			 (unsigned long long)rl.rlim_cur);
 }
 
 int http_serve(struct server_state *srv, const char *cert, const char *key)
@@ -464,6 +656,13 @@ int http_serve(struct server_state *srv, const char *cert, const char *key)
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	if (pthread_key_create(&srv->store_key, http_store_release) != 0)
 		goto out;
+	http_fd_limit(cfg);
+	/* opened now, so that a stopping server can interrupt it without
+	 * racing its opening */
+	srv->writer = store_open(cfg->db);
+	if (!srv->writer || store_api_tune(srv->writer) < 0 ||
+	    guard_start(srv) < 0 || worker_start(srv) < 0)
+		goto stop;
 	for (i = 0; i < cfg->nlisten; i++) {
 		d[n] = http_start(srv, &cfg->listen[i], cert, key);
 		if (!d[n])
@@ -479,13 +678,18 @@ int http_serve(struct server_state *srv, const char *cert, const char *key)
 	if (runner_start(srv) < 0)
 		goto stop;
 	sig = http_wait_signal();
+	atomic_store(&http_stop, 1);
 	fprintf(stderr, "netcensus: %s received, finishing requests in "
 			"flight\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = 0;
 stop:
+	atomic_store(&http_stop, 1);
+	/* the intake first: a discovery thread may be waiting for the write
+	 * lock a long intake holds, and runner_stop() joins it */
+	http_drain(srv, d, n);
 	runner_stop();
-	http_drain(d, n);
+	guard_stop(srv);
 	store_close(srv->writer);
 	srv->writer = NULL;
 	pthread_key_delete(srv->store_key);

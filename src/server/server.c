@@ -30,6 +30,10 @@ void server_config_init(struct server_config *cfg)
 	cfg->intake_org = 1;
 	cfg->threads = 4;
 	cfg->request_timeout = 60;
+	cfg->header_timeout = 10;
+	cfg->max_conns = 1000;
+	cfg->max_conns_ip = 200;
+	cfg->body_buffer_mib = 256;
 	cfg->discovery_workers = 1;
 }
 
@@ -216,9 +220,47 @@ static int config_allow(struct server_config *cfg, const char *v,
 	return 0;
 }
 
+/* A setting that is a bounded integer. */
+struct config_int {
+	const char *key;
+	int *slot;
+	long min, max;
+	const char *why;
+};
+
+/* Fills out with the integer setting k of cfg. 0, or -1 when k is none. */
+static int config_int_find(struct server_config *cfg, const char *k,
+			   struct config_int *out)
+{
+	const struct config_int all[] = {
+		{ "request_timeout", &cfg->request_timeout, 1, 3600,
+		  "expected seconds, 1 to 3600" },
+		{ "header_timeout", &cfg->header_timeout, 1, 3600,
+		  "expected seconds, 1 to 3600" },
+		{ "max_connections", &cfg->max_conns, 16, 100000,
+		  "expected 16 to 100000" },
+		{ "max_connections_per_ip", &cfg->max_conns_ip, 2, 100000,
+		  "expected 2 to 100000" },
+		{ "body_buffer_max", &cfg->body_buffer_mib, 65, 1048576,
+		  "expected MiB, 65 to 1048576 (more than one 64 MiB "
+		  "audit)" },
+		{ "discovery_workers", &cfg->discovery_workers, 0,
+		  RUNNER_MAX_WORKERS, "expected 0 to 4" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(all[i].key, k)) {
+			*out = all[i];
+			return 0;
+		}
+	return -1;
+}
+
 int server_config_set(struct server_config *cfg, const char *k, const char *v,
 		      const char **why)
 {
+	struct config_int ci;
 	long n;
 
 	*why = NULL;
@@ -251,19 +293,12 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			cfg->intake_org = n;
 		return 0;
 	}
-	if (!strcmp(k, "request_timeout") ||
-	    !strcmp(k, "discovery_workers")) {
-		int is_timeout = !strcmp(k, "request_timeout");
-
-		if (util_parse_long(v, is_timeout, is_timeout ? 3600
-							       : RUNNER_MAX_WORKERS,
-				    &n) < 0) {
-			*why = is_timeout ? "expected seconds, 1 to 3600"
-					  : "expected 0 to 4";
+	if (config_int_find(cfg, k, &ci) == 0) {
+		if (util_parse_long(v, ci.min, ci.max, &n) < 0) {
+			*why = ci.why;
 			return -1;
 		}
-		*(is_timeout ? &cfg->request_timeout
-			     : &cfg->discovery_workers) = (int)n;
+		*ci.slot = (int)n;
 		return 0;
 	}
 	{
@@ -278,7 +313,9 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			*why = "unknown setting (listen, db, data, tls_cert, "
 			       "tls_key, tls_self_signed, intake_allow, "
 			       "intake_org, threads, access_log, "
-			       "request_timeout, discovery_workers, "
+			       "request_timeout, header_timeout, "
+			       "max_connections, max_connections_per_ip, "
+			       "body_buffer_max, discovery_workers, "
 			       "timezone, ldap.NAME.KEY)";
 			return -1;
 		}

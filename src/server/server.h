@@ -6,9 +6,11 @@
  * generated password once when it had to create one), starts one
  * libmicrohttpd daemon per listener with a small thread pool, and blocks
  * until SIGTERM or SIGINT. Then it stops accepting, lets requests in
- * flight finish (up to SERVER_DRAIN_SECONDS) and returns. Each pool thread
- * has its own store handle; writes are serialised by one mutex so SQLite
- * never sees two writers. The configuration is owned by the caller.
+ * flight finish (up to SERVER_DRAIN_SECONDS), interrupts an intake still
+ * being stored, and returns (or exits at once when that intake does not
+ * return: it was never acknowledged). Each pool thread has its own store
+ * handle; writes are serialised by one mutex so SQLite never sees two
+ * writers. The configuration is owned by the caller.
  */
 #ifndef NC_SERVER_H
 #define NC_SERVER_H
@@ -18,7 +20,7 @@
 
 #define SERVER_MAX_LISTEN 8
 #define SERVER_MAX_ALLOW 64
-#define SERVER_DRAIN_SECONDS 30
+#define SERVER_DRAIN_SECONDS 3 /* then a running intake is interrupted */
 
 struct server_listen {
 	char host[64];	/* numeric address: "127.0.0.1", "::1", "0.0.0.0" */
@@ -46,6 +48,10 @@ struct server_config {
 	int threads;	     /* pool size per listener */
 	char *access_log;    /* access-log file, "-" for stderr (owned) */
 	int request_timeout; /* seconds a connection may stay idle */
+	int header_timeout;  /* seconds to send a request's head */
+	int max_conns;	     /* connections at once, all clients */
+	int max_conns_ip;    /* connections at once from one address */
+	int body_buffer_mib; /* request bodies held in memory, all together */
 	int discovery_workers; /* discovery runs at once (0: none run) */
 	char *timezone;	     /* schedules' zone (owned); NULL: UTC */
 	void *auth_sources;  /* ldap.NAME.KEY lines: a json_t (owned;
@@ -53,7 +59,8 @@ struct server_config {
 };
 
 /* Defaults: 127.0.0.1:8080, ./netcensus.db, 4 threads, a 60 s request
- * timeout, one discovery worker, no access log. */
+ * timeout, a 10 s header timeout, 1000 connections (200 per address),
+ * 256 MiB of buffered bodies, one discovery worker, no access log. */
 void server_config_init(struct server_config *cfg);
 void server_config_free(struct server_config *cfg);
 
@@ -76,7 +83,9 @@ int server_config_set(struct server_config *cfg, const char *key,
 
 /* Reads a "key = value" file (listen, db, data, tls_cert, tls_key,
  * tls_self_signed, intake_allow, intake_org, threads, access_log,
- * request_timeout, discovery_workers; '#' comments) into
+ * request_timeout, header_timeout, max_connections,
+ * max_connections_per_ip, body_buffer_max, discovery_workers; '#'
+ * comments) into
  * cfg. 0, or -1 after printing "FILE:LINE: what is wrong". */
 int server_config_load(struct server_config *cfg, const char *path);
 

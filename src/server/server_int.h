@@ -52,6 +52,15 @@ struct server_state {
 	pthread_key_t store_key;    /* the thread's struct store */
 	struct store *writer;	    /* intake's handle, used under write_lock */
 	int tls_any;
+	struct worker *worker;	    /* intake threads (worker.c) */
+	struct guard *guard;	    /* connection budget (guard.c) */
+};
+
+/* Where a request stands. */
+enum rq_stage {
+	RQ_READING = 0, /* head in, body arriving */
+	RQ_QUEUED,	/* waiting for or running on an intake thread */
+	RQ_DONE,	/* the intake thread has set the reply */
 };
 
 struct request {
@@ -68,6 +77,15 @@ struct request {
 	int too_many_args;
 	struct strbuf body;
 	int body_too_big;
+	int body_busy;	      /* the global body buffer cap was reached */
+	int drain;	      /* refused from its head: the body is read and
+			       * dropped, never kept */
+	size_t drained;	      /* bytes dropped so far */
+	size_t buffered;      /* bytes counted against the global cap */
+	enum rq_stage stage;
+	int64_t intake_org;   /* where an admitted Open-AudIT post goes */
+	const char *refusal;  /* an audit-log row for a refused intake that
+			       * the intake thread writes (a literal) */
 	struct store *st;
 	struct principal who;
 	int64_t token_id; /* the API token that authenticated, or 0 */
@@ -91,9 +109,16 @@ const char *request_cookie(struct request *rq, const char *name);
 /* The query parameter key, or NULL. */
 const char *request_arg(struct request *rq, const char *key);
 void write_lock(struct request *rq);
+/* 0 with the write lock held, or -1 at once when another holds it: for
+ * writes that may be skipped (bookkeeping) by a thread that must not wait
+ * for a long intake. */
+int write_trylock(struct request *rq);
 void write_unlock(struct request *rq);
-/* The handle intake writes through, opened on first use; call it with the
- * write lock held and use it only until write_unlock(). One handle for
+/* 1 once the server has been told to stop. */
+int server_stopping(void);
+/* The handle intake writes through (opened when the server starts); call
+ * it with the write lock held and use it only until write_unlock(). One
+ * handle for
  * every writer thread keeps its page cache valid from one transaction to
  * the next (a thread's own handle finds it stale after any other thread's
  * commit). NULL on failure (logged). */
@@ -102,7 +127,61 @@ struct store *server_writer(struct request *rq);
  * are PEM text for TLS listeners. 0, or -1 when a listener failed. */
 int http_serve(struct server_state *srv, const char *cert, const char *key);
 
-/* ---- reply.c ---- */
+/* Runs the route's handler with the caller authenticated and the body
+ * complete (on an intake thread for intake routes). */
+void http_handle(struct request *rq);
+
+/* ---- worker.c ---- */
+/* Intake threads: a request whose handler writes an audit (the intake
+ * routes) runs on one of them while its connection is suspended, so that
+ * the HTTP threads keep answering everything else. A request queued
+ * with worker_submit() is owned by the worker until it resumes the
+ * connection with rq->stage set to RQ_DONE. */
+int worker_start(struct server_state *srv);
+/* 0 queued (the connection is suspended), or -1 when the queue is full
+ * or the server stops (nothing was done: the caller replies 503). */
+int worker_submit(struct server_state *srv, struct request *rq);
+/* Stopping: answers the queued requests 503 at once and refuses new
+ * ones. */
+void worker_quiesce(struct server_state *srv);
+/* 1 while a request runs on an intake thread. */
+int worker_busy(struct server_state *srv);
+/* Joins the threads (after worker_quiesce and once worker_busy() is 0)
+ * and writes the refusal counts still pending. */
+void worker_stop(struct server_state *srv);
+/* Counts a refused intake post from addr for reason (a literal) into
+ * that address's audit-log row of the current minute. 1 when the post
+ * opens a new row (the caller has it written through the intake thread:
+ * rq->refusal), 0 when it was counted into the open one. */
+int worker_refusal_note(struct server_state *srv, const char *addr,
+			const char *reason);
+
+/* ---- guard.c ---- */
+/* The connection budget: at most cfg->max_conns connections and
+ * cfg->max_conns_ip from one address. A new connection past either
+ * limit closes the oldest connection that is still sending its request
+ * head (or whose refused body is being dropped): a client that sends its
+ * head promptly is never the one closed. A head must arrive within
+ * cfg->header_timeout seconds of connecting (or of the previous
+ * request's end on a kept-alive connection). */
+struct guard_conn;
+struct sockaddr;
+int guard_start(struct server_state *srv);
+void guard_stop(struct server_state *srv);
+/* A new connection on socket fd from sa: its entry (the MHD socket
+ * context), after closing (shutdown) the connection the budget gives
+ * way; NULL when nothing could give way and fd itself was shut down. */
+struct guard_conn *guard_open(struct guard *g, int fd,
+			      const struct sockaddr *sa);
+void guard_close(struct guard *g, struct guard_conn *c);
+/* The request's head is in (busy 1: not to be closed for another
+ * connection), or the connection waits again for a head (busy 0), or its
+ * refused body is being dropped (busy -1: may be closed, no deadline). */
+void guard_mark(struct guard *g, struct guard_conn *c, int busy);
+/* The MHD connection limit to configure: the budget plus room for
+ * connections being closed. */
+unsigned guard_mhd_limit(const struct server_config *cfg);
+
 int api_reply_json(struct request *rq, unsigned status, json_t *body);
 int api_reply_error(struct request *rq, unsigned status, const char *field,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -191,6 +270,9 @@ int api_credential_delete(struct request *rq);
 /* ---- api_intake.c ---- */
 int api_intake(struct request *rq);
 int api_intake_oa(struct request *rq);
+/* Authenticates an Open-AudIT post from its head (token, Basic password,
+ * allow-list), setting rq->intake_org. 0, or -1 after replying. */
+int api_intake_oa_admit(struct request *rq);
 /* Decodes application/x-www-form-urlencoded text the way Open-AudIT's
  * scripts need: %XX with two hex digits and '+' are decoded, any other
  * '%' is kept; a value holding raw < > { } or white space (audit_linux.sh

@@ -3,9 +3,10 @@
  * checks, devices, components, the change log and the audit log.
  * (Orgs, users, tokens and credentials are in sqlite_admin.c.)
  *
- * The database runs in WAL mode with synchronous=NORMAL: readers never
- * block the one writer, and a crash loses at most the last transactions,
- * never consistency. A handle is opened without SQLite's own connection
+ * The database runs in WAL mode with synchronous=FULL: readers never
+ * block the one writer, and a commit returns only once the WAL is on disk
+ * (fsync), so what was acknowledged (an intake answered 2xx, an API write)
+ * survives a power cut; NORMAL would lose the last transactions then. A handle is opened without SQLite's own connection
  * mutex (one thread uses it at a time), and waits for another writer by
  * polling every few hundred microseconds rather than in SQLite's default
  * steps of up to 100 ms: in the server a write that has to wait waits for
@@ -254,6 +255,11 @@ static int sq_migrate(struct store *st)
 	char pragma[48];
 	int v;
 
+	/* the usual case needs no write lock: a handle opened while a long
+	 * transaction runs (a server thread's first request) must not wait
+	 * for it */
+	if (sq_user_version(st, &v) == 0 && v == store_schema_version())
+		return 0;
 	for (;;) {
 		if (sq_exec(st, "BEGIN IMMEDIATE"))
 			return -1;
@@ -378,7 +384,7 @@ struct store *store_open(const char *url)
 	 * writes (only takes effect on a new database) */
 	if (sq_exec(st, "PRAGMA page_size = 16384") ||
 	    sq_exec(st, "PRAGMA journal_mode = WAL") ||
-	    sq_exec(st, "PRAGMA synchronous = NORMAL") ||
+	    sq_exec(st, "PRAGMA synchronous = FULL") ||
 	    sq_exec(st, "PRAGMA foreign_keys = ON"))
 		goto fail;
 	if (sq_migrate(st))
@@ -420,6 +426,12 @@ void store_close(struct store *st)
 	free(st->path);
 	free(st->key_path);
 	free(st);
+}
+
+void store_interrupt(struct store *st)
+{
+	if (st && st->db)
+		sqlite3_interrupt(st->db);
 }
 
 struct secret_key *sqlite_store_key(struct store *st)
@@ -1117,6 +1129,28 @@ int store_audit_add(struct store *st, const struct store_audit *a,
 	sq_bind_text(s, 6, a->message);
 	if (a->device_id > 0)
 		sqlite3_bind_int64(s, 7, a->device_id);
+	return sq_step_done(st, s);
+}
+
+int store_audit_add_id(struct store *st, const struct store_audit *a,
+		       const char *now, int64_t *id)
+{
+	if (store_audit_add(st, a, now) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_audit_set_message(struct store *st, int64_t id,
+			    const char *message)
+{
+	sqlite3_stmt *s = sqlite_store_stmt(
+		st, "UPDATE audit_log SET message = ?1 WHERE id = ?2");
+
+	if (!s)
+		return -1;
+	sq_bind_text(s, 1, message);
+	sqlite3_bind_int64(s, 2, id);
 	return sq_step_done(st, s);
 }
 

@@ -32,6 +32,11 @@ const char *store_default_path(const char *opt);
  * of its own: one thread uses it at a time; threads open their own. */
 struct store *store_open(const char *url);
 void store_close(struct store *st);
+/* Makes the statement st is running, and the next ones until the handle
+ * is idle, fail (the open transaction is rolled back by its caller). The
+ * one call that may come from another thread while st is in use: a
+ * stopping server ends a long intake with it. */
+void store_interrupt(struct store *st);
 
 /* The schema version this build writes, and the one the open database has. */
 int store_schema_version(void);
@@ -158,6 +163,13 @@ struct store_audit {
 };
 int store_audit_add(struct store *st, const struct store_audit *a,
 		    const char *now);
+/* store_audit_add() that also gives the new row's id. */
+int store_audit_add_id(struct store *st, const struct store_audit *a,
+		       const char *now, int64_t *id);
+/* Replaces the message of audit-log row id (a refusal row that counts
+ * the posts of its minute). */
+int store_audit_set_message(struct store *st, int64_t id,
+			    const char *message);
 json_t *store_audit_list(struct store *st, int64_t limit);
 
 /* ---- users ---- (roles: admin, org_admin, user, collector) */
