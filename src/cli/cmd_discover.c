@@ -7,6 +7,7 @@
  * discovery log; --dry-run prints the plan and sends nothing.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,11 @@
 #include "core/targets.h"
 #include "core/util.h"
 #include "discover/discover.h"
+#include "discover/discover_def.h"
 #include "discover/snmp_ping.h"
 #include "probe/ports.h"
 #include "store/store_discovery.h"
-#include "store/store_ssh.h"
+#include "store/store_discoveries.h"
 
 #define DISC_MAX_TARGETS_CEIL 16777216L	/* a /8; --max-targets above is refused */
 #define DISC_RATE_CEIL 1000000L
@@ -31,7 +33,6 @@
 #define DISC_SSH_CONCURRENCY_MAX 256
 #define DISC_SSH_TIMEOUT_MS 5000
 #define DISC_SSH_COMMAND_MS 60000
-#define DISC_SNMP_THREADS 16
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -112,7 +113,13 @@ static const char discover_usage[] =
 	"  --db PATH             store the devices and the discovery log\n"
 	"  --dry-run             print the plan (addresses, probes, rate, ETA) "
 	"and\n"
-	"                        send nothing\n"
+	"                        send nothing; with --json, the run options "
+	"as JSON\n"
+	"  --discovery ID        run the discovery definition stored in --db "
+	"(made\n"
+	"                        through the API) as the server would; no "
+	"targets\n"
+	"                        or probe options with it\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"A progress line is shown on stderr when it is a terminal. Ctrl-C stops\n"
@@ -154,6 +161,7 @@ enum {
 	OPT_SSH_COMMAND_TIMEOUT,
 	OPT_SSH_ACCEPT,
 	OPT_NO_SSH,
+	OPT_DISCOVERY,
 };
 
 struct dopts {
@@ -172,6 +180,8 @@ struct dopts {
 	const char *ssh_ports;
 	long ssh_concurrency, ssh_timeout, ssh_command_timeout;
 	int ssh_accept, no_ssh;
+	long discovery;		/* --discovery ID: a stored definition */
+	int shaped;		/* flags that shape the run were given */
 };
 
 static int dopt_num(const char *opt, const char *v, long min, long max,
@@ -226,6 +236,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{ "ssh-accept-changed-keys", no_argument, NULL,
 		  OPT_SSH_ACCEPT },
 		{ "no-ssh", no_argument, NULL, OPT_NO_SSH },
+		{ "discovery", required_argument, NULL, OPT_DISCOVERY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -243,6 +254,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	opterr = 0;
 	while (rc < 0 &&
 	       (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c != OPT_JSON && c != OPT_DB && c != OPT_DRY_RUN &&
+		    c != OPT_DISCOVERY)
+			o->shaped = 1;
 		switch (c) {
 		case 'h':
 			fputs(discover_usage, stdout);
@@ -339,6 +353,10 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		case OPT_NO_SSH:
 			o->no_ssh = 1;
 			break;
+		case OPT_DISCOVERY:
+			rc = dopt_num("--discovery", optarg, 1, LONG_MAX,
+				      &o->discovery);
+			break;
 		default:
 			return cli_bad_option("discover", c, argv);
 		}
@@ -348,6 +366,18 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	if (o->ports && o->preset)
 		return cli_usage_error("discover",
 				       "give --ports or --preset, not both");
+	if (o->discovery) {
+		if (!o->db)
+			return cli_usage_error("discover",
+					       "--discovery needs --db");
+		if (o->shaped || optind < argc)
+			return cli_usage_error(
+				"discover",
+				"--discovery runs the stored definition as "
+				"it is: give no targets or probe options "
+				"(change it through the API)");
+		return -1;
+	}
 	if (optind >= argc && o->n_targets_files == 0)
 		return cli_usage_error("discover", "no targets given");
 	return -1;
@@ -378,43 +408,8 @@ static struct targets *discover_targets(const struct dopts *o, int argc,
 		goto fail;
 	return t;
 fail:
-	fprintf(stderr, "netcensus discover: nothing was sent\n");
 	targets_free(t);
 	return NULL;
-}
-
-static int discover_ports(const struct dopts *o, struct port_list *pl)
-{
-	if (o->ports && !strcmp(o->ports, "none")) {
-		memset(pl, 0, sizeof(*pl));
-		return 0;
-	}
-	if (o->ports)
-		return ports_parse(o->ports, pl);
-	return ports_preset(o->preset ? o->preset : "ultrafast", pl);
-}
-
-static int discover_disc_ports(const struct dopts *o, struct engine_opts *eo)
-{
-	struct port_list pl;
-
-	if (!o->disc_ports)
-		return 0;
-	eo->n_discovery_ports = 0;
-	if (!strcmp(o->disc_ports, "none"))
-		return 0;
-	if (ports_parse(o->disc_ports, &pl) < 0)
-		return -1;
-	if (pl.n_udp || pl.n_tcp > ENGINE_DISCOVERY_PORTS_MAX) {
-		log_err("--discovery-ports: at most %d TCP ports",
-			ENGINE_DISCOVERY_PORTS_MAX);
-		ports_clear(&pl);
-		return -1;
-	}
-	memcpy(eo->discovery_ports, pl.tcp, pl.n_tcp * sizeof(*pl.tcp));
-	eo->n_discovery_ports = pl.n_tcp;
-	ports_clear(&pl);
-	return 0;
 }
 
 static void discover_print_list(const char *label, const uint16_t *v,
@@ -475,8 +470,7 @@ static void discover_print_plan(const struct discover_opts *d,
 		printf("SNMP             off\n");
 	if (d->n_ssh_ports && discover_ssh_count(creds))
 		printf("SSH              %zu credentials, up to %u audits at "
-		       "once, %d ms per step (credentials stored in --db are "
-		       "added on a real run)\n",
+		       "once, %d ms per step\n",
 		       discover_ssh_count(creds),
 		       d->engine.pool.kind_cap[POOL_SSH], d->ssh_timeout_ms);
 	else
@@ -556,56 +550,56 @@ static json_t *discover_creds(const struct dopts *o)
 	return creds;
 }
 
-/* Appends the SSH credentials stored in the database (org Default) after
- * the file's; 0 or -1 (logged, never a secret). */
-static int discover_creds_stored(struct store *st, json_t *creds)
+/* Adds the ids of the SSH credentials stored in the database (org
+ * Default) to the definition; 0 or -1 (logged). */
+static int discover_creds_stored(struct store *st, json_t *def)
 {
 	json_t *list = store_credential_list(st), *c;
+	json_t *ids = json_object_get(def, "credentials");
 	size_t i;
-	int rc = 0;
 
 	if (!list)
 		return -1;
 	json_array_foreach(list, i, c) {
 		const char *t = cli_str(c, "type");
-		json_t *full;
 
 		if (strcmp(t, "ssh") != 0 && strcmp(t, "ssh_key") != 0)
 			continue;
 		if (json_integer_value(json_object_get(c, "org_id")) != 1)
 			continue;
-		full = store_credential_get_secret(
-			st, json_integer_value(json_object_get(c, "id")));
-		if (!full) {
-			rc = -1;
-			break;
-		}
-		json_array_append_new(creds, full);
+		json_array_append(ids, json_object_get(c, "id"));
 	}
 	json_decref(list);
-	return rc;
+	return 0;
 }
 
-/* The SSH ports (--ssh-ports, or 22) into *out, each added to the probed
- * TCP ports when missing. 0, or -1 (logged: a bad list). */
-static int discover_ssh_ports(const struct dopts *o, struct port_list *pl,
-			      struct port_list *out)
+/* The definition the flags describe (discover_def.h), for org Default.
+ * The targets are built apart: names resolved, files read. */
+static json_t *discover_def_flags(const struct dopts *o)
 {
+	json_t *opt = json_pack(
+		"{sIsIsIsIsbsbsbsbsIsIsIsb}", "rate", (json_int_t)o->rate,
+		"timeout_ms", (json_int_t)o->timeout, "retries",
+		(json_int_t)o->retries, "max_targets",
+		(json_int_t)o->max_targets, "no_ping", o->no_ping, "dns",
+		!o->no_dns, "snmp", !o->no_snmp, "ssh", !o->no_ssh,
+		"ssh_concurrency", (json_int_t)o->ssh_concurrency,
+		"ssh_timeout_ms", (json_int_t)o->ssh_timeout,
+		"ssh_command_timeout_ms", (json_int_t)o->ssh_command_timeout,
+		"ssh_accept_changed_keys", o->ssh_accept);
+	const char *texts[][2] = { { "ports", o->ports },
+				   { "preset", o->preset },
+				   { "discovery_ports", o->disc_ports },
+				   { "dns_server", o->dns_server },
+				   { "ssh_ports", o->ssh_ports } };
 	size_t i;
 
-	if (ports_parse(o->ssh_ports ? o->ssh_ports : "22", out) < 0)
-		return -1;
-	if (out->n_udp || !out->n_tcp) {
-		log_err("--ssh-ports: give TCP ports only, e.g. 22,2222");
-		return -1;
-	}
-	for (i = 0; i < out->n_tcp; i++) {
-		if (ports_has_tcp(pl, out->tcp[i]))
-			continue;
-		pl->tcp = xrealloc(pl->tcp, (pl->n_tcp + 1) * sizeof(*pl->tcp));
-		pl->tcp[pl->n_tcp++] = out->tcp[i];
-	}
-	return 0;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i][1])
+			json_object_set_new(opt, texts[i][0],
+					    json_string(texts[i][1]));
+	return json_pack("{sos[]si}", "options", opt, "credentials",
+			 "org_id", 1);
 }
 
 static void discover_creds_free(json_t *creds)
@@ -614,97 +608,112 @@ static void discover_creds_free(json_t *creds)
 	json_decref(creds);
 }
 
+static void discover_print_summary(const struct discover_result *res)
+{
+	fprintf(stderr,
+		"netcensus discover: %llu of %llu addresses done, %llu alive, "
+		"%llu packets in %.1f s%s\n",
+		(unsigned long long)res->progress.done,
+		(unsigned long long)res->progress.total,
+		(unsigned long long)res->progress.alive,
+		(unsigned long long)res->progress.packets,
+		res->progress.elapsed_s, res->stopped ? " (interrupted)" : "");
+}
+
+/* The run's definition, targets and inline credentials from the flags;
+ * the exit code, or -1 to go on. Nothing is sent before the options are
+ * checked (names in the targets are resolved here). */
+static int discover_from_flags(const struct dopts *o, int argc, char **argv,
+			       json_t **def, struct targets **t,
+			       json_t **creds)
+{
+	const char *field;
+	char why[512];
+
+	*def = discover_def_flags(o);
+	if (discover_def_check_options(json_object_get(*def, "options"),
+				       &field, why, sizeof(why)) < 0) {
+		log_err("%s", why);
+		return CLI_USAGE;
+	}
+	*t = discover_targets(o, argc, argv, optind);
+	if (!*t)
+		return CLI_USAGE;
+	*creds = discover_creds(o);
+	return *creds ? -1 : CLI_USAGE;
+}
+
 int cmd_discover(int argc, char **argv)
 {
 	struct dopts o;
-	struct discover_opts d;
+	struct discover_setup s;
+	struct discover_def_in in;
 	struct discover_result res;
-	struct port_list pl, sshp;
 	struct targets *t = NULL;
 	struct store *st = NULL;
-	json_t *creds = NULL, *known = NULL;
+	json_t *creds = NULL, *def = NULL;
 	int64_t run_id = 0;
-	int rc, code = CLI_FAIL;
+	char why[512] = "";
+	int rc, found = 0, code = CLI_FAIL;
 
-	memset(&pl, 0, sizeof(pl));
-	memset(&sshp, 0, sizeof(sshp));
+	memset(&s, 0, sizeof(s));
 	memset(&res, 0, sizeof(res));
 	rc = discover_parse(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-
 	/* everything the user gave is checked before anything is sent */
-	memset(&d, 0, sizeof(d));
-	engine_opts_default(&d.engine);
-	d.engine.rate = (uint64_t)o.rate;
-	d.engine.retries = (unsigned)o.retries;
-	d.engine.timeout_ms = (unsigned)o.timeout;
-	d.engine.no_ping = o.no_ping;
-	d.engine.dns = !o.no_dns;
-	d.engine.dns_server = o.dns_server;
-	if (discover_disc_ports(&o, &d.engine) < 0 ||
-	    discover_ports(&o, &pl) < 0) {
-		code = CLI_USAGE;
-		goto out_nothing;
-	}
-	d.engine.no_icmp = 0;
-	d.engine.ports = pl.n_tcp ? &pl : NULL;
-	d.engine.pool.kind_cap[POOL_SNMP] = DISC_SNMP_THREADS;
-	d.engine.pool.kind_cap[POOL_SSH] = (unsigned)o.ssh_concurrency;
-	d.engine.pool.threads = DISC_SNMP_THREADS + (unsigned)o.ssh_concurrency;
-	d.ssh_timeout_ms = (int)o.ssh_timeout;
-	d.ssh_command_ms = (int)o.ssh_command_timeout;
-	d.ssh_accept_changed_keys = o.ssh_accept;
-	d.snmp = !o.no_snmp && pl.n_udp && ports_has_udp(&pl, 161);
-	t = discover_targets(&o, argc, argv, optind);
-	if (!t) {
-		code = CLI_USAGE;
-		goto out;
-	}
-	creds = discover_creds(&o);
-	if (!creds) {
-		code = CLI_USAGE;
-		goto out;
-	}
-	d.credentials = creds;
-	/* SSH ports are probed when SSH may be used ('--ports none' means
-	 * host discovery only, unless --ssh-ports says otherwise) */
-	if (!o.no_ssh && (o.ssh_ports || !o.ports || strcmp(o.ports, "none"))) {
-		if (discover_ssh_ports(&o, &pl, &sshp) < 0) {
-			code = CLI_USAGE;
+	if (!o.discovery) {
+		code = discover_from_flags(&o, argc, argv, &def, &t, &creds);
+		if (code >= 0)
 			goto out_nothing;
-		}
-		if (discover_ssh_count(creds) || o.db) {
-			d.ssh_ports = sshp.tcp;
-			d.n_ssh_ports = sshp.n_tcp;
-			d.engine.ports = pl.n_tcp ? &pl : NULL;
-		}
-	}
-	d.snmp_opts.timeout_ms = (int)o.timeout;
-	d.snmp_opts.retries = (int)o.retries;
-	if (o.dry_run) {
-		discover_print_plan(&d, &pl, t, creds);
-		code = CLI_OK;
-		goto out;
+		code = CLI_FAIL;
 	}
 	if (o.db) {
 		st = cli_store_open(o.db);
 		if (!st)
 			goto out_nothing;
-		if (!o.no_ssh && discover_creds_stored(st, creds) < 0)
+		if (o.discovery) {
+			def = store_discodef_get(st, o.discovery, &found);
+			if (!def) {
+				log_err("--discovery %ld: %s", o.discovery,
+					found ? "cannot be read"
+					      : "no such discovery in --db");
+				goto out_nothing;
+			}
+		} else if (!o.no_ssh && discover_creds_stored(st, def) < 0) {
 			goto out_nothing;
-		known = store_ssh_host_map(st);
-		if (!known)
-			goto out_nothing;
-		d.ssh_known = known;
-		if (store_discovery_run_start(st, 0,
-					      (int64_t)targets_count(t),
-					      &run_id) < 0)
-			goto out_nothing;
+		}
 	}
-	d.progress = isatty(STDERR_FILENO) && log_get_level() >= LOG_WARN;
-	d.signals = 1;
-	if (discover_run(&d, t, &res) < 0) {
+	memset(&in, 0, sizeof(in));
+	in.def = def;
+	in.st = st;
+	in.targets = t;
+	in.credentials = creds;
+	if (discover_setup_build(&in, &s, why, sizeof(why)) < 0) {
+		log_err("%s", why);
+		code = CLI_USAGE;
+		goto out_nothing;
+	}
+	discover_setup_log(&s, 0);
+	if (o.dry_run) {
+		json_t *plan = o.json ? discover_setup_json(&s) : NULL;
+
+		code = CLI_OK;
+		if (!o.json)
+			discover_print_plan(&s.opts, &s.ports, s.targets,
+					    s.credentials);
+		else if (cli_json_print(plan) < 0)
+			code = CLI_FAIL;
+		json_decref(plan);
+		goto out;
+	}
+	if (st && store_discovery_run_start(st, o.discovery,
+					    (int64_t)targets_count(s.targets),
+					    &run_id) < 0)
+		goto out_nothing;
+	s.opts.progress = isatty(STDERR_FILENO) && log_get_level() >= LOG_WARN;
+	s.opts.signals = 1;
+	if (discover_run(&s.opts, s.targets, &res) < 0) {
 		if (st)
 			store_discovery_run_finish(
 				st, run_id, "failed",
@@ -713,7 +722,7 @@ int cmd_discover(int argc, char **argv)
 		goto out;
 	}
 	code = CLI_OK;
-	if (st && discover_store(st, &res, run_id, 1) < 0)
+	if (st && discover_store(st, &res, run_id, s.org_id) < 0)
 		code = CLI_FAIL;
 	if (o.json) {
 		if (cli_json_print(res.reports) < 0)
@@ -721,15 +730,7 @@ int cmd_discover(int argc, char **argv)
 	} else {
 		discover_print_table(res.reports);
 	}
-	fprintf(stderr,
-		"netcensus discover: %llu of %llu addresses done, %llu alive, "
-		"%llu packets in %.1f s%s\n",
-		(unsigned long long)res.progress.done,
-		(unsigned long long)res.progress.total,
-		(unsigned long long)res.progress.alive,
-		(unsigned long long)res.progress.packets,
-		res.progress.elapsed_s,
-		res.stopped ? " (interrupted)" : "");
+	discover_print_summary(&res);
 	if (res.stopped)
 		code = CLI_FAIL;
 	goto out;
@@ -737,11 +738,10 @@ out_nothing:
 	fprintf(stderr, "netcensus discover: nothing was sent\n");
 out:
 	discover_result_free(&res);
+	discover_setup_free(&s);
 	discover_creds_free(creds);
-	json_decref(known);
+	json_decref(def);
 	store_close(st);
-	ports_clear(&sshp);
 	targets_free(t);
-	ports_clear(&pl);
 	return code;
 }

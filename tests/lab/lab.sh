@@ -268,7 +268,7 @@ sshd_conf() {
 		UseDNS no
 		PrintMotd no
 		X11Forwarding no
-		LogLevel ERROR
+		LogLevel VERBOSE
 	EOF
 }
 
