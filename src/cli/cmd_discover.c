@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_common.h"
+#include "cli/cli_run.h"
 #include "core/log.h"
 #include "core/targets.h"
 #include "core/util.h"
@@ -109,7 +110,10 @@ static const char discover_usage[] =
 	"\n"
 	"Output:\n"
 	"  --json                a JSON array of device reports (as 'netcensus\n"
-	"                        device --json'), one per live host\n"
+	"                        device --json'), one per live host, each "
+	"written\n"
+	"                        as soon as the host is done\n"
+	"  --jsonl               the same, one report per line (JSON lines)\n"
 	"  --db PATH             store the devices and the discovery log\n"
 	"  --dry-run             print the plan (addresses, probes, rate, ETA) "
 	"and\n"
@@ -153,6 +157,7 @@ enum {
 	OPT_CREDENTIALS,
 	OPT_NO_SNMP,
 	OPT_JSON,
+	OPT_JSONL,
 	OPT_DB,
 	OPT_DRY_RUN,
 	OPT_SSH_PORTS,
@@ -176,7 +181,7 @@ struct dopts {
 	const char *db;
 	const char *communities[DISC_COMMUNITIES_MAX];
 	int n_communities;
-	int no_ping, no_dns, no_snmp, json, dry_run;
+	int no_ping, no_dns, no_snmp, json, jsonl, dry_run;
 	const char *ssh_ports;
 	long ssh_concurrency, ssh_timeout, ssh_command_timeout;
 	int ssh_accept, no_ssh;
@@ -225,6 +230,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
 		{ "no-snmp", no_argument, NULL, OPT_NO_SNMP },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "jsonl", no_argument, NULL, OPT_JSONL },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "ssh-ports", required_argument, NULL, OPT_SSH_PORTS },
@@ -254,8 +260,8 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	opterr = 0;
 	while (rc < 0 &&
 	       (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c != OPT_JSON && c != OPT_DB && c != OPT_DRY_RUN &&
-		    c != OPT_DISCOVERY)
+		if (c != OPT_JSON && c != OPT_JSONL && c != OPT_DB &&
+		    c != OPT_DRY_RUN && c != OPT_DISCOVERY)
 			o->shaped = 1;
 		switch (c) {
 		case 'h':
@@ -325,6 +331,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		case OPT_JSON:
 			o->json = 1;
 			break;
+		case OPT_JSONL:
+			o->jsonl = 1;
+			break;
 		case OPT_DB:
 			o->db = optarg;
 			break;
@@ -366,6 +375,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	if (o->ports && o->preset)
 		return cli_usage_error("discover",
 				       "give --ports or --preset, not both");
+	if (o->json && o->jsonl)
+		return cli_usage_error("discover",
+				       "give --json or --jsonl, not both");
 	if (o->discovery) {
 		if (!o->db)
 			return cli_usage_error("discover",
@@ -499,34 +511,6 @@ static void discover_print_plan(const struct discover_opts *d,
 	       p.seconds_max, live_s);
 }
 
-static void discover_print_table(json_t *reports)
-{
-	json_t *r, *row;
-	size_t i, k;
-
-	printf("%-15s %-20s %-17s %-22s %-10s %-20s %s\n", "IP", "HOSTNAME",
-	       "MAC", "MANUFACTURER", "TYPE", "OPEN PORTS", "SYSNAME");
-	json_array_foreach(reports, i, r) {
-		json_t *sys = json_object_get(r, "sys");
-		struct strbuf ports;
-
-		strbuf_init(&ports, 4096);
-		json_array_foreach(json_object_get(r, "ports"), k, row) {
-			const char *proto = cli_str(row, "protocol");
-
-			strbuf_printf(&ports, "%s%s%s", ports.len ? "," : "",
-				      cli_str(row, "port"),
-				      strcmp(proto, "udp") ? "" : "/udp");
-		}
-		printf("%-15s %-20.20s %-17s %-22.22s %-10.10s %-20s %s\n",
-		       cli_str(sys, "ip"), cli_str(sys, "hostname"),
-		       cli_str(sys, "mac"), cli_str(sys, "manufacturer"),
-		       cli_str(sys, "type"), ports.len ? ports.data : "",
-		       cli_str(sys, "sysName"));
-		strbuf_free(&ports);
-	}
-}
-
 /* The credentials: the file's, then --community ones, else "public". */
 static json_t *discover_creds(const struct dopts *o)
 {
@@ -649,6 +633,11 @@ int cmd_discover(int argc, char **argv)
 	struct discover_setup s;
 	struct discover_def_in in;
 	struct discover_result res;
+	struct discover_store_sink ss;
+	struct discover_sink sinks[2];
+	struct cli_out out;
+	struct cli_term term;
+	size_t n_sinks = 0;
 	struct targets *t = NULL;
 	struct store *st = NULL;
 	json_t *creds = NULL, *def = NULL;
@@ -658,6 +647,8 @@ int cmd_discover(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	memset(&res, 0, sizeof(res));
+	memset(&out, 0, sizeof(out));
+	memset(&term, 0, sizeof(term));
 	rc = discover_parse(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
@@ -711,25 +702,39 @@ int cmd_discover(int argc, char **argv)
 					    (int64_t)targets_count(s.targets),
 					    &run_id) < 0)
 		goto out_nothing;
-	s.opts.progress = isatty(STDERR_FILENO) && log_get_level() >= LOG_WARN;
-	s.opts.signals = 1;
+	/* the sinks: the store first (intake may complete a report), then
+	 * stdout */
+	if (st) {
+		memset(&ss, 0, sizeof(ss));
+		ss.st = st;
+		ss.run_id = run_id;
+		ss.org_id = s.org_id;
+		discover_sink_store(&ss, &sinks[n_sinks++]);
+	}
+	out.format = o.jsonl ? CLI_OUT_JSONL
+		     : o.json ? CLI_OUT_JSON
+			      : CLI_OUT_TABLE;
+	cli_out_sink(&out, &sinks[n_sinks++]);
+	s.opts.sinks = sinks;
+	s.opts.n_sinks = n_sinks;
+	term.progress = isatty(STDERR_FILENO) && log_get_level() >= LOG_WARN;
+	util_nofile_raise(); /* the engine's sockets */
+	s.opts.engine_hook = cli_term_hook;
+	s.opts.engine_hook_ud = &term;
 	if (discover_run(&s.opts, s.targets, &res) < 0) {
 		if (st)
 			store_discovery_run_finish(
 				st, run_id, "failed",
 				&(struct store_discovery_counts){ 0, 0, 0, 0 },
 				"the discovery could not run");
+		cli_out_finish(&out);
 		goto out;
 	}
 	code = CLI_OK;
-	if (st && discover_store(st, &res, run_id, s.org_id) < 0)
+	if (st && discover_store_finish(&ss, &res) < 0)
 		code = CLI_FAIL;
-	if (o.json) {
-		if (cli_json_print(res.reports) < 0)
-			code = CLI_FAIL;
-	} else {
-		discover_print_table(res.reports);
-	}
+	if (cli_out_finish(&out) < 0 || res.sink_failed)
+		code = CLI_FAIL;
 	discover_print_summary(&res);
 	if (res.stopped)
 		code = CLI_FAIL;
@@ -737,7 +742,6 @@ int cmd_discover(int argc, char **argv)
 out_nothing:
 	fprintf(stderr, "netcensus discover: nothing was sent\n");
 out:
-	discover_result_free(&res);
 	discover_setup_free(&s);
 	discover_creds_free(creds);
 	json_decref(def);

@@ -169,6 +169,8 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 {
 	struct discover_setup s;
 	struct discover_result res;
+	struct discover_store_sink ss;
+	struct discover_sink sink;
 	struct discover_def_in in;
 	json_t *def;
 	char why[512] = "";
@@ -192,6 +194,15 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 		goto out;
 	}
 	discover_setup_log(&s, run_id);
+	/* each host is stored as soon as it is done, under the writer lock */
+	memset(&ss, 0, sizeof(ss));
+	ss.st = st;
+	ss.run_id = run_id;
+	ss.org_id = s.org_id;
+	ss.lock = &runner.srv->write_lock;
+	discover_sink_store(&ss, &sink);
+	s.opts.sinks = &sink;
+	s.opts.n_sinks = 1;
 	s.opts.engine_hook = runner_hook;
 	s.opts.engine_hook_ud = slot;
 	runner_lock();
@@ -212,8 +223,8 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 					"server log)");
 		goto out;
 	}
+	discover_store_finish(&ss, &res);
 	runner_lock();
-	discover_store(st, &res, run_id, s.org_id);
 	store_discorun_progress(st, run_id, (int64_t)res.progress.total,
 				(int64_t)res.progress.done,
 				(int64_t)res.progress.alive,
@@ -233,7 +244,6 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 		 (unsigned long long)res.progress.alive,
 		 res.stopped ? " (stopped)" : "");
 out:
-	discover_result_free(&res);
 	discover_setup_free(&s);
 	json_decref(def);
 }

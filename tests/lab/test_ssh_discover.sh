@@ -10,7 +10,8 @@
 # credential that worked is tried first next time; a rotated host key is
 # flagged in `netcensus changes` and that host is not audited;
 # `netcensus audit --json` run inside one host matches the same device as
-# its SSH audit; and the same holds for discoveries the server runs: after
+# its SSH audit; each host is stored and printed as soon as it is done,
+# while the run goes on; and the same holds for discoveries the server runs: after
 # a key change an API-started run sends that host no credential, and the
 # server and `discover --discovery ID` build identical run options. TAP
 # output.
@@ -178,6 +179,35 @@ scan "$NETCENSUS" discover --json --no-dns --db "$DB" --ssh-timeout "$TIMEOUT_MS
 sw=$(jq '.[0].software | length' "$T/run3.json")
 check "--ssh-accept-changed-keys: $ROT audited ($sw packages) and its new key recorded" \
 	[ "$sw" -eq "$pkgs" -a "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ROT_IP'")" = "$NEWKEY" ]
+
+# ------------------------------ each host stored while the run goes on
+# The banner-less server holds its SSH job for --ssh-timeout, set far
+# beyond anything this test waits for; the sshd hosts are done long before.
+# Each finished host goes to the sinks at once, so their devices are in
+# the database and on stdout (--jsonl) while the run is still going.
+SDB2=$T/stream.db
+scan "$NETCENSUS" discover --jsonl --no-dns --db "$SDB2" --ssh-timeout 600000 \
+	--credentials "$T/creds.json" "$SSH_LAN" >"$T/stream.jsonl" 2>"$T/stream.err" &
+SPID=$!
+BG_PIDS="$BG_PIDS $SPID"
+i=0
+got=0
+audited=0
+while [ $i -lt 1800 ] && kill -0 "$SPID" 2>/dev/null; do
+	if [ -f "$SDB2" ]; then
+		got=$(sqlite3 "$SDB2" "SELECT count(*) FROM device WHERE os_name IS NOT NULL" 2>/dev/null)
+		audited=$(jq -s '[.[] | select(.software | length > 0)] | length' "$T/stream.jsonl" 2>/dev/null)
+		[ "${got:-0}" -ge "$NSSH" ] && [ "${audited:-0}" -ge "$NSSH" ] && break
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
+running=no
+kill -0 "$SPID" 2>/dev/null && running=yes
+check "streaming: the $NSSH audited sshd hosts stored (${got:-0} devices with an OS) and printed ($audited JSON lines with software) while the run still waits on the banner-less server (running: $running)" \
+	[ "${got:-0}" -ge "$NSSH" -a "$running" = yes -a "${audited:-0}" -ge "$NSSH" ]
+kill -KILL "$SPID" 2>/dev/null
+wait "$SPID" 2>/dev/null
 
 # ------------------------------ the same device from two kinds of audit
 # Lab hosts share /etc/machine-id and the DMI uuid (one machine, one file
