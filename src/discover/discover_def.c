@@ -433,8 +433,9 @@ int discover_setup_build(const struct discover_def_in *in,
 		  def_creds_count(s->credentials, "snmp", "snmp_v3");
 	d->snmp_opts.timeout_ms = (int)d->engine.timeout_ms;
 	d->snmp_opts.retries = (int)d->engine.retries;
+	s->org_id = json_integer_value(json_object_get(in->def, "org_id"));
 	if (in->st) {
-		s->ssh_known = store_ssh_host_map(in->st);
+		s->ssh_known = store_ssh_host_map(in->st, s->org_id);
 		if (!s->ssh_known) {
 			snprintf(why, whylen, "cannot read the stored SSH host "
 					      "keys");
@@ -442,7 +443,6 @@ int discover_setup_build(const struct discover_def_in *in,
 		}
 		d->ssh_known = s->ssh_known;
 	}
-	s->org_id = json_integer_value(json_object_get(in->def, "org_id"));
 	return 0;
 fail:
 	discover_setup_free(s);
