@@ -24,9 +24,10 @@
  * SNMP interface that holds the address, classify_report(), validation)
  * and gives it, with the log rows as they come, to every sink in order:
  * the store (intake, discover_sink_store), JSON on stdout (the command
- * line), later a collector's spool. Nothing is held until the end, so
- * memory does not grow with the number of live hosts and devices appear
- * while the run goes on.
+ * line), later a collector's spool. Nothing is held until the end: at
+ * most 256 reports wait for the sinks (a slower sink makes the engine
+ * wait), so memory does not grow with the number of live hosts, and
+ * devices appear while the run goes on.
  *
  * The run reports progress and can be stopped through opts.engine_hook
  * (engine_progress(), engine_stop() from any thread): the command line

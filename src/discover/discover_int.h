@@ -24,7 +24,9 @@ struct disc_out {
 	const struct discover_opts *o;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	pthread_cond_t space;		/* the queue has room again */
 	struct disc_item *head, **tail;	/* reports waiting */
+	size_t n_items;
 	struct discover_log *log;	/* rows waiting */
 	size_t n_log, cap_log;
 	int closing, started;
@@ -43,7 +45,10 @@ void disc_out_close(struct disc_out *q);
 void disc_out_vlog(struct disc_out *q, const char *ip, const char *stage,
 		   const char *outcome, int64_t duration_ms, const char *fmt,
 		   va_list ap);
-/* Queues a finished host's report and SSH facts (both stolen). */
+/* Queues a finished host's report and SSH facts (both stolen). With
+ * DISC_QUEUE_MAX reports waiting it first waits for the sink thread to
+ * take them: a sink slower than the engine slows the engine down instead
+ * of letting the queue grow with the number of live hosts. */
 void disc_out_report(struct disc_out *q, json_t *report, json_t *ssh);
 
 #endif

@@ -21,6 +21,8 @@
 /* Log rows wait for a batch this size (or a report, or the end), so a
  * sweep of dead addresses is not one transaction per address. */
 #define DISC_LOG_BATCH 512
+/* Reports waiting for the sink thread at most; then the run waits. */
+#define DISC_QUEUE_MAX 256
 /* A host missing from the neighbour table re-reads it at most this
  * often: it may have been filled since. */
 #define DISC_NEIGH_REREAD_NS 500000000ull
@@ -62,8 +64,11 @@ void disc_out_report(struct disc_out *q, json_t *report, json_t *ssh)
 	it->report = report;
 	it->ssh = ssh;
 	pthread_mutex_lock(&q->lock);
+	while (q->n_items >= DISC_QUEUE_MAX && q->started)
+		pthread_cond_wait(&q->space, &q->lock);
 	*q->tail = it;
 	q->tail = &it->next;
+	q->n_items++;
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 }
@@ -184,6 +189,8 @@ static void *disc_out_main(void *arg)
 		n = q->n_log;
 		q->head = NULL;
 		q->tail = &q->head;
+		q->n_items = 0;
+		pthread_cond_broadcast(&q->space);
 		q->log = NULL;
 		q->n_log = q->cap_log = 0;
 		pthread_mutex_unlock(&q->lock);
@@ -201,6 +208,7 @@ int disc_out_start(struct disc_out *q, const struct discover_opts *o)
 	q->tail = &q->head;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
+	pthread_cond_init(&q->space, NULL);
 	if (pthread_create(&q->thread, NULL, disc_out_main, q) != 0) {
 		log_err("discovery: cannot start the sink thread");
 		return -1;
@@ -222,6 +230,7 @@ void disc_out_close(struct disc_out *q)
 	disc_out_deliver(q, q->head, q->log, q->n_log);
 	json_decref(q->neigh);
 	pthread_cond_destroy(&q->cond);
+	pthread_cond_destroy(&q->space);
 	pthread_mutex_destroy(&q->lock);
 	q->started = 0;
 }
