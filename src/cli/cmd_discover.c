@@ -7,6 +7,7 @@
  * discovery log; --dry-run prints the plan and sends nothing.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +15,16 @@
 
 #include "cli/cli.h"
 #include "cli/cli_common.h"
+#include "cli/cli_run.h"
 #include "core/log.h"
 #include "core/targets.h"
 #include "core/util.h"
 #include "discover/discover.h"
+#include "discover/discover_def.h"
 #include "probe/ports.h"
 #include "probe/snmp_ping.h"
 #include "store/store_discovery.h"
-#include "store/store_ssh.h"
+#include "store/store_discoveries.h"
 
 #define DISC_MAX_TARGETS_CEIL 16777216L	/* a /8; --max-targets above is refused */
 #define DISC_RATE_CEIL 1000000L
@@ -31,7 +34,6 @@
 #define DISC_SSH_CONCURRENCY_MAX 256
 #define DISC_SSH_TIMEOUT_MS 5000
 #define DISC_SSH_COMMAND_MS 60000
-#define DISC_SNMP_THREADS 16
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -108,11 +110,20 @@ static const char discover_usage[] =
 	"\n"
 	"Output:\n"
 	"  --json                a JSON array of device reports (as 'netcensus\n"
-	"                        device --json'), one per live host\n"
+	"                        device --json'), one per live host, each "
+	"written\n"
+	"                        as soon as the host is done\n"
+	"  --jsonl               the same, one report per line (JSON lines)\n"
 	"  --db PATH             store the devices and the discovery log\n"
 	"  --dry-run             print the plan (addresses, probes, rate, ETA) "
 	"and\n"
-	"                        send nothing\n"
+	"                        send nothing; with --json, the run options "
+	"as JSON\n"
+	"  --discovery ID        run the discovery definition stored in --db "
+	"(made\n"
+	"                        through the API) as the server would; no "
+	"targets\n"
+	"                        or probe options with it\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"A progress line is shown on stderr when it is a terminal. Ctrl-C stops\n"
@@ -146,6 +157,7 @@ enum {
 	OPT_CREDENTIALS,
 	OPT_NO_SNMP,
 	OPT_JSON,
+	OPT_JSONL,
 	OPT_DB,
 	OPT_DRY_RUN,
 	OPT_SSH_PORTS,
@@ -154,6 +166,7 @@ enum {
 	OPT_SSH_COMMAND_TIMEOUT,
 	OPT_SSH_ACCEPT,
 	OPT_NO_SSH,
+	OPT_DISCOVERY,
 };
 
 struct dopts {
@@ -168,10 +181,12 @@ struct dopts {
 	const char *db;
 	const char *communities[DISC_COMMUNITIES_MAX];
 	int n_communities;
-	int no_ping, no_dns, no_snmp, json, dry_run;
+	int no_ping, no_dns, no_snmp, json, jsonl, dry_run;
 	const char *ssh_ports;
 	long ssh_concurrency, ssh_timeout, ssh_command_timeout;
 	int ssh_accept, no_ssh;
+	long discovery;		/* --discovery ID: a stored definition */
+	int shaped;		/* flags that shape the run were given */
 };
 
 static int dopt_num(const char *opt, const char *v, long min, long max,
@@ -215,6 +230,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
 		{ "no-snmp", no_argument, NULL, OPT_NO_SNMP },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "jsonl", no_argument, NULL, OPT_JSONL },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "ssh-ports", required_argument, NULL, OPT_SSH_PORTS },
@@ -226,6 +242,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{ "ssh-accept-changed-keys", no_argument, NULL,
 		  OPT_SSH_ACCEPT },
 		{ "no-ssh", no_argument, NULL, OPT_NO_SSH },
+		{ "discovery", required_argument, NULL, OPT_DISCOVERY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -243,6 +260,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	opterr = 0;
 	while (rc < 0 &&
 	       (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c != OPT_JSON && c != OPT_JSONL && c != OPT_DB &&
+		    c != OPT_DRY_RUN && c != OPT_DISCOVERY)
+			o->shaped = 1;
 		switch (c) {
 		case 'h':
 			fputs(discover_usage, stdout);
@@ -311,6 +331,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		case OPT_JSON:
 			o->json = 1;
 			break;
+		case OPT_JSONL:
+			o->jsonl = 1;
+			break;
 		case OPT_DB:
 			o->db = optarg;
 			break;
@@ -339,6 +362,10 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		case OPT_NO_SSH:
 			o->no_ssh = 1;
 			break;
+		case OPT_DISCOVERY:
+			rc = dopt_num("--discovery", optarg, 1, LONG_MAX,
+				      &o->discovery);
+			break;
 		default:
 			return cli_bad_option("discover", c, argv);
 		}
@@ -348,6 +375,21 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	if (o->ports && o->preset)
 		return cli_usage_error("discover",
 				       "give --ports or --preset, not both");
+	if (o->json && o->jsonl)
+		return cli_usage_error("discover",
+				       "give --json or --jsonl, not both");
+	if (o->discovery) {
+		if (!o->db)
+			return cli_usage_error("discover",
+					       "--discovery needs --db");
+		if (o->shaped || optind < argc)
+			return cli_usage_error(
+				"discover",
+				"--discovery runs the stored definition as "
+				"it is: give no targets or probe options "
+				"(change it through the API)");
+		return -1;
+	}
 	if (optind >= argc && o->n_targets_files == 0)
 		return cli_usage_error("discover", "no targets given");
 	return -1;
@@ -378,43 +420,8 @@ static struct targets *discover_targets(const struct dopts *o, int argc,
 		goto fail;
 	return t;
 fail:
-	fprintf(stderr, "netcensus discover: nothing was sent\n");
 	targets_free(t);
 	return NULL;
-}
-
-static int discover_ports(const struct dopts *o, struct port_list *pl)
-{
-	if (o->ports && !strcmp(o->ports, "none")) {
-		memset(pl, 0, sizeof(*pl));
-		return 0;
-	}
-	if (o->ports)
-		return ports_parse(o->ports, pl);
-	return ports_preset(o->preset ? o->preset : "ultrafast", pl);
-}
-
-static int discover_disc_ports(const struct dopts *o, struct engine_opts *eo)
-{
-	struct port_list pl;
-
-	if (!o->disc_ports)
-		return 0;
-	eo->n_discovery_ports = 0;
-	if (!strcmp(o->disc_ports, "none"))
-		return 0;
-	if (ports_parse(o->disc_ports, &pl) < 0)
-		return -1;
-	if (pl.n_udp || pl.n_tcp > ENGINE_DISCOVERY_PORTS_MAX) {
-		log_err("--discovery-ports: at most %d TCP ports",
-			ENGINE_DISCOVERY_PORTS_MAX);
-		ports_clear(&pl);
-		return -1;
-	}
-	memcpy(eo->discovery_ports, pl.tcp, pl.n_tcp * sizeof(*pl.tcp));
-	eo->n_discovery_ports = pl.n_tcp;
-	ports_clear(&pl);
-	return 0;
 }
 
 static void discover_print_list(const char *label, const uint16_t *v,
@@ -475,8 +482,7 @@ static void discover_print_plan(const struct discover_opts *d,
 		printf("SNMP             off\n");
 	if (d->n_ssh_ports && discover_ssh_count(creds))
 		printf("SSH              %zu credentials, up to %u audits at "
-		       "once, %d ms per step (credentials stored in --db are "
-		       "added on a real run)\n",
+		       "once, %d ms per step\n",
 		       discover_ssh_count(creds),
 		       d->engine.pool.kind_cap[POOL_SSH], d->ssh_timeout_ms);
 	else
@@ -505,34 +511,6 @@ static void discover_print_plan(const struct discover_opts *d,
 	       p.seconds_max, live_s);
 }
 
-static void discover_print_table(json_t *reports)
-{
-	json_t *r, *row;
-	size_t i, k;
-
-	printf("%-15s %-20s %-17s %-22s %-10s %-20s %s\n", "IP", "HOSTNAME",
-	       "MAC", "MANUFACTURER", "TYPE", "OPEN PORTS", "SYSNAME");
-	json_array_foreach(reports, i, r) {
-		json_t *sys = json_object_get(r, "sys");
-		struct strbuf ports;
-
-		strbuf_init(&ports, 4096);
-		json_array_foreach(json_object_get(r, "ports"), k, row) {
-			const char *proto = cli_str(row, "protocol");
-
-			strbuf_printf(&ports, "%s%s%s", ports.len ? "," : "",
-				      cli_str(row, "port"),
-				      strcmp(proto, "udp") ? "" : "/udp");
-		}
-		printf("%-15s %-20.20s %-17s %-22.22s %-10.10s %-20s %s\n",
-		       cli_str(sys, "ip"), cli_str(sys, "hostname"),
-		       cli_str(sys, "mac"), cli_str(sys, "manufacturer"),
-		       cli_str(sys, "type"), ports.len ? ports.data : "",
-		       cli_str(sys, "sysName"));
-		strbuf_free(&ports);
-	}
-}
-
 /* The credentials: the file's, then --community ones, else "public". */
 static json_t *discover_creds(const struct dopts *o)
 {
@@ -556,56 +534,56 @@ static json_t *discover_creds(const struct dopts *o)
 	return creds;
 }
 
-/* Appends the SSH credentials stored in the database (org Default) after
- * the file's; 0 or -1 (logged, never a secret). */
-static int discover_creds_stored(struct store *st, json_t *creds)
+/* Adds the ids of the SSH credentials stored in the database (org
+ * Default) to the definition; 0 or -1 (logged). */
+static int discover_creds_stored(struct store *st, json_t *def)
 {
 	json_t *list = store_credential_list(st), *c;
+	json_t *ids = json_object_get(def, "credentials");
 	size_t i;
-	int rc = 0;
 
 	if (!list)
 		return -1;
 	json_array_foreach(list, i, c) {
 		const char *t = cli_str(c, "type");
-		json_t *full;
 
 		if (strcmp(t, "ssh") != 0 && strcmp(t, "ssh_key") != 0)
 			continue;
 		if (json_integer_value(json_object_get(c, "org_id")) != 1)
 			continue;
-		full = store_credential_get_secret(
-			st, json_integer_value(json_object_get(c, "id")));
-		if (!full) {
-			rc = -1;
-			break;
-		}
-		json_array_append_new(creds, full);
+		json_array_append(ids, json_object_get(c, "id"));
 	}
 	json_decref(list);
-	return rc;
+	return 0;
 }
 
-/* The SSH ports (--ssh-ports, or 22) into *out, each added to the probed
- * TCP ports when missing. 0, or -1 (logged: a bad list). */
-static int discover_ssh_ports(const struct dopts *o, struct port_list *pl,
-			      struct port_list *out)
+/* The definition the flags describe (discover_def.h), for org Default.
+ * The targets are built apart: names resolved, files read. */
+static json_t *discover_def_flags(const struct dopts *o)
 {
+	json_t *opt = json_pack(
+		"{sIsIsIsIsbsbsbsbsIsIsIsb}", "rate", (json_int_t)o->rate,
+		"timeout_ms", (json_int_t)o->timeout, "retries",
+		(json_int_t)o->retries, "max_targets",
+		(json_int_t)o->max_targets, "no_ping", o->no_ping, "dns",
+		!o->no_dns, "snmp", !o->no_snmp, "ssh", !o->no_ssh,
+		"ssh_concurrency", (json_int_t)o->ssh_concurrency,
+		"ssh_timeout_ms", (json_int_t)o->ssh_timeout,
+		"ssh_command_timeout_ms", (json_int_t)o->ssh_command_timeout,
+		"ssh_accept_changed_keys", o->ssh_accept);
+	const char *texts[][2] = { { "ports", o->ports },
+				   { "preset", o->preset },
+				   { "discovery_ports", o->disc_ports },
+				   { "dns_server", o->dns_server },
+				   { "ssh_ports", o->ssh_ports } };
 	size_t i;
 
-	if (ports_parse(o->ssh_ports ? o->ssh_ports : "22", out) < 0)
-		return -1;
-	if (out->n_udp || !out->n_tcp) {
-		log_err("--ssh-ports: give TCP ports only, e.g. 22,2222");
-		return -1;
-	}
-	for (i = 0; i < out->n_tcp; i++) {
-		if (ports_has_tcp(pl, out->tcp[i]))
-			continue;
-		pl->tcp = xrealloc(pl->tcp, (pl->n_tcp + 1) * sizeof(*pl->tcp));
-		pl->tcp[pl->n_tcp++] = out->tcp[i];
-	}
-	return 0;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i][1])
+			json_object_set_new(opt, texts[i][0],
+					    json_string(texts[i][1]));
+	return json_pack("{sos[]si}", "options", opt, "credentials",
+			 "org_id", 1);
 }
 
 static void discover_creds_free(json_t *creds)
@@ -614,134 +592,160 @@ static void discover_creds_free(json_t *creds)
 	json_decref(creds);
 }
 
+static void discover_print_summary(const struct discover_result *res)
+{
+	fprintf(stderr,
+		"netcensus discover: %llu of %llu addresses done, %llu alive, "
+		"%llu packets in %.1f s%s\n",
+		(unsigned long long)res->progress.done,
+		(unsigned long long)res->progress.total,
+		(unsigned long long)res->progress.alive,
+		(unsigned long long)res->progress.packets,
+		res->progress.elapsed_s, res->stopped ? " (interrupted)" : "");
+}
+
+/* The run's definition, targets and inline credentials from the flags;
+ * the exit code, or -1 to go on. Nothing is sent before the options are
+ * checked (names in the targets are resolved here). */
+static int discover_from_flags(const struct dopts *o, int argc, char **argv,
+			       json_t **def, struct targets **t,
+			       json_t **creds)
+{
+	const char *field;
+	char why[512];
+
+	*def = discover_def_flags(o);
+	if (discover_def_check_options(json_object_get(*def, "options"),
+				       &field, why, sizeof(why)) < 0) {
+		log_err("%s", why);
+		return CLI_USAGE;
+	}
+	*t = discover_targets(o, argc, argv, optind);
+	if (!*t)
+		return CLI_USAGE;
+	*creds = discover_creds(o);
+	return *creds ? -1 : CLI_USAGE;
+}
+
 int cmd_discover(int argc, char **argv)
 {
 	struct dopts o;
-	struct discover_opts d;
+	struct discover_setup s;
+	struct discover_def_in in;
 	struct discover_result res;
-	struct port_list pl, sshp;
+	struct discover_store_sink ss;
+	struct discover_sink sinks[2];
+	struct cli_out out;
+	struct cli_term term;
+	size_t n_sinks = 0;
 	struct targets *t = NULL;
 	struct store *st = NULL;
-	json_t *creds = NULL, *known = NULL;
+	json_t *creds = NULL, *def = NULL;
 	int64_t run_id = 0;
-	int rc, code = CLI_FAIL;
+	char why[512] = "";
+	int rc, found = 0, code = CLI_FAIL;
 
-	memset(&pl, 0, sizeof(pl));
-	memset(&sshp, 0, sizeof(sshp));
+	memset(&s, 0, sizeof(s));
 	memset(&res, 0, sizeof(res));
+	memset(&out, 0, sizeof(out));
+	memset(&term, 0, sizeof(term));
 	rc = discover_parse(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-
 	/* everything the user gave is checked before anything is sent */
-	memset(&d, 0, sizeof(d));
-	engine_opts_default(&d.engine);
-	d.engine.rate = (uint64_t)o.rate;
-	d.engine.retries = (unsigned)o.retries;
-	d.engine.timeout_ms = (unsigned)o.timeout;
-	d.engine.no_ping = o.no_ping;
-	d.engine.dns = !o.no_dns;
-	d.engine.dns_server = o.dns_server;
-	if (discover_disc_ports(&o, &d.engine) < 0 ||
-	    discover_ports(&o, &pl) < 0) {
-		code = CLI_USAGE;
-		goto out_nothing;
-	}
-	d.engine.no_icmp = 0;
-	d.engine.ports = pl.n_tcp ? &pl : NULL;
-	d.engine.pool.kind_cap[POOL_SNMP] = DISC_SNMP_THREADS;
-	d.engine.pool.kind_cap[POOL_SSH] = (unsigned)o.ssh_concurrency;
-	d.engine.pool.threads = DISC_SNMP_THREADS + (unsigned)o.ssh_concurrency;
-	d.ssh_timeout_ms = (int)o.ssh_timeout;
-	d.ssh_command_ms = (int)o.ssh_command_timeout;
-	d.ssh_accept_changed_keys = o.ssh_accept;
-	d.snmp = !o.no_snmp && pl.n_udp && ports_has_udp(&pl, 161);
-	t = discover_targets(&o, argc, argv, optind);
-	if (!t) {
-		code = CLI_USAGE;
-		goto out;
-	}
-	creds = discover_creds(&o);
-	if (!creds) {
-		code = CLI_USAGE;
-		goto out;
-	}
-	d.credentials = creds;
-	/* SSH ports are probed when SSH may be used ('--ports none' means
-	 * host discovery only, unless --ssh-ports says otherwise) */
-	if (!o.no_ssh && (o.ssh_ports || !o.ports || strcmp(o.ports, "none"))) {
-		if (discover_ssh_ports(&o, &pl, &sshp) < 0) {
-			code = CLI_USAGE;
+	if (!o.discovery) {
+		code = discover_from_flags(&o, argc, argv, &def, &t, &creds);
+		if (code >= 0)
 			goto out_nothing;
-		}
-		if (discover_ssh_count(creds) || o.db) {
-			d.ssh_ports = sshp.tcp;
-			d.n_ssh_ports = sshp.n_tcp;
-			d.engine.ports = pl.n_tcp ? &pl : NULL;
-		}
-	}
-	d.snmp_opts.timeout_ms = (int)o.timeout;
-	d.snmp_opts.retries = (int)o.retries;
-	if (o.dry_run) {
-		discover_print_plan(&d, &pl, t, creds);
-		code = CLI_OK;
-		goto out;
+		code = CLI_FAIL;
 	}
 	if (o.db) {
 		st = cli_store_open(o.db);
 		if (!st)
 			goto out_nothing;
-		if (!o.no_ssh && discover_creds_stored(st, creds) < 0)
+		if (o.discovery) {
+			def = store_discodef_get(st, o.discovery, &found);
+			if (!def) {
+				log_err("--discovery %ld: %s", o.discovery,
+					found ? "cannot be read"
+					      : "no such discovery in --db");
+				goto out_nothing;
+			}
+		} else if (!o.no_ssh && discover_creds_stored(st, def) < 0) {
 			goto out_nothing;
-		known = store_ssh_host_map(st);
-		if (!known)
-			goto out_nothing;
-		d.ssh_known = known;
-		if (store_discovery_run_start(st, 0,
-					      (int64_t)targets_count(t),
-					      &run_id) < 0)
-			goto out_nothing;
+		}
 	}
-	d.progress = isatty(STDERR_FILENO) && log_get_level() >= LOG_WARN;
-	d.signals = 1;
-	if (discover_run(&d, t, &res) < 0) {
+	memset(&in, 0, sizeof(in));
+	in.def = def;
+	in.st = st;
+	in.targets = t;
+	in.credentials = creds;
+	if (discover_setup_build(&in, &s, why, sizeof(why)) < 0) {
+		log_err("%s", why);
+		code = CLI_USAGE;
+		goto out_nothing;
+	}
+	discover_setup_log(&s, 0);
+	if (o.dry_run) {
+		json_t *plan = o.json ? discover_setup_json(&s) : NULL;
+
+		code = CLI_OK;
+		if (!o.json)
+			discover_print_plan(&s.opts, &s.ports, s.targets,
+					    s.credentials);
+		else if (cli_json_print(plan) < 0)
+			code = CLI_FAIL;
+		json_decref(plan);
+		goto out;
+	}
+	if (st && store_discovery_run_start(st, o.discovery,
+					    (int64_t)targets_count(s.targets),
+					    &run_id) < 0)
+		goto out_nothing;
+	/* the sinks: the store first (intake may complete a report), then
+	 * stdout */
+	if (st) {
+		memset(&ss, 0, sizeof(ss));
+		ss.st = st;
+		ss.run_id = run_id;
+		ss.org_id = s.org_id;
+		discover_sink_store(&ss, &sinks[n_sinks++]);
+	}
+	out.format = o.jsonl ? CLI_OUT_JSONL
+		     : o.json ? CLI_OUT_JSON
+			      : CLI_OUT_TABLE;
+	cli_out_sink(&out, &sinks[n_sinks++]);
+	s.opts.sinks = sinks;
+	s.opts.n_sinks = n_sinks;
+	term.progress = isatty(STDERR_FILENO) && log_get_level() >= LOG_WARN;
+	util_nofile_raise(); /* the engine's sockets */
+	s.opts.engine_hook = cli_term_hook;
+	s.opts.engine_hook_ud = &term;
+	if (discover_run(&s.opts, s.targets, &res) < 0) {
 		if (st)
 			store_discovery_run_finish(
 				st, run_id, "failed",
 				&(struct store_discovery_counts){ 0, 0, 0, 0 },
 				"the discovery could not run");
+		cli_out_finish(&out);
 		goto out;
 	}
 	code = CLI_OK;
-	if (st && discover_store(st, &res, run_id, 1) < 0)
+	if (st && discover_store_finish(&ss, &res) < 0)
 		code = CLI_FAIL;
-	if (o.json) {
-		if (cli_json_print(res.reports) < 0)
-			code = CLI_FAIL;
-	} else {
-		discover_print_table(res.reports);
-	}
-	fprintf(stderr,
-		"netcensus discover: %llu of %llu addresses done, %llu alive, "
-		"%llu packets in %.1f s%s\n",
-		(unsigned long long)res.progress.done,
-		(unsigned long long)res.progress.total,
-		(unsigned long long)res.progress.alive,
-		(unsigned long long)res.progress.packets,
-		res.progress.elapsed_s,
-		res.stopped ? " (interrupted)" : "");
+	if (cli_out_finish(&out) < 0 || res.sink_failed)
+		code = CLI_FAIL;
+	discover_print_summary(&res);
 	if (res.stopped)
 		code = CLI_FAIL;
 	goto out;
 out_nothing:
 	fprintf(stderr, "netcensus discover: nothing was sent\n");
 out:
-	discover_result_free(&res);
+	discover_setup_free(&s);
 	discover_creds_free(creds);
-	json_decref(known);
+	json_decref(def);
 	store_close(st);
-	ports_clear(&sshp);
 	targets_free(t);
-	ports_clear(&pl);
 	return code;
 }

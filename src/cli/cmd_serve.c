@@ -274,6 +274,8 @@ int cmd_serve(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	/* discoveries hold many sockets at once */
+	util_nofile_raise();
 	rc = server_run(&cfg) < 0 ? 1 : 0;
 out:
 	server_config_free(&cfg);

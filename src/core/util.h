@@ -61,4 +61,9 @@ int util_hexval(int c);
 /* Case-insensitive ASCII string equality. */
 int util_streq_ci(const char *a, const char *b);
 
+/* Raises the soft limit of open files to the hard one - for a process
+ * about to hold many sockets (a discovery), done once at its start by the
+ * program, not by a library; the limit now in force (0: unknown). */
+unsigned long util_nofile_raise(void);
+
 #endif

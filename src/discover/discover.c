@@ -1,115 +1,143 @@
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "classify/classify.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "discover/discover.h"
+#include "discover/discover_int.h"
+#include "probe/dns.h"
 #include "probe/snmp_ping.h"
 #include "probe/ssh.h"
 #include "report/report.h"
-#include "store/intake.h"
 #include "store/secret.h"
-#include "store/store_discovery.h"
-#include "store/store_ssh.h"
 #include "store/store.h"
 
 #define DISC_CREDS_FILE_MAX (1024 * 1024)
-#define DISC_PROGRESS_NS 250000000L
 #define DISC_NEIGH_FILE_MAX (16 * 1024 * 1024)
 #define NS_PER_MS 1000000ull
+
+/* Where a fact about a host comes from. */
+enum disc_source {
+	SRC_NONE,
+	SRC_DISCOVERY,	/* the engine: the address, open ports */
+	SRC_DNS,	/* the reverse lookup */
+	SRC_SNMP,
+	SRC_SSH,
+	DISC_N_SOURCES
+};
+
+/* ---- precedence: which source a field of the report comes from ----
+ *
+ * For each field, the sources that may give it, strongest first; the
+ * first that has it wins. "sys.*" is every other field of sys, "*" every
+ * other section (a section counts only when it is a non-empty array).
+ * A new enricher adds its source to the rows it should win or lose. */
+struct disc_rule {
+	const char *field;
+	enum disc_source order[DISC_N_SOURCES];	/* SRC_NONE ends it */
+};
+
+static const struct disc_rule disc_rules[] = {
+	/* the address scanned, whatever a device says of itself */
+	{ "sys.ip", { SRC_DISCOVERY } },
+	{ "sys.dns_fqdn", { SRC_DNS } },
+	/* the host's own name, else DNS, else a plausible sysName */
+	{ "sys.hostname", { SRC_SSH, SRC_DNS, SRC_SNMP } },
+	/* what the host says over SSH beats what its agent says */
+	{ "sys.*", { SRC_SSH, SRC_SNMP } },
+	{ "ports", { SRC_DISCOVERY } },
+	{ "*", { SRC_SSH, SRC_SNMP } },
+};
 
 /* The run: what every callback gets as ud. */
 struct disc {
 	const struct discover_opts *o;
-	struct discover_result *res;
 	struct engine *e;
 	struct snmp_ping *sp;
+	size_t n_ssh_creds;
+	struct disc_out out;
 };
 
 /* One live host (engine_host.user). */
 struct dhost {
 	struct disc *d;
 	char ip[48];
-	json_t *report;
 	uint64_t alive_ns;
-	uint64_t snmp_start_ns;
+	uint64_t start_ns[DISC_N_SOURCES];	/* when each enricher began */
+	json_t *found[DISC_N_SOURCES];	/* each source's facts, as a
+					 * partial report */
 	int snmp_answered;	/* the check got a reply */
-	uint64_t ssh_start_ns;
-	json_t *ssh_report;	/* what the SSH audit read, or NULL */
+	json_t *ssh_facts;	/* what SSH saw, for the store sink */
 };
 
-/* One SNMP job: the worker reads only creds and writes only out/err. */
-struct sjob {
+/* ---- enrichers ----
+ *
+ * An enricher reads more about a live host than the engine's probes do.
+ * Each row says at which stage it may want the host, which worker-pool
+ * kind its blocking job runs under, and its functions: start decides
+ * whether it wants this host (and may first ask something on the
+ * reactor, as SNMP's check does) and submits a job with disc_submit();
+ * run is the job on a worker; done, back on the reactor, logs and puts
+ * what was found into dh->found[src], which the precedence table merges.
+ * Windows (RPC/WMI) and directory enrichers are the next rows. */
+enum disc_stage { DISC_AT_ALIVE, DISC_AT_SCANNED };
+
+struct disc_job;
+
+struct disc_enricher {
+	const char *name;
+	enum disc_source src;
+	enum disc_stage stage;
+	enum pool_kind kind;
+	int (*used)(const struct disc *d);
+	void (*start)(struct disc *d, struct engine_host *h, struct dhost *dh);
+	void (*run)(struct disc_job *j);
+	void (*done)(struct disc *d, struct disc_job *j, int cancelled);
+};
+
+/* Every job starts with this. */
+struct disc_job {
 	struct dhost *dh;
-	json_t *creds;		/* ordered for this host */
-	struct snmp_probe_opts opts;
-	json_t *out;
-	char err[512];
-	int rc;
+	const struct disc_enricher *en;
 };
 
-static struct engine *volatile disc_signal_engine;
+static int snmp_used(const struct disc *d);
+static void snmp_start(struct disc *d, struct engine_host *h,
+		       struct dhost *dh);
+static void sjob_run(struct disc_job *job);
+static void sjob_done(struct disc *d, struct disc_job *job, int cancelled);
+static int ssh_used(const struct disc *d);
+static void ssh_start(struct disc *d, struct engine_host *h,
+		      struct dhost *dh);
+static void shjob_run(struct disc_job *job);
+static void shjob_done(struct disc *d, struct disc_job *job, int cancelled);
 
-/* ---- the log ---- */
+/* The enrichers, in the order they start at a stage. */
+static const struct disc_enricher disc_enrichers[] = {
+	{ "snmp", SRC_SNMP, DISC_AT_ALIVE, POOL_SNMP, snmp_used, snmp_start,
+	  sjob_run, sjob_done },
+	{ "ssh", SRC_SSH, DISC_AT_SCANNED, POOL_SSH, ssh_used, ssh_start,
+	  shjob_run, shjob_done },
+};
 
-static void disc_log_vadd(struct discover_result *res, const char *ip,
-			  const char *stage, const char *outcome,
-			  int64_t duration_ms, const char *fmt, va_list ap)
-{
-	struct discover_log *l;
+#define N_ENRICHERS (sizeof(disc_enrichers) / sizeof(disc_enrichers[0]))
 
-	if (res->n_log == res->cap_log) {
-		res->cap_log = res->cap_log ? res->cap_log * 2 : 256;
-		res->log = xrealloc(res->log, res->cap_log * sizeof(*res->log));
-	}
-	l = &res->log[res->n_log++];
-	memset(l, 0, sizeof(*l));
-	snprintf(l->ip, sizeof(l->ip), "%s", ip ? ip : "");
-	l->stage = stage;
-	l->outcome = xstrdup(outcome);
-	l->duration_ms = duration_ms;
-	if (fmt) {
-		char buf[1024];
+static void disc_log(struct disc *d, const char *ip, const char *stage,
+		     const char *outcome, int64_t duration_ms, const char *fmt,
+		     ...) __attribute__((format(printf, 6, 7)));
 
-		vsnprintf(buf, sizeof(buf), fmt, ap);
-		l->message = xstrdup(buf);
-	}
-}
-
-void discover_log_add(struct discover_result *res, const char *ip,
-		      const char *stage, const char *outcome,
-		      int64_t duration_ms, const char *fmt, ...)
+static void disc_log(struct disc *d, const char *ip, const char *stage,
+		     const char *outcome, int64_t duration_ms, const char *fmt,
+		     ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	disc_log_vadd(res, ip, stage, outcome, duration_ms, fmt, ap);
+	disc_out_vlog(&d->out, ip, stage, outcome, duration_ms, fmt, ap);
 	va_end(ap);
-}
-
-void discover_result_free(struct discover_result *res)
-{
-	size_t i;
-
-	if (!res)
-		return;
-	for (i = 0; i < res->n_log; i++) {
-		free(res->log[i].outcome);
-		free(res->log[i].message);
-	}
-	free(res->log);
-	json_decref(res->reports);
-	json_decref(res->ssh);
-	memset(res, 0, sizeof(*res));
 }
 
 static int64_t disc_ms(struct disc *d, uint64_t since_ns)
@@ -117,6 +145,34 @@ static int64_t disc_ms(struct disc *d, uint64_t since_ns)
 	uint64_t now = engine_now(d->e);
 
 	return now > since_ns ? (int64_t)((now - since_ns) / NS_PER_MS) : 0;
+}
+
+static void disc_job_run(void *arg)
+{
+	struct disc_job *j = arg;
+
+	j->en->run(j);
+}
+
+static void disc_job_done(struct engine *e, struct engine_host *h, void *arg,
+			  int cancelled)
+{
+	struct disc_job *j = arg;
+
+	j->en->done(j->dh->d, j, cancelled);
+}
+
+/* Submits j (its dh and en set) on the enricher's pool kind; a job the
+ * pool refuses is done at once as cancelled. */
+static void disc_submit(struct disc *d, struct engine_host *h,
+			struct disc_job *j)
+{
+	j->dh->start_ns[j->en->src] = j->dh->start_ns[j->en->src]
+					      ? j->dh->start_ns[j->en->src]
+					      : engine_now(d->e);
+	if (engine_submit_job(d->e, h, j->en->kind, disc_job_run,
+			      disc_job_done, j) < 0)
+		j->en->done(d, j, 1);
 }
 
 /* ---- credentials ---- */
@@ -214,13 +270,28 @@ json_t *discover_neigh_read(const char *path)
 	return map;
 }
 
-/* ---- SNMP ---- */
+/* ---- the SNMP enricher ---- */
 
-static void sjob_run(void *arg)
+/* One SNMP job: the worker reads only creds and writes only out/err. */
+struct sjob {
+	struct disc_job job;
+	json_t *creds;		/* ordered for this host */
+	struct snmp_probe_opts opts;
+	json_t *out;
+	char err[512];
+	int rc;
+};
+
+static int snmp_used(const struct disc *d)
 {
-	struct sjob *j = arg;
+	return d->sp != NULL;
+}
 
-	j->rc = snmp_probe(j->dh->ip, j->creds, &j->opts, j->out, j->err,
+static void sjob_run(struct disc_job *job)
+{
+	struct sjob *j = (struct sjob *)job;
+
+	j->rc = snmp_probe(job->dh->ip, j->creds, &j->opts, j->out, j->err,
 			   sizeof(j->err));
 }
 
@@ -247,38 +318,33 @@ static void disc_cred_index_fix(json_t *all, json_t *ordered, json_t *sys)
 	}
 }
 
-static void sjob_done(struct engine *e, struct engine_host *h, void *arg,
-		      int cancelled)
+static void sjob_done(struct disc *d, struct disc_job *job, int cancelled)
 {
-	struct sjob *j = arg;
-	struct dhost *dh = j->dh;
-	struct disc *d = dh->d;
+	struct sjob *j = (struct sjob *)job;
+	struct dhost *dh = job->dh;
 	json_t *sys = json_object_get(j->out, "sys");
-	const char *k;
-	json_t *v;
+	int64_t ms = disc_ms(d, dh->start_ns[SRC_SNMP]);
+	const char *cname, *sysname;
 
 	if (cancelled) {
-		discover_log_add(d->res, dh->ip, "snmp", "cancelled",
-				 disc_ms(d, dh->snmp_start_ns), NULL);
+		disc_log(d, dh->ip, "snmp", "cancelled", ms, NULL);
 	} else if (j->rc < 0) {
-		discover_log_add(d->res, dh->ip, "snmp", "failed",
-				 disc_ms(d, dh->snmp_start_ns), "%s", j->err);
+		disc_log(d, dh->ip, "snmp", "failed", ms, "%s", j->err);
 	} else {
-		const char *cname = json_string_value(
+		cname = json_string_value(
 			json_object_get(sys, "snmp_credential_name"));
-
 		disc_cred_index_fix(d->o->credentials, j->creds, sys);
-		json_object_update(json_object_get(dh->report, "sys"), sys);
-		json_object_foreach(j->out, k, v)
-			if (strcmp(k, "sys") != 0)
-				json_object_set(dh->report, k, v);
-		discover_log_add(
-			d->res, dh->ip, "snmp", "ok",
-			disc_ms(d, dh->snmp_start_ns), "v%s, credential '%s'",
-			json_string_value(json_object_get(sys, "snmp_version")),
-			cname ? cname
-			      : json_string_value(
-					json_object_get(sys, "snmp_credential")));
+		disc_log(d, dh->ip, "snmp", "ok", ms, "v%s, credential '%s'",
+			 json_string_value(json_object_get(sys, "snmp_version")),
+			 cname ? cname
+			       : json_string_value(
+					 json_object_get(sys, "snmp_credential")));
+		/* a sysName that can be a host name is a name candidate */
+		sysname = json_string_value(json_object_get(sys, "sysName"));
+		if (sysname && dns_name_valid(sysname))
+			json_object_set_new(sys, "hostname",
+					    json_string(sysname));
+		dh->found[SRC_SNMP] = json_incref(j->out);
 	}
 	json_decref(j->creds);
 	json_decref(j->out);
@@ -311,8 +377,8 @@ static json_t *disc_creds_ordered(json_t *creds, int cred)
 	return out;
 }
 
-static void disc_snmp_answered(struct engine *e, struct engine_host *h,
-			       const struct engine_answer *a, void *arg)
+static void snmp_answered(struct engine *e, struct engine_host *h,
+			  const struct engine_answer *a, void *arg)
 {
 	struct dhost *dh = arg;
 	struct disc *d = dh->d;
@@ -320,31 +386,37 @@ static void disc_snmp_answered(struct engine *e, struct engine_host *h,
 	int version;
 
 	if (!a->answered) {
-		discover_log_add(d->res, dh->ip, "snmp", "no-answer",
-				 disc_ms(d, dh->snmp_start_ns),
-				 "no agent answered on 161/udp");
+		disc_log(d, dh->ip, "snmp", "no-answer",
+			 disc_ms(d, dh->start_ns[SRC_SNMP]),
+			 "no agent answered on 161/udp");
 		return;
 	}
 	dh->snmp_answered = 1;
 	j = xcalloc(1, sizeof(*j));
-	j->dh = dh;
+	j->job.dh = dh;
+	j->job.en = &disc_enrichers[0];
 	j->creds = disc_creds_ordered(d->o->credentials,
 				      snmp_ping_cred(d->sp, a->question,
 						     &version));
 	j->opts = d->o->snmp_opts;
 	j->out = json_object();
-	if (engine_submit_job(e, h, POOL_SNMP, sjob_run, sjob_done, j) < 0) {
-		json_decref(j->creds);
-		json_decref(j->out);
-		free(j);
-	}
+	disc_submit(d, h, &j->job);
 }
 
-/* ---- SSH ---- */
+/* Every live host gets the SNMP check at once, on the reactor; an agent
+ * that answers is read on a worker. */
+static void snmp_start(struct disc *d, struct engine_host *h,
+		       struct dhost *dh)
+{
+	dh->start_ns[SRC_SNMP] = dh->alive_ns;
+	engine_probe(d->e, h, PROBE_SNMP, 0, d->sp, snmp_answered, dh);
+}
+
+/* ---- the SSH enricher ---- */
 
 /* One SSH job: the worker reads creds and opts, writes only r and rc. */
 struct shjob {
-	struct dhost *dh;
+	struct disc_job job;
 	struct ssh_audit_cred *creds;	/* strings borrowed from the run's
 					 * credentials, never changed */
 	struct ssh_audit_opts opts;
@@ -354,9 +426,14 @@ struct shjob {
 	int rc;
 };
 
-static void shjob_run(void *arg)
+static int ssh_used(const struct disc *d)
 {
-	struct shjob *j = arg;
+	return d->n_ssh_creds > 0;
+}
+
+static void shjob_run(struct disc_job *job)
+{
+	struct shjob *j = (struct shjob *)job;
 
 	j->rc = ssh_audit_host(&j->opts, &j->r);
 }
@@ -368,8 +445,8 @@ static void shjob_free(struct shjob *j)
 	free(j);
 }
 
-/* What discover_store records for the address. */
-static void disc_ssh_note(struct disc *d, struct shjob *j)
+/* What the store sink records for the address. */
+static json_t *shjob_facts(struct disc *d, struct shjob *j)
 {
 	json_t *o = json_pack("{sisssssb}", "port", (int)j->opts.port,
 			      "hostkey", j->r.hostkey, "hostkey_type",
@@ -387,54 +464,52 @@ static void disc_ssh_note(struct disc *d, struct shjob *j)
 	if (j->known_device > 0)
 		json_object_set_new(o, "known_device_id",
 				    json_integer(j->known_device));
-	json_object_set_new(d->res->ssh, j->dh->ip, o);
+	return o;
 }
 
-static void shjob_done(struct engine *e, struct engine_host *h, void *arg,
-		       int cancelled)
+static void shjob_done(struct disc *d, struct disc_job *job, int cancelled)
 {
-	struct shjob *j = arg;
-	struct dhost *dh = j->dh;
-	struct disc *d = dh->d;
+	struct shjob *j = (struct shjob *)job;
+	struct dhost *dh = job->dh;
 	/* the job's own time, not its wait for a worker */
 	int64_t ms = j->r.elapsed_ms;
 
 	if (cancelled) {
-		discover_log_add(d->res, dh->ip, "ssh", "cancelled",
-				 disc_ms(d, dh->ssh_start_ns), NULL);
+		disc_log(d, dh->ip, "ssh", "cancelled",
+			 disc_ms(d, dh->start_ns[SRC_SSH]), NULL);
 		shjob_free(j);
 		return;
 	}
-	if (j->r.hostkey[0])
-		disc_ssh_note(d, j);
+	if (j->r.hostkey[0]) {
+		json_decref(dh->ssh_facts);
+		dh->ssh_facts = shjob_facts(d, j);
+	}
 	if (j->r.refused[0])
-		discover_log_add(d->res, dh->ip, "ssh", "auth-refused", -1,
-				 "port %u: %s", j->opts.port, j->r.refused);
+		disc_log(d, dh->ip, "ssh", "auth-refused", -1, "port %u: %s",
+			 j->opts.port, j->r.refused);
 	if (j->r.hostkey_changed)
-		discover_log_add(
-			d->res, dh->ip, "ssh", "hostkey-changed", -1,
-			"port %u: host key changed from %s to %s (%s)%s",
-			j->opts.port, j->known, j->r.hostkey, j->r.hostkey_type,
-			d->o->ssh_accept_changed_keys
-				? "; accepted (--ssh-accept-changed-keys)"
-				: "; not audited, no credential was sent "
-				  "(--ssh-accept-changed-keys to accept it)");
+		disc_log(d, dh->ip, "ssh", "hostkey-changed", -1,
+			 "port %u: host key changed from %s to %s (%s)%s",
+			 j->opts.port, j->known, j->r.hostkey,
+			 j->r.hostkey_type,
+			 d->o->ssh_accept_changed_keys
+				 ? "; accepted (--ssh-accept-changed-keys)"
+				 : "; not audited, no credential was sent "
+				   "(--ssh-accept-changed-keys to accept it)");
 	if (j->rc < 0) {
 		if (!j->r.hostkey_changed || d->o->ssh_accept_changed_keys)
-			discover_log_add(d->res, dh->ip, "ssh", "failed", ms,
-					 "%s", j->r.error);
+			disc_log(d, dh->ip, "ssh", "failed", ms, "%s",
+				 j->r.error);
 		shjob_free(j);
 		return;
 	}
-	discover_log_add(d->res, dh->ip, "ssh", "ok", ms,
-			 "port %u, credential '%s', %s %s, %zu software, %s",
-			 j->opts.port, j->r.cred_name, j->r.hostkey_type,
-			 j->r.hostkey,
-			 json_array_size(json_object_get(j->r.report,
-							 "software")),
-			 j->r.banner);
-	json_decref(dh->ssh_report);
-	dh->ssh_report = j->r.report;
+	disc_log(d, dh->ip, "ssh", "ok", ms,
+		 "port %u, credential '%s', %s %s, %zu software, %s",
+		 j->opts.port, j->r.cred_name, j->r.hostkey_type, j->r.hostkey,
+		 json_array_size(json_object_get(j->r.report, "software")),
+		 j->r.banner);
+	json_decref(dh->found[SRC_SSH]);
+	dh->found[SRC_SSH] = j->r.report;
 	j->r.report = NULL;
 	shjob_free(j);
 }
@@ -478,25 +553,24 @@ static unsigned disc_ssh_port(const struct discover_opts *o,
 	return 0;
 }
 
-/* A host with an SSH port open and SSH credentials given: an
- * ssh_audit_host() job on POOL_SSH, merged in disc_done. */
-static void disc_ssh_start(struct disc *d, struct engine_host *h,
-			   struct dhost *dh)
+/* A host with an SSH port open: an ssh_audit_host() job. */
+static void ssh_start(struct disc *d, struct engine_host *h, struct dhost *dh)
 {
-	json_t *known, *creds = d->o->credentials;
+	json_t *known;
 	struct shjob *j;
-	unsigned port;
-	size_t n = discover_credentials_count(creds, "ssh") +
-		   discover_credentials_count(creds, "ssh_key");
+	unsigned port = disc_ssh_port(d->o, h);
+	const char *key;
 
-	if (n == 0 || !(port = disc_ssh_port(d->o, h)))
+	if (!port)
 		return;
 	known = json_object_get(d->o->ssh_known, dh->ip);
 	j = xcalloc(1, sizeof(*j));
-	j->dh = dh;
-	j->creds = xcalloc(n, sizeof(*j->creds));
+	j->job.dh = dh;
+	j->job.en = &disc_enrichers[1];
+	j->creds = xcalloc(d->n_ssh_creds, sizeof(*j->creds));
 	j->opts.ncreds = disc_ssh_creds(
-		creds, json_string_value(json_object_get(known, "credential")),
+		d->o->credentials,
+		json_string_value(json_object_get(known, "credential")),
 		j->creds);
 	j->opts.creds = j->creds;
 	j->opts.host = dh->ip;
@@ -509,38 +583,92 @@ static void disc_ssh_start(struct disc *d, struct engine_host *h,
 						     : 5000) * 4 +
 			   (d->o->ssh_command_ms > 0 ? d->o->ssh_command_ms
 						     : 60000);
-	snprintf(j->known, sizeof(j->known), "%s",
-		 json_string_value(json_object_get(known, "hostkey"))
-			 ? json_string_value(json_object_get(known, "hostkey"))
-			 : "");
+	key = json_string_value(json_object_get(known, "hostkey"));
+	snprintf(j->known, sizeof(j->known), "%s", key ? key : "");
 	j->known_device = json_integer_value(
 		json_object_get(known, "device_id"));
 	j->opts.known_hostkey = j->known[0] ? j->known : NULL;
 	j->opts.allow_changed_hostkey = d->o->ssh_accept_changed_keys;
-	dh->ssh_start_ns = engine_now(d->e);
-	if (engine_submit_job(d->e, h, POOL_SSH, shjob_run, shjob_done, j) <
-	    0)
-		shjob_free(j);
+	disc_submit(d, h, &j->job);
 }
 
-/* SSH's report over the one discovery and SNMP built: its sys fields win
- * (but the address is the one scanned), its non-empty sections replace
- * SNMP's, and whatever SSH said nothing about stays. */
-static void disc_ssh_merge(json_t *report, json_t *ssh)
+static void disc_enrich(struct disc *d, struct engine_host *h,
+			struct dhost *dh, enum disc_stage stage)
 {
-	json_t *sys = json_object_get(report, "sys"), *v;
-	const char *k;
+	size_t i;
 
-	json_object_foreach(json_object_get(ssh, "sys"), k, v)
-		if (strcmp(k, "ip") != 0)
-			json_object_set(sys, k, v);
-	json_object_foreach(ssh, k, v) {
-		if (!strcmp(k, "sys") || !strcmp(k, "source") ||
-		    !strcmp(k, "report_version") || !json_is_array(v) ||
-		    json_array_size(v) == 0)
-			continue;
-		json_object_set(report, k, v);
+	for (i = 0; i < N_ENRICHERS; i++)
+		if (disc_enrichers[i].stage == stage &&
+		    disc_enrichers[i].used(d))
+			disc_enrichers[i].start(d, h, dh);
+}
+
+/* ---- merging by the precedence table ---- */
+
+static const struct disc_rule *disc_rule_find(const char *field, int in_sys)
+{
+	const char *dflt = in_sys ? "sys.*" : "*";
+	char name[128];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s%s", in_sys ? "sys." : "", field);
+	for (i = 0; i < sizeof(disc_rules) / sizeof(disc_rules[0]); i++)
+		if (!strcmp(disc_rules[i].field, name))
+			return &disc_rules[i];
+	for (i = 0; i < sizeof(disc_rules) / sizeof(disc_rules[0]); i++)
+		if (!strcmp(disc_rules[i].field, dflt))
+			return &disc_rules[i];
+	return NULL;
+}
+
+/* The value of field (in sys, or a section) from the strongest source
+ * that has it, or NULL. */
+static json_t *disc_pick(json_t *const found[], const char *field,
+			 int in_sys)
+{
+	const struct disc_rule *rule = disc_rule_find(field, in_sys);
+	size_t i;
+
+	for (i = 0; rule && i < DISC_N_SOURCES && rule->order[i]; i++) {
+		json_t *f = found[rule->order[i]];
+		json_t *v = json_object_get(in_sys ? json_object_get(f, "sys")
+						   : f,
+					    field);
+
+		if (in_sys ? v != NULL : json_array_size(v) > 0)
+			return v;
 	}
+	return NULL;
+}
+
+/* One device report from every source's facts. */
+static json_t *disc_merge(json_t *const found[])
+{
+	json_t *r = json_pack("{si}", "report_version", REPORT_VERSION);
+	json_t *sys = json_object(), *v, *pick;
+	const char *k;
+	int s;
+
+	json_object_set_new(r, "sys", sys);
+	for (s = SRC_DISCOVERY; s < DISC_N_SOURCES; s++) {
+		json_object_foreach(json_object_get(found[s], "sys"), k, v) {
+			if (json_object_get(sys, k))
+				continue;
+			pick = disc_pick(found, k, 1);
+			if (pick)
+				json_object_set(sys, k, pick);
+		}
+		json_object_foreach(found[s], k, v) {
+			if (!strcmp(k, "sys") || !strcmp(k, "source") ||
+			    !strcmp(k, "report_version") ||
+			    json_object_get(r, k))
+				continue;
+			pick = disc_pick(found, k, 0);
+			if (pick)
+				json_object_set(r, k, pick);
+		}
+	}
+	return r;
 }
 
 /* ---- engine callbacks ---- */
@@ -554,9 +682,6 @@ static void disc_alive(struct engine *e, struct engine_host *h, void *ud)
 	dh->d = d;
 	targets_addr_format(&h->addr, dh->ip, sizeof(dh->ip));
 	dh->alive_ns = engine_now(e);
-	dh->report = json_pack("{si}", "report_version", REPORT_VERSION);
-	json_object_set_new(dh->report, "sys",
-			    json_pack("{ss}", "ip", dh->ip));
 	h->user = dh;
 	switch (h->alive_by) {
 	case ENGINE_ALIVE_ICMP:
@@ -572,14 +697,9 @@ static void disc_alive(struct engine *e, struct engine_host *h, void *ud)
 		snprintf(by, sizeof(by), "assumed (--no-ping)");
 		break;
 	}
-	discover_log_add(d->res, dh->ip, "discovery", "alive",
-			 (int64_t)((dh->alive_ns - h->start_ns) / NS_PER_MS),
-			 "%s", by);
-	if (d->sp) {
-		dh->snmp_start_ns = dh->alive_ns;
-		engine_probe(e, h, PROBE_SNMP, 0, d->sp, disc_snmp_answered,
-			     dh);
-	}
+	disc_log(d, dh->ip, "discovery", "alive",
+		 (int64_t)((dh->alive_ns - h->start_ns) / NS_PER_MS), "%s", by);
+	disc_enrich(d, h, dh, DISC_AT_ALIVE);
 }
 
 static void disc_scanned(struct engine *e, struct engine_host *h, void *ud)
@@ -596,24 +716,21 @@ static void disc_scanned(struct engine *e, struct engine_host *h, void *ud)
 		strbuf_printf(&open, "%s%u", n++ ? "," : "", h->ports[i].port);
 	}
 	if (h->n_ports)
-		discover_log_add(d->res, dh->ip, "ports",
-				 n ? "open" : "none-open",
-				 disc_ms(d, dh->alive_ns), "%zu of %zu open%s%s",
-				 n, h->n_ports, n ? ": " : "",
-				 n ? open.data : "");
+		disc_log(d, dh->ip, "ports", n ? "open" : "none-open",
+			 disc_ms(d, dh->alive_ns), "%zu of %zu open%s%s", n,
+			 h->n_ports, n ? ": " : "", n ? open.data : "");
 	strbuf_free(&open);
 	if (d->o->engine.dns)
-		discover_log_add(
-			d->res, dh->ip, "dns",
-			h->dns_status == DNS_OK	      ? "name"
-			: h->dns_status == DNS_NONAME ? "no-name"
-						      : "failed",
-			disc_ms(d, dh->alive_ns), "%s%s",
-			h->hostname ? h->hostname : "",
-			h->hostname && !h->hostname_confirmed
-				? " (not forward-confirmed)"
-				: "");
-	disc_ssh_start(d, h, dh);
+		disc_log(d, dh->ip, "dns",
+			 h->dns_status == DNS_OK       ? "name"
+			 : h->dns_status == DNS_NONAME ? "no-name"
+						       : "failed",
+			 disc_ms(d, dh->alive_ns), "%s%s",
+			 h->hostname ? h->hostname : "",
+			 h->hostname && !h->hostname_confirmed
+				 ? " (not forward-confirmed)"
+				 : "");
+	disc_enrich(d, h, dh, DISC_AT_SCANNED);
 }
 
 static void disc_add_port(json_t *rows, const char *proto, unsigned port,
@@ -630,25 +747,13 @@ static void disc_add_port(json_t *rows, const char *proto, unsigned port,
 	json_array_append_new(rows, r);
 }
 
-static void disc_done(struct engine *e, struct engine_host *h, void *ud)
+/* What the engine itself learnt: the address and the open ports. */
+static json_t *disc_found_engine(struct dhost *dh, struct engine_host *h)
 {
-	struct disc *d = ud;
-	struct dhost *dh = h->user;
-	json_t *sys, *ports;
-	const char *sysname;
+	json_t *f = json_pack("{s{ss}}", "sys", "ip", dh->ip);
+	json_t *ports = json_array();
 	size_t i;
 
-	if (!dh) {
-		char ip[48];
-
-		targets_addr_format(&h->addr, ip, sizeof(ip));
-		discover_log_add(d->res, ip, "discovery", "dead",
-				 disc_ms(d, h->start_ns), NULL);
-		return;
-	}
-	h->user = NULL;
-	sys = json_object_get(dh->report, "sys");
-	ports = json_array();
 	for (i = 0; i < h->n_ports; i++)
 		if (h->ports[i].state == TCP_OPEN)
 			disc_add_port(ports, "tcp", h->ports[i].port, NULL);
@@ -662,244 +767,35 @@ static void disc_done(struct engine *e, struct engine_host *h, void *ud)
 	}
 	if (dh->snmp_answered)
 		disc_add_port(ports, "udp", 161, "snmp");
-	if (json_array_size(ports))
-		json_object_set_new(dh->report, "ports", ports);
-	else
-		json_decref(ports);
-	if (dh->ssh_report) {
-		disc_ssh_merge(dh->report, dh->ssh_report);
-		json_decref(dh->ssh_report);
+	json_object_set_new(f, "ports", ports);
+	return f;
+}
+
+static void disc_done(struct engine *e, struct engine_host *h, void *ud)
+{
+	struct disc *d = ud;
+	struct dhost *dh = h->user;
+	int s;
+
+	if (!dh) {
+		char ip[48];
+
+		targets_addr_format(&h->addr, ip, sizeof(ip));
+		disc_log(d, ip, "discovery", "dead", disc_ms(d, h->start_ns),
+			 NULL);
+		return;
 	}
-	sysname = json_string_value(json_object_get(sys, "sysName"));
+	h->user = NULL;
+	dh->found[SRC_DISCOVERY] = disc_found_engine(dh, h);
 	if (h->hostname)
-		json_object_set_new(sys, "dns_fqdn", json_string(h->hostname));
-	/* a name from SSH is the host's own and wins over DNS and sysName */
-	if (!json_object_get(sys, "hostname") && h->hostname)
-		json_object_set_new(sys, "hostname", json_string(h->hostname));
-	else if (!json_object_get(sys, "hostname") && sysname &&
-		 dns_name_valid(sysname))
-		json_object_set_new(sys, "hostname", json_string(sysname));
-	json_array_append_new(d->res->reports, dh->report);
+		dh->found[SRC_DNS] = json_pack("{s{ssss}}", "sys", "dns_fqdn",
+					       h->hostname, "hostname",
+					       h->hostname);
+	/* to the sinks at once: nothing of the host stays in the run */
+	disc_out_report(&d->out, disc_merge(dh->found), dh->ssh_facts);
+	for (s = 0; s < DISC_N_SOURCES; s++)
+		json_decref(dh->found[s]);
 	free(dh);
-}
-
-/* ---- after the run ---- */
-
-/* The MAC of the SNMP "ip" row holding the host's own address. */
-static const char *disc_snmp_mac(json_t *report, const char *ip)
-{
-	json_t *row;
-	size_t i;
-
-	json_array_foreach(json_object_get(report, "ip"), i, row) {
-		const char *mac = json_string_value(json_object_get(row, "mac"));
-		const char *rip = json_string_value(json_object_get(row, "ip"));
-
-		if (mac && *mac && rip && !strcmp(rip, ip))
-			return mac;
-	}
-	return NULL;
-}
-
-static int disc_addr_cmp(const void *a, const void *b)
-{
-	json_t *const *x = a, *const *y = b;
-	struct targets_addr p, q;
-
-	targets_addr_parse(json_string_value(json_object_get(
-				   json_object_get(*x, "sys"), "ip")), &p);
-	targets_addr_parse(json_string_value(json_object_get(
-				   json_object_get(*y, "sys"), "ip")), &q);
-	if (p.family != q.family)
-		return p.family == AF_INET ? -1 : 1;
-	return memcmp(p.a, q.a, sizeof(p.a));
-}
-
-static void disc_finish_reports(struct disc *d)
-{
-	json_t *neigh = discover_neigh_read(d->o->neigh_path);
-	json_t *sorted, **v;
-	struct report_error err;
-	size_t i, n = json_array_size(d->res->reports);
-	char now[20];
-
-	util_now(now);
-	v = xcalloc(n ? n : 1, sizeof(*v));
-	for (i = 0; i < n; i++) {
-		json_t *r = json_array_get(d->res->reports, i);
-		json_t *sys = json_object_get(r, "sys");
-		const char *ip = json_string_value(json_object_get(sys, "ip"));
-		const char *mac =
-			json_string_value(json_object_get(neigh, ip));
-
-		if (!mac)
-			mac = disc_snmp_mac(r, ip);
-		if (mac)
-			json_object_set_new(sys, "mac", json_string(mac));
-		json_object_set_new(r, "source",
-				    json_pack("{ssssss}", "name", "discovery",
-					      "format", "netcensus", "time",
-					      now));
-		classify_report(r);
-		if (report_validate(r, &err) < 0)
-			log_warn("discovery: report of %s: %s", ip, err.msg);
-		v[i] = json_incref(r);
-	}
-	qsort(v, n, sizeof(*v), disc_addr_cmp);
-	sorted = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(sorted, v[i]);
-	free(v);
-	json_decref(d->res->reports);
-	d->res->reports = sorted;
-	json_decref(neigh);
-}
-
-/* Records what SSH saw at ip for the device intake matched; a changed
- * host key is flagged on the device that had the old one. 0 or -1. */
-static int disc_store_ssh(struct store *st, struct discover_result *res,
-			  const char *ip, int64_t device_id)
-{
-	json_t *o = ip ? json_object_get(res->ssh, ip) : NULL, *detail;
-	struct store_ssh_host h;
-	char now[20], key[64];
-	int64_t known;
-	int accepted, rc;
-
-	if (!o)
-		return 0;
-	memset(&h, 0, sizeof(h));
-	h.device_id = device_id;
-	h.ip = ip;
-	h.port = (unsigned)json_integer_value(json_object_get(o, "port"));
-	h.hostkey = json_string_value(json_object_get(o, "hostkey"));
-	h.hostkey_type = json_string_value(json_object_get(o, "hostkey_type"));
-	h.credential = json_string_value(json_object_get(o, "credential"));
-	if (json_is_true(json_object_get(o, "hostkey_changed"))) {
-		known = json_integer_value(
-			json_object_get(o, "known_device_id"));
-		accepted = json_is_true(json_object_get(o, "accepted"));
-		util_now(now);
-		snprintf(key, sizeof(key), "%s port %u", ip, h.port);
-		detail = json_pack("{ssss?ssss?sb}", "ip", ip, "old",
-				   json_string_value(
-					   json_object_get(o, "old_hostkey")),
-				   "new", h.hostkey, "type", h.hostkey_type,
-				   "accepted", accepted);
-		rc = store_change_add(st, known > 0 ? known : device_id,
-				      "ssh_host_key", "change", key, detail,
-				      now);
-		json_decref(detail);
-		if (rc < 0)
-			return -1;
-		/* the old key stays until someone accepts the new one */
-		if (!accepted)
-			return 0;
-	}
-	return store_ssh_host_set(st, &h);
-}
-
-/* Stores every report and the log; 0, or -1 when anything was refused. */
-int discover_store(struct store *st, struct discover_result *res,
-		   int64_t run_id, int64_t org_id)
-{
-	struct intake_config cfg;
-	struct store_discovery_counts c;
-	struct store_discovery_log *rows;
-	json_t *r;
-	size_t i;
-	int rc = 0;
-
-	intake_config_default(&cfg);
-	memset(&c, 0, sizeof(c));
-	json_array_foreach(res->reports, i, r) {
-		struct intake_result ir;
-		const char *ip = json_string_value(
-			json_object_get(json_object_get(r, "sys"), "ip"));
-
-		memset(&ir, 0, sizeof(ir));
-		if (intake_report(st, &cfg, r, org_id, "discovery", "netcensus",
-				  &ir) < 0) {
-			discover_log_add(res, ip, "store", "rejected", -1, "%s",
-					 ir.message);
-			log_warn("%s: not stored: %s", ip, ir.message);
-			rc = -1;
-			continue;
-		}
-		c.stored++;
-		discover_log_add(res, ip, "store",
-				 ir.created ? "created" : "updated", -1,
-				 "device %lld%s%s", (long long)ir.device_id,
-				 ir.rule ? ", matched by " : "",
-				 ir.rule ? ir.rule : "");
-		if (disc_store_ssh(st, res, ip, ir.device_id) < 0)
-			rc = -1;
-	}
-	rows = xcalloc(res->n_log ? res->n_log : 1, sizeof(*rows));
-	for (i = 0; i < res->n_log; i++) {
-		rows[i].ip = res->log[i].ip;
-		rows[i].stage = res->log[i].stage;
-		rows[i].outcome = res->log[i].outcome;
-		rows[i].duration_ms = res->log[i].duration_ms;
-		rows[i].message = res->log[i].message;
-	}
-	if (store_discovery_log_add(st, run_id, rows, res->n_log) < 0)
-		rc = -1;
-	free(rows);
-	c.total = (int64_t)res->progress.total;
-	c.done = (int64_t)res->progress.done;
-	c.alive = (int64_t)res->progress.alive;
-	if (store_discovery_run_finish(st, run_id,
-				       res->stopped ? "cancelled" : "done", &c,
-				       res->stopped ? "interrupted" : NULL) <
-	    0)
-		rc = -1;
-	return rc;
-}
-
-/* ---- progress and signals ---- */
-
-struct disc_progress {
-	struct engine *e;
-	atomic_int stop;
-	pthread_t thread;
-};
-
-static void *disc_progress_main(void *arg)
-{
-	struct disc_progress *p = arg;
-	struct timespec ts = { 0, DISC_PROGRESS_NS };
-	struct engine_progress pr;
-
-	while (!atomic_load(&p->stop)) {
-		nanosleep(&ts, NULL);
-		engine_progress(p->e, &pr);
-		fprintf(stderr,
-			"\r\033[Knetcensus: %llu/%llu addresses, %llu alive, "
-			"%llu packets (%.0f/s), %llu jobs, ",
-			(unsigned long long)pr.done,
-			(unsigned long long)pr.total,
-			(unsigned long long)pr.alive,
-			(unsigned long long)pr.packets,
-			pr.elapsed_s > 0 ? (double)pr.packets / pr.elapsed_s
-					 : 0.0,
-			(unsigned long long)pr.jobs_pending);
-		if (pr.eta_s >= 0)
-			fprintf(stderr, "ETA %.0f s", pr.eta_s);
-		else
-			fprintf(stderr, "ETA ?");
-	}
-	fprintf(stderr, "\r\033[K");
-	return NULL;
-}
-
-static void disc_on_signal(int sig)
-{
-	struct engine *e = disc_signal_engine;
-
-	(void)sig;
-	if (e)
-		engine_stop(e);
 }
 
 int discover_run(const struct discover_opts *o, const struct targets *t,
@@ -908,57 +804,40 @@ int discover_run(const struct discover_opts *o, const struct targets *t,
 	struct engine_callbacks cb = { disc_alive, disc_scanned, disc_done,
 				       NULL };
 	struct disc d;
-	struct disc_progress prog;
-	struct sigaction sa, old_int, old_term;
-	int rc = -1, progress = 0;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
-	res->reports = json_array();
-	res->ssh = json_object();
 	memset(&d, 0, sizeof(d));
 	d.o = o;
-	d.res = res;
+	d.n_ssh_creds = o->n_ssh_ports
+				? discover_credentials_count(o->credentials,
+							     "ssh") +
+					  discover_credentials_count(
+						  o->credentials, "ssh_key")
+				: 0;
 	cb.ud = &d;
 	if (o->snmp && o->credentials)
 		snmp_probe_init();
 	classify_init();
-	d.e = engine_new(&o->engine, t, &cb);
-	if (!d.e)
+	if (disc_out_start(&d.out, o) < 0)
 		return -1;
+	d.e = engine_new(&o->engine, t, &cb);
+	if (!d.e) {
+		disc_out_close(&d.out);
+		return -1;
+	}
 	if (o->snmp && o->credentials)
 		d.sp = snmp_ping_new(o->credentials);
-	if (o->engine_hook) /* a server: live progress and stop */
+	if (o->engine_hook) /* live progress and stop for the caller */
 		o->engine_hook(d.e, o->engine_hook_ud);
-	if (o->signals) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = disc_on_signal;
-		sigemptyset(&sa.sa_mask);
-		disc_signal_engine = d.e;
-		sigaction(SIGINT, &sa, &old_int);
-		sigaction(SIGTERM, &sa, &old_term);
-	}
-	if (o->progress) {
-		memset(&prog, 0, sizeof(prog));
-		prog.e = d.e;
-		progress = pthread_create(&prog.thread, NULL,
-					  disc_progress_main, &prog) == 0;
-	}
 	rc = engine_run(d.e);
-	if (progress) {
-		atomic_store(&prog.stop, 1);
-		pthread_join(prog.thread, NULL);
-	}
 	engine_progress(d.e, &res->progress);
 	res->stopped = res->progress.done < res->progress.total;
-	if (o->signals) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		disc_signal_engine = NULL;
-	}
 	if (o->engine_hook)
 		o->engine_hook(NULL, o->engine_hook_ud);
 	snmp_ping_free(d.sp);
 	engine_free(d.e);
-	disc_finish_reports(&d);
+	disc_out_close(&d.out);
+	res->sink_failed = d.out.failed;
 	return rc;
 }

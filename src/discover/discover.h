@@ -1,43 +1,45 @@
 /*
  * discover: one discovery run from targets to device reports - the glue
- * between the engine (engine/engine.h), the SNMP check and probe, the
- * kernel's neighbour table, classification and the discovery log. Used by
- * `netcensus discover`; the server's scheduler can call it the same way.
+ * between the engine (engine/engine.h), the enrichers, classification,
+ * the discovery log and the sinks the reports go to. The same for the
+ * command line and the server's runner (their options come from one
+ * builder: discover_def.h).
  *
  * Per live host, in the engine's callbacks (all on the reactor thread):
- *   alive    a "discovery" log row; when SNMP is in scope, the SNMP check
- *            (probe/snmp_ping.h) is asked of the host with engine_probe();
- *            a host whose agent answers gets the blocking snmp_probe() as
- *            a POOL_SNMP worker job, credentials ordered so the one that
- *            answered is tried first;
- *   scanned  "ports" and "dns" rows; a host with an SSH port open (22,
- *            or opts.ssh_ports) gets ssh_audit_host() (probe/ssh.h) as a
- *            POOL_SSH job when the credentials hold ssh / ssh_key ones,
- *            the credential that worked last (opts.ssh_known) first and
- *            the host key known for that address checked before any
- *            credential is sent;
- *   done     the device report is put together (sys.ip, hostname from DNS
- *            or else sysName, open ports, what SNMP read, then what SSH
- *            read on top: SSH's sys fields and non-empty sections win,
- *            SNMP's stay where SSH said nothing); dead addresses get a
+ *   alive    a "discovery" log row; enrichers that want a host as soon as
+ *            it answers start (SNMP: its check, probe/snmp_ping.h, a row
+ *            of the engine's probe table; an agent that answers gets snmp_probe() as a
+ *            POOL_SNMP job, the credential that answered first);
+ *   scanned  "ports" and "dns" rows; enrichers that want open ports start
+ *            (SSH: ssh_audit_host() as a POOL_SSH job on the first open
+ *            SSH port, the credential that worked last first, the host
+ *            key stored for the address checked before any credential
+ *            is sent);
+ *   done     each source's facts (discovery, DNS, SNMP, SSH) merged into
+ *            one device report by a precedence table (per field, which
+ *            source wins: data in discover.c, not code), and the report
+ *            handed to the sinks at once; dead addresses get a
  *            "discovery"/"dead" row.
- * After the engine has finished: MAC addresses from the neighbour table
- * (/proc/net/arp: hosts on the scanner's own segments) or else from the
- * SNMP interface that holds the address, classify_report(), validation,
- * and the reports sorted by address.
+ * A sink thread finishes each report (MAC from the neighbour table or the
+ * SNMP interface that holds the address, classify_report(), validation)
+ * and gives it, with the log rows as they come, to every sink in order:
+ * the store (intake, discover_sink_store), JSON on stdout (the command
+ * line), later a collector's spool. Nothing is held until the end: at
+ * most 256 reports wait for the sinks (a slower sink makes the engine
+ * wait), so memory does not grow with the number of live hosts, and
+ * devices appear while the run goes on.
  *
- * With opts.signals, SIGINT/SIGTERM during discover_run() stop the engine
- * gracefully: hosts under way finish and what was found is returned
- * (stopped = 1). discover_store() then stores the reports through intake
- * and writes the log and the run's counters - the same for the command
- * line and a server's scheduler.
+ * The run reports progress and can be stopped through opts.engine_hook
+ * (engine_progress(), engine_stop() from any thread): the command line
+ * draws its progress line and handles signals with it, the server serves
+ * its API. discover_run() installs no signal handler and prints nothing.
  *
- * The result owns its reports and log rows; discover_result_free().
  * Messages in the log name hosts and credential names, never secrets.
  */
 #ifndef NC_DISCOVER_H
 #define NC_DISCOVER_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -46,6 +48,31 @@
 #include "engine/engine.h"
 #include "probe/snmp.h"
 
+/* One row of the discovery log. */
+struct discover_log {
+	char ip[48];
+	const char *stage;	/* static */
+	char outcome[24];
+	int64_t duration_ms;	/* -1: not measured */
+	char *message;		/* or NULL */
+	char time[20];		/* when it happened (UTC) */
+};
+
+/* Where finished hosts go; both called on the run's sink thread, in the
+ * order things happened. 0, or -1 when something was refused (logged;
+ * the run goes on). */
+struct discover_sink {
+	/* a finished host's device report (borrowed: a sink may change it
+	 * for the next one) with what SSH saw of it ({"port", "hostkey",
+	 * "hostkey_type", "credential" (worked), "audited",
+	 * "hostkey_changed", "old_hostkey", "accepted",
+	 * "known_device_id"}) or NULL */
+	int (*report)(void *ud, json_t *report, json_t *ssh);
+	/* log rows, in batches; may be NULL */
+	int (*log)(void *ud, const struct discover_log *rows, size_t n);
+	void *ud;
+};
+
 struct discover_opts {
 	struct engine_opts engine;	/* engine.ports: TCP ports (may be
 					 * NULL); rate, timeout, ... */
@@ -53,9 +80,6 @@ struct discover_opts {
 					 * NULL or empty */
 	int snmp;			/* 161/udp in scope */
 	struct snmp_probe_opts snmp_opts;
-	int progress;			/* a progress line on stderr */
-	int signals;			/* SIGINT/SIGTERM stop the run (the
-					 * command line; not in a server) */
 	const char *neigh_path;		/* NULL: /proc/net/arp */
 	/* SSH: tried on the first of these ports found open (NULL: 22) */
 	const uint16_t *ssh_ports;
@@ -66,59 +90,53 @@ struct discover_opts {
 	int ssh_accept_changed_keys;	/* audit over a changed host key */
 	json_t *ssh_known;		/* store_ssh_host_map() (borrowed) or
 					 * NULL: keys and last credentials */
+	/* The caller's, not options of the run (discover_def.h leaves
+	 * them alone): */
+	const struct discover_sink *sinks;	/* each report goes to every
+						 * one, in order */
+	size_t n_sinks;
 	/* Called on the run's thread with the engine once it exists, and
-	 * with NULL before it is freed: a server keeps it to read
-	 * engine_progress() and call engine_stop() from other threads. */
+	 * with NULL before it is freed: keep it to read engine_progress()
+	 * and call engine_stop() from other threads. */
 	void (*engine_hook)(struct engine *e, void *ud);
 	void *engine_hook_ud;
 };
 
-/* One row of the discovery log. */
-struct discover_log {
-	char ip[48];
-	const char *stage;	/* static */
-	char *outcome;
-	int64_t duration_ms;	/* -1: not measured */
-	char *message;		/* or NULL */
-};
-
 struct discover_result {
-	json_t *reports;	/* device reports of live hosts, by address */
-	struct discover_log *log;
-	size_t n_log, cap_log;
 	struct engine_progress progress;	/* the final counters */
-	/* What SSH saw per address, for discover_store: {ip: {"port",
-	 * "hostkey", "hostkey_type", "credential" (worked), "audited",
-	 * "hostkey_changed", "old_hostkey", "accepted", "known_device_id"}} */
-	json_t *ssh;
-	int stopped;		/* interrupted by a signal */
+	int stopped;		/* engine_stop() before every address */
+	int sink_failed;	/* a sink refused a report or rows */
 };
 
-/* Runs a discovery of the finished targets t; 0 with res filled (free it
- * with discover_result_free either way), or -1 when the run could not
- * start or its loop failed (logged). */
+/* Runs a discovery of the finished targets t, every report and log row
+ * handed to the sinks before it returns; 0 with res filled, or -1 when
+ * the run could not start or its loop failed (logged). */
 int discover_run(const struct discover_opts *o, const struct targets *t,
 		 struct discover_result *res);
-void discover_result_free(struct discover_result *res);
 
 struct store;
-/* Stores every report of res through intake_report() for org_id (adding a
- * "store" log row each), writes the log rows to run run_id (from
- * store_discovery_run_start) and finishes the run ("done", or
- * "cancelled" when res->stopped). 0, or -1 when a report or the log was
- * refused (logged; the rest is still stored). SSH facts of res->ssh are
- * recorded per device (store_ssh.h): the host key and the credential that
- * worked; a changed key is an "ssh_host_key"/"change" row in the change
- * log of the device that had the old key, which stays recorded unless
- * the change was accepted. */
-int discover_store(struct store *st, struct discover_result *res,
-		   int64_t run_id, int64_t org_id);
-
-/* Appends a log row (message is printf-like, may be NULL). */
-void discover_log_add(struct discover_result *res, const char *ip,
-		      const char *stage, const char *outcome,
-		      int64_t duration_ms, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+/* The store as a sink: each report through intake_report() for org_id
+ * (a "store" log row each), the log rows to run run_id (from
+ * store_discovery_run_start), and the SSH facts per device (store_ssh.h):
+ * the host key and the credential that worked; a changed key is an
+ * "ssh_host_key"/"change" row in the change log of the device that had
+ * the old key, which stays recorded unless the change was accepted.
+ * lock, when not NULL, is held around each write (a server's writer
+ * lock). */
+struct discover_store_sink {
+	struct store *st;
+	int64_t run_id, org_id;
+	pthread_mutex_t *lock;
+	int64_t stored;		/* reports stored so far */
+	int failed;		/* something was refused */
+};
+/* Fills sink to write to ss (which must outlive the run). */
+void discover_sink_store(struct discover_store_sink *ss,
+			 struct discover_sink *sink);
+/* Finishes the run: "done", or "cancelled" when res->stopped, with the
+ * counters. 0, or -1 when it or anything before was refused. */
+int discover_store_finish(struct discover_store_sink *ss,
+			  const struct discover_result *res);
 
 /* Reads a --credentials file: a JSON array (or one object, or Open-AudIT's
  * {"data": [...]}) of credentials, checked strictly by

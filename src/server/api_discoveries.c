@@ -14,8 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/targets.h"
-#include "probe/ports.h"
+#include "discover/discover_def.h"
 #include "server/server_int.h"
 #include "server/server_ops.h"
 #include "store/store_discoveries.h"
@@ -25,81 +24,6 @@
 #define DEF_TARGETS_MAX (64 * 1024)
 
 /* ---- checking a definition ---- */
-
-struct def_opt {
-	const char *name;
-	char type; /* 'i' integer, 'b' boolean, 's' string */
-	long min, max;
-};
-
-static const struct def_opt def_opts[] = {
-	{ "preset", 's', 0, 0 },     { "ports", 's', 1, PORTS_SPEC_MAX },
-	{ "rate", 'i', 0, 1000000 }, { "timeout_ms", 'i', 50, 60000 },
-	{ "retries", 'i', 0, 10 },   { "max_targets", 'i', 1, 16777216 },
-	{ "no_ping", 'b', 0, 0 },    { "dns", 'b', 0, 0 },
-	{ "snmp", 'b', 0, 0 },
-};
-
-static int def_check_options(struct request *rq, json_t *o)
-{
-	static const char *const presets[] = { "ultrafast", "superfast",
-					       "fast", "medium", NULL };
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	if (!json_is_object(o)) {
-		api_reply_error(rq, 400, "options",
-				"options must be an object");
-		return -1;
-	}
-	json_object_foreach(o, k, v)
-	{
-		const struct def_opt *d = NULL;
-
-		for (i = 0; i < sizeof(def_opts) / sizeof(def_opts[0]); i++)
-			if (!strcmp(def_opts[i].name, k))
-				d = &def_opts[i];
-		if (!d) {
-			api_reply_error(rq, 400, k,
-					"unknown option '%s'; use preset, "
-					"ports, rate, timeout_ms, retries, "
-					"max_targets, no_ping, dns, snmp",
-					k);
-			return -1;
-		}
-		if (d->type == 'b' && !json_is_boolean(v)) {
-			api_reply_error(rq, 400, k, "%s must be true or false",
-					k);
-			return -1;
-		}
-		if (d->type == 'i' &&
-		    (!json_is_integer(v) || json_integer_value(v) < d->min ||
-		     json_integer_value(v) > d->max)) {
-			api_reply_error(rq, 400, k,
-					"%s must be an integer from %ld to %ld",
-					k, d->min, d->max);
-			return -1;
-		}
-		if (d->type == 's' && !json_is_string(v)) {
-			api_reply_error(rq, 400, k, "%s must be text", k);
-			return -1;
-		}
-	}
-	if ((v = json_object_get(o, "preset"))) {
-		for (i = 0; presets[i] && strcmp(presets[i],
-						 json_string_value(v));
-		     i++)
-			;
-		if (!presets[i]) {
-			api_reply_error(rq, 400, "preset",
-					"preset must be ultrafast, superfast, "
-					"fast or medium");
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* 1 when credential id exists and its org is visible to the caller. */
 static int def_credential_ok(struct request *rq, json_t *creds, int64_t id)
@@ -187,10 +111,8 @@ static int def_check(struct request *rq, json_t *def)
 					    "exclude", "options",
 					    "credentials", "org_id",
 					    NULL };
-	struct targets *t = NULL;
-	struct port_list pl;
-	char why[256];
-	const char *k;
+	const char *k, *field;
+	char why[512];
 	json_t *v;
 	int i;
 
@@ -209,31 +131,14 @@ static int def_check(struct request *rq, json_t *def)
 	}
 	if (def_check_text(rq, def, "name", DEF_NAME_MAX, 1) < 0 ||
 	    def_check_text(rq, def, "targets", DEF_TARGETS_MAX, 1) < 0 ||
-	    def_check_text(rq, def, "exclude", DEF_TARGETS_MAX, 0) < 0 ||
-	    def_check_options(rq, json_object_get(def, "options")) < 0 ||
-	    def_check_credentials(rq, json_object_get(def, "credentials")) < 0)
+	    def_check_text(rq, def, "exclude", DEF_TARGETS_MAX, 0) < 0)
 		return -1;
-	if (runner_targets_build(
-		    json_string_value(json_object_get(def, "targets")),
-		    json_string_value(json_object_get(def, "exclude")),
-		    (uint64_t)json_integer_value(json_object_get(
-			    json_object_get(def, "options"), "max_targets")),
-		    &t, why, sizeof(why)) < 0) {
-		api_reply_error(rq, 400, "targets",
-				"%s (targets are addresses, CIDRs and ranges "
-				"separated by commas or spaces)",
-				why);
+	/* the options and targets as the run builder reads them */
+	if (discover_def_check(def, &field, why, sizeof(why)) < 0) {
+		api_reply_error(rq, 400, field, "%s", why);
 		return -1;
 	}
-	targets_free(t);
-	if (runner_ports_build(json_object_get(def, "options"), &pl) < 0) {
-		api_reply_error(rq, 400, "ports",
-				"ports must be a list like 22,80,443,161/udp "
-				"or T:22,U:161");
-		return -1;
-	}
-	ports_clear(&pl);
-	return 0;
+	return def_check_credentials(rq, json_object_get(def, "credentials"));
 }
 
 /* The definition in the path when the caller sees it; else replies 404

@@ -20,7 +20,7 @@
 #include "core/log.h"
 #include "core/targets.h"
 #include "discover/discover.h"
-#include "probe/ports.h"
+#include "discover/discover_def.h"
 #include "server/server_int.h"
 #include "server/server_ops.h"
 #include "store/store_api.h"
@@ -28,7 +28,6 @@
 #include "store/store_discovery.h"
 
 #define RUNNER_IDLE_SECONDS 5
-#define RUNNER_POOL_THREADS 16
 
 struct runner_slot {
 	int64_t run_id;	       /* 0: idle */
@@ -47,110 +46,6 @@ static struct {
 	struct runner_slot slots[RUNNER_MAX_WORKERS];
 } runner = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	     .wake = PTHREAD_COND_INITIALIZER };
-
-/* ---- building a run from its definition ---- */
-
-int runner_targets_build(const char *targets, const char *exclude,
-			 uint64_t max, struct targets **out, char *why,
-			 size_t whylen)
-{
-	struct targets *t = targets_new(max, 0);
-	const char *lists[2] = { targets, exclude };
-	char tok[TARGETS_TOKEN_MAX + 1];
-	int l;
-
-	*out = NULL;
-	for (l = 0; l < 2; l++) {
-		const char *p = lists[l];
-
-		while (p && *p) {
-			size_t n = strcspn(p, ", \t\r\n");
-
-			if (n > TARGETS_TOKEN_MAX) {
-				snprintf(why, whylen,
-					 "a target is longer than %d "
-					 "characters",
-					 TARGETS_TOKEN_MAX);
-				goto fail;
-			}
-			if (n) {
-				memcpy(tok, p, n);
-				tok[n] = '\0';
-				if ((l ? targets_exclude(t, tok)
-				       : targets_add(t, tok)) < 0)
-					goto bad;
-			}
-			p += n;
-			p += strspn(p, ", \t\r\n");
-		}
-	}
-	if (targets_finish(t) < 0)
-		goto bad;
-	if (!targets_count(t)) {
-		snprintf(why, whylen, "no address is left to discover");
-		goto fail;
-	}
-	*out = t;
-	return 0;
-bad:
-	snprintf(why, whylen, "%s", targets_error(t));
-fail:
-	targets_free(t);
-	return -1;
-}
-
-int runner_ports_build(json_t *options, struct port_list *pl)
-{
-	const char *ports = json_string_value(json_object_get(options, "ports"));
-	const char *preset =
-		json_string_value(json_object_get(options, "preset"));
-
-	memset(pl, 0, sizeof(*pl));
-	if (ports)
-		return ports_parse(ports, pl);
-	return ports_preset(preset ? preset : "ultrafast", pl);
-}
-
-/* An integer option, or def. */
-static long runner_opt(json_t *options, const char *k, long def)
-{
-	json_t *v = json_object_get(options, k);
-
-	return json_is_integer(v) ? (long)json_integer_value(v) : def;
-}
-
-/* A boolean option, or def. */
-static int runner_flag(json_t *options, const char *k, int def)
-{
-	json_t *v = json_object_get(options, k);
-
-	return json_is_boolean(v) ? json_is_true(v) : def;
-}
-
-/* The definition's credentials with their secrets, in its order; ids that
- * are gone are skipped with a warning. */
-static json_t *runner_creds(struct store *st, json_t *def, int64_t run_id)
-{
-	json_t *ids = json_object_get(def, "credentials"), *out = json_array();
-	json_t *id;
-	size_t i;
-
-	json_array_foreach(ids, i, id)
-	{
-		json_t *c = store_credential_get_secret(
-			st, json_integer_value(id));
-
-		if (!c) {
-			log_warn("discovery run %lld: credential %lld is gone; "
-				 "running without it",
-				 (long long)run_id,
-				 (long long)json_integer_value(id));
-			continue;
-		}
-		json_array_append_new(out, c);
-	}
-	return out;
-}
 
 /* ---- the engine hook and the live view ---- */
 
@@ -272,63 +167,53 @@ static void runner_fail(struct store *st, int64_t run_id, const char *why)
 static void runner_do(struct runner_slot *slot, struct store *st,
 		      int64_t run_id, int64_t disc_id)
 {
-	struct discover_opts d;
+	struct discover_setup s;
 	struct discover_result res;
-	struct port_list pl;
-	struct targets *t = NULL;
-	json_t *def, *options, *creds = NULL;
-	char why[512];
+	struct discover_store_sink ss;
+	struct discover_sink sink;
+	struct discover_def_in in;
+	json_t *def;
+	char why[512] = "";
 	int found = 0, rc, stopping, cancelled;
 
 	memset(&res, 0, sizeof(res));
-	memset(&pl, 0, sizeof(pl));
+	memset(&s, 0, sizeof(s));
 	def = store_discodef_get(st, disc_id, &found);
 	if (!def) {
 		runner_fail(st, run_id, "the discovery could not be read");
 		return;
 	}
-	options = json_object_get(def, "options");
-	if (runner_targets_build(
-		    json_string_value(json_object_get(def, "targets")),
-		    json_string_value(json_object_get(def, "exclude")),
-		    (uint64_t)runner_opt(options, "max_targets", 0), &t, why,
-		    sizeof(why)) < 0) {
+	/* the same builder as the command line: stored SSH host keys and
+	 * last working credentials included */
+	memset(&in, 0, sizeof(in));
+	in.def = def;
+	in.st = st;
+	in.run_id = run_id;
+	if (discover_setup_build(&in, &s, why, sizeof(why)) < 0) {
 		runner_fail(st, run_id, why);
 		goto out;
 	}
-	if (runner_ports_build(options, &pl) < 0) {
-		runner_fail(st, run_id, "the port list or preset is unusable "
-					"(see the server log)");
-		goto out;
-	}
-	creds = runner_creds(st, def, run_id);
-	memset(&d, 0, sizeof(d));
-	engine_opts_default(&d.engine);
-	d.engine.rate = (uint64_t)runner_opt(options, "rate",
-					     ENGINE_DEFAULT_RATE);
-	d.engine.timeout_ms = (unsigned)runner_opt(options, "timeout_ms",
-						   ENGINE_DEFAULT_TIMEOUT_MS);
-	d.engine.retries = (unsigned)runner_opt(options, "retries",
-						ENGINE_DEFAULT_RETRIES);
-	d.engine.no_ping = runner_flag(options, "no_ping", 0);
-	d.engine.dns = runner_flag(options, "dns", 1);
-	d.engine.ports = pl.n_tcp ? &pl : NULL;
-	d.engine.pool.threads = RUNNER_POOL_THREADS;
-	d.credentials = creds;
-	d.snmp = runner_flag(options, "snmp", 1) && ports_has_udp(&pl, 161) &&
-		 json_array_size(creds);
-	d.snmp_opts.timeout_ms = (int)d.engine.timeout_ms;
-	d.snmp_opts.retries = (int)d.engine.retries;
-	d.engine_hook = runner_hook;
-	d.engine_hook_ud = slot;
+	discover_setup_log(&s, run_id);
+	/* each host is stored as soon as it is done, under the writer lock */
+	memset(&ss, 0, sizeof(ss));
+	ss.st = st;
+	ss.run_id = run_id;
+	ss.org_id = s.org_id;
+	ss.lock = &runner.srv->write_lock;
+	discover_sink_store(&ss, &sink);
+	s.opts.sinks = &sink;
+	s.opts.n_sinks = 1;
+	s.opts.engine_hook = runner_hook;
+	s.opts.engine_hook_ud = slot;
 	runner_lock();
-	store_discorun_progress(st, run_id, (int64_t)targets_count(t), 0, 0, 0);
+	store_discorun_progress(st, run_id, (int64_t)targets_count(s.targets),
+				0, 0, 0);
 	runner_unlock();
 	log_info("discovery run %lld of '%s': %llu addresses",
 		 (long long)run_id,
 		 json_string_value(json_object_get(def, "name")),
-		 (unsigned long long)targets_count(t));
-	rc = discover_run(&d, t, &res);
+		 (unsigned long long)targets_count(s.targets));
+	rc = discover_run(&s.opts, s.targets, &res);
 	pthread_mutex_lock(&runner.lock);
 	stopping = runner.stopping;
 	cancelled = slot->cancel;
@@ -338,9 +223,8 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 					"server log)");
 		goto out;
 	}
+	discover_store_finish(&ss, &res);
 	runner_lock();
-	discover_store(st, &res, run_id,
-		       json_integer_value(json_object_get(def, "org_id")));
 	store_discorun_progress(st, run_id, (int64_t)res.progress.total,
 				(int64_t)res.progress.done,
 				(int64_t)res.progress.alive,
@@ -360,11 +244,7 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 		 (unsigned long long)res.progress.alive,
 		 res.stopped ? " (stopped)" : "");
 out:
-	discover_result_free(&res);
-	store_credential_wipe(creds);
-	json_decref(creds);
-	ports_clear(&pl);
-	targets_free(t);
+	discover_setup_free(&s);
 	json_decref(def);
 }
 

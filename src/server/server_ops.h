@@ -57,18 +57,6 @@ int api_discovery_run_get(struct request *rq);
 int api_discovery_run_cancel(struct request *rq);
 
 /* ---- runner.c ---- */
-struct targets;
-struct port_list;
-/* The finished target set of a definition's targets and exclude text
- * (tokens separated by commas or white space; no host names, so nothing
- * is resolved), at most max addresses (0: the default cap). 0, or -1
- * with why saying what is wrong. */
-int runner_targets_build(const char *targets, const char *exclude,
-			 uint64_t max, struct targets **out, char *why,
-			 size_t whylen);
-/* The ports of options ("ports" list, else "preset", else ultrafast);
- * 0 or -1 (logged). */
-int runner_ports_build(json_t *options, struct port_list *pl);
 /* Marks runs left running interrupted and starts the worker threads
  * (their signals must already be blocked). 0 or -1. */
 int runner_start(struct server_state *srv);

@@ -25,18 +25,24 @@ static void ssh_row_set(json_t *row, const char *k, sqlite3_stmt *s, int col)
 		json_object_set_new(row, k, json_string((const char *)v));
 }
 
-json_t *store_ssh_host_map(struct store *st)
+json_t *store_ssh_host_map(struct store *st, int64_t org_id)
 {
 	/* oldest first: a later sighting of an address replaces the row */
 	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "SELECT device_id, ip, port, hostkey, hostkey_type,"
-		    " credential, last_seen FROM ssh_host"
-		    " ORDER BY last_seen, device_id");
+		st, "WITH RECURSIVE t(id) AS (SELECT id FROM org WHERE id = ?1"
+		    " UNION SELECT org.id FROM org JOIN t ON org.parent_id ="
+		    " t.id)"
+		    " SELECT h.device_id, h.ip, h.port, h.hostkey,"
+		    " h.hostkey_type, h.credential, h.last_seen, d.org_id"
+		    " FROM ssh_host h LEFT JOIN device d ON d.id = h.device_id"
+		    " WHERE ?1 = 0 OR d.org_id IN (SELECT id FROM t)"
+		    " ORDER BY h.last_seen, h.device_id");
 	json_t *map;
 	int rc;
 
 	if (!s)
 		return NULL;
+	sqlite3_bind_int64(s, 1, org_id);
 	map = json_object();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *ip = (const char *)sqlite3_column_text(s, 1);
@@ -51,6 +57,10 @@ json_t *store_ssh_host_map(struct store *st)
 		ssh_row_set(row, "hostkey_type", s, 4);
 		ssh_row_set(row, "credential", s, 5);
 		ssh_row_set(row, "last_seen", s, 6);
+		if (sqlite3_column_type(s, 7) != SQLITE_NULL)
+			json_object_set_new(
+				row, "org_id",
+				json_integer(sqlite3_column_int64(s, 7)));
 		json_object_set_new(map, ip, row);
 	}
 	sqlite3_reset(s);

@@ -32,10 +32,12 @@ struct store_ssh_host {
 	const char *credential;		/* name of the one that worked */
 };
 
-/* Every row as {ip: {"device_id", "port", "hostkey", "hostkey_type",
- * "credential", "last_seen"}}; for an address several devices have used,
- * the one seen last. NULL on error (logged). */
-json_t *store_ssh_host_map(struct store *st);
+/* The rows of the devices in org_id's tree (0: every org) as {ip:
+ * {"device_id", "org_id", "port", "hostkey", "hostkey_type",
+ * "credential", "last_seen"}}; for an address several of those devices
+ * have used, the one seen last. A run reads the keys of the org tree it
+ * stores into, never another org's. NULL on error (logged). */
+json_t *store_ssh_host_map(struct store *st, int64_t org_id);
 
 /* Inserts or updates the row of h->device_id (last_seen = now). 0 or -1. */
 int store_ssh_host_set(struct store *st, const struct store_ssh_host *h);

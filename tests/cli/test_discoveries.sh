@@ -2,7 +2,8 @@
 # Locations and discoveries in the server, on loopback only (127.0.0.0/8):
 # location CRUD and its checks; discovery definitions checked whole;
 # runs queued, run by the server's engine, live progress while running,
-# the log and its counts, devices stored in the discovery's org; a run
+# the log and its counts, devices stored in the discovery's org; the run
+# options the server built equal those of `discover --discovery ID`; a run
 # cancelled while queued; a run stopped by SIGTERM and one killed with
 # SIGKILL marked "interrupted" at the next start, keeping what they
 # stored; queued runs running after a restart; /metrics. Prints TAP.
@@ -86,6 +87,11 @@ check "counters: 3 addresses (one excluded), 3 alive, 3 stored" \
 	test "$(J .addresses_total)/$(J .addresses_done)/$(J .alive)/$(J .devices_stored)" = 3/3/3/3
 check "log counted by stage and outcome" \
 	test "$(J '.log_counts.discovery.alive')" = 3 -a "$(J '.log_counts.store.created')" = 3
+sed -n "s/.*discovery run $RUN options: //p" "$T/log1" | jq -S . >"$T/opt-server.json" 2>/dev/null
+"$NETCENSUS" discover --db "$DB" --discovery "$SMALL" --dry-run --json 2>/dev/null |
+	jq -S . >"$T/opt-cli.json" 2>/dev/null
+check "the server's run and 'discover --discovery $SMALL' build identical options (3 addresses, credential $CRED, ports 22,$PORT)" \
+	sh -c "[ -s '$T/opt-server.json' ] && cmp -s '$T/opt-server.json' '$T/opt-cli.json' && jq -e '.targets.addresses == 3 and .credentials[0].id == $CRED and .tcp_ports != null' '$T/opt-cli.json' >/dev/null"
 req GET "/api/v1/discovery-runs/$RUN/log"
 check "the log lists every address" \
 	test "$(J '[.results[].ip] | unique | join(",")')" = "127.0.0.1,127.0.0.2,127.0.0.4"

@@ -3,7 +3,8 @@
 # 198.18.0.0/15 (RFC 2544 benchmarking space) with real Debian daemons as the
 # devices. See docs/lab.md.
 #
-#   lab.sh up [--hosts N] [--sparse] [--agents N] [--ssh N] [--prefix NAME]
+#   lab.sh up [--hosts N] [--sparse] [--agents N] [--ssh N] [--routed N]
+#             [--prefix NAME]
 #   lab.sh down [--prefix NAME]
 #   lab.sh truth [--prefix NAME]       ground truth as JSON on stdout
 #   lab.sh check [--prefix NAME]       scanner namespace has no default route
@@ -20,6 +21,12 @@
 #        |  bridge br0
 #        +-- one namespace per service host (own MAC, TTL, daemons)
 #        +-- PREFIX-farm    ping-only hosts: extra addresses on one interface
+#        +-- PREFIX-rf      --routed N ping-only addresses in 198.18.64.0/18
+#                           on its loopback, behind one route of the
+#                           router (198.18.2.250): no ARP entry per address,
+#                           so thousands fit (the kernel's ARP table, shared
+#                           by every namespace, holds 1024); the rest of the
+#                           /18 is dropped silently (bench/stream.sh)
 #        +-- PREFIX-aK      --agents N Net-SNMP agents on 198.18.2.10+ (bench),
 #                           one namespace each
 #        +-- PREFIX-sK      --ssh N OpenSSH servers on 198.18.3.10+, one
@@ -57,6 +64,8 @@ SSHD=/usr/sbin/sshd
 SSH_USER=nctest
 SSH_PASS=nc-Test-pass-7
 SSHN=0
+ROUTED=0
+ROUTED_NET=198.18.64.0
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 say() { [ -n "${NCLAB_QUIET:-}" ] || echo "lab.sh: $*" >&2; }
@@ -86,6 +95,7 @@ parse_opts() {
 		--sparse) SPARSE=1; shift ;;
 		--agents) AGENTS=${2:?--agents needs a number}; shift 2 ;;
 		--ssh) SSHN=${2:?--ssh needs a number}; shift 2 ;;
+		--routed) ROUTED=${2:?--routed needs a number}; shift 2 ;;
 		--prefix) PREFIX=${2:?--prefix needs a name}; shift 2 ;;
 		--) shift; break ;;
 		-h|--help) usage ;;
@@ -101,6 +111,8 @@ parse_opts() {
 		die "--agents must be 0-200"
 	[[ $SSHN =~ ^[0-9]{1,2}$ ]] && [ "$SSHN" -le $SSH_MAX ] ||
 		die "--ssh must be 0-$SSH_MAX"
+	[[ $ROUTED =~ ^[0-9]{1,5}$ ]] && [ "$ROUTED" -le 16000 ] ||
+		die "--routed must be 0-16000"
 	STATE=$STATE_ROOT/$PREFIX
 	NS_SCAN=$PREFIX-scan
 	NS_RTR=$PREFIX-rtr
@@ -268,7 +280,7 @@ sshd_conf() {
 		UseDNS no
 		PrintMotd no
 		X11Forwarding no
-		LogLevel ERROR
+		LogLevel VERBOSE
 	EOF
 }
 
@@ -337,6 +349,23 @@ add_ssh_hosts() {
 		fp=$(ssh_fingerprint "$dir")
 		hosts_json+=",{\"ip\":\"$addr\",\"role\":\"sshd\",\"ns\":\"$ns\",\"mac\":\"$mac\",\"ttl\":64,\"ping\":true,\"tcp_open\":[22],\"snmp\":null,\"v3_only\":false,\"delay_ms\":0,\"found\":true,\"ssh\":{\"banner\":true,\"hostname\":\"$name\",\"hostkey\":\"$fp\",\"auth\":$auth}}"
 	done
+}
+
+# add_routed_farm — ROUTED ping-only addresses in ROUTED_NET/18 on the
+# loopback of one namespace behind one route; appends to hosts_json.
+add_routed_farm() {
+	local ns=$PREFIX-rf i base
+	add_host "$ns" 00:11:32:18:fe:01 64 "$AGENT_NET.250/24" "$AGENT_NET.1" prf
+	base=$(ip2int "$ROUTED_NET")
+	{
+		for ((i = 1; i <= ROUTED; i++)); do
+			int2ip $((base + i))
+			echo "addr add $IP/32 dev lo"
+			hosts_json+=",{\"ip\":\"$IP\",\"role\":\"routed-ping\",\"ns\":\"$ns\",\"mac\":null,\"ttl\":64,\"ping\":true,\"tcp_open\":[],\"snmp\":null,\"v3_only\":false,\"delay_ms\":0,\"found\":true}"
+		done
+	} >"$STATE/rfarm.batch"
+	ip -n "$ns" -batch "$STATE/rfarm.batch"
+	ip -n "$NS_RTR" route add "$ROUTED_NET/18" via "$AGENT_NET.250"
 }
 
 # ssh_host HOST — sets SSH_NS SSH_ADDR SSH_NAME SSH_DIR for an sshd host
@@ -555,6 +584,7 @@ cmd_up() {
 	done
 
 	if [ "$SSHN" -gt 0 ]; then add_ssh_hosts; fi
+	if [ "$ROUTED" -gt 0 ]; then add_routed_farm; fi
 
 	# Addresses guaranteed to hold no host (for "none invented" checks).
 	local empty_json="" used

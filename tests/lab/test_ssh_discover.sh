@@ -8,9 +8,13 @@
 # most --ssh-timeout and frees its worker (measured with one SSH worker);
 # a refused credential is logged by name and its secret is nowhere; the
 # credential that worked is tried first next time; a rotated host key is
-# flagged in `netcensus changes` and that host is not audited; and
+# flagged in `netcensus changes` and that host is not audited;
 # `netcensus audit --json` run inside one host matches the same device as
-# its SSH audit. TAP output.
+# its SSH audit; each host is stored and printed as soon as it is done,
+# while the run goes on; and the same holds for discoveries the server runs: after
+# a key change an API-started run sends that host no credential, and the
+# server and `discover --discovery ID` build identical run options. TAP
+# output.
 #
 # Needs root, ip netns, sshd, ssh-keygen, nsenter, unshare, jq, sqlite3;
 # prints "ok 1 # skip" otherwise. Every packet stays in the lab: the
@@ -176,6 +180,35 @@ sw=$(jq '.[0].software | length' "$T/run3.json")
 check "--ssh-accept-changed-keys: $ROT audited ($sw packages) and its new key recorded" \
 	[ "$sw" -eq "$pkgs" -a "$(logq "SELECT hostkey FROM ssh_host WHERE ip = '$ROT_IP'")" = "$NEWKEY" ]
 
+# ------------------------------ each host stored while the run goes on
+# The banner-less server holds its SSH job for --ssh-timeout, set far
+# beyond anything this test waits for; the sshd hosts are done long before.
+# Each finished host goes to the sinks at once, so their devices are in
+# the database and on stdout (--jsonl) while the run is still going.
+SDB2=$T/stream.db
+scan "$NETCENSUS" discover --jsonl --no-dns --db "$SDB2" --ssh-timeout 600000 \
+	--credentials "$T/creds.json" "$SSH_LAN" >"$T/stream.jsonl" 2>"$T/stream.err" &
+SPID=$!
+BG_PIDS="$BG_PIDS $SPID"
+i=0
+got=0
+audited=0
+while [ $i -lt 1800 ] && kill -0 "$SPID" 2>/dev/null; do
+	if [ -f "$SDB2" ]; then
+		got=$(sqlite3 "$SDB2" "SELECT count(*) FROM device WHERE os_name IS NOT NULL" 2>/dev/null)
+		audited=$(jq -s '[.[] | select(.software | length > 0)] | length' "$T/stream.jsonl" 2>/dev/null)
+		[ "${got:-0}" -ge "$NSSH" ] && [ "${audited:-0}" -ge "$NSSH" ] && break
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
+running=no
+kill -0 "$SPID" 2>/dev/null && running=yes
+check "streaming: the $NSSH audited sshd hosts stored (${got:-0} devices with an OS) and printed ($audited JSON lines with software) while the run still waits on the banner-less server (running: $running)" \
+	[ "${got:-0}" -ge "$NSSH" -a "$running" = yes -a "${audited:-0}" -ge "$NSSH" ]
+kill -KILL "$SPID" 2>/dev/null
+wait "$SPID" 2>/dev/null
+
 # ------------------------------ the same device from two kinds of audit
 # Lab hosts share /etc/machine-id and the DMI uuid (one machine, one file
 # system) and differ by hostname (UTS namespace), so hostname+uuid /
@@ -191,5 +224,76 @@ got=$(logq "SELECT device_id || ' ' || rule FROM audit_log ORDER BY id DESC LIMI
 after=$("$NETCENSUS" devices --db "$DB" --json 2>/dev/null | jq length)
 check "'netcensus audit --json' inside $LOCAL, imported, matches its SSH-audited device $want (got: $got; devices $before -> $after)" \
 	[ "$rc" -eq 0 -a "${got%% *}" = "$want" -a "$before" -eq "$after" ]
+
+# ------------------ the server's runner: host keys pinned on its path too
+# A discovery started through the API audits a host; after that host's key
+# changes, the next API-started run sends it no credential (nothing in
+# its sshd's log names the login user; VERBOSE logs every attempt) and
+# logs the change. The run options the server built are the ones the
+# command line builds from the same stored definition.
+SRV=$(jq -r .ssh.hostname <(sed -n 3p "$T/sshd"))
+SRV_IP=$(jq -r .ip <(sed -n 3p "$T/sshd"))
+SRV_LOG=$(awk -v h="$SRV" '$3 == h {print $4 "/sshd.log"}' "${NCLAB_STATE:-/run/netcensus-lab}/$P/ssh/hosts")
+SDB=$T/server.db
+SPORT=$(free_port)
+sreq() { # sreq METHOD PATH [CURL-ARGS...]: the lab server's API
+	_m=$1 _p=$2
+	shift 2
+	S=$(scan curl -s -o "$T/body" -w '%{http_code}' -X "$_m" \
+		-H "Authorization: Bearer $TOKEN" "$@" "http://127.0.0.1:$SPORT$_p")
+}
+srun() { # srun DISCOVERY: queues a run, waits until it has ended; RUN
+	sreq POST "/api/v1/discoveries/$1/run"
+	RUN=$(J .id)
+	i=0
+	while [ $i -lt 1800 ]; do
+		sreq GET "/api/v1/discovery-runs/$RUN"
+		case $(J .state) in done|failed|cancelled) return 0 ;; esac
+		kill -0 "$PID" 2>/dev/null || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+scan "$NETCENSUS" -v serve --db "$SDB" --listen "127.0.0.1:$SPORT" 2>"$T/serve.log" &
+PID=$!
+i=0
+until scan curl -s -o /dev/null "http://127.0.0.1:$SPORT/api/v1/health"; do
+	i=$((i + 1))
+	[ $i -lt 300 ] && kill -0 "$PID" 2>/dev/null || break
+	sleep 0.1
+done
+TOKEN=$("$NETCENSUS" admin --db "$SDB" token create --user admin 2>/dev/null | grep -o 'nc_[A-Za-z0-9_-]*' | head -1)
+sreq POST /api/v1/credentials -d "$(jq -c '{type: "ssh", name: "lab-pw", username: .ssh.username, password: .ssh.password}' "$T/truth.json")"
+CRED=$(J .id)
+sreq POST /api/v1/discoveries -d "{\"name\":\"ssh lab\",\"targets\":\"$SRV_IP\",\"credentials\":[$CRED],\"options\":{\"dns\":false,\"ports\":\"22\",\"ssh_timeout_ms\":$TIMEOUT_MS}}"
+DID=$(J .id)
+check "server in the scanner namespace: credential $CRED and discovery $DID created" \
+	[ -n "$TOKEN" -a "$DID" != null -a "$CRED" != null ]
+srun "$DID"
+RUN1=$RUN
+sreq GET "/api/v1/discovery-runs/$RUN1/log"
+check "API-started run $RUN1 audited $SRV $SRV_IP (ssh ok)" \
+	jqe --arg ip "$SRV_IP" 'any(.results[]; .ip == $ip and .stage == "ssh" and .outcome == "ok")' "$T/body"
+before=$(wc -l <"$SRV_LOG")
+"$LAB" rotate-key --prefix "$P" "$SRV" 2>/dev/null
+srun "$DID"
+RUN2=$RUN
+tail -n +"$((before + 1))" "$SRV_LOG" >"$T/srv-sshd.log"
+named=$(grep -c nctest "$T/srv-sshd.log")
+check "run $RUN2 reached $SRV after its key changed (its sshd logged connections)" \
+	grep -q "Connection from 198.19.255.2" "$T/srv-sshd.log"
+check "run $RUN2 sent no credential to $SRV: no line of its sshd log names the user ($named do)" \
+	sh -c "! grep -q nctest '$T/srv-sshd.log'"
+sreq GET "/api/v1/discovery-runs/$RUN2/log"
+check "run $RUN2 logged the key change and no audit of $SRV_IP" \
+	jqe --arg ip "$SRV_IP" 'any(.results[]; .ip == $ip and .stage == "ssh" and .outcome == "hostkey-changed") and (any(.results[]; .ip == $ip and .stage == "ssh" and .outcome == "ok") | not)' "$T/body"
+"$NETCENSUS" changes --db "$SDB" --json >"$T/schanges.json" 2>/dev/null
+check "the change is in the server's change log (ssh_host_key, not accepted)" \
+	jqe --arg h "$SRV" 'any(.[]; .section == "ssh_host_key" and .action == "change" and .hostname == $h and .detail.accepted == false)' "$T/schanges.json"
+sed -n "s/.*discovery run $RUN2 options: //p" "$T/serve.log" | jq -S . >"$T/opt-server.json" 2>/dev/null
+scan "$NETCENSUS" discover --db "$SDB" --discovery "$DID" --dry-run --json 2>/dev/null | jq -S . >"$T/opt-cli.json" 2>/dev/null
+check "server and command line build identical options from discovery $DID, stored host keys included ($(jq -c .ssh_known "$T/opt-server.json" 2>/dev/null))" \
+	sh -c "[ -s '$T/opt-server.json' ] && cmp -s '$T/opt-server.json' '$T/opt-cli.json' && jq -e '.ssh_known.hosts == 1 and .ssh.ports == \"22\"' '$T/opt-cli.json' >/dev/null"
 
 tap_finish

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "store/store.h"
+#include "store/store_ssh.h"
 
 static char dir[64];
 static char dbpath[128];
@@ -486,6 +487,51 @@ static void test_transactions(void **state)
 	json_decref(sys);
 }
 
+/* A run reads the SSH host keys of the org tree it stores into: an
+ * address used by devices of two sibling orgs pins each org to its own
+ * device's key, and the root sees the one seen last. */
+static void test_ssh_host_map_org(void **state)
+{
+	struct store *st = *state;
+	struct store_ssh_host h = { 0, "198.18.3.10", 22, NULL, "ssh-ed25519",
+				    "lab-pw" };
+	int64_t a, b, da, db;
+	json_t *sys = json_pack("{ss}", "ip", "198.18.3.10"), *m;
+
+	assert_int_equal(store_org_add(st, "A", 0, &a), 0);
+	assert_int_equal(store_org_add(st, "B", 0, &b), 0);
+	assert_int_equal(store_device_insert(st, a, sys, "2026-01-01 00:00:00",
+					     &da),
+			 0);
+	assert_int_equal(store_device_insert(st, b, sys, "2026-01-01 00:00:00",
+					     &db),
+			 0);
+	h.device_id = da;
+	h.hostkey = "SHA256:key-of-A";
+	assert_int_equal(store_ssh_host_set(st, &h), 0);
+	setenv("NETCENSUS_NOW", "2026-01-02 03:04:06", 1);
+	h.device_id = db;
+	h.hostkey = "SHA256:key-of-B";
+	assert_int_equal(store_ssh_host_set(st, &h), 0);
+
+	m = store_ssh_host_map(st, a);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(m, "198.18.3.10"), "hostkey")),
+			    "SHA256:key-of-A");
+	json_decref(m);
+	m = store_ssh_host_map(st, b);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(m, "198.18.3.10"), "org_id")),
+			 b);
+	json_decref(m);
+	m = store_ssh_host_map(st, 1); /* Default: the whole tree */
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(m, "198.18.3.10"), "hostkey")),
+			    "SHA256:key-of-B");
+	json_decref(m);
+	json_decref(sys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +552,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_change_and_audit_log,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ssh_host_map_org, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
 						teardown),
 	};
