@@ -104,16 +104,18 @@ int api_org_get(struct request *rq)
 int api_org_create(struct request *rq)
 {
 	json_t *body;
-	const char *name;
+	const char *name, *why;
 	int64_t parent, id = 0;
 	int rc;
 
 	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(body = api_body_json(rq)))
 		return 0;
 	name = json_string_value(json_object_get(body, "name"));
-	if (!name || !*name || strlen(name) > 200) {
+	if (store_text_check(name, STORE_NAME_MAX, 1, &why) < 0) {
 		api_reply_error(rq, 400, "name",
-				"name is required (1-200 characters)");
+				"name %s (1-%d characters, no control "
+				"characters, no spaces around)",
+				why, STORE_NAME_MAX);
 		goto out;
 	}
 	if (api_body_org(rq, body, "parent_id", &parent) < 0)
@@ -380,7 +382,7 @@ int api_tokens_list(struct request *rq)
 int api_token_create(struct request *rq)
 {
 	json_t *body, *u = NULL;
-	const char *user, *label;
+	const char *user, *label, *why;
 	char *token = NULL;
 	int rc;
 
@@ -388,8 +390,11 @@ int api_token_create(struct request *rq)
 		return 0;
 	user = json_string_value(json_object_get(body, "user"));
 	label = json_string_value(json_object_get(body, "label"));
-	if (label && strlen(label) > 200) {
-		api_reply_error(rq, 400, "label", "label is too long");
+	if (store_text_check(label, STORE_LABEL_MAX, 0, &why) < 0) {
+		api_reply_error(rq, 400, "label",
+				"label %s (at most %d characters, no control "
+				"characters, no spaces around)",
+				why, STORE_LABEL_MAX);
 		goto out;
 	}
 	if (user && strcmp(user, rq->who.name)) {

@@ -23,8 +23,8 @@
 #include "store/sqlite_int.h"
 #include "store/store.h"
 
-#define NAME_MAX_LEN 100
-#define LABEL_MAX_LEN 100
+#define NAME_MAX_LEN STORE_NAME_MAX
+#define LABEL_MAX_LEN STORE_LABEL_MAX
 #define DESC_MAX_LEN 1000
 #define FIELD_MAX_LEN 16384 /* an SSH private key fits */
 #define TOKEN_MAX_LEN 128
@@ -156,43 +156,52 @@ static int adm_exists(struct store *st, const char *sql, int64_t id)
 	return -1;
 }
 
-/* Checks a name or label: present (when required), bounded, valid UTF-8,
- * no control characters, no surrounding spaces. */
-static int adm_check_text(const char *what, const char *s, size_t max,
-			  int required)
+int store_text_check(const char *s, size_t max, int required,
+		     const char **why)
 {
 	json_t *probe;
 	size_t n, i;
 
+	*why = NULL;
 	if (!s || !*s) {
-		if (!required)
-			return 0;
-		log_err("%s is empty", what);
-		return -1;
+		*why = "is empty";
+		return required ? -1 : 0;
 	}
 	n = strlen(s);
 	if (n > max) {
-		log_err("%s is longer than %zu characters", what, max);
+		*why = "is too long";
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-			log_err("%s '%.40s' contains a control character", what,
-				s);
+			*why = "contains a control character";
 			return -1;
 		}
 	}
 	if (s[0] == ' ' || s[n - 1] == ' ') {
-		log_err("%s '%s' starts or ends with a space", what, s);
+		*why = "starts or ends with a space";
 		return -1;
 	}
 	probe = json_string(s);
 	if (!probe) {
-		log_err("%s is not valid UTF-8", what);
+		*why = "is not valid UTF-8";
 		return -1;
 	}
 	json_decref(probe);
 	return 0;
+}
+
+/* store_text_check(), logging what is wrong with the text named what. */
+static int adm_check_text(const char *what, const char *s, size_t max,
+			  int required)
+{
+	const char *why;
+
+	if (store_text_check(s, max, required, &why) == 0)
+		return 0;
+	log_err("%s '%.40s' %s (at most %zu characters)", what, s ? s : "",
+		why, max);
+	return -1;
 }
 
 /* ---- orgs ---- */

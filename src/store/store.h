@@ -18,6 +18,7 @@
 #ifndef NC_STORE_H
 #define NC_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -54,6 +55,15 @@ int store_check(struct store *st);
 /* Row counts: {"devices", "components", "components_current", "changes",
  * "audits", "orgs", "users"}. */
 json_t *store_counts(struct store *st);
+
+#define STORE_NAME_MAX 100  /* org and credential names */
+#define STORE_LABEL_MAX 100 /* token labels */
+/* 0 when s is a name or label the store takes: present (when required),
+ * at most max bytes, valid UTF-8, no control characters, no spaces
+ * around; else -1 with *why ("is empty", "is too long", ...). Not
+ * logged, so the API can answer 400 with it. */
+int store_text_check(const char *s, size_t max, int required,
+		     const char **why);
 
 /* ---- orgs (a tree; org 1 "Default" always exists) ---- */
 /* Sets *id to the org named name (or whose id is the number name); -1

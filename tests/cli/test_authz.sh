@@ -461,6 +461,12 @@ for bad in 'bad name' 'x!y' '' "$(printf '%070d' 0)"; do
 	check "POST /users with username '$bad': 400 naming username" \
 		sh -c "[ $S = 400 ] && jq -e '.field == \"username\" and (.error | length > 0)' '$T/body'"
 done
+call POST /api/v1/orgs "$ADM" '{"name":" leading space"}'
+check "POST /orgs with a bad name: 400 naming name (was 500)" \
+	sh -c "[ $S = 400 ] && jq -e '.field == \"name\"' '$T/body'"
+call POST /api/v1/tokens "$ADM" '{"label":"tab\there"}'
+check "POST /tokens with a control character in the label: 400 naming label (was 500)" \
+	sh -c "[ $S = 400 ] && jq -e '.field == \"label\"' '$T/body'"
 
 # ---- cookie writes without the CSRF token ----
 S=$(curl -s -c "$T/jar" -o "$T/body" -w '%{http_code}' -X POST \
