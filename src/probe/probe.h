@@ -45,8 +45,11 @@
  *      the handshake is done and returns TCP_PENDING; the engine then
  *      waits for EPOLLIN and calls ready() again to read the answer);
  *   3. its row in probe_modules[] (probe/probe.c).
- * The engine needs no change: a discovery kind is named in engine_opts,
- * a request kind is asked for with engine_probe().
+ * A request kind needs nothing more: callers ask for it with
+ * engine_probe(). A discovery kind also needs its switch in engine_opts
+ * and one line in engine_new() that appends it to the engine's discovery
+ * list (as ICMP echo and the TCP discovery ports are); the sending,
+ * matching, pacing, retry and timeout machinery stays as it is.
  *
  * Rows never include engine headers (tests/cli/test_layering.sh): they
  * know sockets, packets and cookies, not hosts, rates or timers.

@@ -59,6 +59,8 @@ check "the reactor and timers live in src/ev, below engine and probes" \
 	test -f "$SRC/ev/reactor.h" -a -f "$SRC/ev/timer.h" \
 	-a ! -e "$SRC/engine/reactor.h"
 rule "src/probe does not include src/engine" probe '' '^engine/'
+check "the filter language lives in src/store (store/query.h)" \
+	test -f "$SRC/store/query.h" -a ! -e "$SRC/server/query.h"
 rule "src/sched does not include src/server" sched '' '^server/'
 rule "src/store does not include src/server" store '' '^server/'
 tap_finish
