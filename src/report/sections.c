@@ -147,8 +147,11 @@ static const struct section_def section_sys_def = {
     .name = "sys",
     .volatile_fields = {"uptime", "sysUpTime", "last_seen", "last_seen_by",
 			"timestamp", "discovery_id",
-			/* SNMP route counts, read for classification */
-			"inetCidrRouteNumber", "ipCidrRouteNumber"},
+			/* SNMP route counts, read for classification, and the
+			 * evidence classification names (its rules line
+			 * numbers move with every new rules file) */
+			"inetCidrRouteNumber", "ipCidrRouteNumber",
+			"classification"},
 };
 
 const struct section_def *section_find(const char *name)

@@ -845,6 +845,14 @@ static const struct mib_case mib_cases[] = {
       "Software: Windows Version 5.2 (Build 3790 Multiprocessor Free)",
       NULL},
      "server", NULL, NULL, "Microsoft Windows Server 2003", NULL},
+    {"the issue's Catalyst 3550: a switch, its model from its sysObjectID",
+     {"sysObjectID", "1.3.6.1.4.1.9.1.367", "sysDescr",
+      "Cisco Internetwork Operating System Software IOS (tm) C3550 "
+      "Software (C3550-IPSERVICESK9-M), Version 12.2(44)SE6, RELEASE "
+      "SOFTWARE (fc1)",
+      "ipForwarding", "1", "dot1dBaseNumPorts", "0", NULL},
+     "switch", "Cisco Systems", "catalyst355048",
+     "Cisco IOS version 12.2(44)SE6", "vendor's product MIB"},
     {"sysObjectID named in a vendor product MIB",
      {"sysObjectID", "1.3.6.1.4.1.9.1.283", "sysDescr", "", NULL},
      NULL, "Cisco Systems", "cat6509", NULL, "vendor's product MIB"},
