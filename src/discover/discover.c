@@ -1,3 +1,11 @@
+/*
+ * discover.c: one discovery run (discover.h) - the enricher table, the
+ * precedence table that merges what the sources found into one device
+ * report, and the engine's callbacks. The SNMP check's two calls into
+ * discover/snmp_ping.h (snmp_ping_new in discover_run, snmp_ping_start in
+ * snmp_start) are the only places that know how SNMP's first packet is
+ * sent. The sink thread and the store sink are in discover_sink.c.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,9 +175,10 @@ static void disc_job_done(struct engine *e, struct engine_host *h, void *arg,
 static void disc_submit(struct disc *d, struct engine_host *h,
 			struct disc_job *j)
 {
-	j->dh->start_ns[j->en->src] = j->dh->start_ns[j->en->src]
-					      ? j->dh->start_ns[j->en->src]
-					      : engine_now(d->e);
+	uint64_t *start = &j->dh->start_ns[j->en->src];
+
+	if (!*start) /* SNMP's began with its check */
+		*start = engine_now(d->e);
 	if (engine_submit_job(d->e, h, j->en->kind, disc_job_run,
 			      disc_job_done, j) < 0)
 		j->en->done(d, j, 1);

@@ -1386,13 +1386,10 @@ static unsigned engine_fd_budget(unsigned want)
 	struct rlimit rl;
 	rlim_t room;
 
+	/* the caller raised the soft limit at start-up
+	 * (util_nofile_raise()); a library does not change process limits */
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return want < 256 ? want : 256;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
 	room = rl.rlim_cur > 128 ? rl.rlim_cur - 96 : 32;
 	return room < want ? (unsigned)room : want;
 }
