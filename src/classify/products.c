@@ -58,6 +58,8 @@ struct classify_products *classify_products_parse(const char *text,
 		size_t l = eol ? (size_t)(eol - p) : (size_t)(end - p);
 
 		lineno++;
+		/* cppcheck-suppress knownConditionTrueFalse ; a false
+		 * positive: l is 0 for an empty line */
 		if (l && p[l - 1] == '\r')
 			l--;
 		tab = memchr(p, '\t', l);

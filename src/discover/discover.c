@@ -336,7 +336,7 @@ static void sjob_done(struct disc *d, struct disc_job *job, int cancelled)
 	const char *cname, *sysname;
 
 	if (cancelled) {
-		disc_log(d, dh->ip, "snmp", "cancelled", ms, NULL);
+		disc_log(d, dh->ip, job->en->name, "cancelled", ms, NULL);
 	} else if (j->rc < 0) {
 		disc_log(d, dh->ip, "snmp", "failed", ms, "%s", j->err);
 	} else {
@@ -484,7 +484,7 @@ static void shjob_done(struct disc *d, struct disc_job *job, int cancelled)
 	int64_t ms = j->r.elapsed_ms;
 
 	if (cancelled) {
-		disc_log(d, dh->ip, "ssh", "cancelled",
+		disc_log(d, dh->ip, job->en->name, "cancelled",
 			 disc_ms(d, dh->start_ns[SRC_SSH]), NULL);
 		shjob_free(j);
 		return;

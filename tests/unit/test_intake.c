@@ -409,6 +409,7 @@ static void test_cloned_vm(void **state)
 		json_pack("{s{ssssss}s[{ssss}]}", "sys", "hostname", "vm-orig",
 			  "uuid", uuid, "mac", "00:50:56:01:01:01", "network",
 			  "mac", "00:50:56:01:01:01", "net_index", "1"));
+	assert_int_equal(a.created, 1);
 	b = put(st, NULL,
 		json_pack("{s{ssssss}s[{ssss}]}", "sys", "hostname",
 			  "vm-clone", "uuid", uuid, "mac", "00:50:56:02:02:02",
@@ -755,6 +756,7 @@ static void test_pairing(void **state)
 	res = put(st, NULL,
 		  soft_report(json_pack("[ooo]", sw("kernel", "1"),
 					sw("kernel", "2"), sw("kernel", "3"))));
+	assert_int_equal(res.created, 1);
 	res = put(st, NULL,
 		  soft_report(json_pack("[oo]", sw("kernel", "5"),
 					sw("kernel", "4"))));

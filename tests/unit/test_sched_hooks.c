@@ -75,6 +75,7 @@ static void test_discovery_task_calls_the_hook(void **state)
 	/* stopped: the hooks are gone with it */
 	assert_int_equal(store_discodef_delete(st, did), 0);
 	did = add_lo(st);
+	assert_true(did > 0);
 	assert_int_equal(sched_task_run(st, NULL, task, result,
 					sizeof(result)),
 			 0);
