@@ -678,6 +678,8 @@ static json_t *sq_device_row(sqlite3_stmt *s)
 	"WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT org.id FROM"  \
 	" org JOIN tree ON org.parent_id = tree.id) "
 #define MATCH_IN_TREE "+d.org_id IN tree"
+/* (The component branches join with CROSS JOIN for the same reason: the
+ * component's mac or ip index first, whatever the statistics say.) */
 
 /* Runs the match query sql with values (?3...): up to max ids into ids. */
 static int sq_match(struct store *st, const char *sql, int64_t org_id,
@@ -742,7 +744,7 @@ int store_match_mac(struct store *st, int64_t org_id, const char *mac,
 	return sq_match(
 		st, MATCH_TREE "SELECT id FROM device d WHERE d.mac = ?3 AND "
 		MATCH_IN_TREE " UNION SELECT c.device_id FROM component c"
-		" JOIN device d ON d.id = c.device_id WHERE c.mac = ?3"
+		" CROSS JOIN device d ON d.id = c.device_id WHERE c.mac = ?3"
 		" AND c.current = 1 AND c.section IN ('network', 'ip') AND "
 		MATCH_IN_TREE " ORDER BY 1 LIMIT ?2",
 		org_id, &mac, 1, ids, max, n);
@@ -760,7 +762,7 @@ int store_match_ip(struct store *st, int64_t org_id, const char *ip,
 		st, MATCH_TREE "SELECT id FROM device d WHERE d.ip = ?3"
 		" AND coalesce(d.serial, '') = '' AND " MATCH_IN_TREE
 		" UNION SELECT d.id FROM component c"
-		" JOIN device d ON d.id = c.device_id"
+		" CROSS JOIN device d ON d.id = c.device_id"
 		" WHERE c.ip = ?3 AND c.current = 1 AND c.section = 'ip'"
 		" AND coalesce(d.serial, '') = '' AND " MATCH_IN_TREE
 		" ORDER BY 1 LIMIT ?2",
