@@ -459,9 +459,10 @@ int api_auth_login(struct request *rq)
 				"SameSite=Strict%s",
 		 cookie, SESSION_LIFE, rq->tls ? "; Secure" : "");
 	util_now(now_s);
-	write_lock(rq);
-	store_api_user_touch_login(rq->st, rq->who.user_id, now_s);
-	write_unlock(rq);
+	if (write_trylock(rq) == 0) { /* bookkeeping: never waits */
+		store_api_user_touch_login(rq->st, rq->who.user_id, now_s);
+		write_unlock(rq);
+	}
 	reply = auth_me_json(rq);
 	json_object_set_new(reply, "csrf_token", json_string(csrf));
 	api_reply_json(rq, 200, reply);
