@@ -286,6 +286,12 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 		intake_audit_refusal(rq, report_format_name(*fmt), err.msg);
 		return 1;
 	}
+	if (server_stopping()) { /* do not start a write now */
+		json_decref(report);
+		snprintf(res->message, sizeof(res->message),
+			 "the server is stopping");
+		return 1;
+	}
 	intake_config_default(&cfg);
 	intake_submitter(rq, 1, who, sizeof(who));
 	write_lock(rq);

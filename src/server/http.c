@@ -82,11 +82,15 @@ void write_lock(struct request *rq)
 
 int write_trylock(struct request *rq)
 {
-	return pthread_mutex_trylock(&rq->srv->write_lock) == 0 ? 0 : -1;
+	if (pthread_mutex_trylock(&rq->srv->write_lock) != 0)
+		return -1;
+	store_set_wait(rq->st, 0); /* nor for another process's lock */
+	return 0;
 }
 
 void write_unlock(struct request *rq)
 {
+	store_set_wait(rq->st, 1);
 	pthread_mutex_unlock(&rq->srv->write_lock);
 }
 

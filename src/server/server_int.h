@@ -111,7 +111,8 @@ const char *request_arg(struct request *rq, const char *key);
 void write_lock(struct request *rq);
 /* 0 with the write lock held, or -1 at once when another holds it: for
  * writes that may be skipped (bookkeeping) by a thread that must not wait
- * for a long intake. */
+ * for a long intake. Until write_unlock() rq->st does not wait for another
+ * process's lock either: such a write fails at once. */
 int write_trylock(struct request *rq);
 void write_unlock(struct request *rq);
 /* 1 once the server has been told to stop. */

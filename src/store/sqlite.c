@@ -71,14 +71,18 @@ int store_schema_version(void)
 /* ---- statements ---- */
 
 /* The busy handler: sleeps 100 us, doubling up to 2 ms per call, and gives
- * up (SQLITE_BUSY) after about STORE_BUSY_TIMEOUT_MS in all. */
+ * up (SQLITE_BUSY) after about STORE_BUSY_TIMEOUT_MS in all, or at once
+ * once the handle was interrupted (sqlite3_interrupt() does not end a
+ * wait for a lock). */
 static int sq_busy(void *arg, int n)
 {
+	const struct store *st = arg;
 	long step = 100L << (n < 5 ? n : 5), waited = 0;
 	struct timespec ts;
 	int i;
 
-	(void)arg;
+	if (st && atomic_load(&st->interrupted))
+		return 0;
 	for (i = 0; i < n && i < 5; i++)
 		waited += 100L << i;
 	if (n > 5)
@@ -376,7 +380,7 @@ struct store *store_open(const char *url)
 			st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_handler(st->db, sq_busy, NULL);
+	sqlite3_busy_handler(st->db, sq_busy, st);
 	/* refuse a newer database before changing anything in it */
 	if (sq_user_version(st, &v) || sq_refuse_newer(st, v))
 		goto fail;
@@ -414,7 +418,10 @@ void store_close(struct store *st)
 		if (st->in_tx)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		/* lets the planner keep statistics current; cheap when
-		 * nothing needs it */
+		 * nothing needs it, and skipped rather than waited for when
+		 * another writer holds the database (a stopping server must
+		 * not wait 10 s per handle) */
+		sqlite3_busy_timeout(st->db, 0);
 		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 		sqlite3_close_v2(st->db);
 	}
@@ -428,10 +435,18 @@ void store_close(struct store *st)
 	free(st);
 }
 
-void store_interrupt(struct store *st)
+void store_set_wait(struct store *st, int wait)
 {
 	if (st && st->db)
-		sqlite3_interrupt(st->db);
+		sqlite3_busy_handler(st->db, wait ? sq_busy : NULL, st);
+}
+
+void store_interrupt(struct store *st)
+{
+	if (!st || !st->db)
+		return;
+	atomic_store(&st->interrupted, 1);
+	sqlite3_interrupt(st->db);
 }
 
 struct secret_key *sqlite_store_key(struct store *st)

@@ -11,6 +11,7 @@
 #ifndef NC_SQLITE_INT_H
 #define NC_SQLITE_INT_H
 
+#include <stdatomic.h>
 #include <sqlite3.h>
 
 #include "store/secret.h"
@@ -41,6 +42,7 @@ struct store {
 	char *key_path;		/* PATH.key */
 	struct secret_key *key; /* opened by store_open (sqlite_store_key) */
 	int in_tx;
+	atomic_int interrupted;	/* store_interrupt(): stop waiting for locks */
 	/* SQL built once from the device column list (sqlite.c) */
 	char *sql_device_insert;
 	char *sql_device_update;

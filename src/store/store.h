@@ -33,10 +33,14 @@ const char *store_default_path(const char *opt);
  * of its own: one thread uses it at a time; threads open their own. */
 struct store *store_open(const char *url);
 void store_close(struct store *st);
+/* wait 1 (the default): a write that finds another connection's write
+ * lock waits for it (up to 10 s); 0: it fails at once (SQLITE_BUSY). */
+void store_set_wait(struct store *st, int wait);
 /* Makes the statement st is running, and the next ones until the handle
- * is idle, fail (the open transaction is rolled back by its caller). The
- * one call that may come from another thread while st is in use: a
- * stopping server ends a long intake with it. */
+ * is idle, fail (the open transaction is rolled back by its caller); from
+ * then on the handle no longer waits for another writer's lock. The one
+ * call that may come from another thread while st is in use: a stopping
+ * server ends a long intake with it. */
 void store_interrupt(struct store *st);
 
 /* The schema version this build writes, and the one the open database has. */
