@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/queue.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -11,12 +12,14 @@
 #include "engine/pool.h"
 
 struct pool_job {
-	struct pool_job *next;
+	TAILQ_ENTRY(pool_job) link; /* in the queue or the done list */
 	enum pool_kind kind;
 	pool_fn fn;
 	pool_done_fn done;
 	void *arg;
 };
+
+TAILQ_HEAD(pool_jobs, pool_job);
 
 struct pool {
 	pthread_mutex_t mu;
@@ -28,22 +31,19 @@ struct pool {
 	size_t queue_max, queued, running_total, finished;
 	unsigned running[POOL_KINDS];
 	unsigned cap[POOL_KINDS];
-	struct pool_job *head, *tail;		/* queued */
-	struct pool_job *done_head, *done_tail;	/* finished */
+	struct pool_jobs queue; /* queued, oldest first */
+	struct pool_jobs done;	/* finished, oldest first */
 };
 
 /* The first queued job whose kind has a free thread; unlinks it. */
 static struct pool_job *pool_pick(struct pool *p)
 {
-	struct pool_job **pp, *j, *prev = NULL;
+	struct pool_job *j;
 
-	for (pp = &p->head; (j = *pp); prev = j, pp = &j->next) {
+	TAILQ_FOREACH(j, &p->queue, link) {
 		if (p->running[j->kind] >= p->cap[j->kind])
 			continue;
-		*pp = j->next;
-		if (p->tail == j)
-			p->tail = prev;
-		j->next = NULL;
+		TAILQ_REMOVE(&p->queue, j, link);
 		p->queued--;
 		return j;
 	}
@@ -80,11 +80,7 @@ static void *pool_worker(void *arg)
 		p->running[j->kind]--;
 		p->running_total--;
 		p->finished++;
-		if (p->done_tail)
-			p->done_tail->next = j;
-		else
-			p->done_head = j;
-		p->done_tail = j;
+		TAILQ_INSERT_TAIL(&p->done, j, link);
 		pool_signal(p);
 		/* a kind slot came free: a held-back job may go now */
 		pthread_cond_broadcast(&p->cv);
@@ -99,6 +95,8 @@ struct pool *pool_new(const struct pool_opts *o)
 	unsigned i;
 	int rc;
 
+	TAILQ_INIT(&p->queue);
+	TAILQ_INIT(&p->done);
 	p->n_threads = o && o->threads ? o->threads : 8;
 	p->queue_max = o && o->queue_max ? o->queue_max : 1024;
 	for (i = 0; i < POOL_KINDS; i++) {
@@ -145,8 +143,8 @@ void pool_free(struct pool *p)
 	for (i = 0; i < p->n_threads; i++)
 		pthread_join(p->threads[i], NULL);
 	pool_drain(p);
-	while ((j = p->head)) {
-		p->head = j->next;
+	while ((j = TAILQ_FIRST(&p->queue))) {
+		TAILQ_REMOVE(&p->queue, j, link);
 		j->done(j->arg, 1);
 		free(j);
 	}
@@ -177,11 +175,7 @@ int pool_submit(struct pool *p, enum pool_kind kind, pool_fn fn,
 	j->fn = fn;
 	j->done = done;
 	j->arg = arg;
-	if (p->tail)
-		p->tail->next = j;
-	else
-		p->head = j;
-	p->tail = j;
+	TAILQ_INSERT_TAIL(&p->queue, j, link);
 	p->queued++;
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
@@ -195,18 +189,19 @@ int pool_fd(const struct pool *p)
 
 unsigned pool_drain(struct pool *p)
 {
-	struct pool_job *list, *j;
+	struct pool_jobs list;
+	struct pool_job *j;
 	uint64_t v;
 	unsigned n = 0;
 
 	while (read(p->efd, &v, sizeof(v)) < 0 && errno == EINTR)
 		;
+	TAILQ_INIT(&list);
 	pthread_mutex_lock(&p->mu);
-	list = p->done_head;
-	p->done_head = p->done_tail = NULL;
+	TAILQ_CONCAT(&list, &p->done, link);
 	pthread_mutex_unlock(&p->mu);
-	while ((j = list)) {
-		list = j->next;
+	while ((j = TAILQ_FIRST(&list))) {
+		TAILQ_REMOVE(&list, j, link);
 		j->done(j->arg, 0);
 		free(j);
 		n++;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/queue.h>
 
 #include "core/log.h"
 #include "core/util.h"
@@ -16,14 +17,16 @@
 struct dns_sock {
 	struct reactor_io io;
 	struct dns *d;
-	struct dns_sock *next;
+	LIST_ENTRY(dns_sock) link;
 };
 
 struct dns {
 	struct reactor *r;
 	ares_channel ch;
 	struct timer timer;
-	struct dns_sock *socks;
+	/* cppcheck-suppress unusedStructMember ; lh_first is used through
+	 * the LIST_ macros, which cppcheck does not follow into members */
+	LIST_HEAD(dns_socks, dns_sock) socks; /* xcalloc: empty */
 	unsigned pending;
 	int destroying;
 };
@@ -99,15 +102,15 @@ static void dns_sock_state(void *data, ares_socket_t fd, int readable,
 			   int writable)
 {
 	struct dns *d = data;
-	struct dns_sock **pp, *s;
+	struct dns_sock *s;
 	uint32_t ev = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
 
-	for (pp = &d->socks; (s = *pp); pp = &s->next)
+	LIST_FOREACH(s, &d->socks, link)
 		if (s->io.fd == fd)
 			break;
 	if (!ev) {
 		if (s) {
-			*pp = s->next;
+			LIST_REMOVE(s, link);
 			reactor_io_del(d->r, &s->io);
 			free(s);
 		}
@@ -123,8 +126,7 @@ static void dns_sock_state(void *data, ares_socket_t fd, int readable,
 		free(s);
 		return;
 	}
-	s->next = d->socks;
-	d->socks = s;
+	LIST_INSERT_HEAD(&d->socks, s, link);
 }
 
 struct dns *dns_new(struct reactor *r, const char *server,
@@ -185,8 +187,8 @@ void dns_free(struct dns *d)
 	reactor_timer_stop(d->r, &d->timer);
 	ares_destroy(d->ch);	/* callbacks run with ARES_EDESTRUCTION */
 	d->destroying = 1;
-	while ((s = d->socks)) {
-		d->socks = s->next;
+	while ((s = LIST_FIRST(&d->socks))) {
+		LIST_REMOVE(s, link);
 		reactor_io_del(d->r, &s->io);
 		free(s);
 	}

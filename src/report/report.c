@@ -17,6 +17,7 @@
 #include "classify/classify.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "report/fields.h"
 #include "report/report.h"
 #include "report/report_int.h"
 #include "report/sections.h"
@@ -76,51 +77,6 @@ void report_limits_set(const struct report_limits *l)
 	limits.max_total_rows = clamp(l->max_total_rows,
 				      REPORT_MAX_TOTAL_ROWS);
 }
-
-static const char *const report_placeholders[] = {
-    "None",
-    "N/A",
-    "NA",
-    "Null",
-    "Unknown",
-    "Invalid",
-    "Not Specified",
-    "Not Available",
-    "Not Applicable",
-    "Not Settable",
-    "Default string",
-    "Default",
-    "To be filled by O.E.M.",
-    "To be filled by O.E.M",
-    "O.E.M.",
-    "OEM",
-    "System Serial Number",
-    "Chassis Serial Number",
-    "Base Board Serial Number",
-    "Serial Number",
-    "SerialNumber",
-    "Type1ProductConfigId",
-    "0123456789",
-    "1234567890",
-    "123456789",
-    "12345678",
-    "xxxxxxxxxxxx",
-    "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
-    "03000200-0400-0500-0006-000700080009",
-    "00020003-0004-0005-0006-000700080009",
-    "12345678-1234-5678-90AB-CDDEEFAABBCC",
-    NULL,
-};
-
-/* sys fields whose placeholder values are dropped. */
-static const char *const report_identity_fields[] = {"serial", "uuid", "mac",
-						     NULL};
-
-/* Fields holding IP addresses (or comma-separated lists of them). */
-static const char *const report_ip_fields[] = {
-    "ip",	   "netmask",	  "mask",	"gateway",   "next_hop",
-    "destination", "dhcp_server", "dns_server", "remote_ip", NULL,
-};
 
 /* Fields holding MAC addresses. */
 static const char *const report_mac_fields[] = {"mac", "remote_mac", NULL};
@@ -579,11 +535,13 @@ static int report_fix_fields(json_t *obj, const char *sec, long idx,
 
 static void report_fix_addresses(json_t *obj)
 {
+	const struct field_def *d;
 	const char *const *f;
 	json_t *v;
 
-	for (f = report_ip_fields; *f; f++)
-		if ((v = json_object_get(obj, *f)))
+	for (d = fields_all(); d->name; d++)
+		if ((d->flags & FIELD_IP) &&
+		    (v = json_object_get(obj, d->name)))
 			report_fix_ip(v);
 	for (f = report_mac_fields; *f; f++)
 		if ((v = json_object_get(obj, *f)))
@@ -592,7 +550,6 @@ static void report_fix_addresses(json_t *obj)
 
 static int report_is_placeholder(const char *s)
 {
-	const char *const *p;
 	const char *c;
 
 	for (c = s; *c && strchr("0 .-:", *c); c++)
@@ -601,10 +558,7 @@ static int report_is_placeholder(const char *s)
 		return 1;
 	if (util_streq_ci(s, "ff:ff:ff:ff:ff:ff"))
 		return 1;
-	for (p = report_placeholders; *p; p++)
-		if (util_streq_ci(s, *p))
-			return 1;
-	return 0;
+	return fields_is_placeholder(s);
 }
 
 /* Trims sys.key again after it was derived from another field; drops it
@@ -659,6 +613,7 @@ static void report_split_hostname(json_t *sys)
 
 static void report_fix_sys(json_t *sys)
 {
+	const struct field_def *d;
 	const char *const *f;
 	const char *key;
 	json_t *v;
@@ -675,12 +630,14 @@ static void report_fix_sys(json_t *sys)
 	report_fix_addresses(sys);
 	report_split_hostname(sys);
 	classify_sys_vendor(sys);	/* one maker, one name, every source */
-	for (f = report_identity_fields; *f; f++) {
-		v = json_object_get(sys, *f);
+	for (d = fields_all(); d->name; d++) {
+		if (!(d->flags & FIELD_IDENTITY))
+			continue;
+		v = json_object_get(sys, d->name);
 		if (v && report_is_placeholder(json_string_value(v))) {
 			log_debug("report: dropping placeholder sys.%s \"%s\"",
-				  *f, json_string_value(v));
-			json_object_del(sys, *f);
+				  d->name, json_string_value(v));
+			json_object_del(sys, d->name);
 		}
 	}
 }

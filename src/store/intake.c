@@ -34,6 +34,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "report/fields.h"
 #include "report/sections.h"
 #include "store/intake.h"
 
@@ -66,36 +67,6 @@ static const char *const rule_fields[INTAKE_RULE_COUNT][2] = {
 	[INTAKE_RULE_MAC] = { "mac", NULL },
 	[INTAKE_RULE_HOSTNAME] = { "hostname", NULL },
 	[INTAKE_RULE_IP] = { "ip", NULL },
-};
-
-/* Values that identify nothing (compared case-insensitively). */
-static const char *const placeholder_values[] = {
-	"none",
-	"null",
-	"n/a",
-	"na",
-	"unknown",
-	"0",
-	"to be filled by o.e.m.",
-	"to be filled by oem",
-	"system serial number",
-	"chassis serial number",
-	"default string",
-	"not specified",
-	"not available",
-	"not applicable",
-	"invalid",
-	"0123456789",
-	"123456789",
-	"00000000",
-	"00000000-0000-0000-0000-000000000000",
-	"ffffffff-ffff-ffff-ffff-ffffffffffff",
-	"03000200-0400-0500-0006-000700080009",
-	"localhost",
-	"localhost.localdomain",
-	"127.0.0.1",
-	"0.0.0.0",
-	"::1",
 };
 
 /* How much an identity proves: the hardware (SMBIOS uuid and serial)
@@ -147,10 +118,6 @@ static const char *const sys_important[] = {
 /* Report members that are not component sections. */
 static const char *const report_meta[] = { "report_version", "source", "sys" };
 
-/* Sys fields the store owns; a report's values for them are ignored. */
-static const char *const sys_owned[] = { "id", "org_id", "first_seen",
-					 "last_seen" };
-
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static int in_list(const char *const *list, size_t n, const char *s)
@@ -191,22 +158,12 @@ int intake_rule_from_name(const char *name)
 
 /* ---- matching ---- */
 
-static int is_placeholder(const char *v)
-{
-	size_t i;
-
-	for (i = 0; i < NELEM(placeholder_values); i++)
-		if (util_streq_ci(placeholder_values[i], v))
-			return 1;
-	return 0;
-}
-
 /* A sys value usable for matching, or NULL. */
 static const char *match_value(json_t *sys, const char *field)
 {
 	const char *v = json_string_value(json_object_get(sys, field));
 
-	return v && *v && !is_placeholder(v) ? v : NULL;
+	return v && *v && !fields_is_placeholder(v) ? v : NULL;
 }
 
 /* The refusals of one report's matching, for its audit log row. */
@@ -462,7 +419,7 @@ static void sys_merge(json_t *dst, json_t *sys, json_t *from, json_t *to)
 
 	json_object_foreach(sys, name, v)
 	{
-		if (in_list(sys_owned, NELEM(sys_owned), name) ||
+		if (fields_has(name, FIELD_OWNED) ||
 		    value_empty(v))
 			continue;
 		old = json_object_get(dst, name);

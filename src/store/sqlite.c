@@ -12,7 +12,8 @@
  * steps of up to 100 ms: in the server a write that has to wait waits for
  * a transaction of a few milliseconds. Every statement is prepared once per handle and kept
  * in a small cache keyed by its SQL text; the device statements are built
- * once at open from the column list below, which must follow migrations.c.
+ * once at open from the column list of report/fields.c, which must follow
+ * migrations.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "report/fields.h"
 #include "store/migrations.h"
 #include "store/sqlite_int.h"
 #include "store/store.h"
@@ -33,23 +35,9 @@
 #define STORE_BUSY_STEP_MAX_US 2000
 #define STORE_FIND_MAX_FIELDS 6
 
-/* The device columns holding sys fields (migration 1); every other sys
- * field goes to the JSON column "extra". */
-static const char *const device_columns[] = {
-	"hostname",    "fqdn",	      "domain",	     "ip",
-	"mac",	       "uuid",	      "dbus_identifier", "serial",
-	"manufacturer", "model",      "type",	     "form_factor",
-	"os_group",    "os_family",   "os_name",     "os_version",
-	"sysName",     "sysDescr",    "sysObjectID", "sysLocation",
-	"sysContact",  "sysUpTime",   "status",	     "owner",
-	"location",    "tags",	      "description", "last_seen_by",
-};
-#define DEVICE_NCOLS ((int)(sizeof(device_columns) / sizeof(device_columns[0])))
-
-/* Fields of a device object that the store owns; a sys object's own
- * values for them are ignored. */
-static const char *const device_owned[] = { "id", "org_id", "first_seen",
-					    "last_seen" };
+/* The device columns holding sys fields are report/fields.h's; every
+ * other sys field goes to the JSON column "extra". */
+#define DEVICE_NCOLS FIELD_NCOLUMNS
 
 const char *store_default_path(const char *opt)
 {
@@ -317,9 +305,9 @@ static void sq_build_device_sql(struct store *st)
 	strbuf_init(&qs, 0);
 	strbuf_init(&set, 0);
 	for (i = 0; i < DEVICE_NCOLS; i++) {
-		strbuf_printf(&cols, "%s, ", device_columns[i]);
+		strbuf_printf(&cols, "%s, ", fields_column(i));
 		strbuf_printf(&qs, "?%d, ", i + 2);
-		strbuf_printf(&set, "%s = ?%d, ", device_columns[i], i + 2);
+		strbuf_printf(&set, "%s = ?%d, ", fields_column(i), i + 2);
 	}
 	/* insert: ?1 org_id, ?2.. columns, extra, now */
 	st->sql_device_insert = xasprintf(
@@ -594,19 +582,9 @@ static int device_column_index(const char *name)
 	int i;
 
 	for (i = 0; i < DEVICE_NCOLS; i++)
-		if (!strcmp(device_columns[i], name))
+		if (!strcmp(fields_column(i), name))
 			return i;
 	return -1;
-}
-
-static int device_is_owned(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(device_owned) / sizeof(device_owned[0]); i++)
-		if (!strcmp(device_owned[i], name))
-			return 1;
-	return 0;
 }
 
 /* Binds a scalar JSON value as text; 0, or -1 when it is not a scalar. */
@@ -650,7 +628,7 @@ static void sq_bind_sys(sqlite3_stmt *s, int first, json_t *sys)
 
 	json_object_foreach(sys, name, v)
 	{
-		if (device_is_owned(name) || json_is_null(v))
+		if (fields_has(name, FIELD_OWNED) || json_is_null(v))
 			continue;
 		col = device_column_index(name);
 		if (col < 0 || sq_bind_scalar(s, first + col, v) < 0)
@@ -670,7 +648,7 @@ static json_t *sq_device_row(sqlite3_stmt *s)
 		const char *v = sq_text(s, 2 + i);
 
 		if (v)
-			json_object_set_new(o, device_columns[i],
+			json_object_set_new(o, fields_column(i),
 					    json_string(v));
 	}
 	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(s, 0)));

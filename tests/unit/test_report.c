@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "core/util.h"
+#include "report/fields.h"
 #include "report/report.h"
 
 /* ---- helpers ---- */
@@ -1287,6 +1288,35 @@ static void test_limits(void **state)
 	json_decref(rep);
 }
 
+/* The one field table: the device columns come first and nothing after
+ * them is a column; the store's own fields are not columns; the one
+ * placeholder list holds what the report normaliser and intake's matching
+ * each knew before they shared it. */
+static void test_fields_table(void **state)
+{
+	const struct field_def *f = fields_all();
+	int i;
+
+	(void)state;
+	for (i = 0; f[i].name; i++)
+		assert_int_equal(!!(f[i].flags & FIELD_COLUMN),
+				 i < FIELD_NCOLUMNS);
+	assert_true(i > FIELD_NCOLUMNS);
+	assert_string_equal(fields_column(0), "hostname");
+	assert_string_equal(fields_column(FIELD_NCOLUMNS - 1), "last_seen_by");
+	assert_null(fields_column(FIELD_NCOLUMNS));
+	assert_true(fields_has("org_id", FIELD_OWNED));
+	assert_false(fields_has("org_id", FIELD_COLUMN));
+	assert_true(fields_has("serial", FIELD_COLUMN | FIELD_IDENTITY));
+	assert_false(fields_has("hostname", FIELD_IDENTITY));
+	assert_true(fields_has("remote_ip", FIELD_IP));
+	assert_false(fields_has("no_such_field", 0));
+	assert_true(fields_is_placeholder("base board serial number"));
+	assert_true(fields_is_placeholder("To Be Filled By OEM"));
+	assert_true(fields_is_placeholder("LOCALHOST.localdomain"));
+	assert_false(fields_is_placeholder("web1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1319,6 +1349,7 @@ int main(void)
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_normalise_ip),
 	    cmocka_unit_test(test_normalise_mac),
+	    cmocka_unit_test(test_fields_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
