@@ -151,8 +151,10 @@ check:
 run: all
 	./netcensus serve
 
+# `make fmt` lays out the C sources as .clang-format says;
+# tests/check/format.sh (in `make check` and `make test`) checks them.
 fmt:
-	clang-format -i $(SRCS) $(wildcard src/*/*.h tests/unit/*.c)
+	clang-format -i $(SRCS) $(wildcard src/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h)
 
 clean:
 	rm -rf build build-asan build-* netcensus

@@ -17,8 +17,8 @@ RUN="ieee-data libwireshark-data nmap-common tzdata"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server strace
 iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl wget
 snmpsim bzip2"
-# the hygiene gate (tests/check/cppcheck.sh)
-CHECK="cppcheck"
+# the hygiene gate (tests/check/cppcheck.sh, format.sh)
+CHECK="cppcheck clang-format"
 # The web UI: npm installs the browser libraries it embeds (ui/package.json)
 # and the browser tests' playwright-core; Chromium runs those tests.
 UI="nodejs"

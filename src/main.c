@@ -18,18 +18,19 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "import", cmd_import,
-	  "store Open-AudIT audit results or device reports" },
-	{ "devices", cmd_devices, "list stored devices" },
-	{ "device", cmd_device, "show one device with its components" },
-	{ "changes", cmd_changes, "show the change log" },
-	{ "admin", cmd_admin, "users, orgs, tokens, credentials, db check" },
-	{ "status", cmd_status, "create or open the database and summarise it" },
-	{ "audit", cmd_audit, "audit this host (system, software, services, ...)" },
-	{ "discover", cmd_discover,
-	  "find live hosts, ports, SNMP agents; print or store them" },
-	{ "serve", cmd_serve, "run the JSON API server and audit intake" },
-	{ NULL, NULL, NULL },
+	{"import", cmd_import,
+	 "store Open-AudIT audit results or device reports"},
+	{"devices", cmd_devices, "list stored devices"},
+	{"device", cmd_device, "show one device with its components"},
+	{"changes", cmd_changes, "show the change log"},
+	{"admin", cmd_admin, "users, orgs, tokens, credentials, db check"},
+	{"status", cmd_status, "create or open the database and summarise it"},
+	{"audit", cmd_audit,
+	 "audit this host (system, software, services, ...)"},
+	{"discover", cmd_discover,
+	 "find live hosts, ports, SNMP agents; print or store them"},
+	{"serve", cmd_serve, "run the JSON API server and audit intake"},
+	{NULL, NULL, NULL},
 };
 
 static void usage(FILE *out)

@@ -33,10 +33,13 @@ static long audit_now_ms(void)
 
 static void audit_child(int in_fd, int out_fd)
 {
-	static char *const argv[] = { "sh", "-s", NULL };
+	static char *const argv[] = {"sh", "-s", NULL};
 	static char *const envp[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"LC_ALL=C", "HOME=/", NULL,
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/"
+		"bin",
+		"LC_ALL=C",
+		"HOME=/",
+		NULL,
 	};
 	int null_fd = open("/dev/null", O_WRONLY);
 
@@ -53,7 +56,7 @@ static void audit_child(int in_fd, int out_fd)
 
 char *audit_run_local(int timeout_ms, size_t *len)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	int in[2] = {-1, -1}, out[2] = {-1, -1};
 	size_t slen, written = 0;
 	const char *script = audit_script(&slen);
 	struct strbuf sb;
@@ -61,7 +64,7 @@ char *audit_run_local(int timeout_ms, size_t *len)
 	pid_t pid = -1;
 	long deadline = audit_now_ms() + timeout_ms;
 	int status = 0, timed_out = 0, too_big = 0;
-	struct timespec zero = { 0, 0 };
+	struct timespec zero = {0, 0};
 	char *ret = NULL;
 	char buf[65536];
 
@@ -91,8 +94,8 @@ char *audit_run_local(int timeout_ms, size_t *len)
 	in[0] = out[1] = -1;
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	for (;;) {
-		struct pollfd pf[2] = { { out[0], POLLIN, 0 },
-					{ in[1], POLLOUT, 0 } };
+		struct pollfd pf[2] = {{out[0], POLLIN, 0},
+				       {in[1], POLLOUT, 0}};
 		long left = deadline - audit_now_ms();
 		int nfds = in[1] >= 0 ? 2 : 1;
 		ssize_t n;
@@ -150,12 +153,14 @@ char *audit_run_local(int timeout_ms, size_t *len)
 	pid = -1;
 	if (timed_out) {
 		log_err("audit: the collection script did not finish within "
-			"%d ms; raise --timeout", timeout_ms);
+			"%d ms; raise --timeout",
+			timeout_ms);
 		goto fail;
 	}
 	if (too_big) {
 		log_err("audit: the collection script wrote more than %u "
-			"bytes", AUDIT_MAX_OUTPUT);
+			"bytes",
+			AUDIT_MAX_OUTPUT);
 		goto fail;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && sb.len == 0) {

@@ -18,32 +18,32 @@
 #define NETDEV_MAX_TEXT (1024u * 1024)
 
 struct netdev_rule {
-	const char *family;	/* NULL: any */
-	const char *prefix;	/* line start, after leading blanks */
-	const char *field;	/* sys field */
-	int word;		/* 0: rest of line after prefix; n: nth word */
+	const char *family; /* NULL: any */
+	const char *prefix; /* line start, after leading blanks */
+	const char *field;  /* sys field */
+	int word;	    /* 0: rest of line after prefix; n: nth word */
 };
 
 static const struct netdev_rule netdev_rules[] = {
-	{ "Cisco IOS-XE", "Cisco IOS XE Software, Version ", "os_version", 1 },
-	{ "Cisco NX-OS", "NXOS: version ", "os_version", 1 },
-	{ "Cisco NX-OS", "system:    version ", "os_version", 1 },
-	{ "Cisco NX-OS", "system: version ", "os_version", 1 },
-	{ "Cisco NX-OS", "Device name: ", "hostname", 1 },
-	{ "Cisco NX-OS", "Processor Board ID ", "serial", 1 },
-	{ "Cisco NX-OS", "cisco Nexus", "model", 0 },
-	{ NULL, "Model number", "model", -1 },
-	{ NULL, "Model Number", "model", -1 },
-	{ NULL, "System serial number", "serial", -1 },
-	{ NULL, "System Serial Number", "serial", -1 },
-	{ NULL, "Processor board ID ", "serial", 1 },
-	{ "Juniper Junos", "Hostname: ", "hostname", 1 },
-	{ "Juniper Junos", "Model: ", "model", 1 },
-	{ "Juniper Junos", "Junos: ", "os_version", 1 },
-	{ "Juniper Junos", "JUNOS Software Release [", "os_version", 1 },
-	{ "Juniper Junos", "JUNOS Base OS boot [", "os_version", 1 },
-	{ "Juniper Junos", "Chassis ", "serial", 1 },
-	{ NULL, NULL, NULL, 0 },
+	{"Cisco IOS-XE", "Cisco IOS XE Software, Version ", "os_version", 1},
+	{"Cisco NX-OS", "NXOS: version ", "os_version", 1},
+	{"Cisco NX-OS", "system:    version ", "os_version", 1},
+	{"Cisco NX-OS", "system: version ", "os_version", 1},
+	{"Cisco NX-OS", "Device name: ", "hostname", 1},
+	{"Cisco NX-OS", "Processor Board ID ", "serial", 1},
+	{"Cisco NX-OS", "cisco Nexus", "model", 0},
+	{NULL, "Model number", "model", -1},
+	{NULL, "Model Number", "model", -1},
+	{NULL, "System serial number", "serial", -1},
+	{NULL, "System Serial Number", "serial", -1},
+	{NULL, "Processor board ID ", "serial", 1},
+	{"Juniper Junos", "Hostname: ", "hostname", 1},
+	{"Juniper Junos", "Model: ", "model", 1},
+	{"Juniper Junos", "Junos: ", "os_version", 1},
+	{"Juniper Junos", "JUNOS Software Release [", "os_version", 1},
+	{"Juniper Junos", "JUNOS Base OS boot [", "os_version", 1},
+	{"Juniper Junos", "Chassis ", "serial", 1},
+	{NULL, NULL, NULL, 0},
 };
 
 const char *audit_netdev_family(const char *banner, const char *text)
@@ -159,7 +159,8 @@ json_t *audit_parse_netdev(const char *banner, const char *text, size_t len,
 	json_object_set_new(src, "name", json_string(AUDIT_SOURCE_NAME));
 	json_object_set_new(src, "format", json_string("show-version"));
 	json_object_set_new(src, "time", json_string(now));
-	json_object_set_new(rep, "report_version", json_integer(REPORT_VERSION));
+	json_object_set_new(rep, "report_version",
+			    json_integer(REPORT_VERSION));
 	json_object_set_new(rep, "source", src);
 	json_object_set_new(rep, "sys", sys);
 	for (line = copy; line && *line; line = next) {
@@ -173,9 +174,9 @@ json_t *audit_parse_netdev(const char *banner, const char *text, size_t len,
 			if ((r->family && strcmp(r->family, fam)) ||
 			    strncmp(line, r->prefix, strlen(r->prefix)))
 				continue;
-			netdev_take(line + (r->word == -1 ? 0
-							  : strlen(r->prefix)),
-				    r->word, v, sizeof(v));
+			netdev_take(
+				line + (r->word == -1 ? 0 : strlen(r->prefix)),
+				r->word, v, sizeof(v));
 			netdev_set(sys, r->field, v);
 		}
 		if (!strncmp(fam, "Cisco", 5))

@@ -116,10 +116,18 @@ static int audit_unescape(const char *v, size_t n, char *out, char *bad)
 				return -1;
 			}
 			switch (v[i + 1]) {
-			case '\\': out[o++] = '\\'; break;
-			case 't': out[o++] = '\t'; break;
-			case 'n': out[o++] = '\n'; break;
-			case 'r': out[o++] = '\r'; break;
+			case '\\':
+				out[o++] = '\\';
+				break;
+			case 't':
+				out[o++] = '\t';
+				break;
+			case 'n':
+				out[o++] = '\n';
+				break;
+			case 'r':
+				out[o++] = '\r';
+				break;
 			default:
 				*bad = v[i + 1];
 				return -1;
@@ -142,8 +150,8 @@ static int audit_unescape(const char *v, size_t n, char *out, char *bad)
 }
 
 /* Parses the TAB-separated name=value fields of rec into obj. */
-static int audit_parse_fields(struct audit_parser *p, const char *rec,
-			      size_t n, json_t *obj, int merge)
+static int audit_parse_fields(struct audit_parser *p, const char *rec, size_t n,
+			      json_t *obj, int merge)
 {
 	size_t i = 0, nfields = 0;
 	char *val = xmalloc(n + 1);
@@ -195,11 +203,14 @@ static int audit_parse_fields(struct audit_parser *p, const char *rec,
 		if (audit_unescape(eq + 1, flen - nlen - 1, val, &bad) != 0) {
 			if (bad)
 				audit_fail(p, "field '%s': bad escape '\\%c'",
-					   name, (bad > 0x20 && bad < 0x7f)
-							 ? bad : '?');
+					   name,
+					   (bad > 0x20 && bad < 0x7f) ? bad
+								      : '?');
 			else
-				audit_fail(p, "field '%s' ends in a lone "
-					   "backslash", name);
+				audit_fail(p,
+					   "field '%s' ends in a lone "
+					   "backslash",
+					   name);
 			goto fail;
 		}
 		json_object_set_new(obj, name, json_string(val));
@@ -230,9 +241,10 @@ static int audit_parse_directive(struct audit_parser *p, const char *name,
 			goto out;
 		}
 		if (ver != AUDIT_FORMAT_VERSION) {
-			audit_fail(p, "audit format version %ld; this netcensus "
-				   "reads version %d", ver,
-				   AUDIT_FORMAT_VERSION);
+			audit_fail(p,
+				   "audit format version %ld; this netcensus "
+				   "reads version %d",
+				   ver, AUDIT_FORMAT_VERSION);
 			goto out;
 		}
 		p->seen_header = 1;
@@ -263,8 +275,7 @@ out:
 	return rc;
 }
 
-static int audit_parse_line(struct audit_parser *p, const char *line,
-			    size_t n)
+static int audit_parse_line(struct audit_parser *p, const char *line, size_t n)
 {
 	size_t slen = 0;
 	char name[72], q[48];
@@ -286,7 +297,7 @@ static int audit_parse_line(struct audit_parser *p, const char *line,
 		return audit_parse_directive(p, name, line, n);
 	if (!p->seen_header) {
 		audit_fail(p, "no @audit line first: this is not netcensus "
-			   "audit output");
+			      "audit output");
 		return -1;
 	}
 	if (p->seen_end) {
@@ -339,7 +350,8 @@ static void audit_join_ip_mac(json_t *rep)
 	size_t i, j;
 
 	json_array_foreach(ips, i, ip) {
-		const char *c = json_string_value(json_object_get(ip, "connection"));
+		const char *c =
+			json_string_value(json_object_get(ip, "connection"));
 
 		if (!c || json_object_get(ip, "mac"))
 			continue;
@@ -369,8 +381,8 @@ static void audit_set_primary_ip(json_t *rep, json_t *sys)
 	if (json_object_get(sys, "ip"))
 		return;
 	json_array_foreach(routes, i, row) {
-		const char *d = json_string_value(
-			json_object_get(row, "destination"));
+		const char *d =
+			json_string_value(json_object_get(row, "destination"));
 		const char *c = json_string_value(json_object_get(row, "cidr"));
 
 		if (d && c && !strcmp(d, "0.0.0.0") && !strcmp(c, "0")) {
@@ -381,9 +393,10 @@ static void audit_set_primary_ip(json_t *rep, json_t *sys)
 	}
 	json_array_foreach(ips, i, row) {
 		const char *ip = json_string_value(json_object_get(row, "ip"));
-		const char *v = json_string_value(json_object_get(row, "version"));
-		const char *c = json_string_value(
-			json_object_get(row, "connection"));
+		const char *v =
+			json_string_value(json_object_get(row, "version"));
+		const char *c =
+			json_string_value(json_object_get(row, "connection"));
 
 		if (!ip || !v || strcmp(v, "4") || !strncmp(ip, "127.", 4))
 			continue;
@@ -419,7 +432,7 @@ const char *audit_find_start(const char *buf, size_t len)
 
 json_t *audit_parse(const char *buf, size_t len, struct report_error *err)
 {
-	struct audit_parser p = { 0 };
+	struct audit_parser p = {0};
 	json_t *src;
 	size_t off = 0;
 	char now[20];
@@ -427,8 +440,10 @@ json_t *audit_parse(const char *buf, size_t len, struct report_error *err)
 	p.err = err;
 	strbuf_init(&p.needs_root, 4096);
 	if (len > AUDIT_MAX_OUTPUT) {
-		audit_fail(&p, "audit output is %zu bytes, more than the %u "
-			   "allowed", len, AUDIT_MAX_OUTPUT);
+		audit_fail(&p,
+			   "audit output is %zu bytes, more than the %u "
+			   "allowed",
+			   len, AUDIT_MAX_OUTPUT);
 		goto fail;
 	}
 	if (memchr(buf, '\0', len)) {
@@ -463,7 +478,7 @@ json_t *audit_parse(const char *buf, size_t len, struct report_error *err)
 	}
 	if (!p.seen_header) {
 		audit_fail(&p, "no @audit line: this is not netcensus audit "
-			   "output");
+			       "output");
 		goto fail;
 	}
 	if (!p.seen_end) {

@@ -22,8 +22,7 @@
 
 /* ---- escaping ---- */
 
-static int esc_put(char *out, size_t len, size_t *w, const char *s,
-		   size_t n)
+static int esc_put(char *out, size_t len, size_t *w, const char *s, size_t n)
 {
 	if (*w + n + 1 > len)
 		return -1;
@@ -101,8 +100,8 @@ int dirauth_fill(const char *tmpl, const char *value, char *out, size_t len)
 
 /* ---- checking a source ---- */
 
-static int src_fail(char *err, size_t errlen, const char **field,
-		    const char *f, const char *msg)
+static int src_fail(char *err, size_t errlen, const char **field, const char *f,
+		    const char *msg)
 {
 	snprintf(err, errlen, "%s", msg);
 	*field = f;
@@ -132,27 +131,27 @@ static int src_check_mappings(json_t *maps, char *err, size_t errlen,
 		return src_fail(err, errlen, field, "mappings",
 				"mappings is required: a list of {group, "
 				"role, org}; without one nobody can sign in");
-	json_array_foreach(maps, i, m)
-	{
+	json_array_foreach(maps, i, m) {
 		const char *g = src_str(m, "group");
 
 		if (!json_is_object(m) || !g || !*g ||
 		    strlen(g) > DIRAUTH_DN_MAX ||
 		    !src_role_ok(src_str(m, "role"))) {
-			snprintf(err, errlen, "mappings[%zu] needs group (a "
-					      "group DN or name) and role "
-					      "(admin, org_admin or user)",
+			snprintf(err, errlen,
+				 "mappings[%zu] needs group (a "
+				 "group DN or name) and role "
+				 "(admin, org_admin or user)",
 				 i);
 			*field = "mappings";
 			return -1;
 		}
-		json_object_foreach(m, k, v)
-		{
+		json_object_foreach(m, k, v) {
 			if (strcmp(k, "group") && strcmp(k, "role") &&
 			    strcmp(k, "org")) {
-				snprintf(err, errlen, "mappings[%zu]: unknown "
-						      "key '%.40s' (group, "
-						      "role, org)",
+				snprintf(err, errlen,
+					 "mappings[%zu]: unknown "
+					 "key '%.40s' (group, "
+					 "role, org)",
 					 i, k);
 				*field = "mappings";
 				return -1;
@@ -168,8 +167,9 @@ static int src_check_mappings(json_t *maps, char *err, size_t errlen,
 			continue;
 		}
 		if (v && !json_is_string(v) && !json_is_null(v)) {
-			snprintf(err, errlen, "mappings[%zu].org must be an "
-					      "org name or id",
+			snprintf(err, errlen,
+				 "mappings[%zu].org must be an "
+				 "org name or id",
 				 i);
 			*field = "mappings";
 			return -1;
@@ -180,18 +180,25 @@ static int src_check_mappings(json_t *maps, char *err, size_t errlen,
 
 int dirauth_check(json_t *src, char *err, size_t errlen, const char **field)
 {
-	static const char *const text_keys[] = {
-		"name", "type", "url", "ca_file", "base_dn",
-		"user_dn_template", "bind_dn", "bind_password", "user_filter",
-		"group_base_dn", "group_attribute", "domain", NULL
-	};
+	static const char *const text_keys[] = {"name",
+						"type",
+						"url",
+						"ca_file",
+						"base_dn",
+						"user_dn_template",
+						"bind_dn",
+						"bind_password",
+						"user_filter",
+						"group_base_dn",
+						"group_attribute",
+						"domain",
+						NULL};
 	const char *type, *url, *tmpl, *filter, *ga, *k;
 	json_t *v;
 	int i, ad;
 
 	*field = NULL;
-	json_object_foreach(src, k, v)
-	{
+	json_object_foreach(src, k, v) {
 		for (i = 0; text_keys[i] && strcmp(text_keys[i], k); i++)
 			;
 		if (text_keys[i]) {
@@ -212,8 +219,9 @@ int dirauth_check(json_t *src, char *err, size_t errlen, const char **field)
 		}
 		if (!strcmp(k, "starttls") || !strcmp(k, "enabled")) {
 			if (!json_is_boolean(v)) {
-				snprintf(err, errlen, "%s must be true or "
-						      "false",
+				snprintf(err, errlen,
+					 "%s must be true or "
+					 "false",
 					 k);
 				*field = !strcmp(k, "enabled") ? "enabled"
 							       : "starttls";
@@ -234,13 +242,14 @@ int dirauth_check(json_t *src, char *err, size_t errlen, const char **field)
 		return src_fail(err, errlen, field, "name",
 				"name is required (at most 100 bytes)");
 	type = src_str(src, "type");
-	if (!type || (strcmp(type, "openldap") &&
-		      strcmp(type, "active_directory")))
+	if (!type ||
+	    (strcmp(type, "openldap") && strcmp(type, "active_directory")))
 		return src_fail(err, errlen, field, "type",
 				"type must be openldap or active_directory");
 	ad = !strcmp(type, "active_directory");
 	url = src_str(src, "url");
-	if (!url || (strncmp(url, "ldap://", 7) && strncmp(url, "ldaps://", 8)) ||
+	if (!url ||
+	    (strncmp(url, "ldap://", 7) && strncmp(url, "ldaps://", 8)) ||
 	    strchr(url, ' ') || !ldap_is_ldap_url(url))
 		return src_fail(err, errlen, field, "url",
 				"url must be ldap://HOST:389 or "
@@ -259,7 +268,7 @@ int dirauth_check(json_t *src, char *err, size_t errlen, const char **field)
 		return src_fail(err, errlen, field, "base_dn",
 				"base_dn is required (dc=example,dc=org)");
 	tmpl = src_str(src, "user_dn_template");
-	if (tmpl && (ad || dirauth_fill(tmpl, "x", (char[DIRAUTH_DN_MAX]){ 0 },
+	if (tmpl && (ad || dirauth_fill(tmpl, "x", (char[DIRAUTH_DN_MAX]){0},
 					DIRAUTH_DN_MAX) < 0))
 		return src_fail(err, errlen, field, "user_dn_template",
 				ad ? "user_dn_template is for openldap; "
@@ -282,7 +291,7 @@ int dirauth_check(json_t *src, char *err, size_t errlen, const char **field)
 						     "(sAMAccountName=%s))"
 						   : "(uid=%s)"));
 	else if (filter[0] != '(' ||
-		 dirauth_fill(filter, "x", (char[DIRAUTH_FILTER_MAX]){ 0 },
+		 dirauth_fill(filter, "x", (char[DIRAUTH_FILTER_MAX]){0},
 			      DIRAUTH_FILTER_MAX) < 0)
 		return src_fail(err, errlen, field, "user_filter",
 				"user_filter must be an LDAP filter with "
@@ -298,14 +307,13 @@ int dirauth_check(json_t *src, char *err, size_t errlen, const char **field)
 				"or memberOf");
 	if (!json_object_get(src, "enabled"))
 		json_object_set_new(src, "enabled", json_true());
-	return src_check_mappings(json_object_get(src, "mappings"), err,
-				  errlen, field);
+	return src_check_mappings(json_object_get(src, "mappings"), err, errlen,
+				  field);
 }
 
 /* ---- talking to the directory ---- */
 
-static void why_set(char *why, size_t len, const char *what, int rc,
-		    LDAP *ld)
+static void why_set(char *why, size_t len, const char *what, int rc, LDAP *ld)
 {
 	char *diag = NULL;
 
@@ -329,7 +337,7 @@ static void why_set(char *why, size_t len, const char *what, int rc,
 static LDAP *dir_connect(json_t *src, char *why, size_t whylen)
 {
 	const char *ca = src_str(src, "ca_file");
-	struct timeval tv = { DIRAUTH_TIMEOUT_SECONDS, 0 };
+	struct timeval tv = {DIRAUTH_TIMEOUT_SECONDS, 0};
 	int v3 = LDAP_VERSION3, hard = LDAP_OPT_X_TLS_HARD, zero = 0, rc;
 	LDAP *ld = NULL;
 
@@ -379,7 +387,7 @@ static LDAPMessage *dir_search(LDAP *ld, const char *base, int scope,
 			       const char *filter, char **attrs, int limit,
 			       char *why, size_t whylen)
 {
-	struct timeval tv = { DIRAUTH_TIMEOUT_SECONDS, 0 };
+	struct timeval tv = {DIRAUTH_TIMEOUT_SECONDS, 0};
 	LDAPMessage *res = NULL;
 	int rc;
 
@@ -426,7 +434,7 @@ static void dir_add_dns(LDAP *ld, LDAPMessage *res, json_t *groups)
 static int dir_read_user(LDAP *ld, struct dirauth_user *u, int want_memberof,
 			 char *why, size_t whylen)
 {
-	char *attrs[] = { "cn", "displayName", "mail", "memberOf", NULL };
+	char *attrs[] = {"cn", "displayName", "mail", "memberOf", NULL};
 	LDAPMessage *res, *e;
 	struct berval **v;
 	int i;
@@ -463,7 +471,7 @@ static int dir_groups(LDAP *ld, json_t *src, const char *user,
 	const char *ga = src_str(src, "group_attribute");
 	const char *base = src_str(src, "group_base_dn");
 	char esc[DIRAUTH_DN_MAX * 3 + 1], filter[sizeof(esc) * 2 + 64];
-	char *attrs[] = { "1.1", NULL };
+	char *attrs[] = {"1.1", NULL};
 	int ad = !strcmp(src_str(src, "type"), "active_directory");
 	LDAPMessage *res;
 
@@ -527,7 +535,7 @@ static int dir_find_user(LDAP *ld, json_t *src, const char *user,
 			 struct dirauth_user *u, char *why, size_t whylen)
 {
 	char esc[DIRAUTH_USER_MAX * 3 + 1], filter[DIRAUTH_FILTER_MAX * 2];
-	char *attrs[] = { "1.1", NULL }, *dn;
+	char *attrs[] = {"1.1", NULL}, *dn;
 	LDAPMessage *res, *e;
 	int n;
 
@@ -544,8 +552,8 @@ static int dir_find_user(LDAP *ld, json_t *src, const char *user,
 	n = ldap_count_entries(ld, res);
 	e = ldap_first_entry(ld, res);
 	if (n != 1 || !e) {
-		snprintf(why, whylen, "%s", n ? "several entries match"
-					      : "no such user");
+		snprintf(why, whylen, "%s",
+			 n ? "several entries match" : "no such user");
 		ldap_msgfree(res);
 		return 0;
 	}
@@ -566,14 +574,14 @@ static int dir_service_bind(LDAP *ld, json_t *src, char *why, size_t whylen)
 	if (!dn)
 		return 0;
 	if (!pw || !*pw) {
-		snprintf(why, whylen, "the service account (bind_dn) has no "
-				      "password");
+		snprintf(why, whylen,
+			 "the service account (bind_dn) has no "
+			 "password");
 		return -1;
 	}
 	rc = dir_bind(ld, dn, pw);
 	if (rc != LDAP_SUCCESS) {
-		why_set(why, whylen, "the service account cannot bind", rc,
-			ld);
+		why_set(why, whylen, "the service account cannot bind", rc, ld);
 		return -1;
 	}
 	return 0;
@@ -647,8 +655,9 @@ int dirauth_login(json_t *src, const char *user, const char *password,
 		return 0;
 	}
 	if (!dir_user_ok(user, ad)) {
-		snprintf(why, whylen, "user name with characters a directory "
-				      "name cannot hold");
+		snprintf(why, whylen,
+			 "user name with characters a directory "
+			 "name cannot hold");
 		return 0;
 	}
 	ld = dir_connect(src, why, whylen);
@@ -661,8 +670,9 @@ int dirauth_login(json_t *src, const char *user, const char *password,
 		ret = dir_bind_user(ld, upn, password, why, whylen);
 		if (ret == 1)
 			ret = dir_lookup_user(ld, src, user, u, why, whylen);
-	} else if (tmpl && (dirauth_dn_escape(user, esc, sizeof(esc)) < 0 ||
-			    dirauth_fill(tmpl, esc, u->dn, sizeof(u->dn)) < 0)) {
+	} else if (tmpl &&
+		   (dirauth_dn_escape(user, esc, sizeof(esc)) < 0 ||
+		    dirauth_fill(tmpl, esc, u->dn, sizeof(u->dn)) < 0)) {
 		snprintf(why, whylen, "user name too long");
 		ret = 0;
 	} else {
@@ -720,8 +730,8 @@ static int dir_role_rank(const char *r)
 	return !strcmp(r, "admin") ? 3 : !strcmp(r, "org_admin") ? 2 : 1;
 }
 
-int dirauth_map(json_t *src, const struct dirauth_user *u,
-		const char **role, const char **org)
+int dirauth_map(json_t *src, const struct dirauth_user *u, const char **role,
+		const char **org)
 {
 	json_t *m, *g;
 	size_t i, j;
@@ -730,14 +740,12 @@ int dirauth_map(json_t *src, const struct dirauth_user *u,
 
 	*role = NULL;
 	*org = NULL;
-	json_array_foreach(json_object_get(src, "mappings"), i, m)
-	{
+	json_array_foreach(json_object_get(src, "mappings"), i, m) {
 		const char *want = src_str(m, "group"), *r = src_str(m, "role");
 
 		if (!want || !r)
 			continue;
-		json_array_foreach(u->groups, j, g)
-		{
+		json_array_foreach(u->groups, j, g) {
 			const char *dn = json_string_value(g);
 
 			dir_rdn_value(dn, rdn, sizeof(rdn));

@@ -71,7 +71,7 @@ void dirauth_user_free(struct dirauth_user *u);
 /* The mapping of src that u's groups select: the one giving the highest
  * role. 1 with *role and *org (borrowed from src; org may be NULL), or 0
  * when no mapped group holds u. */
-int dirauth_map(json_t *src, const struct dirauth_user *u,
-		const char **role, const char **org);
+int dirauth_map(json_t *src, const struct dirauth_user *u, const char **role,
+		const char **org);
 
 #endif

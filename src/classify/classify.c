@@ -33,7 +33,7 @@ static struct classify_ent *classify_ents;
  * aliases; NULL-terminated */
 static const struct classify_rules *classify_sets[4];
 static struct classify_rules *classify_builtin, *classify_local,
-    *classify_vendors;
+	*classify_vendors;
 static struct classify_products *classify_products;
 
 static pthread_once_t classify_vendors_once = PTHREAD_ONCE_INIT;
@@ -42,9 +42,9 @@ static void classify_vendors_load(void)
 {
 	struct classify_error err;
 
-	classify_vendors = classify_rules_parse(
-	    embed_vendors_txt, (size_t)embed_vendors_txt_len, "vendors.txt",
-	    &err);
+	classify_vendors = classify_rules_parse(embed_vendors_txt,
+						(size_t)embed_vendors_txt_len,
+						"vendors.txt", &err);
 	if (!classify_vendors)
 		log_err("built-in %s", err.msg);
 }
@@ -93,21 +93,21 @@ static void classify_load(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	classify_ouis = classify_oui_load(
-	    classify_env("NETCENSUS_IEEE_DIR", CLASSIFY_IEEE_DIR));
+		classify_env("NETCENSUS_IEEE_DIR", CLASSIFY_IEEE_DIR));
 	classify_ents = classify_ent_load(
-	    classify_env("NETCENSUS_ENTERPRISES", CLASSIFY_ENTERPRISES));
+		classify_env("NETCENSUS_ENTERPRISES", CLASSIFY_ENTERPRISES));
 	classify_builtin = classify_rules_parse(
-	    embed_classify_rules_txt, (size_t)embed_classify_rules_txt_len,
-	    "classify-rules.txt", &err);
+		embed_classify_rules_txt, (size_t)embed_classify_rules_txt_len,
+		"classify-rules.txt", &err);
 	if (!classify_builtin || classify_vendors_init() < 0) {
 		if (!classify_builtin)
 			log_err("built-in %s", err.msg);
 		classify_rc = -1;
 	}
 	classify_products = classify_products_parse(
-	    embed_sysobjectid_products_txt,
-	    (size_t)embed_sysobjectid_products_txt_len,
-	    "sysobjectid-products.txt");
+		embed_sysobjectid_products_txt,
+		(size_t)embed_sysobjectid_products_txt_len,
+		"sysobjectid-products.txt");
 	if (local && *local) {
 		classify_local = classify_load_local(local);
 		if (!classify_local)
@@ -127,9 +127,9 @@ static void classify_load(void)
 		  classify_ent_count(classify_ents),
 		  classify_products_count(classify_products),
 		  classify_rules_count(classify_builtin) +
-		      classify_rules_count(classify_local),
+			  classify_rules_count(classify_local),
 		  (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-		      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+			  (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 }
 
 int classify_init(void)
@@ -241,8 +241,7 @@ static int classify_pick_mac(const json_t *report, const json_t *sys,
 
 	if (!m || classify_mac_parse(m, b) < 0 || !memcmp(b, zero, 6)) {
 		m = NULL;
-		json_array_foreach(net, i, row)
-		{
+		json_array_foreach(net, i, row) {
 			const char *r = classify_sys_str(row, "mac");
 
 			if (r && classify_mac_parse(r, b) == 0 &&
@@ -274,7 +273,7 @@ int classify_report(json_t *report)
 	json_t *sys = json_object_get(report, "sys");
 	struct classify_facts f;
 	char mac[18], oid[CLASSIFY_FACT_MAX], descr[CLASSIFY_FACT_MAX],
-	    name[CLASSIFY_FACT_MAX];
+		name[CLASSIFY_FACT_MAX];
 	int n;
 
 	if (!json_is_object(sys)) {

@@ -157,8 +157,8 @@ const char *classify_rules_virtual(const struct classify_rules *r,
 
 /* Parses a product table ("OID<TAB>NAME" lines, '#' comments); lines
  * that are neither are logged as "name:line" and skipped. Never NULL. */
-struct classify_products *classify_products_parse(const char *text,
-						  size_t len, const char *name);
+struct classify_products *classify_products_parse(const char *text, size_t len,
+						  const char *name);
 /* The name for exactly this OID (leading dot allowed); NULL if none. */
 const char *classify_products_lookup(const struct classify_products *t,
 				     const char *oid);

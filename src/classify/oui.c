@@ -298,7 +298,7 @@ const char *classify_oui_lookup(const struct classify_oui *t, const char *mac)
 		v = v << 8 | b[i];
 	for (int i = OUI_NTABLES - 1; i >= 0; i--) {
 		const struct oui_entry *e =
-		    oui_find(&t->t[i], v >> (48 - oui_bits[i]));
+			oui_find(&t->t[i], v >> (48 - oui_bits[i]));
 
 		if (e)
 			return t->pool.data + e->name;

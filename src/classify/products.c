@@ -15,8 +15,8 @@
 #define PRODUCT_LINE_MAX 512
 
 struct product_entry {
-	size_t oid, name;	/* offsets into pool while it grows */
-	const char *o, *nm;	/* the same, as pointers, once it is built */
+	size_t oid, name;   /* offsets into pool while it grows */
+	const char *o, *nm; /* the same, as pointers, once it is built */
 };
 
 struct classify_products {
@@ -44,8 +44,8 @@ static int product_oid_ok(const char *s, size_t n)
 	return 1;
 }
 
-struct classify_products *classify_products_parse(const char *text,
-						  size_t len, const char *name)
+struct classify_products *classify_products_parse(const char *text, size_t len,
+						  const char *name)
 {
 	struct classify_products *t = xcalloc(1, sizeof(*t));
 	const char *p = text, *end = text + len;

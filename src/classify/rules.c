@@ -40,7 +40,7 @@ enum rule_var {
 	V_COUNT
 };
 static const char *const var_names[V_COUNT] = {
-    "oid", "descr", "name", "oui", "enterprise", "mac", "port", "sys",
+	"oid", "descr", "name", "oui", "enterprise", "mac", "port", "sys",
 };
 
 enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX, OP_GT, OP_LT };
@@ -57,8 +57,8 @@ enum rule_field {
 	F_COUNT
 };
 static const char *const field_names[F_COUNT] = {
-    "type",	 "manufacturer", "model",      "os_group",
-    "os_family", "os_name",	 "os_version", "form_factor",
+	"type",	     "manufacturer", "model",	   "os_group",
+	"os_family", "os_name",	     "os_version", "form_factor",
 };
 
 struct rule_cond {
@@ -70,8 +70,8 @@ struct rule_cond {
 	regex_t re;
 	unsigned port;
 	char proto[4];
-	char *field;	/* V_SYS: the sys field's name */
-	long num;	/* OP_GT, OP_LT */
+	char *field; /* V_SYS: the sys field's name */
+	long num;    /* OP_GT, OP_LT */
 };
 
 struct rule_assign {
@@ -81,7 +81,7 @@ struct rule_assign {
 
 struct rule {
 	int line;
-	char *why;	/* the evidence named in classification; NULL: conds */
+	char *why; /* the evidence named in classification; NULL: conds */
 	char *conds_text;
 	struct rule_cond *conds;
 	size_t nconds;
@@ -119,9 +119,9 @@ struct rule_tok {
 	int negate;
 	char key[RULE_KEY_MAX];
 	int op;
-	const char *val; /* points into w */
+	const char *val;	      /* points into w */
 	char field[RULE_KEY_MAX * 2]; /* after "sys." */
-	int arrow;	 /* the word was a bare "->" */
+	int arrow;		      /* the word was a bare "->" */
 };
 
 static void rules_seterr(struct classify_error *err, const char *name, int line,
@@ -178,16 +178,16 @@ static int rules_next_word(const char **pp, struct rule_tok *t,
 	}
 	{
 		size_t s = k, f = 0;
-		static const char *const ops[] = {"=", "^=", "*=", "~", ">",
-						  "<"};
+		static const char *const ops[] = {
+			"=", "^=", "*=", "~", ">", "<"};
 
 		while ((t->w[k] >= 'a' && t->w[k] <= 'z') || t->w[k] == '_')
 			k++;
 		if (k - s == 3 && strncmp(t->w + s, "sys.", 4) == 0) {
 			/* sys.FIELD: a report field name (letters, digits,
 			 * '_'), kept apart from the key */
-			for (k++; isalnum((unsigned char)t->w[k]) ||
-				  t->w[k] == '_';
+			for (k++;
+			     isalnum((unsigned char)t->w[k]) || t->w[k] == '_';
 			     k++)
 				if (f < sizeof(t->field) - 1)
 					t->field[f++] = t->w[k];
@@ -338,8 +338,14 @@ static void rules_free_rule(struct rule *r)
 static const char *rules_var_label(const struct rule_cond *c)
 {
 	static const char *const labels[V_COUNT] = {
-	    "sysObjectID", "sysDescr", "sysName", "MAC vendor",
-	    "sysObjectID enterprise", "MAC", "open ports", NULL,
+		"sysObjectID",
+		"sysDescr",
+		"sysName",
+		"MAC vendor",
+		"sysObjectID enterprise",
+		"MAC",
+		"open ports",
+		NULL,
 	};
 
 	return c->var == V_SYS ? c->field : labels[c->var];
@@ -351,14 +357,12 @@ static void rules_text_add(char **text, const char *label)
 	char *n;
 
 	if (*text) {
-		for (const char *q = *text; (q = strstr(q, label)) != NULL;
-		     q++)
+		for (const char *q = *text; (q = strstr(q, label)) != NULL; q++)
 			if ((q == *text || q[-1] == ' ') &&
 			    (!q[strlen(label)] || q[strlen(label)] == ' '))
 				return;
 	}
-	n = xasprintf("%s%s%s", *text ? *text : "", *text ? " + " : "",
-		      label);
+	n = xasprintf("%s%s%s", *text ? *text : "", *text ? " + " : "", label);
 	free(*text);
 	*text = n;
 }
@@ -388,8 +392,8 @@ static const char *rules_parse_rule(const char *p, struct rule *r, char *msg,
 		if (!after) {
 			struct rule_cond *c;
 
-			r->conds = xrealloc(r->conds, (r->nconds + 1) *
-							  sizeof(*r->conds));
+			r->conds = xrealloc(
+				r->conds, (r->nconds + 1) * sizeof(*r->conds));
 			c = &r->conds[r->nconds];
 			memset(c, 0, sizeof(*c));
 			why = rules_make_cond(c, &t, msg, msglen);
@@ -403,8 +407,8 @@ static const char *rules_parse_rule(const char *p, struct rule *r, char *msg,
 		} else {
 			int f = rules_lookup(field_names, F_COUNT, t.key);
 
-			if (f < 0 && strcmp(t.key, "why") == 0 && t.op == OP_EQ &&
-			    !r->why && *t.val) {
+			if (f < 0 && strcmp(t.key, "why") == 0 &&
+			    t.op == OP_EQ && !r->why && *t.val) {
 				r->why = xstrdup(t.val);
 				continue;
 			}
@@ -415,9 +419,9 @@ static const char *rules_parse_rule(const char *p, struct rule *r, char *msg,
 			}
 			if (t.op != OP_EQ || t.negate)
 				return "an assignment is FIELD=VALUE";
-			r->assigns =
-			    xrealloc(r->assigns,
-				     (r->nassigns + 1) * sizeof(*r->assigns));
+			r->assigns = xrealloc(r->assigns,
+					      (r->nassigns + 1) *
+						      sizeof(*r->assigns));
 			r->assigns[r->nassigns].field = (enum rule_field)f;
 			r->assigns[r->nassigns].value = xstrdup(t.val);
 			r->nassigns++;
@@ -484,7 +488,7 @@ static const char *rules_parse_directive(struct classify_rules *rs,
 		char rewhy[200];
 
 		rs->vendors =
-		    xrealloc(rs->vendors, (rs->nvendors + 1) * sizeof(*a));
+			xrealloc(rs->vendors, (rs->nvendors + 1) * sizeof(*a));
 		a = &rs->vendors[rs->nvendors];
 		if (rules_compile(&a->re, t[0].w, rewhy, sizeof(rewhy)) < 0) {
 			snprintf(msg, msglen,
@@ -589,7 +593,7 @@ struct classify_rules *classify_rules_parse(const char *text, size_t len,
 			goto fail;
 		}
 		const char *why =
-		    rules_parse_line(rs, line, start, msg, sizeof(msg));
+			rules_parse_line(rs, line, start, msg, sizeof(msg));
 		if (why) {
 			rules_seterr(err, name, start, why);
 			goto fail;
@@ -710,13 +714,12 @@ static int rules_port_open(const json_t *ports, const struct rule_cond *c)
 
 	if (!json_is_array(ports))
 		return 0;
-	json_array_foreach(ports, i, row)
-	{
+	json_array_foreach(ports, i, row) {
 		json_t *jp = json_object_get(row, "port");
 		const char *proto =
-		    json_string_value(json_object_get(row, "protocol"));
+			json_string_value(json_object_get(row, "protocol"));
 		const char *state =
-		    json_string_value(json_object_get(row, "state"));
+			json_string_value(json_object_get(row, "state"));
 		long port = -1;
 
 		if (json_is_integer(jp))
@@ -822,8 +825,8 @@ static const char *rules_expand(const char *v, const struct rule_capture *cap,
 			skip = 2;
 			if (cap->valid && cap->m[g].rm_so >= 0) {
 				ins = cap->subject + cap->m[g].rm_so;
-				inslen =
-				    (size_t)(cap->m[g].rm_eo - cap->m[g].rm_so);
+				inslen = (size_t)(cap->m[g].rm_eo -
+						  cap->m[g].rm_so);
 			}
 		} else if (strncmp(v, "$oui", 4) == 0) {
 			ins = sets_vendor(sets, f->oui);
@@ -895,8 +898,10 @@ static int rules_run_one(const struct classify_rules *set, const struct rule *r,
 		json_object_set_new(sys, field_names[a->field], js);
 		*decided |= 1u << a->field;
 		written++;
-		strbuf_printf(ev, "%s%s", written > 1 ? ", " :
-					   ev->len ? "; " : "",
+		strbuf_printf(ev, "%s%s",
+			      written > 1 ? ", "
+			      : ev->len	  ? "; "
+					  : "",
 			      field_names[a->field]);
 		log_debug("classify: %s:%d set %s=\"%s\"", set->name, r->line,
 			  field_names[a->field], v);
@@ -926,9 +931,9 @@ int classify_rules_apply(const struct classify_rules *const *sets,
 		strbuf_puts(&ev, old);
 	for (size_t s = 0; sets[s] && decided != all; s++)
 		for (size_t i = 0; i < sets[s]->n && decided != all; i++)
-			written += rules_run_one(sets[s], &sets[s]->v[i], f,
-						 sets, sys, &decided, &out,
-						 &ev);
+			written +=
+				rules_run_one(sets[s], &sets[s]->v[i], f, sets,
+					      sys, &decided, &out, &ev);
 	if (written && ev.len)
 		json_object_set_new(sys, "classification",
 				    json_string(ev.data));

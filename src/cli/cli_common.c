@@ -31,12 +31,12 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 	      const char *usage, struct cli_opts *o)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, CLI_OPT_DB },
-		{ "json", no_argument, NULL, CLI_OPT_JSON },
-		{ "device", required_argument, NULL, CLI_OPT_DEVICE },
-		{ "org", required_argument, NULL, CLI_OPT_ORG },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"db", required_argument, NULL, CLI_OPT_DB},
+		{"json", no_argument, NULL, CLI_OPT_JSON},
+		{"device", required_argument, NULL, CLI_OPT_DEVICE},
+		{"org", required_argument, NULL, CLI_OPT_ORG},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -82,9 +82,9 @@ static int all_digits(const char *s)
 int cli_device_resolve(struct store *st, const char *cmd, const char *arg,
 		       int64_t *id)
 {
-	static const char *const fields[] = { "hostname", "fqdn", "ip",
-					      "sysName" };
-	const char *values[1] = { arg };
+	static const char *const fields[] = {"hostname", "fqdn", "ip",
+					     "sysName"};
+	const char *values[1] = {arg};
 	json_t *dev;
 	long v;
 	size_t i;

@@ -31,7 +31,7 @@ static void cli_on_signal(int sig)
 static void *cli_progress_main(void *arg)
 {
 	struct cli_term *t = arg;
-	struct timespec ts = { 0, CLI_PROGRESS_NS };
+	struct timespec ts = {0, CLI_PROGRESS_NS};
 	struct engine_progress pr;
 
 	while (!atomic_load(&t->stop)) {
@@ -72,8 +72,7 @@ void cli_term_hook(struct engine *e, void *ud)
 		atomic_store(&t->stop, 0);
 		if (t->progress)
 			t->started = pthread_create(&t->thread, NULL,
-						    cli_progress_main,
-						    t) == 0;
+						    cli_progress_main, t) == 0;
 		return;
 	}
 	if (t->started) {
@@ -176,8 +175,8 @@ int cli_out_finish(struct cli_out *out)
 	if (out->format == CLI_OUT_TABLE) {
 		qsort(out->lines, out->n, sizeof(*out->lines), cli_line_cmp);
 		printf("%-15s %-20s %-17s %-22s %-10s %-20s %s\n", "IP",
-		       "HOSTNAME", "MAC", "MANUFACTURER", "TYPE",
-		       "OPEN PORTS", "SYSNAME");
+		       "HOSTNAME", "MAC", "MANUFACTURER", "TYPE", "OPEN PORTS",
+		       "SYSNAME");
 		for (i = 0; i < out->n; i++) {
 			printf("%s\n", strchr(out->lines[i], '\t') + 1);
 			free(out->lines[i]);

@@ -20,7 +20,7 @@
 #include "discover/discover.h"
 
 struct cli_term {
-	int progress;		/* draw the progress line */
+	int progress; /* draw the progress line */
 	atomic_int stop;
 	pthread_t thread;
 	int started;
@@ -34,9 +34,9 @@ enum cli_out_format { CLI_OUT_TABLE, CLI_OUT_JSON, CLI_OUT_JSONL };
 
 struct cli_out {
 	enum cli_out_format format;
-	size_t n;		/* reports so far */
-	char **lines;		/* the table: "sortkey\tline" */
-	int failed;		/* stdout refused a write */
+	size_t n;     /* reports so far */
+	char **lines; /* the table: "sortkey\tline" */
+	int failed;   /* stdout refused a write */
 };
 
 /* Fills sink to print in out->format (set by the caller). */

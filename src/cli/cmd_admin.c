@@ -30,7 +30,7 @@
 /* Options, by the letter each long option maps to. */
 struct admin_opts {
 	const char *db, *role, *org, *parent, *user, *name, *type, *file,
-	    *description;
+		*description;
 	int json;
 	int nargs;
 	char *args[ADMIN_MAX_ARGS];
@@ -45,71 +45,79 @@ struct admin_cmd {
 };
 
 static const char admin_help_text[] =
-    "usage: netcensus admin [--db PATH] OBJECT VERB [OPTIONS] [ARGS]\n"
-    "\n"
-    "Manage who may use netcensus and what it logs in to devices with.\n"
-    "\n"
-    "Users (roles: admin, org_admin, user = read-only, collector):\n"
-    "  user add NAME --role ROLE [--org ORG]   password from stdin\n"
-    "  user list [--json]\n"
-    "  user passwd NAME                        new password from stdin; ends\n"
-    "                                          its sessions, keeps its tokens\n"
-    "Orgs (a tree under Default):\n"
-    "  org add NAME [--parent ORG]\n"
-    "  org list [--json]\n"
-    "API tokens (sent as 'Authorization: Bearer TOKEN'):\n"
-    "  token create --user NAME [--name LABEL] prints the token once\n"
-    "  token list [--json]\n"
-    "  token revoke ID\n"
-    "Credentials for discovery and audits (secrets encrypted at rest):\n"
-    "  credential add --name NAME --type TYPE [--org ORG]\n"
-    "                 [--description TEXT] [FIELD=VALUE]...\n"
-    "  credential add --from-file FILE.json [--org ORG]\n"
-    "  credential list [--json]                never shows a secret\n"
-    "  credential delete ID\n"
-    "Database:\n"
-    "  db check                                integrity and foreign keys\n"
-    "\n"
-    "Credential types and fields (* = secret, read from stdin):\n"
-    "  snmp     community*\n"
-    "  snmp_v3  security_name security_level (noAuthNoPriv|authNoPriv|\n"
-    "           authPriv) auth_protocol (MD5|SHA|SHA-224|SHA-256|SHA-384|\n"
-    "           SHA-512) auth_passphrase* priv_protocol (DES|AES|AES-192|\n"
-    "           AES-256) priv_passphrase* context_name\n"
-    "  ssh      username password* sudo_password*\n"
-    "  ssh_key  username key* (or key_file=PATH) passphrase* sudo_password*\n"
-    "  windows  username password* domain\n"
-    "Secrets the type needs are read from stdin, one line each in the order\n"
-    "above (prompted without echo on a terminal). FIELD=- reads an optional\n"
-    "one too; FIELD=@FILE takes a value from a file (an SSH key). A secret\n"
-    "typed on the command line is refused: it would stay in shell history.\n"
-    "--from-file reads one credential, an array of them, or an Open-AudIT\n"
-    "export ({\"data\": [...]}, with 'credentials' objects).\n"
-    "\n"
-    "Options:\n"
-    "  --db PATH   the database (default $NETCENSUS_DB, else ./netcensus.db)\n"
-    "  --json      machine-readable output on stdout\n"
-    "  -h, --help  this help\n"
-    "\n"
-    "Exit status: 0 done, 1 refused or failed (the reason is printed),\n"
-    "2 usage error.\n"
-    "\n"
-    "Examples:\n"
-    "  printf '%s\\n' 'a long passphrase' |\n"
-    "      netcensus admin user add alice --role admin\n"
-    "  netcensus admin org add 'Branch Office' --parent Default\n"
-    "  netcensus admin user add bob --role user --org 'Branch Office'\n"
-    "  TOKEN=$(netcensus admin token create --user alice --name ci)\n"
-    "  echo 'public-ro' | netcensus admin credential add --name lab "
-    "--type snmp\n"
-    "  printf '%s\\n%s\\n' 'auth-pass-1' 'priv-pass-1' |\n"
-    "      netcensus admin credential add --name core --type snmp_v3 \\\n"
-    "      security_name=nc security_level=authPriv auth_protocol=SHA \\\n"
-    "      priv_protocol=AES\n"
-    "  netcensus admin credential add --name linux --type ssh_key \\\n"
-    "      username=audit key=@/root/.ssh/id_ed25519\n"
-    "  netcensus admin credential list --json\n"
-    "  netcensus admin db check\n";
+	"usage: netcensus admin [--db PATH] OBJECT VERB [OPTIONS] [ARGS]\n"
+	"\n"
+	"Manage who may use netcensus and what it logs in to devices with.\n"
+	"\n"
+	"Users (roles: admin, org_admin, user = read-only, collector):\n"
+	"  user add NAME --role ROLE [--org ORG]   password from stdin\n"
+	"  user list [--json]\n"
+	"  user passwd NAME                        new password from stdin; "
+	"ends\n"
+	"                                          its sessions, keeps its "
+	"tokens\n"
+	"Orgs (a tree under Default):\n"
+	"  org add NAME [--parent ORG]\n"
+	"  org list [--json]\n"
+	"API tokens (sent as 'Authorization: Bearer TOKEN'):\n"
+	"  token create --user NAME [--name LABEL] prints the token once\n"
+	"  token list [--json]\n"
+	"  token revoke ID\n"
+	"Credentials for discovery and audits (secrets encrypted at rest):\n"
+	"  credential add --name NAME --type TYPE [--org ORG]\n"
+	"                 [--description TEXT] [FIELD=VALUE]...\n"
+	"  credential add --from-file FILE.json [--org ORG]\n"
+	"  credential list [--json]                never shows a secret\n"
+	"  credential delete ID\n"
+	"Database:\n"
+	"  db check                                integrity and foreign keys\n"
+	"\n"
+	"Credential types and fields (* = secret, read from stdin):\n"
+	"  snmp     community*\n"
+	"  snmp_v3  security_name security_level (noAuthNoPriv|authNoPriv|\n"
+	"           authPriv) auth_protocol (MD5|SHA|SHA-224|SHA-256|SHA-384|\n"
+	"           SHA-512) auth_passphrase* priv_protocol (DES|AES|AES-192|\n"
+	"           AES-256) priv_passphrase* context_name\n"
+	"  ssh      username password* sudo_password*\n"
+	"  ssh_key  username key* (or key_file=PATH) passphrase* "
+	"sudo_password*\n"
+	"  windows  username password* domain\n"
+	"Secrets the type needs are read from stdin, one line each in the "
+	"order\n"
+	"above (prompted without echo on a terminal). FIELD=- reads an "
+	"optional\n"
+	"one too; FIELD=@FILE takes a value from a file (an SSH key). A "
+	"secret\n"
+	"typed on the command line is refused: it would stay in shell "
+	"history.\n"
+	"--from-file reads one credential, an array of them, or an Open-AudIT\n"
+	"export ({\"data\": [...]}, with 'credentials' objects).\n"
+	"\n"
+	"Options:\n"
+	"  --db PATH   the database (default $NETCENSUS_DB, else "
+	"./netcensus.db)\n"
+	"  --json      machine-readable output on stdout\n"
+	"  -h, --help  this help\n"
+	"\n"
+	"Exit status: 0 done, 1 refused or failed (the reason is printed),\n"
+	"2 usage error.\n"
+	"\n"
+	"Examples:\n"
+	"  printf '%s\\n' 'a long passphrase' |\n"
+	"      netcensus admin user add alice --role admin\n"
+	"  netcensus admin org add 'Branch Office' --parent Default\n"
+	"  netcensus admin user add bob --role user --org 'Branch Office'\n"
+	"  TOKEN=$(netcensus admin token create --user alice --name ci)\n"
+	"  echo 'public-ro' | netcensus admin credential add --name lab "
+	"--type snmp\n"
+	"  printf '%s\\n%s\\n' 'auth-pass-1' 'priv-pass-1' |\n"
+	"      netcensus admin credential add --name core --type snmp_v3 \\\n"
+	"      security_name=nc security_level=authPriv auth_protocol=SHA \\\n"
+	"      priv_protocol=AES\n"
+	"  netcensus admin credential add --name linux --type ssh_key \\\n"
+	"      username=audit key=@/root/.ssh/id_ed25519\n"
+	"  netcensus admin credential list --json\n"
+	"  netcensus admin db check\n";
 
 static void admin_usage(FILE *out)
 {
@@ -297,7 +305,8 @@ static int admin_print_list(json_t *rows, const struct admin_opts *o,
 		cli_json_print(rows);
 	} else {
 		fputs(header, stdout);
-		json_array_foreach(rows, i, row) print_row(row);
+		json_array_foreach(rows, i, row)
+			print_row(row);
 	}
 	json_decref(rows);
 	return CLI_OK;
@@ -361,8 +370,8 @@ static void admin_org_row(json_t *r)
 {
 	printf("%-4lld %-30s %s\n", admin_id(r), cli_str(r, "name"),
 	       json_is_string(json_object_get(r, "parent"))
-		   ? cli_str(r, "parent")
-		   : "-");
+		       ? cli_str(r, "parent")
+		       : "-");
 }
 
 static int admin_org_list(struct store *st, struct admin_opts *o)
@@ -444,13 +453,13 @@ static int admin_token_revoke(struct store *st, struct admin_opts *o)
 static const struct {
 	const char *field, *label;
 } admin_secret_labels[] = {
-    {"community", "SNMP community"},
-    {"auth_passphrase", "SNMPv3 authentication passphrase"},
-    {"priv_passphrase", "SNMPv3 privacy passphrase"},
-    {"password", "password"},
-    {"passphrase", "key passphrase"},
-    {"sudo_password", "sudo password"},
-    {"key", "private key"},
+	{"community", "SNMP community"},
+	{"auth_passphrase", "SNMPv3 authentication passphrase"},
+	{"priv_passphrase", "SNMPv3 privacy passphrase"},
+	{"password", "password"},
+	{"passphrase", "key passphrase"},
+	{"sudo_password", "sudo password"},
+	{"key", "private key"},
 };
 
 static const char *admin_secret_label(const char *field)
@@ -502,8 +511,7 @@ static int admin_read_cred_secrets(json_t *cred, json_t *fields)
 	json_t *it;
 	size_t i;
 
-	json_array_foreach(fields, i, it)
-	{
+	json_array_foreach(fields, i, it) {
 		f = json_string_value(it);
 		snprintf(what, sizeof(what), "%s of credential '%s'",
 			 admin_secret_label(f), name);
@@ -514,7 +522,7 @@ static int admin_read_cred_secrets(json_t *cred, json_t *fields)
 					"(or run in a terminal to be "
 					"prompted):");
 			json_array_foreach(fields, i, it)
-			    fprintf(stderr, " %s", json_string_value(it));
+				fprintf(stderr, " %s", json_string_value(it));
 			fputc('\n', stderr);
 			return -1;
 		}
@@ -624,8 +632,7 @@ static int admin_cred_from_file(struct store *st, struct admin_opts *o,
 	 * was. */
 	if (store_begin(st) < 0)
 		goto out;
-	json_array_foreach(creds, i, c)
-	{
+	json_array_foreach(creds, i, c) {
 		if (o->org)
 			json_object_set_new(c, "org_id", json_integer(org_id));
 		if (admin_cred_store(st, c) < 0) {
@@ -641,7 +648,8 @@ static int admin_cred_from_file(struct store *st, struct admin_opts *o,
 		goto out;
 	rc = CLI_OK;
 out:
-	json_array_foreach(creds, i, c) store_credential_wipe(c);
+	json_array_foreach(creds, i, c)
+		store_credential_wipe(c);
 	json_decref(creds);
 	/* doc holds the file's clear secrets too. */
 	store_credential_wipe(doc);
@@ -691,7 +699,8 @@ static int admin_credential_add(struct store *st, struct admin_opts *o)
 		goto out;
 	/* Needed secrets first (in the type's order), then the ones asked
 	 * for with FIELD=-. */
-	json_array_foreach(ask, i, it) json_array_append(need, it);
+	json_array_foreach(ask, i, it)
+		json_array_append(need, it);
 	if (admin_read_cred_secrets(cred, need) < 0)
 		goto out;
 	if (admin_cred_store(st, cred) < 0)
@@ -726,7 +735,7 @@ static void admin_credential_row(json_t *c)
 
 	strbuf_init(&sb, 256);
 	json_array_foreach(json_object_get(c, "secrets_set"), j, s)
-	    strbuf_printf(&sb, "%s%s", j ? "," : "", json_string_value(s));
+		strbuf_printf(&sb, "%s%s", j ? "," : "", json_string_value(s));
 	printf("%-4lld %-24s %-8s %-16s %-16s %s\n", admin_id(c),
 	       cli_str(c, "name"), cli_str(c, "type"), cli_str(c, "org"),
 	       admin_cred_who(c), sb.len ? sb.data : "-");
@@ -736,10 +745,10 @@ static void admin_credential_row(json_t *c)
 static int admin_credential_list(struct store *st, struct admin_opts *o)
 {
 	return admin_print_list(
-	    store_credential_list(st), o,
-	    "ID   NAME                     TYPE     ORG      "
-	    "        USER             SECRETS SET\n",
-	    admin_credential_row);
+		store_credential_list(st), o,
+		"ID   NAME                     TYPE     ORG      "
+		"        USER             SECRETS SET\n",
+		admin_credential_row);
 }
 
 static int admin_credential_delete(struct store *st, struct admin_opts *o)
@@ -771,40 +780,41 @@ static int admin_db_check(struct store *st, struct admin_opts *o)
 /* ---- dispatch ---- */
 
 static const struct admin_cmd admin_cmds[] = {
-    {"user", "add", "dro", 1, 1, admin_user_add,
-     "user add NAME --role ROLE [--org ORG]"},
-    {"user", "list", "dj", 0, 0, admin_user_list, "user list [--json]"},
-    {"user", "passwd", "d", 1, 1, admin_user_passwd, "user passwd NAME"},
-    {"org", "add", "dp", 1, 1, admin_org_add, "org add NAME [--parent ORG]"},
-    {"org", "list", "dj", 0, 0, admin_org_list, "org list [--json]"},
-    {"token", "create", "dun", 0, 0, admin_token_create,
-     "token create --user NAME [--name LABEL]"},
-    {"token", "list", "dj", 0, 0, admin_token_list, "token list [--json]"},
-    {"token", "revoke", "d", 1, 1, admin_token_revoke, "token revoke ID"},
-    {"credential", "add", "dntoDf", 0, ADMIN_MAX_ARGS, admin_credential_add,
-     "credential add --name N --type T [FIELD=VALUE]... | --from-file F"},
-    {"credential", "list", "dj", 0, 0, admin_credential_list,
-     "credential list [--json]"},
-    {"credential", "delete", "d", 1, 1, admin_credential_delete,
-     "credential delete ID"},
-    {"db", "check", "d", 0, 0, admin_db_check, "db check"},
+	{"user", "add", "dro", 1, 1, admin_user_add,
+	 "user add NAME --role ROLE [--org ORG]"},
+	{"user", "list", "dj", 0, 0, admin_user_list, "user list [--json]"},
+	{"user", "passwd", "d", 1, 1, admin_user_passwd, "user passwd NAME"},
+	{"org", "add", "dp", 1, 1, admin_org_add,
+	 "org add NAME [--parent ORG]"},
+	{"org", "list", "dj", 0, 0, admin_org_list, "org list [--json]"},
+	{"token", "create", "dun", 0, 0, admin_token_create,
+	 "token create --user NAME [--name LABEL]"},
+	{"token", "list", "dj", 0, 0, admin_token_list, "token list [--json]"},
+	{"token", "revoke", "d", 1, 1, admin_token_revoke, "token revoke ID"},
+	{"credential", "add", "dntoDf", 0, ADMIN_MAX_ARGS, admin_credential_add,
+	 "credential add --name N --type T [FIELD=VALUE]... | --from-file F"},
+	{"credential", "list", "dj", 0, 0, admin_credential_list,
+	 "credential list [--json]"},
+	{"credential", "delete", "d", 1, 1, admin_credential_delete,
+	 "credential delete ID"},
+	{"db", "check", "d", 0, 0, admin_db_check, "db check"},
 };
 
 #define ADMIN_CMD_COUNT (sizeof(admin_cmds) / sizeof(admin_cmds[0]))
 
 static const struct option admin_long[] = {
-    {"db", required_argument, NULL, 'd'},
-    {"json", no_argument, NULL, 'j'},
-    {"role", required_argument, NULL, 'r'},
-    {"org", required_argument, NULL, 'o'},
-    {"parent", required_argument, NULL, 'p'},
-    {"user", required_argument, NULL, 'u'},
-    {"name", required_argument, NULL, 'n'},
-    {"type", required_argument, NULL, 't'},
-    {"from-file", required_argument, NULL, 'f'},
-    {"description", required_argument, NULL, 'D'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+	{"db", required_argument, NULL, 'd'},
+	{"json", no_argument, NULL, 'j'},
+	{"role", required_argument, NULL, 'r'},
+	{"org", required_argument, NULL, 'o'},
+	{"parent", required_argument, NULL, 'p'},
+	{"user", required_argument, NULL, 'u'},
+	{"name", required_argument, NULL, 'n'},
+	{"type", required_argument, NULL, 't'},
+	{"from-file", required_argument, NULL, 'f'},
+	{"description", required_argument, NULL, 'D'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 
 static const char *admin_option_name(int c)
@@ -845,10 +855,10 @@ static int admin_parse(int argc, char **argv, const char *allowed, int leading,
 			return CLI_USAGE;
 		}
 		if (!strchr(allowed, c)) {
-			fprintf(
-			    stderr,
-			    "netcensus admin%s%s: does not take --%s here\n",
-			    *what ? " " : "", what, admin_option_name(c));
+			fprintf(stderr,
+				"netcensus admin%s%s: does not take --%s "
+				"here\n",
+				*what ? " " : "", what, admin_option_name(c));
 			fprintf(stderr,
 				"Run 'netcensus admin --help' for usage.\n");
 			return CLI_USAGE;

@@ -42,9 +42,10 @@ static size_t audit_curl_write(char *p, size_t size, size_t n, void *arg)
 
 	/* Keep the start of the reply for the error message; drop the rest. */
 	if (sb->len < AUDIT_REPLY_MAX)
-		strbuf_append(sb, p, size * n < AUDIT_REPLY_MAX - sb->len
-					     ? size * n
-					     : AUDIT_REPLY_MAX - sb->len);
+		strbuf_append(sb, p,
+			      size * n < AUDIT_REPLY_MAX - sb->len
+				      ? size * n
+				      : AUDIT_REPLY_MAX - sb->len);
 	return size * n;
 }
 
@@ -94,9 +95,7 @@ static int audit_submit(json_t *rep, const char *url, const char *token)
 	if (code < 200 || code > 299) {
 		log_err("audit: %s refused the report (HTTP %ld): %.300s%s",
 			full, code, reply.data ? reply.data : "",
-			code == 401 || code == 403
-				? " (check --token)"
-				: "");
+			code == 401 || code == 403 ? " (check --token)" : "");
 		goto out;
 	}
 	log_info("audit: report sent to %s (HTTP %ld)", full, code);
@@ -158,13 +157,14 @@ static void audit_print_summary(json_t *rep)
 		json_object_get(json_object_get(rep, "source"), "needs_root"));
 	if (nr)
 		printf("not root  missing: %s (run as root, or allow "
-		       "'sudo -n')\n", nr);
+		       "'sudo -n')\n",
+		       nr);
 }
 
 int cmd_audit(int argc, char **argv)
 {
 	const char *submit = NULL, *token = getenv("NETCENSUS_TOKEN");
-	struct report_error err = { { 0 } };
+	struct report_error err = {{0}};
 	json_t *rep = NULL;
 	char *out = NULL;
 	size_t len = 0;
@@ -185,28 +185,33 @@ int cmd_audit(int argc, char **argv)
 			token = argv[++i];
 		} else if (!strcmp(a, "--timeout") && i + 1 < argc) {
 			if (util_parse_long(argv[++i], 1, 86400, &timeout)) {
-				fprintf(stderr, "netcensus: audit: --timeout "
+				fprintf(stderr,
+					"netcensus: audit: --timeout "
 					"takes seconds (1-86400), not '%s'\n",
 					argv[i]);
 				return 2;
 			}
 		} else {
-			fprintf(stderr, "netcensus: audit: unknown or "
-				"incomplete option '%s'\n", a);
+			fprintf(stderr,
+				"netcensus: audit: unknown or "
+				"incomplete option '%s'\n",
+				a);
 			audit_usage(stderr);
 			return 2;
 		}
 	}
 	if (submit && (!token || !*token)) {
 		fprintf(stderr, "netcensus: audit: --submit needs --token "
-			"TOKEN (or NETCENSUS_TOKEN): an API token from "
-			"'netcensus admin token add'\n");
+				"TOKEN (or NETCENSUS_TOKEN): an API token from "
+				"'netcensus admin token add'\n");
 		return 2;
 	}
 	if (submit && strncmp(submit, "http://", 7) &&
 	    strncmp(submit, "https://", 8)) {
-		fprintf(stderr, "netcensus: audit: --submit takes an http:// "
-			"or https:// URL, not '%s'\n", submit);
+		fprintf(stderr,
+			"netcensus: audit: --submit takes an http:// "
+			"or https:// URL, not '%s'\n",
+			submit);
 		return 2;
 	}
 	out = audit_run_local((int)timeout * 1000, &len);

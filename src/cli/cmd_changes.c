@@ -24,7 +24,8 @@ static const char changes_usage[] =
 	"  --db PATH        the database (default: $NETCENSUS_DB, else "
 	"./netcensus.db)\n"
 	"  --device DEVICE  only this device (id, hostname, fqdn or IP)\n"
-	"  --json           a JSON array of {id, device_id, hostname, section,\n"
+	"  --json           a JSON array of {id, device_id, hostname, "
+	"section,\n"
 	"                   action, key: {key fields}, detail, time}\n"
 	"  -h, --help       show this help\n"
 	"\n"
@@ -42,8 +43,7 @@ static void changes_what(json_t *ch, json_t *key, struct strbuf *sb)
 	const char *name;
 	int n = 0;
 
-	json_object_foreach(key, name, v)
-	{
+	json_object_foreach(key, name, v) {
 		if (json_is_string(v) && *json_string_value(v))
 			strbuf_printf(sb, "%s%s", n++ ? " " : "",
 				      json_string_value(v));
@@ -52,8 +52,7 @@ static void changes_what(json_t *ch, json_t *key, struct strbuf *sb)
 		return;
 	strbuf_puts(sb, n ? " (" : "(");
 	n = 0;
-	json_object_foreach(json_object_get(detail, "from"), name, v)
-	{
+	json_object_foreach(json_object_get(detail, "from"), name, v) {
 		strbuf_printf(sb, "%s%s %s -> %s", n++ ? ", " : "", name,
 			      json_string_value(v) ? json_string_value(v) : "?",
 			      cli_str(to, name));
@@ -69,8 +68,7 @@ static void changes_table(json_t *list)
 
 	printf("%-19s  %-20s  %-12s  %-6s  %s\n", "TIME", "DEVICE", "SECTION",
 	       "ACTION", "WHAT");
-	json_array_foreach(list, i, ch)
-	{
+	json_array_foreach(list, i, ch) {
 		strbuf_init(&dev, 0);
 		strbuf_init(&what, 0);
 		strbuf_printf(&dev, "%lld %s",
@@ -116,15 +114,15 @@ int cmd_changes(int argc, char **argv)
 		goto done;
 	/* the stored key becomes its named fields */
 	json_array_foreach(list, i, ch)
-		json_object_set_new(
-			ch, "key",
-			intake_key_fields(cli_str(ch, "section"),
-					  cli_str(ch, "key")));
+		json_object_set_new(ch, "key",
+				    intake_key_fields(cli_str(ch, "section"),
+						      cli_str(ch, "key")));
 	if (o.json)
 		rc = cli_json_print(list) ? CLI_FAIL : CLI_OK;
 	else if (!json_array_size(list)) {
-		fprintf(stderr, "no changes recorded%s; changes appear when a "
-				"device is imported again\n",
+		fprintf(stderr,
+			"no changes recorded%s; changes appear when a "
+			"device is imported again\n",
 			id ? " for that device" : "");
 		rc = CLI_OK;
 	} else {

@@ -31,9 +31,9 @@ static const char device_usage[] =
 
 /* Fields shown first, in this order; the rest follow sorted by name. */
 static const char *const device_first[] = {
-	"id",	      "hostname",  "fqdn",	 "ip",	       "mac",
-	"type",	      "manufacturer", "model",	 "serial",     "uuid",
-	"os_name",    "os_version", "first_seen", "last_seen",
+	"id",	   "hostname",	   "fqdn",	 "ip",	      "mac",
+	"type",	   "manufacturer", "model",	 "serial",    "uuid",
+	"os_name", "os_version",   "first_seen", "last_seen",
 };
 #define NFIRST (sizeof(device_first) / sizeof(device_first[0]))
 
@@ -96,8 +96,7 @@ static void device_print_components(json_t *rows)
 	const char *section;
 	size_t i;
 
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		int idx = json_integer_value(json_object_get(row, "current"))
 				  ? 0
 				  : 1;
@@ -115,8 +114,7 @@ static void device_print_components(json_t *rows)
 				     1));
 	}
 	printf("components:%s\n", json_object_size(counts) ? "" : " none");
-	json_object_foreach(counts, section, c)
-	{
+	json_object_foreach(counts, section, c) {
 		json_int_t cur = json_integer_value(json_array_get(c, 0));
 		json_int_t old = json_integer_value(json_array_get(c, 1));
 
@@ -138,8 +136,7 @@ static json_t *device_report(json_t *dev, json_t *rows)
 	const char *section;
 	size_t i;
 
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		section = cli_str(row, "section");
 		arr = json_object_get(rep, section);
 		if (!arr) {

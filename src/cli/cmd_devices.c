@@ -11,13 +11,15 @@ static const char devices_usage[] =
 	"usage: netcensus devices [--db PATH] [--json]\n"
 	"\n"
 	"Lists the stored devices: id, hostname, IP, MAC, type, manufacturer,\n"
-	"operating system and when each was last seen. Use the id, hostname or\n"
+	"operating system and when each was last seen. Use the id, hostname "
+	"or\n"
 	"IP with 'netcensus device' to see one device with its components.\n"
 	"\n"
 	"Options:\n"
 	"  --db PATH    the database (default: $NETCENSUS_DB, else "
 	"./netcensus.db)\n"
-	"  --json       a JSON array of device objects (every stored sys field\n"
+	"  --json       a JSON array of device objects (every stored sys "
+	"field\n"
 	"               plus id, org_id, first_seen, last_seen)\n"
 	"  -h, --help   show this help\n"
 	"\n"
@@ -29,13 +31,11 @@ static const char devices_usage[] =
 #define DEVICES_MAXW 32
 
 static const char *const col_fields[DEVICES_COLS] = {
-	"id", "hostname", "ip", "mac", "type", "manufacturer", "os_name",
-	"last_seen"
-};
+	"id",	"hostname",	"ip",	   "mac",
+	"type", "manufacturer", "os_name", "last_seen"};
 static const char *const col_titles[DEVICES_COLS] = {
-	"ID", "HOSTNAME", "IP", "MAC", "TYPE", "MANUFACTURER", "OS",
-	"LAST SEEN"
-};
+	"ID",	"HOSTNAME",	"IP", "MAC",
+	"TYPE", "MANUFACTURER", "OS", "LAST SEEN"};
 
 static void devices_cell(json_t *dev, int col, char *buf, size_t len)
 {
@@ -44,8 +44,8 @@ static void devices_cell(json_t *dev, int col, char *buf, size_t len)
 	if (json_is_integer(v))
 		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
 	else
-		snprintf(buf, len, "%s", json_is_string(v) ? json_string_value(v)
-							   : "-");
+		snprintf(buf, len, "%s",
+			 json_is_string(v) ? json_string_value(v) : "-");
 }
 
 static void devices_table(json_t *list)
@@ -57,8 +57,7 @@ static void devices_table(json_t *list)
 
 	for (col = 0; col < DEVICES_COLS; col++)
 		width[col] = (int)strlen(col_titles[col]);
-	json_array_foreach(list, i, dev)
-	{
+	json_array_foreach(list, i, dev) {
 		for (col = 0; col < DEVICES_COLS; col++) {
 			devices_cell(dev, col, cell, sizeof(cell));
 			w = (int)strlen(cell);
@@ -69,8 +68,7 @@ static void devices_table(json_t *list)
 	for (col = 0; col < DEVICES_COLS; col++)
 		printf("%-*s%s", col < DEVICES_COLS - 1 ? width[col] : 0,
 		       col_titles[col], col < DEVICES_COLS - 1 ? "  " : "\n");
-	json_array_foreach(list, i, dev)
-	{
+	json_array_foreach(list, i, dev) {
 		for (col = 0; col < DEVICES_COLS; col++) {
 			devices_cell(dev, col, cell, sizeof(cell));
 			printf("%-*s%s",
@@ -82,9 +80,8 @@ static void devices_table(json_t *list)
 
 int cmd_devices(int argc, char **argv)
 {
-	static const char *const always[] = { "hostname",     "ip",
-					      "mac",	      "type",
-					      "manufacturer", "os_name" };
+	static const char *const always[] = {
+		"hostname", "ip", "mac", "type", "manufacturer", "os_name"};
 	struct cli_opts o;
 	struct store *st;
 	json_t *list, *dev;

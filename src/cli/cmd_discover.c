@@ -26,7 +26,8 @@
 #include "store/store_discovery.h"
 #include "store/store_discoveries.h"
 
-#define DISC_MAX_TARGETS_CEIL 16777216L	/* a /8; --max-targets above is refused */
+#define DISC_MAX_TARGETS_CEIL                                                  \
+	16777216L /* a /8; --max-targets above is refused */
 #define DISC_RATE_CEIL 1000000L
 #define DISC_COMMUNITIES_MAX 16
 #define DISC_FILES_MAX 16
@@ -38,106 +39,119 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-static const char discover_usage[] =
-	"usage: netcensus discover [OPTIONS] TARGET...\n"
-	"\n"
-	"Finds the live hosts among the targets (ICMP echo plus TCP connects\n"
-	"to a few common ports, so hosts that drop ping are found too), probes\n"
-	"their ports, looks up their DNS names, reads SNMP agents (v1, v2c, v3)\n"
-	"and says what each device is. Prints a table, or --json device\n"
-	"reports; --db stores them. Nothing is sent until every option and\n"
-	"target has been checked.\n"
-	"\n"
-	"Targets: 10.0.0.5, 10.0.0.0/24, 10.0.0.10-10.0.0.50, 10.0.1-3.1-254,\n"
-	"2001:db8::/120, host names (resolved once, before anything is sent).\n"
-	"  --targets-file FILE   one target per line ('#' comments; '-' = stdin)\n"
-	"  --exclude TARGET      never send to these (repeatable)\n"
-	"  --exclude-file FILE   exclusions, one per line\n"
-	"  --max-targets N       refuse more addresses than N (default 65536)\n"
-	"\n"
-	"Pacing:\n"
-	"  --rate N              packets per second, every probe and retry "
-	"counted\n"
-	"                        (default " STR(ENGINE_DEFAULT_RATE) "; 0 = "
-	"no limit)\n"
-	"                        new addresses start evenly at rate / "
-	"(packets per\n"
-	"                        address), 300/s by default\n"
-	"  --timeout MS          each attempt's wait for an answer (default "
-	STR(ENGINE_DEFAULT_TIMEOUT_MS) ")\n"
-	"  --retries N           extra attempts after a timeout (default "
-	STR(ENGINE_DEFAULT_RETRIES) ")\n"
-	"\n"
-	"Probes:\n"
-	"  --no-ping             treat every address as live (no host "
-	"discovery)\n"
-	"  --discovery-ports L   TCP ports that prove a host is there (default\n"
-	"                        " ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT
-	"; 'none' = ICMP only)\n"
-	"  --ports LIST          ports to probe on live hosts: 22,80,1000-1100,\n"
-	"                        161/udp; 'none' = host discovery only\n"
-	"  --preset NAME         ultrafast (22,135,62078 + 161/udp; the "
-	"default),\n"
-	"                        superfast / fast / medium (top 10/100/1000 "
-	"TCP\n"
-	"                        ports + 161/udp; need nmap-common)\n"
-	"  --dns-server ADDR     reverse DNS through this server only\n"
-	"  --no-dns              no reverse DNS\n"
-	"\n"
-	"SNMP (on hosts when 161/udp is in the port list):\n"
-	"  --community NAME      an SNMP v1/v2c community (repeatable; "
-	"default\n"
-	"                        'public' when no SNMP credential is given)\n"
-	"  --credentials FILE    a JSON array of credentials in Open-AudIT's "
-	"types:\n"
-	"                        snmp, snmp_v3, ssh, ssh_key, windows (see\n"
-	"                        docs/discovery.md); checked strictly first\n"
-	"  --no-snmp             no SNMP at all\n"
-	"\n"
-	"SSH (hosts with an SSH port open, when ssh / ssh_key credentials are\n"
-	"given in --credentials or stored in --db): one login and one audit\n"
-	"per host, merged into its report (SSH facts win over SNMP's):\n"
-	"  --ssh-ports LIST      TCP ports to try SSH on, first open one wins\n"
-	"                        (default 22; added to the probed ports)\n"
-	"  --ssh-concurrency N   SSH audits at once (default " STR(DISC_SSH_CONCURRENCY) ")\n"
-	"  --ssh-timeout MS      connect, banner, key exchange and each login\n"
-	"                        (default " STR(DISC_SSH_TIMEOUT_MS) ")\n"
-	"  --ssh-command-timeout MS  the audit script (default " STR(DISC_SSH_COMMAND_MS) ")\n"
-	"  --ssh-accept-changed-keys  audit a host whose key differs from the\n"
-	"                        one stored in --db (default: flag it in the\n"
-	"                        change log and send no credential)\n"
-	"  --no-ssh              no SSH at all\n"
-	"\n"
-	"Output:\n"
-	"  --json                a JSON array of device reports (as 'netcensus\n"
-	"                        device --json'), one per live host, each "
-	"written\n"
-	"                        as soon as the host is done\n"
-	"  --jsonl               the same, one report per line (JSON lines)\n"
-	"  --db PATH             store the devices and the discovery log\n"
-	"  --dry-run             print the plan (addresses, probes, rate, ETA) "
-	"and\n"
-	"                        send nothing; with --json, the run options "
-	"as JSON\n"
-	"  --discovery ID        run the discovery definition stored in --db "
-	"(made\n"
-	"                        through the API) as the server would; no "
-	"targets\n"
-	"                        or probe options with it\n"
-	"  -h, --help            show this help\n"
-	"\n"
-	"A progress line is shown on stderr when it is a terminal. Ctrl-C stops\n"
-	"taking new addresses; hosts under way finish and are reported.\n"
-	"\n"
-	"Exit status: 0 done; 1 runtime failure or interrupted; 2 usage error\n"
-	"(bad option, target, port list or credentials file: nothing sent).\n"
-	"\n"
-	"Examples:\n"
-	"  netcensus discover 192.168.1.0/24\n"
-	"  netcensus discover --preset fast --community private 10.0.0.0/22\n"
-	"  netcensus discover --credentials creds.json --db inv.db "
-	"10.1.0.0/16\n"
-	"  netcensus discover --dry-run --rate 500 10.0.0.0/16\n";
+static const char discover_usage
+	[] = "usage: netcensus discover [OPTIONS] TARGET...\n"
+	     "\n"
+	     "Finds the live hosts among the targets (ICMP echo plus TCP "
+	     "connects\n"
+	     "to a few common ports, so hosts that drop ping are found too), "
+	     "probes\n"
+	     "their ports, looks up their DNS names, reads SNMP agents (v1, "
+	     "v2c, v3)\n"
+	     "and says what each device is. Prints a table, or --json device\n"
+	     "reports; --db stores them. Nothing is sent until every option "
+	     "and\n"
+	     "target has been checked.\n"
+	     "\n"
+	     "Targets: 10.0.0.5, 10.0.0.0/24, 10.0.0.10-10.0.0.50, "
+	     "10.0.1-3.1-254,\n"
+	     "2001:db8::/120, host names (resolved once, before anything is "
+	     "sent).\n"
+	     "  --targets-file FILE   one target per line ('#' comments; '-' = "
+	     "stdin)\n"
+	     "  --exclude TARGET      never send to these (repeatable)\n"
+	     "  --exclude-file FILE   exclusions, one per line\n"
+	     "  --max-targets N       refuse more addresses than N (default "
+	     "65536)\n"
+	     "\n"
+	     "Pacing:\n"
+	     "  --rate N              packets per second, every probe and "
+	     "retry "
+	     "counted\n"
+	     "                        (default " STR(
+		     ENGINE_DEFAULT_RATE) "; 0 = "
+					  "no limit)\n"
+					  "                        new "
+					  "addresses start evenly at rate / "
+					  "(packets per\n"
+					  "                        address), "
+					  "300/s by default\n"
+					  "  --timeout MS          each "
+					  "attempt's wait for an answer "
+					  "(default " STR(ENGINE_DEFAULT_TIMEOUT_MS) ")\n"
+										     "  --retries N           extra attempts after a timeout (default " STR(ENGINE_DEFAULT_RETRIES) ")\n"
+																						    "\n"
+																						    "Probes:\n"
+																						    "  --no-ping             treat every address as live (no host "
+																						    "discovery)\n"
+																						    "  --discovery-ports L   TCP ports that prove a host is there (default\n"
+																						    "                        " ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT
+																						    "; 'none' = ICMP only)\n"
+																						    "  --ports LIST          ports to probe on live hosts: 22,80,1000-1100,\n"
+																						    "                        161/udp; 'none' = host discovery only\n"
+																						    "  --preset NAME         ultrafast (22,135,62078 + 161/udp; the "
+																						    "default),\n"
+																						    "                        superfast / fast / medium (top 10/100/1000 "
+																						    "TCP\n"
+																						    "                        ports + 161/udp; need nmap-common)\n"
+																						    "  --dns-server ADDR     reverse DNS through this server only\n"
+																						    "  --no-dns              no reverse DNS\n"
+																						    "\n"
+																						    "SNMP (on hosts when 161/udp is in the port list):\n"
+																						    "  --community NAME      an SNMP v1/v2c community (repeatable; "
+																						    "default\n"
+																						    "                        'public' when no SNMP credential is given)\n"
+																						    "  --credentials FILE    a JSON array of credentials in Open-AudIT's "
+																						    "types:\n"
+																						    "                        snmp, snmp_v3, ssh, ssh_key, windows (see\n"
+																						    "                        docs/discovery.md); checked strictly first\n"
+																						    "  --no-snmp             no SNMP at all\n"
+																						    "\n"
+																						    "SSH (hosts with an SSH port open, when ssh / ssh_key credentials are\n"
+																						    "given in --credentials or stored in --db): one login and one audit\n"
+																						    "per host, merged into its report (SSH facts win over SNMP's):\n"
+																						    "  --ssh-ports LIST      TCP ports to try SSH on, first open one wins\n"
+																						    "                        (default 22; added to the probed ports)\n"
+																						    "  --ssh-concurrency N   SSH audits at once (default " STR(DISC_SSH_CONCURRENCY) ")\n"
+																																     "  --ssh-timeout MS      connect, banner, key exchange and each login\n"
+																																     "                        (default " STR(DISC_SSH_TIMEOUT_MS) ")\n"
+																																								  "  --ssh-command-timeout MS  the audit script (default " STR(
+																																									  DISC_SSH_COMMAND_MS) ")\n"
+																																											       "  --ssh-accept-changed-keys  audit a host whose key differs from the\n"
+																																											       "                        one stored in --db (default: flag it in the\n"
+																																											       "                        change log and send no credential)\n"
+																																											       "  --no-ssh              no SSH at all\n"
+																																											       "\n"
+																																											       "Output:\n"
+																																											       "  --json                a JSON array of device reports (as 'netcensus\n"
+																																											       "                        device --json'), one per live host, each "
+																																											       "written\n"
+																																											       "                        as soon as the host is done\n"
+																																											       "  --jsonl               the same, one report per line (JSON lines)\n"
+																																											       "  --db PATH             store the devices and the discovery log\n"
+																																											       "  --dry-run             print the plan (addresses, probes, rate, ETA) "
+																																											       "and\n"
+																																											       "                        send nothing; with --json, the run options "
+																																											       "as JSON\n"
+																																											       "  --discovery ID        run the discovery definition stored in --db "
+																																											       "(made\n"
+																																											       "                        through the API) as the server would; no "
+																																											       "targets\n"
+																																											       "                        or probe options with it\n"
+																																											       "  -h, --help            show this help\n"
+																																											       "\n"
+																																											       "A progress line is shown on stderr when it is a terminal. Ctrl-C stops\n"
+																																											       "taking new addresses; hosts under way finish and are reported.\n"
+																																											       "\n"
+																																											       "Exit status: 0 done; 1 runtime failure or interrupted; 2 usage error\n"
+																																											       "(bad option, target, port list or credentials file: nothing sent).\n"
+																																											       "\n"
+																																											       "Examples:\n"
+																																											       "  netcensus discover 192.168.1.0/24\n"
+																																											       "  netcensus discover --preset fast --community private 10.0.0.0/22\n"
+																																											       "  netcensus discover --credentials creds.json --db inv.db "
+																																											       "10.1.0.0/16\n"
+																																											       "  netcensus discover --dry-run --rate 500 10.0.0.0/16\n";
 
 enum {
 	OPT_TARGETS_FILE = 256,
@@ -185,17 +199,18 @@ struct dopts {
 	const char *ssh_ports;
 	long ssh_concurrency, ssh_timeout, ssh_command_timeout;
 	int ssh_accept, no_ssh;
-	long discovery;		/* --discovery ID: a stored definition */
-	int shaped;		/* flags that shape the run were given */
+	long discovery; /* --discovery ID: a stored definition */
+	int shaped;	/* flags that shape the run were given */
 };
 
 static int dopt_num(const char *opt, const char *v, long min, long max,
 		    long *out)
 {
 	if (util_parse_long(v, min, max, out) < 0)
-		return cli_usage_error("discover", "%s '%.32s': give a whole "
-					"number from %ld to %ld",
-					opt, v, min, max);
+		return cli_usage_error("discover",
+				       "%s '%.32s': give a whole "
+				       "number from %ld to %ld",
+				       opt, v, min, max);
 	return -1;
 }
 
@@ -213,38 +228,37 @@ static int dopt_push(const char **v, int *n, int max, const char *opt,
 static int discover_parse(int argc, char **argv, struct dopts *o)
 {
 	static const struct option longopts[] = {
-		{ "targets-file", required_argument, NULL, OPT_TARGETS_FILE },
-		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
-		{ "exclude-file", required_argument, NULL, OPT_EXCLUDE_FILE },
-		{ "max-targets", required_argument, NULL, OPT_MAX_TARGETS },
-		{ "rate", required_argument, NULL, OPT_RATE },
-		{ "retries", required_argument, NULL, OPT_RETRIES },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "ports", required_argument, NULL, OPT_PORTS },
-		{ "preset", required_argument, NULL, OPT_PRESET },
-		{ "no-ping", no_argument, NULL, OPT_NO_PING },
-		{ "discovery-ports", required_argument, NULL, OPT_DISC_PORTS },
-		{ "dns-server", required_argument, NULL, OPT_DNS_SERVER },
-		{ "no-dns", no_argument, NULL, OPT_NO_DNS },
-		{ "community", required_argument, NULL, OPT_COMMUNITY },
-		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
-		{ "no-snmp", no_argument, NULL, OPT_NO_SNMP },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "jsonl", no_argument, NULL, OPT_JSONL },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "ssh-ports", required_argument, NULL, OPT_SSH_PORTS },
-		{ "ssh-concurrency", required_argument, NULL,
-		  OPT_SSH_CONCURRENCY },
-		{ "ssh-timeout", required_argument, NULL, OPT_SSH_TIMEOUT },
-		{ "ssh-command-timeout", required_argument, NULL,
-		  OPT_SSH_COMMAND_TIMEOUT },
-		{ "ssh-accept-changed-keys", no_argument, NULL,
-		  OPT_SSH_ACCEPT },
-		{ "no-ssh", no_argument, NULL, OPT_NO_SSH },
-		{ "discovery", required_argument, NULL, OPT_DISCOVERY },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"targets-file", required_argument, NULL, OPT_TARGETS_FILE},
+		{"exclude", required_argument, NULL, OPT_EXCLUDE},
+		{"exclude-file", required_argument, NULL, OPT_EXCLUDE_FILE},
+		{"max-targets", required_argument, NULL, OPT_MAX_TARGETS},
+		{"rate", required_argument, NULL, OPT_RATE},
+		{"retries", required_argument, NULL, OPT_RETRIES},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"ports", required_argument, NULL, OPT_PORTS},
+		{"preset", required_argument, NULL, OPT_PRESET},
+		{"no-ping", no_argument, NULL, OPT_NO_PING},
+		{"discovery-ports", required_argument, NULL, OPT_DISC_PORTS},
+		{"dns-server", required_argument, NULL, OPT_DNS_SERVER},
+		{"no-dns", no_argument, NULL, OPT_NO_DNS},
+		{"community", required_argument, NULL, OPT_COMMUNITY},
+		{"credentials", required_argument, NULL, OPT_CREDENTIALS},
+		{"no-snmp", no_argument, NULL, OPT_NO_SNMP},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"jsonl", no_argument, NULL, OPT_JSONL},
+		{"db", required_argument, NULL, OPT_DB},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"ssh-ports", required_argument, NULL, OPT_SSH_PORTS},
+		{"ssh-concurrency", required_argument, NULL,
+		 OPT_SSH_CONCURRENCY},
+		{"ssh-timeout", required_argument, NULL, OPT_SSH_TIMEOUT},
+		{"ssh-command-timeout", required_argument, NULL,
+		 OPT_SSH_COMMAND_TIMEOUT},
+		{"ssh-accept-changed-keys", no_argument, NULL, OPT_SSH_ACCEPT},
+		{"no-ssh", no_argument, NULL, OPT_NO_SSH},
+		{"discovery", required_argument, NULL, OPT_DISCOVERY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c, rc = -1;
 
@@ -424,8 +438,7 @@ fail:
 	return NULL;
 }
 
-static void discover_print_list(const char *label, const uint16_t *v,
-				size_t n)
+static void discover_print_list(const char *label, const uint16_t *v, size_t n)
 {
 	size_t i;
 
@@ -489,7 +502,7 @@ static void discover_print_plan(const struct discover_opts *d,
 		printf("SSH              off (no ssh / ssh_key credential in "
 		       "--credentials)\n");
 	printf("reverse DNS      %s\n",
-	       !d->engine.dns ? "off"
+	       !d->engine.dns	      ? "off"
 	       : d->engine.dns_server ? d->engine.dns_server
 				      : "system resolver (/etc/resolv.conf)");
 	printf("rate             %llu packets/s%s, timeout %u ms, retries "
@@ -571,19 +584,19 @@ static json_t *discover_def_flags(const struct dopts *o)
 		"ssh_timeout_ms", (json_int_t)o->ssh_timeout,
 		"ssh_command_timeout_ms", (json_int_t)o->ssh_command_timeout,
 		"ssh_accept_changed_keys", o->ssh_accept);
-	const char *texts[][2] = { { "ports", o->ports },
-				   { "preset", o->preset },
-				   { "discovery_ports", o->disc_ports },
-				   { "dns_server", o->dns_server },
-				   { "ssh_ports", o->ssh_ports } };
+	const char *texts[][2] = {{"ports", o->ports},
+				  {"preset", o->preset},
+				  {"discovery_ports", o->disc_ports},
+				  {"dns_server", o->dns_server},
+				  {"ssh_ports", o->ssh_ports}};
 	size_t i;
 
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (texts[i][1])
 			json_object_set_new(opt, texts[i][0],
 					    json_string(texts[i][1]));
-	return json_pack("{sos[]si}", "options", opt, "credentials",
-			 "org_id", 1);
+	return json_pack("{sos[]si}", "options", opt, "credentials", "org_id",
+			 1);
 }
 
 static void discover_creds_free(json_t *creds)
@@ -608,15 +621,14 @@ static void discover_print_summary(const struct discover_result *res)
  * the exit code, or -1 to go on. Nothing is sent before the options are
  * checked (names in the targets are resolved here). */
 static int discover_from_flags(const struct dopts *o, int argc, char **argv,
-			       json_t **def, struct targets **t,
-			       json_t **creds)
+			       json_t **def, struct targets **t, json_t **creds)
 {
 	const char *field;
 	char why[512];
 
 	*def = discover_def_flags(o);
-	if (discover_def_check_options(json_object_get(*def, "options"),
-				       &field, why, sizeof(why)) < 0) {
+	if (discover_def_check_options(json_object_get(*def, "options"), &field,
+				       why, sizeof(why)) < 0) {
 		log_err("%s", why);
 		return CLI_USAGE;
 	}
@@ -711,7 +723,7 @@ int cmd_discover(int argc, char **argv)
 		ss.org_id = s.org_id;
 		discover_sink_store(&ss, &sinks[n_sinks++]);
 	}
-	out.format = o.jsonl ? CLI_OUT_JSONL
+	out.format = o.jsonl  ? CLI_OUT_JSONL
 		     : o.json ? CLI_OUT_JSON
 			      : CLI_OUT_TABLE;
 	cli_out_sink(&out, &sinks[n_sinks++]);
@@ -725,7 +737,7 @@ int cmd_discover(int argc, char **argv)
 		if (st)
 			store_discovery_run_finish(
 				st, run_id, "failed",
-				&(struct store_discovery_counts){ 0, 0, 0, 0 },
+				&(struct store_discovery_counts){0, 0, 0, 0},
 				"the discovery could not run");
 		cli_out_finish(&out);
 		goto out;

@@ -50,13 +50,12 @@ static const char import_usage[] =
 static void import_describe(json_t *report, const char *format, char *buf,
 			    size_t len)
 {
-	const char *top[3] = { NULL, NULL, NULL }, *name;
-	size_t cnt[3] = { 0, 0, 0 }, n, nsections = 0, i, j;
+	const char *top[3] = {NULL, NULL, NULL}, *name;
+	size_t cnt[3] = {0, 0, 0}, n, nsections = 0, i, j;
 	struct strbuf sb;
 	json_t *rows;
 
-	json_object_foreach(report, name, rows)
-	{
+	json_object_foreach(report, name, rows) {
 		n = json_is_array(rows) ? json_array_size(rows) : 0;
 		if (!n || !strcmp(name, "sys"))
 			continue;
@@ -89,9 +88,9 @@ static int import_one(struct store *st, const struct intake_config *cfg,
 {
 	const char *name = strcmp(path, "-") ? path : "stdin", *why;
 	enum report_format fmt = REPORT_FMT_UNKNOWN;
-	struct report_error err = { { 0 } };
+	struct report_error err = {{0}};
 	struct intake_result res;
-	struct store_audit audit = { 0 };
+	struct store_audit audit = {0};
 	json_t *report = NULL;
 	char now[20], what[256];
 	size_t len = 0;
@@ -171,8 +170,8 @@ int cmd_import(int argc, char **argv)
 		if (import_one(st, &cfg, org_id, argv[i]))
 			failed++;
 	if (nfiles > 1)
-		printf("%d of %d files stored, %d rejected\n",
-		       nfiles - failed, nfiles, failed);
+		printf("%d of %d files stored, %d rejected\n", nfiles - failed,
+		       nfiles, failed);
 	store_close(st);
 	return failed ? CLI_FAIL : CLI_OK;
 }

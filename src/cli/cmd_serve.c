@@ -104,7 +104,7 @@ static const char *serve_config_path(int argc, char **argv)
 			return argv[i] + 9;
 	}
 	return access(SERVE_DEFAULT_CONFIG, R_OK) == 0 ? SERVE_DEFAULT_CONFIG
-						      : NULL;
+						       : NULL;
 }
 
 /* The config file's key for the option letter c. */
@@ -137,24 +137,24 @@ static void serve_replace(char **slot, const char *v)
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "tls-cert", required_argument, NULL, 'c' },
-		{ "tls-key", required_argument, NULL, 'k' },
-		{ "tls-self-signed", no_argument, NULL, 's' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "data", required_argument, NULL, 'D' },
-		{ "config", required_argument, NULL, 'C' },
-		{ "intake-allow", required_argument, NULL, 'a' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "access-log", required_argument, NULL, 'A' },
-		{ "request-timeout", required_argument, NULL, 'T' },
-		{ "discovery-workers", required_argument, NULL, 'W' },
-		{ "header-timeout", required_argument, NULL, 'H' },
-		{ "max-connections", required_argument, NULL, 'M' },
-		{ "max-connections-per-ip", required_argument, NULL, 'I' },
-		{ "body-buffer-max", required_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"listen", required_argument, NULL, 'l'},
+		{"tls-cert", required_argument, NULL, 'c'},
+		{"tls-key", required_argument, NULL, 'k'},
+		{"tls-self-signed", no_argument, NULL, 's'},
+		{"db", required_argument, NULL, 'd'},
+		{"data", required_argument, NULL, 'D'},
+		{"config", required_argument, NULL, 'C'},
+		{"intake-allow", required_argument, NULL, 'a'},
+		{"threads", required_argument, NULL, 't'},
+		{"access-log", required_argument, NULL, 'A'},
+		{"request-timeout", required_argument, NULL, 'T'},
+		{"discovery-workers", required_argument, NULL, 'W'},
+		{"header-timeout", required_argument, NULL, 'H'},
+		{"max-connections", required_argument, NULL, 'M'},
+		{"max-connections-per-ip", required_argument, NULL, 'I'},
+		{"body-buffer-max", required_argument, NULL, 'B'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct server_config cfg;
 	const char *conf = serve_config_path(argc, argv), *why = NULL;
@@ -228,8 +228,7 @@ int cmd_serve(int argc, char **argv)
 		case 'B':
 			if (server_config_set(&cfg, serve_key(c), optarg,
 					      &why) < 0) {
-				fprintf(stderr,
-					"netcensus: serve: %s %s: %s\n",
+				fprintf(stderr, "netcensus: serve: %s %s: %s\n",
 					serve_key(c), optarg, why);
 				goto out;
 			}

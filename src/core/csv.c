@@ -48,19 +48,16 @@ void csv_append_rows(struct strbuf *sb, json_t *rows, json_t *columns)
 		json_object_foreach_safe(json_array_get(rows, 0), tmp, k, col)
 			json_array_append_new(cols, json_string(k));
 	}
-	json_array_foreach(cols, j, col)
-	{
+	json_array_foreach(cols, j, col) {
 		strbuf_puts(sb, j ? "," : "");
 		csv_cell(sb, col);
 	}
 	strbuf_puts(sb, "\r\n");
-	json_array_foreach(rows, i, row)
-	{
-		json_array_foreach(cols, j, col)
-		{
+	json_array_foreach(rows, i, row) {
+		json_array_foreach(cols, j, col) {
 			strbuf_puts(sb, j ? "," : "");
-			csv_cell(sb, json_object_get(row,
-						     json_string_value(col)));
+			csv_cell(sb,
+				 json_object_get(row, json_string_value(col)));
 		}
 		strbuf_puts(sb, "\r\n");
 	}

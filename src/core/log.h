@@ -8,8 +8,13 @@
 #ifndef NC_LOG_H
 #define NC_LOG_H
 
-enum log_level { LOG_QUIET = 0, LOG_ERR = 1, LOG_WARN = 2, LOG_INFO = 3,
-		 LOG_DEBUG = 4 };
+enum log_level {
+	LOG_QUIET = 0,
+	LOG_ERR = 1,
+	LOG_WARN = 2,
+	LOG_INFO = 3,
+	LOG_DEBUG = 4
+};
 
 /* Sets the most verbose level printed (default LOG_WARN). */
 void log_set_level(enum log_level level);

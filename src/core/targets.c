@@ -35,9 +35,9 @@ struct targets {
 	uint64_t max;
 	unsigned flags;
 	int finished;
-	int quiet;	/* set while reading a file: the caller logs */
+	int quiet; /* set while reading a file: the caller logs */
 	struct rlist inc, exc;
-	uint64_t *cum;	/* cum[i]: addresses in ranges before i */
+	uint64_t *cum; /* cum[i]: addresses in ranges before i */
 	uint64_t count;
 	char err[384];
 };
@@ -120,8 +120,8 @@ const char *targets_addr_format(const struct targets_addr *a, char *buf,
 	return buf;
 }
 
-socklen_t targets_addr_to_sockaddr(const struct targets_addr *a,
-				   uint16_t port, struct sockaddr_storage *ss)
+socklen_t targets_addr_to_sockaddr(const struct targets_addr *a, uint16_t port,
+				   struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (a->family == AF_INET) {
@@ -202,9 +202,10 @@ static int rlist_push(struct targets *t, struct rlist *l, u128 lo, u128 hi,
 		      const char *shown)
 {
 	if (l->n >= RANGES_MAX)
-		return targets_fail(t, "'%s': more than %u separate ranges "
-				    "in total; use CIDR blocks", shown,
-				    RANGES_MAX);
+		return targets_fail(t,
+				    "'%s': more than %u separate ranges "
+				    "in total; use CIDR blocks",
+				    shown, RANGES_MAX);
 	rlist_append(l, lo, hi);
 	return 0;
 }
@@ -230,20 +231,25 @@ static int parse_cidr(struct targets *t, char *tok, const char *shown,
 
 	*slash = '\0';
 	if (targets_addr_parse(tok, &a) < 0)
-		return targets_fail(t, "'%s': '%s' is not an IPv4 or IPv6 "
-				    "address", shown, tok);
+		return targets_fail(t,
+				    "'%s': '%s' is not an IPv4 or IPv6 "
+				    "address",
+				    shown, tok);
 	width = a.family == AF_INET ? 32 : 128;
 	if (!slash[1] || strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
 	    util_parse_long(slash + 1, 0, width, &prefix) < 0)
-		return targets_fail(t, "'%s': the prefix must be a number "
-				    "from 0 to %u", shown, width);
+		return targets_fail(t,
+				    "'%s': the prefix must be a number "
+				    "from 0 to %u",
+				    shown, width);
 	hostbits = width - (unsigned)prefix;
-	size = hostbits == 128 ? 0 : (u128)1 << hostbits;	/* 0: 2^128 */
+	size = hostbits == 128 ? 0 : (u128)1 << hostbits; /* 0: 2^128 */
 	if (size == 0 || size > cap) {
 		size_show(size, hostbits, sz, sizeof(sz));
-		return targets_fail(t, "'%s': prefix /%ld gives %s addresses, "
-				    "more than --max-targets %llu", shown,
-				    prefix, sz, (unsigned long long)cap);
+		return targets_fail(t,
+				    "'%s': prefix /%ld gives %s addresses, "
+				    "more than --max-targets %llu",
+				    shown, prefix, sz, (unsigned long long)cap);
 	}
 	mask = size - 1;
 	*lo = addr_to_u128(&a) & ~mask;
@@ -254,15 +260,16 @@ static int parse_cidr(struct targets *t, char *tok, const char *shown,
 static int check_size(struct targets *t, const char *shown, u128 lo, u128 hi,
 		      uint64_t cap)
 {
-	u128 size = hi - lo + 1;	/* 0 when the range is all of 2^128 */
+	u128 size = hi - lo + 1; /* 0 when the range is all of 2^128 */
 	char sz[48];
 
 	if (size != 0 && size <= cap)
 		return 0;
 	size_show(size, 128, sz, sizeof(sz));
-	return targets_fail(t, "'%s': the range gives %s addresses, more than "
-			    "--max-targets %llu", shown, sz,
-			    (unsigned long long)cap);
+	return targets_fail(t,
+			    "'%s': the range gives %s addresses, more than "
+			    "--max-targets %llu",
+			    shown, sz, (unsigned long long)cap);
 }
 
 /* "a-b" where both ends are whole addresses of one family; 1 if it was
@@ -283,8 +290,10 @@ static int parse_full_range(struct targets *t, char *tok, const char *shown,
 	}
 	*dash = '-';
 	if (a.family != b.family) {
-		*rc = targets_fail(t, "'%s': the two ends are of different "
-				   "address families", shown);
+		*rc = targets_fail(t,
+				   "'%s': the two ends are of different "
+				   "address families",
+				   shown);
 		return 1;
 	}
 	*lo = addr_to_u128(&a);
@@ -333,9 +342,10 @@ static int parse_octet(struct targets *t, const char *part, const char *shown,
 			if ((rc = octet_number(&p, &b)) < 0)
 				goto fail;
 			if (b < a)
-				return targets_fail(t, "'%s': the span %ld-%ld "
-						    "runs backwards", shown, a,
-						    b);
+				return targets_fail(t,
+						    "'%s': the span %ld-%ld "
+						    "runs backwards",
+						    shown, a, b);
 		}
 		for (; a <= b; a++) {
 			*bits += !set[a];
@@ -354,8 +364,10 @@ fail:
 	if (rc == -2)
 		return targets_fail(t, "'%s': octet values go from 0 to 255",
 				    shown);
-	return targets_fail(t, "'%s': '%s' is not an octet, a span like 1-254 "
-			    "or a list like 1,3,5", shown, part);
+	return targets_fail(t,
+			    "'%s': '%s' is not an octet, a span like 1-254 "
+			    "or a list like 1,3,5",
+			    shown, part);
 }
 
 static int parse_octets(struct targets *t, char *tok, const char *shown,
@@ -371,8 +383,10 @@ static int parse_octets(struct targets *t, char *tok, const char *shown,
 		parts[i] = p;
 		p = strchr(p, '.');
 		if ((i < 3 && !p) || (i == 3 && p))
-			return targets_fail(t, "'%s': an octet range needs four "
-					    "parts separated by dots", shown);
+			return targets_fail(t,
+					    "'%s': an octet range needs four "
+					    "parts separated by dots",
+					    shown);
 		if (p)
 			*p++ = '\0';
 	}
@@ -382,7 +396,8 @@ static int parse_octets(struct targets *t, char *tok, const char *shown,
 		total *= bits[i];
 	}
 	if (total > cap)
-		return targets_fail(t, "'%s': the octet range gives %llu "
+		return targets_fail(t,
+				    "'%s': the octet range gives %llu "
 				    "addresses, more than --max-targets %llu",
 				    shown, (unsigned long long)total,
 				    (unsigned long long)cap);
@@ -437,16 +452,17 @@ static int hostname_valid(const char *s)
 	return alpha;
 }
 
-static int resolve_name(struct targets *t, const char *name,
-			struct rlist *out)
+static int resolve_name(struct targets *t, const char *name, struct rlist *out)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	struct targets_addr a;
 	int rc;
 
 	if (!(t->flags & TARGETS_RESOLVE))
-		return targets_fail(t, "'%s': host names are not allowed here; "
-				    "give an address, CIDR or range", name);
+		return targets_fail(t,
+				    "'%s': host names are not allowed here; "
+				    "give an address, CIDR or range",
+				    name);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -487,11 +503,12 @@ static int parse_token(struct targets *t, const char *token, uint64_t cap,
 	bad = strspn(token, "0123456789abcdefghijklmnopqrstuvwxyz"
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ.:/,-_");
 	if (token[bad])
-		return targets_fail(t, "'%s': character '%c' is not allowed; "
-				    "give an address, CIDR, range or host name",
-				    shown,
-				    isprint((unsigned char)token[bad]) ?
-					    token[bad] : '?');
+		return targets_fail(
+			t,
+			"'%s': character '%c' is not allowed; "
+			"give an address, CIDR, range or host name",
+			shown,
+			isprint((unsigned char)token[bad]) ? token[bad] : '?');
 	memcpy(tok, token, len + 1);
 
 	if (strchr(tok, '/'))
@@ -505,14 +522,18 @@ static int parse_token(struct targets *t, const char *token, uint64_t cap,
 	else if (hostname_valid(tok))
 		return resolve_name(t, tok, out);
 	else
-		return targets_fail(t, "'%s': not an address, CIDR, range or "
-				    "host name", shown);
+		return targets_fail(t,
+				    "'%s': not an address, CIDR, range or "
+				    "host name",
+				    shown);
 	if (rc < 0)
 		return -1;
 	/* an IPv6 range may not straddle the IPv4-mapped block */
 	if ((lo < V4_BASE && hi >= V4_BASE) || (lo <= V4_LAST && hi > V4_LAST))
-		return targets_fail(t, "'%s': the range mixes IPv4-mapped and "
-				    "other IPv6 addresses", shown);
+		return targets_fail(t,
+				    "'%s': the range mixes IPv4-mapped and "
+				    "other IPv6 addresses",
+				    shown);
 	return rlist_push(t, out, lo, hi, shown);
 }
 
@@ -613,7 +634,7 @@ static void rlist_normalise(struct rlist *l)
 /* inc := inc minus exc; both sorted and disjoint. */
 static void rlist_subtract(struct targets *t)
 {
-	struct rlist out = { 0 };
+	struct rlist out = {0};
 	size_t i, j = 0;
 
 	for (i = 0; i < t->inc.n; i++) {
@@ -653,9 +674,11 @@ int targets_finish(struct targets *t)
 	for (i = 0; i < t->inc.n; i++)
 		total += t->inc.v[i].hi - t->inc.v[i].lo + 1;
 	if (total > t->max)
-		return targets_fail(t, "the targets add up to %llu addresses "
+		return targets_fail(t,
+				    "the targets add up to %llu addresses "
 				    "after exclusions, more than --max-targets "
-				    "%llu", (unsigned long long)total,
+				    "%llu",
+				    (unsigned long long)total,
 				    (unsigned long long)t->max);
 	t->cum = xcalloc(t->inc.n + 1, sizeof(*t->cum));
 	for (i = 0; i < t->inc.n; i++)
@@ -683,7 +706,7 @@ int targets_get(const struct targets *t, uint64_t i, struct targets_addr *out)
 	if (!t->finished || i >= t->count)
 		return -1;
 	hi = t->inc.n - 1;
-	while (lo < hi) {	/* last range whose cum <= i */
+	while (lo < hi) { /* last range whose cum <= i */
 		size_t mid = lo + (hi - lo + 1) / 2;
 
 		if (t->cum[mid] <= i)

@@ -32,10 +32,10 @@
 #include <sys/socket.h>
 
 #define TARGETS_DEFAULT_MAX 65536u
-#define TARGETS_TOKEN_MAX 255	/* longest token accepted, in bytes */
+#define TARGETS_TOKEN_MAX 255 /* longest token accepted, in bytes */
 
 /* flags for targets_new */
-#define TARGETS_RESOLVE 0x1	/* allow host names (resolved at parse) */
+#define TARGETS_RESOLVE 0x1 /* allow host names (resolved at parse) */
 
 /* One address: family AF_INET (a[0..3] used) or AF_INET6 (a[0..15]). */
 struct targets_addr {
@@ -77,8 +77,8 @@ const char *targets_addr_format(const struct targets_addr *a, char *buf,
 /* Parses a literal IPv4/IPv6 address; 0 or -1 (nothing logged). */
 int targets_addr_parse(const char *s, struct targets_addr *out);
 /* Fills a sockaddr for a and port; returns its length. */
-socklen_t targets_addr_to_sockaddr(const struct targets_addr *a,
-				   uint16_t port, struct sockaddr_storage *ss);
+socklen_t targets_addr_to_sockaddr(const struct targets_addr *a, uint16_t port,
+				   struct sockaddr_storage *ss);
 /* Reads an address out of a sockaddr; 0, or -1 for another family. */
 int targets_addr_from_sockaddr(const struct sockaddr *sa,
 			       struct targets_addr *out);

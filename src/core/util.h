@@ -23,10 +23,10 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct strbuf {
-	char *data;	/* always NUL-terminated once anything is appended */
+	char *data; /* always NUL-terminated once anything is appended */
 	size_t len;
 	size_t cap;
-	size_t max;	/* ceiling in bytes; 0 means SIZE_MAX / 2 */
+	size_t max; /* ceiling in bytes; 0 means SIZE_MAX / 2 */
 };
 
 void strbuf_init(struct strbuf *sb, size_t max);

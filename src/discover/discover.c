@@ -30,8 +30,8 @@
 /* Where a fact about a host comes from. */
 enum disc_source {
 	SRC_NONE,
-	SRC_DISCOVERY,	/* the engine: the address, open ports */
-	SRC_DNS,	/* the reverse lookup */
+	SRC_DISCOVERY, /* the engine: the address, open ports */
+	SRC_DNS,       /* the reverse lookup */
 	SRC_SNMP,
 	SRC_SSH,
 	DISC_N_SOURCES
@@ -45,19 +45,19 @@ enum disc_source {
  * A new enricher adds its source to the rows it should win or lose. */
 struct disc_rule {
 	const char *field;
-	enum disc_source order[DISC_N_SOURCES];	/* SRC_NONE ends it */
+	enum disc_source order[DISC_N_SOURCES]; /* SRC_NONE ends it */
 };
 
 static const struct disc_rule disc_rules[] = {
 	/* the address scanned, whatever a device says of itself */
-	{ "sys.ip", { SRC_DISCOVERY } },
-	{ "sys.dns_fqdn", { SRC_DNS } },
+	{"sys.ip", {SRC_DISCOVERY}},
+	{"sys.dns_fqdn", {SRC_DNS}},
 	/* the host's own name, else DNS, else a plausible sysName */
-	{ "sys.hostname", { SRC_SSH, SRC_DNS, SRC_SNMP } },
+	{"sys.hostname", {SRC_SSH, SRC_DNS, SRC_SNMP}},
 	/* what the host says over SSH beats what its agent says */
-	{ "sys.*", { SRC_SSH, SRC_SNMP } },
-	{ "ports", { SRC_DISCOVERY } },
-	{ "*", { SRC_SSH, SRC_SNMP } },
+	{"sys.*", {SRC_SSH, SRC_SNMP}},
+	{"ports", {SRC_DISCOVERY}},
+	{"*", {SRC_SSH, SRC_SNMP}},
 };
 
 /* The run: what every callback gets as ud. */
@@ -74,11 +74,11 @@ struct dhost {
 	struct disc *d;
 	char ip[48];
 	uint64_t alive_ns;
-	uint64_t start_ns[DISC_N_SOURCES];	/* when each enricher began */
-	json_t *found[DISC_N_SOURCES];	/* each source's facts, as a
-					 * partial report */
-	int snmp_answered;	/* the check got a reply */
-	json_t *ssh_facts;	/* what SSH saw, for the store sink */
+	uint64_t start_ns[DISC_N_SOURCES]; /* when each enricher began */
+	json_t *found[DISC_N_SOURCES];	   /* each source's facts, as a
+					    * partial report */
+	int snmp_answered;		   /* the check got a reply */
+	json_t *ssh_facts; /* what SSH saw, for the store sink */
 };
 
 /* ---- enrichers ----
@@ -113,22 +113,20 @@ struct disc_job {
 };
 
 static int snmp_used(const struct disc *d);
-static void snmp_start(struct disc *d, struct engine_host *h,
-		       struct dhost *dh);
+static void snmp_start(struct disc *d, struct engine_host *h, struct dhost *dh);
 static void sjob_run(struct disc_job *job);
 static void sjob_done(struct disc *d, struct disc_job *job, int cancelled);
 static int ssh_used(const struct disc *d);
-static void ssh_start(struct disc *d, struct engine_host *h,
-		      struct dhost *dh);
+static void ssh_start(struct disc *d, struct engine_host *h, struct dhost *dh);
 static void shjob_run(struct disc_job *job);
 static void shjob_done(struct disc *d, struct disc_job *job, int cancelled);
 
 /* The enrichers, in the order they start at a stage. */
 static const struct disc_enricher disc_enrichers[] = {
-	{ "snmp", SRC_SNMP, DISC_AT_ALIVE, POOL_SNMP, snmp_used, snmp_start,
-	  sjob_run, sjob_done },
-	{ "ssh", SRC_SSH, DISC_AT_SCANNED, POOL_SSH, ssh_used, ssh_start,
-	  shjob_run, shjob_done },
+	{"snmp", SRC_SNMP, DISC_AT_ALIVE, POOL_SNMP, snmp_used, snmp_start,
+	 sjob_run, sjob_done},
+	{"ssh", SRC_SSH, DISC_AT_SCANNED, POOL_SSH, ssh_used, ssh_start,
+	 shjob_run, shjob_done},
 };
 
 #define N_ENRICHERS (sizeof(disc_enrichers) / sizeof(disc_enrichers[0]))
@@ -179,8 +177,8 @@ static void disc_submit(struct disc *d, struct engine_host *h,
 
 	if (!*start) /* SNMP's began with its check */
 		*start = engine_now(d->e);
-	if (engine_submit_job(d->e, h, j->en->kind, disc_job_run,
-			      disc_job_done, j) < 0)
+	if (engine_submit_job(d->e, h, j->en->kind, disc_job_run, disc_job_done,
+			      j) < 0)
 		j->en->done(d, j, 1);
 }
 
@@ -195,7 +193,8 @@ json_t *discover_credentials_load(const char *path)
 	char *buf = util_read_file(path, DISC_CREDS_FILE_MAX, &len, &why);
 
 	if (!buf) {
-		log_err("--credentials %s: %s", path, why ? why : "cannot read");
+		log_err("--credentials %s: %s", path,
+			why ? why : "cannot read");
 		return NULL;
 	}
 	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -222,9 +221,9 @@ void discover_credentials_add_community(json_t *creds, const char *community,
 	char name[32];
 
 	snprintf(name, sizeof(name), "--community %d", n);
-	json_array_append_new(creds, json_pack("{ssssss}", "type", "snmp",
-					       "name", name, "community",
-					       community));
+	json_array_append_new(creds,
+			      json_pack("{ssssss}", "type", "snmp", "name",
+					name, "community", community));
 }
 
 size_t discover_credentials_count(json_t *creds, const char *type)
@@ -253,7 +252,8 @@ json_t *discover_neigh_read(const char *path)
 	char *line, *next;
 
 	if (!buf) {
-		log_debug("neighbour table %s: %s", path ? path : "/proc/net/arp",
+		log_debug("neighbour table %s: %s",
+			  path ? path : "/proc/net/arp",
 			  why ? why : "cannot read");
 		return map;
 	}
@@ -284,7 +284,7 @@ json_t *discover_neigh_read(const char *path)
 /* One SNMP job: the worker reads only creds and writes only out/err. */
 struct sjob {
 	struct disc_job job;
-	json_t *creds;		/* ordered for this host */
+	json_t *creds; /* ordered for this host */
 	struct snmp_probe_opts opts;
 	json_t *out;
 	char err[512];
@@ -313,9 +313,9 @@ static void disc_cred_index_fix(json_t *all, json_t *ordered, json_t *sys)
 	json_t *c;
 	char num[24];
 
-	if (util_parse_long(json_string_value(
-				    json_object_get(sys, "snmp_credential")),
-			    0, (long)json_array_size(ordered) - 1, &idx) < 0)
+	if (util_parse_long(
+		    json_string_value(json_object_get(sys, "snmp_credential")),
+		    0, (long)json_array_size(ordered) - 1, &idx) < 0)
 		return;
 	c = json_array_get(ordered, (size_t)idx);
 	for (i = 0; i < json_array_size(all); i++) {
@@ -343,11 +343,12 @@ static void sjob_done(struct disc *d, struct disc_job *job, int cancelled)
 		cname = json_string_value(
 			json_object_get(sys, "snmp_credential_name"));
 		disc_cred_index_fix(d->o->credentials, j->creds, sys);
-		disc_log(d, dh->ip, "snmp", "ok", ms, "v%s, credential '%s'",
-			 json_string_value(json_object_get(sys, "snmp_version")),
-			 cname ? cname
-			       : json_string_value(
-					 json_object_get(sys, "snmp_credential")));
+		disc_log(
+			d, dh->ip, "snmp", "ok", ms, "v%s, credential '%s'",
+			json_string_value(json_object_get(sys, "snmp_version")),
+			cname ? cname
+			      : json_string_value(json_object_get(
+					sys, "snmp_credential")));
 		/* a sysName that can be a host name is a name candidate */
 		sysname = json_string_value(json_object_get(sys, "sysName"));
 		if (sysname && dns_name_valid(sysname))
@@ -371,8 +372,8 @@ static json_t *disc_creds_ordered(json_t *creds, int cred)
 
 	for (pass = 0; pass < 2; pass++) {
 		json_array_foreach(creds, i, c) {
-			const char *t = json_string_value(
-				json_object_get(c, "type"));
+			const char *t =
+				json_string_value(json_object_get(c, "type"));
 			int first;
 
 			if (!t || (strcmp(t, "snmp") && strcmp(t, "snmp_v3")))
@@ -404,9 +405,9 @@ static void snmp_answered(struct engine *e, struct engine_host *h,
 	j = xcalloc(1, sizeof(*j));
 	j->job.dh = dh;
 	j->job.en = &disc_enrichers[0];
-	j->creds = disc_creds_ordered(d->o->credentials,
-				      snmp_ping_cred(d->sp, a->question,
-						     &version));
+	j->creds = disc_creds_ordered(
+		d->o->credentials,
+		snmp_ping_cred(d->sp, a->question, &version));
 	j->opts = d->o->snmp_opts;
 	j->out = json_object();
 	disc_submit(d, h, &j->job);
@@ -414,8 +415,7 @@ static void snmp_answered(struct engine *e, struct engine_host *h,
 
 /* Every live host gets the SNMP check at once, on the reactor; an agent
  * that answers is read on a worker. */
-static void snmp_start(struct disc *d, struct engine_host *h,
-		       struct dhost *dh)
+static void snmp_start(struct disc *d, struct engine_host *h, struct dhost *dh)
 {
 	dh->start_ns[SRC_SNMP] = dh->alive_ns;
 	engine_probe(d->e, h, PROBE_SNMP, 0, d->sp, snmp_answered, dh);
@@ -426,11 +426,11 @@ static void snmp_start(struct disc *d, struct engine_host *h,
 /* One SSH job: the worker reads creds and opts, writes only r and rc. */
 struct shjob {
 	struct disc_job job;
-	struct ssh_audit_cred *creds;	/* strings borrowed from the run's
-					 * credentials, never changed */
+	struct ssh_audit_cred *creds; /* strings borrowed from the run's
+				       * credentials, never changed */
 	struct ssh_audit_opts opts;
-	char known[128];		/* host key seen before, or "" */
-	int64_t known_device;		/* its device, or 0 */
+	char known[128];      /* host key seen before, or "" */
+	int64_t known_device; /* its device, or 0 */
 	struct ssh_audit_result r;
 	int rc;
 };
@@ -467,8 +467,9 @@ static json_t *shjob_facts(struct disc *d, struct shjob *j)
 	if (j->r.hostkey_changed) {
 		json_object_set_new(o, "hostkey_changed", json_true());
 		json_object_set_new(o, "old_hostkey", json_string(j->known));
-		json_object_set_new(o, "accepted",
-				    json_boolean(d->o->ssh_accept_changed_keys));
+		json_object_set_new(
+			o, "accepted",
+			json_boolean(d->o->ssh_accept_changed_keys));
 	}
 	if (j->known_device > 0)
 		json_object_set_new(o, "known_device_id",
@@ -588,21 +589,20 @@ static void ssh_start(struct disc *d, struct engine_host *h, struct dhost *dh)
 	j->opts.banner_ms = d->o->ssh_timeout_ms;
 	j->opts.auth_ms = d->o->ssh_timeout_ms;
 	j->opts.command_ms = d->o->ssh_command_ms;
-	j->opts.total_ms = (d->o->ssh_timeout_ms > 0 ? d->o->ssh_timeout_ms
-						     : 5000) * 4 +
-			   (d->o->ssh_command_ms > 0 ? d->o->ssh_command_ms
-						     : 60000);
+	j->opts.total_ms =
+		(d->o->ssh_timeout_ms > 0 ? d->o->ssh_timeout_ms : 5000) * 4 +
+		(d->o->ssh_command_ms > 0 ? d->o->ssh_command_ms : 60000);
 	key = json_string_value(json_object_get(known, "hostkey"));
 	snprintf(j->known, sizeof(j->known), "%s", key ? key : "");
-	j->known_device = json_integer_value(
-		json_object_get(known, "device_id"));
+	j->known_device =
+		json_integer_value(json_object_get(known, "device_id"));
 	j->opts.known_hostkey = j->known[0] ? j->known : NULL;
 	j->opts.allow_changed_hostkey = d->o->ssh_accept_changed_keys;
 	disc_submit(d, h, &j->job);
 }
 
-static void disc_enrich(struct disc *d, struct engine_host *h,
-			struct dhost *dh, enum disc_stage stage)
+static void disc_enrich(struct disc *d, struct engine_host *h, struct dhost *dh,
+			enum disc_stage stage)
 {
 	size_t i;
 
@@ -632,17 +632,15 @@ static const struct disc_rule *disc_rule_find(const char *field, int in_sys)
 
 /* The value of field (in sys, or a section) from the strongest source
  * that has it, or NULL. */
-static json_t *disc_pick(json_t *const found[], const char *field,
-			 int in_sys)
+static json_t *disc_pick(json_t *const found[], const char *field, int in_sys)
 {
 	const struct disc_rule *rule = disc_rule_find(field, in_sys);
 	size_t i;
 
 	for (i = 0; rule && i < DISC_N_SOURCES && rule->order[i]; i++) {
 		json_t *f = found[rule->order[i]];
-		json_t *v = json_object_get(in_sys ? json_object_get(f, "sys")
-						   : f,
-					    field);
+		json_t *v = json_object_get(
+			in_sys ? json_object_get(f, "sys") : f, field);
 
 		if (in_sys ? v != NULL : json_array_size(v) > 0)
 			return v;
@@ -797,9 +795,9 @@ static void disc_done(struct engine *e, struct engine_host *h, void *ud)
 	h->user = NULL;
 	dh->found[SRC_DISCOVERY] = disc_found_engine(dh, h);
 	if (h->hostname)
-		dh->found[SRC_DNS] = json_pack("{s{ssss}}", "sys", "dns_fqdn",
-					       h->hostname, "hostname",
-					       h->hostname);
+		dh->found[SRC_DNS] =
+			json_pack("{s{ssss}}", "sys", "dns_fqdn", h->hostname,
+				  "hostname", h->hostname);
 	/* to the sinks at once: nothing of the host stays in the run */
 	disc_out_report(&d->out, disc_merge(dh->found), dh->ssh_facts);
 	for (s = 0; s < DISC_N_SOURCES; s++)
@@ -810,20 +808,20 @@ static void disc_done(struct engine *e, struct engine_host *h, void *ud)
 int discover_run(const struct discover_opts *o, const struct targets *t,
 		 struct discover_result *res)
 {
-	struct engine_callbacks cb = { disc_alive, disc_scanned, disc_done,
-				       NULL };
+	struct engine_callbacks cb = {disc_alive, disc_scanned, disc_done,
+				      NULL};
 	struct disc d;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	memset(&d, 0, sizeof(d));
 	d.o = o;
-	d.n_ssh_creds = o->n_ssh_ports
-				? discover_credentials_count(o->credentials,
-							     "ssh") +
-					  discover_credentials_count(
-						  o->credentials, "ssh_key")
-				: 0;
+	d.n_ssh_creds =
+		o->n_ssh_ports
+			? discover_credentials_count(o->credentials, "ssh") +
+				  discover_credentials_count(o->credentials,
+							     "ssh_key")
+			: 0;
 	cb.ud = &d;
 	if (o->snmp && o->credentials)
 		snmp_probe_init();

@@ -8,15 +8,13 @@
  * Per live host, in the engine's callbacks (all on the reactor thread):
  *   alive    a "discovery" log row; enrichers that want a host as soon as
  *            it answers start (SNMP: its check, probe/snmp_ping.h, a row
- *            of the engine's probe table; an agent that answers gets snmp_probe() as a
- *            POOL_SNMP job, the credential that answered first);
- *   scanned  "ports" and "dns" rows; enrichers that want open ports start
- *            (SSH: ssh_audit_host() as a POOL_SSH job on the first open
- *            SSH port, the credential that worked last first, the host
- *            key stored for the address checked before any credential
- *            is sent);
- *   done     each source's facts (discovery, DNS, SNMP, SSH) merged into
- *            one device report by a precedence table (per field, which
+ *            of the engine's probe table; an agent that answers gets
+ * snmp_probe() as a POOL_SNMP job, the credential that answered first); scanned
+ * "ports" and "dns" rows; enrichers that want open ports start (SSH:
+ * ssh_audit_host() as a POOL_SSH job on the first open SSH port, the credential
+ * that worked last first, the host key stored for the address checked before
+ * any credential is sent); done     each source's facts (discovery, DNS, SNMP,
+ * SSH) merged into one device report by a precedence table (per field, which
  *            source wins: data in discover.c, not code), and the report
  *            handed to the sinks at once; dead addresses get a
  *            "discovery"/"dead" row.
@@ -51,11 +49,11 @@
 /* One row of the discovery log. */
 struct discover_log {
 	char ip[48];
-	const char *stage;	/* static */
+	const char *stage; /* static */
 	char outcome[24];
-	int64_t duration_ms;	/* -1: not measured */
-	char *message;		/* or NULL */
-	char time[20];		/* when it happened (UTC) */
+	int64_t duration_ms; /* -1: not measured */
+	char *message;	     /* or NULL */
+	char time[20];	     /* when it happened (UTC) */
 };
 
 /* Where finished hosts go; both called on the run's sink thread, in the
@@ -74,26 +72,26 @@ struct discover_sink {
 };
 
 struct discover_opts {
-	struct engine_opts engine;	/* engine.ports: TCP ports (may be
-					 * NULL); rate, timeout, ... */
-	json_t *credentials;		/* flat array (borrowed); may be
-					 * NULL or empty */
-	int snmp;			/* 161/udp in scope */
+	struct engine_opts engine; /* engine.ports: TCP ports (may be
+				    * NULL); rate, timeout, ... */
+	json_t *credentials;	   /* flat array (borrowed); may be
+				    * NULL or empty */
+	int snmp;		   /* 161/udp in scope */
 	struct snmp_probe_opts snmp_opts;
-	const char *neigh_path;		/* NULL: /proc/net/arp */
+	const char *neigh_path; /* NULL: /proc/net/arp */
 	/* SSH: tried on the first of these ports found open (NULL: 22) */
 	const uint16_t *ssh_ports;
 	size_t n_ssh_ports;
-	int ssh_timeout_ms;		/* connect, banner, key exchange and
-					 * each login; 0: 5000 */
-	int ssh_command_ms;		/* the audit command; 0: 60000 */
-	int ssh_accept_changed_keys;	/* audit over a changed host key */
-	json_t *ssh_known;		/* store_ssh_host_map() (borrowed) or
-					 * NULL: keys and last credentials */
+	int ssh_timeout_ms;	     /* connect, banner, key exchange and
+				      * each login; 0: 5000 */
+	int ssh_command_ms;	     /* the audit command; 0: 60000 */
+	int ssh_accept_changed_keys; /* audit over a changed host key */
+	json_t *ssh_known;	     /* store_ssh_host_map() (borrowed) or
+				      * NULL: keys and last credentials */
 	/* The caller's, not options of the run (discover_def.h leaves
 	 * them alone): */
-	const struct discover_sink *sinks;	/* each report goes to every
-						 * one, in order */
+	const struct discover_sink *sinks; /* each report goes to every
+					    * one, in order */
 	size_t n_sinks;
 	/* Called on the run's thread with the engine once it exists, and
 	 * with NULL before it is freed: keep it to read engine_progress()
@@ -103,9 +101,9 @@ struct discover_opts {
 };
 
 struct discover_result {
-	struct engine_progress progress;	/* the final counters */
-	int stopped;		/* engine_stop() before every address */
-	int sink_failed;	/* a sink refused a report or rows */
+	struct engine_progress progress; /* the final counters */
+	int stopped;	 /* engine_stop() before every address */
+	int sink_failed; /* a sink refused a report or rows */
 };
 
 /* Runs a discovery of the finished targets t, every report and log row
@@ -127,8 +125,8 @@ struct discover_store_sink {
 	struct store *st;
 	int64_t run_id, org_id;
 	pthread_mutex_t *lock;
-	int64_t stored;		/* reports stored so far */
-	int failed;		/* something was refused */
+	int64_t stored; /* reports stored so far */
+	int failed;	/* something was refused */
 };
 /* Fills sink to write to ss (which must outlive the run). */
 void discover_sink_store(struct discover_store_sink *ss,

@@ -21,28 +21,28 @@
 
 struct def_opt {
 	const char *name;
-	char type;	/* 'i' integer, 'b' boolean, 's' text */
-	long min, max;	/* integers: the range; text: the longest */
+	char type;     /* 'i' integer, 'b' boolean, 's' text */
+	long min, max; /* integers: the range; text: the longest */
 };
 
 static const struct def_opt def_opts[] = {
-	{ "preset", 's', 0, 16 },
-	{ "ports", 's', 0, PORTS_SPEC_MAX },
-	{ "rate", 'i', 0, 1000000 },
-	{ "timeout_ms", 'i', 1, 60000 },
-	{ "retries", 'i', 0, 10 },
-	{ "max_targets", 'i', 1, 16777216 },
-	{ "no_ping", 'b', 0, 0 },
-	{ "discovery_ports", 's', 0, 256 },
-	{ "dns", 'b', 0, 0 },
-	{ "dns_server", 's', 0, 64 },
-	{ "snmp", 'b', 0, 0 },
-	{ "ssh", 'b', 0, 0 },
-	{ "ssh_ports", 's', 0, 256 },
-	{ "ssh_concurrency", 'i', 1, 256 },
-	{ "ssh_timeout_ms", 'i', 100, 600000 },
-	{ "ssh_command_timeout_ms", 'i', 100, 3600000 },
-	{ "ssh_accept_changed_keys", 'b', 0, 0 },
+	{"preset", 's', 0, 16},
+	{"ports", 's', 0, PORTS_SPEC_MAX},
+	{"rate", 'i', 0, 1000000},
+	{"timeout_ms", 'i', 1, 60000},
+	{"retries", 'i', 0, 10},
+	{"max_targets", 'i', 1, 16777216},
+	{"no_ping", 'b', 0, 0},
+	{"discovery_ports", 's', 0, 256},
+	{"dns", 'b', 0, 0},
+	{"dns_server", 's', 0, 64},
+	{"snmp", 'b', 0, 0},
+	{"ssh", 'b', 0, 0},
+	{"ssh_ports", 's', 0, 256},
+	{"ssh_concurrency", 'i', 1, 256},
+	{"ssh_timeout_ms", 'i', 100, 600000},
+	{"ssh_command_timeout_ms", 'i', 100, 3600000},
+	{"ssh_accept_changed_keys", 'b', 0, 0},
 };
 
 #define N_DEF_OPTS (sizeof(def_opts) / sizeof(def_opts[0]))
@@ -136,8 +136,8 @@ static int def_ssh_ports(json_t *options, struct port_list *out, char *why,
 
 static int def_check_one(const char *k, json_t *v, char *why, size_t whylen)
 {
-	static const char *const presets[] = { "ultrafast", "superfast",
-					       "fast", "medium", NULL };
+	static const char *const presets[] = {"ultrafast", "superfast", "fast",
+					      "medium", NULL};
 	const struct def_opt *d = def_opt_find(k);
 	size_t i;
 
@@ -171,13 +171,14 @@ static int def_check_one(const char *k, json_t *v, char *why, size_t whylen)
 		return -1;
 	}
 	if (!strcmp(k, "preset")) {
-		for (i = 0; presets[i] && strcmp(presets[i],
-						 json_string_value(v));
+		for (i = 0;
+		     presets[i] && strcmp(presets[i], json_string_value(v));
 		     i++)
 			;
 		if (!presets[i]) {
-			snprintf(why, whylen, "preset must be ultrafast, "
-					      "superfast, fast or medium");
+			snprintf(why, whylen,
+				 "preset must be ultrafast, "
+				 "superfast, fast or medium");
 			return -1;
 		}
 	}
@@ -185,7 +186,7 @@ static int def_check_one(const char *k, json_t *v, char *why, size_t whylen)
 }
 
 int discover_def_check_options(json_t *o, const char **field, char *why,
-			     size_t whylen)
+			       size_t whylen)
 {
 	struct engine_opts eo;
 	struct port_list pl;
@@ -198,8 +199,7 @@ int discover_def_check_options(json_t *o, const char **field, char *why,
 		snprintf(why, whylen, "options must be an object");
 		return -1;
 	}
-	json_object_foreach(o, k, v)
-	{
+	json_object_foreach(o, k, v) {
 		if (def_check_one(k, v, why, whylen) < 0) {
 			*field = k;
 			return -1;
@@ -207,9 +207,10 @@ int discover_def_check_options(json_t *o, const char **field, char *why,
 	}
 	*field = "ports";
 	if (def_ports(o, &pl) < 0) {
-		snprintf(why, whylen, "ports must be a list like "
-				      "22,80,443,161/udp or T:22,U:161, or "
-				      "'none'");
+		snprintf(why, whylen,
+			 "ports must be a list like "
+			 "22,80,443,161/udp or T:22,U:161, or "
+			 "'none'");
 		return -1;
 	}
 	ports_clear(&pl);
@@ -223,20 +224,20 @@ int discover_def_check_options(json_t *o, const char **field, char *why,
 	*field = "dns_server";
 	if (def_str(o, "dns_server") &&
 	    targets_addr_parse(def_str(o, "dns_server"), &a) < 0) {
-		snprintf(why, whylen, "dns_server must be an IPv4 or IPv6 "
-				      "address");
+		snprintf(why, whylen,
+			 "dns_server must be an IPv4 or IPv6 "
+			 "address");
 		return -1;
 	}
 	*field = NULL;
 	return 0;
 }
 
-int discover_def_targets(const char *targets, const char *exclude,
-			 uint64_t max, struct targets **out, char *why,
-			 size_t whylen)
+int discover_def_targets(const char *targets, const char *exclude, uint64_t max,
+			 struct targets **out, char *why, size_t whylen)
 {
 	struct targets *t = targets_new(max, 0);
-	const char *lists[2] = { targets, exclude };
+	const char *lists[2] = {targets, exclude};
 	char tok[TARGETS_TOKEN_MAX + 1];
 	int l;
 
@@ -326,10 +327,8 @@ static json_t *def_creds(const struct discover_def_in *in)
 		json_array_append(out, c);
 	if (!in->st)
 		return out;
-	json_array_foreach(ids, i, id)
-	{
-		c = store_credential_get_secret(in->st,
-						json_integer_value(id));
+	json_array_foreach(ids, i, id) {
+		c = store_credential_get_secret(in->st, json_integer_value(id));
 		if (!c) {
 			log_warn("discovery run %lld: credential %lld is gone; "
 				 "running without it",
@@ -368,12 +367,11 @@ static int def_ssh(struct discover_setup *s, json_t *o, char *why,
 	d->engine.pool.kind_cap[POOL_SNMP] = DEF_SNMP_THREADS;
 	d->engine.pool.kind_cap[POOL_SSH] = (unsigned)conc;
 	d->engine.pool.threads = DEF_SNMP_THREADS + (unsigned)conc;
-	d->ssh_timeout_ms = (int)def_int(o, "ssh_timeout_ms",
-					 DEF_SSH_TIMEOUT_MS);
-	d->ssh_command_ms = (int)def_int(o, "ssh_command_timeout_ms",
-					 DEF_SSH_COMMAND_MS);
-	d->ssh_accept_changed_keys = def_flag(o, "ssh_accept_changed_keys",
-					      0);
+	d->ssh_timeout_ms =
+		(int)def_int(o, "ssh_timeout_ms", DEF_SSH_TIMEOUT_MS);
+	d->ssh_command_ms =
+		(int)def_int(o, "ssh_command_timeout_ms", DEF_SSH_COMMAND_MS);
+	d->ssh_accept_changed_keys = def_flag(o, "ssh_accept_changed_keys", 0);
 	if (!def_flag(o, "ssh", 1) ||
 	    !def_creds_count(s->credentials, "ssh", "ssh_key") ||
 	    (ports && !strcmp(ports, "none") && !def_str(o, "ssh_ports")))
@@ -399,22 +397,21 @@ int discover_setup_build(const struct discover_def_in *in,
 	if (in->targets) {
 		s->targets = in->targets;
 	} else {
-		if (discover_def_targets(
-			    json_string_value(
-				    json_object_get(in->def, "targets")),
-			    json_string_value(
-				    json_object_get(in->def, "exclude")),
-			    (uint64_t)def_int(o, "max_targets", 0),
-			    &s->targets, why, whylen) < 0)
+		if (discover_def_targets(json_string_value(json_object_get(
+						 in->def, "targets")),
+					 json_string_value(json_object_get(
+						 in->def, "exclude")),
+					 (uint64_t)def_int(o, "max_targets", 0),
+					 &s->targets, why, whylen) < 0)
 			return -1;
 		s->own_targets = 1;
 	}
 	engine_opts_default(&d->engine);
 	d->engine.rate = (uint64_t)def_int(o, "rate", ENGINE_DEFAULT_RATE);
-	d->engine.timeout_ms = (unsigned)def_int(o, "timeout_ms",
-						 ENGINE_DEFAULT_TIMEOUT_MS);
-	d->engine.retries = (unsigned)def_int(o, "retries",
-					      ENGINE_DEFAULT_RETRIES);
+	d->engine.timeout_ms =
+		(unsigned)def_int(o, "timeout_ms", ENGINE_DEFAULT_TIMEOUT_MS);
+	d->engine.retries =
+		(unsigned)def_int(o, "retries", ENGINE_DEFAULT_RETRIES);
 	d->engine.no_ping = def_flag(o, "no_ping", 0);
 	d->engine.dns = def_flag(o, "dns", 1);
 	d->engine.dns_server = def_str(o, "dns_server");
@@ -437,8 +434,9 @@ int discover_setup_build(const struct discover_def_in *in,
 	if (in->st) {
 		s->ssh_known = store_ssh_host_map(in->st, s->org_id);
 		if (!s->ssh_known) {
-			snprintf(why, whylen, "cannot read the stored SSH host "
-					      "keys");
+			snprintf(why, whylen,
+				 "cannot read the stored SSH host "
+				 "keys");
 			goto fail;
 		}
 		d->ssh_known = s->ssh_known;
@@ -537,21 +535,21 @@ json_t *discover_setup_json(const struct discover_setup *s)
 	out = json_pack(
 		"{s{sIsI}sIsIsIsIsbsbsosbss?sosos{sIsIsI}sbs{sIsI}so}",
 		"targets", "addresses", (json_int_t)targets_count(s->targets),
-		"ranges", (json_int_t)targets_range_count(s->targets),
-		"org_id", (json_int_t)s->org_id, "rate", (json_int_t)e->rate,
+		"ranges", (json_int_t)targets_range_count(s->targets), "org_id",
+		(json_int_t)s->org_id, "rate", (json_int_t)e->rate,
 		"timeout_ms", (json_int_t)e->timeout_ms, "retries",
 		(json_int_t)e->retries, "no_ping", e->no_ping, "no_icmp",
 		e->no_icmp, "discovery_ports",
-		def_ports_text(e->discovery_ports, e->n_discovery_ports),
-		"dns", e->dns, "dns_server", e->dns_server, "tcp_ports",
+		def_ports_text(e->discovery_ports, e->n_discovery_ports), "dns",
+		e->dns, "dns_server", e->dns_server, "tcp_ports",
 		def_ports_text(s->ports.tcp, s->ports.n_tcp), "udp_ports",
-		def_ports_text(s->ports.udp, s->ports.n_udp), "pool",
-		"threads", (json_int_t)e->pool.threads, "snmp_jobs",
+		def_ports_text(s->ports.udp, s->ports.n_udp), "pool", "threads",
+		(json_int_t)e->pool.threads, "snmp_jobs",
 		(json_int_t)e->pool.kind_cap[POOL_SNMP], "ssh_jobs",
 		(json_int_t)e->pool.kind_cap[POOL_SSH], "snmp", d->snmp,
-		"snmp_request", "timeout_ms", (json_int_t)d->snmp_opts.timeout_ms,
-		"retries", (json_int_t)d->snmp_opts.retries, "credentials",
-		creds);
+		"snmp_request", "timeout_ms",
+		(json_int_t)d->snmp_opts.timeout_ms, "retries",
+		(json_int_t)d->snmp_opts.retries, "credentials", creds);
 	json_object_set_new(
 		out, "ssh",
 		json_pack("{sosIsIsb}", "ports",

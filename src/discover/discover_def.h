@@ -33,28 +33,28 @@ struct store;
 
 /* What a caller brings besides the definition (all borrowed). */
 struct discover_def_in {
-	json_t *def;			/* the definition */
-	struct store *st;		/* credentials by id, SSH host keys;
-					 * NULL: neither (a CLI run without
-					 * --db) */
-	struct targets *targets;	/* finished targets (the command
-					 * line resolves names and reads
-					 * files), or NULL: def's targets */
-	json_t *credentials;		/* inline credentials with secrets,
-					 * tried before def's ids, or NULL */
-	int64_t run_id;			/* for messages; 0: none */
+	json_t *def;		 /* the definition */
+	struct store *st;	 /* credentials by id, SSH host keys;
+				  * NULL: neither (a CLI run without
+				  * --db) */
+	struct targets *targets; /* finished targets (the command
+				  * line resolves names and reads
+				  * files), or NULL: def's targets */
+	json_t *credentials;	 /* inline credentials with secrets,
+				  * tried before def's ids, or NULL */
+	int64_t run_id;		 /* for messages; 0: none */
 };
 
 /* A built run: opts points into the members. */
 struct discover_setup {
 	struct discover_opts opts;
-	struct targets *targets;	/* owned unless borrowed */
+	struct targets *targets; /* owned unless borrowed */
 	int own_targets;
-	struct port_list ports;		/* what is probed on live hosts */
+	struct port_list ports; /* what is probed on live hosts */
 	struct port_list ssh_ports;
-	json_t *credentials;		/* with secrets: wiped on free */
-	json_t *ssh_known;		/* store_ssh_host_map() or NULL */
-	int64_t org_id;			/* 0: none given (the CLI: 1) */
+	json_t *credentials; /* with secrets: wiped on free */
+	json_t *ssh_known;   /* store_ssh_host_map() or NULL */
+	int64_t org_id;	     /* 0: none given (the CLI: 1) */
 };
 
 /* Checks a definition's targets, exclude and options (not its
@@ -65,8 +65,8 @@ int discover_def_check(json_t *def, const char **field, char *why,
 
 /* The options object alone (names, types, ranges, every list parses):
  * what a caller checks before it resolves names or sends anything. */
-int discover_def_check_options(json_t *options, const char **field,
-			       char *why, size_t whylen);
+int discover_def_check_options(json_t *options, const char **field, char *why,
+			       size_t whylen);
 
 /* Builds s from in; 0, or -1 with why filled (nothing to free then). */
 int discover_setup_build(const struct discover_def_in *in,
@@ -82,8 +82,7 @@ void discover_setup_log(const struct discover_setup *s, int64_t run_id);
 
 /* Targets from a definition's comma/space separated lists (no host
  * names); 0, or -1 with why. */
-int discover_def_targets(const char *targets, const char *exclude,
-			 uint64_t max, struct targets **out, char *why,
-			 size_t whylen);
+int discover_def_targets(const char *targets, const char *exclude, uint64_t max,
+			 struct targets **out, char *why, size_t whylen);
 
 #endif

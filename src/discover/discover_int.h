@@ -17,7 +17,7 @@
 struct disc_item {
 	struct disc_item *next;
 	json_t *report;
-	json_t *ssh;		/* or NULL */
+	json_t *ssh; /* or NULL */
 };
 
 struct disc_out {
@@ -25,16 +25,16 @@ struct disc_out {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	pthread_cond_t space;		/* the queue has room again */
-	struct disc_item *head, **tail;	/* reports waiting */
+	struct disc_item *head, **tail; /* reports waiting */
 	size_t n_items;
-	struct discover_log *log;	/* rows waiting */
+	struct discover_log *log; /* rows waiting */
 	size_t n_log, cap_log;
 	int closing, started;
 	pthread_t thread;
 	/* the sink thread's own */
-	json_t *neigh;			/* the neighbour table, as last read */
-	uint64_t neigh_ns;		/* when (CLOCK_MONOTONIC) */
-	int failed;			/* a sink refused something */
+	json_t *neigh;	   /* the neighbour table, as last read */
+	uint64_t neigh_ns; /* when (CLOCK_MONOTONIC) */
+	int failed;	   /* a sink refused something */
 };
 
 /* Starts the sink thread; 0 or -1 (logged). */

@@ -99,7 +99,8 @@ static const char *disc_snmp_mac(json_t *report, const char *ip)
 	size_t i;
 
 	json_array_foreach(json_object_get(report, "ip"), i, row) {
-		const char *mac = json_string_value(json_object_get(row, "mac"));
+		const char *mac =
+			json_string_value(json_object_get(row, "mac"));
 		const char *rip = json_string_value(json_object_get(row, "ip"));
 
 		if (mac && *mac && rip && !strcmp(rip, ip))
@@ -275,11 +276,11 @@ static int disc_store_ssh(struct store *st, json_t *o, const char *ip,
 		accepted = json_is_true(json_object_get(o, "accepted"));
 		util_now(now);
 		snprintf(key, sizeof(key), "%s port %u", ip, h.port);
-		detail = json_pack("{ssss?ssss?sb}", "ip", ip, "old",
-				   json_string_value(
-					   json_object_get(o, "old_hostkey")),
-				   "new", h.hostkey, "type", h.hostkey_type,
-				   "accepted", accepted);
+		detail = json_pack(
+			"{ssss?ssss?sb}", "ip", ip, "old",
+			json_string_value(json_object_get(o, "old_hostkey")),
+			"new", h.hostkey, "type", h.hostkey_type, "accepted",
+			accepted);
 		rc = store_change_add(st, known > 0 ? known : device_id,
 				      "ssh_host_key", "change", key, detail,
 				      now);
@@ -313,8 +314,7 @@ static int disc_store_rows(struct discover_store_sink *ss,
 	return rc;
 }
 
-static int disc_store_log(void *ud, const struct discover_log *rows,
-			  size_t n)
+static int disc_store_log(void *ud, const struct discover_log *rows, size_t n)
 {
 	struct discover_store_sink *ss = ud;
 	int rc;
@@ -346,8 +346,8 @@ static int disc_store_report(void *ud, json_t *r, json_t *ssh)
 	row.duration_ms = -1;
 	row.message = msg;
 	disc_store_lock(ss);
-	if (intake_report(ss->st, &cfg, r, ss->org_id, "discovery",
-			  "netcensus", &ir) < 0) {
+	if (intake_report(ss->st, &cfg, r, ss->org_id, "discovery", "netcensus",
+			  &ir) < 0) {
 		snprintf(row.outcome, sizeof(row.outcome), "rejected");
 		snprintf(msg, sizeof(msg), "%s", ir.message);
 		log_warn("%s: not stored: %s", row.ip, ir.message);

@@ -15,25 +15,29 @@
 #include "engine/rtt.h"
 
 #define ENGINE_RETRIES_MAX 10
-#define ENGINE_INFLIGHT_CEIL 60000	/* below the 65536 ids of a shared
-					 * socket (probe/probe.h) */
-#define ENGINE_LOCAL_BACKOFF_NS 20000000ull	/* 20 ms after EMFILE etc. */
-#define ENGINE_RECV_BURST 512		/* replies read per wake-up */
-#define ENGINE_IDS 65536		/* ids of a shared socket */
-#define ENGINE_REQUESTS_MAX 64		/* engine_probe() per host */
-#define ENGINE_QUESTIONS_MAX 256	/* questions of one request */
+#define ENGINE_INFLIGHT_CEIL                                                   \
+	60000				    /* below the 65536 ids of a shared \
+					     * socket (probe/probe.h) */
+#define ENGINE_LOCAL_BACKOFF_NS 20000000ull /* 20 ms after EMFILE etc. */
+#define ENGINE_RECV_BURST 512		    /* replies read per wake-up */
+#define ENGINE_IDS 65536		    /* ids of a shared socket */
+#define ENGINE_REQUESTS_MAX 64		    /* engine_probe() per host */
+#define ENGINE_QUESTIONS_MAX 256	    /* questions of one request */
 #define NS_PER_MS 1000000ull
-#define TCP_SYN_RTO_NS 1000000000ull	/* Linux's initial SYN timeout */
-#define TCP_LINGER_MAX_NS 980000000ull	/* a late SYN-ACK is waited for
-					 * until just before the kernel
-					 * would resend the SYN unpaced */
-#define ENGINE_SETTLE_NS 500000000ull	/* a verdict waits at least this
-					 * (or --timeout) after the first
-					 * probe of an item */
-#define ENGINE_ADMIT_WINDOW_NS 3000000000ull	/* a router's unresolved
-						 * ARP entry lives ~3 s */
+#define TCP_SYN_RTO_NS 1000000000ull /* Linux's initial SYN timeout */
+#define TCP_LINGER_MAX_NS                                                      \
+	980000000ull /* a late SYN-ACK is waited for                           \
+		      * until just before the kernel                           \
+		      * would resend the SYN unpaced */
+#define ENGINE_SETTLE_NS                                                       \
+	500000000ull /* a verdict waits at least this                          \
+		      * (or --timeout) after the first                         \
+		      * probe of an item */
+#define ENGINE_ADMIT_WINDOW_NS                                                 \
+	3000000000ull /* a router's unresolved                                 \
+		       * ARP entry lives ~3 s */
 #define ENGINE_ADMIT_RING_MAX (1u << 20)
-#define ENGINE_ADMIT_BURST 256		/* addresses started at once */
+#define ENGINE_ADMIT_BURST 256 /* addresses started at once */
 
 /* ST_ALIVE: inside the alive callback, between discovery and ports */
 enum stage { ST_DISC, ST_ALIVE, ST_PORTS, ST_WAIT, ST_DONE };
@@ -48,10 +52,10 @@ struct slot {
 	struct host *h;
 	enum slot_state st;
 	uint32_t item;
-	struct chan *ch;	/* the shared socket of an attempt in flight
-				 * there (its id is taken), else NULL */
-	int linger;		/* an earlier attempt still listening while
-				 * its retry is under way */
+	struct chan *ch; /* the shared socket of an attempt in flight
+			  * there (its id is taken), else NULL */
+	int linger;	 /* an earlier attempt still listening while
+			  * its retry is under way */
 	uint16_t id;
 	uint64_t sent;
 	struct reactor_io io;
@@ -61,9 +65,9 @@ struct slot {
 /* What an item (one probe place of a stage) is: its row in the probe
  * table, its question, and for a request's items the request. */
 struct item_meta {
-	uint8_t kind;		/* enum probe_kind */
-	uint8_t q;		/* the question (request kinds) */
-	uint16_t req;		/* 1 + index in host.reqs; 0: none */
+	uint8_t kind; /* enum probe_kind */
+	uint8_t q;    /* the question (request kinds) */
+	uint16_t req; /* 1 + index in host.reqs; 0: none */
 };
 
 /* A request kind asked of a live host (engine_probe()). */
@@ -73,35 +77,35 @@ struct preq {
 	const void *cfg;
 	engine_probe_fn fn;
 	void *arg;
-	uint32_t first, n;	/* its items in the port stage */
-	uint32_t left;		/* items not settled yet */
+	uint32_t first, n; /* its items in the port stage */
+	uint32_t left;	   /* items not settled yet */
 };
 
 struct host {
 	struct engine_host pub;
 	struct engine *e;
 	enum stage stage;
-	struct engine_port *items;	/* the current stage's probes */
-	struct item_meta *meta;		/* and what each is */
-	uint64_t *first_ns;		/* each item's first send */
+	struct engine_port *items; /* the current stage's probes */
+	struct item_meta *meta;	   /* and what each is */
+	uint64_t *first_ns;	   /* each item's first send */
 	uint32_t n_items, cursor, settled;
-	struct engine_port *disc;	/* discovery probes */
+	struct engine_port *disc; /* discovery probes */
 	struct item_meta *disc_meta;
 	uint32_t n_disc;
-	struct engine_port *port_items;	/* the port stage: requests' items,
+	struct engine_port *port_items; /* the port stage: requests' items,
 					 * then pub.ports */
 	struct item_meta *port_meta;
-	size_t ports_left;		/* of pub.ports, not settled */
-	struct preq *reqs;		/* engine_probe() requests */
+	size_t ports_left; /* of pub.ports, not settled */
+	struct preq *reqs; /* engine_probe() requests */
 	unsigned n_reqs, reqs_open;
 	struct slot *slots;
 	unsigned n_slots, busy, waiting;
 	int ports_done, dns_done;
-	unsigned holds;			/* jobs and open requests */
+	unsigned holds; /* jobs and open requests */
 	char *hostname;
 	int in_ready;
 	struct host *ready_prev, *ready_next;
-	struct host *prev, *next;	/* active hosts, admission order */
+	struct host *prev, *next; /* active hosts, admission order */
 	struct host *dns_next;
 };
 
@@ -114,11 +118,11 @@ struct disc_probe {
 
 /* A shared socket of one probe kind and address family. */
 struct chan {
-	int state;		/* 0 untried, 1 open, -1 unavailable */
+	int state; /* 0 untried, 1 open, -1 unavailable */
 	const struct probe_module *m;
 	struct probe_chan pc;
 	struct reactor_io io;
-	struct slot **by_id;	/* ENGINE_IDS: the attempt each id is */
+	struct slot **by_id; /* ENGINE_IDS: the attempt each id is */
 	uint16_t *free_id;
 	uint32_t n_free;
 };
@@ -142,17 +146,17 @@ struct engine {
 	struct reactor_io pool_io;
 	struct dns *dns;
 	struct pace pace;
-	struct rtt rtt;		/* answers seen: sizes attempt waits */
-	struct pace admit;	/* new addresses: smooth after a burst */
-	uint64_t *admit_ring;	/* start times of the last admit_w hosts */
+	struct rtt rtt;	      /* answers seen: sizes attempt waits */
+	struct pace admit;    /* new addresses: smooth after a burst */
+	uint64_t *admit_ring; /* start times of the last admit_w hosts */
 	size_t admit_w, admit_n, admit_head;
 	struct timer pace_timer;
 	struct perm perm;
 	uint64_t next_pos, last_pos;
-	struct chan chan[PROBE_KINDS][2];	/* by kind, then family */
+	struct chan chan[PROBE_KINDS][2]; /* by kind, then family */
 	uint8_t probe_key[PROBE_KEY_BYTES];
 	struct disc_probe disc[1 + ENGINE_DISCOVERY_PORTS_MAX];
-	uint32_t n_disc;		/* discovery probes per address */
+	uint32_t n_disc; /* discovery probes per address */
 	struct host *ready_head, *ready_tail;
 	struct host *active_head, *active_tail;
 	struct host *dns_head, *dns_tail;
@@ -163,7 +167,8 @@ struct engine {
 	int ran, shutting;
 	_Atomic uint64_t start_ns;
 	_Atomic uint64_t c_total, c_done, c_alive, c_packets, c_open, c_disc,
-		c_ports, c_dns, c_jobs, c_resume, c_end_ns, c_dead_icmp, c_rto_ns;
+		c_ports, c_dns, c_jobs, c_resume, c_end_ns, c_dead_icmp,
+		c_rto_ns;
 };
 
 static void cnt_add(_Atomic uint64_t *c, int64_t d)
@@ -178,7 +183,7 @@ static uint64_t cnt_get(_Atomic uint64_t *c)
 
 void engine_opts_default(struct engine_opts *o)
 {
-	static const uint16_t disc[] = { 80, 443, 22 };
+	static const uint16_t disc[] = {80, 443, 22};
 
 	memset(o, 0, sizeof(*o));
 	o->rate = ENGINE_DEFAULT_RATE;
@@ -186,7 +191,7 @@ void engine_opts_default(struct engine_opts *o)
 	o->retries = ENGINE_DEFAULT_RETRIES;
 	o->min_timeout_ms = ENGINE_DEFAULT_MIN_TIMEOUT_MS;
 	o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
-	o->max_inflight = 0;	/* from the rate, in engine_new() */
+	o->max_inflight = 0; /* from the rate, in engine_new() */
 	memcpy(o->discovery_ports, disc, sizeof(disc));
 	o->n_discovery_ports = sizeof(disc) / sizeof(disc[0]);
 }
@@ -201,7 +206,8 @@ static uint64_t engine_attempt_max_ns(const struct engine_opts *o)
 /* The new-address cap in force, in addresses per second over a 3 s
  * window: opts.address_rate, or by default 5% above the pace the
  * discovery packets allow (rate / packets per silent address, retries
- * included: 300/s, so 315/s, at the defaults); 0 when only the packet rate limits (no rate,
+ * included: 300/s, so 315/s, at the defaults); 0 when only the packet rate
+ * limits (no rate,
  * --no-ping, or a cap the packet rate is stricter than). */
 static uint64_t engine_address_cap(const struct engine_opts *o)
 {
@@ -229,11 +235,10 @@ static uint64_t engine_address_cap(const struct engine_opts *o)
 void engine_plan(const struct engine_opts *o, uint64_t addresses,
 		 struct engine_plan *out)
 {
-	uint64_t per = o->no_ping ? 0 : (o->no_icmp ? 0 : 1) +
-					 o->n_discovery_ports;
+	uint64_t per =
+		o->no_ping ? 0 : (o->no_icmp ? 0 : 1) + o->n_discovery_ports;
 	uint64_t cap = engine_address_cap(o);
-	double wait = (double)engine_attempt_max_ns(o) / 1e9 *
-		      (o->retries + 1);
+	double wait = (double)engine_attempt_max_ns(o) / 1e9 * (o->retries + 1);
 	double by_packets, by_addresses;
 
 	memset(out, 0, sizeof(*out));
@@ -241,14 +246,13 @@ void engine_plan(const struct engine_opts *o, uint64_t addresses,
 	out->probes_per_address = per;
 	out->packets_max = addresses * per * (o->retries + 1);
 	out->port_probes_per_live = o->ports ? o->ports->n_tcp : 0;
-	if (o->no_ping)	/* every address is "live": its ports are probed */
+	if (o->no_ping) /* every address is "live": its ports are probed */
 		out->packets_max = addresses * out->port_probes_per_live *
 				   (o->retries + 1);
 	by_packets = o->rate ? (double)out->packets_max / (double)o->rate : 0;
 	by_addresses = cap ? (double)addresses / (double)cap : 0;
-	out->seconds_max = (by_packets > by_addresses ? by_packets
-						      : by_addresses) +
-			   wait;
+	out->seconds_max =
+		(by_packets > by_addresses ? by_packets : by_addresses) + wait;
 }
 
 /* ---- the ready queue: hosts with something to send ---- */
@@ -292,8 +296,7 @@ static void ready_push(struct engine *e, struct host *h, int front)
 }
 
 /* An item's row in the probe table. */
-static const struct probe_module *item_module(const struct host *h,
-					      uint32_t i)
+static const struct probe_module *item_module(const struct host *h, uint32_t i)
 {
 	return probe_modules[h->meta[i].kind];
 }
@@ -328,7 +331,7 @@ static void chan_reply(struct chan *ch, const struct probe_reply *rep)
 	struct host *h;
 
 	if (!s || s->st != SL_FLIGHT || (rep->stamp && s->sent != rep->stamp))
-		return;	/* late: that attempt already gave up */
+		return; /* late: that attempt already gave up */
 	h = s->h;
 	if (rep->error) {
 		if (targets_addr_equal(&rep->target, &h->pub.addr))
@@ -356,8 +359,8 @@ static void chan_readable(struct reactor_io *io, uint32_t events)
 			chan_reply(ch, &rep);
 	}
 	/* a ping socket's errors wait in its error queue */
-	for (i = 0; (events & EPOLLERR) && ch->m->recv_error &&
-		    i < ENGINE_RECV_BURST;
+	for (i = 0;
+	     (events & EPOLLERR) && ch->m->recv_error && i < ENGINE_RECV_BURST;
 	     i++) {
 		rc = ch->m->recv_error(&ch->pc, &rep);
 		if (rc < 0)
@@ -370,8 +373,7 @@ static void chan_readable(struct reactor_io *io, uint32_t events)
 /* The shared socket of kind for family, opened on first use; NULL when it
  * cannot be had (said once: a warning when other discovery probes remain,
  * else an error). */
-static struct chan *chan_get(struct engine *e, enum probe_kind kind,
-			     int family)
+static struct chan *chan_get(struct engine *e, enum probe_kind kind, int family)
 {
 	struct chan *ch = &e->chan[kind][fam_index(family)];
 	char why[512];
@@ -386,10 +388,11 @@ static struct chan *chan_get(struct engine *e, enum probe_kind kind,
 	why[0] = '\0';
 	if (ch->m->open(&ch->pc, family, e->probe_key, why, sizeof(why)) < 0) {
 		ch->state = -1;
-		if (ch->m->alive_answer == PROBE_ALIVE_NO)	/* a request */
+		if (ch->m->alive_answer == PROBE_ALIVE_NO) /* a request */
 			log_err("%s: %s", ch->m->name, why);
 		else if (e->o.n_discovery_ports)
-			log_warn("%s; host discovery uses TCP probes only", why);
+			log_warn("%s; host discovery uses TCP probes only",
+				 why);
 		else
 			log_err("%s", why);
 		return NULL;
@@ -413,7 +416,7 @@ static struct chan *chan_get(struct engine *e, enum probe_kind kind,
 
 static void chan_close(struct engine *e, struct chan *ch)
 {
-	if (ch->state == 1) {	/* an untried one has no socket */
+	if (ch->state == 1) { /* an untried one has no socket */
 		reactor_io_del(e->r, &ch->io);
 		ch->m->close(&ch->pc);
 	}
@@ -562,7 +565,7 @@ static void slot_timer_fired(struct timer *t, void *arg)
 	struct slot *s = arg;
 	struct host *h = s->h;
 
-	if (s->st == SL_BACKOFF) {	/* local error over: send again */
+	if (s->st == SL_BACKOFF) { /* local error over: send again */
 		h->e->inflight--;
 		h->busy--;
 		s->st = SL_WAIT;
@@ -570,7 +573,7 @@ static void slot_timer_fired(struct timer *t, void *arg)
 		ready_push(h->e, h, 0);
 		return;
 	}
-	if (s->linger) {	/* an earlier attempt stops listening */
+	if (s->linger) { /* an earlier attempt stops listening */
 		slot_release(s);
 		if (host_can_send(h))
 			ready_push(h->e, h, 0);
@@ -590,10 +593,10 @@ static void slot_error(struct slot *s, enum icmp_verdict v)
 	uint64_t rtt = reactor_now(h->e->r) - s->sent;
 
 	switch (v) {
-	case ICMP_V_ALIVE:	/* the target itself refused: it is there */
+	case ICMP_V_ALIVE: /* the target itself refused: it is there */
 		slot_result(s, TCP_CLOSED, rtt);
 		return;
-	case ICMP_V_DEAD:	/* no host: no other probe or retry needed */
+	case ICMP_V_DEAD: /* no host: no other probe or retry needed */
 		if (host_dead_now(h))
 			return;
 		/* a live host's port: that probe is unreachable */
@@ -616,7 +619,7 @@ static void own_ready(struct reactor_io *io, uint32_t events)
 	enum tcp_state st = item_module(h, s->item)
 				    ->ready(io->fd, events, &h->pub.addr, &v);
 
-	if (st == TCP_PENDING) {	/* the row waits for its answer */
+	if (st == TCP_PENDING) { /* the row waits for its answer */
 		if (reactor_io_mod(h->e->r, io, EPOLLIN) < 0)
 			slot_result(s, TCP_LOCAL, 0);
 		return;
@@ -660,8 +663,8 @@ static enum tcp_state slot_send_shared(struct slot *s)
 {
 	struct host *h = s->h;
 	struct engine *e = h->e;
-	struct chan *ch = chan_get(e, h->meta[s->item].kind,
-				   h->pub.addr.family);
+	struct chan *ch =
+		chan_get(e, h->meta[s->item].kind, h->pub.addr.family);
 	struct probe_send ps;
 
 	if (!ch)
@@ -789,7 +792,7 @@ static void host_req_settled(struct host *h, uint32_t i, enum tcp_state st,
 			if (h->items[k].state != TCP_PENDING)
 				continue;
 			host_drop_item(h, k);
-			h->items[k].state = TCP_FILTERED;	/* not needed */
+			h->items[k].state = TCP_FILTERED; /* not needed */
 			h->settled++;
 		}
 		r->left = 0;
@@ -817,7 +820,7 @@ static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 			ready_push(e, h, 0);
 		return;
 	}
-	if (st == TCP_LOCAL) {	/* says nothing about the target */
+	if (st == TCP_LOCAL) { /* says nothing about the target */
 		/* counted as in flight, so a shortage of sockets or ports
 		 * stops the admission of new hosts too */
 		it->tries--;
@@ -833,7 +836,7 @@ static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 		ready_push(e, h, 0);
 		return;
 	}
-	host_drop_item(h, s->item);	/* its other attempts */
+	host_drop_item(h, s->item); /* its other attempts */
 	/* a request's answer time is an agent's, not the network's */
 	if ((st == TCP_OPEN || st == TCP_CLOSED) && !h->meta[s->item].req) {
 		rtt_sample(&e->rtt, rtt_ns);
@@ -978,10 +981,10 @@ static void host_start_ports(struct host *h)
 	for (r = 0; r < h->n_reqs; r++)
 		n_req += h->reqs[r].n;
 	h->n_items = n_req + (uint32_t)n_ports;
-	h->port_items = xcalloc(h->n_items ? h->n_items : 1,
-				sizeof(*h->port_items));
-	h->port_meta = xcalloc(h->n_items ? h->n_items : 1,
-			       sizeof(*h->port_meta));
+	h->port_items =
+		xcalloc(h->n_items ? h->n_items : 1, sizeof(*h->port_items));
+	h->port_meta =
+		xcalloc(h->n_items ? h->n_items : 1, sizeof(*h->port_meta));
 	h->items = h->port_items;
 	h->meta = h->port_meta;
 	h->pub.ports = h->port_items + n_req;
@@ -989,8 +992,8 @@ static void host_start_ports(struct host *h)
 	h->ports_left = n_ports;
 	h->cursor = h->settled = 0;
 	free(h->first_ns);
-	h->first_ns = xcalloc(h->n_items ? h->n_items : 1,
-			      sizeof(*h->first_ns));
+	h->first_ns =
+		xcalloc(h->n_items ? h->n_items : 1, sizeof(*h->first_ns));
 	for (r = 0, i = 0; r < h->n_reqs; r++) {
 		struct preq *rq = &h->reqs[r];
 
@@ -1050,8 +1053,9 @@ static void host_set_alive(struct host *h, enum engine_alive_by by,
 		cnt_add(&e->c_disc, -1);
 	}
 	h->pub.alive_by = by;
-	h->pub.alive_port = by == ENGINE_ALIVE_TCP_OPEN ||
-				    by == ENGINE_ALIVE_TCP_RST ? port : 0;
+	h->pub.alive_port =
+		by == ENGINE_ALIVE_TCP_OPEN || by == ENGINE_ALIVE_TCP_RST ? port
+									  : 0;
 	h->pub.rtt_us = (uint32_t)(rtt_ns / 1000);
 	cnt_add(&e->c_alive, 1);
 	h->stage = ST_ALIVE;
@@ -1081,13 +1085,13 @@ static void host_start(struct engine *e, struct host *h)
 	uint32_t i;
 
 	if (e->o.no_ping) {
-		cnt_add(&e->c_disc, 1);	/* host_set_alive() takes it off */
+		cnt_add(&e->c_disc, 1); /* host_set_alive() takes it off */
 		host_set_alive(h, ENGINE_ALIVE_ASSUMED, 0, 0);
 		return;
 	}
 	h->disc = xcalloc(e->n_disc ? e->n_disc : 1, sizeof(*h->disc));
-	h->disc_meta = xcalloc(e->n_disc ? e->n_disc : 1,
-			       sizeof(*h->disc_meta));
+	h->disc_meta =
+		xcalloc(e->n_disc ? e->n_disc : 1, sizeof(*h->disc_meta));
 	for (i = 0; i < e->n_disc; i++) {
 		const struct disc_probe *d = &e->disc[i];
 
@@ -1105,7 +1109,7 @@ static void host_start(struct engine *e, struct host *h)
 	h->first_ns = xcalloc(h->n_disc ? h->n_disc : 1, sizeof(*h->first_ns));
 	h->stage = ST_DISC;
 	cnt_add(&e->c_disc, 1);
-	if (h->n_disc == 0) {	/* no way to test it: it counts as dead */
+	if (h->n_disc == 0) { /* no way to test it: it counts as dead */
 		cnt_add(&e->c_disc, -1);
 		host_finish(h);
 		return;
@@ -1233,9 +1237,8 @@ int engine_submit_job(struct engine *e, struct engine_host *hp,
 
 /* ---- requests ---- */
 
-int engine_probe(struct engine *e, struct engine_host *hp,
-		 enum probe_kind kind, uint16_t port, const void *cfg,
-		 engine_probe_fn fn, void *arg)
+int engine_probe(struct engine *e, struct engine_host *hp, enum probe_kind kind,
+		 uint16_t port, const void *cfg, engine_probe_fn fn, void *arg)
 {
 	struct host *h = (struct host *)hp;
 	const struct probe_module *m;
@@ -1310,8 +1313,8 @@ static int engine_admit_take(struct engine *e, uint64_t now)
 		uint64_t oldest = e->admit_ring[e->admit_head];
 
 		if (now < oldest + ENGINE_ADMIT_WINDOW_NS) {
-			engine_wake_in(e, oldest + ENGINE_ADMIT_WINDOW_NS -
-						  now);
+			engine_wake_in(e,
+				       oldest + ENGINE_ADMIT_WINDOW_NS - now);
 			return 0;
 		}
 	} else {
@@ -1429,12 +1432,11 @@ static int engine_check_opts(struct engine_opts *o)
 			      (double)engine_attempt_max_ns(o) / 1e9;
 
 		/* with no rate this cap is the only brake: keep it modest */
-		o->max_inflight = need > ENGINE_INFLIGHT_CEIL
-					  ? ENGINE_INFLIGHT_CEIL
-				  : o->rate == 0 ||
-						  need < ENGINE_DEFAULT_MAX_INFLIGHT
-					  ? ENGINE_DEFAULT_MAX_INFLIGHT
-					  : (unsigned)need;
+		o->max_inflight =
+			need > ENGINE_INFLIGHT_CEIL ? ENGINE_INFLIGHT_CEIL
+			: o->rate == 0 || need < ENGINE_DEFAULT_MAX_INFLIGHT
+				? ENGINE_DEFAULT_MAX_INFLIGHT
+				: (unsigned)need;
 	}
 	if (o->max_inflight > ENGINE_INFLIGHT_CEIL)
 		o->max_inflight = ENGINE_INFLIGHT_CEIL;
@@ -1442,8 +1444,7 @@ static int engine_check_opts(struct engine_opts *o)
 	return 0;
 }
 
-struct engine *engine_new(const struct engine_opts *o,
-			  const struct targets *t,
+struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 			  const struct engine_callbacks *cb)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
@@ -1523,12 +1524,12 @@ void engine_free(struct engine *e)
 	e->shutting = 1;
 	for (h = e->active_head; h; h = h->next)
 		host_cancel_probes(h);
-	pool_free(e->pool);	/* runs done callbacks, cancelled or not */
+	pool_free(e->pool); /* runs done callbacks, cancelled or not */
 	while ((j = e->backlog_head)) {
 		e->backlog_head = j->next;
 		ejob_done(j, 1);
 	}
-	dns_free(e->dns);	/* its callbacks only mark the hosts */
+	dns_free(e->dns); /* its callbacks only mark the hosts */
 	while ((h = e->active_head)) {
 		e->active_head = h->next;
 		host_free(h);

@@ -96,28 +96,29 @@
 #include "probe/probe.h"
 #include "probe/tcp.h"
 
-#define ENGINE_DEFAULT_RATE 2400	/* packets per second */
+#define ENGINE_DEFAULT_RATE 2400 /* packets per second */
 #define ENGINE_DEFAULT_TIMEOUT_MS 1000
 #define ENGINE_DEFAULT_RETRIES 1
-#define ENGINE_DEFAULT_MIN_TIMEOUT_MS 100	/* floor of adaptive waits */
+#define ENGINE_DEFAULT_MIN_TIMEOUT_MS 100 /* floor of adaptive waits */
 #define ENGINE_DEFAULT_HOST_INFLIGHT 8
-#define ENGINE_DEFAULT_MAX_INFLIGHT 1024	/* the least the rate-derived
-						 * default gives */
+#define ENGINE_DEFAULT_MAX_INFLIGHT                                            \
+	1024 /* the least the rate-derived                                     \
+	      * default gives */
 #define ENGINE_DISCOVERY_PORTS_MAX 16
 #define ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT "80,443,22"
 
 /* What proved a host alive: the alive_answer / alive_refused of the
  * probe row that answered (enum probe_alive). */
 enum engine_alive_by {
-	ENGINE_ALIVE_NO = PROBE_ALIVE_NO,	/* dead, or not known yet */
-	ENGINE_ALIVE_ICMP = PROBE_ALIVE_ECHO,	/* answered an echo request */
-	ENGINE_ALIVE_TCP_OPEN = PROBE_ALIVE_OPEN,	/* completed a
-							 * handshake on
-							 * alive_port */
-	ENGINE_ALIVE_TCP_RST = PROBE_ALIVE_RST,	/* refused a connection on
-						 * alive_port */
-	ENGINE_ALIVE_ASSUMED = PROBE_ALIVE_ASSUMED	/* no_ping: not
-							 * tested */
+	ENGINE_ALIVE_NO = PROBE_ALIVE_NO,	  /* dead, or not known yet */
+	ENGINE_ALIVE_ICMP = PROBE_ALIVE_ECHO,	  /* answered an echo request */
+	ENGINE_ALIVE_TCP_OPEN = PROBE_ALIVE_OPEN, /* completed a
+						   * handshake on
+						   * alive_port */
+	ENGINE_ALIVE_TCP_RST = PROBE_ALIVE_RST,	  /* refused a connection on
+						   * alive_port */
+	ENGINE_ALIVE_ASSUMED = PROBE_ALIVE_ASSUMED /* no_ping: not
+						    * tested */
 };
 
 /* One port's outcome; state is an enum tcp_state (TCP_PENDING until it is
@@ -125,24 +126,24 @@ enum engine_alive_by {
 struct engine_port {
 	uint16_t port;
 	uint8_t state;
-	uint8_t tries;		/* attempts made */
-	uint32_t rtt_us;	/* handshake or RST time; 0 if none */
+	uint8_t tries;	 /* attempts made */
+	uint32_t rtt_us; /* handshake or RST time; 0 if none */
 };
 
 /* A host as callbacks see it. Read-only except `user`. */
 struct engine_host {
 	struct targets_addr addr;
-	uint64_t index;			/* position in the shuffled order */
-	uint64_t start_ns;		/* when it was started (reactor clock) */
+	uint64_t index;	   /* position in the shuffled order */
+	uint64_t start_ns; /* when it was started (reactor clock) */
 	enum engine_alive_by alive_by;
-	uint16_t alive_port;		/* for ENGINE_ALIVE_TCP_* */
-	uint32_t rtt_us;		/* of the reply that proved it alive */
-	struct engine_port *ports;	/* in opts.ports order */
+	uint16_t alive_port;	   /* for ENGINE_ALIVE_TCP_* */
+	uint32_t rtt_us;	   /* of the reply that proved it alive */
+	struct engine_port *ports; /* in opts.ports order */
 	size_t n_ports;
-	const char *hostname;		/* PTR name, or NULL */
-	int hostname_confirmed;		/* its A/AAAA include addr */
-	enum dns_status dns_status;	/* DNS_NONAME when not looked up */
-	void *user;			/* the caller's */
+	const char *hostname;	    /* PTR name, or NULL */
+	int hostname_confirmed;	    /* its A/AAAA include addr */
+	enum dns_status dns_status; /* DNS_NONAME when not looked up */
+	void *user;		    /* the caller's */
 };
 
 struct engine;
@@ -155,59 +156,59 @@ struct engine_callbacks {
 };
 
 struct engine_opts {
-	uint64_t rate;			/* packets/s; 0 = unlimited */
-	unsigned timeout_ms;		/* longest wait of an attempt */
-	unsigned min_timeout_ms;	/* shortest adaptive wait; 0: 100 */
-	uint64_t address_rate;		/* new addresses per second over a
-					 * 3 s window; 0: 1.05 x rate /
-					 * discovery packets per address
-					 * (315 at the defaults); >= rate:
-					 * no cap but the packet rate */
-	unsigned retries;		/* extra attempts after a timeout */
-	unsigned host_inflight;		/* probes in flight per host */
-	unsigned max_inflight;		/* probes in flight in all; 0: rate x
-					 * 1.5 x the longest attempt, at least
-					 * 1024 (1024 with no rate), at most
-					 * 60000 and the open file limit */
-	int no_ping;			/* every address counts as alive */
-	int no_icmp;			/* discovery by TCP only */
+	uint64_t rate;		 /* packets/s; 0 = unlimited */
+	unsigned timeout_ms;	 /* longest wait of an attempt */
+	unsigned min_timeout_ms; /* shortest adaptive wait; 0: 100 */
+	uint64_t address_rate;	 /* new addresses per second over a
+				  * 3 s window; 0: 1.05 x rate /
+				  * discovery packets per address
+				  * (315 at the defaults); >= rate:
+				  * no cap but the packet rate */
+	unsigned retries;	 /* extra attempts after a timeout */
+	unsigned host_inflight;	 /* probes in flight per host */
+	unsigned max_inflight;	 /* probes in flight in all; 0: rate x
+				  * 1.5 x the longest attempt, at least
+				  * 1024 (1024 with no rate), at most
+				  * 60000 and the open file limit */
+	int no_ping;		 /* every address counts as alive */
+	int no_icmp;		 /* discovery by TCP only */
 	uint16_t discovery_ports[ENGINE_DISCOVERY_PORTS_MAX];
-	size_t n_discovery_ports;	/* 0 with no_icmp = none */
-	const struct port_list *ports;	/* TCP ports to probe; NULL = none */
-	int dns;			/* reverse DNS for live hosts */
-	const char *dns_server;		/* NULL: /etc/resolv.conf */
-	unsigned dns_timeout_ms;	/* 0: 2000 */
-	unsigned dns_inflight;		/* lookups at once; 0: 64 */
-	struct pool_opts pool;		/* worker threads, queue, kind caps */
-	uint64_t seed;			/* permutation key; 0 = random */
-	uint64_t first, last;		/* shuffled positions [first, last);
-					 * last 0 = to the end */
+	size_t n_discovery_ports;      /* 0 with no_icmp = none */
+	const struct port_list *ports; /* TCP ports to probe; NULL = none */
+	int dns;		       /* reverse DNS for live hosts */
+	const char *dns_server;	       /* NULL: /etc/resolv.conf */
+	unsigned dns_timeout_ms;       /* 0: 2000 */
+	unsigned dns_inflight;	       /* lookups at once; 0: 64 */
+	struct pool_opts pool;	       /* worker threads, queue, kind caps */
+	uint64_t seed;		       /* permutation key; 0 = random */
+	uint64_t first, last;	       /* shuffled positions [first, last);
+					* last 0 = to the end */
 };
 
 /* Estimates for a dry run: what a run of opts over `addresses` sends. */
 struct engine_plan {
 	uint64_t addresses;
-	uint64_t probes_per_address;	/* discovery probes, first attempts */
-	uint64_t packets_max;		/* if nothing answers, retries incl. */
-	uint64_t port_probes_per_live;	/* first attempts, per live host */
-	double seconds_max;		/* ETA if nothing answers */
+	uint64_t probes_per_address;   /* discovery probes, first attempts */
+	uint64_t packets_max;	       /* if nothing answers, retries incl. */
+	uint64_t port_probes_per_live; /* first attempts, per live host */
+	double seconds_max;	       /* ETA if nothing answers */
 };
 
 struct engine_progress {
-	uint64_t total;		/* addresses in this run */
-	uint64_t done;		/* addresses finished, alive or dead */
+	uint64_t total; /* addresses in this run */
+	uint64_t done;	/* addresses finished, alive or dead */
 	uint64_t alive;
-	uint64_t packets;	/* echo requests + SYNs sent, retries incl. */
+	uint64_t packets; /* echo requests + SYNs sent, retries incl. */
 	uint64_t open_ports;
-	uint64_t in_discovery;	/* hosts in each stage now */
+	uint64_t in_discovery; /* hosts in each stage now */
 	uint64_t in_ports;
 	uint64_t in_dns;
-	uint64_t jobs_pending;	/* submitted, done callback not yet run */
-	uint64_t dead_by_icmp;	/* ended early by an ICMP unreachable */
-	double rto_ms;		/* the adaptive wait of a first attempt now */
-	uint64_t resume_index;	/* every position below it is done */
+	uint64_t jobs_pending; /* submitted, done callback not yet run */
+	uint64_t dead_by_icmp; /* ended early by an ICMP unreachable */
+	double rto_ms;	       /* the adaptive wait of a first attempt now */
+	uint64_t resume_index; /* every position below it is done */
 	double elapsed_s;
-	double eta_s;		/* < 0 when unknown */
+	double eta_s; /* < 0 when unknown */
 };
 
 /* Fills o with the defaults above (discovery ports 80,443,22). */
@@ -219,8 +220,7 @@ void engine_plan(const struct engine_opts *o, uint64_t addresses,
 /* A new engine over finished targets t; NULL on error (logged: bad
  * options, DNS server, no way to discover hosts). ICMP that cannot be
  * opened is a warning when TCP discovery ports remain. */
-struct engine *engine_new(const struct engine_opts *o,
-			  const struct targets *t,
+struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 			  const struct engine_callbacks *cb);
 /* Frees the engine; cancels what is left (jobs get cancelled = 1). */
 void engine_free(struct engine *e);
@@ -246,9 +246,9 @@ int engine_submit_job(struct engine *e, struct engine_host *h,
 
 /* How a request ended. */
 struct engine_answer {
-	int answered;		/* 0: every question went unanswered */
-	unsigned question;	/* the one answered (the row's numbering) */
-	uint32_t rtt_us;	/* from its last attempt to the answer */
+	int answered;	   /* 0: every question went unanswered */
+	unsigned question; /* the one answered (the row's numbering) */
+	uint32_t rtt_us;   /* from its last attempt to the answer */
 };
 typedef void (*engine_probe_fn)(struct engine *e, struct engine_host *h,
 				const struct engine_answer *a, void *arg);
@@ -258,9 +258,8 @@ typedef void (*engine_probe_fn)(struct engine *e, struct engine_host *h,
  * sends them under its rate, retries and timeouts; fn(e, h, answer, arg)
  * runs once on the reactor thread, and h stays open until it has.
  * Only from the alive callback. 0, or -1 (logged; fn is not called). */
-int engine_probe(struct engine *e, struct engine_host *h,
-		 enum probe_kind kind, uint16_t port, const void *cfg,
-		 engine_probe_fn fn, void *arg);
+int engine_probe(struct engine *e, struct engine_host *h, enum probe_kind kind,
+		 uint16_t port, const void *cfg, engine_probe_fn fn, void *arg);
 /* The loop's clock (monotonic ns, as engine_host.start_ns); on the
  * reactor thread. */
 uint64_t engine_now(const struct engine *e);

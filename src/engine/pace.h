@@ -14,13 +14,13 @@
 
 #include <stdint.h>
 
-#define PACE_DEFAULT_RATE 1000	/* packets per second */
+#define PACE_DEFAULT_RATE 1000 /* packets per second */
 
 struct pace {
-	uint64_t rate;		/* packets per second; 0 = unlimited */
-	uint64_t burst;		/* bucket size, in nano-packets */
-	uint64_t tokens;	/* nano-packets available */
-	uint64_t last;		/* clock at the last refill */
+	uint64_t rate;	 /* packets per second; 0 = unlimited */
+	uint64_t burst;	 /* bucket size, in nano-packets */
+	uint64_t tokens; /* nano-packets available */
+	uint64_t last;	 /* clock at the last refill */
 };
 
 /* Starts a full bucket for rate packets per second at time now. */

@@ -17,8 +17,8 @@
 
 struct perm {
 	uint64_t n;
-	unsigned half;		/* bits in each Feistel half */
-	uint64_t mask;		/* (1 << half) - 1 */
+	unsigned half; /* bits in each Feistel half */
+	uint64_t mask; /* (1 << half) - 1 */
 	uint64_t keys[4];
 };
 

@@ -101,7 +101,7 @@ struct pool *pool_new(const struct pool_opts *o)
 	p->queue_max = o && o->queue_max ? o->queue_max : 1024;
 	for (i = 0; i < POOL_KINDS; i++) {
 		p->cap[i] = o && o->kind_cap[i] ? o->kind_cap[i]
-						 : (p->n_threads + 1) / 2;
+						: (p->n_threads + 1) / 2;
 		if (p->cap[i] > p->n_threads)
 			p->cap[i] = p->n_threads;
 	}

@@ -23,9 +23,9 @@
 #include <stddef.h>
 
 enum pool_kind {
-	POOL_SNMP,	/* net-snmp walks, v3 sessions */
-	POOL_SSH,	/* libssh logins and audits */
-	POOL_WIN,	/* SMB / RPC / WMI */
+	POOL_SNMP, /* net-snmp walks, v3 sessions */
+	POOL_SSH,  /* libssh logins and audits */
+	POOL_WIN,  /* SMB / RPC / WMI */
 	POOL_OTHER,
 	POOL_KINDS
 };
@@ -34,9 +34,9 @@ typedef void (*pool_fn)(void *arg);
 typedef void (*pool_done_fn)(void *arg, int cancelled);
 
 struct pool_opts {
-	unsigned threads;		/* 0: 8 */
-	size_t queue_max;		/* 0: 1024 */
-	unsigned kind_cap[POOL_KINDS];	/* 0: (threads + 1) / 2 */
+	unsigned threads;	       /* 0: 8 */
+	size_t queue_max;	       /* 0: 1024 */
+	unsigned kind_cap[POOL_KINDS]; /* 0: (threads + 1) / 2 */
 };
 
 struct pool;

@@ -17,14 +17,14 @@ void rtt_sample(struct rtt *r, uint64_t rtt_ns)
 {
 	if (rtt_ns == 0)
 		rtt_ns = 1;
-	if (r->samples++ == 0) {	/* RFC 6298 2.2 */
+	if (r->samples++ == 0) { /* RFC 6298 2.2 */
 		r->srtt = rtt_ns;
 		r->rttvar = rtt_ns / 2;
 		return;
 	}
 	/* RFC 6298 2.3: beta 1/4, alpha 1/8, rttvar from the old srtt */
-	r->rttvar = r->rttvar - r->rttvar / 4 +
-		    rtt_absdiff(r->srtt, rtt_ns) / 4;
+	r->rttvar =
+		r->rttvar - r->rttvar / 4 + rtt_absdiff(r->srtt, rtt_ns) / 4;
 	r->srtt = r->srtt - r->srtt / 8 + rtt_ns / 8;
 }
 

@@ -18,9 +18,9 @@
 #include <stdint.h>
 
 struct rtt {
-	uint64_t srtt;		/* smoothed RTT, ns; 0 before a sample */
-	uint64_t rttvar;	/* mean deviation, ns */
-	uint64_t floor, ceil;	/* clamp of rtt_timeout(), ns */
+	uint64_t srtt;	      /* smoothed RTT, ns; 0 before a sample */
+	uint64_t rttvar;      /* mean deviation, ns */
+	uint64_t floor, ceil; /* clamp of rtt_timeout(), ns */
 	uint64_t samples;
 };
 

@@ -12,7 +12,7 @@
 #include "ev/reactor.h"
 
 #define REACTOR_BATCH 256
-#define REACTOR_DRAIN_MAX 64	/* extra batches read before timers fire */
+#define REACTOR_DRAIN_MAX 64 /* extra batches read before timers fire */
 
 struct reactor {
 	int epfd;
@@ -65,8 +65,8 @@ struct reactor *reactor_new(void)
 		log_err("reactor: eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	if (reactor_io_add(r, &r->wake_io, efd, EPOLLIN, reactor_wake_read,
-			   r) < 0) {
+	if (reactor_io_add(r, &r->wake_io, efd, EPOLLIN, reactor_wake_read, r) <
+	    0) {
 		close(efd);
 		goto fail;
 	}
@@ -92,7 +92,7 @@ void reactor_free(struct reactor *r)
 int reactor_io_add(struct reactor *r, struct reactor_io *io, int fd,
 		   uint32_t events, reactor_io_fn fn, void *arg)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = io };
+	struct epoll_event ev = {.events = events, .data.ptr = io};
 
 	io->fd = fd;
 	io->events = events;
@@ -108,7 +108,7 @@ int reactor_io_add(struct reactor *r, struct reactor_io *io, int fd,
 
 int reactor_io_mod(struct reactor *r, struct reactor_io *io, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = io };
+	struct epoll_event ev = {.events = events, .data.ptr = io};
 
 	if (io->events == events)
 		return 0;

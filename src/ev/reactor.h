@@ -27,8 +27,8 @@ struct reactor_io;
 typedef void (*reactor_io_fn)(struct reactor_io *io, uint32_t events);
 
 struct reactor_io {
-	int fd;			/* -1 when not watched */
-	uint32_t events;	/* EPOLLIN / EPOLLOUT ... */
+	int fd;		 /* -1 when not watched */
+	uint32_t events; /* EPOLLIN / EPOLLOUT ... */
 	reactor_io_fn fn;
 	void *arg;
 };

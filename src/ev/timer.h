@@ -17,9 +17,9 @@ struct timer;
 typedef void (*timer_fn)(struct timer *t, void *arg);
 
 struct timer {
-	uint64_t deadline;	/* monotonic nanoseconds */
-	uint64_t order;		/* tie-break: arming sequence */
-	size_t slot;		/* index in the heap; SIZE_MAX when idle */
+	uint64_t deadline; /* monotonic nanoseconds */
+	uint64_t order;	   /* tie-break: arming sequence */
+	size_t slot;	   /* index in the heap; SIZE_MAX when idle */
 	timer_fn fn;
 	void *arg;
 };
@@ -27,7 +27,7 @@ struct timer {
 struct timer_heap {
 	struct timer **v;
 	size_t n, cap;
-	uint64_t armed;		/* arming counter for order */
+	uint64_t armed; /* arming counter for order */
 };
 
 /* Prepares an idle timer that will call fn(t, arg) when it fires. */

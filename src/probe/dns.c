@@ -88,12 +88,13 @@ static void dns_timer_fired(struct timer *t, void *arg)
 static void dns_io_ready(struct reactor_io *io, uint32_t events)
 {
 	struct dns_sock *s = io->arg;
-	struct dns *d = s->d;	/* s may be freed inside ares_process_fd */
+	struct dns *d = s->d; /* s may be freed inside ares_process_fd */
 	int fd = io->fd;
 
 	ares_process_fd(d->ch,
-			(events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ? fd
-								   : ARES_SOCKET_BAD,
+			(events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+				? fd
+				: ARES_SOCKET_BAD,
 			(events & EPOLLOUT) ? fd : ARES_SOCKET_BAD);
 	dns_arm(d);
 }
@@ -129,8 +130,8 @@ static void dns_sock_state(void *data, ares_socket_t fd, int readable,
 	LIST_INSERT_HEAD(&d->socks, s, link);
 }
 
-struct dns *dns_new(struct reactor *r, const char *server,
-		    unsigned timeout_ms, unsigned tries)
+struct dns *dns_new(struct reactor *r, const char *server, unsigned timeout_ms,
+		    unsigned tries)
 {
 	struct ares_options o;
 	struct dns *d = NULL;
@@ -167,8 +168,8 @@ struct dns *dns_new(struct reactor *r, const char *server,
 		rc = ares_set_servers_ports_csv(d->ch, server);
 		if (rc != ARES_SUCCESS) {
 			log_err("--dns-server '%.64s': %s (give an address, "
-				"optionally with :port)", server,
-				ares_strerror(rc));
+				"optionally with :port)",
+				server, ares_strerror(rc));
 			goto fail;
 		}
 	}
@@ -185,7 +186,7 @@ void dns_free(struct dns *d)
 	if (!d)
 		return;
 	reactor_timer_stop(d->r, &d->timer);
-	ares_destroy(d->ch);	/* callbacks run with ARES_EDESTRUCTION */
+	ares_destroy(d->ch); /* callbacks run with ARES_EDESTRUCTION */
 	d->destroying = 1;
 	while ((s = LIST_FIRST(&d->socks))) {
 		LIST_REMOVE(s, link);
@@ -241,8 +242,7 @@ static void dns_forward_done(void *arg, int status, int timeouts,
 	dns_finish(q, DNS_OK, q->name, confirmed);
 }
 
-static void dns_ptr_done(void *arg, int status, int timeouts,
-			 struct hostent *h)
+static void dns_ptr_done(void *arg, int status, int timeouts, struct hostent *h)
 {
 	struct dns_query *q = arg;
 	struct ares_addrinfo_hints hints;

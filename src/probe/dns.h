@@ -24,23 +24,23 @@
 #include "ev/reactor.h"
 
 enum dns_status {
-	DNS_OK = 0,		/* name found (confirmed or not) */
-	DNS_NONAME,		/* no PTR record, or an unusable one */
-	DNS_FAILED,		/* timeout, server failure, refused */
-	DNS_CANCELLED		/* the resolver was freed first */
+	DNS_OK = 0,   /* name found (confirmed or not) */
+	DNS_NONAME,   /* no PTR record, or an unusable one */
+	DNS_FAILED,   /* timeout, server failure, refused */
+	DNS_CANCELLED /* the resolver was freed first */
 };
 
 /* Called once per dns_ptr() on the reactor thread; name is NULL unless
  * DNS_OK and is only valid during the call. */
-typedef void (*dns_ptr_fn)(void *arg, enum dns_status status,
-			   const char *name, int confirmed);
+typedef void (*dns_ptr_fn)(void *arg, enum dns_status status, const char *name,
+			   int confirmed);
 
 struct dns;
 
 /* A resolver on reactor r; server NULL for the system's. timeout_ms and
  * tries bound each query (0: 2000 ms, 2 tries). NULL on error (logged). */
-struct dns *dns_new(struct reactor *r, const char *server,
-		    unsigned timeout_ms, unsigned tries);
+struct dns *dns_new(struct reactor *r, const char *server, unsigned timeout_ms,
+		    unsigned tries);
 /* Cancels outstanding lookups (their callbacks run with DNS_CANCELLED)
  * and frees the resolver; NULL is fine. */
 void dns_free(struct dns *d);

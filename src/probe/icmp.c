@@ -1,5 +1,5 @@
 #include <errno.h>
-#include <time.h>	/* struct timespec, for linux/errqueue.h */
+#include <time.h> /* struct timespec, for linux/errqueue.h */
 #include <linux/errqueue.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -17,7 +17,7 @@
 #include "probe/probe.h"
 
 #define ICMP_HDR 8
-#define ICMP_PAYLOAD 16		/* stamp (8) + cookie (8) */
+#define ICMP_PAYLOAD 16 /* stamp (8) + cookie (8) */
 #define IP6_HDR 40
 /* Linux raw ICMP filter (linux/icmp.h clashes with netinet headers). */
 #define NC_SOL_RAW 255
@@ -41,9 +41,8 @@ static uint64_t icmp_get64(const uint8_t *p)
 	return v;
 }
 
-static void icmp_cookie(const struct icmp_sock *s,
-			const struct targets_addr *a, uint16_t seq,
-			uint64_t stamp, uint8_t out[8])
+static void icmp_cookie(const struct icmp_sock *s, const struct targets_addr *a,
+			uint16_t seq, uint64_t stamp, uint8_t out[8])
 {
 	uint8_t in[16 + 1 + 2 + 2 + 8];
 
@@ -121,7 +120,8 @@ int icmp_open(struct icmp_sock *s, int family,
 	s->raw = 1;
 	randombytes_buf(&s->id, sizeof(s->id));
 	if (family == AF_INET) {
-		uint32_t mask = ~(1u << ICMP_ECHOREPLY | 1u << ICMP_DEST_UNREACH);
+		uint32_t mask =
+			~(1u << ICMP_ECHOREPLY | 1u << ICMP_DEST_UNREACH);
 
 		setsockopt(s->fd, NC_SOL_RAW, NC_ICMP_FILTER, &mask,
 			   sizeof(mask));
@@ -163,7 +163,7 @@ int icmp_send_echo(struct icmp_sock *s, const struct targets_addr *dst,
 	pkt[7] = (uint8_t)seq;
 	icmp_put64(pkt + ICMP_HDR, stamp);
 	icmp_cookie(s, dst, seq, stamp, pkt + ICMP_HDR + 8);
-	if (s->family == AF_INET) {	/* ICMPv6: the kernel sums it */
+	if (s->family == AF_INET) { /* ICMPv6: the kernel sums it */
 		uint16_t c = icmp_checksum(pkt, sizeof(pkt));
 
 		pkt[2] = (uint8_t)(c >> 8);
@@ -181,8 +181,8 @@ int icmp_send_echo(struct icmp_sock *s, const struct targets_addr *dst,
  * (routers may quote just 8 bytes); the caller still matches the sequence
  * number and the target against a probe in flight. */
 static int icmp_quoted_echo(const struct icmp_sock *s,
-			    const struct targets_addr *target,
-			    const uint8_t *q, size_t n, struct icmp_reply *out)
+			    const struct targets_addr *target, const uint8_t *q,
+			    size_t n, struct icmp_reply *out)
 {
 	uint8_t req = s->family == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
 	uint8_t want[8];
@@ -208,11 +208,11 @@ static int icmp_quoted_echo(const struct icmp_sock *s,
 
 /* A raw socket's destination-unreachable message p (n bytes, from the
  * ICMP header on): 2 when it is about one of our echoes, else 0. */
-static int icmp_raw_error(const struct icmp_sock *s, const uint8_t *p,
-			  size_t n, struct icmp_reply *out)
+static int icmp_raw_error(const struct icmp_sock *s, const uint8_t *p, size_t n,
+			  struct icmp_reply *out)
 {
-	struct targets_addr target = { .family = s->family };
-	const uint8_t *in = p + ICMP_HDR;	/* the quoted IP packet */
+	struct targets_addr target = {.family = s->family};
+	const uint8_t *in = p + ICMP_HDR; /* the quoted IP packet */
 	size_t ihl;
 
 	if (n < ICMP_HDR)
@@ -253,7 +253,7 @@ int icmp_recv_reply(struct icmp_sock *s, struct icmp_reply *out)
 	memset(out, 0, sizeof(*out));
 	if (targets_addr_from_sockaddr((struct sockaddr *)&ss, &out->from) < 0)
 		return 0;
-	if (s->raw && s->family == AF_INET) {	/* skip the IP header */
+	if (s->raw && s->family == AF_INET) { /* skip the IP header */
 		size_t ihl;
 
 		if (n < 20)
@@ -289,13 +289,13 @@ int icmp_errqueue_read(int fd, int family, uint8_t *buf, size_t len,
 {
 	struct sockaddr_storage ss;
 	char ctl[512];
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr m = { .msg_name = &ss,
-			    .msg_namelen = sizeof(ss),
-			    .msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = ctl,
-			    .msg_controllen = sizeof(ctl) };
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr m = {.msg_name = &ss,
+			   .msg_namelen = sizeof(ss),
+			   .msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl,
+			   .msg_controllen = sizeof(ctl)};
 	struct cmsghdr *c;
 	ssize_t n;
 
@@ -317,7 +317,7 @@ int icmp_errqueue_read(int fd, int family, uint8_t *buf, size_t len,
 			continue;
 		ee = (const struct sock_extended_err *)CMSG_DATA(c);
 		if (ee->ee_origin != (family == AF_INET ? SO_EE_ORIGIN_ICMP
-						       : SO_EE_ORIGIN_ICMP6))
+							: SO_EE_ORIGIN_ICMP6))
 			return 0;
 		ei->type = ee->ee_type;
 		ei->code = ee->ee_code;
@@ -366,7 +366,7 @@ enum icmp_verdict icmp_error_verdict(int family, uint8_t type, uint8_t code,
 		case ICMP_FRAG_NEEDED:
 		case ICMP_SR_FAILED:
 			return ICMP_V_NONE;
-		default:	/* prohibited, port/protocol from a firewall */
+		default: /* prohibited, port/protocol from a firewall */
 			return ICMP_V_FILTERED;
 		}
 	}
@@ -429,9 +429,9 @@ static int icmp_row_reply(const struct icmp_sock *s, int rc,
 	if (rc == 2) {
 		out->error = 1;
 		out->target = rep->target;
-		out->verdict = icmp_error_verdict(s->family, rep->type,
-						  rep->code, &rep->from,
-						  &rep->target);
+		out->verdict =
+			icmp_error_verdict(s->family, rep->type, rep->code,
+					   &rep->from, &rep->target);
 	}
 	return 1;
 }

@@ -31,30 +31,30 @@
 #define ICMP_KEY_BYTES 16
 
 struct icmp_sock {
-	int fd;			/* -1 when closed */
-	int family;		/* AF_INET or AF_INET6 */
-	int raw;		/* 1: SOCK_RAW, 0: ping socket */
-	uint16_t id;		/* echo id (raw sockets; the kernel's for ping) */
+	int fd;	     /* -1 when closed */
+	int family;  /* AF_INET or AF_INET6 */
+	int raw;     /* 1: SOCK_RAW, 0: ping socket */
+	uint16_t id; /* echo id (raw sockets; the kernel's for ping) */
 	uint8_t key[ICMP_KEY_BYTES];
 };
 
 struct icmp_reply {
-	struct targets_addr from;	/* who sent it: the target, or for an
-					 * error, the router that did */
+	struct targets_addr from; /* who sent it: the target, or for an
+				   * error, the router that did */
 	uint16_t seq;
-	uint64_t stamp;		/* the send time carried in the payload; for
-				 * an error 0 unless the quote held it */
-	int error;		/* 1: an ICMP error about our echo */
-	uint8_t type, code;	/* the error's ICMP type and code */
-	struct targets_addr target;	/* error: where that echo went */
+	uint64_t stamp;		    /* the send time carried in the payload; for
+				     * an error 0 unless the quote held it */
+	int error;		    /* 1: an ICMP error about our echo */
+	uint8_t type, code;	    /* the error's ICMP type and code */
+	struct targets_addr target; /* error: where that echo went */
 };
 
 /* What an ICMP error about a probe says about the probe's target. */
 enum icmp_verdict {
-	ICMP_V_NONE = 0,	/* nothing (TTL exceeded, fragmentation...) */
-	ICMP_V_DEAD,		/* a router says no host has the address */
-	ICMP_V_FILTERED,	/* something on the way forbids the probe */
-	ICMP_V_ALIVE		/* the target itself sent the error */
+	ICMP_V_NONE = 0, /* nothing (TTL exceeded, fragmentation...) */
+	ICMP_V_DEAD,	 /* a router says no host has the address */
+	ICMP_V_FILTERED, /* something on the way forbids the probe */
+	ICMP_V_ALIVE	 /* the target itself sent the error */
 };
 
 /* Opens a non-blocking echo socket for family with a cookie key; 0, or -1
@@ -75,10 +75,10 @@ int icmp_recv_reply(struct icmp_sock *s, struct icmp_reply *out);
 int icmp_recv_error(struct icmp_sock *s, struct icmp_reply *out);
 /* One entry of a socket's error queue (IP_RECVERR / IPV6_RECVERR). */
 struct icmp_errinfo {
-	struct targets_addr target;	/* where the failed packet went */
-	struct targets_addr from;	/* who sent the ICMP error */
+	struct targets_addr target; /* where the failed packet went */
+	struct targets_addr from;   /* who sent the ICMP error */
 	uint8_t type, code;
-	size_t len;			/* bytes of the quoted packet read */
+	size_t len; /* bytes of the quoted packet read */
 };
 
 /* Reads one entry of fd's error queue into buf/ei: 1 for an ICMP error,

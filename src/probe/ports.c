@@ -9,7 +9,7 @@
 
 #define TOP_MAX 1000
 
-static const uint16_t ports_needed[] = { 22, 135, 62078 };
+static const uint16_t ports_needed[] = {22, 135, 62078};
 
 /* Appends; the array grows when its length reaches a power of two. */
 static void ports_push(uint16_t **v, size_t *n, uint16_t port)
@@ -114,7 +114,8 @@ static int ports_item(const char *item, size_t len, int *udp,
 	if (dash) {
 		if (ports_number(buf, (size_t)(dash - buf), &lo) < 0 ||
 		    ports_number(dash + 1, nlen - (size_t)(dash - buf) - 1,
-				 &hi) < 0 || hi < lo)
+				 &hi) < 0 ||
+		    hi < lo)
 			return -1;
 	} else {
 		if (ports_number(buf, nlen, &lo) < 0)
@@ -149,7 +150,8 @@ int ports_parse(const char *spec, struct port_list *out)
 		size_t len = strcspn(p, ",");
 
 		if (ports_item(p, len, &udp, out) < 0) {
-			log_err("--ports: '%.*s' is not a port or span of ports "
+			log_err("--ports: '%.*s' is not a port or span of "
+				"ports "
 				"(1-65535, e.g. 22, 1000-1100, 161/udp)",
 				(int)(len > 64 ? 64 : len), p);
 			ports_clear(out);
@@ -244,7 +246,8 @@ int ports_add_top_tcp(struct port_list *out, size_t n)
 	}
 	if (have < n) {
 		log_err("%s lists only %zu TCP ports with a frequency; the "
-			"preset needs %zu", path, have, n);
+			"preset needs %zu",
+			path, have, n);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -258,8 +261,10 @@ int ports_preset(const char *name, struct port_list *out)
 	static const struct {
 		const char *name;
 		size_t top;
-	} presets[] = { { "ultrafast", 0 }, { "superfast", 10 },
-			{ "fast", 100 }, { "medium", 1000 } };
+	} presets[] = {{"ultrafast", 0},
+		       {"superfast", 10},
+		       {"fast", 100},
+		       {"medium", 1000}};
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -268,7 +273,8 @@ int ports_preset(const char *name, struct port_list *out)
 
 		if (strcmp(name, presets[i].name) != 0)
 			continue;
-		if (presets[i].top && ports_add_top_tcp(out, presets[i].top) < 0)
+		if (presets[i].top &&
+		    ports_add_top_tcp(out, presets[i].top) < 0)
 			return -1;
 		for (k = 0; k < sizeof(ports_needed) / sizeof(ports_needed[0]);
 		     k++)
@@ -278,6 +284,7 @@ int ports_preset(const char *name, struct port_list *out)
 		return 0;
 	}
 	log_err("--preset '%.32s': unknown; use ultrafast, superfast, fast or "
-		"medium", name);
+		"medium",
+		name);
 	return -1;
 }

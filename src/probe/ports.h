@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PORTS_SPEC_MAX 4096	/* longest --ports string accepted */
+#define PORTS_SPEC_MAX 4096 /* longest --ports string accepted */
 #define PORTS_NMAP_SERVICES "/usr/share/nmap/nmap-services"
 
 struct port_list {

@@ -64,22 +64,22 @@
 #include "probe/icmp.h"
 #include "probe/tcp.h"
 
-#define PROBE_KEY_BYTES 16	/* the per-run key of the cookies */
+#define PROBE_KEY_BYTES 16 /* the per-run key of the cookies */
 
 enum probe_kind {
 	PROBE_ICMP_ECHO = 0,
 	PROBE_TCP_CONNECT,
-	PROBE_SNMP,		/* UDP request/response: SNMP GET / v3 discovery */
+	PROBE_SNMP, /* UDP request/response: SNMP GET / v3 discovery */
 	PROBE_KINDS
 };
 
 /* What an answer proves about a host (engine_alive_by uses these). */
 enum probe_alive {
-	PROBE_ALIVE_NO = 0,	/* nothing: it is not a discovery answer */
-	PROBE_ALIVE_ECHO,	/* an echo reply */
-	PROBE_ALIVE_OPEN,	/* a completed TCP handshake */
-	PROBE_ALIVE_RST,	/* a refused TCP connection */
-	PROBE_ALIVE_ASSUMED	/* not tested (--no-ping) */
+	PROBE_ALIVE_NO = 0, /* nothing: it is not a discovery answer */
+	PROBE_ALIVE_ECHO,   /* an echo reply */
+	PROBE_ALIVE_OPEN,   /* a completed TCP handshake */
+	PROBE_ALIVE_RST,    /* a refused TCP connection */
+	PROBE_ALIVE_ASSUMED /* not tested (--no-ping) */
 };
 
 enum probe_sock { PROBE_SHARED, PROBE_OWN };
@@ -88,49 +88,49 @@ enum probe_sock { PROBE_SHARED, PROBE_OWN };
 struct probe_chan {
 	int fd;
 	int family;
-	void *priv;		/* the row's own state (socket, key) */
+	void *priv; /* the row's own state (socket, key) */
 };
 
 /* One attempt, as the engine asks for it. */
 struct probe_send {
 	const struct targets_addr *addr;
-	uint16_t port;		/* destination port (0 for ICMP) */
-	uint16_t id;		/* PROBE_SHARED: carried back by the reply */
-	uint8_t q;		/* the question (request kinds), else 0 */
-	uint64_t stamp;		/* the send time in ns, for rows that carry
-				 * it */
-	const void *cfg;	/* the request's configuration (request
-				 * kinds: what engine_probe() was given) */
+	uint16_t port;	 /* destination port (0 for ICMP) */
+	uint16_t id;	 /* PROBE_SHARED: carried back by the reply */
+	uint8_t q;	 /* the question (request kinds), else 0 */
+	uint64_t stamp;	 /* the send time in ns, for rows that carry
+			  * it */
+	const void *cfg; /* the request's configuration (request
+			  * kinds: what engine_probe() was given) */
 };
 
 /* What a shared socket read about one of our attempts. */
 struct probe_reply {
-	int error;		/* 0: an answer; 1: an ICMP error about it */
-	struct targets_addr from;	/* who sent it */
-	uint16_t port;		/* its source port; 0: none (ICMP). The
-				 * engine wants the port it asked */
-	struct targets_addr target;	/* error: where our packet went */
-	uint16_t id;		/* the id the attempt carried */
-	uint8_t q;		/* the question it answers */
-	uint64_t stamp;		/* the send time it carried; 0: none (the
-				 * engine does not check it) */
-	enum icmp_verdict verdict;	/* error: what it says */
+	int error;		  /* 0: an answer; 1: an ICMP error about it */
+	struct targets_addr from; /* who sent it */
+	uint16_t port;		  /* its source port; 0: none (ICMP). The
+				   * engine wants the port it asked */
+	struct targets_addr target; /* error: where our packet went */
+	uint16_t id;		    /* the id the attempt carried */
+	uint8_t q;		    /* the question it answers */
+	uint64_t stamp;		    /* the send time it carried; 0: none (the
+				     * engine does not check it) */
+	enum icmp_verdict verdict;  /* error: what it says */
 };
 
 struct probe_module {
 	const char *name;
 	enum probe_sock sock;
-	uint8_t alive_answer;	/* enum probe_alive a TCP_OPEN proves */
-	uint8_t alive_refused;	/* and a TCP_CLOSED (refused by the target) */
-	uint16_t port;		/* default destination port; 0: per item */
-	int tcp_syn;		/* 1: the kernel resends an unanswered SYN
-				 * itself after 1 s, unpaced: an attempt
-				 * gives up just before */
-	int settle_full;	/* 1: silence is a verdict only after
-				 * (retries + 1) x --timeout from the first
-				 * attempt (an agent's answer time is its own
-				 * CPU's, not the network's); 0: after 500 ms
-				 * (or --timeout when shorter) */
+	uint8_t alive_answer;  /* enum probe_alive a TCP_OPEN proves */
+	uint8_t alive_refused; /* and a TCP_CLOSED (refused by the target) */
+	uint16_t port;	       /* default destination port; 0: per item */
+	int tcp_syn;	       /* 1: the kernel resends an unanswered SYN
+				* itself after 1 s, unpaced: an attempt
+				* gives up just before */
+	int settle_full;       /* 1: silence is a verdict only after
+				* (retries + 1) x --timeout from the first
+				* attempt (an agent's answer time is its own
+				* CPU's, not the network's); 0: after 500 ms
+				* (or --timeout when shorter) */
 
 	/* PROBE_SHARED: opens c for family with the run's cookie key; 0, or
 	 * -1 with why filled. close() undoes it. */

@@ -39,8 +39,8 @@
 #define DEF_DEADLINE_MS 10000
 #define DEF_MAX_ROWS 1024
 #define DEF_MAX_REP 120
-#define MIN_REP 4		/* repetitions asked even with many columns */
-#define IDX_MAX 40		/* sub-identifiers kept of a row index */
+#define MIN_REP 4  /* repetitions asked even with many columns */
+#define IDX_MAX 40 /* sub-identifiers kept of a row index */
 #define ERR_MAX 512
 
 /* ------------------------------------------------------------ library */
@@ -76,8 +76,8 @@ static void snmp_init_library(void)
 			       NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
 			       NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 1);
-	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
-			   NETSNMP_DS_LIB_MIB_WARNINGS, 0);
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS,
+			   0);
 	/* No MIB directory: numeric OIDs only, nothing parsed at start. */
 	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS,
 			      "/nonexistent/netcensus-no-mibs");
@@ -96,35 +96,67 @@ void snmp_probe_init(void)
 
 enum col_id {
 	/* ifTable / ifXTable, index ifIndex */
-	C_IF_DESCR, C_IF_TYPE, C_IF_SPEED, C_IF_PHYS, C_IF_ADMIN, C_IF_OPER,
-	C_IF_LASTCHANGE, C_IF_NAME, C_IF_HIGHSPEED, C_IF_ALIAS,
+	C_IF_DESCR,
+	C_IF_TYPE,
+	C_IF_SPEED,
+	C_IF_PHYS,
+	C_IF_ADMIN,
+	C_IF_OPER,
+	C_IF_LASTCHANGE,
+	C_IF_NAME,
+	C_IF_HIGHSPEED,
+	C_IF_ALIAS,
 	/* ipAddrTable, index a.b.c.d */
-	C_IPAD_IFINDEX, C_IPAD_MASK,
+	C_IPAD_IFINDEX,
+	C_IPAD_MASK,
 	/* ipAddressTable, index type.len.addr */
-	C_IPA_IFINDEX, C_IPA_TYPE, C_IPA_PREFIX,
+	C_IPA_IFINDEX,
+	C_IPA_TYPE,
+	C_IPA_PREFIX,
 	/* ipNetToMediaTable, index ifIndex.a.b.c.d */
-	C_NTM_PHYS, C_NTM_TYPE,
+	C_NTM_PHYS,
+	C_NTM_TYPE,
 	/* ipNetToPhysicalTable, index ifIndex.type.len.addr */
-	C_NTP_PHYS, C_NTP_TYPE,
+	C_NTP_PHYS,
+	C_NTP_TYPE,
 	/* entPhysicalTable, index entPhysicalIndex */
-	C_ENT_DESCR, C_ENT_CONTAINED, C_ENT_CLASS, C_ENT_SWREV, C_ENT_SERIAL,
-	C_ENT_MFG, C_ENT_MODEL,
+	C_ENT_DESCR,
+	C_ENT_CONTAINED,
+	C_ENT_CLASS,
+	C_ENT_SWREV,
+	C_ENT_SERIAL,
+	C_ENT_MFG,
+	C_ENT_MODEL,
 	/* hrDeviceTable, index hrDeviceIndex */
-	C_HR_TYPE, C_HR_DESCR,
+	C_HR_TYPE,
+	C_HR_DESCR,
 	/* lldpRemTable, index timeMark.localPortNum.remIndex */
-	C_LLDP_CHASSIS_TYPE, C_LLDP_CHASSIS, C_LLDP_PORT_TYPE, C_LLDP_PORT,
-	C_LLDP_PORT_DESC, C_LLDP_SYSNAME, C_LLDP_SYSDESC,
+	C_LLDP_CHASSIS_TYPE,
+	C_LLDP_CHASSIS,
+	C_LLDP_PORT_TYPE,
+	C_LLDP_PORT,
+	C_LLDP_PORT_DESC,
+	C_LLDP_SYSNAME,
+	C_LLDP_SYSDESC,
 	C_COUNT
 };
 
 enum table_id {
-	T_IF, T_IPAD, T_IPA, T_NTM, T_NTP, T_ENT, T_HR, T_LLDP, T_COUNT
+	T_IF,
+	T_IPAD,
+	T_IPA,
+	T_NTM,
+	T_NTP,
+	T_ENT,
+	T_HR,
+	T_LLDP,
+	T_COUNT
 };
 
 struct col_def {
 	enum table_id table;
 	size_t len;
-	oid name[16];	/* the column: table entry OID plus column number */
+	oid name[16]; /* the column: table entry OID plus column number */
 };
 
 #define IF_T 1, 3, 6, 1, 2, 1, 2, 2, 1
@@ -139,45 +171,44 @@ struct col_def {
 
 /* In enum col_id order. */
 static const struct col_def col_defs[C_COUNT] = {
-	{ T_IF, 10, { IF_T, 2 } },	{ T_IF, 10, { IF_T, 3 } },
-	{ T_IF, 10, { IF_T, 5 } },	{ T_IF, 10, { IF_T, 6 } },
-	{ T_IF, 10, { IF_T, 7 } },	{ T_IF, 10, { IF_T, 8 } },
-	{ T_IF, 10, { IF_T, 9 } },	{ T_IF, 11, { IFX_T, 1 } },
-	{ T_IF, 11, { IFX_T, 15 } },	{ T_IF, 11, { IFX_T, 18 } },
-	{ T_IPAD, 10, { IPAD_T, 2 } },	{ T_IPAD, 10, { IPAD_T, 3 } },
-	{ T_IPA, 10, { IPA_T, 3 } },	{ T_IPA, 10, { IPA_T, 4 } },
-	{ T_IPA, 10, { IPA_T, 5 } },
-	{ T_NTM, 10, { NTM_T, 2 } },	{ T_NTM, 10, { NTM_T, 4 } },
-	{ T_NTP, 10, { NTP_T, 4 } },	{ T_NTP, 10, { NTP_T, 6 } },
-	{ T_ENT, 12, { ENT_T, 2 } },	{ T_ENT, 12, { ENT_T, 4 } },
-	{ T_ENT, 12, { ENT_T, 5 } },	{ T_ENT, 12, { ENT_T, 10 } },
-	{ T_ENT, 12, { ENT_T, 11 } },	{ T_ENT, 12, { ENT_T, 12 } },
-	{ T_ENT, 12, { ENT_T, 13 } },
-	{ T_HR, 11, { HR_T, 2 } },	{ T_HR, 11, { HR_T, 3 } },
-	{ T_LLDP, 11, { LLDP_T, 4 } },	{ T_LLDP, 11, { LLDP_T, 5 } },
-	{ T_LLDP, 11, { LLDP_T, 6 } },	{ T_LLDP, 11, { LLDP_T, 7 } },
-	{ T_LLDP, 11, { LLDP_T, 8 } },	{ T_LLDP, 11, { LLDP_T, 9 } },
-	{ T_LLDP, 11, { LLDP_T, 10 } },
+	{T_IF, 10, {IF_T, 2}},	    {T_IF, 10, {IF_T, 3}},
+	{T_IF, 10, {IF_T, 5}},	    {T_IF, 10, {IF_T, 6}},
+	{T_IF, 10, {IF_T, 7}},	    {T_IF, 10, {IF_T, 8}},
+	{T_IF, 10, {IF_T, 9}},	    {T_IF, 11, {IFX_T, 1}},
+	{T_IF, 11, {IFX_T, 15}},    {T_IF, 11, {IFX_T, 18}},
+	{T_IPAD, 10, {IPAD_T, 2}},  {T_IPAD, 10, {IPAD_T, 3}},
+	{T_IPA, 10, {IPA_T, 3}},    {T_IPA, 10, {IPA_T, 4}},
+	{T_IPA, 10, {IPA_T, 5}},    {T_NTM, 10, {NTM_T, 2}},
+	{T_NTM, 10, {NTM_T, 4}},    {T_NTP, 10, {NTP_T, 4}},
+	{T_NTP, 10, {NTP_T, 6}},    {T_ENT, 12, {ENT_T, 2}},
+	{T_ENT, 12, {ENT_T, 4}},    {T_ENT, 12, {ENT_T, 5}},
+	{T_ENT, 12, {ENT_T, 10}},   {T_ENT, 12, {ENT_T, 11}},
+	{T_ENT, 12, {ENT_T, 12}},   {T_ENT, 12, {ENT_T, 13}},
+	{T_HR, 11, {HR_T, 2}},	    {T_HR, 11, {HR_T, 3}},
+	{T_LLDP, 11, {LLDP_T, 4}},  {T_LLDP, 11, {LLDP_T, 5}},
+	{T_LLDP, 11, {LLDP_T, 6}},  {T_LLDP, 11, {LLDP_T, 7}},
+	{T_LLDP, 11, {LLDP_T, 8}},  {T_LLDP, 11, {LLDP_T, 9}},
+	{T_LLDP, 11, {LLDP_T, 10}},
 };
 
 /* A scalar object, or a column whose first row is wanted, asked for by
  * name (GET of an instance, or GETNEXT under an object). */
 struct obj_def {
-	const char *name;	/* the sys field it fills */
+	const char *name; /* the sys field it fills */
 	size_t len;
 	oid oid[16];
 };
 
-#define OBJ_MAX 48		/* objects in one obj_def list */
+#define OBJ_MAX 48 /* objects in one obj_def list */
 
 /* The system group, read with one GET; sys field names in this order. */
 static const struct obj_def sys_defs[] = {
-	{ "sysDescr", 9, { 1, 3, 6, 1, 2, 1, 1, 1, 0 } },
-	{ "sysObjectID", 9, { 1, 3, 6, 1, 2, 1, 1, 2, 0 } },
-	{ "sysUpTime", 9, { 1, 3, 6, 1, 2, 1, 1, 3, 0 } },
-	{ "sysContact", 9, { 1, 3, 6, 1, 2, 1, 1, 4, 0 } },
-	{ "sysName", 9, { 1, 3, 6, 1, 2, 1, 1, 5, 0 } },
-	{ "sysLocation", 9, { 1, 3, 6, 1, 2, 1, 1, 6, 0 } },
+	{"sysDescr", 9, {1, 3, 6, 1, 2, 1, 1, 1, 0}},
+	{"sysObjectID", 9, {1, 3, 6, 1, 2, 1, 1, 2, 0}},
+	{"sysUpTime", 9, {1, 3, 6, 1, 2, 1, 1, 3, 0}},
+	{"sysContact", 9, {1, 3, 6, 1, 2, 1, 1, 4, 0}},
+	{"sysName", 9, {1, 3, 6, 1, 2, 1, 1, 5, 0}},
+	{"sysLocation", 9, {1, 3, 6, 1, 2, 1, 1, 6, 0}},
 };
 #define SYS_COUNT (sizeof(sys_defs) / sizeof(sys_defs[0]))
 
@@ -193,60 +224,61 @@ static const struct obj_def sys_defs[] = {
  */
 struct ident_def {
 	struct obj_def obj;
-	const char *mib;	/* listed in snmp_mibs when obj answered */
+	const char *mib; /* listed in snmp_mibs when obj answered */
 };
 
 /* An obj_def with its length counted by the compiler. */
-#define OBJ(name, ...)                                                        \
-	{ name, sizeof((const oid[]){ __VA_ARGS__ }) / sizeof(oid),          \
-	  { __VA_ARGS__ } }
+#define OBJ(name, ...)                                                         \
+	{                                                                      \
+		name, sizeof((const oid[]){__VA_ARGS__}) / sizeof(oid),        \
+		{                                                              \
+			__VA_ARGS__                                            \
+		}                                                              \
+	}
 #define MIB2 1, 3, 6, 1, 2, 1
 #define ENT 1, 3, 6, 1, 4, 1
 static const struct ident_def ident_defs[] = {
-	{ OBJ("ipForwarding", MIB2, 4, 1), NULL },
-	{ OBJ("dot1dBaseNumPorts", MIB2, 17, 1, 2), "BRIDGE-MIB" },
-	{ OBJ("inetCidrRouteNumber", MIB2, 4, 24, 6), NULL },
-	{ OBJ("ipCidrRouteNumber", MIB2, 4, 24, 3), NULL },
-	{ OBJ("upsIdentManufacturer", MIB2, 33, 1, 1, 1), "UPS-MIB" },
-	{ OBJ("upsIdentModel", MIB2, 33, 1, 1, 2), "UPS-MIB" },
-	{ OBJ("@Printer-MIB", MIB2, 43), "Printer-MIB" },
-	{ OBJ("@HOST-RESOURCES-MIB", MIB2, 25), "HOST-RESOURCES-MIB" },
-	{ OBJ("dot11manufacturerName", 1, 2, 840, 10036, 3, 1, 2, 1, 2),
-	  "IEEE802dot11-MIB" },
-	{ OBJ("dot11manufacturerProductName", 1, 2, 840, 10036, 3, 1, 2, 1, 3), "IEEE802dot11-MIB" },
-	{ OBJ("netappProductModel", ENT, 789, 1, 1, 5), "NETAPP-MIB" },
-	{ OBJ("netappProductVersion", ENT, 789, 1, 1, 2), "NETAPP-MIB" },
-	{ OBJ("upsBasicIdentModel", ENT, 318, 1, 1, 1, 1, 1, 1),
-	  "PowerNet-MIB" },
-	{ OBJ("rPDUIdentModelNumber", ENT, 318, 1, 1, 12, 1, 5),
-	  "PowerNet-MIB" },
-	{ OBJ("xupsIdentManufacturer", ENT, 534, 1, 1, 1), "XUPS-MIB" },
-	{ OBJ("xupsIdentModel", ENT, 534, 1, 1, 2), "XUPS-MIB" },
-	{ OBJ("lgpAgentDeviceManufacturer", ENT, 476, 1, 42, 2, 4, 2, 1, 3), "LIEBERT-GP-AGENT-MIB" },
-	{ OBJ("lgpAgentDeviceModel", ENT, 476, 1, 42, 2, 4, 2, 1, 4),
-	  "LIEBERT-GP-AGENT-MIB" },
-	{ OBJ("tlpDeviceManufacturer", ENT, 850, 1, 1, 1, 2, 1, 4),
-	  "TRIPPLITE-PRODUCTS" },
-	{ OBJ("tlpDeviceModel", ENT, 850, 1, 1, 1, 2, 1, 5),
-	  "TRIPPLITE-PRODUCTS" },
-	{ OBJ("synologyModelName", ENT, 6574, 1, 5, 1),
-	  "SYNOLOGY-SYSTEM-MIB" },
-	{ OBJ("qnapModelName", ENT, 24681, 1, 2, 12), "NAS-MIB" },
-	{ OBJ("unifiApSystemModel", ENT, 41112, 1, 6, 3, 3),
-	  "UBNT-UniFi-MIB" },
-	{ OBJ("geistProductTitle", ENT, 21239, 5, 1, 1, 1), "GEIST-V4-MIB" },
-	{ OBJ("cpqRackCommonEnclosureModel", ENT, 232, 22, 2, 3, 1, 1, 1, 3),
-	  "CPQRACK-MIB" },
-	{ OBJ("cpqSiProductName", ENT, 232, 2, 2, 4, 2), "CPQSINFO-MIB" },
-	{ OBJ("machineLevelProductName", ENT, 2, 3, 51, 3, 1, 5, 2, 1, 5),
-	  "IMM-MIB" },
-	{ OBJ("panSysSwVersion", ENT, 25461, 2, 1, 2, 1, 1),
-	  "PAN-COMMON-MIB" },
-	{ OBJ("mwSystemGeneralModel", ENT, 15983, 1, 1, 3, 1, 13, 2),
-	  "MERU-GLOBAL-STATISTICS-MIB" },
-	{ OBJ("@FORTINET-FORTIGATE-MIB", ENT, 12356, 101),
-	  "FORTINET-FORTIGATE-MIB" },
-	{ OBJ("@CHECKPOINT-MIB", ENT, 2620, 1, 1), "CHECKPOINT-MIB" },
+	{OBJ("ipForwarding", MIB2, 4, 1), NULL},
+	{OBJ("dot1dBaseNumPorts", MIB2, 17, 1, 2), "BRIDGE-MIB"},
+	{OBJ("inetCidrRouteNumber", MIB2, 4, 24, 6), NULL},
+	{OBJ("ipCidrRouteNumber", MIB2, 4, 24, 3), NULL},
+	{OBJ("upsIdentManufacturer", MIB2, 33, 1, 1, 1), "UPS-MIB"},
+	{OBJ("upsIdentModel", MIB2, 33, 1, 1, 2), "UPS-MIB"},
+	{OBJ("@Printer-MIB", MIB2, 43), "Printer-MIB"},
+	{OBJ("@HOST-RESOURCES-MIB", MIB2, 25), "HOST-RESOURCES-MIB"},
+	{OBJ("dot11manufacturerName", 1, 2, 840, 10036, 3, 1, 2, 1, 2),
+	 "IEEE802dot11-MIB"},
+	{OBJ("dot11manufacturerProductName", 1, 2, 840, 10036, 3, 1, 2, 1, 3),
+	 "IEEE802dot11-MIB"},
+	{OBJ("netappProductModel", ENT, 789, 1, 1, 5), "NETAPP-MIB"},
+	{OBJ("netappProductVersion", ENT, 789, 1, 1, 2), "NETAPP-MIB"},
+	{OBJ("upsBasicIdentModel", ENT, 318, 1, 1, 1, 1, 1, 1), "PowerNet-MIB"},
+	{OBJ("rPDUIdentModelNumber", ENT, 318, 1, 1, 12, 1, 5), "PowerNet-MIB"},
+	{OBJ("xupsIdentManufacturer", ENT, 534, 1, 1, 1), "XUPS-MIB"},
+	{OBJ("xupsIdentModel", ENT, 534, 1, 1, 2), "XUPS-MIB"},
+	{OBJ("lgpAgentDeviceManufacturer", ENT, 476, 1, 42, 2, 4, 2, 1, 3),
+	 "LIEBERT-GP-AGENT-MIB"},
+	{OBJ("lgpAgentDeviceModel", ENT, 476, 1, 42, 2, 4, 2, 1, 4),
+	 "LIEBERT-GP-AGENT-MIB"},
+	{OBJ("tlpDeviceManufacturer", ENT, 850, 1, 1, 1, 2, 1, 4),
+	 "TRIPPLITE-PRODUCTS"},
+	{OBJ("tlpDeviceModel", ENT, 850, 1, 1, 1, 2, 1, 5),
+	 "TRIPPLITE-PRODUCTS"},
+	{OBJ("synologyModelName", ENT, 6574, 1, 5, 1), "SYNOLOGY-SYSTEM-MIB"},
+	{OBJ("qnapModelName", ENT, 24681, 1, 2, 12), "NAS-MIB"},
+	{OBJ("unifiApSystemModel", ENT, 41112, 1, 6, 3, 3), "UBNT-UniFi-MIB"},
+	{OBJ("geistProductTitle", ENT, 21239, 5, 1, 1, 1), "GEIST-V4-MIB"},
+	{OBJ("cpqRackCommonEnclosureModel", ENT, 232, 22, 2, 3, 1, 1, 1, 3),
+	 "CPQRACK-MIB"},
+	{OBJ("cpqSiProductName", ENT, 232, 2, 2, 4, 2), "CPQSINFO-MIB"},
+	{OBJ("machineLevelProductName", ENT, 2, 3, 51, 3, 1, 5, 2, 1, 5),
+	 "IMM-MIB"},
+	{OBJ("panSysSwVersion", ENT, 25461, 2, 1, 2, 1, 1), "PAN-COMMON-MIB"},
+	{OBJ("mwSystemGeneralModel", ENT, 15983, 1, 1, 3, 1, 13, 2),
+	 "MERU-GLOBAL-STATISTICS-MIB"},
+	{OBJ("@FORTINET-FORTIGATE-MIB", ENT, 12356, 101),
+	 "FORTINET-FORTIGATE-MIB"},
+	{OBJ("@CHECKPOINT-MIB", ENT, 2620, 1, 1), "CHECKPOINT-MIB"},
 };
 #undef MIB2
 #undef ENT
@@ -257,17 +289,19 @@ static const struct {
 	long num;
 	const char *name;
 } if_types[] = {
-	{ 1, "other" }, { 6, "ethernet" }, { 23, "ppp" },
-	{ 24, "software loopback" }, { 32, "frame relay" }, { 37, "atm" },
-	{ 53, "propVirtual" }, { 62, "fast ethernet" }, { 71, "wireless" },
-	{ 117, "gigabit ethernet" }, { 131, "tunnel" }, { 135, "l2vlan" },
-	{ 136, "l3ipvlan" }, { 161, "ieee8023adLag" }, { 166, "mpls" },
-	{ 209, "bridge" },
+	{1, "other"},	     {6, "ethernet"},
+	{23, "ppp"},	     {24, "software loopback"},
+	{32, "frame relay"}, {37, "atm"},
+	{53, "propVirtual"}, {62, "fast ethernet"},
+	{71, "wireless"},    {117, "gigabit ethernet"},
+	{131, "tunnel"},     {135, "l2vlan"},
+	{136, "l3ipvlan"},   {161, "ieee8023adLag"},
+	{166, "mpls"},	     {209, "bridge"},
 };
 
 static const char *const oper_names[] = {
-	NULL, "up", "down", "testing", "unknown", "dormant", "notPresent",
-	"lowerLayerDown",
+	NULL,	   "up",      "down",	    "testing",
+	"unknown", "dormant", "notPresent", "lowerLayerDown",
 };
 
 /* ------------------------------------------------------------ tables */
@@ -275,19 +309,19 @@ static const char *const oper_names[] = {
 struct cell {
 	int set;
 	u_char type;
-	size_t len;		/* bytes in buf */
-	u_char *buf;		/* octet strings, OIDs (as text), addresses */
-	uint64_t num;		/* integers, counters, gauges, ticks */
+	size_t len;   /* bytes in buf */
+	u_char *buf;  /* octet strings, OIDs (as text), addresses */
+	uint64_t num; /* integers, counters, gauges, ticks */
 };
 
 struct row {
 	oid idx[IDX_MAX];
 	size_t idxlen;
-	struct cell *cells;	/* one per column of the table */
+	struct cell *cells; /* one per column of the table */
 };
 
 struct table {
-	enum col_id first;	/* columns first .. first+ncols-1 */
+	enum col_id first; /* columns first .. first+ncols-1 */
 	size_t ncols;
 	struct row *rows;
 	size_t nrows, cap, hint;
@@ -369,8 +403,9 @@ static void cell_store(struct cell *cl, const netsnmp_variable_list *v)
 	switch (v->type) {
 	case ASN_OCTET_STR:
 	case ASN_OPAQUE:
-		cl->len = v->val_len < SNMP_PROBE_MAX_VALUE ?
-				  v->val_len : SNMP_PROBE_MAX_VALUE;
+		cl->len = v->val_len < SNMP_PROBE_MAX_VALUE
+				  ? v->val_len
+				  : SNMP_PROBE_MAX_VALUE;
 		cl->buf = xmalloc(cl->len + 1);
 		if (cl->len)
 			memcpy(cl->buf, v->val.string, cl->len);
@@ -466,8 +501,7 @@ static void mac_format(const struct cell *c, char out[18])
 	out[0] = 0;
 	if (c && c->type == ASN_OCTET_STR && c->len == 6)
 		snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", c->buf[0],
-			 c->buf[1], c->buf[2], c->buf[3], c->buf[4],
-			 c->buf[5]);
+			 c->buf[1], c->buf[2], c->buf[3], c->buf[4], c->buf[5]);
 }
 
 /* The text of a cell: strings as UTF-8, numbers in decimal. */
@@ -538,7 +572,7 @@ static int mask_to_cidr(const char *mask)
 		n++;
 		m <<= 1;
 	}
-	return m ? -1 : n;	/* not contiguous */
+	return m ? -1 : n; /* not contiguous */
 }
 
 /* "network/cidr" of an address and prefix length, either family. */
@@ -576,7 +610,7 @@ struct usm_claim {
 	u_char engine_id[64];
 	size_t engine_id_len;
 	char *name;
-	u_char keys[512];	/* level, protocols and Ku keys */
+	u_char keys[512]; /* level, protocols and Ku keys */
 	size_t keys_len;
 	int refs;
 };
@@ -599,7 +633,7 @@ struct probe {
 	netsnmp_pdu *resp;
 	u_char engine_id[64];
 	size_t engine_id_len;
-	struct usm_claim *claim;	/* v3: the USM user this session uses */
+	struct usm_claim *claim; /* v3: the USM user this session uses */
 	char why[160];
 };
 
@@ -636,7 +670,7 @@ static int probe_callback(int op, netsnmp_session *s, int reqid,
 			p->resp = snmp_clone_pdu(pdu);
 		}
 	} else if (op == NETSNMP_CALLBACK_OP_RESEND) {
-		return 1;	/* a retransmission: still waiting */
+		return 1; /* a retransmission: still waiting */
 	} else if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
 		p->outcome = REQ_TIMEOUT;
 	} else if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
@@ -707,7 +741,7 @@ static enum req_outcome probe_request(struct probe *p, netsnmp_pdu *pdu,
 	while (p->waiting) {
 		left = probe_left_ms(p);
 		if (left <= 0)
-			return REQ_DEADLINE;	/* closing cancels it */
+			return REQ_DEADLINE; /* closing cancels it */
 		pfd.fd = p->sock;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
@@ -757,7 +791,7 @@ static void usm_release(struct probe *p)
 			break;
 		}
 	free(c->name);
-	sodium_memzero(c, sizeof(*c));	/* the localised keys */
+	sodium_memzero(c, sizeof(*c)); /* the localised keys */
 	free(c);
 	pthread_cond_broadcast(&usm_claim_cond);
 }
@@ -835,8 +869,8 @@ static void probe_why(struct probe *p, const char *what, enum req_outcome o)
 	char tmp[sizeof(p->why)];
 
 	snprintf(tmp, sizeof(tmp), "%s", outcome_text(p, o));
-	snprintf(p->why, sizeof(p->why), "%s%s%.120s", what,
-		 *what ? ": " : "", tmp);
+	snprintf(p->why, sizeof(p->why), "%s%s%.120s", what, *what ? ": " : "",
+		 tmp);
 }
 
 /* -------------------------------------------------------- credentials */
@@ -848,37 +882,37 @@ struct proto_name {
 };
 
 static const struct proto_name auth_protos[] = {
-	{ "MD5", usmHMACMD5AuthProtocol, USM_AUTH_PROTO_MD5_LEN },
-	{ "SHA", usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN },
-	{ "SHA1", usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN },
-	{ "SHA-1", usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN },
-	{ "SHA-224", usmHMAC128SHA224AuthProtocol, 10 },
-	{ "SHA-256", usmHMAC192SHA256AuthProtocol, 10 },
-	{ "SHA-384", usmHMAC256SHA384AuthProtocol, 10 },
-	{ "SHA-512", usmHMAC384SHA512AuthProtocol, 10 },
-	{ "SHA224", usmHMAC128SHA224AuthProtocol, 10 },
-	{ "SHA256", usmHMAC192SHA256AuthProtocol, 10 },
-	{ "SHA384", usmHMAC256SHA384AuthProtocol, 10 },
-	{ "SHA512", usmHMAC384SHA512AuthProtocol, 10 },
-	{ NULL, NULL, 0 },
+	{"MD5", usmHMACMD5AuthProtocol, USM_AUTH_PROTO_MD5_LEN},
+	{"SHA", usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN},
+	{"SHA1", usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN},
+	{"SHA-1", usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN},
+	{"SHA-224", usmHMAC128SHA224AuthProtocol, 10},
+	{"SHA-256", usmHMAC192SHA256AuthProtocol, 10},
+	{"SHA-384", usmHMAC256SHA384AuthProtocol, 10},
+	{"SHA-512", usmHMAC384SHA512AuthProtocol, 10},
+	{"SHA224", usmHMAC128SHA224AuthProtocol, 10},
+	{"SHA256", usmHMAC192SHA256AuthProtocol, 10},
+	{"SHA384", usmHMAC256SHA384AuthProtocol, 10},
+	{"SHA512", usmHMAC384SHA512AuthProtocol, 10},
+	{NULL, NULL, 0},
 };
 
 /* AES-192/256 are the Blumenthal draft (net-snmp's AES192/AES256); the
  * Cisco key extension is AES-192-C / AES-256-C. */
 static const struct proto_name priv_protos[] = {
-	{ "DES", usmDESPrivProtocol, USM_PRIV_PROTO_DES_LEN },
-	{ "AES", usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN },
-	{ "AES128", usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN },
-	{ "AES-128", usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN },
-	{ "AES192", usmAES192PrivProtocol, 9 },
-	{ "AES-192", usmAES192PrivProtocol, 9 },
-	{ "AES256", usmAES256PrivProtocol, 9 },
-	{ "AES-256", usmAES256PrivProtocol, 9 },
-	{ "AES192C", usmAES192CiscoPrivProtocol, 11 },
-	{ "AES-192-C", usmAES192CiscoPrivProtocol, 11 },
-	{ "AES256C", usmAES256CiscoPrivProtocol, 11 },
-	{ "AES-256-C", usmAES256CiscoPrivProtocol, 11 },
-	{ NULL, NULL, 0 },
+	{"DES", usmDESPrivProtocol, USM_PRIV_PROTO_DES_LEN},
+	{"AES", usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN},
+	{"AES128", usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN},
+	{"AES-128", usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN},
+	{"AES192", usmAES192PrivProtocol, 9},
+	{"AES-192", usmAES192PrivProtocol, 9},
+	{"AES256", usmAES256PrivProtocol, 9},
+	{"AES-256", usmAES256PrivProtocol, 9},
+	{"AES192C", usmAES192CiscoPrivProtocol, 11},
+	{"AES-192-C", usmAES192CiscoPrivProtocol, 11},
+	{"AES256C", usmAES256CiscoPrivProtocol, 11},
+	{"AES-256-C", usmAES256CiscoPrivProtocol, 11},
+	{NULL, NULL, 0},
 };
 
 static int proto_find(const struct proto_name *t, const char *name,
@@ -1070,8 +1104,9 @@ static int probe_open_v3(struct probe *p, json_t *cred)
 	}
 	if (s.securityLevel == SNMP_SEC_LEVEL_AUTHPRIV) {
 		if (proto_find(priv_protos,
-			       *cred_str(cred, "priv_protocol") ?
-				       cred_str(cred, "priv_protocol") : "AES",
+			       *cred_str(cred, "priv_protocol")
+				       ? cred_str(cred, "priv_protocol")
+				       : "AES",
 			       &pproto, &plen) < 0) {
 			snprintf(p->why, sizeof(p->why),
 				 "unknown priv_protocol (DES, AES, AES-192 or "
@@ -1137,7 +1172,7 @@ static int probe_open_v3(struct probe *p, json_t *cred)
 		goto out;
 	rc = probe_open(p, &s);
 	if (rc < 0)
-		probe_close(p);		/* releases the claim */
+		probe_close(p); /* releases the claim */
 	p->version = SNMP_VERSION_3;
 out:
 	sodium_memzero(keys, sizeof(keys));
@@ -1167,7 +1202,7 @@ static int probe_get_objects(struct probe *p, int type,
 	netsnmp_variable_list *v;
 	enum req_outcome o;
 	size_t i, k, tries;
-	int skip[OBJ_MAX] = { 0 };
+	int skip[OBJ_MAX] = {0};
 
 	if (n > OBJ_MAX)
 		n = OBJ_MAX;
@@ -1182,7 +1217,8 @@ static int probe_get_objects(struct probe *p, int type,
 			probe_why(p, "", o);
 			return -1;
 		}
-		if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->errindex > 0) {
+		if (resp->errstat == SNMP_ERR_NOSUCHNAME &&
+		    resp->errindex > 0) {
 			size_t bad = n;
 
 			k = 0;
@@ -1194,14 +1230,15 @@ static int probe_get_objects(struct probe *p, int type,
 			for (i = 0; i < n && bad < n; i++)
 				if (i == bad ||
 				    (type == SNMP_MSG_GETNEXT &&
-				     snmp_oid_compare(defs[i]->oid, defs[i]->len,
+				     snmp_oid_compare(defs[i]->oid,
+						      defs[i]->len,
 						      defs[bad]->oid,
 						      defs[bad]->len) > 0))
 					skip[i] = 1;
 			snmp_free_pdu(resp);
 			resp = NULL;
 			if (bad == n)
-				break;	/* an index we did not send */
+				break; /* an index we did not send */
 			continue;
 		}
 		break;
@@ -1228,7 +1265,7 @@ static int probe_get_objects(struct probe *p, int type,
 				 snmp_oid_compare(v->name, d->len, d->oid,
 						  d->len) == 0;
 		if (inside)
-			cell_store(&out[i], v);	/* noSuch*: left unset */
+			cell_store(&out[i], v); /* noSuch*: left unset */
 		v = v->next_variable;
 	}
 	snmp_free_pdu(resp);
@@ -1255,7 +1292,7 @@ static int probe_get_system(struct probe *p, json_t *sys)
 		return -1;
 	for (i = 0; i < SYS_COUNT; i++) {
 		if (!c[i].set)
-			continue;	/* noSuchObject and the like */
+			continue; /* noSuchObject and the like */
 		json_object_set_new(sys, sys_defs[i].name, cell_json(&c[i]));
 		if (i == 1)
 			set_str(sys, "snmp_oid", (const char *)c[i].buf);
@@ -1368,18 +1405,18 @@ static int walk_take(struct probe *p, struct walk *w, enum col_id c,
 	    v->type == SNMP_NOSUCHINSTANCE || v->name_length <= d->len ||
 	    v->name_length > MAX_OID_LEN ||
 	    snmp_oid_compare(v->name, d->len, d->name, d->len) != 0) {
-		w->done[c] = 1;		/* left the column */
+		w->done[c] = 1; /* left the column */
 		return 0;
 	}
 	if (snmp_oid_compare(v->name, v->name_length, w->last[c],
 			     w->lastlen[c]) <= 0) {
-		w->done[c] = 1;		/* not increasing: a broken agent */
+		w->done[c] = 1; /* not increasing: a broken agent */
 		return 0;
 	}
 	memcpy(w->last[c], v->name, v->name_length * sizeof(oid));
 	w->lastlen[c] = v->name_length;
 	if (v->name_length - d->len > IDX_MAX)
-		return 1;		/* index too long to keep: skip it */
+		return 1; /* index too long to keep: skip it */
 	r = table_row(t, v->name + d->len, v->name_length - d->len,
 		      (size_t)p->max_rows);
 	if (!r) {
@@ -1450,7 +1487,7 @@ static int probe_walk(struct probe *p, struct walk *w)
 		}
 		snmp_free_pdu(resp);
 		if (!moved)
-			return 0;	/* every column ended or stalled */
+			return 0; /* every column ended or stalled */
 	}
 }
 
@@ -1530,12 +1567,12 @@ static json_t *section_network(const struct walk *w)
 			set_num(o, "speed", c ? c->num : 0);
 		c = row_cell(t, r, C_IF_ADMIN);
 		set_str(o, "ifadminstatus",
-			c && c->num >= 1 && c->num <= 3 ? oper_names[c->num] :
-							  "");
+			c && c->num >= 1 && c->num <= 3 ? oper_names[c->num]
+							: "");
 		c = row_cell(t, r, C_IF_OPER);
 		set_str(o, "ip_enabled",
-			c && c->num >= 1 && c->num <= 7 ? oper_names[c->num] :
-							  "");
+			c && c->num >= 1 && c->num <= 7 ? oper_names[c->num]
+							: "");
 		c = row_cell(t, r, C_IF_LASTCHANGE);
 		set_num(o, "iflastchange", c ? c->num : 0);
 		json_array_append_new(a, o);
@@ -1610,7 +1647,7 @@ static json_t *section_ip(const struct walk *w)
 			continue;
 		c = row_cell(x, r, C_IPA_TYPE);
 		if (c && c->num != 1)
-			continue;	/* anycast or broadcast */
+			continue; /* anycast or broadcast */
 		c = row_cell(x, r, C_IPA_PREFIX);
 		cidr = c && c->type == ASN_OBJECT_ID ? (int)c->num : -1;
 		if (version == 4 && cidr >= 0 && cidr <= 32) {
@@ -1634,7 +1671,7 @@ static void arp_row_add(json_t *a, const struct walk *w, const char *ip,
 
 	mac_format(phys, mac);
 	if (!mac[0] || ip_seen(a, ip))
-		return;		/* incomplete entry, or listed already */
+		return; /* incomplete entry, or listed already */
 	o = json_object();
 	set_str(o, "ip", ip);
 	set_str(o, "mac", mac);
@@ -1659,7 +1696,7 @@ static json_t *section_arp(const struct walk *w)
 		c = row_cell(t, r, C_NTM_TYPE);
 		if ((c && c->num == 2) || r->idxlen != 5 ||
 		    index_ipv4(r->idx + 1, 4, ip, sizeof(ip)) < 0)
-			continue;	/* invalid(2) entries are stale */
+			continue; /* invalid(2) entries are stale */
 		arp_row_add(a, w, ip, row_cell(t, r, C_NTM_PHYS),
 			    (unsigned long)r->idx[0]);
 	}
@@ -1708,18 +1745,18 @@ static json_t *section_lldp(const struct walk *w)
 		set_num(o, "local_port", r->idx[1]);
 		ct = row_cell(t, r, C_LLDP_CHASSIS_TYPE);
 		mac[0] = 0;
-		if (ct && ct->num == 4)	/* macAddress(4) */
+		if (ct && ct->num == 4) /* macAddress(4) */
 			mac_format(row_cell(t, r, C_LLDP_CHASSIS), mac);
 		set_str(o, "remote_mac", mac);
-		json_object_set_new(o, "remote_chassis_id",
-				    lldp_id(ct, row_cell(t, r, C_LLDP_CHASSIS),
-					    4));
 		json_object_set_new(
-			o, "remote_port",
-			lldp_id(row_cell(t, r, C_LLDP_PORT_TYPE),
-				row_cell(t, r, C_LLDP_PORT), 3));
-		json_object_set_new(o, "remote_port_description",
-				    cell_json(row_cell(t, r, C_LLDP_PORT_DESC)));
+			o, "remote_chassis_id",
+			lldp_id(ct, row_cell(t, r, C_LLDP_CHASSIS), 4));
+		json_object_set_new(o, "remote_port",
+				    lldp_id(row_cell(t, r, C_LLDP_PORT_TYPE),
+					    row_cell(t, r, C_LLDP_PORT), 3));
+		json_object_set_new(
+			o, "remote_port_description",
+			cell_json(row_cell(t, r, C_LLDP_PORT_DESC)));
 		json_object_set_new(o, "remote_name",
 				    cell_json(row_cell(t, r, C_LLDP_SYSNAME)));
 		json_object_set_new(o, "remote_description",
@@ -1750,16 +1787,17 @@ static const struct row *entity_pick(const struct table *t, const char **how)
 		int model = cell_has_text(row_cell(t, r, C_ENT_MODEL));
 
 		if (cl && cl->num == 3 &&
-		    (!chassis ||
-		     (model && !cell_has_text(row_cell(t, chassis,
-							C_ENT_MODEL)))))
+		    (!chassis || (model && !cell_has_text(row_cell(
+						   t, chassis, C_ENT_MODEL)))))
 			chassis = r;
 		if (in && in->num == 0 && !top)
 			top = r;
 		if (model && !named)
 			named = r;
 	}
-	*how = chassis ? "chassis" : top ? "no container" : "first with a model";
+	*how = chassis ? "chassis"
+	       : top   ? "no container"
+		       : "first with a model";
 	return chassis ? chassis : top ? top : named;
 }
 
@@ -1774,10 +1812,10 @@ static void entity_fill(const struct walk *w, json_t *sys)
 		enum col_id col;
 		const char *name;
 	} keep[] = {
-		{ C_ENT_MODEL, "entPhysicalModelName" },
-		{ C_ENT_DESCR, "entPhysicalDescr" },
-		{ C_ENT_MFG, "entPhysicalMfgName" },
-		{ C_ENT_SWREV, "entPhysicalSoftwareRev" },
+		{C_ENT_MODEL, "entPhysicalModelName"},
+		{C_ENT_DESCR, "entPhysicalDescr"},
+		{C_ENT_MFG, "entPhysicalMfgName"},
+		{C_ENT_SWREV, "entPhysicalSoftwareRev"},
 	};
 	const struct table *t = &w->tables[T_ENT];
 	const struct row *best;
@@ -1818,9 +1856,11 @@ static void hr_printer_fill(const struct walk *w, json_t *sys)
 		const struct cell *d = row_cell(t, &t->rows[i], C_HR_DESCR);
 
 		if (ty && ty->type == ASN_OBJECT_ID &&
-		    strcmp((const char *)ty->buf, "1.3.6.1.2.1.25.3.1.5") == 0 &&
+		    strcmp((const char *)ty->buf, "1.3.6.1.2.1.25.3.1.5") ==
+			    0 &&
 		    cell_has_text(d)) {
-			json_object_set_new(sys, "hrPrinterDescr", cell_json(d));
+			json_object_set_new(sys, "hrPrinterDescr",
+					    cell_json(d));
 			return;
 		}
 	}
@@ -1854,20 +1894,18 @@ static void probe_defaults(struct probe *p, const struct snmp_probe_opts *o)
 	p->retries = o && o->retries >= 0 ? o->retries : DEF_RETRIES;
 	if (!o)
 		p->retries = DEF_RETRIES;
-	p->deadline_ms = o && o->deadline_ms > 0 ? o->deadline_ms :
-						   probe_default_deadline();
+	p->deadline_ms = o && o->deadline_ms > 0 ? o->deadline_ms
+						 : probe_default_deadline();
 	p->max_rows = o && o->max_rows > 0 ? o->max_rows : DEF_MAX_ROWS;
 	if (p->max_rows > SNMP_PROBE_MAX_ROWS)
 		p->max_rows = SNMP_PROBE_MAX_ROWS;
-	p->max_rep = o && o->bulk_varbinds > 0 ? o->bulk_varbinds :
-						   DEF_MAX_REP;
+	p->max_rep = o && o->bulk_varbinds > 0 ? o->bulk_varbinds : DEF_MAX_REP;
 	if (p->max_rep > 200)
 		p->max_rep = 200;
 }
 
 /* Tries one credential (one version of it); 0 when sys was read. */
-static int probe_try(struct probe *p, json_t *cred, long version,
-		     json_t *sys)
+static int probe_try(struct probe *p, json_t *cred, long version, json_t *sys)
 {
 	int rc;
 
@@ -1893,8 +1931,8 @@ static const char *version_name(long v)
 static int probe_credentials(struct probe *p, json_t *creds, json_t *sys,
 			     struct strbuf *tried)
 {
-	static const long community_versions[] = { SNMP_VERSION_2c,
-						   SNMP_VERSION_1 };
+	static const long community_versions[] = {SNMP_VERSION_2c,
+						  SNMP_VERSION_1};
 	json_t *cred;
 	const char *type;
 	size_t i, k;
@@ -1904,7 +1942,8 @@ static int probe_credentials(struct probe *p, json_t *creds, json_t *sys,
 		if (!type)
 			continue;
 		if (strcmp(type, "snmp") == 0) {
-			if (!json_is_string(json_object_get(cred, "community"))) {
+			if (!json_is_string(
+				    json_object_get(cred, "community"))) {
 				strbuf_printf(tried, "%s#%zu: no community",
 					      tried->len ? "; " : "", i);
 				continue;
@@ -1914,10 +1953,11 @@ static int probe_credentials(struct probe *p, json_t *creds, json_t *sys,
 				if (probe_try(p, cred, community_versions[k],
 					      sys) == 0)
 					return (int)i;
-				strbuf_printf(tried, "%s#%zu v%s: %s",
-					      tried->len ? "; " : "", i,
-					      version_name(community_versions[k]),
-					      p->why);
+				strbuf_printf(
+					tried, "%s#%zu v%s: %s",
+					tried->len ? "; " : "", i,
+					version_name(community_versions[k]),
+					p->why);
 				if (probe_left_ms(p) <= 0)
 					return -1;
 			}
@@ -1984,9 +2024,9 @@ int snmp_probe(const char *ip, json_t *credentials,
 	cred = json_array_get(credentials, (size_t)idx);
 	name = json_string_value(json_object_get(cred, "name"));
 	if (name)
-		json_object_set_new(sys, "snmp_credential_name",
-				    json_agent_string((const u_char *)name,
-						      strlen(name)));
+		json_object_set_new(
+			sys, "snmp_credential_name",
+			json_agent_string((const u_char *)name, strlen(name)));
 
 	probe_get_identity(&p, sys);
 	w = xmalloc(sizeof(*w));

@@ -59,17 +59,17 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#define SNMP_PROBE_MAX_VALUE 1024	/* bytes kept of one value */
-#define SNMP_PROBE_MAX_ROWS 4096	/* ceiling for opts->max_rows */
+#define SNMP_PROBE_MAX_VALUE 1024 /* bytes kept of one value */
+#define SNMP_PROBE_MAX_ROWS 4096  /* ceiling for opts->max_rows */
 
 struct snmp_probe_opts {
-	int timeout_ms;		/* one request's wait; 0: 1000 */
-	int retries;		/* resends of one request; <0: 1 */
-	int deadline_ms;	/* the whole call; 0: 10000, or the environment's
-				 * NETCENSUS_SNMP_DEADLINE_MS */
-	unsigned port;		/* 0: 161 */
-	int max_rows;		/* rows per table; 0: 1024 */
-	int bulk_varbinds;	/* varbinds asked per GETBULK; 0: 120 */
+	int timeout_ms;	   /* one request's wait; 0: 1000 */
+	int retries;	   /* resends of one request; <0: 1 */
+	int deadline_ms;   /* the whole call; 0: 10000, or the environment's
+			    * NETCENSUS_SNMP_DEADLINE_MS */
+	unsigned port;	   /* 0: 161 */
+	int max_rows;	   /* rows per table; 0: 1024 */
+	int bulk_varbinds; /* varbinds asked per GETBULK; 0: 120 */
 };
 
 /* Initialises net-snmp once per process (MIB loading and config files

@@ -19,8 +19,8 @@
 #define SP_REQID_MASK 0x7fffffffu
 
 struct sp_question {
-	int cred;	/* index in creds; -1 for the v3 discovery */
-	int version;	/* 1, 2 (v2c) or 3 */
+	int cred;    /* index in creds; -1 for the v3 discovery */
+	int version; /* 1, 2 (v2c) or 3 */
 };
 
 struct snmp_ping {
@@ -35,7 +35,7 @@ struct snmp_ping {
 
 struct bw {
 	uint8_t *buf;
-	size_t pos;		/* first written byte; 0 = full */
+	size_t pos; /* first written byte; 0 = full */
 	int err;
 };
 
@@ -102,21 +102,20 @@ static void bw_octets(struct bw *w, const void *p, size_t n)
 static size_t sp_build_get(uint8_t *buf, size_t cap, int version,
 			   const char *community, uint32_t reqid)
 {
-	static const uint8_t oid_null[] = { 0x06, 0x08, 0x2b, 0x06, 0x01,
-					    0x02, 0x01, 0x01, 0x02, 0x00,
-					    0x05, 0x00 };
-	struct bw w = { buf, cap, 0 };
+	static const uint8_t oid_null[] = {0x06, 0x08, 0x2b, 0x06, 0x01, 0x02,
+					   0x01, 0x01, 0x02, 0x00, 0x05, 0x00};
+	struct bw w = {buf, cap, 0};
 	size_t e_msg = w.pos, e_pdu, e_vbl;
 
 	e_pdu = w.pos;
 	e_vbl = w.pos;
 	bw_bytes(&w, oid_null, sizeof(oid_null));
-	bw_wrap(&w, 0x30, e_vbl);		/* varbind */
-	bw_wrap(&w, 0x30, e_vbl);		/* varbind list */
-	bw_uint(&w, 0);				/* error-index */
-	bw_uint(&w, 0);				/* error-status */
+	bw_wrap(&w, 0x30, e_vbl); /* varbind */
+	bw_wrap(&w, 0x30, e_vbl); /* varbind list */
+	bw_uint(&w, 0);		  /* error-index */
+	bw_uint(&w, 0);		  /* error-status */
 	bw_uint(&w, reqid);
-	bw_wrap(&w, 0xa0, e_pdu);		/* GetRequest */
+	bw_wrap(&w, 0xa0, e_pdu); /* GetRequest */
 	bw_octets(&w, community, strlen(community));
 	bw_uint(&w, version == 1 ? 0 : 1);
 	bw_wrap(&w, 0x30, e_msg);
@@ -130,37 +129,37 @@ static size_t sp_build_get(uint8_t *buf, size_t cap, int version,
  * reportable, empty engine id and user, an empty GET. */
 static size_t sp_build_v3(uint8_t *buf, size_t cap, uint32_t msgid)
 {
-	static const uint8_t flags = 0x04;	/* reportable */
-	struct bw w = { buf, cap, 0 };
+	static const uint8_t flags = 0x04; /* reportable */
+	struct bw w = {buf, cap, 0};
 	/* written backwards: the PDU, the ScopedPDU and the message all end
 	 * where the buffer does */
 	/* cppcheck-suppress duplicateAssignExpression */
 	size_t e_msg = w.pos, e_sp = w.pos, e_pdu = w.pos, e_usm, e_gd;
 
-	bw_header(&w, 0x30, 0);			/* empty varbind list */
-	bw_uint(&w, 0);				/* error-index */
-	bw_uint(&w, 0);				/* error-status */
-	bw_uint(&w, msgid);			/* request-id */
-	bw_wrap(&w, 0xa0, e_pdu);		/* GetRequest */
-	bw_octets(&w, "", 0);			/* contextName */
-	bw_octets(&w, "", 0);			/* contextEngineID */
-	bw_wrap(&w, 0x30, e_sp);		/* ScopedPDU */
+	bw_header(&w, 0x30, 0);	  /* empty varbind list */
+	bw_uint(&w, 0);		  /* error-index */
+	bw_uint(&w, 0);		  /* error-status */
+	bw_uint(&w, msgid);	  /* request-id */
+	bw_wrap(&w, 0xa0, e_pdu); /* GetRequest */
+	bw_octets(&w, "", 0);	  /* contextName */
+	bw_octets(&w, "", 0);	  /* contextEngineID */
+	bw_wrap(&w, 0x30, e_sp);  /* ScopedPDU */
 	e_usm = w.pos;
-	bw_octets(&w, "", 0);			/* privacy parameters */
-	bw_octets(&w, "", 0);			/* authentication parameters */
-	bw_octets(&w, "", 0);			/* user name */
-	bw_uint(&w, 0);				/* engine time */
-	bw_uint(&w, 0);				/* engine boots */
-	bw_octets(&w, "", 0);			/* authoritative engine id */
+	bw_octets(&w, "", 0); /* privacy parameters */
+	bw_octets(&w, "", 0); /* authentication parameters */
+	bw_octets(&w, "", 0); /* user name */
+	bw_uint(&w, 0);	      /* engine time */
+	bw_uint(&w, 0);	      /* engine boots */
+	bw_octets(&w, "", 0); /* authoritative engine id */
 	bw_wrap(&w, 0x30, e_usm);
-	bw_wrap(&w, 0x04, e_usm);		/* msgSecurityParameters */
+	bw_wrap(&w, 0x04, e_usm); /* msgSecurityParameters */
 	e_gd = w.pos;
-	bw_uint(&w, 3);				/* USM */
+	bw_uint(&w, 3); /* USM */
 	bw_octets(&w, &flags, 1);
-	bw_uint(&w, 65507);			/* msgMaxSize */
+	bw_uint(&w, 65507); /* msgMaxSize */
 	bw_uint(&w, msgid);
 	bw_wrap(&w, 0x30, e_gd);
-	bw_uint(&w, 3);				/* msgVersion */
+	bw_uint(&w, 3); /* msgVersion */
 	bw_wrap(&w, 0x30, e_msg);
 	if (w.err)
 		return 0;
@@ -235,8 +234,7 @@ static int sp_parse_reply(const uint8_t *pkt, size_t n, uint32_t *id,
 		return br_uint(&v, v + len, id);
 	}
 	if (br_tlv(&p, end, &tag, &v, &len) < 0 || tag != 0x04 ||
-	    br_tlv(&p, end, &tag, &v, &len) < 0 ||
-	    (tag != 0xa2 && tag != 0xa8))
+	    br_tlv(&p, end, &tag, &v, &len) < 0 || (tag != 0xa2 && tag != 0xa8))
 		return -1;
 	return br_uint(&v, v + len, id);
 }
@@ -250,7 +248,8 @@ static unsigned sp_questions(json_t *creds, struct sp_question *q)
 	json_t *c;
 
 	json_array_foreach(creds, i, c) {
-		const char *type = json_string_value(json_object_get(c, "type"));
+		const char *type =
+			json_string_value(json_object_get(c, "type"));
 		const char *comm;
 
 		if (type && !strcmp(type, "snmp_v3"))
@@ -350,12 +349,12 @@ static int sp_row_send(struct probe_chan *c, const struct probe_send *ps)
 	if (q->version == 3)
 		n = sp_build_v3(pkt, sizeof(pkt), reqid);
 	else
-		n = sp_build_get(pkt, sizeof(pkt), q->version,
-				 json_string_value(json_object_get(
-					 json_array_get(sp->creds,
-							(size_t)q->cred),
-					 "community")),
-				 reqid);
+		n = sp_build_get(
+			pkt, sizeof(pkt), q->version,
+			json_string_value(json_object_get(
+				json_array_get(sp->creds, (size_t)q->cred),
+				"community")),
+			reqid);
 	if (n == 0) {
 		errno = EMSGSIZE;
 		return -1;
@@ -389,7 +388,7 @@ static int sp_row_recv(struct probe_chan *c, struct probe_reply *out)
 const struct probe_module probe_snmp = {
 	.name = "snmp",
 	.sock = PROBE_SHARED,
-	.alive_answer = PROBE_ALIVE_NO,	/* asked of live hosts only */
+	.alive_answer = PROBE_ALIVE_NO, /* asked of live hosts only */
 	.alive_refused = PROBE_ALIVE_NO,
 	.port = 161,
 	.settle_full = 1,

@@ -26,8 +26,8 @@
 
 #include "probe/probe.h"
 
-#define SNMP_PING_MAX_QUESTIONS 32	/* datagrams per host and attempt */
-#define SNMP_PING_COMMUNITY_MAX 255	/* longer communities are skipped */
+#define SNMP_PING_MAX_QUESTIONS 32  /* datagrams per host and attempt */
+#define SNMP_PING_COMMUNITY_MAX 255 /* longer communities are skipped */
 
 /* The configuration of PROBE_SNMP requests: the questions. */
 struct snmp_ping;

@@ -36,10 +36,10 @@ struct ssh_job {
 	unsigned port;
 	long deadline;
 	ssh_session s;
-	int fd;			/* s's socket: libssh does not close a
-				 * socket handed to it with SSH_OPTIONS_FD */
-	const char *auth_user;	/* user of the last attempt on s */
-	struct strbuf tried;	/* "'name': why; ..." */
+	int fd;		       /* s's socket: libssh does not close a
+				* socket handed to it with SSH_OPTIONS_FD */
+	const char *auth_user; /* user of the last attempt on s */
+	struct strbuf tried;   /* "'name': why; ..." */
 };
 
 static long ssh_now_ms(void)
@@ -68,16 +68,17 @@ static int ssh_budget(const struct ssh_job *j, int step_ms)
 const char *ssh_audit_stage_name(enum ssh_audit_stage s)
 {
 	static const char *const names[] = {
-		"none", "connect", "banner", "key exchange", "host key",
-		"authentication", "command", "parse", "done",
+		"none",		"connect",  "banner",
+		"key exchange", "host key", "authentication",
+		"command",	"parse",    "done",
 	};
 
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s]
-							      : "?";
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 static void ssh_fail(struct ssh_job *j, enum ssh_audit_stage st,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void ssh_fail(struct ssh_job *j, enum ssh_audit_stage st,
 		     const char *fmt, ...)
@@ -107,7 +108,7 @@ static void ssh_set_timeout(ssh_session s, int ms)
 /* Waits for fd to become ready for events within ms: 1, 0 on timeout. */
 static int ssh_wait_fd(int fd, short events, int ms)
 {
-	struct pollfd pf = { fd, events, 0 };
+	struct pollfd pf = {fd, events, 0};
 	long end = ssh_now_ms() + ms;
 	int rc;
 
@@ -125,7 +126,7 @@ static int ssh_wait_fd(int fd, short events, int ms)
 /* A connected TCP socket whose peer has sent its first byte, or -1. */
 static int ssh_open_socket(struct ssh_job *j)
 {
-	struct addrinfo hints = { 0 }, *ai = NULL;
+	struct addrinfo hints = {0}, *ai = NULL;
 	char port[8];
 	int fd = -1, err = 0, ms, rc;
 	socklen_t elen = sizeof(err);
@@ -139,8 +140,9 @@ static int ssh_open_socket(struct ssh_job *j)
 			 gai_strerror(rc));
 		goto fail;
 	}
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-			   SOCK_CLOEXEC, ai->ai_protocol);
+	fd = socket(ai->ai_family,
+		    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol);
 	if (fd < 0) {
 		ssh_fail(j, SSH_STAGE_CONNECT, "socket: %s", strerror(errno));
 		goto fail;
@@ -152,8 +154,8 @@ static int ssh_open_socket(struct ssh_job *j)
 			goto fail;
 		}
 		if (!ssh_wait_fd(fd, POLLOUT, ms)) {
-			ssh_fail(j, SSH_STAGE_CONNECT,
-				 "no answer within %d ms", ms);
+			ssh_fail(j, SSH_STAGE_CONNECT, "no answer within %d ms",
+				 ms);
 			goto fail;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 ||
@@ -272,9 +274,8 @@ static int ssh_open_session(struct ssh_job *j)
 static void ssh_note(struct ssh_job *j, const struct ssh_audit_cred *c,
 		     const char *why)
 {
-	strbuf_printf(&j->tried, "%s'%s' (user %s): %s", j->tried.len ? "; "
-								       : "",
-		      c->name ? c->name : "?",
+	strbuf_printf(&j->tried, "%s'%s' (user %s): %s",
+		      j->tried.len ? "; " : "", c->name ? c->name : "?",
 		      c->username ? c->username : "?", why);
 	log_info("ssh %s port %u: credential '%s' (user %s): %s", j->o->host,
 		 j->port, c->name ? c->name : "?",
@@ -295,14 +296,15 @@ static int ssh_try_cred(struct ssh_job *j, const struct ssh_audit_cred *c)
 		int ok = c->key ? ssh_pki_import_privkey_base64(
 					  c->key, c->passphrase, NULL, NULL,
 					  &key)
-				: c->key_file
-					  ? ssh_pki_import_privkey_file(
-						    c->key_file, c->passphrase,
-						    NULL, NULL, &key)
-					  : SSH_ERROR;
+			 : c->key_file
+				 ? ssh_pki_import_privkey_file(c->key_file,
+							       c->passphrase,
+							       NULL, NULL, &key)
+				 : SSH_ERROR;
 
 		if (ok != SSH_OK) {
-			ssh_note(j, c, "the private key cannot be read (not "
+			ssh_note(j, c,
+				 "the private key cannot be read (not "
 				 "a key, or a wrong passphrase)");
 			return 0;
 		}
@@ -323,10 +325,11 @@ static int ssh_try_cred(struct ssh_job *j, const struct ssh_audit_cred *c)
 		ssh_note(j, c, ssh_get_error(j->s));
 		return -1;
 	}
-	ssh_note(j, c, rc == SSH_AUTH_PARTIAL
-			       ? "accepted, but the server wants a second "
-				 "factor"
-			       : "refused");
+	ssh_note(j, c,
+		 rc == SSH_AUTH_PARTIAL
+			 ? "accepted, but the server wants a second "
+			   "factor"
+			 : "refused");
 	return 0;
 }
 
@@ -351,8 +354,8 @@ static int ssh_authenticate(struct ssh_job *j)
 		rc = ssh_try_cred(j, c);
 		if (rc == 1) {
 			j->r->cred_index = (int)i;
-			snprintf(j->r->cred_name, sizeof(j->r->cred_name),
-				 "%s", c->name ? c->name : "");
+			snprintf(j->r->cred_name, sizeof(j->r->cred_name), "%s",
+				 c->name ? c->name : "");
 			return 0;
 		}
 		if (rc < 0)
@@ -391,10 +394,11 @@ static int ssh_exec(struct ssh_job *j, const char *cmd, const char *input,
 		goto out;
 	}
 	while (sent < input_len) {
-		int n = ssh_channel_write(ch, input + sent,
-					  (uint32_t)(input_len - sent > 32768
-							     ? 32768
-							     : input_len - sent));
+		int n = ssh_channel_write(
+			ch, input + sent,
+			(uint32_t)(input_len - sent > 32768
+					   ? 32768
+					   : input_len - sent));
 
 		if (n <= 0) {
 			ssh_fail(j, SSH_STAGE_COMMAND,
@@ -412,8 +416,8 @@ static int ssh_exec(struct ssh_job *j, const char *cmd, const char *input,
 		if (left <= 0 || slice == 0) {
 			ssh_fail(j, SSH_STAGE_COMMAND,
 				 "'%s' did not finish in time (%d ms a "
-				 "command, %d ms in all)", cmd, step,
-				 ssh_ms(j->o->total_ms, 120000));
+				 "command, %d ms in all)",
+				 cmd, step, ssh_ms(j->o->total_ms, 120000));
 			goto out;
 		}
 		if (slice > left)
@@ -434,10 +438,10 @@ static int ssh_exec(struct ssh_job *j, const char *cmd, const char *input,
 		 * its text is only logged at debug level. */
 		while ((e = ssh_channel_read_nonblocking(ch, buf, sizeof(buf),
 							 1)) > 0) {
-			if (errbytes < SSH_STDERR_MAX && log_get_level() >=
-							     LOG_DEBUG)
-				log_debug("ssh %s: stderr: %.*s", j->o->host,
-					  e, buf);
+			if (errbytes < SSH_STDERR_MAX &&
+			    log_get_level() >= LOG_DEBUG)
+				log_debug("ssh %s: stderr: %.*s", j->o->host, e,
+					  buf);
 			errbytes += (size_t)e;
 		}
 		if (n == 0 && ssh_channel_is_eof(ch))
@@ -459,7 +463,7 @@ out:
 static int ssh_audit_netdev(struct ssh_job *j, size_t max)
 {
 	struct strbuf out;
-	struct report_error err = { { 0 } };
+	struct report_error err = {{0}};
 	int status = -1, rc = -1;
 	const char *fam;
 
@@ -471,15 +475,17 @@ static int ssh_audit_netdev(struct ssh_job *j, size_t max)
 		int st2;
 
 		strbuf_puts(&out, "\n");
-		if (ssh_exec(j, "show chassis hardware", NULL, 0, &out,
-			     &st2) != 0)
+		if (ssh_exec(j, "show chassis hardware", NULL, 0, &out, &st2) !=
+		    0)
 			goto out;
 	}
-	j->r->report = audit_parse_netdev(j->r->banner, out.data, out.len,
-					  &err);
+	j->r->report =
+		audit_parse_netdev(j->r->banner, out.data, out.len, &err);
 	if (!j->r->report) {
-		ssh_fail(j, SSH_STAGE_PARSE, "neither the Unix script nor "
-			 "show version worked: %s", err.msg);
+		ssh_fail(j, SSH_STAGE_PARSE,
+			 "neither the Unix script nor "
+			 "show version worked: %s",
+			 err.msg);
 		goto out;
 	}
 	free(j->r->output);
@@ -494,10 +500,10 @@ out:
 
 static int ssh_audit_run(struct ssh_job *j)
 {
-	size_t slen, max = j->o->max_output ? j->o->max_output
-					    : AUDIT_MAX_OUTPUT;
+	size_t slen,
+		max = j->o->max_output ? j->o->max_output : AUDIT_MAX_OUTPUT;
 	const char *script = audit_script(&slen);
-	struct report_error err = { { 0 } };
+	struct report_error err = {{0}};
 	struct strbuf out;
 	const char *start;
 	int status = -1;
@@ -517,11 +523,13 @@ static int ssh_audit_run(struct ssh_job *j)
 	if (!start)
 		return ssh_audit_netdev(j, max);
 	j->r->stage = SSH_STAGE_PARSE;
-	j->r->report = audit_parse(start, out.len - (size_t)(start - out.data),
-				   &err);
+	j->r->report =
+		audit_parse(start, out.len - (size_t)(start - out.data), &err);
 	if (!j->r->report) {
-		ssh_fail(j, SSH_STAGE_PARSE, "the audit output was refused: "
-			 "%s", err.msg);
+		ssh_fail(j, SSH_STAGE_PARSE,
+			 "the audit output was refused: "
+			 "%s",
+			 err.msg);
 		return -1;
 	}
 	return 0;
@@ -529,7 +537,7 @@ static int ssh_audit_run(struct ssh_job *j)
 
 int ssh_audit_host(const struct ssh_audit_opts *o, struct ssh_audit_result *r)
 {
-	struct ssh_job j = { 0 };
+	struct ssh_job j = {0};
 	long start = ssh_now_ms();
 	int rc = -1;
 

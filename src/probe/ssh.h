@@ -36,31 +36,31 @@ enum ssh_audit_cred_type { SSH_AUDIT_PASSWORD = 1, SSH_AUDIT_KEY = 2 };
 
 /* One credential. Strings are borrowed, not copied. */
 struct ssh_audit_cred {
-	const char *name;	/* shown in messages; never a secret */
+	const char *name; /* shown in messages; never a secret */
 	enum ssh_audit_cred_type type;
 	const char *username;
 	const char *password;	/* SSH_AUDIT_PASSWORD */
 	const char *key;	/* SSH_AUDIT_KEY: private key text (PEM or
 				 * OpenSSH), or else ... */
 	const char *key_file;	/* ... a path to it */
-	const char *passphrase;	/* of the key; may be NULL */
+	const char *passphrase; /* of the key; may be NULL */
 };
 
 struct ssh_audit_opts {
-	const char *host;	/* numeric address (or name: resolution is
-				 * not bounded by the deadlines) */
-	unsigned port;		/* 0: 22 */
+	const char *host; /* numeric address (or name: resolution is
+			   * not bounded by the deadlines) */
+	unsigned port;	  /* 0: 22 */
 	const struct ssh_audit_cred *creds;
 	size_t ncreds;
-	int connect_ms;		/* TCP connect; 0: 5000 */
-	int banner_ms;		/* first byte of the banner; 0: 5000 */
-	int auth_ms;		/* key exchange, and each auth attempt; 0: 10000 */
-	int command_ms;		/* each command; 0: 60000 */
-	int total_ms;		/* the whole job; 0: 120000 */
-	size_t max_output;	/* stdout ceiling; 0: AUDIT_MAX_OUTPUT */
+	int connect_ms;	   /* TCP connect; 0: 5000 */
+	int banner_ms;	   /* first byte of the banner; 0: 5000 */
+	int auth_ms;	   /* key exchange, and each auth attempt; 0: 10000 */
+	int command_ms;	   /* each command; 0: 60000 */
+	int total_ms;	   /* the whole job; 0: 120000 */
+	size_t max_output; /* stdout ceiling; 0: AUDIT_MAX_OUTPUT */
 	const char *known_hostkey; /* "SHA256:..." seen before, or NULL */
 	int allow_changed_hostkey; /* go on when it differs */
-	int no_audit;		/* log in only: no command is run */
+	int no_audit;		   /* log in only: no command is run */
 };
 
 enum ssh_audit_stage {
@@ -76,23 +76,23 @@ enum ssh_audit_stage {
 };
 
 struct ssh_audit_result {
-	enum ssh_audit_stage stage;	/* reached (DONE) or failed in */
-	char banner[256];		/* server's SSH identification */
-	char hostkey[128];		/* "SHA256:base64" */
-	char hostkey_type[32];		/* "ssh-ed25519", ... */
-	int hostkey_changed;		/* differs from known_hostkey */
-	int cred_index;			/* credential that worked, or -1 */
+	enum ssh_audit_stage stage; /* reached (DONE) or failed in */
+	char banner[256];	    /* server's SSH identification */
+	char hostkey[128];	    /* "SHA256:base64" */
+	char hostkey_type[32];	    /* "ssh-ed25519", ... */
+	int hostkey_changed;	    /* differs from known_hostkey */
+	int cred_index;		    /* credential that worked, or -1 */
 	char cred_name[128];
-	char *output;			/* raw command output (NUL-terminated) */
+	char *output; /* raw command output (NUL-terminated) */
 	size_t output_len;
-	int exit_status;		/* of the script; -1 unknown */
-	json_t *report;			/* device report, or NULL */
+	int exit_status; /* of the script; -1 unknown */
+	json_t *report;	 /* device report, or NULL */
 	long elapsed_ms;
-	char error[512];		/* why it failed; "" on success */
-	char refused[1024];		/* credentials tried before the one
-					 * that worked (or all), by name:
-					 * "'name' (user u): refused; ...";
-					 * "" when none failed */
+	char error[512];    /* why it failed; "" on success */
+	char refused[1024]; /* credentials tried before the one
+			     * that worked (or all), by name:
+			     * "'name' (user u): refused; ...";
+			     * "" when none failed */
 };
 
 /* Connects, logs in, audits. 0 with r->report set, or -1 with r->error

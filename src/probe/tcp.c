@@ -25,7 +25,7 @@ enum tcp_state tcp_state_from_errno(int err)
 	case EAGAIN:
 	case EINTR:
 		return TCP_LOCAL;
-	default:	/* EHOSTUNREACH, ENETUNREACH, EHOSTDOWN, EACCES, ... */
+	default: /* EHOSTUNREACH, ENETUNREACH, EHOSTDOWN, EACCES, ... */
 		return TCP_UNREACH;
 	}
 }
@@ -89,16 +89,16 @@ enum icmp_verdict tcp_connect_verdict(int fd, const struct targets_addr *a)
 
 void tcp_set_reset(int fd)
 {
-	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	struct linger l = {.l_onoff = 1, .l_linger = 0};
 
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 }
 
 const char *tcp_state_name(enum tcp_state s)
 {
-	static const char *const names[] = { "pending", "open", "closed",
-					     "filtered", "unreachable",
-					     "local-error" };
+	static const char *const names[] = {"pending",	   "open",
+					    "closed",	   "filtered",
+					    "unreachable", "local-error"};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
@@ -118,11 +118,11 @@ static enum tcp_state tcp_row_ready(int fd, uint32_t events,
 
 	*v = ICMP_V_NONE;
 	if (st == TCP_OPEN)
-		tcp_set_reset(fd);	/* the close sends a RST */
+		tcp_set_reset(fd); /* the close sends a RST */
 	else if (st == TCP_UNREACH)
 		*v = tcp_connect_verdict(fd, a);
 	else if (st == TCP_LOCAL)
-		st = TCP_UNREACH;	/* SO_ERROR itself failed */
+		st = TCP_UNREACH; /* SO_ERROR itself failed */
 	return st;
 }
 

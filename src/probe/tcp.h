@@ -26,7 +26,7 @@
 #include "probe/icmp.h"
 
 enum tcp_state {
-	TCP_PENDING = 0,	/* handshake under way: wait for EPOLLOUT */
+	TCP_PENDING = 0, /* handshake under way: wait for EPOLLOUT */
 	TCP_OPEN,
 	TCP_CLOSED,
 	TCP_FILTERED,

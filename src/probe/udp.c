@@ -14,8 +14,7 @@ struct udp_chan {
 };
 
 int udp_chan_open(struct probe_chan *c, int family,
-		  const uint8_t key[PROBE_KEY_BYTES], char *why,
-		  size_t why_len)
+		  const uint8_t key[PROBE_KEY_BYTES], char *why, size_t why_len)
 {
 	struct udp_chan *u;
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -21,7 +21,8 @@
 
 /* Columns an Open-AudIT database export adds to every component row. */
 static const char *const oajson_bookkeeping[] = {
-    "id", "device_id", "system_id", "current", "first_seen", "last_seen", NULL,
+	"id",	      "device_id", "system_id", "current",
+	"first_seen", "last_seen", NULL,
 };
 
 static int oajson_missing(json_t *obj, const char *key)
@@ -48,8 +49,7 @@ static void oajson_fix_rows(const char *name, json_t *rows)
 	json_t *row;
 	int nmap = strcmp(name, "nmap") == 0;
 
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		if (!json_is_object(row))
 			continue; /* report_validate() names it */
 		for (f = oajson_bookkeeping; *f; f++)
@@ -92,8 +92,7 @@ json_t *report_from_oa_json(json_t *root, struct report_error *err)
 	sys = json_object_get(rep, "sys");
 	oajson_fill(sys, "hostname", "name");
 	oajson_fill(sys, "sysObjectID", "snmp_oid");
-	json_object_foreach_safe(rep, tmp, key, v)
-	{
+	json_object_foreach_safe(rep, tmp, key, v) {
 		if (strcmp(key, "sys") == 0)
 			continue;
 		if (json_is_object(v)) {

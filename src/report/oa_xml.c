@@ -45,9 +45,9 @@ static const struct {
 	const char *from;
 	const char *to;
 } oaxml_vbs_ip[] = {
-    {"net_mac_address", "mac"},	       {"ip_address_v4", "ip"},
-    {"ip_address_v6", "ip"},	       {"ip_subnet", "netmask"},
-    {"ip_address_version", "version"}, {NULL, NULL},
+	{"net_mac_address", "mac"},	   {"ip_address_v4", "ip"},
+	{"ip_address_v6", "ip"},	   {"ip_subnet", "netmask"},
+	{"ip_address_version", "version"}, {NULL, NULL},
 };
 
 struct oaxml {
@@ -217,7 +217,8 @@ static int oaxml_end_sub(struct oaxml *x)
 
 	x->sub_bytes += x->text.len + strlen(x->subfield) + 8;
 	if (!s) {
-		report_fail(x->err, "line %d: field %s.%s: not valid UTF-8 text",
+		report_fail(x->err,
+			    "line %d: field %s.%s: not valid UTF-8 text",
 			    oaxml_line(x), x->field, x->subfield);
 		return -1;
 	}
@@ -378,8 +379,7 @@ static int oaxml_element(struct oaxml *x, int depth, const char *name)
 	}
 	if (depth == 4 && !x->in_sys)
 		return oaxml_start_field(x, name, x->row);
-	if (depth == oaxml_field_depth(x) + 1 && x->field[0] &&
-	    !x->subfield[0])
+	if (depth == oaxml_field_depth(x) + 1 && x->field[0] && !x->subfield[0])
 		return oaxml_start_sub(x, name);
 	report_fail(x->err,
 		    "line %d: element <%s> inside %s%s%s: fields hold text or "

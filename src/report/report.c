@@ -28,8 +28,8 @@
  * Values made only of '0', ' ', '.', '-', ':' are placeholders too. */
 /* ---- ceilings ---- */
 
-static struct report_limits limits = { REPORT_MAX_BYTES, REPORT_MAX_ROWS,
-				       REPORT_DEFAULT_TOTAL_ROWS };
+static struct report_limits limits = {REPORT_MAX_BYTES, REPORT_MAX_ROWS,
+				      REPORT_DEFAULT_TOTAL_ROWS};
 static pthread_once_t limits_once = PTHREAD_ONCE_INIT;
 
 /* Sets *v from the environment variable name, 1 to max. */
@@ -74,8 +74,7 @@ void report_limits_set(const struct report_limits *l)
 	report_limits();
 	limits.max_bytes = clamp(l->max_bytes, REPORT_MAX_BYTES);
 	limits.max_rows = clamp(l->max_rows, REPORT_MAX_ROWS);
-	limits.max_total_rows = clamp(l->max_total_rows,
-				      REPORT_MAX_TOTAL_ROWS);
+	limits.max_total_rows = clamp(l->max_total_rows, REPORT_MAX_TOTAL_ROWS);
 }
 
 /* Fields holding MAC addresses. */
@@ -83,8 +82,8 @@ static const char *const report_mac_fields[] = {"mac", "remote_mac", NULL};
 
 /* sys fields that are DNS names, compared case-insensitively by nature. */
 static const char *const report_lower_fields[] = {
-    "hostname", "fqdn",	      "domain", "dns_hostname",
-    "dns_fqdn", "dns_domain", NULL,
+	"hostname", "fqdn",	  "domain", "dns_hostname",
+	"dns_fqdn", "dns_domain", NULL,
 };
 
 /* The audit script behind an Open-AudIT os_group, for source.name. */
@@ -92,10 +91,10 @@ static const struct {
 	const char *os_group;
 	const char *script;
 } report_scripts[] = {
-    {"Windows", "audit_windows"}, {"Linux", "audit_linux"},
-    {"VMware", "audit_esxi"},	  {"AIX", "audit_aix"},
-    {"Solaris", "audit_solaris"}, {"HP-UX", "audit_hpux"},
-    {"Apple", "audit_osx"},	  {NULL, NULL},
+	{"Windows", "audit_windows"}, {"Linux", "audit_linux"},
+	{"VMware", "audit_esxi"},     {"AIX", "audit_aix"},
+	{"Solaris", "audit_solaris"}, {"HP-UX", "audit_hpux"},
+	{"Apple", "audit_osx"},	      {NULL, NULL},
 };
 
 void report_fail(struct report_error *err, const char *fmt, ...)
@@ -488,8 +487,7 @@ static int report_fix_fields(json_t *obj, const char *sec, long idx,
 			    REPORT_MAX_FIELDS);
 		return -1;
 	}
-	json_object_foreach_safe(obj, tmp, key, val)
-	{
+	json_object_foreach_safe(obj, tmp, key, val) {
 		if (!section_name_valid(key)) {
 			char prefix[112];
 
@@ -515,9 +513,10 @@ static int report_fix_fields(json_t *obj, const char *sec, long idx,
 			break;
 		case JSON_TRUE:
 		case JSON_FALSE:
-			json_object_set_new(
-			    obj, key,
-			    json_string(json_is_true(val) ? "true" : "false"));
+			json_object_set_new(obj, key,
+					    json_string(json_is_true(val)
+								? "true"
+								: "false"));
 			break;
 		case JSON_NULL:
 			json_object_del(obj, key);
@@ -619,9 +618,9 @@ static void report_fix_sys(json_t *sys)
 	json_t *v;
 	void *tmp;
 
-	json_object_foreach_safe(sys, tmp, key,
-				 v) if (json_string_length(v) == 0)
-	    json_object_del(sys, key);
+	json_object_foreach_safe(sys, tmp, key, v)
+		if (json_string_length(v) == 0)
+			json_object_del(sys, key);
 	for (f = report_lower_fields; *f; f++)
 		if ((v = json_object_get(sys, *f)))
 			report_fix_case(v, 0);
@@ -629,7 +628,7 @@ static void report_fix_sys(json_t *sys)
 		report_fix_case(v, 1);
 	report_fix_addresses(sys);
 	report_split_hostname(sys);
-	classify_sys_vendor(sys);	/* one maker, one name, every source */
+	classify_sys_vendor(sys); /* one maker, one name, every source */
 	for (d = fields_all(); d->name; d++) {
 		if (!(d->flags & FIELD_IDENTITY))
 			continue;
@@ -647,12 +646,13 @@ static int report_row_empty(json_t *row)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(row, key, v) if (json_string_length(v)) return 0;
+	json_object_foreach(row, key, v)
+		if (json_string_length(v))
+			return 0;
 	return 1;
 }
 
-void report_rows_fail(struct report_error *err, const char *section,
-		      size_t n)
+void report_rows_fail(struct report_error *err, const char *section, size_t n)
 {
 	report_fail(err,
 		    "section %s: %zu rows, the limit is %zu rows in a "
@@ -735,8 +735,7 @@ static int report_check_total(json_t *report, struct report_error *err)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(report, key, v)
-	{
+	json_object_foreach(report, key, v) {
 		if (report_is_reserved(key) || !json_is_array(v))
 			continue;
 		total += json_array_size(v);
@@ -825,16 +824,16 @@ int report_validate(json_t *report, struct report_error *err)
 	}
 	if (report_check_head(report, err) != 0)
 		return -1;
-	json_object_foreach(report, key, v) if (!report_is_reserved(key))
-	    nsec++;
+	json_object_foreach(report, key, v)
+		if (!report_is_reserved(key))
+			nsec++;
 	if (nsec > REPORT_MAX_SECTIONS) {
 		report_fail(err, "%zu sections, the limit is %d", nsec,
 			    REPORT_MAX_SECTIONS);
 		return -1;
 	}
 	aliases = xcalloc(nsec + 1, sizeof(*aliases));
-	json_object_foreach_safe(report, tmp, key, v)
-	{
+	json_object_foreach_safe(report, tmp, key, v) {
 		if (report_is_reserved(key))
 			continue;
 		if (!section_name_valid(key)) {

@@ -13,13 +13,12 @@
 /* Sets err->msg (err may be NULL) and logs it at debug level: the caller
  * that owns the input reports it to the user, once. */
 void report_fail(struct report_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /* Sets err->msg to "<prefix>"<name>" is not a valid <what> name (...)",
  * the one wording for every bad section or field name. */
 /* "section NAME: N rows, the limit is ..." (the configured ceiling). */
-void report_rows_fail(struct report_error *err, const char *section,
-		      size_t n);
+void report_rows_fail(struct report_error *err, const char *section, size_t n);
 void report_fail_name(struct report_error *err, const char *prefix,
 		      const char *what, const char *name);
 

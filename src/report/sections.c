@@ -144,14 +144,14 @@ static const struct section_def section_table[] = {
 /* sys is not a section (one object, not rows), but its volatile fields are
  * data of the same kind, so it gets a definition of its own. */
 static const struct section_def section_sys_def = {
-    .name = "sys",
-    .volatile_fields = {"uptime", "sysUpTime", "last_seen", "last_seen_by",
-			"timestamp", "discovery_id",
-			/* SNMP route counts, read for classification, and the
-			 * evidence classification names (its rules line
-			 * numbers move with every new rules file) */
-			"inetCidrRouteNumber", "ipCidrRouteNumber",
-			"classification"},
+	.name = "sys",
+	.volatile_fields = {"uptime", "sysUpTime", "last_seen", "last_seen_by",
+			    "timestamp", "discovery_id",
+			    /* SNMP route counts, read for classification, and
+			     * the evidence classification names (its rules line
+			     * numbers move with every new rules file) */
+			    "inetCidrRouteNumber", "ipCidrRouteNumber",
+			    "classification"},
 };
 
 const struct section_def *section_find(const char *name)

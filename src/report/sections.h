@@ -16,11 +16,11 @@
 #define SECTION_MAX_KEYS 6
 
 struct section_def {
-	const char *name;			/* canonical, e.g. "software" */
-	const char *aliases[4];			/* e.g. "shares", "nmap" */
-	const char *keys[SECTION_MAX_KEYS];	/* row identity within a device */
-	const char *pair[3];			/* remove+add of equal pair = change */
-	const char *volatile_fields[12];	/* not logged as changes */
+	const char *name;		    /* canonical, e.g. "software" */
+	const char *aliases[4];		    /* e.g. "shares", "nmap" */
+	const char *keys[SECTION_MAX_KEYS]; /* row identity within a device */
+	const char *pair[3];		 /* remove+add of equal pair = change */
+	const char *volatile_fields[12]; /* not logged as changes */
 };
 
 /* The definition for a canonical name or an alias; NULL when unknown. */

@@ -15,28 +15,26 @@ struct cron_field {
 	const char *const *names; /* names[i] is value min + i, or NULL */
 };
 
-static const char *const month_names[] = { "jan", "feb", "mar", "apr",
-					   "may", "jun", "jul", "aug",
-					   "sep", "oct", "nov", "dec", NULL };
-static const char *const dow_names[] = { "sun", "mon", "tue", "wed", "thu",
-					 "fri", "sat", NULL };
+static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may",
+					  "jun", "jul", "aug", "sep", "oct",
+					  "nov", "dec", NULL};
+static const char *const dow_names[] = {"sun", "mon", "tue", "wed",
+					"thu", "fri", "sat", NULL};
 
 static const struct cron_field cron_fields[5] = {
-	{ "minute", 0, 59, NULL },
-	{ "hour", 0, 23, NULL },
-	{ "day-of-month", 1, 31, NULL },
-	{ "month", 1, 12, month_names },
-	{ "day-of-week", 0, 7, dow_names },
+	{"minute", 0, 59, NULL},	  {"hour", 0, 23, NULL},
+	{"day-of-month", 1, 31, NULL},	  {"month", 1, 12, month_names},
+	{"day-of-week", 0, 7, dow_names},
 };
 
 static const struct {
 	const char *name;
 	const char *line;
 } cron_shortcuts[] = {
-	{ "@hourly", "0 * * * *" },   { "@daily", "0 0 * * *" },
-	{ "@midnight", "0 0 * * *" }, { "@weekly", "0 0 * * 0" },
-	{ "@monthly", "0 0 1 * *" },  { "@yearly", "0 0 1 1 *" },
-	{ "@annually", "0 0 1 1 *" },
+	{"@hourly", "0 * * * *"},   {"@daily", "0 0 * * *"},
+	{"@midnight", "0 0 * * *"}, {"@weekly", "0 0 * * 0"},
+	{"@monthly", "0 0 1 * *"},  {"@yearly", "0 0 1 1 *"},
+	{"@annually", "0 0 1 1 *"},
 };
 
 /* A value of field f from s[0..n): digits or a name. 0 or -1. */
@@ -86,8 +84,8 @@ static int cron_item(const struct cron_field *f, const char *s, size_t n,
 			hi = 6; /* '*' in day-of-week: 7 is Sunday again */
 	} else if (dash) {
 		if (cron_value(f, s, (size_t)(dash - s), &lo) < 0 ||
-		    cron_value(f, dash + 1, bn - (size_t)(dash - s) - 1,
-			       &hi) < 0)
+		    cron_value(f, dash + 1, bn - (size_t)(dash - s) - 1, &hi) <
+			    0)
 			goto bad;
 	} else {
 		if (cron_value(f, s, bn, &lo) < 0)
@@ -122,8 +120,9 @@ static int cron_item(const struct cron_field *f, const char *s, size_t n,
 		*bits |= 1ULL << (f->max == 7 && v == 7 ? 0 : v);
 	return 0;
 bad_step:
-	snprintf(err, errlen, "%s: step in '%.*s' must be a number from 1 "
-			      "to %d",
+	snprintf(err, errlen,
+		 "%s: step in '%.*s' must be a number from 1 "
+		 "to %d",
 		 f->name, (int)n, s, f->max - f->min + 1);
 	return -1;
 bad:
@@ -133,9 +132,8 @@ bad:
 	return -1;
 }
 
-static int cron_field_parse(const struct cron_field *f, const char *s,
-			    size_t n, uint64_t *bits, char *err,
-			    size_t errlen)
+static int cron_field_parse(const struct cron_field *f, const char *s, size_t n,
+			    uint64_t *bits, char *err, size_t errlen)
 {
 	size_t off = 0;
 
@@ -166,8 +164,9 @@ int cron_parse(const char *line, struct cron *c, char *err, size_t errlen)
 
 	memset(c, 0, sizeof(*c));
 	if (!line || strlen(line) > CRON_LINE_MAX) {
-		snprintf(err, errlen, "schedule: missing or longer than %d "
-				      "characters",
+		snprintf(err, errlen,
+			 "schedule: missing or longer than %d "
+			 "characters",
 			 CRON_LINE_MAX);
 		return -1;
 	}
@@ -175,16 +174,18 @@ int cron_parse(const char *line, struct cron *c, char *err, size_t errlen)
 	if (*p == '@') {
 		size_t n = strcspn(p, " \t");
 
-		for (i = 0; i < sizeof(cron_shortcuts) / sizeof(cron_shortcuts[0]);
+		for (i = 0;
+		     i < sizeof(cron_shortcuts) / sizeof(cron_shortcuts[0]);
 		     i++)
 			if (strlen(cron_shortcuts[i].name) == n &&
 			    !strncasecmp(p, cron_shortcuts[i].name, n) &&
 			    !p[n + strspn(p + n, " \t")])
 				return cron_parse(cron_shortcuts[i].line, c,
 						  err, errlen);
-		snprintf(err, errlen, "schedule: unknown shortcut '%.*s'; use "
-				      "@hourly, @daily, @weekly, @monthly or "
-				      "@yearly",
+		snprintf(err, errlen,
+			 "schedule: unknown shortcut '%.*s'; use "
+			 "@hourly, @daily, @weekly, @monthly or "
+			 "@yearly",
 			 (int)(n > 32 ? 32 : n), p);
 		return -1;
 	}
@@ -192,9 +193,10 @@ int cron_parse(const char *line, struct cron *c, char *err, size_t errlen)
 		size_t n = strcspn(p, " \t");
 
 		if (nf == 5) {
-			snprintf(err, errlen, "schedule: more than 5 fields "
-					      "(minute hour day-of-month month "
-					      "day-of-week)");
+			snprintf(err, errlen,
+				 "schedule: more than 5 fields "
+				 "(minute hour day-of-month month "
+				 "day-of-week)");
 			return -1;
 		}
 		start[nf] = p;
@@ -203,9 +205,10 @@ int cron_parse(const char *line, struct cron *c, char *err, size_t errlen)
 		p += strspn(p, " \t");
 	}
 	if (nf < 5) {
-		snprintf(err, errlen, "%s: missing (a schedule has 5 fields: "
-				      "minute hour day-of-month month "
-				      "day-of-week)",
+		snprintf(err, errlen,
+			 "%s: missing (a schedule has 5 fields: "
+			 "minute hour day-of-month month "
+			 "day-of-week)",
 			 cron_fields[nf].name);
 		return -1;
 	}
@@ -253,8 +256,7 @@ int cron_matches(const struct cron *c, time_t t, int utc)
 
 	cron_tm(t, utc, &tm);
 	return ((c->month >> (tm.tm_mon + 1)) & 1) && cron_day_ok(c, &tm) &&
-	       ((c->hour >> tm.tm_hour) & 1) &&
-	       ((c->minute >> tm.tm_min) & 1);
+	       ((c->hour >> tm.tm_hour) & 1) && ((c->minute >> tm.tm_min) & 1);
 }
 
 time_t cron_next(const struct cron *c, time_t after, int utc)

@@ -137,8 +137,9 @@ static void mail_part(struct strbuf *out, const char *boundary,
 		      const char *type, const char *disposition,
 		      const char *data, size_t len)
 {
-	strbuf_printf(out, "--%s\r\nContent-Type: %s\r\n"
-			   "Content-Transfer-Encoding: base64\r\n",
+	strbuf_printf(out,
+		      "--%s\r\nContent-Type: %s\r\n"
+		      "Content-Transfer-Encoding: base64\r\n",
 		      boundary, type);
 	if (disposition)
 		strbuf_printf(out, "Content-Disposition: %s\r\n", disposition);
@@ -206,17 +207,19 @@ int mail_build(const struct mail_message *m, struct strbuf *out)
 	strbuf_printf(out, "Message-ID: <%s@netcensus>\r\n", id);
 	strbuf_puts(out, "MIME-Version: 1.0\r\n"
 			 "User-Agent: netcensus\r\n");
-	strbuf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n"
-			   "\r\nThis is a MIME message.\r\n",
+	strbuf_printf(out,
+		      "Content-Type: multipart/mixed; boundary=\"%s\"\r\n"
+		      "\r\nThis is a MIME message.\r\n",
 		      outer);
-	strbuf_printf(out, "--%s\r\nContent-Type: multipart/alternative; "
-			   "boundary=\"%s\"\r\n\r\n",
+	strbuf_printf(out,
+		      "--%s\r\nContent-Type: multipart/alternative; "
+		      "boundary=\"%s\"\r\n\r\n",
 		      outer, inner);
 	mail_part(out, inner, "text/plain; charset=utf-8", NULL,
 		  m->text ? m->text : "", m->text ? strlen(m->text) : 0);
 	if (m->html)
-		mail_part(out, inner, "text/html; charset=utf-8", NULL,
-			  m->html, strlen(m->html));
+		mail_part(out, inner, "text/html; charset=utf-8", NULL, m->html,
+			  strlen(m->html));
 	strbuf_printf(out, "--%s--\r\n", inner);
 	if (m->attach_name) {
 		char disp[160];
@@ -307,12 +310,13 @@ int mail_send(const struct mail_server *srv, const char *const *to, int nto,
 		goto out;
 	}
 	if (!mail_host_ok(srv->host) || !mail_address_ok(srv->from)) {
-		snprintf(answer, answer_len, "the SMTP host or from address "
-					     "is missing or not valid");
+		snprintf(answer, answer_len,
+			 "the SMTP host or from address "
+			 "is missing or not valid");
 		goto out;
 	}
 	if (!port)
-		port = srv->security == MAIL_SEC_TLS	  ? 465
+		port = srv->security == MAIL_SEC_TLS	    ? 465
 		       : srv->security == MAIL_SEC_STARTTLS ? 587
 							    : 25;
 	snprintf(url, sizeof(url), "%s://%s%s%s:%d",
@@ -322,8 +326,9 @@ int mail_send(const struct mail_server *srv, const char *const *to, int nto,
 	snprintf(from, sizeof(from), "<%s>", srv->from);
 	for (i = 0; i < nto; i++) {
 		if (!mail_address_ok(to[i])) {
-			snprintf(answer, answer_len, "'%.80s' is not a valid "
-						     "address",
+			snprintf(answer, answer_len,
+				 "'%.80s' is not a valid "
+				 "address",
 				 to[i]);
 			goto out;
 		}
@@ -332,7 +337,8 @@ int mail_send(const struct mail_server *srv, const char *const *to, int nto,
 	}
 	c = curl_easy_init();
 	if (!c || !rcpt) {
-		snprintf(answer, answer_len, "no recipients, or libcurl failed");
+		snprintf(answer, answer_len,
+			 "no recipients, or libcurl failed");
 		goto out;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);

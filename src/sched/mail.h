@@ -37,8 +37,8 @@ struct mail_server {
 	const char *username; /* NULL or "": no AUTH */
 	const char *password;
 	const char *from;
-	int verify_tls;	      /* 1 by default */
-	const char *ca_file;  /* NULL: the system's bundle */
+	int verify_tls;	     /* 1 by default */
+	const char *ca_file; /* NULL: the system's bundle */
 };
 
 struct mail_message {
@@ -52,7 +52,7 @@ struct mail_message {
 	const char *attach_type; /* "text/csv; charset=utf-8" */
 	const char *attach_data;
 	size_t attach_len;
-	const char *date;	 /* RFC 5322 date; NULL: now */
+	const char *date; /* RFC 5322 date; NULL: now */
 };
 
 /* 1 when addr is a plain local@domain address we will put in a header. */

@@ -72,8 +72,9 @@ int sched_schedule_check(const char *schedule, char *err, size_t errlen)
 	if (cron_parse(schedule, &c, err, errlen) < 0)
 		return -1;
 	if (cron_next(&c, time(NULL), sched_in_utc) == (time_t)-1) {
-		snprintf(err, errlen, "schedule: '%s' never fires (a day "
-				      "that does not exist in that month?)",
+		snprintf(err, errlen,
+			 "schedule: '%s' never fires (a day "
+			 "that does not exist in that month?)",
 			 schedule);
 		return -1;
 	}
@@ -120,8 +121,9 @@ static int task_check_recipients(json_t *r, char *err, size_t errlen,
 				 "1 to 50 mail addresses");
 	json_array_foreach(r, i, v)
 		if (!mail_address_ok(json_string_value(v))) {
-			snprintf(err, errlen, "recipient %zu is not a plain "
-					      "address like name@example.org",
+			snprintf(err, errlen,
+				 "recipient %zu is not a plain "
+				 "address like name@example.org",
 				 i + 1);
 			*field = "recipients";
 			return -1;
@@ -148,16 +150,16 @@ static int task_check_options(const char *type, json_t *opts, char *err,
 			return task_fail(err, errlen, field, "subject",
 					 "subject must be text of at most "
 					 "200 bytes");
-		return task_check_recipients(json_object_get(opts,
-							     "recipients"),
-					     err, errlen, field);
+		return task_check_recipients(
+			json_object_get(opts, "recipients"), err, errlen,
+			field);
 	}
 	if (!strcmp(type, "purge")) {
 		v = json_object_get(opts, "days");
 		if (!v) {
-			json_object_set_new(opts, "days",
-					    json_integer(
-						    SCHED_PURGE_DAYS_DEFAULT));
+			json_object_set_new(
+				opts, "days",
+				json_integer(SCHED_PURGE_DAYS_DEFAULT));
 			return 0;
 		}
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
@@ -180,11 +182,12 @@ static int task_check_options(const char *type, json_t *opts, char *err,
 int sched_task_normalise(json_t *task, char *err, size_t errlen,
 			 const char **field)
 {
-	static const char *const moved[] = { "report", "recipients", "days",
-					     "discovery", "subject", NULL };
+	static const char *const moved[] = {"report",	 "recipients", "days",
+					    "discovery", "subject",    NULL};
 	const char *name = json_string_value(json_object_get(task, "name"));
 	const char *type = json_string_value(json_object_get(task, "type"));
-	const char *sched = json_string_value(json_object_get(task, "schedule"));
+	const char *sched =
+		json_string_value(json_object_get(task, "schedule"));
 	json_t *opts = json_object_get(task, "options"), *en;
 	char cerr[160], next[20];
 	int i;
@@ -264,8 +267,8 @@ static int task_run_report(struct store *st, json_t *task, char *result,
 	const char *k;
 	int norgs, found = 0, rc = -1;
 
-	orgs = task_orgs(st, json_integer_value(json_object_get(task,
-								"org_id")),
+	orgs = task_orgs(st,
+			 json_integer_value(json_object_get(task, "org_id")),
 			 &norgs);
 	if (!orgs) {
 		snprintf(result, len, "cannot read the task's org tree");
@@ -285,11 +288,10 @@ static int task_run_report(struct store *st, json_t *task, char *result,
 			       : "does not exist (in the task's orgs)");
 		goto out;
 	}
-	rc = sched_report_mail(st, rep, json_object_get(opts, "recipients"),
-			       orgs, norgs,
-			       json_string_value(
-				       json_object_get(opts, "subject")),
-			       answer, sizeof(answer));
+	rc = sched_report_mail(
+		st, rep, json_object_get(opts, "recipients"), orgs, norgs,
+		json_string_value(json_object_get(opts, "subject")), answer,
+		sizeof(answer));
 	snprintf(result, len, "%s: %s", rc == 0 ? "mailed" : "not mailed",
 		 answer);
 out:
@@ -298,8 +300,8 @@ out:
 	return rc;
 }
 
-static int task_run_purge(struct store *st, pthread_mutex_t *lock,
-			  json_t *task, char *result, size_t len)
+static int task_run_purge(struct store *st, pthread_mutex_t *lock, json_t *task,
+			  char *result, size_t len)
 {
 	json_int_t days = json_integer_value(
 		json_object_get(json_object_get(task, "options"), "days"));
@@ -336,12 +338,12 @@ static int task_run_purge(struct store *st, pthread_mutex_t *lock,
 		 "components, %lld changes, %lld audit log rows, %lld "
 		 "discovery runs",
 		 cutoff, root ? "every org" : "the task's org tree",
-		 (long long)json_integer_value(json_object_get(counts,
-							       "components")),
-		 (long long)json_integer_value(json_object_get(counts,
-							       "changes")),
-		 (long long)json_integer_value(json_object_get(counts,
-							       "audits")),
+		 (long long)json_integer_value(
+			 json_object_get(counts, "components")),
+		 (long long)json_integer_value(
+			 json_object_get(counts, "changes")),
+		 (long long)json_integer_value(
+			 json_object_get(counts, "audits")),
 		 (long long)json_integer_value(
 			 json_object_get(counts, "discovery_runs")));
 	json_decref(counts);
@@ -350,17 +352,17 @@ static int task_run_purge(struct store *st, pthread_mutex_t *lock,
 
 /* The stored discovery named by the task (an id or a name in the task's
  * org tree), or NULL with the reason in result. */
-static json_t *task_find_discovery(struct store *st, json_t *task,
-				   char *result, size_t len)
+static json_t *task_find_discovery(struct store *st, json_t *task, char *result,
+				   size_t len)
 {
-	json_t *key = json_object_get(json_object_get(task, "options"),
-				      "discovery");
+	json_t *key =
+		json_object_get(json_object_get(task, "options"), "discovery");
 	int64_t *orgs, id = 0, org;
 	json_t *def = NULL;
 	int norgs, i, found = 0, visible = 0;
 
-	orgs = task_orgs(st, json_integer_value(json_object_get(task,
-								"org_id")),
+	orgs = task_orgs(st,
+			 json_integer_value(json_object_get(task, "org_id")),
 			 &norgs);
 	if (!orgs) {
 		snprintf(result, len, "cannot read the task's org tree");
@@ -429,8 +431,9 @@ static int task_run_discovery(struct store *st, pthread_mutex_t *lock,
 	if (lock)
 		pthread_mutex_lock(lock);
 	if (store_discorun_active(st, did, &active) < 0) {
-		snprintf(result, len, "cannot read the runs of discovery "
-				      "'%.100s'",
+		snprintf(result, len,
+			 "cannot read the runs of discovery "
+			 "'%.100s'",
 			 name);
 	} else if (active) {
 		snprintf(result, len,
@@ -438,8 +441,9 @@ static int task_run_discovery(struct store *st, pthread_mutex_t *lock,
 			 "still queued or running",
 			 (long long)active, name);
 	} else if (store_discorun_queue(st, did, &run_id) < 0) {
-		snprintf(result, len, "cannot queue a run of discovery "
-				      "'%.100s'",
+		snprintf(result, len,
+			 "cannot queue a run of discovery "
+			 "'%.100s'",
 			 name);
 	} else {
 		snprintf(result, len, "queued run %lld of discovery '%.100s'",
@@ -466,8 +470,8 @@ int sched_task_run(struct store *st, pthread_mutex_t *lock, json_t *task,
 	return task_run_discovery(st, lock, task, result, result_len);
 }
 
-int sched_task_run_record(struct store *st, pthread_mutex_t *lock,
-			  json_t *task, char *result, size_t result_len)
+int sched_task_run_record(struct store *st, pthread_mutex_t *lock, json_t *task,
+			  char *result, size_t result_len)
 {
 	const char *schedule =
 		json_string_value(json_object_get(task, "schedule"));
@@ -513,8 +517,7 @@ static void sched_tick(struct sched *s, struct store *st)
 
 	util_time_format(time(NULL), now);
 	due = store_task_due(st, now);
-	json_array_foreach(due, i, task)
-	{
+	json_array_foreach(due, i, task) {
 		const char *sch =
 			json_string_value(json_object_get(task, "schedule"));
 
@@ -601,8 +604,7 @@ struct sched *sched_start(const char *db, pthread_mutex_t *write_lock,
 	rc = pthread_create(&s->thread, NULL, sched_main, s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		log_err("scheduler: cannot start its thread: %s",
-			strerror(rc));
+		log_err("scheduler: cannot start its thread: %s", strerror(rc));
 		pthread_mutex_lock(&sched_lock);
 		memset(&sched_hooks, 0, sizeof(sched_hooks));
 		pthread_mutex_unlock(&sched_lock);

@@ -71,8 +71,8 @@ int sched_task_normalise(json_t *task, char *err, size_t errlen,
 int sched_task_run(struct store *st, pthread_mutex_t *lock, json_t *task,
 		   char *result, size_t result_len);
 /* Runs task and records the outcome (last_run, runs, next_run). */
-int sched_task_run_record(struct store *st, pthread_mutex_t *lock,
-			  json_t *task, char *result, size_t result_len);
+int sched_task_run_record(struct store *st, pthread_mutex_t *lock, json_t *task,
+			  char *result, size_t result_len);
 
 /* ---- reports ---- */
 /* Checks a report object (name, resource, query, columns); 0, or -1 with

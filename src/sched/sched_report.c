@@ -27,17 +27,17 @@ static const struct {
 	const char *name;
 	enum store_api_res res;
 } report_resources[] = {
-	{ "devices", STORE_API_DEVICES },
-	{ "components", STORE_API_COMPONENTS },
-	{ "changes", STORE_API_CHANGES },
+	{"devices", STORE_API_DEVICES},
+	{"components", STORE_API_COMPONENTS},
+	{"changes", STORE_API_CHANGES},
 };
 
 static int report_resource(const char *name, enum store_api_res *out)
 {
 	size_t i;
 
-	for (i = 0; name && i < sizeof(report_resources) /
-					sizeof(report_resources[0]);
+	for (i = 0;
+	     name && i < sizeof(report_resources) / sizeof(report_resources[0]);
 	     i++)
 		if (!strcmp(report_resources[i].name, name)) {
 			*out = report_resources[i].res;
@@ -112,9 +112,9 @@ static int report_fail(char *err, size_t errlen, const char **field,
 int sched_report_check(json_t *rep, char *err, size_t errlen,
 		       const char **field)
 {
-	static const char *const known[] = { "name", "resource", "query",
-					     "columns", "description",
-					     "org_id", NULL };
+	static const char *const known[] = {"name",    "resource",    "query",
+					    "columns", "description", "org_id",
+					    NULL};
 	const char *name = json_string_value(json_object_get(rep, "name"));
 	const char *q = json_string_value(json_object_get(rep, "query"));
 	json_t *cols = json_object_get(rep, "columns"), *v, *qv;
@@ -128,14 +128,14 @@ int sched_report_check(json_t *rep, char *err, size_t errlen,
 	int n, rc, j;
 
 	*field = NULL;
-	json_object_foreach(rep, k, v)
-	{
+	json_object_foreach(rep, k, v) {
 		for (j = 0; known[j] && strcmp(known[j], k); j++)
 			;
 		if (!known[j]) {
-			snprintf(err, errlen, "unknown field '%.40s' (name, "
-					      "resource, query, columns, "
-					      "description, org_id)",
+			snprintf(err, errlen,
+				 "unknown field '%.40s' (name, "
+				 "resource, query, columns, "
+				 "description, org_id)",
 				 k);
 			*field = "body";
 			return -1;
@@ -145,8 +145,7 @@ int sched_report_check(json_t *rep, char *err, size_t errlen,
 		return report_fail(err, errlen, field, "name",
 				   "name is required (text, at most 100 "
 				   "bytes)");
-	if (report_resource(json_string_value(json_object_get(rep,
-							      "resource")),
+	if (report_resource(json_string_value(json_object_get(rep, "resource")),
 			    &res) < 0)
 		return report_fail(err, errlen, field, "resource",
 				   "resource must be devices, components or "
@@ -185,8 +184,9 @@ int sched_report_check(json_t *rep, char *err, size_t errlen,
 			if (!json_is_string(v) ||
 			    store_api_field_type(res, json_string_value(v)) ==
 				    STORE_FIELD_UNKNOWN) {
-				snprintf(err, errlen, "columns: '%.40s' is not "
-						      "a field of %s",
+				snprintf(err, errlen,
+					 "columns: '%.40s' is not "
+					 "a field of %s",
 					 json_string_value(v)
 						 ? json_string_value(v)
 						 : "?",
@@ -210,7 +210,7 @@ json_t *sched_report_rows(struct store *st, json_t *report,
 			  const int64_t *org_ids, int norgs, json_t **columns,
 			  struct query_error *err)
 {
-	static const char *const skip[] = { "format", NULL };
+	static const char *const skip[] = {"format", NULL};
 	struct query_arg args[REPORT_ARGS_MAX * 2];
 	struct store_query q;
 	enum store_api_res res;
@@ -222,11 +222,12 @@ json_t *sched_report_rows(struct store *st, json_t *report,
 	*columns = NULL;
 	memset(err, 0, sizeof(*err));
 	memset(&q, 0, sizeof(q));
-	if (report_resource(json_string_value(json_object_get(report,
-							      "resource")),
-			    &res) < 0) {
-		snprintf(err->msg, sizeof(err->msg), "the report's resource "
-						     "is not known");
+	if (report_resource(
+		    json_string_value(json_object_get(report, "resource")),
+		    &res) < 0) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "the report's resource "
+			 "is not known");
 		return NULL;
 	}
 	n = report_split(json_string_value(json_object_get(report, "query")),
@@ -248,21 +249,20 @@ json_t *sched_report_rows(struct store *st, json_t *report,
 	q.norgs = norgs;
 	rows = store_api_list(st, res, &q, NULL);
 	if (!rows) {
-		snprintf(err->msg, sizeof(err->msg), "the database query "
-						     "failed; see the server "
-						     "log");
+		snprintf(err->msg, sizeof(err->msg),
+			 "the database query "
+			 "failed; see the server "
+			 "log");
 		goto out;
 	}
 	cols = json_object_get(report, "columns");
 	cols = json_is_array(cols) ? json_incref(cols)
 				   : store_api_field_names(res);
 	out = json_array();
-	json_array_foreach(rows, r, row)
-	{
+	json_array_foreach(rows, r, row) {
 		json_t *o = json_object();
 
-		json_array_foreach(cols, j, c)
-		{
+		json_array_foreach(cols, j, c) {
 			json_t *v = json_object_get(row, json_string_value(c));
 
 			json_object_set(o, json_string_value(c),
@@ -345,50 +345,47 @@ char *sched_report_html(json_t *report, json_t *rows, json_t *columns,
 		html_escape(&sb, desc);
 		strbuf_puts(&sb, "</p>\n");
 	}
-	strbuf_printf(&sb, "<p>%zu row%s from %s", n, n == 1 ? "" : "s",
-		      json_string_value(json_object_get(report, "resource"))
-			      ? json_string_value(
-					json_object_get(report, "resource"))
-			      : "?");
+	strbuf_printf(
+		&sb, "<p>%zu row%s from %s", n, n == 1 ? "" : "s",
+		json_string_value(json_object_get(report, "resource"))
+			? json_string_value(json_object_get(report, "resource"))
+			: "?");
 	strbuf_puts(&sb, " matching <code>");
 	html_escape(&sb, json_string_value(json_object_get(report, "query")));
 	strbuf_puts(&sb, "</code>, ");
 	html_escape(&sb, when);
 	strbuf_puts(&sb, " UTC.</p>\n<table border=\"1\" cellpadding=\"4\" "
 			 "cellspacing=\"0\">\n<tr>");
-	json_array_foreach(columns, j, c)
-	{
+	json_array_foreach(columns, j, c) {
 		strbuf_puts(&sb, "<th>");
 		html_escape(&sb, json_string_value(c));
 		strbuf_puts(&sb, "</th>");
 	}
 	strbuf_puts(&sb, "</tr>\n");
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		if (i >= SCHED_REPORT_HTML_ROWS)
 			break;
 		strbuf_puts(&sb, "<tr>");
-		json_array_foreach(columns, j, c)
-		{
+		json_array_foreach(columns, j, c) {
 			strbuf_puts(&sb, "<td>");
-			html_value(&sb, json_object_get(row,
-							json_string_value(c)));
+			html_value(&sb,
+				   json_object_get(row, json_string_value(c)));
 			strbuf_puts(&sb, "</td>");
 		}
 		strbuf_puts(&sb, "</tr>\n");
 	}
 	strbuf_puts(&sb, "</table>\n");
 	if (n > SCHED_REPORT_HTML_ROWS)
-		strbuf_printf(&sb, "<p>The first %d of %zu rows; all of them "
-				   "are in the attached CSV file.</p>\n",
+		strbuf_printf(&sb,
+			      "<p>The first %d of %zu rows; all of them "
+			      "are in the attached CSV file.</p>\n",
 			      SCHED_REPORT_HTML_ROWS, n);
 	strbuf_puts(&sb, "</body></html>\n");
 	return sb.data;
 }
 
 /* "new-devices-in-the-last-7-days-20261120-0600.csv" */
-static void report_file_name(const char *name, time_t t, char *out,
-			     size_t len)
+static void report_file_name(const char *name, time_t t, char *out, size_t len)
 {
 	struct tm tm;
 	size_t w = 0;
@@ -410,8 +407,8 @@ static void report_file_name(const char *name, time_t t, char *out,
 	if (!w)
 		out[w++] = 'r';
 	gmtime_r(&t, &tm);
-	strftime(out + w, len - w, dash ? "%Y%m%d-%H%M.csv" : "-%Y%m%d-%H%M.csv",
-		 &tm);
+	strftime(out + w, len - w,
+		 dash ? "%Y%m%d-%H%M.csv" : "-%Y%m%d-%H%M.csv", &tm);
 }
 
 /* The SMTP settings of st into srv, with password (secret_free()) and the
@@ -427,15 +424,16 @@ static int smtp_load(struct store *st, struct mail_server *srv,
 	*settings = s;
 	*password = NULL;
 	if (!s || !json_string_value(json_object_get(s, "host"))) {
-		snprintf(why, whylen, "SMTP is not configured: PUT "
-				      "/api/v1/settings/smtp first");
+		snprintf(why, whylen,
+			 "SMTP is not configured: PUT "
+			 "/api/v1/settings/smtp first");
 		return -1;
 	}
 	srv->host = json_string_value(json_object_get(s, "host"));
 	srv->port = (int)json_integer_value(json_object_get(s, "port"));
-	if (mail_security_parse(json_string_value(json_object_get(s,
-								  "security")),
-				&srv->security) < 0)
+	if (mail_security_parse(
+		    json_string_value(json_object_get(s, "security")),
+		    &srv->security) < 0)
 		srv->security = MAIL_SEC_NONE;
 	srv->username = json_string_value(json_object_get(s, "username"));
 	srv->from = json_string_value(json_object_get(s, "from"));
@@ -445,8 +443,9 @@ static int smtp_load(struct store *st, struct mail_server *srv,
 	if (json_is_true(json_object_get(s, "password_set"))) {
 		*password = store_setting_secret(st, "smtp", "password");
 		if (!*password) {
-			snprintf(why, whylen, "the stored SMTP password cannot "
-					      "be read; set it again");
+			snprintf(why, whylen,
+				 "the stored SMTP password cannot "
+				 "be read; set it again");
 			return -1;
 		}
 	}
@@ -455,8 +454,8 @@ static int smtp_load(struct store *st, struct mail_server *srv,
 }
 
 /* Builds and sends one message; 0 when the server accepted it. */
-static int report_send(struct store *st, struct mail_message *m,
-		       char *answer, size_t answer_len)
+static int report_send(struct store *st, struct mail_message *m, char *answer,
+		       size_t answer_len)
 {
 	struct mail_server srv;
 	struct strbuf msg;
@@ -465,14 +464,14 @@ static int report_send(struct store *st, struct mail_message *m,
 	int rc = -1;
 
 	strbuf_init(&msg, MAIL_BODY_MAX);
-	if (smtp_load(st, &srv, &settings, &password, answer, answer_len) <
-	    0)
+	if (smtp_load(st, &srv, &settings, &password, answer, answer_len) < 0)
 		goto out;
 	m->from = srv.from;
 	if (mail_build(m, &msg) < 0) {
-		snprintf(answer, answer_len, "the message cannot be built: "
-					     "check the from and recipient "
-					     "addresses");
+		snprintf(answer, answer_len,
+			 "the message cannot be built: "
+			 "check the from and recipient "
+			 "addresses");
 		goto out;
 	}
 	rc = mail_send(&srv, m->to, m->nto, msg.data, msg.len, answer,
@@ -508,8 +507,7 @@ int sched_report_mail(struct store *st, json_t *report, json_t *recipients,
 			 qe.msg);
 		goto out;
 	}
-	json_array_foreach(recipients, i, v)
-	{
+	json_array_foreach(recipients, i, v) {
 		if (i >= MAIL_MAX_RCPT)
 			break;
 		to[i] = json_string_value(v);
@@ -548,27 +546,26 @@ out:
 
 /* ---- SMTP settings ---- */
 
-int sched_smtp_check(json_t *smtp, char *err, size_t errlen,
-		     const char **field)
+int sched_smtp_check(json_t *smtp, char *err, size_t errlen, const char **field)
 {
-	static const char *const known[] = { "host", "port", "security",
-					     "username", "password", "from",
-					     "verify_tls", "ca_file", NULL };
+	static const char *const known[] = {
+		"host", "port",	      "security", "username", "password",
+		"from", "verify_tls", "ca_file",  NULL};
 	enum mail_security sec;
 	const char *k;
 	json_t *v;
 	int i;
 
 	*field = NULL;
-	json_object_foreach(smtp, k, v)
-	{
+	json_object_foreach(smtp, k, v) {
 		for (i = 0; known[i] && strcmp(known[i], k); i++)
 			;
 		if (!known[i]) {
-			snprintf(err, errlen, "unknown setting '%.40s' (host, "
-					      "port, security, username, "
-					      "password, from, verify_tls, "
-					      "ca_file)",
+			snprintf(err, errlen,
+				 "unknown setting '%.40s' (host, "
+				 "port, security, username, "
+				 "password, from, verify_tls, "
+				 "ca_file)",
 				 k);
 			*field = "body";
 			return -1;
@@ -591,7 +588,8 @@ int sched_smtp_check(json_t *smtp, char *err, size_t errlen,
 				   "port must be a number from 1 to 65535");
 	v = json_object_get(smtp, "security");
 	if (!v) {
-		json_int_t p = json_integer_value(json_object_get(smtp, "port"));
+		json_int_t p =
+			json_integer_value(json_object_get(smtp, "port"));
 
 		json_object_set_new(smtp, "security",
 				    json_string(p == 465   ? "tls"
@@ -628,7 +626,7 @@ int sched_smtp_check(json_t *smtp, char *err, size_t errlen,
 int sched_smtp_test(struct store *st, const char *to, char *answer,
 		    size_t answer_len)
 {
-	const char *rcpt[1] = { to };
+	const char *rcpt[1] = {to};
 	struct mail_message m;
 	char when[20];
 	char *text;

@@ -39,8 +39,8 @@ static int api_reply_all(struct request *rq, json_t *rows)
 	return api_reply_list(rq, rows, (int64_t)json_array_size(rows), 0, 0);
 }
 
-int api_body_int(struct request *rq, json_t *body, const char *key,
-			int64_t def, int64_t *out)
+int api_body_int(struct request *rq, json_t *body, const char *key, int64_t def,
+		 int64_t *out)
 {
 	json_t *v = json_object_get(body, key);
 
@@ -57,7 +57,7 @@ int api_body_int(struct request *rq, json_t *body, const char *key,
 }
 
 int api_body_org(struct request *rq, json_t *body, const char *key,
-			int64_t *org)
+		 int64_t *org)
 {
 	json_t *row;
 	int found = 0;
@@ -81,8 +81,8 @@ int api_orgs_list(struct request *rq)
 {
 	json_t *rows = store_org_list(rq->st);
 
-	return api_reply_all(rq, rows ? api_visible_rows(rq, rows, "id")
-				      : NULL);
+	return api_reply_all(rq,
+			     rows ? api_visible_rows(rq, rows, "id") : NULL);
 }
 
 int api_org_get(struct request *rq)
@@ -159,9 +159,8 @@ int api_users_list(struct request *rq)
 
 	if (!api_need_role(rq, ROLE_ORG_ADMIN))
 		return 0;
-	rows = store_api_user_list(rq->st,
-				   rq->who.all_orgs ? NULL : rq->who.orgs,
-				   rq->who.norgs);
+	rows = store_api_user_list(
+		rq->st, rq->who.all_orgs ? NULL : rq->who.orgs, rq->who.norgs);
 	json_array_foreach(rows, i, u)
 		api_user_out(u);
 	return api_reply_all(rq, rows);
@@ -172,8 +171,8 @@ static json_t *api_user_visible(struct request *rq, int64_t id)
 {
 	json_t *u = store_api_user_get_id(rq->st, id);
 
-	if (u && api_org_visible(rq, json_integer_value(
-					     json_object_get(u, "org_id"))))
+	if (u && api_org_visible(
+			 rq, json_integer_value(json_object_get(u, "org_id"))))
 		return u;
 	json_decref(u);
 	api_reply_error(rq, 404, NULL, "no user %lld", (long long)id);
@@ -255,7 +254,8 @@ int api_user_delete(struct request *rq)
 	json_t *u;
 	int rc;
 
-	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(u = api_user_visible(rq, id)))
+	if (!api_need_role(rq, ROLE_ORG_ADMIN) ||
+	    !(u = api_user_visible(rq, id)))
 		return 0;
 	if (id == rq->who.user_id) {
 		json_decref(u);
@@ -296,8 +296,8 @@ static void api_body_wipe(json_t *body, const char *const *keys)
  * a login; another's needs org_admin over its org, admin for an admin. */
 int api_user_password(struct request *rq)
 {
-	static const char *const secret[] = { "password", "current_password",
-					      NULL };
+	static const char *const secret[] = {"password", "current_password",
+					     NULL};
 	int64_t id = rq->params.id[0];
 	int self = id == rq->who.user_id, rc;
 	const char *name, *pw, *cur, *why = NULL;
@@ -352,8 +352,8 @@ int api_user_password(struct request *rq)
 		api_reply_error(rq, 500, NULL, "cannot set the password");
 		goto out;
 	}
-	log_info("password of '%s' set by '%s': its sessions ended",
-		 name, rq->who.name);
+	log_info("password of '%s' set by '%s': its sessions ended", name,
+		 rq->who.name);
 	reply = json_pack("{sbssss}", "password_changed", 1, "sessions",
 			  "ended", "tokens", "kept");
 	auth_password_changed(rq, name, reply);
@@ -401,10 +401,10 @@ int api_token_create(struct request *rq)
 		if (!api_need_role(rq, ROLE_ORG_ADMIN))
 			goto out;
 		u = store_api_user_get(rq->st, user);
-		if (!u || !api_org_visible(rq, json_integer_value(json_object_get(
-						       u, "org_id")))) {
-			api_reply_error(rq, 404, "user", "no user '%s'",
-					user);
+		if (!u ||
+		    !api_org_visible(rq, json_integer_value(json_object_get(
+						 u, "org_id")))) {
+			api_reply_error(rq, 404, "user", "no user '%s'", user);
 			goto out;
 		}
 		if (!strcmp(json_string_value(json_object_get(u, "role")),
@@ -457,8 +457,9 @@ int api_token_delete(struct request *rq)
 /* ---- credentials ---- */
 
 static const char *const secret_keys[] = {
-	"community", "password", "auth_passphrase", "priv_passphrase",
-	"passphrase", "key", "secrets", "secret", NULL,
+	"community",	   "password",	 "auth_passphrase",
+	"priv_passphrase", "passphrase", "key",
+	"secrets",	   "secret",	 NULL,
 };
 
 /* Removes every secret-bearing member, at the top and one level down. */
@@ -549,8 +550,8 @@ int api_credential_create(struct request *rq)
 		goto out;
 	}
 	c = api_credential_find(rq, id);
-	api_reply_json(rq, 201, c ? c : json_pack("{sI}", "id",
-						  (json_int_t)id));
+	api_reply_json(rq, 201,
+		       c ? c : json_pack("{sI}", "id", (json_int_t)id));
 out:
 	json_decref(body);
 	return 0;

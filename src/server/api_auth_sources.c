@@ -31,10 +31,9 @@ static void source_wipe(json_t *o)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(o, k, v)
-	{
-		if (json_is_string(v) && (!strcmp(k, "bind_password") ||
-					  !strcmp(k, "password")))
+	json_object_foreach(o, k, v) {
+		if (json_is_string(v) &&
+		    (!strcmp(k, "bind_password") || !strcmp(k, "password")))
 			secret_wipe((void *)(uintptr_t)json_string_value(v),
 				    json_string_length(v));
 		else if (json_is_object(v))
@@ -63,8 +62,8 @@ static json_t *source_with_secret(struct store *st, json_t *src)
 static int dir_accept(struct request *rq, json_t *src, const char *name,
 		      const struct dirauth_user *u)
 {
-	const char *role, *org, *sname =
-		json_string_value(json_object_get(src, "name"));
+	const char *role, *org,
+		*sname = json_string_value(json_object_get(src, "name"));
 	int64_t org_id = 1;
 	int conflict = 0, rc;
 
@@ -117,21 +116,21 @@ int auth_directory_login(struct request *rq, const char *name,
 	sources = store_auth_source_list(rq->st, 1);
 	if (!sources)
 		return -1;
-	json_array_foreach(sources, i, src)
-	{
+	json_array_foreach(sources, i, src) {
 		json_t *full = source_with_secret(rq->st, src);
 		int r = dirauth_login(full, name, password, &u, why,
 				      sizeof(why));
 
 		if (r < 0)
-			log_warn("auth source %s: %s",
-				 json_string_value(json_object_get(src, "name")),
-				 why);
+			log_warn(
+				"auth source %s: %s",
+				json_string_value(json_object_get(src, "name")),
+				why);
 		else if (r == 0)
-			log_debug("auth source %s: '%s': %s",
-				  json_string_value(json_object_get(src,
-								    "name")),
-				  name, why);
+			log_debug(
+				"auth source %s: '%s': %s",
+				json_string_value(json_object_get(src, "name")),
+				name, why);
 		else
 			rc = dir_accept(rq, full, name, &u);
 		dirauth_user_free(&u);
@@ -324,8 +323,8 @@ out:
 	return m;
 }
 
-int auth_sources_config_set(void **sources, const char *key,
-			    const char *value, const char **why)
+int auth_sources_config_set(void **sources, const char *key, const char *value,
+			    const char **why)
 {
 	const char *dot = strchr(key, '.'), *field;
 	json_t *all = *sources, *src, *m;
@@ -395,8 +394,7 @@ int auth_sources_config_check(void *sources)
 	char err[256];
 	int rc = 0;
 
-	json_object_foreach((json_t *)sources, name, src)
-	{
+	json_object_foreach((json_t *)sources, name, src) {
 		copy = json_deep_copy(src);
 		if (dirauth_check(copy, err, sizeof(err), &field) < 0) {
 			log_err("config: ldap.%s%s%s: %s", name,
@@ -416,8 +414,7 @@ int auth_sources_config_apply(struct store *st, void *sources)
 	char err[256];
 	int64_t id;
 
-	json_object_foreach((json_t *)sources, name, src)
-	{
+	json_object_foreach((json_t *)sources, name, src) {
 		if (dirauth_check(src, err, sizeof(err), &field) < 0 ||
 		    store_auth_source_put(st, src, "config", &id) < 0) {
 			log_err("config: ldap.%s: cannot be used", name);

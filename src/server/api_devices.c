@@ -11,7 +11,7 @@
 #include "server/server_int.h"
 #include "store/store_api.h"
 
-static const char *const list_extra[] = { "format", NULL };
+static const char *const list_extra[] = {"format", NULL};
 
 /* The common list handler: parse, scope, query, reply as JSON or CSV. */
 /* A list page as JSON without building jansson objects for the rows: the
@@ -113,8 +113,7 @@ static int api_device_visible(struct request *rq, int64_t id)
 		return 0;
 	}
 	if (!org || !api_org_visible(rq, org)) {
-		api_reply_error(rq, 404, NULL, "no device %lld",
-				(long long)id);
+		api_reply_error(rq, 404, NULL, "no device %lld", (long long)id);
 		return 0;
 	}
 	return 1;
@@ -129,10 +128,9 @@ static json_t *api_device_full(struct request *rq, int64_t id)
 		return NULL;
 	sections = store_component_sections(rq->st, id);
 	comp = json_object();
-	json_array_foreach(sections, i, s)
-	{
-		json_t *rows = store_component_list(
-			rq->st, id, json_string_value(s), 1);
+	json_array_foreach(sections, i, s) {
+		json_t *rows = store_component_list(rq->st, id,
+						    json_string_value(s), 1);
 
 		if (rows && json_array_size(rows))
 			json_object_set_new(comp, json_string_value(s), rows);
@@ -153,8 +151,7 @@ int api_device_get(struct request *rq)
 		return 0;
 	dev = api_device_full(rq, id);
 	if (!dev)
-		return api_reply_error(rq, 500, NULL,
-				       "cannot read device %lld",
+		return api_reply_error(rq, 500, NULL, "cannot read device %lld",
 				       (long long)id);
 	return api_reply_json(rq, 200, dev);
 }
@@ -214,8 +211,7 @@ int api_device_delete(struct request *rq)
 
 int api_device_section(struct request *rq)
 {
-	static const char *const extra[] = { "current", "limit", "offset",
-					     NULL };
+	static const char *const extra[] = {"current", "limit", "offset", NULL};
 	int64_t id = rq->params.id[0];
 	const char *section = rq->params.v[1];
 	const char *cur = request_arg(rq, "current");
@@ -263,8 +259,7 @@ int api_device_section(struct request *rq)
 	{
 		long seen = 0;
 
-		json_array_foreach(rows, i, r)
-		{
+		json_array_foreach(rows, i, r) {
 			json_t *cv = json_object_get(r, "current");
 			int c = json_is_true(cv) || json_integer_value(cv) ||
 				(json_is_string(cv) &&

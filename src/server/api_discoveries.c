@@ -55,8 +55,7 @@ static int def_check_credentials(struct request *rq, json_t *ids)
 		api_reply_error(rq, 500, NULL, "cannot read credentials");
 		return -1;
 	}
-	json_array_foreach(ids, i, id)
-	{
+	json_array_foreach(ids, i, id) {
 		if (!json_is_integer(id) ||
 		    !def_credential_ok(rq, all, json_integer_value(id))) {
 			char v[32];
@@ -66,8 +65,9 @@ static int def_check_credentials(struct request *rq, json_t *ids)
 			api_reply_error(rq, 400, "credentials",
 					"no credential %s (give ids from "
 					"GET /api/v1/credentials)",
-					json_is_integer(id) ? v : "that is "
-								  "not an id");
+					json_is_integer(id) ? v
+							    : "that is "
+							      "not an id");
 			json_decref(all);
 			return -1;
 		}
@@ -107,17 +107,15 @@ static int def_check_text(struct request *rq, json_t *body, const char *k,
  * after replying 400. */
 static int def_check(struct request *rq, json_t *def)
 {
-	static const char *const keys[] = { "name",    "targets",
-					    "exclude", "options",
-					    "credentials", "org_id",
-					    NULL };
+	static const char *const keys[] = {"name",    "targets",     "exclude",
+					   "options", "credentials", "org_id",
+					   NULL};
 	const char *k, *field;
 	char why[512];
 	json_t *v;
 	int i;
 
-	json_object_foreach(def, k, v)
-	{
+	json_object_foreach(def, k, v) {
 		for (i = 0; keys[i] && strcmp(keys[i], k); i++)
 			;
 		if (!keys[i]) {
@@ -148,8 +146,8 @@ static json_t *def_find(struct request *rq)
 	int found = 0;
 	json_t *def = store_discodef_get(rq->st, rq->params.id[0], &found);
 
-	if (def && api_org_visible(rq, json_integer_value(json_object_get(
-					       def, "org_id"))))
+	if (def && api_org_visible(rq, json_integer_value(
+					       json_object_get(def, "org_id"))))
 		return def;
 	json_decref(def);
 	api_reply_error(rq, def || !found ? 404 : 500, NULL,
@@ -160,9 +158,8 @@ static json_t *def_find(struct request *rq)
 /* A definition as stored, without the store's own members. */
 static json_t *def_editable(json_t *def)
 {
-	return json_pack("{sOsOsOsOsOsO}", "name",
-			 json_object_get(def, "name"), "targets",
-			 json_object_get(def, "targets"), "exclude",
+	return json_pack("{sOsOsOsOsOsO}", "name", json_object_get(def, "name"),
+			 "targets", json_object_get(def, "targets"), "exclude",
 			 json_object_get(def, "exclude"), "options",
 			 json_object_get(def, "options"), "credentials",
 			 json_object_get(def, "credentials"), "org_id",
@@ -205,8 +202,7 @@ static void def_save(struct request *rq, json_t *def, int64_t id)
 		json_object_set_new(def, "options", json_object());
 	if (!json_object_get(def, "credentials"))
 		json_object_set_new(def, "credentials", json_array());
-	if (def_check(rq, def) < 0 ||
-	    api_body_org(rq, def, "org_id", &org) < 0)
+	if (def_check(rq, def) < 0 || api_body_org(rq, def, "org_id", &org) < 0)
 		return;
 	json_object_set_new(def, "org_id", json_integer(org));
 	write_lock(rq);
@@ -342,8 +338,8 @@ static json_t *run_find(struct request *rq)
 {
 	int norgs, found = 0;
 	const int64_t *orgs = api_scope(rq, &norgs);
-	json_t *run = store_stats_run_get(rq->st, orgs, norgs,
-					  rq->params.id[0], &found);
+	json_t *run = store_stats_run_get(rq->st, orgs, norgs, rq->params.id[0],
+					  &found);
 
 	if (!run)
 		api_reply_error(rq, found ? 500 : 404, NULL,
@@ -383,12 +379,10 @@ int api_discovery_run_cancel(struct request *rq)
 	store_discorun_cancel_queued(rq->st, rq->params.id[0], &changed);
 	write_unlock(rq);
 	if (changed || runner_cancel(rq->params.id[0]))
-		return api_reply_json(rq, 202,
-				      json_pack("{sIss}", "id",
-						(json_int_t)rq->params.id[0],
-						"state",
-						changed ? "cancelled"
-							: "stopping"));
+		return api_reply_json(
+			rq, 202,
+			json_pack("{sIss}", "id", (json_int_t)rq->params.id[0],
+				  "state", changed ? "cancelled" : "stopping"));
 	store_discorun_state(rq->st, rq->params.id[0], &disc, state);
 	return api_reply_error(rq, 409, NULL,
 			       "run %lld is %s, not queued or running",

@@ -218,8 +218,8 @@ char *intake_multipart_field(const char *body, size_t len,
  * user coll-b, from ADDR", "user alice (session), from ADDR", "allow-list
  * ADDR" (stored without a token: allowed is 1), or the bare address of a
  * request not authenticated. */
-static void intake_submitter(const struct request *rq, int allowed,
-			     char *buf, size_t len)
+static void intake_submitter(const struct request *rq, int allowed, char *buf,
+			     size_t len)
 {
 	if (rq->who.name[0] && rq->token_id)
 		snprintf(buf, len, "token %lld of user %s, from %s",
@@ -240,7 +240,7 @@ static void intake_audit_refusal(struct request *rq, const char *format,
 				 const char *message)
 {
 	char who[sizeof(rq->who.name) + 128], now[20];
-	struct store_audit a = { who, format, "rejected", NULL, message, 0 };
+	struct store_audit a = {who, format, "rejected", NULL, message, 0};
 
 	if (rq->stage == RQ_READING) {
 		metrics_intake("refused");
@@ -300,8 +300,9 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 			   report_format_name(*fmt), res);
 	write_unlock(rq);
 	json_decref(report);
-	metrics_intake(rc < 0 ? "rejected" : res->created ? "created"
-							   : "updated");
+	metrics_intake(rc < 0	      ? "rejected"
+		       : res->created ? "created"
+				      : "updated");
 	return rc < 0 ? 1 : 0;
 }
 
@@ -337,8 +338,8 @@ int api_intake(struct request *rq)
 	if (org_arg) {
 		if (util_parse_long(org_arg, 1, INT64_MAX, &v) < 0 ||
 		    !api_org_visible(rq, v))
-			return api_reply_error(rq, 400, "org_id",
-					       "no org '%s'", org_arg);
+			return api_reply_error(rq, 400, "org_id", "no org '%s'",
+					       org_arg);
 		org = v;
 	}
 	if (!rq->body.len)
@@ -538,12 +539,11 @@ int api_intake_oa(struct request *rq)
 				      res.message);
 	}
 	free(doc);
-	return api_reply_text(rq, 200,
-			      "netcensus: device %lld %s (%s%s%s, %d "
-			      "changes)\n",
-			      (long long)res.device_id,
-			      res.created ? "created" : "updated",
-			      report_format_name(fmt),
-			      res.rule ? ", rule " : "",
-			      res.rule ? res.rule : "", res.changes);
+	return api_reply_text(
+		rq, 200,
+		"netcensus: device %lld %s (%s%s%s, %d "
+		"changes)\n",
+		(long long)res.device_id, res.created ? "created" : "updated",
+		report_format_name(fmt), res.rule ? ", rule " : "",
+		res.rule ? res.rule : "", res.changes);
 }

@@ -148,16 +148,18 @@ int api_location_create(struct request *rq)
 		goto out;
 	json_object_set_new(body, "org_id", json_integer(org));
 	write_lock(rq);
-	if (store_location_find(rq->st, org, json_string_value(json_object_get(
-						     body, "name")),
-				&id) == 0 &&
+	if (store_location_find(
+		    rq->st, org,
+		    json_string_value(json_object_get(body, "name")),
+		    &id) == 0 &&
 	    id) {
 		write_unlock(rq);
-		api_reply_error(rq, 409, "name",
-				"location '%s' already exists in org %lld "
-				"(id %lld)",
-				json_string_value(json_object_get(body, "name")),
-				(long long)org, (long long)id);
+		api_reply_error(
+			rq, 409, "name",
+			"location '%s' already exists in org %lld "
+			"(id %lld)",
+			json_string_value(json_object_get(body, "name")),
+			(long long)org, (long long)id);
 		goto out;
 	}
 	if (store_location_add(rq->st, body, &id) < 0) {
@@ -225,11 +227,12 @@ int api_location_delete(struct request *rq)
 		goto out;
 	n = json_integer_value(json_object_get(loc, "devices"));
 	if (n > 0) {
-		api_reply_error(rq, 409, NULL,
-				"%lld devices are in location '%s': move them "
-				"(PATCH /api/v1/devices/{id} location) first",
-				(long long)n,
-				json_string_value(json_object_get(loc, "name")));
+		api_reply_error(
+			rq, 409, NULL,
+			"%lld devices are in location '%s': move them "
+			"(PATCH /api/v1/devices/{id} location) first",
+			(long long)n,
+			json_string_value(json_object_get(loc, "name")));
 		goto out;
 	}
 	write_lock(rq);

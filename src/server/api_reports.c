@@ -24,8 +24,8 @@ static json_t *report_load(struct request *rq)
 	int found = 0;
 	json_t *r = store_report_get(rq->st, rq->params.id[0], &found);
 
-	if (r && api_org_visible(rq, json_integer_value(
-					     json_object_get(r, "org_id"))))
+	if (r && api_org_visible(
+			 rq, json_integer_value(json_object_get(r, "org_id"))))
 		return r;
 	json_decref(r);
 	if (!found || r)
@@ -39,8 +39,8 @@ static json_t *report_load(struct request *rq)
 
 int api_reports_list(struct request *rq)
 {
-	json_t *rows = store_report_list(rq->st, report_scope(rq),
-					 rq->who.norgs);
+	json_t *rows =
+		store_report_list(rq->st, report_scope(rq), rq->who.norgs);
 
 	if (!rows)
 		return api_reply_error(rq, 500, NULL, "cannot list reports");
@@ -82,11 +82,11 @@ int api_report_create(struct request *rq)
 	rc = store_report_add(rq->st, body, &id, &dup);
 	write_unlock(rq);
 	if (rc < 0 && dup)
-		api_reply_error(rq, 409, "name",
-				"a report named '%s' exists already in that "
-				"org",
-				json_string_value(json_object_get(body,
-								  "name")));
+		api_reply_error(
+			rq, 409, "name",
+			"a report named '%s' exists already in that "
+			"org",
+			json_string_value(json_object_get(body, "name")));
 	else if (rc < 0)
 		api_reply_error(rq, 500, NULL, "cannot store the report");
 	else

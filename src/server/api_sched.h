@@ -57,8 +57,8 @@ int auth_directory_login(struct request *rq, const char *name,
 
 /* One "ldap.NAME.KEY = value" config line (key without "ldap."), kept in
  * *sources (a json_t). 0, or -1 with *why. */
-int auth_sources_config_set(void **sources, const char *key,
-			    const char *value, const char **why);
+int auth_sources_config_set(void **sources, const char *key, const char *value,
+			    const char **why);
 /* Checks every source of the config file; 0, or -1 after logging. */
 int auth_sources_config_check(void *sources);
 /* Stores the config file's sources (origin "config"). 0 or -1. */

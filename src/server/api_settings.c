@@ -32,7 +32,7 @@ int api_smtp_get(struct request *rq)
 
 int api_smtp_put(struct request *rq)
 {
-	static const char *const secret[] = { "password", NULL };
+	static const char *const secret[] = {"password", NULL};
 	const char *field;
 	char err[256];
 	json_t *body;
@@ -101,8 +101,9 @@ static int intake_allow_parse(const json_t *allow, struct server_net *nets,
 	int n = 0;
 
 	if (!json_is_array(allow)) {
-		snprintf(err, errlen, "allow must be a list of networks like "
-				      "[\"198.18.0.0/15\"]");
+		snprintf(err, errlen,
+			 "allow must be a list of networks like "
+			 "[\"198.18.0.0/15\"]");
 		return -1;
 	}
 	json_array_foreach(allow, i, v) {
@@ -168,13 +169,12 @@ static json_t *intake_settings_json(struct request *rq)
 		server_net_format(&cfg->intake_allow[i], buf, sizeof(buf));
 		json_array_append_new(conf, json_string(buf));
 	}
-	out = json_pack("{s:o,s:I,s:o,s:I}", "allow",
-			json_is_array(allow) ? json_incref(allow)
-					     : json_array(),
-			"org_id", intake_setting_org(s), "config_allow", conf,
-			"config_org_id",
-			(json_int_t)(cfg->intake_org > 0 ? cfg->intake_org
-							 : 1));
+	out = json_pack(
+		"{s:o,s:I,s:o,s:I}", "allow",
+		json_is_array(allow) ? json_incref(allow) : json_array(),
+		"org_id", intake_setting_org(s), "config_allow", conf,
+		"config_org_id",
+		(json_int_t)(cfg->intake_org > 0 ? cfg->intake_org : 1));
 	json_decref(s);
 	return out;
 }
@@ -205,8 +205,7 @@ int api_intake_settings_put(struct request *rq)
 		json_decref(body);
 		return 0;
 	}
-	val = json_pack("{s:O,s:I}", "allow", allow, "org_id",
-			(json_int_t)org);
+	val = json_pack("{s:O,s:I}", "allow", allow, "org_id", (json_int_t)org);
 	json_decref(body);
 	write_lock(rq);
 	rc = store_setting_put(rq->st, "intake", val, NULL);

@@ -24,8 +24,8 @@ static int stats_arg_long(struct request *rq, const char *key, long min,
 	const char *v = request_arg(rq, key);
 
 	if (v && util_parse_long(v, min, max, out) < 0) {
-		api_reply_error(rq, 400, key, "%s must be %ld to %ld", key,
-				min, max);
+		api_reply_error(rq, 400, key, "%s must be %ld to %ld", key, min,
+				max);
 		return -1;
 	}
 	return 0;
@@ -46,8 +46,8 @@ static void stats_day(int n, char out[11])
 
 	util_now(now);
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(now, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday) != 3) {
+	if (sscanf(now, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) !=
+	    3) {
 		t = time(NULL);
 	} else {
 		tm.tm_year -= 1900;
@@ -93,10 +93,10 @@ static json_t *stats_fill_days(json_t *rows, int days, const char *const *keys)
 
 int api_stats(struct request *rq)
 {
-	static const char *const allowed[] = { "days", NULL };
-	static const char *const count_keys[] = { "count", NULL };
-	static const char *const change_keys[] = { "add", "remove", "change",
-						   NULL };
+	static const char *const allowed[] = {"days", NULL};
+	static const char *const count_keys[] = {"count", NULL};
+	static const char *const change_keys[] = {"add", "remove", "change",
+						  NULL};
 	long days = STATS_DAYS_DEFAULT;
 	const int64_t *orgs;
 	char since[11];
@@ -124,7 +124,7 @@ int api_stats(struct request *rq)
 
 int api_runs_list(struct request *rq)
 {
-	static const char *const allowed[] = { "limit", "offset", NULL };
+	static const char *const allowed[] = {"limit", "offset", NULL};
 	long limit = QUERY_LIMIT_DEFAULT, offset = 0;
 	const int64_t *orgs;
 	int64_t count = 0;
@@ -173,7 +173,7 @@ int api_run_get(struct request *rq)
 
 int api_run_log(struct request *rq)
 {
-	static const char *const allowed[] = { "limit", "offset", NULL };
+	static const char *const allowed[] = {"limit", "offset", NULL};
 	long limit = QUERY_LIMIT_MAX, offset = 0;
 	int64_t count = 0;
 	json_t *run, *rows;
@@ -195,7 +195,7 @@ int api_run_log(struct request *rq)
 
 int api_network(struct request *rq)
 {
-	static const char *const allowed[] = { "ip__isw", "limit", NULL };
+	static const char *const allowed[] = {"ip__isw", "limit", NULL};
 	long limit = NETWORK_LIMIT_DEFAULT;
 	const char *prefix = request_arg(rq, "ip__isw");
 	const int64_t *orgs;

@@ -14,10 +14,9 @@
 #include "server/server_int.h"
 #include "store/store_sched.h"
 
-static const char *const task_keys[] = { "name", "type", "schedule",
-					 "enabled", "options", "report",
-					 "recipients", "days", "discovery",
-					 "subject", "org_id", NULL };
+static const char *const task_keys[] = {
+	"name",	      "type", "schedule",  "enabled", "options", "report",
+	"recipients", "days", "discovery", "subject", "org_id",	 NULL};
 
 /* The task of the path's {id}, or NULL after replying 404. */
 static json_t *task_load(struct request *rq)
@@ -25,8 +24,8 @@ static json_t *task_load(struct request *rq)
 	int found = 0;
 	json_t *t = store_task_get(rq->st, rq->params.id[0], &found);
 
-	if (t && api_org_visible(rq, json_integer_value(
-					     json_object_get(t, "org_id"))))
+	if (t && api_org_visible(
+			 rq, json_integer_value(json_object_get(t, "org_id"))))
 		return t;
 	json_decref(t);
 	if (!found || t)
@@ -44,8 +43,7 @@ static int task_unknown_key(struct request *rq, json_t *body)
 	json_t *v;
 	int i;
 
-	json_object_foreach(body, k, v)
-	{
+	json_object_foreach(body, k, v) {
 		for (i = 0; task_keys[i] && strcmp(task_keys[i], k); i++)
 			;
 		if (!task_keys[i]) {
@@ -93,16 +91,15 @@ static int task_check_access(struct request *rq, json_t *task)
 	else
 		snprintf(keybuf, sizeof(keybuf), "%.30s",
 			 json_string_value(key));
-	tree = store_api_org_tree(rq->st, json_integer_value(
-						  json_object_get(task, "org_id")));
+	tree = store_api_org_tree(
+		rq->st, json_integer_value(json_object_get(task, "org_id")));
 	n = (int)json_array_size(tree);
 	orgs = xcalloc((size_t)n + 1, sizeof(*orgs));
 	for (i = 0; i < (size_t)n; i++)
 		orgs[i] = json_integer_value(json_array_get(tree, i));
-	rep = store_report_find(rq->st,
-				json_is_integer(key) ? keybuf
-						     : json_string_value(key),
-				orgs, n, &found);
+	rep = store_report_find(
+		rq->st, json_is_integer(key) ? keybuf : json_string_value(key),
+		orgs, n, &found);
 	free(orgs);
 	json_decref(tree);
 	if (!rep) {
@@ -119,9 +116,8 @@ static int task_check_access(struct request *rq, json_t *task)
 
 int api_tasks_list(struct request *rq)
 {
-	json_t *rows = store_task_list(rq->st,
-				       rq->who.all_orgs ? NULL : rq->who.orgs,
-				       rq->who.norgs);
+	json_t *rows = store_task_list(
+		rq->st, rq->who.all_orgs ? NULL : rq->who.orgs, rq->who.norgs);
 
 	if (!rows)
 		return api_reply_error(rq, 500, NULL, "cannot list tasks");
@@ -152,10 +148,9 @@ static int task_save(struct request *rq, json_t *task, int64_t id)
 		: store_task_add(rq->st, task, &new_id, &dup);
 	write_unlock(rq);
 	if (rc < 0 && dup)
-		return api_reply_error(rq, 409, "name",
-				       "a task named '%s' exists already",
-				       json_string_value(
-					       json_object_get(task, "name")));
+		return api_reply_error(
+			rq, 409, "name", "a task named '%s' exists already",
+			json_string_value(json_object_get(task, "name")));
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL, "cannot store the task");
 	sched_wake();
@@ -198,8 +193,7 @@ int api_task_update(struct request *rq)
 		goto out;
 	}
 	/* options given at the top level replace those keys only */
-	json_object_foreach(body, k, v)
-	{
+	json_object_foreach(body, k, v) {
 		if (!strcmp(k, "options"))
 			json_object_update(json_object_get(t, "options"), v);
 		else if (strcmp(k, "type") && strcmp(k, "org_id"))

@@ -36,12 +36,12 @@ const char *assets_content_type(const char *path)
 		const char *ext;
 		const char *type;
 	} types[] = {
-		{ ".html", "text/html; charset=utf-8" },
-		{ ".js", "text/javascript; charset=utf-8" },
-		{ ".css", "text/css; charset=utf-8" },
-		{ ".svg", "image/svg+xml" },
-		{ ".png", "image/png" },
-		{ ".json", "application/json" },
+		{".html", "text/html; charset=utf-8"},
+		{".js", "text/javascript; charset=utf-8"},
+		{".css", "text/css; charset=utf-8"},
+		{".svg", "image/svg+xml"},
+		{".png", "image/png"},
+		{".json", "application/json"},
 	};
 	const char *dot = strrchr(path, '.');
 	size_t i;
@@ -106,7 +106,6 @@ int assets_serve(void *connp, const char *method, const char *url)
 	status = inm && !strcmp(inm, f->etag) ? 304 : 200;
 	log_info("%s %s %u %lu", method, url, status,
 		 status == 200 ? f->len : 0);
-	return assets_queue(conn, status, assets_content_type(f->path),
-			    f->data, status == 200 ? f->len : 0, f->etag,
-			    NULL);
+	return assets_queue(conn, status, assets_content_type(f->path), f->data,
+			    status == 200 ? f->len : 0, f->etag, NULL);
 }

@@ -28,9 +28,9 @@ extern const int assets_nfiles;
 #define ASSETS_INDEX "/ui/index.html"
 
 /* The policy sent with every UI reply. */
-#define ASSETS_CSP                                                         \
-	"default-src 'none'; script-src 'self'; style-src 'self'; "        \
-	"img-src 'self' data:; font-src 'self'; connect-src 'self'; "      \
+#define ASSETS_CSP                                                             \
+	"default-src 'none'; script-src 'self'; style-src 'self'; "            \
+	"img-src 'self' data:; font-src 'self'; connect-src 'self'; "          \
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 /* 1 when url belongs to the UI rather than the API: "/", "/index.html"

@@ -61,8 +61,8 @@ static struct fail *fails;
 static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const role_names[] = {
-	[ROLE_NONE] = "none",	       [ROLE_COLLECTOR] = "collector",
-	[ROLE_USER] = "user",	       [ROLE_ORG_ADMIN] = "org_admin",
+	[ROLE_NONE] = "none",	[ROLE_COLLECTOR] = "collector",
+	[ROLE_USER] = "user",	[ROLE_ORG_ADMIN] = "org_admin",
 	[ROLE_ADMIN] = "admin",
 };
 
@@ -237,7 +237,7 @@ static long login_reserve(const struct login_keys *k, time_t now, int *log)
  * internal error (-1) only gives it back. */
 static void login_release(const struct login_keys *k, int ok, time_t now)
 {
-	const char *keys[] = { k->addr, k->user, k->pair };
+	const char *keys[] = {k->addr, k->user, k->pair};
 	struct fail *f;
 	int i;
 
@@ -255,8 +255,7 @@ static void login_release(const struct login_keys *k, int ok, time_t now)
 }
 
 /* Local passwords first, then the directories. */
-int auth_password_check(struct request *rq, const char *name,
-			const char *pw)
+int auth_password_check(struct request *rq, const char *name, const char *pw)
 {
 	struct login_keys k;
 	long wait;
@@ -270,8 +269,7 @@ int auth_password_check(struct request *rq, const char *name,
 			log_warn("login for '%s' from %s throttled for %ld s "
 				 "(logged once a minute per address)",
 				 name, rq->client, wait);
-		snprintf(rq->retry_after, sizeof(rq->retry_after), "%ld",
-			 wait);
+		snprintf(rq->retry_after, sizeof(rq->retry_after), "%ld", wait);
 		api_reply_error(rq, 429, NULL,
 				"too many failed logins from your address; "
 				"try again in %ld seconds",
@@ -296,8 +294,8 @@ static int session_expired(const struct session *s, time_t now)
 
 /* Creates a session for user, whose password stamp is stamp; cookie
  * receives its value, csrf its CSRF token. */
-static void session_create(const char *user, const char *stamp,
-			   char cookie[64], char csrf[64])
+static void session_create(const char *user, const char *stamp, char cookie[64],
+			   char csrf[64])
 {
 	struct session *slot = NULL;
 	time_t now = time(NULL);
@@ -501,8 +499,7 @@ char *auth_token_user(struct request *rq, const char *token)
 
 static int auth_is_safe_method(const char *m)
 {
-	return !strcmp(m, "GET") || !strcmp(m, "HEAD") ||
-	       !strcmp(m, "OPTIONS");
+	return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
 }
 
 int auth_request(struct request *rq)
@@ -531,7 +528,8 @@ int auth_request(struct request *rq)
 		return 1;
 	rc = store_user_password_stamp(rq->st, user, now_stamp);
 	if (rc < 0) {
-		api_reply_error(rq, 500, NULL, "cannot read the session's user");
+		api_reply_error(rq, 500, NULL,
+				"cannot read the session's user");
 		return -1;
 	}
 	if (rc == 1 || strcmp(stamp, now_stamp)) {
@@ -677,17 +675,16 @@ int api_auth_me(struct request *rq)
 {
 	json_t *me = auth_me_json(rq);
 
-	json_object_set_new(me, "auth",
-			    json_string(rq->who.by_cookie ? "session"
-							  : "token"));
+	json_object_set_new(
+		me, "auth",
+		json_string(rq->who.by_cookie ? "session" : "token"));
 	if (rq->who.by_cookie)
 		json_object_set_new(me, "csrf_token",
 				    json_string(rq->who.csrf));
 	return api_reply_json(rq, 200, me);
 }
 
-void auth_password_changed(struct request *rq, const char *name,
-			   json_t *reply)
+void auth_password_changed(struct request *rq, const char *name, json_t *reply)
 {
 	char stamp[SECRET_TOKEN_HASH_LEN + 1];
 

@@ -41,12 +41,12 @@ enum guard_state { GUARD_HEAD = 0, GUARD_BUSY = 1, GUARD_DRAIN = -1 };
 
 struct guard_conn {
 	int used;
-	int fd;		 /* -1 once shut down here (MHD closes it later) */
+	int fd; /* -1 once shut down here (MHD closes it later) */
 	int family;
 	unsigned char addr[16];
-	int state;	 /* enum guard_state */
-	uint64_t order;	 /* when it started waiting (a counter) */
-	time_t since;	 /* the same, in monotonic seconds */
+	int state;	/* enum guard_state */
+	uint64_t order; /* when it started waiting (a counter) */
+	time_t since;	/* the same, in monotonic seconds */
 };
 
 struct guard {
@@ -82,8 +82,9 @@ static void guard_addr(const struct sockaddr *sa, int *family,
 	memset(addr, 0, 16);
 	*family = sa ? sa->sa_family : 0;
 	if (*family == AF_INET) {
-		memcpy(addr, &((const struct sockaddr_in *)(const void *)sa)
-				      ->sin_addr,
+		memcpy(addr,
+		       &((const struct sockaddr_in *)(const void *)sa)
+				->sin_addr,
 		       4);
 	} else if (*family == AF_INET6) {
 		const struct in6_addr *a6 =

@@ -48,7 +48,7 @@
 static atomic_int http_inflight;
 static atomic_int http_stop;
 static atomic_size_t http_buffered; /* bytes of bodies kept, all requests */
-static char http_ui_request; /* con_cls of a request for a UI file */
+static char http_ui_request;	    /* con_cls of a request for a UI file */
 
 int server_stopping(void)
 {
@@ -137,9 +137,8 @@ static enum MHD_Result http_arg(void *cls, enum MHD_ValueKind kind,
 
 static void http_client(struct request *rq, struct MHD_Connection *conn)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn,
-					MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	snprintf(rq->client, sizeof(rq->client), "unknown");
@@ -165,7 +164,7 @@ static void http_client(struct request *rq, struct MHD_Connection *conn)
 static size_t http_body_max(const struct route *r)
 {
 	return r && (r->flags & (ROUTE_INTAKE | ROUTE_OA)) ? BODY_MAX_INTAKE
-							    : BODY_MAX_SMALL;
+							   : BODY_MAX_SMALL;
 }
 
 static struct request *http_request_new(struct server_state *srv,
@@ -235,10 +234,9 @@ static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 
 	if (!rq->status)
 		api_reply_error(rq, 500, NULL, "the handler gave no answer");
-	resp = MHD_create_response_from_buffer(len, rq->reply ? rq->reply : "",
-					       rq->reply
-						       ? MHD_RESPMEM_MUST_FREE
-						       : MHD_RESPMEM_PERSISTENT);
+	resp = MHD_create_response_from_buffer(
+		len, rq->reply ? rq->reply : "",
+		rq->reply ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	rq->reply = NULL;
 	if (!resp)
 		return MHD_NO;
@@ -264,9 +262,8 @@ static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 	metrics_request(rq->status, ms);
 	metrics_access_write(rq->client, rq->who.name, rq->method, rq->path,
 			     rq->status, len, ms);
-	log_info("%s %s %s %u %zu %.1fms%s%s", rq->client, rq->method,
-		 rq->path, rq->status, len, ms, rq->who.name[0] ? " " : "",
-		 rq->who.name);
+	log_info("%s %s %s %u %zu %.1fms%s%s", rq->client, rq->method, rq->path,
+		 rq->status, len, ms, rq->who.name[0] ? " " : "", rq->who.name);
 	return ret;
 }
 
@@ -279,8 +276,7 @@ static void http_admit(struct request *rq)
 	int rc;
 
 	if (rq->too_many_args) {
-		api_reply_error(rq, 400, NULL,
-				"more than %d query parameters",
+		api_reply_error(rq, 400, NULL, "more than %d query parameters",
 				QUERY_ARGS_MAX);
 		return;
 	}
@@ -328,17 +324,17 @@ static struct guard_conn *http_guard_conn(struct MHD_Connection *conn)
 /* 1 when the client waits for "100 Continue" before sending its body. */
 static int http_expects_continue(struct MHD_Connection *conn)
 {
-	const char *e = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						    "Expect");
+	const char *e =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
 
 	return e && !strcasecmp(e, "100-continue");
 }
 
 /* The first call for a request: its head is complete. */
 static enum MHD_Result http_begin(struct server_state *srv,
-				  struct MHD_Connection *conn,
-				  const char *url, const char *method,
-				  void **con_cls, struct timespec *t0)
+				  struct MHD_Connection *conn, const char *url,
+				  const char *method, void **con_cls,
+				  struct timespec *t0)
 {
 	struct request *rq;
 	enum router_result rr;
@@ -394,11 +390,11 @@ static enum MHD_Result http_begin(struct server_state *srv,
 }
 
 /* The body is in (or was dropped): answer, here or on an intake thread. */
-static enum MHD_Result http_finish(struct server_state *srv,
-				   struct request *rq, struct timespec *t0)
+static enum MHD_Result http_finish(struct server_state *srv, struct request *rq,
+				   struct timespec *t0)
 {
-	int on_worker = rq->refusal ||
-			(rq->route->flags & (ROUTE_INTAKE | ROUTE_OA));
+	int on_worker =
+		rq->refusal || (rq->route->flags & (ROUTE_INTAKE | ROUTE_OA));
 
 	if (rq->stage == RQ_DONE)
 		return http_queue(rq, t0);
@@ -436,8 +432,7 @@ static enum MHD_Result http_finish(struct server_state *srv,
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 				   const char *url, const char *method,
-				   const char *version,
-				   const char *upload_data,
+				   const char *version, const char *upload_data,
 				   size_t *upload_data_size, void **con_cls)
 {
 	struct request *rq = *con_cls;
@@ -580,7 +575,7 @@ static int http_wait_signal(void)
 static int http_wait(int (*done)(struct server_state *),
 		     struct server_state *srv, int seconds)
 {
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct timespec ts = {0, 50 * 1000 * 1000};
 	int i;
 
 	for (i = 0; i < seconds * 20 && !done(srv); i++)
@@ -599,8 +594,7 @@ static int http_worker_idle(struct server_state *srv)
 	return worker_busy(srv) == 0;
 }
 
-static void http_drain(struct server_state *srv, struct MHD_Daemon **d,
-		       int n)
+static void http_drain(struct server_state *srv, struct MHD_Daemon **d, int n)
 {
 	int i;
 
@@ -683,8 +677,9 @@ int http_serve(struct server_state *srv, const char *cert, const char *key)
 		goto stop;
 	sig = http_wait_signal();
 	atomic_store(&http_stop, 1);
-	fprintf(stderr, "netcensus: %s received, finishing requests in "
-			"flight\n",
+	fprintf(stderr,
+		"netcensus: %s received, finishing requests in "
+		"flight\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = 0;
 stop:

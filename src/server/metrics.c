@@ -24,20 +24,19 @@
 
 #define METRICS_CLASSES 5 /* 1xx .. 5xx */
 
-static const char *const metrics_intake_names[] = { "created", "updated",
-						    "rejected", "refused" };
-#define METRICS_INTAKES                                                 \
+static const char *const metrics_intake_names[] = {"created", "updated",
+						   "rejected", "refused"};
+#define METRICS_INTAKES                                                        \
 	((int)(sizeof(metrics_intake_names) / sizeof(metrics_intake_names[0])))
 
-static const char *const metrics_login_names[] = { "ok", "failed",
-						   "throttled" };
-#define METRICS_LOGINS                                                  \
+static const char *const metrics_login_names[] = {"ok", "failed", "throttled"};
+#define METRICS_LOGINS                                                         \
 	((int)(sizeof(metrics_login_names) / sizeof(metrics_login_names[0])))
 
 /* request durations in buckets of milliseconds (a histogram) */
-static const double metrics_bounds_ms[] = { 1, 5, 10, 20, 50, 100, 500,
-					    1000, 5000 };
-#define METRICS_BUCKETS                                                 \
+static const double metrics_bounds_ms[] = {1,	5,   10,   20,	50,
+					   100, 500, 1000, 5000};
+#define METRICS_BUCKETS                                                        \
 	((int)(sizeof(metrics_bounds_ms) / sizeof(metrics_bounds_ms[0])))
 
 static atomic_ullong metrics_requests[METRICS_CLASSES];
@@ -86,12 +85,12 @@ void metrics_intake(const char *result)
 
 void metrics_login(const char *result)
 {
-	metrics_count_name(metrics_logins, metrics_login_names,
-			   METRICS_LOGINS, result);
+	metrics_count_name(metrics_logins, metrics_login_names, METRICS_LOGINS,
+			   result);
 }
 
-static void metrics_head(struct strbuf *sb, const char *name,
-			 const char *type, const char *help)
+static void metrics_head(struct strbuf *sb, const char *name, const char *type,
+			 const char *help)
 {
 	strbuf_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
 		      type);
@@ -109,8 +108,8 @@ static void metrics_requests_text(struct strbuf *sb)
 			      "netcensus_http_requests_total{code=\"%dxx\"} "
 			      "%llu\n",
 			      i + 1, atomic_load(&metrics_requests[i]));
-	metrics_head(sb, "netcensus_http_request_duration_seconds",
-		     "histogram", "time from request to queued reply");
+	metrics_head(sb, "netcensus_http_request_duration_seconds", "histogram",
+		     "time from request to queued reply");
 	for (i = 0; i < METRICS_BUCKETS; i++) {
 		cum += atomic_load(&metrics_buckets[i]);
 		strbuf_printf(sb,
@@ -143,9 +142,9 @@ static void metrics_results_text(struct strbuf *sb, const char *name,
 
 static void metrics_discovery_text(struct strbuf *sb, struct store *st)
 {
-	static const char *const states[] = { "queued",	   "running",
-					      "done",	   "failed",
-					      "cancelled", "interrupted" };
+	static const char *const states[] = {"queued",	  "running",
+					     "done",	  "failed",
+					     "cancelled", "interrupted"};
 	json_t *counts = store_discorun_count_states(st), *live = json_array();
 	json_t *r;
 	size_t i;
@@ -153,7 +152,8 @@ static void metrics_discovery_text(struct strbuf *sb, struct store *st)
 	metrics_head(sb, "netcensus_discovery_runs", "gauge",
 		     "discovery runs in the database, by state");
 	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-		strbuf_printf(sb, "netcensus_discovery_runs{state=\"%s\"} %lld\n",
+		strbuf_printf(sb,
+			      "netcensus_discovery_runs{state=\"%s\"} %lld\n",
 			      states[i],
 			      (long long)json_integer_value(
 				      json_object_get(counts, states[i])));
@@ -161,9 +161,8 @@ static void metrics_discovery_text(struct strbuf *sb, struct store *st)
 	runner_live_all(live);
 	metrics_head(sb, "netcensus_discovery_addresses", "gauge",
 		     "addresses of the runs going on now, by kind");
-	json_array_foreach(live, i, r)
-	{
-		static const char *const kinds[] = { "total", "done", "alive" };
+	json_array_foreach(live, i, r) {
+		static const char *const kinds[] = {"total", "done", "alive"};
 		size_t k;
 
 		for (k = 0; k < 3; k++)
@@ -180,8 +179,9 @@ static void metrics_discovery_text(struct strbuf *sb, struct store *st)
 	metrics_head(sb, "netcensus_discovery_packets", "gauge",
 		     "packets sent by the runs going on now");
 	json_array_foreach(live, i, r)
-		strbuf_printf(sb, "netcensus_discovery_packets{run=\"%lld\"} "
-				  "%lld\n",
+		strbuf_printf(sb,
+			      "netcensus_discovery_packets{run=\"%lld\"} "
+			      "%lld\n",
 			      (long long)json_integer_value(
 				      json_object_get(r, "run_id")),
 			      (long long)json_integer_value(
@@ -225,8 +225,8 @@ int metrics_access_open(const char *path)
 		metrics_access_fd = STDERR_FILENO;
 		return 0;
 	}
-	metrics_access_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-				 0640);
+	metrics_access_fd =
+		open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (metrics_access_fd < 0) {
 		log_err("access log %s: %s (does the directory exist and is "
 			"it writable?)",
@@ -263,8 +263,8 @@ static void metrics_clean(char *out, size_t len, const char *s)
 }
 
 void metrics_access_write(const char *client, const char *user,
-			  const char *method, const char *path,
-			  unsigned status, size_t bytes, double ms)
+			  const char *method, const char *path, unsigned status,
+			  size_t bytes, double ms)
 {
 	char line[2048 + 512], p[1024 + 1], u[256], m[32], when[32];
 	struct tm tm;
@@ -279,9 +279,8 @@ void metrics_access_write(const char *client, const char *user,
 	metrics_clean(p, sizeof(p), path);
 	metrics_clean(u, sizeof(u), user && *user ? user : "-");
 	metrics_clean(m, sizeof(m), method);
-	n = snprintf(line, sizeof(line),
-		     "%s - %s [%s] \"%s %s\" %u %zu %.1f\n", client, u, when, m,
-		     p, status, bytes, ms);
+	n = snprintf(line, sizeof(line), "%s - %s [%s] \"%s %s\" %u %zu %.1f\n",
+		     client, u, when, m, p, status, bytes, ms);
 	if (n > 0 && (size_t)n < sizeof(line) &&
 	    write(metrics_access_fd, line, (size_t)n) < 0)
 		log_debug("access log: %s", strerror(errno));

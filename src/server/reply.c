@@ -149,18 +149,16 @@ json_t *api_body_json(struct request *rq)
 				"a JSON object is required in the body");
 		return NULL;
 	}
-	j = json_loadb(rq->body.data, rq->body.len, JSON_REJECT_DUPLICATES,
-		       &e);
+	j = json_loadb(rq->body.data, rq->body.len, JSON_REJECT_DUPLICATES, &e);
 	if (!j) {
 		api_reply_error(rq, 400, NULL,
-				"body is not valid JSON: line %d: %s",
-				e.line, e.text);
+				"body is not valid JSON: line %d: %s", e.line,
+				e.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		api_reply_error(rq, 400, NULL,
-				"body must be a JSON object");
+		api_reply_error(rq, 400, NULL, "body must be a JSON object");
 		return NULL;
 	}
 	return j;
@@ -193,7 +191,8 @@ int api_need_role(struct request *rq, enum role min)
 {
 	if (rq->who.role >= min)
 		return 1;
-	api_reply_error(rq, 403, NULL, "this needs the %s role or above; you "
+	api_reply_error(rq, 403, NULL,
+			"this needs the %s role or above; you "
 			"are '%s'",
 			auth_role_name(min), auth_role_name(rq->who.role));
 	return 0;
@@ -211,9 +210,10 @@ int api_args_known(struct request *rq, const char *const *allowed,
 			a++;
 		if (!a || !*a) {
 			if (names)
-				api_reply_error(rq, 400, rq->args[i].key,
-						"unknown parameter '%s'; use %s",
-						rq->args[i].key, names);
+				api_reply_error(
+					rq, 400, rq->args[i].key,
+					"unknown parameter '%s'; use %s",
+					rq->args[i].key, names);
 			else
 				api_reply_error(rq, 400, rq->args[i].key,
 						"unknown parameter '%s': this "

@@ -33,8 +33,8 @@ struct route_params {
 
 enum router_result {
 	ROUTER_FOUND = 0,
-	ROUTER_NOT_FOUND,     /* no pattern matches the path */
-	ROUTER_BAD_METHOD,    /* a pattern matches, not with this method */
+	ROUTER_NOT_FOUND,  /* no pattern matches the path */
+	ROUTER_BAD_METHOD, /* a pattern matches, not with this method */
 };
 
 /* Finds the route for method and path among routes[0..n). *out receives

@@ -44,8 +44,8 @@ static struct {
 	pthread_t workers[RUNNER_MAX_WORKERS];
 	pthread_t ticker;
 	struct runner_slot slots[RUNNER_MAX_WORKERS];
-} runner = { .lock = PTHREAD_MUTEX_INITIALIZER,
-	     .wake = PTHREAD_COND_INITIALIZER };
+} runner = {.lock = PTHREAD_MUTEX_INITIALIZER,
+	    .wake = PTHREAD_COND_INITIALIZER};
 
 /* ---- the engine hook and the live view ---- */
 
@@ -156,7 +156,7 @@ static void runner_unlock(void)
 
 static void runner_fail(struct store *st, int64_t run_id, const char *why)
 {
-	struct store_discovery_counts c = { 0, 0, 0, 0 };
+	struct store_discovery_counts c = {0, 0, 0, 0};
 
 	log_warn("discovery run %lld failed: %s", (long long)run_id, why);
 	runner_lock();
@@ -219,8 +219,9 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 	cancelled = slot->cancel;
 	pthread_mutex_unlock(&runner.lock);
 	if (rc < 0) {
-		runner_fail(st, run_id, "the discovery could not run (see the "
-					"server log)");
+		runner_fail(st, run_id,
+			    "the discovery could not run (see the "
+			    "server log)");
 		goto out;
 	}
 	discover_store_finish(&ss, &res);
@@ -313,8 +314,8 @@ static void *runner_worker(void *arg)
 /* Writes the live counters of every running run to its row. */
 static void *runner_ticker(void *arg)
 {
-	struct timespec ts = { RUNNER_PROGRESS_MS / 1000,
-			       (RUNNER_PROGRESS_MS % 1000) * 1000000L };
+	struct timespec ts = {RUNNER_PROGRESS_MS / 1000,
+			      (RUNNER_PROGRESS_MS % 1000) * 1000000L};
 	struct store *st = store_open(runner.srv->cfg->db);
 
 	(void)arg;
@@ -333,7 +334,8 @@ static void *runner_ticker(void *arg)
 		json_array_foreach(live, i, r)
 			store_discorun_progress(
 				st,
-				json_integer_value(json_object_get(r, "run_id")),
+				json_integer_value(
+					json_object_get(r, "run_id")),
 				json_integer_value(json_object_get(r, "total")),
 				json_integer_value(json_object_get(r, "done")),
 				json_integer_value(json_object_get(r, "alive")),

@@ -150,8 +150,7 @@ void server_net_format(const struct server_net *net, char *buf, size_t len)
 	snprintf(buf, len, "%s/%d", a, net->prefix);
 }
 
-int server_net_contains(const struct server_net *nets, int n,
-			const char *addr)
+int server_net_contains(const struct server_net *nets, int n, const char *addr)
 {
 	unsigned char a[16];
 	int fam = strchr(addr, ':') ? AF_INET6 : AF_INET, i;
@@ -233,19 +232,19 @@ static int config_int_find(struct server_config *cfg, const char *k,
 			   struct config_int *out)
 {
 	const struct config_int all[] = {
-		{ "request_timeout", &cfg->request_timeout, 1, 3600,
-		  "expected seconds, 1 to 3600" },
-		{ "header_timeout", &cfg->header_timeout, 1, 3600,
-		  "expected seconds, 1 to 3600" },
-		{ "max_connections", &cfg->max_conns, 16, 100000,
-		  "expected 16 to 100000" },
-		{ "max_connections_per_ip", &cfg->max_conns_ip, 2, 100000,
-		  "expected 2 to 100000" },
-		{ "body_buffer_max", &cfg->body_buffer_mib, 65, 1048576,
-		  "expected MiB, 65 to 1048576 (more than one 64 MiB "
-		  "audit)" },
-		{ "discovery_workers", &cfg->discovery_workers, 0,
-		  RUNNER_MAX_WORKERS, "expected 0 to 4" },
+		{"request_timeout", &cfg->request_timeout, 1, 3600,
+		 "expected seconds, 1 to 3600"},
+		{"header_timeout", &cfg->header_timeout, 1, 3600,
+		 "expected seconds, 1 to 3600"},
+		{"max_connections", &cfg->max_conns, 16, 100000,
+		 "expected 16 to 100000"},
+		{"max_connections_per_ip", &cfg->max_conns_ip, 2, 100000,
+		 "expected 2 to 100000"},
+		{"body_buffer_max", &cfg->body_buffer_mib, 65, 1048576,
+		 "expected MiB, 65 to 1048576 (more than one 64 MiB "
+		 "audit)"},
+		{"discovery_workers", &cfg->discovery_workers, 0,
+		 RUNNER_MAX_WORKERS, "expected 0 to 4"},
 	};
 	size_t i;
 
@@ -282,7 +281,8 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 		return config_bool(v, &cfg->tls_self_signed);
 	}
 	if (!strcmp(k, "intake_org") || !strcmp(k, "threads")) {
-		if (util_parse_long(v, 1, !strcmp(k, "threads") ? 64 : INT32_MAX,
+		if (util_parse_long(v, 1,
+				    !strcmp(k, "threads") ? 64 : INT32_MAX,
 				    &n) < 0) {
 			*why = "expected a positive integer";
 			return -1;
@@ -302,13 +302,13 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 		return 0;
 	}
 	{
-		char **slot = !strcmp(k, "db")	       ? &cfg->db
-			      : !strcmp(k, "data")     ? &cfg->data_dir
-			      : !strcmp(k, "tls_cert") ? &cfg->tls_cert
-			      : !strcmp(k, "tls_key")  ? &cfg->tls_key
+		char **slot = !strcmp(k, "db")		 ? &cfg->db
+			      : !strcmp(k, "data")	 ? &cfg->data_dir
+			      : !strcmp(k, "tls_cert")	 ? &cfg->tls_cert
+			      : !strcmp(k, "tls_key")	 ? &cfg->tls_key
 			      : !strcmp(k, "access_log") ? &cfg->access_log
-			      : !strcmp(k, "timezone") ? &cfg->timezone
-						       : NULL;
+			      : !strcmp(k, "timezone")	 ? &cfg->timezone
+							 : NULL;
 		if (!slot) {
 			*why = "unknown setting (listen, db, data, tls_cert, "
 			       "tls_key, tls_self_signed, intake_allow, "
@@ -350,8 +350,9 @@ int server_config_load(struct server_config *cfg, const char *path)
 			continue;
 		eq = strchr(k, '=');
 		if (!eq) {
-			fprintf(stderr, "netcensus: %s:%d: expected "
-					"key = value\n",
+			fprintf(stderr,
+				"netcensus: %s:%d: expected "
+				"key = value\n",
 				path, lineno);
 			rc = -1;
 			continue;
@@ -392,8 +393,9 @@ void server_config_finish(struct server_config *cfg)
 		if (!strncmp(p, "sqlite:", 7))
 			p += 7;
 		slash = strrchr(p, '/');
-		cfg->data_dir = slash ? xstrndup(p, (size_t)(slash - p + (slash == p)))
-				      : xstrdup(".");
+		cfg->data_dir =
+			slash ? xstrndup(p, (size_t)(slash - p + (slash == p)))
+			      : xstrdup(".");
 	}
 }
 
@@ -425,8 +427,8 @@ int server_config_check(const struct server_config *cfg)
 			"or --tls-self-signed");
 		return -1;
 	}
-	if (cfg->tls_cert && tls_check_pair_files(cfg->tls_cert,
-						  cfg->tls_key) < 0)
+	if (cfg->tls_cert &&
+	    tls_check_pair_files(cfg->tls_cert, cfg->tls_key) < 0)
 		return -1;
 	if (stat(cfg->data_dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 		log_err("data directory %s does not exist", cfg->data_dir);
@@ -471,8 +473,7 @@ static void server_run_queued(void *ud)
 
 int server_run(const struct server_config *cfg)
 {
-	static const struct sched_hooks sched_hooks = { server_run_queued,
-							NULL };
+	static const struct sched_hooks sched_hooks = {server_run_queued, NULL};
 	struct server_state srv;
 	struct store *st = NULL;
 	struct sched *sched = NULL;

@@ -23,9 +23,9 @@
 #define SERVER_DRAIN_SECONDS 3 /* then a running intake is interrupted */
 
 struct server_listen {
-	char host[64];	/* numeric address: "127.0.0.1", "::1", "0.0.0.0" */
+	char host[64]; /* numeric address: "127.0.0.1", "::1", "0.0.0.0" */
 	uint16_t port;
-	int tls;	/* 1: https, 0: http, -1: https when TLS is set up */
+	int tls; /* 1: https, 0: http, -1: https when TLS is set up */
 };
 
 struct server_net {
@@ -37,25 +37,25 @@ struct server_net {
 struct server_config {
 	struct server_listen listen[SERVER_MAX_LISTEN];
 	int nlisten;
-	char *db;	     /* store URL (owned) */
-	char *data_dir;	     /* where generated files go (owned) */
-	char *tls_cert;	     /* PEM files (owned), or NULL */
+	char *db;	/* store URL (owned) */
+	char *data_dir; /* where generated files go (owned) */
+	char *tls_cert; /* PEM files (owned), or NULL */
 	char *tls_key;
 	int tls_self_signed;
 	struct server_net intake_allow[SERVER_MAX_ALLOW];
 	int nintake_allow;
-	int64_t intake_org;  /* org for allow-listed intakes (default 1) */
-	int threads;	     /* pool size per listener */
-	char *access_log;    /* access-log file, "-" for stderr (owned) */
-	int request_timeout; /* seconds a connection may stay idle */
-	int header_timeout;  /* seconds to send a request's head */
-	int max_conns;	     /* connections at once, all clients */
-	int max_conns_ip;    /* connections at once from one address */
-	int body_buffer_mib; /* request bodies held in memory, all together */
+	int64_t intake_org;    /* org for allow-listed intakes (default 1) */
+	int threads;	       /* pool size per listener */
+	char *access_log;      /* access-log file, "-" for stderr (owned) */
+	int request_timeout;   /* seconds a connection may stay idle */
+	int header_timeout;    /* seconds to send a request's head */
+	int max_conns;	       /* connections at once, all clients */
+	int max_conns_ip;      /* connections at once from one address */
+	int body_buffer_mib;   /* request bodies held in memory, all together */
 	int discovery_workers; /* discovery runs at once (0: none run) */
-	char *timezone;	     /* schedules' zone (owned); NULL: UTC */
-	void *auth_sources;  /* ldap.NAME.KEY lines: a json_t (owned;
-			      * server/api_sched.h) */
+	char *timezone;	       /* schedules' zone (owned); NULL: UTC */
+	void *auth_sources;    /* ldap.NAME.KEY lines: a json_t (owned;
+				* server/api_sched.h) */
 };
 
 /* Defaults: 127.0.0.1:8080, ./netcensus.db, 4 threads, a 60 s request
@@ -73,8 +73,7 @@ int server_net_parse(const char *s, struct server_net *out);
 /* Writes net as "ADDR/PREFIX" into buf. */
 void server_net_format(const struct server_net *net, char *buf, size_t len);
 /* 1 when the numeric address addr lies in one of nets. */
-int server_net_contains(const struct server_net *nets, int n,
-			const char *addr);
+int server_net_contains(const struct server_net *nets, int n, const char *addr);
 
 /* Applies one setting of the config file (key as there). 0, or -1 with
  * *why saying what is wrong. */

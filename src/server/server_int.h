@@ -30,8 +30,13 @@
 #define ROUTE_INTAKE 0x02 /* large body; collector role allowed */
 #define ROUTE_OA 0x04	  /* Open-AudIT intake: its own auth, text replies */
 
-enum role { ROLE_NONE = 0, ROLE_COLLECTOR, ROLE_USER, ROLE_ORG_ADMIN,
-	    ROLE_ADMIN };
+enum role {
+	ROLE_NONE = 0,
+	ROLE_COLLECTOR,
+	ROLE_USER,
+	ROLE_ORG_ADMIN,
+	ROLE_ADMIN
+};
 
 struct principal {
 	int64_t user_id;
@@ -52,8 +57,8 @@ struct server_state {
 	pthread_key_t store_key;    /* the thread's struct store */
 	struct store *writer;	    /* intake's handle, used under write_lock */
 	int tls_any;
-	struct worker *worker;	    /* intake threads (worker.c) */
-	struct guard *guard;	    /* connection budget (guard.c) */
+	struct worker *worker; /* intake threads (worker.c) */
+	struct guard *guard;   /* connection budget (guard.c) */
 };
 
 /* Where a request stands. */
@@ -77,15 +82,15 @@ struct request {
 	int too_many_args;
 	struct strbuf body;
 	int body_too_big;
-	int body_busy;	      /* the global body buffer cap was reached */
-	int drain;	      /* refused from its head: the body is read and
-			       * dropped, never kept */
-	size_t drained;	      /* bytes dropped so far */
-	size_t buffered;      /* bytes counted against the global cap */
+	int body_busy;	 /* the global body buffer cap was reached */
+	int drain;	 /* refused from its head: the body is read and
+			  * dropped, never kept */
+	size_t drained;	 /* bytes dropped so far */
+	size_t buffered; /* bytes counted against the global cap */
 	enum rq_stage stage;
-	int64_t intake_org;   /* where an admitted Open-AudIT post goes */
-	const char *refusal;  /* an audit-log row for a refused intake that
-			       * the intake thread writes (a literal) */
+	int64_t intake_org;  /* where an admitted Open-AudIT post goes */
+	const char *refusal; /* an audit-log row for a refused intake that
+			      * the intake thread writes (a literal) */
 	struct store *st;
 	struct principal who;
 	int64_t token_id; /* the API token that authenticated, or 0 */
@@ -231,13 +236,11 @@ enum role auth_role_from_name(const char *name);
 const char *auth_role_name(enum role r);
 /* Checks name's password pw as login does, throttled alike: 1 right, 0
  * wrong, -1 internal error, -2 after replying 429. */
-int auth_password_check(struct request *rq, const char *name,
-			const char *pw);
+int auth_password_check(struct request *rq, const char *name, const char *pw);
 /* Ends every session of user name after its password was set; when the
  * caller set its own through a session, starts a new one for it (the
  * cookie, and csrf_token added to reply). */
-void auth_password_changed(struct request *rq, const char *name,
-			   json_t *reply);
+void auth_password_changed(struct request *rq, const char *name, json_t *reply);
 int api_auth_login(struct request *rq);
 int api_auth_logout(struct request *rq);
 int api_auth_me(struct request *rq);

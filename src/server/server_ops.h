@@ -30,8 +30,8 @@ struct server_state;
 /* ---- api_admin.c ---- */
 /* An optional positive integer member; def when absent or null. 0, or -1
  * after replying 400. */
-int api_body_int(struct request *rq, json_t *body, const char *key,
-		 int64_t def, int64_t *out);
+int api_body_int(struct request *rq, json_t *body, const char *key, int64_t def,
+		 int64_t *out);
 /* The org named by member key of body (the caller's own when absent); -1
  * after replying 400 when it is not an org the caller can see. */
 int api_body_org(struct request *rq, json_t *body, const char *key,
@@ -93,7 +93,7 @@ int metrics_access_open(const char *path);
 void metrics_access_close(void);
 /* One access-log line: ADDR - USER [TIME] "METHOD PATH" STATUS BYTES MS. */
 void metrics_access_write(const char *client, const char *user,
-			  const char *method, const char *path,
-			  unsigned status, size_t bytes, double ms);
+			  const char *method, const char *path, unsigned status,
+			  size_t bytes, double ms);
 
 #endif

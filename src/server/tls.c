@@ -46,8 +46,8 @@ static int tls_make(const char *cert_path, const char *key_path)
 {
 	gnutls_x509_privkey_t key = NULL;
 	gnutls_x509_crt_t crt = NULL;
-	gnutls_datum_t kd = { NULL, 0 }, cd = { NULL, 0 };
-	unsigned char serial[16], lo[4] = { 127, 0, 0, 1 }, lo6[16] = { 0 };
+	gnutls_datum_t kd = {NULL, 0}, cd = {NULL, 0};
+	unsigned char serial[16], lo[4] = {127, 0, 0, 1}, lo6[16] = {0};
 	char host[256];
 	time_t now = time(NULL);
 	int rc = -1, e;
@@ -61,17 +61,16 @@ static int tls_make(const char *cert_path, const char *key_path)
 	if ((e = gnutls_x509_privkey_init(&key)) < 0 ||
 	    (e = gnutls_x509_privkey_generate(
 		     key, GNUTLS_PK_ECDSA,
-		     GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0)) < 0 ||
+		     GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0)) <
+		    0 ||
 	    (e = gnutls_x509_crt_init(&crt)) < 0 ||
 	    (e = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
-	    (e = gnutls_x509_crt_set_serial(crt, serial, sizeof(serial))) <
-		    0 ||
+	    (e = gnutls_x509_crt_set_serial(crt, serial, sizeof(serial))) < 0 ||
 	    (e = gnutls_x509_crt_set_activation_time(crt, now - 3600)) < 0 ||
 	    (e = gnutls_x509_crt_set_expiration_time(
 		     crt, now + (time_t)TLS_DAYS * 86400)) < 0 ||
-	    (e = gnutls_x509_crt_set_dn_by_oid(crt,
-					       GNUTLS_OID_X520_COMMON_NAME, 0,
-					       host, strlen(host))) < 0 ||
+	    (e = gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME,
+					       0, host, strlen(host))) < 0 ||
 	    (e = gnutls_x509_crt_set_subject_alt_name(
 		     crt, GNUTLS_SAN_DNSNAME, host, strlen(host),
 		     GNUTLS_FSAN_APPEND)) < 0 ||

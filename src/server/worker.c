@@ -125,8 +125,7 @@ static void worker_refusal_write(struct worker *w, struct request *rq)
 
 /* Writes the counts of the minutes that are over (all of them when
  * stopping); caller holds w->lock, which is dropped around each write. */
-static void worker_refusal_flush(struct worker *w, struct store *st,
-				 int all)
+static void worker_refusal_flush(struct worker *w, struct store *st, int all)
 {
 	time_t now = time(NULL);
 	int i;
@@ -141,8 +140,9 @@ static void worker_refusal_flush(struct worker *w, struct store *st,
 		    (!all && now - r->start < REFUSAL_WINDOW))
 			continue;
 		util_time_format(r->start, t);
-		snprintf(msg, sizeof(msg), "%s (%d posts in the minute from %s)",
-			 r->reason, count, t + 11);
+		snprintf(msg, sizeof(msg),
+			 "%s (%d posts in the minute from %s)", r->reason,
+			 count, t + 11);
 		r->written = count;
 		pthread_mutex_unlock(&w->lock);
 		pthread_mutex_lock(&w->srv->write_lock);

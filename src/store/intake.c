@@ -56,17 +56,17 @@ static const char *const rule_names[INTAKE_RULE_COUNT] = {
 
 /* The sys fields each rule compares (MAC has its own search). */
 static const char *const rule_fields[INTAKE_RULE_COUNT][2] = {
-	[INTAKE_RULE_HOSTNAME_UUID] = { "hostname", "uuid" },
-	[INTAKE_RULE_HOSTNAME_DBUS] = { "hostname", "dbus_identifier" },
-	[INTAKE_RULE_HOSTNAME_SERIAL] = { "hostname", "serial" },
-	[INTAKE_RULE_FQDN] = { "fqdn", NULL },
-	[INTAKE_RULE_SERIAL_TYPE] = { "serial", "type" },
-	[INTAKE_RULE_SERIAL] = { "serial", NULL },
-	[INTAKE_RULE_SYSNAME_SERIAL] = { "sysName", "serial" },
-	[INTAKE_RULE_SYSNAME] = { "sysName", NULL },
-	[INTAKE_RULE_MAC] = { "mac", NULL },
-	[INTAKE_RULE_HOSTNAME] = { "hostname", NULL },
-	[INTAKE_RULE_IP] = { "ip", NULL },
+	[INTAKE_RULE_HOSTNAME_UUID] = {"hostname", "uuid"},
+	[INTAKE_RULE_HOSTNAME_DBUS] = {"hostname", "dbus_identifier"},
+	[INTAKE_RULE_HOSTNAME_SERIAL] = {"hostname", "serial"},
+	[INTAKE_RULE_FQDN] = {"fqdn", NULL},
+	[INTAKE_RULE_SERIAL_TYPE] = {"serial", "type"},
+	[INTAKE_RULE_SERIAL] = {"serial", NULL},
+	[INTAKE_RULE_SYSNAME_SERIAL] = {"sysName", "serial"},
+	[INTAKE_RULE_SYSNAME] = {"sysName", NULL},
+	[INTAKE_RULE_MAC] = {"mac", NULL},
+	[INTAKE_RULE_HOSTNAME] = {"hostname", NULL},
+	[INTAKE_RULE_IP] = {"ip", NULL},
 };
 
 /* How much an identity proves: the hardware (SMBIOS uuid and serial)
@@ -79,9 +79,9 @@ static const struct {
 	const char *field;
 	enum strength strength;
 } identities[] = {
-	{ "serial", STRENGTH_HARDWARE },
-	{ "uuid", STRENGTH_HARDWARE },
-	{ "dbus_identifier", STRENGTH_INSTALL },
+	{"serial", STRENGTH_HARDWARE},
+	{"uuid", STRENGTH_HARDWARE},
+	{"dbus_identifier", STRENGTH_INSTALL},
 };
 
 /* MAC prefixes handed to many machines (hypervisors, containers): such a
@@ -90,13 +90,13 @@ static const struct {
 	const char *prefix;
 	const char *what;
 } weak_mac_prefixes[] = {
-	{ "00:05:69", "VMware" },     { "00:0c:29", "VMware" },
-	{ "00:1c:14", "VMware" },     { "00:50:56", "VMware" },
-	{ "00:03:ff", "Hyper-V" },    { "00:15:5d", "Hyper-V" },
-	{ "08:00:27", "VirtualBox" }, { "0a:00:27", "VirtualBox" },
-	{ "00:16:3e", "Xen" },	      { "00:1c:42", "Parallels" },
-	{ "00:21:f6", "Oracle VM" },  { "02:42:", "docker" },
-	{ "52:54:00", "libvirt/QEMU" }, { "fe:54:00", "libvirt" },
+	{"00:05:69", "VMware"},	      {"00:0c:29", "VMware"},
+	{"00:1c:14", "VMware"},	      {"00:50:56", "VMware"},
+	{"00:03:ff", "Hyper-V"},      {"00:15:5d", "Hyper-V"},
+	{"08:00:27", "VirtualBox"},   {"0a:00:27", "VirtualBox"},
+	{"00:16:3e", "Xen"},	      {"00:1c:42", "Parallels"},
+	{"00:21:f6", "Oracle VM"},    {"02:42:", "docker"},
+	{"52:54:00", "libvirt/QEMU"}, {"fe:54:00", "libvirt"},
 };
 
 /* Candidates looked at per rule: the first one not refused wins. */
@@ -107,16 +107,34 @@ static const struct {
 /* Sys fields whose change is worth a change-log row (uptime, last_seen
  * and the like change at every audit and are not). */
 static const char *const sys_important[] = {
-	"hostname",	"fqdn",		"domain",	   "ip",
-	"mac",		"uuid",		"dbus_identifier", "serial",
-	"manufacturer", "model",	"type",		   "form_factor",
-	"os_group",	"os_family",	"os_name",	   "os_version",
-	"os_bit",	"sysName",	"sysDescr",	   "sysObjectID",
-	"sysLocation",	"sysContact",	"memory_count",	   "processor_count",
+	"hostname",
+	"fqdn",
+	"domain",
+	"ip",
+	"mac",
+	"uuid",
+	"dbus_identifier",
+	"serial",
+	"manufacturer",
+	"model",
+	"type",
+	"form_factor",
+	"os_group",
+	"os_family",
+	"os_name",
+	"os_version",
+	"os_bit",
+	"sysName",
+	"sysDescr",
+	"sysObjectID",
+	"sysLocation",
+	"sysContact",
+	"memory_count",
+	"processor_count",
 };
 
 /* Report members that are not component sections. */
-static const char *const report_meta[] = { "report_version", "source", "sys" };
+static const char *const report_meta[] = {"report_version", "source", "sys"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -175,8 +193,8 @@ struct match_run {
 	int nrefused;
 };
 
-static void match_refuse(struct match_run *mr, const char *what,
-			 int64_t id, const char *reason)
+static void match_refuse(struct match_run *mr, const char *what, int64_t id,
+			 const char *reason)
 {
 	if (mr->nrefused++ >= MATCH_REFUSALS_SHOWN)
 		return;
@@ -314,7 +332,7 @@ static int match_one_mac(struct match_run *mr, const char *mac, int64_t *id)
  * each tried once. */
 static int match_mac(struct match_run *mr, json_t *report, int64_t *id)
 {
-	static const char *const sections[] = { "network", "ip" };
+	static const char *const sections[] = {"network", "ip"};
 	const char *mac = json_string_value(json_object_get(mr->sys, "mac"));
 	json_t *tried = json_object(), *row;
 	size_t i, j;
@@ -326,8 +344,8 @@ static int match_mac(struct match_run *mr, json_t *report, int64_t *id)
 	if (mac)
 		json_object_set_new(tried, mac, json_true());
 	for (i = 0; !rc && !*id && i < NELEM(sections); i++) {
-		json_array_foreach(json_object_get(report, sections[i]), j, row)
-		{
+		json_array_foreach(json_object_get(report, sections[i]), j,
+				   row) {
 			mac = json_string_value(json_object_get(row, "mac"));
 			if (!mac || json_object_get(tried, mac))
 				continue;
@@ -347,7 +365,7 @@ static int intake_match(struct store *st, const struct intake_config *cfg,
 			json_t *report, json_t *sys, int64_t org_id,
 			int64_t *id, const char **rule, struct strbuf *why)
 {
-	struct match_run mr = { st, org_id, sys, why, 0 };
+	struct match_run mr = {st, org_id, sys, why, 0};
 	int64_t ids[MATCH_CANDIDATES];
 	const char *values[2];
 	char what[160];
@@ -373,11 +391,9 @@ static int intake_match(struct store *st, const struct intake_config *cfg,
 				rc = store_match_ip(st, org_id, values[0], ids,
 						    MATCH_CANDIDATES, &nids);
 			else
-				rc = store_match_fields(st, org_id,
-							rule_fields[r], values,
-							n, ids,
-							MATCH_CANDIDATES,
-							&nids);
+				rc = store_match_fields(
+					st, org_id, rule_fields[r], values, n,
+					ids, MATCH_CANDIDATES, &nids);
 			if (rc)
 				return -1;
 			snprintf(what, sizeof(what), "%s %.60s%s%.60s",
@@ -403,7 +419,6 @@ static const char *row_field(json_t *row, const char *field)
 	return v ? v : "";
 }
 
-
 static int value_empty(json_t *v)
 {
 	return !v || json_is_null(v) ||
@@ -417,10 +432,8 @@ static void sys_merge(json_t *dst, json_t *sys, json_t *from, json_t *to)
 	const char *name;
 	json_t *v, *old;
 
-	json_object_foreach(sys, name, v)
-	{
-		if (fields_has(name, FIELD_OWNED) ||
-		    value_empty(v))
+	json_object_foreach(sys, name, v) {
+		if (fields_has(name, FIELD_OWNED) || value_empty(v))
 			continue;
 		old = json_object_get(dst, name);
 		if (from && !value_empty(old) && !json_equal(old, v) &&
@@ -443,11 +456,9 @@ static json_t *sys_for_store(json_t *report, json_t *sys)
 
 	if (!value_empty(json_object_get(sys, "mac")) || !ip || !*ip)
 		return out;
-	json_array_foreach(json_object_get(report, "ip"), i, row)
-	{
+	json_array_foreach(json_object_get(report, "ip"), i, row) {
 		mac = json_string_value(json_object_get(row, "mac"));
-		if (mac && *mac &&
-		    !strcmp(row_field(row, "ip"), ip)) {
+		if (mac && *mac && !strcmp(row_field(row, "ip"), ip)) {
 			json_object_set_new(out, "mac", json_string(mac));
 			break;
 		}
@@ -555,9 +566,9 @@ json_t *intake_key_fields(const char *section, const char *key)
 	}
 	for (i = 0; i < SECTION_MAX_KEYS && def->keys[i] && p; i++) {
 		sep = strchr(p, INTAKE_KEY_SEP[0]);
-		json_object_set_new(o, def->keys[i],
-				    json_stringn(p, sep ? (size_t)(sep - p)
-							: strlen(p)));
+		json_object_set_new(
+			o, def->keys[i],
+			json_stringn(p, sep ? (size_t)(sep - p) : strlen(p)));
 		p = sep ? sep + 1 : NULL;
 	}
 	return o;
@@ -569,8 +580,8 @@ static int field_volatile(const struct section_def *def, const char *name)
 {
 	size_t i;
 
-	for (i = 0; def && i < NELEM(def->volatile_fields) &&
-		    def->volatile_fields[i];
+	for (i = 0;
+	     def && i < NELEM(def->volatile_fields) && def->volatile_fields[i];
 	     i++)
 		if (!strcmp(def->volatile_fields[i], name))
 			return 1;
@@ -590,8 +601,7 @@ static void diff_field(const struct section_def *def, const char *name,
 
 /* {"from": {...}, "to": {...}} over the non-volatile fields that differ;
  * NULL when none do. */
-static json_t *row_diff(const struct section_def *def, json_t *old,
-			json_t *new)
+static json_t *row_diff(const struct section_def *def, json_t *old, json_t *new)
 {
 	json_t *from = json_object(), *to = json_object(), *v;
 	const char *name;
@@ -702,8 +712,8 @@ static int log_change(struct section_run *sr, const char *action,
 
 /* A pending remove by its pair fields, for the pairing pass. */
 struct pair_slot {
-	char *pair; /* NULL when every pair field is empty */
-	size_t idx; /* into sr->removes */
+	char *pair;  /* NULL when every pair field is empty */
+	size_t idx;  /* into sr->removes */
 	size_t next; /* in the first slot of a run of equal pairs: the
 		      * next slot of the run not yet taken */
 };
@@ -760,7 +770,8 @@ static int section_pair(struct section_run *sr)
 	for (a = 0; !rc && n && a < sr->nadds; a++) {
 		pa = join_fields(def->pair, NELEM(def->pair), sr->adds[a].row);
 		run = pa ? pair_run(slots, n, pa) : NULL;
-		if (run && run->next < n && !strcmp(slots[run->next].pair, pa)) {
+		if (run && run->next < n &&
+		    !strcmp(slots[run->next].pair, pa)) {
 			r = slots[run->next++].idx;
 			detail = row_diff(def, sr->removes[r].row,
 					  sr->adds[a].row);
@@ -806,8 +817,8 @@ static int section_row(struct section_run *sr, struct stored_row *o,
 	int same, rc = -1;
 
 	if (!o) {
-		if (store_component_insert(sr->st, sr->device_id, sr->name,
-					   key, row, sr->now))
+		if (store_component_insert(sr->st, sr->device_id, sr->name, key,
+					   row, sr->now))
 			return -1;
 		if (sr->log_changes)
 			pending_push(&sr->adds, &sr->nadds, key, row);
@@ -819,7 +830,8 @@ static int section_row(struct section_run *sr, struct stored_row *o,
 	same = text && !strcmp(text, o->data);
 	free(text);
 	if (same && o->current) {
-		sr->unchanged++; /* its last_seen is set by the section's touch */
+		sr->unchanged++; /* its last_seen is set by the section's touch
+				  */
 		return 0;
 	}
 	if (!same) {
@@ -889,8 +901,8 @@ static void section_run_free(struct section_run *sr)
 
 /* Upserts one full section: rows of the report are added or updated,
  * stored current rows it no longer has are retired. */
-static int intake_section(struct section_run *sr, json_t *rows,
-			  char *why, size_t whylen)
+static int intake_section(struct section_run *sr, json_t *rows, char *why,
+			  size_t whylen)
 {
 	struct stored_row *o;
 	json_t *row;
@@ -902,8 +914,7 @@ static int intake_section(struct section_run *sr, json_t *rows,
 	if (store_component_each(sr->st, sr->device_id, sr->name,
 				 stored_collect, sr))
 		goto dberr;
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		if (!json_is_object(row)) {
 			snprintf(why, whylen,
 				 "section %s: row %zu is not an object",
@@ -912,8 +923,8 @@ static int intake_section(struct section_run *sr, json_t *rows,
 			goto done;
 		}
 		key = component_key(sr->def, row);
-		o = sr->nold ? bsearch(key, sr->old, sr->nold,
-				       sizeof(*sr->old), stored_cmp)
+		o = sr->nold ? bsearch(key, sr->old, sr->nold, sizeof(*sr->old),
+				       stored_cmp)
 			     : NULL;
 		if ((o && o->seen) || (!o && json_object_get(sr->fresh, key))) {
 			/* the same component twice in one report: keep the
@@ -933,8 +944,8 @@ static int intake_section(struct section_run *sr, json_t *rows,
 	/* rows inserted or updated already carry last_seen = now: the touch
 	 * is for the unchanged ones (none on a new device) */
 	if (section_retire(sr) ||
-	    (sr->unchanged && store_component_touch(sr->st, sr->device_id,
-						    sr->name, sr->now)) ||
+	    (sr->unchanged &&
+	     store_component_touch(sr->st, sr->device_id, sr->name, sr->now)) ||
 	    (sr->log_changes && section_log(sr)))
 		goto dberr;
 	rc = 0;
@@ -956,8 +967,7 @@ static int intake_sections(struct store *st, const struct intake_config *cfg,
 	const char *name;
 	json_t *rows;
 
-	json_object_foreach(report, name, rows)
-	{
+	json_object_foreach(report, name, rows) {
 		if (in_list(report_meta, NELEM(report_meta), name) ||
 		    !json_is_array(rows) || !json_array_size(rows))
 			continue; /* absent or empty says nothing */
@@ -987,8 +997,7 @@ static void intake_summary(json_t *report, struct strbuf *sb, int changes)
 	json_t *rows;
 	size_t nrows = 0, nsections = 0;
 
-	json_object_foreach(report, name, rows)
-	{
+	json_object_foreach(report, name, rows) {
 		if (in_list(report_meta, NELEM(report_meta), name) ||
 		    !json_is_array(rows) || !json_array_size(rows))
 			continue;
@@ -1004,7 +1013,7 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 		  const char *format, struct intake_result *res)
 {
 	struct intake_config defcfg;
-	struct store_audit audit = { .source = source, .format = format };
+	struct store_audit audit = {.source = source, .format = format};
 	json_t *sys = json_object_get(report, "sys"), *clean = NULL;
 	json_t *in = NULL;
 	struct strbuf why, summary;
@@ -1030,8 +1039,7 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 		goto reject;
 	}
 	in = sys_for_store(report, sys);
-	if (intake_match(st, cfg, report, sys, org_id, &id, &res->rule,
-			 &why)) {
+	if (intake_match(st, cfg, report, sys, org_id, &id, &res->rule, &why)) {
 		snprintf(res->message, sizeof(res->message),
 			 "database error while matching");
 		goto rollback;
@@ -1040,8 +1048,7 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 		res->device_id = id;
 		if (intake_update_device(st, id, in, 1, now, &res->changes)) {
 			snprintf(res->message, sizeof(res->message),
-				 "database error updating device %" PRId64,
-				 id);
+				 "database error updating device %" PRId64, id);
 			goto rollback;
 		}
 	} else {

@@ -42,9 +42,9 @@ struct intake_config {
 
 struct intake_result {
 	int64_t device_id;
-	int created;		/* 1 when a new device was made */
-	const char *rule;	/* static name of the rule that matched, or NULL */
-	int changes;		/* change-log rows written */
+	int created;	  /* 1 when a new device was made */
+	const char *rule; /* static name of the rule that matched, or NULL */
+	int changes;	  /* change-log rows written */
 	/* the reason, when rejected; else the matches refused on the way
 	 * ("mac 02:fc:00:00:00:01 matched device 17, refused: ..."), or "" */
 	char message[512];

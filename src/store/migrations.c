@@ -306,7 +306,7 @@ static const char migration_4[] =
 	" last_seen TEXT NOT NULL);"
 	"CREATE INDEX ssh_host_ip ON ssh_host (ip, last_seen);";
 
-const char *const store_migrations[] = { migration_1, migration_2,
-					 migration_3, migration_4 };
+const char *const store_migrations[] = {migration_1, migration_2, migration_3,
+					migration_4};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -8,7 +8,8 @@
 #include "store/query.h"
 
 static int query_fail(struct query_error *err, const char *field,
-		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+		      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int query_fail(struct query_error *err, const char *field,
 		      const char *fmt, ...)
@@ -106,8 +107,8 @@ static int query_value_ok(enum store_field_type type, enum store_op op,
 	if (type == STORE_FIELD_INT &&
 	    (op == STORE_OP_EQ || op == STORE_OP_N || op == STORE_OP_GT ||
 	     op == STORE_OP_GTE || op == STORE_OP_LT || op == STORE_OP_LTE))
-		return util_parse_long(v, -9007199254740992L,
-				       9007199254740992L, &dummy) == 0;
+		return util_parse_long(v, -9007199254740992L, 9007199254740992L,
+				       &dummy) == 0;
 	return 1;
 }
 
@@ -142,8 +143,7 @@ static int query_filter(enum store_api_res res, const struct query_arg *a,
 				  "lte, empty",
 				  sep + 2, c->field);
 	if (strlen(a->value) > STORE_QUERY_VALUE_MAX)
-		return query_fail(err, a->key,
-				  "value longer than %d bytes",
+		return query_fail(err, a->key, "value longer than %d bytes",
 				  STORE_QUERY_VALUE_MAX);
 	if (!util_utf8_valid(a->value, strlen(a->value)))
 		return query_fail(err, a->key,
@@ -175,8 +175,11 @@ int query_time_relative(const char *v, char out[20], struct query_error *err)
 	static const struct {
 		char unit;
 		long seconds;
-	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
-		      { 'd', 86400 }, { 'w', 7 * 86400 } };
+	} units[] = {{'s', 1},
+		     {'m', 60},
+		     {'h', 3600},
+		     {'d', 86400},
+		     {'w', 7 * 86400}};
 	char now[20], digits[16];
 	struct tm tm;
 	size_t n, i;
@@ -213,14 +216,15 @@ int query_time_relative(const char *v, char out[20], struct query_error *err)
 	util_time_format(t, out);
 	return 1;
 bad:
-	query_fail(err, "", "'%.32s' is not a relative time: use -N followed "
-			    "by s, m, h, d or w (-30d, -24h), or now",
+	query_fail(err, "",
+		   "'%.32s' is not a relative time: use -N followed "
+		   "by s, m, h, d or w (-30d, -24h), or now",
 		   v);
 	return -1;
 }
 
-int query_parse(enum store_api_res res, const struct query_arg *args,
-		int nargs, const char *const *extra, struct store_query *q,
+int query_parse(enum store_api_res res, const struct query_arg *args, int nargs,
+		const char *const *extra, struct store_query *q,
 		struct query_error *err)
 {
 	int i;

@@ -34,8 +34,8 @@ struct query_error {
 
 /* Fills q (zeroed first; store_query_free() it either way). 0, or -1 with
  * err naming the parameter to fix. */
-int query_parse(enum store_api_res res, const struct query_arg *args,
-		int nargs, const char *const *extra, struct store_query *q,
+int query_parse(enum store_api_res res, const struct query_arg *args, int nargs,
+		const char *const *extra, struct store_query *q,
 		struct query_error *err);
 
 /* Turns a relative time ("-30d", "now"; see above) into out. 1 when v was

@@ -173,7 +173,7 @@ char *secret_encrypt(const struct secret_key *key, const char *plain)
 {
 	size_t n = strlen(plain);
 	size_t binlen =
-	    crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+		crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
 	size_t b64len = sodium_base64_ENCODED_LEN(binlen, SECRET_VARIANT);
 	unsigned char *bin;
 	char *out;
@@ -228,8 +228,8 @@ char *secret_decrypt(const struct secret_key *key, const char *cipher)
 	n = binlen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
 	plain = xmalloc(n + 1);
 	if (crypto_secretbox_open_easy(
-		(unsigned char *)plain, bin + crypto_secretbox_NONCEBYTES,
-		binlen - crypto_secretbox_NONCEBYTES, bin, key->k) != 0) {
+		    (unsigned char *)plain, bin + crypto_secretbox_NONCEBYTES,
+		    binlen - crypto_secretbox_NONCEBYTES, bin, key->k) != 0) {
 		log_err("stored secret does not decrypt: it was damaged or "
 			"encrypted under another key file");
 		goto fail;
@@ -310,7 +310,7 @@ char *secret_token_new(void)
 	unsigned char raw[TOKEN_BYTES];
 	size_t prefix = strlen(TOKEN_PREFIX);
 	size_t b64len = sodium_base64_ENCODED_LEN(
-	    TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	char *out;
 
 	if (secret_init() < 0)

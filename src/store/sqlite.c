@@ -6,14 +6,14 @@
  * The database runs in WAL mode with synchronous=FULL: readers never
  * block the one writer, and a commit returns only once the WAL is on disk
  * (fsync), so what was acknowledged (an intake answered 2xx, an API write)
- * survives a power cut; NORMAL would lose the last transactions then. A handle is opened without SQLite's own connection
- * mutex (one thread uses it at a time), and waits for another writer by
- * polling every few hundred microseconds rather than in SQLite's default
- * steps of up to 100 ms: in the server a write that has to wait waits for
- * a transaction of a few milliseconds. Every statement is prepared once per handle and kept
- * in a small cache keyed by its SQL text; the device statements are built
- * once at open from the column list of report/fields.c, which must follow
- * migrations.c.
+ * survives a power cut; NORMAL would lose the last transactions then. A handle
+ * is opened without SQLite's own connection mutex (one thread uses it at a
+ * time), and waits for another writer by polling every few hundred microseconds
+ * rather than in SQLite's default steps of up to 100 ms: in the server a write
+ * that has to wait waits for a transaction of a few milliseconds. Every
+ * statement is prepared once per handle and kept in a small cache keyed by its
+ * SQL text; the device statements are built once at open from the column list
+ * of report/fields.c, which must follow migrations.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,8 +148,8 @@ static int sq_step_done(struct store *st, sqlite3_stmt *s)
 /* Logs a failed step of a statement that returns rows, then resets it. */
 static void sq_step_fail(struct store *st, sqlite3_stmt *s)
 {
-	log_err("database %s: %s (in: %.60s)", st->path,
-		sqlite3_errmsg(st->db), sqlite3_sql(s));
+	log_err("database %s: %s (in: %.60s)", st->path, sqlite3_errmsg(st->db),
+		sqlite3_sql(s));
 	sqlite3_reset(s);
 }
 
@@ -316,9 +316,10 @@ static void sq_build_device_sql(struct store *st)
 		cols.data, qs.data, DEVICE_NCOLS + 2, DEVICE_NCOLS + 3,
 		DEVICE_NCOLS + 3);
 	/* update: ?1 id, ?2.. columns, extra, now */
-	st->sql_device_update = xasprintf(
-		"UPDATE device SET %sextra = ?%d, last_seen = ?%d WHERE id = ?1",
-		set.data, DEVICE_NCOLS + 2, DEVICE_NCOLS + 3);
+	st->sql_device_update =
+		xasprintf("UPDATE device SET %sextra = ?%d, last_seen = ?%d "
+			  "WHERE id = ?1",
+			  set.data, DEVICE_NCOLS + 2, DEVICE_NCOLS + 3);
 	st->sql_device_get = xasprintf(
 		"SELECT id, org_id, %sextra, first_seen, last_seen FROM device "
 		"WHERE id = ?1",
@@ -339,12 +340,14 @@ struct store *store_open(const char *url)
 	int v;
 
 	if (!url || !*url) {
-		log_err("no database given: pass --db PATH or set NETCENSUS_DB");
+		log_err("no database given: pass --db PATH or set "
+			"NETCENSUS_DB");
 		return NULL;
 	}
 	if (!strncmp(url, "postgresql://", 13) ||
 	    !strncmp(url, "postgres://", 11)) {
-		log_err("%s: this build stores only in SQLite; give a file path "
+		log_err("%s: this build stores only in SQLite; give a file "
+			"path "
 			"to --db",
 			url);
 		return NULL;
@@ -546,9 +549,10 @@ fail:
 
 json_t *store_counts(struct store *st)
 {
-	static const char *const names[] = { "devices", "components",
-					     "components_current", "changes",
-					     "audits", "orgs", "users" };
+	static const char *const names[] = {
+		"devices", "components", "components_current",
+		"changes", "audits",	 "orgs",
+		"users"};
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "SELECT (SELECT count(*) FROM device),"
 		    " (SELECT count(*) FROM component),"
@@ -626,8 +630,7 @@ static void sq_bind_sys(sqlite3_stmt *s, int first, json_t *sys)
 	const char *name;
 	int col;
 
-	json_object_foreach(sys, name, v)
-	{
+	json_object_foreach(sys, name, v) {
 		if (fields_has(name, FIELD_OWNED) || json_is_null(v))
 			continue;
 		col = device_column_index(name);
@@ -667,8 +670,8 @@ static json_t *sq_device_row(sqlite3_stmt *s)
  * limit is ?2 and the values start at ?3. The org test is written
  * "+d.org_id" so that SQLite never walks device_org (every device of the
  * org) instead of the selective index of the compared field. */
-#define MATCH_TREE                                                       \
-	"WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT org.id FROM"  \
+#define MATCH_TREE                                                             \
+	"WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT org.id FROM"       \
 	" org JOIN tree ON org.parent_id = tree.id) "
 #define MATCH_IN_TREE "+d.org_id IN tree"
 /* (The component branches join with CROSS JOIN for the same reason: the
@@ -713,8 +716,8 @@ int store_match_fields(struct store *st, int64_t org_id,
 		return -1;
 	}
 	strbuf_init(&sql, 0);
-	strbuf_puts(&sql, MATCH_TREE "SELECT id FROM device d WHERE "
-			  MATCH_IN_TREE);
+	strbuf_puts(&sql,
+		    MATCH_TREE "SELECT id FROM device d WHERE " MATCH_IN_TREE);
 	for (i = 0; i < nfields; i++) {
 		/* only known column names reach the SQL text */
 		if (device_column_index(fields[i]) < 0 || !values[i]) {
@@ -735,11 +738,13 @@ int store_match_mac(struct store *st, int64_t org_id, const char *mac,
 		    int64_t *ids, int max, int *n)
 {
 	return sq_match(
-		st, MATCH_TREE "SELECT id FROM device d WHERE d.mac = ?3 AND "
-		MATCH_IN_TREE " UNION SELECT c.device_id FROM component c"
+		st,
+		MATCH_TREE
+		"SELECT id FROM device d WHERE d.mac = ?3 AND " MATCH_IN_TREE
+		" UNION SELECT c.device_id FROM component c"
 		" CROSS JOIN device d ON d.id = c.device_id WHERE c.mac = ?3"
-		" AND c.current = 1 AND c.section IN ('network', 'ip') AND "
-		MATCH_IN_TREE " ORDER BY 1 LIMIT ?2",
+		" AND c.current = 1 AND c.section IN ('network', 'ip') "
+		"AND " MATCH_IN_TREE " ORDER BY 1 LIMIT ?2",
 		org_id, &mac, 1, ids, max, n);
 }
 
@@ -752,7 +757,9 @@ int store_match_ip(struct store *st, int64_t org_id, const char *ip,
 		   int64_t *ids, int max, int *n)
 {
 	return sq_match(
-		st, MATCH_TREE "SELECT id FROM device d WHERE d.ip = ?3"
+		st,
+		MATCH_TREE
+		"SELECT id FROM device d WHERE d.ip = ?3"
 		" AND coalesce(d.serial, '') = '' AND " MATCH_IN_TREE
 		" UNION SELECT d.id FROM component c"
 		" CROSS JOIN device d ON d.id = c.device_id"
@@ -768,8 +775,8 @@ int store_device_find(struct store *st, const char *const *fields,
 	int found;
 
 	*id = 0;
-	return store_match_fields(st, STORE_ORG_ROOT, fields, values, n, id,
-				  1, &found);
+	return store_match_fields(st, STORE_ORG_ROOT, fields, values, n, id, 1,
+				  &found);
 }
 
 json_t *store_device_get(struct store *st, int64_t id)
@@ -912,8 +919,9 @@ static json_t *sq_first_text(sqlite3_stmt *s)
 json_t *store_component_sections(struct store *st, int64_t device_id)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "SELECT DISTINCT section FROM component WHERE device_id = ?1"
-		    " ORDER BY section");
+		st,
+		"SELECT DISTINCT section FROM component WHERE device_id = ?1"
+		" ORDER BY section");
 
 	if (!s)
 		return NULL;
@@ -924,13 +932,13 @@ json_t *store_component_sections(struct store *st, int64_t device_id)
 /* Binds data and its mac, ip and name fields at first.. first+3. */
 static void sq_bind_component_data(sqlite3_stmt *s, int first, json_t *data)
 {
-	static const char *const copied[] = { "mac", "ip", "name" };
+	static const char *const copied[] = {"mac", "ip", "name"};
 	int i;
 
 	sq_bind_json(s, first, data);
 	for (i = 0; i < 3; i++) {
-		const char *v = json_string_value(json_object_get(data,
-								 copied[i]));
+		const char *v =
+			json_string_value(json_object_get(data, copied[i]));
 
 		sq_bind_text(s, first + 1 + i, v && *v ? v : NULL);
 	}
@@ -955,8 +963,8 @@ int store_component_insert(struct store *st, int64_t device_id,
 	return sq_step_done(st, s);
 }
 
-int store_component_update(struct store *st, int64_t component_id,
-			   json_t *data, const char *now)
+int store_component_update(struct store *st, int64_t component_id, json_t *data,
+			   const char *now)
 {
 	sqlite3_stmt *s;
 
@@ -1003,11 +1011,9 @@ int store_component_touch(struct store *st, int64_t device_id,
 	return sq_step_done(st, s);
 }
 
-int store_component_each(struct store *st, int64_t device_id,
-			 const char *section,
-			 int (*fn)(void *ctx,
-				   const struct store_component_row *row),
-			 void *ctx)
+int store_component_each(
+	struct store *st, int64_t device_id, const char *section,
+	int (*fn)(void *ctx, const struct store_component_row *row), void *ctx)
 {
 	struct store_component_row row;
 	sqlite3_stmt *s = sqlite_store_stmt(
@@ -1136,8 +1142,7 @@ int store_audit_add_id(struct store *st, const struct store_audit *a,
 	return 0;
 }
 
-int store_audit_set_message(struct store *st, int64_t id,
-			    const char *message)
+int store_audit_set_message(struct store *st, int64_t id, const char *message)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "UPDATE audit_log SET message = ?1 WHERE id = ?2");
@@ -1151,9 +1156,8 @@ int store_audit_set_message(struct store *st, int64_t id,
 
 static json_t *sq_audit_row(sqlite3_stmt *s)
 {
-	static const char *const names[] = { "id",     "time", "source",
-					     "format", "result", "rule",
-					     "message" };
+	static const char *const names[] = {
+		"id", "time", "source", "format", "result", "rule", "message"};
 	json_t *o = json_object();
 	int i;
 

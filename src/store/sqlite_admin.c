@@ -99,9 +99,10 @@ static void adm_bool(json_t *rows, const char *key)
 	json_t *row;
 	size_t i;
 
-	json_array_foreach(rows, i, row) json_object_set_new(
-	    row, key,
-	    json_boolean(json_integer_value(json_object_get(row, key))));
+	json_array_foreach(rows, i, row)
+		json_object_set_new(row, key,
+				    json_boolean(json_integer_value(
+					    json_object_get(row, key))));
 }
 
 /* Steps a statement that returns no rows and finalizes it. SQLITE_DONE,
@@ -156,8 +157,7 @@ static int adm_exists(struct store *st, const char *sql, int64_t id)
 	return -1;
 }
 
-int store_text_check(const char *s, size_t max, int required,
-		     const char **why)
+int store_text_check(const char *s, size_t max, int required, const char **why)
 {
 	json_t *probe;
 	size_t n, i;
@@ -199,8 +199,8 @@ static int adm_check_text(const char *what, const char *s, size_t max,
 
 	if (store_text_check(s, max, required, &why) == 0)
 		return 0;
-	log_err("%s '%.40s' %s (at most %zu characters)", what, s ? s : "",
-		why, max);
+	log_err("%s '%.40s' %s (at most %zu characters)", what, s ? s : "", why,
+		max);
 	return -1;
 }
 
@@ -276,8 +276,9 @@ int store_org_add(struct store *st, const char *name, int64_t parent_id,
 
 int store_org_is_root(struct store *st, int64_t org_id)
 {
-	return adm_exists(st, "SELECT 1 FROM org WHERE id = ?1"
-			      " AND parent_id IS NULL",
+	return adm_exists(st,
+			  "SELECT 1 FROM org WHERE id = ?1"
+			  " AND parent_id IS NULL",
 			  org_id);
 }
 
@@ -456,8 +457,8 @@ int store_user_password_stamp(struct store *st, const char *name,
 /* An argon2id hash of nothing anyone types, verified when the user does
  * not exist so that a wrong name costs as long as a wrong password. */
 static const char user_dummy_hash[] =
-    "$argon2id$v=19$m=65536,t=2,p=1$/T/2K7K2gLmU7lC48xcQbA"
-    "$qeoYtLJq3QoZJh0azpCDVwdWghoQS2ZFfHpoUneeS6Q";
+	"$argon2id$v=19$m=65536,t=2,p=1$/T/2K7K2gLmU7lC48xcQbA"
+	"$qeoYtLJq3QoZJh0azpCDVwdWghoQS2ZFfHpoUneeS6Q";
 
 int store_user_verify(struct store *st, const char *name, const char *password)
 {
@@ -538,7 +539,7 @@ json_t *store_user_get(struct store *st, const char *name)
 static int token_user_id(struct store *st, const char *user, int64_t *id)
 {
 	sqlite3_stmt *s =
-	    adm_prepare(st, "SELECT id FROM user WHERE name = ?1");
+		adm_prepare(st, "SELECT id FROM user WHERE name = ?1");
 	int rc;
 
 	if (!s)
@@ -656,7 +657,7 @@ char *store_token_user(struct store *st, const char *token)
 int store_token_revoke(struct store *st, int64_t id)
 {
 	return adm_change_by_id(
-	    st, "UPDATE token SET revoked = 1 WHERE id = ?1", id, "token");
+		st, "UPDATE token SET revoked = 1 WHERE id = ?1", id, "token");
 }
 
 json_t *store_token_list(struct store *st)
@@ -686,54 +687,56 @@ struct cred_type {
 };
 
 static const struct cred_type cred_types[] = {
-    {"snmp", {"community"}, {"community"}},
-    {"snmp_v3",
-     {"security_name", "security_level", "auth_protocol", "auth_passphrase",
-      "priv_protocol", "priv_passphrase", "context_name"},
-     {"security_name", "security_level"}},
-    {"ssh",
-     {"username", "password", "sudo_password"},
-     {"username", "password"}},
-    {"ssh_key",
-     {"username", "key", "key_file", "passphrase", "sudo_password"},
-     {"username"}},
-    {"windows", {"username", "password", "domain"}, {"username", "password"}},
+	{"snmp", {"community"}, {"community"}},
+	{"snmp_v3",
+	 {"security_name", "security_level", "auth_protocol", "auth_passphrase",
+	  "priv_protocol", "priv_passphrase", "context_name"},
+	 {"security_name", "security_level"}},
+	{"ssh",
+	 {"username", "password", "sudo_password"},
+	 {"username", "password"}},
+	{"ssh_key",
+	 {"username", "key", "key_file", "passphrase", "sudo_password"},
+	 {"username"}},
+	{"windows",
+	 {"username", "password", "domain"},
+	 {"username", "password"}},
 };
 
 #define CRED_TYPE_COUNT (sizeof(cred_types) / sizeof(cred_types[0]))
 
 static const char *const cred_secret_fields[] = {
-    "community",  "password", "auth_passphrase", "priv_passphrase",
-    "passphrase", "key",      "sudo_password",	 NULL,
+	"community",  "password", "auth_passphrase", "priv_passphrase",
+	"passphrase", "key",	  "sudo_password",   NULL,
 };
 
 /* Open-AudIT's names for the same fields; type NULL means any type. */
 static const struct {
 	const char *type, *from, *to;
 } cred_aliases[] = {
-    {NULL, "authentication_passphrase", "auth_passphrase"},
-    {NULL, "authentication_protocol", "auth_protocol"},
-    {NULL, "privacy_passphrase", "priv_passphrase"},
-    {NULL, "privacy_protocol", "priv_protocol"},
-    {"ssh_key", "ssh_key", "key"},
-    {"ssh_key", "password", "passphrase"},
+	{NULL, "authentication_passphrase", "auth_passphrase"},
+	{NULL, "authentication_protocol", "auth_protocol"},
+	{NULL, "privacy_passphrase", "priv_passphrase"},
+	{NULL, "privacy_protocol", "priv_protocol"},
+	{"ssh_key", "ssh_key", "key"},
+	{"ssh_key", "password", "passphrase"},
 };
 
 /* Keys around a credential that are not fields: ours, and the bookkeeping
  * an Open-AudIT export carries. */
 static const char *const cred_meta_keys[] = {
-    "name",    "type",	      "description", "org_id",	    "id",
-    "org",     "orgs.name",   "edited_by",   "edited_date", "created",
-    "updated", "secrets_set", "credentials", "attributes",  NULL,
+	"name",	   "type",	  "description", "org_id",	"id",
+	"org",	   "orgs.name",	  "edited_by",	 "edited_date", "created",
+	"updated", "secrets_set", "credentials", "attributes",	NULL,
 };
 
 static const char *const snmp_levels[] = {"noAuthNoPriv", "authNoPriv",
 					  "authPriv", NULL};
 static const char *const snmp_auth_protocols[] = {
-    "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL,
+	"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL,
 };
 static const char *const snmp_priv_protocols[] = {
-    "DES", "AES", "AES-192", "AES-256", NULL,
+	"DES", "AES", "AES-192", "AES-256", NULL,
 };
 
 static int cred_in(const char *const *list, const char *s)
@@ -830,8 +833,8 @@ static void cred_missing(const struct cred_type *t, json_t *cred,
 			json_array_append_new(missing,
 					      json_string(t->required[i]));
 	if (!strcmp(t->name, "snmp_v3")) {
-		level =
-		    json_string_value(json_object_get(cred, "security_level"));
+		level = json_string_value(
+			json_object_get(cred, "security_level"));
 		for (i = 0;
 		     level && strcmp(level, "noAuthNoPriv") && v3_auth[i]; i++)
 			if (!json_object_get(cred, v3_auth[i]))
@@ -858,8 +861,7 @@ static int cred_copy_fields(const struct cred_type *t, const char *name,
 	json_t *v;
 	int i;
 
-	json_object_foreach(src, k, v)
-	{
+	json_object_foreach(src, k, v) {
 		if (flat && cred_in(cred_meta_keys, k))
 			continue;
 		field = cred_alias(t->name, k);
@@ -895,9 +897,9 @@ static int cred_copy_fields(const struct cred_type *t, const char *name,
 			return -1;
 		}
 		/* A copy, so wiping ours leaves the caller's object alone. */
-		json_object_set_new(
-		    out, field,
-		    json_stringn(json_string_value(v), json_string_length(v)));
+		json_object_set_new(out, field,
+				    json_stringn(json_string_value(v),
+						 json_string_length(v)));
 	}
 	return 0;
 }
@@ -1006,15 +1008,14 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 	if (!strcmp(t->name, "snmp_v3") &&
 	    (cred_canonical(out, name, "security_level", snmp_levels) < 0 ||
 	     cred_canonical(out, name, "auth_protocol", snmp_auth_protocols) <
-		 0 ||
+		     0 ||
 	     cred_canonical(out, name, "priv_protocol", snmp_priv_protocols) <
-		 0))
+		     0))
 		goto fail;
 	missing = json_array();
 	cred_missing(t, out, missing);
 	strbuf_init(&sb, 512);
-	json_array_foreach(missing, i, attrs)
-	{
+	json_array_foreach(missing, i, attrs) {
 		f = json_string_value(attrs);
 		if (missing_secrets && cred_is_secret(f) &&
 		    strcmp(f, "key") != 0)
@@ -1027,10 +1028,10 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 		log_err("credential '%s' (%s) is missing %s%s", name, t->name,
 			sb.data,
 			!strcmp(t->name, "ssh_key") &&
-				!json_object_get(out, "key")
-			    ? " (the private key, or key_file: its path "
-			      "on the server)"
-			    : "");
+					!json_object_get(out, "key")
+				? " (the private key, or key_file: its path "
+				  "on the server)"
+				: "");
 		strbuf_free(&sb);
 		goto fail;
 	}
@@ -1071,9 +1072,9 @@ void store_credential_wipe(json_t *cred)
 	 * object is freed, so no clear secret lingers on the heap. Nested
 	 * documents (files, Open-AudIT envelopes) are walked too. */
 	if (json_is_array(cred))
-		json_array_foreach(cred, i, v) store_credential_wipe(v);
-	json_object_foreach(cred, k, v)
-	{
+		json_array_foreach(cred, i, v)
+			store_credential_wipe(v);
+	json_object_foreach(cred, k, v) {
 		if (json_is_string(v) && (store_credential_field_secret(k) ||
 					  !strcmp(k, "credentials")))
 			secret_wipe((void *)(uintptr_t)json_string_value(v),
@@ -1104,8 +1105,8 @@ json_t *store_credential_parse(json_t *doc)
 	size_t i;
 
 	items = json_is_object(doc) && json_object_get(doc, "data")
-		    ? json_object_get(doc, "data")
-		    : doc;
+			? json_object_get(doc, "data")
+			: doc;
 	if (json_is_object(items)) {
 		items = json_pack("[O]", items);
 	} else if (json_is_array(items)) {
@@ -1115,8 +1116,7 @@ json_t *store_credential_parse(json_t *doc)
 			"of them");
 		goto fail;
 	}
-	json_array_foreach(items, i, item)
-	{
+	json_array_foreach(items, i, item) {
 		snprintf(fallback, sizeof(fallback), "credential-%zu", i + 1);
 		one = cred_normalise(item, fallback, NULL);
 		if (!one) {
@@ -1131,7 +1131,8 @@ json_t *store_credential_parse(json_t *doc)
 	json_decref(items);
 	return out;
 fail:
-	json_array_foreach(out, i, item) store_credential_wipe(item);
+	json_array_foreach(out, i, item)
+		store_credential_wipe(item);
 	json_decref(out);
 	return NULL;
 }
@@ -1146,8 +1147,7 @@ static int cred_split(struct store *st, json_t *cred, json_t *fields,
 	char *sealed;
 	json_t *v;
 
-	json_object_foreach(cred, k, v)
-	{
+	json_object_foreach(cred, k, v) {
 		if (cred_in(cred_meta_keys, k))
 			continue;
 		if (!cred_is_secret(k)) {
@@ -1208,9 +1208,9 @@ int store_credential_add(struct store *st, json_t *cred, int64_t *id)
 			  SQLITE_STATIC);
 	if (json_object_get(norm, "description"))
 		sqlite3_bind_text(
-		    s, 4,
-		    json_string_value(json_object_get(norm, "description")), -1,
-		    SQLITE_STATIC);
+			s, 4,
+			json_string_value(json_object_get(norm, "description")),
+			-1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, fields_text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, secrets_text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
@@ -1255,8 +1255,9 @@ static json_t *cred_unpack_row(json_t *row)
 	secrets = json_loads(stext ? stext : "{}", 0, &err);
 	json_object_del(row, "fields");
 	json_object_del(row, "secrets");
-	json_object_foreach(fields, k, v) if (!json_object_get(row, k))
-	    json_object_set(row, k, v);
+	json_object_foreach(fields, k, v)
+		if (!json_object_get(row, k))
+			json_object_set(row, k, v);
 	json_decref(fields);
 	if (!json_is_object(secrets)) {
 		json_decref(secrets);
@@ -1276,12 +1277,11 @@ json_t *store_credential_list(struct store *st)
 	if (!s)
 		return NULL;
 	rows = adm_rows(st, s);
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		secrets = cred_unpack_row(row);
 		set = json_array();
 		json_object_foreach(secrets, k, v)
-		    json_array_append_new(set, json_string(k));
+			json_array_append_new(set, json_string(k));
 		json_object_set_new(row, "secrets_set", set);
 		json_decref(secrets);
 	}
@@ -1311,11 +1311,10 @@ json_t *store_credential_get_secret(struct store *st, int64_t id)
 	secrets = cred_unpack_row(row);
 	if (json_object_size(secrets) && !(key = sqlite_store_key(st)))
 		goto fail;
-	json_object_foreach(secrets, k, v)
-	{
+	json_object_foreach(secrets, k, v) {
 		plain = json_is_string(v)
-			    ? secret_decrypt(key, json_string_value(v))
-			    : NULL;
+				? secret_decrypt(key, json_string_value(v))
+				: NULL;
 		if (!plain) {
 			log_err("credential %lld: %s cannot be read (see the "
 				"error above); enter it again",

@@ -17,7 +17,7 @@ struct api_col {
 	const char *name; /* API field name */
 	const char *expr; /* SQL expression */
 	enum store_field_type type;
-	int json;	  /* the text is a JSON document */
+	int json; /* the text is a JSON document */
 };
 
 struct api_table {
@@ -33,79 +33,75 @@ struct api_table {
 #define TM STORE_FIELD_TIME
 
 static const struct api_col device_cols[] = {
-	{ "id", "id", I, 0 },
-	{ "org_id", "org_id", I, 0 },
-	{ "hostname", "hostname", T, 0 },
-	{ "fqdn", "fqdn", T, 0 },
-	{ "domain", "domain", T, 0 },
-	{ "ip", "ip", T, 0 },
-	{ "mac", "mac", T, 0 },
-	{ "uuid", "uuid", T, 0 },
-	{ "dbus_identifier", "dbus_identifier", T, 0 },
-	{ "serial", "serial", T, 0 },
-	{ "manufacturer", "manufacturer", T, 0 },
-	{ "model", "model", T, 0 },
-	{ "type", "type", T, 0 },
-	{ "form_factor", "form_factor", T, 0 },
-	{ "os_group", "os_group", T, 0 },
-	{ "os_family", "os_family", T, 0 },
-	{ "os_name", "os_name", T, 0 },
-	{ "os_version", "os_version", T, 0 },
-	{ "sysName", "sysName", T, 0 },
-	{ "sysDescr", "sysDescr", T, 0 },
-	{ "sysObjectID", "sysObjectID", T, 0 },
-	{ "sysLocation", "sysLocation", T, 0 },
-	{ "sysContact", "sysContact", T, 0 },
-	{ "sysUpTime", "sysUpTime", T, 0 },
-	{ "status", "status", T, 0 },
-	{ "owner", "owner", T, 0 },
-	{ "location", "location", T, 0 },
-	{ "tags", "tags", T, 0 },
-	{ "description", "description", T, 0 },
-	{ "first_seen", "first_seen", TM, 0 },
-	{ "last_seen", "last_seen", TM, 0 },
-	{ "last_seen_by", "last_seen_by", T, 0 },
+	{"id", "id", I, 0},
+	{"org_id", "org_id", I, 0},
+	{"hostname", "hostname", T, 0},
+	{"fqdn", "fqdn", T, 0},
+	{"domain", "domain", T, 0},
+	{"ip", "ip", T, 0},
+	{"mac", "mac", T, 0},
+	{"uuid", "uuid", T, 0},
+	{"dbus_identifier", "dbus_identifier", T, 0},
+	{"serial", "serial", T, 0},
+	{"manufacturer", "manufacturer", T, 0},
+	{"model", "model", T, 0},
+	{"type", "type", T, 0},
+	{"form_factor", "form_factor", T, 0},
+	{"os_group", "os_group", T, 0},
+	{"os_family", "os_family", T, 0},
+	{"os_name", "os_name", T, 0},
+	{"os_version", "os_version", T, 0},
+	{"sysName", "sysName", T, 0},
+	{"sysDescr", "sysDescr", T, 0},
+	{"sysObjectID", "sysObjectID", T, 0},
+	{"sysLocation", "sysLocation", T, 0},
+	{"sysContact", "sysContact", T, 0},
+	{"sysUpTime", "sysUpTime", T, 0},
+	{"status", "status", T, 0},
+	{"owner", "owner", T, 0},
+	{"location", "location", T, 0},
+	{"tags", "tags", T, 0},
+	{"description", "description", T, 0},
+	{"first_seen", "first_seen", TM, 0},
+	{"last_seen", "last_seen", TM, 0},
+	{"last_seen_by", "last_seen_by", T, 0},
 };
 
 static const struct api_col change_cols[] = {
-	{ "id", "c.id", I, 0 },
-	{ "device_id", "c.device_id", I, 0 },
-	{ "org_id", "d.org_id", I, 0 },
-	{ "hostname", "d.hostname", T, 0 },
-	{ "section", "c.section", T, 0 },
-	{ "action", "c.action", T, 0 },
-	{ "key", "c.key", T, 0 },
-	{ "detail", "c.detail", T, 1 },
-	{ "time", "c.time", TM, 0 },
+	{"id", "c.id", I, 0},		{"device_id", "c.device_id", I, 0},
+	{"org_id", "d.org_id", I, 0},	{"hostname", "d.hostname", T, 0},
+	{"section", "c.section", T, 0}, {"action", "c.action", T, 0},
+	{"key", "c.key", T, 0},		{"detail", "c.detail", T, 1},
+	{"time", "c.time", TM, 0},
 };
 
 static const struct api_col audit_cols[] = {
-	{ "id", "a.id", I, 0 },
-	{ "time", "a.time", TM, 0 },
-	{ "source", "a.source", T, 0 },
-	{ "format", "a.format", T, 0 },
-	{ "result", "a.result", T, 0 },
-	{ "rule", "a.rule", T, 0 },
-	{ "message", "a.message", T, 0 },
-	{ "device_id", "a.device_id", I, 0 },
-	{ "hostname", "d.hostname", T, 0 },
+	{"id", "a.id", I, 0},
+	{"time", "a.time", TM, 0},
+	{"source", "a.source", T, 0},
+	{"format", "a.format", T, 0},
+	{"result", "a.result", T, 0},
+	{"rule", "a.rule", T, 0},
+	{"message", "a.message", T, 0},
+	{"device_id", "a.device_id", I, 0},
+	{"hostname", "d.hostname", T, 0},
 };
 
 static const struct api_col component_cols[] = {
-	{ "id", "m.id", I, 0 },
-	{ "device_id", "m.device_id", I, 0 },
-	{ "org_id", "d.org_id", I, 0 },
-	{ "hostname", "d.hostname", T, 0 },
-	{ "section", "m.section", T, 0 },
-	{ "name", "m.name", T, 0 },
-	{ "version", "json_extract(m.data, '$.version')", T, 0 },
-	{ "ip", "m.ip", T, 0 },
-	{ "mac", "m.mac", T, 0 },
-	{ "key", "m.key", T, 0 },
-	{ "current", "m.current", I, 0 },
-	{ "first_seen", "m.first_seen", TM, 0 },
-	{ "last_seen", "m.last_seen", TM, 0 },
-	{ "data", "m.data", T, 1 },
+	{"id", "m.id", I, 0},
+	{"device_id", "m.device_id", I, 0},
+	{"org_id", "d.org_id", I, 0},
+	{"hostname", "d.hostname", T, 0},
+	{"section", "m.section", T, 0},
+	{"name", "m.name", T, 0},
+	{"version", "json_extract(m.data, '$.version')", T, 0},
+	{"ip", "m.ip", T, 0},
+	{"mac", "m.mac", T, 0},
+	{"key", "m.key", T, 0},
+	{"current", "m.current", I, 0},
+	{"first_seen", "m.first_seen", TM, 0},
+	{"last_seen", "m.last_seen", TM, 0},
+	{"data", "m.data", T, 1},
 };
 
 #undef T
@@ -118,20 +114,19 @@ static const struct api_col component_cols[] = {
 #define API_JSON_KEYS_MAX 1536
 
 static const struct api_table api_tables[STORE_API_RES_COUNT] = {
-	[STORE_API_DEVICES] = { "device", "org_id", "id", device_cols,
-				NCOLS(device_cols) },
-	[STORE_API_CHANGES] = { "change_log c JOIN device d ON d.id = "
-				"c.device_id",
-				"d.org_id", "c.id", change_cols,
-				NCOLS(change_cols) },
-	[STORE_API_AUDIT] = { "audit_log a LEFT JOIN device d ON d.id = "
-			      "a.device_id",
-			      "d.org_id", "a.id", audit_cols,
-			      NCOLS(audit_cols) },
-	[STORE_API_COMPONENTS] = { "component m JOIN device d ON d.id = "
-				   "m.device_id",
-				   "d.org_id", "m.id", component_cols,
-				   NCOLS(component_cols) },
+	[STORE_API_DEVICES] = {"device", "org_id", "id", device_cols,
+			       NCOLS(device_cols)},
+	[STORE_API_CHANGES] = {"change_log c JOIN device d ON d.id = "
+			       "c.device_id",
+			       "d.org_id", "c.id", change_cols,
+			       NCOLS(change_cols)},
+	[STORE_API_AUDIT] = {"audit_log a LEFT JOIN device d ON d.id = "
+			     "a.device_id",
+			     "d.org_id", "a.id", audit_cols, NCOLS(audit_cols)},
+	[STORE_API_COMPONENTS] = {"component m JOIN device d ON d.id = "
+				  "m.device_id",
+				  "d.org_id", "m.id", component_cols,
+				  NCOLS(component_cols)},
 };
 
 _Static_assert(NCOLS(device_cols) <= STORE_API_MAX_COLS &&
@@ -329,7 +324,7 @@ static int api_op_negative(enum store_op op)
 static int api_where_sql(struct strbuf *sb, const struct api_table *t,
 			 const struct store_query *q, json_t *params, int scan)
 {
-	char done[STORE_QUERY_MAX_CONDS] = { 0 };
+	char done[STORE_QUERY_MAX_CONDS] = {0};
 	const char *glue = " WHERE ";
 	int i, j, n;
 
@@ -352,8 +347,7 @@ static int api_where_sql(struct strbuf *sb, const struct api_table *t,
 			continue;
 		c = api_col_find(t, q->conds[i].field);
 		if (!c) {
-			log_err("store: unknown field '%s'",
-				q->conds[i].field);
+			log_err("store: unknown field '%s'", q->conds[i].field);
 			return -1;
 		}
 		strbuf_printf(sb, "%s(", glue);
@@ -428,8 +422,8 @@ char *store_api_sql(enum store_api_res res, const struct store_query *q,
 		if (api_order_sql(&sb, t, q) < 0)
 			goto fail;
 		strbuf_puts(&sb, " LIMIT ? OFFSET ?");
-		json_array_append_new(params,
-				      json_integer(q->limit > 0 ? q->limit : -1));
+		json_array_append_new(
+			params, json_integer(q->limit > 0 ? q->limit : -1));
 		json_array_append_new(params, json_integer(q->offset));
 	}
 	return sb.data;
@@ -443,8 +437,7 @@ static int api_bind(sqlite3_stmt *stmt, json_t *params)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(params, i, v)
-	{
+	json_array_foreach(params, i, v) {
 		int rc;
 
 		if (json_is_integer(v))
@@ -710,8 +703,8 @@ static void api_json_keys(const struct api_table *t, struct api_json_keys *k)
 
 	for (i = 0; i < t->ncols && i < STORE_API_MAX_COLS; i++) {
 		k->off[i] = o;
-		n = snprintf(k->text + o, sizeof(k->text) - o, "%s\"%s\":",
-			     i ? "," : "", t->cols[i].name);
+		n = snprintf(k->text + o, sizeof(k->text) - o,
+			     "%s\"%s\":", i ? "," : "", t->cols[i].name);
 		if (n > 0 && (size_t)n < sizeof(k->text) - o)
 			o += (size_t)n;
 	}
@@ -747,7 +740,8 @@ static void api_json_row(struct strbuf *out, const struct api_table *t,
 			n = (size_t)sqlite3_column_bytes(stmt, i);
 			/* JSON columns hold what the store wrote with
 			 * jansson: pasted as they are */
-			if (t->cols[i].json && v && (v[0] == '{' || v[0] == '['))
+			if (t->cols[i].json && v &&
+			    (v[0] == '{' || v[0] == '['))
 				strbuf_append(out, v, n);
 			else
 				api_json_string(out, v ? v : "", v ? n : 0);
@@ -954,14 +948,14 @@ json_t *store_api_org_get(struct store *st, int64_t id, int *found)
 
 /* ---- users ---- */
 
-#define USER_COLS                                                          \
-	"SELECT id, name, role, org_id, enabled, full_name, email, source," \
+#define USER_COLS                                                              \
+	"SELECT id, name, role, org_id, enabled, full_name, email, source,"    \
 	" created, last_login FROM user"
 
 json_t *store_api_user_get(struct store *st, const char *name)
 {
-	return api_row(st, USER_COLS " WHERE name = ?",
-		       json_pack("[s]", name), NULL);
+	return api_row(st, USER_COLS " WHERE name = ?", json_pack("[s]", name),
+		       NULL);
 }
 
 json_t *store_api_user_get_id(struct store *st, int64_t id)
@@ -991,8 +985,7 @@ static void api_org_in(struct strbuf *sb, const char *glue, const char *col,
 	strbuf_puts(sb, norgs ? ")" : "NULL)");
 }
 
-json_t *store_api_user_list(struct store *st, const int64_t *org_ids,
-			    int norgs)
+json_t *store_api_user_list(struct store *st, const int64_t *org_ids, int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows;
@@ -1105,7 +1098,8 @@ char *store_api_token_check(struct store *st, const char *token,
 	if (json_integer_value(json_object_get(row, "revoked")) ||
 	    !json_integer_value(json_object_get(row, "enabled")))
 		log_info("API token %lld of '%s' refused: %s",
-			 (long long)json_integer_value(json_object_get(row, "id")),
+			 (long long)json_integer_value(
+				 json_object_get(row, "id")),
 			 json_string_value(json_object_get(row, "name")),
 			 json_integer_value(json_object_get(row, "revoked"))
 				 ? "revoked"
@@ -1118,8 +1112,7 @@ char *store_api_token_check(struct store *st, const char *token,
 	return user;
 }
 
-int store_api_token_touch(struct store *st, int64_t token_id,
-			  const char *now)
+int store_api_token_touch(struct store *st, int64_t token_id, const char *now)
 {
 	return api_exec(st, "UPDATE token SET last_used = ? WHERE id = ?",
 			json_pack("[sI]", now, (json_int_t)token_id));
@@ -1152,8 +1145,7 @@ int store_api_device_patch(struct store *st, int64_t id, json_t *fields,
 	*bad_field = NULL;
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, "UPDATE device SET ");
-	json_object_foreach(fields, k, v)
-	{
+	json_object_foreach(fields, k, v) {
 		for (i = 0; device_user_fields[i]; i++)
 			if (!strcmp(device_user_fields[i], k))
 				break;
@@ -1179,8 +1171,7 @@ int store_api_device_patch(struct store *st, int64_t id, json_t *fields,
 
 		if (!stmt)
 			goto fail;
-		json_array_foreach(params, j, v)
-		{
+		json_array_foreach(params, j, v) {
 			if (json_is_null(v))
 				sqlite3_bind_null(stmt, (int)j + 1);
 			else if (json_is_integer(v))

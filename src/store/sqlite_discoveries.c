@@ -12,19 +12,19 @@
 #include "store/sqlite_api_int.h"
 #include "store/store_discoveries.h"
 
-#define DEF_COLS                                                           \
-	"SELECT d.id, d.org_id, d.name, d.targets, d.exclude, d.options,"  \
-	" d.credentials, d.created, d.updated, r.id AS run_id,"            \
-	" r.state AS run_state, r.started AS run_started,"                 \
-	" r.finished AS run_finished FROM discovery d LEFT JOIN"           \
-	" discovery_run r ON r.id = (SELECT max(id) FROM discovery_run"    \
+#define DEF_COLS                                                               \
+	"SELECT d.id, d.org_id, d.name, d.targets, d.exclude, d.options,"      \
+	" d.credentials, d.created, d.updated, r.id AS run_id,"                \
+	" r.state AS run_state, r.started AS run_started,"                     \
+	" r.finished AS run_finished FROM discovery d LEFT JOIN"               \
+	" discovery_run r ON r.id = (SELECT max(id) FROM discovery_run"        \
 	" WHERE discovery_id = d.id) WHERE 1"
 
 /* Turns the stored JSON text members into values and the run columns
  * into "last_run". */
 static void def_shape(json_t *row)
 {
-	static const char *const js[] = { "options", "credentials" };
+	static const char *const js[] = {"options", "credentials"};
 	json_t *run = json_null();
 	size_t i;
 
@@ -33,14 +33,16 @@ static void def_shape(json_t *row)
 		json_t *v = s ? json_loads(s, 0, NULL) : NULL;
 
 		json_object_set_new(row, js[i],
-				    v ? v : i ? json_array() : json_object());
+				    v	? v
+				    : i ? json_array()
+					: json_object());
 	}
 	if (json_is_integer(json_object_get(row, "run_id")))
 		run = json_pack("{sOsOsOsO}", "id",
 				json_object_get(row, "run_id"), "state",
 				json_object_get(row, "run_state"), "started",
-				json_object_get(row, "run_started"),
-				"finished", json_object_get(row, "run_finished"));
+				json_object_get(row, "run_started"), "finished",
+				json_object_get(row, "run_finished"));
 	json_object_set_new(row, "last_run", run);
 	json_object_del(row, "run_id");
 	json_object_del(row, "run_state");
@@ -48,8 +50,7 @@ static void def_shape(json_t *row)
 	json_object_del(row, "run_finished");
 }
 
-json_t *store_discodef_list(struct store *st, const int64_t *org_ids,
-			    int norgs)
+json_t *store_discodef_list(struct store *st, const int64_t *org_ids, int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows, *r;
@@ -133,10 +134,9 @@ int store_discodef_add(struct store *st, json_t *def, int64_t *id)
 
 int store_discodef_update(struct store *st, int64_t id, json_t *def)
 {
-	static const char *const cols[] = { "name",    "targets",
-					    "exclude", "options",
-					    "credentials", NULL };
-	static const char *const dflt[] = { "", "", NULL, "{}", "[]" };
+	static const char *const cols[] = {"name",    "targets",     "exclude",
+					   "options", "credentials", NULL};
+	static const char *const dflt[] = {"", "", NULL, "{}", "[]"};
 	json_t *params = json_array();
 	struct strbuf sb;
 	char now[20];
@@ -217,8 +217,8 @@ int store_discorun_claim(struct store *st, int64_t *run_id,
 	}
 	util_now(now);
 	*run_id = json_integer_value(json_object_get(row, "id"));
-	*discovery_id = json_integer_value(json_object_get(row,
-							   "discovery_id"));
+	*discovery_id =
+		json_integer_value(json_object_get(row, "discovery_id"));
 	json_decref(row);
 	if (sqlite_api_exec(st,
 			    "UPDATE discovery_run SET state = 'running',"
@@ -267,15 +267,14 @@ int store_discorun_interrupt_all(struct store *st, int64_t *n)
 int store_discorun_mark(struct store *st, int64_t run_id, const char *state,
 			const char *message)
 {
-	return sqlite_api_exec(st,
-			       "UPDATE discovery_run SET state = ?, message = ?"
-			       " WHERE id = ?",
-			       json_pack("[ssI]", state, message,
-					 (json_int_t)run_id));
+	return sqlite_api_exec(
+		st,
+		"UPDATE discovery_run SET state = ?, message = ?"
+		" WHERE id = ?",
+		json_pack("[ssI]", state, message, (json_int_t)run_id));
 }
 
-int store_discorun_cancel_queued(struct store *st, int64_t run_id,
-				 int *changed)
+int store_discorun_cancel_queued(struct store *st, int64_t run_id, int *changed)
 {
 	char now[20];
 	int64_t n = 0;
@@ -305,18 +304,18 @@ int store_discorun_state(struct store *st, int64_t run_id,
 			 int64_t *discovery_id, char state[16])
 {
 	int found = 0;
-	json_t *row = sqlite_api_row(st,
-				     "SELECT discovery_id, state FROM"
-				     " discovery_run WHERE id = ?",
-				     json_pack("[I]", (json_int_t)run_id),
-				     &found);
+	json_t *row =
+		sqlite_api_row(st,
+			       "SELECT discovery_id, state FROM"
+			       " discovery_run WHERE id = ?",
+			       json_pack("[I]", (json_int_t)run_id), &found);
 
 	state[0] = '\0';
 	*discovery_id = 0;
 	if (!row)
 		return found ? -1 : 0;
-	*discovery_id = json_integer_value(json_object_get(row,
-							   "discovery_id"));
+	*discovery_id =
+		json_integer_value(json_object_get(row, "discovery_id"));
 	snprintf(state, 16, "%s",
 		 json_string_value(json_object_get(row, "state")));
 	json_decref(row);
@@ -339,19 +338,18 @@ json_t *store_discorun_stages(struct store *st, int64_t run_id)
 	if (!rows)
 		return NULL;
 	out = json_object();
-	json_array_foreach(rows, i, r)
-	{
-		const char *stage = json_string_value(
-			json_object_get(r, "stage"));
+	json_array_foreach(rows, i, r) {
+		const char *stage =
+			json_string_value(json_object_get(r, "stage"));
 		json_t *o = json_object_get(out, stage);
 
 		if (!o) {
 			o = json_object();
 			json_object_set_new(out, stage, o);
 		}
-		json_object_set(o,
-				json_string_value(json_object_get(r, "outcome")),
-				json_object_get(r, "n"));
+		json_object_set(
+			o, json_string_value(json_object_get(r, "outcome")),
+			json_object_get(r, "n"));
 	}
 	json_decref(rows);
 	return out;
@@ -360,8 +358,9 @@ json_t *store_discorun_stages(struct store *st, int64_t run_id)
 json_t *store_discorun_count_states(struct store *st)
 {
 	json_t *rows = sqlite_api_rows(
-		st, "SELECT state, count(*) AS n FROM discovery_run GROUP BY"
-		    " state",
+		st,
+		"SELECT state, count(*) AS n FROM discovery_run GROUP BY"
+		" state",
 		NULL);
 	json_t *out, *r;
 	size_t i;

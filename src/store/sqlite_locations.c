@@ -12,17 +12,16 @@
 #include "store/store_locations.h"
 
 const char *const store_location_text_fields[] = {
-	"type", "address", "city", "country", "description", NULL
-};
+	"type", "address", "city", "country", "description", NULL};
 
-static const char *const loc_set_cols[] = { "name",	"type",	    "address",
-					    "city",	"country",  "description",
-					    "latitude", "longitude", NULL };
+static const char *const loc_set_cols[] = {
+	"name",	       "type",	   "address",	"city", "country",
+	"description", "latitude", "longitude", NULL};
 
-#define LOC_COLS                                                         \
-	"SELECT l.id, l.org_id, l.name, l.type, l.address, l.city,"      \
-	" l.country, l.latitude, l.longitude, l.description, l.created," \
-	" l.updated, (SELECT count(*) FROM device d WHERE"               \
+#define LOC_COLS                                                               \
+	"SELECT l.id, l.org_id, l.name, l.type, l.address, l.city,"            \
+	" l.country, l.latitude, l.longitude, l.description, l.created,"       \
+	" l.updated, (SELECT count(*) FROM device d WHERE"                     \
 	" d.location = l.name"
 
 /* The SELECT with the device count and the location filter limited to
@@ -36,8 +35,7 @@ static void loc_select(struct strbuf *sb, const int64_t *org_ids, int norgs,
 	sqlite_api_org_in(sb, " AND ", "l.org_id", org_ids, norgs, params);
 }
 
-json_t *store_location_list(struct store *st, const int64_t *org_ids,
-			    int norgs)
+json_t *store_location_list(struct store *st, const int64_t *org_ids, int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows;
@@ -51,8 +49,8 @@ json_t *store_location_list(struct store *st, const int64_t *org_ids,
 	return rows;
 }
 
-json_t *store_location_get(struct store *st, int64_t id,
-			   const int64_t *org_ids, int norgs, int *found)
+json_t *store_location_get(struct store *st, int64_t id, const int64_t *org_ids,
+			   int norgs, int *found)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *row;
@@ -142,12 +140,12 @@ int store_location_update(struct store *st, int64_t id, json_t *fields)
 	if (sqlite_api_exec(st, sb.data, params) < 0)
 		goto fail;
 	if (old &&
-	    sqlite_api_exec(
-		    st,
-		    "UPDATE device SET location = ? WHERE location = ?"
-		    " AND org_id = ?",
-		    json_pack("[OOO]", name, json_object_get(old, "name"),
-			      json_object_get(old, "org_id"))) < 0)
+	    sqlite_api_exec(st,
+			    "UPDATE device SET location = ? WHERE location = ?"
+			    " AND org_id = ?",
+			    json_pack("[OOO]", name,
+				      json_object_get(old, "name"),
+				      json_object_get(old, "org_id"))) < 0)
 		goto fail;
 	rc = store_commit(st);
 	goto out;

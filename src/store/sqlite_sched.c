@@ -107,8 +107,7 @@ static json_t *sch_column(sqlite3_stmt *s, int i)
 }
 
 /* Rows of a query as objects named by column; NULL on error. */
-static json_t *sch_rows(struct store *st, const char *sql, const char *fmt,
-			...)
+static json_t *sch_rows(struct store *st, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *s = sch_prepare(st, sql);
 	json_t *rows;
@@ -131,8 +130,8 @@ static json_t *sch_rows(struct store *st, const char *sql, const char *fmt,
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		log_err("database: %s (in '%.60s...')",
-			sqlite3_errmsg(st->db), sql);
+		log_err("database: %s (in '%.60s...')", sqlite3_errmsg(st->db),
+			sql);
 		json_decref(rows);
 		return NULL;
 	}
@@ -153,8 +152,7 @@ static json_t *sch_one(json_t *rows, int *found)
 
 /* " AND org_id IN (1,2,3)" for an org list (ids are integers we hold,
  * never request text); "" for every org. */
-static char *sch_org_clause(const char *col, const int64_t *org_ids,
-			    int norgs)
+static char *sch_org_clause(const char *col, const int64_t *org_ids, int norgs)
 {
 	struct strbuf sb;
 	int i;
@@ -180,11 +178,10 @@ static char *sch_dump(json_t *j)
 /* ---- reports ---- */
 
 #define REPORT_COLS                                                            \
-	"SELECT id, org_id, name, resource, query, columns, description,"     \
+	"SELECT id, org_id, name, resource, query, columns, description,"      \
 	" builtin, created, updated FROM report WHERE 1"
 
-json_t *store_report_list(struct store *st, const int64_t *org_ids,
-			  int norgs)
+json_t *store_report_list(struct store *st, const int64_t *org_ids, int norgs)
 {
 	char *org = sch_org_clause("org_id", org_ids, norgs);
 	char *sql = xasprintf(REPORT_COLS "%s ORDER BY name, id", org);
@@ -222,19 +219,18 @@ int store_report_add(struct store *st, json_t *rep, int64_t *id, int *dup)
 	int rc;
 
 	util_now(now);
-	rc = sch_exec(st, dup,
-		      "INSERT INTO report (org_id, name, resource, query,"
-		      " columns, description, builtin, created, updated)"
-		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)",
-		      "itttttt",
-		      (int64_t)json_integer_value(json_object_get(rep, "org_id")),
-		      json_string_value(json_object_get(rep, "name")),
-		      json_string_value(json_object_get(rep, "resource")),
-		      json_string_value(json_object_get(rep, "query")),
-		      json_is_array(json_object_get(rep, "columns")) ? cols
-								      : NULL,
-		      json_string_value(json_object_get(rep, "description")),
-		      now);
+	rc = sch_exec(
+		st, dup,
+		"INSERT INTO report (org_id, name, resource, query,"
+		" columns, description, builtin, created, updated)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)",
+		"itttttt",
+		(int64_t)json_integer_value(json_object_get(rep, "org_id")),
+		json_string_value(json_object_get(rep, "name")),
+		json_string_value(json_object_get(rep, "resource")),
+		json_string_value(json_object_get(rep, "query")),
+		json_is_array(json_object_get(rep, "columns")) ? cols : NULL,
+		json_string_value(json_object_get(rep, "description")), now);
 	free(cols);
 	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(st->db);
@@ -250,7 +246,7 @@ int store_report_delete(struct store *st, int64_t id)
 
 #define TASK_COLS                                                              \
 	"SELECT id, org_id, name, type, schedule, enabled, options, last_run," \
-	" next_run, last_status, last_result, runs, created, updated"        \
+	" next_run, last_status, last_result, runs, created, updated"          \
 	" FROM task WHERE 1"
 
 json_t *store_task_list(struct store *st, const int64_t *org_ids, int norgs)
@@ -281,16 +277,17 @@ int store_task_add(struct store *st, json_t *task, int64_t *id, int *dup)
 	int rc;
 
 	util_now(now);
-	rc = sch_exec(st, dup,
-		      "INSERT INTO task (org_id, name, type, schedule, enabled,"
-		      " options, next_run, created, updated)"
-		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-		      "itttittt",
-		      (int64_t)json_integer_value(json_object_get(task, "org_id")),
-		      sch_str(task, "name"), sch_str(task, "type"),
-		      sch_str(task, "schedule"),
-		      (int64_t)json_is_true(json_object_get(task, "enabled")),
-		      opts ? opts : "{}", sch_str(task, "next_run"), now);
+	rc = sch_exec(
+		st, dup,
+		"INSERT INTO task (org_id, name, type, schedule, enabled,"
+		" options, next_run, created, updated)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+		"itttittt",
+		(int64_t)json_integer_value(json_object_get(task, "org_id")),
+		sch_str(task, "name"), sch_str(task, "type"),
+		sch_str(task, "schedule"),
+		(int64_t)json_is_true(json_object_get(task, "enabled")),
+		opts ? opts : "{}", sch_str(task, "next_run"), now);
 	free(opts);
 	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(st->db);
@@ -377,8 +374,8 @@ static int sch_seal(struct store *st, json_t *value, json_t *secrets,
 static char *sch_open(struct store *st, const char *secrets_text,
 		      const char *field, const char *what)
 {
-	json_t *secrets = json_loads(secrets_text ? secrets_text : "{}", 0,
-				     NULL);
+	json_t *secrets =
+		json_loads(secrets_text ? secrets_text : "{}", 0, NULL);
 	const char *c = json_string_value(json_object_get(secrets, field));
 	struct secret_key *key;
 	char *plain = NULL;
@@ -395,8 +392,7 @@ static char *sch_open(struct store *st, const char *secrets_text,
 
 /* The secrets column text of a row, or NULL (free()). */
 static char *sch_secrets_text(struct store *st, const char *sql,
-			      const char *fmt, const char *key_s,
-			      int64_t key_i)
+			      const char *fmt, const char *key_s, int64_t key_i)
 {
 	json_t *rows = fmt[0] == 'i' ? sch_rows(st, sql, fmt, key_i)
 				     : sch_rows(st, sql, fmt, key_s);
@@ -411,14 +407,13 @@ static char *sch_secrets_text(struct store *st, const char *sql,
 /* Adds "<field>_set": true to o for each key of the secrets text. */
 static void sch_mark_secrets(json_t *o, const char *secrets_text)
 {
-	json_t *secrets = json_loads(secrets_text ? secrets_text : "{}", 0,
-				     NULL);
+	json_t *secrets =
+		json_loads(secrets_text ? secrets_text : "{}", 0, NULL);
 	const char *k;
 	json_t *v;
 	char name[96];
 
-	json_object_foreach(secrets, k, v)
-	{
+	json_object_foreach(secrets, k, v) {
 		snprintf(name, sizeof(name), "%s_set", k);
 		json_object_set_new(o, name, json_true());
 	}
@@ -429,8 +424,9 @@ static void sch_mark_secrets(json_t *o, const char *secrets_text)
 
 json_t *store_setting_get(struct store *st, const char *name)
 {
-	json_t *rows = sch_rows(st, "SELECT value, secrets FROM setting"
-				    " WHERE name = ?1",
+	json_t *rows = sch_rows(st,
+				"SELECT value, secrets FROM setting"
+				" WHERE name = ?1",
 				"t", name);
 	json_t *row = json_array_get(rows, 0), *v;
 
@@ -450,8 +446,9 @@ json_t *store_setting_get(struct store *st, const char *name)
 int store_setting_put(struct store *st, const char *name, json_t *value,
 		      const char *const *secret_fields)
 {
-	char *old = sch_secrets_text(st, "SELECT secrets FROM setting"
-					 " WHERE name = ?1",
+	char *old = sch_secrets_text(st,
+				     "SELECT secrets FROM setting"
+				     " WHERE name = ?1",
 				     "t", name, 0);
 	json_t *secrets = json_loads(old ? old : "{}", 0, NULL);
 	json_t *v = json_deep_copy(value);
@@ -483,8 +480,9 @@ out:
 char *store_setting_secret(struct store *st, const char *name,
 			   const char *field)
 {
-	char *text = sch_secrets_text(st, "SELECT secrets FROM setting"
-					  " WHERE name = ?1",
+	char *text = sch_secrets_text(st,
+				      "SELECT secrets FROM setting"
+				      " WHERE name = ?1",
 				      "t", name, 0);
 	char *plain = sch_open(st, text, field, name);
 
@@ -512,14 +510,14 @@ static json_t *sch_source_row(json_t *row)
 }
 
 #define SOURCE_COLS                                                            \
-	"SELECT id, name, type, enabled, config, secrets, origin, created,"   \
+	"SELECT id, name, type, enabled, config, secrets, origin, created,"    \
 	" updated FROM auth_source WHERE 1"
 
 json_t *store_auth_source_list(struct store *st, int enabled_only)
 {
 	json_t *rows = sch_rows(st,
 				enabled_only ? SOURCE_COLS
-				" AND enabled = 1 ORDER BY id"
+					" AND enabled = 1 ORDER BY id"
 					     : SOURCE_COLS " ORDER BY id",
 				"");
 	json_t *out, *row;
@@ -547,11 +545,12 @@ json_t *store_auth_source_get(struct store *st, int64_t id, int *found)
 int store_auth_source_put(struct store *st, json_t *src, const char *origin,
 			  int64_t *id)
 {
-	static const char *const skip[] = { "id", "name", "type", "enabled",
-					    "origin", "created", "updated",
-					    NULL };
-	char *old = sch_secrets_text(st, "SELECT secrets FROM auth_source"
-					 " WHERE name = ?1",
+	static const char *const skip[] = {"id",      "name",	"type",
+					   "enabled", "origin", "created",
+					   "updated", NULL};
+	char *old = sch_secrets_text(st,
+				     "SELECT secrets FROM auth_source"
+				     " WHERE name = ?1",
 				     "t", sch_str(src, "name"), 0);
 	json_t *secrets = json_loads(old ? old : "{}", 0, NULL);
 	json_t *cfg = json_deep_copy(src), *v, *found_id;
@@ -562,13 +561,12 @@ int store_auth_source_put(struct store *st, json_t *src, const char *origin,
 
 	if (!secrets)
 		secrets = json_object();
-	json_object_foreach_safe(cfg, tmp, k, v)
-	{
+	json_object_foreach_safe(cfg, tmp, k, v) {
 		for (i = 0; skip[i]; i++)
 			if (!strcmp(skip[i], k))
 				break;
-		if (skip[i] || !strcmp(k + strlen(k) - (strlen(k) >= 4 ? 4 : 0),
-				       "_set"))
+		if (skip[i] ||
+		    !strcmp(k + strlen(k) - (strlen(k) >= 4 ? 4 : 0), "_set"))
 			json_object_del(cfg, k);
 	}
 	if (sch_seal(st, cfg, secrets, "bind_password") < 0)
@@ -587,11 +585,12 @@ int store_auth_source_put(struct store *st, json_t *src, const char *origin,
 		      "ttitttt", sch_str(src, "name"), sch_str(src, "type"),
 		      (int64_t)(v ? json_is_true(v) : 1), cs, ss, origin, now);
 	if (rc == 0) {
-		found_id = sch_rows(st, "SELECT id FROM auth_source WHERE"
-					" name = ?1",
+		found_id = sch_rows(st,
+				    "SELECT id FROM auth_source WHERE"
+				    " name = ?1",
 				    "t", sch_str(src, "name"));
-		*id = json_integer_value(json_object_get(
-			json_array_get(found_id, 0), "id"));
+		*id = json_integer_value(
+			json_object_get(json_array_get(found_id, 0), "id"));
 		json_decref(found_id);
 	}
 out:
@@ -611,8 +610,9 @@ int store_auth_source_delete(struct store *st, int64_t id)
 
 char *store_auth_source_password(struct store *st, int64_t id)
 {
-	char *text = sch_secrets_text(st, "SELECT secrets FROM auth_source"
-					  " WHERE id = ?1",
+	char *text = sch_secrets_text(st,
+				      "SELECT secrets FROM auth_source"
+				      " WHERE id = ?1",
 				      "i", NULL, id);
 	char *plain = sch_open(st, text, "bind_password", "auth source");
 
@@ -654,8 +654,9 @@ int store_user_external_put(struct store *st, const char *name,
 			      "UPDATE user SET role = ?2, org_id = ?3,"
 			      " full_name = ?4, email = ?5, enabled = 1"
 			      " WHERE name = ?1 AND source = ?6",
-			      "ttitt" "t", name, role, org_id, full_name, email,
-			      source);
+			      "ttitt"
+			      "t",
+			      name, role, org_id, full_name, email, source);
 	else
 		rc = sch_exec(st, NULL,
 			      "INSERT INTO user (name, role, org_id,"
@@ -682,8 +683,8 @@ int store_user_external_disable(struct store *st, const char *name,
 /* The rows of a table that belong to the purge's orgs: ?2 is a JSON array
  * of org ids, or NULL for every org (then rows that belong to no org, like
  * the audit-log row of a refused intake, go too). */
-#define PURGE_DEVICE_IN                                                   \
-	" AND (?2 IS NULL OR device_id IN (SELECT d.id FROM device d,"    \
+#define PURGE_DEVICE_IN                                                        \
+	" AND (?2 IS NULL OR device_id IN (SELECT d.id FROM device d,"         \
 	" json_each(?2) o WHERE d.org_id = o.value))"
 
 int store_purge(struct store *st, const char *cutoff, const int64_t *org_ids,
@@ -693,18 +694,18 @@ int store_purge(struct store *st, const char *cutoff, const int64_t *org_ids,
 		const char *name;
 		const char *sql;
 	} steps[] = {
-		{ "components", "DELETE FROM component WHERE current = 0 AND"
-				" last_seen < ?1" PURGE_DEVICE_IN },
-		{ "changes", "DELETE FROM change_log WHERE time < ?1"
-			     PURGE_DEVICE_IN },
-		{ "audits", "DELETE FROM audit_log WHERE time < ?1"
-			    PURGE_DEVICE_IN },
-		{ "discovery_runs", "DELETE FROM discovery_run WHERE state IN"
-				    " ('done','failed','cancelled') AND"
-				    " finished < ?1 AND (?2 IS NULL OR"
-				    " discovery_id IN (SELECT x.id FROM"
-				    " discovery x, json_each(?2) o"
-				    " WHERE x.org_id = o.value))" },
+		{"components", "DELETE FROM component WHERE current = 0 AND"
+			       " last_seen < ?1" PURGE_DEVICE_IN},
+		{"changes",
+		 "DELETE FROM change_log WHERE time < ?1" PURGE_DEVICE_IN},
+		{"audits",
+		 "DELETE FROM audit_log WHERE time < ?1" PURGE_DEVICE_IN},
+		{"discovery_runs", "DELETE FROM discovery_run WHERE state IN"
+				   " ('done','failed','cancelled') AND"
+				   " finished < ?1 AND (?2 IS NULL OR"
+				   " discovery_id IN (SELECT x.id FROM"
+				   " discovery x, json_each(?2) o"
+				   " WHERE x.org_id = o.value))"},
 	};
 	json_t *ids = NULL;
 	char *scope = NULL;

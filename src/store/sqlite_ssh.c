@@ -106,8 +106,8 @@ int store_ssh_host_set(struct store *st, const struct store_ssh_host *h)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		log_err("database: cannot record the SSH host key of device "
-			"%lld (%s): %s", (long long)h->device_id, h->ip,
-			sqlite3_errmsg(st->db));
+			"%lld (%s): %s",
+			(long long)h->device_id, h->ip, sqlite3_errmsg(st->db));
 		return -1;
 	}
 	return 0;

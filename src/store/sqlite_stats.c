@@ -34,8 +34,7 @@ static int stats_bind(struct store *st, sqlite3_stmt *s, json_t *params)
 	size_t i;
 	int rc;
 
-	json_array_foreach(params, i, v)
-	{
+	json_array_foreach(params, i, v) {
 		if (json_is_integer(v))
 			rc = sqlite3_bind_int64(s, (int)i + 1,
 						json_integer_value(v));
@@ -118,8 +117,7 @@ static int stats_scalar(struct store *st, const char *sql, json_t *params,
 	*out = 0;
 	if (!rows)
 		return -1;
-	json_object_foreach(json_array_get(rows, 0), k, v)
-	{
+	json_object_foreach(json_array_get(rows, 0), k, v) {
 		*out = json_integer_value(v);
 		break;
 	}
@@ -130,8 +128,8 @@ static int stats_scalar(struct store *st, const char *sql, json_t *params,
 /* The STATS_TOP largest values of column col and, in *rest, the devices
  * the list leaves out. */
 static json_t *stats_breakdown(struct store *st, const char *col,
-			       const int64_t *org_ids, int norgs,
-			       int64_t total, int64_t *rest)
+			       const int64_t *org_ids, int norgs, int64_t total,
+			       int64_t *rest)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows, *r;
@@ -156,11 +154,10 @@ static json_t *stats_breakdown(struct store *st, const char *col,
 	return rows;
 }
 
-json_t *store_stats_summary(struct store *st, const int64_t *org_ids,
-			    int norgs, const char *since)
+json_t *store_stats_summary(struct store *st, const int64_t *org_ids, int norgs,
+			    const char *since)
 {
-	static const char *const cols[] = { "type", "os_family",
-					    "manufacturer" };
+	static const char *const cols[] = {"type", "os_family", "manufacturer"};
 	struct strbuf sb;
 	json_t *out = json_object(), *other = json_object(), *params, *rows;
 	int64_t total = 0, rest = 0;
@@ -226,16 +223,15 @@ fail:
 	return NULL;
 }
 
-#define RUN_COLS                                                          \
-	"SELECT r.id, r.discovery_id, dc.name AS discovery, dc.org_id,"   \
-	" r.state, r.started, r.finished, r.addresses_total,"             \
-	" r.addresses_done, r.alive, r.devices_stored, r.message"         \
-	" FROM discovery_run r LEFT JOIN discovery dc"                    \
+#define RUN_COLS                                                               \
+	"SELECT r.id, r.discovery_id, dc.name AS discovery, dc.org_id,"        \
+	" r.state, r.started, r.finished, r.addresses_total,"                  \
+	" r.addresses_done, r.alive, r.devices_stored, r.message"              \
+	" FROM discovery_run r LEFT JOIN discovery dc"                         \
 	" ON dc.id = r.discovery_id WHERE 1"
 
-json_t *store_stats_runs(struct store *st, const int64_t *org_ids,
-			 int norgs, int64_t limit, int64_t offset,
-			 int64_t *count)
+json_t *store_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
+			 int64_t limit, int64_t offset, int64_t *count)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows = NULL;
@@ -262,8 +258,8 @@ fail:
 	return rows;
 }
 
-json_t *store_stats_run_get(struct store *st, const int64_t *org_ids,
-			    int norgs, int64_t id, int *found)
+json_t *store_stats_run_get(struct store *st, const int64_t *org_ids, int norgs,
+			    int64_t id, int *found)
 {
 	struct strbuf sb;
 	json_t *params = json_pack("[I]", (json_int_t)id), *rows, *r = NULL;
@@ -308,11 +304,11 @@ fail:
 
 /* ---- the network picture ---- */
 
-#define NODE_COLS                                                         \
-	"SELECT d.id, d.hostname, d.ip, d.type,"                          \
-	" (SELECT json_extract(c.data, '$.netmask') FROM component c"     \
-	"  WHERE c.device_id = d.id AND c.section = 'ip'"                 \
-	"  AND c.current = 1 AND c.ip = d.ip LIMIT 1) AS netmask"         \
+#define NODE_COLS                                                              \
+	"SELECT d.id, d.hostname, d.ip, d.type,"                               \
+	" (SELECT json_extract(c.data, '$.netmask') FROM component c"          \
+	"  WHERE c.device_id = d.id AND c.section = 'ip'"                      \
+	"  AND c.current = 1 AND c.ip = d.ip LIMIT 1) AS netmask"              \
 	" FROM device d WHERE d.ip IS NOT NULL AND d.ip <> ''"
 
 #define NET_NEIGHBOURS_MAX 2000 /* rows read per device (big ARP tables) */
@@ -332,8 +328,8 @@ static int net_mark(json_t *set, int64_t id, int mark)
 }
 
 /* The visible device a neighbour row points at, 0 when none. */
-static int64_t net_target(struct store *st, const int64_t *org_ids,
-			  int norgs, const char *kind, json_t *row)
+static int64_t net_target(struct store *st, const int64_t *org_ids, int norgs,
+			  const char *kind, json_t *row)
 {
 	static const char *const arp[] = {
 		"SELECT id FROM device d WHERE ip = ?",
@@ -377,8 +373,8 @@ static void net_link(json_t *links, json_t *seen, int64_t a, int64_t b,
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "%lld-%lld-%s",
-		 (long long)(a < b ? a : b), (long long)(a < b ? b : a), kind);
+	snprintf(key, sizeof(key), "%lld-%lld-%s", (long long)(a < b ? a : b),
+		 (long long)(a < b ? b : a), kind);
 	if (json_object_get(seen, key) ||
 	    json_array_size(links) >= NET_LINKS_MAX)
 		return;
@@ -436,9 +432,9 @@ static int net_links_of(struct store *st, const int64_t *org_ids, int norgs,
 	json_decref(params);
 	if (!rows)
 		return -1;
-	json_array_foreach(rows, i, r)
-	{
-		const char *kind = json_string_value(json_object_get(r, "kind"));
+	json_array_foreach(rows, i, r) {
+		const char *kind =
+			json_string_value(json_object_get(r, "kind"));
 		int64_t t = net_target(st, org_ids, norgs, kind, r);
 
 		if (!t || t == id)
@@ -456,8 +452,8 @@ static int net_links_of(struct store *st, const int64_t *org_ids, int norgs,
 	return 0;
 }
 
-json_t *store_stats_network(struct store *st, const int64_t *org_ids,
-			    int norgs, const char *ip_prefix, int64_t limit)
+json_t *store_stats_network(struct store *st, const int64_t *org_ids, int norgs,
+			    const char *ip_prefix, int64_t limit)
 {
 	struct strbuf sb, like;
 	json_t *params = json_array(), *nodes = NULL, *out = NULL;
@@ -495,8 +491,8 @@ json_t *store_stats_network(struct store *st, const int64_t *org_ids,
 	json_array_foreach(nodes, i, n)
 		net_mark(set, json_integer_value(json_object_get(n, "id")), 1);
 	links = json_array();
-	out = json_pack("{sIsOso}", "count", (json_int_t)count, "nodes",
-			nodes, "links", links);
+	out = json_pack("{sIsOso}", "count", (json_int_t)count, "nodes", nodes,
+			"links", links);
 	first = json_array_size(nodes);
 	for (i = 0; i < first; i++) {
 		n = json_array_get(nodes, i);

@@ -66,8 +66,7 @@ json_t *store_counts(struct store *st);
  * at most max bytes, valid UTF-8, no control characters, no spaces
  * around; else -1 with *why ("is empty", "is too long", ...). Not
  * logged, so the API can answer 400 with it. */
-int store_text_check(const char *s, size_t max, int required,
-		     const char **why);
+int store_text_check(const char *s, size_t max, int required, const char **why);
 
 /* ---- orgs (a tree; org 1 "Default" always exists) ---- */
 /* Sets *id to the org named name (or whose id is the number name); -1
@@ -134,8 +133,8 @@ int store_component_insert(struct store *st, int64_t device_id,
 			   const char *section, const char *key, json_t *data,
 			   const char *now);
 /* Sets data (NULL keeps the stored data), current = 1 and last_seen = now. */
-int store_component_update(struct store *st, int64_t component_id,
-			   json_t *data, const char *now);
+int store_component_update(struct store *st, int64_t component_id, json_t *data,
+			   const char *now);
 /* Sets current = 0, keeping last_seen. */
 int store_component_retire(struct store *st, int64_t component_id);
 /* Sets last_seen = now on every current row of a device's section. */
@@ -151,11 +150,9 @@ struct store_component_row {
 /* Calls fn for every row (current or not) of a device's section in key
  * order (bytewise, as strcmp); stops when fn returns non-zero. fn must
  * not call the store. 0 or -1. */
-int store_component_each(struct store *st, int64_t device_id,
-			 const char *section,
-			 int (*fn)(void *ctx,
-				   const struct store_component_row *row),
-			 void *ctx);
+int store_component_each(
+	struct store *st, int64_t device_id, const char *section,
+	int (*fn)(void *ctx, const struct store_component_row *row), void *ctx);
 
 /* ---- change log ----
  * A change: {"id", "device_id", "section", "action" ("add"|"remove"|
@@ -168,12 +165,12 @@ json_t *store_change_list(struct store *st, int64_t device_id, int64_t limit);
 
 /* ---- audit log: one row per intake ---- */
 struct store_audit {
-	const char *source;   /* file name, address, "discovery" */
-	const char *format;   /* report_format_name() */
-	const char *result;   /* "created", "updated", "rejected" */
-	const char *rule;     /* match rule, or NULL */
-	const char *message;  /* reason for a rejection, or a summary */
-	int64_t device_id;    /* 0 when none */
+	const char *source;  /* file name, address, "discovery" */
+	const char *format;  /* report_format_name() */
+	const char *result;  /* "created", "updated", "rejected" */
+	const char *rule;    /* match rule, or NULL */
+	const char *message; /* reason for a rejection, or a summary */
+	int64_t device_id;   /* 0 when none */
 };
 int store_audit_add(struct store *st, const struct store_audit *a,
 		    const char *now);
@@ -182,8 +179,7 @@ int store_audit_add_id(struct store *st, const struct store_audit *a,
 		       const char *now, int64_t *id);
 /* Replaces the message of audit-log row id (a refusal row that counts
  * the posts of its minute). */
-int store_audit_set_message(struct store *st, int64_t id,
-			    const char *message);
+int store_audit_set_message(struct store *st, int64_t id, const char *message);
 json_t *store_audit_list(struct store *st, int64_t limit);
 
 /* ---- users ---- (roles: admin, org_admin, user, collector) */
@@ -203,8 +199,7 @@ int store_user_name_check(const char *name, const char **why);
 int store_user_password_stamp(struct store *st, const char *name,
 			      char stamp[65]);
 /* 1 when name/password are right, 0 when not, -1 on error. */
-int store_user_verify(struct store *st, const char *name,
-		      const char *password);
+int store_user_verify(struct store *st, const char *name, const char *password);
 /* Users without password hashes. */
 json_t *store_user_list(struct store *st);
 /* One user as in the list (id, name, role, org_id, org, enabled, ...), or

@@ -78,7 +78,7 @@ struct store_query {
 	int nconds;
 	struct store_order order[STORE_QUERY_MAX_ORDER];
 	int norder;
-	int64_t limit;	       /* 0: no limit */
+	int64_t limit; /* 0: no limit */
 	int64_t offset;
 	const int64_t *org_ids; /* NULL: every org; not owned */
 	int norgs;
@@ -142,8 +142,7 @@ int store_api_user_count(struct store *st, int64_t *n);
 /* Users in the given orgs (all when org_ids is NULL), by name. */
 json_t *store_api_user_list(struct store *st, const int64_t *org_ids,
 			    int norgs);
-int store_api_user_touch_login(struct store *st, int64_t id,
-			       const char *now);
+int store_api_user_touch_login(struct store *st, int64_t id, const char *now);
 int store_api_user_delete(struct store *st, int64_t id);
 
 /* ---- tokens ---- */
@@ -162,8 +161,7 @@ int store_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
 char *store_api_token_check(struct store *st, const char *token,
 			    int64_t *token_id);
 /* Sets the token's last_used. */
-int store_api_token_touch(struct store *st, int64_t token_id,
-			  const char *now);
+int store_api_token_touch(struct store *st, int64_t token_id, const char *now);
 
 /* ---- devices ---- */
 /* The org of device id, *org_id = 0 when there is no such device. */

@@ -23,11 +23,11 @@
 /* One log row; strings are borrowed. */
 struct store_discovery_log {
 	const char *ip;
-	const char *stage;	/* "discovery", "ports", "dns", "snmp", ... */
-	const char *outcome;	/* "alive", "dead", "ok", "no-answer", ... */
-	int64_t duration_ms;	/* < 0: unknown (stored as NULL) */
-	const char *message;	/* may be NULL */
-	const char *time;	/* "YYYY-MM-DD HH:MM:SS"; NULL: now */
+	const char *stage;   /* "discovery", "ports", "dns", "snmp", ... */
+	const char *outcome; /* "alive", "dead", "ok", "no-answer", ... */
+	int64_t duration_ms; /* < 0: unknown (stored as NULL) */
+	const char *message; /* may be NULL */
+	const char *time;    /* "YYYY-MM-DD HH:MM:SS"; NULL: now */
 };
 
 /* Counters of a run, written when it ends. */

@@ -31,8 +31,8 @@ extern const char *const store_location_text_fields[];
 json_t *store_location_list(struct store *st, const int64_t *org_ids,
 			    int norgs);
 /* One location as in the list, or NULL (*found = 0 when absent). */
-json_t *store_location_get(struct store *st, int64_t id,
-			   const int64_t *org_ids, int norgs, int *found);
+json_t *store_location_get(struct store *st, int64_t id, const int64_t *org_ids,
+			   int norgs, int *found);
 /* *id of the location called name in org_id, 0 when none. 0 or -1. */
 int store_location_find(struct store *st, int64_t org_id, const char *name,
 			int64_t *id);

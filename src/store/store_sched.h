@@ -32,8 +32,7 @@
 
 /* ---- reports ---- */
 /* Reports in the given orgs (all when org_ids is NULL), by name. */
-json_t *store_report_list(struct store *st, const int64_t *org_ids,
-			  int norgs);
+json_t *store_report_list(struct store *st, const int64_t *org_ids, int norgs);
 /* One report, or NULL (*found = 0 when absent, logged only on error). */
 json_t *store_report_get(struct store *st, int64_t id, int *found);
 /* The report whose id (all digits) or name is key, among org_ids (all
@@ -46,8 +45,7 @@ int store_report_add(struct store *st, json_t *rep, int64_t *id, int *dup);
 int store_report_delete(struct store *st, int64_t id);
 
 /* ---- tasks ---- */
-json_t *store_task_list(struct store *st, const int64_t *org_ids,
-			int norgs);
+json_t *store_task_list(struct store *st, const int64_t *org_ids, int norgs);
 json_t *store_task_get(struct store *st, int64_t id, int *found);
 /* Adds task (name, type, schedule, enabled, options, org_id, next_run).
  * -1 with *dup = 1 when the name is taken. */

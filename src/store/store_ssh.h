@@ -27,9 +27,9 @@ struct store_ssh_host {
 	int64_t device_id;
 	const char *ip;
 	unsigned port;
-	const char *hostkey;		/* "SHA256:..." */
-	const char *hostkey_type;	/* "ssh-ed25519", ... */
-	const char *credential;		/* name of the one that worked */
+	const char *hostkey;	  /* "SHA256:..." */
+	const char *hostkey_type; /* "ssh-ed25519", ... */
+	const char *credential;	  /* name of the one that worked */
 };
 
 /* The rows of the devices in org_id's tree (0: every org) as {ip:

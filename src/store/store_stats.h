@@ -31,20 +31,19 @@
  *  "new_devices": [{"day", "count"}] (first_seen on or after since),
  *  "changes": [{"day", "add", "remove", "change"}] (time >= since)}
  * Days with nothing are absent; since is "YYYY-MM-DD". */
-json_t *store_stats_summary(struct store *st, const int64_t *org_ids,
-			    int norgs, const char *since);
+json_t *store_stats_summary(struct store *st, const int64_t *org_ids, int norgs,
+			    const char *since);
 
 /* Discovery runs, newest first: {"id", "discovery_id", "discovery",
  * "org_id", "state", "started", "finished", "addresses_total",
  * "addresses_done", "alive", "devices_stored", "message"}; *count gets
  * how many the scope holds. */
-json_t *store_stats_runs(struct store *st, const int64_t *org_ids,
-			 int norgs, int64_t limit, int64_t offset,
-			 int64_t *count);
+json_t *store_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
+			 int64_t limit, int64_t offset, int64_t *count);
 /* One run as in the list, or NULL with *found = 0 when absent or outside
  * the scope. */
-json_t *store_stats_run_get(struct store *st, const int64_t *org_ids,
-			    int norgs, int64_t id, int *found);
+json_t *store_stats_run_get(struct store *st, const int64_t *org_ids, int norgs,
+			    int64_t id, int *found);
 /* A run's log rows in order: {"id", "time", "ip", "stage", "outcome",
  * "duration_ms", "message"}; *count gets the total. */
 json_t *store_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
@@ -55,7 +54,7 @@ json_t *store_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
  * "type", "netmask"}] (at most limit, by address, plus up to limit more:
  * the visible devices their links reach), "links": [{"source", "target", "kind"
  * ("arp"|"lldp"), "label"}] (each pair and kind once)}. */
-json_t *store_stats_network(struct store *st, const int64_t *org_ids,
-			    int norgs, const char *ip_prefix, int64_t limit);
+json_t *store_stats_network(struct store *st, const int64_t *org_ids, int norgs,
+			    const char *ip_prefix, int64_t limit);
 
 #endif

@@ -15,16 +15,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *doc, *creds, *c;
 	size_t i;
 
-	doc =
-	    json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
+	doc = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
+			 &jerr);
 	if (!doc)
 		return 0;
 	creds = store_credential_parse(doc);
 	if (creds) {
 		if (!json_is_array(creds))
 			abort();
-		json_array_foreach(creds, i, c)
-		{
+		json_array_foreach(creds, i, c) {
 			json_t *need = store_credential_secrets_needed(c);
 
 			if (!need || !json_is_array(need))

@@ -1,8 +1,8 @@
 /*
- * fuzz_snmp_reply: the BER reader that the SNMP probe row (probe/snmp_ping.c) uses on every datagram
- * that arrives on its sockets (any host on the network can send one).
- * sp_parse_reply() is static, so this file includes snmp_ping.c itself,
- * SQLite style, and the Makefile links it without snmp_ping.o
+ * fuzz_snmp_reply: the BER reader that the SNMP probe row (probe/snmp_ping.c)
+ * uses on every datagram that arrives on its sockets (any host on the network
+ * can send one). sp_parse_reply() is static, so this file includes snmp_ping.c
+ * itself, SQLite style, and the Makefile links it without snmp_ping.o
  * (FUZZ_OMIT_snmp_reply).
  */
 #include "fuzz.h"

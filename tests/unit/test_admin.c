@@ -71,12 +71,13 @@ static json_t *find_by(json_t *rows, const char *key, const char *value)
 	json_t *row;
 	size_t i;
 
-	json_array_foreach(
-	    rows, i,
-	    row) if (!strcmp(json_string_value(json_object_get(row, key))
-				 ? json_string_value(json_object_get(row, key))
-				 : "",
-			     value)) return row;
+	json_array_foreach(rows, i, row)
+		if (!strcmp(json_string_value(json_object_get(row, key))
+				    ? json_string_value(
+					      json_object_get(row, key))
+				    : "",
+			    value))
+			return row;
 	return NULL;
 }
 
@@ -128,22 +129,26 @@ static void test_users(void **state)
 
 	assert_int_equal(store_org_add(f->st, "Branch", 0, &org), 0);
 	assert_int_equal(
-	    store_user_add(f->st, "alice", "admin", 0, "alice-password-1"), 0);
+		store_user_add(f->st, "alice", "admin", 0, "alice-password-1"),
+		0);
 	assert_int_equal(
-	    store_user_add(f->st, "bob", "user", org, "bob-password-1"), 0);
+		store_user_add(f->st, "bob", "user", org, "bob-password-1"), 0);
 	/* Refused: same name, bad role, short password, unknown org,
 	 * unusual characters in the name. */
 	assert_int_equal(
-	    store_user_add(f->st, "alice", "user", 0, "another-pass"), -1);
+		store_user_add(f->st, "alice", "user", 0, "another-pass"), -1);
 	assert_int_equal(
-	    store_user_add(f->st, "carol", "root", 0, "carol-password"), -1);
+		store_user_add(f->st, "carol", "root", 0, "carol-password"),
+		-1);
 	assert_int_equal(store_user_add(f->st, "carol", "user", 0, "short"),
 			 -1);
 	assert_int_equal(store_user_add(f->st, "carol", "user", 0, ""), -1);
 	assert_int_equal(
-	    store_user_add(f->st, "carol", "user", 4242, "carol-password"), -1);
+		store_user_add(f->st, "carol", "user", 4242, "carol-password"),
+		-1);
 	assert_int_equal(
-	    store_user_add(f->st, "car ol", "user", 0, "carol-password"), -1);
+		store_user_add(f->st, "car ol", "user", 0, "carol-password"),
+		-1);
 
 	assert_int_equal(store_user_verify(f->st, "alice", "alice-password-1"),
 			 1);
@@ -153,14 +158,14 @@ static void test_users(void **state)
 			 0);
 
 	assert_int_equal(
-	    store_user_set_password(f->st, "alice", "new-alice-pass"), 0);
+		store_user_set_password(f->st, "alice", "new-alice-pass"), 0);
 	assert_int_equal(store_user_verify(f->st, "alice", "alice-password-1"),
 			 0);
 	assert_int_equal(store_user_verify(f->st, "alice", "new-alice-pass"),
 			 1);
 	assert_int_equal(store_user_set_password(f->st, "alice", "1234"), -1);
 	assert_int_equal(
-	    store_user_set_password(f->st, "nobody", "whatever-pass"), -1);
+		store_user_set_password(f->st, "nobody", "whatever-pass"), -1);
 
 	list = store_user_list(f->st);
 	assert_int_equal(json_array_size(list), 2);
@@ -203,7 +208,7 @@ static void test_tokens(void **state)
 					"collector-pass"),
 			 0);
 	assert_int_equal(
-	    store_token_create(f->st, "collector1", "site A", &tok), 0);
+		store_token_create(f->st, "collector1", "site A", &tok), 0);
 	assert_non_null(tok);
 	assert_memory_equal(tok, "nc_", 3);
 	assert_int_equal(store_token_create(f->st, "collector1", NULL, &tok2),
@@ -229,8 +234,9 @@ static void test_tokens(void **state)
 	assert_true(json_is_string(json_object_get(row, "last_used")));
 	/* The prefix shown is the start of the token, and only that. */
 	assert_int_equal(
-	    strncmp(json_string_value(json_object_get(row, "prefix")), tok, 10),
-	    0);
+		strncmp(json_string_value(json_object_get(row, "prefix")), tok,
+			10),
+		0);
 	dump = json_dumps(list, 0);
 	assert_null(strstr(dump, tok));
 	assert_null(strstr(dump, tok + 10));
@@ -354,17 +360,18 @@ static void test_credentials(void **state)
 	row = find_by(list, "name", "core v3");
 	assert_non_null(row);
 	assert_string_equal(
-	    json_string_value(json_object_get(row, "security_level")),
-	    "authPriv");
+		json_string_value(json_object_get(row, "security_level")),
+		"authPriv");
 	assert_string_equal(
-	    json_string_value(json_object_get(row, "auth_protocol")), "SHA");
+		json_string_value(json_object_get(row, "auth_protocol")),
+		"SHA");
 	assert_string_equal(json_string_value(json_object_get(row, "org")),
 			    "Default");
 	assert_int_equal(json_array_size(json_object_get(row, "secrets_set")),
 			 2);
 	row = find_by(list, "name", "lab snmp");
 	assert_string_equal(json_string_value(json_array_get(
-				json_object_get(row, "secrets_set"), 0)),
+				    json_object_get(row, "secrets_set"), 0)),
 			    "community");
 	assert_null(json_object_get(row, "community"));
 	json_decref(list);
@@ -373,19 +380,20 @@ static void test_credentials(void **state)
 	sec = store_credential_get_secret(f->st, v3);
 	assert_non_null(sec);
 	assert_string_equal(
-	    json_string_value(json_object_get(sec, "auth_passphrase")),
-	    "Auth-pass-4711");
+		json_string_value(json_object_get(sec, "auth_passphrase")),
+		"Auth-pass-4711");
 	assert_string_equal(
-	    json_string_value(json_object_get(sec, "priv_passphrase")),
-	    "Priv-pass-4712");
+		json_string_value(json_object_get(sec, "priv_passphrase")),
+		"Priv-pass-4712");
 	assert_string_equal(
-	    json_string_value(json_object_get(sec, "security_name")), "ncuser");
+		json_string_value(json_object_get(sec, "security_name")),
+		"ncuser");
 	store_credential_wipe(sec);
 	json_decref(sec);
 	sec = store_credential_get_secret(f->st, snmp);
 	assert_string_equal(
-	    json_string_value(json_object_get(sec, "community")),
-	    "Zq7-community-secret");
+		json_string_value(json_object_get(sec, "community")),
+		"Zq7-community-secret");
 	store_credential_wipe(sec);
 	json_decref(sec);
 	assert_null(store_credential_get_secret(f->st, 999));
@@ -435,24 +443,24 @@ static void test_credential_parse(void **state)
 
 	(void)state;
 	/* Open-AudIT API envelope, attributes, credentials as a string. */
-	doc =
-	    load("{\"data\":[{\"id\":4,\"type\":\"credentials\","
-		 "\"attributes\":{\"name\":\"a\",\"type\":\"snmp\","
-		 "\"org_id\":1,\"edited_by\":\"x\","
-		 "\"credentials\":\"{\\\"community\\\":\\\"pub\\\"}\"}},"
-		 "{\"type\":\"ssh_key\",\"credentials\":{"
-		 "\"username\":\"root\",\"ssh_key\":\"-----BEGIN KEY\\nAA\\n\","
-		 "\"password\":\"\"}}]}");
+	doc = load(
+		"{\"data\":[{\"id\":4,\"type\":\"credentials\","
+		"\"attributes\":{\"name\":\"a\",\"type\":\"snmp\","
+		"\"org_id\":1,\"edited_by\":\"x\","
+		"\"credentials\":\"{\\\"community\\\":\\\"pub\\\"}\"}},"
+		"{\"type\":\"ssh_key\",\"credentials\":{"
+		"\"username\":\"root\",\"ssh_key\":\"-----BEGIN KEY\\nAA\\n\","
+		"\"password\":\"\"}}]}");
 	creds = store_credential_parse(doc);
 	assert_non_null(creds);
 	assert_int_equal(json_array_size(creds), 2);
 	assert_string_equal(json_string_value(json_object_get(
-				json_array_get(creds, 0), "community")),
+				    json_array_get(creds, 0), "community")),
 			    "pub");
 	/* A nameless one gets a name; ssh_key's key moves to "key"; an
 	 * empty passphrase is no passphrase. */
 	assert_string_equal(json_string_value(json_object_get(
-				json_array_get(creds, 1), "name")),
+				    json_array_get(creds, 1), "name")),
 			    "credential-2");
 	assert_non_null(json_object_get(json_array_get(creds, 1), "key"));
 	assert_null(json_object_get(json_array_get(creds, 1), "passphrase"));
@@ -491,13 +499,14 @@ static void test_credential_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_orgs, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_users, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_credentials, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_credential_wrong_key, setup,
-					    teardown),
-	    cmocka_unit_test(test_credential_parse),
+		cmocka_unit_test_setup_teardown(test_orgs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_users, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_credentials, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_credential_wrong_key,
+						setup, teardown),
+		cmocka_unit_test(test_credential_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

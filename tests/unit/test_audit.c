@@ -73,7 +73,7 @@ static json_t *local_report;
 
 static void test_local_audit(void **state)
 {
-	struct report_error err = { { 0 } };
+	struct report_error err = {{0}};
 	struct utsname u;
 	char *out, *want;
 	size_t len = 0;
@@ -96,7 +96,8 @@ static void test_local_audit(void **state)
 	assert_string_equal(sysv(local_report, "kernel"), u.release);
 	assert_string_equal(sysv(local_report, "architecture"), u.machine);
 	if (access("/etc/os-release", R_OK) == 0) {
-		want = testlib_run(". /etc/os-release; printf %s \"$PRETTY_NAME\"");
+		want = testlib_run(
+			". /etc/os-release; printf %s \"$PRETTY_NAME\"");
 		assert_non_null(want);
 		assert_string_equal(sysv(local_report, "os_name"), want);
 		free(want);
@@ -109,8 +110,8 @@ static void test_local_audit(void **state)
 		free(want);
 	}
 	n = run_count("getconf _NPROCESSORS_ONLN");
-	assert_int_equal(strtol(sysv(local_report, "processor_count"), NULL,
-				10), n);
+	assert_int_equal(
+		strtol(sysv(local_report, "processor_count"), NULL, 10), n);
 	if (sw > 0)
 		assert_count_between(rows(local_report, "software"), sw,
 				     SW_COUNT);
@@ -123,8 +124,9 @@ static void test_local_audit(void **state)
 	if (access("/run/systemd/system", F_OK) != 0 &&
 	    access("/etc/systemd/system", F_OK) == 0 &&
 	    system("command -v systemctl >/dev/null") == 0) {
-		n = run_count("systemctl list-unit-files --type=service "
-			      "--no-legend --no-pager | grep -vc '@\\.service'");
+		n = run_count(
+			"systemctl list-unit-files --type=service "
+			"--no-legend --no-pager | grep -vc '@\\.service'");
 		assert_int_equal(rows(local_report, "service"), n);
 	}
 }
@@ -155,15 +157,15 @@ static void test_local_interfaces(void **state)
 
 		json_array_foreach(json_object_get(local_report, "network"), j,
 				   row) {
-			if (!strcmp(json_string_value(json_object_get(
-					    row, "connection")),
+			if (!strcmp(json_string_value(
+					    json_object_get(row, "connection")),
 				    name))
 				found = 1;
 		}
 		assert_true(found);
 		json_array_foreach(json_object_get(ifc, "addr_info"), j, ai) {
-			const char *a = json_string_value(
-				json_object_get(ai, "local"));
+			const char *a =
+				json_string_value(json_object_get(ai, "local"));
 			char cidr[8];
 
 			snprintf(cidr, sizeof(cidr), "%lld",
@@ -173,10 +175,12 @@ static void test_local_interfaces(void **state)
 			found = 0;
 			json_array_foreach(json_object_get(local_report, "ip"),
 					   k, row) {
-				if (!strcmp(json_string_value(json_object_get(
-						    row, "ip")), a) &&
+				if (!strcmp(json_string_value(
+						    json_object_get(row, "ip")),
+					    a) &&
 				    !strcmp(json_string_value(json_object_get(
-						    row, "cidr")), cidr) &&
+						    row, "cidr")),
+					    cidr) &&
 				    !strcmp(json_string_value(json_object_get(
 						    row, "connection")),
 					    name))
@@ -198,9 +202,9 @@ static void test_local_interfaces(void **state)
  * sections. */
 static void test_script_shells(void **state)
 {
-	static const char *const shells[] = { "/bin/dash", "/bin/bash",
-					      "/bin/ksh", "/bin/mksh",
-					      "/bin/busybox" };
+	static const char *const shells[] = {"/bin/dash", "/bin/bash",
+					     "/bin/ksh", "/bin/mksh",
+					     "/bin/busybox"};
 	char path[] = "/tmp/nc-audit-sh.XXXXXX", cmd[256];
 	size_t slen, i, tried = 0;
 	const char *script = audit_script(&slen);
@@ -213,7 +217,7 @@ static void test_script_shells(void **state)
 	assert_int_equal(write(fd, script, slen), (ssize_t)slen);
 	close(fd);
 	for (i = 0; i < sizeof(shells) / sizeof(shells[0]); i++) {
-		struct report_error err = { { 0 } };
+		struct report_error err = {{0}};
 		json_t *rep;
 		char *out;
 
@@ -265,19 +269,20 @@ static void test_parse_escapes(void **state)
 	u = json_array_get(json_object_get(rep, "user"), 0);
 	assert_string_equal(json_string_value(json_object_get(u, "full_name")),
 			    "Ann \\ Smith\nline2");
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(rep, "source"),
-				    "needs_root")),
-			    "sys.uuid,netstat.program");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(rep, "source"), "needs_root")),
+		"sys.uuid,netstat.program");
 	assert_string_equal(json_string_value(json_object_get(
 				    json_object_get(rep, "source"), "format")),
 			    AUDIT_SOURCE_FORMAT);
 	json_decref(rep);
 
 	/* Invalid UTF-8 (a Latin-1 GECOS) is replaced, not passed on. */
-	rep = parse_str("@audit\tversion=1\nuser\tname=j\tfull_name=J\xe9r\xf4me\n"
-			"@end\n",
-			&err);
+	rep = parse_str(
+		"@audit\tversion=1\nuser\tname=j\tfull_name=J\xe9r\xf4me\n"
+		"@end\n",
+		&err);
 	assert_non_null(rep);
 	u = json_array_get(json_object_get(rep, "user"), 0);
 	assert_string_equal(json_string_value(json_object_get(u, "full_name")),
@@ -312,27 +317,26 @@ struct bad_case {
 static void test_parse_hostile(void **state)
 {
 	static const struct bad_case cases[] = {
-		{ "", "not netcensus audit output" },
-		{ "<?xml version=\"1.0\"?>\n<system>\n", "not netcensus" },
-		{ "@audit\tversion=1\nsys\thostname=a\n", "cut short" },
-		{ "@audit\tversion=9\n@end\n", "version 9" },
-		{ "@audit\tversion=1\nsys\thostname=a\\q\n@end\n",
-		  "bad escape '\\q'" },
-		{ "@audit\tversion=1\nsys\thostname=a\\\n@end\n",
-		  "lone backslash" },
-		{ "@audit\tversion=1\nbogus\tname=a\n@end\n",
-		  "line 2: unknown section 'bogus'" },
-		{ "@audit\tversion=1\nsoftware\tname\n@end\n", "no '='" },
-		{ "@audit\tversion=1\nsoftware\tna-me=x\n@end\n",
-		  "bad field name" },
-		{ "@audit\tversion=1\nsoftware\tname=a\tname=b\n@end\n",
-		  "appears twice" },
-		{ "@audit\tversion=1\n@end\nsoftware\tname=a\n", "after @end" },
-		{ "@audit\tversion=1\n@bogus\tx=1\n@end\n",
-		  "unknown directive" },
-		{ "@audit\tversion=1\n@needs_root\n@end\n", "without fact" },
-		{ "software\tname=a\n@end\n", "no @audit line first" },
-		{ "@audit\tversion=1\n\tname=a\n@end\n", "bad section name" },
+		{"", "not netcensus audit output"},
+		{"<?xml version=\"1.0\"?>\n<system>\n", "not netcensus"},
+		{"@audit\tversion=1\nsys\thostname=a\n", "cut short"},
+		{"@audit\tversion=9\n@end\n", "version 9"},
+		{"@audit\tversion=1\nsys\thostname=a\\q\n@end\n",
+		 "bad escape '\\q'"},
+		{"@audit\tversion=1\nsys\thostname=a\\\n@end\n",
+		 "lone backslash"},
+		{"@audit\tversion=1\nbogus\tname=a\n@end\n",
+		 "line 2: unknown section 'bogus'"},
+		{"@audit\tversion=1\nsoftware\tname\n@end\n", "no '='"},
+		{"@audit\tversion=1\nsoftware\tna-me=x\n@end\n",
+		 "bad field name"},
+		{"@audit\tversion=1\nsoftware\tname=a\tname=b\n@end\n",
+		 "appears twice"},
+		{"@audit\tversion=1\n@end\nsoftware\tname=a\n", "after @end"},
+		{"@audit\tversion=1\n@bogus\tx=1\n@end\n", "unknown directive"},
+		{"@audit\tversion=1\n@needs_root\n@end\n", "without fact"},
+		{"software\tname=a\n@end\n", "no @audit line first"},
+		{"@audit\tversion=1\n\tname=a\n@end\n", "bad section name"},
 	};
 	struct report_error err;
 	size_t i;
@@ -360,7 +364,7 @@ static void test_parse_hostile(void **state)
 
 static void test_parse_ceilings(void **state)
 {
-	struct report_error err = { { 0 } };
+	struct report_error err = {{0}};
 	struct strbuf sb;
 	json_t *rep;
 	size_t i;
@@ -443,7 +447,7 @@ static void test_netdev(void **state)
 		"Serial number     Description\n"
 		"Chassis                                JN11E5A1BAFC      "
 		"MX480\n";
-	struct report_error err = { { 0 } };
+	struct report_error err = {{0}};
 	json_t *r;
 
 	(void)state;

@@ -263,8 +263,8 @@ static void test_enterprise(void **state)
 		assert_string_equal(classify_enterprise("1.3.6.1.4.1.9.1.1045"),
 				    "ciscoSystems");
 		assert_string_equal(
-		    classify_enterprise(".1.3.6.1.4.1.318.1.3.27"),
-		    "American Power Conversion Corp.");
+			classify_enterprise(".1.3.6.1.4.1.318.1.3.27"),
+			"American Power Conversion Corp.");
 		assert_string_equal(classify_enterprise("1.3.6.1.4.1.8072"),
 				    "net-snmp");
 		/* "# formerly ..." after a tab is a comment; "# 37" is not */
@@ -272,9 +272,9 @@ static void test_enterprise(void **state)
 				    "LogMatrix Inc");
 		assert_string_equal(classify_enterprise_number(8606),
 				    "Vancouver School District # 37");
-		assert_string_equal(
-		    classify_vendor_normalise(classify_enterprise_number(9)),
-		    "Cisco Systems");
+		assert_string_equal(classify_vendor_normalise(
+					    classify_enterprise_number(9)),
+				    "Cisco Systems");
 	}
 	assert_null(classify_enterprise("1.3.6.1.2.1.1.2.0"));
 	assert_null(classify_enterprise("1.3.6.1.4.1."));
@@ -303,14 +303,14 @@ static void test_enterprise(void **state)
 /* ---- the shipped rules ---- */
 
 static const char *const classified_fields[] = {
-    "type",    "manufacturer", "model",	      "os_group", "os_family",
-    "os_name", "os_version",   "form_factor", NULL,
+	"type",	   "manufacturer", "model",	  "os_group", "os_family",
+	"os_name", "os_version",   "form_factor", NULL,
 };
 
 static const char *sys_get(json_t *r, const char *k)
 {
-	const char *v =
-	    json_string_value(json_object_get(json_object_get(r, "sys"), k));
+	const char *v = json_string_value(
+		json_object_get(json_object_get(r, "sys"), k));
 
 	return v ? v : "";
 }
@@ -410,87 +410,87 @@ struct lab_case {
 };
 
 static const struct lab_case lab_cases[] = {
-    {"1.3.6.1.4.1.9.1.1045",
-     "Cisco IOS Software, ISR4400 Software "
-     "(X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 16.9.4, RELEASE "
-     "SOFTWARE (fc2)",
-     "f4:bd:9e:18:00:0a", NULL, "router", "Cisco Systems", "Cisco",
-     "Cisco IOS-XE"},
-    {"1.3.6.1.4.1.11.2.3.9.1",
-     "HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD153,EEPROM "
-     "JSI24090012",
-     "04:0e:3c:18:00:0b", "80", "printer", "Hewlett Packard", NULL, NULL},
-    {"1.3.6.1.4.1.8072.3.2.10",
-     "Linux srv-db-1 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian "
-     "6.1.76-1 (2024-02-01) x86_64",
-     "98:e7:43:18:00:0c", NULL, "computer", "Dell", "Linux", "Debian"},
-    {"1.3.6.1.4.1.318.1.3.27",
-     "APC Web/SNMP Management Card (MB:v4.1.0 PF:v6.9.6 "
-     "PN:apc_hw05_aos_696.bin AF1:v6.9.6 AN1:apc_hw05_sumx_696.bin "
-     "MN:AP9631 HR:05 SN: ZA1234567890 MD:01/15/2019)",
-     "00:c0:b7:18:00:0d", NULL, "ups", "APC", NULL, NULL},
-    {"1.3.6.1.4.1.2636.1.1.1.2.31",
-     "Juniper Networks, Inc. ex4200-48t Ethernet Switch, kernel JUNOS "
-     "12.3R12.4, Build date: 2016-01-20 02:26:36 UTC",
-     "94:f7:ad:18:00:0e", NULL, "switch", "Juniper Networks", "Juniper",
-     "Juniper Junos"},
-    {"1.3.6.1.4.1.41112.1.6",
-     "Linux 3.3.8 #1 Mon Jan 8 10:47:51 PST 2018 mips UniFi AP-AC-Pro",
-     "74:83:c2:18:00:0f", NULL, "wap", "Ubiquiti Networks", "Linux", NULL},
-    {NULL, NULL, "70:bc:10:18:00:10", "3389", NULL, "Microsoft", "Windows",
-     NULL},
-    /* sysObjectID alone, as an agent with an empty sysDescr answers */
-    {"1.3.6.1.4.1.9.1.1045", NULL, NULL, NULL, NULL, "Cisco Systems", "Cisco",
-     NULL},
-    {"1.3.6.1.4.1.11.2.3.9.1", NULL, NULL, NULL, "printer", "Hewlett Packard",
-     NULL, NULL},
-    {"1.3.6.1.4.1.8072.3.2.10", NULL, NULL, NULL, "computer", NULL, "Linux",
-     "Linux"},
-    {"1.3.6.1.4.1.318.1.3.27", NULL, NULL, NULL, "ups", "APC", NULL, NULL},
-    {"1.3.6.1.4.1.311.1.1.3.1.2",
-     "Hardware: Intel64 Family 6 Model 85 Stepping 7 AT/AT COMPATIBLE "
-     "- Software: Windows Version 6.3 (Build 17763 Multiprocessor Free)",
-     "00:15:5d:01:02:03", NULL, "server", "Microsoft", "Windows",
-     "Windows 2019"},
-    {"1.3.6.1.4.1.6876.4.1",
-     "VMware ESXi 7.0.3 build-21930508 VMware, "
-     "Inc. x86_64",
-     NULL, NULL, "hypervisor", NULL, "VMware", "VMware ESXi"},
-    {"1.3.6.1.4.1.14988.1", "RouterOS CRS328-24P-4S+", NULL, NULL, "switch",
-     "MikroTik", "MikroTik", "MikroTik RouterOS"},
-    {"1.3.6.1.4.1.12325.1.1.2.1.1",
-     "pfSense fw.example 2.7.2-RELEASE pfSense FreeBSD 14.0-CURRENT "
-     "amd64",
-     NULL, NULL, "firewall", NULL, "BSD", "pfSense"},
-    {"1.3.6.1.4.1.8072.3.2.10",
-     "Linux DiskStation 4.4.59+ #25426 SMP PREEMPT x86_64 GNU/Linux "
-     "synology_apollolake_918+",
-     NULL, NULL, "nas", "Synology", "Linux", "Synology DSM"},
-    {"1.3.6.1.4.1.9.1.1208",
-     "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), "
-     "Version 15.2(2)E7, RELEASE SOFTWARE (fc3)",
-     NULL, NULL, "switch", "Cisco Systems", "Cisco", "Cisco IOS"},
-    {"1.3.6.1.4.1.9.12.3.1.3.1812",
-     "Cisco NX-OS(tm) n9000, Software (n9000-dk9), Version 9.3(8), "
-     "RELEASE SOFTWARE",
-     NULL, NULL, "switch", "Cisco Systems", "Cisco", "Cisco NX-OS"},
-    {"1.3.6.1.4.1.9.1.2114",
-     "Cisco Adaptive Security Appliance Version 9.12(4)", NULL, NULL,
-     "firewall", "Cisco Systems", "Cisco", "Cisco ASA"},
-    {"1.3.6.1.4.1.11.2.3.7.11.181",
-     "HP J9773A 2530-24G-PoEP Switch, revision YA.16.02.0008, ROM "
-     "YA.15.19 (/ws/swbuildm/rel_orlando_qaoff/code/build/lakes(swbuildm"
-     "_rel_orlando_qaoff_rel_orlando))",
-     NULL, NULL, "switch", "Hewlett Packard", "HP", "HP ProCurve"},
-    {"1.3.6.1.4.1.25461.2.3.18",
-     "Palo Alto Networks PA-220 series "
-     "firewall",
-     NULL, NULL, "firewall", "Palo Alto Networks", "Palo Alto", "PAN-OS"},
-    {"1.3.6.1.4.1.2435.2.3.9.1",
-     "Brother NC-8300h, Firmware Ver.1.10  "
-     "(13.11.01),MID 8CE-F18,FID 2",
-     NULL, NULL, "printer", "Brother", NULL, NULL},
-    {NULL, NULL, "52:54:00:12:34:56", NULL, NULL, "QEMU", NULL, NULL},
+	{"1.3.6.1.4.1.9.1.1045",
+	 "Cisco IOS Software, ISR4400 Software "
+	 "(X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 16.9.4, RELEASE "
+	 "SOFTWARE (fc2)",
+	 "f4:bd:9e:18:00:0a", NULL, "router", "Cisco Systems", "Cisco",
+	 "Cisco IOS-XE"},
+	{"1.3.6.1.4.1.11.2.3.9.1",
+	 "HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD153,EEPROM "
+	 "JSI24090012",
+	 "04:0e:3c:18:00:0b", "80", "printer", "Hewlett Packard", NULL, NULL},
+	{"1.3.6.1.4.1.8072.3.2.10",
+	 "Linux srv-db-1 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian "
+	 "6.1.76-1 (2024-02-01) x86_64",
+	 "98:e7:43:18:00:0c", NULL, "computer", "Dell", "Linux", "Debian"},
+	{"1.3.6.1.4.1.318.1.3.27",
+	 "APC Web/SNMP Management Card (MB:v4.1.0 PF:v6.9.6 "
+	 "PN:apc_hw05_aos_696.bin AF1:v6.9.6 AN1:apc_hw05_sumx_696.bin "
+	 "MN:AP9631 HR:05 SN: ZA1234567890 MD:01/15/2019)",
+	 "00:c0:b7:18:00:0d", NULL, "ups", "APC", NULL, NULL},
+	{"1.3.6.1.4.1.2636.1.1.1.2.31",
+	 "Juniper Networks, Inc. ex4200-48t Ethernet Switch, kernel JUNOS "
+	 "12.3R12.4, Build date: 2016-01-20 02:26:36 UTC",
+	 "94:f7:ad:18:00:0e", NULL, "switch", "Juniper Networks", "Juniper",
+	 "Juniper Junos"},
+	{"1.3.6.1.4.1.41112.1.6",
+	 "Linux 3.3.8 #1 Mon Jan 8 10:47:51 PST 2018 mips UniFi AP-AC-Pro",
+	 "74:83:c2:18:00:0f", NULL, "wap", "Ubiquiti Networks", "Linux", NULL},
+	{NULL, NULL, "70:bc:10:18:00:10", "3389", NULL, "Microsoft", "Windows",
+	 NULL},
+	/* sysObjectID alone, as an agent with an empty sysDescr answers */
+	{"1.3.6.1.4.1.9.1.1045", NULL, NULL, NULL, NULL, "Cisco Systems",
+	 "Cisco", NULL},
+	{"1.3.6.1.4.1.11.2.3.9.1", NULL, NULL, NULL, "printer",
+	 "Hewlett Packard", NULL, NULL},
+	{"1.3.6.1.4.1.8072.3.2.10", NULL, NULL, NULL, "computer", NULL, "Linux",
+	 "Linux"},
+	{"1.3.6.1.4.1.318.1.3.27", NULL, NULL, NULL, "ups", "APC", NULL, NULL},
+	{"1.3.6.1.4.1.311.1.1.3.1.2",
+	 "Hardware: Intel64 Family 6 Model 85 Stepping 7 AT/AT COMPATIBLE "
+	 "- Software: Windows Version 6.3 (Build 17763 Multiprocessor Free)",
+	 "00:15:5d:01:02:03", NULL, "server", "Microsoft", "Windows",
+	 "Windows 2019"},
+	{"1.3.6.1.4.1.6876.4.1",
+	 "VMware ESXi 7.0.3 build-21930508 VMware, "
+	 "Inc. x86_64",
+	 NULL, NULL, "hypervisor", NULL, "VMware", "VMware ESXi"},
+	{"1.3.6.1.4.1.14988.1", "RouterOS CRS328-24P-4S+", NULL, NULL, "switch",
+	 "MikroTik", "MikroTik", "MikroTik RouterOS"},
+	{"1.3.6.1.4.1.12325.1.1.2.1.1",
+	 "pfSense fw.example 2.7.2-RELEASE pfSense FreeBSD 14.0-CURRENT "
+	 "amd64",
+	 NULL, NULL, "firewall", NULL, "BSD", "pfSense"},
+	{"1.3.6.1.4.1.8072.3.2.10",
+	 "Linux DiskStation 4.4.59+ #25426 SMP PREEMPT x86_64 GNU/Linux "
+	 "synology_apollolake_918+",
+	 NULL, NULL, "nas", "Synology", "Linux", "Synology DSM"},
+	{"1.3.6.1.4.1.9.1.1208",
+	 "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), "
+	 "Version 15.2(2)E7, RELEASE SOFTWARE (fc3)",
+	 NULL, NULL, "switch", "Cisco Systems", "Cisco", "Cisco IOS"},
+	{"1.3.6.1.4.1.9.12.3.1.3.1812",
+	 "Cisco NX-OS(tm) n9000, Software (n9000-dk9), Version 9.3(8), "
+	 "RELEASE SOFTWARE",
+	 NULL, NULL, "switch", "Cisco Systems", "Cisco", "Cisco NX-OS"},
+	{"1.3.6.1.4.1.9.1.2114",
+	 "Cisco Adaptive Security Appliance Version 9.12(4)", NULL, NULL,
+	 "firewall", "Cisco Systems", "Cisco", "Cisco ASA"},
+	{"1.3.6.1.4.1.11.2.3.7.11.181",
+	 "HP J9773A 2530-24G-PoEP Switch, revision YA.16.02.0008, ROM "
+	 "YA.15.19 (/ws/swbuildm/rel_orlando_qaoff/code/build/lakes(swbuildm"
+	 "_rel_orlando_qaoff_rel_orlando))",
+	 NULL, NULL, "switch", "Hewlett Packard", "HP", "HP ProCurve"},
+	{"1.3.6.1.4.1.25461.2.3.18",
+	 "Palo Alto Networks PA-220 series "
+	 "firewall",
+	 NULL, NULL, "firewall", "Palo Alto Networks", "Palo Alto", "PAN-OS"},
+	{"1.3.6.1.4.1.2435.2.3.9.1",
+	 "Brother NC-8300h, Firmware Ver.1.10  "
+	 "(13.11.01),MID 8CE-F18,FID 2",
+	 NULL, NULL, "printer", "Brother", NULL, NULL},
+	{NULL, NULL, "52:54:00:12:34:56", NULL, NULL, "QEMU", NULL, NULL},
 };
 
 static json_t *lab_report(const struct lab_case *c)
@@ -556,7 +556,7 @@ static void test_never_overwrites(void **state)
 	assert_string_equal(sys_get(r, "type"), "router");
 	assert_string_equal(sys_get(r, "manufacturer"), "Acme");
 	assert_int_equal(json_integer_value(json_object_get(
-			     json_object_get(r, "sys"), "os_group")),
+				 json_object_get(r, "sys"), "os_group")),
 			 7);
 	assert_string_equal(sys_get(r, "model"), "HP LaserJet 4");
 	/* a second pass finds nothing left to fill */
@@ -595,7 +595,7 @@ static void test_threads(void **state)
 	(void)state;
 	for (int i = 0; i < 8; i++)
 		assert_int_equal(
-		    pthread_create(&t[i], NULL, thread_lookup, out[i]), 0);
+			pthread_create(&t[i], NULL, thread_lookup, out[i]), 0);
 	for (int i = 0; i < 8; i++) {
 		pthread_join(t[i], NULL);
 		assert_ptr_equal(out[i][0], out[0][0]);
@@ -628,24 +628,24 @@ static void test_rules_errors(void **state)
 		const char *text;
 		const char *msg;
 	} bad[] = {
-	    {"# ok\n\ndescr~x -> type=a\nbogus=1 -> type=b\n",
-	     "t.rules:4: unknown condition"},
-	    {"descr~\"(unclosed\" -> type=a\n",
-	     "t.rules:1: bad regular expression"},
-	    {"\n\ndescr~x type=a\n", "t.rules:3: missing \"->\""},
-	    {"descr~x -> colour=blue\n", "t.rules:1: unknown field"},
-	    {"descr~x -> type=\"open\n", "t.rules:1: unterminated"},
-	    {"port=http -> type=a\n", "t.rules:1: port takes"},
-	    {"port=70000 -> type=a\n", "t.rules:1: port takes"},
-	    {"descr~x -> \n", "t.rules:1: nothing assigned"},
-	    {"descr~x -> type=a -> type=b\n", "t.rules:1: a second"},
-	    {"descr~x -> type~a\n", "t.rules:1: an assignment"},
-	    {"descr~x \\\n  -> type=a\noid^= -> type=b\n",
-	     "t.rules:3: empty value"},
-	    {"virtual-mac 00:0c:2 X\n", "t.rules:1: virtual-mac wants"},
-	    {"vendor \"^x\"\n", "t.rules:1: needs two values"},
-	    {"vendor a b c\n", "t.rules:1: takes exactly two"},
-	    {"descr*=x junk -> type=a\n", "t.rules:1: \"junk\" is not"},
+		{"# ok\n\ndescr~x -> type=a\nbogus=1 -> type=b\n",
+		 "t.rules:4: unknown condition"},
+		{"descr~\"(unclosed\" -> type=a\n",
+		 "t.rules:1: bad regular expression"},
+		{"\n\ndescr~x type=a\n", "t.rules:3: missing \"->\""},
+		{"descr~x -> colour=blue\n", "t.rules:1: unknown field"},
+		{"descr~x -> type=\"open\n", "t.rules:1: unterminated"},
+		{"port=http -> type=a\n", "t.rules:1: port takes"},
+		{"port=70000 -> type=a\n", "t.rules:1: port takes"},
+		{"descr~x -> \n", "t.rules:1: nothing assigned"},
+		{"descr~x -> type=a -> type=b\n", "t.rules:1: a second"},
+		{"descr~x -> type~a\n", "t.rules:1: an assignment"},
+		{"descr~x \\\n  -> type=a\noid^= -> type=b\n",
+		 "t.rules:3: empty value"},
+		{"virtual-mac 00:0c:2 X\n", "t.rules:1: virtual-mac wants"},
+		{"vendor \"^x\"\n", "t.rules:1: needs two values"},
+		{"vendor a b c\n", "t.rules:1: takes exactly two"},
+		{"descr*=x junk -> type=a\n", "t.rules:1: \"junk\" is not"},
 	};
 	struct classify_error err;
 
@@ -665,25 +665,25 @@ static void test_rules_semantics(void **state)
 {
 	struct classify_error err;
 	struct classify_rules *r =
-	    parse("vendor \"^acme\" \"ACME Corp\"\n"
-		  "virtual-mac 02:aa ToyVM\n"
-		  "oid^=1.3.6.1.4.1.9 -> os_group=Nine\n"
-		  "descr~\"Version ([0-9.]+) on (\\w+)\" !name*=lab \\\n"
-		  "    -> os_name=\"Foo \\1 (\\2)\" type=first\n"
-		  "descr*=foo -> type=second model=\"M \\1\" os_group=G\n"
-		  "port=9100 port=161/udp -> form_factor=\"print box\"\n"
-		  "port=22 -> os_family=SSHy\n"
-		  "oui=\"\" -> os_version=\"no oui\"\n"
-		  "-> manufacturer=$enterprise\n"
-		  "-> manufacturer=$oui\n",
-		  &err);
+		parse("vendor \"^acme\" \"ACME Corp\"\n"
+		      "virtual-mac 02:aa ToyVM\n"
+		      "oid^=1.3.6.1.4.1.9 -> os_group=Nine\n"
+		      "descr~\"Version ([0-9.]+) on (\\w+)\" !name*=lab \\\n"
+		      "    -> os_name=\"Foo \\1 (\\2)\" type=first\n"
+		      "descr*=foo -> type=second model=\"M \\1\" os_group=G\n"
+		      "port=9100 port=161/udp -> form_factor=\"print box\"\n"
+		      "port=22 -> os_family=SSHy\n"
+		      "oui=\"\" -> os_version=\"no oui\"\n"
+		      "-> manufacturer=$enterprise\n"
+		      "-> manufacturer=$oui\n",
+		      &err);
 	const struct classify_rules *sets[2] = {r, NULL};
 	struct classify_facts f;
 	json_t *sys = json_object();
 	json_t *ports =
-	    json_pack("[{s:s,s:s},{s:i,s:s},{s:s,s:s,s:s}]", "port", "9100",
-		      "protocol", "tcp", "port", 161, "protocol", "udp", "port",
-		      "22", "protocol", "tcp", "state", "closed");
+		json_pack("[{s:s,s:s},{s:i,s:s},{s:s,s:s,s:s}]", "port", "9100",
+			  "protocol", "tcp", "port", 161, "protocol", "udp",
+			  "port", "22", "protocol", "tcp", "state", "closed");
 
 	(void)state;
 	if (!r)
@@ -772,96 +772,156 @@ struct mib_case {
  * it answers, whatever maker it is. "evidence" must occur in
  * sys.classification. */
 static const struct mib_case mib_cases[] = {
-    {"UPS-MIB on a Linux card",
-     {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
-      "Linux ups-card 3.10.0 #1 armv7l", "upsIdentManufacturer", "ACME POWER",
-      "upsIdentModel", " Guardian 3000 ", "snmp_mibs", "UPS-MIB", NULL},
-     "ups", "ACME POWER", "Guardian 3000", "Linux 3.10.0", "UPS-MIB"},
-    {"Printer-MIB: the printer's hrDeviceDescr is its model",
-     {"sysObjectID", "1.3.6.1.4.1.99998.1", "sysDescr", "Print server",
-      "snmp_mibs", "HOST-RESOURCES-MIB Printer-MIB", "hrPrinterDescr",
-      "Acme LaserBlaster 9", NULL},
-     "printer", NULL, "Acme LaserBlaster 9", NULL, "Printer-MIB"},
-    {"a host with print queues is no printer",
-     {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
-      "Linux box 5.10.0 #1 SMP x86_64", "snmp_mibs", "HOST-RESOURCES-MIB",
-      "hrPrinterDescr", "lj", NULL},
-     "computer", NULL, "", "Linux 5.10.0", "sysDescr"},
-    {"a bridge with 48 ports that also routes is a switch",
-     {"sysObjectID", "1.3.6.1.4.1.99997.1.2", "sysDescr", "Acme OS 4.2",
-      "ipForwarding", "1", "inetCidrRouteNumber", "40", "dot1dBaseNumPorts",
-      "48", "snmp_mibs", "BRIDGE-MIB", NULL},
-     "switch", NULL, NULL, NULL, "BRIDGE-MIB with more than 7 ports"},
-    {"forwarding with routes and no bridge: a router",
-     {"sysObjectID", "1.3.6.1.4.1.99997.1.3", "sysDescr", "Acme OS 4.2",
-      "ipForwarding", "1", "ipCidrRouteNumber", "120", NULL},
-     "router", NULL, NULL, NULL, "ipForwarding=1"},
-    {"forwarding with one route is not enough",
-     {"sysObjectID", "1.3.6.1.4.1.99997.1.3", "sysDescr", "Acme OS 4.2",
-      "ipForwarding", "1", "ipCidrRouteNumber", "1", NULL},
-     "", NULL, NULL, NULL, NULL},
-    {"IEEE 802.11 MIB: an access point, model from the radio",
-     {"sysObjectID", "1.3.6.1.4.1.99996.7", "sysDescr", "AP firmware 1.0",
-      "snmp_mibs", "IEEE802dot11-MIB", "dot11manufacturerProductName",
-      "AirThing 5", NULL},
-     "wap", NULL, "AirThing 5", NULL, "IEEE802dot11-MIB"},
-    {"ENTITY-MIB chassis model beats the sysDescr",
-     {"sysObjectID", "1.3.6.1.4.1.9.1.99999", "sysDescr",
-      "Cisco IOS Software, C3750E Software (C3750E-UNIVERSALK9-M), "
-      "Version 15.0(2)SE11, RELEASE SOFTWARE (fc3)",
-      "entity_chosen_by", "chassis", "entPhysicalModelName",
-      "WS-C3750X-48P", NULL},
-     "switch", "Cisco Systems", "WS-C3750X-48P",
-     "Cisco IOS version 15.0(2)SE11", "ENTITY-MIB chassis"},
-    {"a controller's MODEL: beats a member entity",
-     {"sysObjectID", "1.3.6.1.4.1.14823.1.1.99", "sysDescr",
-      "ArubaOS (MODEL: Aruba7240XM), Version 8.6.0.4 (74969)",
-      "entity_chosen_by", "no container", "entPhysicalModelName", "AP-515",
-      NULL},
-     "wireless controller", "Aruba Networks", "Aruba7240XM",
-     "ArubaOS 8.6.0.4", "sysDescr MODEL:"},
-    {"PAN-OS version from PAN-COMMON-MIB",
-     {"sysObjectID", "1.3.6.1.4.1.25461.2.3.36", "sysDescr",
-      "Palo Alto Networks PA-3200 series firewall", "panSysSwVersion",
-      "10.1.9-h3", "snmp_mibs", "PAN-COMMON-MIB", NULL},
-     "firewall", "Palo Alto Networks", NULL, "PAN-OS 10.1.9-h3",
-     "panSysSwVersion"},
-    {"NX-OS: the system version, not Device Manager's",
-     {"sysObjectID", "1.3.6.1.4.1.9.12.3.1.3.1000", "sysDescr",
-      "Cisco NX-OS(tm) n7000, Software (n7000-s2-dk9), Version 8.4(2), "
-      "RELEASE SOFTWARE Copyright (c) 2002-2020 by Cisco Systems, Inc. "
-      "Device Manager Version 8.4(1),  Compiled 1/1/2020 1:00:00",
-      NULL},
-     "switch", "Cisco Systems", NULL, "Cisco NX-OS version 8.4(2)", NULL},
-    {"Windows XP by its build",
-     {"sysObjectID", "1.3.6.1.4.1.311.1.1.3.1.1", "sysDescr",
-      "Hardware: x86 Family 6 Model 15 Stepping 13 AT/AT COMPATIBLE - "
-      "Software: Windows Version 5.1 (Build 2600 Uniprocessor Free)",
-      NULL},
-     "computer", NULL, NULL, "Microsoft Windows XP", NULL},
-    {"Windows Server 2003 by its build",
-     {"sysObjectID", "1.3.6.1.4.1.311.1.1.3.1.2", "sysDescr",
-      "Hardware: x86 Family 15 Model 4 Stepping 1 AT/AT COMPATIBLE - "
-      "Software: Windows Version 5.2 (Build 3790 Multiprocessor Free)",
-      NULL},
-     "server", NULL, NULL, "Microsoft Windows Server 2003", NULL},
-    {"the issue's Catalyst 3550: a switch, its model from its sysObjectID",
-     {"sysObjectID", "1.3.6.1.4.1.9.1.367", "sysDescr",
-      "Cisco Internetwork Operating System Software IOS (tm) C3550 "
-      "Software (C3550-IPSERVICESK9-M), Version 12.2(44)SE6, RELEASE "
-      "SOFTWARE (fc1)",
-      "ipForwarding", "1", "dot1dBaseNumPorts", "0", NULL},
-     "switch", "Cisco Systems", "catalyst355048",
-     "Cisco IOS version 12.2(44)SE6", "vendor's product MIB"},
-    {"sysObjectID named in a vendor product MIB",
-     {"sysObjectID", "1.3.6.1.4.1.9.1.283", "sysDescr", "", NULL},
-     NULL, "Cisco Systems", "cat6509", NULL, "vendor's product MIB"},
-    {"Data ONTAP with the filer's model from NETAPP-MIB",
-     {"sysObjectID", "1.3.6.1.4.1.789.2.5", "sysDescr",
-      "NetApp Release 9.1P2: Tue Feb 28 05:13:22 UTC 2017",
-      "netappProductModel", "AFF8080", NULL},
-     "storage", "NetApp", "AFF8080", "NetApp Data ONTAP 9.1P2",
-     "NETAPP-MIB productModel"},
+	{"UPS-MIB on a Linux card",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux ups-card 3.10.0 #1 armv7l", "upsIdentManufacturer",
+	  "ACME POWER", "upsIdentModel", " Guardian 3000 ", "snmp_mibs",
+	  "UPS-MIB", NULL},
+	 "ups",
+	 "ACME POWER",
+	 "Guardian 3000",
+	 "Linux 3.10.0",
+	 "UPS-MIB"},
+	{"Printer-MIB: the printer's hrDeviceDescr is its model",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.1", "sysDescr", "Print server",
+	  "snmp_mibs", "HOST-RESOURCES-MIB Printer-MIB", "hrPrinterDescr",
+	  "Acme LaserBlaster 9", NULL},
+	 "printer",
+	 NULL,
+	 "Acme LaserBlaster 9",
+	 NULL,
+	 "Printer-MIB"},
+	{"a host with print queues is no printer",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux box 5.10.0 #1 SMP x86_64", "snmp_mibs", "HOST-RESOURCES-MIB",
+	  "hrPrinterDescr", "lj", NULL},
+	 "computer",
+	 NULL,
+	 "",
+	 "Linux 5.10.0",
+	 "sysDescr"},
+	{"a bridge with 48 ports that also routes is a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.99997.1.2", "sysDescr", "Acme OS 4.2",
+	  "ipForwarding", "1", "inetCidrRouteNumber", "40", "dot1dBaseNumPorts",
+	  "48", "snmp_mibs", "BRIDGE-MIB", NULL},
+	 "switch",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "BRIDGE-MIB with more than 7 ports"},
+	{"forwarding with routes and no bridge: a router",
+	 {"sysObjectID", "1.3.6.1.4.1.99997.1.3", "sysDescr", "Acme OS 4.2",
+	  "ipForwarding", "1", "ipCidrRouteNumber", "120", NULL},
+	 "router",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "ipForwarding=1"},
+	{"forwarding with one route is not enough",
+	 {"sysObjectID", "1.3.6.1.4.1.99997.1.3", "sysDescr", "Acme OS 4.2",
+	  "ipForwarding", "1", "ipCidrRouteNumber", "1", NULL},
+	 "",
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+	{"IEEE 802.11 MIB: an access point, model from the radio",
+	 {"sysObjectID", "1.3.6.1.4.1.99996.7", "sysDescr", "AP firmware 1.0",
+	  "snmp_mibs", "IEEE802dot11-MIB", "dot11manufacturerProductName",
+	  "AirThing 5", NULL},
+	 "wap",
+	 NULL,
+	 "AirThing 5",
+	 NULL,
+	 "IEEE802dot11-MIB"},
+	{"ENTITY-MIB chassis model beats the sysDescr",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.99999", "sysDescr",
+	  "Cisco IOS Software, C3750E Software (C3750E-UNIVERSALK9-M), "
+	  "Version 15.0(2)SE11, RELEASE SOFTWARE (fc3)",
+	  "entity_chosen_by", "chassis", "entPhysicalModelName",
+	  "WS-C3750X-48P", NULL},
+	 "switch",
+	 "Cisco Systems",
+	 "WS-C3750X-48P",
+	 "Cisco IOS version 15.0(2)SE11",
+	 "ENTITY-MIB chassis"},
+	{"a controller's MODEL: beats a member entity",
+	 {"sysObjectID", "1.3.6.1.4.1.14823.1.1.99", "sysDescr",
+	  "ArubaOS (MODEL: Aruba7240XM), Version 8.6.0.4 (74969)",
+	  "entity_chosen_by", "no container", "entPhysicalModelName", "AP-515",
+	  NULL},
+	 "wireless controller",
+	 "Aruba Networks",
+	 "Aruba7240XM",
+	 "ArubaOS 8.6.0.4",
+	 "sysDescr MODEL:"},
+	{"PAN-OS version from PAN-COMMON-MIB",
+	 {"sysObjectID", "1.3.6.1.4.1.25461.2.3.36", "sysDescr",
+	  "Palo Alto Networks PA-3200 series firewall", "panSysSwVersion",
+	  "10.1.9-h3", "snmp_mibs", "PAN-COMMON-MIB", NULL},
+	 "firewall",
+	 "Palo Alto Networks",
+	 NULL,
+	 "PAN-OS 10.1.9-h3",
+	 "panSysSwVersion"},
+	{"NX-OS: the system version, not Device Manager's",
+	 {"sysObjectID", "1.3.6.1.4.1.9.12.3.1.3.1000", "sysDescr",
+	  "Cisco NX-OS(tm) n7000, Software (n7000-s2-dk9), Version 8.4(2), "
+	  "RELEASE SOFTWARE Copyright (c) 2002-2020 by Cisco Systems, Inc. "
+	  "Device Manager Version 8.4(1),  Compiled 1/1/2020 1:00:00",
+	  NULL},
+	 "switch",
+	 "Cisco Systems",
+	 NULL,
+	 "Cisco NX-OS version 8.4(2)",
+	 NULL},
+	{"Windows XP by its build",
+	 {"sysObjectID", "1.3.6.1.4.1.311.1.1.3.1.1", "sysDescr",
+	  "Hardware: x86 Family 6 Model 15 Stepping 13 AT/AT COMPATIBLE - "
+	  "Software: Windows Version 5.1 (Build 2600 Uniprocessor Free)",
+	  NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 "Microsoft Windows XP",
+	 NULL},
+	{"Windows Server 2003 by its build",
+	 {"sysObjectID", "1.3.6.1.4.1.311.1.1.3.1.2", "sysDescr",
+	  "Hardware: x86 Family 15 Model 4 Stepping 1 AT/AT COMPATIBLE - "
+	  "Software: Windows Version 5.2 (Build 3790 Multiprocessor Free)",
+	  NULL},
+	 "server",
+	 NULL,
+	 NULL,
+	 "Microsoft Windows Server 2003",
+	 NULL},
+	{"the issue's Catalyst 3550: a switch, its model from its sysObjectID",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.367", "sysDescr",
+	  "Cisco Internetwork Operating System Software IOS (tm) C3550 "
+	  "Software (C3550-IPSERVICESK9-M), Version 12.2(44)SE6, RELEASE "
+	  "SOFTWARE (fc1)",
+	  "ipForwarding", "1", "dot1dBaseNumPorts", "0", NULL},
+	 "switch",
+	 "Cisco Systems",
+	 "catalyst355048",
+	 "Cisco IOS version 12.2(44)SE6",
+	 "vendor's product MIB"},
+	{"sysObjectID named in a vendor product MIB",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.283", "sysDescr", "", NULL},
+	 NULL,
+	 "Cisco Systems",
+	 "cat6509",
+	 NULL,
+	 "vendor's product MIB"},
+	{"Data ONTAP with the filer's model from NETAPP-MIB",
+	 {"sysObjectID", "1.3.6.1.4.1.789.2.5", "sysDescr",
+	  "NetApp Release 9.1P2: Tue Feb 28 05:13:22 UTC 2017",
+	  "netappProductModel", "AFF8080", NULL},
+	 "storage",
+	 "NetApp",
+	 "AFF8080",
+	 "NetApp Data ONTAP 9.1P2",
+	 "NETAPP-MIB productModel"},
 };
 
 static void test_mib_evidence(void **state)
@@ -895,12 +955,12 @@ static void test_rules_sys_fields(void **state)
 {
 	struct classify_error err;
 	struct classify_rules *r =
-	    parse("sys.dot1dBaseNumPorts>7 sys.ipForwarding=1 -> type=l3 "
-		  "why=\"bridge and forwarding\"\n"
-		  "sys.dot1dBaseNumPorts<8 -> type=small\n"
-		  "sys.upsIdentModel~\"^(.+)$\" -> model=\\1\n"
-		  "-> os_name=$product\n",
-		  &err);
+		parse("sys.dot1dBaseNumPorts>7 sys.ipForwarding=1 -> type=l3 "
+		      "why=\"bridge and forwarding\"\n"
+		      "sys.dot1dBaseNumPorts<8 -> type=small\n"
+		      "sys.upsIdentModel~\"^(.+)$\" -> model=\\1\n"
+		      "-> os_name=$product\n",
+		      &err);
 	const struct classify_rules *sets[2] = {r, NULL};
 	struct classify_facts f;
 	json_t *sys = json_pack("{s:s,s:s,s:s}", "dot1dBaseNumPorts", "24",
@@ -940,24 +1000,24 @@ static void test_rules_sys_fields(void **state)
 
 static void test_products(void **state)
 {
-	static const char text[] =
-	    "# source: TEST-MIB\n"
-	    "1.3.6.1.4.1.99999.1.24\tacmeSwitch24\n"
-	    "1.3.6.1.4.1.99999.1.2\tacmeRouter\r\n"
-	    "not an oid\tx\n"
-	    "1.3.6..1\ty\n"
-	    "1.3.6.1.4.1.99999.1.3\n"
-	    "\n";
+	static const char text[] = "# source: TEST-MIB\n"
+				   "1.3.6.1.4.1.99999.1.24\tacmeSwitch24\n"
+				   "1.3.6.1.4.1.99999.1.2\tacmeRouter\r\n"
+				   "not an oid\tx\n"
+				   "1.3.6..1\ty\n"
+				   "1.3.6.1.4.1.99999.1.3\n"
+				   "\n";
 	struct classify_products *t =
-	    classify_products_parse(text, sizeof(text) - 1, "t.txt");
+		classify_products_parse(text, sizeof(text) - 1, "t.txt");
 
 	(void)state;
 	assert_int_equal(classify_products_count(t), 2);
-	assert_string_equal(classify_products_lookup(t, "1.3.6.1.4.1.99999.1.2"),
-			    "acmeRouter");
 	assert_string_equal(
-	    classify_products_lookup(t, ".1.3.6.1.4.1.99999.1.24"),
-	    "acmeSwitch24");
+		classify_products_lookup(t, "1.3.6.1.4.1.99999.1.2"),
+		"acmeRouter");
+	assert_string_equal(
+		classify_products_lookup(t, ".1.3.6.1.4.1.99999.1.24"),
+		"acmeSwitch24");
 	assert_null(classify_products_lookup(t, "1.3.6.1.4.1.99999.1.3"));
 	assert_null(classify_products_lookup(t, "1.3.6.1.4.1.99999.1"));
 	classify_products_free(t);
@@ -972,9 +1032,12 @@ static void test_products(void **state)
  * name, in classification and in every report that is normalised. */
 static void test_vendor_aliases(void **state)
 {
-	static const char *const hp[] = {"HP", "Hewlett Packard",
-					 "Hewlett-Packard", "hewlett-packard",
-					 "HP Inc.", "Hewlett Packard Co."};
+	static const char *const hp[] = {"HP",
+					 "Hewlett Packard",
+					 "Hewlett-Packard",
+					 "hewlett-packard",
+					 "HP Inc.",
+					 "Hewlett Packard Co."};
 	struct report_error err;
 	json_t *r;
 
@@ -1008,26 +1071,26 @@ int main(void)
 	char local[] = "/tmp/nctest-rules.XXXXXX";
 	int fd = mkstemp(local), rc;
 	static const char rules[] =
-	    "# local rules for test_local_rules\n"
-	    "oid=1.3.6.1.4.1.318.1.3.27 descr*=LOCALTEST -> type=battery\n";
+		"# local rules for test_local_rules\n"
+		"oid=1.3.6.1.4.1.318.1.3.27 descr*=LOCALTEST -> type=battery\n";
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_threads),
-	    cmocka_unit_test(test_load_time),
-	    cmocka_unit_test(test_oui_matches_csv),
-	    cmocka_unit_test(test_oui_real_entries),
-	    cmocka_unit_test(test_oui_longest_prefix_and_csv_quoting),
-	    cmocka_unit_test(test_mac_flags),
-	    cmocka_unit_test(test_enterprise),
-	    cmocka_unit_test(test_samples),
-	    cmocka_unit_test(test_lab_agents),
-	    cmocka_unit_test(test_never_overwrites),
-	    cmocka_unit_test(test_rules_errors),
-	    cmocka_unit_test(test_rules_semantics),
-	    cmocka_unit_test(test_local_rules),
-	    cmocka_unit_test(test_mib_evidence),
-	    cmocka_unit_test(test_rules_sys_fields),
-	    cmocka_unit_test(test_products),
-	    cmocka_unit_test(test_vendor_aliases),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_load_time),
+		cmocka_unit_test(test_oui_matches_csv),
+		cmocka_unit_test(test_oui_real_entries),
+		cmocka_unit_test(test_oui_longest_prefix_and_csv_quoting),
+		cmocka_unit_test(test_mac_flags),
+		cmocka_unit_test(test_enterprise),
+		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_lab_agents),
+		cmocka_unit_test(test_never_overwrites),
+		cmocka_unit_test(test_rules_errors),
+		cmocka_unit_test(test_rules_semantics),
+		cmocka_unit_test(test_local_rules),
+		cmocka_unit_test(test_mib_evidence),
+		cmocka_unit_test(test_rules_sys_fields),
+		cmocka_unit_test(test_products),
+		cmocka_unit_test(test_vendor_aliases),
 	};
 
 	if (fd < 0 || write(fd, rules, sizeof(rules) - 1) < 0)

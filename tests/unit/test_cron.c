@@ -14,8 +14,8 @@ static time_t ts(const char *s)
 	struct tm tm;
 
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+	if (sscanf(s, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
 		abort();
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -53,11 +53,12 @@ static void test_fields(void **state)
 	assert_int_equal(cron_parse("*/15 0-5/2 1,15,31 jan-mar,DEC mon-fri",
 				    &c, err, sizeof(err)),
 			 0);
-	assert_true(c.minute == ((1ULL << 0) | (1ULL << 15) | (1ULL << 30) |
-				 (1ULL << 45)));
+	assert_true(c.minute ==
+		    ((1ULL << 0) | (1ULL << 15) | (1ULL << 30) | (1ULL << 45)));
 	assert_int_equal(c.hour, (1u << 0) | (1u << 2) | (1u << 4));
 	assert_int_equal(c.dom, (1u << 1) | (1u << 15) | (1u << 31));
-	assert_int_equal(c.month, (1u << 1) | (1u << 2) | (1u << 3) | (1u << 12));
+	assert_int_equal(c.month,
+			 (1u << 1) | (1u << 2) | (1u << 3) | (1u << 12));
 	assert_int_equal(c.dow, 0x3e); /* Monday..Friday */
 	assert_false(c.dom_star);
 	assert_false(c.dow_star);
@@ -159,8 +160,7 @@ static void test_next(void **state)
 	assert_string_equal(next("15 6 * feb sat", "2026-11-20 00:00:00"),
 			    "2027-02-06 06:15:00");
 	/* a day that never comes */
-	assert_string_equal(next("0 0 30 2 *", "2026-01-01 00:00:00"),
-			    "never");
+	assert_string_equal(next("0 0 30 2 *", "2026-01-01 00:00:00"), "never");
 	assert_string_equal(next("0 0 31 4,6,9,11 *", "2026-01-01 00:00:00"),
 			    "never");
 }
@@ -171,9 +171,8 @@ static void test_matches(void **state)
 	char err[160];
 
 	(void)state;
-	assert_int_equal(cron_parse("*/5 9-17 * * mon-fri", &c, err,
-				    sizeof(err)),
-			 0);
+	assert_int_equal(
+		cron_parse("*/5 9-17 * * mon-fri", &c, err, sizeof(err)), 0);
 	assert_true(cron_matches(&c, ts("2026-11-20 09:05:42"), 1));
 	assert_false(cron_matches(&c, ts("2026-11-20 09:06:00"), 1));
 	assert_false(cron_matches(&c, ts("2026-11-21 09:05:00"), 1));

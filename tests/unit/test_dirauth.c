@@ -15,9 +15,9 @@ static void test_filter_escape(void **state)
 	char out[256];
 
 	(void)state;
-	assert_int_equal(dirauth_filter_escape("*)(uid=*))(|(uid=*", out,
-					       sizeof(out)),
-			 0);
+	assert_int_equal(
+		dirauth_filter_escape("*)(uid=*))(|(uid=*", out, sizeof(out)),
+		0);
 	assert_string_equal(out, "\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid="
 				 "\\2a");
 	assert_int_equal(dirauth_filter_escape("a\\b\x01", out, sizeof(out)),
@@ -35,9 +35,8 @@ static void test_dn_escape(void **state)
 	char out[256];
 
 	(void)state;
-	assert_int_equal(dirauth_dn_escape("a,b+c\"d\\e<f>g;h=i", out,
-					   sizeof(out)),
-			 0);
+	assert_int_equal(
+		dirauth_dn_escape("a,b+c\"d\\e<f>g;h=i", out, sizeof(out)), 0);
 	assert_string_equal(out, "a\\,b\\+c\\\"d\\\\e\\<f\\>g\\;h\\=i");
 	assert_int_equal(dirauth_dn_escape("#lead", out, sizeof(out)), 0);
 	assert_string_equal(out, "\\#lead");
@@ -55,14 +54,14 @@ static void test_dn_escape(void **state)
 
 static json_t *source(void)
 {
-	return json_pack("{ss ss ss ss ss ss s[{ss ss ss}{ss ss}]}", "name",
-			 "corp", "type", "openldap", "url",
-			 "ldap://127.0.0.1:3389", "base_dn", "dc=example,dc=org",
-			 "user_dn_template", "uid=%s,ou=People,dc=example,dc=org",
-			 "group_base_dn", "ou=Groups,dc=example,dc=org",
-			 "mappings", "group", "cn=admins,ou=Groups,dc=example,dc=org",
-			 "role", "admin", "org", "Default", "group", "viewers",
-			 "role", "user");
+	return json_pack(
+		"{ss ss ss ss ss ss s[{ss ss ss}{ss ss}]}", "name", "corp",
+		"type", "openldap", "url", "ldap://127.0.0.1:3389", "base_dn",
+		"dc=example,dc=org", "user_dn_template",
+		"uid=%s,ou=People,dc=example,dc=org", "group_base_dn",
+		"ou=Groups,dc=example,dc=org", "mappings", "group",
+		"cn=admins,ou=Groups,dc=example,dc=org", "role", "admin", "org",
+		"Default", "group", "viewers", "role", "user");
 }
 
 static void expect_refused(json_t *src, const char *field)
@@ -86,12 +85,12 @@ static void test_check(void **state)
 
 	(void)state;
 	assert_int_equal(dirauth_check(s, err, sizeof(err), &f), 0);
-	assert_string_equal(json_string_value(json_object_get(s,
-							      "user_filter")),
-			    "(uid=%s)");
-	assert_string_equal(json_string_value(json_object_get(
-				    s, "group_attribute")),
-			    "member");
+	assert_string_equal(
+		json_string_value(json_object_get(s, "user_filter")),
+		"(uid=%s)");
+	assert_string_equal(
+		json_string_value(json_object_get(s, "group_attribute")),
+		"member");
 	assert_true(json_is_true(json_object_get(s, "enabled")));
 	json_decref(s);
 
@@ -113,7 +112,8 @@ static void test_check(void **state)
 	expect_refused(s, "group_attribute");
 	s = source();
 	json_object_del(s, "user_dn_template");
-	json_object_set_new(s, "bind_dn", json_string("cn=svc,dc=example,dc=org"));
+	json_object_set_new(s, "bind_dn",
+			    json_string("cn=svc,dc=example,dc=org"));
 	expect_refused(s, "bind_password");
 	s = source();
 	json_object_set_new(s, "type", json_string("active_directory"));
@@ -127,9 +127,9 @@ static void test_check(void **state)
 	json_object_set_new(s, "type", json_string("active_directory"));
 	json_object_del(s, "user_dn_template");
 	assert_int_equal(dirauth_check(s, err, sizeof(err), &f), 0);
-	assert_string_equal(json_string_value(json_object_get(s,
-							      "user_filter")),
-			    "(&(objectClass=user)(sAMAccountName=%s))");
+	assert_string_equal(
+		json_string_value(json_object_get(s, "user_filter")),
+		"(&(objectClass=user)(sAMAccountName=%s))");
 	json_decref(s);
 }
 
@@ -177,9 +177,8 @@ static void test_refused_before_connecting(void **state)
 	assert_int_equal(dirauth_login(s, "alice", "", &u, why, sizeof(why)),
 			 0);
 	assert_non_null(strstr(why, "password"));
-	assert_int_equal(dirauth_login(s, "bad\nname", "pw", &u, why,
-				       sizeof(why)),
-			 0);
+	assert_int_equal(
+		dirauth_login(s, "bad\nname", "pw", &u, why, sizeof(why)), 0);
 	/* and a real attempt reports an error, not a refusal */
 	assert_int_equal(dirauth_login(s, "alice", "pw", &u, why, sizeof(why)),
 			 -1);

@@ -53,10 +53,10 @@ static void check_bijection(uint64_t n, uint64_t key)
 
 static void test_perm_bijective(void **state)
 {
-	static const uint64_t sizes[] = { 0,   1,    2,    3,     4,    5,
-					  7,   16,   17,   255,   256,  257,
-					  1000, 4095, 4096, 4097, 65535, 65536,
-					  65537, 100003, 1u << 20 };
+	static const uint64_t sizes[] = {
+		0,    1,    2,	   3,	  4,	 5,	 7,
+		16,   17,   255,   256,	  257,	 1000,	 4095,
+		4096, 4097, 65535, 65536, 65537, 100003, 1u << 20};
 	uint64_t n;
 	size_t i;
 
@@ -82,11 +82,12 @@ static void test_perm_keyed(void **state)
 		same_ab += perm_at(&a, i) == perm_at(&b, i);
 		same_ac += perm_at(&a, i) == perm_at(&c, i);
 	}
-	assert_int_equal(same_ac, 10000);	/* same key, same order */
-	assert_true(same_ab < 100);		/* another key, another one */
+	assert_int_equal(same_ac, 10000); /* same key, same order */
+	assert_true(same_ab < 100);	  /* another key, another one */
 	/* neighbours are spread: consecutive positions rarely adjacent */
 	for (i = 1, same_ab = 0; i < 10000; i++) {
-		int64_t d = (int64_t)perm_at(&a, i) - (int64_t)perm_at(&a, i - 1);
+		int64_t d =
+			(int64_t)perm_at(&a, i) - (int64_t)perm_at(&a, i - 1);
 
 		same_ab += d == 1 || d == -1;
 	}
@@ -183,7 +184,7 @@ static void test_pace_wait_and_unlimited(void **state)
 	struct pace p;
 
 	(void)state;
-	pace_init(&p, 10, 0);	/* burst is 1 packet at 10 pps */
+	pace_init(&p, 10, 0); /* burst is 1 packet at 10 pps */
 	assert_int_equal(pace_take(&p, 0), 1);
 	assert_int_equal(pace_take(&p, 0), 0);
 	assert_int_equal(pace_wait(&p, 0), 100000000ull);
@@ -232,9 +233,8 @@ static void job_run(void *arg)
 	int now = atomic_fetch_add(&g->running[j->kind], 1) + 1;
 	int max = atomic_load(&g->max_running[j->kind]);
 
-	while (now > max &&
-	       !atomic_compare_exchange_weak(&g->max_running[j->kind], &max,
-					     now))
+	while (now > max && !atomic_compare_exchange_weak(
+				    &g->max_running[j->kind], &max, now))
 		;
 	pthread_mutex_lock(&g->mu);
 	while (!g->open)
@@ -262,17 +262,17 @@ static void gate_open(struct gate *g)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
 
 static void test_pool_bounded_queue(void **state)
 {
-	struct pool_opts o = { .threads = 2, .queue_max = 3,
-			       .kind_cap = { [POOL_OTHER] = 2 } };
-	struct gate g = { .mu = PTHREAD_MUTEX_INITIALIZER,
-			  .cv = PTHREAD_COND_INITIALIZER };
+	struct pool_opts o = {
+		.threads = 2, .queue_max = 3, .kind_cap = {[POOL_OTHER] = 2}};
+	struct gate g = {.mu = PTHREAD_MUTEX_INITIALIZER,
+			 .cv = PTHREAD_COND_INITIALIZER};
 	struct job jobs[6];
 	struct pool *p = pool_new(&o);
 	int i, accepted = 0, drained = 0;
@@ -280,12 +280,13 @@ static void test_pool_bounded_queue(void **state)
 	(void)state;
 	assert_non_null(p);
 	for (i = 0; i < 6; i++)
-		jobs[i] = (struct job){ .g = &g, .kind = POOL_OTHER };
+		jobs[i] = (struct job){.g = &g, .kind = POOL_OTHER};
 	/* two start running (blocked on the gate), three queue, one is
 	 * refused and stays ours */
 	for (i = 0; i < 2; i++)
-		assert_int_equal(pool_submit(p, POOL_OTHER, job_run, job_done,
-					     &jobs[i]), 0);
+		assert_int_equal(
+			pool_submit(p, POOL_OTHER, job_run, job_done, &jobs[i]),
+			0);
 	for (int k = 0; k < 12000 && pool_queued(p) > 0; k++) /* 60 s */
 		sleep_ms(5);
 	for (i = 2; i < 6; i++)
@@ -313,9 +314,9 @@ static void test_pool_kind_caps(void **state)
 {
 	/* 4 threads; SSH may take 2 of them. 8 slow SSH jobs queued first
 	 * must not stop the SNMP jobs queued after them. */
-	struct pool_opts o = { .threads = 4, .queue_max = 64 };
-	struct gate g = { .mu = PTHREAD_MUTEX_INITIALIZER,
-			  .cv = PTHREAD_COND_INITIALIZER };
+	struct pool_opts o = {.threads = 4, .queue_max = 64};
+	struct gate g = {.mu = PTHREAD_MUTEX_INITIALIZER,
+			 .cv = PTHREAD_COND_INITIALIZER};
 	struct job jobs[12];
 	struct pool *p;
 	int i;
@@ -325,10 +326,10 @@ static void test_pool_kind_caps(void **state)
 	p = pool_new(&o);
 	assert_non_null(p);
 	for (i = 0; i < 12; i++) {
-		jobs[i] = (struct job){ .g = &g,
-					.kind = i < 8 ? POOL_SSH : POOL_SNMP };
-		assert_int_equal(pool_submit(p, jobs[i].kind, job_run,
-					     job_done, &jobs[i]),
+		jobs[i] = (struct job){.g = &g,
+				       .kind = i < 8 ? POOL_SSH : POOL_SNMP};
+		assert_int_equal(pool_submit(p, jobs[i].kind, job_run, job_done,
+					     &jobs[i]),
 				 0);
 	}
 	/* with the gate shut: 2 SSH + 2 SNMP running, the rest queued */
@@ -350,23 +351,24 @@ static void test_pool_kind_caps(void **state)
 
 static void test_pool_free_cancels_queued(void **state)
 {
-	struct pool_opts o = { .threads = 1, .queue_max = 8 };
-	struct gate g = { .mu = PTHREAD_MUTEX_INITIALIZER,
-			  .cv = PTHREAD_COND_INITIALIZER };
+	struct pool_opts o = {.threads = 1, .queue_max = 8};
+	struct gate g = {.mu = PTHREAD_MUTEX_INITIALIZER,
+			 .cv = PTHREAD_COND_INITIALIZER};
 	struct job jobs[4];
 	struct pool *p = pool_new(&o);
 	int i, cancelled = 0, done = 0;
 
 	(void)state;
 	for (i = 0; i < 4; i++) {
-		jobs[i] = (struct job){ .g = &g, .kind = POOL_SNMP };
-		assert_int_equal(pool_submit(p, POOL_SNMP, job_run, job_done,
-					     &jobs[i]), 0);
+		jobs[i] = (struct job){.g = &g, .kind = POOL_SNMP};
+		assert_int_equal(
+			pool_submit(p, POOL_SNMP, job_run, job_done, &jobs[i]),
+			0);
 	}
 	for (int k = 0; k < 12000 && atomic_load(&g.running[POOL_SNMP]) < 1;
 	     k++) /* 60 s */
 		sleep_ms(5);
-	gate_open(&g);	/* the running one finishes; pool_free races it */
+	gate_open(&g); /* the running one finishes; pool_free races it */
 	pool_free(p);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(jobs[i].done, 1);
@@ -398,7 +400,7 @@ static void rt_fire(struct timer *t, void *arg)
 
 static void test_reactor_timers(void **state)
 {
-	struct rt x = { 0 };
+	struct rt x = {0};
 	uint64_t t0;
 	int i;
 
@@ -436,14 +438,14 @@ static void *rt_waker(void *arg)
 
 static void test_reactor_wake_from_thread(void **state)
 {
-	struct rt x = { 0 };
+	struct rt x = {0};
 	pthread_t th;
 
 	(void)state;
 	x.r = reactor_new();
 	reactor_set_wake(x.r, rt_woken, &x);
 	pthread_create(&th, NULL, rt_waker, &x);
-	assert_int_equal(reactor_run(x.r), 0);	/* no timers: only the wake */
+	assert_int_equal(reactor_run(x.r), 0); /* no timers: only the wake */
 	pthread_join(th, NULL);
 	assert_int_equal(atomic_load(&x.woken), 1);
 	reactor_free(x.r);
@@ -541,7 +543,6 @@ static void test_ports_presets_no_table(void **state)
 		unsetenv("NETCENSUS_NMAP_SERVICES");
 	free(old);
 }
-
 
 /* ---- RTT estimator ---- */
 

@@ -57,9 +57,9 @@ static struct intake_result put(struct store *st,
 	struct intake_result res;
 
 	assert_non_null(report);
-	assert_int_equal(intake_report(st, cfg, report, 1, "test", "netcensus",
-				       &res),
-			 0);
+	assert_int_equal(
+		intake_report(st, cfg, report, 1, "test", "netcensus", &res),
+		0);
 	json_decref(report);
 	return res;
 }
@@ -145,9 +145,9 @@ static void test_rule_precedence(void **state)
 		assert_non_null(st);
 		for (k = r; k < INTAKE_RULE_COUNT; k++) {
 			sys = rule_device(k);
-			assert_int_equal(store_device_insert(st, 1, sys, "t0",
-							     &ids[k]),
-					 0);
+			assert_int_equal(
+				store_device_insert(st, 1, sys, "t0", &ids[k]),
+				0);
 			json_decref(sys);
 		}
 		intake_config_default(&cfg);
@@ -195,9 +195,9 @@ static void test_rule_needs_all_fields(void **state)
 				    "UU-1")));
 	assert_int_equal(res.created, 1);
 	/* uuid empty: hostname+uuid does not apply; hostname alone does */
-	res = put(st, NULL,
-		  rep_sys(json_pack("{ssss}", "hostname", "alpha", "uuid",
-				    "")));
+	res = put(
+		st, NULL,
+		rep_sys(json_pack("{ssss}", "hostname", "alpha", "uuid", "")));
 	assert_int_equal(res.created, 0);
 	assert_string_equal(res.rule, "hostname");
 	/* two machines with the same firmware placeholder serial */
@@ -308,8 +308,8 @@ static void test_strong_identity_vetoes_mac(void **state)
 	for (i = 0; i < 40; i++) {
 		snprintf(host, sizeof(host), "clone-%02d", i);
 		snprintf(serial, sizeof(serial), "CZ%08d", i);
-		snprintf(uuid, sizeof(uuid),
-			 "4C4C4544-0000-4000-8000-%012d", i);
+		snprintf(uuid, sizeof(uuid), "4C4C4544-0000-4000-8000-%012d",
+			 i);
 		snprintf(dbus, sizeof(dbus), "%032d", i + 1);
 		res = put(st, NULL,
 			  json_pack("{s{ssssssssss}s[{ssss}]}", "sys",
@@ -321,7 +321,8 @@ static void test_strong_identity_vetoes_mac(void **state)
 		if (i == 1) {
 			msg = last_audit_message(st);
 			if (!strstr(msg, "mac 3c:ec:ef:00:00:03 matched device "
-					 "1, refused: serial CZ00000000 \u2260 CZ00000001"))
+					 "1, refused: serial CZ00000000 \u2260 "
+					 "CZ00000001"))
 				fail_msg("audit says '%s'", msg);
 			free(msg);
 		}
@@ -339,8 +340,8 @@ static void test_strong_identity_vetoes_names(void **state)
 	a = put(st, NULL,
 		rep_sys(json_pack("{ssssssssssss}", "hostname", "h1", "fqdn",
 				  "h1.example.org", "sysName", "h1", "ip",
-				  "198.18.3.1", "serial", "SER-A", "dbus_identifier",
-				  "DBUS-A")));
+				  "198.18.3.1", "serial", "SER-A",
+				  "dbus_identifier", "DBUS-A")));
 	/* same names and address, another serial: another machine */
 	res = put(st, NULL,
 		  rep_sys(json_pack("{ssssssssss}", "hostname", "h1", "fqdn",
@@ -411,10 +412,9 @@ static void test_cloned_vm(void **state)
 			  "mac", "00:50:56:01:01:01", "net_index", "1"));
 	assert_int_equal(a.created, 1);
 	b = put(st, NULL,
-		json_pack("{s{ssssss}s[{ssss}]}", "sys", "hostname",
-			  "vm-clone", "uuid", uuid, "mac", "00:50:56:02:02:02",
-			  "network", "mac", "00:50:56:02:02:02", "net_index",
-			  "1"));
+		json_pack("{s{ssssss}s[{ssss}]}", "sys", "hostname", "vm-clone",
+			  "uuid", uuid, "mac", "00:50:56:02:02:02", "network",
+			  "mac", "00:50:56:02:02:02", "net_index", "1"));
 	assert_int_equal(b.created, 1);
 	a = put(st, NULL,
 		rep_sys(json_pack("{ssssss}", "hostname", "vm2-orig", "uuid",
@@ -464,9 +464,8 @@ static void test_nics_move_between_machines(void **state)
 	dev = store_device_get(st, a.device_id);
 	assert_string_equal(json_string_value(json_object_get(dev, "uuid")),
 			    "UUID-PC-A");
-	assert_string_equal(
-		json_string_value(json_object_get(dev, "hostname")),
-		"pc-a-new");
+	assert_string_equal(json_string_value(json_object_get(dev, "hostname")),
+			    "pc-a-new");
 	json_decref(dev);
 	assert_non_null(strstr(a2.message, "refused: uuid UUID-PC-B"));
 }
@@ -484,18 +483,16 @@ static void test_match_only_in_org_tree(void **state)
 	assert_int_equal(store_org_add(st, "A", 0, &org_a), 0);
 	assert_int_equal(store_org_add(st, "B", 0, &org_b), 0);
 	assert_int_equal(store_org_add(st, "B1", org_b, &org_b1), 0);
-	rep = json_pack("{s{ssssssssssss}s[{ssss}]}", "sys", "hostname",
-			"db-a", "uuid", "UUID-A", "serial", "SER-A", "ip",
-			"198.18.7.1", "mac", "3c:ec:ef:00:0a:01", "os_name",
-			"Debian", "network", "mac", "3c:ec:ef:00:0a:01",
-			"net_index", "1");
-	assert_int_equal(intake_report(st, NULL, rep, org_a, "t", "x", &a),
-			 0);
+	rep = json_pack("{s{ssssssssssss}s[{ssss}]}", "sys", "hostname", "db-a",
+			"uuid", "UUID-A", "serial", "SER-A", "ip", "198.18.7.1",
+			"mac", "3c:ec:ef:00:0a:01", "os_name", "Debian",
+			"network", "mac", "3c:ec:ef:00:0a:01", "net_index",
+			"1");
+	assert_int_equal(intake_report(st, NULL, rep, org_a, "t", "x", &a), 0);
 	/* org B posts A's identity: a new device in B, A's untouched */
 	json_object_set_new(json_object_get(rep, "sys"), "os_name",
 			    json_string("PWNED by OrgB"));
-	assert_int_equal(intake_report(st, NULL, rep, org_b, "t", "x", &b),
-			 0);
+	assert_int_equal(intake_report(st, NULL, rep, org_b, "t", "x", &b), 0);
 	assert_int_equal(b.created, 1);
 	assert_null(b.rule);
 	assert_string_equal(b.message, "");
@@ -515,11 +512,9 @@ static void test_match_only_in_org_tree(void **state)
 			    json_string("UUID-B1"));
 	json_object_set_new(json_object_get(rep, "sys"), "serial",
 			    json_string("SER-B1"));
-	assert_int_equal(intake_report(st, NULL, rep, org_b1, "t", "x", &r),
-			 0);
+	assert_int_equal(intake_report(st, NULL, rep, org_b1, "t", "x", &r), 0);
 	assert_int_equal(r.created, 1);
-	assert_int_equal(intake_report(st, NULL, rep, org_b, "t", "x", &b),
-			 0);
+	assert_int_equal(intake_report(st, NULL, rep, org_b, "t", "x", &b), 0);
 	assert_int_equal(b.created, 0);
 	assert_int_equal(b.device_id, r.device_id);
 	/* but B1 does not see B's own device */
@@ -529,8 +524,7 @@ static void test_match_only_in_org_tree(void **state)
 			    json_string("UUID-A"));
 	json_object_set_new(json_object_get(rep, "sys"), "serial",
 			    json_string("SER-A"));
-	assert_int_equal(intake_report(st, NULL, rep, org_b1, "t", "x", &r),
-			 0);
+	assert_int_equal(intake_report(st, NULL, rep, org_b1, "t", "x", &r), 0);
 	assert_int_equal(r.created, 1);
 	json_decref(rep);
 	assert_int_equal(count(st, "devices"), 4);
@@ -592,18 +586,16 @@ static void test_org_from_caller(void **state)
 {
 	struct store *st = *state;
 	struct intake_result res;
-	json_t *rep = rep_sys(json_pack("{sssi}", "hostname", "o", "org_id",
-					999));
+	json_t *rep =
+		rep_sys(json_pack("{sssi}", "hostname", "o", "org_id", 999));
 	json_t *dev;
 
 	/* sys.org_id 999 does not exist; the caller's org 1 is used */
-	assert_int_equal(intake_report(st, NULL, rep, 1, "t", "netcensus",
-				       &res),
-			 0);
+	assert_int_equal(
+		intake_report(st, NULL, rep, 1, "t", "netcensus", &res), 0);
 	json_decref(rep);
 	dev = store_device_get(st, res.device_id);
-	assert_int_equal(json_integer_value(json_object_get(dev, "org_id")),
-			 1);
+	assert_int_equal(json_integer_value(json_object_get(dev, "org_id")), 1);
 	json_decref(dev);
 }
 
@@ -676,43 +668,47 @@ static void test_upsert_change_log(void **state)
 	assert_int_equal(res.created, 0);
 	assert_int_equal(res.changes, 3);
 	txt = changes_text(st, id);
-	assert_string_equal(txt, "change software openssl\x1f" "3.0.2;"
-				 "add software curl\x1f" "7.88;"
-				 "remove software zlib\x1f" "1.2;");
+	assert_string_equal(txt, "change software openssl\x1f"
+				 "3.0.2;"
+				 "add software curl\x1f"
+				 "7.88;"
+				 "remove software zlib\x1f"
+				 "1.2;");
 	free(txt);
 	/* the upgrade says from which version to which */
 	list = store_change_list(st, id, 0);
-	json_array_foreach(list, i, row)
-	{
+	json_array_foreach(list, i, row) {
 		if (strcmp(json_string_value(json_object_get(row, "action")),
 			   "change"))
 			continue;
 		detail = json_object_get(row, "detail");
-		assert_string_equal(json_string_value(json_object_get(
-					    json_object_get(detail, "from"),
-					    "version")),
-				    "1.1.1");
-		assert_string_equal(json_string_value(json_object_get(
-					    json_object_get(detail, "to"),
-					    "version")),
-				    "3.0.2");
-		assert_null(json_object_get(json_object_get(detail, "to"),
-					    "name"));
+		assert_string_equal(
+			json_string_value(json_object_get(
+				json_object_get(detail, "from"), "version")),
+			"1.1.1");
+		assert_string_equal(
+			json_string_value(json_object_get(
+				json_object_get(detail, "to"), "version")),
+			"3.0.2");
+		assert_null(
+			json_object_get(json_object_get(detail, "to"), "name"));
 	}
 	json_decref(list);
 	/* zlib is kept, not current, with its last sighting */
 	list = store_component_list(st, id, "software", 0);
 	assert_int_equal(json_array_size(list), 5);
-	json_array_foreach(list, i, row)
-	{
-		const char *key = json_string_value(json_object_get(row, "key"));
-		int cur = (int)json_integer_value(json_object_get(row,
-								  "current"));
-		const char *last = json_string_value(json_object_get(row,
-								     "last_seen"));
+	json_array_foreach(list, i, row) {
+		const char *key =
+			json_string_value(json_object_get(row, "key"));
+		int cur = (int)json_integer_value(
+			json_object_get(row, "current"));
+		const char *last =
+			json_string_value(json_object_get(row, "last_seen"));
 
-		if (!strcmp(key, "zlib\x1f" "1.2") ||
-		    !strcmp(key, "openssl\x1f" "1.1.1")) {
+		if (!strcmp(key, "zlib\x1f"
+				 "1.2") ||
+		    !strcmp(key, "openssl\x1f"
+				 "1.1.1")) {
 			assert_int_equal(cur, 0);
 			assert_string_equal(last, "2026-01-02 00:00:00");
 		} else {
@@ -725,9 +721,9 @@ static void test_upsert_change_log(void **state)
 	/* zlib comes back: current again, logged as an add */
 	setenv("NETCENSUS_NOW", "2026-01-04 00:00:00", 1);
 	res = put(st, NULL,
-		  soft_report(json_pack("[oooo]", sw("bash", "5.1"),
-					sw("openssl", "3.0.2"),
-					sw("curl", "7.88"), sw("zlib", "1.2"))));
+		  soft_report(json_pack(
+			  "[oooo]", sw("bash", "5.1"), sw("openssl", "3.0.2"),
+			  sw("curl", "7.88"), sw("zlib", "1.2"))));
 	assert_int_equal(res.changes, 1);
 	list = store_component_list(st, id, "software", 1);
 	assert_int_equal(json_array_size(list), 4);
@@ -762,9 +758,12 @@ static void test_pairing(void **state)
 					sw("kernel", "4"))));
 	assert_int_equal(res.changes, 3);
 	txt = changes_text(st, res.device_id);
-	assert_string_equal(txt, "change software kernel\x1f" "5;"
-				 "change software kernel\x1f" "4;"
-				 "remove software kernel\x1f" "3;");
+	assert_string_equal(txt, "change software kernel\x1f"
+				 "5;"
+				 "change software kernel\x1f"
+				 "4;"
+				 "remove software kernel\x1f"
+				 "3;");
 	free(txt);
 	a = json_array();
 	b = json_array();
@@ -789,8 +788,8 @@ static void test_pairing(void **state)
 		json_t *row;
 
 		json_array_foreach(list, k, row)
-			if (!strcmp(json_string_value(json_object_get(
-					    row, "action")),
+			if (!strcmp(json_string_value(
+					    json_object_get(row, "action")),
 				    "change"))
 				nchange++;
 		json_decref(list);
@@ -828,16 +827,16 @@ static void test_field_changes(void **state)
 	free(txt);
 	list = store_change_list(st, res.device_id, 0);
 	detail = json_object_get(json_array_get(list, 1), "detail");
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(detail, "from"),
-				    "os_version")),
-			    "7.8");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(detail, "from"), "os_version")),
+		"7.8");
 	assert_null(json_object_get(json_object_get(detail, "from"), "uptime"));
 	detail = json_object_get(json_array_get(list, 0), "detail");
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(detail, "to"),
-				    "start_mode")),
-			    "manual");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(detail, "to"),
+						  "start_mode")),
+		"manual");
 	json_decref(list);
 	/* the volatile field was still stored */
 	list = store_component_list(st, res.device_id, "partition", 1);
@@ -857,7 +856,8 @@ static void test_keys(void **state)
 
 	(void)state;
 	k = intake_component_key("software", row);
-	assert_string_equal(k, "x\x1f" "2");
+	assert_string_equal(k, "x\x1f"
+			       "2");
 	f = intake_key_fields("software", k);
 	assert_string_equal(json_string_value(json_object_get(f, "name")), "x");
 	assert_string_equal(json_string_value(json_object_get(f, "version")),
@@ -915,12 +915,12 @@ static void test_rejected_stores_nothing(void **state)
 		     .device_id;
 	/* a bad row after good ones: nothing of the report may stay */
 	rep = json_pack("{s{ssssss}s[oo]s[{ss}s]}", "sys", "hostname", "deb",
-			"uuid", "UUID-DEB", "os_name", "Changed",
-			"software", sw("vim", "9"), sw("bash", "5.2"),
-			"service", "name", "cron", "not an object");
-	assert_int_equal(intake_report(st, NULL, rep, 1, "bad.json",
-				       "netcensus", &res),
-			 -1);
+			"uuid", "UUID-DEB", "os_name", "Changed", "software",
+			sw("vim", "9"), sw("bash", "5.2"), "service", "name",
+			"cron", "not an object");
+	assert_int_equal(
+		intake_report(st, NULL, rep, 1, "bad.json", "netcensus", &res),
+		-1);
 	json_decref(rep);
 	assert_non_null(strstr(res.message, "service"));
 	assert_int_equal(count(st, "components"), 1);
@@ -937,17 +937,17 @@ static void test_rejected_stores_nothing(void **state)
 	/* a new device rejected: not created */
 	rep = json_pack("{s{ss}s[s]}", "sys", "hostname", "fresh", "software",
 			"x");
-	assert_int_equal(intake_report(st, NULL, rep, 1, "bad2.json",
-				       "netcensus", &res),
-			 -1);
+	assert_int_equal(
+		intake_report(st, NULL, rep, 1, "bad2.json", "netcensus", &res),
+		-1);
 	json_decref(rep);
 	assert_int_equal(res.device_id, 0);
 	assert_int_equal(count(st, "devices"), 1);
 	/* no sys at all */
 	rep = json_pack("{s[]}", "software");
-	assert_int_equal(intake_report(st, NULL, rep, 1, "bad3.json",
-				       "netcensus", &res),
-			 -1);
+	assert_int_equal(
+		intake_report(st, NULL, rep, 1, "bad3.json", "netcensus", &res),
+		-1);
 	json_decref(rep);
 	/* every rejection is in the audit log, with its reason */
 	audit = store_audit_list(st, 0);
@@ -966,10 +966,10 @@ static void test_rejected_stores_nothing(void **state)
 			       "not an object"));
 	json_decref(audit);
 	/* and the database is still usable */
-	assert_int_equal(put(st, NULL, soft_report(json_pack(
-						 "[o]", sw("bash", "5.1"))))
-				 .changes,
-			 0);
+	assert_int_equal(
+		put(st, NULL, soft_report(json_pack("[o]", sw("bash", "5.1"))))
+			.changes,
+		0);
 }
 
 /* Every sample imports; Linux and Windows machines never merge; the
@@ -1000,7 +1000,8 @@ static void test_samples(void **state)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", samples,
 				 de->d_name);
-			buf = util_read_file(path, REPORT_MAX_BYTES, &len, &why);
+			buf = util_read_file(path, REPORT_MAX_BYTES, &len,
+					     &why);
 			assert_non_null(buf);
 			rep = report_parse(buf, len, NULL, &err);
 			free(buf);

@@ -32,8 +32,7 @@ static char *part_body(const char *msg, const char *marker, size_t *len)
 	}
 	out = xmalloc(b64.len + 1);
 	assert_int_equal(sodium_base642bin((unsigned char *)out, b64.len,
-					   b64.data, b64.len, NULL, len,
-					   NULL,
+					   b64.data, b64.len, NULL, len, NULL,
 					   sodium_base64_VARIANT_ORIGINAL),
 			 0);
 	out[*len] = '\0';
@@ -43,7 +42,7 @@ static char *part_body(const char *msg, const char *marker, size_t *len)
 
 static void test_build(void **state)
 {
-	const char *to[] = { "ops@example.org", "noc@example.net" };
+	const char *to[] = {"ops@example.org", "noc@example.net"};
 	const char csv[] = "\"id\",\"hostname\"\r\n\"1\",\"a,b\"\r\n";
 	struct mail_message m;
 	struct strbuf out;
@@ -91,8 +90,9 @@ static void test_build(void **state)
 		}
 		assert_int_equal(count, 4); /* header, 2 parts, closing */
 	}
-	body = part_body(out.data, "attachment; filename=\"new-devices-"
-				   "20261120-0600.csv\"",
+	body = part_body(out.data,
+			 "attachment; filename=\"new-devices-"
+			 "20261120-0600.csv\"",
 			 &len);
 	assert_int_equal(len, sizeof(csv) - 1);
 	assert_memory_equal(body, csv, len);
@@ -106,8 +106,8 @@ static void test_build(void **state)
 
 static void test_refused(void **state)
 {
-	const char *bad[] = { "ops@example.org\r\nBcc: x@evil.example" };
-	const char *ok[] = { "ops@example.org" };
+	const char *bad[] = {"ops@example.org\r\nBcc: x@evil.example"};
+	const char *ok[] = {"ops@example.org"};
 	struct mail_message m;
 	struct strbuf out;
 
@@ -144,7 +144,7 @@ static void test_refused(void **state)
 
 static void test_send_refused_early(void **state)
 {
-	const char *to[] = { "ops@example.org" };
+	const char *to[] = {"ops@example.org"};
 	struct mail_server srv;
 	char answer[256];
 
@@ -152,8 +152,7 @@ static void test_send_refused_early(void **state)
 	memset(&srv, 0, sizeof(srv));
 	srv.host = "smtp.example.org/x";
 	srv.from = "netcensus@example.org";
-	assert_int_equal(mail_send(&srv, to, 1, "x", 1, answer,
-				   sizeof(answer)),
+	assert_int_equal(mail_send(&srv, to, 1, "x", 1, answer, sizeof(answer)),
 			 -1);
 	assert_non_null(strstr(answer, "host"));
 }

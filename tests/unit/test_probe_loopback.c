@@ -5,7 +5,7 @@
  * except the ICMP-unreachable test, which runs in a private network
  * namespace of its own (198.18.98.0/24 on a veth pair, no default route,
  * every probe rejected by nft before it leaves). */
-#define _GNU_SOURCE	/* unshare() */
+#define _GNU_SOURCE /* unshare() */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -46,7 +46,7 @@ static void *listener_loop(void *arg)
 	struct listener *l = arg;
 
 	while (!atomic_load(&l->stop)) {
-		struct pollfd p = { .fd = l->fd, .events = POLLIN };
+		struct pollfd p = {.fd = l->fd, .events = POLLIN};
 
 		if (poll(&p, 1, 50) <= 0)
 			continue;
@@ -64,7 +64,7 @@ static void *listener_loop(void *arg)
 
 static void listener_start(struct listener *l)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sin);
 	int one = 1;
 
@@ -90,7 +90,7 @@ static void listener_stop(struct listener *l)
 /* A loopback TCP port nobody listens on (bound, then released). */
 static uint16_t closed_port(void)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sin);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -187,7 +187,7 @@ static void echo_round_trip(int family, const char *ip)
 		fail_msg("sendto %s: %s", ip, strerror(err));
 	}
 	for (tries = 0; tries < 20 && !got; tries++) {
-		struct pollfd p = { .fd = s.fd, .events = POLLIN };
+		struct pollfd p = {.fd = s.fd, .events = POLLIN};
 		int rc;
 
 		if (poll(&p, 1, 100) != 1)
@@ -224,7 +224,7 @@ static void test_icmp_echo_v6(void **state)
 static int ping_socket_child(void)
 {
 	static const uint8_t key[ICMP_KEY_BYTES] = "fedcba9876543210";
-	struct ifreq ifr = { .ifr_flags = IFF_UP | IFF_LOOPBACK };
+	struct ifreq ifr = {.ifr_flags = IFF_UP | IFF_LOOPBACK};
 	struct targets_addr lo = addr("127.0.0.1");
 	struct icmp_reply rep;
 	struct icmp_sock s;
@@ -252,7 +252,7 @@ static int ping_socket_child(void)
 	if (icmp_send_echo(&s, &lo, 7, 99) < 0)
 		return 1;
 	for (i = 0; i < 20; i++) {
-		struct pollfd p = { .fd = s.fd, .events = POLLIN };
+		struct pollfd p = {.fd = s.fd, .events = POLLIN};
 
 		if (poll(&p, 1, 100) != 1)
 			continue;
@@ -347,9 +347,9 @@ static void dns_answer(const char *q, unsigned qtype, uint8_t *rd,
 	static const struct {
 		const char *ptr, *name, *a;
 	} zone[] = {
-		{ "1.0.0.127.in-addr.arpa", "lo-one.test", "127.0.0.1" },
-		{ "2.0.0.127.in-addr.arpa", "lo-two.test", "127.0.0.99" },
-		{ "4.0.0.127.in-addr.arpa", "bad;name.test", "127.0.0.4" },
+		{"1.0.0.127.in-addr.arpa", "lo-one.test", "127.0.0.1"},
+		{"2.0.0.127.in-addr.arpa", "lo-two.test", "127.0.0.99"},
+		{"4.0.0.127.in-addr.arpa", "bad;name.test", "127.0.0.4"},
 	};
 	size_t i;
 
@@ -367,10 +367,10 @@ static void dns_answer(const char *q, unsigned qtype, uint8_t *rd,
 				inet_pton(AF_INET, zone[i].a, rd);
 				*rdlen = 4;
 			}
-			return;	/* AAAA: no data */
+			return; /* AAAA: no data */
 		}
 	}
-	*rcode = 3;	/* NXDOMAIN */
+	*rcode = 3; /* NXDOMAIN */
 }
 
 static void *dns_server_loop(void *arg)
@@ -378,7 +378,7 @@ static void *dns_server_loop(void *arg)
 	struct dns_server *d = arg;
 
 	while (!atomic_load(&d->stop)) {
-		struct pollfd p = { .fd = d->fd, .events = POLLIN };
+		struct pollfd p = {.fd = d->fd, .events = POLLIN};
 		uint8_t q[512], r[1024], rd[300];
 		struct sockaddr_storage from;
 		socklen_t fl = sizeof(from);
@@ -400,16 +400,17 @@ static void *dns_server_loop(void *arg)
 			continue;
 		qtype = (unsigned)(q[12 + qlen] << 8 | q[12 + qlen + 1]);
 		dns_answer(name, qtype, rd, &rdlen, &rtype, &rcode);
-		memcpy(r, q, 12 + (size_t)qlen + 4);	/* header + question */
-		r[2] = 0x81 | (q[2] & 0x01);		/* QR, RD */
-		r[3] = (uint8_t)(0x80 | rcode);		/* RA, rcode */
+		memcpy(r, q, 12 + (size_t)qlen + 4); /* header + question */
+		r[2] = 0x81 | (q[2] & 0x01);	     /* QR, RD */
+		r[3] = (uint8_t)(0x80 | rcode);	     /* RA, rcode */
 		r[6] = 0;
 		r[7] = rdlen ? 1 : 0;
 		r[8] = r[9] = r[10] = r[11] = 0;
 		o = 12 + (size_t)qlen + 4;
 		if (rdlen) {
-			uint8_t rr[10] = { 0xc0, 0x0c, 0, (uint8_t)rtype, 0, 1,
-					   0, 0, 0, 60 };
+			uint8_t rr[10] = {0xc0, 0x0c, 0, (uint8_t)rtype,
+					  0,	1,    0, 0,
+					  0,	60};
 
 			memcpy(r + o, rr, 10);
 			o += 10;
@@ -425,7 +426,7 @@ static void *dns_server_loop(void *arg)
 
 static void dns_server_start(struct dns_server *d)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sin);
 
 	memset(d, 0, sizeof(*d));
@@ -467,8 +468,8 @@ static void ptr_done(void *arg, enum dns_status st, const char *name,
 
 static void test_dns_ptr_confirmed(void **state)
 {
-	static const char *const ips[] = { "127.0.0.1", "127.0.0.2",
-					   "127.0.0.3", "127.0.0.4" };
+	static const char *const ips[] = {"127.0.0.1", "127.0.0.2", "127.0.0.3",
+					  "127.0.0.4"};
 	struct ptr_result res[4];
 	struct dns_server srv;
 	struct reactor *r;
@@ -498,9 +499,9 @@ static void test_dns_ptr_confirmed(void **state)
 	assert_int_equal(res[0].confirmed, 1);
 	assert_int_equal(res[1].st, DNS_OK);
 	assert_string_equal(res[1].name, "lo-two.test");
-	assert_int_equal(res[1].confirmed, 0);	/* A says 127.0.0.99 */
+	assert_int_equal(res[1].confirmed, 0); /* A says 127.0.0.99 */
 	assert_int_equal(res[2].st, DNS_NONAME);
-	assert_int_not_equal(res[3].st, DNS_OK);	/* hostile name dropped */
+	assert_int_not_equal(res[3].st, DNS_OK); /* hostile name dropped */
 	assert_string_equal(res[3].name, "");
 	for (i = 0; i < 4; i++)
 		assert_int_equal(res[i].called, 1);
@@ -516,7 +517,7 @@ static void test_dns_ptr_confirmed(void **state)
 
 static void test_dns_free_cancels(void **state)
 {
-	struct ptr_result res = { 0 };
+	struct ptr_result res = {0};
 	struct reactor *r = reactor_new();
 	struct dns_server srv;
 	struct targets_addr a = addr("127.0.0.1");
@@ -531,7 +532,7 @@ static void test_dns_free_cancels(void **state)
 	res.r = r;
 	res.left = &left;
 	dns_ptr(d, &a, ptr_done, &res);
-	dns_free(d);	/* before the loop ever ran */
+	dns_free(d); /* before the loop ever ran */
 	assert_int_equal(res.called, 1);
 	assert_int_equal(res.st, DNS_CANCELLED);
 	reactor_free(r);
@@ -617,8 +618,8 @@ static void cb_done(struct engine *e, struct engine_host *h, void *ud)
 	}
 }
 
-static const struct engine_callbacks run_cb = { cb_alive, cb_scanned, cb_done,
-						NULL };
+static const struct engine_callbacks run_cb = {cb_alive, cb_scanned, cb_done,
+					       NULL};
 
 static struct targets *loop_targets(const char *const *toks)
 {
@@ -650,12 +651,12 @@ static int engine_go(struct engine_opts *o, struct targets *t, struct run *r,
 
 static void test_engine_full_pipeline(void **state)
 {
-	static const char *const toks[] = { "127.0.0.1-127.0.0.4", NULL };
+	static const char *const toks[] = {"127.0.0.1-127.0.0.4", NULL};
 	struct targets *t = loop_targets(toks);
 	struct engine_progress p;
 	struct dns_server srv;
 	struct listener l;
-	struct port_list pl = { 0 };
+	struct port_list pl = {0};
 	struct engine_opts o;
 	struct run *r = calloc(1, sizeof(*r));
 	char server[32], spec[32];
@@ -670,7 +671,7 @@ static void test_engine_full_pipeline(void **state)
 	engine_opts_default(&o);
 	o.rate = 0;
 	o.timeout_ms = 300;
-	o.discovery_ports[0] = closed;	/* loopback refuses: alive by RST */
+	o.discovery_ports[0] = closed; /* loopback refuses: alive by RST */
 	o.n_discovery_ports = 1;
 	o.ports = &pl;
 	o.dns = 1;
@@ -721,7 +722,7 @@ static void test_engine_full_pipeline(void **state)
 
 static void test_engine_tcp_only_discovery(void **state)
 {
-	static const char *const toks[] = { "127.0.0.1", NULL };
+	static const char *const toks[] = {"127.0.0.1", NULL};
 	struct targets *t = loop_targets(toks);
 	struct engine_opts o;
 	struct listener l;
@@ -751,19 +752,19 @@ static void test_engine_tcp_only_discovery(void **state)
 
 static void test_engine_split_and_resume(void **state)
 {
-	static const char *const toks[] = { "127.0.1.0/24", NULL };
+	static const char *const toks[] = {"127.0.1.0/24", NULL};
 	struct targets *t = loop_targets(toks);
 	struct engine_progress p;
 	struct engine_opts o;
 	struct run *r = calloc(1, sizeof(*r));
 	uint16_t closed = closed_port();
-	struct port_list pl = { 0 };
+	struct port_list pl = {0};
 	int i, seen = 0;
 
 	(void)state;
 	engine_opts_default(&o);
 	o.rate = 0;
-	o.no_ping = 1;	/* every address "live": ports still probed */
+	o.no_ping = 1; /* every address "live": ports still probed */
 	ports_parse("1", &pl);
 	pl.tcp[0] = closed;
 	o.ports = &pl;
@@ -791,12 +792,12 @@ static void test_engine_split_and_resume(void **state)
 
 static void test_engine_rate_limit(void **state)
 {
-	static const char *const toks[] = { "127.0.2.0/24", NULL };
+	static const char *const toks[] = {"127.0.2.0/24", NULL};
 	struct targets *t = loop_targets(toks);
 	struct engine_progress p;
 	struct engine_opts o;
 	struct run *r = calloc(1, sizeof(*r));
-	struct port_list pl = { 0 };
+	struct port_list pl = {0};
 	double pps;
 
 	(void)state;
@@ -827,7 +828,7 @@ static void *stopper(void *arg)
 	struct engine_progress p;
 
 	do {
-		struct timespec ts = { 0, 2000000 };
+		struct timespec ts = {0, 2000000};
 
 		nanosleep(&ts, NULL);
 		engine_progress(e, &p);
@@ -838,20 +839,20 @@ static void *stopper(void *arg)
 
 static void test_engine_stop_resume(void **state)
 {
-	static const char *const toks[] = { "127.0.3.0/24", NULL };
+	static const char *const toks[] = {"127.0.3.0/24", NULL};
 	struct targets *t = loop_targets(toks);
 	struct engine_callbacks cb = run_cb;
 	struct engine_progress p;
 	struct engine_opts o;
 	struct run *r = calloc(1, sizeof(*r));
-	struct port_list pl = { 0 };
+	struct port_list pl = {0};
 	struct engine *e;
 	pthread_t th;
 	int i, seen = 0;
 
 	(void)state;
 	engine_opts_default(&o);
-	o.rate = 100;	/* 2.5 s: the stopper has time on a busy machine */
+	o.rate = 100; /* 2.5 s: the stopper has time on a busy machine */
 	o.no_ping = 1;
 	o.seed = 7;
 	ports_parse("1", &pl);
@@ -881,12 +882,12 @@ static void test_engine_stop_resume(void **state)
 
 static void test_engine_throughput(void **state)
 {
-	static const char *const toks[] = { "127.1.0.0/18", NULL };
+	static const char *const toks[] = {"127.1.0.0/18", NULL};
 	struct targets *t = loop_targets(toks);
 	struct engine_progress p;
 	struct engine_opts o;
 	struct run *r = calloc(1, sizeof(*r));
-	struct port_list pl = { 0 };
+	struct port_list pl = {0};
 
 	(void)state;
 	engine_opts_default(&o);
@@ -909,7 +910,7 @@ static void test_engine_throughput(void **state)
 
 static void test_engine_job_backlog(void **state)
 {
-	static const char *const toks[] = { "127.0.4.0/28", NULL };
+	static const char *const toks[] = {"127.0.4.0/28", NULL};
 	struct targets *t = loop_targets(toks);
 	struct engine_progress p;
 	struct engine_opts o;
@@ -917,16 +918,16 @@ static void test_engine_job_backlog(void **state)
 
 	(void)state;
 	engine_opts_default(&o);
-	o.no_ping = 1;		/* no probes: only the jobs */
+	o.no_ping = 1; /* no probes: only the jobs */
 	o.pool.threads = 1;
-	o.pool.queue_max = 2;	/* 16 jobs: most wait in the engine */
+	o.pool.queue_max = 2; /* 16 jobs: most wait in the engine */
 	r->submit_jobs = 1;
 	r->order_ok = 1;
 	atomic_store(&job_runs, 0);
 	assert_int_equal(engine_go(&o, t, r, &p), 0);
 	assert_int_equal(r->done, 16);
 	assert_int_equal(r->jobs_done, 16);
-	assert_true(r->order_ok);	/* each host done after its job */
+	assert_true(r->order_ok); /* each host done after its job */
 	assert_int_equal(atomic_load(&job_runs), 16);
 	assert_int_equal(p.jobs_pending, 0);
 	assert_int_equal(p.packets, 0);
@@ -939,7 +940,7 @@ static void test_engine_job_backlog(void **state)
  * the queued client sockets go to cl[2]. */
 static int full_listener(uint16_t *port, int cl[2])
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sin);
 	int fd = socket(AF_INET, SOCK_STREAM, 0), i;
 
@@ -948,7 +949,7 @@ static int full_listener(uint16_t *port, int cl[2])
 	assert_int_equal(listen(fd, 0), 0);
 	getsockname(fd, (struct sockaddr *)&sin, &len);
 	*port = ntohs(sin.sin_port);
-	for (i = 0; i < 2; i++) {	/* backlog 0 holds one; fill it */
+	for (i = 0; i < 2; i++) { /* backlog 0 holds one; fill it */
 		cl[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		connect(cl[i], (struct sockaddr *)&sin, sizeof(sin));
 	}
@@ -958,12 +959,12 @@ static int full_listener(uint16_t *port, int cl[2])
 
 static void test_engine_filtered_and_dead(void **state)
 {
-	static const char *const toks[] = { "127.0.0.1", NULL };
+	static const char *const toks[] = {"127.0.0.1", NULL};
 	struct targets *t = loop_targets(toks);
 	struct engine_progress p;
 	struct engine_opts o;
 	struct run *r = calloc(1, sizeof(*r));
-	struct port_list pl = { 0 };
+	struct port_list pl = {0};
 	uint16_t port;
 	int cl[2], lfd = full_listener(&port, cl);
 
@@ -1009,8 +1010,7 @@ static void test_engine_filtered_and_dead(void **state)
  * after the first probe), not 2 x --timeout. */
 static void test_engine_adaptive_timeout(void **state)
 {
-	static const char *const toks[] = { "127.0.0.1", "127.0.7.0/28",
-					    NULL };
+	static const char *const toks[] = {"127.0.0.1", "127.0.7.0/28", NULL};
 	struct targets *t = loop_targets(toks);
 	struct engine_progress p;
 	struct engine_opts o;
@@ -1030,7 +1030,7 @@ static void test_engine_adaptive_timeout(void **state)
 	assert_int_equal(perm_at(&pm, 16), 0);
 	engine_opts_default(&o);
 	o.seed = seed;
-	o.rate = 50;		/* one probe per 20 ms: answers come first */
+	o.rate = 50; /* one probe per 20 ms: answers come first */
 	o.timeout_ms = 3000;
 	o.retries = 1;
 	o.no_icmp = 1;
@@ -1066,21 +1066,21 @@ static void test_engine_adaptive_timeout(void **state)
  * us ICMP host-unreachable, as a router does for a dead address after
  * its ARP timeout. .1 refuses TCP 80 with admin-prohibited sent by .1
  * itself (a host firewall), and drops echo requests. */
-#define UNREACH_SETUP \
-	"exec >/dev/null 2>&1; ip link set lo up && " \
-	"ip link add nc0 type veth peer name nc1 && ip link set nc1 up && " \
-	"ip addr add 198.18.98.1/24 dev nc0 && ip link set nc0 up && " \
-	"[ -z \"$(ip route show default)\" ] && " \
-	"sysctl -qw net.ipv4.neigh.nc0.mcast_solicit=1 " \
-	"net.ipv4.neigh.nc0.retrans_time_ms=100 && nft -f - <<'EOF'\n" \
-	"table inet nctest {\n" \
-	" chain in {\n" \
-	"  type filter hook input priority 0;\n" \
-	"  ip daddr 198.18.98.1 tcp dport 80 reject with icmp type " \
-	"admin-prohibited\n" \
-	"  ip daddr 198.18.98.1 icmp type echo-request drop\n" \
-	" }\n" \
-	"}\n" \
+#define UNREACH_SETUP                                                          \
+	"exec >/dev/null 2>&1; ip link set lo up && "                          \
+	"ip link add nc0 type veth peer name nc1 && ip link set nc1 up && "    \
+	"ip addr add 198.18.98.1/24 dev nc0 && ip link set nc0 up && "         \
+	"[ -z \"$(ip route show default)\" ] && "                              \
+	"sysctl -qw net.ipv4.neigh.nc0.mcast_solicit=1 "                       \
+	"net.ipv4.neigh.nc0.retrans_time_ms=100 && nft -f - <<'EOF'\n"         \
+	"table inet nctest {\n"                                                \
+	" chain in {\n"                                                        \
+	"  type filter hook input priority 0;\n"                               \
+	"  ip daddr 198.18.98.1 tcp dport 80 reject with icmp type "           \
+	"admin-prohibited\n"                                                   \
+	"  ip daddr 198.18.98.1 icmp type echo-request drop\n"                 \
+	" }\n"                                                                 \
+	"}\n"                                                                  \
 	"EOF\n"
 
 struct unreach_run {
@@ -1118,7 +1118,7 @@ static int unreach_write(const char *path, const char *val)
 static int unreach_go(const char *const *toks, int icmp, int tcp,
 		      struct unreach_run *u, struct engine_progress *p)
 {
-	struct engine_callbacks cb = { NULL, NULL, unreach_done, u };
+	struct engine_callbacks cb = {NULL, NULL, unreach_done, u};
 	struct targets *t = targets_new(0, 0);
 	struct engine_opts o;
 	struct engine *e;
@@ -1132,7 +1132,7 @@ static int unreach_go(const char *const *toks, int icmp, int tcp,
 		goto out;
 	engine_opts_default(&o);
 	o.rate = 0;
-	o.timeout_ms = 3000;	/* silent, each would take 3.5 s or more */
+	o.timeout_ms = 3000; /* silent, each would take 3.5 s or more */
 	o.retries = 1;
 	o.no_icmp = !icmp;
 	o.discovery_ports[0] = 80;
@@ -1151,10 +1151,9 @@ out:
 /* Exit 0 ok, 77 skip, else the number of the check that failed. */
 static int unreach_child(void)
 {
-	static const char *const dead[] = { "198.18.98.5", NULL };
-	static const char *const both[] = { "198.18.98.1", "198.18.98.5",
-					    NULL };
-	static const char *const ranges[] = { "0 2147483647\n", "1 0\n" };
+	static const char *const dead[] = {"198.18.98.5", NULL};
+	static const char *const both[] = {"198.18.98.1", "198.18.98.5", NULL};
+	static const char *const ranges[] = {"0 2147483647\n", "1 0\n"};
 	struct engine_progress p;
 	struct unreach_run u;
 	int i;
@@ -1171,7 +1170,7 @@ static int unreach_child(void)
 			return 10 + 10 * i;
 		if (u.dead != 1 || p.dead_by_icmp != 1 || p.packets != 1)
 			return 11 + 10 * i;
-		if (p.elapsed_s > 3.0)	/* silent, 3.5 s or more */
+		if (p.elapsed_s > 3.0) /* silent, 3.5 s or more */
 			return 12 + 10 * i;
 	}
 	/* TCP only: IP_RECVERR names who sent the error */
@@ -1205,7 +1204,7 @@ struct agents {
 	uint16_t port;
 	pthread_t th;
 	atomic_int stop;
-	atomic_int got[3][2];	/* datagrams by agent, v1 / v2c */
+	atomic_int got[3][2]; /* datagrams by agent, v1 / v2c */
 };
 
 static void *agents_loop(void *arg)
@@ -1246,7 +1245,7 @@ static void *agents_loop(void *arg)
 			if (i == 1 || (i == 0 && (!v1 || seen == 0)))
 				continue;
 			b[pdu] = 0xa2;
-			if (i == 2)	/* the request id's top byte */
+			if (i == 2) /* the request id's top byte */
 				b[pdu + 4] ^= 0x40;
 			sendto(ag->fd[i], b, (size_t)n, 0,
 			       (struct sockaddr *)&from, fl);
@@ -1262,7 +1261,7 @@ static void agents_start(struct agents *ag)
 	for (tries = 0; tries < 20; tries++) {
 		memset(ag, 0, sizeof(*ag));
 		for (i = 0; i < 3; i++) {
-			struct sockaddr_in sin = { .sin_family = AF_INET };
+			struct sockaddr_in sin = {.sin_family = AF_INET};
 			socklen_t len = sizeof(sin);
 
 			sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK + i);
@@ -1330,11 +1329,11 @@ static void snmp_done(struct engine *e, struct engine_host *h, void *ud)
 
 static void test_engine_snmp_request(void **state)
 {
-	static const char *const toks[] = { "127.0.0.1-127.0.0.3", NULL };
+	static const char *const toks[] = {"127.0.0.1-127.0.0.3", NULL};
 	struct targets *t = loop_targets(toks);
-	struct engine_callbacks cb = { snmp_alive, NULL, snmp_done, NULL };
-	json_t *creds = json_pack("[{ss,ss}]", "type", "snmp", "community",
-				  "public");
+	struct engine_callbacks cb = {snmp_alive, NULL, snmp_done, NULL};
+	json_t *creds =
+		json_pack("[{ss,ss}]", "type", "snmp", "community", "public");
 	struct snmp_run sr;
 	struct engine_opts o;
 	struct engine *e;
@@ -1350,12 +1349,12 @@ static void test_engine_snmp_request(void **state)
 	cb.ud = &sr;
 	engine_opts_default(&o);
 	o.rate = 0;
-	o.timeout_ms = 1000;	/* silence is a verdict after 2 s: the
-				 * agents' thread has that long on a busy
-				 * machine */
+	o.timeout_ms = 1000; /* silence is a verdict after 2 s: the
+			      * agents' thread has that long on a busy
+			      * machine */
 	o.retries = 1;
 	o.no_icmp = 1;
-	o.discovery_ports[0] = closed_port();	/* alive by RST */
+	o.discovery_ports[0] = closed_port(); /* alive by RST */
 	o.n_discovery_ports = 1;
 	e = engine_new(&o, t, &cb);
 	assert_non_null(e);

@@ -36,7 +36,7 @@ static json_t *parse_str(const char *s, struct report_error *err)
 static const char *sys_str(json_t *rep, const char *key)
 {
 	return json_string_value(
-	    json_object_get(json_object_get(rep, "sys"), key));
+		json_object_get(json_object_get(rep, "sys"), key));
 }
 
 /* row.field is the string want. */
@@ -56,8 +56,7 @@ static json_t *find_row(json_t *rep, const char *sec, const char *field,
 	json_t *row;
 	size_t i;
 
-	json_array_foreach(json_object_get(rep, sec), i, row)
-	{
+	json_array_foreach(json_object_get(rep, sec), i, row) {
 		const char *v = json_string_value(json_object_get(row, field));
 
 		if (v && strcmp(v, value) == 0)
@@ -95,21 +94,18 @@ static void assert_report_shape(json_t *rep, const char *file)
 
 	assert_true(json_is_integer(json_object_get(rep, "report_version")));
 	assert_true(json_is_object(json_object_get(rep, "source")));
-	json_object_foreach(json_object_get(rep, "sys"), fk,
-			    v) if (!json_is_string(v))
-	    fail_msg("%s: sys.%s is not a string", file, fk);
-	json_object_foreach(rep, key, sec)
-	{
+	json_object_foreach(json_object_get(rep, "sys"), fk, v)
+		if (!json_is_string(v))
+			fail_msg("%s: sys.%s is not a string", file, fk);
+	json_object_foreach(rep, key, sec) {
 		if (!strcmp(key, "sys") || !strcmp(key, "source") ||
 		    !strcmp(key, "report_version"))
 			continue;
 		if (!json_is_array(sec) || json_array_size(sec) == 0)
 			fail_msg("%s: section %s not a non-empty array", file,
 				 key);
-		json_array_foreach(sec, i, row)
-		{
-			json_object_foreach(row, fk, v)
-			{
+		json_array_foreach(sec, i, row) {
+			json_object_foreach(row, fk, v) {
 				char buf[64];
 				const char *s = json_string_value(v);
 
@@ -118,7 +114,7 @@ static void assert_report_shape(json_t *rep, const char *file)
 						 file, key, i, fk);
 				if (!strcmp(fk, "ip") && *s &&
 				    report_normalise_ip(s, buf, sizeof(buf)) ==
-					0 &&
+					    0 &&
 				    strcmp(buf, s) != 0)
 					fail_msg("%s: %s[%zu].ip %s not "
 						 "normalised",
@@ -165,8 +161,8 @@ static void test_samples_all_convert(void **state)
 		if (!rep)
 			fail_msg("%s: %s", de->d_name, err.msg);
 		assert_int_equal(fmt, strcmp(ext, ".xml") == 0
-					  ? REPORT_FMT_OA_XML
-					  : REPORT_FMT_OA_JSON);
+					      ? REPORT_FMT_OA_XML
+					      : REPORT_FMT_OA_JSON);
 		assert_report_shape(rep, de->d_name);
 		assert_non_null(sys_str(rep, "hostname"));
 		/* validating a validated report changes nothing */
@@ -192,22 +188,22 @@ struct xml_case {
 };
 
 static const struct xml_case xml_cases[] = {
-    {"debian.xml", "debian", "564D4D26-1312-74F3-816A-25D3910BE573",
-     "audit_linux", "acpi", "1.6-1"},
-    {"server.xml", "server", "1E3BD500-1DD2-11B2-8000-A0B3CCE25DA3",
-     "audit_linux", "acl", "2.2.52-1"},
-    {"laptop.xml", "laptop", "39464E43-3132-3832-3832-00238BC6B17D",
-     "audit_windows", "Mozilla Firefox 41.0.2 (x86 en-US)", "41.0.2"},
-    /* written lower-case in the file */
-    {"esxhost-brisbane-1.xml", "esxhost-brisbane-1",
-     "03D40274-0435-051C-A006-800700080123", "audit_esxi", "esx-base",
-     "6.5.0-1.26.5969303"},
-    {"win2008r2_web01.xml", "win2012r2_web01",
-     "1E3A4D56-D5B9-1713-FC68-FB3DE55AB6A5", "audit_windows", "SQL Server",
-     "03.50"},
-    {"win2012r2_db01.xml", "win2012-db01",
-     "0D7E4D56-82F3-E252-62D0-A7B8E1F7B111", "audit_windows",
-     "Microsoft SQL Server 2014 (64-bit)", ""},
+	{"debian.xml", "debian", "564D4D26-1312-74F3-816A-25D3910BE573",
+	 "audit_linux", "acpi", "1.6-1"},
+	{"server.xml", "server", "1E3BD500-1DD2-11B2-8000-A0B3CCE25DA3",
+	 "audit_linux", "acl", "2.2.52-1"},
+	{"laptop.xml", "laptop", "39464E43-3132-3832-3832-00238BC6B17D",
+	 "audit_windows", "Mozilla Firefox 41.0.2 (x86 en-US)", "41.0.2"},
+	/* written lower-case in the file */
+	{"esxhost-brisbane-1.xml", "esxhost-brisbane-1",
+	 "03D40274-0435-051C-A006-800700080123", "audit_esxi", "esx-base",
+	 "6.5.0-1.26.5969303"},
+	{"win2008r2_web01.xml", "win2012r2_web01",
+	 "1E3A4D56-D5B9-1713-FC68-FB3DE55AB6A5", "audit_windows", "SQL Server",
+	 "03.50"},
+	{"win2012r2_db01.xml", "win2012-db01",
+	 "0D7E4D56-82F3-E252-62D0-A7B8E1F7B111", "audit_windows",
+	 "Microsoft SQL Server 2014 (64-bit)", ""},
 };
 
 static void test_samples_xml_values(void **state)
@@ -235,8 +231,8 @@ static void test_samples_xml_values(void **state)
 		assert_field(src, "format", "openaudit-xml");
 		/* one software row per <item> of the file's <software> */
 		assert_int_equal(
-		    json_array_size(json_object_get(rep, "software")),
-		    count_xml_items(text, "software"));
+			json_array_size(json_object_get(rep, "software")),
+			count_xml_items(text, "software"));
 		assert_true(count_xml_items(text, "software") > 10);
 		row = find_row(rep, "software", "name", c->sw_name);
 		if (!row)
@@ -354,11 +350,11 @@ static void test_sample_netstat_rows(void **state)
 static void test_samples_json_values(void **state)
 {
 	static const char *const files[] = {
-	    "laserjet-brisbane-1.json",
-	    "pdu-brisbane-1.json",
-	    "router-brisbane-1.json",
-	    "switch.json",
-	    "wifi.json",
+		"laserjet-brisbane-1.json",
+		"pdu-brisbane-1.json",
+		"router-brisbane-1.json",
+		"switch.json",
+		"wifi.json",
 	};
 	size_t f;
 
@@ -378,31 +374,29 @@ static void test_samples_json_values(void **state)
 		if (!rep)
 			fail_msg("%s: %s", files[f], err.msg);
 		assert_string_equal(
-		    json_string_value(json_object_get(
-			json_object_get(rep, "source"), "format")),
-		    "openaudit-json");
+			json_string_value(json_object_get(
+				json_object_get(rep, "source"), "format")),
+			"openaudit-json");
 		/* every raw section arrives with all its rows */
-		json_object_foreach(raw, key, arr)
-		{
+		json_object_foreach(raw, key, arr) {
 			const char *to = strcmp(key, "nmap") ? key : "ports";
 
 			if (!json_is_array(arr))
 				continue;
 			assert_int_equal(
-			    json_array_size(json_object_get(rep, to)),
-			    json_array_size(arr));
+				json_array_size(json_object_get(rep, to)),
+				json_array_size(arr));
 		}
-		json_array_foreach(json_object_get(rep, "ports"), i, row)
-		{
+		json_array_foreach(json_object_get(rep, "ports"), i, row) {
 			assert_field(row, "state", "open");
 			assert_null(json_object_get(row, "current"));
 		}
 		assert_null(json_object_get(rep, "nmap"));
 		/* sysObjectID always present on these SNMP devices */
 		assert_string_equal(
-		    sys_str(rep, "sysObjectID"),
-		    json_string_value(json_object_get(
-			json_object_get(raw, "sys"), "snmp_oid")));
+			sys_str(rep, "sysObjectID"),
+			json_string_value(json_object_get(
+				json_object_get(raw, "sys"), "snmp_oid")));
 		json_decref(raw);
 		json_decref(rep);
 		free(buf);
@@ -449,7 +443,7 @@ static int first_padded_quad(const char *buf, char *padded, char *plain,
 /* switch.json and wifi.json carry Open-AudIT's zero-padded addresses. */
 static void test_sample_padded_ip(void **state)
 {
-	static const char *const files[] = { "switch.json", "wifi.json" };
+	static const char *const files[] = {"switch.json", "wifi.json"};
 	char padded[32], plain[32];
 	struct report_error err;
 	json_t *rep;
@@ -486,20 +480,20 @@ static void test_sample_padded_ip(void **state)
 static void test_xml_padded_ip_and_mac(void **state)
 {
 	const char *xml =
-	    "<?xml version=\"1.0\"?>\n"
-	    "<system>\n"
-	    " <sys><hostname>Host7</hostname><ip>198.018.001.007</ip>"
-	    "<uuid>abcdef01-2345-6789-abcd-ef0123456789</uuid></sys>\n"
-	    " <network><item><mac>AA-BB-CC-00-11-22</mac>"
-	    "<net_index>1</net_index>"
-	    "<dhcp_server>198.018.000.001</dhcp_server>"
-	    "<dns_server>198.018.000.016, 198.018.000.015</dns_server>"
-	    "</item></network>\n"
-	    " <ip><item><ip>198.018.001.007</ip><mac>aabb.cc00.1122</mac>"
-	    "<netmask>255.255.255.000</netmask></item></ip>\n"
-	    " <route><item><destination>000.000.000.000</destination>"
-	    "<next_hop>198.018.001.001</next_hop></item></route>\n"
-	    "</system>\n";
+		"<?xml version=\"1.0\"?>\n"
+		"<system>\n"
+		" <sys><hostname>Host7</hostname><ip>198.018.001.007</ip>"
+		"<uuid>abcdef01-2345-6789-abcd-ef0123456789</uuid></sys>\n"
+		" <network><item><mac>AA-BB-CC-00-11-22</mac>"
+		"<net_index>1</net_index>"
+		"<dhcp_server>198.018.000.001</dhcp_server>"
+		"<dns_server>198.018.000.016, 198.018.000.015</dns_server>"
+		"</item></network>\n"
+		" <ip><item><ip>198.018.001.007</ip><mac>aabb.cc00.1122</mac>"
+		"<netmask>255.255.255.000</netmask></item></ip>\n"
+		" <route><item><destination>000.000.000.000</destination>"
+		"<next_hop>198.018.001.001</next_hop></item></route>\n"
+		"</system>\n";
 	struct report_error err;
 	json_t *rep, *row;
 
@@ -588,16 +582,16 @@ static void test_xml_structure_errors(void **state)
 static void test_xml_field_elements(void **state)
 {
 	const char *xml =
-	    "<system><sys><hostname>h</hostname></sys>\n"
-	    "<policy><item><name>PASS_MAX_DAYS</name>\n"
-	    "\t<options>\n\t\t<name>PASS_MAX_DAYS</name>\n"
-	    "\t\t<value>99999</value>\n\t</options></item></policy>\n"
-	    "<user><item><name>root</name><keys>\n"
-	    "\t<key>ssh-ed25519 AAAA1 a@b</key>\n"
-	    "\t<key><![CDATA[ssh-rsa AAAA2 \"c\"]]></key>\n"
-	    "\t<key>ssh-rsa AAAA3</key>\n</keys></item>\n"
-	    "<item><name>bin</name><keys>\n\t\t\t</keys></item></user>"
-	    "</system>";
+		"<system><sys><hostname>h</hostname></sys>\n"
+		"<policy><item><name>PASS_MAX_DAYS</name>\n"
+		"\t<options>\n\t\t<name>PASS_MAX_DAYS</name>\n"
+		"\t\t<value>99999</value>\n\t</options></item></policy>\n"
+		"<user><item><name>root</name><keys>\n"
+		"\t<key>ssh-ed25519 AAAA1 a@b</key>\n"
+		"\t<key><![CDATA[ssh-rsa AAAA2 \"c\"]]></key>\n"
+		"\t<key>ssh-rsa AAAA3</key>\n</keys></item>\n"
+		"<item><name>bin</name><keys>\n\t\t\t</keys></item></user>"
+		"</system>";
 	struct report_error err;
 	json_t *rep = parse_str(xml, &err), *users;
 	json_t *pol;
@@ -608,21 +602,19 @@ static void test_xml_field_elements(void **state)
 	pol = json_array_get(json_object_get(rep, "policy"), 0);
 	assert_string_equal(json_string_value(json_object_get(pol, "name")),
 			    "PASS_MAX_DAYS");
-	assert_string_equal(
-	    json_string_value(json_object_get(pol, "options")),
-	    "{\"name\":\"PASS_MAX_DAYS\",\"value\":\"99999\"}");
+	assert_string_equal(json_string_value(json_object_get(pol, "options")),
+			    "{\"name\":\"PASS_MAX_DAYS\",\"value\":\"99999\"}");
 	users = json_object_get(rep, "user");
 	assert_int_equal(json_array_size(users), 2);
-	assert_string_equal(
-	    json_string_value(
-		json_object_get(json_array_get(users, 0), "keys")),
-	    "{\"key\":[\"ssh-ed25519 AAAA1 a@b\",\"ssh-rsa AAAA2 \\\"c\\\"\","
-	    "\"ssh-rsa AAAA3\"]}");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(users, 0), "keys")),
+			    "{\"key\":[\"ssh-ed25519 AAAA1 a@b\",\"ssh-rsa "
+			    "AAAA2 \\\"c\\\"\","
+			    "\"ssh-rsa AAAA3\"]}");
 	/* no elements: the text, as before */
-	assert_string_equal(
-	    json_string_value(
-		json_object_get(json_array_get(users, 1), "name")),
-	    "bin");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(users, 1), "name")),
+			    "bin");
 	json_decref(rep);
 
 	/* elements inside a <sys> field too */
@@ -640,17 +632,17 @@ static void test_xml_field_elements(void **state)
 static void test_xml_xxe_not_expanded(void **state)
 {
 	const char *xml =
-	    "<?xml version=\"1.0\"?>\n"
-	    "<!DOCTYPE system [ <!ENTITY xxe SYSTEM \"file:///etc/passwd\">"
-	    " ]>\n"
-	    "<system><sys><hostname>h</hostname>"
-	    "<description>&xxe;</description></sys></system>\n";
+		"<?xml version=\"1.0\"?>\n"
+		"<!DOCTYPE system [ <!ENTITY xxe SYSTEM \"file:///etc/passwd\">"
+		" ]>\n"
+		"<system><sys><hostname>h</hostname>"
+		"<description>&xxe;</description></sys></system>\n";
 	const char *bomb =
-	    "<?xml version=\"1.0\"?>\n"
-	    "<!DOCTYPE system [ <!ENTITY a \"aaaaaaaaaa\">"
-	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
-	    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"> ]>\n"
-	    "<system><sys><hostname>&c;</hostname></sys></system>\n";
+		"<?xml version=\"1.0\"?>\n"
+		"<!DOCTYPE system [ <!ENTITY a \"aaaaaaaaaa\">"
+		"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+		"<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"> ]>\n"
+		"<system><sys><hostname>&c;</hostname></sys></system>\n";
 	struct report_error err;
 	char first[64] = "";
 	json_t *rep;
@@ -692,19 +684,19 @@ static void test_xml_xxe_not_expanded(void **state)
 static void test_xml_netstat_text(void **state)
 {
 	const char *xml =
-	    "<system><sys><hostname>n</hostname></sys>\n"
-	    "<netstat><![CDATA["
-	    "tcp        0      0 0.0.0.0:22    0.0.0.0:*   LISTEN   "
-	    "2449/sshd\n"
-	    "tcp        0      0 198.18.0.5:22 198.18.0.9:5000 ESTABLISHED "
-	    "2449/sshd\n"
-	    "udp6       0      0 :::123        :::*                 "
-	    "88/ntpd\n"
-	    "  TCP    [::]:445    [::]:0    LISTENING  Can not obtain "
-	    "ownership information\n"
-	    "  UDP    0.0.0.0:500  *:*     IKEEXT [svchost.exe]\n"
-	    "garbage line\n"
-	    "]]></netstat></system>";
+		"<system><sys><hostname>n</hostname></sys>\n"
+		"<netstat><![CDATA["
+		"tcp        0      0 0.0.0.0:22    0.0.0.0:*   LISTEN   "
+		"2449/sshd\n"
+		"tcp        0      0 198.18.0.5:22 198.18.0.9:5000 ESTABLISHED "
+		"2449/sshd\n"
+		"udp6       0      0 :::123        :::*                 "
+		"88/ntpd\n"
+		"  TCP    [::]:445    [::]:0    LISTENING  Can not obtain "
+		"ownership information\n"
+		"  UDP    0.0.0.0:500  *:*     IKEEXT [svchost.exe]\n"
+		"garbage line\n"
+		"]]></netstat></system>";
 	struct report_error err;
 	json_t *rep, *rows, *row;
 
@@ -756,7 +748,7 @@ static void test_json_wrong_types_name_field(void **state)
 	assert_non_null(strstr(err.msg, "software"));
 
 	rep = parse_str(
-	    "{\"report_version\":1,\"sys\":{},\"software\":[\"x\"]}", &err);
+		"{\"report_version\":1,\"sys\":{},\"software\":[\"x\"]}", &err);
 	assert_null(rep);
 	assert_non_null(strstr(err.msg, "software[0]"));
 
@@ -771,8 +763,8 @@ static void test_json_syntax_error_names_line(void **state)
 	json_t *rep;
 
 	(void)state;
-	rep =
-	    parse_str("{\"report_version\": 1,\n\"sys\": {\n\"a\": }\n}", &err);
+	rep = parse_str("{\"report_version\": 1,\n\"sys\": {\n\"a\": }\n}",
+			&err);
 	assert_null(rep);
 	assert_non_null(strstr(err.msg, "line 3"));
 	/* duplicate keys would make "which value" a guess */
@@ -853,15 +845,16 @@ static void test_unknown_section_kept(void **state)
 static void test_invalid_section_names_rejected(void **state)
 {
 	static const char *const bad[] = {
-	    "../../etc/passwd",
-	    "a b",
-	    "1abc",
-	    "_x",
-	    "",
-	    "sec-tion",
-	    "x;DROP TABLE devices",
-	    "\xc3\xa9t\xc3\xa9",
-	    "a2345678901234567890123456789012345678901234567890123456789012345",
+		"../../etc/passwd",
+		"a b",
+		"1abc",
+		"_x",
+		"",
+		"sec-tion",
+		"x;DROP TABLE devices",
+		"\xc3\xa9t\xc3\xa9",
+		"a2345678901234567890123456789012345678901234567890123456789012"
+		"345",
 	};
 	struct report_error err;
 	size_t i;
@@ -999,20 +992,20 @@ static void test_validate_converts_and_normalises(void **state)
 
 	(void)state;
 	rep = parse_str(
-	    "{\"report_version\":1,"
-	    " \"source\":{\"name\":\"test\",\"format\":\"netcensus\"},"
-	    " \"sys\":{\"hostname\":\"  Web1.Example.COM \","
-	    "  \"serial\":\"To Be Filled By O.E.M.\","
-	    "  \"uuid\":\"03000200-0400-0500-0006-000700080009\","
-	    "  \"mac\":\"00-1A-2B-3C-4D-5E\",\"org_id\":\"\","
-	    "  \"memory_count\":4096,\"virtual\":false,\"x\":null},"
-	    " \"software\":[{\"name\":\" vim \",\"version\":9.1,"
-	    "  \"size\":12345678901,\"ok\":true,\"gone\":null},{},"
-	    "  {\"name\":\"\",\"version\":\"\"}],"
-	    " \"shares\":[{\"name\":\"C$\",\"path\":\"C:\\\\\"}],"
-	    " \"share\":[{\"name\":\"D$\"}],"
-	    " \"files\":[],\"nmap\":null}",
-	    &err);
+		"{\"report_version\":1,"
+		" \"source\":{\"name\":\"test\",\"format\":\"netcensus\"},"
+		" \"sys\":{\"hostname\":\"  Web1.Example.COM \","
+		"  \"serial\":\"To Be Filled By O.E.M.\","
+		"  \"uuid\":\"03000200-0400-0500-0006-000700080009\","
+		"  \"mac\":\"00-1A-2B-3C-4D-5E\",\"org_id\":\"\","
+		"  \"memory_count\":4096,\"virtual\":false,\"x\":null},"
+		" \"software\":[{\"name\":\" vim \",\"version\":9.1,"
+		"  \"size\":12345678901,\"ok\":true,\"gone\":null},{},"
+		"  {\"name\":\"\",\"version\":\"\"}],"
+		" \"shares\":[{\"name\":\"C$\",\"path\":\"C:\\\\\"}],"
+		" \"share\":[{\"name\":\"D$\"}],"
+		" \"files\":[],\"nmap\":null}",
+		&err);
 	if (!rep)
 		fail_msg("%s", err.msg);
 	assert_string_equal(sys_str(rep, "hostname"), "web1");
@@ -1103,11 +1096,11 @@ static void test_oa_json_mappings(void **state)
 	assert_int_equal(json_array_size(json_object_get(rep, "windows")), 1);
 	assert_null(json_object_get(rep, "audit_note"));
 	assert_string_equal(json_string_value(json_object_get(
-				json_object_get(rep, "source"), "name")),
+				    json_object_get(rep, "source"), "name")),
 			    "snmp");
 	/* root is not consumed or changed */
 	assert_true(json_is_integer(json_object_get(
-	    json_array_get(json_object_get(root, "nmap"), 0), "port")));
+		json_array_get(json_object_get(root, "nmap"), 0), "port")));
 	json_decref(rep);
 	json_decref(root);
 }
@@ -1158,7 +1151,7 @@ static void test_ceilings(void **state)
 
 	/* whole input */
 	assert_null(
-	    report_parse("{", (size_t)REPORT_MAX_BYTES + 1, NULL, &err));
+		report_parse("{", (size_t)REPORT_MAX_BYTES + 1, NULL, &err));
 	assert_non_null(strstr(err.msg, "limit"));
 }
 
@@ -1170,26 +1163,26 @@ static void test_normalise_ip(void **state)
 		const char *in;
 		const char *out; /* NULL: not an address */
 	} cases[] = {
-	    {"198.019.001.007", "198.19.1.7"},
-	    {"198.018.002.003", "198.18.2.3"},
-	    {"0.0.0.0", "0.0.0.0"},
-	    {"255.255.255.255", "255.255.255.255"},
-	    {"FE80:0000:0000:0000:0202:B3FF:FE1E:8329",
-	     "fe80::202:b3ff:fe1e:8329"},
-	    {"2001:DB8::1", "2001:db8::1"},
-	    {"fe80::1%eth0", "fe80::1%eth0"},
-	    {"::ffff:198.18.0.1", "::ffff:198.18.0.1"},
-	    {"::", "::"},
-	    {"256.1.1.1", NULL},
-	    {"1.2.3", NULL},
-	    {"1.2.3.4.5", NULL},
-	    {"0001.2.3.4", NULL},
-	    {"1.2.3.4 ", NULL},
-	    {"", NULL},
-	    {"host.example.com", NULL},
-	    {"fe80::1%", NULL},
-	    {"fe80::1%a b", NULL},
-	    {"1:2:3:4:5:6:7:8:9", NULL},
+		{"198.019.001.007", "198.19.1.7"},
+		{"198.018.002.003", "198.18.2.3"},
+		{"0.0.0.0", "0.0.0.0"},
+		{"255.255.255.255", "255.255.255.255"},
+		{"FE80:0000:0000:0000:0202:B3FF:FE1E:8329",
+		 "fe80::202:b3ff:fe1e:8329"},
+		{"2001:DB8::1", "2001:db8::1"},
+		{"fe80::1%eth0", "fe80::1%eth0"},
+		{"::ffff:198.18.0.1", "::ffff:198.18.0.1"},
+		{"::", "::"},
+		{"256.1.1.1", NULL},
+		{"1.2.3", NULL},
+		{"1.2.3.4.5", NULL},
+		{"0001.2.3.4", NULL},
+		{"1.2.3.4 ", NULL},
+		{"", NULL},
+		{"host.example.com", NULL},
+		{"fe80::1%", NULL},
+		{"fe80::1%a b", NULL},
+		{"1:2:3:4:5:6:7:8:9", NULL},
 	};
 	char out[64];
 	size_t i;
@@ -1216,19 +1209,19 @@ static void test_normalise_mac(void **state)
 		const char *in;
 		const char *out;
 	} cases[] = {
-	    {"AA:BB:CC:DD:EE:FF", "aa:bb:cc:dd:ee:ff"},
-	    {"aa-bb-cc-dd-ee-ff", "aa:bb:cc:dd:ee:ff"},
-	    {"AABB.CCDD.EEFF", "aa:bb:cc:dd:ee:ff"},
-	    {"aabbccddeeff", "aa:bb:cc:dd:ee:ff"},
-	    {"0:23:8b:c6:b1:7d", "00:23:8b:c6:b1:7d"},
-	    {"00 1a 2b 3c 4d 5e", "00:1a:2b:3c:4d:5e"},
-	    {"aa:bb:cc:dd:ee", NULL},
-	    {"aa:bb:cc:dd:ee:ff:00", NULL},
-	    {"gg:bb:cc:dd:ee:ff", NULL},
-	    {"aa:bb-cc:dd:ee:ff", NULL},
-	    {"aabb.ccdd.eef", NULL},
-	    {"aabbccddeeff0", NULL},
-	    {"", NULL},
+		{"AA:BB:CC:DD:EE:FF", "aa:bb:cc:dd:ee:ff"},
+		{"aa-bb-cc-dd-ee-ff", "aa:bb:cc:dd:ee:ff"},
+		{"AABB.CCDD.EEFF", "aa:bb:cc:dd:ee:ff"},
+		{"aabbccddeeff", "aa:bb:cc:dd:ee:ff"},
+		{"0:23:8b:c6:b1:7d", "00:23:8b:c6:b1:7d"},
+		{"00 1a 2b 3c 4d 5e", "00:1a:2b:3c:4d:5e"},
+		{"aa:bb:cc:dd:ee", NULL},
+		{"aa:bb:cc:dd:ee:ff:00", NULL},
+		{"gg:bb:cc:dd:ee:ff", NULL},
+		{"aa:bb-cc:dd:ee:ff", NULL},
+		{"aabb.ccdd.eef", NULL},
+		{"aabbccddeeff0", NULL},
+		{"", NULL},
 	};
 	char out[18];
 	size_t i;
@@ -1320,36 +1313,36 @@ static void test_fields_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_samples_all_convert),
-	    cmocka_unit_test(test_samples_xml_values),
-	    cmocka_unit_test(test_sample_placeholder_serial_dropped),
-	    cmocka_unit_test(test_sample_laptop_vbs_sections),
-	    cmocka_unit_test(test_sample_netstat_rows),
-	    cmocka_unit_test(test_samples_json_values),
-	    cmocka_unit_test(test_sample_padded_ip),
-	    cmocka_unit_test(test_xml_padded_ip_and_mac),
-	    cmocka_unit_test(test_xml_truncated_names_line),
-	    cmocka_unit_test(test_xml_structure_errors),
-	    cmocka_unit_test(test_xml_field_elements),
-	    cmocka_unit_test(test_xml_xxe_not_expanded),
-	    cmocka_unit_test(test_xml_netstat_text),
-	    cmocka_unit_test(test_json_wrong_types_name_field),
-	    cmocka_unit_test(test_json_syntax_error_names_line),
-	    cmocka_unit_test(test_huge_field_rejected),
-	    cmocka_unit_test(test_unknown_section_kept),
-	    cmocka_unit_test(test_invalid_section_names_rejected),
-	    cmocka_unit_test(test_bom_and_blanks),
-	    cmocka_unit_test(test_utf16_xml),
-	    cmocka_unit_test(test_not_a_report),
-	    cmocka_unit_test(test_report_version_newer_refused),
-	    cmocka_unit_test(test_validate_converts_and_normalises),
-	    cmocka_unit_test(test_validate_keeps_real_identity),
-	    cmocka_unit_test(test_oa_json_mappings),
-	    cmocka_unit_test(test_ceilings),
-	    cmocka_unit_test(test_limits),
-	    cmocka_unit_test(test_normalise_ip),
-	    cmocka_unit_test(test_normalise_mac),
-	    cmocka_unit_test(test_fields_table),
+		cmocka_unit_test(test_samples_all_convert),
+		cmocka_unit_test(test_samples_xml_values),
+		cmocka_unit_test(test_sample_placeholder_serial_dropped),
+		cmocka_unit_test(test_sample_laptop_vbs_sections),
+		cmocka_unit_test(test_sample_netstat_rows),
+		cmocka_unit_test(test_samples_json_values),
+		cmocka_unit_test(test_sample_padded_ip),
+		cmocka_unit_test(test_xml_padded_ip_and_mac),
+		cmocka_unit_test(test_xml_truncated_names_line),
+		cmocka_unit_test(test_xml_structure_errors),
+		cmocka_unit_test(test_xml_field_elements),
+		cmocka_unit_test(test_xml_xxe_not_expanded),
+		cmocka_unit_test(test_xml_netstat_text),
+		cmocka_unit_test(test_json_wrong_types_name_field),
+		cmocka_unit_test(test_json_syntax_error_names_line),
+		cmocka_unit_test(test_huge_field_rejected),
+		cmocka_unit_test(test_unknown_section_kept),
+		cmocka_unit_test(test_invalid_section_names_rejected),
+		cmocka_unit_test(test_bom_and_blanks),
+		cmocka_unit_test(test_utf16_xml),
+		cmocka_unit_test(test_not_a_report),
+		cmocka_unit_test(test_report_version_newer_refused),
+		cmocka_unit_test(test_validate_converts_and_normalises),
+		cmocka_unit_test(test_validate_keeps_real_identity),
+		cmocka_unit_test(test_oa_json_mappings),
+		cmocka_unit_test(test_ceilings),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_normalise_ip),
+		cmocka_unit_test(test_normalise_mac),
+		cmocka_unit_test(test_fields_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,8 +65,8 @@ static int setup(void **state)
 	json_decref(sys);
 	sys = json_pack("{ss ss}", "name", "=cmd|' /C calc'!A0", "version",
 			"1");
-	assert_int_equal(store_component_insert(f->st, f->dev_east,
-						"software", "evil", sys,
+	assert_int_equal(store_component_insert(f->st, f->dev_east, "software",
+						"evil", sys,
 						"2026-11-19 09:30:00"),
 			 0);
 	json_decref(sys);
@@ -75,8 +75,8 @@ static int setup(void **state)
 					  "change", "openssl", sys,
 					  "2026-11-20 06:00:00"),
 			 0);
-	assert_int_equal(store_change_add(f->st, f->dev_new, "software",
-					  "add", "openssl", sys,
+	assert_int_equal(store_change_add(f->st, f->dev_new, "software", "add",
+					  "openssl", sys,
 					  "2026-11-17 06:00:00"),
 			 0);
 	json_decref(sys);
@@ -128,33 +128,31 @@ static void test_relative_time(void **state)
 
 static void test_parse_relative(void **state)
 {
-	struct query_arg args[] = { { "last_seen__lt", "-30d" },
-				    { "hostname", "-30d" },
-				    { "first_seen__empty", "false" } };
-	struct query_arg bad[] = { { "last_seen__gte", "-7q" } };
+	struct query_arg args[] = {{"last_seen__lt", "-30d"},
+				   {"hostname", "-30d"},
+				   {"first_seen__empty", "false"}};
+	struct query_arg bad[] = {{"last_seen__gte", "-7q"}};
 	struct store_query q;
 	struct query_error err;
 
 	(void)state;
 	setenv("NETCENSUS_NOW", NOW, 1);
-	assert_int_equal(query_parse(STORE_API_DEVICES, args, 3, NULL, &q,
-				     &err),
-			 0);
+	assert_int_equal(
+		query_parse(STORE_API_DEVICES, args, 3, NULL, &q, &err), 0);
 	assert_string_equal(q.conds[0].value, "2026-10-21 12:00:00");
 	assert_string_equal(q.conds[1].value, "-30d"); /* a text field */
 	assert_string_equal(q.conds[2].value, "false");
 	store_query_free(&q);
-	assert_int_equal(query_parse(STORE_API_DEVICES, bad, 1, NULL, &q,
-				     &err),
+	assert_int_equal(query_parse(STORE_API_DEVICES, bad, 1, NULL, &q, &err),
 			 -1);
 	assert_string_equal(err.field, "last_seen__gte");
 	store_query_free(&q);
 	/* components are a resource too */
 	assert_int_equal(store_api_field_type(STORE_API_COMPONENTS, "name"),
 			 STORE_FIELD_TEXT);
-	assert_int_equal(store_api_field_type(STORE_API_COMPONENTS,
-					      "last_seen"),
-			 STORE_FIELD_TIME);
+	assert_int_equal(
+		store_api_field_type(STORE_API_COMPONENTS, "last_seen"),
+		STORE_FIELD_TIME);
 	assert_int_equal(store_api_field_type(STORE_API_CHANGES, "time"),
 			 STORE_FIELD_TIME);
 }
@@ -179,14 +177,13 @@ static char *column(json_t *rows, const char *col)
 	size_t i;
 
 	strbuf_init(&sb, 0);
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		json_t *v = json_object_get(row, col);
 
 		strbuf_printf(&sb, "%s%s", i ? "," : "",
-			      json_is_string(v) ? json_string_value(v)
-						: json_is_integer(v) ? "#"
-								     : "null");
+			      json_is_string(v)	   ? json_string_value(v)
+			      : json_is_integer(v) ? "#"
+						   : "null");
 	}
 	return sb.data ? sb.data : strdup("");
 }
@@ -217,10 +214,9 @@ static void check_report(struct fixture *f, const char *name,
 static void test_shipped_reports(void **state)
 {
 	struct fixture *f = *state;
-	struct query_arg narrow[] = { { "name__ic", "SSL" },
-				      { "format", "csv" } };
-	struct query_arg hostfilter[] = { { "hostname__isw", "old" } };
-	int64_t east[] = { f->org_east };
+	struct query_arg narrow[] = {{"name__ic", "SSL"}, {"format", "csv"}};
+	struct query_arg hostfilter[] = {{"hostname__isw", "old"}};
+	int64_t east[] = {f->org_east};
 	json_t *list = store_report_list(f->st, NULL, 0);
 
 	assert_int_equal(json_array_size(list), 4);
@@ -252,11 +248,12 @@ static void test_report_check(void **state)
 	int64_t id;
 	int dup = 0, found;
 
-	rep = json_pack("{ss ss ss s[ss]}", "name", "printers", "resource",
-			"devices", "query",
-			"type=printer&hostname__ic=%27%3B%20DROP%20TABLE%20device"
-			"&ordering=-last_seen",
-			"columns", "hostname", "ip");
+	rep = json_pack(
+		"{ss ss ss s[ss]}", "name", "printers", "resource", "devices",
+		"query",
+		"type=printer&hostname__ic=%27%3B%20DROP%20TABLE%20device"
+		"&ordering=-last_seen",
+		"columns", "hostname", "ip");
 	assert_int_equal(sched_report_check(rep, err, sizeof(err), &field), 0);
 	json_object_set_new(rep, "org_id", json_integer(1));
 	assert_int_equal(store_report_add(f->st, rep, &id, &dup), 0);
@@ -282,27 +279,23 @@ static void test_report_check(void **state)
 
 	rep = json_pack("{ss ss ss}", "name", "x", "resource", "devices",
 			"query", "password=1");
-	assert_int_equal(sched_report_check(rep, err, sizeof(err), &field),
-			 -1);
+	assert_int_equal(sched_report_check(rep, err, sizeof(err), &field), -1);
 	assert_string_equal(field, "query");
 	assert_non_null(strstr(err, "unknown field 'password'"));
 	json_decref(rep);
-	rep = json_pack("{ss ss ss}", "name", "x", "resource", "users",
-			"query", "");
-	assert_int_equal(sched_report_check(rep, err, sizeof(err), &field),
-			 -1);
+	rep = json_pack("{ss ss ss}", "name", "x", "resource", "users", "query",
+			"");
+	assert_int_equal(sched_report_check(rep, err, sizeof(err), &field), -1);
 	assert_string_equal(field, "resource");
 	json_decref(rep);
 	rep = json_pack("{ss ss ss s[s]}", "name", "x", "resource", "changes",
 			"query", "time__gte=-1d", "columns", "password_hash");
-	assert_int_equal(sched_report_check(rep, err, sizeof(err), &field),
-			 -1);
+	assert_int_equal(sched_report_check(rep, err, sizeof(err), &field), -1);
 	assert_string_equal(field, "columns");
 	json_decref(rep);
 	rep = json_pack("{ss ss ss}", "name", "x", "resource", "devices",
 			"query", "last_seen__lt=-30days");
-	assert_int_equal(sched_report_check(rep, err, sizeof(err), &field),
-			 -1);
+	assert_int_equal(sched_report_check(rep, err, sizeof(err), &field), -1);
 	json_decref(rep);
 }
 

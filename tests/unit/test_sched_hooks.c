@@ -24,10 +24,10 @@ static void on_run_queued(void *ud)
 /* A stored discovery "lo" of 127.0.0.1 in org 1; its id. */
 static int64_t add_lo(struct store *st)
 {
-	json_t *def = json_pack("{sIsssssos{ss}s[]}", "org_id", (json_int_t)1,
-				"name", "lo", "targets", "127.0.0.1",
-				"exclude", json_null(), "options", "ports",
-				"22", "credentials");
+	json_t *def =
+		json_pack("{sIsssssos{ss}s[]}", "org_id", (json_int_t)1, "name",
+			  "lo", "targets", "127.0.0.1", "exclude", json_null(),
+			  "options", "ports", "22", "credentials");
 	int64_t id = 0;
 
 	assert_int_equal(store_discodef_add(st, def, &id), 0);
@@ -37,7 +37,7 @@ static int64_t add_lo(struct store *st)
 
 static void test_discovery_task_calls_the_hook(void **state)
 {
-	static const struct sched_hooks hooks = { on_run_queued, &queued };
+	static const struct sched_hooks hooks = {on_run_queued, &queued};
 	char dir[64], path[128], result[512];
 	struct store *st;
 	struct sched *s;
@@ -52,21 +52,19 @@ static void test_discovery_task_calls_the_hook(void **state)
 	assert_non_null(st);
 	did = add_lo(st);
 	task = json_pack("{sIsssss{ss}}", "org_id", (json_int_t)1, "name",
-			 "scan lo", "type", "discovery", "options",
-			 "discovery", "lo");
+			 "scan lo", "type", "discovery", "options", "discovery",
+			 "lo");
 
 	atomic_store(&queued, 0);
 	s = sched_start(path, NULL, &hooks);
 	assert_non_null(s);
 	/* what POST /tasks/{id}/run does */
-	assert_int_equal(sched_task_run(st, NULL, task, result,
-					sizeof(result)),
+	assert_int_equal(sched_task_run(st, NULL, task, result, sizeof(result)),
 			 0);
 	assert_non_null(strstr(result, "queued run"));
 	assert_int_equal(atomic_load(&queued), 1);
 	/* the run is still queued: nothing new, nobody told */
-	assert_int_equal(sched_task_run(st, NULL, task, result,
-					sizeof(result)),
+	assert_int_equal(sched_task_run(st, NULL, task, result, sizeof(result)),
 			 -1);
 	assert_non_null(strstr(result, "not queued"));
 	assert_int_equal(atomic_load(&queued), 1);
@@ -76,8 +74,7 @@ static void test_discovery_task_calls_the_hook(void **state)
 	assert_int_equal(store_discodef_delete(st, did), 0);
 	did = add_lo(st);
 	assert_true(did > 0);
-	assert_int_equal(sched_task_run(st, NULL, task, result,
-					sizeof(result)),
+	assert_int_equal(sched_task_run(st, NULL, task, result, sizeof(result)),
 			 0);
 	assert_int_equal(atomic_load(&queued), 1);
 

@@ -245,13 +245,13 @@ static void test_token(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_key_persists),
-	    cmocka_unit_test(test_wrong_key),
-	    cmocka_unit_test(test_tampered),
-	    cmocka_unit_test(test_key_file_refused),
-	    cmocka_unit_test(test_password),
-	    cmocka_unit_test(test_token),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_key_persists),
+		cmocka_unit_test(test_wrong_key),
+		cmocka_unit_test(test_tampered),
+		cmocka_unit_test(test_key_file_refused),
+		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_token),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -21,15 +21,15 @@ static int in_list(const char *const *list, size_t n, const char *s)
 static void test_required_sections_present(void **state)
 {
 	static const char *const names[] = {
-	    "bios",    "processor",   "memory",	    "motherboard",
-	    "video",   "sound",	      "monitor",    "optical",
-	    "modem",   "scsi",	      "disk",	    "partition",
-	    "network", "ip",	      "software",   "software_key",
-	    "service", "user",	      "user_group", "route",
-	    "netstat", "arp",	      "module",	    "share",
-	    "log",     "variable",    "pagefile",   "task",
-	    "server",  "server_item", "vm",	    "windows",
-	    "file",    "ports",	      "lldp",
+		"bios",	   "processor",	  "memory",	"motherboard",
+		"video",   "sound",	  "monitor",	"optical",
+		"modem",   "scsi",	  "disk",	"partition",
+		"network", "ip",	  "software",	"software_key",
+		"service", "user",	  "user_group", "route",
+		"netstat", "arp",	  "module",	"share",
+		"log",	   "variable",	  "pagefile",	"task",
+		"server",  "server_item", "vm",		"windows",
+		"file",	   "ports",	  "lldp",
 	};
 	size_t i;
 
@@ -48,8 +48,8 @@ static void test_aliases(void **state)
 	static const struct {
 		const char *alias, *name;
 	} cases[] = {
-	    {"shares", "share"}, {"addresses", "ip"}, {"modems", "modem"},
-	    {"nmap", "ports"},	 {"files", "file"},
+		{"shares", "share"}, {"addresses", "ip"}, {"modems", "modem"},
+		{"nmap", "ports"},   {"files", "file"},
 	};
 	size_t i;
 
@@ -174,11 +174,11 @@ static void test_name_valid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_required_sections_present),
-	    cmocka_unit_test(test_aliases),
-	    cmocka_unit_test(test_keys_intake_relies_on),
-	    cmocka_unit_test(test_table_consistent),
-	    cmocka_unit_test(test_name_valid),
+		cmocka_unit_test(test_required_sections_present),
+		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_keys_intake_relies_on),
+		cmocka_unit_test(test_table_consistent),
+		cmocka_unit_test(test_name_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

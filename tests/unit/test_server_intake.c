@@ -33,10 +33,9 @@ static void test_form_plain(void **state)
 static void test_form_audit_linux(void **state)
 {
 	/* what sed -e 's/+/%2B/g' -e 's/"/%22/g' -e 's/&/%26/g' leaves */
-	const char *body =
-		"data=<?xml version=%221.0%22?><system><sys>"
-		"<note>100% sure a=b %26lt; c%2Bd %zz %4</note>"
-		"<q>%26amp; %22x%22</q></sys></system>\n";
+	const char *body = "data=<?xml version=%221.0%22?><system><sys>"
+			   "<note>100% sure a=b %26lt; c%2Bd %zz %4</note>"
+			   "<q>%26amp; %22x%22</q></sys></system>\n";
 	char *v = field(body, "data");
 
 	(void)state;
@@ -92,8 +91,8 @@ static void test_multipart(void **state)
 	assert_string_equal(v, "<system>1 + 1 = 2 & 100%</system>");
 	assert_int_equal(n, strlen(v));
 	free(v);
-	assert_null(intake_multipart_field(body, strlen(body), ct, "missing",
-					   &n));
+	assert_null(
+		intake_multipart_field(body, strlen(body), ct, "missing", &n));
 	assert_null(intake_multipart_field(body, strlen(body),
 					   "multipart/form-data", "data", &n));
 	/* truncated: no closing boundary */

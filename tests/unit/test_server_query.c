@@ -9,20 +9,20 @@
 #include "store/store.h"
 #include "store/store_api.h"
 
-#define ARGS(...) ((const struct query_arg[]){ __VA_ARGS__ })
-#define NARGS(...)                                                         \
-	((int)(sizeof((const struct query_arg[]){ __VA_ARGS__ }) /          \
+#define ARGS(...) ((const struct query_arg[]){__VA_ARGS__})
+#define NARGS(...)                                                             \
+	((int)(sizeof((const struct query_arg[]){__VA_ARGS__}) /               \
 	       sizeof(struct query_arg)))
-#define PARSE(q, e, ...)                                                   \
-	query_parse(STORE_API_DEVICES, ARGS(__VA_ARGS__), NARGS(__VA_ARGS__), \
+#define PARSE(q, e, ...)                                                       \
+	query_parse(STORE_API_DEVICES, ARGS(__VA_ARGS__), NARGS(__VA_ARGS__),  \
 		    extra, q, e)
 
-static const char *const extra[] = { "format", NULL };
+static const char *const extra[] = {"format", NULL};
 
 static void expect_refused(const char *key, const char *value,
 			   const char *field)
 {
-	struct query_arg a = { key, value };
+	struct query_arg a = {key, value};
 	struct store_query q;
 	struct query_error e;
 
@@ -45,8 +45,8 @@ static void test_defaults_and_paging(void **state)
 	assert_int_equal(q.offset, 0);
 	assert_int_equal(q.nconds, 0);
 	store_query_free(&q);
-	assert_int_equal(PARSE(&q, &e, { "limit", "1000" }, { "offset", "20" },
-			       { "format", "csv" }),
+	assert_int_equal(PARSE(&q, &e, {"limit", "1000"}, {"offset", "20"},
+			       {"format", "csv"}),
 			 0);
 	assert_int_equal(q.limit, 1000);
 	assert_int_equal(q.offset, 20);
@@ -64,13 +64,11 @@ static void test_filters_parsed(void **state)
 	struct query_error e;
 
 	(void)state;
-	assert_int_equal(PARSE(&q, &e, { "hostname", "web1" },
-			       { "hostname__ic", "WEB" },
-			       { "last_seen__gte", "2026-01-01" },
-			       { "type__n", "printer" },
-			       { "id__lt", "100" },
-			       { "serial__empty", "true" }),
-			 0);
+	assert_int_equal(
+		PARSE(&q, &e, {"hostname", "web1"}, {"hostname__ic", "WEB"},
+		      {"last_seen__gte", "2026-01-01"}, {"type__n", "printer"},
+		      {"id__lt", "100"}, {"serial__empty", "true"}),
+		0);
 	assert_int_equal(q.nconds, 6);
 	assert_string_equal(q.conds[0].field, "hostname");
 	assert_int_equal(q.conds[0].op, STORE_OP_EQ);
@@ -123,8 +121,7 @@ static void test_ordering(void **state)
 	struct query_error e;
 
 	(void)state;
-	assert_int_equal(PARSE(&q, &e, { "ordering", "-last_seen,hostname" }),
-			 0);
+	assert_int_equal(PARSE(&q, &e, {"ordering", "-last_seen,hostname"}), 0);
 	assert_int_equal(q.norder, 2);
 	assert_string_equal(q.order[0].field, "last_seen");
 	assert_true(q.order[0].desc);
@@ -142,13 +139,13 @@ static void test_sql_binds_values(void **state)
 	struct query_error e;
 	json_t *params = json_array();
 	char *sql;
-	int64_t orgs[2] = { 1, 3 };
+	int64_t orgs[2] = {1, 3};
 
 	(void)state;
-	assert_int_equal(PARSE(&q, &e, { "hostname", evil },
-			       { "hostname", "b" }, { "type__n", "x" },
-			       { "type__n", "y" }, { "os_name__ic", "50%_\\" },
-			       { "ordering", "-last_seen" }),
+	assert_int_equal(PARSE(&q, &e, {"hostname", evil}, {"hostname", "b"},
+			       {"type__n", "x"}, {"type__n", "y"},
+			       {"os_name__ic", "50%_\\"},
+			       {"ordering", "-last_seen"}),
 			 0);
 	q.org_ids = orgs;
 	q.norgs = 2;
@@ -173,7 +170,7 @@ static void test_sql_binds_values(void **state)
 
 	/* the count query reads ranges by scanning, and has no paging */
 	params = json_array();
-	assert_int_equal(PARSE(&q, &e, { "last_seen__gte", "2026-01-01" }), 0);
+	assert_int_equal(PARSE(&q, &e, {"last_seen__gte", "2026-01-01"}), 0);
 	sql = store_api_sql(STORE_API_DEVICES, &q, 1, params);
 	assert_non_null(strstr(sql, "SELECT count(*) FROM device"));
 	assert_non_null(strstr(sql, "+last_seen >= ?"));
@@ -228,7 +225,8 @@ static json_t *run(struct store *st, int64_t *count, const struct query_arg *a,
 	struct query_error e;
 	json_t *rows;
 
-	assert_int_equal(query_parse(STORE_API_DEVICES, a, n, extra, &q, &e), 0);
+	assert_int_equal(query_parse(STORE_API_DEVICES, a, n, extra, &q, &e),
+			 0);
 	q.org_ids = orgs;
 	q.norgs = norgs;
 	rows = store_api_list(st, STORE_API_DEVICES, &q, count);
@@ -239,64 +237,64 @@ static json_t *run(struct store *st, int64_t *count, const struct query_arg *a,
 
 static const char *host_at(json_t *rows, size_t i)
 {
-	return json_string_value(json_object_get(json_array_get(rows, i),
-						 "hostname"));
+	return json_string_value(
+		json_object_get(json_array_get(rows, i), "hostname"));
 }
 
 static void test_db_filters(void **state)
 {
 	struct store *st = make_store();
-	int64_t n = 0, org2[1] = { 2 };
+	int64_t n = 0, org2[1] = {2};
 	json_t *r;
 
 	(void)state;
-	r = run(st, &n, ARGS({ "limit", "5" }), 1, NULL, 0);
+	r = run(st, &n, ARGS({"limit", "5"}), 1, NULL, 0);
 	assert_int_equal(n, 30);
 	assert_int_equal(json_array_size(r), 5);
 	json_decref(r);
 
-	r = run(st, &n, ARGS({ "hostname__ic", "db" }), 1, NULL, 0);
+	r = run(st, &n, ARGS({"hostname__ic", "db"}), 1, NULL, 0);
 	assert_int_equal(n, 10); /* DB03, DB06, ... DB30 */
 	json_decref(r);
 
-	r = run(st, &n, ARGS({ "hostname", "db03" }), 1, NULL, 0);
+	r = run(st, &n, ARGS({"hostname", "db03"}), 1, NULL, 0);
 	assert_int_equal(n, 0); /* exact is case-sensitive */
 	json_decref(r);
-	r = run(st, &n, ARGS({ "hostname__ie", "db03" }), 1, NULL, 0);
+	r = run(st, &n, ARGS({"hostname__ie", "db03"}), 1, NULL, 0);
 	assert_int_equal(n, 1);
 	json_decref(r);
 
 	r = run(st, &n,
-		ARGS({ "last_seen__gte", "2026-01-10" },
-		     { "last_seen__lt", "2026-01-20" }, { "type__n", "printer" }),
+		ARGS({"last_seen__gte", "2026-01-10"},
+		     {"last_seen__lt", "2026-01-20"}, {"type__n", "printer"}),
 		3, NULL, 0);
 	assert_int_equal(n, 5); /* 11, 13, 15, 17, 19 */
 	json_decref(r);
 
-	r = run(st, &n, ARGS({ "ordering", "-last_seen" }, { "limit", "2" }), 2,
+	r = run(st, &n, ARGS({"ordering", "-last_seen"}, {"limit", "2"}), 2,
 		NULL, 0);
 	assert_string_equal(host_at(r, 0), "DB30");
 	assert_string_equal(host_at(r, 1), "web29");
 	json_decref(r);
 
-	r = run(st, &n, ARGS({ "hostname", "web01" }, { "hostname", "web02" }),
-		2, NULL, 0);
+	r = run(st, &n, ARGS({"hostname", "web01"}, {"hostname", "web02"}), 2,
+		NULL, 0);
 	assert_int_equal(n, 2);
 	json_decref(r);
 
-	r = run(st, &n, ARGS({ "serial__empty", "false" }), 1, NULL, 0);
+	r = run(st, &n, ARGS({"serial__empty", "false"}), 1, NULL, 0);
 	assert_int_equal(n, 1);
 	json_decref(r);
 
-	r = run(st, &n, ARGS({ "hostname__ic", "%" }), 1, NULL, 0);
+	r = run(st, &n, ARGS({"hostname__ic", "%"}), 1, NULL, 0);
 	assert_int_equal(n, 0); /* '%' is a literal, not a wildcard */
 	json_decref(r);
 
-	r = run(st, &n, ARGS({ "hostname", "x' OR '1'='1" }), 1, NULL, 0);
+	r = run(st, &n, ARGS({"hostname", "x' OR '1'='1"}), 1, NULL, 0);
 	assert_int_equal(n, 0);
 	json_decref(r);
 
-	r = run(st, &n, ARGS({ "limit", "50" }), 1, org2, 1);
+	r = run(st, &n, ARGS({"limit", "50"}), 1, org2, 1);
 	assert_int_equal(n, 10); /* devices 21-30 are in org 2 */
 	assert_int_equal(json_array_size(r), 10);
 	json_decref(r);

@@ -4,22 +4,29 @@
 
 #include "server/router.h"
 
-static int h_a(struct request *rq) { (void)rq; return 0; }
-static int h_b(struct request *rq) { (void)rq; return 1; }
+static int h_a(struct request *rq)
+{
+	(void)rq;
+	return 0;
+}
+static int h_b(struct request *rq)
+{
+	(void)rq;
+	return 1;
+}
 
 static const struct route routes[] = {
-	{ "GET", "/api/v1/devices", h_a, 0, "" },
-	{ "GET", "/api/v1/devices/{id}", h_a, 0, "" },
-	{ "PATCH", "/api/v1/devices/{id}", h_b, 0, "" },
-	{ "DELETE", "/api/v1/devices/{id}", h_b, 0, "" },
-	{ "GET", "/api/v1/devices/{id}/{section}", h_a, 0, "" },
-	{ "POST", "/index.php/input/devices", h_b, 0, "" },
+	{"GET", "/api/v1/devices", h_a, 0, ""},
+	{"GET", "/api/v1/devices/{id}", h_a, 0, ""},
+	{"PATCH", "/api/v1/devices/{id}", h_b, 0, ""},
+	{"DELETE", "/api/v1/devices/{id}", h_b, 0, ""},
+	{"GET", "/api/v1/devices/{id}/{section}", h_a, 0, ""},
+	{"POST", "/index.php/input/devices", h_b, 0, ""},
 };
 #define N ((int)(sizeof(routes) / sizeof(routes[0])))
 
 static enum router_result match(const char *m, const char *path,
-				const struct route **r,
-				struct route_params *p)
+				const struct route **r, struct route_params *p)
 {
 	return router_match(routes, N, m, path, r, p);
 }
@@ -30,8 +37,7 @@ static void test_fixed_and_id(void **state)
 	struct route_params p;
 
 	(void)state;
-	assert_int_equal(match("GET", "/api/v1/devices", &r, &p),
-			 ROUTER_FOUND);
+	assert_int_equal(match("GET", "/api/v1/devices", &r, &p), ROUTER_FOUND);
 	assert_ptr_equal(r, &routes[0]);
 	assert_int_equal(p.n, 0);
 	assert_int_equal(match("GET", "/api/v1/devices/42", &r, &p),
@@ -54,9 +60,12 @@ static void test_fixed_and_id(void **state)
 static void test_bad_ids(void **state)
 {
 	static const char *const bad[] = {
-		"/api/v1/devices/0",	   "/api/v1/devices/007",
-		"/api/v1/devices/-1",	   "/api/v1/devices/1x",
-		"/api/v1/devices/1e3",	   "/api/v1/devices/ 1",
+		"/api/v1/devices/0",
+		"/api/v1/devices/007",
+		"/api/v1/devices/-1",
+		"/api/v1/devices/1x",
+		"/api/v1/devices/1e3",
+		"/api/v1/devices/ 1",
 		"/api/v1/devices/9007199254740993",
 		"/api/v1/devices/99999999999999999999",
 		"/api/v1/devices/1%20OR%201",
@@ -71,18 +80,22 @@ static void test_bad_ids(void **state)
 				 ROUTER_NOT_FOUND);
 		assert_null(r);
 	}
-	assert_int_equal(match("GET", "/api/v1/devices/9007199254740992", &r,
-			       &p),
-			 ROUTER_FOUND);
+	assert_int_equal(
+		match("GET", "/api/v1/devices/9007199254740992", &r, &p),
+		ROUTER_FOUND);
 }
 
 static void test_words_and_shape(void **state)
 {
 	static const char *const bad[] = {
-		"/api/v1/devices/1/soft'ware", "/api/v1/devices/1/a;b",
-		"/api/v1/devices/1/x/y",       "/api/v1/device",
-		"api/v1/devices",	       "/api/v1/devices/1//software",
-		"/api/v1/devicesX",	       "",
+		"/api/v1/devices/1/soft'ware",
+		"/api/v1/devices/1/a;b",
+		"/api/v1/devices/1/x/y",
+		"/api/v1/device",
+		"api/v1/devices",
+		"/api/v1/devices/1//software",
+		"/api/v1/devicesX",
+		"",
 	};
 	char longseg[200];
 	const struct route *r;

@@ -96,11 +96,12 @@ static int group_setup(void **state)
 	f = fopen(conf, "w");
 	if (!f)
 		return -1;
-	fprintf(f, "sysName %s\nsysDescr %s\nsysObjectID .%s\n"
-		   "sysLocation %s\nsysContact %s\n"
-		   "rocommunity %s 127.0.0.1\n"
-		   "createUser %s SHA %s AES %s\nrouser %s priv\n"
-		   "createUser %s SHA-256 %s AES-256 %s\nrouser %s priv\n",
+	fprintf(f,
+		"sysName %s\nsysDescr %s\nsysObjectID .%s\n"
+		"sysLocation %s\nsysContact %s\n"
+		"rocommunity %s 127.0.0.1\n"
+		"createUser %s SHA %s AES %s\nrouser %s priv\n"
+		"createUser %s SHA-256 %s AES-256 %s\nrouser %s priv\n",
 		SYSNAME, SYSDESCR, SYSOID, SYSLOC, SYSCONTACT, COMMUNITY,
 		V3USER, V3AUTH, V3PRIV, V3USER, V3USER256, V3AUTH, V3PRIV,
 		V3USER256);
@@ -113,7 +114,7 @@ static int group_setup(void **state)
 	agent = fork();
 	if (agent == 0) {
 		char persist_opt[160];
-		char *const env[] = { (char *)"MIBS=", NULL };
+		char *const env[] = {(char *)"MIBS=", NULL};
 
 		snprintf(persist_opt, sizeof(persist_opt), "--persistentDir=%s",
 			 persist);
@@ -151,12 +152,12 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-#define NEED_AGENT()                                                    \
-	do {                                                            \
-		if (agent <= 0) {                                       \
-			fprintf(stderr, "# %s not installed\n", SNMPD); \
-			skip();                                         \
-		}                                                       \
+#define NEED_AGENT()                                                           \
+	do {                                                                   \
+		if (agent <= 0) {                                              \
+			fprintf(stderr, "# %s not installed\n", SNMPD);        \
+			skip();                                                \
+		}                                                              \
 	} while (0)
 
 static json_t *community(const char *c)
@@ -176,7 +177,7 @@ static json_t *v3cred(const char *user, const char *auth, const char *aproto,
 
 static struct snmp_probe_opts opts(int timeout, int deadline, unsigned p)
 {
-	struct snmp_probe_opts o = { 0 };
+	struct snmp_probe_opts o = {0};
 
 	o.timeout_ms = timeout;
 	o.retries = 0;
@@ -187,8 +188,8 @@ static struct snmp_probe_opts opts(int timeout, int deadline, unsigned p)
 
 static const char *sys_str(json_t *report, const char *key)
 {
-	return json_string_value(json_object_get(json_object_get(report, "sys"),
-						 key));
+	return json_string_value(
+		json_object_get(json_object_get(report, "sys"), key));
 }
 
 /* The row of a section whose field key equals val, or NULL. */
@@ -232,7 +233,8 @@ static void test_v2c_system_group(void **state)
 
 	(void)state;
 	NEED_AGENT();
-	run(&r, json_pack("[o]", community(COMMUNITY)), opts(ANSWER_MS, 4 * ANSWER_MS, port));
+	run(&r, json_pack("[o]", community(COMMUNITY)),
+	    opts(ANSWER_MS, 4 * ANSWER_MS, port));
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(sys_str(r.report, "sysName"), SYSNAME);
 	assert_string_equal(sys_str(r.report, "sysDescr"), SYSDESCR);
@@ -254,7 +256,8 @@ static void test_interfaces_and_addresses(void **state)
 
 	(void)state;
 	NEED_AGENT();
-	run(&r, json_pack("[o]", community(COMMUNITY)), opts(ANSWER_MS, 4 * ANSWER_MS, port));
+	run(&r, json_pack("[o]", community(COMMUNITY)),
+	    opts(ANSWER_MS, 4 * ANSWER_MS, port));
 	assert_int_equal(r.rc, 0);
 	lo = find_row(r.report, "network", "description", "lo");
 	assert_non_null(lo);
@@ -310,8 +313,9 @@ static void test_v3_authpriv(void **state)
 	assert_string_equal(sys_str(r.report, "snmp_credential_name"), "v3");
 	json_decref(r.report);
 
-	run(&r, json_pack("[o]", v3cred(V3USER256, V3AUTH, "SHA-256",
-					"AES-256", "v3-256")),
+	run(&r,
+	    json_pack("[o]", v3cred(V3USER256, V3AUTH, "SHA-256", "AES-256",
+				    "v3-256")),
 	    opts(ANSWER_MS, 4 * ANSWER_MS, port));
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(sys_str(r.report, "sysName"), SYSNAME);
@@ -324,13 +328,14 @@ static void test_v3_wrong_passphrase(void **state)
 
 	(void)state;
 	NEED_AGENT();
-	run(&r, json_pack("[o]", v3cred(V3USER, "wrong-auth-pass", "SHA",
-					"AES", "bad")),
+	run(&r,
+	    json_pack("[o]",
+		      v3cred(V3USER, "wrong-auth-pass", "SHA", "AES", "bad")),
 	    opts(ANSWER_MS, 4 * ANSWER_MS, port));
 	assert_int_equal(r.rc, -1);
 	assert_non_null(strstr(r.err, "Authentication failure"));
 	assert_null(strstr(r.err, "wrong-auth-pass"));
-	assert_true(r.ms < ANSWER_MS);	/* a report, not a timeout */
+	assert_true(r.ms < ANSWER_MS); /* a report, not a timeout */
 	json_decref(r.report);
 }
 
@@ -340,8 +345,9 @@ static void test_silent_port_returns_in_time(void **state)
 
 	(void)state;
 	NEED_AGENT();
-	run(&r, json_pack("[o,o]", community(COMMUNITY),
-			  v3cred(V3USER, V3AUTH, "SHA", "AES", "v3")),
+	run(&r,
+	    json_pack("[o,o]", community(COMMUNITY),
+		      v3cred(V3USER, V3AUTH, "SHA", "AES", "v3")),
 	    opts(1500, 2000, silent_port));
 	assert_int_equal(r.rc, -1);
 	/* it did wait for answers, up to the deadline; without one its three
@@ -362,22 +368,23 @@ static void test_credentials_in_order(void **state)
 	NEED_AGENT();
 	/* wrong community, right community, v3: the second wins (the wrong
 	 * one costs a whole timeout: 2 s, still a ceiling for the answer) */
-	run(&r, json_pack("[o,o,o]", community("wrong-one"),
-			  community(COMMUNITY),
-			  v3cred(V3USER, V3AUTH, "SHA", "AES", "v3")),
+	run(&r,
+	    json_pack("[o,o,o]", community("wrong-one"), community(COMMUNITY),
+		      v3cred(V3USER, V3AUTH, "SHA", "AES", "v3")),
 	    opts(2000, 4 * ANSWER_MS, port));
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(sys_str(r.report, "snmp_credential"), "1");
 	assert_string_equal(sys_str(r.report, "snmp_version"), "2c");
 	dump = json_dumps(r.report, 0);
-	assert_null(strstr(dump, COMMUNITY));	/* no secret in the report */
+	assert_null(strstr(dump, COMMUNITY)); /* no secret in the report */
 	assert_null(strstr(dump, V3AUTH));
 	free(dump);
 	json_decref(r.report);
 
 	/* v3 first: it wins although the community would work too */
-	run(&r, json_pack("[o,o]", v3cred(V3USER, V3AUTH, "SHA", "AES", "v3"),
-			  community(COMMUNITY)),
+	run(&r,
+	    json_pack("[o,o]", v3cred(V3USER, V3AUTH, "SHA", "AES", "v3"),
+		      community(COMMUNITY)),
 	    opts(ANSWER_MS, 4 * ANSWER_MS, port));
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(sys_str(r.report, "snmp_credential"), "0");
@@ -396,13 +403,15 @@ static void test_bad_input(void **state)
 	NEED_AGENT();
 	creds = json_pack("[o]", community(COMMUNITY));
 	assert_int_equal(snmp_probe("localhost; rm -rf /", creds, &o, report,
-				    err, sizeof(err)), -1);
+				    err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "not a numeric address"));
 	json_decref(creds);
 	json_decref(report);
 
-	run(&r, json_pack("[{s:s,s:s,s:s}]", "type", "snmp_v3",
-			  "security_name", V3USER, "security_level", "bogus"),
+	run(&r,
+	    json_pack("[{s:s,s:s,s:s}]", "type", "snmp_v3", "security_name",
+		      V3USER, "security_level", "bogus"),
 	    o);
 	assert_int_equal(r.rc, -1);
 	assert_non_null(strstr(r.err, "security_level"));
@@ -430,14 +439,14 @@ static void test_max_rows_bounds_tables(void **state)
 	o.max_rows = 1;
 	run(&r, json_pack("[o]", community(COMMUNITY)), o);
 	assert_int_equal(r.rc, 0);
-	assert_int_equal(
-		json_array_size(json_object_get(r.report, "network")), 1);
+	assert_int_equal(json_array_size(json_object_get(r.report, "network")),
+			 1);
 	assert_true(json_array_size(json_object_get(r.report, "ip")) <= 1);
 	json_decref(r.report);
 }
 
 struct thread_arg {
-	int kind;	/* 0 v2c, 1 v3, 2 v3 with a wrong passphrase */
+	int kind; /* 0 v2c, 1 v3, 2 v3 with a wrong passphrase */
 	int rc;
 	char name[64];
 };
@@ -449,11 +458,12 @@ static void *probe_thread(void *arg)
 	const char *n;
 
 	run(&r,
-	    a->kind == 0 ? json_pack("[o]", community(COMMUNITY)) :
-			   json_pack("[o]", v3cred(V3USER,
-						    a->kind == 1 ? V3AUTH :
-								   "wrong-pass-1",
-						    "SHA", "AES", "v3")),
+	    a->kind == 0
+		    ? json_pack("[o]", community(COMMUNITY))
+		    : json_pack("[o]",
+				v3cred(V3USER,
+				       a->kind == 1 ? V3AUTH : "wrong-pass-1",
+				       "SHA", "AES", "v3")),
 	    opts(ANSWER_MS, 4 * ANSWER_MS, port));
 	a->rc = r.rc;
 	n = sys_str(r.report, "sysName");

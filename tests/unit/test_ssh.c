@@ -51,7 +51,7 @@ static long now_ms(void)
 /* A listening socket on 127.0.0.1 with a kernel-chosen port. */
 static int listen_local(unsigned *p)
 {
-	struct sockaddr_in a = { 0 };
+	struct sockaddr_in a = {0};
 	socklen_t len = sizeof(a);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -67,7 +67,7 @@ static int listen_local(unsigned *p)
 
 static int port_open(unsigned p)
 {
-	struct sockaddr_in a = { 0 };
+	struct sockaddr_in a = {0};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
 
 	a.sin_family = AF_INET;
@@ -143,17 +143,17 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define NEED_SSHD()                                                     \
-	do {                                                            \
-		if (!ready) {                                           \
-			print_message("# needs root and %s\n", SSHD);   \
-			skip();                                         \
-		}                                                       \
+#define NEED_SSHD()                                                            \
+	do {                                                                   \
+		if (!ready) {                                                  \
+			print_message("# needs root and %s\n", SSHD);          \
+			skip();                                                \
+		}                                                              \
 	} while (0)
 
 static struct ssh_audit_opts opts(const struct ssh_audit_cred *c, size_t n)
 {
-	struct ssh_audit_opts o = { 0 };
+	struct ssh_audit_opts o = {0};
 
 	o.host = "127.0.0.1";
 	o.port = port;
@@ -169,12 +169,16 @@ static struct ssh_audit_opts opts(const struct ssh_audit_cred *c, size_t n)
 }
 
 static const struct ssh_audit_cred good_pw = {
-	.name = "lab-good", .type = SSH_AUDIT_PASSWORD,
-	.username = TEST_USER, .password = TEST_PASS,
+	.name = "lab-good",
+	.type = SSH_AUDIT_PASSWORD,
+	.username = TEST_USER,
+	.password = TEST_PASS,
 };
 static const struct ssh_audit_cred bad_pw = {
-	.name = "lab-wrong", .type = SSH_AUDIT_PASSWORD,
-	.username = TEST_USER, .password = "Wrong-Secret-99",
+	.name = "lab-wrong",
+	.type = SSH_AUDIT_PASSWORD,
+	.username = TEST_USER,
+	.password = "Wrong-Secret-99",
 };
 
 static int count_fds(void)
@@ -207,7 +211,8 @@ static void test_password_and_fingerprint(void **state)
 	assert_non_null(strstr(r.banner, "OpenSSH"));
 	snprintf(cmd, sizeof(cmd),
 		 "ssh-keygen -l -E sha256 -f %s/hostkey.pub | cut -d' ' -f2 "
-		 "| tr -d '\\n'", dir);
+		 "| tr -d '\\n'",
+		 dir);
 	want = testlib_run(cmd);
 	assert_non_null(want);
 	assert_string_equal(r.hostkey, want);
@@ -217,7 +222,7 @@ static void test_password_and_fingerprint(void **state)
 
 static void test_wrong_password(void **state)
 {
-	const struct ssh_audit_cred both[] = { bad_pw, good_pw };
+	const struct ssh_audit_cred both[] = {bad_pw, good_pw};
 	struct ssh_audit_result r;
 	struct ssh_audit_opts o;
 
@@ -242,8 +247,9 @@ static void test_wrong_password(void **state)
 
 static void test_keys(void **state)
 {
-	struct ssh_audit_cred c = { .name = "lab-key", .type = SSH_AUDIT_KEY,
-				    .username = TEST_USER };
+	struct ssh_audit_cred c = {.name = "lab-key",
+				   .type = SSH_AUDIT_KEY,
+				   .username = TEST_USER};
 	struct ssh_audit_result r;
 	struct ssh_audit_opts o;
 	char path[192], *text;
@@ -364,8 +370,8 @@ static void test_audit_over_ssh(void **state)
 	assert_int_equal(r.stage, SSH_STAGE_DONE);
 	assert_non_null(r.report);
 	assert_int_equal(r.exit_status, 0);
-	printf("# audit over ssh: %ld ms, %zu bytes of output\n",
-		      r.elapsed_ms, r.output_len);
+	printf("# audit over ssh: %ld ms, %zu bytes of output\n", r.elapsed_ms,
+	       r.output_len);
 	sys = json_object_get(r.report, "sys");
 	want = testlib_run(". /etc/os-release; printf %s \"$PRETTY_NAME\"");
 	assert_non_null(want);

@@ -96,9 +96,9 @@ static int get_user_version(const char *path)
 	int v;
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s,
-					    NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL),
+		SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	v = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
@@ -143,16 +143,15 @@ static void test_device_roundtrip(void **state)
 {
 	struct store *st = *state;
 	json_t *sys = json_pack("{ss ss ss ss ss si ss sI}", "hostname", "web1",
-				"uuid", "U-1", "os_name", "Debian",
-				"os_icon", "debian", "first_seen",
-				"1999-01-01 00:00:00", "memory_count", 4096,
-				"sysName", "Web1", "id", (json_int_t)77);
+				"uuid", "U-1", "os_name", "Debian", "os_icon",
+				"debian", "first_seen", "1999-01-01 00:00:00",
+				"memory_count", 4096, "sysName", "Web1", "id",
+				(json_int_t)77);
 	json_t *dev, *list;
 	int64_t id, other;
 
-	assert_int_equal(store_device_insert(st, 1, sys, "2026-01-01 00:00:00",
-					     &id),
-			 0);
+	assert_int_equal(
+		store_device_insert(st, 1, sys, "2026-01-01 00:00:00", &id), 0);
 	assert_true(id > 0);
 	assert_int_not_equal(id, 77); /* the store owns id */
 	dev = store_device_get(st, id);
@@ -162,14 +161,12 @@ static void test_device_roundtrip(void **state)
 	/* a non-column field comes back flat, as it was */
 	assert_string_equal(json_string_value(json_object_get(dev, "os_icon")),
 			    "debian");
-	assert_int_equal(json_integer_value(json_object_get(dev,
-							    "memory_count")),
-			 4096);
+	assert_int_equal(
+		json_integer_value(json_object_get(dev, "memory_count")), 4096);
 	assert_string_equal(json_string_value(json_object_get(dev, "sysName")),
 			    "Web1");
 	assert_int_equal(json_integer_value(json_object_get(dev, "id")), id);
-	assert_int_equal(json_integer_value(json_object_get(dev, "org_id")),
-			 1);
+	assert_int_equal(json_integer_value(json_object_get(dev, "org_id")), 1);
 	assert_string_equal(
 		json_string_value(json_object_get(dev, "first_seen")),
 		"2026-01-01 00:00:00");
@@ -179,8 +176,8 @@ static void test_device_roundtrip(void **state)
 	/* update replaces sys fields and moves last_seen only */
 	json_object_set_new(dev, "os_name", json_string("Debian 12"));
 	json_object_del(dev, "os_icon");
-	assert_int_equal(store_device_update(st, id, dev, "2026-02-01 00:00:00"),
-			 0);
+	assert_int_equal(
+		store_device_update(st, id, dev, "2026-02-01 00:00:00"), 0);
 	json_decref(dev);
 	dev = store_device_get(st, id);
 	assert_string_equal(json_string_value(json_object_get(dev, "os_name")),
@@ -189,15 +186,16 @@ static void test_device_roundtrip(void **state)
 	assert_string_equal(
 		json_string_value(json_object_get(dev, "first_seen")),
 		"2026-01-01 00:00:00");
-	assert_string_equal(json_string_value(json_object_get(dev, "last_seen")),
-			    "2026-02-01 00:00:00");
+	assert_string_equal(
+		json_string_value(json_object_get(dev, "last_seen")),
+		"2026-02-01 00:00:00");
 	json_decref(dev);
 
 	{
-		const char *f[] = { "hostname", "uuid" };
-		const char *v[] = { "web1", "U-1" };
-		const char *bad[] = { "hostname; DROP TABLE device" };
-		const char *v2[] = { "web1", "U-2" };
+		const char *f[] = {"hostname", "uuid"};
+		const char *v[] = {"web1", "U-1"};
+		const char *bad[] = {"hostname; DROP TABLE device"};
+		const char *v2[] = {"web1", "U-2"};
 
 		assert_int_equal(store_device_find(st, f, v, 2, &other), 0);
 		assert_int_equal(other, id);
@@ -220,9 +218,8 @@ static int64_t add_device(struct store *st, json_t *sys)
 {
 	int64_t id;
 
-	assert_int_equal(store_device_insert(st, 1, sys, "2026-01-01 00:00:00",
-					     &id),
-			 0);
+	assert_int_equal(
+		store_device_insert(st, 1, sys, "2026-01-01 00:00:00", &id), 0);
 	json_decref(sys);
 	return id;
 }
@@ -250,8 +247,8 @@ static int64_t find_ip(struct store *st, int64_t org, const char *ip)
 static void test_match_org_tree(void **state)
 {
 	struct store *st = *state;
-	static const char *const f[] = { "hostname" };
-	const char *v[] = { "same" };
+	static const char *const f[] = {"hostname"};
+	const char *v[] = {"same"};
 	int64_t a, b, b1, da, db1, ids[4];
 	json_t *sys;
 	int n;
@@ -279,9 +276,8 @@ static void test_match_org_tree(void **state)
 	assert_int_equal(find_mac(st, a, "3c:ec:ef:00:00:01"), da);
 	assert_int_equal(find_ip(st, a, "198.18.0.9"), da);
 	/* the root (Default) sees both, lowest id first */
-	assert_int_equal(store_match_fields(st, STORE_ORG_ROOT, f, v, 1, ids,
-					    4, &n),
-			 0);
+	assert_int_equal(
+		store_match_fields(st, STORE_ORG_ROOT, f, v, 1, ids, 4, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(ids[0], da);
 	assert_int_equal(ids[1], db1);
@@ -295,14 +291,15 @@ static void test_find_by_mac_ip(void **state)
 
 	a = add_device(st, json_pack("{ss ss}", "hostname", "a", "mac",
 				     "52:54:00:00:00:0a"));
-	b = add_device(st, json_pack("{ss ss}", "hostname", "b", "ip",
-				     "198.18.0.2"));
+	b = add_device(
+		st, json_pack("{ss ss}", "hostname", "b", "ip", "198.18.0.2"));
 	c = add_device(st, json_pack("{ss ss ss}", "hostname", "c", "ip",
 				     "198.18.0.3", "serial", "SN3"));
 	row = json_pack("{ss ss}", "mac", "52:54:00:00:00:0b", "net_index",
 			"1");
 	assert_int_equal(store_component_insert(st, b, "network",
-						"52:54:00:00:00:0b\x1f" "1",
+						"52:54:00:00:00:0b\x1f"
+						"1",
 						row, "2026-01-01 00:00:00"),
 			 0);
 	json_decref(row);
@@ -332,8 +329,9 @@ static void test_components(void **state)
 	dev = add_device(st, json_pack("{ss}", "hostname", "d"));
 	row = json_pack("{ss ss}", "name", "openssl", "version", "1.0");
 	assert_int_equal(store_component_insert(st, dev, "software",
-						"openssl\x1f" "1.0", row,
-						"2026-01-01 00:00:00"),
+						"openssl\x1f"
+						"1.0",
+						row, "2026-01-01 00:00:00"),
 			 0);
 	json_decref(row);
 	row = json_pack("{ss ss}", "mac", "52:54:00:aa:bb:cc", "net_index",
@@ -348,12 +346,12 @@ static void test_components(void **state)
 	r = json_array_get(list, 0);
 	cid = json_integer_value(json_object_get(r, "id"));
 	assert_string_equal(json_string_value(json_object_get(r, "key")),
-			    "openssl\x1f" "1.0");
+			    "openssl\x1f"
+			    "1.0");
 	assert_int_equal(json_integer_value(json_object_get(r, "current")), 1);
-	assert_string_equal(
-		json_string_value(json_object_get(
-			json_object_get(r, "data"), "version")),
-		"1.0");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(r, "data"), "version")),
+			    "1.0");
 	json_decref(list);
 
 	/* retire keeps last_seen; update brings it back with new data */
@@ -370,13 +368,12 @@ static void test_components(void **state)
 	json_decref(list);
 	row = json_pack("{ss ss ss}", "name", "openssl", "version", "1.0",
 			"publisher", "OpenSSL");
-	assert_int_equal(store_component_update(st, cid, row,
-						"2026-03-01 00:00:00"),
-			 0);
+	assert_int_equal(
+		store_component_update(st, cid, row, "2026-03-01 00:00:00"), 0);
 	json_decref(row);
-	assert_int_equal(store_component_update(st, cid, NULL,
-						"2026-04-01 00:00:00"),
-			 0);
+	assert_int_equal(
+		store_component_update(st, cid, NULL, "2026-04-01 00:00:00"),
+		0);
 	list = store_component_list(st, dev, "software", 1);
 	r = json_array_get(list, 0);
 	assert_int_equal(json_array_size(list), 1);
@@ -403,9 +400,12 @@ static void test_components(void **state)
 static void test_change_and_audit_log(void **state)
 {
 	struct store *st = *state;
-	struct store_audit a = { .source = "x.xml", .format = "openaudit-xml",
-				 .result = "created", .rule = NULL,
-				 .message = "12 rows", .device_id = 0 };
+	struct store_audit a = {.source = "x.xml",
+				.format = "openaudit-xml",
+				.result = "created",
+				.rule = NULL,
+				.message = "12 rows",
+				.device_id = 0};
 	int64_t d1, d2;
 	json_t *list, *detail;
 
@@ -414,19 +414,21 @@ static void test_change_and_audit_log(void **state)
 	detail = json_pack("{s{ss}s{ss}}", "from", "version", "1", "to",
 			   "version", "2");
 	assert_int_equal(store_change_add(st, d1, "software", "change",
-					  "a\x1f" "2", detail, "t1"),
+					  "a\x1f"
+					  "2",
+					  detail, "t1"),
 			 0);
 	json_decref(detail);
-	assert_int_equal(store_change_add(st, d2, "software", "add", "b", NULL,
-					  "t2"),
-			 0);
-	assert_int_equal(store_change_add(st, d1, "service", "remove", "c",
-					  NULL, "t3"),
-			 0);
+	assert_int_equal(
+		store_change_add(st, d2, "software", "add", "b", NULL, "t2"),
+		0);
+	assert_int_equal(
+		store_change_add(st, d1, "service", "remove", "c", NULL, "t3"),
+		0);
 	/* only the three actions exist */
-	assert_int_equal(store_change_add(st, d1, "service", "rename", "c",
-					  NULL, "t3"),
-			 -1);
+	assert_int_equal(
+		store_change_add(st, d1, "service", "rename", "c", NULL, "t3"),
+		-1);
 	list = store_change_list(st, 0, 0);
 	assert_int_equal(json_array_size(list), 3);
 	/* newest first */
@@ -493,19 +495,17 @@ static void test_transactions(void **state)
 static void test_ssh_host_map_org(void **state)
 {
 	struct store *st = *state;
-	struct store_ssh_host h = { 0, "198.18.3.10", 22, NULL, "ssh-ed25519",
-				    "lab-pw" };
+	struct store_ssh_host h = {0,	 "198.18.3.10", 22,
+				   NULL, "ssh-ed25519", "lab-pw"};
 	int64_t a, b, da, db;
 	json_t *sys = json_pack("{ss}", "ip", "198.18.3.10"), *m;
 
 	assert_int_equal(store_org_add(st, "A", 0, &a), 0);
 	assert_int_equal(store_org_add(st, "B", 0, &b), 0);
-	assert_int_equal(store_device_insert(st, a, sys, "2026-01-01 00:00:00",
-					     &da),
-			 0);
-	assert_int_equal(store_device_insert(st, b, sys, "2026-01-01 00:00:00",
-					     &db),
-			 0);
+	assert_int_equal(
+		store_device_insert(st, a, sys, "2026-01-01 00:00:00", &da), 0);
+	assert_int_equal(
+		store_device_insert(st, b, sys, "2026-01-01 00:00:00", &db), 0);
 	h.device_id = da;
 	h.hostkey = "SHA256:key-of-A";
 	assert_int_equal(store_ssh_host_set(st, &h), 0);
@@ -515,9 +515,10 @@ static void test_ssh_host_map_org(void **state)
 	assert_int_equal(store_ssh_host_set(st, &h), 0);
 
 	m = store_ssh_host_map(st, a);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(m, "198.18.3.10"), "hostkey")),
-			    "SHA256:key-of-A");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(m, "198.18.3.10"), "hostkey")),
+		"SHA256:key-of-A");
 	json_decref(m);
 	m = store_ssh_host_map(st, b);
 	assert_int_equal(json_integer_value(json_object_get(
@@ -525,9 +526,10 @@ static void test_ssh_host_map_org(void **state)
 			 b);
 	json_decref(m);
 	m = store_ssh_host_map(st, 1); /* Default: the whole tree */
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(m, "198.18.3.10"), "hostkey")),
-			    "SHA256:key-of-B");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(m, "198.18.3.10"), "hostkey")),
+		"SHA256:key-of-B");
 	json_decref(m);
 	json_decref(sys);
 }

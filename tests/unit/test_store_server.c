@@ -34,15 +34,13 @@ static struct store *open_store(void)
 static int64_t add_device(struct store *st, const char *host,
 			  const char *location)
 {
-	json_t *sys = json_pack("{ssss}", "hostname", host, "type",
-				"computer");
+	json_t *sys = json_pack("{ssss}", "hostname", host, "type", "computer");
 	int64_t id = 0;
 
 	if (location)
 		json_object_set_new(sys, "location", json_string(location));
-	assert_int_equal(store_device_insert(st, 1, sys, "2026-01-01 00:00:00",
-					     &id),
-			 0);
+	assert_int_equal(
+		store_device_insert(st, 1, sys, "2026-01-01 00:00:00", &id), 0);
 	json_decref(sys);
 	return id;
 }
@@ -72,9 +70,8 @@ static void test_list_json_matches_and_counts_follow_writes(void **state)
 	q.conds[0].value = xstrdup("h\"");
 	q.nconds = 1;
 	strbuf_init(&sb, 0);
-	assert_int_equal(store_api_list_json(st, STORE_API_DEVICES, &q, &n1,
-					     &sb),
-			 0);
+	assert_int_equal(
+		store_api_list_json(st, STORE_API_DEVICES, &q, &n1, &sb), 0);
 	fast = json_loads(sb.data, 0, NULL);
 	assert_non_null(fast);
 	slow = store_api_list(st, STORE_API_DEVICES, &q, &n2);
@@ -93,9 +90,8 @@ static void test_list_json_matches_and_counts_follow_writes(void **state)
 	add_device(st, "h\"new", NULL);
 	strbuf_free(&sb);
 	strbuf_init(&sb, 0);
-	assert_int_equal(store_api_list_json(st, STORE_API_DEVICES, &q, &n1,
-					     &sb),
-			 0);
+	assert_int_equal(
+		store_api_list_json(st, STORE_API_DEVICES, &q, &n1, &sb), 0);
 	assert_int_equal(n1, 13);
 	/* and so does one by another handle */
 	other = store_open(path);
@@ -104,9 +100,8 @@ static void test_list_json_matches_and_counts_follow_writes(void **state)
 	store_close(other);
 	strbuf_free(&sb);
 	strbuf_init(&sb, 0);
-	assert_int_equal(store_api_list_json(st, STORE_API_DEVICES, &q, &n1,
-					     &sb),
-			 0);
+	assert_int_equal(
+		store_api_list_json(st, STORE_API_DEVICES, &q, &n1, &sb), 0);
 	assert_int_equal(n1, 14);
 	strbuf_free(&sb);
 	store_query_free(&q);
@@ -123,9 +118,9 @@ static void test_token_check_reads_only(void **state)
 	json_t *list;
 
 	(void)state;
-	assert_int_equal(store_user_add(st, "alice", "user", 1,
-					"long enough password"),
-			 0);
+	assert_int_equal(
+		store_user_add(st, "alice", "user", 1, "long enough password"),
+		0);
 	assert_int_equal(store_token_create(st, "alice", "t", &tok), 0);
 	user = store_api_token_check(st, tok, &id);
 	assert_non_null(user);
@@ -133,8 +128,8 @@ static void test_token_check_reads_only(void **state)
 	assert_true(id > 0);
 	free(user);
 	list = store_api_token_list(st, 0, NULL, 0);
-	assert_true(json_is_null(json_object_get(json_array_get(list, 0),
-						 "last_used")));
+	assert_true(json_is_null(
+		json_object_get(json_array_get(list, 0), "last_used")));
 	json_decref(list);
 	assert_int_equal(store_api_token_touch(st, id, "2026-02-02 00:00:00"),
 			 0);
@@ -176,7 +171,7 @@ static void test_locations(void **state)
 	json_decref(loc);
 	/* a scope without org 1 sees nothing */
 	{
-		const int64_t orgs[] = { 99 };
+		const int64_t orgs[] = {99};
 
 		list = store_location_list(st, orgs, 1);
 		assert_int_equal(json_array_size(list), 0);
@@ -210,11 +205,11 @@ static void test_discoveries_and_queue(void **state)
 	json_t *def, *got, *stages, *states;
 	int64_t d1 = 0, d2 = 0, r1 = 0, r2 = 0, r3 = 0, run = 0, disc = 0, n;
 	struct store_discovery_log rows[3] = {
-		{ "127.0.0.1", "discovery", "alive", 1, NULL, NULL },
-		{ "127.0.0.2", "discovery", "alive", 1, NULL, NULL },
-		{ "127.0.0.1", "ports", "open", 5, "22/tcp", NULL },
+		{"127.0.0.1", "discovery", "alive", 1, NULL, NULL},
+		{"127.0.0.2", "discovery", "alive", 1, NULL, NULL},
+		{"127.0.0.1", "ports", "open", 5, "22/tcp", NULL},
 	};
-	struct store_discovery_counts c = { 2, 2, 2, 1 };
+	struct store_discovery_counts c = {2, 2, 2, 1};
 	char state_s[16];
 	int found = 0, changed = 0;
 
@@ -261,9 +256,10 @@ static void test_discoveries_and_queue(void **state)
 	/* the log counted by stage; a restart interrupts what ran */
 	assert_int_equal(store_discovery_log_add(st, r1, rows, 3), 0);
 	stages = store_discorun_stages(st, r1);
-	assert_int_equal(json_integer_value(json_object_get(
-				 json_object_get(stages, "discovery"), "alive")),
-			 2);
+	assert_int_equal(
+		json_integer_value(json_object_get(
+			json_object_get(stages, "discovery"), "alive")),
+		2);
 	assert_int_equal(json_integer_value(json_object_get(
 				 json_object_get(stages, "ports"), "open")),
 			 1);
@@ -283,18 +279,14 @@ static void test_discoveries_and_queue(void **state)
 	/* a run finishing as usual, then marked by the server */
 	assert_int_equal(store_discorun_queue(st, d1, &r3), 0);
 	assert_int_equal(store_discorun_claim(st, &run, &disc), 0);
-	assert_int_equal(store_discovery_run_finish(st, r3, "cancelled", &c,
-						    NULL),
-			 0);
-	assert_int_equal(store_discorun_mark(st, r3, "interrupted", "stop"),
-			 0);
+	assert_int_equal(
+		store_discovery_run_finish(st, r3, "cancelled", &c, NULL), 0);
+	assert_int_equal(store_discorun_mark(st, r3, "interrupted", "stop"), 0);
 	states = store_discorun_count_states(st);
-	assert_int_equal(json_integer_value(json_object_get(states,
-							    "interrupted")),
-			 2);
-	assert_int_equal(json_integer_value(json_object_get(states,
-							    "cancelled")),
-			 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(states, "interrupted")), 2);
+	assert_int_equal(
+		json_integer_value(json_object_get(states, "cancelled")), 1);
 	json_decref(states);
 	/* deleting a discovery takes its runs and their log */
 	assert_int_equal(store_discodef_delete(st, d1), 0);
@@ -307,7 +299,8 @@ static void test_discoveries_and_queue(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list_json_matches_and_counts_follow_writes),
+		cmocka_unit_test(
+			test_list_json_matches_and_counts_follow_writes),
 		cmocka_unit_test(test_token_check_reads_only),
 		cmocka_unit_test(test_locations),
 		cmocka_unit_test(test_discoveries_and_queue),

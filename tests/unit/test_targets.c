@@ -38,8 +38,8 @@ static struct targets *make(uint64_t max, const char *const *toks)
 
 static void test_single_and_cidr(void **state)
 {
-	const char *toks[] = { "198.18.0.5", "198.19.1.0/30", "2001:db8::1",
-			       NULL };
+	const char *toks[] = {"198.18.0.5", "198.19.1.0/30", "2001:db8::1",
+			      NULL};
 	struct targets *t = make(0, toks);
 
 	(void)state;
@@ -55,8 +55,8 @@ static void test_single_and_cidr(void **state)
 
 static void test_cidr_host_bits_and_edges(void **state)
 {
-	const char *toks[] = { "198.19.2.3/24", "255.255.255.255/32",
-			       "0.0.0.0/32", NULL };
+	const char *toks[] = {"198.19.2.3/24", "255.255.255.255/32",
+			      "0.0.0.0/32", NULL};
 	struct targets *t = make(0, toks);
 
 	(void)state;
@@ -70,8 +70,8 @@ static void test_cidr_host_bits_and_edges(void **state)
 
 static void test_ranges(void **state)
 {
-	const char *toks[] = { "198.18.0.250-198.18.1.5", "2001:db8::fe-2001:db8::101",
-			       NULL };
+	const char *toks[] = {"198.18.0.250-198.18.1.5",
+			      "2001:db8::fe-2001:db8::101", NULL};
 	struct targets *t = make(0, toks);
 
 	(void)state;
@@ -87,8 +87,8 @@ static void test_ranges(void **state)
 
 static void test_octet_ranges(void **state)
 {
-	const char *toks[] = { "198.18.1-3.1-254", NULL };
-	const char *toks2[] = { "198.19.3,5.1,7-8", NULL };
+	const char *toks[] = {"198.18.1-3.1-254", NULL};
+	const char *toks2[] = {"198.19.3,5.1,7-8", NULL};
 	struct targets *t = make(0, toks);
 
 	(void)state;
@@ -111,8 +111,8 @@ static void test_octet_ranges(void **state)
 
 static void test_overlaps_merge(void **state)
 {
-	const char *toks[] = { "198.18.0.0/24", "198.18.0.10", "198.18.0.128/25",
-			       "198.18.0.255-198.18.1.1", NULL };
+	const char *toks[] = {"198.18.0.0/24", "198.18.0.10", "198.18.0.128/25",
+			      "198.18.0.255-198.18.1.1", NULL};
 	struct targets *t = make(0, toks);
 
 	(void)state;
@@ -152,7 +152,7 @@ static void test_exclude_everything(void **state)
 	assert_int_equal(targets_exclude(t, "198.18.0.0/15"), 0);
 	assert_int_equal(targets_finish(t), 0);
 	assert_int_equal(targets_count(t), 0);
-	assert_int_equal(targets_get(t, 0, &(struct targets_addr){ 0 }), -1);
+	assert_int_equal(targets_get(t, 0, &(struct targets_addr){0}), -1);
 	targets_free(t);
 }
 
@@ -193,7 +193,7 @@ static void test_cap_total(void **state)
 	assert_non_null(strstr(targets_error(t), "512 addresses"));
 	targets_free(t);
 
-	t = targets_new(300, 0);	/* exclusions bring it under */
+	t = targets_new(300, 0); /* exclusions bring it under */
 	assert_int_equal(targets_add(t, "198.18.0.0/24"), 0);
 	assert_int_equal(targets_add(t, "198.18.1.0/24"), 0);
 	assert_int_equal(targets_exclude(t, "198.18.1.0/24"), 0);
@@ -212,7 +212,8 @@ static void test_bad_tokens(void **state)
 	expect_error(0, "198.18.0.1 198.18.0.2", "character ' '");
 	expect_error(0, "", "empty");
 	expect_error(0, "198.18.0.256", "octet");
-	expect_error(0, "198.18.0.0/33", "prefix must be a number from 0 to 32");
+	expect_error(0, "198.18.0.0/33",
+		     "prefix must be a number from 0 to 32");
 	expect_error(0, "198.18.0.0/", "prefix must be");
 	expect_error(0, "198.18.0.0/2x", "prefix must be");
 	expect_error(0, "2001:db8::/129", "0 to 128");
@@ -341,7 +342,7 @@ static void test_lookup_across_many_ranges(void **state)
 
 static void test_mapped_ipv6_is_ipv4(void **state)
 {
-	const char *toks[] = { "::ffff:198.18.0.1", "198.18.0.1", NULL };
+	const char *toks[] = {"::ffff:198.18.0.1", "198.18.0.1", NULL};
 	struct targets *t = make(0, toks);
 
 	(void)state;
