@@ -814,17 +814,28 @@ json_t *store_device_list(struct store *st, int64_t limit, int64_t offset)
 	return sq_collect(st, s, sq_device_row);
 }
 
-int store_device_insert(struct store *st, int64_t org_id, json_t *sys,
-			const char *now, int64_t *id)
+/*
+ * The device INSERT and UPDATE bind the same columns: ?1 is the org id
+ * (insert) or the device id (update), then the system columns, then the
+ * time stamp.
+ */
+static int sq_device_write(struct store *st, const char *sql, int64_t key,
+			   json_t *sys, const char *now)
 {
-	sqlite3_stmt *s = sqlite_store_stmt(st, st->sql_device_insert);
+	sqlite3_stmt *s = sqlite_store_stmt(st, sql);
 
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, org_id);
+	sqlite3_bind_int64(s, 1, key);
 	sq_bind_sys(s, 2, sys);
 	sq_bind_text(s, DEVICE_NCOLS + 3, now);
-	if (sq_step_done(st, s))
+	return sq_step_done(st, s);
+}
+
+int store_device_insert(struct store *st, int64_t org_id, json_t *sys,
+			const char *now, int64_t *id)
+{
+	if (sq_device_write(st, st->sql_device_insert, org_id, sys, now))
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
@@ -833,14 +844,7 @@ int store_device_insert(struct store *st, int64_t org_id, json_t *sys,
 int store_device_update(struct store *st, int64_t id, json_t *sys,
 			const char *now)
 {
-	sqlite3_stmt *s = sqlite_store_stmt(st, st->sql_device_update);
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	sq_bind_sys(s, 2, sys);
-	sq_bind_text(s, DEVICE_NCOLS + 3, now);
-	if (sq_step_done(st, s))
+	if (sq_device_write(st, st->sql_device_update, id, sys, now))
 		return -1;
 	if (sqlite3_changes(st->db) == 0) {
 		log_err("database %s: no device with id %" PRId64, st->path,
