@@ -138,6 +138,27 @@ static int adm_change_by_id(struct store *st, const char *sql, int64_t id,
 	return 0;
 }
 
+/*
+ * Steps s, a bound lookup whose first column is an id, into *id and
+ * finalizes it: 0 when a row was found, 1 when none, -1 (logged, naming
+ * what was looked up) on error.
+ */
+static int adm_step_id(struct store *st, sqlite3_stmt *s, const char *what,
+		       int64_t *id)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	log_err("database: %s lookup failed: %s", what, sqlite3_errmsg(st->db));
+	return -1;
+}
+
 /* 1 when a row of table has id, 0 when not, -1 on error. */
 static int adm_exists(struct store *st, const char *sql, int64_t id)
 {
@@ -222,20 +243,12 @@ int store_org_find(struct store *st, const char *name, int64_t *id)
 	/* A number also names the org with that id. */
 	if (util_parse_long(name, 1, INT32_MAX, &num) == 0)
 		sqlite3_bind_int64(s, 2, num);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
+	rc = adm_step_id(st, s, "org", id);
+	if (rc == 1)
 		log_err("no org named '%s' ('netcensus admin org list' shows "
 			"them)",
 			name);
-	else
-		log_err("database: org lookup failed: %s",
-			sqlite3_errmsg(st->db));
-	return -1;
+	return rc ? -1 : 0;
 }
 
 int store_org_add(struct store *st, const char *name, int64_t parent_id,
@@ -545,20 +558,12 @@ static int token_user_id(struct store *st, const char *user, int64_t *id)
 	if (!s)
 		return -1;
 	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
+	rc = adm_step_id(st, s, "user", id);
+	if (rc == 1)
 		log_err("no user named '%s' (create it with 'netcensus admin "
 			"user add %s --role ROLE')",
 			user, user);
-	else
-		log_err("database: user lookup failed: %s",
-			sqlite3_errmsg(st->db));
-	return -1;
+	return rc ? -1 : 0;
 }
 
 int store_token_create(struct store *st, const char *user, const char *label,
