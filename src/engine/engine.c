@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/queue.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -134,8 +135,12 @@ struct ejob {
 	engine_job_fn fn;
 	engine_job_done_fn done;
 	void *arg;
-	struct ejob *next;
+	TAILQ_ENTRY(ejob) link; /* in the backlog */
 };
+
+/* cppcheck-suppress unusedStructMember ; tqh_first and tqh_last are used
+ * through the TAILQ_ macros, which cppcheck does not follow here */
+TAILQ_HEAD(ejobs, ejob);
 
 struct engine {
 	struct engine_opts o;
@@ -161,7 +166,7 @@ struct engine {
 	struct host *active_head, *active_tail;
 	struct host *dns_head, *dns_tail;
 	unsigned inflight, dns_running;
-	struct ejob *backlog_head, *backlog_tail;
+	struct ejobs backlog; /* jobs the pool has no room for yet */
 	uint64_t free_jobs;
 	atomic_int stop;
 	int ran, shutting;
@@ -1184,13 +1189,10 @@ static void engine_feed_pool(struct engine *e)
 {
 	struct ejob *j;
 
-	while ((j = e->backlog_head)) {
+	while ((j = TAILQ_FIRST(&e->backlog))) {
 		if (pool_submit(e->pool, j->kind, ejob_run, ejob_done, j) < 0)
 			break;
-		e->backlog_head = j->next;
-		if (!e->backlog_head)
-			e->backlog_tail = NULL;
-		j->next = NULL;
+		TAILQ_REMOVE(&e->backlog, j, link);
 	}
 }
 
@@ -1226,11 +1228,7 @@ int engine_submit_job(struct engine *e, struct engine_host *hp,
 	else
 		e->free_jobs++;
 	cnt_add(&e->c_jobs, 1);
-	if (e->backlog_tail)
-		e->backlog_tail->next = j;
-	else
-		e->backlog_head = j;
-	e->backlog_tail = j;
+	TAILQ_INSERT_TAIL(&e->backlog, j, link);
 	engine_feed_pool(e);
 	return 0;
 }
@@ -1453,6 +1451,7 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 
 	e->o = *o;
 	e->t = t;
+	TAILQ_INIT(&e->backlog);
 	if (cb)
 		e->cb = *cb;
 	e->pool_io.fd = -1;
@@ -1525,8 +1524,8 @@ void engine_free(struct engine *e)
 	for (h = e->active_head; h; h = h->next)
 		host_cancel_probes(h);
 	pool_free(e->pool); /* runs done callbacks, cancelled or not */
-	while ((j = e->backlog_head)) {
-		e->backlog_head = j->next;
+	while ((j = TAILQ_FIRST(&e->backlog))) {
+		TAILQ_REMOVE(&e->backlog, j, link);
 		ejob_done(j, 1);
 	}
 	dns_free(e->dns); /* its callbacks only mark the hosts */
