@@ -106,9 +106,13 @@ struct host {
 	char *hostname;
 	int in_ready;
 	struct host *ready_prev, *ready_next;
-	struct host *prev, *next; /* active hosts, admission order */
-	struct host *dns_next;
+	struct host *prev, *next;   /* active hosts, admission order */
+	TAILQ_ENTRY(host) dns_link; /* waiting for a PTR lookup */
 };
+
+/* cppcheck-suppress unusedStructMember ; tqh_first and tqh_last are used
+ * through the TAILQ_ macros, which cppcheck does not follow here */
+TAILQ_HEAD(hosts, host);
 
 /* A discovery probe every address gets (engine_new: ICMP echo unless
  * no_icmp, then TCP connect to each discovery port). */
@@ -164,7 +168,7 @@ struct engine {
 	uint32_t n_disc; /* discovery probes per address */
 	struct host *ready_head, *ready_tail;
 	struct host *active_head, *active_tail;
-	struct host *dns_head, *dns_tail;
+	struct hosts dns_queue;
 	unsigned inflight, dns_running;
 	struct ejobs backlog; /* jobs the pool has no room for yet */
 	uint64_t free_jobs;
@@ -1035,11 +1039,7 @@ static void host_start_ports(struct host *h)
 	cnt_add(&e->c_ports, 1);
 	h->ports_done = h->ports_left == 0;
 	if (e->o.dns) {
-		if (e->dns_tail)
-			e->dns_tail->dns_next = h;
-		else
-			e->dns_head = h;
-		e->dns_tail = h;
+		TAILQ_INSERT_TAIL(&e->dns_queue, h, dns_link);
 	} else {
 		h->dns_done = 1;
 	}
@@ -1146,13 +1146,10 @@ static void engine_dns_pump(struct engine *e)
 {
 	unsigned cap = e->o.dns_inflight ? e->o.dns_inflight : 64;
 
-	while (e->dns_head && e->dns_running < cap) {
-		struct host *h = e->dns_head;
+	while (!TAILQ_EMPTY(&e->dns_queue) && e->dns_running < cap) {
+		struct host *h = TAILQ_FIRST(&e->dns_queue);
 
-		e->dns_head = h->dns_next;
-		if (!e->dns_head)
-			e->dns_tail = NULL;
-		h->dns_next = NULL;
+		TAILQ_REMOVE(&e->dns_queue, h, dns_link);
 		e->dns_running++;
 		cnt_add(&e->c_dns, 1);
 		dns_ptr(e->dns, &h->pub.addr, host_dns_done, h);
@@ -1452,6 +1449,7 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 	e->o = *o;
 	e->t = t;
 	TAILQ_INIT(&e->backlog);
+	TAILQ_INIT(&e->dns_queue);
 	if (cb)
 		e->cb = *cb;
 	e->pool_io.fd = -1;
