@@ -11,21 +11,24 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <sys/queue.h>
 
 #include "discover/discover.h"
 
 struct disc_item {
-	struct disc_item *next;
+	TAILQ_ENTRY(disc_item) link;
 	json_t *report;
 	json_t *ssh; /* or NULL */
 };
+
+TAILQ_HEAD(disc_items, disc_item);
 
 struct disc_out {
 	const struct discover_opts *o;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	pthread_cond_t space;		/* the queue has room again */
-	struct disc_item *head, **tail; /* reports waiting */
+	pthread_cond_t space;	 /* the queue has room again */
+	struct disc_items items; /* reports waiting */
 	size_t n_items;
 	struct discover_log *log; /* rows waiting */
 	size_t n_log, cap_log;

@@ -66,8 +66,7 @@ void disc_out_report(struct disc_out *q, json_t *report, json_t *ssh)
 	pthread_mutex_lock(&q->lock);
 	while (q->n_items >= DISC_QUEUE_MAX && q->started)
 		pthread_cond_wait(&q->space, &q->lock);
-	*q->tail = it;
-	q->tail = &it->next;
+	TAILQ_INSERT_TAIL(&q->items, it, link);
 	q->n_items++;
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
@@ -146,7 +145,7 @@ static void disc_finish(struct disc_out *q, json_t *r)
 
 /* ---- the thread ---- */
 
-static void disc_out_deliver(struct disc_out *q, struct disc_item *items,
+static void disc_out_deliver(struct disc_out *q, struct disc_items *items,
 			     struct discover_log *rows, size_t n)
 {
 	const struct discover_opts *o = q->o;
@@ -158,8 +157,8 @@ static void disc_out_deliver(struct disc_out *q, struct disc_item *items,
 		    o->sinks[k].log(o->sinks[k].ud, rows, n) < 0)
 			q->failed = 1;
 	disc_log_free(rows, n);
-	while ((it = items)) {
-		items = it->next;
+	while ((it = TAILQ_FIRST(items))) {
+		TAILQ_REMOVE(items, it, link);
 		disc_finish(q, it->report);
 		for (k = 0; k < o->n_sinks; k++)
 			if (o->sinks[k].report(o->sinks[k].ud, it->report,
@@ -177,25 +176,25 @@ static void *disc_out_main(void *arg)
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		struct disc_item *items;
+		struct disc_items items;
 		struct discover_log *rows;
 		size_t n;
 
-		while (!q->head && q->n_log < DISC_LOG_BATCH && !q->closing)
+		while (TAILQ_EMPTY(&q->items) && q->n_log < DISC_LOG_BATCH &&
+		       !q->closing)
 			pthread_cond_wait(&q->cond, &q->lock);
-		if (!q->head && !q->n_log)
+		if (TAILQ_EMPTY(&q->items) && !q->n_log)
 			break;
-		items = q->head;
+		TAILQ_INIT(&items);
+		TAILQ_CONCAT(&items, &q->items, link);
 		rows = q->log;
 		n = q->n_log;
-		q->head = NULL;
-		q->tail = &q->head;
 		q->n_items = 0;
 		pthread_cond_broadcast(&q->space);
 		q->log = NULL;
 		q->n_log = q->cap_log = 0;
 		pthread_mutex_unlock(&q->lock);
-		disc_out_deliver(q, items, rows, n);
+		disc_out_deliver(q, &items, rows, n);
 		pthread_mutex_lock(&q->lock);
 	}
 	pthread_mutex_unlock(&q->lock);
@@ -206,7 +205,7 @@ int disc_out_start(struct disc_out *q, const struct discover_opts *o)
 {
 	memset(q, 0, sizeof(*q));
 	q->o = o;
-	q->tail = &q->head;
+	TAILQ_INIT(&q->items);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
 	pthread_cond_init(&q->space, NULL);
@@ -228,7 +227,7 @@ void disc_out_close(struct disc_out *q)
 		pthread_join(q->thread, NULL);
 	}
 	/* a thread that never started leaves its queue to free here */
-	disc_out_deliver(q, q->head, q->log, q->n_log);
+	disc_out_deliver(q, &q->items, q->log, q->n_log);
 	json_decref(q->neigh);
 	pthread_cond_destroy(&q->cond);
 	pthread_cond_destroy(&q->space);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/queue.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -105,9 +106,13 @@ struct host {
 	char *hostname;
 	int in_ready;
 	struct host *ready_prev, *ready_next;
-	struct host *prev, *next; /* active hosts, admission order */
-	struct host *dns_next;
+	struct host *prev, *next;   /* active hosts, admission order */
+	TAILQ_ENTRY(host) dns_link; /* waiting for a PTR lookup */
 };
+
+/* cppcheck-suppress unusedStructMember ; tqh_first and tqh_last are used
+ * through the TAILQ_ macros, which cppcheck does not follow here */
+TAILQ_HEAD(hosts, host);
 
 /* A discovery probe every address gets (engine_new: ICMP echo unless
  * no_icmp, then TCP connect to each discovery port). */
@@ -134,8 +139,12 @@ struct ejob {
 	engine_job_fn fn;
 	engine_job_done_fn done;
 	void *arg;
-	struct ejob *next;
+	TAILQ_ENTRY(ejob) link; /* in the backlog */
 };
+
+/* cppcheck-suppress unusedStructMember ; tqh_first and tqh_last are used
+ * through the TAILQ_ macros, which cppcheck does not follow here */
+TAILQ_HEAD(ejobs, ejob);
 
 struct engine {
 	struct engine_opts o;
@@ -159,9 +168,9 @@ struct engine {
 	uint32_t n_disc; /* discovery probes per address */
 	struct host *ready_head, *ready_tail;
 	struct host *active_head, *active_tail;
-	struct host *dns_head, *dns_tail;
+	struct hosts dns_queue;
 	unsigned inflight, dns_running;
-	struct ejob *backlog_head, *backlog_tail;
+	struct ejobs backlog; /* jobs the pool has no room for yet */
 	uint64_t free_jobs;
 	atomic_int stop;
 	int ran, shutting;
@@ -1030,11 +1039,7 @@ static void host_start_ports(struct host *h)
 	cnt_add(&e->c_ports, 1);
 	h->ports_done = h->ports_left == 0;
 	if (e->o.dns) {
-		if (e->dns_tail)
-			e->dns_tail->dns_next = h;
-		else
-			e->dns_head = h;
-		e->dns_tail = h;
+		TAILQ_INSERT_TAIL(&e->dns_queue, h, dns_link);
 	} else {
 		h->dns_done = 1;
 	}
@@ -1141,13 +1146,10 @@ static void engine_dns_pump(struct engine *e)
 {
 	unsigned cap = e->o.dns_inflight ? e->o.dns_inflight : 64;
 
-	while (e->dns_head && e->dns_running < cap) {
-		struct host *h = e->dns_head;
+	while (!TAILQ_EMPTY(&e->dns_queue) && e->dns_running < cap) {
+		struct host *h = TAILQ_FIRST(&e->dns_queue);
 
-		e->dns_head = h->dns_next;
-		if (!e->dns_head)
-			e->dns_tail = NULL;
-		h->dns_next = NULL;
+		TAILQ_REMOVE(&e->dns_queue, h, dns_link);
 		e->dns_running++;
 		cnt_add(&e->c_dns, 1);
 		dns_ptr(e->dns, &h->pub.addr, host_dns_done, h);
@@ -1184,13 +1186,10 @@ static void engine_feed_pool(struct engine *e)
 {
 	struct ejob *j;
 
-	while ((j = e->backlog_head)) {
+	while ((j = TAILQ_FIRST(&e->backlog))) {
 		if (pool_submit(e->pool, j->kind, ejob_run, ejob_done, j) < 0)
 			break;
-		e->backlog_head = j->next;
-		if (!e->backlog_head)
-			e->backlog_tail = NULL;
-		j->next = NULL;
+		TAILQ_REMOVE(&e->backlog, j, link);
 	}
 }
 
@@ -1226,11 +1225,7 @@ int engine_submit_job(struct engine *e, struct engine_host *hp,
 	else
 		e->free_jobs++;
 	cnt_add(&e->c_jobs, 1);
-	if (e->backlog_tail)
-		e->backlog_tail->next = j;
-	else
-		e->backlog_head = j;
-	e->backlog_tail = j;
+	TAILQ_INSERT_TAIL(&e->backlog, j, link);
 	engine_feed_pool(e);
 	return 0;
 }
@@ -1453,6 +1448,8 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 
 	e->o = *o;
 	e->t = t;
+	TAILQ_INIT(&e->backlog);
+	TAILQ_INIT(&e->dns_queue);
 	if (cb)
 		e->cb = *cb;
 	e->pool_io.fd = -1;
@@ -1525,8 +1522,8 @@ void engine_free(struct engine *e)
 	for (h = e->active_head; h; h = h->next)
 		host_cancel_probes(h);
 	pool_free(e->pool); /* runs done callbacks, cancelled or not */
-	while ((j = e->backlog_head)) {
-		e->backlog_head = j->next;
+	while ((j = TAILQ_FIRST(&e->backlog))) {
+		TAILQ_REMOVE(&e->backlog, j, link);
 		ejob_done(j, 1);
 	}
 	dns_free(e->dns); /* its callbacks only mark the hosts */

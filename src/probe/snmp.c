@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -606,7 +607,7 @@ enum req_outcome { REQ_OK, REQ_TIMEOUT, REQ_REPORT, REQ_ERROR, REQ_DEADLINE };
  * the user is released; the last release removes the user from the list.
  */
 struct usm_claim {
-	struct usm_claim *next;
+	LIST_ENTRY(usm_claim) link;
 	u_char engine_id[64];
 	size_t engine_id_len;
 	char *name;
@@ -615,7 +616,8 @@ struct usm_claim {
 	int refs;
 };
 
-static struct usm_claim *usm_claims;
+LIST_HEAD(usm_claim_list, usm_claim);
+static struct usm_claim_list usm_claims = LIST_HEAD_INITIALIZER(usm_claims);
 static pthread_cond_t usm_claim_cond = PTHREAD_COND_INITIALIZER;
 
 struct probe {
@@ -771,7 +773,7 @@ static enum req_outcome probe_request(struct probe *p, netsnmp_pdu *pdu,
  * with snmp_lock held. */
 static void usm_release(struct probe *p)
 {
-	struct usm_claim **pp, *c = p->claim;
+	struct usm_claim *c = p->claim;
 	struct usmUser *u;
 
 	if (!c)
@@ -785,11 +787,7 @@ static void usm_release(struct probe *p)
 		usm_remove_user(u);
 		usm_free_user(u);
 	}
-	for (pp = &usm_claims; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
+	LIST_REMOVE(c, link);
 	free(c->name);
 	sodium_memzero(c, sizeof(*c)); /* the localised keys */
 	free(c);
@@ -1010,7 +1008,7 @@ static int usm_claim(struct probe *p, const char *name, const u_char *keys,
 	}
 	pthread_mutex_lock(&snmp_lock);
 	for (;;) {
-		for (c = usm_claims; c; c = c->next)
+		LIST_FOREACH(c, &usm_claims, link)
 			if (c->engine_id_len == p->engine_id_len &&
 			    memcmp(c->engine_id, p->engine_id,
 				   p->engine_id_len) == 0 &&
@@ -1035,8 +1033,7 @@ static int usm_claim(struct probe *p, const char *name, const u_char *keys,
 		c->name = xstrdup(name);
 		memcpy(c->keys, keys, keys_len);
 		c->keys_len = keys_len;
-		c->next = usm_claims;
-		usm_claims = c;
+		LIST_INSERT_HEAD(&usm_claims, c, link);
 	}
 	c->refs++;
 	p->claim = c;
