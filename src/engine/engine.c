@@ -105,8 +105,8 @@ struct host {
 	unsigned holds; /* jobs and open requests */
 	char *hostname;
 	int in_ready;
-	struct host *ready_prev, *ready_next;
-	struct host *prev, *next;   /* active hosts, admission order */
+	TAILQ_ENTRY(host) ready_link;  /* something to send */
+	TAILQ_ENTRY(host) active_link; /* active hosts, admission order */
 	TAILQ_ENTRY(host) dns_link; /* waiting for a PTR lookup */
 };
 
@@ -166,8 +166,8 @@ struct engine {
 	uint8_t probe_key[PROBE_KEY_BYTES];
 	struct disc_probe disc[1 + ENGINE_DISCOVERY_PORTS_MAX];
 	uint32_t n_disc; /* discovery probes per address */
-	struct host *ready_head, *ready_tail;
-	struct host *active_head, *active_tail;
+	struct hosts ready;  /* hosts with something to send */
+	struct hosts active; /* started, not done; admission order */
 	struct hosts dns_queue;
 	unsigned inflight, dns_running;
 	struct ejobs backlog; /* jobs the pool has no room for yet */
@@ -264,21 +264,22 @@ void engine_plan(const struct engine_opts *o, uint64_t addresses,
 		(by_packets > by_addresses ? by_packets : by_addresses) + wait;
 }
 
+/* Where a resumed run would start: the oldest active host, or the next
+ * address not yet admitted. */
+static void resume_update(struct engine *e)
+{
+	const struct host *first = TAILQ_FIRST(&e->active);
+
+	atomic_store(&e->c_resume, first ? first->pub.index : e->next_pos);
+}
+
 /* ---- the ready queue: hosts with something to send ---- */
 
 static void ready_remove(struct engine *e, struct host *h)
 {
 	if (!h->in_ready)
 		return;
-	if (h->ready_prev)
-		h->ready_prev->ready_next = h->ready_next;
-	else
-		e->ready_head = h->ready_next;
-	if (h->ready_next)
-		h->ready_next->ready_prev = h->ready_prev;
-	else
-		e->ready_tail = h->ready_prev;
-	h->ready_prev = h->ready_next = NULL;
+	TAILQ_REMOVE(&e->ready, h, ready_link);
 	h->in_ready = 0;
 }
 
@@ -287,21 +288,10 @@ static void ready_push(struct engine *e, struct host *h, int front)
 	if (h->in_ready || h->stage == ST_DONE)
 		return;
 	h->in_ready = 1;
-	if (front) {
-		h->ready_next = e->ready_head;
-		if (e->ready_head)
-			e->ready_head->ready_prev = h;
-		else
-			e->ready_tail = h;
-		e->ready_head = h;
-		return;
-	}
-	h->ready_prev = e->ready_tail;
-	if (e->ready_tail)
-		e->ready_tail->ready_next = h;
+	if (front)
+		TAILQ_INSERT_HEAD(&e->ready, h, ready_link);
 	else
-		e->ready_head = h;
-	e->ready_tail = h;
+		TAILQ_INSERT_TAIL(&e->ready, h, ready_link);
 }
 
 /* An item's row in the probe table. */
@@ -910,12 +900,7 @@ static struct host *host_new(struct engine *e, uint64_t pos)
 		h->slots[i].io.fd = -1;
 		timer_init(&h->slots[i].timer, slot_timer_fired, &h->slots[i]);
 	}
-	h->prev = e->active_tail;
-	if (e->active_tail)
-		e->active_tail->next = h;
-	else
-		e->active_head = h;
-	e->active_tail = h;
+	TAILQ_INSERT_TAIL(&e->active, h, active_link);
 	return h;
 }
 
@@ -942,16 +927,8 @@ static void host_finish(struct host *h)
 	ready_remove(e, h);
 	if (e->cb.done)
 		e->cb.done(e, &h->pub, e->cb.ud);
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		e->active_head = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	else
-		e->active_tail = h->prev;
-	atomic_store(&e->c_resume,
-		     e->active_head ? e->active_head->pub.index : e->next_pos);
+	TAILQ_REMOVE(&e->active, h, active_link);
+	resume_update(e);
 	cnt_add(&e->c_done, 1);
 	host_free(h);
 }
@@ -1341,7 +1318,7 @@ static void engine_pump(struct engine *e)
 	uint64_t now = reactor_now(e->r);
 
 	while (e->inflight < e->o.max_inflight) {
-		struct host *h = e->ready_head;
+		struct host *h = TAILQ_FIRST(&e->ready);
 
 		if (!h) {
 			/* admit only when nobody else is waiting to send, so
@@ -1361,8 +1338,7 @@ static void engine_pump(struct engine *e)
 		if (host_send_one(h) && host_can_send(h))
 			ready_push(e, h, 0);
 	}
-	atomic_store(&e->c_resume,
-		     e->active_head ? e->active_head->pub.index : e->next_pos);
+	resume_update(e);
 }
 
 static void engine_prepare(void *arg)
@@ -1372,7 +1348,7 @@ static void engine_prepare(void *arg)
 	engine_pump(e);
 	if (e->dns)
 		engine_dns_pump(e);
-	if (!e->active_head && e->free_jobs == 0 &&
+	if (TAILQ_EMPTY(&e->active) && e->free_jobs == 0 &&
 	    (atomic_load(&e->stop) || e->next_pos >= e->last_pos)) {
 		atomic_store(&e->c_end_ns, reactor_clock());
 		reactor_stop(e->r);
@@ -1450,6 +1426,8 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 	e->t = t;
 	TAILQ_INIT(&e->backlog);
 	TAILQ_INIT(&e->dns_queue);
+	TAILQ_INIT(&e->ready);
+	TAILQ_INIT(&e->active);
 	if (cb)
 		e->cb = *cb;
 	e->pool_io.fd = -1;
@@ -1519,7 +1497,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	e->shutting = 1;
-	for (h = e->active_head; h; h = h->next)
+	TAILQ_FOREACH (h, &e->active, active_link)
 		host_cancel_probes(h);
 	pool_free(e->pool); /* runs done callbacks, cancelled or not */
 	while ((j = TAILQ_FIRST(&e->backlog))) {
@@ -1527,8 +1505,8 @@ void engine_free(struct engine *e)
 		ejob_done(j, 1);
 	}
 	dns_free(e->dns); /* its callbacks only mark the hosts */
-	while ((h = e->active_head)) {
-		e->active_head = h->next;
+	while ((h = TAILQ_FIRST(&e->active))) {
+		TAILQ_REMOVE(&e->active, h, active_link);
 		host_free(h);
 	}
 	for (k = 0; k < PROBE_KINDS; k++) {
