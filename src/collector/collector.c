@@ -33,6 +33,9 @@
 #define COLL_CONNECT_S 10
 #define COLL_REQUEST_S 120
 #define COLL_PROGRESS_S 2
+#define COLL_STALL_S                                                           \
+	15 /* a transfer without a byte this long: the link                    \
+	    * is gone */
 #define COLL_NETS_MAX 256
 #define COLL_NOT_OURS "is not one of this collector's runs"
 
@@ -167,6 +170,9 @@ static int coll_http_setup(struct coll *c)
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, (long)COLL_CONNECT_S);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, (long)COLL_REQUEST_S);
+	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, (long)COLL_STALL_S);
+	curl_easy_setopt(c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
 	/* never downgrade: the scheme of --server only */
 	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR,
@@ -193,6 +199,7 @@ static void coll_reached(struct coll *c, int ok)
 {
 	time_t now = time(NULL);
 
+	pthread_mutex_lock(&c->lock);
 	if (!ok && !c->outage_start) {
 		c->outage_start = now;
 		c->outages++;
@@ -203,6 +210,7 @@ static void coll_reached(struct coll *c, int ok)
 			 (long)(now - c->outage_start));
 		c->outage_start = 0;
 	}
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* After a failure: wait 1, 2, 4 ... retry_max_s seconds. */
@@ -395,6 +403,7 @@ static void coll_summary(struct coll *c, const struct discover_result *res,
 			 const struct spool_sink *ss, const char *how,
 			 char *msg, size_t len)
 {
+	long longest;
 	int n = snprintf(msg, len,
 			 "%s%llu of %llu addresses, %llu alive, %lld "
 			 "device reports spooled by collector '%s'",
@@ -404,13 +413,16 @@ static void coll_summary(struct coll *c, const struct discover_result *res,
 			 (long long)ss->reports, c->o->name);
 
 	pthread_mutex_lock(&c->lock);
+	longest = c->outage_longest;
+	if (c->outage_start && time(NULL) - c->outage_start > longest)
+		longest = (long)(time(NULL) - c->outage_start);
 	if (c->outages && n > 0 && (size_t)n < len)
 		snprintf(msg + n, len - (size_t)n,
 			 "; the server was unreachable %d time%s during the "
-			 "run (longest %ld s): the reports waited in the "
+			 "run (longest %ld s%s): the reports waited in the "
 			 "spool",
-			 c->outages, c->outages > 1 ? "s" : "",
-			 c->outage_longest);
+			 c->outages, c->outages > 1 ? "s" : "", longest,
+			 c->outage_start ? ", still at the end" : "");
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -495,9 +507,11 @@ static void coll_job_start(struct coll *c, json_t *job)
 {
 	c->job = json_incref(job);
 	c->run_id = json_integer_value(json_object_get(job, "run_id"));
+	pthread_mutex_lock(&c->lock);
 	c->cancel = c->done = 0;
-	c->outages = 0;
+	c->outages = c->outage_start ? 1 : 0;
 	c->outage_longest = 0;
+	pthread_mutex_unlock(&c->lock);
 	log_info("collector: run %lld of discovery '%s' starts",
 		 (long long)c->run_id,
 		 json_string_value(json_object_get(job, "name")));
