@@ -9,8 +9,6 @@
 #include "cli/cli.h"
 #include "core/log.h"
 
-#define NETCENSUS_VERSION "0.1.0"
-
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -30,6 +28,8 @@ static const struct command commands[] = {
 	{"discover", cmd_discover,
 	 "find live hosts, ports, SNMP agents; print or store them"},
 	{"serve", cmd_serve, "run the JSON API server and audit intake"},
+	{"collector", cmd_collector,
+	 "discover a remote site and report to a server over HTTPS"},
 	{NULL, NULL, NULL},
 };
 

@@ -16,5 +16,8 @@ int cmd_status(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
+int cmd_collector(int argc, char **argv);
+
+#define NETCENSUS_VERSION "0.1.0"
 
 #endif

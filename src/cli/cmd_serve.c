@@ -28,7 +28,7 @@ static void serve_usage(FILE *out)
 		"[--header-timeout SECONDS]\n"
 		"         [--max-connections N] [--max-connections-per-ip N] "
 		"[--body-buffer-max MIB]\n"
-		"         [--discovery-workers N]\n"
+		"         [--discovery-workers N] [--collector-plain-http]\n"
 		"\n"
 		"Runs the JSON API (and the Open-AudIT intake paths) until "
 		"SIGTERM or SIGINT.\n"
@@ -56,8 +56,9 @@ static void serve_usage(FILE *out)
 		"max_connections,\n"
 		"                      max_connections_per_ip, "
 		"body_buffer_max,\n"
-		"                      discovery_workers, timezone, "
-		"ldap.NAME.KEY\n"
+		"                      discovery_workers, "
+		"collector_plain_http, timezone,\n"
+		"                      ldap.NAME.KEY\n"
 		"  --intake-allow NETS networks allowed to post Open-AudIT "
 		"audits without ?token=\n"
 		"                      (e.g. 198.18.0.0/15,127.0.0.1/32); "
@@ -82,6 +83,11 @@ static void serve_usage(FILE *out)
 		"                      256); past it a request gets 503\n"
 		"  --discovery-workers N  discovery runs at once (0-4, "
 		"default 1)\n"
+		"  --collector-plain-http  hand collectors their jobs (which "
+		"carry credentials)\n"
+		"                      over plain HTTP too; without it only "
+		"over HTTPS\n"
+		"                      (docs/collectors.md)\n"
 		"  -n                  check the configuration and exit\n"
 		"\n"
 		"On first start with no users, user 'admin' is created and its "
@@ -153,6 +159,7 @@ int cmd_serve(int argc, char **argv)
 		{"max-connections", required_argument, NULL, 'M'},
 		{"max-connections-per-ip", required_argument, NULL, 'I'},
 		{"body-buffer-max", required_argument, NULL, 'B'},
+		{"collector-plain-http", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -190,6 +197,9 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 's':
 			cfg.tls_self_signed = 1;
+			break;
+		case 'P':
+			cfg.collector_plain_http = 1;
 			break;
 		case 'd':
 			serve_replace(&cfg.db, optarg);

@@ -113,6 +113,7 @@ int discover_run(const struct discover_opts *o, const struct targets *t,
 		 struct discover_result *res);
 
 struct store;
+struct intake_config;
 /* The store as a sink: each report through intake_report() for org_id
  * (a "store" log row each), the log rows to run run_id (from
  * store_discovery_run_start), and the SSH facts per device (store_ssh.h):
@@ -125,6 +126,7 @@ struct discover_store_sink {
 	struct store *st;
 	int64_t run_id, org_id;
 	pthread_mutex_t *lock;
+	const struct intake_config *cfg; /* NULL: intake's defaults */
 	int64_t stored; /* reports stored so far */
 	int failed;	/* something was refused */
 };

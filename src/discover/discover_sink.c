@@ -337,7 +337,10 @@ static int disc_store_report(void *ud, json_t *r, json_t *ssh)
 	char msg[640];
 	int rc = 0;
 
-	intake_config_default(&cfg);
+	if (ss->cfg)
+		cfg = *ss->cfg;
+	else
+		intake_config_default(&cfg);
 	memset(&ir, 0, sizeof(ir));
 	memset(&row, 0, sizeof(row));
 	snprintf(row.ip, sizeof(row.ip), "%s", ip ? ip : "");

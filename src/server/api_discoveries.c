@@ -17,6 +17,7 @@
 #include "discover/discover_def.h"
 #include "server/server_int.h"
 #include "server/server_ops.h"
+#include "store/store_collectors.h"
 #include "store/store_discoveries.h"
 #include "store/store_stats.h"
 
@@ -103,13 +104,52 @@ static int def_check_text(struct request *rq, json_t *body, const char *k,
 	return 0;
 }
 
+/* The collector def names (its name or id; null or absent: the server
+ * itself) becomes its id. 0, or -1 after replying 400. */
+static int def_check_collector(struct request *rq, json_t *def)
+{
+	json_t *v = json_object_get(def, "collector"), *c;
+	char name[32];
+	const char *s = name;
+	int64_t id = 0;
+	int found = 0;
+
+	if (!v || json_is_null(v) ||
+	    (json_is_string(v) && !json_string_length(v))) {
+		json_object_set_new(def, "collector", json_null());
+		return 0;
+	}
+	if (json_is_integer(v))
+		snprintf(name, sizeof(name), "%lld",
+			 (long long)json_integer_value(v));
+	else if (json_is_string(v))
+		s = json_string_value(v);
+	else
+		s = NULL;
+	if (s && store_collector_find(rq->st, s, &id) == 0 && id) {
+		c = store_collector_get(rq->st, id, &found);
+		if (c && api_org_visible(rq, json_integer_value(json_object_get(
+						     c, "org_id")))) {
+			json_decref(c);
+			json_object_set_new(def, "collector", json_integer(id));
+			return 0;
+		}
+		json_decref(c);
+	}
+	api_reply_error(rq, 400, "collector",
+			"no collector '%s' (give a name or id from GET "
+			"/api/v1/collectors, or null for the server itself)",
+			s ? s : "of that type");
+	return -1;
+}
+
 /* Checks def (the complete definition after a create or patch). 0, or -1
  * after replying 400. */
 static int def_check(struct request *rq, json_t *def)
 {
-	static const char *const keys[] = {"name",    "targets",     "exclude",
-					   "options", "credentials", "org_id",
-					   NULL};
+	static const char *const keys[] = {
+		"name",	       "targets", "exclude",   "options",
+		"credentials", "org_id",  "collector", NULL};
 	const char *k, *field;
 	char why[512];
 	json_t *v;
@@ -122,7 +162,7 @@ static int def_check(struct request *rq, json_t *def)
 			api_reply_error(rq, 400, k,
 					"unknown field '%s'; a discovery has "
 					"name, targets, exclude, options, "
-					"credentials, org_id",
+					"credentials, org_id, collector",
 					k);
 			return -1;
 		}
@@ -136,6 +176,8 @@ static int def_check(struct request *rq, json_t *def)
 		api_reply_error(rq, 400, field, "%s", why);
 		return -1;
 	}
+	if (def_check_collector(rq, def) < 0)
+		return -1;
 	return def_check_credentials(rq, json_object_get(def, "credentials"));
 }
 
@@ -158,12 +200,14 @@ static json_t *def_find(struct request *rq)
 /* A definition as stored, without the store's own members. */
 static json_t *def_editable(json_t *def)
 {
-	return json_pack("{sOsOsOsOsOsO}", "name", json_object_get(def, "name"),
-			 "targets", json_object_get(def, "targets"), "exclude",
+	return json_pack("{sOsOsOsOsOsOsO}", "name",
+			 json_object_get(def, "name"), "targets",
+			 json_object_get(def, "targets"), "exclude",
 			 json_object_get(def, "exclude"), "options",
 			 json_object_get(def, "options"), "credentials",
 			 json_object_get(def, "credentials"), "org_id",
-			 json_object_get(def, "org_id"));
+			 json_object_get(def, "org_id"), "collector",
+			 json_object_get(def, "collector"));
 }
 
 /* ---- handlers ---- */

@@ -145,6 +145,31 @@ const struct route server_routes[] = {
 	 "delete a discovery with its runs"},
 	{"POST", V1 "/discoveries/{id}/run", api_discovery_run, 0,
 	 "queue a run: 202 with the run's id and URL"},
+	{"POST", V1 "/collectors/register", api_collector_register,
+	 ROUTE_COLLECTOR,
+	 "a collector (its collector-role token) says {name, version, host, "
+	 "subnets}: returns its id"},
+	{"GET", V1 "/collectors/jobs", api_collector_jobs, ROUTE_COLLECTOR,
+	 "a collector takes its next queued run, with the discovery and "
+	 "its credentials (HTTPS only); spool=N, dropped=N report its spool"},
+	{"POST", V1 "/collectors/runs/{id}/progress", api_collector_progress,
+	 ROUTE_COLLECTOR,
+	 "a collector's live counters of its run {total, done, alive, "
+	 "packets, spool, dropped}: returns {state, cancel}"},
+	{"POST", V1 "/collectors/results", api_collector_result,
+	 ROUTE_INTAKE | ROUTE_COLLECTOR,
+	 "a collector uploads one spool item {id, kind: report|log|state, "
+	 "run_id, body}; an id sent again is stored once"},
+	{"GET", V1 "/collectors", api_collectors_list, 0,
+	 "collectors with state (online, stale, offline), last_seen, "
+	 "spool depth, jobs queued and running"},
+	{"GET", V1 "/collectors/{id}", api_collector_get, 0,
+	 "one collector with its recent runs"},
+	{"PATCH", V1 "/collectors/{id}", api_collector_patch, 0,
+	 "change a collector's name, description, enabled"},
+	{"DELETE", V1 "/collectors/{id}", api_collector_delete, 0,
+	 "forget a collector: its queued runs are cancelled and its token "
+	 "revoked"},
 	{"GET", "/metrics", api_metrics, 0,
 	 "Prometheus text: requests, intakes, discovery runs and progress"},
 	{"POST", V1 "/intake", api_intake, ROUTE_INTAKE,

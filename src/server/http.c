@@ -303,9 +303,11 @@ static void http_admit(struct request *rq)
 				"Authorization: Bearer TOKEN");
 		return;
 	}
-	if (rq->who.role == ROLE_COLLECTOR && !(r->flags & ROUTE_INTAKE))
+	if (rq->who.role == ROLE_COLLECTOR &&
+	    !(r->flags & (ROUTE_INTAKE | ROUTE_COLLECTOR)))
 		api_reply_error(rq, 403, NULL,
-				"a collector may only submit device reports");
+				"a collector may only submit device reports "
+				"and use the collector API");
 }
 
 void http_handle(struct request *rq)

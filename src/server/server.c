@@ -276,9 +276,12 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 	if (!strncmp(k, "ldap.", 5)) /* directory sign-in: api_sched.h */
 		return auth_sources_config_set(&cfg->auth_sources, k + 5, v,
 					       why);
-	if (!strcmp(k, "tls_self_signed")) {
+	if (!strcmp(k, "tls_self_signed") ||
+	    !strcmp(k, "collector_plain_http")) {
 		*why = "expected yes or no";
-		return config_bool(v, &cfg->tls_self_signed);
+		return config_bool(v, !strcmp(k, "tls_self_signed")
+					      ? &cfg->tls_self_signed
+					      : &cfg->collector_plain_http);
 	}
 	if (!strcmp(k, "intake_org") || !strcmp(k, "threads")) {
 		if (util_parse_long(v, 1,
@@ -316,7 +319,8 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			       "request_timeout, header_timeout, "
 			       "max_connections, max_connections_per_ip, "
 			       "body_buffer_max, discovery_workers, "
-			       "timezone, ldap.NAME.KEY)";
+			       "collector_plain_http, timezone, "
+			       "ldap.NAME.KEY)";
 			return -1;
 		}
 		free(*slot);

@@ -29,6 +29,7 @@
 #define ROUTE_PUBLIC 0x01 /* no authentication (login, health, openapi) */
 #define ROUTE_INTAKE 0x02 /* large body; collector role allowed */
 #define ROUTE_OA 0x04	  /* Open-AudIT intake: its own auth, text replies */
+#define ROUTE_COLLECTOR 0x08 /* the collector API: collector role allowed */
 
 enum role {
 	ROLE_NONE = 0,
@@ -288,6 +289,16 @@ char *intake_form_field(const char *body, size_t len, const char *name,
 char *intake_multipart_field(const char *body, size_t len,
 			     const char *content_type, const char *name,
 			     size_t *out_len);
+
+/* ---- api_collectors.c ---- */
+int api_collector_register(struct request *rq);
+int api_collector_jobs(struct request *rq);
+int api_collector_progress(struct request *rq);
+int api_collector_result(struct request *rq);
+int api_collectors_list(struct request *rq);
+int api_collector_get(struct request *rq);
+int api_collector_patch(struct request *rq);
+int api_collector_delete(struct request *rq);
 
 /* ---- api_stats.c ---- */
 int api_stats(struct request *rq);

@@ -155,6 +155,8 @@ void intake_config_default(struct intake_config *cfg)
 	for (i = 0; i < INTAKE_RULE_COUNT; i++)
 		cfg->rule_enabled[i] = 1;
 	cfg->keep_unknown_sections = 1;
+	cfg->in_tx = NULL;
+	cfg->in_tx_ud = NULL;
 }
 
 const char *intake_rule_name(enum intake_rule rule)
@@ -1069,6 +1071,11 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 	if (why.data) {
 		strbuf_printf(&summary, "; %s", why.data);
 		snprintf(res->message, sizeof(res->message), "%s", why.data);
+	}
+	if (cfg->in_tx && cfg->in_tx(st, id, cfg->in_tx_ud)) {
+		snprintf(res->message, sizeof(res->message),
+			 "database error recording the report");
+		goto rollback;
 	}
 	audit.result = res->created ? "created" : "updated";
 	audit.rule = res->rule;

@@ -38,6 +38,12 @@ enum intake_rule {
 struct intake_config {
 	int rule_enabled[INTAKE_RULE_COUNT]; /* all 1 by default */
 	int keep_unknown_sections;	     /* 1 by default */
+	/* Called inside the report's transaction, once the device is
+	 * written and before the commit, with its id: 0, or -1 to roll
+	 * the report back (a collector's upload records its item id here,
+	 * so a re-sent report is stored once). NULL by default. */
+	int (*in_tx)(struct store *st, int64_t device_id, void *ud);
+	void *in_tx_ud;
 };
 
 struct intake_result {

@@ -306,7 +306,47 @@ static const char migration_4[] =
 	" last_seen TEXT NOT NULL);"
 	"CREATE INDEX ssh_host_ip ON ssh_host (ip, last_seen);";
 
+/* Migration 5 (branch collector, issue #16): collectors - discovery at
+ * remote sites. A collector is a process holding a collector-role API
+ * token (token_id: which one registered it; its user's org is the
+ * collector's); it registers with its name, version, host and subnets,
+ * and reports its spool on each contact. A discovery (and each run of
+ * it, copied when the run is queued) may be assigned to one; the
+ * server's own runner never takes such a run. collector_item holds the
+ * id of every item a collector uploaded (report, log batch, state), so
+ * an item sent again after a lost answer is stored once. Self-contained:
+ * only new tables and columns. */
+static const char migration_5[] =
+	"CREATE TABLE collector ("
+	" id INTEGER PRIMARY KEY,"
+	" org_id INTEGER NOT NULL REFERENCES org(id),"
+	" name TEXT NOT NULL UNIQUE,"
+	" user_id INTEGER REFERENCES user(id) ON DELETE SET NULL,"
+	" token_id INTEGER UNIQUE REFERENCES token(id) ON DELETE SET NULL,"
+	" version TEXT, host TEXT,"
+	" subnets TEXT NOT NULL DEFAULT '[]',"
+	" description TEXT,"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" spool_depth INTEGER NOT NULL DEFAULT 0,"
+	" spool_dropped INTEGER NOT NULL DEFAULT 0,"
+	" created TEXT NOT NULL,"
+	" last_seen TEXT);"
+	"ALTER TABLE discovery ADD COLUMN collector_id INTEGER"
+	" REFERENCES collector(id) ON DELETE SET NULL;"
+	"ALTER TABLE discovery_run ADD COLUMN collector_id INTEGER"
+	" REFERENCES collector(id) ON DELETE SET NULL;"
+	"CREATE INDEX discovery_run_collector ON discovery_run"
+	" (collector_id, state);"
+	"CREATE TABLE collector_item ("
+	" item_id TEXT PRIMARY KEY,"
+	" run_id INTEGER REFERENCES discovery_run(id) ON DELETE CASCADE,"
+	" kind TEXT NOT NULL,"
+	" device_id INTEGER,"
+	" stored TEXT NOT NULL);"
+	"CREATE INDEX collector_item_run ON collector_item (run_id, kind);";
+
 const char *const store_migrations[] = {migration_1, migration_2, migration_3,
-					migration_4};
+					migration_4,
+					migration_5 /* branch collector */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -14,7 +14,8 @@
 
 #define DEF_COLS                                                               \
 	"SELECT d.id, d.org_id, d.name, d.targets, d.exclude, d.options,"      \
-	" d.credentials, d.created, d.updated, r.id AS run_id,"                \
+	" d.credentials, d.collector_id AS collector, d.created, d.updated,"   \
+	" r.id AS run_id,"                                                     \
 	" r.state AS run_state, r.started AS run_started,"                     \
 	" r.finished AS run_finished FROM discovery d LEFT JOIN"               \
 	" discovery_run r ON r.id = (SELECT max(id) FROM discovery_run"        \
@@ -108,6 +109,14 @@ static json_t *def_text(json_t *def, const char *k, const char *dflt)
 	return out;
 }
 
+/* The collector a definition is assigned to: its id, or null. */
+static json_t *def_collector(json_t *def)
+{
+	json_int_t c = json_integer_value(json_object_get(def, "collector"));
+
+	return c > 0 ? json_integer(c) : json_null();
+}
+
 int store_discodef_add(struct store *st, json_t *def, int64_t *id)
 {
 	char now[20];
@@ -121,12 +130,14 @@ int store_discodef_add(struct store *st, json_t *def, int64_t *id)
 	json_array_append_new(params, def_text(def, "exclude", NULL));
 	json_array_append_new(params, def_text(def, "options", "{}"));
 	json_array_append_new(params, def_text(def, "credentials", "[]"));
+	json_array_append_new(params, def_collector(def));
 	json_array_append_new(params, json_string(now));
 	json_array_append_new(params, json_string(now));
 	if (sqlite_api_exec(st,
 			    "INSERT INTO discovery (org_id, name, targets,"
-			    " exclude, options, credentials, created, updated)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			    " exclude, options, credentials, collector_id,"
+			    " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?,"
+			    " ?, ?)",
 			    params) < 0)
 		return -1;
 	return sqlite_api_scalar(st, "SELECT last_insert_rowid()", NULL, id);
@@ -152,6 +163,10 @@ int store_discodef_update(struct store *st, int64_t id, json_t *def)
 		strbuf_printf(&sb, ", %s = ?", cols[i]);
 		json_array_append_new(params, def_text(def, cols[i], dflt[i]));
 	}
+	if (json_object_get(def, "collector")) {
+		strbuf_puts(&sb, ", collector_id = ?");
+		json_array_append_new(params, def_collector(def));
+	}
 	strbuf_puts(&sb, " WHERE id = ?");
 	json_array_append_new(params, json_integer(id));
 	rc = sqlite_api_exec(st, sb.data, params);
@@ -175,8 +190,9 @@ int store_discorun_queue(struct store *st, int64_t discovery_id,
 	util_now(now);
 	if (sqlite_api_exec(st,
 			    "INSERT INTO discovery_run (discovery_id, state,"
-			    " queued) VALUES (?, 'queued', ?)",
-			    json_pack("[Is]", (json_int_t)discovery_id, now)) <
+			    " queued, collector_id) SELECT id, 'queued', ?,"
+			    " collector_id FROM discovery WHERE id = ?",
+			    json_pack("[sI]", now, (json_int_t)discovery_id)) <
 	    0)
 		return -1;
 	return sqlite_api_scalar(st, "SELECT last_insert_rowid()", NULL,
@@ -200,6 +216,12 @@ int store_discorun_active(struct store *st, int64_t discovery_id,
 int store_discorun_claim(struct store *st, int64_t *run_id,
 			 int64_t *discovery_id)
 {
+	return store_discorun_claim_for(st, 0, run_id, discovery_id);
+}
+
+int store_discorun_claim_for(struct store *st, int64_t collector_id,
+			     int64_t *run_id, int64_t *discovery_id)
+{
 	json_t *row;
 	char now[20];
 	int found = 0;
@@ -209,8 +231,11 @@ int store_discorun_claim(struct store *st, int64_t *run_id,
 		return -1;
 	row = sqlite_api_row(st,
 			     "SELECT id, discovery_id FROM discovery_run"
-			     " WHERE state = 'queued' ORDER BY id LIMIT 1",
-			     json_array(), &found);
+			     " WHERE state = 'queued' AND"
+			     " coalesce(collector_id, 0) = ?"
+			     " ORDER BY id LIMIT 1",
+			     json_pack("[I]", (json_int_t)collector_id),
+			     &found);
 	if (!row) {
 		store_rollback(st);
 		return found ? -1 : 0;
@@ -253,14 +278,15 @@ int store_discorun_interrupt_all(struct store *st, int64_t *n)
 	*n = 0;
 	if (sqlite_api_scalar(st,
 			      "SELECT count(*) FROM discovery_run"
-			      " WHERE state = 'running'",
+			      " WHERE state = 'running' AND collector_id IS NULL",
 			      NULL, n) < 0)
 		return -1;
 	return sqlite_api_exec(
 		st,
 		"UPDATE discovery_run SET state = 'interrupted', finished = ?,"
 		" message = 'interrupted: the server stopped while it ran;"
-		" what it stored is kept' WHERE state = 'running'",
+		" what it stored is kept' WHERE state = 'running'"
+		" AND collector_id IS NULL",
 		json_pack("[s]", now));
 }
 

@@ -7,8 +7,9 @@
  * (text: addresses, CIDRs, ranges, names, comma or space separated),
  * "exclude" (same, or null), "options" (an object: preset, ports, rate,
  * timeout_ms, retries, no_ping, dns, snmp; checked by the server),
- * "credentials" (an array of credential ids, tried in order), "created",
- * "updated"}. Lists and get add "last_run": the newest run's {"id",
+ * "credentials" (an array of credential ids, tried in order),
+ * "collector" (the id of the collector that runs it, or null: the server
+ * itself; store_collectors.h), "created", "updated"}. Lists and get add "last_run": the newest run's {"id",
  * "state", "started", "finished"} or null.
  *
  * Run states: queued -> running -> done | failed | cancelled |
@@ -50,14 +51,19 @@ int store_discorun_queue(struct store *st, int64_t discovery_id,
 /* The queued or running run of discovery_id in *run_id, 0 when none. */
 int store_discorun_active(struct store *st, int64_t discovery_id,
 			  int64_t *run_id);
-/* Takes the oldest queued run: state running, started now; *run_id and
+/* Takes the oldest queued run that is not a collector's: state running, started now; *run_id and
  * *discovery_id, both 0 when nothing is queued. 0 or -1. */
 int store_discorun_claim(struct store *st, int64_t *run_id,
 			 int64_t *discovery_id);
+/* The same for the runs queued for collector collector_id (0: the
+ * server's own, as store_discorun_claim). */
+int store_discorun_claim_for(struct store *st, int64_t collector_id,
+			     int64_t *run_id, int64_t *discovery_id);
 /* Writes a running run's counters (live progress for lists). */
 int store_discorun_progress(struct store *st, int64_t run_id, int64_t total,
 			    int64_t done, int64_t alive, int64_t packets);
-/* Marks every "running" run interrupted (finished now, a message saying
+/* Marks every "running" run of the server's own (not a collector's)
+ * interrupted (finished now, a message saying
  * so); *n gets how many. */
 int store_discorun_interrupt_all(struct store *st, int64_t *n);
 /* Sets a finished run's state and message (after store_discovery.h's

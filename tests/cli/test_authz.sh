@@ -97,9 +97,13 @@ call POST /api/v1/discoveries "$ADM" "{\"name\":\"d0\",\"targets\":\"127.0.0.1\"
 DISC=$(J .id)
 call POST "/api/v1/discoveries/$DISC/run" "$ADM" ""
 RUN=$(J .id)
+# the collector token registers a collector (docs/collectors.md)
+call POST /api/v1/collectors/register "$COL" '{"name":"matrix-col"}'
+COLLECTOR=$(J .id)
 if [ -n "$USR" ] && [ -n "$OAD" ] && [ -n "$COL" ] && [ "$DEV" -gt 0 ] 2>/dev/null &&
-	[ "$CRED" -gt 0 ] && [ "$LOC" -gt 0 ] && [ "$DISC" -gt 0 ] && [ "$RUN" -gt 0 ]; then
-	ok "cast and objects made (device $DEV, credential $CRED, location $LOC, discovery $DISC, run $RUN)"
+	[ "$CRED" -gt 0 ] && [ "$LOC" -gt 0 ] && [ "$DISC" -gt 0 ] && [ "$RUN" -gt 0 ] &&
+	[ "$COLLECTOR" -gt 0 ]; then
+	ok "cast and objects made (device $DEV, credential $CRED, location $LOC, discovery $DISC, run $RUN, collector $COLLECTOR)"
 else
 	nok "cast and objects made"
 	cat "$T/log"
@@ -122,6 +126,9 @@ fresh() {
 	locations) call POST /api/v1/locations "$ADM" "{\"name\":\"tmp$k\"}"; J .id ;;
 	discoveries) call POST /api/v1/discoveries "$ADM" "{\"name\":\"tmp$k\",\"targets\":\"127.0.0.1\",\"options\":{\"dns\":false}}"; J .id ;;
 	discovery-runs) d=$(fresh discoveries); call POST "/api/v1/discoveries/$d/run" "$ADM" ""; J .id ;;
+	collectors) call POST /api/v1/tokens "$ADM" '{"user":"coll","label":"tmp"}'
+		call POST /api/v1/collectors/register "$(J .token)" "{\"name\":\"tmp$k\"}"
+		J .id ;;
 	*) echo 1 ;;
 	esac
 }
@@ -137,6 +144,7 @@ id_for() {
 	/api/v1/locations/*) echo "$LOC" ;;
 	/api/v1/discoveries/*) echo "$DISC" ;;
 	/api/v1/discovery-runs/*) echo "$RUN" ;;
+	/api/v1/collectors/*) echo "$COLLECTOR" ;;
 	*) echo 1 ;;
 	esac
 }
@@ -155,6 +163,10 @@ body_for() { # METHOD PATTERN
 	"PATCH /api/v1/discoveries/{id}") echo '{"exclude":"127.0.0.9"}' ;;
 	"PATCH /api/v1/devices/{id}") echo '{"owner":"ops"}' ;;
 	"POST /api/v1/intake") cat "$SWITCH_JSON" ;;
+	"POST /api/v1/collectors/register") echo "{\"name\":\"m$k\"}" ;;
+	"POST /api/v1/collectors/results")
+		echo "{\"id\":\"0123456789abcdef0123456789abcd$(printf %02x $((k % 256)))\",\"kind\":\"report\",\"run_id\":$RUN,\"body\":{\"report\":{\"sys\":{\"ip\":\"198.18.0.9\"}}}}" ;;
+	"PATCH /api/v1/collectors/{id}") echo '{"description":"matrix"}' ;;
 	"POST /api/v1/auth/login") echo '{}' ;;
 	*) echo '{}' ;;
 	esac
@@ -176,21 +188,30 @@ expect() {
 	/api/v1/credentials* | /api/v1/locations* | /api/v1/discoveries* | \
 	/api/v1/discovery-runs* | /api/v1/changes | /api/v1/audit-log | \
 	/api/v1/stats | /api/v1/network | /metrics | /api/v1/auth/* | \
-	/api/v1/intake) ;;
+	/api/v1/intake | /api/v1/collectors*) ;;
 	*) [ "$r" = col ] && echo 403 || echo generic
 	   return ;;
 	esac
 	if [ "$r" = col ]; then
 		[ "$m $p" = "POST /api/v1/intake" ] && { echo "200|201"; return; }
+		# a collector registers; its jobs go over HTTPS only (this
+		# server is plain HTTP); results into a run not its own, the
+		# progress of one, and every admin route: 403
+		[ "$m $p" = "POST /api/v1/collectors/register" ] && { echo 200; return; }
 		echo 403
 		return
 	fi
 	case "$r:$m $p" in
+	# ---- the collector API: collector tokens only ----
+	*:"POST /api/v1/collectors/register" | *:"GET /api/v1/collectors/jobs" | \
+	*:"POST /api/v1/collectors/results" | \
+	*:"POST /api/v1/collectors/runs/{id}/progress") echo 403 ;;
 	# ---- reads ----
 	*:"GET /api/v1/auth/me" | *:"GET /api/v1/devices" | *:"GET /api/v1/changes" | \
 	*:"GET /api/v1/orgs" | *:"GET /api/v1/tokens" | *:"GET /api/v1/credentials" | \
 	*:"GET /api/v1/locations" | *:"GET /api/v1/discoveries" | \
 	*:"GET /api/v1/discovery-runs" | *:"GET /api/v1/stats" | \
+	*:"GET /api/v1/collectors" | \
 	*:"GET /api/v1/network")
 		echo 200 ;;
 	adm:"GET /metrics") echo 200 ;;
@@ -210,7 +231,7 @@ expect() {
 	*:"POST /api/v1/orgs" | *:"POST /api/v1/users" | *:"POST /api/v1/credentials" | \
 	*:"POST /api/v1/locations" | *:"POST /api/v1/discoveries") echo 201 ;;
 	adm:"PATCH /api/v1/devices/{id}" | adm:"PATCH /api/v1/locations/{id}" | \
-	adm:"PATCH /api/v1/discoveries/{id}") echo 200 ;;
+	adm:"PATCH /api/v1/discoveries/{id}" | adm:"PATCH /api/v1/collectors/{id}") echo 200 ;;
 	adm:"POST /api/v1/discoveries/{id}/run" | adm:"POST /api/v1/discovery-runs/{id}/cancel") echo 202 ;;
 	adm:"DELETE /api/v1/"*) echo 204 ;;
 	*) echo generic ;;
