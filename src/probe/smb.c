@@ -410,9 +410,14 @@ static void smb_ask_smb1(const struct smb_probe_opts *o, struct smb_result *r,
 	size_t wl = sizeof(r->smb1_error);
 	unsigned port;
 	ssize_t n;
-	int fd = smb_open(o, r, &port, deadline, why, wl);
+	int fd;
 
 	r->smb1 = -1;
+	if (netio_now_ms() >= deadline) {
+		snprintf(why, wl, "no time left");
+		return;
+	}
+	fd = smb_open(o, r, &port, deadline, why, wl);
 	if (fd < 0)
 		return;
 	n = smb_ask(fd, buf, smb1_negotiate_build(buf + 4), deadline, why, wl);
