@@ -28,20 +28,7 @@ on_cleanup() { "$LAB" down --prefix "$P" >/dev/null 2>&1 || true; }
 scan() { ip netns exec "$P-scan" "$@"; }
 jqe() { jq -e "$@" >/dev/null; }
 
-if ! "$LAB" up --prefix "$P" --hosts 2 --smb 2>"$T/up.log"; then
-	nok "lab.sh up --smb --prefix $P"
-	sed 's/^/# /' "$T/up.log"
-	tap_finish
-fi
-ok "lab up with two Samba hosts (prefix $P)"
-"$LAB" truth --prefix "$P" >"$T/truth.json"
-if [ -z "$(ip -n "$P-scan" -4 route show default)" ] &&
-	"$LAB" check --prefix "$P" 2>/dev/null; then
-	ok "scanner namespace has no default route, only 198.18.0.0/15"
-else
-	nok "scanner namespace has a default route: stopping before sending"
-	tap_finish
-fi
+lab_up "two Samba hosts" --hosts 2 --smb
 LAN=$(jq -r .smb_lan "$T/truth.json")
 jq -c '.hosts[] | select(.role == "smbd")' "$T/truth.json" >"$T/smbd"
 
