@@ -116,6 +116,27 @@ lab_init() { # lab_init "$@"
 	ip netns list >/dev/null 2>&1 || skip_all "ip netns is not available"
 	LAB=$(cd "$(dirname "$0")" && pwd)/lab.sh
 }
+# lab_up WHAT ARGS... — lab.sh up --prefix $P ARGS (after tmp_init), the
+# ground truth into $T/truth.json, and the scanner namespace checked for a
+# default route; the test ends there when either fails.
+lab_up() {
+	_lib_what=$1
+	shift
+	if ! "$LAB" up --prefix "$P" "$@" 2>"$T/up.log"; then
+		nok "lab.sh up --prefix $P $*"
+		sed 's/^/# /' "$T/up.log"
+		tap_finish
+	fi
+	ok "lab up with $_lib_what (prefix $P)"
+	"$LAB" truth --prefix "$P" >"$T/truth.json"
+	if [ -z "$(ip -n "$P-scan" -4 route show default)" ] &&
+		"$LAB" check --prefix "$P" 2>/dev/null; then
+		ok "scanner namespace has no default route, only 198.18.0.0/15"
+	else
+		nok "scanner namespace has a default route: stopping before sending"
+		tap_finish
+	fi
+}
 
 # -------------------------------------------------------------- files
 on_cleanup() { :; }

@@ -34,6 +34,7 @@
 #define DISC_SSH_CONCURRENCY 16
 #define DISC_SSH_CONCURRENCY_MAX 256
 #define DISC_SSH_TIMEOUT_MS 5000
+#define DISC_SMB_TIMEOUT_MS 5000
 #define DISC_SSH_COMMAND_MS 60000
 
 #define STR_(x) #x
@@ -89,7 +90,8 @@ static const char discover_usage
 																						    "; 'none' = ICMP only)\n"
 																						    "  --ports LIST          ports to probe on live hosts: 22,80,1000-1100,\n"
 																						    "                        161/udp; 'none' = host discovery only\n"
-																						    "  --preset NAME         ultrafast (22,135,62078 + 161/udp; the "
+																						    "  --preset NAME         ultrafast (22,135,139,445,3389,62078\n"
+"                        + 161/udp; the "
 																						    "default),\n"
 																						    "                        superfast / fast / medium (top 10/100/1000 "
 																						    "TCP\n"
@@ -121,6 +123,12 @@ static const char discover_usage
 																																											       "                        one stored in --db (default: flag it in the\n"
 																																											       "                        change log and send no credential)\n"
 																																											       "  --no-ssh              no SSH at all\n"
+"\n"
+"Windows (hosts with 445/tcp or 139/tcp open; no credentials,\n"
+"docs/windows.md): NetBIOS node status, SMB dialect, signing, SMB1, and\n"
+"the names and OS version in the NTLMSSP challenge:\n"
+"  --smb-timeout MS      the whole exchange per host (default " STR(DISC_SMB_TIMEOUT_MS) ")\n"
+"  --no-smb              no NetBIOS / SMB questions\n"
 																																											       "\n"
 																																											       "Output:\n"
 																																											       "  --json                a JSON array of device reports (as 'netcensus\n"
@@ -180,6 +188,8 @@ enum {
 	OPT_SSH_COMMAND_TIMEOUT,
 	OPT_SSH_ACCEPT,
 	OPT_NO_SSH,
+	OPT_NO_SMB,
+	OPT_SMB_TIMEOUT,
 	OPT_DISCOVERY,
 };
 
@@ -199,6 +209,8 @@ struct dopts {
 	const char *ssh_ports;
 	long ssh_concurrency, ssh_timeout, ssh_command_timeout;
 	int ssh_accept, no_ssh;
+	int no_smb;
+	long smb_timeout;
 	long discovery; /* --discovery ID: a stored definition */
 	int shaped;	/* flags that shape the run were given */
 };
@@ -256,6 +268,8 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		 OPT_SSH_COMMAND_TIMEOUT},
 		{"ssh-accept-changed-keys", no_argument, NULL, OPT_SSH_ACCEPT},
 		{"no-ssh", no_argument, NULL, OPT_NO_SSH},
+		{"no-smb", no_argument, NULL, OPT_NO_SMB},
+		{"smb-timeout", required_argument, NULL, OPT_SMB_TIMEOUT},
 		{"discovery", required_argument, NULL, OPT_DISCOVERY},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -269,6 +283,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	o->timeout = ENGINE_DEFAULT_TIMEOUT_MS;
 	o->ssh_concurrency = DISC_SSH_CONCURRENCY;
 	o->ssh_timeout = DISC_SSH_TIMEOUT_MS;
+	o->smb_timeout = DISC_SMB_TIMEOUT_MS;
 	o->ssh_command_timeout = DISC_SSH_COMMAND_MS;
 	optind = 1;
 	opterr = 0;
@@ -375,6 +390,13 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			break;
 		case OPT_NO_SSH:
 			o->no_ssh = 1;
+			break;
+		case OPT_NO_SMB:
+			o->no_smb = 1;
+			break;
+		case OPT_SMB_TIMEOUT:
+			rc = dopt_num("--smb-timeout", optarg, 100, 60000,
+				      &o->smb_timeout);
 			break;
 		case OPT_DISCOVERY:
 			rc = dopt_num("--discovery", optarg, 1, LONG_MAX,
@@ -575,7 +597,7 @@ static int discover_creds_stored(struct store *st, json_t *def)
 static json_t *discover_def_flags(const struct dopts *o)
 {
 	json_t *opt = json_pack(
-		"{sIsIsIsIsbsbsbsbsIsIsIsb}", "rate", (json_int_t)o->rate,
+		"{sIsIsIsIsbsbsbsbsIsIsIsbsbsI}", "rate", (json_int_t)o->rate,
 		"timeout_ms", (json_int_t)o->timeout, "retries",
 		(json_int_t)o->retries, "max_targets",
 		(json_int_t)o->max_targets, "no_ping", o->no_ping, "dns",
@@ -583,7 +605,8 @@ static json_t *discover_def_flags(const struct dopts *o)
 		"ssh_concurrency", (json_int_t)o->ssh_concurrency,
 		"ssh_timeout_ms", (json_int_t)o->ssh_timeout,
 		"ssh_command_timeout_ms", (json_int_t)o->ssh_command_timeout,
-		"ssh_accept_changed_keys", o->ssh_accept);
+		"ssh_accept_changed_keys", o->ssh_accept, "smb", !o->no_smb,
+		"smb_timeout_ms", (json_int_t)o->smb_timeout);
 	const char *texts[][2] = {{"ports", o->ports},
 				  {"preset", o->preset},
 				  {"discovery_ports", o->disc_ports},

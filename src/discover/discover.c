@@ -17,6 +17,7 @@
 #include "discover/discover.h"
 #include "discover/discover_int.h"
 #include "probe/dns.h"
+#include "probe/smb.h"
 #include "probe/snmp_ping.h"
 #include "probe/ssh.h"
 #include "report/report.h"
@@ -34,6 +35,7 @@ enum disc_source {
 	SRC_DNS,       /* the reverse lookup */
 	SRC_SNMP,
 	SRC_SSH,
+	SRC_WIN, /* NetBIOS node status, SMB negotiate, NTLMSSP */
 	DISC_N_SOURCES
 };
 
@@ -53,11 +55,12 @@ static const struct disc_rule disc_rules[] = {
 	{"sys.ip", {SRC_DISCOVERY}},
 	{"sys.dns_fqdn", {SRC_DNS}},
 	/* the host's own name, else DNS, else a plausible sysName */
-	{"sys.hostname", {SRC_SSH, SRC_DNS, SRC_SNMP}},
-	/* what the host says over SSH beats what its agent says */
-	{"sys.*", {SRC_SSH, SRC_SNMP}},
+	{"sys.hostname", {SRC_SSH, SRC_WIN, SRC_DNS, SRC_SNMP}},
+	/* what the host says over SSH beats what its agent says; what SMB
+	 * says without credentials comes after both */
+	{"sys.*", {SRC_SSH, SRC_SNMP, SRC_WIN}},
 	{"ports", {SRC_DISCOVERY}},
-	{"*", {SRC_SSH, SRC_SNMP}},
+	{"*", {SRC_SSH, SRC_SNMP, SRC_WIN}},
 };
 
 /* The run: what every callback gets as ud. */
@@ -120,6 +123,10 @@ static int ssh_used(const struct disc *d);
 static void ssh_start(struct disc *d, struct engine_host *h, struct dhost *dh);
 static void shjob_run(struct disc_job *job);
 static void shjob_done(struct disc *d, struct disc_job *job, int cancelled);
+static int win_used(const struct disc *d);
+static void win_start(struct disc *d, struct engine_host *h, struct dhost *dh);
+static void wjob_run(struct disc_job *job);
+static void wjob_done(struct disc *d, struct disc_job *job, int cancelled);
 
 /* The enrichers, in the order they start at a stage. */
 static const struct disc_enricher disc_enrichers[] = {
@@ -127,6 +134,8 @@ static const struct disc_enricher disc_enrichers[] = {
 	 sjob_run, sjob_done},
 	{"ssh", SRC_SSH, DISC_AT_SCANNED, POOL_SSH, ssh_used, ssh_start,
 	 shjob_run, shjob_done},
+	{"smb", SRC_WIN, DISC_AT_SCANNED, POOL_WIN, win_used, win_start,
+	 wjob_run, wjob_done},
 };
 
 #define N_ENRICHERS (sizeof(disc_enrichers) / sizeof(disc_enrichers[0]))
@@ -598,6 +607,119 @@ static void ssh_start(struct disc *d, struct engine_host *h, struct dhost *dh)
 		json_integer_value(json_object_get(known, "device_id"));
 	j->opts.known_hostkey = j->known[0] ? j->known : NULL;
 	j->opts.allow_changed_hostkey = d->o->ssh_accept_changed_keys;
+	disc_submit(d, h, &j->job);
+}
+
+/* ---- the Windows enricher (no credentials) ---- */
+
+/* One NetBIOS / SMB job: the worker writes only r. */
+struct wjob {
+	struct disc_job job;
+	struct smb_probe_opts opts;
+	struct smb_result r;
+	int rc;
+};
+
+static int win_used(const struct disc *d)
+{
+	return !d->o->no_smb;
+}
+
+static void wjob_run(struct disc_job *job)
+{
+	struct wjob *j = (struct wjob *)job;
+
+	j->rc = smb_probe_host(&j->opts, &j->r);
+}
+
+/* One log line of what was learnt. */
+static void wjob_log(struct disc *d, struct dhost *dh, const struct wjob *j)
+{
+	const struct smb_result *r = &j->r;
+	struct strbuf sb;
+	char dn[8];
+
+	strbuf_init(&sb, 4096);
+	if (r->nb_ok)
+		strbuf_printf(&sb, "NetBIOS '%s' workgroup '%s'%s",
+			      r->nb.computer, r->nb.workgroup,
+			      r->nb.mac[0] ? ", MAC " : "");
+	if (r->nb_ok && r->nb.mac[0])
+		strbuf_puts(&sb, r->nb.mac);
+	if (!r->nb_ok)
+		strbuf_printf(&sb, "NetBIOS: %s", r->nb_error);
+	if (r->dialect)
+		strbuf_printf(&sb, "; SMB %s on %u/tcp, signing %s",
+			      smb_dialect_name(r->dialect, dn), r->port,
+			      r->signing_required ? "required"
+						  : "not required");
+	if (r->smb1 >= 0)
+		strbuf_printf(&sb, ", SMB1 %s",
+			      r->smb1 ? "enabled" : "disabled");
+	if (r->ntlm_ok)
+		strbuf_printf(&sb,
+			      "; NTLMSSP: computer '%s' domain '%s' dns '%s' "
+			      "version %u.%u build %u%s",
+			      r->ntlm.nb_computer, r->ntlm.nb_domain,
+			      r->ntlm.dns_computer, r->ntlm.major,
+			      r->ntlm.minor, r->ntlm.build,
+			      r->ntlm.build ? ""
+					    : " (build 0: not Windows, "
+					      "Samba or another server)");
+	if (r->smb_error[0])
+		strbuf_printf(&sb, "; SMB: %s", r->smb_error);
+	if (r->smb1_error[0])
+		strbuf_printf(&sb, "; SMB1: %s", r->smb1_error);
+	disc_log(d, dh->ip, "smb", j->rc == 0 ? "ok" : "failed",
+		 r->elapsed_ms, "%s", sb.data ? sb.data : "");
+	strbuf_free(&sb);
+}
+
+static void wjob_done(struct disc *d, struct disc_job *job, int cancelled)
+{
+	struct wjob *j = (struct wjob *)job;
+	struct dhost *dh = job->dh;
+
+	if (cancelled) {
+		disc_log(d, dh->ip, job->en->name, "cancelled",
+			 disc_ms(d, dh->start_ns[SRC_WIN]), NULL);
+	} else {
+		wjob_log(d, dh, j);
+		if (j->rc == 0) {
+			json_decref(dh->found[SRC_WIN]);
+			dh->found[SRC_WIN] = smb_result_report(&j->r);
+		}
+	}
+	free(j);
+}
+
+static int disc_port_open(const struct engine_host *h, uint16_t port)
+{
+	size_t i;
+
+	if (h->alive_by == ENGINE_ALIVE_TCP_OPEN && h->alive_port == port)
+		return 1;
+	for (i = 0; i < h->n_ports; i++)
+		if (h->ports[i].port == port && h->ports[i].state == TCP_OPEN)
+			return 1;
+	return 0;
+}
+
+/* A host with 445 or 139 open: an smb_probe_host() job. */
+static void win_start(struct disc *d, struct engine_host *h, struct dhost *dh)
+{
+	struct wjob *j;
+	int open_445 = disc_port_open(h, 445), open_139 = disc_port_open(h, 139);
+
+	if (!open_445 && !open_139)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	j->job.dh = dh;
+	j->job.en = &disc_enrichers[2];
+	j->opts.host = dh->ip;
+	j->opts.open_445 = open_445;
+	j->opts.open_139 = open_139;
+	j->opts.timeout_ms = d->o->smb_timeout_ms;
 	disc_submit(d, h, &j->job);
 }
 

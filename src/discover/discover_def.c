@@ -15,6 +15,8 @@
 #define DEF_SNMP_THREADS 16
 #define DEF_SSH_CONCURRENCY 16
 #define DEF_SSH_TIMEOUT_MS 5000
+#define DEF_SMB_TIMEOUT_MS 5000
+#define DEF_SMB_THREADS 8 /* NetBIOS / SMB exchanges at once */
 #define DEF_SSH_COMMAND_MS 60000
 
 /* ---- the options a definition may hold ---- */
@@ -43,6 +45,8 @@ static const struct def_opt def_opts[] = {
 	{"ssh_timeout_ms", 'i', 100, 600000},
 	{"ssh_command_timeout_ms", 'i', 100, 3600000},
 	{"ssh_accept_changed_keys", 'b', 0, 0},
+	{"smb", 'b', 0, 0},
+	{"smb_timeout_ms", 'i', 100, 60000},
 };
 
 #define N_DEF_OPTS (sizeof(def_opts) / sizeof(def_opts[0]))
@@ -366,7 +370,9 @@ static int def_ssh(struct discover_setup *s, json_t *o, char *why,
 
 	d->engine.pool.kind_cap[POOL_SNMP] = DEF_SNMP_THREADS;
 	d->engine.pool.kind_cap[POOL_SSH] = (unsigned)conc;
-	d->engine.pool.threads = DEF_SNMP_THREADS + (unsigned)conc;
+	d->engine.pool.kind_cap[POOL_WIN] = DEF_SMB_THREADS;
+	d->engine.pool.threads =
+		DEF_SNMP_THREADS + (unsigned)conc + DEF_SMB_THREADS;
 	d->ssh_timeout_ms =
 		(int)def_int(o, "ssh_timeout_ms", DEF_SSH_TIMEOUT_MS);
 	d->ssh_command_ms =
@@ -428,6 +434,9 @@ int discover_setup_build(const struct discover_def_in *in,
 	d->engine.ports = s->ports.n_tcp ? &s->ports : NULL;
 	d->snmp = def_flag(o, "snmp", 1) && ports_has_udp(&s->ports, 161) &&
 		  def_creds_count(s->credentials, "snmp", "snmp_v3");
+	d->no_smb = !def_flag(o, "smb", 1);
+	d->smb_timeout_ms =
+		(int)def_int(o, "smb_timeout_ms", DEF_SMB_TIMEOUT_MS);
 	d->snmp_opts.timeout_ms = (int)d->engine.timeout_ms;
 	d->snmp_opts.retries = (int)d->engine.retries;
 	s->org_id = json_integer_value(json_object_get(in->def, "org_id"));
@@ -557,6 +566,10 @@ json_t *discover_setup_json(const struct discover_setup *s)
 			  "timeout_ms", (json_int_t)d->ssh_timeout_ms,
 			  "command_timeout_ms", (json_int_t)d->ssh_command_ms,
 			  "accept_changed_keys", d->ssh_accept_changed_keys));
+	json_object_set_new(out, "smb",
+			    json_pack("{sbsIsI}", "on", !d->no_smb, "timeout_ms",
+				      (json_int_t)d->smb_timeout_ms, "jobs",
+				      (json_int_t)e->pool.kind_cap[POOL_WIN]));
 	json_object_set_new(out, "ssh_known", def_known_json(d->ssh_known));
 	return out;
 }

@@ -192,8 +192,6 @@ static uint64_t cnt_get(_Atomic uint64_t *c)
 
 void engine_opts_default(struct engine_opts *o)
 {
-	static const uint16_t disc[] = {80, 443, 22};
-
 	memset(o, 0, sizeof(*o));
 	o->rate = ENGINE_DEFAULT_RATE;
 	o->timeout_ms = ENGINE_DEFAULT_TIMEOUT_MS;
@@ -201,8 +199,9 @@ void engine_opts_default(struct engine_opts *o)
 	o->min_timeout_ms = ENGINE_DEFAULT_MIN_TIMEOUT_MS;
 	o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
 	o->max_inflight = 0; /* from the rate, in engine_new() */
-	memcpy(o->discovery_ports, disc, sizeof(disc));
-	o->n_discovery_ports = sizeof(disc) / sizeof(disc[0]);
+	memcpy(o->discovery_ports, ports_discovery_default,
+	       sizeof(ports_discovery_default));
+	o->n_discovery_ports = PORTS_DISCOVERY_DEFAULT_N;
 }
 
 /* The longest attempt number `tries` (1-based) can wait: the timeout.

@@ -105,7 +105,7 @@
 	1024 /* the least the rate-derived                                     \
 	      * default gives */
 #define ENGINE_DISCOVERY_PORTS_MAX 16
-#define ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT "80,443,22"
+#define ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT PORTS_DISCOVERY_DEFAULT_TEXT
 
 /* What proved a host alive: the alive_answer / alive_refused of the
  * probe row that answered (enum probe_alive). */
@@ -211,7 +211,8 @@ struct engine_progress {
 	double eta_s; /* < 0 when unknown */
 };
 
-/* Fills o with the defaults above (discovery ports 80,443,22). */
+/* Fills o with the defaults above (discovery ports
+ * PORTS_DISCOVERY_DEFAULT_TEXT). */
 void engine_opts_default(struct engine_opts *o);
 /* The dry-run numbers for opts and a target count. */
 void engine_plan(const struct engine_opts *o, uint64_t addresses,

@@ -9,7 +9,13 @@
 
 #define TOP_MAX 1000
 
-static const uint16_t ports_needed[] = {22, 135, 62078};
+/* Every preset probes these: SSH, the Windows ports (RPC, NetBIOS
+ * session, SMB, RDP: the SMB/NetBIOS enricher needs 139/445 known open)
+ * and Apple's iOS sync. */
+static const uint16_t ports_needed[] = {22, 135, 139, 445, 3389, 62078};
+
+const uint16_t ports_discovery_default[PORTS_DISCOVERY_DEFAULT_N] = {
+	80, 443, 22, 135, 139, 445, 3389};
 
 /* Appends; the array grows when its length reaches a power of two. */
 static void ports_push(uint16_t **v, size_t *n, uint16_t port)

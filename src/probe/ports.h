@@ -9,8 +9,8 @@
  *
  * Presets follow Open-AudIT's discovery scan options: ultrafast is the
  * ports netcensus needs to talk to a device or spot an Apple one
- * (22, 135, 62078 TCP); superfast, fast and medium are the 10, 100 and
- * 1000 TCP ports most often found open, plus 22, 135 and 62078 when they
+ * (22, 135, 139, 445, 3389, 62078 TCP); superfast, fast and medium are the
+ * 10, 100 and 1000 TCP ports most often found open, plus those when they
  * are not among them. Every preset adds 161/udp (SNMP). The frequency order
  * is read at run time from nmap's own table, /usr/share/nmap/nmap-services
  * (Debian package nmap-common; $NETCENSUS_NMAP_SERVICES names another
@@ -26,6 +26,13 @@
 
 #define PORTS_SPEC_MAX 4096 /* longest --ports string accepted */
 #define PORTS_NMAP_SERVICES "/usr/share/nmap/nmap-services"
+
+/* The TCP ports whose answer proves a host alive by default: web, SSH and
+ * the Windows ones (RPC, NetBIOS session, SMB, RDP), since Windows drops
+ * ICMP echo by default. */
+#define PORTS_DISCOVERY_DEFAULT_N 7
+#define PORTS_DISCOVERY_DEFAULT_TEXT "80,443,22,135,139,445,3389"
+extern const uint16_t ports_discovery_default[PORTS_DISCOVERY_DEFAULT_N];
 
 struct port_list {
 	uint16_t *tcp;

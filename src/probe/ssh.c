@@ -25,6 +25,7 @@
 #include "audit/audit.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "probe/netio.h"
 #include "probe/ssh.h"
 
 #define SSH_READ_SLICE_MS 200
@@ -42,14 +43,6 @@ struct ssh_job {
 	struct strbuf tried;   /* "'name': why; ..." */
 };
 
-static long ssh_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int ssh_ms(int v, int dflt)
 {
 	return v > 0 ? v : dflt;
@@ -58,7 +51,7 @@ static int ssh_ms(int v, int dflt)
 /* The smaller of a step's budget and what is left of the job; 0 = none. */
 static int ssh_budget(const struct ssh_job *j, int step_ms)
 {
-	long left = j->deadline - ssh_now_ms();
+	long left = j->deadline - netio_now_ms();
 
 	if (left <= 0)
 		return 0;
@@ -105,80 +98,26 @@ static void ssh_set_timeout(ssh_session s, int ms)
 	ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
 }
 
-/* Waits for fd to become ready for events within ms: 1, 0 on timeout. */
-static int ssh_wait_fd(int fd, short events, int ms)
-{
-	struct pollfd pf = {fd, events, 0};
-	long end = ssh_now_ms() + ms;
-	int rc;
-
-	for (;;) {
-		long left = end - ssh_now_ms();
-
-		if (left < 0)
-			left = 0;
-		rc = poll(&pf, 1, (int)left);
-		if (rc >= 0 || errno != EINTR)
-			return rc > 0 ? 1 : 0;
-	}
-}
-
 /* A connected TCP socket whose peer has sent its first byte, or -1. */
 static int ssh_open_socket(struct ssh_job *j)
 {
-	struct addrinfo hints = {0}, *ai = NULL;
-	char port[8];
-	int fd = -1, err = 0, ms, rc;
-	socklen_t elen = sizeof(err);
+	char why[256];
+	int ms = ssh_budget(j, ssh_ms(j->o->connect_ms, 5000));
+	int fd = netio_connect(j->o->host, j->port, SOCK_STREAM,
+			       netio_now_ms() + ms, why, sizeof(why));
 
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", j->port);
-	rc = getaddrinfo(j->o->host, port, &hints, &ai);
-	if (rc != 0 || !ai) {
-		ssh_fail(j, SSH_STAGE_CONNECT, "cannot resolve: %s",
-			 gai_strerror(rc));
-		goto fail;
-	}
-	fd = socket(ai->ai_family,
-		    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    ai->ai_protocol);
 	if (fd < 0) {
-		ssh_fail(j, SSH_STAGE_CONNECT, "socket: %s", strerror(errno));
-		goto fail;
-	}
-	ms = ssh_budget(j, ssh_ms(j->o->connect_ms, 5000));
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-		if (errno != EINPROGRESS) {
-			ssh_fail(j, SSH_STAGE_CONNECT, "%s", strerror(errno));
-			goto fail;
-		}
-		if (!ssh_wait_fd(fd, POLLOUT, ms)) {
-			ssh_fail(j, SSH_STAGE_CONNECT, "no answer within %d ms",
-				 ms);
-			goto fail;
-		}
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 ||
-		    err != 0) {
-			ssh_fail(j, SSH_STAGE_CONNECT, "%s",
-				 strerror(err ? err : errno));
-			goto fail;
-		}
+		ssh_fail(j, SSH_STAGE_CONNECT, "%s", why);
+		return -1;
 	}
 	ms = ssh_budget(j, ssh_ms(j->o->banner_ms, 5000));
-	if (!ssh_wait_fd(fd, POLLIN, ms)) {
+	if (!netio_wait(fd, POLLIN, netio_now_ms() + ms)) {
 		ssh_fail(j, SSH_STAGE_BANNER,
 			 "the server sent no banner within %d ms", ms);
-		goto fail;
-	}
-	freeaddrinfo(ai);
-	return fd;
-fail:
-	if (fd >= 0)
 		close(fd);
-	if (ai)
-		freeaddrinfo(ai);
-	return -1;
+		return -1;
+	}
+	return fd;
 }
 
 static void ssh_close_session(struct ssh_job *j)
@@ -378,7 +317,7 @@ static int ssh_exec(struct ssh_job *j, const char *cmd, const char *input,
 		    size_t input_len, struct strbuf *out, int *status)
 {
 	int step = ssh_ms(j->o->command_ms, 60000);
-	long end = ssh_now_ms() + step;
+	long end = netio_now_ms() + step;
 	ssh_channel ch;
 	size_t sent = 0, errbytes = 0;
 	char buf[16384];
@@ -410,7 +349,7 @@ static int ssh_exec(struct ssh_job *j, const char *cmd, const char *input,
 	}
 	ssh_channel_send_eof(ch);
 	for (;;) {
-		long left = end - ssh_now_ms();
+		long left = end - netio_now_ms();
 		int slice = ssh_budget(j, SSH_READ_SLICE_MS), n, e;
 
 		if (left <= 0 || slice == 0) {
@@ -538,7 +477,7 @@ static int ssh_audit_run(struct ssh_job *j)
 int ssh_audit_host(const struct ssh_audit_opts *o, struct ssh_audit_result *r)
 {
 	struct ssh_job j = {0};
-	long start = ssh_now_ms();
+	long start = netio_now_ms();
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -568,7 +507,7 @@ out:
 	if (j.tried.len)
 		snprintf(r->refused, sizeof(r->refused), "%s", j.tried.data);
 	strbuf_free(&j.tried);
-	r->elapsed_ms = ssh_now_ms() - start;
+	r->elapsed_ms = netio_now_ms() - start;
 	return rc;
 }
 

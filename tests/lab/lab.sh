@@ -3,7 +3,7 @@
 # 198.18.0.0/15 (RFC 2544 benchmarking space) with real Debian daemons as the
 # devices. See docs/lab.md.
 #
-#   lab.sh up [--hosts N] [--sparse] [--agents N] [--ssh N] [--routed N]
+#   lab.sh up [--hosts N] [--sparse] [--agents N] [--ssh N] [--routed N] [--smb]
 #             [--prefix NAME]
 #   lab.sh down [--prefix NAME]
 #   lab.sh truth [--prefix NAME]       ground truth as JSON on stdout
@@ -33,6 +33,10 @@
 #                           namespace and UTS namespace (hostname) each,
 #                           plus PREFIX-snb on 198.18.3.9: accepts on 22/tcp
 #                           and never sends a banner
+#        +-- PREFIX-wK      --smb: two Samba hosts (smbd + nmbd, docs/windows.md)
+#                           on 198.18.6.10 (SMB1 on) and .11 (SMB1 off, signing
+#                           mandatory, a firewall that drops all but 137/udp,
+#                           139 and 445/tcp: found through those only)
 #
 # The LAN is 198.18.0.0/24, or 198.18.16.0/20 with --sparse (about 1% live).
 # Every process started runs inside a lab namespace and is recorded in the
@@ -66,6 +70,11 @@ SSH_PASS=nc-Test-pass-7
 SSHN=0
 ROUTED=0
 ROUTED_NET=198.18.64.0
+SMB=0
+SMB_NET=198.18.6
+SMB_WORKGROUP=NCLABWG
+SMBD=/usr/sbin/smbd
+NMBD=/usr/sbin/nmbd
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 say() { [ -n "${NCLAB_QUIET:-}" ] || echo "lab.sh: $*" >&2; }
@@ -96,6 +105,7 @@ parse_opts() {
 		--agents) AGENTS=${2:?--agents needs a number}; shift 2 ;;
 		--ssh) SSHN=${2:?--ssh needs a number}; shift 2 ;;
 		--routed) ROUTED=${2:?--routed needs a number}; shift 2 ;;
+		--smb) SMB=1; shift ;;
 		--prefix) PREFIX=${2:?--prefix needs a name}; shift 2 ;;
 		--) shift; break ;;
 		-h|--help) usage ;;
@@ -351,6 +361,82 @@ add_ssh_hosts() {
 	done
 }
 
+# ------------------------------------------------------------ Samba hosts
+smb_conf() {
+	# smb_conf DIR ADDR NETBIOSNAME EXTRA — a standalone server whose every
+	# directory is under DIR, listening on ADDR only.
+	mkdir -p "$1"/{private,lock,state,cache,pid,ncalrpc,share}
+	cat >"$1/smb.conf" <<-EOF
+		[global]
+		workgroup = $SMB_WORKGROUP
+		netbios name = $3
+		server string = netcensus lab $3
+		server role = standalone server
+		interfaces = $2/24
+		bind interfaces only = yes
+		private dir = $1/private
+		lock directory = $1/lock
+		state directory = $1/state
+		cache directory = $1/cache
+		pid directory = $1/pid
+		ncalrpc dir = $1/ncalrpc
+		log file = $1/%m.log
+		passdb backend = tdbsam:$1/private/passdb.tdb
+		load printers = no
+		printing = bsd
+		printcap name = /dev/null
+		disable spoolss = yes
+		local master = no
+		domain master = no
+		preferred master = no
+		wins support = no
+		$4
+		[share]
+		path = $1/share
+		read only = yes
+	EOF
+}
+
+# add_smb_hosts — two Samba hosts (smbd + nmbd), each in its own namespace
+# and UTS namespace (smbd names its host in the NTLMSSP challenge);
+# appends to hosts_json.
+add_smb_hosts() {
+	local i ns addr name dir mac extra smb1 signing ping
+	[ -x "$SMBD" ] && [ -x "$NMBD" ] || die "smbd/nmbd missing (apt-get install samba)"
+	ip -n "$NS_RTR" addr add "$SMB_NET.1/24" dev br0
+	for i in 0 1; do
+		ns=$PREFIX-w$i; addr=$SMB_NET.$((10 + i))
+		printf -v mac '98:e7:43:18:06:%02x' $((10 + i))
+		printf -v name 'lab-smb-%02d' "$i"
+		dir=$STATE/smb/w$i
+		if [ "$i" = 0 ]; then
+			extra="server min protocol = NT1"; smb1=enabled
+			signing="not required"; ping=true
+		else
+			extra="server signing = mandatory"; smb1=disabled
+			signing=required; ping=false
+		fi
+		add_host "$ns" "$mac" 128 "$addr/24" "$SMB_NET.1" "pw$i"
+		# .11 answers nothing but NetBIOS and SMB, as a Windows host
+		# with its default firewall: only 139/445 can find it
+		[ "$ping" = true ] || ip netns exec "$ns" nft -f - <<-EOF
+			table inet nclab {
+				chain input { type filter hook input priority 0; policy drop;
+					iif "lo" accept; ct state established,related accept;
+					tcp dport { 139, 445 } accept; udp dport 137 accept; }
+			}
+		EOF
+		smb_conf "$dir" "$addr" "${name^^}" "$extra"
+		start_bg "$ns" "tcp:$addr:445" "$dir/smbd.out" unshare --uts \
+			/bin/sh -c 'hostname "$0" && exec "$1" --foreground \
+			--no-process-group --debug-stdout -s "$2"' \
+			"$name" "$SMBD" "$dir/smb.conf"
+		start_bg "$ns" "udp:$addr:137" "$dir/nmbd.out" "$NMBD" \
+			--foreground --no-process-group --debug-stdout -s "$dir/smb.conf"
+		hosts_json+=",{\"ip\":\"$addr\",\"role\":\"smbd\",\"ns\":\"$ns\",\"mac\":\"$mac\",\"ttl\":128,\"ping\":$ping,\"tcp_open\":[139,445],\"snmp\":null,\"v3_only\":false,\"delay_ms\":0,\"found\":true,\"smb\":{\"netbios_name\":\"${name^^}\",\"workgroup\":\"$SMB_WORKGROUP\",\"hostname\":\"$name\",\"smb1\":\"$smb1\",\"signing\":\"$signing\"}}"
+	done
+}
+
 # add_routed_farm — ROUTED ping-only addresses in ROUTED_NET/18 on the
 # loopback of one namespace behind one route; appends to hosts_json.
 add_routed_farm() {
@@ -585,6 +671,7 @@ cmd_up() {
 
 	if [ "$SSHN" -gt 0 ]; then add_ssh_hosts; fi
 	if [ "$ROUTED" -gt 0 ]; then add_routed_farm; fi
+	if [ "$SMB" = 1 ]; then add_smb_hosts; fi
 
 	# Addresses guaranteed to hold no host (for "none invented" checks).
 	local empty_json="" used
@@ -608,6 +695,7 @@ cmd_up() {
 			echo "\"ssh_lan\":\"$SSH_NET.0/24\",\"ssh_hosts\":$SSHN,"
 			echo "\"ssh\":{\"username\":\"$SSH_USER\",\"password\":\"$SSH_PASS\",\"key_file\":\"$STATE/ssh/id_ed25519\",\"port\":22},"
 		fi
+		if [ "$SMB" = 1 ]; then echo "\"smb_lan\":\"$SMB_NET.0/24\","; fi
 		echo "\"hosts\":[$hosts_json],"
 		echo "\"empty\":[$empty_json]"
 		echo "}"

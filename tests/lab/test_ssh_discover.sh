@@ -40,20 +40,7 @@ scan() { ip netns exec "$P-scan" "$@"; }
 logq() { sqlite3 "$DB" "$1"; }
 jqe() { jq -e "$@" >/dev/null; }
 
-if ! "$LAB" up --prefix "$P" --ssh "$NSSH" 2>"$T/up.log"; then
-	nok "lab.sh up --ssh $NSSH --prefix $P"
-	sed 's/^/# /' "$T/up.log"
-	tap_finish
-fi
-ok "lab up with $NSSH sshd hosts and a banner-less one (prefix $P)"
-"$LAB" truth --prefix "$P" >"$T/truth.json"
-if [ -z "$(ip -n "$P-scan" -4 route show default)" ] &&
-	"$LAB" check --prefix "$P" 2>/dev/null; then
-	ok "scanner namespace has no default route, only 198.18.0.0/15"
-else
-	nok "scanner namespace has a default route: stopping before sending"
-	tap_finish
-fi
+lab_up "$NSSH sshd hosts and a banner-less one" --ssh "$NSSH"
 
 SSH_LAN=$(jq -r .ssh_lan "$T/truth.json")
 NOBANNER=$(jq -r '.hosts[] | select(.role == "ssh-nobanner") | .ip' "$T/truth.json")

@@ -495,18 +495,22 @@ static void test_ports_presets(void **state)
 
 	(void)state;
 	assert_int_equal(ports_preset("ultrafast", &l), 0);
-	assert_int_equal(l.n_tcp, 3);
+	assert_int_equal(l.n_tcp, 6);
 	assert_int_equal(l.tcp[0], 22);
 	assert_int_equal(l.tcp[1], 135);
-	assert_int_equal(l.tcp[2], 62078);
+	assert_int_equal(l.tcp[2], 139);
+	assert_int_equal(l.tcp[3], 445);
+	assert_int_equal(l.tcp[4], 3389);
+	assert_int_equal(l.tcp[5], 62078);
 	assert_int_equal(l.n_udp, 1);
 	assert_int_equal(l.udp[0], 161);
 	ports_clear(&l);
 
 	assert_int_equal(ports_preset("superfast", &l), 0);
-	/* top 10 (80 first, 22 among them) + 135 + 62078 */
+	/* top 10 (80 first; 22, 139, 445, 3389 among them) + 135 + 62078 */
 	assert_int_equal(l.tcp[0], 80);
 	assert_true(ports_has_tcp(&l, 443));
+	assert_true(ports_has_tcp(&l, 445));
 	assert_true(ports_has_tcp(&l, 62078));
 	assert_int_equal(l.n_tcp, 12);
 	ports_clear(&l);
@@ -535,7 +539,7 @@ static void test_ports_presets_no_table(void **state)
 	setenv("NETCENSUS_NMAP_SERVICES", "/nonexistent/nmap-services", 1);
 	assert_int_equal(ports_preset("fast", &l), -1);
 	assert_int_equal(ports_preset("ultrafast", &l), 0);
-	assert_int_equal(l.n_tcp, 3);
+	assert_int_equal(l.n_tcp, 6);
 	ports_clear(&l);
 	if (old)
 		setenv("NETCENSUS_NMAP_SERVICES", old, 1);

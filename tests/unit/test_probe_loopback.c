@@ -1397,11 +1397,11 @@ static void test_engine_plan(void **state)
 	(void)state;
 	engine_opts_default(&o);
 	engine_plan(&o, 65536, &plan);
-	/* ICMP echo + TCP 80, 443, 22 */
-	assert_int_equal(plan.probes_per_address, 4);
-	assert_int_equal(plan.packets_max, 65536ull * 4 * 2);
-	/* 524288 packets at 2400/s + 1 s + 1 s of waiting */
-	assert_true(plan.seconds_max > 220.4 && plan.seconds_max < 220.5);
+	/* ICMP echo + TCP 80, 443, 22, 135, 139, 445, 3389 */
+	assert_int_equal(plan.probes_per_address, 8);
+	assert_int_equal(plan.packets_max, 65536ull * 8 * 2);
+	/* 1048576 packets at 2400/s + 1 s + 1 s of waiting */
+	assert_true(plan.seconds_max > 438.9 && plan.seconds_max < 439.0);
 	/* a high packet rate with a new-address cap: the cap sets the pace */
 	o.rate = 100000;
 	o.address_rate = 300;
@@ -1411,8 +1411,8 @@ static void test_engine_plan(void **state)
 	/* the default cap follows the rate: the packets set the pace */
 	o.address_rate = 0;
 	engine_plan(&o, 65536, &plan);
-	assert_true(plan.seconds_max > 524288.0 / 100000 + 2 - 0.01 &&
-		    plan.seconds_max < 524288.0 / 100000 + 2 + 0.01);
+	assert_true(plan.seconds_max > 1048576.0 / 100000 + 2 - 0.01 &&
+		    plan.seconds_max < 1048576.0 / 100000 + 2 + 0.01);
 	o.no_icmp = 1;
 	o.n_discovery_ports = 0;
 	o.no_ping = 1;

@@ -1,0 +1,573 @@
+/*
+ * test_windows: the NetBIOS, SMB and NTLMSSP parsers on real bytes, and
+ * the SMB job against hostile servers on loopback.
+ *
+ * Real bytes: the CHALLENGE_MESSAGE examples of Microsoft's [MS-NLMP]
+ * section 4.2.3.3 (NTLMv1 with client challenge) and 4.2.4.3 (NTLMv2),
+ * as printed in the specification (also Chromium's
+ * net/ntlm/ntlm_test_data.h kChallengeMsgV1 / kChallengeMsgFromSpecV2),
+ * and the NEGOTIATE and SESSION_SETUP answers of Samba 4.17.12 (Debian 12)
+ * captured with tcpdump from `netcensus discover` against a standalone
+ * smbd (netbios name LAB-SMB-T, host name vm, signing mandatory).
+ */
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "testlib.h"
+
+#include "probe/netbios.h"
+#include "probe/ntlm.h"
+#include "probe/smb.h"
+
+/* [MS-NLMP] 4.2.4.3 */
+static const uint8_t nlmp_v2_challenge[] = {
+	0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00, 0x00, 0x00,
+	0x0c, 0x00, 0x0c, 0x00, 0x38, 0x00, 0x00, 0x00, 0x33, 0x82, 0x8a, 0xe2,
+	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x24, 0x00, 0x24, 0x00, 0x44, 0x00, 0x00, 0x00,
+	0x06, 0x00, 0x70, 0x17, 0x00, 0x00, 0x00, 0x0f, 0x53, 0x00, 0x65, 0x00,
+	0x72, 0x00, 0x76, 0x00, 0x65, 0x00, 0x72, 0x00, 0x02, 0x00, 0x0c, 0x00,
+	0x44, 0x00, 0x6f, 0x00, 0x6d, 0x00, 0x61, 0x00, 0x69, 0x00, 0x6e, 0x00,
+	0x01, 0x00, 0x0c, 0x00, 0x53, 0x00, 0x65, 0x00, 0x72, 0x00, 0x76, 0x00,
+	0x65, 0x00, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00};
+
+/* [MS-NLMP] 4.2.3.3 */
+static const uint8_t nlmp_v1_challenge[] = {
+	0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00, 0x00, 0x00,
+	0x0c, 0x00, 0x0c, 0x00, 0x38, 0x00, 0x00, 0x00, 0x33, 0x82, 0x0a, 0x82,
+	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x06, 0x00, 0x70, 0x17, 0x00, 0x00, 0x00, 0x0f, 0x53, 0x00, 0x65, 0x00,
+	0x72, 0x00, 0x76, 0x00, 0x65, 0x00, 0x72, 0x00};
+
+/* Samba 4.17.12: the SMB2 NEGOTIATE and SESSION_SETUP answers */
+static const unsigned char samba_session_setup[] = {
+  0xfe, 0x53, 0x4d, 0x42, 0x40, 0x00, 0x01, 0x00, 0x16, 0x00, 0x00, 0xc0,
+  0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0xdd, 0xa2, 0xaa, 0x3f, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x48, 0x00, 0xb1, 0x00,
+  0xa1, 0x81, 0xae, 0x30, 0x81, 0xab, 0xa0, 0x03, 0x0a, 0x01, 0x01, 0xa1,
+  0x0c, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02,
+  0x0a, 0xa2, 0x81, 0x95, 0x04, 0x81, 0x92, 0x4e, 0x54, 0x4c, 0x4d, 0x53,
+  0x53, 0x50, 0x00, 0x02, 0x00, 0x00, 0x00, 0x12, 0x00, 0x12, 0x00, 0x38,
+  0x00, 0x00, 0x00, 0x05, 0x82, 0x8a, 0xe2, 0x20, 0x88, 0x9b, 0xc4, 0x26,
+  0xb6, 0x9b, 0x96, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48,
+  0x00, 0x48, 0x00, 0x4a, 0x00, 0x00, 0x00, 0x06, 0x01, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x0f, 0x4c, 0x00, 0x41, 0x00, 0x42, 0x00, 0x2d, 0x00, 0x53,
+  0x00, 0x4d, 0x00, 0x42, 0x00, 0x2d, 0x00, 0x54, 0x00, 0x02, 0x00, 0x12,
+  0x00, 0x4c, 0x00, 0x41, 0x00, 0x42, 0x00, 0x2d, 0x00, 0x53, 0x00, 0x4d,
+  0x00, 0x42, 0x00, 0x2d, 0x00, 0x54, 0x00, 0x01, 0x00, 0x12, 0x00, 0x4c,
+  0x00, 0x41, 0x00, 0x42, 0x00, 0x2d, 0x00, 0x53, 0x00, 0x4d, 0x00, 0x42,
+  0x00, 0x2d, 0x00, 0x54, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03, 0x00, 0x04,
+  0x00, 0x76, 0x00, 0x6d, 0x00, 0x07, 0x00, 0x08, 0x00, 0x44, 0xde, 0xd0,
+  0x85, 0xb4, 0x84, 0xdd, 0x01, 0x00, 0x00, 0x00, 0x00
+};
+static const unsigned int samba_session_setup_len = 249;
+static const unsigned char samba_negotiate[] = {
+  0xfe, 0x53, 0x4d, 0x42, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x41, 0x00, 0x03, 0x00, 0x11, 0x03, 0x01, 0x00,
+  0x6c, 0x61, 0x62, 0x2d, 0x73, 0x6d, 0x62, 0x2d, 0x74, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00,
+  0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x80, 0x00, 0x54, 0x3e, 0xc5, 0x85,
+  0xb4, 0x84, 0xdd, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x80, 0x00, 0x4a, 0x00, 0xd0, 0x00, 0x00, 0x00, 0x60, 0x48, 0x06, 0x06,
+  0x2b, 0x06, 0x01, 0x05, 0x05, 0x02, 0xa0, 0x3e, 0x30, 0x3c, 0xa0, 0x0e,
+  0x30, 0x0c, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02,
+  0x02, 0x0a, 0xa3, 0x2a, 0x30, 0x28, 0xa0, 0x26, 0x1b, 0x24, 0x6e, 0x6f,
+  0x74, 0x5f, 0x64, 0x65, 0x66, 0x69, 0x6e, 0x65, 0x64, 0x5f, 0x69, 0x6e,
+  0x5f, 0x52, 0x46, 0x43, 0x34, 0x31, 0x37, 0x38, 0x40, 0x70, 0x6c, 0x65,
+  0x61, 0x73, 0x65, 0x5f, 0x69, 0x67, 0x6e, 0x6f, 0x72, 0x65, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x26, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x01, 0x00, 0x20, 0x00, 0x01, 0x00, 0xec, 0x01, 0xad, 0x67, 0xfb, 0xad,
+  0x1d, 0xf2, 0x16, 0x3d, 0xff, 0x1f, 0xf2, 0xdb, 0xe9, 0x89, 0x62, 0xe1,
+  0xa7, 0xb5, 0x5a, 0xa0, 0x37, 0x9b, 0x5b, 0x3d, 0xc8, 0x16, 0x07, 0x3b,
+  0x88, 0x4b
+};
+static const unsigned int samba_negotiate_len = 254;
+
+static void test_ntlm_spec_v2(void **state)
+{
+	struct ntlm_info t;
+	char why[256], os[96];
+	struct smb_result r;
+	json_t *rep, *sys;
+
+	(void)state;
+	assert_int_equal(ntlm_challenge_parse(nlmp_v2_challenge,
+					      sizeof(nlmp_v2_challenge), &t,
+					      why, sizeof(why)),
+			 0);
+	assert_string_equal(t.target_name, "Server");
+	assert_string_equal(t.nb_domain, "Domain");
+	assert_string_equal(t.nb_computer, "Server");
+	assert_string_equal(t.dns_computer, "");
+	assert_true(t.has_version);
+	assert_int_equal(t.major, 6);
+	assert_int_equal(t.minor, 0);
+	assert_int_equal(t.build, 6000);
+	assert_int_equal(ntlm_windows_name(t.build, os, sizeof(os)), 0);
+	assert_string_equal(os, "Windows Vista");
+
+	/* as a report: a Windows host named Server in domain Domain */
+	memset(&r, 0, sizeof(r));
+	r.smb1 = -1;
+	r.ntlm_ok = 1;
+	r.ntlm = t;
+	rep = smb_result_report(&r);
+	sys = json_object_get(rep, "sys");
+	assert_string_equal(json_string_value(json_object_get(sys, "hostname")),
+			    "server");
+	assert_string_equal(
+		json_string_value(json_object_get(sys, "os_family")),
+		"Windows");
+	assert_string_equal(json_string_value(json_object_get(sys, "os_name")),
+			    "Windows Vista");
+	assert_string_equal(
+		json_string_value(json_object_get(sys, "os_version")),
+		"6.0.6000");
+	assert_string_equal(
+		json_string_value(json_object_get(sys, "windows_domain_short")),
+		"Domain");
+	assert_string_equal(json_string_value(json_object_get(sys, "type")),
+			    "computer");
+	assert_null(json_object_get(sys, "fqdn"));
+	json_decref(rep);
+}
+
+static void test_ntlm_spec_v1(void **state)
+{
+	struct ntlm_info t;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(ntlm_challenge_parse(nlmp_v1_challenge,
+					      sizeof(nlmp_v1_challenge), &t,
+					      why, sizeof(why)),
+			 0);
+	assert_string_equal(t.target_name, "Server");
+	assert_string_equal(t.nb_computer, "");
+	assert_true(t.has_version);
+	assert_int_equal(t.build, 6000);
+}
+
+/* Samba: names its own, version 6.1 build 0 - not a Windows release. */
+static void test_smb_samba_bytes(void **state)
+{
+	uint16_t dialect = 0;
+	int signing = 0;
+	struct smb_result r;
+	char why[256];
+	json_t *rep, *sys;
+
+	(void)state;
+	assert_int_equal(smb2_negotiate_parse(samba_negotiate,
+					      samba_negotiate_len, &dialect,
+					      &signing, why, sizeof(why)),
+			 0);
+	assert_int_equal(dialect, 0x0311);
+	assert_int_equal(signing, 1);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(smb2_session_setup_parse(samba_session_setup,
+						  samba_session_setup_len,
+						  &r.ntlm, why, sizeof(why)),
+			 0);
+	assert_string_equal(r.ntlm.nb_computer, "LAB-SMB-T");
+	assert_string_equal(r.ntlm.nb_domain, "LAB-SMB-T");
+	assert_string_equal(r.ntlm.dns_computer, "vm");
+	assert_int_equal(r.ntlm.major, 6);
+	assert_int_equal(r.ntlm.minor, 1);
+	assert_int_equal(r.ntlm.build, 0);
+	assert_true(r.ntlm.timestamp != 0);
+	r.ntlm_ok = 1;
+	r.smb1 = 0;
+	r.dialect = dialect;
+	r.signing_required = signing;
+	rep = smb_result_report(&r);
+	sys = json_object_get(rep, "sys");
+	assert_string_equal(json_string_value(json_object_get(sys, "hostname")),
+			    "vm");
+	assert_string_equal(
+		json_string_value(json_object_get(sys, "netbios_name")),
+		"LAB-SMB-T");
+	/* build 0: no Windows version, no Windows type, no domain */
+	assert_null(json_object_get(sys, "os_name"));
+	assert_null(json_object_get(sys, "os_family"));
+	assert_null(json_object_get(sys, "windows_domain_short"));
+	assert_string_equal(
+		json_string_value(json_object_get(sys, "ntlm_os_version")),
+		"6.1.0");
+	assert_string_equal(
+		json_string_value(json_object_get(sys, "smb_dialect")), "3.1.1");
+	assert_string_equal(
+		json_string_value(json_object_get(sys, "smb_signing")),
+		"required");
+	assert_string_equal(json_string_value(json_object_get(sys, "smb1")),
+			    "disabled");
+	json_decref(rep);
+}
+
+static void test_windows_builds(void **state)
+{
+	char os[96];
+
+	(void)state;
+	assert_int_equal(ntlm_windows_name(17763, os, sizeof(os)), 0);
+	assert_string_equal(os, "Windows 10 1809 / Server 2019");
+	assert_int_equal(ntlm_windows_name(20348, os, sizeof(os)), 0);
+	assert_string_equal(os, "Windows Server 2022");
+	assert_int_equal(ntlm_windows_name(0, os, sizeof(os)), -1);
+	assert_int_equal(ntlm_windows_name(12345, os, sizeof(os)), -1);
+}
+
+/* Lengths that lie: each refused with a message, nothing read outside. */
+static void test_ntlm_lying_lengths(void **state)
+{
+	uint8_t m[sizeof(nlmp_v2_challenge)];
+	struct ntlm_info t;
+	char why[256];
+	size_t n;
+
+	(void)state;
+	/* TargetInfo said to be 0x2400 bytes */
+	memcpy(m, nlmp_v2_challenge, sizeof(m));
+	m[41] = 0x24;
+	assert_int_equal(ntlm_challenge_parse(m, sizeof(m), &t, why,
+					      sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "TargetInfo"));
+	/* TargetName at offset 0xffffff38 */
+	memcpy(m, nlmp_v2_challenge, sizeof(m));
+	m[19] = 0xff;
+	m[18] = 0xff;
+	m[17] = 0xff;
+	assert_int_equal(ntlm_challenge_parse(m, sizeof(m), &t, why,
+					      sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "TargetName"));
+	/* an AV pair (MsvAvNbDomainName at 0x44) longer than target info */
+	memcpy(m, nlmp_v2_challenge, sizeof(m));
+	m[0x46] = 0xf0;
+	assert_int_equal(ntlm_challenge_parse(m, sizeof(m), &t, why,
+					      sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "AV pair"));
+	/* cut anywhere: refused or parsed, never read past the end */
+	for (n = 0; n < sizeof(nlmp_v2_challenge); n++) {
+		uint8_t *cut = malloc(n ? n : 1);
+
+		memcpy(cut, nlmp_v2_challenge, n);
+		(void)ntlm_challenge_parse(cut, n, &t, why, sizeof(why));
+		free(cut);
+	}
+	/* no NTLMSSP at all */
+	assert_int_equal(ntlm_challenge_find((const uint8_t *)"garbage", 7, &t,
+					     why, sizeof(why)),
+			 -1);
+}
+
+/* A node status answer as RFC 1002 4.2.18 lays it out: a Windows
+ * workstation of domain CORP with a MAC. */
+static size_t nb_answer(uint8_t *p, uint16_t txid, unsigned names)
+{
+	static const struct {
+		const char *name;
+		uint8_t suffix;
+		uint16_t flags;
+	} rows[] = {{"WS-0042", 0x00, 0x0400},
+		    {"CORP", 0x00, 0x8400},
+		    {"WS-0042", 0x20, 0x0400},
+		    {"CORP", 0x1c, 0x8400}};
+	size_t at = 0, i;
+	static const uint8_t mac[6] = {0x00, 0x15, 0x5d, 0x01, 0x02, 0x03};
+
+	p[at++] = (uint8_t)(txid >> 8);
+	p[at++] = (uint8_t)txid;
+	p[at++] = 0x84;
+	p[at++] = 0x00;
+	memcpy(p + at, "\0\0\0\1\0\0\0\0", 8);
+	at += 8;
+	p[at++] = 32;
+	p[at++] = 'C';
+	p[at++] = 'K';
+	memset(p + at, 'A', 30);
+	at += 30;
+	p[at++] = 0;
+	memcpy(p + at, "\0\x21\0\1\0\0\0\0", 8);
+	at += 8;
+	p[at++] = 0;
+	p[at++] = (uint8_t)(1 + 4 * 18 + 46);
+	p[at++] = (uint8_t)names;
+	for (i = 0; i < 4; i++) {
+		memset(p + at, ' ', 15);
+		memcpy(p + at, rows[i].name, strlen(rows[i].name));
+		p[at + 15] = rows[i].suffix;
+		p[at + 16] = (uint8_t)(rows[i].flags >> 8);
+		p[at + 17] = (uint8_t)rows[i].flags;
+		at += 18;
+	}
+	memset(p + at, 0, 46);
+	memcpy(p + at, mac, 6);
+	return at + 46;
+}
+
+static void test_nbstat(void **state)
+{
+	uint8_t req[NBSTAT_REQUEST_LEN], ans[512];
+	struct nbstat_info nb;
+	char why[256];
+	size_t n, k;
+
+	(void)state;
+	nbstat_request_build(0x1234, req);
+	assert_int_equal(req[0], 0x12);
+	assert_int_equal(req[47], 0x21); /* NBSTAT */
+	n = nb_answer(ans, 0x1234, 4);
+	assert_int_equal(nbstat_parse(ans, n, 0x1234, &nb, why, sizeof(why)),
+			 0);
+	assert_string_equal(nb.computer, "WS-0042");
+	assert_string_equal(nb.workgroup, "CORP");
+	assert_true(nb.domain_controller);
+	assert_string_equal(nb.mac, "00:15:5d:01:02:03");
+	assert_int_equal(nb.n_names, 4);
+	/* another transaction's answer */
+	assert_int_equal(nbstat_parse(ans, n, 0x4321, &nb, why, sizeof(why)),
+			 -1);
+	/* a name count that lies */
+	n = nb_answer(ans, 0x1234, 200);
+	assert_int_equal(nbstat_parse(ans, n, 0x1234, &nb, why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "200 names"));
+	/* cut anywhere */
+	n = nb_answer(ans, 0x1234, 4);
+	for (k = 0; k < n; k++) {
+		uint8_t *cut = malloc(k ? k : 1);
+
+		memcpy(cut, ans, k);
+		(void)nbstat_parse(cut, k, 0x1234, &nb, why, sizeof(why));
+		free(cut);
+	}
+}
+
+/* ---- hostile servers on loopback ---- */
+
+enum hostile { H_SILENT, H_GARBAGE, H_HUGE, H_LYING_NTLM };
+
+struct server {
+	int lfd;
+	uint16_t port;
+	enum hostile mode;
+	pthread_t th;
+};
+
+static int recv_msg(int fd, uint8_t *buf, size_t cap)
+{
+	uint8_t h[4];
+	size_t len;
+
+	if (recv(fd, h, 4, MSG_WAITALL) != 4)
+		return -1;
+	len = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+	if (len > cap || recv(fd, buf, len, MSG_WAITALL) != (ssize_t)len)
+		return -1;
+	return (int)len;
+}
+
+static void send_msg(int fd, const uint8_t *m, size_t n)
+{
+	uint8_t h[4] = {0, (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+
+	if (send(fd, h, 4, MSG_NOSIGNAL) != 4 ||
+	    send(fd, m, n, MSG_NOSIGNAL) != (ssize_t)n)
+		return;
+}
+
+/* An SMB2 answer header for command cmd with status st. */
+static void smb2_hdr(uint8_t *p, uint16_t cmd, uint32_t st)
+{
+	memset(p, 0, 64);
+	memcpy(p, "\xfeSMB", 4);
+	p[4] = 64;
+	p[8] = (uint8_t)st;
+	p[9] = (uint8_t)(st >> 8);
+	p[10] = (uint8_t)(st >> 16);
+	p[11] = (uint8_t)(st >> 24);
+	p[12] = (uint8_t)cmd;
+	p[16] = 1; /* response */
+}
+
+static void hostile_serve(struct server *s, int fd)
+{
+	uint8_t buf[4096], out[512];
+	int n = recv_msg(fd, buf, sizeof(buf));
+
+	if (n < 0)
+		return;
+	switch (s->mode) {
+	case H_SILENT: {
+		struct pollfd pf = {fd, POLLIN, 0};
+
+		(void)poll(&pf, 1, 20000); /* until the client gives up */
+		return;
+	}
+	case H_GARBAGE:
+		send_msg(fd, (const uint8_t *)"\xfeSMB garbage, not a negotiate",
+			 30);
+		return;
+	case H_HUGE: {
+		static const uint8_t h[4] = {0, 0xff, 0xff, 0xff};
+
+		(void)send(fd, h, 4, MSG_NOSIGNAL);
+		return;
+	}
+	case H_LYING_NTLM:
+		if (buf[0] != 0xfe) /* the SMB1 question: refuse it */
+			return;
+		smb2_hdr(out, 0, 0);
+		memset(out + 64, 0, 64);
+		out[64] = 65;
+		out[68] = 0x11;
+		out[69] = 0x03;
+		send_msg(fd, out, 128);
+		if (recv_msg(fd, buf, sizeof(buf)) < 0)
+			return;
+		smb2_hdr(out, 1, 0xc0000016u);
+		memset(out + 64, 0, 8);
+		out[64] = 9;
+		out[68] = 72; /* security buffer at 72 */
+		out[70] = (uint8_t)sizeof(nlmp_v2_challenge);
+		memcpy(out + 72, nlmp_v2_challenge, sizeof(nlmp_v2_challenge));
+		out[72 + 41] = 0x7f; /* TargetInfo: 0x7f24 bytes */
+		send_msg(fd, out, 72 + sizeof(nlmp_v2_challenge));
+		return;
+	}
+}
+
+static void *hostile_main(void *arg)
+{
+	struct server *s = arg;
+	int k;
+
+	for (k = 0; k < 2; k++) { /* the SMB2 and the SMB1 connection */
+		int fd = accept(s->lfd, NULL, NULL);
+
+		if (fd < 0)
+			break;
+		hostile_serve(s, fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+static void hostile_start(struct server *s, enum hostile mode)
+{
+	struct sockaddr_in a = {0};
+	socklen_t al = sizeof(a);
+
+	s->mode = mode;
+	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(s->lfd, 4), 0);
+	getsockname(s->lfd, (struct sockaddr *)&a, &al);
+	s->port = ntohs(a.sin_port);
+	pthread_create(&s->th, NULL, hostile_main, s);
+}
+
+static void hostile_stop(struct server *s)
+{
+	shutdown(s->lfd, SHUT_RDWR);
+	close(s->lfd);
+	pthread_join(s->th, NULL);
+}
+
+/* A UDP port on loopback that takes node status requests and never
+ * answers. */
+static int udp_silent(uint16_t *port)
+{
+	struct sockaddr_in a = {0};
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void probe_hostile(enum hostile mode, struct smb_result *r)
+{
+	struct server s;
+	struct smb_probe_opts o = {0};
+	uint16_t uport;
+	int ufd = udp_silent(&uport);
+
+	hostile_start(&s, mode);
+	o.host = "127.0.0.1";
+	o.open_445 = 1;
+	o.port_445 = s.port;
+	o.port_137 = uport;
+	o.timeout_ms = 1500;
+	(void)smb_probe_host(&o, r);
+	hostile_stop(&s);
+	close(ufd);
+}
+
+static void test_smb_hostile(void **state)
+{
+	struct smb_result r;
+
+	(void)state;
+	/* accepts and never answers (for 20 s): the job ends at its
+	 * 1.5 s deadline, however busy the machine (10 s of slack) */
+	probe_hostile(H_SILENT, &r);
+	assert_true(r.elapsed_ms >= 1400 && r.elapsed_ms < 10000);
+	assert_false(r.nb_ok);
+	assert_non_null(strstr(r.nb_error, "no node status answer"));
+	assert_non_null(strstr(r.smb_error, "no answer in time"));
+	assert_int_equal(r.dialect, 0);
+	assert_int_equal(r.smb1, -1);
+
+	/* a malformed negotiate answer */
+	probe_hostile(H_GARBAGE, &r);
+	assert_int_equal(r.dialect, 0);
+	assert_non_null(strstr(r.smb_error, "not an SMB2 answer"));
+	assert_true(r.elapsed_ms < 10000);
+
+	/* a length of 16 MiB announced */
+	probe_hostile(H_HUGE, &r);
+	assert_non_null(strstr(r.smb_error, "more than 65536"));
+
+	/* a valid negotiate, then a challenge whose TargetInfo lies */
+	probe_hostile(H_LYING_NTLM, &r);
+	assert_int_equal(r.dialect, 0x0311);
+	assert_false(r.ntlm_ok);
+	assert_non_null(strstr(r.smb_error, "TargetInfo"));
+	assert_int_equal(r.smb1, 0); /* closed on the SMB1 question */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ntlm_spec_v2),
+		cmocka_unit_test(test_ntlm_spec_v1),
+		cmocka_unit_test(test_smb_samba_bytes),
+		cmocka_unit_test(test_windows_builds),
+		cmocka_unit_test(test_ntlm_lying_lengths),
+		cmocka_unit_test(test_nbstat),
+		cmocka_unit_test(test_smb_hostile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
