@@ -5,12 +5,18 @@ data/sysobjectid-products.txt (docs/classification.md).
     scripts/mib-products.py --source TEXT --under NAME [--root NAME=OID]... MIB
 
 Reads every "name OBJECT IDENTIFIER ::= { parent N }" (and the same with
-OBJECT-IDENTITY / MODULE-IDENTITY) of MIB, resolves each parent inside the
-file or through --root (names the MIB imports, e.g. ciscoProducts=
-1.3.6.1.4.1.9.1), and prints "OID<TAB>name" for every node below --under,
-sorted by OID, after one "# source: TEXT" header line. The MIB is data: no
-part of it is executed. Comments ("--" to the end of the line) and quoted
-strings (DESCRIPTION texts) are skipped.
+OBJECT-IDENTITY / MODULE-IDENTITY, and with several arcs after the parent,
+"{ parent 3011 7050 1958 128 }", as ARISTA-PRODUCTS-MIB writes them) of
+MIB, resolves each parent inside the file or through --root (names the MIB
+imports, e.g. ciscoProducts=1.3.6.1.4.1.9.1), and prints "OID<TAB>name"
+for every node below --under, sorted by OID, after one "# source: TEXT"
+header line. The MIB is data: no part of it is executed. Comments ("--" to
+the end of the line) and quoted strings (DESCRIPTION texts) are skipped.
+
+--names comment takes each product's name from the first word of the
+comment line right above its definition instead of the descriptor (Arista
+writes "-- DCS-7050TX-128 2RU 96-port ..." above aristaDCS7050TX128); a
+definition without such a comment keeps its descriptor.
 """
 import argparse
 import re
@@ -44,20 +50,40 @@ def tokens(text):
 
 
 def assignments(toks):
-    """name -> (parent, number) for OBJECT IDENTIFIER-like definitions."""
+    """name -> (parent, "N" or "N.M...") for OBJECT IDENTIFIER-like
+    definitions."""
     found = {}
     for k in range(1, len(toks) - 5):
         if toks[k] not in MACROS or not toks[k - 1][:1].islower():
             continue
         name = toks[k - 1]
-        # the next "::= { parent N }" closes this definition
+        # the next "::= { parent N [M ...] }" closes this definition
         for j in range(k, min(len(toks) - 4, k + 400)):
-            if toks[j] == "::=":
-                if (toks[j + 1] == "{" and toks[j + 4] == "}" and
-                        toks[j + 3].isdigit()):
-                    found[name] = (toks[j + 2], int(toks[j + 3]))
-                break
+            if toks[j] != "::=":
+                continue
+            if toks[j + 1] == "{":
+                e = j + 3
+                while e < len(toks) and toks[e].isdigit():
+                    e += 1
+                if e > j + 3 and e < len(toks) and toks[e] == "}":
+                    found[name] = (toks[j + 2], ".".join(toks[j + 3:e]))
+            break
     return found
+
+
+def comment_names(text):
+    """descriptor -> first word of the comment line right above it."""
+    names = {}
+    prev = ""
+    for line in text.splitlines():
+        s = line.strip()
+        m = re.match(r"([a-z][A-Za-z0-9_-]*)\s+(OBJECT|OBJECT-IDENTITY)\b", s)
+        if m and prev.startswith("--"):
+            word = prev[2:].split()
+            if word:
+                names[m.group(1)] = word[0]
+        prev = s
+    return names
 
 
 def resolve(name, defs, roots, seen=()):
@@ -65,9 +91,9 @@ def resolve(name, defs, roots, seen=()):
         return roots[name]
     if name not in defs or name in seen:
         return None
-    parent, num = defs[name]
+    parent, arcs = defs[name]
     base = resolve(parent, defs, roots, seen + (name,))
-    return None if base is None else base + "." + str(num)
+    return None if base is None else base + "." + arcs
 
 
 def main():
@@ -75,6 +101,8 @@ def main():
     ap.add_argument("--source", required=True)
     ap.add_argument("--under", required=True)
     ap.add_argument("--root", action="append", default=[])
+    ap.add_argument("--names", choices=("descriptor", "comment"),
+                    default="descriptor")
     ap.add_argument("mib")
     a = ap.parse_args()
     roots = {"enterprises": "1.3.6.1.4.1"}
@@ -82,7 +110,9 @@ def main():
         k, _, v = r.partition("=")
         roots[k] = v
     with open(a.mib, encoding="utf-8", errors="replace") as f:
-        defs = assignments(tokens(f.read()))
+        text = f.read()
+    defs = assignments(tokens(text))
+    label = comment_names(text) if a.names == "comment" else {}
     top = resolve(a.under, defs, roots)
     if top is None:
         sys.exit("mib-products: cannot resolve %s (give --root)" % a.under)
@@ -90,7 +120,8 @@ def main():
     for name in defs:
         oid = resolve(name, defs, roots)
         if oid and oid.startswith(top + "."):
-            rows.append((tuple(int(x) for x in oid.split(".")), oid, name))
+            rows.append((tuple(int(x) for x in oid.split(".")), oid,
+                         label.get(name, name)))
     print("# source: %s (%d products under %s = %s)" %
           (a.source, len(rows), a.under, top))
     for _, oid, name in sorted(rows):

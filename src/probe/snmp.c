@@ -280,6 +280,14 @@ static const struct ident_def ident_defs[] = {
 	{OBJ("@FORTINET-FORTIGATE-MIB", ENT, 12356, 101),
 	 "FORTINET-FORTIGATE-MIB"},
 	{OBJ("@CHECKPOINT-MIB", ENT, 2620, 1, 1), "CHECKPOINT-MIB"},
+	{OBJ("hikDeviceType", ENT, 39165, 1, 1), "HIKVISION-MIB"},
+	{OBJ("chassisModelName", ENT, 674, 10892, 1, 300, 10, 1, 9),
+	 "MIB-Dell-10892"},
+	{OBJ("chassisManufacturerName", ENT, 674, 10892, 1, 300, 10, 1, 8),
+	 "MIB-Dell-10892"},
+	{OBJ("@SQUID-MIB", ENT, 3495, 1), "SQUID-MIB"},
+	{OBJ("@SANGFOR-AD", ENT, 35047, 2, 2), "SANGFOR-AD"},
+	{OBJ("@SANGFOR-WAC", ENT, 35047, 2, 12), "SANGFOR-WAC"},
 };
 #undef MIB2
 #undef ENT
