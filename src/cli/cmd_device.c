@@ -10,12 +10,15 @@
 #include "cli/cli_common.h"
 #include "core/util.h"
 #include "report/report.h"
+#include "store/store_attach.h"
 
 static const char device_usage[] =
 	"usage: netcensus device [--db PATH] [--json] ID|HOSTNAME|IP\n"
 	"\n"
 	"Shows one stored device, found by its id, hostname, fqdn or IP: its\n"
-	"fields and how many components of each section it has. --json prints\n"
+	"fields, where it is plugged in (the switch port whose forwarding table\n"
+	"holds its MAC, docs/device-report.md#attachments) and how many\n"
+	"components of each section it has. --json prints\n"
 	"it as a device report (docs/device-report.md) with its current\n"
 	"components and sys.id, ready for jq or for import elsewhere.\n"
 	"\n"
@@ -87,6 +90,29 @@ static void device_print_fields(json_t *dev)
 	for (i = 0; i < n; i++)
 		device_field(rest[i], json_object_get(dev, rest[i]));
 	free(rest);
+}
+
+/* "attached to SWITCH port P, VLAN V" when a switch sees it on an
+ * access port; -1 when the store failed. */
+static int device_print_attachment(struct store *st, int64_t id)
+{
+	json_t *a = store_device_attachment(st, id);
+	const char *vlan;
+
+	if (!a)
+		return -1;
+	if (json_is_object(a)) {
+		vlan = cli_str(a, "vlan");
+		printf("attached to: %s (device %lld) port %s%s%s, mac %s, "
+		       "seen %s\n",
+		       cli_str(a, "switch"),
+		       (long long)json_integer_value(
+			       json_object_get(a, "switch_id")),
+		       cli_str(a, "port_name"), *vlan ? ", VLAN " : "", vlan,
+		       cli_str(a, "mac"), cli_str(a, "seen"));
+	}
+	json_decref(a);
+	return 0;
 }
 
 /* Component counts per section: current, and retired ones kept. */
@@ -180,6 +206,8 @@ int cmd_device(int argc, char **argv)
 		json_decref(rep);
 	} else {
 		device_print_fields(dev);
+		if (device_print_attachment(st, id) < 0)
+			goto done;
 		device_print_components(rows);
 		rc = CLI_OK;
 	}

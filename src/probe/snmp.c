@@ -155,7 +155,7 @@ enum table_id {
 };
 
 struct col_def {
-	enum table_id table;
+	unsigned table; /* enum table_id, or the L2 walk's enum l2_table */
 	size_t len;
 	oid name[16]; /* the column: table entry OID plus column number */
 };
@@ -330,7 +330,7 @@ struct row {
 };
 
 struct table {
-	enum col_id first; /* columns first .. first+ncols-1 */
+	unsigned first; /* columns first .. first+ncols-1 */
 	size_t ncols;
 	struct row *rows;
 	size_t nrows, cap, hint;
@@ -352,13 +352,35 @@ static void table_free(struct table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The row with this index, added when new; NULL past max_rows. */
+static struct row *table_append(struct table *t, const oid *idx, size_t len)
+{
+	struct row *r;
+
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
+	}
+	r = &t->rows[t->nrows];
+	memcpy(r->idx, idx, len * sizeof(oid));
+	r->idxlen = len;
+	r->cells = xcalloc(t->ncols, sizeof(*r->cells));
+	t->hint = t->nrows++;
+	return r;
+}
+
+/* The row with this index, added when new; NULL past max_rows. A walk
+ * meets indexes in increasing order, so an index past the last row is new
+ * without a search (a table of n rows costs O(n), not O(n^2)). */
 static struct row *table_row(struct table *t, const oid *idx, size_t len,
 			     size_t max_rows)
 {
 	size_t i;
 	struct row *r;
 
+	if (t->nrows && t->nrows < max_rows &&
+	    snmp_oid_compare(idx, len, t->rows[t->nrows - 1].idx,
+			     t->rows[t->nrows - 1].idxlen) > 0)
+		return table_append(t, idx, len);
 	for (i = 0; i < 2 && t->hint + i < t->nrows; i++) {
 		r = &t->rows[t->hint + i];
 		if (r->idxlen == len &&
@@ -379,20 +401,11 @@ static struct row *table_row(struct table *t, const oid *idx, size_t len,
 		t->truncated = 1;
 		return NULL;
 	}
-	if (t->nrows == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 16;
-		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
-	}
-	r = &t->rows[t->nrows];
-	memcpy(r->idx, idx, len * sizeof(oid));
-	r->idxlen = len;
-	r->cells = xcalloc(t->ncols, sizeof(*r->cells));
-	t->hint = t->nrows++;
-	return r;
+	return table_append(t, idx, len);
 }
 
 static const struct cell *row_cell(const struct table *t, const struct row *r,
-				   enum col_id c)
+				   unsigned c)
 {
 	const struct cell *cl = &r->cells[c - t->first];
 
@@ -1365,28 +1378,41 @@ static void probe_get_identity(struct probe *p, json_t *sys)
 
 /* ---------------------------------------------------------- the walk */
 
+#define WALK_MAX_COLS 40
+#define WALK_MAX_TABLES 12
+_Static_assert(C_COUNT <= WALK_MAX_COLS && T_COUNT <= WALK_MAX_TABLES,
+	       "raise WALK_MAX_COLS / WALK_MAX_TABLES");
+
+/* One multi-column walk over a set of columns (defs[0 .. ncols-1], each
+ * naming its table), at most max_rows rows per table. */
 struct walk {
-	struct table tables[T_COUNT];
-	oid last[C_COUNT][MAX_OID_LEN];
-	size_t lastlen[C_COUNT];
-	int done[C_COUNT];
+	const struct col_def *defs;
+	size_t ncols;
+	size_t max_rows;
+	struct table tables[WALK_MAX_TABLES];
+	oid last[WALK_MAX_COLS][MAX_OID_LEN];
+	size_t lastlen[WALK_MAX_COLS];
+	int done[WALK_MAX_COLS];
 	size_t requests;
 };
 
-static void walk_init(struct walk *w)
+static void walk_init(struct walk *w, const struct col_def *defs,
+		      size_t ncols, size_t max_rows)
 {
 	size_t c;
 
 	memset(w, 0, sizeof(*w));
-	for (c = 0; c < C_COUNT; c++) {
-		struct table *t = &w->tables[col_defs[c].table];
+	w->defs = defs;
+	w->ncols = ncols;
+	w->max_rows = max_rows;
+	for (c = 0; c < ncols; c++) {
+		struct table *t = &w->tables[defs[c].table];
 
 		if (t->ncols == 0)
-			t->first = (enum col_id)c;
+			t->first = (unsigned)c;
 		t->ncols++;
-		memcpy(w->last[c], col_defs[c].name,
-		       col_defs[c].len * sizeof(oid));
-		w->lastlen[c] = col_defs[c].len;
+		memcpy(w->last[c], defs[c].name, defs[c].len * sizeof(oid));
+		w->lastlen[c] = defs[c].len;
 	}
 }
 
@@ -1394,15 +1420,14 @@ static void walk_free(struct walk *w)
 {
 	size_t t;
 
-	for (t = 0; t < T_COUNT; t++)
+	for (t = 0; t < WALK_MAX_TABLES; t++)
 		table_free(&w->tables[t]);
 }
 
 /* Takes one varbind for column c; 1 when the column moved on. */
-static int walk_take(struct probe *p, struct walk *w, enum col_id c,
-		     const netsnmp_variable_list *v)
+static int walk_take(struct walk *w, size_t c, const netsnmp_variable_list *v)
 {
-	const struct col_def *d = &col_defs[c];
+	const struct col_def *d = &w->defs[c];
 	struct table *t = &w->tables[d->table];
 	struct row *r;
 
@@ -1423,7 +1448,7 @@ static int walk_take(struct probe *p, struct walk *w, enum col_id c,
 	if (v->name_length - d->len > IDX_MAX)
 		return 1; /* index too long to keep: skip it */
 	r = table_row(t, v->name + d->len, v->name_length - d->len,
-		      (size_t)p->max_rows);
+		      w->max_rows);
 	if (!r) {
 		w->done[c] = 1;
 		return 0;
@@ -1436,7 +1461,7 @@ static int walk_take(struct probe *p, struct walk *w, enum col_id c,
  * (the rows read so far are kept). */
 static int probe_walk(struct probe *p, struct walk *w)
 {
-	enum col_id active[C_COUNT];
+	size_t active[WALK_MAX_COLS];
 	size_t nactive, i, c;
 	netsnmp_pdu *pdu, *resp;
 	netsnmp_variable_list *v;
@@ -1445,9 +1470,9 @@ static int probe_walk(struct probe *p, struct walk *w)
 
 	for (;;) {
 		nactive = 0;
-		for (c = 0; c < C_COUNT; c++)
+		for (c = 0; c < w->ncols; c++)
 			if (!w->done[c])
-				active[nactive++] = (enum col_id)c;
+				active[nactive++] = c;
 		if (!nactive)
 			return 0;
 		if (p->version == SNMP_VERSION_1) {
@@ -1485,10 +1510,10 @@ static int probe_walk(struct probe *p, struct walk *w)
 		}
 		moved = 0;
 		for (v = resp->variables, i = 0; v; v = v->next_variable, i++) {
-			enum col_id col = active[i % nactive];
+			size_t col = active[i % nactive];
 
 			if (!w->done[col])
-				moved |= walk_take(p, w, col, v);
+				moved |= walk_take(w, col, v);
 		}
 		snmp_free_pdu(resp);
 		if (!moved)
@@ -1733,6 +1758,12 @@ static json_t *lldp_id(const struct cell *type, const struct cell *id,
 	return cell_json(id);
 }
 
+/* An lldpRemTable row section_lldp() lists: index timeMark.port.remIndex. */
+static int lldp_row_ok(const struct row *r)
+{
+	return r->idxlen == 3;
+}
+
 static json_t *section_lldp(const struct walk *w)
 {
 	const struct table *t = &w->tables[T_LLDP];
@@ -1744,7 +1775,7 @@ static json_t *section_lldp(const struct walk *w)
 	for (i = 0; i < t->nrows; i++) {
 		const struct row *r = &t->rows[i];
 
-		if (r->idxlen != 3)
+		if (!lldp_row_ok(r))
 			continue;
 		o = json_object();
 		set_num(o, "local_port", r->idx[1]);
@@ -1877,6 +1908,436 @@ static void section_set(json_t *report, const char *name, json_t *rows)
 		json_object_set_new(report, name, rows);
 	else
 		json_decref(rows);
+}
+
+/* ------------------------------------------- L2: where is it plugged in */
+
+/*
+ * The bridge and neighbour tables of a switch, read in a walk of their own
+ * after the main one (so that classification never waits for a big
+ * forwarding table): BRIDGE-MIB's port map, Q-BRIDGE-MIB's VLAN-to-FDB map
+ * and forwarding table (dot1qTpFdbTable, the VLAN from its index), Cisco's
+ * CDP cache, LLDP's local port table and neighbours' management addresses;
+ * then, only when the Q-BRIDGE table had no row, BRIDGE-MIB's own
+ * forwarding table (dot1dTpFdbTable, no VLAN). Every table stops at
+ * SNMP_PROBE_MAX_FDB rows and the walk at the call's deadline: past either,
+ * the rows read so far are kept and sys.fdb_truncated says so.
+ */
+enum l2_table { L_BP, L_VLAN, L_QFDB, L_CDP, L_LLDP_LOC, L_LLDP_MAN, L_COUNT };
+
+enum l2_col {
+	L_BP_IFINDEX,  /* dot1dBasePortIfIndex, index dot1dBasePort */
+	L_VLAN_FDBID,  /* dot1qVlanFdbId, index timeMark.vlan */
+	L_QFDB_PORT,   /* dot1qTpFdbPort, index fdbId.mac */
+	L_QFDB_STATUS, /* dot1qTpFdbStatus */
+	L_CDP_ADDRTYPE, /* cdpCacheTable, index ifIndex.deviceIndex */
+	L_CDP_ADDR,
+	L_CDP_VERSION,
+	L_CDP_DEVID,
+	L_CDP_DEVPORT,
+	L_CDP_PLATFORM,
+	L_LLDP_LOC_ID,	/* lldpLocPortId, index lldpLocPortNum */
+	L_LLDP_LOC_DESC, /* lldpLocPortDesc */
+	L_LLDP_MAN_IF,	/* lldpRemManAddrIfSubtype, index timeMark.localPort.
+			 * remIndex.addrSubtype.len.addr */
+	L_COL_COUNT
+};
+
+enum fdb_col { F_PORT, F_STATUS, F_COL_COUNT }; /* dot1dTpFdbTable */
+
+#define BP_T 1, 3, 6, 1, 2, 1, 17, 1, 4, 1
+#define QVLAN_T 1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1
+#define QFDB_T 1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2, 1
+#define CDP_T 1, 3, 6, 1, 4, 1, 9, 9, 23, 1, 2, 1, 1
+#define LLDP_LOC_T 1, 0, 8802, 1, 1, 2, 1, 3, 7, 1
+#define LLDP_MAN_T 1, 0, 8802, 1, 1, 2, 1, 4, 2, 1
+#define FDB_T 1, 3, 6, 1, 2, 1, 17, 4, 3, 1
+
+/* In enum l2_col order. */
+static const struct col_def l2_defs[L_COL_COUNT] = {
+	{L_BP, 11, {BP_T, 2}},	       {L_VLAN, 13, {QVLAN_T, 3}},
+	{L_QFDB, 13, {QFDB_T, 2}},     {L_QFDB, 13, {QFDB_T, 3}},
+	{L_CDP, 14, {CDP_T, 3}},       {L_CDP, 14, {CDP_T, 4}},
+	{L_CDP, 14, {CDP_T, 5}},       {L_CDP, 14, {CDP_T, 6}},
+	{L_CDP, 14, {CDP_T, 7}},       {L_CDP, 14, {CDP_T, 8}},
+	{L_LLDP_LOC, 11, {LLDP_LOC_T, 3}}, {L_LLDP_LOC, 11, {LLDP_LOC_T, 4}},
+	{L_LLDP_MAN, 11, {LLDP_MAN_T, 3}},
+};
+
+static const struct col_def fdb_defs[F_COL_COUNT] = {
+	{0, 11, {FDB_T, 2}},
+	{0, 11, {FDB_T, 3}},
+};
+
+_Static_assert(L_COL_COUNT <= WALK_MAX_COLS && L_COUNT <= WALK_MAX_TABLES,
+	       "raise WALK_MAX_COLS / WALK_MAX_TABLES");
+
+/* dot1dTpFdbStatus / dot1qTpFdbStatus names; invalid(2) and self(4) rows
+ * are dropped (an aged entry, the switch's own address). */
+static const char *const fdb_status_names[] = {
+	NULL, "other", "invalid", "learned", "self", "mgmt",
+};
+
+/* The row of a one-number index in table t, or NULL. */
+static const struct row *row_by_num(const struct table *t, unsigned long n)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (t->rows[i].idxlen == 1 && t->rows[i].idx[0] == n)
+			return &t->rows[i];
+	return NULL;
+}
+
+/* The ifIndex of bridge port bp (dot1dBasePortIfIndex), 0 when unknown. */
+static unsigned long bp_ifindex(const struct walk *l2, unsigned long bp)
+{
+	const struct table *t = &l2->tables[L_BP];
+	const struct row *r = row_by_num(t, bp);
+	const struct cell *c = r ? row_cell(t, r, L_BP_IFINDEX) : NULL;
+
+	return c ? (unsigned long)c->num : 0;
+}
+
+/* The name of interface ifindex: ifName, else ifDescr; "" when unknown. */
+static json_t *if_name(const struct walk *w, unsigned long ifindex)
+{
+	const struct row *r = ifindex ? if_row(w, ifindex) : NULL;
+	const struct cell *c = NULL;
+
+	if (r) {
+		c = row_cell(&w->tables[T_IF], r, C_IF_NAME);
+		if (!cell_has_text(c))
+			c = row_cell(&w->tables[T_IF], r, C_IF_DESCR);
+	}
+	return cell_json(c);
+}
+
+/* The VLAN of a Q-BRIDGE filtering database: the VLAN whose
+ * dot1qVlanFdbId is fdb, else (no such row: most switches learn
+ * independently per VLAN and number FDBs by VLAN) fdb itself. */
+static unsigned long fdb_vlan(const struct walk *l2, unsigned long fdb)
+{
+	const struct table *t = &l2->tables[L_VLAN];
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		const struct cell *c = row_cell(t, r, L_VLAN_FDBID);
+
+		if (r->idxlen == 2 && c && c->num == fdb)
+			return (unsigned long)r->idx[1];
+	}
+	return fdb;
+}
+
+/* One forwarding-table row: mac (6 sub-identifiers of the index), the
+ * bridge port and its interface, the VLAN ("" from BRIDGE-MIB). */
+static void fdb_row_add(json_t *a, const struct walk *w,
+			const struct walk *l2, const oid *mac_idx,
+			const struct cell *port, const struct cell *status,
+			const char *vlan)
+{
+	char mac[18];
+	unsigned long ifindex;
+	json_t *o;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (mac_idx[i] > 255)
+			return;
+	if (!port || port->num == 0 || port->num > 0xffffffffu)
+		return; /* a port the bridge does not know */
+	if (status && (status->num == 2 || status->num == 4))
+		return;
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 (unsigned)mac_idx[0], (unsigned)mac_idx[1],
+		 (unsigned)mac_idx[2], (unsigned)mac_idx[3],
+		 (unsigned)mac_idx[4], (unsigned)mac_idx[5]);
+	ifindex = bp_ifindex(l2, (unsigned long)port->num);
+	o = json_object();
+	set_str(o, "mac", mac);
+	set_str(o, "vlan", vlan);
+	set_num(o, "port", port->num);
+	if (ifindex)
+		set_num(o, "net_index", ifindex);
+	else
+		set_str(o, "net_index", "");
+	json_object_set_new(o, "interface", if_name(w, ifindex));
+	set_str(o, "status",
+		status && status->num >= 1 && status->num <= 5
+			? fdb_status_names[status->num]
+			: "");
+	json_array_append_new(a, o);
+}
+
+/* The fdb section: Q-BRIDGE rows when there are any, else BRIDGE-MIB's. */
+static json_t *section_fdb(const struct walk *w, const struct walk *l2,
+			   const struct walk *fdb)
+{
+	const struct table *q = &l2->tables[L_QFDB];
+	const struct table *t = fdb ? &fdb->tables[0] : NULL;
+	json_t *a = json_array();
+	char vlan[24];
+	size_t i;
+
+	for (i = 0; i < q->nrows; i++) {
+		const struct row *r = &q->rows[i];
+
+		if (r->idxlen != 7)
+			continue;
+		snprintf(vlan, sizeof(vlan), "%lu",
+			 fdb_vlan(l2, (unsigned long)r->idx[0]));
+		fdb_row_add(a, w, l2, r->idx + 1,
+			    row_cell(q, r, L_QFDB_PORT),
+			    row_cell(q, r, L_QFDB_STATUS), vlan);
+	}
+	for (i = 0; t && i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+
+		if (r->idxlen == 6)
+			fdb_row_add(a, w, l2, r->idx, row_cell(t, r, F_PORT),
+				    row_cell(t, r, F_STATUS), "");
+	}
+	return a;
+}
+
+/* An IPv4 address from 4 bytes of an octet string; "" otherwise. */
+static void ipv4_format(const struct cell *c, char out[16])
+{
+	out[0] = 0;
+	if (c && c->type == ASN_OCTET_STR && c->len == 4)
+		snprintf(out, 16, "%u.%u.%u.%u", c->buf[0], c->buf[1],
+			 c->buf[2], c->buf[3]);
+}
+
+static json_t *section_cdp(const struct walk *w, const struct walk *l2)
+{
+	const struct table *t = &l2->tables[L_CDP];
+	json_t *a = json_array(), *o;
+	const struct cell *c;
+	char ip[16];
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+
+		if (r->idxlen != 2 || r->idx[0] > 0x7fffffff)
+			continue;
+		o = json_object();
+		set_num(o, "local_port", r->idx[0]);
+		set_num(o, "net_index", r->idx[0]);
+		json_object_set_new(o, "local_interface",
+				    if_name(w, (unsigned long)r->idx[0]));
+		json_object_set_new(o, "remote_name",
+				    cell_json(row_cell(t, r, L_CDP_DEVID)));
+		json_object_set_new(o, "remote_port",
+				    cell_json(row_cell(t, r, L_CDP_DEVPORT)));
+		c = row_cell(t, r, L_CDP_ADDRTYPE);
+		ip[0] = 0;
+		if (c && c->num == 1) /* ip(1) */
+			ipv4_format(row_cell(t, r, L_CDP_ADDR), ip);
+		set_str(o, "remote_ip", ip);
+		json_object_set_new(o, "remote_platform",
+				    cell_json(row_cell(t, r, L_CDP_PLATFORM)));
+		json_object_set_new(o, "remote_description",
+				    cell_json(row_cell(t, r, L_CDP_VERSION)));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* 1 when the text of c equals the ifName, ifDescr or ifAlias of row r. */
+static int if_named(const struct walk *w, const struct row *r,
+		    const struct cell *c)
+{
+	static const enum col_id cols[] = {C_IF_NAME, C_IF_DESCR, C_IF_ALIAS};
+	const struct table *t = &w->tables[T_IF];
+	size_t i;
+
+	if (!cell_has_text(c) || c->type != ASN_OCTET_STR)
+		return 0;
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const struct cell *n = row_cell(t, r, cols[i]);
+
+		if (cell_has_text(n) && n->len == c->len &&
+		    memcmp(n->buf, c->buf, c->len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The ifIndex of LLDP local port num: the interface its lldpLocPortId or
+ * lldpLocPortDesc names, else the bridge port num's interface, else num
+ * itself when an interface has that index; 0 when none fits. */
+static unsigned long lldp_ifindex(const struct walk *w, const struct walk *l2,
+				  unsigned long num)
+{
+	const struct table *lt = &l2->tables[L_LLDP_LOC];
+	const struct table *it = &w->tables[T_IF];
+	const struct row *lr = row_by_num(lt, num);
+	size_t i;
+
+	for (i = 0; lr && i < it->nrows; i++)
+		if (it->rows[i].idxlen == 1 &&
+		    (if_named(w, &it->rows[i],
+			      row_cell(lt, lr, L_LLDP_LOC_ID)) ||
+		     if_named(w, &it->rows[i],
+			      row_cell(lt, lr, L_LLDP_LOC_DESC))))
+			return (unsigned long)it->rows[i].idx[0];
+	if (bp_ifindex(l2, num))
+		return bp_ifindex(l2, num);
+	return if_row(w, num) ? num : 0;
+}
+
+/* The first management address (IPv4, else IPv6) of LLDP neighbour
+ * (port, remIndex), from lldpRemManAddrTable's index. */
+static void lldp_man_addr(const struct walk *l2, const oid *idx, char *out,
+			  size_t outlen)
+{
+	const struct table *t = &l2->tables[L_LLDP_MAN];
+	unsigned char a[16];
+	size_t i, k, n;
+
+	out[0] = 0;
+	for (i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+
+		/* timeMark.port.remIndex.subtype(1 ipv4, 2 ipv6).len.addr */
+		if (r->idxlen < 5 || r->idx[1] != idx[1] ||
+		    r->idx[2] != idx[2] || (r->idx[3] != 1 && r->idx[3] != 2))
+			continue;
+		n = r->idx[4];
+		if (n != (r->idx[3] == 1 ? 4u : 16u) || r->idxlen != 5 + n)
+			continue;
+		for (k = 0; k < n && r->idx[5 + k] <= 255; k++)
+			a[k] = (unsigned char)r->idx[5 + k];
+		if (k == n && inet_ntop(n == 4 ? AF_INET : AF_INET6, a, out,
+					(socklen_t)outlen) &&
+		    n == 4)
+			return;
+	}
+}
+
+/* Adds what the L2 walk knows to the lldp rows section_lldp() made (one
+ * per lldpRemTable row with a 3-part index, in table order): net_index
+ * and local_interface (the local port's interface), remote_ip (the
+ * neighbour's management address). */
+static void lldp_augment(const struct walk *w, const struct walk *l2,
+			 json_t *rows)
+{
+	const struct table *t = &w->tables[T_LLDP];
+	char ip[INET6_ADDRSTRLEN];
+	unsigned long ifindex;
+	size_t i, k = 0;
+	json_t *o;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+
+		if (!lldp_row_ok(r))
+			continue;
+		o = json_array_get(rows, k++);
+		if (!o)
+			return;
+		ifindex = lldp_ifindex(w, l2, (unsigned long)r->idx[1]);
+		if (ifindex)
+			set_num(o, "net_index", ifindex);
+		else
+			set_str(o, "net_index", "");
+		json_object_set_new(o, "local_interface", if_name(w, ifindex));
+		lldp_man_addr(l2, r->idx, ip, sizeof(ip));
+		set_str(o, "remote_ip", ip);
+	}
+}
+
+/* The L2 walk's columns in groups an agent may fail apart: bridge tables,
+ * neighbour tables, LLDP management addresses (long indexes). */
+static int l2_group(size_t c)
+{
+	switch (l2_defs[c].table) {
+	case L_BP:
+	case L_VLAN:
+	case L_QFDB:
+		return 0;
+	case L_LLDP_MAN:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+/* Walks the L2 columns of the groups in mask (bit g: group g) that are
+ * not done in before; -1 when the agent failed it. */
+static int l2_walk_groups(struct probe *p, struct walk *l2, const int *before,
+			  unsigned mask)
+{
+	size_t c;
+
+	for (c = 0; c < l2->ncols; c++)
+		l2->done[c] = before[c] || !(mask & (1u << l2_group(c)));
+	if (probe_walk(p, l2) == 0)
+		return 0;
+	log_debug("snmp %s: L2 tables (groups %#x): %s (kept what was read)",
+		  p->ip, mask, p->why);
+	return -1;
+}
+
+/* Walks the bridge and neighbour tables at once; when the agent fails
+ * that walk (an error, or silence on one table), each group on its own
+ * from where it stopped. The LLDP management addresses, whose long
+ * indexes some agents choke on, come last and alone: one broken table
+ * costs only itself. 1 when the forwarding table was read to its end
+ * (or its row cap). */
+static int probe_walk_l2(struct probe *p, struct walk *l2)
+{
+	int before[WALK_MAX_COLS] = {0}, g, fdb_done;
+
+	if (l2_walk_groups(p, l2, before, 3u) < 0) {
+		memcpy(before, l2->done, sizeof(before));
+		for (g = 0; g < 2 && probe_left_ms(p) > 0; g++)
+			l2_walk_groups(p, l2, before, 1u << g);
+	}
+	fdb_done = l2->done[L_QFDB_PORT] && l2->done[L_QFDB_STATUS];
+	memset(before, 0, sizeof(before));
+	if (probe_left_ms(p) > 0)
+		l2_walk_groups(p, l2, before, 4u);
+	return fdb_done;
+}
+
+/* Reads the L2 tables into the report's fdb, cdp (and lldp) sections.
+ * Walks what the deadline leaves; never fails the probe. */
+static void probe_l2(struct probe *p, const struct walk *w, json_t *report,
+		     json_t *sys)
+{
+	struct walk *l2 = xmalloc(sizeof(*l2)), *fdb = NULL;
+	json_t *lldp = json_object_get(report, "lldp");
+	int complete, truncated;
+
+	walk_init(l2, l2_defs, L_COL_COUNT, SNMP_PROBE_MAX_FDB);
+	complete = probe_walk_l2(p, l2);
+	if (l2->tables[L_QFDB].nrows == 0 && probe_left_ms(p) > 0) {
+		fdb = xmalloc(sizeof(*fdb));
+		walk_init(fdb, fdb_defs, F_COL_COUNT, SNMP_PROBE_MAX_FDB);
+		complete = probe_walk(p, fdb) == 0;
+		if (!complete)
+			log_debug("snmp %s: dot1dTpFdbTable: %s (kept what "
+				  "was read)",
+				  p->ip, p->why);
+	}
+	truncated = l2->tables[L_QFDB].truncated ||
+		    (fdb && fdb->tables[0].truncated);
+	section_set(report, "fdb", section_fdb(w, l2, fdb));
+	section_set(report, "cdp", section_cdp(w, l2));
+	if (json_is_array(lldp))
+		lldp_augment(w, l2, lldp);
+	if ((truncated || !complete) && json_object_get(report, "fdb"))
+		set_str(sys, "fdb_truncated", truncated ? "rows" : "deadline");
+	walk_free(l2);
+	free(l2);
+	if (fdb)
+		walk_free(fdb);
+	free(fdb);
 }
 
 /* ------------------------------------------------------------- main */
@@ -2035,7 +2496,7 @@ int snmp_probe(const char *ip, json_t *credentials,
 
 	probe_get_identity(&p, sys);
 	w = xmalloc(sizeof(*w));
-	walk_init(w);
+	walk_init(w, col_defs, C_COUNT, (size_t)p.max_rows);
 	if (probe_walk(&p, w) < 0)
 		log_debug("snmp %s: %s (kept what was read)", ip, p.why);
 	log_debug("snmp %s: v%s, %zu walk requests, %ld ms", ip,
@@ -2047,6 +2508,7 @@ int snmp_probe(const char *ip, json_t *credentials,
 	section_set(report, "ip", section_ip(w));
 	section_set(report, "arp", section_arp(w));
 	section_set(report, "lldp", section_lldp(w));
+	probe_l2(&p, w, report, sys);
 	if (!json_is_object(json_object_get(report, "sys")))
 		json_object_set_new(report, "sys", json_object());
 	json_object_update(json_object_get(report, "sys"), sys);

@@ -36,7 +36,22 @@
  *            net_index, interface.
  *   lldp     lldpRemTable when present: local_port, remote_mac or
  *            remote_chassis_id, remote_port, remote_port_description,
- *            remote_name, remote_description.
+ *            remote_name, remote_description; and from the L2 walk
+ *            net_index + local_interface (the local port's ifIndex and
+ *            ifName: lldpLocPortTable matched to the ifTable, else the
+ *            bridge port map) and remote_ip (lldpRemManAddrTable).
+ *   fdb      the forwarding table: Q-BRIDGE-MIB dot1qTpFdbTable (vlan from
+ *            its FDB id through dot1qVlanFdbId), else BRIDGE-MIB
+ *            dot1dTpFdbTable (vlan ""): mac, vlan, port (bridge port),
+ *            net_index + interface (dot1dBasePortIfIndex, ifName), status
+ *            (learned, mgmt, other; invalid and self rows are dropped).
+ *   cdp      CISCO-CDP-MIB cdpCacheTable: local_port + net_index (ifIndex),
+ *            local_interface, remote_name (device id), remote_port,
+ *            remote_ip, remote_platform, remote_description (version).
+ *            The L2 tables are walked after the others, at most
+ *            SNMP_PROBE_MAX_FDB rows each and within the deadline; when
+ *            either stops the walk, sys.fdb_truncated is "rows" or
+ *            "deadline" and the rows read are kept.
  * Every value is a string. A section is set only when rows were read.
  *
  * Walks use GETBULK (v2c, v3) or GETNEXT (v1) over several columns at
@@ -61,6 +76,7 @@
 
 #define SNMP_PROBE_MAX_VALUE 1024 /* bytes kept of one value */
 #define SNMP_PROBE_MAX_ROWS 4096  /* ceiling for opts->max_rows */
+#define SNMP_PROBE_MAX_FDB 8192	  /* rows per L2 table (fdb, cdp, ...) */
 
 struct snmp_probe_opts {
 	int timeout_ms;	   /* one request's wait; 0: 1000 */

@@ -121,6 +121,15 @@ static const struct section_def section_table[] = {
 	{ .name = "lldp",
 	  .keys = { "local_port", "remote_mac", "remote_port" },
 	  .pair = { "local_port" } },
+	/* the L2 tables of a switch (snmp.h, docs/device-report.md): no
+	 * Open-AudIT section holds them; a MAC moving to another port is one
+	 * change */
+	{ .name = "fdb",
+	  .keys = { "mac", "vlan", "port" },
+	  .pair = { "mac", "vlan" } },
+	{ .name = "cdp",
+	  .keys = { "local_port", "remote_name", "remote_port" },
+	  .pair = { "local_port", "remote_name" } },
 	{ .name = "usb",
 	  .keys = { "device" } },
 	{ .name = "print_queue",
@@ -151,7 +160,9 @@ static const struct section_def section_sys_def = {
 			     * the evidence classification names (its rules line
 			     * numbers move with every new rules file) */
 			    "inetCidrRouteNumber", "ipCidrRouteNumber",
-			    "classification"},
+			    "classification",
+			    /* why a switch's fdb section is partial */
+			    "fdb_truncated"},
 };
 
 const struct section_def *section_find(const char *name)

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "server/server_int.h"
 #include "store/store_api.h"
+#include "store/store_attach.h"
 
 static const char *const list_extra[] = {"format", NULL};
 
@@ -121,7 +122,7 @@ static int api_device_visible(struct request *rq, int64_t id)
 
 static json_t *api_device_full(struct request *rq, int64_t id)
 {
-	json_t *dev = store_device_get(rq->st, id), *sections, *comp, *s;
+	json_t *dev = store_device_get(rq->st, id), *sections, *comp, *s, *att;
 	size_t i;
 
 	if (!dev)
@@ -139,6 +140,12 @@ static json_t *api_device_full(struct request *rq, int64_t id)
 	}
 	json_decref(sections);
 	json_object_set_new(dev, "components", comp);
+	att = store_device_attachment(rq->st, id);
+	if (!att) {
+		json_decref(dev);
+		return NULL;
+	}
+	json_object_set_new(dev, "attachment", att);
 	return dev;
 }
 

@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "store/secret.h"
 #include "store/sqlite_api_int.h"
+#include "store/sqlite_attach_int.h"
 #include "store/sqlite_int.h"
 #include "store/store_api.h"
 
@@ -26,6 +27,10 @@ struct api_table {
 	const char *id_expr;
 	const struct api_col *cols;
 	int ncols;
+	/* fields that filter and order but are not listed (computed per
+	 * row: too costly for every list page) */
+	const struct api_col *filters;
+	int nfilters;
 };
 
 #define T STORE_FIELD_TEXT
@@ -66,6 +71,17 @@ static const struct api_col device_cols[] = {
 	{"last_seen", "last_seen", TM, 0},
 	{"last_seen_by", "last_seen_by", T, 0},
 };
+
+/* Where the device is plugged in (store_attach.h): the switch's name
+ * (hostname, else sysName, else ip) and id, and the port's name. */
+#define ATTACH_COL(COL)                                                        \
+	"(" ATTACH_BEST(COL, "device.id", "device.org_id") ")"
+static const struct api_col device_filters[] = {
+	{"switch", ATTACH_COL("a.switch_name"), T, 0},
+	{"switch_id", ATTACH_COL("a.switch_id"), I, 0},
+	{"switch_port", ATTACH_COL("a.port_name"), T, 0},
+};
+#undef ATTACH_COL
 
 static const struct api_col change_cols[] = {
 	{"id", "c.id", I, 0},		{"device_id", "c.device_id", I, 0},
@@ -115,7 +131,8 @@ static const struct api_col component_cols[] = {
 
 static const struct api_table api_tables[STORE_API_RES_COUNT] = {
 	[STORE_API_DEVICES] = {"device", "org_id", "id", device_cols,
-			       NCOLS(device_cols)},
+			       NCOLS(device_cols), device_filters,
+			       NCOLS(device_filters)},
 	[STORE_API_CHANGES] = {"change_log c JOIN device d ON d.id = "
 			       "c.device_id",
 			       "d.org_id", "c.id", change_cols,
@@ -191,6 +208,9 @@ static const struct api_col *api_col_find(const struct api_table *t,
 	for (i = 0; i < t->ncols; i++)
 		if (!strcmp(t->cols[i].name, name))
 			return &t->cols[i];
+	for (i = 0; i < t->nfilters; i++)
+		if (!strcmp(t->filters[i].name, name))
+			return &t->filters[i];
 	return NULL;
 }
 

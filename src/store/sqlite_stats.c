@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "store/sqlite_int.h"
+#include "store/store_attach.h"
 #include "store/store_stats.h"
 
 #define NETWORK_LIMIT_MAX 2000
@@ -327,36 +328,43 @@ static int net_mark(json_t *set, int64_t id, int mark)
 	return 0;
 }
 
-/* The visible device a neighbour row points at, 0 when none. */
+struct net_try {
+	const char *sql;
+	const char *field; /* of the neighbour row */
+};
+
+/* The visible device a neighbour row points at, 0 when none: an ARP row
+ * by its ip, then its mac; an LLDP or CDP row by the neighbour's MAC, its
+ * management address, then its name as sysName or hostname. */
 static int64_t net_target(struct store *st, const int64_t *org_ids, int norgs,
 			  const char *kind, json_t *row)
 {
-	static const char *const arp[] = {
-		"SELECT id FROM device d WHERE ip = ?",
-		"SELECT id FROM device d WHERE mac = ?",
+	static const struct net_try arp[] = {
+		{"SELECT id FROM device d WHERE ip = ?", "ip"},
+		{"SELECT id FROM device d WHERE mac = ?", "mac"},
+		{NULL, NULL},
 	};
-	static const char *const lldp[] = {
-		"SELECT id FROM device d WHERE mac = ?",
-		"SELECT id FROM device d WHERE sysName = ?",
-		"SELECT id FROM device d WHERE hostname = ?",
+	static const struct net_try neighbour[] = {
+		{"SELECT id FROM device d WHERE mac = ?", "mac"},
+		{"SELECT id FROM device d WHERE ip = ?", "ip"},
+		{"SELECT id FROM device d WHERE sysName = ?", "name"},
+		{"SELECT id FROM device d WHERE hostname = ?", "name"},
+		{NULL, NULL},
 	};
-	const char *const *sqls = strcmp(kind, "arp") ? lldp : arp;
-	const char *vals[3];
-	int n = strcmp(kind, "arp") ? 3 : 2, i;
+	const struct net_try *t = strcmp(kind, "arp") ? neighbour : arp;
+	const char *val;
 	int64_t id = 0;
 
-	vals[0] = json_string_value(json_object_get(row, "a"));
-	vals[1] = json_string_value(json_object_get(row, "b"));
-	vals[2] = json_string_value(json_object_get(row, "b"));
-	for (i = 0; i < n && !id; i++) {
+	for (; t->sql && !id; t++) {
 		struct strbuf sb;
 		json_t *params;
 
-		if (!vals[i] || !*vals[i])
+		val = json_string_value(json_object_get(row, t->field));
+		if (!val || !*val)
 			continue;
-		params = json_pack("[s]", vals[i]);
+		params = json_pack("[s]", val);
 		strbuf_init(&sb, 0);
-		strbuf_puts(&sb, sqls[i]);
+		strbuf_puts(&sb, t->sql);
 		stats_scope(&sb, "d.org_id", org_ids, norgs, params);
 		strbuf_puts(&sb, " ORDER BY id LIMIT 1");
 		if (stats_scalar(st, sb.data, params, &id) < 0)
@@ -407,23 +415,63 @@ static int net_add_node(struct store *st, const int64_t *org_ids, int norgs,
 	return found ? 0 : -1;
 }
 
-/* The links of device id's current ARP and LLDP rows. */
+/* Links to the neighbour t of id (added to nodes when new); 0 when
+ * t is not visible or is id itself. */
+static int net_neighbour(struct store *st, const int64_t *org_ids, int norgs,
+			 int64_t id, int64_t t, json_t *nodes, json_t *set,
+			 size_t max_nodes)
+{
+	if (!t || t == id)
+		return 0;
+	if (!net_mark(set, t, 0)) {
+		if (json_array_size(nodes) >= max_nodes ||
+		    net_add_node(st, org_ids, norgs, nodes, t) < 0)
+			return 0;
+		net_mark(set, t, 1);
+	}
+	return 1;
+}
+
+/* The link of device id to the switch port it is plugged in
+ * (store_attach.h), kind "attach", labelled with the port. */
+static int net_attach_of(struct store *st, const int64_t *org_ids, int norgs,
+			 int64_t id, json_t *nodes, json_t *set, json_t *links,
+			 json_t *seen, size_t max_nodes)
+{
+	json_t *a = store_device_attachment(st, id);
+	int64_t sw;
+
+	if (!a)
+		return -1;
+	sw = json_integer_value(json_object_get(a, "switch_id"));
+	if (json_is_object(a) &&
+	    net_neighbour(st, org_ids, norgs, id, sw, nodes, set, max_nodes))
+		net_link(links, seen, sw, id, "attach",
+			 json_string_value(json_object_get(a, "port_name")));
+	json_decref(a);
+	return 0;
+}
+
+/* The links of device id's current ARP, LLDP and CDP rows, and of its
+ * attachment. */
 static int net_links_of(struct store *st, const int64_t *org_ids, int norgs,
 			int64_t id, json_t *nodes, json_t *set, json_t *links,
 			json_t *seen, size_t max_nodes)
 {
 	static const char sql[] =
 		"SELECT section AS kind,"
-		" CASE WHEN section = 'arp' THEN json_extract(data, '$.ip')"
-		"  ELSE json_extract(data, '$.remote_mac') END AS a,"
 		" CASE WHEN section = 'arp' THEN json_extract(data, '$.mac')"
-		"  ELSE json_extract(data, '$.remote_name') END AS b,"
-		" CASE WHEN section = 'lldp' THEN"
-		"  ifnull(json_extract(data, '$.local_port'), '') || ' - ' ||"
+		"  ELSE json_extract(data, '$.remote_mac') END AS mac,"
+		" CASE WHEN section = 'arp' THEN json_extract(data, '$.ip')"
+		"  ELSE json_extract(data, '$.remote_ip') END AS ip,"
+		" json_extract(data, '$.remote_name') AS name,"
+		" CASE WHEN section = 'arp' THEN '' ELSE"
+		"  coalesce(nullif(json_extract(data, '$.local_interface'), ''),"
+		"  json_extract(data, '$.local_port'), '') || ' - ' ||"
 		"  ifnull(json_extract(data, '$.remote_port'), '')"
-		"  ELSE '' END AS label"
+		"  END AS label"
 		" FROM component WHERE device_id = ? AND current = 1"
-		" AND section IN ('arp', 'lldp') LIMIT ?";
+		" AND section IN ('arp', 'lldp', 'cdp') LIMIT ?";
 	json_t *params = json_pack("[II]", (json_int_t)id,
 				   (json_int_t)NET_NEIGHBOURS_MAX);
 	json_t *rows = stats_rows(st, sql, params), *r;
@@ -437,19 +485,14 @@ static int net_links_of(struct store *st, const int64_t *org_ids, int norgs,
 			json_string_value(json_object_get(r, "kind"));
 		int64_t t = net_target(st, org_ids, norgs, kind, r);
 
-		if (!t || t == id)
-			continue;
-		if (!net_mark(set, t, 0)) {
-			if (json_array_size(nodes) >= max_nodes ||
-			    net_add_node(st, org_ids, norgs, nodes, t) < 0)
-				continue;
-			net_mark(set, t, 1);
-		}
-		net_link(links, seen, id, t, kind,
-			 json_string_value(json_object_get(r, "label")));
+		if (net_neighbour(st, org_ids, norgs, id, t, nodes, set,
+				  max_nodes))
+			net_link(links, seen, id, t, kind,
+				 json_string_value(json_object_get(r, "label")));
 	}
 	json_decref(rows);
-	return 0;
+	return net_attach_of(st, org_ids, norgs, id, nodes, set, links, seen,
+			     max_nodes);
 }
 
 json_t *store_stats_network(struct store *st, const int64_t *org_ids, int norgs,

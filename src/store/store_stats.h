@@ -53,7 +53,8 @@ json_t *store_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
  * under ip_prefix when not NULL), "nodes": [{"id", "hostname", "ip",
  * "type", "netmask"}] (at most limit, by address, plus up to limit more:
  * the visible devices their links reach), "links": [{"source", "target", "kind"
- * ("arp"|"lldp"), "label"}] (each pair and kind once)}. */
+ * ("arp"|"lldp"|"cdp"|"attach": a switch port to the device plugged in
+ * there, source the switch), "label"}] (each pair and kind once)}. */
 json_t *store_stats_network(struct store *st, const int64_t *org_ids, int norgs,
 			    const char *ip_prefix, int64_t limit);
 

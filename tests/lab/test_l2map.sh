@@ -1,0 +1,269 @@
+#!/bin/sh
+# Where every device is plugged in (docs/device-report.md#attachments),
+# against SNMP recordings of real switches: the switches in
+# ../shared/snmprec (override with NETCENSUS_SNMPREC) that carry bridge,
+# LLDP or CDP tables are replayed by snmpsimd, discovered into a database,
+# and one end device per MAC is imported; then the API's attachment of
+# each device must equal tests/lab/l2map-expected.json, which
+# tests/lab/l2map_expect.py wrote by reading the recordings themselves
+# (BRIDGE-MIB, Q-BRIDGE-MIB, IF-MIB, LLDP-MIB, CISCO-CDP-MIB), never from
+# netcensus's output. Also: the switch=/switch_id=/switch_port= filters,
+# MACs on uplinks (many MACs, or an LLDP neighbour) attached to nothing,
+# and hostile agents written by tests/lab/l2map_hostile.py: a switch with
+# 100,000 forwarding rows (the read stops at 8,192 rows, bounded in time
+# and memory, and says so), and two switches whose CDP/LLDP neighbours
+# point at each other with garbage in every field (stored as valid text,
+# one link each way in the network picture, the run finishes).
+#
+# Topology: PREFIX-scan (198.18.44.1/24) -- veth -- PREFIX-rec, which holds
+# one address per agent. The scanner namespace has only the connected /24,
+# checked before anything is sent.
+#
+# Needs root, ip netns, snmpsimd, snmpget, jq, bzip2, curl, python3.
+set -u
+. "$(dirname "$0")/../lib.sh"
+lab_init "$@"
+need_tools snmpsimd snmpget jq bzcat timeout curl /usr/bin/python3
+need_netcensus
+HERE=$(cd "$(dirname "$0")" && pwd)
+REC=${NETCENSUS_SNMPREC:-$HERE/../../../shared/snmprec}
+EXPECT=$HERE/l2map-expected.json
+[ -d "$REC" ] || skip_all "no recordings at $REC (NETCENSUS_SNMPREC)"
+
+P=nl2$(($$ % 100000))
+SCAN=$P-scan
+AG=$P-rec
+NET=198.18.44
+tmp_init l2map
+chmod 755 "$T"
+
+on_cleanup() {
+	ip netns del "$SCAN" 2>/dev/null
+	ip netns del "$AG" 2>/dev/null
+}
+
+if ! { ip netns add "$SCAN" && ip netns add "$AG" &&
+	ip -n "$SCAN" link add eth0 type veth peer name eth0 netns "$AG" &&
+	ip -n "$SCAN" addr add "$NET.1/24" dev eth0 &&
+	ip -n "$SCAN" link set lo up && ip -n "$SCAN" link set eth0 up &&
+	ip -n "$AG" link set lo up && ip -n "$AG" link set eth0 up; }; then
+	nok "namespaces $SCAN and $AG"
+	tap_finish
+fi
+if [ -z "$(ip -n "$SCAN" -4 route show default)" ] &&
+	[ -z "$(ip -n "$SCAN" -6 route show default 2>/dev/null)" ] &&
+	[ "$(ip -n "$SCAN" -4 route show | awk '{print $1}')" = "$NET.0/24" ]; then
+	ok "scanner namespace $SCAN has no default route, only $NET.0/24"
+else
+	nok "scanner namespace has other routes: stopping before sending"
+	tap_finish
+fi
+
+# ------------------------------------------------------------- agents
+# agent ADDR NAME FILE: one snmpsimd serving FILE (plain text) at ADDR.
+: >"$T/map"
+agent() {
+	_d=$T/a-$2
+	mkdir -p "$_d/data" "$_d/cache"
+	cp "$3" "$_d/data/public.snmprec"
+	chmod -R a+rX "$_d"
+	chown nobody "$_d/cache"
+	ip -n "$AG" addr add "$1/24" dev eth0
+	ip netns exec "$AG" snmpsimd --data-dir="$_d/data" \
+		--cache-dir="$_d/cache" --agent-udpv4-endpoint="$1:161" \
+		--process-user=nobody --process-group=nogroup \
+		>"$_d/log" 2>&1 </dev/null &
+	BG_PIDS="$BG_PIDS $!"
+	echo "$1 $2" >>"$T/map"
+}
+i=10
+for name in $(jq -r 'keys[]' "$EXPECT"); do
+	f=$REC/$name.snmprec.bz2
+	[ -f "$f" ] || skip_all "recording $f missing"
+	bzcat "$f" >"$T/$name.snmprec"
+	agent "$NET.$i" "$name" "$T/$name.snmprec"
+	i=$((i + 1))
+done
+mkdir -p "$T/h"
+/usr/bin/python3 "$HERE/l2map_hostile.py" "$T/h" 100000 "$NET.30" "$NET.31"
+agent "$NET.29" big "$T/h/big.snmprec"
+agent "$NET.30" loopa "$T/h/loopa.snmprec"
+agent "$NET.31" loopb "$T/h/loopb.snmprec"
+N=$(wc -l <"$T/map")
+
+# Ready when each agent answers (indexing 200,000 lines takes snmpsimd a
+# while on a busy machine: at most 600 tries of 0.3 s each).
+up=0
+while read -r addr name; do
+	tries=0
+	while ! ip netns exec "$SCAN" snmpget -v2c -c public -t 0.3 -r 0 \
+		-On "$addr" 1.3.6.1.2.1.1.2.0 >/dev/null 2>&1; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 600 ] || break
+	done
+	[ "$tries" -lt 600 ] && up=$((up + 1))
+done <"$T/map"
+if [ "$up" -eq "$N" ]; then
+	ok "$N snmpsimd agents answer"
+else
+	nok "only $up of $N snmpsimd agents answer"
+fi
+
+# ------------------------------------------------------------ discover
+# The recorded switches and the loop: generous waits for a loaded machine
+# (they change how long the test takes, never what it reads).
+addr_of() { awk -v n="$1" '$2 == n { print $1 }' "$T/map"; }
+big=$(addr_of big)
+list=$(awk -v b="$big" '$1 != b { printf "%s ", $1 }' "$T/map")
+start=$(date +%s)
+if ip netns exec "$SCAN" env NETCENSUS_SNMP_DEADLINE_MS=300000 \
+	timeout 900 "$NETCENSUS" discover --no-dns --db "$DB" \
+	--ports 161/udp --discovery-ports none --timeout 10000 --retries 2 \
+	--json $list >"$T/out.json" 2>"$T/err"; then
+	ok "discover over $((N - 1)) agents finished in $(($(date +%s) - start)) s"
+else
+	nok "discover over $((N - 1)) agents (exit $?)"
+	sed 's/^/# /' "$T/err" | tail -20
+fi
+
+# The 100,000-row switch with the default per-host SNMP deadline (10 s):
+# the read stops at the row cap or the deadline, whichever comes first
+# (load decides which), and says so; time and memory stay bounded.
+start=$(date +%s)
+ip netns exec "$SCAN" /usr/bin/time -f '%M' -o "$T/rss" \
+	timeout 300 "$NETCENSUS" discover --no-dns --db "$DB" \
+	--ports 161/udp --discovery-ports none --json "$big" \
+	>"$T/big.json" 2>"$T/err"
+secs=$(($(date +%s) - start))
+rss=$(tail -1 "$T/rss" 2>/dev/null)
+rows=$(jq '[.[] | .fdb // [] | length] | add // 0' "$T/big.json")
+why=$(jq -r '.[] | .sys.fdb_truncated // ""' "$T/big.json")
+if [ "$rows" -gt 0 ] && [ "$rows" -le 8192 ] && [ -n "$why" ] &&
+	[ "$secs" -lt 120 ]; then
+	ok "100,000-row switch: $rows fdb rows kept in $secs s, fdb_truncated=$why"
+else
+	nok "100,000-row switch: $rows fdb rows in $secs s, fdb_truncated='$why'"
+fi
+if [ "${rss:-0}" -gt 0 ] && [ "$rss" -lt 1048576 ]; then
+	ok "its memory stays bounded (max RSS $rss KiB, ASan build)"
+else
+	nok "its memory: max RSS '$rss' KiB"
+fi
+
+# garbage neighbour fields arrive as valid text, cut at 1024 bytes
+a=$(addr_of loopa)
+if jq -e --arg ip "$a" '.[] | select(.sys.ip == $ip) |
+	(.cdp | length) == 5 and (.lldp | length) == 4 and
+	all(.cdp[]; (.remote_description | length) <= 1024) and
+	any(.cdp[]; .remote_ip == "'"$(addr_of loopb)"'") and
+	all(.cdp[]; .remote_ip != "1.2.3.4")' "$T/out.json" >/dev/null; then
+	ok "garbage CDP/LLDP fields: 5 cdp and 4 lldp rows, values cut, bad address dropped"
+else
+	nok "garbage CDP/LLDP fields"
+	jq -c --arg ip "$a" '.[] | select(.sys.ip == $ip) | {cdp, lldp}' "$T/out.json" | cut -c1-600 | sed 's/^/# /'
+fi
+
+# ------------------------------------------------------- end devices
+# One device per MAC of the expectations, known only by that MAC.
+mkdir -p "$T/dev"
+jq -r '.[] | (.attached[].mac, .not_attached[:3][])' "$EXPECT" | sort -u >"$T/macs"
+# (addresses in 198.18.45.0/24 for the network picture: stored, never
+# probed)
+k=0
+while read -r mac; do
+	h=end-$(echo "$mac" | tr -d :)
+	k=$((k + 1))
+	printf '{"sys":{"hostname":"%s","ip":"198.18.45.%d","mac":"%s"},"network":[{"mac":"%s","net_index":"1"}]}\n' \
+		"$h" "$k" "$mac" "$mac" >"$T/dev/$h.json"
+done <"$T/macs"
+if "$NETCENSUS" import --db "$DB" "$T"/dev/*.json >"$T/import" 2>&1; then
+	ok "imported $(wc -l <"$T/macs") end devices"
+else
+	nok "import of end devices"
+	tail -5 "$T/import" | sed 's/^/# /'
+fi
+
+serve_start "$T/serve.log" || { nok "server"; tap_finish; }
+TOKEN=$(admin_token admin)
+
+# attachment MAC: "switch-address port vlan" of the device with that MAC,
+# or "none"
+attachment() {
+	req GET "/api/v1/devices?hostname=end-$(echo "$1" | tr -d :)"
+	_id=$(J '.results[0].id')
+	req GET "/api/v1/devices/$_id"
+	J 'if .attachment == null then "none" else
+	   "\(.attachment.switch_ip) \(.attachment.port_name) \(.attachment.vlan)" end'
+}
+
+good=0
+bad=0
+for name in $(jq -r 'keys[]' "$EXPECT"); do
+	addr=$(addr_of "$name")
+	jq -r --arg n "$name" '.[$n].attached[] | "\(.mac) \(.port_name) \(.vlan)"' "$EXPECT" |
+		while read -r mac port vlan; do
+			got=$(attachment "$mac")
+			if [ "$got" = "$addr $port $vlan" ]; then
+				echo good
+			else
+				echo "bad $name $mac: want '$addr $port $vlan', got '$got'"
+			fi
+		done >>"$T/verdicts"
+	jq -r --arg n "$name" '.[$n].not_attached[:3][]' "$EXPECT" |
+		while read -r mac; do
+			got=$(attachment "$mac")
+			if [ "$got" = none ]; then
+				echo good
+			else
+				echo "bad $name $mac (uplink): want none, got '$got'"
+			fi
+		done >>"$T/verdicts"
+done
+good=$(grep -c '^good' "$T/verdicts")
+bad=$(grep -c '^bad' "$T/verdicts")
+if [ "$bad" -eq 0 ] && [ "$good" -gt 0 ]; then
+	ok "$good attachments equal the recordings' (MACs on access ports and on uplinks)"
+else
+	nok "$bad of $((good + bad)) attachments differ from the recordings"
+	grep '^bad' "$T/verdicts" | head -20 | sed 's/^/# /'
+fi
+
+# the list filters: every expected device of the D-Link, and only those
+dl=network_switch_dlink-des3200
+want=$(jq --arg n "$dl" '.[$n].attached | length' "$EXPECT")
+req GET "/api/v1/devices?ip=$(addr_of $dl)"
+swid=$(J '.results[0].id')
+swname=$(J '.results[0].hostname // .results[0].sysName')
+req GET "/api/v1/devices?switch_id=$swid&limit=1000"
+c1=$(J .count)
+req GET "/api/v1/devices?switch=$swname&limit=1000"
+c2=$(J .count)
+port=$(jq -r --arg n "$dl" '.[$n].attached[0].port_name' "$EXPECT")
+wantp=$(jq --arg n "$dl" --arg p "$port" '[.[$n].attached[] | select(.port_name == $p)] | length' "$EXPECT")
+req GET "/api/v1/devices?switch_id=$swid&switch_port=$port&limit=1000"
+c3=$(J .count)
+if [ "$c1" = "$want" ] && [ "$c2" = "$want" ] && [ "$c3" = "$wantp" ]; then
+	ok "filters switch_id=, switch=, switch_port=: $c1, $c2, $c3 devices"
+else
+	nok "filters: switch_id=$c1 switch=$c2 (want $want), switch_port=$c3 (want $wantp)"
+fi
+req GET "/api/v1/devices?switch__bogus=1"
+check "a wrong lookup on switch is refused (400)" [ "$S" = 400 ]
+
+# the network picture: device-switch edges, and the CDP/LLDP loop is one
+# link of each kind between loopa and loopb
+req GET "/api/v1/network?limit=1000"
+na=$(J '[.links[] | select(.kind == "attach")] | length')
+ida=$(J '.nodes[] | select(.ip == "'"$a"'") | .id')
+idb=$(J '.nodes[] | select(.ip == "'"$(addr_of loopb)"'") | .id')
+loops=$(jq --argjson a "${ida:-0}" --argjson b "${idb:-0}" \
+	'[.links[] | select((.source == $a and .target == $b) or (.source == $b and .target == $a)) | .kind] | sort | join(",")' "$T/body")
+total=$(jq '[.[].attached | length] | add' "$EXPECT")
+if [ "$S" = 200 ] && [ "$na" = "$total" ] && [ "$loops" = '"cdp,lldp"' ]; then
+	ok "network picture: $na switch-device edges, loopa-loopb linked once by cdp and once by lldp"
+else
+	nok "network picture: status $S, $na attach edges (want $total), loop links $loops"
+fi
+serve_stop
+
+tap_finish
