@@ -254,6 +254,9 @@ int api_device_section(struct request *rq);
 int api_changes_list(struct request *rq);
 int api_audit_list(struct request *rq);
 
+/* ---- api_search.c ---- */
+int api_search(struct request *rq);
+
 /* ---- api_admin.c ---- */
 int api_orgs_list(struct request *rq);
 int api_org_get(struct request *rq);
