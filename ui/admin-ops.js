@@ -2,7 +2,7 @@
 // mail (SMTP) settings and directory (LDAP / Active Directory) sign-in
 // sources. Plain JSON calls (docs/tasks-reports.md, docs/ldap.md); every
 // value is shown through textContent, passwords are write-only.
-import { state, h, clear, api, text, table, field, select, notice, errorBox, confirmButton, badge } from './core.js';
+import { state, h, clear, api, text, table, field, select, notice, errorBox, confirmButton, badge, showFieldErrors, clearFieldErrors } from './core.js';
 
 const list = (res) => (res && res.results) || res || [];
 const csv = (s) => s.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
@@ -11,14 +11,10 @@ async function orgOptions() {
   return list(await api('GET', '/orgs')).map((o) => [o.id, o.name]);
 }
 
-// Marks the field the server named in its error, if the form has it.
+// The server's message, and next to each field it names (if the form
+// has it) the same words with the field outlined (core.js).
 export function showError(msg, form, err) {
-  msg.appendChild(errorBox(err));
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  if (err.field) {
-    const bad = form.querySelector(`[name="${CSS.escape(err.field)}"]`);
-    if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
-  }
+  showFieldErrors(form, msg, err);
 }
 
 /* ---- tasks ---- */
@@ -87,7 +83,7 @@ export async function tasksTab(panel) {
   }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     const body = { name: name.value.trim(), schedule: schedule.value.trim(), enabled: enabled.checked };
     const options = {};
     if (type.value === 'report') {
@@ -161,7 +157,7 @@ export async function reportsTab(panel) {
     h('button', { type: 'submit', class: 'primary' }, 'Add report'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     const body = { name: name.value.trim(), resource: resource.value, query: query.value.trim() };
     if (columns.value.trim()) body.columns = csv(columns.value);
     if (desc.value.trim()) body.description = desc.value.trim();
@@ -224,7 +220,7 @@ export async function smtpTab(panel) {
     h('button', { type: 'submit', class: 'primary' }, 'Save'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     const body = { host: host.value.trim(), security: security.value, username: username.value.trim(), from: from.value.trim(), verify_tls: verify.checked };
     if (port.value) body.port = Number(port.value);
     if (ca.value.trim()) body.ca_file = ca.value.trim();
@@ -311,7 +307,7 @@ export async function ldapTab(panel) {
   }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     const body = { type: type.value, starttls: starttls.checked, enabled: enabled.checked, group_attribute: groupAttr.value };
     for (const k of ldapText) if (inp[k].value.trim()) body[k] = inp[k].value.trim();
     if (bindPw.value) body.bind_password = bindPw.value;

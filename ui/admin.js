@@ -4,7 +4,7 @@
 // to post without a token, and (admin-ops.js)
 // tasks, reports, mail and directory sign-in.
 import { tasksTab, reportsTab, smtpTab, ldapTab, showError } from './admin-ops.js';
-import { state, h, clear, api, text, table, tabs, field, select, notice, errorBox, confirmButton, badge } from './core.js';
+import { state, h, clear, api, text, table, tabs, field, select, notice, errorBox, confirmButton, badge, showFieldErrors, clearFieldErrors } from './core.js';
 
 const credTypes = {
   snmp: [['community', 'secret']],
@@ -56,7 +56,7 @@ async function credentialsTab(panel) {
     h('button', { type: 'submit', class: 'primary' }, 'Add credential'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     const body = { name: name.value.trim(), type: type.value, org_id: Number(org.value) };
     if (desc.value.trim()) body.description = desc.value.trim();
     for (const [k, inp] of Object.entries(inputs)) if (inp.value !== '') body[k] = inp.value;
@@ -69,7 +69,7 @@ async function credentialsTab(panel) {
       await drawList();
     } catch (err) {
       for (const inp of Object.values(inputs)) if (inp.type === 'password' || inp.tagName === 'TEXTAREA') inp.value = '';
-      msg.appendChild(errorBox(err));
+      showFieldErrors(form, msg, err);
     }
   });
   async function drawList() {
@@ -102,13 +102,13 @@ async function usersTab(panel) {
     h('button', { type: 'submit', class: 'primary' }, 'Add user'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     try {
       await api('POST', '/users', { username: name.value.trim(), password: pass.value, role: role.value, org_id: Number(org.value) });
       msg.appendChild(notice('ok', `User ${name.value.trim()} added.`));
       form.reset();
       await drawList();
-    } catch (err) { pass.value = ''; msg.appendChild(errorBox(err)); }
+    } catch (err) { pass.value = ''; showFieldErrors(form, msg, err); }
   });
   async function drawList() {
     const res = await api('GET', '/users');
@@ -132,13 +132,13 @@ async function orgsTab(panel) {
     field('name', name), field('parent', parent), h('button', { type: 'submit', class: 'primary' }, 'Add org'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     try {
       await api('POST', '/orgs', { name: name.value.trim(), parent_id: Number(parent.value) });
       msg.appendChild(notice('ok', `Org ${name.value.trim()} added.`));
       form.reset();
       await drawList();
-    } catch (err) { msg.appendChild(errorBox(err)); }
+    } catch (err) { showFieldErrors(form, msg, err); }
   });
   async function drawList() {
     const res = await api('GET', '/orgs');
@@ -165,7 +165,7 @@ async function tokensTab(panel) {
     h('button', { type: 'submit', class: 'primary' }, 'Create token'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     const body = { label: label.value.trim() };
     if (user.value.trim()) body.user = user.value.trim();
     try {
@@ -176,7 +176,7 @@ async function tokensTab(panel) {
         h('p', {}, 'Copy this token now: it is shown only this once.'), value,
         h('button', { type: 'button', onclick: () => { value.select(); navigator.clipboard && navigator.clipboard.writeText(value.value).catch(() => {}); } }, 'Copy')));
       await drawList();
-    } catch (err) { msg.appendChild(errorBox(err)); }
+    } catch (err) { showFieldErrors(form, msg, err); }
   });
   async function drawList() {
     const res = await api('GET', '/tokens');
@@ -216,7 +216,7 @@ async function intakeTab(panel) {
   }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     const nets = allow.value.split(/[\s,]+/).filter((x) => x);
     try {
       const saved = await api('PUT', '/settings/intake', { allow: nets, org_id: Number(org.value) });

@@ -74,11 +74,18 @@ export function text(v) {
   return String(v);
 }
 
+// An API error: the server's own message, and the fields it blames
+// ({"error", "field", "fields": {name: message}}, docs/api.md). A reply
+// that is not JSON (a proxy's page) still gives its status and first line.
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.error) || `HTTP ${status}`);
+    const msg = body && typeof body === 'object' ? body.error || body.reason
+      : typeof body === 'string' && body.trim() ? body.trim().split('\n')[0].slice(0, 200) : null;
+    super(msg || `HTTP ${status}`);
     this.status = status;
     this.field = body && body.field;
+    this.fields = (body && typeof body.fields === 'object' && body.fields) ||
+      (this.field ? { [this.field]: this.message } : {});
   }
 }
 
@@ -157,6 +164,72 @@ export function notice(kind, msg) {
 
 export function errorBox(err) {
   return notice('error', err instanceof ApiError ? err.message : String(err));
+}
+
+// Clears what showFieldErrors() marked in form: red outlines and the
+// messages under fields. Call it when the form is sent again.
+export function clearFieldErrors(form) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('.field-error')) el.remove();
+}
+
+// Shows an API error on a form: the server's message in msg and, for
+// each field it names that the form has (by name, or by a data-field
+// attribute when the input's name differs), the message next to that
+// field with its outline red; the first one gets the focus.
+export function showFieldErrors(form, msg, err) {
+  clearFieldErrors(form);
+  clear(msg);
+  msg.appendChild(errorBox(err));
+  let first = null;
+  for (const [name, text] of Object.entries((err && err.fields) || {})) {
+    const sel = `[name="${CSS.escape(name)}"], [data-field="${CSS.escape(name)}"]`;
+    const bad = form.querySelector(sel);
+    if (!bad) continue;
+    const id = (bad.id || 'f-' + name) + '-error';
+    bad.setAttribute('aria-invalid', 'true');
+    bad.setAttribute('aria-describedby', id);
+    const note = h('small', { class: 'field-error', id }, text);
+    bad.insertAdjacentElement('afterend', note);
+    if (!first) first = bad;
+  }
+  if (first) first.focus();
+}
+
+// Saves text as a file download named name.
+export function download(name, textValue, type) {
+  const url = URL.createObjectURL(new Blob([textValue], { type: type || 'text/csv' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// One CSV field (RFC 4180): quoted when it holds a comma, quote or line
+// break; a leading = + - @ is prefixed with ' so a spreadsheet does not
+// run it as a formula.
+export function csvField(v) {
+  let s = v === null || v === undefined ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+// Every row of a list endpoint for query q, fetched in pages of 1,000;
+// onPage(done, count) reports progress.
+export async function fetchAll(path, q, onPage) {
+  const rows = [];
+  let count = 1;
+  while (rows.length < count) {
+    const res = await api('GET', path + buildQuery({ ...q, limit: 1000, offset: rows.length }));
+    count = res.count;
+    rows.push(...res.results);
+    if (onPage) onPage(rows.length, count);
+    if (!res.results.length) break;
+  }
+  return rows;
 }
 
 // A table from rows and columns [{key, label, render?}].

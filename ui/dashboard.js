@@ -61,7 +61,8 @@ export async function dashboardPage(el) {
   el.appendChild(h('div', { class: 'kpis' },
     h('a', { class: 'kpi', href: '#/devices', id: 'kpi-devices' }, h('strong', {}, fmtNum(stats.devices)), h('span', {}, 'devices')),
     h('div', { class: 'kpi', id: 'kpi-new' }, h('strong', {}, fmtNum(newTotal)), h('span', {}, `new in ${stats.days} days`)),
-    h('div', { class: 'kpi', id: 'kpi-changes' }, h('strong', {}, fmtNum(changeTotal)), h('span', {}, `changes in ${stats.days} days`)),
+    h('a', { class: 'kpi', id: 'kpi-changes', href: '#/changes' + buildQuery({ from: (stats.changes[0] || {}).day }) },
+      h('strong', {}, fmtNum(changeTotal)), h('span', {}, `changes in ${stats.days} days`)),
     h('a', { class: 'kpi', href: '#/discoveries', id: 'kpi-runs' }, h('strong', {}, fmtNum(running)), h('span', {}, 'discoveries running'))));
 
   const charts = [];
@@ -71,7 +72,8 @@ export async function dashboardPage(el) {
   const [osCard, osCanvas] = card('Devices by OS family', 'chart-os_family');
   const [manCard, manCanvas] = card('Devices by manufacturer', 'chart-manufacturer');
   const [newCard, newCanvas] = card('New devices per day', 'chart-new');
-  const [chCard, chCanvas] = card('Changes per day', 'chart-changes');
+  const [chCard, chCanvas] = card('Changes per day', 'chart-changes',
+    h('p', { class: 'muted' }, h('a', { href: '#/changes', id: 'changes-link' }, 'All changes'), ' · click a bar for that day'));
   grid.append(typeCard, osCard, manCard, newCard, chCard);
 
   if (!stats.devices) {
@@ -92,7 +94,16 @@ export async function dashboardPage(el) {
   charts.push(new window.Chart(chCanvas, {
     type: 'bar',
     data: { labels: stats.changes.map((r) => r.day.slice(5)), datasets: series.map(([k, label, color]) => ({ label, data: stats.changes.map((r) => r[k]), backgroundColor: color })) },
-    options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+    options: {
+      responsive: true, maintainAspectRatio: false, animation: false,
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+      // a bar opens the Changes page for that day and kind
+      onClick: (_e, els) => {
+        if (!els.length) return;
+        const day = stats.changes[els[0].index].day;
+        go('#/changes' + buildQuery({ from: day, to: day, kind: series[els[0].datasetIndex][0] }));
+      },
+    },
   }));
   chCanvas.setAttribute('aria-label', `Changes per day, ${changeTotal} in ${stats.days} days`);
 

@@ -1,7 +1,7 @@
 // One device: its fields, the user fields (status, owner, location, tags,
 // description) to edit, every component section as a tab, and its change
 // history as a timeline. #/device/ID/SECTION selects a tab.
-import { state, h, clear, api, text, fmtNum, tabs, notice, errorBox, badge, buildQuery } from './core.js';
+import { state, h, clear, api, text, fmtNum, tabs, notice, errorBox, showFieldErrors, clearFieldErrors } from './core.js';
 
 const editable = ['status', 'owner', 'location', 'tags', 'description'];
 const headline = ['hostname', 'fqdn', 'ip', 'mac', 'type', 'manufacturer', 'model', 'serial',
@@ -52,7 +52,7 @@ function editForm(dev, onSaved) {
   form.appendChild(h('button', { type: 'submit', class: 'primary' }, 'Save'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     const body = {};
     for (const k of editable) {
       const v = inputs[k].value.trim();
@@ -64,7 +64,7 @@ function editForm(dev, onSaved) {
       Object.assign(dev, upd);
       msg.appendChild(notice('ok', 'Saved.'));
       onSaved(dev);
-    } catch (err) { msg.appendChild(errorBox(err)); }
+    } catch (err) { showFieldErrors(form, msg, err); }
   });
   return form;
 }
@@ -114,32 +114,12 @@ function sectionPanel(dev, name, panel) {
   draw();
 }
 
+// History: the device's changes, drawn and filtered as on the Changes
+// page (changes.js), fixed to this device.
 async function historyPanel(dev, panel) {
-  const list = h('ol', { class: 'timeline', id: 'timeline' });
-  const more = h('button', { type: 'button' }, 'Older changes');
-  let offset = 0;
-  let lastDay = null;
-  panel.append(list, more);
-  async function page() {
-    more.disabled = true;
-    const res = await api('GET', '/changes' + buildQuery({ device_id: dev.id, limit: 100, offset }));
-    if (!res.count) list.appendChild(h('li', { class: 'empty' }, 'No changes recorded since the device was first seen.'));
-    for (const c of res.results) {
-      const day = (c.time || '').slice(0, 10);
-      if (day !== lastDay) { list.appendChild(h('li', { class: 'day' }, h('h3', {}, day))); lastDay = day; }
-      const detail = c.detail && typeof c.detail === 'object' ? Object.entries(c.detail).map(([k, v]) =>
-        h('div', {}, h('code', {}, k), ': ', typeof v === 'object' && v !== null && ('old' in v || 'new' in v)
-          ? [text(v.old), ' → ', text(v.new)] : text(v))) : text(c.detail);
-      list.appendChild(h('li', { class: 'change ' + c.action },
-        h('time', {}, (c.time || '').slice(11)), ' ', badge(c.action), ' ', h('strong', {}, c.section), ' ', h('span', { class: 'key' }, c.key),
-        h('div', { class: 'detail' }, detail)));
-    }
-    offset += res.results.length;
-    more.hidden = offset >= res.count;
-    more.disabled = false;
-  }
-  more.addEventListener('click', () => page().catch((e) => panel.appendChild(errorBox(e))));
-  await page();
+  const { changesView } = await import('./changes.js');
+  panel.appendChild(h('p', {}, h('a', { href: `#/changes?device_id=${dev.id}` }, 'Open on the Changes page')));
+  await changesView(panel, { device_id: String(dev.id) }, { fixed: true });
 }
 
 export async function devicePage(el, r) {

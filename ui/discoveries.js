@@ -4,7 +4,7 @@
 // server knows (GET /api/v1/discovery-runs) with a progress bar, counts and
 // ETA, refreshed while one is running, a Cancel button, and a run's log
 // with one line per address (GET /api/v1/discovery-runs/ID/log).
-import { state, h, clear, api, fmtNum, text, notice, badge, field, select, errorBox, confirmButton } from './core.js';
+import { state, h, clear, api, fmtNum, text, notice, badge, field, select, errorBox, confirmButton, showFieldErrors, clearFieldErrors } from './core.js';
 
 const active = (r) => r.state === 'running' || r.state === 'queued';
 
@@ -169,7 +169,7 @@ async function discoveryForm(onAdded) {
     credBox, field('org', org), submit, ' ', cancel);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear(msg);
+    clear(msg); clearFieldErrors(form);
     const options = { dns: dns.checked };
     if (how.value === 'ports') options.ports = ports.value.trim();
     else options.preset = preset.value;
@@ -184,7 +184,7 @@ async function discoveryForm(onAdded) {
       reset();
       msg.appendChild(notice('ok', `Discovery ${d.name} ${verb}.`));
       await onAdded();
-    } catch (err) { msg.appendChild(errorBox(err)); }
+    } catch (err) { showFieldErrors(form, msg, err); }
   });
   return { form, edit };
 }

@@ -13,12 +13,15 @@ const pages = {
   discoveries: page('./discoveries.js', 'discoveriesPage'),
   network: page('./network.js', 'networkPage'),
   admin: page('./admin.js', 'adminPage'),
+  search: page('./search.js', 'searchPage'),
+  changes: page('./changes.js', 'changesPage'),
 };
 
 const nav = [
   ['dashboard', 'Dashboard'],
   ['devices', 'Devices'],
   ['discoveries', 'Discoveries'],
+  ['changes', 'Changes'],
   ['network', 'Network'],
   ['admin', 'Administration'],
 ];
@@ -121,9 +124,15 @@ window.addEventListener('hashchange', render);
 document.addEventListener('keydown', (e) => {
   // "/" jumps to the page's search box, as in many list UIs.
   if (e.key === '/' && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
-    const s = document.querySelector('[data-search]');
+    const s = document.querySelector('main [data-search]') || document.getElementById('global-search');
     if (s) { e.preventDefault(); s.focus(); }
   }
+});
+// The header search: Enter opens the results page for what was typed.
+document.getElementById('top-search').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = document.getElementById('global-search').value.trim();
+  if (q) go('#/search?q=' + encodeURIComponent(q));
 });
 document.getElementById('menu').addEventListener('click', () => {
   document.body.classList.toggle('nav-open');

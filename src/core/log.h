@@ -26,4 +26,22 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Capturing: while a thread has a capture started, the first error it
+ * logs (log_err or log_err_field) is also copied into it, with the input
+ * field at fault when log_err_field named one. An API handler that calls
+ * into the store hands the store's own words to its caller this way,
+ * instead of "see the server log". Messages never hold secrets (the rule
+ * for every log line). */
+struct log_capture {
+	char msg[512];
+	char field[64];
+};
+/* Starts capturing this thread's errors into c (cleared). */
+void log_capture_start(struct log_capture *c);
+/* Stops capturing; c keeps what was caught. */
+void log_capture_stop(void);
+/* log_err() that names the input field the error is about. */
+void log_err_field(const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

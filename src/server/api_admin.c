@@ -520,6 +520,7 @@ int api_credential_get(struct request *rq)
 
 int api_credential_create(struct request *rq)
 {
+	struct log_capture cap;
 	json_t *body, *c;
 	int64_t org, id = 0;
 	int rc;
@@ -539,14 +540,16 @@ int api_credential_create(struct request *rq)
 	if (api_body_org(rq, body, "org_id", &org) < 0)
 		goto out;
 	json_object_set_new(body, "org_id", json_integer(org));
+	log_capture_start(&cap);
 	write_lock(rq);
 	rc = store_credential_add(rq->st, body, &id);
 	write_unlock(rq);
+	log_capture_stop();
 	if (rc < 0) {
-		api_reply_error(rq, 400, NULL,
-				"the credential was refused (see the server "
-				"log): check its type and fields, and that "
-				"its name is unique in the org");
+		api_reply_captured(rq, &cap,
+				   "the credential was refused: check its "
+				   "type and fields, and that its name is "
+				   "unique in the org");
 		goto out;
 	}
 	c = api_credential_find(rq, id);

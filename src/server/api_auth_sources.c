@@ -260,6 +260,9 @@ int api_auth_source_test(struct request *rq)
 				    org ? json_string(org) : json_null());
 	} else {
 		json_object_set_new(out, "reason", json_string(why));
+		/* a 502 is an error reply: its reason is the error */
+		if (r < 0)
+			json_object_set_new(out, "error", json_string(why));
 	}
 	dirauth_user_free(&u);
 	api_reply_json(rq, r < 0 ? 502 : 200, out);

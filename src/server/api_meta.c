@@ -33,6 +33,11 @@ const struct route server_routes[] = {
 	{"GET", V1 "/devices/{id}/{section}", api_device_section, 0,
 	 "one component section (software, network, ip, ...); "
 	 "current=true|false|all"},
+	{"GET", V1 "/search", api_search, 0,
+	 "one search over devices (hostname, fqdn, sysName, serial, uuid, "
+	 "every ip and mac in any notation, location, tags), software "
+	 "names, discoveries and users: q, limit; each device with the "
+	 "field that matched"},
 	{"GET", V1 "/changes", api_changes_list, 0,
 	 "the change log, newest first; same filters as devices"},
 	{"GET", V1 "/audit-log", api_audit_list, 0,

@@ -43,8 +43,13 @@ int api_reply_error(struct request *rq, unsigned status, const char *field,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	o = json_pack("{ss}", "error", msg);
-	if (field)
+	/* "field" names the one at fault (older clients read it); "fields"
+	 * maps each field at fault to its message: the one shape of
+	 * field-level errors (docs/api.md, "Errors"). */
+	if (field) {
 		json_object_set_new(o, "field", json_string(field));
+		json_object_set_new(o, "fields", json_pack("{ss}", field, msg));
+	}
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!s)
@@ -53,6 +58,13 @@ int api_reply_error(struct request *rq, unsigned status, const char *field,
 	if (status >= 500)
 		log_err("%s %s: %s", rq->method, rq->path, msg);
 	return 0;
+}
+
+int api_reply_captured(struct request *rq, const struct log_capture *cap,
+		       const char *fallback)
+{
+	return api_reply_error(rq, 400, cap->field[0] ? cap->field : NULL, "%s",
+			       cap->msg[0] ? cap->msg : fallback);
 }
 
 int api_reply_text(struct request *rq, unsigned status, const char *fmt, ...)

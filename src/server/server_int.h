@@ -194,6 +194,12 @@ int api_reply_error(struct request *rq, unsigned status, const char *field,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int api_reply_text(struct request *rq, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Replies 400 with the store's own reason for a refusal: the first error
+ * logged while cap was on (log.h), naming its field when it named one;
+ * fallback when nothing was logged. */
+struct log_capture;
+int api_reply_captured(struct request *rq, const struct log_capture *cap,
+		       const char *fallback);
 /* A list envelope {count,next,previous,results} for results (stolen). */
 int api_reply_list(struct request *rq, json_t *results, int64_t count,
 		   int64_t limit, int64_t offset);
@@ -254,6 +260,9 @@ int api_device_delete(struct request *rq);
 int api_device_section(struct request *rq);
 int api_changes_list(struct request *rq);
 int api_audit_list(struct request *rq);
+
+/* ---- api_search.c ---- */
+int api_search(struct request *rq);
 
 /* ---- api_admin.c ---- */
 int api_orgs_list(struct request *rq);

@@ -345,8 +345,29 @@ static const char migration_5[] =
 	" stored TEXT NOT NULL);"
 	"CREATE INDEX collector_item_run ON collector_item (run_id, kind);";
 
-const char *const store_migrations[] = {migration_1, migration_2, migration_3,
-					migration_4,
-					migration_5 /* branch collector */};
+/* Migration 6 (branch ui, the header search: store_search.h): indexes
+ * that let a search start with what was typed instead of reading every
+ * device or component. Case-insensitive (NOCASE) prefix ranges on the
+ * device fields a person types; software names, only for section
+ * software (a partial index: the other sections' rows are not in it),
+ * with current and device_id so that "which devices have it" is read from
+ * the index alone; tags (comma-separated text) with org_id, so a tag
+ * search reads this small index of tagged devices only. */
+static const char migration_6[] =
+	"CREATE INDEX device_hostname_nc ON device (hostname COLLATE NOCASE);"
+	"CREATE INDEX device_fqdn_nc ON device (fqdn COLLATE NOCASE);"
+	"CREATE INDEX device_serial_nc ON device (serial COLLATE NOCASE);"
+	"CREATE INDEX device_uuid_nc ON device (uuid COLLATE NOCASE);"
+	"CREATE INDEX device_sysname_nc ON device (sysName COLLATE NOCASE);"
+	"CREATE INDEX device_location_nc ON device (location COLLATE NOCASE);"
+	"CREATE INDEX device_tags_nc ON device (tags COLLATE NOCASE, org_id)"
+	" WHERE tags IS NOT NULL;"
+	"CREATE INDEX component_software ON component"
+	" (name COLLATE NOCASE, current, device_id)"
+	" WHERE section = 'software';";
+
+const char *const store_migrations[] = {
+	migration_1, migration_2, migration_3, migration_4,
+	migration_5 /* branch collector */, migration_6 /* branch ui */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

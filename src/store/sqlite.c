@@ -372,6 +372,8 @@ struct store *store_open(const char *url)
 		goto fail;
 	}
 	sqlite3_busy_handler(st->db, sq_busy, st);
+	if (sqlite_search_register(st->db))
+		goto fail;
 	/* refuse a newer database before changing anything in it */
 	if (sq_user_version(st, &v) || sq_refuse_newer(st, v))
 		goto fail;

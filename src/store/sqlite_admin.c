@@ -875,25 +875,28 @@ static int cred_copy_fields(const struct cred_type *t, const char *name,
 			for (i = 0; t->fields[i]; i++)
 				strbuf_printf(&sb, "%s%s", i ? ", " : "",
 					      t->fields[i]);
-			log_err("credential '%s': '%s' is not a field of %s "
-				"credentials (they take: %s)",
-				name, k, t->name, sb.data);
+			log_err_field(k,
+				      "credential '%s': '%s' is not a field of "
+				      "%s credentials (they take: %s)",
+				      name, k, t->name, sb.data);
 			strbuf_free(&sb);
 			return -1;
 		}
 		if (json_is_null(v))
 			continue;
 		if (!json_is_string(v)) {
-			log_err("credential '%s': %s must be a string", name,
-				k);
+			log_err_field(k, "credential '%s': %s must be a string",
+				      name, k);
 			return -1;
 		}
 		/* Open-AudIT exports write "" for a field never set. */
 		if (json_string_length(v) == 0)
 			continue;
 		if (json_string_length(v) > FIELD_MAX_LEN) {
-			log_err("credential '%s': %s is longer than %d bytes",
-				name, k, FIELD_MAX_LEN);
+			log_err_field(k,
+				      "credential '%s': %s is longer than %d "
+				      "bytes",
+				      name, k, FIELD_MAX_LEN);
 			return -1;
 		}
 		if (strlen(json_string_value(v)) != json_string_length(v)) {
@@ -961,7 +964,9 @@ static int cred_org_id(const char *name, json_t *in, json_t *out)
 		json_object_set_new(out, "org_id", json_integer(num));
 		return 0;
 	}
-	log_err("credential '%s': org_id must be a positive integer", name);
+	log_err_field("org_id",
+		      "credential '%s': org_id must be a positive integer",
+		      name);
 	return -1;
 }
 
@@ -973,7 +978,7 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 			      json_t *missing_secrets)
 {
 	const struct cred_type *t;
-	const char *name, *type, *desc, *f;
+	const char *name, *type, *desc, *f, *first;
 	json_t *out = NULL, *src = NULL, *attrs, *missing;
 	struct strbuf sb;
 	size_t i;
@@ -994,9 +999,10 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 	type = json_string_value(json_object_get(in, "type"));
 	t = cred_type_find(type);
 	if (!t) {
-		log_err("credential '%s': type '%s' is not one of snmp, "
-			"snmp_v3, ssh, ssh_key, windows",
-			name, type ? type : "");
+		log_err_field("type",
+			      "credential '%s': type '%s' is not one of snmp, "
+			      "snmp_v3, ssh, ssh_key, windows",
+			      name, type ? type : "");
 		return NULL;
 	}
 	out = json_pack("{ssss}", "name", name, "type", t->name);
@@ -1020,32 +1026,40 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 	missing = json_array();
 	cred_missing(t, out, missing);
 	strbuf_init(&sb, 512);
+	first = NULL;
 	json_array_foreach(missing, i, attrs) {
 		f = json_string_value(attrs);
 		if (missing_secrets && cred_is_secret(f) &&
 		    strcmp(f, "key") != 0)
 			json_array_append(missing_secrets, attrs);
-		else
-			strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", f);
+		else if (strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", f),
+			 !first)
+			first = f;
 	}
-	json_decref(missing);
 	if (sb.len) {
-		log_err("credential '%s' (%s) is missing %s%s", name, t->name,
-			sb.data,
-			!strcmp(t->name, "ssh_key") &&
-					!json_object_get(out, "key")
-				? " (the private key, or key_file: its path "
-				  "on the server)"
-				: "");
+		log_err_field(first,
+			      "credential '%s' (%s) is missing %s%s: "
+			      "required for %s credentials",
+			      name, t->name, sb.data,
+			      !strcmp(t->name, "ssh_key") &&
+					      !json_object_get(out, "key")
+				      ? " (the private key, or key_file: its "
+					"path on the server)"
+				      : "",
+			      t->name);
 		strbuf_free(&sb);
+		json_decref(missing);
 		goto fail;
 	}
+	json_decref(missing);
 	strbuf_free(&sb);
 	for (i = 0; i < 2; i++) {
 		f = i ? "priv_passphrase" : "auth_passphrase";
 		if (json_string_length(json_object_get(out, f)) > 0 &&
 		    json_string_length(json_object_get(out, f)) < 8) {
-			log_err("credential '%s': %s must be at least 8 "
+			log_err_field(
+				f,
+				"credential '%s': %s must be at least 8 "
 				"characters (SNMPv3 refuses shorter ones)",
 				name, f);
 			goto fail;
@@ -1190,7 +1204,9 @@ int store_credential_add(struct store *st, json_t *cred, int64_t *id)
 	rc = adm_exists(st, "SELECT 1 FROM org WHERE id = ?1", org_id);
 	if (rc <= 0) {
 		if (rc == 0)
-			log_err("credential '%s': org %lld does not exist",
+			log_err_field(
+				"org_id",
+				"credential '%s': org %lld does not exist",
 				name, (long long)org_id);
 		rc = -1;
 		goto out;
@@ -1221,8 +1237,10 @@ int store_credential_add(struct store *st, json_t *cred, int64_t *id)
 	sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
 	rc = adm_exec(st, s, "adding a credential");
 	if (rc == SQLITE_CONSTRAINT)
-		log_err("a credential named '%s' already exists in org %lld",
-			name, (long long)org_id);
+		log_err_field("name",
+			      "a credential named '%s' already exists in org "
+			      "%lld: pick another name",
+			      name, (long long)org_id);
 	if (rc != SQLITE_DONE) {
 		rc = -1;
 		goto out;

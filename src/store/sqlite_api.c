@@ -18,7 +18,9 @@ struct api_col {
 	const char *name; /* API field name */
 	const char *expr; /* SQL expression */
 	enum store_field_type type;
-	int json; /* the text is a JSON document */
+	int json;	   /* the text is a JSON document */
+	const char *order; /* ORDER BY expression when not expr: addresses
+			    * sort as numbers (ip_key(), sqlite_int.h) */
 };
 
 struct api_table {
@@ -38,38 +40,38 @@ struct api_table {
 #define TM STORE_FIELD_TIME
 
 static const struct api_col device_cols[] = {
-	{"id", "id", I, 0},
-	{"org_id", "org_id", I, 0},
-	{"hostname", "hostname", T, 0},
-	{"fqdn", "fqdn", T, 0},
-	{"domain", "domain", T, 0},
-	{"ip", "ip", T, 0},
-	{"mac", "mac", T, 0},
-	{"uuid", "uuid", T, 0},
-	{"dbus_identifier", "dbus_identifier", T, 0},
-	{"serial", "serial", T, 0},
-	{"manufacturer", "manufacturer", T, 0},
-	{"model", "model", T, 0},
-	{"type", "type", T, 0},
-	{"form_factor", "form_factor", T, 0},
-	{"os_group", "os_group", T, 0},
-	{"os_family", "os_family", T, 0},
-	{"os_name", "os_name", T, 0},
-	{"os_version", "os_version", T, 0},
-	{"sysName", "sysName", T, 0},
-	{"sysDescr", "sysDescr", T, 0},
-	{"sysObjectID", "sysObjectID", T, 0},
-	{"sysLocation", "sysLocation", T, 0},
-	{"sysContact", "sysContact", T, 0},
-	{"sysUpTime", "sysUpTime", T, 0},
-	{"status", "status", T, 0},
-	{"owner", "owner", T, 0},
-	{"location", "location", T, 0},
-	{"tags", "tags", T, 0},
-	{"description", "description", T, 0},
-	{"first_seen", "first_seen", TM, 0},
-	{"last_seen", "last_seen", TM, 0},
-	{"last_seen_by", "last_seen_by", T, 0},
+	{"id", "id", I, 0, NULL},
+	{"org_id", "org_id", I, 0, NULL},
+	{"hostname", "hostname", T, 0, NULL},
+	{"fqdn", "fqdn", T, 0, NULL},
+	{"domain", "domain", T, 0, NULL},
+	{"ip", "ip", T, 0, "ip_key(ip)"},
+	{"mac", "mac", T, 0, NULL},
+	{"uuid", "uuid", T, 0, NULL},
+	{"dbus_identifier", "dbus_identifier", T, 0, NULL},
+	{"serial", "serial", T, 0, NULL},
+	{"manufacturer", "manufacturer", T, 0, NULL},
+	{"model", "model", T, 0, NULL},
+	{"type", "type", T, 0, NULL},
+	{"form_factor", "form_factor", T, 0, NULL},
+	{"os_group", "os_group", T, 0, NULL},
+	{"os_family", "os_family", T, 0, NULL},
+	{"os_name", "os_name", T, 0, NULL},
+	{"os_version", "os_version", T, 0, NULL},
+	{"sysName", "sysName", T, 0, NULL},
+	{"sysDescr", "sysDescr", T, 0, NULL},
+	{"sysObjectID", "sysObjectID", T, 0, NULL},
+	{"sysLocation", "sysLocation", T, 0, NULL},
+	{"sysContact", "sysContact", T, 0, NULL},
+	{"sysUpTime", "sysUpTime", T, 0, NULL},
+	{"status", "status", T, 0, NULL},
+	{"owner", "owner", T, 0, NULL},
+	{"location", "location", T, 0, NULL},
+	{"tags", "tags", T, 0, NULL},
+	{"description", "description", T, 0, NULL},
+	{"first_seen", "first_seen", TM, 0, NULL},
+	{"last_seen", "last_seen", TM, 0, NULL},
+	{"last_seen_by", "last_seen_by", T, 0, NULL},
 };
 
 /* Where the device is plugged in (store_attach.h): the switch's name
@@ -84,40 +86,44 @@ static const struct api_col device_filters[] = {
 #undef ATTACH_COL
 
 static const struct api_col change_cols[] = {
-	{"id", "c.id", I, 0},		{"device_id", "c.device_id", I, 0},
-	{"org_id", "d.org_id", I, 0},	{"hostname", "d.hostname", T, 0},
-	{"section", "c.section", T, 0}, {"action", "c.action", T, 0},
-	{"key", "c.key", T, 0},		{"detail", "c.detail", T, 1},
-	{"time", "c.time", TM, 0},
+	{"id", "c.id", I, 0, NULL},
+	{"device_id", "c.device_id", I, 0, NULL},
+	{"org_id", "d.org_id", I, 0, NULL},
+	{"hostname", "d.hostname", T, 0, NULL},
+	{"section", "c.section", T, 0, NULL},
+	{"action", "c.action", T, 0, NULL},
+	{"key", "c.key", T, 0, NULL},
+	{"detail", "c.detail", T, 1, NULL},
+	{"time", "c.time", TM, 0, NULL},
 };
 
 static const struct api_col audit_cols[] = {
-	{"id", "a.id", I, 0},
-	{"time", "a.time", TM, 0},
-	{"source", "a.source", T, 0},
-	{"format", "a.format", T, 0},
-	{"result", "a.result", T, 0},
-	{"rule", "a.rule", T, 0},
-	{"message", "a.message", T, 0},
-	{"device_id", "a.device_id", I, 0},
-	{"hostname", "d.hostname", T, 0},
+	{"id", "a.id", I, 0, NULL},
+	{"time", "a.time", TM, 0, NULL},
+	{"source", "a.source", T, 0, NULL},
+	{"format", "a.format", T, 0, NULL},
+	{"result", "a.result", T, 0, NULL},
+	{"rule", "a.rule", T, 0, NULL},
+	{"message", "a.message", T, 0, NULL},
+	{"device_id", "a.device_id", I, 0, NULL},
+	{"hostname", "d.hostname", T, 0, NULL},
 };
 
 static const struct api_col component_cols[] = {
-	{"id", "m.id", I, 0},
-	{"device_id", "m.device_id", I, 0},
-	{"org_id", "d.org_id", I, 0},
-	{"hostname", "d.hostname", T, 0},
-	{"section", "m.section", T, 0},
-	{"name", "m.name", T, 0},
-	{"version", "json_extract(m.data, '$.version')", T, 0},
-	{"ip", "m.ip", T, 0},
-	{"mac", "m.mac", T, 0},
-	{"key", "m.key", T, 0},
-	{"current", "m.current", I, 0},
-	{"first_seen", "m.first_seen", TM, 0},
-	{"last_seen", "m.last_seen", TM, 0},
-	{"data", "m.data", T, 1},
+	{"id", "m.id", I, 0, NULL},
+	{"device_id", "m.device_id", I, 0, NULL},
+	{"org_id", "d.org_id", I, 0, NULL},
+	{"hostname", "d.hostname", T, 0, NULL},
+	{"section", "m.section", T, 0, NULL},
+	{"name", "m.name", T, 0, NULL},
+	{"version", "json_extract(m.data, '$.version')", T, 0, NULL},
+	{"ip", "m.ip", T, 0, "ip_key(m.ip)"},
+	{"mac", "m.mac", T, 0, NULL},
+	{"key", "m.key", T, 0, NULL},
+	{"current", "m.current", I, 0, NULL},
+	{"first_seen", "m.first_seen", TM, 0, NULL},
+	{"last_seen", "m.last_seen", TM, 0, NULL},
+	{"data", "m.data", T, 1, NULL},
 };
 
 #undef T
@@ -236,8 +242,7 @@ json_t *store_api_field_names(enum store_api_res res)
 	return a;
 }
 
-/* value with LIKE's wildcards escaped by '\', between pre and post. */
-static json_t *api_like_value(const char *pre, const char *value,
+json_t *sqlite_api_like_value(const char *pre, const char *value,
 			      const char *post)
 {
 	struct strbuf sb;
@@ -297,15 +302,15 @@ static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
 		strbuf_printf(sb, "%s LIKE ? ESCAPE '\\'", e);
 		json_array_append_new(
 			params,
-			api_like_value(k->op == STORE_OP_ISW ? "" : "%",
-				       k->value,
-				       k->op == STORE_OP_IEW ? "" : "%"));
+			sqlite_api_like_value(
+				k->op == STORE_OP_ISW ? "" : "%", k->value,
+				k->op == STORE_OP_IEW ? "" : "%"));
 		break;
 	case STORE_OP_NIC:
 		strbuf_printf(sb, "(%s IS NULL OR %s NOT LIKE ? ESCAPE '\\')",
 			      e, e);
-		json_array_append_new(params,
-				      api_like_value("%", k->value, "%"));
+		json_array_append_new(
+			params, sqlite_api_like_value("%", k->value, "%"));
 		break;
 	case STORE_OP_GT:
 	case STORE_OP_GTE:
@@ -402,7 +407,7 @@ static int api_order_sql(struct strbuf *sb, const struct api_table *t,
 				q->order[i].field);
 			return -1;
 		}
-		strbuf_printf(sb, "%s%s", c->expr,
+		strbuf_printf(sb, "%s%s", c->order ? c->order : c->expr,
 			      q->order[i].desc ? " DESC, " : ", ");
 		last_desc = q->order[i].desc;
 		if (!strcmp(c->expr, t->id_expr))

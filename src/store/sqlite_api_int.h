@@ -28,6 +28,10 @@ int sqlite_api_exec(struct store *st, const char *sql, json_t *params);
  * be NULL. 0 or -1. */
 int sqlite_api_scalar(struct store *st, const char *sql, json_t *params,
 		      int64_t *out);
+/* value with LIKE's wildcards escaped by '\', between pre and post: a
+ * string to bind for "LIKE ? ESCAPE '\'". */
+json_t *sqlite_api_like_value(const char *pre, const char *value,
+			      const char *post);
 /* Appends "GLUE col IN (?,...)" for org_ids (nothing when org_ids is
  * NULL: every org), the ids to params. */
 void sqlite_api_org_in(struct strbuf *sb, const char *glue, const char *col,

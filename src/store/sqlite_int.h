@@ -62,6 +62,10 @@ struct secret_key *sqlite_store_key(struct store *st);
  * sqlite3_reset() when done with it. NULL on failure (reason logged). */
 sqlite3_stmt *sqlite_store_stmt(struct store *st, const char *sql);
 
+/* Registers ip_key(text) on db (sqlite_search.c): a sort key that orders
+ * addresses as numbers. 0 or -1. */
+int sqlite_search_register(sqlite3 *db);
+
 /* Finalizes the API statement cache (sqlite_api.c); for store_close. */
 void sqlite_api_stmts_free(struct store *st);
 

@@ -87,6 +87,11 @@ function writeReports() {
       { ip: [{ ip: '198.18.9.' + i, mac: 'aa:bb:cc:00:00:' + i, netmask: '255.255.255.0', version: '4' }],
         software: [{ name: 'nginx', version: '1.22' }, { name: 'openssh-server', version: '9.2' }] });
   }
+  // a second NIC, a serial and a software name only it has: the header
+  // search finds it by each
+  rep('twonic', { hostname: 'e2e-twonic', ip: '198.18.11.5', mac: 'aa:bb:cc:00:01:01', type: 'computer', serial: 'E2E-TWONIC-SN' },
+    { network: [{ mac: 'aa:bb:cc:00:01:01', net_index: '1' }, { mac: 'aa:bb:cc:00:01:02', net_index: '2' }],
+      software: [{ name: 'e2e-only-tool', version: '3.1' }] });
   const again = path.join(tmp, 'web10-again.json');
   fs.writeFileSync(again, JSON.stringify({ report_version: 1, source: { name: 'e2e' },
     sys: { hostname: 'web10', ip: '198.18.9.10', mac: 'aa:bb:cc:00:00:10', type: 'computer', uuid: 'E2E-WEB10', os_family: 'Debian' },
@@ -624,6 +629,117 @@ test('an expired session goes back to the login page with a notice', async () =>
   await shot('session-expired');
   await login(page, main.password);
   await page.waitForSelector('#chart-type');
+});
+
+// ---- the header search (docs/ui.md, "Search") ----
+async function headerSearch(q) {
+  await page.fill('#global-search', q);
+  await page.press('#global-search', 'Enter');
+  await page.waitForSelector('#search-status');
+  return page.textContent('#search-status');
+}
+
+test('search: a device by its second NIC\'s MAC typed without separators, by serial, by a software name', async (t) => {
+  await page.goto(main.url + '/#/dashboard');
+  await page.waitForSelector('#global-search');
+  const t0 = Date.now();
+  const status = await headerSearch('aabbcc000102');
+  t.diagnostic(`header search answered in ${Date.now() - t0} ms as Playwright saw it (${status})`);
+  const row = page.locator('#search-devices tbody tr').first();
+  assert.equal(await row.locator('td[data-col="hostname"]').textContent(), 'e2e-twonic');
+  assert.match(await row.locator('td[data-col="match"]').textContent(), /MAC address: aa:bb:cc:00:01:02/);
+  await shot('search-mac');
+  await headerSearch('e2e-twonic-sn');
+  assert.equal(await page.textContent('#search-devices tbody tr td[data-col="hostname"]'), 'e2e-twonic');
+  assert.match(await page.textContent('#search-devices tbody tr td[data-col="match"]'), /serial: E2E-TWONIC-SN/);
+  await headerSearch('e2e-only');
+  assert.match(await page.textContent('#search-software .software-hit'), /e2e-only-tool\s+installed on 1 device/);
+  await page.click('#search-software a:text("e2e-twonic")');
+  await page.waitForSelector('#device-name:text("e2e-twonic")');
+  // a software name several devices have lists them all
+  await headerSearch('nginx');
+  const names = await page.$$eval('#search-software .software-hit li a', (as) => as.map((a) => a.textContent).sort());
+  assert.deepEqual(names, ['web10', 'web11']);
+  const none = await headerSearch('no-such-thing-anywhere');
+  assert.match(none, /Nothing found/);
+});
+
+test('changes: the page filtered to one device and one week; readable rows; CSV', async (t) => {
+  await page.goto(main.url + '/#/dashboard');
+  await page.waitForSelector('#kpi-changes');
+  assert.match(await page.getAttribute('#kpi-changes', 'href'), /^#\/changes/);
+  await page.click('#kpi-changes');
+  await page.waitForSelector('#changes-status');
+  await page.waitForSelector('#timeline li.change');
+  const today = new Date();
+  const weekAgo = new Date(today.getTime() - 6 * 86400000);
+  const day = (d) => d.toISOString().slice(0, 10);
+  await page.fill('#changes-filters input[name="device"]', 'web10');
+  await page.fill('#changes-filters input[name="from"]', day(weekAgo));
+  await page.fill('#changes-filters input[name="to"]', day(today));
+  const t0 = Date.now();
+  await page.click('#changes-filters button[type=submit]');
+  await page.waitForFunction(() => /device=web10/.test(location.hash));
+  await page.waitForFunction(() => [...document.querySelectorAll('#timeline li.change a.dev')].every((a) => a.textContent === 'web10'));
+  t.diagnostic(`changes page filtered to one device and one week in ${Date.now() - t0} ms`);
+  const api = await apiGet(`/changes?hostname__ic=web10&time__gte=${day(weekAgo)}%2000:00:00&limit=1000`);
+  assert.ok(api.count > 0, 'web10 has changes this week');
+  assert.match(await page.textContent('#changes-status'), new RegExp(`^${api.count} change`));
+  assert.equal(await page.locator('#timeline li.change').count(), Math.min(api.count, 100));
+  const textAll = await page.textContent('#timeline');
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f]/.test(textAll), 'no control character is shown');
+  assert.ok(!textAll.includes('{"'), 'no raw JSON is shown');
+  assert.match(textAll, /nginx · 1\.24/, 'a key reads as its fields');
+  assert.match(textAll, /changed/);
+  // one colour per kind: the dots of an added and a removed row differ
+  const dot = (kind) => page.$eval(`#timeline li.kind-${kind}`, (li) => getComputedStyle(li, '::before').backgroundColor);
+  const [add, remove] = [await dot('add'), await dot('remove')];
+  assert.notEqual(add, remove);
+  await shot('changes-week');
+  // another device's changes are not in the filtered view
+  assert.ok(!(await page.locator('#timeline a.dev:text("web11")').count()));
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#changes-csv')]);
+  const csv = fs.readFileSync(await dl.path(), 'utf8');
+  const lines = csv.trim().split('\r\n');
+  assert.equal(lines[0], 'time,device_id,hostname,section,kind,item,details');
+  assert.equal(lines.length - 1, api.count, 'the CSV has every change of the view');
+  assert.ok(!/[\u001f]/.test(csv) && lines.slice(1).every((l) => l.includes(',web10,')));
+  // the device page's History draws the same rows with the same filters
+  const id = api.results[0].device_id;
+  await page.goto(main.url + `/#/device/${id}/history`);
+  await page.waitForSelector('#timeline li.change');
+  await page.selectOption('#changes-filters select[name="kind"]', 'add');
+  await page.click('#changes-filters button[type=submit]');
+  const adds = (await apiGet(`/changes?device_id=${id}&action=add`)).count;
+  await page.waitForFunction((n) => document.querySelectorAll('#timeline li.change').length === Math.min(n, 100) &&
+    [...document.querySelectorAll('#timeline li.change')].every((li) => li.classList.contains('kind-add')), adds);
+});
+
+test('errors: the credential form shows the server\'s reason next to the field, cleared by a later save', async () => {
+  await page.goto(main.url + '/#/admin/credentials');
+  await page.waitForSelector('#cred-form');
+  await page.fill('#cred-form input[name="name"]', 'e2e no community');
+  await page.selectOption('#cred-form select[name="type"]', 'snmp');
+  await page.click('#cred-form button[type=submit]');
+  await page.waitForSelector('#cred-form .field-error');
+  const note = await page.textContent('#cred-form .field-error');
+  assert.match(note, /missing community: required for snmp/);
+  assert.equal(await page.getAttribute('#cred-form [name="community"]', 'aria-invalid'), 'true');
+  assert.ok(!/server log/i.test(await page.textContent('#cred-form')), 'no "see the server log"');
+  await shot('credential-error');
+  // the same name as a stored one: the reason names it
+  await page.fill('#cred-form input[name="name"]', 'e2e snmp');
+  await page.fill('#cred-form input[name="community"]', 'e2e-other-' + Date.now());
+  await page.click('#cred-form button[type=submit]');
+  await page.waitForSelector('#cred-form [name="name"][aria-invalid="true"]');
+  assert.match(await page.textContent('#cred-form .field-error'), /already exists/);
+  // fixed: saved, and no red outline or message stays
+  await page.fill('#cred-form input[name="name"]', 'e2e fixed ' + Date.now());
+  await page.fill('#cred-form input[name="community"]', 'e2e-other-' + Date.now());
+  await page.click('#cred-form button[type=submit]');
+  await page.waitForSelector('#cred-form .notice.ok');
+  assert.equal(await page.locator('#cred-form [aria-invalid]').count(), 0);
+  assert.equal(await page.locator('#cred-form .field-error').count(), 0);
 });
 
 test('no dialog opened and no Content-Security-Policy violation', () => {
