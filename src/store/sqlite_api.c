@@ -79,9 +79,9 @@ static const struct api_col device_cols[] = {
 #define ATTACH_COL(COL)                                                        \
 	"(" ATTACH_BEST(COL, "device.id", "device.org_id") ")"
 static const struct api_col device_filters[] = {
-	{"switch", ATTACH_COL("a.switch_name"), T, 0},
-	{"switch_id", ATTACH_COL("a.switch_id"), I, 0},
-	{"switch_port", ATTACH_COL("a.port_name"), T, 0},
+	{"switch", ATTACH_COL("a.switch_name"), T, 0, NULL},
+	{"switch_id", ATTACH_COL("a.switch_id"), I, 0, NULL},
+	{"switch_port", ATTACH_COL("a.port_name"), T, 0, NULL},
 };
 #undef ATTACH_COL
 
