@@ -16,7 +16,11 @@
  * can only be pushed out by `max_connections_per_ip` newer connections
  * arriving before its head does. A head must also arrive within
  * header_timeout seconds of connecting (or of the previous request's end
- * on a kept-alive connection); a thread checks that every second.
+ * on a kept-alive connection); a thread checks that every second. Only
+ * the client's slowness counts: while bytes it sent wait unread in the
+ * socket (the server's threads were busy, e.g. hashing passwords of a
+ * login burst), the deadline starts again, so a busy server does not drop
+ * the clients it kept waiting.
  *
  * A refused request whose body is being read and dropped (api_intake.c:
  * wget needs the 401 after its body) may give way too, but has no head
@@ -27,6 +31,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <time.h>
@@ -202,6 +207,14 @@ void guard_mark(struct guard *g, struct guard_conn *c, int busy)
 	pthread_mutex_unlock(&g->lock);
 }
 
+/* 1 when the peer sent bytes the server has not read yet. */
+static int guard_unread(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 /* Every second: closes the connections past the header timeout. */
 static void *guard_tick(void *arg)
 {
@@ -218,6 +231,10 @@ static void *guard_tick(void *arg)
 
 			if (c->used && c->fd >= 0 && c->state == GUARD_HEAD &&
 			    now - c->since >= g->cfg->header_timeout) {
+				if (guard_unread(c->fd)) {
+					c->since = now; /* the server is late */
+					continue;
+				}
 				guard_shut(c);
 				g->expired++;
 			}

@@ -11,9 +11,14 @@
 # issue asks for < 100 ms: the slowest answer is printed, but the check
 # allows 2 s so that a loaded CI machine cannot break it.
 # Then SIGTERM while four bigger reports are being stored (the database
-# held again): the server must exit within 15 s (it answers queued
-# intakes 503, interrupts the running ones after 3 s and exits at the
-# latest 2 s later; the time seen is printed), and after a restart
+# held again, and kept held until the server is gone): the server must
+# exit without waiting for them (it answers queued intakes 503,
+# interrupts the running ones after 3 s and exits at the latest 2 s
+# later; the time seen is printed, about 5 s on a quiet machine). Since
+# the database stays locked, a server that waited for its intakes would
+# never exit: the check is that it exits at all while the lock is held
+# (within 300 s, a bound only a hang reaches), not how fast, which a
+# busy machine decides. After a restart
 # everything acknowledged is there, nothing of the interrupted posts is,
 # and the database checks clean. Loopback only. Prints TAP.
 set -u
@@ -106,16 +111,15 @@ check "the four bigger reports were sent" \
 	test "$(cat "$T"/huge*.out | grep -c '^sent')" = 4
 t0=$(date +%s.%N)
 kill -TERM "$PID"
-i=0
-while kill -0 "$PID" 2>/dev/null && [ $i -lt 1200 ]; do
+while kill -0 "$PID" 2>/dev/null &&
+	[ "$(awk -v t="$t0" -v n="$(date +%s.%N)" 'BEGIN { print (n - t < 300) }')" = 1 ]; do
 	sleep 0.05
-	i=$((i + 1))
 done
 t1=$(date +%s.%N)
 took=$(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}')
 echo "# SIGTERM to exit: ${took}s"
-check "SIGTERM during the intakes: the server exits within 15 s (${took}s)" \
-	awk -v w="$took" 'BEGIN { exit !(w < 15) }'
+check "SIGTERM during the intakes: the server exits while the database is still locked (${took}s)" \
+	sh -c "! kill -0 $PID 2>/dev/null && kill -0 $LOCK"
 wait "$PID" 2>/dev/null
 PID=
 exec 3>&-

@@ -104,6 +104,7 @@ C3=$(logins ok failed)
 check "40 concurrent guesses all answered" test "$(wc -l <"$T/burst")" = 40
 n401=$(grep -c 401 "$T/burst")
 n429=$(grep -c 429 "$T/burst")
+echo "# the burst's answers: $(sort "$T/burst" | uniq -c | tr -s ' \n' ' ')"
 check "at most 5 of the 40 had their password checked (401: $n401, 429: $n429)" \
 	sh -c "[ $n401 -le 5 ] && [ $((n401 + n429)) = 40 ]"
 check "/metrics agrees: $((C3 - C2)) password checks for the burst" \
