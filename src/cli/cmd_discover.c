@@ -84,6 +84,8 @@ static const char discover_usage
 																						    "Probes:\n"
 																						    "  --no-ping             treat every address as live (no host "
 																						    "discovery)\n"
+																						    "  --no-arp              no ARP/NDP on directly connected subnets:\n"
+																						    "                        ICMP/TCP discovery there too\n"
 																						    "  --discovery-ports L   TCP ports that prove a host is there (default\n"
 																						    "                        " ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT
 																						    "; 'none' = ICMP only)\n"
@@ -164,6 +166,7 @@ enum {
 	OPT_PORTS,
 	OPT_PRESET,
 	OPT_NO_PING,
+	OPT_NO_ARP,
 	OPT_DISC_PORTS,
 	OPT_DNS_SERVER,
 	OPT_NO_DNS,
@@ -195,7 +198,7 @@ struct dopts {
 	const char *db;
 	const char *communities[DISC_COMMUNITIES_MAX];
 	int n_communities;
-	int no_ping, no_dns, no_snmp, json, jsonl, dry_run;
+	int no_ping, no_arp, no_dns, no_snmp, json, jsonl, dry_run;
 	const char *ssh_ports;
 	long ssh_concurrency, ssh_timeout, ssh_command_timeout;
 	int ssh_accept, no_ssh;
@@ -238,6 +241,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{"ports", required_argument, NULL, OPT_PORTS},
 		{"preset", required_argument, NULL, OPT_PRESET},
 		{"no-ping", no_argument, NULL, OPT_NO_PING},
+		{"no-arp", no_argument, NULL, OPT_NO_ARP},
 		{"discovery-ports", required_argument, NULL, OPT_DISC_PORTS},
 		{"dns-server", required_argument, NULL, OPT_DNS_SERVER},
 		{"no-dns", no_argument, NULL, OPT_NO_DNS},
@@ -318,6 +322,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			break;
 		case OPT_NO_PING:
 			o->no_ping = 1;
+			break;
+		case OPT_NO_ARP:
+			o->no_arp = 1;
 			break;
 		case OPT_DISC_PORTS:
 			o->disc_ports = optarg;
@@ -575,10 +582,11 @@ static int discover_creds_stored(struct store *st, json_t *def)
 static json_t *discover_def_flags(const struct dopts *o)
 {
 	json_t *opt = json_pack(
-		"{sIsIsIsIsbsbsbsbsIsIsIsb}", "rate", (json_int_t)o->rate,
+		"{sIsIsIsIsbsbsbsbsbsIsIsIsb}", "rate", (json_int_t)o->rate,
 		"timeout_ms", (json_int_t)o->timeout, "retries",
 		(json_int_t)o->retries, "max_targets",
-		(json_int_t)o->max_targets, "no_ping", o->no_ping, "dns",
+		(json_int_t)o->max_targets, "no_ping", o->no_ping, "arp",
+		!o->no_arp, "dns",
 		!o->no_dns, "snmp", !o->no_snmp, "ssh", !o->no_ssh,
 		"ssh_concurrency", (json_int_t)o->ssh_concurrency,
 		"ssh_timeout_ms", (json_int_t)o->ssh_timeout,

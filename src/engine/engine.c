@@ -14,6 +14,7 @@
 #include "engine/pace.h"
 #include "engine/perm.h"
 #include "engine/rtt.h"
+#include "probe/iface.h"
 
 #define ENGINE_RETRIES_MAX 10
 #define ENGINE_INFLIGHT_CEIL                                                   \
@@ -171,6 +172,8 @@ struct engine {
 	struct hosts dns_queue;
 	unsigned inflight, dns_running;
 	struct ejobs backlog; /* jobs the pool has no room for yet */
+	struct iface_table ifs; /* directly connected subnets (opts.arp) */
+	int link_warned;	/* the fallback from ARP/NDP was said */
 	uint64_t free_jobs;
 	atomic_int stop;
 	int ran, shutting;
@@ -201,6 +204,7 @@ void engine_opts_default(struct engine_opts *o)
 	o->min_timeout_ms = ENGINE_DEFAULT_MIN_TIMEOUT_MS;
 	o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
 	o->max_inflight = 0; /* from the rate, in engine_new() */
+	o->arp = 1;
 	memcpy(o->discovery_ports, disc, sizeof(disc));
 	o->n_discovery_ports = sizeof(disc) / sizeof(disc[0]);
 }
@@ -320,6 +324,7 @@ static int fam_index(int family)
 
 static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns);
 static void slot_error(struct slot *s, enum icmp_verdict v);
+static void host_disc_confirm(struct host *h);
 
 /* What a shared socket read about attempt rep->id: settles it when it is
  * still waiting and the reply is about it (the address it went to, its
@@ -341,6 +346,15 @@ static void chan_reply(struct chan *ch, const struct probe_reply *rep)
 	    (rep->port && rep->port != h->items[s->item].port) ||
 	    rep->q != h->meta[s->item].q)
 		return;
+	if (rep->has_mac && h->stage == ST_DISC) {
+		memcpy(h->pub.mac, rep->mac, sizeof(h->pub.mac));
+		h->pub.mac_by = ENGINE_MAC_ARP;
+		if (rep->mac_shared) { /* proves nothing: ask ICMP/TCP */
+			h->pub.mac_by = ENGINE_MAC_SHARED;
+			host_disc_confirm(h);
+			return;
+		}
+	}
 	slot_result(s, TCP_OPEN, reactor_now(h->e->r) - s->sent);
 }
 
@@ -387,7 +401,13 @@ static struct chan *chan_get(struct engine *e, enum probe_kind kind, int family)
 	why[0] = '\0';
 	if (ch->m->open(&ch->pc, family, e->probe_key, why, sizeof(why)) < 0) {
 		ch->state = -1;
-		if (ch->m->alive_answer == PROBE_ALIVE_NO) /* a request */
+		if (ch->m->link_layer) {
+			if (!e->link_warned++)
+				log_warn("%s; hosts on directly connected "
+					 "subnets are found with ICMP/TCP "
+					 "probes instead",
+					 why);
+		} else if (ch->m->alive_answer == PROBE_ALIVE_NO) /* a request */
 			log_err("%s: %s", ch->m->name, why);
 		else if (e->o.n_discovery_ports)
 			log_warn("%s; host discovery uses TCP probes only",
@@ -1062,41 +1082,89 @@ static int host_dead_now(struct host *h)
 	return 1;
 }
 
-static void host_start(struct engine *e, struct host *h)
+/* 1 when a is asked by ARP / NDP: opts.arp, a directly connected
+ * subnet, and the packet socket open (open: opened now if untried) or
+ * not known to fail (!open). */
+static int engine_on_link(struct engine *e, const struct targets_addr *a,
+			  int open)
 {
-	uint32_t i;
+	if (!e->o.arp || e->o.no_ping || !e->ifs.n ||
+	    !iface_table_find(&e->ifs, a))
+		return 0;
+	if (!open)
+		return e->chan[PROBE_ARP][fam_index(a->family)].state >= 0;
+	return chan_get(e, PROBE_ARP, a->family) != NULL;
+}
 
-	if (e->o.no_ping) {
-		cnt_add(&e->c_disc, 1); /* host_set_alive() takes it off */
-		host_set_alive(h, ENGINE_ALIVE_ASSUMED, 0, 0);
-		return;
-	}
-	h->disc = xcalloc(e->n_disc ? e->n_disc : 1, sizeof(*h->disc));
-	h->disc_meta =
-		xcalloc(e->n_disc ? e->n_disc : 1, sizeof(*h->disc_meta));
-	for (i = 0; i < e->n_disc; i++) {
-		const struct disc_probe *d = &e->disc[i];
+/* Fills h's discovery items: ARP / NDP alone (link), else every
+ * discovery probe whose socket can be had for its family. */
+static void host_disc_items(struct host *h, int link)
+{
+	struct engine *e = h->e;
+	uint32_t n = link ? 1 : (e->n_disc ? e->n_disc : 1), i;
 
-		/* a kind whose socket cannot be had for this family (no
-		 * ICMP here) is left out; the others still decide */
-		if (probe_modules[d->kind]->sock == PROBE_SHARED &&
-		    !chan_get(e, d->kind, h->pub.addr.family))
-			continue;
-		h->disc_meta[h->n_disc].kind = d->kind;
-		h->disc[h->n_disc++].port = d->port;
+	free(h->disc);
+	free(h->disc_meta);
+	free(h->first_ns);
+	h->disc = xcalloc(n, sizeof(*h->disc));
+	h->disc_meta = xcalloc(n, sizeof(*h->disc_meta));
+	h->first_ns = xcalloc(n, sizeof(*h->first_ns));
+	h->n_disc = 0;
+	if (link) {
+		h->disc_meta[h->n_disc++].kind = PROBE_ARP;
+	} else {
+		for (i = 0; i < e->n_disc; i++) {
+			const struct disc_probe *d = &e->disc[i];
+
+			/* a kind whose socket cannot be had for this family
+			 * (no ICMP here) is left out; the others still
+			 * decide */
+			if (probe_modules[d->kind]->sock == PROBE_SHARED &&
+			    !chan_get(e, d->kind, h->pub.addr.family))
+				continue;
+			h->disc_meta[h->n_disc].kind = d->kind;
+			h->disc[h->n_disc++].port = d->port;
+		}
 	}
 	h->items = h->disc;
 	h->meta = h->disc_meta;
 	h->n_items = h->n_disc;
-	h->first_ns = xcalloc(h->n_disc ? h->n_disc : 1, sizeof(*h->first_ns));
-	h->stage = ST_DISC;
-	cnt_add(&e->c_disc, 1);
+	h->cursor = h->settled = 0;
+}
+
+/* Starts (or, after a shared-MAC ARP answer, restarts) the discovery
+ * stage of h; h may be finished (and freed) when it has no probe. */
+static void host_disc_start(struct host *h, int link)
+{
+	struct engine *e = h->e;
+
+	host_disc_items(h, link);
 	if (h->n_disc == 0) { /* no way to test it: it counts as dead */
 		cnt_add(&e->c_disc, -1);
 		host_finish(h);
 		return;
 	}
 	ready_push(e, h, 0);
+}
+
+/* An ARP / NDP answer from a MAC that answers for other addresses too:
+ * the host is asked with the ordinary discovery probes instead. */
+static void host_disc_confirm(struct host *h)
+{
+	host_cancel_probes(h);
+	host_disc_start(h, 0);
+}
+
+static void host_start(struct engine *e, struct host *h)
+{
+	if (e->o.no_ping) {
+		cnt_add(&e->c_disc, 1); /* host_set_alive() takes it off */
+		host_set_alive(h, ENGINE_ALIVE_ASSUMED, 0, 0);
+		return;
+	}
+	h->stage = ST_DISC;
+	cnt_add(&e->c_disc, 1);
+	host_disc_start(h, engine_on_link(e, &h->pub.addr, 1));
 }
 
 /* ---- DNS ---- */
@@ -1297,6 +1365,19 @@ static int engine_admit_take(struct engine *e, uint64_t now)
 	return 1;
 }
 
+/* 1 when the next address is asked by ARP / NDP: it makes no neighbour
+ * entry in a router or the kernel, so the new-address window does not
+ * apply (the packet rate does). */
+static int engine_admit_link(struct engine *e)
+{
+	struct targets_addr a;
+
+	if (!e->ifs.n ||
+	    targets_get(e->t, perm_at(&e->perm, e->next_pos), &a) < 0)
+		return 0;
+	return engine_on_link(e, &a, 0);
+}
+
 /* Starts the next address; 0 when there is none to start now. The host
  * may already be finished (and freed) when this returns. */
 static int engine_admit(struct engine *e)
@@ -1307,7 +1388,7 @@ static int engine_admit(struct engine *e)
 	    e->inflight >= e->o.max_inflight)
 		return 0;
 	now = reactor_now(e->r);
-	if (!engine_admit_take(e, now))
+	if (!engine_admit_link(e) && !engine_admit_take(e, now))
 		return 0;
 	host_start(e, host_new(e, e->next_pos++));
 	return 1;
@@ -1438,6 +1519,8 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 		goto fail;
 	}
 	randombytes_buf(e->probe_key, sizeof(e->probe_key));
+	if (e->o.arp && !e->o.no_ping && iface_table_load(&e->ifs) < 0)
+		log_warn("ARP/NDP off: the interfaces cannot be listed");
 	if (!e->o.no_icmp)
 		e->disc[e->n_disc++].kind = PROBE_ICMP_ECHO;
 	for (i = 0; i < e->o.n_discovery_ports; i++) {
@@ -1514,6 +1597,7 @@ void engine_free(struct engine *e)
 		chan_close(e, &e->chan[k][1]);
 	}
 	reactor_free(e->r);
+	iface_table_free(&e->ifs);
 	free(e->admit_ring);
 	free(e);
 }

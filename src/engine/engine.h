@@ -15,6 +15,16 @@
  *              host alive and cancels the rest; when every probe has timed
  *              out (after retries) or failed, the host is dead. no_ping
  *              skips this stage and treats every address as alive.
+ *              An address on a directly connected subnet (opts.arp,
+ *              probe/iface.h) is asked by ARP (IPv4) or NDP (IPv6)
+ *              alone (probe/arp.h): a reply makes it alive with its MAC,
+ *              silence dead; a reply from a MAC that already answered for
+ *              another address (proxy ARP) proves nothing, and the host
+ *              goes through ICMP/TCP discovery instead. Without
+ *              CAP_NET_RAW these addresses get the ICMP/TCP probes, said
+ *              once with the setcap command. Such addresses skip the
+ *              new-address window below (no router or kernel neighbour
+ *              entry is made for them); the packet rate still applies.
  *   alive      callbacks.alive runs; the caller may submit jobs for it,
  *              and ask it a request kind with engine_probe() (SNMP: is
  *              there an agent, and which credential does it answer?).
@@ -117,8 +127,19 @@ enum engine_alive_by {
 						   * alive_port */
 	ENGINE_ALIVE_TCP_RST = PROBE_ALIVE_RST,	  /* refused a connection on
 						   * alive_port */
-	ENGINE_ALIVE_ASSUMED = PROBE_ALIVE_ASSUMED /* no_ping: not
-						    * tested */
+	ENGINE_ALIVE_ASSUMED = PROBE_ALIVE_ASSUMED, /* no_ping: not
+						     * tested */
+	ENGINE_ALIVE_ARP = PROBE_ALIVE_ARP /* answered ARP / NDP on the link */
+};
+
+/* What engine_host.mac is. */
+enum engine_mac {
+	ENGINE_MAC_NONE = 0,
+	ENGINE_MAC_ARP,	  /* the host's own: it answered ARP / NDP */
+	ENGINE_MAC_SHARED /* the MAC that answered ARP for it also answered
+			   * for other addresses (proxy ARP): not the
+			   * host's; the host was confirmed (or not) by
+			   * ICMP / TCP */
 };
 
 /* One port's outcome; state is an enum tcp_state (TCP_PENDING until it is
@@ -143,6 +164,8 @@ struct engine_host {
 	const char *hostname;	    /* PTR name, or NULL */
 	int hostname_confirmed;	    /* its A/AAAA include addr */
 	enum dns_status dns_status; /* DNS_NONAME when not looked up */
+	uint8_t mac[6];		    /* from ARP / NDP (mac_by) */
+	uint8_t mac_by;		    /* enum engine_mac */
 	void *user;		    /* the caller's */
 };
 
@@ -172,6 +195,8 @@ struct engine_opts {
 				  * 60000 and the open file limit */
 	int no_ping;		 /* every address counts as alive */
 	int no_icmp;		 /* discovery by TCP only */
+	int arp;		 /* ARP / NDP for targets on directly
+				  * connected subnets (default 1) */
 	uint16_t discovery_ports[ENGINE_DISCOVERY_PORTS_MAX];
 	size_t n_discovery_ports;      /* 0 with no_icmp = none */
 	const struct port_list *ports; /* TCP ports to probe; NULL = none */
