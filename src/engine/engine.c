@@ -106,7 +106,9 @@ struct host {
 	unsigned holds; /* jobs and open requests */
 	char *hostname;
 	int in_ready;
+	int link; /* in ARP / NDP discovery now */
 	TAILQ_ENTRY(host) ready_link;  /* something to send */
+	TAILQ_ENTRY(host) held_link;   /* answered ARP / NDP, held */
 	TAILQ_ENTRY(host) active_link; /* active hosts, admission order */
 	TAILQ_ENTRY(host) dns_link; /* waiting for a PTR lookup */
 };
@@ -174,6 +176,11 @@ struct engine {
 	struct ejobs backlog; /* jobs the pool has no room for yet */
 	struct iface_table ifs; /* directly connected subnets (opts.arp) */
 	int link_warned;	/* the fallback from ARP/NDP was said */
+	uint64_t link_total;	/* on-link addresses among the positions */
+	uint64_t link_started;	/* of them, started */
+	unsigned link_active;	/* hosts in ARP / NDP discovery now */
+	struct hosts held;	/* answered ARP / NDP, until the sweep is
+				 * over (engine_release_held) */
 	uint64_t free_jobs;
 	atomic_int stop;
 	int ran, shutting;
@@ -324,7 +331,7 @@ static int fam_index(int family)
 
 static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns);
 static void slot_error(struct slot *s, enum icmp_verdict v);
-static void host_disc_confirm(struct host *h);
+static void host_hold(struct host *h, uint64_t rtt_ns);
 
 /* What a shared socket read about attempt rep->id: settles it when it is
  * still waiting and the reply is about it (the address it went to, its
@@ -349,11 +356,6 @@ static void chan_reply(struct chan *ch, const struct probe_reply *rep)
 	if (rep->has_mac && h->stage == ST_DISC) {
 		memcpy(h->pub.mac, rep->mac, sizeof(h->pub.mac));
 		h->pub.mac_by = ENGINE_MAC_ARP;
-		if (rep->mac_shared) { /* proves nothing: ask ICMP/TCP */
-			h->pub.mac_by = ENGINE_MAC_SHARED;
-			host_disc_confirm(h);
-			return;
-		}
 	}
 	slot_result(s, TCP_OPEN, reactor_now(h->e->r) - s->sent);
 }
@@ -874,7 +876,9 @@ static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 					  : st == TCP_CLOSED ? m->alive_refused
 							     : ENGINE_ALIVE_NO;
 
-		if (by != ENGINE_ALIVE_NO) {
+		if (by == ENGINE_ALIVE_ARP) {
+			host_hold(h, rtt_ns);
+		} else if (by != ENGINE_ALIVE_NO) {
 			host_set_alive(h, by, it->port, rtt_ns);
 		} else if (h->settled == h->n_items) {
 			host_cancel_probes(h);
@@ -939,10 +943,20 @@ static void host_free(struct host *h)
 	free(h);
 }
 
+/* h leaves ARP / NDP discovery (answered, silent or gone). */
+static void host_link_end(struct host *h)
+{
+	if (h->link) {
+		h->link = 0;
+		h->e->link_active--;
+	}
+}
+
 static void host_finish(struct host *h)
 {
 	struct engine *e = h->e;
 
+	host_link_end(h);
 	h->stage = ST_DONE;
 	ready_remove(e, h);
 	if (e->cb.done)
@@ -1096,6 +1110,22 @@ static int engine_on_link(struct engine *e, const struct targets_addr *a,
 	return chan_get(e, PROBE_ARP, a->family) != NULL;
 }
 
+/* How many of the run's positions hold an on-link address (the held
+ * ARP / NDP answers wait until all of them are started). */
+static uint64_t engine_count_link(const struct engine *e)
+{
+	struct targets_addr a;
+	uint64_t pos, n = 0;
+
+	if (!e->o.arp || e->o.no_ping || !e->ifs.n)
+		return 0;
+	for (pos = e->next_pos; pos < e->last_pos; pos++)
+		if (targets_get(e->t, perm_at(&e->perm, pos), &a) == 0 &&
+		    iface_table_find(&e->ifs, &a))
+			n++;
+	return n;
+}
+
 /* Fills h's discovery items: ARP / NDP alone (link), else every
  * discovery probe whose socket can be had for its family. */
 static void host_disc_items(struct host *h, int link)
@@ -1147,12 +1177,60 @@ static void host_disc_start(struct host *h, int link)
 	ready_push(e, h, 0);
 }
 
-/* An ARP / NDP answer from a MAC that answers for other addresses too:
- * the host is asked with the ordinary discovery probes instead. */
-static void host_disc_confirm(struct host *h)
+/* h answered ARP / NDP: it waits, its probes done, until no on-link
+ * address is left to ask (engine_release_held), so that a MAC answering
+ * for several addresses (proxy ARP) is known before any of them counts. */
+static void host_hold(struct host *h, uint64_t rtt_ns)
 {
+	struct engine *e = h->e;
+
 	host_cancel_probes(h);
-	host_disc_start(h, 0);
+	host_link_end(h);
+	h->pub.rtt_us = (uint32_t)(rtt_ns / 1000);
+	TAILQ_INSERT_TAIL(&e->held, h, held_link);
+}
+
+static int host_mac_cmp(const void *a, const void *b)
+{
+	const struct host *x = *(struct host *const *)a;
+	const struct host *y = *(struct host *const *)b;
+
+	return memcmp(x->pub.mac, y->pub.mac, sizeof(x->pub.mac));
+}
+
+/* The ARP / NDP sweep is over: each held host whose MAC answered for no
+ * other address is alive; the others (proxy ARP, or one station with
+ * several addresses) are asked with the ordinary discovery probes, and
+ * their MAC is not taken as theirs. */
+static void engine_release_held(struct engine *e)
+{
+	struct host **v, *h;
+	size_t n = 0, i, j, k;
+
+	TAILQ_FOREACH (h, &e->held, held_link)
+		n++;
+	v = xcalloc(n, sizeof(*v));
+	n = 0;
+	while ((h = TAILQ_FIRST(&e->held))) {
+		TAILQ_REMOVE(&e->held, h, held_link);
+		v[n++] = h;
+	}
+	qsort(v, n, sizeof(*v), host_mac_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !host_mac_cmp(&v[i], &v[j]); j++)
+			;
+		for (k = i; k < j; k++) {
+			h = v[k];
+			if (j - i == 1) {
+				host_set_alive(h, ENGINE_ALIVE_ARP, 0,
+					       (uint64_t)h->pub.rtt_us * 1000);
+				continue;
+			}
+			h->pub.mac_by = ENGINE_MAC_SHARED;
+			host_disc_start(h, 0);
+		}
+	}
+	free(v);
 }
 
 static void host_start(struct engine *e, struct host *h)
@@ -1164,7 +1242,11 @@ static void host_start(struct engine *e, struct host *h)
 	}
 	h->stage = ST_DISC;
 	cnt_add(&e->c_disc, 1);
-	host_disc_start(h, engine_on_link(e, &h->pub.addr, 1));
+	if (e->link_total && iface_table_find(&e->ifs, &h->pub.addr))
+		e->link_started++;
+	h->link = engine_on_link(e, &h->pub.addr, 1);
+	e->link_active += (unsigned)h->link;
+	host_disc_start(h, h->link);
 }
 
 /* ---- DNS ---- */
@@ -1427,6 +1509,13 @@ static void engine_prepare(void *arg)
 	struct engine *e = arg;
 
 	engine_pump(e);
+	/* no on-link address is left to ask: the held answers count */
+	if (!TAILQ_EMPTY(&e->held) && e->link_active == 0 &&
+	    (e->link_started >= e->link_total || atomic_load(&e->stop) ||
+	     e->next_pos >= e->last_pos)) {
+		engine_release_held(e);
+		engine_pump(e);
+	}
 	if (e->dns)
 		engine_dns_pump(e);
 	if (TAILQ_EMPTY(&e->active) && e->free_jobs == 0 &&
@@ -1509,6 +1598,7 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 	TAILQ_INIT(&e->dns_queue);
 	TAILQ_INIT(&e->ready);
 	TAILQ_INIT(&e->active);
+	TAILQ_INIT(&e->held);
 	if (cb)
 		e->cb = *cb;
 	e->pool_io.fd = -1;
@@ -1533,6 +1623,7 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 	e->last_pos = e->o.last && e->o.last < n ? e->o.last : n;
 	e->next_pos = e->o.first < e->last_pos ? e->o.first : e->last_pos;
 	atomic_store(&e->c_total, e->last_pos - e->next_pos);
+	e->link_total = engine_count_link(e);
 	atomic_store(&e->c_resume, e->next_pos);
 	rtt_init(&e->rtt, (uint64_t)e->o.min_timeout_ms * NS_PER_MS,
 		 engine_attempt_max_ns(&e->o));

@@ -17,10 +17,13 @@
  *              skips this stage and treats every address as alive.
  *              An address on a directly connected subnet (opts.arp,
  *              probe/iface.h) is asked by ARP (IPv4) or NDP (IPv6)
- *              alone (probe/arp.h): a reply makes it alive with its MAC,
- *              silence dead; a reply from a MAC that already answered for
- *              another address (proxy ARP) proves nothing, and the host
- *              goes through ICMP/TCP discovery instead. Without
+ *              alone (probe/arp.h); silence makes it dead. A host that
+ *              answers is held until every on-link address of the run
+ *              has been asked; then, if its MAC answered for no other
+ *              address, it is alive with that MAC; if it did (proxy ARP,
+ *              or one station with several addresses) the answer proves
+ *              nothing and the host goes through ICMP/TCP discovery,
+ *              its MAC not taken (ENGINE_MAC_SHARED). Without
  *              CAP_NET_RAW these addresses get the ICMP/TCP probes, said
  *              once with the setcap command. Such addresses skip the
  *              new-address window below (no router or kernel neighbour

@@ -27,7 +27,7 @@
 #define OPT_SRC_LLADDR 1
 #define OPT_TGT_LLADDR 2
 #define ARP_RCVBUF (1 << 20) /* a reply storm waits here, not lost */
-#define ARP_KEY_LEN 17	     /* family or 0xff (a MAC), then 16 bytes */
+#define ARP_KEY_LEN 17	     /* the family, then 16 bytes */
 #define ARP_MSG_MAX 2048     /* the longest ICMPv6 message checked */
 
 static const uint8_t arp_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -175,15 +175,13 @@ int arp_answer_for(const struct arp_answer *a, const struct iface_net *in)
 	return a->to.family != AF_INET || memcmp(a->to_mac, in->mac, 6) == 0;
 }
 
-/* ---- what the run asked, and which MAC answered for what ---- */
+/* ---- what the run asked ---- */
 
 struct arp_ent {
 	uint8_t key[ARP_KEY_LEN];
 	uint8_t used;
-	uint16_t id;		   /* asked: the attempt's id */
-	uint32_t net;		   /* asked: the subnet it went through */
-	struct targets_addr first; /* MAC: the first address it answered
-				    * for */
+	uint16_t id;  /* the last attempt's id */
+	uint32_t net; /* the subnet it went through */
 };
 
 struct arp_map {
@@ -196,13 +194,6 @@ static void arp_key_addr(const struct targets_addr *a, uint8_t k[ARP_KEY_LEN])
 	memset(k, 0, ARP_KEY_LEN);
 	k[0] = (uint8_t)a->family;
 	memcpy(k + 1, a->a, a->family == AF_INET ? 4 : 16);
-}
-
-static void arp_key_mac(const uint8_t mac[6], uint8_t k[ARP_KEY_LEN])
-{
-	memset(k, 0, ARP_KEY_LEN);
-	k[0] = 0xff;
-	memcpy(k + 1, mac, 6);
 }
 
 static size_t arp_slot(const struct arp_map *m, const uint8_t *hk,
@@ -269,7 +260,7 @@ struct arp_priv {
 	struct iface_table ifs;
 	struct arp_sock *socks;
 	size_t n_socks, cur;
-	struct arp_map asked, macs;
+	struct arp_map asked; /* address -> the id of its last attempt */
 };
 
 static uint16_t arp_proto(int family)
@@ -382,7 +373,6 @@ static void arp_row_close(struct probe_chan *c)
 		close(p->socks[i].fd);
 	free(p->socks);
 	free(p->asked.v);
-	free(p->macs.v);
 	iface_table_free(&p->ifs);
 	free(p);
 	c->priv = NULL;
@@ -484,7 +474,7 @@ static int arp_take(struct arp_priv *p, const struct arp_sock *s,
 {
 	uint8_t k[ARP_KEY_LEN];
 	struct arp_answer a;
-	struct arp_ent *asked, *m;
+	struct arp_ent *asked;
 
 	if (sll->sll_pkttype != PACKET_HOST || sll->sll_halen != 6 ||
 	    sll->sll_ifindex != s->ifindex ||
@@ -500,12 +490,6 @@ static int arp_take(struct arp_priv *p, const struct arp_sock *s,
 	out->id = asked->id;
 	memcpy(out->mac, a.mac, 6);
 	out->has_mac = 1;
-	arp_key_mac(a.mac, k);
-	m = arp_map_get(&p->macs, p->key, k, 1);
-	if (m->first.family == 0)
-		m->first = a.from;
-	else if (!targets_addr_equal(&m->first, &a.from))
-		out->mac_shared = 1;
 	return 1;
 }
 

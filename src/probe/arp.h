@@ -29,10 +29,8 @@
  *   - the address it is about was asked in this run (an unsolicited
  *     reply for an address never asked is ignored); the engine then
  *     also wants the attempt still in flight.
- * A MAC that answers for a second address in the run is marked shared
- * in the reply (proxy ARP, a router answering for hosts behind it, or a
- * forger): such an answer does not prove a host - the engine confirms
- * it with ICMP/TCP - and the MAC is not attributed to the address.
+ * The reply carries the MAC; the engine tells a MAC that answers for
+ * several addresses (proxy ARP) apart (engine/engine.h).
  */
 #ifndef NC_ARP_H
 #define NC_ARP_H

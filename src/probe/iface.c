@@ -156,8 +156,11 @@ int iface_net_contains(const struct iface_net *n, const struct targets_addr *a)
 	return (a->a[full] & m) == (n->addr.a[full] & m);
 }
 
-/* 1 when a is the network or broadcast address of IPv4 subnet n. */
-static int iface_v4_edge(const struct iface_net *n, const struct targets_addr *a)
+/* 1 when a is the broadcast address of IPv4 subnet n (the network
+ * address is asked like any other: no host answers it, and the kernel
+ * would try to resolve it for ICMP/TCP). */
+static int iface_v4_bcast(const struct iface_net *n,
+			  const struct targets_addr *a)
 {
 	uint32_t v = (uint32_t)a->a[0] << 24 | (uint32_t)a->a[1] << 16 |
 		     (uint32_t)a->a[2] << 8 | a->a[3];
@@ -165,7 +168,7 @@ static int iface_v4_edge(const struct iface_net *n, const struct targets_addr *a
 
 	if (a->family != AF_INET)
 		return 0;
-	return (v & host) == 0 || (v & host) == host;
+	return (v & host) == host;
 }
 
 const struct iface_net *iface_table_find(const struct iface_table *t,
@@ -181,7 +184,7 @@ const struct iface_net *iface_table_find(const struct iface_table *t,
 		if (iface_net_contains(&t->nets[i], a) &&
 		    (!best || t->nets[i].prefix > best->prefix))
 			best = &t->nets[i];
-	if (best && iface_v4_edge(best, a))
+	if (best && iface_v4_bcast(best, a))
 		return NULL;
 	return best;
 }

@@ -10,7 +10,7 @@
  * out, as targets carry no scope). iface_table_find() answers for one
  * target: the longest matching prefix, never one of the host's own
  * addresses (on any interface, loopback included) and never an IPv4
- * subnet's network or broadcast address - those go to the ordinary probes.
+ * subnet's broadcast address - those go to the ordinary probes.
  *
  * The table owns its arrays; iface_table_free() releases them. Loading
  * needs no privilege.

@@ -119,8 +119,6 @@ struct probe_reply {
 	enum icmp_verdict verdict;  /* error: what it says */
 	uint8_t mac[6];		    /* link-layer kinds: who answered */
 	uint8_t has_mac;
-	uint8_t mac_shared; /* that MAC answered for another address
-			     * in this run too (proxy ARP?) */
 };
 
 struct probe_module {

@@ -453,7 +453,7 @@ json_str() {
 # one bridge, IPv4 /22 and IPv6 /64, no router.
 L2_OUIS="f4:bd:9e 04:0e:3c 98:e7:43 00:c0:b7 94:f7:ad 74:83:c2 70:bc:10 0c:c4:7a dc:a6:32 00:11:32"
 cmd_up_l2() {
-	local base n size offsets off i k ns addr addr6 mac oui ping found
+	local base n size offsets off i ns addr addr6 mac oui ping found6 role
 	local hosts_json="" empty_json="" used=" 2 " t0=$SECONDS
 	local -a ouis
 	read -r -a ouis <<<"$L2_OUIS"
@@ -500,7 +500,7 @@ cmd_up_l2() {
 			"addr add $addr/$L2_PLEN dev eth0" \
 			"addr add $addr6/64 dev eth0 nodad" "link set lo up" \
 			"link set eth0 up" | ip -n "$ns" -batch -
-		ping=true found6=true
+		ping=true found6=true role=l2-host
 		if [ $((i % 11)) = 10 ]; then
 			# all IP dropped, IPv6 neighbour discovery included;
 			# ARP is not IP: it still answers that
@@ -510,12 +510,12 @@ cmd_up_l2() {
 					chain output { type filter hook output priority 0; policy drop; oif "lo" accept; }
 				}
 			EOF
-			ping=false found6=false
+			ping=false found6=false role=l2-dropall
 		elif [ $((i % 7)) = 6 ]; then
 			sysctls "$ns" net/ipv4/icmp_echo_ignore_all=1
-			ping=false
+			ping=false role=l2-noicmp
 		fi
-		hosts_json+="${hosts_json:+,}{\"ip\":\"$addr\",\"ip6\":\"$addr6\",\"role\":\"l2-host\",\"ns\":\"$ns\",\"mac\":\"$mac\",\"ttl\":64,\"ping\":$ping,\"tcp_open\":[],\"snmp\":null,\"v3_only\":false,\"delay_ms\":0,\"found\":true,\"found6\":$found6}"
+		hosts_json+="${hosts_json:+,}{\"ip\":\"$addr\",\"ip6\":\"$addr6\",\"role\":\"$role\",\"ns\":\"$ns\",\"mac\":\"$mac\",\"ttl\":64,\"ping\":$ping,\"tcp_open\":[],\"snmp\":null,\"v3_only\":false,\"delay_ms\":0,\"found\":true,\"found6\":$found6}"
 		used+="$off "
 		i=$((i + 1))
 	done
