@@ -470,7 +470,7 @@ static void discover_print_plan(const struct discover_opts *d,
 	unsigned snmp_q = d->snmp ? snmp_ping_questions(creds) : 0;
 	double live_s;
 
-	engine_plan(&d->engine, targets_count(t), &p);
+	engine_plan_targets(&d->engine, t, &p);
 	printf("netcensus discover: dry run - nothing is sent\n");
 	printf("addresses        %llu (in %zu ranges)\n",
 	       (unsigned long long)p.addresses, targets_range_count(t));
@@ -478,7 +478,14 @@ static void discover_print_plan(const struct discover_opts *d,
 		printf("host discovery   none (--no-ping): every address is "
 		       "treated as live\n");
 	} else {
-		printf("host discovery   %llu probes per address: %s",
+		if (p.link_addresses)
+			printf("host discovery   %llu addresses on this host's "
+			       "subnets: 1 ARP/NDP request each (needs "
+			       "CAP_NET_RAW); the other ",
+			       (unsigned long long)p.link_addresses);
+		else
+			printf("host discovery   ");
+		printf("%llu probes per address: %s",
 		       (unsigned long long)p.probes_per_address,
 		       d->engine.no_icmp ? "" : "ICMP echo");
 		if (d->engine.n_discovery_ports)

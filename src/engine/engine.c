@@ -252,27 +252,37 @@ static uint64_t engine_address_cap(const struct engine_opts *o)
 	return cap;
 }
 
-void engine_plan(const struct engine_opts *o, uint64_t addresses,
-		 struct engine_plan *out)
+/* The dry-run numbers for `addresses` of which `link` are asked by ARP /
+ * NDP (one packet each, no new-address window). */
+static void engine_plan_compute(const struct engine_opts *o,
+				uint64_t addresses, uint64_t link,
+				struct engine_plan *out)
 {
 	uint64_t per =
 		o->no_ping ? 0 : (o->no_icmp ? 0 : 1) + o->n_discovery_ports;
-	uint64_t cap = engine_address_cap(o);
+	uint64_t cap = engine_address_cap(o), other = addresses - link;
 	double wait = (double)engine_attempt_max_ns(o) / 1e9 * (o->retries + 1);
 	double by_packets, by_addresses;
 
 	memset(out, 0, sizeof(*out));
 	out->addresses = addresses;
+	out->link_addresses = link;
 	out->probes_per_address = per;
-	out->packets_max = addresses * per * (o->retries + 1);
+	out->packets_max = (other * per + link) * (o->retries + 1);
 	out->port_probes_per_live = o->ports ? o->ports->n_tcp : 0;
 	if (o->no_ping) /* every address is "live": its ports are probed */
 		out->packets_max = addresses * out->port_probes_per_live *
 				   (o->retries + 1);
 	by_packets = o->rate ? (double)out->packets_max / (double)o->rate : 0;
-	by_addresses = cap ? (double)addresses / (double)cap : 0;
+	by_addresses = cap ? (double)other / (double)cap : 0;
 	out->seconds_max =
 		(by_packets > by_addresses ? by_packets : by_addresses) + wait;
+}
+
+void engine_plan(const struct engine_opts *o, uint64_t addresses,
+		 struct engine_plan *out)
+{
+	engine_plan_compute(o, addresses, 0, out);
 }
 
 /* Where a resumed run would start: the oldest active host, or the next
@@ -1110,20 +1120,44 @@ static int engine_on_link(struct engine *e, const struct targets_addr *a,
 	return chan_get(e, PROBE_ARP, a->family) != NULL;
 }
 
-/* How many of the run's positions hold an on-link address (the held
- * ARP / NDP answers wait until all of them are started). */
-static uint64_t engine_count_link(const struct engine *e)
+/* How many of the positions [first, last) of t hold an on-link address
+ * (perm NULL: the positions are the indexes). */
+static uint64_t engine_link_count(const struct iface_table *ifs,
+				  const struct targets *t,
+				  const struct perm *perm, uint64_t first,
+				  uint64_t last)
 {
 	struct targets_addr a;
 	uint64_t pos, n = 0;
 
-	if (!e->o.arp || e->o.no_ping || !e->ifs.n)
-		return 0;
-	for (pos = e->next_pos; pos < e->last_pos; pos++)
-		if (targets_get(e->t, perm_at(&e->perm, pos), &a) == 0 &&
-		    iface_table_find(&e->ifs, &a))
+	for (pos = first; ifs->n && pos < last; pos++)
+		if (targets_get(t, perm ? perm_at(perm, pos) : pos, &a) == 0 &&
+		    iface_table_find(ifs, &a))
 			n++;
 	return n;
+}
+
+/* How many of the run's positions hold an on-link address (the held
+ * ARP / NDP answers wait until all of them are started). */
+static uint64_t engine_count_link(const struct engine *e)
+{
+	if (!e->o.arp || e->o.no_ping)
+		return 0;
+	return engine_link_count(&e->ifs, e->t, &e->perm, e->next_pos,
+				 e->last_pos);
+}
+
+void engine_plan_targets(const struct engine_opts *o, const struct targets *t,
+			 struct engine_plan *out)
+{
+	struct iface_table ifs;
+	uint64_t n = targets_count(t), link = 0;
+
+	if (o->arp && !o->no_ping && iface_table_load(&ifs) == 0) {
+		link = engine_link_count(&ifs, t, NULL, 0, n);
+		iface_table_free(&ifs);
+	}
+	engine_plan_compute(o, n, link, out);
 }
 
 /* Fills h's discovery items: ARP / NDP alone (link), else every

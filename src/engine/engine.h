@@ -216,7 +216,10 @@ struct engine_opts {
 /* Estimates for a dry run: what a run of opts over `addresses` sends. */
 struct engine_plan {
 	uint64_t addresses;
-	uint64_t probes_per_address;   /* discovery probes, first attempts */
+	uint64_t link_addresses;       /* of them, asked by ARP / NDP (one
+					* packet each) */
+	uint64_t probes_per_address;   /* discovery probes, first attempts,
+					* of the others */
 	uint64_t packets_max;	       /* if nothing answers, retries incl. */
 	uint64_t port_probes_per_live; /* first attempts, per live host */
 	double seconds_max;	       /* ETA if nothing answers */
@@ -241,9 +244,13 @@ struct engine_progress {
 
 /* Fills o with the defaults above (discovery ports 80,443,22). */
 void engine_opts_default(struct engine_opts *o);
-/* The dry-run numbers for opts and a target count. */
+/* The dry-run numbers for opts and a target count (none on link). */
 void engine_plan(const struct engine_opts *o, uint64_t addresses,
 		 struct engine_plan *out);
+/* The same for the targets t, those on this host's subnets counted as
+ * asked by ARP / NDP (opts.arp). */
+void engine_plan_targets(const struct engine_opts *o, const struct targets *t,
+			 struct engine_plan *out);
 
 /* A new engine over finished targets t; NULL on error (logged: bad
  * options, DNS server, no way to discover hosts). ICMP that cannot be
