@@ -9,8 +9,9 @@
 # (both behind a router) and (c) one L2 segment: a /22 the scanner sits
 # on with 138 live hosts, some ignoring ICMP and some dropping all IP
 # (lab.sh up --l2), where netcensus, nmap and arp-scan all use ARP; there
-# netcensus's MACs are also checked against the lab's (mac_ok), and the
-# bound is printed: addresses / rate + the last reply wait (0.5 s).
+# netcensus's MACs are also checked against the lab's, netcensus --no-arp
+# (ICMP/TCP, as before ARP/NDP) runs too, and the bound is printed:
+# addresses / rate + the last reply wait (0.5 s).
 # For each it prints: wall time, hosts found (recall against lab.sh truth),
 # packets sent (tx counter of the scanner's veth), packets per second (the
 # average, and the peak over any 1 s window, sampled every 50 ms), CPU
@@ -164,6 +165,8 @@ scenario_l2() {
 		if command -v arp-scan >/dev/null; then
 			run "arp-scan" "$TMP/arps.out" arp-scan -I eth0 -q -x -g "$lan"
 		fi
+		# the path before ARP/NDP: ICMP/TCP, the kernel resolving each
+		run "nc-no-arp" "$TMP/nc-noarp.out" "$NC" discover --ports none --no-dns --no-arp "$lan"
 		report "l2-22 (round $r)" "$live" "$n"
 		echo "  netcensus MACs right: $(comm -12 "$TMP/want-mac" "$TMP/nc-mac" | wc -l)/$live (lab.sh truth: each host's own eth0)"
 		awk -v n="$n" -v rate="${rate:-2400}" 'NR == 1 {

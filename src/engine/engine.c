@@ -106,11 +106,11 @@ struct host {
 	unsigned holds; /* jobs and open requests */
 	char *hostname;
 	int in_ready;
-	int link; /* in ARP / NDP discovery now */
+	int link;		       /* in ARP / NDP discovery now */
 	TAILQ_ENTRY(host) ready_link;  /* something to send */
 	TAILQ_ENTRY(host) held_link;   /* answered ARP / NDP, held */
 	TAILQ_ENTRY(host) active_link; /* active hosts, admission order */
-	TAILQ_ENTRY(host) dns_link; /* waiting for a PTR lookup */
+	TAILQ_ENTRY(host) dns_link;    /* waiting for a PTR lookup */
 };
 
 /* cppcheck-suppress unusedStructMember ; tqh_first and tqh_last are used
@@ -168,12 +168,12 @@ struct engine {
 	struct chan chan[PROBE_KINDS][2]; /* by kind, then family */
 	uint8_t probe_key[PROBE_KEY_BYTES];
 	struct disc_probe disc[1 + ENGINE_DISCOVERY_PORTS_MAX];
-	uint32_t n_disc; /* discovery probes per address */
+	uint32_t n_disc;     /* discovery probes per address */
 	struct hosts ready;  /* hosts with something to send */
 	struct hosts active; /* started, not done; admission order */
 	struct hosts dns_queue;
 	unsigned inflight, dns_running;
-	struct ejobs backlog; /* jobs the pool has no room for yet */
+	struct ejobs backlog;	/* jobs the pool has no room for yet */
 	struct iface_table ifs; /* directly connected subnets (opts.arp) */
 	int link_warned;	/* the fallback from ARP/NDP was said */
 	uint64_t link_total;	/* on-link addresses among the positions */
@@ -254,9 +254,8 @@ static uint64_t engine_address_cap(const struct engine_opts *o)
 
 /* The dry-run numbers for `addresses` of which `link` are asked by ARP /
  * NDP (one packet each, no new-address window). */
-static void engine_plan_compute(const struct engine_opts *o,
-				uint64_t addresses, uint64_t link,
-				struct engine_plan *out)
+static void engine_plan_compute(const struct engine_opts *o, uint64_t addresses,
+				uint64_t link, struct engine_plan *out)
 {
 	uint64_t per =
 		o->no_ping ? 0 : (o->no_icmp ? 0 : 1) + o->n_discovery_ports;
@@ -419,7 +418,8 @@ static struct chan *chan_get(struct engine *e, enum probe_kind kind, int family)
 					 "subnets are found with ICMP/TCP "
 					 "probes instead",
 					 why);
-		} else if (ch->m->alive_answer == PROBE_ALIVE_NO) /* a request */
+		} else if (ch->m->alive_answer ==
+			   PROBE_ALIVE_NO) /* a request */
 			log_err("%s: %s", ch->m->name, why);
 		else if (e->o.n_discovery_ports)
 			log_warn("%s; host discovery uses TCP probes only",
@@ -1241,7 +1241,7 @@ static void engine_release_held(struct engine *e)
 	struct host **v, *h;
 	size_t n = 0, i, j, k;
 
-	TAILQ_FOREACH (h, &e->held, held_link)
+	TAILQ_FOREACH(h, &e->held, held_link)
 		n++;
 	v = xcalloc(n, sizeof(*v));
 	n = 0;
@@ -1705,7 +1705,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	e->shutting = 1;
-	TAILQ_FOREACH (h, &e->active, active_link)
+	TAILQ_FOREACH(h, &e->active, active_link)
 		host_cancel_probes(h);
 	pool_free(e->pool); /* runs done callbacks, cancelled or not */
 	while ((j = TAILQ_FIRST(&e->backlog))) {

@@ -17,10 +17,10 @@
 #include "probe/icmp.h"
 #include "probe/probe.h"
 
-#define ARP_LEN 28	 /* an Ethernet/IPv4 ARP packet */
-#define IP6_LEN 40	 /* the IPv6 header */
-#define NS_LEN 32	 /* an NS with our link-layer address option */
-#define NA_MIN 24	 /* an NA without options */
+#define ARP_LEN 28 /* an Ethernet/IPv4 ARP packet */
+#define IP6_LEN 40 /* the IPv6 header */
+#define NS_LEN 32  /* an NS with our link-layer address option */
+#define NA_MIN 24  /* an NA without options */
 #define ICMP6_NS 135
 #define ICMP6_NA 136
 #define NA_SOLICITED 0x40
@@ -59,8 +59,7 @@ static uint16_t arp_icmp6_sum(const uint8_t src[16], const uint8_t dst[16],
 	return icmp_checksum(b, IP6_LEN + n);
 }
 
-size_t arp_request_build(uint8_t buf[ARP_FRAME_MAX],
-			 const struct iface_net *in,
+size_t arp_request_build(uint8_t buf[ARP_FRAME_MAX], const struct iface_net *in,
 			 const struct targets_addr *target, uint8_t dst_mac[6])
 {
 	uint8_t *icmp = buf + IP6_LEN;
@@ -420,8 +419,7 @@ fail:
 	return -1;
 }
 
-static const struct arp_sock *arp_sock_of(const struct arp_priv *p,
-					  int ifindex)
+static const struct arp_sock *arp_sock_of(const struct arp_priv *p, int ifindex)
 {
 	size_t i;
 

@@ -48,10 +48,8 @@
  * buf, and the link-layer destination into dst_mac (broadcast, or the
  * solicited-node multicast group). Its length, or 0 when target is not
  * inside in's subnet (nothing to send). */
-size_t arp_request_build(uint8_t buf[ARP_FRAME_MAX],
-			 const struct iface_net *in,
-			 const struct targets_addr *target,
-			 uint8_t dst_mac[6]);
+size_t arp_request_build(uint8_t buf[ARP_FRAME_MAX], const struct iface_net *in,
+			 const struct targets_addr *target, uint8_t dst_mac[6]);
 /* What a reply says. */
 struct arp_answer {
 	struct targets_addr from; /* the address it answers for */

@@ -76,10 +76,10 @@ enum probe_kind {
 
 /* What an answer proves about a host (engine_alive_by uses these). */
 enum probe_alive {
-	PROBE_ALIVE_NO = 0, /* nothing: it is not a discovery answer */
-	PROBE_ALIVE_ECHO,   /* an echo reply */
-	PROBE_ALIVE_OPEN,   /* a completed TCP handshake */
-	PROBE_ALIVE_RST,    /* a refused TCP connection */
+	PROBE_ALIVE_NO = 0,  /* nothing: it is not a discovery answer */
+	PROBE_ALIVE_ECHO,    /* an echo reply */
+	PROBE_ALIVE_OPEN,    /* a completed TCP handshake */
+	PROBE_ALIVE_RST,     /* a refused TCP connection */
 	PROBE_ALIVE_ASSUMED, /* not tested (--no-ping) */
 	PROBE_ALIVE_ARP	     /* an ARP reply / Neighbour Advertisement */
 };

@@ -692,9 +692,9 @@ static void test_arp_request(void **state)
 	struct targets_addr off = addr_of("198.18.12.77");
 	struct targets_addr t6 = addr_of("2001:2:0:8::1:2345");
 	static const uint8_t want[28] = {
-		0, 1, 8, 0, 6, 4, 0, 1,			   /* who-has */
-		0x02, 0x18, 0x08, 0, 0, 2, 198, 18, 8, 2,  /* us */
-		0, 0, 0, 0, 0, 0, 198, 18, 9, 77};	   /* them */
+		0,    1,    8,	  0, 6, 4, 0,	1,	    /* who-has */
+		0x02, 0x18, 0x08, 0, 0, 2, 198, 18, 8, 2,   /* us */
+		0,    0,    0,	  0, 0, 0, 198, 18, 9, 77}; /* them */
 	uint8_t buf[ARP_FRAME_MAX], dst[6], pseudo[40 + 32];
 
 	assert_int_equal(arp_request_build(buf, &n, &t, dst), 28);
@@ -711,9 +711,8 @@ static void test_arp_request(void **state)
 	assert_int_equal(buf[40], 135); /* NS */
 	assert_memory_equal(buf + 48, t6.a, 16);
 	/* to ff02::1:ff01:2345, on 33:33:ff:01:23:45 */
-	assert_memory_equal(buf + 24,
-			    "\xff\x02\0\0\0\0\0\0\0\0\0\x01\xff\x01\x23\x45",
-			    16);
+	assert_memory_equal(
+		buf + 24, "\xff\x02\0\0\0\0\0\0\0\0\0\x01\xff\x01\x23\x45", 16);
 	assert_memory_equal(dst, "\x33\x33\xff\x01\x23\x45", 6);
 	/* the source link-layer option carries our MAC */
 	assert_int_equal(buf[64], 1);
