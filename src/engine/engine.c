@@ -1229,11 +1229,15 @@ static int host_mac_cmp(const void *a, const void *b)
 	const struct host *x = *(struct host *const *)a;
 	const struct host *y = *(struct host *const *)b;
 
+	/* one station has one IPv4 and one IPv6 address as a matter of
+	 * course: a MAC is shared when it answers for two of one family */
+	if (x->pub.addr.family != y->pub.addr.family)
+		return x->pub.addr.family < y->pub.addr.family ? -1 : 1;
 	return memcmp(x->pub.mac, y->pub.mac, sizeof(x->pub.mac));
 }
 
 /* The ARP / NDP sweep is over: each held host whose MAC answered for no
- * other address is alive; the others (proxy ARP, or one station with
+ * other address of its family is alive; the others (proxy ARP, or one station with
  * several addresses) are asked with the ordinary discovery probes, and
  * their MAC is not taken as theirs. */
 static void engine_release_held(struct engine *e)

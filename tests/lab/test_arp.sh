@@ -2,9 +2,10 @@
 # ARP / NDP host discovery on a directly connected segment (lab.sh up
 # --l2): every live host found with its own MAC - the ones that ignore
 # ICMP and the ones that drop all IP included - and nothing invented, over
-# IPv4 and IPv6; the kernel's neighbour table untouched; without
-# CAP_NET_RAW (an unprivileged user) a fallback to ICMP/TCP, said once
-# with the setcap command; and a hostile station on the segment (proxy
+# IPv4 and IPv6, apart and in one run; the kernel's neighbour table
+# untouched; without CAP_NET_RAW (an unprivileged user) a fallback to
+# ICMP/TCP, said once with the setcap command; and a hostile station on
+# the segment (proxy
 # ARP for absent hosts, gratuitous and misaddressed replies, a storm of
 # replies for addresses never asked) invents no host. TAP output.
 #
@@ -87,6 +88,17 @@ jq -r --arg me "$(jq -r .scanner_ip6 "$T/truth.json")" \
 check "discover $LAN6 exits 0" [ "$rc" -eq 0 ]
 compare "$T/want6" "$T/got6" \
 	"NDP: every IPv6 host found with its MAC, none invented ($(wc -l <"$T/want6") hosts)"
+
+# One station answers for its IPv4 and its IPv6 address: in one run that
+# is not proxy ARP, every host keeps its MAC.
+scan "$NETCENSUS" discover --json --no-dns --no-snmp --ports none "$LAN" "$LAN6" \
+	>"$T/v46.json" 2>"$T/v46.err"
+cat "$T/want4" "$T/want6" | sort >"$T/want46"
+jq -r --arg me "$ME" --arg me6 "$(jq -r .scanner_ip6 "$T/truth.json")" \
+	'.[] | select(.sys.ip != $me and .sys.ip != $me6) | "\(.sys.ip) \(.sys.mac // "-")"' \
+	"$T/v46.json" | sort >"$T/got46"
+compare "$T/want46" "$T/got46" \
+	"IPv4 and IPv6 in one run: every host found with its MAC in both ($(wc -l <"$T/want46") addresses)"
 
 # ------------------------------------------- no CAP_NET_RAW: the fallback
 SMALL=${LAN%.*/*}.0/24
