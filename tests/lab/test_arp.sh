@@ -134,7 +134,7 @@ ip netns exec "$P-evil" /usr/bin/python3 "$(dirname "$0")/arp_hostile.py" eth0 \
 	"$ME" "$ME_MAC" --proxy "$PROXY" --forge "$FORGE" \
 	--offtarget 198.18.10.0/23 >"$T/evil.out" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
-if wait_until 30 grep -q ready "$T/evil.out"; then
+if wait_until 30 grep -qs ready "$T/evil.out"; then
 	ok "hostile station $EVIL up: proxy ARP for 8, forged replies for 8, a reply storm"
 else
 	nok "hostile station did not start"
