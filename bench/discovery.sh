@@ -5,15 +5,22 @@
 #   nmap -sn -n          (nmap's ping scan, no reverse DNS)
 #   nmap -sn -n -T4
 #   fping -g -a -q       (ICMP only)
-# on (a) a /24 with about 100 live hosts and (b) a /20 with about 1% live,
-# and print for each: wall time, hosts found (recall against lab.sh truth),
+# on (a) a /24 with about 100 live hosts, (b) a /20 with about 1% live
+# (both behind a router) and (c) one L2 segment: a /22 the scanner sits
+# on with 138 live hosts, some ignoring ICMP and some dropping all IP
+# (lab.sh up --l2), where netcensus, nmap and arp-scan all use ARP; there
+# netcensus's MACs are also checked against the lab's, netcensus --no-arp
+# (ICMP/TCP, as before ARP/NDP) runs too, and the bound is printed:
+# addresses / rate + the last reply wait (0.5 s).
+# For each it prints: wall time, hosts found (recall against lab.sh truth),
 # packets sent (tx counter of the scanner's veth), packets per second (the
 # average, and the peak over any 1 s window, sampled every 50 ms), CPU
 # time and peak RSS (/usr/bin/time), and the ratios to netcensus.
 #
-#   bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse]
+#   bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse|l2]
 #
-# Needs root (network namespaces), nmap, fping, snmpd, jq, /usr/bin/time.
+# Needs root (network namespaces), nmap, fping, snmpd, jq, /usr/bin/time;
+# arp-scan for (c) (skipped without it).
 # Every packet stays inside the lab's namespaces: the scanner namespace is
 # checked for a default route before anything is sent; the lab is torn down
 # on exit. The SNMP comparison (50 agents) is bench/snmp.sh.
@@ -28,7 +35,7 @@ while [ $# -gt 0 ]; do
 	--build) BUILD=$2; shift 2 ;;
 	--rounds) ROUNDS=$2; shift 2 ;;
 	--only) ONLY=$2; shift 2 ;;
-	*) echo "usage: bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse]" >&2; exit 2 ;;
+	*) echo "usage: bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse|l2]" >&2; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench/discovery.sh: needs root" >&2; exit 1; }
@@ -60,7 +67,11 @@ peak_pps() {
 		   printf "%.0f\n", best }' "$1"
 }
 
-fulls() { ip netns exec "$P-rtr" ip -s ntable show name arp_cache | awk '/table_fulls/ {print $2}'; }
+# the namespace whose ARP table the run fills: the router's, or on the
+# L2 segment the scanner's own
+NT_NS=rtr
+fulls() { ip netns exec "$P-$NT_NS" ip -s ntable show name arp_cache | awk '/table_fulls/ {print $2}'; }
+SELF=	# the scanner's own address, when it is a target (not counted)
 
 # run NAME OUTFILE CMD... — runs CMD in the scanner namespace under
 # /usr/bin/time; appends "name wall user sys rss_kb packets found wrong
@@ -82,7 +93,8 @@ run() {
 	sleep 0.1
 	kill "$sampler" 2>/dev/null || true
 	wait "$sampler" 2>/dev/null || true
-	grep -v '^#' "$out" | grep -oE '\b198\.18\.[0-9]+\.[0-9]+\b' | sort -u >"$out.ips" || true
+	grep -v '^#' "$out" | grep -oE '\b198\.18\.[0-9]+\.[0-9]+\b' | sort -u |
+		grep -vxF "${SELF:-none}" >"$out.ips" || true
 	local found invented wall user sys rss
 	found=$(comm -12 "$TMP/want" "$out.ips" | wc -l)
 	invented=$(comm -13 "$TMP/want" "$out.ips" | wc -l)
@@ -130,7 +142,44 @@ scenario() {
 	"$LAB" down --prefix "$P" >/dev/null
 }
 
+# (c) the L2 segment: ARP everywhere; netcensus's MACs checked too
+scenario_l2() {
+	local lan live n r rate
+	NT_NS=scan
+	"$LAB" up --prefix "$P" --l2 --hosts 138
+	"$LAB" check --prefix "$P"
+	[ -z "$(ip -n "$SCAN" route show default)" ] || { echo "default route in $SCAN" >&2; exit 1; }
+	"$LAB" truth --prefix "$P" >"$TMP/truth.json"
+	lan=$(jq -r .lan "$TMP/truth.json")
+	SELF=$(jq -r .scanner_ip "$TMP/truth.json")
+	jq -r '.hosts[] | select(.found) | .ip' "$TMP/truth.json" | sort >"$TMP/want"
+	jq -r '.hosts[] | "\(.ip) \(.mac)"' "$TMP/truth.json" | sort >"$TMP/want-mac"
+	live=$(wc -l <"$TMP/want")
+	n=$(( 1 << (32 - ${lan#*/}) ))
+	rate=$("$NC" discover --help | sed -n 's/.*(default \([0-9]*\);.*/\1/p' | head -1)
+	for ((r = 1; r <= ROUNDS; r++)); do
+		: >"$TMP/results"
+		run "netcensus" "$TMP/nc.out" "$NC" discover --ports none --no-dns "$lan"
+		awk 'NR > 1 && $2 ~ /:/ {print $1, $2}' "$TMP/nc.out" | sort >"$TMP/nc-mac"
+		run "nmap-sn-T4" "$TMP/nmap4.out" nmap -sn -n -T4 "$lan" -oG -
+		if command -v arp-scan >/dev/null; then
+			run "arp-scan" "$TMP/arps.out" arp-scan -I eth0 -q -x -g "$lan"
+		fi
+		# the path before ARP/NDP: ICMP/TCP, the kernel resolving each
+		run "nc-no-arp" "$TMP/nc-noarp.out" "$NC" discover --ports none --no-dns --no-arp "$lan"
+		report "l2-22 (round $r)" "$live" "$n"
+		echo "  netcensus MACs right: $(comm -12 "$TMP/want-mac" "$TMP/nc-mac" | wc -l)/$live (lab.sh truth: each host's own eth0)"
+		awk -v n="$n" -v rate="${rate:-2400}" 'NR == 1 {
+			b = n / rate + 0.5
+			printf "  bound: %d addresses / %d per s + 0.5 s last reply wait = %.2f s; netcensus %.2f s = %.2fx the bound\n", n, rate, b, $2, $2 / b }' "$TMP/results"
+		cat "$TMP/results" >>"$TMP/all-l2-22"
+	done
+	"$LAB" down --prefix "$P" >/dev/null
+	NT_NS=rtr SELF=
+}
+
 echo "netcensus $("$NC" --version 2>/dev/null | awk '{print $2}'), $(nmap --version | head -1), $(fping --version 2>&1 | head -1)"
 echo "defaults: $("$NC" discover --help | grep -A1 -- '--rate N' | tr -s ' ' | tr '\n' ' ')"
-[ "$ONLY" = sparse ] || scenario dense-24 --hosts 100
-[ "$ONLY" = dense ] || scenario sparse-20 --sparse
+[ -n "$ONLY" ] && [ "$ONLY" != dense ] || scenario dense-24 --hosts 100
+[ -n "$ONLY" ] && [ "$ONLY" != sparse ] || scenario sparse-20 --sparse
+[ -n "$ONLY" ] && [ "$ONLY" != l2 ] || scenario_l2

@@ -16,7 +16,7 @@ libgnutls28-dev libssh-dev libcurl4-openssl-dev libldap2-dev"
 RUN="ieee-data libwireshark-data nmap-common tzdata"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server strace
 iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl wget
-snmpsim bzip2 samba smbclient"
+snmpsim bzip2 samba smbclient iputils-arping"
 # the hygiene gate (tests/check/cppcheck.sh, format.sh)
 CHECK="cppcheck clang-format"
 # The web UI: npm installs the browser libraries it embeds (ui/package.json)
@@ -25,8 +25,8 @@ UI="nodejs"
 command -v npm >/dev/null 2>&1 || UI="$UI npm" # a NodeSource nodejs has it
 E2E="chromium fonts-liberation"
 # bench/api.sh: HTTP load generator; bench/discovery.sh: the scanners it
-# compares netcensus against
-BENCH="wrk nmap fping"
+# compares netcensus against (arp-scan: the L2 scenario)
+BENCH="wrk nmap fping arp-scan"
 
 case $SET in
 run) WANT="$BUILD $RUN $UI" ;;

@@ -40,126 +40,99 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-static const char discover_usage
-	[] = "usage: netcensus discover [OPTIONS] TARGET...\n"
-	     "\n"
-	     "Finds the live hosts among the targets (ICMP echo plus TCP "
-	     "connects\n"
-	     "to a few common ports, so hosts that drop ping are found too), "
-	     "probes\n"
-	     "their ports, looks up their DNS names, reads SNMP agents (v1, "
-	     "v2c, v3)\n"
-	     "and says what each device is. Prints a table, or --json device\n"
-	     "reports; --db stores them. Nothing is sent until every option "
-	     "and\n"
-	     "target has been checked.\n"
-	     "\n"
-	     "Targets: 10.0.0.5, 10.0.0.0/24, 10.0.0.10-10.0.0.50, "
-	     "10.0.1-3.1-254,\n"
-	     "2001:db8::/120, host names (resolved once, before anything is "
-	     "sent).\n"
-	     "  --targets-file FILE   one target per line ('#' comments; '-' = "
-	     "stdin)\n"
-	     "  --exclude TARGET      never send to these (repeatable)\n"
-	     "  --exclude-file FILE   exclusions, one per line\n"
-	     "  --max-targets N       refuse more addresses than N (default "
-	     "65536)\n"
-	     "\n"
-	     "Pacing:\n"
-	     "  --rate N              packets per second, every probe and "
-	     "retry "
-	     "counted\n"
-	     "                        (default " STR(
-		     ENGINE_DEFAULT_RATE) "; 0 = "
-					  "no limit)\n"
-					  "                        new "
-					  "addresses start evenly at rate / "
-					  "(packets per\n"
-					  "                        address), "
-					  "300/s by default\n"
-					  "  --timeout MS          each "
-					  "attempt's wait for an answer "
-					  "(default " STR(ENGINE_DEFAULT_TIMEOUT_MS) ")\n"
-										     "  --retries N           extra attempts after a timeout (default " STR(ENGINE_DEFAULT_RETRIES) ")\n"
-																						    "\n"
-																						    "Probes:\n"
-																						    "  --no-ping             treat every address as live (no host "
-																						    "discovery)\n"
-																						    "  --discovery-ports L   TCP ports that prove a host is there (default\n"
-																						    "                        " ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT
-																						    "; 'none' = ICMP only)\n"
-																						    "  --ports LIST          ports to probe on live hosts: 22,80,1000-1100,\n"
-																						    "                        161/udp; 'none' = host discovery only\n"
-																						    "  --preset NAME         ultrafast (22,135,139,445,3389,62078\n"
-"                        + 161/udp; the "
-																						    "default),\n"
-																						    "                        superfast / fast / medium (top 10/100/1000 "
-																						    "TCP\n"
-																						    "                        ports + 161/udp; need nmap-common)\n"
-																						    "  --dns-server ADDR     reverse DNS through this server only\n"
-																						    "  --no-dns              no reverse DNS\n"
-																						    "\n"
-																						    "SNMP (on hosts when 161/udp is in the port list):\n"
-																						    "  --community NAME      an SNMP v1/v2c community (repeatable; "
-																						    "default\n"
-																						    "                        'public' when no SNMP credential is given)\n"
-																						    "  --credentials FILE    a JSON array of credentials in Open-AudIT's "
-																						    "types:\n"
-																						    "                        snmp, snmp_v3, ssh, ssh_key, windows (see\n"
-																						    "                        docs/discovery.md); checked strictly first\n"
-																						    "  --no-snmp             no SNMP at all\n"
-																						    "\n"
-																						    "SSH (hosts with an SSH port open, when ssh / ssh_key credentials are\n"
-																						    "given in --credentials or stored in --db): one login and one audit\n"
-																						    "per host, merged into its report (SSH facts win over SNMP's):\n"
-																						    "  --ssh-ports LIST      TCP ports to try SSH on, first open one wins\n"
-																						    "                        (default 22; added to the probed ports)\n"
-																						    "  --ssh-concurrency N   SSH audits at once (default " STR(DISC_SSH_CONCURRENCY) ")\n"
-																																     "  --ssh-timeout MS      connect, banner, key exchange and each login\n"
-																																     "                        (default " STR(DISC_SSH_TIMEOUT_MS) ")\n"
-																																								  "  --ssh-command-timeout MS  the audit script (default " STR(
-																																									  DISC_SSH_COMMAND_MS) ")\n"
-																																											       "  --ssh-accept-changed-keys  audit a host whose key differs from the\n"
-																																											       "                        one stored in --db (default: flag it in the\n"
-																																											       "                        change log and send no credential)\n"
-																																											       "  --no-ssh              no SSH at all\n"
+/* clang-format off */
+static const char discover_usage[] =
+"usage: netcensus discover [OPTIONS] TARGET...\n"
+"\n"
+"Finds the live hosts among the targets (ARP/NDP on this host's own\n"
+"subnets; elsewhere ICMP echo plus TCP connects to a few common ports, so\n"
+"hosts that drop ping are found too), probes their ports, looks up their\n"
+"DNS names, reads SNMP agents (v1, v2c, v3) and says what each device is.\n"
+"Prints a table, or --json device reports; --db stores them. Nothing is\n"
+"sent until every option and target has been checked.\n"
+"\n"
+"Targets: 10.0.0.5, 10.0.0.0/24, 10.0.0.10-10.0.0.50, 10.0.1-3.1-254,\n"
+"2001:db8::/120, host names (resolved once, before anything is sent).\n"
+"  --targets-file FILE   one target per line ('#' comments; '-' = stdin)\n"
+"  --exclude TARGET      never send to these (repeatable)\n"
+"  --exclude-file FILE   exclusions, one per line\n"
+"  --max-targets N       refuse more addresses than N (default 65536)\n"
+"\n"
+"Pacing:\n"
+"  --rate N              packets per second, every probe and retry counted\n"
+"                        (default " STR(ENGINE_DEFAULT_RATE) "; 0 = no limit)\n"
+"                        new addresses start evenly at rate / (packets per\n"
+"                        address), 300/s by default\n"
+"  --timeout MS          each attempt's wait for an answer (default " STR(ENGINE_DEFAULT_TIMEOUT_MS) ")\n"
+"  --retries N           extra attempts after a timeout (default " STR(ENGINE_DEFAULT_RETRIES) ")\n"
+"\n"
+"Probes:\n"
+"  --no-ping             treat every address as live (no host discovery)\n"
+"  --no-arp              no ARP/NDP on directly connected subnets:\n"
+"                        ICMP/TCP discovery there too\n"
+"  --discovery-ports L   TCP ports that prove a host is there (default\n"
+"                        " ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT "; 'none' = ICMP only)\n"
+"  --ports LIST          ports to probe on live hosts: 22,80,1000-1100,\n"
+"                        161/udp; 'none' = host discovery only\n"
+"  --preset NAME         ultrafast (22,135,139,445,3389,62078 + 161/udp; the\n"
+"                        default), superfast / fast / medium (top\n"
+"                        10/100/1000 TCP ports + 161/udp; need nmap-common)\n"
+"  --dns-server ADDR     reverse DNS through this server only\n"
+"  --no-dns              no reverse DNS\n"
+"\n"
+"SNMP (on hosts when 161/udp is in the port list):\n"
+"  --community NAME      an SNMP v1/v2c community (repeatable; default\n"
+"                        'public' when no SNMP credential is given)\n"
+"  --credentials FILE    a JSON array of credentials in Open-AudIT's types:\n"
+"                        snmp, snmp_v3, ssh, ssh_key, windows (see\n"
+"                        docs/discovery.md); checked strictly first\n"
+"  --no-snmp             no SNMP at all\n"
+"\n"
+"SSH (hosts with an SSH port open, when ssh / ssh_key credentials are\n"
+"given in --credentials or stored in --db): one login and one audit\n"
+"per host, merged into its report (SSH facts win over SNMP's):\n"
+"  --ssh-ports LIST      TCP ports to try SSH on, first open one wins\n"
+"                        (default 22; added to the probed ports)\n"
+"  --ssh-concurrency N   SSH audits at once (default " STR(DISC_SSH_CONCURRENCY) ")\n"
+"  --ssh-timeout MS      connect, banner, key exchange and each login\n"
+"                        (default " STR(DISC_SSH_TIMEOUT_MS) ")\n"
+"  --ssh-command-timeout MS  the audit script (default " STR(DISC_SSH_COMMAND_MS) ")\n"
+"  --ssh-accept-changed-keys  audit a host whose key differs from the\n"
+"                        one stored in --db (default: flag it in the\n"
+"                        change log and send no credential)\n"
+"  --no-ssh              no SSH at all\n"
 "\n"
 "Windows (hosts with 445/tcp or 139/tcp open; no credentials,\n"
 "docs/windows.md): NetBIOS node status, SMB dialect, signing, SMB1, and\n"
 "the names and OS version in the NTLMSSP challenge:\n"
 "  --smb-timeout MS      the whole exchange per host (default " STR(DISC_SMB_TIMEOUT_MS) ")\n"
 "  --no-smb              no NetBIOS / SMB questions\n"
-																																											       "\n"
-																																											       "Output:\n"
-																																											       "  --json                a JSON array of device reports (as 'netcensus\n"
-																																											       "                        device --json'), one per live host, each "
-																																											       "written\n"
-																																											       "                        as soon as the host is done\n"
-																																											       "  --jsonl               the same, one report per line (JSON lines)\n"
-																																											       "  --db PATH             store the devices and the discovery log\n"
-																																											       "  --dry-run             print the plan (addresses, probes, rate, ETA) "
-																																											       "and\n"
-																																											       "                        send nothing; with --json, the run options "
-																																											       "as JSON\n"
-																																											       "  --discovery ID        run the discovery definition stored in --db "
-																																											       "(made\n"
-																																											       "                        through the API) as the server would; no "
-																																											       "targets\n"
-																																											       "                        or probe options with it\n"
-																																											       "  -h, --help            show this help\n"
-																																											       "\n"
-																																											       "A progress line is shown on stderr when it is a terminal. Ctrl-C stops\n"
-																																											       "taking new addresses; hosts under way finish and are reported.\n"
-																																											       "\n"
-																																											       "Exit status: 0 done; 1 runtime failure or interrupted; 2 usage error\n"
-																																											       "(bad option, target, port list or credentials file: nothing sent).\n"
-																																											       "\n"
-																																											       "Examples:\n"
-																																											       "  netcensus discover 192.168.1.0/24\n"
-																																											       "  netcensus discover --preset fast --community private 10.0.0.0/22\n"
-																																											       "  netcensus discover --credentials creds.json --db inv.db "
-																																											       "10.1.0.0/16\n"
-																																											       "  netcensus discover --dry-run --rate 500 10.0.0.0/16\n";
+"\n"
+"Output:\n"
+"  --json                a JSON array of device reports (as 'netcensus\n"
+"                        device --json'), one per live host, each written\n"
+"                        as soon as the host is done\n"
+"  --jsonl               the same, one report per line (JSON lines)\n"
+"  --db PATH             store the devices and the discovery log\n"
+"  --dry-run             print the plan (addresses, probes, rate, ETA) and\n"
+"                        send nothing; with --json, the run options as JSON\n"
+"  --discovery ID        run the discovery definition stored in --db (made\n"
+"                        through the API) as the server would; no targets\n"
+"                        or probe options with it\n"
+"  -h, --help            show this help\n"
+"\n"
+"A progress line is shown on stderr when it is a terminal. Ctrl-C stops\n"
+"taking new addresses; hosts under way finish and are reported.\n"
+"\n"
+"Exit status: 0 done; 1 runtime failure or interrupted; 2 usage error\n"
+"(bad option, target, port list or credentials file: nothing sent).\n"
+"\n"
+"Examples:\n"
+"  netcensus discover 192.168.1.0/24\n"
+"  netcensus discover --preset fast --community private 10.0.0.0/22\n"
+"  netcensus discover --credentials creds.json --db inv.db 10.1.0.0/16\n"
+"  netcensus discover --dry-run --rate 500 10.0.0.0/16\n";
+/* clang-format on */
 
 enum {
 	OPT_TARGETS_FILE = 256,
@@ -172,6 +145,7 @@ enum {
 	OPT_PORTS,
 	OPT_PRESET,
 	OPT_NO_PING,
+	OPT_NO_ARP,
 	OPT_DISC_PORTS,
 	OPT_DNS_SERVER,
 	OPT_NO_DNS,
@@ -205,7 +179,7 @@ struct dopts {
 	const char *db;
 	const char *communities[DISC_COMMUNITIES_MAX];
 	int n_communities;
-	int no_ping, no_dns, no_snmp, json, jsonl, dry_run;
+	int no_ping, no_arp, no_dns, no_snmp, json, jsonl, dry_run;
 	const char *ssh_ports;
 	long ssh_concurrency, ssh_timeout, ssh_command_timeout;
 	int ssh_accept, no_ssh;
@@ -250,6 +224,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{"ports", required_argument, NULL, OPT_PORTS},
 		{"preset", required_argument, NULL, OPT_PRESET},
 		{"no-ping", no_argument, NULL, OPT_NO_PING},
+		{"no-arp", no_argument, NULL, OPT_NO_ARP},
 		{"discovery-ports", required_argument, NULL, OPT_DISC_PORTS},
 		{"dns-server", required_argument, NULL, OPT_DNS_SERVER},
 		{"no-dns", no_argument, NULL, OPT_NO_DNS},
@@ -333,6 +308,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			break;
 		case OPT_NO_PING:
 			o->no_ping = 1;
+			break;
+		case OPT_NO_ARP:
+			o->no_arp = 1;
 			break;
 		case OPT_DISC_PORTS:
 			o->disc_ports = optarg;
@@ -485,7 +463,7 @@ static void discover_print_plan(const struct discover_opts *d,
 	unsigned snmp_q = d->snmp ? snmp_ping_questions(creds) : 0;
 	double live_s;
 
-	engine_plan(&d->engine, targets_count(t), &p);
+	engine_plan_targets(&d->engine, t, &p);
 	printf("netcensus discover: dry run - nothing is sent\n");
 	printf("addresses        %llu (in %zu ranges)\n",
 	       (unsigned long long)p.addresses, targets_range_count(t));
@@ -493,7 +471,14 @@ static void discover_print_plan(const struct discover_opts *d,
 		printf("host discovery   none (--no-ping): every address is "
 		       "treated as live\n");
 	} else {
-		printf("host discovery   %llu probes per address: %s",
+		if (p.link_addresses)
+			printf("host discovery   %llu addresses on this host's "
+			       "subnets: 1 ARP/NDP request each (needs "
+			       "CAP_NET_RAW); the other ",
+			       (unsigned long long)p.link_addresses);
+		else
+			printf("host discovery   ");
+		printf("%llu probes per address: %s",
 		       (unsigned long long)p.probes_per_address,
 		       d->engine.no_icmp ? "" : "ICMP echo");
 		if (d->engine.n_discovery_ports)
@@ -597,12 +582,12 @@ static int discover_creds_stored(struct store *st, json_t *def)
 static json_t *discover_def_flags(const struct dopts *o)
 {
 	json_t *opt = json_pack(
-		"{sIsIsIsIsbsbsbsbsIsIsIsbsbsI}", "rate", (json_int_t)o->rate,
+		"{sIsIsIsIsbsbsbsbsbsIsIsIsbsbsI}", "rate", (json_int_t)o->rate,
 		"timeout_ms", (json_int_t)o->timeout, "retries",
 		(json_int_t)o->retries, "max_targets",
-		(json_int_t)o->max_targets, "no_ping", o->no_ping, "dns",
-		!o->no_dns, "snmp", !o->no_snmp, "ssh", !o->no_ssh,
-		"ssh_concurrency", (json_int_t)o->ssh_concurrency,
+		(json_int_t)o->max_targets, "no_ping", o->no_ping, "arp",
+		!o->no_arp, "dns", !o->no_dns, "snmp", !o->no_snmp, "ssh",
+		!o->no_ssh, "ssh_concurrency", (json_int_t)o->ssh_concurrency,
 		"ssh_timeout_ms", (json_int_t)o->ssh_timeout,
 		"ssh_command_timeout_ms", (json_int_t)o->ssh_command_timeout,
 		"ssh_accept_changed_keys", o->ssh_accept, "smb", !o->no_smb,

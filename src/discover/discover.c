@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "discover/discover.h"
 #include "discover/discover_int.h"
+#include "probe/arp.h"
 #include "probe/dns.h"
 #include "probe/smb.h"
 #include "probe/snmp_ping.h"
@@ -54,6 +55,8 @@ static const struct disc_rule disc_rules[] = {
 	/* the address scanned, whatever a device says of itself */
 	{"sys.ip", {SRC_DISCOVERY}},
 	{"sys.dns_fqdn", {SRC_DNS}},
+	/* the MAC that answered ARP / NDP for the address on the wire */
+	{"sys.mac", {SRC_DISCOVERY, SRC_SSH, SRC_SNMP}},
 	/* the host's own name, else DNS, else a plausible sysName */
 	{"sys.hostname", {SRC_SSH, SRC_WIN, SRC_DNS, SRC_SNMP}},
 	/* what the host says over SSH beats what its agent says; what SMB
@@ -802,11 +805,28 @@ static json_t *disc_merge(json_t *const found[])
 
 /* ---- engine callbacks ---- */
 
+/* "" or, for a host whose ARP / NDP answer came from a MAC that answers
+ * for other addresses too, what that means (docs/discovery.md). */
+static const char *disc_proxy_note(const struct engine_host *h, char *buf,
+				   size_t len)
+{
+	char mac[18];
+
+	if (h->mac_by != ENGINE_MAC_SHARED)
+		return "";
+	arp_mac_format(h->mac, mac);
+	snprintf(buf, len,
+		 "; %s answered by %s, which answers for other addresses "
+		 "too (proxy ARP?): not proof, not its MAC",
+		 h->addr.family == AF_INET ? "arp" : "ndp", mac);
+	return buf;
+}
+
 static void disc_alive(struct engine *e, struct engine_host *h, void *ud)
 {
 	struct disc *d = ud;
 	struct dhost *dh = xcalloc(1, sizeof(*dh));
-	char by[64];
+	char by[64], mac[18], note[160];
 
 	dh->d = d;
 	targets_addr_format(&h->addr, dh->ip, sizeof(dh->ip));
@@ -822,12 +842,18 @@ static void disc_alive(struct engine *e, struct engine_host *h, void *ud)
 	case ENGINE_ALIVE_TCP_RST:
 		snprintf(by, sizeof(by), "tcp %u refused", h->alive_port);
 		break;
+	case ENGINE_ALIVE_ARP:
+		arp_mac_format(h->mac, mac);
+		snprintf(by, sizeof(by), "%s reply from %s",
+			 h->addr.family == AF_INET ? "arp" : "ndp", mac);
+		break;
 	default:
 		snprintf(by, sizeof(by), "assumed (--no-ping)");
 		break;
 	}
 	disc_log(d, dh->ip, "discovery", "alive",
-		 (int64_t)((dh->alive_ns - h->start_ns) / NS_PER_MS), "%s", by);
+		 (int64_t)((dh->alive_ns - h->start_ns) / NS_PER_MS), "%s%s",
+		 by, disc_proxy_note(h, note, sizeof(note)));
 	disc_enrich(d, h, dh, DISC_AT_ALIVE);
 }
 
@@ -882,6 +908,15 @@ static json_t *disc_found_engine(struct dhost *dh, struct engine_host *h)
 	json_t *f = json_pack("{s{ss}}", "sys", "ip", dh->ip);
 	json_t *ports = json_array();
 	size_t i;
+	char mac[18];
+
+	/* the MAC that answered ARP / NDP for the address, when it is the
+	 * host's own (not a proxy's) */
+	if (h->mac_by == ENGINE_MAC_ARP) {
+		arp_mac_format(h->mac, mac);
+		json_object_set_new(json_object_get(f, "sys"), "mac",
+				    json_string(mac));
+	}
 
 	for (i = 0; i < h->n_ports; i++)
 		if (h->ports[i].state == TCP_OPEN)
@@ -907,11 +942,16 @@ static void disc_done(struct engine *e, struct engine_host *h, void *ud)
 	int s;
 
 	if (!dh) {
-		char ip[48];
+		char ip[48], note[160];
 
 		targets_addr_format(&h->addr, ip, sizeof(ip));
-		disc_log(d, ip, "discovery", "dead", disc_ms(d, h->start_ns),
-			 NULL);
+		if (h->mac_by == ENGINE_MAC_SHARED)
+			disc_log(d, ip, "discovery", "dead",
+				 disc_ms(d, h->start_ns), "%s",
+				 disc_proxy_note(h, note, sizeof(note)) + 2);
+		else
+			disc_log(d, ip, "discovery", "dead",
+				 disc_ms(d, h->start_ns), NULL);
 		return;
 	}
 	h->user = NULL;

@@ -35,6 +35,7 @@ static const struct def_opt def_opts[] = {
 	{"retries", 'i', 0, 10},
 	{"max_targets", 'i', 1, 16777216},
 	{"no_ping", 'b', 0, 0},
+	{"arp", 'b', 0, 0},
 	{"discovery_ports", 's', 0, 256},
 	{"dns", 'b', 0, 0},
 	{"dns_server", 's', 0, 64},
@@ -419,6 +420,7 @@ int discover_setup_build(const struct discover_def_in *in,
 	d->engine.retries =
 		(unsigned)def_int(o, "retries", ENGINE_DEFAULT_RETRIES);
 	d->engine.no_ping = def_flag(o, "no_ping", 0);
+	d->engine.arp = def_flag(o, "arp", 1);
 	d->engine.dns = def_flag(o, "dns", 1);
 	d->engine.dns_server = def_str(o, "dns_server");
 	if (def_discovery_ports(o, &d->engine, why, whylen) < 0 ||
@@ -542,13 +544,13 @@ json_t *discover_setup_json(const struct discover_setup *s)
 		json_array_append_new(creds, r);
 	}
 	out = json_pack(
-		"{s{sIsI}sIsIsIsIsbsbsosbss?sosos{sIsIsI}sbs{sIsI}so}",
+		"{s{sIsI}sIsIsIsIsbsbsbsosbss?sosos{sIsIsI}sbs{sIsI}so}",
 		"targets", "addresses", (json_int_t)targets_count(s->targets),
 		"ranges", (json_int_t)targets_range_count(s->targets), "org_id",
 		(json_int_t)s->org_id, "rate", (json_int_t)e->rate,
 		"timeout_ms", (json_int_t)e->timeout_ms, "retries",
-		(json_int_t)e->retries, "no_ping", e->no_ping, "no_icmp",
-		e->no_icmp, "discovery_ports",
+		(json_int_t)e->retries, "no_ping", e->no_ping, "arp", e->arp,
+		"no_icmp", e->no_icmp, "discovery_ports",
 		def_ports_text(e->discovery_ports, e->n_discovery_ports), "dns",
 		e->dns, "dns_server", e->dns_server, "tcp_ports",
 		def_ports_text(s->ports.tcp, s->ports.n_tcp), "udp_ports",

@@ -109,7 +109,8 @@ static const char *disc_snmp_mac(json_t *report, const char *ip)
 }
 
 /* The host's MAC from the neighbour table (read again when it is not
- * there and the last read is not fresh), else from SNMP. */
+ * there and the last read is not fresh), else from SNMP. A MAC that
+ * answered ARP / NDP during the run is already in the report and wins. */
 static const char *disc_mac(struct disc_out *q, json_t *r, const char *ip)
 {
 	const char *mac = json_string_value(json_object_get(q->neigh, ip));
@@ -128,7 +129,8 @@ static void disc_finish(struct disc_out *q, json_t *r)
 {
 	json_t *sys = json_object_get(r, "sys");
 	const char *ip = json_string_value(json_object_get(sys, "ip"));
-	const char *mac = disc_mac(q, r, ip);
+	const char *mac =
+		json_object_get(sys, "mac") ? NULL : disc_mac(q, r, ip);
 	struct report_error err;
 	char now[20];
 

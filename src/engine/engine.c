@@ -14,6 +14,7 @@
 #include "engine/pace.h"
 #include "engine/perm.h"
 #include "engine/rtt.h"
+#include "probe/iface.h"
 
 #define ENGINE_RETRIES_MAX 10
 #define ENGINE_INFLIGHT_CEIL                                                   \
@@ -105,7 +106,9 @@ struct host {
 	unsigned holds; /* jobs and open requests */
 	char *hostname;
 	int in_ready;
+	int link;		       /* in ARP / NDP discovery now */
 	TAILQ_ENTRY(host) ready_link;  /* something to send */
+	TAILQ_ENTRY(host) held_link;   /* answered ARP / NDP, held */
 	TAILQ_ENTRY(host) active_link; /* active hosts, admission order */
 	TAILQ_ENTRY(host) dns_link;    /* waiting for a PTR lookup */
 };
@@ -170,7 +173,14 @@ struct engine {
 	struct hosts active; /* started, not done; admission order */
 	struct hosts dns_queue;
 	unsigned inflight, dns_running;
-	struct ejobs backlog; /* jobs the pool has no room for yet */
+	struct ejobs backlog;	/* jobs the pool has no room for yet */
+	struct iface_table ifs; /* directly connected subnets (opts.arp) */
+	int link_warned;	/* the fallback from ARP/NDP was said */
+	uint64_t link_total;	/* on-link addresses among the positions */
+	uint64_t link_started;	/* of them, started */
+	unsigned link_active;	/* hosts in ARP / NDP discovery now */
+	struct hosts held;	/* answered ARP / NDP, until the sweep is
+				 * over (engine_release_held) */
 	uint64_t free_jobs;
 	atomic_int stop;
 	int ran, shutting;
@@ -199,6 +209,7 @@ void engine_opts_default(struct engine_opts *o)
 	o->min_timeout_ms = ENGINE_DEFAULT_MIN_TIMEOUT_MS;
 	o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
 	o->max_inflight = 0; /* from the rate, in engine_new() */
+	o->arp = 1;
 	memcpy(o->discovery_ports, ports_discovery_default,
 	       sizeof(ports_discovery_default));
 	o->n_discovery_ports = PORTS_DISCOVERY_DEFAULT_N;
@@ -240,27 +251,36 @@ static uint64_t engine_address_cap(const struct engine_opts *o)
 	return cap;
 }
 
-void engine_plan(const struct engine_opts *o, uint64_t addresses,
-		 struct engine_plan *out)
+/* The dry-run numbers for `addresses` of which `link` are asked by ARP /
+ * NDP (one packet each, no new-address window). */
+static void engine_plan_compute(const struct engine_opts *o, uint64_t addresses,
+				uint64_t link, struct engine_plan *out)
 {
 	uint64_t per =
 		o->no_ping ? 0 : (o->no_icmp ? 0 : 1) + o->n_discovery_ports;
-	uint64_t cap = engine_address_cap(o);
+	uint64_t cap = engine_address_cap(o), other = addresses - link;
 	double wait = (double)engine_attempt_max_ns(o) / 1e9 * (o->retries + 1);
 	double by_packets, by_addresses;
 
 	memset(out, 0, sizeof(*out));
 	out->addresses = addresses;
+	out->link_addresses = link;
 	out->probes_per_address = per;
-	out->packets_max = addresses * per * (o->retries + 1);
+	out->packets_max = (other * per + link) * (o->retries + 1);
 	out->port_probes_per_live = o->ports ? o->ports->n_tcp : 0;
 	if (o->no_ping) /* every address is "live": its ports are probed */
 		out->packets_max = addresses * out->port_probes_per_live *
 				   (o->retries + 1);
 	by_packets = o->rate ? (double)out->packets_max / (double)o->rate : 0;
-	by_addresses = cap ? (double)addresses / (double)cap : 0;
+	by_addresses = cap ? (double)other / (double)cap : 0;
 	out->seconds_max =
 		(by_packets > by_addresses ? by_packets : by_addresses) + wait;
+}
+
+void engine_plan(const struct engine_opts *o, uint64_t addresses,
+		 struct engine_plan *out)
+{
+	engine_plan_compute(o, addresses, 0, out);
 }
 
 /* Where a resumed run would start: the oldest active host, or the next
@@ -319,6 +339,7 @@ static int fam_index(int family)
 
 static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns);
 static void slot_error(struct slot *s, enum icmp_verdict v);
+static void host_hold(struct host *h, uint64_t rtt_ns);
 
 /* What a shared socket read about attempt rep->id: settles it when it is
  * still waiting and the reply is about it (the address it went to, its
@@ -340,6 +361,10 @@ static void chan_reply(struct chan *ch, const struct probe_reply *rep)
 	    (rep->port && rep->port != h->items[s->item].port) ||
 	    rep->q != h->meta[s->item].q)
 		return;
+	if (rep->has_mac && h->stage == ST_DISC) {
+		memcpy(h->pub.mac, rep->mac, sizeof(h->pub.mac));
+		h->pub.mac_by = ENGINE_MAC_ARP;
+	}
 	slot_result(s, TCP_OPEN, reactor_now(h->e->r) - s->sent);
 }
 
@@ -386,7 +411,14 @@ static struct chan *chan_get(struct engine *e, enum probe_kind kind, int family)
 	why[0] = '\0';
 	if (ch->m->open(&ch->pc, family, e->probe_key, why, sizeof(why)) < 0) {
 		ch->state = -1;
-		if (ch->m->alive_answer == PROBE_ALIVE_NO) /* a request */
+		if (ch->m->link_layer) {
+			if (!e->link_warned++)
+				log_warn("%s; hosts on directly connected "
+					 "subnets are found with ICMP/TCP "
+					 "probes instead",
+					 why);
+		} else if (ch->m->alive_answer ==
+			   PROBE_ALIVE_NO) /* a request */
 			log_err("%s: %s", ch->m->name, why);
 		else if (e->o.n_discovery_ports)
 			log_warn("%s; host discovery uses TCP probes only",
@@ -853,7 +885,9 @@ static void slot_result(struct slot *s, enum tcp_state st, uint64_t rtt_ns)
 					  : st == TCP_CLOSED ? m->alive_refused
 							     : ENGINE_ALIVE_NO;
 
-		if (by != ENGINE_ALIVE_NO) {
+		if (by == ENGINE_ALIVE_ARP) {
+			host_hold(h, rtt_ns);
+		} else if (by != ENGINE_ALIVE_NO) {
 			host_set_alive(h, by, it->port, rtt_ns);
 		} else if (h->settled == h->n_items) {
 			host_cancel_probes(h);
@@ -918,10 +952,20 @@ static void host_free(struct host *h)
 	free(h);
 }
 
+/* h leaves ARP / NDP discovery (answered, silent or gone). */
+static void host_link_end(struct host *h)
+{
+	if (h->link) {
+		h->link = 0;
+		h->e->link_active--;
+	}
+}
+
 static void host_finish(struct host *h)
 {
 	struct engine *e = h->e;
 
+	host_link_end(h);
 	h->stage = ST_DONE;
 	ready_remove(e, h);
 	if (e->cb.done)
@@ -1061,41 +1105,185 @@ static int host_dead_now(struct host *h)
 	return 1;
 }
 
-static void host_start(struct engine *e, struct host *h)
+/* 1 when a is asked by ARP / NDP: opts.arp, a directly connected
+ * subnet, and the packet socket open (open: opened now if untried) or
+ * not known to fail (!open). */
+static int engine_on_link(struct engine *e, const struct targets_addr *a,
+			  int open)
 {
-	uint32_t i;
+	if (!e->o.arp || e->o.no_ping || !e->ifs.n ||
+	    !iface_table_find(&e->ifs, a))
+		return 0;
+	if (!open)
+		return e->chan[PROBE_ARP][fam_index(a->family)].state >= 0;
+	return chan_get(e, PROBE_ARP, a->family) != NULL;
+}
 
-	if (e->o.no_ping) {
-		cnt_add(&e->c_disc, 1); /* host_set_alive() takes it off */
-		host_set_alive(h, ENGINE_ALIVE_ASSUMED, 0, 0);
-		return;
+/* How many of the positions [first, last) of t hold an on-link address
+ * (perm NULL: the positions are the indexes). */
+static uint64_t engine_link_count(const struct iface_table *ifs,
+				  const struct targets *t,
+				  const struct perm *perm, uint64_t first,
+				  uint64_t last)
+{
+	struct targets_addr a;
+	uint64_t pos, n = 0;
+
+	for (pos = first; ifs->n && pos < last; pos++)
+		if (targets_get(t, perm ? perm_at(perm, pos) : pos, &a) == 0 &&
+		    iface_table_find(ifs, &a))
+			n++;
+	return n;
+}
+
+/* How many of the run's positions hold an on-link address (the held
+ * ARP / NDP answers wait until all of them are started). */
+static uint64_t engine_count_link(const struct engine *e)
+{
+	if (!e->o.arp || e->o.no_ping)
+		return 0;
+	return engine_link_count(&e->ifs, e->t, &e->perm, e->next_pos,
+				 e->last_pos);
+}
+
+void engine_plan_targets(const struct engine_opts *o, const struct targets *t,
+			 struct engine_plan *out)
+{
+	struct iface_table ifs;
+	uint64_t n = targets_count(t), link = 0;
+
+	if (o->arp && !o->no_ping && iface_table_load(&ifs) == 0) {
+		link = engine_link_count(&ifs, t, NULL, 0, n);
+		iface_table_free(&ifs);
 	}
-	h->disc = xcalloc(e->n_disc ? e->n_disc : 1, sizeof(*h->disc));
-	h->disc_meta =
-		xcalloc(e->n_disc ? e->n_disc : 1, sizeof(*h->disc_meta));
-	for (i = 0; i < e->n_disc; i++) {
-		const struct disc_probe *d = &e->disc[i];
+	engine_plan_compute(o, n, link, out);
+}
 
-		/* a kind whose socket cannot be had for this family (no
-		 * ICMP here) is left out; the others still decide */
-		if (probe_modules[d->kind]->sock == PROBE_SHARED &&
-		    !chan_get(e, d->kind, h->pub.addr.family))
-			continue;
-		h->disc_meta[h->n_disc].kind = d->kind;
-		h->disc[h->n_disc++].port = d->port;
+/* Fills h's discovery items: ARP / NDP alone (link), else every
+ * discovery probe whose socket can be had for its family. */
+static void host_disc_items(struct host *h, int link)
+{
+	struct engine *e = h->e;
+	uint32_t n = link ? 1 : (e->n_disc ? e->n_disc : 1), i;
+
+	free(h->disc);
+	free(h->disc_meta);
+	free(h->first_ns);
+	h->disc = xcalloc(n, sizeof(*h->disc));
+	h->disc_meta = xcalloc(n, sizeof(*h->disc_meta));
+	h->first_ns = xcalloc(n, sizeof(*h->first_ns));
+	h->n_disc = 0;
+	if (link) {
+		h->disc_meta[h->n_disc++].kind = PROBE_ARP;
+	} else {
+		for (i = 0; i < e->n_disc; i++) {
+			const struct disc_probe *d = &e->disc[i];
+
+			/* a kind whose socket cannot be had for this family
+			 * (no ICMP here) is left out; the others still
+			 * decide */
+			if (probe_modules[d->kind]->sock == PROBE_SHARED &&
+			    !chan_get(e, d->kind, h->pub.addr.family))
+				continue;
+			h->disc_meta[h->n_disc].kind = d->kind;
+			h->disc[h->n_disc++].port = d->port;
+		}
 	}
 	h->items = h->disc;
 	h->meta = h->disc_meta;
 	h->n_items = h->n_disc;
-	h->first_ns = xcalloc(h->n_disc ? h->n_disc : 1, sizeof(*h->first_ns));
-	h->stage = ST_DISC;
-	cnt_add(&e->c_disc, 1);
+	h->cursor = h->settled = 0;
+}
+
+/* Starts (or, after a shared-MAC ARP answer, restarts) the discovery
+ * stage of h; h may be finished (and freed) when it has no probe. */
+static void host_disc_start(struct host *h, int link)
+{
+	struct engine *e = h->e;
+
+	host_disc_items(h, link);
 	if (h->n_disc == 0) { /* no way to test it: it counts as dead */
 		cnt_add(&e->c_disc, -1);
 		host_finish(h);
 		return;
 	}
 	ready_push(e, h, 0);
+}
+
+/* h answered ARP / NDP: it waits, its probes done, until no on-link
+ * address is left to ask (engine_release_held), so that a MAC answering
+ * for several addresses (proxy ARP) is known before any of them counts. */
+static void host_hold(struct host *h, uint64_t rtt_ns)
+{
+	struct engine *e = h->e;
+
+	host_cancel_probes(h);
+	host_link_end(h);
+	h->pub.rtt_us = (uint32_t)(rtt_ns / 1000);
+	TAILQ_INSERT_TAIL(&e->held, h, held_link);
+}
+
+static int host_mac_cmp(const void *a, const void *b)
+{
+	const struct host *x = *(struct host *const *)a;
+	const struct host *y = *(struct host *const *)b;
+
+	/* one station has one IPv4 and one IPv6 address as a matter of
+	 * course: a MAC is shared when it answers for two of one family */
+	if (x->pub.addr.family != y->pub.addr.family)
+		return x->pub.addr.family < y->pub.addr.family ? -1 : 1;
+	return memcmp(x->pub.mac, y->pub.mac, sizeof(x->pub.mac));
+}
+
+/* The ARP / NDP sweep is over: each held host whose MAC answered for no
+ * other address of its family is alive; the others (proxy ARP, or one station with
+ * several addresses) are asked with the ordinary discovery probes, and
+ * their MAC is not taken as theirs. */
+static void engine_release_held(struct engine *e)
+{
+	struct host **v, *h;
+	size_t n = 0, i, j, k;
+
+	TAILQ_FOREACH(h, &e->held, held_link)
+		n++;
+	v = xcalloc(n, sizeof(*v));
+	n = 0;
+	while ((h = TAILQ_FIRST(&e->held))) {
+		TAILQ_REMOVE(&e->held, h, held_link);
+		v[n++] = h;
+	}
+	qsort(v, n, sizeof(*v), host_mac_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !host_mac_cmp(&v[i], &v[j]); j++)
+			;
+		for (k = i; k < j; k++) {
+			h = v[k];
+			if (j - i == 1) {
+				host_set_alive(h, ENGINE_ALIVE_ARP, 0,
+					       (uint64_t)h->pub.rtt_us * 1000);
+				continue;
+			}
+			h->pub.mac_by = ENGINE_MAC_SHARED;
+			host_disc_start(h, 0);
+		}
+	}
+	free(v);
+}
+
+static void host_start(struct engine *e, struct host *h)
+{
+	if (e->o.no_ping) {
+		cnt_add(&e->c_disc, 1); /* host_set_alive() takes it off */
+		host_set_alive(h, ENGINE_ALIVE_ASSUMED, 0, 0);
+		return;
+	}
+	h->stage = ST_DISC;
+	cnt_add(&e->c_disc, 1);
+	if (e->link_total && iface_table_find(&e->ifs, &h->pub.addr))
+		e->link_started++;
+	h->link = engine_on_link(e, &h->pub.addr, 1);
+	e->link_active += (unsigned)h->link;
+	host_disc_start(h, h->link);
 }
 
 /* ---- DNS ---- */
@@ -1296,6 +1484,19 @@ static int engine_admit_take(struct engine *e, uint64_t now)
 	return 1;
 }
 
+/* 1 when the next address is asked by ARP / NDP: it makes no neighbour
+ * entry in a router or the kernel, so the new-address window does not
+ * apply (the packet rate does). */
+static int engine_admit_link(struct engine *e)
+{
+	struct targets_addr a;
+
+	if (!e->ifs.n ||
+	    targets_get(e->t, perm_at(&e->perm, e->next_pos), &a) < 0)
+		return 0;
+	return engine_on_link(e, &a, 0);
+}
+
 /* Starts the next address; 0 when there is none to start now. The host
  * may already be finished (and freed) when this returns. */
 static int engine_admit(struct engine *e)
@@ -1306,7 +1507,7 @@ static int engine_admit(struct engine *e)
 	    e->inflight >= e->o.max_inflight)
 		return 0;
 	now = reactor_now(e->r);
-	if (!engine_admit_take(e, now))
+	if (!engine_admit_link(e) && !engine_admit_take(e, now))
 		return 0;
 	host_start(e, host_new(e, e->next_pos++));
 	return 1;
@@ -1345,6 +1546,13 @@ static void engine_prepare(void *arg)
 	struct engine *e = arg;
 
 	engine_pump(e);
+	/* no on-link address is left to ask: the held answers count */
+	if (!TAILQ_EMPTY(&e->held) && e->link_active == 0 &&
+	    (e->link_started >= e->link_total || atomic_load(&e->stop) ||
+	     e->next_pos >= e->last_pos)) {
+		engine_release_held(e);
+		engine_pump(e);
+	}
 	if (e->dns)
 		engine_dns_pump(e);
 	if (TAILQ_EMPTY(&e->active) && e->free_jobs == 0 &&
@@ -1427,6 +1635,7 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 	TAILQ_INIT(&e->dns_queue);
 	TAILQ_INIT(&e->ready);
 	TAILQ_INIT(&e->active);
+	TAILQ_INIT(&e->held);
 	if (cb)
 		e->cb = *cb;
 	e->pool_io.fd = -1;
@@ -1437,6 +1646,8 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 		goto fail;
 	}
 	randombytes_buf(e->probe_key, sizeof(e->probe_key));
+	if (e->o.arp && !e->o.no_ping && iface_table_load(&e->ifs) < 0)
+		log_warn("ARP/NDP off: the interfaces cannot be listed");
 	if (!e->o.no_icmp)
 		e->disc[e->n_disc++].kind = PROBE_ICMP_ECHO;
 	for (i = 0; i < e->o.n_discovery_ports; i++) {
@@ -1449,6 +1660,7 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 	e->last_pos = e->o.last && e->o.last < n ? e->o.last : n;
 	e->next_pos = e->o.first < e->last_pos ? e->o.first : e->last_pos;
 	atomic_store(&e->c_total, e->last_pos - e->next_pos);
+	e->link_total = engine_count_link(e);
 	atomic_store(&e->c_resume, e->next_pos);
 	rtt_init(&e->rtt, (uint64_t)e->o.min_timeout_ms * NS_PER_MS,
 		 engine_attempt_max_ns(&e->o));
@@ -1513,6 +1725,7 @@ void engine_free(struct engine *e)
 		chan_close(e, &e->chan[k][1]);
 	}
 	reactor_free(e->r);
+	iface_table_free(&e->ifs);
 	free(e->admit_ring);
 	free(e);
 }

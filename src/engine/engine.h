@@ -15,6 +15,19 @@
  *              host alive and cancels the rest; when every probe has timed
  *              out (after retries) or failed, the host is dead. no_ping
  *              skips this stage and treats every address as alive.
+ *              An address on a directly connected subnet (opts.arp,
+ *              probe/iface.h) is asked by ARP (IPv4) or NDP (IPv6)
+ *              alone (probe/arp.h); silence makes it dead. A host that
+ *              answers is held until every on-link address of the run
+ *              has been asked; then, if its MAC answered for no other
+ *              address, it is alive with that MAC; if it did (proxy ARP,
+ *              or one station with several addresses) the answer proves
+ *              nothing and the host goes through ICMP/TCP discovery,
+ *              its MAC not taken (ENGINE_MAC_SHARED). Without
+ *              CAP_NET_RAW these addresses get the ICMP/TCP probes, said
+ *              once with the setcap command. Such addresses skip the
+ *              new-address window below (no router or kernel neighbour
+ *              entry is made for them); the packet rate still applies.
  *   alive      callbacks.alive runs; the caller may submit jobs for it,
  *              and ask it a request kind with engine_probe() (SNMP: is
  *              there an agent, and which credential does it answer?).
@@ -117,8 +130,19 @@ enum engine_alive_by {
 						   * alive_port */
 	ENGINE_ALIVE_TCP_RST = PROBE_ALIVE_RST,	  /* refused a connection on
 						   * alive_port */
-	ENGINE_ALIVE_ASSUMED = PROBE_ALIVE_ASSUMED /* no_ping: not
-						    * tested */
+	ENGINE_ALIVE_ASSUMED = PROBE_ALIVE_ASSUMED, /* no_ping: not
+						     * tested */
+	ENGINE_ALIVE_ARP = PROBE_ALIVE_ARP /* answered ARP / NDP on the link */
+};
+
+/* What engine_host.mac is. */
+enum engine_mac {
+	ENGINE_MAC_NONE = 0,
+	ENGINE_MAC_ARP,	  /* the host's own: it answered ARP / NDP */
+	ENGINE_MAC_SHARED /* the MAC that answered ARP for it also answered
+			   * for other addresses (proxy ARP): not the
+			   * host's; the host was confirmed (or not) by
+			   * ICMP / TCP */
 };
 
 /* One port's outcome; state is an enum tcp_state (TCP_PENDING until it is
@@ -143,6 +167,8 @@ struct engine_host {
 	const char *hostname;	    /* PTR name, or NULL */
 	int hostname_confirmed;	    /* its A/AAAA include addr */
 	enum dns_status dns_status; /* DNS_NONAME when not looked up */
+	uint8_t mac[6];		    /* from ARP / NDP (mac_by) */
+	uint8_t mac_by;		    /* enum engine_mac */
 	void *user;		    /* the caller's */
 };
 
@@ -172,6 +198,8 @@ struct engine_opts {
 				  * 60000 and the open file limit */
 	int no_ping;		 /* every address counts as alive */
 	int no_icmp;		 /* discovery by TCP only */
+	int arp;		 /* ARP / NDP for targets on directly
+				  * connected subnets (default 1) */
 	uint16_t discovery_ports[ENGINE_DISCOVERY_PORTS_MAX];
 	size_t n_discovery_ports;      /* 0 with no_icmp = none */
 	const struct port_list *ports; /* TCP ports to probe; NULL = none */
@@ -188,7 +216,10 @@ struct engine_opts {
 /* Estimates for a dry run: what a run of opts over `addresses` sends. */
 struct engine_plan {
 	uint64_t addresses;
-	uint64_t probes_per_address;   /* discovery probes, first attempts */
+	uint64_t link_addresses;       /* of them, asked by ARP / NDP (one
+					* packet each) */
+	uint64_t probes_per_address;   /* discovery probes, first attempts,
+					* of the others */
 	uint64_t packets_max;	       /* if nothing answers, retries incl. */
 	uint64_t port_probes_per_live; /* first attempts, per live host */
 	double seconds_max;	       /* ETA if nothing answers */
@@ -214,9 +245,13 @@ struct engine_progress {
 /* Fills o with the defaults above (discovery ports
  * PORTS_DISCOVERY_DEFAULT_TEXT). */
 void engine_opts_default(struct engine_opts *o);
-/* The dry-run numbers for opts and a target count. */
+/* The dry-run numbers for opts and a target count (none on link). */
 void engine_plan(const struct engine_opts *o, uint64_t addresses,
 		 struct engine_plan *out);
+/* The same for the targets t, those on this host's subnets counted as
+ * asked by ARP / NDP (opts.arp). */
+void engine_plan_targets(const struct engine_opts *o, const struct targets *t,
+			 struct engine_plan *out);
 
 /* A new engine over finished targets t; NULL on error (logged: bad
  * options, DNS server, no way to discover hosts). ICMP that cannot be

@@ -57,7 +57,7 @@ static void icmp_cookie(const struct icmp_sock *s, const struct targets_addr *a,
 	crypto_shorthash(out, in, sizeof(in), s->key);
 }
 
-static uint16_t icmp_checksum(const uint8_t *p, size_t n)
+uint16_t icmp_checksum(const uint8_t *p, size_t n)
 {
 	uint32_t sum = 0;
 	size_t i;

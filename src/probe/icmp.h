@@ -57,6 +57,9 @@ enum icmp_verdict {
 	ICMP_V_ALIVE	 /* the target itself sent the error */
 };
 
+/* The Internet checksum (RFC 1071) of n bytes: 0 over a packet whose
+ * checksum field is right. */
+uint16_t icmp_checksum(const uint8_t *p, size_t n);
 /* Opens a non-blocking echo socket for family with a cookie key; 0, or -1
  * with a sentence for the user in why (nothing logged). */
 int icmp_open(struct icmp_sock *s, int family,

@@ -35,7 +35,7 @@
  * kinds (SNMP) are asked of a live host with engine_probe() - the first
  * answered question ends the request, and its callback says which.
  *
- * Adding a kind (ARP who-has, an SMB negotiate, NetBIOS NBSTAT):
+ * Adding a kind (an SMB negotiate, NetBIOS NBSTAT; ARP/NDP is one):
  *   1. a value in enum probe_kind before PROBE_KINDS (and, when its answer
  *      proves a host alive in a new way, one in enum probe_alive);
  *   2. a const struct probe_module in its own file under src/probe/ - a
@@ -70,16 +70,18 @@ enum probe_kind {
 	PROBE_ICMP_ECHO = 0,
 	PROBE_TCP_CONNECT,
 	PROBE_SNMP, /* UDP request/response: SNMP GET / v3 discovery */
+	PROBE_ARP,  /* ARP who-has / NDP solicitation on the link */
 	PROBE_KINDS
 };
 
 /* What an answer proves about a host (engine_alive_by uses these). */
 enum probe_alive {
-	PROBE_ALIVE_NO = 0, /* nothing: it is not a discovery answer */
-	PROBE_ALIVE_ECHO,   /* an echo reply */
-	PROBE_ALIVE_OPEN,   /* a completed TCP handshake */
-	PROBE_ALIVE_RST,    /* a refused TCP connection */
-	PROBE_ALIVE_ASSUMED /* not tested (--no-ping) */
+	PROBE_ALIVE_NO = 0,  /* nothing: it is not a discovery answer */
+	PROBE_ALIVE_ECHO,    /* an echo reply */
+	PROBE_ALIVE_OPEN,    /* a completed TCP handshake */
+	PROBE_ALIVE_RST,     /* a refused TCP connection */
+	PROBE_ALIVE_ASSUMED, /* not tested (--no-ping) */
+	PROBE_ALIVE_ARP	     /* an ARP reply / Neighbour Advertisement */
 };
 
 enum probe_sock { PROBE_SHARED, PROBE_OWN };
@@ -115,6 +117,8 @@ struct probe_reply {
 	uint64_t stamp;		    /* the send time it carried; 0: none (the
 				     * engine does not check it) */
 	enum icmp_verdict verdict;  /* error: what it says */
+	uint8_t mac[6];		    /* link-layer kinds: who answered */
+	uint8_t has_mac;
 };
 
 struct probe_module {
@@ -131,6 +135,11 @@ struct probe_module {
 				* attempt (an agent's answer time is its own
 				* CPU's, not the network's); 0: after 500 ms
 				* (or --timeout when shorter) */
+	int link_layer;	       /* 1: asks only targets on a directly
+				* connected subnet (probe/iface.h), in place
+				* of the other discovery probes; when its
+				* socket cannot be had, the engine says so
+				* once and uses the others (ARP/NDP) */
 
 	/* PROBE_SHARED: opens c for family with the run's cookie key; 0, or
 	 * -1 with why filled. close() undoes it. */
@@ -170,5 +179,6 @@ extern const struct probe_module *const probe_modules[PROBE_KINDS];
 extern const struct probe_module probe_icmp_echo;
 extern const struct probe_module probe_tcp_connect;
 extern const struct probe_module probe_snmp;
+extern const struct probe_module probe_arp; /* probe/arp.c */
 
 #endif

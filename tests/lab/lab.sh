@@ -5,6 +5,7 @@
 #
 #   lab.sh up [--hosts N] [--sparse] [--agents N] [--ssh N] [--routed N] [--smb]
 #             [--prefix NAME]
+#   lab.sh up --l2 [--hosts N] [--prefix NAME]   one L2 segment (below)
 #   lab.sh down [--prefix NAME]
 #   lab.sh truth [--prefix NAME]       ground truth as JSON on stdout
 #   lab.sh check [--prefix NAME]       scanner namespace has no default route
@@ -39,6 +40,16 @@
 #                           139 and 445/tcp: found through those only)
 #
 # The LAN is 198.18.0.0/24, or 198.18.16.0/20 with --sparse (about 1% live).
+#
+# --l2: a different lab, one flat segment with no router, for ARP/NDP:
+#
+#   PREFIX-scan  eth0 198.18.8.2/22 + 2001:2:0:8::2/64, no other route
+#        |  bridge br0 in PREFIX-sw (no address)
+#        +-- PREFIX-lK  --hosts N (default 138) hosts, one namespace and MAC
+#                       each, at pseudo-random offsets of 198.18.8.0/22 and
+#                       the same offsets in 2001:2:0:8::/64; every 7th
+#                       ignores ICMP echo, every 11th drops all IP (nft):
+#                       ARP still finds them, ICMP/TCP cannot
 # Every process started runs inside a lab namespace and is recorded in the
 # state directory; `down` kills only processes inside PREFIX-* namespaces
 # and deletes only those namespaces.
@@ -75,6 +86,10 @@ SMB_NET=198.18.6
 SMB_WORKGROUP=NCLABWG
 SMBD=/usr/sbin/smbd
 NMBD=/usr/sbin/nmbd
+L2=0
+L2_NET=198.18.8.0
+L2_PLEN=22
+L2_NET6=2001:2:0:8
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 say() { [ -n "${NCLAB_QUIET:-}" ] || echo "lab.sh: $*" >&2; }
@@ -107,6 +122,7 @@ parse_opts() {
 		--routed) ROUTED=${2:?--routed needs a number}; shift 2 ;;
 		--smb) SMB=1; shift ;;
 		--prefix) PREFIX=${2:?--prefix needs a name}; shift 2 ;;
+		--l2) L2=1; shift ;;
 		--) shift; break ;;
 		-h|--help) usage ;;
 		-*) die "unknown option $1 (see --help)" ;;
@@ -127,6 +143,7 @@ parse_opts() {
 	NS_SCAN=$PREFIX-scan
 	NS_RTR=$PREFIX-rtr
 	NS_FARM=$PREFIX-farm
+	NS_SW=$PREFIX-sw
 }
 
 # Only our own namespaces: PREFIX- followed by a name we create.
@@ -518,6 +535,98 @@ json_str() {
 }
 
 # ------------------------------------------------------------------ up
+# cmd_up_l2 — the --l2 lab (see the top): the scanner and HOSTS hosts on
+# one bridge, IPv4 /22 and IPv6 /64, no router.
+L2_OUIS="f4:bd:9e 04:0e:3c 98:e7:43 00:c0:b7 94:f7:ad 74:83:c2 70:bc:10 0c:c4:7a dc:a6:32 00:11:32"
+cmd_up_l2() {
+	local base n size offsets off i ns addr addr6 mac oui ping found6 role
+	local hosts_json="" empty_json="" used=" 2 " t0=$SECONDS
+	local -a ouis
+	read -r -a ouis <<<"$L2_OUIS"
+	base=$(ip2int "$L2_NET"); size=$((1 << (32 - L2_PLEN)))
+	n=${HOSTS:-138}
+	[ "$n" -le $((size - 4)) ] || die "--hosts $n does not fit in the /$L2_PLEN"
+	mkdir -p "$STATE"
+	: >"$STATE/pids"
+	trap 'echo "lab.sh: up failed; tearing down" >&2; cmd_down >/dev/null 2>&1 || true' ERR
+
+	# The switch, then the scanner on it, then the safety check.
+	ip netns add "$NS_SW"
+	ip netns add "$NS_SCAN"
+	sysctls "$NS_SCAN" net/ipv6/conf/default/accept_ra=0 \
+		net/ipv6/conf/all/accept_ra=0 \
+		net/ipv4/ping_group_range="0 2147483647"
+	sysctls "$NS_SW" net/ipv6/conf/all/disable_ipv6=1 \
+		net/ipv6/conf/default/disable_ipv6=1
+	ip -n "$NS_SW" link add br0 type bridge
+	ip -n "$NS_SW" link set br0 up
+	ip -n "$NS_SW" link add pscan type veth peer name eth0 netns "$NS_SCAN"
+	ip -n "$NS_SW" link set pscan master br0 up
+	int2ip $((base + 2))
+	printf '%s\n' "link set eth0 address 02:18:08:00:00:02" \
+		"addr add $IP/$L2_PLEN dev eth0" \
+		"addr add $L2_NET6::2/64 dev eth0 nodad" "link set lo up" \
+		"link set eth0 up" | ip -n "$NS_SCAN" -batch -
+	check_scanner || die "scanner namespace is not closed; refusing to go on"
+
+	offsets=$(pick_offsets "$n" 3 $((size - 2)))
+	i=0
+	for off in $offsets; do echo "netns add $PREFIX-l$off"; done | ip -batch -
+	for off in $offsets; do
+		echo "link add pl$off type veth peer name eth0 netns $PREFIX-l$off"
+		echo "link set pl$off master br0 up"
+	done | ip -n "$NS_SW" -batch -
+	for off in $offsets; do
+		ns=$PREFIX-l$off
+		int2ip $((base + off)); addr=$IP
+		printf -v addr6 '%s::%x' "$L2_NET6" "$off"
+		oui=${ouis[$((i % ${#ouis[@]}))]}
+		printf -v mac '%s:%02x:%02x:%02x' "$oui" 8 $((off >> 8)) $((off & 255))
+		printf '%s\n' "link set eth0 address $mac" \
+			"addr add $addr/$L2_PLEN dev eth0" \
+			"addr add $addr6/64 dev eth0 nodad" "link set lo up" \
+			"link set eth0 up" | ip -n "$ns" -batch -
+		ping=true found6=true role=l2-host
+		if [ $((i % 11)) = 10 ]; then
+			# all IP dropped, IPv6 neighbour discovery included;
+			# ARP is not IP: it still answers that
+			ip netns exec "$ns" nft -f - <<-EOF
+				table inet nclab {
+					chain input { type filter hook input priority 0; policy drop; iif "lo" accept; }
+					chain output { type filter hook output priority 0; policy drop; oif "lo" accept; }
+				}
+			EOF
+			ping=false found6=false role=l2-dropall
+		elif [ $((i % 7)) = 6 ]; then
+			sysctls "$ns" net/ipv4/icmp_echo_ignore_all=1
+			ping=false role=l2-noicmp
+		fi
+		hosts_json+="${hosts_json:+,}{\"ip\":\"$addr\",\"ip6\":\"$addr6\",\"role\":\"$role\",\"ns\":\"$ns\",\"mac\":\"$mac\",\"ttl\":64,\"ping\":$ping,\"tcp_open\":[],\"snmp\":null,\"v3_only\":false,\"delay_ms\":0,\"found\":true,\"found6\":$found6}"
+		used+="$off "
+		i=$((i + 1))
+	done
+	for ((off = 1; off < size - 1; off++)); do
+		case $used in *" $off "*) continue ;; esac
+		int2ip $((base + off))
+		empty_json+="${empty_json:+,}\"$IP\""
+	done
+	int2ip "$base"
+	{
+		echo "{"
+		int2ip $((base + 2))
+		echo "\"prefix\":\"$PREFIX\",\"scanner_ns\":\"$NS_SCAN\",\"scanner_ip\":\"$IP\","
+		echo "\"l2\":true,\"scanner_ip6\":\"$L2_NET6::2\",\"scanner_mac\":\"02:18:08:00:00:02\","
+		int2ip "$base"
+		echo "\"lan\":\"$IP/$L2_PLEN\",\"lan6\":\"$L2_NET6::/64\",\"gateway\":null,\"switch_ns\":\"$NS_SW\","
+		echo "\"hosts\":[$hosts_json],"
+		echo "\"empty\":[$empty_json]"
+		echo "}"
+	} >"$STATE/truth.json"
+	trap - ERR
+	check_scanner || { cmd_down; die "scanner namespace lost its isolation"; }
+	say "up in $((SECONDS - t0)) s: one L2 segment $L2_NET/$L2_PLEN, $n hosts, scanner namespace $NS_SCAN"
+}
+
 cmd_up() {
 	local base plen lan_mask gw_int gw n_farm size farm_offsets
 	[ "$(id -u)" = 0 ] || die "must run as root (network namespaces)"
@@ -527,6 +636,12 @@ cmd_up() {
 	command -v nft >/dev/null || die "nft is missing (apt-get install nftables)"
 	if [ -n "$(lab_namespaces)" ] || [ -d "$STATE" ]; then
 		die "lab '$PREFIX' is already up (or left over): run lab.sh down --prefix $PREFIX"
+	fi
+	if [ "$L2" = 1 ]; then
+		[ "$SPARSE$AGENTS$SSHN$ROUTED" = 0000 ] ||
+			die "--l2 takes only --hosts and --prefix"
+		cmd_up_l2
+		return
 	fi
 	if [ "$SPARSE" = 1 ]; then
 		base=$(ip2int 198.18.16.0); plen=20; size=4096

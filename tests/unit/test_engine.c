@@ -1,6 +1,7 @@
 /* The engine's parts that need no network: the keyed permutation, the
  * timer heap, the token bucket, the RTT estimator, the worker pool, the
- * reactor's timers and wake-ups, and port lists. */
+ * reactor's timers and wake-ups, port lists, and the ARP/NDP row's
+ * subnet choice, requests and reply checks. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -15,6 +16,9 @@
 #include "ev/reactor.h"
 #include "engine/rtt.h"
 #include "ev/timer.h"
+#include "probe/arp.h"
+#include "probe/icmp.h"
+#include "probe/iface.h"
 #include "probe/ports.h"
 
 static int setup(void **state)
@@ -615,6 +619,242 @@ static void test_rtt_converges_and_reacts(void **state)
 	assert_true(rtt_timeout(&r) >= 1);
 }
 
+/* ---- ARP / NDP: the subnet a target is asked through, the packets ---- */
+
+static struct targets_addr addr_of(const char *s)
+{
+	struct targets_addr a;
+
+	assert_int_equal(targets_addr_parse(s, &a), 0);
+	return a;
+}
+
+static struct iface_net net_of(int ifindex, const char *addr, unsigned prefix)
+{
+	static const uint8_t mac[6] = {0x02, 0x18, 0x08, 0, 0, 2};
+	struct iface_net n;
+
+	memset(&n, 0, sizeof(n));
+	n.ifindex = ifindex;
+	snprintf(n.name, sizeof(n.name), "eth%d", ifindex);
+	memcpy(n.mac, mac, 6);
+	n.addr = addr_of(addr);
+	n.prefix = prefix;
+	return n;
+}
+
+static void test_iface_find(void **state)
+{
+	struct iface_table t;
+	struct iface_net a = net_of(2, "198.18.8.2", 22);
+	struct iface_net b = net_of(3, "198.18.9.1", 24);
+	struct iface_net c = net_of(2, "2001:2:0:8::2", 64);
+	struct targets_addr lo = addr_of("127.0.0.1"), x;
+	const struct iface_net *f;
+
+	memset(&t, 0, sizeof(t));
+	iface_table_add(&t, &a);
+	iface_table_add(&t, &b);
+	iface_table_add(&t, &c);
+	iface_table_add_own(&t, &lo);
+	x = addr_of("198.18.10.7");
+	f = iface_table_find(&t, &x);
+	assert_non_null(f);
+	assert_int_equal(f->ifindex, 2);
+	x = addr_of("198.18.9.7"); /* the longest prefix wins */
+	f = iface_table_find(&t, &x);
+	assert_non_null(f);
+	assert_int_equal(f->ifindex, 3);
+	x = addr_of("198.18.8.0"); /* the network address is asked */
+	assert_non_null(iface_table_find(&t, &x));
+	x = addr_of("198.18.9.255"); /* a broadcast address never */
+	assert_null(iface_table_find(&t, &x));
+	x = addr_of("198.18.8.2"); /* nor our own */
+	assert_null(iface_table_find(&t, &x));
+	assert_null(iface_table_find(&t, &lo));
+	x = addr_of("198.18.12.1"); /* off every subnet */
+	assert_null(iface_table_find(&t, &x));
+	x = addr_of("198.19.8.1");
+	assert_null(iface_table_find(&t, &x));
+	x = addr_of("2001:2:0:8::abcd");
+	f = iface_table_find(&t, &x);
+	assert_non_null(f);
+	assert_int_equal(f->addr.family, AF_INET6);
+	x = addr_of("2001:2:0:9::1");
+	assert_null(iface_table_find(&t, &x));
+	iface_table_free(&t);
+	/* an empty table knows no subnet */
+	x = addr_of("198.18.8.7");
+	assert_null(iface_table_find(&t, &x));
+}
+
+static void test_arp_request(void **state)
+{
+	struct iface_net n = net_of(2, "198.18.8.2", 22);
+	struct iface_net n6 = net_of(2, "2001:2:0:8::2", 64);
+	struct targets_addr t = addr_of("198.18.9.77");
+	struct targets_addr off = addr_of("198.18.12.77");
+	struct targets_addr t6 = addr_of("2001:2:0:8::1:2345");
+	static const uint8_t want[28] = {
+		0,    1,    8,	  0, 6, 4, 0,	1,	    /* who-has */
+		0x02, 0x18, 0x08, 0, 0, 2, 198, 18, 8, 2,   /* us */
+		0,    0,    0,	  0, 0, 0, 198, 18, 9, 77}; /* them */
+	uint8_t buf[ARP_FRAME_MAX], dst[6], pseudo[40 + 32];
+
+	assert_int_equal(arp_request_build(buf, &n, &t, dst), 28);
+	assert_memory_equal(buf, want, sizeof(want));
+	assert_memory_equal(dst, "\xff\xff\xff\xff\xff\xff", 6);
+	/* a target outside the interface's subnet is never asked there */
+	assert_int_equal(arp_request_build(buf, &n, &off, dst), 0);
+	assert_int_equal(arp_request_build(buf, &n, &t6, dst), 0);
+
+	assert_int_equal(arp_request_build(buf, &n6, &t6, dst), 40 + 32);
+	assert_int_equal(buf[0] >> 4, 6);
+	assert_int_equal(buf[6], 58);	/* ICMPv6 */
+	assert_int_equal(buf[7], 255);	/* hop limit */
+	assert_int_equal(buf[40], 135); /* NS */
+	assert_memory_equal(buf + 48, t6.a, 16);
+	/* to ff02::1:ff01:2345, on 33:33:ff:01:23:45 */
+	assert_memory_equal(
+		buf + 24, "\xff\x02\0\0\0\0\0\0\0\0\0\x01\xff\x01\x23\x45", 16);
+	assert_memory_equal(dst, "\x33\x33\xff\x01\x23\x45", 6);
+	/* the source link-layer option carries our MAC */
+	assert_int_equal(buf[64], 1);
+	assert_memory_equal(buf + 66, n6.mac, 6);
+	/* the checksum over the pseudo-header holds */
+	memset(pseudo, 0, sizeof(pseudo));
+	memcpy(pseudo, buf + 8, 32);
+	pseudo[35] = 32;
+	pseudo[39] = 58;
+	memcpy(pseudo + 40, buf + 40, 32);
+	assert_int_equal(icmp_checksum(pseudo, sizeof(pseudo)), 0);
+}
+
+/* An ARP reply from mac for ip to us (198.18.8.2, 02:18:08:00:00:02). */
+static void arp_reply_frame(uint8_t p[28], const uint8_t mac[6],
+			    const uint8_t ip[4])
+{
+	static const uint8_t head[8] = {0, 1, 8, 0, 6, 4, 0, 2};
+
+	memcpy(p, head, 8);
+	memcpy(p + 8, mac, 6);
+	memcpy(p + 14, ip, 4);
+	memcpy(p + 18, "\x02\x18\x08\0\0\x02", 6);
+	memcpy(p + 24, "\xc6\x12\x08\x02", 4);
+}
+
+static void test_arp_reply_checks(void **state)
+{
+	struct iface_net n = net_of(2, "198.18.8.2", 22);
+	struct iface_net other = net_of(3, "198.18.12.2", 22);
+	static const uint8_t mac[6] = {0xf4, 0xbd, 0x9e, 8, 1, 0x4d};
+	static const uint8_t ip[4] = {198, 18, 9, 77};
+	struct arp_answer a;
+	uint8_t p[28];
+
+	arp_reply_frame(p, mac, ip);
+	assert_int_equal(arp_reply_parse(p, sizeof(p), AF_INET, mac, &a), 1);
+	assert_memory_equal(a.mac, mac, 6);
+	assert_memory_equal(a.from.a, ip, 4);
+	assert_int_equal(arp_answer_for(&a, &n), 1);
+	assert_int_equal(arp_answer_for(&a, &other), 0);
+	/* short, a request, another sender than the frame's source */
+	assert_int_equal(arp_reply_parse(p, 27, AF_INET, mac, &a), 0);
+	p[7] = 1;
+	assert_int_equal(arp_reply_parse(p, sizeof(p), AF_INET, mac, &a), 0);
+	p[7] = 2;
+	assert_int_equal(arp_reply_parse(p, sizeof(p), AF_INET,
+					 (const uint8_t *)"\2\2\2\2\2\2", &a),
+			 0);
+	/* addressed to our IP but another MAC: not for us */
+	arp_reply_frame(p, mac, ip);
+	p[23] = 9;
+	assert_int_equal(arp_reply_parse(p, sizeof(p), AF_INET, mac, &a), 1);
+	assert_int_equal(arp_answer_for(&a, &n), 0);
+	/* a multicast sender MAC, a 0.0.0.0 sender */
+	arp_reply_frame(p, (const uint8_t *)"\x01\0\x5e\0\0\1", ip);
+	assert_int_equal(arp_reply_parse(p, sizeof(p), AF_INET,
+					 (const uint8_t *)"\x01\0\x5e\0\0\1",
+					 &a),
+			 0);
+	arp_reply_frame(p, mac, (const uint8_t *)"\0\0\0\0");
+	assert_int_equal(arp_reply_parse(p, sizeof(p), AF_INET, mac, &a), 0);
+}
+
+/* A Neighbour Advertisement for target from mac to us (2001:2:0:8::2):
+ * flags, hop limit and the target link-layer option as given, checksum
+ * right. Its length. */
+static size_t na_frame(uint8_t *p, const struct targets_addr *target,
+		       const uint8_t mac[6], uint8_t flags, uint8_t hops,
+		       int opt)
+{
+	struct targets_addr src = *target, dst = addr_of("2001:2:0:8::2");
+	size_t plen = 24 + (opt ? 8 : 0);
+	uint8_t pseudo[40 + 32];
+	uint16_t sum;
+
+	memset(p, 0, 40 + plen);
+	p[0] = 0x60;
+	p[5] = (uint8_t)plen;
+	p[6] = 58;
+	p[7] = hops;
+	memcpy(p + 8, src.a, 16);
+	memcpy(p + 24, dst.a, 16);
+	p[40] = 136;
+	p[44] = flags;
+	memcpy(p + 48, target->a, 16);
+	if (opt) {
+		p[64] = 2;
+		p[65] = (uint8_t)opt;
+		memcpy(p + 66, mac, 6);
+	}
+	memset(pseudo, 0, sizeof(pseudo));
+	memcpy(pseudo, p + 8, 32);
+	pseudo[35] = (uint8_t)plen;
+	pseudo[39] = 58;
+	memcpy(pseudo + 40, p + 40, plen);
+	sum = icmp_checksum(pseudo, 40 + plen);
+	p[42] = (uint8_t)(sum >> 8);
+	p[43] = (uint8_t)sum;
+	return 40 + plen;
+}
+
+static void test_ndp_reply_checks(void **state)
+{
+	struct iface_net n6 = net_of(2, "2001:2:0:8::2", 64);
+	struct targets_addr t = addr_of("2001:2:0:8::4d");
+	static const uint8_t mac[6] = {0xf4, 0xbd, 0x9e, 8, 0, 0x4d};
+	static const uint8_t eth[6] = {0x02, 0x99, 0, 0, 0, 1};
+	struct arp_answer a;
+	uint8_t p[80];
+	size_t len;
+
+	/* solicited, with the target's link-layer address */
+	len = na_frame(p, &t, mac, 0x60, 255, 1);
+	assert_int_equal(arp_reply_parse(p, len, AF_INET6, eth, &a), 1);
+	assert_true(targets_addr_equal(&a.from, &t));
+	assert_memory_equal(a.mac, mac, 6);
+	assert_int_equal(arp_answer_for(&a, &n6), 1);
+	/* without the option: the frame's source */
+	len = na_frame(p, &t, mac, 0x40, 255, 0);
+	assert_int_equal(arp_reply_parse(p, len, AF_INET6, eth, &a), 1);
+	assert_memory_equal(a.mac, eth, 6);
+	/* unsolicited (no S flag), routed (hop limit 254) */
+	len = na_frame(p, &t, mac, 0x20, 255, 1);
+	assert_int_equal(arp_reply_parse(p, len, AF_INET6, eth, &a), 0);
+	len = na_frame(p, &t, mac, 0x40, 254, 1);
+	assert_int_equal(arp_reply_parse(p, len, AF_INET6, eth, &a), 0);
+	/* a wrong checksum, an option of length 0, a truncated packet */
+	len = na_frame(p, &t, mac, 0x40, 255, 1);
+	p[43] ^= 1;
+	assert_int_equal(arp_reply_parse(p, len, AF_INET6, eth, &a), 0);
+	len = na_frame(p, &t, mac, 0x40, 255, 1);
+	p[65] = 0;
+	assert_int_equal(arp_reply_parse(p, len, AF_INET6, eth, &a), 0);
+	len = na_frame(p, &t, mac, 0x40, 255, 1);
+	assert_int_equal(arp_reply_parse(p, len - 9, AF_INET6, eth, &a), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,6 +874,10 @@ int main(void)
 		cmocka_unit_test(test_ports_parse),
 		cmocka_unit_test(test_ports_presets),
 		cmocka_unit_test(test_ports_presets_no_table),
+		cmocka_unit_test(test_iface_find),
+		cmocka_unit_test(test_arp_request),
+		cmocka_unit_test(test_arp_reply_checks),
+		cmocka_unit_test(test_ndp_reply_checks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
