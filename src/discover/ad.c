@@ -29,6 +29,7 @@
 #define AD_URL_MAX 300
 #define AD_WHO_MAX 512
 #define AD_DN_MAX 1024
+#define AD_MESSAGE_MAX (32 << 20)
 /* 100-ns ticks from 1601-01-01 to 1970-01-01 */
 #define AD_FILETIME_UNIX 116444736000000000LL
 #define UAC_ACCOUNTDISABLE 0x2
@@ -592,6 +593,19 @@ static void ad_who(json_t *cred, char *out, size_t len)
 		snprintf(out, len, "%s@%s", u, d);
 }
 
+/* No message from the DC over AD_MESSAGE_MAX (one entry is one message):
+ * past it libldap drops the connection and the read fails, instead of
+ * growing a buffer to whatever the DC sends. */
+static void ad_cap_incoming(LDAP *ld)
+{
+	ber_len_t max = AD_MESSAGE_MAX;
+	Sockbuf *sb = NULL;
+
+	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) == LDAP_OPT_SUCCESS &&
+	    sb)
+		ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max);
+}
+
 /* Connects and binds; then reads the naming contexts from the root DSE
  * into dflt and config. 0 or -1 with why. */
 static int ad_bind(struct ad_read *r, char *dflt, char *config, size_t len)
@@ -628,6 +642,7 @@ static int ad_bind(struct ad_read *r, char *dflt, char *config, size_t len)
 		dirauth_why(r->why, r->whylen, what, rc, r->ld);
 		return -1;
 	}
+	ad_cap_incoming(r->ld);
 	rc = ldap_search_ext_s(r->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
 			       attrs, 0, NULL, NULL, &tv, 1, &res);
 	e = rc == LDAP_SUCCESS ? ldap_first_entry(r->ld, res) : NULL;
