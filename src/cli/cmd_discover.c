@@ -177,8 +177,9 @@ static const char discover_usage_ad[] =
 	"                        the network in clear; never the default)\n"
 	"  --ad-subnets-enabled  proposed discoveries start enabled (default:\n"
 	"                        disabled until an admin enables them)\n"
-	"  --ad-deadline MS      the whole read, bind included (default "
-	"300000)\n"
+	"  --ad-deadline MS      every page of the read together (default "
+	"300000);\n"
+	"                        connect, StartTLS and bind: 10 s each\n"
 	"See docs/active-directory.md.\n";
 
 enum {

@@ -45,7 +45,9 @@ struct ad_opts {
 	const char *ca_file; /* or NULL: the system's CAs */
 	const char *base;    /* computers under it; NULL: the domain */
 	int allow_plain;     /* ldap:// without StartTLS */
-	int deadline_ms;     /* the whole read; 0: the default */
+	int deadline_ms;     /* every page together, counted from the
+			      * start (connect and bind: 10 s each);
+			      * 0: the default */
 	long max_objects;    /* computers + subnets; 0: the default */
 	int stale_days;	     /* no logon for longer: stale; 0: default */
 	int page_size;	     /* 0: the default */
