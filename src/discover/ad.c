@@ -854,7 +854,7 @@ int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
 	struct store_discovery_counts c = {0, 0, 0, 0};
 	size_t n = 0, i;
 	long created = 0;
-	char msg[256];
+	char msg[256] = "";
 	int rc;
 
 	memset(&ss, 0, sizeof(ss));
