@@ -313,7 +313,7 @@ int dirauth_check(json_t *src, char *err, size_t errlen, const char **field)
 
 /* ---- talking to the directory ---- */
 
-static void why_set(char *why, size_t len, const char *what, int rc, LDAP *ld)
+void dirauth_why(char *why, size_t len, const char *what, int rc, LDAP *ld)
 {
 	char *diag = NULL;
 
@@ -333,17 +333,16 @@ static void why_set(char *why, size_t len, const char *what, int rc, LDAP *ld)
 	ldap_memfree(diag);
 }
 
-/* A connection to src's url with TLS set up (and StartTLS done). */
-static LDAP *dir_connect(json_t *src, char *why, size_t whylen)
+LDAP *dirauth_connect(const char *url, int starttls, const char *ca_file,
+		      int timeout_s, char *why, size_t whylen)
 {
-	const char *ca = src_str(src, "ca_file");
-	struct timeval tv = {DIRAUTH_TIMEOUT_SECONDS, 0};
+	struct timeval tv = {timeout_s, 0};
 	int v3 = LDAP_VERSION3, hard = LDAP_OPT_X_TLS_HARD, zero = 0, rc;
 	LDAP *ld = NULL;
 
-	rc = ldap_initialize(&ld, src_str(src, "url"));
+	rc = ldap_initialize(&ld, url);
 	if (rc != LDAP_SUCCESS) {
-		why_set(why, whylen, "bad url", rc, NULL);
+		dirauth_why(why, whylen, "bad url", rc, NULL);
 		return NULL;
 	}
 	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
@@ -351,18 +350,18 @@ static LDAP *dir_connect(json_t *src, char *why, size_t whylen)
 	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
 	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
 	ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard);
-	if (ca)
-		ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca);
+	if (ca_file)
+		ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca_file);
 	/* a context of this connection's own, made after the options */
 	rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
 	if (rc != LDAP_SUCCESS) {
-		why_set(why, whylen, "TLS set-up failed", rc, ld);
+		dirauth_why(why, whylen, "TLS set-up failed", rc, ld);
 		goto fail;
 	}
-	if (json_is_true(json_object_get(src, "starttls"))) {
+	if (starttls) {
 		rc = ldap_start_tls_s(ld, NULL, NULL);
 		if (rc != LDAP_SUCCESS) {
-			why_set(why, whylen, "StartTLS failed", rc, ld);
+			dirauth_why(why, whylen, "StartTLS failed", rc, ld);
 			goto fail;
 		}
 	}
@@ -372,7 +371,16 @@ fail:
 	return NULL;
 }
 
-static int dir_bind(LDAP *ld, const char *who, const char *password)
+/* A connection to src's url with TLS set up (and StartTLS done). */
+static LDAP *dir_connect(json_t *src, char *why, size_t whylen)
+{
+	return dirauth_connect(src_str(src, "url"),
+			       json_is_true(json_object_get(src, "starttls")),
+			       src_str(src, "ca_file"), DIRAUTH_TIMEOUT_SECONDS,
+			       why, whylen);
+}
+
+int dirauth_bind(LDAP *ld, const char *who, const char *password)
 {
 	struct berval cred;
 
@@ -395,7 +403,7 @@ static LDAPMessage *dir_search(LDAP *ld, const char *base, int scope,
 			       &tv, limit, &res);
 	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED &&
 	    rc != LDAP_NO_SUCH_OBJECT) {
-		why_set(why, whylen, "search failed", rc, ld);
+		dirauth_why(why, whylen, "search failed", rc, ld);
 		ldap_msgfree(res);
 		return NULL;
 	}
@@ -579,9 +587,10 @@ static int dir_service_bind(LDAP *ld, json_t *src, char *why, size_t whylen)
 			 "password");
 		return -1;
 	}
-	rc = dir_bind(ld, dn, pw);
+	rc = dirauth_bind(ld, dn, pw);
 	if (rc != LDAP_SUCCESS) {
-		why_set(why, whylen, "the service account cannot bind", rc, ld);
+		dirauth_why(why, whylen, "the service account cannot bind", rc,
+			    ld);
 		return -1;
 	}
 	return 0;
@@ -611,14 +620,14 @@ static int dir_user_ok(const char *user, int ad)
 static int dir_bind_user(LDAP *ld, const char *who, const char *password,
 			 char *why, size_t whylen)
 {
-	int rc = dir_bind(ld, who, password);
+	int rc = dirauth_bind(ld, who, password);
 
 	if (rc == LDAP_INVALID_CREDENTIALS || rc == LDAP_INVALID_DN_SYNTAX) {
 		snprintf(why, whylen, "wrong password or no such user");
 		return 0;
 	}
 	if (rc != LDAP_SUCCESS) {
-		why_set(why, whylen, "bind failed", rc, ld);
+		dirauth_why(why, whylen, "bind failed", rc, ld);
 		return -1;
 	}
 	return 1;

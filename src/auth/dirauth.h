@@ -68,6 +68,21 @@ int dirauth_login(json_t *src, const char *user, const char *password,
 		  struct dirauth_user *u, char *why, size_t whylen);
 void dirauth_user_free(struct dirauth_user *u);
 
+/* ---- the connection, for other readers of a directory (discover/ad) ---- */
+struct ldap; /* <ldap.h>'s LDAP */
+
+/* A connection to url (ldap:// or ldaps://) whose TLS always verifies the
+ * server's certificate and name, against ca_file when not NULL, in a TLS
+ * context of its own; StartTLS done when starttls. Connect and each
+ * synchronous operation time out after timeout_s. NULL with why. */
+struct ldap *dirauth_connect(const char *url, int starttls, const char *ca_file,
+			     int timeout_s, char *why, size_t whylen);
+/* A simple bind as who; the LDAP result code. */
+int dirauth_bind(struct ldap *ld, const char *who, const char *password);
+/* why = "WHAT: the error text - the server's diagnostic (a hint)". */
+void dirauth_why(char *why, size_t len, const char *what, int rc,
+		 struct ldap *ld);
+
 /* The mapping of src that u's groups select: the one giving the highest
  * role. 1 with *role and *org (borrowed from src; org may be NULL), or 0
  * when no mapped group holds u. */

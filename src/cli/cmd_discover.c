@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/targets.h"
 #include "core/util.h"
+#include "discover/ad.h"
 #include "discover/discover.h"
 #include "discover/discover_def.h"
 #include "probe/ports.h"
@@ -134,6 +135,34 @@ static const char discover_usage[] =
 "  netcensus discover --dry-run --rate 500 10.0.0.0/16\n";
 /* clang-format on */
 
+static const char discover_usage_ad[] =
+	"\n"
+	"Active Directory (instead of targets: read the domain controller):\n"
+	"  netcensus discover --ad-server HOST --credentials FILE [--db PATH]\n"
+	"  --ad-server HOST      its host name or address (LDAPS, 636), or\n"
+	"                        ldaps://HOST[:PORT], or ldap://HOST[:PORT]\n"
+	"                        (StartTLS); the certificate is always "
+	"verified.\n"
+	"                        Binds with the first windows credential of\n"
+	"                        --credentials (or stored in --db); reads the\n"
+	"                        computer objects into device reports and the\n"
+	"                        sites' subnets into proposed discoveries "
+	"(--db)\n"
+	"  --ad-ca FILE          the CA certificate(s) the DC's certificate "
+	"is\n"
+	"                        checked against (default: the system's CAs)\n"
+	"  --ad-base DN          read computers under DN only (default: the\n"
+	"                        domain)\n"
+	"  --ad-allow-plain      with ldap://, no StartTLS (the password "
+	"crosses\n"
+	"                        the network in clear; never the default)\n"
+	"  --ad-subnets-enabled  proposed discoveries start enabled (default:\n"
+	"                        disabled until an admin enables them)\n"
+	"  --ad-deadline MS      every page of the read together (default "
+	"300000);\n"
+	"                        connect, StartTLS and bind: 10 s each\n"
+	"See docs/active-directory.md.\n";
+
 enum {
 	OPT_TARGETS_FILE = 256,
 	OPT_EXCLUDE,
@@ -165,6 +194,12 @@ enum {
 	OPT_NO_SMB,
 	OPT_SMB_TIMEOUT,
 	OPT_DISCOVERY,
+	OPT_AD_SERVER,
+	OPT_AD_CA,
+	OPT_AD_BASE,
+	OPT_AD_PLAIN,
+	OPT_AD_SUBNETS,
+	OPT_AD_DEADLINE,
 };
 
 struct dopts {
@@ -186,7 +221,10 @@ struct dopts {
 	int no_smb;
 	long smb_timeout;
 	long discovery; /* --discovery ID: a stored definition */
-	int shaped;	/* flags that shape the run were given */
+	const char *ad_server, *ad_ca, *ad_base;
+	int ad_plain, ad_subnets;
+	long ad_deadline;
+	int shaped; /* flags that shape the run were given */
 };
 
 static int dopt_num(const char *opt, const char *v, long min, long max,
@@ -246,6 +284,12 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{"no-smb", no_argument, NULL, OPT_NO_SMB},
 		{"smb-timeout", required_argument, NULL, OPT_SMB_TIMEOUT},
 		{"discovery", required_argument, NULL, OPT_DISCOVERY},
+		{"ad-server", required_argument, NULL, OPT_AD_SERVER},
+		{"ad-ca", required_argument, NULL, OPT_AD_CA},
+		{"ad-base", required_argument, NULL, OPT_AD_BASE},
+		{"ad-allow-plain", no_argument, NULL, OPT_AD_PLAIN},
+		{"ad-subnets-enabled", no_argument, NULL, OPT_AD_SUBNETS},
+		{"ad-deadline", required_argument, NULL, OPT_AD_DEADLINE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -270,6 +314,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		switch (c) {
 		case 'h':
 			fputs(discover_usage, stdout);
+			fputs(discover_usage_ad, stdout);
 			return CLI_OK;
 		case OPT_TARGETS_FILE:
 			rc = dopt_push(o->targets_files, &o->n_targets_files,
@@ -380,6 +425,25 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			rc = dopt_num("--discovery", optarg, 1, LONG_MAX,
 				      &o->discovery);
 			break;
+		case OPT_AD_SERVER:
+			o->ad_server = optarg;
+			break;
+		case OPT_AD_CA:
+			o->ad_ca = optarg;
+			break;
+		case OPT_AD_BASE:
+			o->ad_base = optarg;
+			break;
+		case OPT_AD_PLAIN:
+			o->ad_plain = 1;
+			break;
+		case OPT_AD_SUBNETS:
+			o->ad_subnets = 1;
+			break;
+		case OPT_AD_DEADLINE:
+			rc = dopt_num("--ad-deadline", optarg, 1000, 3600000,
+				      &o->ad_deadline);
+			break;
 		default:
 			return cli_bad_option("discover", c, argv);
 		}
@@ -404,6 +468,18 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 				"(change it through the API)");
 		return -1;
 	}
+	if (o->ad_server) {
+		if (optind < argc || o->n_targets_files)
+			return cli_usage_error(
+				"discover",
+				"--ad-server reads the directory: give no "
+				"targets with it");
+		return -1;
+	}
+	if (o->ad_ca || o->ad_base || o->ad_plain || o->ad_subnets ||
+	    o->ad_deadline)
+		return cli_usage_error("discover",
+				       "the --ad-* options need --ad-server");
 	if (optind >= argc && o->n_targets_files == 0)
 		return cli_usage_error("discover", "no targets given");
 	return -1;
@@ -554,9 +630,9 @@ static json_t *discover_creds(const struct dopts *o)
 	return creds;
 }
 
-/* Adds the ids of the SSH credentials stored in the database (org
- * Default) to the definition; 0 or -1 (logged). */
-static int discover_creds_stored(struct store *st, json_t *def)
+/* Adds the ids of the SSH credentials (ad: the windows ones) stored in
+ * the database (org Default) to the definition; 0 or -1 (logged). */
+static int discover_creds_stored(struct store *st, json_t *def, int ad)
 {
 	json_t *list = store_credential_list(st), *c;
 	json_t *ids = json_object_get(def, "credentials");
@@ -567,7 +643,8 @@ static int discover_creds_stored(struct store *st, json_t *def)
 	json_array_foreach(list, i, c) {
 		const char *t = cli_str(c, "type");
 
-		if (strcmp(t, "ssh") != 0 && strcmp(t, "ssh_key") != 0)
+		if (ad ? strcmp(t, "windows") != 0
+		       : strcmp(t, "ssh") != 0 && strcmp(t, "ssh_key") != 0)
 			continue;
 		if (json_integer_value(json_object_get(c, "org_id")) != 1)
 			continue;
@@ -575,6 +652,26 @@ static int discover_creds_stored(struct store *st, json_t *def)
 	}
 	json_decref(list);
 	return 0;
+}
+
+/* The --ad-* flags into a definition's options. */
+static void discover_def_ad_flags(const struct dopts *o, json_t *opt)
+{
+	const char *texts[][2] = {{"ad_server", o->ad_server},
+				  {"ad_ca", o->ad_ca},
+				  {"ad_base", o->ad_base}};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i][1])
+			json_object_set_new(opt, texts[i][0],
+					    json_string(texts[i][1]));
+	json_object_set_new(opt, "ad_allow_plain", json_boolean(o->ad_plain));
+	json_object_set_new(opt, "ad_subnets_enabled",
+			    json_boolean(o->ad_subnets));
+	if (o->ad_deadline)
+		json_object_set_new(opt, "ad_deadline_ms",
+				    json_integer(o->ad_deadline));
 }
 
 /* The definition the flags describe (discover_def.h), for org Default.
@@ -603,6 +700,8 @@ static json_t *discover_def_flags(const struct dopts *o)
 		if (texts[i][1])
 			json_object_set_new(opt, texts[i][0],
 					    json_string(texts[i][1]));
+	if (o->ad_server)
+		discover_def_ad_flags(o, opt);
 	return json_pack("{sos[]si}", "options", opt, "credentials", "org_id",
 			 1);
 }
@@ -625,6 +724,50 @@ static void discover_print_summary(const struct discover_result *res)
 		res->progress.elapsed_s, res->stopped ? " (interrupted)" : "");
 }
 
+/* An Active Directory run (--ad-server, or a stored definition with
+ * ad_server): its reports to stdout and, with st, the store. The exit
+ * code. */
+static int discover_ad(const struct dopts *o, const struct discover_setup *s,
+		       struct store *st)
+{
+	struct cli_out out;
+	struct discover_sink sink;
+	struct ad_result res;
+	int64_t run_id = 0;
+	char why[512] = "";
+	int code = CLI_OK;
+
+	if (o->dry_run) {
+		json_t *plan = discover_setup_json(s);
+
+		code = cli_json_print(plan) < 0 ? CLI_FAIL : CLI_OK;
+		json_decref(plan);
+		return code;
+	}
+	if (st && store_discovery_run_start(st, o->discovery, 0, &run_id) < 0)
+		return CLI_FAIL;
+	memset(&out, 0, sizeof(out));
+	out.format = o->jsonl  ? CLI_OUT_JSONL
+		     : o->json ? CLI_OUT_JSON
+			       : CLI_OUT_TABLE;
+	cli_out_sink(&out, &sink);
+	if (ad_run(s, st, run_id, NULL, &sink, 1, &res, why, sizeof(why)) < 0) {
+		log_err("Active Directory: %s", why);
+		code = CLI_FAIL;
+	}
+	if (cli_out_finish(&out) < 0)
+		code = CLI_FAIL;
+	if (code == CLI_OK)
+		fprintf(stderr,
+			"netcensus discover: Active Directory: %ld "
+			"computers (%ld skipped, %ld values dropped), %zu "
+			"subnets, %ld pages in %.1f s\n",
+			res.computers, res.skipped, res.dropped,
+			json_array_size(res.subnets), res.pages, res.read_s);
+	ad_result_free(&res);
+	return code;
+}
+
 /* The run's definition, targets and inline credentials from the flags;
  * the exit code, or -1 to go on. Nothing is sent before the options are
  * checked (names in the targets are resolved here). */
@@ -639,6 +782,12 @@ static int discover_from_flags(const struct dopts *o, int argc, char **argv,
 				       why, sizeof(why)) < 0) {
 		log_err("%s", why);
 		return CLI_USAGE;
+	}
+	if (o->ad_server) { /* no targets, no SNMP default */
+		*creds = o->credentials
+				 ? discover_credentials_load(o->credentials)
+				 : json_array();
+		return *creds ? -1 : CLI_USAGE;
 	}
 	*t = discover_targets(o, argc, argv, optind);
 	if (!*t)
@@ -691,7 +840,8 @@ int cmd_discover(int argc, char **argv)
 					      : "no such discovery in --db");
 				goto out_nothing;
 			}
-		} else if (!o.no_ssh && discover_creds_stored(st, def) < 0) {
+		} else if ((o.ad_server || !o.no_ssh) &&
+			   discover_creds_stored(st, def, !!o.ad_server) < 0) {
 			goto out_nothing;
 		}
 	}
@@ -706,6 +856,10 @@ int cmd_discover(int argc, char **argv)
 		goto out_nothing;
 	}
 	discover_setup_log(&s, 0);
+	if (s.is_ad) {
+		code = discover_ad(&o, &s, st);
+		goto out;
+	}
 	if (o.dry_run) {
 		json_t *plan = o.json ? discover_setup_json(&s) : NULL;
 

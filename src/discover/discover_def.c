@@ -48,6 +48,19 @@ static const struct def_opt def_opts[] = {
 	{"ssh_accept_changed_keys", 'b', 0, 0},
 	{"smb", 'b', 0, 0},
 	{"smb_timeout_ms", 'i', 100, 60000},
+	/* a proposed discovery (from AD) does not run until enabled */
+	{"disabled", 'b', 0, 0},
+	/* Active Directory: with ad_server, the run reads the directory
+	 * (discover/ad.h) and has no targets */
+	{"ad_server", 's', 0, 256},
+	{"ad_ca", 's', 0, 4096},
+	{"ad_base", 's', 0, 1024},
+	{"ad_allow_plain", 'b', 0, 0},
+	{"ad_subnets_enabled", 'b', 0, 0},
+	{"ad_deadline_ms", 'i', 1000, 3600000},
+	{"ad_max_objects", 'i', 1, 1000000},
+	{"ad_stale_days", 'i', 1, 3650},
+	{"ad_page_size", 'i', 10, 1000},
 };
 
 #define N_DEF_OPTS (sizeof(def_opts) / sizeof(def_opts[0]))
@@ -295,6 +308,9 @@ int discover_def_check(json_t *def, const char **field, char *why,
 
 	if (discover_def_check_options(o, field, why, whylen) < 0)
 		return -1;
+	*field = NULL;
+	if (def_str(o, "ad_server"))
+		return 0; /* the directory says what there is */
 	*field = "targets";
 	if (discover_def_targets(
 		    json_string_value(json_object_get(def, "targets")),
@@ -391,6 +407,31 @@ static int def_ssh(struct discover_setup *s, json_t *o, char *why,
 	return 0;
 }
 
+/* An Active Directory run: the directory's options and the credentials;
+ * no targets, no probes. */
+static int def_ad(const struct discover_def_in *in, struct discover_setup *s)
+{
+	json_t *o = json_object_get(in->def, "options");
+	struct ad_opts *a = &s->ad;
+
+	s->is_ad = 1;
+	s->credentials = def_creds(in);
+	s->opts.credentials = s->credentials;
+	a->server = def_str(o, "ad_server");
+	a->ca_file = def_str(o, "ad_ca");
+	a->base = def_str(o, "ad_base");
+	a->allow_plain = def_flag(o, "ad_allow_plain", 0);
+	a->deadline_ms =
+		(int)def_int(o, "ad_deadline_ms", AD_DEADLINE_MS_DEFAULT);
+	a->max_objects = def_int(o, "ad_max_objects", AD_MAX_OBJECTS_DEFAULT);
+	a->stale_days = (int)def_int(o, "ad_stale_days", AD_STALE_DAYS_DEFAULT);
+	a->page_size = (int)def_int(o, "ad_page_size", AD_PAGE_SIZE_DEFAULT);
+	a->credential = ad_credential_pick(s->credentials);
+	s->ad_subnets_enabled = def_flag(o, "ad_subnets_enabled", 0);
+	s->org_id = json_integer_value(json_object_get(in->def, "org_id"));
+	return 0;
+}
+
 int discover_setup_build(const struct discover_def_in *in,
 			 struct discover_setup *s, char *why, size_t whylen)
 {
@@ -401,6 +442,15 @@ int discover_setup_build(const struct discover_def_in *in,
 	memset(s, 0, sizeof(*s));
 	if (discover_def_check_options(o, &field, why, whylen) < 0)
 		return -1;
+	if (def_flag(o, "disabled", 0)) {
+		snprintf(why, whylen,
+			 "this discovery is disabled (proposed from Active "
+			 "Directory?): set its option disabled to false to "
+			 "run it");
+		return -1;
+	}
+	if (def_str(o, "ad_server"))
+		return def_ad(in, s);
 	if (in->targets) {
 		s->targets = in->targets;
 	} else {
@@ -527,6 +577,21 @@ static json_t *def_known_json(json_t *known)
 			 "sha256", hex);
 }
 
+/* An Active Directory run's options. */
+static json_t *def_ad_json(const struct discover_setup *s, json_t *creds)
+{
+	const struct ad_opts *a = &s->ad;
+
+	return json_pack(
+		"{sIs{sssssssbsbsisIsisi}so}", "org_id", (json_int_t)s->org_id,
+		"active_directory", "server", a->server, "ca_file",
+		a->ca_file ? a->ca_file : "", "base", a->base ? a->base : "",
+		"allow_plain", a->allow_plain, "subnets_enabled",
+		s->ad_subnets_enabled, "deadline_ms", a->deadline_ms,
+		"max_objects", (json_int_t)a->max_objects, "stale_days",
+		a->stale_days, "page_size", a->page_size, "credentials", creds);
+}
+
 json_t *discover_setup_json(const struct discover_setup *s)
 {
 	const struct discover_opts *d = &s->opts;
@@ -543,6 +608,8 @@ json_t *discover_setup_json(const struct discover_setup *s)
 			json_object_set(r, "id", json_object_get(c, "id"));
 		json_array_append_new(creds, r);
 	}
+	if (s->is_ad)
+		return def_ad_json(s, creds);
 	out = json_pack(
 		"{s{sIsI}sIsIsIsIsbsbsbsosbss?sosos{sIsIsI}sbs{sIsI}so}",
 		"targets", "addresses", (json_int_t)targets_count(s->targets),

@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "core/targets.h"
+#include "discover/ad.h"
 #include "discover/discover.h"
 #include "probe/ports.h"
 
@@ -55,6 +56,11 @@ struct discover_setup {
 	json_t *credentials; /* with secrets: wiped on free */
 	json_t *ssh_known;   /* store_ssh_host_map() or NULL */
 	int64_t org_id;	     /* 0: none given (the CLI: 1) */
+	/* an Active Directory run (options.ad_server): no targets, no
+	 * probes; ad.credential points into credentials */
+	int is_ad;
+	struct ad_opts ad;
+	int ad_subnets_enabled;
 };
 
 /* Checks a definition's targets, exclude and options (not its

@@ -334,8 +334,14 @@ static int disc_store_report(void *ud, json_t *r, json_t *ssh)
 	struct intake_config cfg;
 	struct intake_result ir;
 	struct discover_log row;
-	const char *ip = json_string_value(
-		json_object_get(json_object_get(r, "sys"), "ip"));
+	json_t *sys = json_object_get(r, "sys");
+	const char *ip = json_string_value(json_object_get(sys, "ip"));
+	/* a report with no address (Active Directory's) is named by its
+	 * host name in the log, and by its source in the audit log */
+	const char *name =
+		ip ? ip : json_string_value(json_object_get(sys, "hostname"));
+	const char *src = json_string_value(
+		json_object_get(json_object_get(r, "source"), "name"));
 	char msg[640];
 	int rc = 0;
 
@@ -345,13 +351,13 @@ static int disc_store_report(void *ud, json_t *r, json_t *ssh)
 		intake_config_default(&cfg);
 	memset(&ir, 0, sizeof(ir));
 	memset(&row, 0, sizeof(row));
-	snprintf(row.ip, sizeof(row.ip), "%s", ip ? ip : "");
+	snprintf(row.ip, sizeof(row.ip), "%s", name ? name : "");
 	row.stage = "store";
 	row.duration_ms = -1;
 	row.message = msg;
 	disc_store_lock(ss);
-	if (intake_report(ss->st, &cfg, r, ss->org_id, "discovery", "netcensus",
-			  &ir) < 0) {
+	if (intake_report(ss->st, &cfg, r, ss->org_id, src ? src : "discovery",
+			  "netcensus", &ir) < 0) {
 		snprintf(row.outcome, sizeof(row.outcome), "rejected");
 		snprintf(msg, sizeof(msg), "%s", ir.message);
 		log_warn("%s: not stored: %s", row.ip, ir.message);

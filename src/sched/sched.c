@@ -197,10 +197,12 @@ int sched_task_normalise(json_t *task, char *err, size_t errlen,
 		return task_fail(err, errlen, field, "name",
 				 "name is required (text, at most 100 "
 				 "bytes)");
-	if (!type || (strcmp(type, "report") && strcmp(type, "purge") &&
-		      strcmp(type, "discovery")))
+	if (!type ||
+	    (strcmp(type, "report") && strcmp(type, "purge") &&
+	     strcmp(type, "discovery") && strcmp(type, "active_directory")))
 		return task_fail(err, errlen, field, "type",
-				 "type must be report, purge or discovery");
+				 "type must be report, purge, discovery or "
+				 "active_directory");
 	if (!sched || sched_schedule_check(sched, cerr, sizeof(cerr)) < 0) {
 		snprintf(err, errlen, "%s",
 			 sched ? cerr
@@ -420,12 +422,23 @@ static int task_run_discovery(struct store *st, pthread_mutex_t *lock,
 			      json_t *task, char *result, size_t len)
 {
 	json_t *def = task_find_discovery(st, task, result, len);
+	const char *type = json_string_value(json_object_get(task, "type"));
 	int64_t did, active = 0, run_id = 0;
 	const char *name;
 	int rc = -1;
 
 	if (!def)
 		return -1;
+	if (type && !strcmp(type, "active_directory") &&
+	    !json_is_string(json_object_get(json_object_get(def, "options"),
+					    "ad_server"))) {
+		snprintf(result, len,
+			 "discovery '%.100s' reads no directory (its options "
+			 "have no ad_server): use a discovery task for it",
+			 json_string_value(json_object_get(def, "name")));
+		json_decref(def);
+		return -1;
+	}
 	did = json_integer_value(json_object_get(def, "id"));
 	name = json_string_value(json_object_get(def, "name"));
 	if (lock)

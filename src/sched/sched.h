@@ -20,7 +20,9 @@
  * "discovery" (options: discovery = id or name of a stored discovery in
  * the task's org tree: a run of it is queued in the store, the hook
  * run_queued given to sched_start() is called - the server wakes its
- * runner there - and last_result names the run). The scheduler knows
+ * runner there - and last_result names the run), "active_directory" (the
+ * same, for a discovery whose options name ad_server: a refresh from the
+ * directory; any other discovery is refused). The scheduler knows
  * nothing of the server: it includes no src/server header.
  *
  * Reports: {"name","resource" (devices|components|changes),"query"

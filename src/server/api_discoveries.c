@@ -153,7 +153,7 @@ static int def_check(struct request *rq, json_t *def)
 	const char *k, *field;
 	char why[512];
 	json_t *v;
-	int i;
+	int i, ad;
 
 	json_object_foreach(def, k, v) {
 		for (i = 0; keys[i] && strcmp(keys[i], k); i++)
@@ -167,8 +167,15 @@ static int def_check(struct request *rq, json_t *def)
 			return -1;
 		}
 	}
+	/* an Active Directory discovery (options.ad_server) reads the
+	 * directory: targets are not needed */
+	ad = json_is_string(
+		json_object_get(json_object_get(def, "options"), "ad_server"));
+	if (ad && !json_object_get(def, "targets"))
+		json_object_set_new(def, "targets", json_string(""));
 	if (def_check_text(rq, def, "name", DEF_NAME_MAX, 1) < 0 ||
-	    def_check_text(rq, def, "targets", DEF_TARGETS_MAX, 1) < 0 ||
+	    (!ad &&
+	     def_check_text(rq, def, "targets", DEF_TARGETS_MAX, 1) < 0) ||
 	    def_check_text(rq, def, "exclude", DEF_TARGETS_MAX, 0) < 0)
 		return -1;
 	/* the options and targets as the run builder reads them */

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "core/targets.h"
+#include "discover/ad.h"
 #include "discover/discover.h"
 #include "discover/discover_def.h"
 #include "server/server_int.h"
@@ -164,6 +165,26 @@ static void runner_fail(struct store *st, int64_t run_id, const char *why)
 	runner_unlock();
 }
 
+/* An Active Directory run: no engine (not cancellable; its deadline
+ * bounds it), everything stored through ad_run(). */
+static void runner_ad(struct store *st, int64_t run_id,
+		      const struct discover_setup *s)
+{
+	struct ad_result res;
+	char why[512] = "";
+
+	if (ad_run(s, st, run_id, &runner.srv->write_lock, NULL, 0, &res, why,
+		   sizeof(why)) < 0)
+		log_warn("discovery run %lld (Active Directory) failed: %s",
+			 (long long)run_id, why);
+	else
+		log_info("discovery run %lld (Active Directory): %ld "
+			 "computers, %zu subnets in %.1f s",
+			 (long long)run_id, res.computers,
+			 json_array_size(res.subnets), res.read_s);
+	ad_result_free(&res);
+}
+
 static void runner_do(struct runner_slot *slot, struct store *st,
 		      int64_t run_id, int64_t disc_id)
 {
@@ -194,6 +215,10 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 		goto out;
 	}
 	discover_setup_log(&s, run_id);
+	if (s.is_ad) {
+		runner_ad(st, run_id, &s);
+		goto out;
+	}
 	/* each host is stored as soon as it is done, under the writer lock */
 	memset(&ss, 0, sizeof(ss));
 	ss.st = st;

@@ -366,8 +366,60 @@ static const char migration_6[] =
 	" (name COLLATE NOCASE, current, device_id)"
 	" WHERE section = 'software';";
 
+/* Migration 7 (branch ad, Active Directory discovery): the task type
+ * active_directory, and two shipped reports comparing what the directory
+ * says with what answers on the wire. An AD discovery's devices carry the tag
+ * active_directory and no address until a network discovery finds them (matched
+ * by fqdn or host name). OR IGNORE: a report of the same name made by hand
+ * stays. */
+static const char migration_7[] =
+	"INSERT OR IGNORE INTO report (org_id, name, resource, query, columns,"
+	" description, builtin, created, updated) VALUES"
+	" (1, 'In Active Directory, never seen on the network', 'devices',"
+	"  'tags__ic=active_directory&ip__empty=true&ordering=hostname',"
+	"  '[\"id\",\"hostname\",\"fqdn\",\"os_name\",\"tags\","
+	"\"first_seen\"]',"
+	"  'computer objects of an Active Directory discovery that no network"
+	" discovery has found (no address)', 1,"
+	"  strftime('%Y-%m-%d %H:%M:%S','now'),"
+	"  strftime('%Y-%m-%d %H:%M:%S','now')),"
+	" (1, 'Windows on the network, not in Active Directory', 'devices',"
+	"  'os_group__ie=Windows&ip__empty=false&tags__nic=active_directory"
+	"&ordering=ip',"
+	"  '[\"id\",\"ip\",\"hostname\",\"os_name\",\"last_seen\","
+	"\"last_seen_by\"]',"
+	"  'Windows machines found on the wire that match no computer object"
+	" of an Active Directory discovery', 1,"
+	"  strftime('%Y-%m-%d %H:%M:%S','now'),"
+	"  strftime('%Y-%m-%d %H:%M:%S','now'));"
+	/* the task type active_directory: SQLite changes a CHECK only by
+	 * copying the table */
+	"CREATE TABLE task_v7 ("
+	" id INTEGER PRIMARY KEY,"
+	" org_id INTEGER NOT NULL REFERENCES org(id),"
+	" name TEXT NOT NULL UNIQUE,"
+	" type TEXT NOT NULL CHECK (type IN"
+	"  ('discovery','report','purge','active_directory')),"
+	" schedule TEXT NOT NULL,"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" options TEXT NOT NULL DEFAULT '{}',"
+	" last_run TEXT, next_run TEXT,"
+	" last_status TEXT, last_result TEXT,"
+	" runs INTEGER NOT NULL DEFAULT 0,"
+	" created TEXT NOT NULL,"
+	" updated TEXT NOT NULL);"
+	"INSERT INTO task_v7 (id, org_id, name, type, schedule, enabled,"
+	" options, last_run, next_run, last_status, last_result, runs,"
+	" created, updated) SELECT id, org_id, name, type, schedule, enabled,"
+	" options, last_run, next_run, last_status, last_result, runs,"
+	" created, updated FROM task;"
+	"DROP TABLE task;"
+	"ALTER TABLE task_v7 RENAME TO task;"
+	"CREATE INDEX task_next ON task (enabled, next_run);";
+
 const char *const store_migrations[] = {
 	migration_1, migration_2, migration_3, migration_4,
-	migration_5 /* branch collector */, migration_6 /* branch ui */};
+	migration_5 /* branch collector */, migration_6 /* branch ui */,
+	migration_7 /* branch ad */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -219,7 +219,8 @@ static void test_shipped_reports(void **state)
 	int64_t east[] = {f->org_east};
 	json_t *list = store_report_list(f->st, NULL, 0);
 
-	assert_int_equal(json_array_size(list), 4);
+	/* four, and the two Active Directory difference reports */
+	assert_int_equal(json_array_size(list), 6);
 	json_decref(list);
 	check_report(f, "Devices not seen for 30 days", NULL, 0, NULL, 0,
 		     "hostname", "old-printer");
@@ -234,6 +235,12 @@ static void test_shipped_reports(void **state)
 		     "3.0.11");
 	check_report(f, "Changes in the last 24 hours", NULL, 0, NULL, 0,
 		     "time", "2026-11-20 06:00:00");
+	/* no device here came from Active Directory: both queries parse and
+	 * find nothing */
+	check_report(f, "In Active Directory, never seen on the network", NULL,
+		     0, NULL, 0, "hostname", "");
+	check_report(f, "Windows on the network, not in Active Directory", NULL,
+		     0, NULL, 0, "hostname", "");
 	/* extra filters only narrow */
 	check_report(f, "New devices in the last 7 days", hostfilter, 1, NULL,
 		     0, "hostname", "");
