@@ -2,7 +2,7 @@
 // mail (SMTP) settings and directory (LDAP / Active Directory) sign-in
 // sources. Plain JSON calls (docs/tasks-reports.md, docs/ldap.md); every
 // value is shown through textContent, passwords are write-only.
-import { state, h, clear, api, text, table, field, select, notice, errorBox, confirmButton, badge, showFieldErrors, clearFieldErrors } from './core.js';
+import { state, h, clear, api, text, table, field, select, notice, errorBox, confirmButton, badge, showFieldErrors, clearFieldErrors, fmtNum, download, ApiError } from './core.js';
 
 const list = (res) => (res && res.results) || res || [];
 const csv = (s) => s.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
@@ -142,6 +142,36 @@ export async function tasksTab(panel) {
 
 /* ---- reports ---- */
 
+const REPORT_PAGE = 100;
+
+// A report cell: a host name links to its device (the row's device_id, or
+// its id in a device report).
+function reportCell(col, resource) {
+  if (col !== 'hostname') return null;
+  return (row) => {
+    const id = row.device_id || (resource === 'devices' ? row.id : null);
+    return id ? h('a', { href: `#/device/${id}` }, text(row.hostname) || `device ${id}`) : text(row.hostname);
+  };
+}
+
+// Downloads the report's CSV: every row, or — past what one download
+// holds — the first ones, saying so with the server's X-Truncated words.
+async function reportCsv(r, btn, msg) {
+  btn.disabled = true;
+  msg.textContent = 'preparing…';
+  try {
+    const res = await fetch(`/api/v1/reports/${r.id}/run?format=csv`, { credentials: 'same-origin' });
+    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+    const body = await res.text();
+    const total = Number(res.headers.get('X-Total-Count') || 0);
+    const cut = res.headers.get('X-Truncated');
+    download(`report-${r.id}.csv`, body);
+    msg.textContent = cut ? `The CSV holds ${cut}.` : `${fmtNum(total)} rows saved.`;
+  } catch (err) {
+    msg.textContent = String(err.message || err);
+  } finally { btn.disabled = false; }
+}
+
 export async function reportsTab(panel) {
   const listBox = h('div', { id: 'report-list' });
   const out = h('div', { id: 'report-out' });
@@ -168,16 +198,25 @@ export async function reportsTab(panel) {
       await drawList();
     } catch (err) { showError(msg, form, err); }
   });
-  async function run(r) {
+  // A run shows the report's true row count and one page of it (the
+  // server pages: limit/offset); host names link to their device.
+  async function run(r, offset = 0) {
     clear(out);
     out.appendChild(h('p', { class: 'muted' }, `Running ${r.name}…`));
     try {
-      const res = await api('GET', `/reports/${r.id}/run?limit=500`);
+      const res = await api('GET', `/reports/${r.id}/run?limit=${REPORT_PAGE}&offset=${offset}`);
       clear(out);
       const cols = res.columns || Object.keys(res.results[0] || {});
-      out.append(h('h3', {}, `${r.name}: ${res.count} rows`),
-        h('a', { href: `/api/v1/reports/${r.id}/run?format=csv`, download: `report-${r.id}.csv`, class: 'button' }, 'Download CSV'),
-        table(cols.map((c) => ({ key: c })), res.results, { empty: 'The report has no rows.' }));
+      const last = offset + res.results.length;
+      const prev = h('button', { type: 'button', id: 'report-prev', disabled: offset === 0, onclick: () => run(r, Math.max(0, offset - REPORT_PAGE)) }, '‹ Previous');
+      const next = h('button', { type: 'button', id: 'report-next', disabled: last >= res.count, onclick: () => run(r, last) }, 'Next ›');
+      const csvMsg = h('span', { class: 'muted', role: 'status' });
+      out.append(h('h3', { id: 'report-total' }, `${r.name}: ${fmtNum(res.count)} rows`),
+        h('div', { class: 'toolbar' },
+          h('button', { type: 'button', id: 'report-csv', onclick: (e) => reportCsv(r, e.target, csvMsg) }, 'Download CSV'), csvMsg),
+        table(cols.map((c) => ({ key: c, render: reportCell(c, res.report.resource) })), res.results, { empty: 'The report has no rows.' }),
+        h('div', { class: 'pager' }, prev,
+          h('span', { class: 'muted', id: 'report-rows' }, res.count ? `rows ${fmtNum(offset + 1)}–${fmtNum(last)} of ${fmtNum(res.count)}` : ''), next));
     } catch (err) { clear(out); out.appendChild(errorBox(err)); }
   }
   async function drawList() {
@@ -188,7 +227,8 @@ export async function reportsTab(panel) {
       { key: 'builtin', render: (r) => (r.builtin ? 'shipped' : '') },
       { key: 'actions', label: '', render: (r) => [
         h('button', { type: 'button', 'aria-label': `Run ${r.name}`, onclick: () => run(r) }, 'Run'), ' ',
-        h('a', { href: `/api/v1/reports/${r.id}/run?format=csv`, download: `report-${r.id}.csv`, class: 'button' }, 'CSV'), ' ',
+        h('button', { type: 'button', 'aria-label': `CSV of ${r.name}`, onclick: (e) => reportCsv(r, e.target, e.target.nextElementSibling) }, 'CSV'),
+        h('span', { class: 'muted', role: 'status' }), ' ',
         confirmButton('Delete', 'Really delete?', async () => { await api('DELETE', `/reports/${r.id}`); await drawList(); })] },
     ], list(res), { empty: 'No reports.' }));
   }

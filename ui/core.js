@@ -169,7 +169,10 @@ export function errorBox(err) {
 // Clears what showFieldErrors() marked in form: red outlines and the
 // messages under fields. Call it when the form is sent again.
 export function clearFieldErrors(form) {
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('[aria-invalid]')) {
+    el.removeAttribute('aria-invalid');
+    el.removeAttribute('aria-describedby');
+  }
   for (const el of form.querySelectorAll('.field-error')) el.remove();
 }
 

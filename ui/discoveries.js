@@ -114,7 +114,7 @@ async function discoveryForm(onAdded) {
   const ports = h('input', { name: 'ports', placeholder: '22,80,443,161/udp', disabled: true });
   const dns = h('input', { type: 'checkbox', name: 'dns', checked: true });
   const org = select('org_id', (orgs.results || orgs).map((o) => [o.id, o.name]), state.user.org_id);
-  const credBox = h('fieldset', { class: 'creds' }, h('legend', {}, 'Credentials, tried in this order'));
+  const credBox = h('fieldset', { class: 'creds', 'data-field': 'credentials', tabindex: '-1' }, h('legend', {}, 'Credentials, tried in this order'));
   const credList = creds.results || creds;
   if (!credList.length) credBox.appendChild(h('p', { class: 'muted' }, 'No stored credentials (Administration → Credentials).'));
   for (const c of credList) {

@@ -42,8 +42,9 @@
 #include "store/query.h"
 #include "store/store.h"
 
-#define SCHED_REPORT_ROWS_MAX 10000 /* rows a report returns or mails */
-#define SCHED_REPORT_HTML_ROWS 50   /* rows shown in the mail's summary */
+#define SCHED_REPORT_ROWS_MAX 10000	 /* rows a report returns or mails */
+#define SCHED_REPORT_CSV_ROWS_MAX 250000 /* rows one CSV download holds */
+#define SCHED_REPORT_HTML_ROWS 50	 /* rows shown in the mail's summary */
 #define SCHED_PURGE_DAYS_DEFAULT 90
 
 struct sched;
@@ -84,10 +85,14 @@ int sched_report_check(json_t *rep, char *err, size_t errlen,
 /* Runs report with extra filters (may be NULL) in the orgs given (NULL:
  * all). Returns the rows projected on the report's columns, with
  * *columns set (new reference); NULL with err filled on a query error or
- * logged database error. */
+ * logged database error. Without a limit among the parameters at most
+ * max_rows rows come back (0: SCHED_REPORT_ROWS_MAX); *total (may be
+ * NULL) is how many rows the report has without limit and offset, so a
+ * caller can say "the first 10,000 of 61,201". */
 json_t *sched_report_rows(struct store *st, json_t *report,
 			  const struct query_arg *extra, int nextra,
-			  const int64_t *org_ids, int norgs, json_t **columns,
+			  const int64_t *org_ids, int norgs, int64_t max_rows,
+			  int64_t *total, json_t **columns,
 			  struct query_error *err);
 /* An HTML summary of the rows (escaped), a new string (free()). */
 char *sched_report_html(json_t *report, json_t *rows, json_t *columns,

@@ -207,7 +207,8 @@ int sched_report_check(json_t *rep, char *err, size_t errlen,
 
 json_t *sched_report_rows(struct store *st, json_t *report,
 			  const struct query_arg *extra, int nextra,
-			  const int64_t *org_ids, int norgs, json_t **columns,
+			  const int64_t *org_ids, int norgs, int64_t max_rows,
+			  int64_t *total, json_t **columns,
 			  struct query_error *err)
 {
 	static const char *const skip[] = {"format", NULL};
@@ -244,15 +245,14 @@ json_t *sched_report_rows(struct store *st, json_t *report,
 	if (query_parse(res, args, n, skip, &q, err) < 0)
 		goto out;
 	if (!has_limit)
-		q.limit = SCHED_REPORT_ROWS_MAX;
+		q.limit = max_rows > 0 ? max_rows : SCHED_REPORT_ROWS_MAX;
 	q.org_ids = org_ids;
 	q.norgs = norgs;
-	rows = store_api_list(st, res, &q, NULL);
+	rows = store_api_list(st, res, &q, total);
 	if (!rows) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "the database query "
-			 "failed; see the server "
-			 "log");
+			 "the database query failed (the server's log has the "
+			 "database's reason)");
 		goto out;
 	}
 	cols = json_object_get(report, "columns");
@@ -495,13 +495,14 @@ int sched_report_mail(struct store *st, json_t *report, json_t *recipients,
 	char when[20], fname[128], *html = NULL, *text = NULL, *subj = NULL;
 	const char *name = json_string_value(json_object_get(report, "name"));
 	time_t now = time(NULL);
+	int64_t total = 0;
 	size_t i;
 	int rc = -1;
 
 	strbuf_init(&csv, 0);
 	memset(&m, 0, sizeof(m));
-	rows = sched_report_rows(st, report, NULL, 0, org_ids, norgs, &cols,
-				 &qe);
+	rows = sched_report_rows(st, report, NULL, 0, org_ids, norgs, 0, &total,
+				 &cols, &qe);
 	if (!rows) {
 		snprintf(answer, answer_len, "the report cannot run: %s",
 			 qe.msg);
@@ -516,14 +517,23 @@ int sched_report_mail(struct store *st, json_t *report, json_t *recipients,
 	csv_append_rows(&csv, rows, cols);
 	util_time_format(now, when);
 	html = sched_report_html(report, rows, cols, when);
-	text = xasprintf("%s: %zu rows, %s UTC.\r\nThe rows are in the "
-			 "attached CSV file.\r\n",
-			 name ? name : "report", json_array_size(rows), when);
+	if ((int64_t)json_array_size(rows) < total)
+		text = xasprintf("%s: %lld rows, %s UTC.\r\nThe attached CSV "
+				 "file holds the first %zu of them (a mail "
+				 "carries at most %d); download the whole "
+				 "report as CSV from the web UI (Reports) or "
+				 "GET /api/v1/reports/ID/run?format=csv.\r\n",
+				 name ? name : "report", (long long)total, when,
+				 json_array_size(rows), SCHED_REPORT_ROWS_MAX);
+	else
+		text = xasprintf("%s: %zu rows, %s UTC.\r\nThe rows are in "
+				 "the attached CSV file.\r\n",
+				 name ? name : "report", json_array_size(rows),
+				 when);
 	subj = subject && *subject
 		       ? xstrdup(subject)
-		       : xasprintf("netcensus report: %s (%zu rows)",
-				   name ? name : "report",
-				   json_array_size(rows));
+		       : xasprintf("netcensus report: %s (%lld rows)",
+				   name ? name : "report", (long long)total);
 	report_file_name(name, now, fname, sizeof(fname));
 	m.to = to;
 	m.subject = subj;

@@ -113,31 +113,63 @@ int api_report_delete(struct request *rq)
 	return api_reply_text(rq, 204, "%s", "");
 }
 
+/* A run answers the report's true row count, whatever page it returns:
+ * JSON {report, columns, count, offset, limit, results} with limit and
+ * offset paging it (default: the first SCHED_REPORT_ROWS_MAX rows); CSV
+ * holds every row up to SCHED_REPORT_CSV_ROWS_MAX, with X-Total-Count,
+ * and when there are more an X-Truncated header that says which rows it
+ * holds and the offset of the rest. */
 int api_report_run(struct request *rq)
 {
 	const char *format = request_arg(rq, "format");
+	const char *lim = request_arg(rq, "limit");
+	const char *off = request_arg(rq, "offset");
+	int csv = format && !strcmp(format, "csv");
 	struct query_error qe;
 	json_t *r, *rows, *cols = NULL, *out;
+	int64_t total = 0, n;
+	long offset = 0, limit = 0;
 
 	if (format && strcmp(format, "csv") && strcmp(format, "json"))
 		return api_reply_error(rq, 400, "format",
 				       "format must be csv or json");
 	if (!(r = report_load(rq)))
 		return 0;
-	rows = sched_report_rows(rq->st, r, rq->args, rq->nargs,
-				 report_scope(rq), rq->who.norgs, &cols, &qe);
+	rows = sched_report_rows(
+		rq->st, r, rq->args, rq->nargs, report_scope(rq), rq->who.norgs,
+		csv ? SCHED_REPORT_CSV_ROWS_MAX : 0, &total, &cols, &qe);
 	if (!rows) {
 		api_reply_error(rq, 400, qe.field[0] ? qe.field : NULL, "%s",
 				qe.msg);
 		json_decref(r);
 		return 0;
 	}
-	if (format && !strcmp(format, "csv")) {
+	/* query_parse() has checked both */
+	if (off)
+		util_parse_long(off, 0, INT64_MAX, &offset);
+	if (lim)
+		util_parse_long(lim, 1, INT64_MAX, &limit);
+	n = (int64_t)json_array_size(rows);
+	if (csv) {
+		snprintf(rq->total_count, sizeof(rq->total_count), "%lld",
+			 (long long)total);
+		if (!lim && offset + n < total)
+			snprintf(rq->truncated, sizeof(rq->truncated),
+				 "rows %lld to %lld of %lld (a CSV download "
+				 "holds at most %d); the next ones: "
+				 "offset=%lld",
+				 (long long)(n ? offset + 1 : 0),
+				 (long long)(offset + n), (long long)total,
+				 SCHED_REPORT_CSV_ROWS_MAX,
+				 (long long)(offset + n));
 		api_reply_csv(rq, rows, cols); /* core/csv.h, as mailed */
 	} else {
-		out = json_pack("{sOsOsIso}", "report", r, "columns", cols,
-				"count", (json_int_t)json_array_size(rows),
-				"results", rows);
+		out = json_pack(
+			"{sOsOsIsIsIso}", "report", r, "columns", cols, "count",
+			(json_int_t)total, "offset", (json_int_t)offset,
+			"limit",
+			(json_int_t)(lim ? limit : SCHED_REPORT_ROWS_MAX),
+			"results", rows);
 		api_reply_json(rq, 200, out);
 	}
 	json_decref(cols);

@@ -251,6 +251,10 @@ static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 		MHD_add_response_header(resp, "Retry-After", rq->retry_after);
 	if (rq->allow[0])
 		MHD_add_response_header(resp, "Allow", rq->allow);
+	if (rq->total_count[0])
+		MHD_add_response_header(resp, "X-Total-Count", rq->total_count);
+	if (rq->truncated[0])
+		MHD_add_response_header(resp, "X-Truncated", rq->truncated);
 	if (rq->www_authenticate)
 		MHD_add_response_header(resp, "WWW-Authenticate",
 					rq->www_authenticate);

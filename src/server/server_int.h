@@ -104,6 +104,8 @@ struct request {
 	char retry_after[24];
 	char allow[64];
 	const char *www_authenticate; /* a WWW-Authenticate value, or NULL */
+	char total_count[24];	      /* X-Total-Count: rows a CSV stands for */
+	char truncated[256]; /* X-Truncated: why a CSV holds fewer rows */
 };
 
 /* ---- http.c ---- */

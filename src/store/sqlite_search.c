@@ -126,7 +126,7 @@ static int search_params(const struct search_field *f, const char *q,
 	case SEARCH_IP:
 		if (!search_looks_ip(q))
 			return -1;
-		for (i = 0; q[i] && i < sizeof(low) - 1; i++)
+		for (i = 0; i < sizeof(low) - 1 && q[i]; i++)
 			low[i] = (char)tolower((unsigned char)q[i]);
 		low[i] = '\0';
 		v = low;

@@ -527,7 +527,8 @@ json_t *store_stats_network(struct store *st, const int64_t *org_ids, int norgs,
 	strbuf_puts(&sb, NODE_COLS " AND d.ip LIKE ? ESCAPE '\\'");
 	json_array_append_new(params, json_string(like.data));
 	stats_scope(&sb, "d.org_id", org_ids, norgs, params);
-	strbuf_puts(&sb, " ORDER BY d.ip LIMIT ?");
+	/* addresses in numeric order (ip_key(), sqlite_search.c) */
+	strbuf_puts(&sb, " ORDER BY ip_key(d.ip) LIMIT ?");
 	json_array_append_new(params, json_integer(limit));
 	if (!(nodes = stats_rows(st, sb.data, params)))
 		goto fail;

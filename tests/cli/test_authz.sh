@@ -188,7 +188,7 @@ expect() {
 	/api/v1/credentials* | /api/v1/locations* | /api/v1/discoveries* | \
 	/api/v1/discovery-runs* | /api/v1/changes | /api/v1/audit-log | \
 	/api/v1/stats | /api/v1/network | /metrics | /api/v1/auth/* | \
-	/api/v1/intake | /api/v1/collectors*) ;;
+	/api/v1/intake | /api/v1/collectors* | /api/v1/search) ;;
 	*) [ "$r" = col ] && echo 403 || echo generic
 	   return ;;
 	esac
@@ -214,6 +214,9 @@ expect() {
 	*:"GET /api/v1/collectors" | \
 	*:"GET /api/v1/network")
 		echo 200 ;;
+	# every reader may search; the matrix sends no q, which is refused
+	# after the role check (tests/cli/test_search.sh searches for real)
+	*:"GET /api/v1/search") echo 400 ;;
 	adm:"GET /metrics") echo 200 ;;
 	*:"GET /metrics") echo 403 ;; # every org's counters: root admins only
 	usr:"GET /api/v1/users" | usr:"GET /api/v1/audit-log") echo 403 ;;

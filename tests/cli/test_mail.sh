@@ -136,8 +136,13 @@ check "GET /reports lists id and name" test -n "$RID"
 req GET "/api/v1/reports/$RID/run?format=json"
 check "run as JSON: 2 devices" \
 	sh -c "[ $S = 200 ] && [ \"\$(jq -r .count '$T/body')\" = 2 ]"
-curl -s -H "Authorization: Bearer $TOKEN" -o "$T/api.csv" \
+curl -s -H "Authorization: Bearer $TOKEN" -o "$T/api.csv" -D "$T/api.h" \
 	"$U/api/v1/reports/$RID/run?format=csv"
+check "run as CSV: X-Total-Count 2, nothing cut" \
+	sh -c "grep -qi '^x-total-count: 2' '$T/api.h' && ! grep -qi '^x-truncated' '$T/api.h'"
+req GET "/api/v1/reports/$RID/run?format=json&limit=1"
+check "run as JSON with limit=1: one row, count still 2" \
+	test "$(jq -c '[.count, (.results | length), .limit]' "$T/body")" = '[2,1,1]'
 check "run as CSV: header and 2 rows" \
 	sh -c "[ \"\$(wc -l <'$T/api.csv')\" = 3 ] && head -1 '$T/api.csv' | grep -q '\"hostname\"'"
 req GET "/api/v1/reports/$RID/run?format=csv&hostname=db1"

@@ -92,6 +92,9 @@ function writeReports() {
   rep('twonic', { hostname: 'e2e-twonic', ip: '198.18.11.5', mac: 'aa:bb:cc:00:01:01', type: 'computer', serial: 'E2E-TWONIC-SN' },
     { network: [{ mac: 'aa:bb:cc:00:01:01', net_index: '1' }, { mac: 'aa:bb:cc:00:01:02', net_index: '2' }],
       software: [{ name: 'e2e-only-tool', version: '3.1' }] });
+  // 150 software rows: a report longer than one page
+  rep('many-sw', { hostname: 'e2e-many-sw', ip: '198.18.11.6', type: 'computer', uuid: 'E2E-MANY-SW' },
+    { software: Array.from({ length: 150 }, (_, i) => ({ name: `e2e-pkg-${String(i).padStart(3, '0')}`, version: '1' })) });
   const again = path.join(tmp, 'web10-again.json');
   fs.writeFileSync(again, JSON.stringify({ report_version: 1, source: { name: 'e2e' },
     sys: { hostname: 'web10', ip: '198.18.9.10', mac: 'aa:bb:cc:00:00:10', type: 'computer', uuid: 'E2E-WEB10', os_family: 'Debian' },
@@ -490,7 +493,7 @@ test('admin: a task listed with its next run; reports, mail and directory pages'
   const rep = await apiGet('/reports');
   const sw = (rep.results || rep).find((x) => x.name === 'Software by name');
   const res = await apiGet(`/reports/${sw.id}/run?limit=500`);
-  assert.match(await page.textContent('#report-out h3'), new RegExp(`: ${res.count} rows`));
+  assert.match(await page.textContent('#report-out h3'), new RegExp(`: ${res.count.toLocaleString('en-US')} rows`));
   await shot('admin-reports');
 
   const got = [];
@@ -740,6 +743,29 @@ test('errors: the credential form shows the server\'s reason next to the field, 
   await page.waitForSelector('#cred-form .notice.ok');
   assert.equal(await page.locator('#cred-form [aria-invalid]').count(), 0);
   assert.equal(await page.locator('#cred-form .field-error').count(), 0);
+});
+
+test('reports: the true total, pages from the server, linked host names, CSV of every row', async () => {
+  const rep = await apiGet('/reports');
+  const sw = (rep.results || rep).find((x) => x.name === 'Software by name');
+  const one = await apiGet(`/reports/${sw.id}/run?limit=1`);
+  assert.ok(one.count > 150, `the report has ${one.count} rows`);
+  assert.equal(one.results.length, 1, 'limit pages the rows; count stays the total');
+  await page.goto(main.url + '/#/admin/reports');
+  await page.click('button[aria-label="Run Software by name"]');
+  await page.waitForSelector('#report-total');
+  assert.equal(await page.textContent('#report-total'), `Software by name: ${one.count.toLocaleString('en-US')} rows`);
+  assert.equal(await page.locator('#report-out table tbody tr').count(), 100);
+  await page.click('#report-next');
+  await page.waitForSelector('#report-rows:text("rows 101")');
+  assert.match(await page.textContent('#report-rows'), new RegExp(`^rows 101–${Math.min(200, one.count)} of ${one.count.toLocaleString('en-US')}$`));
+  const href = await page.getAttribute('#report-out td[data-col="hostname"] a', 'href');
+  assert.match(href, /^#\/device\/\d+$/, 'host names link to their device');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#report-csv')]);
+  const lines = fs.readFileSync(await dl.path(), 'utf8').trim().split('\r\n');
+  assert.equal(lines.length - 1, one.count, 'the CSV holds every row');
+  await page.waitForSelector('#report-out [role=status]:text("rows saved")');
+  await shot('report-paged');
 });
 
 test('no dialog opened and no Content-Security-Policy violation', () => {

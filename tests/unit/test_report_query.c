@@ -197,8 +197,8 @@ static void check_report(struct fixture *f, const char *name,
 	json_t *r = shipped(f, name), *cols = NULL, *rows;
 	char *got;
 
-	rows = sched_report_rows(f->st, r, extra, nextra, orgs, norgs, &cols,
-				 &err);
+	rows = sched_report_rows(f->st, r, extra, nextra, orgs, norgs, 0, NULL,
+				 &cols, &err);
 	if (!rows)
 		fail_msg("%s: %s", name, err.msg);
 	got = column(rows, col);
@@ -271,8 +271,9 @@ static void test_report_check(void **state)
 	assert_non_null(rep);
 	{
 		struct query_error qe;
-		json_t *cols, *rows = sched_report_rows(f->st, rep, NULL, 0,
-							NULL, 0, &cols, &qe);
+		json_t *cols,
+			*rows = sched_report_rows(f->st, rep, NULL, 0, NULL, 0,
+						  0, NULL, &cols, &qe);
 
 		/* the quote and DROP are a value: nothing matches, nothing
 		 * breaks */
@@ -314,7 +315,8 @@ static void test_render(void **state)
 	json_t *r = shipped(f, "Software by name"), *cols, *rows;
 	char *html;
 
-	rows = sched_report_rows(f->st, r, NULL, 0, NULL, 0, &cols, &qe);
+	rows = sched_report_rows(f->st, r, NULL, 0, NULL, 0, 0, NULL, &cols,
+				 &qe);
 	assert_non_null(rows);
 	html = sched_report_html(r, rows, cols, NOW);
 	assert_non_null(strstr(html, "<th>name</th>"));
@@ -333,7 +335,8 @@ static void test_render(void **state)
 	json_decref(r);
 
 	r = shipped(f, "New devices in the last 7 days");
-	rows = sched_report_rows(f->st, r, NULL, 0, NULL, 0, &cols, &qe);
+	rows = sched_report_rows(f->st, r, NULL, 0, NULL, 0, 0, NULL, &cols,
+				 &qe);
 	html = sched_report_html(r, rows, cols, NOW);
 	assert_null(strstr(html, "<script>"));
 	assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
