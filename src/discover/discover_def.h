@@ -43,6 +43,9 @@ struct discover_def_in {
 	json_t *credentials;	 /* inline credentials with secrets,
 				  * tried before def's ids, or NULL */
 	int64_t run_id;		 /* for messages; 0: none */
+	/* the finished seed scope (the command line's, with its
+	 * exclusions), or NULL: def's seed_scope */
+	const struct targets *seed_scope;
 };
 
 /* A built run: opts points into the members. */
@@ -55,6 +58,8 @@ struct discover_setup {
 	json_t *credentials; /* with secrets: wiped on free */
 	json_t *ssh_known;   /* store_ssh_host_map() or NULL */
 	int64_t org_id;	     /* 0: none given (the CLI: 1) */
+	/* built from def's seed_scope and exclude, or NULL */
+	struct targets *seed_scope;
 };
 
 /* Checks a definition's targets, exclude and options (not its
