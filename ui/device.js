@@ -8,7 +8,7 @@ const headline = ['hostname', 'fqdn', 'ip', 'mac', 'type', 'manufacturer', 'mode
   'os_family', 'os_name', 'os_version', 'first_seen', 'last_seen', 'last_seen_by'];
 const sectionOrder = ['software', 'network', 'ip', 'disk', 'partition', 'service', 'user',
   'user_group', 'ports', 'processor', 'memory', 'bios', 'motherboard', 'video', 'sound',
-  'monitor', 'route', 'netstat', 'arp', 'lldp', 'share', 'task', 'log', 'variable'];
+  'monitor', 'route', 'netstat', 'arp', 'lldp', 'cdp', 'fdb', 'share', 'task', 'log', 'variable'];
 // The columns shown first in a section's table, when present.
 const sectionKeys = {
   software: ['name', 'version', 'publisher', 'installed_on'],
@@ -19,11 +19,23 @@ const sectionKeys = {
   service: ['name', 'description', 'state', 'start_mode', 'executable'],
   user: ['name', 'full_name', 'sid', 'status'],
   ports: ['protocol', 'port', 'state', 'program', 'version'],
+  lldp: ['local_interface', 'remote_name', 'remote_port', 'remote_ip', 'remote_mac'],
+  cdp: ['local_interface', 'remote_name', 'remote_port', 'remote_ip', 'remote_platform'],
+  fdb: ['mac', 'vlan', 'interface', 'port', 'status'],
 };
+
+// "switch port, VLAN v" linking to the switch, for dev.attachment.
+function attachmentField(a) {
+  return h('dd', { 'data-field': 'attachment' },
+    h('a', { href: `#/device/${a.switch_id}` }, text(a.switch)),
+    ` port ${text(a.port_name)}`, a.vlan ? `, VLAN ${text(a.vlan)}` : '',
+    h('small', { class: 'muted' }, ` (${text(a.mac)}, seen ${text(a.seen)})`));
+}
 
 function fieldList(dev) {
   const dl = h('dl', { class: 'fields' });
-  const keys = headline.concat(Object.keys(dev).filter((k) => !headline.includes(k) && !editable.includes(k) && k !== 'components' && k !== 'id').sort());
+  const keys = headline.concat(Object.keys(dev).filter((k) => !headline.includes(k) && !editable.includes(k) && k !== 'components' && k !== 'id' && k !== 'attachment').sort());
+  if (dev.attachment) dl.append(h('dt', {}, 'plugged in'), attachmentField(dev.attachment));
   for (const k of keys) {
     if (dev[k] === null || dev[k] === undefined || dev[k] === '') continue;
     dl.append(h('dt', {}, k), h('dd', { 'data-field': k }, text(dev[k])));

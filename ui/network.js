@@ -47,7 +47,7 @@ export async function networkPage(el, r) {
   } }, prefix, limit, h('button', { type: 'submit' }, 'Show'));
   const status = h('p', { class: 'muted', role: 'status', id: 'net-status' });
   const graph = h('div', { id: 'net-graph', class: 'graph', role: 'img', 'aria-label': 'Network picture' });
-  const legend = h('p', { class: 'legend' }, h('span', { class: 'l-arp' }, 'ARP'), ' ', h('span', { class: 'l-lldp' }, 'LLDP'), ' · click a device to open it');
+  const legend = h('p', { class: 'legend' }, h('span', { class: 'l-arp' }, 'ARP'), ' ', h('span', { class: 'l-lldp' }, 'LLDP/CDP'), ' ', h('span', { class: 'l-attach' }, 'plugged in (switch port)'), ' · click a device to open it');
   const groups = h('div', { id: 'net-groups' });
   el.append(h('h1', {}, 'Network'), form, status, graph, legend, groups);
   let cy = null;
@@ -86,7 +86,8 @@ export async function networkPage(el, r) {
         { selector: '.subnet', style: { 'background-color': '#f1f5f9', 'background-opacity': 0.6, 'border-color': '#94a3b8', 'border-width': 1, label: 'data(label)', 'text-valign': 'top', 'font-size': 12, 'font-weight': 'bold', shape: 'round-rectangle', padding: 12 } },
         { selector: 'edge', style: { width: 1.5, 'curve-style': 'bezier', 'line-color': '#94a3b8' } },
         { selector: 'edge.arp', style: { 'line-style': 'dashed' } },
-        { selector: 'edge.lldp', style: { 'line-color': '#2563eb', width: 2.5, label: 'data(label)', 'font-size': 8, 'text-rotation': 'autorotate' } },
+        { selector: 'edge.lldp, edge.cdp', style: { 'line-color': '#2563eb', width: 2.5, label: 'data(label)', 'font-size': 8, 'text-rotation': 'autorotate' } },
+        { selector: 'edge.attach', style: { 'line-color': '#16a34a', width: 2, label: 'data(label)', 'font-size': 8, 'text-rotation': 'autorotate' } },
         { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#f59e0b' } },
       ],
       layout: net.nodes.length <= 300

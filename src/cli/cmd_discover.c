@@ -163,6 +163,22 @@ static const char discover_usage_ad[] =
 	"                        connect, StartTLS and bind: 10 s each\n"
 	"See docs/active-directory.md.\n";
 
+/* Printed after discover_usage (kept apart so the table above keeps its
+ * layout). */
+static const char discover_usage_seed[] =
+	"\n"
+	"Seed discovery (docs/discovery.md#seed-discovery):\n"
+	"  --seed                add what each SNMP device knows - its ARP "
+	"table,\n"
+	"                        LLDP/CDP neighbours, connected subnets up to\n"
+	"                        /22 - as more targets, in rounds, only "
+	"inside\n"
+	"                        the targets and --seed-scope, never excluded\n"
+	"  --seed-scope LIST     more addresses seeds may go to (CIDRs, "
+	"ranges;\n"
+	"                        repeatable; needs --seed)\n"
+	"  --seed-depth N        rounds after the first (1-8, default 2)\n";
+
 enum {
 	OPT_TARGETS_FILE = 256,
 	OPT_EXCLUDE,
@@ -200,6 +216,9 @@ enum {
 	OPT_AD_PLAIN,
 	OPT_AD_SUBNETS,
 	OPT_AD_DEADLINE,
+	OPT_SEED,
+	OPT_SEED_SCOPE,
+	OPT_SEED_DEPTH,
 };
 
 struct dopts {
@@ -224,6 +243,10 @@ struct dopts {
 	const char *ad_server, *ad_ca, *ad_base;
 	int ad_plain, ad_subnets;
 	long ad_deadline;
+	int seed;
+	long seed_depth;
+	const char *seed_scopes[DISC_FILES_MAX * 4];
+	int n_seed_scopes;
 	int shaped; /* flags that shape the run were given */
 };
 
@@ -290,6 +313,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{"ad-allow-plain", no_argument, NULL, OPT_AD_PLAIN},
 		{"ad-subnets-enabled", no_argument, NULL, OPT_AD_SUBNETS},
 		{"ad-deadline", required_argument, NULL, OPT_AD_DEADLINE},
+		{"seed", no_argument, NULL, OPT_SEED},
+		{"seed-scope", required_argument, NULL, OPT_SEED_SCOPE},
+		{"seed-depth", required_argument, NULL, OPT_SEED_DEPTH},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -315,6 +341,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		case 'h':
 			fputs(discover_usage, stdout);
 			fputs(discover_usage_ad, stdout);
+			fputs(discover_usage_seed, stdout);
 			return CLI_OK;
 		case OPT_TARGETS_FILE:
 			rc = dopt_push(o->targets_files, &o->n_targets_files,
@@ -444,6 +471,18 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			rc = dopt_num("--ad-deadline", optarg, 1000, 3600000,
 				      &o->ad_deadline);
 			break;
+		case OPT_SEED:
+			o->seed = 1;
+			break;
+		case OPT_SEED_SCOPE:
+			rc = dopt_push(o->seed_scopes, &o->n_seed_scopes,
+				       DISC_FILES_MAX * 4, "--seed-scope",
+				       optarg);
+			break;
+		case OPT_SEED_DEPTH:
+			rc = dopt_num("--seed-depth", optarg, 1, 8,
+				      &o->seed_depth);
+			break;
 		default:
 			return cli_bad_option("discover", c, argv);
 		}
@@ -485,6 +524,21 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	return -1;
 }
 
+/* Applies --exclude and --exclude-file to t and finishes it; 0 or -1
+ * (logged). */
+static int discover_excludes(const struct dopts *o, struct targets *t)
+{
+	int i;
+
+	for (i = 0; i < o->n_excludes; i++)
+		if (targets_exclude(t, o->excludes[i]) < 0)
+			return -1;
+	for (i = 0; i < o->n_exclude_files; i++)
+		if (targets_add_file(t, o->exclude_files[i], 1) < 0)
+			return -1;
+	return targets_finish(t);
+}
+
 /* Builds the target set; NULL after printing why (nothing was sent). */
 static struct targets *discover_targets(const struct dopts *o, int argc,
 					char **argv, int first)
@@ -500,16 +554,48 @@ static struct targets *discover_targets(const struct dopts *o, int argc,
 	for (i = 0; i < o->n_targets_files; i++)
 		if (targets_add_file(t, o->targets_files[i], 0) < 0)
 			goto fail;
-	for (i = 0; i < o->n_excludes; i++)
-		if (targets_exclude(t, o->excludes[i]) < 0)
-			goto fail;
-	for (i = 0; i < o->n_exclude_files; i++)
-		if (targets_add_file(t, o->exclude_files[i], 1) < 0)
-			goto fail;
-	if (targets_finish(t) < 0)
+	if (discover_excludes(o, t) < 0)
 		goto fail;
 	return t;
 fail:
+	targets_free(t);
+	return NULL;
+}
+
+/* The --seed-scope set with the exclusions; NULL when none was given or
+ * after printing why. */
+static struct targets *discover_seed_scope(const struct dopts *o, int *bad)
+{
+	/* a scope bounds where seeds may go, so it may be wide */
+	struct targets *t = targets_new(1ull << 32, 0);
+	char tok[TARGETS_TOKEN_MAX + 1];
+	int i;
+
+	*bad = 0;
+	if (!o->n_seed_scopes)
+		goto none;
+	for (i = 0; i < o->n_seed_scopes; i++) {
+		const char *p = o->seed_scopes[i];
+
+		while (*p) {
+			size_t n = strcspn(p, ", ");
+
+			if (n > TARGETS_TOKEN_MAX)
+				n = TARGETS_TOKEN_MAX;
+			memcpy(tok, p, n);
+			tok[n] = '\0';
+			if (n && targets_add(t, tok) < 0)
+				goto fail;
+			p += n;
+			p += strspn(p, ", ");
+		}
+	}
+	if (discover_excludes(o, t) < 0)
+		goto fail;
+	return t;
+fail:
+	*bad = 1;
+none:
 	targets_free(t);
 	return NULL;
 }
@@ -702,6 +788,12 @@ static json_t *discover_def_flags(const struct dopts *o)
 					    json_string(texts[i][1]));
 	if (o->ad_server)
 		discover_def_ad_flags(o, opt);
+	if (o->seed) {
+		json_object_set_new(opt, "seed", json_true());
+		if (o->seed_depth)
+			json_object_set_new(opt, "seed_depth",
+					    json_integer(o->seed_depth));
+	}
 	return json_pack("{sos[]si}", "options", opt, "credentials", "org_id",
 			 1);
 }
@@ -807,12 +899,12 @@ int cmd_discover(int argc, char **argv)
 	struct cli_out out;
 	struct cli_term term;
 	size_t n_sinks = 0;
-	struct targets *t = NULL;
+	struct targets *t = NULL, *scope = NULL;
 	struct store *st = NULL;
 	json_t *creds = NULL, *def = NULL;
 	int64_t run_id = 0;
 	char why[512] = "";
-	int rc, found = 0, code = CLI_FAIL;
+	int rc, found = 0, bad = 0, code = CLI_FAIL;
 
 	memset(&s, 0, sizeof(s));
 	memset(&res, 0, sizeof(res));
@@ -825,6 +917,14 @@ int cmd_discover(int argc, char **argv)
 	if (!o.discovery) {
 		code = discover_from_flags(&o, argc, argv, &def, &t, &creds);
 		if (code >= 0)
+			goto out_nothing;
+		code = CLI_USAGE;
+		if (o.n_seed_scopes && !o.seed) {
+			log_err("--seed-scope needs --seed");
+			goto out_nothing;
+		}
+		scope = discover_seed_scope(&o, &bad);
+		if (bad)
 			goto out_nothing;
 		code = CLI_FAIL;
 	}
@@ -850,6 +950,7 @@ int cmd_discover(int argc, char **argv)
 	in.st = st;
 	in.targets = t;
 	in.credentials = creds;
+	in.seed_scope = scope;
 	if (discover_setup_build(&in, &s, why, sizeof(why)) < 0) {
 		log_err("%s", why);
 		code = CLI_USAGE;
@@ -921,5 +1022,6 @@ out:
 	json_decref(def);
 	store_close(st);
 	targets_free(t);
+	targets_free(scope);
 	return code;
 }

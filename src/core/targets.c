@@ -718,6 +718,25 @@ int targets_get(const struct targets *t, uint64_t i, struct targets_addr *out)
 	return 0;
 }
 
+int targets_contains(const struct targets *t, const struct targets_addr *a)
+{
+	u128 v = addr_to_u128(a);
+	size_t lo = 0, hi;
+
+	if (!t || !t->finished || !t->inc.n)
+		return 0;
+	hi = t->inc.n;
+	while (lo < hi) { /* the first range whose hi >= v */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->inc.v[mid].hi < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->inc.n && t->inc.v[lo].lo <= v;
+}
+
 const char *targets_error(const struct targets *t)
 {
 	return t->err;

@@ -65,6 +65,9 @@ int targets_finish(struct targets *t);
 uint64_t targets_count(const struct targets *t);
 /* The address at index i < targets_count(); 0, or -1 when out of range. */
 int targets_get(const struct targets *t, uint64_t i, struct targets_addr *out);
+/* 1 when a is in the set (after targets_finish: exclusions applied),
+ * else 0; a NULL set holds nothing. */
+int targets_contains(const struct targets *t, const struct targets_addr *a);
 /* Number of disjoint ranges held (after targets_finish). */
 size_t targets_range_count(const struct targets *t);
 

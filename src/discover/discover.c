@@ -66,6 +66,10 @@ static const struct disc_rule disc_rules[] = {
 	{"*", {SRC_SSH, SRC_SNMP, SRC_WIN}},
 };
 
+#define SEED_ROUNDS_MAX 8	  /* discover_def's seed_depth ceiling */
+#define SEED_CANDIDATES_MAX 65536 /* addresses and subnets named per round */
+#define SEED_SUBNET_MIN_PREFIX 22 /* larger connected subnets are skipped */
+
 /* The run: what every callback gets as ud. */
 struct disc {
 	const struct discover_opts *o;
@@ -73,6 +77,12 @@ struct disc {
 	struct snmp_ping *sp;
 	size_t n_ssh_creds;
 	struct disc_out out;
+	/* seed discovery: the round running (0: the targets), what this
+	 * round's SNMP answers named ({address or subnet: source}), and the
+	 * targets of the rounds after the first (owned) */
+	int round;
+	json_t *seeds;
+	struct targets *rounds[SEED_ROUNDS_MAX];
 };
 
 /* One live host (engine_host.user). */
@@ -291,6 +301,149 @@ json_t *discover_neigh_read(const char *path)
 	return map;
 }
 
+/* ---- seed discovery ----
+ *
+ * What a device knows of its neighbours becomes the next round's
+ * targets (discover.h): collected on the reactor as SNMP answers come,
+ * checked against the scope and turned into targets between rounds. */
+
+/* Notes one candidate (an address, or a subnet "a.b.c.d/n") and where it
+ * came from; the first source named wins. */
+static void disc_seed_note(struct disc *d, const char *what, const char *how,
+			   const char *from)
+{
+	char src[96];
+
+	if (!what || !*what || json_object_get(d->seeds, what) ||
+	    json_object_size(d->seeds) >= SEED_CANDIDATES_MAX)
+		return;
+	snprintf(src, sizeof(src), "%s of %s", how, from);
+	json_object_set_new(d->seeds, what, json_string(src));
+}
+
+/* The candidates of one SNMP answer: ARP rows, LLDP and CDP neighbours'
+ * addresses, then the connected IPv4 subnets of /22 or smaller. */
+static void disc_seed_collect(struct disc *d, const char *from, json_t *rep)
+{
+	static const struct {
+		const char *section, *field, *how;
+	} srcs[] = {
+		{"arp", "ip", "arp table"},
+		{"lldp", "remote_ip", "lldp neighbour"},
+		{"cdp", "remote_ip", "cdp neighbour"},
+	};
+	json_t *row;
+	size_t i, k;
+	long prefix;
+
+	for (k = 0; k < sizeof(srcs) / sizeof(srcs[0]); k++)
+		json_array_foreach(json_object_get(rep, srcs[k].section), i,
+				   row)
+			disc_seed_note(d,
+				       json_string_value(json_object_get(
+					       row, srcs[k].field)),
+				       srcs[k].how, from);
+	json_array_foreach(json_object_get(rep, "ip"), i, row) {
+		const char *net =
+			json_string_value(json_object_get(row, "network"));
+		const char *slash = net ? strchr(net, '/') : NULL;
+
+		if (slash && !strchr(net, ':') &&
+		    util_parse_long(slash + 1, SEED_SUBNET_MIN_PREFIX, 32,
+				    &prefix) == 0)
+			disc_seed_note(d, net, "connected subnet", from);
+	}
+}
+
+/* 1 when a was a target of this run already. */
+static int disc_seed_visited(const struct disc *d, const struct targets *t,
+			     const struct targets_addr *a)
+{
+	int r;
+
+	if (targets_contains(t, a))
+		return 1;
+	for (r = 0; r < SEED_ROUNDS_MAX && d->rounds[r]; r++)
+		if (targets_contains(d->rounds[r], a))
+			return 1;
+	return 0;
+}
+
+/* Adds candidate what (an address or a subnet) to next: each of its
+ * addresses inside the targets or the seed scope and not visited; counts
+ * in *outside those out of scope. The number added; -1 when what is not
+ * an address or subnet. */
+static long disc_seed_add(const struct disc *d, const struct targets *t,
+			  struct targets *next, const char *what, long *outside)
+{
+	struct targets *one = targets_new(1u << 10, 0);
+	struct targets_addr a;
+	char ip[48];
+	uint64_t i;
+	long n = 0;
+
+	*outside = 0;
+	if (targets_add(one, what) < 0 || targets_finish(one) < 0) {
+		targets_free(one);
+		return -1;
+	}
+	for (i = 0; i < targets_count(one); i++) {
+		if (targets_get(one, i, &a) < 0 || disc_seed_visited(d, t, &a))
+			continue;
+		targets_addr_format(&a, ip, sizeof(ip));
+		/* a subnet's network and broadcast addresses, and an address
+		 * with a row of its own, are not the subnet's */
+		if (targets_count(one) > 2 &&
+		    (i == 0 || i + 1 == targets_count(one) ||
+		     json_object_get(d->seeds, ip)))
+			continue;
+		if (!targets_contains(t, &a) &&
+		    !targets_contains(d->o->seed_scope, &a))
+			(*outside)++;
+		else if (targets_add(next, ip) == 0)
+			n++;
+	}
+	targets_free(one);
+	return n;
+}
+
+/* The next round's targets from this round's candidates, each logged as
+ * a "seed" row (added, out-of-scope, known or invalid); NULL when none is
+ * in scope and new. */
+static struct targets *disc_seed_next(struct disc *d, const struct targets *t)
+{
+	struct targets *next = targets_new(0, 0);
+	const char *what, *from;
+	json_t *src;
+	long n, outside;
+
+	json_object_foreach(d->seeds, what, src) {
+		from = json_string_value(src);
+		n = disc_seed_add(d, t, next, what, &outside);
+		if (n > 0)
+			disc_log(d, what, "seed", "added", -1,
+				 "%ld address%s from the %s (round %d)", n,
+				 n == 1 ? "" : "es", from, d->round + 1);
+		else if (n == 0 && outside)
+			disc_log(d, what, "seed", "out-of-scope", -1,
+				 "from the %s: outside the targets and "
+				 "seed_scope, not probed",
+				 from);
+		else if (n == 0)
+			disc_log(d, what, "seed", "known", -1,
+				 "from the %s: visited already", from);
+		else
+			disc_log(d, what, "seed", "invalid", -1,
+				 "from the %s: not an address", from);
+	}
+	json_object_clear(d->seeds);
+	if (targets_finish(next) < 0 || !targets_count(next)) {
+		targets_free(next);
+		return NULL;
+	}
+	return next;
+}
+
 /* ---- the SNMP enricher ---- */
 
 /* One SNMP job: the worker reads only creds and writes only out/err. */
@@ -366,6 +519,8 @@ static void sjob_done(struct disc *d, struct disc_job *job, int cancelled)
 		if (sysname && dns_name_valid(sysname))
 			json_object_set_new(sys, "hostname",
 					    json_string(sysname));
+		if (d->round < d->o->seed_depth)
+			disc_seed_collect(d, dh->ip, j->out);
 		dh->found[SRC_SNMP] = json_incref(j->out);
 	}
 	json_decref(j->creds);
@@ -967,13 +1122,54 @@ static void disc_done(struct engine *e, struct engine_host *h, void *ud)
 	free(dh);
 }
 
+/* One engine run over t (a round); its counters in *p. */
+static int disc_round(struct disc *d, const struct targets *t,
+		      const struct engine_callbacks *cb,
+		      struct engine_progress *p)
+{
+	const struct discover_opts *o = d->o;
+	int rc;
+
+	d->e = engine_new(&o->engine, t, cb);
+	if (!d->e)
+		return -1;
+	if (o->engine_hook) /* live progress and stop for the caller */
+		o->engine_hook(d->e, o->engine_hook_ud);
+	rc = engine_run(d->e);
+	engine_progress(d->e, p);
+	if (o->engine_hook)
+		o->engine_hook(NULL, o->engine_hook_ud);
+	engine_free(d->e);
+	d->e = NULL;
+	return rc;
+}
+
+/* Adds a round's counters to the run's. */
+static void disc_progress_add(struct engine_progress *sum,
+			      const struct engine_progress *p)
+{
+	struct engine_progress last = *p;
+
+	last.total += sum->total;
+	last.done += sum->done;
+	last.alive += sum->alive;
+	last.packets += sum->packets;
+	last.open_ports += sum->open_ports;
+	last.dead_by_icmp += sum->dead_by_icmp;
+	last.elapsed_s += sum->elapsed_s;
+	*sum = last;
+}
+
 int discover_run(const struct discover_opts *o, const struct targets *t,
 		 struct discover_result *res)
 {
 	struct engine_callbacks cb = {disc_alive, disc_scanned, disc_done,
 				      NULL};
+	struct engine_progress p;
+	const struct targets *cur = t;
+	struct targets *next;
 	struct disc d;
-	int rc;
+	int rc, r;
 
 	memset(res, 0, sizeof(*res));
 	memset(&d, 0, sizeof(d));
@@ -984,29 +1180,39 @@ int discover_run(const struct discover_opts *o, const struct targets *t,
 				  discover_credentials_count(o->credentials,
 							     "ssh_key")
 			: 0;
+	d.seeds = json_object();
 	cb.ud = &d;
 	if (o->snmp && o->credentials)
 		snmp_probe_init();
 	classify_init();
-	if (disc_out_start(&d.out, o) < 0)
-		return -1;
-	d.e = engine_new(&o->engine, t, &cb);
-	if (!d.e) {
-		disc_out_close(&d.out);
+	if (disc_out_start(&d.out, o) < 0) {
+		json_decref(d.seeds);
 		return -1;
 	}
 	if (o->snmp && o->credentials)
 		d.sp = snmp_ping_new(o->credentials);
-	if (o->engine_hook) /* live progress and stop for the caller */
-		o->engine_hook(d.e, o->engine_hook_ud);
-	rc = engine_run(d.e);
-	engine_progress(d.e, &res->progress);
+	/* round 0 over the targets; with seeding, one more round over what
+	 * each round's devices named, up to seed_depth */
+	for (;;) {
+		rc = disc_round(&d, cur, &cb, &p);
+		disc_progress_add(&res->progress, &p);
+		if (rc < 0 || p.done < p.total)
+			break;
+		if (d.round >= o->seed_depth || d.round >= SEED_ROUNDS_MAX ||
+		    !json_object_size(d.seeds))
+			break;
+		next = disc_seed_next(&d, t);
+		if (!next)
+			break;
+		d.rounds[d.round++] = next;
+		cur = next;
+	}
 	res->stopped = res->progress.done < res->progress.total;
-	if (o->engine_hook)
-		o->engine_hook(NULL, o->engine_hook_ud);
 	snmp_ping_free(d.sp);
-	engine_free(d.e);
 	disc_out_close(&d.out);
 	res->sink_failed = d.out.failed;
+	for (r = 0; r < SEED_ROUNDS_MAX; r++)
+		targets_free(d.rounds[r]);
+	json_decref(d.seeds);
 	return rc;
 }

@@ -78,6 +78,15 @@ struct discover_opts {
 				    * NULL or empty */
 	int snmp;		   /* 161/udp in scope */
 	struct snmp_probe_opts snmp_opts;
+	/* Seed discovery, when seed_depth > 0: the addresses a host's SNMP
+	 * answer names - its ARP rows, its LLDP and CDP neighbours'
+	 * addresses, its connected IPv4 subnets of /22 or smaller - join the
+	 * run as a next round of targets, up to seed_depth rounds, when they
+	 * are inside the run's targets or seed_scope (borrowed, exclusions
+	 * applied) and were not visited yet; each is a "seed" log row naming
+	 * where it came from ("added", or "out-of-scope": never probed). */
+	int seed_depth;
+	const struct targets *seed_scope;
 	const char *neigh_path; /* NULL: /proc/net/arp */
 	/* SSH: tried on the first of these ports found open (NULL: 22) */
 	const uint16_t *ssh_ports;

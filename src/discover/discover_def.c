@@ -18,6 +18,10 @@
 #define DEF_SMB_TIMEOUT_MS 5000
 #define DEF_SMB_THREADS 8 /* NetBIOS / SMB exchanges at once */
 #define DEF_SSH_COMMAND_MS 60000
+#define DEF_SEED_DEPTH 2
+/* A seed scope may be wide (10.0.0.0/8): it bounds where seeds may go,
+ * not what is probed (each round is capped like the targets). */
+#define SEED_SCOPE_MAX (1ull << 32)
 
 /* ---- the options a definition may hold ---- */
 
@@ -61,6 +65,10 @@ static const struct def_opt def_opts[] = {
 	{"ad_max_objects", 'i', 1, 1000000},
 	{"ad_stale_days", 'i', 1, 3650},
 	{"ad_page_size", 'i', 10, 1000},
+	/* seed discovery (branch l2map): discover.h */
+	{"seed", 'b', 0, 0},
+	{"seed_scope", 's', 0, 4096},
+	{"seed_depth", 'i', 1, 8},
 };
 
 #define N_DEF_OPTS (sizeof(def_opts) / sizeof(def_opts[0]))
@@ -203,9 +211,32 @@ static int def_check_one(const char *k, json_t *v, char *why, size_t whylen)
 	return 0;
 }
 
+/* The seed scope of options o (seed_scope, less exclude) into *t, NULL
+ * when there is none. 0, or -1 with why. */
+static int def_seed_scope(json_t *o, const char *exclude, struct targets **t,
+			  char *why, size_t whylen)
+{
+	const char *scope = def_str(o, "seed_scope");
+	char tw[256];
+
+	*t = NULL;
+	if (!scope)
+		return 0;
+	if (discover_def_targets(scope, exclude, SEED_SCOPE_MAX, t, tw,
+				 sizeof(tw)) < 0) {
+		snprintf(why, whylen,
+			 "seed_scope: %s (addresses, CIDRs and ranges "
+			 "separated by commas or spaces)",
+			 tw);
+		return -1;
+	}
+	return 0;
+}
+
 int discover_def_check_options(json_t *o, const char **field, char *why,
 			       size_t whylen)
 {
+	struct targets *t = NULL;
 	struct engine_opts eo;
 	struct port_list pl;
 	struct targets_addr a;
@@ -239,6 +270,10 @@ int discover_def_check_options(json_t *o, const char **field, char *why,
 	if (def_ssh_ports(o, &pl, why, whylen) < 0)
 		return -1;
 	ports_clear(&pl);
+	*field = "seed_scope";
+	if (def_seed_scope(o, NULL, &t, why, whylen) < 0)
+		return -1;
+	targets_free(t);
 	*field = "dns_server";
 	if (def_str(o, "dns_server") &&
 	    targets_addr_parse(def_str(o, "dns_server"), &a) < 0) {
@@ -491,6 +526,18 @@ int discover_setup_build(const struct discover_def_in *in,
 		(int)def_int(o, "smb_timeout_ms", DEF_SMB_TIMEOUT_MS);
 	d->snmp_opts.timeout_ms = (int)d->engine.timeout_ms;
 	d->snmp_opts.retries = (int)d->engine.retries;
+	if (def_flag(o, "seed", 0)) {
+		d->seed_depth = (int)def_int(o, "seed_depth", DEF_SEED_DEPTH);
+		d->seed_scope = in->seed_scope;
+		if (!in->seed_scope &&
+		    def_seed_scope(o,
+				   json_string_value(
+					   json_object_get(in->def, "exclude")),
+				   &s->seed_scope, why, whylen) < 0)
+			goto fail;
+		if (s->seed_scope)
+			d->seed_scope = s->seed_scope;
+	}
 	s->org_id = json_integer_value(json_object_get(in->def, "org_id"));
 	if (in->st) {
 		s->ssh_known = store_ssh_host_map(in->st, s->org_id);
@@ -514,6 +561,7 @@ void discover_setup_free(struct discover_setup *s)
 		return;
 	if (s->own_targets)
 		targets_free(s->targets);
+	targets_free(s->seed_scope);
 	ports_clear(&s->ports);
 	ports_clear(&s->ssh_ports);
 	store_credential_wipe(s->credentials);

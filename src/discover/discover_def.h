@@ -44,6 +44,9 @@ struct discover_def_in {
 	json_t *credentials;	 /* inline credentials with secrets,
 				  * tried before def's ids, or NULL */
 	int64_t run_id;		 /* for messages; 0: none */
+	/* the finished seed scope (the command line's, with its
+	 * exclusions), or NULL: def's seed_scope */
+	const struct targets *seed_scope;
 };
 
 /* A built run: opts points into the members. */
@@ -61,6 +64,8 @@ struct discover_setup {
 	int is_ad;
 	struct ad_opts ad;
 	int ad_subnets_enabled;
+	/* built from def's seed_scope and exclude, or NULL */
+	struct targets *seed_scope;
 };
 
 /* Checks a definition's targets, exclude and options (not its

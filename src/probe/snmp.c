@@ -1396,8 +1396,8 @@ struct walk {
 	size_t requests;
 };
 
-static void walk_init(struct walk *w, const struct col_def *defs,
-		      size_t ncols, size_t max_rows)
+static void walk_init(struct walk *w, const struct col_def *defs, size_t ncols,
+		      size_t max_rows)
 {
 	size_t c;
 
@@ -1926,20 +1926,20 @@ static void section_set(json_t *report, const char *name, json_t *rows)
 enum l2_table { L_BP, L_VLAN, L_QFDB, L_CDP, L_LLDP_LOC, L_LLDP_MAN, L_COUNT };
 
 enum l2_col {
-	L_BP_IFINDEX,  /* dot1dBasePortIfIndex, index dot1dBasePort */
-	L_VLAN_FDBID,  /* dot1qVlanFdbId, index timeMark.vlan */
-	L_QFDB_PORT,   /* dot1qTpFdbPort, index fdbId.mac */
-	L_QFDB_STATUS, /* dot1qTpFdbStatus */
+	L_BP_IFINDEX,	/* dot1dBasePortIfIndex, index dot1dBasePort */
+	L_VLAN_FDBID,	/* dot1qVlanFdbId, index timeMark.vlan */
+	L_QFDB_PORT,	/* dot1qTpFdbPort, index fdbId.mac */
+	L_QFDB_STATUS,	/* dot1qTpFdbStatus */
 	L_CDP_ADDRTYPE, /* cdpCacheTable, index ifIndex.deviceIndex */
 	L_CDP_ADDR,
 	L_CDP_VERSION,
 	L_CDP_DEVID,
 	L_CDP_DEVPORT,
 	L_CDP_PLATFORM,
-	L_LLDP_LOC_ID,	/* lldpLocPortId, index lldpLocPortNum */
+	L_LLDP_LOC_ID,	 /* lldpLocPortId, index lldpLocPortNum */
 	L_LLDP_LOC_DESC, /* lldpLocPortDesc */
-	L_LLDP_MAN_IF,	/* lldpRemManAddrIfSubtype, index timeMark.localPort.
-			 * remIndex.addrSubtype.len.addr */
+	L_LLDP_MAN_IF,	 /* lldpRemManAddrIfSubtype, index timeMark.localPort.
+			  * remIndex.addrSubtype.len.addr */
 	L_COL_COUNT
 };
 
@@ -1955,12 +1955,18 @@ enum fdb_col { F_PORT, F_STATUS, F_COL_COUNT }; /* dot1dTpFdbTable */
 
 /* In enum l2_col order. */
 static const struct col_def l2_defs[L_COL_COUNT] = {
-	{L_BP, 11, {BP_T, 2}},	       {L_VLAN, 13, {QVLAN_T, 3}},
-	{L_QFDB, 13, {QFDB_T, 2}},     {L_QFDB, 13, {QFDB_T, 3}},
-	{L_CDP, 14, {CDP_T, 3}},       {L_CDP, 14, {CDP_T, 4}},
-	{L_CDP, 14, {CDP_T, 5}},       {L_CDP, 14, {CDP_T, 6}},
-	{L_CDP, 14, {CDP_T, 7}},       {L_CDP, 14, {CDP_T, 8}},
-	{L_LLDP_LOC, 11, {LLDP_LOC_T, 3}}, {L_LLDP_LOC, 11, {LLDP_LOC_T, 4}},
+	{L_BP, 11, {BP_T, 2}},
+	{L_VLAN, 13, {QVLAN_T, 3}},
+	{L_QFDB, 13, {QFDB_T, 2}},
+	{L_QFDB, 13, {QFDB_T, 3}},
+	{L_CDP, 14, {CDP_T, 3}},
+	{L_CDP, 14, {CDP_T, 4}},
+	{L_CDP, 14, {CDP_T, 5}},
+	{L_CDP, 14, {CDP_T, 6}},
+	{L_CDP, 14, {CDP_T, 7}},
+	{L_CDP, 14, {CDP_T, 8}},
+	{L_LLDP_LOC, 11, {LLDP_LOC_T, 3}},
+	{L_LLDP_LOC, 11, {LLDP_LOC_T, 4}},
 	{L_LLDP_MAN, 11, {LLDP_MAN_T, 3}},
 };
 
@@ -2033,10 +2039,9 @@ static unsigned long fdb_vlan(const struct walk *l2, unsigned long fdb)
 
 /* One forwarding-table row: mac (6 sub-identifiers of the index), the
  * bridge port and its interface, the VLAN ("" from BRIDGE-MIB). */
-static void fdb_row_add(json_t *a, const struct walk *w,
-			const struct walk *l2, const oid *mac_idx,
-			const struct cell *port, const struct cell *status,
-			const char *vlan)
+static void fdb_row_add(json_t *a, const struct walk *w, const struct walk *l2,
+			const oid *mac_idx, const struct cell *port,
+			const struct cell *status, const char *vlan)
 {
 	char mac[18];
 	unsigned long ifindex;
@@ -2088,8 +2093,7 @@ static json_t *section_fdb(const struct walk *w, const struct walk *l2,
 			continue;
 		snprintf(vlan, sizeof(vlan), "%lu",
 			 fdb_vlan(l2, (unsigned long)r->idx[0]));
-		fdb_row_add(a, w, l2, r->idx + 1,
-			    row_cell(q, r, L_QFDB_PORT),
+		fdb_row_add(a, w, l2, r->idx + 1, row_cell(q, r, L_QFDB_PORT),
 			    row_cell(q, r, L_QFDB_STATUS), vlan);
 	}
 	for (i = 0; t && i < t->nrows; i++) {
@@ -2212,8 +2216,9 @@ static void lldp_man_addr(const struct walk *l2, const oid *idx, char *out,
 			continue;
 		for (k = 0; k < n && r->idx[5 + k] <= 255; k++)
 			a[k] = (unsigned char)r->idx[5 + k];
-		if (k == n && inet_ntop(n == 4 ? AF_INET : AF_INET6, a, out,
-					(socklen_t)outlen) &&
+		if (k == n &&
+		    inet_ntop(n == 4 ? AF_INET : AF_INET6, a, out,
+			      (socklen_t)outlen) &&
 		    n == 4)
 			return;
 	}

@@ -76,8 +76,7 @@ static const struct api_col device_cols[] = {
 
 /* Where the device is plugged in (store_attach.h): the switch's name
  * (hostname, else sysName, else ip) and id, and the port's name. */
-#define ATTACH_COL(COL)                                                        \
-	"(" ATTACH_BEST(COL, "device.id", "device.org_id") ")"
+#define ATTACH_COL(COL) "(" ATTACH_BEST(COL, "device.id", "device.org_id") ")"
 static const struct api_col device_filters[] = {
 	{"switch", ATTACH_COL("a.switch_name"), T, 0, NULL},
 	{"switch_id", ATTACH_COL("a.switch_id"), I, 0, NULL},

@@ -50,9 +50,11 @@
 /* The attachment: the candidate on the port with the fewest MACs (an
  * access port beats a small unmanaged switch behind another port), then
  * the most recently seen. */
+/* clang-format off */
 #define ATTACH_BEST(COLS, DEV, ORG)                                            \
 	"SELECT " COLS " FROM (" ATTACH_CANDIDATES(DEV, ORG) ") a"             \
 	" WHERE a.port_macs <= " ATTACH_STR(ATTACH_MAX_MACS)                   \
 	" ORDER BY a.port_macs, a.seen DESC, a.switch_id, a.mac LIMIT 1"
+/* clang-format on */
 
 #endif

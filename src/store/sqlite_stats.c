@@ -466,8 +466,8 @@ static int net_links_of(struct store *st, const int64_t *org_ids, int norgs,
 		"  ELSE json_extract(data, '$.remote_ip') END AS ip,"
 		" json_extract(data, '$.remote_name') AS name,"
 		" CASE WHEN section = 'arp' THEN '' ELSE"
-		"  coalesce(nullif(json_extract(data, '$.local_interface'), ''),"
-		"  json_extract(data, '$.local_port'), '') || ' - ' ||"
+		"  coalesce(nullif(json_extract(data, '$.local_interface'),"
+		"  ''), json_extract(data, '$.local_port'), '') || ' - ' ||"
 		"  ifnull(json_extract(data, '$.remote_port'), '')"
 		"  END AS label"
 		" FROM component WHERE device_id = ? AND current = 1"
@@ -483,12 +483,13 @@ static int net_links_of(struct store *st, const int64_t *org_ids, int norgs,
 	json_array_foreach(rows, i, r) {
 		const char *kind =
 			json_string_value(json_object_get(r, "kind"));
+		const char *label =
+			json_string_value(json_object_get(r, "label"));
 		int64_t t = net_target(st, org_ids, norgs, kind, r);
 
 		if (net_neighbour(st, org_ids, norgs, id, t, nodes, set,
 				  max_nodes))
-			net_link(links, seen, id, t, kind,
-				 json_string_value(json_object_get(r, "label")));
+			net_link(links, seen, id, t, kind, label);
 	}
 	json_decref(rows);
 	return net_attach_of(st, org_ids, norgs, id, nodes, set, links, seen,

@@ -340,6 +340,41 @@ static void test_lookup_across_many_ranges(void **state)
 	targets_free(t);
 }
 
+/* targets_contains: members of every range, the gaps between them, the
+ * edges, excluded addresses and the other family are told apart (seed
+ * discovery's scope check). */
+static void test_contains(void **state)
+{
+	static const struct {
+		const char *ip;
+		int in;
+	} cases[] = {
+		{"198.18.1.0", 1},	  {"198.18.1.255", 1},
+		{"198.18.1.7", 0},	  {"198.18.0.255", 0},
+		{"198.18.2.0", 0},	  {"198.18.3.9", 1},
+		{"198.18.3.8", 0},	  {"198.18.3.10", 0},
+		{"2001:db8::5", 1},	  {"2001:db8::6", 0},
+		{"::ffff:198.18.1.1", 1},
+	};
+	struct targets *t = targets_new(0, 0);
+	struct targets_addr a;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(targets_add(t, "198.18.1.0/24"), 0);
+	assert_int_equal(targets_add(t, "198.18.3.9"), 0);
+	assert_int_equal(targets_add(t, "2001:db8::5"), 0);
+	assert_int_equal(targets_exclude(t, "198.18.1.7"), 0);
+	assert_int_equal(targets_finish(t), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(targets_addr_parse(cases[i].ip, &a), 0);
+		if (targets_contains(t, &a) != cases[i].in)
+			fail_msg("%s: want %d", cases[i].ip, cases[i].in);
+	}
+	assert_int_equal(targets_contains(NULL, &a), 0);
+	targets_free(t);
+}
+
 static void test_mapped_ipv6_is_ipv4(void **state)
 {
 	const char *toks[] = {"::ffff:198.18.0.1", "198.18.0.1", NULL};
@@ -369,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_lookup_across_many_ranges),
 		cmocka_unit_test(test_mapped_ipv6_is_ipv4),
+		cmocka_unit_test(test_contains),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
