@@ -33,9 +33,8 @@
 #define COLL_CONNECT_S 10
 #define COLL_REQUEST_S 120
 #define COLL_PROGRESS_S 2
-#define COLL_STALL_S                                                           \
-	15 /* a transfer without a byte this long: the link                    \
-	    * is gone */
+/* a transfer without a byte this long: the link is gone */
+#define COLL_STALL_S 15
 #define COLL_NETS_MAX 256
 #define COLL_NOT_OURS "is not one of this collector's runs"
 
@@ -403,27 +402,44 @@ static void coll_summary(struct coll *c, const struct discover_result *res,
 			 const struct spool_sink *ss, const char *how,
 			 char *msg, size_t len)
 {
-	long longest;
-	int n = snprintf(msg, len,
-			 "%s%llu of %llu addresses, %llu alive, %lld "
-			 "device reports spooled by collector '%s'",
-			 how, (unsigned long long)res->progress.done,
-			 (unsigned long long)res->progress.total,
-			 (unsigned long long)res->progress.alive,
-			 (long long)ss->reports, c->o->name);
+	snprintf(msg, len,
+		 "%s%llu of %llu addresses, %llu alive, %lld device reports "
+		 "spooled by collector '%s'",
+		 how, (unsigned long long)res->progress.done,
+		 (unsigned long long)res->progress.total,
+		 (unsigned long long)res->progress.alive,
+		 (long long)ss->reports, c->o->name);
+}
 
+/* When the state item of the collector's last run goes out, what the
+ * link did from the run's start until now joins its message: only then
+ * is the outage over and known. */
+static void coll_state_outages(struct coll *c, json_t *doc)
+{
+	json_t *body = json_object_get(doc, "body");
+	const char *m = json_string_value(json_object_get(body, "message"));
+	time_t now = time(NULL);
+	long longest;
+	int outages;
+	char *text;
+
+	if (strcmp(json_string_value(json_object_get(doc, "kind")), "state") ||
+	    json_integer_value(json_object_get(doc, "run_id")) != c->run_id)
+		return;
 	pthread_mutex_lock(&c->lock);
+	outages = c->outages;
 	longest = c->outage_longest;
-	if (c->outage_start && time(NULL) - c->outage_start > longest)
-		longest = (long)(time(NULL) - c->outage_start);
-	if (c->outages && n > 0 && (size_t)n < len)
-		snprintf(msg + n, len - (size_t)n,
-			 "; the server was unreachable %d time%s during the "
-			 "run (longest %ld s%s): the reports waited in the "
-			 "spool",
-			 c->outages, c->outages > 1 ? "s" : "", longest,
-			 c->outage_start ? ", still at the end" : "");
+	if (c->outage_start && now - c->outage_start > longest)
+		longest = (long)(now - c->outage_start);
 	pthread_mutex_unlock(&c->lock);
+	if (!outages)
+		return;
+	text = xasprintf("%s; the server was unreachable %d time%s from the "
+			 "run's start until this was sent (longest %ld s): "
+			 "the reports waited in the spool",
+			 m ? m : "", outages, outages > 1 ? "s" : "", longest);
+	json_object_set_new(body, "message", json_string(text));
+	free(text);
 }
 
 static void *coll_job_main(void *arg)
@@ -622,6 +638,7 @@ static int coll_upload_one(struct coll *c)
 
 	if (!doc)
 		return 0;
+	coll_state_outages(c, doc);
 	text = json_dumps(doc, JSON_COMPACT);
 	status = coll_http(c, "POST", "/api/v1/collectors/results", text, NULL,
 			   why, sizeof(why));
