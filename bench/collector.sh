@@ -2,8 +2,9 @@
 # Collector upload throughput: N device reports in a collector's spool,
 # uploaded with `netcensus collector --once` to a server on the same
 # machine (HTTPS, the server's self-signed certificate, 127.0.0.1), one
-# report per request as the collector always sends them. Prints the rate
-# and the collector's RSS sampled every 0.5 s.
+# batch of spool items per request as the collector sends them. Prints
+# the rate, the CPU time of server and collector, and the collector's RSS
+# sampled every 0.5 s.
 #
 #   bench/collector.sh [N]          (default 10000; NETCENSUS=path, default
 #                                    build/netcensus)
@@ -80,6 +81,9 @@ for i in range(n):
 EOF
 BYTES=$(du -sb "$T/spool" | cut -f1)
 
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime+stime, ticks
+HZ=$(getconf CLK_TCK)
+S0=$(cpu "$SPID")
 t0=$(date +%s%N)
 "$NETCENSUS" collector --once --server "$U" --token-file "$T/token" \
 	--ca "$T/tls-self-signed.crt" --name bench --spool "$T/spool" \
@@ -88,14 +92,15 @@ CPID=$!
 : >"$T/rss"
 while kill -0 "$CPID" 2>/dev/null; do
 	r=$(awk '/VmRSS/ {print $2}' "/proc/$CPID/status" 2>/dev/null)
-	left=$(find "$T/spool" -maxdepth 1 -name '*.json' | wc -l)
-	[ -n "$r" ] && echo "$(( ($(date +%s%N) - t0) / 1000000 )) $r $left" >>"$T/rss"
+	c=$(cpu "$CPID" 2>/dev/null)
+	[ -n "$r" ] && echo "$(( ($(date +%s%N) - t0) / 1000000 )) $r ${c:-0}" >>"$T/rss"
 	sleep 0.5
 done
 wait "$CPID"
 RC=$?
 CPID=
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+S1=$(cpu "$SPID")
 left=$(find "$T/spool" -maxdepth 1 -name '*.json' | wc -l)
 devices=$(curl -s -H "Authorization: Bearer $ADM" "$U/api/v1/devices?limit=1" | jq .count)
 stored=$(curl -s -H "Authorization: Bearer $ADM" "$U/api/v1/discovery-runs/$RUN" |
@@ -105,7 +110,8 @@ echo "collector exit $RC, spool left $left"
 echo "devices        $devices stored, $stored store rows in run $RUN"
 echo "time           $ms ms"
 echo "rate           $(( N * 1000 / (ms > 0 ? ms : 1) )) reports/s"
-echo "collector RSS  (KiB; ms since start, RSS, files left):"
-awk 'NR == 1 || NR % 10 == 0 {printf "  %8d ms %7d KiB %6d left\n", $1, $2, $3}
+echo "server CPU     $(( (S1 - S0) * 1000 / HZ )) ms; collector CPU $(( $(tail -1 "$T/rss" | cut -d' ' -f3) * 1000 / HZ )) ms (last sample)"
+echo "collector RSS  (KiB; ms since start, RSS):"
+awk 'NR == 1 || NR % 10 == 0 {printf "  %8d ms %7d KiB\n", $1, $2}
      {if ($2 > max) max = $2; if (min == "" || $2 < min) min = $2}
      END {printf "  min %d KiB, max %d KiB over %d samples\n", min, max, NR}' "$T/rss"

@@ -36,6 +36,8 @@
 /* a transfer without a byte this long: the link is gone */
 #define COLL_STALL_S 15
 #define COLL_NETS_MAX 256
+#define COLL_BATCH 100 /* spool items per upload (the server takes 256) */
+#define COLL_BATCH_BYTES (8u * 1024 * 1024)
 #define COLL_NOT_OURS "is not one of this collector's runs"
 
 struct coll_net {
@@ -627,52 +629,80 @@ static int coll_refused(struct coll *c, long status, const char *why)
 	return 1;
 }
 
-/* Uploads the oldest spool item. 1 when one went (or was set aside), 0
- * when the spool is empty or the server did not take it (backoff set). */
-static int coll_upload_one(struct coll *c)
+/* 1 when the server refused an item for good (it is set aside). */
+static int coll_refused_for_good(long status, const char *why)
 {
-	uint64_t seq = 0;
-	json_t *doc = spool_peek(c->sp, &seq);
+	return status == 400 || status == 422 ||
+	       (status == 403 && strstr(why, COLL_NOT_OURS));
+}
+
+static void coll_set_aside(struct coll *c, json_t *doc, uint64_t seq,
+			   const char *why)
+{
+	log_err("collector: the server refused %s item %s of run %lld for "
+		"good (%s); kept in %s/rejected/",
+		json_string_value(json_object_get(doc, "kind")),
+		json_string_value(json_object_get(doc, "id")),
+		(long long)json_integer_value(json_object_get(doc, "run_id")),
+		why, c->o->spool_dir);
+	spool_reject(c->sp, seq);
+}
+
+/* Uploads the oldest spool items in one request (COLL_BATCH of them at
+ * most, COLL_BATCH_BYTES of files): the server stores them in one
+ * transaction and answers for each. 1 when some went (or were set
+ * aside), 0 when the spool is empty or the server did not take them
+ * (backoff set). */
+static int coll_upload(struct coll *c)
+{
+	uint64_t seqs[COLL_BATCH], done[COLL_BATCH];
+	json_t *docs =
+		spool_peek_batch(c->sp, COLL_BATCH, COLL_BATCH_BYTES, seqs);
+	json_t *body, *reply = NULL, *doc, *res;
+	size_t i, n = json_array_size(docs), ndone = 0;
 	char why[512], *text;
 	long status;
 
-	if (!doc)
+	if (!n) {
+		json_decref(docs);
 		return 0;
-	coll_state_outages(c, doc);
-	text = json_dumps(doc, JSON_COMPACT);
-	status = coll_http(c, "POST", "/api/v1/collectors/results", text, NULL,
-			   why, sizeof(why));
+	}
+	json_array_foreach(docs, i, doc)
+		coll_state_outages(c, doc);
+	body = json_pack("{sO}", "items", docs);
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	status = coll_http(c, "POST", "/api/v1/collectors/results", text,
+			   &reply, why, sizeof(why));
 	free(text);
-	if (status == 200 || status == 201) {
-		spool_remove(c->sp, seq);
+	res = json_object_get(reply, "results");
+	if (status == 200 && json_array_size(res) == n) {
 		coll_success(c);
-		json_decref(doc);
-		return 1;
-	}
-	if (coll_refused(c, status, why)) {
-		json_decref(doc);
-		return 0;
-	}
-	if (status == 400 || status == 422 ||
-	    (status == 403 && strstr(why, COLL_NOT_OURS))) {
-		log_err("collector: the server refused %s item %s of run %lld "
-			"for good (%s); kept in %s/rejected/",
-			json_string_value(json_object_get(doc, "kind")),
-			json_string_value(json_object_get(doc, "id")),
-			(long long)json_integer_value(
-				json_object_get(doc, "run_id")),
-			why, c->o->spool_dir);
-		spool_reject(c->sp, seq);
-		coll_success(c);
-		json_decref(doc);
-		return 1;
-	}
-	json_decref(doc);
-	if (!c->exit_code) {
+		json_array_foreach(docs, i, doc) {
+			json_t *r = json_array_get(res, i);
+			long st = (long)json_integer_value(
+				json_object_get(r, "status"));
+			const char *e =
+				json_string_value(json_object_get(r, "error"));
+
+			if (st == 200 || st == 201)
+				done[ndone++] = seqs[i];
+			else if (coll_refused_for_good(st, e ? e : ""))
+				coll_set_aside(c, doc, seqs[i], e ? e : "");
+			else
+				break; /* the rest goes again, in order */
+		}
+		spool_remove_many(c->sp, done, ndone);
+		if (i < n)
+			coll_backoff(c, "storing an item",
+				     "the server was busy");
+	} else if (!coll_refused(c, status, why) && !c->exit_code) {
 		coll_reached(c, status != 0);
 		coll_backoff(c, "uploading", why);
 	}
-	return 0;
+	json_decref(reply);
+	json_decref(docs);
+	return status == 200 && ndone;
 }
 
 /* Posts the running job's counters; stops it when it was cancelled. */
@@ -787,7 +817,7 @@ static void coll_loop(struct coll *c)
 
 		coll_job_reap(c);
 		if (now >= c->next_try) {
-			while (!coll_stopping(c) && coll_upload_one(c))
+			while (!coll_stopping(c) && coll_upload(c))
 				coll_progress(c);
 		}
 		coll_progress(c);
@@ -819,7 +849,7 @@ static void coll_finish(struct coll *c)
 		c->job = NULL;
 	}
 	if (c->exit_code != 2 && c->next_try <= time(NULL))
-		while (coll_upload_one(c))
+		while (coll_upload(c))
 			;
 }
 
