@@ -69,6 +69,7 @@ struct coll {
 	/* the server's absences while the job runs */
 	int outages;
 	time_t outage_start;
+	time_t req_start; /* when the last request began */
 	long outage_longest;
 	int jobs_refused_logged;
 };
@@ -118,6 +119,7 @@ static long coll_http(struct coll *c, const char *method, const char *path,
 				 (curl_off_t)strlen(body));
 	}
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sb);
+	c->req_start = time(NULL);
 	rc = curl_easy_perform(c->curl);
 	if (rc != CURLE_OK) {
 		snprintf(why, whylen, "%s",
@@ -202,7 +204,8 @@ static void coll_reached(struct coll *c, int ok)
 
 	pthread_mutex_lock(&c->lock);
 	if (!ok && !c->outage_start) {
-		c->outage_start = now;
+		/* gone since the failed request began, not since it gave up */
+		c->outage_start = c->req_start ? c->req_start : now;
 		c->outages++;
 	} else if (ok && c->outage_start) {
 		if (now - c->outage_start > c->outage_longest)
