@@ -32,6 +32,8 @@ struct spool_entry {
 	char device[48]; /* reports: the device's address; else "" */
 };
 
+/* cppcheck-suppress unusedStructMember ; tqh_first and tqh_last are used
+ * through the <sys/queue.h> macros */
 TAILQ_HEAD(spool_entries, spool_entry);
 
 struct spool {

@@ -216,6 +216,19 @@ run_ips "$R3" >"$T/r3"
 check "run 3: every live host stored once, none twice, none lost ($(wc -l <"$T/r3") of $NWANT)" \
 	cmp -s "$T/r3" "$T/want"
 check "the org holds every live host once and nothing else" devices_once
+
+# ---- 4. cancelled through the API mid-run ----
+run_start
+R4=$RUN
+wait_until "$WAIT_RUN" at_least_stored "$R4" 3
+api POST "/api/v1/discovery-runs/$R4/cancel"
+check "run 4: cancel while the collector runs it: 202 stopping" \
+	eval '[ "$S" = 202 ] && [ "$(J .state)" = stopping ]'
+check "run 4: the collector stops it and says so (cancelled, its counters)" \
+	wait_until "$WAIT_RUN" msg_says "$R4" "spooled by collector"
+check "run 4: cancelled before every address was done" \
+	eval '[ "$(run_state "$R4")" = cancelled ] && [ "$(J .addresses_done)" -lt 256 ]'
+check "the org still holds every live host once" devices_once
 api GET /api/v1/collectors
 check "the collector's page: online, spool empty, none dropped" \
 	eval '[ "$(J ".results[0].state")" = online ] && [ "$(J ".results[0].spool_dropped")" = 0 ]'
