@@ -147,6 +147,10 @@ static long coll_http(struct coll *c, const char *method, const char *path,
 		json_decref(j);
 	}
 out:
+	/* a job's answer held credentials: nothing of it stays in freed
+	 * memory */
+	if (sb.data)
+		sodium_memzero(sb.data, sb.len);
 	strbuf_free(&sb);
 	free(url);
 	return status;
