@@ -33,10 +33,11 @@
 #define COLL_CONNECT_S 10
 #define COLL_REQUEST_S 120
 #define COLL_PROGRESS_S 2
-#define COLL_STALL_S                                                           \
-	15 /* a transfer without a byte this long: the link                    \
-	    * is gone */
+/* a transfer without a byte this long: the link is gone */
+#define COLL_STALL_S 15
 #define COLL_NETS_MAX 256
+#define COLL_BATCH 100 /* spool items per upload (the server takes 256) */
+#define COLL_BATCH_BYTES (8u * 1024 * 1024)
 #define COLL_NOT_OURS "is not one of this collector's runs"
 
 struct coll_net {
@@ -68,6 +69,7 @@ struct coll {
 	/* the server's absences while the job runs */
 	int outages;
 	time_t outage_start;
+	time_t req_start; /* when the last request began */
 	long outage_longest;
 	int jobs_refused_logged;
 };
@@ -117,6 +119,7 @@ static long coll_http(struct coll *c, const char *method, const char *path,
 				 (curl_off_t)strlen(body));
 	}
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sb);
+	c->req_start = time(NULL);
 	rc = curl_easy_perform(c->curl);
 	if (rc != CURLE_OK) {
 		snprintf(why, whylen, "%s",
@@ -144,6 +147,10 @@ static long coll_http(struct coll *c, const char *method, const char *path,
 		json_decref(j);
 	}
 out:
+	/* a job's answer held credentials: nothing of it stays in freed
+	 * memory */
+	if (sb.data)
+		sodium_memzero(sb.data, sb.len);
 	strbuf_free(&sb);
 	free(url);
 	return status;
@@ -201,7 +208,8 @@ static void coll_reached(struct coll *c, int ok)
 
 	pthread_mutex_lock(&c->lock);
 	if (!ok && !c->outage_start) {
-		c->outage_start = now;
+		/* gone since the failed request began, not since it gave up */
+		c->outage_start = c->req_start ? c->req_start : now;
 		c->outages++;
 	} else if (ok && c->outage_start) {
 		if (now - c->outage_start > c->outage_longest)
@@ -403,27 +411,44 @@ static void coll_summary(struct coll *c, const struct discover_result *res,
 			 const struct spool_sink *ss, const char *how,
 			 char *msg, size_t len)
 {
-	long longest;
-	int n = snprintf(msg, len,
-			 "%s%llu of %llu addresses, %llu alive, %lld "
-			 "device reports spooled by collector '%s'",
-			 how, (unsigned long long)res->progress.done,
-			 (unsigned long long)res->progress.total,
-			 (unsigned long long)res->progress.alive,
-			 (long long)ss->reports, c->o->name);
+	snprintf(msg, len,
+		 "%s%llu of %llu addresses, %llu alive, %lld device reports "
+		 "spooled by collector '%s'",
+		 how, (unsigned long long)res->progress.done,
+		 (unsigned long long)res->progress.total,
+		 (unsigned long long)res->progress.alive,
+		 (long long)ss->reports, c->o->name);
+}
 
+/* When the state item of the collector's last run goes out, what the
+ * link did from the run's start until now joins its message: only then
+ * is the outage over and known. */
+static void coll_state_outages(struct coll *c, json_t *doc)
+{
+	json_t *body = json_object_get(doc, "body");
+	const char *m = json_string_value(json_object_get(body, "message"));
+	time_t now = time(NULL);
+	long longest;
+	int outages;
+	char *text;
+
+	if (strcmp(json_string_value(json_object_get(doc, "kind")), "state") ||
+	    json_integer_value(json_object_get(doc, "run_id")) != c->run_id)
+		return;
 	pthread_mutex_lock(&c->lock);
+	outages = c->outages;
 	longest = c->outage_longest;
-	if (c->outage_start && time(NULL) - c->outage_start > longest)
-		longest = (long)(time(NULL) - c->outage_start);
-	if (c->outages && n > 0 && (size_t)n < len)
-		snprintf(msg + n, len - (size_t)n,
-			 "; the server was unreachable %d time%s during the "
-			 "run (longest %ld s%s): the reports waited in the "
-			 "spool",
-			 c->outages, c->outages > 1 ? "s" : "", longest,
-			 c->outage_start ? ", still at the end" : "");
+	if (c->outage_start && now - c->outage_start > longest)
+		longest = (long)(now - c->outage_start);
 	pthread_mutex_unlock(&c->lock);
+	if (!outages)
+		return;
+	text = xasprintf("%s; the server was unreachable %d time%s from the "
+			 "run's start until this was sent (longest %ld s): "
+			 "the reports waited in the spool",
+			 m ? m : "", outages, outages > 1 ? "s" : "", longest);
+	json_object_set_new(body, "message", json_string(text));
+	free(text);
 }
 
 static void *coll_job_main(void *arg)
@@ -611,51 +636,80 @@ static int coll_refused(struct coll *c, long status, const char *why)
 	return 1;
 }
 
-/* Uploads the oldest spool item. 1 when one went (or was set aside), 0
- * when the spool is empty or the server did not take it (backoff set). */
-static int coll_upload_one(struct coll *c)
+/* 1 when the server refused an item for good (it is set aside). */
+static int coll_refused_for_good(long status, const char *why)
 {
-	uint64_t seq = 0;
-	json_t *doc = spool_peek(c->sp, &seq);
+	return status == 400 || status == 422 ||
+	       (status == 403 && strstr(why, COLL_NOT_OURS));
+}
+
+static void coll_set_aside(struct coll *c, json_t *doc, uint64_t seq,
+			   const char *why)
+{
+	log_err("collector: the server refused %s item %s of run %lld for "
+		"good (%s); kept in %s/rejected/",
+		json_string_value(json_object_get(doc, "kind")),
+		json_string_value(json_object_get(doc, "id")),
+		(long long)json_integer_value(json_object_get(doc, "run_id")),
+		why, c->o->spool_dir);
+	spool_reject(c->sp, seq);
+}
+
+/* Uploads the oldest spool items in one request (COLL_BATCH of them at
+ * most, COLL_BATCH_BYTES of files): the server stores them in one
+ * transaction and answers for each. 1 when some went (or were set
+ * aside), 0 when the spool is empty or the server did not take them
+ * (backoff set). */
+static int coll_upload(struct coll *c)
+{
+	uint64_t seqs[COLL_BATCH], done[COLL_BATCH];
+	json_t *docs =
+		spool_peek_batch(c->sp, COLL_BATCH, COLL_BATCH_BYTES, seqs);
+	json_t *body, *reply = NULL, *doc, *res;
+	size_t i, n = json_array_size(docs), ndone = 0;
 	char why[512], *text;
 	long status;
 
-	if (!doc)
+	if (!n) {
+		json_decref(docs);
 		return 0;
-	text = json_dumps(doc, JSON_COMPACT);
-	status = coll_http(c, "POST", "/api/v1/collectors/results", text, NULL,
-			   why, sizeof(why));
+	}
+	json_array_foreach(docs, i, doc)
+		coll_state_outages(c, doc);
+	body = json_pack("{sO}", "items", docs);
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	status = coll_http(c, "POST", "/api/v1/collectors/results", text,
+			   &reply, why, sizeof(why));
 	free(text);
-	if (status == 200 || status == 201) {
-		spool_remove(c->sp, seq);
+	res = json_object_get(reply, "results");
+	if (status == 200 && json_array_size(res) == n) {
 		coll_success(c);
-		json_decref(doc);
-		return 1;
-	}
-	if (coll_refused(c, status, why)) {
-		json_decref(doc);
-		return 0;
-	}
-	if (status == 400 || status == 422 ||
-	    (status == 403 && strstr(why, COLL_NOT_OURS))) {
-		log_err("collector: the server refused %s item %s of run %lld "
-			"for good (%s); kept in %s/rejected/",
-			json_string_value(json_object_get(doc, "kind")),
-			json_string_value(json_object_get(doc, "id")),
-			(long long)json_integer_value(
-				json_object_get(doc, "run_id")),
-			why, c->o->spool_dir);
-		spool_reject(c->sp, seq);
-		coll_success(c);
-		json_decref(doc);
-		return 1;
-	}
-	json_decref(doc);
-	if (!c->exit_code) {
+		json_array_foreach(docs, i, doc) {
+			json_t *r = json_array_get(res, i);
+			long st = (long)json_integer_value(
+				json_object_get(r, "status"));
+			const char *e =
+				json_string_value(json_object_get(r, "error"));
+
+			if (st == 200 || st == 201)
+				done[ndone++] = seqs[i];
+			else if (coll_refused_for_good(st, e ? e : ""))
+				coll_set_aside(c, doc, seqs[i], e ? e : "");
+			else
+				break; /* the rest goes again, in order */
+		}
+		spool_remove_many(c->sp, done, ndone);
+		if (i < n)
+			coll_backoff(c, "storing an item",
+				     "the server was busy");
+	} else if (!coll_refused(c, status, why) && !c->exit_code) {
 		coll_reached(c, status != 0);
 		coll_backoff(c, "uploading", why);
 	}
-	return 0;
+	json_decref(reply);
+	json_decref(docs);
+	return status == 200 && ndone;
 }
 
 /* Posts the running job's counters; stops it when it was cancelled. */
@@ -770,7 +824,7 @@ static void coll_loop(struct coll *c)
 
 		coll_job_reap(c);
 		if (now >= c->next_try) {
-			while (!coll_stopping(c) && coll_upload_one(c))
+			while (!coll_stopping(c) && coll_upload(c))
 				coll_progress(c);
 		}
 		coll_progress(c);
@@ -802,7 +856,7 @@ static void coll_finish(struct coll *c)
 		c->job = NULL;
 	}
 	if (c->exit_code != 2 && c->next_try <= time(NULL))
-		while (coll_upload_one(c))
+		while (coll_upload(c))
 			;
 }
 

@@ -32,6 +32,8 @@ struct spool_entry {
 	char device[48]; /* reports: the device's address; else "" */
 };
 
+/* cppcheck-suppress unusedStructMember ; tqh_first and tqh_last are used
+ * through the <sys/queue.h> macros */
 TAILQ_HEAD(spool_entries, spool_entry);
 
 struct spool {
@@ -389,30 +391,51 @@ static int spool_move_rejected(struct spool *sp, struct spool_entry *e)
 	return rc;
 }
 
-json_t *spool_peek(struct spool *sp, uint64_t *seq)
+json_t *spool_peek_batch(struct spool *sp, size_t max_items, size_t max_bytes,
+			 uint64_t *seqs)
 {
-	struct spool_entry *e;
-	json_t *doc = NULL;
+	struct spool_entry *e, *next;
+	json_t *out = json_array();
+	size_t bytes = 0;
 	char path[PATH_MAX];
 
 	pthread_mutex_lock(&sp->lock);
-	while (!doc && (e = TAILQ_FIRST(&sp->entries))) {
+	for (e = TAILQ_FIRST(&sp->entries);
+	     e && json_array_size(out) < max_items; e = next) {
 		json_error_t err;
+		struct stat stt;
+		json_t *doc;
 
+		next = TAILQ_NEXT(e, link);
+		if (json_array_size(out) &&
+		    (fstatat(sp->dirfd, e->name, &stt, 0) < 0 ||
+		     bytes + (size_t)stt.st_size > max_bytes))
+			break;
 		snprintf(path, sizeof(path), "%s/%s", sp->dir, e->name);
 		doc = json_load_file(path, 0, &err);
 		if (doc && json_is_object(json_object_get(doc, "body")) &&
 		    json_is_string(json_object_get(doc, "id"))) {
-			*seq = e->seq;
-			break;
+			seqs[json_array_size(out)] = e->seq;
+			json_array_append_new(out, doc);
+			if (fstatat(sp->dirfd, e->name, &stt, 0) == 0)
+				bytes += (size_t)stt.st_size;
+			continue;
 		}
 		log_err("spool %s: %s is damaged (%s); moved to rejected/",
 			sp->dir, e->name, doc ? "no id or body" : err.text);
 		json_decref(doc);
-		doc = NULL;
 		spool_move_rejected(sp, e);
 	}
 	pthread_mutex_unlock(&sp->lock);
+	return out;
+}
+
+json_t *spool_peek(struct spool *sp, uint64_t *seq)
+{
+	json_t *batch = spool_peek_batch(sp, 1, SIZE_MAX, seq);
+	json_t *doc = json_incref(json_array_get(batch, 0));
+
+	json_decref(batch);
 	return doc;
 }
 
@@ -426,19 +449,34 @@ static struct spool_entry *spool_find(struct spool *sp, uint64_t seq)
 	return NULL;
 }
 
-int spool_remove(struct spool *sp, uint64_t seq)
+int spool_remove_many(struct spool *sp, const uint64_t *seqs, size_t n)
 {
 	struct spool_entry *e;
+	size_t i;
 	int rc = 0;
 
 	pthread_mutex_lock(&sp->lock);
-	e = spool_find(sp, seq);
-	if (e) {
-		rc = spool_unlink(sp, e->name);
+	for (i = 0; i < n; i++) {
+		e = spool_find(sp, seqs[i]);
+		if (!e)
+			continue;
+		if (unlinkat(sp->dirfd, e->name, 0) < 0 && errno != ENOENT) {
+			log_err("spool %s: cannot remove %s: %s", sp->dir,
+				e->name, strerror(errno));
+			rc = -1;
+		}
 		spool_index_del(sp, e);
 	}
+	/* one sync for the batch; an unlink lost in a crash only sends an
+	 * item again, which the server answers "duplicate" */
+	fsync(sp->dirfd);
 	pthread_mutex_unlock(&sp->lock);
 	return rc;
+}
+
+int spool_remove(struct spool *sp, uint64_t seq)
+{
+	return spool_remove_many(sp, &seq, 1);
 }
 
 int spool_reject(struct spool *sp, uint64_t seq)

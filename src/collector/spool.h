@@ -66,8 +66,15 @@ int spool_put(struct spool *sp, const char *kind, int64_t run_id,
  * or NULL when the spool is empty. An item that cannot be read is moved
  * to DIR/rejected/ (logged) and the next one returned. */
 json_t *spool_peek(struct spool *sp, uint64_t *seq);
+/* The oldest items (at least one when there is one; then up to
+ * max_items, or until their files hold max_bytes) as an array of
+ * documents, their sequence numbers into seqs (room for max_items). */
+json_t *spool_peek_batch(struct spool *sp, size_t max_items, size_t max_bytes,
+			 uint64_t *seqs);
 /* Removes item seq (after the server acknowledged it). 0 or -1. */
 int spool_remove(struct spool *sp, uint64_t seq);
+/* Removes n items at once, with one sync of the directory. */
+int spool_remove_many(struct spool *sp, const uint64_t *seqs, size_t n);
 /* Moves item seq to DIR/rejected/ (the server refused it for good:
  * kept for a person to look at, never sent again). 0 or -1. */
 int spool_reject(struct spool *sp, uint64_t seq);

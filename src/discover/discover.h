@@ -140,8 +140,8 @@ struct discover_store_sink {
 	int64_t run_id, org_id;
 	pthread_mutex_t *lock;
 	const struct intake_config *cfg; /* NULL: intake's defaults */
-	int64_t stored; /* reports stored so far */
-	int failed;	/* something was refused */
+	int64_t stored;			 /* reports stored so far */
+	int failed;			 /* something was refused */
 };
 /* Fills sink to write to ss (which must outlive the run). */
 void discover_sink_store(struct discover_store_sink *ss,

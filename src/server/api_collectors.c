@@ -39,6 +39,7 @@
 #define COLL_TEXT_MAX 200
 #define COLL_SUBNETS_MAX 256
 #define COLL_ITEM_ID_LEN 32
+#define COLL_BATCH_MAX 256
 
 /* ---- the calling collector ---- */
 
@@ -333,10 +334,24 @@ int api_collector_progress(struct request *rq)
 
 /* ---- results ---- */
 
+/* One item's outcome. */
+struct coll_out {
+	unsigned status;    /* 201 stored, 200 duplicate, 4xx, 503 */
+	const char *result; /* "stored", "duplicate", or NULL: msg says */
+	char msg[256];
+};
+
 struct coll_item {
 	const char *id;
 	int64_t run_id;
 };
+
+static void coll_fail(struct coll_out *out, unsigned status, const char *msg)
+{
+	out->status = status;
+	out->result = NULL;
+	snprintf(out->msg, sizeof(out->msg), "%s", msg);
+}
 
 /* intake's in-transaction hook: records the report's item id */
 static int coll_item_in_tx(struct store *st, int64_t device_id, void *ud)
@@ -347,9 +362,9 @@ static int coll_item_in_tx(struct store *st, int64_t device_id, void *ud)
 					device_id);
 }
 
-/* Stores a report item through the store sink; with the write lock. */
-static int coll_put_report(struct request *rq, struct store *st,
-			   struct coll_item *it, int64_t org, json_t *body)
+/* Stores a report item through the store sink. */
+static void coll_put_report(struct store *st, struct coll_item *it, int64_t org,
+			    json_t *body, struct coll_out *out)
 {
 	struct discover_store_sink ss;
 	struct discover_sink sink;
@@ -357,10 +372,12 @@ static int coll_put_report(struct request *rq, struct store *st,
 	json_t *report = json_object_get(body, "report");
 	json_t *ssh = json_object_get(body, "ssh");
 
-	if (!json_is_object(report))
-		return api_reply_error(rq, 422, "body",
-				       "a report item needs body.report, a "
-				       "device report");
+	if (!json_is_object(report)) {
+		coll_fail(out, 422,
+			  "a report item needs body.report, a device "
+			  "report");
+		return;
+	}
 	intake_config_default(&cfg);
 	cfg.in_tx = coll_item_in_tx;
 	cfg.in_tx_ud = it;
@@ -371,63 +388,60 @@ static int coll_put_report(struct request *rq, struct store *st,
 	ss.cfg = &cfg;
 	discover_sink_store(&ss, &sink);
 	sink.report(sink.ud, report, json_is_object(ssh) ? ssh : NULL);
-	if (!ss.stored)
-		return server_stopping()
-			       ? api_reply_error(rq, 503, NULL,
-						 "the server is stopping; "
-						 "send it again")
-			       : api_reply_error(rq, 422, NULL,
-						 "report rejected (see the "
-						 "run's log)");
-	return api_reply_json(rq, 201, json_pack("{ss}", "result", "stored"));
+	if (ss.stored)
+		return;
+	if (server_stopping())
+		coll_fail(out, 503, "the server is stopping; send it again");
+	else
+		coll_fail(out, 422, "report rejected (see the run's log)");
 }
 
-/* Stores a log item's rows; with the write lock. */
-static int coll_put_log(struct request *rq, struct store *st,
-			struct coll_item *it, json_t *body)
+/* Stores a log item's rows. */
+static void coll_put_log(struct store *st, struct coll_item *it, json_t *body,
+			 struct coll_out *out)
 {
 	json_t *rows = json_object_get(body, "rows"), *r;
-	struct store_discovery_log *out;
+	struct store_discovery_log *lr;
 	size_t i, n = json_array_size(rows);
 	int rc;
 
-	if (!json_is_array(rows))
-		return api_reply_error(rq, 422, "body",
-				       "a log item needs body.rows, an array");
-	out = xcalloc(n ? n : 1, sizeof(*out));
+	if (!json_is_array(rows)) {
+		coll_fail(out, 422, "a log item needs body.rows, an array");
+		return;
+	}
+	lr = xcalloc(n ? n : 1, sizeof(*lr));
 	json_array_foreach(rows, i, r) {
 		json_t *d = json_object_get(r, "duration_ms");
 
-		out[i].ip = json_string_value(json_object_get(r, "ip"));
-		out[i].stage = json_string_value(json_object_get(r, "stage"));
-		out[i].outcome =
+		lr[i].ip = json_string_value(json_object_get(r, "ip"));
+		lr[i].stage = json_string_value(json_object_get(r, "stage"));
+		lr[i].outcome =
 			json_string_value(json_object_get(r, "outcome"));
-		out[i].duration_ms =
+		lr[i].duration_ms =
 			json_is_integer(d) ? json_integer_value(d) : -1;
-		out[i].message =
+		lr[i].message =
 			json_string_value(json_object_get(r, "message"));
-		out[i].time = json_string_value(json_object_get(r, "time"));
-		if (!out[i].stage || !out[i].outcome) {
-			free(out);
-			return api_reply_error(rq, 422, "body",
-					       "log row %zu needs stage and "
-					       "outcome",
-					       i);
+		lr[i].time = json_string_value(json_object_get(r, "time"));
+		if (!lr[i].stage || !lr[i].outcome) {
+			free(lr);
+			coll_fail(out, 422,
+				  "every log row needs stage and "
+				  "outcome");
+			return;
 		}
 	}
-	rc = store_discovery_log_add(st, it->run_id, out, n);
-	free(out);
+	rc = store_discovery_log_add(st, it->run_id, lr, n);
+	free(lr);
 	if (rc < 0 ||
 	    store_collector_item_add(st, it->id, it->run_id, "log", 0) < 0)
-		return api_reply_error(rq, 503, NULL,
-				       "cannot store the log rows; send them "
-				       "again");
-	return api_reply_json(rq, 201, json_pack("{ss}", "result", "stored"));
+		coll_fail(out, 503,
+			  "cannot store the log rows; send them "
+			  "again");
 }
 
-/* Stores a state item (the run's end); with the write lock. */
-static int coll_put_state(struct request *rq, struct store *st,
-			  struct coll_item *it, json_t *body)
+/* Stores a state item (the run's end). */
+static void coll_put_state(struct store *st, struct coll_item *it, json_t *body,
+			   struct coll_out *out)
 {
 	static const char *const states[] = {"done", "failed", "cancelled",
 					     "interrupted", NULL};
@@ -438,23 +452,26 @@ static int coll_put_state(struct request *rq, struct store *st,
 
 	for (i = 0; states[i] && (!state || strcmp(states[i], state)); i++)
 		;
-	if (!states[i])
-		return api_reply_error(rq, 422, "body",
-				       "a state item needs body.state: done, "
-				       "failed, cancelled or interrupted");
+	if (!states[i]) {
+		coll_fail(out, 422,
+			  "a state item needs body.state: done, "
+			  "failed, cancelled or interrupted");
+		return;
+	}
 	c.total = json_integer_value(json_object_get(body, "total"));
 	c.done = json_integer_value(json_object_get(body, "done"));
 	c.alive = json_integer_value(json_object_get(body, "alive"));
 	c.stored = 0;
 	if (store_collector_run_reports(st, it->run_id, &c.stored) < 0 ||
 	    store_discovery_run_finish(st, it->run_id, state, &c, msg) < 0 ||
-	    store_collector_item_add(st, it->id, it->run_id, "state", 0) < 0)
-		return api_reply_error(rq, 503, NULL,
-				       "cannot store the run's state; send it "
-				       "again");
+	    store_collector_item_add(st, it->id, it->run_id, "state", 0) < 0) {
+		coll_fail(out, 503,
+			  "cannot store the run's state; send it "
+			  "again");
+		return;
+	}
 	log_info("discovery run %lld: the collector says %s%s%s",
 		 (long long)it->run_id, state, msg ? ": " : "", msg ? msg : "");
-	return api_reply_json(rq, 201, json_pack("{ss}", "result", "stored"));
 }
 
 /* 1 when id is COLL_ITEM_ID_LEN hex digits. */
@@ -470,52 +487,140 @@ static int coll_item_id_ok(const char *id)
 	return 1;
 }
 
-int api_collector_result(struct request *rq)
+/* Stores one item of collector coll (write lock held, st the writer). */
+static void coll_put(struct store *st, int64_t coll, json_t *item,
+		     struct coll_out *out)
 {
 	struct coll_item it;
-	json_t *item, *body;
-	const char *kind;
-	int64_t coll, org = 0;
+	const char *kind = json_string_value(json_object_get(item, "kind"));
+	json_t *body = json_object_get(item, "body");
+	int64_t org = 0;
 	char state[16];
-	struct store *st;
 	int seen;
 
-	if (!(coll = coll_self(rq)) || !(item = api_body_json(rq)))
-		return 0;
+	out->status = 201;
+	out->result = "stored";
+	out->msg[0] = '\0';
 	it.id = json_string_value(json_object_get(item, "id"));
 	it.run_id = json_integer_value(json_object_get(item, "run_id"));
-	kind = json_string_value(json_object_get(item, "kind"));
-	body = json_object_get(item, "body");
 	if (!coll_item_id_ok(it.id) || !kind || !json_is_object(body)) {
-		api_reply_error(rq, 400, NULL,
-				"a result is a spool item: {id (32 hex "
-				"digits), kind, run_id, body}");
+		coll_fail(out, 400,
+			  "a result is a spool item: {id (32 hex "
+			  "digits), kind, run_id, body}");
+		return;
+	}
+	if (store_collector_run(st, coll, it.run_id, &org, state) < 0) {
+		coll_fail(out, 503, "cannot read the run; send it again");
+		return;
+	}
+	if (!org) {
+		snprintf(out->msg, sizeof(out->msg),
+			 "run %lld is not one of this collector's runs",
+			 (long long)it.run_id);
+		out->status = 403;
+		out->result = NULL;
+		return;
+	}
+	seen = store_collector_item_seen(st, it.id);
+	if (seen) {
+		if (seen < 0)
+			coll_fail(out, 503, "database busy; send it again");
+		else {
+			out->status = 200;
+			out->result = "duplicate";
+		}
+		return;
+	}
+	if (!strcmp(kind, "report"))
+		coll_put_report(st, &it, org, body, out);
+	else if (!strcmp(kind, "log"))
+		coll_put_log(st, &it, body, out);
+	else if (!strcmp(kind, "state"))
+		coll_put_state(st, &it, body, out);
+	else
+		coll_fail(out, 422, "kind must be report, log or state");
+}
+
+static json_t *coll_out_json(json_t *item, const struct coll_out *o)
+{
+	json_t *id = json_object_get(item, "id");
+
+	return json_pack("{sOsiss*}", "id", id ? id : json_null(), "status",
+			 (int)o->status, o->result ? "result" : "error",
+			 o->result ? o->result : o->msg);
+}
+
+/* POST /collectors/results: one spool item, or {"items": [...]} - up to
+ * COLL_BATCH_MAX stored in one transaction (one fsync), each item in a
+ * savepoint of its own, so one refused item leaves the others stored. */
+int api_collector_result(struct request *rq)
+{
+	json_t *body, *items, *item, *results = NULL;
+	struct coll_out *outs = NULL;
+	struct store *st;
+	int64_t coll;
+	size_t i, n;
+	int single, ok;
+
+	if (!(coll = coll_self(rq)) || !(body = api_body_json(rq)))
+		return 0;
+	items = json_object_get(body, "items");
+	single = !items;
+	if (single)
+		items = json_pack("[O]", body);
+	else
+		json_incref(items);
+	n = json_array_size(items);
+	if (!json_is_array(items) || !n || n > COLL_BATCH_MAX) {
+		api_reply_error(rq, 400, "items",
+				"items must be an array of 1 to %d spool "
+				"items",
+				COLL_BATCH_MAX);
 		goto out;
 	}
-	if (!coll_run(rq, coll, it.run_id, &org, state))
-		goto out;
+	outs = xcalloc(n, sizeof(*outs));
 	write_lock(rq);
 	st = server_writer(rq);
 	if (!st)
 		st = rq->st;
-	seen = store_collector_item_seen(st, it.id);
-	if (seen < 0)
-		api_reply_error(rq, 503, NULL, "database busy; send it again");
-	else if (seen)
-		api_reply_json(rq, 200,
-			       json_pack("{ss}", "result", "duplicate"));
-	else if (!strcmp(kind, "report"))
-		coll_put_report(rq, st, &it, org, body);
-	else if (!strcmp(kind, "log"))
-		coll_put_log(rq, st, &it, body);
-	else if (!strcmp(kind, "state"))
-		coll_put_state(rq, st, &it, body);
-	else
-		api_reply_error(rq, 422, "kind",
-				"kind must be report, log or state");
+	ok = store_batch_begin(st) == 0;
+	json_array_foreach(items, i, item) {
+		if (ok)
+			coll_put(st, coll, item, &outs[i]);
+		else
+			coll_fail(&outs[i], 503, "database busy");
+	}
+	if (ok && store_batch_commit(st) < 0) {
+		ok = 0;
+		store_batch_rollback(st);
+	}
 	write_unlock(rq);
+	if (!ok) {
+		snprintf(rq->retry_after, sizeof(rq->retry_after), "5");
+		api_reply_error(rq, 503, NULL,
+				"the items could not be stored; send them "
+				"again");
+		goto out;
+	}
+	if (single) {
+		if (outs[0].result)
+			api_reply_json(
+				rq, outs[0].status,
+				json_pack("{ss}", "result", outs[0].result));
+		else
+			api_reply_error(rq, outs[0].status, NULL, "%s",
+					outs[0].msg);
+		goto out;
+	}
+	results = json_array();
+	json_array_foreach(items, i, item)
+		json_array_append_new(results, coll_out_json(item, &outs[i]));
+	api_reply_json(rq, 200, json_pack("{sO}", "results", results));
 out:
-	json_decref(item);
+	free(outs);
+	json_decref(results);
+	json_decref(items);
+	json_decref(body);
 	return 0;
 }
 

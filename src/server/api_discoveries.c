@@ -419,7 +419,7 @@ int api_discovery_run_cancel(struct request *rq)
 	json_t *run;
 	char state[16];
 	int64_t disc = 0;
-	int changed = 0;
+	int changed = 0, remote = 0;
 
 	if (!(run = run_find(rq)))
 		return 0;
@@ -428,8 +428,10 @@ int api_discovery_run_cancel(struct request *rq)
 		return 0;
 	write_lock(rq);
 	store_discorun_cancel_queued(rq->st, rq->params.id[0], &changed);
+	if (!changed) /* a collector's running run: it stops at its next post */
+		store_collector_run_cancel(rq->st, rq->params.id[0], &remote);
 	write_unlock(rq);
-	if (changed || runner_cancel(rq->params.id[0]))
+	if (changed || remote || runner_cancel(rq->params.id[0]))
 		return api_reply_json(
 			rq, 202,
 			json_pack("{sIss}", "id", (json_int_t)rq->params.id[0],

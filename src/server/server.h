@@ -55,9 +55,9 @@ struct server_config {
 	int discovery_workers; /* discovery runs at once (0: none run) */
 	int collector_plain_http; /* collectors' jobs (with credentials)
 				   * over plain HTTP too */
-	char *timezone;	       /* schedules' zone (owned); NULL: UTC */
-	void *auth_sources;    /* ldap.NAME.KEY lines: a json_t (owned;
-				* server/api_sched.h) */
+	char *timezone;		  /* schedules' zone (owned); NULL: UTC */
+	void *auth_sources;	  /* ldap.NAME.KEY lines: a json_t (owned;
+				   * server/api_sched.h) */
 };
 
 /* Defaults: 127.0.0.1:8080, ./netcensus.db, 4 threads, a 60 s request

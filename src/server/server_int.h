@@ -26,9 +26,9 @@
 #define QUERY_ARGS_MAX 64
 
 /* Route flags. */
-#define ROUTE_PUBLIC 0x01 /* no authentication (login, health, openapi) */
-#define ROUTE_INTAKE 0x02 /* large body; collector role allowed */
-#define ROUTE_OA 0x04	  /* Open-AudIT intake: its own auth, text replies */
+#define ROUTE_PUBLIC 0x01    /* no authentication (login, health, openapi) */
+#define ROUTE_INTAKE 0x02    /* large body; collector role allowed */
+#define ROUTE_OA 0x04	     /* Open-AudIT intake: its own auth, text replies */
 #define ROUTE_COLLECTOR 0x08 /* the collector API: collector role allowed */
 
 enum role {

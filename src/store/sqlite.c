@@ -408,7 +408,7 @@ void store_close(struct store *st)
 	}
 	sqlite_api_stmts_free(st);
 	if (st->db) {
-		if (st->in_tx)
+		if (st->in_tx || st->in_batch)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		/* lets the planner keep statistics current; cheap when
 		 * nothing needs it, and skipped rather than waited for when
@@ -460,6 +460,15 @@ int store_db_version(struct store *st)
 
 int store_begin(struct store *st)
 {
+	if (st->in_batch && !st->in_tx) {
+		/* the batch's transaction was rolled back under us (an
+		 * interrupt, a full disk): nothing more may go in */
+		if (sqlite3_get_autocommit(st->db) ||
+		    sq_exec(st, "SAVEPOINT part"))
+			return -1;
+		st->in_tx = 1;
+		return 0;
+	}
 	if (st->in_tx) {
 		log_err("database %s: a transaction is already open", st->path);
 		return -1;
@@ -478,6 +487,10 @@ int store_commit(struct store *st)
 		log_err("database %s: commit without a transaction", st->path);
 		return -1;
 	}
+	if (st->in_batch) {
+		st->in_tx = 0;
+		return sq_exec(st, "RELEASE part") ? -1 : 0;
+	}
 	if (sq_exec(st, "COMMIT")) {
 		store_rollback(st);
 		return -1;
@@ -492,10 +505,60 @@ int store_rollback(struct store *st)
 
 	if (!st->in_tx)
 		return 0;
+	if (st->in_batch && sqlite3_get_autocommit(st->db) == 0) {
+		st->in_tx = 0;
+		return sq_exec(st, "ROLLBACK TO part") ||
+				       sq_exec(st, "RELEASE part")
+			       ? -1
+			       : 0;
+	}
 	if (sqlite3_get_autocommit(st->db) == 0)
 		rc = sq_exec(st, "ROLLBACK");
 	st->in_tx = 0;
 	return rc;
+}
+
+int store_batch_begin(struct store *st)
+{
+	if (st->in_tx || st->in_batch) {
+		log_err("database %s: a transaction is already open", st->path);
+		return -1;
+	}
+	if (sq_exec(st, "BEGIN IMMEDIATE"))
+		return -1;
+	st->in_batch = 1;
+	return 0;
+}
+
+int store_batch_commit(struct store *st)
+{
+	int rc = 0;
+
+	if (!st->in_batch)
+		return -1;
+	st->in_batch = 0;
+	st->in_tx = 0;
+	if (sqlite3_get_autocommit(st->db)) {
+		log_err("database %s: a batch's transaction was rolled back",
+			st->path);
+		return -1;
+	}
+	if (sq_exec(st, "COMMIT")) {
+		if (sqlite3_get_autocommit(st->db) == 0)
+			sq_exec(st, "ROLLBACK");
+		rc = -1;
+	}
+	return rc;
+}
+
+void store_batch_rollback(struct store *st)
+{
+	if (!st->in_batch)
+		return;
+	st->in_batch = 0;
+	st->in_tx = 0;
+	if (sqlite3_get_autocommit(st->db) == 0)
+		sq_exec(st, "ROLLBACK");
 }
 
 /* ---- checks and counts ---- */

@@ -304,6 +304,29 @@ int store_collector_run(struct store *st, int64_t id, int64_t run_id,
 	return 0;
 }
 
+int store_collector_run_cancel(struct store *st, int64_t run_id, int *changed)
+{
+	json_t *params = json_pack("[I]", (json_int_t)run_id);
+	int64_t n = 0;
+	int rc = sqlite_api_scalar(st,
+				   "SELECT count(*) FROM discovery_run WHERE"
+				   " id = ? AND state = 'running' AND"
+				   " collector_id IS NOT NULL",
+				   params, &n);
+
+	json_decref(params);
+	*changed = 0;
+	if (rc < 0 || !n)
+		return rc;
+	*changed = 1;
+	return sqlite_api_exec(st,
+			       "UPDATE discovery_run SET state = 'cancelled',"
+			       " message = 'cancelled through the API; the"
+			       " collector stops it, what it found is stored'"
+			       " WHERE id = ? AND state = 'running'",
+			       json_pack("[I]", (json_int_t)run_id));
+}
+
 int store_collector_item_seen(struct store *st, const char *item_id)
 {
 	json_t *params = json_pack("[s]", item_id);

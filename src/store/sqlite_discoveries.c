@@ -276,10 +276,11 @@ int store_discorun_interrupt_all(struct store *st, int64_t *n)
 
 	util_now(now);
 	*n = 0;
-	if (sqlite_api_scalar(st,
-			      "SELECT count(*) FROM discovery_run"
-			      " WHERE state = 'running' AND collector_id IS NULL",
-			      NULL, n) < 0)
+	if (sqlite_api_scalar(
+		    st,
+		    "SELECT count(*) FROM discovery_run"
+		    " WHERE state = 'running' AND collector_id IS NULL",
+		    NULL, n) < 0)
 		return -1;
 	return sqlite_api_exec(
 		st,

@@ -42,6 +42,7 @@ struct store {
 	char *key_path;		/* PATH.key */
 	struct secret_key *key; /* opened by store_open (sqlite_store_key) */
 	int in_tx;
+	int in_batch; /* store_batch_begin(): transactions are savepoints */
 	atomic_int interrupted; /* store_interrupt(): stop waiting for locks */
 	/* SQL built once from the device column list (sqlite.c) */
 	char *sql_device_insert;

@@ -51,6 +51,13 @@ int store_db_version(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
+/* A batch: one transaction (and one fsync at its commit) around many.
+ * Inside it, store_begin/commit/rollback are a savepoint each, so one
+ * part can fail and roll back alone while the rest is committed together
+ * by store_batch_commit(). store_batch_rollback() drops everything. */
+int store_batch_begin(struct store *st);
+int store_batch_commit(struct store *st);
+void store_batch_rollback(struct store *st);
 
 /* Runs integrity and foreign-key checks; prints findings to stdout.
  * 0 when healthy. */

@@ -72,6 +72,11 @@ int store_collector_delete(struct store *st, int64_t id);
 int store_collector_run(struct store *st, int64_t id, int64_t run_id,
 			int64_t *org_id, char state[16]);
 
+/* Marks run_id cancelled when it is a collector's and running (the
+ * collector learns it at its next progress post and stops);
+ * *changed = 1 when it was. */
+int store_collector_run_cancel(struct store *st, int64_t run_id, int *changed);
+
 /* 1 when item_id was stored already, 0 when not, -1 on error. */
 int store_collector_item_seen(struct store *st, const char *item_id);
 /* Records item_id (of kind, for run_id; device_id or 0). */

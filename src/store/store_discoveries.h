@@ -9,8 +9,8 @@
  * timeout_ms, retries, no_ping, dns, snmp; checked by the server),
  * "credentials" (an array of credential ids, tried in order),
  * "collector" (the id of the collector that runs it, or null: the server
- * itself; store_collectors.h), "created", "updated"}. Lists and get add "last_run": the newest run's {"id",
- * "state", "started", "finished"} or null.
+ * itself; store_collectors.h), "created", "updated"}. Lists and get add
+ * "last_run": the newest run's {"id", "state", "started", "finished"} or null.
  *
  * Run states: queued -> running -> done | failed | cancelled |
  * interrupted. "interrupted" is a run the server was running when it
@@ -51,8 +51,8 @@ int store_discorun_queue(struct store *st, int64_t discovery_id,
 /* The queued or running run of discovery_id in *run_id, 0 when none. */
 int store_discorun_active(struct store *st, int64_t discovery_id,
 			  int64_t *run_id);
-/* Takes the oldest queued run that is not a collector's: state running, started now; *run_id and
- * *discovery_id, both 0 when nothing is queued. 0 or -1. */
+/* Takes the oldest queued run that is not a collector's: state running, started
+ * now; *run_id and *discovery_id, both 0 when nothing is queued. 0 or -1. */
 int store_discorun_claim(struct store *st, int64_t *run_id,
 			 int64_t *discovery_id);
 /* The same for the runs queued for collector collector_id (0: the

@@ -14,6 +14,10 @@
 #                                         and hands it its hooks)
 #   store  server/                       (the filter language is the
 #                                         store's: store/query.h)
+#   collector server/                    (a collector talks to a server
+#                                         over HTTPS, never links into it)
+#   discover collector/                  (the spool is a sink the
+#                                         collector hands to a run)
 # No compiler is needed: it reads the #include "..." lines only.
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -63,4 +67,7 @@ check "the filter language lives in src/store (store/query.h)" \
 	test -f "$SRC/store/query.h" -a ! -e "$SRC/server/query.h"
 rule "src/sched does not include src/server" sched '' '^server/'
 rule "src/store does not include src/server" store '' '^server/'
+rule "src/collector does not include src/server" collector '' '^server/'
+rule "src/discover does not include src/collector (the spool is a sink the collector adds)" \
+	discover '' '^collector/'
 tap_finish

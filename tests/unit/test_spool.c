@@ -58,7 +58,7 @@ static json_t *drain(struct spool *sp)
 
 static void test_order_and_reopen(void **state)
 {
-	char dir[64], id1[SPOOL_ID_LEN], id2[SPOOL_ID_LEN];
+	char dir[64], id1[SPOOL_ID_LEN] = "", id2[SPOOL_ID_LEN] = "";
 	struct spool *sp;
 	struct spool_stats st;
 	json_t *b, *got;
