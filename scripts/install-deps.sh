@@ -5,7 +5,8 @@
 #
 #   scripts/install-deps.sh run    to build and run it (make, make run)
 #   scripts/install-deps.sh test   also the test peers: snmpd, snmpsim, sshd,
-#                                  slapd, smbd/nmbd, an SMTP sink, Chromium, wrk,
+#                                  slapd, smbd/nmbd, an RDP server, an SMTP sink,
+#                                  Chromium, wrk,
 #                                  cppcheck (make test)
 set -eu
 SET=${1:-test}
@@ -16,7 +17,7 @@ libgnutls28-dev libssh-dev libcurl4-openssl-dev libldap2-dev"
 RUN="ieee-data libwireshark-data nmap-common tzdata"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server strace
 iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl wget
-snmpsim bzip2 samba smbclient"
+snmpsim bzip2 samba smbclient freerdp2-shadow-x11 xvfb"
 # the hygiene gate (tests/check/cppcheck.sh, format.sh)
 CHECK="cppcheck clang-format"
 # The web UI: npm installs the browser libraries it embeds (ui/package.json)

@@ -449,18 +449,28 @@ int smb_probe_host(const struct smb_probe_opts *o, struct smb_result *r)
 		snprintf(r->smb_error, sizeof(r->smb_error), "out of memory");
 		return -1;
 	}
-	/* node status first when 139 needs its name, else alongside */
-	r->nb_ok = nbstat_query(o->host, o->port_137,
-				o->open_445 ? start + (deadline - start) / 2
-					    : start + (deadline - start) / 3,
-				&r->nb, r->nb_error, sizeof(r->nb_error)) == 0;
 	if (o->open_445 || o->open_139) {
+		/* node status first when 139 needs its name, else alongside */
+		r->nb_ok = nbstat_query(
+			o->host, o->port_137,
+			o->open_445 ? start + (deadline - start) / 2
+				    : start + (deadline - start) / 3,
+			&r->nb, r->nb_error, sizeof(r->nb_error)) == 0;
 		smb_ask_smb2(o, r, buf, deadline);
 		smb_ask_smb1(o, r, buf, deadline);
 	}
 	free(buf);
+	if (!r->ntlm_ok && o->open_3389) {
+		r->rdp_asked = 1;
+		(void)rdp_probe_host(o->host, o->port_3389, deadline, &r->rdp);
+		if (r->rdp.ntlm_ok) {
+			r->ntlm_ok = 1;
+			r->ntlm = r->rdp.ntlm;
+		}
+	}
 	r->elapsed_ms = netio_now_ms() - start;
-	return r->nb_ok || r->dialect || r->smb1 == 1 ? 0 : -1;
+	return r->nb_ok || r->dialect || r->smb1 == 1 || r->rdp.answered ? 0
+									 : -1;
 }
 
 /* ---- the report ---- */
@@ -563,5 +573,9 @@ json_t *smb_result_report(const struct smb_result *r)
 	}
 	if (r->smb1 >= 0)
 		set_str(sys, "smb1", r->smb1 ? "enabled" : "disabled");
+	if (r->rdp.negotiated)
+		set_str(sys, "rdp_security", rdp_protocol_name(r->rdp.selected));
+	else if (r->rdp.answered && !r->rdp.failure)
+		set_str(sys, "rdp_security", "standard RDP security");
 	return json_pack("{so}", "sys", sys);
 }

@@ -20,6 +20,7 @@
 
 #include "probe/netbios.h"
 #include "probe/ntlm.h"
+#include "probe/rdp.h"
 #include "probe/smb.h"
 
 /* [MS-NLMP] 4.2.4.3 */
@@ -359,7 +360,21 @@ static void test_nbstat(void **state)
 
 /* ---- hostile servers on loopback ---- */
 
-enum hostile { H_SILENT, H_GARBAGE, H_HUGE, H_LYING_NTLM };
+enum hostile {
+	H_SILENT,
+	H_GARBAGE,
+	H_HUGE,
+	H_LYING_NTLM,
+	H_RDP_GARBAGE,	/* an HTTP answer to the X.224 request */
+	H_RDP_NOT_TLS	/* picks CredSSP, then no TLS */
+};
+
+/* An X.224 Connection Confirm with RDP_NEG_RSP selecting CredSSP, laid
+ * out as [MS-RDPBCGR] 2.2.1.2 says (the shape FreeRDP 2.11's server
+ * sends). */
+static const uint8_t x224_confirm_hybrid[] = {
+	0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34,
+	0x00, 0x02, 0x1f, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00};
 
 struct server {
 	int lfd;
@@ -404,14 +419,41 @@ static void smb2_hdr(uint8_t *p, uint16_t cmd, uint32_t st)
 	p[16] = 1; /* response */
 }
 
+/* The RDP peers: read the 19-byte X.224 request, answer badly. */
+static void hostile_rdp(struct server *s, int fd)
+{
+	uint8_t req[19];
+	struct pollfd pf = {fd, POLLIN, 0};
+
+	if (recv(fd, req, sizeof(req), MSG_WAITALL) != sizeof(req))
+		return;
+	if (s->mode == H_RDP_GARBAGE) {
+		(void)send(fd, "HTTP/1.1 400 Bad Request\r\n\r\n", 28,
+			   MSG_NOSIGNAL);
+		return;
+	}
+	(void)send(fd, x224_confirm_hybrid, sizeof(x224_confirm_hybrid),
+		   MSG_NOSIGNAL);
+	(void)poll(&pf, 1, 20000); /* the ClientHello */
+	(void)send(fd, "not a TLS record at all, sorry", 30, MSG_NOSIGNAL);
+}
+
 static void hostile_serve(struct server *s, int fd)
 {
 	uint8_t buf[4096], out[512];
-	int n = recv_msg(fd, buf, sizeof(buf));
+	int n;
 
+	if (s->mode == H_RDP_GARBAGE || s->mode == H_RDP_NOT_TLS) {
+		hostile_rdp(s, fd);
+		return;
+	}
+	n = recv_msg(fd, buf, sizeof(buf));
 	if (n < 0)
 		return;
 	switch (s->mode) {
+	case H_RDP_GARBAGE:
+	case H_RDP_NOT_TLS:
+		return;
 	case H_SILENT: {
 		struct pollfd pf = {fd, POLLIN, 0};
 
@@ -557,6 +599,66 @@ static void test_smb_hostile(void **state)
 	assert_int_equal(r.smb1, 0); /* closed on the SMB1 question */
 }
 
+static void test_rdp_confirm(void **state)
+{
+	struct rdp_result r;
+	char why[256];
+	uint8_t m[sizeof(x224_confirm_hybrid)];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(rdp_confirm_parse(x224_confirm_hybrid,
+					   sizeof(x224_confirm_hybrid), &r, why,
+					   sizeof(why)),
+			 0);
+	assert_true(r.negotiated);
+	assert_int_equal(r.selected, RDP_PROTOCOL_HYBRID);
+	assert_string_equal(rdp_protocol_name(r.selected), "NLA (CredSSP)");
+	/* RDP_NEG_FAILURE: SSL_REQUIRED_BY_SERVER */
+	memcpy(m, x224_confirm_hybrid, sizeof(m));
+	m[11] = 0x03;
+	m[15] = 0x01;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(rdp_confirm_parse(m, sizeof(m), &r, why, sizeof(why)),
+			 0);
+	assert_false(r.negotiated);
+	assert_int_equal(r.failure, 1);
+	/* a TPKT length longer than what came */
+	m[3] = 0x40;
+	assert_int_equal(rdp_confirm_parse(m, sizeof(m), &r, why, sizeof(why)),
+			 -1);
+}
+
+static void probe_rdp_hostile(enum hostile mode, struct smb_result *r)
+{
+	struct server s;
+	struct smb_probe_opts o = {0};
+
+	hostile_start(&s, mode);
+	o.host = "127.0.0.1";
+	o.open_3389 = 1;
+	o.port_3389 = s.port;
+	o.timeout_ms = 1500;
+	(void)smb_probe_host(&o, r);
+	hostile_stop(&s);
+}
+
+static void test_rdp_hostile(void **state)
+{
+	struct smb_result r;
+
+	(void)state;
+	probe_rdp_hostile(H_RDP_GARBAGE, &r);
+	assert_false(r.rdp.answered);
+	assert_non_null(strstr(r.rdp.error, "not an X.224 answer"));
+	probe_rdp_hostile(H_RDP_NOT_TLS, &r);
+	assert_true(r.rdp.answered);
+	assert_int_equal(r.rdp.selected, RDP_PROTOCOL_HYBRID);
+	assert_false(r.ntlm_ok);
+	assert_non_null(strstr(r.rdp.error, "TLS handshake"));
+	assert_true(r.elapsed_ms < 10000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +669,8 @@ int main(void)
 		cmocka_unit_test(test_ntlm_lying_lengths),
 		cmocka_unit_test(test_nbstat),
 		cmocka_unit_test(test_smb_hostile),
+		cmocka_unit_test(test_rdp_confirm),
+		cmocka_unit_test(test_rdp_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
