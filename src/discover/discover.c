@@ -652,10 +652,10 @@ static void wjob_log(struct disc *d, struct dhost *dh, const struct wjob *j)
 	else if (r->nb_error[0])
 		strbuf_printf(&sb, "NetBIOS: %s", r->nb_error);
 	if (r->dialect)
-		strbuf_printf(&sb, "%sSMB %s on %u/tcp, signing %s", wjob_sep(&sb),
-			      smb_dialect_name(r->dialect, dn), r->port,
-			      r->signing_required ? "required"
-						  : "not required");
+		strbuf_printf(
+			&sb, "%sSMB %s on %u/tcp, signing %s", wjob_sep(&sb),
+			smb_dialect_name(r->dialect, dn), r->port,
+			r->signing_required ? "required" : "not required");
 	if (r->smb1 >= 0)
 		strbuf_printf(&sb, "%sSMB1 %s", wjob_sep(&sb),
 			      r->smb1 ? "enabled" : "disabled");
@@ -674,15 +674,16 @@ static void wjob_log(struct disc *d, struct dhost *dh, const struct wjob *j)
 		strbuf_printf(&sb,
 			      "%sNTLMSSP (%s): computer '%s' domain '%s' dns "
 			      "'%s' version %u.%u build %u%s",
-			      wjob_sep(&sb), r->rdp.ntlm_ok ? "RDP CredSSP" : "SMB",
+			      wjob_sep(&sb),
+			      r->rdp.ntlm_ok ? "RDP CredSSP" : "SMB",
 			      r->ntlm.nb_computer, r->ntlm.nb_domain,
 			      r->ntlm.dns_computer, r->ntlm.major,
 			      r->ntlm.minor, r->ntlm.build,
 			      r->ntlm.build ? ""
 					    : " (build 0: not Windows, "
 					      "Samba or another server)");
-	disc_log(d, dh->ip, "smb", j->rc == 0 ? "ok" : "failed",
-		 r->elapsed_ms, "%s", sb.data ? sb.data : "");
+	disc_log(d, dh->ip, "smb", j->rc == 0 ? "ok" : "failed", r->elapsed_ms,
+		 "%s", sb.data ? sb.data : "");
 	strbuf_free(&sb);
 }
 
@@ -720,7 +721,8 @@ static int disc_port_open(const struct engine_host *h, uint16_t port)
 static void win_start(struct disc *d, struct engine_host *h, struct dhost *dh)
 {
 	struct wjob *j;
-	int open_445 = disc_port_open(h, 445), open_139 = disc_port_open(h, 139);
+	int open_445 = disc_port_open(h, 445),
+	    open_139 = disc_port_open(h, 139);
 	int open_3389 = disc_port_open(h, 3389);
 
 	if (!open_445 && !open_139 && !open_3389)

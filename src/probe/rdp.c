@@ -75,8 +75,7 @@ int rdp_confirm_parse(const uint8_t *p, size_t n, struct rdp_result *r,
 	} else if (p[0] == TYPE_RDP_NEG_FAILURE) {
 		r->failure = bytes_le32(p + 4);
 	} else {
-		snprintf(why, why_len, "RDP negotiation data of type %u",
-			 p[0]);
+		snprintf(why, why_len, "RDP negotiation data of type %u", p[0]);
 		return -1;
 	}
 	return 0;
@@ -145,8 +144,9 @@ static int rdp_tls_handshake(gnutls_session_t s, int fd, long deadline,
 				gnutls_record_get_direction(s) ? POLLOUT
 							       : POLLIN,
 				deadline)) {
-			snprintf(why, why_len, "TLS handshake: no answer in "
-					       "time");
+			snprintf(why, why_len,
+				 "TLS handshake: no answer in "
+				 "time");
 			return -1;
 		}
 	}

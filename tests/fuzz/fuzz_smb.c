@@ -4,9 +4,9 @@
  * NetBIOS node status (probe/netbios.h), SMB2 NEGOTIATE and SESSION_SETUP
  * answers, SMB1 NEGOTIATE answers (probe/smb.h), the NTLMSSP CHALLENGE
  * inside (probe/ntlm.h), and RDP's X.224 Connection Confirm (probe/rdp.h;
- * its CredSSP answer goes through ntlm_challenge_find, case 1). Byte 0 picks the parser, the rest is the message.
- * A parsed challenge also goes through smb_result_report(), which must
- * give an object whatever the names hold.
+ * its CredSSP answer goes through ntlm_challenge_find, case 1). Byte 0 picks
+ * the parser, the rest is the message. A parsed challenge also goes through
+ * smb_result_report(), which must give an object whatever the names hold.
  */
 #include "fuzz.h"
 
@@ -30,11 +30,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.smb1 = -1;
 	switch (data[0] % 6) {
 	case 0:
-		r.nb_ok = nbstat_parse(data + 1, size - 1,
-				       size >= 3 ? (uint16_t)(data[1] << 8 |
-							      data[2])
-						 : 0,
-				       &nb, why, sizeof(why)) == 0;
+		r.nb_ok = nbstat_parse(
+				  data + 1, size - 1,
+				  size >= 3 ? (uint16_t)(data[1] << 8 | data[2])
+					    : 0,
+				  &nb, why, sizeof(why)) == 0;
 		r.nb = nb;
 		break;
 	case 1:
@@ -46,9 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					   why, sizeof(why));
 		break;
 	case 3:
-		r.ntlm_ok = smb2_session_setup_parse(data + 1, size - 1,
-						     &r.ntlm, why,
-						     sizeof(why)) == 0;
+		r.ntlm_ok =
+			smb2_session_setup_parse(data + 1, size - 1, &r.ntlm,
+						 why, sizeof(why)) == 0;
 		break;
 	case 4:
 		(void)smb1_negotiate_parse(data + 1, size - 1, &a, &b, why,
