@@ -539,6 +539,13 @@ static void discover_print_plan(const struct discover_opts *d,
 	else
 		printf("SSH              off (no ssh / ssh_key credential in "
 		       "--credentials)\n");
+	if (d->no_smb)
+		printf("Windows          off (--no-smb)\n");
+	else
+		printf("Windows          hosts with 445, 139 or 3389/tcp open: "
+		       "NetBIOS, SMB, RDP\n"
+		       "                 (up to %u at once, %d ms each)\n",
+		       d->engine.pool.kind_cap[POOL_WIN], d->smb_timeout_ms);
 	printf("reverse DNS      %s\n",
 	       !d->engine.dns	      ? "off"
 	       : d->engine.dns_server ? d->engine.dns_server

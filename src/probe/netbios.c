@@ -124,7 +124,7 @@ int nbstat_parse(const uint8_t *p, size_t n, uint16_t txid,
 	}
 	if ((p[3] & 0x0f) != 0 || be16(p + 6) == 0) {
 		snprintf(why, why_len, "node status refused (rcode %u)",
-			 p[3] & 0x0f);
+			 (unsigned)(p[3] & 0x0f));
 		return -1;
 	}
 	qd = be16(p + 4);

@@ -266,10 +266,10 @@ int smb1_negotiate_parse(const uint8_t *p, size_t n, int *enabled,
 static void nb_encode(uint8_t *p, const char *name, uint8_t suffix)
 {
 	char pad[16];
-	size_t i;
+	size_t i, n = strnlen(name, 15);
 
 	memset(pad, ' ', sizeof(pad));
-	for (i = 0; i < 15 && name[i]; i++)
+	for (i = 0; i < n; i++)
 		pad[i] = (char)toupper((unsigned char)name[i]);
 	pad[15] = (char)suffix;
 	p[0] = 32;
