@@ -107,7 +107,7 @@ struct host {
 	int in_ready;
 	TAILQ_ENTRY(host) ready_link;  /* something to send */
 	TAILQ_ENTRY(host) active_link; /* active hosts, admission order */
-	TAILQ_ENTRY(host) dns_link; /* waiting for a PTR lookup */
+	TAILQ_ENTRY(host) dns_link;    /* waiting for a PTR lookup */
 };
 
 /* cppcheck-suppress unusedStructMember ; tqh_first and tqh_last are used
@@ -165,7 +165,7 @@ struct engine {
 	struct chan chan[PROBE_KINDS][2]; /* by kind, then family */
 	uint8_t probe_key[PROBE_KEY_BYTES];
 	struct disc_probe disc[1 + ENGINE_DISCOVERY_PORTS_MAX];
-	uint32_t n_disc; /* discovery probes per address */
+	uint32_t n_disc;     /* discovery probes per address */
 	struct hosts ready;  /* hosts with something to send */
 	struct hosts active; /* started, not done; admission order */
 	struct hosts dns_queue;
@@ -1496,7 +1496,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	e->shutting = 1;
-	TAILQ_FOREACH (h, &e->active, active_link)
+	TAILQ_FOREACH(h, &e->active, active_link)
 		host_cancel_probes(h);
 	pool_free(e->pool); /* runs done callbacks, cancelled or not */
 	while ((j = TAILQ_FIRST(&e->backlog))) {
