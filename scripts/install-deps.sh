@@ -5,8 +5,8 @@
 #
 #   scripts/install-deps.sh run    to build and run it (make, make run)
 #   scripts/install-deps.sh test   also the test peers: snmpd, snmpsim, sshd,
-#                                  slapd, smbd/nmbd, a Samba AD DC, an SMTP
-#                                  sink, Chromium, wrk,
+#                                  slapd, smbd/nmbd, a Samba AD DC, an RDP
+#                                  server, an SMTP sink, Chromium, wrk,
 #                                  cppcheck (make test)
 set -eu
 SET=${1:-test}
@@ -17,7 +17,7 @@ libgnutls28-dev libssh-dev libcurl4-openssl-dev libldap2-dev"
 RUN="ieee-data libwireshark-data nmap-common tzdata"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server strace
 iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl wget
-snmpsim bzip2 samba smbclient iputils-arping samba-ad-dc samba-ad-provision
+snmpsim bzip2 samba smbclient freerdp2-shadow-x11 xvfb iputils-arping samba-ad-dc samba-ad-provision
 samba-dsdb-modules python3-samba ldb-tools winbind"
 # the hygiene gate (tests/check/cppcheck.sh, format.sh)
 CHECK="cppcheck clang-format"

@@ -103,11 +103,11 @@ static const char discover_usage[] =
 "                        change log and send no credential)\n"
 "  --no-ssh              no SSH at all\n"
 "\n"
-"Windows (hosts with 445/tcp or 139/tcp open; no credentials,\n"
-"docs/windows.md): NetBIOS node status, SMB dialect, signing, SMB1, and\n"
-"the names and OS version in the NTLMSSP challenge:\n"
+"Windows (hosts with 445, 139 or 3389/tcp open; no credentials,\n"
+"docs/windows.md): NetBIOS node status, SMB dialect, signing, SMB1, RDP\n"
+"security, and the names and OS version in the NTLMSSP challenge:\n"
 "  --smb-timeout MS      the whole exchange per host (default " STR(DISC_SMB_TIMEOUT_MS) ")\n"
-"  --no-smb              no NetBIOS / SMB questions\n"
+"  --no-smb              no NetBIOS / SMB / RDP questions\n"
 "\n"
 "Output:\n"
 "  --json                a JSON array of device reports (as 'netcensus\n"
@@ -670,6 +670,13 @@ static void discover_print_plan(const struct discover_opts *d,
 	else
 		printf("SSH              off (no ssh / ssh_key credential in "
 		       "--credentials)\n");
+	if (d->no_smb)
+		printf("Windows          off (--no-smb)\n");
+	else
+		printf("Windows          hosts with 445, 139 or 3389/tcp open: "
+		       "NetBIOS, SMB, RDP\n"
+		       "                 (up to %u at once, %d ms each)\n",
+		       d->engine.pool.kind_cap[POOL_WIN], d->smb_timeout_ms);
 	printf("reverse DNS      %s\n",
 	       !d->engine.dns	      ? "off"
 	       : d->engine.dns_server ? d->engine.dns_server

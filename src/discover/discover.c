@@ -790,7 +790,12 @@ static void wjob_run(struct disc_job *job)
 	j->rc = smb_probe_host(&j->opts, &j->r);
 }
 
-/* One log line of what was learnt. */
+static const char *wjob_sep(const struct strbuf *sb)
+{
+	return sb->len ? "; " : "";
+}
+
+/* One log line of what was learnt: parts joined by "; ". */
 static void wjob_log(struct disc *d, struct dhost *dh, const struct wjob *j)
 {
 	const struct smb_result *r = &j->r;
@@ -799,37 +804,44 @@ static void wjob_log(struct disc *d, struct dhost *dh, const struct wjob *j)
 
 	strbuf_init(&sb, 4096);
 	if (r->nb_ok)
-		strbuf_printf(&sb, "NetBIOS '%s' workgroup '%s'%s",
+		strbuf_printf(&sb, "NetBIOS '%s' workgroup '%s'%s%s",
 			      r->nb.computer, r->nb.workgroup,
-			      r->nb.mac[0] ? ", MAC " : "");
-	if (r->nb_ok && r->nb.mac[0])
-		strbuf_puts(&sb, r->nb.mac);
-	if (!r->nb_ok)
+			      r->nb.mac[0] ? ", MAC " : "", r->nb.mac);
+	else if (r->nb_error[0])
 		strbuf_printf(&sb, "NetBIOS: %s", r->nb_error);
 	if (r->dialect)
-		strbuf_printf(&sb, "; SMB %s on %u/tcp, signing %s",
-			      smb_dialect_name(r->dialect, dn), r->port,
-			      r->signing_required ? "required"
-						  : "not required");
+		strbuf_printf(
+			&sb, "%sSMB %s on %u/tcp, signing %s", wjob_sep(&sb),
+			smb_dialect_name(r->dialect, dn), r->port,
+			r->signing_required ? "required" : "not required");
 	if (r->smb1 >= 0)
-		strbuf_printf(&sb, ", SMB1 %s",
+		strbuf_printf(&sb, "%sSMB1 %s", wjob_sep(&sb),
 			      r->smb1 ? "enabled" : "disabled");
+	if (r->smb_error[0])
+		strbuf_printf(&sb, "%sSMB: %s", wjob_sep(&sb), r->smb_error);
+	if (r->smb1_error[0])
+		strbuf_printf(&sb, "%sSMB1: %s", wjob_sep(&sb), r->smb1_error);
+	if (r->rdp.answered)
+		strbuf_printf(&sb, "%sRDP: %s", wjob_sep(&sb),
+			      r->rdp.negotiated
+				      ? rdp_protocol_name(r->rdp.selected)
+				      : "no negotiation");
+	if (r->rdp.error[0])
+		strbuf_printf(&sb, "%sRDP: %s", wjob_sep(&sb), r->rdp.error);
 	if (r->ntlm_ok)
 		strbuf_printf(&sb,
-			      "; NTLMSSP: computer '%s' domain '%s' dns '%s' "
-			      "version %u.%u build %u%s",
+			      "%sNTLMSSP (%s): computer '%s' domain '%s' dns "
+			      "'%s' version %u.%u build %u%s",
+			      wjob_sep(&sb),
+			      r->rdp.ntlm_ok ? "RDP CredSSP" : "SMB",
 			      r->ntlm.nb_computer, r->ntlm.nb_domain,
 			      r->ntlm.dns_computer, r->ntlm.major,
 			      r->ntlm.minor, r->ntlm.build,
 			      r->ntlm.build ? ""
 					    : " (build 0: not Windows, "
 					      "Samba or another server)");
-	if (r->smb_error[0])
-		strbuf_printf(&sb, "; SMB: %s", r->smb_error);
-	if (r->smb1_error[0])
-		strbuf_printf(&sb, "; SMB1: %s", r->smb1_error);
-	disc_log(d, dh->ip, "smb", j->rc == 0 ? "ok" : "failed",
-		 r->elapsed_ms, "%s", sb.data ? sb.data : "");
+	disc_log(d, dh->ip, "smb", j->rc == 0 ? "ok" : "failed", r->elapsed_ms,
+		 "%s", sb.data ? sb.data : "");
 	strbuf_free(&sb);
 }
 
@@ -863,13 +875,15 @@ static int disc_port_open(const struct engine_host *h, uint16_t port)
 	return 0;
 }
 
-/* A host with 445 or 139 open: an smb_probe_host() job. */
+/* A host with 445, 139 or 3389 open: an smb_probe_host() job. */
 static void win_start(struct disc *d, struct engine_host *h, struct dhost *dh)
 {
 	struct wjob *j;
-	int open_445 = disc_port_open(h, 445), open_139 = disc_port_open(h, 139);
+	int open_445 = disc_port_open(h, 445),
+	    open_139 = disc_port_open(h, 139);
+	int open_3389 = disc_port_open(h, 3389);
 
-	if (!open_445 && !open_139)
+	if (!open_445 && !open_139 && !open_3389)
 		return;
 	j = xcalloc(1, sizeof(*j));
 	j->job.dh = dh;
@@ -877,6 +891,7 @@ static void win_start(struct disc *d, struct engine_host *h, struct dhost *dh)
 	j->opts.host = dh->ip;
 	j->opts.open_445 = open_445;
 	j->opts.open_139 = open_139;
+	j->opts.open_3389 = open_3389;
 	j->opts.timeout_ms = d->o->smb_timeout_ms;
 	disc_submit(d, h, &j->job);
 }

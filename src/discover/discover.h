@@ -97,8 +97,8 @@ struct discover_opts {
 	int ssh_accept_changed_keys; /* audit over a changed host key */
 	json_t *ssh_known;	     /* store_ssh_host_map() (borrowed) or
 				      * NULL: keys and last credentials */
-	/* Windows without credentials (probe/smb.h) on hosts with 445 or
-	 * 139 open */
+	/* Windows without credentials (probe/smb.h) on hosts with 445, 139
+	 * or 3389 open */
 	int no_smb;	    /* off */
 	int smb_timeout_ms; /* the whole exchange per host; 0: 5000 */
 	/* The caller's, not options of the run (discover_def.h leaves

@@ -684,7 +684,8 @@ json_t *discover_setup_json(const struct discover_setup *s)
 			  "command_timeout_ms", (json_int_t)d->ssh_command_ms,
 			  "accept_changed_keys", d->ssh_accept_changed_keys));
 	json_object_set_new(out, "smb",
-			    json_pack("{sbsIsI}", "on", !d->no_smb, "timeout_ms",
+			    json_pack("{sbsIsI}", "on", !d->no_smb,
+				      "timeout_ms",
 				      (json_int_t)d->smb_timeout_ms, "jobs",
 				      (json_int_t)e->pool.kind_cap[POOL_WIN]));
 	json_object_set_new(out, "ssh_known", def_known_json(d->ssh_known));

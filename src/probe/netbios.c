@@ -75,8 +75,9 @@ static void nb_name_entry(const uint8_t *p, struct nbstat_name *e)
 	for (i = 0; i < 15; i++) {
 		uint8_t c = p[i];
 
-		e->name[i] = c >= 0x21 && c < 0x7f ? (char)c : c == ' ' ? ' '
-									  : '?';
+		e->name[i] = c >= 0x21 && c < 0x7f ? (char)c
+			     : c == ' '		   ? ' '
+						   : '?';
 		if (c != ' ' && c != 0)
 			end = i + 1;
 	}
@@ -97,8 +98,7 @@ static void nb_pick(struct nbstat_info *out)
 		if (!e->group && e->suffix == 0x00 && !out->computer[0])
 			memcpy(out->computer, e->name, sizeof(out->computer));
 		if (e->group && e->suffix == 0x00 && !out->workgroup[0])
-			memcpy(out->workgroup, e->name,
-			       sizeof(out->workgroup));
+			memcpy(out->workgroup, e->name, sizeof(out->workgroup));
 		if (e->group && e->suffix == 0x1c)
 			out->domain_controller = 1;
 	}
@@ -117,13 +117,14 @@ int nbstat_parse(const uint8_t *p, size_t n, uint16_t txid,
 
 	memset(out, 0, sizeof(*out));
 	if (n < NB_HDR || be16(p) != txid || !(p[2] & 0x80)) {
-		snprintf(why, why_len, "not an answer to our node status "
-				       "request");
+		snprintf(why, why_len,
+			 "not an answer to our node status "
+			 "request");
 		return -1;
 	}
 	if ((p[3] & 0x0f) != 0 || be16(p + 6) == 0) {
 		snprintf(why, why_len, "node status refused (rcode %u)",
-			 p[3] & 0x0f);
+			 (unsigned)(p[3] & 0x0f));
 		return -1;
 	}
 	qd = be16(p + 4);
@@ -178,8 +179,8 @@ int nbstat_query(const char *host, unsigned port, long deadline_ms,
 	if (getrandom(&txid, sizeof(txid), 0) != sizeof(txid))
 		txid = (uint16_t)netio_now_ms();
 	nbstat_request_build(txid, req);
-	fd = netio_connect(host, port ? port : NB_PORT, SOCK_DGRAM,
-			   deadline_ms, why, why_len);
+	fd = netio_connect(host, port ? port : NB_PORT, SOCK_DGRAM, deadline_ms,
+			   why, why_len);
 	if (fd < 0)
 		return -1;
 	snprintf(why, why_len, "no node status answer on %u/udp in time",
@@ -197,8 +198,9 @@ int nbstat_query(const char *host, unsigned port, long deadline_ms,
 			sent++;
 		}
 		if (!netio_wait(fd, POLLIN,
-				sent < 2 && resend < deadline_ms ? resend
-								 : deadline_ms)) {
+				sent < 2 && resend < deadline_ms
+					? resend
+					: deadline_ms)) {
 			if (netio_now_ms() >= deadline_ms)
 				break;
 			continue;

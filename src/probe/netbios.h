@@ -28,10 +28,10 @@ struct nbstat_name {
 struct nbstat_info {
 	struct nbstat_name names[NBSTAT_NAMES_MAX];
 	size_t n_names;
-	char computer[16];  /* the unique <00> (else <20>) name, or "" */
-	char workgroup[16]; /* the group <00> name: workgroup or domain */
+	char computer[16];     /* the unique <00> (else <20>) name, or "" */
+	char workgroup[16];    /* the group <00> name: workgroup or domain */
 	int domain_controller; /* a group <1C> is registered */
-	char mac[18];		 /* "aa:bb:..", "" when absent or zero */
+	char mac[18];	       /* "aa:bb:..", "" when absent or zero */
 };
 
 /* Writes the node status request for "*" with transaction id txid. */

@@ -33,8 +33,8 @@ int netio_wait(int fd, short events, long deadline_ms)
 	}
 }
 
-int netio_connect(const char *host, unsigned port, int type,
-		  long deadline_ms, char *why, size_t why_len)
+int netio_connect(const char *host, unsigned port, int type, long deadline_ms,
+		  char *why, size_t why_len)
 {
 	struct addrinfo hints = {0}, *ai = NULL;
 	char serv[8];
@@ -125,8 +125,9 @@ int netio_recv_all(int fd, void *buf, size_t n, long deadline_ms, char *why,
 			continue;
 		}
 		if (r == 0) {
-			snprintf(why, why_len, "the server closed the "
-					       "connection");
+			snprintf(why, why_len,
+				 "the server closed the "
+				 "connection");
 			return -1;
 		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {

@@ -19,8 +19,8 @@ int netio_wait(int fd, short events, long deadline_ms);
 /* A non-blocking socket of type (SOCK_STREAM, SOCK_DGRAM) connected to
  * host:port within the deadline, or -1 with why filled. A host name is
  * resolved first, not bounded by the deadline: give addresses. */
-int netio_connect(const char *host, unsigned port, int type,
-		  long deadline_ms, char *why, size_t why_len);
+int netio_connect(const char *host, unsigned port, int type, long deadline_ms,
+		  char *why, size_t why_len);
 /* Sends all n bytes before the deadline; 0, or -1 with why filled. */
 int netio_send_all(int fd, const void *buf, size_t n, long deadline_ms,
 		   char *why, size_t why_len);

@@ -47,9 +47,10 @@ void ntlm_negotiate_build(uint8_t out[NTLM_NEGOTIATE_LEN])
 	memset(out, 0, NTLM_NEGOTIATE_LEN);
 	memcpy(out, NTLM_SIG, NTLM_SIG_LEN);
 	bytes_put32(out + 8, 1); /* NtLmNegotiate */
-	bytes_put32(out + 12, NEG_UNICODE | NEG_OEM | NEG_REQUEST_TARGET | NEG_NTLM |
-				NEG_ALWAYS_SIGN | NEG_EXTENDED_SESSIONSECURITY |
-				NEG_VERSION | NEG_128 | NEG_KEY_EXCH | NEG_56);
+	bytes_put32(out + 12,
+		    NEG_UNICODE | NEG_OEM | NEG_REQUEST_TARGET | NEG_NTLM |
+			    NEG_ALWAYS_SIGN | NEG_EXTENDED_SESSIONSECURITY |
+			    NEG_VERSION | NEG_128 | NEG_KEY_EXCH | NEG_56);
 	/* DomainNameFields and WorkstationFields empty, offsets at the end */
 	bytes_put32(out + 20, NTLM_NEGOTIATE_LEN);
 	bytes_put32(out + 28, NTLM_NEGOTIATE_LEN);
@@ -73,7 +74,8 @@ static void ntlm_utf16(const uint8_t *p, size_t n, char *out, size_t cap)
 		size_t k;
 
 		if (c >= 0xd800 && c <= 0xdbff && i + 3 < n &&
-		    bytes_le16(p + i + 2) >= 0xdc00 && bytes_le16(p + i + 2) <= 0xdfff) {
+		    bytes_le16(p + i + 2) >= 0xdc00 &&
+		    bytes_le16(p + i + 2) <= 0xdfff) {
 			c = 0x10000 + ((c - 0xd800) << 10) +
 			    (bytes_le16(p + i + 2) - 0xdc00);
 			i += 2;

@@ -80,14 +80,15 @@ static size_t smb2_negotiate_build(uint8_t *p)
 	while (at % 8)
 		p[at++] = 0;
 	ctx = at;
-	bytes_put32(p + SMB2_HDR + 28, (uint32_t)ctx); /* NegotiateContextOffset */
-	bytes_put16(p + SMB2_HDR + 32, 1);		 /* NegotiateContextCount */
+	bytes_put32(p + SMB2_HDR + 28,
+		    (uint32_t)ctx);	   /* NegotiateContextOffset */
+	bytes_put16(p + SMB2_HDR + 32, 1); /* NegotiateContextCount */
 	memset(p + at, 0, 8 + 38);
-	bytes_put16(p + at, 1);	/* PREAUTH_INTEGRITY_CAPABILITIES */
-	bytes_put16(p + at + 2, 38); /* DataLength */
-	bytes_put16(p + at + 8, 1);	/* HashAlgorithmCount */
+	bytes_put16(p + at, 1);	      /* PREAUTH_INTEGRITY_CAPABILITIES */
+	bytes_put16(p + at + 2, 38);  /* DataLength */
+	bytes_put16(p + at + 8, 1);   /* HashAlgorithmCount */
 	bytes_put16(p + at + 10, 32); /* SaltLength */
-	bytes_put16(p + at + 12, 1);	/* SHA-512 */
+	bytes_put16(p + at + 12, 1);  /* SHA-512 */
 	memcpy(p + at + 14, "netcensus-anonymous-fingerprint!", 32);
 	return at + 8 + 38;
 }
@@ -137,7 +138,8 @@ static size_t smb2_session_setup_build(uint8_t *p)
 	bytes_put16(p + SMB2_HDR, 25);
 	p[SMB2_HDR + 3] = 1; /* SecurityMode: signing enabled */
 	blob = spnego_build(p + SMB2_HDR + 24);
-	bytes_put16(p + SMB2_HDR + 12, SMB2_HDR + 24); /* SecurityBufferOffset */
+	bytes_put16(p + SMB2_HDR + 12,
+		    SMB2_HDR + 24); /* SecurityBufferOffset */
 	bytes_put16(p + SMB2_HDR + 14, (uint16_t)blob);
 	return SMB2_HDR + 24 + blob;
 }
@@ -149,11 +151,11 @@ static size_t smb1_negotiate_build(uint8_t *p)
 	memset(p, 0, SMB1_HDR);
 	memcpy(p, "\xffSMB", 4);
 	p[4] = SMB1_NEGOTIATE;
-	p[9] = 0x18;	      /* Flags: case-insensitive, canonical */
+	p[9] = 0x18;		     /* Flags: case-insensitive, canonical */
 	bytes_put16(p + 10, 0xc801); /* Flags2: unicode, NT status, ext. sec.,
-				* long names */
+				      * long names */
 	bytes_put16(p + 26, 0xfeff); /* PID */
-	p[SMB1_HDR] = 0;       /* WordCount */
+	p[SMB1_HDR] = 0;	     /* WordCount */
 	bytes_put16(p + SMB1_HDR + 1, sizeof(dialect));
 	memcpy(p + SMB1_HDR + 3, dialect, sizeof(dialect));
 	return SMB1_HDR + 3 + sizeof(dialect);
@@ -190,8 +192,10 @@ int smb2_negotiate_parse(const uint8_t *p, size_t n, uint16_t *dialect,
 		return -1;
 	}
 	if (n < SMB2_HDR + 64 || bytes_le16(p + SMB2_HDR) != 65) {
-		snprintf(why, why_len, "SMB2 NEGOTIATE answer malformed (%zu "
-				       "bytes)", n);
+		snprintf(why, why_len,
+			 "SMB2 NEGOTIATE answer malformed (%zu "
+			 "bytes)",
+			 n);
 		return -1;
 	}
 	*signing_required = (bytes_le16(p + SMB2_HDR + 2) & 0x0002) != 0;
@@ -199,8 +203,8 @@ int smb2_negotiate_parse(const uint8_t *p, size_t n, uint16_t *dialect,
 	return 0;
 }
 
-int smb2_session_setup_parse(const uint8_t *p, size_t n,
-			     struct ntlm_info *out, char *why, size_t why_len)
+int smb2_session_setup_parse(const uint8_t *p, size_t n, struct ntlm_info *out,
+			     char *why, size_t why_len)
 {
 	uint32_t status;
 	size_t off, len;
@@ -240,8 +244,10 @@ int smb1_negotiate_parse(const uint8_t *p, size_t n, int *enabled,
 		return 0; /* an SMB2 answer: no SMB1 */
 	if (n < SMB1_HDR + 1 || memcmp(p, "\xffSMB", 4) != 0 ||
 	    p[4] != SMB1_NEGOTIATE) {
-		snprintf(why, why_len, "not an SMB1 NEGOTIATE answer (%zu "
-				       "bytes)", n);
+		snprintf(why, why_len,
+			 "not an SMB1 NEGOTIATE answer (%zu "
+			 "bytes)",
+			 n);
 		return -1;
 	}
 	if (bytes_le32(p + 5) != 0 || p[SMB1_HDR] < 1 || n < SMB1_HDR + 3)
@@ -260,10 +266,10 @@ int smb1_negotiate_parse(const uint8_t *p, size_t n, int *enabled,
 static void nb_encode(uint8_t *p, const char *name, uint8_t suffix)
 {
 	char pad[16];
-	size_t i;
+	size_t i, n = strnlen(name, 15);
 
 	memset(pad, ' ', sizeof(pad));
-	for (i = 0; i < 15 && name[i]; i++)
+	for (i = 0; i < n; i++)
 		pad[i] = (char)toupper((unsigned char)name[i]);
 	pad[15] = (char)suffix;
 	p[0] = 32;
@@ -300,8 +306,7 @@ static ssize_t smb_recv(int fd, uint8_t *buf, long deadline, char *why,
 			continue;
 		if (h[0] != NBSS_MESSAGE) {
 			snprintf(why, why_len,
-				 "unexpected session packet type 0x%02x",
-				 h[0]);
+				 "unexpected session packet type 0x%02x", h[0]);
 			return -1;
 		}
 		if (len > SMB_MSG_MAX) {
@@ -348,12 +353,11 @@ static int smb_open(const struct smb_probe_opts *o, const struct smb_result *r,
 
 	if (o->open_445) {
 		*port = o->port_445 ? o->port_445 : 445;
-		return netio_connect(o->host, *port, SOCK_STREAM, deadline,
-				     why, why_len);
+		return netio_connect(o->host, *port, SOCK_STREAM, deadline, why,
+				     why_len);
 	}
 	*port = o->port_139 ? o->port_139 : 139;
-	fd = netio_connect(o->host, *port, SOCK_STREAM, deadline, why,
-			   why_len);
+	fd = netio_connect(o->host, *port, SOCK_STREAM, deadline, why, why_len);
 	if (fd >= 0 &&
 	    smb_session_request(fd,
 				r->nb_ok && r->nb.computer[0] ? r->nb.computer
@@ -366,8 +370,8 @@ static int smb_open(const struct smb_probe_opts *o, const struct smb_result *r,
 }
 
 /* One request and its answer on fd: the answer's length, or -1. */
-static ssize_t smb_ask(int fd, uint8_t *buf, size_t n, long deadline,
-		       char *why, size_t why_len)
+static ssize_t smb_ask(int fd, uint8_t *buf, size_t n, long deadline, char *why,
+		       size_t why_len)
 {
 	if (smb_send(fd, buf, n, deadline, why, why_len) < 0)
 		return -1;
@@ -387,8 +391,7 @@ static void smb_ask_smb2(const struct smb_probe_opts *o, struct smb_result *r,
 		r->port = 0;
 		return;
 	}
-	n = smb_ask(fd, buf, smb2_negotiate_build(buf + 4), deadline, why,
-		    wl);
+	n = smb_ask(fd, buf, smb2_negotiate_build(buf + 4), deadline, why, wl);
 	if (n < 0 || smb2_negotiate_parse(buf, (size_t)n, &r->dialect,
 					  &r->signing_required, why, wl) < 0)
 		goto done;
@@ -449,18 +452,29 @@ int smb_probe_host(const struct smb_probe_opts *o, struct smb_result *r)
 		snprintf(r->smb_error, sizeof(r->smb_error), "out of memory");
 		return -1;
 	}
-	/* node status first when 139 needs its name, else alongside */
-	r->nb_ok = nbstat_query(o->host, o->port_137,
+	if (o->open_445 || o->open_139) {
+		/* node status first when 139 needs its name, else alongside */
+		r->nb_ok =
+			nbstat_query(
+				o->host, o->port_137,
 				o->open_445 ? start + (deadline - start) / 2
 					    : start + (deadline - start) / 3,
 				&r->nb, r->nb_error, sizeof(r->nb_error)) == 0;
-	if (o->open_445 || o->open_139) {
 		smb_ask_smb2(o, r, buf, deadline);
 		smb_ask_smb1(o, r, buf, deadline);
 	}
 	free(buf);
+	if (!r->ntlm_ok && o->open_3389) {
+		r->rdp_asked = 1;
+		(void)rdp_probe_host(o->host, o->port_3389, deadline, &r->rdp);
+		if (r->rdp.ntlm_ok) {
+			r->ntlm_ok = 1;
+			r->ntlm = r->rdp.ntlm;
+		}
+	}
 	r->elapsed_ms = netio_now_ms() - start;
-	return r->nb_ok || r->dialect || r->smb1 == 1 ? 0 : -1;
+	return r->nb_ok || r->dialect || r->smb1 == 1 || r->rdp.answered ? 0
+									 : -1;
 }
 
 /* ---- the report ---- */
@@ -556,12 +570,16 @@ json_t *smb_result_report(const struct smb_result *r)
 	if (!json_object_get(sys, "hostname") && r->nb_ok)
 		set_host(sys, r->nb.computer);
 	if (r->dialect) {
-		set_str(sys, "smb_dialect",
-			smb_dialect_name(r->dialect, d));
+		set_str(sys, "smb_dialect", smb_dialect_name(r->dialect, d));
 		set_str(sys, "smb_signing",
 			r->signing_required ? "required" : "not required");
 	}
 	if (r->smb1 >= 0)
 		set_str(sys, "smb1", r->smb1 ? "enabled" : "disabled");
+	if (r->rdp.negotiated)
+		set_str(sys, "rdp_security",
+			rdp_protocol_name(r->rdp.selected));
+	else if (r->rdp.answered && !r->rdp.failure)
+		set_str(sys, "rdp_security", "standard RDP security");
 	return json_pack("{so}", "sys", sys);
 }

@@ -17,7 +17,9 @@
  *     SMB2 dialects together, as Windows clients do, would let a server
  *     with both pick SMB2 and hide SMB1.)
  * Port 445 is used when open, else 139 after a NetBIOS session request
- * (called name: the node status name, else *SMBSERVER).
+ * (called name: the node status name, else *SMBSERVER). When neither gave
+ * an NTLMSSP challenge and 3389 is open, RDP is asked (probe/rdp.h): its
+ * security protocol and, over CredSSP, the same challenge.
  *
  * The parsers (smb2_negotiate_parse, smb2_session_setup_parse,
  * smb1_negotiate_parse, and those of netbios.h and ntlm.h) read untrusted
@@ -33,17 +35,21 @@
 
 #include "probe/netbios.h"
 #include "probe/ntlm.h"
+#include "probe/rdp.h"
 
 #define SMB_MSG_MAX 65536 /* largest answer read */
 
 struct smb_probe_opts {
-	const char *host;  /* numeric address */
-	int open_445;	   /* 445/tcp is open */
-	int open_139;	   /* 139/tcp is open */
-	unsigned port_445; /* 0: 445 (tests use others) */
-	unsigned port_139; /* 0: 139 */
-	unsigned port_137; /* 0: 137 */
-	int timeout_ms;	   /* the whole job; 0: 5000 */
+	const char *host;   /* numeric address */
+	int open_445;	    /* 445/tcp is open */
+	int open_139;	    /* 139/tcp is open */
+	int open_3389;	    /* 3389/tcp is open (RDP, asked when SMB gave
+			     * no NTLMSSP challenge) */
+	unsigned port_445;  /* 0: 445 (tests use others) */
+	unsigned port_139;  /* 0: 139 */
+	unsigned port_137;  /* 0: 137 */
+	unsigned port_3389; /* 0: 3389 */
+	int timeout_ms;	    /* the whole job; 0: 5000 */
 };
 
 struct smb_result {
@@ -54,12 +60,14 @@ struct smb_result {
 	unsigned port;	  /* the SMB port used: 445, 139; 0 none */
 	uint16_t dialect; /* SMB2 dialect picked; 0: no SMB2 answer */
 	int signing_required;
-	int smb1;	       /* 1 enabled, 0 refused, -1 not known */
+	int smb1; /* 1 enabled, 0 refused, -1 not known */
 	int smb1_signing_required;
-	int ntlm_ok;	       /* a CHALLENGE was read */
+	int ntlm_ok; /* a CHALLENGE was read */
 	struct ntlm_info ntlm;
 	char smb_error[256];  /* why SMB2 / NTLMSSP gave nothing */
 	char smb1_error[128]; /* why the SMB1 question has no answer */
+	int rdp_asked;
+	struct rdp_result rdp;
 	long elapsed_ms;
 };
 
@@ -75,8 +83,8 @@ const char *smb_dialect_name(uint16_t d, char buf[8]);
  * 0, or -1 with why filled. */
 int smb2_negotiate_parse(const uint8_t *p, size_t n, uint16_t *dialect,
 			 int *signing_required, char *why, size_t why_len);
-int smb2_session_setup_parse(const uint8_t *p, size_t n,
-			     struct ntlm_info *out, char *why, size_t why_len);
+int smb2_session_setup_parse(const uint8_t *p, size_t n, struct ntlm_info *out,
+			     char *why, size_t why_len);
 /* *enabled 1 when the server picked NT LM 0.12, 0 when it refused. */
 int smb1_negotiate_parse(const uint8_t *p, size_t n, int *enabled,
 			 int *signing_required, char *why, size_t why_len);

@@ -2,15 +2,17 @@
  * fuzz_smb: the parsers of what a Windows or Samba host (or anything
  * answering on 137/udp, 139/tcp or 445/tcp) sends the SMB enricher:
  * NetBIOS node status (probe/netbios.h), SMB2 NEGOTIATE and SESSION_SETUP
- * answers, SMB1 NEGOTIATE answers (probe/smb.h) and the NTLMSSP CHALLENGE
- * inside (probe/ntlm.h). Byte 0 picks the parser, the rest is the message.
- * A parsed challenge also goes through smb_result_report(), which must
- * give an object whatever the names hold.
+ * answers, SMB1 NEGOTIATE answers (probe/smb.h), the NTLMSSP CHALLENGE
+ * inside (probe/ntlm.h), and RDP's X.224 Connection Confirm (probe/rdp.h;
+ * its CredSSP answer goes through ntlm_challenge_find, case 1). Byte 0 picks
+ * the parser, the rest is the message. A parsed challenge also goes through
+ * smb_result_report(), which must give an object whatever the names hold.
  */
 #include "fuzz.h"
 
 #include "probe/netbios.h"
 #include "probe/ntlm.h"
+#include "probe/rdp.h"
 #include "probe/smb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -26,13 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(&r, 0, sizeof(r));
 	r.smb1 = -1;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
-		r.nb_ok = nbstat_parse(data + 1, size - 1,
-				       size >= 3 ? (uint16_t)(data[1] << 8 |
-							      data[2])
-						 : 0,
-				       &nb, why, sizeof(why)) == 0;
+		r.nb_ok = nbstat_parse(
+				  data + 1, size - 1,
+				  size >= 3 ? (uint16_t)(data[1] << 8 | data[2])
+					    : 0,
+				  &nb, why, sizeof(why)) == 0;
 		r.nb = nb;
 		break;
 	case 1:
@@ -44,13 +46,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					   why, sizeof(why));
 		break;
 	case 3:
-		r.ntlm_ok = smb2_session_setup_parse(data + 1, size - 1,
-						     &r.ntlm, why,
-						     sizeof(why)) == 0;
+		r.ntlm_ok =
+			smb2_session_setup_parse(data + 1, size - 1, &r.ntlm,
+						 why, sizeof(why)) == 0;
 		break;
-	default:
+	case 4:
 		(void)smb1_negotiate_parse(data + 1, size - 1, &a, &b, why,
 					   sizeof(why));
+		break;
+	default:
+		(void)rdp_confirm_parse(data + 1, size - 1, &r.rdp, why,
+					sizeof(why));
 		break;
 	}
 	rep = smb_result_report(&r);
