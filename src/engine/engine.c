@@ -1236,8 +1236,8 @@ static int host_mac_cmp(const void *a, const void *b)
 }
 
 /* The ARP / NDP sweep is over: each held host whose MAC answered for no
- * other address of its family is alive; the others (proxy ARP, or one station with
- * several addresses) are asked with the ordinary discovery probes, and
+ * other address of its family is alive; the others (proxy ARP, or one station
+ * with several addresses) are asked with the ordinary discovery probes, and
  * their MAC is not taken as theirs. */
 static void engine_release_held(struct engine *e)
 {

@@ -417,9 +417,12 @@ static const char migration_7[] =
 	"ALTER TABLE task_v7 RENAME TO task;"
 	"CREATE INDEX task_next ON task (enabled, next_run);";
 
-const char *const store_migrations[] = {
-	migration_1, migration_2, migration_3, migration_4,
-	migration_5 /* branch collector */, migration_6 /* branch ui */,
-	migration_7 /* branch ad */};
+const char *const store_migrations[] = {migration_1,
+					migration_2,
+					migration_3,
+					migration_4,
+					migration_5 /* branch collector */,
+					migration_6 /* branch ui */,
+					migration_7 /* branch ad */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
