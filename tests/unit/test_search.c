@@ -52,20 +52,20 @@ static const char small[] =
 	" (2, 'Blue', 1, 't'), (3, 'Red', 1, 't');"
 	"INSERT INTO device (id, org_id, hostname, fqdn, ip, mac, serial,"
 	" uuid, sysName, location, tags, first_seen, last_seen) VALUES"
-	" (1, 2, 'web01', 'web01.blue.example', '10.9.0.2',"
+	" (1, 2, 'web01', 'web01.blue.example', '198.18.9.2',"
 	"  '00:0c:29:aa:bb:01', 'SER-BLUE-1', 'uuid-blue-1', 'bluesys',"
 	"  'Paris DC', 'core, dc1', 't', 't'),"
-	" (2, 3, 'web02', 'web02.red.example', '10.9.0.3',"
+	" (2, 3, 'web02', 'web02.red.example', '198.18.9.3',"
 	"  '00:0c:29:cc:dd:01', 'SER-RED-1', 'uuid-red-1', NULL, 'Berlin',"
 	"  'edge', 't', 't');"
 	"INSERT INTO component (device_id, section, key, data, mac, ip, name,"
 	" current, first_seen, last_seen) VALUES"
 	" (1, 'network', 'a', '{}', '00:0c:29:aa:bb:02', NULL, NULL, 1,"
 	"  't', 't'),"
-	" (1, 'ip', 'b', '{}', '00:0c:29:aa:bb:02', '10.20.0.5', NULL, 1,"
+	" (1, 'ip', 'b', '{}', '00:0c:29:aa:bb:02', '198.19.0.5', NULL, 1,"
 	"  't', 't'),"
 	/* a neighbour in device 1's ARP table: not device 1's own */
-	" (1, 'arp', 'c', '{}', '00:0c:29:cc:dd:01', '10.9.0.3', NULL, 1,"
+	" (1, 'arp', 'c', '{}', '00:0c:29:cc:dd:01', '198.18.9.3', NULL, 1,"
 	"  't', 't'),"
 	" (1, 'software', 'd', '{}', NULL, NULL, 'nginx', 1, 't', 't'),"
 	" (1, 'software', 'e', '{}', NULL, NULL, 'oldtool', 0, 't', 't'),"
@@ -76,8 +76,8 @@ static const char small[] =
 	" ('blue-admin', 'org_admin', 2, 'Blue Admin', 't'),"
 	" ('red-admin', 'org_admin', 3, 'Red Admin', 't');"
 	"INSERT INTO discovery (org_id, name, targets, created, updated)"
-	" VALUES (2, 'blue lan', '10.9.0.0/24', 't', 't'),"
-	" (3, 'red lan', '10.8.0.0/24', 't', 't');";
+	" VALUES (2, 'blue lan', '198.18.9.0/24', 't', 't'),"
+	" (3, 'red lan', '198.18.8.0/24', 't', 't');";
 
 static const int64_t blue[] = {2};
 
@@ -142,8 +142,8 @@ static void test_fields_and_notations(void **state)
 	expect(st, "bluesys", NULL, "1", "sysName:bluesys");
 	expect(st, "ser-blue", NULL, "1", "serial:SER-BLUE-1");
 	expect(st, "uuid-red", NULL, "2", "uuid:uuid-red-1");
-	expect(st, "10.9.0.2", NULL, "1", "ip:10.9.0.2");
-	expect(st, "10.20", NULL, "1", "ip:10.20.0.5"); /* second address */
+	expect(st, "198.18.9.2", NULL, "1", "ip:198.18.9.2");
+	expect(st, "198.19", NULL, "1", "ip:198.19.0.5"); /* second address */
 	/* the second NIC's MAC, in every notation */
 	expect(st, "000c29aabb02", NULL, "1", "mac:00:0c:29:aa:bb:02");
 	expect(st, "00-0C-29-AA-BB-02", NULL, "1", "mac:00:0c:29:aa:bb:02");
@@ -275,10 +275,10 @@ static void test_ip_order(void **state)
 {
 	struct store *st = open_seeded(
 		"INSERT INTO device (org_id, hostname, ip, first_seen,"
-		" last_seen) VALUES (1, 'a', '10.1.0.102', 't', 't'),"
-		" (1, 'b', '10.1.0.2', 't', 't'), (1, 'c', '9.9.9.9', 't', "
+		" last_seen) VALUES (1, 'a', '198.18.10.102', 't', 't'),"
+		" (1, 'b', '198.18.10.2', 't', 't'), (1, 'c', '198.18.9.9', 't', "
 		"'t'),"
-		" (1, 'd', NULL, 't', 't'), (1, 'e', '2001:db8::1', 't', "
+		" (1, 'd', NULL, 't', 't'), (1, 'e', '2001:2::1', 't', "
 		"'t');");
 	struct store_query q;
 	json_t *rows;
