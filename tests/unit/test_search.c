@@ -276,7 +276,8 @@ static void test_ip_order(void **state)
 	struct store *st = open_seeded(
 		"INSERT INTO device (org_id, hostname, ip, first_seen,"
 		" last_seen) VALUES (1, 'a', '198.18.10.102', 't', 't'),"
-		" (1, 'b', '198.18.10.2', 't', 't'), (1, 'c', '198.18.9.9', 't', "
+		" (1, 'b', '198.18.10.2', 't', 't'), (1, 'c', '198.18.9.9', "
+		"'t', "
 		"'t'),"
 		" (1, 'd', NULL, 't', 't'), (1, 'e', '2001:2::1', 't', "
 		"'t');");
