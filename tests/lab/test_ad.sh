@@ -254,7 +254,8 @@ agent() { # agent ADDR SYSNAME
 sysObjectID .1.3.6.1.4.1.311.1.1.3.1.1
 sysName $2
 sysDescr Hardware: Intel64 Family 6 Model 85 Stepping 4 AT/AT COMPATIBLE - Software: Windows Version 6.3 (Build 19045 Multiprocessor Free)
-rocommunity public default
+view wire included .1.3.6.1.2.1.1
+rocommunity public default -V wire
 SNMP
 	env MIBS= /usr/sbin/snmpd -f -Lo -C -I -smux -c "$T/snmp-$1/conf" \
 		-p "$T/snmp-$1/pid" --persistentDir="$T/snmp-$1" "udp:$1:161" \
@@ -268,10 +269,12 @@ snmp_up() { # sysName.0, numerically: Debian ships no MIB files
 }
 if [ -x /usr/sbin/snmpd ] && wait_until "$WAIT_LONG" snmp_up 198.18.250.11 &&
 	wait_until "$WAIT_LONG" snmp_up 198.18.250.12; then
-	# the two agents are addresses of one interface (one MAC): --no-arp
-	# and --no-smb keep ARP's MAC and the DC's Samba (445 on every address
-	# of this namespace) from making them one machine or naming them
-	# after the DC
+	# the two agents are addresses of one interface (one MAC): each shows
+	# only its system group (the interface table of the namespace, the same
+	# MACs on both, would make them one machine in whichever order their
+	# replies come), and --no-arp and --no-smb keep ARP's MAC and the DC's
+	# Samba (445 on every address of this namespace) from doing the same
+	# or naming them after the DC
 	"$NETCENSUS" discover --db "$DB" --no-dns --no-ssh --no-smb --no-arp \
 		--ports 161/udp 198.18.250.11-198.18.250.12 >/dev/null \
 		2>"$T/wire.err"
