@@ -17,6 +17,10 @@ the end of the line) and quoted strings (DESCRIPTION texts) are skipped.
 comment line right above its definition instead of the descriptor (Arista
 writes "-- DCS-7050TX-128 2RU 96-port ..." above aristaDCS7050TX128); a
 definition without such a comment keeps its descriptor.
+
+--strip-prefix P removes P from the start of each name (Palo Alto writes
+panPA-3020 for the PA-3020); --exclude NAME leaves out a node that is no
+product (a subtree for fans or cards), repeatable.
 """
 import argparse
 import re
@@ -103,6 +107,8 @@ def main():
     ap.add_argument("--root", action="append", default=[])
     ap.add_argument("--names", choices=("descriptor", "comment"),
                     default="descriptor")
+    ap.add_argument("--strip-prefix", default="")
+    ap.add_argument("--exclude", action="append", default=[])
     ap.add_argument("mib")
     a = ap.parse_args()
     roots = {"enterprises": "1.3.6.1.4.1"}
@@ -119,9 +125,11 @@ def main():
     rows = []
     for name in defs:
         oid = resolve(name, defs, roots)
-        if oid and oid.startswith(top + "."):
-            rows.append((tuple(int(x) for x in oid.split(".")), oid,
-                         label.get(name, name)))
+        if oid and oid.startswith(top + ".") and name not in a.exclude:
+            shown = label.get(name, name)
+            if a.strip_prefix and shown.startswith(a.strip_prefix):
+                shown = shown[len(a.strip_prefix):]
+            rows.append((tuple(int(x) for x in oid.split(".")), oid, shown))
     print("# source: %s (%d products under %s = %s)" %
           (a.source, len(rows), a.under, top))
     for _, oid, name in sorted(rows):
