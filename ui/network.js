@@ -130,7 +130,7 @@ function legend() {
       TYPES.map(([k, label]) => h('li', { dataset: { type: k } }, h('span', { class: 'swatch t-' + k, 'aria-hidden': 'true' }), label)),
       h('li', {}, h('span', { class: 'swatch subnet-box', 'aria-hidden': 'true' }), 'subnet, closed (click to open)'),
       LINKS.map(([k, label]) => h('li', {}, h('span', { class: 'line l-' + k, 'aria-hidden': 'true' }), label))),
-    h('p', { class: 'muted' }, 'Click a closed subnet to open it, an open subnet\'s frame to close it, a device to see it; selecting a device shows the ports of its links. Links between closed subnets are merged ("3 links"). Labels show once zoomed in far enough to read them.'));
+    h('p', { class: 'muted' }, 'Click a closed subnet to open it, an open subnet\'s frame to close it, a device to see it; pointing at a device shows the ports of its links. Links between closed subnets are merged ("3 links"). Labels show once zoomed in far enough to read them.'));
 }
 
 export async function networkPage(el, r) {
@@ -189,8 +189,8 @@ export async function networkPage(el, r) {
         { selector: 'edge.arp', style: { 'line-style': 'dashed' } },
         { selector: 'edge.lldp', style: { 'line-color': '#2563eb' } },
         { selector: 'edge.attach', style: { 'line-color': '#16a34a' } },
-        // an edge's label (its ports, or "3 links") shows when one of its
-        // ends is selected, so labels never pile up on a busy switch
+        // an edge's label (its ports, or "3 links") shows while the pointer
+        // is on one of its ends, so labels never pile up on a busy switch
         { selector: 'edge.show', style: { label: 'data(label)', 'font-size': 9, 'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 1, 'z-index': 10 } },
         { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#b45309' } },
       ],
@@ -204,8 +204,8 @@ export async function networkPage(el, r) {
       else if (t.hasClass('closed')) { open.add(t.data('subnet')); redraw(t.data('subnet')); }
       else { open.delete(t.data('subnet')); redraw(); }
     });
-    cy.on('select', 'node', (e) => e.target.connectedEdges().addClass('show'));
-    cy.on('unselect', 'node', (e) => e.target.connectedEdges().removeClass('show'));
+    cy.on('mouseover', 'node', (e) => e.target.connectedEdges().addClass('show'));
+    cy.on('mouseout', 'node', (e) => e.target.connectedEdges().removeClass('show'));
     if (focus && cy.$id('net:' + focus).nonempty()) cy.fit(cy.$id('net:' + focus), 40);
     await new Promise((res) => cy.one('render', res));
     const ms = Math.round(performance.now() - t0);
