@@ -17,6 +17,77 @@ export function showError(msg, form, err) {
   showFieldErrors(form, msg, err);
 }
 
+/* ---- schedules ---- */
+
+const WEEKDAYS = [[1, 'Monday'], [2, 'Tuesday'], [3, 'Wednesday'], [4, 'Thursday'], [5, 'Friday'], [6, 'Saturday'], [0, 'Sunday']];
+
+// The cron text for a frequency: "M H * * *" daily, "M H * * D" weekly on
+// weekday D, "M H N * *" monthly on day N; null for anything else.
+export function cronOf(freq, time, weekday, monthday) {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(time || '');
+  if (!m) return null;
+  const at = `${Number(m[2])} ${Number(m[1])}`;
+  if (freq === 'daily') return `${at} * * *`;
+  if (freq === 'weekly') return `${at} * * ${weekday}`;
+  if (freq === 'monthly') return `${at} ${monthday} * *`;
+  return null;
+}
+
+// The other way: {freq, time, weekday, monthday} for a cron text the
+// picker can show, else null (an expert's cron stays as it is).
+export function freqOf(cron) {
+  const m = /^(\d{1,2}) (\d{1,2}) (\*|\d{1,2}) \* (\*|[0-6])$/.exec((cron || '').trim());
+  if (!m || Number(m[1]) > 59 || Number(m[2]) > 23) return null;
+  const time = `${m[2].padStart(2, '0')}:${m[1].padStart(2, '0')}`;
+  if (m[3] === '*' && m[4] === '*') return { freq: 'daily', time };
+  if (m[3] === '*') return { freq: 'weekly', time, weekday: Number(m[4]) };
+  if (m[4] === '*' && Number(m[3]) >= 1 && Number(m[3]) <= 28) return { freq: 'monthly', time, monthday: Number(m[3]) };
+  return null;
+}
+
+// A frequency picker (daily / weekly on a day / monthly on a day, at a
+// time) that writes its cron text into input; the input stays editable,
+// and a schedule typed there that the picker cannot show turns it to
+// "cron (expert)". {el, read(), write()}.
+export function schedulePicker(input) {
+  const freq = select('frequency', [['daily', 'daily'], ['weekly', 'weekly'], ['monthly', 'monthly'], ['cron', 'cron (expert)']], 'daily');
+  const weekday = select('weekday', WEEKDAYS, 1);
+  const monthday = h('input', { type: 'number', name: 'monthday', min: 1, max: 28, value: '1' });
+  const time = h('input', { type: 'time', name: 'time', value: '06:00', required: true });
+  time.defaultValue = '06:00'; // what form.reset() goes back to
+  monthday.defaultValue = '1';
+  const dayBox = field('on', weekday);
+  const mdayBox = field('on day', monthday, '1 to 28: every month has it');
+  const timeBox = field('at', time, 'the server\'s local time');
+  function show() {
+    dayBox.hidden = freq.value !== 'weekly';
+    mdayBox.hidden = freq.value !== 'monthly';
+    timeBox.hidden = freq.value === 'cron';
+  }
+  function write() {
+    show();
+    const cron = cronOf(freq.value, time.value, weekday.value, monthday.value);
+    if (cron) input.value = cron;
+    else if (freq.value === 'cron') input.focus();
+  }
+  function read() {
+    const f = freqOf(input.value);
+    freq.value = f ? f.freq : input.value.trim() ? 'cron' : freq.value;
+    if (f) {
+      time.value = f.time;
+      if (f.weekday !== undefined) weekday.value = String(f.weekday);
+      if (f.monthday !== undefined) monthday.value = String(f.monthday);
+    }
+    show();
+  }
+  for (const c of [freq, weekday, monthday, time]) c.addEventListener('change', write);
+  input.addEventListener('input', read);
+  write();
+  const el = h('fieldset', { class: 'schedule-picker' }, h('legend', {}, 'how often'),
+    h('div', { class: 'row' }, field('runs', freq), dayBox, mdayBox, timeBox));
+  return { el, read, write };
+}
+
 /* ---- tasks ---- */
 
 export async function tasksTab(panel) {
@@ -26,6 +97,7 @@ export async function tasksTab(panel) {
   const name = h('input', { name: 'name', required: true });
   const type = select('type', ['report', 'purge', 'discovery'], 'report');
   const schedule = h('input', { name: 'schedule', required: true, placeholder: '0 6 * * 1 or @daily' });
+  const when = schedulePicker(schedule);
   const enabled = h('input', { type: 'checkbox', name: 'enabled', checked: true });
   const org = select('org_id', orgs, state.user.org_id);
   const report = select('report', list(reports).map((r) => [r.id, r.name]));
@@ -47,7 +119,7 @@ export async function tasksTab(panel) {
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Add task');
   const cancelEdit = h('button', { type: 'button', hidden: true, onclick: () => resetForm() }, 'Cancel edit');
   const form = h('form', { class: 'card', id: 'task-form' }, title, msg,
-    field('name', name), field('type', type), field('schedule', schedule, 'cron: minute hour day month weekday, or @hourly @daily @weekly @monthly'),
+    field('name', name), field('type', type), when.el, field('schedule', schedule, 'written by the choice above; or type cron yourself: minute hour day month weekday, or @hourly @daily @weekly @monthly'),
     h('label', { class: 'check' }, enabled, 'enabled'), typeBox, field('org', org), submit, ' ', cancelEdit);
   function resetForm() {
     editing = null;
@@ -58,6 +130,7 @@ export async function tasksTab(panel) {
     title.textContent = 'Add a task';
     submit.textContent = 'Add task';
     cancelEdit.hidden = true;
+    when.write();
     drawType();
   }
   function edit(t) {
@@ -67,6 +140,7 @@ export async function tasksTab(panel) {
     type.value = t.type;
     type.disabled = true;
     schedule.value = t.schedule;
+    when.read();
     enabled.checked = !!t.enabled;
     org.value = String(t.org_id);
     org.disabled = true;
@@ -123,7 +197,7 @@ export async function tasksTab(panel) {
       { key: 'last_result', label: 'last result' },
       { key: 'next_run', label: 'next run' },
       { key: 'actions', label: '', render: (t) => [
-        h('button', { type: 'button', 'aria-label': `Run ${t.name} now`, onclick: async (e) => {
+        h('button', { type: 'button', 'aria-label': `Run now: ${t.name}`, onclick: async (e) => {
           e.target.disabled = true;
           clear(msg);
           try {
@@ -172,17 +246,122 @@ async function reportCsv(r, btn, msg) {
   } finally { btn.disabled = false; }
 }
 
+// The filter language's lookups (docs/api.md), in words.
+const LOOKUPS = [['', 'is'], ['n', 'is not'], ['ie', 'is, any case'], ['ic', 'contains'], ['nic', 'does not contain'],
+  ['isw', 'starts with'], ['iew', 'ends with'], ['gt', 'is more than / after'], ['gte', 'is at least / from'],
+  ['lt', 'is less than / before'], ['lte', 'is at most / until'], ['empty', 'is empty (true or false)']];
+const TIME_FIELDS = ['first_seen', 'last_seen', 'time'];
+
+// Adds or replaces one parameter of a query text: conditions are added
+// (field__lookup=value, the value URL-encoded as the server decodes it),
+// ordering replaces the one there.
+export function queryWith(queryText, key, value, replace) {
+  const parts = queryText.trim().split('&').filter(Boolean)
+    .filter((p) => !replace || p.split('=')[0] !== key);
+  parts.push(`${key}=${encodeURIComponent(value).replace(/%2C/g, ',')}`);
+  return parts.join('&');
+}
+
+// A filter builder over the query input: a field of the resource (the
+// server's own list, openapi.json), a lookup and a value make one
+// condition; a field and a direction the ordering. Each is written into
+// the query text, which stays editable by hand.
+function filterBuilder(resource, query, fieldsOf) {
+  const fieldSel = h('select', { name: 'b_field' });
+  const lookup = select('b_lookup', LOOKUPS, 'ic');
+  const value = h('input', { name: 'b_value', placeholder: 'value' });
+  const orderSel = h('select', { name: 'b_order' });
+  const dir = select('b_dir', [['', 'ascending'], ['-', 'descending']], '');
+  const hint = h('small', { id: 'b-hint' });
+  function fill() {
+    const names = fieldsOf(resource.value);
+    for (const sel of [fieldSel, orderSel]) {
+      clear(sel);
+      for (const f of names) sel.appendChild(h('option', { value: f }, f));
+    }
+    hint.textContent = '';
+  }
+  function describe() {
+    hint.textContent = TIME_FIELDS.includes(fieldSel.value)
+      ? 'a time: 2026-12-01, 2026-12-01 08:00:00, or before now: -24h, -7d, -2w'
+      : lookup.value === 'empty' ? 'true: has no value; false: has one' : '';
+  }
+  const changed = () => query.dispatchEvent(new Event('input'));
+  const addCond = h('button', { type: 'button', id: 'b-add', onclick: () => {
+    if (!fieldSel.value) return;
+    const v = lookup.value === 'empty' && !value.value.trim() ? 'true' : value.value.trim();
+    query.value = queryWith(query.value, lookup.value ? `${fieldSel.value}__${lookup.value}` : fieldSel.value, v, false);
+    value.value = '';
+    changed();
+  } }, 'Add condition');
+  const addOrder = h('button', { type: 'button', id: 'b-order', onclick: () => {
+    if (!orderSel.value) return;
+    query.value = queryWith(query.value, 'ordering', dir.value + orderSel.value, true);
+    changed();
+  } }, 'Sort by it');
+  resource.addEventListener('change', fill);
+  fieldSel.addEventListener('change', describe);
+  lookup.addEventListener('change', describe);
+  fill();
+  return h('fieldset', { class: 'filter-builder', id: 'report-builder' }, h('legend', {}, 'Build the filter'),
+    h('div', { class: 'row' }, field('field', fieldSel), field('condition', lookup), field('value', value), addCond), hint,
+    h('div', { class: 'row' }, field('sort by', orderSel), field('direction', dir), addOrder));
+}
+
+// The fields of each report resource, as the server lists them.
+async function reportFields() {
+  const doc = await api('GET', '/openapi.json');
+  const of = { devices: doc['x-device-fields'], components: doc['x-component-fields'], changes: doc['x-change-fields'] };
+  return (res) => of[res] || [];
+}
+
+// "Schedule this report": a task of type report with the frequency
+// picker, mailing the report to the recipients.
+function scheduleForm(r, box, onDone) {
+  clear(box);
+  const msg = h('div', { id: 'schedule-msg' });
+  const name = h('input', { name: 'name', required: true, value: `Mail: ${r.name}` });
+  const cron = h('input', { name: 'schedule', required: true });
+  const when = schedulePicker(cron);
+  const recipients = h('input', { name: 'recipients', required: true, placeholder: 'noc@example.org, ops@example.org' });
+  const subject = h('input', { name: 'subject' });
+  const form = h('form', { class: 'card', id: 'schedule-form' },
+    h('h3', {}, `Schedule ${r.name}`), msg, field('task name', name), when.el,
+    field('schedule', cron, 'cron, written by the choice above (experts may type their own)'),
+    field('recipients', recipients, 'mail addresses, separated by commas'), field('subject', subject, 'optional'),
+    h('button', { type: 'submit', class: 'primary' }, 'Schedule'), ' ',
+    h('button', { type: 'button', onclick: () => clear(box) }, 'Cancel'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form);
+    const options = { report: r.id, recipients: csv(recipients.value) };
+    if (subject.value.trim()) options.subject = subject.value.trim();
+    try {
+      const t = await api('POST', '/tasks', { name: name.value.trim(), type: 'report', schedule: cron.value.trim(), enabled: true,
+        org_id: r.org_id || state.user.org_id, options });
+      clear(box);
+      box.appendChild(notice('ok', `Scheduled: task ${text(t.name)} (${text(t.schedule)}) mails ${r.name}; next run ${text(t.next_run)}. It is listed under Tasks.`));
+      if (onDone) onDone(t);
+    } catch (err) { showError(msg, form, err); }
+  });
+  box.appendChild(form);
+  name.focus();
+}
+
 export async function reportsTab(panel) {
   const listBox = h('div', { id: 'report-list' });
   const out = h('div', { id: 'report-out' });
+  const sched = h('div', { id: 'report-schedule' });
   const msg = h('div', {});
   const name = h('input', { name: 'name', required: true });
   const resource = select('resource', ['devices', 'components', 'changes'], 'devices');
   const query = h('input', { name: 'query', required: true, placeholder: 'os_family=Debian&last_seen__gte=-24h&ordering=hostname' });
   const columns = h('input', { name: 'columns', placeholder: 'hostname, ip, last_seen' });
   const desc = h('input', { name: 'description' });
+  const builder = filterBuilder(resource, query, await reportFields());
   const form = h('form', { class: 'card', id: 'report-form' }, h('h3', {}, 'Add a report'), msg,
-    field('name', name), field('resource', resource), field('query', query, 'the API\'s filter language, as in /api/v1/devices?…'),
+    field('name', name), field('resource', resource), builder,
+    field('query', query, 'the filter text: written by the builder above, or typed in the API\'s filter language (as in /api/v1/devices?…)'),
     field('columns', columns, 'optional; separated by commas'), field('description', desc),
     h('button', { type: 'submit', class: 'primary' }, 'Add report'));
   form.addEventListener('submit', async (e) => {
@@ -229,11 +408,12 @@ export async function reportsTab(panel) {
         h('button', { type: 'button', 'aria-label': `Run ${r.name}`, onclick: () => run(r) }, 'Run'), ' ',
         h('button', { type: 'button', 'aria-label': `CSV of ${r.name}`, onclick: (e) => reportCsv(r, e.target, e.target.nextElementSibling) }, 'CSV'),
         h('span', { class: 'muted', role: 'status' }), ' ',
+        h('button', { type: 'button', 'aria-label': `Schedule ${r.name}`, onclick: () => scheduleForm(r, sched) }, 'Schedule'), ' ',
         confirmButton('Delete', 'Really delete?', async () => { await api('DELETE', `/reports/${r.id}`); await drawList(); })] },
     ], list(res), { empty: 'No reports.' }));
   }
   await drawList();
-  panel.append(h('h2', {}, 'Saved reports'), listBox, out, form);
+  panel.append(h('h2', {}, 'Saved reports'), listBox, sched, out, form);
 }
 
 /* ---- mail ---- */

@@ -126,7 +126,7 @@ export async function changesView(el, st, opts = {}) {
     status.textContent = res.count ? `${fmtNum(res.count)} change${res.count === 1 ? '' : 's'}` : 'No changes match.';
     for (const c of res.results) {
       const day = (c.time || '').slice(0, 10);
-      if (day !== lastDay) { list.appendChild(h('li', { class: 'day' }, h('h3', {}, day))); lastDay = day; }
+      if (day !== lastDay) { list.appendChild(h('li', { class: 'day' }, h('h2', {}, day))); lastDay = day; }
       list.appendChild(changeLi(c, !opts.fixed));
     }
     offset += res.results.length;

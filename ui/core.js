@@ -10,6 +10,14 @@
 
 export const state = { user: null, csrf: null, notice: null, after: null };
 
+// The skip link (index.html) moves the focus to the page's content; its
+// "#main" must not reach the hash router as a page address.
+document.addEventListener('click', (e) => {
+  if (!e.target.closest || !e.target.closest('a.skip-link')) return;
+  e.preventDefault();
+  document.getElementById('main').focus();
+});
+
 // h('a', {href: '#/x', class: 'y', onclick: fn}, 'text', child, [more])
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);

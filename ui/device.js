@@ -47,7 +47,7 @@ function editForm(dev, onSaved) {
   const msg = h('div', {});
   const inputs = {};
   const canEdit = state.user && (state.user.role === 'admin' || state.user.role === 'org_admin');
-  const form = h('form', { class: 'edit', id: 'device-edit' }, h('h3', {}, 'Your fields'), msg);
+  const form = h('form', { class: 'edit', id: 'device-edit' }, h('h2', {}, 'Your fields'), msg);
   for (const k of editable) {
     const inp = k === 'description'
       ? h('textarea', { name: k, rows: 3, disabled: !canEdit })

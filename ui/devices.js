@@ -39,7 +39,7 @@ export async function devicesPage(el, r) {
   const search = h('input', { type: 'search', id: 'device-search', 'data-search': '', value: st.q || '',
     placeholder: 'host name, address prefix or MAC', 'aria-label': 'Search devices (press / to focus)' });
   const status = h('p', { class: 'muted', id: 'devices-status', role: 'status', 'aria-live': 'polite' }, 'Loading…');
-  const chips = h('div', { class: 'chips', 'aria-label': 'Active filters' });
+  const chips = h('div', { class: 'chips', role: 'group', 'aria-label': 'Active filters' });
   const headRow = h('tr', {});
   const filterRow = h('tr', { class: 'filters' });
   const tbody = h('tbody', {});

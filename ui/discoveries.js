@@ -56,7 +56,7 @@ export function runsTable(runs, onChange) {
     h('td', {}, text(r.finished)),
     h('td', {}, onChange && active(r) && canWrite() ? cancelButton(r, onChange) : '')));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'grid runs' },
-    h('thead', {}, h('tr', {}, ['Run', 'Discovery', 'State', 'Progress', 'Alive', 'Stored', 'Started', 'Finished', ''].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', {}, h('tr', {}, ['Run', 'Discovery', 'State', 'Progress', 'Alive', 'Stored', 'Started', 'Finished', ''].map((c) => h('th', { scope: 'col' }, c || h('span', { class: 'sr-only' }, 'Actions'))))),
     h('tbody', {}, rows)));
 }
 
@@ -213,7 +213,7 @@ function discoveriesTable(list, onChange, msg, onEdit) {
         await onChange();
       })] : '')));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'grid discoveries' },
-    h('thead', {}, h('tr', {}, ['Name', 'Targets', 'Exclude', 'Ports', 'Credentials', 'Last run', ''].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', {}, h('tr', {}, ['Name', 'Targets', 'Exclude', 'Ports', 'Credentials', 'Last run', ''].map((c) => h('th', { scope: 'col' }, c || h('span', { class: 'sr-only' }, 'Actions'))))),
     h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'No discoveries stored yet.')))));
 }
 

@@ -83,12 +83,13 @@ int sched_task_run_record(struct store *st, pthread_mutex_t *lock, json_t *task,
 int sched_report_check(json_t *rep, char *err, size_t errlen,
 		       const char **field);
 /* Runs report with extra filters (may be NULL) in the orgs given (NULL:
- * all). Returns the rows projected on the report's columns, with
- * *columns set (new reference); NULL with err filled on a query error or
- * logged database error. Without a limit among the parameters at most
- * max_rows rows come back (0: SCHED_REPORT_ROWS_MAX); *total (may be
- * NULL) is how many rows the report has without limit and offset, so a
- * caller can say "the first 10,000 of 61,201". */
+ * all). Returns the rows projected on the report's columns (each also
+ * with its device's id, "id" for devices, else "device_id", so it can be
+ * linked), with *columns set (new reference); NULL with err filled on a
+ * query error or logged database error. Without a limit among the parameters at
+ * most max_rows rows come back (0: SCHED_REPORT_ROWS_MAX); *total (may be NULL)
+ * is how many rows the report has without limit and offset, so a caller can say
+ * "the first 10,000 of 61,201". */
 json_t *sched_report_rows(struct store *st, json_t *report,
 			  const struct query_arg *extra, int nextra,
 			  const int64_t *org_ids, int norgs, int64_t max_rows,

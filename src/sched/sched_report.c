@@ -216,6 +216,7 @@ json_t *sched_report_rows(struct store *st, json_t *report,
 	struct store_query q;
 	enum store_api_res res;
 	json_t *rows = NULL, *out = NULL, *cols, *row, *c;
+	const char *idkey;
 	char *buf = NULL;
 	int n, i, has_limit = 0;
 	size_t r, j;
@@ -258,9 +259,13 @@ json_t *sched_report_rows(struct store *st, json_t *report,
 	cols = json_object_get(report, "columns");
 	cols = json_is_array(cols) ? json_incref(cols)
 				   : store_api_field_names(res);
+	/* every row keeps its device's id, even when the columns leave it
+	 * out, so a client can link the row to its device; CSV and HTML
+	 * show the columns only */
+	idkey = res == STORE_API_DEVICES ? "id" : "device_id";
 	out = json_array();
 	json_array_foreach(rows, r, row) {
-		json_t *o = json_object();
+		json_t *o = json_object(), *id = json_object_get(row, idkey);
 
 		json_array_foreach(cols, j, c) {
 			json_t *v = json_object_get(row, json_string_value(c));
@@ -268,6 +273,8 @@ json_t *sched_report_rows(struct store *st, json_t *report,
 			json_object_set(o, json_string_value(c),
 					v ? v : json_null());
 		}
+		if (id && !json_object_get(o, idkey))
+			json_object_set(o, idkey, id);
 		json_array_append_new(out, o);
 	}
 	*columns = cols;

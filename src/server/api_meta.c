@@ -277,5 +277,7 @@ int api_openapi(struct request *rq)
 			    store_api_field_names(STORE_API_DEVICES));
 	json_object_set_new(doc, "x-change-fields",
 			    store_api_field_names(STORE_API_CHANGES));
+	json_object_set_new(doc, "x-component-fields",
+			    store_api_field_names(STORE_API_COMPONENTS));
 	return api_reply_json(rq, 200, doc);
 }

@@ -344,6 +344,25 @@ static void test_render(void **state)
 	json_decref(rows);
 	json_decref(cols);
 	json_decref(r);
+
+	/* columns without the id: each row still names its device (the web
+	 * UI links it), the CSV holds the columns only */
+	r = json_pack("{sssssss[ss]}", "name", "ids", "resource", "devices",
+		      "query", "ordering=hostname", "columns", "hostname",
+		      "ip");
+	rows = sched_report_rows(f->st, r, NULL, 0, NULL, 0, 0, NULL, &cols,
+				 &qe);
+	assert_non_null(rows);
+	assert_true(json_array_size(rows) > 0);
+	assert_true(json_integer_value(json_object_get(json_array_get(rows, 0),
+						       "id")) > 0);
+	strbuf_init(&sb, 0);
+	csv_append_rows(&sb, rows, cols);
+	assert_int_equal(strncmp(sb.data, "\"hostname\",\"ip\"\r\n", 17), 0);
+	strbuf_free(&sb);
+	json_decref(rows);
+	json_decref(cols);
+	json_decref(r);
 }
 
 int main(void)
