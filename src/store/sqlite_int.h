@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "store/secret.h"
+#include "store/sqlite_ops.h"
 
 /* Distinct SQL texts the cache holds; past it sqlite_store_stmt fails. */
 #define SQLITE_STMT_CACHE 128
@@ -36,7 +37,9 @@ struct sqlite_api_slot {
 	int busy;	    /* handed out, not yet given back */
 };
 
-struct store {
+/* The SQLite handle: a struct store (backend.h) and its connection. */
+struct sqlite_store {
+	struct store base; /* first: a struct store * points here */
 	sqlite3 *db;
 	char *path;		/* database file */
 	char *key_path;		/* PATH.key */
@@ -54,6 +57,12 @@ struct store {
 	struct sqlite_api_slot api_stmts[SQLITE_API_STMT_CACHE];
 	unsigned long api_tick;
 };
+
+/* The SQLite handle behind st (which the SQLite back end opened). */
+static inline struct sqlite_store *sqlite_of(struct store *st)
+{
+	return (struct sqlite_store *)st;
+}
 
 /* The secret key for st, opening (or creating) the key file on first use.
  * NULL on failure (reason logged). */

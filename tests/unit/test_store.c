@@ -139,6 +139,34 @@ static void test_not_a_database(void **state)
 	assert_null(store_open(path));
 }
 
+/* The back end is chosen by the URL: a PostgreSQL URL is refused with a
+ * message that says so (that back end is not built yet), and nothing is
+ * created on disk under its name; a path and "sqlite:PATH" are SQLite. */
+static void test_open_by_url(void **state)
+{
+	static const char *const pg[] = {
+		"postgresql://nc@127.0.0.1:1/netcensus",
+		"postgres://localhost/netcensus",
+	};
+	struct log_capture cap;
+	struct stat sb;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pg) / sizeof(pg[0]); i++) {
+		log_capture_start(&cap);
+		assert_null(store_open(pg[i]));
+		log_capture_stop();
+		assert_non_null(strstr(cap.msg, "PostgreSQL"));
+		assert_non_null(strstr(cap.msg, "not built"));
+		assert_int_not_equal(stat(pg[i], &sb), 0);
+	}
+	log_capture_start(&cap);
+	assert_null(store_open(""));
+	log_capture_stop();
+	assert_non_null(strstr(cap.msg, "--db"));
+}
+
 static void test_device_roundtrip(void **state)
 {
 	struct store *st = *state;
@@ -538,6 +566,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_open_by_url),
 		cmocka_unit_test_setup_teardown(test_open_creates, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_newer_refused, setup,
