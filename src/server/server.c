@@ -488,7 +488,6 @@ int server_run(const struct server_config *cfg)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
-	pthread_mutex_init(&srv.write_lock, NULL);
 	if (server_config_check(cfg) < 0 || auth_init() < 0)
 		goto out;
 	st = store_open(cfg->db);
@@ -517,7 +516,7 @@ int server_run(const struct server_config *cfg)
 			 "(no intake_allow in the config)");
 	if (metrics_access_open(cfg->access_log) < 0)
 		goto out;
-	sched = sched_start(cfg->db, &srv.write_lock, &sched_hooks);
+	sched = sched_start(cfg->db, &sched_hooks);
 	rc = http_serve(&srv, cert, key);
 	sched_stop(sched);
 	metrics_access_close();
@@ -530,6 +529,5 @@ out:
 	free(key_path);
 	store_close(st);
 	auth_cleanup();
-	pthread_mutex_destroy(&srv.write_lock);
 	return rc;
 }

@@ -58,6 +58,151 @@ int store_schema_version(void)
 
 /* ---- statements ---- */
 
+/* ---- writers ----
+ * SQLite has one writer per database file. The handles of this process on
+ * one file take turns in its struct sqlite_file: a transaction
+ * (store_begin() or store_batch_begin()) first takes the file's writer
+ * turn, waiting without a time limit for another handle of this process
+ * to finish its transaction (as long as an intake takes), then BEGIN
+ * IMMEDIATE, which waits for another process's writer through the busy
+ * handler (STORE_BUSY_TIMEOUT_MS). A single statement outside a
+ * transaction that finds the file locked by a transaction of this process
+ * waits for the turn to be given back in the busy handler, and polls
+ * only for other processes. So callers need no lock of their own: the
+ * server has none. A handle set not to wait (store_set_wait(st, 0))
+ * fails at once instead, and store_interrupt() ends a wait. */
+struct sqlite_file {
+	char *path; /* realpath of the database, the registry key */
+	int refs;
+	pthread_mutex_t lock;
+	pthread_cond_t given; /* the writer turn was given back */
+	struct sqlite_store *writer;
+	pthread_t writer_thread;
+	struct sqlite_file *next;
+};
+
+static pthread_mutex_t sq_files_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sqlite_file *sq_files;
+
+static struct sqlite_file *sq_file_get(const char *path)
+{
+	char *real = realpath(path, NULL);
+	struct sqlite_file *f;
+
+	if (!real)
+		real = xstrdup(path);
+	pthread_mutex_lock(&sq_files_lock);
+	for (f = sq_files; f && strcmp(f->path, real); f = f->next)
+		;
+	if (f) {
+		free(real);
+	} else {
+		f = xcalloc(1, sizeof(*f));
+		f->path = real;
+		pthread_mutex_init(&f->lock, NULL);
+		pthread_cond_init(&f->given, NULL);
+		f->next = sq_files;
+		sq_files = f;
+	}
+	f->refs++;
+	pthread_mutex_unlock(&sq_files_lock);
+	return f;
+}
+
+static void sq_file_put(struct sqlite_file *f)
+{
+	struct sqlite_file **p;
+
+	if (!f)
+		return;
+	pthread_mutex_lock(&sq_files_lock);
+	if (--f->refs > 0) {
+		pthread_mutex_unlock(&sq_files_lock);
+		return;
+	}
+	for (p = &sq_files; *p != f; p = &(*p)->next)
+		;
+	*p = f->next;
+	pthread_mutex_unlock(&sq_files_lock);
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->given);
+	free(f->path);
+	free(f);
+}
+
+/* Takes the writer turn of sq's file: 0, or -1 when the handle must not
+ * wait (store_set_wait()) or was interrupted (logged). */
+static int sq_writer_take(struct sqlite_store *sq)
+{
+	struct sqlite_file *f = sq->file;
+	int rc = 0;
+
+	if (!f || sq->writing)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	while (f->writer && !sq->nowait && !atomic_load(&sq->interrupted))
+		pthread_cond_wait(&f->given, &f->lock);
+	if (f->writer) {
+		rc = -1;
+	} else {
+		f->writer = sq;
+		f->writer_thread = pthread_self();
+		sq->writing = 1;
+	}
+	pthread_mutex_unlock(&f->lock);
+	/* a handle told not to wait expects this: not an error */
+	if (rc < 0 && !sq->nowait)
+		log_err("database %s: interrupted while waiting to write",
+			sq->path);
+	return rc;
+}
+
+static void sq_writer_give(struct sqlite_store *sq)
+{
+	struct sqlite_file *f = sq->file;
+
+	if (!f || !sq->writing)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->writer = NULL;
+	sq->writing = 0;
+	pthread_cond_broadcast(&f->given);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* For the busy handler: when another handle of this process holds the
+ * writer turn (and it is not this thread's own, which would never come
+ * back), waits until it is given back and returns 1; else 0. */
+static int sq_writer_wait(struct sqlite_store *sq)
+{
+	struct sqlite_file *f = sq->file;
+	int waited = 0;
+
+	if (!f)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	while (f->writer && f->writer != sq &&
+	       !pthread_equal(f->writer_thread, pthread_self()) &&
+	       !atomic_load(&sq->interrupted)) {
+		pthread_cond_wait(&f->given, &f->lock);
+		waited = 1;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return waited;
+}
+
+/* Wakes sq if it waits for the writer turn (store_interrupt()). */
+static void sq_writer_wake(struct sqlite_store *sq)
+{
+	struct sqlite_file *f = sq->file;
+
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->lock);
+	pthread_cond_broadcast(&f->given);
+	pthread_mutex_unlock(&f->lock);
+}
+
 /* The busy handler: sleeps 100 us, doubling up to 2 ms per call, and gives
  * up (SQLITE_BUSY) after about STORE_BUSY_TIMEOUT_MS in all, or at once
  * once the handle was interrupted (sqlite3_interrupt() does not end a
@@ -71,6 +216,8 @@ static int sq_busy(void *arg, int n)
 
 	if (sq && atomic_load(&sq->interrupted))
 		return 0;
+	if (sq && sq_writer_wait(sq))
+		return 1; /* a transaction of this process is over: retry */
 	for (i = 0; i < n && i < 5; i++)
 		waited += 100L << i;
 	if (n > 5)
@@ -364,6 +511,7 @@ struct store *sqlite_open(const char *url)
 					  : "out of memory");
 		goto fail;
 	}
+	sq->file = sq_file_get(path);
 	sqlite3_busy_handler(sqlite_of(st)->db, sq_busy, sq);
 	if (sqlite_search_register(sqlite_of(st)->db))
 		goto fail;
@@ -413,6 +561,8 @@ void sqlite_close(struct store *st)
 			     NULL);
 		sqlite3_close_v2(sqlite_of(st)->db);
 	}
+	sq_writer_give(sqlite_of(st));
+	sq_file_put(sqlite_of(st)->file);
 	secret_key_close(sqlite_of(st)->key);
 	free(sqlite_of(st)->sql_device_insert);
 	free(sqlite_of(st)->sql_device_update);
@@ -425,6 +575,8 @@ void sqlite_close(struct store *st)
 
 void sqlite_set_wait(struct store *st, int wait)
 {
+	if (st)
+		sqlite_of(st)->nowait = !wait;
 	if (st && sqlite_of(st)->db)
 		sqlite3_busy_handler(sqlite_of(st)->db, wait ? sq_busy : NULL,
 				     sqlite_of(st));
@@ -436,6 +588,7 @@ void sqlite_interrupt(struct store *st)
 		return;
 	atomic_store(&sqlite_of(st)->interrupted, 1);
 	sqlite3_interrupt(sqlite_of(st)->db);
+	sq_writer_wake(sqlite_of(st));
 }
 
 struct secret_key *sqlite_store_key(struct store *st)
@@ -472,8 +625,12 @@ int sqlite_begin(struct store *st)
 	}
 	/* IMMEDIATE takes the write lock now, so a busy database waits here
 	 * (busy_timeout) instead of failing half-way through */
-	if (sq_exec(st, "BEGIN IMMEDIATE"))
+	if (sq_writer_take(sqlite_of(st)) < 0)
 		return -1;
+	if (sq_exec(st, "BEGIN IMMEDIATE")) {
+		sq_writer_give(sqlite_of(st));
+		return -1;
+	}
 	sqlite_of(st)->in_tx = 1;
 	return 0;
 }
@@ -494,6 +651,7 @@ int sqlite_commit(struct store *st)
 		return -1;
 	}
 	sqlite_of(st)->in_tx = 0;
+	sq_writer_give(sqlite_of(st));
 	return 0;
 }
 
@@ -514,6 +672,7 @@ int sqlite_rollback(struct store *st)
 	if (sqlite3_get_autocommit(sqlite_of(st)->db) == 0)
 		rc = sq_exec(st, "ROLLBACK");
 	sqlite_of(st)->in_tx = 0;
+	sq_writer_give(sqlite_of(st));
 	return rc;
 }
 
@@ -524,8 +683,12 @@ int sqlite_batch_begin(struct store *st)
 			sqlite_of(st)->path);
 		return -1;
 	}
-	if (sq_exec(st, "BEGIN IMMEDIATE"))
+	if (sq_writer_take(sqlite_of(st)) < 0)
 		return -1;
+	if (sq_exec(st, "BEGIN IMMEDIATE")) {
+		sq_writer_give(sqlite_of(st));
+		return -1;
+	}
 	sqlite_of(st)->in_batch = 1;
 	return 0;
 }
@@ -541,13 +704,13 @@ int sqlite_batch_commit(struct store *st)
 	if (sqlite3_get_autocommit(sqlite_of(st)->db)) {
 		log_err("database %s: a batch's transaction was rolled back",
 			sqlite_of(st)->path);
-		return -1;
-	}
-	if (sq_exec(st, "COMMIT")) {
+		rc = -1;
+	} else if (sq_exec(st, "COMMIT")) {
 		if (sqlite3_get_autocommit(sqlite_of(st)->db) == 0)
 			sq_exec(st, "ROLLBACK");
 		rc = -1;
 	}
+	sq_writer_give(sqlite_of(st));
 	return rc;
 }
 
@@ -559,6 +722,7 @@ void sqlite_batch_rollback(struct store *st)
 	sqlite_of(st)->in_tx = 0;
 	if (sqlite3_get_autocommit(sqlite_of(st)->db) == 0)
 		sq_exec(st, "ROLLBACK");
+	sq_writer_give(sqlite_of(st));
 }
 
 /* ---- checks and counts ---- */

@@ -11,6 +11,7 @@
 #ifndef NC_SQLITE_INT_H
 #define NC_SQLITE_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
 
@@ -37,6 +38,11 @@ struct sqlite_api_slot {
 	int busy;	    /* handed out, not yet given back */
 };
 
+/* One database file as this process sees it: SQLite lets one connection
+ * write at a time, so the handles of a process on the same file take
+ * turns here (sqlite.c, "writers") instead of polling each other. */
+struct sqlite_file;
+
 /* The SQLite handle: a struct store (backend.h) and its connection. */
 struct sqlite_store {
 	struct store base; /* first: a struct store * points here */
@@ -47,6 +53,9 @@ struct sqlite_store {
 	int in_tx;
 	int in_batch; /* store_batch_begin(): transactions are savepoints */
 	atomic_int interrupted; /* store_interrupt(): stop waiting for locks */
+	int nowait;		/* store_set_wait(st, 0) */
+	struct sqlite_file *file; /* the writer turn of its database file */
+	int writing;		  /* holds the file's writer turn */
 	/* SQL built once from the device column list (sqlite.c) */
 	char *sql_device_insert;
 	char *sql_device_update;
