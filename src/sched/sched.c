@@ -18,6 +18,10 @@
 #include "store/store_sched.h"
 
 #define TASK_NAME_MAX 100
+/* A scheduled task's lease (store_task_claim()): it is not renewed, so it
+ * is longer than a task takes; a task whose server died while running it
+ * is run by another server after that, when it is still due. */
+#define SCHED_TASK_LEASE_SECONDS 900
 
 struct sched {
 	pthread_t thread;
@@ -546,6 +550,13 @@ static void sched_tick(struct sched *s, struct store *st)
 			}
 			continue;
 		}
+		/* several servers on one database: only the one whose claim
+		 * holds runs it, once per period (store_task_finish() moves
+		 * next_run on and ends the lease) */
+		if (store_task_claim(
+			    st, json_integer_value(json_object_get(task, "id")),
+			    now, SCHED_TASK_LEASE_SECONDS) != 1)
+			continue;
 		sched_task_run_record(st, task, result, sizeof(result));
 	}
 	json_decref(due);

@@ -298,7 +298,8 @@ static void *runner_worker(void *arg)
 		int64_t run_id = 0, disc_id = 0;
 		int rc;
 
-		rc = store_discorun_claim(st, &run_id, &disc_id);
+		rc = store_discorun_claim(st, runner.srv->cfg->lease_seconds,
+					  &run_id, &disc_id);
 		if (rc < 0 || !run_id) {
 			runner_wait();
 			continue;
@@ -316,12 +317,39 @@ static void *runner_worker(void *arg)
 	return NULL;
 }
 
-/* Writes the live counters of every running run to its row. */
+/* Renews the leases of this server's runs (every tick) and marks the runs
+ * of a server that died interrupted once their leases ran out (every
+ * half lease). */
+static void runner_leases(struct store *st, time_t *swept)
+{
+	const struct server_config *cfg = runner.srv->cfg;
+	int64_t ids[RUNNER_MAX_WORKERS], n = 0;
+	int i, k = 0;
+
+	pthread_mutex_lock(&runner.lock);
+	for (i = 0; i < runner.nworkers; i++)
+		if (runner.slots[i].run_id)
+			ids[k++] = runner.slots[i].run_id;
+	pthread_mutex_unlock(&runner.lock);
+	for (i = 0; i < k; i++)
+		store_discorun_renew(st, ids[i], cfg->lease_seconds);
+	if (time(NULL) - *swept < cfg->lease_seconds / 2)
+		return;
+	*swept = time(NULL);
+	if (store_discorun_interrupt_all(st, &n) == 0 && n)
+		log_warn("%lld discovery runs of a server that stopped "
+			 "answering (their leases ran out) marked interrupted",
+			 (long long)n);
+}
+
+/* Writes the live counters of every running run to its row, and keeps
+ * the leases (runner_leases()). */
 static void *runner_ticker(void *arg)
 {
 	struct timespec ts = {RUNNER_PROGRESS_MS / 1000,
 			      (RUNNER_PROGRESS_MS % 1000) * 1000000L};
 	struct store *st = store_open(runner.srv->cfg->db);
+	time_t swept = time(NULL);
 
 	(void)arg;
 	if (!st || store_api_tune(st) < 0) {
@@ -333,6 +361,7 @@ static void *runner_ticker(void *arg)
 		size_t i;
 
 		nanosleep(&ts, NULL);
+		runner_leases(st, &swept);
 		runner_live_all(live);
 		json_array_foreach(live, i, r)
 			store_discorun_progress(
@@ -365,9 +394,9 @@ int runner_start(struct server_state *srv)
 	if (rc < 0)
 		return -1;
 	if (n)
-		log_warn("%lld discovery runs were running when the server "
-			 "stopped; marked interrupted (what they stored is "
-			 "kept)",
+		log_warn("%lld discovery runs were running when their server "
+			 "stopped (their leases ran out); marked interrupted "
+			 "(what they stored is kept)",
 			 (long long)n);
 	runner.stopping = 0;
 	runner.nworkers = 0;

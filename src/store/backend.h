@@ -180,8 +180,9 @@ struct store_ops {
 			      int64_t *run_id);
 	int (*discorun_active)(struct store *st, int64_t discovery_id,
 			       int64_t *run_id);
-	int (*discorun_claim)(struct store *st, int64_t *run_id,
+	int (*discorun_claim)(struct store *st, int lease_s, int64_t *run_id,
 			      int64_t *discovery_id);
+	int (*discorun_renew)(struct store *st, int64_t run_id, int lease_s);
 	int (*discorun_claim_for)(struct store *st, int64_t collector_id,
 				  int64_t *run_id, int64_t *discovery_id);
 	int (*discorun_progress)(struct store *st, int64_t run_id,
@@ -237,6 +238,8 @@ struct store_ops {
 	int (*task_finish)(struct store *st, int64_t id, const char *last_run,
 			   const char *status, const char *result,
 			   const char *next_run);
+	int (*task_claim)(struct store *st, int64_t id, const char *now,
+			  int lease_s);
 	int (*task_set_next)(struct store *st, int64_t id,
 			     const char *next_run);
 	json_t *(*setting_get)(struct store *st, const char *name);

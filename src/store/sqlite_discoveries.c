@@ -214,10 +214,47 @@ int sqlite_discorun_active(struct store *st, int64_t discovery_id,
 	return rc;
 }
 
-int sqlite_discorun_claim(struct store *st, int64_t *run_id,
+int sqlite_discorun_claim(struct store *st, int lease_s, int64_t *run_id,
 			  int64_t *discovery_id)
 {
-	return store_discorun_claim_for(st, 0, run_id, discovery_id);
+	char now[20], until[20];
+	json_t *row;
+	int found = 0;
+
+	*run_id = *discovery_id = 0;
+	util_now(now);
+	store_lease_time(lease_s, until);
+	/* one statement: no other connection comes between finding the
+	 * run and taking it (SQLite 3.35's RETURNING) */
+	row = sqlite_api_row(
+		st,
+		"UPDATE discovery_run SET state = 'running',"
+		" started = ?1, lease_owner = ?2, lease_until = ?3"
+		" WHERE id = (SELECT id FROM discovery_run"
+		"  WHERE state = 'queued' AND collector_id IS NULL"
+		"  ORDER BY id LIMIT 1)"
+		" RETURNING id, discovery_id",
+		json_pack("[sss]", now, store_lease_owner(), until), &found);
+	if (!row)
+		return found ? -1 : 0;
+	*run_id = json_integer_value(json_object_get(row, "id"));
+	*discovery_id =
+		json_integer_value(json_object_get(row, "discovery_id"));
+	json_decref(row);
+	return 0;
+}
+
+int sqlite_discorun_renew(struct store *st, int64_t run_id, int lease_s)
+{
+	char until[20];
+
+	store_lease_time(lease_s, until);
+	return sqlite_api_exec(st,
+			       "UPDATE discovery_run SET lease_until = ?1"
+			       " WHERE id = ?2 AND lease_owner = ?3"
+			       " AND state = 'running'",
+			       json_pack("[sIs]", until, (json_int_t)run_id,
+					 store_lease_owner()));
 }
 
 int sqlite_discorun_claim_for(struct store *st, int64_t collector_id,
@@ -273,23 +310,34 @@ int sqlite_discorun_progress(struct store *st, int64_t run_id, int64_t total,
 
 int sqlite_discorun_interrupt_all(struct store *st, int64_t *n)
 {
-	char now[20];
+	char now[20], lease_now[20];
+	json_t *params;
+	int rc;
 
 	util_now(now);
+	store_lease_time(0, lease_now);
 	*n = 0;
-	if (sqlite_api_scalar(
-		    st,
-		    "SELECT count(*) FROM discovery_run"
-		    " WHERE state = 'running' AND collector_id IS NULL",
-		    NULL, n) < 0)
+	/* read first: the usual answer is none, and a read takes no lock */
+	params = json_pack("[s]", lease_now);
+	rc = sqlite_api_scalar(
+		st,
+		"SELECT count(*) FROM discovery_run"
+		" WHERE state = 'running' AND collector_id IS NULL"
+		" AND (lease_until IS NULL OR lease_until < ?)",
+		params, n);
+	json_decref(params);
+	if (rc < 0)
 		return -1;
+	if (!*n)
+		return 0;
 	return sqlite_api_exec(
 		st,
-		"UPDATE discovery_run SET state = 'interrupted', finished = ?,"
-		" message = 'interrupted: the server stopped while it ran;"
-		" what it stored is kept' WHERE state = 'running'"
-		" AND collector_id IS NULL",
-		json_pack("[s]", now));
+		"UPDATE discovery_run SET state = 'interrupted', finished = ?1,"
+		" message = 'interrupted: the server running it stopped (its"
+		" lease ran out); what it stored is kept' WHERE state ="
+		" 'running' AND collector_id IS NULL"
+		" AND (lease_until IS NULL OR lease_until < ?2)",
+		json_pack("[ss]", now, lease_now));
 }
 
 int sqlite_discorun_mark(struct store *st, int64_t run_id, const char *state,

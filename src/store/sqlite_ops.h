@@ -143,8 +143,9 @@ int sqlite_discorun_queue(struct store *st, int64_t discovery_id,
 			  int64_t *run_id);
 int sqlite_discorun_active(struct store *st, int64_t discovery_id,
 			   int64_t *run_id);
-int sqlite_discorun_claim(struct store *st, int64_t *run_id,
+int sqlite_discorun_claim(struct store *st, int lease_s, int64_t *run_id,
 			  int64_t *discovery_id);
+int sqlite_discorun_renew(struct store *st, int64_t run_id, int lease_s);
 int sqlite_discorun_claim_for(struct store *st, int64_t collector_id,
 			      int64_t *run_id, int64_t *discovery_id);
 int sqlite_discorun_progress(struct store *st, int64_t run_id, int64_t total,
@@ -192,6 +193,8 @@ json_t *sqlite_task_due(struct store *st, const char *now);
 int sqlite_task_finish(struct store *st, int64_t id, const char *last_run,
 		       const char *status, const char *result,
 		       const char *next_run);
+int sqlite_task_claim(struct store *st, int64_t id, const char *now,
+		      int lease_s);
 int sqlite_task_set_next(struct store *st, int64_t id, const char *next_run);
 json_t *sqlite_setting_get(struct store *st, const char *name);
 int sqlite_setting_put(struct store *st, const char *name, json_t *value,

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "store/secret.h"
+#include "store/sqlite_api_int.h"
 #include "store/sqlite_int.h"
 #include "store/store_sched.h"
 
@@ -334,9 +335,35 @@ int sqlite_task_finish(struct store *st, int64_t id, const char *last_run,
 {
 	return sch_exec(st, NULL,
 			"UPDATE task SET last_run = ?2, last_status = ?3,"
-			" last_result = ?4, next_run = ?5, runs = runs + 1"
+			" last_result = ?4, next_run = ?5, runs = runs + 1,"
+			" lease_owner = NULL, lease_until = NULL"
 			" WHERE id = ?1",
 			"itttt", id, last_run, status, result, next_run);
+}
+
+int sqlite_task_claim(struct store *st, int64_t id, const char *now,
+		      int lease_s)
+{
+	char until[20], lease_now[20];
+	json_t *row;
+	int found = 0;
+
+	store_lease_time(0, lease_now);
+	store_lease_time(lease_s, until);
+	row = sqlite_api_row(
+		st,
+		"UPDATE task SET lease_owner = ?2, lease_until = ?3"
+		" WHERE id = ?1 AND enabled = 1"
+		" AND next_run IS NOT NULL AND next_run <= ?4"
+		" AND (lease_until IS NULL OR lease_until < ?5)"
+		" RETURNING id",
+		json_pack("[Issss]", (json_int_t)id, store_lease_owner(), until,
+			  now, lease_now),
+		&found);
+	if (!row)
+		return found ? -1 : 0;
+	json_decref(row);
+	return 1;
 }
 
 int sqlite_task_set_next(struct store *st, int64_t id, const char *next_run)

@@ -7,10 +7,46 @@
  * file path or "sqlite:PATH" names SQLite. Everything else here is one
  * line per operation; functions that return nothing accept NULL.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "core/log.h"
+#include "core/util.h"
 #include "store/backend.h"
+
+static char store_owner[128];
+static pthread_once_t store_owner_once = PTHREAD_ONCE_INIT;
+
+static void store_owner_make(void)
+{
+	char host[64] = "";
+	unsigned char r[6];
+	char hex[sizeof(r) * 2 + 1];
+
+	gethostname(host, sizeof(host) - 1);
+	if (sodium_init() < 0)
+		log_warn("libsodium did not start: lease owner ids may repeat");
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+	snprintf(store_owner, sizeof(store_owner), "%s:%ld:%s",
+		 host[0] ? host : "localhost", (long)getpid(), hex);
+}
+
+const char *store_lease_owner(void)
+{
+	pthread_once(&store_owner_once, store_owner_make);
+	return store_owner;
+}
+
+void store_lease_time(int s, char out[20])
+{
+	util_time_format(time(NULL) + s, out);
+}
 
 static const struct {
 	const char *prefix;
@@ -552,10 +588,15 @@ int store_discorun_active(struct store *st, int64_t discovery_id,
 	return st->ops->discorun_active(st, discovery_id, run_id);
 }
 
-int store_discorun_claim(struct store *st, int64_t *run_id,
+int store_discorun_claim(struct store *st, int lease_s, int64_t *run_id,
 			 int64_t *discovery_id)
 {
-	return st->ops->discorun_claim(st, run_id, discovery_id);
+	return st->ops->discorun_claim(st, lease_s, run_id, discovery_id);
+}
+
+int store_discorun_renew(struct store *st, int64_t run_id, int lease_s)
+{
+	return st->ops->discorun_renew(st, run_id, lease_s);
 }
 
 int store_discorun_claim_for(struct store *st, int64_t collector_id,
@@ -727,6 +768,11 @@ int store_task_finish(struct store *st, int64_t id, const char *last_run,
 		      const char *next_run)
 {
 	return st->ops->task_finish(st, id, last_run, status, result, next_run);
+}
+
+int store_task_claim(struct store *st, int64_t id, const char *now, int lease_s)
+{
+	return st->ops->task_claim(st, id, now, lease_s);
 }
 
 int store_task_set_next(struct store *st, int64_t id, const char *next_run)

@@ -15,6 +15,7 @@
 #include "store/store_discoveries.h"
 #include "store/store_discovery.h"
 #include "store/store_locations.h"
+#include "store/store_sched.h"
 
 static char dir[64];
 static char path[128];
@@ -241,7 +242,7 @@ static void test_discoveries_and_queue(void **state)
 	assert_int_equal(store_discorun_queue(st, d2, &r2), 0);
 	assert_int_equal(store_discorun_active(st, d1, &n), 0);
 	assert_int_equal(n, r1);
-	assert_int_equal(store_discorun_claim(st, &run, &disc), 0);
+	assert_int_equal(store_discorun_claim(st, 60, &run, &disc), 0);
 	assert_int_equal(run, r1);
 	assert_int_equal(disc, d1);
 	assert_int_equal(store_discorun_progress(st, r1, 2, 1, 1, 9), 0);
@@ -250,7 +251,7 @@ static void test_discoveries_and_queue(void **state)
 	assert_int_equal(changed, 1);
 	assert_int_equal(store_discorun_cancel_queued(st, r1, &changed), 0);
 	assert_int_equal(changed, 0);
-	assert_int_equal(store_discorun_claim(st, &run, &disc), 0);
+	assert_int_equal(store_discorun_claim(st, 60, &run, &disc), 0);
 	assert_int_equal(run, 0);
 
 	/* the log counted by stage; a restart interrupts what ran */
@@ -264,6 +265,12 @@ static void test_discoveries_and_queue(void **state)
 				 json_object_get(stages, "ports"), "open")),
 			 1);
 	json_decref(stages);
+	/* a run whose lease holds is another live server's: left alone;
+	 * once its lease ran out (renewed into the past here, as when its
+	 * server died and stopped renewing) it is marked interrupted */
+	assert_int_equal(store_discorun_interrupt_all(st, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_discorun_renew(st, r1, -5), 0);
 	assert_int_equal(store_discorun_interrupt_all(st, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_discorun_state(st, r1, &disc, state_s), 0);
@@ -278,7 +285,7 @@ static void test_discoveries_and_queue(void **state)
 
 	/* a run finishing as usual, then marked by the server */
 	assert_int_equal(store_discorun_queue(st, d1, &r3), 0);
-	assert_int_equal(store_discorun_claim(st, &run, &disc), 0);
+	assert_int_equal(store_discorun_claim(st, 60, &run, &disc), 0);
 	assert_int_equal(
 		store_discovery_run_finish(st, r3, "cancelled", &c, NULL), 0);
 	assert_int_equal(store_discorun_mark(st, r3, "interrupted", "stop"), 0);
@@ -296,6 +303,39 @@ static void test_discoveries_and_queue(void **state)
 	testlib_rmdir(dir);
 }
 
+/* A due task is claimed by one server only, once per period: a second
+ * claim (another server) fails while the lease holds, and after the run
+ * is recorded (next_run moved on, lease ended) nobody can claim it until
+ * it is due again. */
+static void test_task_claim_once(void **state)
+{
+	struct store *st = open_store();
+	json_t *task;
+	int64_t id = 0;
+	int dup = 0;
+
+	(void)state;
+	task = json_pack("{sIsssssssbs{}ss}", "org_id", (json_int_t)1, "name",
+			 "purge", "type", "purge", "schedule", "* * * * *",
+			 "enabled", 1, "options", "next_run",
+			 "2026-01-01 00:00:00");
+	assert_int_equal(store_task_add(st, task, &id, &dup), 0);
+	json_decref(task);
+	assert_int_equal(store_task_claim(st, id, "2026-01-01 00:00:30", 60),
+			 1);
+	assert_int_equal(store_task_claim(st, id, "2026-01-01 00:00:30", 60),
+			 0);
+	assert_int_equal(store_task_finish(st, id, "2026-01-01 00:00:30", "ok",
+					   "done", "2026-01-01 00:01:00"),
+			 0);
+	assert_int_equal(store_task_claim(st, id, "2026-01-01 00:00:45", 60),
+			 0);
+	assert_int_equal(store_task_claim(st, id, "2026-01-01 00:01:00", 60),
+			 1);
+	store_close(st);
+	testlib_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_token_check_reads_only),
 		cmocka_unit_test(test_locations),
 		cmocka_unit_test(test_discoveries_and_queue),
+		cmocka_unit_test(test_task_claim_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
