@@ -318,12 +318,13 @@ int sqlite_discorun_interrupt_all(struct store *st, int64_t *n)
 	store_lease_time(0, lease_now);
 	*n = 0;
 	/* read first: the usual answer is none, and a read takes no lock */
-	params = json_pack("[s]", lease_now);
+	params = json_pack("[ss]", lease_now, store_lease_owner());
 	rc = sqlite_api_scalar(
 		st,
 		"SELECT count(*) FROM discovery_run"
 		" WHERE state = 'running' AND collector_id IS NULL"
-		" AND (lease_until IS NULL OR lease_until < ?)",
+		" AND (lease_until IS NULL OR lease_until < ?1)"
+		" AND lease_owner IS NOT ?2",
 		params, n);
 	json_decref(params);
 	if (rc < 0)
@@ -336,8 +337,9 @@ int sqlite_discorun_interrupt_all(struct store *st, int64_t *n)
 		" message = 'interrupted: the server running it stopped (its"
 		" lease ran out); what it stored is kept' WHERE state ="
 		" 'running' AND collector_id IS NULL"
-		" AND (lease_until IS NULL OR lease_until < ?2)",
-		json_pack("[ss]", now, lease_now));
+		" AND (lease_until IS NULL OR lease_until < ?2)"
+		" AND lease_owner IS NOT ?3",
+		json_pack("[sss]", now, lease_now, store_lease_owner()));
 }
 
 int sqlite_discorun_mark(struct store *st, int64_t run_id, const char *state,

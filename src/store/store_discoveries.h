@@ -71,7 +71,8 @@ int store_discorun_progress(struct store *st, int64_t run_id, int64_t total,
 /* Marks every "running" run of a server (not a collector's) whose lease
  * ran out, or that has none (claimed before leases), interrupted
  * (finished now, a message saying so): its server stopped or died; a
- * live server's runs keep their renewed leases. *n gets how many. */
+ * live server's runs keep their renewed leases, and this process's own
+ * runs are never touched. *n gets how many. */
 int store_discorun_interrupt_all(struct store *st, int64_t *n);
 /* Sets a finished run's state and message (after store_discovery.h's
  * run_finish, when the server knows better why it stopped). */

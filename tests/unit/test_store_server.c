@@ -6,6 +6,9 @@
  * state. */
 #include "testlib.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <jansson.h>
 
 #include "core/log.h"
@@ -200,6 +203,34 @@ static void test_locations(void **state)
 	testlib_rmdir(dir);
 }
 
+/* Another server, played by a child process: it claims the oldest queued
+ * run (its lease: 60 s) and says so on ready, then waits for a byte on
+ * go, lets the lease run out (renewed into the past, as when a server dies
+ * and stops renewing) and exits. */
+static pid_t other_server_claims(int ready[2], int go[2])
+{
+	pid_t pid;
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store *c = store_open(path);
+		int64_t run = 0, disc = 0;
+		char b = 0;
+
+		if (!c || store_discorun_claim(c, 60, &run, &disc) < 0 ||
+		    !run || write(ready[1], "r", 1) != 1 ||
+		    read(go[0], &b, 1) != 1 ||
+		    store_discorun_renew(c, run, -5) < 0)
+			_exit(1);
+		store_close(c);
+		_exit(0);
+	}
+	return pid;
+}
+
 static void test_discoveries_and_queue(void **state)
 {
 	struct store *st = open_store();
@@ -211,8 +242,9 @@ static void test_discoveries_and_queue(void **state)
 		{"127.0.0.1", "ports", "open", 5, "22/tcp", NULL},
 	};
 	struct store_discovery_counts c = {2, 2, 2, 1};
-	char state_s[16];
-	int found = 0, changed = 0;
+	char state_s[16], b = 0;
+	int found = 0, changed = 0, ready[2], go[2], wst = 0;
+	pid_t other;
 
 	(void)state;
 	def = json_pack("{sIsssssos{sssb}s[i]}", "org_id", (json_int_t)1,
@@ -237,13 +269,15 @@ static void test_discoveries_and_queue(void **state)
 	assert_int_equal(store_discodef_find(st, 1, "lo2", &n), 0);
 	assert_int_equal(n, d2);
 
-	/* queue: oldest first */
+	/* queue: oldest first; r1 is taken by another server */
 	assert_int_equal(store_discorun_queue(st, d1, &r1), 0);
 	assert_int_equal(store_discorun_queue(st, d2, &r2), 0);
 	assert_int_equal(store_discorun_active(st, d1, &n), 0);
 	assert_int_equal(n, r1);
-	assert_int_equal(store_discorun_claim(st, 60, &run, &disc), 0);
-	assert_int_equal(run, r1);
+	other = other_server_claims(ready, go);
+	assert_int_equal(read(ready[0], &b, 1), 1);
+	assert_int_equal(store_discorun_state(st, r1, &disc, state_s), 0);
+	assert_string_equal(state_s, "running");
 	assert_int_equal(disc, d1);
 	assert_int_equal(store_discorun_progress(st, r1, 2, 1, 1, 9), 0);
 	/* cancel the queued one; a running one is not cancelled here */
@@ -266,11 +300,12 @@ static void test_discoveries_and_queue(void **state)
 			 1);
 	json_decref(stages);
 	/* a run whose lease holds is another live server's: left alone;
-	 * once its lease ran out (renewed into the past here, as when its
-	 * server died and stopped renewing) it is marked interrupted */
+	 * once its lease ran out it is marked interrupted */
 	assert_int_equal(store_discorun_interrupt_all(st, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_discorun_renew(st, r1, -5), 0);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(waitpid(other, &wst, 0), other);
+	assert_true(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
 	assert_int_equal(store_discorun_interrupt_all(st, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_discorun_state(st, r1, &disc, state_s), 0);
