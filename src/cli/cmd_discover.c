@@ -850,7 +850,7 @@ static int discover_ad(const struct dopts *o, const struct discover_setup *s,
 		     : o->json ? CLI_OUT_JSON
 			       : CLI_OUT_TABLE;
 	cli_out_sink(&out, &sink);
-	if (ad_run(s, st, run_id, NULL, &sink, 1, &res, why, sizeof(why)) < 0) {
+	if (ad_run(s, st, run_id, &sink, 1, &res, why, sizeof(why)) < 0) {
 		log_err("Active Directory: %s", why);
 		code = CLI_FAIL;
 	}

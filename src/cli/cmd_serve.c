@@ -28,7 +28,8 @@ static void serve_usage(FILE *out)
 		"[--header-timeout SECONDS]\n"
 		"         [--max-connections N] [--max-connections-per-ip N] "
 		"[--body-buffer-max MIB]\n"
-		"         [--discovery-workers N] [--collector-plain-http]\n"
+		"         [--discovery-workers N] [--lease-seconds S] "
+		"[--collector-plain-http]\n"
 		"\n"
 		"Runs the JSON API (and the Open-AudIT intake paths) until "
 		"SIGTERM or SIGINT.\n"
@@ -56,7 +57,7 @@ static void serve_usage(FILE *out)
 		"max_connections,\n"
 		"                      max_connections_per_ip, "
 		"body_buffer_max,\n"
-		"                      discovery_workers, "
+		"                      discovery_workers, lease_seconds, "
 		"collector_plain_http, timezone,\n"
 		"                      ldap.NAME.KEY\n"
 		"  --intake-allow NETS networks allowed to post Open-AudIT "
@@ -83,6 +84,13 @@ static void serve_usage(FILE *out)
 		"                      256); past it a request gets 503\n"
 		"  --discovery-workers N  discovery runs at once (0-4, "
 		"default 1)\n"
+		"  --lease-seconds S   a discovery run this server takes is "
+		"leased to it for S\n"
+		"                      seconds, renewed while it runs; when "
+		"the server dies,\n"
+		"                      another server on the database marks "
+		"it interrupted once\n"
+		"                      the lease runs out (default 60)\n"
 		"  --collector-plain-http  hand collectors their jobs (which "
 		"carry credentials)\n"
 		"                      over plain HTTP too; without it only "
@@ -129,6 +137,8 @@ static const char *serve_key(int c)
 		return "max_connections_per_ip";
 	case 'B':
 		return "body_buffer_max";
+	case 'L':
+		return "lease_seconds";
 	default:
 		return "discovery_workers";
 	}
@@ -155,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 		{"access-log", required_argument, NULL, 'A'},
 		{"request-timeout", required_argument, NULL, 'T'},
 		{"discovery-workers", required_argument, NULL, 'W'},
+		{"lease-seconds", required_argument, NULL, 'L'},
 		{"header-timeout", required_argument, NULL, 'H'},
 		{"max-connections", required_argument, NULL, 'M'},
 		{"max-connections-per-ip", required_argument, NULL, 'I'},
@@ -232,6 +243,7 @@ int cmd_serve(int argc, char **argv)
 		case 'A':
 		case 'T':
 		case 'W':
+		case 'L':
 		case 'H':
 		case 'M':
 		case 'I':

@@ -837,17 +837,9 @@ int ad_propose_subnets(struct store *st, int64_t org_id,
 	return 0;
 }
 
-static void ad_lock(pthread_mutex_t *lock, int on)
-{
-	if (lock && on)
-		pthread_mutex_lock(lock);
-	else if (lock)
-		pthread_mutex_unlock(lock);
-}
-
 int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
-	   pthread_mutex_t *lock, const struct discover_sink *extra,
-	   size_t n_extra, struct ad_result *res, char *why, size_t whylen)
+	   const struct discover_sink *extra, size_t n_extra,
+	   struct ad_result *res, char *why, size_t whylen)
 {
 	struct discover_sink sinks[8] = {{0}};
 	struct discover_store_sink ss;
@@ -862,7 +854,6 @@ int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
 		ss.st = st;
 		ss.run_id = run_id;
 		ss.org_id = s->org_id;
-		ss.lock = lock;
 		discover_sink_store(&ss, &sinks[n++]);
 	}
 	for (i = 0; i < n_extra && n < sizeof(sinks) / sizeof(sinks[0]); i++)
@@ -872,7 +863,6 @@ int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
 		return rc;
 	c.total = c.done = res->computers;
 	c.stored = ss.stored;
-	ad_lock(lock, 1);
 	if (rc == 0 &&
 	    ad_propose_subnets(st, s->org_id, res, s->ad_subnets_enabled,
 			       &created) < 0) {
@@ -894,6 +884,5 @@ int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
 				 "the run's log)");
 		rc = -1;
 	}
-	ad_lock(lock, 0);
 	return rc;
 }

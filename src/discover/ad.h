@@ -85,13 +85,13 @@ int ad_propose_subnets(struct store *st, int64_t org_id,
 
 struct discover_setup;
 /* A whole run of an Active Directory setup (discover_def.h, is_ad): with
- * st, the store sink first (intake into s->org_id, log rows to run_id,
- * lock held around writes when not NULL), then the extra sinks; after a
+ * st, the store sink first (intake into s->org_id, log rows to
+ * run_id), then the extra sinks; after a
  * complete read the subnets proposed and the run row finished "done"
  * (with st), else "failed" with why. 0 or -1 with why; res filled either
  * way (ad_result_free()). */
 int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
-	   pthread_mutex_t *lock, const struct discover_sink *extra,
-	   size_t n_extra, struct ad_result *res, char *why, size_t whylen);
+	   const struct discover_sink *extra, size_t n_extra,
+	   struct ad_result *res, char *why, size_t whylen);
 
 #endif

@@ -133,12 +133,10 @@ struct intake_config;
  * the host key and the credential that worked; a changed key is an
  * "ssh_host_key"/"change" row in the change log of the device that had
  * the old key, which stays recorded unless the change was accepted.
- * lock, when not NULL, is held around each write (a server's writer
- * lock). */
+ * The store serialises its writers itself: the sink holds no lock. */
 struct discover_store_sink {
 	struct store *st;
 	int64_t run_id, org_id;
-	pthread_mutex_t *lock;
 	const struct intake_config *cfg; /* NULL: intake's defaults */
 	int64_t stored;			 /* reports stored so far */
 	int failed;			 /* something was refused */

@@ -239,18 +239,6 @@ void disc_out_close(struct disc_out *q)
 
 /* ---- the store as a sink ---- */
 
-static void disc_store_lock(struct discover_store_sink *ss)
-{
-	if (ss->lock)
-		pthread_mutex_lock(ss->lock);
-}
-
-static void disc_store_unlock(struct discover_store_sink *ss)
-{
-	if (ss->lock)
-		pthread_mutex_unlock(ss->lock);
-}
-
 /* Records what SSH saw at ip for the device intake matched; a changed
  * host key is flagged on the device that had the old one. 0 or -1. */
 static int disc_store_ssh(struct store *st, json_t *o, const char *ip,
@@ -320,9 +308,7 @@ static int disc_store_log(void *ud, const struct discover_log *rows, size_t n)
 	struct discover_store_sink *ss = ud;
 	int rc;
 
-	disc_store_lock(ss);
 	rc = disc_store_rows(ss, rows, n);
-	disc_store_unlock(ss);
 	if (rc < 0)
 		ss->failed = 1;
 	return rc;
@@ -355,7 +341,6 @@ static int disc_store_report(void *ud, json_t *r, json_t *ssh)
 	row.stage = "store";
 	row.duration_ms = -1;
 	row.message = msg;
-	disc_store_lock(ss);
 	if (intake_report(ss->st, &cfg, r, ss->org_id, src ? src : "discovery",
 			  "netcensus", &ir) < 0) {
 		snprintf(row.outcome, sizeof(row.outcome), "rejected");
@@ -376,7 +361,6 @@ static int disc_store_report(void *ud, json_t *r, json_t *ssh)
 	util_now(row.time);
 	if (disc_store_rows(ss, &row, 1) < 0)
 		rc = -1;
-	disc_store_unlock(ss);
 	if (rc < 0)
 		ss->failed = 1;
 	return rc;
@@ -401,10 +385,8 @@ int discover_store_finish(struct discover_store_sink *ss,
 	c.done = (int64_t)res->progress.done;
 	c.alive = (int64_t)res->progress.alive;
 	c.stored = ss->stored;
-	disc_store_lock(ss);
 	rc = store_discovery_run_finish(ss->st, ss->run_id,
 					res->stopped ? "cancelled" : "done", &c,
 					res->stopped ? "interrupted" : NULL);
-	disc_store_unlock(ss);
 	return rc < 0 || ss->failed ? -1 : 0;
 }

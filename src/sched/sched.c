@@ -18,11 +18,14 @@
 #include "store/store_sched.h"
 
 #define TASK_NAME_MAX 100
+/* A scheduled task's lease (store_task_claim()): it is not renewed, so it
+ * is longer than a task takes; a task whose server died while running it
+ * is run by another server after that, when it is still due. */
+#define SCHED_TASK_LEASE_SECONDS 900
 
 struct sched {
 	pthread_t thread;
 	char *db;
-	pthread_mutex_t *write_lock;
 };
 
 static pthread_mutex_t sched_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -302,8 +305,8 @@ out:
 	return rc;
 }
 
-static int task_run_purge(struct store *st, pthread_mutex_t *lock, json_t *task,
-			  char *result, size_t len)
+static int task_run_purge(struct store *st, json_t *task, char *result,
+			  size_t len)
 {
 	json_int_t days = json_integer_value(
 		json_object_get(json_object_get(task, "options"), "days"));
@@ -325,11 +328,7 @@ static int task_run_purge(struct store *st, pthread_mutex_t *lock, json_t *task,
 		snprintf(result, len, "cannot read the task's org tree");
 		return -1;
 	}
-	if (lock)
-		pthread_mutex_lock(lock);
 	rc = store_purge(st, cutoff, root ? NULL : orgs, norgs, &counts);
-	if (lock)
-		pthread_mutex_unlock(lock);
 	free(orgs);
 	if (rc < 0) {
 		snprintf(result, len, "purge failed (see the server log)");
@@ -418,8 +417,8 @@ static void sched_run_queued(void)
 /* Queues a run of the task's stored discovery for the server's runner
  * (sched_hooks.run_queued); the run itself is followed at
  * /api/v1/discovery-runs/{id}. */
-static int task_run_discovery(struct store *st, pthread_mutex_t *lock,
-			      json_t *task, char *result, size_t len)
+static int task_run_discovery(struct store *st, json_t *task, char *result,
+			      size_t len)
 {
 	json_t *def = task_find_discovery(st, task, result, len);
 	const char *type = json_string_value(json_object_get(task, "type"));
@@ -441,9 +440,11 @@ static int task_run_discovery(struct store *st, pthread_mutex_t *lock,
 	}
 	did = json_integer_value(json_object_get(def, "id"));
 	name = json_string_value(json_object_get(def, "name"));
-	if (lock)
-		pthread_mutex_lock(lock);
-	if (store_discorun_active(st, did, &active) < 0) {
+	/* one transaction: two servers cannot both find no run active and
+	 * queue one each */
+	if (store_batch_begin(st) < 0) {
+		snprintf(result, len, "the database is busy: not queued");
+	} else if (store_discorun_active(st, did, &active) < 0) {
 		snprintf(result, len,
 			 "cannot read the runs of discovery "
 			 "'%.100s'",
@@ -463,28 +464,33 @@ static int task_run_discovery(struct store *st, pthread_mutex_t *lock,
 			 (long long)run_id, name);
 		rc = 0;
 	}
-	if (lock)
-		pthread_mutex_unlock(lock);
+	if (rc == 0 && store_batch_commit(st) < 0) {
+		snprintf(result, len,
+			 "cannot queue a run of discovery '%.100s'", name);
+		rc = -1;
+	} else if (rc < 0) {
+		store_batch_rollback(st);
+	}
 	if (rc == 0)
 		sched_run_queued();
 	json_decref(def);
 	return rc;
 }
 
-int sched_task_run(struct store *st, pthread_mutex_t *lock, json_t *task,
-		   char *result, size_t result_len)
+int sched_task_run(struct store *st, json_t *task, char *result,
+		   size_t result_len)
 {
 	const char *type = json_string_value(json_object_get(task, "type"));
 
 	if (type && !strcmp(type, "report"))
 		return task_run_report(st, task, result, result_len);
 	if (type && !strcmp(type, "purge"))
-		return task_run_purge(st, lock, task, result, result_len);
-	return task_run_discovery(st, lock, task, result, result_len);
+		return task_run_purge(st, task, result, result_len);
+	return task_run_discovery(st, task, result, result_len);
 }
 
-int sched_task_run_record(struct store *st, pthread_mutex_t *lock, json_t *task,
-			  char *result, size_t result_len)
+int sched_task_run_record(struct store *st, json_t *task, char *result,
+			  size_t result_len)
 {
 	const char *schedule =
 		json_string_value(json_object_get(task, "schedule"));
@@ -494,15 +500,11 @@ int sched_task_run_record(struct store *st, pthread_mutex_t *lock, json_t *task,
 
 	pthread_mutex_lock(&sched_run_lock);
 	util_time_format(time(NULL), started);
-	rc = sched_task_run(st, lock, task, result, result_len);
+	rc = sched_task_run(st, task, result, result_len);
 	has_next = schedule && sched_next_run(schedule, time(NULL), next) == 0;
-	if (lock)
-		pthread_mutex_lock(lock);
 	if (store_task_finish(st, id, started, rc == 0 ? "ok" : "failed",
 			      result, has_next ? next : NULL) < 0)
 		rc = -1;
-	if (lock)
-		pthread_mutex_unlock(lock);
 	pthread_mutex_unlock(&sched_run_lock);
 	log_info("task %lld (%s): %s", (long long)id,
 		 json_string_value(json_object_get(task, "name")), result);
@@ -540,18 +542,22 @@ static void sched_tick(struct sched *s, struct store *st)
 			/* never scheduled (e.g. enabled by hand): schedule
 			 * it, do not run it */
 			if (sch && sched_next_run(sch, time(NULL), next) == 0) {
-				pthread_mutex_lock(s->write_lock);
 				store_task_set_next(
 					st,
 					json_integer_value(
 						json_object_get(task, "id")),
 					next);
-				pthread_mutex_unlock(s->write_lock);
 			}
 			continue;
 		}
-		sched_task_run_record(st, s->write_lock, task, result,
-				      sizeof(result));
+		/* several servers on one database: only the one whose claim
+		 * holds runs it, once per period (store_task_finish() moves
+		 * next_run on and ends the lease) */
+		if (store_task_claim(
+			    st, json_integer_value(json_object_get(task, "id")),
+			    now, SCHED_TASK_LEASE_SECONDS) != 1)
+			continue;
+		sched_task_run_record(st, task, result, sizeof(result));
 	}
 	json_decref(due);
 }
@@ -594,15 +600,13 @@ static void *sched_main(void *arg)
 	return NULL;
 }
 
-struct sched *sched_start(const char *db, pthread_mutex_t *write_lock,
-			  const struct sched_hooks *hooks)
+struct sched *sched_start(const char *db, const struct sched_hooks *hooks)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
 	sigset_t all, old;
 	int rc;
 
 	s->db = xstrdup(db);
-	s->write_lock = write_lock;
 	pthread_mutex_lock(&sched_lock);
 	sched_stopping = 0;
 	sched_poked = 0;

@@ -69,13 +69,12 @@ int sched_task_normalise(json_t *task, char *err, size_t errlen,
 			 const char **field);
 
 /* Runs task now (any type) on st; result (>= 256 bytes) receives a line
- * saying what happened. 0 when it succeeded. lock (may be NULL) is held
- * around writes. */
-int sched_task_run(struct store *st, pthread_mutex_t *lock, json_t *task,
-		   char *result, size_t result_len);
+ * saying what happened. 0 when it succeeded. */
+int sched_task_run(struct store *st, json_t *task, char *result,
+		   size_t result_len);
 /* Runs task and records the outcome (last_run, runs, next_run). */
-int sched_task_run_record(struct store *st, pthread_mutex_t *lock, json_t *task,
-			  char *result, size_t result_len);
+int sched_task_run_record(struct store *st, json_t *task, char *result,
+			  size_t result_len);
 
 /* ---- reports ---- */
 /* Checks a report object (name, resource, query, columns); 0, or -1 with
@@ -124,11 +123,10 @@ struct sched_hooks {
 	void *ud;
 };
 
-/* Starts the scheduler on database db (opened by the thread) with the
- * server's write lock; hooks (copied; NULL: none) serve sched_task_run()
- * too until sched_stop(). NULL when the thread cannot start. */
-struct sched *sched_start(const char *db, pthread_mutex_t *write_lock,
-			  const struct sched_hooks *hooks);
+/* Starts the scheduler on database db (opened by the thread); hooks (copied;
+ * NULL: none) serve sched_task_run() too until sched_stop(). NULL when the
+ * thread cannot start. */
+struct sched *sched_start(const char *db, const struct sched_hooks *hooks);
 /* Makes the thread look at the tasks again now. */
 void sched_wake(void);
 /* Stops the thread (after the task under way) and frees s. */

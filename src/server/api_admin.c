@@ -120,15 +120,17 @@ int api_org_create(struct request *rq)
 	}
 	if (api_body_org(rq, body, "parent_id", &parent) < 0)
 		goto out;
-	write_lock(rq);
+	if (api_tx_begin(rq) < 0)
+		goto out;
 	if (store_org_find(rq->st, name, &id) == 0 && id) {
-		write_unlock(rq);
+		api_tx_end(rq);
 		api_reply_error(rq, 409, "name", "org '%s' already exists",
 				name);
 		goto out;
 	}
 	rc = store_org_add(rq->st, name, parent, &id);
-	write_unlock(rq);
+	if (api_tx_end(rq) < 0)
+		goto out;
 	if (rc < 0)
 		api_reply_error(rq, 500, NULL, "cannot add org '%s'", name);
 	else
@@ -231,10 +233,8 @@ int api_user_create(struct request *rq)
 	}
 	if (api_body_org(rq, body, "org_id", &org) < 0)
 		goto out;
-	write_lock(rq);
 	u = store_api_user_get(rq->st, name);
 	rc = u ? 1 : store_user_add(rq->st, name, auth_role_name(r), org, pw);
-	write_unlock(rq);
 	json_decref(u);
 	if (rc == 1)
 		api_reply_error(rq, 409, "username", "user '%s' exists", name);
@@ -269,9 +269,7 @@ int api_user_delete(struct request *rq)
 				       "only an admin can delete an admin");
 	}
 	json_decref(u);
-	write_lock(rq);
 	rc = store_api_user_delete(rq->st, id);
-	write_unlock(rq);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL, "cannot delete user");
 	return api_reply_text(rq, 204, "%s", "");
@@ -345,9 +343,7 @@ int api_user_password(struct request *rq)
 			goto out;
 		}
 	}
-	write_lock(rq);
 	rc = store_user_set_password(rq->st, name, pw);
-	write_unlock(rq);
 	if (rc < 0) {
 		api_reply_error(rq, 500, NULL, "cannot set the password");
 		goto out;
@@ -416,10 +412,8 @@ int api_token_create(struct request *rq)
 			goto out;
 		}
 	}
-	write_lock(rq);
 	rc = store_token_create(rq->st, user ? user : rq->who.name,
 				label ? label : "", &token);
-	write_unlock(rq);
 	if (rc < 0 || !token)
 		api_reply_error(rq, 500, NULL, "cannot create a token");
 	else
@@ -446,9 +440,7 @@ int api_token_delete(struct request *rq)
 	    (uid != rq->who.user_id && rq->who.role < ROLE_ORG_ADMIN))
 		return api_reply_error(rq, 404, NULL, "no token %lld",
 				       (long long)id);
-	write_lock(rq);
 	rc = store_token_revoke(rq->st, id);
-	write_unlock(rq);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL, "cannot revoke token");
 	return api_reply_text(rq, 204, "%s", "");
@@ -541,9 +533,7 @@ int api_credential_create(struct request *rq)
 		goto out;
 	json_object_set_new(body, "org_id", json_integer(org));
 	log_capture_start(&cap);
-	write_lock(rq);
 	rc = store_credential_add(rq->st, body, &id);
-	write_unlock(rq);
 	log_capture_stop();
 	if (rc < 0) {
 		api_reply_captured(rq, &cap,
@@ -571,9 +561,7 @@ int api_credential_delete(struct request *rq)
 	json_decref(c);
 	if (!api_need_role(rq, ROLE_ORG_ADMIN))
 		return 0;
-	write_lock(rq);
 	rc = store_credential_delete(rq->st, rq->params.id[0]);
-	write_unlock(rq);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL,
 				       "cannot delete credential");

@@ -68,9 +68,7 @@ static int dir_accept(struct request *rq, json_t *src, const char *name,
 	int conflict = 0, rc;
 
 	if (!dirauth_map(src, u, &role, &org)) {
-		write_lock(rq);
 		store_user_external_disable(rq->st, name, DIR_SOURCE);
-		write_unlock(rq);
 		log_warn("login '%s' via %s: in no mapped group; access "
 			 "refused (user disabled)",
 			 name, sname);
@@ -81,11 +79,9 @@ static int dir_accept(struct request *rq, json_t *src, const char *name,
 			 name, sname, org);
 		return 0;
 	}
-	write_lock(rq);
 	rc = store_user_external_put(rq->st, name, DIR_SOURCE, role, org_id,
 				     u->full_name[0] ? u->full_name : NULL,
 				     u->email[0] ? u->email : NULL, &conflict);
-	write_unlock(rq);
 	if (rc < 0) {
 		if (conflict)
 			log_warn("login '%s' via %s: a user of another source "
@@ -195,9 +191,7 @@ int api_auth_source_create(struct request *rq)
 		api_reply_error(rq, 400, field, "%s", err);
 		goto out;
 	}
-	write_lock(rq);
 	rc = store_auth_source_put(rq->st, body, "api", &id);
-	write_unlock(rq);
 	if (rc < 0)
 		api_reply_error(rq, 500, NULL, "cannot store the source");
 	else
@@ -217,9 +211,7 @@ int api_auth_source_delete(struct request *rq)
 	if (!api_need_root_admin(rq) || !(s = source_load(rq)))
 		return 0;
 	json_decref(s);
-	write_lock(rq);
 	rc = store_auth_source_delete(rq->st, rq->params.id[0]);
-	write_unlock(rq);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL,
 				       "cannot delete the source");

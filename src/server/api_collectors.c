@@ -147,9 +147,7 @@ int api_collector_register(struct request *rq)
 	r.user_id = rq->who.user_id;
 	r.token_id = rq->token_id;
 	r.org_id = rq->who.org_id;
-	write_lock(rq);
 	rc = store_collector_register(rq->st, &r, &id, &interrupted);
-	write_unlock(rq);
 	if (rc == -2) {
 		api_reply_error(rq, 409, "name",
 				"collector '%s' belongs to another user; "
@@ -193,9 +191,9 @@ static void coll_seen(struct request *rq, int64_t id, json_t *body)
 		util_parse_long(a, 0, INT32_MAX, &depth);
 	if (b)
 		util_parse_long(b, 0, INT32_MAX, &dropped);
-	if (write_trylock(rq) == 0) {
+	if (api_tx_try(rq) == 0) {
 		store_collector_seen(rq->st, id, depth, dropped);
-		write_unlock(rq);
+		api_tx_end_try(rq);
 	}
 }
 
@@ -259,9 +257,7 @@ int api_collector_jobs(struct request *rq)
 		goto out;
 	}
 	coll_seen(rq, id, NULL);
-	write_lock(rq);
 	rc = store_discorun_claim_for(rq->st, id, &run_id, &disc_id);
-	write_unlock(rq);
 	if (rc < 0) {
 		api_reply_error(rq, 500, NULL, "cannot read the job queue");
 		goto out;
@@ -311,7 +307,7 @@ int api_collector_progress(struct request *rq)
 		return 0;
 	if (coll_run(rq, id, rq->params.id[0], &org, state)) {
 		coll_seen(rq, id, body);
-		if (write_trylock(rq) == 0) {
+		if (api_tx_try(rq) == 0) {
 			store_discorun_progress(
 				rq->st, rq->params.id[0],
 				json_integer_value(
@@ -322,7 +318,7 @@ int api_collector_progress(struct request *rq)
 					json_object_get(body, "alive")),
 				json_integer_value(
 					json_object_get(body, "packets")));
-			write_unlock(rq);
+			api_tx_end_try(rq);
 		}
 		api_reply_json(rq, 200,
 			       json_pack("{sssb}", "state", state, "cancel",
@@ -579,10 +575,7 @@ int api_collector_result(struct request *rq)
 		goto out;
 	}
 	outs = xcalloc(n, sizeof(*outs));
-	write_lock(rq);
-	st = server_writer(rq);
-	if (!st)
-		st = rq->st;
+	st = rq->st;
 	ok = store_batch_begin(st) == 0;
 	json_array_foreach(items, i, item) {
 		if (ok)
@@ -594,7 +587,6 @@ int api_collector_result(struct request *rq)
 		ok = 0;
 		store_batch_rollback(st);
 	}
-	write_unlock(rq);
 	if (!ok) {
 		snprintf(rq->retry_after, sizeof(rq->retry_after), "5");
 		api_reply_error(rq, 503, NULL,
@@ -699,9 +691,7 @@ int api_collector_patch(struct request *rq)
 				"enabled must be true or false");
 		goto out;
 	}
-	write_lock(rq);
 	i = store_collector_update(rq->st, rq->params.id[0], body);
-	write_unlock(rq);
 	json_decref(c);
 	c = NULL;
 	if (i < 0)
@@ -726,9 +716,7 @@ int api_collector_delete(struct request *rq)
 	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(c = coll_find(rq)))
 		return 0;
 	json_decref(c);
-	write_lock(rq);
 	rc = store_collector_delete(rq->st, rq->params.id[0]);
-	write_unlock(rq);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL,
 				       "cannot delete the collector");

@@ -175,9 +175,7 @@ int api_device_patch(struct request *rq)
 	body = api_body_json(rq);
 	if (!body)
 		return 0;
-	write_lock(rq);
 	rc = store_api_device_patch(rq->st, id, body, &bad);
-	write_unlock(rq);
 	if (rc < 0 && bad) {
 		api_reply_error(rq, 400, bad,
 				"'%s' cannot be set: the editable fields are "
@@ -206,9 +204,7 @@ int api_device_delete(struct request *rq)
 
 	if (!api_device_visible(rq, id) || !api_need_role(rq, ROLE_ORG_ADMIN))
 		return 0;
-	write_lock(rq);
 	rc = store_device_delete(rq->st, id);
-	write_unlock(rq);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL,
 				       "cannot delete device %lld",

@@ -256,10 +256,11 @@ static void def_save(struct request *rq, json_t *def, int64_t id)
 	if (def_check(rq, def) < 0 || api_body_org(rq, def, "org_id", &org) < 0)
 		return;
 	json_object_set_new(def, "org_id", json_integer(org));
-	write_lock(rq);
+	if (api_tx_begin(rq) < 0)
+		return;
 	if (store_discodef_find(rq->st, org, name, &other) == 0 && other &&
 	    other != id) {
-		write_unlock(rq);
+		api_tx_end(rq);
 		api_reply_error(rq, 409, "name",
 				"discovery '%s' already exists (id %lld)", name,
 				(long long)other);
@@ -267,7 +268,8 @@ static void def_save(struct request *rq, json_t *def, int64_t id)
 	}
 	rc = id ? store_discodef_update(rq->st, id, def)
 		: store_discodef_add(rq->st, def, &id);
-	write_unlock(rq);
+	if (api_tx_end(rq) < 0)
+		return;
 	if (rc < 0) {
 		api_reply_error(rq, 500, NULL, "cannot store the discovery");
 		return;
@@ -316,7 +318,7 @@ static int def_busy(struct request *rq, int deleting)
 	if (store_discorun_active(rq->st, rq->params.id[0], &active) < 0 ||
 	    !active)
 		return 0;
-	write_unlock(rq);
+	api_tx_end(rq);
 	if (deleting)
 		api_reply_error(rq, 409, NULL,
 				"run %lld of this discovery is queued or "
@@ -339,14 +341,13 @@ int api_discovery_delete(struct request *rq)
 		return 0;
 	if (!api_need_role(rq, ROLE_ORG_ADMIN))
 		goto out;
-	write_lock(rq);
-	if (def_busy(rq, 1))
+	if (api_tx_begin(rq) < 0 || def_busy(rq, 1))
 		goto out;
 	if (store_discodef_delete(rq->st, rq->params.id[0]) < 0)
 		api_reply_error(rq, 500, NULL, "cannot delete the discovery");
 	else
 		api_reply_text(rq, 204, "%s", "");
-	write_unlock(rq);
+	api_tx_end(rq);
 out:
 	json_decref(def);
 	return 0;
@@ -362,15 +363,15 @@ int api_discovery_run(struct request *rq)
 		return 0;
 	if (!api_need_role(rq, ROLE_ORG_ADMIN))
 		goto out;
-	write_lock(rq);
-	if (def_busy(rq, 0))
+	if (api_tx_begin(rq) < 0 || def_busy(rq, 0))
 		goto out;
 	if (store_discorun_queue(rq->st, rq->params.id[0], &run_id) < 0) {
-		write_unlock(rq);
+		api_tx_end(rq);
 		api_reply_error(rq, 500, NULL, "cannot queue the run");
 		goto out;
 	}
-	write_unlock(rq);
+	if (api_tx_end(rq) < 0)
+		goto out;
 	runner_wake();
 	snprintf(url, sizeof(url), "/api/v1/discovery-runs/%lld",
 		 (long long)run_id);
@@ -426,11 +427,13 @@ int api_discovery_run_cancel(struct request *rq)
 	json_decref(run);
 	if (!api_need_role(rq, ROLE_ORG_ADMIN))
 		return 0;
-	write_lock(rq);
+	if (api_tx_begin(rq) < 0)
+		return 0;
 	store_discorun_cancel_queued(rq->st, rq->params.id[0], &changed);
 	if (!changed) /* a collector's running run: it stops at its next post */
 		store_collector_run_cancel(rq->st, rq->params.id[0], &remote);
-	write_unlock(rq);
+	if (api_tx_end(rq) < 0)
+		return 0;
 	if (changed || remote || runner_cancel(rq->params.id[0]))
 		return api_reply_json(
 			rq, 202,

@@ -255,9 +255,7 @@ static void intake_audit_refusal(struct request *rq, const char *format,
 	}
 	intake_submitter(rq, 0, who, sizeof(who));
 	util_now(now);
-	write_lock(rq);
 	store_audit_add(rq->st, &a, now);
-	write_unlock(rq);
 	/* a document that was read but not understood is rejected; no
 	 * document, token or permission is refused */
 	metrics_intake(format ? "rejected" : "refused");
@@ -273,7 +271,6 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 	char who[sizeof(rq->who.name) + 128];
 	struct intake_config cfg;
 	struct report_error err;
-	struct store *st;
 	json_t *report;
 	int rc;
 
@@ -294,11 +291,8 @@ static int intake_store(struct request *rq, const char *doc, size_t len,
 	}
 	intake_config_default(&cfg);
 	intake_submitter(rq, 1, who, sizeof(who));
-	write_lock(rq);
-	st = server_writer(rq);
-	rc = intake_report(st ? st : rq->st, &cfg, report, org, who,
+	rc = intake_report(rq->st, &cfg, report, org, who,
 			   report_format_name(*fmt), res);
-	write_unlock(rq);
 	json_decref(report);
 	metrics_intake(rc < 0	      ? "rejected"
 		       : res->created ? "created"

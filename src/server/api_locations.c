@@ -147,13 +147,14 @@ int api_location_create(struct request *rq)
 	    api_body_org(rq, body, "org_id", &org) < 0)
 		goto out;
 	json_object_set_new(body, "org_id", json_integer(org));
-	write_lock(rq);
+	if (api_tx_begin(rq) < 0)
+		goto out;
 	if (store_location_find(
 		    rq->st, org,
 		    json_string_value(json_object_get(body, "name")),
 		    &id) == 0 &&
 	    id) {
-		write_unlock(rq);
+		api_tx_end(rq);
 		api_reply_error(
 			rq, 409, "name",
 			"location '%s' already exists in org %lld "
@@ -163,11 +164,12 @@ int api_location_create(struct request *rq)
 		goto out;
 	}
 	if (store_location_add(rq->st, body, &id) < 0) {
-		write_unlock(rq);
+		api_tx_end(rq);
 		api_reply_error(rq, 500, NULL, "cannot add the location");
 		goto out;
 	}
-	write_unlock(rq);
+	if (api_tx_end(rq) < 0)
+		goto out;
 	api_reply_json(rq, 201,
 		       store_location_get(rq->st, id, orgs, norgs, NULL));
 out:
@@ -189,24 +191,26 @@ int api_location_patch(struct request *rq)
 	    loc_check_body(rq, body, 0) < 0)
 		goto out;
 	name = json_string_value(json_object_get(body, "name"));
-	write_lock(rq);
+	if (api_tx_begin(rq) < 0)
+		goto out;
 	if (name &&
 	    store_location_find(
 		    rq->st, json_integer_value(json_object_get(loc, "org_id")),
 		    name, &other) == 0 &&
 	    other && other != rq->params.id[0]) {
-		write_unlock(rq);
+		api_tx_end(rq);
 		api_reply_error(rq, 409, "name",
 				"another location is called '%s' (id %lld)",
 				name, (long long)other);
 		goto out;
 	}
 	if (store_location_update(rq->st, rq->params.id[0], body) < 0) {
-		write_unlock(rq);
+		api_tx_end(rq);
 		api_reply_error(rq, 500, NULL, "cannot change the location");
 		goto out;
 	}
-	write_unlock(rq);
+	if (api_tx_end(rq) < 0)
+		goto out;
 	api_reply_json(rq, 200,
 		       store_location_get(rq->st, rq->params.id[0], orgs, norgs,
 					  NULL));
@@ -235,12 +239,10 @@ int api_location_delete(struct request *rq)
 			json_string_value(json_object_get(loc, "name")));
 		goto out;
 	}
-	write_lock(rq);
 	if (store_location_delete(rq->st, rq->params.id[0]) < 0)
 		api_reply_error(rq, 500, NULL, "cannot delete the location");
 	else
 		api_reply_text(rq, 204, "%s", "");
-	write_unlock(rq);
 out:
 	json_decref(loc);
 	return 0;

@@ -78,9 +78,7 @@ int api_report_create(struct request *rq)
 	if (!org)
 		json_object_set_new(body, "org_id",
 				    json_integer(rq->who.org_id));
-	write_lock(rq);
 	rc = store_report_add(rq->st, body, &id, &dup);
-	write_unlock(rq);
 	if (rc < 0 && dup)
 		api_reply_error(
 			rq, 409, "name",
@@ -104,9 +102,7 @@ int api_report_delete(struct request *rq)
 	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(r = report_load(rq)))
 		return 0;
 	json_decref(r);
-	write_lock(rq);
 	rc = store_report_delete(rq->st, rq->params.id[0]);
-	write_unlock(rq);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL,
 				       "cannot delete the report");

@@ -45,9 +45,7 @@ int api_smtp_put(struct request *rq)
 		json_decref(body);
 		return 0;
 	}
-	write_lock(rq);
 	rc = store_setting_put(rq->st, "smtp", body, secret);
-	write_unlock(rq);
 	if (json_is_string(json_object_get(body, "password")))
 		secret_wipe((void *)(uintptr_t)json_string_value(
 				    json_object_get(body, "password")),
@@ -207,9 +205,7 @@ int api_intake_settings_put(struct request *rq)
 	}
 	val = json_pack("{s:O,s:I}", "allow", allow, "org_id", (json_int_t)org);
 	json_decref(body);
-	write_lock(rq);
 	rc = store_setting_put(rq->st, "intake", val, NULL);
-	write_unlock(rq);
 	json_decref(val);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL,

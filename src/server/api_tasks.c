@@ -143,10 +143,8 @@ static int task_save(struct request *rq, json_t *task, int64_t id)
 		return api_reply_error(rq, 400, field, "%s", err);
 	if (task_check_access(rq, task) < 0)
 		return 0;
-	write_lock(rq);
 	rc = id ? store_task_update(rq->st, id, task, &dup)
 		: store_task_add(rq->st, task, &new_id, &dup);
-	write_unlock(rq);
 	if (rc < 0 && dup)
 		return api_reply_error(
 			rq, 409, "name", "a task named '%s' exists already",
@@ -214,9 +212,7 @@ int api_task_delete(struct request *rq)
 	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(t = task_load(rq)))
 		return 0;
 	json_decref(t);
-	write_lock(rq);
 	rc = store_task_delete(rq->st, rq->params.id[0]);
-	write_unlock(rq);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL, "cannot delete the task");
 	return api_reply_text(rq, 204, "%s", "");
@@ -235,8 +231,7 @@ int api_task_run(struct request *rq)
 		json_decref(t);
 		return 0;
 	}
-	rc = sched_task_run_record(rq->st, &rq->srv->write_lock, t, result,
-				   sizeof(result));
+	rc = sched_task_run_record(rq->st, t, result, sizeof(result));
 	json_decref(t);
 	after = store_task_get(rq->st, rq->params.id[0], NULL);
 	if (!after)

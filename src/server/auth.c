@@ -483,12 +483,12 @@ char *auth_token_user(struct request *rq, const char *token)
 		token_touched[slot].when = now;
 	}
 	pthread_mutex_unlock(&token_touch_lock);
-	/* never waits for the write lock (a long intake may hold it): a
+	/* never waits for the database (a long intake may be writing): a
 	 * touch that finds it taken is retried on the token's next use */
-	if (due && write_trylock(rq) == 0) {
+	if (due && api_tx_try(rq) == 0) {
 		util_now(when);
 		store_api_token_touch(rq->st, id, when);
-		write_unlock(rq);
+		api_tx_end_try(rq);
 	} else if (due) {
 		pthread_mutex_lock(&token_touch_lock);
 		token_touched[slot].id = 0;
@@ -645,9 +645,9 @@ int api_auth_login(struct request *rq)
 	if (auth_load_user(rq, name) < 0)
 		goto out;
 	util_now(now_s);
-	if (write_trylock(rq) == 0) { /* bookkeeping: never waits */
+	if (api_tx_try(rq) == 0) { /* bookkeeping: never waits */
 		store_api_user_touch_login(rq->st, rq->who.user_id, now_s);
-		write_unlock(rq);
+		api_tx_end_try(rq);
 	}
 	reply = auth_me_json(rq);
 	auth_session_start(rq, stamp, reply);

@@ -75,28 +75,40 @@ static void http_store_release(void *p)
 	store_close(p);
 }
 
-void write_lock(struct request *rq)
+int api_tx_begin(struct request *rq)
 {
-	pthread_mutex_lock(&rq->srv->write_lock);
+	if (store_batch_begin(rq->st) == 0)
+		return 0;
+	snprintf(rq->retry_after, sizeof(rq->retry_after), "5");
+	api_reply_error(rq, 503, NULL,
+			"the database is busy; nothing was changed: try again");
+	return -1;
 }
 
-int write_trylock(struct request *rq)
+int api_tx_end(struct request *rq)
 {
-	if (pthread_mutex_trylock(&rq->srv->write_lock) != 0)
-		return -1;
-	store_set_wait(rq->st, 0); /* nor for another process's lock */
-	return 0;
+	if (store_batch_commit(rq->st) == 0)
+		return 0;
+	snprintf(rq->retry_after, sizeof(rq->retry_after), "5");
+	api_reply_error(rq, 503, NULL,
+			"the change could not be committed; nothing was "
+			"changed: try again");
+	return -1;
 }
 
-void write_unlock(struct request *rq)
+int api_tx_try(struct request *rq)
 {
+	store_set_wait(rq->st, 0);
+	if (store_batch_begin(rq->st) == 0)
+		return 0;
 	store_set_wait(rq->st, 1);
-	pthread_mutex_unlock(&rq->srv->write_lock);
+	return -1;
 }
 
-struct store *server_writer(struct request *rq)
+void api_tx_end_try(struct request *rq)
 {
-	return rq->srv->writer;
+	store_batch_commit(rq->st);
+	store_set_wait(rq->st, 1);
 }
 
 const char *request_header(struct request *rq, const char *name)
@@ -617,7 +629,7 @@ static void http_drain(struct server_state *srv, struct MHD_Daemon **d, int n)
 	if (!http_worker_idle(srv)) {
 		log_warn("interrupting the audit being stored: it is rolled "
 			 "back, its sender was not answered 2xx");
-		store_interrupt(srv->writer);
+		worker_interrupt(srv);
 	}
 	if (!http_wait(http_worker_idle, srv, HTTP_STOP_HARD_SECONDS)) {
 		/* its transaction was never committed: SQLite drops it */
@@ -661,11 +673,7 @@ int http_serve(struct server_state *srv, const char *cert, const char *key)
 	if (pthread_key_create(&srv->store_key, http_store_release) != 0)
 		goto out;
 	http_fd_limit(cfg);
-	/* opened now, so that a stopping server can interrupt it without
-	 * racing its opening */
-	srv->writer = store_open(cfg->db);
-	if (!srv->writer || store_api_tune(srv->writer) < 0 ||
-	    guard_start(srv) < 0 || worker_start(srv) < 0)
+	if (guard_start(srv) < 0 || worker_start(srv) < 0)
 		goto stop;
 	for (i = 0; i < cfg->nlisten; i++) {
 		d[n] = http_start(srv, &cfg->listen[i], cert, key);
@@ -690,13 +698,11 @@ int http_serve(struct server_state *srv, const char *cert, const char *key)
 	rc = 0;
 stop:
 	atomic_store(&http_stop, 1);
-	/* the intake first: a discovery thread may be waiting for the write
-	 * lock a long intake holds, and runner_stop() joins it */
+	/* the intake first: a discovery thread may be waiting for the
+	 * database a long intake writes, and runner_stop() joins it */
 	http_drain(srv, d, n);
 	runner_stop();
 	guard_stop(srv);
-	store_close(srv->writer);
-	srv->writer = NULL;
 	pthread_key_delete(srv->store_key);
 out:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -7,8 +7,8 @@
  * The slots (one per worker) are guarded by runner.lock; a slot's engine
  * pointer is set by discover_run()'s engine hook and cleared before the
  * engine is freed, under that lock, so engine_progress() and
- * engine_stop() from other threads only ever see a live engine. Database
- * writes take the server's write lock like every other writer.
+ * engine_stop() from other threads only ever see a live engine. The store
+ * serialises database writers itself.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -145,24 +145,12 @@ void runner_wake(void)
 
 /* ---- one run ---- */
 
-static void runner_lock(void)
-{
-	pthread_mutex_lock(&runner.srv->write_lock);
-}
-
-static void runner_unlock(void)
-{
-	pthread_mutex_unlock(&runner.srv->write_lock);
-}
-
 static void runner_fail(struct store *st, int64_t run_id, const char *why)
 {
 	struct store_discovery_counts c = {0, 0, 0, 0};
 
 	log_warn("discovery run %lld failed: %s", (long long)run_id, why);
-	runner_lock();
 	store_discovery_run_finish(st, run_id, "failed", &c, why);
-	runner_unlock();
 }
 
 /* An Active Directory run: no engine (not cancellable; its deadline
@@ -173,8 +161,7 @@ static void runner_ad(struct store *st, int64_t run_id,
 	struct ad_result res;
 	char why[512] = "";
 
-	if (ad_run(s, st, run_id, &runner.srv->write_lock, NULL, 0, &res, why,
-		   sizeof(why)) < 0)
+	if (ad_run(s, st, run_id, NULL, 0, &res, why, sizeof(why)) < 0)
 		log_warn("discovery run %lld (Active Directory) failed: %s",
 			 (long long)run_id, why);
 	else
@@ -219,21 +206,18 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 		runner_ad(st, run_id, &s);
 		goto out;
 	}
-	/* each host is stored as soon as it is done, under the writer lock */
+	/* each host is stored as soon as it is done */
 	memset(&ss, 0, sizeof(ss));
 	ss.st = st;
 	ss.run_id = run_id;
 	ss.org_id = s.org_id;
-	ss.lock = &runner.srv->write_lock;
 	discover_sink_store(&ss, &sink);
 	s.opts.sinks = &sink;
 	s.opts.n_sinks = 1;
 	s.opts.engine_hook = runner_hook;
 	s.opts.engine_hook_ud = slot;
-	runner_lock();
 	store_discorun_progress(st, run_id, (int64_t)targets_count(s.targets),
 				0, 0, 0);
-	runner_unlock();
 	log_info("discovery run %lld of '%s': %llu addresses",
 		 (long long)run_id,
 		 json_string_value(json_object_get(def, "name")),
@@ -250,7 +234,6 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 		goto out;
 	}
 	discover_store_finish(&ss, &res);
-	runner_lock();
 	store_discorun_progress(st, run_id, (int64_t)res.progress.total,
 				(int64_t)res.progress.done,
 				(int64_t)res.progress.alive,
@@ -263,7 +246,6 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 		store_discorun_mark(st, run_id, "cancelled",
 				    "cancelled through the API; what it found "
 				    "is stored");
-	runner_unlock();
 	log_info("discovery run %lld: %llu of %llu addresses, %llu alive%s",
 		 (long long)run_id, (unsigned long long)res.progress.done,
 		 (unsigned long long)res.progress.total,
@@ -316,9 +298,8 @@ static void *runner_worker(void *arg)
 		int64_t run_id = 0, disc_id = 0;
 		int rc;
 
-		runner_lock();
-		rc = store_discorun_claim(st, &run_id, &disc_id);
-		runner_unlock();
+		rc = store_discorun_claim(st, runner.srv->cfg->lease_seconds,
+					  &run_id, &disc_id);
 		if (rc < 0 || !run_id) {
 			runner_wait();
 			continue;
@@ -336,12 +317,39 @@ static void *runner_worker(void *arg)
 	return NULL;
 }
 
-/* Writes the live counters of every running run to its row. */
+/* Renews the leases of this server's runs (every tick) and marks the runs
+ * of a server that died interrupted once their leases ran out (every
+ * half lease). */
+static void runner_leases(struct store *st, time_t *swept)
+{
+	const struct server_config *cfg = runner.srv->cfg;
+	int64_t ids[RUNNER_MAX_WORKERS], n = 0;
+	int i, k = 0;
+
+	pthread_mutex_lock(&runner.lock);
+	for (i = 0; i < runner.nworkers; i++)
+		if (runner.slots[i].run_id)
+			ids[k++] = runner.slots[i].run_id;
+	pthread_mutex_unlock(&runner.lock);
+	for (i = 0; i < k; i++)
+		store_discorun_renew(st, ids[i], cfg->lease_seconds);
+	if (time(NULL) - *swept < cfg->lease_seconds / 2)
+		return;
+	*swept = time(NULL);
+	if (store_discorun_interrupt_all(st, &n) == 0 && n)
+		log_warn("%lld discovery runs of a server that stopped "
+			 "answering (their leases ran out) marked interrupted",
+			 (long long)n);
+}
+
+/* Writes the live counters of every running run to its row, and keeps
+ * the leases (runner_leases()). */
 static void *runner_ticker(void *arg)
 {
 	struct timespec ts = {RUNNER_PROGRESS_MS / 1000,
 			      (RUNNER_PROGRESS_MS % 1000) * 1000000L};
 	struct store *st = store_open(runner.srv->cfg->db);
+	time_t swept = time(NULL);
 
 	(void)arg;
 	if (!st || store_api_tune(st) < 0) {
@@ -353,9 +361,8 @@ static void *runner_ticker(void *arg)
 		size_t i;
 
 		nanosleep(&ts, NULL);
+		runner_leases(st, &swept);
 		runner_live_all(live);
-		if (json_array_size(live))
-			runner_lock();
 		json_array_foreach(live, i, r)
 			store_discorun_progress(
 				st,
@@ -366,8 +373,6 @@ static void *runner_ticker(void *arg)
 				json_integer_value(json_object_get(r, "alive")),
 				json_integer_value(
 					json_object_get(r, "packets")));
-		if (json_array_size(live))
-			runner_unlock();
 		json_decref(live);
 	}
 	store_close(st);
@@ -384,16 +389,14 @@ int runner_start(struct server_state *srv)
 	st = store_open(srv->cfg->db);
 	if (!st)
 		return -1;
-	runner_lock();
 	rc = store_discorun_interrupt_all(st, &n);
-	runner_unlock();
 	store_close(st);
 	if (rc < 0)
 		return -1;
 	if (n)
-		log_warn("%lld discovery runs were running when the server "
-			 "stopped; marked interrupted (what they stored is "
-			 "kept)",
+		log_warn("%lld discovery runs were running when their server "
+			 "stopped (their leases ran out); marked interrupted "
+			 "(what they stored is kept)",
 			 (long long)n);
 	runner.stopping = 0;
 	runner.nworkers = 0;

@@ -35,6 +35,7 @@ void server_config_init(struct server_config *cfg)
 	cfg->max_conns_ip = 200;
 	cfg->body_buffer_mib = 256;
 	cfg->discovery_workers = 1;
+	cfg->lease_seconds = 60;
 }
 
 void server_config_free(struct server_config *cfg)
@@ -245,6 +246,8 @@ static int config_int_find(struct server_config *cfg, const char *k,
 		 "audit)"},
 		{"discovery_workers", &cfg->discovery_workers, 0,
 		 RUNNER_MAX_WORKERS, "expected 0 to 4"},
+		{"lease_seconds", &cfg->lease_seconds, 2, 3600,
+		 "expected seconds, 2 to 3600"},
 	};
 	size_t i;
 
@@ -319,7 +322,7 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			       "request_timeout, header_timeout, "
 			       "max_connections, max_connections_per_ip, "
 			       "body_buffer_max, discovery_workers, "
-			       "collector_plain_http, timezone, "
+			       "lease_seconds, collector_plain_http, timezone, "
 			       "ldap.NAME.KEY)";
 			return -1;
 		}
@@ -488,7 +491,6 @@ int server_run(const struct server_config *cfg)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
-	pthread_mutex_init(&srv.write_lock, NULL);
 	if (server_config_check(cfg) < 0 || auth_init() < 0)
 		goto out;
 	st = store_open(cfg->db);
@@ -517,7 +519,7 @@ int server_run(const struct server_config *cfg)
 			 "(no intake_allow in the config)");
 	if (metrics_access_open(cfg->access_log) < 0)
 		goto out;
-	sched = sched_start(cfg->db, &srv.write_lock, &sched_hooks);
+	sched = sched_start(cfg->db, &sched_hooks);
 	rc = http_serve(&srv, cert, key);
 	sched_stop(sched);
 	metrics_access_close();
@@ -530,6 +532,5 @@ out:
 	free(key_path);
 	store_close(st);
 	auth_cleanup();
-	pthread_mutex_destroy(&srv.write_lock);
 	return rc;
 }

@@ -54,9 +54,7 @@ struct principal {
 
 struct server_state {
 	const struct server_config *cfg;
-	pthread_mutex_t write_lock; /* one SQLite writer at a time */
-	pthread_key_t store_key;    /* the thread's struct store */
-	struct store *writer;	    /* intake's handle, used under write_lock */
+	pthread_key_t store_key; /* the thread's struct store */
 	int tls_any;
 	struct worker *worker; /* intake threads (worker.c) */
 	struct guard *guard;   /* connection budget (guard.c) */
@@ -116,22 +114,20 @@ const char *request_header(struct request *rq, const char *name);
 const char *request_cookie(struct request *rq, const char *name);
 /* The query parameter key, or NULL. */
 const char *request_arg(struct request *rq, const char *key);
-void write_lock(struct request *rq);
-/* 0 with the write lock held, or -1 at once when another holds it: for
- * writes that may be skipped (bookkeeping) by a thread that must not wait
- * for a long intake. Until write_unlock() rq->st does not wait for another
- * process's lock either: such a write fails at once. */
-int write_trylock(struct request *rq);
-void write_unlock(struct request *rq);
+/* A transaction on rq->st around a check and the write it allows (a name
+ * still free, no run of the discovery active), so that no other writer -
+ * a thread or another server - comes between them; the store serialises
+ * its writers itself. 0, or -1 after replying 503. */
+int api_tx_begin(struct request *rq);
+/* Commits it: 0, or -1 after replying 503 (nothing was changed). */
+int api_tx_end(struct request *rq);
+/* api_tx_begin() for bookkeeping a thread must not wait for (a long
+ * intake may be writing): 0, or -1 at once, without a reply, when
+ * another writer holds the database. End it with api_tx_end_try(). */
+int api_tx_try(struct request *rq);
+void api_tx_end_try(struct request *rq);
 /* 1 once the server has been told to stop. */
 int server_stopping(void);
-/* The handle intake writes through (opened when the server starts); call
- * it with the write lock held and use it only until write_unlock(). One
- * handle for
- * every writer thread keeps its page cache valid from one transaction to
- * the next (a thread's own handle finds it stale after any other thread's
- * commit). NULL on failure (logged). */
-struct store *server_writer(struct request *rq);
 /* Serves cfg's listeners until SIGTERM/SIGINT, then drains; cert and key
  * are PEM text for TLS listeners. 0, or -1 when a listener failed. */
 int http_serve(struct server_state *srv, const char *cert, const char *key);
@@ -155,6 +151,9 @@ int worker_submit(struct server_state *srv, struct request *rq);
 void worker_quiesce(struct server_state *srv);
 /* 1 while a request runs on an intake thread. */
 int worker_busy(struct server_state *srv);
+/* Interrupts the stores of the intake threads (store_interrupt()): what
+ * they are storing is rolled back. For a stopping server. */
+void worker_interrupt(struct server_state *srv);
 /* Joins the threads (after worker_quiesce and once worker_busy() is 0)
  * and writes the refusal counts still pending. */
 void worker_stop(struct server_state *srv);

@@ -57,6 +57,9 @@ struct worker {
 	pthread_t threads[WORKER_THREADS];
 	int nthreads;
 	int running; /* threads not yet past their loop */
+	/* each thread's store handle, for worker_interrupt() */
+	struct store *stores[WORKER_THREADS];
+	int nstores;
 	struct refusal refusals[REFUSAL_SLOTS];
 };
 
@@ -108,10 +111,8 @@ static void worker_refusal_write(struct worker *w, struct request *rq)
 	a.result = "rejected";
 	a.message = rq->refusal;
 	util_now(now);
-	write_lock(rq);
 	if (store_audit_add_id(rq->st, &a, now, &id) < 0)
 		id = 0;
-	write_unlock(rq);
 	pthread_mutex_lock(&w->lock);
 	for (i = 0; i < REFUSAL_SLOTS; i++) {
 		struct refusal *r = &w->refusals[i];
@@ -145,9 +146,7 @@ static void worker_refusal_flush(struct worker *w, struct store *st, int all)
 			 count, t + 11);
 		r->written = count;
 		pthread_mutex_unlock(&w->lock);
-		pthread_mutex_lock(&w->srv->write_lock);
 		store_audit_set_message(st, row, msg);
-		pthread_mutex_unlock(&w->srv->write_lock);
 		pthread_mutex_lock(&w->lock);
 	}
 }
@@ -178,11 +177,16 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct request fake; /* for server_store() on this thread */
+	struct store *mine;
 	struct timespec ts;
+	int i;
 
 	memset(&fake, 0, sizeof(fake));
 	fake.srv = w->srv;
+	mine = server_store(&fake);
 	pthread_mutex_lock(&w->lock);
+	if (mine && w->nstores < WORKER_THREADS)
+		w->stores[w->nstores++] = mine;
 	while (!w->stop || w->n) {
 		struct request *rq;
 
@@ -212,6 +216,9 @@ static void *worker_main(void *arg)
 		if (st)
 			worker_refusal_flush(w, st, 1);
 	}
+	for (i = 0; i < w->nstores; i++) /* closed when the thread ends */
+		if (w->stores[i] == mine)
+			w->stores[i] = w->stores[--w->nstores];
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
@@ -276,6 +283,19 @@ void worker_quiesce(struct server_state *srv)
 					"stored: send it again");
 		worker_resume(rq);
 	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+void worker_interrupt(struct server_state *srv)
+{
+	struct worker *w = srv->worker;
+	int i;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	for (i = 0; i < w->nstores; i++)
+		store_interrupt(w->stores[i]);
 	pthread_mutex_unlock(&w->lock);
 }
 

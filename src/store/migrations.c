@@ -417,12 +417,23 @@ static const char migration_7[] =
 	"ALTER TABLE task_v7 RENAME TO task;"
 	"CREATE INDEX task_next ON task (enabled, next_run);";
 
+/* Leases (branch store): who runs a claimed discovery run or scheduled
+ * task, and until when (UTC text), so that several servers on one
+ * database never run the same one twice and a dead server's claim runs
+ * out (store_discoveries.h, store_sched.h). */
+static const char migration_8[] =
+	"ALTER TABLE discovery_run ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE discovery_run ADD COLUMN lease_until TEXT;"
+	"ALTER TABLE task ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE task ADD COLUMN lease_until TEXT;";
+
 const char *const store_migrations[] = {migration_1,
 					migration_2,
 					migration_3,
 					migration_4,
 					migration_5 /* branch collector */,
 					migration_6 /* branch ui */,
-					migration_7 /* branch ad */};
+					migration_7 /* branch ad */,
+					migration_8 /* branch store */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

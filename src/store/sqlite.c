@@ -58,19 +58,166 @@ int store_schema_version(void)
 
 /* ---- statements ---- */
 
+/* ---- writers ----
+ * SQLite has one writer per database file. The handles of this process on
+ * one file take turns in its struct sqlite_file: a transaction
+ * (store_begin() or store_batch_begin()) first takes the file's writer
+ * turn, waiting without a time limit for another handle of this process
+ * to finish its transaction (as long as an intake takes), then BEGIN
+ * IMMEDIATE, which waits for another process's writer through the busy
+ * handler (STORE_BUSY_TIMEOUT_MS). A single statement outside a
+ * transaction that finds the file locked by a transaction of this process
+ * waits for the turn to be given back in the busy handler, and polls
+ * only for other processes. So callers need no lock of their own: the
+ * server has none. A handle set not to wait (store_set_wait(st, 0))
+ * fails at once instead, and store_interrupt() ends a wait. */
+struct sqlite_file {
+	char *path; /* realpath of the database, the registry key */
+	int refs;
+	pthread_mutex_t lock;
+	pthread_cond_t given; /* the writer turn was given back */
+	struct sqlite_store *writer;
+	pthread_t writer_thread;
+	struct sqlite_file *next;
+};
+
+static pthread_mutex_t sq_files_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sqlite_file *sq_files;
+
+static struct sqlite_file *sq_file_get(const char *path)
+{
+	char *real = realpath(path, NULL);
+	struct sqlite_file *f;
+
+	if (!real)
+		real = xstrdup(path);
+	pthread_mutex_lock(&sq_files_lock);
+	for (f = sq_files; f && strcmp(f->path, real); f = f->next)
+		;
+	if (f) {
+		free(real);
+	} else {
+		f = xcalloc(1, sizeof(*f));
+		f->path = real;
+		pthread_mutex_init(&f->lock, NULL);
+		pthread_cond_init(&f->given, NULL);
+		f->next = sq_files;
+		sq_files = f;
+	}
+	f->refs++;
+	pthread_mutex_unlock(&sq_files_lock);
+	return f;
+}
+
+static void sq_file_put(struct sqlite_file *f)
+{
+	struct sqlite_file **p;
+
+	if (!f)
+		return;
+	pthread_mutex_lock(&sq_files_lock);
+	if (--f->refs > 0) {
+		pthread_mutex_unlock(&sq_files_lock);
+		return;
+	}
+	for (p = &sq_files; *p != f; p = &(*p)->next)
+		;
+	*p = f->next;
+	pthread_mutex_unlock(&sq_files_lock);
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->given);
+	free(f->path);
+	free(f);
+}
+
+/* Takes the writer turn of sq's file: 0, or -1 when the handle must not
+ * wait (store_set_wait()) or was interrupted (logged). */
+static int sq_writer_take(struct sqlite_store *sq)
+{
+	struct sqlite_file *f = sq->file;
+	int rc = 0;
+
+	if (!f || sq->writing)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	while (f->writer && !sq->nowait && !atomic_load(&sq->interrupted))
+		pthread_cond_wait(&f->given, &f->lock);
+	if (f->writer) {
+		rc = -1;
+	} else {
+		f->writer = sq;
+		f->writer_thread = pthread_self();
+		sq->writing = 1;
+	}
+	pthread_mutex_unlock(&f->lock);
+	/* a handle told not to wait expects this: not an error */
+	if (rc < 0 && !sq->nowait)
+		log_err("database %s: interrupted while waiting to write",
+			sq->path);
+	return rc;
+}
+
+static void sq_writer_give(struct sqlite_store *sq)
+{
+	struct sqlite_file *f = sq->file;
+
+	if (!f || !sq->writing)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->writer = NULL;
+	sq->writing = 0;
+	pthread_cond_broadcast(&f->given);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* For the busy handler: when another handle of this process holds the
+ * writer turn (and it is not this thread's own, which would never come
+ * back), waits until it is given back and returns 1; else 0. */
+static int sq_writer_wait(struct sqlite_store *sq)
+{
+	struct sqlite_file *f = sq->file;
+	int waited = 0;
+
+	if (!f)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	while (f->writer && f->writer != sq &&
+	       !pthread_equal(f->writer_thread, pthread_self()) &&
+	       !atomic_load(&sq->interrupted)) {
+		pthread_cond_wait(&f->given, &f->lock);
+		waited = 1;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return waited;
+}
+
+/* Wakes sq if it waits for the writer turn (store_interrupt()). */
+static void sq_writer_wake(struct sqlite_store *sq)
+{
+	struct sqlite_file *f = sq->file;
+
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->lock);
+	pthread_cond_broadcast(&f->given);
+	pthread_mutex_unlock(&f->lock);
+}
+
 /* The busy handler: sleeps 100 us, doubling up to 2 ms per call, and gives
  * up (SQLITE_BUSY) after about STORE_BUSY_TIMEOUT_MS in all, or at once
  * once the handle was interrupted (sqlite3_interrupt() does not end a
  * wait for a lock). */
 static int sq_busy(void *arg, int n)
 {
-	const struct store *st = arg;
+	struct sqlite_store *sq = arg;
 	long step = 100L << (n < 5 ? n : 5), waited = 0;
 	struct timespec ts;
 	int i;
 
-	if (st && atomic_load(&st->interrupted))
+	if (sq && atomic_load(&sq->interrupted))
 		return 0;
+	if (sq && sq_writer_wait(sq))
+		return 1; /* a transaction of this process is over: retry */
 	for (i = 0; i < n && i < 5; i++)
 		waited += 100L << i;
 	if (n > 5)
@@ -89,9 +236,10 @@ static int sq_exec(struct store *st, const char *sql)
 {
 	char *err = NULL;
 
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_err("database %s: %s (in: %.60s)", st->path,
-			err ? err : sqlite3_errmsg(st->db), sql);
+	if (sqlite3_exec(sqlite_of(st)->db, sql, NULL, NULL, &err) !=
+	    SQLITE_OK) {
+		log_err("database %s: %s (in: %.60s)", sqlite_of(st)->path,
+			err ? err : sqlite3_errmsg(sqlite_of(st)->db), sql);
 		sqlite3_free(err);
 		return -1;
 	}
@@ -104,28 +252,29 @@ sqlite3_stmt *sqlite_store_stmt(struct store *st, const char *sql)
 	sqlite3_stmt *s = NULL;
 	int i;
 
-	for (i = 0; i < st->nstmts; i++) {
-		slot = &st->stmts[i];
+	for (i = 0; i < sqlite_of(st)->nstmts; i++) {
+		slot = &sqlite_of(st)->stmts[i];
 		if (slot->sql == sql || !strcmp(slot->sql, sql)) {
 			sqlite3_reset(slot->stmt);
 			sqlite3_clear_bindings(slot->stmt);
 			return slot->stmt;
 		}
 	}
-	if (st->nstmts >= SQLITE_STMT_CACHE) {
+	if (sqlite_of(st)->nstmts >= SQLITE_STMT_CACHE) {
 		log_err("database %s: statement cache full (%d); not running: "
 			"%.60s",
-			st->path, SQLITE_STMT_CACHE, sql);
+			sqlite_of(st)->path, SQLITE_STMT_CACHE, sql);
 		return NULL;
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+	if (sqlite3_prepare_v3(sqlite_of(st)->db, sql, -1,
+			       SQLITE_PREPARE_PERSISTENT, &s,
 			       NULL) != SQLITE_OK) {
-		log_err("database %s: %s (in: %.60s)", st->path,
-			sqlite3_errmsg(st->db), sql);
+		log_err("database %s: %s (in: %.60s)", sqlite_of(st)->path,
+			sqlite3_errmsg(sqlite_of(st)->db), sql);
 		sqlite3_finalize(s);
 		return NULL;
 	}
-	slot = &st->stmts[st->nstmts++];
+	slot = &sqlite_of(st)->stmts[sqlite_of(st)->nstmts++];
 	slot->sql = xstrdup(sql);
 	slot->stmt = s;
 	return s;
@@ -138,8 +287,8 @@ static int sq_step_done(struct store *st, sqlite3_stmt *s)
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		log_err("database %s: %s (in: %.60s)", st->path,
-			sqlite3_errmsg(st->db), sqlite3_sql(s));
+		log_err("database %s: %s (in: %.60s)", sqlite_of(st)->path,
+			sqlite3_errmsg(sqlite_of(st)->db), sqlite3_sql(s));
 		return -1;
 	}
 	return 0;
@@ -148,8 +297,8 @@ static int sq_step_done(struct store *st, sqlite3_stmt *s)
 /* Logs a failed step of a statement that returns rows, then resets it. */
 static void sq_step_fail(struct store *st, sqlite3_stmt *s)
 {
-	log_err("database %s: %s (in: %.60s)", st->path, sqlite3_errmsg(st->db),
-		sqlite3_sql(s));
+	log_err("database %s: %s (in: %.60s)", sqlite_of(st)->path,
+		sqlite3_errmsg(sqlite_of(st)->db), sqlite3_sql(s));
 	sqlite3_reset(s);
 }
 
@@ -217,12 +366,12 @@ static int sq_user_version(struct store *st, int *v)
 {
 	sqlite3_stmt *s = NULL;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) !=
-		    SQLITE_OK ||
+	if (sqlite3_prepare_v2(sqlite_of(st)->db, "PRAGMA user_version", -1, &s,
+			       NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
 		log_err("%s: cannot read the schema version: %s (is it a "
 			"netcensus database?)",
-			st->path, sqlite3_errmsg(st->db));
+			sqlite_of(st)->path, sqlite3_errmsg(sqlite_of(st)->db));
 		sqlite3_finalize(s);
 		return -1;
 	}
@@ -237,7 +386,7 @@ static int sq_refuse_newer(struct store *st, int v)
 		return 0;
 	log_err("database %s has schema version %d, newer than this netcensus "
 		"knows (%d): upgrade netcensus to open it",
-		st->path, v, store_schema_version());
+		sqlite_of(st)->path, v, store_schema_version());
 	return -1;
 }
 
@@ -267,11 +416,11 @@ static int sq_migrate(struct store *st)
 			 v + 1);
 		if (sq_exec(st, pragma) || sq_exec(st, "COMMIT"))
 			goto fail;
-		log_info("database %s: migrated to schema version %d", st->path,
-			 v + 1);
+		log_info("database %s: migrated to schema version %d",
+			 sqlite_of(st)->path, v + 1);
 	}
 fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(sqlite_of(st)->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -310,21 +459,21 @@ static void sq_build_device_sql(struct store *st)
 		strbuf_printf(&set, "%s = ?%d, ", fields_column(i), i + 2);
 	}
 	/* insert: ?1 org_id, ?2.. columns, extra, now */
-	st->sql_device_insert = xasprintf(
+	sqlite_of(st)->sql_device_insert = xasprintf(
 		"INSERT INTO device (org_id, %sextra, first_seen, last_seen) "
 		"VALUES (?1, %s?%d, ?%d, ?%d)",
 		cols.data, qs.data, DEVICE_NCOLS + 2, DEVICE_NCOLS + 3,
 		DEVICE_NCOLS + 3);
 	/* update: ?1 id, ?2.. columns, extra, now */
-	st->sql_device_update =
+	sqlite_of(st)->sql_device_update =
 		xasprintf("UPDATE device SET %sextra = ?%d, last_seen = ?%d "
 			  "WHERE id = ?1",
 			  set.data, DEVICE_NCOLS + 2, DEVICE_NCOLS + 3);
-	st->sql_device_get = xasprintf(
+	sqlite_of(st)->sql_device_get = xasprintf(
 		"SELECT id, org_id, %sextra, first_seen, last_seen FROM device "
 		"WHERE id = ?1",
 		cols.data);
-	st->sql_device_list = xasprintf(
+	sqlite_of(st)->sql_device_list = xasprintf(
 		"SELECT id, org_id, %sextra, first_seen, last_seen FROM device "
 		"ORDER BY id LIMIT ?1 OFFSET ?2",
 		cols.data);
@@ -333,46 +482,38 @@ static void sq_build_device_sql(struct store *st)
 	strbuf_free(&set);
 }
 
-struct store *store_open(const char *url)
+struct store *sqlite_open(const char *url)
 {
+	struct sqlite_store *sq;
 	struct store *st;
 	const char *path = url;
 	int v;
 
-	if (!url || !*url) {
-		log_err("no database given: pass --db PATH or set "
-			"NETCENSUS_DB");
-		return NULL;
-	}
-	if (!strncmp(url, "postgresql://", 13) ||
-	    !strncmp(url, "postgres://", 11)) {
-		log_err("%s: this build stores only in SQLite; give a file "
-			"path "
-			"to --db",
-			url);
-		return NULL;
-	}
 	if (!strncmp(url, "sqlite:", 7))
 		path = url + 7;
 	if (!*path) {
 		log_err("%s: no database file named", url);
 		return NULL;
 	}
-	st = xcalloc(1, sizeof(*st));
-	st->path = xstrdup(path);
-	st->key_path = xasprintf("%s.key", path);
+	sq = xcalloc(1, sizeof(*sq));
+	sq->base.ops = &sqlite_store_ops;
+	st = &sq->base;
+	sqlite_of(st)->path = xstrdup(path);
+	sqlite_of(st)->key_path = xasprintf("%s.key", path);
 	if (sq_create_private(path))
 		goto fail;
-	if (sqlite3_open_v2(path, &st->db,
+	if (sqlite3_open_v2(path, &sqlite_of(st)->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		log_err("cannot open database %s: %s", path,
-			st->db ? sqlite3_errmsg(st->db) : "out of memory");
+			sqlite_of(st)->db ? sqlite3_errmsg(sqlite_of(st)->db)
+					  : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_handler(st->db, sq_busy, st);
-	if (sqlite_search_register(st->db))
+	sq->file = sq_file_get(path);
+	sqlite3_busy_handler(sqlite_of(st)->db, sq_busy, sq);
+	if (sqlite_search_register(sqlite_of(st)->db))
 		goto fail;
 	/* refuse a newer database before changing anything in it */
 	if (sq_user_version(st, &v) || sq_refuse_newer(st, v))
@@ -396,60 +537,68 @@ fail:
 	return NULL;
 }
 
-void store_close(struct store *st)
+void sqlite_close(struct store *st)
 {
 	int i;
 
 	if (!st)
 		return;
-	for (i = 0; i < st->nstmts; i++) {
-		sqlite3_finalize(st->stmts[i].stmt);
-		free(st->stmts[i].sql);
+	for (i = 0; i < sqlite_of(st)->nstmts; i++) {
+		sqlite3_finalize(sqlite_of(st)->stmts[i].stmt);
+		free(sqlite_of(st)->stmts[i].sql);
 	}
 	sqlite_api_stmts_free(st);
-	if (st->db) {
-		if (st->in_tx || st->in_batch)
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite_of(st)->db) {
+		if (sqlite_of(st)->in_tx || sqlite_of(st)->in_batch)
+			sqlite3_exec(sqlite_of(st)->db, "ROLLBACK", NULL, NULL,
+				     NULL);
 		/* lets the planner keep statistics current; cheap when
 		 * nothing needs it, and skipped rather than waited for when
 		 * another writer holds the database (a stopping server must
 		 * not wait 10 s per handle) */
-		sqlite3_busy_timeout(st->db, 0);
-		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
-		sqlite3_close_v2(st->db);
+		sqlite3_busy_timeout(sqlite_of(st)->db, 0);
+		sqlite3_exec(sqlite_of(st)->db, "PRAGMA optimize", NULL, NULL,
+			     NULL);
+		sqlite3_close_v2(sqlite_of(st)->db);
 	}
-	secret_key_close(st->key);
-	free(st->sql_device_insert);
-	free(st->sql_device_update);
-	free(st->sql_device_get);
-	free(st->sql_device_list);
-	free(st->path);
-	free(st->key_path);
-	free(st);
+	sq_writer_give(sqlite_of(st));
+	sq_file_put(sqlite_of(st)->file);
+	secret_key_close(sqlite_of(st)->key);
+	free(sqlite_of(st)->sql_device_insert);
+	free(sqlite_of(st)->sql_device_update);
+	free(sqlite_of(st)->sql_device_get);
+	free(sqlite_of(st)->sql_device_list);
+	free(sqlite_of(st)->path);
+	free(sqlite_of(st)->key_path);
+	free(sqlite_of(st));
 }
 
-void store_set_wait(struct store *st, int wait)
+void sqlite_set_wait(struct store *st, int wait)
 {
-	if (st && st->db)
-		sqlite3_busy_handler(st->db, wait ? sq_busy : NULL, st);
+	if (st)
+		sqlite_of(st)->nowait = !wait;
+	if (st && sqlite_of(st)->db)
+		sqlite3_busy_handler(sqlite_of(st)->db, wait ? sq_busy : NULL,
+				     sqlite_of(st));
 }
 
-void store_interrupt(struct store *st)
+void sqlite_interrupt(struct store *st)
 {
-	if (!st || !st->db)
+	if (!st || !sqlite_of(st)->db)
 		return;
-	atomic_store(&st->interrupted, 1);
-	sqlite3_interrupt(st->db);
+	atomic_store(&sqlite_of(st)->interrupted, 1);
+	sqlite3_interrupt(sqlite_of(st)->db);
+	sq_writer_wake(sqlite_of(st));
 }
 
 struct secret_key *sqlite_store_key(struct store *st)
 {
-	if (!st->key)
-		st->key = secret_key_open(st->key_path);
-	return st->key;
+	if (!sqlite_of(st)->key)
+		sqlite_of(st)->key = secret_key_open(sqlite_of(st)->key_path);
+	return sqlite_of(st)->key;
 }
 
-int store_db_version(struct store *st)
+int sqlite_db_version(struct store *st)
 {
 	int v;
 
@@ -458,123 +607,138 @@ int store_db_version(struct store *st)
 
 /* ---- transactions ---- */
 
-int store_begin(struct store *st)
+int sqlite_begin(struct store *st)
 {
-	if (st->in_batch && !st->in_tx) {
+	if (sqlite_of(st)->in_batch && !sqlite_of(st)->in_tx) {
 		/* the batch's transaction was rolled back under us (an
 		 * interrupt, a full disk): nothing more may go in */
-		if (sqlite3_get_autocommit(st->db) ||
+		if (sqlite3_get_autocommit(sqlite_of(st)->db) ||
 		    sq_exec(st, "SAVEPOINT part"))
 			return -1;
-		st->in_tx = 1;
+		sqlite_of(st)->in_tx = 1;
 		return 0;
 	}
-	if (st->in_tx) {
-		log_err("database %s: a transaction is already open", st->path);
+	if (sqlite_of(st)->in_tx) {
+		log_err("database %s: a transaction is already open",
+			sqlite_of(st)->path);
 		return -1;
 	}
 	/* IMMEDIATE takes the write lock now, so a busy database waits here
 	 * (busy_timeout) instead of failing half-way through */
-	if (sq_exec(st, "BEGIN IMMEDIATE"))
+	if (sq_writer_take(sqlite_of(st)) < 0)
 		return -1;
-	st->in_tx = 1;
+	if (sq_exec(st, "BEGIN IMMEDIATE")) {
+		sq_writer_give(sqlite_of(st));
+		return -1;
+	}
+	sqlite_of(st)->in_tx = 1;
 	return 0;
 }
 
-int store_commit(struct store *st)
+int sqlite_commit(struct store *st)
 {
-	if (!st->in_tx) {
-		log_err("database %s: commit without a transaction", st->path);
+	if (!sqlite_of(st)->in_tx) {
+		log_err("database %s: commit without a transaction",
+			sqlite_of(st)->path);
 		return -1;
 	}
-	if (st->in_batch) {
-		st->in_tx = 0;
+	if (sqlite_of(st)->in_batch) {
+		sqlite_of(st)->in_tx = 0;
 		return sq_exec(st, "RELEASE part") ? -1 : 0;
 	}
 	if (sq_exec(st, "COMMIT")) {
 		store_rollback(st);
 		return -1;
 	}
-	st->in_tx = 0;
+	sqlite_of(st)->in_tx = 0;
+	sq_writer_give(sqlite_of(st));
 	return 0;
 }
 
-int store_rollback(struct store *st)
+int sqlite_rollback(struct store *st)
 {
 	int rc = 0;
 
-	if (!st->in_tx)
+	if (!sqlite_of(st)->in_tx)
 		return 0;
-	if (st->in_batch && sqlite3_get_autocommit(st->db) == 0) {
-		st->in_tx = 0;
+	if (sqlite_of(st)->in_batch &&
+	    sqlite3_get_autocommit(sqlite_of(st)->db) == 0) {
+		sqlite_of(st)->in_tx = 0;
 		return sq_exec(st, "ROLLBACK TO part") ||
 				       sq_exec(st, "RELEASE part")
 			       ? -1
 			       : 0;
 	}
-	if (sqlite3_get_autocommit(st->db) == 0)
+	if (sqlite3_get_autocommit(sqlite_of(st)->db) == 0)
 		rc = sq_exec(st, "ROLLBACK");
-	st->in_tx = 0;
+	sqlite_of(st)->in_tx = 0;
+	sq_writer_give(sqlite_of(st));
 	return rc;
 }
 
-int store_batch_begin(struct store *st)
+int sqlite_batch_begin(struct store *st)
 {
-	if (st->in_tx || st->in_batch) {
-		log_err("database %s: a transaction is already open", st->path);
+	if (sqlite_of(st)->in_tx || sqlite_of(st)->in_batch) {
+		log_err("database %s: a transaction is already open",
+			sqlite_of(st)->path);
 		return -1;
 	}
-	if (sq_exec(st, "BEGIN IMMEDIATE"))
+	if (sq_writer_take(sqlite_of(st)) < 0)
 		return -1;
-	st->in_batch = 1;
+	if (sq_exec(st, "BEGIN IMMEDIATE")) {
+		sq_writer_give(sqlite_of(st));
+		return -1;
+	}
+	sqlite_of(st)->in_batch = 1;
 	return 0;
 }
 
-int store_batch_commit(struct store *st)
+int sqlite_batch_commit(struct store *st)
 {
 	int rc = 0;
 
-	if (!st->in_batch)
+	if (!sqlite_of(st)->in_batch)
 		return -1;
-	st->in_batch = 0;
-	st->in_tx = 0;
-	if (sqlite3_get_autocommit(st->db)) {
+	sqlite_of(st)->in_batch = 0;
+	sqlite_of(st)->in_tx = 0;
+	if (sqlite3_get_autocommit(sqlite_of(st)->db)) {
 		log_err("database %s: a batch's transaction was rolled back",
-			st->path);
-		return -1;
-	}
-	if (sq_exec(st, "COMMIT")) {
-		if (sqlite3_get_autocommit(st->db) == 0)
+			sqlite_of(st)->path);
+		rc = -1;
+	} else if (sq_exec(st, "COMMIT")) {
+		if (sqlite3_get_autocommit(sqlite_of(st)->db) == 0)
 			sq_exec(st, "ROLLBACK");
 		rc = -1;
 	}
+	sq_writer_give(sqlite_of(st));
 	return rc;
 }
 
-void store_batch_rollback(struct store *st)
+void sqlite_batch_rollback(struct store *st)
 {
-	if (!st->in_batch)
+	if (!sqlite_of(st)->in_batch)
 		return;
-	st->in_batch = 0;
-	st->in_tx = 0;
-	if (sqlite3_get_autocommit(st->db) == 0)
+	sqlite_of(st)->in_batch = 0;
+	sqlite_of(st)->in_tx = 0;
+	if (sqlite3_get_autocommit(sqlite_of(st)->db) == 0)
 		sq_exec(st, "ROLLBACK");
+	sq_writer_give(sqlite_of(st));
 }
 
 /* ---- checks and counts ---- */
 
-int store_check(struct store *st)
+int sqlite_check(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
 	int bad = 0, rows = 0, v, rc;
 
 	v = store_db_version(st);
 	printf("database: %s\nschema version: %d (this netcensus: %d)\n",
-	       st->path, v, store_schema_version());
+	       sqlite_of(st)->path, v, store_schema_version());
 	if (v != store_schema_version())
 		bad++;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(sqlite_of(st)->db, "PRAGMA integrity_check", -1,
+			       &s, NULL) != SQLITE_OK)
 		goto fail;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *msg = sq_text(s, 0);
@@ -590,8 +754,8 @@ int store_check(struct store *st)
 		goto fail;
 	sqlite3_finalize(s);
 	s = NULL;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(sqlite_of(st)->db, "PRAGMA foreign_key_check",
+			       -1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		printf("foreign key: %s row %lld refers to a missing %s\n",
@@ -606,13 +770,13 @@ int store_check(struct store *st)
 	sqlite3_finalize(s);
 	return bad || rows ? -1 : 0;
 fail:
-	log_err("database %s: check failed: %s", st->path,
-		sqlite3_errmsg(st->db));
+	log_err("database %s: check failed: %s", sqlite_of(st)->path,
+		sqlite3_errmsg(sqlite_of(st)->db));
 	sqlite3_finalize(s);
 	return -1;
 }
 
-json_t *store_counts(struct store *st)
+json_t *sqlite_counts(struct store *st)
 {
 	static const char *const names[] = {
 		"devices", "components", "components_current",
@@ -767,9 +931,9 @@ static int sq_match(struct store *st, const char *sql, int64_t org_id,
 	return 0;
 }
 
-int store_match_fields(struct store *st, int64_t org_id,
-		       const char *const *fields, const char *const *values,
-		       int nfields, int64_t *ids, int max, int *n)
+int sqlite_match_fields(struct store *st, int64_t org_id,
+			const char *const *fields, const char *const *values,
+			int nfields, int64_t *ids, int max, int *n)
 {
 	struct strbuf sql;
 	int i, rc;
@@ -799,8 +963,8 @@ int store_match_fields(struct store *st, int64_t org_id,
 	return rc;
 }
 
-int store_match_mac(struct store *st, int64_t org_id, const char *mac,
-		    int64_t *ids, int max, int *n)
+int sqlite_match_mac(struct store *st, int64_t org_id, const char *mac,
+		     int64_t *ids, int max, int *n)
 {
 	return sq_match(
 		st,
@@ -818,8 +982,8 @@ int store_match_mac(struct store *st, int64_t org_id, const char *mac,
  * selective index lookups and walked every device without a serial (all
  * the discovered network gear of a real store: 4 ms for 5,000 of them, on
  * every new device's intake) instead of starting from component_ip. */
-int store_match_ip(struct store *st, int64_t org_id, const char *ip,
-		   int64_t *ids, int max, int *n)
+int sqlite_match_ip(struct store *st, int64_t org_id, const char *ip,
+		    int64_t *ids, int max, int *n)
 {
 	return sq_match(
 		st,
@@ -834,8 +998,8 @@ int store_match_ip(struct store *st, int64_t org_id, const char *ip,
 		org_id, &ip, 1, ids, max, n);
 }
 
-int store_device_find(struct store *st, const char *const *fields,
-		      const char *const *values, int n, int64_t *id)
+int sqlite_device_find(struct store *st, const char *const *fields,
+		       const char *const *values, int n, int64_t *id)
 {
 	int found;
 
@@ -844,9 +1008,9 @@ int store_device_find(struct store *st, const char *const *fields,
 				  &found);
 }
 
-json_t *store_device_get(struct store *st, int64_t id)
+json_t *sqlite_device_get(struct store *st, int64_t id)
 {
-	sqlite3_stmt *s = sqlite_store_stmt(st, st->sql_device_get);
+	sqlite3_stmt *s = sqlite_store_stmt(st, sqlite_of(st)->sql_device_get);
 	json_t *o = NULL;
 	int rc;
 
@@ -858,8 +1022,8 @@ json_t *store_device_get(struct store *st, int64_t id)
 		o = sq_device_row(s);
 	else if (rc == SQLITE_DONE)
 		/* not an error of the store: callers say it their way */
-		log_debug("database %s: no device with id %" PRId64, st->path,
-			  id);
+		log_debug("database %s: no device with id %" PRId64,
+			  sqlite_of(st)->path, id);
 	else {
 		sq_step_fail(st, s);
 		return NULL;
@@ -868,9 +1032,9 @@ json_t *store_device_get(struct store *st, int64_t id)
 	return o;
 }
 
-json_t *store_device_list(struct store *st, int64_t limit, int64_t offset)
+json_t *sqlite_device_list(struct store *st, int64_t limit, int64_t offset)
 {
-	sqlite3_stmt *s = sqlite_store_stmt(st, st->sql_device_list);
+	sqlite3_stmt *s = sqlite_store_stmt(st, sqlite_of(st)->sql_device_list);
 
 	if (!s)
 		return NULL;
@@ -897,29 +1061,30 @@ static int sq_device_write(struct store *st, const char *sql, int64_t key,
 	return sq_step_done(st, s);
 }
 
-int store_device_insert(struct store *st, int64_t org_id, json_t *sys,
-			const char *now, int64_t *id)
+int sqlite_device_insert(struct store *st, int64_t org_id, json_t *sys,
+			 const char *now, int64_t *id)
 {
-	if (sq_device_write(st, st->sql_device_insert, org_id, sys, now))
+	if (sq_device_write(st, sqlite_of(st)->sql_device_insert, org_id, sys,
+			    now))
 		return -1;
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
 	return 0;
 }
 
-int store_device_update(struct store *st, int64_t id, json_t *sys,
-			const char *now)
+int sqlite_device_update(struct store *st, int64_t id, json_t *sys,
+			 const char *now)
 {
-	if (sq_device_write(st, st->sql_device_update, id, sys, now))
+	if (sq_device_write(st, sqlite_of(st)->sql_device_update, id, sys, now))
 		return -1;
-	if (sqlite3_changes(st->db) == 0) {
-		log_err("database %s: no device with id %" PRId64, st->path,
-			id);
+	if (sqlite3_changes(sqlite_of(st)->db) == 0) {
+		log_err("database %s: no device with id %" PRId64,
+			sqlite_of(st)->path, id);
 		return -1;
 	}
 	return 0;
 }
 
-int store_device_delete(struct store *st, int64_t id)
+int sqlite_device_delete(struct store *st, int64_t id)
 {
 	sqlite3_stmt *s =
 		sqlite_store_stmt(st, "DELETE FROM device WHERE id = ?1");
@@ -929,9 +1094,9 @@ int store_device_delete(struct store *st, int64_t id)
 	sqlite3_bind_int64(s, 1, id);
 	if (sq_step_done(st, s))
 		return -1;
-	if (sqlite3_changes(st->db) == 0) {
-		log_err("database %s: no device with id %" PRId64, st->path,
-			id);
+	if (sqlite3_changes(sqlite_of(st)->db) == 0) {
+		log_err("database %s: no device with id %" PRId64,
+			sqlite_of(st)->path, id);
 		return -1;
 	}
 	return 0;
@@ -954,8 +1119,8 @@ static json_t *sq_component_row(sqlite3_stmt *s)
 	return o;
 }
 
-json_t *store_component_list(struct store *st, int64_t device_id,
-			     const char *section, int current_only)
+json_t *sqlite_component_list(struct store *st, int64_t device_id,
+			      const char *section, int current_only)
 {
 	sqlite3_stmt *s;
 
@@ -985,7 +1150,7 @@ static json_t *sq_first_text(sqlite3_stmt *s)
 	return json_string(sq_text(s, 0));
 }
 
-json_t *store_component_sections(struct store *st, int64_t device_id)
+json_t *sqlite_component_sections(struct store *st, int64_t device_id)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st,
@@ -1013,9 +1178,9 @@ static void sq_bind_component_data(sqlite3_stmt *s, int first, json_t *data)
 	}
 }
 
-int store_component_insert(struct store *st, int64_t device_id,
-			   const char *section, const char *key, json_t *data,
-			   const char *now)
+int sqlite_component_insert(struct store *st, int64_t device_id,
+			    const char *section, const char *key, json_t *data,
+			    const char *now)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "INSERT INTO component (device_id, section, key, data, mac,"
@@ -1032,8 +1197,8 @@ int store_component_insert(struct store *st, int64_t device_id,
 	return sq_step_done(st, s);
 }
 
-int store_component_update(struct store *st, int64_t component_id, json_t *data,
-			   const char *now)
+int sqlite_component_update(struct store *st, int64_t component_id,
+			    json_t *data, const char *now)
 {
 	sqlite3_stmt *s;
 
@@ -1054,7 +1219,7 @@ int store_component_update(struct store *st, int64_t component_id, json_t *data,
 	return sq_step_done(st, s);
 }
 
-int store_component_retire(struct store *st, int64_t component_id)
+int sqlite_component_retire(struct store *st, int64_t component_id)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "UPDATE component SET current = 0 WHERE id = ?1");
@@ -1065,8 +1230,8 @@ int store_component_retire(struct store *st, int64_t component_id)
 	return sq_step_done(st, s);
 }
 
-int store_component_touch(struct store *st, int64_t device_id,
-			  const char *section, const char *now)
+int sqlite_component_touch(struct store *st, int64_t device_id,
+			   const char *section, const char *now)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "UPDATE component SET last_seen = ?3 WHERE device_id = ?1"
@@ -1116,9 +1281,9 @@ int store_component_each(
 
 /* ---- change log ---- */
 
-int store_change_add(struct store *st, int64_t device_id, const char *section,
-		     const char *action, const char *key, json_t *detail,
-		     const char *now)
+int sqlite_change_add(struct store *st, int64_t device_id, const char *section,
+		      const char *action, const char *key, json_t *detail,
+		      const char *now)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "INSERT INTO change_log (device_id, section, action, key,"
@@ -1155,7 +1320,7 @@ static json_t *sq_change_row(sqlite3_stmt *s)
 	return o;
 }
 
-json_t *store_change_list(struct store *st, int64_t device_id, int64_t limit)
+json_t *sqlite_change_list(struct store *st, int64_t device_id, int64_t limit)
 {
 	sqlite3_stmt *s;
 
@@ -1182,8 +1347,8 @@ json_t *store_change_list(struct store *st, int64_t device_id, int64_t limit)
 
 /* ---- audit log ---- */
 
-int store_audit_add(struct store *st, const struct store_audit *a,
-		    const char *now)
+int sqlite_audit_add(struct store *st, const struct store_audit *a,
+		     const char *now)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "INSERT INTO audit_log (time, source, format, result, rule,"
@@ -1202,16 +1367,16 @@ int store_audit_add(struct store *st, const struct store_audit *a,
 	return sq_step_done(st, s);
 }
 
-int store_audit_add_id(struct store *st, const struct store_audit *a,
-		       const char *now, int64_t *id)
+int sqlite_audit_add_id(struct store *st, const struct store_audit *a,
+			const char *now, int64_t *id)
 {
 	if (store_audit_add(st, a, now) < 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
 	return 0;
 }
 
-int store_audit_set_message(struct store *st, int64_t id, const char *message)
+int sqlite_audit_set_message(struct store *st, int64_t id, const char *message)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "UPDATE audit_log SET message = ?1 WHERE id = ?2");
@@ -1240,7 +1405,7 @@ static json_t *sq_audit_row(sqlite3_stmt *s)
 	return o;
 }
 
-json_t *store_audit_list(struct store *st, int64_t limit)
+json_t *sqlite_audit_list(struct store *st, int64_t limit)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "SELECT id, time, source, format, result, rule, message,"

@@ -37,9 +37,10 @@ static sqlite3_stmt *adm_prepare(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(sqlite_of(st)->db, sql, -1, &s, NULL) !=
+	    SQLITE_OK) {
 		log_err("database: cannot prepare '%.60s…': %s", sql,
-			sqlite3_errmsg(st->db));
+			sqlite3_errmsg(sqlite_of(st)->db));
 		return NULL;
 	}
 	return s;
@@ -85,7 +86,7 @@ static json_t *adm_rows(struct store *st, sqlite3_stmt *s)
 		json_array_append_new(arr, adm_row(s));
 	if (rc != SQLITE_DONE) {
 		log_err("database: reading rows failed: %s",
-			sqlite3_errmsg(st->db));
+			sqlite3_errmsg(sqlite_of(st)->db));
 		json_decref(arr);
 		arr = NULL;
 	}
@@ -114,7 +115,8 @@ static int adm_exec(struct store *st, sqlite3_stmt *s, const char *what)
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE || rc == SQLITE_CONSTRAINT)
 		return rc;
-	log_err("database: %s failed: %s", what, sqlite3_errmsg(st->db));
+	log_err("database: %s failed: %s", what,
+		sqlite3_errmsg(sqlite_of(st)->db));
 	return -1;
 }
 
@@ -129,7 +131,7 @@ static int adm_change_by_id(struct store *st, const char *sql, int64_t id,
 	sqlite3_bind_int64(s, 1, id);
 	if (adm_exec(st, s, what) != SQLITE_DONE)
 		return -1;
-	if (sqlite3_changes(st->db) == 0) {
+	if (sqlite3_changes(sqlite_of(st)->db) == 0) {
 		log_err("no %s with id %lld ('netcensus admin %s list' shows "
 			"them)",
 			what, (long long)id, what);
@@ -155,7 +157,8 @@ static int adm_step_id(struct store *st, sqlite3_stmt *s, const char *what,
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	log_err("database: %s lookup failed: %s", what, sqlite3_errmsg(st->db));
+	log_err("database: %s lookup failed: %s", what,
+		sqlite3_errmsg(sqlite_of(st)->db));
 	return -1;
 }
 
@@ -174,7 +177,8 @@ static int adm_exists(struct store *st, const char *sql, int64_t id)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	log_err("database: lookup failed: %s", sqlite3_errmsg(st->db));
+	log_err("database: lookup failed: %s",
+		sqlite3_errmsg(sqlite_of(st)->db));
 	return -1;
 }
 
@@ -227,7 +231,7 @@ static int adm_check_text(const char *what, const char *s, size_t max,
 
 /* ---- orgs ---- */
 
-int store_org_find(struct store *st, const char *name, int64_t *id)
+int sqlite_org_find(struct store *st, const char *name, int64_t *id)
 {
 	sqlite3_stmt *s;
 	long num;
@@ -251,8 +255,8 @@ int store_org_find(struct store *st, const char *name, int64_t *id)
 	return rc ? -1 : 0;
 }
 
-int store_org_add(struct store *st, const char *name, int64_t parent_id,
-		  int64_t *id)
+int sqlite_org_add(struct store *st, const char *name, int64_t parent_id,
+		   int64_t *id)
 {
 	sqlite3_stmt *s;
 	char now[20];
@@ -283,11 +287,11 @@ int store_org_add(struct store *st, const char *name, int64_t parent_id,
 	if (rc != SQLITE_DONE)
 		return -1;
 	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
 	return 0;
 }
 
-int store_org_is_root(struct store *st, int64_t org_id)
+int sqlite_org_is_root(struct store *st, int64_t org_id)
 {
 	return adm_exists(st,
 			  "SELECT 1 FROM org WHERE id = ?1"
@@ -295,7 +299,7 @@ int store_org_is_root(struct store *st, int64_t org_id)
 			  org_id);
 }
 
-json_t *store_org_list(struct store *st)
+json_t *sqlite_org_list(struct store *st)
 {
 	sqlite3_stmt *s;
 
@@ -364,8 +368,8 @@ static char *user_hash(const char *name, const char *password)
 	return secret_password_hash(password);
 }
 
-int store_user_add(struct store *st, const char *name, const char *role,
-		   int64_t org_id, const char *password)
+int sqlite_user_add(struct store *st, const char *name, const char *role,
+		    int64_t org_id, const char *password)
 {
 	sqlite3_stmt *s = NULL;
 	char *hash = NULL;
@@ -414,8 +418,8 @@ fail:
 	return -1;
 }
 
-int store_user_set_password(struct store *st, const char *name,
-			    const char *password)
+int sqlite_user_set_password(struct store *st, const char *name,
+			     const char *password)
 {
 	sqlite3_stmt *s;
 	char *hash;
@@ -436,15 +440,15 @@ int store_user_set_password(struct store *st, const char *name,
 	free(hash);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (sqlite3_changes(st->db) == 0) {
+	if (sqlite3_changes(sqlite_of(st)->db) == 0) {
 		log_err("no user named '%s'", name);
 		return -1;
 	}
 	return 0;
 }
 
-int store_user_password_stamp(struct store *st, const char *name,
-			      char stamp[65])
+int sqlite_user_password_stamp(struct store *st, const char *name,
+			       char stamp[65])
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -463,7 +467,8 @@ int store_user_password_stamp(struct store *st, const char *name,
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	log_err("database: user lookup failed: %s", sqlite3_errmsg(st->db));
+	log_err("database: user lookup failed: %s",
+		sqlite3_errmsg(sqlite_of(st)->db));
 	return -1;
 }
 
@@ -473,7 +478,7 @@ static const char user_dummy_hash[] =
 	"$argon2id$v=19$m=65536,t=2,p=1$/T/2K7K2gLmU7lC48xcQbA"
 	"$qeoYtLJq3QoZJh0azpCDVwdWghoQS2ZFfHpoUneeS6Q";
 
-int store_user_verify(struct store *st, const char *name, const char *password)
+int sqlite_user_verify(struct store *st, const char *name, const char *password)
 {
 	sqlite3_stmt *s;
 	char *hash = NULL;
@@ -494,7 +499,7 @@ int store_user_verify(struct store *st, const char *name, const char *password)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		log_err("database: user lookup failed: %s",
-			sqlite3_errmsg(st->db));
+			sqlite3_errmsg(sqlite_of(st)->db));
 		return -1;
 	}
 	ok = secret_password_verify(hash ? hash : user_dummy_hash, password) &&
@@ -517,7 +522,7 @@ int store_user_verify(struct store *st, const char *name, const char *password)
 	" u.full_name, u.email, u.enabled, u.created, u.last_login"            \
 	" FROM user u JOIN org o ON o.id = u.org_id"
 
-json_t *store_user_list(struct store *st)
+json_t *sqlite_user_list(struct store *st)
 {
 	sqlite3_stmt *s = adm_prepare(st, USER_COLUMNS " ORDER BY u.id");
 	json_t *rows;
@@ -529,7 +534,7 @@ json_t *store_user_list(struct store *st)
 	return rows;
 }
 
-json_t *store_user_get(struct store *st, const char *name)
+json_t *sqlite_user_get(struct store *st, const char *name)
 {
 	sqlite3_stmt *s = adm_prepare(st, USER_COLUMNS " WHERE u.name = ?1");
 	json_t *rows, *user = NULL;
@@ -566,8 +571,8 @@ static int token_user_id(struct store *st, const char *user, int64_t *id)
 	return rc ? -1 : 0;
 }
 
-int store_token_create(struct store *st, const char *user, const char *label,
-		       char **token)
+int sqlite_token_create(struct store *st, const char *user, const char *label,
+			char **token)
 {
 	char hash[SECRET_TOKEN_HASH_LEN + 1], now[20];
 	char prefix[TOKEN_SHOWN + 1];
@@ -605,7 +610,7 @@ fail:
 	return -1;
 }
 
-char *store_token_user(struct store *st, const char *token)
+char *sqlite_token_user(struct store *st, const char *token)
 {
 	char hash[SECRET_TOKEN_HASH_LEN + 1], now[20];
 	sqlite3_stmt *s;
@@ -640,7 +645,7 @@ char *store_token_user(struct store *st, const char *token)
 				 token);
 		else
 			log_err("database: token lookup failed: %s",
-				sqlite3_errmsg(st->db));
+				sqlite3_errmsg(sqlite_of(st)->db));
 		return NULL;
 	}
 	if (revoked || !enabled) {
@@ -659,13 +664,13 @@ char *store_token_user(struct store *st, const char *token)
 	return user;
 }
 
-int store_token_revoke(struct store *st, int64_t id)
+int sqlite_token_revoke(struct store *st, int64_t id)
 {
 	return adm_change_by_id(
 		st, "UPDATE token SET revoked = 1 WHERE id = ?1", id, "token");
 }
 
-json_t *store_token_list(struct store *st)
+json_t *sqlite_token_list(struct store *st)
 {
 	sqlite3_stmt *s;
 	json_t *rows;
@@ -1184,7 +1189,7 @@ static int cred_split(struct store *st, json_t *cred, json_t *fields,
 	return 0;
 }
 
-int store_credential_add(struct store *st, json_t *cred, int64_t *id)
+int sqlite_credential_add(struct store *st, json_t *cred, int64_t *id)
 {
 	json_t *norm, *fields = json_object(), *secrets = json_object();
 	char *fields_text = NULL, *secrets_text = NULL;
@@ -1246,7 +1251,7 @@ int store_credential_add(struct store *st, json_t *cred, int64_t *id)
 		goto out;
 	}
 	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
 	rc = 0;
 out:
 	store_credential_wipe(norm);
@@ -1289,7 +1294,7 @@ static json_t *cred_unpack_row(json_t *row)
 	return secrets;
 }
 
-json_t *store_credential_list(struct store *st)
+json_t *sqlite_credential_list(struct store *st)
 {
 	sqlite3_stmt *s = adm_prepare(st, CRED_COLUMNS " ORDER BY c.id");
 	json_t *rows, *row, *secrets, *set;
@@ -1311,7 +1316,7 @@ json_t *store_credential_list(struct store *st)
 	return rows;
 }
 
-json_t *store_credential_get_secret(struct store *st, int64_t id)
+json_t *sqlite_credential_get_secret(struct store *st, int64_t id)
 {
 	sqlite3_stmt *s = adm_prepare(st, CRED_COLUMNS " WHERE c.id = ?1");
 	json_t *rows, *row = NULL, *secrets = NULL;
@@ -1358,7 +1363,7 @@ fail:
 	return NULL;
 }
 
-int store_credential_delete(struct store *st, int64_t id)
+int sqlite_credential_delete(struct store *st, int64_t id)
 {
 	return adm_change_by_id(st, "DELETE FROM credential WHERE id = ?1", id,
 				"credential");

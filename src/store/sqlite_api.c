@@ -503,21 +503,23 @@ static sqlite3_stmt *api_prepare(struct store *st, const char *sql)
 	int i;
 
 	for (i = 0; i < SQLITE_API_STMT_CACHE; i++) {
-		slot = &st->api_stmts[i];
+		slot = &sqlite_of(st)->api_stmts[i];
 		if (slot->busy)
 			continue;
 		if (slot->sql && slot->hash == h && !strcmp(slot->sql, sql)) {
 			slot->busy = 1;
-			slot->used = ++st->api_tick;
+			slot->used = ++sqlite_of(st)->api_tick;
 			return slot->stmt;
 		}
 		if (!victim || !slot->sql ||
 		    (victim->sql && slot->used < victim->used))
 			victim = slot;
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-			       &stmt, NULL) != SQLITE_OK) {
-		log_err("store: %s: %s", sqlite3_errmsg(st->db), sql);
+	if (sqlite3_prepare_v3(sqlite_of(st)->db, sql, -1,
+			       SQLITE_PREPARE_PERSISTENT, &stmt,
+			       NULL) != SQLITE_OK) {
+		log_err("store: %s: %s", sqlite3_errmsg(sqlite_of(st)->db),
+			sql);
 		sqlite3_finalize(stmt);
 		return NULL;
 	}
@@ -528,7 +530,7 @@ static sqlite3_stmt *api_prepare(struct store *st, const char *sql)
 	victim->sql = xstrdup(sql);
 	victim->hash = h;
 	victim->stmt = stmt;
-	victim->used = ++st->api_tick;
+	victim->used = ++sqlite_of(st)->api_tick;
 	victim->busy = 1;
 	return stmt;
 }
@@ -542,10 +544,10 @@ static void api_done(struct store *st, sqlite3_stmt *stmt)
 	if (!stmt)
 		return;
 	for (i = 0; i < SQLITE_API_STMT_CACHE; i++) {
-		if (st->api_stmts[i].stmt == stmt) {
+		if (sqlite_of(st)->api_stmts[i].stmt == stmt) {
 			sqlite3_reset(stmt);
 			sqlite3_clear_bindings(stmt);
-			st->api_stmts[i].busy = 0;
+			sqlite_of(st)->api_stmts[i].busy = 0;
 			return;
 		}
 	}
@@ -557,10 +559,10 @@ void sqlite_api_stmts_free(struct store *st)
 	int i;
 
 	for (i = 0; i < SQLITE_API_STMT_CACHE; i++) {
-		sqlite3_finalize(st->api_stmts[i].stmt);
-		free(st->api_stmts[i].sql);
+		sqlite3_finalize(sqlite_of(st)->api_stmts[i].stmt);
+		free(sqlite_of(st)->api_stmts[i].sql);
 	}
-	memset(st->api_stmts, 0, sizeof(st->api_stmts));
+	memset(sqlite_of(st)->api_stmts, 0, sizeof(sqlite_of(st)->api_stmts));
 }
 
 static json_t *api_column(sqlite3_stmt *stmt, int i, int is_json)
@@ -607,7 +609,7 @@ static json_t *api_rows(struct store *st, const char *sql, json_t *params,
 		json_array_append_new(rows, row);
 	}
 	if (rc != SQLITE_DONE) {
-		log_err("store: %s", sqlite3_errmsg(st->db));
+		log_err("store: %s", sqlite3_errmsg(sqlite_of(st)->db));
 		goto fail;
 	}
 	api_done(st, stmt);
@@ -636,13 +638,13 @@ static int api_scalar(struct store *st, const char *sql, json_t *params,
 	api_done(st, stmt);
 	return 0;
 fail:
-	log_err("store: %s", sqlite3_errmsg(st->db));
+	log_err("store: %s", sqlite3_errmsg(sqlite_of(st)->db));
 	api_done(st, stmt);
 	return -1;
 }
 
-json_t *store_api_list(struct store *st, enum store_api_res res,
-		       const struct store_query *q, int64_t *count)
+json_t *sqlite_api_list(struct store *st, enum store_api_res res,
+			const struct store_query *q, int64_t *count)
 {
 	const struct api_table *t = api_table(res);
 	json_t *params = json_array(), *rows = NULL;
@@ -803,12 +805,13 @@ static int api_count(struct store *st, const char *sql, json_t *params,
 	int i, rc;
 
 	free(vals);
-	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION,
+	if (sqlite3_file_control(sqlite_of(st)->db, "main",
+				 SQLITE_FCNTL_DATA_VERSION,
 				 &version) != SQLITE_OK)
 		version = 0;
 	for (i = 0; version && i < API_COUNT_SLOTS; i++) {
 		slot = &api_counts[i];
-		if (slot->db == st->db && slot->version == version &&
+		if (slot->db == sqlite_of(st)->db && slot->version == version &&
 		    slot->key && !strcmp(slot->key, key)) {
 			*out = slot->count;
 			free(key);
@@ -822,7 +825,7 @@ static int api_count(struct store *st, const char *sql, json_t *params,
 	}
 	slot = &api_counts[api_count_next++ % API_COUNT_SLOTS];
 	free(slot->key);
-	slot->db = st->db;
+	slot->db = sqlite_of(st)->db;
 	slot->key = key;
 	slot->version = version;
 	slot->count = *out;
@@ -839,9 +842,9 @@ void store_api_thread_cleanup(void)
 	}
 }
 
-int store_api_list_json(struct store *st, enum store_api_res res,
-			const struct store_query *q, int64_t *count,
-			struct strbuf *out)
+int sqlite_api_list_json(struct store *st, enum store_api_res res,
+			 const struct store_query *q, int64_t *count,
+			 struct strbuf *out)
 {
 	const struct api_table *t = api_table(res);
 	json_t *params = json_array();
@@ -855,7 +858,8 @@ int store_api_list_json(struct store *st, enum store_api_res res,
 		goto fail;
 	/* one snapshot for the count and the page, so they agree and the
 	 * data version read for the count cache is the snapshot's */
-	tx = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	tx = sqlite3_exec(sqlite_of(st)->db, "BEGIN", NULL, NULL, NULL) ==
+	     SQLITE_OK;
 	if (tx && api_scalar(st, "SELECT count(*) FROM sqlite_master", NULL,
 			     &one) < 0)
 		goto fail;
@@ -875,30 +879,30 @@ int store_api_list_json(struct store *st, enum store_api_res res,
 		api_json_row(out, t, stmt, &keys, nrows++);
 	strbuf_puts(out, "]");
 	if (step != SQLITE_DONE) {
-		log_err("store: %s", sqlite3_errmsg(st->db));
+		log_err("store: %s", sqlite3_errmsg(sqlite_of(st)->db));
 		goto fail;
 	}
 	rc = 0;
 fail:
 	api_done(st, stmt);
 	if (tx)
-		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+		sqlite3_exec(sqlite_of(st)->db, "COMMIT", NULL, NULL, NULL);
 	free(sql);
 	json_decref(params);
 	return rc;
 }
 
-int store_api_tune(struct store *st)
+int sqlite_api_tune(struct store *st)
 {
 	/* The same plan whatever the bound values: without it a cached
 	 * statement with a LIKE on a bound pattern is parsed and planned
 	 * again each time it is bound (the LIKE prefix optimisation it
 	 * would look for needs a NOCASE index, which the device table does
 	 * not have, and the store keeps no STAT4 statistics). */
-	if (sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_db_config(sqlite_of(st)->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1,
+			      NULL) != SQLITE_OK) {
 		log_err("store: query planner stability: %s",
-			sqlite3_errmsg(st->db));
+			sqlite3_errmsg(sqlite_of(st)->db));
 		return -1;
 	}
 	/* The server's handles read the same pages over and over (a list
@@ -906,9 +910,11 @@ int store_api_tune(struct store *st)
 	 * page the OS holds is read in place instead of copied by pread
 	 * into each handle's small page cache. The mapping is shared by
 	 * every handle; writes still go through the WAL. */
-	if (sqlite3_exec(st->db, "PRAGMA mmap_size = " STORE_API_MMAP_TEXT,
-			 NULL, NULL, NULL) != SQLITE_OK) {
-		log_err("store: mmap_size: %s", sqlite3_errmsg(st->db));
+	if (sqlite3_exec(sqlite_of(st)->db,
+			 "PRAGMA mmap_size = " STORE_API_MMAP_TEXT, NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		log_err("store: mmap_size: %s",
+			sqlite3_errmsg(sqlite_of(st)->db));
 		return -1;
 	}
 	return 0;
@@ -916,7 +922,7 @@ int store_api_tune(struct store *st)
 
 /* ---- orgs ---- */
 
-json_t *store_api_org_tree(struct store *st, int64_t org_id)
+json_t *sqlite_api_org_tree(struct store *st, int64_t org_id)
 {
 	static const char sql[] =
 		"WITH RECURSIVE t(id) AS (SELECT id FROM org WHERE id = ?"
@@ -936,7 +942,7 @@ json_t *store_api_org_tree(struct store *st, int64_t org_id)
 	return ids;
 }
 
-int store_api_org_count(struct store *st, int64_t *n)
+int sqlite_api_org_count(struct store *st, int64_t *n)
 {
 	return api_scalar(st, "SELECT count(*) FROM org", NULL, n);
 }
@@ -962,7 +968,7 @@ static json_t *api_row(struct store *st, const char *sql, json_t *params,
 	return r;
 }
 
-json_t *store_api_org_get(struct store *st, int64_t id, int *found)
+json_t *sqlite_api_org_get(struct store *st, int64_t id, int *found)
 {
 	return api_row(st,
 		       "SELECT id, name, parent_id, description, created"
@@ -976,19 +982,19 @@ json_t *store_api_org_get(struct store *st, int64_t id, int *found)
 	"SELECT id, name, role, org_id, enabled, full_name, email, source,"    \
 	" created, last_login FROM user"
 
-json_t *store_api_user_get(struct store *st, const char *name)
+json_t *sqlite_api_user_get(struct store *st, const char *name)
 {
 	return api_row(st, USER_COLS " WHERE name = ?", json_pack("[s]", name),
 		       NULL);
 }
 
-json_t *store_api_user_get_id(struct store *st, int64_t id)
+json_t *sqlite_api_user_get_id(struct store *st, int64_t id)
 {
 	return api_row(st, USER_COLS " WHERE id = ?",
 		       json_pack("[I]", (json_int_t)id), NULL);
 }
 
-int store_api_user_count(struct store *st, int64_t *n)
+int sqlite_api_user_count(struct store *st, int64_t *n)
 {
 	return api_scalar(st, "SELECT count(*) FROM user", NULL, n);
 }
@@ -1009,7 +1015,8 @@ static void api_org_in(struct strbuf *sb, const char *glue, const char *col,
 	strbuf_puts(sb, norgs ? ")" : "NULL)");
 }
 
-json_t *store_api_user_list(struct store *st, const int64_t *org_ids, int norgs)
+json_t *sqlite_api_user_list(struct store *st, const int64_t *org_ids,
+			     int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows;
@@ -1034,19 +1041,19 @@ static int api_exec(struct store *st, const char *sql, json_t *params)
 	    sqlite3_step(stmt) == SQLITE_DONE)
 		rc = 0;
 	else if (stmt)
-		log_err("store: %s", sqlite3_errmsg(st->db));
+		log_err("store: %s", sqlite3_errmsg(sqlite_of(st)->db));
 	api_done(st, stmt);
 	json_decref(params);
 	return rc;
 }
 
-int store_api_user_touch_login(struct store *st, int64_t id, const char *now)
+int sqlite_api_user_touch_login(struct store *st, int64_t id, const char *now)
 {
 	return api_exec(st, "UPDATE user SET last_login = ? WHERE id = ?",
 			json_pack("[sI]", now, (json_int_t)id));
 }
 
-int store_api_user_delete(struct store *st, int64_t id)
+int sqlite_api_user_delete(struct store *st, int64_t id)
 {
 	return api_exec(st, "DELETE FROM user WHERE id = ?",
 			json_pack("[I]", (json_int_t)id));
@@ -1054,8 +1061,8 @@ int store_api_user_delete(struct store *st, int64_t id)
 
 /* ---- tokens ---- */
 
-json_t *store_api_token_list(struct store *st, int64_t user_id,
-			     const int64_t *org_ids, int norgs)
+json_t *sqlite_api_token_list(struct store *st, int64_t user_id,
+			      const int64_t *org_ids, int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows;
@@ -1078,8 +1085,8 @@ json_t *store_api_token_list(struct store *st, int64_t user_id,
 	return rows;
 }
 
-int store_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
-			  int64_t *org_id)
+int sqlite_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
+			   int64_t *org_id)
 {
 	json_t *r = api_row(st,
 			    "SELECT u.id AS user_id, u.org_id FROM token t"
@@ -1094,8 +1101,8 @@ int store_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
 
 #define API_TOKEN_MAX 128
 
-char *store_api_token_check(struct store *st, const char *token,
-			    int64_t *token_id)
+char *sqlite_api_token_check(struct store *st, const char *token,
+			     int64_t *token_id)
 {
 	char hash[SECRET_TOKEN_HASH_LEN + 1];
 	json_t *row;
@@ -1136,7 +1143,7 @@ char *store_api_token_check(struct store *st, const char *token,
 	return user;
 }
 
-int store_api_token_touch(struct store *st, int64_t token_id, const char *now)
+int sqlite_api_token_touch(struct store *st, int64_t token_id, const char *now)
 {
 	return api_exec(st, "UPDATE token SET last_used = ? WHERE id = ?",
 			json_pack("[sI]", now, (json_int_t)token_id));
@@ -1144,7 +1151,7 @@ int store_api_token_touch(struct store *st, int64_t token_id, const char *now)
 
 /* ---- devices ---- */
 
-int store_api_device_org(struct store *st, int64_t id, int64_t *org_id)
+int sqlite_api_device_org(struct store *st, int64_t id, int64_t *org_id)
 {
 	json_t *params = json_pack("[I]", (json_int_t)id);
 	int rc = api_scalar(st, "SELECT org_id FROM device WHERE id = ?",
@@ -1158,8 +1165,8 @@ static const char *const device_user_fields[] = {
 	"status", "owner", "location", "tags", "description", NULL,
 };
 
-int store_api_device_patch(struct store *st, int64_t id, json_t *fields,
-			   const char **bad_field)
+int sqlite_api_device_patch(struct store *st, int64_t id, json_t *fields,
+			    const char **bad_field)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *v;
@@ -1209,7 +1216,7 @@ int store_api_device_patch(struct store *st, int64_t id, json_t *fields,
 		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
 		if (rc)
 			log_err("store: device %" PRId64 ": %s", id,
-				sqlite3_errmsg(st->db));
+				sqlite3_errmsg(sqlite_of(st)->db));
 		api_done(st, stmt);
 	}
 fail:

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core/util.h"
+#include "store/sqlite_ops.h"
 #include "store/store.h"
 
 /* Every row of sql; params is borrowed. NULL on error (logged). */

@@ -7,7 +7,7 @@
 #include "store/sqlite_attach_int.h"
 #include "store/store_attach.h"
 
-json_t *store_device_attachment(struct store *st, int64_t id)
+json_t *sqlite_device_attachment(struct store *st, int64_t id)
 {
 	static const char sql[] = ATTACH_BEST(
 		"a.switch_id, a.switch_name AS switch, a.switch_ip, a.port,"

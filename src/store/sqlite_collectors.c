@@ -45,9 +45,9 @@ static void coll_shape(json_t *row)
 				    json_object_get(row, "enabled"))));
 }
 
-int store_collector_register(struct store *st,
-			     const struct store_collector_reg *r, int64_t *id,
-			     int64_t *interrupted)
+int sqlite_collector_register(struct store *st,
+			      const struct store_collector_reg *r, int64_t *id,
+			      int64_t *interrupted)
 {
 	json_t *row, *params;
 	char now[20], *subnets;
@@ -132,8 +132,8 @@ out:
 	return rc;
 }
 
-int store_collector_by_token(struct store *st, int64_t token_id, int64_t *id,
-			     int *enabled)
+int sqlite_collector_by_token(struct store *st, int64_t token_id, int64_t *id,
+			      int *enabled)
 {
 	int found = 0;
 	json_t *row = sqlite_api_row(
@@ -150,8 +150,8 @@ int store_collector_by_token(struct store *st, int64_t token_id, int64_t *id,
 	return 0;
 }
 
-int store_collector_seen(struct store *st, int64_t id, int64_t spool_depth,
-			 int64_t spool_dropped)
+int sqlite_collector_seen(struct store *st, int64_t id, int64_t spool_depth,
+			  int64_t spool_dropped)
 {
 	char now[20];
 
@@ -165,8 +165,8 @@ int store_collector_seen(struct store *st, int64_t id, int64_t spool_depth,
 					 (json_int_t)id));
 }
 
-json_t *store_collector_list(struct store *st, const int64_t *org_ids,
-			     int norgs)
+json_t *sqlite_collector_list(struct store *st, const int64_t *org_ids,
+			      int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows, *r;
@@ -184,7 +184,7 @@ json_t *store_collector_list(struct store *st, const int64_t *org_ids,
 	return rows;
 }
 
-json_t *store_collector_get(struct store *st, int64_t id, int *found)
+json_t *sqlite_collector_get(struct store *st, int64_t id, int *found)
 {
 	json_t *row = sqlite_api_row(st, COLL_COLS " AND c.id = ?",
 				     json_pack("[I]", (json_int_t)id), found);
@@ -208,7 +208,7 @@ json_t *store_collector_get(struct store *st, int64_t id, int *found)
 	return row;
 }
 
-int store_collector_find(struct store *st, const char *s, int64_t *id)
+int sqlite_collector_find(struct store *st, const char *s, int64_t *id)
 {
 	json_t *params = json_pack("[ss]", s, s);
 	int rc = sqlite_api_scalar(st,
@@ -221,7 +221,7 @@ int store_collector_find(struct store *st, const char *s, int64_t *id)
 	return rc;
 }
 
-int store_collector_update(struct store *st, int64_t id, json_t *fields)
+int sqlite_collector_update(struct store *st, int64_t id, json_t *fields)
 {
 	json_t *params = json_array(), *v;
 	struct strbuf sb;
@@ -250,7 +250,7 @@ int store_collector_update(struct store *st, int64_t id, json_t *fields)
 	return rc;
 }
 
-int store_collector_delete(struct store *st, int64_t id)
+int sqlite_collector_delete(struct store *st, int64_t id)
 {
 	char now[20];
 
@@ -282,8 +282,8 @@ int store_collector_delete(struct store *st, int64_t id)
 	return 0;
 }
 
-int store_collector_run(struct store *st, int64_t id, int64_t run_id,
-			int64_t *org_id, char state[16])
+int sqlite_collector_run(struct store *st, int64_t id, int64_t run_id,
+			 int64_t *org_id, char state[16])
 {
 	int found = 0;
 	json_t *row = sqlite_api_row(
@@ -304,7 +304,7 @@ int store_collector_run(struct store *st, int64_t id, int64_t run_id,
 	return 0;
 }
 
-int store_collector_run_cancel(struct store *st, int64_t run_id, int *changed)
+int sqlite_collector_run_cancel(struct store *st, int64_t run_id, int *changed)
 {
 	json_t *params = json_pack("[I]", (json_int_t)run_id);
 	int64_t n = 0;
@@ -327,7 +327,7 @@ int store_collector_run_cancel(struct store *st, int64_t run_id, int *changed)
 			       json_pack("[I]", (json_int_t)run_id));
 }
 
-int store_collector_item_seen(struct store *st, const char *item_id)
+int sqlite_collector_item_seen(struct store *st, const char *item_id)
 {
 	json_t *params = json_pack("[s]", item_id);
 	int64_t n = 0;
@@ -339,9 +339,9 @@ int store_collector_item_seen(struct store *st, const char *item_id)
 	return rc < 0 ? -1 : n > 0;
 }
 
-int store_collector_item_add(struct store *st, const char *item_id,
-			     int64_t run_id, const char *kind,
-			     int64_t device_id)
+int sqlite_collector_item_add(struct store *st, const char *item_id,
+			      int64_t run_id, const char *kind,
+			      int64_t device_id)
 {
 	char now[20];
 
@@ -355,7 +355,7 @@ int store_collector_item_add(struct store *st, const char *item_id,
 			  now));
 }
 
-int store_collector_run_reports(struct store *st, int64_t run_id, int64_t *n)
+int sqlite_collector_run_reports(struct store *st, int64_t run_id, int64_t *n)
 {
 	json_t *params = json_pack("[I]", (json_int_t)run_id);
 	int rc = sqlite_api_scalar(st,

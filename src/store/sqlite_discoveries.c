@@ -51,7 +51,8 @@ static void def_shape(json_t *row)
 	json_object_del(row, "run_finished");
 }
 
-json_t *store_discodef_list(struct store *st, const int64_t *org_ids, int norgs)
+json_t *sqlite_discodef_list(struct store *st, const int64_t *org_ids,
+			     int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows, *r;
@@ -69,7 +70,7 @@ json_t *store_discodef_list(struct store *st, const int64_t *org_ids, int norgs)
 	return rows;
 }
 
-json_t *store_discodef_get(struct store *st, int64_t id, int *found)
+json_t *sqlite_discodef_get(struct store *st, int64_t id, int *found)
 {
 	json_t *row = sqlite_api_row(st, DEF_COLS " AND d.id = ?",
 				     json_pack("[I]", (json_int_t)id), found);
@@ -79,8 +80,8 @@ json_t *store_discodef_get(struct store *st, int64_t id, int *found)
 	return row;
 }
 
-int store_discodef_find(struct store *st, int64_t org_id, const char *name,
-			int64_t *id)
+int sqlite_discodef_find(struct store *st, int64_t org_id, const char *name,
+			 int64_t *id)
 {
 	json_t *params = json_pack("[Is]", (json_int_t)org_id, name);
 	int rc = sqlite_api_scalar(
@@ -117,7 +118,7 @@ static json_t *def_collector(json_t *def)
 	return c > 0 ? json_integer(c) : json_null();
 }
 
-int store_discodef_add(struct store *st, json_t *def, int64_t *id)
+int sqlite_discodef_add(struct store *st, json_t *def, int64_t *id)
 {
 	char now[20];
 	json_t *params;
@@ -143,7 +144,7 @@ int store_discodef_add(struct store *st, json_t *def, int64_t *id)
 	return sqlite_api_scalar(st, "SELECT last_insert_rowid()", NULL, id);
 }
 
-int store_discodef_update(struct store *st, int64_t id, json_t *def)
+int sqlite_discodef_update(struct store *st, int64_t id, json_t *def)
 {
 	static const char *const cols[] = {"name",    "targets",     "exclude",
 					   "options", "credentials", NULL};
@@ -174,7 +175,7 @@ int store_discodef_update(struct store *st, int64_t id, json_t *def)
 	return rc;
 }
 
-int store_discodef_delete(struct store *st, int64_t id)
+int sqlite_discodef_delete(struct store *st, int64_t id)
 {
 	return sqlite_api_exec(st, "DELETE FROM discovery WHERE id = ?",
 			       json_pack("[I]", (json_int_t)id));
@@ -182,8 +183,8 @@ int store_discodef_delete(struct store *st, int64_t id)
 
 /* ---- runs ---- */
 
-int store_discorun_queue(struct store *st, int64_t discovery_id,
-			 int64_t *run_id)
+int sqlite_discorun_queue(struct store *st, int64_t discovery_id,
+			  int64_t *run_id)
 {
 	char now[20];
 
@@ -199,8 +200,8 @@ int store_discorun_queue(struct store *st, int64_t discovery_id,
 				 run_id);
 }
 
-int store_discorun_active(struct store *st, int64_t discovery_id,
-			  int64_t *run_id)
+int sqlite_discorun_active(struct store *st, int64_t discovery_id,
+			   int64_t *run_id)
 {
 	json_t *params = json_pack("[I]", (json_int_t)discovery_id);
 	int rc = sqlite_api_scalar(
@@ -213,14 +214,51 @@ int store_discorun_active(struct store *st, int64_t discovery_id,
 	return rc;
 }
 
-int store_discorun_claim(struct store *st, int64_t *run_id,
-			 int64_t *discovery_id)
+int sqlite_discorun_claim(struct store *st, int lease_s, int64_t *run_id,
+			  int64_t *discovery_id)
 {
-	return store_discorun_claim_for(st, 0, run_id, discovery_id);
+	char now[20], until[20];
+	json_t *row;
+	int found = 0;
+
+	*run_id = *discovery_id = 0;
+	util_now(now);
+	store_lease_time(lease_s, until);
+	/* one statement: no other connection comes between finding the
+	 * run and taking it (SQLite 3.35's RETURNING) */
+	row = sqlite_api_row(
+		st,
+		"UPDATE discovery_run SET state = 'running',"
+		" started = ?1, lease_owner = ?2, lease_until = ?3"
+		" WHERE id = (SELECT id FROM discovery_run"
+		"  WHERE state = 'queued' AND collector_id IS NULL"
+		"  ORDER BY id LIMIT 1)"
+		" RETURNING id, discovery_id",
+		json_pack("[sss]", now, store_lease_owner(), until), &found);
+	if (!row)
+		return found ? -1 : 0;
+	*run_id = json_integer_value(json_object_get(row, "id"));
+	*discovery_id =
+		json_integer_value(json_object_get(row, "discovery_id"));
+	json_decref(row);
+	return 0;
 }
 
-int store_discorun_claim_for(struct store *st, int64_t collector_id,
-			     int64_t *run_id, int64_t *discovery_id)
+int sqlite_discorun_renew(struct store *st, int64_t run_id, int lease_s)
+{
+	char until[20];
+
+	store_lease_time(lease_s, until);
+	return sqlite_api_exec(st,
+			       "UPDATE discovery_run SET lease_until = ?1"
+			       " WHERE id = ?2 AND lease_owner = ?3"
+			       " AND state = 'running'",
+			       json_pack("[sIs]", until, (json_int_t)run_id,
+					 store_lease_owner()));
+}
+
+int sqlite_discorun_claim_for(struct store *st, int64_t collector_id,
+			      int64_t *run_id, int64_t *discovery_id)
 {
 	json_t *row;
 	char now[20];
@@ -257,8 +295,8 @@ int store_discorun_claim_for(struct store *st, int64_t collector_id,
 	return 0;
 }
 
-int store_discorun_progress(struct store *st, int64_t run_id, int64_t total,
-			    int64_t done, int64_t alive, int64_t packets)
+int sqlite_discorun_progress(struct store *st, int64_t run_id, int64_t total,
+			     int64_t done, int64_t alive, int64_t packets)
 {
 	return sqlite_api_exec(
 		st,
@@ -270,29 +308,42 @@ int store_discorun_progress(struct store *st, int64_t run_id, int64_t total,
 			  (json_int_t)run_id));
 }
 
-int store_discorun_interrupt_all(struct store *st, int64_t *n)
+int sqlite_discorun_interrupt_all(struct store *st, int64_t *n)
 {
-	char now[20];
+	char now[20], lease_now[20];
+	json_t *params;
+	int rc;
 
 	util_now(now);
+	store_lease_time(0, lease_now);
 	*n = 0;
-	if (sqlite_api_scalar(
-		    st,
-		    "SELECT count(*) FROM discovery_run"
-		    " WHERE state = 'running' AND collector_id IS NULL",
-		    NULL, n) < 0)
+	/* read first: the usual answer is none, and a read takes no lock */
+	params = json_pack("[ss]", lease_now, store_lease_owner());
+	rc = sqlite_api_scalar(
+		st,
+		"SELECT count(*) FROM discovery_run"
+		" WHERE state = 'running' AND collector_id IS NULL"
+		" AND (lease_until IS NULL OR lease_until < ?1)"
+		" AND lease_owner IS NOT ?2",
+		params, n);
+	json_decref(params);
+	if (rc < 0)
 		return -1;
+	if (!*n)
+		return 0;
 	return sqlite_api_exec(
 		st,
-		"UPDATE discovery_run SET state = 'interrupted', finished = ?,"
-		" message = 'interrupted: the server stopped while it ran;"
-		" what it stored is kept' WHERE state = 'running'"
-		" AND collector_id IS NULL",
-		json_pack("[s]", now));
+		"UPDATE discovery_run SET state = 'interrupted', finished = ?1,"
+		" message = 'interrupted: the server running it stopped (its"
+		" lease ran out); what it stored is kept' WHERE state ="
+		" 'running' AND collector_id IS NULL"
+		" AND (lease_until IS NULL OR lease_until < ?2)"
+		" AND lease_owner IS NOT ?3",
+		json_pack("[sss]", now, lease_now, store_lease_owner()));
 }
 
-int store_discorun_mark(struct store *st, int64_t run_id, const char *state,
-			const char *message)
+int sqlite_discorun_mark(struct store *st, int64_t run_id, const char *state,
+			 const char *message)
 {
 	return sqlite_api_exec(
 		st,
@@ -301,7 +352,8 @@ int store_discorun_mark(struct store *st, int64_t run_id, const char *state,
 		json_pack("[ssI]", state, message, (json_int_t)run_id));
 }
 
-int store_discorun_cancel_queued(struct store *st, int64_t run_id, int *changed)
+int sqlite_discorun_cancel_queued(struct store *st, int64_t run_id,
+				  int *changed)
 {
 	char now[20];
 	int64_t n = 0;
@@ -327,8 +379,8 @@ int store_discorun_cancel_queued(struct store *st, int64_t run_id, int *changed)
 			       json_pack("[sI]", now, (json_int_t)run_id));
 }
 
-int store_discorun_state(struct store *st, int64_t run_id,
-			 int64_t *discovery_id, char state[16])
+int sqlite_discorun_state(struct store *st, int64_t run_id,
+			  int64_t *discovery_id, char state[16])
 {
 	int found = 0;
 	json_t *row =
@@ -349,7 +401,7 @@ int store_discorun_state(struct store *st, int64_t run_id,
 	return 0;
 }
 
-json_t *store_discorun_stages(struct store *st, int64_t run_id)
+json_t *sqlite_discorun_stages(struct store *st, int64_t run_id)
 {
 	json_t *params = json_pack("[I]", (json_int_t)run_id);
 	json_t *rows = sqlite_api_rows(
@@ -382,7 +434,7 @@ json_t *store_discorun_stages(struct store *st, int64_t run_id)
 	return out;
 }
 
-json_t *store_discorun_count_states(struct store *st)
+json_t *sqlite_discorun_count_states(struct store *st)
 {
 	json_t *rows = sqlite_api_rows(
 		st,

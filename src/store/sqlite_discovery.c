@@ -15,14 +15,15 @@ static int disc_step_done(struct store *st, sqlite3_stmt *s, const char *what)
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		log_err("database: %s: %s", what, sqlite3_errmsg(st->db));
+		log_err("database: %s: %s", what,
+			sqlite3_errmsg(sqlite_of(st)->db));
 		return -1;
 	}
 	return 0;
 }
 
-int store_discovery_run_start(struct store *st, int64_t discovery_id,
-			      int64_t total, int64_t *run_id)
+int sqlite_discovery_run_start(struct store *st, int64_t discovery_id,
+			       int64_t total, int64_t *run_id)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "INSERT INTO discovery_run (discovery_id, state, started,"
@@ -38,14 +39,14 @@ int store_discovery_run_start(struct store *st, int64_t discovery_id,
 	sqlite3_bind_int64(s, 3, total);
 	if (disc_step_done(st, s, "cannot start a discovery run") < 0)
 		return -1;
-	*run_id = sqlite3_last_insert_rowid(st->db);
+	*run_id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
 	return 0;
 }
 
-int store_discovery_run_finish(struct store *st, int64_t run_id,
-			       const char *state,
-			       const struct store_discovery_counts *c,
-			       const char *message)
+int sqlite_discovery_run_finish(struct store *st, int64_t run_id,
+				const char *state,
+				const struct store_discovery_counts *c,
+				const char *message)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "UPDATE discovery_run SET state = ?, finished = ?,"
@@ -68,8 +69,8 @@ int store_discovery_run_finish(struct store *st, int64_t run_id,
 	return disc_step_done(st, s, "cannot finish a discovery run");
 }
 
-int store_discovery_log_add(struct store *st, int64_t run_id,
-			    const struct store_discovery_log *rows, size_t n)
+int sqlite_discovery_log_add(struct store *st, int64_t run_id,
+			     const struct store_discovery_log *rows, size_t n)
 {
 	sqlite3_stmt *s;
 	char now[20];
@@ -138,14 +139,14 @@ static json_t *disc_rows(struct store *st, sqlite3_stmt *s)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		log_err("database: cannot read the discovery log: %s",
-			sqlite3_errmsg(st->db));
+			sqlite3_errmsg(sqlite_of(st)->db));
 		json_decref(rows);
 		return NULL;
 	}
 	return rows;
 }
 
-json_t *store_discovery_run_list(struct store *st, int64_t limit)
+json_t *sqlite_discovery_run_list(struct store *st, int64_t limit)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "SELECT id, discovery_id, state, started, finished,"
@@ -158,7 +159,7 @@ json_t *store_discovery_run_list(struct store *st, int64_t limit)
 	return disc_rows(st, s);
 }
 
-json_t *store_discovery_log_list(struct store *st, int64_t run_id)
+json_t *sqlite_discovery_log_list(struct store *st, int64_t run_id)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "SELECT id, run_id, time, ip, stage, outcome, duration_ms,"

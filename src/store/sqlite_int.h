@@ -11,10 +11,12 @@
 #ifndef NC_SQLITE_INT_H
 #define NC_SQLITE_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
 
 #include "store/secret.h"
+#include "store/sqlite_ops.h"
 
 /* Distinct SQL texts the cache holds; past it sqlite_store_stmt fails. */
 #define SQLITE_STMT_CACHE 128
@@ -36,7 +38,14 @@ struct sqlite_api_slot {
 	int busy;	    /* handed out, not yet given back */
 };
 
-struct store {
+/* One database file as this process sees it: SQLite lets one connection
+ * write at a time, so the handles of a process on the same file take
+ * turns here (sqlite.c, "writers") instead of polling each other. */
+struct sqlite_file;
+
+/* The SQLite handle: a struct store (backend.h) and its connection. */
+struct sqlite_store {
+	struct store base; /* first: a struct store * points here */
 	sqlite3 *db;
 	char *path;		/* database file */
 	char *key_path;		/* PATH.key */
@@ -44,6 +53,9 @@ struct store {
 	int in_tx;
 	int in_batch; /* store_batch_begin(): transactions are savepoints */
 	atomic_int interrupted; /* store_interrupt(): stop waiting for locks */
+	int nowait;		/* store_set_wait(st, 0) */
+	struct sqlite_file *file; /* the writer turn of its database file */
+	int writing;		  /* holds the file's writer turn */
 	/* SQL built once from the device column list (sqlite.c) */
 	char *sql_device_insert;
 	char *sql_device_update;
@@ -54,6 +66,12 @@ struct store {
 	struct sqlite_api_slot api_stmts[SQLITE_API_STMT_CACHE];
 	unsigned long api_tick;
 };
+
+/* The SQLite handle behind st (which the SQLite back end opened). */
+static inline struct sqlite_store *sqlite_of(struct store *st)
+{
+	return (struct sqlite_store *)st;
+}
 
 /* The secret key for st, opening (or creating) the key file on first use.
  * NULL on failure (reason logged). */

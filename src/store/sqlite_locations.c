@@ -35,7 +35,8 @@ static void loc_select(struct strbuf *sb, const int64_t *org_ids, int norgs,
 	sqlite_api_org_in(sb, " AND ", "l.org_id", org_ids, norgs, params);
 }
 
-json_t *store_location_list(struct store *st, const int64_t *org_ids, int norgs)
+json_t *sqlite_location_list(struct store *st, const int64_t *org_ids,
+			     int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows;
@@ -49,8 +50,8 @@ json_t *store_location_list(struct store *st, const int64_t *org_ids, int norgs)
 	return rows;
 }
 
-json_t *store_location_get(struct store *st, int64_t id, const int64_t *org_ids,
-			   int norgs, int *found)
+json_t *sqlite_location_get(struct store *st, int64_t id,
+			    const int64_t *org_ids, int norgs, int *found)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *row;
@@ -64,8 +65,8 @@ json_t *store_location_get(struct store *st, int64_t id, const int64_t *org_ids,
 	return row;
 }
 
-int store_location_find(struct store *st, int64_t org_id, const char *name,
-			int64_t *id)
+int sqlite_location_find(struct store *st, int64_t org_id, const char *name,
+			 int64_t *id)
 {
 	json_t *params = json_pack("[Is]", (json_int_t)org_id, name);
 	int rc = sqlite_api_scalar(
@@ -84,7 +85,7 @@ static json_t *loc_value(json_t *o, const char *k)
 	return v ? json_incref(v) : json_null();
 }
 
-int store_location_add(struct store *st, json_t *loc, int64_t *id)
+int sqlite_location_add(struct store *st, json_t *loc, int64_t *id)
 {
 	json_t *params = json_array();
 	char now[20];
@@ -106,7 +107,7 @@ int store_location_add(struct store *st, json_t *loc, int64_t *id)
 	return sqlite_api_scalar(st, "SELECT last_insert_rowid()", NULL, id);
 }
 
-int store_location_update(struct store *st, int64_t id, json_t *fields)
+int sqlite_location_update(struct store *st, int64_t id, json_t *fields)
 {
 	json_t *params = json_array(), *old = NULL, *name;
 	struct strbuf sb;
@@ -157,7 +158,7 @@ out:
 	return rc;
 }
 
-int store_location_delete(struct store *st, int64_t id)
+int sqlite_location_delete(struct store *st, int64_t id)
 {
 	return sqlite_api_exec(st, "DELETE FROM location WHERE id = ?",
 			       json_pack("[I]", (json_int_t)id));

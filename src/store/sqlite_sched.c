@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "store/secret.h"
+#include "store/sqlite_api_int.h"
 #include "store/sqlite_int.h"
 #include "store/store_sched.h"
 
@@ -43,9 +44,10 @@ static sqlite3_stmt *sch_prepare(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(sqlite_of(st)->db, sql, -1, &s, NULL) !=
+	    SQLITE_OK) {
 		log_err("database: cannot prepare '%.60s...': %s", sql,
-			sqlite3_errmsg(st->db));
+			sqlite3_errmsg(sqlite_of(st)->db));
 		sqlite3_finalize(s);
 		return NULL;
 	}
@@ -76,7 +78,8 @@ static int sch_exec(struct store *st, int *constraint, const char *sql,
 		*constraint = 1;
 		return -1;
 	}
-	log_err("database: %s (in '%.60s...')", sqlite3_errmsg(st->db), sql);
+	log_err("database: %s (in '%.60s...')",
+		sqlite3_errmsg(sqlite_of(st)->db), sql);
 	return -1;
 }
 
@@ -130,8 +133,8 @@ static json_t *sch_rows(struct store *st, const char *sql, const char *fmt, ...)
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		log_err("database: %s (in '%.60s...')", sqlite3_errmsg(st->db),
-			sql);
+		log_err("database: %s (in '%.60s...')",
+			sqlite3_errmsg(sqlite_of(st)->db), sql);
 		json_decref(rows);
 		return NULL;
 	}
@@ -181,7 +184,7 @@ static char *sch_dump(json_t *j)
 	"SELECT id, org_id, name, resource, query, columns, description,"      \
 	" builtin, created, updated FROM report WHERE 1"
 
-json_t *store_report_list(struct store *st, const int64_t *org_ids, int norgs)
+json_t *sqlite_report_list(struct store *st, const int64_t *org_ids, int norgs)
 {
 	char *org = sch_org_clause("org_id", org_ids, norgs);
 	char *sql = xasprintf(REPORT_COLS "%s ORDER BY name, id", org);
@@ -192,14 +195,14 @@ json_t *store_report_list(struct store *st, const int64_t *org_ids, int norgs)
 	return rows;
 }
 
-json_t *store_report_get(struct store *st, int64_t id, int *found)
+json_t *sqlite_report_get(struct store *st, int64_t id, int *found)
 {
 	return sch_one(sch_rows(st, REPORT_COLS " AND id = ?1", "i", id),
 		       found);
 }
 
-json_t *store_report_find(struct store *st, const char *key,
-			  const int64_t *org_ids, int norgs, int *found)
+json_t *sqlite_report_find(struct store *st, const char *key,
+			   const int64_t *org_ids, int norgs, int *found)
 {
 	char *org = sch_org_clause("org_id", org_ids, norgs);
 	char *sql = xasprintf(REPORT_COLS " AND (CAST(id AS TEXT) = ?1 OR"
@@ -212,7 +215,7 @@ json_t *store_report_find(struct store *st, const char *key,
 	return r;
 }
 
-int store_report_add(struct store *st, json_t *rep, int64_t *id, int *dup)
+int sqlite_report_add(struct store *st, json_t *rep, int64_t *id, int *dup)
 {
 	char now[20];
 	char *cols = sch_dump(json_object_get(rep, "columns"));
@@ -233,11 +236,11 @@ int store_report_add(struct store *st, json_t *rep, int64_t *id, int *dup)
 		json_string_value(json_object_get(rep, "description")), now);
 	free(cols);
 	if (rc == 0)
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
 	return rc;
 }
 
-int store_report_delete(struct store *st, int64_t id)
+int sqlite_report_delete(struct store *st, int64_t id)
 {
 	return sch_exec(st, NULL, "DELETE FROM report WHERE id = ?1", "i", id);
 }
@@ -249,7 +252,7 @@ int store_report_delete(struct store *st, int64_t id)
 	" next_run, last_status, last_result, runs, created, updated"          \
 	" FROM task WHERE 1"
 
-json_t *store_task_list(struct store *st, const int64_t *org_ids, int norgs)
+json_t *sqlite_task_list(struct store *st, const int64_t *org_ids, int norgs)
 {
 	char *org = sch_org_clause("org_id", org_ids, norgs);
 	char *sql = xasprintf(TASK_COLS "%s ORDER BY id", org);
@@ -260,7 +263,7 @@ json_t *store_task_list(struct store *st, const int64_t *org_ids, int norgs)
 	return rows;
 }
 
-json_t *store_task_get(struct store *st, int64_t id, int *found)
+json_t *sqlite_task_get(struct store *st, int64_t id, int *found)
 {
 	return sch_one(sch_rows(st, TASK_COLS " AND id = ?1", "i", id), found);
 }
@@ -270,7 +273,7 @@ static const char *sch_str(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-int store_task_add(struct store *st, json_t *task, int64_t *id, int *dup)
+int sqlite_task_add(struct store *st, json_t *task, int64_t *id, int *dup)
 {
 	char now[20];
 	char *opts = sch_dump(json_object_get(task, "options"));
@@ -290,11 +293,11 @@ int store_task_add(struct store *st, json_t *task, int64_t *id, int *dup)
 		opts ? opts : "{}", sch_str(task, "next_run"), now);
 	free(opts);
 	if (rc == 0)
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
 	return rc;
 }
 
-int store_task_update(struct store *st, int64_t id, json_t *task, int *dup)
+int sqlite_task_update(struct store *st, int64_t id, json_t *task, int *dup)
 {
 	char now[20];
 	char *opts = sch_dump(json_object_get(task, "options"));
@@ -313,12 +316,12 @@ int store_task_update(struct store *st, int64_t id, json_t *task, int *dup)
 	return rc;
 }
 
-int store_task_delete(struct store *st, int64_t id)
+int sqlite_task_delete(struct store *st, int64_t id)
 {
 	return sch_exec(st, NULL, "DELETE FROM task WHERE id = ?1", "i", id);
 }
 
-json_t *store_task_due(struct store *st, const char *now)
+json_t *sqlite_task_due(struct store *st, const char *now)
 {
 	return sch_rows(st,
 			TASK_COLS " AND enabled = 1 AND (next_run IS NULL OR"
@@ -326,18 +329,44 @@ json_t *store_task_due(struct store *st, const char *now)
 			"t", now);
 }
 
-int store_task_finish(struct store *st, int64_t id, const char *last_run,
-		      const char *status, const char *result,
-		      const char *next_run)
+int sqlite_task_finish(struct store *st, int64_t id, const char *last_run,
+		       const char *status, const char *result,
+		       const char *next_run)
 {
 	return sch_exec(st, NULL,
 			"UPDATE task SET last_run = ?2, last_status = ?3,"
-			" last_result = ?4, next_run = ?5, runs = runs + 1"
+			" last_result = ?4, next_run = ?5, runs = runs + 1,"
+			" lease_owner = NULL, lease_until = NULL"
 			" WHERE id = ?1",
 			"itttt", id, last_run, status, result, next_run);
 }
 
-int store_task_set_next(struct store *st, int64_t id, const char *next_run)
+int sqlite_task_claim(struct store *st, int64_t id, const char *now,
+		      int lease_s)
+{
+	char until[20], lease_now[20];
+	json_t *row;
+	int found = 0;
+
+	store_lease_time(0, lease_now);
+	store_lease_time(lease_s, until);
+	row = sqlite_api_row(
+		st,
+		"UPDATE task SET lease_owner = ?2, lease_until = ?3"
+		" WHERE id = ?1 AND enabled = 1"
+		" AND next_run IS NOT NULL AND next_run <= ?4"
+		" AND (lease_until IS NULL OR lease_until < ?5)"
+		" RETURNING id",
+		json_pack("[Issss]", (json_int_t)id, store_lease_owner(), until,
+			  now, lease_now),
+		&found);
+	if (!row)
+		return found ? -1 : 0;
+	json_decref(row);
+	return 1;
+}
+
+int sqlite_task_set_next(struct store *st, int64_t id, const char *next_run)
 {
 	return sch_exec(st, NULL, "UPDATE task SET next_run = ?2 WHERE id = ?1",
 			"it", id, next_run);
@@ -422,7 +451,7 @@ static void sch_mark_secrets(json_t *o, const char *secrets_text)
 
 /* ---- settings ---- */
 
-json_t *store_setting_get(struct store *st, const char *name)
+json_t *sqlite_setting_get(struct store *st, const char *name)
 {
 	json_t *rows = sch_rows(st,
 				"SELECT value, secrets FROM setting"
@@ -443,8 +472,8 @@ json_t *store_setting_get(struct store *st, const char *name)
 	return v;
 }
 
-int store_setting_put(struct store *st, const char *name, json_t *value,
-		      const char *const *secret_fields)
+int sqlite_setting_put(struct store *st, const char *name, json_t *value,
+		       const char *const *secret_fields)
 {
 	char *old = sch_secrets_text(st,
 				     "SELECT secrets FROM setting"
@@ -477,8 +506,8 @@ out:
 	return rc;
 }
 
-char *store_setting_secret(struct store *st, const char *name,
-			   const char *field)
+char *sqlite_setting_secret(struct store *st, const char *name,
+			    const char *field)
 {
 	char *text = sch_secrets_text(st,
 				      "SELECT secrets FROM setting"
@@ -513,7 +542,7 @@ static json_t *sch_source_row(json_t *row)
 	"SELECT id, name, type, enabled, config, secrets, origin, created,"    \
 	" updated FROM auth_source WHERE 1"
 
-json_t *store_auth_source_list(struct store *st, int enabled_only)
+json_t *sqlite_auth_source_list(struct store *st, int enabled_only)
 {
 	json_t *rows = sch_rows(st,
 				enabled_only ? SOURCE_COLS
@@ -532,7 +561,7 @@ json_t *store_auth_source_list(struct store *st, int enabled_only)
 	return out;
 }
 
-json_t *store_auth_source_get(struct store *st, int64_t id, int *found)
+json_t *sqlite_auth_source_get(struct store *st, int64_t id, int *found)
 {
 	json_t *row = sch_one(sch_rows(st, SOURCE_COLS " AND id = ?1", "i", id),
 			      found);
@@ -542,8 +571,8 @@ json_t *store_auth_source_get(struct store *st, int64_t id, int *found)
 	return out;
 }
 
-int store_auth_source_put(struct store *st, json_t *src, const char *origin,
-			  int64_t *id)
+int sqlite_auth_source_put(struct store *st, json_t *src, const char *origin,
+			   int64_t *id)
 {
 	static const char *const skip[] = {"id",      "name",	"type",
 					   "enabled", "origin", "created",
@@ -602,13 +631,13 @@ out:
 	return rc;
 }
 
-int store_auth_source_delete(struct store *st, int64_t id)
+int sqlite_auth_source_delete(struct store *st, int64_t id)
 {
 	return sch_exec(st, NULL, "DELETE FROM auth_source WHERE id = ?1", "i",
 			id);
 }
 
-char *store_auth_source_password(struct store *st, int64_t id)
+char *sqlite_auth_source_password(struct store *st, int64_t id)
 {
 	char *text = sch_secrets_text(st,
 				      "SELECT secrets FROM auth_source"
@@ -622,7 +651,7 @@ char *store_auth_source_password(struct store *st, int64_t id)
 
 /* ---- users from a directory ---- */
 
-char *store_user_source(struct store *st, const char *name)
+char *sqlite_user_source(struct store *st, const char *name)
 {
 	json_t *rows = sch_rows(st, "SELECT source FROM user WHERE name = ?1",
 				"t", name);
@@ -633,10 +662,10 @@ char *store_user_source(struct store *st, const char *name)
 	return out;
 }
 
-int store_user_external_put(struct store *st, const char *name,
-			    const char *source, const char *role,
-			    int64_t org_id, const char *full_name,
-			    const char *email, int *conflict)
+int sqlite_user_external_put(struct store *st, const char *name,
+			     const char *source, const char *role,
+			     int64_t org_id, const char *full_name,
+			     const char *email, int *conflict)
 {
 	char *have = store_user_source(st, name);
 	char now[20];
@@ -669,8 +698,8 @@ int store_user_external_put(struct store *st, const char *name,
 	return rc;
 }
 
-int store_user_external_disable(struct store *st, const char *name,
-				const char *source)
+int sqlite_user_external_disable(struct store *st, const char *name,
+				 const char *source)
 {
 	return sch_exec(st, NULL,
 			"UPDATE user SET enabled = 0 WHERE name = ?1 AND"
@@ -687,8 +716,8 @@ int store_user_external_disable(struct store *st, const char *name,
 	" AND (?2 IS NULL OR device_id IN (SELECT d.id FROM device d,"         \
 	" json_each(?2) o WHERE d.org_id = o.value))"
 
-int store_purge(struct store *st, const char *cutoff, const int64_t *org_ids,
-		int norgs, json_t **counts)
+int sqlite_purge(struct store *st, const char *cutoff, const int64_t *org_ids,
+		 int norgs, json_t **counts)
 {
 	static const struct {
 		const char *name;
@@ -729,8 +758,9 @@ int store_purge(struct store *st, const char *cutoff, const int64_t *org_ids,
 			store_rollback(st);
 			goto fail;
 		}
-		json_object_set_new(*counts, steps[i].name,
-				    json_integer(sqlite3_changes(st->db)));
+		json_object_set_new(
+			*counts, steps[i].name,
+			json_integer(sqlite3_changes(sqlite_of(st)->db)));
 	}
 	free(scope);
 	return store_commit(st);

@@ -361,7 +361,7 @@ static const char users[] =
 	" user WHERE (name LIKE ?1 ESCAPE '\\' OR full_name LIKE ?2"
 	" ESCAPE '\\' OR email LIKE ?3 ESCAPE '\\')";
 
-json_t *store_search(struct store *st, const struct store_search *s)
+json_t *sqlite_search(struct store *st, const struct store_search *s)
 {
 	json_t *o = json_object(), *devices = json_array(), *sw = json_array();
 	json_t *disc = NULL, *us = NULL;
@@ -422,7 +422,7 @@ static json_t *search_plan(struct store *st, const char *sql, const char *col)
 	return r;
 }
 
-json_t *store_search_plans(struct store *st)
+json_t *sqlite_search_plans(struct store *st)
 {
 	static const struct {
 		const char *name, *sql, *col;

@@ -25,7 +25,7 @@ static void ssh_row_set(json_t *row, const char *k, sqlite3_stmt *s, int col)
 		json_object_set_new(row, k, json_string((const char *)v));
 }
 
-json_t *store_ssh_host_map(struct store *st, int64_t org_id)
+json_t *sqlite_ssh_host_map(struct store *st, int64_t org_id)
 {
 	/* oldest first: a later sighting of an address replaces the row */
 	sqlite3_stmt *s = sqlite_store_stmt(
@@ -66,14 +66,14 @@ json_t *store_ssh_host_map(struct store *st, int64_t org_id)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		log_err("database: cannot read the SSH host keys: %s",
-			sqlite3_errmsg(st->db));
+			sqlite3_errmsg(sqlite_of(st)->db));
 		json_decref(map);
 		return NULL;
 	}
 	return map;
 }
 
-int store_ssh_host_set(struct store *st, const struct store_ssh_host *h)
+int sqlite_ssh_host_set(struct store *st, const struct store_ssh_host *h)
 {
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "INSERT INTO ssh_host (device_id, ip, port, hostkey,"
@@ -107,7 +107,8 @@ int store_ssh_host_set(struct store *st, const struct store_ssh_host *h)
 	if (rc != SQLITE_DONE) {
 		log_err("database: cannot record the SSH host key of device "
 			"%lld (%s): %s",
-			(long long)h->device_id, h->ip, sqlite3_errmsg(st->db));
+			(long long)h->device_id, h->ip,
+			sqlite3_errmsg(sqlite_of(st)->db));
 		return -1;
 	}
 	return 0;

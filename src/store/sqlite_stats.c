@@ -47,7 +47,7 @@ static int stats_bind(struct store *st, sqlite3_stmt *s, json_t *params)
 			rc = sqlite3_bind_null(s, (int)i + 1);
 		if (rc != SQLITE_OK) {
 			log_err("store: bind %zu: %s", i + 1,
-				sqlite3_errmsg(st->db));
+				sqlite3_errmsg(sqlite_of(st)->db));
 			return -1;
 		}
 	}
@@ -62,9 +62,10 @@ static json_t *stats_rows(struct store *st, const char *sql, json_t *params)
 	json_t *rows = NULL;
 	int rc, i;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(sqlite_of(st)->db, sql, -1, &s, NULL) !=
+	    SQLITE_OK) {
 		log_err("store: cannot prepare '%.60s...': %s", sql,
-			sqlite3_errmsg(st->db));
+			sqlite3_errmsg(sqlite_of(st)->db));
 		goto fail;
 	}
 	if (stats_bind(st, s, params) < 0)
@@ -97,7 +98,8 @@ static json_t *stats_rows(struct store *st, const char *sql, json_t *params)
 		json_array_append_new(rows, row);
 	}
 	if (rc != SQLITE_DONE) {
-		log_err("store: '%.60s...': %s", sql, sqlite3_errmsg(st->db));
+		log_err("store: '%.60s...': %s", sql,
+			sqlite3_errmsg(sqlite_of(st)->db));
 		goto fail;
 	}
 	sqlite3_finalize(s);
@@ -155,8 +157,8 @@ static json_t *stats_breakdown(struct store *st, const char *col,
 	return rows;
 }
 
-json_t *store_stats_summary(struct store *st, const int64_t *org_ids, int norgs,
-			    const char *since)
+json_t *sqlite_stats_summary(struct store *st, const int64_t *org_ids,
+			     int norgs, const char *since)
 {
 	static const char *const cols[] = {"type", "os_family", "manufacturer"};
 	struct strbuf sb;
@@ -231,8 +233,8 @@ fail:
 	" FROM discovery_run r LEFT JOIN discovery dc"                         \
 	" ON dc.id = r.discovery_id WHERE 1"
 
-json_t *store_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
-			 int64_t limit, int64_t offset, int64_t *count)
+json_t *sqlite_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
+			  int64_t limit, int64_t offset, int64_t *count)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows = NULL;
@@ -259,8 +261,8 @@ fail:
 	return rows;
 }
 
-json_t *store_stats_run_get(struct store *st, const int64_t *org_ids, int norgs,
-			    int64_t id, int *found)
+json_t *sqlite_stats_run_get(struct store *st, const int64_t *org_ids,
+			     int norgs, int64_t id, int *found)
 {
 	struct strbuf sb;
 	json_t *params = json_pack("[I]", (json_int_t)id), *rows, *r = NULL;
@@ -282,8 +284,8 @@ json_t *store_stats_run_get(struct store *st, const int64_t *org_ids, int norgs,
 	return r;
 }
 
-json_t *store_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
-			    int64_t offset, int64_t *count)
+json_t *sqlite_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
+			     int64_t offset, int64_t *count)
 {
 	json_t *params = json_pack("[I]", (json_int_t)run_id), *rows = NULL;
 
@@ -496,8 +498,8 @@ static int net_links_of(struct store *st, const int64_t *org_ids, int norgs,
 			     max_nodes);
 }
 
-json_t *store_stats_network(struct store *st, const int64_t *org_ids, int norgs,
-			    const char *ip_prefix, int64_t limit)
+json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
+			     int norgs, const char *ip_prefix, int64_t limit)
 {
 	struct strbuf sb, like;
 	json_t *params = json_array(), *nodes = NULL, *out = NULL;

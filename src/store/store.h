@@ -43,6 +43,12 @@ void store_set_wait(struct store *st, int wait);
  * server ends a long intake with it. */
 void store_interrupt(struct store *st);
 
+/* This process's name in leases (store_discorun_claim(), store_task_claim()):
+ * "HOST:PID:RANDOM", made once. */
+const char *store_lease_owner(void);
+/* The UTC text time s seconds from now, for leases. */
+void store_lease_time(int s, char out[20]);
+
 /* The schema version this build writes, and the one the open database has. */
 int store_schema_version(void);
 int store_db_version(struct store *st);

@@ -51,10 +51,16 @@ int store_discorun_queue(struct store *st, int64_t discovery_id,
 /* The queued or running run of discovery_id in *run_id, 0 when none. */
 int store_discorun_active(struct store *st, int64_t discovery_id,
 			  int64_t *run_id);
-/* Takes the oldest queued run that is not a collector's: state running, started
- * now; *run_id and *discovery_id, both 0 when nothing is queued. 0 or -1. */
-int store_discorun_claim(struct store *st, int64_t *run_id,
+/* Takes the oldest queued run that is not a collector's, in one atomic
+ * statement: state running, started now, leased to this process
+ * (store_lease_owner()) for lease_s seconds; *run_id and *discovery_id,
+ * both 0 when nothing is queued. Two servers never take the same run.
+ * 0 or -1. */
+int store_discorun_claim(struct store *st, int lease_s, int64_t *run_id,
 			 int64_t *discovery_id);
+/* Extends this process's lease on running run run_id to lease_s seconds
+ * from now (while the run works). 0 or -1. */
+int store_discorun_renew(struct store *st, int64_t run_id, int lease_s);
 /* The same for the runs queued for collector collector_id (0: the
  * server's own, as store_discorun_claim). */
 int store_discorun_claim_for(struct store *st, int64_t collector_id,
@@ -62,9 +68,11 @@ int store_discorun_claim_for(struct store *st, int64_t collector_id,
 /* Writes a running run's counters (live progress for lists). */
 int store_discorun_progress(struct store *st, int64_t run_id, int64_t total,
 			    int64_t done, int64_t alive, int64_t packets);
-/* Marks every "running" run of the server's own (not a collector's)
- * interrupted (finished now, a message saying
- * so); *n gets how many. */
+/* Marks every "running" run of a server (not a collector's) whose lease
+ * ran out, or that has none (claimed before leases), interrupted
+ * (finished now, a message saying so): its server stopped or died; a
+ * live server's runs keep their renewed leases, and this process's own
+ * runs are never touched. *n gets how many. */
 int store_discorun_interrupt_all(struct store *st, int64_t *n);
 /* Sets a finished run's state and message (after store_discovery.h's
  * run_finish, when the server knows better why it stopped). */

@@ -56,10 +56,16 @@ int store_task_delete(struct store *st, int64_t id);
 /* Enabled tasks with next_run NULL or <= now, by next_run. */
 json_t *store_task_due(struct store *st, const char *now);
 /* Records a run: last_run, last_status ("ok"|"failed"), last_result,
- * runs + 1, and the next_run (NULL for none). */
+ * runs + 1, and the next_run (NULL for none); ends its lease. */
 int store_task_finish(struct store *st, int64_t id, const char *last_run,
 		      const char *status, const char *result,
 		      const char *next_run);
+/* Claims due task id for this process (store_lease_owner()) for lease_s
+ * seconds, in one atomic statement: 1 when it is still due at now and no
+ * live lease holds it (run it, then store_task_finish(), which ends the
+ * lease), 0 when another server has it or ran it, -1 on error. */
+int store_task_claim(struct store *st, int64_t id, const char *now,
+		     int lease_s);
 /* Sets next_run only (NULL clears it). */
 int store_task_set_next(struct store *st, int64_t id, const char *next_run);
 

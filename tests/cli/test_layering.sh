@@ -18,6 +18,12 @@
 #                                         over HTTPS, never links into it)
 #   discover collector/                  (the spool is a sink the
 #                                         collector hands to a run)
+#   every room but store: store/backend.h and store/sqlite*.h (callers
+#                                         see store.h and store_*.h only,
+#                                         so a back end can be added
+#                                         behind them)
+# and the server and the scheduler hold no database lock of their own
+# (the SQLite back end serialises its writers itself).
 # No compiler is needed: it reads the #include "..." lines only.
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -70,4 +76,17 @@ rule "src/store does not include src/server" store '' '^server/'
 rule "src/collector does not include src/server" collector '' '^server/'
 rule "src/discover does not include src/collector (the spool is a sink the collector adds)" \
 	discover '' '^collector/'
+for room in $(ls "$SRC"); do
+	[ -d "$SRC/$room" ] && [ "$room" != store ] || continue
+	rule "src/$room does not include a store back end's headers" \
+		"$room" '' '^store/(backend|sqlite)'
+done
+if grep -rnE 'write_(try)?lock|server_writer' "$SRC/server" "$SRC/sched" \
+	>/dev/null 2>&1; then
+	grep -rnE 'write_(try)?lock|server_writer' "$SRC/server" \
+		"$SRC/sched" | sed 's/^/# /'
+	nok "the server and the scheduler take no database write lock"
+else
+	ok "the server and the scheduler take no database write lock"
+fi
 tap_finish

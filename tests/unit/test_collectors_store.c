@@ -175,7 +175,7 @@ static void test_runs_of_a_collector(void **state)
 			 coll);
 	json_decref(def);
 	assert_int_equal(store_discorun_queue(st, disc, &run), 0);
-	assert_int_equal(store_discorun_claim(st, &claimed, &cdisc), 0);
+	assert_int_equal(store_discorun_claim(st, 60, &claimed, &cdisc), 0);
 	assert_int_equal(claimed, 0); /* the server's runner: nothing */
 	assert_int_equal(
 		store_discorun_claim_for(st, coll + 1, &claimed, &cdisc), 0);

@@ -56,16 +56,14 @@ static void test_discovery_task_calls_the_hook(void **state)
 			 "lo");
 
 	atomic_store(&queued, 0);
-	s = sched_start(path, NULL, &hooks);
+	s = sched_start(path, &hooks);
 	assert_non_null(s);
 	/* what POST /tasks/{id}/run does */
-	assert_int_equal(sched_task_run(st, NULL, task, result, sizeof(result)),
-			 0);
+	assert_int_equal(sched_task_run(st, task, result, sizeof(result)), 0);
 	assert_non_null(strstr(result, "queued run"));
 	assert_int_equal(atomic_load(&queued), 1);
 	/* the run is still queued: nothing new, nobody told */
-	assert_int_equal(sched_task_run(st, NULL, task, result, sizeof(result)),
-			 -1);
+	assert_int_equal(sched_task_run(st, task, result, sizeof(result)), -1);
 	assert_non_null(strstr(result, "not queued"));
 	assert_int_equal(atomic_load(&queued), 1);
 	sched_stop(s);
@@ -74,8 +72,7 @@ static void test_discovery_task_calls_the_hook(void **state)
 	assert_int_equal(store_discodef_delete(st, did), 0);
 	did = add_lo(st);
 	assert_true(did > 0);
-	assert_int_equal(sched_task_run(st, NULL, task, result, sizeof(result)),
-			 0);
+	assert_int_equal(sched_task_run(st, task, result, sizeof(result)), 0);
 	assert_int_equal(atomic_load(&queued), 1);
 
 	json_decref(task);

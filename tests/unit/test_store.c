@@ -1,5 +1,6 @@
 /* store.h on SQLite: open and migrate, the newer-version refusal, devices,
  * components, change and audit logs, transactions. */
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include <sqlite3.h>
@@ -137,6 +138,35 @@ static void test_not_a_database(void **state)
 	assert_null(store_open(path));
 	snprintf(path, sizeof(path), "%s/no/such/dir/x.db", dir);
 	assert_null(store_open(path));
+}
+
+/* The back end is chosen by the URL: a PostgreSQL URL is refused with a
+ * message that says so (that back end is not built yet), and nothing is
+ * created on disk under its name; a path and "sqlite:PATH" are SQLite. */
+static void test_open_by_url(void **state)
+{
+	static const char *const pg[] = {
+		"postgresql://nc@127.0.0.1:1/netcensus",
+		"postgres://localhost/netcensus",
+	};
+	struct log_capture cap;
+	struct stat sb;
+	size_t i;
+
+	(void)state;
+	log_set_level(LOG_QUIET);
+	for (i = 0; i < sizeof(pg) / sizeof(pg[0]); i++) {
+		log_capture_start(&cap);
+		assert_null(store_open(pg[i]));
+		log_capture_stop();
+		assert_non_null(strstr(cap.msg, "PostgreSQL"));
+		assert_non_null(strstr(cap.msg, "not built"));
+		assert_int_not_equal(stat(pg[i], &sb), 0);
+	}
+	log_capture_start(&cap);
+	assert_null(store_open(""));
+	log_capture_stop();
+	assert_non_null(strstr(cap.msg, "--db"));
 }
 
 static void test_device_roundtrip(void **state)
@@ -468,6 +498,74 @@ static void test_change_and_audit_log(void **state)
 	json_decref(list);
 }
 
+/* The writers of one process take turns inside the SQLite back end (no
+ * caller holds a lock): threads with their own handles on one file write
+ * in transactions and in single statements at once, and everything is
+ * stored; a handle told not to wait is refused at once while another
+ * handle holds a transaction, and gets its turn once that is over. */
+#define WRITERS 4
+#define WRITES 25
+
+static void *writer_main(void *arg)
+{
+	struct store *st = store_open(dbpath);
+	intptr_t k = (intptr_t)arg, i, fails = 0;
+
+	if (!st)
+		return (void *)(intptr_t)WRITES;
+	for (i = 0; i < WRITES; i++) {
+		json_t *sys = json_pack("{ss}", "hostname", "w");
+		int64_t id;
+
+		if (k % 2 == 0) { /* a transaction */
+			if (store_begin(st) < 0 ||
+			    store_device_insert(st, 1, sys, "t", &id) < 0 ||
+			    store_commit(st) < 0)
+				fails++;
+		} else if (store_device_insert(st, 1, sys, "t", &id) < 0) {
+			fails++;
+		}
+		json_decref(sys);
+	}
+	store_close(st);
+	return (void *)fails;
+}
+
+static void test_writers_take_turns(void **state)
+{
+	struct store *st = *state, *other;
+	pthread_t th[WRITERS];
+	json_t *sys;
+	void *fails;
+	int64_t id;
+	intptr_t i;
+
+	for (i = 0; i < WRITERS; i++)
+		assert_int_equal(
+			pthread_create(&th[i], NULL, writer_main, (void *)i),
+			0);
+	for (i = 0; i < WRITERS; i++) {
+		assert_int_equal(pthread_join(th[i], &fails), 0);
+		assert_int_equal((intptr_t)fails, 0);
+	}
+	assert_int_equal(count(st, "devices"), WRITERS * WRITES);
+
+	other = store_open(dbpath);
+	assert_non_null(other);
+	assert_int_equal(store_begin(st), 0);
+	store_set_wait(other, 0);
+	assert_int_equal(store_begin(other), -1);
+	assert_int_equal(store_batch_begin(other), -1);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_batch_begin(other), 0);
+	sys = json_pack("{ss}", "hostname", "later");
+	assert_int_equal(store_device_insert(other, 1, sys, "t", &id), 0);
+	json_decref(sys);
+	assert_int_equal(store_batch_commit(other), 0);
+	store_close(other);
+	assert_int_equal(count(st, "devices"), WRITERS * WRITES + 1);
+}
+
 static void test_transactions(void **state)
 {
 	struct store *st = *state;
@@ -538,6 +636,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_open_by_url),
 		cmocka_unit_test_setup_teardown(test_open_creates, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_newer_refused, setup,
@@ -555,6 +654,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_change_and_audit_log,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ssh_host_map_org, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_writers_take_turns, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
 						teardown),

@@ -6,6 +6,9 @@
  * state. */
 #include "testlib.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <jansson.h>
 
 #include "core/log.h"
@@ -15,6 +18,7 @@
 #include "store/store_discoveries.h"
 #include "store/store_discovery.h"
 #include "store/store_locations.h"
+#include "store/store_sched.h"
 
 static char dir[64];
 static char path[128];
@@ -199,6 +203,34 @@ static void test_locations(void **state)
 	testlib_rmdir(dir);
 }
 
+/* Another server, played by a child process: it claims the oldest queued
+ * run (its lease: 60 s) and says so on ready, then waits for a byte on
+ * go, lets the lease run out (renewed into the past, as when a server dies
+ * and stops renewing) and exits. */
+static pid_t other_server_claims(int ready[2], int go[2])
+{
+	pid_t pid;
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store *c = store_open(path);
+		int64_t run = 0, disc = 0;
+		char b = 0;
+
+		if (!c || store_discorun_claim(c, 60, &run, &disc) < 0 ||
+		    !run || write(ready[1], "r", 1) != 1 ||
+		    read(go[0], &b, 1) != 1 ||
+		    store_discorun_renew(c, run, -5) < 0)
+			_exit(1);
+		store_close(c);
+		_exit(0);
+	}
+	return pid;
+}
+
 static void test_discoveries_and_queue(void **state)
 {
 	struct store *st = open_store();
@@ -210,8 +242,9 @@ static void test_discoveries_and_queue(void **state)
 		{"127.0.0.1", "ports", "open", 5, "22/tcp", NULL},
 	};
 	struct store_discovery_counts c = {2, 2, 2, 1};
-	char state_s[16];
-	int found = 0, changed = 0;
+	char state_s[16], b = 0;
+	int found = 0, changed = 0, ready[2], go[2], wst = 0;
+	pid_t other;
 
 	(void)state;
 	def = json_pack("{sIsssssos{sssb}s[i]}", "org_id", (json_int_t)1,
@@ -236,13 +269,15 @@ static void test_discoveries_and_queue(void **state)
 	assert_int_equal(store_discodef_find(st, 1, "lo2", &n), 0);
 	assert_int_equal(n, d2);
 
-	/* queue: oldest first */
+	/* queue: oldest first; r1 is taken by another server */
 	assert_int_equal(store_discorun_queue(st, d1, &r1), 0);
 	assert_int_equal(store_discorun_queue(st, d2, &r2), 0);
 	assert_int_equal(store_discorun_active(st, d1, &n), 0);
 	assert_int_equal(n, r1);
-	assert_int_equal(store_discorun_claim(st, &run, &disc), 0);
-	assert_int_equal(run, r1);
+	other = other_server_claims(ready, go);
+	assert_int_equal(read(ready[0], &b, 1), 1);
+	assert_int_equal(store_discorun_state(st, r1, &disc, state_s), 0);
+	assert_string_equal(state_s, "running");
 	assert_int_equal(disc, d1);
 	assert_int_equal(store_discorun_progress(st, r1, 2, 1, 1, 9), 0);
 	/* cancel the queued one; a running one is not cancelled here */
@@ -250,7 +285,7 @@ static void test_discoveries_and_queue(void **state)
 	assert_int_equal(changed, 1);
 	assert_int_equal(store_discorun_cancel_queued(st, r1, &changed), 0);
 	assert_int_equal(changed, 0);
-	assert_int_equal(store_discorun_claim(st, &run, &disc), 0);
+	assert_int_equal(store_discorun_claim(st, 60, &run, &disc), 0);
 	assert_int_equal(run, 0);
 
 	/* the log counted by stage; a restart interrupts what ran */
@@ -264,6 +299,13 @@ static void test_discoveries_and_queue(void **state)
 				 json_object_get(stages, "ports"), "open")),
 			 1);
 	json_decref(stages);
+	/* a run whose lease holds is another live server's: left alone;
+	 * once its lease ran out it is marked interrupted */
+	assert_int_equal(store_discorun_interrupt_all(st, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(waitpid(other, &wst, 0), other);
+	assert_true(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
 	assert_int_equal(store_discorun_interrupt_all(st, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_discorun_state(st, r1, &disc, state_s), 0);
@@ -278,7 +320,7 @@ static void test_discoveries_and_queue(void **state)
 
 	/* a run finishing as usual, then marked by the server */
 	assert_int_equal(store_discorun_queue(st, d1, &r3), 0);
-	assert_int_equal(store_discorun_claim(st, &run, &disc), 0);
+	assert_int_equal(store_discorun_claim(st, 60, &run, &disc), 0);
 	assert_int_equal(
 		store_discovery_run_finish(st, r3, "cancelled", &c, NULL), 0);
 	assert_int_equal(store_discorun_mark(st, r3, "interrupted", "stop"), 0);
@@ -296,6 +338,39 @@ static void test_discoveries_and_queue(void **state)
 	testlib_rmdir(dir);
 }
 
+/* A due task is claimed by one server only, once per period: a second
+ * claim (another server) fails while the lease holds, and after the run
+ * is recorded (next_run moved on, lease ended) nobody can claim it until
+ * it is due again. */
+static void test_task_claim_once(void **state)
+{
+	struct store *st = open_store();
+	json_t *task;
+	int64_t id = 0;
+	int dup = 0;
+
+	(void)state;
+	task = json_pack("{sIsssssssbs{}ss}", "org_id", (json_int_t)1, "name",
+			 "purge", "type", "purge", "schedule", "* * * * *",
+			 "enabled", 1, "options", "next_run",
+			 "2026-01-01 00:00:00");
+	assert_int_equal(store_task_add(st, task, &id, &dup), 0);
+	json_decref(task);
+	assert_int_equal(store_task_claim(st, id, "2026-01-01 00:00:30", 60),
+			 1);
+	assert_int_equal(store_task_claim(st, id, "2026-01-01 00:00:30", 60),
+			 0);
+	assert_int_equal(store_task_finish(st, id, "2026-01-01 00:00:30", "ok",
+					   "done", "2026-01-01 00:01:00"),
+			 0);
+	assert_int_equal(store_task_claim(st, id, "2026-01-01 00:00:45", 60),
+			 0);
+	assert_int_equal(store_task_claim(st, id, "2026-01-01 00:01:00", 60),
+			 1);
+	store_close(st);
+	testlib_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_token_check_reads_only),
 		cmocka_unit_test(test_locations),
 		cmocka_unit_test(test_discoveries_and_queue),
+		cmocka_unit_test(test_task_claim_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

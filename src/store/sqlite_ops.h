@@ -1,0 +1,234 @@
+/*
+ * sqlite_ops: the SQLite back end's implementations of the store
+ * operations (struct store_ops in backend.h), one per public function of
+ * the store_*.h headers, named sqlite_ instead of store_. Only
+ * sqlite_ops.c's table calls them; everyone else calls store_*().
+ */
+#ifndef NC_SQLITE_OPS_H
+#define NC_SQLITE_OPS_H
+
+#include "store/backend.h"
+
+struct store *sqlite_open(const char *url);
+void sqlite_close(struct store *st);
+void sqlite_set_wait(struct store *st, int wait);
+void sqlite_interrupt(struct store *st);
+int sqlite_db_version(struct store *st);
+int sqlite_begin(struct store *st);
+int sqlite_commit(struct store *st);
+int sqlite_rollback(struct store *st);
+int sqlite_batch_begin(struct store *st);
+int sqlite_batch_commit(struct store *st);
+void sqlite_batch_rollback(struct store *st);
+int sqlite_check(struct store *st);
+json_t *sqlite_counts(struct store *st);
+int sqlite_org_find(struct store *st, const char *name, int64_t *id);
+int sqlite_org_add(struct store *st, const char *name, int64_t parent_id,
+		   int64_t *id);
+json_t *sqlite_org_list(struct store *st);
+int sqlite_org_is_root(struct store *st, int64_t org_id);
+int sqlite_device_find(struct store *st, const char *const *fields,
+		       const char *const *values, int n, int64_t *id);
+int sqlite_match_fields(struct store *st, int64_t org_id,
+			const char *const *fields, const char *const *values,
+			int nfields, int64_t *ids, int max, int *n);
+int sqlite_match_mac(struct store *st, int64_t org_id, const char *mac,
+		     int64_t *ids, int max, int *n);
+int sqlite_match_ip(struct store *st, int64_t org_id, const char *ip,
+		    int64_t *ids, int max, int *n);
+json_t *sqlite_device_get(struct store *st, int64_t id);
+json_t *sqlite_device_list(struct store *st, int64_t limit, int64_t offset);
+int sqlite_device_insert(struct store *st, int64_t org_id, json_t *sys,
+			 const char *now, int64_t *id);
+int sqlite_device_update(struct store *st, int64_t id, json_t *sys,
+			 const char *now);
+int sqlite_device_delete(struct store *st, int64_t id);
+json_t *sqlite_component_list(struct store *st, int64_t device_id,
+			      const char *section, int current_only);
+json_t *sqlite_component_sections(struct store *st, int64_t device_id);
+int sqlite_component_insert(struct store *st, int64_t device_id,
+			    const char *section, const char *key, json_t *data,
+			    const char *now);
+int sqlite_component_update(struct store *st, int64_t component_id,
+			    json_t *data, const char *now);
+int sqlite_component_retire(struct store *st, int64_t component_id);
+int sqlite_component_touch(struct store *st, int64_t device_id,
+			   const char *section, const char *now);
+int sqlite_change_add(struct store *st, int64_t device_id, const char *section,
+		      const char *action, const char *key, json_t *detail,
+		      const char *now);
+json_t *sqlite_change_list(struct store *st, int64_t device_id, int64_t limit);
+int sqlite_audit_add(struct store *st, const struct store_audit *a,
+		     const char *now);
+int sqlite_audit_add_id(struct store *st, const struct store_audit *a,
+			const char *now, int64_t *id);
+int sqlite_audit_set_message(struct store *st, int64_t id, const char *message);
+json_t *sqlite_audit_list(struct store *st, int64_t limit);
+int sqlite_user_add(struct store *st, const char *name, const char *role,
+		    int64_t org_id, const char *password);
+int sqlite_user_set_password(struct store *st, const char *name,
+			     const char *password);
+int sqlite_user_password_stamp(struct store *st, const char *name,
+			       char stamp[65]);
+int sqlite_user_verify(struct store *st, const char *name,
+		       const char *password);
+json_t *sqlite_user_list(struct store *st);
+json_t *sqlite_user_get(struct store *st, const char *name);
+int sqlite_token_create(struct store *st, const char *user, const char *label,
+			char **token);
+char *sqlite_token_user(struct store *st, const char *token);
+int sqlite_token_revoke(struct store *st, int64_t id);
+json_t *sqlite_token_list(struct store *st);
+int sqlite_credential_add(struct store *st, json_t *cred, int64_t *id);
+json_t *sqlite_credential_list(struct store *st);
+json_t *sqlite_credential_get_secret(struct store *st, int64_t id);
+int sqlite_credential_delete(struct store *st, int64_t id);
+json_t *sqlite_api_list(struct store *st, enum store_api_res res,
+			const struct store_query *q, int64_t *count);
+int sqlite_api_list_json(struct store *st, enum store_api_res res,
+			 const struct store_query *q, int64_t *count,
+			 struct strbuf *out);
+int sqlite_api_tune(struct store *st);
+json_t *sqlite_api_org_tree(struct store *st, int64_t org_id);
+int sqlite_api_org_count(struct store *st, int64_t *n);
+json_t *sqlite_api_org_get(struct store *st, int64_t id, int *found);
+json_t *sqlite_api_user_get(struct store *st, const char *name);
+json_t *sqlite_api_user_get_id(struct store *st, int64_t id);
+int sqlite_api_user_count(struct store *st, int64_t *n);
+json_t *sqlite_api_user_list(struct store *st, const int64_t *org_ids,
+			     int norgs);
+int sqlite_api_user_touch_login(struct store *st, int64_t id, const char *now);
+int sqlite_api_user_delete(struct store *st, int64_t id);
+json_t *sqlite_api_token_list(struct store *st, int64_t user_id,
+			      const int64_t *org_ids, int norgs);
+int sqlite_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
+			   int64_t *org_id);
+char *sqlite_api_token_check(struct store *st, const char *token,
+			     int64_t *token_id);
+int sqlite_api_token_touch(struct store *st, int64_t token_id, const char *now);
+int sqlite_api_device_org(struct store *st, int64_t id, int64_t *org_id);
+int sqlite_api_device_patch(struct store *st, int64_t id, json_t *fields,
+			    const char **bad_field);
+json_t *sqlite_device_attachment(struct store *st, int64_t id);
+int sqlite_collector_register(struct store *st,
+			      const struct store_collector_reg *r, int64_t *id,
+			      int64_t *interrupted);
+int sqlite_collector_by_token(struct store *st, int64_t token_id, int64_t *id,
+			      int *enabled);
+int sqlite_collector_seen(struct store *st, int64_t id, int64_t spool_depth,
+			  int64_t spool_dropped);
+json_t *sqlite_collector_list(struct store *st, const int64_t *org_ids,
+			      int norgs);
+json_t *sqlite_collector_get(struct store *st, int64_t id, int *found);
+int sqlite_collector_find(struct store *st, const char *s, int64_t *id);
+int sqlite_collector_update(struct store *st, int64_t id, json_t *fields);
+int sqlite_collector_delete(struct store *st, int64_t id);
+int sqlite_collector_run(struct store *st, int64_t id, int64_t run_id,
+			 int64_t *org_id, char state[16]);
+int sqlite_collector_run_cancel(struct store *st, int64_t run_id, int *changed);
+int sqlite_collector_item_seen(struct store *st, const char *item_id);
+int sqlite_collector_item_add(struct store *st, const char *item_id,
+			      int64_t run_id, const char *kind,
+			      int64_t device_id);
+int sqlite_collector_run_reports(struct store *st, int64_t run_id, int64_t *n);
+json_t *sqlite_discodef_list(struct store *st, const int64_t *org_ids,
+			     int norgs);
+json_t *sqlite_discodef_get(struct store *st, int64_t id, int *found);
+int sqlite_discodef_find(struct store *st, int64_t org_id, const char *name,
+			 int64_t *id);
+int sqlite_discodef_add(struct store *st, json_t *def, int64_t *id);
+int sqlite_discodef_update(struct store *st, int64_t id, json_t *def);
+int sqlite_discodef_delete(struct store *st, int64_t id);
+int sqlite_discorun_queue(struct store *st, int64_t discovery_id,
+			  int64_t *run_id);
+int sqlite_discorun_active(struct store *st, int64_t discovery_id,
+			   int64_t *run_id);
+int sqlite_discorun_claim(struct store *st, int lease_s, int64_t *run_id,
+			  int64_t *discovery_id);
+int sqlite_discorun_renew(struct store *st, int64_t run_id, int lease_s);
+int sqlite_discorun_claim_for(struct store *st, int64_t collector_id,
+			      int64_t *run_id, int64_t *discovery_id);
+int sqlite_discorun_progress(struct store *st, int64_t run_id, int64_t total,
+			     int64_t done, int64_t alive, int64_t packets);
+int sqlite_discorun_interrupt_all(struct store *st, int64_t *n);
+int sqlite_discorun_mark(struct store *st, int64_t run_id, const char *state,
+			 const char *message);
+int sqlite_discorun_cancel_queued(struct store *st, int64_t run_id,
+				  int *changed);
+int sqlite_discorun_state(struct store *st, int64_t run_id,
+			  int64_t *discovery_id, char state[16]);
+json_t *sqlite_discorun_stages(struct store *st, int64_t run_id);
+json_t *sqlite_discorun_count_states(struct store *st);
+int sqlite_discovery_run_start(struct store *st, int64_t discovery_id,
+			       int64_t total, int64_t *run_id);
+int sqlite_discovery_run_finish(struct store *st, int64_t run_id,
+				const char *state,
+				const struct store_discovery_counts *c,
+				const char *message);
+int sqlite_discovery_log_add(struct store *st, int64_t run_id,
+			     const struct store_discovery_log *rows, size_t n);
+json_t *sqlite_discovery_run_list(struct store *st, int64_t limit);
+json_t *sqlite_discovery_log_list(struct store *st, int64_t run_id);
+json_t *sqlite_location_list(struct store *st, const int64_t *org_ids,
+			     int norgs);
+json_t *sqlite_location_get(struct store *st, int64_t id,
+			    const int64_t *org_ids, int norgs, int *found);
+int sqlite_location_find(struct store *st, int64_t org_id, const char *name,
+			 int64_t *id);
+int sqlite_location_add(struct store *st, json_t *loc, int64_t *id);
+int sqlite_location_update(struct store *st, int64_t id, json_t *fields);
+int sqlite_location_delete(struct store *st, int64_t id);
+json_t *sqlite_report_list(struct store *st, const int64_t *org_ids, int norgs);
+json_t *sqlite_report_get(struct store *st, int64_t id, int *found);
+json_t *sqlite_report_find(struct store *st, const char *key,
+			   const int64_t *org_ids, int norgs, int *found);
+int sqlite_report_add(struct store *st, json_t *rep, int64_t *id, int *dup);
+int sqlite_report_delete(struct store *st, int64_t id);
+json_t *sqlite_task_list(struct store *st, const int64_t *org_ids, int norgs);
+json_t *sqlite_task_get(struct store *st, int64_t id, int *found);
+int sqlite_task_add(struct store *st, json_t *task, int64_t *id, int *dup);
+int sqlite_task_update(struct store *st, int64_t id, json_t *task, int *dup);
+int sqlite_task_delete(struct store *st, int64_t id);
+json_t *sqlite_task_due(struct store *st, const char *now);
+int sqlite_task_finish(struct store *st, int64_t id, const char *last_run,
+		       const char *status, const char *result,
+		       const char *next_run);
+int sqlite_task_claim(struct store *st, int64_t id, const char *now,
+		      int lease_s);
+int sqlite_task_set_next(struct store *st, int64_t id, const char *next_run);
+json_t *sqlite_setting_get(struct store *st, const char *name);
+int sqlite_setting_put(struct store *st, const char *name, json_t *value,
+		       const char *const *secret_fields);
+char *sqlite_setting_secret(struct store *st, const char *name,
+			    const char *field);
+json_t *sqlite_auth_source_list(struct store *st, int enabled_only);
+json_t *sqlite_auth_source_get(struct store *st, int64_t id, int *found);
+int sqlite_auth_source_put(struct store *st, json_t *src, const char *origin,
+			   int64_t *id);
+int sqlite_auth_source_delete(struct store *st, int64_t id);
+char *sqlite_auth_source_password(struct store *st, int64_t id);
+int sqlite_user_external_put(struct store *st, const char *name,
+			     const char *source, const char *role,
+			     int64_t org_id, const char *full_name,
+			     const char *email, int *conflict);
+int sqlite_user_external_disable(struct store *st, const char *name,
+				 const char *source);
+char *sqlite_user_source(struct store *st, const char *name);
+int sqlite_purge(struct store *st, const char *cutoff, const int64_t *org_ids,
+		 int norgs, json_t **counts);
+json_t *sqlite_search(struct store *st, const struct store_search *s);
+json_t *sqlite_search_plans(struct store *st);
+json_t *sqlite_ssh_host_map(struct store *st, int64_t org_id);
+int sqlite_ssh_host_set(struct store *st, const struct store_ssh_host *h);
+json_t *sqlite_stats_summary(struct store *st, const int64_t *org_ids,
+			     int norgs, const char *since);
+json_t *sqlite_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
+			  int64_t limit, int64_t offset, int64_t *count);
+json_t *sqlite_stats_run_get(struct store *st, const int64_t *org_ids,
+			     int norgs, int64_t id, int *found);
+json_t *sqlite_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
+			     int64_t offset, int64_t *count);
+json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
+			     int norgs, const char *ip_prefix, int64_t limit);
+
+#endif
