@@ -19,6 +19,7 @@
 #include "probe/arp.h"
 #include "probe/dns.h"
 #include "probe/smb.h"
+#include "probe/snmp.h"
 #include "probe/snmp_ping.h"
 #include "probe/ssh.h"
 #include "report/report.h"
@@ -560,6 +561,35 @@ static void disc_cred_index_fix(json_t *all, json_t *ordered, json_t *sys)
 	}
 }
 
+/* One "snmp"/"partial" row per table the read cut short (sys.fdb_truncated,
+ * sys.route_truncated: "rows" or "deadline"), so a capped table shows in
+ * the discovery log, not only in the report. */
+static void disc_snmp_cut(struct disc *d, const char *ip, json_t *sys)
+{
+	static const struct {
+		const char *field, *what;
+		int rows;
+	} cuts[] = {
+		{"fdb_truncated", "forwarding table", SNMP_PROBE_MAX_FDB},
+		{"route_truncated", "routing table", SNMP_PROBE_MAX_ROUTES},
+	};
+	const char *why;
+	size_t k;
+
+	for (k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+		why = json_string_value(json_object_get(sys, cuts[k].field));
+		if (why && !strcmp(why, "rows"))
+			disc_log(d, ip, "snmp", "partial", -1,
+				 "%s cut at %d rows; the rows read are kept",
+				 cuts[k].what, cuts[k].rows);
+		else if (why)
+			disc_log(d, ip, "snmp", "partial", -1,
+				 "%s cut at the SNMP deadline; the rows read "
+				 "are kept",
+				 cuts[k].what);
+	}
+}
+
 static void sjob_done(struct disc *d, struct disc_job *job, int cancelled)
 {
 	struct sjob *j = (struct sjob *)job;
@@ -587,6 +617,7 @@ static void sjob_done(struct disc *d, struct disc_job *job, int cancelled)
 		if (sysname && dns_name_valid(sysname))
 			json_object_set_new(sys, "hostname",
 					    json_string(sysname));
+		disc_snmp_cut(d, dh->ip, sys);
 		if (d->round < d->o->seed_depth)
 			disc_seed_collect(d, dh->ip, j->out);
 		dh->found[SRC_SNMP] = json_incref(j->out);
