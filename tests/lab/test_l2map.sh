@@ -11,7 +11,9 @@
 # MACs on uplinks (many MACs, or an LLDP neighbour) attached to nothing,
 # and hostile agents written by tests/lab/l2map_hostile.py: a switch with
 # 100,000 forwarding rows (the read stops at 8,192 rows, bounded in time
-# and memory, and says so), and two switches whose CDP/LLDP neighbours
+# and memory, and says so; with a long deadline, the row cap alone: exactly
+# the first 8,192 rows, logged, the rest of the switch kept), and two
+# switches whose CDP/LLDP neighbours
 # point at each other with garbage in every field (stored as valid text,
 # one link each way in the network picture, the run finishes).
 #
@@ -23,7 +25,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 lab_init "$@"
-need_tools snmpsimd snmpget jq bzcat timeout curl /usr/bin/python3
+need_tools snmpsimd snmpget jq bzcat timeout curl sqlite3 /usr/bin/python3
 need_netcensus
 HERE=$(cd "$(dirname "$0")" && pwd)
 REC=${NETCENSUS_SNMPREC:-$HERE/../../../shared/snmprec}
@@ -148,6 +150,36 @@ if [ "${rss:-0}" -gt 0 ] && [ "$rss" -lt 1048576 ]; then
 	ok "its memory stays bounded (max RSS $rss KiB, ASan build)"
 else
 	nok "its memory: max RSS '$rss' KiB"
+fi
+
+# The row cap alone: the same switch with a deadline long enough that only
+# the 8,192-row cap can stop the read. Exactly 8,192 forwarding rows - the
+# first 8,192 in the agent's order (MACs 02:00:00:00:00:00-1f:ff) -
+# fdb_truncated=rows, a "partial" row in the discovery log saying so, and
+# the rest of the switch all there (its identity, its 48 interfaces).
+ip netns exec "$SCAN" env NETCENSUS_SNMP_DEADLINE_MS=600000 \
+	timeout 900 "$NETCENSUS" discover --no-dns --db "$T/cap.db" \
+	--ports 161/udp --discovery-ports none --timeout 10000 --retries 2 \
+	--json "$big" >"$T/cap.json" 2>"$T/cap.err"
+jq -c '.[] | {fdb: (.fdb | length), why: .sys.fdb_truncated,
+	first: ([.fdb[].mac] | min), last: ([.fdb[].mac] | max),
+	network: (.network | length), name: .sys.sysName}' "$T/cap.json" |
+	sed 's/^/# row cap read: /'
+if jq -e '.[] | (.fdb | length) == 8192 and .sys.fdb_truncated == "rows" and
+	([.fdb[].mac] | min) == "02:00:00:00:00:00" and
+	([.fdb[].mac] | max) == "02:00:00:00:1f:ff" and
+	(.network | length) == 48 and .sys.sysName == "big-fdb"' \
+	"$T/cap.json" >/dev/null; then
+	ok "row cap alone: exactly the first 8192 fdb rows, fdb_truncated=rows, the 48 interfaces and identity kept"
+else
+	nok "row cap alone"
+	tail -5 "$T/cap.err" | sed 's/^/# /'
+fi
+msg=$(sqlite3 "$T/cap.db" "SELECT message FROM discovery_log WHERE stage = 'snmp' AND outcome = 'partial' AND ip = '$big'")
+if [ "$msg" = "forwarding table cut at 8192 rows; the rows read are kept" ]; then
+	ok "the discovery log says so: snmp partial '$msg'"
+else
+	nok "discovery log row for the cap: '$msg'"
 fi
 
 # garbage neighbour fields arrive as valid text, cut at 1024 bytes; the
