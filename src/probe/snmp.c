@@ -2415,9 +2415,11 @@ static void route_row_add(json_t *a, const struct walk *w,
 	set_str(o, "destination", dest);
 	set_str(o, "mask", mask);
 	set_num(o, "cidr", (uint64_t)cidr);
-	/* a next hop of 0.0.0.0 / :: is the connected network itself */
+	/* a connected network has no next hop: 0.0.0.0 / ::, or type local,
+	 * where agents often name their own interface's address */
 	set_str(o, "next_hop",
-		!strcmp(next_hop, "0.0.0.0") || !strcmp(next_hop, "::")
+		!strcmp(next_hop, "0.0.0.0") || !strcmp(next_hop, "::") ||
+				type == 3
 			? ""
 			: next_hop);
 	c = row_cell(t, r, RT_IF);
