@@ -2407,7 +2407,7 @@ static void route_row_add(json_t *a, const struct walk *w,
 
 	if ((type != 1 && type != 3 && type != 4) || cidr < 0)
 		return; /* reject, blackhole, invalid; a mask with holes */
-	if (version == 4 && cidr >= 0 && cidr <= 32) {
+	if (version == 4 && cidr <= 32) {
 		m.s_addr = htonl(cidr ? 0xffffffffu << (32 - cidr) : 0);
 		inet_ntop(AF_INET, &m, mask, sizeof(mask));
 	}
@@ -2530,7 +2530,7 @@ static void probe_routes(struct probe *p, const struct walk *w, json_t *report,
 	struct walk *rt = xmalloc(sizeof(*rt));
 	json_t *a = json_array();
 	size_t k;
-	int complete = 1;
+	int complete;
 
 	for (k = 0; k < 3 && !json_array_size(a) && probe_left_ms(p) > 0; k++) {
 		walk_init(rt, tabs[k].defs, tabs[k].ncols,
