@@ -474,6 +474,23 @@ audit_route() {
 	fi | rows route destination mask cidr next_hop metric interface protocol
 }
 
+# The neighbour table, IPv4 (ARP) and IPv6 (NDP): who this host has
+# talked to on its links, with their MACs (seed discovery's source).
+# Entries without a link-layer address (INCOMPLETE, FAILED) are not there.
+audit_arp() {
+	if have ip; then
+		T ip neigh show 2>/dev/null | awk '
+		{
+			mac = ""; dev = ""
+			for (i = 2; i < NF; i++) {
+				if ($i == "lladdr") mac = $(i + 1)
+				else if ($i == "dev") dev = $(i + 1)
+			}
+			if (mac != "") printf "%s\t%s\t%s\n", $1, mac, dev
+		}'
+	fi | rows arp ip mac interface
+}
+
 # ---- software ----
 audit_software() {
 	if have dpkg-query; then
@@ -654,6 +671,7 @@ audit_partition
 audit_network
 audit_ip
 audit_route
+audit_arp
 audit_software_rows
 audit_service
 audit_user

@@ -59,6 +59,15 @@
 #         admin`. req METHOD PATH [CURL-ARGS...]: a request to $U$PATH, the
 #         status in S, the body in $T/body, with "Authorization: Bearer
 #         $TOKEN" when TOKEN is set. J EXPR: jq -r EXPR over that body.
+# snmprec rec_lab_up PREFIX NET: for tests that replay SNMP recordings -
+#         namespaces SCAN=PREFIX-scan and AG=PREFIX-rec joined by a veth
+#         pair, the scanner at NET.1/24 with no other route (checked
+#         before anything is sent: ok, or nok and tap_finish); on_cleanup
+#         deletes both (call it after tmp_init). rec_agent ADDR NAME FILE:
+#         one snmpsimd in AG serving FILE (plain text) at ADDR, its files
+#         in $T/a-NAME, appended to $T/map as "ADDR NAME". rec_agents_wait:
+#         ok when every agent of $T/map answers (at most 600 tries of
+#         0.3 s each: indexing a big recording takes snmpsimd a while).
 #
 # Helpers keep their own variables in _lib_* names, so a test's are safe;
 # the names above (n, failed, T, DB, PID, PORT, U, S, TOKEN, LAB, SAMPLES,
@@ -119,6 +128,65 @@ lab_init() { # lab_init "$@"
 # lab_up WHAT ARGS... — lab.sh up --prefix $P ARGS (after tmp_init), the
 # ground truth into $T/truth.json, and the scanner namespace checked for a
 # default route; the test ends there when either fails.
+rec_lab_up() {
+	SCAN=$1-scan
+	AG=$1-rec
+	_lib_net=$2
+	on_cleanup() {
+		ip netns del "$SCAN" 2>/dev/null
+		ip netns del "$AG" 2>/dev/null
+	}
+	if ! { ip netns add "$SCAN" && ip netns add "$AG" &&
+		ip -n "$SCAN" link add eth0 type veth peer name eth0 netns "$AG" &&
+		ip -n "$SCAN" addr add "$_lib_net.1/24" dev eth0 &&
+		ip -n "$SCAN" link set lo up && ip -n "$SCAN" link set eth0 up &&
+		ip -n "$AG" link set lo up && ip -n "$AG" link set eth0 up; }; then
+		nok "namespaces $SCAN and $AG"
+		tap_finish
+	fi
+	if [ -z "$(ip -n "$SCAN" -4 route show default)" ] &&
+		[ -z "$(ip -n "$SCAN" -6 route show default 2>/dev/null)" ] &&
+		[ "$(ip -n "$SCAN" -4 route show | awk '{print $1}')" = "$_lib_net.0/24" ]; then
+		ok "scanner namespace $SCAN has no default route, only $_lib_net.0/24"
+	else
+		nok "scanner namespace has other routes: stopping before sending"
+		tap_finish
+	fi
+	: >"$T/map"
+}
+rec_agent() {
+	_lib_d=$T/a-$2
+	mkdir -p "$_lib_d/data" "$_lib_d/cache"
+	cp "$3" "$_lib_d/data/public.snmprec"
+	chmod -R a+rX "$_lib_d"
+	chown nobody "$_lib_d/cache"
+	ip -n "$AG" addr add "$1/24" dev eth0
+	ip netns exec "$AG" snmpsimd --data-dir="$_lib_d/data" \
+		--cache-dir="$_lib_d/cache" --agent-udpv4-endpoint="$1:161" \
+		--process-user=nobody --process-group=nogroup \
+		>"$_lib_d/log" 2>&1 </dev/null &
+	BG_PIDS="$BG_PIDS $!"
+	echo "$1 $2" >>"$T/map"
+}
+rec_agents_wait() {
+	_lib_up=0
+	_lib_all=$(wc -l <"$T/map")
+	while read -r _lib_addr _lib_name; do
+		_lib_tries=0
+		while ! ip netns exec "$SCAN" snmpget -v2c -c public -t 0.3 \
+			-r 0 -On "$_lib_addr" 1.3.6.1.2.1.1.2.0 >/dev/null 2>&1; do
+			_lib_tries=$((_lib_tries + 1))
+			[ "$_lib_tries" -lt 600 ] || break
+		done
+		[ "$_lib_tries" -lt 600 ] && _lib_up=$((_lib_up + 1))
+	done <"$T/map"
+	if [ "$_lib_up" -eq "$_lib_all" ]; then
+		ok "$_lib_all snmpsimd agents answer"
+	else
+		nok "only $_lib_up of $_lib_all snmpsimd agents answer"
+	fi
+}
+
 lab_up() {
 	_lib_what=$1
 	shift

@@ -5,6 +5,7 @@
 // ETA, refreshed while one is running, a Cancel button, and a run's log
 // with one line per address (GET /api/v1/discovery-runs/ID/log).
 import { state, h, clear, api, fmtNum, text, notice, badge, field, select, errorBox, confirmButton, showFieldErrors, clearFieldErrors } from './core.js';
+import { seedFields } from './seed.js';
 
 const active = (r) => r.state === 'running' || r.state === 'queued';
 
@@ -113,6 +114,7 @@ async function discoveryForm(onAdded) {
   const preset = select('preset', presets, 'ultrafast');
   const ports = h('input', { name: 'ports', placeholder: '22,80,443,161/udp', disabled: true });
   const dns = h('input', { type: 'checkbox', name: 'dns', checked: true });
+  const seed = seedFields();
   const org = select('org_id', (orgs.results || orgs).map((o) => [o.id, o.name]), state.user.org_id);
   const credBox = h('fieldset', { class: 'creds', 'data-field': 'credentials', tabindex: '-1' }, h('legend', {}, 'Credentials, tried in this order'));
   const credList = creds.results || creds;
@@ -132,6 +134,7 @@ async function discoveryForm(onAdded) {
   function reset() {
     form.reset();
     dns.checked = true; // reset() restores attributes, not properties
+    seed.fill({});
     preset.disabled = false;
     ports.disabled = true;
     editing = null;
@@ -156,6 +159,7 @@ async function discoveryForm(onAdded) {
     preset.disabled = how.value !== 'preset';
     ports.disabled = how.value !== 'ports';
     dns.checked = o.dns !== false;
+    seed.fill(o);
     org.value = String(d.org_id);
     const want = (d.credentials || []).map(String);
     for (const box of credBox.querySelectorAll('input[name="credential"]')) box.checked = want.includes(box.value);
@@ -166,13 +170,14 @@ async function discoveryForm(onAdded) {
     field('name', name), field('targets', targets, 'addresses, CIDRs and ranges, separated by commas or spaces'),
     field('exclude', exclude, 'optional, same form'), field('scan', how), field('preset', preset),
     field('ports', ports, 'e.g. 22,80,443,161/udp'), h('label', { class: 'check' }, dns, 'reverse DNS names'),
-    credBox, field('org', org), submit, ' ', cancel);
+    seed.box, credBox, field('org', org), submit, ' ', cancel);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clear(msg); clearFieldErrors(form);
     const options = { dns: dns.checked };
     if (how.value === 'ports') options.ports = ports.value.trim();
     else options.preset = preset.value;
+    seed.read(options);
     const body = {
       name: name.value.trim(), targets: targets.value.trim(), org_id: Number(org.value), options,
       credentials: [...credBox.querySelectorAll('input:checked')].map((x) => Number(x.value)),

@@ -19,6 +19,7 @@
 #include "probe/arp.h"
 #include "probe/dns.h"
 #include "probe/smb.h"
+#include "probe/snmp.h"
 #include "probe/snmp_ping.h"
 #include "probe/ssh.h"
 #include "report/report.h"
@@ -66,9 +67,10 @@ static const struct disc_rule disc_rules[] = {
 	{"*", {SRC_SSH, SRC_SNMP, SRC_WIN}},
 };
 
-#define SEED_ROUNDS_MAX 8	  /* discover_def's seed_depth ceiling */
-#define SEED_CANDIDATES_MAX 65536 /* addresses and subnets named per round */
-#define SEED_SUBNET_MIN_PREFIX 22 /* larger connected subnets are skipped */
+#define SEED_ROUNDS_MAX 8	    /* discover_def's seed_depth ceiling */
+#define SEED_CANDIDATES_MAX 65536   /* addresses and subnets named per round */
+#define SEED_SUBNET_MIN_PREFIX 22   /* larger connected subnets are skipped */
+#define SEED_SUBNET6_MIN_PREFIX 118 /* the same for IPv6: 1024 addresses */
 
 /* The run: what every callback gets as ud. */
 struct disc {
@@ -83,6 +85,10 @@ struct disc {
 	int round;
 	json_t *seeds;
 	struct targets *rounds[SEED_ROUNDS_MAX];
+	/* {address: MAC} from the devices' ARP / neighbour tables: the MAC
+	 * of a seeded host that did not answer ARP itself (behind a
+	 * router) */
+	json_t *seed_macs;
 };
 
 /* One live host (engine_host.user). */
@@ -321,8 +327,67 @@ static void disc_seed_note(struct disc *d, const char *what, const char *how,
 	json_object_set_new(d->seeds, what, json_string(src));
 }
 
-/* The candidates of one SNMP answer: ARP rows, LLDP and CDP neighbours'
- * addresses, then the connected IPv4 subnets of /22 or smaller. */
+/* Notes subnet net ("a.b.c.d/n", "x::/n") when it is small enough to
+ * sweep: /22 or longer, IPv6 /118 or longer (a /64 is not a sweep). */
+static void disc_seed_subnet(struct disc *d, const char *net, const char *how,
+			     const char *from)
+{
+	const char *slash = net ? strchr(net, '/') : NULL;
+	long prefix;
+
+	if (slash && util_parse_long(slash + 1,
+				     strchr(net, ':') ? SEED_SUBNET6_MIN_PREFIX
+						      : SEED_SUBNET_MIN_PREFIX,
+				     strchr(net, ':') ? 128 : 32, &prefix) == 0)
+		disc_seed_note(d, net, how, from);
+}
+
+/* 1 when ip is one of the report's own addresses (its ip section). */
+static int disc_seed_own(json_t *rep, const char *ip)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(json_object_get(rep, "ip"), i, row) {
+		const char *own = json_string_value(json_object_get(row, "ip"));
+
+		if (own && !strcmp(own, ip))
+			return 1;
+	}
+	return 0;
+}
+
+/* The candidates of a route section (SNMP's routing table, `ip route`
+ * over SSH): each next hop, and each connected network (no next hop)
+ * that is not the device's own address (a local host route). */
+static void disc_seed_routes(struct disc *d, const char *from, json_t *rep)
+{
+	json_t *row;
+	size_t i;
+	char net[80];
+
+	json_array_foreach(json_object_get(rep, "route"), i, row) {
+		const char *hop = json_string_value(
+				   json_object_get(row, "next_hop")),
+			   *dst = json_string_value(
+				   json_object_get(row, "destination")),
+			   *cidr = json_string_value(
+				   json_object_get(row, "cidr"));
+
+		/* a link-local next hop cannot be a target (no zone) */
+		if (hop && *hop && strncmp(hop, "fe80:", 5)) {
+			disc_seed_note(d, hop, "route next hop", from);
+		} else if ((!hop || !*hop) && dst && cidr &&
+			   !disc_seed_own(rep, dst)) {
+			snprintf(net, sizeof(net), "%s/%s", dst, cidr);
+			disc_seed_subnet(d, net, "connected route", from);
+		}
+	}
+}
+
+/* The candidates of one device's report (SNMP, or an SSH audit): ARP and
+ * neighbour rows, LLDP and CDP neighbours' addresses, the connected
+ * subnets of its addresses, then its routes. */
 static void disc_seed_collect(struct disc *d, const char *from, json_t *rep)
 {
 	static const struct {
@@ -334,8 +399,17 @@ static void disc_seed_collect(struct disc *d, const char *from, json_t *rep)
 	};
 	json_t *row;
 	size_t i, k;
-	long prefix;
 
+	json_array_foreach(json_object_get(rep, "arp"), i, row) {
+		const char *ip = json_string_value(json_object_get(row, "ip")),
+			   *mac = json_string_value(
+				   json_object_get(row, "mac"));
+
+		if (ip && mac && *mac &&
+		    json_object_size(d->seed_macs) < SEED_CANDIDATES_MAX &&
+		    !json_object_get(d->seed_macs, ip))
+			json_object_set_new(d->seed_macs, ip, json_string(mac));
+	}
 	for (k = 0; k < sizeof(srcs) / sizeof(srcs[0]); k++)
 		json_array_foreach(json_object_get(rep, srcs[k].section), i,
 				   row)
@@ -343,16 +417,11 @@ static void disc_seed_collect(struct disc *d, const char *from, json_t *rep)
 				       json_string_value(json_object_get(
 					       row, srcs[k].field)),
 				       srcs[k].how, from);
-	json_array_foreach(json_object_get(rep, "ip"), i, row) {
-		const char *net =
-			json_string_value(json_object_get(row, "network"));
-		const char *slash = net ? strchr(net, '/') : NULL;
-
-		if (slash && !strchr(net, ':') &&
-		    util_parse_long(slash + 1, SEED_SUBNET_MIN_PREFIX, 32,
-				    &prefix) == 0)
-			disc_seed_note(d, net, "connected subnet", from);
-	}
+	json_array_foreach(json_object_get(rep, "ip"), i, row)
+		disc_seed_subnet(
+			d, json_string_value(json_object_get(row, "network")),
+			"connected subnet", from);
+	disc_seed_routes(d, from, rep);
 }
 
 /* 1 when a was a target of this run already. */
@@ -492,6 +561,35 @@ static void disc_cred_index_fix(json_t *all, json_t *ordered, json_t *sys)
 	}
 }
 
+/* One "snmp"/"partial" row per table the read cut short (sys.fdb_truncated,
+ * sys.route_truncated: "rows" or "deadline"), so a capped table shows in
+ * the discovery log, not only in the report. */
+static void disc_snmp_cut(struct disc *d, const char *ip, json_t *sys)
+{
+	static const struct {
+		const char *field, *what;
+		int rows;
+	} cuts[] = {
+		{"fdb_truncated", "forwarding table", SNMP_PROBE_MAX_FDB},
+		{"route_truncated", "routing table", SNMP_PROBE_MAX_ROUTES},
+	};
+	const char *why;
+	size_t k;
+
+	for (k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+		why = json_string_value(json_object_get(sys, cuts[k].field));
+		if (why && !strcmp(why, "rows"))
+			disc_log(d, ip, "snmp", "partial", -1,
+				 "%s cut at %d rows; the rows read are kept",
+				 cuts[k].what, cuts[k].rows);
+		else if (why)
+			disc_log(d, ip, "snmp", "partial", -1,
+				 "%s cut at the SNMP deadline; the rows read "
+				 "are kept",
+				 cuts[k].what);
+	}
+}
+
 static void sjob_done(struct disc *d, struct disc_job *job, int cancelled)
 {
 	struct sjob *j = (struct sjob *)job;
@@ -519,6 +617,7 @@ static void sjob_done(struct disc *d, struct disc_job *job, int cancelled)
 		if (sysname && dns_name_valid(sysname))
 			json_object_set_new(sys, "hostname",
 					    json_string(sysname));
+		disc_snmp_cut(d, dh->ip, sys);
 		if (d->round < d->o->seed_depth)
 			disc_seed_collect(d, dh->ip, j->out);
 		dh->found[SRC_SNMP] = json_incref(j->out);
@@ -576,6 +675,8 @@ static void snmp_answered(struct engine *e, struct engine_host *h,
 		d->o->credentials,
 		snmp_ping_cred(d->sp, a->question, &version));
 	j->opts = d->o->snmp_opts;
+	/* a device's routes are read only to seed the next round */
+	j->opts.routes = d->round < d->o->seed_depth;
 	j->out = json_object();
 	disc_submit(d, h, &j->job);
 }
@@ -685,6 +786,9 @@ static void shjob_done(struct disc *d, struct disc_job *job, int cancelled)
 		 j->opts.port, j->r.cred_name, j->r.hostkey_type, j->r.hostkey,
 		 json_array_size(json_object_get(j->r.report, "software")),
 		 j->r.banner);
+	/* a Linux host's neighbours and routes seed the next round */
+	if (d->round < d->o->seed_depth)
+		disc_seed_collect(d, dh->ip, j->r.report);
 	json_decref(dh->found[SRC_SSH]);
 	dh->found[SRC_SSH] = j->r.report;
 	j->r.report = NULL;
@@ -1086,6 +1190,10 @@ static json_t *disc_found_engine(struct dhost *dh, struct engine_host *h)
 		arp_mac_format(h->mac, mac);
 		json_object_set_new(json_object_get(f, "sys"), "mac",
 				    json_string(mac));
+	} else if (json_object_get(dh->d->seed_macs, dh->ip)) {
+		/* else the MAC another device's ARP / neighbour table gave */
+		json_object_set(json_object_get(f, "sys"), "mac",
+				json_object_get(dh->d->seed_macs, dh->ip));
 	}
 
 	for (i = 0; i < h->n_ports; i++)
@@ -1196,12 +1304,14 @@ int discover_run(const struct discover_opts *o, const struct targets *t,
 							     "ssh_key")
 			: 0;
 	d.seeds = json_object();
+	d.seed_macs = json_object();
 	cb.ud = &d;
 	if (o->snmp && o->credentials)
 		snmp_probe_init();
 	classify_init();
 	if (disc_out_start(&d.out, o) < 0) {
 		json_decref(d.seeds);
+		json_decref(d.seed_macs);
 		return -1;
 	}
 	if (o->snmp && o->credentials)
@@ -1229,5 +1339,6 @@ int discover_run(const struct discover_opts *o, const struct targets *t,
 	for (r = 0; r < SEED_ROUNDS_MAX; r++)
 		targets_free(d.rounds[r]);
 	json_decref(d.seeds);
+	json_decref(d.seed_macs);
 	return rc;
 }

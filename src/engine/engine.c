@@ -408,6 +408,7 @@ static struct chan *chan_get(struct engine *e, enum probe_kind kind, int family)
 		return NULL;
 	ch->m = probe_modules[kind];
 	ch->pc.fd = -1;
+	ch->pc.burst = (unsigned)pace_burst(&e->pace);
 	why[0] = '\0';
 	if (ch->m->open(&ch->pc, family, e->probe_key, why, sizeof(why)) < 0) {
 		ch->state = -1;
@@ -1683,6 +1684,9 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 		if (!e->dns)
 			goto fail;
 	}
+	/* the bucket's size sizes the sockets' send buffers (chan_get());
+	 * engine_run() starts it again at the run's start */
+	pace_init(&e->pace, e->o.rate, 0);
 	/* with ICMP as the only way to find hosts, fail now, not per host */
 	if (!e->o.no_ping && !e->o.no_icmp && e->o.n_discovery_ports == 0 &&
 	    n > 0) {

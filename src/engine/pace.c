@@ -5,9 +5,16 @@
 void pace_init(struct pace *p, uint64_t rate, uint64_t now)
 {
 	p->rate = rate;
-	p->burst = rate / 50 > 1 ? rate / 50 * NANO : NANO;
+	p->burst = rate * PACE_BURST_MS / 1000 > 1
+			   ? rate * PACE_BURST_MS / 1000 * NANO
+			   : NANO;
 	p->tokens = p->burst;
 	p->last = now;
+}
+
+uint64_t pace_burst(const struct pace *p)
+{
+	return p->burst / NANO;
 }
 
 void pace_set_burst(struct pace *p, uint64_t packets)

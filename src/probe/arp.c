@@ -323,7 +323,8 @@ static void arp_why(char *why, size_t len, int family, int err)
 
 /* Opens the socket of interface ifindex into p (once per interface);
  * 0, or -1 with errno. */
-static int arp_sock_open(struct arp_priv *p, int ep, int ifindex)
+static int arp_sock_open(struct arp_priv *p, int ep, int ifindex,
+			 unsigned burst)
 {
 	struct sockaddr_ll sll;
 	struct epoll_event ev;
@@ -344,6 +345,7 @@ static int arp_sock_open(struct arp_priv *p, int ep, int ifindex)
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	probe_sndbuf_fit(fd, burst);
 	if (arp_filter(fd, p->family) < 0 ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -400,7 +402,8 @@ static int arp_row_open(struct probe_chan *c, int family,
 	for (i = 0; i < p->ifs.n; i++) {
 		if (p->ifs.nets[i].addr.family != family)
 			continue;
-		if (arp_sock_open(p, c->fd, p->ifs.nets[i].ifindex) < 0) {
+		if (arp_sock_open(p, c->fd, p->ifs.nets[i].ifindex, c->burst) <
+		    0) {
 			arp_why(why, why_len, family, errno);
 			goto fail;
 		}

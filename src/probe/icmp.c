@@ -397,6 +397,7 @@ static int icmp_row_open(struct probe_chan *c, int family,
 	c->fd = s->fd;
 	c->family = family;
 	c->priv = s;
+	probe_sndbuf_fit(s->fd, c->burst);
 	log_debug("%s echo through a %s socket",
 		  family == AF_INET ? "ICMP" : "ICMPv6",
 		  s->raw ? "raw" : "ping (unprivileged)");

@@ -90,7 +90,10 @@ enum probe_sock { PROBE_SHARED, PROBE_OWN };
 struct probe_chan {
 	int fd;
 	int family;
-	void *priv; /* the row's own state (socket, key) */
+	void *priv;	/* the row's own state (socket, key) */
+	unsigned burst; /* set before open(): the most packets the engine
+			 * sends in one go (a late wake-up catching up);
+			 * rows size their send buffers for it */
 };
 
 /* One attempt, as the engine asks for it. */
@@ -171,6 +174,12 @@ struct probe_module {
 	 * own datagram); NULL for discovery kinds (one each). */
 	unsigned (*questions)(const void *cfg);
 };
+
+/* Raises fd's send buffer to hold `packets` small frames queued at once,
+ * so a burst is not refused with EAGAIN/ENOBUFS (each would wait out a
+ * local backoff); never lowers it. Best effort: past net.core.wmem_max
+ * only a process with CAP_NET_ADMIN gets the size. */
+void probe_sndbuf_fit(int fd, unsigned packets);
 
 /* The table, indexed by enum probe_kind. */
 extern const struct probe_module *const probe_modules[PROBE_KINDS];

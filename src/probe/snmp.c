@@ -40,8 +40,10 @@
 #define DEF_DEADLINE_MS 10000
 #define DEF_MAX_ROWS 1024
 #define DEF_MAX_REP 120
-#define MIN_REP 4  /* repetitions asked even with many columns */
-#define IDX_MAX 40 /* sub-identifiers kept of a row index */
+#define MIN_REP 4 /* repetitions asked even with many columns */
+#define IDX_MAX                                                                \
+	48 /* sub-identifiers kept of a row index (an IPv6 row of              \
+	    * inetCidrRouteTable takes 41 with a 3-arc policy) */
 #define ERR_MAX 512
 
 /* ------------------------------------------------------------ library */
@@ -2351,6 +2353,209 @@ static void probe_l2(struct probe *p, const struct walk *w, json_t *report,
 	free(fdb);
 }
 
+/* ------------------------------------------------------------ routes */
+
+/*
+ * The routing table, read for seed discovery (opts->routes): RFC 4292's
+ * inetCidrRouteTable (IPv4 and IPv6), else RFC 2096's ipCidrRouteTable,
+ * else RFC 1213's ipRouteTable - the first that has rows - into the
+ * report's route section in the shape audit-unix.sh gives it over SSH:
+ * destination, mask (IPv4), cidr, next_hop ("" for a connected route),
+ * interface, protocol, type (local = connected, remote, other). Reject,
+ * blackhole and invalid rows are dropped. At most SNMP_PROBE_MAX_ROUTES
+ * rows (a full BGP table is not a seed source); past that, or past the
+ * deadline, the rows read are kept and sys.route_truncated says which.
+ */
+enum rt_col { RT_IF, RT_TYPE, RT_PROTO, RT_NEXTHOP, RT_MASK, RT_COL_COUNT };
+
+#define INETRT_T 1, 3, 6, 1, 2, 1, 4, 24, 7, 1
+#define CIDRRT_T 1, 3, 6, 1, 2, 1, 4, 24, 4, 1
+#define OLDRT_T 1, 3, 6, 1, 2, 1, 4, 21, 1
+
+/* In enum rt_col order; the index holds what a table has no column for. */
+static const struct col_def rt_inet_defs[] = {
+	{0, 11, {INETRT_T, 7}}, /* inetCidrRouteIfIndex */
+	{0, 11, {INETRT_T, 8}}, /* inetCidrRouteType */
+	{0, 11, {INETRT_T, 9}}, /* inetCidrRouteProto */
+};
+static const struct col_def rt_cidr_defs[] = {
+	{0, 11, {CIDRRT_T, 5}}, /* ipCidrRouteIfIndex */
+	{0, 11, {CIDRRT_T, 6}}, /* ipCidrRouteType */
+	{0, 11, {CIDRRT_T, 7}}, /* ipCidrRouteProto */
+};
+static const struct col_def rt_old_defs[] = {
+	{0, 10, {OLDRT_T, 2}},	/* ipRouteIfIndex */
+	{0, 10, {OLDRT_T, 8}},	/* ipRouteType */
+	{0, 10, {OLDRT_T, 9}},	/* ipRouteProto */
+	{0, 10, {OLDRT_T, 7}},	/* ipRouteNextHop */
+	{0, 10, {OLDRT_T, 11}}, /* ipRouteMask */
+};
+
+/* IANAipRouteProtocol, as `ip route` names what it can */
+static const char *const rt_proto_names[] = {
+	NULL,	     "other", "local", "static", "icmp",  "egp",
+	"ggp",	     "hello", "rip",   "is-is",	 "es-is", "igrp",
+	"bbnSpfIgp", "ospf",  "bgp",   "idpr",	 "eigrp", "dvmrp",
+};
+
+/* One route row; type in inetCidrRouteType's numbering (1 other,
+ * 2 reject, 3 local, 4 remote, 5 blackhole), which ipCidrRouteType and
+ * ipRouteType (2 invalid, 3 direct, 4 indirect) share. */
+static void route_row_add(json_t *a, const struct walk *w,
+			  const struct table *t, const struct row *r,
+			  const char *dest, int version, int cidr,
+			  const char *next_hop, uint64_t type)
+{
+	const struct cell *c;
+	json_t *o;
+	char mask[INET_ADDRSTRLEN] = "", num[24];
+	struct in_addr m;
+
+	if ((type != 1 && type != 3 && type != 4) || cidr < 0)
+		return; /* reject, blackhole, invalid; a mask with holes */
+	if (version == 4 && cidr <= 32) {
+		m.s_addr = htonl(cidr ? 0xffffffffu << (32 - cidr) : 0);
+		inet_ntop(AF_INET, &m, mask, sizeof(mask));
+	}
+	o = json_object();
+	set_str(o, "destination", dest);
+	set_str(o, "mask", mask);
+	set_num(o, "cidr", (uint64_t)cidr);
+	/* a connected network has no next hop: 0.0.0.0 / ::, or type local,
+	 * where agents often name their own interface's address */
+	set_str(o, "next_hop",
+		!strcmp(next_hop, "0.0.0.0") || !strcmp(next_hop, "::") ||
+				type == 3
+			? ""
+			: next_hop);
+	c = row_cell(t, r, RT_IF);
+	json_object_set_new(o, "interface",
+			    if_descr(w, c ? (unsigned long)c->num : 0));
+	c = row_cell(t, r, RT_PROTO);
+	snprintf(num, sizeof(num), "%llu",
+		 (unsigned long long)(c ? c->num : 0));
+	set_str(o, "protocol",
+		c && c->num < sizeof(rt_proto_names) / sizeof(*rt_proto_names)
+			? rt_proto_names[c->num]
+			: num);
+	set_str(o, "type",
+		type == 3   ? "local"
+		: type == 4 ? "remote"
+			    : "other");
+	json_array_append_new(a, o);
+}
+
+/* inetCidrRouteTable: index destType.len.dest.pfxLen.policyLen.policy.
+ * nextHopType.len.nextHop */
+static void routes_inet(json_t *a, const struct walk *w, const struct walk *rt)
+{
+	const struct table *t = &rt->tables[0];
+	char dest[INET6_ADDRSTRLEN], hop[INET6_ADDRSTRLEN];
+	size_t i, pos;
+	int version, hv;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		const struct cell *c = row_cell(t, r, RT_TYPE);
+
+		if (index_addr(r->idx, r->idxlen, dest, sizeof(dest),
+			       &version) < 0)
+			continue;
+		pos = 2 + r->idx[1];
+		if (pos + 2 > r->idxlen || r->idx[pos] > 128 ||
+		    pos + 2 + r->idx[pos + 1] > r->idxlen)
+			continue;
+		hop[0] = 0;
+		index_addr(r->idx + pos + 2 + r->idx[pos + 1],
+			   r->idxlen - pos - 2 - r->idx[pos + 1], hop,
+			   sizeof(hop), &hv);
+		route_row_add(a, w, t, r, dest, version, (int)r->idx[pos], hop,
+			      c ? c->num : 1);
+	}
+}
+
+/* ipCidrRouteTable: index dest.mask.tos.nextHop (IPv4) */
+static void routes_cidr(json_t *a, const struct walk *w, const struct walk *rt)
+{
+	const struct table *t = &rt->tables[0];
+	char dest[INET_ADDRSTRLEN], mask[INET_ADDRSTRLEN], hop[INET_ADDRSTRLEN];
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		const struct cell *c = row_cell(t, r, RT_TYPE);
+
+		if (r->idxlen != 13 || index_ipv4(r->idx, 4, dest, 16) < 0 ||
+		    index_ipv4(r->idx + 4, 4, mask, sizeof(mask)) < 0 ||
+		    index_ipv4(r->idx + 9, 4, hop, sizeof(hop)) < 0)
+			continue;
+		route_row_add(a, w, t, r, dest, 4, mask_to_cidr(mask), hop,
+			      c ? c->num : 1);
+	}
+}
+
+/* ipRouteTable: index dest; type 3 direct, 4 indirect */
+static void routes_old(json_t *a, const struct walk *w, const struct walk *rt)
+{
+	const struct table *t = &rt->tables[0];
+	const struct cell *hop, *mask, *c;
+	char dest[INET_ADDRSTRLEN];
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+
+		hop = row_cell(t, r, RT_NEXTHOP);
+		mask = row_cell(t, r, RT_MASK);
+		c = row_cell(t, r, RT_TYPE);
+		if (index_ipv4(r->idx, r->idxlen, dest, sizeof(dest)) < 0 ||
+		    !hop || hop->type != ASN_IPADDRESS || !mask ||
+		    mask->type != ASN_IPADDRESS)
+			continue;
+		route_row_add(a, w, t, r, dest, 4,
+			      mask_to_cidr((const char *)mask->buf),
+			      (const char *)hop->buf, c ? c->num : 1);
+	}
+}
+
+/* Reads the routing table into the report's route section (above).
+ * Walks what the deadline leaves; never fails the probe. */
+static void probe_routes(struct probe *p, const struct walk *w, json_t *report,
+			 json_t *sys)
+{
+	static const struct {
+		const struct col_def *defs;
+		size_t ncols;
+		void (*rows)(json_t *, const struct walk *,
+			     const struct walk *);
+	} tabs[] = {
+		{rt_inet_defs, 3, routes_inet},
+		{rt_cidr_defs, 3, routes_cidr},
+		{rt_old_defs, 5, routes_old},
+	};
+	struct walk *rt = xmalloc(sizeof(*rt));
+	json_t *a = json_array();
+	size_t k;
+	int complete;
+
+	for (k = 0; k < 3 && !json_array_size(a) && probe_left_ms(p) > 0; k++) {
+		walk_init(rt, tabs[k].defs, tabs[k].ncols,
+			  SNMP_PROBE_MAX_ROUTES);
+		complete = probe_walk(p, rt) == 0;
+		if (!complete)
+			log_debug("snmp %s: routes: %s (kept what was read)",
+				  p->ip, p->why);
+		tabs[k].rows(a, w, rt);
+		if (rt->tables[0].truncated)
+			set_str(sys, "route_truncated", "rows");
+		else if (!complete && json_array_size(a))
+			set_str(sys, "route_truncated", "deadline");
+		walk_free(rt);
+	}
+	free(rt);
+	section_set(report, "route", a);
+}
+
 /* ------------------------------------------------------------- main */
 
 /* DEF_DEADLINE_MS, or NETCENSUS_SNMP_DEADLINE_MS (1000 to 3600000) for
@@ -2520,6 +2725,8 @@ int snmp_probe(const char *ip, json_t *credentials,
 	section_set(report, "arp", section_arp(w));
 	section_set(report, "lldp", section_lldp(w));
 	probe_l2(&p, w, report, sys);
+	if (opts && opts->routes)
+		probe_routes(&p, w, report, sys);
 	if (!json_is_object(json_object_get(report, "sys")))
 		json_object_set_new(report, "sys", json_object());
 	json_object_update(json_object_get(report, "sys"), sys);

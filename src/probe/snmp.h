@@ -52,6 +52,11 @@
  *            SNMP_PROBE_MAX_FDB rows each and within the deadline; when
  *            either stops the walk, sys.fdb_truncated is "rows" or
  *            "deadline" and the rows read are kept.
+ *   route    only when opts->routes: inetCidrRouteTable, else
+ *            ipCidrRouteTable, else ipRouteTable: destination, mask, cidr,
+ *            next_hop ("" when connected), interface, protocol, type
+ *            (local, remote, other); at most SNMP_PROBE_MAX_ROUTES rows,
+ *            sys.route_truncated "rows" or "deadline" when cut.
  * Every value is a string. A section is set only when rows were read.
  *
  * Walks use GETBULK (v2c, v3) or GETNEXT (v1) over several columns at
@@ -74,9 +79,10 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#define SNMP_PROBE_MAX_VALUE 1024 /* bytes kept of one value */
-#define SNMP_PROBE_MAX_ROWS 4096  /* ceiling for opts->max_rows */
-#define SNMP_PROBE_MAX_FDB 8192	  /* rows per L2 table (fdb, cdp, ...) */
+#define SNMP_PROBE_MAX_VALUE 1024  /* bytes kept of one value */
+#define SNMP_PROBE_MAX_ROWS 4096   /* ceiling for opts->max_rows */
+#define SNMP_PROBE_MAX_FDB 8192	   /* rows per L2 table (fdb, cdp, ...) */
+#define SNMP_PROBE_MAX_ROUTES 4096 /* rows of the routing table */
 
 struct snmp_probe_opts {
 	int timeout_ms;	   /* one request's wait; 0: 1000 */
@@ -86,6 +92,8 @@ struct snmp_probe_opts {
 	unsigned port;	   /* 0: 161 */
 	int max_rows;	   /* rows per table; 0: 1024 */
 	int bulk_varbinds; /* varbinds asked per GETBULK; 0: 120 */
+	int routes;	   /* 1: read the routing table too (route
+			    * section; seed discovery) */
 };
 
 /* Initialises net-snmp once per process (MIB loading and config files

@@ -161,8 +161,9 @@ static const struct section_def section_sys_def = {
 			     * numbers move with every new rules file) */
 			    "inetCidrRouteNumber", "ipCidrRouteNumber",
 			    "classification",
-			    /* why a switch's fdb section is partial */
-			    "fdb_truncated"},
+			    /* why a switch's fdb (a router's route) section
+			     * is partial */
+			    "fdb_truncated", "route_truncated"},
 };
 
 const struct section_def *section_find(const char *name)

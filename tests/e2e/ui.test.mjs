@@ -444,6 +444,41 @@ test('discoveries: create one on 127.0.0.1 from the page, run it and watch it re
   } finally { lsn.close(); }
 });
 
+test('discoveries: seed options from the form - stored, a bad scope refused beside its field, shown again when edited', async () => {
+  await page.goto(main.url + '/#/discoveries');
+  await page.waitForSelector('#discovery-form fieldset.seed');
+  assert.equal(await page.isDisabled('#discovery-form input[name="seed_scope"]'), true, 'scope waits for the seed box');
+  await page.fill('#discovery-form input[name="name"]', 'e2e seeded');
+  await page.fill('#discovery-form input[name="targets"]', '127.0.0.1');
+  await page.check('#discovery-form input[name="seed"]');
+  assert.equal(await page.isDisabled('#discovery-form input[name="seed_scope"]'), false);
+  await page.fill('#discovery-form input[name="seed_scope"]', '127.0.0.0/99');
+  await page.fill('#discovery-form input[name="seed_depth"]', '3');
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery-form input[name="seed_scope"][aria-invalid="true"]');
+  assert.match(await page.textContent('#discovery-form .field-error'), /seed_scope|127\.0\.0\.0\/99/);
+  assert.ok(!(await apiGet('/discoveries')).results.some((x) => x.name === 'e2e seeded'), 'a refused definition is not stored');
+  await page.fill('#discovery-form input[name="seed_scope"]', '127.0.0.0/30');
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery-form .notice.ok');
+  const d = (await apiGet('/discoveries')).results.find((x) => x.name === 'e2e seeded');
+  assert.ok(d, 'stored');
+  assert.equal(d.options.seed, true);
+  assert.equal(d.options.seed_scope, '127.0.0.0/30');
+  assert.equal(Number(d.options.seed_depth), 3);
+  assert.equal(await page.isChecked('#discovery-form input[name="seed"]'), false, 'the form is reset after saving');
+  await page.click('button[aria-label="Edit e2e seeded"]');
+  assert.equal(await page.isChecked('#discovery-form input[name="seed"]'), true, 'the stored seed options fill the form');
+  assert.equal(await page.inputValue('#discovery-form input[name="seed_scope"]'), '127.0.0.0/30');
+  assert.equal(await page.inputValue('#discovery-form input[name="seed_depth"]'), '3');
+  await shot('discovery-seed');
+  await page.uncheck('#discovery-form input[name="seed"]');
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery-form .notice.ok');
+  const off = await apiGet(`/discoveries/${d.id}`);
+  assert.ok(!off.options.seed, 'unchecked: seeding off');
+});
+
 test('discoveries: a stored one is edited from the page; a bad change is refused and changes nothing', async () => {
   await page.goto(main.url + '/#/discoveries');
   await page.waitForSelector('button[aria-label="Edit e2e loopback"]');

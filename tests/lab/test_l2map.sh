@@ -11,7 +11,9 @@
 # MACs on uplinks (many MACs, or an LLDP neighbour) attached to nothing,
 # and hostile agents written by tests/lab/l2map_hostile.py: a switch with
 # 100,000 forwarding rows (the read stops at 8,192 rows, bounded in time
-# and memory, and says so), and two switches whose CDP/LLDP neighbours
+# and memory, and says so; with a long deadline, the row cap alone: exactly
+# the first 8,192 rows, logged, the rest of the switch kept), and two
+# switches whose CDP/LLDP neighbours
 # point at each other with garbage in every field (stored as valid text,
 # one link each way in the network picture, the run finishes).
 #
@@ -23,91 +25,34 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 lab_init "$@"
-need_tools snmpsimd snmpget jq bzcat timeout curl /usr/bin/python3
+need_tools snmpsimd snmpget jq bzcat timeout curl sqlite3 /usr/bin/python3
 need_netcensus
 HERE=$(cd "$(dirname "$0")" && pwd)
 REC=${NETCENSUS_SNMPREC:-$HERE/../../../shared/snmprec}
 EXPECT=$HERE/l2map-expected.json
 [ -d "$REC" ] || skip_all "no recordings at $REC (NETCENSUS_SNMPREC)"
 
-P=nl2$(($$ % 100000))
-SCAN=$P-scan
-AG=$P-rec
 NET=198.18.44
 tmp_init l2map
 chmod 755 "$T"
-
-on_cleanup() {
-	ip netns del "$SCAN" 2>/dev/null
-	ip netns del "$AG" 2>/dev/null
-}
-
-if ! { ip netns add "$SCAN" && ip netns add "$AG" &&
-	ip -n "$SCAN" link add eth0 type veth peer name eth0 netns "$AG" &&
-	ip -n "$SCAN" addr add "$NET.1/24" dev eth0 &&
-	ip -n "$SCAN" link set lo up && ip -n "$SCAN" link set eth0 up &&
-	ip -n "$AG" link set lo up && ip -n "$AG" link set eth0 up; }; then
-	nok "namespaces $SCAN and $AG"
-	tap_finish
-fi
-if [ -z "$(ip -n "$SCAN" -4 route show default)" ] &&
-	[ -z "$(ip -n "$SCAN" -6 route show default 2>/dev/null)" ] &&
-	[ "$(ip -n "$SCAN" -4 route show | awk '{print $1}')" = "$NET.0/24" ]; then
-	ok "scanner namespace $SCAN has no default route, only $NET.0/24"
-else
-	nok "scanner namespace has other routes: stopping before sending"
-	tap_finish
-fi
+rec_lab_up "nl2$(($$ % 100000))" "$NET"
 
 # ------------------------------------------------------------- agents
-# agent ADDR NAME FILE: one snmpsimd serving FILE (plain text) at ADDR.
-: >"$T/map"
-agent() {
-	_d=$T/a-$2
-	mkdir -p "$_d/data" "$_d/cache"
-	cp "$3" "$_d/data/public.snmprec"
-	chmod -R a+rX "$_d"
-	chown nobody "$_d/cache"
-	ip -n "$AG" addr add "$1/24" dev eth0
-	ip netns exec "$AG" snmpsimd --data-dir="$_d/data" \
-		--cache-dir="$_d/cache" --agent-udpv4-endpoint="$1:161" \
-		--process-user=nobody --process-group=nogroup \
-		>"$_d/log" 2>&1 </dev/null &
-	BG_PIDS="$BG_PIDS $!"
-	echo "$1 $2" >>"$T/map"
-}
 i=10
 for name in $(jq -r 'keys[]' "$EXPECT"); do
 	f=$REC/$name.snmprec.bz2
 	[ -f "$f" ] || skip_all "recording $f missing"
 	bzcat "$f" >"$T/$name.snmprec"
-	agent "$NET.$i" "$name" "$T/$name.snmprec"
+	rec_agent "$NET.$i" "$name" "$T/$name.snmprec"
 	i=$((i + 1))
 done
 mkdir -p "$T/h"
 /usr/bin/python3 "$HERE/l2map_hostile.py" "$T/h" 100000 "$NET.30" "$NET.31"
-agent "$NET.29" big "$T/h/big.snmprec"
-agent "$NET.30" loopa "$T/h/loopa.snmprec"
-agent "$NET.31" loopb "$T/h/loopb.snmprec"
+rec_agent "$NET.29" big "$T/h/big.snmprec"
+rec_agent "$NET.30" loopa "$T/h/loopa.snmprec"
+rec_agent "$NET.31" loopb "$T/h/loopb.snmprec"
 N=$(wc -l <"$T/map")
-
-# Ready when each agent answers (indexing 200,000 lines takes snmpsimd a
-# while on a busy machine: at most 600 tries of 0.3 s each).
-up=0
-while read -r addr name; do
-	tries=0
-	while ! ip netns exec "$SCAN" snmpget -v2c -c public -t 0.3 -r 0 \
-		-On "$addr" 1.3.6.1.2.1.1.2.0 >/dev/null 2>&1; do
-		tries=$((tries + 1))
-		[ "$tries" -lt 600 ] || break
-	done
-	[ "$tries" -lt 600 ] && up=$((up + 1))
-done <"$T/map"
-if [ "$up" -eq "$N" ]; then
-	ok "$N snmpsimd agents answer"
-else
-	nok "only $up of $N snmpsimd agents answer"
-fi
+rec_agents_wait
 
 # ------------------------------------------------------------ discover
 # The recorded switches and the loop: generous waits for a loaded machine
@@ -148,6 +93,36 @@ if [ "${rss:-0}" -gt 0 ] && [ "$rss" -lt 1048576 ]; then
 	ok "its memory stays bounded (max RSS $rss KiB, ASan build)"
 else
 	nok "its memory: max RSS '$rss' KiB"
+fi
+
+# The row cap alone: the same switch with a deadline long enough that only
+# the 8,192-row cap can stop the read. Exactly 8,192 forwarding rows - the
+# first 8,192 in the agent's order (MACs 02:00:00:00:00:00-1f:ff) -
+# fdb_truncated=rows, a "partial" row in the discovery log saying so, and
+# the rest of the switch all there (its identity, its 48 interfaces).
+ip netns exec "$SCAN" env NETCENSUS_SNMP_DEADLINE_MS=600000 \
+	timeout 900 "$NETCENSUS" discover --no-dns --db "$T/cap.db" \
+	--ports 161/udp --discovery-ports none --timeout 10000 --retries 2 \
+	--json "$big" >"$T/cap.json" 2>"$T/cap.err"
+jq -c '.[] | {fdb: (.fdb | length), why: .sys.fdb_truncated,
+	first: ([.fdb[].mac] | min), last: ([.fdb[].mac] | max),
+	network: (.network | length), name: .sys.sysName}' "$T/cap.json" |
+	sed 's/^/# row cap read: /'
+if jq -e '.[] | (.fdb | length) == 8192 and .sys.fdb_truncated == "rows" and
+	([.fdb[].mac] | min) == "02:00:00:00:00:00" and
+	([.fdb[].mac] | max) == "02:00:00:00:1f:ff" and
+	(.network | length) == 48 and .sys.sysName == "big-fdb"' \
+	"$T/cap.json" >/dev/null; then
+	ok "row cap alone: exactly the first 8192 fdb rows, fdb_truncated=rows, the 48 interfaces and identity kept"
+else
+	nok "row cap alone"
+	tail -5 "$T/cap.err" | sed 's/^/# /'
+fi
+msg=$(sqlite3 "$T/cap.db" "SELECT message FROM discovery_log WHERE stage = 'snmp' AND outcome = 'partial' AND ip = '$big'")
+if [ "$msg" = "forwarding table cut at 8192 rows; the rows read are kept" ]; then
+	ok "the discovery log says so: snmp partial '$msg'"
+else
+	nok "discovery log row for the cap: '$msg'"
 fi
 
 # garbage neighbour fields arrive as valid text, cut at 1024 bytes; the

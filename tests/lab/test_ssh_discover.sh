@@ -13,8 +13,9 @@
 # its SSH audit; each host is stored and printed as soon as it is done,
 # while the run goes on; and the same holds for discoveries the server runs: after
 # a key change an API-started run sends that host no credential, and the
-# server and `discover --discovery ID` build identical run options. TAP
-# output.
+# server and `discover --discovery ID` build identical run options; a
+# seeded run of one host takes its neighbour table (`ip neigh`) as seeds,
+# in scope only, with their MACs. TAP output.
 #
 # Needs root, ip netns, sshd, ssh-keygen, nsenter, unshare, jq, sqlite3;
 # prints "ok 1 # skip" otherwise. Every packet stays in the lab: the
@@ -143,6 +144,34 @@ echo "# one SSH worker: time outside SSH jobs $outside_no ms without, $outside_y
 # shellcheck disable=SC2154
 check "one SSH worker: every sshd host still audited ($audited_no without, $audited_yes with the silent server)" \
 	[ "$audited_no" -eq "$NSSH" -a "$audited_yes" -eq "$NSSH" ]
+
+# ------------------------------ seeding from a host's neighbour table
+# The last sshd host's neighbour table (`ip neigh`, read by the audit) is
+# given two static entries: the banner-less host (in --seed-scope, not a
+# target) and 198.18.99.7 (outside the scope). A seeded run of that one
+# host finds the first - with the MAC the table gave, since the scanner
+# is not on its link - and logs the second as out-of-scope, never probed.
+tail -1 "$T/sshd" >"$T/seedhost"
+SH_IP=$(jq -r .ip "$T/seedhost")
+SH_NS=$(jq -r .ns "$T/seedhost")
+NB_MAC=$(jq -r '.hosts[] | select(.role == "ssh-nobanner") | .mac' "$T/truth.json")
+ip -n "$SH_NS" neigh replace "$NOBANNER" lladdr "$NB_MAC" dev eth0 nud permanent
+ip -n "$SH_NS" neigh replace 198.18.99.7 lladdr 02:00:00:00:99:07 dev eth0 nud permanent
+scan "$NETCENSUS" discover --json --no-dns --db "$T/seed.db" --ssh-timeout "$TIMEOUT_MS" \
+	--credentials "$T/creds.json" --seed --seed-depth 1 --seed-scope "$NOBANNER" \
+	"$SH_IP" >"$T/seed.json" 2>"$T/seed.err"
+check "seeded discover of $SH_IP exits 0" [ "$?" -eq 0 ]
+check "its audit read the neighbour table (arp section with $NOBANNER) and its routes" \
+	jqe --arg ip "$SH_IP" --arg nb "$NOBANNER" '.[] | select(.sys.ip == $ip) | any(.arp[]; .ip == $nb) and (.route | length) > 0' "$T/seed.json"
+seedq() { sqlite3 -separator ' ' "$T/seed.db" "SELECT outcome, message FROM discovery_log WHERE stage = 'seed' AND ip = '$1'"; }
+r=$(seedq "$NOBANNER")
+check "seed row: $NOBANNER $r" [ "${r#added 1 address from the arp table of $SH_IP}" != "$r" ]
+r=$(seedq 198.18.99.7)
+check "seed row: 198.18.99.7 $r" [ "${r#out-of-scope from the arp table of $SH_IP}" != "$r" ]
+mac=$(jq -r --arg ip "$NOBANNER" '.[] | select(.sys.ip == $ip) | .sys.mac // ""' "$T/seed.json")
+check "$NOBANNER found behind the router with the MAC from $SH_IP's table ($mac)" [ "$mac" = "$NB_MAC" ]
+check "198.18.99.7 was never probed" \
+	[ "$(sqlite3 "$T/seed.db" "SELECT count(*) FROM discovery_log WHERE stage <> 'seed' AND ip = '198.18.99.7'")" = 0 ]
 
 # --------------------------------------------------- run 2: rotated key
 head -1 "$T/sshd" >"$T/first"
