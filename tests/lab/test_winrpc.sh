@@ -54,7 +54,6 @@ lab_up "two Samba hosts" --hosts 1 --smb
 IP=$(jq -r '.hosts[] | select(.role == "smbd" and .ping) | .ip' "$T/truth.json")
 NB=$(jq -r --arg ip "$IP" '.hosts[] | select(.ip == $ip) | .smb.netbios_name' "$T/truth.json")
 HN=$(jq -r --arg ip "$IP" '.hosts[] | select(.ip == $ip) | .smb.hostname' "$T/truth.json")
-LAN=$(jq -r .smb_lan "$T/truth.json")
 CONF=$(ls /run/netcensus-lab/"$P"/smb/w0/smb.conf 2>/dev/null || echo "${NCLAB_STATE:-}/$P/smb/w0/smb.conf")
 net_() { net -s "$CONF" "$@" >>"$T/setup.log" 2>&1; }
 
@@ -96,10 +95,11 @@ cat >"$T/creds.json" <<EOF
 EOF
 chmod 600 "$T/creds.json"
 
+FW=$(jq -r '.hosts[] | select(.role == "smbd" and .ping == false) | .ip' "$T/truth.json")
 scan "$NETCENSUS" discover --json --no-dns --db "$DB" --credentials \
-	"$T/creds.json" "$LAN" >"$T/run.json" 2>"$T/run.err"
+	"$T/creds.json" "$IP" "$FW" >"$T/run.json" 2>"$T/run.err"
 rc=$?
-check "discover $LAN with a wrong and a right windows credential exits 0" \
+check "discover $IP $FW with a wrong and a right windows credential exits 0" \
 	[ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/run.err"
 jq --arg ip "$IP" '.[] | select(.sys.ip == $ip)' "$T/run.json" >"$T/dev.json"
@@ -140,8 +140,9 @@ check "$IP: local users $U1 and $U2 with SIDs of the machine's domain" \
 	(.sid | test("^S-1-5-21-[0-9-]+$")) and .disabled == "False")] | length) == 2' \
 	"$T/dev.json"
 check "$IP: group NcLabOps with members $U1@$NB and $U2@$NB" \
-	jqe --arg m "$U1@$NB, $U2@$NB" \
-	'.user_group[] | select(.name == "NcLabOps") | .members == $m' "$T/dev.json"
+	jqe --arg m "$U1@$NB,$U2@$NB" \
+	'.user_group[] | select(.name == "NcLabOps") | (.members | split(", ") | sort | join(",")) == $m' "$T/dev.json" ||
+	jq -c .user_group "$T/dev.json" | sed 's/^/# /'
 
 # software from both Uninstall hives; a key without DisplayName is no software
 check "$IP: software from the 64-bit hive: NcLab Editor 4.2.1, its publisher and date" \
@@ -176,23 +177,30 @@ check "$IP: no ProductName served, so no os_name claimed; host name $HN, machine
 # the wrong password: once per host, by name and status, never the value
 check "$IP: the wrong credential was refused once, logged with its NT status" \
 	test "$(grep -c "^winrpc|auth-refused|.*'lab-wrong' (NT_STATUS_LOGON_FAILURE)" "$T/log-$IP.txt")" = 1
+sqlite3 "$DB" "select stage, outcome, message from discovery_log where ip = '$FW'" \
+	>"$T/log-$FW.txt"
+check "$FW (no such account): each credential tried once, then no inventory" \
+	sh -c "test \"\$(grep -c '^winrpc|auth-refused|' '$T/log-$FW.txt')\" = 1 &&
+	grep -q \"^winrpc|auth-refused|.*'lab-wrong' (NT_STATUS_[A-Z_]*), 'lab-right' (NT_STATUS_[A-Z_]*)\$\" '$T/log-$FW.txt' &&
+	grep -q '^winrpc|failed|every credential refused' '$T/log-$FW.txt'" ||
+	sed 's/^/# /' "$T/log-$FW.txt"
 check "neither password appears in the database, the output or the log" \
 	sh -c "! grep -aq -e '$BAD' -e '$PW' '$DB' '$T/run.json' '$T/run.err'"
 
 
 # stored through intake, then Open-AudIT's audit of the same machine
-DEV=$("$NETCENSUS" device --db "$DB" --json "$IP" | jq -r .id)
+DEV=$("$NETCENSUS" device --db "$DB" --json "$IP" | jq -r .sys.id)
 check "$IP: stored as one device with its sections" sh -c \
 	"'$NETCENSUS' device --db '$DB' --json '$IP' | jq -e '(.share | length) >= 2 and (.software | length) == 2 and (.user_group | length) >= 1' >/dev/null"
-NDEV=$(sqlite3 "$DB" "select count(*) from devices")
+NDEV=$(sqlite3 "$DB" "select count(*) from device")
 sed -e "s/win2012-db01\.open-audit\.local/$HN/g" -e "s/win2012-db01/$HN/g" \
 	-e "s/192\.168\.1\.120/$IP/g" -e "s/open-audit\.local//g" \
 	"$SAMPLE" >"$T/oa.xml"
 "$NETCENSUS" import --db "$DB" "$T/oa.xml" >"$T/import.out" 2>&1
 check "the Open-AudIT audit of the same machine is imported" [ $? -eq 0 ]
 check "... and matched to the discovered device $DEV (no new device)" \
-	sh -c "test \"\$(sqlite3 '$DB' 'select count(*) from devices')\" = '$NDEV' &&
-	'$NETCENSUS' device --db '$DB' --json '$IP' | jq -e --argjson id '$DEV' '.id == \$id and (.software | length) > 2' >/dev/null"
+	sh -c "test \"\$(sqlite3 '$DB' 'select count(*) from device')\" = '$NDEV' &&
+	'$NETCENSUS' device --db '$DB' --json '$IP' | jq -e --argjson id '$DEV' '.sys.id == \$id and (.software | length) > 2' >/dev/null"
 
 # a 445 that accepts and never answers: the per-call deadline ends it
 scan /usr/bin/python3 -c '
@@ -217,7 +225,8 @@ if wait_until 60 worker; then
 	tr '\0' ' ' <"/proc/$W/cmdline" >"$T/worker.cmd" 2>/dev/null
 	tr '\0' '\n' <"/proc/$W/environ" >"$T/worker.env" 2>/dev/null
 	check "the RPC worker's command line and environment hold no credential" \
-		sh -c "grep -q 'winrpc' '$T/worker.cmd' && ! grep -q -e '$PW' -e '$BAD' -e '$U1' '$T/worker.cmd' '$T/worker.env'"
+		sh -c "grep -q 'inventory worker' '$T/worker.cmd' && ! grep -q -e '$PW' -e '$BAD' -e '$U1' '$T/worker.cmd' '$T/worker.env'"
+	grep -o -e "$PW" -e "$BAD" -e "$U1" "$T/worker.cmd" "$T/worker.env" | sed 's/^/# found: /'
 else
 	nok "the RPC worker process was seen"
 fi
