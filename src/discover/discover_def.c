@@ -11,6 +11,7 @@
 #include "discover/discover_def.h"
 #include "store/store.h"
 #include "store/store_ssh.h"
+#include "store/store_winrpc.h"
 
 #define DEF_SNMP_THREADS 16
 #define DEF_SSH_CONCURRENCY 16
@@ -551,6 +552,8 @@ int discover_setup_build(const struct discover_def_in *in,
 	}
 	s->org_id = json_integer_value(json_object_get(in->def, "org_id"));
 	if (in->st) {
+		s->win_known = store_windows_host_map(in->st, s->org_id);
+		d->win_known = s->win_known;
 		s->ssh_known = store_ssh_host_map(in->st, s->org_id);
 		if (!s->ssh_known) {
 			snprintf(why, whylen,
@@ -578,6 +581,7 @@ void discover_setup_free(struct discover_setup *s)
 	store_credential_wipe(s->credentials);
 	json_decref(s->credentials);
 	json_decref(s->ssh_known);
+	json_decref(s->win_known);
 	memset(s, 0, sizeof(*s));
 }
 

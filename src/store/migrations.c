@@ -417,12 +417,27 @@ static const char migration_7[] =
 	"ALTER TABLE task_v7 RENAME TO task;"
 	"CREATE INDEX task_next ON task (enabled, next_run);";
 
+/* Migration 8 (branch winrpc, issue #14): per device, the name of the
+ * windows credential whose RPC inventory worked last and the address it
+ * worked at, which discovery tries first there next time (as ssh_host
+ * does for SSH). A name, never a secret. */
+static const char migration_8[] =
+	"CREATE TABLE windows_host ("
+	" device_id INTEGER PRIMARY KEY REFERENCES device(id)"
+	"  ON DELETE CASCADE,"
+	" ip TEXT NOT NULL,"
+	" credential TEXT NOT NULL,"
+	" first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL);"
+	"CREATE INDEX windows_host_ip ON windows_host (ip, last_seen);";
+
 const char *const store_migrations[] = {migration_1,
 					migration_2,
 					migration_3,
 					migration_4,
 					migration_5 /* branch collector */,
 					migration_6 /* branch ui */,
-					migration_7 /* branch ad */};
+					migration_7 /* branch ad */,
+					migration_8 /* branch winrpc */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -188,6 +188,13 @@ check "neither password appears in the database, the output or the log" \
 	sh -c "! grep -aq -e '$BAD' -e '$PW' '$DB' '$T/run.json' '$T/run.err'"
 
 
+# the next run tries the credential that worked first: no refusal at all
+scan "$NETCENSUS" discover --json --no-dns --db "$DB" --credentials \
+	"$T/creds.json" "$IP" >/dev/null 2>"$T/run2.err"
+check "$IP: a second run tries lab-right first (remembered): no new refusal" \
+	sh -c "test \"\$(sqlite3 '$DB' \"select count(*) from discovery_log where ip = '$IP' and stage = 'winrpc' and outcome = 'auth-refused'\")\" = 1 &&
+	test \"\$(sqlite3 '$DB' \"select count(*) from discovery_log where ip = '$IP' and stage = 'winrpc' and outcome = 'ok' and message like 'credential ''lab-right''%'\")\" = 2"
+
 # stored through intake, then Open-AudIT's audit of the same machine
 DEV=$("$NETCENSUS" device --db "$DB" --json "$IP" | jq -r .sys.id)
 check "$IP: stored as one device with its sections" sh -c \
