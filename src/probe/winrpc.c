@@ -252,7 +252,10 @@ static void report_os(json_t *os, json_t *sys, json_t *win)
 	set_str(sys, "os_name", name);
 	set_str(sys, "os_version", ver);
 	set_str(sys, "type", "computer");
-	if (json_is_integer(inst) && json_integer_value(inst) > 0) {
+	/* seconds since 1970, as Windows writes it; nothing before 1990 or
+	 * after 2100 is believed */
+	if (json_is_integer(inst) && json_integer_value(inst) > 631152000 &&
+	    json_integer_value(inst) < 4102444800) {
 		util_time_format((time_t)json_integer_value(inst), date);
 		date[10] = '\0';
 		set_str(sys, "os_installation_date", date);
