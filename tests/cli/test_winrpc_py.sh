@@ -58,8 +58,25 @@ reg = w.Reg(Conn(), "hklm", 10000)
 vals = reg.values("SOFTWARE\\Huge")
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print("huge", len(vals), Conn.calls, reg.problems[0], "rss_mb", rss)
+
+# random and mutated svcctl buffers and registry values (seeded: the same
+# inputs every run): the parsers return or say what lied, never raise
+import random
+rnd = random.Random(int(sys.argv[2]))
+runs = int(sys.argv[3])
+for i in range(runs):
+    b = bytearray(good)
+    for _ in range(rnd.randint(0, 8)):
+        b[rnd.randrange(len(b))] = rnd.randrange(256)
+    if rnd.random() < 0.3:
+        b = bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 200)))
+    rows, problem = w.services_parse(bytes(b), rnd.randint(0, 10), 10000)
+    assert isinstance(rows, list) and (problem is None or isinstance(problem, str))
+    w.reg_value(rnd.choice([1, 2, 4, 7, 11, 3, 0, 99]), bytes(b[:rnd.randint(0, 40)]))
+print("fuzz", runs, "inputs, no exception")
 PY
-/usr/bin/python3 "$T/t.py" "$WORKER" >"$T/out" 2>"$T/err"
+/usr/bin/python3 "$T/t.py" "$WORKER" 14 "${WINRPC_PY_FUZZ_RUNS:-20000}" \
+	>"$T/out" 2>"$T/err"
 check "the checks ran" [ $? -eq 0 ]
 sed 's/^/# /' "$T/out" "$T/err"
 check "two honest svcctl entries: names, state, display name" \
@@ -74,4 +91,6 @@ check "a key with 100,000 values: 10,000 read, the problem named" \
 	grep -q '^huge 10000 10000 SOFTWARE\\Huge: 100000 values, only the first 10000 read rss_mb' "$T/out"
 check "... in bounded memory (under 200 MB)" \
 	sh -c "test \"\$(sed -n 's/.*rss_mb \([0-9]*\)$/\1/p' '$T/out')\" -lt 200"
+check "20,000 seeded random and mutated svcctl buffers and registry values: no exception" \
+	grep -q '^fuzz [0-9]* inputs, no exception$' "$T/out"
 tap_finish
