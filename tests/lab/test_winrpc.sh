@@ -96,7 +96,7 @@ EOF
 chmod 600 "$T/creds.json"
 
 FW=$(jq -r '.hosts[] | select(.role == "smbd" and .ping == false) | .ip' "$T/truth.json")
-scan "$NETCENSUS" discover --json --no-dns --db "$DB" --credentials \
+scan "$NETCENSUS" discover --json --no-dns --db "$DB" --windows-timeout 60000 --credentials \
 	"$T/creds.json" "$IP" "$FW" >"$T/run.json" 2>"$T/run.err"
 rc=$?
 check "discover $IP $FW with a wrong and a right windows credential exits 0" \
@@ -189,7 +189,7 @@ check "neither password appears in the database, the output or the log" \
 
 
 # the next run tries the credential that worked first: no refusal at all
-scan "$NETCENSUS" discover --json --no-dns --db "$DB" --credentials \
+scan "$NETCENSUS" discover --json --no-dns --db "$DB" --windows-timeout 60000 --credentials \
 	"$T/creds.json" "$IP" >/dev/null 2>"$T/run2.err"
 check "$IP: a second run tries lab-right first (remembered): no new refusal" \
 	sh -c "test \"\$(sqlite3 '$DB' \"select count(*) from discovery_log where ip = '$IP' and stage = 'winrpc' and outcome = 'auth-refused'\")\" = 1 &&
@@ -210,6 +210,8 @@ check "... and matched to the discovered device $DEV (no new device)" \
 	'$NETCENSUS' device --db '$DB' --json '$IP' | jq -e --argjson id '$DEV' '.sys.id == \$id and (.software | length) > 2' >/dev/null"
 
 # a 445 that accepts and never answers: the per-call deadline ends it
+# (the runs above wait up to 60 s per reading, so a busy machine cannot
+# make them fail; this one needs a deadline that is reached)
 scan /usr/bin/python3 -c '
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
