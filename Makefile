@@ -29,7 +29,7 @@ SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 # the C array embed_NAME_sh[] ('-' and '.' become '_'), NUL-terminated, with
 # its length (without the NUL) in embed_NAME_sh_len; data/*.txt likewise
 # (embed_NAME_txt); see scripts/embed.sh.
-EMBED_SRCS := $(sort $(wildcard data/*.sh data/*.txt))
+EMBED_SRCS := $(sort $(wildcard data/*.sh data/*.txt data/*.py))
 EMBED_OBJS := $(EMBED_SRCS:data/%=$(BUILD)/embed/%.o)
 # The web UI (ui/, docs/ui.md): its files and the browser libraries pinned
 # by ui/package-lock.json (installed with npm ci into the build dir, never

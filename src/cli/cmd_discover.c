@@ -108,6 +108,10 @@ static const char discover_usage[] =
 "security, and the names and OS version in the NTLMSSP challenge:\n"
 "  --smb-timeout MS      the whole exchange per host (default " STR(DISC_SMB_TIMEOUT_MS) ")\n"
 "  --no-smb              no NetBIOS / SMB / RDP questions\n"
+"  --windows-timeout MS  with windows credentials: the longest wait for\n"
+"                        each RPC reading of a host's inventory (default\n"
+"                        10000; docs/windows.md)\n"
+"  --no-windows-audit    no RPC inventory even with windows credentials\n"
 "\n"
 "Output:\n"
 "  --json                a JSON array of device reports (as 'netcensus\n"
@@ -214,6 +218,8 @@ enum {
 	OPT_NO_SSH,
 	OPT_NO_SMB,
 	OPT_SMB_TIMEOUT,
+	OPT_NO_WINRPC,
+	OPT_WINRPC_TIMEOUT,
 	OPT_DISCOVERY,
 	OPT_AD_SERVER,
 	OPT_AD_CA,
@@ -244,6 +250,8 @@ struct dopts {
 	int ssh_accept, no_ssh;
 	int no_smb;
 	long smb_timeout;
+	int no_winrpc;
+	long winrpc_timeout;
 	long discovery; /* --discovery ID: a stored definition */
 	const char *ad_server, *ad_ca, *ad_base;
 	int ad_plain, ad_subnets;
@@ -311,6 +319,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{"no-ssh", no_argument, NULL, OPT_NO_SSH},
 		{"no-smb", no_argument, NULL, OPT_NO_SMB},
 		{"smb-timeout", required_argument, NULL, OPT_SMB_TIMEOUT},
+		{"no-windows-audit", no_argument, NULL, OPT_NO_WINRPC},
+		{"windows-timeout", required_argument, NULL,
+		 OPT_WINRPC_TIMEOUT},
 		{"discovery", required_argument, NULL, OPT_DISCOVERY},
 		{"ad-server", required_argument, NULL, OPT_AD_SERVER},
 		{"ad-ca", required_argument, NULL, OPT_AD_CA},
@@ -334,6 +345,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	o->ssh_concurrency = DISC_SSH_CONCURRENCY;
 	o->ssh_timeout = DISC_SSH_TIMEOUT_MS;
 	o->smb_timeout = DISC_SMB_TIMEOUT_MS;
+	o->winrpc_timeout = 10000;
 	o->ssh_command_timeout = DISC_SSH_COMMAND_MS;
 	optind = 1;
 	opterr = 0;
@@ -452,6 +464,13 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		case OPT_SMB_TIMEOUT:
 			rc = dopt_num("--smb-timeout", optarg, 100, 60000,
 				      &o->smb_timeout);
+			break;
+		case OPT_NO_WINRPC:
+			o->no_winrpc = 1;
+			break;
+		case OPT_WINRPC_TIMEOUT:
+			rc = dopt_num("--windows-timeout", optarg, 1000, 600000,
+				      &o->winrpc_timeout);
 			break;
 		case OPT_DISCOVERY:
 			rc = dopt_num("--discovery", optarg, 1, LONG_MAX,
@@ -682,6 +701,12 @@ static void discover_print_plan(const struct discover_opts *d,
 		       "NetBIOS, SMB, RDP\n"
 		       "                 (up to %u at once, %d ms each)\n",
 		       d->engine.pool.kind_cap[POOL_WIN], d->smb_timeout_ms);
+	if (!d->no_winrpc && discover_credentials_count(creds, "windows"))
+		printf("Windows RPC      %zu windows credentials on hosts with "
+		       "445/tcp open,\n"
+		       "                 up to %u at once, %d ms per reading\n",
+		       discover_credentials_count(creds, "windows"),
+		       d->engine.pool.kind_cap[POOL_WINRPC], d->winrpc_call_ms);
 	printf("reverse DNS      %s\n",
 	       !d->engine.dns	      ? "off"
 	       : d->engine.dns_server ? d->engine.dns_server
@@ -728,8 +753,8 @@ static json_t *discover_creds(const struct dopts *o)
 	return creds;
 }
 
-/* Adds the ids of the SSH credentials (ad: the windows ones) stored in
- * the database (org Default) to the definition; 0 or -1 (logged). */
+/* Adds the ids of the SSH and windows credentials (ad: the windows ones) stored
+ * in the database (org Default) to the definition; 0 or -1 (logged). */
 static int discover_creds_stored(struct store *st, json_t *def, int ad)
 {
 	json_t *list = store_credential_list(st), *c;
@@ -742,7 +767,8 @@ static int discover_creds_stored(struct store *st, json_t *def, int ad)
 		const char *t = cli_str(c, "type");
 
 		if (ad ? strcmp(t, "windows") != 0
-		       : strcmp(t, "ssh") != 0 && strcmp(t, "ssh_key") != 0)
+		       : strcmp(t, "ssh") != 0 && strcmp(t, "ssh_key") != 0 &&
+				    strcmp(t, "windows") != 0)
 			continue;
 		if (json_integer_value(json_object_get(c, "org_id")) != 1)
 			continue;
@@ -787,6 +813,9 @@ static json_t *discover_def_flags(const struct dopts *o)
 		"ssh_command_timeout_ms", (json_int_t)o->ssh_command_timeout,
 		"ssh_accept_changed_keys", o->ssh_accept, "smb", !o->no_smb,
 		"smb_timeout_ms", (json_int_t)o->smb_timeout);
+	json_object_set_new(opt, "winrpc", json_boolean(!o->no_winrpc));
+	json_object_set_new(opt, "winrpc_timeout_ms",
+			    json_integer(o->winrpc_timeout));
 	const char *texts[][2] = {{"ports", o->ports},
 				  {"preset", o->preset},
 				  {"discovery_ports", o->disc_ports},

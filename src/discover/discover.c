@@ -22,6 +22,7 @@
 #include "probe/snmp.h"
 #include "probe/snmp_ping.h"
 #include "probe/ssh.h"
+#include "probe/winrpc.h"
 #include "report/report.h"
 #include "store/secret.h"
 #include "store/store.h"
@@ -37,7 +38,8 @@ enum disc_source {
 	SRC_DNS,       /* the reverse lookup */
 	SRC_SNMP,
 	SRC_SSH,
-	SRC_WIN, /* NetBIOS node status, SMB negotiate, NTLMSSP */
+	SRC_WIN,    /* NetBIOS node status, SMB negotiate, NTLMSSP */
+	SRC_WINRPC, /* RPC with windows credentials */
 	DISC_N_SOURCES
 };
 
@@ -59,12 +61,12 @@ static const struct disc_rule disc_rules[] = {
 	/* the MAC that answered ARP / NDP for the address on the wire */
 	{"sys.mac", {SRC_DISCOVERY, SRC_SSH, SRC_SNMP}},
 	/* the host's own name, else DNS, else a plausible sysName */
-	{"sys.hostname", {SRC_SSH, SRC_WIN, SRC_DNS, SRC_SNMP}},
-	/* what the host says over SSH beats what its agent says; what SMB
-	 * says without credentials comes after both */
-	{"sys.*", {SRC_SSH, SRC_SNMP, SRC_WIN}},
+	{"sys.hostname", {SRC_SSH, SRC_WINRPC, SRC_WIN, SRC_DNS, SRC_SNMP}},
+	/* what the host says with credentials (SSH, Windows RPC) beats what
+	 * its agent says; what SMB says without credentials comes last */
+	{"sys.*", {SRC_SSH, SRC_WINRPC, SRC_SNMP, SRC_WIN}},
 	{"ports", {SRC_DISCOVERY}},
-	{"*", {SRC_SSH, SRC_SNMP, SRC_WIN}},
+	{"*", {SRC_SSH, SRC_WINRPC, SRC_SNMP, SRC_WIN}},
 };
 
 #define SEED_ROUNDS_MAX 8	    /* discover_def's seed_depth ceiling */
@@ -78,6 +80,7 @@ struct disc {
 	struct engine *e;
 	struct snmp_ping *sp;
 	size_t n_ssh_creds;
+	size_t n_win_creds;
 	struct disc_out out;
 	/* seed discovery: the round running (0: the targets), what this
 	 * round's SNMP answers named ({address or subnet: source}), and the
@@ -146,6 +149,10 @@ static int win_used(const struct disc *d);
 static void win_start(struct disc *d, struct engine_host *h, struct dhost *dh);
 static void wjob_run(struct disc_job *job);
 static void wjob_done(struct disc *d, struct disc_job *job, int cancelled);
+static int rpc_used(const struct disc *d);
+static void rpc_start(struct disc *d, struct engine_host *h, struct dhost *dh);
+static void rjob_run(struct disc_job *job);
+static void rjob_done(struct disc *d, struct disc_job *job, int cancelled);
 
 /* The enrichers, in the order they start at a stage. */
 static const struct disc_enricher disc_enrichers[] = {
@@ -155,6 +162,8 @@ static const struct disc_enricher disc_enrichers[] = {
 	 shjob_run, shjob_done},
 	{"smb", SRC_WIN, DISC_AT_SCANNED, POOL_WIN, win_used, win_start,
 	 wjob_run, wjob_done},
+	{"winrpc", SRC_WINRPC, DISC_AT_SCANNED, POOL_WINRPC, rpc_used,
+	 rpc_start, rjob_run, rjob_done},
 };
 
 #define N_ENRICHERS (sizeof(disc_enrichers) / sizeof(disc_enrichers[0]))
@@ -795,10 +804,11 @@ static void shjob_done(struct disc *d, struct disc_job *job, int cancelled)
 	shjob_free(j);
 }
 
-/* The SSH credentials in the order to try them: the one that worked last
- * on this address first, then the others as given. */
-static size_t disc_ssh_creds(json_t *creds, const char *first,
-			     struct ssh_audit_cred *out)
+/* The credentials a kind accepts (keep), in the order to try them: the
+ * one named first (it worked last on this address) first, then the
+ * others as given; how many were written to out. */
+static size_t disc_creds_order(json_t *creds, const char *first,
+			       int (*keep)(json_t *c), json_t **out)
 {
 	size_t i, n = 0;
 	int pass;
@@ -806,17 +816,39 @@ static size_t disc_ssh_creds(json_t *creds, const char *first,
 
 	for (pass = 0; pass < 2; pass++) {
 		json_array_foreach(creds, i, c) {
-			struct ssh_audit_cred sc;
+			const char *name =
+				json_string_value(json_object_get(c, "name"));
 			int is_first;
 
-			if (ssh_audit_cred_from_json(c, &sc) < 0)
+			if (!keep(c))
 				continue;
-			is_first = first && sc.name && !strcmp(sc.name, first);
+			is_first = first && name && !strcmp(name, first);
 			if (is_first == !pass)
-				out[n++] = sc;
+				out[n++] = c;
 		}
 	}
 	return n;
+}
+
+static int disc_ssh_keep(json_t *c)
+{
+	struct ssh_audit_cred sc;
+
+	return ssh_audit_cred_from_json(c, &sc) == 0;
+}
+
+/* The SSH credentials in the order to try them (disc_creds_order). */
+static size_t disc_ssh_creds(json_t *creds, const char *first,
+			     struct ssh_audit_cred *out)
+{
+	size_t n = json_array_size(creds), i, k;
+	json_t **order = xcalloc(n ? n : 1, sizeof(*order));
+
+	k = disc_creds_order(creds, first, disc_ssh_keep, order);
+	for (i = 0; i < k; i++)
+		ssh_audit_cred_from_json(order[i], &out[i]);
+	free(order);
+	return k;
 }
 
 static unsigned disc_ssh_port(const struct discover_opts *o,
@@ -997,6 +1029,118 @@ static void win_start(struct disc *d, struct engine_host *h, struct dhost *dh)
 	j->opts.open_139 = open_139;
 	j->opts.open_3389 = open_3389;
 	j->opts.timeout_ms = d->o->smb_timeout_ms;
+	disc_submit(d, h, &j->job);
+}
+
+/* ---- the Windows RPC enricher (windows credentials) ---- */
+
+/* One RPC job: the worker reads creds and opts, writes only r. */
+struct rjob {
+	struct disc_job job;
+	struct winrpc_cred *creds; /* strings borrowed from the run's
+				    * credentials, never changed */
+	struct winrpc_opts opts;
+	struct winrpc_result r;
+	int rc;
+};
+
+static int rpc_used(const struct disc *d)
+{
+	return !d->o->no_winrpc && d->n_win_creds > 0;
+}
+
+static void rjob_run(struct disc_job *job)
+{
+	struct rjob *j = (struct rjob *)job;
+
+	j->rc = winrpc_audit_host(&j->opts, &j->r);
+}
+
+static void rjob_free(struct rjob *j)
+{
+	winrpc_result_free(&j->r);
+	free(j->creds);
+	free(j);
+}
+
+static void rjob_done(struct disc *d, struct disc_job *job, int cancelled)
+{
+	struct rjob *j = (struct rjob *)job;
+	struct dhost *dh = job->dh;
+	const struct winrpc_state *st = &j->r.st;
+	json_t *p;
+	size_t i;
+
+	if (cancelled) {
+		disc_log(d, dh->ip, job->en->name, "cancelled",
+			 disc_ms(d, dh->start_ns[SRC_WINRPC]), NULL);
+		rjob_free(j);
+		return;
+	}
+	/* names and NT status only: the worker never sees a log, and
+	 * nothing secret is in what it says */
+	if (st->refused[0])
+		disc_log(d, dh->ip, "winrpc", "auth-refused", -1,
+			 "refused (tried once on this host, not again): %s",
+			 st->refused);
+	json_array_foreach(st->problems, i, p)
+		disc_log(d, dh->ip, "winrpc", "problem", -1, "%s",
+			 json_string_value(p));
+	if (j->rc < 0) {
+		disc_log(d, dh->ip, "winrpc", "failed", j->r.elapsed_ms, "%s",
+			 j->r.error);
+		rjob_free(j);
+		return;
+	}
+	disc_log(d, dh->ip, "winrpc", "ok", j->r.elapsed_ms,
+		 "credential '%s'%s%s: %zu shares, %zu services, %zu users, "
+		 "%zu groups, %zu software",
+		 st->cred_name, j->r.error[0] ? "; " : "", j->r.error,
+		 json_array_size(json_object_get(j->r.report, "share")),
+		 json_array_size(json_object_get(j->r.report, "service")),
+		 json_array_size(json_object_get(j->r.report, "user")),
+		 json_array_size(json_object_get(j->r.report, "user_group")),
+		 json_array_size(json_object_get(j->r.report, "software")));
+	json_decref(dh->found[SRC_WINRPC]);
+	dh->found[SRC_WINRPC] = j->r.report;
+	j->r.report = NULL;
+	rjob_free(j);
+}
+
+static int disc_win_keep(json_t *c)
+{
+	struct winrpc_cred wc;
+
+	return winrpc_cred_from_json(c, &wc) == 0;
+}
+
+/* A host with 445 open and windows credentials: a winrpc_audit_host()
+ * job, the credential that worked last on this address first. */
+static void rpc_start(struct disc *d, struct engine_host *h, struct dhost *dh)
+{
+	size_t n = json_array_size(d->o->credentials), i;
+	json_t **order, *known;
+	struct rjob *j;
+
+	if (!disc_port_open(h, 445))
+		return;
+	known = json_object_get(d->o->win_known, dh->ip);
+	order = xcalloc(n ? n : 1, sizeof(*order));
+	j = xcalloc(1, sizeof(*j));
+	j->job.dh = dh;
+	j->job.en = &disc_enrichers[3];
+	j->creds = xcalloc(n ? n : 1, sizeof(*j->creds));
+	j->opts.ncreds = disc_creds_order(
+		d->o->credentials,
+		json_string_value(json_object_get(known, "credential")),
+		disc_win_keep, order);
+	for (i = 0; i < j->opts.ncreds; i++)
+		winrpc_cred_from_json(order[i], &j->creds[i]);
+	free(order);
+	j->opts.creds = j->creds;
+	j->opts.host = dh->ip;
+	j->opts.call_ms = d->o->winrpc_call_ms;
+	j->opts.total_ms = d->o->winrpc_total_ms;
 	disc_submit(d, h, &j->job);
 }
 
@@ -1303,6 +1447,7 @@ int discover_run(const struct discover_opts *o, const struct targets *t,
 				  discover_credentials_count(o->credentials,
 							     "ssh_key")
 			: 0;
+	d.n_win_creds = discover_credentials_count(o->credentials, "windows");
 	d.seeds = json_object();
 	d.seed_macs = json_object();
 	cb.ud = &d;

@@ -101,6 +101,13 @@ struct discover_opts {
 	 * or 3389 open */
 	int no_smb;	    /* off */
 	int smb_timeout_ms; /* the whole exchange per host; 0: 5000 */
+	/* Windows with `windows` credentials (probe/winrpc.h) on hosts with
+	 * 445 open, one worker process per host (pool kind POOL_WINRPC) */
+	int no_winrpc;	     /* off */
+	int winrpc_call_ms;  /* longest wait for each reading; 0: 10000 */
+	int winrpc_total_ms; /* the whole inventory per host; 0: 120000 */
+	json_t *win_known;   /* {ip: {"credential"}} (borrowed) or NULL:
+			      * the windows credential that worked last */
 	/* The caller's, not options of the run (discover_def.h leaves
 	 * them alone): */
 	const struct discover_sink *sinks; /* each report goes to every

@@ -11,6 +11,7 @@
 #include "discover/discover_def.h"
 #include "store/store.h"
 #include "store/store_ssh.h"
+#include "store/store_winrpc.h"
 
 #define DEF_SNMP_THREADS 16
 #define DEF_SSH_CONCURRENCY 16
@@ -18,6 +19,9 @@
 #define DEF_SMB_TIMEOUT_MS 5000
 #define DEF_SMB_THREADS 8 /* NetBIOS / SMB exchanges at once */
 #define DEF_SSH_COMMAND_MS 60000
+#define DEF_WINRPC_CALL_MS 10000   /* each RPC reading (winrpc.h) */
+#define DEF_WINRPC_TOTAL_MS 120000 /* one host's whole inventory */
+#define DEF_WINRPC_JOBS 4	   /* RPC worker processes at once */
 #define DEF_SEED_DEPTH 2
 /* A seed scope may be wide (10.0.0.0/8): it bounds where seeds may go,
  * not what is probed (each round is capped like the targets). */
@@ -52,6 +56,9 @@ static const struct def_opt def_opts[] = {
 	{"ssh_accept_changed_keys", 'b', 0, 0},
 	{"smb", 'b', 0, 0},
 	{"smb_timeout_ms", 'i', 100, 60000},
+	/* Windows inventory with windows credentials (branch winrpc) */
+	{"winrpc", 'b', 0, 0},
+	{"winrpc_timeout_ms", 'i', 1000, 600000},
 	/* a proposed discovery (from AD) does not run until enabled */
 	{"disabled", 'b', 0, 0},
 	/* Active Directory: with ad_server, the run reads the directory
@@ -423,8 +430,9 @@ static int def_ssh(struct discover_setup *s, json_t *o, char *why,
 	d->engine.pool.kind_cap[POOL_SNMP] = DEF_SNMP_THREADS;
 	d->engine.pool.kind_cap[POOL_SSH] = (unsigned)conc;
 	d->engine.pool.kind_cap[POOL_WIN] = DEF_SMB_THREADS;
-	d->engine.pool.threads =
-		DEF_SNMP_THREADS + (unsigned)conc + DEF_SMB_THREADS;
+	d->engine.pool.kind_cap[POOL_WINRPC] = DEF_WINRPC_JOBS;
+	d->engine.pool.threads = DEF_SNMP_THREADS + (unsigned)conc +
+				 DEF_SMB_THREADS + DEF_WINRPC_JOBS;
 	d->ssh_timeout_ms =
 		(int)def_int(o, "ssh_timeout_ms", DEF_SSH_TIMEOUT_MS);
 	d->ssh_command_ms =
@@ -524,6 +532,10 @@ int discover_setup_build(const struct discover_def_in *in,
 	d->no_smb = !def_flag(o, "smb", 1);
 	d->smb_timeout_ms =
 		(int)def_int(o, "smb_timeout_ms", DEF_SMB_TIMEOUT_MS);
+	d->no_winrpc = !def_flag(o, "winrpc", 1);
+	d->winrpc_call_ms =
+		(int)def_int(o, "winrpc_timeout_ms", DEF_WINRPC_CALL_MS);
+	d->winrpc_total_ms = DEF_WINRPC_TOTAL_MS;
 	d->snmp_opts.timeout_ms = (int)d->engine.timeout_ms;
 	d->snmp_opts.retries = (int)d->engine.retries;
 	if (def_flag(o, "seed", 0)) {
@@ -540,6 +552,8 @@ int discover_setup_build(const struct discover_def_in *in,
 	}
 	s->org_id = json_integer_value(json_object_get(in->def, "org_id"));
 	if (in->st) {
+		s->win_known = store_windows_host_map(in->st, s->org_id);
+		d->win_known = s->win_known;
 		s->ssh_known = store_ssh_host_map(in->st, s->org_id);
 		if (!s->ssh_known) {
 			snprintf(why, whylen,
@@ -567,6 +581,7 @@ void discover_setup_free(struct discover_setup *s)
 	store_credential_wipe(s->credentials);
 	json_decref(s->credentials);
 	json_decref(s->ssh_known);
+	json_decref(s->win_known);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -688,6 +703,14 @@ json_t *discover_setup_json(const struct discover_setup *s)
 				      "timeout_ms",
 				      (json_int_t)d->smb_timeout_ms, "jobs",
 				      (json_int_t)e->pool.kind_cap[POOL_WIN]));
+	json_object_set_new(
+		out, "winrpc",
+		json_pack("{sbsIsIsI}", "on",
+			  !d->no_winrpc && discover_credentials_count(
+						   s->credentials, "windows"),
+			  "timeout_ms", (json_int_t)d->winrpc_call_ms,
+			  "total_ms", (json_int_t)d->winrpc_total_ms, "jobs",
+			  (json_int_t)e->pool.kind_cap[POOL_WINRPC]));
 	json_object_set_new(out, "ssh_known", def_known_json(d->ssh_known));
 	return out;
 }

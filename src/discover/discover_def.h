@@ -58,6 +58,7 @@ struct discover_setup {
 	struct port_list ssh_ports;
 	json_t *credentials; /* with secrets: wiped on free */
 	json_t *ssh_known;   /* store_ssh_host_map() or NULL */
+	json_t *win_known;   /* store_windows_host_map() or NULL */
 	int64_t org_id;	     /* 0: none given (the CLI: 1) */
 	/* an Active Directory run (options.ad_server): no targets, no
 	 * probes; ad.credential points into credentials */

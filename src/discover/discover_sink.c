@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "store/store_discovery.h"
 #include "store/store_ssh.h"
+#include "store/store_winrpc.h"
 
 /* Log rows wait for a batch this size (or a report, or the end), so a
  * sweep of dead addresses is not one transaction per address. */
@@ -356,6 +357,15 @@ static int disc_store_report(void *ud, json_t *r, json_t *ssh)
 			 ir.rule ? ", matched by " : "",
 			 ir.rule ? ir.rule : "");
 		if (disc_store_ssh(ss->st, ssh, ip, ir.device_id) < 0)
+			rc = -1;
+		/* the windows credential that worked, tried first next time */
+		if (ip &&
+		    json_is_string(
+			    json_object_get(sys, "windows_credential")) &&
+		    store_windows_host_set(
+			    ss->st, ir.device_id, ip,
+			    json_string_value(json_object_get(
+				    sys, "windows_credential"))) < 0)
 			rc = -1;
 	}
 	util_now(row.time);

@@ -23,9 +23,10 @@
 #include <stddef.h>
 
 enum pool_kind {
-	POOL_SNMP, /* net-snmp walks, v3 sessions */
-	POOL_SSH,  /* libssh logins and audits */
-	POOL_WIN,  /* SMB / RPC / WMI */
+	POOL_SNMP,   /* net-snmp walks, v3 sessions */
+	POOL_SSH,    /* libssh logins and audits */
+	POOL_WIN,    /* SMB / RPC / WMI */
+	POOL_WINRPC, /* credentialed RPC: one worker process per job */
 	POOL_OTHER,
 	POOL_KINDS
 };

@@ -427,6 +427,20 @@ static const char migration_8[] =
 	"ALTER TABLE task ADD COLUMN lease_owner TEXT;"
 	"ALTER TABLE task ADD COLUMN lease_until TEXT;";
 
+/* Migration 9 (branch winrpc, issue #14): per device, the name of the
+ * windows credential whose RPC inventory worked last and the address it
+ * worked at, which discovery tries first there next time (as ssh_host
+ * does for SSH). A name, never a secret. */
+static const char migration_9[] =
+	"CREATE TABLE windows_host ("
+	" device_id INTEGER PRIMARY KEY REFERENCES device(id)"
+	"  ON DELETE CASCADE,"
+	" ip TEXT NOT NULL,"
+	" credential TEXT NOT NULL,"
+	" first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL);"
+	"CREATE INDEX windows_host_ip ON windows_host (ip, last_seen);";
+
 const char *const store_migrations[] = {migration_1,
 					migration_2,
 					migration_3,
@@ -434,6 +448,7 @@ const char *const store_migrations[] = {migration_1,
 					migration_5 /* branch collector */,
 					migration_6 /* branch ui */,
 					migration_7 /* branch ad */,
-					migration_8 /* branch store */};
+					migration_8 /* branch store */,
+					migration_9 /* branch winrpc */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

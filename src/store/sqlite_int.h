@@ -24,6 +24,13 @@
  * is built per request (filters, orderings), so the least recently used
  * one is replaced when the cache is full. */
 #define SQLITE_API_STMT_CACHE 48
+/* The org bound to ?1 and its descendants as the CTE t(id); the rows of
+ * a device d are in the tree when "?1 = 0 OR d.org_id IN (SELECT id FROM
+ * t)" (SQLITE_IN_ORG_TREE; 0 means every org). */
+#define SQLITE_ORG_TREE                                                        \
+	"WITH RECURSIVE t(id) AS (SELECT id FROM org WHERE id = ?1"            \
+	" UNION SELECT org.id FROM org JOIN t ON org.parent_id = t.id) "
+#define SQLITE_IN_ORG_TREE "(?1 = 0 OR d.org_id IN (SELECT id FROM t))"
 
 struct sqlite_stmt_slot {
 	char *sql;

@@ -29,14 +29,12 @@ json_t *sqlite_ssh_host_map(struct store *st, int64_t org_id)
 {
 	/* oldest first: a later sighting of an address replaces the row */
 	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "WITH RECURSIVE t(id) AS (SELECT id FROM org WHERE id = ?1"
-		    " UNION SELECT org.id FROM org JOIN t ON org.parent_id ="
-		    " t.id)"
-		    " SELECT h.device_id, h.ip, h.port, h.hostkey,"
-		    " h.hostkey_type, h.credential, h.last_seen, d.org_id"
-		    " FROM ssh_host h LEFT JOIN device d ON d.id = h.device_id"
-		    " WHERE ?1 = 0 OR d.org_id IN (SELECT id FROM t)"
-		    " ORDER BY h.last_seen, h.device_id");
+		st, SQLITE_ORG_TREE
+		"SELECT h.device_id, h.ip, h.port, h.hostkey,"
+		" h.hostkey_type, h.credential, h.last_seen, d.org_id"
+		" FROM ssh_host h LEFT JOIN device d ON d.id = h.device_id"
+		" WHERE " SQLITE_IN_ORG_TREE
+		" ORDER BY h.last_seen, h.device_id");
 	json_t *map;
 	int rc;
 

@@ -1,0 +1,155 @@
+#!/bin/bash
+# Windows fingerprint benchmark, run on purpose (not a pass/fail test): the
+# NetBIOS + SMB fingerprint of N lab hosts (default 100) by `netcensus
+# discover` and by `nmap -p445 --script smb-os-discovery`, in the same run,
+# one after the other, both inside the lab's scanner namespace; prints the
+# wall time of each, their ratio and how many hosts each reported each field
+# for. bench/RESULTS.md records the runs.
+#
+# The hosts: namespaces (PREFIX-wfarmK) on the lab's Samba segment with up
+# to 50 addresses each (198.18.6.100 and up) on one interface, served by one
+# smbd and one nmbd per namespace (SMB1 enabled, so nmap's SMB1-only
+# smb-os-discovery script can read them too). One smbd cannot give each
+# address its own name: the hosts of a namespace answer with the same
+# NetBIOS name, which both tools report alike.
+#
+#   bench/windows.sh [--hosts N] [--build DIR]
+#
+# Needs root (network namespaces), samba, nmap (installed from Debian when
+# missing), jq, xmllint. Every packet stays inside the lab's namespaces (the
+# scanner's routes are checked first); the lab is torn down on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HOSTS=100
+BUILD=build
+while [ $# -gt 0 ]; do
+	case $1 in
+	--hosts) HOSTS=$2; shift 2 ;;
+	--build) BUILD=$2; shift 2 ;;
+	*) echo "usage: bench/windows.sh [--hosts N] [--build DIR]" >&2; exit 2 ;;
+	esac
+done
+[ "$(id -u)" = 0 ] || { echo "bench/windows.sh: needs root" >&2; exit 1; }
+[ "$HOSTS" -ge 1 ] && [ "$HOSTS" -le 150 ] ||
+	{ echo "bench/windows.sh: --hosts 1..150" >&2; exit 2; }
+NC=$PWD/$BUILD/netcensus
+[ -x "$NC" ] || { echo "bench/windows.sh: no $NC (make BUILD=$BUILD)" >&2; exit 1; }
+command -v nmap >/dev/null || apt-get install -y nmap >/dev/null
+command -v xmllint >/dev/null || apt-get install -y libxml2-utils >/dev/null
+
+LAB=tests/lab/lab.sh
+P=ncbw$(($$ % 10000))
+export NCLAB_QUIET=1
+TMP=$(mktemp -d /tmp/ncbenchwin.XXXXXX)
+# KEEP=1 leaves the lab and the outputs for a look (lab.sh down --prefix P)
+trap '[ -n "${KEEP:-}" ] || { "$LAB" down --prefix "$P" >/dev/null 2>&1 || true; rm -rf "$TMP"; }' EXIT
+
+"$LAB" up --prefix "$P" --hosts 1 --smb
+"$LAB" check --prefix "$P"
+in_lab() { ip netns exec "$P-scan" "$@"; }
+[ -z "$(ip -n "$P-scan" -4 route show default)" ] ||
+	{ echo "bench/windows.sh: scanner has a default route" >&2; exit 1; }
+
+# the farm: namespaces PREFIX-wfarmK of up to 50 addresses each on one
+# interface, one smbd + nmbd per namespace (nmbd stops answering node
+# status past about 64 addresses of its own)
+PER=50
+farm() { # farm K FIRST COUNT
+	local ns=$P-wfarm$1 first=$2 n=$3 d=$TMP/smb$1 ifaces="" i
+	ip netns add "$ns"
+	ip -n "$ns" link add eth0 type veth peer name "pwf$1" netns "$P-rtr"
+	{
+		echo "link set lo up"
+		echo "link set eth0 up"
+		for ((i = first; i < first + n; i++)); do
+			echo "addr add 198.18.6.$i/24 dev eth0"
+		done
+		echo "route add 198.18.0.0/15 via 198.18.6.1"
+	} | ip -n "$ns" -batch -
+	ip -n "$P-rtr" link set "pwf$1" master br0 up
+	ip netns exec "$ns" sh -c 'echo 128 >/proc/sys/net/ipv4/ip_default_ttl'
+	# each address its own socket: nmbd then answers node status from
+	# the address asked (a reply from another one is not an answer)
+	for ((i = first; i < first + n; i++)); do ifaces+="198.18.6.$i/24 "; done
+	mkdir -p "$d"/{private,lock,state,cache,pid,ncalrpc,share}
+	cat >"$d/smb.conf" <<-EOF
+		[global]
+		workgroup = NCBENCHWG
+		netbios name = NCFARM$1
+		server role = standalone server
+		interfaces = $ifaces
+		bind interfaces only = yes
+		server min protocol = NT1
+		private dir = $d/private
+		lock directory = $d/lock
+		state directory = $d/state
+		cache directory = $d/cache
+		pid directory = $d/pid
+		ncalrpc dir = $d/ncalrpc
+		log file = $d/%m.log
+		load printers = no
+		printing = bsd
+		printcap name = /dev/null
+		disable spoolss = yes
+		local master = no
+		domain master = no
+		preferred master = no
+		[share]
+		path = $d/share
+		read only = yes
+	EOF
+	ip netns exec "$ns" setsid /usr/sbin/smbd --foreground --no-process-group \
+		-s "$d/smb.conf" </dev/null >"$TMP/smbd$1.out" 2>&1 &
+	ip netns exec "$ns" setsid /usr/sbin/nmbd --foreground --no-process-group \
+		-s "$d/smb.conf" </dev/null >"$TMP/nmbd$1.out" 2>&1 &
+}
+for ((k = 0; k * PER < HOSTS; k++)); do
+	n=$((HOSTS - k * PER))
+	[ "$n" -le "$PER" ] || n=$PER
+	farm "$k" $((100 + k * PER)) "$n"
+done
+LAST=198.18.6.$((100 + HOSTS - 1))
+for ((t = 0; t < 300; t++)); do
+	in_lab bash -c "exec 3<>/dev/tcp/$LAST/445" 2>/dev/null && break
+	sleep 0.1
+done
+for ((t = 0; t < 60; t++)); do # nmbd has registered its names
+	in_lab nmblookup -A "$LAST" 2>/dev/null | grep -q 'NCBENCHWG.*<00> - <GROUP>' && break
+	sleep 0.5
+done
+RANGE=198.18.6.100-$LAST
+NM_RANGE=198.18.6.100-$((100 + HOSTS - 1))
+echo "machine: $(nproc) CPUs, $(uname -r); nmap $(nmap --version | head -1 | awk '{print $3}'); Samba $(smbd --version | awk '{print $2}')"
+echo "targets: $HOSTS addresses $RANGE, one smbd + nmbd per $PER"
+
+timed() { # timed OUT CMD... — wall seconds of CMD (stdout to OUT)
+	local t0 t1 out=$1
+	shift
+	t0=$(date +%s%N)
+	"$@" >"$out.out" 2>"$out.err" || true
+	t1=$(date +%s%N)
+	echo "scale=2; ($t1 - $t0) / 1000000000" | bc
+}
+NC_S=$(timed "$TMP/nc" in_lab "$NC" discover --json --no-dns --no-snmp \
+	--ports 139,445 "$RANGE")
+sleep 2
+NMAP_S=$(timed "$TMP/nmap" in_lab nmap -n -p445 --script smb-os-discovery \
+	-oX - "$NM_RANGE")
+
+nc_count() { jq "[.[] | select(.sys.$1 != null and .sys.$1 != \"\")] | length" "$TMP/nc.out"; }
+nm_count() { # hosts whose smb-os-discovery output has element key=$1
+	xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']/elem[@key='$1']])" \
+		"$TMP/nmap.out" 2>/dev/null || echo 0
+}
+NC_HOSTS=$(jq 'length' "$TMP/nc.out")
+NM_HOSTS=$(xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']])" "$TMP/nmap.out" 2>/dev/null || echo 0)
+echo
+echo "| tool | wall s | hosts with an SMB answer | NetBIOS name | workgroup / domain | OS | dialect / signing / SMB1 |"
+echo "|---|---|---|---|---|---|---|"
+echo "| netcensus discover --ports 139,445 | $NC_S | $(nc_count smb_dialect) | $(nc_count netbios_name) | $(nc_count workgroup) | $(nc_count ntlm_os_version) (NTLMSSP version; no release claimed for Samba's build 0) | $(nc_count smb_dialect) / $(nc_count smb_signing) / $(nc_count smb1) |"
+echo "| nmap -p445 --script smb-os-discovery | $NMAP_S | $NM_HOSTS | $(nm_count server) | $(nm_count workgroup) | $(nm_count os) | - (other scripts) |"
+echo
+echo "ratio nmap / netcensus: $(echo "scale=1; $NMAP_S / $NC_S" | bc)x (netcensus found $NC_HOSTS hosts)"
+echo "netcensus sample: $(jq -c '.[0].sys | {netbios_name, workgroup, hostname, ntlm_os_version, smb_dialect, smb_signing, smb1}' "$TMP/nc.out")"
+echo "nmap sample: $(xmllint --xpath "string((//script[@id='smb-os-discovery'])[1]/@output)" "$TMP/nmap.out" 2>/dev/null | tr '\n' ' ')"
