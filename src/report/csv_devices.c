@@ -70,15 +70,41 @@ struct csv_read {
 	int too_many;	  /* more records than the ceiling */
 };
 
+/* The length of the first line of p[0..n) with its end (LF, CRLF, or a
+ * CR alone: libcsv ends a record at each), or n when it has none. */
+static size_t csv_line_len(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			return i + 1;
+		if (p[i] == '\r')
+			return i + 1 < n && p[i + 1] == '\n' ? i + 2 : i + 1;
+	}
+	return n;
+}
+
+/* How many line ends p[0..n) holds. */
+static size_t csv_line_ends(const char *p, size_t n)
+{
+	size_t k = 0, l;
+
+	for (; n; p += l, n -= l) {
+		l = csv_line_len(p, n);
+		k += p[l - 1] == '\n' || p[l - 1] == '\r';
+	}
+	return k;
+}
+
 static void csv_cell_cb(void *s, size_t len, void *data)
 {
 	struct csv_read *r = data;
 	const char *p = s ? s : "";
-	size_t nl = 0, i;
+	size_t nl;
 
 	if (!json_array_size(r->cells)) {
-		for (i = 0; i < len; i++)
-			nl += p[i] == '\n';
+		nl = csv_line_ends(p, len);
 		r->rec_line = r->line > nl ? r->line - nl : 1;
 	}
 	if (json_array_size(r->cells) <= CSV_MAX_FIELDS)
@@ -121,15 +147,15 @@ static json_t *csv_records(const char *buf, size_t len,
 	r.cells = json_array();
 	r.records = json_array();
 	while (ok && off < len) {
-		const char *nl = memchr(buf + off, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - (buf + off)) + 1 : len - off;
+		size_t n = csv_line_len(buf + off, len - off);
+		char last = buf[off + n - 1];
 
 		if (csv_parse(&p, buf + off, n, csv_cell_cb, csv_record_cb,
 			      &r) != n)
 			ok = 0;
 		else {
 			off += n;
-			r.line += nl ? 1 : 0;
+			r.line += last == '\n' || last == '\r';
 		}
 	}
 	if (ok && csv_fini(&p, csv_cell_cb, csv_record_cb, &r)) {

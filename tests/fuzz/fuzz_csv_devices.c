@@ -19,8 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i, lines = 1, j;
 	char *dump;
 
+	/* a line ends in LF, CRLF or a CR alone */
 	for (j = 0; j < size; j++)
-		lines += data[j] == '\n';
+		lines += data[j] == '\n' ||
+			 (data[j] == '\r' &&
+			  (j + 1 == size || data[j + 1] != '\n'));
 	if (!out) {
 		if (!err.msg[0])
 			abort();

@@ -72,6 +72,18 @@ static void test_quoting_bom_and_lines(void **state)
 	json_decref(out);
 }
 
+/* old Mac files end lines with a CR alone; libcsv ends records there */
+static void test_cr_line_ends(void **state)
+{
+	json_t *out = read_ok("hostname,ip\rweb1,198.18.1.1\r\rweb2,\r");
+
+	(void)state;
+	assert_int_equal(json_array_size(json_object_get(out, "rows")), 2);
+	assert_int_equal(row_line(out, 0), 2);
+	assert_int_equal(row_line(out, 1), 4);
+	json_decref(out);
+}
+
 static void test_open_audit_columns(void **state)
 {
 	json_t *out = read_ok(
@@ -177,6 +189,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quoting_bom_and_lines),
+		cmocka_unit_test(test_cr_line_ends),
 		cmocka_unit_test(test_open_audit_columns),
 		cmocka_unit_test(test_row_errors_name_the_column),
 		cmocka_unit_test(test_whole_file_refused),
