@@ -725,14 +725,12 @@ int api_custom_field_create(struct request *rq)
 	write_lock(rq);
 	rc = store_custom_field_clash(rq->st, org_id, name, 0, &clash);
 	if (!rc && !clash) {
-		f = json_pack("{sossss?sssO}", "org_id",
+		f = json_pack("{sossss?sssO?}", "org_id",
 			      org_id ? json_integer(org_id) : json_null(),
 			      "name", name, "label",
 			      json_string_value(json_object_get(body, "label")),
 			      "type", type, "allowed",
-			      json_object_get(body, "allowed")
-				      ? json_object_get(body, "allowed")
-				      : json_array());
+			      json_object_get(body, "allowed"));
 		rc = store_custom_field_add(rq->st, f, &id);
 		json_decref(f);
 	}

@@ -212,10 +212,11 @@ int store_custom_field_add(struct store *st, json_t *f, int64_t *id)
 	int rc;
 
 	util_now(now);
-	allowed = json_dumps(json_object_get(f, "allowed")
-				     ? json_object_get(f, "allowed")
-				     : json_array(),
-			     JSON_COMPACT);
+	/* absent (or null): no values */
+	allowed = json_is_array(json_object_get(f, "allowed"))
+			  ? json_dumps(json_object_get(f, "allowed"),
+				       JSON_COMPACT)
+			  : NULL;
 	params = json_pack(
 		"[OsOssss]",
 		json_object_get(f, "org_id") ? json_object_get(f, "org_id")
@@ -517,6 +518,19 @@ int store_device_bulk_set(struct store *st, int64_t id, json_t *set,
 			  bulk_pick(to, dev, "location"),
 			  bulk_pick(to, dev, "tags"),
 			  bulk_pick(to, dev, "org_id"), (json_int_t)id));
+	if (rc)
+		goto done;
+	/* moved to another org: values of fields that do not apply there
+	 * go (they would show another org's fields to the new one) */
+	if (json_object_get(to, "org_id"))
+		rc = sqlite_api_exec(
+			st,
+			"DELETE FROM device_custom WHERE device_id = ?2 AND"
+			" field_id IN (SELECT id FROM custom_field WHERE org_id"
+			" IS NOT NULL AND org_id <> ?1 AND org_id NOT "
+			"IN " ORG_UP ")",
+			json_pack("[OI]", json_object_get(to, "org_id"),
+				  (json_int_t)id));
 	if (rc)
 		goto done;
 	detail = json_pack("{sOsO}", "from", from, "to", to);

@@ -81,8 +81,9 @@ int store_devices_in_orgs(struct store *st, json_t *ids, const int64_t *org_ids,
 /* Sets the members of set on device id, inside the caller's transaction:
  * "status", "location", "tags" (strings, null clears), "tags_add" /
  * "tags_remove" (arrays of tags merged into the comma-separated tags)
- * and "org_id" (an integer the caller has checked). One "sys" change-log
- * row {from, to} when something changed; *changed = 1 then. */
+ * and "org_id" (an integer the caller has checked; the device's values
+ * of custom fields that do not apply in that org are deleted). One "sys"
+ * change-log row {from, to} when something changed; *changed = 1 then. */
 int store_device_bulk_set(struct store *st, int64_t id, json_t *set,
 			  const char *now, int *changed);
 

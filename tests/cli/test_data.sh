@@ -257,6 +257,9 @@ check "the root admin moves 3 devices to red (change-logged)" \
 	test "$S:$(ndev "org_id = $RED AND hostname IN ('csv-01','csv-02','csv-03')"):$(sqlite3 "$DB" "SELECT count(*) FROM change_log WHERE json_extract(detail, '\$.to.org_id') = $RED")" = "200:3:3"
 as "$BOB" GET "/api/v1/devices?hostname=csv-01"
 check "... which blue's admin no longer sees" test "$(J .count)" = 0
+as "$RITA" GET "/api/v1/devices/$(sqlite3 "$DB" "SELECT id FROM device WHERE hostname = 'csv-01'")"
+check "... and whose blue custom values are gone (red sees no blue field)" \
+	test "$S:$(jq -c .custom "$T/body")" = '200:{}'
 
 as "$ADA" DELETE "/api/v1/custom-fields/$WARR"
 check "root admin deletes the global field: its values go with it" \
