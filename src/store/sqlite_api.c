@@ -96,6 +96,12 @@ static const struct api_col device_custom_col = {
 	NULL,
 };
 
+/* The value inside the subquery a positive condition on custom.NAME
+ * becomes (api_cond_sql()). */
+static const struct api_col device_custom_value = {
+	"custom.*", "v.value", STORE_FIELD_TEXT, 0, NULL,
+};
+
 static const struct api_col change_cols[] = {
 	{"id", "c.id", I, 0, NULL},
 	{"device_id", "c.device_id", I, 0, NULL},
@@ -306,6 +312,18 @@ static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
 {
 	int yes;
 
+	/* a condition a device without the value cannot meet reads the
+	 * index of values (migration 8) instead of every device */
+	if (c == &device_custom_col && k->op != STORE_OP_N &&
+	    k->op != STORE_OP_NIC && k->op != STORE_OP_EMPTY) {
+		strbuf_puts(sb, "device.id IN (SELECT v.device_id FROM"
+				" device_custom v JOIN custom_field f ON f.id"
+				" = v.field_id WHERE f.name = ? AND ");
+		json_array_append_new(params, json_string(k->field + 7));
+		api_cond_sql(sb, &device_custom_value, k, params, 0);
+		strbuf_puts(sb, ")");
+		return;
+	}
 	switch (k->op) {
 	case STORE_OP_EQ:
 	case STORE_OP_N:
