@@ -349,32 +349,27 @@ bad_tags:
 }
 
 /* 400 naming a custom.NAME condition of q that is no field the caller
- * sees; 0 when there is none. */
+ * sees (the fields of its org tree, above it and global); 0 when there
+ * is none. */
 static int data_custom_conds(struct request *rq, const struct store_query *q)
 {
+	json_t *fields = NULL, *f;
 	int i, found;
+	size_t j;
 
 	for (i = 0; i < q->nconds; i++) {
-		json_t *f;
-
 		if (strncmp(q->conds[i].field, "custom.", 7))
 			continue;
-		f = store_custom_field_for_org(rq->st, rq->who.org_id,
-					       q->conds[i].field + 7, &found);
-		if (!f && rq->who.all_orgs) {
-			/* a root caller sees every org's fields */
-			json_t *all = store_custom_field_list(rq->st, 0), *a;
-			size_t j;
-
-			json_array_foreach(all, j, a)
-				found |= !strcmp(
-					json_string_value(
-						json_object_get(a, "name")),
-					q->conds[i].field + 7);
-			json_decref(all);
-		}
-		json_decref(f);
+		if (!fields)
+			fields = store_custom_field_list(
+				rq->st, rq->who.all_orgs ? 0 : rq->who.org_id);
+		found = 0;
+		json_array_foreach(fields, j, f)
+			found |= !strcmp(
+				json_string_value(json_object_get(f, "name")),
+				q->conds[i].field + 7);
 		if (!found) {
+			json_decref(fields);
 			api_reply_error(rq, 400, q->conds[i].field,
 					"unknown custom field '%s' (see "
 					"/api/v1/custom-fields)",
@@ -382,6 +377,7 @@ static int data_custom_conds(struct request *rq, const struct store_query *q)
 			return -1;
 		}
 	}
+	json_decref(fields);
 	return 0;
 }
 
@@ -584,7 +580,7 @@ static json_t *field_for_write(struct request *rq)
 		return NULL;
 	}
 	org = json_object_get(f, "org_id");
-	if (json_is_null(org) ? !rq->who.root_org
+	if (json_is_null(org) ? !rq->who.root_org || rq->who.role != ROLE_ADMIN
 			      : !api_org_visible(rq, json_integer_value(org))) {
 		json_t *mine = store_custom_field_list(rq->st, rq->who.org_id);
 		json_t *m;

@@ -213,9 +213,18 @@ as "$UNA" GET "/api/v1/devices?ordering=custom.rack"
 check "ordering by a custom field: 400" test "$S:$(J .field)" = "400:ordering"
 as "$RITA" GET "/api/v1/devices?custom.rack=R12"
 check "red's admin filters on its own rack: blue's values never show" test "$S:$(J .count)" = "200:0"
+"$NETCENSUS" admin org add --db "$DB" --parent blue blue-lab >/dev/null 2>&1
+LAB=$(sqlite3 "$DB" "SELECT id FROM org WHERE name = 'blue-lab'")
+as "$BOB" POST /api/v1/custom-fields "{\"name\":\"shelf\",\"type\":\"text\",\"org_id\":$LAB}"
+as "$BOB" GET "/api/v1/devices?custom.shelf=3"
+check "blue's admin filters on a field of its sub-org" test "$S:$(J .count)" = "200:0"
+as "$UNA" GET "/api/v1/custom-fields"
+check "... which blue's users see too" test "$(J '[.results[].name] | index("shelf") != null')" = true
+as "$RITA" GET "/api/v1/devices?custom.shelf=3"
+check "... and red's admin does not (400 unknown field)" test "$S:$(J .field)" = "400:custom.shelf"
 curl -s -H "Authorization: Bearer $UNA" "$U/api/v1/devices?hostname__isw=csv-0&ordering=hostname&format=csv" >"$T/export.csv"
 check "the CSV export has the custom columns and values" \
-	sh -c "head -1 '$T/export.csv' | grep -q '\"custom.rack\",\"custom.warranty\",\"custom.weight\"' && grep '\"csv-04\"' '$T/export.csv' | grep -q '\"R12\",\"\",\"4.5\"'"
+	sh -c "head -1 '$T/export.csv' | grep -q '\"custom.rack\",\"custom.shelf\",\"custom.warranty\",\"custom.weight\"' && grep '\"csv-04\"' '$T/export.csv' | grep -q '\"R12\",\"\",\"\",\"4.5\"'"
 # the export imports back: a round trip updates the same devices
 csv "$BOB" "?dry_run=true" "$T/export.csv"
 check "the export imports back: 9 updates, no error" test "$S:$(J .updated):$(J .errors)" = "200:9:0"
