@@ -23,6 +23,8 @@ LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
 	$(shell net-snmp-config --netsnmp-libs 2>/dev/null) -lpthread -lm
 # OpenLDAP's client (no pkg-config file on Debian 12): LDAP / AD sign-in
 LDLIBS += -lldap -llber
+# libcsv (static only on Debian 12, no pkg-config file): CSV import
+LDLIBS += -lcsv
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 # Scripts and tables in data/ embedded into the binary: data/NAME.sh becomes

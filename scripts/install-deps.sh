@@ -13,7 +13,7 @@ SET=${1:-test}
 
 BUILD="build-essential pkg-config libsqlite3-dev libsodium-dev libxml2-dev
 libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev libmicrohttpd-dev
-libgnutls28-dev libssh-dev libcurl4-openssl-dev libldap2-dev"
+libgnutls28-dev libssh-dev libcurl4-openssl-dev libldap2-dev libcsv-dev"
 RUN="ieee-data libwireshark-data nmap-common tzdata"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server strace
 iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl wget

@@ -34,7 +34,7 @@ function attachmentField(a) {
 
 function fieldList(dev) {
   const dl = h('dl', { class: 'fields' });
-  const keys = headline.concat(Object.keys(dev).filter((k) => !headline.includes(k) && !editable.includes(k) && k !== 'components' && k !== 'id' && k !== 'attachment').sort());
+  const keys = headline.concat(Object.keys(dev).filter((k) => !headline.includes(k) && !editable.includes(k) && k !== 'components' && k !== 'id' && k !== 'attachment' && k !== 'custom').sort());
   if (dev.attachment) dl.append(h('dt', {}, 'plugged in'), attachmentField(dev.attachment));
   for (const k of keys) {
     if (dev[k] === null || dev[k] === undefined || dev[k] === '') continue;
@@ -148,7 +148,12 @@ export async function devicePage(el, r) {
     return (ia < 0 ? 999 : ia) - (ib < 0 ? 999 : ib) || a.localeCompare(b);
   });
   const list = [
-    { id: 'summary', label: 'Summary', render: (p) => p.append(h('div', { class: 'split' }, fieldList(dev), editForm(dev, () => {}))) },
+    { id: 'summary', label: 'Summary', render: (p) => {
+      const edit = h('div', {}, editForm(dev, () => {}));
+      p.append(h('div', { class: 'split' }, fieldList(dev), edit));
+      // custom fields (data.js)
+      import('./data.js').then((m) => m.customFieldsPanel(edit, dev)).catch((e) => edit.appendChild(errorBox(e)));
+    } },
     ...sections.map((s) => ({ id: s, label: `${s} (${dev.components[s].length})`, render: (p) => sectionPanel(dev, s, p) })),
     { id: 'history', label: 'History', render: (p) => { historyPanel(dev, p).catch((e) => p.appendChild(errorBox(e))); } },
   ];

@@ -4,6 +4,7 @@
 // be bookmarked or sent, and the server does the filtering, sorting and
 // paging — the page stays quick with 100,000 devices.
 import { h, clear, api, fmtNum, text, buildQuery, route, errorBox, debounce, ApiError } from './core.js';
+import { deviceSelection } from './data.js';
 
 export const columns = [
   ['hostname', 'Hostname'], ['ip', 'IP address'], ['type', 'Type'],
@@ -51,10 +52,12 @@ export async function devicesPage(el, r) {
   const exportBtn = h('button', { type: 'button', id: 'export-csv' }, 'Export CSV');
   const exportMsg = h('span', { class: 'muted', role: 'status' });
 
+  // the selection column and bulk bar (data.js; org_admin and admin)
+  const sel = deviceSelection({ headRow, filterRow, query: () => apiQuery(st), reload: () => load() });
   el.append(
     h('h1', {}, 'Devices'),
     h('div', { class: 'toolbar' }, search, exportBtn, exportMsg),
-    chips,
+    chips, ...(sel.bar ? [sel.bar] : []),
     h('div', { class: 'table-wrap' }, tableEl),
     h('div', { class: 'pager' }, prev, status, next, size));
 
@@ -138,6 +141,7 @@ export async function devicesPage(el, r) {
       frag.appendChild(tr);
     }
     tbody.appendChild(frag);
+    sel.rows(tbody, page.count);
     if (!performance.getEntriesByName('devices-first-rows').length) performance.mark('devices-first-rows');
     if (!page.results.length) tbody.appendChild(h('tr', {}, h('td', { colspan: columns.length, class: 'empty' }, 'No device matches.')));
     const from = page.count ? +st.offset + 1 : 0;

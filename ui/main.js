@@ -15,6 +15,7 @@ const pages = {
   admin: page('./admin.js', 'adminPage'),
   search: page('./search.js', 'searchPage'),
   changes: page('./changes.js', 'changesPage'),
+  data: page('./data.js', 'dataPage'),
 };
 
 const nav = [
@@ -23,6 +24,7 @@ const nav = [
   ['discoveries', 'Discoveries'],
   ['changes', 'Changes'],
   ['network', 'Network'],
+  ['data', 'Data'],
   ['admin', 'Administration'],
 ];
 
@@ -35,7 +37,7 @@ function drawNav(current) {
   clear(navEl);
   if (!state.user) return;
   for (const [id, label] of nav) {
-    if (id === 'admin' && state.user.role === 'user') continue;
+    if ((id === 'admin' || id === 'data') && state.user.role === 'user') continue;
     const here = current === id || (id === 'dashboard' && !current) ||
       (id === 'devices' && current === 'device');
     navEl.appendChild(h('a', { href: '#/' + id, 'aria-current': here ? 'page' : null }, label));

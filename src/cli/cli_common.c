@@ -35,6 +35,8 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 		{"json", no_argument, NULL, CLI_OPT_JSON},
 		{"device", required_argument, NULL, CLI_OPT_DEVICE},
 		{"org", required_argument, NULL, CLI_OPT_ORG},
+		{"csv", no_argument, NULL, CLI_OPT_CSV},
+		{"dry-run", no_argument, NULL, CLI_OPT_DRY_RUN},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -58,6 +60,10 @@ int cli_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			o->device = optarg;
 		else if (c == CLI_OPT_ORG)
 			o->org = optarg;
+		else if (c == CLI_OPT_CSV)
+			o->csv = 1;
+		else if (c == CLI_OPT_DRY_RUN)
+			o->dry_run = 1;
 	}
 	o->first_arg = optind;
 	return -1;

@@ -20,16 +20,20 @@
 #define CLI_USAGE 2
 
 /* The options the data commands share; a command allows a subset. */
-#define CLI_OPT_DB 0x1	   /* --db PATH */
-#define CLI_OPT_JSON 0x2   /* --json */
-#define CLI_OPT_DEVICE 0x4 /* --device ID|HOSTNAME */
-#define CLI_OPT_ORG 0x8	   /* --org NAME */
+#define CLI_OPT_DB 0x1	     /* --db PATH */
+#define CLI_OPT_JSON 0x2     /* --json */
+#define CLI_OPT_DEVICE 0x4   /* --device ID|HOSTNAME */
+#define CLI_OPT_ORG 0x8	     /* --org NAME */
+#define CLI_OPT_CSV 0x10     /* --csv */
+#define CLI_OPT_DRY_RUN 0x20 /* --dry-run */
 
 struct cli_opts {
 	const char *db;
 	const char *device;
 	const char *org;
 	int json;
+	int csv;
+	int dry_run;
 	int first_arg; /* index in argv of the first operand */
 };
 

@@ -46,61 +46,6 @@ static int report_resource(const char *name, enum store_api_res *out)
 	return -1;
 }
 
-/* Decodes %XX and '+' in place. */
-static void report_unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (*s == '+') {
-			*w++ = ' ';
-		} else if (*s == '%' && util_hexval(s[1]) >= 0 &&
-			   util_hexval(s[2]) >= 0) {
-			*w++ = (char)(util_hexval(s[1]) * 16 +
-				      util_hexval(s[2]));
-			s += 2;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-}
-
-/* Splits "a=b&c=d" (URL-encoded) into args pointing into buf, a copy that
- * the caller frees. The number of args, or -1 when there are too many. */
-static int report_split(const char *query, struct query_arg *args, int max,
-			char **buf)
-{
-	char *p;
-	int n = 0;
-
-	*buf = xstrdup(query ? query : "");
-	p = *buf;
-	while (*p) {
-		char *amp = strchr(p, '&'), *eq;
-
-		if (amp)
-			*amp = '\0';
-		if (*p) {
-			if (n >= max)
-				return -1;
-			eq = strchr(p, '=');
-			if (eq)
-				*eq = '\0';
-			report_unescape(p);
-			if (eq)
-				report_unescape(eq + 1);
-			args[n].key = p;
-			args[n].value = eq ? eq + 1 : "";
-			n++;
-		}
-		if (!amp)
-			break;
-		p = amp + 1;
-	}
-	return n;
-}
-
 static int report_fail(char *err, size_t errlen, const char **field,
 		       const char *f, const char *msg)
 {
@@ -160,7 +105,7 @@ int sched_report_check(json_t *rep, char *err, size_t errlen,
 	if (q && strlen(q) > REPORT_QUERY_MAX)
 		return report_fail(err, errlen, field, "query",
 				   "query is longer than 4096 bytes");
-	n = report_split(q, args, REPORT_ARGS_MAX, &buf);
+	n = query_split(q, args, REPORT_ARGS_MAX, &buf);
 	if (n < 0) {
 		free(buf);
 		return report_fail(err, errlen, field, "query",
@@ -232,8 +177,8 @@ json_t *sched_report_rows(struct store *st, json_t *report,
 			 "is not known");
 		return NULL;
 	}
-	n = report_split(json_string_value(json_object_get(report, "query")),
-			 args, REPORT_ARGS_MAX, &buf);
+	n = query_split(json_string_value(json_object_get(report, "query")),
+			args, REPORT_ARGS_MAX, &buf);
 	if (n < 0 || nextra > REPORT_ARGS_MAX) {
 		snprintf(err->msg, sizeof(err->msg), "too many parameters");
 		goto out;

@@ -11,6 +11,7 @@
 #include "server/server_int.h"
 #include "store/store_api.h"
 #include "store/store_attach.h"
+#include "store/store_data.h"
 
 static const char *const list_extra[] = {"format", NULL};
 
@@ -70,6 +71,10 @@ static int api_list(struct request *rq, enum store_api_res res,
 		q.norder = 1;
 	}
 	api_query_scope(rq, &q);
+	if (res == STORE_API_DEVICES && !api_custom_filters_ok(rq, &q)) {
+		store_query_free(&q);
+		return 0;
+	}
 	if (!format || strcmp(format, "csv")) {
 		api_list_json(rq, res, &q);
 		store_query_free(&q);
@@ -80,7 +85,21 @@ static int api_list(struct request *rq, enum store_api_res res,
 		store_query_free(&q);
 		return api_reply_error(rq, 500, NULL, "the query failed");
 	}
-	api_reply_csv(rq, rows, NULL);
+	if (res == STORE_API_DEVICES) { /* with the custom fields */
+		json_t *cols = api_custom_csv_columns(rq);
+
+		if (store_custom_attach(rq->st, rows) < 0) {
+			json_decref(cols);
+			json_decref(rows);
+			store_query_free(&q);
+			return api_reply_error(rq, 500, NULL,
+					       "the query failed");
+		}
+		api_reply_csv(rq, rows, cols);
+		json_decref(cols);
+	} else {
+		api_reply_csv(rq, rows, NULL);
+	}
 	store_query_free(&q);
 	return 0;
 }
@@ -146,6 +165,7 @@ static json_t *api_device_full(struct request *rq, int64_t id)
 		return NULL;
 	}
 	json_object_set_new(dev, "attachment", att);
+	json_object_set_new(dev, "custom", store_custom_values(rq->st, id));
 	return dev;
 }
 

@@ -24,6 +24,26 @@ const struct route server_routes[] = {
 	{"GET", V1 "/devices", api_devices_list, 0,
 	 "list devices: filters field[__lookup]=value, ordering, limit, "
 	 "offset, format=csv"},
+	{"POST", V1 "/devices", api_device_create, 0,
+	 "create a device {hostname, ip, mac, serial, ..., org_id, custom}: "
+	 "through intake, refused (409) when it matches a stored one"},
+	{"POST", V1 "/devices/import", api_devices_import, ROUTE_INTAKE,
+	 "import devices from CSV (the file, or {csv}): dry_run=true "
+	 "previews each line; a file with a bad line stores nothing"},
+	{"POST", V1 "/devices/bulk", api_devices_bulk, 0,
+	 "set status, location, tags (tags_add, tags_remove) or org_id on "
+	 "{ids} or on the devices of {filter}; change-logged"},
+	{"PUT", V1 "/devices/{id}/custom", api_device_custom_put, 0,
+	 "set a device's custom fields {NAME: value or null}"},
+	{"GET", V1 "/custom-fields", api_custom_fields_list, 0,
+	 "custom fields that apply to the caller's devices"},
+	{"POST", V1 "/custom-fields", api_custom_field_create, 0,
+	 "add a custom field {name, label, type (text, number, date, list), "
+	 "allowed, org_id (null: global)}"},
+	{"PATCH", V1 "/custom-fields/{id}", api_custom_field_patch, 0,
+	 "change a custom field's label or allowed values"},
+	{"DELETE", V1 "/custom-fields/{id}", api_custom_field_delete, 0,
+	 "delete a custom field and its values"},
 	{"GET", V1 "/devices/{id}", api_device_get, 0,
 	 "one device with its current components"},
 	{"PATCH", V1 "/devices/{id}", api_device_patch, 0,

@@ -262,6 +262,22 @@ int api_device_section(struct request *rq);
 int api_changes_list(struct request *rq);
 int api_audit_list(struct request *rq);
 
+/* ---- api_data.c (data management: import, create, bulk, custom) ---- */
+int api_devices_import(struct request *rq);
+int api_device_create(struct request *rq);
+int api_devices_bulk(struct request *rq);
+int api_device_custom_put(struct request *rq);
+int api_custom_fields_list(struct request *rq);
+int api_custom_field_create(struct request *rq);
+int api_custom_field_patch(struct request *rq);
+int api_custom_field_delete(struct request *rq);
+/* 1 when every custom.NAME condition of q names a field the caller
+ * sees; else 0 after replying 400 naming it. */
+int api_custom_filters_ok(struct request *rq, const struct store_query *q);
+/* The device list's CSV columns: every device field, then custom.NAME
+ * for each custom field the caller sees. A new reference. */
+json_t *api_custom_csv_columns(struct request *rq);
+
 /* ---- api_search.c ---- */
 int api_search(struct request *rq);
 

@@ -131,6 +131,12 @@ static const char *const sys_important[] = {
 	"sysContact",
 	"memory_count",
 	"processor_count",
+	/* the user fields a CSV import sets (branch uidata) */
+	"status",
+	"owner",
+	"location",
+	"tags",
+	"description",
 };
 
 /* Report members that are not component sections. */

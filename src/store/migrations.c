@@ -441,6 +441,32 @@ static const char migration_9[] =
 	" last_seen TEXT NOT NULL);"
 	"CREATE INDEX windows_host_ip ON windows_host (ip, last_seen);";
 
+/* Migration 10 (branch uidata, data management: store_data.h): custom
+ * fields an admin defines (global when org_id is NULL, else for the
+ * devices of that org and the orgs below it) and their values per
+ * device. type is text, number, date or list; allowed holds a list's
+ * values as a JSON array. A value is stored as text (a number in its
+ * canonical form, a date as YYYY-MM-DD) and indexed by field and value,
+ * so a filter custom.NAME=VALUE reads the index, not every device. */
+static const char migration_10[] =
+	"CREATE TABLE custom_field ("
+	" id INTEGER PRIMARY KEY,"
+	" org_id INTEGER REFERENCES org(id),"
+	" name TEXT NOT NULL,"
+	" label TEXT,"
+	" type TEXT NOT NULL CHECK (type IN ('text','number','date','list')),"
+	" allowed TEXT NOT NULL DEFAULT '[]',"
+	" created TEXT NOT NULL,"
+	" updated TEXT NOT NULL);"
+	"CREATE INDEX custom_field_name ON custom_field (name, org_id);"
+	"CREATE TABLE device_custom ("
+	" device_id INTEGER NOT NULL REFERENCES device(id) ON DELETE CASCADE,"
+	" field_id INTEGER NOT NULL REFERENCES custom_field(id)"
+	"  ON DELETE CASCADE,"
+	" value TEXT NOT NULL,"
+	" PRIMARY KEY (device_id, field_id));"
+	"CREATE INDEX device_custom_value ON device_custom (field_id, value);";
+
 const char *const store_migrations[] = {migration_1,
 					migration_2,
 					migration_3,
@@ -449,6 +475,7 @@ const char *const store_migrations[] = {migration_1,
 					migration_6 /* branch ui */,
 					migration_7 /* branch ad */,
 					migration_8 /* branch store */,
-					migration_9 /* branch winrpc */};
+					migration_9 /* branch winrpc */,
+					migration_10 /* branch uidata */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -82,6 +82,11 @@ static int query_ordering(enum store_api_res res, const char *value,
 		o = &q->order[q->norder];
 		memcpy(o->field, f, n);
 		o->field[n] = '\0';
+		if (!strncmp(o->field, "custom.", 7))
+			return query_fail(err, "ordering",
+					  "cannot order by a custom field "
+					  "('%s'); filter on it instead",
+					  o->field);
 		if (store_api_field_type(res, o->field) == STORE_FIELD_UNKNOWN)
 			return query_fail(err, "ordering",
 					  "cannot order by unknown field "
@@ -248,4 +253,56 @@ int query_parse(enum store_api_res res, const struct query_arg *args, int nargs,
 		}
 	}
 	return 0;
+}
+
+/* Decodes %XX and '+' in place. */
+static void query_unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (*s == '+') {
+			*w++ = ' ';
+		} else if (*s == '%' && util_hexval(s[1]) >= 0 &&
+			   util_hexval(s[2]) >= 0) {
+			*w++ = (char)(util_hexval(s[1]) * 16 +
+				      util_hexval(s[2]));
+			s += 2;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+int query_split(const char *query, struct query_arg *args, int max, char **buf)
+{
+	char *p;
+	int n = 0;
+
+	*buf = xstrdup(query ? query : "");
+	p = *buf;
+	while (*p) {
+		char *amp = strchr(p, '&'), *eq;
+
+		if (amp)
+			*amp = '\0';
+		if (*p) {
+			if (n >= max)
+				return -1;
+			eq = strchr(p, '=');
+			if (eq)
+				*eq = '\0';
+			query_unescape(p);
+			if (eq)
+				query_unescape(eq + 1);
+			args[n].key = p;
+			args[n].value = eq ? eq + 1 : "";
+			n++;
+		}
+		if (!amp)
+			break;
+		p = amp + 1;
+	}
+	return n;
 }

@@ -43,4 +43,10 @@ int query_parse(enum store_api_res res, const struct query_arg *args, int nargs,
  * relative but is wrong ("-3x"), with err set. */
 int query_time_relative(const char *v, char out[20], struct query_error *err);
 
+/* Splits "a=b&c=d" (URL-encoded: %XX and '+' decoded) into args pointing
+ * into *buf, a copy the caller frees (also on failure). The number of
+ * args, or -1 when there are more than max. Saved reports and bulk edits
+ * take a filter as such text. */
+int query_split(const char *query, struct query_arg *args, int max, char **buf);
+
 #endif

@@ -13,6 +13,7 @@
 #include "store/sqlite_attach_int.h"
 #include "store/sqlite_int.h"
 #include "store/store_api.h"
+#include "store/store_data.h"
 
 struct api_col {
 	const char *name; /* API field name */
@@ -83,6 +84,23 @@ static const struct api_col device_filters[] = {
 	{"switch_port", ATTACH_COL("a.port_name"), T, 0, NULL},
 };
 #undef ATTACH_COL
+
+/* custom.NAME on devices: the value of the device's custom field NAME
+ * (migration 10, store_data.h); NAME is bound, never written into SQL. */
+static const struct api_col device_custom_col = {
+	"custom.*",
+	"(SELECT v.value FROM device_custom v JOIN custom_field f ON f.id ="
+	" v.field_id WHERE v.device_id = device.id AND f.name = ?)",
+	STORE_FIELD_TEXT,
+	0,
+	NULL,
+};
+
+/* The value inside the subquery a positive condition on custom.NAME
+ * becomes (api_cond_sql()). */
+static const struct api_col device_custom_value = {
+	"custom.*", "v.value", STORE_FIELD_TEXT, 0, NULL,
+};
 
 static const struct api_col change_cols[] = {
 	{"id", "c.id", I, 0, NULL},
@@ -216,6 +234,9 @@ static const struct api_col *api_col_find(const struct api_table *t,
 	for (i = 0; i < t->nfilters; i++)
 		if (!strcmp(t->filters[i].name, name))
 			return &t->filters[i];
+	if (t == &api_tables[STORE_API_DEVICES] &&
+	    !strncmp(name, "custom.", 7) && store_custom_name_ok(name + 7))
+		return &device_custom_col;
 	return NULL;
 }
 
@@ -271,6 +292,16 @@ static json_t *api_plain_value(const struct api_col *c, const char *value)
 	return json_string(value);
 }
 
+/* Writes column c's expression; a custom field's takes the field's name
+ * as a bound value, appended to params in its place. */
+static void api_expr(struct strbuf *sb, const struct api_col *c,
+		     const struct store_cond *k, json_t *params)
+{
+	strbuf_puts(sb, c->expr);
+	if (c == &device_custom_col)
+		json_array_append_new(params, json_string(k->field + 7));
+}
+
 /* Appends one condition on column c to sb, its values to params. With
  * scan, a range is written on +column: SQLite (without STAT4) assumes a
  * range is selective and would count a wide one through the index, one
@@ -279,26 +310,37 @@ static json_t *api_plain_value(const struct api_col *c, const char *value)
 static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
 			 const struct store_cond *k, json_t *params, int scan)
 {
-	const char *e = c->expr;
 	int yes;
 
+	/* a condition a device without the value cannot meet reads the
+	 * index of values (migration 10) instead of every device */
+	if (c == &device_custom_col && k->op != STORE_OP_N &&
+	    k->op != STORE_OP_NIC && k->op != STORE_OP_EMPTY) {
+		strbuf_puts(sb, "device.id IN (SELECT v.device_id FROM"
+				" device_custom v JOIN custom_field f ON f.id"
+				" = v.field_id WHERE f.name = ? AND ");
+		json_array_append_new(params, json_string(k->field + 7));
+		api_cond_sql(sb, &device_custom_value, k, params, 0);
+		strbuf_puts(sb, ")");
+		return;
+	}
 	switch (k->op) {
 	case STORE_OP_EQ:
-		strbuf_printf(sb, "%s = ?", e);
-		json_array_append_new(params, api_plain_value(c, k->value));
-		break;
 	case STORE_OP_N:
-		strbuf_printf(sb, "%s IS NOT ?", e);
+		api_expr(sb, c, k, params);
+		strbuf_puts(sb, k->op == STORE_OP_EQ ? " = ?" : " IS NOT ?");
 		json_array_append_new(params, api_plain_value(c, k->value));
 		break;
 	case STORE_OP_IE:
-		strbuf_printf(sb, "%s = ? COLLATE NOCASE", e);
+		api_expr(sb, c, k, params);
+		strbuf_puts(sb, " = ? COLLATE NOCASE");
 		json_array_append_new(params, json_string(k->value));
 		break;
 	case STORE_OP_IC:
 	case STORE_OP_ISW:
 	case STORE_OP_IEW:
-		strbuf_printf(sb, "%s LIKE ? ESCAPE '\\'", e);
+		api_expr(sb, c, k, params);
+		strbuf_puts(sb, " LIKE ? ESCAPE '\\'");
 		json_array_append_new(
 			params,
 			sqlite_api_like_value(
@@ -306,8 +348,11 @@ static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
 				k->op == STORE_OP_IEW ? "" : "%"));
 		break;
 	case STORE_OP_NIC:
-		strbuf_printf(sb, "(%s IS NULL OR %s NOT LIKE ? ESCAPE '\\')",
-			      e, e);
+		strbuf_puts(sb, "(");
+		api_expr(sb, c, k, params);
+		strbuf_puts(sb, " IS NULL OR ");
+		api_expr(sb, c, k, params);
+		strbuf_puts(sb, " NOT LIKE ? ESCAPE '\\')");
 		json_array_append_new(
 			params, sqlite_api_like_value("%", k->value, "%"));
 		break;
@@ -315,7 +360,9 @@ static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
 	case STORE_OP_GTE:
 	case STORE_OP_LT:
 	case STORE_OP_LTE:
-		strbuf_printf(sb, "%s%s %s ?", scan ? "+" : "", e,
+		strbuf_puts(sb, scan ? "+" : "");
+		api_expr(sb, c, k, params);
+		strbuf_printf(sb, " %s ?",
 			      k->op == STORE_OP_GT    ? ">"
 			      : k->op == STORE_OP_GTE ? ">="
 			      : k->op == STORE_OP_LT  ? "<"
@@ -324,13 +371,15 @@ static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
 		break;
 	case STORE_OP_EMPTY:
 		yes = !strcmp(k->value, "true") || !strcmp(k->value, "1");
-		if (c->type == STORE_FIELD_INT)
-			strbuf_printf(sb, "%s IS %sNULL", e, yes ? "" : "NOT ");
-		else if (yes)
-			strbuf_printf(sb, "(%s IS NULL OR %s = '')", e, e);
-		else
-			strbuf_printf(sb, "(%s IS NOT NULL AND %s <> '')", e,
-				      e);
+		strbuf_puts(sb, "(");
+		api_expr(sb, c, k, params);
+		if (c->type == STORE_FIELD_INT) {
+			strbuf_printf(sb, " IS %sNULL)", yes ? "" : "NOT ");
+			break;
+		}
+		strbuf_puts(sb, yes ? " IS NULL OR " : " IS NOT NULL AND ");
+		api_expr(sb, c, k, params);
+		strbuf_puts(sb, yes ? " = '')" : " <> '')");
 		break;
 	default:
 		strbuf_puts(sb, "0");

@@ -93,6 +93,8 @@ call POST /api/v1/credentials "$ADM" "{\"name\":\"c0\",\"type\":\"snmp\",\"commu
 CRED=$(J .id)
 call POST /api/v1/locations "$ADM" '{"name":"dc1","city":"Brisbane"}'
 LOC=$(J .id)
+call POST /api/v1/custom-fields "$ADM" '{"name":"rack","type":"text"}'
+CF=$(J .id)
 call POST /api/v1/discoveries "$ADM" "{\"name\":\"d0\",\"targets\":\"127.0.0.1\",\"credentials\":[$CRED],\"options\":{\"dns\":false,\"ports\":\"22\"}}"
 DISC=$(J .id)
 call POST "/api/v1/discoveries/$DISC/run" "$ADM" ""
@@ -102,8 +104,8 @@ call POST /api/v1/collectors/register "$COL" '{"name":"matrix-col"}'
 COLLECTOR=$(J .id)
 if [ -n "$USR" ] && [ -n "$OAD" ] && [ -n "$COL" ] && [ "$DEV" -gt 0 ] 2>/dev/null &&
 	[ "$CRED" -gt 0 ] && [ "$LOC" -gt 0 ] && [ "$DISC" -gt 0 ] && [ "$RUN" -gt 0 ] &&
-	[ "$COLLECTOR" -gt 0 ]; then
-	ok "cast and objects made (device $DEV, credential $CRED, location $LOC, discovery $DISC, run $RUN, collector $COLLECTOR)"
+	[ "$COLLECTOR" -gt 0 ] && [ "$CF" -gt 0 ]; then
+	ok "cast and objects made (device $DEV, credential $CRED, location $LOC, discovery $DISC, run $RUN, collector $COLLECTOR, custom field $CF)"
 else
 	nok "cast and objects made"
 	cat "$T/log"
@@ -124,6 +126,7 @@ fresh() {
 		curl -s -H "Authorization: Bearer $ADM" "$U/api/v1/tokens" | jq '[.results[].id] | max' ;;
 	credentials) call POST /api/v1/credentials "$ADM" "{\"name\":\"tmp$k\",\"type\":\"snmp\",\"community\":\"$SECRET\"}"; J .id ;;
 	locations) call POST /api/v1/locations "$ADM" "{\"name\":\"tmp$k\"}"; J .id ;;
+	custom-fields) call POST /api/v1/custom-fields "$ADM" "{\"name\":\"tmp$k\",\"type\":\"text\"}"; J .id ;;
 	discoveries) call POST /api/v1/discoveries "$ADM" "{\"name\":\"tmp$k\",\"targets\":\"127.0.0.1\",\"options\":{\"dns\":false}}"; J .id ;;
 	discovery-runs) d=$(fresh discoveries); call POST "/api/v1/discoveries/$d/run" "$ADM" ""; J .id ;;
 	collectors) call POST /api/v1/tokens "$ADM" '{"user":"coll","label":"tmp"}'
@@ -142,6 +145,7 @@ id_for() {
 	/api/v1/orgs/*) echo 1 ;;
 	/api/v1/credentials/*) echo "$CRED" ;;
 	/api/v1/locations/*) echo "$LOC" ;;
+	/api/v1/custom-fields/*) echo "$CF" ;;
 	/api/v1/discoveries/*) echo "$DISC" ;;
 	/api/v1/discovery-runs/*) echo "$RUN" ;;
 	/api/v1/collectors/*) echo "$COLLECTOR" ;;
@@ -162,6 +166,12 @@ body_for() { # METHOD PATTERN
 	"POST /api/v1/discoveries") echo "{\"name\":\"x$k\",\"targets\":\"127.0.0.1\",\"options\":{\"dns\":false}}" ;;
 	"PATCH /api/v1/discoveries/{id}") echo '{"exclude":"127.0.0.9"}' ;;
 	"PATCH /api/v1/devices/{id}") echo '{"owner":"ops"}' ;;
+	"POST /api/v1/devices") echo "{\"hostname\":\"matrix-new-$k\"}" ;;
+	"POST /api/v1/devices/import") printf '{"csv":"hostname\\nmatrix-csv-%s\\n"}\n' "$k" ;;
+	"POST /api/v1/devices/bulk") echo "{\"ids\":[$DEV],\"set\":{\"status\":\"matrix\"}}" ;;
+	"PUT /api/v1/devices/{id}/custom") echo '{"rack":"R1"}' ;;
+	"POST /api/v1/custom-fields") echo "{\"name\":\"m$k\",\"type\":\"text\"}" ;;
+	"PATCH /api/v1/custom-fields/{id}") echo '{"label":"Rack"}' ;;
 	"POST /api/v1/intake") cat "$SWITCH_JSON" ;;
 	"POST /api/v1/collectors/register") echo "{\"name\":\"m$k\"}" ;;
 	"POST /api/v1/collectors/results")
@@ -188,7 +198,8 @@ expect() {
 	/api/v1/credentials* | /api/v1/locations* | /api/v1/discoveries* | \
 	/api/v1/discovery-runs* | /api/v1/changes | /api/v1/audit-log | \
 	/api/v1/stats | /api/v1/network | /metrics | /api/v1/auth/* | \
-	/api/v1/intake | /api/v1/collectors* | /api/v1/search) ;;
+	/api/v1/intake | /api/v1/collectors* | /api/v1/search | \
+	/api/v1/custom-fields*) ;;
 	*) [ "$r" = col ] && echo 403 || echo generic
 	   return ;;
 	esac
@@ -211,7 +222,7 @@ expect() {
 	*:"GET /api/v1/orgs" | *:"GET /api/v1/tokens" | *:"GET /api/v1/credentials" | \
 	*:"GET /api/v1/locations" | *:"GET /api/v1/discoveries" | \
 	*:"GET /api/v1/discovery-runs" | *:"GET /api/v1/stats" | \
-	*:"GET /api/v1/collectors" | \
+	*:"GET /api/v1/collectors" | *:"GET /api/v1/custom-fields" | \
 	*:"GET /api/v1/network")
 		echo 200 ;;
 	# every reader may search; the matrix sends no q, which is refused
@@ -228,8 +239,17 @@ expect() {
 	*:"POST /api/v1/auth/logout") echo 200 ;;
 	*:"POST /api/v1/tokens") echo 201 ;;
 	usr:"DELETE /api/v1/tokens/{id}" | oad:"DELETE /api/v1/tokens/{id}") echo 404 ;;
-	usr:"POST /api/v1/"* | usr:"PATCH /api/v1/"* | usr:"DELETE /api/v1/"*) echo 403 ;;
+	usr:"POST /api/v1/"* | usr:"PATCH /api/v1/"* | usr:"DELETE /api/v1/"* | \
+	usr:"PUT /api/v1/devices/{id}/custom") echo 403 ;;
+	# org 1's field applies to west's devices too: west's admin sees it,
+	# may not change it
+	oad:"PATCH /api/v1/custom-fields/{id}" | oad:"DELETE /api/v1/custom-fields/{id}") echo 403 ;;
 	oad:*"{id}"*) echo 404 ;;
+	# a device of org 1 in a bulk edit: as if it did not exist
+	oad:"POST /api/v1/devices/bulk") echo 404 ;;
+	*:"POST /api/v1/devices/bulk" | *:"POST /api/v1/devices/import" | \
+	adm:"PUT /api/v1/devices/{id}/custom" | adm:"PATCH /api/v1/custom-fields/{id}") echo 200 ;;
+	*:"POST /api/v1/devices" | *:"POST /api/v1/custom-fields") echo 201 ;;
 	*:"POST /api/v1/intake") echo "200|201" ;;
 	*:"POST /api/v1/orgs" | *:"POST /api/v1/users" | *:"POST /api/v1/credentials" | \
 	*:"POST /api/v1/locations" | *:"POST /api/v1/discoveries") echo 201 ;;

@@ -34,4 +34,4 @@ export NETCENSUS CHROMIUM SHOTS
 # --test-timeout also bounds the whole file (node runs it as one test): 20
 # minutes, a ceiling for a busy machine (the file takes about 2 on a quiet
 # one, and over 4 under load); each wait inside has its own 60 s ceiling.
-exec node --test --test-reporter=tap --test-timeout=1200000 ui.test.mjs
+exec node --test --test-reporter=tap --test-timeout=1200000 ui.test.mjs data.test.mjs

@@ -6,27 +6,20 @@
 // audits), CHROMIUM (default /usr/bin/chromium), SHOTS (screenshot folder).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { writeNetwork, subnetCount } from './gen-network.mjs';
+import { NETCENSUS, WAIT_MS, servers, sh, startServer, launchBrowser } from './lib.mjs';
 
-const NETCENSUS = process.env.NETCENSUS;
 const SAMPLES = process.env.NETCENSUS_SAMPLES || '';
 const SHOTS = process.env.SHOTS || path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const SECRET = 'e2e-community-' + Math.random().toString(36).slice(2, 12);
 const PERF_DEVICES = 100000;
-// The ceiling of every wait for the page (Playwright's default is 30 s):
-// what is awaited normally shows in well under a second, but the machine
-// running the tests may be busy (docs/testing.md).
-const WAIT_MS = 60000;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nc-e2e-'));
-const servers = [];
 let browser;
 let ctx;
 let page;
@@ -34,37 +27,6 @@ let main; // {url, db, password}
 const dialogs = [];
 const cspErrors = [];
 const apiBodies = []; // every API response body the pages received
-
-function sh(cmd, args, input) {
-  return execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-function freePort() {
-  return 30000 + Math.floor(Math.random() * 20000);
-}
-
-// Starts `netcensus serve` on db; resolves with its URL and the first
-// user's password (printed once on stderr at the first start).
-async function startServer(db) {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = freePort();
-    const proc = spawn(NETCENSUS, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    const ready = await new Promise((resolve) => {
-      const t = setTimeout(() => resolve(false), WAIT_MS);
-      proc.stderr.on('data', (d) => {
-        err += d;
-        if (/listening on/.test(err)) { clearTimeout(t); resolve(true); }
-      });
-      proc.on('exit', () => { clearTimeout(t); resolve(false); });
-    });
-    if (!ready) { proc.kill('SIGTERM'); continue; }
-    servers.push(proc);
-    const m = /first user: admin \/ (\S+)/.exec(err);
-    return { url: `http://127.0.0.1:${port}`, db, password: m ? m[1] : null, proc };
-  }
-  throw new Error('netcensus serve did not start');
-}
 
 // Device reports of our own: the hostile host name, devices that see each
 // other over ARP and LLDP, and a second audit of one of them so the change
@@ -138,15 +100,7 @@ before(async () => {
   sh(NETCENSUS, ['import', '--db', main.db, ...samples, ...files]);
   sh(NETCENSUS, ['import', '--db', main.db, again]);
   Object.assign(main, await startServer(main.db));
-  // Chromium talks only to our server: no background networking, updates,
-  // sync or QUIC. Playwright's launch() gives it a new empty
-  // --user-data-dir of its own each time (and removes it at close).
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--no-sandbox', '--disable-gpu', '--disable-quic'],
-    headless: true,
-  });
+  browser = await launchBrowser();
   ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   ctx.setDefaultTimeout(WAIT_MS);
   page = await ctx.newPage();

@@ -1,0 +1,56 @@
+// What the browser test files share: running commands, starting
+// `netcensus serve` on a random loopback port, launching Debian's
+// Chromium with no network of its own. Each file stops what it started
+// (servers lists every server started here).
+import { spawn, execFileSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+
+export const NETCENSUS = process.env.NETCENSUS;
+// The ceiling of every wait for the page (Playwright's default is 30 s):
+// what is awaited normally shows in well under a second, but the machine
+// running the tests may be busy (docs/testing.md).
+export const WAIT_MS = 60000;
+export const servers = [];
+
+export function sh(cmd, args, input) {
+  return execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function freePort() {
+  return 30000 + Math.floor(Math.random() * 20000);
+}
+
+// Starts `netcensus serve` on db; resolves with its URL and the first
+// user's password (printed once on stderr at the first start).
+export async function startServer(db) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = freePort();
+    const proc = spawn(NETCENSUS, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const ready = await new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), WAIT_MS);
+      proc.stderr.on('data', (d) => {
+        err += d;
+        if (/listening on/.test(err)) { clearTimeout(t); resolve(true); }
+      });
+      proc.on('exit', () => { clearTimeout(t); resolve(false); });
+    });
+    if (!ready) { proc.kill('SIGTERM'); continue; }
+    servers.push(proc);
+    const m = /first user: admin \/ (\S+)/.exec(err);
+    return { url: `http://127.0.0.1:${port}`, db, password: m ? m[1] : null, proc };
+  }
+  throw new Error('netcensus serve did not start');
+}
+
+// Chromium talks only to our server: no background networking, updates,
+// sync or QUIC. Playwright's launch() gives it a new empty
+// --user-data-dir of its own each time (and removes it at close).
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--no-sandbox', '--disable-gpu', '--disable-quic'],
+    headless: true,
+  });
+}
