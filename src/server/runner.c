@@ -127,6 +127,16 @@ void runner_live_all(json_t *out)
 
 	pthread_mutex_lock(&runner.lock);
 	for (i = 0; i < runner.nworkers; i++) {
+		const struct ad_result *a = &runner.slots[i].ad_live;
+
+		if (runner.slots[i].ad) /* computers stored of those read */
+			json_array_append_new(
+				out,
+				json_pack("{sIsIsIsisi}", "run_id",
+					  (json_int_t)runner.slots[i].run_id,
+					  "total", (json_int_t)a->found, "done",
+					  (json_int_t)a->computers, "alive", 0,
+					  "packets", 0));
 		if (!runner.slots[i].engine)
 			continue;
 		engine_progress(runner.slots[i].engine, &p);
