@@ -14,6 +14,7 @@ const credTypes = {
   ssh: [['username'], ['password', 'secret'], ['sudo_password', 'secret']],
   ssh_key: [['username'], ['key', 'secret-text'], ['passphrase', 'secret'], ['sudo_password', 'secret']],
   windows: [['username'], ['password', 'secret'], ['domain']],
+  ldap: [['bind_dn'], ['password', 'secret']],
 };
 
 async function orgOptions() {

@@ -82,6 +82,8 @@ static const char admin_help_text[] =
 	"  ssh_key  username key* (or key_file=PATH) passphrase* "
 	"sudo_password*\n"
 	"  windows  username password* domain\n"
+	"  ldap     bind_dn (a DN, user@domain or DOMAIN\\user) password*\n"
+	"           (binds an Active Directory discovery)\n"
 	"Secrets the type needs are read from stdin, one line each in the "
 	"order\n"
 	"above (prompted without echo on a terminal). FIELD=- reads an "
@@ -673,7 +675,8 @@ static int admin_credential_add(struct store *st, struct admin_opts *o)
 		return cli_usage_error("admin", "%s",
 				       "credential add: give --name "
 				       "and --type (snmp, snmp_v3, ssh, "
-				       "ssh_key, windows), or --from-file");
+				       "ssh_key, windows, ldap), or "
+				       "--from-file");
 	if (o->org && store_org_find(st, o->org, &org_id) < 0)
 		return CLI_FAIL;
 	if (o->file)

@@ -85,7 +85,7 @@ static const char discover_usage[] =
 "  --community NAME      an SNMP v1/v2c community (repeatable; default\n"
 "                        'public' when no SNMP credential is given)\n"
 "  --credentials FILE    a JSON array of credentials in Open-AudIT's types:\n"
-"                        snmp, snmp_v3, ssh, ssh_key, windows (see\n"
+"                        snmp, snmp_v3, ssh, ssh_key, windows, ldap (see\n"
 "                        docs/discovery.md); checked strictly first\n"
 "  --no-snmp             no SNMP at all\n"
 "\n"
@@ -147,11 +147,11 @@ static const char discover_usage_ad[] =
 	"                        ldaps://HOST[:PORT], or ldap://HOST[:PORT]\n"
 	"                        (StartTLS); the certificate is always "
 	"verified.\n"
-	"                        Binds with the first windows credential of\n"
-	"                        --credentials (or stored in --db); reads the\n"
-	"                        computer objects into device reports and the\n"
-	"                        sites' subnets into proposed discoveries "
-	"(--db)\n"
+	"                        Binds with the first ldap or windows\n"
+	"                        credential of --credentials (or stored in\n"
+	"                        --db); reads the computer objects into\n"
+	"                        device reports and the sites' subnets into\n"
+	"                        proposed discoveries (--db)\n"
 	"  --ad-ca FILE          the CA certificate(s) the DC's certificate "
 	"is\n"
 	"                        checked against (default: the system's CAs)\n"
@@ -753,8 +753,9 @@ static json_t *discover_creds(const struct dopts *o)
 	return creds;
 }
 
-/* Adds the ids of the SSH and windows credentials (ad: the windows ones) stored
- * in the database (org Default) to the definition; 0 or -1 (logged). */
+/* Adds the ids of the SSH and windows credentials (ad: the windows and ldap
+ * ones) stored in the database (org Default) to the definition; 0 or -1
+ * (logged). */
 static int discover_creds_stored(struct store *st, json_t *def, int ad)
 {
 	json_t *list = store_credential_list(st), *c;
@@ -766,7 +767,7 @@ static int discover_creds_stored(struct store *st, json_t *def, int ad)
 	json_array_foreach(list, i, c) {
 		const char *t = cli_str(c, "type");
 
-		if (ad ? strcmp(t, "windows") != 0
+		if (ad ? strcmp(t, "windows") != 0 && strcmp(t, "ldap") != 0
 		       : strcmp(t, "ssh") != 0 && strcmp(t, "ssh_key") != 0 &&
 				    strcmp(t, "windows") != 0)
 			continue;

@@ -58,7 +58,7 @@ json_t *ad_credential_pick(json_t *creds)
 	json_array_foreach(creds, i, c) {
 		const char *t = json_string_value(json_object_get(c, "type"));
 
-		if (t && !strcmp(t, "windows"))
+		if (t && (!strcmp(t, "windows") || !strcmp(t, "ldap")))
 			return c;
 	}
 	return NULL;
@@ -250,6 +250,28 @@ static long ad_left_ms(const struct ad_read *r)
 	       (r->deadline.tv_nsec - now.tv_nsec) / 1000000;
 }
 
+/* 1 when the caller asked the run to stop (res->stopped set, why says
+ * so), else 0. */
+static int ad_stopped(struct ad_read *r)
+{
+	if (!r->res->stopped && (!r->o->stop || !r->o->stop(r->o->stop_ud)))
+		return 0;
+	if (!r->res->stopped)
+		snprintf(r->why, r->whylen,
+			 "stopped while reading the directory (%ld pages, "
+			 "%ld objects read); nothing was stored",
+			 r->res->pages, r->objects);
+	r->res->stopped = 1;
+	return 1;
+}
+
+static void ad_progress(struct ad_read *r)
+{
+	r->res->objects = r->objects;
+	if (r->o->progress)
+		r->o->progress(r->o->progress_ud, r->res);
+}
+
 typedef int (*ad_entry_fn)(struct ad_read *r, LDAPMessage *e);
 
 /* The end of one page: its result code and the cookie of the next
@@ -289,37 +311,46 @@ static int ad_page_end(struct ad_read *r, LDAPMessage *msg,
 	ldap_controls_free(ctrls);
 	r->res->pages++;
 	log_debug("active directory: %s: page %ld read", what, r->res->pages);
-	return 0;
+	ad_progress(r);
+	return ad_stopped(r) ? -1 : 0;
 }
 
-/* Waits for the next message of msgid until the deadline: 1 with *msg,
- * or -1 with why (the search abandoned). */
+/* Waits for the next message of msgid until the deadline, asking
+ * o->stop every AD_STOP_POLL_MS: 1 with *msg, or -1 with why (the search
+ * abandoned). */
 static int ad_next(struct ad_read *r, int msgid, LDAPMessage **msg,
 		   const char *what)
 {
-	long left = ad_left_ms(r);
 	struct timeval tv;
+	long left;
 	int rc;
 
 	*msg = NULL;
-	if (left <= 0)
-		left = 1;
-	tv.tv_sec = left / 1000;
-	tv.tv_usec = (left % 1000) * 1000;
-	rc = ldap_result(r->ld, msgid, LDAP_MSG_ONE, &tv, msg);
+	for (;;) {
+		left = ad_left_ms(r);
+		if (left <= 0)
+			left = 1;
+		if (r->o->stop && left > AD_STOP_POLL_MS)
+			left = AD_STOP_POLL_MS;
+		tv.tv_sec = left / 1000;
+		tv.tv_usec = (left % 1000) * 1000;
+		rc = ldap_result(r->ld, msgid, LDAP_MSG_ONE, &tv, msg);
+		if (rc != 0 || ad_left_ms(r) <= 0 || ad_stopped(r))
+			break;
+	}
 	if (rc > 0)
 		return 1;
-	if (rc == 0) {
+	if (rc == 0 && !r->res->stopped)
 		snprintf(r->why, r->whylen,
 			 "reading %s: the domain controller did not answer "
 			 "within the deadline of %d ms (ad_deadline_ms); "
 			 "nothing was stored",
 			 what, r->o->deadline_ms);
-		ldap_abandon_ext(r->ld, msgid, NULL, NULL);
-	} else {
+	else if (rc < 0)
 		dirauth_why(r->why, r->whylen, "reading the directory", rc,
 			    r->ld);
-	}
+	if (rc == 0)
+		ldap_abandon_ext(r->ld, msgid, NULL, NULL);
 	ldap_msgfree(*msg);
 	*msg = NULL;
 	return -1;
@@ -579,15 +610,20 @@ static int ad_url(const struct ad_opts *o, char *url, size_t len, int *starttls,
 	return 0;
 }
 
-/* The bind name: a UPN, DN or DOMAIN\user as given, else user@domain. */
+/* The bind name: an ldap credential's bind_dn as it is; a windows one's
+ * username as given when it is a UPN, DN or DOMAIN\user, else
+ * user@domain. */
 static void ad_who(json_t *cred, char *out, size_t len)
 {
 	const char *u = json_string_value(json_object_get(cred, "username"));
 	const char *d = json_string_value(json_object_get(cred, "domain"));
+	const char *dn = json_string_value(json_object_get(cred, "bind_dn"));
 
+	if (dn)
+		u = dn;
 	if (!u)
 		u = "";
-	if (strpbrk(u, "@=\\") || !d || !*d)
+	if (dn || strpbrk(u, "@=\\") || !d || !*d)
 		snprintf(out, len, "%s", u);
 	else
 		snprintf(out, len, "%s@%s", u, d);
@@ -625,8 +661,12 @@ static int ad_bind(struct ad_read *r, char *dflt, char *config, size_t len)
 		return -1;
 	if (!pw || !*pw) {
 		snprintf(r->why, r->whylen,
-			 "the windows credential has no password (an empty "
-			 "one would be an anonymous bind)");
+			 "the %s credential '%s' has no password (an empty "
+			 "one would be an anonymous bind)",
+			 json_string_value(
+				 json_object_get(o->credential, "type")),
+			 json_string_value(
+				 json_object_get(o->credential, "name")));
 		return -1;
 	}
 	r->ld = dirauth_connect(url, starttls, o->ca_file, AD_BIND_TIMEOUT_S,
@@ -642,6 +682,8 @@ static int ad_bind(struct ad_read *r, char *dflt, char *config, size_t len)
 		dirauth_why(r->why, r->whylen, what, rc, r->ld);
 		return -1;
 	}
+	if (ad_stopped(r))
+		return -1;
 	ad_cap_incoming(r->ld);
 	rc = ldap_search_ext_s(r->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
 			       attrs, 0, NULL, NULL, &tv, 1, &res);
@@ -706,21 +748,33 @@ static time_t ad_now(void)
 	return t ? t : time(NULL);
 }
 
-/* Gives the kept reports to the sinks; the count given. */
+/* Gives the kept reports to the sinks, until o->stop says stop; the
+ * count given. */
 static long ad_deliver(struct ad_read *r)
 {
-	long given = 0;
 	size_t i, k;
 
+	r->res->found = (long)r->n_reports;
+	r->res->storing = 1;
 	for (i = 0; i < r->n_reports; i++) {
-		json_t *rep = json_loads(r->reports[i], 0, NULL);
+		json_t *rep;
 
+		if (r->o->stop && r->o->stop(r->o->stop_ud)) {
+			r->res->stopped = 1;
+			snprintf(r->why, r->whylen,
+				 "stopped while storing: %ld of %ld computers "
+				 "stored (each whole); no subnets proposed",
+				 r->res->computers, r->res->found);
+			break;
+		}
+		rep = json_loads(r->reports[i], 0, NULL);
 		for (k = 0; rep && k < r->n_sinks; k++)
 			r->sinks[k].report(r->sinks[k].ud, rep, NULL);
-		given += rep != NULL;
+		r->res->computers += rep != NULL;
 		json_decref(rep);
+		ad_progress(r);
 	}
-	return given;
+	return r->res->computers;
 }
 
 int ad_discover(const struct ad_opts *o, const struct discover_sink *sinks,
@@ -761,9 +815,9 @@ int ad_discover(const struct ad_opts *o, const struct discover_sink *sinks,
 	}
 	if (!eff.credential) {
 		snprintf(why, whylen,
-			 "an active_directory discovery needs a windows "
-			 "credential (username, password, domain) to bind "
-			 "with");
+			 "an active_directory discovery needs a credential "
+			 "to bind with: an ldap one (bind_dn, password) or a "
+			 "windows one (username, password, domain)");
 		rc = -1;
 	} else {
 		rc = ad_read_all(&r);
@@ -779,11 +833,15 @@ int ad_discover(const struct ad_opts *o, const struct discover_sink *sinks,
 		       "%ld skipped, %ld values dropped",
 		       r.n_reports, json_array_size(r.subnets), res->pages,
 		       res->read_s, res->skipped, res->dropped);
-		res->computers = ad_deliver(&r);
+		ad_deliver(&r);
+	}
+	if (rc == 0 && !res->stopped) {
 		res->subnets = r.subnets;
 		r.subnets = NULL;
 	} else {
-		ad_log(&r, NULL, "failed", "%s", why);
+		rc = -1;
+		ad_log(&r, NULL, res->stopped ? "cancelled" : "failed", "%s",
+		       why);
 	}
 	for (i = 0; i < r.n_reports; i++)
 		free(r.reports[i]);
@@ -845,8 +903,9 @@ int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
 	struct discover_store_sink ss;
 	struct store_discovery_counts c = {0, 0, 0, 0};
 	size_t n = 0, i;
+	const char *state = "done";
 	long created = 0;
-	char msg[256] = "";
+	char msg[600] = "";
 	int rc;
 
 	memset(&ss, 0, sizeof(ss));
@@ -861,7 +920,8 @@ int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
 	rc = ad_discover(&s->ad, sinks, n, res, why, whylen);
 	if (!st)
 		return rc;
-	c.total = c.done = res->computers;
+	c.total = res->found;
+	c.done = res->computers;
 	c.stored = ss.stored;
 	if (rc == 0 &&
 	    ad_propose_subnets(st, s->org_id, res, s->ad_subnets_enabled,
@@ -875,8 +935,14 @@ int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
 			 "subnets, %ld new proposed discoveries",
 			 res->computers, res->skipped,
 			 json_array_size(res->subnets), created);
-	if (store_discovery_run_finish(st, run_id, rc == 0 ? "done" : "failed",
-				       &c, rc == 0 ? msg : why) < 0 ||
+	if (res->stopped) {
+		state = "cancelled";
+		snprintf(msg, sizeof(msg), "cancelled: %s", why);
+	} else if (rc < 0) {
+		state = "failed";
+		snprintf(msg, sizeof(msg), "%s", why);
+	}
+	if (store_discovery_run_finish(st, run_id, state, &c, msg) < 0 ||
 	    ss.failed) {
 		if (rc == 0)
 			snprintf(why, whylen,

@@ -39,6 +39,8 @@
 #define AD_PAGE_SIZE_DEFAULT 500
 #define AD_TEXT_MAX 1024 /* longest value kept of any attribute */
 
+struct ad_result;
+
 struct ad_opts {
 	const char *server;  /* "host[:port]" (LDAPS), "ldaps://..", or
 			      * "ldap://.." (StartTLS) */
@@ -51,8 +53,17 @@ struct ad_opts {
 	long max_objects;    /* computers + subnets; 0: the default */
 	int stale_days;	     /* no logon for longer: stale; 0: default */
 	int page_size;	     /* 0: the default */
-	json_t *credential;  /* a "windows" credential with its password
-			      * (borrowed) */
+	json_t *credential;  /* a "windows" or "ldap" credential with its
+			      * password (borrowed) */
+	/* Asked between pages, every AD_STOP_POLL_MS while waiting for the
+	 * DC, after the bind and between stored reports: non-zero stops the
+	 * run (res->stopped). NULL: never. */
+	int (*stop)(void *ud);
+	void *stop_ud;
+	/* Told after every page read and every report given to the sinks
+	 * (for a live view). NULL: nobody. */
+	void (*progress)(void *ud, const struct ad_result *res);
+	void *progress_ud;
 };
 
 struct ad_result {
@@ -62,14 +73,23 @@ struct ad_result {
 	long pages;	 /* pages read, both searches */
 	double read_s;	 /* the LDAP read, bind included */
 	json_t *subnets; /* [{"subnet", "site"}] (owned) */
+	long objects;	 /* entries read so far, both searches */
+	long found;	 /* computers kept by a complete read */
+	int storing;	 /* the read ended well; reports are being given */
+	int stopped;	 /* o->stop said stop: a stop before the read ended
+			  * gave no report to any sink; one while storing
+			  * gave computers of found */
 };
 
-/* The first "windows" credential of creds (borrowed), or NULL. */
+#define AD_STOP_POLL_MS 200
+
+/* The first "ldap" or "windows" credential of creds (borrowed), or
+ * NULL. */
 json_t *ad_credential_pick(json_t *creds);
 
 /* Reads the directory and gives each computer's report to every sink, in
  * order. 0 with res filled (ad_result_free() it), or -1 with why (and no
- * report given to any sink). */
+ * report given to any sink, unless res->stopped while storing). */
 int ad_discover(const struct ad_opts *o, const struct discover_sink *sinks,
 		size_t n_sinks, struct ad_result *res, char *why,
 		size_t whylen);
@@ -88,7 +108,8 @@ struct discover_setup;
  * st, the store sink first (intake into s->org_id, log rows to
  * run_id), then the extra sinks; after a
  * complete read the subnets proposed and the run row finished "done"
- * (with st), else "failed" with why. 0 or -1 with why; res filled either
+ * (with st), "cancelled" when s->ad.stop stopped it, else "failed" with
+ * why. 0 or -1 with why; res filled either
  * way (ad_result_free()). */
 int ad_run(const struct discover_setup *s, struct store *st, int64_t run_id,
 	   const struct discover_sink *extra, size_t n_extra,

@@ -526,7 +526,7 @@ int api_credential_create(struct request *rq)
 	if (!json_string_value(json_object_get(body, "type"))) {
 		api_reply_error(rq, 400, "type",
 				"type is required: snmp, snmp_v3, ssh, "
-				"ssh_key or windows");
+				"ssh_key, windows or ldap");
 		goto out;
 	}
 	if (api_body_org(rq, body, "org_id", &org) < 0)

@@ -26,8 +26,10 @@
 
 /* ---- checking a definition ---- */
 
-/* 1 when credential id exists and its org is visible to the caller. */
-static int def_credential_ok(struct request *rq, json_t *creds, int64_t id)
+/* Credential id (borrowed from creds) when it exists and its org is
+ * visible to the caller, else NULL. */
+static json_t *def_credential_find(struct request *rq, json_t *creds,
+				   int64_t id)
 {
 	json_t *c;
 	size_t i;
@@ -35,14 +37,21 @@ static int def_credential_ok(struct request *rq, json_t *creds, int64_t id)
 	json_array_foreach(creds, i, c)
 		if (json_integer_value(json_object_get(c, "id")) == id)
 			return api_org_visible(
-				rq, json_integer_value(
-					    json_object_get(c, "org_id")));
-	return 0;
+				       rq, json_integer_value(json_object_get(
+						   c, "org_id")))
+				       ? c
+				       : NULL;
+	return NULL;
 }
 
-static int def_check_credentials(struct request *rq, json_t *ids)
+/* The credential ids of a definition: known and visible, and for an
+ * Active Directory discovery (ad) one that can bind. 0, or -1 after
+ * replying 400. */
+static int def_check_credentials(struct request *rq, json_t *ids, int ad)
 {
-	json_t *all, *id;
+	json_t *all, *id, *c;
+	const char *t;
+	int binds = 0;
 	size_t i;
 
 	if (!json_is_array(ids) || json_array_size(ids) > 64) {
@@ -57,8 +66,11 @@ static int def_check_credentials(struct request *rq, json_t *ids)
 		return -1;
 	}
 	json_array_foreach(ids, i, id) {
-		if (!json_is_integer(id) ||
-		    !def_credential_ok(rq, all, json_integer_value(id))) {
+		c = json_is_integer(id)
+			    ? def_credential_find(rq, all,
+						  json_integer_value(id))
+			    : NULL;
+		if (!c) {
 			char v[32];
 
 			snprintf(v, sizeof(v), "%lld",
@@ -72,8 +84,18 @@ static int def_check_credentials(struct request *rq, json_t *ids)
 			json_decref(all);
 			return -1;
 		}
+		t = json_string_value(json_object_get(c, "type"));
+		binds |= t && (!strcmp(t, "ldap") || !strcmp(t, "windows"));
 	}
 	json_decref(all);
+	if (ad && !binds) {
+		api_reply_error(rq, 400, "credentials",
+				"an Active Directory discovery needs an ldap "
+				"or windows credential to bind to the domain "
+				"controller with (Administration, "
+				"Credentials)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -171,6 +193,15 @@ static int def_check(struct request *rq, json_t *def)
 	 * directory: targets are not needed */
 	ad = json_is_string(
 		json_object_get(json_object_get(def, "options"), "ad_server"));
+	if (ad && !json_string_length(json_object_get(
+			  json_object_get(def, "options"), "ad_server"))) {
+		api_reply_error(rq, 400, "ad_server",
+				"ad_server is required for an Active "
+				"Directory discovery: the domain controller, "
+				"HOST, ldaps://HOST[:PORT] or "
+				"ldap://HOST[:PORT]");
+		return -1;
+	}
 	if (ad && !json_object_get(def, "targets"))
 		json_object_set_new(def, "targets", json_string(""));
 	if (def_check_text(rq, def, "name", DEF_NAME_MAX, 1) < 0 ||
@@ -185,7 +216,8 @@ static int def_check(struct request *rq, json_t *def)
 	}
 	if (def_check_collector(rq, def) < 0)
 		return -1;
-	return def_check_credentials(rq, json_object_get(def, "credentials"));
+	return def_check_credentials(rq, json_object_get(def, "credentials"),
+				     ad);
 }
 
 /* The definition in the path when the caller sees it; else replies 404

@@ -31,9 +31,11 @@
 #define RUNNER_IDLE_SECONDS 5
 
 struct runner_slot {
-	int64_t run_id;	       /* 0: idle */
-	struct engine *engine; /* while the engine exists */
-	int cancel;	       /* asked to stop through the API */
+	int64_t run_id;		  /* 0: idle */
+	struct engine *engine;	  /* while the engine exists */
+	int cancel;		  /* asked to stop through the API */
+	int ad;			  /* an Active Directory run: ad_live */
+	struct ad_result ad_live; /* its counters (no subnets) */
 };
 
 static struct {
@@ -72,6 +74,19 @@ static struct runner_slot *runner_slot_find(int64_t run_id)
 	return NULL;
 }
 
+/* An AD run's live counters: "reading" (pages and objects so far), then
+ * "storing" (done of total computers). Call with runner.lock held. */
+static json_t *runner_ad_live(const struct runner_slot *slot)
+{
+	const struct ad_result *a = &slot->ad_live;
+
+	return json_pack(
+		"{sssIsIsIsIsb}", "phase", a->storing ? "storing" : "reading",
+		"pages", (json_int_t)a->pages, "objects",
+		(json_int_t)a->objects, "total", (json_int_t)a->found, "done",
+		(json_int_t)a->computers, "active_directory", 1);
+}
+
 int runner_live(int64_t run_id, json_t *run)
 {
 	struct engine_progress p;
@@ -80,6 +95,12 @@ int runner_live(int64_t run_id, json_t *run)
 
 	pthread_mutex_lock(&runner.lock);
 	slot = runner_slot_find(run_id);
+	if (slot && slot->ad) {
+		o = runner_ad_live(slot);
+		pthread_mutex_unlock(&runner.lock);
+		json_object_set_new(run, "progress", o);
+		return 1;
+	}
 	if (!slot || !slot->engine) {
 		pthread_mutex_unlock(&runner.lock);
 		return 0;
@@ -106,6 +127,16 @@ void runner_live_all(json_t *out)
 
 	pthread_mutex_lock(&runner.lock);
 	for (i = 0; i < runner.nworkers; i++) {
+		const struct ad_result *a = &runner.slots[i].ad_live;
+
+		if (runner.slots[i].ad) /* computers stored of those read */
+			json_array_append_new(
+				out,
+				json_pack("{sIsIsIsisi}", "run_id",
+					  (json_int_t)runner.slots[i].run_id,
+					  "total", (json_int_t)a->found, "done",
+					  (json_int_t)a->computers, "alive", 0,
+					  "packets", 0));
 		if (!runner.slots[i].engine)
 			continue;
 		engine_progress(runner.slots[i].engine, &p);
@@ -153,22 +184,69 @@ static void runner_fail(struct store *st, int64_t run_id, const char *why)
 	store_discovery_run_finish(st, run_id, "failed", &c, why);
 }
 
-/* An Active Directory run: no engine (not cancellable; its deadline
- * bounds it), everything stored through ad_run(). */
-static void runner_ad(struct store *st, int64_t run_id,
-		      const struct discover_setup *s)
+static int runner_ad_stop(void *ud)
+{
+	struct runner_slot *slot = ud;
+	int stop;
+
+	pthread_mutex_lock(&runner.lock);
+	stop = slot->cancel || runner.stopping;
+	pthread_mutex_unlock(&runner.lock);
+	return stop;
+}
+
+static void runner_ad_progress(void *ud, const struct ad_result *res)
+{
+	struct runner_slot *slot = ud;
+
+	pthread_mutex_lock(&runner.lock);
+	slot->ad_live = *res;
+	slot->ad_live.subnets = NULL;
+	pthread_mutex_unlock(&runner.lock);
+}
+
+/* An Active Directory run: no engine; stopped through s->ad.stop (between
+ * pages, while waiting for the DC, between stored reports), counters for
+ * the live view through s->ad.progress; everything stored through
+ * ad_run(). */
+static void runner_ad(struct runner_slot *slot, struct store *st,
+		      int64_t run_id, struct discover_setup *s)
 {
 	struct ad_result res;
 	char why[512] = "";
+	int stopping, cancelled;
 
+	s->ad.stop = runner_ad_stop;
+	s->ad.stop_ud = slot;
+	s->ad.progress = runner_ad_progress;
+	s->ad.progress_ud = slot;
+	pthread_mutex_lock(&runner.lock);
+	memset(&slot->ad_live, 0, sizeof(slot->ad_live));
+	slot->ad = 1;
+	pthread_mutex_unlock(&runner.lock);
 	if (ad_run(s, st, run_id, NULL, 0, &res, why, sizeof(why)) < 0)
-		log_warn("discovery run %lld (Active Directory) failed: %s",
-			 (long long)run_id, why);
+		log_warn("discovery run %lld (Active Directory) %s: %s",
+			 (long long)run_id, res.stopped ? "stopped" : "failed",
+			 why);
 	else
 		log_info("discovery run %lld (Active Directory): %ld "
 			 "computers, %zu subnets in %.1f s",
 			 (long long)run_id, res.computers,
 			 json_array_size(res.subnets), res.read_s);
+	pthread_mutex_lock(&runner.lock);
+	slot->ad = 0;
+	stopping = runner.stopping;
+	cancelled = slot->cancel;
+	pthread_mutex_unlock(&runner.lock);
+	if (res.stopped && stopping && !cancelled) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg),
+			 "interrupted: the server stopped; %s", why);
+		runner_lock();
+		store_discorun_mark(st, run_id, "interrupted", msg);
+		runner_unlock();
+	}
 	ad_result_free(&res);
 }
 
@@ -203,7 +281,7 @@ static void runner_do(struct runner_slot *slot, struct store *st,
 	}
 	discover_setup_log(&s, run_id);
 	if (s.is_ad) {
-		runner_ad(st, run_id, &s);
+		runner_ad(slot, st, run_id, &s);
 		goto out;
 	}
 	/* each host is stored as soon as it is done */

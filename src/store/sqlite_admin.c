@@ -711,6 +711,9 @@ static const struct cred_type cred_types[] = {
 	{"windows",
 	 {"username", "password", "domain"},
 	 {"username", "password"}},
+	/* a directory bind (Active Directory discovery): a DN, a UPN or
+	 * DOMAIN\user */
+	{"ldap", {"bind_dn", "password"}, {"bind_dn", "password"}},
 };
 
 #define CRED_TYPE_COUNT (sizeof(cred_types) / sizeof(cred_types[0]))
@@ -1006,7 +1009,7 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 	if (!t) {
 		log_err_field("type",
 			      "credential '%s': type '%s' is not one of snmp, "
-			      "snmp_v3, ssh, ssh_key, windows",
+			      "snmp_v3, ssh, ssh_key, windows, ldap",
 			      name, type ? type : "");
 		return NULL;
 	}
@@ -1058,6 +1061,16 @@ static json_t *cred_normalise(json_t *in, const char *fallback_name,
 	}
 	json_decref(missing);
 	strbuf_free(&sb);
+	f = json_string_value(json_object_get(out, "bind_dn"));
+	if (f && !strpbrk(f, "=@\\")) {
+		log_err_field("bind_dn",
+			      "credential '%s': bind_dn '%.64s' is not a "
+			      "directory name: give a DN (CN=svc,OU=Service,"
+			      "DC=corp,DC=example), user@domain or "
+			      "DOMAIN\\user",
+			      name, f);
+		goto fail;
+	}
 	for (i = 0; i < 2; i++) {
 		f = i ? "priv_passphrase" : "auth_passphrase";
 		if (json_string_length(json_object_get(out, f)) > 0 &&

@@ -58,6 +58,30 @@ req POST /api/v1/discoveries -d '{"name":"bad","targets":"127.0.0.1","options":{
 check "option of the wrong type: 400 naming it" test "$S" = 400 -a "$(J .field)" = rate
 req POST /api/v1/discoveries -d '{"name":"bad","targets":"127.0.0.1","options":{"ports":"22,99999"}}'
 check "bad port list: 400" test "$S" = 400 -a "$(J .field)" = ports
+# Active Directory: the DC and a credential that can bind are required;
+# an ldap credential (bind_dn + password) binds, encrypted like the others
+req POST /api/v1/discoveries -d "{\"name\":\"ad\",\"options\":{\"ad_server\":\"\"},\"credentials\":[$CRED]}"
+check "AD discovery without a DC: 400 on ad_server" test "$S" = 400 -a "$(J .field)" = ad_server
+req POST /api/v1/discoveries -d "{\"name\":\"ad\",\"options\":{\"ad_server\":\"dc1.lab.test\"},\"credentials\":[$CRED]}"
+check "AD discovery with only an snmp credential: 400 on credentials ($(J .error))" \
+	test "$S" = 400 -a "$(J .field)" = credentials
+req POST /api/v1/credentials -d '{"name":"ad bind","type":"ldap","bind_dn":"svc-reader","password":"ldapS3cret-9"}'
+check "ldap credential with a bind_dn that is no directory name: 400 on bind_dn" \
+	test "$S" = 400 -a "$(J .field)" = bind_dn
+req POST /api/v1/credentials -d '{"name":"ad bind","type":"ldap","bind_dn":"CN=reader,CN=Users,DC=lab,DC=test"}'
+check "ldap credential without a password: 400 on password" \
+	test "$S" = 400 -a "$(J .field)" = password
+req POST /api/v1/credentials -d '{"name":"ad bind","type":"ldap","bind_dn":"CN=reader,CN=Users,DC=lab,DC=test","password":"ldapS3cret-9"}'
+LCRED=$(J .id)
+check "ldap credential stored: 201" test "$S" = 201
+req GET /api/v1/credentials
+check "the ldap password is never returned, its bind_dn is" \
+	sh -c "! grep -q ldapS3cret-9 '$T/body' && grep -q 'CN=reader,CN=Users' '$T/body'"
+check "the ldap password is encrypted at rest" \
+	sh -c "! sqlite3 '$DB' .dump | grep -q ldapS3cret-9"
+req POST /api/v1/discoveries -d "{\"name\":\"ad\",\"options\":{\"ad_server\":\"dc1.lab.test\"},\"credentials\":[$LCRED]}"
+check "AD discovery with the ldap credential: 201" test "$S" = 201
+req DELETE "/api/v1/discoveries/$(J .id)"
 req POST /api/v1/discoveries -d '{"name":"bad","targets":"127.0.0.1","credentials":[4242]}'
 check "unknown credential: 400" test "$S" = 400 -a "$(J .field)" = credentials
 req POST /api/v1/discoveries -d '{"name":"bad","targets":"127.0.0.1","options":{"speed":1}}'

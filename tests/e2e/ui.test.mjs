@@ -460,6 +460,115 @@ test('discoveries: a stored one is edited from the page; a bad change is refused
   await page.waitForSelector('table.discoveries td:text("127.0.0.1, 127.0.0.2")');
 });
 
+test('discoveries: the Active Directory form refuses a discovery no credential can bind with (the server\'s reason at the field) and stores a valid one', async () => {
+  // an ldap credential (bind DN + password), added from the shell: the
+  // password is read from stdin, never from the command line
+  sh(NETCENSUS, ['admin', '--db', main.db, 'credential', 'add', '--name', 'e2e ad bind', '--type', 'ldap',
+    'bind_dn=CN=reader,CN=Users,DC=lab,DC=test'], 'e2e-ldap-Pass-1\n');
+  const bind = (await apiGet('/credentials')).results.find((c) => c.name === 'e2e ad bind');
+  assert.ok(bind && bind.type === 'ldap', 'the ldap credential is stored');
+  await page.goto(main.url + '/#/discoveries');
+  await page.reload(); // the page may be open already: load the new credential
+  await page.waitForSelector('#discovery-form');
+  await page.selectOption('#discovery-form select[name="kind"]', 'ad');
+  assert.ok(await page.isVisible('#discovery-form input[name="ad_server"]'), 'the AD fields show');
+  assert.ok(!(await page.isVisible('#discovery-form input[name="targets"]')), 'the network fields hide');
+  assert.ok(!(await page.isVisible('#discovery-form label[data-type="snmp"]')), 'credentials that cannot bind are not offered');
+  await page.fill('#discovery-form input[name="name"]', 'e2e corp AD');
+  await page.fill('#discovery-form input[name="ad_server"]', 'dc1.lab.test');
+  await page.selectOption('#discovery-form select[name="ad_mode"]', 'starttls');
+  await page.fill('#discovery-form input[name="ad_stale_days"]', '30');
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery-form [data-field="credentials"][aria-invalid="true"]');
+  assert.match(await page.textContent('#discovery-form .field-error'), /needs an ldap or windows credential/);
+  assert.ok(!(await apiGet('/discoveries')).results.some((d) => d.name === 'e2e corp AD'), 'a refused discovery is not stored');
+  await shot('discovery-ad-error');
+  await page.check(`#discovery-form input[name="credential"][value="${bind.id}"]`);
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery-form .notice.ok');
+  assert.equal(await page.locator('#discovery-form .field-error').count(), 0);
+  const d = (await apiGet('/discoveries')).results.find((x) => x.name === 'e2e corp AD');
+  assert.deepEqual(d.options, { ad_server: 'ldap://dc1.lab.test', ad_stale_days: 30 });
+  assert.deepEqual(d.credentials, [bind.id]);
+  await page.waitForSelector('table.discoveries td:text("Active Directory: ldap://dc1.lab.test")');
+  // edited: the form shows what is stored
+  await page.click('button[aria-label="Edit e2e corp AD"]');
+  assert.equal(await page.inputValue('#discovery-form input[name="ad_server"]'), 'dc1.lab.test');
+  assert.equal(await page.inputValue('#discovery-form select[name="ad_mode"]'), 'starttls');
+  await page.click('#discovery-form button:text("Cancel")');
+  // a finished run of it (its row written here: the read itself is in
+  // tests/lab/test_ad.sh) shows the AD result and links to the reports
+  sh('sqlite3', [main.db], `INSERT INTO discovery_run (id, discovery_id, state, started, finished, addresses_total, addresses_done, devices_stored, message)
+    VALUES (950, ${d.id}, 'done', datetime('now'), datetime('now'), 403, 403, 403, 'Active Directory: 403 computers (1 skipped), 3 subnets, 3 new proposed discoveries');`);
+  await page.goto(main.url + '/#/discoveries/950');
+  await page.waitForSelector('#ad-summary');
+  assert.equal(await page.textContent('#ad-facts [data-k="computers"]'), '403');
+  assert.match(await page.textContent('#ad-facts [data-k="message"]'), /3 new proposed discoveries/);
+  const links = await page.$$eval('#ad-summary a[data-report]', (as) => as.map((a) => a.textContent));
+  assert.deepEqual(links.sort(), ['Report: In Active Directory, never seen on the network', 'Report: Windows on the network, not in Active Directory']);
+  await shot('discovery-ad-run');
+  await page.click('#ad-summary a:text("never seen on the network")');
+  await page.waitForSelector('table.devices');
+  assert.match(page.url(), /tags__ic=active_directory/);
+  sh('sqlite3', [main.db], 'DELETE FROM discovery_run WHERE id = 950;');
+  await page.request.delete(main.url + `/api/v1/discoveries/${d.id}`, { headers: { 'X-CSRF-Token': (await apiGet('/auth/me')).csrf_token } });
+});
+
+test('collectors: a registered collector listed with its state; a discovery assigned to it from the form; its page shows the run; disabled, renamed and deleted there', async () => {
+  sh(NETCENSUS, ['admin', '--db', main.db, 'user', 'add', 'e2e-site', '--role', 'collector'], 'pw-e2e-site-long-enough\n');
+  const token = /nc_[A-Za-z0-9_-]+/.exec(sh(NETCENSUS, ['admin', '--db', main.db, 'token', 'create', '--user', 'e2e-site']))[0];
+  // the collector's first call (plain fetch: its token, no session)
+  const reg = await fetch(main.url + '/api/v1/collectors/register', {
+    method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'e2e-site', version: '0.1.0', host: 'gw-e2e', subnets: ['198.18.40.0/24'] }),
+  });
+  assert.equal(reg.status, 200, 'registered');
+  const cid = (await reg.json()).id;
+  await page.goto(main.url + '/#/collectors');
+  const row = page.locator('table.collectors tbody tr', { hasText: 'e2e-site' });
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  assert.match(cells[1], /online/);
+  assert.deepEqual(cells.slice(3, 8), ['0.1.0', 'gw-e2e', '198.18.40.0/24', '0 queued', '0 queued, 0 running']);
+  await shot('collectors');
+  // assigned from the discovery form, and run: queued for the collector
+  // (which never calls again: nothing is probed)
+  await page.goto(main.url + '/#/discoveries');
+  await page.waitForSelector('#discovery-form');
+  await page.fill('#discovery-form input[name="name"]', 'e2e remote site');
+  await page.fill('#discovery-form input[name="targets"]', '198.18.40.0/28');
+  await page.selectOption('#discovery-form select[name="collector"]', String(cid));
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery-form .notice.ok');
+  const d = (await apiGet('/discoveries')).results.find((x) => x.name === 'e2e remote site');
+  assert.equal(d.collector, cid, 'assigned to the collector');
+  await page.click('button[aria-label="Run e2e remote site"]');
+  await page.waitForSelector('#discovery-msg .notice.ok');
+  const run = /Run (\d+) /.exec(await page.textContent('#discovery-msg'))[1];
+  await page.click(`table.discoveries a[href="#/collectors/${cid}"]`);
+  await page.waitForSelector('#collector-runs');
+  const runRow = page.locator('#collector-runs tbody tr', { hasText: 'e2e remote site' });
+  await runRow.waitFor();
+  assert.equal(await runRow.locator('a').getAttribute('href'), `#/discoveries/${run}`);
+  assert.match(await runRow.textContent(), /queued/);
+  assert.match(await page.textContent('#collector-facts [data-k="jobs"]'), /1 queued/);
+  await shot('collector');
+  await page.click('#collector-toggle');
+  await page.waitForSelector('#collector-toggle:text("Enable")');
+  assert.equal((await apiGet(`/collectors/${cid}`)).enabled, false);
+  await page.fill('#collector-form input[name="name"]', 'e2e-site-b');
+  await page.click('#collector-form button[type=submit]');
+  await page.waitForSelector('h1:text("Collector e2e-site-b")');
+  assert.equal((await apiGet(`/collectors/${cid}`)).name, 'e2e-site-b');
+  const del = page.locator('button.danger:text("Delete")');
+  await del.click();
+  await page.click('button.danger:text("Really delete")');
+  await page.waitForSelector('#collectors');
+  await page.waitForSelector('table.collectors td.empty');
+  assert.equal((await apiGet('/collectors')).count, 0, 'deleted');
+  assert.equal((await apiGet(`/discovery-runs/${run}`)).state, 'cancelled', 'its queued run is cancelled');
+});
+
 test('admin: a task listed with its next run; reports, mail and directory pages', async () => {
   await page.goto(main.url + '/#/admin/tasks');
   await page.waitForSelector('#task-form');

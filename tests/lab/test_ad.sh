@@ -5,6 +5,10 @@
 # netcensus, the DC, two snmpd agents, ldapsearch and curl all run inside
 # that namespace, which the test deletes at the end.
 #
+# An AD run cancelled through the API while the DC hangs mid-read (the
+# stall relay) ends cancelled at once with nothing stored; it binds with
+# an ldap credential (a bind DN).
+#
 # Refusals store nothing: a wrong password, a CA that did not sign the DC's
 # certificate, plain LDAP (the DC refuses it), a DC stopped (SIGSTOP) in the
 # middle of a page behind a relay (tests/lab/ad_stall.py) with a 5 s
@@ -64,6 +68,7 @@ phase() { # phase WHAT: prints how long since the last phase
 	phase_t0=$now
 }
 sql() { sqlite3 "$DB" "$@"; }
+q() { sql "$1"; }
 
 # ---- a test CA, the DC's certificate, and another CA ----
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=testca \
@@ -111,6 +116,18 @@ creds() { # creds FILE USER PASSWORD
 creds "$T/good.json" Administrator "$DC_ADMIN_PW"
 creds "$T/bad.json" Administrator wrong-Password-1
 ndev() { sqlite3 "$1" "SELECT count(*) FROM device" 2>/dev/null || echo 0; }
+# stall_start NAME: the stall relay (tests/lab/ad_stall.py) to the DC's
+# LDAPS, stopping the DC after 150,000 bytes and then writing $T/NAME.mark;
+# STALL (its pid) and STALL_PORT, once it listens
+stall_start() {
+	STALL_PORT=$(free_port)
+	/usr/bin/python3 "$HERE/ad_stall.py" "$DC_IP" "$STALL_PORT" "$DC_IP" \
+		636 150000 "$DC_PID" "$T/$1.mark" >"$T/$1.log" 2>&1 &
+	STALL=$!
+	BG_PIDS="$BG_PIDS $STALL"
+	wait_until "$WAIT_LONG" stall_up
+}
+stall_up() { ss -ltn | grep -q "$DC_IP:$STALL_PORT "; }
 
 # ad_cli NAME ARGS...: netcensus discover ARGS --db $T/NAME.db, stdout to
 # $T/NAME.out, stderr to $T/NAME.err, the exit status in rc
@@ -186,6 +203,60 @@ req POST /api/v1/discoveries -H 'Content-Type: application/json' \
 AD_ID=$(J .id)
 check "an active_directory discovery needs no targets (201)" test "$S" = 201
 
+# ---- cancelling a run mid-read (before anything was stored) ----
+# an ldap credential (a bind DN) binds; the DC is reached through the
+# stall relay, which stops it (SIGSTOP) after 150,000 bytes: the read is
+# then waiting for the DC mid-page, with pages read, and stays there
+req POST /api/v1/credentials -H 'Content-Type: application/json' \
+	-d "$(jq -nc --arg dn "CN=Administrator,CN=Users,$DC_BASE" \
+		--arg p "$DC_ADMIN_PW" '{name: "lab ldap", type: "ldap",
+		bind_dn: $dn, password: $p, org_id: 1}')"
+LCRED=$(J .id)
+check "an ldap credential (bind DN) stored (201)" test "$S" = 201
+stall_start cancel
+CP=$STALL_PORT
+CSTALL=$STALL
+req POST /api/v1/discoveries -H 'Content-Type: application/json' \
+	-d "$(jq -nc --arg s "ldaps://$DC_IP:$CP" --arg ca "$T/testca.crt" \
+		--argjson c "$LCRED" '{name: "lab AD stalled", options:
+		{ad_server: $s, ad_ca: $ca, ad_page_size: 100,
+		 ad_deadline_ms: 3600000}, credentials: [$c]}')"
+STALL_ID=$(J .id)
+req POST "/api/v1/discoveries/$STALL_ID/run"
+CRUN=$(J .id)
+dc_stopped() { test -s "$T/cancel.mark"; }
+reading() { # the run is reading, pages in, objects counted
+	req GET "/api/v1/discovery-runs/$CRUN"
+	jq -e '.state == "running" and .progress.phase == "reading" and
+		.progress.pages >= 1 and .progress.objects >= 1' "$T/body" \
+		>/dev/null
+}
+wait_until 300 dc_stopped
+check "the DC stopped mid-read ($(cat "$T/cancel.mark" 2>/dev/null) bytes)" dc_stopped
+wait_until "$WAIT_LONG" reading
+check "live progress while reading with the ldap credential's bind: $(jq -c .progress "$T/body")" reading
+req POST "/api/v1/discovery-runs/$CRUN/cancel"
+check "cancel: 202 stopping" test "$S" = 202 -a "$(J .state)" = stopping
+t0=$(date +%s)
+cancelled() {
+	req GET "/api/v1/discovery-runs/$CRUN"
+	test "$(J .state)" = cancelled
+}
+wait_until "$WAIT_LONG" cancelled
+echo "# the cancelled run ended $(($(date +%s) - t0)) s after the cancel (the DC still stopped)"
+req GET "/api/v1/discovery-runs/$CRUN"
+check "the run is cancelled, nothing stored: $(J .message)" \
+	test "$(J .state)" = cancelled -a "$(J .devices_stored)" = 0 -a \
+	-n "$(J .message | grep 'stopped while reading the directory.*nothing was stored')"
+check "nothing half-stored: no device, no proposed discovery, a 'cancelled' log row" \
+	test "$(q "SELECT count(*) FROM device")" = 0 -a \
+	"$(q "SELECT count(*) FROM discovery WHERE name LIKE 'AD site %'")" = 0 -a \
+	"$(q "SELECT count(*) FROM discovery_log WHERE run_id = $CRUN AND outcome = 'cancelled'")" = 1
+kill "$CSTALL" 2>/dev/null
+kill -CONT "$DC_PID" 2>/dev/null
+wait_until "$WAIT_LONG" ad_dc_bound
+phase "cancel"
+
 run_disc() { # run_disc ID: queues a run and waits for its end; RUN, STATE
 	req POST "/api/v1/discoveries/$1/run"
 	RUN=$(J .id)
@@ -203,7 +274,6 @@ run_disc "$AD_ID"
 echo "# API run of the AD discovery (read + intake of $ALL devices): $(($(date +%s) - t0)) s"
 check "the AD run is done: $(J .message)" test "$STATE" = done
 
-q() { sql "$1"; }
 check "every computer object is a device ($ALL)" \
 	test "$(q "SELECT count(*) FROM device WHERE tags LIKE 'active_directory%'")" = "$ALL"
 check "each ws-NNNN has its OS fields and its OU" \
@@ -338,13 +408,8 @@ check "a wrong password is refused (401)" test "$S" = 401
 serve_stop >/dev/null
 
 # ---- a DC that stops mid-page ----
-SP=$(free_port)
-/usr/bin/python3 "$HERE/ad_stall.py" "$DC_IP" "$SP" "$DC_IP" 636 150000 \
-	"$DC_PID" "$T/stall.mark" >"$T/stall.log" 2>&1 &
-STALL=$!
-BG_PIDS="$BG_PIDS $STALL"
-stall_up() { ss -ltn | grep -q "$DC_IP:$SP "; }
-wait_until "$WAIT_LONG" stall_up
+stall_start stall
+SP=$STALL_PORT
 t0=$(date +%s)
 "$NETCENSUS" -v -v discover --ad-server "ldaps://$DC_IP:$SP" --ad-ca "$T/testca.crt" \
 	--ad-deadline 5000 --credentials "$T/good.json" --db "$T/stop.db" \
