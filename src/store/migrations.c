@@ -417,12 +417,24 @@ static const char migration_7[] =
 	"ALTER TABLE task_v7 RENAME TO task;"
 	"CREATE INDEX task_next ON task (enabled, next_run);";
 
+/* Migration 8 (branch uidev, issue #18 item 4): per-user preferences of
+ * the web UI (the device list's columns, ...), small JSON values by name,
+ * kept on the server so they follow the user to another browser. */
+static const char migration_8[] =
+	"CREATE TABLE user_pref ("
+	" user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL,"
+	" value TEXT NOT NULL,"
+	" updated TEXT NOT NULL,"
+	" PRIMARY KEY (user_id, name));";
+
 const char *const store_migrations[] = {migration_1,
 					migration_2,
 					migration_3,
 					migration_4,
 					migration_5 /* branch collector */,
 					migration_6 /* branch ui */,
-					migration_7 /* branch ad */};
+					migration_7 /* branch ad */,
+					migration_8 /* branch uidev */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
