@@ -15,6 +15,7 @@ const pages = {
   admin: page('./admin.js', 'adminPage'),
   search: page('./search.js', 'searchPage'),
   changes: page('./changes.js', 'changesPage'),
+  locations: page('./locations.js', 'locationsPage'),
 };
 
 const nav = [
@@ -23,6 +24,7 @@ const nav = [
   ['discoveries', 'Discoveries'],
   ['changes', 'Changes'],
   ['network', 'Network'],
+  ['locations', 'Locations'],
   ['admin', 'Administration'],
 ];
 
