@@ -221,8 +221,8 @@ int api_device_delete(struct request *rq)
  * in SQL (store_component_page), with the section's true row count. */
 int api_device_section(struct request *rq)
 {
-	static const char *const extra[] = {"current", "limit", "offset",
-					    "ordering", "q", NULL};
+	static const char *const extra[] = {"current",	"limit", "offset",
+					    "ordering", "q",	 NULL};
 	int64_t id = rq->params.id[0], total = 0;
 	const char *section = rq->params.v[1];
 	const char *cur = request_arg(rq, "current");
@@ -266,7 +266,8 @@ int api_device_section(struct request *rq)
 		return 0;
 	log_capture_start(&cap);
 	rows = store_component_page(rq->st, id, section, which,
-				    request_arg(rq, "q"), ord && *ord == '-' ? ord + 1 : ord,
+				    request_arg(rq, "q"),
+				    ord && *ord == '-' ? ord + 1 : ord,
 				    ord && *ord == '-', limit, offset, &total);
 	log_capture_stop();
 	if (!rows)

@@ -56,18 +56,18 @@ struct server_config {
 	int collector_plain_http; /* collectors' jobs (with credentials)
 				   * over plain HTTP too */
 	char *timezone;		  /* schedules' zone (owned); NULL: UTC */
-	char *map_tiles; /* the Locations map's tile URL template (owned);
-			  * NULL: SERVER_MAP_TILES; "none": no tiles */
-	void *auth_sources;	  /* ldap.NAME.KEY lines: a json_t (owned;
-				   * server/api_sched.h) */
+	char *map_tiles;    /* the Locations map's tile URL template (owned);
+			     * NULL: SERVER_MAP_TILES; "none": no tiles */
+	void *auth_sources; /* ldap.NAME.KEY lines: a json_t (owned;
+			     * server/api_sched.h) */
 };
 
 #define SERVER_MAP_TILES "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 /* The origin of a map tile URL template into out (scheme and host, the
  * host's first label a "*" wildcard when it is {s}), for the page's
- * Content-Security-Policy; "" for "none". 0, or -1 with *why when the template is not an
- * http(s) URL with {z}, {x} and {y} and a plain host. */
+ * Content-Security-Policy; "" for "none". 0, or -1 with *why when the template
+ * is not an http(s) URL with {z}, {x} and {y} and a plain host. */
 int server_map_origin(const char *tiles, char *out, size_t len,
 		      const char **why);
 

@@ -1219,15 +1219,15 @@ static int cred_write(struct store *st, json_t *cred, int64_t update_id,
 		goto out;
 	fields_text = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
 	secrets_text = json_dumps(secrets, JSON_COMPACT | JSON_SORT_KEYS);
-	s = adm_prepare(st, update_id > 0
-				    ? "UPDATE credential SET org_id = ?1,"
-				      " name = ?2, type = ?3, description = ?4,"
-				      " fields = ?5, secrets = ?6, updated = ?7"
-				      " WHERE id = ?8"
-				    : "INSERT INTO credential (org_id, name,"
-				      " type, description, fields, secrets,"
-				      " created, updated)"
-				      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+	s = adm_prepare(
+		st, update_id > 0 ? "UPDATE credential SET org_id = ?1,"
+				    " name = ?2, type = ?3, description = ?4,"
+				    " fields = ?5, secrets = ?6, updated = ?7"
+				    " WHERE id = ?8"
+				  : "INSERT INTO credential (org_id, name,"
+				    " type, description, fields, secrets,"
+				    " created, updated)"
+				    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
 	if (!s)
 		goto out;
 	if (update_id > 0)

@@ -29,13 +29,13 @@
 enum store_rows { STORE_ROWS_CURRENT, STORE_ROWS_RETIRED, STORE_ROWS_ALL };
 
 /* Rows {id, section, key, current, first_seen, last_seen, data} of
- * device_id's section (only those where some value contains q, ignoring
- * case, when q is not NULL or empty), ordered by field (a member of the rows' data, or
- * first_seen, last_seen; NULL or "": the row key), descending when desc:
- * numbers as numbers, addresses in address order (field "ip" and
- * names ending in "_ip"), the rest as text ignoring case; limit rows from
- * offset; *total is how many rows match in all. field must be
- * 1-63 of [A-Za-z0-9_] (checked: -1 otherwise). */
+ * device_id's section (only those whose JSON text — values and field
+ * names — contains q, ignoring ASCII case, when q is not NULL or empty),
+ * ordered by field (a member of the rows' data, or first_seen, last_seen; NULL
+ * or "": the row key), descending when desc: numbers as numbers, addresses in
+ * address order (field "ip" and names ending in "_ip"), the rest as text
+ * ignoring case; limit rows from offset; *total is how many rows match in all.
+ * field must be 1-63 of [A-Za-z0-9_] (checked: -1 otherwise). */
 json_t *store_component_page(struct store *st, int64_t device_id,
 			     const char *section, enum store_rows which,
 			     const char *q, const char *field, int desc,
