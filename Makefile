@@ -39,7 +39,9 @@ EMBED_OBJS := $(EMBED_SRCS:data/%=$(BUILD)/embed/%.o)
 UI_SRCS := $(sort $(wildcard ui/*.html ui/*.css ui/*.js ui/*.svg))
 UI_NPM := $(BUILD)/gen/ui-npm
 UI_VENDOR := /ui/vendor/chart.umd.min.js=$(UI_NPM)/node_modules/chart.js/dist/chart.umd.min.js \
-	/ui/vendor/cytoscape.min.js=$(UI_NPM)/node_modules/cytoscape/dist/cytoscape.min.js
+	/ui/vendor/cytoscape.min.js=$(UI_NPM)/node_modules/cytoscape/dist/cytoscape.min.js \
+	/ui/vendor/leaflet.js=$(UI_NPM)/node_modules/leaflet/dist/leaflet.js \
+	/ui/vendor/leaflet.css=$(UI_NPM)/node_modules/leaflet/dist/leaflet.css
 OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(EMBED_OBJS) $(BUILD)/gen/ui_assets.o
 LIBOBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
 TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))

@@ -3,13 +3,10 @@
 // sources. Plain JSON calls (docs/tasks-reports.md, docs/ldap.md); every
 // value is shown through textContent, passwords are write-only.
 import { state, h, clear, api, text, table, field, select, notice, errorBox, confirmButton, badge, showFieldErrors, clearFieldErrors, fmtNum, download, ApiError } from './core.js';
+import { orgOptions } from './fields.js';
 
 const list = (res) => (res && res.results) || res || [];
 const csv = (s) => s.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
-
-async function orgOptions() {
-  return list(await api('GET', '/orgs')).map((o) => [o.id, o.name]);
-}
 
 // The server's message, and next to each field it names (if the form
 // has it) the same words with the field outlined (core.js).

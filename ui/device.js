@@ -1,14 +1,26 @@
-// One device: its fields, the user fields (status, owner, location, tags,
-// description) to edit, every component section as a tab, and its change
-// history as a timeline. #/device/ID/SECTION selects a tab.
-import { state, h, clear, api, text, fmtNum, tabs, notice, errorBox, showFieldErrors, clearFieldErrors } from './core.js';
+// One device: a hardware/OS summary, its fields with readable labels and
+// units, the user fields (status and location chosen from lists, owner,
+// tags, description) to edit, its component sections grouped into a few
+// tabs (Software, Hardware, Network, Users, Other) where each section's
+// table is sorted and paged by the server (GET /devices/ID/SECTION with
+// ordering, limit, offset, q), and its change history.
+// #/device/ID/GROUP selects a tab.
+import { state, h, clear, api, text, fmtNum, tabs, notice, errorBox, showFieldErrors, clearFieldErrors, debounce } from './core.js';
+import { label, fmtValue, fmtBytes, orgNames } from './fields.js';
 
 const editable = ['status', 'owner', 'location', 'tags', 'description'];
+const statuses = ['production', 'development', 'testing', 'maintenance', 'spare', 'unallocated', 'retired', 'lost'];
 const headline = ['hostname', 'fqdn', 'ip', 'mac', 'type', 'manufacturer', 'model', 'serial',
-  'os_family', 'os_name', 'os_version', 'first_seen', 'last_seen', 'last_seen_by'];
-const sectionOrder = ['software', 'network', 'ip', 'disk', 'partition', 'service', 'user',
-  'user_group', 'ports', 'processor', 'memory', 'bios', 'motherboard', 'video', 'sound',
-  'monitor', 'route', 'netstat', 'arp', 'lldp', 'cdp', 'fdb', 'share', 'task', 'log', 'variable'];
+  'os_family', 'os_name', 'os_version', 'org_id', 'first_seen', 'last_seen', 'last_seen_by'];
+// The tabs the sections are grouped into; a section in none goes to Other.
+const groups = [
+  ['software', 'Software', ['software', 'service', 'module', 'task', 'variable', 'log']],
+  ['hardware', 'Hardware', ['processor', 'memory', 'bios', 'motherboard', 'disk', 'partition', 'video',
+    'sound', 'monitor', 'optical', 'scsi', 'usb', 'battery']],
+  ['network', 'Network', ['network', 'ip', 'ports', 'route', 'netstat', 'arp', 'lldp', 'cdp', 'fdb', 'share', 'dns']],
+  ['users', 'Users', ['user', 'user_group', 'logon']],
+];
+const PAGE = 25;
 // The columns shown first in a section's table, when present.
 const sectionKeys = {
   software: ['name', 'version', 'publisher', 'installed_on'],
@@ -22,6 +34,8 @@ const sectionKeys = {
   lldp: ['local_interface', 'remote_name', 'remote_port', 'remote_ip', 'remote_mac'],
   cdp: ['local_interface', 'remote_name', 'remote_port', 'remote_ip', 'remote_platform'],
   fdb: ['mac', 'vlan', 'interface', 'port', 'status'],
+  processor: ['description', 'manufacturer', 'speed', 'core_count', 'logical_count'],
+  memory: ['bank', 'size', 'type', 'speed', 'form_factor'],
 };
 
 // "switch port, VLAN v" linking to the switch, for dev.attachment.
@@ -32,30 +46,66 @@ function attachmentField(a) {
     h('small', { class: 'muted' }, ` (${text(a.mac)}, seen ${text(a.seen)})`));
 }
 
-function fieldList(dev) {
+function fieldList(dev, orgs) {
   const dl = h('dl', { class: 'fields' });
   const keys = headline.concat(Object.keys(dev).filter((k) => !headline.includes(k) && !editable.includes(k) && k !== 'components' && k !== 'id' && k !== 'attachment' && k !== 'custom').sort());
-  if (dev.attachment) dl.append(h('dt', {}, 'plugged in'), attachmentField(dev.attachment));
+  if (dev.attachment) dl.append(h('dt', {}, 'Plugged in'), attachmentField(dev.attachment));
   for (const k of keys) {
     if (dev[k] === null || dev[k] === undefined || dev[k] === '') continue;
-    dl.append(h('dt', {}, k), h('dd', { 'data-field': k }, text(dev[k])));
+    const v = k === 'org_id' ? text(orgs.get(dev[k]) || dev[k]) : fmtValue(k, dev[k]);
+    dl.append(h('dt', {}, label(k)), h('dd', { 'data-field': k }, v));
   }
   return dl;
 }
 
-function editForm(dev, onSaved) {
+// The first lines of the page: what the machine is and runs.
+function summaryCard(dev, orgs) {
+  const comp = dev.components || {};
+  const cpu = (comp.processor || [])[0];
+  const disks = (comp.disk || []).reduce((n, r) => n + (Number((r.data || {}).size) || 0), 0);
+  const cpuText = cpu ? text(cpu.data.description || cpu.data.name || cpu.data.model) : '';
+  const items = [
+    ['Hardware', [dev.manufacturer, dev.model].filter(Boolean).map(text).join(' ')],
+    ['Serial', text(dev.serial)],
+    ['Processor', [dev.processor_count ? `${dev.processor_count} ×` : '', cpuText].filter(Boolean).join(' ')],
+    ['Memory', fmtValue('memory_count', dev.memory_count)],
+    ['Disks', disks ? `${fmtBytes(disks * 1048576)} in ${comp.disk.length}` : ''],
+    ['Operating system', [dev.os_name || dev.os_family, dev.os_version && !String(dev.os_name || '').includes(dev.os_version) ? dev.os_version : ''].filter(Boolean).map(text).join(' ')],
+    ['Uptime', fmtValue('uptime', dev.uptime) || fmtValue('sysUpTime', dev.sysUpTime)],
+    ['Address', [dev.ip, dev.mac].filter(Boolean).map(text).join(' · ')],
+    ['Org', text(orgs.get(dev.org_id) || dev.org_id)],
+    ['Location', text(dev.location)],
+    ['Last seen', [dev.last_seen, dev.last_seen_by ? `by ${dev.last_seen_by}` : ''].filter(Boolean).map(text).join(' ')],
+  ].filter(([, v]) => v);
+  return h('dl', { class: 'summary-card', id: 'device-summary' },
+    items.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', { dataset: { summary: k } }, v))));
+}
+
+// A select of the allowed values, keeping a stored value that is not
+// among them (older data, imports) so saving does not lose it.
+function choice(name, values, cur, disabled) {
+  const list = values.slice();
+  if (cur && !list.includes(cur)) list.push(cur);
+  return h('select', { name, disabled }, h('option', { value: '' }, '(none)'),
+    list.map((v) => h('option', { value: v, selected: v === cur }, v)));
+}
+
+function editForm(dev, locations, onSaved) {
   const msg = h('div', {});
   const inputs = {};
   const canEdit = state.user && (state.user.role === 'admin' || state.user.role === 'org_admin');
   const form = h('form', { class: 'edit', id: 'device-edit' }, h('h2', {}, 'Your fields'), msg);
   for (const k of editable) {
-    const inp = k === 'description'
-      ? h('textarea', { name: k, rows: 3, disabled: !canEdit })
-      : h('input', { name: k, disabled: !canEdit });
+    let inp;
+    if (k === 'description') inp = h('textarea', { name: k, rows: 3, disabled: !canEdit });
+    else if (k === 'status') inp = choice(k, statuses, dev[k], !canEdit);
+    else if (k === 'location') inp = choice(k, locations, dev[k], !canEdit);
+    else inp = h('input', { name: k, disabled: !canEdit });
     inp.value = dev[k] || '';
     inp.id = 'edit-' + k;
     inputs[k] = inp;
-    form.appendChild(h('div', { class: 'field' }, h('label', { for: inp.id }, k), inp));
+    form.appendChild(h('div', { class: 'field' }, h('label', { for: inp.id }, label(k)), inp));
+    if (k === 'location' && canEdit) form.appendChild(h('p', { class: 'muted' }, 'Locations are kept on the ', h('a', { href: '#/locations' }, 'Locations page'), '.'));
   }
   if (!canEdit) {
     form.appendChild(h('p', { class: 'muted' }, 'Your role may read these fields; an org admin may change them.'));
@@ -87,43 +137,84 @@ function sectionColumns(name, rows) {
   for (const r of rows) for (const k of Object.keys(r.data || {})) seen.add(k);
   const first = (sectionKeys[name] || []).filter((k) => seen.has(k));
   const rest = [...seen].filter((k) => !first.includes(k)).sort();
-  return first.concat(rest).slice(0, 12);
+  return first.concat(rest).slice(0, 10);
 }
 
-function sectionPanel(dev, name, panel) {
-  const rows = dev.components[name] || [];
-  const filter = h('input', { type: 'search', 'data-search': '', 'aria-label': `Filter ${name} rows`, placeholder: `filter ${rows.length} rows` });
+// One section as a table the server sorts and pages: click a heading to
+// sort (again for descending), a filter, pages of 25, removed rows.
+function sectionTable(dev, name) {
+  const st = { ordering: '', offset: 0, q: '', current: 'true' };
+  const cols = sectionColumns(name, dev.components[name] || []);
+  const allCols = cols.concat(['first_seen', 'last_seen']);
+  const filter = h('input', { type: 'search', 'aria-label': `Filter ${label(name)} rows`, placeholder: 'filter rows', class: 'section-filter' });
   const retired = h('input', { type: 'checkbox', id: `retired-${name}` });
-  const out = h('div', {});
-  let shown = rows;
-  function draw() {
-    const f = filter.value.trim().toLowerCase();
-    const list = f ? shown.filter((r) => JSON.stringify(r.data).toLowerCase().includes(f)) : shown;
-    const cols = sectionColumns(name, shown);
-    clear(out);
-    const limit = 2000;
-    const thead = h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)),
-      h('th', { scope: 'col' }, 'first seen'), h('th', { scope: 'col' }, 'last seen')));
-    const tbody = h('tbody', {});
-    for (const r of list.slice(0, limit)) {
+  const headRow = h('tr', {});
+  const tbody = h('tbody', {});
+  const status = h('span', { class: 'muted section-status', role: 'status' });
+  const prev = h('button', { type: 'button', class: 'section-prev' }, '‹ Previous');
+  const next = h('button', { type: 'button', class: 'section-next' }, 'Next ›');
+  const out = h('div', { class: 'section-block', dataset: { section: name } },
+    h('div', { class: 'toolbar' }, filter, h('label', { for: retired.id, class: 'check' }, retired, ' include removed rows')),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'grid section', dataset: { section: name } }, h('thead', {}, headRow), tbody)),
+    h('div', { class: 'pager' }, prev, status, next));
+  let ctrl = null;
+  for (const c of allCols) {
+    const btn = h('button', { type: 'button', class: 'sort', dataset: { field: c } }, label(c), h('span', { class: 'arrow', 'aria-hidden': 'true' }));
+    btn.addEventListener('click', () => {
+      st.ordering = st.ordering === c ? '-' + c : st.ordering === '-' + c ? '' : c;
+      st.offset = 0;
+      load();
+    });
+    headRow.appendChild(h('th', { scope: 'col', 'aria-sort': 'none' }, btn));
+  }
+  async function load() {
+    for (const th of headRow.children) {
+      const f = th.firstChild.dataset.field;
+      const ord = st.ordering === f ? 'ascending' : st.ordering === '-' + f ? 'descending' : 'none';
+      th.setAttribute('aria-sort', ord);
+      th.querySelector('.arrow').textContent = ord === 'ascending' ? ' ▲' : ord === 'descending' ? ' ▼' : '';
+    }
+    if (ctrl) ctrl.abort();
+    ctrl = new AbortController();
+    const q = new URLSearchParams({ limit: PAGE, offset: st.offset, current: st.current });
+    if (st.ordering) q.set('ordering', st.ordering);
+    if (st.q) q.set('q', st.q);
+    let page;
+    try {
+      page = await api('GET', `/devices/${dev.id}/${encodeURIComponent(name)}?${q}`, undefined, { signal: ctrl.signal });
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      clear(tbody);
+      tbody.appendChild(h('tr', {}, h('td', { colspan: allCols.length }, errorBox(err))));
+      return;
+    }
+    clear(tbody);
+    for (const r of page.results) {
       tbody.appendChild(h('tr', { class: r.current === 0 ? 'retired' : null },
-        cols.map((c) => h('td', {}, text((r.data || {})[c]))),
+        cols.map((c) => h('td', {}, fmtValue(c, (r.data || {})[c], name))),
         h('td', {}, text(r.first_seen)), h('td', {}, text(r.last_seen))));
     }
-    out.appendChild(h('p', { class: 'muted' }, `${fmtNum(list.length)} rows` + (list.length > limit ? `, the first ${limit} shown` : '')));
-    out.appendChild(h('div', { class: 'table-wrap' }, h('table', { class: 'grid section', dataset: { section: name } }, thead, tbody)));
+    if (!page.results.length) tbody.appendChild(h('tr', {}, h('td', { colspan: allCols.length, class: 'empty' }, 'No rows.')));
+    const to = st.offset + page.results.length;
+    status.textContent = `${fmtNum(page.count ? st.offset + 1 : 0)}–${fmtNum(to)} of ${fmtNum(page.count)} rows`;
+    status.dataset.count = page.count;
+    prev.disabled = st.offset <= 0;
+    next.disabled = to >= page.count;
   }
-  filter.addEventListener('input', draw);
-  retired.addEventListener('change', async () => {
-    try {
-      shown = retired.checked
-        ? (await api('GET', `/devices/${dev.id}/${encodeURIComponent(name)}?current=all&limit=1000`)).results
-        : rows;
-      draw();
-    } catch (err) { out.appendChild(errorBox(err)); }
-  });
-  panel.append(h('div', { class: 'toolbar' }, filter, h('label', { for: retired.id, class: 'check' }, retired, ' include removed rows')), out);
-  draw();
+  prev.addEventListener('click', () => { st.offset = Math.max(0, st.offset - PAGE); load(); });
+  next.addEventListener('click', () => { st.offset += PAGE; load(); });
+  filter.addEventListener('input', debounce(() => { st.q = filter.value.trim(); st.offset = 0; load(); }, 250));
+  retired.addEventListener('change', () => { st.current = retired.checked ? 'all' : 'true'; st.offset = 0; load(); });
+  load();
+  return out;
+}
+
+// A group tab: each of its sections under a heading, in the group's order.
+function groupPanel(dev, names, panel) {
+  for (const name of names) {
+    panel.append(h('h2', { class: 'section-title', id: `section-${name}` }, `${label(name)} (${fmtNum(dev.components[name].length)})`),
+      sectionTable(dev, name));
+  }
 }
 
 // History: the device's changes, drawn and filtered as on the Changes
@@ -137,27 +228,40 @@ async function historyPanel(dev, panel) {
 export async function devicePage(el, r) {
   const id = r.parts[1];
   if (!/^[0-9]+$/.test(id || '')) { el.appendChild(notice('error', 'No such device.')); return null; }
-  const dev = await api('GET', `/devices/${id}`);
+  const [dev, orgs, locs] = await Promise.all([api('GET', `/devices/${id}`), orgNames().catch(() => new Map()),
+    api('GET', '/locations').catch(() => ({ results: [] }))]);
+  const locations = (locs.results || []).filter((l) => l.org_id === dev.org_id).map((l) => l.name);
   const name = text(dev.hostname) || text(dev.ip) || `device ${dev.id}`;
   document.title = `${name} — netcensus`;
   const title = h('h1', { id: 'device-name' }, name);
   el.append(h('p', { class: 'crumbs' }, h('a', { href: '#/devices' }, 'Devices'), ' / ', name), title,
-    h('p', { class: 'muted' }, [dev.ip, dev.type, dev.os_name || dev.os_family, dev.manufacturer].filter(Boolean).map(text).join(' · ')));
-  const sections = Object.keys(dev.components || {}).sort((a, b) => {
-    const ia = sectionOrder.indexOf(a); const ib = sectionOrder.indexOf(b);
-    return (ia < 0 ? 999 : ia) - (ib < 0 ? 999 : ib) || a.localeCompare(b);
-  });
+    summaryCard(dev, orgs));
+  const present = Object.keys(dev.components || {});
   const list = [
-    { id: 'summary', label: 'Summary', render: (p) => {
-      const edit = h('div', {}, editForm(dev, () => {}));
-      p.append(h('div', { class: 'split' }, fieldList(dev), edit));
+    { id: 'summary', label: 'Details', render: (p) => {
+      const edit = h('div', {}, editForm(dev, [...new Set(locations)], () => {}));
+      p.append(h('div', { class: 'split' }, fieldList(dev, orgs), edit));
       // custom fields (data.js)
       import('./data.js').then((m) => m.customFieldsPanel(edit, dev)).catch((e) => edit.appendChild(errorBox(e)));
     } },
-    ...sections.map((s) => ({ id: s, label: `${s} (${dev.components[s].length})`, render: (p) => sectionPanel(dev, s, p) })),
-    { id: 'history', label: 'History', render: (p) => { historyPanel(dev, p).catch((e) => p.appendChild(errorBox(e))); } },
   ];
-  el.appendChild(tabs(list, r.parts[2] || 'summary', (tab) => {
+  const placed = new Set();
+  for (const [gid, glabel, names] of groups) {
+    const have = names.filter((n) => present.includes(n));
+    have.forEach((n) => placed.add(n));
+    if (!have.length) continue;
+    const rows = have.reduce((n, s) => n + dev.components[s].length, 0);
+    list.push({ id: gid, label: `${glabel} (${fmtNum(rows)})`, render: (p) => groupPanel(dev, have, p) });
+  }
+  const other = present.filter((n) => !placed.has(n)).sort();
+  if (other.length) list.push({ id: 'other', label: 'Other', render: (p) => groupPanel(dev, other, p) });
+  list.push({ id: 'history', label: 'History', render: (p) => { historyPanel(dev, p).catch((e) => p.appendChild(errorBox(e))); } });
+  // an old address naming a section opens its group
+  let want = r.parts[2] || 'summary';
+  const g = groups.find(([, , names]) => names.includes(want));
+  if (g) want = g[0];
+  else if (other.includes(want)) want = 'other';
+  el.appendChild(tabs(list, want, (tab) => {
     history.replaceState(null, '', `#/device/${dev.id}` + (tab === 'summary' ? '' : '/' + encodeURIComponent(tab)));
   }));
   return null;

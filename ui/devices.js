@@ -2,15 +2,21 @@
 // column filters, the sort order and the page live in the address
 // (#/devices?hostname__ic=web&ordering=-last_seen&offset=50), so a view can
 // be bookmarked or sent, and the server does the filtering, sorting and
-// paging — the page stays quick with 100,000 devices.
+// paging — the page stays quick with 100,000 devices. Which columns show is
+// the user's choice (Columns), kept on the server as the preference
+// devices.columns, so it follows them to another browser and login.
 import { h, clear, api, fmtNum, text, buildQuery, route, errorBox, debounce, ApiError } from './core.js';
 import { deviceSelection } from './data.js';
+import { label, fmtValue, orgNames, getPrefs, setPref } from './fields.js';
 
-export const columns = [
-  ['hostname', 'Hostname'], ['ip', 'IP address'], ['type', 'Type'],
-  ['os_family', 'OS family'], ['os_name', 'OS'], ['manufacturer', 'Manufacturer'],
-  ['model', 'Model'], ['status', 'Status'], ['last_seen', 'Last seen'],
+// Every column the chooser offers, in table order; the default set first.
+export const allColumns = [
+  'hostname', 'ip', 'type', 'os_family', 'os_name', 'manufacturer', 'model', 'status', 'last_seen',
+  'mac', 'serial', 'fqdn', 'os_version', 'location', 'org_id', 'owner', 'tags', 'first_seen',
+  'last_seen_by', 'description', 'uuid', 'sysName',
 ];
+export const defaultColumns = allColumns.slice(0, 9);
+const PREF = 'devices.columns';
 const reserved = new Set(['q', 'ordering', 'limit', 'offset']);
 const pageSizes = [25, 50, 100, 250, 500];
 
@@ -32,14 +38,65 @@ export function apiQuery(st) {
   return q;
 }
 
+// One table row of device d for the columns cols; the one place a row is
+// drawn, so a selection column can be added here.
+export function deviceRow(d, cols, orgs) {
+  const tr = h('tr', { dataset: { id: d.id } });
+  for (const key of cols) {
+    let v;
+    if (key === 'hostname') {
+      v = h('a', { href: `#/device/${encodeURIComponent(d.id)}` }, text(d.hostname) || text(d.ip) || `device ${d.id}`);
+    } else if (key === 'org_id') {
+      v = text(orgs.get(d.org_id) || d.org_id);
+    } else {
+      v = fmtValue(key, d[key]);
+    }
+    tr.appendChild(h('td', { 'data-col': key }, v));
+  }
+  return tr;
+}
+
+// The column chooser: a disclosure with one checkbox per column; onChange
+// gets the new list (in table order) after each tick.
+function columnChooser(cols, onChange) {
+  const box = h('fieldset', { class: 'column-chooser', id: 'column-chooser', hidden: true },
+    h('legend', {}, 'Columns to show'));
+  const toggle = h('button', { type: 'button', id: 'columns-toggle', 'aria-expanded': 'false', 'aria-controls': 'column-chooser' }, 'Columns');
+  toggle.addEventListener('click', () => {
+    box.hidden = !box.hidden;
+    toggle.setAttribute('aria-expanded', String(!box.hidden));
+  });
+  const checks = {};
+  for (const key of allColumns) {
+    const cb = h('input', { type: 'checkbox', id: `col-${key}`, name: key, checked: cols.includes(key), disabled: key === 'hostname' });
+    cb.addEventListener('change', () => onChange(allColumns.filter((k) => checks[k].checked)));
+    checks[key] = cb;
+    box.appendChild(h('label', { for: cb.id, class: 'check' }, cb, ' ', label(key)));
+  }
+  box.appendChild(h('button', { type: 'button', id: 'columns-default', onclick: () => {
+    for (const k of allColumns) checks[k].checked = defaultColumns.includes(k);
+    onChange(defaultColumns.slice());
+  } }, 'Default columns'));
+  return { toggle, box };
+}
+
 export async function devicesPage(el, r) {
   document.title = 'Devices — netcensus';
   const st = { limit: '50', offset: '0', ...r.query };
   let ctrl = null;
+  let cols = defaultColumns.slice();
+  let orgs = new Map();
+  // The user's columns and the org names arrive while the first page
+  // loads (the rows wait for them, the request does not).
+  const ready = Promise.all([getPrefs(), orgNames().catch(() => new Map())]).then(([prefs, o]) => {
+    orgs = o;
+    if (Array.isArray(prefs[PREF])) cols = allColumns.filter((k) => k === 'hostname' || prefs[PREF].includes(k));
+  });
 
   const search = h('input', { type: 'search', id: 'device-search', 'data-search': '', value: st.q || '',
     placeholder: 'host name, address prefix or MAC', 'aria-label': 'Search devices (press / to focus)' });
   const status = h('p', { class: 'muted', id: 'devices-status', role: 'status', 'aria-live': 'polite' }, 'Loading…');
+  const countEl = h('span', { id: 'devices-count', class: 'count' });
   const chips = h('div', { class: 'chips', role: 'group', 'aria-label': 'Active filters' });
   const headRow = h('tr', {});
   const filterRow = h('tr', { class: 'filters' });
@@ -51,34 +108,65 @@ export async function devicesPage(el, r) {
     pageSizes.map((n) => h('option', { value: n, selected: String(n) === st.limit }, `${n} per page`)));
   const exportBtn = h('button', { type: 'button', id: 'export-csv' }, 'Export CSV');
   const exportMsg = h('span', { class: 'muted', role: 'status' });
+  const prefMsg = h('span', { class: 'muted', id: 'columns-msg', role: 'status' });
+  const chooserSlot = h('span', {});
+  const chooserBox = h('div', {});
+  const chooserReady = ready.then(() => columnChooser(cols, async (list) => {
+    cols = list;
+    drawHead();
+    load();
+    try {
+      await setPref(PREF, cols);
+      prefMsg.textContent = 'Columns saved for your account.';
+    } catch (err) {
+      prefMsg.textContent = `Columns not saved: ${err.message}`;
+    }
+  })).then((c) => { chooserSlot.appendChild(c.toggle); chooserBox.appendChild(c.box); });
 
   // the selection column and bulk bar (data.js; org_admin and admin)
   const sel = deviceSelection({ headRow, filterRow, query: () => apiQuery(st), reload: () => load() });
   el.append(
-    h('h1', {}, 'Devices'),
-    h('div', { class: 'toolbar' }, search, exportBtn, exportMsg),
+    h('h1', {}, 'Devices ', countEl),
+    h('div', { class: 'toolbar' }, search, chooserSlot, exportBtn, exportMsg, prefMsg),
+    chooserBox,
     chips, ...(sel.bar ? [sel.bar] : []),
     h('div', { class: 'table-wrap' }, tableEl),
     h('div', { class: 'pager' }, prev, status, next, size));
 
   const filterInputs = {};
-  for (const [key, label] of columns) {
-    const ord = st.ordering === key ? 'ascending' : st.ordering === '-' + key ? 'descending' : 'none';
-    const btn = h('button', { type: 'button', class: 'sort', dataset: { field: key } }, label,
-      h('span', { class: 'arrow', 'aria-hidden': 'true' }, ord === 'ascending' ? ' ▲' : ord === 'descending' ? ' ▼' : ''));
-    btn.addEventListener('click', () => {
-      st.ordering = st.ordering === key ? '-' + key : st.ordering === '-' + key ? '' : key;
-      st.offset = '0';
-      update(true);
-    });
-    headRow.appendChild(h('th', { scope: 'col', 'aria-sort': ord }, btn));
+  function sortOf(key) {
+    return st.ordering === key ? 'ascending' : st.ordering === '-' + key ? 'descending' : 'none';
+  }
+  function filterFor(key) {
+    if (key === 'org_id') {
+      const sel = h('select', { class: 'col-filter', name: 'org_id', 'aria-label': 'Filter Org' },
+        h('option', { value: '' }, 'any'), [...orgs].map(([id, n]) => h('option', { value: id, selected: String(id) === st.org_id }, n)));
+      sel.addEventListener('change', () => { st.org_id = sel.value; st.offset = '0'; update(false); });
+      filterInputs.org_id = sel;
+      return sel;
+    }
     const inp = h('input', { type: 'text', class: 'col-filter', name: key + '__ic', value: st[key + '__ic'] || '',
-      'aria-label': `Filter ${label} (contains)`, placeholder: 'filter' });
+      'aria-label': `Filter ${label(key)} (contains)`, placeholder: 'filter' });
     inp.addEventListener('input', debounce(() => { st[key + '__ic'] = inp.value.trim(); st.offset = '0'; update(false); }, 250));
     filterInputs[key + '__ic'] = inp;
-    filterRow.appendChild(h('td', {}, inp));
+    return inp;
   }
-
+  function drawHead() {
+    clear(headRow);
+    clear(filterRow);
+    for (const key of cols) {
+      const ord = sortOf(key);
+      const btn = h('button', { type: 'button', class: 'sort', dataset: { field: key } }, label(key),
+        h('span', { class: 'arrow', 'aria-hidden': 'true' }, ord === 'ascending' ? ' ▲' : ord === 'descending' ? ' ▼' : ''));
+      btn.addEventListener('click', () => {
+        st.ordering = st.ordering === key ? '-' + key : st.ordering === '-' + key ? '' : key;
+        st.offset = '0';
+        update(true);
+      });
+      headRow.appendChild(h('th', { scope: 'col', 'aria-sort': ord, 'data-col': key }, btn));
+      filterRow.appendChild(h('td', { 'data-col': key }, filterFor(key)));
+    }
+  }
   search.addEventListener('input', debounce(() => { st.q = search.value; st.offset = '0'; update(false); }, 250));
   prev.addEventListener('click', () => { st.offset = String(Math.max(0, +st.offset - +st.limit)); update(true); });
   next.addEventListener('click', () => { st.offset = String(+st.offset + +st.limit); update(true); });
@@ -94,8 +182,7 @@ export async function devicesPage(el, r) {
     if (push) history.pushState(null, '', hash);
     else history.replaceState(null, '', hash);
     for (const th of headRow.children) {
-      const key = th.firstChild.dataset.field;
-      const ord = st.ordering === key ? 'ascending' : st.ordering === '-' + key ? 'descending' : 'none';
+      const ord = sortOf(th.firstChild.dataset.field);
       th.setAttribute('aria-sort', ord);
       th.querySelector('.arrow').textContent = ord === 'ascending' ? ' ▲' : ord === 'descending' ? ' ▼' : '';
     }
@@ -112,7 +199,6 @@ export async function devicesPage(el, r) {
   }
 
   async function load() {
-    drawChips();
     if (ctrl) ctrl.abort();
     ctrl = new AbortController();
     const q = { ...apiQuery(st), limit: st.limit, offset: st.offset };
@@ -120,32 +206,25 @@ export async function devicesPage(el, r) {
     let page;
     try {
       page = await api('GET', '/devices' + buildQuery(q), undefined, { signal: ctrl.signal });
+      await ready;
+      drawChips();
     } catch (err) {
       if (err.name === 'AbortError') return;
       clear(tbody);
-      tbody.appendChild(h('tr', {}, h('td', { colspan: columns.length }, errorBox(err))));
+      tbody.appendChild(h('tr', {}, h('td', { colspan: cols.length }, errorBox(err))));
       status.textContent = err instanceof ApiError && err.field ? `Filter ${err.field}: ${err.message}` : 'The list could not be loaded.';
       return;
     }
     clear(tbody);
     const frag = document.createDocumentFragment();
-    for (const d of page.results) {
-      const tr = h('tr', { dataset: { id: d.id } });
-      for (const [key] of columns) {
-        if (key === 'hostname') {
-          tr.appendChild(h('td', { 'data-col': key }, h('a', { href: `#/device/${encodeURIComponent(d.id)}` }, text(d.hostname) || text(d.ip) || `device ${d.id}`)));
-        } else {
-          tr.appendChild(h('td', { 'data-col': key }, text(d[key])));
-        }
-      }
-      frag.appendChild(tr);
-    }
+    for (const d of page.results) frag.appendChild(deviceRow(d, cols, orgs));
     tbody.appendChild(frag);
     sel.rows(tbody, page.count);
     if (!performance.getEntriesByName('devices-first-rows').length) performance.mark('devices-first-rows');
-    if (!page.results.length) tbody.appendChild(h('tr', {}, h('td', { colspan: columns.length, class: 'empty' }, 'No device matches.')));
+    if (!page.results.length) tbody.appendChild(h('tr', {}, h('td', { colspan: cols.length, class: 'empty' }, 'No device matches.')));
     const from = page.count ? +st.offset + 1 : 0;
     const to = +st.offset + page.results.length;
+    countEl.textContent = `(${fmtNum(page.count)})`;
     status.textContent = `${fmtNum(from)}–${fmtNum(to)} of ${fmtNum(page.count)} devices`;
     status.dataset.count = page.count;
     status.dataset.query = buildQuery(q);
@@ -154,7 +233,8 @@ export async function devicesPage(el, r) {
     next.disabled = to >= page.count;
   }
 
-  await load();
+  ready.then(drawHead);
+  await Promise.all([load(), chooserReady]);
   return () => { if (ctrl) ctrl.abort(); };
 }
 

@@ -17,6 +17,7 @@ const pages = {
   search: page('./search.js', 'searchPage'),
   changes: page('./changes.js', 'changesPage'),
   data: page('./data.js', 'dataPage'),
+  locations: page('./locations.js', 'locationsPage'),
 };
 
 const nav = [
@@ -27,6 +28,7 @@ const nav = [
   ['changes', 'Changes'],
   ['network', 'Network'],
   ['data', 'Data'],
+  ['locations', 'Locations'],
   ['admin', 'Administration'],
 ];
 

@@ -59,7 +59,7 @@ static void serve_usage(FILE *out)
 		"body_buffer_max,\n"
 		"                      discovery_workers, lease_seconds, "
 		"collector_plain_http, timezone,\n"
-		"                      ldap.NAME.KEY\n"
+		"                      map_tiles, ldap.NAME.KEY\n"
 		"  --intake-allow NETS networks allowed to post Open-AudIT "
 		"audits without ?token=\n"
 		"                      (e.g. 198.18.0.0/15,127.0.0.1/32); "

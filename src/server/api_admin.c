@@ -6,16 +6,20 @@
  * Objects outside the caller's org tree answer 404. Credential secrets are
  * write-only: no reply ever carries them.
  */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "probe/snmp.h"
+#include "probe/ssh.h"
 #include "server/server_int.h"
 #include "server/server_ops.h"
 #include "store/secret.h"
 #include "store/store_api.h"
+#include "store/store_ui.h"
 
 /* Keeps the rows of a whose key org_key names a visible org; steals a. */
 static json_t *api_visible_rows(struct request *rq, json_t *a,
@@ -362,6 +366,154 @@ out:
 	return 0;
 }
 
+/* 1 when the caller may change user u (the caller's tree holds it, and
+ * only an admin changes an admin); else replies 403 and returns 0. */
+static int api_user_editable(struct request *rq, json_t *u)
+{
+	if (rq->who.role != ROLE_ADMIN &&
+	    !strcmp(json_string_value(json_object_get(u, "role")), "admin")) {
+		api_reply_error(rq, 403, NULL,
+				"only an admin can change an admin");
+		return 0;
+	}
+	return 1;
+}
+
+/* Checks body of PATCH /users/{id} against user u into set (the columns
+ * to write); 0, or -1 after replying. */
+static int api_user_patch_check(struct request *rq, json_t *u, json_t *body,
+				json_t *set)
+{
+	int self =
+		json_integer_value(json_object_get(u, "id")) == rq->who.user_id;
+	const char *key, *why = NULL, *err = NULL;
+	unsigned status = 400;
+	json_t *v;
+	int64_t org;
+	enum role r;
+
+	json_object_foreach(body, key, v) {
+		if (!strcmp(key, "role")) {
+			r = auth_role_from_name(json_string_value(v));
+			if (!json_is_string(v) || r == ROLE_NONE)
+				err = "role must be admin, org_admin, user or "
+				      "collector";
+			else if (r == ROLE_ADMIN && rq->who.role != ROLE_ADMIN)
+				status = 403,
+				err = "only an admin can make admins";
+			else if (self && r != rq->who.role)
+				err = "you cannot change your own role: ask "
+				      "another admin";
+			else
+				json_object_set_new(
+					set, key,
+					json_string(auth_role_name(r)));
+		} else if (!strcmp(key, "org_id")) {
+			if (api_body_org(rq, body, key, &org) < 0)
+				return -1;
+			if (self && org != rq->who.org_id)
+				err = "you cannot move yourself to another "
+				      "org: "
+				      "ask another admin";
+			else
+				json_object_set_new(set, key,
+						    json_integer(org));
+		} else if (!strcmp(key, "enabled")) {
+			if (!json_is_boolean(v))
+				err = "enabled must be true or false";
+			else if (self && !json_is_true(v))
+				err = "you cannot disable yourself";
+			else
+				json_object_set_new(
+					set, key,
+					json_integer(json_is_true(v)));
+		} else if (!strcmp(key, "full_name") || !strcmp(key, "email")) {
+			if (!json_is_null(v) &&
+			    store_text_check(json_string_value(v),
+					     STORE_NAME_MAX * 2, 0, &why) < 0)
+				err = "must be a string of at most 200 "
+				      "characters without control characters, "
+				      "or null";
+			else
+				json_object_set(set, key, v);
+		} else {
+			err = "cannot be changed here: use role, org_id, "
+			      "enabled, full_name, email (and POST "
+			      "/users/{id}/password for the password)";
+		}
+		if (err) {
+			api_reply_error(rq, status, key, "%s: %s", key, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* PATCH /users/{id} {role, org_id, enabled, full_name, email}: an
+ * org_admin changes users of its org tree (never into another org, never
+ * an admin); disabling a user ends its sessions. */
+int api_user_patch(struct request *rq)
+{
+	int64_t id = rq->params.id[0];
+	json_t *u = NULL, *body = NULL, *set = json_object();
+	int rc;
+
+	if (!api_need_role(rq, ROLE_ORG_ADMIN) ||
+	    !(u = api_user_visible(rq, id)) || !api_user_editable(rq, u) ||
+	    !(body = api_body_json(rq)) ||
+	    api_user_patch_check(rq, u, body, set) < 0)
+		goto out;
+	write_lock(rq);
+	rc = store_user_update(rq->st, id, set);
+	write_unlock(rq);
+	if (rc < 0) {
+		api_reply_error(rq, 500, NULL, "cannot change user %lld",
+				(long long)id);
+		goto out;
+	}
+	if (json_object_get(set, "enabled") &&
+	    !json_integer_value(json_object_get(set, "enabled")))
+		auth_sessions_end(
+			json_string_value(json_object_get(u, "name")));
+	log_info("user '%s' changed by '%s'",
+		 json_string_value(json_object_get(u, "name")), rq->who.name);
+	api_reply_json(rq, 200,
+		       api_user_out(store_api_user_get_id(rq->st, id)));
+out:
+	json_decref(set);
+	json_decref(body);
+	json_decref(u);
+	return 0;
+}
+
+/* DELETE /users/{id}/sessions: signs the user out everywhere (its API
+ * tokens stay; DELETE /tokens/{id} revokes those). Oneself, or an
+ * org_admin over the user. */
+int api_user_sessions_end(struct request *rq)
+{
+	int64_t id = rq->params.id[0];
+	const char *name;
+	json_t *u;
+	int n;
+
+	if (id != rq->who.user_id && !api_need_role(rq, ROLE_ORG_ADMIN))
+		return 0;
+	if (!(u = api_user_visible(rq, id)))
+		return 0;
+	if (id != rq->who.user_id && !api_user_editable(rq, u)) {
+		json_decref(u);
+		return 0;
+	}
+	name = json_string_value(json_object_get(u, "name"));
+	n = auth_sessions_end(name);
+	log_info("%d session(s) of '%s' ended by '%s'", n, name, rq->who.name);
+	api_reply_json(rq, 200,
+		       json_pack("{sisssssI}", "sessions_ended", n, "user",
+				 name, "tokens", "kept", "id", (json_int_t)id));
+	json_decref(u);
+	return 0;
+}
+
 /* ---- tokens ---- */
 
 int api_tokens_list(struct request *rq)
@@ -566,4 +718,220 @@ int api_credential_delete(struct request *rq)
 		return api_reply_error(rq, 500, NULL,
 				       "cannot delete credential");
 	return api_reply_text(rq, 204, "%s", "");
+}
+
+/* The JSON body of a change to visible credential id by an org_admin or
+ * admin, or NULL after replying 404, 403 or 400. */
+static json_t *api_credential_body(struct request *rq, int64_t id)
+{
+	json_t *c = api_credential_find(rq, id);
+
+	if (!c) {
+		api_reply_error(rq, 404, NULL, "no credential %lld",
+				(long long)id);
+		return NULL;
+	}
+	json_decref(c);
+	if (!api_need_role(rq, ROLE_ORG_ADMIN))
+		return NULL;
+	return api_body_json(rq);
+}
+
+/* PATCH /credentials/{id}: the members given replace the stored ones and
+ * the whole is checked as a new credential is; a secret left out keeps
+ * its stored value, a new one rotates it. A new type keeps only name,
+ * description and org. The id stays, so discoveries keep using it. */
+int api_credential_patch(struct request *rq)
+{
+	static const char *const meta[] = {"id",      "org",	     "created",
+					   "updated", "secrets_set", NULL};
+	static const char *const kept[] = {"name", "description", "org_id",
+					   NULL};
+	int64_t id = rq->params.id[0], org;
+	json_t *c, *body, *cur = NULL, *merged = NULL, *v;
+	const char *const *k;
+	const char *key, *t;
+	struct log_capture cap;
+	int rc;
+
+	if (!(body = api_credential_body(rq, id)))
+		return 0;
+	if (json_object_get(body, "org_id") &&
+	    api_body_org(rq, body, "org_id", &org) < 0)
+		goto out;
+	cur = store_credential_get_secret(rq->st, id);
+	if (!cur) {
+		api_reply_error(rq, 500, NULL, "cannot read credential %lld",
+				(long long)id);
+		goto out;
+	}
+	t = json_string_value(json_object_get(body, "type"));
+	if (t && strcmp(t, json_string_value(json_object_get(cur, "type")))) {
+		merged = json_object();
+		for (k = kept; *k; k++)
+			if ((v = json_object_get(cur, *k)))
+				json_object_set(merged, *k, v);
+	} else {
+		merged = json_incref(cur);
+	}
+	for (k = meta; *k; k++)
+		json_object_del(merged, *k);
+	json_object_foreach(body, key, v)
+		if (!(json_is_string(v) && !json_string_length(v) &&
+		      store_credential_field_secret(key)))
+			json_object_set(merged, key, v);
+	log_capture_start(&cap);
+	write_lock(rq);
+	rc = store_credential_update(rq->st, id, merged);
+	write_unlock(rq);
+	log_capture_stop();
+	if (rc < 0) {
+		api_reply_captured(rq, &cap,
+				   "the credential was refused: check its "
+				   "type and fields");
+		goto out;
+	}
+	log_info("credential %lld changed by '%s'", (long long)id,
+		 rq->who.name);
+	c = api_credential_find(rq, id);
+	api_reply_json(rq, 200,
+		       c ? c : json_pack("{sI}", "id", (json_int_t)id));
+out:
+	if (body)
+		api_body_wipe(body, secret_keys);
+	store_credential_wipe(cur);
+	store_credential_wipe(merged);
+	json_decref(merged);
+	json_decref(cur);
+	json_decref(body);
+	return 0;
+}
+
+/* Tries an SNMP credential on ip:port: what the agent says, or why not. */
+static int api_cred_try_snmp(json_t *cred, const char *ip, unsigned port,
+			     char *msg, size_t len)
+{
+	struct snmp_probe_opts o = {.timeout_ms = 1000,
+				    .retries = 1,
+				    .deadline_ms = 5000,
+				    .port = port,
+				    .max_rows = 8};
+	json_t *creds = json_pack("[O]", cred), *rep = json_object(), *sys;
+	int rc;
+
+	rc = snmp_probe(ip, creds, &o, rep, msg, len);
+	if (rc == 0) {
+		sys = json_object_get(rep, "sys");
+		snprintf(
+			msg, len,
+			"SNMP v%s answered: sysName '%s', sysDescr "
+			"'%.200s'",
+			json_string_value(json_object_get(sys, "snmp_version")),
+			json_string_value(json_object_get(sys, "sysName"))
+				? json_string_value(
+					  json_object_get(sys, "sysName"))
+				: "",
+			json_string_value(json_object_get(sys, "sysDescr"))
+				? json_string_value(
+					  json_object_get(sys, "sysDescr"))
+				: "");
+	}
+	json_decref(creds);
+	json_decref(rep);
+	return rc;
+}
+
+/* Logs in over SSH with cred on ip:port without running anything. */
+static int api_cred_try_ssh(json_t *cred, const char *ip, unsigned port,
+			    char *msg, size_t len)
+{
+	struct ssh_audit_cred sc;
+	struct ssh_audit_opts o = {.host = ip,
+				   .port = port,
+				   .ncreds = 1,
+				   .connect_ms = 3000,
+				   .banner_ms = 3000,
+				   .auth_ms = 5000,
+				   .total_ms = 10000,
+				   .allow_changed_hostkey = 1,
+				   .no_audit = 1};
+	struct ssh_audit_result r;
+	int rc;
+
+	if (ssh_audit_cred_from_json(cred, &sc) < 0) {
+		snprintf(msg, len, "not a usable SSH credential");
+		return -1;
+	}
+	o.creds = &sc;
+	rc = ssh_audit_host(&o, &r);
+	if (rc == 0)
+		snprintf(msg, len, "logged in as '%s' (%s, host key %s)",
+			 sc.username ? sc.username : "", r.banner, r.hostkey);
+	else
+		snprintf(msg, len, "%s failed: %s",
+			 ssh_audit_stage_name(r.stage), r.error);
+	ssh_audit_result_free(&r);
+	return rc;
+}
+
+/* POST /credentials/{id}/test {address, port}: tries the credential once
+ * against one address the admin names (org_admin, admin) and answers
+ * {ok, message} with the agent's or server's own reason. */
+int api_credential_test(struct request *rq)
+{
+	int64_t id = rq->params.id[0], port = 0;
+	json_t *body, *cred = NULL, *v;
+	unsigned char addr[16];
+	const char *ip, *type;
+	char msg[1024] = "";
+	int rc;
+
+	if (!(body = api_credential_body(rq, id)))
+		return 0;
+	ip = json_string_value(json_object_get(body, "address"));
+	if (!ip || (inet_pton(AF_INET, ip, addr) != 1 &&
+		    inet_pton(AF_INET6, ip, addr) != 1)) {
+		api_reply_error(rq, 400, "address",
+				"address must be one IPv4 or IPv6 address "
+				"(numeric), e.g. 192.0.2.10");
+		goto out;
+	}
+	v = json_object_get(body, "port");
+	if (v && !json_is_null(v) &&
+	    (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	     json_integer_value(v) > 65535)) {
+		api_reply_error(rq, 400, "port", "port must be 1 to 65535");
+		goto out;
+	}
+	port = v ? json_integer_value(v) : 0;
+	cred = store_credential_get_secret(rq->st, id);
+	if (!cred) {
+		api_reply_error(rq, 500, NULL, "cannot read credential %lld",
+				(long long)id);
+		goto out;
+	}
+	type = json_string_value(json_object_get(cred, "type"));
+	if (!strcmp(type, "snmp") || !strcmp(type, "snmp_v3")) {
+		rc = api_cred_try_snmp(cred, ip, (unsigned)port, msg,
+				       sizeof(msg));
+	} else if (!strcmp(type, "ssh") || !strcmp(type, "ssh_key")) {
+		rc = api_cred_try_ssh(cred, ip, (unsigned)port, msg,
+				      sizeof(msg));
+	} else {
+		api_reply_error(rq, 400, "type",
+				"testing a %s credential is not supported: "
+				"snmp, snmp_v3, ssh and ssh_key can be tested",
+				type);
+		goto out;
+	}
+	log_info("credential %lld tested by '%s' on %s: %s", (long long)id,
+		 rq->who.name, ip, rc == 0 ? "ok" : "failed");
+	api_reply_json(rq, 200,
+		       json_pack("{sbsssssI}", "ok", rc == 0, "message", msg,
+				 "address", ip, "port", (json_int_t)port));
+out:
+	store_credential_wipe(cred);
+	json_decref(cred);
+	json_decref(body);
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include "store/store_api.h"
 #include "store/store_attach.h"
 #include "store/store_data.h"
+#include "store/store_ui.h"
 
 static const char *const list_extra[] = {"format", NULL};
 
@@ -232,18 +233,22 @@ int api_device_delete(struct request *rq)
 	return api_reply_text(rq, 204, "%s", "");
 }
 
+/* GET /devices/{id}/{section}: one page of a section, sorted and paged
+ * in SQL (store_component_page), with the section's true row count. */
 int api_device_section(struct request *rq)
 {
-	static const char *const extra[] = {"current", "limit", "offset", NULL};
-	int64_t id = rq->params.id[0];
+	static const char *const extra[] = {"current",	"limit", "offset",
+					    "ordering", "q",	 NULL};
+	int64_t id = rq->params.id[0], total = 0;
 	const char *section = rq->params.v[1];
 	const char *cur = request_arg(rq, "current");
 	const char *lim = request_arg(rq, "limit");
 	const char *off = request_arg(rq, "offset");
+	const char *ord = request_arg(rq, "ordering");
 	long limit = QUERY_LIMIT_DEFAULT, offset = 0;
-	json_t *rows, *page, *r;
-	int want = 1; /* 1 current, 0 retired, -1 all */
-	size_t i;
+	enum store_rows which = STORE_ROWS_CURRENT;
+	struct log_capture cap;
+	json_t *rows;
 	int j;
 
 	for (j = 0; j < rq->nargs; j++) {
@@ -254,13 +259,14 @@ int api_device_section(struct request *rq)
 		if (!*e)
 			return api_reply_error(rq, 400, rq->args[j].key,
 					       "unknown parameter '%s'; use "
-					       "current, limit, offset",
+					       "current, limit, offset, "
+					       "ordering, q",
 					       rq->args[j].key);
 	}
 	if (cur && (!strcmp(cur, "0") || !strcmp(cur, "false")))
-		want = 0;
+		which = STORE_ROWS_RETIRED;
 	else if (cur && !strcmp(cur, "all"))
-		want = -1;
+		which = STORE_ROWS_ALL;
 	else if (cur && strcmp(cur, "1") && strcmp(cur, "true"))
 		return api_reply_error(rq, 400, "current",
 				       "current must be true, false or all");
@@ -274,27 +280,13 @@ int api_device_section(struct request *rq)
 				       "integer");
 	if (!api_device_visible(rq, id))
 		return 0;
-	rows = store_component_list(rq->st, id, section, want == 1);
+	log_capture_start(&cap);
+	rows = store_component_page(rq->st, id, section, which,
+				    request_arg(rq, "q"),
+				    ord && *ord == '-' ? ord + 1 : ord,
+				    ord && *ord == '-', limit, offset, &total);
+	log_capture_stop();
 	if (!rows)
-		return api_reply_error(rq, 500, NULL, "cannot read %s",
-				       section);
-	page = json_array();
-	{
-		long seen = 0;
-
-		json_array_foreach(rows, i, r) {
-			json_t *cv = json_object_get(r, "current");
-			int c = json_is_true(cv) || json_integer_value(cv) ||
-				(json_is_string(cv) &&
-				 !strcmp(json_string_value(cv), "1"));
-
-			if (want == 0 && c)
-				continue;
-			if (seen >= offset && seen < offset + limit)
-				json_array_append(page, r);
-			seen++;
-		}
-		json_decref(rows);
-		return api_reply_list(rq, page, seen, limit, offset);
-	}
+		return api_reply_captured(rq, &cap, "cannot read the section");
+	return api_reply_list(rq, rows, total, limit, offset);
 }

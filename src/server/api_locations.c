@@ -247,3 +247,20 @@ out:
 	json_decref(loc);
 	return 0;
 }
+
+/* GET /map: how the Locations page draws its map: the tile URL template
+ * (config map_tiles; "none": no tiles, markers on a blank map) and the
+ * attribution the tile server asks for. */
+int api_map_get(struct request *rq)
+{
+	const char *tiles = rq->srv->cfg->map_tiles ? rq->srv->cfg->map_tiles
+						    : SERVER_MAP_TILES;
+
+	if (!strcmp(tiles, "none"))
+		tiles = "";
+	return api_reply_json(rq, 200,
+			      json_pack("{ssss}", "tiles", tiles, "attribution",
+					strstr(tiles, "openstreetmap.org")
+						? "© OpenStreetMap contributors"
+						: ""));
+}

@@ -51,8 +51,12 @@ const struct route server_routes[] = {
 	{"DELETE", V1 "/devices/{id}", api_device_delete, 0,
 	 "delete a device and its history"},
 	{"GET", V1 "/devices/{id}/{section}", api_device_section, 0,
-	 "one component section (software, network, ip, ...); "
-	 "current=true|false|all"},
+	 "one component section (software, network, ip, ...), sorted and "
+	 "paged: current=true|false|all, ordering=[-]FIELD, limit, offset"},
+	{"GET", V1 "/preferences", api_prefs_get, 0,
+	 "the caller's own UI preferences {name: value}"},
+	{"PUT", V1 "/preferences/{name}", api_pref_put, 0,
+	 "set one of the caller's preferences {value} (null removes it)"},
 	{"GET", V1 "/search", api_search, 0,
 	 "one search over devices (hostname, fqdn, sysName, serial, uuid, "
 	 "every ip and mac in any notation, location, tags), software "
@@ -70,6 +74,12 @@ const struct route server_routes[] = {
 	 "add a user {username, password, role, org_id}"},
 	{"GET", V1 "/users/{id}", api_user_get, 0, "one user"},
 	{"DELETE", V1 "/users/{id}", api_user_delete, 0, "delete a user"},
+	{"PATCH", V1 "/users/{id}", api_user_patch, 0,
+	 "change a user's role, org_id, enabled, full_name, email "
+	 "(disabling ends its sessions)"},
+	{"DELETE", V1 "/users/{id}/sessions", api_user_sessions_end, 0,
+	 "sign a user out everywhere: ends its sessions, keeps its API "
+	 "tokens"},
 	{"POST", V1 "/users/{id}/password", api_user_password, 0,
 	 "set a user's password {password, current_password (your own)}: "
 	 "ends every session of that user, keeps its API tokens"},
@@ -84,6 +94,12 @@ const struct route server_routes[] = {
 	 "add a credential; its secrets are write-only"},
 	{"GET", V1 "/credentials/{id}", api_credential_get, 0,
 	 "one credential, without its secrets"},
+	{"PATCH", V1 "/credentials/{id}", api_credential_patch, 0,
+	 "change a credential; a secret given rotates it, one left out is "
+	 "kept"},
+	{"POST", V1 "/credentials/{id}/test", api_credential_test, 0,
+	 "try the credential once on {address, port}: {ok, message} with "
+	 "the agent's or server's reason"},
 	{"DELETE", V1 "/credentials/{id}", api_credential_delete, 0,
 	 "delete a credential"},
 	{"GET", V1 "/stats", api_stats, 0,
@@ -154,6 +170,9 @@ const struct route server_routes[] = {
 	 "add a location {name, type, address, city, country, latitude, "
 	 "longitude, description, org_id}"},
 	{"GET", V1 "/locations/{id}", api_location_get, 0, "one location"},
+	{"GET", V1 "/map", api_map_get, 0,
+	 "the Locations map's tile URL template (config map_tiles; empty: "
+	 "no tiles) and attribution"},
 	{"PATCH", V1 "/locations/{id}", api_location_patch, 0,
 	 "change a location; a new name is carried to its devices"},
 	{"DELETE", V1 "/locations/{id}", api_location_delete, 0,

@@ -4,12 +4,21 @@
  * static files with a Content-Security-Policy and revalidation by ETag.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <microhttpd.h>
 
 #include "core/log.h"
 #include "server/assets.h"
+
+static char assets_csp[1024] = ASSETS_CSP_HEAD ASSETS_CSP_TAIL;
+
+void assets_set_map_origin(const char *origin)
+{
+	snprintf(assets_csp, sizeof(assets_csp), "%s%s%s%s", ASSETS_CSP_HEAD,
+		 *origin ? " " : "", origin, ASSETS_CSP_TAIL);
+}
 
 int assets_is_ui_path(const char *url)
 {
@@ -65,7 +74,7 @@ static int assets_queue(struct MHD_Connection *conn, unsigned status,
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, "Content-Type", type);
-	MHD_add_response_header(resp, "Content-Security-Policy", ASSETS_CSP);
+	MHD_add_response_header(resp, "Content-Security-Policy", assets_csp);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");

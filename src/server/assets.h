@@ -27,11 +27,18 @@ extern const int assets_nfiles;
 
 #define ASSETS_INDEX "/ui/index.html"
 
-/* The policy sent with every UI reply. */
-#define ASSETS_CSP                                                             \
+/* The policy sent with every UI reply; img-src also names the map tile
+ * server's origin (assets_set_map_origin). */
+#define ASSETS_CSP_HEAD                                                        \
 	"default-src 'none'; script-src 'self'; style-src 'self'; "            \
-	"img-src 'self' data:; font-src 'self'; connect-src 'self'; "          \
+	"img-src 'self' data:"
+#define ASSETS_CSP_TAIL                                                        \
+	"; font-src 'self'; connect-src 'self'; "                              \
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+/* Lets the pages load images (map tiles) from origin as well ("" for
+ * none; checked by server_map_origin). Call once before serving. */
+void assets_set_map_origin(const char *origin);
 
 /* 1 when url belongs to the UI rather than the API: "/", "/index.html"
  * or anything under "/ui/". */

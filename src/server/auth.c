@@ -359,16 +359,20 @@ static int session_find(const char *cookie, char user[128], char csrf[64],
 	return rc;
 }
 
-/* Ends every session of user (after its password changed). */
-static void session_end_user(const char *user)
+/* Ends every session of user (after its password changed, or when an
+ * admin revokes them); returns how many there were. */
+int auth_sessions_end(const char *user)
 {
-	int i;
+	int i, n = 0;
 
 	pthread_mutex_lock(&auth_lock);
 	for (i = 0; i < SESSION_MAX; i++)
-		if (sessions[i].hash[0] && !strcmp(sessions[i].user, user))
+		if (sessions[i].hash[0] && !strcmp(sessions[i].user, user)) {
 			sessions[i].hash[0] = '\0';
+			n++;
+		}
 	pthread_mutex_unlock(&auth_lock);
+	return n;
 }
 
 /* ---- principals ---- */
@@ -688,7 +692,7 @@ void auth_password_changed(struct request *rq, const char *name, json_t *reply)
 {
 	char stamp[SECRET_TOKEN_HASH_LEN + 1];
 
-	session_end_user(name);
+	auth_sessions_end(name);
 	if (rq->who.by_cookie && !strcmp(rq->who.name, name) &&
 	    store_user_password_stamp(rq->st, name, stamp) == 0)
 		auth_session_start(rq, stamp, reply);

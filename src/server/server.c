@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "sched/sched.h"
 #include "server/api_sched.h"
+#include "server/assets.h"
 #include "server/server_int.h"
 #include "server/server_ops.h"
 #include "store/store_api.h"
@@ -48,6 +49,7 @@ void server_config_free(struct server_config *cfg)
 	free(cfg->tls_key);
 	free(cfg->access_log);
 	free(cfg->timezone);
+	free(cfg->map_tiles);
 	auth_sources_config_free(cfg->auth_sources);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -299,6 +301,12 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			cfg->intake_org = n;
 		return 0;
 	}
+	if (!strcmp(k, "map_tiles")) {
+		char origin[256];
+
+		if (server_map_origin(v, origin, sizeof(origin), why) < 0)
+			return -1;
+	}
 	if (config_int_find(cfg, k, &ci) == 0) {
 		if (util_parse_long(v, ci.min, ci.max, &n) < 0) {
 			*why = ci.why;
@@ -314,6 +322,7 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			      : !strcmp(k, "tls_key")	 ? &cfg->tls_key
 			      : !strcmp(k, "access_log") ? &cfg->access_log
 			      : !strcmp(k, "timezone")	 ? &cfg->timezone
+			      : !strcmp(k, "map_tiles")	 ? &cfg->map_tiles
 							 : NULL;
 		if (!slot) {
 			*why = "unknown setting (listen, db, data, tls_cert, "
@@ -323,12 +332,55 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			       "max_connections, max_connections_per_ip, "
 			       "body_buffer_max, discovery_workers, "
 			       "lease_seconds, collector_plain_http, timezone, "
+			       "map_tiles, "
 			       "ldap.NAME.KEY)";
 			return -1;
 		}
 		free(*slot);
 		*slot = xstrdup(v);
 	}
+	return 0;
+}
+
+int server_map_origin(const char *tiles, char *out, size_t len,
+		      const char **why)
+{
+	const char *host, *end;
+	size_t n;
+	int wild;
+
+	*why = "expected none, or an http:// or https:// URL with {z}, {x} "
+	       "and {y} (and {s} only as the first label of the host), "
+	       "e.g. " SERVER_MAP_TILES;
+	if (!strcmp(tiles, "none")) {
+		snprintf(out, len, "%s", "");
+		return 0;
+	}
+	if (strlen(tiles) > 500 || !strstr(tiles, "{z}") ||
+	    !strstr(tiles, "{x}") || !strstr(tiles, "{y}") ||
+	    strpbrk(tiles, " \t\r\n\"';,<>\\"))
+		return -1;
+	if (!strncmp(tiles, "https://", 8))
+		host = tiles + 8;
+	else if (!strncmp(tiles, "http://", 7))
+		host = tiles + 7;
+	else
+		return -1;
+	end = host + strcspn(host, "/");
+	n = (size_t)(end - host);
+	if (!n || *end != '/')
+		return -1;
+	/* {s}.tile.example.org: any subdomain of the rest */
+	wild = n > 4 && !strncmp(host, "{s}.", 4);
+	if (wild) {
+		host += 4;
+		n -= 4;
+	}
+	if (strspn(host, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") < n)
+		return -1;
+	snprintf(out, len, "%.*s%s%.*s", (int)(host - tiles - (wild ? 4 : 0)),
+		 tiles, wild ? "*." : "", (int)n, host);
 	return 0;
 }
 
@@ -493,6 +545,17 @@ int server_run(const struct server_config *cfg)
 	srv.cfg = cfg;
 	if (server_config_check(cfg) < 0 || auth_init() < 0)
 		goto out;
+	{
+		char origin[256];
+
+		if (server_map_origin(cfg->map_tiles ? cfg->map_tiles
+						     : SERVER_MAP_TILES,
+				      origin, sizeof(origin), &why) < 0) {
+			log_err("map_tiles: %s", why);
+			goto out;
+		}
+		assets_set_map_origin(origin);
+	}
 	st = store_open(cfg->db);
 	if (!st || store_api_tune(st) < 0 || server_first_admin(st) < 0 ||
 	    auth_sources_config_apply(st, cfg->auth_sources) < 0)

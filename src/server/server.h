@@ -57,9 +57,20 @@ struct server_config {
 	int collector_plain_http; /* collectors' jobs (with credentials)
 				   * over plain HTTP too */
 	char *timezone;		  /* schedules' zone (owned); NULL: UTC */
-	void *auth_sources;	  /* ldap.NAME.KEY lines: a json_t (owned;
-				   * server/api_sched.h) */
+	char *map_tiles;    /* the Locations map's tile URL template (owned);
+			     * NULL: SERVER_MAP_TILES; "none": no tiles */
+	void *auth_sources; /* ldap.NAME.KEY lines: a json_t (owned;
+			     * server/api_sched.h) */
 };
+
+#define SERVER_MAP_TILES "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+/* The origin of a map tile URL template into out (scheme and host, the
+ * host's first label a "*" wildcard when it is {s}), for the page's
+ * Content-Security-Policy; "" for "none". 0, or -1 with *why when the template
+ * is not an http(s) URL with {z}, {x} and {y} and a plain host. */
+int server_map_origin(const char *tiles, char *out, size_t len,
+		      const char **why);
 
 /* Defaults: 127.0.0.1:8080, ./netcensus.db, 4 threads, a 60 s request
  * timeout, a 10 s header timeout, 1000 connections (200 per address),
@@ -86,8 +97,8 @@ int server_config_set(struct server_config *cfg, const char *key,
 /* Reads a "key = value" file (listen, db, data, tls_cert, tls_key,
  * tls_self_signed, intake_allow, intake_org, threads, access_log,
  * request_timeout, header_timeout, max_connections,
- * max_connections_per_ip, body_buffer_max, discovery_workers; '#'
- * comments) into
+ * max_connections_per_ip, body_buffer_max, discovery_workers,
+ * map_tiles; '#' comments) into
  * cfg. 0, or -1 after printing "FILE:LINE: what is wrong". */
 int server_config_load(struct server_config *cfg, const char *path);
 

@@ -249,6 +249,8 @@ int auth_password_check(struct request *rq, const char *name, const char *pw);
  * caller set its own through a session, starts a new one for it (the
  * cookie, and csrf_token added to reply). */
 void auth_password_changed(struct request *rq, const char *name, json_t *reply);
+/* Ends every session of user name (its API tokens stay); the count. */
+int auth_sessions_end(const char *name);
 int api_auth_login(struct request *rq);
 int api_auth_logout(struct request *rq);
 int api_auth_me(struct request *rq);
@@ -290,6 +292,8 @@ int api_user_get(struct request *rq);
 int api_user_create(struct request *rq);
 int api_user_delete(struct request *rq);
 int api_user_password(struct request *rq);
+int api_user_patch(struct request *rq);
+int api_user_sessions_end(struct request *rq);
 int api_tokens_list(struct request *rq);
 int api_token_create(struct request *rq);
 int api_token_delete(struct request *rq);
@@ -297,6 +301,14 @@ int api_credentials_list(struct request *rq);
 int api_credential_get(struct request *rq);
 int api_credential_create(struct request *rq);
 int api_credential_delete(struct request *rq);
+int api_credential_patch(struct request *rq);
+int api_credential_test(struct request *rq);
+
+int api_map_get(struct request *rq);
+
+/* ---- api_prefs.c ---- */
+int api_prefs_get(struct request *rq);
+int api_pref_put(struct request *rq);
 
 /* ---- api_intake.c ---- */
 int api_intake(struct request *rq);

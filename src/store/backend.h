@@ -109,6 +109,7 @@ struct store_ops {
 	int (*token_revoke)(struct store *st, int64_t id);
 	json_t *(*token_list)(struct store *st);
 	int (*credential_add)(struct store *st, json_t *cred, int64_t *id);
+	int (*credential_update)(struct store *st, int64_t id, json_t *cred);
 	json_t *(*credential_list)(struct store *st);
 	json_t *(*credential_get_secret)(struct store *st, int64_t id);
 	int (*credential_delete)(struct store *st, int64_t id);

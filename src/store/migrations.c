@@ -467,6 +467,17 @@ static const char migration_10[] =
 	" PRIMARY KEY (device_id, field_id));"
 	"CREATE INDEX device_custom_value ON device_custom (field_id, value);";
 
+/* Migration 11 (branch uidev, issue #18 item 4): per-user preferences of
+ * the web UI (the device list's columns, ...), small JSON values by name,
+ * kept on the server so they follow the user to another browser. */
+static const char migration_11[] =
+	"CREATE TABLE user_pref ("
+	" user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL,"
+	" value TEXT NOT NULL,"
+	" updated TEXT NOT NULL,"
+	" PRIMARY KEY (user_id, name));";
+
 const char *const store_migrations[] = {migration_1,
 					migration_2,
 					migration_3,
@@ -476,6 +487,7 @@ const char *const store_migrations[] = {migration_1,
 					migration_7 /* branch ad */,
 					migration_8 /* branch store */,
 					migration_9 /* branch winrpc */,
-					migration_10 /* branch uidata */};
+					migration_10 /* branch uidata */,
+					migration_11 /* branch uidev */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

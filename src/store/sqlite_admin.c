@@ -1202,7 +1202,10 @@ static int cred_split(struct store *st, json_t *cred, json_t *fields,
 	return 0;
 }
 
-int sqlite_credential_add(struct store *st, json_t *cred, int64_t *id)
+/* Adds cred, or with update_id > 0 replaces that credential's name, type,
+ * org, description, fields and secrets (checked as a new one is). */
+static int cred_write(struct store *st, json_t *cred, int64_t update_id,
+		      int64_t *id)
 {
 	json_t *norm, *fields = json_object(), *secrets = json_object();
 	char *fields_text = NULL, *secrets_text = NULL;
@@ -1234,11 +1237,19 @@ int sqlite_credential_add(struct store *st, json_t *cred, int64_t *id)
 		goto out;
 	fields_text = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
 	secrets_text = json_dumps(secrets, JSON_COMPACT | JSON_SORT_KEYS);
-	s = adm_prepare(st, "INSERT INTO credential (org_id, name, type,"
-			    " description, fields, secrets, created, updated)"
-			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+	s = adm_prepare(
+		st, update_id > 0 ? "UPDATE credential SET org_id = ?1,"
+				    " name = ?2, type = ?3, description = ?4,"
+				    " fields = ?5, secrets = ?6, updated = ?7"
+				    " WHERE id = ?8"
+				  : "INSERT INTO credential (org_id, name,"
+				    " type, description, fields, secrets,"
+				    " created, updated)"
+				    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
 	if (!s)
 		goto out;
+	if (update_id > 0)
+		sqlite3_bind_int64(s, 8, update_id);
 	util_now(now);
 	sqlite3_bind_int64(s, 1, org_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
@@ -1264,7 +1275,8 @@ int sqlite_credential_add(struct store *st, json_t *cred, int64_t *id)
 		goto out;
 	}
 	if (id)
-		*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
+		*id = update_id > 0 ? update_id
+				    : sqlite3_last_insert_rowid(sqlite_of(st)->db);
 	rc = 0;
 out:
 	store_credential_wipe(norm);
@@ -1274,6 +1286,16 @@ out:
 	free(fields_text);
 	free(secrets_text);
 	return rc;
+}
+
+int sqlite_credential_add(struct store *st, json_t *cred, int64_t *id)
+{
+	return cred_write(st, cred, 0, id);
+}
+
+int sqlite_credential_update(struct store *st, int64_t id, json_t *cred)
+{
+	return cred_write(st, cred, id, NULL);
 }
 
 #define CRED_COLUMNS                                                           \

@@ -54,6 +54,7 @@ const struct store_ops sqlite_store_ops = {
 	.token_revoke = sqlite_token_revoke,
 	.token_list = sqlite_token_list,
 	.credential_add = sqlite_credential_add,
+	.credential_update = sqlite_credential_update,
 	.credential_list = sqlite_credential_list,
 	.credential_get_secret = sqlite_credential_get_secret,
 	.credential_delete = sqlite_credential_delete,

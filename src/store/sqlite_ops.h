@@ -80,6 +80,7 @@ char *sqlite_token_user(struct store *st, const char *token);
 int sqlite_token_revoke(struct store *st, int64_t id);
 json_t *sqlite_token_list(struct store *st);
 int sqlite_credential_add(struct store *st, json_t *cred, int64_t *id);
+int sqlite_credential_update(struct store *st, int64_t id, json_t *cred);
 json_t *sqlite_credential_list(struct store *st);
 json_t *sqlite_credential_get_secret(struct store *st, int64_t id);
 int sqlite_credential_delete(struct store *st, int64_t id);

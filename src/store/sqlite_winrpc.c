@@ -43,7 +43,7 @@ json_t *store_windows_host_map(struct store *st, int64_t org_id)
 	if (rc != SQLITE_DONE) {
 		log_err("database: cannot read the windows credentials that "
 			"worked: %s",
-			sqlite3_errmsg(st->db));
+			sqlite3_errmsg(sqlite_of(st)->db));
 		json_decref(map);
 		return NULL;
 	}
@@ -79,7 +79,7 @@ int store_windows_host_set(struct store *st, int64_t device_id, const char *ip,
 	if (rc != SQLITE_DONE) {
 		log_err("database: cannot record the windows credential of "
 			"device %lld (%s): %s",
-			(long long)device_id, ip, sqlite3_errmsg(st->db));
+			(long long)device_id, ip, sqlite3_errmsg(sqlite_of(st)->db));
 		return -1;
 	}
 	return 0;

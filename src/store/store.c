@@ -354,6 +354,11 @@ int store_credential_add(struct store *st, json_t *cred, int64_t *id)
 	return st->ops->credential_add(st, cred, id);
 }
 
+int store_credential_update(struct store *st, int64_t id, json_t *cred)
+{
+	return st->ops->credential_update(st, id, cred);
+}
+
 json_t *store_credential_list(struct store *st)
 {
 	return st->ops->credential_list(st);

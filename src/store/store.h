@@ -237,6 +237,9 @@ json_t *store_token_list(struct store *st);
  * shape ({"name", "type", "credentials": {...}}, its field names) is
  * accepted wherever a cred is. */
 int store_credential_add(struct store *st, json_t *cred, int64_t *id);
+/* Replaces credential id with cred (a whole credential, checked as add
+ * checks one; its id stays, so discoveries naming it keep it). */
+int store_credential_update(struct store *st, int64_t id, json_t *cred);
 json_t *store_credential_list(struct store *st);
 json_t *store_credential_get_secret(struct store *st, int64_t id);
 int store_credential_delete(struct store *st, int64_t id);

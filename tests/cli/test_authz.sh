@@ -178,6 +178,11 @@ body_for() { # METHOD PATTERN
 		echo "{\"id\":\"0123456789abcdef0123456789abcd$(printf %02x $((k % 256)))\",\"kind\":\"report\",\"run_id\":$RUN,\"body\":{\"report\":{\"sys\":{\"ip\":\"198.18.0.9\"}}}}" ;;
 	"PATCH /api/v1/collectors/{id}") echo '{"description":"matrix"}' ;;
 	"POST /api/v1/auth/login") echo '{}' ;;
+	"PATCH /api/v1/users/{id}") echo '{"full_name":"Matrix Victim"}' ;;
+	"PATCH /api/v1/credentials/{id}") echo '{"description":"matrix"}' ;;
+	# a loopback port where no agent answers: {ok:false, message}
+	"POST /api/v1/credentials/{id}/test") echo '{"address":"127.0.0.1","port":9}' ;;
+	"PUT /api/v1/preferences/{name}") echo '{"value":["hostname","mac"]}' ;;
 	*) echo '{}' ;;
 	esac
 }
@@ -199,7 +204,7 @@ expect() {
 	/api/v1/discovery-runs* | /api/v1/changes | /api/v1/audit-log | \
 	/api/v1/stats | /api/v1/network | /metrics | /api/v1/auth/* | \
 	/api/v1/intake | /api/v1/collectors* | /api/v1/search | \
-	/api/v1/custom-fields*) ;;
+	/api/v1/custom-fields* | /api/v1/preferences* | /api/v1/map) ;;
 	*) [ "$r" = col ] && echo 403 || echo generic
 	   return ;;
 	esac
@@ -217,6 +222,18 @@ expect() {
 	*:"POST /api/v1/collectors/register" | *:"GET /api/v1/collectors/jobs" | \
 	*:"POST /api/v1/collectors/results" | \
 	*:"POST /api/v1/collectors/runs/{id}/progress") echo 403 ;;
+	# ---- issue #18 (branch uidev): one's own preferences and the map
+	# settings for every reader; editing users and credentials, revoking
+	# sessions and testing a credential for org_admin and admin over
+	# objects of their tree (org 1's are 404 to the other org's admin) ----
+	*:"GET /api/v1/preferences" | *:"PUT /api/v1/preferences/{name}" | \
+	*:"GET /api/v1/map") echo 200 ;;
+	usr:"PATCH /api/v1/users/{id}" | usr:"DELETE /api/v1/users/{id}/sessions" | \
+	usr:"PATCH /api/v1/credentials/{id}" | usr:"POST /api/v1/credentials/{id}/test") echo 403 ;;
+	oad:"PATCH /api/v1/users/{id}" | oad:"DELETE /api/v1/users/{id}/sessions" | \
+	oad:"PATCH /api/v1/credentials/{id}" | oad:"POST /api/v1/credentials/{id}/test") echo 404 ;;
+	adm:"PATCH /api/v1/users/{id}" | adm:"DELETE /api/v1/users/{id}/sessions" | \
+	adm:"PATCH /api/v1/credentials/{id}" | adm:"POST /api/v1/credentials/{id}/test") echo 200 ;;
 	# ---- reads ----
 	*:"GET /api/v1/auth/me" | *:"GET /api/v1/devices" | *:"GET /api/v1/changes" | \
 	*:"GET /api/v1/orgs" | *:"GET /api/v1/tokens" | *:"GET /api/v1/credentials" | \

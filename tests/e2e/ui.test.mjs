@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,7 @@ let main; // {url, db, password}
 const dialogs = [];
 const cspErrors = [];
 const apiBodies = []; // every API response body the pages received
+const offsite = []; // requests to anything but loopback: all refused
 
 // Device reports of our own: the hostile host name, devices that see each
 // other over ARP and LLDP, and a second audit of one of them so the change
@@ -87,6 +89,13 @@ async function apiGet(p) {
   return r.json();
 }
 
+// A write as the page's session does it (cookie + CSRF token).
+async function apiSend(method, p, data, pg = page) {
+  const me = await (await pg.request.get(main.url + '/api/v1/auth/me')).json();
+  const r = await pg.request.fetch(main.url + '/api/v1' + p, { method, data, headers: { 'X-CSRF-Token': me.csrf_token } });
+  return { status: r.status(), body: await r.json().catch(() => null) };
+}
+
 async function login(p, pass) {
   await p.fill('#login-user', 'admin');
   await p.fill('#login-pass', pass);
@@ -103,6 +112,14 @@ before(async () => {
   browser = await launchBrowser();
   ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   ctx.setDefaultTimeout(WAIT_MS);
+  // The browser reaches only loopback: anything else (the map's tile
+  // server) is refused as if offline, and noted.
+  await ctx.route(/.*/, (route) => {
+    const u = new URL(route.request().url());
+    if (['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) return route.continue();
+    offsite.push(u.href);
+    return route.abort('internetdisconnected');
+  });
   page = await ctx.newPage();
   watch(page);
 });
@@ -234,7 +251,8 @@ test('device page: fields, the software tab, history and editing', async () => {
   await page.goto(main.url + `/#/device/${id}`);
   await page.waitForSelector('#device-name');
   const tabs = await page.$$eval('[role=tab]', (b) => b.map((x) => x.dataset.tab));
-  for (const s of ['summary', 'software', 'ip', 'history']) assert.ok(tabs.includes(s), `tab ${s} in ${tabs}`);
+  for (const s of ['summary', 'software', 'network', 'history']) assert.ok(tabs.includes(s), `tab ${s} in ${tabs}`);
+  assert.ok(tabs.length <= 7, `sections are grouped into a few tabs: ${tabs}`);
   // keyboard: arrows move between tabs
   await page.focus('[role=tab][data-tab="summary"]');
   await page.keyboard.press('ArrowRight');
@@ -252,9 +270,16 @@ test('device page: fields, the software tab, history and editing', async () => {
   assert.equal(await page.locator('#timeline li.change').count(), changes.results.length);
   await shot('device-history');
   // edit the user fields
+  // status and location come from lists (the location from the
+  // Locations page's list of the device's org)
+  assert.equal((await apiSend('POST', '/locations', { name: 'rack 4', org_id: 1 })).status, 201);
+  await page.reload();
+  await page.waitForSelector('#device-name');
   await page.click('[role=tab][data-tab="summary"]');
   await page.fill('#edit-owner', 'network team');
-  await page.fill('#edit-location', 'rack 4');
+  assert.equal(await page.evaluate(() => document.getElementById('edit-location').tagName), 'SELECT');
+  assert.equal(await page.evaluate(() => document.getElementById('edit-status').tagName), 'SELECT');
+  await page.selectOption('#edit-location', 'rack 4');
   await page.click('#device-edit button[type=submit]');
   await page.waitForSelector('#device-edit .notice.ok');
   const dev = await apiGet(`/devices/${id}`);
@@ -1094,6 +1119,143 @@ test('phone width: every page fits without sideways scrolling and breaks no word
   assert.deepEqual(bad, []);
 });
 
+// ---- issue #18 items 4-5 (branch uidev) ----
+
+test('devices: the column chooser is remembered for the user across a reload and a new login', async () => {
+  await page.goto(main.url + '/#/devices');
+  await page.waitForSelector('table.devices tbody tr[data-id]');
+  assert.match(await page.textContent('#devices-count'), /^\(\d+\)$/, 'the count at the top');
+  assert.equal(await page.locator('table.devices th[data-col="serial"]').count(), 0);
+  await page.click('#columns-toggle');
+  await page.check('#col-serial');
+  await page.check('#col-org_id');
+  await page.uncheck('#col-model');
+  await page.waitForFunction(() => /saved/.test(document.getElementById('columns-msg').textContent));
+  const heads = async () => page.$$eval('table.devices thead tr:first-child th', (t) => t.map((x) => x.textContent.replace(/[▲▼]/g, '').trim()));
+  let h1 = await heads();
+  assert.ok(h1.includes('Serial') && h1.includes('Org') && !h1.includes('Model'), `columns ${h1}`);
+  assert.ok(h1.every((x) => !x.includes('_')), `readable labels: ${h1}`);
+  // the org shows by name
+  const orgCells = await page.$$eval('table.devices tbody td[data-col="org_id"]', (t) => t.map((x) => x.textContent));
+  assert.ok(orgCells.length && orgCells.every((x) => x === 'Default'), `org names: ${orgCells.slice(0, 3)}`);
+  await page.reload();
+  await page.waitForSelector('table.devices th[data-col="serial"]');
+  assert.deepEqual(await heads(), h1, 'the same columns after a reload');
+  // a new login (a fresh session, as from another browser)
+  await ctx.clearCookies();
+  await page.reload();
+  await page.waitForSelector('#login-user');
+  await login(page, main.password);
+  await page.waitForSelector('table.devices th[data-col="serial"]');
+  assert.deepEqual(await heads(), h1, 'the same columns after logging in again');
+  assert.deepEqual((await apiGet('/preferences'))['devices.columns'].includes('serial'), true);
+  await shot('devices-columns');
+  await page.click('#columns-toggle');
+  await page.click('#columns-default');
+  await page.waitForFunction(() => !document.querySelector('table.devices th[data-col="serial"]'));
+});
+
+test('device page: a summary at the top; the software section sorted and paged by the server', async () => {
+  const id = (await apiGet('/devices?hostname=e2e-many-sw')).results[0].id;
+  await page.goto(main.url + `/#/device/${id}/software`);
+  await page.waitForSelector('#device-summary');
+  await page.waitForSelector('.section-block[data-section="software"] .section-status[data-count="150"]');
+  const status = '.section-block[data-section="software"] .section-status';
+  assert.match(await page.textContent(status), /^1–25 of 150 rows$/);
+  assert.equal(await page.locator('table.section[data-section="software"] tbody tr').count(), 25, 'one page of 25, not 150');
+  const first = () => page.textContent('table.section[data-section="software"] tbody tr td');
+  assert.equal(await first(), 'e2e-pkg-000');
+  const sortBtn = 'table.section[data-section="software"] th button[data-field="name"]';
+  await page.click(sortBtn);
+  await page.click(sortBtn);
+  await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-149');
+  assert.equal(await page.getAttribute('table.section[data-section="software"] th:has(button[data-field="name"])', 'aria-sort'), 'descending');
+  await page.click('.section-block[data-section="software"] .section-next');
+  await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-124');
+  assert.match(await page.textContent(status), /^26–50 of 150 rows$/);
+  const api = await apiGet(`/devices/${id}/software?ordering=-name&limit=25&offset=25`);
+  assert.deepEqual(await page.$$eval('table.section[data-section="software"] tbody tr', (t) => t.map((r) => r.children[0].textContent)),
+    api.results.map((r) => r.data.name), 'the page shows the rows the server sorted');
+  await shot('device-software-paged');
+});
+
+test('admin: a user edited (role, org, name) and signed out everywhere; roles explained', async () => {
+  assert.equal((await apiSend('POST', '/users', { username: 'e2e-edit', password: 'pw-e2e-edit-long', role: 'user', org_id: 1 })).status, 201);
+  // the user signs in from another browser
+  const other = await browser.newContext();
+  const r = await other.request.post(main.url + '/api/v1/auth/login', { data: { username: 'e2e-edit', password: 'pw-e2e-edit-long' } });
+  assert.equal(r.status(), 200);
+  assert.equal((await other.request.get(main.url + '/api/v1/auth/me')).status(), 200);
+  await page.goto(main.url + '/#/admin/users');
+  await page.waitForSelector('#role-help dt:text("org_admin")');
+  await page.click('#user-list button.edit[data-user="e2e-edit"]');
+  await page.selectOption('#user-edit select[name="role"]', 'org_admin');
+  await page.fill('#user-edit input[name="full_name"]', 'Edited Person');
+  await page.click('#user-edit button[type=submit]');
+  await page.waitForSelector('#user-edit .notice.ok');
+  const u = (await apiGet('/users')).results.find((x) => x.username === 'e2e-edit');
+  assert.equal(u.role, 'org_admin');
+  assert.equal(u.full_name, 'Edited Person');
+  await page.waitForSelector('#user-list td:text("Edited Person")');
+  await page.click('#user-revoke');
+  await page.waitForSelector('#user-edit .notice.ok:has-text("signed out everywhere")');
+  assert.match(await page.textContent('#user-edit .notice.ok'), /1 session ended/);
+  assert.equal((await other.request.get(main.url + '/api/v1/auth/me')).status(), 401, 'the other browser is signed out');
+  await other.close();
+  await shot('admin-user-edit');
+});
+
+test('admin: a credential rotated, then tested on loopback with the server\'s reason shown', async () => {
+  const NEW = 'e2e-rotated-' + Math.random().toString(36).slice(2, 10);
+  assert.equal((await apiSend('POST', '/credentials', { name: 'e2e rotate', type: 'snmp', community: SECRET + '-old', org_id: 1 })).status, 201);
+  await page.goto(main.url + '/#/admin/credentials');
+  await page.click('#cred-list button.edit[data-cred="e2e rotate"]');
+  await page.waitForSelector('#cred-form small:has-text("leave empty to keep it")');
+  await page.fill('#cred-form input[name="community"]', NEW);
+  await page.click('#cred-form button[type=submit]');
+  await page.waitForSelector('#cred-form .notice.ok:has-text("new secret replaces")');
+  assert.equal(await page.inputValue('#cred-form input[name="community"]'), '', 'the secret leaves the page');
+  // a UDP socket on loopback that takes requests and never answers: the
+  // server's own reason
+  const mute = dgram.createSocket('udp4');
+  await new Promise((resolve) => mute.bind(0, '127.0.0.1', resolve));
+  const port = mute.address().port;
+  await page.click('#cred-list button.test[data-cred="e2e rotate"]');
+  await page.fill('#cred-test input[name="address"]', '127.0.0.1');
+  await page.fill('#cred-test input[name="port"]', String(port));
+  await page.click('#cred-test button[type=submit]');
+  await page.waitForSelector('#cred-test-result .notice.error');
+  assert.match(await page.textContent('#cred-test-result'), /did not work: snmp 127\.0\.0\.1: no credential worked: .*no answer/);
+  mute.close();
+  // an address that is not one: the reason next to the field
+  await page.fill('#cred-test input[name="address"]', 'not-an-address');
+  await page.click('#cred-test button[type=submit]');
+  await page.waitForSelector('#cred-test .field-error');
+  assert.match(await page.textContent('#cred-test .field-error'), /address must be one IPv4 or IPv6 address/);
+  const all = await page.evaluate(() => document.documentElement.outerHTML);
+  assert.ok(!all.includes(NEW) && !apiBodies.some((b) => b.includes(NEW)), 'the new secret is in no page and no reply');
+  await shot('admin-credential-test');
+});
+
+test('locations: a marker and the list with no tile server reachable', async () => {
+  assert.equal((await apiSend('POST', '/locations', { name: 'e2e Brisbane DC', city: 'Brisbane', country: 'AU', latitude: -27.4698, longitude: 153.0251, type: 'site', org_id: 1 })).status, 201);
+  await page.goto(main.url + '/#/locations');
+  await page.waitForSelector('#location-map[data-markers="1"]');
+  assert.equal(await page.locator('#location-map path.location-marker').count(), 1, 'one marker drawn');
+  assert.equal(await page.locator('#location-list td:text("e2e Brisbane DC")').count(), 1);
+  // the tiles were asked for, refused (offline), and the page says so
+  await page.waitForFunction(() => /cannot be loaded/.test(document.getElementById('map-note').textContent));
+  assert.ok(offsite.length > 0 && offsite.every((u) => u.startsWith('https://tile.openstreetmap.org/')), `only tiles went offsite: ${offsite.slice(0, 3)}`);
+  // editing still works: a click on the marker opens it in the form
+  await page.click('#location-list tr:has-text("e2e Brisbane DC") button.edit');
+  await page.selectOption('#location-form select[name="type"]', 'building');
+  await page.click('#location-form button[type=submit]');
+  await page.waitForSelector('#location-form .notice.ok');
+  const loc = (await apiGet('/locations')).results.find((l) => l.name === 'e2e Brisbane DC');
+  assert.equal(loc.type, 'building');
+  await shot('locations-offline');
+});
+
 test('no dialog opened and no Content-Security-Policy violation', () => {
   assert.deepEqual(dialogs, []);
   assert.deepEqual(cspErrors, []);
@@ -1106,7 +1268,7 @@ test(`with ${PERF_DEVICES.toLocaleString('en-US')} devices the devices page show
   sh('sqlite3', [db], `
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${PERF_DEVICES})
     INSERT INTO device (org_id, hostname, ip, mac, type, os_family, manufacturer, first_seen, last_seen)
-    SELECT 1, printf('host-%06d', i), printf('10.%d.%d.%d', i / 65536, (i / 256) % 256, i % 256),
+    SELECT 1, printf('host-%06d', i), printf('198.%d.%d.%d', 18 + i / 65536, (i / 256) % 256, i % 256),
       printf('02:00:00:%02x:%02x:%02x', i / 65536, (i / 256) % 256, i % 256),
       CASE i % 5 WHEN 0 THEN 'computer' WHEN 1 THEN 'switch' WHEN 2 THEN 'router' WHEN 3 THEN 'printer' ELSE 'wap' END,
       CASE i % 4 WHEN 0 THEN 'Debian' WHEN 1 THEN 'Windows' WHEN 2 THEN 'Cisco IOS' ELSE NULL END,
