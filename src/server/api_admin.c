@@ -463,9 +463,7 @@ int api_user_patch(struct request *rq)
 	    !(body = api_body_json(rq)) ||
 	    api_user_patch_check(rq, u, body, set) < 0)
 		goto out;
-	write_lock(rq);
 	rc = store_user_update(rq->st, id, set);
-	write_unlock(rq);
 	if (rc < 0) {
 		api_reply_error(rq, 500, NULL, "cannot change user %lld",
 				(long long)id);
@@ -781,9 +779,7 @@ int api_credential_patch(struct request *rq)
 		      store_credential_field_secret(key)))
 			json_object_set(merged, key, v);
 	log_capture_start(&cap);
-	write_lock(rq);
 	rc = store_credential_update(rq->st, id, merged);
-	write_unlock(rq);
 	log_capture_stop();
 	if (rc < 0) {
 		api_reply_captured(rq, &cap,

@@ -66,16 +66,12 @@ static json_t *data_import(struct request *rq, json_t *rows, int64_t org,
 	struct import_opts o = {
 		.org_id = org, .dry_run = dry_run, .format = format};
 	char src[sizeof(rq->who.name) + 128];
-	struct store *st;
 	json_t *res;
 
 	o.org_ids = api_scope(rq, &o.norgs);
 	data_source(rq, src, sizeof(src));
 	o.source = src;
-	write_lock(rq);
-	st = server_writer(rq);
-	res = import_devices(st ? st : rq->st, rows, &o);
-	write_unlock(rq);
+	res = import_devices(rq->st, rows, &o);
 	if (!res)
 		api_reply_error(rq, 500, NULL,
 				"the database failed during the import: "
@@ -513,10 +509,7 @@ int api_devices_bulk(struct request *rq)
 	if (!ids)
 		goto done;
 	util_now(now);
-	write_lock(rq);
-	st = server_writer(rq);
-	if (!st)
-		st = rq->st;
+	st = rq->st;
 	if (store_begin(st) < 0) {
 		rc = -1;
 	} else {
@@ -533,7 +526,6 @@ int api_devices_bulk(struct request *rq)
 		else
 			rc = store_commit(st);
 	}
-	write_unlock(rq);
 	if (rc < 0)
 		api_reply_error(rq, 500, NULL,
 				"the database failed: nothing was changed");
@@ -665,7 +657,7 @@ int api_custom_field_create(struct request *rq)
 	const char *name, *type, *k;
 	json_t *v;
 	int64_t id = 0, org_id;
-	int clash = 0, rc, i;
+	int clash = 0, rc, i, batch;
 
 	if (!api_need_role(rq, ROLE_ORG_ADMIN) || !(body = api_body_json(rq)))
 		return 0;
@@ -718,8 +710,10 @@ int api_custom_field_create(struct request *rq)
 	} else {
 		org_id = json_integer_value(org);
 	}
-	write_lock(rq);
-	rc = store_custom_field_clash(rq->st, org_id, name, 0, &clash);
+	/* one transaction: the name is still free when it is added */
+	batch = store_batch_begin(rq->st) == 0;
+	rc = batch ? store_custom_field_clash(rq->st, org_id, name, 0, &clash)
+		   : -1;
 	if (!rc && !clash) {
 		f = json_pack("{sossss?sssO?}", "org_id",
 			      org_id ? json_integer(org_id) : json_null(),
@@ -730,7 +724,10 @@ int api_custom_field_create(struct request *rq)
 		rc = store_custom_field_add(rq->st, f, &id);
 		json_decref(f);
 	}
-	write_unlock(rq);
+	if (batch && (rc < 0 || clash))
+		store_batch_rollback(rq->st);
+	else if (batch)
+		rc = store_batch_commit(rq->st);
 	if (rc < 0)
 		api_reply_error(rq, 500, NULL, "cannot add the custom field");
 	else if (clash)
@@ -768,9 +765,7 @@ int api_custom_field_patch(struct request *rq)
 	if (field_check(rq, body,
 			json_string_value(json_object_get(f, "type"))) < 0)
 		goto done;
-	write_lock(rq);
 	rc = store_custom_field_update(rq->st, rq->params.id[0], body);
-	write_unlock(rq);
 	if (rc < 0)
 		api_reply_error(rq, 500, NULL, "cannot change the field");
 	else
@@ -791,9 +786,7 @@ int api_custom_field_delete(struct request *rq)
 	if (!f)
 		return 0;
 	json_decref(f);
-	write_lock(rq);
 	rc = store_custom_field_delete(rq->st, rq->params.id[0]);
-	write_unlock(rq);
 	if (rc < 0)
 		return api_reply_error(rq, 500, NULL,
 				       "cannot delete the field");
@@ -860,7 +853,6 @@ int api_device_custom_put(struct request *rq)
 		json_decref(f);
 	}
 	util_now(now);
-	write_lock(rq);
 	if (store_begin(rq->st) < 0) {
 		rc = -1;
 	} else {
@@ -878,7 +870,6 @@ int api_device_custom_put(struct request *rq)
 		else
 			rc = store_commit(rq->st);
 	}
-	write_unlock(rq);
 	if (rc < 0)
 		api_reply_error(rq, 500, NULL,
 				"cannot set the custom fields: nothing was "

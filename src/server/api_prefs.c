@@ -43,9 +43,7 @@ int api_pref_put(struct request *rq)
 				       "removes the preference)");
 	}
 	log_capture_start(&cap);
-	write_lock(rq);
 	rc = store_pref_set(rq->st, rq->who.user_id, name, v);
-	write_unlock(rq);
 	log_capture_stop();
 	json_decref(body);
 	if (rc < 0)

@@ -243,9 +243,7 @@ static void runner_ad(struct runner_slot *slot, struct store *st,
 
 		snprintf(msg, sizeof(msg),
 			 "interrupted: the server stopped; %s", why);
-		runner_lock();
 		store_discorun_mark(st, run_id, "interrupted", msg);
-		runner_unlock();
 	}
 	ad_result_free(&res);
 }

@@ -21,26 +21,32 @@ function freePort() {
 }
 
 // Starts `netcensus serve` on db; resolves with its URL and the first
-// user's password (printed once on stderr at the first start).
+// user's password (printed once on stderr at the first start). It waits
+// for "listening on" or the process's exit, never for a clock: a busy
+// machine only makes it slower (the test runner's own timeout is the
+// ceiling). Only an exit (a port taken) is retried, on another port, and
+// the password is looked for in everything every attempt printed, since
+// only the first start of a database prints it.
 export async function startServer(db) {
+  let all = '';
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = freePort();
     const proc = spawn(NETCENSUS, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     const ready = await new Promise((resolve) => {
-      const t = setTimeout(() => resolve(false), WAIT_MS);
       proc.stderr.on('data', (d) => {
         err += d;
-        if (/listening on/.test(err)) { clearTimeout(t); resolve(true); }
+        if (/listening on/.test(err)) resolve(true);
       });
-      proc.on('exit', () => { clearTimeout(t); resolve(false); });
+      proc.on('exit', () => resolve(false));
     });
-    if (!ready) { proc.kill('SIGTERM'); continue; }
+    all += err;
+    if (!ready) continue;
     servers.push(proc);
-    const m = /first user: admin \/ (\S+)/.exec(err);
+    const m = /first user: admin \/ (\S+)/.exec(all);
     return { url: `http://127.0.0.1:${port}`, db, password: m ? m[1] : null, proc };
   }
-  throw new Error('netcensus serve did not start');
+  throw new Error('netcensus serve did not start: ' + all.slice(-500));
 }
 
 // Chromium talks only to our server: no background networking, updates,
