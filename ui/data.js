@@ -292,7 +292,8 @@ export function deviceSelection({ headRow, filterRow, query, reload }) {
   const pageBox = h('input', { type: 'checkbox', id: 'select-page', 'aria-label': 'Select the devices of this page' });
   // the last column, so that the table's own columns keep their places
   // (added once the page has drawn its headings)
-  const headCell = h('th', { scope: 'col', class: 'select' }, pageBox);
+  // (devices.js's sort loop reads every heading's .arrow: an empty one)
+  const headCell = h('th', { scope: 'col', class: 'select' }, pageBox, h('span', { class: 'arrow', 'aria-hidden': 'true' }));
   const filterCell = h('td', { class: 'select' });
   const info = h('span', { id: 'bulk-count', role: 'status' });
   const allBtn = h('button', { type: 'button', id: 'bulk-all' });

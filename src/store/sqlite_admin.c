@@ -1275,8 +1275,9 @@ static int cred_write(struct store *st, json_t *cred, int64_t update_id,
 		goto out;
 	}
 	if (id)
-		*id = update_id > 0 ? update_id
-				    : sqlite3_last_insert_rowid(sqlite_of(st)->db);
+		*id = update_id > 0
+			      ? update_id
+			      : sqlite3_last_insert_rowid(sqlite_of(st)->db);
 	rc = 0;
 out:
 	store_credential_wipe(norm);

@@ -79,7 +79,8 @@ int store_windows_host_set(struct store *st, int64_t device_id, const char *ip,
 	if (rc != SQLITE_DONE) {
 		log_err("database: cannot record the windows credential of "
 			"device %lld (%s): %s",
-			(long long)device_id, ip, sqlite3_errmsg(sqlite_of(st)->db));
+			(long long)device_id, ip,
+			sqlite3_errmsg(sqlite_of(st)->db));
 		return -1;
 	}
 	return 0;
