@@ -31,7 +31,7 @@ api() {
 sw=$(i=0; while [ $i -lt 130 ]; do
 	printf '{"name":"pkg-%03d","version":"%d.0","size":"%d"},' $i $((i % 7)) $(((i * 37) % 1000))
 	i=$((i + 1)); done)
-api POST /intake "{\"report_version\":1,\"source\":{\"name\":\"t\"},\"sys\":{\"hostname\":\"big1\",\"uuid\":\"u-big1\",\"memory_count\":\"16777216\"},\"software\":[${sw%,}],\"ip\":[{\"ip\":\"10.0.0.10\"},{\"ip\":\"10.0.0.9\"},{\"ip\":\"10.0.0.100\"}]}"
+api POST /intake "{\"report_version\":1,\"source\":{\"name\":\"t\"},\"sys\":{\"hostname\":\"big1\",\"uuid\":\"u-big1\",\"memory_count\":\"16777216\"},\"software\":[${sw%,}],\"ip\":[{\"ip\":\"198.18.0.10\"},{\"ip\":\"198.18.0.9\"},{\"ip\":\"198.18.0.100\"}]}"
 DEV=$(J .device_id)
 check "a device with 130 software rows stored ($S)" test "$DEV" -gt 0
 
@@ -44,8 +44,8 @@ api GET "/devices/$DEV/software?limit=5&ordering=size"
 check "a numeric field sorts as numbers (0, 37, 74 ... not 0, 1..., 10...)" \
 	test "$(J '[.results[].data.size | tonumber] | . == sort')" = true
 api GET "/devices/$DEV/ip?ordering=ip"
-check "addresses sort as addresses (10.0.0.9 before 10.0.0.10 before 10.0.0.100)" \
-	test "$(J '[.results[].data.ip] | join(" ")')" = "10.0.0.9 10.0.0.10 10.0.0.100"
+check "addresses sort as addresses (198.18.0.9 before 198.18.0.10 before 198.18.0.100)" \
+	test "$(J '[.results[].data.ip] | join(" ")')" = "198.18.0.9 198.18.0.10 198.18.0.100"
 api GET "/devices/$DEV/software?q=PKG-12&limit=100"
 check "q filters the rows (ignoring case) and the count follows: 10" test "$(J .count)" = 10
 api GET "/devices/$DEV/software?ordering=na%27me"

@@ -172,7 +172,7 @@ static void test_whole_file_refused(void **state)
 
 static void test_create_values_share_the_checks(void **state)
 {
-	json_t *v = json_pack("{ssss}", "hostname", "h1", "ip", "10.0.0.999");
+	json_t *v = json_pack("{ssss}", "hostname", "h1", "ip", "198.18.0.999");
 	json_t *row = csv_devices_row(v, 1);
 
 	(void)state;
