@@ -28,7 +28,6 @@ need_tools /usr/sbin/smbd /usr/sbin/nmbd net smbpasswd useradd jq sqlite3
 need_netcensus
 NETCENSUS=$(cd "$(dirname "$NETCENSUS")" && pwd)/$(basename "$NETCENSUS")
 SAMPLE=$(cd "$SAMPLES" 2>/dev/null && pwd)/win2012r2_db01.xml
-[ -f "$SAMPLE" ] || skip_all "the Open-AudIT sample win2012r2_db01.xml is not in $SAMPLES"
 
 N=$(($$ % 100000))
 P=ncr$N
@@ -199,15 +198,20 @@ check "$IP: a second run tries lab-right first (remembered): no new refusal" \
 DEV=$("$NETCENSUS" device --db "$DB" --json "$IP" | jq -r .sys.id)
 check "$IP: stored as one device with its sections" sh -c \
 	"'$NETCENSUS' device --db '$DB' --json '$IP' | jq -e '(.share | length) >= 2 and (.software | length) == 2 and (.user_group | length) >= 1' >/dev/null"
-NDEV=$(sqlite3 "$DB" "select count(*) from device")
-sed -e "s/win2012-db01\.open-audit\.local/$HN/g" -e "s/win2012-db01/$HN/g" \
-	-e "s/192\.168\.1\.120/$IP/g" -e "s/open-audit\.local//g" \
-	"$SAMPLE" >"$T/oa.xml"
-"$NETCENSUS" import --db "$DB" "$T/oa.xml" >"$T/import.out" 2>&1
-check "the Open-AudIT audit of the same machine is imported" [ $? -eq 0 ]
-check "... and matched to the discovered device $DEV (no new device)" \
-	sh -c "test \"\$(sqlite3 '$DB' 'select count(*) from device')\" = '$NDEV' &&
-	'$NETCENSUS' device --db '$DB' --json '$IP' | jq -e --argjson id '$DEV' '.sys.id == \$id and (.software | length) > 2' >/dev/null"
+if [ -f "$SAMPLE" ]; then
+	NDEV=$(sqlite3 "$DB" "select count(*) from device")
+	sed -e "s/win2012-db01\.open-audit\.local/$HN/g" -e "s/win2012-db01/$HN/g" \
+		-e "s/192\.168\.1\.120/$IP/g" -e "s/open-audit\.local//g" \
+		"$SAMPLE" >"$T/oa.xml"
+	"$NETCENSUS" import --db "$DB" "$T/oa.xml" >"$T/import.out" 2>&1
+	check "the Open-AudIT audit of the same machine is imported" [ $? -eq 0 ]
+	check "... and matched to the discovered device $DEV (no new device)" \
+		sh -c "test \"\$(sqlite3 '$DB' 'select count(*) from device')\" = '$NDEV' &&
+		'$NETCENSUS' device --db '$DB' --json '$IP' | jq -e --argjson id '$DEV' '.sys.id == \$id and (.software | length) > 2' >/dev/null"
+else
+	# CI's clean checkout has no ../shared: only this check needs it
+	ok "# skip the Open-AudIT sample win2012r2_db01.xml is not in $SAMPLES"
+fi
 
 # a 445 that accepts and never answers: the per-call deadline ends it
 # (the runs above wait up to 60 s per reading, so a busy machine cannot
