@@ -218,6 +218,10 @@ static int def_check_one(const char *k, json_t *v, char *why, size_t whylen)
 	return 0;
 }
 
+/* how targets, exclude and seed_scope are written, for error messages */
+#define TARGETS_SYNTAX                                                         \
+	"addresses, CIDRs and ranges separated by commas or spaces"
+
 /* The seed scope of options o (seed_scope, less exclude) into *t, NULL
  * when there is none. 0, or -1 with why. */
 static int def_seed_scope(json_t *o, const char *exclude, struct targets **t,
@@ -231,9 +235,7 @@ static int def_seed_scope(json_t *o, const char *exclude, struct targets **t,
 		return 0;
 	if (discover_def_targets(scope, exclude, SEED_SCOPE_MAX, t, tw,
 				 sizeof(tw)) < 0) {
-		snprintf(why, whylen,
-			 "seed_scope: %s (addresses, CIDRs and ranges "
-			 "separated by commas or spaces)",
+		snprintf(why, whylen, "seed_scope: %s (" TARGETS_SYNTAX ")",
 			 tw);
 		return -1;
 	}
@@ -359,9 +361,7 @@ int discover_def_check(json_t *def, const char **field, char *why,
 		    json_string_value(json_object_get(def, "exclude")),
 		    (uint64_t)def_int(o, "max_targets", 0), &t, tw,
 		    sizeof(tw)) < 0) {
-		snprintf(why, whylen,
-			 "%s (targets are addresses, CIDRs and ranges "
-			 "separated by commas or spaces)",
+		snprintf(why, whylen, "%s (targets are " TARGETS_SYNTAX ")",
 			 tw);
 		return -1;
 	}
