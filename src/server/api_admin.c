@@ -972,9 +972,9 @@ int api_credential_test(struct request *rq)
 	v = json_object_get(body, "timeout_ms");
 	if (v && !json_is_null(v) &&
 	    (!json_is_integer(v) || json_integer_value(v) < 1000 ||
-	     json_integer_value(v) > 120000)) {
+	     json_integer_value(v) > 30000)) {
 		api_reply_error(rq, 400, "timeout_ms",
-				"timeout_ms must be 1000 to 120000");
+				"timeout_ms must be 1000 to 30000");
 		goto out;
 	}
 	timeout = v && json_is_integer(v) ? json_integer_value(v)

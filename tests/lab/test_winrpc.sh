@@ -286,18 +286,18 @@ tcheck() { # tcheck WHAT FILE [JQ-ARGS...] FILTER: a check of one reply,
 		sed 's/^/# /' "$_file"
 	fi
 }
-try "$RIGHT" "$IP" 60000
+try "$RIGHT" "$IP" 30000
 tcheck "credential test, right password on $IP: ok, the computer's name and workgroup read" \
 	"$T/try-$RIGHT-$IP.json" --arg nb "$NB" \
 	'.ok == true and .port == 445 and (.message | test("^logged in as .'"$U1"'.: computer .\($nb).*, workgroup ...+"; "i"))'
 tcheck "... and what the registry serves: CurrentVersion, no Windows release claimed for Samba" \
 	"$T/try-$RIGHT-$IP.json" '.message | test("CurrentVersion 6\\.1.*no Windows release claimed")'
-try "$WRONG" "$IP" 60000
+try "$WRONG" "$IP" 30000
 tcheck "credential test, wrong password: refused, with the server's NT status" \
 	"$T/try-$WRONG-$IP.json" \
 	'.ok == false and .message == "login refused by the server: '"'"'api-wrong'"'"' (NT_STATUS_LOGON_FAILURE)"'
 # nothing listens on 127.0.0.2 in the scanner namespace: refused at once
-try "$RIGHT" 127.0.0.2 60000
+try "$RIGHT" 127.0.0.2 30000
 tcheck "credential test, no SMB server there: not ok, the refused connection named" \
 	"$T/try-$RIGHT-127.0.0.2.json" \
 	'.ok == false and .message == "wkssvc: 445/tcp: Connection refused"'
@@ -310,6 +310,10 @@ req POST "/api/v1/credentials/$RIGHT/test" -H 'Content-Type: application/json' \
 	-d "{\"address\":\"$IP\",\"port\":139}"
 check "credential test of a windows credential on another port than 445: 400, port named" \
 	sh -c "[ '$S' = 400 ] && jq -e '.field == \"port\"' '$T/body' >/dev/null"
+req POST "/api/v1/credentials/$RIGHT/test" -H 'Content-Type: application/json' \
+	-d "{\"address\":\"$IP\",\"timeout_ms\":600000}"
+check "credential test with timeout_ms over 30000: 400, timeout_ms named" \
+	sh -c "[ '$S' = 400 ] && jq -e '.field == \"timeout_ms\"' '$T/body' >/dev/null"
 serve_stop
 check "neither password in the replies or the server's log" \
 	sh -c "! grep -aq -e '$BAD' -e '$PW' '$T'/try-*.json '$T/serve.log'"
