@@ -456,7 +456,8 @@ int smb_probe_host(const struct smb_probe_opts *o, struct smb_result *r)
 	long deadline = start + (o->timeout_ms > 0 ? o->timeout_ms
 						   : SMB_DEFAULT_TIMEOUT_MS);
 	uint8_t *buf = malloc(SMB_MSG_MAX + 4);
-	int fd1;
+	struct nbstat_req nq;
+	int fd1, nb_out = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->smb1 = -1;
@@ -464,19 +465,28 @@ int smb_probe_host(const struct smb_probe_opts *o, struct smb_result *r)
 		snprintf(r->smb_error, sizeof(r->smb_error), "out of memory");
 		return -1;
 	}
+	if (o->open_445) {
+		/* node status alongside the SMB exchanges: its answer waits
+		 * in its socket (a host with 137/udp filtered costs no
+		 * extra time) */
+		nb_out = nbstat_send(o->host, o->port_137,
+				     start + (deadline - start) / 2, &nq,
+				     r->nb_error, sizeof(r->nb_error)) == 0;
+	} else if (o->open_139) {
+		/* first: 139's session request calls the name it gives */
+		r->nb_ok = nbstat_query(o->host, o->port_137,
+					start + (deadline - start) / 3, &r->nb,
+					r->nb_error, sizeof(r->nb_error)) == 0;
+	}
 	if (o->open_445 || o->open_139) {
-		/* node status first when 139 needs its name, else alongside */
-		r->nb_ok =
-			nbstat_query(
-				o->host, o->port_137,
-				o->open_445 ? start + (deadline - start) / 2
-					    : start + (deadline - start) / 3,
-				&r->nb, r->nb_error, sizeof(r->nb_error)) == 0;
 		fd1 = smb1_send(o, r, buf, deadline);
 		smb_ask_smb2(o, r, buf, deadline);
 		if (fd1 >= 0)
 			smb1_read(fd1, r, buf, deadline);
 	}
+	if (nb_out)
+		r->nb_ok = nbstat_wait(&nq, &r->nb, r->nb_error,
+				       sizeof(r->nb_error)) == 0;
 	free(buf);
 	if (!r->ntlm_ok && o->open_3389) {
 		r->rdp_asked = 1;
