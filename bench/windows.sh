@@ -7,13 +7,18 @@
 # for. bench/RESULTS.md records the runs.
 #
 # The hosts: namespaces (PREFIX-wfarmK) on the lab's Samba segment with up
-# to 50 addresses each (198.18.6.100 and up) on one interface, served by one
-# smbd and one nmbd per namespace (SMB1 enabled, so nmap's SMB1-only
-# smb-os-discovery script can read them too). One smbd cannot give each
-# address its own name: the hosts of a namespace answer with the same
-# NetBIOS name, which both tools report alike.
+# to PER addresses each (default 10; 198.18.6.100 and up) on one interface,
+# served by one smbd and one nmbd per namespace (SMB1 enabled, so nmap's
+# SMB1-only smb-os-discovery script can read them too). smbd accepts and
+# forks each connection in its one parent process: fewer addresses per
+# smbd make the server side more like separate hosts. One smbd cannot
+# give each address its own name: the hosts of a namespace answer with
+# the same NetBIOS name, which both tools report alike.
 #
-#   bench/windows.sh [--hosts N] [--build DIR]
+#   bench/windows.sh [--hosts N] [--per N] [--runs N] [--build DIR]
+#
+# Each of RUNS rounds (default 3) runs netcensus, then nmap; every round is
+# printed with the load average, then the medians and their ratio.
 #
 # Needs root (network namespaces), samba, nmap (installed from Debian when
 # missing), jq, xmllint. Every packet stays inside the lab's namespaces (the
@@ -23,16 +28,24 @@ cd "$(dirname "$0")/.."
 
 HOSTS=100
 BUILD=build
+PER=10
+RUNS=3
 while [ $# -gt 0 ]; do
 	case $1 in
 	--hosts) HOSTS=$2; shift 2 ;;
 	--build) BUILD=$2; shift 2 ;;
-	*) echo "usage: bench/windows.sh [--hosts N] [--build DIR]" >&2; exit 2 ;;
+	--per) PER=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
+	*) echo "usage: bench/windows.sh [--hosts N] [--per N] [--runs N] [--build DIR]" >&2; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench/windows.sh: needs root" >&2; exit 1; }
 [ "$HOSTS" -ge 1 ] && [ "$HOSTS" -le 150 ] ||
 	{ echo "bench/windows.sh: --hosts 1..150" >&2; exit 2; }
+[ "$PER" -ge 1 ] && [ "$PER" -le 50 ] ||
+	{ echo "bench/windows.sh: --per 1..50" >&2; exit 2; }
+[ "$RUNS" -ge 1 ] && [ "$RUNS" -le 20 ] ||
+	{ echo "bench/windows.sh: --runs 1..20" >&2; exit 2; }
 NC=$PWD/$BUILD/netcensus
 [ -x "$NC" ] || { echo "bench/windows.sh: no $NC (make BUILD=$BUILD)" >&2; exit 1; }
 command -v nmap >/dev/null || apt-get install -y nmap >/dev/null
@@ -51,10 +64,9 @@ in_lab() { ip netns exec "$P-scan" "$@"; }
 [ -z "$(ip -n "$P-scan" -4 route show default)" ] ||
 	{ echo "bench/windows.sh: scanner has a default route" >&2; exit 1; }
 
-# the farm: namespaces PREFIX-wfarmK of up to 50 addresses each on one
+# the farm: namespaces PREFIX-wfarmK of up to PER addresses each on one
 # interface, one smbd + nmbd per namespace (nmbd stops answering node
 # status past about 64 addresses of its own)
-PER=50
 farm() { # farm K FIRST COUNT
 	local ns=$P-wfarm$1 first=$2 n=$3 d=$TMP/smb$1 ifaces="" i
 	ip netns add "$ns"
@@ -131,25 +143,40 @@ timed() { # timed OUT CMD... — wall seconds of CMD (stdout to OUT)
 	t1=$(date +%s%N)
 	echo "scale=2; ($t1 - $t0) / 1000000000" | bc
 }
-NC_S=$(timed "$TMP/nc" in_lab "$NC" discover --json --no-dns --no-snmp \
-	--ports 139,445 "$RANGE")
-sleep 2
-NMAP_S=$(timed "$TMP/nmap" in_lab nmap -n -p445 --script smb-os-discovery \
-	-oX - "$NM_RANGE")
-
-nc_count() { jq "[.[] | select(.sys.$1 != null and .sys.$1 != \"\")] | length" "$TMP/nc.out"; }
-nm_count() { # hosts whose smb-os-discovery output has element key=$1
-	xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']/elem[@key='$1']])" \
-		"$TMP/nmap.out" 2>/dev/null || echo 0
+nc_count() { jq "[.[] | select(.sys.$2 != null and .sys.$2 != \"\")] | length" "$1"; }
+nm_count() { # hosts whose smb-os-discovery output has element key=$2
+	xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']/elem[@key='$2']])" \
+		"$1" 2>/dev/null || echo 0
 }
-NC_HOSTS=$(jq 'length' "$TMP/nc.out")
-NM_HOSTS=$(xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']])" "$TMP/nmap.out" 2>/dev/null || echo 0)
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# RUNS rounds of netcensus then nmap, the same targets: on a shared machine
+# one round's figures move with the others' load, so each round is printed
+# with the load average and the medians compared
 echo
-echo "| tool | wall s | hosts with an SMB answer | NetBIOS name | workgroup / domain | OS | dialect / signing / SMB1 |"
-echo "|---|---|---|---|---|---|---|"
-echo "| netcensus discover --ports 139,445 | $NC_S | $(nc_count smb_dialect) | $(nc_count netbios_name) | $(nc_count workgroup) | $(nc_count ntlm_os_version) (NTLMSSP version; no release claimed for Samba's build 0) | $(nc_count smb_dialect) / $(nc_count smb_signing) / $(nc_count smb1) |"
-echo "| nmap -p445 --script smb-os-discovery | $NMAP_S | $NM_HOSTS | $(nm_count server) | $(nm_count workgroup) | $(nm_count os) | - (other scripts) |"
+echo "| round | tool | wall s | load (1 min) | hosts with an SMB answer | NetBIOS name | workgroup | OS / version | dialect / signing / SMB1 |"
+echo "|---|---|---|---|---|---|---|---|---|"
+: >"$TMP/nc.times"
+: >"$TMP/nmap.times"
+for ((r = 1; r <= RUNS; r++)); do
+	L=$(cut -d' ' -f1 /proc/loadavg)
+	S=$(timed "$TMP/nc$r" in_lab "$NC" discover --json --no-dns --no-snmp \
+		--ports 445 "$RANGE")
+	echo "$S" >>"$TMP/nc.times"
+	o=$TMP/nc$r.out
+	echo "| $r | netcensus | $S | $L | $(nc_count "$o" smb_dialect) | $(nc_count "$o" netbios_name) | $(nc_count "$o" workgroup) | $(nc_count "$o" ntlm_os_version) | $(nc_count "$o" smb_dialect) / $(nc_count "$o" smb_signing) / $(nc_count "$o" smb1) |"
+	sleep 2
+	L=$(cut -d' ' -f1 /proc/loadavg)
+	S=$(timed "$TMP/nmap$r" in_lab nmap -n -p445 --script smb-os-discovery \
+		-oX - "$NM_RANGE")
+	echo "$S" >>"$TMP/nmap.times"
+	o=$TMP/nmap$r.out
+	echo "| $r | nmap | $S | $L | $(xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']])" "$o" 2>/dev/null || echo 0) | $(nm_count "$o" server) | $(nm_count "$o" workgroup) | $(nm_count "$o" os) | - (other scripts) |"
+	sleep 2
+done
+NC_S=$(median <"$TMP/nc.times")
+NMAP_S=$(median <"$TMP/nmap.times")
 echo
-echo "ratio nmap / netcensus: $(echo "scale=1; $NMAP_S / $NC_S" | bc)x (netcensus found $NC_HOSTS hosts)"
-echo "netcensus sample: $(jq -c '.[0].sys | {netbios_name, workgroup, hostname, ntlm_os_version, smb_dialect, smb_signing, smb1}' "$TMP/nc.out")"
-echo "nmap sample: $(xmllint --xpath "string((//script[@id='smb-os-discovery'])[1]/@output)" "$TMP/nmap.out" 2>/dev/null | tr '\n' ' ')"
+echo "median wall s: netcensus $NC_S, nmap $NMAP_S; ratio nmap / netcensus: $(echo "scale=1; $NMAP_S / $NC_S" | bc)x"
+echo "netcensus sample: $(jq -c '[.[] | select(.sys.smb1 != null)][0].sys | {netbios_name, workgroup, hostname, ntlm_os_version, smb_dialect, smb_signing, smb1}' "$TMP/nc1.out")"
+echo "nmap sample: $(xmllint --xpath "string((//script[@id='smb-os-discovery'])[1]/@output)" "$TMP/nmap1.out" 2>/dev/null | tr '\n' ' ')"

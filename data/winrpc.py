@@ -9,6 +9,7 @@
 # here writes, creates or changes anything on the host: only Open*, Enum*,
 # Query*, Lookup* and Get* calls, and every handle is opened read-only.
 import json
+import socket
 import sys
 
 try:
@@ -281,13 +282,23 @@ class Job:
 
     # --- winreg ---
 
-    def registry(self):
+    def registry(self, os_only=False):
+        """The registry readings; os_only: CurrentVersion alone."""
         r = self.pipe(winreg, "winreg", "winreg")
         hklm = r.OpenHKLM(None, KEY_READ)
         reg = Reg(r, hklm, self.limit)
-        out = {"os": reg.values(OS_KEY), "bios": reg.values(BIOS_KEY),
-               "guid": reg.values(GUID_KEY),
-               "tcpip": reg.values(TCPIP_KEY)}
+        out = {"os": reg.values(OS_KEY)}
+        if not os_only:
+            out.update({"bios": reg.values(BIOS_KEY),
+                        "guid": reg.values(GUID_KEY),
+                        "tcpip": reg.values(TCPIP_KEY),
+                        "software": self.software(reg)})
+        out["problems"] = reg.problems
+        r.CloseKey(hklm)
+        return out
+
+    @staticmethod
+    def software(reg):
         soft = []
         for path, bits in UNINSTALL:
             for sub, vals in reg.subkeys_values(path):
@@ -303,10 +314,7 @@ class Job:
                                                        "")),
                              "type": "windows %s-bit" % bits,
                              "key": sub})
-        out["software"] = soft
-        out["problems"] = reg.problems
-        r.CloseKey(hklm)
-        return out
+        return soft
 
 
 def lsa_string(s):
@@ -427,9 +435,23 @@ def reg_value(typ, data):
     return data[:256].hex()
 
 
+def unreachable(host, timeout):
+    """Why 445/tcp of host cannot be reached, or None when it can: Samba
+    reports a refused connection as NT_STATUS_NO_MEMORY, so a failed
+    first call is explained by the plain TCP connect."""
+    try:
+        socket.create_connection((host, 445), timeout).close()
+        return None
+    except OSError as e:
+        return "445/tcp: %s" % (e.strerror or e)
+
+
 def run(req):
     job = Job(req)
     creds = req.get("creds", [])
+    # Python and Samba's modules have loaded: the parent's wait for the
+    # next line starts again, so a slow start does not eat the login's time
+    emit({"event": "call", "call": "wkssvc"})
     for c in creds:
         job.cred = job.credential(c)
         try:
@@ -440,7 +462,8 @@ def run(req):
                 emit({"event": "auth", "credential": c.get("name", ""),
                       "index": c.get("index", 0), "ok": False, "status": text})
                 continue
-            emit({"event": "fatal", "call": "wkssvc", "message": text})
+            emit({"event": "fatal", "call": "wkssvc",
+                  "message": unreachable(job.host, job.call_s) or text})
             return 1
         emit({"event": "auth", "credential": c.get("name", ""),
               "index": c.get("index", 0), "ok": True})
@@ -449,6 +472,18 @@ def run(req):
     else:
         emit({"event": "done", "ok": False})
         return 2
+    if req.get("login_only"):
+        # a credential test: the login and what it read, plus the OS key
+        # (one winreg read); nothing else
+        emit({"event": "call", "call": "winreg"})
+        try:
+            emit({"event": "section", "name": "registry",
+                  "rows": job.registry(os_only=True)})
+        except Exception as e:
+            emit({"event": "error", "call": "winreg",
+                  "message": err_text(e)[1]})
+        emit({"event": "done", "ok": True})
+        return 0
     steps = [("lsarpc", lambda: [("sys", job.lsa_domain())]),
              ("srvsvc", lambda: [("share", job.shares())]),
              ("svcctl", lambda: [("service", job.services())]),

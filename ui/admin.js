@@ -115,8 +115,8 @@ async function credentialsTab(panel) {
   const testPort = h('input', { name: 'port', type: 'number', min: 1, max: 65535, placeholder: 'default' });
   const testTitle = h('h3', {}, 'Test a credential');
   const testForm = h('form', { class: 'card', id: 'cred-test', hidden: true }, testTitle,
-    h('p', { class: 'muted' }, 'Tries it once against one address: an SNMP request, or an SSH login that runs nothing.'),
-    field('address', testAddr), field('port', testPort, 'empty: 161 for SNMP, 22 for SSH'),
+    h('p', { class: 'muted' }, 'Tries it once against one address: an SNMP request, an SSH login that runs nothing, or a Windows login over SMB that reads the computer name and OS version.'),
+    field('address', testAddr), field('port', testPort, 'empty: 161 for SNMP, 22 for SSH, 445 for Windows'),
     h('button', { type: 'submit', class: 'primary' }, 'Test'), testMsg);
   let testing = null;
   testForm.addEventListener('submit', async (e) => {
@@ -150,7 +150,7 @@ async function credentialsTab(panel) {
       { key: 'updated', label: 'changed' },
       { key: 'actions', label: '', render: (c) => (canEdit ? [
         h('button', { type: 'button', class: 'edit', dataset: { cred: c.name }, onclick: () => startEdit(c) }, 'Edit'), ' ',
-        c.type === 'windows' ? '' : h('button', { type: 'button', class: 'test', dataset: { cred: c.name }, onclick: () => startTest(c) }, 'Test'), ' ',
+        h('button', { type: 'button', class: 'test', dataset: { cred: c.name }, onclick: () => startTest(c) }, 'Test'), ' ',
         confirmButton('Delete', 'Really delete?', async () => { await api('DELETE', `/credentials/${c.id}`); await drawList(); }),
       ] : '') },
     ], rows, { empty: 'No credentials yet.' }));

@@ -504,6 +504,39 @@ static void host_cancel_probes(struct host *h)
 	ready_remove(h->e, h);
 }
 
+static int port_listed(const struct port_list *pl, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; pl && i < pl->n_tcp; i++)
+		if (pl->tcp[i] == port)
+			return 1;
+	return 0;
+}
+
+/* A host proven alive leaves discovery: its probes end, except TCP
+ * connects in flight to a port the port stage asks about, which
+ * host_start_ports() takes over as that port's first attempt. Ending
+ * them would cost the host a second connection for the same answer - a
+ * second fork of a server such as smbd, which forks per connection. */
+static void host_end_discovery(struct host *h)
+{
+	const struct port_list *pl = h->e->o.ports;
+	unsigned i;
+
+	for (i = 0; i < h->n_slots; i++) {
+		struct slot *s = &h->slots[i];
+
+		if (s->st == SL_FLIGHT && !s->linger &&
+		    h->meta[s->item].kind == PROBE_TCP_CONNECT &&
+		    !h->meta[s->item].req &&
+		    port_listed(pl, h->items[s->item].port))
+			continue;
+		slot_release(s);
+	}
+	ready_remove(h->e, h);
+}
+
 /* How long after its first probe silence on item i of h becomes a
  * verdict: ENGINE_SETTLE_NS (or --timeout, if shorter), or for a kind
  * that waits the full time (an SNMP agent answers at its CPU's pace)
@@ -745,8 +778,11 @@ static enum tcp_state slot_send_own(struct slot *s)
 /* Moves the cursor past items already settled. */
 static void host_skip_settled(struct host *h)
 {
+	/* an item already tried ahead of the cursor: taken over from
+	 * discovery (host_adopt_connects) */
 	while (h->cursor < h->n_items &&
-	       h->items[h->cursor].state != TCP_PENDING)
+	       (h->items[h->cursor].state != TCP_PENDING ||
+		h->items[h->cursor].tries))
 		h->cursor++;
 }
 
@@ -999,6 +1035,37 @@ static void host_check_scanned(struct host *h)
 	host_check_done(h);
 }
 
+/* The discovery connects host_end_discovery() left in flight become the
+ * first attempt of their port's item (from n_req on); slot items still
+ * index h->disc here, disc_first their first sends. */
+static void host_adopt_connects(struct host *h, uint32_t n_req,
+				const uint64_t *disc_first)
+{
+	unsigned k;
+	uint32_t j;
+
+	for (k = 0; k < h->n_slots; k++) {
+		struct slot *s = &h->slots[k];
+		const struct engine_port *d;
+
+		if (s->st == SL_FREE)
+			continue;
+		d = &h->disc[s->item];
+		for (j = n_req; j < h->n_items; j++)
+			if (h->items[j].port == d->port &&
+			    h->items[j].state == TCP_PENDING &&
+			    !h->items[j].tries)
+				break;
+		if (j == h->n_items) {
+			slot_release(s);
+			continue;
+		}
+		h->items[j].tries = d->tries;
+		h->first_ns[j] = disc_first[s->item];
+		s->item = j;
+	}
+}
+
 /* The port stage's items: the questions of every request asked in the
  * alive callback first (they go out at once), then the TCP ports. */
 static void host_start_ports(struct host *h)
@@ -1007,6 +1074,7 @@ static void host_start_ports(struct host *h)
 	const struct port_list *pl = e->o.ports;
 	size_t n_ports = pl ? pl->n_tcp : 0, i, k;
 	uint32_t n_req = 0, r, q;
+	uint64_t *disc_first;
 
 	for (r = 0; r < h->n_reqs; r++)
 		n_req += h->reqs[r].n;
@@ -1021,7 +1089,7 @@ static void host_start_ports(struct host *h)
 	h->pub.n_ports = n_ports;
 	h->ports_left = n_ports;
 	h->cursor = h->settled = 0;
-	free(h->first_ns);
+	disc_first = h->first_ns;
 	h->first_ns =
 		xcalloc(h->n_items ? h->n_items : 1, sizeof(*h->first_ns));
 	for (r = 0, i = 0; r < h->n_reqs; r++) {
@@ -1055,6 +1123,8 @@ static void host_start_ports(struct host *h)
 				cnt_add(&e->c_open, 1);
 		}
 	}
+	host_adopt_connects(h, n_req, disc_first);
+	free(disc_first);
 	host_skip_settled(h);
 	h->stage = ST_PORTS;
 	cnt_add(&e->c_ports, 1);
@@ -1075,7 +1145,7 @@ static void host_set_alive(struct host *h, enum engine_alive_by by,
 	struct engine *e = h->e;
 
 	if (h->stage == ST_DISC) {
-		host_cancel_probes(h);
+		host_end_discovery(h);
 		cnt_add(&e->c_disc, -1);
 	}
 	h->pub.alive_by = by;

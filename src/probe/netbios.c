@@ -167,60 +167,93 @@ truncated:
 	return -1;
 }
 
-int nbstat_query(const char *host, unsigned port, long deadline_ms,
-		 struct nbstat_info *out, char *why, size_t why_len)
+int nbstat_send(const char *host, unsigned port, long deadline_ms,
+		struct nbstat_req *q, char *why, size_t why_len)
 {
-	uint8_t req[NBSTAT_REQUEST_LEN], buf[NB_MAX_DATAGRAM];
-	uint16_t txid = 0;
-	long resend = netio_now_ms() + (deadline_ms - netio_now_ms()) / 2;
-	int fd, sent = 0, rc = -1;
+	memset(q, 0, sizeof(*q));
+	q->port = port ? port : NB_PORT;
+	q->deadline = deadline_ms;
+	q->resend = netio_now_ms() + (deadline_ms - netio_now_ms()) / 2;
+	if (getrandom(&q->txid, sizeof(q->txid), 0) != sizeof(q->txid))
+		q->txid = (uint16_t)netio_now_ms();
+	nbstat_request_build(q->txid, q->req);
+	q->fd = netio_connect(host, q->port, SOCK_DGRAM, deadline_ms, why,
+			      why_len);
+	if (q->fd < 0)
+		return -1;
+	if (send(q->fd, q->req, sizeof(q->req), 0) < 0 &&
+	    errno == ECONNREFUSED) {
+		snprintf(why, why_len, "%u/udp refused", q->port);
+		close(q->fd);
+		q->fd = -1;
+		return -1;
+	}
+	q->sent = 1;
+	return 0;
+}
+
+int nbstat_wait(struct nbstat_req *q, struct nbstat_info *out, char *why,
+		size_t why_len)
+{
+	uint8_t buf[NB_MAX_DATAGRAM];
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (getrandom(&txid, sizeof(txid), 0) != sizeof(txid))
-		txid = (uint16_t)netio_now_ms();
-	nbstat_request_build(txid, req);
-	fd = netio_connect(host, port ? port : NB_PORT, SOCK_DGRAM, deadline_ms,
-			   why, why_len);
-	if (fd < 0)
-		return -1;
 	snprintf(why, why_len, "no node status answer on %u/udp in time",
-		 port ? port : NB_PORT);
+		 q->port);
 	for (;;) {
+		long now = netio_now_ms();
 		ssize_t r;
 
-		if (sent < 2 && (sent == 0 || netio_now_ms() >= resend)) {
-			if (send(fd, req, sizeof(req), 0) < 0 &&
+		/* the resend, when it is due and there is time to hear it */
+		if (q->sent < 2 && now >= q->resend && now < q->deadline) {
+			if (send(q->fd, q->req, sizeof(q->req), 0) < 0 &&
 			    errno == ECONNREFUSED) {
 				snprintf(why, why_len, "%u/udp refused",
-					 port ? port : NB_PORT);
+					 q->port);
 				break;
 			}
-			sent++;
+			q->sent++;
 		}
-		if (!netio_wait(fd, POLLIN,
-				sent < 2 && resend < deadline_ms
-					? resend
-					: deadline_ms)) {
-			if (netio_now_ms() >= deadline_ms)
+		/* past the deadline this still reads an answer that came
+		 * while the caller did other work */
+		if (!netio_wait(q->fd, POLLIN,
+				q->sent < 2 && q->resend < q->deadline
+					? q->resend
+					: q->deadline)) {
+			if (netio_now_ms() >= q->deadline)
 				break;
 			continue;
 		}
-		r = recv(fd, buf, sizeof(buf), 0);
+		r = recv(q->fd, buf, sizeof(buf), 0);
 		if (r < 0) {
 			if (errno == ECONNREFUSED) {
 				snprintf(why, why_len, "%u/udp refused",
-					 port ? port : NB_PORT);
+					 q->port);
 				break;
 			}
 			continue;
 		}
 		/* connected: only the host's datagrams arrive; another
 		 * transaction's answer is skipped */
-		if (r >= 2 && ((buf[0] << 8) | buf[1]) != txid)
+		if (r >= 2 && ((buf[0] << 8) | buf[1]) != q->txid)
 			continue;
-		rc = nbstat_parse(buf, (size_t)r, txid, out, why, why_len);
+		rc = nbstat_parse(buf, (size_t)r, q->txid, out, why, why_len);
 		break;
 	}
-	close(fd);
+	close(q->fd);
+	q->fd = -1;
 	return rc;
+}
+
+int nbstat_query(const char *host, unsigned port, long deadline_ms,
+		 struct nbstat_info *out, char *why, size_t why_len)
+{
+	struct nbstat_req q;
+
+	if (nbstat_send(host, port, deadline_ms, &q, why, why_len) < 0) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return nbstat_wait(&q, out, why, why_len);
 }

@@ -46,4 +46,22 @@ int nbstat_parse(const uint8_t *p, size_t n, uint16_t txid,
 int nbstat_query(const char *host, unsigned port, long deadline_ms,
 		 struct nbstat_info *out, char *why, size_t why_len);
 
+/* The same in two steps, so the caller can do other work while the
+ * question is out: nbstat_send() sends it (0, or -1 with why filled and
+ * nothing to wait for), nbstat_wait() resends it when due and there is
+ * time left, and reads the answer - also one that arrived after
+ * deadline_ms while the caller was busy - then closes the socket. */
+struct nbstat_req {
+	int fd;
+	unsigned port;
+	uint16_t txid;
+	int sent;
+	long resend, deadline;
+	uint8_t req[NBSTAT_REQUEST_LEN];
+};
+int nbstat_send(const char *host, unsigned port, long deadline_ms,
+		struct nbstat_req *q, char *why, size_t why_len);
+int nbstat_wait(struct nbstat_req *q, struct nbstat_info *out, char *why,
+		size_t why_len);
+
 #endif

@@ -406,24 +406,35 @@ done:
 	close(fd);
 }
 
-static void smb_ask_smb1(const struct smb_probe_opts *o, struct smb_result *r,
-			 uint8_t *buf, long deadline)
+/* The SMB1-only NEGOTIATE on a connection of its own, sent before the
+ * SMB2 exchange starts and read after it ends (smb1_read): the two
+ * connections overlap instead of following each other, and the answer
+ * means what it would mean asked alone. The fd, or -1 with r->smb1_error
+ * set. */
+static int smb1_send(const struct smb_probe_opts *o, struct smb_result *r,
+		     uint8_t *buf, long deadline)
 {
 	char *why = r->smb1_error;
 	size_t wl = sizeof(r->smb1_error);
 	unsigned port;
-	ssize_t n;
-	int fd;
+	int fd = smb_open(o, r, &port, deadline, why, wl);
 
-	r->smb1 = -1;
-	if (netio_now_ms() >= deadline) {
-		snprintf(why, wl, "no time left");
-		return;
+	if (fd >= 0 && smb_send(fd, buf, smb1_negotiate_build(buf + 4),
+				deadline, why, wl) < 0) {
+		close(fd);
+		fd = -1;
 	}
-	fd = smb_open(o, r, &port, deadline, why, wl);
-	if (fd < 0)
-		return;
-	n = smb_ask(fd, buf, smb1_negotiate_build(buf + 4), deadline, why, wl);
+	return fd;
+}
+
+/* The answer to smb1_send()'s NEGOTIATE: r->smb1 1 or 0, or -1 (not
+ * known) with r->smb1_error set; closes fd. */
+static void smb1_read(int fd, struct smb_result *r, uint8_t *buf, long deadline)
+{
+	char *why = r->smb1_error;
+	size_t wl = sizeof(r->smb1_error);
+	ssize_t n = smb_recv(fd, buf, deadline, why, wl);
+
 	if (n < 0) {
 		/* Windows closes the connection when SMB1 is off */
 		if (!strcmp(why, "the server closed the connection") ||
@@ -445,6 +456,8 @@ int smb_probe_host(const struct smb_probe_opts *o, struct smb_result *r)
 	long deadline = start + (o->timeout_ms > 0 ? o->timeout_ms
 						   : SMB_DEFAULT_TIMEOUT_MS);
 	uint8_t *buf = malloc(SMB_MSG_MAX + 4);
+	struct nbstat_req nq;
+	int fd1, nb_out = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->smb1 = -1;
@@ -452,17 +465,28 @@ int smb_probe_host(const struct smb_probe_opts *o, struct smb_result *r)
 		snprintf(r->smb_error, sizeof(r->smb_error), "out of memory");
 		return -1;
 	}
-	if (o->open_445 || o->open_139) {
-		/* node status first when 139 needs its name, else alongside */
-		r->nb_ok =
-			nbstat_query(
-				o->host, o->port_137,
-				o->open_445 ? start + (deadline - start) / 2
-					    : start + (deadline - start) / 3,
-				&r->nb, r->nb_error, sizeof(r->nb_error)) == 0;
-		smb_ask_smb2(o, r, buf, deadline);
-		smb_ask_smb1(o, r, buf, deadline);
+	if (o->open_445) {
+		/* node status alongside the SMB exchanges: its answer waits
+		 * in its socket (a host with 137/udp filtered costs no
+		 * extra time) */
+		nb_out = nbstat_send(o->host, o->port_137,
+				     start + (deadline - start) / 2, &nq,
+				     r->nb_error, sizeof(r->nb_error)) == 0;
+	} else if (o->open_139) {
+		/* first: 139's session request calls the name it gives */
+		r->nb_ok = nbstat_query(o->host, o->port_137,
+					start + (deadline - start) / 3, &r->nb,
+					r->nb_error, sizeof(r->nb_error)) == 0;
 	}
+	if (o->open_445 || o->open_139) {
+		fd1 = smb1_send(o, r, buf, deadline);
+		smb_ask_smb2(o, r, buf, deadline);
+		if (fd1 >= 0)
+			smb1_read(fd1, r, buf, deadline);
+	}
+	if (nb_out)
+		r->nb_ok = nbstat_wait(&nq, &r->nb, r->nb_error,
+				       sizeof(r->nb_error)) == 0;
 	free(buf);
 	if (!r->ntlm_ok && o->open_3389) {
 		r->rdp_asked = 1;

@@ -15,7 +15,9 @@
  *   - on a second connection, an SMB1 NEGOTIATE offering only "NT LM 0.12":
  *     a server that accepts it still has SMB1 enabled. (Offering SMB1 and
  *     SMB2 dialects together, as Windows clients do, would let a server
- *     with both pick SMB2 and hide SMB1.)
+ *     with both pick SMB2 and hide SMB1.) It is sent before the SMB2
+ *     exchange starts and its answer read after it ends, so the two
+ *     connections overlap.
  * Port 445 is used when open, else 139 after a NetBIOS session request
  * (called name: the node status name, else *SMBSERVER). When neither gave
  * an NTLMSSP challenge and 3389 is open, RDP is asked (probe/rdp.h): its

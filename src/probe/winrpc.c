@@ -358,8 +358,9 @@ int winrpc_cred_from_json(json_t *cred, struct winrpc_cred *c)
 /* The job as JSON text (secret: wipe it); NULL on error. */
 static char *job_text(const struct winrpc_opts *o, size_t *len)
 {
-	json_t *job = json_pack("{sssisi}", "host", o->host, "call_timeout_ms",
-				o->call_ms, "max_values", (int)o->max_values);
+	json_t *job = json_pack(
+		"{sssisisb}", "host", o->host, "call_timeout_ms", o->call_ms,
+		"max_values", (int)o->max_values, "login_only", o->login_only);
 	json_t *creds = json_array(), *c;
 	char *text;
 	size_t i;

@@ -49,6 +49,8 @@ struct winrpc_opts {
 	int total_ms;	     /* 0: 120000; the whole job */
 	unsigned max_values; /* 0: WINRPC_VALUES_MAX */
 	const char *python;  /* NULL: /usr/bin/python3 */
+	int login_only;	     /* a credential test: the login (wkssvc) and
+			      * the OS key only, no inventory */
 };
 
 /* What the worker said, gathered line by line (winrpc_line_feed). */

@@ -98,8 +98,8 @@ const struct route server_routes[] = {
 	 "change a credential; a secret given rotates it, one left out is "
 	 "kept"},
 	{"POST", V1 "/credentials/{id}/test", api_credential_test, 0,
-	 "try the credential once on {address, port}: {ok, message} with "
-	 "the agent's or server's reason"},
+	 "try the credential once on {address, port, timeout_ms}: {ok, "
+	 "message} with the agent's or server's reason"},
 	{"DELETE", V1 "/credentials/{id}", api_credential_delete, 0,
 	 "delete a credential"},
 	{"GET", V1 "/stats", api_stats, 0,

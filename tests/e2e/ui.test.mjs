@@ -1205,7 +1205,7 @@ test('admin: a user edited (role, org, name) and signed out everywhere; roles ex
   await shot('admin-user-edit');
 });
 
-test('admin: a credential rotated, then tested on loopback with the server\'s reason shown', async () => {
+test('admin: a credential rotated, then tested on loopback with the server\'s reason shown; a windows one too', async () => {
   const NEW = 'e2e-rotated-' + Math.random().toString(36).slice(2, 10);
   assert.equal((await apiSend('POST', '/credentials', { name: 'e2e rotate', type: 'snmp', community: SECRET + '-old', org_id: 1 })).status, 201);
   await page.goto(main.url + '/#/admin/credentials');
@@ -1232,8 +1232,22 @@ test('admin: a credential rotated, then tested on loopback with the server\'s re
   await page.click('#cred-test button[type=submit]');
   await page.waitForSelector('#cred-test .field-error');
   assert.match(await page.textContent('#cred-test .field-error'), /address must be one IPv4 or IPv6 address/);
+  // a windows credential has the Test button too: one SMB login through
+  // the RPC worker; nothing listens on 445 of 127.0.0.2, and the reason is
+  // the refused connection (or, on a machine too busy to start Python in
+  // 10 s, the worker's deadline)
+  const WPW = 'e2e-win-' + Math.random().toString(36).slice(2, 10);
+  assert.equal((await apiSend('POST', '/credentials', { name: 'e2e win', type: 'windows', username: 'auditor', password: WPW, org_id: 1 })).status, 201);
+  await page.reload(); // the list as it is now
+  await page.click('#cred-list button.test[data-cred="e2e win"]');
+  await page.waitForSelector('#cred-test h3:has-text("(windows)")');
+  await page.fill('#cred-test input[name="address"]', '127.0.0.2');
+  await page.click('#cred-test button[type=submit]');
+  await page.waitForSelector('#cred-test-result .notice.error');
+  assert.match(await page.textContent('#cred-test-result'), /did not work: (wkssvc: 445\/tcp: Connection refused|no answer from the RPC worker)/);
   const all = await page.evaluate(() => document.documentElement.outerHTML);
   assert.ok(!all.includes(NEW) && !apiBodies.some((b) => b.includes(NEW)), 'the new secret is in no page and no reply');
+  assert.ok(!all.includes(WPW) && !apiBodies.some((b) => b.includes(WPW)), 'the windows password is in no page and no reply');
   await shot('admin-credential-test');
 });
 

@@ -15,7 +15,11 @@
 # the lab machine's, as a user re-auditing it would get) is then the same
 # device. Last, a port 445 that accepts and never answers (in the scanner
 # namespace, on 127.0.0.1) ends the RPC job at its per-call deadline with a
-# log line, and the run goes on. TAP output.
+# log line, and the run goes on. Then the API's credential test (POST
+# /credentials/{id}/test, the server in the scanner namespace): the right
+# password logs in and reads the computer's name, the wrong one is refused
+# with the server's NT status, no server and a silent one say so, and no
+# password is in a reply or the server's log. TAP output.
 #
 # Needs root, ip netns, smbd, nmbd, net, python3-samba, jq, sqlite3; prints
 # "ok 1 # skip" otherwise. Every packet stays in the lab.
@@ -249,4 +253,71 @@ check "a 445 that never answers: the run ends (exit 0), the host is still report
 check "... with the log line: no answer within the call's 5000 ms, killed" \
 	sh -c "sqlite3 '$T/hang.db' \"select message from discovery_log where stage = 'winrpc' and outcome = 'failed'\" |
 	grep -q 'within the call.s 5000 ms: killed'"
+
+# --- the API's credential test (POST /credentials/{id}/test): the server
+# runs in the scanner namespace, so its one login goes to the lab host;
+# curl asks it there on the namespace's loopback
+printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$P-scan" "$NETCENSUS" >"$T/nc-scan"
+chmod +x "$T/nc-scan"
+NETCENSUS=$T/nc-scan
+curl() { scan /usr/bin/curl "$@"; }
+serve_start "$T/serve.log" || { sed 's/^/# /' "$T/serve.log"; nok "the server starts in the scanner namespace"; tap_finish; }
+TOKEN=$(admin_token admin)
+cred() { # cred NAME PASSWORD: a windows credential made through the API; its id
+	req POST /api/v1/credentials -H 'Content-Type: application/json' \
+		-d "{\"type\":\"windows\",\"name\":\"$1\",\"username\":\"$U1\",\"password\":\"$2\"}"
+	J .id
+}
+RIGHT=$(cred api-right "$PW")
+WRONG=$(cred api-wrong "$BAD")
+try() { # try ID ADDRESS TIMEOUT_MS: the test's reply in $T/try-ID-ADDRESS.json
+	req POST "/api/v1/credentials/$1/test" -H 'Content-Type: application/json' \
+		-d "{\"address\":\"$2\",\"timeout_ms\":$3}"
+	cp "$T/body" "$T/try-$1-$2.json"
+}
+tcheck() { # tcheck WHAT FILE [JQ-ARGS...] FILTER: a check of one reply,
+	# shown when it fails
+	_what=$1 _file=$2
+	shift 2
+	if jq -e "$@" "$_file" >/dev/null; then
+		ok "$_what"
+	else
+		nok "$_what"
+		sed 's/^/# /' "$_file"
+	fi
+}
+try "$RIGHT" "$IP" 30000
+tcheck "credential test, right password on $IP: ok, the computer's name and workgroup read" \
+	"$T/try-$RIGHT-$IP.json" --arg nb "$NB" \
+	'.ok == true and .port == 445 and (.message | test("^logged in as .'"$U1"'.: computer .\($nb).*, workgroup ...+"; "i"))'
+tcheck "... and what the registry serves: CurrentVersion, no Windows release claimed for Samba" \
+	"$T/try-$RIGHT-$IP.json" '.message | test("CurrentVersion 6\\.1.*no Windows release claimed")'
+try "$WRONG" "$IP" 30000
+tcheck "credential test, wrong password: refused, with the server's NT status" \
+	"$T/try-$WRONG-$IP.json" \
+	'.ok == false and .message == "login refused by the server: '"'"'api-wrong'"'"' (NT_STATUS_LOGON_FAILURE)"'
+# nothing listens on 127.0.0.2 in the scanner namespace: refused at once
+try "$RIGHT" 127.0.0.2 30000
+tcheck "credential test, no SMB server there: not ok, the refused connection named" \
+	"$T/try-$RIGHT-127.0.0.2.json" \
+	'.ok == false and .message == "wkssvc: 445/tcp: Connection refused"'
+# the silent 445 above (127.0.0.1) is still there: the per-step deadline
+try "$RIGHT" 127.0.0.1 2000
+tcheck "credential test, a 445 that never answers: not ok after its 2000 ms deadline" \
+	"$T/try-$RIGHT-127.0.0.1.json" \
+	'.ok == false and (.message | test("within the call.s 2000 ms: killed"))'
+req POST "/api/v1/credentials/$RIGHT/test" -H 'Content-Type: application/json' \
+	-d "{\"address\":\"$IP\",\"port\":139}"
+check "credential test of a windows credential on another port than 445: 400, port named" \
+	sh -c "[ '$S' = 400 ] && jq -e '.field == \"port\"' '$T/body' >/dev/null"
+req POST "/api/v1/credentials/$RIGHT/test" -H 'Content-Type: application/json' \
+	-d "{\"address\":\"$IP\",\"timeout_ms\":600000}"
+check "credential test with timeout_ms over 30000: 400, timeout_ms named" \
+	sh -c "[ '$S' = 400 ] && jq -e '.field == \"timeout_ms\"' '$T/body' >/dev/null"
+serve_stop
+check "neither password in the replies or the server's log" \
+	sh -c "! grep -aq -e '$BAD' -e '$PW' '$T'/try-*.json '$T/serve.log'"
+check "the server's log names each test and its outcome" \
+	sh -c "grep -q \"credential $RIGHT tested by 'admin' on $IP: ok\" '$T/serve.log' &&
+	grep -q \"credential $WRONG tested by 'admin' on $IP: failed\" '$T/serve.log'"
 tap_finish

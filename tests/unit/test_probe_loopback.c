@@ -1011,6 +1011,50 @@ static void test_engine_filtered_and_dead(void **state)
 	free(r);
 }
 
+/* A discovery connect still in flight when the host is proven alive, to a
+ * port the port stage asks about, is that port's first attempt: the port
+ * gets no second connect (a server that forks per connection, like smbd,
+ * would pay for it twice). The full listener keeps the connect in flight;
+ * the closed port, probed after it, proves the host alive. */
+static void test_engine_discovery_connect_kept(void **state)
+{
+	static const char *const toks[] = {"127.0.0.1", NULL};
+	struct targets *t = loop_targets(toks);
+	struct engine_progress p;
+	struct engine_opts o;
+	struct run *r = calloc(1, sizeof(*r));
+	struct port_list pl = {0};
+	uint16_t port, closed = closed_port();
+	int cl[2], lfd = full_listener(&port, cl);
+
+	(void)state;
+	engine_opts_default(&o);
+	o.rate = 0;
+	o.timeout_ms = 100;
+	o.retries = 0;
+	o.no_icmp = 1;
+	o.discovery_ports[0] = port;
+	o.discovery_ports[1] = closed;
+	o.n_discovery_ports = 2;
+	ports_parse("1", &pl);
+	pl.tcp[0] = port;
+	o.ports = &pl;
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->alive, 1);
+	assert_int_equal(r->last[1].alive_by, ENGINE_ALIVE_TCP_RST);
+	assert_int_equal(r->ports[1][0].port, port);
+	assert_int_equal(r->ports[1][0].state, TCP_FILTERED);
+	assert_int_equal(r->ports[1][0].tries, 1);
+	/* one SYN to the port (discovery's, kept), one to the closed one */
+	assert_int_equal(p.packets, 2);
+	close(cl[0]);
+	close(cl[1]);
+	close(lfd);
+	ports_clear(&pl);
+	targets_free(t);
+	free(r);
+}
+
 /* A silent address after the run has heard fast answers: its attempts
  * wait the adaptive timeout (100 ms floor, the last one until 500 ms
  * after the first probe), not 2 x --timeout. */
@@ -1441,6 +1485,7 @@ int main(void)
 		cmocka_unit_test(test_dns_free_cancels),
 		cmocka_unit_test(test_engine_full_pipeline),
 		cmocka_unit_test(test_engine_tcp_only_discovery),
+		cmocka_unit_test(test_engine_discovery_connect_kept),
 		cmocka_unit_test(test_engine_split_and_resume),
 		cmocka_unit_test(test_engine_rate_limit),
 		cmocka_unit_test(test_engine_stop_resume),

@@ -19,6 +19,7 @@
 #include "testlib.h"
 
 #include "probe/netbios.h"
+#include "probe/netio.h"
 #include "probe/ntlm.h"
 #include "probe/rdp.h"
 #include "probe/smb.h"
@@ -354,6 +355,52 @@ static void test_nbstat(void **state)
 	}
 }
 
+/* nbstat_send, other work, nbstat_wait: an answer that came meanwhile is
+ * read even when the question's deadline has passed (smb_probe_host does
+ * the SMB exchanges in between); a silent port ends at the deadline. */
+static void test_nbstat_overlapped(void **state)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+	uint8_t req[512], ans[512];
+	struct nbstat_req q;
+	struct nbstat_info nb;
+	char why[256];
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	(void)state;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	getsockname(fd, (struct sockaddr *)&sin, &len);
+	assert_int_equal(nbstat_send("127.0.0.1", ntohs(sin.sin_port),
+				     netio_now_ms() + 100, &q, why,
+				     sizeof(why)),
+			 0);
+	n = recvfrom(fd, req, sizeof(req), 0, (struct sockaddr *)&sin, &len);
+	assert_int_equal(n, NBSTAT_REQUEST_LEN);
+	n = (ssize_t)nb_answer(ans, (uint16_t)(req[0] << 8 | req[1]), 4);
+	assert_int_equal(
+		sendto(fd, ans, (size_t)n, 0, (struct sockaddr *)&sin, len), n);
+	usleep(200000); /* the other work: past the deadline */
+	assert_int_equal(nbstat_wait(&q, &nb, why, sizeof(why)), 0);
+	assert_string_equal(nb.computer, "WS-0042");
+	assert_string_equal(nb.workgroup, "CORP");
+	assert_int_equal(q.fd, -1);
+
+	/* nobody answers: -1 at the deadline, said so */
+	len = sizeof(sin);
+	getsockname(fd, (struct sockaddr *)&sin, &len);
+	assert_int_equal(nbstat_send("127.0.0.1", ntohs(sin.sin_port),
+				     netio_now_ms() + 100, &q, why,
+				     sizeof(why)),
+			 0);
+	assert_int_equal(nbstat_wait(&q, &nb, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "no node status answer"));
+	assert_string_equal(nb.computer, "");
+	close(fd);
+}
+
 /* ---- hostile servers on loopback ---- */
 
 enum hostile {
@@ -665,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_windows_builds),
 		cmocka_unit_test(test_ntlm_lying_lengths),
 		cmocka_unit_test(test_nbstat),
+		cmocka_unit_test(test_nbstat_overlapped),
 		cmocka_unit_test(test_smb_hostile),
 		cmocka_unit_test(test_rdp_confirm),
 		cmocka_unit_test(test_rdp_hostile),
