@@ -803,7 +803,8 @@ static const char *sets_vendor(const struct classify_rules *const *sets,
 	return raw;
 }
 
-/* Expands \N and $oui / $enterprise in v into out; the trimmed result,
+/* Expands \N, $oui / $enterprise, $product and $maker in v into out; the
+ * trimmed result,
  * possibly empty. */
 static const char *rules_expand(const char *v, const struct rule_capture *cap,
 				const struct classify_facts *f,
@@ -837,6 +838,9 @@ static const char *rules_expand(const char *v, const struct rule_capture *cap,
 		} else if (strncmp(v, "$product", 8) == 0) {
 			ins = f->product;
 			skip = 8;
+		} else if (strncmp(v, "$maker", 6) == 0) {
+			ins = f->maker;
+			skip = 6;
 		} else {
 			ins = v;
 			inslen = 1;

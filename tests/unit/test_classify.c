@@ -1094,13 +1094,11 @@ static const struct mib_case mib_cases[] = {
 	 "MIB-Dell-10892"},
 };
 
-static void test_mib_evidence(void **state)
+/* Classifies each case's report and checks its fields and evidence. */
+static void run_mib_cases(const struct mib_case *cases, size_t n)
 {
-	(void)state;
-	if (!have_file(ENT_FILE))
-		skip();
-	for (size_t i = 0; i < sizeof(mib_cases) / sizeof(mib_cases[0]); i++) {
-		const struct mib_case *c = &mib_cases[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct mib_case *c = &cases[i];
 		json_t *r = snmp_report(c->kv);
 		const char *why;
 
@@ -1118,6 +1116,150 @@ static void test_mib_evidence(void **state)
 				 c->what, why, c->evidence);
 		json_decref(r);
 	}
+}
+
+static void test_mib_evidence(void **state)
+{
+	(void)state;
+	if (!have_file(ENT_FILE))
+		skip();
+	run_mib_cases(mib_cases, sizeof(mib_cases) / sizeof(mib_cases[0]));
+}
+
+/* Rules that generalise to makers nobody wrote rules for (made-up
+ * devices under unassigned enterprise numbers): the kind a sysDescr
+ * names, below the bridge's structure; new kinds; the maker a sysDescr
+ * starts with; product codes in brackets; vendor model objects. */
+static const struct mib_case general_cases[] = {
+	{"a sysDescr that names a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.7", "sysDescr",
+	  "Acme Gigabit Switch GS-24", NULL},
+	 "switch",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "sysDescr names a switch"},
+	{"the bridge's port table outweighs a word in the sysDescr",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.8", "sysDescr",
+	  "Acme Edge Router ER-8", "bridge_ports", "26", NULL},
+	 "switch",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "dot1dBasePortTable"},
+	{"a forwarding table learned on many ports is a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.9", "sysDescr", "Acme box",
+	  "fdb_ports", "6", NULL},
+	 "switch",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "forwarding table"},
+	{"a sysDescr that names a router",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.10", "sysDescr",
+	  "Acme Edge Router ER-8", NULL},
+	 "router",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "sysDescr names a router"},
+	{"a radio receiver",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.11", "sysDescr",
+	  "Acme DAB Receiver 3", NULL},
+	 "radio receiver",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "radio receiver"},
+	{"a console server",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.12", "sysDescr",
+	  "Acme Console Server CS-16, firmware 2.1", NULL},
+	 "console server",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "console server"},
+	{"an environment monitor",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.13", "sysDescr",
+	  "Acme Environmental Monitor EM1", NULL},
+	 "environment monitor",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "environment monitor"},
+	{"optical transport",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.14", "sysDescr",
+	  "Acme DWDM shelf 40ch", NULL},
+	 "optical transport",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "optical transport"},
+	{"an access point",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.15", "sysDescr",
+	  "Acme Wireless Access Point AP-5", NULL},
+	 "wap",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "access point"},
+	{"a Linux host that mentions no kind stays a computer",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux gw 5.10.0 #1 SMP x86_64", NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 "Linux 5.10.0",
+	 NULL},
+	{"no sysObjectID: the maker the sysDescr starts with (IANA name)",
+	 {"sysDescr", "3Com OfficeConnect Managed Hub", NULL},
+	 NULL,
+	 "3Com",
+	 NULL,
+	 NULL,
+	 "the maker sysDescr starts with"},
+	{"no sysObjectID: the maker by the vendor alias table",
+	 {"sysDescr", "Netgear ProSafe Plus Switch", NULL},
+	 "switch",
+	 "Netgear",
+	 NULL,
+	 NULL,
+	 "the maker sysDescr starts with"},
+	{"no sysObjectID, a sysDescr that starts with an OS: no maker",
+	 {"sysDescr", "Linux 4.14.0 #1 armv7l", NULL},
+	 "computer",
+	 "",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"a product code in brackets",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.16", "sysDescr",
+	  "Acme AX100 AX-100-48T-ZX [AX100S-48T] Switching software Ver. 2.0 "
+	  "[OS-L2B]",
+	  NULL},
+	 "switch",
+	 NULL,
+	 "AX100S-48T",
+	 NULL,
+	 "product code in brackets"},
+	{"Advantech's sysModuleID names the model",
+	 {"sysObjectID", "1.3.6.1.4.1.10297.202.9999", "sysDescr", "Switch",
+	  "advantechSysModuleID", "EKI-1234", "snmp_mibs",
+	  "ADVANTECH-COMMON-MIB", NULL},
+	 "switch",
+	 NULL,
+	 "EKI-1234",
+	 NULL,
+	 "ADVANTECH-COMMON-MIB sysModuleID"},
+};
+
+static void test_general_evidence(void **state)
+{
+	(void)state;
+	if (!have_file(ENT_FILE))
+		skip();
+	run_mib_cases(general_cases,
+		      sizeof(general_cases) / sizeof(general_cases[0]));
 }
 
 /* sys.FIELD conditions, numbers, why= and $product in the language. */
@@ -1264,6 +1406,7 @@ int main(void)
 		cmocka_unit_test(test_rules_semantics),
 		cmocka_unit_test(test_local_rules),
 		cmocka_unit_test(test_mib_evidence),
+		cmocka_unit_test(test_general_evidence),
 		cmocka_unit_test(test_rules_sys_fields),
 		cmocka_unit_test(test_products),
 		cmocka_unit_test(test_vendor_aliases),
