@@ -1344,6 +1344,10 @@ static void test_products(void **state)
 	assert_string_equal(classify_product("1.3.6.1.4.1.318.1.3.2.16"),
 			    "smartUPS1500");
 	assert_null(classify_product("1.3.6.1.4.1.25461.2.3.101"));
+	/* HP-ICF-OID, the name its DESCRIPTION gives */
+	assert_string_equal(classify_product("1.3.6.1.4.1.11.2.3.7.11.29"),
+			    "J4899A Switch 2650");
+	assert_null(classify_product("1.3.6.1.4.1.11.2.3.7.11"));
 }
 
 /* One alias table for every source: the spellings of one maker become one
