@@ -1366,6 +1366,9 @@ static void test_products(void **state)
 	assert_string_equal(classify_product("1.3.6.1.4.1.11.2.3.7.11.29"),
 			    "J4899A Switch 2650");
 	assert_null(classify_product("1.3.6.1.4.1.11.2.3.7.11"));
+	/* FORTINET-FORTIGATE-MIB fgModel: a FortiGate's sysObjectID */
+	assert_string_equal(classify_product("1.3.6.1.4.1.12356.101.1.644"),
+			    "fgt60F");
 }
 
 /* One alias table for every source: the spellings of one maker become one
