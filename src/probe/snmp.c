@@ -1817,6 +1817,44 @@ static int cell_has_text(const struct cell *c)
 	return c && c->len && c->buf && c->buf[0];
 }
 
+static int ulong_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a,
+		      y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The lowest-numbered entity that other entities name as their container
+ * and that has no container of its own; NULL if none. */
+static const struct row *entity_root(const struct table *t)
+{
+	const struct row *root = NULL;
+	unsigned long *in = xcalloc(t->nrows + 1, sizeof(*in));
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct cell *c =
+			row_cell(t, &t->rows[i], C_ENT_CONTAINED);
+
+		if (c && c->num)
+			in[n++] = (unsigned long)c->num;
+	}
+	qsort(in, n, sizeof(*in), ulong_cmp);
+	for (i = 0; n && i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		unsigned long idx = (unsigned long)r->idx[0];
+
+		if (r->idxlen != 1 || row_cell(t, r, C_ENT_CONTAINED) ||
+		    (root && root->idx[0] < r->idx[0]))
+			continue;
+		if (bsearch(&idx, in, n, sizeof(*in), ulong_cmp))
+			root = r;
+	}
+	free(in);
+	return root;
+}
+
 /* The entity that stands for the device: the chassis (entPhysicalClass 3;
  * one with a model name first), else the entity inside no other
  * (entPhysicalContainedIn 0), else the root of the containment tree (an
@@ -1828,7 +1866,7 @@ static const struct row *entity_pick(const struct table *t, const char **how)
 {
 	const struct row *chassis = NULL, *top = NULL, *root = NULL,
 			 *named = NULL;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < t->nrows; i++) {
 		const struct row *r = &t->rows[i];
@@ -1846,18 +1884,9 @@ static const struct row *entity_pick(const struct table *t, const char **how)
 		    (!named || snmp_oid_compare(r->idx, r->idxlen, named->idx,
 						named->idxlen) < 0))
 			named = r;
-		if (in || r->idxlen != 1 || (root && root->idx[0] < r->idx[0]))
-			continue;
-		for (j = 0; j < t->nrows; j++) {
-			const struct cell *c2 =
-				row_cell(t, &t->rows[j], C_ENT_CONTAINED);
-
-			if (c2 && c2->num == r->idx[0]) {
-				root = r;
-				break;
-			}
-		}
 	}
+	if (!chassis && !top)
+		root = entity_root(t);
 	*how = chassis ? "chassis"
 	       : top   ? "no container"
 	       : root  ? "root of the containment tree"
