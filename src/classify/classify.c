@@ -329,6 +329,8 @@ int classify_report(json_t *report)
 			  : NULL;
 	if (!f.oid)
 		f.maker = classify_descr_maker(f.descr, maker, sizeof(maker));
+	f.vendor = f.enterprise ? classify_vendor_normalise(f.enterprise)
+				: f.maker;
 	n = classify_rules_apply(classify_sets, &f, sys);
 	classify_sys_vendor(sys);
 	return n;

@@ -145,6 +145,9 @@ struct classify_facts {
 	const json_t *sys;	/* the report's sys, for sys.FIELD */
 	const char *product;	/* the sysObjectID's product ($product) */
 	const char *maker;	/* the maker sysDescr starts with ($maker) */
+	const char *vendor;	/* the maker (condition "maker"): the
+				 * enterprise's organisation, else $maker;
+				 * after the vendor alias table */
 };
 
 /* Runs the rule sets in order (the first that gives a field a value

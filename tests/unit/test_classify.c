@@ -1280,6 +1280,163 @@ static void test_general_evidence(void **state)
 		      sizeof(general_cases) / sizeof(general_cases[0]));
 }
 
+/* Coverage that generalises (issue 11, classify7): the kind a Cisco
+ * sysObjectID's product family names in CISCO-PRODUCTS-MIB, Juniper's
+ * product lines in JUNIPER-CHASSIS-DEFINES-MIB, and the maker default
+ * types, below every MIB, the structure and the sysDescr's words; IANA's
+ * spellings of a maker folded into the common one. The sysDescrs name no
+ * kind, so the rule under test is what decides. */
+static const struct mib_case family_cases[] = {
+	{"Cisco 1941: its sysObjectID's family (cisco1941) is a router",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1047", "sysDescr", "1", NULL},
+	 "router",
+	 "Cisco Systems",
+	 "cisco1941",
+	 NULL,
+	 "Cisco product family ISR/ASR/NCS/CSR/ciscoNNNN"},
+	{"an ISR 4451 with a 24-port switch module is still a router",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1707", "sysDescr", "edge-1",
+	  "dot1dBaseNumPorts", "24", NULL},
+	 "router",
+	 "Cisco Systems",
+	 "ciscoISR4451",
+	 NULL,
+	 "Cisco product family"},
+	{"Cisco ASA 5506: the ASA family is a firewall",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2114", "sysDescr", "fw-1", NULL},
+	 "firewall",
+	 "Cisco Systems",
+	 "ciscoASA5506",
+	 NULL,
+	 "Cisco product family ASA/PIX/Firepower"},
+	{"Cisco Firepower 2110 (FTD): a firewall",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2404", "sysDescr", "x", NULL},
+	 "firewall",
+	 NULL,
+	 "ciscoFpr2110td",
+	 NULL,
+	 "Cisco product family ASA/PIX/Firepower"},
+	{"Cisco Aironet 3702: an access point",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1873", "sysDescr", "x", NULL},
+	 "wap",
+	 NULL,
+	 "ciscoAIRAP3702",
+	 NULL,
+	 "Cisco product family AIR-AP"},
+	{"cisco5500Wlc is a wireless controller, not a ciscoNNNN router",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1069", "sysDescr", "x", NULL},
+	 "wireless controller",
+	 NULL,
+	 "cisco5500Wlc",
+	 NULL,
+	 "Cisco product family *Wlc"},
+	{"Catalyst 9300: a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2435", "sysDescr", "x", NULL},
+	 "switch",
+	 NULL,
+	 "ciscoCat930024T",
+	 NULL,
+	 "Cisco product family Catalyst"},
+	{"UCS C220 M4: a server",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2178", "sysDescr", "x", NULL},
+	 "server",
+	 NULL,
+	 "ciscoUCSC220M4",
+	 NULL,
+	 "Cisco product family UCS"},
+	{"a Cisco product outside the families gets no type from them",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1106", "sysDescr", "x", NULL},
+	 "",
+	 "Cisco Systems",
+	 "ciscoVg250",
+	 NULL,
+	 NULL},
+	{"Mimosa: IANA's 'Mimosa Networks, Inc' is Mimosa Networks, a radio",
+	 {"sysObjectID", "1.3.6.1.4.1.43356.1.1.1", "sysDescr",
+	  "Mimosa B5c Firmware v1.2", NULL},
+	 "radio",
+	 "Mimosa Networks",
+	 NULL,
+	 NULL,
+	 "maker default type: Mimosa"},
+	{"Pulse Secure: IANA's Neoteris, a VPN gateway",
+	 {"sysObjectID", "1.3.6.1.4.1.12532.256.1.1", "sysDescr",
+	  "Pulse Secure,LLC,MAG-2600,8.0R14", NULL},
+	 "vpn gateway",
+	 "Pulse Secure",
+	 NULL,
+	 NULL,
+	 "maker default type: Pulse Secure"},
+	{"a Check Point gateway that says only Linux: the maker outweighs the "
+	 "OS fallback",
+	 {"sysObjectID", "1.3.6.1.4.1.2620.1.1", "sysDescr",
+	  "Linux fw1 3.10.0 #1 SMP x86_64", NULL},
+	 "firewall",
+	 "Check Point",
+	 NULL,
+	 "Linux 3.10.0",
+	 "maker default type: Check Point"},
+	{"the maker default is weaker than the sysDescr's words",
+	 {"sysObjectID", "1.3.6.1.4.1.2620.1.9", "sysDescr",
+	  "Acme managed switch", NULL},
+	 "switch",
+	 "Check Point",
+	 NULL,
+	 NULL,
+	 "sysDescr names a switch"},
+	{"Ruckus ZoneDirector subtree: a wireless controller",
+	 {"sysObjectID", "1.3.6.1.4.1.25053.3.1.5.99", "sysDescr", "x", NULL},
+	 "wireless controller",
+	 "Ruckus Wireless",
+	 NULL,
+	 NULL,
+	 "ruckusWirelessControllerProducts"},
+	{"Ruckus, any other product: an access point",
+	 {"sysObjectID", "1.3.6.1.4.1.25053.3.1.4.99", "sysDescr", "x", NULL},
+	 "wap",
+	 "Ruckus Wireless",
+	 NULL,
+	 NULL,
+	 "maker default type: Ruckus"},
+	{"no sysObjectID: the maker the sysDescr starts with (Meraki)",
+	 {"sysDescr", "Meraki MR42 Cloud Managed AP", NULL},
+	 "wap",
+	 "Cisco Meraki",
+	 NULL,
+	 NULL,
+	 "maker default type: Cisco Meraki"},
+	{"CyberPower: IANA's 'Cyber Power System Inc.', a UPS",
+	 {"sysObjectID", "1.3.6.1.4.1.3808.1.1.1", "sysDescr", "x", NULL},
+	 "ups",
+	 "CyberPower",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"Kyocera printer by its maker",
+	 {"sysObjectID", "1.3.6.1.4.1.1347.99", "sysDescr", "x", NULL},
+	 "printer",
+	 "Kyocera",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"an unknown maker gets no default type",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.5", "sysDescr", "x", NULL},
+	 "",
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+};
+
+static void test_family_evidence(void **state)
+{
+	(void)state;
+	if (!have_file(ENT_FILE))
+		skip();
+	run_mib_cases(family_cases,
+		      sizeof(family_cases) / sizeof(family_cases[0]));
+}
+
 /* sys.FIELD conditions, numbers, why= and $product in the language. */
 static void test_rules_sys_fields(void **state)
 {
@@ -1318,6 +1475,33 @@ static void test_rules_sys_fields(void **state)
 	f.product = NULL;
 	assert_int_equal(classify_rules_apply(sets, &f, sys), 0);
 	assert_null(json_object_get(sys, "classification"));
+	json_decref(sys);
+	classify_rules_free(r);
+
+	/* product and maker conditions: the sysObjectID's product and the
+	 * normalised maker, named in the evidence */
+	r = parse("product~\"^acme(sw|switch)\" -> type=switch\n"
+		  "maker=\"Acme Networks\" -> type=radio os_name=$product\n",
+		  &err);
+	if (!r)
+		fail_msg("%s", err.msg);
+	sets[0] = r;
+	sys = json_object();
+	memset(&f, 0, sizeof(f));
+	f.sys = sys;
+	f.product = "acmeSwitch24";
+	f.vendor = "Acme Networks";
+	assert_int_equal(classify_rules_apply(sets, &f, sys), 2);
+	assert_string_equal(field(sys, "type"), "switch");
+	assert_string_equal(field(sys, "classification"),
+			    "type: sysObjectID product (t.rules:1); "
+			    "os_name: maker (t.rules:2)");
+	json_decref(sys);
+	sys = json_object();
+	f.sys = sys;
+	f.product = NULL;
+	assert_int_equal(classify_rules_apply(sets, &f, sys), 1);
+	assert_string_equal(field(sys, "type"), "radio");
 	json_decref(sys);
 	classify_rules_free(r);
 
@@ -1369,6 +1553,13 @@ static void test_products(void **state)
 	/* FORTINET-FORTIGATE-MIB fgModel: a FortiGate's sysObjectID */
 	assert_string_equal(classify_product("1.3.6.1.4.1.12356.101.1.644"),
 			    "fgt60F");
+	/* CISCO-PRODUCTS-MIB whole: its first, middle and last products */
+	assert_string_equal(classify_product("1.3.6.1.4.1.9.1.1"),
+			    "ciscoGatewayServer");
+	assert_string_equal(classify_product("1.3.6.1.4.1.9.1.1047"),
+			    "cisco1941");
+	assert_string_equal(classify_product("1.3.6.1.4.1.9.1.3383"),
+			    "ciscoC9610R");
 }
 
 /* One alias table for every source: the spellings of one maker become one
@@ -1400,6 +1591,20 @@ static void test_vendor_aliases(void **state)
 	assert_string_equal(classify_vendor_normalise("HPX Widgets"),
 			    "HPX Widgets");
 	assert_string_equal(classify_vendor_normalise("Acme"), "Acme");
+	/* IANA's spellings of makers people know by another name */
+	assert_string_equal(classify_vendor_normalise("Mimosa Networks, Inc"),
+			    "Mimosa Networks");
+	assert_string_equal(classify_vendor_normalise("Neoteris, Inc."),
+			    "Pulse Secure");
+	assert_string_equal(classify_vendor_normalise("Cyber Power System "
+						      "Inc."),
+			    "CyberPower");
+	assert_string_equal(classify_vendor_normalise("KCP, Inc."), "AKCP");
+	assert_string_equal(classify_vendor_normalise("Compaq"),
+			    "Hewlett Packard");
+	assert_string_equal(classify_vendor_normalise("Meraki Networks, "
+						      "Inc."),
+			    "Cisco Meraki");
 
 	/* an imported audit's manufacturer, through report normalisation */
 	r = json_pack("{s:i,s:{s:s,s:s}}", "report_version", 1, "sys",
@@ -1432,6 +1637,7 @@ int main(void)
 		cmocka_unit_test(test_local_rules),
 		cmocka_unit_test(test_mib_evidence),
 		cmocka_unit_test(test_general_evidence),
+		cmocka_unit_test(test_family_evidence),
 		cmocka_unit_test(test_rules_sys_fields),
 		cmocka_unit_test(test_products),
 		cmocka_unit_test(test_vendor_aliases),
