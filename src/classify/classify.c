@@ -290,7 +290,7 @@ static const char *classify_descr_maker(const char *descr, char *buf,
 	memcpy(buf, descr, n);
 	buf[n] = '\0';
 	v = classify_vendor_normalise(buf);
-	if (v != buf && strcmp(v, buf) != 0)
+	if (v != buf) /* an alias line matched, even one naming it alike */
 		return v;
 	return classify_ent_find(classify_ents, buf);
 }
