@@ -18,6 +18,10 @@ comment line right above its definition instead of the descriptor (Arista
 writes "-- DCS-7050TX-128 2RU 96-port ..." above aristaDCS7050TX128); a
 definition without such a comment keeps its descriptor.
 
+--names comment-line takes the whole comment line instead (HP-ICF-OID
+gives each product's name only in its DESCRIPTION: a copy of the
+assignments carries it as such a comment).
+
 --strip-prefix P removes P from the start of each name (Palo Alto writes
 panPA-3020 for the PA-3020); --exclude NAME leaves out a node that is no
 product (a subtree for fans or cards), repeatable.
@@ -75,8 +79,9 @@ def assignments(toks):
     return found
 
 
-def comment_names(text):
-    """descriptor -> first word of the comment line right above it."""
+def comment_names(text, whole=False):
+    """descriptor -> first word (whole: all) of the comment line right above
+    it."""
     names = {}
     prev = ""
     for line in text.splitlines():
@@ -85,7 +90,7 @@ def comment_names(text):
         if m and prev.startswith("--"):
             word = prev[2:].split()
             if word:
-                names[m.group(1)] = word[0]
+                names[m.group(1)] = " ".join(word) if whole else word[0]
         prev = s
     return names
 
@@ -105,7 +110,8 @@ def main():
     ap.add_argument("--source", required=True)
     ap.add_argument("--under", required=True)
     ap.add_argument("--root", action="append", default=[])
-    ap.add_argument("--names", choices=("descriptor", "comment"),
+    ap.add_argument("--names", choices=("descriptor", "comment",
+                                        "comment-line"),
                     default="descriptor")
     ap.add_argument("--strip-prefix", default="")
     ap.add_argument("--exclude", action="append", default=[])
@@ -118,7 +124,8 @@ def main():
     with open(a.mib, encoding="utf-8", errors="replace") as f:
         text = f.read()
     defs = assignments(tokens(text))
-    label = comment_names(text) if a.names == "comment" else {}
+    label = (comment_names(text, a.names == "comment-line")
+             if a.names != "descriptor" else {})
     top = resolve(a.under, defs, roots)
     if top is None:
         sys.exit("mib-products: cannot resolve %s (give --root)" % a.under)

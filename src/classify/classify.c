@@ -2,6 +2,7 @@
  * classify: the process-wide tables and rules, loaded once, and the
  * device-report entry point that turns sys fields into rule facts.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,12 +269,38 @@ static const char *classify_bound(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * The maker a sysDescr names first ("3Com Baseline Switch 2916-SFP Plus"),
+ * for a device that gives no sysObjectID: its first word, when the vendor
+ * alias table knows it or IANA registered an organisation by exactly that
+ * name; NULL otherwise (most sysDescrs start with a product or an OS).
+ */
+static const char *classify_descr_maker(const char *descr, char *buf,
+					size_t size)
+{
+	const char *v;
+	size_t n = 0;
+
+	while (descr && n + 1 < size &&
+	       (isalnum((unsigned char)descr[n]) || descr[n] == '-' ||
+		descr[n] == '&'))
+		n++;
+	if (n < 2 || (descr[n] && descr[n] != ' ' && descr[n] != ','))
+		return NULL;
+	memcpy(buf, descr, n);
+	buf[n] = '\0';
+	v = classify_vendor_normalise(buf);
+	if (v != buf) /* an alias line matched, even one naming it alike */
+		return v;
+	return classify_ent_find(classify_ents, buf);
+}
+
 int classify_report(json_t *report)
 {
 	json_t *sys = json_object_get(report, "sys");
 	struct classify_facts f;
 	char mac[18], oid[CLASSIFY_FACT_MAX], descr[CLASSIFY_FACT_MAX],
-		name[CLASSIFY_FACT_MAX];
+		name[CLASSIFY_FACT_MAX], maker[64];
 	int n;
 
 	if (!json_is_object(sys)) {
@@ -300,6 +327,10 @@ int classify_report(json_t *report)
 	f.sys = sys;
 	f.product = f.oid ? classify_products_lookup(classify_products, f.oid)
 			  : NULL;
+	if (!f.oid)
+		f.maker = classify_descr_maker(f.descr, maker, sizeof(maker));
+	f.vendor = f.enterprise ? classify_vendor_normalise(f.enterprise)
+				: f.maker;
 	n = classify_rules_apply(classify_sets, &f, sys);
 	classify_sys_vendor(sys);
 	return n;

@@ -117,6 +117,10 @@ void classify_oui_free(struct classify_oui *t);
 struct classify_ent *classify_ent_load(const char *path);
 const char *classify_ent_lookup(const struct classify_ent *t,
 				unsigned long number);
+/* The organisation whose registered name is exactly name (any case), as
+ * IANA spells it; NULL if none. A linear search: for the rare device
+ * without a sysObjectID. */
+const char *classify_ent_find(const struct classify_ent *t, const char *name);
 size_t classify_ent_count(const struct classify_ent *t);
 void classify_ent_free(struct classify_ent *t);
 
@@ -140,6 +144,10 @@ struct classify_facts {
 	const json_t *ports;	/* the "ports" section (array of rows) */
 	const json_t *sys;	/* the report's sys, for sys.FIELD */
 	const char *product;	/* the sysObjectID's product ($product) */
+	const char *maker;	/* the maker sysDescr starts with ($maker) */
+	const char *vendor;	/* the maker (condition "maker"): the
+				 * enterprise's organisation, else $maker;
+				 * after the vendor alias table */
 };
 
 /* Runs the rule sets in order (the first that gives a field a value

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "classify/classify.h"
 #include "core/log.h"
@@ -140,6 +141,16 @@ const char *classify_ent_lookup(const struct classify_ent *t,
 		else
 			hi = mid;
 	}
+	return NULL;
+}
+
+const char *classify_ent_find(const struct classify_ent *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; t && name && *name && i < t->n; i++)
+		if (strcasecmp(t->pool.data + t->v[i].name, name) == 0)
+			return t->pool.data + t->v[i].name;
 	return NULL;
 }
 

@@ -5,7 +5,8 @@
  *   [!]VAR OP VALUE ... -> FIELD=VALUE ...     a rule
  *   vendor REGEX NAME                          vendor-name normalisation
  *   virtual-mac PREFIX NAME                    a virtual NIC MAC range
- * VAR is oid, descr, name, oui, enterprise, mac or port; OP is = (equal),
+ * VAR is oid, descr, name, oui, enterprise, product, maker, mac or port;
+ * OP is = (equal),
  * ^= (prefix; for oid at an arc boundary), *= (contains) or ~ (POSIX
  * extended regex); all string comparisons ignore case. A VALUE is a bare
  * word or a "quoted string" in which only \" is special. In assignments,
@@ -34,13 +35,16 @@ enum rule_var {
 	V_NAME,
 	V_OUI,
 	V_ENTERPRISE,
+	V_PRODUCT, /* the sysObjectID's product in the vendor product MIBs */
+	V_MAKER,   /* the enterprise's maker, or the one sysDescr starts with */
 	V_MAC,
 	V_PORT,
 	V_SYS, /* sys.FIELD: any string field of the report's sys */
 	V_COUNT
 };
 static const char *const var_names[V_COUNT] = {
-	"oid", "descr", "name", "oui", "enterprise", "mac", "port", "sys",
+	"oid",	   "descr", "name", "oui",  "enterprise",
+	"product", "maker", "mac",  "port", "sys",
 };
 
 enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX, OP_GT, OP_LT };
@@ -281,7 +285,7 @@ static const char *rules_make_cond(struct rule_cond *c,
 	}
 	if (var < 0)
 		return "unknown condition (want oid, descr, name, oui, "
-		       "enterprise, mac, port or sys.FIELD)";
+		       "enterprise, product, maker, mac, port or sys.FIELD)";
 	c->var = (enum rule_var)var;
 	c->op = (enum rule_op)t->op;
 	c->negate = t->negate;
@@ -343,6 +347,8 @@ static const char *rules_var_label(const struct rule_cond *c)
 		"sysName",
 		"MAC vendor",
 		"sysObjectID enterprise",
+		"sysObjectID product",
+		"maker",
 		"MAC",
 		"open ports",
 		NULL,
@@ -695,6 +701,12 @@ static const char *rules_fact(const struct classify_facts *f, enum rule_var v)
 	case V_ENTERPRISE:
 		s = f->enterprise;
 		break;
+	case V_PRODUCT:
+		s = f->product;
+		break;
+	case V_MAKER:
+		s = f->vendor;
+		break;
 	case V_MAC:
 		s = f->mac;
 		break;
@@ -803,7 +815,8 @@ static const char *sets_vendor(const struct classify_rules *const *sets,
 	return raw;
 }
 
-/* Expands \N and $oui / $enterprise in v into out; the trimmed result,
+/* Expands \N, $oui / $enterprise, $product and $maker in v into out; the
+ * trimmed result,
  * possibly empty. */
 static const char *rules_expand(const char *v, const struct rule_capture *cap,
 				const struct classify_facts *f,
@@ -837,6 +850,9 @@ static const char *rules_expand(const char *v, const struct rule_capture *cap,
 		} else if (strncmp(v, "$product", 8) == 0) {
 			ins = f->product;
 			skip = 8;
+		} else if (strncmp(v, "$maker", 6) == 0) {
+			ins = f->maker;
+			skip = 6;
 		} else {
 			ins = v;
 			inslen = 1;

@@ -296,6 +296,8 @@ static const struct ident_def ident_defs[] = {
 	 "JUNIPER-VIRTUALCHASSIS-MIB"},
 	{OBJ("@SANGFOR-AD", ENT, 35047, 2, 2), "SANGFOR-AD"},
 	{OBJ("@SANGFOR-WAC", ENT, 35047, 2, 12), "SANGFOR-WAC"},
+	{OBJ("advantechSysModuleID", ENT, 10297, 100, 1, 1),
+	 "ADVANTECH-COMMON-MIB"},
 };
 #undef MIB2
 #undef ENT
@@ -1815,13 +1817,55 @@ static int cell_has_text(const struct cell *c)
 	return c && c->len && c->buf && c->buf[0];
 }
 
+static int ulong_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a,
+		      y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The lowest-numbered entity that other entities name as their container
+ * and that has no container of its own; NULL if none. */
+static const struct row *entity_root(const struct table *t)
+{
+	const struct row *root = NULL;
+	unsigned long *in = xcalloc(t->nrows + 1, sizeof(*in));
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct cell *c =
+			row_cell(t, &t->rows[i], C_ENT_CONTAINED);
+
+		if (c && c->num)
+			in[n++] = (unsigned long)c->num;
+	}
+	qsort(in, n, sizeof(*in), ulong_cmp);
+	for (i = 0; n && i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		unsigned long idx = (unsigned long)r->idx[0];
+
+		if (r->idxlen != 1 || row_cell(t, r, C_ENT_CONTAINED) ||
+		    (root && root->idx[0] < r->idx[0]))
+			continue;
+		if (bsearch(&idx, in, n, sizeof(*in), ulong_cmp))
+			root = r;
+	}
+	free(in);
+	return root;
+}
+
 /* The entity that stands for the device: the chassis (entPhysicalClass 3;
  * one with a model name first), else the entity inside no other
- * (entPhysicalContainedIn 0), else the first with a model name. *how
- * names the rule that chose it. */
+ * (entPhysicalContainedIn 0), else the root of the containment tree (an
+ * entity that holds others and whose own containedIn is missing, as when
+ * an agent leaves the shelf's class and container unanswered), else the
+ * lowest-numbered entity with a model name - never a fan or module merely
+ * met first in the walk. *how names the rule that chose it. */
 static const struct row *entity_pick(const struct table *t, const char **how)
 {
-	const struct row *chassis = NULL, *top = NULL, *named = NULL;
+	const struct row *chassis = NULL, *top = NULL, *root = NULL,
+			 *named = NULL;
 	size_t i;
 
 	for (i = 0; i < t->nrows; i++) {
@@ -1836,13 +1880,18 @@ static const struct row *entity_pick(const struct table *t, const char **how)
 			chassis = r;
 		if (in && in->num == 0 && !top)
 			top = r;
-		if (model && !named)
+		if (model &&
+		    (!named || snmp_oid_compare(r->idx, r->idxlen, named->idx,
+						named->idxlen) < 0))
 			named = r;
 	}
+	if (!chassis && !top)
+		root = entity_root(t);
 	*how = chassis ? "chassis"
 	       : top   ? "no container"
+	       : root  ? "root of the containment tree"
 		       : "first with a model";
-	return chassis ? chassis : top ? top : named;
+	return chassis ? chassis : top ? top : root ? root : named;
 }
 
 /* The Entity MIB's picture of the device (entity_pick) into sys: its
@@ -2320,6 +2369,35 @@ static int probe_walk_l2(struct probe *p, struct walk *l2)
 
 /* Reads the L2 tables into the report's fdb, cdp (and lldp) sections.
  * Walks what the deadline leaves; never fails the probe. */
+/* The bridge's structure, for classification (a switch is a bridge with
+ * many ports, whether or not its agent answers dot1dBaseNumPorts):
+ * sys.bridge_ports, the rows of dot1dBasePortTable, and sys.fdb_ports, the
+ * distinct bridge ports that learned addresses in the forwarding table. */
+static void bridge_counts(const struct walk *l2, const json_t *fdb, json_t *sys)
+{
+	unsigned long seen[64];
+	size_t i, j, n = 0;
+	json_t *row;
+
+	if (l2->tables[L_BP].nrows)
+		set_num(sys, "bridge_ports", l2->tables[L_BP].nrows);
+	json_array_foreach(fdb, i, row) {
+		const char *port =
+			json_string_value(json_object_get(row, "port"));
+		unsigned long v;
+
+		if (!port || n == sizeof(seen) / sizeof(*seen))
+			continue;
+		v = strtoul(port, NULL, 10); /* set_num() wrote it */
+		for (j = 0; j < n && seen[j] != v; j++)
+			;
+		if (j == n)
+			seen[n++] = v;
+	}
+	if (n)
+		set_num(sys, "fdb_ports", n);
+}
+
 static void probe_l2(struct probe *p, const struct walk *w, json_t *report,
 		     json_t *sys)
 {
@@ -2341,6 +2419,7 @@ static void probe_l2(struct probe *p, const struct walk *w, json_t *report,
 	truncated = l2->tables[L_QFDB].truncated ||
 		    (fdb && fdb->tables[0].truncated);
 	section_set(report, "fdb", section_fdb(w, l2, fdb));
+	bridge_counts(l2, json_object_get(report, "fdb"), sys);
 	section_set(report, "cdp", section_cdp(w, l2));
 	if (json_is_array(lldp))
 		lldp_augment(w, l2, lldp);

@@ -1094,13 +1094,11 @@ static const struct mib_case mib_cases[] = {
 	 "MIB-Dell-10892"},
 };
 
-static void test_mib_evidence(void **state)
+/* Classifies each case's report and checks its fields and evidence. */
+static void run_mib_cases(const struct mib_case *cases, size_t n)
 {
-	(void)state;
-	if (!have_file(ENT_FILE))
-		skip();
-	for (size_t i = 0; i < sizeof(mib_cases) / sizeof(mib_cases[0]); i++) {
-		const struct mib_case *c = &mib_cases[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct mib_case *c = &cases[i];
 		json_t *r = snmp_report(c->kv);
 		const char *why;
 
@@ -1118,6 +1116,384 @@ static void test_mib_evidence(void **state)
 				 c->what, why, c->evidence);
 		json_decref(r);
 	}
+}
+
+static void test_mib_evidence(void **state)
+{
+	(void)state;
+	if (!have_file(ENT_FILE))
+		skip();
+	run_mib_cases(mib_cases, sizeof(mib_cases) / sizeof(mib_cases[0]));
+}
+
+/* Rules that generalise to makers nobody wrote rules for (made-up
+ * devices under unassigned enterprise numbers): the kind a sysDescr
+ * names, below the bridge's structure; new kinds; the maker a sysDescr
+ * starts with; product codes in brackets; vendor model objects. */
+static const struct mib_case general_cases[] = {
+	{"a sysDescr that names a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.7", "sysDescr",
+	  "Acme Gigabit Switch GS-24", NULL},
+	 "switch",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "sysDescr names a switch"},
+	{"the bridge's port table outweighs a word in the sysDescr",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.8", "sysDescr",
+	  "Acme Edge Router ER-8", "bridge_ports", "26", NULL},
+	 "switch",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "dot1dBasePortTable"},
+	{"a forwarding table learned on many ports is a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.9", "sysDescr", "Acme box",
+	  "fdb_ports", "6", NULL},
+	 "switch",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "forwarding table"},
+	{"a sysDescr that names a router",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.10", "sysDescr",
+	  "Acme Edge Router ER-8", NULL},
+	 "router",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "sysDescr names a router"},
+	{"a radio receiver",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.11", "sysDescr",
+	  "Acme DAB Receiver 3", NULL},
+	 "radio receiver",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "radio receiver"},
+	{"a console server",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.12", "sysDescr",
+	  "Acme Console Server CS-16, firmware 2.1", NULL},
+	 "console server",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "console server"},
+	{"an environment monitor",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.13", "sysDescr",
+	  "Acme Environmental Monitor EM1", NULL},
+	 "environment monitor",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "environment monitor"},
+	{"optical transport",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.14", "sysDescr",
+	  "Acme DWDM shelf 40ch", NULL},
+	 "optical transport",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "optical transport"},
+	{"an access point",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.15", "sysDescr",
+	  "Acme Wireless Access Point AP-5", NULL},
+	 "wap",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "access point"},
+	{"a Linux host that mentions no kind stays a computer",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux gw 5.10.0 #1 SMP x86_64", NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 "Linux 5.10.0",
+	 NULL},
+	{"no sysObjectID: the maker the sysDescr starts with (IANA name)",
+	 {"sysDescr", "3Com OfficeConnect Managed Hub", NULL},
+	 NULL,
+	 "3Com",
+	 NULL,
+	 NULL,
+	 "the maker sysDescr starts with"},
+	{"no sysObjectID: an alias line that keeps the word as it is (Dell)",
+	 {"sysDescr", "Dell EMC Networking OS10 Enterprise", NULL},
+	 NULL,
+	 "Dell",
+	 NULL,
+	 NULL,
+	 "the maker sysDescr starts with"},
+	{"no sysObjectID: the maker by the vendor alias table",
+	 {"sysDescr", "Netgear ProSafe Plus Switch", NULL},
+	 "switch",
+	 "Netgear",
+	 NULL,
+	 NULL,
+	 "the maker sysDescr starts with"},
+	{"no sysObjectID, a sysDescr that starts with an OS: no maker",
+	 {"sysDescr", "Linux 4.14.0 #1 armv7l", NULL},
+	 "computer",
+	 "",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"a product code in brackets",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.16", "sysDescr",
+	  "Acme AX100 AX-100-48T-ZX [AX100S-48T] Switching software Ver. 2.0 "
+	  "[OS-L2B]",
+	  NULL},
+	 "switch",
+	 NULL,
+	 "AX100S-48T",
+	 NULL,
+	 "product code in brackets"},
+	{"a stack of HP switches",
+	 {"sysObjectID", "1.3.6.1.4.1.11.2.3.7.8.5.2", "sysDescr",
+	  "HP Stack, revision KA.15.03.3004, ROM KA.15.05", NULL},
+	 "switch",
+	 "Hewlett Packard",
+	 NULL,
+	 "HP ProCurve KA.15.03.3004",
+	 "sysDescr HP Stack"},
+	{"a UniFi AP behind Frogfoot's agent enterprise",
+	 {"sysObjectID", "1.3.6.1.4.1.10002.1", "sysDescr",
+	  "Linux 3.3.8 #1 Wed Jan 18 09:26:53 PST 2017 mips",
+	  "dot11manufacturerProductName", "UAP-AC-Lite", "snmp_mibs",
+	  "IEEE802dot11-MIB", NULL},
+	 "wap",
+	 "Ubiquiti Networks",
+	 "UAP-AC-Lite",
+	 NULL,
+	 "product name (UniFi)"},
+	{"Advantech's sysModuleID names the model",
+	 {"sysObjectID", "1.3.6.1.4.1.10297.202.9999", "sysDescr", "Switch",
+	  "advantechSysModuleID", "EKI-1234", "snmp_mibs",
+	  "ADVANTECH-COMMON-MIB", NULL},
+	 "switch",
+	 NULL,
+	 "EKI-1234",
+	 NULL,
+	 "ADVANTECH-COMMON-MIB sysModuleID"},
+};
+
+static void test_general_evidence(void **state)
+{
+	(void)state;
+	if (!have_file(ENT_FILE))
+		skip();
+	run_mib_cases(general_cases,
+		      sizeof(general_cases) / sizeof(general_cases[0]));
+}
+
+/* Coverage that generalises (issue 11, classify7): the kind a Cisco
+ * sysObjectID's product family names in CISCO-PRODUCTS-MIB, Juniper's
+ * product lines in JUNIPER-CHASSIS-DEFINES-MIB, and the maker default
+ * types, below every MIB, the structure and the sysDescr's words; IANA's
+ * spellings of a maker folded into the common one. The sysDescrs name no
+ * kind, so the rule under test is what decides. */
+static const struct mib_case family_cases[] = {
+	{"Cisco 1941: its sysObjectID's family (cisco1941) is a router",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1047", "sysDescr", "1", NULL},
+	 "router",
+	 "Cisco Systems",
+	 "cisco1941",
+	 NULL,
+	 "Cisco product family ISR/ASR/NCS/CSR/ciscoNNNN"},
+	{"an ISR 4451 with a 24-port switch module is still a router",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1707", "sysDescr", "edge-1",
+	  "dot1dBaseNumPorts", "24", NULL},
+	 "router",
+	 "Cisco Systems",
+	 "ciscoISR4451",
+	 NULL,
+	 "Cisco product family"},
+	{"Cisco ASA 5506: the ASA family is a firewall",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2114", "sysDescr", "fw-1", NULL},
+	 "firewall",
+	 "Cisco Systems",
+	 "ciscoASA5506",
+	 NULL,
+	 "Cisco product family ASA/PIX/Firepower"},
+	{"Cisco Firepower 2110 (FTD): a firewall",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2404", "sysDescr", "x", NULL},
+	 "firewall",
+	 NULL,
+	 "ciscoFpr2110td",
+	 NULL,
+	 "Cisco product family ASA/PIX/Firepower"},
+	{"Cisco Aironet 3702: an access point",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1873", "sysDescr", "x", NULL},
+	 "wap",
+	 NULL,
+	 "ciscoAIRAP3702",
+	 NULL,
+	 "Cisco product family AIR-AP"},
+	{"cisco5500Wlc is a wireless controller, not a ciscoNNNN router",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1069", "sysDescr", "x", NULL},
+	 "wireless controller",
+	 NULL,
+	 "cisco5500Wlc",
+	 NULL,
+	 "Cisco product family *Wlc"},
+	{"Catalyst 9300: a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2435", "sysDescr", "x", NULL},
+	 "switch",
+	 NULL,
+	 "ciscoCat930024T",
+	 NULL,
+	 "Cisco product family Catalyst"},
+	{"UCS C220 M4: a server",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2178", "sysDescr", "x", NULL},
+	 "server",
+	 NULL,
+	 "ciscoUCSC220M4",
+	 NULL,
+	 "Cisco product family UCS"},
+	{"a Cisco product outside the families gets no type from them",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.1106", "sysDescr", "x", NULL},
+	 "",
+	 "Cisco Systems",
+	 "ciscoVg250",
+	 NULL,
+	 NULL},
+	{"Juniper EX4300 by its sysObjectID alone: a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.63", "sysDescr", "x", NULL},
+	 "switch",
+	 NULL,
+	 "EX4300",
+	 NULL,
+	 "Juniper product family EX/QFX"},
+	{"Juniper SRX345: a firewall",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.136", "sysDescr", "x", NULL},
+	 "firewall",
+	 NULL,
+	 "SRX345",
+	 NULL,
+	 "Juniper product family SRX"},
+	{"IBM 4274-S58 (a rebadged SRX5800): a firewall",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.50", "sysDescr", "x", NULL},
+	 "firewall",
+	 NULL,
+	 "IBM4274S58J58S",
+	 NULL,
+	 "Juniper product family SRX"},
+	{"Juniper MX204 (JNP204): a router",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.144", "sysDescr", "x", NULL},
+	 "router",
+	 NULL,
+	 "JNP204",
+	 NULL,
+	 "Juniper product family MX"},
+	{"Juniper MAG6610: a VPN gateway",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.68", "sysDescr", "x", NULL},
+	 "vpn gateway",
+	 NULL,
+	 "MAG6610",
+	 NULL,
+	 "Juniper product family MAG"},
+	{"the sysDescr's Juniper model outweighs the product's",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.63", "sysDescr",
+	  "Juniper Networks, Inc. ex4300-48t Ethernet Switch, kernel JUNOS "
+	  "21.4R3-S4.9",
+	  NULL},
+	 "switch",
+	 "Juniper Networks",
+	 "ex4300-48t",
+	 NULL,
+	 NULL},
+	{"Juniper NFX, outside the families: no type from them",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.138", "sysDescr", "x", NULL},
+	 "",
+	 NULL,
+	 "NFX",
+	 NULL,
+	 NULL},
+	{"Mimosa: IANA's 'Mimosa Networks, Inc' is Mimosa Networks, a radio",
+	 {"sysObjectID", "1.3.6.1.4.1.43356.1.1.1", "sysDescr",
+	  "Mimosa B5c Firmware v1.2", NULL},
+	 "radio",
+	 "Mimosa Networks",
+	 NULL,
+	 NULL,
+	 "maker default type: Mimosa"},
+	{"Pulse Secure: IANA's Neoteris, a VPN gateway",
+	 {"sysObjectID", "1.3.6.1.4.1.12532.256.1.1", "sysDescr",
+	  "Pulse Secure,LLC,MAG-2600,8.0R14", NULL},
+	 "vpn gateway",
+	 "Pulse Secure",
+	 NULL,
+	 NULL,
+	 "maker default type: Pulse Secure"},
+	{"a Check Point gateway that says only Linux: the maker outweighs the "
+	 "OS fallback",
+	 {"sysObjectID", "1.3.6.1.4.1.2620.1.1", "sysDescr",
+	  "Linux fw1 3.10.0 #1 SMP x86_64", NULL},
+	 "firewall",
+	 "Check Point",
+	 NULL,
+	 "Linux 3.10.0",
+	 "maker default type: Check Point"},
+	{"the maker default is weaker than the sysDescr's words",
+	 {"sysObjectID", "1.3.6.1.4.1.2620.1.9", "sysDescr",
+	  "Acme managed switch", NULL},
+	 "switch",
+	 "Check Point",
+	 NULL,
+	 NULL,
+	 "sysDescr names a switch"},
+	{"Ruckus ZoneDirector subtree: a wireless controller",
+	 {"sysObjectID", "1.3.6.1.4.1.25053.3.1.5.99", "sysDescr", "x", NULL},
+	 "wireless controller",
+	 "Ruckus Wireless",
+	 NULL,
+	 NULL,
+	 "ruckusWirelessControllerProducts"},
+	{"Ruckus, any other product: an access point",
+	 {"sysObjectID", "1.3.6.1.4.1.25053.3.1.4.99", "sysDescr", "x", NULL},
+	 "wap",
+	 "Ruckus Wireless",
+	 NULL,
+	 NULL,
+	 "maker default type: Ruckus"},
+	{"no sysObjectID: the maker the sysDescr starts with (Meraki)",
+	 {"sysDescr", "Meraki MR42 Cloud Managed AP", NULL},
+	 "wap",
+	 "Cisco Meraki",
+	 NULL,
+	 NULL,
+	 "maker default type: Cisco Meraki"},
+	{"CyberPower: IANA's 'Cyber Power System Inc.', a UPS",
+	 {"sysObjectID", "1.3.6.1.4.1.3808.1.1.1", "sysDescr", "x", NULL},
+	 "ups",
+	 "CyberPower",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"Kyocera printer by its maker",
+	 {"sysObjectID", "1.3.6.1.4.1.1347.99", "sysDescr", "x", NULL},
+	 "printer",
+	 "Kyocera",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"an unknown maker gets no default type",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.5", "sysDescr", "x", NULL},
+	 "",
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+};
+
+static void test_family_evidence(void **state)
+{
+	(void)state;
+	if (!have_file(ENT_FILE))
+		skip();
+	run_mib_cases(family_cases,
+		      sizeof(family_cases) / sizeof(family_cases[0]));
 }
 
 /* sys.FIELD conditions, numbers, why= and $product in the language. */
@@ -1158,6 +1534,33 @@ static void test_rules_sys_fields(void **state)
 	f.product = NULL;
 	assert_int_equal(classify_rules_apply(sets, &f, sys), 0);
 	assert_null(json_object_get(sys, "classification"));
+	json_decref(sys);
+	classify_rules_free(r);
+
+	/* product and maker conditions: the sysObjectID's product and the
+	 * normalised maker, named in the evidence */
+	r = parse("product~\"^acme(sw|switch)\" -> type=switch\n"
+		  "maker=\"Acme Networks\" -> type=radio os_name=$product\n",
+		  &err);
+	if (!r)
+		fail_msg("%s", err.msg);
+	sets[0] = r;
+	sys = json_object();
+	memset(&f, 0, sizeof(f));
+	f.sys = sys;
+	f.product = "acmeSwitch24";
+	f.vendor = "Acme Networks";
+	assert_int_equal(classify_rules_apply(sets, &f, sys), 2);
+	assert_string_equal(field(sys, "type"), "switch");
+	assert_string_equal(field(sys, "classification"),
+			    "type: sysObjectID product (t.rules:1); "
+			    "os_name: maker (t.rules:2)");
+	json_decref(sys);
+	sys = json_object();
+	f.sys = sys;
+	f.product = NULL;
+	assert_int_equal(classify_rules_apply(sets, &f, sys), 1);
+	assert_string_equal(field(sys, "type"), "radio");
 	json_decref(sys);
 	classify_rules_free(r);
 
@@ -1202,6 +1605,25 @@ static void test_products(void **state)
 	assert_string_equal(classify_product("1.3.6.1.4.1.318.1.3.2.16"),
 			    "smartUPS1500");
 	assert_null(classify_product("1.3.6.1.4.1.25461.2.3.101"));
+	/* HP-ICF-OID, the name its DESCRIPTION gives */
+	assert_string_equal(classify_product("1.3.6.1.4.1.11.2.3.7.11.29"),
+			    "J4899A Switch 2650");
+	assert_null(classify_product("1.3.6.1.4.1.11.2.3.7.11"));
+	/* FORTINET-FORTIGATE-MIB fgModel: a FortiGate's sysObjectID */
+	assert_string_equal(classify_product("1.3.6.1.4.1.12356.101.1.644"),
+			    "fgt60F");
+	/* CISCO-PRODUCTS-MIB whole: its first, middle and last products */
+	assert_string_equal(classify_product("1.3.6.1.4.1.9.1.1"),
+			    "ciscoGatewayServer");
+	assert_string_equal(classify_product("1.3.6.1.4.1.9.1.1047"),
+			    "cisco1941");
+	assert_string_equal(classify_product("1.3.6.1.4.1.9.1.3383"),
+			    "ciscoC9610R");
+	assert_string_equal(classify_product("1.3.6.1.4.1.2636.1.1.1.2.63"),
+			    "EX4300");
+	assert_string_equal(classify_product("1.3.6.1.4.1.2636.1.1.1.2.590"),
+			    "SRX4700");
+	assert_null(classify_product("1.3.6.1.4.1.2636.1.1.1.2.12"));
 }
 
 /* One alias table for every source: the spellings of one maker become one
@@ -1233,6 +1655,20 @@ static void test_vendor_aliases(void **state)
 	assert_string_equal(classify_vendor_normalise("HPX Widgets"),
 			    "HPX Widgets");
 	assert_string_equal(classify_vendor_normalise("Acme"), "Acme");
+	/* IANA's spellings of makers people know by another name */
+	assert_string_equal(classify_vendor_normalise("Mimosa Networks, Inc"),
+			    "Mimosa Networks");
+	assert_string_equal(classify_vendor_normalise("Neoteris, Inc."),
+			    "Pulse Secure");
+	assert_string_equal(classify_vendor_normalise("Cyber Power System "
+						      "Inc."),
+			    "CyberPower");
+	assert_string_equal(classify_vendor_normalise("KCP, Inc."), "AKCP");
+	assert_string_equal(classify_vendor_normalise("Compaq"),
+			    "Hewlett Packard");
+	assert_string_equal(classify_vendor_normalise("Meraki Networks, "
+						      "Inc."),
+			    "Cisco Meraki");
 
 	/* an imported audit's manufacturer, through report normalisation */
 	r = json_pack("{s:i,s:{s:s,s:s}}", "report_version", 1, "sys",
@@ -1264,6 +1700,8 @@ int main(void)
 		cmocka_unit_test(test_rules_semantics),
 		cmocka_unit_test(test_local_rules),
 		cmocka_unit_test(test_mib_evidence),
+		cmocka_unit_test(test_general_evidence),
+		cmocka_unit_test(test_family_evidence),
 		cmocka_unit_test(test_rules_sys_fields),
 		cmocka_unit_test(test_products),
 		cmocka_unit_test(test_vendor_aliases),

@@ -1,0 +1,144 @@
+#!/bin/sh
+# What a device's structure says, read over SNMP from snmpsimd agents that
+# serve three small made-up recordings (written below, under an enterprise
+# number nobody has rules for), so that only the structural rules can type
+# them (docs/classification.md, "In what order evidence counts"):
+#
+#   bridge  a BRIDGE-MIB port table of 12 rows but no dot1dBaseNumPorts,
+#           and a sysDescr that says "Router": sys.bridge_ports is 12 and
+#           the port table outweighs the word (switch);
+#   fdb     5 bridge ports, a forwarding table that learned addresses on
+#           all 5 (and one aged, invalid row): sys.fdb_ports is 5 (switch);
+#   shelf   an ENTITY-MIB table whose shelf (entity 1) has a model but no
+#           class and no container, holding cards and fans that the walk
+#           meets first: the shelf is the root of the containment tree and
+#           names the model; the sysDescr word DWDM gives the type.
+#
+# Topology: PREFIX-scan (198.18.50.1/24) -- veth -- PREFIX-rec, one
+# address per agent. The scanner namespace has only the connected /24,
+# checked before anything is sent.
+#
+# Needs root, ip netns, snmpsimd, snmpget, jq.
+set -u
+. "$(dirname "$0")/../lib.sh"
+lab_init "$@"
+need_tools snmpsimd snmpget jq timeout
+need_netcensus
+
+NET=198.18.50
+tmp_init snmpstruct
+chmod 755 "$T"
+rec_lab_up "nst$(($$ % 100000))" "$NET"
+
+E=1.3.6.1.4.1.99998 # no rule names this enterprise
+# sysgroup DESCR OID NAME: the system group
+sysgroup() {
+	printf '1.3.6.1.2.1.1.1.0|4|%s\n1.3.6.1.2.1.1.2.0|6|%s\n' "$1" "$2"
+	printf '1.3.6.1.2.1.1.3.0|67|100\n1.3.6.1.2.1.1.5.0|4|%s\n' "$3"
+}
+# ifrows N: ifIndex, ifDescr, ifType of N ethernet ports
+ifrows() {
+	i=1
+	while [ "$i" -le "$1" ]; do
+		printf '1.3.6.1.2.1.2.2.1.1.%d|2|%d\n' "$i" "$i"
+		i=$((i + 1))
+	done
+	i=1
+	while [ "$i" -le "$1" ]; do
+		printf '1.3.6.1.2.1.2.2.1.2.%d|4|port %d\n' "$i" "$i"
+		i=$((i + 1))
+	done
+	i=1
+	while [ "$i" -le "$1" ]; do
+		printf '1.3.6.1.2.1.2.2.1.3.%d|2|6\n' "$i"
+		i=$((i + 1))
+	done
+}
+# bports N: dot1dBasePort and dot1dBasePortIfIndex of N ports
+bports() {
+	i=1
+	while [ "$i" -le "$1" ]; do
+		printf '1.3.6.1.2.1.17.1.4.1.1.%d|2|%d\n' "$i" "$i"
+		i=$((i + 1))
+	done
+	i=1
+	while [ "$i" -le "$1" ]; do
+		printf '1.3.6.1.2.1.17.1.4.1.2.%d|2|%d\n' "$i" "$i"
+		i=$((i + 1))
+	done
+}
+
+{
+	sysgroup "Acme Edge Router ER-12" "$E.8" bridge-1
+	ifrows 12
+	printf '1.3.6.1.2.1.4.1.0|2|2\n'
+	bports 12
+} >"$T/bridge.snmprec"
+
+{
+	sysgroup "Acme box 5" "$E.9" fdb-1
+	ifrows 5
+	printf '1.3.6.1.2.1.4.1.0|2|2\n'
+	bports 5
+	# dot1dTpFdbTable (17.4.3.1): address, port, status; index = MAC
+	for col in 1 2 3; do
+		for p in 1 2 3 4 5 6; do
+			idx="2.0.0.0.0.$p"
+			case $col in
+			1) printf '1.3.6.1.2.1.17.4.3.1.1.%s|4x|02000000000%d\n' "$idx" "$p" ;;
+			2) printf '1.3.6.1.2.1.17.4.3.1.2.%s|2|%d\n' "$idx" $((p > 5 ? 1 : p)) ;;
+			3) printf '1.3.6.1.2.1.17.4.3.1.3.%s|2|%d\n' "$idx" $((p > 5 ? 2 : 3)) ;;
+			esac
+		done
+	done
+} >"$T/fdb.snmprec"
+
+{
+	sysgroup "Acme DWDM shelf 40ch" "$E.14" shelf-1
+	ifrows 2
+	printf '1.3.6.1.2.1.4.1.0|2|2\n'
+	EN=1.3.6.1.2.1.47.1.1.1.1
+	# entPhysicalDescr: only the cards and fans (the walk meets them first)
+	for k in 2 3 4 5; do printf '%s.2.%d|4|part %d\n' "$EN" "$k" "$k"; done
+	# entPhysicalContainedIn: all inside entity 1, which has none itself
+	for k in 2 3 4 5; do printf '%s.4.%d|2|1\n' "$EN" "$k"; done
+	# entPhysicalClass: fans (7) and modules (9); the shelf has none
+	printf '%s.5.2|2|7\n%s.5.3|2|7\n%s.5.4|2|9\n%s.5.5|2|9\n' "$EN" "$EN" "$EN" "$EN"
+	# entPhysicalModelName
+	printf '%s.13.1|4|SHELF-9000\n' "$EN"
+	for k in 2 3; do printf '%s.13.%d|4|FAN-100\n' "$EN" "$k"; done
+	for k in 4 5; do printf '%s.13.%d|4|CARD-400G\n' "$EN" "$k"; done
+} >"$T/shelf.snmprec"
+
+rec_agent "$NET.10" bridge "$T/bridge.snmprec"
+rec_agent "$NET.11" fdb "$T/fdb.snmprec"
+rec_agent "$NET.12" shelf "$T/shelf.snmprec"
+rec_agents_wait
+
+if ip netns exec "$SCAN" env NETCENSUS_SNMP_DEADLINE_MS=300000 \
+	timeout 900 "$NETCENSUS" discover --no-dns --json \
+	--ports 161/udp --discovery-ports none --timeout 10000 --retries 2 \
+	"$NET.10-12" >"$T/out.json" 2>"$T/err"; then
+	ok "discover of the 3 agents finished"
+else
+	nok "discover (exit $?)"
+	tail -5 "$T/err" | sed 's/^/# /'
+fi
+# sysf IP FIELD: the sys field of the device at IP
+sysf() {
+	jq -r --arg ip "$1" --arg f "$2" \
+		'[.[] | select(.sys.ip == $ip)][0].sys[$f] // ""' "$T/out.json"
+}
+got="$(sysf "$NET.10" bridge_ports) $(sysf "$NET.10" type)"
+check "bridge: 12 rows in the port table, no dot1dBaseNumPorts: a switch ($got)" \
+	[ "$got" = "12 switch" ]
+check "bridge: the evidence names the port table" \
+	sh -c "echo \"\$1\" | grep -q 'type: BRIDGE-MIB dot1dBasePortTable'" - \
+	"$(sysf "$NET.10" classification)"
+got="$(sysf "$NET.11" bridge_ports) $(sysf "$NET.11" fdb_ports) $(sysf "$NET.11" type)"
+check "fdb: 5 ports, addresses learned on 5 (the invalid row dropped): a switch ($got)" \
+	[ "$got" = "5 5 switch" ]
+got="$(sysf "$NET.12" entity_chosen_by)|$(sysf "$NET.12" model)|$(sysf "$NET.12" type)"
+check "shelf: the root entity names the model ($got)" \
+	[ "$got" = "root of the containment tree|SHELF-9000|optical transport" ]
+tap_finish
