@@ -18,6 +18,8 @@
 #ifndef NC_STORE_BACKEND_H
 #define NC_STORE_BACKEND_H
 
+struct db_stmt;
+
 #include "store/store.h"
 #include "store/store_api.h"
 #include "store/store_attach.h"
@@ -35,6 +37,10 @@ struct store_ops {
 	/* A new handle on the database url names (the back end's own URL
 	 * form), migrated; NULL on failure (logged). */
 	struct store *(*open)(const char *url);
+	/* The statement helper's statement for sql on st's connection
+	 * (db.h): the operations written once for every SQL engine
+	 * (sql_ops.h) run through it. */
+	struct db_stmt *(*stmt)(struct store *st, const char *sql);
 	/* store.h */
 	void (*close)(struct store *st);
 	void (*set_wait)(struct store *st, int wait);
