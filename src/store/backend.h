@@ -290,6 +290,10 @@ struct store_ops {
 				 int64_t limit);
 };
 
+/* Logs "not yet on <back end>: op" for an operation st's back end does not
+ * have yet; returns 0. */
+int store_missing(struct store *st, const char *op);
+
 struct store {
 	const struct store_ops *ops;
 };

@@ -58,6 +58,14 @@ int store_schema_version(void)
 
 /* ---- statements ---- */
 
+int sqlite_only(struct store *st, const char *fn)
+{
+	if (st->ops == &sqlite_store_ops)
+		return 0;
+	store_missing(st, fn);
+	return -1;
+}
+
 /* ---- writers ----
  * SQLite has one writer per database file. The handles of this process on
  * one file take turns in its struct sqlite_file: a transaction
