@@ -300,5 +300,7 @@ struct store {
 
 /* The back ends built in. */
 extern const struct store_ops sqlite_store_ops;
+/* pg.c: PostgreSQL (libpq) */
+extern const struct store_ops pg_store_ops;
 
 #endif

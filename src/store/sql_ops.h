@@ -49,4 +49,34 @@ int sql_audit_add_id(struct store *st, const struct store_audit *a,
 int sql_audit_set_message(struct store *st, int64_t id, const char *message);
 json_t *sql_audit_list(struct store *st, int64_t limit);
 
+/* The members of struct store_ops these fill, for every SQL back end's
+ * table (sqlite_ops.c, pg.c): an operation ported to the statement helper
+ * moves here, and both engines have it. */
+/* clang-format off */
+#define SQL_OPS \
+	.counts = sql_counts, \
+	.org_find = sql_org_find, \
+	.device_find = sql_device_find, \
+	.match_fields = sql_match_fields, \
+	.match_mac = sql_match_mac, \
+	.match_ip = sql_match_ip, \
+	.device_get = sql_device_get, \
+	.device_list = sql_device_list, \
+	.device_insert = sql_device_insert, \
+	.device_update = sql_device_update, \
+	.device_delete = sql_device_delete, \
+	.component_list = sql_component_list, \
+	.component_sections = sql_component_sections, \
+	.component_insert = sql_component_insert, \
+	.component_update = sql_component_update, \
+	.component_retire = sql_component_retire, \
+	.component_touch = sql_component_touch, \
+	.change_add = sql_change_add, \
+	.change_list = sql_change_list, \
+	.audit_add = sql_audit_add, \
+	.audit_add_id = sql_audit_add_id, \
+	.audit_set_message = sql_audit_set_message, \
+	.audit_list = sql_audit_list
+/* clang-format on */
+
 #endif

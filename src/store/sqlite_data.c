@@ -171,8 +171,10 @@ json_t *store_custom_field_list(struct store *st, int64_t org_id)
 
 json_t *store_custom_field_get(struct store *st, int64_t id, int *found)
 {
-	if (sqlite_only(st, __func__))
+	if (sqlite_only(st, __func__)) {
+		*found = 1; /* a failure, not "no such field" */
 		return NULL;
+	}
 	return field_parse(sqlite_api_row(st, FIELD_COLS " WHERE id = ?",
 					  json_pack("[I]", (json_int_t)id),
 					  found));
@@ -181,8 +183,10 @@ json_t *store_custom_field_get(struct store *st, int64_t id, int *found)
 json_t *store_custom_field_for_org(struct store *st, int64_t org_id,
 				   const char *name, int *found)
 {
-	if (sqlite_only(st, __func__))
+	if (sqlite_only(st, __func__)) {
+		*found = 1; /* a failure, not "no such field" */
 		return NULL;
+	}
 	return field_parse(sqlite_api_row(
 		st,
 		FIELD_COLS " WHERE name = ?2 AND (org_id IS NULL OR org_id = ?1"

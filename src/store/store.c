@@ -3,9 +3,10 @@
  * end (backend.h), and the choice of back end by the database URL.
  *
  * store_open() picks the back end by the URL's prefix: "postgresql://"
- * and "postgres://" name PostgreSQL (not built yet: a clear error), a
- * file path or "sqlite:PATH" names SQLite. Everything else here is one
- * line per operation; functions that return nothing accept NULL.
+ * and "postgres://" name PostgreSQL (pg.c), a file path or "sqlite:PATH"
+ * names SQLite. Everything else here is one line per operation, which a
+ * back end that has not got it yet refuses (STORE_HAS); functions that
+ * return nothing accept NULL.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -61,13 +62,43 @@ int store_missing(struct store *st, const char *op)
  * failure they already handle, with the reason logged, never a crash. */
 #define STORE_HAS(st, op) ((st)->ops->op || store_missing((st), #op))
 
+char *store_url_shown(const char *url)
+{
+	const char *at = strchr(url, '@'), *scheme = strstr(url, "://");
+	const char *colon, *pw;
+	struct strbuf out;
+
+	strbuf_init(&out, 0);
+	if (!scheme)
+		return xstrdup(url); /* a file path */
+	colon = strchr(scheme + 3, ':');
+	if (at && at > scheme && colon && colon < at &&
+	    !memchr(scheme + 3, '/', (size_t)(at - scheme - 3))) {
+		strbuf_append(&out, url, (size_t)(colon - url));
+		strbuf_puts(&out, ":***");
+		url = at;
+	}
+	pw = strstr(url, "password=");
+	/* the parameter, not the end of another one's name */
+	while (pw && pw[-1] != '?' && pw[-1] != '&')
+		pw = strstr(pw + 1, "password=");
+	if (pw) {
+		strbuf_append(&out, url, (size_t)(pw - url));
+		strbuf_puts(&out, "password=***");
+		pw += strlen("password=");
+		url = pw + strcspn(pw, "&");
+	}
+	strbuf_puts(&out, url);
+	return out.data ? out.data : xstrdup("");
+}
+
 static const struct {
 	const char *prefix;
 	const struct store_ops *ops; /* NULL: not in this build */
 	const char *name;
 } store_backends[] = {
-	{"postgresql://", NULL, "PostgreSQL"},
-	{"postgres://", NULL, "PostgreSQL"},
+	{"postgresql://", &pg_store_ops, "PostgreSQL"},
+	{"postgres://", &pg_store_ops, "PostgreSQL"},
 	{"sqlite:", &sqlite_store_ops, "SQLite"},
 };
 
