@@ -8,7 +8,7 @@
 # every device, the import lines, a re-import changing nothing, a changed
 # audit's change log; an operation not on PostgreSQL yet is refused by
 # name without a crash or a half-written row (a CSV import with a custom
-# field), a plain CSV import works; a rejected file is logged;
+# field; serve), a plain CSV import works; a rejected file is logged;
 # the URL's password is never printed; pool= is checked. "ok # skip" only
 # when PostgreSQL is not installed. Prints TAP.
 set -u
@@ -170,6 +170,16 @@ if [ $rc -eq 0 ] && cmp -s "$T/sq-csv.out" "$T/pg-csv.out" &&
 	ok "import --csv of plain columns works on PostgreSQL as on SQLite"
 else not_ok "import --csv on PostgreSQL (rc $rc)" "$T/pg-csv.out" \
 	"$T/pg-csvdev.json"; fi
+
+# the server is not on PostgreSQL yet: it says so and stops (the timeout
+# is only a ceiling against a hang)
+timeout 300 "$N" serve --db "$PG_URL" --listen "127.0.0.1:$(free_port)" \
+	>"$T/serve.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -lt 128 ] &&
+	grep -q 'not yet on PostgreSQL' "$T/serve.out"; then
+	ok "serve on PostgreSQL stops with a clear \"not yet\" (rc $rc)"
+else not_ok "serve on PostgreSQL (rc $rc)" "$T/serve.out"; fi
 
 # --- the URL: a password is never printed, pool= is checked ---
 "$N" -v status --db "$PG_URL&password=s3cret-pw&pool=2" >"$T/pw.out" 2>&1
