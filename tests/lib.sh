@@ -72,14 +72,15 @@
 #         tmp_init): initdb in $T/pg as the user postgres when run as root
 #         (PostgreSQL refuses root), listening on a Unix socket in $T/pgs
 #         only (no TCP port at all), a database "netcensus"; sets PG_URL
-#         (postgresql:///netcensus?host=$T/pgs&...) and stops the cluster
+#         (postgresql:///netcensus?host=$T/pgs&...) and PG_BIN (the folder
+#         of psql, pg_ctl...), and stops the cluster
 #         (pg_ctl stop on its own data directory, nothing else) on exit.
 #         skip_all when PostgreSQL is not installed; returns 1 when it
 #         did not start (its logs: $T/pg.log, $T/pgs/server.log).
 #
 # Helpers keep their own variables in _lib_* names, so a test's are safe;
 # the names above (n, failed, T, DB, PID, PORT, U, S, TOKEN, LAB, SAMPLES,
-# NETCENSUS, BG_PIDS, PG_URL) are the shared state: a test must not reuse them for
+# NETCENSUS, BG_PIDS, PG_URL, PG_BIN) are the shared state: a test must not reuse them for
 # anything else (a device count in n would renumber the TAP lines).
 
 NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../build/netcensus}
@@ -95,6 +96,7 @@ SERVE_SCHEME=http
 SERVE_CONFIG=
 BG_PIDS=
 PG_URL=
+PG_BIN=
 _lib_pg=
 # the ceiling of a wait for something that normally takes a second: the
 # machine running the tests may be busy with other work (docs/testing.md)
@@ -265,6 +267,7 @@ pg_start() {
 	"$_lib_pg/createdb" -h "$T/pgs" -p 5432 -U netcensus netcensus \
 		>>"$T/pg.log" 2>&1 || return 1
 	PG_URL="postgresql:///netcensus?host=$T/pgs&port=5432&user=netcensus"
+	PG_BIN=$_lib_pg
 }
 
 # -------------------------------------------------------------- waits

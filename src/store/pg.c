@@ -46,8 +46,10 @@
 #define PG_POOL_WAIT_S 30
 #define PG_STMT_CACHE 256
 #define PG_MAX_PARAMS 64
-/* pg_advisory_xact_lock() key of the migrations: "nc17" */
+/* pg_advisory_xact_lock() keys: the migrations ("nc17"), and the write
+ * turn of transactions ("ncwr") */
 #define PG_MIGRATE_LOCK 0x6e633137
+#define PG_WRITE_LOCK 0x6e637772
 
 struct pg_conn;
 
@@ -653,15 +655,30 @@ static int pg_db_version(struct store *st)
  * COMMIT PostgreSQL answers with ROLLBACK (a statement of the transaction
  * failed) is a failure: nothing was stored. */
 
-/* BEGIN, unless a transaction or batch is open already: 0 or -1. */
+/* BEGIN, unless a transaction or batch is open already: 0 or -1.
+ * Transactions take turns, as SQLite's do (its writer turn): intake
+ * matches a report and then inserts, and two intakes of one new machine
+ * at once must not both insert it. The turn is an advisory lock of the
+ * transaction, so it holds across processes and servers and ends with
+ * COMMIT or ROLLBACK. */
 static int pg_tx_begin(struct pg_store *pg)
 {
+	char sql[64];
+
 	if (pg->in_tx || pg->in_batch) {
 		log_err("database %s: a transaction is already open",
 			pg->c->shown);
 		return -1;
 	}
-	return pg_run(pg->c, "BEGIN", NULL);
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)",
+		 PG_WRITE_LOCK);
+	if (pg_run(pg->c, "BEGIN", NULL))
+		return -1;
+	if (pg_run(pg->c, sql, NULL)) {
+		pg_run(pg->c, "ROLLBACK", NULL);
+		return -1;
+	}
+	return 0;
 }
 
 /* COMMIT: 0, or -1 with the transaction rolled back (nothing stored). */

@@ -134,6 +134,46 @@ if [ "$(jq length "$T/pg-changes.json")" = 3 ] &&
 	ok "changes --json: the same change log on both"
 else not_ok "changes --json differ" "$T/pg-changes.json"; fi
 
+# --- intakes take turns, as on SQLite: a transaction of another session
+# holding the write turn (the advisory lock pg.c takes) makes an import
+# wait for it, so that two intakes of one new machine never both insert
+# it; four imports of one new machine at once store one device ---
+psql() { "$PG_BIN/psql" -h "$T/pgs" -p 5432 -U netcensus -d netcensus \
+	-X -q -t -A "$@"; }
+# pg_locks: advisory lock "ncwr" (pg.c PG_WRITE_LOCK) held (t) or waited (f)
+turn() { [ "$(psql -c "SELECT count(*) FROM pg_locks WHERE locktype =
+	'advisory' AND objid = 1852012402 AND granted = $1")" -ge 1 ]; }
+mkfifo "$T/psql.in"
+psql <"$T/psql.in" >"$T/psql.out" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+exec 7>"$T/psql.in"
+echo "BEGIN; SELECT pg_advisory_xact_lock(1852012402);" >&7
+sed -e 's/fixture-router/fixture-twin/g' -e 's/FIXRT-0001/FIXTW-0001/' \
+	-e 's/198.18.10.1"/198.18.12.1"/' -e 's/02:00:5e:10:00:01/02:00:5e:12:00:01/g' \
+	"$FIX/report-router-min.json" >"$T/twin.json"
+pids=
+if wait_until "$WAIT_LONG" turn true; then
+	for i in 1 2 3 4; do
+		"$N" import --db "$PG_URL" "$T/twin.json" >"$T/twin$i.out" 2>&1 &
+		pids="$pids $!"
+	done
+	if wait_until "$WAIT_LONG" turn false; then
+		ok "an import waits for another transaction's write turn"
+	else nok "an import did not wait for the write turn"; fi
+else nok "psql did not take the write turn"; fi
+echo "COMMIT;" >&7
+exec 7>&-
+twin_rc=0
+for p in $pids; do wait "$p" || twin_rc=1; done
+ntwin=$("$N" devices --db "$PG_URL" --json | jq '[.[] |
+	select(.hostname == "fixture-twin")] | length')
+if [ $twin_rc -eq 0 ] && [ "$ntwin" = 1 ] &&
+	[ "$(cat "$T"/twin?.out | grep -c ': created device ')" = 1 ]; then
+	ok "4 imports of one new machine at once: one device, 3 updates"
+else not_ok "concurrent imports (rc $twin_rc, $ntwin devices)" \
+	"$T/twin1.out" "$T/twin2.out"; fi
+nfiles=$((nfiles + 1))
+
 # --- a rejected file is refused and logged, nothing else stored ---
 printf '<system><sys><hostname>x</hostname>' >"$T/broken.xml"
 "$N" import --db "$PG_URL" "$T/broken.xml" >"$T/bad.out" 2>&1
