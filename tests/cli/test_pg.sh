@@ -9,7 +9,8 @@
 # audit's change log; an operation not on PostgreSQL yet is refused by
 # name without a crash or a half-written row (a CSV import with a custom
 # field; serve), a plain CSV import works; a rejected file is logged;
-# the URL's password is never printed; pool= is checked. "ok # skip" only
+# the URL's password is never printed; pool= is checked; TLS by
+# sslmode=verify-full against a test CA. "ok # skip" only
 # when PostgreSQL is not installed. Prints TAP.
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -240,5 +241,68 @@ rc=$?
 if [ $rc -ne 0 ] && grep -q 'cannot connect to database' "$T/down.out"; then
 	ok "no server at the URL: a clear error"
 else not_ok "no server (rc $rc)" "$T/down.out"; fi
+
+# --- TLS to the database, by libpq's sslmode in the URL: the cluster
+# restarted on a loopback TCP port with a certificate from a test CA and
+# only TLS allowed over TCP (pg_hba: hostnossl reject) ---
+if command -v openssl >/dev/null 2>&1; then
+	mk_ca() { # mk_ca NAME
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+			-nodes -keyout "$T/$1.key" -out "$T/$1.pem" -days 2 \
+			-subj "/CN=netcensus test $1" >>"$T/tls.log" 2>&1
+	}
+	mk_ca ca && mk_ca otherca
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$T/pgs/server.key" -out "$T/server.csr" \
+		-subj "/CN=127.0.0.1" >>"$T/tls.log" 2>&1
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$T/san.ext"
+	openssl x509 -req -in "$T/server.csr" -CA "$T/ca.pem" \
+		-CAkey "$T/ca.key" -CAcreateserial -out "$T/pgs/server.pem" \
+		-days 2 -extfile "$T/san.ext" >>"$T/tls.log" 2>&1
+	[ "$(id -u)" = 0 ] &&
+		chown postgres: "$T/pgs/server.key" "$T/pgs/server.pem"
+	chmod 600 "$T/pgs/server.key"
+	{ echo "hostnossl all all 127.0.0.1/32 reject"; cat "$T/pg/pg_hba.conf"; } \
+		>"$T/hba" && cat "$T/hba" >"$T/pg/pg_hba.conf"
+	as=
+	[ "$(id -u)" = 0 ] &&
+		as="setpriv --reuid=postgres --regid=postgres --init-groups"
+	tls_up=
+	for try in 1 2 3; do
+		TP=$(free_port)
+		if $as "$PG_BIN/pg_ctl" restart -D "$T/pg" -w -t 120 -m fast \
+			-l "$T/pgs/server.log" -o "-c listen_addresses=127.0.0.1 \
+-k $T/pgs -p $TP -c ssl=on -c ssl_cert_file=$T/pgs/server.pem \
+-c ssl_key_file=$T/pgs/server.key" >>"$T/tls.log" 2>&1; then
+			tls_up=1
+			break
+		fi
+	done
+	if [ -n "$tls_up" ]; then
+		TLS_URL="postgresql://netcensus@127.0.0.1:$TP/netcensus"
+		"$N" devices --db "$TLS_URL?sslmode=verify-full&sslrootcert=$T/ca.pem" \
+			--json >"$T/tls-devs.json" 2>"$T/tls.err"
+		"$N" devices --db "postgresql:///netcensus?host=$T/pgs&port=$TP&user=netcensus" \
+			--json >"$T/sock-devs.json" 2>&1
+		if [ "$(jq length "$T/tls-devs.json")" -gt "$nfiles" ] &&
+			cmp -s "$T/tls-devs.json" "$T/sock-devs.json"; then
+			ok "sslmode=verify-full with the server's CA: the devices over TLS"
+		else not_ok "TLS connection" "$T/tls.err" "$T/tls.log"; fi
+		"$N" devices --db "$TLS_URL?sslmode=disable" >"$T/notls.out" 2>&1
+		rc1=$?
+		"$N" devices --db "$TLS_URL?sslmode=verify-full&sslrootcert=$T/otherca.pem" \
+			>"$T/badca.out" 2>&1
+		rc2=$?
+		if [ $rc1 -ne 0 ] && grep -q 'cannot connect' "$T/notls.out" &&
+			[ $rc2 -ne 0 ] && grep -q 'certificate verify failed' \
+			"$T/badca.out"; then
+			ok "without TLS, or with another CA, no connection"
+		else not_ok "plain or wrong-CA connection (rc $rc1, $rc2)" \
+			"$T/notls.out" "$T/badca.out"; fi
+	else
+		not_ok "PostgreSQL did not restart with TLS" "$T/tls.log" \
+			"$T/pgs/server.log"
+	fi
+fi
 
 tap_finish
