@@ -93,6 +93,7 @@ struct pg_store {
 	struct pg_conn *c;
 	int in_tx;
 	int in_batch; /* store_batch_begin(): transactions are savepoints */
+	int nowait;   /* store_set_wait(st, 0): undone before the pool */
 };
 
 static pthread_mutex_t pg_pools_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -613,6 +614,9 @@ static void pg_close(struct store *st)
 		return;
 	if (pg->in_tx || pg->in_batch)
 		pg_run(pg->c, "ROLLBACK", NULL);
+	/* the next handle gets the connection as a new one would be */
+	if (pg->nowait)
+		pg_run(pg->c, "RESET lock_timeout", NULL);
 	for (i = 0; i < pg->c->nstmts; i++)
 		pg_db_reset(&pg->c->stmts[i]->base);
 	pg_pool_give(pg->pool, pg->c);
@@ -623,6 +627,9 @@ static void pg_close(struct store *st)
  * gives up on one at once. */
 static void pg_set_wait(struct store *st, int wait)
 {
+	if (!st)
+		return;
+	pg_of(st)->nowait = !wait;
 	pg_run(pg_of(st)->c,
 	       wait ? "SET lock_timeout = 0" : "SET lock_timeout = 1", NULL);
 }
@@ -631,9 +638,12 @@ static void pg_set_wait(struct store *st, int wait)
  * from another thread). */
 static void pg_interrupt(struct store *st)
 {
-	PGcancel *cancel = PQgetCancel(pg_of(st)->c->conn);
+	PGcancel *cancel;
 	char err[256];
 
+	if (!st)
+		return;
+	cancel = PQgetCancel(pg_of(st)->c->conn);
 	if (cancel && !PQcancel(cancel, err, sizeof(err)))
 		log_warn("database %s: cancelling failed: %s",
 			 pg_of(st)->c->shown, err);
