@@ -9,7 +9,7 @@
 # against every object but main.o.
 
 BUILD ?= build
-PKGS := sqlite3 libsodium libxml-2.0 jansson libcares libmicrohttpd gnutls libssh libcurl
+PKGS := sqlite3 libpq libsodium libxml-2.0 jansson libcares libmicrohttpd gnutls libssh libcurl
 CC ?= cc
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wcast-qual -Wno-unused-parameter

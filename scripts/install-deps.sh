@@ -6,19 +6,21 @@
 #   scripts/install-deps.sh run    to build and run it (make, make run)
 #   scripts/install-deps.sh test   also the test peers: snmpd, snmpsim, sshd,
 #                                  slapd, smbd/nmbd, a Samba AD DC, an RDP
-#                                  server, an SMTP sink, Chromium, wrk,
+#                                  server, an SMTP sink, PostgreSQL (a
+#                                  throwaway cluster per test), Chromium, wrk,
 #                                  cppcheck (make test)
 set -eu
 SET=${1:-test}
 
 BUILD="build-essential pkg-config libsqlite3-dev libsodium-dev libxml2-dev
 libjansson-dev libcmocka-dev libsnmp-dev libc-ares-dev libmicrohttpd-dev
-libgnutls28-dev libssh-dev libcurl4-openssl-dev libldap2-dev libcsv-dev"
+libgnutls28-dev libssh-dev libcurl4-openssl-dev libldap2-dev libcsv-dev
+libpq-dev"
 RUN="ieee-data libwireshark-data nmap-common tzdata"
 TEST="sqlite3 iproute2 snmpd snmp procps python3 jq curl time openssh-server strace
 iputils-ping nftables ksh slapd ldap-utils python3-aiosmtpd openssl wget
 snmpsim bzip2 samba smbclient freerdp2-shadow-x11 xvfb iputils-arping samba-ad-dc samba-ad-provision
-samba-dsdb-modules python3-samba ldb-tools winbind"
+samba-dsdb-modules python3-samba ldb-tools winbind postgresql"
 # the hygiene gate (tests/check/cppcheck.sh, format.sh)
 CHECK="cppcheck clang-format"
 # The web UI: npm installs the browser libraries it embeds (ui/package.json)

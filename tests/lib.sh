@@ -68,10 +68,19 @@
 #         in $T/a-NAME, appended to $T/map as "ADDR NAME". rec_agents_wait:
 #         ok when every agent of $T/map answers (at most 600 tries of
 #         0.3 s each: indexing a big recording takes snmpsimd a while).
+# pg      pg_start: a throwaway PostgreSQL cluster owned by the test (after
+#         tmp_init): initdb in $T/pg as the user postgres when run as root
+#         (PostgreSQL refuses root), listening on a Unix socket in $T/pgs
+#         only (no TCP port at all), a database "netcensus"; sets PG_URL
+#         (postgresql:///netcensus?host=$T/pgs&...) and PG_BIN (the folder
+#         of psql, pg_ctl...), and stops the cluster
+#         (pg_ctl stop on its own data directory, nothing else) on exit.
+#         skip_all when PostgreSQL is not installed; returns 1 when it
+#         did not start (its logs: $T/pg.log, $T/pgs/server.log).
 #
 # Helpers keep their own variables in _lib_* names, so a test's are safe;
 # the names above (n, failed, T, DB, PID, PORT, U, S, TOKEN, LAB, SAMPLES,
-# NETCENSUS, BG_PIDS) are the shared state: a test must not reuse them for
+# NETCENSUS, BG_PIDS, PG_URL, PG_BIN) are the shared state: a test must not reuse them for
 # anything else (a device count in n would renumber the TAP lines).
 
 NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../build/netcensus}
@@ -86,6 +95,9 @@ U=
 SERVE_SCHEME=http
 SERVE_CONFIG=
 BG_PIDS=
+PG_URL=
+PG_BIN=
+_lib_pg=
 # the ceiling of a wait for something that normally takes a second: the
 # machine running the tests may be busy with other work (docs/testing.md)
 WAIT_LONG=${WAIT_LONG:-60}
@@ -216,6 +228,8 @@ _lib_cleanup() {
 		kill "$_lib_p" 2>/dev/null && wait "$_lib_p" 2>/dev/null
 	done
 	on_cleanup
+	[ -n "$_lib_pg" ] && $_lib_pg_as "$_lib_pg/pg_ctl" stop -D "$T/pg" \
+		-m immediate -w >/dev/null 2>&1
 	[ -n "$T" ] && rm -rf "$T"
 }
 tmp_init() { # tmp_init NAME
@@ -223,6 +237,37 @@ tmp_init() { # tmp_init NAME
 	DB=$T/nc.db
 	trap _lib_cleanup EXIT
 	trap 'exit 1' INT TERM
+}
+
+# ----------------------------------------------------------------- pg
+pg_start() {
+	_lib_pg=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V |
+		tail -1)
+	if [ -z "$_lib_pg" ] || [ ! -x "$_lib_pg/initdb" ]; then
+		_lib_pg=
+		skip_all "PostgreSQL is not installed (scripts/install-deps.sh" \
+			"test installs it)"
+	fi
+	_lib_pg_as=
+	mkdir -p "$T/pg" "$T/pgs"
+	if [ "$(id -u)" = 0 ]; then
+		id postgres >/dev/null 2>&1 ||
+			skip_all "no user postgres to run PostgreSQL as"
+		chmod 711 "$T"
+		chown postgres: "$T/pg" "$T/pgs"
+		_lib_pg_as="setpriv --reuid=postgres --regid=postgres --init-groups"
+	fi
+	$_lib_pg_as "$_lib_pg/initdb" -D "$T/pg" -U netcensus -A trust \
+		-E UTF8 --locale=C.UTF-8 --no-sync >"$T/pg.log" 2>&1 || return 1
+	# -w waits for the server to accept connections (-t: a ceiling on a
+	# busy machine, not a delay)
+	$_lib_pg_as "$_lib_pg/pg_ctl" start -D "$T/pg" -w -t 120 \
+		-l "$T/pgs/server.log" -o "-c listen_addresses='' -k $T/pgs -p 5432 \
+-c fsync=off" >>"$T/pg.log" 2>&1 || return 1
+	"$_lib_pg/createdb" -h "$T/pgs" -p 5432 -U netcensus netcensus \
+		>>"$T/pg.log" 2>&1 || return 1
+	PG_URL="postgresql:///netcensus?host=$T/pgs&port=5432&user=netcensus"
+	PG_BIN=$_lib_pg
 }
 
 # -------------------------------------------------------------- waits

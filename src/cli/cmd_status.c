@@ -3,12 +3,14 @@
  * where it is, which schema it has, what it holds and what to do next.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 
 static const char status_usage[] =
-	"usage: netcensus status [--db PATH]\n"
+	"usage: netcensus status [--db PATH|URL]\n"
 	"\n"
 	"Creates the database and its key file when they do not exist yet\n"
 	"(applying any pending schema migrations), then prints where they\n"
@@ -17,7 +19,9 @@ static const char status_usage[] =
 	"\n"
 	"Options:\n"
 	"  --db PATH    the database (default: $NETCENSUS_DB, else "
-	"./netcensus.db)\n"
+	"./netcensus.db):\n"
+	"               a SQLite file, or a postgresql:// URL "
+	"(docs/server.md)\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Example:\n"
@@ -33,6 +37,7 @@ int cmd_status(int argc, char **argv)
 	struct cli_opts o;
 	struct store *st;
 	const char *path;
+	char *shown;
 	json_t *counts;
 	int rc;
 
@@ -51,16 +56,23 @@ int cmd_status(int argc, char **argv)
 		store_close(st);
 		return CLI_FAIL;
 	}
-	printf("database:       %s\n"
-	       "key file:       %s.key\n"
-	       "schema version: %d (this netcensus writes %d)\n"
+	/* a URL's password is never printed */
+	shown = store_url_shown(path);
+	printf("database:       %s\n", shown);
+	free(shown);
+	if (strstr(path, "://"))
+		printf("key file:       none yet (no credentials are stored on "
+		       "PostgreSQL yet)\n");
+	else
+		printf("key file:       %s.key\n", path);
+	printf("schema version: %d (this netcensus writes %d)\n"
 	       "devices:        %lld\n"
 	       "components:     %lld (%lld current)\n"
 	       "changes:        %lld\n"
 	       "imports:        %lld\n"
 	       "orgs:           %lld\n"
 	       "users:          %lld\n",
-	       path, path, store_db_version(st), store_schema_version(),
+	       store_db_version(st), store_schema_version(),
 	       count(counts, "devices"), count(counts, "components"),
 	       count(counts, "components_current"), count(counts, "changes"),
 	       count(counts, "audits"), count(counts, "orgs"),

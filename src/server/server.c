@@ -451,7 +451,8 @@ void server_config_finish(struct server_config *cfg)
 
 		if (!strncmp(p, "sqlite:", 7))
 			p += 7;
-		slash = strrchr(p, '/');
+		/* a database URL (postgresql://) names no folder here */
+		slash = strstr(p, "://") ? NULL : strrchr(p, '/');
 		cfg->data_dir =
 			slash ? xstrndup(p, (size_t)(slash - p + (slash == p)))
 			      : xstrdup(".");

@@ -18,6 +18,8 @@
 #ifndef NC_STORE_BACKEND_H
 #define NC_STORE_BACKEND_H
 
+struct db_stmt;
+
 #include "store/store.h"
 #include "store/store_api.h"
 #include "store/store_attach.h"
@@ -35,6 +37,10 @@ struct store_ops {
 	/* A new handle on the database url names (the back end's own URL
 	 * form), migrated; NULL on failure (logged). */
 	struct store *(*open)(const char *url);
+	/* The statement helper's statement for sql on st's connection
+	 * (db.h): the operations written once for every SQL engine
+	 * (sql_ops.h) run through it. */
+	struct db_stmt *(*stmt)(struct store *st, const char *sql);
 	/* store.h */
 	void (*close)(struct store *st);
 	void (*set_wait)(struct store *st, int wait);
@@ -284,11 +290,17 @@ struct store_ops {
 				 int64_t limit);
 };
 
+/* Logs "not yet on <back end>: op" for an operation st's back end does not
+ * have yet; returns 0. */
+int store_missing(struct store *st, const char *op);
+
 struct store {
 	const struct store_ops *ops;
 };
 
 /* The back ends built in. */
 extern const struct store_ops sqlite_store_ops;
+/* pg.c: PostgreSQL (libpq) */
+extern const struct store_ops pg_store_ops;
 
 #endif

@@ -10,4 +10,9 @@
 extern const char *const store_migrations[];
 extern const int store_migration_count;
 
+/* The same migrations in PostgreSQL's dialect (pg_migrations.c), the
+ * same numbers; pg_migrations[0] is migration 1. */
+extern const char *const pg_migrations[];
+extern const int pg_migration_count;
+
 #endif

@@ -58,6 +58,14 @@ int store_schema_version(void)
 
 /* ---- statements ---- */
 
+int sqlite_only(struct store *st, const char *fn)
+{
+	if (st->ops == &sqlite_store_ops)
+		return 0;
+	store_missing(st, fn);
+	return -1;
+}
+
 /* ---- writers ----
  * SQLite has one writer per database file. The handles of this process on
  * one file take turns in its struct sqlite_file: a transaction
@@ -246,7 +254,9 @@ static int sq_exec(struct store *st, const char *sql)
 	return 0;
 }
 
-sqlite3_stmt *sqlite_store_stmt(struct store *st, const char *sql)
+/* The cache slot of sql, its statement reset with no bindings; NULL on
+ * failure (logged). */
+static struct sqlite_stmt_slot *sq_slot(struct store *st, const char *sql)
 {
 	struct sqlite_stmt_slot *slot;
 	sqlite3_stmt *s = NULL;
@@ -255,9 +265,9 @@ sqlite3_stmt *sqlite_store_stmt(struct store *st, const char *sql)
 	for (i = 0; i < sqlite_of(st)->nstmts; i++) {
 		slot = &sqlite_of(st)->stmts[i];
 		if (slot->sql == sql || !strcmp(slot->sql, sql)) {
-			sqlite3_reset(slot->stmt);
-			sqlite3_clear_bindings(slot->stmt);
-			return slot->stmt;
+			sqlite3_reset(slot->dbs.stmt);
+			sqlite3_clear_bindings(slot->dbs.stmt);
+			return slot;
 		}
 	}
 	if (sqlite_of(st)->nstmts >= SQLITE_STMT_CACHE) {
@@ -276,88 +286,106 @@ sqlite3_stmt *sqlite_store_stmt(struct store *st, const char *sql)
 	}
 	slot = &sqlite_of(st)->stmts[sqlite_of(st)->nstmts++];
 	slot->sql = xstrdup(sql);
-	slot->stmt = s;
-	return s;
+	slot->dbs.base.eng = &sqlite_db_engine;
+	slot->dbs.sq = sqlite_of(st);
+	slot->dbs.stmt = s;
+	return slot;
 }
 
-/* Steps a statement that returns no rows and resets it. 0 or -1. */
-static int sq_step_done(struct store *st, sqlite3_stmt *s)
+sqlite3_stmt *sqlite_store_stmt(struct store *st, const char *sql)
 {
-	int rc = sqlite3_step(s);
+	struct sqlite_stmt_slot *slot = sq_slot(st, sql);
 
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		log_err("database %s: %s (in: %.60s)", sqlite_of(st)->path,
-			sqlite3_errmsg(sqlite_of(st)->db), sqlite3_sql(s));
-		return -1;
-	}
-	return 0;
+	return slot ? slot->dbs.stmt : NULL;
 }
 
-/* Logs a failed step of a statement that returns rows, then resets it. */
-static void sq_step_fail(struct store *st, sqlite3_stmt *s)
+struct db_stmt *sqlite_stmt(struct store *st, const char *sql)
 {
-	log_err("database %s: %s (in: %.60s)", sqlite_of(st)->path,
-		sqlite3_errmsg(sqlite_of(st)->db), sqlite3_sql(s));
-	sqlite3_reset(s);
+	struct sqlite_stmt_slot *slot = sq_slot(st, sql);
+
+	return slot ? &slot->dbs.base : NULL;
 }
 
-/* Steps s to the end, making a JSON array of row(s) for each row. */
-static json_t *sq_collect(struct store *st, sqlite3_stmt *s,
-			  json_t *(*row)(sqlite3_stmt *s))
+/* ---- the statement helper's SQLite engine (db.h) ---- */
+
+static sqlite3_stmt *sq_s(struct db_stmt *s)
 {
-	json_t *a = json_array();
-	int rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(a, row(s));
-	if (rc != SQLITE_DONE) {
-		sq_step_fail(st, s);
-		json_decref(a);
-		return NULL;
-	}
-	sqlite3_reset(s);
-	return a;
+	return ((struct sqlite_db_stmt *)s)->stmt;
 }
+
+static void sq_db_bind_null(struct db_stmt *s, int idx)
+{
+	sqlite3_bind_null(sq_s(s), idx);
+}
+
+static void sq_db_bind_int64(struct db_stmt *s, int idx, int64_t v)
+{
+	sqlite3_bind_int64(sq_s(s), idx, v);
+}
+
+static void sq_db_bind_text(struct db_stmt *s, int idx, const char *v,
+			    size_t len)
+{
+	sqlite3_bind_text64(sq_s(s), idx, v, len, SQLITE_TRANSIENT,
+			    SQLITE_UTF8);
+}
+
+static int sq_db_step(struct db_stmt *s)
+{
+	struct sqlite_store *sq = ((struct sqlite_db_stmt *)s)->sq;
+	int rc = sqlite3_step(sq_s(s));
+
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	log_err("database %s: %s (in: %.60s)", sq->path, sqlite3_errmsg(sq->db),
+		sqlite3_sql(sq_s(s)));
+	sqlite3_reset(sq_s(s));
+	return -1;
+}
+
+static int sq_db_is_null(struct db_stmt *s, int col)
+{
+	return sqlite3_column_type(sq_s(s), col) == SQLITE_NULL;
+}
+
+static int64_t sq_db_column_int64(struct db_stmt *s, int col)
+{
+	return sqlite3_column_int64(sq_s(s), col);
+}
+
+static const char *sq_db_column_text(struct db_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(sq_s(s), col);
+}
+
+static int64_t sq_db_changes(struct db_stmt *s)
+{
+	return sqlite3_changes64(((struct sqlite_db_stmt *)s)->sq->db);
+}
+
+static void sq_db_reset(struct db_stmt *s)
+{
+	sqlite3_reset(sq_s(s));
+}
+
+const struct db_engine sqlite_db_engine = {
+	.name = "SQLite",
+	.bind_null = sq_db_bind_null,
+	.bind_int64 = sq_db_bind_int64,
+	.bind_text = sq_db_bind_text,
+	.step = sq_db_step,
+	.is_null = sq_db_is_null,
+	.column_int64 = sq_db_column_int64,
+	.column_text = sq_db_column_text,
+	.changes = sq_db_changes,
+	.reset = sq_db_reset,
+};
 
 static const char *sq_text(sqlite3_stmt *s, int col)
 {
 	return (const char *)sqlite3_column_text(s, col);
-}
-
-static void sq_bind_text(sqlite3_stmt *s, int idx, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(s, idx, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, idx);
-}
-
-/* Binds a JSON value as text (dumped compact); NULL for NULL. */
-static void sq_bind_json(sqlite3_stmt *s, int idx, json_t *v)
-{
-	char *txt = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-
-	if (txt)
-		sqlite3_bind_text(s, idx, txt, -1, free);
-	else
-		sqlite3_bind_null(s, idx);
-}
-
-/* A JSON object parsed from a text column; an empty object when the text
- * is missing or damaged. */
-static json_t *sq_json_object(sqlite3_stmt *s, int col)
-{
-	const char *txt = sq_text(s, col);
-	json_t *o = NULL;
-
-	if (txt)
-		o = json_loads(txt, JSON_DECODE_ANY, NULL);
-	if (!json_is_object(o)) {
-		json_decref(o);
-		o = json_object();
-	}
-	return o;
 }
 
 /* ---- open, migrate, close ---- */
@@ -445,43 +473,6 @@ static int sq_create_private(const char *path)
 	return -1;
 }
 
-static void sq_build_device_sql(struct store *st)
-{
-	struct strbuf cols, qs, set;
-	int i;
-
-	strbuf_init(&cols, 0);
-	strbuf_init(&qs, 0);
-	strbuf_init(&set, 0);
-	for (i = 0; i < DEVICE_NCOLS; i++) {
-		strbuf_printf(&cols, "%s, ", fields_column(i));
-		strbuf_printf(&qs, "?%d, ", i + 2);
-		strbuf_printf(&set, "%s = ?%d, ", fields_column(i), i + 2);
-	}
-	/* insert: ?1 org_id, ?2.. columns, extra, now */
-	sqlite_of(st)->sql_device_insert = xasprintf(
-		"INSERT INTO device (org_id, %sextra, first_seen, last_seen) "
-		"VALUES (?1, %s?%d, ?%d, ?%d)",
-		cols.data, qs.data, DEVICE_NCOLS + 2, DEVICE_NCOLS + 3,
-		DEVICE_NCOLS + 3);
-	/* update: ?1 id, ?2.. columns, extra, now */
-	sqlite_of(st)->sql_device_update =
-		xasprintf("UPDATE device SET %sextra = ?%d, last_seen = ?%d "
-			  "WHERE id = ?1",
-			  set.data, DEVICE_NCOLS + 2, DEVICE_NCOLS + 3);
-	sqlite_of(st)->sql_device_get = xasprintf(
-		"SELECT id, org_id, %sextra, first_seen, last_seen FROM device "
-		"WHERE id = ?1",
-		cols.data);
-	sqlite_of(st)->sql_device_list = xasprintf(
-		"SELECT id, org_id, %sextra, first_seen, last_seen FROM device "
-		"ORDER BY id LIMIT ?1 OFFSET ?2",
-		cols.data);
-	strbuf_free(&cols);
-	strbuf_free(&qs);
-	strbuf_free(&set);
-}
-
 struct store *sqlite_open(const char *url)
 {
 	struct sqlite_store *sq;
@@ -527,7 +518,6 @@ struct store *sqlite_open(const char *url)
 		goto fail;
 	if (sq_migrate(st))
 		goto fail;
-	sq_build_device_sql(st);
 	/* the key file is made at first open, beside the database */
 	if (strcmp(path, ":memory:") && !sqlite_store_key(st))
 		goto fail;
@@ -544,7 +534,7 @@ void sqlite_close(struct store *st)
 	if (!st)
 		return;
 	for (i = 0; i < sqlite_of(st)->nstmts; i++) {
-		sqlite3_finalize(sqlite_of(st)->stmts[i].stmt);
+		sqlite3_finalize(sqlite_of(st)->stmts[i].dbs.stmt);
 		free(sqlite_of(st)->stmts[i].sql);
 	}
 	sqlite_api_stmts_free(st);
@@ -564,10 +554,6 @@ void sqlite_close(struct store *st)
 	sq_writer_give(sqlite_of(st));
 	sq_file_put(sqlite_of(st)->file);
 	secret_key_close(sqlite_of(st)->key);
-	free(sqlite_of(st)->sql_device_insert);
-	free(sqlite_of(st)->sql_device_update);
-	free(sqlite_of(st)->sql_device_get);
-	free(sqlite_of(st)->sql_device_list);
 	free(sqlite_of(st)->path);
 	free(sqlite_of(st)->key_path);
 	free(sqlite_of(st));
@@ -774,645 +760,4 @@ fail:
 		sqlite3_errmsg(sqlite_of(st)->db));
 	sqlite3_finalize(s);
 	return -1;
-}
-
-json_t *sqlite_counts(struct store *st)
-{
-	static const char *const names[] = {
-		"devices", "components", "components_current",
-		"changes", "audits",	 "orgs",
-		"users"};
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "SELECT (SELECT count(*) FROM device),"
-		    " (SELECT count(*) FROM component),"
-		    " (SELECT count(*) FROM component WHERE current = 1),"
-		    " (SELECT count(*) FROM change_log),"
-		    " (SELECT count(*) FROM audit_log),"
-		    " (SELECT count(*) FROM org),"
-		    " (SELECT count(*) FROM user)");
-	json_t *o;
-	size_t i;
-
-	if (!s)
-		return NULL;
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sq_step_fail(st, s);
-		return NULL;
-	}
-	o = json_object();
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		json_object_set_new(
-			o, names[i],
-			json_integer(sqlite3_column_int64(s, (int)i)));
-	sqlite3_reset(s);
-	return o;
-}
-
-/* ---- devices ---- */
-
-static int device_column_index(const char *name)
-{
-	int i;
-
-	for (i = 0; i < DEVICE_NCOLS; i++)
-		if (!strcmp(fields_column(i), name))
-			return i;
-	return -1;
-}
-
-/* Binds a scalar JSON value as text; 0, or -1 when it is not a scalar. */
-static int sq_bind_scalar(sqlite3_stmt *s, int idx, json_t *v)
-{
-	char num[64];
-
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		sqlite3_bind_text(s, idx, json_string_value(v),
-				  (int)json_string_length(v), SQLITE_TRANSIENT);
-		return 0;
-	case JSON_INTEGER:
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			 json_integer_value(v));
-		sqlite3_bind_text(s, idx, num, -1, SQLITE_TRANSIENT);
-		return 0;
-	case JSON_REAL:
-		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-		sqlite3_bind_text(s, idx, num, -1, SQLITE_TRANSIENT);
-		return 0;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		sqlite3_bind_text(s, idx, json_is_true(v) ? "1" : "0", -1,
-				  SQLITE_STATIC);
-		return 0;
-	case JSON_NULL:
-		sqlite3_bind_null(s, idx);
-		return 0;
-	default:
-		return -1;
-	}
-}
-
-/* Binds the device columns at first.. and "extra" right after them. */
-static void sq_bind_sys(sqlite3_stmt *s, int first, json_t *sys)
-{
-	json_t *extra = json_object(), *v;
-	const char *name;
-	int col;
-
-	json_object_foreach(sys, name, v) {
-		if (fields_has(name, FIELD_OWNED) || json_is_null(v))
-			continue;
-		col = device_column_index(name);
-		if (col < 0 || sq_bind_scalar(s, first + col, v) < 0)
-			json_object_set(extra, name, v);
-	}
-	sq_bind_json(s, first + DEVICE_NCOLS, extra);
-	json_decref(extra);
-}
-
-/* The device object for a row of sql_device_get / sql_device_list. */
-static json_t *sq_device_row(sqlite3_stmt *s)
-{
-	json_t *o = sq_json_object(s, 2 + DEVICE_NCOLS);
-	int i;
-
-	for (i = 0; i < DEVICE_NCOLS; i++) {
-		const char *v = sq_text(s, 2 + i);
-
-		if (v)
-			json_object_set_new(o, fields_column(i),
-					    json_string(v));
-	}
-	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(s, 0)));
-	json_object_set_new(o, "org_id",
-			    json_integer(sqlite3_column_int64(s, 1)));
-	json_object_set_new(o, "first_seen",
-			    json_string(sq_text(s, 3 + DEVICE_NCOLS)));
-	json_object_set_new(o, "last_seen",
-			    json_string(sq_text(s, 4 + DEVICE_NCOLS)));
-	return o;
-}
-
-/* ---- matching ----
- * Every match query starts from the same org filter: the report's org and
- * its descendants (the recursive CTE "tree", org id bound to ?1), the row
- * limit is ?2 and the values start at ?3. The org test is written
- * "+d.org_id" so that SQLite never walks device_org (every device of the
- * org) instead of the selective index of the compared field. */
-#define MATCH_TREE                                                             \
-	"WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT org.id FROM"       \
-	" org JOIN tree ON org.parent_id = tree.id) "
-#define MATCH_IN_TREE "+d.org_id IN tree"
-/* (The component branches join with CROSS JOIN for the same reason: the
- * component's mac or ip index first, whatever the statistics say.) */
-
-/* Runs the match query sql with values (?3...): up to max ids into ids. */
-static int sq_match(struct store *st, const char *sql, int64_t org_id,
-		    const char *const *values, int nvalues, int64_t *ids,
-		    int max, int *n)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(st, sql);
-	int i, rc;
-
-	*n = 0;
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, org_id);
-	sqlite3_bind_int(s, 2, max);
-	for (i = 0; i < nvalues; i++)
-		sq_bind_text(s, i + 3, values[i]);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
-		ids[(*n)++] = sqlite3_column_int64(s, 0);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sq_step_fail(st, s);
-		return -1;
-	}
-	sqlite3_reset(s);
-	return 0;
-}
-
-int sqlite_match_fields(struct store *st, int64_t org_id,
-			const char *const *fields, const char *const *values,
-			int nfields, int64_t *ids, int max, int *n)
-{
-	struct strbuf sql;
-	int i, rc;
-
-	*n = 0;
-	if (nfields < 1 || nfields > STORE_FIND_MAX_FIELDS) {
-		log_err("device find: %d fields (1 to %d allowed)", nfields,
-			STORE_FIND_MAX_FIELDS);
-		return -1;
-	}
-	strbuf_init(&sql, 0);
-	strbuf_puts(&sql,
-		    MATCH_TREE "SELECT id FROM device d WHERE " MATCH_IN_TREE);
-	for (i = 0; i < nfields; i++) {
-		/* only known column names reach the SQL text */
-		if (device_column_index(fields[i]) < 0 || !values[i]) {
-			log_err("device find: '%s' is not a device column",
-				fields[i]);
-			strbuf_free(&sql);
-			return -1;
-		}
-		strbuf_printf(&sql, " AND d.%s = ?%d", fields[i], i + 3);
-	}
-	strbuf_puts(&sql, " ORDER BY id LIMIT ?2");
-	rc = sq_match(st, sql.data, org_id, values, nfields, ids, max, n);
-	strbuf_free(&sql);
-	return rc;
-}
-
-int sqlite_match_mac(struct store *st, int64_t org_id, const char *mac,
-		     int64_t *ids, int max, int *n)
-{
-	return sq_match(
-		st,
-		MATCH_TREE
-		"SELECT id FROM device d WHERE d.mac = ?3 AND " MATCH_IN_TREE
-		" UNION SELECT c.device_id FROM component c"
-		" CROSS JOIN device d ON d.id = c.device_id WHERE c.mac = ?3"
-		" AND c.current = 1 AND c.section IN ('network', 'ip') "
-		"AND " MATCH_IN_TREE " ORDER BY 1 LIMIT ?2",
-		org_id, &mac, 1, ids, max, n);
-}
-
-/* The serial test on d is written with coalesce() so that it cannot use
- * device_serial: SQLite took "serial IS NULL OR serial = ''" as two
- * selective index lookups and walked every device without a serial (all
- * the discovered network gear of a real store: 4 ms for 5,000 of them, on
- * every new device's intake) instead of starting from component_ip. */
-int sqlite_match_ip(struct store *st, int64_t org_id, const char *ip,
-		    int64_t *ids, int max, int *n)
-{
-	return sq_match(
-		st,
-		MATCH_TREE
-		"SELECT id FROM device d WHERE d.ip = ?3"
-		" AND coalesce(d.serial, '') = '' AND " MATCH_IN_TREE
-		" UNION SELECT d.id FROM component c"
-		" CROSS JOIN device d ON d.id = c.device_id"
-		" WHERE c.ip = ?3 AND c.current = 1 AND c.section = 'ip'"
-		" AND coalesce(d.serial, '') = '' AND " MATCH_IN_TREE
-		" ORDER BY 1 LIMIT ?2",
-		org_id, &ip, 1, ids, max, n);
-}
-
-int sqlite_device_find(struct store *st, const char *const *fields,
-		       const char *const *values, int n, int64_t *id)
-{
-	int found;
-
-	*id = 0;
-	return store_match_fields(st, STORE_ORG_ROOT, fields, values, n, id, 1,
-				  &found);
-}
-
-json_t *sqlite_device_get(struct store *st, int64_t id)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(st, sqlite_of(st)->sql_device_get);
-	json_t *o = NULL;
-	int rc;
-
-	if (!s)
-		return NULL;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		o = sq_device_row(s);
-	else if (rc == SQLITE_DONE)
-		/* not an error of the store: callers say it their way */
-		log_debug("database %s: no device with id %" PRId64,
-			  sqlite_of(st)->path, id);
-	else {
-		sq_step_fail(st, s);
-		return NULL;
-	}
-	sqlite3_reset(s);
-	return o;
-}
-
-json_t *sqlite_device_list(struct store *st, int64_t limit, int64_t offset)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(st, sqlite_of(st)->sql_device_list);
-
-	if (!s)
-		return NULL;
-	sqlite3_bind_int64(s, 1, limit > 0 ? limit : -1);
-	sqlite3_bind_int64(s, 2, offset > 0 ? offset : 0);
-	return sq_collect(st, s, sq_device_row);
-}
-
-/*
- * The device INSERT and UPDATE bind the same columns: ?1 is the org id
- * (insert) or the device id (update), then the system columns, then the
- * time stamp.
- */
-static int sq_device_write(struct store *st, const char *sql, int64_t key,
-			   json_t *sys, const char *now)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(st, sql);
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, key);
-	sq_bind_sys(s, 2, sys);
-	sq_bind_text(s, DEVICE_NCOLS + 3, now);
-	return sq_step_done(st, s);
-}
-
-int sqlite_device_insert(struct store *st, int64_t org_id, json_t *sys,
-			 const char *now, int64_t *id)
-{
-	if (sq_device_write(st, sqlite_of(st)->sql_device_insert, org_id, sys,
-			    now))
-		return -1;
-	*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
-	return 0;
-}
-
-int sqlite_device_update(struct store *st, int64_t id, json_t *sys,
-			 const char *now)
-{
-	if (sq_device_write(st, sqlite_of(st)->sql_device_update, id, sys, now))
-		return -1;
-	if (sqlite3_changes(sqlite_of(st)->db) == 0) {
-		log_err("database %s: no device with id %" PRId64,
-			sqlite_of(st)->path, id);
-		return -1;
-	}
-	return 0;
-}
-
-int sqlite_device_delete(struct store *st, int64_t id)
-{
-	sqlite3_stmt *s =
-		sqlite_store_stmt(st, "DELETE FROM device WHERE id = ?1");
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if (sq_step_done(st, s))
-		return -1;
-	if (sqlite3_changes(sqlite_of(st)->db) == 0) {
-		log_err("database %s: no device with id %" PRId64,
-			sqlite_of(st)->path, id);
-		return -1;
-	}
-	return 0;
-}
-
-/* ---- components ---- */
-
-static json_t *sq_component_row(sqlite3_stmt *s)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(s, 0)));
-	json_object_set_new(o, "section", json_string(sq_text(s, 1)));
-	json_object_set_new(o, "key", json_string(sq_text(s, 2)));
-	json_object_set_new(o, "current",
-			    json_integer(sqlite3_column_int(s, 3)));
-	json_object_set_new(o, "first_seen", json_string(sq_text(s, 4)));
-	json_object_set_new(o, "last_seen", json_string(sq_text(s, 5)));
-	json_object_set_new(o, "data", sq_json_object(s, 6));
-	return o;
-}
-
-json_t *sqlite_component_list(struct store *st, int64_t device_id,
-			      const char *section, int current_only)
-{
-	sqlite3_stmt *s;
-
-	if (section)
-		s = sqlite_store_stmt(
-			st, "SELECT id, section, key, current, first_seen,"
-			    " last_seen, data FROM component WHERE"
-			    " device_id = ?1 AND section = ?2 AND current >= ?3"
-			    " ORDER BY key");
-	else
-		s = sqlite_store_stmt(
-			st, "SELECT id, section, key, current, first_seen,"
-			    " last_seen, data FROM component WHERE"
-			    " device_id = ?1 AND current >= ?3"
-			    " ORDER BY section, key");
-	if (!s)
-		return NULL;
-	sqlite3_bind_int64(s, 1, device_id);
-	if (section)
-		sq_bind_text(s, 2, section);
-	sqlite3_bind_int(s, 3, current_only ? 1 : 0);
-	return sq_collect(st, s, sq_component_row);
-}
-
-static json_t *sq_first_text(sqlite3_stmt *s)
-{
-	return json_string(sq_text(s, 0));
-}
-
-json_t *sqlite_component_sections(struct store *st, int64_t device_id)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st,
-		"SELECT DISTINCT section FROM component WHERE device_id = ?1"
-		" ORDER BY section");
-
-	if (!s)
-		return NULL;
-	sqlite3_bind_int64(s, 1, device_id);
-	return sq_collect(st, s, sq_first_text);
-}
-
-/* Binds data and its mac, ip and name fields at first.. first+3. */
-static void sq_bind_component_data(sqlite3_stmt *s, int first, json_t *data)
-{
-	static const char *const copied[] = {"mac", "ip", "name"};
-	int i;
-
-	sq_bind_json(s, first, data);
-	for (i = 0; i < 3; i++) {
-		const char *v =
-			json_string_value(json_object_get(data, copied[i]));
-
-		sq_bind_text(s, first + 1 + i, v && *v ? v : NULL);
-	}
-}
-
-int sqlite_component_insert(struct store *st, int64_t device_id,
-			    const char *section, const char *key, json_t *data,
-			    const char *now)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "INSERT INTO component (device_id, section, key, data, mac,"
-		    " ip, name, current, first_seen, last_seen)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)");
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, device_id);
-	sq_bind_text(s, 2, section);
-	sq_bind_text(s, 3, key);
-	sq_bind_component_data(s, 4, data);
-	sq_bind_text(s, 8, now);
-	return sq_step_done(st, s);
-}
-
-int sqlite_component_update(struct store *st, int64_t component_id,
-			    json_t *data, const char *now)
-{
-	sqlite3_stmt *s;
-
-	if (data)
-		s = sqlite_store_stmt(
-			st, "UPDATE component SET data = ?2, mac = ?3, ip = ?4,"
-			    " name = ?5, current = 1, last_seen = ?6"
-			    " WHERE id = ?1");
-	else
-		s = sqlite_store_stmt(st, "UPDATE component SET current = 1,"
-					  " last_seen = ?6 WHERE id = ?1");
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, component_id);
-	if (data)
-		sq_bind_component_data(s, 2, data);
-	sq_bind_text(s, 6, now);
-	return sq_step_done(st, s);
-}
-
-int sqlite_component_retire(struct store *st, int64_t component_id)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "UPDATE component SET current = 0 WHERE id = ?1");
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, component_id);
-	return sq_step_done(st, s);
-}
-
-int sqlite_component_touch(struct store *st, int64_t device_id,
-			   const char *section, const char *now)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "UPDATE component SET last_seen = ?3 WHERE device_id = ?1"
-		    " AND section = ?2 AND current = 1");
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, device_id);
-	sq_bind_text(s, 2, section);
-	sq_bind_text(s, 3, now);
-	return sq_step_done(st, s);
-}
-
-int store_component_each(
-	struct store *st, int64_t device_id, const char *section,
-	int (*fn)(void *ctx, const struct store_component_row *row), void *ctx)
-{
-	struct store_component_row row;
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "SELECT id, key, current, data FROM component"
-		    " WHERE device_id = ?1 AND section = ?2 ORDER BY key");
-	int rc;
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, device_id);
-	sq_bind_text(s, 2, section);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row.id = sqlite3_column_int64(s, 0);
-		row.key = sq_text(s, 1);
-		row.current = sqlite3_column_int(s, 2);
-		row.data = sq_text(s, 3);
-		if (!row.key || !row.data)
-			continue;
-		if (fn(ctx, &row)) {
-			sqlite3_reset(s);
-			return 0;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		sq_step_fail(st, s);
-		return -1;
-	}
-	sqlite3_reset(s);
-	return 0;
-}
-
-/* ---- change log ---- */
-
-int sqlite_change_add(struct store *st, int64_t device_id, const char *section,
-		      const char *action, const char *key, json_t *detail,
-		      const char *now)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "INSERT INTO change_log (device_id, section, action, key,"
-		    " detail, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, device_id);
-	sq_bind_text(s, 2, section);
-	sq_bind_text(s, 3, action);
-	sq_bind_text(s, 4, key ? key : "");
-	if (detail)
-		sq_bind_json(s, 5, detail);
-	else
-		sq_bind_text(s, 5, "{}");
-	sq_bind_text(s, 6, now);
-	return sq_step_done(st, s);
-}
-
-static json_t *sq_change_row(sqlite3_stmt *s)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(s, 0)));
-	json_object_set_new(o, "device_id",
-			    json_integer(sqlite3_column_int64(s, 1)));
-	if (sq_text(s, 2))
-		json_object_set_new(o, "hostname", json_string(sq_text(s, 2)));
-	json_object_set_new(o, "section", json_string(sq_text(s, 3)));
-	json_object_set_new(o, "action", json_string(sq_text(s, 4)));
-	json_object_set_new(o, "key", json_string(sq_text(s, 5)));
-	json_object_set_new(o, "detail", sq_json_object(s, 6));
-	json_object_set_new(o, "time", json_string(sq_text(s, 7)));
-	return o;
-}
-
-json_t *sqlite_change_list(struct store *st, int64_t device_id, int64_t limit)
-{
-	sqlite3_stmt *s;
-
-	if (device_id)
-		s = sqlite_store_stmt(
-			st, "SELECT c.id, c.device_id, d.hostname, c.section,"
-			    " c.action, c.key, c.detail, c.time FROM change_log"
-			    " c LEFT JOIN device d ON d.id = c.device_id"
-			    " WHERE c.device_id = ?1 ORDER BY c.id DESC"
-			    " LIMIT ?2");
-	else
-		s = sqlite_store_stmt(
-			st, "SELECT c.id, c.device_id, d.hostname, c.section,"
-			    " c.action, c.key, c.detail, c.time FROM change_log"
-			    " c LEFT JOIN device d ON d.id = c.device_id"
-			    " ORDER BY c.id DESC LIMIT ?2");
-	if (!s)
-		return NULL;
-	if (device_id)
-		sqlite3_bind_int64(s, 1, device_id);
-	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
-	return sq_collect(st, s, sq_change_row);
-}
-
-/* ---- audit log ---- */
-
-int sqlite_audit_add(struct store *st, const struct store_audit *a,
-		     const char *now)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "INSERT INTO audit_log (time, source, format, result, rule,"
-		    " message, device_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-
-	if (!s)
-		return -1;
-	sq_bind_text(s, 1, now);
-	sq_bind_text(s, 2, a->source);
-	sq_bind_text(s, 3, a->format);
-	sq_bind_text(s, 4, a->result ? a->result : "rejected");
-	sq_bind_text(s, 5, a->rule);
-	sq_bind_text(s, 6, a->message);
-	if (a->device_id > 0)
-		sqlite3_bind_int64(s, 7, a->device_id);
-	return sq_step_done(st, s);
-}
-
-int sqlite_audit_add_id(struct store *st, const struct store_audit *a,
-			const char *now, int64_t *id)
-{
-	if (store_audit_add(st, a, now) < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
-	return 0;
-}
-
-int sqlite_audit_set_message(struct store *st, int64_t id, const char *message)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "UPDATE audit_log SET message = ?1 WHERE id = ?2");
-
-	if (!s)
-		return -1;
-	sq_bind_text(s, 1, message);
-	sqlite3_bind_int64(s, 2, id);
-	return sq_step_done(st, s);
-}
-
-static json_t *sq_audit_row(sqlite3_stmt *s)
-{
-	static const char *const names[] = {
-		"id", "time", "source", "format", "result", "rule", "message"};
-	json_t *o = json_object();
-	int i;
-
-	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(s, 0)));
-	for (i = 1; i < 7; i++)
-		json_object_set_new(o, names[i],
-				    sq_text(s, i) ? json_string(sq_text(s, i))
-						  : json_null());
-	json_object_set_new(o, "device_id",
-			    json_integer(sqlite3_column_int64(s, 7)));
-	return o;
-}
-
-json_t *sqlite_audit_list(struct store *st, int64_t limit)
-{
-	sqlite3_stmt *s = sqlite_store_stmt(
-		st, "SELECT id, time, source, format, result, rule, message,"
-		    " device_id FROM audit_log ORDER BY id DESC LIMIT ?1");
-
-	if (!s)
-		return NULL;
-	sqlite3_bind_int64(s, 1, limit > 0 ? limit : -1);
-	return sq_collect(st, s, sq_audit_row);
 }

@@ -231,30 +231,6 @@ static int adm_check_text(const char *what, const char *s, size_t max,
 
 /* ---- orgs ---- */
 
-int sqlite_org_find(struct store *st, const char *name, int64_t *id)
-{
-	sqlite3_stmt *s;
-	long num;
-	int rc;
-
-	*id = 0;
-	s = adm_prepare(st, "SELECT id FROM org WHERE name = ?1"
-			    " UNION ALL SELECT id FROM org WHERE id = ?2"
-			    " LIMIT 1");
-	if (!s)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	/* A number also names the org with that id. */
-	if (util_parse_long(name, 1, INT32_MAX, &num) == 0)
-		sqlite3_bind_int64(s, 2, num);
-	rc = adm_step_id(st, s, "org", id);
-	if (rc == 1)
-		log_err("no org named '%s' ('netcensus admin org list' shows "
-			"them)",
-			name);
-	return rc ? -1 : 0;
-}
-
 int sqlite_org_add(struct store *st, const char *name, int64_t parent_id,
 		   int64_t *id)
 {

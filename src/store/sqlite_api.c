@@ -1303,3 +1303,23 @@ void sqlite_api_org_in(struct strbuf *sb, const char *glue, const char *col,
 {
 	api_org_in(sb, glue, col, org_ids, norgs, params);
 }
+
+json_t *sqlite_api_org_rows(struct store *st, const char *select,
+			    const char *col, const int64_t *org_ids, int norgs,
+			    const char *order, void (*shape)(json_t *row))
+{
+	struct strbuf sb;
+	json_t *params = json_array(), *rows, *r;
+	size_t i;
+
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, select);
+	sqlite_api_org_in(&sb, " AND ", col, org_ids, norgs, params);
+	strbuf_printf(&sb, " ORDER BY %s", order);
+	rows = sqlite_api_rows(st, sb.data, params);
+	strbuf_free(&sb);
+	json_decref(params);
+	json_array_foreach(rows, i, r)
+		shape(r);
+	return rows;
+}

@@ -168,20 +168,8 @@ int sqlite_collector_seen(struct store *st, int64_t id, int64_t spool_depth,
 json_t *sqlite_collector_list(struct store *st, const int64_t *org_ids,
 			      int norgs)
 {
-	struct strbuf sb;
-	json_t *params = json_array(), *rows, *r;
-	size_t i;
-
-	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, COLL_COLS);
-	sqlite_api_org_in(&sb, " AND ", "c.org_id", org_ids, norgs, params);
-	strbuf_puts(&sb, " ORDER BY c.name, c.id");
-	rows = sqlite_api_rows(st, sb.data, params);
-	strbuf_free(&sb);
-	json_decref(params);
-	json_array_foreach(rows, i, r)
-		coll_shape(r);
-	return rows;
+	return sqlite_api_org_rows(st, COLL_COLS, "c.org_id", org_ids, norgs,
+				   "c.name, c.id", coll_shape);
 }
 
 json_t *sqlite_collector_get(struct store *st, int64_t id, int *found)

@@ -152,6 +152,8 @@ bad_field:
 
 json_t *store_custom_field_list(struct store *st, int64_t org_id)
 {
+	if (sqlite_only(st, __func__))
+		return NULL;
 	json_t *params, *rows;
 
 	if (!org_id)
@@ -169,6 +171,10 @@ json_t *store_custom_field_list(struct store *st, int64_t org_id)
 
 json_t *store_custom_field_get(struct store *st, int64_t id, int *found)
 {
+	if (sqlite_only(st, __func__)) {
+		*found = 1; /* a failure, not "no such field" */
+		return NULL;
+	}
 	return field_parse(sqlite_api_row(st, FIELD_COLS " WHERE id = ?",
 					  json_pack("[I]", (json_int_t)id),
 					  found));
@@ -177,6 +183,10 @@ json_t *store_custom_field_get(struct store *st, int64_t id, int *found)
 json_t *store_custom_field_for_org(struct store *st, int64_t org_id,
 				   const char *name, int *found)
 {
+	if (sqlite_only(st, __func__)) {
+		*found = 1; /* a failure, not "no such field" */
+		return NULL;
+	}
 	return field_parse(sqlite_api_row(
 		st,
 		FIELD_COLS " WHERE name = ?2 AND (org_id IS NULL OR org_id = ?1"
@@ -187,6 +197,8 @@ json_t *store_custom_field_for_org(struct store *st, int64_t org_id,
 int store_custom_field_clash(struct store *st, int64_t org_id, const char *name,
 			     int64_t except_id, int *clash)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	json_t *params = json_pack("[IsI]", (json_int_t)org_id, name,
 				   (json_int_t)except_id);
 	int64_t n = 0;
@@ -206,6 +218,8 @@ int store_custom_field_clash(struct store *st, int64_t org_id, const char *name,
 
 int store_custom_field_add(struct store *st, json_t *f, int64_t *id)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	char now[20];
 	char *allowed;
 	json_t *params;
@@ -240,6 +254,8 @@ int store_custom_field_add(struct store *st, json_t *f, int64_t *id)
 
 int store_custom_field_update(struct store *st, int64_t id, json_t *f)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	json_t *label = json_object_get(f, "label");
 	json_t *allowed = json_object_get(f, "allowed");
 	char now[20], *a = NULL;
@@ -266,12 +282,16 @@ int store_custom_field_update(struct store *st, int64_t id, json_t *f)
 
 int store_custom_field_delete(struct store *st, int64_t id)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	return sqlite_api_exec(st, "DELETE FROM custom_field WHERE id = ?",
 			       json_pack("[I]", (json_int_t)id));
 }
 
 json_t *store_custom_values(struct store *st, int64_t device_id)
 {
+	if (sqlite_only(st, __func__))
+		return NULL;
 	json_t *params = json_pack("[I]", (json_int_t)device_id);
 	json_t *rows = sqlite_api_rows(st,
 				       "SELECT f.name, v.value FROM"
@@ -298,6 +318,8 @@ int store_custom_set(struct store *st, int64_t device_id, int64_t field_id,
 		     const char *name, const char *value, const char *now,
 		     int log_change, int *changed)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	json_t *params =
 		json_pack("[II]", (json_int_t)device_id, (json_int_t)field_id);
 	json_t *old = sqlite_api_row(st,
@@ -343,6 +365,8 @@ int store_custom_set(struct store *st, int64_t device_id, int64_t field_id,
 
 int store_custom_attach(struct store *st, json_t *rows)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	json_t *r, *vals;
 	size_t i;
 
@@ -368,6 +392,8 @@ int store_custom_attach(struct store *st, json_t *rows)
 int store_devices_in_orgs(struct store *st, json_t *ids, const int64_t *org_ids,
 			  int norgs, json_t **found)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	struct strbuf sb;
 	json_t *params, *v;
 	size_t i;
@@ -465,6 +491,8 @@ static const char *const bulk_text_fields[] = {"status", "location", "tags",
 int store_device_bulk_set(struct store *st, int64_t id, json_t *set,
 			  const char *now, int *changed)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	json_t *dev = store_device_get(st, id), *from = json_object();
 	json_t *to = json_object(), *next, *detail = NULL;
 	char *tags = NULL;
@@ -547,6 +575,8 @@ done:
 
 int store_org_lookup(struct store *st, const char *name, int64_t *id)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	json_t *params = json_pack("[s]", name);
 	int rc;
 

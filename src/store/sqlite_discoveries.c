@@ -54,20 +54,8 @@ static void def_shape(json_t *row)
 json_t *sqlite_discodef_list(struct store *st, const int64_t *org_ids,
 			     int norgs)
 {
-	struct strbuf sb;
-	json_t *params = json_array(), *rows, *r;
-	size_t i;
-
-	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, DEF_COLS);
-	sqlite_api_org_in(&sb, " AND ", "d.org_id", org_ids, norgs, params);
-	strbuf_puts(&sb, " ORDER BY d.name, d.id");
-	rows = sqlite_api_rows(st, sb.data, params);
-	strbuf_free(&sb);
-	json_decref(params);
-	json_array_foreach(rows, i, r)
-		def_shape(r);
-	return rows;
+	return sqlite_api_org_rows(st, DEF_COLS, "d.org_id", org_ids, norgs,
+				   "d.name, d.id", def_shape);
 }
 
 json_t *sqlite_discodef_get(struct store *st, int64_t id, int *found)

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <sqlite3.h>
 
+#include "store/db.h"
 #include "store/secret.h"
 #include "store/sqlite_ops.h"
 
@@ -32,9 +33,16 @@
 	" UNION SELECT org.id FROM org JOIN t ON org.parent_id = t.id) "
 #define SQLITE_IN_ORG_TREE "(?1 = 0 OR d.org_id IN (SELECT id FROM t))"
 
+/* A cached statement as the statement helper (db.h) sees it. */
+struct sqlite_db_stmt {
+	struct db_stmt base; /* first */
+	struct sqlite_store *sq;
+	sqlite3_stmt *stmt;
+};
+
 struct sqlite_stmt_slot {
 	char *sql;
-	sqlite3_stmt *stmt;
+	struct sqlite_db_stmt dbs; /* dbs.stmt: the prepared statement */
 };
 
 struct sqlite_api_slot {
@@ -63,11 +71,6 @@ struct sqlite_store {
 	int nowait;		/* store_set_wait(st, 0) */
 	struct sqlite_file *file; /* the writer turn of its database file */
 	int writing;		  /* holds the file's writer turn */
-	/* SQL built once from the device column list (sqlite.c) */
-	char *sql_device_insert;
-	char *sql_device_update;
-	char *sql_device_get;
-	char *sql_device_list;
 	struct sqlite_stmt_slot stmts[SQLITE_STMT_CACHE];
 	int nstmts;
 	struct sqlite_api_slot api_stmts[SQLITE_API_STMT_CACHE];
@@ -87,6 +90,13 @@ struct secret_key *sqlite_store_key(struct store *st);
 /* A cached statement for sql, reset and with its bindings cleared; call
  * sqlite3_reset() when done with it. NULL on failure (reason logged). */
 sqlite3_stmt *sqlite_store_stmt(struct store *st, const char *sql);
+
+/* The statement helper's engine on SQLite (sqlite.c). */
+extern const struct db_engine sqlite_db_engine;
+
+/* The statement helper's statement for sql (db.h), from the same cache;
+ * the SQLite back end's stmt operation. */
+struct db_stmt *sqlite_stmt(struct store *st, const char *sql);
 
 /* Registers ip_key(text) on db (sqlite_search.c): a sort key that orders
  * addresses as numbers. 0 or -1. */

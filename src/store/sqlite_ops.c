@@ -1,12 +1,15 @@
 /*
  * sqlite_ops: the SQLite back end's table of operations (backend.h).
  */
+#include "store/sql_ops.h"
 #include "store/sqlite_int.h"
 
 const struct store_ops sqlite_store_ops = {
 	.name = "SQLite",
 	.open = sqlite_open,
 	.close = sqlite_close,
+	.stmt = sqlite_stmt,
+	SQL_OPS,
 	.set_wait = sqlite_set_wait,
 	.interrupt = sqlite_interrupt,
 	.db_version = sqlite_db_version,
@@ -17,32 +20,9 @@ const struct store_ops sqlite_store_ops = {
 	.batch_commit = sqlite_batch_commit,
 	.batch_rollback = sqlite_batch_rollback,
 	.check = sqlite_check,
-	.counts = sqlite_counts,
-	.org_find = sqlite_org_find,
 	.org_add = sqlite_org_add,
 	.org_list = sqlite_org_list,
 	.org_is_root = sqlite_org_is_root,
-	.device_find = sqlite_device_find,
-	.match_fields = sqlite_match_fields,
-	.match_mac = sqlite_match_mac,
-	.match_ip = sqlite_match_ip,
-	.device_get = sqlite_device_get,
-	.device_list = sqlite_device_list,
-	.device_insert = sqlite_device_insert,
-	.device_update = sqlite_device_update,
-	.device_delete = sqlite_device_delete,
-	.component_list = sqlite_component_list,
-	.component_sections = sqlite_component_sections,
-	.component_insert = sqlite_component_insert,
-	.component_update = sqlite_component_update,
-	.component_retire = sqlite_component_retire,
-	.component_touch = sqlite_component_touch,
-	.change_add = sqlite_change_add,
-	.change_list = sqlite_change_list,
-	.audit_add = sqlite_audit_add,
-	.audit_add_id = sqlite_audit_add_id,
-	.audit_set_message = sqlite_audit_set_message,
-	.audit_list = sqlite_audit_list,
 	.user_add = sqlite_user_add,
 	.user_set_password = sqlite_user_set_password,
 	.user_password_stamp = sqlite_user_password_stamp,

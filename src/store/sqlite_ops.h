@@ -9,6 +9,12 @@
 
 #include "store/backend.h"
 
+/* 0 when st is a SQLite handle; else logs "not yet on <back end>: fn"
+ * and returns -1. The store functions that are not yet operations of
+ * struct store_ops (custom fields, preferences, ...) start with it, so
+ * that another back end's handle is refused instead of misread. */
+int sqlite_only(struct store *st, const char *fn);
+
 struct store *sqlite_open(const char *url);
 void sqlite_close(struct store *st);
 void sqlite_set_wait(struct store *st, int wait);
@@ -21,49 +27,10 @@ int sqlite_batch_begin(struct store *st);
 int sqlite_batch_commit(struct store *st);
 void sqlite_batch_rollback(struct store *st);
 int sqlite_check(struct store *st);
-json_t *sqlite_counts(struct store *st);
-int sqlite_org_find(struct store *st, const char *name, int64_t *id);
 int sqlite_org_add(struct store *st, const char *name, int64_t parent_id,
 		   int64_t *id);
 json_t *sqlite_org_list(struct store *st);
 int sqlite_org_is_root(struct store *st, int64_t org_id);
-int sqlite_device_find(struct store *st, const char *const *fields,
-		       const char *const *values, int n, int64_t *id);
-int sqlite_match_fields(struct store *st, int64_t org_id,
-			const char *const *fields, const char *const *values,
-			int nfields, int64_t *ids, int max, int *n);
-int sqlite_match_mac(struct store *st, int64_t org_id, const char *mac,
-		     int64_t *ids, int max, int *n);
-int sqlite_match_ip(struct store *st, int64_t org_id, const char *ip,
-		    int64_t *ids, int max, int *n);
-json_t *sqlite_device_get(struct store *st, int64_t id);
-json_t *sqlite_device_list(struct store *st, int64_t limit, int64_t offset);
-int sqlite_device_insert(struct store *st, int64_t org_id, json_t *sys,
-			 const char *now, int64_t *id);
-int sqlite_device_update(struct store *st, int64_t id, json_t *sys,
-			 const char *now);
-int sqlite_device_delete(struct store *st, int64_t id);
-json_t *sqlite_component_list(struct store *st, int64_t device_id,
-			      const char *section, int current_only);
-json_t *sqlite_component_sections(struct store *st, int64_t device_id);
-int sqlite_component_insert(struct store *st, int64_t device_id,
-			    const char *section, const char *key, json_t *data,
-			    const char *now);
-int sqlite_component_update(struct store *st, int64_t component_id,
-			    json_t *data, const char *now);
-int sqlite_component_retire(struct store *st, int64_t component_id);
-int sqlite_component_touch(struct store *st, int64_t device_id,
-			   const char *section, const char *now);
-int sqlite_change_add(struct store *st, int64_t device_id, const char *section,
-		      const char *action, const char *key, json_t *detail,
-		      const char *now);
-json_t *sqlite_change_list(struct store *st, int64_t device_id, int64_t limit);
-int sqlite_audit_add(struct store *st, const struct store_audit *a,
-		     const char *now);
-int sqlite_audit_add_id(struct store *st, const struct store_audit *a,
-			const char *now, int64_t *id);
-int sqlite_audit_set_message(struct store *st, int64_t id, const char *message);
-json_t *sqlite_audit_list(struct store *st, int64_t limit);
 int sqlite_user_add(struct store *st, const char *name, const char *role,
 		    int64_t org_id, const char *password);
 int sqlite_user_set_password(struct store *st, const char *name,

@@ -53,6 +53,8 @@ json_t *store_component_page(struct store *st, int64_t device_id,
 			     const char *q, const char *field, int desc,
 			     long limit, long offset, int64_t *total)
 {
+	if (sqlite_only(st, __func__))
+		return NULL;
 	const char *dir = desc ? " DESC" : "";
 	json_t *params = NULL, *rows = NULL;
 	int lo = which == STORE_ROWS_CURRENT ? 1 : 0;
@@ -128,6 +130,8 @@ int store_pref_name_ok(const char *name)
 
 json_t *store_pref_get_all(struct store *st, int64_t user_id)
 {
+	if (sqlite_only(st, __func__))
+		return NULL;
 	json_t *params = json_pack("[I]", (json_int_t)user_id);
 	json_t *rows, *out = NULL, *r, *v;
 	json_error_t err;
@@ -157,6 +161,8 @@ json_t *store_pref_get_all(struct store *st, int64_t user_id)
 int store_pref_set(struct store *st, int64_t user_id, const char *name,
 		   json_t *value)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	char *text = NULL, now[20];
 	int64_t n = 0, have = 0;
 	json_t *params, *mine;
@@ -221,6 +227,8 @@ out:
 
 int store_user_update(struct store *st, int64_t id, json_t *fields)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	static const char *const cols[] = {"role",	"org_id", "enabled",
 					   "full_name", "email",  NULL};
 	json_t *params = json_array(), *v;

@@ -11,6 +11,8 @@
 
 json_t *store_windows_host_map(struct store *st, int64_t org_id)
 {
+	if (sqlite_only(st, __func__))
+		return NULL;
 	/* oldest first: a later sighting of an address replaces the row */
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, SQLITE_ORG_TREE
@@ -53,6 +55,8 @@ json_t *store_windows_host_map(struct store *st, int64_t org_id)
 int store_windows_host_set(struct store *st, int64_t device_id, const char *ip,
 			   const char *credential)
 {
+	if (sqlite_only(st, __func__))
+		return -1;
 	sqlite3_stmt *s = sqlite_store_stmt(
 		st, "INSERT INTO windows_host (device_id, ip, credential,"
 		    " first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)"

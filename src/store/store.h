@@ -28,8 +28,15 @@ struct store;
  * "./netcensus.db". */
 const char *store_default_path(const char *opt);
 
-/* Opens (creating if needed) and migrates. url is a file path or
- * "sqlite:PATH". NULL on failure (reason logged). A handle takes no lock
+/* url as it may be shown to a person: a postgresql:// URL without its
+ * password (user:***@, password=***); anything else as it is. Caller
+ * frees. */
+char *store_url_shown(const char *url);
+
+/* Opens (creating if needed) and migrates. url is a file path,
+ * "sqlite:PATH", or a "postgresql://" (or "postgres://") URL naming a
+ * PostgreSQL database (pg.c: what runs there yet). NULL on failure
+ * (reason logged). A handle takes no lock
  * of its own: one thread uses it at a time; threads open their own. */
 struct store *store_open(const char *url);
 void store_close(struct store *st);

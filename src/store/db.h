@@ -1,0 +1,108 @@
+/*
+ * db: the one statement helper of the SQL back ends. Private to
+ * src/store/.
+ *
+ * An operation written with it runs on every engine: it asks its handle
+ * for a statement by SQL text (db_stmt(): prepared once per connection
+ * and cached), binds parameters by position, steps through the rows and
+ * reads columns, and never sees sqlite3_* or PQ* itself. The engine is a
+ * detail of the statement (struct db_engine: SQLite in sqlite.c,
+ * PostgreSQL in pg.c).
+ *
+ * The SQL is written once, in the subset both engines accept:
+ * - parameters as ?N (or ?), rewritten to $N for PostgreSQL;
+ * - a new row's id with INSERT ... RETURNING id (never
+ *   last_insert_rowid()), rows changed with db_changes();
+ * - ON CONFLICT ... DO NOTHING / DO UPDATE, never INSERT OR IGNORE;
+ * - a value read from a JSON column with DB_JSON_TEXT(col, key), which
+ *   is json_extract() on SQLite and ->> on PostgreSQL;
+ * - "CROSS JOIN t ON ..." only as SQLite's join-order hint (it is an
+ *   inner join there): PostgreSQL runs it as JOIN;
+ * - no LIMIT -1 (bind INT64_MAX for "no limit"), no "IN table" (write
+ *   IN (SELECT id FROM table)), a bare parameter only where its type is
+ *   known (CAST(?1 AS BIGINT) in a SELECT list), the table "user" quoted.
+ * Text columns compare and sort byte by byte on both engines (the
+ * PostgreSQL schema declares them COLLATE "C").
+ */
+#ifndef NC_STORE_DB_H
+#define NC_STORE_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct store;
+struct db_stmt;
+
+/* What db_step() returns besides -1 (an error, logged). */
+#define DB_DONE 0
+#define DB_ROW 1
+
+/* The text of a JSON object member read in SQL: col and key are SQL
+ * identifiers (string literals), never input. PostgreSQL's form is
+ * written by pg.c's rewrite of exactly this text. */
+#define DB_JSON_TEXT(col, key) "json_extract(" col ", '$." key "')"
+
+/* An engine's side of a statement (sqlite.c, pg.c). */
+struct db_engine {
+	const char *name;
+	void (*bind_null)(struct db_stmt *s, int idx);
+	void (*bind_int64)(struct db_stmt *s, int idx, int64_t v);
+	/* v holds len bytes (not NUL-terminated); copied */
+	void (*bind_text)(struct db_stmt *s, int idx, const char *v,
+			  size_t len);
+	int (*step)(struct db_stmt *s);
+	int (*is_null)(struct db_stmt *s, int col);
+	int64_t (*column_int64)(struct db_stmt *s, int col);
+	const char *(*column_text)(struct db_stmt *s, int col);
+	int64_t (*changes)(struct db_stmt *s);
+	void (*reset)(struct db_stmt *s);
+};
+
+/* The first member of every engine's statement. */
+struct db_stmt {
+	const struct db_engine *eng;
+};
+
+/* The statement for sql on st's connection, reset and with no bindings;
+ * db_reset() it when done. Owned by the handle. NULL on failure (logged).
+ */
+struct db_stmt *db_stmt(struct store *st, const char *sql);
+
+/* Parameters count from 1, as ?N in the SQL. A NULL text or JSON binds
+ * SQL NULL; JSON is bound as its compact text. */
+void db_bind_null(struct db_stmt *s, int idx);
+void db_bind_int64(struct db_stmt *s, int idx, int64_t v);
+void db_bind_text(struct db_stmt *s, int idx, const char *v);
+void db_bind_json(struct db_stmt *s, int idx, json_t *v);
+/* A JSON scalar as text (a number in its JSON form, true/false as 1/0);
+ * 0, or -1 when v is an array or object (nothing bound). */
+int db_bind_scalar(struct db_stmt *s, int idx, json_t *v);
+
+/* DB_ROW, DB_DONE, or -1 (logged; the statement is reset). */
+int db_step(struct db_stmt *s);
+/* Steps a statement that returns no rows and resets it: 0 or -1. */
+int db_exec(struct db_stmt *s);
+/* Steps s to its end, an array of row(s) for each row; NULL on failure. */
+json_t *db_collect(struct db_stmt *s, json_t *(*row)(struct db_stmt *s));
+/* Columns count from 0. Text stays valid until the next step or reset;
+ * NULL for SQL NULL. */
+int db_is_null(struct db_stmt *s, int col);
+int64_t db_int64(struct db_stmt *s, int col);
+const char *db_text(struct db_stmt *s, int col);
+/* A JSON object parsed from a text column; an empty object when the text
+ * is missing or damaged. */
+json_t *db_json_object(struct db_stmt *s, int col);
+/* Rows the last run of s inserted, changed or deleted. */
+int64_t db_changes(struct db_stmt *s);
+void db_reset(struct db_stmt *s);
+
+/* PostgreSQL's text of sql: ?N and ? become $N, "CROSS JOIN" becomes
+ * "JOIN" and DB_JSON_TEXT()'s form becomes (col ->> 'key'); quoted text
+ * is left alone. *nparams is the highest parameter number. Returns NULL
+ * (why set) when sql uses more than max parameters or mixes the two
+ * placeholder forms. Caller frees. */
+char *db_sql_pg(const char *sql, int max, int *nparams, const char **why);
+
+#endif

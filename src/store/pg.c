@@ -1,0 +1,806 @@
+/*
+ * pg.c: the PostgreSQL back end (libpq), selected by a postgresql:// or
+ * postgres:// URL (store_open()).
+ *
+ * Connections come from a pool per URL, shared by the handles of the
+ * process: a handle holds one connection from store_open() to
+ * store_close(), which gives it back for the next handle (its prepared
+ * statements stay with it). The pool opens at most "pool=N" connections
+ * (a parameter of the URL that netcensus takes out before libpq sees it;
+ * PG_POOL_DEFAULT without it); a handle opened while all are held waits
+ * up to PG_POOL_WAIT_S for one. Everything else in the URL is libpq's:
+ * host (a directory for a Unix socket), port, user, password, dbname,
+ * sslmode and the other TLS parameters (sslrootcert, sslcert, sslkey), so
+ * TLS to the database is sslmode=verify-full in the URL.
+ *
+ * The schema is migrations.c's numbered migrations in PostgreSQL's text
+ * (pg_migrations.c), applied when the pool opens its first connection,
+ * in one transaction under an advisory lock, so that several servers
+ * starting at once migrate once. The version is the one row of
+ * netcensus_schema.
+ *
+ * The operations are the ones written once for every SQL engine
+ * (sql_ops.h) through this file's statement engine: SQL in the common
+ * subset rewritten by db_sql_pg(), prepared once per connection,
+ * parameters and results as text. An operation not ported yet is NULL in
+ * pg_store_ops: store.c refuses it ("not yet on PostgreSQL: <op>").
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "store/db.h"
+#include "store/migrations.h"
+#include "store/sql_ops.h"
+
+#define PG_POOL_DEFAULT 4
+#define PG_POOL_MAX 256
+#define PG_POOL_WAIT_S 30
+#define PG_STMT_CACHE 256
+#define PG_MAX_PARAMS 64
+/* pg_advisory_xact_lock() keys: the migrations ("nc17"), and the write
+ * turn of transactions ("ncwr") */
+#define PG_MIGRATE_LOCK 0x6e633137
+#define PG_WRITE_LOCK 0x6e637772
+
+struct pg_conn;
+
+/* A prepared statement of one connection (the helper's, db.h). */
+struct pg_stmt {
+	struct db_stmt base; /* first */
+	struct pg_conn *c;
+	char *sql; /* as the operation wrote it: the cache key */
+	char name[16];
+	int nparams;
+	char *vals[PG_MAX_PARAMS];
+	PGresult *res; /* of the last run, until reset */
+	int row, nrows;
+	int64_t changes;
+};
+
+struct pg_conn {
+	PGconn *conn;
+	const char *shown; /* the pool's URL without its password */
+	struct pg_stmt *stmts[PG_STMT_CACHE];
+	int nstmts;
+	struct pg_conn *next; /* in the pool's idle list */
+};
+
+/* The connections of one URL. */
+struct pg_pool {
+	char *conninfo; /* the URL as libpq takes it (no pool=) */
+	char *shown;	/* the URL without its password, for messages */
+	int size, open;
+	int migrated;
+	pthread_mutex_t lock;
+	pthread_cond_t freed; /* a connection came back or was closed */
+	struct pg_conn *idle;
+	struct pg_pool *next;
+};
+
+/* The PostgreSQL handle: a struct store (backend.h) and its connection. */
+struct pg_store {
+	struct store base; /* first: a struct store * points here */
+	struct pg_pool *pool;
+	struct pg_conn *c;
+	int in_tx;
+	int in_batch; /* store_batch_begin(): transactions are savepoints */
+	int nowait;   /* store_set_wait(st, 0): undone before the pool */
+};
+
+static pthread_mutex_t pg_pools_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pg_pool *pg_pools;
+
+static struct pg_store *pg_of(struct store *st)
+{
+	return (struct pg_store *)st;
+}
+
+/* libpq's messages end with a newline; the log adds its own. */
+static const char *pg_msg(const char *m, char *buf, size_t n)
+{
+	size_t len;
+
+	snprintf(buf, n, "%s", m && *m ? m : "unknown error");
+	len = strlen(buf);
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	return buf;
+}
+
+/* ---- the URL ---- */
+
+/* Takes "pool=N" out of url's query: the rest is libpq's. 0, or -1 with
+ * the reason logged. */
+static int pg_url_split(const char *url, char **conninfo, int *size)
+{
+	const char *q = strchr(url, '?'), *p, *end;
+	struct strbuf out;
+	long v;
+	char num[16];
+	int first = 1;
+
+	*size = PG_POOL_DEFAULT;
+	strbuf_init(&out, 0);
+	strbuf_append(&out, url, q ? (size_t)(q - url) : strlen(url));
+	for (p = q ? q + 1 : NULL; p && *p; p = *end ? end + 1 : end) {
+		end = strchr(p, '&');
+		if (!end)
+			end = p + strlen(p);
+		if (!strncmp(p, "pool=", 5)) {
+			snprintf(num, sizeof(num), "%.*s", (int)(end - p - 5),
+				 p + 5);
+			if (end - p - 5 >= (long)sizeof(num) ||
+			    util_parse_long(num, 1, PG_POOL_MAX, &v)) {
+				log_err("database URL: pool=%.*s is not a "
+					"number of connections from 1 to %d",
+					(int)(end - p - 5), p + 5, PG_POOL_MAX);
+				strbuf_free(&out);
+				return -1;
+			}
+			*size = (int)v;
+			continue;
+		}
+		strbuf_append(&out, first ? "?" : "&", 1);
+		strbuf_append(&out, p, (size_t)(end - p));
+		first = 0;
+	}
+	*conninfo = out.data;
+	return 0;
+}
+
+/* ---- the statement helper's PostgreSQL engine (db.h) ---- */
+
+static struct pg_stmt *pg_s(struct db_stmt *s)
+{
+	return (struct pg_stmt *)s;
+}
+
+static void pg_bind_set(struct db_stmt *s, int idx, char *v)
+{
+	struct pg_stmt *ps = pg_s(s);
+
+	/* like SQLite, a parameter the SQL does not have is ignored */
+	if (idx < 1 || idx > ps->nparams) {
+		free(v);
+		return;
+	}
+	free(ps->vals[idx - 1]);
+	ps->vals[idx - 1] = v;
+}
+
+static void pg_db_bind_null(struct db_stmt *s, int idx)
+{
+	pg_bind_set(s, idx, NULL);
+}
+
+static void pg_db_bind_int64(struct db_stmt *s, int idx, int64_t v)
+{
+	pg_bind_set(s, idx, xasprintf("%" PRId64, v));
+}
+
+static void pg_db_bind_text(struct db_stmt *s, int idx, const char *v,
+			    size_t len)
+{
+	pg_bind_set(s, idx, xstrndup(v, len));
+}
+
+static void pg_db_reset(struct db_stmt *s)
+{
+	struct pg_stmt *ps = pg_s(s);
+
+	PQclear(ps->res);
+	ps->res = NULL;
+	ps->row = -1;
+	ps->nrows = 0;
+}
+
+static void pg_clear_bindings(struct pg_stmt *ps)
+{
+	int i;
+
+	for (i = 0; i < ps->nparams; i++) {
+		free(ps->vals[i]);
+		ps->vals[i] = NULL;
+	}
+}
+
+static int pg_db_step(struct db_stmt *s)
+{
+	struct pg_stmt *ps = pg_s(s);
+	ExecStatusType rc;
+	char msg[512];
+
+	if (!ps->res) {
+		ps->res = PQexecPrepared(ps->c->conn, ps->name, ps->nparams,
+					 (const char *const *)ps->vals, NULL,
+					 NULL, 0);
+		rc = PQresultStatus(ps->res);
+		if (rc != PGRES_TUPLES_OK && rc != PGRES_COMMAND_OK) {
+			log_err("database %s: %s (in: %.60s)", ps->c->shown,
+				pg_msg(ps->res ? PQresultErrorMessage(ps->res)
+					       : PQerrorMessage(ps->c->conn),
+				       msg, sizeof(msg)),
+				ps->sql);
+			pg_db_reset(s);
+			return -1;
+		}
+		ps->nrows = PQntuples(ps->res);
+		ps->changes = strtoll(PQcmdTuples(ps->res), NULL, 10);
+		ps->row = -1;
+	}
+	if (ps->row < ps->nrows)
+		ps->row++;
+	return ps->row < ps->nrows ? DB_ROW : DB_DONE;
+}
+
+static int pg_db_is_null(struct db_stmt *s, int col)
+{
+	struct pg_stmt *ps = pg_s(s);
+
+	return !ps->res || ps->row < 0 || ps->row >= ps->nrows ||
+	       col >= PQnfields(ps->res) || PQgetisnull(ps->res, ps->row, col);
+}
+
+static const char *pg_db_column_text(struct db_stmt *s, int col)
+{
+	struct pg_stmt *ps = pg_s(s);
+
+	return pg_db_is_null(s, col) ? NULL : PQgetvalue(ps->res, ps->row, col);
+}
+
+static int64_t pg_db_column_int64(struct db_stmt *s, int col)
+{
+	const char *v = pg_db_column_text(s, col);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static int64_t pg_db_changes(struct db_stmt *s)
+{
+	return pg_s(s)->changes;
+}
+
+static const struct db_engine pg_db_engine = {
+	.name = "PostgreSQL",
+	.bind_null = pg_db_bind_null,
+	.bind_int64 = pg_db_bind_int64,
+	.bind_text = pg_db_bind_text,
+	.step = pg_db_step,
+	.is_null = pg_db_is_null,
+	.column_int64 = pg_db_column_int64,
+	.column_text = pg_db_column_text,
+	.changes = pg_db_changes,
+	.reset = pg_db_reset,
+};
+
+static void pg_stmt_free(struct pg_stmt *ps)
+{
+	if (!ps)
+		return;
+	pg_db_reset(&ps->base);
+	pg_clear_bindings(ps);
+	free(ps->sql);
+	free(ps);
+}
+
+/* Prepares sql on c: a new cache entry, or NULL (logged). */
+static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
+{
+	struct pg_stmt *ps;
+	PGresult *res;
+	const char *why = NULL;
+	char *text, msg[512];
+	int n;
+
+	if (c->nstmts >= PG_STMT_CACHE) {
+		log_err("database %s: statement cache full (%d); not running: "
+			"%.60s",
+			c->shown, PG_STMT_CACHE, sql);
+		return NULL;
+	}
+	text = db_sql_pg(sql, PG_MAX_PARAMS, &n, &why);
+	if (!text) {
+		log_err("database %s: %s (in: %.60s)", c->shown, why, sql);
+		return NULL;
+	}
+	ps = xcalloc(1, sizeof(*ps));
+	ps->base.eng = &pg_db_engine;
+	ps->c = c;
+	ps->sql = xstrdup(sql);
+	ps->nparams = n;
+	ps->row = -1;
+	snprintf(ps->name, sizeof(ps->name), "nc%d", c->nstmts);
+	res = PQprepare(c->conn, ps->name, text, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_err("database %s: %s (in: %.60s)", c->shown,
+			pg_msg(res ? PQresultErrorMessage(res)
+				   : PQerrorMessage(c->conn),
+			       msg, sizeof(msg)),
+			sql);
+		PQclear(res);
+		free(text);
+		pg_stmt_free(ps);
+		return NULL;
+	}
+	PQclear(res);
+	free(text);
+	c->stmts[c->nstmts++] = ps;
+	return ps;
+}
+
+static struct db_stmt *pg_stmt(struct store *st, const char *sql)
+{
+	struct pg_conn *c = pg_of(st)->c;
+	struct pg_stmt *ps = NULL;
+	int i;
+
+	for (i = 0; i < c->nstmts && !ps; i++)
+		if (c->stmts[i]->sql == sql || !strcmp(c->stmts[i]->sql, sql))
+			ps = c->stmts[i];
+	if (!ps)
+		ps = pg_prepare(c, sql);
+	if (!ps)
+		return NULL;
+	pg_db_reset(&ps->base);
+	pg_clear_bindings(ps);
+	return &ps->base;
+}
+
+/* ---- plain commands ---- */
+
+/* Runs sql (no parameters, any number of statements) on c. With want
+ * set, the command tag must be it ("COMMIT": an aborted transaction's
+ * COMMIT answers ROLLBACK). 0 or -1 (logged). */
+static int pg_run(struct pg_conn *c, const char *sql, const char *want)
+{
+	PGresult *res = PQexec(c->conn, sql);
+	ExecStatusType rc = PQresultStatus(res);
+	char msg[512];
+	int ok = rc == PGRES_COMMAND_OK || rc == PGRES_TUPLES_OK;
+
+	if (!ok)
+		log_err("database %s: %s (in: %.60s)", c->shown,
+			pg_msg(res ? PQresultErrorMessage(res)
+				   : PQerrorMessage(c->conn),
+			       msg, sizeof(msg)),
+			sql);
+	else if (want && strcmp(PQcmdStatus(res), want)) {
+		log_err("database %s: %s ended as %s: the transaction had "
+			"failed, nothing of it was stored",
+			c->shown, want, PQcmdStatus(res));
+		ok = 0;
+	}
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* The one integer sql returns on c: 0 (in *v) or -1 (logged); *v is -1
+ * when there is no row. */
+static int pg_int(struct pg_conn *c, const char *sql, int64_t *v)
+{
+	PGresult *res = PQexec(c->conn, sql);
+	char msg[512];
+
+	*v = -1;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		log_err("database %s: %s (in: %.60s)", c->shown,
+			pg_msg(res ? PQresultErrorMessage(res)
+				   : PQerrorMessage(c->conn),
+			       msg, sizeof(msg)),
+			sql);
+		PQclear(res);
+		return -1;
+	}
+	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+		*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+/* ---- migrations ---- */
+
+static int pg_migrate(struct pg_conn *c)
+{
+	char sql[96];
+	int64_t v;
+
+	if (pg_run(c, "BEGIN", NULL))
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)",
+		 PG_MIGRATE_LOCK);
+	if (pg_run(c, sql, NULL) ||
+	    pg_run(c,
+		   "CREATE TABLE IF NOT EXISTS netcensus_schema"
+		   " (version INTEGER NOT NULL)",
+		   NULL) ||
+	    pg_int(c, "SELECT version FROM netcensus_schema", &v))
+		goto fail;
+	if (v < 0) {
+		if (pg_run(c, "INSERT INTO netcensus_schema VALUES (0)", NULL))
+			goto fail;
+		v = 0;
+	}
+	if (v > pg_migration_count) {
+		log_err("database %s has schema version %" PRId64
+			", newer than this netcensus knows (%d): upgrade "
+			"netcensus to open it",
+			c->shown, v, pg_migration_count);
+		goto fail;
+	}
+	for (; v < pg_migration_count; v++) {
+		snprintf(sql, sizeof(sql),
+			 "UPDATE netcensus_schema SET version = %" PRId64,
+			 v + 1);
+		if (pg_run(c, pg_migrations[v], NULL) || pg_run(c, sql, NULL))
+			goto fail;
+		log_info("database %s: migrated to schema version %" PRId64,
+			 c->shown, v + 1);
+	}
+	return pg_run(c, "COMMIT", "COMMIT");
+fail:
+	pg_run(c, "ROLLBACK", NULL);
+	return -1;
+}
+
+/* ---- the pool ---- */
+
+static void pg_notice(void *arg, const char *message)
+{
+	char msg[512];
+
+	log_debug("database %s: %s", (const char *)arg,
+		  pg_msg(message, msg, sizeof(msg)));
+}
+
+static struct pg_conn *pg_connect(struct pg_pool *p)
+{
+	struct pg_conn *c = xcalloc(1, sizeof(*c));
+	char msg[512];
+
+	c->shown = p->shown;
+	c->conn = PQconnectdb(p->conninfo);
+	if (PQstatus(c->conn) != CONNECTION_OK) {
+		log_err("cannot connect to database %s: %s", p->shown,
+			pg_msg(PQerrorMessage(c->conn), msg, sizeof(msg)));
+		PQfinish(c->conn);
+		free(c);
+		return NULL;
+	}
+	PQsetNoticeProcessor(c->conn, pg_notice, p->shown);
+	return c;
+}
+
+static void pg_conn_free(struct pg_conn *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nstmts; i++)
+		pg_stmt_free(c->stmts[i]);
+	PQfinish(c->conn);
+	free(c);
+}
+
+static struct pg_pool *pg_pool_get(const char *conninfo, const char *url,
+				   int size)
+{
+	struct pg_pool *p;
+
+	pthread_mutex_lock(&pg_pools_lock);
+	for (p = pg_pools; p && strcmp(p->conninfo, conninfo); p = p->next)
+		;
+	if (!p) {
+		p = xcalloc(1, sizeof(*p));
+		p->conninfo = xstrdup(conninfo);
+		p->shown = store_url_shown(url);
+		p->size = size;
+		pthread_mutex_init(&p->lock, NULL);
+		pthread_cond_init(&p->freed, NULL);
+		p->next = pg_pools;
+		pg_pools = p;
+	}
+	pthread_mutex_unlock(&pg_pools_lock);
+	return p;
+}
+
+/* A connection of p for a new handle, migrated: an idle one, a new one
+ * while fewer than p->size are open, or the first given back within
+ * PG_POOL_WAIT_S. NULL on failure (logged). */
+static struct pg_conn *pg_pool_take(struct pg_pool *p)
+{
+	struct timespec until;
+	struct pg_conn *c = NULL;
+	int rc = 0, migrate;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += PG_POOL_WAIT_S;
+	pthread_mutex_lock(&p->lock);
+	while (!p->idle && p->open >= p->size && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&p->freed, &p->lock, &until);
+	if (p->idle) {
+		c = p->idle;
+		p->idle = c->next;
+		c->next = NULL;
+	} else if (p->open < p->size) {
+		p->open++;
+	} else {
+		pthread_mutex_unlock(&p->lock);
+		log_err("database %s: all %d connections of the pool are in "
+			"use (raise pool= in the URL)",
+			p->shown, p->size);
+		return NULL;
+	}
+	migrate = !p->migrated;
+	pthread_mutex_unlock(&p->lock);
+	/* an idle connection whose server went away is replaced */
+	if (c && PQstatus(c->conn) != CONNECTION_OK) {
+		pg_conn_free(c);
+		c = NULL;
+	}
+	if (!c)
+		c = pg_connect(p);
+	if (c && migrate && pg_migrate(c)) {
+		pg_conn_free(c);
+		c = NULL;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (!c)
+		p->open--;
+	else if (migrate)
+		p->migrated = 1;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
+	return c;
+}
+
+/* Gives c back to p: kept for the next handle when it is healthy and
+ * outside a transaction, else closed. */
+static void pg_pool_give(struct pg_pool *p, struct pg_conn *c)
+{
+	int keep = PQstatus(c->conn) == CONNECTION_OK &&
+		   PQtransactionStatus(c->conn) == PQTRANS_IDLE;
+
+	if (!keep)
+		pg_conn_free(c);
+	pthread_mutex_lock(&p->lock);
+	if (keep) {
+		c->next = p->idle;
+		p->idle = c;
+	} else {
+		p->open--;
+	}
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* ---- open, close ---- */
+
+static struct store *pg_open(const char *url)
+{
+	struct pg_store *pg;
+	char *conninfo = NULL;
+	int size;
+
+	if (pg_url_split(url, &conninfo, &size))
+		return NULL;
+	pg = xcalloc(1, sizeof(*pg));
+	pg->base.ops = &pg_store_ops;
+	pg->pool = pg_pool_get(conninfo, url, size);
+	free(conninfo);
+	pg->c = pg_pool_take(pg->pool);
+	if (!pg->c) {
+		free(pg);
+		return NULL;
+	}
+	return &pg->base;
+}
+
+static void pg_close(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+	int i;
+
+	if (!st)
+		return;
+	if (pg->in_tx || pg->in_batch)
+		pg_run(pg->c, "ROLLBACK", NULL);
+	/* the next handle gets the connection as a new one would be */
+	if (pg->nowait)
+		pg_run(pg->c, "RESET lock_timeout", NULL);
+	for (i = 0; i < pg->c->nstmts; i++)
+		pg_db_reset(&pg->c->stmts[i]->base);
+	pg_pool_give(pg->pool, pg->c);
+	free(pg);
+}
+
+/* PostgreSQL waits for a lock on its own; a handle told not to wait
+ * gives up on one at once. */
+static void pg_set_wait(struct store *st, int wait)
+{
+	if (!st)
+		return;
+	pg_of(st)->nowait = !wait;
+	pg_run(pg_of(st)->c,
+	       wait ? "SET lock_timeout = 0" : "SET lock_timeout = 1", NULL);
+}
+
+/* Cancels what the connection runs now (libpq's cancel request is safe
+ * from another thread). */
+static void pg_interrupt(struct store *st)
+{
+	PGcancel *cancel;
+	char err[256];
+
+	if (!st)
+		return;
+	cancel = PQgetCancel(pg_of(st)->c->conn);
+	if (cancel && !PQcancel(cancel, err, sizeof(err)))
+		log_warn("database %s: cancelling failed: %s",
+			 pg_of(st)->c->shown, err);
+	PQfreeCancel(cancel);
+}
+
+static int pg_db_version(struct store *st)
+{
+	int64_t v;
+
+	if (pg_int(pg_of(st)->c, "SELECT version FROM netcensus_schema", &v))
+		return -1;
+	return (int)v;
+}
+
+/* ---- transactions ----
+ * As on SQLite: store_begin() opens a transaction, or inside a batch
+ * (store_batch_begin()) a savepoint that store_rollback() undoes alone. A
+ * COMMIT PostgreSQL answers with ROLLBACK (a statement of the transaction
+ * failed) is a failure: nothing was stored. */
+
+/* BEGIN, unless a transaction or batch is open already: 0 or -1.
+ * Transactions take turns, as SQLite's do (its writer turn): intake
+ * matches a report and then inserts, and two intakes of one new machine
+ * at once must not both insert it. The turn is an advisory lock of the
+ * transaction, so it holds across processes and servers and ends with
+ * COMMIT or ROLLBACK. */
+static int pg_tx_begin(struct pg_store *pg)
+{
+	char sql[64];
+
+	if (pg->in_tx || pg->in_batch) {
+		log_err("database %s: a transaction is already open",
+			pg->c->shown);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)",
+		 PG_WRITE_LOCK);
+	if (pg_run(pg->c, "BEGIN", NULL))
+		return -1;
+	if (pg_run(pg->c, sql, NULL)) {
+		pg_run(pg->c, "ROLLBACK", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* COMMIT: 0, or -1 with the transaction rolled back (nothing stored). */
+static int pg_tx_commit(struct pg_store *pg)
+{
+	if (pg_run(pg->c, "COMMIT", "COMMIT") == 0)
+		return 0;
+	if (PQtransactionStatus(pg->c->conn) != PQTRANS_IDLE)
+		pg_run(pg->c, "ROLLBACK", NULL);
+	return -1;
+}
+
+static int pg_begin(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (pg->in_batch && !pg->in_tx) {
+		if (PQtransactionStatus(pg->c->conn) != PQTRANS_INTRANS ||
+		    pg_run(pg->c, "SAVEPOINT part", NULL))
+			return -1;
+		pg->in_tx = 1;
+		return 0;
+	}
+	if (pg_tx_begin(pg))
+		return -1;
+	pg->in_tx = 1;
+	return 0;
+}
+
+static int pg_rollback(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (!pg->in_tx)
+		return 0;
+	pg->in_tx = 0;
+	if (pg->in_batch)
+		return pg_run(pg->c, "ROLLBACK TO SAVEPOINT part", NULL) ||
+				       pg_run(pg->c, "RELEASE part", NULL)
+			       ? -1
+			       : 0;
+	return pg_run(pg->c, "ROLLBACK", NULL);
+}
+
+static int pg_commit(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (!pg->in_tx) {
+		log_err("database %s: commit without a transaction",
+			pg->c->shown);
+		return -1;
+	}
+	if (pg->in_batch) {
+		if (pg_run(pg->c, "RELEASE part", NULL) == 0) {
+			pg->in_tx = 0;
+			return 0;
+		}
+		pg_rollback(st);
+		return -1;
+	}
+	pg->in_tx = 0;
+	return pg_tx_commit(pg);
+}
+
+static int pg_batch_begin(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (pg_tx_begin(pg))
+		return -1;
+	pg->in_batch = 1;
+	return 0;
+}
+
+static int pg_batch_commit(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (!pg->in_batch)
+		return -1;
+	pg->in_batch = 0;
+	pg->in_tx = 0;
+	return pg_tx_commit(pg);
+}
+
+static void pg_batch_rollback(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (!pg || !pg->in_batch)
+		return;
+	pg->in_batch = 0;
+	pg->in_tx = 0;
+	pg_run(pg->c, "ROLLBACK", NULL);
+}
+
+/* What runs on PostgreSQL today: the rest is NULL, refused by store.c
+ * ("not yet on PostgreSQL: <op>") until it is written with db.h. */
+const struct store_ops pg_store_ops = {
+	.name = "PostgreSQL",
+	.open = pg_open,
+	.stmt = pg_stmt,
+	.close = pg_close,
+	.set_wait = pg_set_wait,
+	.interrupt = pg_interrupt,
+	.db_version = pg_db_version,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.batch_begin = pg_batch_begin,
+	.batch_commit = pg_batch_commit,
+	.batch_rollback = pg_batch_rollback,
+	SQL_OPS,
+};
