@@ -120,6 +120,35 @@ check "network: limit=2 adds the neighbour the links reach" \
 check "network: a LIKE wildcard is literal" \
 	test "$(get '/network?ip__isw=%25' | jq '.nodes | length')" = 0
 
+# ---- the network picture, org by org ----
+# east's switch holds pc-e on an access port, and sees in its ARP table
+# pc-e and pc-b (pc-b is of the root org, and its MAC is on the switch's
+# port 3 too): east's user gets east's links only; the admin also gets
+# the ARP link to pc-b, but no attachment of pc-b to another org's switch
+cat >"$T/sw-e.json" <<'J'
+{"report_version":1,"sys":{"hostname":"sw-e","ip":"198.18.7.1","mac":"02:00:00:00:07:01","type":"switch","serial":"UI-E1"},
+ "fdb":[{"mac":"02:00:00:00:07:02","port":"2","net_index":"2","interface":"Gi0/2","vlan":"1"},
+        {"mac":"02:00:00:00:05:02","port":"3","net_index":"3","interface":"Gi0/3","vlan":"1"}],
+ "arp":[{"ip":"198.18.7.2","mac":"02:00:00:00:07:02"},{"ip":"198.18.5.2","mac":"02:00:00:00:05:02"}]}
+J
+cat >"$T/pc-e.json" <<'J'
+{"report_version":1,"sys":{"hostname":"pc-e","ip":"198.18.7.2","mac":"02:00:00:00:07:02","type":"computer","uuid":"UI-E2"}}
+J
+"$NETCENSUS" import --db "$DB" --org east "$T/sw-e.json" "$T/pc-e.json" >/dev/null 2>&1
+links='[.links[] | [.kind, .label]] | sort'
+curl -s -b "$T/jar2" "$U/api/v1/network" >"$T/net-e"
+check "network, east: its two devices" \
+	test "$(jq -c '[.nodes[].hostname] | sort' "$T/net-e")" = '["pc-e","sw-e"]'
+check "network, east: ARP and the switch port to pc-e, nothing to pc-b ($(jq -c "$links" "$T/net-e"))" \
+	test "$(jq -c "$links" "$T/net-e")" = '[["arp",""],["attach","Gi0/2"]]'
+get '/network?ip__isw=198.18.7.' >"$T/net-a"
+check "network, admin: the ARP link to pc-b (another org) too" \
+	test "$(jq -c '[.nodes[].hostname] | sort' "$T/net-a")" = '["pc-b","pc-e","sw-e"]'
+check "network, admin: but pc-b is plugged into no switch of another org ($(jq -c "$links" "$T/net-a"))" \
+	test "$(jq -c "$links" "$T/net-a")" = '[["arp",""],["arp",""],["attach","Gi0/2"]]'
+check "network: pc-e's device page says the same port" \
+	test "$(get "/devices/$(sqlite3 "$DB" "SELECT id FROM device WHERE hostname = 'pc-e'")" | jq -r '.attachment.port_name')" = Gi0/2
+
 serve_stop
 check "server stops cleanly" test $? = 0
 tap_finish
