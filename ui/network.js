@@ -245,10 +245,14 @@ export async function networkPage(el, r) {
     status.textContent = 'Loading…';
     const t0 = performance.now();
     let net;
+    const timing = {};
     try {
-      net = await api('GET', '/network' + buildQuery({ ip__isw: prefix.value.trim(), limit: limit.value }));
+      net = await api('GET', '/network' + buildQuery({ ip__isw: prefix.value.trim(), limit: limit.value }), undefined, { timing });
     } catch (err) { status.textContent = ''; cards.appendChild(errorBox(err)); return; }
     graph.dataset.fetchMs = Math.round(performance.now() - t0);
+    // the server's own time for the answer, for bench/ui.sh
+    graph.dataset.serverMs = timing.app ?? '';
+    graph.dataset.serverCpuMs = timing.cpu ?? '';
     groups = new Map();
     for (const n of [...net.nodes].sort(byRole)) {
       const s = subnetOf(n);

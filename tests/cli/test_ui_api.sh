@@ -78,6 +78,9 @@ s=$(curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "$U/api/v1/stats?bogus=1"
 check "stats: an unknown parameter is refused (400)" test "$s" = 400
 s=$(curl -s -o /dev/null -w '%{http_code}' "$U/api/v1/stats")
 check "stats: needs a login (401)" test "$s" = 401
+curl -s -b "$T/jar" -D "$T/hs" -o /dev/null "$U/api/v1/search?q=sw-a"
+check "an API reply says the server's own time ($(grep -i '^server-timing' "$T/hs" | tr -d '\r'))" \
+	grep -qiE '^server-timing: app;dur=[0-9]+\.[0-9]{2}, cpu;dur=[0-9]+\.[0-9]{2}' "$T/hs"
 
 # ---- discovery runs ----
 sqlite3 "$DB" "INSERT INTO discovery (id, org_id, name, targets, created, updated) VALUES (7, 1, 'lab', '198.18.5.0/24', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
