@@ -123,6 +123,20 @@ check "network: limit=2 adds the neighbour the links reach" \
 check "network: a LIKE wildcard is literal" \
 	test "$(get '/network?ip__isw=%25' | jq '.nodes | length')" = 0
 
+# ---- one device, with or without its sections' rows ----
+swa=$(sqlite3 "$DB" "SELECT id FROM device WHERE hostname = 'sw-a'")
+check "device: the full answer by default (every section's rows, their counts)" \
+	test "$(get "/devices/$swa" | jq -c '[(.components | keys), .section_counts]')" = '[["arp","ip","lldp"],{"arp":1,"ip":1,"lldp":1}]'
+check "device: sections=summary gives the counts and no rows" \
+	test "$(get "/devices/$swa?sections=summary" | jq -c '[.components, .section_counts, .hostname]')" = '[{},{"arp":1,"ip":1,"lldp":1},"sw-a"]'
+check "device: sections=ip,lldp gives those two sections' rows" \
+	test "$(get "/devices/$swa?sections=ip,lldp" | jq -c '.components | keys')" = '["ip","lldp"]'
+s=$(get "/devices/$swa?sections=ip,,x" | jq -r '[.field, .error] | join(": ")')
+check "device: a malformed list is refused, naming the parameter ($s)" \
+	test "$s" = "sections: sections is all, summary (no rows) or a comma-separated list of section names, not ''"
+s=$(curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "$U/api/v1/devices/$swa?section=ip")
+check "device: an unknown parameter is refused (400)" test "$s" = 400
+
 # ---- the network picture, org by org ----
 # east's switch holds pc-e on an access port, and sees in its ARP table
 # pc-e and pc-b (pc-b is of the root org, and its MAC is on the switch's

@@ -57,9 +57,10 @@ function writeReports() {
   rep('twonic', { hostname: 'e2e-twonic', ip: '198.18.11.5', mac: 'aa:bb:cc:00:01:01', type: 'computer', serial: 'E2E-TWONIC-SN' },
     { network: [{ mac: 'aa:bb:cc:00:01:01', net_index: '1' }, { mac: 'aa:bb:cc:00:01:02', net_index: '2' }],
       software: [{ name: 'e2e-only-tool', version: '3.1' }] });
-  // 150 software rows: a report longer than one page
+  // 1,200 software rows (a workstation's worth): a report longer than one
+  // page, and a device page that must not download them all
   rep('many-sw', { hostname: 'e2e-many-sw', ip: '198.18.11.6', type: 'computer', uuid: 'E2E-MANY-SW' },
-    { software: Array.from({ length: 150 }, (_, i) => ({ name: `e2e-pkg-${String(i).padStart(3, '0')}`, version: '1' })) });
+    { software: Array.from({ length: 1200 }, (_, i) => ({ name: `e2e-pkg-${String(i).padStart(4, '0')}`, version: '1' })) });
   const again = path.join(tmp, 'web10-again.json');
   fs.writeFileSync(again, JSON.stringify({ report_version: 1, source: { name: 'e2e' },
     sys: { hostname: 'web10', ip: '198.18.9.10', mac: 'aa:bb:cc:00:00:10', type: 'computer', uuid: 'E2E-WEB10', os_family: 'Debian' },
@@ -259,7 +260,7 @@ test('device page: fields, the software tab, history and editing', async () => {
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-selected')), 'true');
   assert.notEqual(await page.evaluate(() => document.activeElement.dataset.tab), 'summary');
   await page.click('[role=tab][data-tab="software"]');
-  await page.waitForSelector('table.section[data-section="software"]');
+  await page.waitForSelector('.section-block[data-section="software"] .section-status[data-count]');
   const names = await page.$$eval('table.section tbody tr', (trs) => trs.map((t) => t.children[0].textContent).sort());
   const sw = await apiGet(`/devices/${id}/software`);
   assert.deepEqual(names, sw.results.map((r) => r.data.name).sort());
@@ -1155,27 +1156,54 @@ test('devices: the column chooser is remembered for the user across a reload and
   await page.waitForFunction(() => !document.querySelector('table.devices th[data-col="serial"]'));
 });
 
-test('device page: a summary at the top; the software section sorted and paged by the server', async () => {
+test('device page: no section rows in the first answer; the software section (1,200 rows) read a page at a time, sorted by the server', async () => {
   const id = (await apiGet('/devices?hostname=e2e-many-sw')).results[0].id;
-  await page.goto(main.url + `/#/device/${id}/software`);
-  await page.waitForSelector('#device-summary');
-  await page.waitForSelector('.section-block[data-section="software"] .section-status[data-count="150"]');
-  const status = '.section-block[data-section="software"] .section-status';
-  assert.match(await page.textContent(status), /^1–25 of 150 rows$/);
-  assert.equal(await page.locator('table.section[data-section="software"] tbody tr').count(), 25, 'one page of 25, not 150');
-  const first = () => page.textContent('table.section[data-section="software"] tbody tr td');
-  assert.equal(await first(), 'e2e-pkg-000');
-  const sortBtn = 'table.section[data-section="software"] th button[data-field="name"]';
-  await page.click(sortBtn);
-  await page.click(sortBtn);
-  await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-149');
-  assert.equal(await page.getAttribute('table.section[data-section="software"] th:has(button[data-field="name"])', 'aria-sort'), 'descending');
-  await page.click('.section-block[data-section="software"] .section-next');
-  await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-124');
-  assert.match(await page.textContent(status), /^26–50 of 150 rows$/);
-  const api = await apiGet(`/devices/${id}/software?ordering=-name&limit=25&offset=25`);
-  assert.deepEqual(await page.$$eval('table.section[data-section="software"] tbody tr', (t) => t.map((r) => r.children[0].textContent)),
-    api.results.map((r) => r.data.name), 'the page shows the rows the server sorted');
+  // what the page asks for the device, and every section request after
+  const devAnswers = [];
+  const sectionUrls = [];
+  const seen = (res) => {
+    const u = new URL(res.url());
+    if (u.pathname === `/api/v1/devices/${id}`) devAnswers.push(res.json().then((j) => ({ query: u.search, j })));
+    if (u.pathname.startsWith(`/api/v1/devices/${id}/`)) sectionUrls.push(u.pathname.slice(`/api/v1/devices/${id}/`.length) + u.search);
+  };
+  page.on('response', seen);
+  try {
+    await page.goto(main.url + `/#/device/${id}`);
+    await page.waitForSelector('#device-summary');
+    await page.waitForSelector('#tab-software');
+    assert.equal(devAnswers.length, 1);
+    const first = await devAnswers[0];
+    assert.match(first.query, /sections=/, 'the page asks for the device without its sections');
+    assert.equal(first.j.components.software, undefined, 'the first answer carries no software rows');
+    assert.equal(first.j.section_counts.software, 1200, 'only their count');
+    assert.match(await page.textContent('#tab-software'), /1,200/);
+    assert.deepEqual(sectionUrls, [], 'no section is read before its tab is opened');
+    // the API's default stays the full answer (API clients, the CLI)
+    assert.equal((await apiGet(`/devices/${id}`)).components.software.length, 1200);
+
+    await page.click('#tab-software');
+    const status = '.section-block[data-section="software"] .section-status';
+    await page.waitForSelector(`${status}[data-count="1200"]`);
+    assert.match(await page.textContent(status), /^1–25 of 1,200 rows$/);
+    assert.equal(await page.locator('table.section[data-section="software"] tbody tr').count(), 25, 'one page of 25, not 1,200');
+    assert.ok(sectionUrls.some((u) => /^software\?.*limit=25&offset=0/.test(u)), `page 1 read from the server: ${sectionUrls}`);
+    const firstCell = () => page.textContent('table.section[data-section="software"] tbody tr td');
+    assert.equal(await firstCell(), 'e2e-pkg-0000');
+    const sortBtn = 'table.section[data-section="software"] th button[data-field="name"]';
+    await page.click(sortBtn);
+    await page.click(sortBtn);
+    await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-1199');
+    assert.ok(sectionUrls.some((u) => /^software\?.*ordering=-name/.test(u)), `sorting by name asked the server: ${sectionUrls}`);
+    assert.equal(await page.getAttribute('table.section[data-section="software"] th:has(button[data-field="name"])', 'aria-sort'), 'descending');
+    await page.click('.section-block[data-section="software"] .section-next');
+    await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-1174');
+    assert.match(await page.textContent(status), /^26–50 of 1,200 rows$/);
+    const api = await apiGet(`/devices/${id}/software?ordering=-name&limit=25&offset=25`);
+    assert.deepEqual(await page.$$eval('table.section[data-section="software"] tbody tr', (t) => t.map((r) => r.children[0].textContent)),
+      api.results.map((r) => r.data.name), 'the page shows the rows the server sorted');
+  } finally {
+    page.off('response', seen);
+  }
   await shot('device-software-paged');
 });
 
