@@ -190,8 +190,7 @@ static int api_sections_check(struct request *rq, const char *sections)
 /* The device with its attachment, custom fields, section_counts (current
  * rows per section) and, in components, the current rows of the sections
  * api_section_wanted() names. */
-static json_t *api_device_full(struct request *rq, int64_t id,
-			       const char *want)
+static json_t *api_device_full(struct request *rq, int64_t id, const char *want)
 {
 	json_t *dev = store_device_get(rq->st, id), *sections, *comp, *s, *att;
 	json_t *counts, *rows;
