@@ -26,7 +26,6 @@ WRONG_SECRET=Wrong-Secret-5821y
 export NCLAB_QUIET=1
 tmp_init cred-test
 on_cleanup() { "$LAB" down --prefix "$P" >/dev/null 2>&1 || true; }
-scan() { ip netns exec "$P-scan" "$@"; }
 
 lab_up "2 sshd hosts and a banner-less one" --ssh 2
 
@@ -45,22 +44,13 @@ KEY_FP=$(jq -r .ssh.hostkey <<<"$KEYHOST")
 
 # ---------------------------------------------- the server, in the lab
 DB=$T/server.db
-SPORT=$(free_port)
-scan "$NETCENSUS" -v serve --db "$DB" --listen "127.0.0.1:$SPORT" 2>"$T/serve.log" &
-PID=$!
-i=0
-until scan curl -s -o /dev/null "http://127.0.0.1:$SPORT/api/v1/health"; do
-	i=$((i + 1))
-	[ $i -lt 600 ] && kill -0 "$PID" 2>/dev/null || break
-	sleep 0.1
-done
-TOKEN=$("$NETCENSUS" admin --db "$DB" token create --user admin 2>/dev/null | grep -o 'nc_[A-Za-z0-9_-]*' | head -1)
-check "server up in the scanner namespace, with a token" [ -n "$TOKEN" ]
-sreq() { # sreq METHOD PATH [CURL-ARGS...]: the lab server's API; reply in $T/body
-	_m=$1 _p=$2
-	shift 2
-	S=$(scan curl -s -o "$T/body" -w '%{http_code}' -X "$_m" \
-		-H "Authorization: Bearer $TOKEN" "$@" "http://127.0.0.1:$SPORT$_p")
+SERVE_NS=$P-scan
+serve_start "$T/serve.log" || { sed 's/^/# /' "$T/serve.log"; nok "server starts"; tap_finish; }
+TOKEN=$(admin_token admin)
+check "server up in the scanner namespace ($U), with a token" [ -n "$TOKEN" ]
+: >"$T/replies"
+sreq() { # sreq METHOD PATH [CURL-ARGS...]: req(), every reply kept
+	req "$@"
 	cat "$T/body" >>"$T/replies"
 }
 cred() { # cred JSON: creates it; its id in $CRED
@@ -105,8 +95,7 @@ check "the server that sends no banner: ok false at the banner ($R)" \
 # ---------------------------------------------- no secret anywhere
 check "no secret in any reply" \
 	sh -c "! grep -qF -e '$PASS' -e '$WRONG_SECRET' -e 'PRIVATE KEY' '$T/replies'"
-kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-PID=
+serve_stop
 check "no secret in the server's log; each test logged by credential id" \
 	sh -c "! grep -qF -e '$PASS' -e '$WRONG_SECRET' -e 'PRIVATE KEY' '$T/serve.log' &&
 		grep -q 'credential $WRONG_CRED tested by .* on $PW_IP: failed' '$T/serve.log'"
