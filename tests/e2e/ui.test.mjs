@@ -989,14 +989,34 @@ async function axeFindings(p) {
   return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 
-// Every page of the UI, with what shows it is drawn.
+// Every page of the UI (every route of ui/main.js, each tab of the tabbed
+// ones), with what shows it is drawn. A collector of its own (registered
+// once) gives the collector page something to show; the discovery run
+// page shows a run the discovery tests left.
+let a11yCollector = null;
 async function uiPages() {
   const dev = (await apiGet('/devices?hostname=web10')).results[0].id;
   const panel = '[role=tabpanel] h2';
+  if (!a11yCollector) {
+    sh(NETCENSUS, ['admin', '--db', main.db, 'user', 'add', 'e2e-a11y-site', '--role', 'collector'], 'pw-e2e-a11y-long-enough\n');
+    const token = /nc_[A-Za-z0-9_-]+/.exec(sh(NETCENSUS, ['admin', '--db', main.db, 'token', 'create', '--user', 'e2e-a11y-site']))[0];
+    const reg = await fetch(main.url + '/api/v1/collectors/register', {
+      method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'e2e-a11y-site', version: '0.1.0', host: 'gw-a11y', subnets: ['198.18.41.0/24'] }),
+    });
+    assert.equal(reg.status, 200, 'the collector of the accessibility pages registered');
+    a11yCollector = (await reg.json()).id;
+  }
+  // (there is one in the whole file's run; a subset of its tests may have none)
+  const run = (await apiGet('/discovery-runs?limit=1')).results[0];
   return [
     ['#/dashboard', '#kpi-changes'], ['#/devices', 'table.devices tbody tr[data-id]'], [`#/device/${dev}`, '#device-name'],
     [`#/device/${dev}/history`, '#timeline li.change'], ['#/changes', '#timeline li.change'], ['#/search?q=web', '#search-status'],
-    ['#/discoveries', '#discovery-form'], ['#/network?ip__isw=198.18.', '#net-graph[data-draw-ms]'],
+    ['#/discoveries', '#discovery-form'], ...(run ? [[`#/discoveries/${run.id}`, '#run-state']] : []),
+    ['#/collectors', 'table.collectors tbody tr'], [`#/collectors/${a11yCollector}`, '#collector-runs'],
+    ['#/network?ip__isw=198.18.', '#net-graph[data-draw-ms]'],
+    ['#/data/import', '#csv-form'], ['#/data/new', '#new-device'], ['#/data/fields', '#field-form'],
+    ['#/locations', 'table.locations'],
     ...['credentials', 'users', 'orgs', 'tokens', 'intake', 'tasks', 'reports', 'smtp', 'ldap'].map((tab) => [`#/admin/${tab}`, panel]),
   ];
 }
@@ -1132,7 +1152,9 @@ test('devices: the column chooser is remembered for the user across a reload and
   await page.check('#col-org_id');
   await page.uncheck('#col-model');
   await page.waitForFunction(() => /saved/.test(document.getElementById('columns-msg').textContent));
-  const heads = async () => page.$$eval('table.devices thead tr:first-child th', (t) => t.map((x) => x.textContent.replace(/[▲▼]/g, '').trim()));
+  // the field columns (th[data-col]), not the selection column that
+  // data.js adds once its module is loaded (before or after this reads)
+  const heads = async () => page.$$eval('table.devices thead tr:first-child th[data-col]', (t) => t.map((x) => x.textContent.replace(/[▲▼]/g, '').trim()));
   let h1 = await heads();
   assert.ok(h1.includes('Serial') && h1.includes('Org') && !h1.includes('Model'), `columns ${h1}`);
   assert.ok(h1.every((x) => !x.includes('_')), `readable labels: ${h1}`);
