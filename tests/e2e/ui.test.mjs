@@ -540,16 +540,21 @@ test('discoveries: the Active Directory form refuses a discovery no credential c
   await page.request.delete(main.url + `/api/v1/discoveries/${d.id}`, { headers: { 'X-CSRF-Token': (await apiGet('/auth/me')).csrf_token } });
 });
 
-test('collectors: a registered collector listed with its state; a discovery assigned to it from the form; its page shows the run; disabled, renamed and deleted there', async () => {
-  sh(NETCENSUS, ['admin', '--db', main.db, 'user', 'add', 'e2e-site', '--role', 'collector'], 'pw-e2e-site-long-enough\n');
-  const token = /nc_[A-Za-z0-9_-]+/.exec(sh(NETCENSUS, ['admin', '--db', main.db, 'token', 'create', '--user', 'e2e-site']))[0];
-  // the collector's first call (plain fetch: its token, no session)
+// A collector user NAME with a token, and the collector's first call
+// (plain fetch: its token, no session); its id.
+async function registerCollector(name, host, subnet) {
+  sh(NETCENSUS, ['admin', '--db', main.db, 'user', 'add', name, '--role', 'collector'], `pw-${name}-long-enough\n`);
+  const token = /nc_[A-Za-z0-9_-]+/.exec(sh(NETCENSUS, ['admin', '--db', main.db, 'token', 'create', '--user', name]))[0];
   const reg = await fetch(main.url + '/api/v1/collectors/register', {
     method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'e2e-site', version: '0.1.0', host: 'gw-e2e', subnets: ['198.18.40.0/24'] }),
+    body: JSON.stringify({ name, version: '0.1.0', host, subnets: [subnet] }),
   });
-  assert.equal(reg.status, 200, 'registered');
-  const cid = (await reg.json()).id;
+  assert.equal(reg.status, 200, `collector ${name} registered`);
+  return (await reg.json()).id;
+}
+
+test('collectors: a registered collector listed with its state; a discovery assigned to it from the form; its page shows the run; disabled, renamed and deleted there', async () => {
+  const cid = await registerCollector('e2e-site', 'gw-e2e', '198.18.40.0/24');
   await page.goto(main.url + '/#/collectors');
   const row = page.locator('table.collectors tbody tr', { hasText: 'e2e-site' });
   await row.waitFor();
@@ -997,16 +1002,7 @@ let a11yCollector = null;
 async function uiPages() {
   const dev = (await apiGet('/devices?hostname=web10')).results[0].id;
   const panel = '[role=tabpanel] h2';
-  if (!a11yCollector) {
-    sh(NETCENSUS, ['admin', '--db', main.db, 'user', 'add', 'e2e-a11y-site', '--role', 'collector'], 'pw-e2e-a11y-long-enough\n');
-    const token = /nc_[A-Za-z0-9_-]+/.exec(sh(NETCENSUS, ['admin', '--db', main.db, 'token', 'create', '--user', 'e2e-a11y-site']))[0];
-    const reg = await fetch(main.url + '/api/v1/collectors/register', {
-      method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'e2e-a11y-site', version: '0.1.0', host: 'gw-a11y', subnets: ['198.18.41.0/24'] }),
-    });
-    assert.equal(reg.status, 200, 'the collector of the accessibility pages registered');
-    a11yCollector = (await reg.json()).id;
-  }
+  if (!a11yCollector) a11yCollector = await registerCollector('e2e-a11y-site', 'gw-a11y', '198.18.41.0/24');
   // (there is one in the whole file's run; a subset of its tests may have none)
   const run = (await apiGet('/discovery-runs?limit=1')).results[0];
   return [
