@@ -179,13 +179,17 @@ export async function networkPage(el, r) {
   let cy = null;
   let groups = new Map();
   let links = [];
-  await loadScript('/ui/vendor/cytoscape.min.js');
+  // Cytoscape (about 400 kB) loads while the API computes the answer,
+  // not before the request starts
+  const library = loadScript('/ui/vendor/cytoscape.min.js');
+  library.catch(() => {}); // a failure shows where redraw() awaits it
 
   // Draws the picture for the current groups and open subnets, and says
   // how long that took (data-draw-ms: from the start of drawing to the
   // first frame painted).
   async function redraw(focus) {
     keepAddress();
+    await library;
     const t0 = performance.now();
     const elements = buildPicture(groups, links, open, colors);
     if (cy) cy.destroy();
