@@ -51,9 +51,11 @@
 #         SERVE_CONFIG with every @PORT@ replaced by $PORT (so the retry on
 #         another port works there too; write "listen =
 #         http://127.0.0.1:@PORT@" in it); without @PORT@ in it the file
-#         names the port and the caller sets PORT and U. Returns 1 when it
-#         did not come up. serve_stop: SIGTERM, wait, return the exit
-#         status.
+#         names the port and the caller sets PORT and U. With SERVE_NS
+#         set (lab tests), the server runs inside that network namespace
+#         (ip netns exec), and the health check and req() reach it there.
+#         Returns 1 when it did not come up. serve_stop: SIGTERM, wait,
+#         return the exit status.
 #         serve_password LOG: the first admin's password the server printed.
 #         admin_token USER: a new API token for USER made with `netcensus
 #         admin`. req METHOD PATH [CURL-ARGS...]: a request to $U$PATH, the
@@ -94,6 +96,7 @@ PORT=
 U=
 SERVE_SCHEME=http
 SERVE_CONFIG=
+SERVE_NS=
 BG_PIDS=
 PG_URL=
 PG_BIN=
@@ -332,6 +335,14 @@ listen_start() { # listen_start LOG CMD...
 }
 
 # ------------------------------------------------------------- server
+# _lib_in CMD...: CMD, inside network namespace $SERVE_NS when it is set.
+_lib_in() {
+	if [ -n "$SERVE_NS" ]; then
+		ip netns exec "$SERVE_NS" "$@"
+	else
+		"$@"
+	fi
+}
 # _lib_up FROM: 0 once the server in PID printed its "listening on" line for
 # the port of $U (in LOG after line FROM) and answers /api/v1/health; 1 when
 # it died or WAIT_LONG passed.
@@ -342,7 +353,7 @@ _lib_up() {
 		kill -0 "$PID" 2>/dev/null || return 1
 		if tail -n "+$1" "$_lib_log" 2>/dev/null |
 			grep -q "listening on .*:$_lib_port/" &&
-			curl -sk -o /dev/null "$U/api/v1/health" 2>/dev/null; then
+			_lib_in curl -sk -o /dev/null "$U/api/v1/health" 2>/dev/null; then
 			return 0
 		fi
 		[ "$(date +%s)" -lt "$_lib_end" ] || return 1
@@ -367,11 +378,14 @@ serve_start() { # serve_start LOG [ARGS...]
 				_lib_conf=$SERVE_CONFIG.run
 				sed "s/@PORT@/$PORT/g" "$SERVE_CONFIG" >"$_lib_conf"
 			fi
-			"$NETCENSUS" -v serve --config "$_lib_conf" "$@" \
-				2>>"$_lib_log" &
+			# a simple command, not _lib_in: PID must be the
+			# server's own (a function would run in a subshell)
+			${SERVE_NS:+ip netns exec "$SERVE_NS"} "$NETCENSUS" -v \
+				serve --config "$_lib_conf" "$@" 2>>"$_lib_log" &
 		else
-			"$NETCENSUS" -v serve --db "$DB" --listen "127.0.0.1:$PORT" \
-				"$@" 2>>"$_lib_log" &
+			${SERVE_NS:+ip netns exec "$SERVE_NS"} "$NETCENSUS" -v \
+				serve --db "$DB" --listen "127.0.0.1:$PORT" "$@" \
+				2>>"$_lib_log" &
 		fi
 		PID=$!
 		_lib_up "$_lib_from" && return 0
@@ -405,7 +419,7 @@ req() { # req METHOD PATH [CURL-ARGS...]
 	_lib_m=$1
 	_lib_path=$2
 	shift 2
-	S=$(curl -s -o "$T/body" -w '%{http_code}' -X "$_lib_m" \
+	S=$(_lib_in curl -s -o "$T/body" -w '%{http_code}' -X "$_lib_m" \
 		${TOKEN:+-H "Authorization: Bearer $TOKEN"} "$@" "$U$_lib_path")
 }
 J() { jq -r "$1" "$T/body"; }

@@ -151,7 +151,7 @@ async function newDeviceTab(panel) {
   const [orgs, fields] = await Promise.all([orgList(), fieldList()]);
   const msg = h('div', {});
   const inputs = {};
-  const form = h('form', { class: 'card', id: 'new-device' }, h('h3', {}, 'New device'),
+  const form = h('form', { class: 'card', id: 'new-device' }, h('h2', {}, 'New device'),
     h('p', { class: 'muted' }, 'Stored through the same matching as audits: a device that matches a stored one is refused with its number.'), msg);
   for (const k of createFields) {
     inputs[k] = k === 'description' ? h('textarea', { name: k, rows: 3 }) : h('input', { name: k });
@@ -190,7 +190,7 @@ async function fieldsTab(panel) {
   const mine = (f) => f.org_id === null ? state.user.root_admin : orgs.some((o) => o.id === f.org_id);
   const listBox = h('div', { id: 'field-list' });
   listBox.appendChild(h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'custom-fields' },
-    h('thead', {}, h('tr', {}, ['Name', 'Label', 'Type', 'Allowed values', 'Org', ''].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', {}, h('tr', {}, ['Name', 'Label', 'Type', 'Allowed values', 'Org', h('span', { class: 'sr-only' }, 'Actions')].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, fields.length ? fields.map((f) => h('tr', { dataset: { name: f.name } },
       h('td', {}, h('code', {}, 'custom.' + f.name)), h('td', {}, text(f.label)), h('td', {}, f.type),
       h('td', {}, f.allowed.join(', ')), h('td', {}, orgName(f.org_id)),
@@ -213,7 +213,7 @@ async function fieldsTab(panel) {
   const showAllowed = () => { allowedField.hidden = type.value !== 'list'; };
   type.addEventListener('change', showAllowed);
   showAllowed();
-  const form = h('form', { class: 'card', id: 'field-form' }, h('h3', {}, 'Add a custom field'), msg,
+  const form = h('form', { class: 'card', id: 'field-form' }, h('h2', {}, 'Add a custom field'), msg,
     field('name (a-z, 0-9, _)', name), field('label', label), field('type', type), allowedField, field('applies to', org),
     h('button', { type: 'submit', class: 'primary' }, 'Add field'));
   form.addEventListener('submit', async (e) => {

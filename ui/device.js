@@ -3,7 +3,10 @@
 // tags, description) to edit, its component sections grouped into a few
 // tabs (Software, Hardware, Network, Users, Other) where each section's
 // table is sorted and paged by the server (GET /devices/ID/SECTION with
-// ordering, limit, offset, q), and its change history.
+// ordering, limit, offset, q), and its change history. The device itself
+// comes without its sections' rows (?sections=processor,disk: only the
+// two the summary card reads, and each section's count): a section's
+// rows are read a page at a time when its tab is opened.
 // #/device/ID/GROUP selects a tab.
 import { state, h, clear, api, text, fmtNum, tabs, notice, errorBox, showFieldErrors, clearFieldErrors, debounce } from './core.js';
 import { label, fmtValue, fmtBytes, orgNames } from './fields.js';
@@ -48,7 +51,7 @@ function attachmentField(a) {
 
 function fieldList(dev, orgs) {
   const dl = h('dl', { class: 'fields' });
-  const keys = headline.concat(Object.keys(dev).filter((k) => !headline.includes(k) && !editable.includes(k) && k !== 'components' && k !== 'id' && k !== 'attachment' && k !== 'custom').sort());
+  const keys = headline.concat(Object.keys(dev).filter((k) => !headline.includes(k) && !editable.includes(k) && k !== 'components' && k !== 'section_counts' && k !== 'id' && k !== 'attachment' && k !== 'custom').sort());
   if (dev.attachment) dl.append(h('dt', {}, 'Plugged in'), attachmentField(dev.attachment));
   for (const k of keys) {
     if (dev[k] === null || dev[k] === undefined || dev[k] === '') continue;
@@ -144,13 +147,15 @@ function sectionColumns(name, rows) {
 // sort (again for descending), a filter, pages of 25, removed rows.
 function sectionTable(dev, name) {
   const st = { ordering: '', offset: 0, q: '', current: 'true' };
-  const cols = sectionColumns(name, dev.components[name] || []);
-  const allCols = cols.concat(['first_seen', 'last_seen']);
+  // the columns come from the first page of rows (the device's answer
+  // holds none: GET /devices/ID?sections=...)
+  let cols = null;
+  let allCols = [];
   const filter = h('input', { type: 'search', 'aria-label': `Filter ${label(name)} rows`, placeholder: 'filter rows', class: 'section-filter' });
   const retired = h('input', { type: 'checkbox', id: `retired-${name}` });
   const headRow = h('tr', {});
   const tbody = h('tbody', {});
-  const status = h('span', { class: 'muted section-status', role: 'status' });
+  const status = h('span', { class: 'muted section-status', role: 'status' }, 'Loading…');
   const prev = h('button', { type: 'button', class: 'section-prev' }, '‹ Previous');
   const next = h('button', { type: 'button', class: 'section-next' }, 'Next ›');
   const out = h('div', { class: 'section-block', dataset: { section: name } },
@@ -158,22 +163,20 @@ function sectionTable(dev, name) {
     h('div', { class: 'table-wrap' }, h('table', { class: 'grid section', dataset: { section: name } }, h('thead', {}, headRow), tbody)),
     h('div', { class: 'pager' }, prev, status, next));
   let ctrl = null;
-  for (const c of allCols) {
-    const btn = h('button', { type: 'button', class: 'sort', dataset: { field: c } }, label(c), h('span', { class: 'arrow', 'aria-hidden': 'true' }));
-    btn.addEventListener('click', () => {
-      st.ordering = st.ordering === c ? '-' + c : st.ordering === '-' + c ? '' : c;
-      st.offset = 0;
-      load();
-    });
-    headRow.appendChild(h('th', { scope: 'col', 'aria-sort': 'none' }, btn));
+  function head(rows) {
+    cols = sectionColumns(name, rows);
+    allCols = cols.concat(['first_seen', 'last_seen']);
+    for (const c of allCols) {
+      const btn = h('button', { type: 'button', class: 'sort', dataset: { field: c } }, label(c), h('span', { class: 'arrow', 'aria-hidden': 'true' }));
+      btn.addEventListener('click', () => {
+        st.ordering = st.ordering === c ? '-' + c : st.ordering === '-' + c ? '' : c;
+        st.offset = 0;
+        load();
+      });
+      headRow.appendChild(h('th', { scope: 'col', 'aria-sort': 'none' }, btn));
+    }
   }
   async function load() {
-    for (const th of headRow.children) {
-      const f = th.firstChild.dataset.field;
-      const ord = st.ordering === f ? 'ascending' : st.ordering === '-' + f ? 'descending' : 'none';
-      th.setAttribute('aria-sort', ord);
-      th.querySelector('.arrow').textContent = ord === 'ascending' ? ' ▲' : ord === 'descending' ? ' ▼' : '';
-    }
     if (ctrl) ctrl.abort();
     ctrl = new AbortController();
     const q = new URLSearchParams({ limit: PAGE, offset: st.offset, current: st.current });
@@ -185,8 +188,15 @@ function sectionTable(dev, name) {
     } catch (err) {
       if (err.name === 'AbortError') return;
       clear(tbody);
-      tbody.appendChild(h('tr', {}, h('td', { colspan: allCols.length }, errorBox(err))));
+      tbody.appendChild(h('tr', {}, h('td', { colspan: allCols.length || 1 }, errorBox(err))));
       return;
+    }
+    if (!cols) head(page.results);
+    for (const th of headRow.children) {
+      const f = th.firstChild.dataset.field;
+      const ord = st.ordering === f ? 'ascending' : st.ordering === '-' + f ? 'descending' : 'none';
+      th.setAttribute('aria-sort', ord);
+      th.querySelector('.arrow').textContent = ord === 'ascending' ? ' ▲' : ord === 'descending' ? ' ▼' : '';
     }
     clear(tbody);
     for (const r of page.results) {
@@ -194,7 +204,7 @@ function sectionTable(dev, name) {
         cols.map((c) => h('td', {}, fmtValue(c, (r.data || {})[c], name))),
         h('td', {}, text(r.first_seen)), h('td', {}, text(r.last_seen))));
     }
-    if (!page.results.length) tbody.appendChild(h('tr', {}, h('td', { colspan: allCols.length, class: 'empty' }, 'No rows.')));
+    if (!page.results.length) tbody.appendChild(h('tr', {}, h('td', { colspan: allCols.length || 1, class: 'empty' }, 'No rows.')));
     const to = st.offset + page.results.length;
     status.textContent = `${fmtNum(page.count ? st.offset + 1 : 0)}–${fmtNum(to)} of ${fmtNum(page.count)} rows`;
     status.dataset.count = page.count;
@@ -212,7 +222,7 @@ function sectionTable(dev, name) {
 // A group tab: each of its sections under a heading, in the group's order.
 function groupPanel(dev, names, panel) {
   for (const name of names) {
-    panel.append(h('h2', { class: 'section-title', id: `section-${name}` }, `${label(name)} (${fmtNum(dev.components[name].length)})`),
+    panel.append(h('h2', { class: 'section-title', id: `section-${name}` }, `${label(name)} (${fmtNum(dev.section_counts[name])})`),
       sectionTable(dev, name));
   }
 }
@@ -228,7 +238,9 @@ async function historyPanel(dev, panel) {
 export async function devicePage(el, r) {
   const id = r.parts[1];
   if (!/^[0-9]+$/.test(id || '')) { el.appendChild(notice('error', 'No such device.')); return null; }
-  const [dev, orgs, locs] = await Promise.all([api('GET', `/devices/${id}`), orgNames().catch(() => new Map()),
+  // the device without its sections' rows (but those the summary card
+  // reads): each section's rows come a page at a time when its tab opens
+  const [dev, orgs, locs] = await Promise.all([api('GET', `/devices/${id}?sections=processor,disk`), orgNames().catch(() => new Map()),
     api('GET', '/locations').catch(() => ({ results: [] }))]);
   const locations = (locs.results || []).filter((l) => l.org_id === dev.org_id).map((l) => l.name);
   const name = text(dev.hostname) || text(dev.ip) || `device ${dev.id}`;
@@ -236,7 +248,7 @@ export async function devicePage(el, r) {
   const title = h('h1', { id: 'device-name' }, name);
   el.append(h('p', { class: 'crumbs' }, h('a', { href: '#/devices' }, 'Devices'), ' / ', name), title,
     summaryCard(dev, orgs));
-  const present = Object.keys(dev.components || {});
+  const present = Object.keys(dev.section_counts || {});
   const list = [
     { id: 'summary', label: 'Details', render: (p) => {
       const edit = h('div', {}, editForm(dev, [...new Set(locations)], () => {}));
@@ -250,7 +262,7 @@ export async function devicePage(el, r) {
     const have = names.filter((n) => present.includes(n));
     have.forEach((n) => placed.add(n));
     if (!have.length) continue;
-    const rows = have.reduce((n, s) => n + dev.components[s].length, 0);
+    const rows = have.reduce((n, s) => n + dev.section_counts[s], 0);
     list.push({ id: gid, label: `${glabel} (${fmtNum(rows)})`, render: (p) => groupPanel(dev, have, p) });
   }
   const other = present.filter((n) => !placed.has(n)).sort();

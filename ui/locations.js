@@ -137,7 +137,7 @@ export async function locationsPage(el) {
     }
     if (!rows.length) tbody.appendChild(h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'No locations yet.')));
     listBox.appendChild(h('div', { class: 'table-wrap' }, h('table', { class: 'grid locations' },
-      h('thead', {}, h('tr', {}, ['Name', 'Type', 'Org', 'Address', 'Position', 'Devices', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Name', 'Type', 'Org', 'Address', 'Position', 'Devices', h('span', { class: 'sr-only' }, 'Actions')].map((c) => h('th', { scope: 'col' }, c)))),
       tbody)));
   }
   await draw();

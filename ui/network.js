@@ -7,7 +7,7 @@
 // pair and kind. Every position is computed here (a shelf of cells, each
 // open subnet a grid wider than its longest label), so drawing is one pass
 // with no force layout to wait for, and no two labels overlap: device
-// labels are cut to the grid's column width. The open subnets are kept in
+// labels are cut to the grid's column width (cutLabel). The open subnets are kept in
 // the address (open=...). Below the picture the same groups are listed as
 // text, with a button to open each, for keyboard and screen-reader users.
 import { h, clear, api, fmtNum, text, buildQuery, notice, errorBox, loadScript } from './core.js';
@@ -56,6 +56,28 @@ const CLOSED_W = 170;
 const CLOSED_H = 56;
 const SHELF = 1400; // shelf width before the next row starts
 
+// Device labels: drawn in FONT, cut here (once, with one canvas) to the
+// width of a grid column, so Cytoscape needs no ellipsis of its own (its
+// "text-wrap: ellipsis" measures every label again, and made opening
+// 1,000 devices a quarter slower).
+const FONT_PX = 11;
+const FONT_FAMILY = 'Helvetica, Arial, sans-serif';
+const LABEL_MAX = COL - 14;
+let measure = null;
+export function cutLabel(label) {
+  if (!measure) {
+    measure = document.createElement('canvas').getContext('2d');
+    measure.font = `${FONT_PX}px ${FONT_FAMILY}`;
+  }
+  if (measure.measureText(label).width <= LABEL_MAX) return label;
+  let lo = 0, hi = label.length; // the longest prefix that fits with '…'
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure.measureText(label.slice(0, mid) + '…').width <= LABEL_MAX) lo = mid; else hi = mid - 1;
+  }
+  return label.slice(0, lo) + '…';
+}
+
 // Switches and routers first, then by address: the grid reads like a rack.
 const rank = { router: 0, switch: 1 };
 function byRole(a, b) {
@@ -92,7 +114,7 @@ export function buildPicture(groups, links, open, colors) {
         // a row that is not full is centred
         const inRow = Math.min(cols, list.length - row * cols);
         const x0 = x + ((cols - inRow) * COL) / 2;
-        elements.push({ group: 'nodes', data: { id: 'd' + n.id, device: n.id, subnet: s, label: text(n.hostname) || text(n.ip), color: colors[typeKey(n.type)] },
+        elements.push({ group: 'nodes', data: { id: 'd' + n.id, device: n.id, subnet: s, label: cutLabel(text(n.hostname) || text(n.ip)), color: colors[typeKey(n.type)] },
           position: { x: x0 + (i % cols) * COL + COL / 2, y: y + (row0 + row) * ROW + 16 } });
         shownAs.set(n.id, 'd' + n.id);
       });
@@ -157,13 +179,17 @@ export async function networkPage(el, r) {
   let cy = null;
   let groups = new Map();
   let links = [];
-  await loadScript('/ui/vendor/cytoscape.min.js');
+  // Cytoscape (about 400 kB) loads while the API computes the answer,
+  // not before the request starts
+  const library = loadScript('/ui/vendor/cytoscape.min.js');
+  library.catch(() => {}); // a failure shows where redraw() awaits it
 
   // Draws the picture for the current groups and open subnets, and says
   // how long that took (data-draw-ms: from the start of drawing to the
   // first frame painted).
   async function redraw(focus) {
     keepAddress();
+    await library;
     const t0 = performance.now();
     const elements = buildPicture(groups, links, open, colors);
     if (cy) cy.destroy();
@@ -179,13 +205,15 @@ export async function networkPage(el, r) {
       style: [
         // frames under links under devices
         { selector: 'node, edge', style: { 'z-index-compare': 'manual', 'z-index': 1 } },
-        { selector: 'node', style: { 'background-color': 'data(color)', label: 'data(label)', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 3,
-          'text-wrap': 'ellipsis', 'text-max-width': `${COL - 14}px`, width: 16, height: 16, 'min-zoomed-font-size': 7, 'z-index': 2 } },
+        { selector: 'node', style: { 'background-color': 'data(color)', label: 'data(label)', 'font-size': FONT_PX, 'font-family': FONT_FAMILY,
+          'text-valign': 'bottom', 'text-margin-y': 3, 'text-wrap': 'none', width: 16, height: 16, 'min-zoomed-font-size': 7, 'z-index': 2 } },
         { selector: 'node.subnet', style: { 'background-color': '#f1f5f9', 'border-color': '#64748b', 'border-width': 1, shape: 'round-rectangle',
           'font-weight': 'bold', 'font-size': 12, 'text-max-width': `${CLOSED_W - 10}px`, 'text-wrap': 'wrap' } },
         { selector: 'node.closed', style: { width: CLOSED_W, height: CLOSED_H, 'text-valign': 'center', 'text-margin-y': 0, 'border-width': 2 } },
         { selector: 'node.open', style: { width: 'data(w)', height: 'data(h)', 'background-opacity': 0.6, 'text-valign': 'top', 'text-margin-y': -4, 'text-wrap': 'none', 'z-index': 0 } },
-        { selector: 'edge', style: { width: 'mapData(count, 1, 20, 1.5, 8)', 'curve-style': 'straight', 'line-color': '#64748b' } },
+        // haystack: the cheapest straight line Cytoscape draws (no arrows,
+        // which the picture has none of)
+        { selector: 'edge', style: { width: 'mapData(count, 1, 20, 1.5, 8)', 'curve-style': 'haystack', 'haystack-radius': 0, 'line-color': '#64748b' } },
         { selector: 'edge.arp', style: { 'line-style': 'dashed' } },
         { selector: 'edge.lldp', style: { 'line-color': '#2563eb' } },
         { selector: 'edge.attach', style: { 'line-color': '#16a34a' } },
@@ -245,10 +273,14 @@ export async function networkPage(el, r) {
     status.textContent = 'Loading…';
     const t0 = performance.now();
     let net;
+    const timing = {};
     try {
-      net = await api('GET', '/network' + buildQuery({ ip__isw: prefix.value.trim(), limit: limit.value }));
+      net = await api('GET', '/network' + buildQuery({ ip__isw: prefix.value.trim(), limit: limit.value }), undefined, { timing });
     } catch (err) { status.textContent = ''; cards.appendChild(errorBox(err)); return; }
     graph.dataset.fetchMs = Math.round(performance.now() - t0);
+    // the server's own time for the answer, for bench/ui.sh
+    graph.dataset.serverMs = timing.app ?? '';
+    graph.dataset.serverCpuMs = timing.cpu ?? '';
     groups = new Map();
     for (const n of [...net.nodes].sort(byRole)) {
       const s = subnetOf(n);

@@ -221,6 +221,40 @@ static void ssh_note(struct ssh_job *j, const struct ssh_audit_cred *c,
 		 c->username ? c->username : "?", why);
 }
 
+/* A refused login, with what the server said it would accept instead
+ * (its own answer to the attempt: "publickey" on a host that takes keys
+ * only), so the admin sees why a right password still fails. */
+static void ssh_note_refused(struct ssh_job *j, const struct ssh_audit_cred *c)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} methods[] = {
+		{SSH_AUTH_METHOD_PASSWORD, "password"},
+		{SSH_AUTH_METHOD_PUBLICKEY, "publickey"},
+		{SSH_AUTH_METHOD_INTERACTIVE, "keyboard-interactive"},
+		{SSH_AUTH_METHOD_HOSTBASED, "hostbased"},
+		{SSH_AUTH_METHOD_GSSAPI_MIC, "gssapi-with-mic"},
+	};
+	int have = ssh_userauth_list(j->s, NULL);
+	const char *sep = " (the server accepts ";
+	struct strbuf why;
+	size_t i;
+
+	strbuf_init(&why, 0);
+	strbuf_puts(&why, "refused");
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (have & methods[i].bit) {
+			strbuf_printf(&why, "%s%s", sep, methods[i].name);
+			sep = ", ";
+		}
+	}
+	if (*sep == ',')
+		strbuf_puts(&why, ")");
+	ssh_note(j, c, why.data);
+	strbuf_free(&why);
+}
+
 /* One authentication attempt: 1 success, 0 refused, -1 session broken. */
 static int ssh_try_cred(struct ssh_job *j, const struct ssh_audit_cred *c)
 {
@@ -264,11 +298,11 @@ static int ssh_try_cred(struct ssh_job *j, const struct ssh_audit_cred *c)
 		ssh_note(j, c, ssh_get_error(j->s));
 		return -1;
 	}
-	ssh_note(j, c,
-		 rc == SSH_AUTH_PARTIAL
-			 ? "accepted, but the server wants a second "
-			   "factor"
-			 : "refused");
+	if (rc == SSH_AUTH_PARTIAL)
+		ssh_note(j, c,
+			 "accepted, but the server wants a second factor");
+	else
+		ssh_note_refused(j, c);
 	return 0;
 }
 

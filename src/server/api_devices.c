@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "report/sections.h"
 #include "server/server_int.h"
 #include "store/store_api.h"
 #include "store/store_attach.h"
@@ -140,26 +141,89 @@ static int api_device_visible(struct request *rq, int64_t id)
 	return 1;
 }
 
-static json_t *api_device_full(struct request *rq, int64_t id)
+/* Whether section name's rows go into GET /devices/{id}'s answer:
+ * sections is NULL or "all" (every section's), "summary" (none), or a
+ * comma-separated list of section names (docs/api.md). */
+static int api_section_wanted(const char *sections, const char *name)
+{
+	size_t n = strlen(name), len;
+	const char *p;
+
+	if (!sections || !strcmp(sections, "all"))
+		return 1;
+	for (p = sections; *p; p += *p == ',') {
+		len = strcspn(p, ",");
+		if (len == n && !strncmp(p, name, n))
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+/* 0 when sections (the parameter, may be NULL) is well formed; otherwise
+ * replies 400 and returns -1. */
+static int api_sections_check(struct request *rq, const char *sections)
+{
+	char name[72];
+	const char *p;
+	size_t len;
+
+	if (!sections || !strcmp(sections, "all") ||
+	    !strcmp(sections, "summary"))
+		return 0;
+	for (p = sections;; p += len + 1) {
+		len = strcspn(p, ",");
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (len >= sizeof(name) || !section_name_valid(name)) {
+			api_reply_error(rq, 400, "sections",
+					"sections is all, summary (no rows) "
+					"or a comma-separated list of "
+					"section names, not '%.*s'",
+					(int)(len > 64 ? 64 : len), p);
+			return -1;
+		}
+		if (!p[len])
+			return 0;
+	}
+}
+
+/* The device with its attachment, custom fields, section_counts (current
+ * rows per section) and, in components, the current rows of the sections
+ * api_section_wanted() names. */
+static json_t *api_device_full(struct request *rq, int64_t id, const char *want)
 {
 	json_t *dev = store_device_get(rq->st, id), *sections, *comp, *s, *att;
+	json_t *counts, *rows;
 	size_t i;
 
 	if (!dev)
 		return NULL;
 	sections = store_component_sections(rq->st, id);
 	comp = json_object();
+	counts = json_object();
 	json_array_foreach(sections, i, s) {
-		json_t *rows = store_component_list(rq->st, id,
-						    json_string_value(s), 1);
+		const char *name = json_string_value(s);
+		int64_t total = 0;
 
-		if (rows && json_array_size(rows))
-			json_object_set_new(comp, json_string_value(s), rows);
-		else
-			json_decref(rows);
+		if (api_section_wanted(want, name)) {
+			rows = store_component_list(rq->st, id, name, 1);
+			total = (int64_t)json_array_size(rows);
+			if (total)
+				json_object_set(comp, name, rows);
+		} else {
+			/* one row read: the page's total is the count */
+			rows = store_component_page(rq->st, id, name,
+						    STORE_ROWS_CURRENT, NULL,
+						    NULL, 0, 1, 0, &total);
+		}
+		json_decref(rows);
+		if (total)
+			json_object_set_new(counts, name,
+					    json_integer((json_int_t)total));
 	}
 	json_decref(sections);
 	json_object_set_new(dev, "components", comp);
+	json_object_set_new(dev, "section_counts", counts);
 	att = store_device_attachment(rq->st, id);
 	if (!att) {
 		json_decref(dev);
@@ -172,12 +236,15 @@ static json_t *api_device_full(struct request *rq, int64_t id)
 
 int api_device_get(struct request *rq)
 {
+	static const char *const allowed[] = {"sections", NULL};
+	const char *want = request_arg(rq, "sections");
 	int64_t id = rq->params.id[0];
 	json_t *dev;
 
-	if (!api_device_visible(rq, id))
+	if (!api_args_known(rq, allowed, "sections") ||
+	    api_sections_check(rq, want) < 0 || !api_device_visible(rq, id))
 		return 0;
-	dev = api_device_full(rq, id);
+	dev = api_device_full(rq, id, want);
 	if (!dev)
 		return api_reply_error(rq, 500, NULL, "cannot read device %lld",
 				       (long long)id);

@@ -236,16 +236,33 @@ static void http_request_free(struct request *rq)
 	free(rq);
 }
 
+/* Milliseconds from t0 to now on clock. */
+static double http_ms_since(clockid_t clock, const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(clock, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Queues the reply. t0 is the start of this call from libmicrohttpd (the
+ * whole request is in): t0[0] on CLOCK_MONOTONIC, t0[1] on this thread's
+ * CPU clock. The reply says in Server-Timing how long the server took
+ * for it (app: wall time, cpu: this thread's CPU time; docs/api.md). */
 static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	struct timespec t1;
 	size_t len = rq->reply_len;
+	char timing[64];
 	double ms;
 
 	if (!rq->status)
 		api_reply_error(rq, 500, NULL, "the handler gave no answer");
+	snprintf(timing, sizeof(timing), "app;dur=%.2f, cpu;dur=%.2f",
+		 http_ms_since(CLOCK_MONOTONIC, &t0[0]),
+		 http_ms_since(CLOCK_THREAD_CPUTIME_ID, &t0[1]));
 	resp = MHD_create_response_from_buffer(
 		len, rq->reply ? rq->reply : "",
 		rq->reply ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -257,6 +274,7 @@ static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 						 : "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Server-Timing", timing);
 	if (rq->set_cookie[0])
 		MHD_add_response_header(resp, "Set-Cookie", rq->set_cookie);
 	if (rq->retry_after[0])
@@ -272,9 +290,7 @@ static enum MHD_Result http_queue(struct request *rq, struct timespec *t0)
 					rq->www_authenticate);
 	ret = MHD_queue_response(rq->conn, rq->status, resp);
 	MHD_destroy_response(resp);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
-	     (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+	ms = http_ms_since(CLOCK_MONOTONIC, &t0[0]);
 	metrics_request(rq->status, ms);
 	metrics_access_write(rq->client, rq->who.name, rq->method, rq->path,
 			     rq->status, len, ms);
@@ -454,12 +470,13 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 				   size_t *upload_data_size, void **con_cls)
 {
 	struct request *rq = *con_cls;
-	struct timespec t0;
+	struct timespec t0[2]; /* http_queue() */
 
 	(void)version;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0[0]);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0[1]);
 	if (!rq)
-		return http_begin(cls, conn, url, method, con_cls, &t0);
+		return http_begin(cls, conn, url, method, con_cls, t0);
 	if (*con_cls == &http_ui_request) {
 		/* answered once the request is complete, so that the
 		 * connection is kept alive for the page's next file */
@@ -476,7 +493,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 		/* a refused body past the route's ceiling: close */
 		return rq->drained > rq->body.max ? MHD_NO : MHD_YES;
 	}
-	return http_finish(cls, rq, &t0);
+	return http_finish(cls, rq, t0);
 }
 
 static void http_completed(void *cls, struct MHD_Connection *conn,

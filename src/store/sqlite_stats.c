@@ -3,12 +3,13 @@
  * scope ("AND x IN (?,?,...)") and the fixed breakdown columns below;
  * everything else is constant text with bound values.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/util.h"
 #include "store/sqlite_int.h"
-#include "store/store_attach.h"
+#include "store/sqlite_attach_int.h"
 #include "store/store_stats.h"
 
 #define NETWORK_LIMIT_MAX 2000
@@ -330,53 +331,6 @@ static int net_mark(json_t *set, int64_t id, int mark)
 	return 0;
 }
 
-struct net_try {
-	const char *sql;
-	const char *field; /* of the neighbour row */
-};
-
-/* The visible device a neighbour row points at, 0 when none: an ARP row
- * by its ip, then its mac; an LLDP or CDP row by the neighbour's MAC, its
- * management address, then its name as sysName or hostname. */
-static int64_t net_target(struct store *st, const int64_t *org_ids, int norgs,
-			  const char *kind, json_t *row)
-{
-	static const struct net_try arp[] = {
-		{"SELECT id FROM device d WHERE ip = ?", "ip"},
-		{"SELECT id FROM device d WHERE mac = ?", "mac"},
-		{NULL, NULL},
-	};
-	static const struct net_try neighbour[] = {
-		{"SELECT id FROM device d WHERE mac = ?", "mac"},
-		{"SELECT id FROM device d WHERE ip = ?", "ip"},
-		{"SELECT id FROM device d WHERE sysName = ?", "name"},
-		{"SELECT id FROM device d WHERE hostname = ?", "name"},
-		{NULL, NULL},
-	};
-	const struct net_try *t = strcmp(kind, "arp") ? neighbour : arp;
-	const char *val;
-	int64_t id = 0;
-
-	for (; t->sql && !id; t++) {
-		struct strbuf sb;
-		json_t *params;
-
-		val = json_string_value(json_object_get(row, t->field));
-		if (!val || !*val)
-			continue;
-		params = json_pack("[s]", val);
-		strbuf_init(&sb, 0);
-		strbuf_puts(&sb, t->sql);
-		stats_scope(&sb, "d.org_id", org_ids, norgs, params);
-		strbuf_puts(&sb, " ORDER BY id LIMIT 1");
-		if (stats_scalar(st, sb.data, params, &id) < 0)
-			id = 0;
-		strbuf_free(&sb);
-		json_decref(params);
-	}
-	return id;
-}
-
 /* Adds the link source-target of kind once (either direction). */
 static void net_link(json_t *links, json_t *seen, int64_t a, int64_t b,
 		     const char *kind, const char *label)
@@ -434,68 +388,138 @@ static int net_neighbour(struct store *st, const int64_t *org_ids, int norgs,
 	return 1;
 }
 
-/* The link of device id to the switch port it is plugged in
- * (store_attach.h), kind "attach", labelled with the port. */
-static int net_attach_of(struct store *st, const int64_t *org_ids, int norgs,
-			 int64_t id, json_t *nodes, json_t *set, json_t *links,
-			 json_t *seen, size_t max_nodes)
-{
-	json_t *a = store_device_attachment(st, id);
-	int64_t sw;
+/* The device a neighbour row's VAL names through device column COL, in
+ * the caller's scope (?2: a JSON array of org ids, NULL for every org);
+ * NULL when none. */
+#define NET_TARGET(COL, VAL)                                                   \
+	"(SELECT d.id FROM device d WHERE d." COL " = nullif(" VAL ", '')"     \
+	" AND (?2 IS NULL OR d.org_id IN (SELECT value FROM json_each(?2)))"   \
+	" ORDER BY d.id LIMIT 1)"
 
-	if (!a)
-		return -1;
-	sw = json_integer_value(json_object_get(a, "switch_id"));
-	if (json_is_object(a) &&
-	    net_neighbour(st, org_ids, norgs, id, sw, nodes, set, max_nodes))
-		net_link(links, seen, sw, id, "attach",
-			 json_string_value(json_object_get(a, "port_name")));
-	json_decref(a);
-	return 0;
+/* The current ARP, LLDP and CDP rows of the devices in ?1 (a JSON array
+ * of ids), at most ?3 per device, in the array's order (pos), each with
+ * the visible device it points at (target): an ARP row by its ip, then
+ * its mac; an LLDP or CDP row by the neighbour's MAC, its management
+ * address, then its name as sysName or hostname. One query for every
+ * device: each lookup is an index probe inside SQLite. */
+static json_t *net_neighbour_rows(struct store *st, const char *ids,
+				  const char *orgs)
+{
+	/* clang-format off */
+	static const char sql[] =
+		"WITH r AS (SELECT c.device_id AS id, j.key AS pos,"
+		" c.section AS kind,"
+		" CASE WHEN c.section = 'arp' THEN json_extract(c.data, '$.mac')"
+		"  ELSE json_extract(c.data, '$.remote_mac') END AS mac,"
+		" CASE WHEN c.section = 'arp' THEN json_extract(c.data, '$.ip')"
+		"  ELSE json_extract(c.data, '$.remote_ip') END AS ip,"
+		" json_extract(c.data, '$.remote_name') AS name,"
+		" CASE WHEN c.section = 'arp' THEN '' ELSE"
+		"  coalesce(nullif(json_extract(c.data, '$.local_interface'),"
+		"  ''), json_extract(c.data, '$.local_port'), '') || ' - ' ||"
+		"  ifnull(json_extract(c.data, '$.remote_port'), '')"
+		"  END AS label,"
+		" row_number() OVER (PARTITION BY c.device_id"
+		"  ORDER BY c.section, c.key) AS n"
+		" FROM json_each(?1) j JOIN component c ON c.device_id = j.value"
+		" AND c.current = 1 AND c.section IN ('arp', 'lldp', 'cdp'))"
+		" SELECT pos, kind, label, CASE WHEN kind = 'arp' THEN"
+		" coalesce(" NET_TARGET("ip", "r.ip") ","
+		"  " NET_TARGET("mac", "r.mac") ") ELSE"
+		" coalesce(" NET_TARGET("mac", "r.mac") ","
+		"  " NET_TARGET("ip", "r.ip") ","
+		"  " NET_TARGET("sysName", "r.name") ","
+		"  " NET_TARGET("hostname", "r.name") ") END AS target"
+		" FROM r WHERE n <= ?3 ORDER BY pos, n";
+	/* clang-format on */
+	json_t *params, *rows;
+
+	params = json_pack("[ss?I]", ids, orgs, (json_int_t)NET_NEIGHBOURS_MAX);
+	rows = stats_rows(st, sql, params);
+	json_decref(params);
+	return rows;
 }
 
-/* The links of device id's current ARP, LLDP and CDP rows, and of its
- * attachment. */
-static int net_links_of(struct store *st, const int64_t *org_ids, int norgs,
-			int64_t id, json_t *nodes, json_t *set, json_t *links,
-			json_t *seen, size_t max_nodes)
+/* The caller's orgs as a JSON array's text (NULL: every org); free it. */
+static char *net_orgs(const int64_t *org_ids, int norgs)
 {
-	static const char sql[] =
-		"SELECT section AS kind,"
-		" CASE WHEN section = 'arp' THEN json_extract(data, '$.mac')"
-		"  ELSE json_extract(data, '$.remote_mac') END AS mac,"
-		" CASE WHEN section = 'arp' THEN json_extract(data, '$.ip')"
-		"  ELSE json_extract(data, '$.remote_ip') END AS ip,"
-		" json_extract(data, '$.remote_name') AS name,"
-		" CASE WHEN section = 'arp' THEN '' ELSE"
-		"  coalesce(nullif(json_extract(data, '$.local_interface'),"
-		"  ''), json_extract(data, '$.local_port'), '') || ' - ' ||"
-		"  ifnull(json_extract(data, '$.remote_port'), '')"
-		"  END AS label"
-		" FROM component WHERE device_id = ? AND current = 1"
-		" AND section IN ('arp', 'lldp', 'cdp') LIMIT ?";
-	json_t *params = json_pack("[II]", (json_int_t)id,
-				   (json_int_t)NET_NEIGHBOURS_MAX);
-	json_t *rows = stats_rows(st, sql, params), *r;
-	size_t i;
+	json_t *a;
+	char *text;
+	int i;
 
-	json_decref(params);
-	if (!rows)
-		return -1;
-	json_array_foreach(rows, i, r) {
-		const char *kind =
-			json_string_value(json_object_get(r, "kind"));
-		const char *label =
-			json_string_value(json_object_get(r, "label"));
-		int64_t t = net_target(st, org_ids, norgs, kind, r);
+	if (!org_ids)
+		return NULL;
+	a = json_array();
+	for (i = 0; i < norgs; i++)
+		json_array_append_new(a, json_integer(org_ids[i]));
+	text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return text;
+}
 
-		if (net_neighbour(st, org_ids, norgs, id, t, nodes, set,
-				  max_nodes))
-			net_link(links, seen, id, t, kind, label);
+/* The links of the first n nodes (their current ARP, LLDP and CDP rows,
+ * then where each is plugged in: kind "attach", labelled with the port),
+ * in the nodes' order, adding the visible neighbours they reach to
+ * nodes (up to max_nodes). Two queries for all of them. */
+static int net_links(struct store *st, const int64_t *org_ids, int norgs,
+		     json_t *nodes, size_t n, json_t *set, json_t *links,
+		     json_t *seen, size_t max_nodes)
+{
+	json_t *ids = json_array(), *nb = NULL, *att = NULL, *r;
+	char *ids_text = NULL, *orgs = net_orgs(org_ids, norgs);
+	size_t i, ni = 0, ai = 0;
+	int rc = -1;
+
+	for (i = 0; i < n; i++)
+		json_array_append(
+			ids, json_object_get(json_array_get(nodes, i), "id"));
+	ids_text = json_dumps(ids, JSON_COMPACT);
+	if (!ids_text || (org_ids && !orgs))
+		goto fail;
+	if (!(nb = net_neighbour_rows(st, ids_text, orgs)) ||
+	    !(att = sqlite_attachments(st, ids)))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		int64_t id = json_integer_value(
+			json_object_get(json_array_get(nodes, i), "id"));
+
+		for (; (r = json_array_get(nb, ni)) &&
+		       json_integer_value(json_object_get(r, "pos")) ==
+			       (json_int_t)i;
+		     ni++) {
+			int64_t t = json_integer_value(
+				json_object_get(r, "target"));
+
+			if (net_neighbour(st, org_ids, norgs, id, t, nodes, set,
+					  max_nodes))
+				net_link(links, seen, id, t,
+					 json_string_value(
+						 json_object_get(r, "kind")),
+					 json_string_value(
+						 json_object_get(r, "label")));
+		}
+		r = json_array_get(att, ai);
+		if (r && json_integer_value(json_object_get(r, "pos")) ==
+				 (json_int_t)i) {
+			int64_t sw = json_integer_value(
+				json_object_get(r, "switch_id"));
+
+			ai++;
+			if (net_neighbour(st, org_ids, norgs, id, sw, nodes,
+					  set, max_nodes))
+				net_link(links, seen, sw, id, "attach",
+					 json_string_value(json_object_get(
+						 r, "port_name")));
+		}
 	}
-	json_decref(rows);
-	return net_attach_of(st, org_ids, norgs, id, nodes, set, links, seen,
-			     max_nodes);
+	rc = 0;
+fail:
+	json_decref(ids);
+	json_decref(nb);
+	json_decref(att);
+	free(ids_text);
+	free(orgs);
+	return rc;
 }
 
 json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
@@ -505,7 +529,7 @@ json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
 	json_t *params = json_array(), *nodes = NULL, *out = NULL;
 	json_t *set = json_object(), *seen = json_object(), *links, *n;
 	int64_t count = 0;
-	size_t i, first;
+	size_t i;
 	const char *p;
 
 	if (limit <= 0 || limit > NETWORK_LIMIT_MAX)
@@ -540,17 +564,11 @@ json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
 	links = json_array();
 	out = json_pack("{sIsOso}", "count", (json_int_t)count, "nodes", nodes,
 			"links", links);
-	first = json_array_size(nodes);
-	for (i = 0; i < first; i++) {
-		n = json_array_get(nodes, i);
-		if (net_links_of(st, org_ids, norgs,
-				 json_integer_value(json_object_get(n, "id")),
-				 nodes, set, links, seen,
-				 (size_t)limit * 2) < 0) {
-			json_decref(out);
-			out = NULL;
-			goto fail;
-		}
+	if (net_links(st, org_ids, norgs, nodes, json_array_size(nodes), set,
+		      links, seen, (size_t)limit * 2) < 0) {
+		json_decref(out);
+		out = NULL;
+		goto fail;
 	}
 fail:
 	strbuf_free(&sb);

@@ -78,6 +78,9 @@ s=$(curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "$U/api/v1/stats?bogus=1"
 check "stats: an unknown parameter is refused (400)" test "$s" = 400
 s=$(curl -s -o /dev/null -w '%{http_code}' "$U/api/v1/stats")
 check "stats: needs a login (401)" test "$s" = 401
+curl -s -b "$T/jar" -D "$T/hs" -o /dev/null "$U/api/v1/search?q=sw-a"
+check "an API reply says the server's own time ($(grep -i '^server-timing' "$T/hs" | tr -d '\r'))" \
+	grep -qiE '^server-timing: app;dur=[0-9]+\.[0-9]{2}, cpu;dur=[0-9]+\.[0-9]{2}' "$T/hs"
 
 # ---- discovery runs ----
 sqlite3 "$DB" "INSERT INTO discovery (id, org_id, name, targets, created, updated) VALUES (7, 1, 'lab', '198.18.5.0/24', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
@@ -119,6 +122,49 @@ check "network: limit=2 adds the neighbour the links reach" \
 	test "$(get '/network?ip__isw=198.18.&limit=2' | jq -c '[.count, (.nodes | length), (.links | length)]')" = '[3,3,2]'
 check "network: a LIKE wildcard is literal" \
 	test "$(get '/network?ip__isw=%25' | jq '.nodes | length')" = 0
+
+# ---- one device, with or without its sections' rows ----
+swa=$(sqlite3 "$DB" "SELECT id FROM device WHERE hostname = 'sw-a'")
+check "device: the full answer by default (every section's rows, their counts)" \
+	test "$(get "/devices/$swa" | jq -c '[(.components | keys), .section_counts]')" = '[["arp","ip","lldp"],{"arp":1,"ip":1,"lldp":1}]'
+check "device: sections=summary gives the counts and no rows" \
+	test "$(get "/devices/$swa?sections=summary" | jq -c '[.components, .section_counts, .hostname]')" = '[{},{"arp":1,"ip":1,"lldp":1},"sw-a"]'
+check "device: sections=ip,lldp gives those two sections' rows" \
+	test "$(get "/devices/$swa?sections=ip,lldp" | jq -c '.components | keys')" = '["ip","lldp"]'
+s=$(get "/devices/$swa?sections=ip,,x" | jq -r '[.field, .error] | join(": ")')
+check "device: a malformed list is refused, naming the parameter ($s)" \
+	test "$s" = "sections: sections is all, summary (no rows) or a comma-separated list of section names, not ''"
+s=$(curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "$U/api/v1/devices/$swa?section=ip")
+check "device: an unknown parameter is refused (400)" test "$s" = 400
+
+# ---- the network picture, org by org ----
+# east's switch holds pc-e on an access port, and sees in its ARP table
+# pc-e and pc-b (pc-b is of the root org, and its MAC is on the switch's
+# port 3 too): east's user gets east's links only; the admin also gets
+# the ARP link to pc-b, but no attachment of pc-b to another org's switch
+cat >"$T/sw-e.json" <<'J'
+{"report_version":1,"sys":{"hostname":"sw-e","ip":"198.18.7.1","mac":"02:00:00:00:07:01","type":"switch","serial":"UI-E1"},
+ "fdb":[{"mac":"02:00:00:00:07:02","port":"2","net_index":"2","interface":"Gi0/2","vlan":"1"},
+        {"mac":"02:00:00:00:05:02","port":"3","net_index":"3","interface":"Gi0/3","vlan":"1"}],
+ "arp":[{"ip":"198.18.7.2","mac":"02:00:00:00:07:02"},{"ip":"198.18.5.2","mac":"02:00:00:00:05:02"}]}
+J
+cat >"$T/pc-e.json" <<'J'
+{"report_version":1,"sys":{"hostname":"pc-e","ip":"198.18.7.2","mac":"02:00:00:00:07:02","type":"computer","uuid":"UI-E2"}}
+J
+"$NETCENSUS" import --db "$DB" --org east "$T/sw-e.json" "$T/pc-e.json" >/dev/null 2>&1
+links='[.links[] | [.kind, .label]] | sort'
+curl -s -b "$T/jar2" "$U/api/v1/network" >"$T/net-e"
+check "network, east: its two devices" \
+	test "$(jq -c '[.nodes[].hostname] | sort' "$T/net-e")" = '["pc-e","sw-e"]'
+check "network, east: ARP and the switch port to pc-e, nothing to pc-b ($(jq -c "$links" "$T/net-e"))" \
+	test "$(jq -c "$links" "$T/net-e")" = '[["arp",""],["attach","Gi0/2"]]'
+get '/network?ip__isw=198.18.7.' >"$T/net-a"
+check "network, admin: the ARP link to pc-b (another org) too" \
+	test "$(jq -c '[.nodes[].hostname] | sort' "$T/net-a")" = '["pc-b","pc-e","sw-e"]'
+check "network, admin: but pc-b is plugged into no switch of another org ($(jq -c "$links" "$T/net-a"))" \
+	test "$(jq -c "$links" "$T/net-a")" = '[["arp",""],["arp",""],["attach","Gi0/2"]]'
+check "network: pc-e's device page says the same port" \
+	test "$(get "/devices/$(sqlite3 "$DB" "SELECT id FROM device WHERE hostname = 'pc-e'")" | jq -r '.attachment.port_name')" = Gi0/2
 
 serve_stop
 check "server stops cleanly" test $? = 0

@@ -2,8 +2,9 @@
 // `netcensus import` (gen-network.mjs: subnets of 100 with a switch each,
 // forwarding tables, LLDP, ARP), starts `netcensus serve` on 127.0.0.1 and
 // prints, measured by Chromium and over loopback:
-//   - GET /api/v1/search: p50/p99/max of each kind of query (the HTTP
-//     round trip on loopback, an upper bound of the server's time);
+//   - GET /api/v1/search: p50/p99/max of each kind of query, the HTTP
+//     round trip on loopback and the server's own time for the reply
+//     (its Server-Timing header: app = wall, cpu = the thread's CPU);
 //   - the devices page: navigation start to the first rows (median of 3);
 //   - the network picture: navigation start to the first picture drawn
 //     (all subnets closed), and the time to draw it with every subnet
@@ -92,21 +93,37 @@ try {
     'serial': (i) => `NET-${i % subnetCount(N)}-${2 + (i % 98)}`,
     'nothing found': (i) => `no-such-${i}`,
   };
+  // the server's own figures for one reply (Server-Timing, docs/api.md):
+  // app = wall time from the complete request to the reply, cpu = the
+  // CPU time of the thread that answered
+  const timing = (res) => {
+    const h = res.headers()['server-timing'] || '';
+    const get = (name) => Number((new RegExp(`(?:^|,)\\s*${name};dur=([0-9.]+)`).exec(h) || [])[1]);
+    return { app: get('app'), cpu: get('cpu') };
+  };
   const all = [];
+  const allApp = [];
+  const allCpu = [];
   const srvCpu0 = serverCpu();
   for (const [kind, q] of Object.entries(kinds)) {
     const times = [];
+    const app = [];
     for (let i = 0; i < 100; i++) {
       const s = performance.now();
       const res = await p.request.get(`${srv.url}/api/v1/search?q=${encodeURIComponent(q(i * 7))}`);
       await res.body();
       times.push(performance.now() - s);
       if (res.status() !== 200) throw new Error(`search ${q(i)}: ${res.status()}`);
+      const t = timing(res);
+      if (!(t.app >= 0 && t.cpu >= 0)) throw new Error('no Server-Timing app/cpu in the reply');
+      app.push(t.app);
+      allCpu.push(t.cpu);
     }
     all.push(...times);
-    console.log(`search, ${kind}: p50 ${ms(pct(times, 50))} ms, p99 ${ms(pct(times, 99))} ms, max ${ms(Math.max(...times))} ms`);
+    allApp.push(...app);
+    console.log(`search, ${kind}: round trip p50 ${ms(pct(times, 50))} ms, p99 ${ms(pct(times, 99))} ms, max ${ms(Math.max(...times))} ms; server-side (Server-Timing app) p50 ${ms(pct(app, 50))} ms, p99 ${ms(pct(app, 99))} ms`);
   }
-  console.log(`search, all ${all.length}: p50 ${ms(pct(all, 50))} ms, p99 ${ms(pct(all, 99))} ms (HTTP round trip on loopback); the server's CPU: ${ms(((serverCpu() - srvCpu0) * 1000) / all.length)} ms per search on average`);
+  console.log(`search, all ${all.length}: round trip p50 ${ms(pct(all, 50))} ms, p99 ${ms(pct(all, 99))} ms (HTTP on loopback); server-side (Server-Timing app) p50 ${ms(pct(allApp, 50))} ms, p99 ${ms(pct(allApp, 99))} ms; the answering thread's CPU (Server-Timing cpu) p50 ${ms(pct(allCpu, 50))} ms, p99 ${ms(pct(allCpu, 99))} ms; the server's CPU from /proc: ${ms(((serverCpu() - srvCpu0) * 1000) / all.length)} ms per search on average`);
 
   // the devices page, cold loads
   const dev = [];
@@ -123,6 +140,7 @@ try {
   // the network picture: first picture (closed subnets), then all open
   const first = [];
   const fetches = [];
+  const netServer = [];
   const opened = [];
   const firstCpu = [];
   const openedCpu = [];
@@ -133,6 +151,7 @@ try {
     firstCpu.push(Math.round((cpuBelow(process.pid) - c0) * 1000));
     first.push(Math.round(await p.evaluate(() => performance.getEntriesByName('network-drawn')[0].startTime)));
     fetches.push(Number(await p.getAttribute('#net-graph', 'data-fetch-ms')));
+    netServer.push(`${await p.getAttribute('#net-graph', 'data-server-ms')} / ${await p.getAttribute('#net-graph', 'data-server-cpu-ms')}`);
     c0 = chromiumCpu();
     await p.click('#net-open-all');
     await p.waitForSelector('#net-graph[data-open]:not([data-open="0"])');
@@ -140,7 +159,7 @@ try {
     opened.push(Number(await p.getAttribute('#net-graph', 'data-draw-ms')));
   }
   const status = await p.textContent('#net-status');
-  console.log(`network picture (${status}): drawn ${first.join(', ')} ms after the start of navigation (median ${median(first)} ms; the API's answer took ${fetches.join(', ')} ms of it); CPU of Chromium and the server: ${firstCpu.join(', ')} ms`);
+  console.log(`network picture (${status}): drawn ${first.join(', ')} ms after the start of navigation (median ${median(first)} ms; the API's answer took ${fetches.join(', ')} ms of it, of which the server, wall / CPU: ${netServer.join(', ')} ms); CPU of Chromium and the server: ${firstCpu.join(', ')} ms`);
   console.log(`network picture, every subnet opened (${await p.getAttribute('#net-graph', 'data-nodes')} nodes, ${await p.getAttribute('#net-graph', 'data-edges')} edges): drawn in ${opened.join(', ')} ms (median ${median(opened)} ms); CPU of Chromium: ${openedCpu.join(', ')} ms`);
   console.log(`load average: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 } finally {

@@ -57,9 +57,10 @@ function writeReports() {
   rep('twonic', { hostname: 'e2e-twonic', ip: '198.18.11.5', mac: 'aa:bb:cc:00:01:01', type: 'computer', serial: 'E2E-TWONIC-SN' },
     { network: [{ mac: 'aa:bb:cc:00:01:01', net_index: '1' }, { mac: 'aa:bb:cc:00:01:02', net_index: '2' }],
       software: [{ name: 'e2e-only-tool', version: '3.1' }] });
-  // 150 software rows: a report longer than one page
+  // 1,200 software rows (a workstation's worth): a report longer than one
+  // page, and a device page that must not download them all
   rep('many-sw', { hostname: 'e2e-many-sw', ip: '198.18.11.6', type: 'computer', uuid: 'E2E-MANY-SW' },
-    { software: Array.from({ length: 150 }, (_, i) => ({ name: `e2e-pkg-${String(i).padStart(3, '0')}`, version: '1' })) });
+    { software: Array.from({ length: 1200 }, (_, i) => ({ name: `e2e-pkg-${String(i).padStart(4, '0')}`, version: '1' })) });
   const again = path.join(tmp, 'web10-again.json');
   fs.writeFileSync(again, JSON.stringify({ report_version: 1, source: { name: 'e2e' },
     sys: { hostname: 'web10', ip: '198.18.9.10', mac: 'aa:bb:cc:00:00:10', type: 'computer', uuid: 'E2E-WEB10', os_family: 'Debian' },
@@ -259,7 +260,7 @@ test('device page: fields, the software tab, history and editing', async () => {
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-selected')), 'true');
   assert.notEqual(await page.evaluate(() => document.activeElement.dataset.tab), 'summary');
   await page.click('[role=tab][data-tab="software"]');
-  await page.waitForSelector('table.section[data-section="software"]');
+  await page.waitForSelector('.section-block[data-section="software"] .section-status[data-count]');
   const names = await page.$$eval('table.section tbody tr', (trs) => trs.map((t) => t.children[0].textContent).sort());
   const sw = await apiGet(`/devices/${id}/software`);
   assert.deepEqual(names, sw.results.map((r) => r.data.name).sort());
@@ -539,16 +540,21 @@ test('discoveries: the Active Directory form refuses a discovery no credential c
   await page.request.delete(main.url + `/api/v1/discoveries/${d.id}`, { headers: { 'X-CSRF-Token': (await apiGet('/auth/me')).csrf_token } });
 });
 
-test('collectors: a registered collector listed with its state; a discovery assigned to it from the form; its page shows the run; disabled, renamed and deleted there', async () => {
-  sh(NETCENSUS, ['admin', '--db', main.db, 'user', 'add', 'e2e-site', '--role', 'collector'], 'pw-e2e-site-long-enough\n');
-  const token = /nc_[A-Za-z0-9_-]+/.exec(sh(NETCENSUS, ['admin', '--db', main.db, 'token', 'create', '--user', 'e2e-site']))[0];
-  // the collector's first call (plain fetch: its token, no session)
+// A collector user NAME with a token, and the collector's first call
+// (plain fetch: its token, no session); its id.
+async function registerCollector(name, host, subnet) {
+  sh(NETCENSUS, ['admin', '--db', main.db, 'user', 'add', name, '--role', 'collector'], `pw-${name}-long-enough\n`);
+  const token = /nc_[A-Za-z0-9_-]+/.exec(sh(NETCENSUS, ['admin', '--db', main.db, 'token', 'create', '--user', name]))[0];
   const reg = await fetch(main.url + '/api/v1/collectors/register', {
     method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'e2e-site', version: '0.1.0', host: 'gw-e2e', subnets: ['198.18.40.0/24'] }),
+    body: JSON.stringify({ name, version: '0.1.0', host, subnets: [subnet] }),
   });
-  assert.equal(reg.status, 200, 'registered');
-  const cid = (await reg.json()).id;
+  assert.equal(reg.status, 200, `collector ${name} registered`);
+  return (await reg.json()).id;
+}
+
+test('collectors: a registered collector listed with its state; a discovery assigned to it from the form; its page shows the run; disabled, renamed and deleted there', async () => {
+  const cid = await registerCollector('e2e-site', 'gw-e2e', '198.18.40.0/24');
   await page.goto(main.url + '/#/collectors');
   const row = page.locator('table.collectors tbody tr', { hasText: 'e2e-site' });
   await row.waitFor();
@@ -988,14 +994,25 @@ async function axeFindings(p) {
   return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 
-// Every page of the UI, with what shows it is drawn.
+// Every page of the UI (every route of ui/main.js, each tab of the tabbed
+// ones), with what shows it is drawn. A collector of its own (registered
+// once) gives the collector page something to show; the discovery run
+// page shows a run the discovery tests left.
+let a11yCollector = null;
 async function uiPages() {
   const dev = (await apiGet('/devices?hostname=web10')).results[0].id;
   const panel = '[role=tabpanel] h2';
+  if (!a11yCollector) a11yCollector = await registerCollector('e2e-a11y-site', 'gw-a11y', '198.18.41.0/24');
+  // (there is one in the whole file's run; a subset of its tests may have none)
+  const run = (await apiGet('/discovery-runs?limit=1')).results[0];
   return [
     ['#/dashboard', '#kpi-changes'], ['#/devices', 'table.devices tbody tr[data-id]'], [`#/device/${dev}`, '#device-name'],
     [`#/device/${dev}/history`, '#timeline li.change'], ['#/changes', '#timeline li.change'], ['#/search?q=web', '#search-status'],
-    ['#/discoveries', '#discovery-form'], ['#/network?ip__isw=198.18.', '#net-graph[data-draw-ms]'],
+    ['#/discoveries', '#discovery-form'], ...(run ? [[`#/discoveries/${run.id}`, '#run-state']] : []),
+    ['#/collectors', 'table.collectors tbody tr'], [`#/collectors/${a11yCollector}`, '#collector-runs'],
+    ['#/network?ip__isw=198.18.', '#net-graph[data-draw-ms]'],
+    ['#/data/import', '#csv-form'], ['#/data/new', '#new-device'], ['#/data/fields', '#field-form'],
+    ['#/locations', 'table.locations'],
     ...['credentials', 'users', 'orgs', 'tokens', 'intake', 'tasks', 'reports', 'smtp', 'ldap'].map((tab) => [`#/admin/${tab}`, panel]),
   ];
 }
@@ -1131,7 +1148,9 @@ test('devices: the column chooser is remembered for the user across a reload and
   await page.check('#col-org_id');
   await page.uncheck('#col-model');
   await page.waitForFunction(() => /saved/.test(document.getElementById('columns-msg').textContent));
-  const heads = async () => page.$$eval('table.devices thead tr:first-child th', (t) => t.map((x) => x.textContent.replace(/[▲▼]/g, '').trim()));
+  // the field columns (th[data-col]), not the selection column that
+  // data.js adds once its module is loaded (before or after this reads)
+  const heads = async () => page.$$eval('table.devices thead tr:first-child th[data-col]', (t) => t.map((x) => x.textContent.replace(/[▲▼]/g, '').trim()));
   let h1 = await heads();
   assert.ok(h1.includes('Serial') && h1.includes('Org') && !h1.includes('Model'), `columns ${h1}`);
   assert.ok(h1.every((x) => !x.includes('_')), `readable labels: ${h1}`);
@@ -1155,27 +1174,54 @@ test('devices: the column chooser is remembered for the user across a reload and
   await page.waitForFunction(() => !document.querySelector('table.devices th[data-col="serial"]'));
 });
 
-test('device page: a summary at the top; the software section sorted and paged by the server', async () => {
+test('device page: no section rows in the first answer; the software section (1,200 rows) read a page at a time, sorted by the server', async () => {
   const id = (await apiGet('/devices?hostname=e2e-many-sw')).results[0].id;
-  await page.goto(main.url + `/#/device/${id}/software`);
-  await page.waitForSelector('#device-summary');
-  await page.waitForSelector('.section-block[data-section="software"] .section-status[data-count="150"]');
-  const status = '.section-block[data-section="software"] .section-status';
-  assert.match(await page.textContent(status), /^1–25 of 150 rows$/);
-  assert.equal(await page.locator('table.section[data-section="software"] tbody tr').count(), 25, 'one page of 25, not 150');
-  const first = () => page.textContent('table.section[data-section="software"] tbody tr td');
-  assert.equal(await first(), 'e2e-pkg-000');
-  const sortBtn = 'table.section[data-section="software"] th button[data-field="name"]';
-  await page.click(sortBtn);
-  await page.click(sortBtn);
-  await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-149');
-  assert.equal(await page.getAttribute('table.section[data-section="software"] th:has(button[data-field="name"])', 'aria-sort'), 'descending');
-  await page.click('.section-block[data-section="software"] .section-next');
-  await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-124');
-  assert.match(await page.textContent(status), /^26–50 of 150 rows$/);
-  const api = await apiGet(`/devices/${id}/software?ordering=-name&limit=25&offset=25`);
-  assert.deepEqual(await page.$$eval('table.section[data-section="software"] tbody tr', (t) => t.map((r) => r.children[0].textContent)),
-    api.results.map((r) => r.data.name), 'the page shows the rows the server sorted');
+  // what the page asks for the device, and every section request after
+  const devAnswers = [];
+  const sectionUrls = [];
+  const seen = (res) => {
+    const u = new URL(res.url());
+    if (u.pathname === `/api/v1/devices/${id}`) devAnswers.push(res.json().then((j) => ({ query: u.search, j })));
+    if (u.pathname.startsWith(`/api/v1/devices/${id}/`)) sectionUrls.push(u.pathname.slice(`/api/v1/devices/${id}/`.length) + u.search);
+  };
+  page.on('response', seen);
+  try {
+    await page.goto(main.url + `/#/device/${id}`);
+    await page.waitForSelector('#device-summary');
+    await page.waitForSelector('#tab-software');
+    assert.equal(devAnswers.length, 1);
+    const first = await devAnswers[0];
+    assert.match(first.query, /sections=/, 'the page asks for the device without its sections');
+    assert.equal(first.j.components.software, undefined, 'the first answer carries no software rows');
+    assert.equal(first.j.section_counts.software, 1200, 'only their count');
+    assert.match(await page.textContent('#tab-software'), /1,200/);
+    assert.deepEqual(sectionUrls, [], 'no section is read before its tab is opened');
+    // the API's default stays the full answer (API clients, the CLI)
+    assert.equal((await apiGet(`/devices/${id}`)).components.software.length, 1200);
+
+    await page.click('#tab-software');
+    const status = '.section-block[data-section="software"] .section-status';
+    await page.waitForSelector(`${status}[data-count="1200"]`);
+    assert.match(await page.textContent(status), /^1–25 of 1,200 rows$/);
+    assert.equal(await page.locator('table.section[data-section="software"] tbody tr').count(), 25, 'one page of 25, not 1,200');
+    assert.ok(sectionUrls.some((u) => /^software\?.*limit=25&offset=0/.test(u)), `page 1 read from the server: ${sectionUrls}`);
+    const firstCell = () => page.textContent('table.section[data-section="software"] tbody tr td');
+    assert.equal(await firstCell(), 'e2e-pkg-0000');
+    const sortBtn = 'table.section[data-section="software"] th button[data-field="name"]';
+    await page.click(sortBtn);
+    await page.click(sortBtn);
+    await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-1199');
+    assert.ok(sectionUrls.some((u) => /^software\?.*ordering=-name/.test(u)), `sorting by name asked the server: ${sectionUrls}`);
+    assert.equal(await page.getAttribute('table.section[data-section="software"] th:has(button[data-field="name"])', 'aria-sort'), 'descending');
+    await page.click('.section-block[data-section="software"] .section-next');
+    await page.waitForFunction(() => document.querySelector('table.section[data-section="software"] tbody tr td').textContent === 'e2e-pkg-1174');
+    assert.match(await page.textContent(status), /^26–50 of 1,200 rows$/);
+    const api = await apiGet(`/devices/${id}/software?ordering=-name&limit=25&offset=25`);
+    assert.deepEqual(await page.$$eval('table.section[data-section="software"] tbody tr', (t) => t.map((r) => r.children[0].textContent)),
+      api.results.map((r) => r.data.name), 'the page shows the rows the server sorted');
+  } finally {
+    page.off('response', seen);
+  }
   await shot('device-software-paged');
 });
 
