@@ -233,7 +233,12 @@ _lib_cleanup() {
 	on_cleanup
 	[ -n "$_lib_pg" ] && $_lib_pg_as "$_lib_pg/pg_ctl" stop -D "$T/pg" \
 		-m immediate -w >/dev/null 2>&1
-	[ -n "$T" ] && rm -rf "$T"
+	# NC_KEEP_TMP=1 keeps a test's files (logs, databases) to look at
+	if [ -n "${NC_KEEP_TMP:-}" ]; then
+		[ -n "$T" ] && echo "# files kept in $T" >&2
+	else
+		[ -n "$T" ] && rm -rf "$T"
+	fi
 }
 tmp_init() { # tmp_init NAME
 	T=$(mktemp -d "/tmp/nctest-$1.XXXXXX") || exit 1

@@ -543,7 +543,12 @@ static void worker_reap(pid_t pid, int kill_it, char *why, size_t why_len)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!why[0] && WIFSIGNALED(status))
+	/* a worker that died of a signal of its own says more than what its
+	 * death did to us (a send to it that broke, a read cut short): one
+	 * that crashes before it reads its job is a crash, whoever ran
+	 * first. Our SIGKILL leaves the reason we had; the caller keeps its
+	 * stdout open until here, so no SIGPIPE of ours hides among these. */
+	if (WIFSIGNALED(status) && (!why[0] || WTERMSIG(status) != SIGKILL))
 		snprintf(why, why_len, "the RPC worker died of signal %d",
 			 WTERMSIG(status));
 }
@@ -586,8 +591,8 @@ int winrpc_audit_host(const struct winrpc_opts *in, struct winrpc_result *r)
 	if (!failed)
 		failed = worker_read(&o, fd_out, &r->st, start + o.total_ms,
 				     r->error, sizeof(r->error));
-	close(fd_out);
 	worker_reap(pid, failed != 0, r->error, sizeof(r->error));
+	close(fd_out);
 out:
 	if (job) {
 		secret_wipe(job, len);

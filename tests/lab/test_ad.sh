@@ -11,7 +11,7 @@
 #
 # Refusals store nothing: a wrong password, a CA that did not sign the DC's
 # certificate, plain LDAP (the DC refuses it), a DC stopped (SIGSTOP) in the
-# middle of a page behind a relay (tests/lab/ad_stall.py) with a 5 s
+# middle of a page behind a relay (tests/lab/ad_stall.py) with a 15 s
 # deadline. The CLI reads 1,203 computers in pages (time and peak RSS
 # printed); an AD discovery stored and run through the API stores every
 # computer with its OS fields and OU, flags exactly the disabled and stale
@@ -408,24 +408,31 @@ check "a wrong password is refused (401)" test "$S" = 401
 serve_stop >/dev/null
 
 # ---- a DC that stops mid-page ----
+# The deadline (15 s) is what a DC that answers, however loaded, gets for
+# each answer; the time asked of netcensus is counted from the moment the
+# relay stopped the DC (its mark), not from the start: on a busy machine
+# the pages before the stall may take long, and a DC slow to answer is not
+# the DC stopped this check is about.
 stall_start stall
 SP=$STALL_PORT
-t0=$(date +%s)
-"$NETCENSUS" -v -v discover --ad-server "ldaps://$DC_IP:$SP" --ad-ca "$T/testca.crt" \
-	--ad-deadline 5000 --credentials "$T/good.json" --db "$T/stop.db" \
+timeout 600 "$NETCENSUS" -v -v discover --ad-server "ldaps://$DC_IP:$SP" \
+	--ad-ca "$T/testca.crt" --ad-deadline 15000 \
+	--credentials "$T/good.json" --db "$T/stop.db" \
 	>/dev/null 2>"$T/stop.err"
 rc=$?
-el=$(($(date +%s) - t0))
+t1=$(date +%s)
 kill -CONT "$DC_PID" 2>/dev/null
-echo "# DC stopped after $(cat "$T/stall.mark" 2>/dev/null) bytes; netcensus gave up after ${el} s"
+el=-1
+[ -s "$T/stall.mark" ] && el=$((t1 - $(stat -c %Y "$T/stall.mark")))
+echo "# DC stopped after $(cat "$T/stall.mark" 2>/dev/null) bytes; netcensus gave up ${el} s after that"
 check "the DC stopped mid-read (after a page: $(grep -c 'page .* read' "$T/stop.err") pages read)" \
 	test -s "$T/stall.mark" -a "$(grep -c 'page .* read' "$T/stop.err")" -ge 1
 check "DC stopped mid-page: exit 1 with the deadline named" \
-	test "$rc" = 1 -a -n "$(grep 'did not answer within the deadline of 5000 ms' "$T/stop.err")"
+	test "$rc" = 1 -a -n "$(grep 'did not answer within the deadline of 15000 ms' "$T/stop.err")"
 check "DC stopped mid-page: nothing stored, the run marked failed" \
 	test "$(ndev "$T/stop.db")" = 0 -a \
 	"$(sqlite3 "$T/stop.db" "SELECT state FROM discovery_run")" = failed
-check "DC stopped mid-page: gave up within the deadline and the bind timeout (< 30 s)" \
-	test "$el" -lt 30
+check "DC stopped mid-page: gave up after the deadline, not hung (${el} s after the stop, deadline 15 s)" \
+	test "$el" -ge 0 -a "$el" -lt 60
 phase "tests"
 tap_finish
