@@ -169,12 +169,12 @@ struct engine {
 	struct chan chan[PROBE_KINDS][2]; /* by kind, then family */
 	uint8_t probe_key[PROBE_KEY_BYTES];
 	struct disc_probe disc[1 + ENGINE_DISCOVERY_PORTS_MAX];
-	uint32_t n_disc;     /* discovery probes per address */
-	struct hosts ready;  /* hosts with something to send */
+	uint32_t n_disc;	 /* discovery probes per address */
+	struct hosts ready;	 /* hosts with something to send */
 	struct hosts ready_late; /* on-link hosts with only an ARP / NDP
-				  * retry to send: after new on-link
-				  * addresses (engine_pump) */
-	struct hosts active; /* started, not done; admission order */
+				  * retry to send: after new addresses
+				  * (engine_next_sender) */
+	struct hosts active;	 /* started, not done; admission order */
 	struct hosts dns_queue;
 	unsigned inflight, dns_running;
 	struct ejobs backlog;	/* jobs the pool has no room for yet */
@@ -320,8 +320,10 @@ static void ready_push(struct engine *e, struct host *h, int front)
 	if (h->in_ready || h->stage == ST_DONE)
 		return;
 	h->in_ready = 1;
-	/* an on-link host past its first probe has only a retry to send */
-	h->ready_later = h->link && h->cursor >= h->n_items;
+	/* an on-link host whose first probe went out (a local error gives
+	 * its try back) has only a retry to send */
+	h->ready_later =
+		h->link && h->cursor >= h->n_items && h->items[0].tries > 0;
 	q = h->ready_later ? &e->ready_late : &e->ready;
 	if (front)
 		TAILQ_INSERT_HEAD(q, h, ready_link);
@@ -584,6 +586,15 @@ static uint64_t host_attempt_ns(const struct host *h, uint32_t i)
 
 	if (h->stage != ST_DISC && (uint64_t)h->pub.rtt_us * 3000 > w)
 		w = (uint64_t)h->pub.rtt_us * 3000;
+	/* before the first answer the estimator proposes all of --timeout;
+	 * an ARP / NDP attempt's retry goes at half the settle time instead:
+	 * the address's verdict waits for the settle time anyway and the
+	 * first attempt keeps listening (slot_linger), so only the retry's
+	 * packet, sent for every silent address in any case, moves earlier
+	 * (the sweep's first addresses no longer end the run 1 s in) */
+	if (h->meta[i].kind == PROBE_ARP && !e->rtt.samples &&
+	    w > item_settle_ns(h, i) / 2)
+		w = item_settle_ns(h, i) / 2;
 	for (k = 1; k < it->tries && w < max; k++)
 		w *= 2;
 	if (w > max)
@@ -1604,16 +1615,17 @@ static int engine_admit(struct engine *e)
 	return 1;
 }
 
-/* Who sends next: a host of the ready queue, else a new address, else
- * an ARP / NDP retry - except that retries go before new addresses that
- * are not on-link (as every other retry does). A new on-link address
- * goes before the retries because its who-has makes no neighbour entry
- * anywhere and a retry sent later still waits its full adaptive timeout:
- * the sweep's first probes go out at the full rate and the retries fill
- * the last address's reply wait, instead of pushing the last first probe
- * (and so the run's end) back by one packet per silent address. Admits
- * only when nobody else is waiting to send, so hosts are started no
- * faster than tokens allow. NULL: nothing to send now. */
+/* Who sends next: a host of the ready queue, else a new address (when
+ * admission allows one), else an ARP / NDP retry. Admits only when nobody
+ * else is waiting to send, so hosts are started no faster than tokens
+ * allow. Retries of on-link hosts wait in ready_late, behind new
+ * addresses, where every other retry goes before them: a who-has makes
+ * no neighbour entry anywhere and a retry sent later still waits its
+ * full adaptive timeout, so the sweep's first probes go out at the full
+ * rate and the retries fill the last address's reply wait, instead of
+ * pushing the last first probe (and so the run's end) back by one packet
+ * per silent address. (In a run that also has routed targets, the
+ * new-address window leaves them gaps.) NULL: nothing to send now. */
 static struct host *engine_next_sender(struct engine *e)
 {
 	struct host *h;
@@ -1622,11 +1634,8 @@ static struct host *engine_next_sender(struct engine *e)
 		h = TAILQ_FIRST(&e->ready);
 		if (h)
 			return h;
-		h = TAILQ_FIRST(&e->ready_late);
-		if (h && (e->next_pos >= e->last_pos || !engine_admit_link(e)))
-			return h;
 		if (!engine_admit(e))
-			return h;
+			return TAILQ_FIRST(&e->ready_late);
 	}
 }
 
@@ -1664,7 +1673,8 @@ static void engine_prepare(void *arg)
 	     e->next_pos >= e->last_pos)) {
 		log_debug("engine: ARP/NDP sweep over at %.3f s, timeout "
 			  "%.0f ms",
-			  engine_elapsed_s(e), (double)rtt_timeout(&e->rtt) / 1e6);
+			  engine_elapsed_s(e),
+			  (double)rtt_timeout(&e->rtt) / 1e6);
 		engine_release_held(e);
 		engine_pump(e);
 	}

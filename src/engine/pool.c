@@ -96,8 +96,8 @@ static void *pool_worker(void *arg)
 /* Starts one more worker (p->mu held); 0, or -1 (logged). */
 static int pool_start_thread(struct pool *p)
 {
-	int rc = pthread_create(&p->threads[p->n_started], NULL, pool_worker,
-				p);
+	int rc =
+		pthread_create(&p->threads[p->n_started], NULL, pool_worker, p);
 
 	if (rc != 0) {
 		log_err("pool: cannot start worker thread %u of %u: %s",
