@@ -15,9 +15,19 @@
 # For each it prints: wall time, hosts found (recall against lab.sh truth),
 # packets sent (tx counter of the scanner's veth), packets per second (the
 # average, and the peak over any 1 s window, sampled every 50 ms), CPU
-# time and peak RSS (/usr/bin/time), and the ratios to netcensus.
+# time and peak RSS (/usr/bin/time), and the ratios to netcensus; each
+# round says the load average first, and the scenario ends with each
+# tool's median wall time over the rounds and how many rounds netcensus
+# beat each other tool in. --base BIN (or NETCENSUS_BASE) runs a second
+# netcensus build as nc-base in every round, right after netcensus, for a
+# before/after in the same run; --skip-no-arp leaves out the slow
+# netcensus --no-arp run of (c).
 #
 #   bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse|l2]
+#                      [--base BIN] [--skip-no-arp]
+#
+# Run it under `nice -n 19` on a shared machine: every tool is then niced
+# the same way.
 #
 # Needs root (network namespaces), nmap, fping, snmpd, jq, /usr/bin/time;
 # arp-scan for (c) (skipped without it).
@@ -30,14 +40,19 @@ cd "$(dirname "$0")/.."
 BUILD=build
 ROUNDS=1
 ONLY=
+BASE=${NETCENSUS_BASE:-}
+NOARP=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) BUILD=$2; shift 2 ;;
 	--rounds) ROUNDS=$2; shift 2 ;;
 	--only) ONLY=$2; shift 2 ;;
-	*) echo "usage: bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse|l2]" >&2; exit 2 ;;
+	--base) BASE=$2; shift 2 ;;
+	--skip-no-arp) NOARP=0; shift ;;
+	*) echo "usage: bench/discovery.sh [--build DIR] [--rounds R] [--only dense|sparse|l2] [--base BIN] [--skip-no-arp]" >&2; exit 2 ;;
 	esac
 done
+[ -z "$BASE" ] || [ -x "$BASE" ] || { echo "bench/discovery.sh: --base $BASE is not an executable" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "bench/discovery.sh: needs root" >&2; exit 1; }
 for t in nmap fping jq /usr/bin/time; do
 	command -v "$t" >/dev/null || { echo "bench/discovery.sh: $t is missing" >&2; exit 1; }
@@ -115,6 +130,26 @@ report() {
 		$1, $2 / nc, (ncp ? $6 / ncp : 0), (ncc > 0 ? ($3 + $4) / ncc : 0) }' "$TMP/results"
 }
 
+# medians TITLE — each tool's median wall time over the rounds of
+# $TMP/all-TITLE, and the rounds netcensus was faster than it in
+medians() {
+	echo "  over $ROUNDS round(s): median wall s, and rounds netcensus was faster"
+	awk '{ w[$1, ++n[$1]] = $2; if ($1 == "netcensus") nc[n[$1]] = $2
+	       else if ($2 > nc[n[$1]]) beat[$1]++ }
+	     END { for (t in n) {
+			m = n[t]
+			for (i = 1; i <= m; i++) v[i] = w[t, i]
+			for (i = 2; i <= m; i++)	# insertion sort
+				for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+					x = v[j]; v[j] = v[j - 1]; v[j - 1] = x }
+			med = m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+			if (t == "netcensus")
+				printf "    %-14s %6.2f s\n", t, med
+			else
+				printf "    %-14s %6.2f s  netcensus faster in %d of %d\n", t, med, beat[t], m
+		} }' "$TMP/all-$1" | sort
+}
+
 scenario() {
 	local title=$1
 	shift
@@ -130,13 +165,16 @@ scenario() {
 	n=$(( 1 << (32 - ${lan#*/}) ))
 	for ((r = 1; r <= ROUNDS; r++)); do
 		: >"$TMP/results"
+		echo "load average before round $r: $(cut -d' ' -f1-3 /proc/loadavg)"
 		run "netcensus" "$TMP/nc.out" "$NC" discover --ports none --no-dns "$lan"
+		[ -z "$BASE" ] || run "nc-base" "$TMP/ncb.out" "$BASE" discover --ports none --no-dns "$lan"
 		run "nmap-sn" "$TMP/nmap.out" nmap -sn -n "$lan" -oG -
 		run "nmap-sn-T4" "$TMP/nmap4.out" nmap -sn -n -T4 "$lan" -oG -
 		run "fping-g" "$TMP/fping.out" fping -g -a -q "$lan"
 		report "$title (round $r)" "$live" "$n"
 		cat "$TMP/results" >>"$TMP/all-$title"
 	done
+	medians "$title"
 	echo "  arp_fulls: times the kernel's ARP table (shared by every namespace"
 	echo "  on this host, 1024 entries) was full during the run - probes lost"
 	"$LAB" down --prefix "$P" >/dev/null
@@ -159,21 +197,35 @@ scenario_l2() {
 	rate=$("$NC" discover --help | sed -n 's/.*(default \([0-9]*\);.*/\1/p' | head -1)
 	for ((r = 1; r <= ROUNDS; r++)); do
 		: >"$TMP/results"
+		echo "load average before round $r: $(cut -d' ' -f1-3 /proc/loadavg)"
 		run "netcensus" "$TMP/nc.out" "$NC" discover --ports none --no-dns "$lan"
 		awk 'NR > 1 && $2 ~ /:/ {print $1, $2}' "$TMP/nc.out" | sort >"$TMP/nc-mac"
+		if [ -n "$BASE" ]; then
+			run "nc-base" "$TMP/ncb.out" "$BASE" discover --ports none --no-dns "$lan"
+			awk 'NR > 1 && $2 ~ /:/ {print $1, $2}' "$TMP/ncb.out" | sort >"$TMP/ncb-mac"
+		fi
 		run "nmap-sn-T4" "$TMP/nmap4.out" nmap -sn -n -T4 "$lan" -oG -
 		if command -v arp-scan >/dev/null; then
 			run "arp-scan" "$TMP/arps.out" arp-scan -I eth0 -q -x -g "$lan"
 		fi
 		# the path before ARP/NDP: ICMP/TCP, the kernel resolving each
-		run "nc-no-arp" "$TMP/nc-noarp.out" "$NC" discover --ports none --no-dns --no-arp "$lan"
+		[ "$NOARP" = 0 ] ||
+			run "nc-no-arp" "$TMP/nc-noarp.out" "$NC" discover --ports none --no-dns --no-arp "$lan"
 		report "l2-22 (round $r)" "$live" "$n"
 		echo "  netcensus MACs right: $(comm -12 "$TMP/want-mac" "$TMP/nc-mac" | wc -l)/$live (lab.sh truth: each host's own eth0)"
+		[ -z "$BASE" ] ||
+			echo "  nc-base MACs right: $(comm -12 "$TMP/want-mac" "$TMP/ncb-mac" | wc -l)/$live"
 		awk -v n="$n" -v rate="${rate:-2400}" 'NR == 1 {
 			b = n / rate + 0.5
 			printf "  bound: %d addresses / %d per s + 0.5 s last reply wait = %.2f s; netcensus %.2f s = %.2fx the bound\n", n, rate, b, $2, $2 / b }' "$TMP/results"
 		cat "$TMP/results" >>"$TMP/all-l2-22"
 	done
+	medians l2-22
+	awk -v n="$n" -v rate="${rate:-2400}" '$1 == "netcensus" { w[++m] = $2 }
+		END { for (i = 2; i <= m; i++)
+			for (j = i; j > 1 && w[j - 1] > w[j]; j--) { x = w[j]; w[j] = w[j - 1]; w[j - 1] = x }
+		      med = m % 2 ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2
+		      printf "  netcensus median %.2f s = %.2fx the bound (%.2f s)\n", med, med / (n / rate + 0.5), n / rate + 0.5 }' "$TMP/all-l2-22"
 	"$LAB" down --prefix "$P" >/dev/null
 	NT_NS=rtr SELF=
 }

@@ -27,16 +27,8 @@
 #include "store/store_discovery.h"
 #include "store/store_discoveries.h"
 
-#define DISC_MAX_TARGETS_CEIL                                                  \
-	16777216L /* a /8; --max-targets above is refused */
-#define DISC_RATE_CEIL 1000000L
 #define DISC_COMMUNITIES_MAX 16
 #define DISC_FILES_MAX 16
-#define DISC_SSH_CONCURRENCY 16
-#define DISC_SSH_CONCURRENCY_MAX 256
-#define DISC_SSH_TIMEOUT_MS 5000
-#define DISC_SMB_TIMEOUT_MS 5000
-#define DISC_SSH_COMMAND_MS 60000
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -94,10 +86,10 @@ static const char discover_usage[] =
 "per host, merged into its report (SSH facts win over SNMP's):\n"
 "  --ssh-ports LIST      TCP ports to try SSH on, first open one wins\n"
 "                        (default 22; added to the probed ports)\n"
-"  --ssh-concurrency N   SSH audits at once (default " STR(DISC_SSH_CONCURRENCY) ")\n"
+"  --ssh-concurrency N   SSH audits at once (default " STR(DISCOVER_DEF_SSH_CONCURRENCY) ")\n"
 "  --ssh-timeout MS      connect, banner, key exchange and each login\n"
-"                        (default " STR(DISC_SSH_TIMEOUT_MS) ")\n"
-"  --ssh-command-timeout MS  the audit script (default " STR(DISC_SSH_COMMAND_MS) ")\n"
+"                        (default " STR(DISCOVER_DEF_SSH_TIMEOUT_MS) ")\n"
+"  --ssh-command-timeout MS  the audit script (default " STR(DISCOVER_DEF_SSH_COMMAND_MS) ")\n"
 "  --ssh-accept-changed-keys  audit a host whose key differs from the\n"
 "                        one stored in --db (default: flag it in the\n"
 "                        change log and send no credential)\n"
@@ -106,11 +98,11 @@ static const char discover_usage[] =
 "Windows (hosts with 445, 139 or 3389/tcp open; no credentials,\n"
 "docs/windows.md): NetBIOS node status, SMB dialect, signing, SMB1, RDP\n"
 "security, and the names and OS version in the NTLMSSP challenge:\n"
-"  --smb-timeout MS      the whole exchange per host (default " STR(DISC_SMB_TIMEOUT_MS) ")\n"
+"  --smb-timeout MS      the whole exchange per host (default " STR(DISCOVER_DEF_SMB_TIMEOUT_MS) ")\n"
 "  --no-smb              no NetBIOS / SMB / RDP questions\n"
 "  --windows-timeout MS  with windows credentials: the longest wait for\n"
 "                        each RPC reading of a host's inventory (default\n"
-"                        10000; docs/windows.md)\n"
+"                        " STR(DISCOVER_DEF_WINRPC_CALL_MS) "; docs/windows.md)\n"
 "  --no-windows-audit    no RPC inventory even with windows credentials\n"
 "\n"
 "Output:\n"
@@ -186,7 +178,8 @@ static const char discover_usage_seed[] =
 	"  --seed-scope LIST     more addresses seeds may go to (CIDRs, "
 	"ranges;\n"
 	"                        repeatable; needs --seed)\n"
-	"  --seed-depth N        rounds after the first (1-8, default 2)\n";
+	"  --seed-depth N        rounds after the first (1-8, default " STR(
+		DISCOVER_DEF_SEED_DEPTH) ")\n";
 
 enum {
 	OPT_TARGETS_FILE = 256,
@@ -274,6 +267,18 @@ static int dopt_num(const char *opt, const char *v, long min, long max,
 	return -1;
 }
 
+/* A flag for the definition's integer option name: the API's range
+ * (discover_def_range()), so both refuse the same values. */
+static int dopt_def(const char *opt, const char *name, const char *v, long *out)
+{
+	long min = 0, max = -1;
+
+	if (discover_def_range(name, &min, &max) < 0)
+		return cli_usage_error("discover", "%s: no option %s", opt,
+				       name);
+	return dopt_num(opt, v, min, max, out);
+}
+
 static int dopt_push(const char **v, int *n, int max, const char *opt,
 		     const char *val)
 {
@@ -342,11 +347,6 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 	o->rate = ENGINE_DEFAULT_RATE;
 	o->retries = ENGINE_DEFAULT_RETRIES;
 	o->timeout = ENGINE_DEFAULT_TIMEOUT_MS;
-	o->ssh_concurrency = DISC_SSH_CONCURRENCY;
-	o->ssh_timeout = DISC_SSH_TIMEOUT_MS;
-	o->smb_timeout = DISC_SMB_TIMEOUT_MS;
-	o->winrpc_timeout = 10000;
-	o->ssh_command_timeout = DISC_SSH_COMMAND_MS;
 	optind = 1;
 	opterr = 0;
 	while (rc < 0 &&
@@ -375,18 +375,18 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 				       optarg);
 			break;
 		case OPT_MAX_TARGETS:
-			rc = dopt_num("--max-targets", optarg, 1,
-				      DISC_MAX_TARGETS_CEIL, &o->max_targets);
+			rc = dopt_def("--max-targets", "max_targets", optarg,
+				      &o->max_targets);
 			break;
 		case OPT_RATE:
-			rc = dopt_num("--rate", optarg, 0, DISC_RATE_CEIL,
-				      &o->rate);
+			rc = dopt_def("--rate", "rate", optarg, &o->rate);
 			break;
 		case OPT_RETRIES:
-			rc = dopt_num("--retries", optarg, 0, 10, &o->retries);
+			rc = dopt_def("--retries", "retries", optarg,
+				      &o->retries);
 			break;
 		case OPT_TIMEOUT:
-			rc = dopt_num("--timeout", optarg, 1, 60000,
+			rc = dopt_def("--timeout", "timeout_ms", optarg,
 				      &o->timeout);
 			break;
 		case OPT_PORTS:
@@ -440,17 +440,17 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			o->ssh_ports = optarg;
 			break;
 		case OPT_SSH_CONCURRENCY:
-			rc = dopt_num("--ssh-concurrency", optarg, 1,
-				      DISC_SSH_CONCURRENCY_MAX,
-				      &o->ssh_concurrency);
+			rc = dopt_def("--ssh-concurrency", "ssh_concurrency",
+				      optarg, &o->ssh_concurrency);
 			break;
 		case OPT_SSH_TIMEOUT:
-			rc = dopt_num("--ssh-timeout", optarg, 100, 600000,
+			rc = dopt_def("--ssh-timeout", "ssh_timeout_ms", optarg,
 				      &o->ssh_timeout);
 			break;
 		case OPT_SSH_COMMAND_TIMEOUT:
-			rc = dopt_num("--ssh-command-timeout", optarg, 100,
-				      3600000, &o->ssh_command_timeout);
+			rc = dopt_def("--ssh-command-timeout",
+				      "ssh_command_timeout_ms", optarg,
+				      &o->ssh_command_timeout);
 			break;
 		case OPT_SSH_ACCEPT:
 			o->ssh_accept = 1;
@@ -462,15 +462,15 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			o->no_smb = 1;
 			break;
 		case OPT_SMB_TIMEOUT:
-			rc = dopt_num("--smb-timeout", optarg, 100, 60000,
+			rc = dopt_def("--smb-timeout", "smb_timeout_ms", optarg,
 				      &o->smb_timeout);
 			break;
 		case OPT_NO_WINRPC:
 			o->no_winrpc = 1;
 			break;
 		case OPT_WINRPC_TIMEOUT:
-			rc = dopt_num("--windows-timeout", optarg, 1000, 600000,
-				      &o->winrpc_timeout);
+			rc = dopt_def("--windows-timeout", "winrpc_timeout_ms",
+				      optarg, &o->winrpc_timeout);
 			break;
 		case OPT_DISCOVERY:
 			rc = dopt_num("--discovery", optarg, 1, LONG_MAX,
@@ -492,7 +492,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			o->ad_subnets = 1;
 			break;
 		case OPT_AD_DEADLINE:
-			rc = dopt_num("--ad-deadline", optarg, 1000, 3600000,
+			rc = dopt_def("--ad-deadline", "ad_deadline_ms", optarg,
 				      &o->ad_deadline);
 			break;
 		case OPT_SEED:
@@ -504,7 +504,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 				       optarg);
 			break;
 		case OPT_SEED_DEPTH:
-			rc = dopt_num("--seed-depth", optarg, 1, 8,
+			rc = dopt_def("--seed-depth", "seed_depth", optarg,
 				      &o->seed_depth);
 			break;
 		default:
@@ -804,19 +804,23 @@ static void discover_def_ad_flags(const struct dopts *o, json_t *opt)
 static json_t *discover_def_flags(const struct dopts *o)
 {
 	json_t *opt = json_pack(
-		"{sIsIsIsIsbsbsbsbsbsIsIsIsbsbsI}", "rate", (json_int_t)o->rate,
+		"{sIsIsIsIsbsbsbsbsbsbsbsb}", "rate", (json_int_t)o->rate,
 		"timeout_ms", (json_int_t)o->timeout, "retries",
 		(json_int_t)o->retries, "max_targets",
 		(json_int_t)o->max_targets, "no_ping", o->no_ping, "arp",
 		!o->no_arp, "dns", !o->no_dns, "snmp", !o->no_snmp, "ssh",
-		!o->no_ssh, "ssh_concurrency", (json_int_t)o->ssh_concurrency,
-		"ssh_timeout_ms", (json_int_t)o->ssh_timeout,
-		"ssh_command_timeout_ms", (json_int_t)o->ssh_command_timeout,
-		"ssh_accept_changed_keys", o->ssh_accept, "smb", !o->no_smb,
-		"smb_timeout_ms", (json_int_t)o->smb_timeout);
-	json_object_set_new(opt, "winrpc", json_boolean(!o->no_winrpc));
-	json_object_set_new(opt, "winrpc_timeout_ms",
-			    json_integer(o->winrpc_timeout));
+		!o->no_ssh, "ssh_accept_changed_keys", o->ssh_accept, "smb",
+		!o->no_smb, "winrpc", !o->no_winrpc);
+	/* the ones not given are left to the definition's defaults
+	 * (DISCOVER_DEF_*), as an API definition leaves them */
+	const struct {
+		const char *name;
+		long v;
+	} nums[] = {{"ssh_concurrency", o->ssh_concurrency},
+		    {"ssh_timeout_ms", o->ssh_timeout},
+		    {"ssh_command_timeout_ms", o->ssh_command_timeout},
+		    {"smb_timeout_ms", o->smb_timeout},
+		    {"winrpc_timeout_ms", o->winrpc_timeout}};
 	const char *texts[][2] = {{"ports", o->ports},
 				  {"preset", o->preset},
 				  {"discovery_ports", o->disc_ports},
@@ -824,6 +828,10 @@ static json_t *discover_def_flags(const struct dopts *o)
 				  {"ssh_ports", o->ssh_ports}};
 	size_t i;
 
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (nums[i].v)
+			json_object_set_new(opt, nums[i].name,
+					    json_integer(nums[i].v));
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (texts[i][1])
 			json_object_set_new(opt, texts[i][0],

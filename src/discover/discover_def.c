@@ -13,16 +13,12 @@
 #include "store/store_ssh.h"
 #include "store/store_winrpc.h"
 
+/* the defaults a definition cannot change; those it can are
+ * DISCOVER_DEF_* (discover_def.h) */
 #define DEF_SNMP_THREADS 16
-#define DEF_SSH_CONCURRENCY 16
-#define DEF_SSH_TIMEOUT_MS 5000
-#define DEF_SMB_TIMEOUT_MS 5000
-#define DEF_SMB_THREADS 8 /* NetBIOS / SMB exchanges at once */
-#define DEF_SSH_COMMAND_MS 60000
-#define DEF_WINRPC_CALL_MS 10000   /* each RPC reading (winrpc.h) */
+#define DEF_SMB_THREADS 8	   /* NetBIOS / SMB exchanges at once */
 #define DEF_WINRPC_TOTAL_MS 120000 /* one host's whole inventory */
 #define DEF_WINRPC_JOBS 4	   /* RPC worker processes at once */
-#define DEF_SEED_DEPTH 2
 /* A seed scope may be wide (10.0.0.0/8): it bounds where seeds may go,
  * not what is probed (each round is capped like the targets). */
 #define SEED_SCOPE_MAX (1ull << 32)
@@ -88,6 +84,17 @@ static const struct def_opt *def_opt_find(const char *name)
 		if (!strcmp(def_opts[i].name, name))
 			return &def_opts[i];
 	return NULL;
+}
+
+int discover_def_range(const char *name, long *min, long *max)
+{
+	const struct def_opt *d = def_opt_find(name);
+
+	if (!d || d->type != 'i')
+		return -1;
+	*min = d->min;
+	*max = d->max;
+	return 0;
 }
 
 static long def_int(json_t *options, const char *k, long def)
@@ -424,7 +431,7 @@ static int def_ssh(struct discover_setup *s, json_t *o, char *why,
 		   size_t whylen)
 {
 	const char *ports = def_str(o, "ports");
-	long conc = def_int(o, "ssh_concurrency", DEF_SSH_CONCURRENCY);
+	long conc = def_int(o, "ssh_concurrency", DISCOVER_DEF_SSH_CONCURRENCY);
 	struct discover_opts *d = &s->opts;
 
 	d->engine.pool.kind_cap[POOL_SNMP] = DEF_SNMP_THREADS;
@@ -434,9 +441,9 @@ static int def_ssh(struct discover_setup *s, json_t *o, char *why,
 	d->engine.pool.threads = DEF_SNMP_THREADS + (unsigned)conc +
 				 DEF_SMB_THREADS + DEF_WINRPC_JOBS;
 	d->ssh_timeout_ms =
-		(int)def_int(o, "ssh_timeout_ms", DEF_SSH_TIMEOUT_MS);
-	d->ssh_command_ms =
-		(int)def_int(o, "ssh_command_timeout_ms", DEF_SSH_COMMAND_MS);
+		(int)def_int(o, "ssh_timeout_ms", DISCOVER_DEF_SSH_TIMEOUT_MS);
+	d->ssh_command_ms = (int)def_int(o, "ssh_command_timeout_ms",
+					 DISCOVER_DEF_SSH_COMMAND_MS);
 	d->ssh_accept_changed_keys = def_flag(o, "ssh_accept_changed_keys", 0);
 	if (!def_flag(o, "ssh", 1) ||
 	    !def_creds_count(s->credentials, "ssh", "ssh_key") ||
@@ -531,15 +538,16 @@ int discover_setup_build(const struct discover_def_in *in,
 		  def_creds_count(s->credentials, "snmp", "snmp_v3");
 	d->no_smb = !def_flag(o, "smb", 1);
 	d->smb_timeout_ms =
-		(int)def_int(o, "smb_timeout_ms", DEF_SMB_TIMEOUT_MS);
+		(int)def_int(o, "smb_timeout_ms", DISCOVER_DEF_SMB_TIMEOUT_MS);
 	d->no_winrpc = !def_flag(o, "winrpc", 1);
-	d->winrpc_call_ms =
-		(int)def_int(o, "winrpc_timeout_ms", DEF_WINRPC_CALL_MS);
+	d->winrpc_call_ms = (int)def_int(o, "winrpc_timeout_ms",
+					 DISCOVER_DEF_WINRPC_CALL_MS);
 	d->winrpc_total_ms = DEF_WINRPC_TOTAL_MS;
 	d->snmp_opts.timeout_ms = (int)d->engine.timeout_ms;
 	d->snmp_opts.retries = (int)d->engine.retries;
 	if (def_flag(o, "seed", 0)) {
-		d->seed_depth = (int)def_int(o, "seed_depth", DEF_SEED_DEPTH);
+		d->seed_depth =
+			(int)def_int(o, "seed_depth", DISCOVER_DEF_SEED_DEPTH);
 		d->seed_scope = in->seed_scope;
 		if (!in->seed_scope &&
 		    def_seed_scope(o,

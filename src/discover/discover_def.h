@@ -69,6 +69,21 @@ struct discover_setup {
 	struct targets *seed_scope;
 };
 
+/* Defaults of a definition's options that the command line's --help
+ * shows too: discover_setup_build() applies them to whatever the
+ * definition (the API's, or the one `netcensus discover` makes of its
+ * flags) leaves out, so every caller runs with the same defaults. */
+#define DISCOVER_DEF_SSH_CONCURRENCY 16
+#define DISCOVER_DEF_SSH_TIMEOUT_MS 5000
+#define DISCOVER_DEF_SSH_COMMAND_MS 60000
+#define DISCOVER_DEF_SMB_TIMEOUT_MS 5000
+#define DISCOVER_DEF_WINRPC_CALL_MS 10000 /* each RPC reading (winrpc.h) */
+#define DISCOVER_DEF_SEED_DEPTH 2
+
+/* The range of integer option name ("ssh_timeout_ms"), as the API checks
+ * it: 0, or -1 when there is no such integer option. */
+int discover_def_range(const char *name, long *min, long *max);
+
 /* Checks a definition's targets, exclude and options (not its
  * credentials). 0, or -1 with the offending field in *field (static, or
  * an option's name inside def) and a user-facing reason in why. */

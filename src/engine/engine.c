@@ -106,6 +106,7 @@ struct host {
 	unsigned holds; /* jobs and open requests */
 	char *hostname;
 	int in_ready;
+	int ready_later;	       /* in ready_late, not ready */
 	int link;		       /* in ARP / NDP discovery now */
 	TAILQ_ENTRY(host) ready_link;  /* something to send */
 	TAILQ_ENTRY(host) held_link;   /* answered ARP / NDP, held */
@@ -168,9 +169,12 @@ struct engine {
 	struct chan chan[PROBE_KINDS][2]; /* by kind, then family */
 	uint8_t probe_key[PROBE_KEY_BYTES];
 	struct disc_probe disc[1 + ENGINE_DISCOVERY_PORTS_MAX];
-	uint32_t n_disc;     /* discovery probes per address */
-	struct hosts ready;  /* hosts with something to send */
-	struct hosts active; /* started, not done; admission order */
+	uint32_t n_disc;	 /* discovery probes per address */
+	struct hosts ready;	 /* hosts with something to send */
+	struct hosts ready_late; /* on-link hosts with only an ARP / NDP
+				  * retry to send: after new addresses
+				  * (engine_next_sender) */
+	struct hosts active;	 /* started, not done; admission order */
 	struct hosts dns_queue;
 	unsigned inflight, dns_running;
 	struct ejobs backlog;	/* jobs the pool has no room for yet */
@@ -292,25 +296,39 @@ static void resume_update(struct engine *e)
 	atomic_store(&e->c_resume, first ? first->pub.index : e->next_pos);
 }
 
+/* Seconds since engine_run() started (debug messages). */
+static double engine_elapsed_s(struct engine *e)
+{
+	return (double)(reactor_clock() - atomic_load(&e->start_ns)) / 1e9;
+}
+
 /* ---- the ready queue: hosts with something to send ---- */
 
 static void ready_remove(struct engine *e, struct host *h)
 {
 	if (!h->in_ready)
 		return;
-	TAILQ_REMOVE(&e->ready, h, ready_link);
+	TAILQ_REMOVE(h->ready_later ? &e->ready_late : &e->ready, h,
+		     ready_link);
 	h->in_ready = 0;
 }
 
 static void ready_push(struct engine *e, struct host *h, int front)
 {
+	struct hosts *q;
+
 	if (h->in_ready || h->stage == ST_DONE)
 		return;
 	h->in_ready = 1;
+	/* an on-link host whose first probe went out (a local error gives
+	 * its try back) has only a retry to send */
+	h->ready_later =
+		h->link && h->cursor >= h->n_items && h->items[0].tries > 0;
+	q = h->ready_later ? &e->ready_late : &e->ready;
 	if (front)
-		TAILQ_INSERT_HEAD(&e->ready, h, ready_link);
+		TAILQ_INSERT_HEAD(q, h, ready_link);
 	else
-		TAILQ_INSERT_TAIL(&e->ready, h, ready_link);
+		TAILQ_INSERT_TAIL(q, h, ready_link);
 }
 
 /* An item's row in the probe table. */
@@ -568,6 +586,15 @@ static uint64_t host_attempt_ns(const struct host *h, uint32_t i)
 
 	if (h->stage != ST_DISC && (uint64_t)h->pub.rtt_us * 3000 > w)
 		w = (uint64_t)h->pub.rtt_us * 3000;
+	/* before the first answer the estimator proposes all of --timeout;
+	 * an ARP / NDP attempt's retry goes at half the settle time instead:
+	 * the address's verdict waits for the settle time anyway and the
+	 * first attempt keeps listening (slot_linger), so only the retry's
+	 * packet, sent for every silent address in any case, moves earlier
+	 * (the sweep's first addresses no longer end the run 1 s in) */
+	if (h->meta[i].kind == PROBE_ARP && !e->rtt.samples &&
+	    w > item_settle_ns(h, i) / 2)
+		w = item_settle_ns(h, i) / 2;
 	for (k = 1; k < it->tries && w < max; k++)
 		w *= 2;
 	if (w > max)
@@ -1350,8 +1377,12 @@ static void host_start(struct engine *e, struct host *h)
 	}
 	h->stage = ST_DISC;
 	cnt_add(&e->c_disc, 1);
-	if (e->link_total && iface_table_find(&e->ifs, &h->pub.addr))
-		e->link_started++;
+	if (e->link_total && iface_table_find(&e->ifs, &h->pub.addr) &&
+	    ++e->link_started == e->link_total)
+		log_debug("engine: last on-link address asked at %.3f s, "
+			  "packet %llu",
+			  engine_elapsed_s(e),
+			  (unsigned long long)cnt_get(&e->c_packets));
 	h->link = engine_on_link(e, &h->pub.addr, 1);
 	e->link_active += (unsigned)h->link;
 	host_disc_start(h, h->link);
@@ -1584,20 +1615,39 @@ static int engine_admit(struct engine *e)
 	return 1;
 }
 
+/* Who sends next: a host of the ready queue, else a new address (when
+ * admission allows one), else an ARP / NDP retry. Admits only when nobody
+ * else is waiting to send, so hosts are started no faster than tokens
+ * allow. Retries of on-link hosts wait in ready_late, behind new
+ * addresses, where every other retry goes before them: a who-has makes
+ * no neighbour entry anywhere and a retry sent later still waits its
+ * full adaptive timeout, so the sweep's first probes go out at the full
+ * rate and the retries fill the last address's reply wait, instead of
+ * pushing the last first probe (and so the run's end) back by one packet
+ * per silent address. (In a run that also has routed targets, the
+ * new-address window leaves them gaps.) NULL: nothing to send now. */
+static struct host *engine_next_sender(struct engine *e)
+{
+	struct host *h;
+
+	for (;;) {
+		h = TAILQ_FIRST(&e->ready);
+		if (h)
+			return h;
+		if (!engine_admit(e))
+			return TAILQ_FIRST(&e->ready_late);
+	}
+}
+
 static void engine_pump(struct engine *e)
 {
 	uint64_t now = reactor_now(e->r);
 
 	while (e->inflight < e->o.max_inflight) {
-		struct host *h = TAILQ_FIRST(&e->ready);
+		struct host *h = engine_next_sender(e);
 
-		if (!h) {
-			/* admit only when nobody else is waiting to send, so
-			 * hosts are started no faster than tokens allow */
-			if (!engine_admit(e))
-				break;
-			continue;
-		}
+		if (!h)
+			break;
 		ready_remove(e, h);
 		if (!host_can_send(h))
 			continue;
@@ -1621,6 +1671,10 @@ static void engine_prepare(void *arg)
 	if (!TAILQ_EMPTY(&e->held) && e->link_active == 0 &&
 	    (e->link_started >= e->link_total || atomic_load(&e->stop) ||
 	     e->next_pos >= e->last_pos)) {
+		log_debug("engine: ARP/NDP sweep over at %.3f s, timeout "
+			  "%.0f ms",
+			  engine_elapsed_s(e),
+			  (double)rtt_timeout(&e->rtt) / 1e6);
 		engine_release_held(e);
 		engine_pump(e);
 	}
@@ -1629,6 +1683,7 @@ static void engine_prepare(void *arg)
 	if (TAILQ_EMPTY(&e->active) && e->free_jobs == 0 &&
 	    (atomic_load(&e->stop) || e->next_pos >= e->last_pos)) {
 		atomic_store(&e->c_end_ns, reactor_clock());
+		log_debug("engine: run over at %.3f s", engine_elapsed_s(e));
 		reactor_stop(e->r);
 	}
 }
@@ -1705,6 +1760,7 @@ struct engine *engine_new(const struct engine_opts *o, const struct targets *t,
 	TAILQ_INIT(&e->backlog);
 	TAILQ_INIT(&e->dns_queue);
 	TAILQ_INIT(&e->ready);
+	TAILQ_INIT(&e->ready_late);
 	TAILQ_INIT(&e->active);
 	TAILQ_INIT(&e->held);
 	if (cb)

@@ -25,7 +25,9 @@ struct pool {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t *threads;
-	unsigned n_threads;
+	unsigned n_threads; /* at most */
+	unsigned n_started; /* started so far (pool_submit) */
+	unsigned idle;	    /* started threads waiting for a job */
 	int efd;
 	int stop;
 	size_t queue_max, queued, running_total, finished;
@@ -69,7 +71,9 @@ static void *pool_worker(void *arg)
 			break;
 		j = pool_pick(p);
 		if (!j) {
+			p->idle++;
 			pthread_cond_wait(&p->cv, &p->mu);
+			p->idle--;
 			continue;
 		}
 		p->running[j->kind]++;
@@ -89,11 +93,25 @@ static void *pool_worker(void *arg)
 	return NULL;
 }
 
+/* Starts one more worker (p->mu held); 0, or -1 (logged). */
+static int pool_start_thread(struct pool *p)
+{
+	int rc =
+		pthread_create(&p->threads[p->n_started], NULL, pool_worker, p);
+
+	if (rc != 0) {
+		log_err("pool: cannot start worker thread %u of %u: %s",
+			p->n_started + 1, p->n_threads, strerror(rc));
+		return -1;
+	}
+	p->n_started++;
+	return 0;
+}
+
 struct pool *pool_new(const struct pool_opts *o)
 {
 	struct pool *p = xcalloc(1, sizeof(*p));
 	unsigned i;
-	int rc;
 
 	TAILQ_INIT(&p->queue);
 	TAILQ_INIT(&p->done);
@@ -113,16 +131,9 @@ struct pool *pool_new(const struct pool_opts *o)
 		p->n_threads = 0;
 		goto fail;
 	}
+	/* the threads start as jobs come (pool_submit): a run that
+	 * submits none (host discovery alone) starts none */
 	p->threads = xcalloc(p->n_threads, sizeof(*p->threads));
-	for (i = 0; i < p->n_threads; i++) {
-		rc = pthread_create(&p->threads[i], NULL, pool_worker, p);
-		if (rc != 0) {
-			log_err("pool: cannot start worker thread %u of %u: %s",
-				i + 1, p->n_threads, strerror(rc));
-			p->n_threads = i;
-			goto fail;
-		}
-	}
 	return p;
 fail:
 	pool_free(p);
@@ -140,7 +151,7 @@ void pool_free(struct pool *p)
 	p->stop = 1;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
-	for (i = 0; i < p->n_threads; i++)
+	for (i = 0; i < p->n_started; i++)
 		pthread_join(p->threads[i], NULL);
 	pool_drain(p);
 	while ((j = TAILQ_FIRST(&p->queue))) {
@@ -177,6 +188,15 @@ int pool_submit(struct pool *p, enum pool_kind kind, pool_fn fn,
 	j->arg = arg;
 	TAILQ_INSERT_TAIL(&p->queue, j, link);
 	p->queued++;
+	/* one more thread while more jobs wait than threads do */
+	if (p->queued > p->idle && p->n_started < p->n_threads &&
+	    pool_start_thread(p) < 0 && p->n_started == 0) {
+		TAILQ_REMOVE(&p->queue, j, link);
+		p->queued--;
+		pthread_mutex_unlock(&p->mu);
+		free(j);
+		return -1;
+	}
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	return 0;

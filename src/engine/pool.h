@@ -42,14 +42,17 @@ struct pool_opts {
 
 struct pool;
 
-/* Starts the threads; NULL (logged) when they cannot be created. */
+/* A pool of up to o->threads workers; NULL (logged) on failure. A worker
+ * starts only when a job is queued and no started one is free, so a run
+ * that never submits a job (host discovery alone) starts no thread. */
 struct pool *pool_new(const struct pool_opts *o);
 /* Cancels queued jobs (done with cancelled = 1), waits for running ones,
  * runs every pending done callback, and frees the pool. */
 void pool_free(struct pool *p);
 
-/* Queues fn(arg) of a kind; 0, or -1 when the queue is full or the kind is
- * unknown (the job is then still the caller's). */
+/* Queues fn(arg) of a kind; 0, or -1 when the queue is full, the kind is
+ * unknown or no worker could be started (the job is then still the
+ * caller's). */
 int pool_submit(struct pool *p, enum pool_kind kind, pool_fn fn,
 		pool_done_fn done, void *arg);
 /* The eventfd that becomes readable when jobs have finished. */

@@ -76,7 +76,10 @@ static const struct api_col device_cols[] = {
 };
 
 /* Where the device is plugged in (store_attach.h): the switch's name
- * (hostname, else sysName, else ip) and id, and the port's name. */
+ * (hostname, else sysName, else ip) and id, and the port's name. The
+ * expression orders a list (one subquery per row); a condition is one
+ * set query over every device instead (attach_cond_sql(), on the same
+ * fields of ATTACH_FILTER's rows: attach_set_cols, in this order). */
 #define ATTACH_COL(COL) "(" ATTACH_BEST(COL, "device.id", "device.org_id") ")"
 static const struct api_col device_filters[] = {
 	{"switch", ATTACH_COL("a.switch_name"), T, 0, NULL},
@@ -84,6 +87,11 @@ static const struct api_col device_filters[] = {
 	{"switch_port", ATTACH_COL("a.port_name"), T, 0, NULL},
 };
 #undef ATTACH_COL
+static const struct api_col attach_set_cols[] = {
+	{"switch", "best.switch_name", T, 0, NULL},
+	{"switch_id", "best.switch_id", I, 0, NULL},
+	{"switch_port", "best.port_name", T, 0, NULL},
+};
 
 /* custom.NAME on devices: the value of the device's custom field NAME
  * (migration 10, store_data.h); NAME is bound, never written into SQL. */
@@ -302,6 +310,40 @@ static void api_expr(struct strbuf *sb, const struct api_col *c,
 		json_array_append_new(params, json_string(k->field + 7));
 }
 
+static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
+			 const struct store_cond *k, json_t *params, int scan);
+
+/* A condition on an attachment field (device_filters): "device.id IN"
+ * the devices ATTACH_FILTER finds meeting it, or for a condition a device
+ * without an attachment meets (n, nic, empty=true) "NOT IN" those meeting
+ * its opposite. 0, or -1 when c is no attachment field. */
+static int attach_cond_sql(struct strbuf *sb, const struct api_col *c,
+			   const struct store_cond *k, json_t *params)
+{
+	struct store_cond pos = *k;
+	char no[] = "false";
+	int yes = !strcmp(k->value, "true") || !strcmp(k->value, "1");
+	int negative = k->op == STORE_OP_N || k->op == STORE_OP_NIC ||
+		       (k->op == STORE_OP_EMPTY && yes);
+	int i;
+
+	for (i = 0; i < NCOLS(device_filters) && c != &device_filters[i]; i++)
+		;
+	if (i == NCOLS(device_filters))
+		return -1;
+	if (k->op == STORE_OP_N)
+		pos.op = STORE_OP_EQ;
+	else if (k->op == STORE_OP_NIC)
+		pos.op = STORE_OP_IC;
+	else if (negative)
+		pos.value = no;
+	strbuf_puts(sb, negative ? "device.id NOT IN (" : "device.id IN (");
+	strbuf_puts(sb, ATTACH_FILTER);
+	api_cond_sql(sb, &attach_set_cols[i], &pos, params, 0);
+	strbuf_puts(sb, "))");
+	return 0;
+}
+
 /* Appends one condition on column c to sb, its values to params. With
  * scan, a range is written on +column: SQLite (without STAT4) assumes a
  * range is selective and would count a wide one through the index, one
@@ -312,6 +354,8 @@ static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
 {
 	int yes;
 
+	if (attach_cond_sql(sb, c, k, params) == 0)
+		return;
 	/* a condition a device without the value cannot meet reads the
 	 * index of values (migration 10) instead of every device */
 	if (c == &device_custom_col && k->op != STORE_OP_N &&

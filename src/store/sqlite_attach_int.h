@@ -2,10 +2,11 @@
  * sqlite_attach_int: the SQL that says where a device is plugged in
  * (store_attach.h), as macros, so that the device endpoint and the network
  * picture (ATTACH_SET, sqlite_attach.c: one device or a thousand in one
- * query) and the device list's filters switch=, switch_id=, switch_port=
- * (ATTACH_BEST, sqlite_api.c: a correlated subquery per listed device,
- * which a set query would make 2.5 times slower) compute it the same way:
- * both are built from ATTACH_FDB_COLS and ATTACH_UPLINK, and
+ * query), the device list's filters switch=, switch_id=, switch_port=
+ * (ATTACH_FILTER, sqlite_api.c: one set query over every device for the
+ * whole list, not one subquery per device) and the list's ordering on
+ * those fields (ATTACH_BEST, a correlated subquery per row) compute it the
+ * same way: all are built from ATTACH_FDB_COLS and ATTACH_UPLINK, and
  * tests/unit/test_attach.c checks them on the same store. Inside, tables
  * are aliased, so an outer query's bare "device" stays visible. Nothing
  * outside src/store/ includes this.
@@ -73,18 +74,16 @@
 	" WHERE a.port_macs <= " ATTACH_STR(ATTACH_MAX_MACS)                   \
 	" ORDER BY a.port_macs, a.seen DESC, a.switch_id, a.mac LIMIT 1"
 
-/* The same rule for a set of devices in one query: IDS is an SQL
- * expression for a JSON array of device ids (a bound parameter). Each
+/* The same rule for a set of devices in one query: DEVS is a SELECT of
+ * (id, org_id, pos) rows, one per device. Each
  * device's MACs are looked up in the fdb rows through the index on
  * component.mac (the CROSS JOINs keep SQLite from starting at the
  * switches, which costs 1,000 times more), the MACs per port are counted
  * once per switch, not once per candidate, and a window picks each
  * device's best candidate (a port without a "port" counts 0 MACs, as in
- * ATTACH_CANDIDATES). Rows are (id, pos: the index in IDS, then the
- * attachment's columns) in IDS's order, one per device that has one. */
-#define ATTACH_SET(IDS)                                                        \
-	"WITH devs(id, org_id, pos) AS (SELECT d.id, d.org_id, j.key"          \
-	"  FROM json_each(" IDS ") j JOIN device d ON d.id = j.value),"         \
+ * ATTACH_CANDIDATES): the rows of CTE best with n = 1. */
+#define ATTACH_SET_CTE(DEVS)                                                   \
+	"WITH devs(id, org_id, pos) AS (" DEVS "),"                           \
 	" macs(dev, org_id, pos, mac) AS (SELECT devs.*, m.mac FROM devs"       \
 	"  JOIN component m ON m.device_id = devs.id"                          \
 	"  AND m.section IN ('network', 'ip') AND m.current = 1"               \
@@ -108,10 +107,26 @@
 	"  cand.switch_id, cand.mac) AS n FROM cand LEFT JOIN ports"           \
 	"  ON ports.switch_id = cand.switch_id AND ports.port = cand.port"     \
 	"  WHERE coalesce(ports.port_macs, 0) <= "                             \
-	ATTACH_STR(ATTACH_MAX_MACS) ")"                                        \
+	ATTACH_STR(ATTACH_MAX_MACS) ")"
+
+/* The attachments of the devices whose ids are in IDS, an SQL expression
+ * for a JSON array (a bound parameter): rows (id, pos: the index in IDS,
+ * then the attachment's columns) in IDS's order, one per device that has
+ * one. */
+#define ATTACH_SET(IDS)                                                        \
+	ATTACH_SET_CTE("SELECT d.id, d.org_id, j.key FROM json_each(" IDS ")"  \
+		       " j JOIN device d ON d.id = j.value")                   \
 	" SELECT dev AS id, pos, switch_id, switch_name AS switch, switch_ip,"  \
 	" port, net_index, port_name, vlan, mac, port_macs, seen"              \
 	" FROM best WHERE n = 1 ORDER BY pos"
+
+/* The ids of the devices whose attachment meets a condition, which the
+ * caller appends on best.switch_name, best.switch_id or best.port_name
+ * (and closes the parenthesis it opens): every device with a MAC is
+ * looked at once, in one query for the whole list. */
+#define ATTACH_FILTER                                                          \
+	ATTACH_SET_CTE("SELECT d.id, d.org_id, d.id FROM device d")            \
+	" SELECT best.dev FROM best WHERE best.n = 1 AND ("
 /* clang-format on */
 
 /* ATTACH_SET's rows for the device ids in ids (a JSON array, borrowed);

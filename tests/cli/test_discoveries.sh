@@ -116,6 +116,17 @@ sed -n "s/.*discovery run $RUN options: //p" "$T/log1" | jq -S . >"$T/opt-server
 	jq -S . >"$T/opt-cli.json" 2>/dev/null
 check "the server's run and 'discover --discovery $SMALL' build identical options (3 addresses, credential $CRED, ports 22,$PORT)" \
 	sh -c "[ -s '$T/opt-server.json' ] && cmp -s '$T/opt-server.json' '$T/opt-cli.json' && jq -e '.targets.addresses == 3 and .credentials[0].id == $CRED and .tcp_ports != null' '$T/opt-cli.json' >/dev/null"
+# one table of defaults: a definition that sets no option and the command
+# line with no option build the same run (what credentials each brings
+# aside: the command line's default community, the stored SSH facts)
+req POST /api/v1/discoveries -d '{"name":"defaults","targets":"127.0.0.1"}'
+DEFS=$(J .id)
+"$NETCENSUS" discover --db "$DB" --discovery "$DEFS" --dry-run --json 2>/dev/null |
+	jq -S 'del(.credentials, .snmp, .ssh_known)' >"$T/def-api.json" 2>/dev/null
+"$NETCENSUS" discover --db "$DB" --dry-run --json 127.0.0.1 2>/dev/null |
+	jq -S 'del(.credentials, .snmp, .ssh_known)' >"$T/def-cli.json" 2>/dev/null
+check "an API definition with no options and 'discover' with no flags build the same run options (SSH $(jq -c .ssh "$T/def-cli.json" 2>/dev/null), SMB $(jq -c .smb "$T/def-cli.json" 2>/dev/null))" \
+	sh -c "[ -s '$T/def-cli.json' ] && cmp -s '$T/def-api.json' '$T/def-cli.json' && jq -e '.ssh.timeout_ms == 5000 and .ssh.command_timeout_ms == 60000 and .smb.timeout_ms == 5000 and .winrpc.timeout_ms == 10000 and .pool.ssh_jobs == 16' '$T/def-cli.json' >/dev/null"
 req GET "/api/v1/discovery-runs/$RUN/log"
 check "the log lists every address" \
 	test "$(J '[.results[].ip] | unique | join(",")')" = "127.0.0.1,127.0.0.2,127.0.0.4"

@@ -9,6 +9,8 @@
 # (the first of the three tables with a row); what the routes name is
 # outside the targets and the scope, so it is logged out-of-scope and
 # never probed (the seeds are real-world addresses of the recordings).
+# And a router with more routes than the cap (4,096): the read stops there
+# and says so, the run ends within its budget.
 #
 # Topology: PREFIX-scan (198.18.46.1/24) -- veth -- PREFIX-rec, one
 # address per agent. The scanner namespace has only the connected /24,
@@ -77,5 +79,63 @@ if [ -s "$T/hops" ] && [ "$miss" = 0 ] && [ "$probed" = 0 ]; then
 	ok "all $(wc -l <"$T/hops") next hops logged out-of-scope; nothing outside the targets probed"
 else
 	nok "next hops without an out-of-scope row: $miss of $(wc -l <"$T/hops"); probe rows outside the targets: $probed"
+fi
+
+# ------------------------------------------- more routes than the cap
+# A router with 4,200 routes (tests/lab/routes_big.py; the cap is
+# SNMP_PROBE_MAX_ROUTES, 4,096). First with the default per-host SNMP
+# deadline: the read stops at the cap or the deadline, whichever comes
+# first (load decides which), says so, and the run ends within its
+# budget. Then with a deadline only the cap can beat: exactly the first
+# 4,096 routes in the agent's order, route_truncated=rows, an snmp
+# "partial" row in the discovery log, and the one next hop they name
+# logged out of scope, never probed.
+/usr/bin/python3 "$HERE/routes_big.py" "$T/bigrt.snmprec" 4200 "$NET.250"
+rec_agent "$NET.20" bigrt "$T/bigrt.snmprec"
+rec_agents_wait
+start=$(date +%s)
+ip netns exec "$SCAN" timeout 300 "$NETCENSUS" discover --no-dns \
+	--db "$T/bigrt1.db" --json --ports 161/udp --discovery-ports none \
+	--seed --seed-depth 1 "$NET.20" >"$T/bigrt1.json" 2>"$T/bigrt1.err"
+rc=$?
+secs=$(($(date +%s) - start))
+rows=$(jq '[.[] | .route // [] | length] | add // 0' "$T/bigrt1.json")
+why=$(jq -r '.[] | .sys.route_truncated // ""' "$T/bigrt1.json")
+if [ "$rc" = 0 ] && [ "$rows" -gt 0 ] && [ "$rows" -le 4096 ] &&
+	[ -n "$why" ] && [ "$secs" -lt 120 ]; then
+	ok "4,200-route router, default SNMP deadline: $rows route rows kept, route_truncated=$why, run over in $secs s"
+else
+	nok "4,200-route router, default deadline: exit $rc, $rows rows, route_truncated='$why', $secs s"
+	tail -5 "$T/bigrt1.err" | sed 's/^/# /'
+fi
+ip netns exec "$SCAN" env NETCENSUS_SNMP_DEADLINE_MS=600000 \
+	timeout 900 "$NETCENSUS" discover --no-dns --db "$T/bigrt2.db" \
+	--json --ports 161/udp --discovery-ports none --timeout 10000 \
+	--retries 2 --seed --seed-depth 1 "$NET.20" \
+	>"$T/bigrt2.json" 2>"$T/bigrt2.err"
+# a destination as a number: 198.18.128.0 is 32768, 198.18.143.255 36863
+num='split(".") | map(tonumber) | .[2] * 256 + .[3]'
+jq -c ".[] | {routes: (.route | length), why: .sys.route_truncated,
+	first: ([.route[].destination | $num] | min),
+	last: ([.route[].destination | $num] | max)}" \
+	"$T/bigrt2.json" | sed 's/^/# cap alone: /'
+if jq -e ".[] | (.route | length) == 4096 and .sys.route_truncated == \"rows\" and
+	([.route[].destination | $num] | min) == 32768 and
+	([.route[].destination | $num] | max) == 36863 and
+	.sys.sysName == \"big-routes\"" "$T/bigrt2.json" >/dev/null; then
+	ok "route cap alone: exactly the first 4096 routes (198.18.128.0-198.18.143.255), route_truncated=rows"
+else
+	nok "route cap alone"
+	tail -5 "$T/bigrt2.err" | sed 's/^/# /'
+fi
+bq() { sqlite3 "$T/bigrt2.db" "$1"; }
+msg=$(bq "SELECT message FROM discovery_log WHERE stage = 'snmp' AND outcome = 'partial' AND ip = '$NET.20'")
+hop=$(bq "SELECT outcome FROM discovery_log WHERE stage = 'seed' AND ip = '$NET.250'")
+probed=$(bq "SELECT count(*) FROM discovery_log WHERE stage <> 'seed' AND ip <> '$NET.20'")
+if [ "$msg" = "routing table cut at 4096 rows; the rows read are kept" ] &&
+	[ "$hop" = out-of-scope ] && [ "$probed" = 0 ]; then
+	ok "the discovery log says so (snmp partial '$msg'); next hop $NET.250 $hop, nothing else probed"
+else
+	nok "log: snmp partial '$msg', next hop '$hop', other probe rows $probed"
 fi
 tap_finish

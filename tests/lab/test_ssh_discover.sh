@@ -14,8 +14,9 @@
 # while the run goes on; and the same holds for discoveries the server runs: after
 # a key change an API-started run sends that host no credential, and the
 # server and `discover --discovery ID` build identical run options; a
-# seeded run of one host takes its neighbour table (`ip neigh`) as seeds,
-# in scope only, with their MACs. TAP output.
+# seeded run of one host takes its neighbour table (`ip neigh`: IPv4 ARP
+# and IPv6 neighbours, in 2001:2::/48) as seeds, in scope only, with their
+# MACs. TAP output.
 #
 # Needs root, ip netns, sshd, ssh-keygen, nsenter, unshare, jq, sqlite3;
 # prints "ok 1 # skip" otherwise. Every packet stays in the lab: the
@@ -155,23 +156,57 @@ tail -1 "$T/sshd" >"$T/seedhost"
 SH_IP=$(jq -r .ip "$T/seedhost")
 SH_NS=$(jq -r .ns "$T/seedhost")
 NB_MAC=$(jq -r '.hosts[] | select(.role == "ssh-nobanner") | .mac' "$T/truth.json")
+NB_NS=$(jq -r '.hosts[] | select(.role == "ssh-nobanner") | .ns' "$T/truth.json")
+# IPv6 (`ip -6 neigh`, the same audit reads both families): the lab's
+# hosts run without IPv6; here the scanner, the router, the seed host and
+# the banner-less host get it, in 2001:2::/48 only - the scanner a route
+# to the SSH LAN's /64 through the router, never a default route. The
+# seed host's table names the banner-less host's IPv6 address (in
+# --seed-scope) and 2001:2:0:99::7 (outside it).
+NB6=2001:2:0:3::9
+v6_on() { ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+	net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.all.accept_ra=0 \
+	net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.accept_dad=0 \
+	net.ipv6.conf.default.accept_dad=0 >/dev/null; }
+for ns in "$P-scan" "$P-rtr" "$SH_NS" "$NB_NS"; do v6_on "$ns"; done
+ip netns exec "$P-rtr" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null
+ip -n "$P-scan" addr add 2001:2:0:255::2/64 dev eth0 nodad
+ip -n "$P-rtr" addr add 2001:2:0:255::1/64 dev pscan nodad
+ip -n "$P-rtr" addr add 2001:2:0:3::1/64 dev br0 nodad
+ip -n "$P-scan" -6 route add 2001:2:0:3::/64 via 2001:2:0:255::1
+ip -n "$SH_NS" addr add 2001:2:0:3::20/64 dev eth0 nodad
+ip -n "$NB_NS" addr add "$NB6/64" dev eth0 nodad
+ip -n "$NB_NS" -6 route add 2001:2:0:255::/64 via 2001:2:0:3::1
+routes6=$(ip -n "$P-scan" -6 route show | awk '$1 !~ /^(fe80|ff00|multicast)/ {print $1}' | sort | tr '\n' ' ')
+check "scanner IPv6: no default route, only the lab's 2001:2:0:255::/64 and 2001:2:0:3::/64 ($routes6)" \
+	[ -z "$(ip -n "$P-scan" -6 route show default)" -a "$routes6" = "2001:2:0:255::/64 2001:2:0:3::/64 " ]
 ip -n "$SH_NS" neigh replace "$NOBANNER" lladdr "$NB_MAC" dev eth0 nud permanent
 ip -n "$SH_NS" neigh replace 198.18.99.7 lladdr 02:00:00:00:99:07 dev eth0 nud permanent
+ip -n "$SH_NS" -6 neigh replace "$NB6" lladdr "$NB_MAC" dev eth0 nud permanent
+ip -n "$SH_NS" -6 neigh replace 2001:2:0:99::7 lladdr 02:00:00:00:99:17 dev eth0 nud permanent
 scan "$NETCENSUS" discover --json --no-dns --db "$T/seed.db" --ssh-timeout "$TIMEOUT_MS" \
 	--credentials "$T/creds.json" --seed --seed-depth 1 --seed-scope "$NOBANNER" \
-	"$SH_IP" >"$T/seed.json" 2>"$T/seed.err"
+	--seed-scope "$NB6" "$SH_IP" >"$T/seed.json" 2>"$T/seed.err"
 check "seeded discover of $SH_IP exits 0" [ "$?" -eq 0 ]
-check "its audit read the neighbour table (arp section with $NOBANNER) and its routes" \
-	jqe --arg ip "$SH_IP" --arg nb "$NOBANNER" '.[] | select(.sys.ip == $ip) | any(.arp[]; .ip == $nb) and (.route | length) > 0' "$T/seed.json"
+check "its audit read the neighbour table (arp section with $NOBANNER and $NB6) and its routes" \
+	jqe --arg ip "$SH_IP" --arg nb "$NOBANNER" --arg nb6 "$NB6" '.[] | select(.sys.ip == $ip) | any(.arp[]; .ip == $nb) and any(.arp[]; .ip == $nb6) and (.route | length) > 0' "$T/seed.json"
 seedq() { sqlite3 -separator ' ' "$T/seed.db" "SELECT outcome, message FROM discovery_log WHERE stage = 'seed' AND ip = '$1'"; }
 r=$(seedq "$NOBANNER")
 check "seed row: $NOBANNER $r" [ "${r#added 1 address from the arp table of $SH_IP}" != "$r" ]
 r=$(seedq 198.18.99.7)
 check "seed row: 198.18.99.7 $r" [ "${r#out-of-scope from the arp table of $SH_IP}" != "$r" ]
+r=$(seedq "$NB6")
+check "seed row (IPv6 neighbour): $NB6 $r" [ "${r#added 1 address from the arp table of $SH_IP}" != "$r" ]
+r=$(seedq 2001:2:0:99::7)
+check "seed row (IPv6 neighbour): 2001:2:0:99::7 $r" [ "${r#out-of-scope from the arp table of $SH_IP}" != "$r" ]
 mac=$(jq -r --arg ip "$NOBANNER" '.[] | select(.sys.ip == $ip) | .sys.mac // ""' "$T/seed.json")
 check "$NOBANNER found behind the router with the MAC from $SH_IP's table ($mac)" [ "$mac" = "$NB_MAC" ]
-check "198.18.99.7 was never probed" \
-	[ "$(sqlite3 "$T/seed.db" "SELECT count(*) FROM discovery_log WHERE stage <> 'seed' AND ip = '198.18.99.7'")" = 0 ]
+mac=$(jq -r --arg ip "$NB6" '.[] | select(.sys.ip == $ip) | .sys.mac // ""' "$T/seed.json")
+check "$NB6 (IPv6) found behind the router with the MAC from $SH_IP's table ($mac)" [ "$mac" = "$NB_MAC" ]
+for out in 198.18.99.7 2001:2:0:99::7; do
+	check "$out was never probed" \
+		[ "$(sqlite3 "$T/seed.db" "SELECT count(*) FROM discovery_log WHERE stage <> 'seed' AND ip = '$out'")" = 0 ]
+done
 
 # --------------------------------------------------- run 2: rotated key
 head -1 "$T/sshd" >"$T/first"

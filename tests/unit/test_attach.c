@@ -5,6 +5,7 @@
 #include "testlib.h"
 
 #include <jansson.h>
+#include <strings.h>
 
 #include "core/log.h"
 #include "core/util.h"
@@ -179,10 +180,206 @@ static void test_attachments(void **state)
 	testlib_rmdir(dir);
 }
 
+/* sw2 (198.18.50.3): E alone on port 7, D with two others on port 8
+ * (sw1's port 4, one MAC, wins for D), F alone on port 9, and the
+ * trunk's first MAC alone on port 10. */
+static json_t *switch2_report(void)
+{
+	static const char *const rows[][3] = {
+		{"02:00:00:00:00:0e", "7", "Te1/7"},
+		{"02:00:00:00:00:0d", "8", "Te1/8"},
+		{"02:00:00:00:02:01", "8", "Te1/8"},
+		{"02:00:00:00:02:02", "8", "Te1/8"},
+		{"02:00:00:00:00:0f", "9", "Te1/9"},
+		{"02:00:00:00:01:00", "10", "Te1/10"},
+	};
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		json_array_append_new(
+			a, fdb(rows[i][0], "30", rows[i][1], rows[i][2]));
+	return json_pack("{sis{ssssss}so}", "report_version", 1, "sys",
+			 "hostname", "core-sw2", "ip", "198.18.50.3", "type",
+			 "switch", "fdb", a);
+}
+
+/* The ids of the devices a list query with one condition returns. */
+static json_t *list_ids(struct store *st, const char *field, enum store_op op,
+			const char *value)
+{
+	struct store_query q;
+	json_t *rows, *ids = json_array(), *r;
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	q.conds[0].op = op;
+	snprintf(q.conds[0].field, sizeof(q.conds[0].field), "%s", field);
+	q.conds[0].value = xstrdup(value);
+	q.nconds = 1;
+	q.order[0] = (struct store_order){"id", 0};
+	q.norder = 1;
+	rows = store_api_list(st, STORE_API_DEVICES, &q, NULL);
+	assert_non_null(rows);
+	json_array_foreach(rows, i, r)
+		json_array_append(ids, json_object_get(r, "id"));
+	json_decref(rows);
+	store_query_free(&q);
+	return ids;
+}
+
+/* 1 when needle is in hay, ignoring case (ASCII). */
+static int contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return !n;
+}
+
+/* Does attachment field value v (NULL: no attachment) meet op value? As
+ * the API documents its lookups (docs/api.md). */
+static int cond_holds(const char *v, enum store_op op, const char *value)
+{
+	switch (op) {
+	case STORE_OP_EQ:
+		return v && !strcmp(v, value);
+	case STORE_OP_N:
+		return !v || strcmp(v, value) != 0;
+	case STORE_OP_IC:
+		return v && contains_nocase(v, value);
+	case STORE_OP_NIC:
+		return !v || !contains_nocase(v, value);
+	case STORE_OP_EMPTY:
+		return (!v || !*v) == !strcmp(value, "true");
+	default:
+		fail();
+		return 0;
+	}
+}
+
+static void test_filters_equal_attachments(void **state)
+{
+	/* the list filters are one set query; their answer must be what
+	 * the device endpoint's attachment says of each device */
+	static const char *const fields[][2] = {{"switch", "switch"},
+						{"switch_id", "switch_id"},
+						{"switch_port", "port_name"}};
+	static const enum store_op ops[] = {STORE_OP_EQ, STORE_OP_N,
+					    STORE_OP_IC, STORE_OP_NIC,
+					    STORE_OP_EMPTY};
+	static const char *const macs[] = {
+		"02:00:00:00:00:0a", "02:00:00:00:00:0b", "02:00:00:00:00:0c",
+		"02:00:00:00:00:0d", "02:00:00:00:00:0e", "02:00:00:00:00:0f",
+		"02:00:00:00:01:00", "02:00:00:00:02:01", "02:00:00:00:00:ff"};
+	struct store *st = open_store();
+	json_t *devs = json_array(), *values, *got, *want, *a, *v;
+	char name[16], num[24];
+	size_t i, f, o, k;
+	int attached = 0;
+
+	(void)state;
+	put(st, switch_report("1"));
+	put(st, switch2_report());
+	for (i = 0; i < sizeof(macs) / sizeof(macs[0]); i++) {
+		snprintf(name, sizeof(name), "pc-%zu", i);
+		put(st, end_device(name, macs[i], (int)(i % 2)));
+	}
+	/* every device's attachment, as the device endpoint reads it */
+	got = list_ids(st, "id", STORE_OP_GT, "0");
+	json_array_foreach(got, i, v) {
+		a = store_device_attachment(st, json_integer_value(v));
+		assert_non_null(a);
+		attached += json_is_object(a);
+		json_array_append_new(devs,
+				      json_pack("{sOso}", "id", v, "a", a));
+	}
+	json_decref(got);
+	assert_int_equal(json_array_size(devs), 11);
+	assert_int_equal(attached, 6); /* A, D, E, F, the trunk's first,
+					* the sw2 one on port 8 */
+	for (f = 0; f < 3; f++) {
+		/* each value some device has, part of one, and one none has */
+		values = json_pack("[ss]", "nothing", "Te1");
+		json_array_foreach(devs, i, v) {
+			a = json_object_get(json_object_get(v, "a"),
+					    fields[f][1]);
+			if (json_is_integer(a)) {
+				snprintf(num, sizeof(num), "%lld",
+					 (long long)json_integer_value(a));
+				json_array_append_new(values, json_string(num));
+			} else if (json_is_string(a)) {
+				json_array_append(values, a);
+			}
+		}
+		for (o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
+			for (k = 0; k < json_array_size(values) + 2; k++) {
+				const char *val =
+					k < json_array_size(values)
+						? json_string_value(
+							  json_array_get(values,
+									 k))
+					: k == json_array_size(values)
+						? "true"
+						: "false";
+
+				if ((ops[o] == STORE_OP_EMPTY) !=
+				    (k >= json_array_size(values)))
+					continue;
+				want = json_array();
+				json_array_foreach(devs, i, v) {
+					a = json_object_get(
+						json_object_get(v, "a"),
+						fields[f][1]);
+					if (json_is_integer(a))
+						snprintf(
+							num, sizeof(num),
+							"%lld",
+							(long long)
+								json_integer_value(
+									a));
+					if (cond_holds(
+						    json_is_integer(a)
+							    ? num
+							    : json_string_value(
+								      a),
+						    ops[o], val))
+						json_array_append(
+							want, json_object_get(
+								      v, "id"));
+				}
+				got = list_ids(st, fields[f][0], ops[o], val);
+				if (!json_equal(got, want)) {
+					char *g = json_dumps(got, 0);
+					char *w = json_dumps(want, 0);
+
+					print_error("%s %s %s: list %s, "
+						    "attachments %s\n",
+						    fields[f][0],
+						    store_op_name(ops[o]), val,
+						    g, w);
+					free(g);
+					free(w);
+					fail();
+				}
+				json_decref(got);
+				json_decref(want);
+			}
+		}
+		json_decref(values);
+	}
+	json_decref(devs);
+	store_close(st);
+	testlib_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_attachments),
+		cmocka_unit_test(test_filters_equal_attachments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

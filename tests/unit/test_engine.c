@@ -2,6 +2,7 @@
  * timer heap, the token bucket, the RTT estimator, the worker pool, the
  * reactor's timers and wake-ups, port lists, and the ARP/NDP row's
  * subnet choice, requests and reply checks. */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -405,6 +406,52 @@ static void test_pool_free_cancels_queued(void **state)
 	}
 	assert_true(done >= 1);
 	assert_int_equal(cancelled + done, 4);
+}
+
+/* The threads of this process (/proc/self/task). */
+static int task_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void test_pool_threads_on_demand(void **state)
+{
+	/* a sweep that submits no job (host discovery alone) must not pay
+	 * for starting and joining a pool's worth of threads; one job
+	 * starts one worker, and a second job while it is busy another */
+	struct pool_opts o = {.threads = 8, .queue_max = 8};
+	struct gate g = {.mu = PTHREAD_MUTEX_INITIALIZER,
+			 .cv = PTHREAD_COND_INITIALIZER};
+	struct job jobs[2];
+	int before = task_count(), i;
+	struct pool *p = pool_new(&o);
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(task_count(), before);
+	for (i = 0; i < 2; i++) {
+		jobs[i] = (struct job){.g = &g, .kind = POOL_SNMP};
+		assert_int_equal(
+			pool_submit(p, POOL_SNMP, job_run, job_done, &jobs[i]),
+			0);
+	}
+	for (int k = 0; k < 12000 && atomic_load(&g.running[POOL_SNMP]) < 2;
+	     k++) /* 60 s */
+		sleep_ms(5);
+	assert_int_equal(atomic_load(&g.running[POOL_SNMP]), 2);
+	assert_int_equal(task_count(), before + 2);
+	gate_open(&g);
+	pool_free(p);
+	assert_int_equal(jobs[0].done + jobs[1].done, 2);
+	assert_int_equal(task_count(), before);
 }
 
 /* ---- reactor ---- */
@@ -894,6 +941,7 @@ int main(void)
 		cmocka_unit_test(test_pool_bounded_queue),
 		cmocka_unit_test(test_pool_kind_caps),
 		cmocka_unit_test(test_pool_free_cancels_queued),
+		cmocka_unit_test(test_pool_threads_on_demand),
 		cmocka_unit_test(test_reactor_timers),
 		cmocka_unit_test(test_reactor_wake_from_thread),
 		cmocka_unit_test(test_ports_parse),
