@@ -10,7 +10,7 @@
  * NETCENSUS_NOW (store_lease_time()), not by waiting.
  *
  * On SQLite always (a file of this test); on PostgreSQL too when
- * NETCENSUS_TEST_PG is a database URL (tests/cli/test_claims.sh starts a
+ * NETCENSUS_TEST_PG is a database URL (tests/cli/test_pg_store.sh starts a
  * throwaway cluster and runs this binary with it). */
 #include "testlib.h"
 

@@ -83,8 +83,9 @@ static void test_dialect(void **state)
 	assert_int_equal(n, 0);
 	free(s);
 	/* a list of ids as one JSON parameter, and a claim's row lock */
-	s = pg("SELECT id FROM t WHERE " DB_IN_JSON_IDS("org_id", "?2")
-	       " AND a = ?1 ORDER BY id LIMIT 1" DB_SKIP_LOCKED,
+	s = pg("SELECT id FROM t WHERE " DB_IN_JSON_IDS(
+		       "org_id",
+		       "?2") " AND a = ?1 ORDER BY id LIMIT 1" DB_SKIP_LOCKED,
 	       &n);
 	assert_string_equal(s, "SELECT id FROM t WHERE org_id IN (SELECT "
 			       "CAST(value AS BIGINT) FROM "
