@@ -1,13 +1,13 @@
 /* Exactly-once claims under contention (issue 17), through the store's
  * own claim functions: three processes on one database claim from 200
- * queued discovery runs (each run claimed once, none left), and from 50
- * tasks due every minute for five minutes (each task claimed once per
- * minute: the minutes are driven by the tasks' due times, one step for all
- * three processes at a time, never by a clock); a process killed with
- * SIGKILL while it holds a run's and a task's lease: another process
- * claims neither while the lease lives, and marks the run interrupted and
- * claims the task once it has expired, the leases' clock moved by
- * NETCENSUS_NOW (store_lease_time()), not by waiting.
+ * queued discovery runs (each run claimed once, none left; three rounds),
+ * and from 50 tasks due every minute for five minutes (each task claimed
+ * once per minute: the minutes are driven by the tasks' due times, one
+ * step for all three processes at a time, never by a clock); a process
+ * killed with SIGKILL while it holds a run's and a task's lease: another
+ * process claims neither while the lease lives, and marks the run
+ * interrupted and claims the task once it has expired, the leases' clock
+ * moved by NETCENSUS_NOW (store_lease_time()), not by waiting.
  *
  * On SQLite always (a file of this test); on PostgreSQL too when
  * NETCENSUS_TEST_PG is a database URL (tests/cli/test_pg_store.sh starts a
@@ -26,6 +26,7 @@
 
 #define NPROC 3
 #define NRUNS 200
+#define NROUNDS 3
 #define NTASKS 50
 #define NMINUTES 5
 #define T0 "2030-01-01 00:00:00"
@@ -194,27 +195,21 @@ static void runs_child(struct store *st, int cmd, int result)
 {
 	int64_t run, disc;
 
-	proc_wait_go(cmd);
-	while (store_discorun_claim(st, 600, &run, &disc) == 0 && run)
-		put(result, run, 0);
-	put(result, 0, 0);
+	for (;;) {
+		proc_wait_go(cmd);
+		while (store_discorun_claim(st, 600, &run, &disc) == 0 && run)
+			put(result, run, 0);
+		put(result, 0, 0);
+	}
 }
 
-static void test_runs_once(void **state)
+/* Queues NRUNS runs of discovery disc: the first one's id. */
+static int64_t runs_queue(int64_t disc)
 {
 	struct store *st = claims_open();
-	struct proc p[NPROC];
-	struct claim c;
-	json_t *def, *states;
-	int64_t disc = 0, run, first = 0;
-	int seen[NRUNS] = {0}, per[NPROC] = {0}, i, total = 0;
+	int64_t run, first = 0;
+	int i;
 
-	(void)state;
-	claims_clean(st);
-	def = json_pack("{sisssss{}s[]}", "org_id", 1, "name", "claims",
-			"targets", "127.0.0.1", "options", "credentials");
-	assert_int_equal(store_discodef_add(st, def, &disc), 0);
-	json_decref(def);
 	assert_int_equal(store_begin(st), 0);
 	for (i = 0; i < NRUNS; i++) {
 		assert_int_equal(store_discorun_queue(st, disc, &run), 0);
@@ -224,34 +219,66 @@ static void test_runs_once(void **state)
 	}
 	assert_int_equal(store_commit(st), 0);
 	store_close(st);
+	return first;
+}
+
+static void test_runs_once(void **state)
+{
+	struct store *st = claims_open();
+	struct proc p[NPROC];
+	struct claim c;
+	json_t *def, *states;
+	int64_t disc = 0, first;
+	int seen[NRUNS], per[NPROC], i, r, total;
+
+	(void)state;
+	claims_clean(st);
+	def = json_pack("{sisssss{}s[]}", "org_id", 1, "name", "claims",
+			"targets", "127.0.0.1", "options", "credentials");
+	assert_int_equal(store_discodef_add(st, def, &disc), 0);
+	json_decref(def);
+	store_close(st);
 
 	for (i = 0; i < NPROC; i++)
 		proc_start(&p[i], runs_child);
-	/* all three start together */
-	for (i = 0; i < NPROC; i++)
-		proc_go(&p[i], 1);
-	for (i = 0; i < NPROC; i++) {
-		while (proc_read(&p[i], &c) && c.id) {
-			assert_true(c.id >= first && c.id < first + NRUNS);
-			seen[c.id - first]++;
-			per[i]++;
-			total++;
+	/* a few rounds: a claim that can take a run twice shows in one of
+	 * them far more surely than in one */
+	for (r = 0; r < NROUNDS; r++) {
+		first = runs_queue(disc);
+		memset(seen, 0, sizeof(seen));
+		memset(per, 0, sizeof(per));
+		total = 0;
+		/* all three start together */
+		for (i = 0; i < NPROC; i++)
+			proc_go(&p[i], r);
+		for (i = 0; i < NPROC; i++) {
+			while (proc_read(&p[i], &c) && c.id) {
+				if (c.id < first || c.id >= first + NRUNS)
+					fail_msg(
+						"run %lld is not of this round",
+						(long long)c.id);
+				else
+					seen[c.id - first]++;
+				per[i]++;
+				total++;
+			}
 		}
-		proc_end(&p[i]);
+		for (i = 0; i < NRUNS; i++)
+			if (seen[i] != 1)
+				fail_msg("round %d: run %lld claimed %d times",
+					 r, (long long)(first + i), seen[i]);
+		assert_int_equal(total, NRUNS);
+		print_message("# round %d: %d runs claimed once each: %d, %d "
+			      "and %d by the three processes\n",
+			      r + 1, total, per[0], per[1], per[2]);
 	}
-	for (i = 0; i < NRUNS; i++)
-		if (seen[i] != 1)
-			fail_msg("run %lld claimed %d times",
-				 (long long)(first + i), seen[i]);
-	assert_int_equal(total, NRUNS);
-	print_message("# %d runs claimed once each: %d, %d and %d by the "
-		      "three processes\n",
-		      total, per[0], per[1], per[2]);
+	for (i = 0; i < NPROC; i++)
+		proc_end(&p[i]);
 
 	st = claims_open();
 	states = store_discorun_count_states(st);
 	assert_int_equal(json_integer_value(json_object_get(states, "running")),
-			 NRUNS);
+			 NROUNDS * NRUNS);
 	assert_null(json_object_get(states, "queued"));
 	json_decref(states);
 	store_close(st);
@@ -321,9 +348,13 @@ static void test_tasks_once_per_minute(void **state)
 			while (proc_read(&p[i], &c) && c.id) {
 				for (k = 0; k < NTASKS && ids[k] != c.id; k++)
 					;
-				assert_true(k < NTASKS);
 				assert_int_equal(c.minute, m);
-				count[k][m]++;
+				if (k == NTASKS)
+					fail_msg(
+						"a task not of this test: %lld",
+						(long long)c.id);
+				else
+					count[k][m]++;
 			}
 			assert_int_equal(c.id, 0);
 		}
