@@ -32,6 +32,8 @@ static const char *const copy_tables[] = {
 	"custom_field", "device_custom", "user_pref"};
 #define COPY_NTABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
 #define COPY_MAX_COLS 64
+/* values bound to one statement at most: pg.c's PG_MAX_PARAMS */
+#define COPY_MAX_PARAMS 64
 #define COPY_PROGRESS_ROWS 50000
 #define COPY_DIGEST_LEN 32
 
@@ -362,10 +364,10 @@ static int copy_run(struct store *st, const char *sql)
 	return 0;
 }
 
-/* "INSERT INTO t (to's names of src's columns) VALUES (?1...)": NULL when
- * the two tables' columns differ (logged). */
+/* "INSERT INTO t (to's names of src's columns) VALUES (?1...), ..." for
+ * nrows rows: NULL when the two tables' columns differ (logged). */
 static char *copy_insert(const struct copy_table *src,
-			 const struct copy_table *dst)
+			 const struct copy_table *dst, int nrows)
 {
 	struct strbuf sb;
 	int i, j;
@@ -391,49 +393,98 @@ static char *copy_insert(const struct copy_table *src,
 		}
 		strbuf_printf(&sb, "%s\"%s\"", i ? ", " : "", dst->col[j]);
 	}
-	strbuf_puts(&sb, ") VALUES (");
-	for (i = 0; i < src->ncols; i++)
-		strbuf_printf(&sb, "%s?%d", i ? ", " : "", i + 1);
-	strbuf_puts(&sb, ")");
+	strbuf_puts(&sb, ") VALUES ");
+	for (j = 0; j < nrows; j++) {
+		strbuf_puts(&sb, j ? ", (" : "(");
+		for (i = 0; i < src->ncols; i++)
+			strbuf_printf(&sb, "%s?%d", i ? ", " : "",
+				      j * src->ncols + i + 1);
+		strbuf_puts(&sb, ")");
+	}
 	return sb.data;
 }
 
+/* Rows waiting to be inserted together: their values, copied. */
+struct copy_batch {
+	const struct copy_table *src, *dst;
+	struct store *to;
+	int size;   /* rows per INSERT */
+	int n;	    /* rows waiting */
+	char *full; /* the INSERT of size rows */
+	char *val[COPY_MAX_PARAMS];
+	int64_t done; /* rows inserted before these */
+};
+
+/* Inserts the rows waiting in b: 0 or -1 (logged). */
+static int copy_flush(struct copy_batch *b)
+{
+	char *sql =
+		b->n == b->size ? b->full : copy_insert(b->src, b->dst, b->n);
+	struct db_stmt *w = sql ? db_stmt(b->to, sql) : NULL;
+	int i, nv = b->n * b->src->ncols, rc = -1;
+
+	if (w) {
+		for (i = 0; i < nv; i++)
+			db_bind_text(w, i + 1, b->val[i]);
+		rc = db_exec(w);
+	}
+	if (rc < 0)
+		log_err("database copy: table %s: rows %" PRId64 " to %" PRId64
+			" were refused by the target",
+			b->src->name, b->done + 1, b->done + b->n);
+	for (i = 0; i < nv; i++) {
+		free(b->val[i]);
+		b->val[i] = NULL;
+	}
+	b->done += b->n;
+	b->n = 0;
+	if (sql != b->full)
+		free(sql);
+	return rc;
+}
+
 /* Copies the rows of src (on from) into dst (on to), digesting them;
- * then reads them back from to and compares. 0 or -1 (logged). */
+ * then reads them back from to and compares. Into PostgreSQL the rows go
+ * several to an INSERT (as many as COPY_MAX_PARAMS values allow): one
+ * round trip per row was most of the time. 0 or -1 (logged). */
 static int copy_rows(struct store *from, struct store *to,
 		     const struct copy_table *src, const struct copy_table *dst,
 		     store_copy_progress progress, json_t *tables)
 {
 	crypto_generichash_state h;
-	char *sel = copy_select(src), *ins = copy_insert(src, dst), hex[65],
-	     back[65];
-	struct db_stmt *s = NULL, *w;
+	struct copy_batch b;
+	char *sel = copy_select(src), hex[65], back[65];
+	struct db_stmt *s = NULL;
 	int64_t rows = 0, back_rows;
 	int rc = -1, step, i;
+	const char *v;
 
-	if (!ins)
+	memset(&b, 0, sizeof(b));
+	b.src = src;
+	b.dst = dst;
+	b.to = to;
+	b.size = copy_is_pg(to) ? COPY_MAX_PARAMS / src->ncols : 1;
+	if (b.size < 1)
+		b.size = 1;
+	b.full = copy_insert(src, dst, b.size);
+	if (!b.full)
 		goto out;
 	s = db_stmt(from, sel);
 	if (!s)
 		goto out;
 	crypto_generichash_init(&h, NULL, 0, COPY_DIGEST_LEN);
 	while ((step = db_step(s)) == DB_ROW) {
-		w = db_stmt(to, ins);
-		if (!w)
-			goto out;
-		for (i = 0; i < src->ncols; i++)
-			db_bind_text(w, i + 1, db_text(s, i));
-		if (db_exec(w) < 0) {
-			log_err("database copy: table %s: row %" PRId64
-				" was refused by the target",
-				src->name, rows + 1);
-			goto out;
+		for (i = 0; i < src->ncols; i++) {
+			v = db_text(s, i);
+			b.val[b.n * src->ncols + i] = v ? xstrdup(v) : NULL;
 		}
 		copy_hash_row(&h, src, s);
+		if (++b.n == b.size && copy_flush(&b) < 0)
+			goto out;
 		if (++rows % COPY_PROGRESS_ROWS == 0 && progress)
 			progress(src->name, rows, 0);
 	}
-	if (step < 0)
+	if (step < 0 || (b.n && copy_flush(&b) < 0))
 		goto out;
 	db_reset(s);
 	s = NULL;
@@ -452,9 +503,11 @@ static int copy_rows(struct store *from, struct store *to,
 		progress(src->name, rows, 1);
 	rc = 0;
 out:
+	for (i = 0; i < b.n * src->ncols; i++)
+		free(b.val[i]);
 	db_reset(s);
 	free(sel);
-	free(ins);
+	free(b.full);
 	return rc;
 }
 
