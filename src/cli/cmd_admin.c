@@ -9,6 +9,7 @@
  * held one is zeroed before it is freed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "cli/cli_common.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "store/copy.h"
 #include "store/secret.h"
 #include "store/store.h"
 
@@ -30,8 +32,8 @@
 /* Options, by the letter each long option maps to. */
 struct admin_opts {
 	const char *db, *role, *org, *parent, *user, *name, *type, *file,
-		*description;
-	int json;
+		*description, *from, *to, *key;
+	int json, force;
 	int nargs;
 	char *args[ADMIN_MAX_ARGS];
 };
@@ -71,6 +73,12 @@ static const char admin_help_text[] =
 	"  credential delete ID\n"
 	"Database:\n"
 	"  db check                                integrity and foreign keys\n"
+	"  db copy --from DB --to DB [--force] [--key FILE] [--json]\n"
+	"                                          every table, SQLite to\n"
+	"                                          PostgreSQL or back; see "
+	"below\n"
+	"  db checksum [--json]                    rows and checksum per "
+	"table\n"
 	"\n"
 	"Credential types and fields (* = secret, read from stdin):\n"
 	"  snmp     community*\n"
@@ -94,6 +102,17 @@ static const char admin_help_text[] =
 	"history.\n"
 	"--from-file reads one credential, an array of them, or an Open-AudIT\n"
 	"export ({\"data\": [...]}, with 'credentials' objects).\n"
+	"\n"
+	"db copy moves a site between SQLite and PostgreSQL: DB is a SQLite\n"
+	"file (or sqlite:PATH) or a postgresql:// URL. Every table is copied\n"
+	"with its ids (PostgreSQL's id sequences are set past them) in one\n"
+	"transaction on the target, then each table's rows and checksum are\n"
+	"read back and compared with the source's: on any difference nothing\n"
+	"is stored. A target holding more than a new database ships with is\n"
+	"refused unless --force (which replaces what it holds). Secrets stay\n"
+	"encrypted: a SQLite target gets the source's key file (FROM.key, or\n"
+	"--key FILE) as TO.key; a different TO.key is refused. Progress goes\n"
+	"to stderr. Stop the servers of the source first.\n"
 	"\n"
 	"Options:\n"
 	"  --db PATH   the database (default $NETCENSUS_DB, else "
@@ -119,7 +138,10 @@ static const char admin_help_text[] =
 	"  netcensus admin credential add --name linux --type ssh_key \\\n"
 	"      username=audit key=@/root/.ssh/id_ed25519\n"
 	"  netcensus admin credential list --json\n"
-	"  netcensus admin db check\n";
+	"  netcensus admin db check\n"
+	"  netcensus admin db copy --from /var/lib/netcensus/netcensus.db \\\n"
+	"      --to "
+	"'postgresql://nc@db.example/netcensus?sslmode=verify-full'\n";
 
 static void admin_usage(FILE *out)
 {
@@ -780,6 +802,194 @@ static int admin_db_check(struct store *st, struct admin_opts *o)
 	return CLI_OK;
 }
 
+/* The file of a SQLite database (a path or sqlite:PATH); NULL for a
+ * PostgreSQL URL. */
+static const char *admin_sqlite_path(const char *db)
+{
+	if (!strncmp(db, "postgresql://", 13) ||
+	    !strncmp(db, "postgres://", 11))
+		return NULL;
+	return strncmp(db, "sqlite:", 7) ? db : db + 7;
+}
+
+/* Gives a SQLite target the key file the copied secrets are encrypted
+ * under (before the target is opened, which would make a new one). 0,
+ * or -1 with the reason printed. */
+static int admin_copy_key(const char *from, const char *to, const char *key)
+{
+	const char *fp = admin_sqlite_path(from), *tp = admin_sqlite_path(to);
+	char *src = key ? xstrdup(key) : fp ? xasprintf("%s.key", fp) : NULL;
+	char *dst = tp ? xasprintf("%s.key", tp) : NULL;
+	char *a = NULL, *b = NULL;
+	const char *why;
+	size_t na = 0, nb = 0;
+	int fd, rc = -1;
+
+	if (src && access(src, F_OK) != 0) {
+		if (key) {
+			fprintf(stderr,
+				"netcensus admin db copy: --key %s: %s\n", key,
+				strerror(errno));
+			goto out;
+		}
+		free(src);
+		src = NULL; /* a source that never stored a secret */
+	}
+	if (!dst) {
+		if (src)
+			fprintf(stderr,
+				"netcensus admin db copy: secrets are copied "
+				"encrypted under %s: the servers on the "
+				"target need that key file\n",
+				src);
+		rc = 0;
+		goto out;
+	}
+	if (!src) {
+		fprintf(stderr,
+			"netcensus admin db copy: secrets are copied encrypted "
+			"under the source's key file: put it at %s (or pass "
+			"--key FILE)\n",
+			dst);
+		rc = 0;
+		goto out;
+	}
+	a = util_read_file(src, 4096, &na, &why);
+	if (!a) {
+		fprintf(stderr, "netcensus admin db copy: %s: %s\n", src, why);
+		goto out;
+	}
+	if (access(dst, F_OK) == 0) {
+		b = util_read_file(dst, 4096, &nb, &why);
+		if (!b || na != nb || memcmp(a, b, na)) {
+			fprintf(stderr,
+				"netcensus admin db copy: %s is another key "
+				"than %s: the copied secrets could not be read "
+				"with it; move it away first\n",
+				dst, src);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || write(fd, a, na) != (ssize_t)na || close(fd) < 0) {
+		fprintf(stderr,
+			"netcensus admin db copy: cannot write %s: %s\n", dst,
+			strerror(errno));
+		goto out;
+	}
+	fprintf(stderr, "netcensus admin db copy: key file %s copied to %s\n",
+		src, dst);
+	rc = 0;
+out:
+	if (a)
+		secret_wipe(a, na);
+	if (b)
+		secret_wipe(b, nb);
+	free(a);
+	free(b);
+	free(src);
+	free(dst);
+	return rc;
+}
+
+static void admin_copy_progress(const char *table, int64_t rows, int done)
+{
+	fprintf(stderr, "copy: %-14s %lld rows%s\n", table, (long long)rows,
+		done ? "" : "...");
+}
+
+/* Prints a store_copy() / store_digest() report. */
+static int admin_print_digest(json_t *rep, struct admin_opts *o)
+{
+	json_t *t;
+	size_t i;
+
+	if (o->json)
+		return cli_json_print(rep) < 0 ? CLI_FAIL : CLI_OK;
+	printf("%-16s %10s  %s\n", "TABLE", "ROWS", "CHECKSUM");
+	json_array_foreach(json_object_get(rep, "tables"), i, t)
+		printf("%-16s %10lld  %s\n", cli_str(t, "table"),
+		       (long long)json_integer_value(
+			       json_object_get(t, "rows")),
+		       cli_str(t, "checksum"));
+	return CLI_OK;
+}
+
+static int admin_db_checksum(struct store *st, struct admin_opts *o)
+{
+	json_t *rep = store_digest(st);
+	int rc;
+
+	if (!rep)
+		return CLI_FAIL;
+	rc = admin_print_digest(rep, o);
+	json_decref(rep);
+	return rc;
+}
+
+static int admin_db_copy(struct store *unused, struct admin_opts *o)
+{
+	struct store *from = NULL, *to = NULL;
+	const char *fp;
+	char *fs = NULL, *ts = NULL;
+	json_t *rep = NULL;
+	int rc = CLI_FAIL, copied;
+
+	(void)unused;
+	if (!o->from || !o->to)
+		return cli_usage_error("admin", "db copy: give --from DB and "
+						"--to DB");
+	if (!strcmp(o->from, o->to))
+		return cli_usage_error("admin", "db copy: --from and --to are "
+						"the same database");
+	fs = store_url_shown(o->from);
+	ts = store_url_shown(o->to);
+	fp = admin_sqlite_path(o->from);
+	if (fp && access(fp, R_OK) != 0) {
+		fprintf(stderr, "netcensus admin db copy: --from %s: %s\n", fs,
+			strerror(errno));
+		goto out;
+	}
+	if (admin_copy_key(o->from, o->to, o->key) < 0)
+		goto out;
+	from = store_open(o->from);
+	to = from ? store_open(o->to) : NULL;
+	if (!to)
+		goto out;
+	copied = store_copy(from, to, o->force, admin_copy_progress, &rep);
+	if (copied == -2) {
+		fprintf(stderr,
+			"netcensus admin db copy: %s already holds data (more "
+			"than a new database ships with); nothing copied. "
+			"--force replaces it\n",
+			ts);
+		goto out;
+	}
+	if (copied < 0) {
+		fprintf(stderr,
+			"netcensus admin db copy: failed (the reason is "
+			"above); "
+			"nothing was stored in %s\n",
+			ts);
+		goto out;
+	}
+	rc = admin_print_digest(rep, o);
+	fprintf(stderr,
+		"copied %lld rows from %s to %s; every table's rows and "
+		"checksum are the same on both\n",
+		(long long)json_integer_value(json_object_get(rep, "rows")), fs,
+		ts);
+out:
+	json_decref(rep);
+	store_close(to);
+	store_close(from);
+	free(fs);
+	free(ts);
+	return rc;
+}
+
 /* ---- dispatch ---- */
 
 static const struct admin_cmd admin_cmds[] = {
@@ -801,6 +1011,10 @@ static const struct admin_cmd admin_cmds[] = {
 	{"credential", "delete", "d", 1, 1, admin_credential_delete,
 	 "credential delete ID"},
 	{"db", "check", "d", 0, 0, admin_db_check, "db check"},
+	{"db", "checksum", "dj", 0, 0, admin_db_checksum,
+	 "db checksum [--json]"},
+	{"db", "copy", "FTKxj", 0, 0, admin_db_copy,
+	 "db copy --from DB --to DB [--force] [--key FILE] [--json]"},
 };
 
 #define ADMIN_CMD_COUNT (sizeof(admin_cmds) / sizeof(admin_cmds[0]))
@@ -816,6 +1030,10 @@ static const struct option admin_long[] = {
 	{"type", required_argument, NULL, 't'},
 	{"from-file", required_argument, NULL, 'f'},
 	{"description", required_argument, NULL, 'D'},
+	{"from", required_argument, NULL, 'F'},
+	{"to", required_argument, NULL, 'T'},
+	{"key", required_argument, NULL, 'K'},
+	{"force", no_argument, NULL, 'x'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -875,9 +1093,14 @@ static int admin_parse(int argc, char **argv, const char *allowed, int leading,
 		       : c == 't' ? &o->type
 		       : c == 'f' ? &o->file
 		       : c == 'D' ? &o->description
+		       : c == 'F' ? &o->from
+		       : c == 'T' ? &o->to
+		       : c == 'K' ? &o->key
 				  : NULL;
 		if (slot)
 			*slot = optarg;
+		else if (c == 'x')
+			o->force = 1;
 		else
 			o->json = 1;
 	}
@@ -927,7 +1150,7 @@ int cmd_admin(int argc, char **argv)
 	const struct admin_cmd *cmd;
 	struct store *st;
 	char what[64];
-	int rc, known, first, i;
+	int rc, known, first, i, nodb;
 
 	memset(&o, 0, sizeof(o));
 	rc = admin_parse(argc, argv, "d", 1, &o, "");
@@ -966,8 +1189,10 @@ int cmd_admin(int argc, char **argv)
 			cmd->synopsis);
 		return CLI_USAGE;
 	}
-	st = cli_store_open(o.db);
-	if (!st)
+	/* db copy opens its two stores itself */
+	nodb = cmd->run == admin_db_copy;
+	st = nodb ? NULL : cli_store_open(o.db);
+	if (!st && !nodb)
 		return CLI_FAIL;
 	rc = cmd->run(st, &o);
 	store_close(st);

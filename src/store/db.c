@@ -187,8 +187,37 @@ static size_t json_form(const char *p, struct strbuf *out)
 	return (size_t)(key + nkey + 2 - p);
 }
 
+/* DB_SKIP_LOCKED's comment at p: appends the clause, returns the length
+ * read, or 0. */
+static size_t skip_locked_form(const char *p, struct strbuf *out)
+{
+	static const char form[] = "/*FOR UPDATE SKIP LOCKED*/";
+
+	if (strncmp(p, form, sizeof(form) - 1))
+		return 0;
+	strbuf_puts(out, "FOR UPDATE SKIP LOCKED");
+	return sizeof(form) - 1;
+}
+
+/* DB_IN_JSON_IDS()'s json_each(?N) at p: appends the start of PostgreSQL's
+ * form and returns the length of "json_each(" (the parameter is rewritten
+ * as any other; *close is set so that the ")" after it gets
+ * " AS jsonb))"), or 0. */
+static size_t json_each_form(const char *sql, const char *p, struct strbuf *out,
+			     int *close)
+{
+	static const char head[] = "json_each(?";
+
+	if (!word_at(sql, p, "json_each") || strncmp(p, head, sizeof(head) - 1))
+		return 0;
+	strbuf_puts(out, "jsonb_array_elements_text(CAST(");
+	*close = 1;
+	return sizeof(head) - 2;
+}
+
 char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 {
+	int close = 0;
 	struct strbuf out;
 	const char *p = sql;
 	int bare = 0, numbered = 0, n;
@@ -226,6 +255,18 @@ char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 			if (n > *nparams)
 				*nparams = n;
 			strbuf_printf(&out, "$%d", n);
+			if (close && *p == ')') {
+				strbuf_puts(&out, " AS jsonb))");
+				p++;
+				close = 0;
+			} else if (close) {
+				*why = "json_each() of more than a parameter";
+				goto fail;
+			}
+		} else if ((len = json_each_form(sql, p, &out, &close)) > 0) {
+			p += len;
+		} else if ((len = skip_locked_form(p, &out)) > 0) {
+			p += len;
 		} else if (word_at(sql, p, "CROSS JOIN")) {
 			strbuf_puts(&out, "JOIN");
 			p += strlen("CROSS JOIN");

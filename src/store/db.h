@@ -20,7 +20,13 @@
  *   inner join there): PostgreSQL runs it as JOIN;
  * - no LIMIT -1 (bind INT64_MAX for "no limit"), no "IN table" (write
  *   IN (SELECT id FROM table)), a bare parameter only where its type is
- *   known (CAST(?1 AS BIGINT) in a SELECT list), the table "user" quoted.
+ *   known (CAST(?1 AS BIGINT) in a SELECT list), the table "user" quoted;
+ * - a list of ids bound as one JSON array with DB_IN_JSON_IDS(col, "?N")
+ *   (one statement text whatever the list's length);
+ * - a claim's "take the row unless another transaction holds it" with
+ *   DB_SKIP_LOCKED after its SELECT (PostgreSQL's FOR UPDATE SKIP LOCKED;
+ *   on SQLite, whose writer is alone, nothing);
+ * - no "WHERE 1" (write WHERE TRUE), no "IS NOT ?" (spell the NULL case).
  * Text columns compare and sort byte by byte on both engines (the
  * PostgreSQL schema declares them COLLATE "C").
  */
@@ -43,6 +49,16 @@ struct db_stmt;
  * identifiers (string literals), never input. PostgreSQL's form is
  * written by pg.c's rewrite of exactly this text. */
 #define DB_JSON_TEXT(col, key) "json_extract(" col ", '$." key "')"
+
+/* col is one of the ids of the JSON array bound to parameter p ("?N"):
+ * json_each() on SQLite, jsonb_array_elements_text() on PostgreSQL (by
+ * pg.c's rewrite of exactly this text). */
+#define DB_IN_JSON_IDS(col, p)                                                 \
+	col " IN (SELECT CAST(value AS BIGINT) FROM json_each(" p "))"
+
+/* After a claim's SELECT ... LIMIT n: rows another transaction has locked
+ * are passed over on PostgreSQL (a comment on SQLite). */
+#define DB_SKIP_LOCKED " /*FOR UPDATE SKIP LOCKED*/"
 
 /* An engine's side of a statement (sqlite.c, pg.c). */
 struct db_engine {
@@ -99,8 +115,10 @@ int64_t db_changes(struct db_stmt *s);
 void db_reset(struct db_stmt *s);
 
 /* PostgreSQL's text of sql: ?N and ? become $N, "CROSS JOIN" becomes
- * "JOIN" and DB_JSON_TEXT()'s form becomes (col ->> 'key'); quoted text
- * is left alone. *nparams is the highest parameter number. Returns NULL
+ * "JOIN", DB_JSON_TEXT()'s form becomes (col ->> 'key'), json_each(?N)
+ * becomes jsonb_array_elements_text(CAST($N AS jsonb)) and
+ * DB_SKIP_LOCKED's comment FOR UPDATE SKIP LOCKED; quoted text is left
+ * alone. *nparams is the highest parameter number. Returns NULL
  * (why set) when sql uses more than max parameters or mixes the two
  * placeholder forms. Caller frees. */
 char *db_sql_pg(const char *sql, int max, int *nparams, const char **why);

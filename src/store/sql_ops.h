@@ -49,6 +49,90 @@ int sql_audit_add_id(struct store *st, const struct store_audit *a,
 int sql_audit_set_message(struct store *st, int64_t id, const char *message);
 json_t *sql_audit_list(struct store *st, int64_t limit);
 
+/* pg7b */
+json_t *sql_report_list(struct store *st, const int64_t *org_ids, int norgs);
+json_t *sql_report_get(struct store *st, int64_t id, int *found);
+json_t *sql_report_find(struct store *st, const char *key,
+			const int64_t *org_ids, int norgs, int *found);
+int sql_report_add(struct store *st, json_t *rep, int64_t *id, int *dup);
+int sql_report_delete(struct store *st, int64_t id);
+json_t *sql_task_list(struct store *st, const int64_t *org_ids, int norgs);
+json_t *sql_task_get(struct store *st, int64_t id, int *found);
+int sql_task_add(struct store *st, json_t *task, int64_t *id, int *dup);
+int sql_task_update(struct store *st, int64_t id, json_t *task, int *dup);
+int sql_task_delete(struct store *st, int64_t id);
+json_t *sql_task_due(struct store *st, const char *now);
+int sql_task_finish(struct store *st, int64_t id, const char *last_run,
+		    const char *status, const char *result,
+		    const char *next_run);
+int sql_task_claim(struct store *st, int64_t id, const char *now, int lease_s);
+int sql_task_set_next(struct store *st, int64_t id, const char *next_run);
+char *sql_user_source(struct store *st, const char *name);
+int sql_user_external_put(struct store *st, const char *name,
+			  const char *source, const char *role, int64_t org_id,
+			  const char *full_name, const char *email,
+			  int *conflict);
+int sql_user_external_disable(struct store *st, const char *name,
+			      const char *source);
+int sql_purge(struct store *st, const char *cutoff, const int64_t *org_ids,
+	      int norgs, json_t **counts);
+json_t *sql_discodef_list(struct store *st, const int64_t *org_ids, int norgs);
+json_t *sql_discodef_get(struct store *st, int64_t id, int *found);
+int sql_discodef_find(struct store *st, int64_t org_id, const char *name,
+		      int64_t *id);
+int sql_discodef_add(struct store *st, json_t *def, int64_t *id);
+int sql_discodef_update(struct store *st, int64_t id, json_t *def);
+int sql_discodef_delete(struct store *st, int64_t id);
+int sql_discorun_queue(struct store *st, int64_t discovery_id, int64_t *run_id);
+int sql_discorun_active(struct store *st, int64_t discovery_id,
+			int64_t *run_id);
+int sql_discorun_claim(struct store *st, int lease_s, int64_t *run_id,
+		       int64_t *discovery_id);
+int sql_discorun_renew(struct store *st, int64_t run_id, int lease_s);
+int sql_discorun_claim_for(struct store *st, int64_t collector_id,
+			   int64_t *run_id, int64_t *discovery_id);
+int sql_discorun_progress(struct store *st, int64_t run_id, int64_t total,
+			  int64_t done, int64_t alive, int64_t packets);
+int sql_discorun_interrupt_all(struct store *st, int64_t *n);
+int sql_discorun_mark(struct store *st, int64_t run_id, const char *state,
+		      const char *message);
+int sql_discorun_cancel_queued(struct store *st, int64_t run_id, int *changed);
+int sql_discorun_state(struct store *st, int64_t run_id, int64_t *discovery_id,
+		       char state[16]);
+json_t *sql_discorun_stages(struct store *st, int64_t run_id);
+json_t *sql_discorun_count_states(struct store *st);
+int sql_discovery_run_start(struct store *st, int64_t discovery_id,
+			    int64_t total, int64_t *run_id);
+int sql_discovery_run_finish(struct store *st, int64_t run_id,
+			     const char *state,
+			     const struct store_discovery_counts *c,
+			     const char *message);
+int sql_discovery_log_add(struct store *st, int64_t run_id,
+			  const struct store_discovery_log *rows, size_t n);
+json_t *sql_discovery_run_list(struct store *st, int64_t limit);
+json_t *sql_discovery_log_list(struct store *st, int64_t run_id);
+int sql_collector_register(struct store *st,
+			   const struct store_collector_reg *r, int64_t *id,
+			   int64_t *interrupted);
+int sql_collector_by_token(struct store *st, int64_t token_id, int64_t *id,
+			   int *enabled);
+int sql_collector_seen(struct store *st, int64_t id, int64_t spool_depth,
+		       int64_t spool_dropped);
+json_t *sql_collector_list(struct store *st, const int64_t *org_ids, int norgs);
+json_t *sql_collector_get(struct store *st, int64_t id, int *found);
+int sql_collector_find(struct store *st, const char *s, int64_t *id);
+int sql_collector_update(struct store *st, int64_t id, json_t *fields);
+int sql_collector_delete(struct store *st, int64_t id);
+int sql_collector_run(struct store *st, int64_t id, int64_t run_id,
+		      int64_t *org_id, char state[16]);
+int sql_collector_run_cancel(struct store *st, int64_t run_id, int *changed);
+int sql_collector_item_seen(struct store *st, const char *item_id);
+int sql_collector_item_add(struct store *st, const char *item_id,
+			   int64_t run_id, const char *kind, int64_t device_id);
+int sql_collector_run_reports(struct store *st, int64_t run_id, int64_t *n);
+json_t *sql_ssh_host_map(struct store *st, int64_t org_id);
+int sql_ssh_host_set(struct store *st, const struct store_ssh_host *h);
+
 /* The members of struct store_ops these fill, for every SQL back end's
  * table (sqlite_ops.c, pg.c): an operation ported to the statement helper
  * moves here, and both engines have it. */
@@ -76,7 +160,64 @@ json_t *sql_audit_list(struct store *st, int64_t limit);
 	.audit_add = sql_audit_add, \
 	.audit_add_id = sql_audit_add_id, \
 	.audit_set_message = sql_audit_set_message, \
-	.audit_list = sql_audit_list
+	.audit_list = sql_audit_list, \
+	/* pg7b */ \
+	.report_list = sql_report_list, \
+	.report_get = sql_report_get, \
+	.report_find = sql_report_find, \
+	.report_add = sql_report_add, \
+	.report_delete = sql_report_delete, \
+	.task_list = sql_task_list, \
+	.task_get = sql_task_get, \
+	.task_add = sql_task_add, \
+	.task_update = sql_task_update, \
+	.task_delete = sql_task_delete, \
+	.task_due = sql_task_due, \
+	.task_finish = sql_task_finish, \
+	.task_claim = sql_task_claim, \
+	.task_set_next = sql_task_set_next, \
+	.user_source = sql_user_source, \
+	.user_external_put = sql_user_external_put, \
+	.user_external_disable = sql_user_external_disable, \
+	.purge = sql_purge, \
+	.discodef_list = sql_discodef_list, \
+	.discodef_get = sql_discodef_get, \
+	.discodef_find = sql_discodef_find, \
+	.discodef_add = sql_discodef_add, \
+	.discodef_update = sql_discodef_update, \
+	.discodef_delete = sql_discodef_delete, \
+	.discorun_queue = sql_discorun_queue, \
+	.discorun_active = sql_discorun_active, \
+	.discorun_claim = sql_discorun_claim, \
+	.discorun_renew = sql_discorun_renew, \
+	.discorun_claim_for = sql_discorun_claim_for, \
+	.discorun_progress = sql_discorun_progress, \
+	.discorun_interrupt_all = sql_discorun_interrupt_all, \
+	.discorun_mark = sql_discorun_mark, \
+	.discorun_cancel_queued = sql_discorun_cancel_queued, \
+	.discorun_state = sql_discorun_state, \
+	.discorun_stages = sql_discorun_stages, \
+	.discorun_count_states = sql_discorun_count_states, \
+	.discovery_run_start = sql_discovery_run_start, \
+	.discovery_run_finish = sql_discovery_run_finish, \
+	.discovery_log_add = sql_discovery_log_add, \
+	.discovery_run_list = sql_discovery_run_list, \
+	.discovery_log_list = sql_discovery_log_list, \
+	.collector_register = sql_collector_register, \
+	.collector_by_token = sql_collector_by_token, \
+	.collector_seen = sql_collector_seen, \
+	.collector_list = sql_collector_list, \
+	.collector_get = sql_collector_get, \
+	.collector_find = sql_collector_find, \
+	.collector_update = sql_collector_update, \
+	.collector_delete = sql_collector_delete, \
+	.collector_run = sql_collector_run, \
+	.collector_run_cancel = sql_collector_run_cancel, \
+	.collector_item_seen = sql_collector_item_seen, \
+	.collector_item_add = sql_collector_item_add, \
+	.collector_run_reports = sql_collector_run_reports, \
+	.ssh_host_map = sql_ssh_host_map, \
+	.ssh_host_set = sql_ssh_host_set
 /* clang-format on */
 
 #endif

@@ -53,7 +53,9 @@ void store_interrupt(struct store *st);
 /* This process's name in leases (store_discorun_claim(), store_task_claim()):
  * "HOST:PID:RANDOM", made once. */
 const char *store_lease_owner(void);
-/* The UTC text time s seconds from now, for leases. */
+/* The UTC text time s seconds from now, for leases; "now" is
+ * NETCENSUS_NOW when it is set (util_now()'s pin), so that a test moves
+ * the leases' clock instead of waiting. */
 void store_lease_time(int s, char out[20]);
 
 /* The schema version this build writes, and the one the open database has. */

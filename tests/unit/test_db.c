@@ -1,8 +1,8 @@
 /* db.h: the common SQL rewritten into PostgreSQL's text (placeholders,
- * CROSS JOIN, JSON access, quoted text untouched, bad placeholders
- * refused), a database URL shown without its password, and an operation a
- * back end does not have refused with its name instead of a crash (a
- * SQLite handle posing as another back end). */
+ * CROSS JOIN, JSON access, a JSON list of ids, SKIP LOCKED, quoted text
+ * untouched, bad placeholders refused), a database URL shown without its
+ * password, and an operation a back end does not have refused with its
+ * name instead of a crash (a SQLite handle posing as another back end). */
 #include "testlib.h"
 
 #include "core/log.h"
@@ -81,6 +81,18 @@ static void test_dialect(void **state)
 	s = pg("SELECT xCROSS JOIN_ FROM t", &n);
 	assert_string_equal(s, "SELECT xCROSS JOIN_ FROM t");
 	assert_int_equal(n, 0);
+	free(s);
+	/* a list of ids as one JSON parameter, and a claim's row lock */
+	s = pg("SELECT id FROM t WHERE " DB_IN_JSON_IDS(
+		       "org_id",
+		       "?2") " AND a = ?1 ORDER BY id LIMIT 1" DB_SKIP_LOCKED,
+	       &n);
+	assert_string_equal(s, "SELECT id FROM t WHERE org_id IN (SELECT "
+			       "CAST(value AS BIGINT) FROM "
+			       "jsonb_array_elements_text(CAST($2 AS jsonb))) "
+			       "AND a = $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP "
+			       "LOCKED");
+	assert_int_equal(n, 2);
 	free(s);
 }
 
