@@ -188,8 +188,8 @@ static void run(const char *python, int call_ms, struct winrpc_result *r)
 static void assert_error_has(const struct winrpc_result *r, const char *want)
 {
 	if (!strstr(r->error, want))
-		print_error("error: '%s', expected it to name '%s'\n",
-			    r->error, want);
+		print_error("error: '%s', expected it to name '%s'\n", r->error,
+			    want);
 	assert_non_null(strstr(r->error, want));
 }
 
