@@ -398,6 +398,49 @@ const char *classify_model_normalise(const char *model, const char *maker,
 	return out + start;
 }
 
+/*
+ * The model a sysDescr names right after the maker's own name ("DrayTek
+ * Vigor2925 ...", "Huawei AR1220 ...", "Moxa EDS-510E"): the word that
+ * follows when classify_model_normalise() found the maker's name in
+ * front, if it looks like a model (letters or digits, at least one
+ * digit, 3 to 40 characters, not a version number: none that starts
+ * with a digit and has a dot); NULL otherwise.
+ */
+static const char *classify_descr_model(const char *descr, const char *maker,
+					char *buf, size_t size)
+{
+	char tmp[CLASSIFY_FACT_MAX];
+	const char *rest;
+	size_t n, i, digits = 0;
+
+	if (!descr || !maker || !*maker)
+		return NULL;
+	rest = classify_model_normalise(descr, maker, tmp, sizeof(tmp));
+	if (rest == tmp)
+		return NULL; /* no maker's name in front */
+	n = strcspn(rest, " ,;:");
+	while (n && rest[n - 1] == '.')
+		n--;
+	if (n < 3 || n > 40 || n >= size || classify_is_version(rest, n))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (isdigit((unsigned char)rest[i]))
+			digits++;
+		else if (!isalpha((unsigned char)rest[i]) &&
+			 !strchr("+-/_.", rest[i]))
+			return NULL;
+	}
+	if (!digits || !isalnum((unsigned char)rest[0]))
+		return NULL;
+	/* a version with a suffix: "1.2.0-beta1", "v6.5R1" */
+	i = rest[0] == 'v' || rest[0] == 'V';
+	if (isdigit((unsigned char)rest[i]) && memchr(rest, '.', n))
+		return NULL;
+	memcpy(buf, rest, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* "MIB field" of an identity line, for the evidence. */
 static const char *classify_ident_from(const struct classify_ident *d,
 				       char *buf, size_t size)
@@ -428,7 +471,7 @@ int classify_report(json_t *report)
 	struct classify_facts f;
 	char mac[18], oid[CLASSIFY_FACT_MAX], descr[CLASSIFY_FACT_MAX],
 		name[CLASSIFY_FACT_MAX], maker[64], mm[CLASSIFY_FACT_MAX],
-		mk[CLASSIFY_FACT_MAX], mmfrom[128], mkfrom[128];
+		mk[CLASSIFY_FACT_MAX], mmfrom[128], mkfrom[128], dm[48];
 	const struct classify_ident *from = NULL;
 	int n, had_model;
 
@@ -473,6 +516,8 @@ int classify_report(json_t *report)
 	if (f.mib_maker)
 		f.mib_maker_from = classify_ident_from(from, mkfrom,
 						       sizeof(mkfrom));
+	f.descr_model = classify_descr_model(f.descr, f.vendor, dm,
+					     sizeof(dm));
 	had_model = classify_sys_str(sys, "model") != NULL;
 	n = classify_rules_apply(classify_sets, &f, sys);
 	classify_sys_vendor(sys);

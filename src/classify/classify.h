@@ -162,6 +162,9 @@ struct classify_facts {
 	const char *mib_model_from; /* $mibmodelfrom: "MIB field" */
 	const char *mib_maker;	    /* $mibmaker: the same for makers */
 	const char *mib_maker_from; /* $mibmakerfrom */
+	const char *descr_model;    /* $descrmodel: the word after the
+				     * maker's name at the sysDescr's start,
+				     * when it looks like a model */
 };
 
 /* Runs the rule sets in order (the first that gives a field a value

@@ -6,7 +6,7 @@
  *   vendor REGEX NAME                          vendor-name normalisation
  *   virtual-mac PREFIX NAME                    a virtual NIC MAC range
  * VAR is oid, descr, name, oui, enterprise, product, maker, mac, port,
- * mibmodel, mibmaker or sys.FIELD;
+ * mibmodel, mibmaker, descrmodel or sys.FIELD;
  * OP is = (equal),
  * ^= (prefix; for oid at an arc boundary), *= (contains) or ~ (POSIX
  * extended regex); all string comparisons ignore case. A VALUE is a bare
@@ -43,11 +43,13 @@ enum rule_var {
 	V_SYS,	    /* sys.FIELD: any string field of the report's sys */
 	V_MIBMODEL, /* the first model a vendor identity object named */
 	V_MIBMAKER, /* the first maker a vendor identity object named */
+	V_DESCRMODEL, /* the model a sysDescr names after the maker's name */
 	V_COUNT
 };
 static const char *const var_names[V_COUNT] = {
 	"oid",	   "descr", "name", "oui",  "enterprise", "product",
 	"maker",   "mac",   "port", "sys",  "mibmodel",	  "mibmaker",
+	"descrmodel",
 };
 
 enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX, OP_GT, OP_LT };
@@ -289,7 +291,7 @@ static const char *rules_make_cond(struct rule_cond *c,
 	if (var < 0)
 		return "unknown condition (want oid, descr, name, oui, "
 		       "enterprise, product, maker, mac, port, mibmodel, "
-		       "mibmaker or sys.FIELD)";
+		       "mibmaker, descrmodel or sys.FIELD)";
 	c->var = (enum rule_var)var;
 	c->op = (enum rule_op)t->op;
 	c->negate = t->negate;
@@ -358,6 +360,7 @@ static const char *rules_var_label(const struct rule_cond *c)
 		NULL,
 		"vendor MIB model object",
 		"vendor MIB manufacturer object",
+		"sysDescr model after the maker's name",
 	};
 
 	return c->var == V_SYS ? c->field : labels[c->var];
@@ -722,6 +725,9 @@ static const char *rules_fact(const struct classify_facts *f, enum rule_var v)
 	case V_MIBMAKER:
 		s = f->mib_maker;
 		break;
+	case V_DESCRMODEL:
+		s = f->descr_model;
+		break;
 	case V_SYS:
 		break;
 	case V_PORT:
@@ -841,6 +847,7 @@ static int rules_fact_var(const char *v, const struct classify_facts *f,
 		{"$mibmodel", f->mib_model},
 		{"$mibmakerfrom", f->mib_maker_from},
 		{"$mibmaker", f->mib_maker},
+		{"$descrmodel", f->descr_model},
 		{"$product", f->product},
 		{"$maker", f->maker},
 	};
