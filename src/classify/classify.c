@@ -503,21 +503,18 @@ int classify_report(json_t *report)
 		f.maker = classify_descr_maker(f.descr, maker, sizeof(maker));
 	f.vendor = f.enterprise ? classify_vendor_normalise(f.enterprise)
 				: f.maker;
-	f.mib_model = classify_bound(classify_ident_first(sys, IDENT_MODEL,
-							  &from),
-				     mm, sizeof(mm));
+	f.mib_model = classify_bound(
+		classify_ident_first(sys, IDENT_MODEL, &from), mm, sizeof(mm));
 	if (f.mib_model)
-		f.mib_model_from = classify_ident_from(from, mmfrom,
-						       sizeof(mmfrom));
-	f.mib_maker = classify_bound(classify_ident_first(sys,
-							  IDENT_MANUFACTURER,
-							  &from),
-				     mk, sizeof(mk));
+		f.mib_model_from =
+			classify_ident_from(from, mmfrom, sizeof(mmfrom));
+	f.mib_maker = classify_bound(
+		classify_ident_first(sys, IDENT_MANUFACTURER, &from), mk,
+		sizeof(mk));
 	if (f.mib_maker)
-		f.mib_maker_from = classify_ident_from(from, mkfrom,
-						       sizeof(mkfrom));
-	f.descr_model = classify_descr_model(f.descr, f.vendor, dm,
-					     sizeof(dm));
+		f.mib_maker_from =
+			classify_ident_from(from, mkfrom, sizeof(mkfrom));
+	f.descr_model = classify_descr_model(f.descr, f.vendor, dm, sizeof(dm));
 	had_model = classify_sys_str(sys, "model") != NULL;
 	n = classify_rules_apply(classify_sets, &f, sys);
 	classify_sys_vendor(sys);

@@ -157,8 +157,8 @@ struct classify_facts {
 	const char *vendor;	/* the maker (condition "maker"): the
 				 * enterprise's organisation, else $maker;
 				 * after the vendor alias table */
-	const char *mib_model;	    /* $mibmodel: the first answered model
-				     * object of data/snmp-identity.txt */
+	const char *mib_model;	/* $mibmodel: the first answered model
+				 * object of data/snmp-identity.txt */
 	const char *mib_model_from; /* $mibmodelfrom: "MIB field" */
 	const char *mib_maker;	    /* $mibmaker: the same for makers */
 	const char *mib_maker_from; /* $mibmakerfrom */
@@ -212,8 +212,8 @@ struct classify_ident {
 	unsigned long oid[CLASSIFY_IDENT_OID_MAX];
 	size_t oidlen;
 	enum classify_ident_gives gives;
-	int any;		  /* "*": every agent */
-	int no_oid;		  /* "-": agents without a sysObjectID */
+	int any;    /* "*": every agent */
+	int no_oid; /* "-": agents without a sysObjectID */
 	unsigned long gates[CLASSIFY_IDENT_GATES_MAX]; /* enterprises asked */
 	size_t ngates;
 };
@@ -229,8 +229,8 @@ struct classify_idents *classify_idents_parse(const char *text, size_t len,
 					      struct classify_error *err);
 void classify_idents_free(struct classify_idents *t);
 /* The lines in file order, *n of them (NULL and 0 for a NULL table). */
-const struct classify_ident *classify_idents_list(
-	const struct classify_idents *t, size_t *n);
+const struct classify_ident *
+classify_idents_list(const struct classify_idents *t, size_t *n);
 /* 1 when an agent whose sysObjectID is oid (NULL or "" for none) is to
  * be asked for d. */
 int classify_ident_asked(const struct classify_ident *d, const char *oid);

@@ -43,12 +43,11 @@ static int idents_parse_oid(const char *s, struct classify_ident *d)
 
 	d->oidlen = 0;
 	while (*s) {
-		if (*s < '0' || *s > '9' ||
-		    d->oidlen == CLASSIFY_IDENT_OID_MAX)
+		if (*s < '0' || *s > '9' || d->oidlen == CLASSIFY_IDENT_OID_MAX)
 			return -1;
 		arc = strtol(s, &end, 10);
-		if (arc < 0 || arc > 4294967295L ||
-		    (*end && *end != '.') || (*end == '.' && !end[1]))
+		if (arc < 0 || arc > 4294967295L || (*end && *end != '.') ||
+		    (*end == '.' && !end[1]))
 			return -1;
 		d->oid[d->oidlen++] = (unsigned long)arc;
 		s = *end ? end + 1 : end;
@@ -82,8 +81,7 @@ static int idents_parse_gates(char *s, struct classify_ident *d)
 
 static int idents_parse_gives(const char *s, struct classify_ident *d)
 {
-	for (size_t i = 0; i < sizeof(gives_names) / sizeof(*gives_names);
-	     i++)
+	for (size_t i = 0; i < sizeof(gives_names) / sizeof(*gives_names); i++)
 		if (strcmp(s, gives_names[i]) == 0) {
 			d->gives = (enum classify_ident_gives)i;
 			return 0;
@@ -166,7 +164,7 @@ struct classify_idents *classify_idents_parse(const char *text, size_t len,
 		}
 		t->v[t->n++] = d;
 		continue;
-bad:
+	bad:
 		snprintf(err->msg, sizeof(err->msg), "%s:%d: %s", name, lineno,
 			 why);
 		classify_idents_free(t);
@@ -187,8 +185,8 @@ void classify_idents_free(struct classify_idents *t)
 	free(t);
 }
 
-const struct classify_ident *classify_idents_list(
-	const struct classify_idents *t, size_t *n)
+const struct classify_ident *
+classify_idents_list(const struct classify_idents *t, size_t *n)
 {
 	*n = t ? t->n : 0;
 	return t ? t->v : NULL;
@@ -246,8 +244,8 @@ const char *classify_ident_first(const json_t *sys,
 				 const struct classify_ident **from)
 {
 	size_t n;
-	const struct classify_ident *v = classify_idents_list(classify_idents(),
-							      &n);
+	const struct classify_ident *v =
+		classify_idents_list(classify_idents(), &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const char *s;

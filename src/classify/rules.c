@@ -40,16 +40,15 @@ enum rule_var {
 	V_MAKER,   /* the enterprise's maker, or the one sysDescr starts with */
 	V_MAC,
 	V_PORT,
-	V_SYS,	    /* sys.FIELD: any string field of the report's sys */
-	V_MIBMODEL, /* the first model a vendor identity object named */
-	V_MIBMAKER, /* the first maker a vendor identity object named */
+	V_SYS,	      /* sys.FIELD: any string field of the report's sys */
+	V_MIBMODEL,   /* the first model a vendor identity object named */
+	V_MIBMAKER,   /* the first maker a vendor identity object named */
 	V_DESCRMODEL, /* the model a sysDescr names after the maker's name */
 	V_COUNT
 };
 static const char *const var_names[V_COUNT] = {
-	"oid",	   "descr", "name", "oui",  "enterprise", "product",
-	"maker",   "mac",   "port", "sys",  "mibmodel",	  "mibmaker",
-	"descrmodel",
+	"oid", "descr", "name", "oui",	    "enterprise", "product",	"maker",
+	"mac", "port",	"sys",	"mibmodel", "mibmaker",	  "descrmodel",
 };
 
 enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX, OP_GT, OP_LT };

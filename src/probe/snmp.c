@@ -1272,8 +1272,8 @@ static int list_has(const char *list, const char *word)
  */
 static void probe_get_identity(struct probe *p, json_t *sys)
 {
-	const char *sysoid = json_string_value(json_object_get(sys,
-							       "sysObjectID"));
+	const char *sysoid =
+		json_string_value(json_object_get(sys, "sysObjectID"));
 	const struct classify_ident *all, *asked[OBJ_MAX];
 	struct obj_def defs[OBJ_MAX];
 	const struct obj_def *dp[OBJ_MAX];
@@ -2742,9 +2742,10 @@ int snmp_probe(const char *ip, json_t *credentials,
 		  p.deadline_ms - probe_left_ms(&p));
 	entity_fill(w, sys);
 	if (!json_object_get(sys, "serial")) {
-		/* the maker's own serial object, when the Entity MIB has none */
-		const char *serial = classify_ident_first(sys, IDENT_SERIAL,
-							  NULL);
+		/* the maker's own serial object, when the Entity MIB has none
+		 */
+		const char *serial =
+			classify_ident_first(sys, IDENT_SERIAL, NULL);
 
 		if (serial)
 			set_str(sys, "serial", serial);

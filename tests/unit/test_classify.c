@@ -1285,8 +1285,8 @@ static const struct mib_case general_cases[] = {
 	/* vendor model objects (data/snmp-identity.txt) and the makers'
 	 * sysDescr formats: made-up devices of real makers */
 	{"CyberPower CPS-MIB upsBaseIdentModel",
-	 {"sysObjectID", "1.3.6.1.4.1.3808.1.1.1", "sysDescr",
-	  "Power Manager", "upsBaseIdentModel", "PR1500ELCDRT2U", NULL},
+	 {"sysObjectID", "1.3.6.1.4.1.3808.1.1.1", "sysDescr", "Power Manager",
+	  "upsBaseIdentModel", "PR1500ELCDRT2U", NULL},
 	 "ups",
 	 "CyberPower",
 	 "PR1500ELCDRT2U",
@@ -1334,8 +1334,8 @@ static const struct mib_case general_cases[] = {
 	 NULL,
 	 "CPQSM2-MIB cpqSm2CntlrModel"},
 	{"a Dell remote access controller without a sysObjectID",
-	 {"sysDescr", "Dell Out-of-band SNMP Agent for Remote Access Controller",
-	  NULL},
+	 {"sysDescr",
+	  "Dell Out-of-band SNMP Agent for Remote Access Controller", NULL},
 	 "bmc",
 	 "Dell",
 	 NULL,
@@ -1343,8 +1343,8 @@ static const struct mib_case general_cases[] = {
 	 "remote access controller"},
 	{"Dell iDRAC: the server's model from IDRAC-MIB-SMIv2",
 	 {"sysObjectID", "1.3.6.1.4.1.674.10892.5", "sysDescr", "Linux idrac",
-	  "snmp_mibs", "IDRAC-MIB-SMIv2", "systemModelName",
-	  "PowerEdge R640", NULL},
+	  "snmp_mibs", "IDRAC-MIB-SMIv2", "systemModelName", "PowerEdge R640",
+	  NULL},
 	 "bmc",
 	 "Dell",
 	 "PowerEdge R640",
@@ -1821,11 +1821,11 @@ static void test_idents(void **state)
 	assert_null(classify_idents_parse(bad, sizeof(bad) - 1, "t.txt", &err));
 	assert_string_equal(err.msg, "t.txt:3: ASKED-OF is not \"*\" or "
 				     "enterprise numbers and \"-\"");
-	assert_null(classify_idents_parse(bad2, sizeof(bad2) - 1, "t.txt",
-					  &err));
+	assert_null(
+		classify_idents_parse(bad2, sizeof(bad2) - 1, "t.txt", &err));
 	assert_non_null(strstr(err.msg, "t.txt:1: GIVES"));
-	assert_null(classify_idents_parse(bad3, sizeof(bad3) - 1, "t.txt",
-					  &err));
+	assert_null(
+		classify_idents_parse(bad3, sizeof(bad3) - 1, "t.txt", &err));
 	assert_non_null(strstr(err.msg, "t.txt:1: OID"));
 
 	t = classify_idents_parse(good, sizeof(good) - 1, "t.txt", &err);
@@ -1870,8 +1870,8 @@ static void test_idents(void **state)
 		if (strcmp(v[i].field, "snwlSysModel") == 0) {
 			assert_false(classify_ident_asked(
 				&v[i], "1.3.6.1.4.1.8072.3.2.10"));
-			assert_true(classify_ident_asked(
-				&v[i], "1.3.6.1.4.1.8741.1"));
+			assert_true(classify_ident_asked(&v[i],
+							 "1.3.6.1.4.1.8741.1"));
 		}
 	}
 }
