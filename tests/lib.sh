@@ -202,6 +202,27 @@ rec_agents_wait() {
 	fi
 }
 
+# rec_discover RANGE: netcensus discover of the agents at RANGE, from the
+# scanner namespace, into $T/out.json. Generous waits (snmpsimd and an
+# ASan build are slow on a busy machine): load changes how long it takes,
+# never what it reads.
+rec_discover() {
+	if ip netns exec "$SCAN" env NETCENSUS_SNMP_DEADLINE_MS=300000 \
+		timeout 900 "$NETCENSUS" discover --no-dns --json \
+		--ports 161/udp --discovery-ports none --timeout 10000 \
+		--retries 2 "$1" >"$T/out.json" 2>"$T/err"; then
+		ok "discover of $1 finished"
+	else
+		nok "discover of $1 (exit $?)"
+		tail -5 "$T/err" | sed 's/^/# /'
+	fi
+}
+# rec_sysf IP FIELD: the sys field of the device at IP in $T/out.json
+rec_sysf() {
+	jq -r --arg ip "$1" --arg f "$2" \
+		'[.[] | select(.sys.ip == $ip)][0].sys[$f] // ""' "$T/out.json"
+}
+
 lab_up() {
 	_lib_what=$1
 	shift

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "classify/classify.h"
@@ -295,13 +296,184 @@ static const char *classify_descr_maker(const char *descr, char *buf,
 	return classify_ent_find(classify_ents, buf);
 }
 
+/* 1 when the word(s) w (n bytes) name the maker: its name or the name's
+ * first word, any case ("Ricoh", "Cisco" of "Cisco Systems"), or a short
+ * abbreviation the alias table turns into it ("HP", "IBM"). */
+static int classify_names_maker(const char *w, size_t n, const char *maker)
+{
+	char buf[64];
+	size_t m = strlen(maker);
+
+	if (!n || n >= sizeof(buf))
+		return 0;
+	if (strncasecmp(w, maker, n) == 0 && (n == m || maker[n] == ' '))
+		return 1;
+	if (n > 4)
+		return 0;
+	memcpy(buf, w, n);
+	buf[n] = '\0';
+	return util_streq_ci(classify_vendor_normalise(buf), maker);
+}
+
+/* 1 for a version number a maker appends to a model: "1.09", "V4.38",
+ * "6.10.007" (digits with at least one dot, an optional leading v). */
+static int classify_is_version(const char *w, size_t n)
+{
+	size_t i = 0, dots = 0;
+
+	if (n && (w[0] == 'v' || w[0] == 'V'))
+		i++;
+	if (i >= n || !isdigit((unsigned char)w[i]))
+		return 0;
+	for (; i < n; i++) {
+		if (w[i] == '.' && i + 1 < n &&
+		    isdigit((unsigned char)w[i + 1]))
+			dots++;
+		else if (!isdigit((unsigned char)w[i]))
+			return 0;
+	}
+	return dots > 0;
+}
+
+/* A product MIB's name glues the maker's first word, in lower case, to
+ * the product: "cisco1941", "ciscoASR9010". The length of that prefix
+ * when the product follows with a digit or a capital, else 0. */
+static size_t classify_glued_maker(const char *model, const char *maker)
+{
+	size_t k = maker ? strcspn(maker, " ,") : 0, i;
+
+	if (k < 3)
+		return 0;
+	for (i = 0; i < k; i++)
+		if (!islower((unsigned char)model[i]) ||
+		    model[i] != tolower((unsigned char)maker[i]))
+			return 0;
+	return isdigit((unsigned char)model[k]) ||
+			       isupper((unsigned char)model[k])
+		       ? k
+		       : 0;
+}
+
+const char *classify_model_normalise(const char *model, const char *maker,
+				     char *out, size_t size)
+{
+	size_t n = 0, start = 0, best = 0, words = 0, end;
+	const char *p;
+
+	if (!size)
+		return NULL;
+	/* whitespace runs become one space, none at either end */
+	for (p = model ? model : ""; *p && n + 1 < size; p++) {
+		if (isspace((unsigned char)*p)) {
+			if (n && out[n - 1] != ' ')
+				out[n++] = ' ';
+		} else {
+			out[n++] = *p;
+		}
+	}
+	while (n && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+	/* the maker's own name in front: up to three words of it */
+	for (end = 0; maker && *maker && words < 3 && end < n; words++) {
+		end += strcspn(out + end, " ");
+		if (end >= n)
+			break; /* keep at least one word */
+		if (classify_names_maker(out, end, maker))
+			best = end + 1;
+		end++;
+	}
+	start = best ? best : classify_glued_maker(out, maker);
+	/* version numbers appended after the model */
+	while (n > start) {
+		size_t w = n;
+
+		while (w > start && out[w - 1] != ' ')
+			w--;
+		if (w == start || !classify_is_version(out + w, n - w))
+			break;
+		n = w - 1;
+		out[n] = '\0';
+	}
+	return out + start;
+}
+
+/*
+ * The model a sysDescr names right after the maker's own name ("DrayTek
+ * Vigor2925 ...", "Huawei AR1220 ...", "Moxa EDS-510E"): the word that
+ * follows when classify_model_normalise() found the maker's name in
+ * front, if it looks like a model (letters or digits, at least one
+ * digit, 3 to 40 characters, not a version number: none that starts
+ * with a digit and has a dot); NULL otherwise.
+ */
+static const char *classify_descr_model(const char *descr, const char *maker,
+					char *buf, size_t size)
+{
+	char tmp[CLASSIFY_FACT_MAX];
+	const char *rest;
+	size_t n, i, digits = 0;
+
+	if (!descr || !maker || !*maker)
+		return NULL;
+	rest = classify_model_normalise(descr, maker, tmp, sizeof(tmp));
+	if (rest == tmp)
+		return NULL; /* no maker's name in front */
+	n = strcspn(rest, " ,;:");
+	while (n && rest[n - 1] == '.')
+		n--;
+	if (n < 3 || n > 40 || n >= size || classify_is_version(rest, n))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (isdigit((unsigned char)rest[i]))
+			digits++;
+		else if (!isalpha((unsigned char)rest[i]) &&
+			 !strchr("+-/_.", rest[i]))
+			return NULL;
+	}
+	if (!digits || !isalnum((unsigned char)rest[0]))
+		return NULL;
+	/* a version with a suffix: "1.2.0-beta1", "v6.5R1" */
+	i = rest[0] == 'v' || rest[0] == 'V';
+	if (isdigit((unsigned char)rest[i]) && memchr(rest, '.', n))
+		return NULL;
+	memcpy(buf, rest, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* "MIB field" of an identity line, for the evidence. */
+static const char *classify_ident_from(const struct classify_ident *d,
+				       char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", d->mib ? d->mib : "", d->mib ? " " : "",
+		 d->field);
+	return buf;
+}
+
+/* A model classification set, made one spelling (classify_model_normalise)
+ * against the device's manufacturer. */
+static void classify_sys_model(json_t *sys)
+{
+	const char *m = classify_sys_str(sys, "model"), *v;
+	char buf[CLASSIFY_FACT_MAX];
+
+	if (!m)
+		return;
+	v = classify_model_normalise(m, classify_sys_str(sys, "manufacturer"),
+				     buf, sizeof(buf));
+	if (*v && strcmp(v, m) != 0)
+		json_object_set_new(sys, "model", json_string(v));
+}
+
 int classify_report(json_t *report)
 {
 	json_t *sys = json_object_get(report, "sys");
 	struct classify_facts f;
 	char mac[18], oid[CLASSIFY_FACT_MAX], descr[CLASSIFY_FACT_MAX],
-		name[CLASSIFY_FACT_MAX], maker[64];
-	int n;
+		name[CLASSIFY_FACT_MAX], maker[64], mm[CLASSIFY_FACT_MAX],
+		mk[CLASSIFY_FACT_MAX], mmfrom[128], mkfrom[128], dm[48];
+	const struct classify_ident *from = NULL;
+	int n, had_model;
 
 	if (!json_is_object(sys)) {
 		log_warn("classify: the device report has no sys object");
@@ -331,7 +503,22 @@ int classify_report(json_t *report)
 		f.maker = classify_descr_maker(f.descr, maker, sizeof(maker));
 	f.vendor = f.enterprise ? classify_vendor_normalise(f.enterprise)
 				: f.maker;
+	f.mib_model = classify_bound(
+		classify_ident_first(sys, IDENT_MODEL, &from), mm, sizeof(mm));
+	if (f.mib_model)
+		f.mib_model_from =
+			classify_ident_from(from, mmfrom, sizeof(mmfrom));
+	f.mib_maker = classify_bound(
+		classify_ident_first(sys, IDENT_MANUFACTURER, &from), mk,
+		sizeof(mk));
+	if (f.mib_maker)
+		f.mib_maker_from =
+			classify_ident_from(from, mkfrom, sizeof(mkfrom));
+	f.descr_model = classify_descr_model(f.descr, f.vendor, dm, sizeof(dm));
+	had_model = classify_sys_str(sys, "model") != NULL;
 	n = classify_rules_apply(classify_sets, &f, sys);
 	classify_sys_vendor(sys);
+	if (!had_model)
+		classify_sys_model(sys);
 	return n;
 }

@@ -91,6 +91,15 @@ void classify_sys_vendor(json_t *sys);
  * the number of fields written, or -1 when report has no usable sys. */
 int classify_report(json_t *report);
 
+/* A model as one spelling: whitespace runs collapsed, the maker's own
+ * name in front dropped ("Ricoh MP 3053" of Ricoh -> "MP 3053"; the
+ * maker's name or its first word, any case, or a short alias such as
+ * "HP"), version numbers appended at the end dropped ("MP 3053 1.09").
+ * Written into out (size bytes); returns a pointer into out. Applied by
+ * classify_report() to every model classification sets. */
+const char *classify_model_normalise(const char *model, const char *maker,
+				     char *out, size_t size);
+
 /* ---- tables and rule sets as values (tests, tools) ---- */
 
 struct classify_oui;
@@ -148,6 +157,14 @@ struct classify_facts {
 	const char *vendor;	/* the maker (condition "maker"): the
 				 * enterprise's organisation, else $maker;
 				 * after the vendor alias table */
+	const char *mib_model;	/* $mibmodel: the first answered model
+				 * object of data/snmp-identity.txt */
+	const char *mib_model_from; /* $mibmodelfrom: "MIB field" */
+	const char *mib_maker;	    /* $mibmaker: the same for makers */
+	const char *mib_maker_from; /* $mibmakerfrom */
+	const char *descr_model;    /* $descrmodel: the word after the
+				     * maker's name at the sysDescr's start,
+				     * when it looks like a model */
 };
 
 /* Runs the rule sets in order (the first that gives a field a value
@@ -172,6 +189,56 @@ const char *classify_products_lookup(const struct classify_products *t,
 				     const char *oid);
 size_t classify_products_count(const struct classify_products *t);
 void classify_products_free(struct classify_products *t);
+
+/* ---- SNMP identity objects (data/snmp-identity.txt) ---- */
+
+#define CLASSIFY_IDENT_OID_MAX 16
+#define CLASSIFY_IDENT_GATES_MAX 8
+
+/* What an identity object's answer gives. */
+enum classify_ident_gives {
+	IDENT_FACT, /* "-": a fact for the rules only */
+	IDENT_MODEL,
+	IDENT_MANUFACTURER,
+	IDENT_SERIAL,
+	IDENT_FIRMWARE,
+};
+
+/* One line of the table: the object, the sys field its answer goes to,
+ * the MIB it proves ("@" fields only prove it), which agents are asked. */
+struct classify_ident {
+	char *field; /* sys field; "@NAME" for a MIB root */
+	char *mib;   /* listed in sys.snmp_mibs; NULL for none */
+	unsigned long oid[CLASSIFY_IDENT_OID_MAX];
+	size_t oidlen;
+	enum classify_ident_gives gives;
+	int any;    /* "*": every agent */
+	int no_oid; /* "-": agents without a sysObjectID */
+	unsigned long gates[CLASSIFY_IDENT_GATES_MAX]; /* enterprises asked */
+	size_t ngates;
+};
+
+struct classify_idents;
+
+/* The built-in table, parsed once; NULL (logged) only if it does not
+ * parse, which the unit tests rule out. */
+const struct classify_idents *classify_idents(void);
+/* Parses a table; NULL with err->msg "name:line: message". */
+struct classify_idents *classify_idents_parse(const char *text, size_t len,
+					      const char *name,
+					      struct classify_error *err);
+void classify_idents_free(struct classify_idents *t);
+/* The lines in file order, *n of them (NULL and 0 for a NULL table). */
+const struct classify_ident *
+classify_idents_list(const struct classify_idents *t, size_t *n);
+/* 1 when an agent whose sysObjectID is oid (NULL or "" for none) is to
+ * be asked for d. */
+int classify_ident_asked(const struct classify_ident *d, const char *oid);
+/* The first non-empty answer in sys (leading blanks skipped) of a line
+ * that gives this, in file order, and that line in *from; NULL if none. */
+const char *classify_ident_first(const json_t *sys,
+				 enum classify_ident_gives gives,
+				 const struct classify_ident **from);
 
 /* Parses a MAC in any common spelling into 6 bytes; 0 or -1. */
 int classify_mac_parse(const char *mac, unsigned char out[6]);

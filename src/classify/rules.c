@@ -5,7 +5,8 @@
  *   [!]VAR OP VALUE ... -> FIELD=VALUE ...     a rule
  *   vendor REGEX NAME                          vendor-name normalisation
  *   virtual-mac PREFIX NAME                    a virtual NIC MAC range
- * VAR is oid, descr, name, oui, enterprise, product, maker, mac or port;
+ * VAR is oid, descr, name, oui, enterprise, product, maker, mac, port,
+ * mibmodel, mibmaker, descrmodel or sys.FIELD;
  * OP is = (equal),
  * ^= (prefix; for oid at an arc boundary), *= (contains) or ~ (POSIX
  * extended regex); all string comparisons ignore case. A VALUE is a bare
@@ -39,12 +40,15 @@ enum rule_var {
 	V_MAKER,   /* the enterprise's maker, or the one sysDescr starts with */
 	V_MAC,
 	V_PORT,
-	V_SYS, /* sys.FIELD: any string field of the report's sys */
+	V_SYS,	      /* sys.FIELD: any string field of the report's sys */
+	V_MIBMODEL,   /* the first model a vendor identity object named */
+	V_MIBMAKER,   /* the first maker a vendor identity object named */
+	V_DESCRMODEL, /* the model a sysDescr names after the maker's name */
 	V_COUNT
 };
 static const char *const var_names[V_COUNT] = {
-	"oid",	   "descr", "name", "oui",  "enterprise",
-	"product", "maker", "mac",  "port", "sys",
+	"oid", "descr", "name", "oui",	    "enterprise", "product",	"maker",
+	"mac", "port",	"sys",	"mibmodel", "mibmaker",	  "descrmodel",
 };
 
 enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX, OP_GT, OP_LT };
@@ -285,7 +289,8 @@ static const char *rules_make_cond(struct rule_cond *c,
 	}
 	if (var < 0)
 		return "unknown condition (want oid, descr, name, oui, "
-		       "enterprise, product, maker, mac, port or sys.FIELD)";
+		       "enterprise, product, maker, mac, port, mibmodel, "
+		       "mibmaker, descrmodel or sys.FIELD)";
 	c->var = (enum rule_var)var;
 	c->op = (enum rule_op)t->op;
 	c->negate = t->negate;
@@ -352,6 +357,9 @@ static const char *rules_var_label(const struct rule_cond *c)
 		"MAC",
 		"open ports",
 		NULL,
+		"vendor MIB model object",
+		"vendor MIB manufacturer object",
+		"sysDescr model after the maker's name",
 	};
 
 	return c->var == V_SYS ? c->field : labels[c->var];
@@ -710,6 +718,15 @@ static const char *rules_fact(const struct classify_facts *f, enum rule_var v)
 	case V_MAC:
 		s = f->mac;
 		break;
+	case V_MIBMODEL:
+		s = f->mib_model;
+		break;
+	case V_MIBMAKER:
+		s = f->mib_maker;
+		break;
+	case V_DESCRMODEL:
+		s = f->descr_model;
+		break;
 	case V_SYS:
 		break;
 	case V_PORT:
@@ -815,9 +832,39 @@ static const char *sets_vendor(const struct classify_rules *const *sets,
 	return raw;
 }
 
-/* Expands \N, $oui / $enterprise, $product and $maker in v into out; the
- * trimmed result,
- * possibly empty. */
+/* The fact a "$name" at v stands for: 1 with *ins (NULL when the fact
+ * is missing) and *skip (the name's length) set, 0 when v names none.
+ * Longer names first, so "$mibmodelfrom" is not read as "$mibmodel". */
+static int rules_fact_var(const char *v, const struct classify_facts *f,
+			  const char **ins, size_t *skip)
+{
+	const struct {
+		const char *name;
+		const char *val;
+	} vars[] = {
+		{"$mibmodelfrom", f->mib_model_from},
+		{"$mibmodel", f->mib_model},
+		{"$mibmakerfrom", f->mib_maker_from},
+		{"$mibmaker", f->mib_maker},
+		{"$descrmodel", f->descr_model},
+		{"$product", f->product},
+		{"$maker", f->maker},
+	};
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		size_t n = strlen(vars[i].name);
+
+		if (strncmp(v, vars[i].name, n) == 0) {
+			*ins = vars[i].val;
+			*skip = n;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Expands \N, $oui / $enterprise, $product, $maker, $mibmodel[from] and
+ * $mibmaker[from] in v into out; the trimmed result, possibly empty. */
 static const char *rules_expand(const char *v, const struct rule_capture *cap,
 				const struct classify_facts *f,
 				const struct classify_rules *const *sets,
@@ -847,12 +894,8 @@ static const char *rules_expand(const char *v, const struct rule_capture *cap,
 		} else if (strncmp(v, "$enterprise", 11) == 0) {
 			ins = sets_vendor(sets, f->enterprise);
 			skip = 11;
-		} else if (strncmp(v, "$product", 8) == 0) {
-			ins = f->product;
-			skip = 8;
-		} else if (strncmp(v, "$maker", 6) == 0) {
-			ins = f->maker;
-			skip = 6;
+		} else if (v[0] == '$' && rules_fact_var(v, f, &ins, &skip)) {
+			/* $product, $maker, $mibmodel ...: ins, skip set */
 		} else {
 			ins = v;
 			inslen = 1;
@@ -923,7 +966,9 @@ static int rules_run_one(const struct classify_rules *set, const struct rule *r,
 			  field_names[a->field], v);
 	}
 	if (written)
-		strbuf_printf(ev, ": %s (%s:%d)", r->why, set->name, r->line);
+		strbuf_printf(ev, ": %s (%s:%d)",
+			      rules_expand(r->why, &cap, f, sets, out),
+			      set->name, r->line);
 	return written;
 }
 

@@ -27,6 +27,7 @@
 #include <sodium.h>
 
 /* core/log.h before net-snmp: its enum shares names with syslog.h macros */
+#include "classify/classify.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -199,7 +200,7 @@ static const struct col_def col_defs[C_COUNT] = {
 struct obj_def {
 	const char *name; /* the sys field it fills */
 	size_t len;
-	oid oid[16];
+	oid oid[CLASSIFY_IDENT_OID_MAX];
 };
 
 #define OBJ_MAX 48 /* objects in one obj_def list */
@@ -214,94 +215,6 @@ static const struct obj_def sys_defs[] = {
 	{"sysLocation", 9, {1, 3, 6, 1, 2, 1, 1, 6, 0}},
 };
 #define SYS_COUNT (sizeof(sys_defs) / sizeof(sys_defs[0]))
-
-/*
- * What the device says about itself beyond the system group, for
- * classification (docs/classification.md): one GETNEXT under each object,
- * so a scalar and the first row of a column are read alike and a MIB the
- * agent lacks costs nothing but its varbind. Each answer goes to the sys
- * field of the object's MIB name; a name starting with '@' is a MIB root
- * whose answer only proves that the agent implements it (listed in
- * sys.snmp_mibs, with the names of the MIBs of the other objects that
- * answered).
- */
-struct ident_def {
-	struct obj_def obj;
-	const char *mib; /* listed in snmp_mibs when obj answered */
-};
-
-/* An obj_def with its length counted by the compiler. */
-#define OBJ(name, ...)                                                         \
-	{                                                                      \
-		name, sizeof((const oid[]){__VA_ARGS__}) / sizeof(oid),        \
-		{                                                              \
-			__VA_ARGS__                                            \
-		}                                                              \
-	}
-#define MIB2 1, 3, 6, 1, 2, 1
-#define ENT 1, 3, 6, 1, 4, 1
-static const struct ident_def ident_defs[] = {
-	{OBJ("ipForwarding", MIB2, 4, 1), NULL},
-	{OBJ("dot1dBaseNumPorts", MIB2, 17, 1, 2), "BRIDGE-MIB"},
-	{OBJ("inetCidrRouteNumber", MIB2, 4, 24, 6), NULL},
-	{OBJ("ipCidrRouteNumber", MIB2, 4, 24, 3), NULL},
-	{OBJ("upsIdentManufacturer", MIB2, 33, 1, 1, 1), "UPS-MIB"},
-	{OBJ("upsIdentModel", MIB2, 33, 1, 1, 2), "UPS-MIB"},
-	{OBJ("@Printer-MIB", MIB2, 43), "Printer-MIB"},
-	{OBJ("@HOST-RESOURCES-MIB", MIB2, 25), "HOST-RESOURCES-MIB"},
-	{OBJ("hrSystemInitialLoadParameters", MIB2, 25, 1, 4),
-	 "HOST-RESOURCES-MIB"},
-	{OBJ("dot11manufacturerName", 1, 2, 840, 10036, 3, 1, 2, 1, 2),
-	 "IEEE802dot11-MIB"},
-	{OBJ("dot11manufacturerProductName", 1, 2, 840, 10036, 3, 1, 2, 1, 3),
-	 "IEEE802dot11-MIB"},
-	{OBJ("netappProductModel", ENT, 789, 1, 1, 5), "NETAPP-MIB"},
-	{OBJ("netappProductVersion", ENT, 789, 1, 1, 2), "NETAPP-MIB"},
-	{OBJ("upsBasicIdentModel", ENT, 318, 1, 1, 1, 1, 1, 1), "PowerNet-MIB"},
-	{OBJ("rPDUIdentModelNumber", ENT, 318, 1, 1, 12, 1, 5), "PowerNet-MIB"},
-	{OBJ("xupsIdentManufacturer", ENT, 534, 1, 1, 1), "XUPS-MIB"},
-	{OBJ("xupsIdentModel", ENT, 534, 1, 1, 2), "XUPS-MIB"},
-	{OBJ("lgpAgentDeviceManufacturer", ENT, 476, 1, 42, 2, 4, 2, 1, 3),
-	 "LIEBERT-GP-AGENT-MIB"},
-	{OBJ("lgpAgentDeviceModel", ENT, 476, 1, 42, 2, 4, 2, 1, 4),
-	 "LIEBERT-GP-AGENT-MIB"},
-	{OBJ("tlpDeviceManufacturer", ENT, 850, 1, 1, 1, 2, 1, 4),
-	 "TRIPPLITE-PRODUCTS"},
-	{OBJ("tlpDeviceModel", ENT, 850, 1, 1, 1, 2, 1, 5),
-	 "TRIPPLITE-PRODUCTS"},
-	{OBJ("synologyModelName", ENT, 6574, 1, 5, 1), "SYNOLOGY-SYSTEM-MIB"},
-	{OBJ("qnapModelName", ENT, 24681, 1, 2, 12), "NAS-MIB"},
-	{OBJ("unifiApSystemModel", ENT, 41112, 1, 6, 3, 3), "UBNT-UniFi-MIB"},
-	{OBJ("geistProductTitle", ENT, 21239, 5, 1, 1, 1), "GEIST-V4-MIB"},
-	{OBJ("cpqRackCommonEnclosureModel", ENT, 232, 22, 2, 3, 1, 1, 1, 3),
-	 "CPQRACK-MIB"},
-	{OBJ("cpqSiProductName", ENT, 232, 2, 2, 4, 2), "CPQSINFO-MIB"},
-	{OBJ("machineLevelProductName", ENT, 2, 3, 51, 3, 1, 5, 2, 1, 5),
-	 "IMM-MIB"},
-	{OBJ("panSysSwVersion", ENT, 25461, 2, 1, 2, 1, 1), "PAN-COMMON-MIB"},
-	{OBJ("mwSystemGeneralModel", ENT, 15983, 1, 1, 3, 1, 13, 2),
-	 "MERU-GLOBAL-STATISTICS-MIB"},
-	{OBJ("@FORTINET-FORTIGATE-MIB", ENT, 12356, 101),
-	 "FORTINET-FORTIGATE-MIB"},
-	{OBJ("@CHECKPOINT-MIB", ENT, 2620, 1, 1), "CHECKPOINT-MIB"},
-	{OBJ("hikDeviceType", ENT, 39165, 1, 1), "HIKVISION-MIB"},
-	{OBJ("chassisModelName", ENT, 674, 10892, 1, 300, 10, 1, 9),
-	 "MIB-Dell-10892"},
-	{OBJ("chassisManufacturerName", ENT, 674, 10892, 1, 300, 10, 1, 8),
-	 "MIB-Dell-10892"},
-	{OBJ("@SQUID-MIB", ENT, 3495, 1), "SQUID-MIB"},
-	{OBJ("jnxBoxDescr", ENT, 2636, 3, 1, 2), "JUNIPER-MIB"},
-	{OBJ("jnxVirtualChassisMemberModel", ENT, 2636, 3, 40, 1, 4, 1, 1, 1,
-	     8),
-	 "JUNIPER-VIRTUALCHASSIS-MIB"},
-	{OBJ("@SANGFOR-AD", ENT, 35047, 2, 2), "SANGFOR-AD"},
-	{OBJ("@SANGFOR-WAC", ENT, 35047, 2, 12), "SANGFOR-WAC"},
-	{OBJ("advantechSysModuleID", ENT, 10297, 100, 1, 1),
-	 "ADVANTECH-COMMON-MIB"},
-};
-#undef MIB2
-#undef ENT
-#define IDENT_COUNT (sizeof(ident_defs) / sizeof(ident_defs[0]))
 
 /* IANA ifType numbers to the names Open-AudIT reports. */
 static const struct {
@@ -1345,45 +1258,75 @@ static int list_has(const char *list, const char *word)
 	return 0;
 }
 
-/* Reads the identity objects (ident_defs) into sys; an agent that does not
- * answer costs nothing but the request: classification then has less. */
+/*
+ * What the device says about itself beyond the system group, for
+ * classification: the identity objects of data/snmp-identity.txt
+ * (classify_idents()) that are asked of this agent — every agent's, and
+ * its maker's by the sysObjectID's enterprise — one GETNEXT under each
+ * (in requests of at most OBJ_MAX), so a scalar and the first row of a
+ * column are read alike and a MIB the agent lacks costs nothing but its
+ * varbind. Each answer goes to the sys field the table names; an "@" line
+ * only proves that the agent implements its MIB. sys.snmp_mibs lists the
+ * MIBs that answered. An agent that does not answer costs nothing but the
+ * request: classification then has less.
+ */
 static void probe_get_identity(struct probe *p, json_t *sys)
 {
-	const struct obj_def *defs[IDENT_COUNT];
-	struct cell c[IDENT_COUNT];
+	const char *sysoid =
+		json_string_value(json_object_get(sys, "sysObjectID"));
+	const struct classify_ident *all, *asked[OBJ_MAX];
+	struct obj_def defs[OBJ_MAX];
+	const struct obj_def *dp[OBJ_MAX];
+	struct cell c[OBJ_MAX];
 	struct strbuf mibs;
-	size_t i;
+	size_t n, i = 0, k, j;
 
-	memset(c, 0, sizeof(c));
-	for (i = 0; i < IDENT_COUNT; i++)
-		defs[i] = &ident_defs[i].obj;
-	if (probe_get_objects(p, SNMP_MSG_GETNEXT, defs, IDENT_COUNT, c) < 0) {
-		log_debug("snmp %s: identity objects: %s", p->ip, p->why);
-		cells_free(c, IDENT_COUNT);
-		return;
-	}
+	all = classify_idents_list(classify_idents(), &n);
 	strbuf_init(&mibs, 256);
-	for (i = 0; i < IDENT_COUNT; i++) {
-		const struct ident_def *d = &ident_defs[i];
-		json_t *val;
+	while (i < n) {
+		/* the next batch of lines asked of this agent */
+		for (k = 0; i < n && k < OBJ_MAX; i++) {
+			if (!classify_ident_asked(&all[i], sysoid))
+				continue;
+			asked[k] = &all[i];
+			defs[k].name = all[i].field;
+			defs[k].len = all[i].oidlen;
+			for (j = 0; j < all[i].oidlen; j++)
+				defs[k].oid[j] = (oid)all[i].oid[j];
+			dp[k] = &defs[k];
+			k++;
+		}
+		if (!k)
+			break;
+		memset(c, 0, sizeof(c));
+		if (probe_get_objects(p, SNMP_MSG_GETNEXT, dp, k, c) < 0) {
+			log_debug("snmp %s: identity objects: %s", p->ip,
+				  p->why);
+			cells_free(c, k);
+			break;
+		}
+		for (j = 0; j < k; j++) {
+			const struct classify_ident *d = asked[j];
+			json_t *val;
 
-		if (!c[i].set)
-			continue;
-		if (d->mib && !list_has(mibs.data, d->mib))
-			strbuf_printf(&mibs, "%s%s", mibs.len ? " " : "",
-				      d->mib);
-		if (d->obj.name[0] == '@')
-			continue;
-		val = cell_json(&c[i]);
-		if (json_string_length(val))
-			json_object_set_new(sys, d->obj.name, val);
-		else
-			json_decref(val);
+			if (!c[j].set)
+				continue;
+			if (d->mib && !list_has(mibs.data, d->mib))
+				strbuf_printf(&mibs, "%s%s",
+					      mibs.len ? " " : "", d->mib);
+			if (d->field[0] == '@')
+				continue;
+			val = cell_json(&c[j]);
+			if (json_string_length(val))
+				json_object_set_new(sys, d->field, val);
+			else
+				json_decref(val);
+		}
+		cells_free(c, k);
 	}
 	if (mibs.len)
 		set_str(sys, "snmp_mibs", mibs.data);
 	strbuf_free(&mibs);
-	cells_free(c, IDENT_COUNT);
 }
 
 /* ---------------------------------------------------------- the walk */
@@ -2798,6 +2741,15 @@ int snmp_probe(const char *ip, json_t *credentials,
 		  version_name(p.version), w->requests,
 		  p.deadline_ms - probe_left_ms(&p));
 	entity_fill(w, sys);
+	if (!json_object_get(sys, "serial")) {
+		/* the maker's own serial object, when the Entity MIB has none
+		 */
+		const char *serial =
+			classify_ident_first(sys, IDENT_SERIAL, NULL);
+
+		if (serial)
+			set_str(sys, "serial", serial);
+	}
 	hr_printer_fill(w, sys);
 	section_set(report, "network", section_network(w));
 	section_set(report, "ip", section_ip(w));

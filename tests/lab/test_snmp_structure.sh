@@ -115,30 +115,17 @@ rec_agent "$NET.11" fdb "$T/fdb.snmprec"
 rec_agent "$NET.12" shelf "$T/shelf.snmprec"
 rec_agents_wait
 
-if ip netns exec "$SCAN" env NETCENSUS_SNMP_DEADLINE_MS=300000 \
-	timeout 900 "$NETCENSUS" discover --no-dns --json \
-	--ports 161/udp --discovery-ports none --timeout 10000 --retries 2 \
-	"$NET.10-12" >"$T/out.json" 2>"$T/err"; then
-	ok "discover of the 3 agents finished"
-else
-	nok "discover (exit $?)"
-	tail -5 "$T/err" | sed 's/^/# /'
-fi
-# sysf IP FIELD: the sys field of the device at IP
-sysf() {
-	jq -r --arg ip "$1" --arg f "$2" \
-		'[.[] | select(.sys.ip == $ip)][0].sys[$f] // ""' "$T/out.json"
-}
-got="$(sysf "$NET.10" bridge_ports) $(sysf "$NET.10" type)"
+rec_discover "$NET.10-12"
+got="$(rec_sysf "$NET.10" bridge_ports) $(rec_sysf "$NET.10" type)"
 check "bridge: 12 rows in the port table, no dot1dBaseNumPorts: a switch ($got)" \
 	[ "$got" = "12 switch" ]
 check "bridge: the evidence names the port table" \
 	sh -c "echo \"\$1\" | grep -q 'type: BRIDGE-MIB dot1dBasePortTable'" - \
-	"$(sysf "$NET.10" classification)"
-got="$(sysf "$NET.11" bridge_ports) $(sysf "$NET.11" fdb_ports) $(sysf "$NET.11" type)"
+	"$(rec_sysf "$NET.10" classification)"
+got="$(rec_sysf "$NET.11" bridge_ports) $(rec_sysf "$NET.11" fdb_ports) $(rec_sysf "$NET.11" type)"
 check "fdb: 5 ports, addresses learned on 5 (the invalid row dropped): a switch ($got)" \
 	[ "$got" = "5 5 switch" ]
-got="$(sysf "$NET.12" entity_chosen_by)|$(sysf "$NET.12" model)|$(sysf "$NET.12" type)"
+got="$(rec_sysf "$NET.12" entity_chosen_by)|$(rec_sysf "$NET.12" model)|$(rec_sysf "$NET.12" type)"
 check "shelf: the root entity names the model ($got)" \
 	[ "$got" = "root of the containment tree|SHELF-9000|optical transport" ]
 tap_finish

@@ -359,7 +359,11 @@ static void test_samples(void **state)
 	assert_string_equal(sys_get(r, "type"), "printer");
 	assert_string_equal(sys_get(r, "manufacturer"),
 			    orig_get(o, "manufacturer"));
-	assert_string_equal(sys_get(r, "model"), orig_get(o, "model"));
+	/* Open-AudIT's "HP Color LaserJet Pro M252dw", without the maker's
+	 * own name in front */
+	assert_string_equal(orig_get(o, "model"),
+			    "HP Color LaserJet Pro M252dw");
+	assert_string_equal(sys_get(r, "model"), "Color LaserJet Pro M252dw");
 	json_decref(r);
 	json_decref(o);
 
@@ -368,7 +372,9 @@ static void test_samples(void **state)
 	assert_string_equal(sys_get(r, "type"), "router");
 	assert_string_equal(sys_get(r, "manufacturer"),
 			    orig_get(o, "manufacturer"));
-	assert_string_equal(sys_get(r, "model"), orig_get(o, "model"));
+	/* "Cisco 7206 VXR" without the maker's own name */
+	assert_string_equal(orig_get(o, "model"), "Cisco 7206 VXR");
+	assert_string_equal(sys_get(r, "model"), "7206 VXR");
 	assert_string_equal(sys_get(r, "os_group"), orig_get(o, "os_group"));
 	assert_string_equal(sys_get(r, "os_family"), orig_get(o, "os_family"));
 	assert_string_equal(sys_get(r, "os_name"), orig_get(o, "os_name"));
@@ -921,7 +927,7 @@ static const struct mib_case mib_cases[] = {
 	 "NetApp",
 	 "AFF8080",
 	 "NetApp Data ONTAP 9.1P2",
-	 "NETAPP-MIB productModel"},
+	 "NETAPP-MIB netappProductModel"},
 	{"Arista: the model from ARISTA-PRODUCTS-MIB",
 	 {"sysObjectID", "1.3.6.1.4.1.30065.1.3011.7280.3735.48.2878.6",
 	  "sysDescr",
@@ -1275,7 +1281,226 @@ static const struct mib_case general_cases[] = {
 	 NULL,
 	 "EKI-1234",
 	 NULL,
-	 "ADVANTECH-COMMON-MIB sysModuleID"},
+	 "ADVANTECH-COMMON-MIB advantechSysModuleID"},
+	/* vendor model objects (data/snmp-identity.txt) and the makers'
+	 * sysDescr formats: made-up devices of real makers */
+	{"CyberPower CPS-MIB upsBaseIdentModel",
+	 {"sysObjectID", "1.3.6.1.4.1.3808.1.1.1", "sysDescr", "Power Manager",
+	  "upsBaseIdentModel", "PR1500ELCDRT2U", NULL},
+	 "ups",
+	 "CyberPower",
+	 "PR1500ELCDRT2U",
+	 NULL,
+	 "CPS-MIB upsBaseIdentModel"},
+	{"SonicWall: SNWL-COMMON-MIB snwlSysModel before the sysDescr",
+	 {"sysObjectID", "1.3.6.1.4.1.8741.1", "sysDescr",
+	  "SonicWALL NSA 2600 (SonicOS Enhanced 6.2.5.1-26n)", "snwlSysModel",
+	  "NSA 2600", NULL},
+	 "firewall",
+	 "SonicWall",
+	 "NSA 2600",
+	 "SonicOS 6.2.5.1-26n",
+	 "SNWL-COMMON-MIB snwlSysModel"},
+	{"SonicWall: the model in its sysDescr",
+	 {"sysObjectID", "1.3.6.1.4.1.8741.1", "sysDescr",
+	  "SonicWALL TZ 300 (SonicOS Enhanced 6.5.4.4-44n)", NULL},
+	 "firewall",
+	 "SonicWall",
+	 "TZ 300",
+	 "SonicOS 6.5.4.4-44n",
+	 "SonicWall sysDescr"},
+	{"Ruckus ZoneDirector by its sysDescr",
+	 {"sysObjectID", "1.3.6.1.4.1.25053.3.1.5.8", "sysDescr",
+	  "Ruckus Wireless ZD3050", NULL},
+	 "wireless controller",
+	 "Ruckus Wireless",
+	 "ZD3050",
+	 NULL,
+	 "Ruckus sysDescr (ZoneDirector/SmartZone)"},
+	{"HP iLO by its sysDescr",
+	 {"sysObjectID", "1.3.6.1.4.1.232.9.4.11", "sysDescr",
+	  "Integrated Lights-Out 5 1.40 Jan 14 2019", NULL},
+	 "bmc",
+	 "Hewlett Packard",
+	 "iLO 5",
+	 NULL,
+	 "Integrated Lights-Out"},
+	{"HP iLO by CPQSM2-MIB cpqSm2CntlrModel",
+	 {"sysObjectID", "1.3.6.1.4.1.232.9.4.10", "sysDescr", "", "snmp_mibs",
+	  "CPQSM2-MIB", "cpqSm2CntlrModel", "10", NULL},
+	 "bmc",
+	 "Hewlett Packard",
+	 "iLO 4",
+	 NULL,
+	 "CPQSM2-MIB cpqSm2CntlrModel"},
+	{"a Dell remote access controller without a sysObjectID",
+	 {"sysDescr",
+	  "Dell Out-of-band SNMP Agent for Remote Access Controller", NULL},
+	 "bmc",
+	 "Dell",
+	 NULL,
+	 NULL,
+	 "remote access controller"},
+	{"Dell iDRAC: the server's model from IDRAC-MIB-SMIv2",
+	 {"sysObjectID", "1.3.6.1.4.1.674.10892.5", "sysDescr", "Linux idrac",
+	  "snmp_mibs", "IDRAC-MIB-SMIv2", "systemModelName", "PowerEdge R640",
+	  NULL},
+	 "bmc",
+	 "Dell",
+	 "PowerEdge R640",
+	 NULL,
+	 "IDRAC-MIB-SMIv2 systemModelName"},
+	{"D-Link: the model anywhere in the sysDescr",
+	 {"sysObjectID", "1.3.6.1.4.1.171.10.76.28", "sysDescr",
+	  "WS6-DGS-1510-28X/A1 4.00.013", NULL},
+	 "switch",
+	 "D-Link",
+	 "DGS-1510-28X",
+	 NULL,
+	 "D-Link sysDescr model"},
+	{"Huawei: the model after the maker's name",
+	 {"sysObjectID", "1.3.6.1.4.1.2011.2.224.279", "sysDescr",
+	  "Huawei AR2240 Huawei Versatile Routing Platform Software VRP (R) "
+	  "software,Version 5.160 (AR2200 V200R009C00SPC500) Copyright",
+	  NULL},
+	 "router",
+	 "Huawei",
+	 "AR2240",
+	 "Huawei VRP 5.160 (AR2200 V200R009C00SPC500)",
+	 "Huawei sysDescr model"},
+	{"Ricoh: the model without the maker's name",
+	 {"sysObjectID", "1.3.6.1.4.1.367.1.1", "sysDescr",
+	  "RICOH IM C3000 1.02 / RICOH Network Printer C model", NULL},
+	 "printer",
+	 "Ricoh",
+	 "IM C3000",
+	 NULL,
+	 NULL},
+	{"TP-Link: the model from tpSysInfoHwVersion",
+	 {"sysObjectID", "1.3.6.1.4.1.11863.5.27", "sysDescr",
+	  "JetStream 24-Port Gigabit L2 Managed Switch", "tpSysInfoHwVersion",
+	  "T2500G-10TS 2.0", NULL},
+	 "switch",
+	 "TP-Link",
+	 "T2500G-10TS",
+	 NULL,
+	 "TPLINK-SYSINFO-MIB"},
+	{"Comware: the model on the line after the software's",
+	 {"sysObjectID", "1.3.6.1.4.1.25506.11.1.100", "sysDescr",
+	  "HPE Comware Platform Software, Software Version 7.1.045, Release "
+	  "2432P06\r\nHPE 5130 24G 4SFP+ EI JG932A\r\nCopyright (c) "
+	  "2010-2017 Hewlett Packard Enterprise Development LP",
+	  NULL},
+	 "switch",
+	 NULL,
+	 "5130 24G 4SFP+ EI JG932A",
+	 "H3C Comware 7.1.045 Release 2432P06",
+	 "Comware sysDescr model"},
+	{"Comware as SNMP discovery reads it (line breaks made spaces)",
+	 {"sysObjectID", "1.3.6.1.4.1.25506.11.1.82", "sysDescr",
+	  "H3C Comware Platform Software, Software Version 5.20, Release "
+	  "2208P01  H3C S5120-28C-EI  Copyright (c) 2004-2013 Hangzhou H3C "
+	  "Tech. Co., Ltd. All rights reserved.",
+	  NULL},
+	 "switch",
+	 NULL,
+	 "S5120-28C-EI",
+	 "H3C Comware 5.20 Release 2208P01",
+	 "Comware sysDescr model (switches)"},
+	{"ExtremeXOS: model and version",
+	 {"sysObjectID", "1.3.6.1.4.1.1916.2.300", "sysDescr",
+	  "ExtremeXOS (X450G2-48p-10G4) version 21.1.5.2 21.1.5.2-patch1-7 "
+	  "by release-manager",
+	  NULL},
+	 "switch",
+	 NULL,
+	 "X450G2-48p-10G4",
+	 "ExtremeXOS 21.1.5.2",
+	 "ExtremeXOS sysDescr"},
+	{"Nokia TiMOS: model and version",
+	 {"sysObjectID", "1.3.6.1.4.1.6527.1.3.17", "sysDescr",
+	  "TiMOS-C-20.10.R12 cpm/hops64 Nokia 7750 SR Copyright (c) 2000-2022 "
+	  "Nokia.",
+	  NULL},
+	 "router",
+	 NULL,
+	 "7750 SR",
+	 "TiMOS 20.10.R12",
+	 "TiMOS sysDescr"},
+	{"Axis in its semicolon format",
+	 {"sysObjectID", "1.3.6.1.4.1.368.4", "sysDescr",
+	  " ; AXIS Q6035-E; Network Camera; 5.51.3; Mar 04 2015 10:10; 1FC; 1;",
+	  NULL},
+	 "camera",
+	 "Axis Communications",
+	 "Q6035-E",
+	 NULL,
+	 "Axis sysDescr model"},
+	{"a maker default by IANA's spelling (Opengear Inc.)",
+	 {"sysObjectID", "1.3.6.1.4.1.25049.1.61", "sysDescr",
+	  "Linux cm7116 3.10.0 #1 armv5tejl", NULL},
+	 "console server",
+	 "Opengear Inc.",
+	 NULL,
+	 NULL,
+	 "maker default type: Opengear"},
+	{"Cisco Meraki: the model and its family's kind",
+	 {"sysDescr", "Meraki MS220-8P Cloud Managed Switch", NULL},
+	 "switch",
+	 "Cisco Meraki",
+	 "MS220-8P",
+	 NULL,
+	 "Meraki sysDescr model (MS)"},
+	{"Konica Minolta: the model after the maker",
+	 {"sysObjectID", "1.3.6.1.4.1.18334.1.1.1.2.1.47", "sysDescr",
+	  "KONICA MINOLTA bizhub C360", NULL},
+	 "printer",
+	 "Konica Minolta",
+	 "bizhub C360",
+	 NULL,
+	 "Konica Minolta sysDescr model"},
+	{"F5 BIG-IP: the platform in the sysDescr",
+	 {"sysObjectID", "1.3.6.1.4.1.3375.2.1.3.4.43", "sysDescr",
+	  "BIG-IP 5250v : Linux 3.10.0-862.14.4.el7.x86_64 : BIG-IP software "
+	  "release 14.1.2.3, build 0.0.5",
+	  NULL},
+	 "load balancer",
+	 "F5 Networks",
+	 "5250v",
+	 NULL,
+	 "F5 sysDescr model"},
+	{"any maker: the model after its name at the sysDescr's start",
+	 {"sysObjectID", "1.3.6.1.4.1.7367.1", "sysDescr",
+	  "DrayTek Vigor2925 Series, Firmware 3.8.4", NULL},
+	 NULL,
+	 "DrayTek Corporation",
+	 "Vigor2925",
+	 NULL,
+	 "sysDescr: the model after the maker's name"},
+	{"no model after a maker's name that is followed by words",
+	 {"sysObjectID", "1.3.6.1.4.1.7367.1", "sysDescr",
+	  "DrayTek Router Software v1.2.3", NULL},
+	 NULL,
+	 "DrayTek Corporation",
+	 "",
+	 NULL,
+	 NULL},
+	{"no model from a version after the maker's name",
+	 {"sysObjectID", "1.3.6.1.4.1.44641.1", "sysDescr", "VyOS 1.2.0-beta1",
+	  NULL},
+	 "router",
+	 NULL,
+	 "",
+	 "VyOS 1.2.0-beta1",
+	 NULL},
+	{"Dell Networking: model and DNOS version",
+	 {"sysObjectID", "1.3.6.1.4.1.674.10895.3084", "sysDescr",
+	  "Dell EMC Networking N1548P, 6.6.0.2, Linux 4.14.138", NULL},
+	 "switch",
+	 "Dell",
+	 "N1548P",
+	 "Dell DNOS 6.6.0.2",
+	 "Dell Networking sysDescr"},
 };
 
 static void test_general_evidence(void **state)
@@ -1298,7 +1523,7 @@ static const struct mib_case family_cases[] = {
 	 {"sysObjectID", "1.3.6.1.4.1.9.1.1047", "sysDescr", "1", NULL},
 	 "router",
 	 "Cisco Systems",
-	 "cisco1941",
+	 "1941",
 	 NULL,
 	 "Cisco product family ISR/ASR/NCS/CSR/ciscoNNNN"},
 	{"an ISR 4451 with a 24-port switch module is still a router",
@@ -1306,56 +1531,56 @@ static const struct mib_case family_cases[] = {
 	  "dot1dBaseNumPorts", "24", NULL},
 	 "router",
 	 "Cisco Systems",
-	 "ciscoISR4451",
+	 "ISR4451",
 	 NULL,
 	 "Cisco product family"},
 	{"Cisco ASA 5506: the ASA family is a firewall",
 	 {"sysObjectID", "1.3.6.1.4.1.9.1.2114", "sysDescr", "fw-1", NULL},
 	 "firewall",
 	 "Cisco Systems",
-	 "ciscoASA5506",
+	 "ASA5506",
 	 NULL,
 	 "Cisco product family ASA/PIX/Firepower"},
 	{"Cisco Firepower 2110 (FTD): a firewall",
 	 {"sysObjectID", "1.3.6.1.4.1.9.1.2404", "sysDescr", "x", NULL},
 	 "firewall",
 	 NULL,
-	 "ciscoFpr2110td",
+	 "Fpr2110td",
 	 NULL,
 	 "Cisco product family ASA/PIX/Firepower"},
 	{"Cisco Aironet 3702: an access point",
 	 {"sysObjectID", "1.3.6.1.4.1.9.1.1873", "sysDescr", "x", NULL},
 	 "wap",
 	 NULL,
-	 "ciscoAIRAP3702",
+	 "AIRAP3702",
 	 NULL,
 	 "Cisco product family AIR-AP"},
 	{"cisco5500Wlc is a wireless controller, not a ciscoNNNN router",
 	 {"sysObjectID", "1.3.6.1.4.1.9.1.1069", "sysDescr", "x", NULL},
 	 "wireless controller",
 	 NULL,
-	 "cisco5500Wlc",
+	 "5500Wlc",
 	 NULL,
 	 "Cisco product family *Wlc"},
 	{"Catalyst 9300: a switch",
 	 {"sysObjectID", "1.3.6.1.4.1.9.1.2435", "sysDescr", "x", NULL},
 	 "switch",
 	 NULL,
-	 "ciscoCat930024T",
+	 "Cat930024T",
 	 NULL,
 	 "Cisco product family Catalyst"},
 	{"UCS C220 M4: a server",
 	 {"sysObjectID", "1.3.6.1.4.1.9.1.2178", "sysDescr", "x", NULL},
 	 "server",
 	 NULL,
-	 "ciscoUCSC220M4",
+	 "UCSC220M4",
 	 NULL,
 	 "Cisco product family UCS"},
 	{"a Cisco product outside the families gets no type from them",
 	 {"sysObjectID", "1.3.6.1.4.1.9.1.1106", "sysDescr", "x", NULL},
 	 "",
 	 "Cisco Systems",
-	 "ciscoVg250",
+	 "Vg250",
 	 NULL,
 	 NULL},
 	{"Juniper EX4300 by its sysObjectID alone: a switch",
@@ -1458,7 +1683,7 @@ static const struct mib_case family_cases[] = {
 	 NULL,
 	 "maker default type: Ruckus"},
 	{"no sysObjectID: the maker the sysDescr starts with (Meraki)",
-	 {"sysDescr", "Meraki MR42 Cloud Managed AP", NULL},
+	 {"sysDescr", "Meraki Cloud Managed AP", NULL},
 	 "wap",
 	 "Cisco Meraki",
 	 NULL,
@@ -1569,6 +1794,130 @@ static void test_rules_sys_fields(void **state)
 	assert_non_null(strstr(err.msg, "whole number"));
 	r = parse("sys.>1 -> type=a\n", &err);
 	assert_null(r);
+}
+
+/* The SNMP identity table (data/snmp-identity.txt): the shipped one
+ * parses, every field is named once, and each line is asked of the
+ * agents its ASKED-OF column names only; a bad line is rejected with its
+ * place. */
+static void test_idents(void **state)
+{
+	static const char bad[] = "# comment\n"
+				  "*\tokField\t1.3.6.1.2.1.1\t-\t-\n"
+				  "9,x\tbad\t1.3.6.1.4.1.9\tM\tmodel\n";
+	static const char bad2[] = "*\tf\t1.3.6.1.2.1.1\tM\tcolour\n";
+	static const char bad3[] = "*\tf\t1.3..6\tM\tmodel\n";
+	static const char good[] = "3808,-\tupsBaseIdentModel\t"
+				   "1.3.6.1.4.1.3808.1.1.1.1.1.1\tCPS-MIB\t"
+				   "model\r\n"
+				   "*  upsIdentModel  1.3.6.1.2.1.33.1.1.2 "
+				   " UPS-MIB  model\n";
+	struct classify_error err;
+	struct classify_idents *t;
+	const struct classify_ident *v;
+	size_t n, i, j, models = 0;
+
+	(void)state;
+	assert_null(classify_idents_parse(bad, sizeof(bad) - 1, "t.txt", &err));
+	assert_string_equal(err.msg, "t.txt:3: ASKED-OF is not \"*\" or "
+				     "enterprise numbers and \"-\"");
+	assert_null(
+		classify_idents_parse(bad2, sizeof(bad2) - 1, "t.txt", &err));
+	assert_non_null(strstr(err.msg, "t.txt:1: GIVES"));
+	assert_null(
+		classify_idents_parse(bad3, sizeof(bad3) - 1, "t.txt", &err));
+	assert_non_null(strstr(err.msg, "t.txt:1: OID"));
+
+	t = classify_idents_parse(good, sizeof(good) - 1, "t.txt", &err);
+	assert_non_null(t);
+	v = classify_idents_list(t, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].field, "upsBaseIdentModel");
+	assert_string_equal(v[0].mib, "CPS-MIB");
+	assert_int_equal(v[0].gives, IDENT_MODEL);
+	assert_int_equal(v[0].oidlen, 13);
+	assert_int_equal(v[0].oid[6], 3808);
+	/* asked of CyberPower's agents and of agents without a sysObjectID,
+	 * not of another maker's (nor of 38080) */
+	assert_true(classify_ident_asked(&v[0], "1.3.6.1.4.1.3808.1.1.3"));
+	assert_true(classify_ident_asked(&v[0], ".1.3.6.1.4.1.3808"));
+	assert_true(classify_ident_asked(&v[0], NULL));
+	assert_true(classify_ident_asked(&v[0], ""));
+	assert_false(classify_ident_asked(&v[0], "1.3.6.1.4.1.38080.1"));
+	assert_false(classify_ident_asked(&v[0], "1.3.6.1.4.1.9.1.222"));
+	assert_false(classify_ident_asked(&v[0], "1.3.6.1.2.1.1"));
+	assert_true(classify_ident_asked(&v[1], "1.3.6.1.4.1.9.1.222"));
+	assert_true(classify_ident_asked(&v[1], NULL));
+	classify_idents_free(t);
+	classify_idents_free(NULL);
+
+	/* the shipped table */
+	v = classify_idents_list(classify_idents(), &n);
+	assert_true(n > 60);
+	for (i = 0; i < n; i++) {
+		assert_true(v[i].oidlen > 4);
+		models += v[i].gives == IDENT_MODEL;
+		for (j = i + 1; j < n; j++)
+			if (strcmp(v[i].field, v[j].field) == 0)
+				fail_msg("%s twice", v[i].field);
+	}
+	assert_true(models > 30);
+	/* a net-snmp host is asked for Synology's model, not for SonicWall's */
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].field, "synologyModelName") == 0)
+			assert_true(classify_ident_asked(
+				&v[i], "1.3.6.1.4.1.8072.3.2.10"));
+		if (strcmp(v[i].field, "snwlSysModel") == 0) {
+			assert_false(classify_ident_asked(
+				&v[i], "1.3.6.1.4.1.8072.3.2.10"));
+			assert_true(classify_ident_asked(&v[i],
+							 "1.3.6.1.4.1.8741.1"));
+		}
+	}
+}
+
+/* One spelling of a model: the maker's own name in front and appended
+ * version numbers dropped, whitespace collapsed. */
+static void test_model_normalise(void **state)
+{
+	static const struct {
+		const char *model, *maker, *want;
+	} cases[] = {
+		{"Ricoh MP 3053", "Ricoh", "MP 3053"},
+		{"RICOH  MP\t3053 1.09", "Ricoh", "MP 3053"},
+		{"Cisco 7206 VXR", "Cisco Systems", "7206 VXR"},
+		{"HP Color LaserJet Pro M252dw", "Hewlett Packard",
+		 "Color LaserJet Pro M252dw"},
+		{"KONICA MINOLTA bizhub C360", "Konica Minolta", "bizhub C360"},
+		{"AXIS M7011", "Axis Communications", "M7011"},
+		/* a brand that is not the maker's name stays */
+		{"Liebert PEX", "Vertiv", "Liebert PEX"},
+		{"UniFi Switch US-8", "Ubiquiti Networks", "UniFi Switch US-8"},
+		/* never the whole model */
+		{"Ricoh", "Ricoh", "Ricoh"},
+		{"Meraki", "Cisco Meraki", "Meraki"},
+		/* versions only at the end, and never all of it */
+		{"Smart-UPS 1500", "APC", "Smart-UPS 1500"},
+		{"EdgeSwitch 24-Port 250W", "Ubiquiti Networks",
+		 "EdgeSwitch 24-Port 250W"},
+		{"RS2212RP+ v2.0.1", "Synology", "RS2212RP+"},
+		{"1.2", NULL, "1.2"},
+		{"  iLO   4 ", "Hewlett Packard", "iLO 4"},
+		/* a product MIB's name, the maker glued on in lower case */
+		{"cisco1941", "Cisco Systems", "1941"},
+		{"ciscoASR9010", "Cisco Systems", "ASR9010"},
+		{"catalyst2950t24", "Cisco Systems", "catalyst2950t24"},
+		{"ciscoworks", "Cisco Systems", "ciscoworks"},
+		{"", "Ricoh", ""},
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(classify_model_normalise(cases[i].model,
+							     cases[i].maker,
+							     buf, sizeof(buf)),
+				    cases[i].want);
 }
 
 static void test_products(void **state)
@@ -1704,6 +2053,8 @@ int main(void)
 		cmocka_unit_test(test_family_evidence),
 		cmocka_unit_test(test_rules_sys_fields),
 		cmocka_unit_test(test_products),
+		cmocka_unit_test(test_idents),
+		cmocka_unit_test(test_model_normalise),
 		cmocka_unit_test(test_vendor_aliases),
 	};
 
