@@ -44,6 +44,7 @@ static const struct def_opt def_opts[] = {
 	{"max_targets", 'i', 1, 16777216},
 	{"no_ping", 'b', 0, 0},
 	{"arp", 'b', 0, 0},
+	{"syn", 'b', 0, 0},
 	{"discovery_ports", 's', 0, 256},
 	{"dns", 'b', 0, 0},
 	{"dns_server", 's', 0, 64},
@@ -514,6 +515,7 @@ int discover_setup_build(const struct discover_def_in *in,
 		(unsigned)def_int(o, "retries", ENGINE_DEFAULT_RETRIES);
 	d->engine.no_ping = def_flag(o, "no_ping", 0);
 	d->engine.arp = def_flag(o, "arp", 1);
+	d->engine.syn = def_flag(o, "syn", 1);
 	d->engine.dns = def_flag(o, "dns", 1);
 	d->engine.dns_server = def_str(o, "dns_server");
 	if (def_discovery_ports(o, &d->engine, why, whylen) < 0 ||
@@ -691,6 +693,7 @@ json_t *discover_setup_json(const struct discover_setup *s)
 		"snmp_request", "timeout_ms",
 		(json_int_t)d->snmp_opts.timeout_ms, "retries",
 		(json_int_t)d->snmp_opts.retries, "credentials", creds);
+	json_object_set_new(out, "syn", json_boolean(e->syn));
 	json_object_set_new(
 		out, "ssh",
 		json_pack("{sosIsIsb}", "ports",
