@@ -17,7 +17,7 @@
 #define DEF_SSH_CONCURRENCY 16
 #define DEF_SSH_TIMEOUT_MS 5000
 #define DEF_SMB_TIMEOUT_MS 5000
-#define DEF_SMB_THREADS 8 /* NetBIOS / SMB exchanges at once */
+#define DEF_SMB_THREADS 16 /* NetBIOS / SMB exchanges at once */
 #define DEF_SSH_COMMAND_MS 60000
 #define DEF_WINRPC_CALL_MS 10000   /* each RPC reading (winrpc.h) */
 #define DEF_WINRPC_TOTAL_MS 120000 /* one host's whole inventory */
