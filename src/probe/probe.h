@@ -202,7 +202,8 @@ int probe_filter_attach(int fd, struct sock_filter *code, size_t n);
 /* The table, indexed by enum probe_kind. */
 extern const struct probe_module *const probe_modules[PROBE_KINDS];
 
-/* The rows (probe/icmp.c, probe/tcp.c, probe/snmp_ping.c). */
+/* The rows (probe/icmp.c, probe/tcp.c, probe/snmp_ping.c; arp and syn
+ * below). */
 extern const struct probe_module probe_icmp_echo;
 extern const struct probe_module probe_tcp_connect;
 extern const struct probe_module probe_snmp;
