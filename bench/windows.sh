@@ -18,7 +18,11 @@
 #   bench/windows.sh [--hosts N] [--per N] [--runs N] [--build DIR]
 #
 # Each of RUNS rounds (default 3) runs netcensus, then nmap; every round is
-# printed with the load average, then the medians and their ratio.
+# printed with the load average, then the medians and their ratio. Each
+# run also counts, per host, the SYNs the scanner sent (tcpdump in the
+# scanner namespace) and the connections the farm accepted (the sum of
+# the farm namespaces' TcpPassiveOpens, /proc/net/snmp: a handshake
+# completed; a half-open SYN answered by a RST is not one).
 #
 # Needs root (network namespaces), samba, nmap (installed from Debian when
 # missing), jq, xmllint. Every packet stays inside the lab's namespaces (the
@@ -148,30 +152,63 @@ nm_count() { # hosts whose smb-os-discovery output has element key=$2
 	xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']/elem[@key='$2']])" \
 		"$1" 2>/dev/null || echo 0
 }
+# connections the farm's namespaces accepted so far (handshakes completed)
+accepted() {
+	local ns sum=0 v
+	for ns in $(ip netns list | awk -v p="^$P-wfarm" '$1 ~ p {print $1}'); do
+		v=$(ip netns exec "$ns" awk '/^Tcp:/ {if (h) {print $7; exit} h = 1}' /proc/net/snmp)
+		sum=$((sum + v))
+	done
+	echo "$sum"
+}
+# counted NAME CMD...: runs CMD with tcpdump counting the scanner's SYNs
+# (SYN without ACK) and the farm's accepted connections; the wall
+# seconds on stdout, "SYNS ACCEPTED" per host into $TMP/NAME.conn
+counted() {
+	local name=$1 a0 a1 s t
+	shift
+	ip netns exec "$P-scan" tcpdump -ni eth0 -w "$TMP/$name.pcap" \
+		'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn' \
+		2>"$TMP/$name.td" &
+	t=$!
+	for ((s = 0; s < 100; s++)); do
+		grep -q listening "$TMP/$name.td" 2>/dev/null && break
+		sleep 0.1
+	done
+	a0=$(accepted)
+	timed "$TMP/$name" "$@"
+	a1=$(accepted)
+	sleep 1 # the last SYNs reach the capture file
+	kill "$t"
+	wait "$t" 2>/dev/null || true
+	s=$(tcpdump -r "$TMP/$name.pcap" 2>/dev/null | wc -l)
+	echo "scale=2; $s / $HOSTS" | bc >"$TMP/$name.conn"
+	echo "scale=2; ($a1 - $a0) / $HOSTS" | bc >>"$TMP/$name.conn"
+}
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # RUNS rounds of netcensus then nmap, the same targets: on a shared machine
 # one round's figures move with the others' load, so each round is printed
 # with the load average and the medians compared
 echo
-echo "| round | tool | wall s | load (1 min) | hosts with an SMB answer | NetBIOS name | workgroup | OS / version | dialect / signing / SMB1 |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| round | tool | wall s | load (1 min) | SYNs / accepted connections per host | hosts with an SMB answer | NetBIOS name | workgroup | OS / version | dialect / signing / SMB1 |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 : >"$TMP/nc.times"
 : >"$TMP/nmap.times"
 for ((r = 1; r <= RUNS; r++)); do
 	L=$(cut -d' ' -f1 /proc/loadavg)
-	S=$(timed "$TMP/nc$r" in_lab "$NC" discover --json --no-dns --no-snmp \
+	S=$(counted "nc$r" in_lab "$NC" discover --json --no-dns --no-snmp \
 		--ports 445 "$RANGE")
 	echo "$S" >>"$TMP/nc.times"
 	o=$TMP/nc$r.out
-	echo "| $r | netcensus | $S | $L | $(nc_count "$o" smb_dialect) | $(nc_count "$o" netbios_name) | $(nc_count "$o" workgroup) | $(nc_count "$o" ntlm_os_version) | $(nc_count "$o" smb_dialect) / $(nc_count "$o" smb_signing) / $(nc_count "$o" smb1) |"
+	echo "| $r | netcensus | $S | $L | $(paste -sd/ "$TMP/nc$r.conn") | $(nc_count "$o" smb_dialect) | $(nc_count "$o" netbios_name) | $(nc_count "$o" workgroup) | $(nc_count "$o" ntlm_os_version) | $(nc_count "$o" smb_dialect) / $(nc_count "$o" smb_signing) / $(nc_count "$o" smb1) |"
 	sleep 2
 	L=$(cut -d' ' -f1 /proc/loadavg)
-	S=$(timed "$TMP/nmap$r" in_lab nmap -n -p445 --script smb-os-discovery \
+	S=$(counted "nmap$r" in_lab nmap -n -p445 --script smb-os-discovery \
 		-oX - "$NM_RANGE")
 	echo "$S" >>"$TMP/nmap.times"
 	o=$TMP/nmap$r.out
-	echo "| $r | nmap | $S | $L | $(xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']])" "$o" 2>/dev/null || echo 0) | $(nm_count "$o" server) | $(nm_count "$o" workgroup) | $(nm_count "$o" os) | - (other scripts) |"
+	echo "| $r | nmap | $S | $L | $(paste -sd/ "$TMP/nmap$r.conn") | $(xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']])" "$o" 2>/dev/null || echo 0) | $(nm_count "$o" server) | $(nm_count "$o" workgroup) | $(nm_count "$o" os) | - (other scripts) |"
 	sleep 2
 done
 NC_S=$(median <"$TMP/nc.times")

@@ -63,6 +63,11 @@ static const char discover_usage[] =
 "  --no-ping             treat every address as live (no host discovery)\n"
 "  --no-arp              no ARP/NDP on directly connected subnets:\n"
 "                        ICMP/TCP discovery there too\n"
+"  --no-syn              probe TCP ports with full connects, not\n"
+"                        half-open SYNs from a raw socket (the default\n"
+"                        with CAP_NET_RAW; a port's service then never\n"
+"                        accepts a connection only to be asked if it is\n"
+"                        there)\n"
 "  --discovery-ports L   TCP ports that prove a host is there (default\n"
 "                        " ENGINE_DEFAULT_DISCOVERY_PORTS_TEXT "; 'none' = ICMP only)\n"
 "  --ports LIST          ports to probe on live hosts: 22,80,1000-1100,\n"
@@ -193,6 +198,7 @@ enum {
 	OPT_PRESET,
 	OPT_NO_PING,
 	OPT_NO_ARP,
+	OPT_NO_SYN,
 	OPT_DISC_PORTS,
 	OPT_DNS_SERVER,
 	OPT_NO_DNS,
@@ -237,7 +243,7 @@ struct dopts {
 	const char *db;
 	const char *communities[DISC_COMMUNITIES_MAX];
 	int n_communities;
-	int no_ping, no_arp, no_dns, no_snmp, json, jsonl, dry_run;
+	int no_ping, no_arp, no_syn, no_dns, no_snmp, json, jsonl, dry_run;
 	const char *ssh_ports;
 	long ssh_concurrency, ssh_timeout, ssh_command_timeout;
 	int ssh_accept, no_ssh;
@@ -304,6 +310,7 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 		{"preset", required_argument, NULL, OPT_PRESET},
 		{"no-ping", no_argument, NULL, OPT_NO_PING},
 		{"no-arp", no_argument, NULL, OPT_NO_ARP},
+		{"no-syn", no_argument, NULL, OPT_NO_SYN},
 		{"discovery-ports", required_argument, NULL, OPT_DISC_PORTS},
 		{"dns-server", required_argument, NULL, OPT_DNS_SERVER},
 		{"no-dns", no_argument, NULL, OPT_NO_DNS},
@@ -400,6 +407,9 @@ static int discover_parse(int argc, char **argv, struct dopts *o)
 			break;
 		case OPT_NO_ARP:
 			o->no_arp = 1;
+			break;
+		case OPT_NO_SYN:
+			o->no_syn = 1;
 			break;
 		case OPT_DISC_PORTS:
 			o->disc_ports = optarg;
@@ -678,6 +688,10 @@ static void discover_print_plan(const struct discover_opts *d,
 	if (pl->n_tcp)
 		discover_print_list(": ", pl->tcp, pl->n_tcp);
 	printf("\n");
+	printf("TCP probes       %s\n",
+	       d->engine.syn ? "half-open SYNs (needs CAP_NET_RAW; full "
+			       "connects without it)"
+			     : "full connects (--no-syn)");
 	if (d->snmp)
 		printf("SNMP             161/udp check: %u datagrams per live "
 		       "host (%zu community, %zu v3 credentials); agents that "
@@ -804,13 +818,13 @@ static void discover_def_ad_flags(const struct dopts *o, json_t *opt)
 static json_t *discover_def_flags(const struct dopts *o)
 {
 	json_t *opt = json_pack(
-		"{sIsIsIsIsbsbsbsbsbsbsbsb}", "rate", (json_int_t)o->rate,
+		"{sIsIsIsIsbsbsbsbsbsbsbsbsb}", "rate", (json_int_t)o->rate,
 		"timeout_ms", (json_int_t)o->timeout, "retries",
 		(json_int_t)o->retries, "max_targets",
 		(json_int_t)o->max_targets, "no_ping", o->no_ping, "arp",
 		!o->no_arp, "dns", !o->no_dns, "snmp", !o->no_snmp, "ssh",
 		!o->no_ssh, "ssh_accept_changed_keys", o->ssh_accept, "smb",
-		!o->no_smb, "winrpc", !o->no_winrpc);
+		!o->no_smb, "winrpc", !o->no_winrpc, "syn", !o->no_syn);
 	/* the ones not given are left to the definition's defaults
 	 * (DISCOVER_DEF_*), as an API definition leaves them */
 	const struct {

@@ -31,6 +31,7 @@
 #define DISC_CREDS_FILE_MAX (1024 * 1024)
 #define DISC_NEIGH_FILE_MAX (16 * 1024 * 1024)
 #define NS_PER_MS 1000000ull
+#define DISC_PORTS_LISTED 16 /* closed / filtered ports named in the log */
 
 /* Where a fact about a host comes from. */
 enum disc_source {
@@ -1276,24 +1277,50 @@ static void disc_alive(struct engine *e, struct engine_host *h, void *ud)
 	disc_enrich(d, h, dh, DISC_AT_ALIVE);
 }
 
+/* Appends "; N closed: 81,82" (the ports in state st; their list only
+ * when short) to sb; nothing when none is. */
+static void disc_ports_state(struct strbuf *sb, const struct engine_host *h,
+			     enum tcp_state st)
+{
+	size_t i, n = 0, k = 0;
+
+	for (i = 0; i < h->n_ports; i++)
+		n += h->ports[i].state == st;
+	if (n == 0)
+		return;
+	strbuf_printf(sb, "; %zu %s", n, tcp_state_name(st));
+	if (n > DISC_PORTS_LISTED)
+		return;
+	for (i = 0; i < h->n_ports; i++)
+		if (h->ports[i].state == st)
+			strbuf_printf(sb, "%s%u", k++ ? "," : ": ",
+				      h->ports[i].port);
+}
+
 static void disc_scanned(struct engine *e, struct engine_host *h, void *ud)
 {
 	struct disc *d = ud;
 	struct dhost *dh = h->user;
-	struct strbuf open;
+	struct strbuf open, rest;
 	size_t i, n = 0;
 
 	strbuf_init(&open, 64 * 1024);
+	strbuf_init(&rest, 1024);
 	for (i = 0; i < h->n_ports; i++) {
 		if (h->ports[i].state != TCP_OPEN)
 			continue;
 		strbuf_printf(&open, "%s%u", n++ ? "," : "", h->ports[i].port);
 	}
+	disc_ports_state(&rest, h, TCP_CLOSED);
+	disc_ports_state(&rest, h, TCP_FILTERED);
+	disc_ports_state(&rest, h, TCP_UNREACH);
 	if (h->n_ports)
 		disc_log(d, dh->ip, "ports", n ? "open" : "none-open",
-			 disc_ms(d, dh->alive_ns), "%zu of %zu open%s%s", n,
-			 h->n_ports, n ? ": " : "", n ? open.data : "");
+			 disc_ms(d, dh->alive_ns), "%zu of %zu open%s%s%s", n,
+			 h->n_ports, n ? ": " : "", n ? open.data : "",
+			 rest.len ? rest.data : "");
 	strbuf_free(&open);
+	strbuf_free(&rest);
 	if (d->o->engine.dns)
 		disc_log(d, dh->ip, "dns",
 			 h->dns_status == DNS_OK       ? "name"

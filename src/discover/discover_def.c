@@ -16,7 +16,7 @@
 /* the defaults a definition cannot change; those it can are
  * DISCOVER_DEF_* (discover_def.h) */
 #define DEF_SNMP_THREADS 16
-#define DEF_SMB_THREADS 8	   /* NetBIOS / SMB exchanges at once */
+#define DEF_SMB_THREADS 16	   /* NetBIOS / SMB exchanges at once */
 #define DEF_WINRPC_TOTAL_MS 120000 /* one host's whole inventory */
 #define DEF_WINRPC_JOBS 4	   /* RPC worker processes at once */
 /* A seed scope may be wide (10.0.0.0/8): it bounds where seeds may go,
@@ -40,6 +40,7 @@ static const struct def_opt def_opts[] = {
 	{"max_targets", 'i', 1, 16777216},
 	{"no_ping", 'b', 0, 0},
 	{"arp", 'b', 0, 0},
+	{"syn", 'b', 0, 0},
 	{"discovery_ports", 's', 0, 256},
 	{"dns", 'b', 0, 0},
 	{"dns_server", 's', 0, 64},
@@ -521,6 +522,7 @@ int discover_setup_build(const struct discover_def_in *in,
 		(unsigned)def_int(o, "retries", ENGINE_DEFAULT_RETRIES);
 	d->engine.no_ping = def_flag(o, "no_ping", 0);
 	d->engine.arp = def_flag(o, "arp", 1);
+	d->engine.syn = def_flag(o, "syn", 1);
 	d->engine.dns = def_flag(o, "dns", 1);
 	d->engine.dns_server = def_str(o, "dns_server");
 	if (def_discovery_ports(o, &d->engine, why, whylen) < 0 ||
@@ -699,6 +701,7 @@ json_t *discover_setup_json(const struct discover_setup *s)
 		"snmp_request", "timeout_ms",
 		(json_int_t)d->snmp_opts.timeout_ms, "retries",
 		(json_int_t)d->snmp_opts.retries, "credentials", creds);
+	json_object_set_new(out, "syn", json_boolean(e->syn));
 	json_object_set_new(
 		out, "ssh",
 		json_pack("{sosIsIsb}", "ports",

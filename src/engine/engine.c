@@ -180,6 +180,8 @@ struct engine {
 	struct ejobs backlog;	/* jobs the pool has no room for yet */
 	struct iface_table ifs; /* directly connected subnets (opts.arp) */
 	int link_warned;	/* the fallback from ARP/NDP was said */
+	int syn_warned;		/* the fallback from half-open SYNs was */
+	int cap_said;		/* the missing CAP_NET_RAW was named */
 	uint64_t link_total;	/* on-link addresses among the positions */
 	uint64_t link_started;	/* of them, started */
 	unsigned link_active;	/* hosts in ARP / NDP discovery now */
@@ -214,6 +216,7 @@ void engine_opts_default(struct engine_opts *o)
 	o->host_inflight = ENGINE_DEFAULT_HOST_INFLIGHT;
 	o->max_inflight = 0; /* from the rate, in engine_new() */
 	o->arp = 1;
+	o->syn = 1;
 	memcpy(o->discovery_ports, ports_discovery_default,
 	       sizeof(ports_discovery_default));
 	o->n_discovery_ports = PORTS_DISCOVERY_DEFAULT_N;
@@ -383,7 +386,8 @@ static void chan_reply(struct chan *ch, const struct probe_reply *rep)
 		memcpy(h->pub.mac, rep->mac, sizeof(h->pub.mac));
 		h->pub.mac_by = ENGINE_MAC_ARP;
 	}
-	slot_result(s, TCP_OPEN, reactor_now(h->e->r) - s->sent);
+	slot_result(s, rep->refused ? TCP_CLOSED : TCP_OPEN,
+		    reactor_now(h->e->r) - s->sent);
 }
 
 static void chan_readable(struct reactor_io *io, uint32_t events)
@@ -430,11 +434,22 @@ static struct chan *chan_get(struct engine *e, enum probe_kind kind, int family)
 	why[0] = '\0';
 	if (ch->m->open(&ch->pc, family, e->probe_key, why, sizeof(why)) < 0) {
 		ch->state = -1;
+		/* the capability and its setcap command are named once,
+		 * whichever raw socket is refused first */
+		if (ch->pc.no_cap && e->cap_said++)
+			snprintf(why, sizeof(why),
+				 "%s: the same missing capability",
+				 ch->m->name);
 		if (ch->m->link_layer) {
 			if (!e->link_warned++)
 				log_warn("%s; hosts on directly connected "
 					 "subnets are found with ICMP/TCP "
 					 "probes instead",
+					 why);
+		} else if (ch->m->half_open) {
+			if (!e->syn_warned++)
+				log_warn("%s; TCP ports are probed with full "
+					 "connects instead (--no-syn: always)",
 					 why);
 		} else if (ch->m->alive_answer ==
 			   PROBE_ALIVE_NO) /* a request */
@@ -522,6 +537,21 @@ static void host_cancel_probes(struct host *h)
 	ready_remove(h->e, h);
 }
 
+/* 1 for the kinds that probe a TCP port: connects and half-open SYNs. */
+static int kind_tcp_port(uint8_t kind)
+{
+	return kind == PROBE_TCP_CONNECT || kind == PROBE_TCP_SYN;
+}
+
+/* The kind that probes TCP ports of family: half-open SYNs (opts.syn)
+ * while their raw socket can be had, else connects. */
+static uint8_t engine_tcp_kind(struct engine *e, int family)
+{
+	if (e->o.syn && chan_get(e, PROBE_TCP_SYN, family))
+		return PROBE_TCP_SYN;
+	return PROBE_TCP_CONNECT;
+}
+
 static int port_listed(const struct port_list *pl, uint16_t port)
 {
 	size_t i;
@@ -533,10 +563,11 @@ static int port_listed(const struct port_list *pl, uint16_t port)
 }
 
 /* A host proven alive leaves discovery: its probes end, except TCP
- * connects in flight to a port the port stage asks about, which
+ * probes in flight to a port the port stage asks about, which
  * host_start_ports() takes over as that port's first attempt. Ending
- * them would cost the host a second connection for the same answer - a
- * second fork of a server such as smbd, which forks per connection. */
+ * them would cost the host a second probe for the same answer - with
+ * connects, a second fork of a server such as smbd, which forks per
+ * connection. */
 static void host_end_discovery(struct host *h)
 {
 	const struct port_list *pl = h->e->o.ports;
@@ -546,7 +577,7 @@ static void host_end_discovery(struct host *h)
 		struct slot *s = &h->slots[i];
 
 		if (s->st == SL_FLIGHT && !s->linger &&
-		    h->meta[s->item].kind == PROBE_TCP_CONNECT &&
+		    kind_tcp_port(h->meta[s->item].kind) &&
 		    !h->meta[s->item].req &&
 		    port_listed(pl, h->items[s->item].port))
 			continue;
@@ -1102,6 +1133,7 @@ static void host_start_ports(struct host *h)
 	size_t n_ports = pl ? pl->n_tcp : 0, i, k;
 	uint32_t n_req = 0, r, q;
 	uint64_t *disc_first;
+	uint8_t tcp_kind = engine_tcp_kind(e, h->pub.addr.family);
 
 	for (r = 0; r < h->n_reqs; r++)
 		n_req += h->reqs[r].n;
@@ -1134,12 +1166,12 @@ static void host_start_ports(struct host *h)
 		struct engine_port *p = &h->pub.ports[i];
 
 		p->port = pl->tcp[i];
-		h->meta[n_req + i].kind = PROBE_TCP_CONNECT;
+		h->meta[n_req + i].kind = tcp_kind;
 		/* what discovery already learned about this port counts */
 		for (k = 0; k < h->n_disc; k++) {
 			const struct engine_port *d = &h->disc[k];
 
-			if (h->disc_meta[k].kind != PROBE_TCP_CONNECT ||
+			if (!kind_tcp_port(h->disc_meta[k].kind) ||
 			    d->port != p->port || d->state == TCP_PENDING ||
 			    d->state == TCP_FILTERED)
 				continue;
@@ -1276,14 +1308,18 @@ static void host_disc_items(struct host *h, int link)
 	} else {
 		for (i = 0; i < e->n_disc; i++) {
 			const struct disc_probe *d = &e->disc[i];
+			uint8_t kind =
+				d->kind == PROBE_TCP_CONNECT
+					? engine_tcp_kind(e, h->pub.addr.family)
+					: d->kind;
 
 			/* a kind whose socket cannot be had for this family
 			 * (no ICMP here) is left out; the others still
 			 * decide */
-			if (probe_modules[d->kind]->sock == PROBE_SHARED &&
-			    !chan_get(e, d->kind, h->pub.addr.family))
+			if (probe_modules[kind]->sock == PROBE_SHARED &&
+			    !chan_get(e, kind, h->pub.addr.family))
 				continue;
-			h->disc_meta[h->n_disc].kind = d->kind;
+			h->disc_meta[h->n_disc].kind = kind;
 			h->disc[h->n_disc++].port = d->port;
 		}
 	}

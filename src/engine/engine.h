@@ -6,8 +6,13 @@
  * Pipeline, per address, in a shuffled order (a keyed permutation of the
  * target index, so a run can be split or resumed by index):
  *
- *   discovery  ICMP echo plus TCP connects to a few common ports (default
- *              80, 443, 22), all at once within the per-host cap.
+ *   discovery  ICMP echo plus TCP probes to a few common ports (default
+ *              80, 443, 22, 135, 139, 445, 3389), all at once within
+ *              the per-host cap. A TCP probe is a half-open SYN from a
+ *              raw socket (opts.syn, probe/syn.h: the port's service
+ *              never accepts a connection for it), or without
+ *              CAP_NET_RAW (said once, with the setcap command) or
+ *              with opts.syn 0, a non-blocking connect.
  *              Each probe is a row of the probe table (probe/probe.h):
  *              the row sends and recognises its packets, the engine does
  *              the pacing, timeouts and retries below for every kind.
@@ -32,7 +37,8 @@
  *              and ask it a request kind with engine_probe() (SNMP: is
  *              there an agent, and which credential does it answer?).
  *   ports      the questions of the requests asked first, then a TCP
- *              connect to every port of opts.ports (open / closed /
+ *              probe (SYN or connect, as above) to every port of
+ *              opts.ports (open / closed /
  *              filtered / unreachable), retrying only timeouts. A
  *              request's callback runs at its first answered question,
  *              or when all went unanswered; it holds the host open until
@@ -200,6 +206,9 @@ struct engine_opts {
 	int no_icmp;		 /* discovery by TCP only */
 	int arp;		 /* ARP / NDP for targets on directly
 				  * connected subnets (default 1) */
+	int syn;		 /* TCP ports probed with half-open SYNs
+				  * from a raw socket (default 1; connects
+				  * without CAP_NET_RAW or with 0) */
 	uint16_t discovery_ports[ENGINE_DISCOVERY_PORTS_MAX];
 	size_t n_discovery_ports;      /* 0 with no_icmp = none */
 	const struct port_list *ports; /* TCP ports to probe; NULL = none */

@@ -285,40 +285,20 @@ static int arp_filter(int fd, int family)
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog;
 
-	if (family == AF_INET) {
-		prog.len = sizeof(v4) / sizeof(v4[0]);
-		prog.filter = v4;
-	} else {
-		prog.len = sizeof(v6) / sizeof(v6[0]);
-		prog.filter = v6;
-	}
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-			  sizeof(prog));
+	if (family == AF_INET)
+		return probe_filter_attach(fd, v4, sizeof(v4) / sizeof(v4[0]));
+	return probe_filter_attach(fd, v6, sizeof(v6) / sizeof(v6[0]));
 }
 
 /* The sentence for a socket that cannot be had: the missing capability
  * and the command that grants it. */
 static void arp_why(char *why, size_t len, int family, int err)
 {
-	char self[512];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n > 0)
-		self[n] = '\0';
-	else
-		snprintf(self, sizeof(self), "/path/to/netcensus");
-	if (err == EPERM || err == EACCES)
-		snprintf(why, len,
-			 "%s on directly connected subnets needs CAP_NET_RAW "
-			 "(packet socket: %s); grant it with: sudo setcap "
-			 "cap_net_raw+ep %s",
-			 family == AF_INET ? "ARP" : "NDP", strerror(err),
-			 self);
-	else
-		snprintf(why, len, "%s: cannot open a packet socket: %s",
-			 family == AF_INET ? "ARP" : "NDP", strerror(err));
+	probe_why_raw(why, len,
+		      family == AF_INET ? "ARP on directly connected subnets"
+					: "NDP on directly connected subnets",
+		      "packet", err);
 }
 
 /* Opens the socket of interface ifindex into p (once per interface);
@@ -404,6 +384,7 @@ static int arp_row_open(struct probe_chan *c, int family,
 			continue;
 		if (arp_sock_open(p, c->fd, p->ifs.nets[i].ifindex, c->burst) <
 		    0) {
+			c->no_cap = errno == EPERM || errno == EACCES;
 			arp_why(why, why_len, family, errno);
 			goto fail;
 		}

@@ -69,8 +69,9 @@
 enum probe_kind {
 	PROBE_ICMP_ECHO = 0,
 	PROBE_TCP_CONNECT,
-	PROBE_SNMP, /* UDP request/response: SNMP GET / v3 discovery */
-	PROBE_ARP,  /* ARP who-has / NDP solicitation on the link */
+	PROBE_SNMP,    /* UDP request/response: SNMP GET / v3 discovery */
+	PROBE_ARP,     /* ARP who-has / NDP solicitation on the link */
+	PROBE_TCP_SYN, /* half-open SYN from a raw socket (probe/syn.h) */
 	PROBE_KINDS
 };
 
@@ -94,6 +95,8 @@ struct probe_chan {
 	unsigned burst; /* set before open(): the most packets the engine
 			 * sends in one go (a late wake-up catching up);
 			 * rows size their send buffers for it */
+	int no_cap;	/* set by a failed open(): for want of CAP_NET_RAW
+			 * (the engine names the setcap command once) */
 };
 
 /* One attempt, as the engine asks for it. */
@@ -122,6 +125,8 @@ struct probe_reply {
 	enum icmp_verdict verdict;  /* error: what it says */
 	uint8_t mac[6];		    /* link-layer kinds: who answered */
 	uint8_t has_mac;
+	uint8_t refused; /* 1: the target itself refused (a RST): the
+			  * attempt is TCP_CLOSED, not TCP_OPEN */
 };
 
 struct probe_module {
@@ -143,6 +148,10 @@ struct probe_module {
 				* of the other discovery probes; when its
 				* socket cannot be had, the engine says so
 				* once and uses the others (ARP/NDP) */
+	int half_open;	       /* 1: stands in for TCP connect wherever a
+				* TCP port is probed (engine_opts.syn); when
+				* its socket cannot be had, the engine says
+				* so once and uses connects (SYN scan) */
 
 	/* PROBE_SHARED: opens c for family with the run's cookie key; 0, or
 	 * -1 with why filled. close() undoes it. */
@@ -180,14 +189,25 @@ struct probe_module {
  * local backoff); never lowers it. Best effort: past net.core.wmem_max
  * only a process with CAP_NET_ADMIN gets the size. */
 void probe_sndbuf_fit(int fd, unsigned packets);
+/* The sentence for a raw or packet (`sock`) socket that cannot be had for
+ * `what` (errno err): when it is a missing CAP_NET_RAW, with the setcap
+ * command for this executable. */
+void probe_why_raw(char *why, size_t len, const char *what, const char *sock,
+		   int err);
+struct sock_filter;
+/* Attaches the classic BPF program code (n instructions) to fd; 0 or -1
+ * with errno. */
+int probe_filter_attach(int fd, struct sock_filter *code, size_t n);
 
 /* The table, indexed by enum probe_kind. */
 extern const struct probe_module *const probe_modules[PROBE_KINDS];
 
-/* The rows (probe/icmp.c, probe/tcp.c, probe/snmp_ping.c). */
+/* The rows (probe/icmp.c, probe/tcp.c, probe/snmp_ping.c; arp and syn
+ * below). */
 extern const struct probe_module probe_icmp_echo;
 extern const struct probe_module probe_tcp_connect;
 extern const struct probe_module probe_snmp;
-extern const struct probe_module probe_arp; /* probe/arp.c */
+extern const struct probe_module probe_arp;	/* probe/arp.c */
+extern const struct probe_module probe_tcp_syn; /* probe/syn.c */
 
 #endif

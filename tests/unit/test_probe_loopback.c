@@ -669,6 +669,7 @@ static void test_engine_full_pipeline(void **state)
 	snprintf(spec, sizeof(spec), "%u,%u", l.port, closed);
 	assert_int_equal(ports_parse(spec, &pl), 0);
 	engine_opts_default(&o);
+	o.syn = 0; /* connects: the listener accepts (below) */
 	o.rate = 0;
 	o.timeout_ms = 300;
 	o.discovery_ports[0] = closed; /* loopback refuses: alive by RST */
@@ -723,6 +724,63 @@ static void test_engine_full_pipeline(void **state)
 	free(r);
 	dns_server_stop(&srv);
 	listener_stop(&l);
+}
+
+/* Half-open SYNs (probe/syn.h) from a raw socket, as root: the listener's
+ * port is open, the other closed (alive by its RST), and no connection
+ * ever reaches the listener's accept queue - checked after its thread has
+ * stopped, so a connection it had not yet taken would still be there. */
+static void test_engine_syn_no_accept(void **state)
+{
+	static const char *const toks[] = {"127.0.0.1", NULL};
+	struct targets *t;
+	struct engine_progress p;
+	struct engine_opts o;
+	struct listener l;
+	struct port_list pl = {0};
+	struct run *r;
+	char spec[32];
+	uint16_t closed = closed_port();
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP), c;
+
+	(void)state;
+	if (fd < 0) {
+		print_message("# skip: no raw socket (%s)\n", strerror(errno));
+		skip();
+	}
+	close(fd);
+	t = loop_targets(toks);
+	r = calloc(1, sizeof(*r));
+	listener_start(&l);
+	snprintf(spec, sizeof(spec), "%u,%u", l.port, closed);
+	assert_int_equal(ports_parse(spec, &pl), 0);
+	engine_opts_default(&o);
+	assert_int_equal(o.syn, 1); /* the default */
+	o.rate = 0;
+	o.timeout_ms = 300;
+	o.no_icmp = 1;
+	o.discovery_ports[0] = closed;
+	o.n_discovery_ports = 1;
+	o.ports = &pl;
+	assert_int_equal(engine_go(&o, t, r, &p), 0);
+	assert_int_equal(r->alive, 1);
+	assert_int_equal(r->last[1].alive_by, ENGINE_ALIVE_TCP_RST);
+	assert_int_equal(r->last[1].alive_port, closed);
+	assert_int_equal(r->ports[1][0].port, l.port);
+	assert_int_equal(r->ports[1][0].state, TCP_OPEN);
+	assert_int_equal(r->ports[1][1].port, closed);
+	assert_int_equal(r->ports[1][1].state, TCP_CLOSED);
+	assert_int_equal(p.open_ports, 1);
+	atomic_store(&l.stop, 1);
+	pthread_join(l.th, NULL);
+	c = accept(l.fd, NULL, NULL);
+	assert_int_equal(c, -1);
+	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+	assert_int_equal(atomic_load(&l.accepted), 0);
+	close(l.fd);
+	ports_clear(&pl);
+	targets_free(t);
+	free(r);
 }
 
 static void test_engine_tcp_only_discovery(void **state)
@@ -1484,6 +1542,7 @@ int main(void)
 		cmocka_unit_test(test_dns_ptr_confirmed),
 		cmocka_unit_test(test_dns_free_cancels),
 		cmocka_unit_test(test_engine_full_pipeline),
+		cmocka_unit_test(test_engine_syn_no_accept),
 		cmocka_unit_test(test_engine_tcp_only_discovery),
 		cmocka_unit_test(test_engine_discovery_connect_kept),
 		cmocka_unit_test(test_engine_split_and_resume),
