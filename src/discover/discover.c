@@ -1411,7 +1411,8 @@ static void disc_done(struct engine *e, struct engine_host *h, void *ud)
 			json_pack("{s{ssss}}", "sys", "dns_fqdn", h->hostname,
 				  "hostname", h->hostname);
 	/* to the sinks at once: nothing of the host stays in the run */
-	disc_out_report(&d->out, disc_merge(dh->found), dh->ssh_facts);
+	disc_out_report(&d->out, disc_merge(dh->found), dh->ssh_facts,
+			h->mac_by == ENGINE_MAC_SHARED);
 	for (s = 0; s < DISC_N_SOURCES; s++)
 		json_decref(dh->found[s]);
 	free(dh);

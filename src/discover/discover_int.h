@@ -18,7 +18,9 @@
 struct disc_item {
 	TAILQ_ENTRY(disc_item) link;
 	json_t *report;
-	json_t *ssh; /* or NULL */
+	json_t *ssh;	 /* or NULL */
+	int proxied_mac; /* a proxy answered ARP for it: the neighbour
+			  * table holds the proxy's MAC, not the host's */
 };
 
 TAILQ_HEAD(disc_items, disc_item);
@@ -52,6 +54,7 @@ void disc_out_vlog(struct disc_out *q, const char *ip, const char *stage,
  * DISC_QUEUE_MAX reports waiting it first waits for the sink thread to
  * take them: a sink slower than the engine slows the engine down instead
  * of letting the queue grow with the number of live hosts. */
-void disc_out_report(struct disc_out *q, json_t *report, json_t *ssh);
+void disc_out_report(struct disc_out *q, json_t *report, json_t *ssh,
+		     int proxied_mac);
 
 #endif

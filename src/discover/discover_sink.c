@@ -58,12 +58,14 @@ void disc_out_vlog(struct disc_out *q, const char *ip, const char *stage,
 	pthread_mutex_unlock(&q->lock);
 }
 
-void disc_out_report(struct disc_out *q, json_t *report, json_t *ssh)
+void disc_out_report(struct disc_out *q, json_t *report, json_t *ssh,
+		     int proxied_mac)
 {
 	struct disc_item *it = xcalloc(1, sizeof(*it));
 
 	it->report = report;
 	it->ssh = ssh;
+	it->proxied_mac = proxied_mac;
 	pthread_mutex_lock(&q->lock);
 	while (q->n_items >= DISC_QUEUE_MAX && q->started)
 		pthread_cond_wait(&q->space, &q->lock);
@@ -111,12 +113,18 @@ static const char *disc_snmp_mac(json_t *report, const char *ip)
 
 /* The host's MAC from the neighbour table (read again when it is not
  * there and the last read is not fresh), else from SNMP. A MAC that
- * answered ARP / NDP during the run is already in the report and wins. */
-static const char *disc_mac(struct disc_out *q, json_t *r, const char *ip)
+ * answered ARP / NDP during the run is already in the report and wins;
+ * for an address a proxy answered ARP for (proxied), the neighbour table
+ * holds the proxy's MAC: only SNMP's own interface table counts. */
+static const char *disc_mac(struct disc_out *q, json_t *r, const char *ip,
+			    int proxied)
 {
-	const char *mac = json_string_value(json_object_get(q->neigh, ip));
+	const char *mac;
 	uint64_t now = disc_clock_ns();
 
+	if (proxied)
+		return disc_snmp_mac(r, ip);
+	mac = json_string_value(json_object_get(q->neigh, ip));
 	if (!mac && (!q->neigh || now - q->neigh_ns > DISC_NEIGH_REREAD_NS)) {
 		json_decref(q->neigh);
 		q->neigh = discover_neigh_read(q->o->neigh_path);
@@ -126,12 +134,13 @@ static const char *disc_mac(struct disc_out *q, json_t *r, const char *ip)
 	return mac ? mac : disc_snmp_mac(r, ip);
 }
 
-static void disc_finish(struct disc_out *q, json_t *r)
+static void disc_finish(struct disc_out *q, json_t *r, int proxied_mac)
 {
 	json_t *sys = json_object_get(r, "sys");
 	const char *ip = json_string_value(json_object_get(sys, "ip"));
-	const char *mac =
-		json_object_get(sys, "mac") ? NULL : disc_mac(q, r, ip);
+	const char *mac = json_object_get(sys, "mac")
+				  ? NULL
+				  : disc_mac(q, r, ip, proxied_mac);
 	struct report_error err;
 	char now[20];
 
@@ -162,7 +171,7 @@ static void disc_out_deliver(struct disc_out *q, struct disc_items *items,
 	disc_log_free(rows, n);
 	while ((it = TAILQ_FIRST(items))) {
 		TAILQ_REMOVE(items, it, link);
-		disc_finish(q, it->report);
+		disc_finish(q, it->report, it->proxied_mac);
 		for (k = 0; k < o->n_sinks; k++)
 			if (o->sinks[k].report(o->sinks[k].ud, it->report,
 					       it->ssh) < 0)

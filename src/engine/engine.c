@@ -587,9 +587,11 @@ static void host_end_discovery(struct host *h)
 }
 
 /* How long after its first probe silence on item i of h becomes a
- * verdict: ENGINE_SETTLE_NS (or --timeout, if shorter), or for a kind
- * that waits the full time (an SNMP agent answers at its CPU's pace)
- * (retries + 1) x --timeout. */
+ * verdict: ENGINE_SETTLE_NS (or --timeout, if shorter); for a kind that
+ * waits the full time (an SNMP agent answers at its CPU's pace)
+ * (retries + 1) x --timeout; for an address a shared MAC answered ARP for
+ * (proxy ARP: something answered, often a router in front of a slower
+ * link, and only these few addresses wait) all of --timeout. */
 static uint64_t item_settle_ns(const struct host *h, uint32_t i)
 {
 	const struct engine_opts *o = &h->e->o;
@@ -597,6 +599,8 @@ static uint64_t item_settle_ns(const struct host *h, uint32_t i)
 
 	if (item_module(h, i)->settle_full)
 		return max * (o->retries + 1);
+	if (h->pub.mac_by == ENGINE_MAC_SHARED)
+		return max;
 	return max < ENGINE_SETTLE_NS ? max : ENGINE_SETTLE_NS;
 }
 

@@ -3,6 +3,7 @@
 
     arp_hostile.py IFACE SCANNER_IP SCANNER_MAC [--proxy IP,...]
                    [--forge IP,...] [--offtarget NET/LEN] [--rate PPS]
+                   [--slow IP,... [--delay-ms MS]]
 
 Runs inside its own lab namespace, on IFACE, with Debian's python3 and a
 raw AF_PACKET socket (no scapy). Until killed it:
@@ -15,6 +16,9 @@ raw AF_PACKET socket (no scapy). Until killed it:
                    to the scanner's MAC but naming another target
                    address, and replies whose sender MAC is not the
                    frame's source;
+  --slow IP,...    answers ARP for these addresses too, and their ICMP
+                   echo requests --delay-ms later (default 800): a router
+                   doing proxy ARP for real hosts behind a slow link;
   --offtarget NET  sends well-formed replies to the scanner for random
                    addresses of NET with random MACs (never asked);
 at about --rate frames per second in all (default 4000). It prints
@@ -30,6 +34,7 @@ import sys
 import time
 
 ETH_P_ARP = 0x0806
+ETH_P_IP = 0x0800
 
 
 def mac_bytes(text):
@@ -48,11 +53,42 @@ def frame(eth_dst, eth_src, op, sha, spa, tha, tpa):
             sha + socket.inet_aton(spa) + tha + socket.inet_aton(tpa))
 
 
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while t >> 16:
+        t = (t & 0xFFFF) + (t >> 16)
+    return ~t & 0xFFFF
+
+
+def echo_reply(pkt, me, slow):
+    """The Ethernet frame answering the echo request pkt to an address of
+    slow, from that address, or None."""
+    if len(pkt) < 42 or pkt[12:14] != b"\x08\x00":
+        return None
+    ihl = (pkt[14] & 0x0F) * 4
+    tot = struct.unpack("!H", pkt[16:18])[0]
+    if pkt[23] != 1 or ihl < 20 or len(pkt) < 14 + tot or tot < ihl + 8:
+        return None
+    src, dst = pkt[26:30], pkt[30:34]
+    icmp = pkt[14 + ihl:14 + tot]
+    if socket.inet_ntoa(dst) not in slow or icmp[0] != 8:
+        return None
+    icmp = b"\0\0\0\0" + icmp[4:]
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 0, 0, 64, 1,
+                     0, dst, src)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return pkt[6:12] + me + b"\x08\x00" + ip + icmp
+
+
 def main(argv):
     if len(argv) < 4:
         sys.exit(__doc__)
     iface, scan_ip, scan_mac = argv[1], argv[2], mac_bytes(argv[3])
-    opts = {"--proxy": "", "--forge": "", "--offtarget": "", "--rate": "4000"}
+    opts = {"--proxy": "", "--forge": "", "--offtarget": "", "--rate": "4000",
+            "--slow": "", "--delay-ms": "800"}
     rest = argv[4:]
     while rest:
         if rest[0] not in opts or len(rest) < 2:
@@ -61,6 +97,9 @@ def main(argv):
         rest = rest[2:]
     proxy = set(x for x in opts["--proxy"].split(",") if x)
     forge = [x for x in opts["--forge"].split(",") if x]
+    slow = set(x for x in opts["--slow"].split(",") if x)
+    proxy |= slow
+    delay = int(opts["--delay-ms"]) / 1000.0
     off = (list(ipaddress.ip_network(opts["--offtarget"]).hosts())
            if opts["--offtarget"] else [])
     gap = 1.0 / max(1, int(opts["--rate"]))
@@ -72,6 +111,14 @@ def main(argv):
     # our own storm is not read back (PACKET_IGNORE_OUTGOING)
     s.setsockopt(263, 23, 1)
     me = s.getsockname()[4]
+    # echo requests to the slow addresses (frames to our MAC: our kernel
+    # drops them, not being a router)
+    e = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                      socket.htons(ETH_P_IP))
+    e.bind((iface, ETH_P_IP))
+    e.setblocking(False)
+    e.setsockopt(263, 23, 1)
+    later = []  # (when, frame) of echo replies held back
     bcast = b"\xff" * 6
     print("ready", flush=True)
 
@@ -87,7 +134,16 @@ def main(argv):
     i = 0
     next_send = time.monotonic()
     while True:
-        select.select([s], [], [], 0.001)
+        select.select([s, e], [], [], 0.001)
+        while slow:
+            try:
+                reply = echo_reply(e.recv(2048), me, slow)
+            except BlockingIOError:
+                break
+            if reply:
+                later.append((time.monotonic() + delay, reply))
+        while later and later[0][0] <= time.monotonic():
+            s.send(later.pop(0)[1])
         for _ in range(256):  # every request waiting, then the storm
             try:
                 pkt = s.recv(2048)

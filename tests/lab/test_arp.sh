@@ -118,13 +118,16 @@ compare "$T/wantp" "$T/gotp" \
 
 # ----------------------------------------------------- a hostile station
 # In the scanned /23: the station's own address, 8 absent addresses it
-# answers ARP for, 8 absent addresses it forges replies about; and a
-# storm of well-formed replies for the other /23, which is not scanned.
+# answers ARP for, 8 absent addresses it forges replies about, 3 it
+# answers ARP and ping for, the echo replies 800 ms late (a router doing
+# proxy ARP for real hosts behind a slow link); and a storm of
+# well-formed replies for the other /23, which is not scanned.
 HALF=${LAN%.*.*/*}.8.0/23
-jq -r '.empty[]' "$T/truth.json" | awk -F. '$3 == 8 && $4 > 2' | head -17 >"$T/absent"
+jq -r '.empty[]' "$T/truth.json" | awk -F. '$3 == 8 && $4 > 2' | head -20 >"$T/absent"
 EVIL=$(sed -n 1p "$T/absent")
 PROXY=$(sed -n 2,9p "$T/absent" | paste -sd, -)
 FORGE=$(sed -n 10,17p "$T/absent" | paste -sd, -)
+SLOW=$(sed -n 18,20p "$T/absent" | paste -sd, -)
 ip netns add "$P-evil"
 ip -n "$P-sw" link add pevil type veth peer name eth0 netns "$P-evil"
 ip -n "$P-sw" link set pevil master br0 up
@@ -132,33 +135,35 @@ printf '%s\n' "link set eth0 address 02:66:66:00:00:01" "addr add $EVIL/22 dev e
 	"link set lo up" "link set eth0 up" | ip -n "$P-evil" -batch -
 ip netns exec "$P-evil" /usr/bin/python3 "$(dirname "$0")/arp_hostile.py" eth0 \
 	"$ME" "$ME_MAC" --proxy "$PROXY" --forge "$FORGE" \
-	--offtarget 198.18.10.0/23 >"$T/evil.out" 2>&1 &
+	--slow "$SLOW" --delay-ms 800 --offtarget 198.18.10.0/23 >"$T/evil.out" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
 if wait_until 30 grep -qs ready "$T/evil.out"; then
-	ok "hostile station $EVIL up: proxy ARP for 8, forged replies for 8, a reply storm"
+	ok "hostile station $EVIL up: proxy ARP for 8 (and 3 slow), forged replies for 8, a reply storm"
 else
 	nok "hostile station did not start"
 	sed 's/^/# /' "$T/evil.out"
 fi
 HDB=$T/hostile.db
 scan timeout 120 "$NETCENSUS" discover --db "$HDB" --json --no-dns --no-snmp \
-	--ports none "$HALF" >"$T/h.json" 2>"$T/h.err"
+	--ports none --timeout 3000 "$HALF" >"$T/h.json" 2>"$T/h.err"
 rc=$?
 check "discover $HALF under the storm exits 0 ($(grep -o '[0-9.]* s$' "$T/h.err"))" [ "$rc" -eq 0 ]
 jq -r '.hosts[] | select(.ip | test("^198\\.18\\.(8|9)\\.")) | "\(.ip) \(.mac)"' \
-	"$T/truth.json" | sort >"$T/wanth"
+	"$T/truth.json" >"$T/wanth"
+for a in $(echo "$SLOW" | tr , ' '); do echo "$a -"; done >>"$T/wanth"
+sort -o "$T/wanth" "$T/wanth"
 jq -r --arg me "$ME" --arg evil "$EVIL" \
 	'.[] | select(.sys.ip != $me and .sys.ip != $evil) | "\(.sys.ip) \(.sys.mac // "-")"' \
 	"$T/h.json" | sort >"$T/goth"
 compare "$T/wanth" "$T/goth" \
-	"every live host of $HALF found with its own MAC; no proxied or forged address reported"
+	"every live host of $HALF found with its own MAC, the 3 behind the slow proxy (ping answered 800 ms late) without one; no other proxied or forged address reported"
 check "the hostile station itself ($EVIL) is found, by ICMP: its MAC answered for 9 addresses" \
 	jq -e --arg ip "$EVIL" 'any(.[]; .sys.ip == $ip)' "$T/h.json"
 # How many proxied addresses were answered in time is the station's
 # business; every one that was carries the note, and so does the station.
 sqlite3 "$HDB" "SELECT ip FROM discovery_log WHERE message LIKE
 	'%answers for other addresses too (proxy ARP?)%'" | sort >"$T/noted"
-printf '%s\n' "$EVIL" $(echo "$PROXY" | tr , ' ') | sort >"$T/mayclaim"
+printf '%s\n' "$EVIL" $(echo "$PROXY,$SLOW" | tr , ' ') | sort >"$T/mayclaim"
 check "the discovery log says proxy ARP for the station and the addresses it claimed ($(wc -l <"$T/noted") rows)" \
 	sh -c "grep -qx '$EVIL' '$T/noted' && [ -z \"\$(comm -23 '$T/noted' '$T/mayclaim')\" ]"
 
