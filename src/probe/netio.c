@@ -100,11 +100,15 @@ int netio_send_all(int fd, const void *buf, size_t n, long deadline_ms,
 		}
 		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR) {
-			snprintf(why, why_len, "send: %s", strerror(errno));
+			int e = errno;
+
+			snprintf(why, why_len, "send: %s", strerror(e));
+			errno = e;
 			return -1;
 		}
 		if (!netio_wait(fd, POLLOUT, deadline_ms)) {
 			snprintf(why, why_len, "send: timed out");
+			errno = ETIMEDOUT;
 			return -1;
 		}
 	}

@@ -21,7 +21,9 @@ int netio_wait(int fd, short events, long deadline_ms);
  * resolved first, not bounded by the deadline: give addresses. */
 int netio_connect(const char *host, unsigned port, int type, long deadline_ms,
 		  char *why, size_t why_len);
-/* Sends all n bytes before the deadline; 0, or -1 with why filled. */
+/* Sends all n bytes before the deadline; 0, or -1 with why filled and
+ * errno saying why (ETIMEDOUT at the deadline, EPIPE when the peer shut
+ * its end, ...). */
 int netio_send_all(int fd, const void *buf, size_t n, long deadline_ms,
 		   char *why, size_t why_len);
 /* Reads exactly n bytes before the deadline; 0, or -1 with why filled

@@ -584,13 +584,23 @@ int winrpc_audit_host(const struct winrpc_opts *in, struct winrpc_result *r)
 		  : -1;
 	if (pid < 0)
 		goto out;
-	/* a worker that reads nothing holds this up for one call's time */
+	/* a worker that reads nothing holds this up for one call's time; one
+	 * that shut its input before reading the job (it exited, crashed or
+	 * closed it) is still read, whoever ran first: what it said and how
+	 * it ended tell more than the broken send, which is the error only
+	 * when the reading has none */
 	failed = netio_send_all(fd_in, job, len, start + o.call_ms, r->error,
 				sizeof(r->error));
 	close(fd_in);
-	if (!failed)
-		failed = worker_read(&o, fd_out, &r->st, start + o.total_ms,
-				     r->error, sizeof(r->error));
+	if (!failed || errno == EPIPE || errno == ECONNRESET) {
+		char read_why[sizeof(r->error)] = "";
+
+		if (worker_read(&o, fd_out, &r->st, start + o.total_ms,
+				read_why, sizeof(read_why)) < 0) {
+			failed = 1;
+			snprintf(r->error, sizeof(r->error), "%s", read_why);
+		}
+	}
 	worker_reap(pid, failed != 0, r->error, sizeof(r->error));
 	close(fd_out);
 out:
