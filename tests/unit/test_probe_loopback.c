@@ -952,6 +952,7 @@ static void test_engine_throughput(void **state)
 	struct engine_opts o;
 	struct run *r = calloc(1, sizeof(*r));
 	struct port_list pl = {0};
+	unsigned i, seen = 0;
 
 	(void)state;
 	engine_opts_default(&o);
@@ -962,11 +963,20 @@ static void test_engine_throughput(void **state)
 	o.ports = &pl;
 	assert_int_equal(engine_go(&o, t, r, &p), 0);
 	assert_int_equal(r->done, 16384);
-	assert_int_equal(p.packets, 16384);
+	assert_int_equal(r->dup, 0);
+	for (i = 0; i < 16384; i++)
+		seen += r->seen[i];
+	assert_int_equal(seen, 16384);
+	/* one connect per address, and a retry for those whose RST came
+	 * after the adaptive wait: on a busy machine the kernel's packet work
+	 * (ksoftirqd) can hold loopback RSTs past it (session 8 saw 2,048
+	 * retries in one run at load 10) */
+	assert_true(p.packets >= 16384 && p.packets <= 2 * 16384);
 	print_message("# throughput: %llu TCP connect probes (RST) in %.3f s "
-		      "= %.0f probes/s, rate unlimited\n",
+		      "= %.0f probes/s, rate unlimited (%llu retries)\n",
 		      (unsigned long long)p.packets, p.elapsed_s,
-		      (double)p.packets / p.elapsed_s);
+		      (double)p.packets / p.elapsed_s,
+		      (unsigned long long)(p.packets - 16384));
 	ports_clear(&pl);
 	targets_free(t);
 	free(r);
