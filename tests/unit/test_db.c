@@ -82,6 +82,17 @@ static void test_dialect(void **state)
 	assert_string_equal(s, "SELECT xCROSS JOIN_ FROM t");
 	assert_int_equal(n, 0);
 	free(s);
+	/* LIKE ignores ASCII case on SQLite: ILIKE; IS NOT on a value is
+	 * NULL-safe inequality; IS NOT NULL stays */
+	s = pg("SELECT 1 FROM t WHERE a LIKE ?1 ESCAPE '\\' AND b NOT LIKE ?2"
+	       " AND c IS NOT ?3 AND d IS NOT ?4 AND e IS NOT NULL"
+	       " AND UNLIKELY_NAME = 1",
+	       &n);
+	assert_string_equal(s, "SELECT 1 FROM t WHERE a ILIKE $1 ESCAPE '\\'"
+			       " AND b NOT ILIKE $2 AND c IS DISTINCT FROM $3"
+			       " AND d IS DISTINCT FROM $4 AND e IS NOT NULL"
+			       " AND UNLIKELY_NAME = 1");
+	free(s);
 }
 
 static void test_url_shown(void **state)
