@@ -101,6 +101,25 @@ int sql_api_token_touch(struct store *st, int64_t token_id, const char *now);
 int sql_api_device_org(struct store *st, int64_t id, int64_t *org_id);
 int sql_api_device_patch(struct store *st, int64_t id, json_t *fields,
 			 const char **bad_field);
+/* sql_locations.c */
+json_t *sql_location_list(struct store *st, const int64_t *org_ids,
+			  int norgs);
+json_t *sql_location_get(struct store *st, int64_t id,
+			 const int64_t *org_ids, int norgs, int *found);
+int sql_location_find(struct store *st, int64_t org_id, const char *name,
+			 int64_t *id);
+int sql_location_add(struct store *st, json_t *loc, int64_t *id);
+int sql_location_update(struct store *st, int64_t id, json_t *fields);
+int sql_location_delete(struct store *st, int64_t id);
+/* sql_stats.c */
+json_t *sql_stats_summary(struct store *st, const int64_t *org_ids,
+			  int norgs, const char *since);
+json_t *sql_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
+			  int64_t limit, int64_t offset, int64_t *count);
+json_t *sql_stats_run_get(struct store *st, const int64_t *org_ids,
+			  int norgs, int64_t id, int *found);
+json_t *sql_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
+			  int64_t offset, int64_t *count);
 
 /* The members of struct store_ops these fill, for every SQL back end's
  * table (sqlite_ops.c, pg.c): an operation ported to the statement helper
@@ -164,7 +183,17 @@ int sql_api_device_patch(struct store *st, int64_t id, json_t *fields,
 	.api_token_check = sql_api_token_check, \
 	.api_token_touch = sql_api_token_touch, \
 	.api_device_org = sql_api_device_org, \
-	.api_device_patch = sql_api_device_patch
+	.api_device_patch = sql_api_device_patch, \
+	.location_list = sql_location_list, \
+	.location_get = sql_location_get, \
+	.location_find = sql_location_find, \
+	.location_add = sql_location_add, \
+	.location_update = sql_location_update, \
+	.location_delete = sql_location_delete, \
+	.stats_summary = sql_stats_summary, \
+	.stats_runs = sql_stats_runs, \
+	.stats_run_get = sql_stats_run_get, \
+	.stats_run_log = sql_stats_run_log
 /* clang-format on */
 
 #endif

@@ -88,15 +88,6 @@ int sqlite_discovery_log_add(struct store *st, int64_t run_id,
 			     const struct store_discovery_log *rows, size_t n);
 json_t *sqlite_discovery_run_list(struct store *st, int64_t limit);
 json_t *sqlite_discovery_log_list(struct store *st, int64_t run_id);
-json_t *sqlite_location_list(struct store *st, const int64_t *org_ids,
-			     int norgs);
-json_t *sqlite_location_get(struct store *st, int64_t id,
-			    const int64_t *org_ids, int norgs, int *found);
-int sqlite_location_find(struct store *st, int64_t org_id, const char *name,
-			 int64_t *id);
-int sqlite_location_add(struct store *st, json_t *loc, int64_t *id);
-int sqlite_location_update(struct store *st, int64_t id, json_t *fields);
-int sqlite_location_delete(struct store *st, int64_t id);
 json_t *sqlite_report_list(struct store *st, const int64_t *org_ids, int norgs);
 json_t *sqlite_report_get(struct store *st, int64_t id, int *found);
 json_t *sqlite_report_find(struct store *st, const char *key,
@@ -139,14 +130,6 @@ json_t *sqlite_search(struct store *st, const struct store_search *s);
 json_t *sqlite_search_plans(struct store *st);
 json_t *sqlite_ssh_host_map(struct store *st, int64_t org_id);
 int sqlite_ssh_host_set(struct store *st, const struct store_ssh_host *h);
-json_t *sqlite_stats_summary(struct store *st, const int64_t *org_ids,
-			     int norgs, const char *since);
-json_t *sqlite_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
-			  int64_t limit, int64_t offset, int64_t *count);
-json_t *sqlite_stats_run_get(struct store *st, const int64_t *org_ids,
-			     int norgs, int64_t id, int *found);
-json_t *sqlite_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
-			     int64_t offset, int64_t *count);
 json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
 			     int norgs, const char *ip_prefix, int64_t limit);
 
