@@ -41,7 +41,6 @@
 #include "store/migrations.h"
 #include "store/secret.h"
 #include "store/sql_ops.h"
-#include "store/sqlite_ops.h" /* SCRATCH */
 
 #define PG_POOL_DEFAULT 16
 #define PG_POOL_MAX 256
@@ -947,6 +946,5 @@ const struct store_ops pg_store_ops = {
 	.batch_rollback = pg_batch_rollback,
 	.key = pg_key,
 	.dialect = &pg_dialect,
-	.discorun_interrupt_all = sqlite_discorun_interrupt_all, /* SCRATCH */
 	SQL_OPS,
 };
