@@ -120,6 +120,25 @@ json_t *sql_stats_run_get(struct store *st, const int64_t *org_ids,
 			  int norgs, int64_t id, int *found);
 json_t *sql_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
 			  int64_t offset, int64_t *count);
+/* sql_settings.c (their SQLite versions in sqlite_sched.c are unused now) */
+json_t *sql_setting_get(struct store *st, const char *name);
+int sql_setting_put(struct store *st, const char *name, json_t *value,
+		    const char *const *secret_fields);
+char *sql_setting_secret(struct store *st, const char *name,
+			 const char *field);
+json_t *sql_auth_source_list(struct store *st, int enabled_only);
+json_t *sql_auth_source_get(struct store *st, int64_t id, int *found);
+int sql_auth_source_put(struct store *st, json_t *src, const char *origin,
+			int64_t *id);
+int sql_auth_source_delete(struct store *st, int64_t id);
+char *sql_auth_source_password(struct store *st, int64_t id);
+int sql_user_external_put(struct store *st, const char *name,
+			  const char *source, const char *role,
+			  int64_t org_id, const char *full_name,
+			  const char *email, int *conflict);
+int sql_user_external_disable(struct store *st, const char *name,
+				 const char *source);
+char *sql_user_source(struct store *st, const char *name);
 
 /* The members of struct store_ops these fill, for every SQL back end's
  * table (sqlite_ops.c, pg.c): an operation ported to the statement helper
@@ -193,7 +212,18 @@ json_t *sql_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
 	.stats_summary = sql_stats_summary, \
 	.stats_runs = sql_stats_runs, \
 	.stats_run_get = sql_stats_run_get, \
-	.stats_run_log = sql_stats_run_log
+	.stats_run_log = sql_stats_run_log, \
+	.setting_get = sql_setting_get, \
+	.setting_put = sql_setting_put, \
+	.setting_secret = sql_setting_secret, \
+	.auth_source_list = sql_auth_source_list, \
+	.auth_source_get = sql_auth_source_get, \
+	.auth_source_put = sql_auth_source_put, \
+	.auth_source_delete = sql_auth_source_delete, \
+	.auth_source_password = sql_auth_source_password, \
+	.user_external_put = sql_user_external_put, \
+	.user_external_disable = sql_user_external_disable, \
+	.user_source = sql_user_source
 /* clang-format on */
 
 #endif
