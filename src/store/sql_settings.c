@@ -167,8 +167,7 @@ out:
 	return rc;
 }
 
-char *sql_setting_secret(struct store *st, const char *name,
-			 const char *field)
+char *sql_setting_secret(struct store *st, const char *name, const char *field)
 {
 	char *text = set_secrets_text(st,
 				      "SELECT secrets FROM setting"
@@ -218,14 +217,16 @@ json_t *sql_auth_source_get(struct store *st, int64_t id, int *found)
 	json_t *out = NULL;
 	int rc;
 
-	*found = 0;
+	if (found)
+		*found = 0;
 	if (!s)
 		return NULL;
 	db_bind_int64(s, 1, id);
 	rc = db_step(s);
 	if (rc == DB_ROW) {
 		out = set_source_row(s);
-		*found = 1;
+		if (found)
+			*found = 1;
 	}
 	db_reset(s);
 	return out;
@@ -297,7 +298,8 @@ out:
 
 int sql_auth_source_delete(struct store *st, int64_t id)
 {
-	struct db_stmt *s = db_stmt(st, "DELETE FROM auth_source WHERE id = ?1");
+	struct db_stmt *s =
+		db_stmt(st, "DELETE FROM auth_source WHERE id = ?1");
 
 	if (!s)
 		return -1;
