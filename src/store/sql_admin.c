@@ -338,8 +338,7 @@ int sql_user_set_password(struct store *st, const char *name,
 	return 0;
 }
 
-int sql_user_password_stamp(struct store *st, const char *name,
-			    char stamp[65])
+int sql_user_password_stamp(struct store *st, const char *name, char stamp[65])
 {
 	struct db_stmt *s;
 	int rc;
@@ -412,8 +411,7 @@ json_t *sql_user_get(struct store *st, const char *name)
 {
 	json_t *rows, *user = NULL;
 
-	rows = adm_rows(st, USER_COLUMNS " WHERE u.name = ?1", name,
-			"enabled");
+	rows = adm_rows(st, USER_COLUMNS " WHERE u.name = ?1", name, "enabled");
 	if (rows && json_array_size(rows) == 1)
 		user = json_incref(json_array_get(rows, 0));
 	else if (rows)
@@ -426,7 +424,8 @@ json_t *sql_user_get(struct store *st, const char *name)
 
 static int token_user_id(struct store *st, const char *user, int64_t *id)
 {
-	struct db_stmt *s = db_stmt(st, "SELECT id FROM \"user\" WHERE name = ?1");
+	struct db_stmt *s =
+		db_stmt(st, "SELECT id FROM \"user\" WHERE name = ?1");
 	int rc;
 
 	if (!s)

@@ -28,8 +28,8 @@ struct api_col {
 	const char *name; /* API field name */
 	const char *expr; /* SQL expression */
 	enum store_field_type type;
-	int json;	   /* the text is a JSON document */
-	int ip;		   /* ordered by the dialect's address sort key */
+	int json; /* the text is a JSON document */
+	int ip;	  /* ordered by the dialect's address sort key */
 };
 
 struct api_table {
@@ -268,8 +268,7 @@ json_t *store_api_field_names(enum store_api_res res)
 	return a;
 }
 
-json_t *sql_api_like_value(const char *pre, const char *value,
-			      const char *post)
+json_t *sql_api_like_value(const char *pre, const char *value, const char *post)
 {
 	struct strbuf sb;
 	json_t *j;
@@ -1138,9 +1137,9 @@ int sql_api_scalar(struct store *st, const char *sql, json_t *params,
 	return api_scalar(st, sql, params, out);
 }
 
-json_t *sql_api_org_rows(struct store *st, const char *select,
-			 const char *col, const int64_t *org_ids, int norgs,
-			 const char *order, void (*shape)(json_t *row))
+json_t *sql_api_org_rows(struct store *st, const char *select, const char *col,
+			 const int64_t *org_ids, int norgs, const char *order,
+			 void (*shape)(json_t *row))
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows, *r;

@@ -41,8 +41,8 @@ void sql_api_org_in(struct strbuf *sb, const char *glue, const char *col,
  * org_ids (every org when org_ids is NULL), in the order "ORDER BY order",
  * each passed to shape; NULL on failure (logged). The org-scoped lists
  * (collectors, discovery definitions) are this one call. */
-json_t *sql_api_org_rows(struct store *st, const char *select,
-			 const char *col, const int64_t *org_ids, int norgs,
-			 const char *order, void (*shape)(json_t *row));
+json_t *sql_api_org_rows(struct store *st, const char *select, const char *col,
+			 const int64_t *org_ids, int norgs, const char *order,
+			 void (*shape)(json_t *row));
 
 #endif

@@ -161,10 +161,10 @@ json_t *store_custom_field_list(struct store *st, int64_t org_id)
 			st, FIELD_COLS " ORDER BY name, id", NULL));
 	params = json_pack("[I]", (json_int_t)org_id);
 	rows = sql_api_rows(st,
-			       FIELD_COLS
-			       " WHERE org_id IS NULL OR org_id IN " ORG_UP
-			       " OR org_id IN " ORG_DOWN " ORDER BY name, id",
-			       params);
+			    FIELD_COLS
+			    " WHERE org_id IS NULL OR org_id IN " ORG_UP
+			    " OR org_id IN " ORG_DOWN " ORDER BY name, id",
+			    params);
 	json_decref(params);
 	return fields_parse(rows);
 }
@@ -172,8 +172,8 @@ json_t *store_custom_field_list(struct store *st, int64_t org_id)
 json_t *store_custom_field_get(struct store *st, int64_t id, int *found)
 {
 	return field_parse(sql_api_row(st, FIELD_COLS " WHERE id = ?",
-					  json_pack("[I]", (json_int_t)id),
-					  found));
+				       json_pack("[I]", (json_int_t)id),
+				       found));
 }
 
 json_t *store_custom_field_for_org(struct store *st, int64_t org_id,
@@ -196,11 +196,11 @@ int store_custom_field_clash(struct store *st, int64_t org_id, const char *name,
 
 	/* ?1 is 0 for a global field: every field of that name clashes */
 	rc = sql_api_scalar(st,
-			       "SELECT count(*) FROM custom_field WHERE name ="
-			       " ?2 AND id <> ?3 AND (?1 = 0 OR org_id IS NULL"
-			       " OR org_id IN " ORG_UP " OR org_id IN " ORG_DOWN
-			       ")",
-			       params, &n);
+			    "SELECT count(*) FROM custom_field WHERE name ="
+			    " ?2 AND id <> ?3 AND (?1 = 0 OR org_id IS NULL"
+			    " OR org_id IN " ORG_UP " OR org_id IN " ORG_DOWN
+			    ")",
+			    params, &n);
 	json_decref(params);
 	*clash = n > 0;
 	return rc;
@@ -267,18 +267,18 @@ int store_custom_field_update(struct store *st, int64_t id, json_t *f)
 int store_custom_field_delete(struct store *st, int64_t id)
 {
 	return sql_api_exec(st, "DELETE FROM custom_field WHERE id = ?",
-			       json_pack("[I]", (json_int_t)id));
+			    json_pack("[I]", (json_int_t)id));
 }
 
 json_t *store_custom_values(struct store *st, int64_t device_id)
 {
 	json_t *params = json_pack("[I]", (json_int_t)device_id);
 	json_t *rows = sql_api_rows(st,
-				       "SELECT f.name, v.value FROM"
-				       " device_custom v JOIN custom_field f"
-				       " ON f.id = v.field_id WHERE"
-				       " v.device_id = ? ORDER BY f.name",
-				       params);
+				    "SELECT f.name, v.value FROM"
+				    " device_custom v JOIN custom_field f"
+				    " ON f.id = v.field_id WHERE"
+				    " v.device_id = ? ORDER BY f.name",
+				    params);
 	json_t *out, *r;
 	size_t i;
 
@@ -301,9 +301,9 @@ int store_custom_set(struct store *st, int64_t device_id, int64_t field_id,
 	json_t *params =
 		json_pack("[II]", (json_int_t)device_id, (json_int_t)field_id);
 	json_t *old = sql_api_row(st,
-				     "SELECT value FROM device_custom WHERE"
-				     " device_id = ? AND field_id = ?",
-				     params, NULL);
+				  "SELECT value FROM device_custom WHERE"
+				  " device_id = ? AND field_id = ?",
+				  params, NULL);
 	const char *was = json_string_value(json_object_get(old, "value"));
 	json_t *detail = NULL;
 	int rc;
@@ -315,18 +315,18 @@ int store_custom_set(struct store *st, int64_t device_id, int64_t field_id,
 	}
 	if (value)
 		rc = sql_api_exec(st,
-				     "INSERT INTO device_custom (device_id,"
-				     " field_id, value) VALUES (?, ?, ?) ON"
-				     " CONFLICT (device_id, field_id) DO"
-				     " UPDATE SET value = excluded.value",
-				     json_pack("[IIs]", (json_int_t)device_id,
-					       (json_int_t)field_id, value));
+				  "INSERT INTO device_custom (device_id,"
+				  " field_id, value) VALUES (?, ?, ?) ON"
+				  " CONFLICT (device_id, field_id) DO"
+				  " UPDATE SET value = excluded.value",
+				  json_pack("[IIs]", (json_int_t)device_id,
+					    (json_int_t)field_id, value));
 	else
 		rc = sql_api_exec(st,
-				     "DELETE FROM device_custom WHERE"
-				     " device_id = ? AND field_id = ?",
-				     json_pack("[II]", (json_int_t)device_id,
-					       (json_int_t)field_id));
+				  "DELETE FROM device_custom WHERE"
+				  " device_id = ? AND field_id = ?",
+				  json_pack("[II]", (json_int_t)device_id,
+					    (json_int_t)field_id));
 	detail = json_pack("{s{so?}s{ss?}}", "from", name,
 			   was ? json_string(was) : NULL, "to", name, value);
 	if (!rc && log_change)
@@ -386,8 +386,7 @@ int store_devices_in_orgs(struct store *st, json_t *ids, const int64_t *org_ids,
 		strbuf_init(&sb, 0);
 		params = json_pack("[I]", (json_int_t)json_integer_value(v));
 		strbuf_puts(&sb, "SELECT count(*) FROM device WHERE id = ?");
-		sql_api_org_in(&sb, " AND ", "org_id", org_ids, norgs,
-				  params);
+		sql_api_org_in(&sb, " AND ", "org_id", org_ids, norgs, params);
 		n = 0;
 		if (sql_api_scalar(st, sb.data, params, &n) < 0) {
 			strbuf_free(&sb);
@@ -552,7 +551,7 @@ int store_org_lookup(struct store *st, const char *name, int64_t *id)
 
 	*id = 0;
 	rc = sql_api_scalar(st, "SELECT id FROM org WHERE name = ?", params,
-			       id);
+			    id);
 	json_decref(params);
 	return rc;
 }

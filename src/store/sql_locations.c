@@ -37,8 +37,7 @@ static void loc_select(struct strbuf *sb, const int64_t *org_ids, int norgs,
 	sql_api_org_in(sb, " AND ", "l.org_id", org_ids, norgs, params);
 }
 
-json_t *sql_location_list(struct store *st, const int64_t *org_ids,
-			     int norgs)
+json_t *sql_location_list(struct store *st, const int64_t *org_ids, int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows;
@@ -52,8 +51,8 @@ json_t *sql_location_list(struct store *st, const int64_t *org_ids,
 	return rows;
 }
 
-json_t *sql_location_get(struct store *st, int64_t id,
-			    const int64_t *org_ids, int norgs, int *found)
+json_t *sql_location_get(struct store *st, int64_t id, const int64_t *org_ids,
+			 int norgs, int *found)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *row;
@@ -68,7 +67,7 @@ json_t *sql_location_get(struct store *st, int64_t id,
 }
 
 int sql_location_find(struct store *st, int64_t org_id, const char *name,
-			 int64_t *id)
+		      int64_t *id)
 {
 	json_t *params = json_pack("[Is]", (json_int_t)org_id, name);
 	int rc = sql_api_scalar(
@@ -137,19 +136,18 @@ int sql_location_update(struct store *st, int64_t id, json_t *fields)
 	}
 	name = json_object_get(fields, "name");
 	old = name ? sql_api_row(st,
-				    "SELECT org_id, name FROM location"
-				    " WHERE id = ?",
-				    json_pack("[I]", (json_int_t)id), NULL)
+				 "SELECT org_id, name FROM location"
+				 " WHERE id = ?",
+				 json_pack("[I]", (json_int_t)id), NULL)
 		   : NULL;
 	if (sql_api_exec(st, sb.data, params) < 0)
 		goto fail;
 	if (old &&
 	    sql_api_exec(st,
-			    "UPDATE device SET location = ? WHERE location = ?"
-			    " AND org_id = ?",
-			    json_pack("[OOO]", name,
-				      json_object_get(old, "name"),
-				      json_object_get(old, "org_id"))) < 0)
+			 "UPDATE device SET location = ? WHERE location = ?"
+			 " AND org_id = ?",
+			 json_pack("[OOO]", name, json_object_get(old, "name"),
+				   json_object_get(old, "org_id"))) < 0)
 		goto fail;
 	rc = store_commit(st);
 	goto out;
@@ -164,5 +162,5 @@ out:
 int sql_location_delete(struct store *st, int64_t id)
 {
 	return sql_api_exec(st, "DELETE FROM location WHERE id = ?",
-			       json_pack("[I]", (json_int_t)id));
+			    json_pack("[I]", (json_int_t)id));
 }

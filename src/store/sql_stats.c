@@ -46,8 +46,8 @@ static json_t *stats_breakdown(struct store *st, const char *col,
 	return rows;
 }
 
-json_t *sql_stats_summary(struct store *st, const int64_t *org_ids,
-			     int norgs, const char *since)
+json_t *sql_stats_summary(struct store *st, const int64_t *org_ids, int norgs,
+			  const char *since)
 {
 	static const char *const cols[] = {"type", "os_family", "manufacturer"};
 	struct strbuf sb;
@@ -126,7 +126,7 @@ fail:
 	" ON dc.id = r.discovery_id WHERE 1 = 1"
 
 json_t *sql_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
-			  int64_t limit, int64_t offset, int64_t *count)
+		       int64_t limit, int64_t offset, int64_t *count)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows = NULL;
@@ -144,7 +144,8 @@ json_t *sql_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
 	strbuf_puts(&sb, RUN_COLS);
 	sql_api_org_in(&sb, " AND ", "dc.org_id", org_ids, norgs, params);
 	strbuf_puts(&sb, " ORDER BY r.id DESC LIMIT ? OFFSET ?");
-	json_array_append_new(params, json_integer(limit > 0 ? limit : INT64_MAX));
+	json_array_append_new(params,
+			      json_integer(limit > 0 ? limit : INT64_MAX));
 	json_array_append_new(params, json_integer(offset));
 	rows = sql_api_rows(st, sb.data, params);
 fail:
@@ -153,8 +154,8 @@ fail:
 	return rows;
 }
 
-json_t *sql_stats_run_get(struct store *st, const int64_t *org_ids,
-			     int norgs, int64_t id, int *found)
+json_t *sql_stats_run_get(struct store *st, const int64_t *org_ids, int norgs,
+			  int64_t id, int *found)
 {
 	struct strbuf sb;
 	json_t *params = json_pack("[I]", (json_int_t)id), *rows, *r = NULL;
@@ -177,23 +178,23 @@ json_t *sql_stats_run_get(struct store *st, const int64_t *org_ids,
 }
 
 json_t *sql_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
-			     int64_t offset, int64_t *count)
+			  int64_t offset, int64_t *count)
 {
 	json_t *params = json_pack("[I]", (json_int_t)run_id), *rows = NULL;
 
-	if (sql_api_scalar(st,
-			 "SELECT count(*) FROM discovery_log WHERE run_id = ?",
-			 params, count) < 0)
+	if (sql_api_scalar(
+		    st, "SELECT count(*) FROM discovery_log WHERE run_id = ?",
+		    params, count) < 0)
 		goto fail;
-	json_array_append_new(params, json_integer(limit > 0 ? limit : INT64_MAX));
+	json_array_append_new(params,
+			      json_integer(limit > 0 ? limit : INT64_MAX));
 	json_array_append_new(params, json_integer(offset));
 	rows = sql_api_rows(st,
-			  "SELECT id, time, ip, stage, outcome, duration_ms,"
-			  " message FROM discovery_log WHERE run_id = ?"
-			  " ORDER BY id LIMIT ? OFFSET ?",
-			  params);
+			    "SELECT id, time, ip, stage, outcome, duration_ms,"
+			    " message FROM discovery_log WHERE run_id = ?"
+			    " ORDER BY id LIMIT ? OFFSET ?",
+			    params);
 fail:
 	json_decref(params);
 	return rows;
 }
-

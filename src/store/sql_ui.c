@@ -78,11 +78,11 @@ json_t *store_component_page(struct store *st, int64_t device_id,
 	params = json_pack("[Isiio]", (json_int_t)device_id, section, lo, hi,
 			   sql_api_like_value("%", q ? q : "", "%"));
 	if (sql_api_scalar(st,
-			      "SELECT count(*) FROM component WHERE"
-			      " device_id = ? AND section = ?"
-			      " AND current BETWEEN ? AND ?"
-			      " AND data LIKE ? ESCAPE '\\'",
-			      params, total) < 0)
+			   "SELECT count(*) FROM component WHERE"
+			   " device_id = ? AND section = ?"
+			   " AND current BETWEEN ? AND ?"
+			   " AND data LIKE ? ESCAPE '\\'",
+			   params, total) < 0)
 		goto out;
 	strbuf_puts(&sb, "SELECT id, section, key, current, first_seen,"
 			 " last_seen, data FROM (SELECT c.*, ");
@@ -140,9 +140,9 @@ json_t *store_pref_get_all(struct store *st, int64_t user_id)
 	size_t i;
 
 	rows = sql_api_rows(st,
-			       "SELECT name, value FROM user_pref"
-			       " WHERE user_id = ? ORDER BY name",
-			       params);
+			    "SELECT name, value FROM user_pref"
+			    " WHERE user_id = ? ORDER BY name",
+			    params);
 	json_decref(params);
 	if (!rows)
 		return NULL;
@@ -171,9 +171,9 @@ int store_pref_set(struct store *st, int64_t user_id, const char *name,
 	params = json_pack("[Is]", (json_int_t)user_id, name);
 	if (!value || json_is_null(value)) {
 		rc = sql_api_exec(st,
-				     "DELETE FROM user_pref WHERE user_id = ?"
-				     " AND name = ?",
-				     params);
+				  "DELETE FROM user_pref WHERE user_id = ?"
+				  " AND name = ?",
+				  params);
 		params = NULL;
 		goto out;
 	}
@@ -187,14 +187,14 @@ int store_pref_set(struct store *st, int64_t user_id, const char *name,
 	}
 	mine = json_pack("[I]", (json_int_t)user_id);
 	rc = sql_api_scalar(st,
-			       "SELECT count(*) FROM user_pref WHERE"
-			       " user_id = ?",
-			       mine, &n);
+			    "SELECT count(*) FROM user_pref WHERE"
+			    " user_id = ?",
+			    mine, &n);
 	json_decref(mine);
 	if (rc < 0 || sql_api_scalar(st,
-					"SELECT count(*) FROM user_pref WHERE"
-					" user_id = ? AND name = ?",
-					params, &have) < 0) {
+				     "SELECT count(*) FROM user_pref WHERE"
+				     " user_id = ? AND name = ?",
+				     params, &have) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -210,12 +210,12 @@ int store_pref_set(struct store *st, int64_t user_id, const char *name,
 	json_array_append_new(params, json_string(text));
 	json_array_append_new(params, json_string(now));
 	rc = sql_api_exec(st,
-			     "INSERT INTO user_pref (user_id, name, value,"
-			     " updated) VALUES (?, ?, ?, ?)"
-			     " ON CONFLICT (user_id, name) DO UPDATE SET"
-			     " value = excluded.value,"
-			     " updated = excluded.updated",
-			     params);
+			  "INSERT INTO user_pref (user_id, name, value,"
+			  " updated) VALUES (?, ?, ?, ?)"
+			  " ON CONFLICT (user_id, name) DO UPDATE SET"
+			  " value = excluded.value,"
+			  " updated = excluded.updated",
+			  params);
 	params = NULL;
 out:
 	json_decref(params);

@@ -35,8 +35,7 @@ static inline int sqlite_api_scalar(struct store *st, const char *sql,
 	return sql_api_scalar(st, sql, params, out);
 }
 
-static inline json_t *sqlite_api_like_value(const char *pre,
-					    const char *value,
+static inline json_t *sqlite_api_like_value(const char *pre, const char *value,
 					    const char *post)
 {
 	return sql_api_like_value(pre, value, post);
@@ -49,10 +48,11 @@ static inline void sqlite_api_org_in(struct strbuf *sb, const char *glue,
 	sql_api_org_in(sb, glue, col, org_ids, norgs, params);
 }
 
-static inline json_t *
-sqlite_api_org_rows(struct store *st, const char *select, const char *col,
-		    const int64_t *org_ids, int norgs, const char *order,
-		    void (*shape)(json_t *row))
+static inline json_t *sqlite_api_org_rows(struct store *st, const char *select,
+					  const char *col,
+					  const int64_t *org_ids, int norgs,
+					  const char *order,
+					  void (*shape)(json_t *row))
 {
 	return sql_api_org_rows(st, select, col, org_ids, norgs, order, shape);
 }
