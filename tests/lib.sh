@@ -433,17 +433,18 @@ serve_start() { # serve_start LOG [ARGS...]
 	done
 }
 # _lib_pg_missing FROM: on PostgreSQL (NETCENSUS_TEST_DB=pg), a server that
-# stopped because an operation it needs is not ported yet ("not yet on
-# PostgreSQL: OP" in its log after line FROM) skips the file naming OP;
+# stopped with operations not ported yet in its log ("not yet on
+# PostgreSQL: OP" after line FROM) skips the file naming every such OP;
 # any other failure stays the caller's.
 _lib_pg_missing() {
 	[ "${NETCENSUS_TEST_DB:-sqlite}" = pg ] || return 0
 	_lib_op=$(tail -n "+$1" "$_lib_log" |
-		sed -n 's/.*not yet on PostgreSQL: \([a-z_]*\).*/\1/p' | head -1)
+		sed -n 's/.*not yet on PostgreSQL: \([a-z_]*\).*/\1/p' |
+		sort -u | tr '\n' ' ')
 	[ -n "$_lib_op" ] || return 0
 	kill -0 "$PID" 2>/dev/null && return 0
-	skip_all "serve does not start on PostgreSQL yet: '$_lib_op' is" \
-		"not ported (docs/server.md)"
+	skip_all "serve does not start on PostgreSQL yet: not ported there:" \
+		"${_lib_op% } (docs/server.md)"
 }
 serve_stop() {
 	kill -TERM "$PID"
