@@ -96,9 +96,9 @@ struct pg_store {
 	struct pg_pool *pool;
 	struct pg_conn *c;
 	int in_tx;
-	int in_batch; /* store_batch_begin(): transactions are savepoints */
-	int nowait;   /* store_set_wait(st, 0): undone before the pool */
-	char *keyfile;		/* the URL's keyfile=, or NULL */
+	int in_batch;  /* store_batch_begin(): transactions are savepoints */
+	int nowait;    /* store_set_wait(st, 0): undone before the pool */
+	char *keyfile; /* the URL's keyfile=, or NULL */
 	struct secret_key *key; /* opened on first use (pg_key) */
 };
 
@@ -228,8 +228,8 @@ static void pg_clear_bindings(struct pg_stmt *ps)
 /* SQLSTATE class 23: integrity constraint violation (a UNIQUE name). */
 static int pg_is_constraint(const PGresult *res)
 {
-	const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
-			       : NULL;
+	const char *code =
+		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
 	return code && !strncmp(code, "23", 2);
 }

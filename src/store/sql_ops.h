@@ -51,21 +51,19 @@ int sql_audit_set_message(struct store *st, int64_t id, const char *message);
 json_t *sql_audit_list(struct store *st, int64_t limit);
 /* sql_admin.c */
 int sql_org_add(struct store *st, const char *name, int64_t parent_id,
-		   int64_t *id);
+		int64_t *id);
 json_t *sql_org_list(struct store *st);
 int sql_org_is_root(struct store *st, int64_t org_id);
 int sql_user_add(struct store *st, const char *name, const char *role,
-		    int64_t org_id, const char *password);
+		 int64_t org_id, const char *password);
 int sql_user_set_password(struct store *st, const char *name,
-			     const char *password);
-int sql_user_password_stamp(struct store *st, const char *name,
-			       char stamp[65]);
-int sql_user_verify(struct store *st, const char *name,
-		       const char *password);
+			  const char *password);
+int sql_user_password_stamp(struct store *st, const char *name, char stamp[65]);
+int sql_user_verify(struct store *st, const char *name, const char *password);
 json_t *sql_user_list(struct store *st);
 json_t *sql_user_get(struct store *st, const char *name);
 int sql_token_create(struct store *st, const char *user, const char *label,
-			char **token);
+		     char **token);
 char *sql_token_user(struct store *st, const char *token);
 int sql_token_revoke(struct store *st, int64_t id);
 json_t *sql_token_list(struct store *st);
@@ -77,18 +75,17 @@ int sql_credential_delete(struct store *st, int64_t id);
 
 /* sql_api.c */
 json_t *sql_api_list(struct store *st, enum store_api_res res,
-			const struct store_query *q, int64_t *count);
+		     const struct store_query *q, int64_t *count);
 int sql_api_list_json(struct store *st, enum store_api_res res,
-			 const struct store_query *q, int64_t *count,
-			 struct strbuf *out);
+		      const struct store_query *q, int64_t *count,
+		      struct strbuf *out);
 json_t *sql_api_org_tree(struct store *st, int64_t org_id);
 int sql_api_org_count(struct store *st, int64_t *n);
 json_t *sql_api_org_get(struct store *st, int64_t id, int *found);
 json_t *sql_api_user_get(struct store *st, const char *name);
 json_t *sql_api_user_get_id(struct store *st, int64_t id);
 int sql_api_user_count(struct store *st, int64_t *n);
-json_t *sql_api_user_list(struct store *st, const int64_t *org_ids,
-			  int norgs);
+json_t *sql_api_user_list(struct store *st, const int64_t *org_ids, int norgs);
 int sql_api_user_touch_login(struct store *st, int64_t id, const char *now);
 int sql_api_user_delete(struct store *st, int64_t id);
 json_t *sql_api_token_list(struct store *st, int64_t user_id,
@@ -102,30 +99,28 @@ int sql_api_device_org(struct store *st, int64_t id, int64_t *org_id);
 int sql_api_device_patch(struct store *st, int64_t id, json_t *fields,
 			 const char **bad_field);
 /* sql_locations.c */
-json_t *sql_location_list(struct store *st, const int64_t *org_ids,
-			  int norgs);
-json_t *sql_location_get(struct store *st, int64_t id,
-			 const int64_t *org_ids, int norgs, int *found);
+json_t *sql_location_list(struct store *st, const int64_t *org_ids, int norgs);
+json_t *sql_location_get(struct store *st, int64_t id, const int64_t *org_ids,
+			 int norgs, int *found);
 int sql_location_find(struct store *st, int64_t org_id, const char *name,
-			 int64_t *id);
+		      int64_t *id);
 int sql_location_add(struct store *st, json_t *loc, int64_t *id);
 int sql_location_update(struct store *st, int64_t id, json_t *fields);
 int sql_location_delete(struct store *st, int64_t id);
 /* sql_stats.c */
-json_t *sql_stats_summary(struct store *st, const int64_t *org_ids,
-			  int norgs, const char *since);
+json_t *sql_stats_summary(struct store *st, const int64_t *org_ids, int norgs,
+			  const char *since);
 json_t *sql_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
-			  int64_t limit, int64_t offset, int64_t *count);
-json_t *sql_stats_run_get(struct store *st, const int64_t *org_ids,
-			  int norgs, int64_t id, int *found);
+		       int64_t limit, int64_t offset, int64_t *count);
+json_t *sql_stats_run_get(struct store *st, const int64_t *org_ids, int norgs,
+			  int64_t id, int *found);
 json_t *sql_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
 			  int64_t offset, int64_t *count);
 /* sql_settings.c (their SQLite versions in sqlite_sched.c are unused now) */
 json_t *sql_setting_get(struct store *st, const char *name);
 int sql_setting_put(struct store *st, const char *name, json_t *value,
 		    const char *const *secret_fields);
-char *sql_setting_secret(struct store *st, const char *name,
-			 const char *field);
+char *sql_setting_secret(struct store *st, const char *name, const char *field);
 json_t *sql_auth_source_list(struct store *st, int enabled_only);
 json_t *sql_auth_source_get(struct store *st, int64_t id, int *found);
 int sql_auth_source_put(struct store *st, json_t *src, const char *origin,
@@ -133,11 +128,11 @@ int sql_auth_source_put(struct store *st, json_t *src, const char *origin,
 int sql_auth_source_delete(struct store *st, int64_t id);
 char *sql_auth_source_password(struct store *st, int64_t id);
 int sql_user_external_put(struct store *st, const char *name,
-			  const char *source, const char *role,
-			  int64_t org_id, const char *full_name,
-			  const char *email, int *conflict);
+			  const char *source, const char *role, int64_t org_id,
+			  const char *full_name, const char *email,
+			  int *conflict);
 int sql_user_external_disable(struct store *st, const char *name,
-				 const char *source);
+			      const char *source);
 char *sql_user_source(struct store *st, const char *name);
 
 /* The members of struct store_ops these fill, for every SQL back end's

@@ -43,7 +43,6 @@ struct sqlite_stmt_slot {
 	unsigned long used;	   /* the handle's stmt_tick at its last use */
 };
 
-
 /* One database file as this process sees it: SQLite lets one connection
  * write at a time, so the handles of a process on the same file take
  * turns here (sqlite.c, "writers") instead of polling each other. */
