@@ -39,9 +39,10 @@
 #include "core/util.h"
 #include "store/db.h"
 #include "store/migrations.h"
+#include "store/secret.h"
 #include "store/sql_ops.h"
 
-#define PG_POOL_DEFAULT 4
+#define PG_POOL_DEFAULT 16
 #define PG_POOL_MAX 256
 #define PG_POOL_WAIT_S 30
 #define PG_STMT_CACHE 256
@@ -58,8 +59,9 @@ struct pg_stmt {
 	struct db_stmt base; /* first */
 	struct pg_conn *c;
 	char *sql; /* as the operation wrote it: the cache key */
-	char name[16];
+	char name[24];
 	int nparams;
+	unsigned long used; /* the connection's tick at its last use */
 	char *vals[PG_MAX_PARAMS];
 	PGresult *res; /* of the last run, until reset */
 	int row, nrows;
@@ -71,6 +73,8 @@ struct pg_conn {
 	const char *shown; /* the pool's URL without its password */
 	struct pg_stmt *stmts[PG_STMT_CACHE];
 	int nstmts;
+	unsigned long tick;   /* the statement cache's clock */
+	unsigned long serial; /* names statements: nc<serial> */
 	struct pg_conn *next; /* in the pool's idle list */
 };
 
@@ -92,8 +96,10 @@ struct pg_store {
 	struct pg_pool *pool;
 	struct pg_conn *c;
 	int in_tx;
-	int in_batch; /* store_batch_begin(): transactions are savepoints */
-	int nowait;   /* store_set_wait(st, 0): undone before the pool */
+	int in_batch;  /* store_batch_begin(): transactions are savepoints */
+	int nowait;    /* store_set_wait(st, 0): undone before the pool */
+	char *keyfile; /* the URL's keyfile=, or NULL */
+	struct secret_key *key; /* opened on first use (pg_key) */
 };
 
 static pthread_mutex_t pg_pools_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -118,9 +124,10 @@ static const char *pg_msg(const char *m, char *buf, size_t n)
 
 /* ---- the URL ---- */
 
-/* Takes "pool=N" out of url's query: the rest is libpq's. 0, or -1 with
- * the reason logged. */
-static int pg_url_split(const char *url, char **conninfo, int *size)
+/* Takes "pool=N" and "keyfile=PATH" out of url's query: the rest is
+ * libpq's. 0, or -1 with the reason logged. */
+static int pg_url_split(const char *url, char **conninfo, int *size,
+			char **keyfile)
 {
 	const char *q = strchr(url, '?'), *p, *end;
 	struct strbuf out;
@@ -147,6 +154,11 @@ static int pg_url_split(const char *url, char **conninfo, int *size)
 				return -1;
 			}
 			*size = (int)v;
+			continue;
+		}
+		if (!strncmp(p, "keyfile=", 8)) {
+			free(*keyfile);
+			*keyfile = xstrndup(p + 8, (size_t)(end - p - 8));
 			continue;
 		}
 		strbuf_append(&out, first ? "?" : "&", 1);
@@ -213,6 +225,15 @@ static void pg_clear_bindings(struct pg_stmt *ps)
 	}
 }
 
+/* SQLSTATE class 23: integrity constraint violation (a UNIQUE name). */
+static int pg_is_constraint(const PGresult *res)
+{
+	const char *code =
+		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return code && !strncmp(code, "23", 2);
+}
+
 static int pg_db_step(struct db_stmt *s)
 {
 	struct pg_stmt *ps = pg_s(s);
@@ -224,6 +245,11 @@ static int pg_db_step(struct db_stmt *s)
 					 (const char *const *)ps->vals, NULL,
 					 NULL, 0);
 		rc = PQresultStatus(ps->res);
+		if (rc != PGRES_TUPLES_OK && rc != PGRES_COMMAND_OK &&
+		    s->quiet_constraint && pg_is_constraint(ps->res)) {
+			pg_db_reset(s);
+			return DB_CONSTRAINT;
+		}
 		if (rc != PGRES_TUPLES_OK && rc != PGRES_COMMAND_OK) {
 			log_err("database %s: %s (in: %.60s)", ps->c->shown,
 				pg_msg(ps->res ? PQresultErrorMessage(ps->res)
@@ -269,6 +295,49 @@ static int64_t pg_db_changes(struct db_stmt *s)
 	return pg_s(s)->changes;
 }
 
+static int pg_db_column_count(struct db_stmt *s)
+{
+	return pg_s(s)->res ? PQnfields(pg_s(s)->res) : 0;
+}
+
+static const char *pg_db_column_name(struct db_stmt *s, int col)
+{
+	return PQfname(pg_s(s)->res, col);
+}
+
+/* Type OIDs of pg_type.h (server headers, not libpq's) */
+#define PG_OID_INT8 20
+#define PG_OID_INT2 21
+#define PG_OID_INT4 23
+#define PG_OID_FLOAT4 700
+#define PG_OID_FLOAT8 701
+#define PG_OID_NUMERIC 1700
+
+static enum db_type pg_db_column_type(struct db_stmt *s, int col)
+{
+	if (pg_db_is_null(s, col))
+		return DB_NULL;
+	switch (PQftype(pg_s(s)->res, col)) {
+	case PG_OID_INT8:
+	case PG_OID_INT2:
+	case PG_OID_INT4:
+		return DB_INTEGER;
+	case PG_OID_FLOAT4:
+	case PG_OID_FLOAT8:
+	case PG_OID_NUMERIC:
+		return DB_FLOAT;
+	default:
+		return DB_TEXT;
+	}
+}
+
+static double pg_db_column_double(struct db_stmt *s, int col)
+{
+	const char *v = pg_db_column_text(s, col);
+
+	return v ? strtod(v, NULL) : 0;
+}
+
 static const struct db_engine pg_db_engine = {
 	.name = "PostgreSQL",
 	.bind_null = pg_db_bind_null,
@@ -280,6 +349,10 @@ static const struct db_engine pg_db_engine = {
 	.column_text = pg_db_column_text,
 	.changes = pg_db_changes,
 	.reset = pg_db_reset,
+	.column_count = pg_db_column_count,
+	.column_name = pg_db_column_name,
+	.column_type = pg_db_column_type,
+	.column_double = pg_db_column_double,
 };
 
 static void pg_stmt_free(struct pg_stmt *ps)
@@ -292,7 +365,10 @@ static void pg_stmt_free(struct pg_stmt *ps)
 	free(ps);
 }
 
-/* Prepares sql on c: a new cache entry, or NULL (logged). */
+static int pg_run(struct pg_conn *c, const char *sql, const char *want);
+
+/* Prepares sql on c: a new cache entry (named nc<serial>), or NULL
+ * (logged). */
 static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 {
 	struct pg_stmt *ps;
@@ -301,12 +377,6 @@ static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 	char *text, msg[512];
 	int n;
 
-	if (c->nstmts >= PG_STMT_CACHE) {
-		log_err("database %s: statement cache full (%d); not running: "
-			"%.60s",
-			c->shown, PG_STMT_CACHE, sql);
-		return NULL;
-	}
 	text = db_sql_pg(sql, PG_MAX_PARAMS, &n, &why);
 	if (!text) {
 		log_err("database %s: %s (in: %.60s)", c->shown, why, sql);
@@ -318,7 +388,7 @@ static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 	ps->sql = xstrdup(sql);
 	ps->nparams = n;
 	ps->row = -1;
-	snprintf(ps->name, sizeof(ps->name), "nc%d", c->nstmts);
+	snprintf(ps->name, sizeof(ps->name), "nc%lu", c->serial++);
 	res = PQprepare(c->conn, ps->name, text, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		log_err("database %s: %s (in: %.60s)", c->shown,
@@ -333,8 +403,30 @@ static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 	}
 	PQclear(res);
 	free(text);
-	c->stmts[c->nstmts++] = ps;
 	return ps;
+}
+
+/* The slot for a new statement: a free one, else the least recently used
+ * one's, deallocated (the API's SQL is built per request, so the cache
+ * replaces rather than fills up). -1 when that fails (logged). */
+static int pg_slot(struct pg_conn *c)
+{
+	struct pg_stmt *old;
+	char sql[48];
+	int i, v = 0;
+
+	if (c->nstmts < PG_STMT_CACHE)
+		return c->nstmts;
+	for (i = 1; i < c->nstmts; i++)
+		if (c->stmts[i]->used < c->stmts[v]->used)
+			v = i;
+	old = c->stmts[v];
+	snprintf(sql, sizeof(sql), "DEALLOCATE %s", old->name);
+	if (pg_run(c, sql, NULL))
+		return -1;
+	pg_stmt_free(old);
+	c->stmts[v] = NULL;
+	return v;
 }
 
 static struct db_stmt *pg_stmt(struct store *st, const char *sql)
@@ -346,10 +438,21 @@ static struct db_stmt *pg_stmt(struct store *st, const char *sql)
 	for (i = 0; i < c->nstmts && !ps; i++)
 		if (c->stmts[i]->sql == sql || !strcmp(c->stmts[i]->sql, sql))
 			ps = c->stmts[i];
-	if (!ps)
+	if (!ps) {
+		i = pg_slot(c);
+		if (i < 0)
+			return NULL;
 		ps = pg_prepare(c, sql);
-	if (!ps)
-		return NULL;
+		if (i == c->nstmts)
+			c->nstmts++;
+		c->stmts[i] = ps;
+		if (!ps) {
+			/* no hole left in the cache */
+			c->stmts[i] = c->stmts[--c->nstmts];
+			return NULL;
+		}
+	}
+	ps->used = ++c->tick;
 	pg_db_reset(&ps->base);
 	pg_clear_bindings(ps);
 	return &ps->base;
@@ -591,18 +694,44 @@ static struct store *pg_open(const char *url)
 	char *conninfo = NULL;
 	int size;
 
-	if (pg_url_split(url, &conninfo, &size))
+	char *keyfile = NULL;
+
+	if (pg_url_split(url, &conninfo, &size, &keyfile)) {
+		free(keyfile);
 		return NULL;
+	}
 	pg = xcalloc(1, sizeof(*pg));
+	pg->keyfile = keyfile;
 	pg->base.ops = &pg_store_ops;
 	pg->pool = pg_pool_get(conninfo, url, size);
 	free(conninfo);
 	pg->c = pg_pool_take(pg->pool);
 	if (!pg->c) {
+		free(pg->keyfile);
 		free(pg);
 		return NULL;
 	}
 	return &pg->base;
+}
+
+/* The key file sealing secrets (secret.h): the URL's keyfile=PATH, opened
+ * (created at first use) when a secret is first read or written. */
+static struct secret_key *pg_key(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (pg->key)
+		return pg->key;
+	if (!pg->keyfile || !*pg->keyfile) {
+		log_err("database %s: secrets on PostgreSQL are sealed with a "
+			"key file: add keyfile=PATH to the database URL "
+			"(e.g. &keyfile=/var/lib/netcensus/netcensus.key, "
+			"mode 0600, created when missing)",
+			pg->c->shown);
+		return NULL;
+	}
+	pg->key = secret_key_open(pg->keyfile);
+	return pg->key;
 }
 
 static void pg_close(struct store *st)
@@ -620,6 +749,8 @@ static void pg_close(struct store *st)
 	for (i = 0; i < pg->c->nstmts; i++)
 		pg_db_reset(&pg->c->stmts[i]->base);
 	pg_pool_give(pg->pool, pg->c);
+	secret_key_close(pg->key);
+	free(pg->keyfile);
 	free(pg);
 }
 
@@ -788,6 +919,17 @@ static void pg_batch_rollback(struct store *st)
 
 /* What runs on PostgreSQL today: the rest is NULL, refused by store.c
  * ("not yet on PostgreSQL: <op>") until it is written with db.h. */
+/* Addresses sort as numbers: every run of digits is padded to three, so
+ * 10.1.0.2 sorts before 10.1.0.102 (SQLite's ip_key() also orders IPv6
+ * by value; here it sorts as that padded text). */
+static const struct db_dialect pg_dialect = {
+	.nocase_pre = "lower(",
+	.nocase_post = ") = lower(?)",
+	.ip_pre = "regexp_replace(regexp_replace(",
+	.ip_post = ", '(\\d+)', '00\\1', 'g'), '0*(\\d{3})', '\\1', 'g')",
+	.scan = "",
+};
+
 const struct store_ops pg_store_ops = {
 	.name = "PostgreSQL",
 	.open = pg_open,
@@ -802,5 +944,7 @@ const struct store_ops pg_store_ops = {
 	.batch_begin = pg_batch_begin,
 	.batch_commit = pg_batch_commit,
 	.batch_rollback = pg_batch_rollback,
+	.key = pg_key,
+	.dialect = &pg_dialect,
 	SQL_OPS,
 };

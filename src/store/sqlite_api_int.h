@@ -1,48 +1,60 @@
 /*
- * sqlite_api_int: the small query helpers of sqlite_api.c, shared with the
- * other SQLite files behind the API (locations, discovery definitions and
- * runs). SQL passed in is constant text with "?" placeholders; params is
- * a JSON array bound in order (integers, reals, strings; null binds NULL).
- * Rows come back as objects named by the result columns (REAL as a JSON
- * real, INTEGER as an integer, NULL as null). Nothing outside src/store/
- * includes this.
+ * sqlite_api_int: the old names of sql_api_int.h's helpers, for the SQLite
+ * files not ported to the statement helper yet (collectors, discovery
+ * definitions, schedules). They are engine-neutral now; a file that moves
+ * to sql_*.c calls sql_api_*() directly, and this header goes when the
+ * last one has.
  */
 #ifndef NC_SQLITE_API_INT_H
 #define NC_SQLITE_API_INT_H
 
-#include <stdint.h>
-#include <jansson.h>
-
-#include "core/util.h"
+#include "store/sql_api_int.h"
 #include "store/sqlite_ops.h"
-#include "store/store.h"
 
-/* Every row of sql; params is borrowed. NULL on error (logged). */
-json_t *sqlite_api_rows(struct store *st, const char *sql, json_t *params);
-/* The first row, or NULL (*found says whether there was one; an error
- * logs). params is consumed. */
-json_t *sqlite_api_row(struct store *st, const char *sql, json_t *params,
-		       int *found);
-/* Runs a statement without rows; params is consumed. 0 or -1. */
-int sqlite_api_exec(struct store *st, const char *sql, json_t *params);
-/* The one integer sql answers (0 when no row); params is borrowed and may
- * be NULL. 0 or -1. */
-int sqlite_api_scalar(struct store *st, const char *sql, json_t *params,
-		      int64_t *out);
-/* value with LIKE's wildcards escaped by '\', between pre and post: a
- * string to bind for "LIKE ? ESCAPE '\'". */
-json_t *sqlite_api_like_value(const char *pre, const char *value,
-			      const char *post);
-/* Appends "GLUE col IN (?,...)" for org_ids (nothing when org_ids is
- * NULL: every org), the ids to params. */
-void sqlite_api_org_in(struct strbuf *sb, const char *glue, const char *col,
-		       const int64_t *org_ids, int norgs, json_t *params);
-/* The rows of select (a SELECT ending in a WHERE clause) whose col is in
- * org_ids (every org when org_ids is NULL), in the order "ORDER BY order",
- * each passed to shape; NULL on failure (logged). The org-scoped lists
- * (collectors, discovery definitions) are this one call. */
-json_t *sqlite_api_org_rows(struct store *st, const char *select,
-			    const char *col, const int64_t *org_ids, int norgs,
-			    const char *order, void (*shape)(json_t *row));
+static inline json_t *sqlite_api_rows(struct store *st, const char *sql,
+				      json_t *params)
+{
+	return sql_api_rows(st, sql, params);
+}
+
+static inline json_t *sqlite_api_row(struct store *st, const char *sql,
+				     json_t *params, int *found)
+{
+	return sql_api_row(st, sql, params, found);
+}
+
+static inline int sqlite_api_exec(struct store *st, const char *sql,
+				  json_t *params)
+{
+	return sql_api_exec(st, sql, params);
+}
+
+static inline int sqlite_api_scalar(struct store *st, const char *sql,
+				    json_t *params, int64_t *out)
+{
+	return sql_api_scalar(st, sql, params, out);
+}
+
+static inline json_t *sqlite_api_like_value(const char *pre, const char *value,
+					    const char *post)
+{
+	return sql_api_like_value(pre, value, post);
+}
+
+static inline void sqlite_api_org_in(struct strbuf *sb, const char *glue,
+				     const char *col, const int64_t *org_ids,
+				     int norgs, json_t *params)
+{
+	sql_api_org_in(sb, glue, col, org_ids, norgs, params);
+}
+
+static inline json_t *sqlite_api_org_rows(struct store *st, const char *select,
+					  const char *col,
+					  const int64_t *org_ids, int norgs,
+					  const char *order,
+					  void (*shape)(json_t *row))
+{
+	return sql_api_org_rows(st, select, col, org_ids, norgs, order, shape);
+}
 
 #endif

@@ -1,310 +1,20 @@
 /*
- * SQLite side of store_stats.h. The only SQL built at run time is the org
- * scope ("AND x IN (?,?,...)") and the fixed breakdown columns below;
- * everything else is constant text with bound values.
+ * sqlite_stats.c: the network picture of store_stats.h on SQLite (its
+ * SQL reads JSON arrays with json_each() and the switch attachments of
+ * sqlite_attach.c); the counts are sql_stats.c's, for every engine. The
+ * only SQL built at run time is the org scope.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/util.h"
+#include "store/sql_api_int.h"
 #include "store/sqlite_int.h"
 #include "store/sqlite_attach_int.h"
 #include "store/store_stats.h"
 
 #define NETWORK_LIMIT_MAX 2000
-
-/* Appends " AND expr IN (...)" for the scope; nothing for every org. */
-static void stats_scope(struct strbuf *sb, const char *expr,
-			const int64_t *org_ids, int norgs, json_t *params)
-{
-	int i;
-
-	if (!org_ids)
-		return;
-	strbuf_printf(sb, " AND %s IN (", expr);
-	for (i = 0; i < norgs; i++) {
-		strbuf_puts(sb, i ? ",?" : "?");
-		json_array_append_new(params, json_integer(org_ids[i]));
-	}
-	strbuf_puts(sb, norgs ? ")" : "NULL)");
-}
-
-static int stats_bind(struct store *st, sqlite3_stmt *s, json_t *params)
-{
-	json_t *v;
-	size_t i;
-	int rc;
-
-	json_array_foreach(params, i, v) {
-		if (json_is_integer(v))
-			rc = sqlite3_bind_int64(s, (int)i + 1,
-						json_integer_value(v));
-		else if (json_is_string(v))
-			rc = sqlite3_bind_text(s, (int)i + 1,
-					       json_string_value(v), -1,
-					       SQLITE_TRANSIENT);
-		else
-			rc = sqlite3_bind_null(s, (int)i + 1);
-		if (rc != SQLITE_OK) {
-			log_err("store: bind %zu: %s", i + 1,
-				sqlite3_errmsg(sqlite_of(st)->db));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Runs sql with params (a JSON array, kept) and returns one object per
- * row, keyed by the column names. */
-static json_t *stats_rows(struct store *st, const char *sql, json_t *params)
-{
-	sqlite3_stmt *s = NULL;
-	json_t *rows = NULL;
-	int rc, i;
-
-	if (sqlite3_prepare_v2(sqlite_of(st)->db, sql, -1, &s, NULL) !=
-	    SQLITE_OK) {
-		log_err("store: cannot prepare '%.60s...': %s", sql,
-			sqlite3_errmsg(sqlite_of(st)->db));
-		goto fail;
-	}
-	if (stats_bind(st, s, params) < 0)
-		goto fail;
-	rows = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *row = json_object();
-
-		for (i = 0; i < sqlite3_column_count(s); i++) {
-			const char *name = sqlite3_column_name(s, i);
-
-			switch (sqlite3_column_type(s, i)) {
-			case SQLITE_INTEGER:
-				json_object_set_new(
-					row, name,
-					json_integer(
-						sqlite3_column_int64(s, i)));
-				break;
-			case SQLITE_NULL:
-				json_object_set_new(row, name, json_null());
-				break;
-			default:
-				json_object_set_new(
-					row, name,
-					json_string((const char *)
-							    sqlite3_column_text(
-								    s, i)));
-			}
-		}
-		json_array_append_new(rows, row);
-	}
-	if (rc != SQLITE_DONE) {
-		log_err("store: '%.60s...': %s", sql,
-			sqlite3_errmsg(sqlite_of(st)->db));
-		goto fail;
-	}
-	sqlite3_finalize(s);
-	return rows;
-fail:
-	json_decref(rows);
-	sqlite3_finalize(s);
-	return NULL;
-}
-
-/* The first column of the first row of sql as an integer; -1 on error. */
-static int stats_scalar(struct store *st, const char *sql, json_t *params,
-			int64_t *out)
-{
-	json_t *rows = stats_rows(st, sql, params), *v;
-	const char *k;
-
-	*out = 0;
-	if (!rows)
-		return -1;
-	json_object_foreach(json_array_get(rows, 0), k, v) {
-		*out = json_integer_value(v);
-		break;
-	}
-	json_decref(rows);
-	return 0;
-}
-
-/* The STATS_TOP largest values of column col and, in *rest, the devices
- * the list leaves out. */
-static json_t *stats_breakdown(struct store *st, const char *col,
-			       const int64_t *org_ids, int norgs, int64_t total,
-			       int64_t *rest)
-{
-	struct strbuf sb;
-	json_t *params = json_array(), *rows, *r;
-	int64_t shown = 0;
-	size_t i;
-
-	strbuf_init(&sb, 0);
-	strbuf_printf(&sb,
-		      "SELECT CASE WHEN %s IS NULL OR %s = '' THEN 'unknown'"
-		      " ELSE %s END AS value, count(*) AS count"
-		      " FROM device WHERE 1",
-		      col, col, col);
-	stats_scope(&sb, "org_id", org_ids, norgs, params);
-	strbuf_printf(&sb, " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %d",
-		      STATS_TOP);
-	rows = stats_rows(st, sb.data, params);
-	strbuf_free(&sb);
-	json_decref(params);
-	json_array_foreach(rows, i, r)
-		shown += json_integer_value(json_object_get(r, "count"));
-	*rest = total - shown;
-	return rows;
-}
-
-json_t *sqlite_stats_summary(struct store *st, const int64_t *org_ids,
-			     int norgs, const char *since)
-{
-	static const char *const cols[] = {"type", "os_family", "manufacturer"};
-	struct strbuf sb;
-	json_t *out = json_object(), *other = json_object(), *params, *rows;
-	int64_t total = 0, rest = 0;
-	size_t i;
-
-	json_object_set_new(out, "other", other);
-	strbuf_init(&sb, 0);
-	params = json_array();
-	strbuf_puts(&sb, "SELECT count(*) FROM device WHERE 1");
-	stats_scope(&sb, "org_id", org_ids, norgs, params);
-	if (stats_scalar(st, sb.data, params, &total) < 0)
-		goto fail;
-	json_object_set_new(out, "devices", json_integer(total));
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		char key[32];
-
-		rows = stats_breakdown(st, cols[i], org_ids, norgs, total,
-				       &rest);
-		if (!rows)
-			goto fail;
-		snprintf(key, sizeof(key), "by_%s", cols[i]);
-		json_object_set_new(out, key, rows);
-		json_object_set_new(other, cols[i], json_integer(rest));
-	}
-
-	json_array_clear(params);
-	strbuf_free(&sb);
-	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "SELECT substr(first_seen, 1, 10) AS day,"
-			 " count(*) AS count FROM device"
-			 " WHERE first_seen >= ?");
-	json_array_append_new(params, json_string(since));
-	stats_scope(&sb, "org_id", org_ids, norgs, params);
-	strbuf_puts(&sb, " GROUP BY 1 ORDER BY 1");
-	if (!(rows = stats_rows(st, sb.data, params)))
-		goto fail;
-	json_object_set_new(out, "new_devices", rows);
-
-	json_array_clear(params);
-	strbuf_free(&sb);
-	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "SELECT substr(c.time, 1, 10) AS day,"
-			 " sum(c.action = 'add') AS \"add\","
-			 " sum(c.action = 'remove') AS remove,"
-			 " sum(c.action = 'change') AS change"
-			 " FROM change_log c");
-	if (org_ids)
-		strbuf_puts(&sb, " JOIN device d ON d.id = c.device_id");
-	strbuf_puts(&sb, " WHERE c.time >= ?");
-	json_array_append_new(params, json_string(since));
-	stats_scope(&sb, "d.org_id", org_ids, norgs, params);
-	strbuf_puts(&sb, " GROUP BY 1 ORDER BY 1");
-	if (!(rows = stats_rows(st, sb.data, params)))
-		goto fail;
-	json_object_set_new(out, "changes", rows);
-	strbuf_free(&sb);
-	json_decref(params);
-	return out;
-fail:
-	strbuf_free(&sb);
-	json_decref(params);
-	json_decref(out);
-	return NULL;
-}
-
-#define RUN_COLS                                                               \
-	"SELECT r.id, r.discovery_id, dc.name AS discovery, dc.org_id,"        \
-	" r.state, r.started, r.finished, r.addresses_total,"                  \
-	" r.addresses_done, r.alive, r.devices_stored, r.message"              \
-	" FROM discovery_run r LEFT JOIN discovery dc"                         \
-	" ON dc.id = r.discovery_id WHERE 1"
-
-json_t *sqlite_stats_runs(struct store *st, const int64_t *org_ids, int norgs,
-			  int64_t limit, int64_t offset, int64_t *count)
-{
-	struct strbuf sb;
-	json_t *params = json_array(), *rows = NULL;
-
-	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "SELECT count(*) FROM discovery_run r"
-			 " LEFT JOIN discovery dc ON dc.id = r.discovery_id"
-			 " WHERE 1");
-	stats_scope(&sb, "dc.org_id", org_ids, norgs, params);
-	if (stats_scalar(st, sb.data, params, count) < 0)
-		goto fail;
-	json_array_clear(params);
-	strbuf_free(&sb);
-	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, RUN_COLS);
-	stats_scope(&sb, "dc.org_id", org_ids, norgs, params);
-	strbuf_puts(&sb, " ORDER BY r.id DESC LIMIT ? OFFSET ?");
-	json_array_append_new(params, json_integer(limit > 0 ? limit : -1));
-	json_array_append_new(params, json_integer(offset));
-	rows = stats_rows(st, sb.data, params);
-fail:
-	strbuf_free(&sb);
-	json_decref(params);
-	return rows;
-}
-
-json_t *sqlite_stats_run_get(struct store *st, const int64_t *org_ids,
-			     int norgs, int64_t id, int *found)
-{
-	struct strbuf sb;
-	json_t *params = json_pack("[I]", (json_int_t)id), *rows, *r = NULL;
-
-	*found = 0;
-	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, RUN_COLS " AND r.id = ?");
-	stats_scope(&sb, "dc.org_id", org_ids, norgs, params);
-	rows = stats_rows(st, sb.data, params);
-	strbuf_free(&sb);
-	json_decref(params);
-	if (!rows)
-		return NULL;
-	if (json_array_size(rows)) {
-		r = json_incref(json_array_get(rows, 0));
-		*found = 1;
-	}
-	json_decref(rows);
-	return r;
-}
-
-json_t *sqlite_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
-			     int64_t offset, int64_t *count)
-{
-	json_t *params = json_pack("[I]", (json_int_t)run_id), *rows = NULL;
-
-	if (stats_scalar(st,
-			 "SELECT count(*) FROM discovery_log WHERE run_id = ?",
-			 params, count) < 0)
-		goto fail;
-	json_array_append_new(params, json_integer(limit > 0 ? limit : -1));
-	json_array_append_new(params, json_integer(offset));
-	rows = stats_rows(st,
-			  "SELECT id, time, ip, stage, outcome, duration_ms,"
-			  " message FROM discovery_log WHERE run_id = ?"
-			  " ORDER BY id LIMIT ? OFFSET ?",
-			  params);
-fail:
-	json_decref(params);
-	return rows;
-}
 
 /* ---- the network picture ---- */
 
@@ -359,8 +69,8 @@ static int net_add_node(struct store *st, const int64_t *org_ids, int norgs,
 
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, NODE_COLS " AND d.id = ?");
-	stats_scope(&sb, "d.org_id", org_ids, norgs, params);
-	rows = stats_rows(st, sb.data, params);
+	sql_api_org_in(&sb, " AND ", "d.org_id", org_ids, norgs, params);
+	rows = sql_api_rows(st, sb.data, params);
 	strbuf_free(&sb);
 	json_decref(params);
 	if (!rows)
@@ -435,7 +145,7 @@ static json_t *net_neighbour_rows(struct store *st, const char *ids,
 	json_t *params, *rows;
 
 	params = json_pack("[ss?I]", ids, orgs, (json_int_t)NET_NEIGHBOURS_MAX);
-	rows = stats_rows(st, sql, params);
+	rows = sql_api_rows(st, sql, params);
 	json_decref(params);
 	return rows;
 }
@@ -545,19 +255,19 @@ json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
 	strbuf_puts(&sb, "SELECT count(*) FROM device d WHERE d.ip IS NOT NULL"
 			 " AND d.ip <> '' AND d.ip LIKE ? ESCAPE '\\'");
 	json_array_append_new(params, json_string(like.data));
-	stats_scope(&sb, "d.org_id", org_ids, norgs, params);
-	if (stats_scalar(st, sb.data, params, &count) < 0)
+	sql_api_org_in(&sb, " AND ", "d.org_id", org_ids, norgs, params);
+	if (sql_api_scalar(st, sb.data, params, &count) < 0)
 		goto fail;
 	json_array_clear(params);
 	strbuf_free(&sb);
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, NODE_COLS " AND d.ip LIKE ? ESCAPE '\\'");
 	json_array_append_new(params, json_string(like.data));
-	stats_scope(&sb, "d.org_id", org_ids, norgs, params);
+	sql_api_org_in(&sb, " AND ", "d.org_id", org_ids, norgs, params);
 	/* addresses in numeric order (ip_key(), sqlite_search.c) */
 	strbuf_puts(&sb, " ORDER BY ip_key(d.ip) LIMIT ?");
 	json_array_append_new(params, json_integer(limit));
-	if (!(nodes = stats_rows(st, sb.data, params)))
+	if (!(nodes = sql_api_rows(st, sb.data, params)))
 		goto fail;
 	json_array_foreach(nodes, i, n)
 		net_mark(set, json_integer_value(json_object_get(n, "id")), 1);
