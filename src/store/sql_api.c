@@ -350,8 +350,7 @@ static int attach_cond_sql(struct api_sql *a, const struct api_col *c,
 		pos.op = STORE_OP_IC;
 	else if (negative)
 		pos.value = no;
-	strbuf_puts(&a->sb,
-		    negative ? "device.id NOT IN (" : "device.id IN (");
+	strbuf_puts(&a->sb, negative ? "device.id NOT IN (" : "device.id IN (");
 	strbuf_puts(&a->sb, ATTACH_FILTER);
 	api_cond_sql(a, &attach_set_cols[i], &pos, 0);
 	strbuf_puts(&a->sb, "))");
