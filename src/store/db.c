@@ -304,12 +304,55 @@ static size_t json_each_form(const char *sql, const char *p, struct strbuf *out,
 	return sizeof(head) - 2;
 }
 
+/* SQLite's "INDEXED BY name" at p (a planner hint, like CROSS JOIN):
+ * PostgreSQL picks its own index, so it is left out. Returns the length
+ * read, or 0. */
+static size_t indexed_by_form(const char *sql, const char *p)
+{
+	size_t n = strlen("INDEXED BY ");
+
+	if (!word_at(sql, p, "INDEXED BY"))
+		return 0;
+	while (isalnum((unsigned char)p[n]) || p[n] == '_')
+		n++;
+	return n;
+}
+
+/* "X COLLATE NOCASE" (X a column or a parameter: the word out ends with)
+ * at p: X becomes lower(X), both sides of a comparison written so ignore
+ * ASCII case, as NOCASE does. Returns the length read, or 0 when out ends
+ * with no such word (the collation then goes as it is, and PostgreSQL
+ * refuses it by name). */
+static size_t nocase_form(const char *sql, const char *p, struct strbuf *out)
+{
+	size_t end, start;
+	char *x;
+
+	if (!word_at(sql, p, "COLLATE NOCASE") || !out->data)
+		return 0;
+	end = out->len;
+	while (end && out->data[end - 1] == ' ')
+		end--;
+	start = end;
+	while (start && (isalnum((unsigned char)out->data[start - 1]) ||
+			 strchr("_.$", out->data[start - 1])))
+		start--;
+	if (start == end)
+		return 0;
+	x = xstrndup(out->data + start, end - start);
+	out->len = start;
+	out->data[start] = '\0';
+	strbuf_printf(out, "lower(%s)", x);
+	free(x);
+	return strlen("COLLATE NOCASE");
+}
+
 char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 {
 	int close = 0;
 	struct strbuf out;
 	const char *p = sql;
-	int bare = 0, numbered = 0, n;
+	int n;
 	size_t len;
 	char quote;
 
@@ -333,9 +376,10 @@ char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 				n = 0;
 				while (isdigit((unsigned char)*p) && n <= max)
 					n = n * 10 + (*p++ - '0');
-				numbered = 1;
 			} else {
-				n = ++bare;
+				/* as SQLite numbers it: one more than the
+				 * largest number so far */
+				n = *nparams + 1;
 			}
 			if (n < 1 || n > max) {
 				*why = "more parameters than allowed";
@@ -364,6 +408,12 @@ char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 		} else if (word_at(sql, p, "LIKE")) {
 			strbuf_puts(&out, "ILIKE");
 			p += strlen("LIKE");
+		} else if ((len = indexed_by_form(sql, p)) > 0) {
+			p += len;
+			while (*p == ' ')
+				p++;
+		} else if ((len = nocase_form(sql, p, &out)) > 0) {
+			p += len;
 		} else if (word_at(sql, p, "CROSS JOIN")) {
 			strbuf_puts(&out, "JOIN");
 			p += strlen("CROSS JOIN");
@@ -373,10 +423,6 @@ char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 			strbuf_append(&out, p, 1);
 			p++;
 		}
-	}
-	if (bare && numbered) {
-		*why = "? and ?N mixed in one statement";
-		goto fail;
 	}
 	return out.data ? out.data : xstrdup("");
 fail:

@@ -10,14 +10,19 @@
  * PostgreSQL in pg.c).
  *
  * The SQL is written once, in the subset both engines accept:
- * - parameters as ?N (or ?), rewritten to $N for PostgreSQL;
+ * - parameters as ?N or ? (numbered as SQLite does), rewritten to $N
+ *   for PostgreSQL;
  * - a new row's id with INSERT ... RETURNING id (never
  *   last_insert_rowid()), rows changed with db_changes();
  * - ON CONFLICT ... DO NOTHING / DO UPDATE, never INSERT OR IGNORE;
  * - a value read from a JSON column with DB_JSON_TEXT(col, key), which
  *   is json_extract() on SQLite and ->> on PostgreSQL;
  * - "CROSS JOIN t ON ..." only as SQLite's join-order hint (it is an
- *   inner join there): PostgreSQL runs it as JOIN;
+ *   inner join there): PostgreSQL runs it as JOIN; "INDEXED BY name",
+ *   SQLite's index hint, is left out on PostgreSQL;
+ * - a comparison that ignores ASCII case as "x COLLATE NOCASE >= ?1
+ *   COLLATE NOCASE" (x a column, both sides marked), which is lower(x)
+ *   >= lower($1) on PostgreSQL (indexes on lower(col) serve it there);
  * - no LIMIT -1 (bind INT64_MAX for "no limit"), no "IN table" (write
  *   IN (SELECT id FROM table)), a bare parameter only where its type is
  *   known (CAST(?1 AS BIGINT) in a SELECT list), the table "user" quoted;
@@ -79,6 +84,9 @@ struct db_dialect {
 	/* written before a column compared with a range in a count: SQLite
 	 * then scans instead of reading a wide range through an index */
 	const char *scan;
+	/* written before a statement for its plan's rows (a "detail" or a
+	 * "QUERY PLAN" column): search_plans */
+	const char *explain;
 };
 
 /* An engine's side of a statement (sqlite.c, pg.c). */
@@ -164,13 +172,15 @@ int64_t db_changes(struct db_stmt *s);
 void db_reset(struct db_stmt *s);
 
 /* PostgreSQL's text of sql: ?N and ? become $N, "CROSS JOIN" becomes
- * "JOIN", LIKE becomes ILIKE, "IS NOT ?" (a parameter) becomes "IS
+ * "JOIN", "INDEXED BY name" goes, "x COLLATE NOCASE" becomes lower(x),
+ * LIKE becomes ILIKE, "IS NOT ?" (a parameter) becomes "IS
  * DISTINCT FROM ?", DB_JSON_TEXT()'s form becomes (col ->> 'key'),
  * json_each(?N) becomes jsonb_array_elements_text(CAST($N AS jsonb)) and
  * DB_SKIP_LOCKED's comment FOR UPDATE SKIP LOCKED; quoted text is left
- * alone. *nparams is the highest parameter number. Returns NULL
- * (why set) when sql uses more than max parameters or mixes the two
- * placeholder forms. Caller frees. */
+ * alone. A bare ? is numbered as SQLite numbers it: one more than the
+ * largest number before it (so "?1 ... ?2 ... ?" is $1, $2, $3).
+ * *nparams is the highest parameter number. Returns NULL (why set) when
+ * sql uses more than max parameters. Caller frees. */
 char *db_sql_pg(const char *sql, int max, int *nparams, const char **why);
 
 #endif

@@ -22,8 +22,9 @@
  * The operations are the ones written once for every SQL engine
  * (sql_ops.h) through this file's statement engine: SQL in the common
  * subset rewritten by db_sql_pg(), prepared once per connection,
- * parameters and results as text. An operation not ported yet is NULL in
- * pg_store_ops: store.c refuses it ("not yet on PostgreSQL: <op>").
+ * parameters and results as text, plus the few that are PostgreSQL's own
+ * (the API's read snapshot and data version, the check). Every member of
+ * pg_store_ops is set.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -917,8 +918,147 @@ static void pg_batch_rollback(struct store *st)
 	pg_run(pg->c, "ROLLBACK", NULL);
 }
 
-/* What runs on PostgreSQL today: the rest is NULL, refused by store.c
- * ("not yet on PostgreSQL: <op>") until it is written with db.h. */
+/* ---- the API's snapshots, data version, tuning; the check ---- */
+
+/* A list's count and its page read one snapshot: 1 when a REPEATABLE
+ * READ, READ ONLY transaction began (pg_read_end() ends it), 0 inside a
+ * transaction, which is one snapshot already. */
+static int pg_read_begin(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (pg->in_tx || pg->in_batch ||
+	    PQtransactionStatus(pg->c->conn) != PQTRANS_IDLE)
+		return 0;
+	return pg_run(pg->c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+		      NULL) == 0;
+}
+
+static void pg_read_end(struct store *st)
+{
+	pg_run(pg_of(st)->c, "COMMIT", NULL);
+}
+
+/* A hash of the snapshot's text (xmin:xmax:ids in progress). A
+ * transaction that writes takes an id when it starts writing (xmax moves
+ * past it) and leaves the in-progress ids when it commits, so the text
+ * changes with every commit, by any connection of any server; read as
+ * the first statement of pg_read_begin()'s snapshot, it is that
+ * snapshot's. Transactions of other databases of the cluster change it
+ * too: then a count is counted again, never a stale one kept. 0 on
+ * failure (the count is not cached). */
+static uint64_t pg_data_version(struct store *st)
+{
+	PGresult *res = PQexec(pg_of(st)->c->conn,
+			       "SELECT CAST(pg_current_snapshot() AS text)");
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	const char *p;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		PQclear(res);
+		return 0;
+	}
+	for (p = PQgetvalue(res, 0, 0); *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	PQclear(res);
+	return h ? h : 1;
+}
+
+/* The server's connections: the API's queries are short, and compiling
+ * one with JIT (on by default for a costly plan, such as a filter that
+ * reads the whole device table) takes longer than running it. */
+static int pg_api_tune(struct store *st)
+{
+	return pg_run(pg_of(st)->c, "SET jit = off", NULL);
+}
+
+/* Prints each row of sql (two text columns) as "PRE col0 MID col1 POST"
+ * (nothing when pre is NULL): the number of rows, or -1 (the error
+ * printed as "what: message"). */
+static int pg_check_rows(struct pg_store *pg, const char *what, const char *sql,
+			 const char *pre, const char *mid, const char *post)
+{
+	PGresult *res = PQexec(pg->c->conn, sql);
+	char msg[512];
+	int i, n;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		printf("%s: %s\n", what,
+		       pg_msg(PQresultErrorMessage(res), msg, sizeof(msg)));
+		PQclear(res);
+		return -1;
+	}
+	n = PQntuples(res);
+	for (i = 0; pre && i < n; i++)
+		printf("%s%s%s%s%s\n", pre, PQgetvalue(res, i, 0), mid,
+		       PQgetvalue(res, i, 1), post);
+	PQclear(res);
+	return n;
+}
+
+/* The schema netcensus's tables are in (the connection's search path). */
+#define PG_OURS " = to_regnamespace(current_schema())"
+
+/* What can go wrong in a PostgreSQL database that PostgreSQL itself lets
+ * stand: the schema version, indexes left invalid (a failed CREATE INDEX
+ * CONCURRENTLY or REINDEX), constraints added NOT VALID, and, when the
+ * amcheck extension is installed in the database, every B-tree index's
+ * structure (bt_index_check). Foreign keys are enforced by PostgreSQL:
+ * no row can refer to a missing one. */
+static int pg_check(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+	int v = pg_db_version(st), bad = 0, n;
+	int64_t amcheck = -1;
+
+	printf("database: %s\nschema version: %d (this netcensus: %d)\n",
+	       pg->c->shown, v, store_schema_version());
+	if (v != store_schema_version())
+		bad++;
+	n = pg_check_rows(
+		pg, "integrity",
+		"SELECT c.relname, t.relname FROM pg_index i"
+		" JOIN pg_class c ON c.oid = i.indexrelid"
+		" JOIN pg_class t ON t.oid = i.indrelid"
+		" WHERE c.relnamespace" PG_OURS " AND NOT (i.indisvalid"
+		" AND i.indisready AND i.indislive) ORDER BY 1",
+		"integrity: index ", " of ", " is not valid (REINDEX it)");
+	bad += n != 0;
+	if (n == 0 &&
+	    pg_int(pg->c,
+		   "SELECT count(*) FROM pg_extension"
+		   " WHERE extname = 'amcheck'",
+		   &amcheck) == 0 &&
+	    amcheck > 0) {
+		n = pg_check_rows(pg, "integrity",
+				  "SELECT c.relname, bt_index_check(c.oid)"
+				  " FROM pg_index i"
+				  " JOIN pg_class c ON c.oid = i.indexrelid"
+				  " JOIN pg_am am ON am.oid = c.relam"
+				  " WHERE c.relnamespace" PG_OURS
+				  " AND am.amname = 'btree' ORDER BY 1",
+				  NULL, NULL, NULL);
+		bad += n < 0;
+	}
+	if (n >= 0 && !bad)
+		printf("integrity: ok (indexes valid; %s)\n",
+		       amcheck > 0 ? "B-tree structure checked by amcheck"
+				   : "B-trees not checked: the amcheck "
+				     "extension is not installed in this "
+				     "database");
+	n = pg_check_rows(pg, "constraints",
+			  "SELECT c.conname, CAST(c.conrelid AS regclass)"
+			  " FROM pg_constraint c WHERE c.connamespace" PG_OURS
+			  " AND NOT c.convalidated ORDER BY 1",
+			  "constraint: ", " on ",
+			  " is not validated (ALTER TABLE ... VALIDATE"
+			  " CONSTRAINT)");
+	if (n == 0)
+		printf("constraints: ok (foreign keys enforced by PostgreSQL,"
+		       " none left NOT VALID)\n");
+	return bad || n ? -1 : 0;
+}
+
 /* Addresses sort as numbers: every run of digits is padded to three, so
  * 10.1.0.2 sorts before 10.1.0.102 (SQLite's ip_key() also orders IPv6
  * by value; here it sorts as that padded text). */
@@ -928,6 +1068,7 @@ static const struct db_dialect pg_dialect = {
 	.ip_pre = "regexp_replace(regexp_replace(",
 	.ip_post = ", '(\\d+)', '00\\1', 'g'), '0*(\\d{3})', '\\1', 'g')",
 	.scan = "",
+	.explain = "EXPLAIN ",
 };
 
 const struct store_ops pg_store_ops = {
@@ -946,5 +1087,10 @@ const struct store_ops pg_store_ops = {
 	.batch_rollback = pg_batch_rollback,
 	.key = pg_key,
 	.dialect = &pg_dialect,
+	.read_begin = pg_read_begin,
+	.read_end = pg_read_end,
+	.data_version = pg_data_version,
+	.api_tune = pg_api_tune,
+	.check = pg_check,
 	SQL_OPS,
 };

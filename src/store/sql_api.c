@@ -20,7 +20,7 @@
 #include "store/secret.h"
 #include "store/sql_api_int.h"
 #include "store/sql_ops.h"
-#include "store/sqlite_attach_int.h"
+#include "store/sql_attach_int.h"
 #include "store/store_api.h"
 #include "store/store_data.h"
 
@@ -1179,6 +1179,22 @@ int sql_api_scalar(struct store *st, const char *sql, json_t *params,
 		   int64_t *out)
 {
 	return api_scalar(st, sql, params, out);
+}
+
+json_t *sql_api_org_id_rows(struct store *st, const char *select,
+			    const char *col, const int64_t *org_ids, int norgs,
+			    int64_t id)
+{
+	struct strbuf sb;
+	json_t *params = json_pack("[I]", (json_int_t)id), *rows;
+
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, select);
+	sql_api_org_in(&sb, " AND ", col, org_ids, norgs, params);
+	rows = sql_api_rows(st, sb.data, params);
+	strbuf_free(&sb);
+	json_decref(params);
+	return rows;
 }
 
 json_t *sql_api_org_rows(struct store *st, const char *select, const char *col,

@@ -37,6 +37,12 @@ json_t *sql_api_like_value(const char *pre, const char *value,
  * NULL: every org), the ids to params. */
 void sql_api_org_in(struct strbuf *sb, const char *glue, const char *col,
 		    const int64_t *org_ids, int norgs, json_t *params);
+/* The rows of select (a SELECT whose last condition is "x = ?", bound to
+ * id) whose col is in org_ids (every org when org_ids is NULL); NULL on
+ * failure (logged). */
+json_t *sql_api_org_id_rows(struct store *st, const char *select,
+			    const char *col, const int64_t *org_ids, int norgs,
+			    int64_t id);
 /* The rows of select (a SELECT ending in a WHERE clause) whose col is in
  * org_ids (every org when org_ids is NULL), in the order "ORDER BY order",
  * each passed to shape; NULL on failure (logged). The org-scoped lists

@@ -116,7 +116,7 @@ json_t *sql_stats_run_get(struct store *st, const int64_t *org_ids, int norgs,
 			  int64_t id, int *found);
 json_t *sql_stats_run_log(struct store *st, int64_t run_id, int64_t limit,
 			  int64_t offset, int64_t *count);
-/* sql_settings.c (their SQLite versions in sqlite_sched.c are unused now) */
+/* sql_settings.c */
 json_t *sql_setting_get(struct store *st, const char *name);
 int sql_setting_put(struct store *st, const char *name, json_t *value,
 		    const char *const *secret_fields);
@@ -208,6 +208,12 @@ int sql_collector_item_seen(struct store *st, const char *item_id);
 int sql_collector_item_add(struct store *st, const char *item_id,
 			   int64_t run_id, const char *kind, int64_t device_id);
 int sql_collector_run_reports(struct store *st, int64_t run_id, int64_t *n);
+/* sql_search.c, sql_network.c, sql_attach.c */
+json_t *sql_search(struct store *st, const struct store_search *s);
+json_t *sql_search_plans(struct store *st);
+json_t *sql_stats_network(struct store *st, const int64_t *org_ids, int norgs,
+			  const char *ip_prefix, int64_t limit);
+json_t *sql_device_attachment(struct store *st, int64_t id);
 json_t *sql_ssh_host_map(struct store *st, int64_t org_id);
 int sql_ssh_host_set(struct store *st, const struct store_ssh_host *h);
 
@@ -348,7 +354,11 @@ int sql_ssh_host_set(struct store *st, const struct store_ssh_host *h);
 	.collector_item_add = sql_collector_item_add, \
 	.collector_run_reports = sql_collector_run_reports, \
 	.ssh_host_map = sql_ssh_host_map, \
-	.ssh_host_set = sql_ssh_host_set
+	.ssh_host_set = sql_ssh_host_set, \
+	.search = sql_search, \
+	.search_plans = sql_search_plans, \
+	.stats_network = sql_stats_network, \
+	.device_attachment = sql_device_attachment
 /* clang-format on */
 
 #endif

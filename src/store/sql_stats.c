@@ -4,7 +4,7 @@
  * helpers (sql_api_int.h). The only SQL built at run time is the org
  * scope ("AND x IN (?,?,...)") and the fixed breakdown columns below;
  * everything else is constant text with bound values. The network
- * picture is still SQLite's (sqlite_stats.c).
+ * picture is sql_network.c.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -157,16 +157,11 @@ fail:
 json_t *sql_stats_run_get(struct store *st, const int64_t *org_ids, int norgs,
 			  int64_t id, int *found)
 {
-	struct strbuf sb;
-	json_t *params = json_pack("[I]", (json_int_t)id), *rows, *r = NULL;
+	json_t *rows = sql_api_org_id_rows(st, RUN_COLS " AND r.id = ?",
+					   "dc.org_id", org_ids, norgs, id);
+	json_t *r = NULL;
 
 	*found = 0;
-	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, RUN_COLS " AND r.id = ?");
-	sql_api_org_in(&sb, " AND ", "dc.org_id", org_ids, norgs, params);
-	rows = sql_api_rows(st, sb.data, params);
-	strbuf_free(&sb);
-	json_decref(params);
 	if (!rows)
 		return NULL;
 	if (json_array_size(rows)) {

@@ -87,9 +87,9 @@ extern const struct db_engine sqlite_db_engine;
  * the SQLite back end's stmt operation. */
 struct db_stmt *sqlite_stmt(struct store *st, const char *sql);
 
-/* Registers ip_key(text) on db (sqlite_search.c): a sort key that orders
+/* Registers ip_key(text) on db (sqlite.c): a sort key that orders
  * addresses as numbers. 0 or -1. */
-int sqlite_search_register(sqlite3 *db);
+int sqlite_ip_key_register(sqlite3 *db);
 
 /* The SQL SQLite writes its own way (db.h), and the read snapshot and
  * data version of the API's lists (backend.h). */

@@ -26,8 +26,4 @@ const struct store_ops sqlite_store_ops = {
 	.batch_rollback = sqlite_batch_rollback,
 	.check = sqlite_check,
 	.api_tune = sqlite_api_tune,
-	.device_attachment = sqlite_device_attachment,
-	.search = sqlite_search,
-	.search_plans = sqlite_search_plans,
-	.stats_network = sqlite_stats_network,
 };

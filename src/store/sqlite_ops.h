@@ -28,21 +28,5 @@ int sqlite_batch_commit(struct store *st);
 void sqlite_batch_rollback(struct store *st);
 int sqlite_check(struct store *st);
 int sqlite_api_tune(struct store *st);
-json_t *sqlite_device_attachment(struct store *st, int64_t id);
-json_t *sqlite_setting_get(struct store *st, const char *name);
-int sqlite_setting_put(struct store *st, const char *name, json_t *value,
-		       const char *const *secret_fields);
-char *sqlite_setting_secret(struct store *st, const char *name,
-			    const char *field);
-json_t *sqlite_auth_source_list(struct store *st, int enabled_only);
-json_t *sqlite_auth_source_get(struct store *st, int64_t id, int *found);
-int sqlite_auth_source_put(struct store *st, json_t *src, const char *origin,
-			   int64_t *id);
-int sqlite_auth_source_delete(struct store *st, int64_t id);
-char *sqlite_auth_source_password(struct store *st, int64_t id);
-json_t *sqlite_search(struct store *st, const struct store_search *s);
-json_t *sqlite_search_plans(struct store *st);
-json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
-			     int norgs, const char *ip_prefix, int64_t limit);
 
 #endif

@@ -1,17 +1,19 @@
 /*
- * sqlite_stats.c: the network picture of store_stats.h on SQLite (its
- * SQL reads JSON arrays with json_each() and the switch attachments of
- * sqlite_attach.c); the counts are sql_stats.c's, for every engine. The
- * only SQL built at run time is the org scope.
+ * sql_network.c: the network picture of store_stats.h (which devices talk
+ * to which: ARP, LLDP and CDP rows, and where each is plugged in, from
+ * sql_attach_int.h) for every SQL engine. The only SQL built at run time
+ * is the org scope; lists of ids are bound as one JSON array.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/util.h"
+#include "store/backend.h"
+#include "store/db.h"
 #include "store/sql_api_int.h"
-#include "store/sqlite_int.h"
-#include "store/sqlite_attach_int.h"
+#include "store/sql_attach_int.h"
+#include "store/sql_ops.h"
 #include "store/store_stats.h"
 
 #define NETWORK_LIMIT_MAX 2000
@@ -63,16 +65,10 @@ static void net_link(json_t *links, json_t *seen, int64_t a, int64_t b,
 static int net_add_node(struct store *st, const int64_t *org_ids, int norgs,
 			json_t *nodes, int64_t id)
 {
-	struct strbuf sb;
+	json_t *rows = sql_api_org_id_rows(st, NODE_COLS " AND d.id = ?",
+					   "d.org_id", org_ids, norgs, id);
 	int found;
-	json_t *params = json_pack("[I]", (json_int_t)id), *rows;
 
-	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, NODE_COLS " AND d.id = ?");
-	sql_api_org_in(&sb, " AND ", "d.org_id", org_ids, norgs, params);
-	rows = sql_api_rows(st, sb.data, params);
-	strbuf_free(&sb);
-	json_decref(params);
 	if (!rows)
 		return -1;
 	found = json_array_size(rows) > 0;
@@ -99,25 +95,26 @@ static int net_neighbour(struct store *st, const int64_t *org_ids, int norgs,
 }
 
 /* The device a neighbour row's VAL names through device column COL, in
- * the caller's scope (?2: a JSON array of org ids, NULL for every org);
- * NULL when none. */
+ * the caller's scope (?2: a JSON array of org ids; ?4 is 1 for every
+ * org); NULL when none. */
 #define NET_TARGET(COL, VAL)                                                   \
 	"(SELECT d.id FROM device d WHERE d." COL " = nullif(" VAL ", '')"     \
-	" AND (?2 IS NULL OR d.org_id IN (SELECT value FROM json_each(?2)))"   \
-	" ORDER BY d.id LIMIT 1)"
+	" AND (?4 = 1 OR " DB_IN_JSON_IDS("d.org_id",                          \
+					  "?2") ")"                            \
+						" ORDER BY d.id LIMIT 1)"
 
 /* The current ARP, LLDP and CDP rows of the devices in ?1 (a JSON array
- * of ids), at most ?3 per device, in the array's order (pos), each with
- * the visible device it points at (target): an ARP row by its ip, then
- * its mac; an LLDP or CDP row by the neighbour's MAC, its management
- * address, then its name as sysName or hostname. One query for every
- * device: each lookup is an index probe inside SQLite. */
+ * of ids), at most ?3 per device, by device id, each with the visible
+ * device it points at (target): an ARP row by its ip, then its mac; an
+ * LLDP or CDP row by the neighbour's MAC, its management address, then
+ * its name as sysName or hostname. One query for every device: each
+ * lookup is an index probe. */
 static json_t *net_neighbour_rows(struct store *st, const char *ids,
 				  const char *orgs)
 {
 	/* clang-format off */
 	static const char sql[] =
-		"WITH r AS (SELECT c.device_id AS id, j.key AS pos,"
+		"WITH r AS (SELECT c.device_id AS id,"
 		" c.section AS kind,"
 		" CASE WHEN c.section = 'arp' THEN json_extract(c.data, '$.mac')"
 		"  ELSE json_extract(c.data, '$.remote_mac') END AS mac,"
@@ -127,24 +124,25 @@ static json_t *net_neighbour_rows(struct store *st, const char *ids,
 		" CASE WHEN c.section = 'arp' THEN '' ELSE"
 		"  coalesce(nullif(json_extract(c.data, '$.local_interface'),"
 		"  ''), json_extract(c.data, '$.local_port'), '') || ' - ' ||"
-		"  ifnull(json_extract(c.data, '$.remote_port'), '')"
+		"  coalesce(json_extract(c.data, '$.remote_port'), '')"
 		"  END AS label,"
 		" row_number() OVER (PARTITION BY c.device_id"
 		"  ORDER BY c.section, c.key) AS n"
-		" FROM json_each(?1) j JOIN component c ON c.device_id = j.value"
+		" FROM component c WHERE " DB_IN_JSON_IDS("c.device_id", "?1")
 		" AND c.current = 1 AND c.section IN ('arp', 'lldp', 'cdp'))"
-		" SELECT pos, kind, label, CASE WHEN kind = 'arp' THEN"
+		" SELECT id, kind, label, CASE WHEN kind = 'arp' THEN"
 		" coalesce(" NET_TARGET("ip", "r.ip") ","
 		"  " NET_TARGET("mac", "r.mac") ") ELSE"
 		" coalesce(" NET_TARGET("mac", "r.mac") ","
 		"  " NET_TARGET("ip", "r.ip") ","
 		"  " NET_TARGET("sysName", "r.name") ","
 		"  " NET_TARGET("hostname", "r.name") ") END AS target"
-		" FROM r WHERE n <= ?3 ORDER BY pos, n";
+		" FROM r WHERE n <= ?3 ORDER BY id, n";
 	/* clang-format on */
 	json_t *params, *rows;
 
-	params = json_pack("[ss?I]", ids, orgs, (json_int_t)NET_NEIGHBOURS_MAX);
+	params = json_pack("[ssIi]", ids, orgs ? orgs : "[]",
+			   (json_int_t)NET_NEIGHBOURS_MAX, !orgs);
 	rows = sql_api_rows(st, sql, params);
 	json_decref(params);
 	return rows;
@@ -167,6 +165,29 @@ static char *net_orgs(const int64_t *org_ids, int norgs)
 	return text;
 }
 
+/* rows grouped by their "id": an object of arrays keyed by the id's
+ * text (rows is consumed). */
+static json_t *net_by_id(json_t *rows)
+{
+	json_t *by = json_object(), *r, *list;
+	char key[24];
+	size_t i;
+
+	json_array_foreach(rows, i, r) {
+		snprintf(key, sizeof(key), "%lld",
+			 (long long)json_integer_value(
+				 json_object_get(r, "id")));
+		list = json_object_get(by, key);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(by, key, list);
+		}
+		json_array_append(list, r);
+	}
+	json_decref(rows);
+	return by;
+}
+
 /* The links of the first n nodes (their current ARP, LLDP and CDP rows,
  * then where each is plugged in: kind "attach", labelled with the port),
  * in the nodes' order, adding the visible neighbours they reach to
@@ -175,9 +196,9 @@ static int net_links(struct store *st, const int64_t *org_ids, int norgs,
 		     json_t *nodes, size_t n, json_t *set, json_t *links,
 		     json_t *seen, size_t max_nodes)
 {
-	json_t *ids = json_array(), *nb = NULL, *att = NULL, *r;
-	char *ids_text = NULL, *orgs = net_orgs(org_ids, norgs);
-	size_t i, ni = 0, ai = 0;
+	json_t *ids = json_array(), *nb = NULL, *att = NULL, *rows, *r;
+	char *ids_text = NULL, *orgs = net_orgs(org_ids, norgs), key[24];
+	size_t i, j;
 	int rc = -1;
 
 	for (i = 0; i < n; i++)
@@ -186,17 +207,18 @@ static int net_links(struct store *st, const int64_t *org_ids, int norgs,
 	ids_text = json_dumps(ids, JSON_COMPACT);
 	if (!ids_text || (org_ids && !orgs))
 		goto fail;
-	if (!(nb = net_neighbour_rows(st, ids_text, orgs)) ||
-	    !(att = sqlite_attachments(st, ids)))
+	if (!(rows = net_neighbour_rows(st, ids_text, orgs)))
 		goto fail;
+	nb = net_by_id(rows);
+	if (!(rows = sql_attachments(st, ids)))
+		goto fail;
+	att = net_by_id(rows);
 	for (i = 0; i < n; i++) {
 		int64_t id = json_integer_value(
 			json_object_get(json_array_get(nodes, i), "id"));
 
-		for (; (r = json_array_get(nb, ni)) &&
-		       json_integer_value(json_object_get(r, "pos")) ==
-			       (json_int_t)i;
-		     ni++) {
+		snprintf(key, sizeof(key), "%lld", (long long)id);
+		json_array_foreach(json_object_get(nb, key), j, r) {
 			int64_t t = json_integer_value(
 				json_object_get(r, "target"));
 
@@ -208,13 +230,11 @@ static int net_links(struct store *st, const int64_t *org_ids, int norgs,
 					 json_string_value(
 						 json_object_get(r, "label")));
 		}
-		r = json_array_get(att, ai);
-		if (r && json_integer_value(json_object_get(r, "pos")) ==
-				 (json_int_t)i) {
+		r = json_array_get(json_object_get(att, key), 0);
+		if (r) {
 			int64_t sw = json_integer_value(
 				json_object_get(r, "switch_id"));
 
-			ai++;
 			if (net_neighbour(st, org_ids, norgs, id, sw, nodes,
 					  set, max_nodes))
 				net_link(links, seen, sw, id, "attach",
@@ -232,8 +252,8 @@ fail:
 	return rc;
 }
 
-json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
-			     int norgs, const char *ip_prefix, int64_t limit)
+json_t *sql_stats_network(struct store *st, const int64_t *org_ids, int norgs,
+			  const char *ip_prefix, int64_t limit)
 {
 	struct strbuf sb, like;
 	json_t *params = json_array(), *nodes = NULL, *out = NULL;
@@ -264,8 +284,9 @@ json_t *sqlite_stats_network(struct store *st, const int64_t *org_ids,
 	strbuf_puts(&sb, NODE_COLS " AND d.ip LIKE ? ESCAPE '\\'");
 	json_array_append_new(params, json_string(like.data));
 	sql_api_org_in(&sb, " AND ", "d.org_id", org_ids, norgs, params);
-	/* addresses in numeric order (ip_key(), sqlite_search.c) */
-	strbuf_puts(&sb, " ORDER BY ip_key(d.ip) LIMIT ?");
+	/* addresses in numeric order (the engine's sort key, db.h) */
+	strbuf_printf(&sb, " ORDER BY %sd.ip%s, d.id LIMIT ?",
+		      st->ops->dialect->ip_pre, st->ops->dialect->ip_post);
 	json_array_append_new(params, json_integer(limit));
 	if (!(nodes = sql_api_rows(st, sb.data, params)))
 		goto fail;
