@@ -87,6 +87,10 @@ struct db_dialect {
 	/* written before a statement for its plan's rows (a "detail" or a
 	 * "QUERY PLAN" column): search_plans */
 	const char *explain;
+	/* of a sort value v (a column or a JSON member read with ->>):
+	 * true when v is a number or starts with digits, and the number it
+	 * starts with (a component page: sizes, counts, versions) */
+	const char *num_first, *num_key;
 };
 
 /* An engine's side of a statement (sqlite.c, pg.c). */

@@ -1069,6 +1069,11 @@ static const struct db_dialect pg_dialect = {
 	.ip_post = ", '(\\d+)', '00\\1', 'g'), '0*(\\d{3})', '\\1', 'g')",
 	.scan = "",
 	.explain = "EXPLAIN ",
+	/* SQLite's CAST to REAL reads the number text starts with; here
+	 * the digits are taken first, as a CAST of "10 GB" fails */
+	.num_first = "(CAST(v AS TEXT) ~ '^[0-9]')",
+	.num_key = "CAST(substring(CAST(v AS TEXT) from"
+		   " '^[0-9]+(?:\\.[0-9]+)?') AS double precision)",
 };
 
 const struct store_ops pg_store_ops = {

@@ -2,9 +2,9 @@
  * sql_ui.c: store_ui.h for every SQL engine, through the API's query
  * helpers (sql_api_int.h). SQL text is built only from the constant
  * pieces below; every value, the JSON path of a sort field included, is
- * bound. One page of a component section sorts with SQLite's own
- * functions (json_extract with a bound path, GLOB, typeof): it is still
- * SQLite's only (sqlite_only()).
+ * bound. One page of a component section sorts numbers first and as
+ * numbers, addresses as addresses: the two engines' own forms of those
+ * sort keys are in their dialect (db.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +12,9 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "store/backend.h"
+#include "store/db.h"
 #include "store/sql_api_int.h"
-#include "store/sqlite_ops.h"
 #include "store/store_ui.h"
 
 /* ---- one page of a component section ---- */
@@ -57,14 +58,12 @@ json_t *store_component_page(struct store *st, int64_t device_id,
 			     const char *q, const char *field, int desc,
 			     long limit, long offset, int64_t *total)
 {
-	if (sqlite_only(st, __func__))
-		return NULL;
+	const struct db_dialect *d = st->ops->dialect;
 	const char *dir = desc ? " DESC" : "";
 	json_t *params = NULL, *rows = NULL;
 	int lo = which == STORE_ROWS_CURRENT ? 1 : 0;
 	int hi = which == STORE_ROWS_RETIRED ? 0 : 1;
 	struct strbuf sb;
-	char path[STORE_SECTION_FIELD_MAX + 8];
 
 	strbuf_init(&sb, 0);
 	if (field && *field && !ui_word_ok(field, STORE_SECTION_FIELD_MAX)) {
@@ -81,34 +80,32 @@ json_t *store_component_page(struct store *st, int64_t device_id,
 			   "SELECT count(*) FROM component WHERE"
 			   " device_id = ? AND section = ?"
 			   " AND current BETWEEN ? AND ?"
-			   " AND data LIKE ? ESCAPE '\\'",
+			   " AND CAST(data AS TEXT) LIKE ? ESCAPE '\\'",
 			   params, total) < 0)
 		goto out;
 	strbuf_puts(&sb, "SELECT id, section, key, current, first_seen,"
 			 " last_seen, data FROM (SELECT c.*, ");
 	if (field && *field && strcmp(field, "first_seen") &&
 	    strcmp(field, "last_seen")) {
-		snprintf(path, sizeof(path), "$.\"%s\"", field);
-		json_array_insert_new(params, 0, json_string(path));
-		strbuf_puts(&sb, "json_extract(c.data, ?) AS v");
+		/* the member named field (SQLite's ->> reads a bare name
+		 * as $.name) */
+		json_array_insert_new(params, 0, json_string(field));
+		strbuf_puts(&sb, "c.data ->> ? AS v");
 	} else {
 		strbuf_puts(&sb, field && *field ? field : "c.key");
 		strbuf_puts(&sb, " AS v");
 	}
 	strbuf_puts(&sb, " FROM component c WHERE c.device_id = ?"
 			 " AND c.section = ? AND c.current BETWEEN ? AND ?"
-			 " AND c.data LIKE ? ESCAPE '\\')"
+			 " AND CAST(c.data AS TEXT) LIKE ? ESCAPE '\\') s"
 			 " ORDER BY (v IS NULL OR v = ''), ");
-	if (field && ui_is_address_field(field)) {
-		strbuf_printf(&sb, "ip_key(v)%s, ", dir);
-	} else {
-		/* numbers (sizes, counts, versions) first and as numbers */
-		strbuf_puts(&sb, "(CAST(v AS TEXT) GLOB '[0-9]*' OR"
-				 " typeof(v) IN ('integer', 'real')) DESC, ");
-		strbuf_printf(&sb, "CAST(v AS REAL)%s, ", dir);
-	}
+	if (field && ui_is_address_field(field))
+		strbuf_printf(&sb, "%sv%s%s, ", d->ip_pre, d->ip_post, dir);
+	else /* numbers (sizes, counts, versions) first and as numbers */
+		strbuf_printf(&sb, "%s DESC, %s%s, ", d->num_first, d->num_key,
+			      dir);
 	strbuf_printf(&sb,
-		      "CAST(v AS TEXT) COLLATE NOCASE%s, id%s"
+		      "lower(CAST(v AS TEXT))%s, id%s"
 		      " LIMIT ? OFFSET ?",
 		      dir, dir);
 	json_array_append_new(params, json_integer(limit));

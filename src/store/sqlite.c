@@ -59,14 +59,6 @@ int store_schema_version(void)
 
 /* ---- statements ---- */
 
-int sqlite_only(struct store *st, const char *fn)
-{
-	if (st->ops == &sqlite_store_ops)
-		return 0;
-	store_missing(st, fn);
-	return -1;
-}
-
 /* ---- writers ----
  * SQLite has one writer per database file. The handles of this process on
  * one file take turns in its struct sqlite_file: a transaction
@@ -675,6 +667,9 @@ const struct db_dialect sqlite_dialect = {
 	.ip_post = ")",
 	.scan = "+",
 	.explain = "EXPLAIN QUERY PLAN ",
+	.num_first = "(CAST(v AS TEXT) GLOB '[0-9]*' OR"
+		     " typeof(v) IN ('integer', 'real'))",
+	.num_key = "CAST(v AS REAL)",
 };
 
 int sqlite_read_begin(struct store *st)

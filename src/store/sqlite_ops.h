@@ -9,12 +9,6 @@
 
 #include "store/backend.h"
 
-/* 0 when st is a SQLite handle; else logs "not yet on <back end>: fn"
- * and returns -1. The store functions that are not yet operations of
- * struct store_ops (custom fields, preferences, ...) start with it, so
- * that another back end's handle is refused instead of misread. */
-int sqlite_only(struct store *st, const char *fn);
-
 struct store *sqlite_open(const char *url);
 void sqlite_close(struct store *st);
 void sqlite_set_wait(struct store *st, int wait);

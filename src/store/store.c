@@ -66,8 +66,8 @@ void store_lease_time(int s, char out[20])
 
 int store_missing(struct store *st, const char *op)
 {
-	log_err("not yet on %s: %s (this operation is still SQLite's only; "
-		"docs/server.md lists what works on PostgreSQL)",
+	log_err("not yet on %s: %s (this back end does not have the "
+		"operation)",
 		st->ops->name, op);
 	return 0;
 }

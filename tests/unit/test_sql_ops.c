@@ -29,6 +29,7 @@
 #include "store/store_search.h"
 #include "store/store_ssh.h"
 #include "store/store_stats.h"
+#include "store/store_ui.h"
 #include "store/store_winrpc.h"
 
 static char dir[64];
@@ -355,13 +356,31 @@ static json_t *list(struct store *st, const char *field, const char *value,
 	return json_pack("{sIso}", "count", (json_int_t)n, "hostnames", names);
 }
 
+/* One page of device dev's section, sorted by field: the keys of its
+ * rows in order, and how many match. */
+static json_t *page(struct store *st, int64_t dev, const char *section,
+		    const char *q, const char *field, int desc)
+{
+	json_t *rows, *r, *keys = json_array();
+	int64_t total = -1;
+	size_t i;
+
+	rows = store_component_page(st, dev, section, STORE_ROWS_ALL, q, field,
+				    desc, 10, 0, &total);
+	assert_non_null(rows);
+	json_array_foreach(rows, i, r)
+		json_array_append(keys, json_object_get(r, "key"));
+	json_decref(rows);
+	return json_pack("{sIso}", "total", (json_int_t)total, "keys", keys);
+}
+
 /* The second scenario on st (a new database) at url: search, the network
  * picture, attachments; its transcript. */
 static json_t *scenario_server(struct store *st, const char *url)
 {
 	static const int64_t org1[] = {1};
 	json_t *tr = json_array(), *sw_rows, *v;
-	int64_t org2, sw, pc, n1 = -1, n2 = -1;
+	int64_t org2, sw, pc, dev, n1 = -1, n2 = -1;
 	struct store *other;
 	struct store_query q;
 
@@ -383,6 +402,28 @@ static json_t *scenario_server(struct store *st, const char *url)
 				  "OpenSSH Server", "version", "9.2")),
 		 1);
 	put(st, device("sw2", "198.18.50.3", "02:00:00:00:00:0b", NULL), 1);
+	/* a component section with numbers, text, an empty value and
+	 * addresses, sorted by one field */
+	dev = put(st,
+		  device("srv", "198.18.50.4", "02:00:00:00:00:04",
+			 json_pack("{s[{ssss}{ssss}{ssss}{ssss}{ssss}]"
+				   "s[{ssss}{ssss}{ssss}]}",
+				   "software", "name", "zlib", "version",
+				   "10.2", "name", "Bash", "version", "9.1",
+				   "name", "apt", "version", "n/a", "name",
+				   "curl", "version", "", "name", "Vim",
+				   "version", "10 beta", "ip", "ip",
+				   "198.18.50.40", "netmask", "255.255.255.0",
+				   "ip", "198.18.50.5", "netmask",
+				   "255.255.255.0", "ip", "198.18.50.100",
+				   "netmask", "255.255.255.0")),
+		  1);
+	add(tr, "page version", page(st, dev, "software", NULL, "version", 0));
+	add(tr, "page version desc",
+	    page(st, dev, "software", NULL, "version", 1));
+	add(tr, "page name", page(st, dev, "software", NULL, "name", 0));
+	add(tr, "page q", page(st, dev, "software", "BASH", NULL, 0));
+	add(tr, "page ip", page(st, dev, "ip", NULL, "ip", 0));
 	/* another org's devices: never in org 1's answers */
 	put(st,
 	    device("pc-hidden", "198.18.50.11", "02:00:00:00:00:0c",
@@ -402,7 +443,7 @@ static json_t *scenario_server(struct store *st, const char *url)
 	assert_int_equal(json_array_size(json_object_get(v, "devices")), 2);
 	add(tr, "search pc org 1", v);
 	v = store_stats_network(st, org1, 1, "198.18.50.", 0);
-	assert_int_equal(json_integer_value(json_object_get(v, "count")), 4);
+	assert_int_equal(json_integer_value(json_object_get(v, "count")), 5);
 	json_decref(v);
 	add(tr, "search ip", search(st, "198.18.50.1", NULL, 0));
 	add(tr, "search mac", search(st, "02:00:00:00:00:0", org1, 1));
