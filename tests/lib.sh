@@ -23,7 +23,9 @@
 #         throwaway cluster of pg_start, its key file $T/nc.key, so every
 #         --db "$DB" of the test (serve_start, admin, import) runs on
 #         PostgreSQL; db_sql SQL runs SQL on the test's database either
-#         way (sqlite3 or psql; the rows on stdout, '|' between columns).
+#         way (sqlite3 or psql; the rows on stdout, '|' between columns);
+#         db_dump prints the whole database as SQL (sqlite3 .dump or
+#         pg_dump).
 #         a trap that on exit (INT and TERM exit 1) kills the server in PID
 #         and every process in BG_PIDS (add the daemons you start: slapd,
 #         mail sinks), calls on_cleanup - a no-op here; define your own
@@ -287,6 +289,13 @@ tmp_init() { # tmp_init NAME
 		exit 2
 		;;
 	esac
+}
+db_dump() { # the test's whole database as SQL text, on stdout
+	if [ -n "$PG_URL" ] && [ "$DB" != "$T/nc.db" ]; then
+		"$PG_BIN/pg_dump" -d "$PG_URL"
+	else
+		sqlite3 "$DB" .dump
+	fi
 }
 db_sql() { # db_sql SQL
 	if [ -n "$PG_URL" ] && [ "$DB" != "$T/nc.db" ]; then
