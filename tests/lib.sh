@@ -19,6 +19,13 @@
 #         under bash (as lab.sh), skips unless root with `ip netns`, and
 #         sets LAB to tests/lab/lab.sh.
 # files   tmp_init NAME: T=/tmp/nctest-NAME.XXXXXX (fresh), DB=$T/nc.db, and
+#         (with NETCENSUS_TEST_DB=pg) DB a PostgreSQL URL instead: a
+#         throwaway cluster of pg_start, its key file $T/nc.key, so every
+#         --db "$DB" of the test (serve_start, admin, import) runs on
+#         PostgreSQL; db_sql SQL runs SQL on the test's database either
+#         way (sqlite3 or psql; the rows on stdout, '|' between columns);
+#         db_dump prints the whole database as SQL (sqlite3 .dump or
+#         pg_dump).
 #         a trap that on exit (INT and TERM exit 1) kills the server in PID
 #         and every process in BG_PIDS (add the daemons you start: slapd,
 #         mail sinks), calls on_cleanup - a no-op here; define your own
@@ -266,6 +273,37 @@ tmp_init() { # tmp_init NAME
 	DB=$T/nc.db
 	trap _lib_cleanup EXIT
 	trap 'exit 1' INT TERM
+	case ${NETCENSUS_TEST_DB:-sqlite} in
+	sqlite) ;;
+	pg)
+		# a cluster that cannot start here is no finding about
+		# netcensus: the file skips, saying why
+		pg_start || skip_all "PostgreSQL did not start" \
+			"(NETCENSUS_TEST_DB=pg):" \
+			"$(tail -3 "$T/pg.log" "$T/pgs/server.log" \
+				2>/dev/null | tr '\n' ' ')"
+		DB="$PG_URL&keyfile=$T/nc.key"
+		;;
+	*)
+		echo "NETCENSUS_TEST_DB=$NETCENSUS_TEST_DB: sqlite or pg" >&2
+		exit 2
+		;;
+	esac
+}
+db_dump() { # the test's whole database as SQL text, on stdout
+	if [ -n "$PG_URL" ] && [ "$DB" != "$T/nc.db" ]; then
+		"$PG_BIN/pg_dump" -d "$PG_URL"
+	else
+		sqlite3 "$DB" .dump
+	fi
+}
+db_sql() { # db_sql SQL
+	if [ -n "$PG_URL" ] && [ "$DB" != "$T/nc.db" ]; then
+		"$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$PG_URL" \
+			-c "$1"
+	else
+		sqlite3 "$DB" ".timeout 10000" "$1"
+	fi
 }
 
 # ----------------------------------------------------------------- pg

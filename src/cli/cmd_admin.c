@@ -72,7 +72,7 @@ static const char admin_help_text[] =
 	"  credential list [--json]                never shows a secret\n"
 	"  credential delete ID\n"
 	"Database:\n"
-	"  db check                                integrity and foreign keys\n"
+	"  db check                                integrity, indexes, keys\n"
 	"  db copy --from DB --to DB [--force] [--key FILE] [--json]\n"
 	"                                          every table, SQLite to\n"
 	"                                          PostgreSQL or back; see "

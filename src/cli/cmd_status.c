@@ -36,7 +36,7 @@ int cmd_status(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct store *st;
-	const char *path;
+	const char *path, *kf;
 	char *shown;
 	json_t *counts;
 	int rc;
@@ -60,9 +60,12 @@ int cmd_status(int argc, char **argv)
 	shown = store_url_shown(path);
 	printf("database:       %s\n", shown);
 	free(shown);
-	if (strstr(path, "://"))
-		printf("key file:       none yet (no credentials are stored on "
-		       "PostgreSQL yet)\n");
+	if (strstr(path, "://") && (kf = strstr(path, "keyfile=")))
+		printf("key file:       %.*s\n", (int)strcspn(kf + 8, "&"),
+		       kf + 8);
+	else if (strstr(path, "://"))
+		printf("key file:       none (add keyfile=PATH to the URL to "
+		       "store credentials)\n");
 	else
 		printf("key file:       %s.key\n", path);
 	printf("schema version: %d (this netcensus writes %d)\n"

@@ -928,6 +928,16 @@ json_t *report_parse(const char *buf, size_t len, enum report_format *fmt,
 	}
 	/* From after the BOM, not after the blanks, so lines count right. */
 	root = json_loadb(buf + bom, len - bom, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root && json_error_code(&jerr) == json_error_null_character) {
+		/* refused on every back end alike: PostgreSQL's jsonb cannot
+		 * hold one, and a string cut at it would store a lie */
+		report_fail(err,
+			    "line %d: a NUL character (\\u0000) in a string; "
+			    "netcensus stores no text with NUL in it (remove "
+			    "it from the audit)",
+			    jerr.line);
+		return NULL;
+	}
 	if (!root) {
 		report_fail(err, "line %d: %s", jerr.line, jerr.text);
 		return NULL;

@@ -18,7 +18,9 @@
 #ifndef NC_STORE_BACKEND_H
 #define NC_STORE_BACKEND_H
 
+struct db_dialect;
 struct db_stmt;
+struct secret_key;
 
 #include "store/store.h"
 #include "store/store_api.h"
@@ -41,6 +43,18 @@ struct store_ops {
 	 * (db.h): the operations written once for every SQL engine
 	 * (sql_ops.h) run through it. */
 	struct db_stmt *(*stmt)(struct store *st, const char *sql);
+	/* The key sealing secrets (secret.h), opened on first use; NULL
+	 * on failure (logged). Owned by the handle. */
+	struct secret_key *(*key)(struct store *st);
+	/* The SQL forms this engine writes its own way (db.h). */
+	const struct db_dialect *dialect;
+	/* A read snapshot for a count and its page (optional): 1 when one
+	 * began (read_end ends it), 0 when not (inside a transaction). */
+	int (*read_begin)(struct store *st);
+	void (*read_end)(struct store *st);
+	/* A number that changes with every commit to the database, by any
+	 * connection (optional; 0: unknown): the API's count cache. */
+	uint64_t (*data_version)(struct store *st);
 	/* store.h */
 	void (*close)(struct store *st);
 	void (*set_wait)(struct store *st, int wait);

@@ -80,6 +80,28 @@ int db_step(struct db_stmt *s)
 	return s->eng->step(s);
 }
 
+int db_step_unique(struct db_stmt *s)
+{
+	int rc;
+
+	s->quiet_constraint = 1;
+	rc = db_step(s);
+	s->quiet_constraint = 0;
+	return rc;
+}
+
+int db_step_id(struct db_stmt *s, int64_t *id)
+{
+	int rc = db_step_unique(s);
+
+	if (rc == DB_ROW && id)
+		*id = db_int64(s, 0);
+	db_reset(s);
+	if (rc == DB_ROW)
+		return 0;
+	return rc == DB_CONSTRAINT ? DB_CONSTRAINT : -1;
+}
+
 int db_exec(struct db_stmt *s)
 {
 	int rc = db_step(s);
@@ -106,6 +128,73 @@ json_t *db_collect(struct db_stmt *s, json_t *(*row)(struct db_stmt *s))
 	}
 	db_reset(s);
 	return a;
+}
+
+json_t *db_value(struct db_stmt *s, int col, int is_json)
+{
+	const char *txt;
+	json_t *v;
+
+	switch (s->eng->column_type(s, col)) {
+	case DB_INTEGER:
+		return json_integer(db_int64(s, col));
+	case DB_FLOAT:
+		return json_real(db_double(s, col));
+	case DB_TEXT:
+		txt = db_text(s, col);
+		if (is_json && txt && (v = json_loads(txt, 0, NULL)))
+			return v;
+		v = json_string(txt ? txt : "");
+		return v ? v : json_null();
+	default:
+		return json_null();
+	}
+}
+
+json_t *db_row_object(struct db_stmt *s)
+{
+	json_t *o = json_object();
+	int i, n = db_column_count(s);
+
+	for (i = 0; i < n; i++)
+		json_object_set_new(o, s->eng->column_name(s, i),
+				    db_value(s, i, 0));
+	return o;
+}
+
+int db_column_count(struct db_stmt *s)
+{
+	return s->eng->column_count(s);
+}
+
+double db_double(struct db_stmt *s, int col)
+{
+	return s->eng->column_double(s, col);
+}
+
+json_t *db_rows(struct db_stmt *s)
+{
+	return db_collect(s, db_row_object);
+}
+
+json_t *db_row_first(struct db_stmt *s, int *found)
+{
+	json_t *row = NULL;
+
+	if (found)
+		*found = 0;
+	if (db_step(s) == DB_ROW) {
+		row = db_row_object(s);
+		if (found)
+			*found = 1;
+	}
+	db_reset(s);
+	return row;
+}
+
+enum db_type db_type(struct db_stmt *s, int col)
+{
+	return s->eng->column_type(s, col);
 }
 
 int db_is_null(struct db_stmt *s, int col)
@@ -215,12 +304,55 @@ static size_t json_each_form(const char *sql, const char *p, struct strbuf *out,
 	return sizeof(head) - 2;
 }
 
+/* SQLite's "INDEXED BY name" at p (a planner hint, like CROSS JOIN):
+ * PostgreSQL picks its own index, so it is left out. Returns the length
+ * read, or 0. */
+static size_t indexed_by_form(const char *sql, const char *p)
+{
+	size_t n = strlen("INDEXED BY ");
+
+	if (!word_at(sql, p, "INDEXED BY"))
+		return 0;
+	while (isalnum((unsigned char)p[n]) || p[n] == '_')
+		n++;
+	return n;
+}
+
+/* "X COLLATE NOCASE" (X a column or a parameter: the word out ends with)
+ * at p: X becomes lower(X), both sides of a comparison written so ignore
+ * ASCII case, as NOCASE does. Returns the length read, or 0 when out ends
+ * with no such word (the collation then goes as it is, and PostgreSQL
+ * refuses it by name). */
+static size_t nocase_form(const char *sql, const char *p, struct strbuf *out)
+{
+	size_t end, start;
+	char *x;
+
+	if (!word_at(sql, p, "COLLATE NOCASE") || !out->data)
+		return 0;
+	end = out->len;
+	while (end && out->data[end - 1] == ' ')
+		end--;
+	start = end;
+	while (start && (isalnum((unsigned char)out->data[start - 1]) ||
+			 strchr("_.$", out->data[start - 1])))
+		start--;
+	if (start == end)
+		return 0;
+	x = xstrndup(out->data + start, end - start);
+	out->len = start;
+	out->data[start] = '\0';
+	strbuf_printf(out, "lower(%s)", x);
+	free(x);
+	return strlen("COLLATE NOCASE");
+}
+
 char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 {
 	int close = 0;
 	struct strbuf out;
 	const char *p = sql;
-	int bare = 0, numbered = 0, n;
+	int n;
 	size_t len;
 	char quote;
 
@@ -244,9 +376,10 @@ char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 				n = 0;
 				while (isdigit((unsigned char)*p) && n <= max)
 					n = n * 10 + (*p++ - '0');
-				numbered = 1;
 			} else {
-				n = ++bare;
+				/* as SQLite numbers it: one more than the
+				 * largest number so far */
+				n = *nparams + 1;
 			}
 			if (n < 1 || n > max) {
 				*why = "more parameters than allowed";
@@ -267,6 +400,20 @@ char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 			p += len;
 		} else if ((len = skip_locked_form(p, &out)) > 0) {
 			p += len;
+		} else if (word_at(sql, p, "IS NOT") &&
+			   !strncmp(p + strlen("IS NOT"), " ?", 2)) {
+			/* IS NOT on a value: a boolean test on PostgreSQL */
+			strbuf_puts(&out, "IS DISTINCT FROM ");
+			p += strlen("IS NOT ");
+		} else if (word_at(sql, p, "LIKE")) {
+			strbuf_puts(&out, "ILIKE");
+			p += strlen("LIKE");
+		} else if ((len = indexed_by_form(sql, p)) > 0) {
+			p += len;
+			while (*p == ' ')
+				p++;
+		} else if ((len = nocase_form(sql, p, &out)) > 0) {
+			p += len;
 		} else if (word_at(sql, p, "CROSS JOIN")) {
 			strbuf_puts(&out, "JOIN");
 			p += strlen("CROSS JOIN");
@@ -276,10 +423,6 @@ char *db_sql_pg(const char *sql, int max, int *nparams, const char **why)
 			strbuf_append(&out, p, 1);
 			p++;
 		}
-	}
-	if (bare && numbered) {
-		*why = "? and ?N mixed in one statement";
-		goto fail;
 	}
 	return out.data ? out.data : xstrdup("");
 fail:

@@ -22,8 +22,9 @@
  * The operations are the ones written once for every SQL engine
  * (sql_ops.h) through this file's statement engine: SQL in the common
  * subset rewritten by db_sql_pg(), prepared once per connection,
- * parameters and results as text. An operation not ported yet is NULL in
- * pg_store_ops: store.c refuses it ("not yet on PostgreSQL: <op>").
+ * parameters and results as text, plus the few that are PostgreSQL's own
+ * (the API's read snapshot and data version, the check). Every member of
+ * pg_store_ops is set.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,9 +40,10 @@
 #include "core/util.h"
 #include "store/db.h"
 #include "store/migrations.h"
+#include "store/secret.h"
 #include "store/sql_ops.h"
 
-#define PG_POOL_DEFAULT 4
+#define PG_POOL_DEFAULT 16
 #define PG_POOL_MAX 256
 #define PG_POOL_WAIT_S 30
 #define PG_STMT_CACHE 256
@@ -58,8 +60,9 @@ struct pg_stmt {
 	struct db_stmt base; /* first */
 	struct pg_conn *c;
 	char *sql; /* as the operation wrote it: the cache key */
-	char name[16];
+	char name[24];
 	int nparams;
+	unsigned long used; /* the connection's tick at its last use */
 	char *vals[PG_MAX_PARAMS];
 	PGresult *res; /* of the last run, until reset */
 	int row, nrows;
@@ -71,6 +74,8 @@ struct pg_conn {
 	const char *shown; /* the pool's URL without its password */
 	struct pg_stmt *stmts[PG_STMT_CACHE];
 	int nstmts;
+	unsigned long tick;   /* the statement cache's clock */
+	unsigned long serial; /* names statements: nc<serial> */
 	struct pg_conn *next; /* in the pool's idle list */
 };
 
@@ -92,8 +97,10 @@ struct pg_store {
 	struct pg_pool *pool;
 	struct pg_conn *c;
 	int in_tx;
-	int in_batch; /* store_batch_begin(): transactions are savepoints */
-	int nowait;   /* store_set_wait(st, 0): undone before the pool */
+	int in_batch;  /* store_batch_begin(): transactions are savepoints */
+	int nowait;    /* store_set_wait(st, 0): undone before the pool */
+	char *keyfile; /* the URL's keyfile=, or NULL */
+	struct secret_key *key; /* opened on first use (pg_key) */
 };
 
 static pthread_mutex_t pg_pools_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -118,9 +125,10 @@ static const char *pg_msg(const char *m, char *buf, size_t n)
 
 /* ---- the URL ---- */
 
-/* Takes "pool=N" out of url's query: the rest is libpq's. 0, or -1 with
- * the reason logged. */
-static int pg_url_split(const char *url, char **conninfo, int *size)
+/* Takes "pool=N" and "keyfile=PATH" out of url's query: the rest is
+ * libpq's. 0, or -1 with the reason logged. */
+static int pg_url_split(const char *url, char **conninfo, int *size,
+			char **keyfile)
 {
 	const char *q = strchr(url, '?'), *p, *end;
 	struct strbuf out;
@@ -147,6 +155,11 @@ static int pg_url_split(const char *url, char **conninfo, int *size)
 				return -1;
 			}
 			*size = (int)v;
+			continue;
+		}
+		if (!strncmp(p, "keyfile=", 8)) {
+			free(*keyfile);
+			*keyfile = xstrndup(p + 8, (size_t)(end - p - 8));
 			continue;
 		}
 		strbuf_append(&out, first ? "?" : "&", 1);
@@ -213,6 +226,15 @@ static void pg_clear_bindings(struct pg_stmt *ps)
 	}
 }
 
+/* SQLSTATE class 23: integrity constraint violation (a UNIQUE name). */
+static int pg_is_constraint(const PGresult *res)
+{
+	const char *code =
+		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return code && !strncmp(code, "23", 2);
+}
+
 static int pg_db_step(struct db_stmt *s)
 {
 	struct pg_stmt *ps = pg_s(s);
@@ -224,6 +246,11 @@ static int pg_db_step(struct db_stmt *s)
 					 (const char *const *)ps->vals, NULL,
 					 NULL, 0);
 		rc = PQresultStatus(ps->res);
+		if (rc != PGRES_TUPLES_OK && rc != PGRES_COMMAND_OK &&
+		    s->quiet_constraint && pg_is_constraint(ps->res)) {
+			pg_db_reset(s);
+			return DB_CONSTRAINT;
+		}
 		if (rc != PGRES_TUPLES_OK && rc != PGRES_COMMAND_OK) {
 			log_err("database %s: %s (in: %.60s)", ps->c->shown,
 				pg_msg(ps->res ? PQresultErrorMessage(ps->res)
@@ -269,6 +296,49 @@ static int64_t pg_db_changes(struct db_stmt *s)
 	return pg_s(s)->changes;
 }
 
+static int pg_db_column_count(struct db_stmt *s)
+{
+	return pg_s(s)->res ? PQnfields(pg_s(s)->res) : 0;
+}
+
+static const char *pg_db_column_name(struct db_stmt *s, int col)
+{
+	return PQfname(pg_s(s)->res, col);
+}
+
+/* Type OIDs of pg_type.h (server headers, not libpq's) */
+#define PG_OID_INT8 20
+#define PG_OID_INT2 21
+#define PG_OID_INT4 23
+#define PG_OID_FLOAT4 700
+#define PG_OID_FLOAT8 701
+#define PG_OID_NUMERIC 1700
+
+static enum db_type pg_db_column_type(struct db_stmt *s, int col)
+{
+	if (pg_db_is_null(s, col))
+		return DB_NULL;
+	switch (PQftype(pg_s(s)->res, col)) {
+	case PG_OID_INT8:
+	case PG_OID_INT2:
+	case PG_OID_INT4:
+		return DB_INTEGER;
+	case PG_OID_FLOAT4:
+	case PG_OID_FLOAT8:
+	case PG_OID_NUMERIC:
+		return DB_FLOAT;
+	default:
+		return DB_TEXT;
+	}
+}
+
+static double pg_db_column_double(struct db_stmt *s, int col)
+{
+	const char *v = pg_db_column_text(s, col);
+
+	return v ? strtod(v, NULL) : 0;
+}
+
 static const struct db_engine pg_db_engine = {
 	.name = "PostgreSQL",
 	.bind_null = pg_db_bind_null,
@@ -280,6 +350,10 @@ static const struct db_engine pg_db_engine = {
 	.column_text = pg_db_column_text,
 	.changes = pg_db_changes,
 	.reset = pg_db_reset,
+	.column_count = pg_db_column_count,
+	.column_name = pg_db_column_name,
+	.column_type = pg_db_column_type,
+	.column_double = pg_db_column_double,
 };
 
 static void pg_stmt_free(struct pg_stmt *ps)
@@ -292,7 +366,10 @@ static void pg_stmt_free(struct pg_stmt *ps)
 	free(ps);
 }
 
-/* Prepares sql on c: a new cache entry, or NULL (logged). */
+static int pg_run(struct pg_conn *c, const char *sql, const char *want);
+
+/* Prepares sql on c: a new cache entry (named nc<serial>), or NULL
+ * (logged). */
 static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 {
 	struct pg_stmt *ps;
@@ -301,12 +378,6 @@ static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 	char *text, msg[512];
 	int n;
 
-	if (c->nstmts >= PG_STMT_CACHE) {
-		log_err("database %s: statement cache full (%d); not running: "
-			"%.60s",
-			c->shown, PG_STMT_CACHE, sql);
-		return NULL;
-	}
 	text = db_sql_pg(sql, PG_MAX_PARAMS, &n, &why);
 	if (!text) {
 		log_err("database %s: %s (in: %.60s)", c->shown, why, sql);
@@ -318,7 +389,7 @@ static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 	ps->sql = xstrdup(sql);
 	ps->nparams = n;
 	ps->row = -1;
-	snprintf(ps->name, sizeof(ps->name), "nc%d", c->nstmts);
+	snprintf(ps->name, sizeof(ps->name), "nc%lu", c->serial++);
 	res = PQprepare(c->conn, ps->name, text, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		log_err("database %s: %s (in: %.60s)", c->shown,
@@ -333,8 +404,30 @@ static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 	}
 	PQclear(res);
 	free(text);
-	c->stmts[c->nstmts++] = ps;
 	return ps;
+}
+
+/* The slot for a new statement: a free one, else the least recently used
+ * one's, deallocated (the API's SQL is built per request, so the cache
+ * replaces rather than fills up). -1 when that fails (logged). */
+static int pg_slot(struct pg_conn *c)
+{
+	struct pg_stmt *old;
+	char sql[48];
+	int i, v = 0;
+
+	if (c->nstmts < PG_STMT_CACHE)
+		return c->nstmts;
+	for (i = 1; i < c->nstmts; i++)
+		if (c->stmts[i]->used < c->stmts[v]->used)
+			v = i;
+	old = c->stmts[v];
+	snprintf(sql, sizeof(sql), "DEALLOCATE %s", old->name);
+	if (pg_run(c, sql, NULL))
+		return -1;
+	pg_stmt_free(old);
+	c->stmts[v] = NULL;
+	return v;
 }
 
 static struct db_stmt *pg_stmt(struct store *st, const char *sql)
@@ -346,10 +439,21 @@ static struct db_stmt *pg_stmt(struct store *st, const char *sql)
 	for (i = 0; i < c->nstmts && !ps; i++)
 		if (c->stmts[i]->sql == sql || !strcmp(c->stmts[i]->sql, sql))
 			ps = c->stmts[i];
-	if (!ps)
+	if (!ps) {
+		i = pg_slot(c);
+		if (i < 0)
+			return NULL;
 		ps = pg_prepare(c, sql);
-	if (!ps)
-		return NULL;
+		if (i == c->nstmts)
+			c->nstmts++;
+		c->stmts[i] = ps;
+		if (!ps) {
+			/* no hole left in the cache */
+			c->stmts[i] = c->stmts[--c->nstmts];
+			return NULL;
+		}
+	}
+	ps->used = ++c->tick;
 	pg_db_reset(&ps->base);
 	pg_clear_bindings(ps);
 	return &ps->base;
@@ -591,18 +695,44 @@ static struct store *pg_open(const char *url)
 	char *conninfo = NULL;
 	int size;
 
-	if (pg_url_split(url, &conninfo, &size))
+	char *keyfile = NULL;
+
+	if (pg_url_split(url, &conninfo, &size, &keyfile)) {
+		free(keyfile);
 		return NULL;
+	}
 	pg = xcalloc(1, sizeof(*pg));
+	pg->keyfile = keyfile;
 	pg->base.ops = &pg_store_ops;
 	pg->pool = pg_pool_get(conninfo, url, size);
 	free(conninfo);
 	pg->c = pg_pool_take(pg->pool);
 	if (!pg->c) {
+		free(pg->keyfile);
 		free(pg);
 		return NULL;
 	}
 	return &pg->base;
+}
+
+/* The key file sealing secrets (secret.h): the URL's keyfile=PATH, opened
+ * (created at first use) when a secret is first read or written. */
+static struct secret_key *pg_key(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (pg->key)
+		return pg->key;
+	if (!pg->keyfile || !*pg->keyfile) {
+		log_err("database %s: secrets on PostgreSQL are sealed with a "
+			"key file: add keyfile=PATH to the database URL "
+			"(e.g. &keyfile=/var/lib/netcensus/netcensus.key, "
+			"mode 0600, created when missing)",
+			pg->c->shown);
+		return NULL;
+	}
+	pg->key = secret_key_open(pg->keyfile);
+	return pg->key;
 }
 
 static void pg_close(struct store *st)
@@ -620,6 +750,8 @@ static void pg_close(struct store *st)
 	for (i = 0; i < pg->c->nstmts; i++)
 		pg_db_reset(&pg->c->stmts[i]->base);
 	pg_pool_give(pg->pool, pg->c);
+	secret_key_close(pg->key);
+	free(pg->keyfile);
 	free(pg);
 }
 
@@ -786,8 +918,164 @@ static void pg_batch_rollback(struct store *st)
 	pg_run(pg->c, "ROLLBACK", NULL);
 }
 
-/* What runs on PostgreSQL today: the rest is NULL, refused by store.c
- * ("not yet on PostgreSQL: <op>") until it is written with db.h. */
+/* ---- the API's snapshots, data version, tuning; the check ---- */
+
+/* A list's count and its page read one snapshot: 1 when a REPEATABLE
+ * READ, READ ONLY transaction began (pg_read_end() ends it), 0 inside a
+ * transaction, which is one snapshot already. */
+static int pg_read_begin(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (pg->in_tx || pg->in_batch ||
+	    PQtransactionStatus(pg->c->conn) != PQTRANS_IDLE)
+		return 0;
+	return pg_run(pg->c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+		      NULL) == 0;
+}
+
+static void pg_read_end(struct store *st)
+{
+	pg_run(pg_of(st)->c, "COMMIT", NULL);
+}
+
+/* A hash of the snapshot's text (xmin:xmax:ids in progress). A
+ * transaction that writes takes an id when it starts writing (xmax moves
+ * past it) and leaves the in-progress ids when it commits, so the text
+ * changes with every commit, by any connection of any server; read as
+ * the first statement of pg_read_begin()'s snapshot, it is that
+ * snapshot's. Transactions of other databases of the cluster change it
+ * too: then a count is counted again, never a stale one kept. 0 on
+ * failure (the count is not cached). */
+static uint64_t pg_data_version(struct store *st)
+{
+	PGresult *res = PQexec(pg_of(st)->c->conn,
+			       "SELECT CAST(pg_current_snapshot() AS text)");
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	const char *p;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		PQclear(res);
+		return 0;
+	}
+	for (p = PQgetvalue(res, 0, 0); *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	PQclear(res);
+	return h ? h : 1;
+}
+
+/* The server's connections: the API's queries are short, and compiling
+ * one with JIT (on by default for a costly plan, such as a filter that
+ * reads the whole device table) takes longer than running it. */
+static int pg_api_tune(struct store *st)
+{
+	return pg_run(pg_of(st)->c, "SET jit = off", NULL);
+}
+
+/* Prints each row of sql (two text columns) as "PRE col0 MID col1 POST"
+ * (nothing when pre is NULL): the number of rows, or -1 (the error
+ * printed as "what: message"). */
+static int pg_check_rows(struct pg_store *pg, const char *what, const char *sql,
+			 const char *pre, const char *mid, const char *post)
+{
+	PGresult *res = PQexec(pg->c->conn, sql);
+	char msg[512];
+	int i, n;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		printf("%s: %s\n", what,
+		       pg_msg(PQresultErrorMessage(res), msg, sizeof(msg)));
+		PQclear(res);
+		return -1;
+	}
+	n = PQntuples(res);
+	for (i = 0; pre && i < n; i++)
+		printf("%s%s%s%s%s\n", pre, PQgetvalue(res, i, 0), mid,
+		       PQgetvalue(res, i, 1), post);
+	PQclear(res);
+	return n;
+}
+
+/* The schema netcensus's tables are in (the connection's search path). */
+#define PG_OURS " = to_regnamespace(current_schema())"
+
+/* What can go wrong in a PostgreSQL database that PostgreSQL itself lets
+ * stand: the schema version, indexes left invalid (a failed CREATE INDEX
+ * CONCURRENTLY or REINDEX), constraints added NOT VALID, and, when the
+ * amcheck extension is installed in the database, every B-tree index's
+ * structure (bt_index_check). Foreign keys are enforced by PostgreSQL:
+ * no row can refer to a missing one. */
+static int pg_check(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+	int v = pg_db_version(st), bad = 0, n;
+	int64_t amcheck = -1;
+
+	printf("database: %s\nschema version: %d (this netcensus: %d)\n",
+	       pg->c->shown, v, store_schema_version());
+	if (v != store_schema_version())
+		bad++;
+	n = pg_check_rows(
+		pg, "integrity",
+		"SELECT c.relname, t.relname FROM pg_index i"
+		" JOIN pg_class c ON c.oid = i.indexrelid"
+		" JOIN pg_class t ON t.oid = i.indrelid"
+		" WHERE c.relnamespace" PG_OURS " AND NOT (i.indisvalid"
+		" AND i.indisready AND i.indislive) ORDER BY 1",
+		"integrity: index ", " of ", " is not valid (REINDEX it)");
+	bad += n != 0;
+	if (n == 0 &&
+	    pg_int(pg->c,
+		   "SELECT count(*) FROM pg_extension"
+		   " WHERE extname = 'amcheck'",
+		   &amcheck) == 0 &&
+	    amcheck > 0) {
+		n = pg_check_rows(pg, "integrity",
+				  "SELECT c.relname, bt_index_check(c.oid)"
+				  " FROM pg_index i"
+				  " JOIN pg_class c ON c.oid = i.indexrelid"
+				  " JOIN pg_am am ON am.oid = c.relam"
+				  " WHERE c.relnamespace" PG_OURS
+				  " AND am.amname = 'btree' ORDER BY 1",
+				  NULL, NULL, NULL);
+		bad += n < 0;
+	}
+	if (n >= 0 && !bad)
+		printf("integrity: ok (indexes valid; %s)\n",
+		       amcheck > 0 ? "B-tree structure checked by amcheck"
+				   : "B-trees not checked: the amcheck "
+				     "extension is not installed in this "
+				     "database");
+	n = pg_check_rows(pg, "constraints",
+			  "SELECT c.conname, CAST(c.conrelid AS regclass)"
+			  " FROM pg_constraint c WHERE c.connamespace" PG_OURS
+			  " AND NOT c.convalidated ORDER BY 1",
+			  "constraint: ", " on ",
+			  " is not validated (ALTER TABLE ... VALIDATE"
+			  " CONSTRAINT)");
+	if (n == 0)
+		printf("constraints: ok (foreign keys enforced by PostgreSQL,"
+		       " none left NOT VALID)\n");
+	return bad || n ? -1 : 0;
+}
+
+/* Addresses sort as numbers: every run of digits is padded to three, so
+ * 10.1.0.2 sorts before 10.1.0.102 (SQLite's ip_key() also orders IPv6
+ * by value; here it sorts as that padded text). */
+static const struct db_dialect pg_dialect = {
+	.nocase_pre = "lower(",
+	.nocase_post = ") = lower(?)",
+	.ip_pre = "regexp_replace(regexp_replace(",
+	.ip_post = ", '(\\d+)', '00\\1', 'g'), '0*(\\d{3})', '\\1', 'g')",
+	.scan = "",
+	.explain = "EXPLAIN ",
+	/* SQLite's CAST to REAL reads the number text starts with; here
+	 * the digits are taken first, as a CAST of "10 GB" fails */
+	.num_first = "(CAST(v AS TEXT) ~ '^[0-9]')",
+	.num_key = "CAST(substring(CAST(v AS TEXT) from"
+		   " '^[0-9]+(?:\\.[0-9]+)?') AS double precision)",
+};
+
 const struct store_ops pg_store_ops = {
 	.name = "PostgreSQL",
 	.open = pg_open,
@@ -802,5 +1090,12 @@ const struct store_ops pg_store_ops = {
 	.batch_begin = pg_batch_begin,
 	.batch_commit = pg_batch_commit,
 	.batch_rollback = pg_batch_rollback,
+	.key = pg_key,
+	.dialect = &pg_dialect,
+	.read_begin = pg_read_begin,
+	.read_end = pg_read_end,
+	.data_version = pg_data_version,
+	.api_tune = pg_api_tune,
+	.check = pg_check,
 	SQL_OPS,
 };

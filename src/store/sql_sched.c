@@ -3,7 +3,7 @@
  * users that come from a directory and retention (store_sched.h), written
  * once for every SQL engine with the statement helper (db.h). Settings
  * and directory auth sources, which hold secrets under the key file, are
- * still SQLite's (sqlite_sched.c).
+ * sql_settings.c.
  *
  * A task is claimed by one statement (sql_task_claim()): the UPDATE
  * finds it due and unleased and leases it in one step, so two servers on

@@ -15,6 +15,7 @@
  * SQL text; the device statements are built once at open from the column list
  * of report/fields.c, which must follow migrations.c.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -57,14 +58,6 @@ int store_schema_version(void)
 }
 
 /* ---- statements ---- */
-
-int sqlite_only(struct store *st, const char *fn)
-{
-	if (st->ops == &sqlite_store_ops)
-		return 0;
-	store_missing(st, fn);
-	return -1;
-}
 
 /* ---- writers ----
  * SQLite has one writer per database file. The handles of this process on
@@ -258,37 +251,44 @@ static int sq_exec(struct store *st, const char *sql)
  * failure (logged). */
 static struct sqlite_stmt_slot *sq_slot(struct store *st, const char *sql)
 {
-	struct sqlite_stmt_slot *slot;
+	struct sqlite_store *sq = sqlite_of(st);
+	struct sqlite_stmt_slot *slot, *victim = NULL;
 	sqlite3_stmt *s = NULL;
 	int i;
 
-	for (i = 0; i < sqlite_of(st)->nstmts; i++) {
-		slot = &sqlite_of(st)->stmts[i];
+	for (i = 0; i < sq->nstmts; i++) {
+		slot = &sq->stmts[i];
 		if (slot->sql == sql || !strcmp(slot->sql, sql)) {
 			sqlite3_reset(slot->dbs.stmt);
 			sqlite3_clear_bindings(slot->dbs.stmt);
+			slot->used = ++sq->stmt_tick;
 			return slot;
 		}
+		if (!victim || slot->used < victim->used)
+			victim = slot;
 	}
-	if (sqlite_of(st)->nstmts >= SQLITE_STMT_CACHE) {
-		log_err("database %s: statement cache full (%d); not running: "
-			"%.60s",
-			sqlite_of(st)->path, SQLITE_STMT_CACHE, sql);
-		return NULL;
-	}
-	if (sqlite3_prepare_v3(sqlite_of(st)->db, sql, -1,
-			       SQLITE_PREPARE_PERSISTENT, &s,
+	if (sqlite3_prepare_v3(sq->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
 			       NULL) != SQLITE_OK) {
-		log_err("database %s: %s (in: %.60s)", sqlite_of(st)->path,
-			sqlite3_errmsg(sqlite_of(st)->db), sql);
+		log_err("database %s: %s (in: %.60s)", sq->path,
+			sqlite3_errmsg(sq->db), sql);
 		sqlite3_finalize(s);
 		return NULL;
 	}
-	slot = &sqlite_of(st)->stmts[sqlite_of(st)->nstmts++];
+	if (sq->nstmts < SQLITE_STMT_CACHE) {
+		slot = &sq->stmts[sq->nstmts++];
+	} else {
+		/* full: the least recently used one goes (the statements
+		 * in use now were all asked for more recently) */
+		slot = victim;
+		sqlite3_finalize(slot->dbs.stmt);
+		free(slot->sql);
+	}
 	slot->sql = xstrdup(sql);
 	slot->dbs.base.eng = &sqlite_db_engine;
-	slot->dbs.sq = sqlite_of(st);
+	slot->dbs.base.quiet_constraint = 0;
+	slot->dbs.sq = sq;
 	slot->dbs.stmt = s;
+	slot->used = ++sq->stmt_tick;
 	return slot;
 }
 
@@ -339,6 +339,10 @@ static int sq_db_step(struct db_stmt *s)
 		return DB_ROW;
 	if (rc == SQLITE_DONE)
 		return DB_DONE;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT && s->quiet_constraint) {
+		sqlite3_reset(sq_s(s));
+		return DB_CONSTRAINT;
+	}
 	log_err("database %s: %s (in: %.60s)", sq->path, sqlite3_errmsg(sq->db),
 		sqlite3_sql(sq_s(s)));
 	sqlite3_reset(sq_s(s));
@@ -370,6 +374,35 @@ static void sq_db_reset(struct db_stmt *s)
 	sqlite3_reset(sq_s(s));
 }
 
+static int sq_db_column_count(struct db_stmt *s)
+{
+	return sqlite3_column_count(sq_s(s));
+}
+
+static const char *sq_db_column_name(struct db_stmt *s, int col)
+{
+	return sqlite3_column_name(sq_s(s), col);
+}
+
+static enum db_type sq_db_column_type(struct db_stmt *s, int col)
+{
+	switch (sqlite3_column_type(sq_s(s), col)) {
+	case SQLITE_INTEGER:
+		return DB_INTEGER;
+	case SQLITE_FLOAT:
+		return DB_FLOAT;
+	case SQLITE_NULL:
+		return DB_NULL;
+	default:
+		return DB_TEXT;
+	}
+}
+
+static double sq_db_column_double(struct db_stmt *s, int col)
+{
+	return sqlite3_column_double(sq_s(s), col);
+}
+
 const struct db_engine sqlite_db_engine = {
 	.name = "SQLite",
 	.bind_null = sq_db_bind_null,
@@ -381,6 +414,10 @@ const struct db_engine sqlite_db_engine = {
 	.column_text = sq_db_column_text,
 	.changes = sq_db_changes,
 	.reset = sq_db_reset,
+	.column_count = sq_db_column_count,
+	.column_name = sq_db_column_name,
+	.column_type = sq_db_column_type,
+	.column_double = sq_db_column_double,
 };
 
 static const char *sq_text(sqlite3_stmt *s, int col)
@@ -504,7 +541,7 @@ struct store *sqlite_open(const char *url)
 	}
 	sq->file = sq_file_get(path);
 	sqlite3_busy_handler(sqlite_of(st)->db, sq_busy, sq);
-	if (sqlite_search_register(sqlite_of(st)->db))
+	if (sqlite_ip_key_register(sqlite_of(st)->db))
 		goto fail;
 	/* refuse a newer database before changing anything in it */
 	if (sq_user_version(st, &v) || sq_refuse_newer(st, v))
@@ -537,7 +574,6 @@ void sqlite_close(struct store *st)
 		sqlite3_finalize(sqlite_of(st)->stmts[i].dbs.stmt);
 		free(sqlite_of(st)->stmts[i].sql);
 	}
-	sqlite_api_stmts_free(st);
 	if (sqlite_of(st)->db) {
 		if (sqlite_of(st)->in_tx || sqlite_of(st)->in_batch)
 			sqlite3_exec(sqlite_of(st)->db, "ROLLBACK", NULL, NULL,
@@ -575,6 +611,125 @@ void sqlite_interrupt(struct store *st)
 	atomic_store(&sqlite_of(st)->interrupted, 1);
 	sqlite3_interrupt(sqlite_of(st)->db);
 	sq_writer_wake(sqlite_of(st));
+}
+
+/* ip_key(text): a 16-byte blob (IPv4 as ::ffff:a.b.c.d) so that ORDER BY
+ * puts 10.1.0.2 before 10.1.0.102; text that is not an address is
+ * returned as it is (text sorts before blobs in SQLite), NULL as NULL. */
+static void search_ip_key(sqlite3_context *ctx, int argc, sqlite3_value **v)
+{
+	const char *s = (const char *)sqlite3_value_text(v[0]);
+	unsigned char b[16];
+	struct in_addr a4;
+	char one[64];
+	size_t n;
+
+	(void)argc;
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	/* a list ("10.0.0.2,10.0.0.3") sorts by its first address */
+	n = strcspn(s, ", ");
+	if (n >= sizeof(one)) {
+		sqlite3_result_value(ctx, v[0]);
+		return;
+	}
+	memcpy(one, s, n);
+	one[n] = '\0';
+	if (inet_pton(AF_INET, one, &a4) == 1) {
+		memset(b, 0, 10);
+		b[10] = b[11] = 0xff;
+		memcpy(b + 12, &a4, 4);
+	} else if (inet_pton(AF_INET6, one, b) != 1) {
+		sqlite3_result_value(ctx, v[0]);
+		return;
+	}
+	sqlite3_result_blob(ctx, b, sizeof(b), SQLITE_TRANSIENT);
+}
+
+int sqlite_ip_key_register(sqlite3 *db)
+{
+	if (sqlite3_create_function(
+		    db, "ip_key", 1,
+		    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+		    search_ip_key, NULL, NULL) != SQLITE_OK) {
+		log_err("cannot register ip_key(): %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+const struct db_dialect sqlite_dialect = {
+	.nocase_pre = "",
+	.nocase_post = " = ? COLLATE NOCASE",
+	.ip_pre = "ip_key(", /* sqlite_ip_key_register() */
+	.ip_post = ")",
+	.scan = "+",
+	.explain = "EXPLAIN QUERY PLAN ",
+	.num_first = "(CAST(v AS TEXT) GLOB '[0-9]*' OR"
+		     " typeof(v) IN ('integer', 'real'))",
+	.num_key = "CAST(v AS REAL)",
+};
+
+int sqlite_read_begin(struct store *st)
+{
+	return sqlite3_exec(sqlite_of(st)->db, "BEGIN", NULL, NULL, NULL) ==
+	       SQLITE_OK;
+}
+
+void sqlite_read_end(struct store *st)
+{
+	sqlite3_exec(sqlite_of(st)->db, "COMMIT", NULL, NULL, NULL);
+}
+
+uint64_t sqlite_data_version(struct store *st)
+{
+	unsigned version = 0;
+	struct db_stmt *s;
+	int rc;
+
+	/* the snapshot starts with its first read */
+	s = sqlite_stmt(st, "SELECT count(*) FROM sqlite_master");
+	rc = s ? db_step(s) : -1;
+	db_reset(s);
+	if (rc != DB_ROW)
+		return 0;
+	if (sqlite3_file_control(sqlite_of(st)->db, "main",
+				 SQLITE_FCNTL_DATA_VERSION,
+				 &version) != SQLITE_OK)
+		return 0;
+	return version;
+}
+
+#define STORE_API_MMAP_TEXT "268435456" /* 256 MiB */
+
+int sqlite_api_tune(struct store *st)
+{
+	/* The same plan whatever the bound values: without it a cached
+	 * statement with a LIKE on a bound pattern is parsed and planned
+	 * again each time it is bound (the LIKE prefix optimisation it
+	 * would look for needs a NOCASE index, which the device table does
+	 * not have, and the store keeps no STAT4 statistics). */
+	if (sqlite3_db_config(sqlite_of(st)->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1,
+			      NULL) != SQLITE_OK) {
+		log_err("store: query planner stability: %s",
+			sqlite3_errmsg(sqlite_of(st)->db));
+		return -1;
+	}
+	/* The server's handles read the same pages over and over (a list
+	 * with a filter scans the device table): map the file so that a
+	 * page the OS holds is read in place instead of copied by pread
+	 * into each handle's small page cache. The mapping is shared by
+	 * every handle; writes still go through the WAL. */
+	if (sqlite3_exec(sqlite_of(st)->db,
+			 "PRAGMA mmap_size = " STORE_API_MMAP_TEXT, NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		log_err("store: mmap_size: %s",
+			sqlite3_errmsg(sqlite_of(st)->db));
+		return -1;
+	}
+	return 0;
 }
 
 struct secret_key *sqlite_store_key(struct store *st)

@@ -19,12 +19,9 @@
 #include "store/secret.h"
 #include "store/sqlite_ops.h"
 
-/* Distinct SQL texts the cache holds; past it sqlite_store_stmt fails. */
-#define SQLITE_STMT_CACHE 128
-/* Statements of the API helpers (sqlite_api.c) kept per handle; their SQL
- * is built per request (filters, orderings), so the least recently used
- * one is replaced when the cache is full. */
-#define SQLITE_API_STMT_CACHE 48
+/* Distinct SQL texts the cache holds; past it the least recently used
+ * statement is replaced (the API's SQL is built per request). */
+#define SQLITE_STMT_CACHE 192
 /* The org bound to ?1 and its descendants as the CTE t(id); the rows of
  * a device d are in the tree when "?1 = 0 OR d.org_id IN (SELECT id FROM
  * t)" (SQLITE_IN_ORG_TREE; 0 means every org). */
@@ -43,14 +40,7 @@ struct sqlite_db_stmt {
 struct sqlite_stmt_slot {
 	char *sql;
 	struct sqlite_db_stmt dbs; /* dbs.stmt: the prepared statement */
-};
-
-struct sqlite_api_slot {
-	char *sql;
-	unsigned hash;
-	sqlite3_stmt *stmt;
-	unsigned long used; /* the handle's api_tick at its last use */
-	int busy;	    /* handed out, not yet given back */
+	unsigned long used;	   /* the handle's stmt_tick at its last use */
 };
 
 /* One database file as this process sees it: SQLite lets one connection
@@ -73,8 +63,7 @@ struct sqlite_store {
 	int writing;		  /* holds the file's writer turn */
 	struct sqlite_stmt_slot stmts[SQLITE_STMT_CACHE];
 	int nstmts;
-	struct sqlite_api_slot api_stmts[SQLITE_API_STMT_CACHE];
-	unsigned long api_tick;
+	unsigned long stmt_tick; /* the cache's clock (least recently used) */
 };
 
 /* The SQLite handle behind st (which the SQLite back end opened). */
@@ -98,11 +87,15 @@ extern const struct db_engine sqlite_db_engine;
  * the SQLite back end's stmt operation. */
 struct db_stmt *sqlite_stmt(struct store *st, const char *sql);
 
-/* Registers ip_key(text) on db (sqlite_search.c): a sort key that orders
+/* Registers ip_key(text) on db (sqlite.c): a sort key that orders
  * addresses as numbers. 0 or -1. */
-int sqlite_search_register(sqlite3 *db);
+int sqlite_ip_key_register(sqlite3 *db);
 
-/* Finalizes the API statement cache (sqlite_api.c); for store_close. */
-void sqlite_api_stmts_free(struct store *st);
+/* The SQL SQLite writes its own way (db.h), and the read snapshot and
+ * data version of the API's lists (backend.h). */
+extern const struct db_dialect sqlite_dialect;
+int sqlite_read_begin(struct store *st);
+void sqlite_read_end(struct store *st);
+uint64_t sqlite_data_version(struct store *st);
 
 #endif

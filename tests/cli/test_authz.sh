@@ -427,8 +427,7 @@ call POST /api/v1/intake "$COL" "$ONEDEV"
 call POST /api/v1/intake "$COL" "$(echo "$ONEDEV" | sed 's/"one"/"two"/')"
 call POST /api/v1/intake "$EAD" "$EASTDEV"
 call POST /api/v1/intake "$EAD" "$(echo "$EASTDEV" | sed 's/"one"/"two"/')"
-sqlite3 "$DB" ".timeout 10000" \
-	"UPDATE change_log SET time = '2001-01-01 00:00:00';
+db_sql "UPDATE change_log SET time = '2001-01-01 00:00:00';
 	 UPDATE audit_log SET time = '2001-01-01 00:00:00';" >/dev/null ||
 	nok "cannot age the log rows"
 count() { # PATH TOKEN -> .count

@@ -24,7 +24,8 @@ SERVE_SCHEME=https
 # took it first; the second listener's port gets the same three tries here
 for _try in 1 2 3; do
 	HTTP_PORT=$(free_port)
-	serve_start "$T/log" --tls-self-signed --access-log "$T/access.log" \
+	serve_start "$T/log" --tls-self-signed --data "$T" \
+		--access-log "$T/access.log" \
 		--listen "http://127.0.0.1:$HTTP_PORT" && break
 	grep -q "cannot listen on 127.0.0.1:$HTTP_PORT" "$T/log" &&
 		[ "$_try" -lt 3 ] || { cat "$T/log"; skip_all "server did not start"; }

@@ -25,8 +25,8 @@ ADA=$(admin_token ada)
 BOB=$(admin_token bob)
 RITA=$(admin_token rita)
 UNA=$(admin_token una)
-BLUE=$(sqlite3 "$DB" "SELECT id FROM org WHERE name = 'blue'")
-RED=$(sqlite3 "$DB" "SELECT id FROM org WHERE name = 'red'")
+BLUE=$(db_sql "SELECT id FROM org WHERE name = 'blue'")
+RED=$(db_sql "SELECT id FROM org WHERE name = 'red'")
 serve_start "$T/log" || { cat "$T/log"; skip_all "server did not start"; }
 
 # as TOKEN METHOD PATH [BODY]: JSON body; status in $S, reply in $T/body
@@ -44,7 +44,12 @@ csv() {
 	S=$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $1" \
 		-H 'Content-Type: text/csv' --data-binary "@$3" "$U/api/v1/devices/import$2")
 }
-ndev() { sqlite3 "$DB" "SELECT count(*) FROM device${1:+ WHERE $1}"; }
+ndev() { db_sql "SELECT count(*) FROM device${1:+ WHERE $1}"; }
+# on_db SQLITE_SQL PG_SQL: the query in the test database's own dialect
+# (JSON paths, string aggregates)
+on_db() {
+	if [ "${NETCENSUS_TEST_DB:-sqlite}" = pg ]; then db_sql "$2"; else db_sql "$1"; fi
+}
 
 # ---- custom fields ----
 as "$BOB" POST /api/v1/custom-fields '{"name":"rack","label":"Rack","type":"list","allowed":["R1","R12"]}'
@@ -78,7 +83,7 @@ as "$RITA" PATCH "/api/v1/custom-fields/$RACK" '{"label":"x"}'
 check "another org's field: 404 (not 403)" test "$S" = 404
 as "$BOB" PATCH "/api/v1/custom-fields/$RACK" '{"allowed":["R1","R12","R20"]}'
 check "its org admin adds an allowed value" test "$S:$(J '.allowed | length')" = "200:3"
-WARR=$(sqlite3 "$DB" "SELECT id FROM custom_field WHERE name = 'warranty'")
+WARR=$(db_sql "SELECT id FROM custom_field WHERE name = 'warranty'")
 as "$BOB" DELETE "/api/v1/custom-fields/$WARR"
 check "an org admin may not delete the global field (403)" test "$S" = 403
 
@@ -114,19 +119,19 @@ check "... each line and column named" \
 check "... the list error names the allowed values" \
 	sh -c "jq -r '.rows[] | select(.line == 31) | .errors[0].message' '$T/body' | grep -q 'R1, R12, R20'"
 check "... and nothing at all was stored (no device, no audit row, no value)" \
-	test "$(ndev):$(sqlite3 "$DB" 'SELECT count(*) FROM audit_log'):$(sqlite3 "$DB" 'SELECT count(*) FROM device_custom')" = "0:0:0"
+	test "$(ndev):$(db_sql 'SELECT count(*) FROM audit_log'):$(db_sql 'SELECT count(*) FROM device_custom')" = "0:0:0"
 
 csv "$BOB" "" "$T/good.csv"
 check "the fixed file is stored: 200, 41 devices in blue" \
 	test "$S:$(J .stored):$(ndev "org_id = $BLUE")" = "200:true:41"
 check "the quoted cell keeps its comma, the multi-line one its line break" \
-	test "$(sqlite3 "$DB" "SELECT description FROM device WHERE hostname = 'csv-03'")|$(sqlite3 "$DB" "SELECT length(description) - length(replace(description, char(10), '')) FROM device WHERE hostname = 'csv-multi'")" = "rack row 3, shelf 2|1"
+	test "$(db_sql "SELECT description FROM device WHERE hostname = 'csv-03'")|$(on_db "SELECT length(description) - length(replace(description, char(10), '')) FROM device WHERE hostname = 'csv-multi'" "SELECT length(description) - length(replace(description, chr(10), '')) FROM device WHERE hostname = 'csv-multi'")" = "rack row 3, shelf 2|1"
 check "MACs are stored in colon form, Open-AudIT's name is the host name" \
-	test "$(sqlite3 "$DB" "SELECT hostname || ' ' || mac FROM device WHERE serial = 'CSV-SN-10'")" = "csv-10 02:00:00:09:00:0a"
+	test "$(db_sql "SELECT hostname || ' ' || mac FROM device WHERE serial = 'CSV-SN-10'")" = "csv-10 02:00:00:09:00:0a"
 check "every line went through intake: 41 audit-log rows naming bob" \
-	test "$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE result = 'created' AND source LIKE 'user bob%' AND format = 'csv'")" = 41
+	test "$(db_sql "SELECT count(*) FROM audit_log WHERE result = 'created' AND source LIKE 'user bob%' AND format = 'csv'")" = 41
 check "custom values stored (10 in R12, numbers in canonical form)" \
-	test "$(sqlite3 "$DB" "SELECT count(*) FROM device_custom WHERE value = 'R12'"):$(sqlite3 "$DB" "SELECT value FROM device_custom v JOIN device d ON d.id = v.device_id WHERE d.hostname = 'csv-02' AND v.field_id = (SELECT id FROM custom_field WHERE name = 'weight')")" = "10:2.5"
+	test "$(db_sql "SELECT count(*) FROM device_custom WHERE value = 'R12'"):$(db_sql "SELECT value FROM device_custom v JOIN device d ON d.id = v.device_id WHERE d.hostname = 'csv-02' AND v.field_id = (SELECT id FROM custom_field WHERE name = 'weight')")" = "10:2.5"
 
 sed 's/^csv-07,\(.*\),production,/csv-07,\1,spare,/' "$T/good.csv" >"$T/again.csv"
 csv "$BOB" "?dry_run=1" "$T/again.csv"
@@ -134,7 +139,7 @@ check "importing again previews updates with the rule that matched" \
 	test "$(J .updated):$(J '.rows[0].action'):$(J '.rows[0].rule')" = "41:update:hostname+serial"
 csv "$BOB" "" "$T/again.csv"
 check "... stored: the changed status is in the change log" \
-	test "$S:$(sqlite3 "$DB" "SELECT json_extract(detail, '\$.from.status') || '>' || json_extract(detail, '\$.to.status') FROM change_log c JOIN device d ON d.id = c.device_id WHERE d.hostname = 'csv-07'")" = "200:production>spare"
+	test "$S:$(on_db "SELECT json_extract(detail, '\$.from.status') || '>' || json_extract(detail, '\$.to.status') FROM change_log c JOIN device d ON d.id = c.device_id WHERE d.hostname = 'csv-07'" "SELECT (detail->'from'->>'status') || '>' || (detail->'to'->>'status') FROM change_log c JOIN device d ON d.id = c.device_id WHERE d.hostname = 'csv-07'")" = "200:production>spare"
 
 printf 'hostname,ip,org\nred-from-blue,198.18.9.250,red\n' >"$T/org.csv"
 csv "$BOB" "" "$T/org.csv"
@@ -189,11 +194,11 @@ as "$BOB" PUT "/api/v1/devices/$HAND/custom" '{"weight":"heavy"}'
 check "a number field refuses text: 400 naming weight" test "$S:$(J .field)" = "400:weight"
 as "$BOB" PUT "/api/v1/devices/$HAND/custom" '{"rack":"R1","warranty":"2027-02-30"}'
 check "a date that does not exist: 400 naming warranty, nothing set" \
-	test "$S:$(J .field):$(sqlite3 "$DB" "SELECT value FROM device_custom WHERE device_id = $HAND AND field_id = $RACK")" = "400:warranty:R20"
+	test "$S:$(J .field):$(db_sql "SELECT value FROM device_custom WHERE device_id = $HAND AND field_id = $RACK")" = "400:warranty:R20"
 as "$BOB" PUT "/api/v1/devices/$HAND/custom" '{"rack":"R1","warranty":"2027-02-28","weight":null}'
 check "set two, clear one" test "$S:$(jq -c .custom "$T/body")" = '200:{"rack":"R1","warranty":"2027-02-28"}'
 check "... change-logged as section custom" \
-	test "$(sqlite3 "$DB" "SELECT group_concat(action || ':' || key, ' ') FROM (SELECT * FROM change_log WHERE device_id = $HAND AND section = 'custom' ORDER BY id)")" = "change:rack add:warranty remove:weight"
+	test "$(on_db "SELECT group_concat(action || ':' || key, ' ') FROM (SELECT * FROM change_log WHERE device_id = $HAND AND section = 'custom' ORDER BY id)" "SELECT string_agg(action || ':' || key, ' ' ORDER BY id) FROM change_log WHERE device_id = $HAND AND section = 'custom'")" = "change:rack add:warranty remove:weight"
 as "$RITA" PUT "/api/v1/devices/$HAND/custom" '{"rack":"x"}'
 check "red's admin cannot set a blue device's field (404)" test "$S" = 404
 as "$BOB" GET "/api/v1/devices/$HAND"
@@ -214,7 +219,7 @@ check "ordering by a custom field: 400" test "$S:$(J .field)" = "400:ordering"
 as "$RITA" GET "/api/v1/devices?custom.rack=R12"
 check "red's admin filters on its own rack: blue's values never show" test "$S:$(J .count)" = "200:0"
 "$NETCENSUS" admin org add --db "$DB" --parent blue blue-lab >/dev/null 2>&1
-LAB=$(sqlite3 "$DB" "SELECT id FROM org WHERE name = 'blue-lab'")
+LAB=$(db_sql "SELECT id FROM org WHERE name = 'blue-lab'")
 as "$BOB" POST /api/v1/custom-fields "{\"name\":\"shelf\",\"type\":\"text\",\"org_id\":$LAB}"
 as "$BOB" GET "/api/v1/devices?custom.shelf=3"
 check "blue's admin filters on a field of its sub-org" test "$S:$(J .count)" = "200:0"
@@ -230,17 +235,17 @@ csv "$BOB" "?dry_run=true" "$T/export.csv"
 check "the export imports back: 9 updates, no error" test "$S:$(J .updated):$(J .errors)" = "200:9:0"
 
 # ---- bulk edit ----
-IDS=$(sqlite3 "$DB" "SELECT json_group_array(id) FROM (SELECT id FROM device WHERE hostname IN ('csv-01','csv-02','csv-03'))")
+IDS=$(on_db "SELECT json_group_array(id) FROM (SELECT id FROM device WHERE hostname IN ('csv-01','csv-02','csv-03'))" "SELECT json_agg(id) FROM (SELECT id FROM device WHERE hostname IN ('csv-01','csv-02','csv-03')) s")
 as "$BOB" POST /api/v1/devices/bulk "{\"ids\":$IDS,\"set\":{\"status\":\"retired\",\"location\":\"store room\",\"tags_add\":[\"old\",\"sale\"]}}"
 check "bulk by ids: 3 matched, 3 changed" test "$S:$(J .matched):$(J .changed)" = "200:3:3"
 check "... the fields set, tags merged" \
-	test "$(sqlite3 "$DB" "SELECT DISTINCT status || '|' || location || '|' || tags FROM device WHERE hostname IN ('csv-01','csv-02','csv-03')")" = "retired|store room|old,sale"
+	test "$(db_sql "SELECT DISTINCT status || '|' || location || '|' || tags FROM device WHERE hostname IN ('csv-01','csv-02','csv-03')")" = "retired|store room|old,sale"
 check "... one change-log row each, old and new values" \
-	test "$(sqlite3 "$DB" "SELECT count(*) FROM change_log c JOIN device d ON d.id = c.device_id WHERE d.hostname IN ('csv-01','csv-02','csv-03') AND json_extract(c.detail, '\$.to.status') = 'retired' AND json_extract(c.detail, '\$.from.location') = 'dc1'")" = 3
+	test "$(on_db "SELECT count(*) FROM change_log c JOIN device d ON d.id = c.device_id WHERE d.hostname IN ('csv-01','csv-02','csv-03') AND json_extract(c.detail, '\$.to.status') = 'retired' AND json_extract(c.detail, '\$.from.location') = 'dc1'" "SELECT count(*) FROM change_log c JOIN device d ON d.id = c.device_id WHERE d.hostname IN ('csv-01','csv-02','csv-03') AND c.detail->'to'->>'status' = 'retired' AND c.detail->'from'->>'location' = 'dc1'")" = 3
 as "$BOB" POST /api/v1/devices/bulk "{\"ids\":$IDS,\"set\":{\"tags_remove\":[\"sale\"]}}"
 check "tags_remove takes one tag off" \
-	test "$(sqlite3 "$DB" "SELECT DISTINCT tags FROM device WHERE hostname IN ('csv-01','csv-02','csv-03')")" = old
-BOTH=$(sqlite3 "$DB" "SELECT json_array(min(id), $REDDEV) FROM device WHERE hostname = 'csv-05'")
+	test "$(db_sql "SELECT DISTINCT tags FROM device WHERE hostname IN ('csv-01','csv-02','csv-03')")" = old
+BOTH=$(on_db "SELECT json_array(min(id), $REDDEV) FROM device WHERE hostname = 'csv-05'" "SELECT json_build_array(min(id), $REDDEV) FROM device WHERE hostname = 'csv-05'")
 as "$BOB" POST /api/v1/devices/bulk "{\"ids\":$BOTH,\"set\":{\"status\":\"gone\"}}"
 check "an id of another org: 404 'no device N', as if it did not exist" \
 	test "$S:$(J .error)" = "404:no device $REDDEV"
@@ -263,16 +268,16 @@ as "$UNA" POST /api/v1/devices/bulk "{\"ids\":$IDS,\"set\":{\"status\":\"x\"}}"
 check "a read-only user may not bulk edit (403)" test "$S" = 403
 as "$ADA" POST /api/v1/devices/bulk "{\"ids\":$IDS,\"set\":{\"org_id\":$RED}}"
 check "the root admin moves 3 devices to red (change-logged)" \
-	test "$S:$(ndev "org_id = $RED AND hostname IN ('csv-01','csv-02','csv-03')"):$(sqlite3 "$DB" "SELECT count(*) FROM change_log WHERE json_extract(detail, '\$.to.org_id') = $RED")" = "200:3:3"
+	test "$S:$(ndev "org_id = $RED AND hostname IN ('csv-01','csv-02','csv-03')"):$(on_db "SELECT count(*) FROM change_log WHERE json_extract(detail, '\$.to.org_id') = $RED" "SELECT count(*) FROM change_log WHERE CAST(detail->'to'->>'org_id' AS BIGINT) = $RED")" = "200:3:3"
 as "$BOB" GET "/api/v1/devices?hostname=csv-01"
 check "... which blue's admin no longer sees" test "$(J .count)" = 0
-as "$RITA" GET "/api/v1/devices/$(sqlite3 "$DB" "SELECT id FROM device WHERE hostname = 'csv-01'")"
+as "$RITA" GET "/api/v1/devices/$(db_sql "SELECT id FROM device WHERE hostname = 'csv-01'")"
 check "... and whose blue custom values are gone (red sees no blue field)" \
 	test "$S:$(jq -c .custom "$T/body")" = '200:{}'
 
 as "$ADA" DELETE "/api/v1/custom-fields/$WARR"
 check "root admin deletes the global field: its values go with it" \
-	test "$S:$(sqlite3 "$DB" "SELECT count(*) FROM device_custom WHERE field_id = $WARR")" = "204:0"
+	test "$S:$(db_sql "SELECT count(*) FROM device_custom WHERE field_id = $WARR")" = "204:0"
 
 serve_stop
 tap_finish

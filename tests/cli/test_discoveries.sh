@@ -78,7 +78,7 @@ req GET /api/v1/credentials
 check "the ldap password is never returned, its bind_dn is" \
 	sh -c "! grep -q ldapS3cret-9 '$T/body' && grep -q 'CN=reader,CN=Users' '$T/body'"
 check "the ldap password is encrypted at rest" \
-	sh -c "! sqlite3 '$DB' .dump | grep -q ldapS3cret-9"
+	eval 'db_dump >"$T/dump.sql" && ! grep -q ldapS3cret-9 "$T/dump.sql"'
 req POST /api/v1/discoveries -d "{\"name\":\"ad\",\"options\":{\"ad_server\":\"dc1.lab.test\"},\"credentials\":[$LCRED]}"
 check "AD discovery with the ldap credential: 201" test "$S" = 201
 req DELETE "/api/v1/discoveries/$(J .id)"

@@ -27,11 +27,11 @@ J
 "$NETCENSUS" admin org add --db "$DB" red >/dev/null 2>&1
 "$NETCENSUS" import --db "$DB" --org blue "$T/blue.json" >/dev/null 2>&1
 "$NETCENSUS" import --db "$DB" --org red "$T/red.json" >/dev/null 2>&1
-check "two devices in two orgs" test "$(sqlite3 "$DB" 'SELECT count(DISTINCT org_id) FROM device')" = 2
+check "two devices in two orgs" test "$(db_sql 'SELECT count(DISTINCT org_id) FROM device')" = 2
 printf 'a long enough password\n' | "$NETCENSUS" admin user add --db "$DB" --role admin ada >/dev/null 2>&1
 printf 'a long enough password\n' | "$NETCENSUS" admin user add --db "$DB" --role org_admin --org blue bob >/dev/null 2>&1
 printf 'a long enough password\n' | "$NETCENSUS" admin user add --db "$DB" --role org_admin --org red rita >/dev/null 2>&1
-sqlite3 "$DB" "INSERT INTO discovery (org_id, name, targets, created, updated) SELECT id, name || ' lan', '198.18.7.0/24', 't', 't' FROM org WHERE name IN ('blue', 'red')"
+db_sql "INSERT INTO discovery (org_id, name, targets, created, updated) SELECT id, name || ' lan', '198.18.7.0/24', 't', 't' FROM org WHERE name IN ('blue', 'red')"
 
 serve_start "$T/log"
 login() { # login JAR USER PASSWORD

@@ -105,15 +105,15 @@ cat >"$T/dev.json" <<'JSON'
  "sys":{"hostname":"keep1","ip":"198.18.0.1"}}
 JSON
 req_as "$AD" POST /api/v1/intake --data-binary "@$T/dev.json"
-sqlite3 "$DB" "INSERT INTO change_log (device_id, section, action, key, time)
+db_sql "INSERT INTO change_log (device_id, section, action, key, time)
 	VALUES (1, 'software', 'add', 'old', '2020-01-01 00:00:00'),
-	       (1, 'software', 'add', 'new', strftime('%Y-%m-%d %H:%M:%S','now'));
+	       (1, 'software', 'add', 'new', '$(date -u '+%Y-%m-%d %H:%M:%S')');
 	INSERT INTO audit_log (time, result) VALUES ('2020-01-01 00:00:00', 'created');"
 req_as "$AD" POST "/api/v1/tasks/$PID1/run"
 check "purge run: ok and says what it deleted" \
 	sh -c "[ $S = 200 ] && jq -e '.ok and (.last_result | test(\"1 changes, 1 audit log rows\"))' '$T/body'"
 check "the old change is gone, the new one stays" \
-	test "$(sqlite3 "$DB" "SELECT group_concat(key) FROM change_log WHERE section='software'")" = new
+	test "$(db_sql "SELECT key FROM change_log WHERE section='software'")" = new
 
 # ---- due while the server was stopped: runs once after the start ----
 req_as "$AD" POST /api/v1/tasks -d '{"name":"off","type":"purge","schedule":"* * * * *","enabled":false}'
@@ -121,8 +121,8 @@ OFF=$(J .id)
 serve_stop
 check "server stops" test $? = 0
 # many slots missed: it was due every day at 03:15 since 2020
-sqlite3 "$DB" "UPDATE task SET next_run = '2020-01-01 03:15:00', runs = 0;"
-sqlite3 "$DB" "UPDATE task SET next_run = '2020-01-01 00:00:00' WHERE id = $OFF;"
+db_sql "UPDATE task SET next_run = '2020-01-01 03:15:00', runs = 0;"
+db_sql "UPDATE task SET next_run = '2020-01-01 00:00:00' WHERE id = $OFF;"
 serve_start "$T/log" || nok "server restarts"
 # Its run is over once it is rescheduled past today (the same write as
 # runs and last_status). A scheduler catching up slot by slot would move

@@ -2,7 +2,7 @@
 # The web UI's server side without a browser: the embedded files and their
 # headers (CSP, ETag/304, 404, 405), and the summary endpoints the UI draws
 # (/api/v1/stats, /discovery-runs, /network) checked against the database
-# with sqlite3, org scoping included. Prints TAP.
+# with db_sql (sqlite3 or psql), org scoping included. Prints TAP.
 set -u
 . "$(dirname "$0")/../lib.sh"
 need_tools curl jq sqlite3
@@ -26,7 +26,7 @@ files="$T/a.json $T/b.json $T/c.json"
 [ -d "$SAMPLES" ] && files="$files $SAMPLES/*"
 # shellcheck disable=SC2086
 "$NETCENSUS" import --db "$DB" $files >/dev/null 2>&1
-check "devices imported" test "$(sqlite3 "$DB" 'SELECT count(*) FROM device')" -ge 3
+check "devices imported" test "$(db_sql 'SELECT count(*) FROM device')" -ge 3
 
 serve_start "$T/log"
 PW=$(serve_password "$T/log")
@@ -59,14 +59,14 @@ check "UI files keep the connection alive ($s)" test "$s" = 10
 # ---- /api/v1/stats against the database ----
 get /stats >"$T/stats"
 check "stats: devices = SELECT count(*)" \
-	test "$(jq .devices "$T/stats")" = "$(sqlite3 "$DB" 'SELECT count(*) FROM device')"
-want=$(sqlite3 "$DB" "SELECT count(*) FROM device WHERE type = 'switch'")
+	test "$(jq .devices "$T/stats")" = "$(db_sql 'SELECT count(*) FROM device')"
+want=$(db_sql "SELECT count(*) FROM device WHERE type = 'switch'")
 check "stats: switches = $want" test "$(jq '.by_type[] | select(.value=="switch") | .count' "$T/stats")" = "$want"
 for f in type os_family manufacturer; do
 	check "stats: by_$f and other add up to every device" \
 		test "$(jq "([.by_$f[].count] | add) + .other.$f" "$T/stats")" = "$(jq .devices "$T/stats")"
 done
-unknown=$(sqlite3 "$DB" "SELECT count(*) FROM device WHERE os_family IS NULL OR os_family = ''")
+unknown=$(db_sql "SELECT count(*) FROM device WHERE os_family IS NULL OR os_family = ''")
 check "stats: empty os_family counted as unknown ($unknown)" \
 	test "$(jq '[.by_os_family[] | select(.value=="unknown") | .count] | add // 0' "$T/stats")" = "$unknown"
 check "stats: 30 days of new devices, today holds them all" \
@@ -83,7 +83,7 @@ check "an API reply says the server's own time ($(grep -i '^server-timing' "$T/h
 	grep -qiE '^server-timing: app;dur=[0-9]+\.[0-9]{2}, cpu;dur=[0-9]+\.[0-9]{2}' "$T/hs"
 
 # ---- discovery runs ----
-sqlite3 "$DB" "INSERT INTO discovery (id, org_id, name, targets, created, updated) VALUES (7, 1, 'lab', '198.18.5.0/24', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+db_sql "INSERT INTO discovery (id, org_id, name, targets, created, updated) VALUES (7, 1, 'lab', '198.18.5.0/24', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
 INSERT INTO discovery_run (id, discovery_id, state, started, addresses_total, addresses_done, alive) VALUES (3, 7, 'running', '2026-01-01 00:00:00', 256, 10, 2);
 INSERT INTO discovery_run (id, discovery_id, state) VALUES (4, NULL, 'done');
 INSERT INTO discovery_log (run_id, time, ip, stage, outcome, duration_ms) VALUES (3, '2026-01-01 00:00:01', '198.18.5.1', 'discovery', 'alive', 3), (3, '2026-01-01 00:00:02', '198.18.5.9', 'discovery', 'dead', NULL);"
@@ -124,7 +124,7 @@ check "network: a LIKE wildcard is literal" \
 	test "$(get '/network?ip__isw=%25' | jq '.nodes | length')" = 0
 
 # ---- one device, with or without its sections' rows ----
-swa=$(sqlite3 "$DB" "SELECT id FROM device WHERE hostname = 'sw-a'")
+swa=$(db_sql "SELECT id FROM device WHERE hostname = 'sw-a'")
 check "device: the full answer by default (every section's rows, their counts)" \
 	test "$(get "/devices/$swa" | jq -c '[(.components | keys), .section_counts]')" = '[["arp","ip","lldp"],{"arp":1,"ip":1,"lldp":1}]'
 check "device: sections=summary gives the counts and no rows" \
@@ -164,7 +164,7 @@ check "network, admin: the ARP link to pc-b (another org) too" \
 check "network, admin: but pc-b is plugged into no switch of another org ($(jq -c "$links" "$T/net-a"))" \
 	test "$(jq -c "$links" "$T/net-a")" = '[["arp",""],["arp",""],["attach","Gi0/2"]]'
 check "network: pc-e's device page says the same port" \
-	test "$(get "/devices/$(sqlite3 "$DB" "SELECT id FROM device WHERE hostname = 'pc-e'")" | jq -r '.attachment.port_name')" = Gi0/2
+	test "$(get "/devices/$(db_sql "SELECT id FROM device WHERE hostname = 'pc-e'")" | jq -r '.attachment.port_name')" = Gi0/2
 
 serve_stop
 check "server stops cleanly" test $? = 0

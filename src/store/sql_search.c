@@ -1,20 +1,25 @@
 /*
- * sqlite_search.c: store_search.h on SQLite, and the ip_key() SQL function
- * that sorts addresses as numbers (sqlite_int.h).
+ * sql_search.c: store_search.h for every SQL engine.
  *
  * Each lookup is one constant statement (column names from the table
- * below, values bound); the org filter is appended by sqlite_api_org_in().
+ * below, values bound); the org filter is appended by sql_api_org_in().
  * A device found by several fields is listed once, under the first field
- * in the table's order.
+ * in the table's order. A prefix is a range on an index: on SQLite an
+ * index with COLLATE NOCASE (named by INDEXED BY, so that a plan that
+ * cannot use it fails instead of scanning), on PostgreSQL one on
+ * lower(col) (db.h: "x COLLATE NOCASE" is lower(x) there, INDEXED BY
+ * goes).
  */
-#include <arpa/inet.h>
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/util.h"
-#include "store/sqlite_api_int.h"
-#include "store/sqlite_int.h"
+#include "store/backend.h"
+#include "store/db.h"
+#include "store/sql_api_int.h"
+#include "store/sql_ops.h"
 #include "store/store_search.h"
 
 /* Sorts after any text that starts with the prefix (memcmp order). */
@@ -39,8 +44,8 @@ struct search_field {
 /* (SQL names ignore case: device_sysName_nc is device_sysname_nc.) */
 #define DEV_PREFIX(col)                                                        \
 	"SELECT " DEVICE_OUT ", d." col " AS value FROM device d INDEXED BY"   \
-	" device_" col "_nc WHERE d." col " >= ?1 COLLATE NOCASE AND d." col   \
-	" < ?2 COLLATE NOCASE"
+	" device_" col "_nc WHERE d." col " COLLATE NOCASE >= ?1 COLLATE"      \
+	" NOCASE AND d." col " COLLATE NOCASE < ?2 COLLATE NOCASE"
 
 static const struct search_field search_fields[] = {
 	{"hostname", SEARCH_TEXT, DEV_PREFIX("hostname")},
@@ -137,10 +142,8 @@ static int search_params(const struct search_field *f, const char *q,
 		v = mac;
 		break;
 	case SEARCH_TAG:
-		json_array_append_new(params,
-				      sqlite_api_like_value("", q, "%"));
-		json_array_append_new(params,
-				      sqlite_api_like_value("%,", q, "%"));
+		json_array_append_new(params, sql_api_like_value("", q, "%"));
+		json_array_append_new(params, sql_api_like_value("%,", q, "%"));
 		return 0;
 	case SEARCH_TEXT:
 		break;
@@ -166,10 +169,10 @@ static json_t *search_rows(struct store *st, const struct store_search *s,
 
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, sql);
-	sqlite_api_org_in(&sb, " AND ", col, s->org_ids, s->norgs, params);
+	sql_api_org_in(&sb, " AND ", col, s->org_ids, s->norgs, params);
 	strbuf_printf(&sb, "%s LIMIT ?", tail ? tail : "");
 	json_array_append_new(params, json_integer(limit));
-	rows = sqlite_api_rows(st, sb.data, params);
+	rows = sql_api_rows(st, sb.data, params);
 	strbuf_free(&sb);
 	json_decref(params);
 	return rows;
@@ -227,22 +230,24 @@ out:
  * a database error. */
 static const char sw_from[] =
 	"SELECT name FROM component INDEXED BY component_software"
-	" WHERE section = 'software' AND name >= ?1 COLLATE NOCASE"
-	" AND name < ?2 COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT 1";
+	" WHERE section = 'software' AND name COLLATE NOCASE >= ?1"
+	" COLLATE NOCASE AND name COLLATE NOCASE < ?2 COLLATE NOCASE"
+	" ORDER BY name COLLATE NOCASE LIMIT 1";
 static const char sw_after[] =
 	"SELECT name FROM component INDEXED BY component_software"
-	" WHERE section = 'software' AND name > ?1 COLLATE NOCASE"
-	" AND name < ?2 COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT 1";
+	" WHERE section = 'software' AND name COLLATE NOCASE > ?1"
+	" COLLATE NOCASE AND name COLLATE NOCASE < ?2 COLLATE NOCASE"
+	" ORDER BY name COLLATE NOCASE LIMIT 1";
 static const char sw_devs[] =
 	"SELECT DISTINCT d.id, d.hostname, d.ip FROM component c"
 	" INDEXED BY component_software CROSS JOIN device d ON"
 	" d.id = c.device_id WHERE c.section = 'software' AND"
-	" c.name = ?1 COLLATE NOCASE AND c.current = 1";
+	" c.name COLLATE NOCASE = ?1 COLLATE NOCASE AND c.current = 1";
 static const char sw_ids[] =
 	"SELECT DISTINCT c.device_id FROM component c"
 	" INDEXED BY component_software CROSS JOIN device d ON"
 	" d.id = c.device_id WHERE c.section = 'software' AND"
-	" c.name = ?1 COLLATE NOCASE AND c.current = 1";
+	" c.name COLLATE NOCASE = ?1 COLLATE NOCASE AND c.current = 1";
 
 static int search_next_name(struct store *st, const char *name,
 			    const char *high, int first, char **next)
@@ -253,7 +258,7 @@ static int search_next_name(struct store *st, const char *name,
 
 	json_array_append_new(params, json_string_nocheck(name));
 	json_array_append_new(params, json_string_nocheck(high));
-	rows = sqlite_api_rows(st, first ? sw_from : sw_after, params);
+	rows = sql_api_rows(st, first ? sw_from : sw_after, params);
 	json_decref(params);
 	if (!rows)
 		return -1;
@@ -343,7 +348,7 @@ static json_t *search_contains(struct store *st, const struct store_search *s,
 
 	for (i = 0; i < nlike; i++)
 		json_array_append_new(params,
-				      sqlite_api_like_value("%", s->q, "%"));
+				      sql_api_like_value("%", s->q, "%"));
 	rows = search_rows(st, s, sql, "org_id", params, " ORDER BY 2",
 			   s->limit + 1);
 	if (rows && (int)json_array_size(rows) > s->limit) {
@@ -358,10 +363,10 @@ static const char discoveries[] =
 	" (name LIKE ?1 ESCAPE '\\' OR targets LIKE ?2 ESCAPE '\\')";
 static const char users[] =
 	"SELECT id, name AS username, full_name, role, org_id FROM"
-	" user WHERE (name LIKE ?1 ESCAPE '\\' OR full_name LIKE ?2"
+	" \"user\" WHERE (name LIKE ?1 ESCAPE '\\' OR full_name LIKE ?2"
 	" ESCAPE '\\' OR email LIKE ?3 ESCAPE '\\')";
 
-json_t *sqlite_search(struct store *st, const struct store_search *s)
+json_t *sql_search(struct store *st, const struct store_search *s)
 {
 	json_t *o = json_object(), *devices = json_array(), *sw = json_array();
 	json_t *disc = NULL, *us = NULL;
@@ -395,7 +400,8 @@ fail:
 }
 
 /* The plan of sql with the org filter on col (NULL: none) for two orgs,
- * its lines joined by "; ". */
+ * its lines joined by "; ": the engine's own words (SQLite's EXPLAIN
+ * QUERY PLAN "detail", PostgreSQL's EXPLAIN "QUERY PLAN" lines). */
 static json_t *search_plan(struct store *st, const char *sql, const char *col)
 {
 	static const int64_t orgs[] = {1, 2};
@@ -405,15 +411,20 @@ static json_t *search_plan(struct store *st, const char *sql, const char *col)
 
 	strbuf_init(&sb, 0);
 	strbuf_init(&out, 0);
-	strbuf_printf(&sb, "EXPLAIN QUERY PLAN %s", sql);
+	strbuf_printf(&sb, "%s%s", st->ops->dialect->explain, sql);
 	if (col) { /* as search_rows() */
-		sqlite_api_org_in(&sb, " AND ", col, orgs, 2, params);
+		sql_api_org_in(&sb, " AND ", col, orgs, 2, params);
 		strbuf_puts(&sb, " LIMIT 10");
 	}
-	rows = sqlite_api_rows(st, sb.data, params);
-	json_array_foreach(rows, i, r)
+	rows = sql_api_rows(st, sb.data, params);
+	json_array_foreach(rows, i, r) {
+		json_t *line = json_object_get(r, "detail");
+
+		if (!line)
+			line = json_object_get(r, "QUERY PLAN");
 		strbuf_printf(&out, "%s%s", i ? "; " : "",
-			      json_string_value(json_object_get(r, "detail")));
+			      json_string_value(line));
+	}
 	json_decref(params);
 	strbuf_free(&sb);
 	r = rows ? json_string(out.data ? out.data : "") : NULL;
@@ -422,7 +433,7 @@ static json_t *search_plan(struct store *st, const char *sql, const char *col)
 	return r;
 }
 
-json_t *sqlite_search_plans(struct store *st)
+json_t *sql_search_plans(struct store *st)
 {
 	static const struct {
 		const char *name, *sql, *col;
@@ -456,51 +467,4 @@ json_t *sqlite_search_plans(struct store *st)
 		json_object_set_new(o, name, p);
 	}
 	return o;
-}
-
-/* ip_key(text): a 16-byte blob (IPv4 as ::ffff:a.b.c.d) so that ORDER BY
- * puts 10.1.0.2 before 10.1.0.102; text that is not an address is
- * returned as it is (text sorts before blobs in SQLite), NULL as NULL. */
-static void search_ip_key(sqlite3_context *ctx, int argc, sqlite3_value **v)
-{
-	const char *s = (const char *)sqlite3_value_text(v[0]);
-	unsigned char b[16];
-	struct in_addr a4;
-	char one[64];
-	size_t n;
-
-	(void)argc;
-	if (!s) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	/* a list ("10.0.0.2,10.0.0.3") sorts by its first address */
-	n = strcspn(s, ", ");
-	if (n >= sizeof(one)) {
-		sqlite3_result_value(ctx, v[0]);
-		return;
-	}
-	memcpy(one, s, n);
-	one[n] = '\0';
-	if (inet_pton(AF_INET, one, &a4) == 1) {
-		memset(b, 0, 10);
-		b[10] = b[11] = 0xff;
-		memcpy(b + 12, &a4, 4);
-	} else if (inet_pton(AF_INET6, one, b) != 1) {
-		sqlite3_result_value(ctx, v[0]);
-		return;
-	}
-	sqlite3_result_blob(ctx, b, sizeof(b), SQLITE_TRANSIENT);
-}
-
-int sqlite_search_register(sqlite3 *db)
-{
-	if (sqlite3_create_function(
-		    db, "ip_key", 1,
-		    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-		    search_ip_key, NULL, NULL) != SQLITE_OK) {
-		log_err("cannot register ip_key(): %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
 }

@@ -1,6 +1,7 @@
 /*
- * sqlite_data.c: store_data.h on SQLite (tables custom_field and
- * device_custom of migration 10). SQL text is constant; values are bound.
+ * sql_data.c: store_data.h (tables custom_field and device_custom of
+ * migration 10) for every SQL engine, through the API's query helpers
+ * (sql_api_int.h). SQL text is constant; values are bound.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -12,7 +13,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "store/sqlite_api_int.h"
+#include "store/sql_api_int.h"
 #include "store/store_data.h"
 
 /* The orgs above org ?1 (its ancestors), as a subquery. */
@@ -22,7 +23,8 @@
 	" SELECT id FROM up WHERE id IS NOT NULL)"
 /* Org ?1 and the orgs below it. */
 #define ORG_DOWN                                                               \
-	"(WITH RECURSIVE down(id) AS (SELECT ?1 UNION SELECT o.id FROM org o"  \
+	"(WITH RECURSIVE down(id) AS (SELECT CAST(?1 AS BIGINT) UNION"         \
+	" SELECT o.id FROM org o"                                              \
 	" JOIN down ON o.parent_id = down.id) SELECT id FROM down)"
 
 #define FIELD_COLS                                                             \
@@ -152,42 +154,32 @@ bad_field:
 
 json_t *store_custom_field_list(struct store *st, int64_t org_id)
 {
-	if (sqlite_only(st, __func__))
-		return NULL;
 	json_t *params, *rows;
 
 	if (!org_id)
-		return fields_parse(sqlite_api_rows(
+		return fields_parse(sql_api_rows(
 			st, FIELD_COLS " ORDER BY name, id", NULL));
 	params = json_pack("[I]", (json_int_t)org_id);
-	rows = sqlite_api_rows(st,
-			       FIELD_COLS
-			       " WHERE org_id IS NULL OR org_id IN " ORG_UP
-			       " OR org_id IN " ORG_DOWN " ORDER BY name, id",
-			       params);
+	rows = sql_api_rows(st,
+			    FIELD_COLS
+			    " WHERE org_id IS NULL OR org_id IN " ORG_UP
+			    " OR org_id IN " ORG_DOWN " ORDER BY name, id",
+			    params);
 	json_decref(params);
 	return fields_parse(rows);
 }
 
 json_t *store_custom_field_get(struct store *st, int64_t id, int *found)
 {
-	if (sqlite_only(st, __func__)) {
-		*found = 1; /* a failure, not "no such field" */
-		return NULL;
-	}
-	return field_parse(sqlite_api_row(st, FIELD_COLS " WHERE id = ?",
-					  json_pack("[I]", (json_int_t)id),
-					  found));
+	return field_parse(sql_api_row(st, FIELD_COLS " WHERE id = ?",
+				       json_pack("[I]", (json_int_t)id),
+				       found));
 }
 
 json_t *store_custom_field_for_org(struct store *st, int64_t org_id,
 				   const char *name, int *found)
 {
-	if (sqlite_only(st, __func__)) {
-		*found = 1; /* a failure, not "no such field" */
-		return NULL;
-	}
-	return field_parse(sqlite_api_row(
+	return field_parse(sql_api_row(
 		st,
 		FIELD_COLS " WHERE name = ?2 AND (org_id IS NULL OR org_id = ?1"
 			   " OR org_id IN " ORG_UP ")",
@@ -197,20 +189,18 @@ json_t *store_custom_field_for_org(struct store *st, int64_t org_id,
 int store_custom_field_clash(struct store *st, int64_t org_id, const char *name,
 			     int64_t except_id, int *clash)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	json_t *params = json_pack("[IsI]", (json_int_t)org_id, name,
 				   (json_int_t)except_id);
 	int64_t n = 0;
 	int rc;
 
 	/* ?1 is 0 for a global field: every field of that name clashes */
-	rc = sqlite_api_scalar(st,
-			       "SELECT count(*) FROM custom_field WHERE name ="
-			       " ?2 AND id <> ?3 AND (?1 = 0 OR org_id IS NULL"
-			       " OR org_id IN " ORG_UP " OR org_id IN " ORG_DOWN
-			       ")",
-			       params, &n);
+	rc = sql_api_scalar(st,
+			    "SELECT count(*) FROM custom_field WHERE name ="
+			    " ?2 AND id <> ?3 AND (?1 = 0 OR org_id IS NULL"
+			    " OR org_id IN " ORG_UP " OR org_id IN " ORG_DOWN
+			    ")",
+			    params, &n);
 	json_decref(params);
 	*clash = n > 0;
 	return rc;
@@ -218,8 +208,6 @@ int store_custom_field_clash(struct store *st, int64_t org_id, const char *name,
 
 int store_custom_field_add(struct store *st, json_t *f, int64_t *id)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	char now[20];
 	char *allowed;
 	json_t *params;
@@ -241,21 +229,17 @@ int store_custom_field_add(struct store *st, json_t *f, int64_t *id)
 		json_string_value(json_object_get(f, "type")),
 		allowed ? allowed : "[]", now, now);
 	free(allowed);
-	rc = sqlite_api_exec(st,
-			     "INSERT INTO custom_field (org_id, name, label,"
-			     " type, allowed, created, updated) VALUES"
-			     " (?, ?, ?, ?, ?, ?, ?)",
-			     params);
-	if (rc == 0)
-		rc = sqlite_api_scalar(st, "SELECT last_insert_rowid()", NULL,
-				       id);
+	rc = sql_api_scalar(st,
+			    "INSERT INTO custom_field (org_id, name, label,"
+			    " type, allowed, created, updated) VALUES"
+			    " (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			    params, id);
+	json_decref(params);
 	return rc;
 }
 
 int store_custom_field_update(struct store *st, int64_t id, json_t *f)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	json_t *label = json_object_get(f, "label");
 	json_t *allowed = json_object_get(f, "allowed");
 	char now[20], *a = NULL;
@@ -263,14 +247,14 @@ int store_custom_field_update(struct store *st, int64_t id, json_t *f)
 
 	util_now(now);
 	if (label)
-		rc = sqlite_api_exec(
+		rc = sql_api_exec(
 			st,
 			"UPDATE custom_field SET label = ?,"
 			" updated = ? WHERE id = ?",
 			json_pack("[OsI]", label, now, (json_int_t)id));
 	if (!rc && allowed) {
 		a = json_dumps(allowed, JSON_COMPACT);
-		rc = sqlite_api_exec(
+		rc = sql_api_exec(
 			st,
 			"UPDATE custom_field SET allowed = ?,"
 			" updated = ? WHERE id = ?",
@@ -282,23 +266,19 @@ int store_custom_field_update(struct store *st, int64_t id, json_t *f)
 
 int store_custom_field_delete(struct store *st, int64_t id)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
-	return sqlite_api_exec(st, "DELETE FROM custom_field WHERE id = ?",
-			       json_pack("[I]", (json_int_t)id));
+	return sql_api_exec(st, "DELETE FROM custom_field WHERE id = ?",
+			    json_pack("[I]", (json_int_t)id));
 }
 
 json_t *store_custom_values(struct store *st, int64_t device_id)
 {
-	if (sqlite_only(st, __func__))
-		return NULL;
 	json_t *params = json_pack("[I]", (json_int_t)device_id);
-	json_t *rows = sqlite_api_rows(st,
-				       "SELECT f.name, v.value FROM"
-				       " device_custom v JOIN custom_field f"
-				       " ON f.id = v.field_id WHERE"
-				       " v.device_id = ? ORDER BY f.name",
-				       params);
+	json_t *rows = sql_api_rows(st,
+				    "SELECT f.name, v.value FROM"
+				    " device_custom v JOIN custom_field f"
+				    " ON f.id = v.field_id WHERE"
+				    " v.device_id = ? ORDER BY f.name",
+				    params);
 	json_t *out, *r;
 	size_t i;
 
@@ -318,14 +298,12 @@ int store_custom_set(struct store *st, int64_t device_id, int64_t field_id,
 		     const char *name, const char *value, const char *now,
 		     int log_change, int *changed)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	json_t *params =
 		json_pack("[II]", (json_int_t)device_id, (json_int_t)field_id);
-	json_t *old = sqlite_api_row(st,
-				     "SELECT value FROM device_custom WHERE"
-				     " device_id = ? AND field_id = ?",
-				     params, NULL);
+	json_t *old = sql_api_row(st,
+				  "SELECT value FROM device_custom WHERE"
+				  " device_id = ? AND field_id = ?",
+				  params, NULL);
 	const char *was = json_string_value(json_object_get(old, "value"));
 	json_t *detail = NULL;
 	int rc;
@@ -336,19 +314,19 @@ int store_custom_set(struct store *st, int64_t device_id, int64_t field_id,
 		return 0;
 	}
 	if (value)
-		rc = sqlite_api_exec(st,
-				     "INSERT INTO device_custom (device_id,"
-				     " field_id, value) VALUES (?, ?, ?) ON"
-				     " CONFLICT (device_id, field_id) DO"
-				     " UPDATE SET value = excluded.value",
-				     json_pack("[IIs]", (json_int_t)device_id,
-					       (json_int_t)field_id, value));
+		rc = sql_api_exec(st,
+				  "INSERT INTO device_custom (device_id,"
+				  " field_id, value) VALUES (?, ?, ?) ON"
+				  " CONFLICT (device_id, field_id) DO"
+				  " UPDATE SET value = excluded.value",
+				  json_pack("[IIs]", (json_int_t)device_id,
+					    (json_int_t)field_id, value));
 	else
-		rc = sqlite_api_exec(st,
-				     "DELETE FROM device_custom WHERE"
-				     " device_id = ? AND field_id = ?",
-				     json_pack("[II]", (json_int_t)device_id,
-					       (json_int_t)field_id));
+		rc = sql_api_exec(st,
+				  "DELETE FROM device_custom WHERE"
+				  " device_id = ? AND field_id = ?",
+				  json_pack("[II]", (json_int_t)device_id,
+					    (json_int_t)field_id));
 	detail = json_pack("{s{so?}s{ss?}}", "from", name,
 			   was ? json_string(was) : NULL, "to", name, value);
 	if (!rc && log_change)
@@ -365,8 +343,6 @@ int store_custom_set(struct store *st, int64_t device_id, int64_t field_id,
 
 int store_custom_attach(struct store *st, json_t *rows)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	json_t *r, *vals;
 	size_t i;
 
@@ -392,8 +368,6 @@ int store_custom_attach(struct store *st, json_t *rows)
 int store_devices_in_orgs(struct store *st, json_t *ids, const int64_t *org_ids,
 			  int norgs, json_t **found)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	struct strbuf sb;
 	json_t *params, *v;
 	size_t i;
@@ -412,10 +386,9 @@ int store_devices_in_orgs(struct store *st, json_t *ids, const int64_t *org_ids,
 		strbuf_init(&sb, 0);
 		params = json_pack("[I]", (json_int_t)json_integer_value(v));
 		strbuf_puts(&sb, "SELECT count(*) FROM device WHERE id = ?");
-		sqlite_api_org_in(&sb, " AND ", "org_id", org_ids, norgs,
-				  params);
+		sql_api_org_in(&sb, " AND ", "org_id", org_ids, norgs, params);
 		n = 0;
-		if (sqlite_api_scalar(st, sb.data, params, &n) < 0) {
+		if (sql_api_scalar(st, sb.data, params, &n) < 0) {
 			strbuf_free(&sb);
 			json_decref(params);
 			return -1;
@@ -491,8 +464,6 @@ static const char *const bulk_text_fields[] = {"status", "location", "tags",
 int store_device_bulk_set(struct store *st, int64_t id, json_t *set,
 			  const char *now, int *changed)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	json_t *dev = store_device_get(st, id), *from = json_object();
 	json_t *to = json_object(), *next, *detail = NULL;
 	char *tags = NULL;
@@ -538,7 +509,7 @@ int store_device_bulk_set(struct store *st, int64_t id, json_t *set,
 		rc = 0;
 		goto done;
 	}
-	rc = sqlite_api_exec(
+	rc = sql_api_exec(
 		st,
 		"UPDATE device SET status = ?, location = ?, tags = ?,"
 		" org_id = ? WHERE id = ?",
@@ -551,7 +522,7 @@ int store_device_bulk_set(struct store *st, int64_t id, json_t *set,
 	/* moved to another org: values of fields that do not apply there
 	 * go (they would show another org's fields to the new one) */
 	if (json_object_get(to, "org_id"))
-		rc = sqlite_api_exec(
+		rc = sql_api_exec(
 			st,
 			"DELETE FROM device_custom WHERE device_id = ?2 AND"
 			" field_id IN (SELECT id FROM custom_field WHERE org_id"
@@ -575,14 +546,12 @@ done:
 
 int store_org_lookup(struct store *st, const char *name, int64_t *id)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	json_t *params = json_pack("[s]", name);
 	int rc;
 
 	*id = 0;
-	rc = sqlite_api_scalar(st, "SELECT id FROM org WHERE name = ?", params,
-			       id);
+	rc = sql_api_scalar(st, "SELECT id FROM org WHERE name = ?", params,
+			    id);
 	json_decref(params);
 	return rc;
 }

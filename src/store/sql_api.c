@@ -1,6 +1,14 @@
 /*
- * SQLite side of store_api.h. Every column name that reaches SQL text comes
- * from the constant tables below; values go through sqlite3_bind_*.
+ * sql_api.c: store_api.h written once for every SQL engine with the
+ * statement helper (db.h). Every column name that reaches SQL text comes
+ * from the constant tables below; values are bound. The few forms the
+ * engines write differently (a case-insensitive equality, the sort key of
+ * addresses, SQLite's planner hint on ranges) come from the back end's
+ * dialect (struct db_dialect).
+ *
+ * The list SQL is built per request (filters, orderings): its statements
+ * go through the handle's statement cache like the constant ones, which
+ * replaces the least recently used statement when it is full.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -8,10 +16,11 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "store/db.h"
 #include "store/secret.h"
-#include "store/sqlite_api_int.h"
-#include "store/sqlite_attach_int.h"
-#include "store/sqlite_int.h"
+#include "store/sql_api_int.h"
+#include "store/sql_ops.h"
+#include "store/sql_attach_int.h"
 #include "store/store_api.h"
 #include "store/store_data.h"
 
@@ -19,9 +28,8 @@ struct api_col {
 	const char *name; /* API field name */
 	const char *expr; /* SQL expression */
 	enum store_field_type type;
-	int json;	   /* the text is a JSON document */
-	const char *order; /* ORDER BY expression when not expr: addresses
-			    * sort as numbers (ip_key(), sqlite_int.h) */
+	int json; /* the text is a JSON document */
+	int ip;	  /* ordered by the dialect's address sort key */
 };
 
 struct api_table {
@@ -41,38 +49,38 @@ struct api_table {
 #define TM STORE_FIELD_TIME
 
 static const struct api_col device_cols[] = {
-	{"id", "id", I, 0, NULL},
-	{"org_id", "org_id", I, 0, NULL},
-	{"hostname", "hostname", T, 0, NULL},
-	{"fqdn", "fqdn", T, 0, NULL},
-	{"domain", "domain", T, 0, NULL},
-	{"ip", "ip", T, 0, "ip_key(ip)"},
-	{"mac", "mac", T, 0, NULL},
-	{"uuid", "uuid", T, 0, NULL},
-	{"dbus_identifier", "dbus_identifier", T, 0, NULL},
-	{"serial", "serial", T, 0, NULL},
-	{"manufacturer", "manufacturer", T, 0, NULL},
-	{"model", "model", T, 0, NULL},
-	{"type", "type", T, 0, NULL},
-	{"form_factor", "form_factor", T, 0, NULL},
-	{"os_group", "os_group", T, 0, NULL},
-	{"os_family", "os_family", T, 0, NULL},
-	{"os_name", "os_name", T, 0, NULL},
-	{"os_version", "os_version", T, 0, NULL},
-	{"sysName", "sysName", T, 0, NULL},
-	{"sysDescr", "sysDescr", T, 0, NULL},
-	{"sysObjectID", "sysObjectID", T, 0, NULL},
-	{"sysLocation", "sysLocation", T, 0, NULL},
-	{"sysContact", "sysContact", T, 0, NULL},
-	{"sysUpTime", "sysUpTime", T, 0, NULL},
-	{"status", "status", T, 0, NULL},
-	{"owner", "owner", T, 0, NULL},
-	{"location", "location", T, 0, NULL},
-	{"tags", "tags", T, 0, NULL},
-	{"description", "description", T, 0, NULL},
-	{"first_seen", "first_seen", TM, 0, NULL},
-	{"last_seen", "last_seen", TM, 0, NULL},
-	{"last_seen_by", "last_seen_by", T, 0, NULL},
+	{"id", "id", I, 0, 0},
+	{"org_id", "org_id", I, 0, 0},
+	{"hostname", "hostname", T, 0, 0},
+	{"fqdn", "fqdn", T, 0, 0},
+	{"domain", "domain", T, 0, 0},
+	{"ip", "ip", T, 0, 1},
+	{"mac", "mac", T, 0, 0},
+	{"uuid", "uuid", T, 0, 0},
+	{"dbus_identifier", "dbus_identifier", T, 0, 0},
+	{"serial", "serial", T, 0, 0},
+	{"manufacturer", "manufacturer", T, 0, 0},
+	{"model", "model", T, 0, 0},
+	{"type", "type", T, 0, 0},
+	{"form_factor", "form_factor", T, 0, 0},
+	{"os_group", "os_group", T, 0, 0},
+	{"os_family", "os_family", T, 0, 0},
+	{"os_name", "os_name", T, 0, 0},
+	{"os_version", "os_version", T, 0, 0},
+	{"sysName", "sysName", T, 0, 0},
+	{"sysDescr", "sysDescr", T, 0, 0},
+	{"sysObjectID", "sysObjectID", T, 0, 0},
+	{"sysLocation", "sysLocation", T, 0, 0},
+	{"sysContact", "sysContact", T, 0, 0},
+	{"sysUpTime", "sysUpTime", T, 0, 0},
+	{"status", "status", T, 0, 0},
+	{"owner", "owner", T, 0, 0},
+	{"location", "location", T, 0, 0},
+	{"tags", "tags", T, 0, 0},
+	{"description", "description", T, 0, 0},
+	{"first_seen", "first_seen", TM, 0, 0},
+	{"last_seen", "last_seen", TM, 0, 0},
+	{"last_seen_by", "last_seen_by", T, 0, 0},
 };
 
 /* Where the device is plugged in (store_attach.h): the switch's name
@@ -82,15 +90,15 @@ static const struct api_col device_cols[] = {
  * fields of ATTACH_FILTER's rows: attach_set_cols, in this order). */
 #define ATTACH_COL(COL) "(" ATTACH_BEST(COL, "device.id", "device.org_id") ")"
 static const struct api_col device_filters[] = {
-	{"switch", ATTACH_COL("a.switch_name"), T, 0, NULL},
-	{"switch_id", ATTACH_COL("a.switch_id"), I, 0, NULL},
-	{"switch_port", ATTACH_COL("a.port_name"), T, 0, NULL},
+	{"switch", ATTACH_COL("a.switch_name"), T, 0, 0},
+	{"switch_id", ATTACH_COL("a.switch_id"), I, 0, 0},
+	{"switch_port", ATTACH_COL("a.port_name"), T, 0, 0},
 };
 #undef ATTACH_COL
 static const struct api_col attach_set_cols[] = {
-	{"switch", "best.switch_name", T, 0, NULL},
-	{"switch_id", "best.switch_id", I, 0, NULL},
-	{"switch_port", "best.port_name", T, 0, NULL},
+	{"switch", "best.switch_name", T, 0, 0},
+	{"switch_id", "best.switch_id", I, 0, 0},
+	{"switch_port", "best.port_name", T, 0, 0},
 };
 
 /* custom.NAME on devices: the value of the device's custom field NAME
@@ -101,54 +109,54 @@ static const struct api_col device_custom_col = {
 	" v.field_id WHERE v.device_id = device.id AND f.name = ?)",
 	STORE_FIELD_TEXT,
 	0,
-	NULL,
+	0,
 };
 
 /* The value inside the subquery a positive condition on custom.NAME
  * becomes (api_cond_sql()). */
 static const struct api_col device_custom_value = {
-	"custom.*", "v.value", STORE_FIELD_TEXT, 0, NULL,
+	"custom.*", "v.value", STORE_FIELD_TEXT, 0, 0,
 };
 
 static const struct api_col change_cols[] = {
-	{"id", "c.id", I, 0, NULL},
-	{"device_id", "c.device_id", I, 0, NULL},
-	{"org_id", "d.org_id", I, 0, NULL},
-	{"hostname", "d.hostname", T, 0, NULL},
-	{"section", "c.section", T, 0, NULL},
-	{"action", "c.action", T, 0, NULL},
-	{"key", "c.key", T, 0, NULL},
-	{"detail", "c.detail", T, 1, NULL},
-	{"time", "c.time", TM, 0, NULL},
+	{"id", "c.id", I, 0, 0},
+	{"device_id", "c.device_id", I, 0, 0},
+	{"org_id", "d.org_id", I, 0, 0},
+	{"hostname", "d.hostname", T, 0, 0},
+	{"section", "c.section", T, 0, 0},
+	{"action", "c.action", T, 0, 0},
+	{"key", "c.key", T, 0, 0},
+	{"detail", "c.detail", T, 1, 0},
+	{"time", "c.time", TM, 0, 0},
 };
 
 static const struct api_col audit_cols[] = {
-	{"id", "a.id", I, 0, NULL},
-	{"time", "a.time", TM, 0, NULL},
-	{"source", "a.source", T, 0, NULL},
-	{"format", "a.format", T, 0, NULL},
-	{"result", "a.result", T, 0, NULL},
-	{"rule", "a.rule", T, 0, NULL},
-	{"message", "a.message", T, 0, NULL},
-	{"device_id", "a.device_id", I, 0, NULL},
-	{"hostname", "d.hostname", T, 0, NULL},
+	{"id", "a.id", I, 0, 0},
+	{"time", "a.time", TM, 0, 0},
+	{"source", "a.source", T, 0, 0},
+	{"format", "a.format", T, 0, 0},
+	{"result", "a.result", T, 0, 0},
+	{"rule", "a.rule", T, 0, 0},
+	{"message", "a.message", T, 0, 0},
+	{"device_id", "a.device_id", I, 0, 0},
+	{"hostname", "d.hostname", T, 0, 0},
 };
 
 static const struct api_col component_cols[] = {
-	{"id", "m.id", I, 0, NULL},
-	{"device_id", "m.device_id", I, 0, NULL},
-	{"org_id", "d.org_id", I, 0, NULL},
-	{"hostname", "d.hostname", T, 0, NULL},
-	{"section", "m.section", T, 0, NULL},
-	{"name", "m.name", T, 0, NULL},
-	{"version", "json_extract(m.data, '$.version')", T, 0, NULL},
-	{"ip", "m.ip", T, 0, "ip_key(m.ip)"},
-	{"mac", "m.mac", T, 0, NULL},
-	{"key", "m.key", T, 0, NULL},
-	{"current", "m.current", I, 0, NULL},
-	{"first_seen", "m.first_seen", TM, 0, NULL},
-	{"last_seen", "m.last_seen", TM, 0, NULL},
-	{"data", "m.data", T, 1, NULL},
+	{"id", "m.id", I, 0, 0},
+	{"device_id", "m.device_id", I, 0, 0},
+	{"org_id", "d.org_id", I, 0, 0},
+	{"hostname", "d.hostname", T, 0, 0},
+	{"section", "m.section", T, 0, 0},
+	{"name", "m.name", T, 0, 0},
+	{"version", "json_extract(m.data, '$.version')", T, 0, 0},
+	{"ip", "m.ip", T, 0, 1},
+	{"mac", "m.mac", T, 0, 0},
+	{"key", "m.key", T, 0, 0},
+	{"current", "m.current", I, 0, 0},
+	{"first_seen", "m.first_seen", TM, 0, 0},
+	{"last_seen", "m.last_seen", TM, 0, 0},
+	{"data", "m.data", T, 1, 0},
 };
 
 #undef T
@@ -182,8 +190,6 @@ _Static_assert(NCOLS(device_cols) <= STORE_API_MAX_COLS &&
 		       NCOLS(audit_cols) <= STORE_API_MAX_COLS &&
 		       NCOLS(component_cols) <= STORE_API_MAX_COLS,
 	       "raise STORE_API_MAX_COLS");
-
-#define STORE_API_MMAP_TEXT "268435456" /* 256 MiB */
 
 static const char *const op_names[STORE_OP_COUNT] = {
 	[STORE_OP_EQ] = "exact", [STORE_OP_N] = "n",
@@ -270,8 +276,7 @@ json_t *store_api_field_names(enum store_api_res res)
 	return a;
 }
 
-json_t *sqlite_api_like_value(const char *pre, const char *value,
-			      const char *post)
+json_t *sql_api_like_value(const char *pre, const char *value, const char *post)
 {
 	struct strbuf sb;
 	json_t *j;
@@ -300,25 +305,33 @@ static json_t *api_plain_value(const struct api_col *c, const char *value)
 	return json_string(value);
 }
 
+/* The SQL the list of one request is built into: its text, its bound
+ * values in order, and the engine's dialect. */
+struct api_sql {
+	struct strbuf sb;
+	json_t *params;
+	const struct db_dialect *d;
+};
+
 /* Writes column c's expression; a custom field's takes the field's name
  * as a bound value, appended to params in its place. */
-static void api_expr(struct strbuf *sb, const struct api_col *c,
-		     const struct store_cond *k, json_t *params)
+static void api_expr(struct api_sql *a, const struct api_col *c,
+		     const struct store_cond *k)
 {
-	strbuf_puts(sb, c->expr);
+	strbuf_puts(&a->sb, c->expr);
 	if (c == &device_custom_col)
-		json_array_append_new(params, json_string(k->field + 7));
+		json_array_append_new(a->params, json_string(k->field + 7));
 }
 
-static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
-			 const struct store_cond *k, json_t *params, int scan);
+static void api_cond_sql(struct api_sql *a, const struct api_col *c,
+			 const struct store_cond *k, int scan);
 
 /* A condition on an attachment field (device_filters): "device.id IN"
  * the devices ATTACH_FILTER finds meeting it, or for a condition a device
  * without an attachment meets (n, nic, empty=true) "NOT IN" those meeting
  * its opposite. 0, or -1 when c is no attachment field. */
-static int attach_cond_sql(struct strbuf *sb, const struct api_col *c,
-			   const struct store_cond *k, json_t *params)
+static int attach_cond_sql(struct api_sql *a, const struct api_col *c,
+			   const struct store_cond *k)
 {
 	struct store_cond pos = *k;
 	char no[] = "false";
@@ -337,24 +350,26 @@ static int attach_cond_sql(struct strbuf *sb, const struct api_col *c,
 		pos.op = STORE_OP_IC;
 	else if (negative)
 		pos.value = no;
-	strbuf_puts(sb, negative ? "device.id NOT IN (" : "device.id IN (");
-	strbuf_puts(sb, ATTACH_FILTER);
-	api_cond_sql(sb, &attach_set_cols[i], &pos, params, 0);
-	strbuf_puts(sb, "))");
+	strbuf_puts(&a->sb, negative ? "device.id NOT IN (" : "device.id IN (");
+	strbuf_puts(&a->sb, ATTACH_FILTER);
+	api_cond_sql(a, &attach_set_cols[i], &pos, 0);
+	strbuf_puts(&a->sb, "))");
 	return 0;
 }
 
-/* Appends one condition on column c to sb, its values to params. With
- * scan, a range is written on +column: SQLite (without STAT4) assumes a
- * range is selective and would count a wide one through the index, one
- * random row lookup per match, several times slower than reading the
- * table; the count query takes the bounded cost of a scan instead. */
-static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
-			 const struct store_cond *k, json_t *params, int scan)
+/* Appends one condition on column c, its values to params. With scan, a
+ * range is written with the dialect's scan hint (SQLite's +column:
+ * without STAT4 it assumes a range is selective and would count a wide
+ * one through the index, one random row lookup per match, several times
+ * slower than reading the table; the count query takes the bounded cost
+ * of a scan instead). */
+static void api_cond_sql(struct api_sql *a, const struct api_col *c,
+			 const struct store_cond *k, int scan)
 {
+	struct strbuf *sb = &a->sb;
 	int yes;
 
-	if (attach_cond_sql(sb, c, k, params) == 0)
+	if (attach_cond_sql(a, c, k) == 0)
 		return;
 	/* a condition a device without the value cannot meet reads the
 	 * index of values (migration 10) instead of every device */
@@ -363,70 +378,71 @@ static void api_cond_sql(struct strbuf *sb, const struct api_col *c,
 		strbuf_puts(sb, "device.id IN (SELECT v.device_id FROM"
 				" device_custom v JOIN custom_field f ON f.id"
 				" = v.field_id WHERE f.name = ? AND ");
-		json_array_append_new(params, json_string(k->field + 7));
-		api_cond_sql(sb, &device_custom_value, k, params, 0);
+		json_array_append_new(a->params, json_string(k->field + 7));
+		api_cond_sql(a, &device_custom_value, k, 0);
 		strbuf_puts(sb, ")");
 		return;
 	}
 	switch (k->op) {
 	case STORE_OP_EQ:
 	case STORE_OP_N:
-		api_expr(sb, c, k, params);
+		api_expr(a, c, k);
 		strbuf_puts(sb, k->op == STORE_OP_EQ ? " = ?" : " IS NOT ?");
-		json_array_append_new(params, api_plain_value(c, k->value));
+		json_array_append_new(a->params, api_plain_value(c, k->value));
 		break;
 	case STORE_OP_IE:
-		api_expr(sb, c, k, params);
-		strbuf_puts(sb, " = ? COLLATE NOCASE");
-		json_array_append_new(params, json_string(k->value));
+		strbuf_puts(sb, a->d->nocase_pre);
+		api_expr(a, c, k);
+		strbuf_puts(sb, a->d->nocase_post);
+		json_array_append_new(a->params, json_string(k->value));
 		break;
 	case STORE_OP_IC:
 	case STORE_OP_ISW:
 	case STORE_OP_IEW:
-		api_expr(sb, c, k, params);
+		api_expr(a, c, k);
 		strbuf_puts(sb, " LIKE ? ESCAPE '\\'");
 		json_array_append_new(
-			params,
-			sqlite_api_like_value(
-				k->op == STORE_OP_ISW ? "" : "%", k->value,
-				k->op == STORE_OP_IEW ? "" : "%"));
+			a->params,
+			sql_api_like_value(k->op == STORE_OP_ISW ? "" : "%",
+					   k->value,
+					   k->op == STORE_OP_IEW ? "" : "%"));
 		break;
 	case STORE_OP_NIC:
 		strbuf_puts(sb, "(");
-		api_expr(sb, c, k, params);
+		api_expr(a, c, k);
 		strbuf_puts(sb, " IS NULL OR ");
-		api_expr(sb, c, k, params);
+		api_expr(a, c, k);
 		strbuf_puts(sb, " NOT LIKE ? ESCAPE '\\')");
-		json_array_append_new(
-			params, sqlite_api_like_value("%", k->value, "%"));
+		json_array_append_new(a->params,
+				      sql_api_like_value("%", k->value, "%"));
 		break;
 	case STORE_OP_GT:
 	case STORE_OP_GTE:
 	case STORE_OP_LT:
 	case STORE_OP_LTE:
-		strbuf_puts(sb, scan ? "+" : "");
-		api_expr(sb, c, k, params);
+		strbuf_puts(sb, scan ? a->d->scan : "");
+		api_expr(a, c, k);
 		strbuf_printf(sb, " %s ?",
 			      k->op == STORE_OP_GT    ? ">"
 			      : k->op == STORE_OP_GTE ? ">="
 			      : k->op == STORE_OP_LT  ? "<"
 						      : "<=");
-		json_array_append_new(params, api_plain_value(c, k->value));
+		json_array_append_new(a->params, api_plain_value(c, k->value));
 		break;
 	case STORE_OP_EMPTY:
 		yes = !strcmp(k->value, "true") || !strcmp(k->value, "1");
 		strbuf_puts(sb, "(");
-		api_expr(sb, c, k, params);
+		api_expr(a, c, k);
 		if (c->type == STORE_FIELD_INT) {
 			strbuf_printf(sb, " IS %sNULL)", yes ? "" : "NOT ");
 			break;
 		}
 		strbuf_puts(sb, yes ? " IS NULL OR " : " IS NOT NULL AND ");
-		api_expr(sb, c, k, params);
+		api_expr(a, c, k);
 		strbuf_puts(sb, yes ? " = '')" : " <> '')");
 		break;
 	default:
-		strbuf_puts(sb, "0");
+		strbuf_puts(sb, "1 = 0");
 		break;
 	}
 }
@@ -438,23 +454,16 @@ static int api_op_negative(enum store_op op)
 
 /* " WHERE ..." for q on t, or nothing; -1 on an unknown field (the
  * caller should have checked). */
-static int api_where_sql(struct strbuf *sb, const struct api_table *t,
-			 const struct store_query *q, json_t *params, int scan)
+static int api_where_sql(struct api_sql *a, const struct api_table *t,
+			 const struct store_query *q, int scan)
 {
 	char done[STORE_QUERY_MAX_CONDS] = {0};
 	const char *glue = " WHERE ";
 	int i, j, n;
 
 	if (q->org_ids) {
-		strbuf_printf(sb, "%s%s IN (", glue, t->org_expr);
-		for (i = 0; i < q->norgs; i++) {
-			strbuf_puts(sb, i ? ",?" : "?");
-			json_array_append_new(params,
-					      json_integer(q->org_ids[i]));
-		}
-		if (!q->norgs)
-			strbuf_puts(sb, "NULL");
-		strbuf_puts(sb, ")");
+		sql_api_org_in(&a->sb, glue, t->org_expr, q->org_ids, q->norgs,
+			       a->params);
 		glue = " AND ";
 	}
 	for (i = 0; i < q->nconds && i < STORE_QUERY_MAX_CONDS; i++) {
@@ -467,7 +476,7 @@ static int api_where_sql(struct strbuf *sb, const struct api_table *t,
 			log_err("store: unknown field '%s'", q->conds[i].field);
 			return -1;
 		}
-		strbuf_printf(sb, "%s(", glue);
+		strbuf_printf(&a->sb, "%s(", glue);
 		glue = " AND ";
 		for (j = i, n = 0; j < q->nconds; j++) {
 			if (done[j] || q->conds[j].op != q->conds[i].op ||
@@ -475,19 +484,21 @@ static int api_where_sql(struct strbuf *sb, const struct api_table *t,
 				continue;
 			done[j] = 1;
 			if (n++)
-				strbuf_puts(sb, api_op_negative(q->conds[i].op)
-							? " AND "
-							: " OR ");
-			api_cond_sql(sb, c, &q->conds[j], params, scan);
+				strbuf_puts(&a->sb,
+					    api_op_negative(q->conds[i].op)
+						    ? " AND "
+						    : " OR ");
+			api_cond_sql(a, c, &q->conds[j], scan);
 		}
-		strbuf_puts(sb, ")");
+		strbuf_puts(&a->sb, ")");
 	}
 	return 0;
 }
 
-static int api_order_sql(struct strbuf *sb, const struct api_table *t,
+static int api_order_sql(struct api_sql *a, const struct api_table *t,
 			 const struct store_query *q)
 {
+	struct strbuf *sb = &a->sb;
 	int i, last_desc = 0, has_id = 0;
 
 	strbuf_puts(sb, " ORDER BY ");
@@ -499,8 +510,12 @@ static int api_order_sql(struct strbuf *sb, const struct api_table *t,
 				q->order[i].field);
 			return -1;
 		}
-		strbuf_printf(sb, "%s%s", c->order ? c->order : c->expr,
-			      q->order[i].desc ? " DESC, " : ", ");
+		if (c->ip)
+			strbuf_printf(sb, "%s%s%s", a->d->ip_pre, c->expr,
+				      a->d->ip_post);
+		else
+			strbuf_puts(sb, c->expr);
+		strbuf_puts(sb, q->order[i].desc ? " DESC, " : ", ");
 		last_desc = q->order[i].desc;
 		if (!strcmp(c->expr, t->id_expr))
 			has_id = 1;
@@ -514,230 +529,122 @@ static int api_order_sql(struct strbuf *sb, const struct api_table *t,
 	return 0;
 }
 
-char *store_api_sql(enum store_api_res res, const struct store_query *q,
-		    int count, json_t *params)
+/* The SQL of q on res in dialect d (store_api_sql()). */
+static char *api_sql(const struct db_dialect *d, enum store_api_res res,
+		     const struct store_query *q, int count, json_t *params)
 {
 	const struct api_table *t = api_table(res);
-	struct strbuf sb;
+	struct api_sql a = {.params = params, .d = d};
 	int i;
 
 	if (!t)
 		return NULL;
-	strbuf_init(&sb, 0);
+	strbuf_init(&a.sb, 0);
 	if (count) {
-		strbuf_printf(&sb, "SELECT count(*) FROM %s", t->from);
+		strbuf_printf(&a.sb, "SELECT count(*) FROM %s", t->from);
 	} else {
-		strbuf_puts(&sb, "SELECT ");
+		strbuf_puts(&a.sb, "SELECT ");
 		for (i = 0; i < t->ncols; i++)
-			strbuf_printf(&sb, "%s%s", i ? ", " : "",
+			strbuf_printf(&a.sb, "%s%s", i ? ", " : "",
 				      t->cols[i].expr);
-		strbuf_printf(&sb, " FROM %s", t->from);
+		strbuf_printf(&a.sb, " FROM %s", t->from);
 	}
-	if (api_where_sql(&sb, t, q, params, count) < 0)
+	if (api_where_sql(&a, t, q, count) < 0)
 		goto fail;
 	if (!count) {
-		if (api_order_sql(&sb, t, q) < 0)
+		if (api_order_sql(&a, t, q) < 0)
 			goto fail;
-		strbuf_puts(&sb, " LIMIT ? OFFSET ?");
+		strbuf_puts(&a.sb, " LIMIT ? OFFSET ?");
 		json_array_append_new(
-			params, json_integer(q->limit > 0 ? q->limit : -1));
+			params,
+			json_integer(q->limit > 0 ? q->limit : INT64_MAX));
 		json_array_append_new(params, json_integer(q->offset));
 	}
-	return sb.data;
+	return a.sb.data;
 fail:
-	strbuf_free(&sb);
+	strbuf_free(&a.sb);
 	return NULL;
 }
 
-static int api_bind(sqlite3_stmt *stmt, json_t *params)
+char *store_api_sql(enum store_api_res res, const struct store_query *q,
+		    int count, json_t *params)
 {
+	return api_sql(sqlite_store_ops.dialect, res, q, count, params);
+}
+
+/* ---- running SQL with a JSON array of values ---- */
+
+/* The statement for sql with params bound in order (integers, reals,
+ * strings; null binds NULL); NULL on failure (logged). db_reset() it. */
+static struct db_stmt *api_stmt(struct store *st, const char *sql,
+				json_t *params)
+{
+	struct db_stmt *s = db_stmt(st, sql);
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(params, i, v) {
-		int rc;
-
-		if (json_is_integer(v))
-			rc = sqlite3_bind_int64(stmt, (int)i + 1,
-						json_integer_value(v));
-		else if (json_is_real(v))
-			rc = sqlite3_bind_double(stmt, (int)i + 1,
-						 json_real_value(v));
-		else if (json_is_string(v))
-			rc = sqlite3_bind_text(stmt, (int)i + 1,
-					       json_string_value(v), -1,
-					       SQLITE_TRANSIENT);
-		else
-			rc = sqlite3_bind_null(stmt, (int)i + 1);
-		if (rc != SQLITE_OK)
-			return -1;
-	}
-	return 0;
-}
-
-/* FNV-1a of the SQL text, to skip most string compares in the cache. */
-static unsigned api_sql_hash(const char *sql)
-{
-	unsigned h = 2166136261u;
-
-	for (; *sql; sql++)
-		h = (h ^ (unsigned char)*sql) * 16777619u;
-	return h;
-}
-
-/* A statement for sql, from the handle's cache when it holds it: parsing
- * and planning cost more than running most of these queries. Give it back
- * with api_done(). */
-static sqlite3_stmt *api_prepare(struct store *st, const char *sql)
-{
-	struct sqlite_api_slot *slot, *victim = NULL;
-	sqlite3_stmt *stmt = NULL;
-	unsigned h = api_sql_hash(sql);
-	int i;
-
-	for (i = 0; i < SQLITE_API_STMT_CACHE; i++) {
-		slot = &sqlite_of(st)->api_stmts[i];
-		if (slot->busy)
-			continue;
-		if (slot->sql && slot->hash == h && !strcmp(slot->sql, sql)) {
-			slot->busy = 1;
-			slot->used = ++sqlite_of(st)->api_tick;
-			return slot->stmt;
-		}
-		if (!victim || !slot->sql ||
-		    (victim->sql && slot->used < victim->used))
-			victim = slot;
-	}
-	if (sqlite3_prepare_v3(sqlite_of(st)->db, sql, -1,
-			       SQLITE_PREPARE_PERSISTENT, &stmt,
-			       NULL) != SQLITE_OK) {
-		log_err("store: %s: %s", sqlite3_errmsg(sqlite_of(st)->db),
-			sql);
-		sqlite3_finalize(stmt);
+	if (!s)
 		return NULL;
+	json_array_foreach(params, i, v) {
+		if (json_is_integer(v))
+			db_bind_int64(s, (int)i + 1, json_integer_value(v));
+		else if (db_bind_scalar(s, (int)i + 1, v) < 0)
+			db_bind_null(s, (int)i + 1);
 	}
-	if (!victim)
-		return stmt; /* every slot in use: api_done finalizes it */
-	sqlite3_finalize(victim->stmt);
-	free(victim->sql);
-	victim->sql = xstrdup(sql);
-	victim->hash = h;
-	victim->stmt = stmt;
-	victim->used = ++sqlite_of(st)->api_tick;
-	victim->busy = 1;
-	return stmt;
+	return s;
 }
 
-/* Gives back a statement of api_prepare(): reset (which ends its read of
- * the database) and kept, or finalized when the cache did not take it. */
-static void api_done(struct store *st, sqlite3_stmt *stmt)
-{
-	int i;
-
-	if (!stmt)
-		return;
-	for (i = 0; i < SQLITE_API_STMT_CACHE; i++) {
-		if (sqlite_of(st)->api_stmts[i].stmt == stmt) {
-			sqlite3_reset(stmt);
-			sqlite3_clear_bindings(stmt);
-			sqlite_of(st)->api_stmts[i].busy = 0;
-			return;
-		}
-	}
-	sqlite3_finalize(stmt);
-}
-
-void sqlite_api_stmts_free(struct store *st)
-{
-	int i;
-
-	for (i = 0; i < SQLITE_API_STMT_CACHE; i++) {
-		sqlite3_finalize(sqlite_of(st)->api_stmts[i].stmt);
-		free(sqlite_of(st)->api_stmts[i].sql);
-	}
-	memset(sqlite_of(st)->api_stmts, 0, sizeof(sqlite_of(st)->api_stmts));
-}
-
-static json_t *api_column(sqlite3_stmt *stmt, int i, int is_json)
-{
-	const char *s;
-	json_t *j;
-
-	switch (sqlite3_column_type(stmt, i)) {
-	case SQLITE_NULL:
-		return json_null();
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(stmt, i));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(stmt, i));
-	default:
-		s = (const char *)sqlite3_column_text(stmt, i);
-		if (is_json && (j = json_loads(s, 0, NULL)))
-			return j;
-		return json_string(s ? s : "");
-	}
-}
-
-/* Runs sql with params; one object per row named by cols (or by the
- * column names when cols is NULL). */
+/* One object per row named by cols, its JSON columns parsed (named by
+ * the result columns when cols is NULL). */
 static json_t *api_rows(struct store *st, const char *sql, json_t *params,
 			const struct api_col *cols)
 {
-	sqlite3_stmt *stmt = api_prepare(st, sql);
-	json_t *rows = NULL;
-	int rc, i;
+	struct db_stmt *s = api_stmt(st, sql, params);
+	json_t *rows, *row;
+	int rc, i, n;
 
-	if (!stmt || api_bind(stmt, params) < 0)
-		goto fail;
+	if (!s)
+		return NULL;
 	rows = json_array();
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		json_t *row = json_object();
-
-		for (i = 0; i < sqlite3_column_count(stmt); i++)
-			json_object_set_new(
-				row,
-				cols ? cols[i].name
-				     : sqlite3_column_name(stmt, i),
-				api_column(stmt, i, cols ? cols[i].json : 0));
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (!cols) {
+			json_array_append_new(rows, db_row_object(s));
+			continue;
+		}
+		row = json_object();
+		n = db_column_count(s);
+		for (i = 0; i < n; i++)
+			json_object_set_new(row, cols[i].name,
+					    db_value(s, i, cols[i].json));
 		json_array_append_new(rows, row);
 	}
-	if (rc != SQLITE_DONE) {
-		log_err("store: %s", sqlite3_errmsg(sqlite_of(st)->db));
-		goto fail;
+	if (rc < 0) {
+		json_decref(rows);
+		return NULL;
 	}
-	api_done(st, stmt);
+	db_reset(s);
 	return rows;
-fail:
-	json_decref(rows);
-	api_done(st, stmt);
-	return NULL;
 }
 
-/* The single integer sql returns; -1 on error. */
+/* The single integer sql returns (0 when no row); -1 on error. */
 static int api_scalar(struct store *st, const char *sql, json_t *params,
 		      int64_t *out)
 {
-	sqlite3_stmt *stmt = api_prepare(st, sql);
+	struct db_stmt *s = api_stmt(st, sql, params);
 	int rc;
 
 	*out = 0;
-	if (!stmt || (params && api_bind(stmt, params) < 0))
-		goto fail;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(stmt, 0);
-	else if (rc != SQLITE_DONE)
-		goto fail;
-	api_done(st, stmt);
-	return 0;
-fail:
-	log_err("store: %s", sqlite3_errmsg(sqlite_of(st)->db));
-	api_done(st, stmt);
-	return -1;
+	if (!s)
+		return -1;
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*out = db_int64(s, 0);
+	db_reset(s);
+	return rc < 0 ? -1 : 0;
 }
 
-json_t *sqlite_api_list(struct store *st, enum store_api_res res,
-			const struct store_query *q, int64_t *count)
+json_t *sql_api_list(struct store *st, enum store_api_res res,
+		     const struct store_query *q, int64_t *count)
 {
 	const struct api_table *t = api_table(res);
 	json_t *params = json_array(), *rows = NULL;
@@ -746,13 +653,13 @@ json_t *sqlite_api_list(struct store *st, enum store_api_res res,
 	if (!t)
 		goto fail;
 	if (count) {
-		sql = store_api_sql(res, q, 1, params);
+		sql = api_sql(st->ops->dialect, res, q, 1, params);
 		if (!sql || api_scalar(st, sql, params, count) < 0)
 			goto fail;
 		free(sql);
 		json_array_clear(params);
 	}
-	sql = store_api_sql(res, q, 0, params);
+	sql = api_sql(st->ops->dialect, res, q, 0, params);
 	if (!sql)
 		goto fail;
 	rows = api_rows(st, sql, params, t->cols);
@@ -830,40 +737,39 @@ static void api_json_keys(const struct api_table *t, struct api_json_keys *k)
 	k->off[i] = o;
 }
 
-/* Appends the current row of stmt (the columns of t) as a JSON object. */
+/* Appends the current row of s (the columns of t) as a JSON object. */
 static void api_json_row(struct strbuf *out, const struct api_table *t,
-			 sqlite3_stmt *stmt, const struct api_json_keys *k,
+			 struct db_stmt *s, const struct api_json_keys *k,
 			 int nrow)
 {
 	const char *v;
-	size_t n;
 	int i;
 
 	strbuf_append(out, nrow ? ",{" : "{", nrow ? 2 : 1);
 	for (i = 0; i < t->ncols && i < STORE_API_MAX_COLS; i++) {
 		strbuf_append(out, k->text + k->off[i],
 			      k->off[i + 1] - k->off[i]);
-		switch (sqlite3_column_type(stmt, i)) {
-		case SQLITE_NULL:
+		switch (db_type(s, i)) {
+		case DB_NULL:
 			strbuf_append(out, "null", 4);
 			break;
-		case SQLITE_INTEGER:
-			api_json_int(out, sqlite3_column_int64(stmt, i));
+		case DB_INTEGER:
+			api_json_int(out, db_int64(s, i));
 			break;
-		case SQLITE_FLOAT:
-			strbuf_printf(out, "%.17g",
-				      sqlite3_column_double(stmt, i));
+		case DB_FLOAT:
+			strbuf_printf(out, "%.17g", db_double(s, i));
 			break;
 		default:
-			v = (const char *)sqlite3_column_text(stmt, i);
-			n = (size_t)sqlite3_column_bytes(stmt, i);
+			v = db_text(s, i);
 			/* JSON columns hold what the store wrote with
-			 * jansson: pasted as they are */
+			 * jansson (PostgreSQL's jsonb: its own form of
+			 * it): pasted as they are */
 			if (t->cols[i].json && v &&
 			    (v[0] == '{' || v[0] == '['))
-				strbuf_append(out, v, n);
+				strbuf_puts(out, v);
 			else
-				api_json_string(out, v ? v : "", v ? n : 0);
+				api_json_string(out, v ? v : "",
+						v ? strlen(v) : 0);
 		}
 	}
 	strbuf_append(out, "}", 1);
@@ -872,14 +778,15 @@ static void api_json_row(struct strbuf *out, const struct api_table *t,
 /* Counts remembered per thread: a filtered list costs a scan of the
  * table for its count, and a page of the same query (the next page, a
  * refresh) asks the same count again. An entry is good while the
- * database's data version is the one it was counted at: that changes with
- * every commit, by this handle, another handle or another process. */
+ * database's data version (the back end's data_version: SQLite's changes
+ * with every commit, by this handle, another handle or another process)
+ * is the one it was counted at; a back end without one counts each time. */
 #define API_COUNT_SLOTS 32
 
 struct api_count_slot {
-	const void *db;
+	const void *ops;
 	char *key; /* the count SQL and its bound values */
-	unsigned version;
+	uint64_t version;
 	int64_t count;
 };
 
@@ -887,24 +794,25 @@ static _Thread_local struct api_count_slot api_counts[API_COUNT_SLOTS];
 static _Thread_local unsigned api_count_next;
 
 /* The count of sql with params, from the cache when still good. Call
- * inside a read transaction (the version is the snapshot's). */
+ * inside a read snapshot (the version is the snapshot's). */
 static int api_count(struct store *st, const char *sql, json_t *params,
 		     int64_t *out)
 {
-	unsigned version = 0;
+	uint64_t version = 0;
 	struct api_count_slot *slot;
-	char *vals = json_dumps(params, JSON_COMPACT);
-	char *key = xasprintf("%s\x1f%s", sql, vals ? vals : "");
+	char *vals, *key;
 	int i, rc;
 
+	if (st->ops->data_version)
+		version = st->ops->data_version(st);
+	if (!version)
+		return api_scalar(st, sql, params, out);
+	vals = json_dumps(params, JSON_COMPACT);
+	key = xasprintf("%s\x1f%s", sql, vals ? vals : "");
 	free(vals);
-	if (sqlite3_file_control(sqlite_of(st)->db, "main",
-				 SQLITE_FCNTL_DATA_VERSION,
-				 &version) != SQLITE_OK)
-		version = 0;
-	for (i = 0; version && i < API_COUNT_SLOTS; i++) {
+	for (i = 0; i < API_COUNT_SLOTS; i++) {
 		slot = &api_counts[i];
-		if (slot->db == sqlite_of(st)->db && slot->version == version &&
+		if (slot->ops == st->ops && slot->version == version &&
 		    slot->key && !strcmp(slot->key, key)) {
 			*out = slot->count;
 			free(key);
@@ -912,13 +820,13 @@ static int api_count(struct store *st, const char *sql, json_t *params,
 		}
 	}
 	rc = api_scalar(st, sql, params, out);
-	if (rc < 0 || !version) {
+	if (rc < 0) {
 		free(key);
 		return rc;
 	}
 	slot = &api_counts[api_count_next++ % API_COUNT_SLOTS];
 	free(slot->key);
-	slot->db = sqlite_of(st)->db;
+	slot->ops = st->ops;
 	slot->key = key;
 	slot->version = version;
 	slot->count = *out;
@@ -935,87 +843,51 @@ void store_api_thread_cleanup(void)
 	}
 }
 
-int sqlite_api_list_json(struct store *st, enum store_api_res res,
-			 const struct store_query *q, int64_t *count,
-			 struct strbuf *out)
+int sql_api_list_json(struct store *st, enum store_api_res res,
+		      const struct store_query *q, int64_t *count,
+		      struct strbuf *out)
 {
 	const struct api_table *t = api_table(res);
 	json_t *params = json_array();
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *s = NULL;
 	struct api_json_keys keys;
 	char *sql = NULL;
-	int rc = -1, step, nrows = 0, tx = 0;
-	int64_t one;
+	int rc = -1, step, nrows = 0, snap = 0;
 
 	if (!t)
 		goto fail;
 	/* one snapshot for the count and the page, so they agree and the
 	 * data version read for the count cache is the snapshot's */
-	tx = sqlite3_exec(sqlite_of(st)->db, "BEGIN", NULL, NULL, NULL) ==
-	     SQLITE_OK;
-	if (tx && api_scalar(st, "SELECT count(*) FROM sqlite_master", NULL,
-			     &one) < 0)
-		goto fail;
-	sql = store_api_sql(res, q, 1, params);
-	if (!sql || (tx ? api_count(st, sql, params, count)
-			: api_scalar(st, sql, params, count)) < 0)
+	snap = st->ops->read_begin && st->ops->read_begin(st) == 1;
+	sql = api_sql(st->ops->dialect, res, q, 1, params);
+	if (!sql || (snap ? api_count(st, sql, params, count)
+			  : api_scalar(st, sql, params, count)) < 0)
 		goto fail;
 	free(sql);
 	json_array_clear(params);
-	sql = store_api_sql(res, q, 0, params);
-	if (!sql || !(stmt = api_prepare(st, sql)) ||
-	    api_bind(stmt, params) < 0)
+	sql = api_sql(st->ops->dialect, res, q, 0, params);
+	if (!sql || !(s = api_stmt(st, sql, params)))
 		goto fail;
 	api_json_keys(t, &keys);
 	strbuf_puts(out, "[");
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-		api_json_row(out, t, stmt, &keys, nrows++);
+	while ((step = db_step(s)) == DB_ROW)
+		api_json_row(out, t, s, &keys, nrows++);
 	strbuf_puts(out, "]");
-	if (step != SQLITE_DONE) {
-		log_err("store: %s", sqlite3_errmsg(sqlite_of(st)->db));
+	if (step < 0)
 		goto fail;
-	}
 	rc = 0;
 fail:
-	api_done(st, stmt);
-	if (tx)
-		sqlite3_exec(sqlite_of(st)->db, "COMMIT", NULL, NULL, NULL);
+	db_reset(s);
+	if (snap)
+		st->ops->read_end(st);
 	free(sql);
 	json_decref(params);
 	return rc;
 }
 
-int sqlite_api_tune(struct store *st)
-{
-	/* The same plan whatever the bound values: without it a cached
-	 * statement with a LIKE on a bound pattern is parsed and planned
-	 * again each time it is bound (the LIKE prefix optimisation it
-	 * would look for needs a NOCASE index, which the device table does
-	 * not have, and the store keeps no STAT4 statistics). */
-	if (sqlite3_db_config(sqlite_of(st)->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1,
-			      NULL) != SQLITE_OK) {
-		log_err("store: query planner stability: %s",
-			sqlite3_errmsg(sqlite_of(st)->db));
-		return -1;
-	}
-	/* The server's handles read the same pages over and over (a list
-	 * with a filter scans the device table): map the file so that a
-	 * page the OS holds is read in place instead of copied by pread
-	 * into each handle's small page cache. The mapping is shared by
-	 * every handle; writes still go through the WAL. */
-	if (sqlite3_exec(sqlite_of(st)->db,
-			 "PRAGMA mmap_size = " STORE_API_MMAP_TEXT, NULL, NULL,
-			 NULL) != SQLITE_OK) {
-		log_err("store: mmap_size: %s",
-			sqlite3_errmsg(sqlite_of(st)->db));
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- orgs ---- */
 
-json_t *sqlite_api_org_tree(struct store *st, int64_t org_id)
+json_t *sql_api_org_tree(struct store *st, int64_t org_id)
 {
 	static const char sql[] =
 		"WITH RECURSIVE t(id) AS (SELECT id FROM org WHERE id = ?"
@@ -1035,7 +907,7 @@ json_t *sqlite_api_org_tree(struct store *st, int64_t org_id)
 	return ids;
 }
 
-int sqlite_api_org_count(struct store *st, int64_t *n)
+int sql_api_org_count(struct store *st, int64_t *n)
 {
 	return api_scalar(st, "SELECT count(*) FROM org", NULL, n);
 }
@@ -1045,23 +917,18 @@ int sqlite_api_org_count(struct store *st, int64_t *n)
 static json_t *api_row(struct store *st, const char *sql, json_t *params,
 		       int *found)
 {
-	json_t *rows = api_rows(st, sql, params, NULL), *r = NULL;
+	struct db_stmt *s = api_stmt(st, sql, params);
 
 	json_decref(params);
-	if (found)
-		*found = 0;
-	if (!rows)
-		return NULL;
-	if (json_array_size(rows)) {
-		r = json_incref(json_array_get(rows, 0));
+	if (!s) {
 		if (found)
-			*found = 1;
+			*found = 0;
+		return NULL;
 	}
-	json_decref(rows);
-	return r;
+	return db_row_first(s, found);
 }
 
-json_t *sqlite_api_org_get(struct store *st, int64_t id, int *found)
+json_t *sql_api_org_get(struct store *st, int64_t id, int *found)
 {
 	return api_row(st,
 		       "SELECT id, name, parent_id, description, created"
@@ -1073,28 +940,27 @@ json_t *sqlite_api_org_get(struct store *st, int64_t id, int *found)
 
 #define USER_COLS                                                              \
 	"SELECT id, name, role, org_id, enabled, full_name, email, source,"    \
-	" created, last_login FROM user"
+	" created, last_login FROM \"user\""
 
-json_t *sqlite_api_user_get(struct store *st, const char *name)
+json_t *sql_api_user_get(struct store *st, const char *name)
 {
 	return api_row(st, USER_COLS " WHERE name = ?", json_pack("[s]", name),
 		       NULL);
 }
 
-json_t *sqlite_api_user_get_id(struct store *st, int64_t id)
+json_t *sql_api_user_get_id(struct store *st, int64_t id)
 {
 	return api_row(st, USER_COLS " WHERE id = ?",
 		       json_pack("[I]", (json_int_t)id), NULL);
 }
 
-int sqlite_api_user_count(struct store *st, int64_t *n)
+int sql_api_user_count(struct store *st, int64_t *n)
 {
-	return api_scalar(st, "SELECT count(*) FROM user", NULL, n);
+	return api_scalar(st, "SELECT count(*) FROM \"user\"", NULL, n);
 }
 
-/* " WHERE|AND col IN (?, ...)" for org_ids, values into params. */
-static void api_org_in(struct strbuf *sb, const char *glue, const char *col,
-		       const int64_t *org_ids, int norgs, json_t *params)
+void sql_api_org_in(struct strbuf *sb, const char *glue, const char *col,
+		    const int64_t *org_ids, int norgs, json_t *params)
 {
 	int i;
 
@@ -1108,15 +974,14 @@ static void api_org_in(struct strbuf *sb, const char *glue, const char *col,
 	strbuf_puts(sb, norgs ? ")" : "NULL)");
 }
 
-json_t *sqlite_api_user_list(struct store *st, const int64_t *org_ids,
-			     int norgs)
+json_t *sql_api_user_list(struct store *st, const int64_t *org_ids, int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows;
 
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, USER_COLS);
-	api_org_in(&sb, " WHERE ", "org_id", org_ids, norgs, params);
+	sql_api_org_in(&sb, " WHERE ", "org_id", org_ids, norgs, params);
 	strbuf_puts(&sb, " ORDER BY name");
 	rows = api_rows(st, sb.data, params, NULL);
 	strbuf_free(&sb);
@@ -1124,53 +989,46 @@ json_t *sqlite_api_user_list(struct store *st, const int64_t *org_ids,
 	return rows;
 }
 
-/* Runs a statement that returns no rows. */
+/* Runs a statement that returns no rows; params is consumed. */
 static int api_exec(struct store *st, const char *sql, json_t *params)
 {
-	sqlite3_stmt *stmt = api_prepare(st, sql);
-	int rc = -1;
+	struct db_stmt *s = api_stmt(st, sql, params);
 
-	if (stmt && api_bind(stmt, params) == 0 &&
-	    sqlite3_step(stmt) == SQLITE_DONE)
-		rc = 0;
-	else if (stmt)
-		log_err("store: %s", sqlite3_errmsg(sqlite_of(st)->db));
-	api_done(st, stmt);
 	json_decref(params);
-	return rc;
+	return s ? db_exec(s) : -1;
 }
 
-int sqlite_api_user_touch_login(struct store *st, int64_t id, const char *now)
+int sql_api_user_touch_login(struct store *st, int64_t id, const char *now)
 {
-	return api_exec(st, "UPDATE user SET last_login = ? WHERE id = ?",
+	return api_exec(st, "UPDATE \"user\" SET last_login = ? WHERE id = ?",
 			json_pack("[sI]", now, (json_int_t)id));
 }
 
-int sqlite_api_user_delete(struct store *st, int64_t id)
+int sql_api_user_delete(struct store *st, int64_t id)
 {
-	return api_exec(st, "DELETE FROM user WHERE id = ?",
+	return api_exec(st, "DELETE FROM \"user\" WHERE id = ?",
 			json_pack("[I]", (json_int_t)id));
 }
 
 /* ---- tokens ---- */
 
-json_t *sqlite_api_token_list(struct store *st, int64_t user_id,
-			      const int64_t *org_ids, int norgs)
+json_t *sql_api_token_list(struct store *st, int64_t user_id,
+			   const int64_t *org_ids, int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows;
 
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, "SELECT t.id, t.label, t.prefix, t.created,"
-			 " t.last_used, t.revoked, u.name AS user,"
+			 " t.last_used, t.revoked, u.name AS \"user\","
 			 " u.id AS user_id, u.org_id"
-			 " FROM token t JOIN user u ON u.id = t.user_id"
-			 " WHERE 1");
+			 " FROM token t JOIN \"user\" u ON u.id = t.user_id"
+			 " WHERE 1 = 1");
 	if (user_id) {
 		strbuf_puts(&sb, " AND u.id = ?");
 		json_array_append_new(params, json_integer(user_id));
 	}
-	api_org_in(&sb, " AND ", "u.org_id", org_ids, norgs, params);
+	sql_api_org_in(&sb, " AND ", "u.org_id", org_ids, norgs, params);
 	strbuf_puts(&sb, " ORDER BY t.id");
 	rows = api_rows(st, sb.data, params, NULL);
 	strbuf_free(&sb);
@@ -1178,12 +1036,13 @@ json_t *sqlite_api_token_list(struct store *st, int64_t user_id,
 	return rows;
 }
 
-int sqlite_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
-			   int64_t *org_id)
+int sql_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
+			int64_t *org_id)
 {
 	json_t *r = api_row(st,
 			    "SELECT u.id AS user_id, u.org_id FROM token t"
-			    " JOIN user u ON u.id = t.user_id WHERE t.id = ?",
+			    " JOIN \"user\" u ON u.id = t.user_id"
+			    " WHERE t.id = ?",
 			    json_pack("[I]", (json_int_t)id), NULL);
 
 	*user_id = r ? json_integer_value(json_object_get(r, "user_id")) : 0;
@@ -1194,8 +1053,8 @@ int sqlite_api_token_owner(struct store *st, int64_t id, int64_t *user_id,
 
 #define API_TOKEN_MAX 128
 
-char *sqlite_api_token_check(struct store *st, const char *token,
-			     int64_t *token_id)
+char *sql_api_token_check(struct store *st, const char *token,
+			  int64_t *token_id)
 {
 	char hash[SECRET_TOKEN_HASH_LEN + 1];
 	json_t *row;
@@ -1212,7 +1071,7 @@ char *sqlite_api_token_check(struct store *st, const char *token,
 	secret_token_hash(token, hash);
 	row = api_row(st,
 		      "SELECT t.id, t.revoked, u.name, u.enabled FROM token t"
-		      " JOIN user u ON u.id = t.user_id WHERE t.hash = ?",
+		      " JOIN \"user\" u ON u.id = t.user_id WHERE t.hash = ?",
 		      json_pack("[s]", hash), &found);
 	if (!row) {
 		if (!found)
@@ -1236,7 +1095,7 @@ char *sqlite_api_token_check(struct store *st, const char *token,
 	return user;
 }
 
-int sqlite_api_token_touch(struct store *st, int64_t token_id, const char *now)
+int sql_api_token_touch(struct store *st, int64_t token_id, const char *now)
 {
 	return api_exec(st, "UPDATE token SET last_used = ? WHERE id = ?",
 			json_pack("[sI]", now, (json_int_t)token_id));
@@ -1244,7 +1103,7 @@ int sqlite_api_token_touch(struct store *st, int64_t token_id, const char *now)
 
 /* ---- devices ---- */
 
-int sqlite_api_device_org(struct store *st, int64_t id, int64_t *org_id)
+int sql_api_device_org(struct store *st, int64_t id, int64_t *org_id)
 {
 	json_t *params = json_pack("[I]", (json_int_t)id);
 	int rc = api_scalar(st, "SELECT org_id FROM device WHERE id = ?",
@@ -1258,8 +1117,8 @@ static const char *const device_user_fields[] = {
 	"status", "owner", "location", "tags", "description", NULL,
 };
 
-int sqlite_api_device_patch(struct store *st, int64_t id, json_t *fields,
-			    const char **bad_field)
+int sql_api_device_patch(struct store *st, int64_t id, json_t *fields,
+			 const char **bad_field)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *v;
@@ -1289,68 +1148,58 @@ int sqlite_api_device_patch(struct store *st, int64_t id, json_t *fields,
 	}
 	strbuf_puts(&sb, " WHERE id = ?");
 	json_array_append_new(params, json_integer(id));
-	{
-		sqlite3_stmt *stmt = api_prepare(st, sb.data);
-		size_t j;
-
-		if (!stmt)
-			goto fail;
-		json_array_foreach(params, j, v) {
-			if (json_is_null(v))
-				sqlite3_bind_null(stmt, (int)j + 1);
-			else if (json_is_integer(v))
-				sqlite3_bind_int64(stmt, (int)j + 1,
-						   json_integer_value(v));
-			else
-				sqlite3_bind_text(stmt, (int)j + 1,
-						  json_string_value(v), -1,
-						  SQLITE_TRANSIENT);
-		}
-		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
-		if (rc)
-			log_err("store: device %" PRId64 ": %s", id,
-				sqlite3_errmsg(sqlite_of(st)->db));
-		api_done(st, stmt);
-	}
+	rc = api_exec(st, sb.data, json_incref(params));
+	if (rc)
+		log_err("store: device %" PRId64 " was not changed", id);
 fail:
 	strbuf_free(&sb);
 	json_decref(params);
 	return rc;
 }
 
-/* ---- for the other API tables (sqlite_api_int.h) ---- */
+/* ---- for the other API tables (sql_api_int.h) ---- */
 
-json_t *sqlite_api_rows(struct store *st, const char *sql, json_t *params)
+json_t *sql_api_rows(struct store *st, const char *sql, json_t *params)
 {
 	return api_rows(st, sql, params, NULL);
 }
 
-json_t *sqlite_api_row(struct store *st, const char *sql, json_t *params,
-		       int *found)
+json_t *sql_api_row(struct store *st, const char *sql, json_t *params,
+		    int *found)
 {
 	return api_row(st, sql, params, found);
 }
 
-int sqlite_api_exec(struct store *st, const char *sql, json_t *params)
+int sql_api_exec(struct store *st, const char *sql, json_t *params)
 {
 	return api_exec(st, sql, params);
 }
 
-int sqlite_api_scalar(struct store *st, const char *sql, json_t *params,
-		      int64_t *out)
+int sql_api_scalar(struct store *st, const char *sql, json_t *params,
+		   int64_t *out)
 {
 	return api_scalar(st, sql, params, out);
 }
 
-void sqlite_api_org_in(struct strbuf *sb, const char *glue, const char *col,
-		       const int64_t *org_ids, int norgs, json_t *params)
+json_t *sql_api_org_id_rows(struct store *st, const char *select,
+			    const char *col, const int64_t *org_ids, int norgs,
+			    int64_t id)
 {
-	api_org_in(sb, glue, col, org_ids, norgs, params);
+	struct strbuf sb;
+	json_t *params = json_pack("[I]", (json_int_t)id), *rows;
+
+	strbuf_init(&sb, 0);
+	strbuf_puts(&sb, select);
+	sql_api_org_in(&sb, " AND ", col, org_ids, norgs, params);
+	rows = sql_api_rows(st, sb.data, params);
+	strbuf_free(&sb);
+	json_decref(params);
+	return rows;
 }
 
-json_t *sqlite_api_org_rows(struct store *st, const char *select,
-			    const char *col, const int64_t *org_ids, int norgs,
-			    const char *order, void (*shape)(json_t *row))
+json_t *sql_api_org_rows(struct store *st, const char *select, const char *col,
+			 const int64_t *org_ids, int norgs, const char *order,
+			 void (*shape)(json_t *row))
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows, *r;
@@ -1358,9 +1207,9 @@ json_t *sqlite_api_org_rows(struct store *st, const char *select,
 
 	strbuf_init(&sb, 0);
 	strbuf_puts(&sb, select);
-	sqlite_api_org_in(&sb, " AND ", col, org_ids, norgs, params);
+	sql_api_org_in(&sb, " AND ", col, org_ids, norgs, params);
 	strbuf_printf(&sb, " ORDER BY %s", order);
-	rows = sqlite_api_rows(st, sb.data, params);
+	rows = sql_api_rows(st, sb.data, params);
 	strbuf_free(&sb);
 	json_decref(params);
 	json_array_foreach(rows, i, r)

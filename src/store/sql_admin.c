@@ -1,26 +1,31 @@
 /*
- * sqlite_admin.c: orgs, users, API tokens and credentials on SQLite.
+ * sql_admin.c: orgs, users, API tokens and credentials, written once for
+ * every SQL engine with the statement helper (db.h). Both back ends'
+ * tables (sqlite_ops.c, pg.c) point at these.
  *
  * Everything a person administers lives here; devices and their history
- * are in sqlite.c. Passwords are argon2id hashes, tokens are kept only as
- * their SHA-256 plus a short prefix for display, and a credential's secret
- * fields are sealed one by one (secret.h) into the secrets column as
- * {"field": "v1:..."}, so the database file never holds a clear secret.
+ * are in sql_devices.c. Passwords are argon2id hashes, tokens are kept
+ * only as their SHA-256 plus a short prefix for display, and a
+ * credential's secret fields are sealed one by one (secret.h) into the
+ * secrets column as {"field": "v1:..."} under the back end's key file
+ * (SQLite: PATH.key beside the database; PostgreSQL: the URL's keyfile=),
+ * so the database never holds a clear secret.
  *
  * The credential shapes (which fields a type takes, which are secret,
  * which are required, the Open-AudIT aliases) are checked in one place,
  * cred_normalise(), which both store_credential_add() and the file reader
- * store_credential_parse() use; neither needs SQL, so a PostgreSQL back end
- * can share them.
+ * store_credential_parse() use.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/log.h"
 #include "core/util.h"
+#include "store/db.h"
 #include "store/secret.h"
-#include "store/sqlite_int.h"
+#include "store/sql_ops.h"
 #include "store/store.h"
 
 #define NAME_MAX_LEN STORE_NAME_MAX
@@ -31,68 +36,7 @@
 #define TOKEN_SHOWN 10		   /* "nc_" + 7 characters kept for display */
 #define CRED_CREDENTIALS_MAX 65536 /* an Open-AudIT "credentials" string */
 
-/* ---- small SQLite helpers ---- */
-
-static sqlite3_stmt *adm_prepare(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-
-	if (sqlite3_prepare_v2(sqlite_of(st)->db, sql, -1, &s, NULL) !=
-	    SQLITE_OK) {
-		log_err("database: cannot prepare '%.60s…': %s", sql,
-			sqlite3_errmsg(sqlite_of(st)->db));
-		return NULL;
-	}
-	return s;
-}
-
-static json_t *adm_column(sqlite3_stmt *s, int i)
-{
-	const char *text;
-	json_t *v;
-
-	switch (sqlite3_column_type(s, i)) {
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(s, i));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(s, i));
-	case SQLITE_TEXT:
-		text = (const char *)sqlite3_column_text(s, i);
-		v = json_stringn(text, (size_t)sqlite3_column_bytes(s, i));
-		return v ? v : json_null();
-	default:
-		return json_null();
-	}
-}
-
-static json_t *adm_row(sqlite3_stmt *s)
-{
-	json_t *o = json_object();
-	int i, n = sqlite3_column_count(s);
-
-	for (i = 0; i < n; i++)
-		json_object_set_new(o, sqlite3_column_name(s, i),
-				    adm_column(s, i));
-	return o;
-}
-
-/* Runs a prepared statement and collects its rows; finalizes s. */
-static json_t *adm_rows(struct store *st, sqlite3_stmt *s)
-{
-	json_t *arr = json_array();
-	int rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(arr, adm_row(s));
-	if (rc != SQLITE_DONE) {
-		log_err("database: reading rows failed: %s",
-			sqlite3_errmsg(sqlite_of(st)->db));
-		json_decref(arr);
-		arr = NULL;
-	}
-	sqlite3_finalize(s);
-	return arr;
-}
+/* ---- small helpers ---- */
 
 /* Turns the 0/1 column key of every row into a JSON boolean. */
 static void adm_bool(json_t *rows, const char *key)
@@ -106,32 +50,36 @@ static void adm_bool(json_t *rows, const char *key)
 					    json_object_get(row, key))));
 }
 
-/* Steps a statement that returns no rows and finalizes it. SQLITE_DONE,
- * SQLITE_CONSTRAINT (not logged: the caller says which) or -1 (logged). */
-static int adm_exec(struct store *st, sqlite3_stmt *s, const char *what)
+/* The rows of sql (one ?1 = the text arg, when not NULL), the 0/1
+ * column boolean (when not NULL) as a JSON boolean. */
+static json_t *adm_rows(struct store *st, const char *sql, const char *arg,
+			const char *boolean)
 {
-	int rc = sqlite3_step(s);
+	struct db_stmt *s = db_stmt(st, sql);
+	json_t *rows;
 
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE || rc == SQLITE_CONSTRAINT)
-		return rc;
-	log_err("database: %s failed: %s", what,
-		sqlite3_errmsg(sqlite_of(st)->db));
-	return -1;
+	if (!s)
+		return NULL;
+	if (arg)
+		db_bind_text(s, 1, arg);
+	rows = db_rows(s);
+	if (boolean)
+		adm_bool(rows, boolean);
+	return rows;
 }
 
 /* Runs sql (one ?1 = id) that must change one row of what. */
 static int adm_change_by_id(struct store *st, const char *sql, int64_t id,
 			    const char *what)
 {
-	sqlite3_stmt *s = adm_prepare(st, sql);
+	struct db_stmt *s = db_stmt(st, sql);
 
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if (adm_exec(st, s, what) != SQLITE_DONE)
+	db_bind_int64(s, 1, id);
+	if (db_exec(s) < 0)
 		return -1;
-	if (sqlite3_changes(sqlite_of(st)->db) == 0) {
+	if (db_changes(s) == 0) {
 		log_err("no %s with id %lld ('netcensus admin %s list' shows "
 			"them)",
 			what, (long long)id, what);
@@ -140,46 +88,28 @@ static int adm_change_by_id(struct store *st, const char *sql, int64_t id,
 	return 0;
 }
 
-/*
- * Steps s, a bound lookup whose first column is an id, into *id and
- * finalizes it: 0 when a row was found, 1 when none, -1 (logged, naming
- * what was looked up) on error.
- */
-static int adm_step_id(struct store *st, sqlite3_stmt *s, const char *what,
-		       int64_t *id)
-{
-	int rc = sqlite3_step(s);
-
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return 1;
-	log_err("database: %s lookup failed: %s", what,
-		sqlite3_errmsg(sqlite_of(st)->db));
-	return -1;
-}
-
-/* 1 when a row of table has id, 0 when not, -1 on error. */
+/* 1 when sql (one ?1 = id) finds a row, 0 when not, -1 on error. */
 static int adm_exists(struct store *st, const char *sql, int64_t id)
 {
-	sqlite3_stmt *s = adm_prepare(st, sql);
+	struct db_stmt *s = db_stmt(st, sql);
 	int rc;
 
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	log_err("database: lookup failed: %s",
-		sqlite3_errmsg(sqlite_of(st)->db));
-	return -1;
+	db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
+/* 1 when org id exists, 0 when not (logged, naming what), -1 on error. */
+static int adm_org_exists(struct store *st, int64_t id, const char *what)
+{
+	int rc = adm_exists(st, "SELECT 1 FROM org WHERE id = ?1", id);
+
+	if (rc == 0)
+		log_err("%s %lld does not exist", what, (long long)id);
+	return rc;
 }
 
 int store_text_check(const char *s, size_t max, int required, const char **why)
@@ -231,10 +161,10 @@ static int adm_check_text(const char *what, const char *s, size_t max,
 
 /* ---- orgs ---- */
 
-int sqlite_org_add(struct store *st, const char *name, int64_t parent_id,
-		   int64_t *id)
+int sql_org_add(struct store *st, const char *name, int64_t parent_id,
+		int64_t *id)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char now[20];
 	int rc;
 
@@ -242,32 +172,23 @@ int sqlite_org_add(struct store *st, const char *name, int64_t parent_id,
 		return -1;
 	if (parent_id <= 0)
 		parent_id = 1;
-	rc = adm_exists(st, "SELECT 1 FROM org WHERE id = ?1", parent_id);
-	if (rc <= 0) {
-		if (rc == 0)
-			log_err("parent org %lld does not exist",
-				(long long)parent_id);
+	if (adm_org_exists(st, parent_id, "parent org") <= 0)
 		return -1;
-	}
-	s = adm_prepare(st, "INSERT INTO org (name, parent_id, created)"
-			    " VALUES (?1, ?2, ?3)");
+	s = db_stmt(st, "INSERT INTO org (name, parent_id, created)"
+			" VALUES (?1, ?2, ?3) RETURNING id");
 	if (!s)
 		return -1;
 	util_now(now);
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, parent_id);
-	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-	rc = adm_exec(st, s, "adding an org");
-	if (rc == SQLITE_CONSTRAINT)
+	db_bind_text(s, 1, name);
+	db_bind_int64(s, 2, parent_id);
+	db_bind_text(s, 3, now);
+	rc = db_step_id(s, id);
+	if (rc == DB_CONSTRAINT)
 		log_err("an org named '%s' already exists", name);
-	if (rc != SQLITE_DONE)
-		return -1;
-	if (id)
-		*id = sqlite3_last_insert_rowid(sqlite_of(st)->db);
-	return 0;
+	return rc ? -1 : 0;
 }
 
-int sqlite_org_is_root(struct store *st, int64_t org_id)
+int sql_org_is_root(struct store *st, int64_t org_id)
 {
 	return adm_exists(st,
 			  "SELECT 1 FROM org WHERE id = ?1"
@@ -275,16 +196,14 @@ int sqlite_org_is_root(struct store *st, int64_t org_id)
 			  org_id);
 }
 
-json_t *sqlite_org_list(struct store *st)
+json_t *sql_org_list(struct store *st)
 {
-	sqlite3_stmt *s;
-
-	s = adm_prepare(st,
+	return adm_rows(st,
 			"SELECT o.id, o.name, o.parent_id, p.name AS parent,"
 			" o.description, o.created"
 			" FROM org o LEFT JOIN org p ON p.id = o.parent_id"
-			" ORDER BY o.id");
-	return s ? adm_rows(st, s) : NULL;
+			" ORDER BY o.id",
+			NULL, NULL);
 }
 
 /* ---- users ---- */
@@ -344,10 +263,10 @@ static char *user_hash(const char *name, const char *password)
 	return secret_password_hash(password);
 }
 
-int sqlite_user_add(struct store *st, const char *name, const char *role,
-		    int64_t org_id, const char *password)
+int sql_user_add(struct store *st, const char *name, const char *role,
+		 int64_t org_id, const char *password)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s;
 	char *hash = NULL;
 	char now[20];
 	int rc;
@@ -356,36 +275,32 @@ int sqlite_user_add(struct store *st, const char *name, const char *role,
 		return -1;
 	if (org_id <= 0)
 		org_id = 1;
-	rc = adm_exists(st, "SELECT 1 FROM org WHERE id = ?1", org_id);
-	if (rc <= 0) {
-		if (rc == 0)
-			log_err("org %lld does not exist", (long long)org_id);
+	if (adm_org_exists(st, org_id, "org") <= 0)
 		return -1;
-	}
 	/* No password: an account that logs in only through LDAP. */
 	if (password) {
 		hash = user_hash(name, password);
 		if (!hash)
 			return -1;
 	}
-	s = adm_prepare(st, "INSERT INTO user (name, role, org_id,"
-			    " password_hash, created)"
-			    " VALUES (?1, ?2, ?3, ?4, ?5)");
+	s = db_stmt(st, "INSERT INTO \"user\" (name, role, org_id,"
+			" password_hash, created)"
+			" VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (!s)
 		goto fail;
 	util_now(now);
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, org_id);
-	if (hash)
-		sqlite3_bind_text(s, 4, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
-	rc = adm_exec(st, s, "adding a user");
-	if (rc == SQLITE_CONSTRAINT)
+	db_bind_text(s, 1, name);
+	db_bind_text(s, 2, role);
+	db_bind_int64(s, 3, org_id);
+	db_bind_text(s, 4, hash);
+	db_bind_text(s, 5, now);
+	rc = db_step_unique(s);
+	db_reset(s);
+	if (rc == DB_CONSTRAINT)
 		log_err("a user named '%s' already exists (change the "
 			"password with 'netcensus admin user passwd %s')",
 			name, name);
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		goto fail;
 	free(hash);
 	return 0;
@@ -394,58 +309,50 @@ fail:
 	return -1;
 }
 
-int sqlite_user_set_password(struct store *st, const char *name,
-			     const char *password)
+int sql_user_set_password(struct store *st, const char *name,
+			  const char *password)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char *hash;
 	int rc;
 
 	hash = user_hash(name, password);
 	if (!hash)
 		return -1;
-	s = adm_prepare(st,
-			"UPDATE user SET password_hash = ?1 WHERE name = ?2");
+	s = db_stmt(st,
+		    "UPDATE \"user\" SET password_hash = ?1 WHERE name = ?2");
 	if (!s) {
 		free(hash);
 		return -1;
 	}
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	rc = adm_exec(st, s, "setting a password");
+	db_bind_text(s, 1, hash);
+	db_bind_text(s, 2, name);
+	rc = db_exec(s);
 	free(hash);
-	if (rc != SQLITE_DONE)
+	if (rc < 0)
 		return -1;
-	if (sqlite3_changes(sqlite_of(st)->db) == 0) {
+	if (db_changes(s) == 0) {
 		log_err("no user named '%s'", name);
 		return -1;
 	}
 	return 0;
 }
 
-int sqlite_user_password_stamp(struct store *st, const char *name,
-			       char stamp[65])
+int sql_user_password_stamp(struct store *st, const char *name, char stamp[65])
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = adm_prepare(st, "SELECT coalesce(password_hash, '')"
-			    " FROM user WHERE name = ?1");
+	s = db_stmt(st, "SELECT coalesce(password_hash, '')"
+			" FROM \"user\" WHERE name = ?1");
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		secret_token_hash((const char *)sqlite3_column_text(s, 0),
-				  stamp);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return 1;
-	log_err("database: user lookup failed: %s",
-		sqlite3_errmsg(sqlite_of(st)->db));
-	return -1;
+	db_bind_text(s, 1, name);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		secret_token_hash(db_text(s, 0), stamp);
+	db_reset(s);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : -1;
 }
 
 /* An argon2id hash of nothing anyone types, verified when the user does
@@ -454,41 +361,38 @@ static const char user_dummy_hash[] =
 	"$argon2id$v=19$m=65536,t=2,p=1$/T/2K7K2gLmU7lC48xcQbA"
 	"$qeoYtLJq3QoZJh0azpCDVwdWghoQS2ZFfHpoUneeS6Q";
 
-int sqlite_user_verify(struct store *st, const char *name, const char *password)
+int sql_user_verify(struct store *st, const char *name, const char *password)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char *hash = NULL;
 	char now[20];
 	int rc, enabled = 0, ok;
 
-	s = adm_prepare(st, "SELECT password_hash, enabled FROM user"
-			    " WHERE name = ?1");
+	s = db_stmt(st, "SELECT password_hash, enabled FROM \"user\""
+			" WHERE name = ?1");
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_type(s, 0) == SQLITE_TEXT)
-			hash = xstrdup((const char *)sqlite3_column_text(s, 0));
-		enabled = sqlite3_column_int(s, 1);
+	db_bind_text(s, 1, name);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		if (!db_is_null(s, 0))
+			hash = xstrdup(db_text(s, 0));
+		enabled = (int)db_int64(s, 1);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_err("database: user lookup failed: %s",
-			sqlite3_errmsg(sqlite_of(st)->db));
+	db_reset(s);
+	if (rc < 0)
 		return -1;
-	}
 	ok = secret_password_verify(hash ? hash : user_dummy_hash, password) &&
 	     hash && enabled;
 	free(hash);
 	if (!ok)
 		return 0;
-	s = adm_prepare(st, "UPDATE user SET last_login = ?1 WHERE name = ?2");
+	s = db_stmt(st, "UPDATE \"user\" SET last_login = ?1 WHERE name = ?2");
 	if (s) {
 		util_now(now);
-		sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-		adm_exec(st, s, "recording a login");
+		db_bind_text(s, 1, now);
+		db_bind_text(s, 2, name);
+		db_exec(s);
 	}
 	return 1;
 }
@@ -496,30 +400,18 @@ int sqlite_user_verify(struct store *st, const char *name, const char *password)
 #define USER_COLUMNS                                                           \
 	"SELECT u.id, u.name, u.role, u.org_id, o.name AS org, u.source,"      \
 	" u.full_name, u.email, u.enabled, u.created, u.last_login"            \
-	" FROM user u JOIN org o ON o.id = u.org_id"
+	" FROM \"user\" u JOIN org o ON o.id = u.org_id"
 
-json_t *sqlite_user_list(struct store *st)
+json_t *sql_user_list(struct store *st)
 {
-	sqlite3_stmt *s = adm_prepare(st, USER_COLUMNS " ORDER BY u.id");
-	json_t *rows;
-
-	if (!s)
-		return NULL;
-	rows = adm_rows(st, s);
-	adm_bool(rows, "enabled");
-	return rows;
+	return adm_rows(st, USER_COLUMNS " ORDER BY u.id", NULL, "enabled");
 }
 
-json_t *sqlite_user_get(struct store *st, const char *name)
+json_t *sql_user_get(struct store *st, const char *name)
 {
-	sqlite3_stmt *s = adm_prepare(st, USER_COLUMNS " WHERE u.name = ?1");
 	json_t *rows, *user = NULL;
 
-	if (!s)
-		return NULL;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rows = adm_rows(st, s);
-	adm_bool(rows, "enabled");
+	rows = adm_rows(st, USER_COLUMNS " WHERE u.name = ?1", name, "enabled");
 	if (rows && json_array_size(rows) == 1)
 		user = json_incref(json_array_get(rows, 0));
 	else if (rows)
@@ -532,27 +424,30 @@ json_t *sqlite_user_get(struct store *st, const char *name)
 
 static int token_user_id(struct store *st, const char *user, int64_t *id)
 {
-	sqlite3_stmt *s =
-		adm_prepare(st, "SELECT id FROM user WHERE name = ?1");
+	struct db_stmt *s =
+		db_stmt(st, "SELECT id FROM \"user\" WHERE name = ?1");
 	int rc;
 
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
-	rc = adm_step_id(st, s, "user", id);
-	if (rc == 1)
+	db_bind_text(s, 1, user);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*id = db_int64(s, 0);
+	db_reset(s);
+	if (rc == DB_DONE)
 		log_err("no user named '%s' (create it with 'netcensus admin "
 			"user add %s --role ROLE')",
 			user, user);
-	return rc ? -1 : 0;
+	return rc == DB_ROW ? 0 : -1;
 }
 
-int sqlite_token_create(struct store *st, const char *user, const char *label,
-			char **token)
+int sql_token_create(struct store *st, const char *user, const char *label,
+		     char **token)
 {
 	char hash[SECRET_TOKEN_HASH_LEN + 1], now[20];
 	char prefix[TOKEN_SHOWN + 1];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t user_id;
 	char *tok;
 
@@ -566,18 +461,17 @@ int sqlite_token_create(struct store *st, const char *user, const char *label,
 	secret_token_hash(tok, hash);
 	memcpy(prefix, tok, TOKEN_SHOWN);
 	prefix[TOKEN_SHOWN] = '\0';
-	s = adm_prepare(st, "INSERT INTO token (user_id, label, hash, prefix,"
-			    " created) VALUES (?1, ?2, ?3, ?4, ?5)");
+	s = db_stmt(st, "INSERT INTO token (user_id, label, hash, prefix,"
+			" created) VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (!s)
 		goto fail;
 	util_now(now);
-	sqlite3_bind_int64(s, 1, user_id);
-	if (label && *label)
-		sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, prefix, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
-	if (adm_exec(st, s, "creating a token") != SQLITE_DONE)
+	db_bind_int64(s, 1, user_id);
+	db_bind_text(s, 2, label && *label ? label : NULL);
+	db_bind_text(s, 3, hash);
+	db_bind_text(s, 4, prefix);
+	db_bind_text(s, 5, now);
+	if (db_exec(s) < 0)
 		goto fail;
 	*token = tok;
 	return 0;
@@ -586,10 +480,10 @@ fail:
 	return -1;
 }
 
-char *sqlite_token_user(struct store *st, const char *token)
+char *sql_token_user(struct store *st, const char *token)
 {
 	char hash[SECRET_TOKEN_HASH_LEN + 1], now[20];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char *user = NULL;
 	int64_t id = 0;
 	int rc, revoked = 0, enabled = 0;
@@ -601,27 +495,24 @@ char *sqlite_token_user(struct store *st, const char *token)
 		return NULL;
 	}
 	secret_token_hash(token, hash);
-	s = adm_prepare(st, "SELECT t.id, t.revoked, u.name, u.enabled"
-			    " FROM token t JOIN user u ON u.id = t.user_id"
-			    " WHERE t.hash = ?1");
+	s = db_stmt(st, "SELECT t.id, t.revoked, u.name, u.enabled"
+			" FROM token t JOIN \"user\" u ON u.id = t.user_id"
+			" WHERE t.hash = ?1");
 	if (!s)
 		return NULL;
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		revoked = sqlite3_column_int(s, 1);
-		user = xstrdup((const char *)sqlite3_column_text(s, 2));
-		enabled = sqlite3_column_int(s, 3);
+	db_bind_text(s, 1, hash);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		id = db_int64(s, 0);
+		revoked = (int)db_int64(s, 1);
+		user = xstrdup(db_text(s, 2));
+		enabled = (int)db_int64(s, 3);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_ROW) {
+		if (rc == DB_DONE)
 			log_info("API token %.*s… is not known", TOKEN_SHOWN,
 				 token);
-		else
-			log_err("database: token lookup failed: %s",
-				sqlite3_errmsg(sqlite_of(st)->db));
 		return NULL;
 	}
 	if (revoked || !enabled) {
@@ -630,36 +521,30 @@ char *sqlite_token_user(struct store *st, const char *token)
 		free(user);
 		return NULL;
 	}
-	s = adm_prepare(st, "UPDATE token SET last_used = ?1 WHERE id = ?2");
+	s = db_stmt(st, "UPDATE token SET last_used = ?1 WHERE id = ?2");
 	if (s) {
 		util_now(now);
-		sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, id);
-		adm_exec(st, s, "recording token use");
+		db_bind_text(s, 1, now);
+		db_bind_int64(s, 2, id);
+		db_exec(s);
 	}
 	return user;
 }
 
-int sqlite_token_revoke(struct store *st, int64_t id)
+int sql_token_revoke(struct store *st, int64_t id)
 {
 	return adm_change_by_id(
 		st, "UPDATE token SET revoked = 1 WHERE id = ?1", id, "token");
 }
 
-json_t *sqlite_token_list(struct store *st)
+json_t *sql_token_list(struct store *st)
 {
-	sqlite3_stmt *s;
-	json_t *rows;
-
-	s = adm_prepare(st, "SELECT t.id, u.name AS user, t.label, t.prefix,"
-			    " t.created, t.last_used, t.revoked"
-			    " FROM token t JOIN user u ON u.id = t.user_id"
-			    " ORDER BY t.id");
-	if (!s)
-		return NULL;
-	rows = adm_rows(st, s);
-	adm_bool(rows, "revoked");
-	return rows;
+	return adm_rows(st,
+			"SELECT t.id, u.name AS \"user\", t.label, t.prefix,"
+			" t.created, t.last_used, t.revoked"
+			" FROM token t JOIN \"user\" u ON u.id = t.user_id"
+			" ORDER BY t.id",
+			NULL, "revoked");
 }
 
 /* ---- credentials ---- */
@@ -1167,7 +1052,7 @@ static int cred_split(struct store *st, json_t *cred, json_t *fields,
 			json_object_set(fields, k, v);
 			continue;
 		}
-		if (!key && !(key = sqlite_store_key(st)))
+		if (!key && !(key = st->ops->key(st)))
 			return -1;
 		sealed = secret_encrypt(key, json_string_value(v));
 		if (!sealed)
@@ -1185,7 +1070,7 @@ static int cred_write(struct store *st, json_t *cred, int64_t update_id,
 {
 	json_t *norm, *fields = json_object(), *secrets = json_object();
 	char *fields_text = NULL, *secrets_text = NULL;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	const char *name;
 	int64_t org_id;
 	char now[20];
@@ -1213,48 +1098,38 @@ static int cred_write(struct store *st, json_t *cred, int64_t update_id,
 		goto out;
 	fields_text = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
 	secrets_text = json_dumps(secrets, JSON_COMPACT | JSON_SORT_KEYS);
-	s = adm_prepare(
-		st, update_id > 0 ? "UPDATE credential SET org_id = ?1,"
-				    " name = ?2, type = ?3, description = ?4,"
-				    " fields = ?5, secrets = ?6, updated = ?7"
-				    " WHERE id = ?8"
-				  : "INSERT INTO credential (org_id, name,"
-				    " type, description, fields, secrets,"
-				    " created, updated)"
-				    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+	s = db_stmt(st, update_id > 0
+				? "UPDATE credential SET org_id = ?1,"
+				  " name = ?2, type = ?3, description = ?4,"
+				  " fields = ?5, secrets = ?6, updated = ?7"
+				  " WHERE id = ?8 RETURNING id"
+				: "INSERT INTO credential (org_id, name,"
+				  " type, description, fields, secrets,"
+				  " created, updated)"
+				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
+				  " RETURNING id");
 	if (!s)
 		goto out;
 	if (update_id > 0)
-		sqlite3_bind_int64(s, 8, update_id);
+		db_bind_int64(s, 8, update_id);
 	util_now(now);
-	sqlite3_bind_int64(s, 1, org_id);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3,
-			  json_string_value(json_object_get(norm, "type")), -1,
-			  SQLITE_STATIC);
-	if (json_object_get(norm, "description"))
-		sqlite3_bind_text(
-			s, 4,
-			json_string_value(json_object_get(norm, "description")),
-			-1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, fields_text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, secrets_text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
-	rc = adm_exec(st, s, "adding a credential");
-	if (rc == SQLITE_CONSTRAINT)
+	db_bind_int64(s, 1, org_id);
+	db_bind_text(s, 2, name);
+	db_bind_text(s, 3, json_string_value(json_object_get(norm, "type")));
+	db_bind_text(s, 4,
+		     json_string_value(json_object_get(norm, "description")));
+	db_bind_text(s, 5, fields_text);
+	db_bind_text(s, 6, secrets_text);
+	db_bind_text(s, 7, now);
+	rc = db_step_id(s, id);
+	if (rc == DB_CONSTRAINT)
 		log_err_field("name",
 			      "a credential named '%s' already exists in org "
 			      "%lld: pick another name",
 			      name, (long long)org_id);
-	if (rc != SQLITE_DONE) {
-		rc = -1;
-		goto out;
-	}
-	if (id)
-		*id = update_id > 0
-			      ? update_id
-			      : sqlite3_last_insert_rowid(sqlite_of(st)->db);
-	rc = 0;
+	else if (rc && update_id > 0)
+		log_err("no credential with id %lld", (long long)update_id);
+	rc = rc ? -1 : 0;
 out:
 	store_credential_wipe(norm);
 	json_decref(norm);
@@ -1265,12 +1140,12 @@ out:
 	return rc;
 }
 
-int sqlite_credential_add(struct store *st, json_t *cred, int64_t *id)
+int sql_credential_add(struct store *st, json_t *cred, int64_t *id)
 {
 	return cred_write(st, cred, 0, id);
 }
 
-int sqlite_credential_update(struct store *st, int64_t id, json_t *cred)
+int sql_credential_update(struct store *st, int64_t id, json_t *cred)
 {
 	return cred_write(st, cred, id, NULL);
 }
@@ -1306,17 +1181,14 @@ static json_t *cred_unpack_row(json_t *row)
 	return secrets;
 }
 
-json_t *sqlite_credential_list(struct store *st)
+json_t *sql_credential_list(struct store *st)
 {
-	sqlite3_stmt *s = adm_prepare(st, CRED_COLUMNS " ORDER BY c.id");
 	json_t *rows, *row, *secrets, *set;
 	const char *k;
 	json_t *v;
 	size_t i;
 
-	if (!s)
-		return NULL;
-	rows = adm_rows(st, s);
+	rows = adm_rows(st, CRED_COLUMNS " ORDER BY c.id", NULL, NULL);
 	json_array_foreach(rows, i, row) {
 		secrets = cred_unpack_row(row);
 		set = json_array();
@@ -1328,9 +1200,9 @@ json_t *sqlite_credential_list(struct store *st)
 	return rows;
 }
 
-json_t *sqlite_credential_get_secret(struct store *st, int64_t id)
+json_t *sql_credential_get_secret(struct store *st, int64_t id)
 {
-	sqlite3_stmt *s = adm_prepare(st, CRED_COLUMNS " WHERE c.id = ?1");
+	struct db_stmt *s = db_stmt(st, CRED_COLUMNS " WHERE c.id = ?1");
 	json_t *rows, *row = NULL, *secrets = NULL;
 	struct secret_key *key = NULL;
 	const char *k;
@@ -1339,8 +1211,8 @@ json_t *sqlite_credential_get_secret(struct store *st, int64_t id)
 
 	if (!s)
 		return NULL;
-	sqlite3_bind_int64(s, 1, id);
-	rows = adm_rows(st, s);
+	db_bind_int64(s, 1, id);
+	rows = db_rows(s);
 	if (!rows)
 		return NULL;
 	if (json_array_size(rows) != 1) {
@@ -1349,7 +1221,7 @@ json_t *sqlite_credential_get_secret(struct store *st, int64_t id)
 	}
 	row = json_incref(json_array_get(rows, 0));
 	secrets = cred_unpack_row(row);
-	if (json_object_size(secrets) && !(key = sqlite_store_key(st)))
+	if (json_object_size(secrets) && !(key = st->ops->key(st)))
 		goto fail;
 	json_object_foreach(secrets, k, v) {
 		plain = json_is_string(v)
@@ -1375,7 +1247,7 @@ fail:
 	return NULL;
 }
 
-int sqlite_credential_delete(struct store *st, int64_t id)
+int sql_credential_delete(struct store *st, int64_t id)
 {
 	return adm_change_by_id(st, "DELETE FROM credential WHERE id = ?1", id,
 				"credential");

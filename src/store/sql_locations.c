@@ -1,14 +1,16 @@
 /*
- * sqlite_locations.c: store_locations.h on SQLite (table location of
- * migration 3). Column names in SQL come only from the constant lists
- * below; values are bound.
+ * sql_locations.c: store_locations.h (table location of migration 3) for
+ * every SQL engine, through the API's query helpers (sql_api_int.h).
+ * Column names in SQL come only from the constant lists below; values
+ * are bound.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/util.h"
-#include "store/sqlite_api_int.h"
+#include "store/sql_api_int.h"
+#include "store/sql_ops.h"
 #include "store/store_locations.h"
 
 const char *const store_location_text_fields[] = {
@@ -30,13 +32,12 @@ static void loc_select(struct strbuf *sb, const int64_t *org_ids, int norgs,
 		       json_t *params)
 {
 	strbuf_puts(sb, LOC_COLS);
-	sqlite_api_org_in(sb, " AND ", "d.org_id", org_ids, norgs, params);
-	strbuf_puts(sb, ") AS devices FROM location l WHERE 1");
-	sqlite_api_org_in(sb, " AND ", "l.org_id", org_ids, norgs, params);
+	sql_api_org_in(sb, " AND ", "d.org_id", org_ids, norgs, params);
+	strbuf_puts(sb, ") AS devices FROM location l WHERE 1 = 1");
+	sql_api_org_in(sb, " AND ", "l.org_id", org_ids, norgs, params);
 }
 
-json_t *sqlite_location_list(struct store *st, const int64_t *org_ids,
-			     int norgs)
+json_t *sql_location_list(struct store *st, const int64_t *org_ids, int norgs)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *rows;
@@ -44,14 +45,14 @@ json_t *sqlite_location_list(struct store *st, const int64_t *org_ids,
 	strbuf_init(&sb, 0);
 	loc_select(&sb, org_ids, norgs, params);
 	strbuf_puts(&sb, " ORDER BY l.name, l.id");
-	rows = sqlite_api_rows(st, sb.data, params);
+	rows = sql_api_rows(st, sb.data, params);
 	strbuf_free(&sb);
 	json_decref(params);
 	return rows;
 }
 
-json_t *sqlite_location_get(struct store *st, int64_t id,
-			    const int64_t *org_ids, int norgs, int *found)
+json_t *sql_location_get(struct store *st, int64_t id, const int64_t *org_ids,
+			 int norgs, int *found)
 {
 	struct strbuf sb;
 	json_t *params = json_array(), *row;
@@ -60,16 +61,16 @@ json_t *sqlite_location_get(struct store *st, int64_t id,
 	loc_select(&sb, org_ids, norgs, params);
 	strbuf_puts(&sb, " AND l.id = ?");
 	json_array_append_new(params, json_integer(id));
-	row = sqlite_api_row(st, sb.data, params, found);
+	row = sql_api_row(st, sb.data, params, found);
 	strbuf_free(&sb);
 	return row;
 }
 
-int sqlite_location_find(struct store *st, int64_t org_id, const char *name,
-			 int64_t *id)
+int sql_location_find(struct store *st, int64_t org_id, const char *name,
+		      int64_t *id)
 {
 	json_t *params = json_pack("[Is]", (json_int_t)org_id, name);
-	int rc = sqlite_api_scalar(
+	int rc = sql_api_scalar(
 		st, "SELECT id FROM location WHERE org_id = ? AND name = ?",
 		params, id);
 
@@ -85,11 +86,11 @@ static json_t *loc_value(json_t *o, const char *k)
 	return v ? json_incref(v) : json_null();
 }
 
-int sqlite_location_add(struct store *st, json_t *loc, int64_t *id)
+int sql_location_add(struct store *st, json_t *loc, int64_t *id)
 {
 	json_t *params = json_array();
 	char now[20];
-	int i;
+	int i, rc;
 
 	util_now(now);
 	json_array_append(params, json_object_get(loc, "org_id"));
@@ -97,17 +98,18 @@ int sqlite_location_add(struct store *st, json_t *loc, int64_t *id)
 		json_array_append_new(params, loc_value(loc, loc_set_cols[i]));
 	json_array_append_new(params, json_string(now));
 	json_array_append_new(params, json_string(now));
-	if (sqlite_api_exec(st,
+	rc = sql_api_scalar(st,
 			    "INSERT INTO location (org_id, name, type, address,"
 			    " city, country, description, latitude, longitude,"
 			    " created, updated)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			    params) < 0)
-		return -1;
-	return sqlite_api_scalar(st, "SELECT last_insert_rowid()", NULL, id);
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			    " RETURNING id",
+			    params, id);
+	json_decref(params);
+	return rc;
 }
 
-int sqlite_location_update(struct store *st, int64_t id, json_t *fields)
+int sql_location_update(struct store *st, int64_t id, json_t *fields)
 {
 	json_t *params = json_array(), *old = NULL, *name;
 	struct strbuf sb;
@@ -133,20 +135,19 @@ int sqlite_location_update(struct store *st, int64_t id, json_t *fields)
 		goto out;
 	}
 	name = json_object_get(fields, "name");
-	old = name ? sqlite_api_row(st,
-				    "SELECT org_id, name FROM location"
-				    " WHERE id = ?",
-				    json_pack("[I]", (json_int_t)id), NULL)
+	old = name ? sql_api_row(st,
+				 "SELECT org_id, name FROM location"
+				 " WHERE id = ?",
+				 json_pack("[I]", (json_int_t)id), NULL)
 		   : NULL;
-	if (sqlite_api_exec(st, sb.data, params) < 0)
+	if (sql_api_exec(st, sb.data, params) < 0)
 		goto fail;
 	if (old &&
-	    sqlite_api_exec(st,
-			    "UPDATE device SET location = ? WHERE location = ?"
-			    " AND org_id = ?",
-			    json_pack("[OOO]", name,
-				      json_object_get(old, "name"),
-				      json_object_get(old, "org_id"))) < 0)
+	    sql_api_exec(st,
+			 "UPDATE device SET location = ? WHERE location = ?"
+			 " AND org_id = ?",
+			 json_pack("[OOO]", name, json_object_get(old, "name"),
+				   json_object_get(old, "org_id"))) < 0)
 		goto fail;
 	rc = store_commit(st);
 	goto out;
@@ -158,8 +159,8 @@ out:
 	return rc;
 }
 
-int sqlite_location_delete(struct store *st, int64_t id)
+int sql_location_delete(struct store *st, int64_t id)
 {
-	return sqlite_api_exec(st, "DELETE FROM location WHERE id = ?",
-			       json_pack("[I]", (json_int_t)id));
+	return sql_api_exec(st, "DELETE FROM location WHERE id = ?",
+			    json_pack("[I]", (json_int_t)id));
 }

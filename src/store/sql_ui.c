@@ -1,7 +1,10 @@
 /*
- * sqlite_ui.c: store_ui.h on SQLite (branch uidev). SQL text is built
- * only from the constant pieces below; every value, the JSON path of a
- * sort field included, is bound.
+ * sql_ui.c: store_ui.h for every SQL engine, through the API's query
+ * helpers (sql_api_int.h). SQL text is built only from the constant
+ * pieces below; every value, the JSON path of a sort field included, is
+ * bound. One page of a component section sorts numbers first and as
+ * numbers, addresses as addresses: the two engines' own forms of those
+ * sort keys are in their dialect (db.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +12,9 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "store/sqlite_api_int.h"
+#include "store/backend.h"
+#include "store/db.h"
+#include "store/sql_api_int.h"
 #include "store/store_ui.h"
 
 /* ---- one page of a component section ---- */
@@ -53,14 +58,12 @@ json_t *store_component_page(struct store *st, int64_t device_id,
 			     const char *q, const char *field, int desc,
 			     long limit, long offset, int64_t *total)
 {
-	if (sqlite_only(st, __func__))
-		return NULL;
+	const struct db_dialect *d = st->ops->dialect;
 	const char *dir = desc ? " DESC" : "";
 	json_t *params = NULL, *rows = NULL;
 	int lo = which == STORE_ROWS_CURRENT ? 1 : 0;
 	int hi = which == STORE_ROWS_RETIRED ? 0 : 1;
 	struct strbuf sb;
-	char path[STORE_SECTION_FIELD_MAX + 8];
 
 	strbuf_init(&sb, 0);
 	if (field && *field && !ui_word_ok(field, STORE_SECTION_FIELD_MAX)) {
@@ -72,44 +75,42 @@ json_t *store_component_page(struct store *st, int64_t device_id,
 	}
 	/* q: a row any of whose values contains it (ignoring case) */
 	params = json_pack("[Isiio]", (json_int_t)device_id, section, lo, hi,
-			   sqlite_api_like_value("%", q ? q : "", "%"));
-	if (sqlite_api_scalar(st,
-			      "SELECT count(*) FROM component WHERE"
-			      " device_id = ? AND section = ?"
-			      " AND current BETWEEN ? AND ?"
-			      " AND data LIKE ? ESCAPE '\\'",
-			      params, total) < 0)
+			   sql_api_like_value("%", q ? q : "", "%"));
+	if (sql_api_scalar(st,
+			   "SELECT count(*) FROM component WHERE"
+			   " device_id = ? AND section = ?"
+			   " AND current BETWEEN ? AND ?"
+			   " AND CAST(data AS TEXT) LIKE ? ESCAPE '\\'",
+			   params, total) < 0)
 		goto out;
 	strbuf_puts(&sb, "SELECT id, section, key, current, first_seen,"
 			 " last_seen, data FROM (SELECT c.*, ");
 	if (field && *field && strcmp(field, "first_seen") &&
 	    strcmp(field, "last_seen")) {
-		snprintf(path, sizeof(path), "$.\"%s\"", field);
-		json_array_insert_new(params, 0, json_string(path));
-		strbuf_puts(&sb, "json_extract(c.data, ?) AS v");
+		/* the member named field (SQLite's ->> reads a bare name
+		 * as $.name) */
+		json_array_insert_new(params, 0, json_string(field));
+		strbuf_puts(&sb, "c.data ->> ? AS v");
 	} else {
 		strbuf_puts(&sb, field && *field ? field : "c.key");
 		strbuf_puts(&sb, " AS v");
 	}
 	strbuf_puts(&sb, " FROM component c WHERE c.device_id = ?"
 			 " AND c.section = ? AND c.current BETWEEN ? AND ?"
-			 " AND c.data LIKE ? ESCAPE '\\')"
+			 " AND CAST(c.data AS TEXT) LIKE ? ESCAPE '\\') s"
 			 " ORDER BY (v IS NULL OR v = ''), ");
-	if (field && ui_is_address_field(field)) {
-		strbuf_printf(&sb, "ip_key(v)%s, ", dir);
-	} else {
-		/* numbers (sizes, counts, versions) first and as numbers */
-		strbuf_puts(&sb, "(CAST(v AS TEXT) GLOB '[0-9]*' OR"
-				 " typeof(v) IN ('integer', 'real')) DESC, ");
-		strbuf_printf(&sb, "CAST(v AS REAL)%s, ", dir);
-	}
+	if (field && ui_is_address_field(field))
+		strbuf_printf(&sb, "%sv%s%s, ", d->ip_pre, d->ip_post, dir);
+	else /* numbers (sizes, counts, versions) first and as numbers */
+		strbuf_printf(&sb, "%s DESC, %s%s, ", d->num_first, d->num_key,
+			      dir);
 	strbuf_printf(&sb,
-		      "CAST(v AS TEXT) COLLATE NOCASE%s, id%s"
+		      "lower(CAST(v AS TEXT))%s, id%s"
 		      " LIMIT ? OFFSET ?",
 		      dir, dir);
 	json_array_append_new(params, json_integer(limit));
 	json_array_append_new(params, json_integer(offset));
-	rows = sqlite_api_rows(st, sb.data, params);
+	rows = sql_api_rows(st, sb.data, params);
 	if (rows)
 		ui_rows_data(rows);
 out:
@@ -130,17 +131,15 @@ int store_pref_name_ok(const char *name)
 
 json_t *store_pref_get_all(struct store *st, int64_t user_id)
 {
-	if (sqlite_only(st, __func__))
-		return NULL;
 	json_t *params = json_pack("[I]", (json_int_t)user_id);
 	json_t *rows, *out = NULL, *r, *v;
 	json_error_t err;
 	size_t i;
 
-	rows = sqlite_api_rows(st,
-			       "SELECT name, value FROM user_pref"
-			       " WHERE user_id = ? ORDER BY name",
-			       params);
+	rows = sql_api_rows(st,
+			    "SELECT name, value FROM user_pref"
+			    " WHERE user_id = ? ORDER BY name",
+			    params);
 	json_decref(params);
 	if (!rows)
 		return NULL;
@@ -161,8 +160,6 @@ json_t *store_pref_get_all(struct store *st, int64_t user_id)
 int store_pref_set(struct store *st, int64_t user_id, const char *name,
 		   json_t *value)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	char *text = NULL, now[20];
 	int64_t n = 0, have = 0;
 	json_t *params, *mine;
@@ -170,10 +167,10 @@ int store_pref_set(struct store *st, int64_t user_id, const char *name,
 
 	params = json_pack("[Is]", (json_int_t)user_id, name);
 	if (!value || json_is_null(value)) {
-		rc = sqlite_api_exec(st,
-				     "DELETE FROM user_pref WHERE user_id = ?"
-				     " AND name = ?",
-				     params);
+		rc = sql_api_exec(st,
+				  "DELETE FROM user_pref WHERE user_id = ?"
+				  " AND name = ?",
+				  params);
 		params = NULL;
 		goto out;
 	}
@@ -186,15 +183,15 @@ int store_pref_set(struct store *st, int64_t user_id, const char *name,
 		goto out;
 	}
 	mine = json_pack("[I]", (json_int_t)user_id);
-	rc = sqlite_api_scalar(st,
-			       "SELECT count(*) FROM user_pref WHERE"
-			       " user_id = ?",
-			       mine, &n);
+	rc = sql_api_scalar(st,
+			    "SELECT count(*) FROM user_pref WHERE"
+			    " user_id = ?",
+			    mine, &n);
 	json_decref(mine);
-	if (rc < 0 || sqlite_api_scalar(st,
-					"SELECT count(*) FROM user_pref WHERE"
-					" user_id = ? AND name = ?",
-					params, &have) < 0) {
+	if (rc < 0 || sql_api_scalar(st,
+				     "SELECT count(*) FROM user_pref WHERE"
+				     " user_id = ? AND name = ?",
+				     params, &have) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -209,13 +206,13 @@ int store_pref_set(struct store *st, int64_t user_id, const char *name,
 	util_now(now);
 	json_array_append_new(params, json_string(text));
 	json_array_append_new(params, json_string(now));
-	rc = sqlite_api_exec(st,
-			     "INSERT INTO user_pref (user_id, name, value,"
-			     " updated) VALUES (?, ?, ?, ?)"
-			     " ON CONFLICT (user_id, name) DO UPDATE SET"
-			     " value = excluded.value,"
-			     " updated = excluded.updated",
-			     params);
+	rc = sql_api_exec(st,
+			  "INSERT INTO user_pref (user_id, name, value,"
+			  " updated) VALUES (?, ?, ?, ?)"
+			  " ON CONFLICT (user_id, name) DO UPDATE SET"
+			  " value = excluded.value,"
+			  " updated = excluded.updated",
+			  params);
 	params = NULL;
 out:
 	json_decref(params);
@@ -227,8 +224,6 @@ out:
 
 int store_user_update(struct store *st, int64_t id, json_t *fields)
 {
-	if (sqlite_only(st, __func__))
-		return -1;
 	static const char *const cols[] = {"role",	"org_id", "enabled",
 					   "full_name", "email",  NULL};
 	json_t *params = json_array(), *v;
@@ -236,7 +231,7 @@ int store_user_update(struct store *st, int64_t id, json_t *fields)
 	int i, n = 0, rc;
 
 	strbuf_init(&sb, 0);
-	strbuf_puts(&sb, "UPDATE user SET ");
+	strbuf_puts(&sb, "UPDATE \"user\" SET ");
 	for (i = 0; cols[i]; i++) {
 		if (!(v = json_object_get(fields, cols[i])))
 			continue;
@@ -250,7 +245,7 @@ int store_user_update(struct store *st, int64_t id, json_t *fields)
 	}
 	strbuf_puts(&sb, " WHERE id = ?");
 	json_array_append_new(params, json_integer(id));
-	rc = sqlite_api_exec(st, sb.data, params);
+	rc = sql_api_exec(st, sb.data, params);
 	strbuf_free(&sb);
 	return rc;
 }

@@ -1,9 +1,10 @@
 /*
- * sqlite_attach_int: the SQL that says where a device is plugged in
- * (store_attach.h), as macros, so that the device endpoint and the network
- * picture (ATTACH_SET, sqlite_attach.c: one device or a thousand in one
+ * sql_attach_int: the SQL that says where a device is plugged in
+ * (store_attach.h), as macros, in the common SQL of every engine (db.h),
+ * so that the device endpoint and the network
+ * picture (ATTACH_SET, sql_attach.c: one device or a thousand in one
  * query), the device list's filters switch=, switch_id=, switch_port=
- * (ATTACH_FILTER, sqlite_api.c: one set query over every device for the
+ * (ATTACH_FILTER, sql_api.c: one set query over every device for the
  * whole list, not one subquery per device) and the list's ordering on
  * those fields (ATTACH_BEST, a correlated subquery per row) compute it the
  * same way: all are built from ATTACH_FDB_COLS and ATTACH_UPLINK, and
@@ -11,11 +12,12 @@
  * are aliased, so an outer query's bare "device" stays visible. Nothing
  * outside src/store/ includes this.
  */
-#ifndef NC_SQLITE_ATTACH_INT_H
-#define NC_SQLITE_ATTACH_INT_H
+#ifndef NC_SQL_ATTACH_INT_H
+#define NC_SQL_ATTACH_INT_H
 
 #include <jansson.h>
 
+#include "store/db.h"
 #include "store/store.h"
 
 /* An access port has at most this many distinct MACs (docs/device-report.md:
@@ -109,16 +111,15 @@
 	"  WHERE coalesce(ports.port_macs, 0) <= "                             \
 	ATTACH_STR(ATTACH_MAX_MACS) ")"
 
-/* The attachments of the devices whose ids are in IDS, an SQL expression
- * for a JSON array (a bound parameter): rows (id, pos: the index in IDS,
- * then the attachment's columns) in IDS's order, one per device that has
- * one. */
+/* The attachments of the devices whose ids are in IDS, a bound parameter
+ * ("?N") holding a JSON array: rows (id, then the attachment's columns)
+ * in the order of the ids, one per device that has one. */
 #define ATTACH_SET(IDS)                                                        \
-	ATTACH_SET_CTE("SELECT d.id, d.org_id, j.key FROM json_each(" IDS ")"  \
-		       " j JOIN device d ON d.id = j.value")                   \
-	" SELECT dev AS id, pos, switch_id, switch_name AS switch, switch_ip,"  \
+	ATTACH_SET_CTE("SELECT d.id, d.org_id, d.id FROM device d WHERE "      \
+		       DB_IN_JSON_IDS("d.id", IDS))                            \
+	" SELECT dev AS id, switch_id, switch_name AS switch, switch_ip,"      \
 	" port, net_index, port_name, vlan, mac, port_macs, seen"              \
-	" FROM best WHERE n = 1 ORDER BY pos"
+	" FROM best WHERE n = 1 ORDER BY id"
 
 /* The ids of the devices whose attachment meets a condition, which the
  * caller appends on best.switch_name, best.switch_id or best.port_name
@@ -131,6 +132,6 @@
 
 /* ATTACH_SET's rows for the device ids in ids (a JSON array, borrowed);
  * NULL on error (logged). */
-json_t *sqlite_attachments(struct store *st, json_t *ids);
+json_t *sql_attachments(struct store *st, json_t *ids);
 
 #endif
