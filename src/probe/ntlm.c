@@ -152,6 +152,12 @@ static int ntlm_av_pairs(const uint8_t *p, size_t n, struct ntlm_info *o,
 		unsigned id, len;
 		char *slot;
 
+		if (at == n) {
+			snprintf(why, why_len,
+				 "target info ends at %zu without MsvAvEOL",
+				 at);
+			return -1;
+		}
 		if (n - at < 4) {
 			snprintf(why, why_len,
 				 "target info ends inside an AV pair at %zu",
@@ -170,6 +176,13 @@ static int ntlm_av_pairs(const uint8_t *p, size_t n, struct ntlm_info *o,
 			return -1;
 		}
 		slot = ntlm_av_slot(o, id);
+		if (slot && len % 2) {
+			snprintf(why, why_len,
+				 "AV pair %u at %zu has an odd length (%u "
+				 "bytes) for UTF-16",
+				 id, at - 4, len);
+			return -1;
+		}
 		if (slot)
 			ntlm_utf16(p + at, len, slot, NTLM_NAME_MAX);
 		else if (id == AV_TIMESTAMP && len == 8)

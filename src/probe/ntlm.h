@@ -9,7 +9,8 @@
  * ntlm_challenge_parse() reads untrusted bytes: every offset and length is
  * checked against the message, strings are UTF-16LE converted to UTF-8
  * into fixed buffers (longer ones are cut at a character boundary), and
- * it never reads outside [p, p + n).
+ * it never reads outside [p, p + n). A name AV pair of odd length (not
+ * UTF-16) and target info without MsvAvEOL are refused with a message.
  */
 #ifndef NC_NTLM_H
 #define NC_NTLM_H

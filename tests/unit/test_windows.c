@@ -451,6 +451,66 @@ static void test_ntlm_real_windows(void **state)
 	}
 }
 
+/* The Server 2022 message with one field made to lie: refused with a
+ * message naming what is wrong, never a read outside the bytes. Target
+ * info: 164 bytes at 76; AV pairs at 0 (NbDomain), 24 (NbComputer), 48
+ * (DnsDomain), 74 (DnsComputer, 44 bytes), 122 (DnsTree, 22 bytes), 148
+ * (Timestamp), 160 (EOL). */
+static void test_ntlm_win2022_malformed(void **state)
+{
+	uint8_t m[sizeof(win2022_member)];
+	struct ntlm_info t;
+	char why[256];
+	size_t n;
+
+	(void)state;
+	/* MsvAvDnsTreeName says 255 bytes */
+	memcpy(m, win2022_member, sizeof(m));
+	m[76 + 122 + 2] = 0xff;
+	assert_int_equal(
+		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
+	assert_string_equal(why, "AV pair 5 at 122 says 255 bytes, 38 left");
+	/* MsvAvDnsComputerName with an odd length (43): not UTF-16 */
+	memcpy(m, win2022_member, sizeof(m));
+	m[76 + 74 + 2] = 43;
+	assert_int_equal(
+		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
+	assert_string_equal(why, "AV pair 3 at 74 has an odd length (43 "
+				 "bytes) for UTF-16");
+	/* target info cut before MsvAvEOL (160 bytes instead of 164) */
+	memcpy(m, win2022_member, sizeof(m));
+	m[40] = 160;
+	m[42] = 160;
+	assert_int_equal(
+		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
+	assert_string_equal(why, "target info ends at 160 without MsvAvEOL");
+	/* target info cut inside the EOL pair (162 bytes) */
+	m[40] = 162;
+	m[42] = 162;
+	assert_int_equal(
+		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
+	assert_string_equal(why, "target info ends inside an AV pair at 160");
+	/* TargetInfo 4 bytes past the end of the message */
+	memcpy(m, win2022_member, sizeof(m));
+	m[44] = 76 + 4;
+	assert_int_equal(
+		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
+	assert_string_equal(why, "TargetInfo (164 bytes at 80) lies outside "
+				 "the 240-byte message");
+	/* received cut anywhere (each copy exact-sized for ASan): refused
+	 * with a message, or parsed as far as it goes */
+	for (n = 0; n < sizeof(win2022_member); n++) {
+		uint8_t *cut = malloc(n ? n : 1);
+
+		assert_non_null(cut);
+		memcpy(cut, win2022_member, n);
+		why[0] = '\0';
+		if (ntlm_challenge_parse(cut, n, &t, why, sizeof(why)) < 0)
+			assert_true(why[0] != '\0');
+		free(cut);
+	}
+}
+
 /* A node status answer as RFC 1002 4.2.18 lays it out: a Windows
  * workstation of domain CORP with a MAC. */
 static size_t nb_answer(uint8_t *p, uint16_t txid, unsigned names)
@@ -891,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_windows_builds),
 		cmocka_unit_test(test_ntlm_lying_lengths),
 		cmocka_unit_test(test_ntlm_real_windows),
+		cmocka_unit_test(test_ntlm_win2022_malformed),
 		cmocka_unit_test(test_nbstat),
 		cmocka_unit_test(test_nbstat_overlapped),
 		cmocka_unit_test(test_smb_hostile),
