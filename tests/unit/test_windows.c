@@ -314,43 +314,60 @@ static void test_windows_builds(void **state)
 	assert_int_equal(ntlm_windows_name(12345, os, sizeof(os)), -1);
 }
 
-/* Lengths that lie: each refused with a message, nothing read outside. */
-static void test_ntlm_lying_lengths(void **state)
+/* msg (n bytes) with byte `at` set to v: refused, the message saying
+ * want. */
+static void ntlm_lie(const uint8_t *msg, size_t n, size_t at, uint8_t v,
+		     const char *want)
 {
-	uint8_t m[sizeof(nlmp_v2_challenge)];
+	uint8_t *m = malloc(n);
+	struct ntlm_info t;
+	char why[256];
+
+	assert_non_null(m);
+	memcpy(m, msg, n);
+	m[at] = v;
+	assert_int_equal(ntlm_challenge_parse(m, n, &t, why, sizeof(why)), -1);
+	if (!strstr(why, want))
+		fail_msg("'%s' does not say '%s'", why, want);
+	free(m);
+}
+
+/* msg received cut anywhere (each copy exact-sized for ASan): refused with
+ * a message, or parsed as far as it goes, never a read outside. */
+static void ntlm_cut_everywhere(const uint8_t *msg, size_t len)
+{
 	struct ntlm_info t;
 	char why[256];
 	size_t n;
 
-	(void)state;
-	/* TargetInfo said to be 0x2400 bytes */
-	memcpy(m, nlmp_v2_challenge, sizeof(m));
-	m[41] = 0x24;
-	assert_int_equal(
-		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "TargetInfo"));
-	/* TargetName at offset 0xffffff38 */
-	memcpy(m, nlmp_v2_challenge, sizeof(m));
-	m[19] = 0xff;
-	m[18] = 0xff;
-	m[17] = 0xff;
-	assert_int_equal(
-		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "TargetName"));
-	/* an AV pair (MsvAvNbDomainName at 0x44) longer than target info */
-	memcpy(m, nlmp_v2_challenge, sizeof(m));
-	m[0x46] = 0xf0;
-	assert_int_equal(
-		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "AV pair"));
-	/* cut anywhere: refused or parsed, never read past the end */
-	for (n = 0; n < sizeof(nlmp_v2_challenge); n++) {
+	for (n = 0; n < len; n++) {
 		uint8_t *cut = malloc(n ? n : 1);
 
-		memcpy(cut, nlmp_v2_challenge, n);
-		(void)ntlm_challenge_parse(cut, n, &t, why, sizeof(why));
+		assert_non_null(cut);
+		memcpy(cut, msg, n);
+		why[0] = '\0';
+		if (ntlm_challenge_parse(cut, n, &t, why, sizeof(why)) < 0)
+			assert_true(why[0] != '\0');
 		free(cut);
 	}
+}
+
+/* Lengths that lie: each refused with a message, nothing read outside. */
+static void test_ntlm_lying_lengths(void **state)
+{
+	const uint8_t *v2 = nlmp_v2_challenge;
+	size_t n = sizeof(nlmp_v2_challenge);
+	struct ntlm_info t;
+	char why[256];
+
+	(void)state;
+	/* TargetInfo said to be 0x2400 bytes */
+	ntlm_lie(v2, n, 41, 0x24, "TargetInfo");
+	/* TargetName at offset 0xff000038 */
+	ntlm_lie(v2, n, 19, 0xff, "TargetName");
+	/* an AV pair (MsvAvNbDomainName at 0x44) longer than target info */
+	ntlm_lie(v2, n, 0x46, 0xf0, "AV pair");
+	ntlm_cut_everywhere(v2, n);
 	/* no NTLMSSP at all */
 	assert_int_equal(ntlm_challenge_find((const uint8_t *)"garbage", 7, &t,
 					     why, sizeof(why)),
@@ -458,57 +475,25 @@ static void test_ntlm_real_windows(void **state)
  * (Timestamp), 160 (EOL). */
 static void test_ntlm_win2022_malformed(void **state)
 {
-	uint8_t m[sizeof(win2022_member)];
-	struct ntlm_info t;
-	char why[256];
-	size_t n;
+	const uint8_t *w = win2022_member;
+	size_t n = sizeof(win2022_member);
 
 	(void)state;
 	/* MsvAvDnsTreeName says 255 bytes */
-	memcpy(m, win2022_member, sizeof(m));
-	m[76 + 122 + 2] = 0xff;
-	assert_int_equal(
-		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
-	assert_string_equal(why, "AV pair 5 at 122 says 255 bytes, 38 left");
+	ntlm_lie(w, n, 76 + 122 + 2, 0xff,
+		 "AV pair 5 at 122 says 255 bytes, 38 left");
 	/* MsvAvDnsComputerName with an odd length (43): not UTF-16 */
-	memcpy(m, win2022_member, sizeof(m));
-	m[76 + 74 + 2] = 43;
-	assert_int_equal(
-		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
-	assert_string_equal(why, "AV pair 3 at 74 has an odd length (43 "
-				 "bytes) for UTF-16");
+	ntlm_lie(w, n, 76 + 74 + 2, 43,
+		 "AV pair 3 at 74 has an odd length (43 bytes) for UTF-16");
 	/* target info cut before MsvAvEOL (160 bytes instead of 164) */
-	memcpy(m, win2022_member, sizeof(m));
-	m[40] = 160;
-	m[42] = 160;
-	assert_int_equal(
-		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
-	assert_string_equal(why, "target info ends at 160 without MsvAvEOL");
+	ntlm_lie(w, n, 40, 160, "target info ends at 160 without MsvAvEOL");
 	/* target info cut inside the EOL pair (162 bytes) */
-	m[40] = 162;
-	m[42] = 162;
-	assert_int_equal(
-		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
-	assert_string_equal(why, "target info ends inside an AV pair at 160");
+	ntlm_lie(w, n, 40, 162, "target info ends inside an AV pair at 160");
 	/* TargetInfo 4 bytes past the end of the message */
-	memcpy(m, win2022_member, sizeof(m));
-	m[44] = 76 + 4;
-	assert_int_equal(
-		ntlm_challenge_parse(m, sizeof(m), &t, why, sizeof(why)), -1);
-	assert_string_equal(why, "TargetInfo (164 bytes at 80) lies outside "
-				 "the 240-byte message");
-	/* received cut anywhere (each copy exact-sized for ASan): refused
-	 * with a message, or parsed as far as it goes */
-	for (n = 0; n < sizeof(win2022_member); n++) {
-		uint8_t *cut = malloc(n ? n : 1);
-
-		assert_non_null(cut);
-		memcpy(cut, win2022_member, n);
-		why[0] = '\0';
-		if (ntlm_challenge_parse(cut, n, &t, why, sizeof(why)) < 0)
-			assert_true(why[0] != '\0');
-		free(cut);
-	}
+	ntlm_lie(w, n, 44, 76 + 4,
+		 "TargetInfo (164 bytes at 80) lies outside the 240-byte "
+		 "message");
+	ntlm_cut_everywhere(w, n);
 }
 
 /* A node status answer as RFC 1002 4.2.18 lays it out: a Windows
