@@ -2,11 +2,13 @@
  * test_windows: the NetBIOS, SMB and NTLMSSP parsers on real bytes, and
  * the SMB job against hostile servers on loopback.
  *
- * Real bytes: the CHALLENGE_MESSAGE examples of Microsoft's [MS-NLMP]
+ * Recorded bytes: the CHALLENGE_MESSAGE examples of Microsoft's [MS-NLMP]
  * section 4.2.3.3 (NTLMv1 with client challenge) and 4.2.4.3 (NTLMv2),
  * as printed in the specification (also Chromium's
- * net/ntlm/ntlm_test_data.h kChallengeMsgV1 / kChallengeMsgFromSpecV2),
- * and the NEGOTIATE and SESSION_SETUP answers of Samba 4.17.12 (Debian 12)
+ * net/ntlm/ntlm_test_data.h kChallengeMsgV1 / kChallengeMsgFromSpecV2;
+ * illustrative vectors with placeholder names, not a capture), three
+ * challenges real Windows hosts sent, with DNS names (sources below), and
+ * the NEGOTIATE and SESSION_SETUP answers of Samba 4.17.12 (Debian 12)
  * captured with tcpdump from `netcensus discover` against a standalone
  * smbd (netbios name LAB-SMB-T, host name vm, signing mandatory).
  */
