@@ -869,6 +869,137 @@ static void test_smb_hostile(void **state)
 	assert_int_equal(r.smb1, 0); /* closed on the SMB1 question */
 }
 
+/* A DER tag and length for len content bytes at p; the bytes written. */
+static size_t der_put(uint8_t *p, uint8_t tag, size_t len)
+{
+	p[0] = tag;
+	if (len < 0x80) {
+		p[1] = (uint8_t)len;
+		return 2;
+	}
+	if (len < 0x100) {
+		p[1] = 0x81;
+		p[2] = (uint8_t)len;
+		return 3;
+	}
+	p[1] = 0x82;
+	p[2] = (uint8_t)(len >> 8);
+	p[3] = (uint8_t)len;
+	return 4;
+}
+
+/* The size der_put() gives a header of len content bytes. */
+static size_t der_hdr(size_t len)
+{
+	return len < 0x80 ? 2 : len < 0x100 ? 3 : 4;
+}
+
+/* tok (n bytes) as the innermost OCTET STRING under `depth` constructed
+ * tags (outermost first), each `pre` bytes preceding its child; the
+ * bytes written at p. */
+static size_t der_wrap(uint8_t *p, const uint8_t *tags, size_t depth,
+		       const uint8_t *const *pre, const size_t *pre_len,
+		       const uint8_t *tok, size_t n)
+{
+	size_t len[8], at = 0, i;
+
+	len[depth] = n;
+	for (i = depth; i-- > 0;)
+		len[i] = pre_len[i] + der_hdr(len[i + 1]) + len[i + 1];
+	for (i = 0; i < depth; i++) {
+		at += der_put(p + at, tags[i], len[i]);
+		if (pre_len[i])
+			memcpy(p + at, pre[i], pre_len[i]);
+		at += pre_len[i];
+	}
+	at += der_put(p + at, 0x04, n);
+	memcpy(p + at, tok, n);
+	return at + n;
+}
+
+/* SMB2 SESSION_SETUP's answer carrying tok the way Windows and Samba
+ * send it: STATUS_MORE_PROCESSING_REQUIRED, and a SPNEGO negTokenResp
+ * ([RFC 4178] 4.2.2: negState accept-incomplete, supportedMech NTLMSSP,
+ * responseToken) as the security buffer, the layout of Samba's answer in
+ * test_smb_samba_bytes; the bytes written at p. */
+static size_t smb2_challenge_answer(uint8_t *p, const uint8_t *tok, size_t n)
+{
+	static const uint8_t state_mech[] = {
+		0xa0, 0x03, 0x0a, 0x01, 0x01, 0xa1, 0x0c, 0x06, 0x0a, 0x2b,
+		0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a};
+	static const uint8_t tags[] = {0xa1, 0x30, 0xa2};
+	const uint8_t *pre[] = {NULL, state_mech, NULL};
+	const size_t pre_len[] = {0, sizeof(state_mech), 0};
+	size_t len;
+
+	smb2_hdr(p, 1, 0xc0000016u);
+	memset(p + 64, 0, 8);
+	p[64] = 9;
+	p[68] = 72; /* security buffer at 72 */
+	len = der_wrap(p + 72, tags, 3, pre, pre_len, tok, n);
+	p[70] = (uint8_t)len;
+	p[71] = (uint8_t)(len >> 8);
+	return 72 + len;
+}
+
+/* The server's TSRequest of CredSSP ([MS-CSSP] 2.2.1) carrying tok:
+ * version 6, negoTokens [1] SEQUENCE OF SEQUENCE { negoToken [0] OCTET
+ * STRING }; the bytes written at p. */
+static size_t tsrequest_wrap(uint8_t *p, const uint8_t *tok, size_t n)
+{
+	static const uint8_t version[] = {0xa0, 0x03, 0x02, 0x01, 0x06};
+	static const uint8_t tags[] = {0x30, 0xa1, 0x30, 0x30, 0xa0};
+	const uint8_t *pre[] = {version, NULL, NULL, NULL, NULL};
+	const size_t pre_len[] = {sizeof(version), 0, 0, 0, 0};
+
+	return der_wrap(p, tags, 5, pre, pre_len, tok, n);
+}
+
+/* The Server 2022 challenge as SMB2 and as RDP's CredSSP carry it: the
+ * wrappers are built here from the specifications (no capture of a
+ * Windows host's SMB2 or CredSSP answer was found published), the
+ * challenge inside is Windows' own. Through the parsers the SMB and RDP
+ * jobs use, to the same report. */
+static void test_windows_challenge_wrapped(void **state)
+{
+	uint8_t m[1024];
+	struct smb_result r;
+	char why[256];
+	size_t n, k;
+	json_t *rep;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		memset(&r, 0, sizeof(r));
+		r.smb1 = -1;
+		if (k == 0) {
+			n = smb2_challenge_answer(m, win2022_member,
+						  sizeof(win2022_member));
+			assert_int_equal(smb2_session_setup_parse(
+						 m, n, &r.ntlm, why,
+						 sizeof(why)),
+					 0);
+		} else {
+			/* rdp_credssp() hands the whole TSRequest over */
+			n = tsrequest_wrap(m, win2022_member,
+					   sizeof(win2022_member));
+			assert_int_equal(m[1], 0x82); /* long-form length */
+			assert_int_equal(ntlm_challenge_find(m, n, &r.ntlm,
+							     why, sizeof(why)),
+					 0);
+		}
+		r.ntlm_ok = 1;
+		rep = smb_result_report(&r);
+		assert_sys(json_object_get(rep, "sys"), "fqdn",
+			   "op-agent-2.dan.vmcloud");
+		assert_sys(json_object_get(rep, "sys"), "windows_forest",
+			   "dan.vmcloud");
+		assert_sys(json_object_get(rep, "sys"), "os_name",
+			   "Windows Server 2022");
+		json_decref(rep);
+	}
+}
+
 static void test_rdp_confirm(void **state)
 {
 	struct rdp_result r;
@@ -944,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(test_smb_hostile),
 		cmocka_unit_test(test_rdp_confirm),
 		cmocka_unit_test(test_rdp_hostile),
+		cmocka_unit_test(test_windows_challenge_wrapped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
