@@ -407,8 +407,8 @@ static const struct ntlm_case ntlm_cases[] = {
 	{"IIS member without Version", ephox_member, sizeof(ephox_member),
 	 "INTRAEPHOX", "INTRAEPHOX", "BOARDROOM", "intraephox.ephox.com",
 	 "Boardroom.intraephox.ephox.com", "", 0, "boardroom",
-	 "boardroom.intraephox.ephox.com", "intraephox.ephox.com",
-	 "INTRAEPHOX", NULL, NULL, NULL},
+	 "boardroom.intraephox.ephox.com", "intraephox.ephox.com", "INTRAEPHOX",
+	 NULL, NULL, NULL},
 };
 
 static void assert_sys(json_t *sys, const char *key, const char *want)
@@ -975,17 +975,17 @@ static void test_windows_challenge_wrapped(void **state)
 		if (k == 0) {
 			n = smb2_challenge_answer(m, win2022_member,
 						  sizeof(win2022_member));
-			assert_int_equal(smb2_session_setup_parse(
-						 m, n, &r.ntlm, why,
-						 sizeof(why)),
+			assert_int_equal(smb2_session_setup_parse(m, n, &r.ntlm,
+								  why,
+								  sizeof(why)),
 					 0);
 		} else {
 			/* rdp_credssp() hands the whole TSRequest over */
 			n = tsrequest_wrap(m, win2022_member,
 					   sizeof(win2022_member));
 			assert_int_equal(m[1], 0x82); /* long-form length */
-			assert_int_equal(ntlm_challenge_find(m, n, &r.ntlm,
-							     why, sizeof(why)),
+			assert_int_equal(ntlm_challenge_find(m, n, &r.ntlm, why,
+							     sizeof(why)),
 					 0);
 		}
 		r.ntlm_ok = 1;
