@@ -83,8 +83,11 @@ check "an API reply says the server's own time ($(grep -i '^server-timing' "$T/h
 	grep -qiE '^server-timing: app;dur=[0-9]+\.[0-9]{2}, cpu;dur=[0-9]+\.[0-9]{2}' "$T/hs"
 
 # ---- discovery runs ----
+# run 3 is held by another live server (its lease far ahead): a running
+# run without a lease is one the server's sweep (every 30 s) marks
+# interrupted, which this check would otherwise race
 db_sql "INSERT INTO discovery (id, org_id, name, targets, created, updated) VALUES (7, 1, 'lab', '198.18.5.0/24', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
-INSERT INTO discovery_run (id, discovery_id, state, started, addresses_total, addresses_done, alive) VALUES (3, 7, 'running', '2026-01-01 00:00:00', 256, 10, 2);
+INSERT INTO discovery_run (id, discovery_id, state, started, addresses_total, addresses_done, alive, lease_owner, lease_until) VALUES (3, 7, 'running', '2026-01-01 00:00:00', 256, 10, 2, 'another-server', '2999-01-01 00:00:00');
 INSERT INTO discovery_run (id, discovery_id, state) VALUES (4, NULL, 'done');
 INSERT INTO discovery_log (run_id, time, ip, stage, outcome, duration_ms) VALUES (3, '2026-01-01 00:00:01', '198.18.5.1', 'discovery', 'alive', 3), (3, '2026-01-01 00:00:02', '198.18.5.9', 'discovery', 'dead', NULL);"
 check "runs: newest first, with the discovery's name" \

@@ -333,9 +333,12 @@ test('admin: users, orgs and a token shown once', async () => {
 
 test('discoveries: a run\'s progress and log, refreshed until done', async () => {
   const sql = (q) => sh('sqlite3', [main.db], q);
+  // the run is held by another live server (its lease far ahead): a
+  // running run without a lease is one the server's sweep, every 30 s,
+  // rightly marks interrupted, and the page stops refreshing it then
   sql(`INSERT INTO discovery (id, org_id, name, targets, created, updated) VALUES (900, 1, 'e2e lab', '198.18.0.0/24', datetime('now'), datetime('now'));
-       INSERT INTO discovery_run (id, discovery_id, state, started, addresses_total, addresses_done, alive, devices_stored)
-       VALUES (900, 900, 'running', datetime('now', '-20 seconds'), 256, 64, 3, 1);
+       INSERT INTO discovery_run (id, discovery_id, state, started, addresses_total, addresses_done, alive, devices_stored, lease_owner, lease_until)
+       VALUES (900, 900, 'running', datetime('now', '-20 seconds'), 256, 64, 3, 1, 'another-server', '2999-01-01 00:00:00');
        INSERT INTO discovery_log (run_id, time, ip, stage, outcome, duration_ms) VALUES
        (900, datetime('now'), '198.18.0.1', 'discovery', 'alive', 2), (900, datetime('now'), '198.18.0.1', 'snmp', 'ok', 40),
        (900, datetime('now'), '198.18.0.2', 'discovery', 'dead', 1000);`);
