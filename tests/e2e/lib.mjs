@@ -16,6 +16,13 @@ export function sh(cmd, args, input) {
   return execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+// SQL on a database that a running server may be writing (its lease
+// renewals, sweeps, sessions): wait up to 30 s for the server's write
+// lock instead of failing at once with "database is locked".
+export function sqlite(db, sql) {
+  return sh('sqlite3', ['-cmd', '.timeout 30000', db], sql);
+}
+
 function freePort() {
   return 30000 + Math.floor(Math.random() * 20000);
 }

@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { writeNetwork, subnetCount } from './gen-network.mjs';
-import { NETCENSUS, WAIT_MS, servers, sh, startServer, launchBrowser } from './lib.mjs';
+import { NETCENSUS, WAIT_MS, servers, sh, sqlite, startServer, launchBrowser } from './lib.mjs';
 
 const SAMPLES = process.env.NETCENSUS_SAMPLES || '';
 const SHOTS = process.env.SHOTS || path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots');
@@ -332,7 +332,7 @@ test('admin: users, orgs and a token shown once', async () => {
 });
 
 test('discoveries: a run\'s progress and log, refreshed until done', async () => {
-  const sql = (q) => sh('sqlite3', [main.db], q);
+  const sql = (q) => sqlite(main.db, q);
   // the run is held by another live server (its lease far ahead): a
   // running run without a lease is one the server's sweep, every 30 s,
   // rightly marks interrupted, and the page stops refreshing it then
@@ -527,7 +527,7 @@ test('discoveries: the Active Directory form refuses a discovery no credential c
   await page.click('#discovery-form button:text("Cancel")');
   // a finished run of it (its row written here: the read itself is in
   // tests/lab/test_ad.sh) shows the AD result and links to the reports
-  sh('sqlite3', [main.db], `INSERT INTO discovery_run (id, discovery_id, state, started, finished, addresses_total, addresses_done, devices_stored, message)
+  sqlite(main.db, `INSERT INTO discovery_run (id, discovery_id, state, started, finished, addresses_total, addresses_done, devices_stored, message)
     VALUES (950, ${d.id}, 'done', datetime('now'), datetime('now'), 403, 403, 403, 'Active Directory: 403 computers (1 skipped), 3 subnets, 3 new proposed discoveries');`);
   await page.goto(main.url + '/#/discoveries/950');
   await page.waitForSelector('#ad-summary');
@@ -539,7 +539,7 @@ test('discoveries: the Active Directory form refuses a discovery no credential c
   await page.click('#ad-summary a:text("never seen on the network")');
   await page.waitForSelector('table.devices');
   assert.match(page.url(), /tags__ic=active_directory/);
-  sh('sqlite3', [main.db], 'DELETE FROM discovery_run WHERE id = 950;');
+  sqlite(main.db, 'DELETE FROM discovery_run WHERE id = 950;');
   await page.request.delete(main.url + `/api/v1/discoveries/${d.id}`, { headers: { 'X-CSRF-Token': (await apiGet('/auth/me')).csrf_token } });
 });
 
@@ -1328,7 +1328,7 @@ test(`with ${PERF_DEVICES.toLocaleString('en-US')} devices the devices page show
   const db = path.join(tmp, 'perf.db');
   sh(NETCENSUS, ['status', '--db', db]);
   const t0 = Date.now();
-  sh('sqlite3', [db], `
+  sqlite(db, `
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${PERF_DEVICES})
     INSERT INTO device (org_id, hostname, ip, mac, type, os_family, manufacturer, first_seen, last_seen)
     SELECT 1, printf('host-%06d', i), printf('198.%d.%d.%d', 18 + i / 65536, (i / 256) % 256, i % 256),
