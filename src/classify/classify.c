@@ -351,6 +351,8 @@ static int classify_names_maker(const char *w, size_t n, const char *maker)
 	char buf[64];
 	size_t m = strlen(maker);
 
+	while (n && w[n - 1] == ',')
+		n--; /* "Enterasys Networks, Inc." */
 	if (!n || n >= sizeof(buf))
 		return 0;
 	if (strncasecmp(w, maker, n) == 0 && (n == m || maker[n] == ' '))
@@ -360,6 +362,22 @@ static int classify_names_maker(const char *w, size_t n, const char *maker)
 	memcpy(buf, w, n);
 	buf[n] = '\0';
 	return util_streq_ci(classify_vendor_normalise(buf), maker);
+}
+
+/* 1 for a company-form word that may follow a maker's name ("Inc.",
+ * "Ltd", "GmbH", "Corporation"), with or without a trailing comma. */
+static int classify_company_form(const char *w, size_t n)
+{
+	static const char *const forms[] = {
+		"Inc.",	       "Inc",  "Ltd.", "Ltd", "Co.",  "Corp.", "Corp",
+		"Corporation", "GmbH", "AG",   "LLC", "S.A.", "B.V.",  "AB"};
+
+	while (n && w[n - 1] == ',')
+		n--;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strlen(forms[i]) == n && strncasecmp(w, forms[i], n) == 0)
+			return 1;
+	return 0;
 }
 
 /* 1 for a version number a maker appends to a model: "1.09", "V4.38",
@@ -429,6 +447,13 @@ const char *classify_model_normalise(const char *model, const char *maker,
 		if (classify_names_maker(out, end, maker))
 			best = end + 1;
 		end++;
+	}
+	/* and the company form after it: "Enterasys Networks, Inc. G3G124" */
+	if (best && best < n) {
+		size_t w = strcspn(out + best, " ");
+
+		if (best + w < n && classify_company_form(out + best, w))
+			best += w + 1;
 	}
 	start = best ? best : classify_glued_maker(out, maker);
 	/* version numbers appended after the model */

@@ -1683,6 +1683,14 @@ static const struct mib_case round10_cases[] = {
 	 "L-1310acn",
 	 NULL,
 	 "LANCOM sysDescr (access point)"},
+	{"the model after the maker's name and its company form",
+	 {"sysObjectID", "1.3.6.1.4.1.5624.2.1.124", "sysDescr",
+	  "Enterasys Networks, Inc. G3G124-24P Rev 06.03.08.0012", NULL},
+	 "switch",
+	 "Enterasys Networks",
+	 "G3G124-24P",
+	 NULL,
+	 "sysDescr: the model after the maker's name"},
 	{"Ethernet Routing Switch names its model",
 	 {"sysObjectID", "1.3.6.1.4.1.45.3.65.1", "sysDescr",
 	  "Ethernet Routing Switch 5530-24TFD  HW:35 FW:5.0.0.4 SW:v6.1.1.017",
@@ -2077,6 +2085,9 @@ static void test_model_normalise(void **state)
 		const char *model, *maker, *want;
 	} cases[] = {
 		{"Ricoh MP 3053", "Ricoh", "MP 3053"},
+		/* the company form after the maker's name goes too */
+		{"Enterasys Networks, Inc. G3G124-24P", "Enterasys Networks",
+		 "G3G124-24P"},
 		{"RICOH  MP\t3053 1.09", "Ricoh", "MP 3053"},
 		{"Cisco 7206 VXR", "Cisco Systems", "7206 VXR"},
 		{"HP Color LaserJet Pro M252dw", "Hewlett Packard",
