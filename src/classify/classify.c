@@ -270,30 +270,77 @@ static const char *classify_bound(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+/* The maker the words w (n bytes) name: an alias line of the vendor table
+ * matches them (even one naming them alike), or IANA registered an
+ * organisation by exactly that name; NULL otherwise. */
+static const char *classify_words_maker(const char *w, size_t n, char *buf,
+					size_t size)
+{
+	const char *v;
+
+	if (n < 2 || n >= size)
+		return NULL;
+	memcpy(buf, w, n);
+	buf[n] = '\0';
+	v = classify_vendor_normalise(buf);
+	if (v != buf)
+		return v;
+	return classify_ent_find(classify_ents, buf);
+}
+
+/* Length of the word at s: letters, digits, '-' and '&'; 0 unless a blank,
+ * a comma or the end follows it. */
+static size_t classify_word_len(const char *s)
+{
+	size_t n = 0;
+
+	while (isalnum((unsigned char)s[n]) || s[n] == '-' || s[n] == '&')
+		n++;
+	return s[n] && s[n] != ' ' && s[n] != ',' ? 0 : n;
+}
+
 /*
- * The maker a sysDescr names first ("3Com Baseline Switch 2916-SFP Plus"),
- * for a device that gives no sysObjectID: its first word, when the vendor
- * alias table knows it or IANA registered an organisation by exactly that
- * name; NULL otherwise (most sysDescrs start with a product or an OS).
+ * The maker a sysDescr names first ("3Com Baseline Switch 2916-SFP Plus",
+ * "KONICA MINOLTA bizhub C360", "Extreme Networks ..."): its first two
+ * words, else its first word, when the vendor alias table knows them or
+ * IANA registered an organisation by exactly that name; NULL otherwise
+ * (most sysDescrs start with a product or an OS).
  */
 static const char *classify_descr_maker(const char *descr, char *buf,
 					size_t size)
 {
 	const char *v;
-	size_t n = 0;
+	size_t n, m;
 
-	while (descr && n + 1 < size &&
-	       (isalnum((unsigned char)descr[n]) || descr[n] == '-' ||
-		descr[n] == '&'))
-		n++;
-	if (n < 2 || (descr[n] && descr[n] != ' ' && descr[n] != ','))
+	if (!descr || (n = classify_word_len(descr)) == 0)
 		return NULL;
-	memcpy(buf, descr, n);
-	buf[n] = '\0';
-	v = classify_vendor_normalise(buf);
-	if (v != buf) /* an alias line matched, even one naming it alike */
+	if (descr[n] == ' ' && (m = classify_word_len(descr + n + 1)) > 0 &&
+	    (v = classify_words_maker(descr, n + 1 + m, buf, size)) != NULL)
 		return v;
-	return classify_ent_find(classify_ents, buf);
+	return classify_words_maker(descr, n, buf, size);
+}
+
+/* 1 for a sysObjectID under an enterprise that names the SNMP agent's
+ * author rather than the device's maker (net-snmp, UCD, bsnmpd/FOKUS,
+ * Broadcom FASTPATH, VMware, Frogfoot): the same list as the rules'
+ * manufacturer fallback. */
+static int classify_agent_oid(const char *oid)
+{
+	static const char *const authors[] = {"8072", "2021", "12325",
+					      "4413", "6876", "10002"};
+	const char *p = oid;
+	size_t n;
+
+	if (*p == '.')
+		p++;
+	if (strncmp(p, "1.3.6.1.4.1.", 12) != 0)
+		return 0;
+	p += 12;
+	n = strcspn(p, ".");
+	for (size_t i = 0; i < sizeof(authors) / sizeof(authors[0]); i++)
+		if (strlen(authors[i]) == n && strncmp(p, authors[i], n) == 0)
+			return 1;
+	return 0;
 }
 
 /* 1 when the word(s) w (n bytes) name the maker: its name or the name's
@@ -304,6 +351,8 @@ static int classify_names_maker(const char *w, size_t n, const char *maker)
 	char buf[64];
 	size_t m = strlen(maker);
 
+	while (n && w[n - 1] == ',')
+		n--; /* "Enterasys Networks, Inc." */
 	if (!n || n >= sizeof(buf))
 		return 0;
 	if (strncasecmp(w, maker, n) == 0 && (n == m || maker[n] == ' '))
@@ -313,6 +362,22 @@ static int classify_names_maker(const char *w, size_t n, const char *maker)
 	memcpy(buf, w, n);
 	buf[n] = '\0';
 	return util_streq_ci(classify_vendor_normalise(buf), maker);
+}
+
+/* 1 for a company-form word that may follow a maker's name ("Inc.",
+ * "Ltd", "GmbH", "Corporation"), with or without a trailing comma. */
+static int classify_company_form(const char *w, size_t n)
+{
+	static const char *const forms[] = {
+		"Inc.",	       "Inc",  "Ltd.", "Ltd", "Co.",  "Corp.", "Corp",
+		"Corporation", "GmbH", "AG",   "LLC", "S.A.", "B.V.",  "AB"};
+
+	while (n && w[n - 1] == ',')
+		n--;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strlen(forms[i]) == n && strncasecmp(w, forms[i], n) == 0)
+			return 1;
+	return 0;
 }
 
 /* 1 for a version number a maker appends to a model: "1.09", "V4.38",
@@ -382,6 +447,13 @@ const char *classify_model_normalise(const char *model, const char *maker,
 		if (classify_names_maker(out, end, maker))
 			best = end + 1;
 		end++;
+	}
+	/* and the company form after it: "Enterasys Networks, Inc. G3G124" */
+	if (best && best < n) {
+		size_t w = strcspn(out + best, " ");
+
+		if (best + w < n && classify_company_form(out + best, w))
+			best += w + 1;
 	}
 	start = best ? best : classify_glued_maker(out, maker);
 	/* version numbers appended after the model */
@@ -499,10 +571,14 @@ int classify_report(json_t *report)
 	f.sys = sys;
 	f.product = f.oid ? classify_products_lookup(classify_products, f.oid)
 			  : NULL;
-	if (!f.oid)
+	/* the maker the sysDescr starts with counts when no sysObjectID
+	 * names one: none at all, or an SNMP agent author's ("Endian
+	 * Firewall ..." on net-snmp's 8072) */
+	if (!f.oid || classify_agent_oid(f.oid))
 		f.maker = classify_descr_maker(f.descr, maker, sizeof(maker));
-	f.vendor = f.enterprise ? classify_vendor_normalise(f.enterprise)
-				: f.maker;
+	f.vendor = f.maker	  ? f.maker
+		   : f.enterprise ? classify_vendor_normalise(f.enterprise)
+				  : NULL;
 	f.mib_model = classify_bound(
 		classify_ident_first(sys, IDENT_MODEL, &from), mm, sizeof(mm));
 	if (f.mib_model)
