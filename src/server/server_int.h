@@ -260,8 +260,9 @@ int auth_password_check(struct request *rq, const char *name, const char *pw);
  * caller set its own through a session, starts a new one for it (the
  * cookie, and csrf_token added to reply). */
 void auth_password_changed(struct request *rq, const char *name, json_t *reply);
-/* Ends every session of user name (its API tokens stay); the count. */
-int auth_sessions_end(const char *name);
+/* Ends every session of user name on every server of the database (its
+ * API tokens stay); the count, or -1. */
+int auth_sessions_end(struct request *rq, const char *name);
 int api_auth_login(struct request *rq);
 int api_auth_logout(struct request *rq);
 int api_auth_me(struct request *rq);
