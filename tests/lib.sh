@@ -86,6 +86,12 @@
 #         (pg_ctl stop on its own data directory, nothing else) on exit.
 #         skip_all when PostgreSQL is not installed; returns 1 when it
 #         did not start (its logs: $T/pg.log, $T/pgs/server.log).
+# tasks   task_runs ID: the run count of scheduled task ID (through $U).
+#         tasks_ran_twice ID...: 0 when every task ran at least twice.
+#         tasks_once_a_minute START LOG... -- ID...: 0 when each task's
+#         "task ID (" lines in the LOGs together equal its run count and
+#         that is at most the minutes since START (date +%s) + 1; a "#"
+#         line for each task that is not so.
 #
 # Helpers keep their own variables in _lib_* names, so a test's are safe;
 # the names above (n, failed, T, DB, PID, PORT, U, S, TOKEN, LAB, SAMPLES,
@@ -487,3 +493,36 @@ req() { # req METHOD PATH [CURL-ARGS...]
 		${TOKEN:+-H "Authorization: Bearer $TOKEN"} "$@" "$U$_lib_path")
 }
 J() { jq -r "$1" "$T/body"; }
+
+# -------------------------------------------------------------- tasks
+task_runs() { # task_runs ID
+	req GET "/api/v1/tasks/$1"
+	J .runs
+}
+tasks_ran_twice() { # tasks_ran_twice ID...
+	for _lib_t; do
+		[ "$(task_runs "$_lib_t")" -ge 2 ] || return 1
+	done
+}
+tasks_once_a_minute() { # tasks_once_a_minute START LOG... -- ID...
+	_lib_min=$((($(date +%s) - $1) / 60 + 1))
+	shift
+	_lib_logs=
+	while [ "$1" != -- ]; do
+		_lib_logs="$_lib_logs $1"
+		shift
+	done
+	shift
+	_lib_ok=0
+	for _lib_t; do
+		_lib_runs=$(task_runs "$_lib_t")
+		# shellcheck disable=SC2086 # _lib_logs: words
+		_lib_lines=$(cat $_lib_logs | grep -c -- "task $_lib_t (")
+		if [ "$_lib_lines" != "$_lib_runs" ] ||
+			[ "$_lib_runs" -gt $((_lib_min + 1)) ]; then
+			echo "# task $_lib_t: $_lib_runs runs, $_lib_lines log lines, $_lib_min minutes" >&2
+			_lib_ok=1
+		fi
+	done
+	return $_lib_ok
+}

@@ -29,7 +29,8 @@ static void serve_usage(FILE *out)
 		"         [--max-connections N] [--max-connections-per-ip N] "
 		"[--body-buffer-max MIB]\n"
 		"         [--discovery-workers N] [--lease-seconds S] "
-		"[--collector-plain-http]\n"
+		"[--db-wait S]\n"
+		"         [--collector-plain-http]\n"
 		"\n"
 		"Runs the JSON API (and the Open-AudIT intake paths) until "
 		"SIGTERM or SIGINT.\n"
@@ -58,7 +59,8 @@ static void serve_usage(FILE *out)
 		"                      max_connections_per_ip, "
 		"body_buffer_max,\n"
 		"                      discovery_workers, lease_seconds, "
-		"collector_plain_http, timezone,\n"
+		"db_wait,\n"
+		"                      collector_plain_http, timezone,\n"
 		"                      map_tiles, ldap.NAME.KEY\n"
 		"  --intake-allow NETS networks allowed to post Open-AudIT "
 		"audits without ?token=\n"
@@ -91,6 +93,11 @@ static void serve_usage(FILE *out)
 		"                      another server on the database marks "
 		"it interrupted once\n"
 		"                      the lease runs out (default 60)\n"
+		"  --db-wait S         at start, wait up to S seconds for a "
+		"database that cannot\n"
+		"                      be reached (PostgreSQL starting), "
+		"then exit 1 (default 60;\n"
+		"                      0: exit at once)\n"
 		"  --collector-plain-http  hand collectors their jobs (which "
 		"carry credentials)\n"
 		"                      over plain HTTP too; without it only "
@@ -139,6 +146,8 @@ static const char *serve_key(int c)
 		return "body_buffer_max";
 	case 'L':
 		return "lease_seconds";
+	case 'w':
+		return "db_wait";
 	default:
 		return "discovery_workers";
 	}
@@ -166,6 +175,7 @@ int cmd_serve(int argc, char **argv)
 		{"request-timeout", required_argument, NULL, 'T'},
 		{"discovery-workers", required_argument, NULL, 'W'},
 		{"lease-seconds", required_argument, NULL, 'L'},
+		{"db-wait", required_argument, NULL, 'w'},
 		{"header-timeout", required_argument, NULL, 'H'},
 		{"max-connections", required_argument, NULL, 'M'},
 		{"max-connections-per-ip", required_argument, NULL, 'I'},
@@ -244,6 +254,7 @@ int cmd_serve(int argc, char **argv)
 		case 'T':
 		case 'W':
 		case 'L':
+		case 'w':
 		case 'H':
 		case 'M':
 		case 'I':

@@ -581,7 +581,9 @@ static void *sched_main(void *arg)
 
 		if (sched_should_stop())
 			break;
-		sched_tick(s, st);
+		/* a database that was restarted: connect again first */
+		if (store_ready(st) == 0)
+			sched_tick(s, st);
 		now = time(NULL);
 		ts.tv_sec = now - now % 60 + 60; /* the next whole minute */
 		ts.tv_nsec = 5 * 1000 * 1000;

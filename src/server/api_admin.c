@@ -473,7 +473,7 @@ int api_user_patch(struct request *rq)
 	if (json_object_get(set, "enabled") &&
 	    !json_integer_value(json_object_get(set, "enabled")))
 		auth_sessions_end(
-			json_string_value(json_object_get(u, "name")));
+			rq, json_string_value(json_object_get(u, "name")));
 	log_info("user '%s' changed by '%s'",
 		 json_string_value(json_object_get(u, "name")), rq->who.name);
 	api_reply_json(rq, 200,
@@ -504,7 +504,12 @@ int api_user_sessions_end(struct request *rq)
 		return 0;
 	}
 	name = json_string_value(json_object_get(u, "name"));
-	n = auth_sessions_end(name);
+	n = auth_sessions_end(rq, name);
+	if (n < 0) {
+		json_decref(u);
+		return api_reply_error(rq, 500, NULL,
+				       "cannot end the sessions of '%s'", name);
+	}
 	log_info("%d session(s) of '%s' ended by '%s'", n, name, rq->who.name);
 	api_reply_json(rq, 200,
 		       json_pack("{sisssssI}", "sessions_ended", n, "user",

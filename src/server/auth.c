@@ -1,13 +1,18 @@
 /*
- * Authentication: login sessions kept in memory (only the SHA-256 of the
- * cookie value is stored, so a memory dump does not yield live sessions),
- * CSRF tokens for cookie-authenticated writes, bearer API tokens checked by
- * the store, and failed-login throttling (below). Sessions do not survive
- * a restart: users log in again. A session remembers a digest of its
- * user's password hash (store_user_password_stamp()) and ends when that
- * changes: setting a password, from the API or from `netcensus admin user
- * passwd` in another process, ends every session of the user. API tokens
- * are kept (they are revoked one by one).
+ * Authentication: login sessions, CSRF tokens for cookie-authenticated
+ * writes, bearer API tokens checked by the store, and failed-login
+ * throttling (below).
+ *
+ * Sessions are kept in the database (store_session.h): only the SHA-256
+ * of the cookie value is stored, so a copy of the database (or a memory
+ * dump) does not yield live sessions. Every server on one database
+ * shares them - a login on one is good on the others, a logout or a
+ * password change on one ends the session on all - and a restart keeps
+ * them. A session remembers a digest of its user's password hash
+ * (store_user_password_stamp()) and ends when that changes: setting a
+ * password, from the API or from `netcensus admin user passwd` in another
+ * process, ends every session of the user; deleting the user deletes its
+ * sessions. API tokens are kept (they are revoked one by one).
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -25,11 +30,14 @@
 #include "server/server_ops.h"
 #include "store/secret.h"
 #include "store/store_api.h"
+#include "store/store_session.h"
 
-#define SESSION_MAX 4096
 #define SESSION_IDLE (8 * 3600)
 #define SESSION_LIFE (24 * 3600)
 #define SESSION_COOKIE "nc_session"
+/* a session's last use is written at most this often: idle is counted
+ * in hours, and a write per request would serialise readers */
+#define SESSION_TOUCH_SECONDS 60
 
 #define FAIL_SLOTS 4096
 #define FAIL_FORGET 3600     /* a counter is dropped after an hour quiet */
@@ -40,15 +48,6 @@
 #define FAIL_BACKOFF_BASE 30 /* the first wait past the free failures */
 #define FAIL_BACKOFF_MAX 900 /* the longest wait */
 
-struct session {
-	char hash[SECRET_TOKEN_HASH_LEN + 1]; /* "" when the slot is free */
-	char user[128];
-	char csrf[64];
-	char stamp[SECRET_TOKEN_HASH_LEN + 1]; /* the user's password stamp */
-	time_t created;
-	time_t last;
-};
-
 struct fail {
 	char key[200]; /* "a:ADDRESS", "u:NAME" or "p:ADDRESS NAME" */
 	int count;     /* failures, and attempts being checked now */
@@ -56,7 +55,6 @@ struct fail {
 	time_t logged; /* the last "throttled" log line (address slots) */
 };
 
-static struct session *sessions;
 static struct fail *fails;
 static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -87,18 +85,13 @@ int auth_init(void)
 		log_err("libsodium cannot initialise");
 		return -1;
 	}
-	sessions = xcalloc(SESSION_MAX, sizeof(*sessions));
 	fails = xcalloc(FAIL_SLOTS, sizeof(*fails));
 	return 0;
 }
 
 void auth_cleanup(void)
 {
-	if (sessions)
-		sodium_memzero(sessions, SESSION_MAX * sizeof(*sessions));
-	free(sessions);
 	free(fails);
-	sessions = NULL;
 	fails = NULL;
 }
 
@@ -287,92 +280,76 @@ int auth_password_check(struct request *rq, const char *name, const char *pw)
 
 /* ---- sessions ---- */
 
-static int session_expired(const struct session *s, time_t now)
+static int session_expired(const struct store_session *s, time_t now)
 {
 	return now - s->last > SESSION_IDLE || now - s->created > SESSION_LIFE;
 }
 
-/* Creates a session for user, whose password stamp is stamp; cookie
- * receives its value, csrf its CSRF token. */
-static void session_create(const char *user, const char *stamp, char cookie[64],
-			   char csrf[64])
-{
-	struct session *slot = NULL;
-	time_t now = time(NULL);
-	int i;
-
-	auth_random_b64(cookie, 64);
-	auth_random_b64(csrf, 64);
-	pthread_mutex_lock(&auth_lock);
-	for (i = 0; i < SESSION_MAX; i++) {
-		struct session *s = &sessions[i];
-
-		if (s->hash[0] && session_expired(s, now))
-			s->hash[0] = '\0';
-		if (!s->hash[0]) {
-			slot = s;
-			break;
-		}
-		if (!slot || s->last < slot->last)
-			slot = s; /* full: the least recently used goes */
-	}
-	secret_token_hash(cookie, slot->hash);
-	snprintf(slot->user, sizeof(slot->user), "%s", user);
-	snprintf(slot->csrf, sizeof(slot->csrf), "%s", csrf);
-	snprintf(slot->stamp, sizeof(slot->stamp), "%s", stamp);
-	slot->created = slot->last = now;
-	pthread_mutex_unlock(&auth_lock);
-}
-
-/* Copies the user, CSRF token and password stamp of the session cookie
- * names (or, with remove, ends it). 0, or -1 when there is no such live
- * session. */
-static int session_find(const char *cookie, char user[128], char csrf[64],
-			char stamp[SECRET_TOKEN_HASH_LEN + 1], int remove)
+/* Starts a session for user, whose password stamp is stamp; cookie
+ * receives its value, csrf its CSRF token. 0, or -1 (logged). */
+static int session_create(struct request *rq, const char *user,
+			  const char *stamp, char cookie[64], char csrf[64])
 {
 	char hash[SECRET_TOKEN_HASH_LEN + 1];
 	time_t now = time(NULL);
-	int i, rc = -1;
+
+	auth_random_b64(cookie, 64);
+	auth_random_b64(csrf, 64);
+	secret_token_hash(cookie, hash);
+	/* the expired sessions of everyone go as a new one begins */
+	store_session_purge(rq->st, (int64_t)(now - SESSION_IDLE),
+			    (int64_t)(now - SESSION_LIFE));
+	return store_session_add(rq->st, hash, user, csrf, stamp, (int64_t)now);
+}
+
+/* The live session the cookie names, into *s (its last use noted): 0,
+ * 1 when there is none (an expired one is removed), -1 on error. */
+static int session_find(struct request *rq, const char *cookie,
+			struct store_session *s)
+{
+	char hash[SECRET_TOKEN_HASH_LEN + 1];
+	time_t now = time(NULL);
+	int rc;
 
 	if (strlen(cookie) > 128)
-		return -1;
+		return 1;
 	secret_token_hash(cookie, hash);
-	pthread_mutex_lock(&auth_lock);
-	for (i = 0; i < SESSION_MAX; i++) {
-		struct session *s = &sessions[i];
-
-		if (!s->hash[0] || sodium_memcmp(s->hash, hash, sizeof(hash)))
-			continue;
-		if (session_expired(s, now) || remove) {
-			s->hash[0] = '\0';
-			rc = remove && !session_expired(s, now) ? 0 : -1;
-			break;
-		}
-		s->last = now;
-		memcpy(user, s->user, 128);
-		memcpy(csrf, s->csrf, 64);
-		memcpy(stamp, s->stamp, sizeof(s->stamp));
-		rc = 0;
-		break;
+	rc = store_session_get(rq->st, hash, s);
+	if (rc)
+		return rc;
+	if (session_expired(s, now)) {
+		store_session_delete(rq->st, hash);
+		return 1;
 	}
-	pthread_mutex_unlock(&auth_lock);
-	return rc;
+	/* bookkeeping: never waits for another writer */
+	if (now - s->last >= SESSION_TOUCH_SECONDS && api_tx_try(rq) == 0) {
+		store_session_touch(rq->st, hash, (int64_t)now);
+		api_tx_end_try(rq);
+	}
+	return 0;
+}
+
+/* Ends the session the cookie names: 0 (also when there was none), -1. */
+static int session_end(struct request *rq, const char *cookie)
+{
+	char hash[SECRET_TOKEN_HASH_LEN + 1];
+
+	if (strlen(cookie) > 128)
+		return 0;
+	secret_token_hash(cookie, hash);
+	return store_session_delete(rq->st, hash);
 }
 
 /* Ends every session of user (after its password changed, or when an
- * admin revokes them); returns how many there were. */
-int auth_sessions_end(const char *user)
+ * admin revokes them), on every server of the database; returns how many
+ * there were, or -1. */
+int auth_sessions_end(struct request *rq, const char *user)
 {
-	int i, n = 0;
+	int64_t n = 0;
 
-	pthread_mutex_lock(&auth_lock);
-	for (i = 0; i < SESSION_MAX; i++)
-		if (sessions[i].hash[0] && !strcmp(sessions[i].user, user)) {
-			sessions[i].hash[0] = '\0';
-			n++;
-		}
-	pthread_mutex_unlock(&auth_lock);
-	return n;
+	if (store_session_delete_user(rq->st, user, &n) < 0)
+		return -1;
+	return (int)n;
 }
 
 /* ---- principals ---- */
@@ -510,8 +487,8 @@ int auth_request(struct request *rq)
 {
 	const char *h = request_header(rq, "Authorization");
 	const char *cookie = request_cookie(rq, SESSION_COOKIE);
-	char user[128], csrf[64], stamp[SECRET_TOKEN_HASH_LEN + 1],
-		now_stamp[SECRET_TOKEN_HASH_LEN + 1];
+	char now_stamp[SECRET_TOKEN_HASH_LEN + 1];
+	struct store_session ses;
 	int rc;
 
 	if (h && !strncasecmp(h, "Bearer ", 7)) {
@@ -528,25 +505,31 @@ int auth_request(struct request *rq)
 	}
 	if (!cookie)
 		return 1;
-	if (session_find(cookie, user, csrf, stamp, 0) < 0)
+	rc = session_find(rq, cookie, &ses);
+	if (rc < 0) {
+		api_reply_error(rq, 500, NULL, "cannot read the session");
+		return -1;
+	}
+	if (rc > 0)
 		return 1;
-	rc = store_user_password_stamp(rq->st, user, now_stamp);
+	rc = store_user_password_stamp(rq->st, ses.user, now_stamp);
 	if (rc < 0) {
 		api_reply_error(rq, 500, NULL,
 				"cannot read the session's user");
 		return -1;
 	}
-	if (rc == 1 || strcmp(stamp, now_stamp)) {
+	if (rc == 1 || strcmp(ses.stamp, now_stamp)) {
 		/* the password changed (or the user went): log in again */
-		session_find(cookie, user, csrf, stamp, 1);
+		session_end(rq, cookie);
 		return 1;
 	}
-	if (auth_load_user(rq, user) < 0)
+	if (auth_load_user(rq, ses.user) < 0)
 		return -1;
 	rq->who.by_cookie = 1;
-	memcpy(rq->who.csrf, csrf, sizeof(csrf));
+	snprintf(rq->who.csrf, sizeof(rq->who.csrf), "%s", ses.csrf);
 	if (!auth_is_safe_method(rq->method)) {
 		const char *t = request_header(rq, "X-CSRF-Token");
+		const char *csrf = ses.csrf;
 
 		if (!t || strlen(t) != strlen(csrf) ||
 		    sodium_memcmp(t, csrf, strlen(csrf))) {
@@ -575,13 +558,18 @@ static json_t *auth_me_json(const struct request *rq)
 }
 
 /* Starts a session for the user in rq->who, whose password stamp is
- * stamp: sets the cookie and adds csrf_token to reply. */
-static void auth_session_start(struct request *rq, const char *stamp,
-			       json_t *reply)
+ * stamp: sets the cookie and adds csrf_token to reply. 0, or -1 (no
+ * session: nothing set). */
+static int auth_session_start(struct request *rq, const char *stamp,
+			      json_t *reply)
 {
 	char cookie[64], csrf[64];
 
-	session_create(rq->who.name, stamp, cookie, csrf);
+	if (session_create(rq, rq->who.name, stamp, cookie, csrf) < 0) {
+		sodium_memzero(cookie, sizeof(cookie));
+		sodium_memzero(csrf, sizeof(csrf));
+		return -1;
+	}
 	snprintf(rq->set_cookie, sizeof(rq->set_cookie),
 		 SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
 				"SameSite=Strict%s",
@@ -589,6 +577,7 @@ static void auth_session_start(struct request *rq, const char *stamp,
 	json_object_set_new(reply, "csrf_token", json_string(csrf));
 	sodium_memzero(cookie, sizeof(cookie));
 	sodium_memzero(csrf, sizeof(csrf));
+	return 0;
 }
 
 /* 1 when the body is declared JSON. Login is the one write without a
@@ -654,7 +643,11 @@ int api_auth_login(struct request *rq)
 		api_tx_end_try(rq);
 	}
 	reply = auth_me_json(rq);
-	auth_session_start(rq, stamp, reply);
+	if (auth_session_start(rq, stamp, reply) < 0) {
+		json_decref(reply);
+		api_reply_error(rq, 500, NULL, "cannot start the session");
+		goto out;
+	}
 	api_reply_json(rq, 200, reply);
 out:
 	json_decref(body);
@@ -664,10 +657,11 @@ out:
 int api_auth_logout(struct request *rq)
 {
 	const char *cookie = request_cookie(rq, SESSION_COOKIE);
-	char user[128], csrf[64], stamp[SECRET_TOKEN_HASH_LEN + 1];
 
-	if (rq->who.by_cookie && cookie)
-		session_find(cookie, user, csrf, stamp, 1);
+	/* a logout that did not end the session says so */
+	if (rq->who.by_cookie && cookie && session_end(rq, cookie) < 0)
+		return api_reply_error(rq, 500, NULL,
+				       "cannot end the session: try again");
 	snprintf(rq->set_cookie, sizeof(rq->set_cookie),
 		 SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; "
 				"SameSite=Strict%s",
@@ -692,7 +686,7 @@ void auth_password_changed(struct request *rq, const char *name, json_t *reply)
 {
 	char stamp[SECRET_TOKEN_HASH_LEN + 1];
 
-	auth_sessions_end(name);
+	auth_sessions_end(rq, name);
 	if (rq->who.by_cookie && !strcmp(rq->who.name, name) &&
 	    store_user_password_stamp(rq->st, name, stamp) == 0)
 		auth_session_start(rq, stamp, reply);

@@ -69,6 +69,39 @@ struct store *server_store(struct request *rq)
 	return st;
 }
 
+/* A request that lost its database gets this, whatever it was about to
+ * answer (reply.c); the server log names the database. */
+#define HTTP_DB_DOWN                                                           \
+	"the database is unavailable (it may be restarting); the request "     \
+	"was not completed: try again shortly"
+
+int server_store_ready(struct request *rq)
+{
+	rq->st = server_store(rq);
+	if (rq->st && store_ready(rq->st) == 0) {
+		rq->st_lost = store_lost(rq->st);
+		return 0;
+	}
+	if (!rq->status) {
+		snprintf(rq->retry_after, sizeof(rq->retry_after), "5");
+		api_reply_error(rq, 503, NULL, HTTP_DB_DOWN);
+	}
+	return -1;
+}
+
+int api_reply_db_lost(struct request *rq, unsigned status)
+{
+	if (status < 400 || !rq->st || store_lost(rq->st) == rq->st_lost)
+		return 0;
+	snprintf(rq->retry_after, sizeof(rq->retry_after), "5");
+	return 1;
+}
+
+const char *api_db_down_message(void)
+{
+	return HTTP_DB_DOWN;
+}
+
 static void http_store_release(void *p)
 {
 	store_api_thread_cleanup();
@@ -312,13 +345,8 @@ static void http_admit(struct request *rq)
 				QUERY_ARGS_MAX);
 		return;
 	}
-	rq->st = server_store(rq);
-	if (!rq->st) {
-		api_reply_error(rq, 503, NULL,
-				"the database cannot be opened; see the "
-				"server log");
+	if (server_store_ready(rq) < 0)
 		return;
-	}
 	if (r->flags & ROUTE_PUBLIC)
 		return;
 	if (r->flags & ROUTE_OA) {

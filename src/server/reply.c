@@ -42,6 +42,11 @@ int api_reply_error(struct request *rq, unsigned status, const char *field,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (api_reply_db_lost(rq, status)) {
+		status = 503;
+		field = NULL;
+		snprintf(msg, sizeof(msg), "%s", api_db_down_message());
+	}
 	o = json_pack("{ss}", "error", msg);
 	/* "field" names the one at fault (older clients read it); "fields"
 	 * maps each field at fault to its message: the one shape of

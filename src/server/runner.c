@@ -374,8 +374,11 @@ static void *runner_worker(void *arg)
 		int64_t run_id = 0, disc_id = 0;
 		int rc;
 
-		rc = store_discorun_claim(st, runner.srv->cfg->lease_seconds,
-					  &run_id, &disc_id);
+		rc = store_ready(st) < 0
+			     ? -1
+			     : store_discorun_claim(
+				       st, runner.srv->cfg->lease_seconds,
+				       &run_id, &disc_id);
 		if (rc < 0 || !run_id) {
 			runner_wait();
 			continue;
@@ -437,7 +440,8 @@ static void *runner_ticker(void *arg)
 		size_t i;
 
 		nanosleep(&ts, NULL);
-		runner_leases(st, &swept);
+		if (store_ready(st) == 0)
+			runner_leases(st, &swept);
 		runner_live_all(live);
 		json_array_foreach(live, i, r)
 			store_discorun_progress(

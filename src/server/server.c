@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -37,6 +39,7 @@ void server_config_init(struct server_config *cfg)
 	cfg->body_buffer_mib = 256;
 	cfg->discovery_workers = 1;
 	cfg->lease_seconds = 60;
+	cfg->db_wait = 60;
 }
 
 void server_config_free(struct server_config *cfg)
@@ -250,6 +253,8 @@ static int config_int_find(struct server_config *cfg, const char *k,
 		 RUNNER_MAX_WORKERS, "expected 0 to 4"},
 		{"lease_seconds", &cfg->lease_seconds, 2, 3600,
 		 "expected seconds, 2 to 3600"},
+		{"db_wait", &cfg->db_wait, 0, 86400,
+		 "expected seconds, 0 to 86400"},
 	};
 	size_t i;
 
@@ -331,7 +336,8 @@ int server_config_set(struct server_config *cfg, const char *k, const char *v,
 			       "request_timeout, header_timeout, "
 			       "max_connections, max_connections_per_ip, "
 			       "body_buffer_max, discovery_workers, "
-			       "lease_seconds, collector_plain_http, timezone, "
+			       "lease_seconds, db_wait, collector_plain_http, "
+			       "timezone, "
 			       "map_tiles, "
 			       "ldap.NAME.KEY)";
 			return -1;
@@ -500,6 +506,37 @@ int server_config_check(const struct server_config *cfg)
 	return 0;
 }
 
+/* The database at start: store_open(), tried again while the database
+ * cannot be reached (a PostgreSQL starting with the machine, or
+ * restarting) for up to cfg->db_wait seconds; NULL then, or at once on
+ * any other failure (logged). */
+static struct store *server_open_db(const struct server_config *cfg)
+{
+	time_t until = time(NULL) + cfg->db_wait;
+	unsigned pause = 1;
+	struct store *st;
+	char *shown;
+
+	while (!(st = store_open(cfg->db)) && store_open_unavailable()) {
+		shown = store_url_shown(cfg->db);
+		if (time(NULL) >= until) {
+			log_err("database %s is unavailable: start it (or fix "
+				"--db), or let serve wait longer for it with "
+				"--db-wait SECONDS (waited %d s)",
+				shown, cfg->db_wait);
+			free(shown);
+			return NULL;
+		}
+		log_warn("database %s is unavailable: waiting for the "
+			 "database (%lld s more; --db-wait)",
+			 shown, (long long)(until - time(NULL)));
+		free(shown);
+		sleep(pause);
+		pause = pause < 4 ? pause * 2 : 5;
+	}
+	return st;
+}
+
 /* Creates user admin with a random password when there are no users. */
 static int server_first_admin(struct store *st)
 {
@@ -557,7 +594,7 @@ int server_run(const struct server_config *cfg)
 		}
 		assets_set_map_origin(origin);
 	}
-	st = store_open(cfg->db);
+	st = server_open_db(cfg);
 	if (!st || store_api_tune(st) < 0 || server_first_admin(st) < 0 ||
 	    auth_sources_config_apply(st, cfg->auth_sources) < 0)
 		goto out;

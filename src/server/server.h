@@ -54,6 +54,7 @@ struct server_config {
 	int body_buffer_mib;   /* request bodies held in memory, all together */
 	int discovery_workers; /* discovery runs at once (0: none run) */
 	int lease_seconds; /* a claimed run's lease (store_discorun_claim) */
+	int db_wait;	   /* seconds serve waits at start for its database */
 	int collector_plain_http; /* collectors' jobs (with credentials)
 				   * over plain HTTP too */
 	char *timezone;		  /* schedules' zone (owned); NULL: UTC */

@@ -91,6 +91,7 @@ struct request {
 	const char *refusal; /* an audit-log row for a refused intake that
 			      * the intake thread writes (a literal) */
 	struct store *st;
+	unsigned st_lost; /* store_lost(st) when the request began */
 	struct principal who;
 	int64_t token_id; /* the API token that authenticated, or 0 */
 	/* reply */
@@ -109,6 +110,16 @@ struct request {
 /* ---- http.c ---- */
 /* The thread's store handle, opened on first use; NULL on failure. */
 struct store *server_store(struct request *rq);
+/* rq->st for a request about to run on this thread: the thread's handle,
+ * its database checked (store_ready(): a connection the database closed
+ * is opened again). 0, or -1 after replying 503 "the database is
+ * unavailable" with a Retry-After. */
+int server_store_ready(struct request *rq);
+/* 1 when an error reply of status to rq is the database's doing: st lost
+ * its database during the request (store_lost()); Retry-After is set.
+ * api_reply_error() then answers 503 api_db_down_message() instead. */
+int api_reply_db_lost(struct request *rq, unsigned status);
+const char *api_db_down_message(void);
 /* A request header, or NULL. */
 const char *request_header(struct request *rq, const char *name);
 const char *request_cookie(struct request *rq, const char *name);
@@ -249,8 +260,9 @@ int auth_password_check(struct request *rq, const char *name, const char *pw);
  * caller set its own through a session, starts a new one for it (the
  * cookie, and csrf_token added to reply). */
 void auth_password_changed(struct request *rq, const char *name, json_t *reply);
-/* Ends every session of user name (its API tokens stay); the count. */
-int auth_sessions_end(const char *name);
+/* Ends every session of user name on every server of the database (its
+ * API tokens stay); the count, or -1. */
+int auth_sessions_end(struct request *rq, const char *name);
 int api_auth_login(struct request *rq);
 int api_auth_logout(struct request *rq);
 int api_auth_me(struct request *rq);

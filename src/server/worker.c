@@ -154,17 +154,12 @@ static void worker_refusal_flush(struct worker *w, struct store *st, int all)
 /* Runs rq on this thread: its handler, or the row of its refusal. */
 static void worker_run(struct worker *w, struct request *rq)
 {
-	rq->st = server_store(rq);
-	if (!rq->st) {
-		if (!rq->status)
-			api_reply_error(rq, 503, NULL,
-					"the database cannot be opened; see "
-					"the server log");
-	} else if (rq->refusal) {
+	if (server_store_ready(rq) < 0)
+		return; /* answered 503, or a refusal answered already */
+	if (rq->refusal)
 		worker_refusal_write(w, rq);
-	} else {
+	else
 		http_handle(rq);
-	}
 }
 
 static void worker_resume(struct request *rq)

@@ -55,6 +55,10 @@ struct store_ops {
 	/* A number that changes with every commit to the database, by any
 	 * connection (optional; 0: unknown): the API's count cache. */
 	uint64_t (*data_version)(struct store *st);
+	/* store.h: store_ready(), store_lost() (optional: a database that
+	 * cannot go away, SQLite's file) */
+	int (*ready)(struct store *st);
+	unsigned (*lost)(struct store *st);
 	/* store.h */
 	void (*close)(struct store *st);
 	void (*set_wait)(struct store *st, int wait);
@@ -307,6 +311,10 @@ struct store_ops {
 /* Logs "not yet on <back end>: op" for an operation st's back end does not
  * have yet; returns 0. */
 int store_missing(struct store *st, const char *op);
+
+/* What store_open_unavailable() answers on this thread: a back end's
+ * open sets 1 when it could not reach its database. */
+void store_set_open_unavailable(int yes);
 
 struct store {
 	const struct store_ops *ops;

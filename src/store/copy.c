@@ -29,7 +29,7 @@ static const char *const copy_tables[] = {
 	"audit_log",	"discovery",	 "discovery_run",  "discovery_log",
 	"report",	"task",		 "setting",	   "auth_source",
 	"location",	"ssh_host",	 "collector_item", "windows_host",
-	"custom_field", "device_custom", "user_pref"};
+	"custom_field", "device_custom", "user_pref",	   "session"};
 #define COPY_NTABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
 #define COPY_MAX_COLS 64
 /* values bound to one statement at most: pg.c's PG_MAX_PARAMS */

@@ -478,6 +478,21 @@ static const char migration_11[] =
 	" updated TEXT NOT NULL,"
 	" PRIMARY KEY (user_id, name));";
 
+/* Migration 12 (branch pg10, issue #17): login sessions in the database,
+ * so that several servers on one database share them and a restart
+ * keeps them. hash is the SHA-256 (hex) of the cookie's value, which is
+ * never stored; times are Unix seconds. */
+static const char migration_12[] =
+	"CREATE TABLE session ("
+	" hash TEXT PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL,"
+	" stamp TEXT NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" last INTEGER NOT NULL);"
+	"CREATE INDEX session_by_user ON session (user_id);"
+	"CREATE INDEX session_by_last ON session (last);";
+
 const char *const store_migrations[] = {migration_1,
 					migration_2,
 					migration_3,
@@ -488,6 +503,7 @@ const char *const store_migrations[] = {migration_1,
 					migration_8 /* branch store */,
 					migration_9 /* branch winrpc */,
 					migration_10 /* branch uidata */,
-					migration_11 /* branch uidev */};
+					migration_11 /* branch uidev */,
+					migration_12 /* branch pg10 */};
 const int store_migration_count =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -46,6 +46,7 @@
 #define PG_POOL_DEFAULT 16
 #define PG_POOL_MAX 256
 #define PG_POOL_WAIT_S 30
+#define PG_CONNECT_TIMEOUT_S 10
 #define PG_STMT_CACHE 256
 #define PG_MAX_PARAMS 64
 /* pg_advisory_xact_lock() keys: the migrations ("nc17"), and the write
@@ -76,6 +77,8 @@ struct pg_conn {
 	int nstmts;
 	unsigned long tick;   /* the statement cache's clock */
 	unsigned long serial; /* names statements: nc<serial> */
+	unsigned lost;	      /* store_lost() */
+	int down;	      /* unreachable since the last success: logged */
 	struct pg_conn *next; /* in the pool's idle list */
 };
 
@@ -99,6 +102,7 @@ struct pg_store {
 	int in_tx;
 	int in_batch;  /* store_batch_begin(): transactions are savepoints */
 	int nowait;    /* store_set_wait(st, 0): undone before the pool */
+	int tuned;     /* store_api_tune() ran: again after a reconnection */
 	char *keyfile; /* the URL's keyfile=, or NULL */
 	struct secret_key *key; /* opened on first use (pg_key) */
 };
@@ -166,6 +170,11 @@ static int pg_url_split(const char *url, char **conninfo, int *size,
 		strbuf_append(&out, p, (size_t)(end - p));
 		first = 0;
 	}
+	/* a database host that does not answer: a request waits for it
+	 * this long, not for the system's TCP timeout (minutes) */
+	if (!strstr(url, "connect_timeout="))
+		strbuf_printf(&out, "%sconnect_timeout=%d", first ? "?" : "&",
+			      PG_CONNECT_TIMEOUT_S);
 	*conninfo = out.data;
 	return 0;
 }
@@ -235,11 +244,42 @@ static int pg_is_constraint(const PGresult *res)
 	return code && !strncmp(code, "23", 2);
 }
 
+/* 1 when the database went away or cannot be reached: the connection
+ * is broken, or SQLSTATE class 08 (connection exception) or 57P01-57P03
+ * (the server shuts down, crashed, or is starting). */
+static int pg_gone(struct pg_conn *c, const PGresult *res)
+{
+	const char *code =
+		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return PQstatus(c->conn) != CONNECTION_OK ||
+	       (code && (!strncmp(code, "08", 2) || !strncmp(code, "57P0", 4)));
+}
+
+/* Logs the failure of sql on c (res: its result, or NULL). A database
+ * that went away counts in store_lost() and is logged once until it
+ * answers again. */
+static void pg_fail(struct pg_conn *c, const PGresult *res, const char *sql)
+{
+	const char *m = res ? PQresultErrorMessage(res) : "";
+	char msg[512];
+
+	pg_msg(*m ? m : PQerrorMessage(c->conn), msg, sizeof(msg));
+	if (!pg_gone(c, res)) {
+		log_err("database %s: %s (in: %.60s)", c->shown, msg, sql);
+		return;
+	}
+	c->lost++;
+	if (!c->down)
+		log_err("database %s is unavailable: %s (in: %.60s)", c->shown,
+			msg, sql);
+	c->down = 1;
+}
+
 static int pg_db_step(struct db_stmt *s)
 {
 	struct pg_stmt *ps = pg_s(s);
 	ExecStatusType rc;
-	char msg[512];
 
 	if (!ps->res) {
 		ps->res = PQexecPrepared(ps->c->conn, ps->name, ps->nparams,
@@ -252,11 +292,7 @@ static int pg_db_step(struct db_stmt *s)
 			return DB_CONSTRAINT;
 		}
 		if (rc != PGRES_TUPLES_OK && rc != PGRES_COMMAND_OK) {
-			log_err("database %s: %s (in: %.60s)", ps->c->shown,
-				pg_msg(ps->res ? PQresultErrorMessage(ps->res)
-					       : PQerrorMessage(ps->c->conn),
-				       msg, sizeof(msg)),
-				ps->sql);
+			pg_fail(ps->c, ps->res, ps->sql);
 			pg_db_reset(s);
 			return -1;
 		}
@@ -375,7 +411,7 @@ static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 	struct pg_stmt *ps;
 	PGresult *res;
 	const char *why = NULL;
-	char *text, msg[512];
+	char *text;
 	int n;
 
 	text = db_sql_pg(sql, PG_MAX_PARAMS, &n, &why);
@@ -392,11 +428,7 @@ static struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 	snprintf(ps->name, sizeof(ps->name), "nc%lu", c->serial++);
 	res = PQprepare(c->conn, ps->name, text, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		log_err("database %s: %s (in: %.60s)", c->shown,
-			pg_msg(res ? PQresultErrorMessage(res)
-				   : PQerrorMessage(c->conn),
-			       msg, sizeof(msg)),
-			sql);
+		pg_fail(c, res, sql);
 		PQclear(res);
 		free(text);
 		pg_stmt_free(ps);
@@ -468,15 +500,10 @@ static int pg_run(struct pg_conn *c, const char *sql, const char *want)
 {
 	PGresult *res = PQexec(c->conn, sql);
 	ExecStatusType rc = PQresultStatus(res);
-	char msg[512];
 	int ok = rc == PGRES_COMMAND_OK || rc == PGRES_TUPLES_OK;
 
 	if (!ok)
-		log_err("database %s: %s (in: %.60s)", c->shown,
-			pg_msg(res ? PQresultErrorMessage(res)
-				   : PQerrorMessage(c->conn),
-			       msg, sizeof(msg)),
-			sql);
+		pg_fail(c, res, sql);
 	else if (want && strcmp(PQcmdStatus(res), want)) {
 		log_err("database %s: %s ended as %s: the transaction had "
 			"failed, nothing of it was stored",
@@ -492,15 +519,10 @@ static int pg_run(struct pg_conn *c, const char *sql, const char *want)
 static int pg_int(struct pg_conn *c, const char *sql, int64_t *v)
 {
 	PGresult *res = PQexec(c->conn, sql);
-	char msg[512];
 
 	*v = -1;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		log_err("database %s: %s (in: %.60s)", c->shown,
-			pg_msg(res ? PQresultErrorMessage(res)
-				   : PQerrorMessage(c->conn),
-			       msg, sizeof(msg)),
-			sql);
+		pg_fail(c, res, sql);
 		PQclear(res);
 		return -1;
 	}
@@ -575,6 +597,7 @@ static struct pg_conn *pg_connect(struct pg_pool *p)
 	if (PQstatus(c->conn) != CONNECTION_OK) {
 		log_err("cannot connect to database %s: %s", p->shown,
 			pg_msg(PQerrorMessage(c->conn), msg, sizeof(msg)));
+		store_set_open_unavailable(1);
 		PQfinish(c->conn);
 		free(c);
 		return NULL;
@@ -969,7 +992,60 @@ static uint64_t pg_data_version(struct store *st)
  * reads the whole device table) takes longer than running it. */
 static int pg_api_tune(struct store *st)
 {
+	pg_of(st)->tuned = 1;
 	return pg_run(pg_of(st)->c, "SET jit = off", NULL);
+}
+
+/* store_ready(): an idle connection learns that the server closed it
+ * only by reading (its last message, "terminating connection due to
+ * administrator command", then the end of the stream), so it reads what
+ * is there first; a broken one is opened again (PQreset(): the same
+ * parameters), its prepared statements dropped and its settings
+ * (store_api_tune(), store_set_wait()) made again. */
+static int pg_ready(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+	struct pg_conn *c = pg->c;
+	char msg[512];
+	int i;
+
+	if (pg->in_tx || pg->in_batch)
+		return 0;
+	if (PQstatus(c->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(c->conn) == PQTRANS_IDLE) {
+		PQconsumeInput(c->conn);
+		PQconsumeInput(c->conn);
+	}
+	if (PQstatus(c->conn) == CONNECTION_OK) {
+		if (c->down)
+			log_info("database %s answers again", c->shown);
+		c->down = 0;
+		return 0;
+	}
+	for (i = 0; i < c->nstmts; i++)
+		pg_stmt_free(c->stmts[i]);
+	c->nstmts = 0;
+	PQreset(c->conn);
+	if (PQstatus(c->conn) != CONNECTION_OK) {
+		c->lost++;
+		if (!c->down)
+			log_err("database %s is unavailable: %s", c->shown,
+				pg_msg(PQerrorMessage(c->conn), msg,
+				       sizeof(msg)));
+		c->down = 1;
+		return -1;
+	}
+	log_info("database %s: connected again", c->shown);
+	c->down = 0;
+	if ((pg->tuned && pg_run(c, "SET jit = off", NULL)) ||
+	    (pg->nowait && pg_run(c, "SET lock_timeout = 1", NULL)))
+		return -1;
+	return 0;
+}
+
+static unsigned pg_lost(struct store *st)
+{
+	return pg_of(st)->c->lost;
 }
 
 /* Prints each row of sql (two text columns) as "PRE col0 MID col1 POST"
@@ -1096,6 +1172,8 @@ const struct store_ops pg_store_ops = {
 	.read_end = pg_read_end,
 	.data_version = pg_data_version,
 	.api_tune = pg_api_tune,
+	.ready = pg_ready,
+	.lost = pg_lost,
 	.check = pg_check,
 	SQL_OPS,
 };

@@ -516,9 +516,20 @@ static const char pg_migration_11[] =
 	" updated " T " NOT NULL,"
 	" PRIMARY KEY (user_id, name));";
 
+static const char pg_migration_12[] =
+	"CREATE TABLE session ("
+	" hash " T " PRIMARY KEY,"
+	" user_id BIGINT NOT NULL REFERENCES \"user\"(id) ON DELETE CASCADE,"
+	" csrf " T " NOT NULL,"
+	" stamp " T " NOT NULL,"
+	" created BIGINT NOT NULL,"
+	" last BIGINT NOT NULL);"
+	"CREATE INDEX session_by_user ON session (user_id);"
+	"CREATE INDEX session_by_last ON session (last);";
+
 const char *const pg_migrations[] = {
-	pg_migration_1, pg_migration_2,	 pg_migration_3, pg_migration_4,
-	pg_migration_5, pg_migration_6,	 pg_migration_7, pg_migration_8,
-	pg_migration_9, pg_migration_10, pg_migration_11};
+	pg_migration_1, pg_migration_2,	 pg_migration_3,  pg_migration_4,
+	pg_migration_5, pg_migration_6,	 pg_migration_7,  pg_migration_8,
+	pg_migration_9, pg_migration_10, pg_migration_11, pg_migration_12};
 const int pg_migration_count =
 	(int)(sizeof(pg_migrations) / sizeof(pg_migrations[0]));

@@ -117,6 +117,8 @@ static const struct {
 	{"sqlite:", &sqlite_store_ops, "SQLite"},
 };
 
+static _Thread_local int store_unreachable;
+
 struct store *store_open(const char *url)
 {
 	const struct store_ops *ops = &sqlite_store_ops; /* a bare path */
@@ -142,6 +144,7 @@ struct store *store_open(const char *url)
 		}
 		break;
 	}
+	store_unreachable = 0;
 	return ops->open(url);
 }
 
@@ -161,6 +164,26 @@ void store_interrupt(struct store *st)
 {
 	if (st)
 		st->ops->interrupt(st);
+}
+
+int store_ready(struct store *st)
+{
+	return st && st->ops->ready ? st->ops->ready(st) : 0;
+}
+
+unsigned store_lost(struct store *st)
+{
+	return st && st->ops->lost ? st->ops->lost(st) : 0;
+}
+
+int store_open_unavailable(void)
+{
+	return store_unreachable;
+}
+
+void store_set_open_unavailable(int yes)
+{
+	store_unreachable = yes;
 }
 
 int store_db_version(struct store *st)

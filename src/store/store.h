@@ -49,6 +49,21 @@ void store_set_wait(struct store *st, int wait);
  * call that may come from another thread while st is in use: a stopping
  * server ends a long intake with it. */
 void store_interrupt(struct store *st);
+/* 0 when st's database answers; a connection the database closed (it was
+ * restarted) is opened again first. Call it only where st runs nothing
+ * (between requests, at the top of a loop): a reconnection drops the
+ * statements of the old connection. -1 when the database cannot be
+ * reached (logged once per outage): a caller answers "unavailable, try
+ * again", not a failure of the request. SQLite: always 0. */
+int store_ready(struct store *st);
+/* How many times st found its database unreachable (connection lost or
+ * refused): a request during which it grew failed because of the
+ * database, not because of its input. SQLite: always 0. */
+unsigned store_lost(struct store *st);
+/* 1 when the last store_open() of this thread failed because the database
+ * could not be reached (it may come back: worth waiting for), 0 when it
+ * failed for another reason (a bad URL, a schema too new). */
+int store_open_unavailable(void);
 
 /* This process's name in leases (store_discorun_claim(), store_task_claim()):
  * "HOST:PID:RANDOM", made once. */

@@ -81,28 +81,12 @@ for k in 1 2 3; do
 	TASKS="$TASKS $(J .id)"
 done
 U=$UA
-task_runs() { # task_runs ID: its run count
-	req GET "/api/v1/tasks/$1"
-	J .runs
-}
-ran_twice() {
-	for t in $TASKS; do
-		[ "$(task_runs "$t")" -ge 2 ] || return 1
-	done
-}
+# shellcheck disable=SC2086 # TASKS: words
 check "three every-minute tasks run twice (within 200 s)" \
-	wait_until 200 ran_twice
-MINUTES=$((($(date +%s) - START) / 60 + 1))
-per=1
-for t in $TASKS; do
-	runs=$(task_runs "$t")
-	lines=$(logged "task $t (")
-	if [ "$lines" != "$runs" ] || [ "$runs" -gt $((MINUTES + 1)) ]; then
-		echo "# task $t: $runs runs, $lines log lines, $MINUTES minutes"
-		per=0
-	fi
-done
-check "each task ran once per minute, by one server" test "$per" = 1
+	wait_until 200 tasks_ran_twice $TASKS
+# shellcheck disable=SC2086
+check "each task ran once per minute, by one server" \
+	tasks_once_a_minute "$START" "$T/logA" "$T/logB" -- $TASKS
 
 # ---- SIGKILL mid-run: the other server interrupts the run ----
 U=$UA
