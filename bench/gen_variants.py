@@ -79,4 +79,5 @@ def main():
     print("%d files, %.1f MB, mean %.0f KB" % (n, total / 1e6, total / n / 1e3))
 
 
-main()
+if __name__ == "__main__":
+    main()

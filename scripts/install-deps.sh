@@ -29,8 +29,9 @@ UI="nodejs"
 command -v npm >/dev/null 2>&1 || UI="$UI npm" # a NodeSource nodejs has it
 E2E="chromium fonts-liberation"
 # bench/api.sh: HTTP load generator; bench/discovery.sh: the scanners it
-# compares netcensus against (arp-scan: the L2 scenario)
-BENCH="wrk nmap fping arp-scan"
+# compares netcensus against (arp-scan: the L2 scenario); bench/scale.sh:
+# haproxy, the balancer in front of three servers
+BENCH="wrk nmap fping arp-scan haproxy"
 
 case $SET in
 run) WANT="$BUILD $RUN $UI" ;;
