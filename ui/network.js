@@ -212,8 +212,11 @@ export async function networkPage(el, r) {
         { selector: 'node.closed', style: { width: CLOSED_W, height: CLOSED_H, 'text-valign': 'center', 'text-margin-y': 0, 'border-width': 2 } },
         { selector: 'node.open', style: { width: 'data(w)', height: 'data(h)', 'background-opacity': 0.6, 'text-valign': 'top', 'text-margin-y': -4, 'text-wrap': 'none', 'z-index': 0 } },
         // haystack: the cheapest straight line Cytoscape draws (no arrows,
-        // which the picture has none of)
-        { selector: 'edge', style: { width: 'mapData(count, 1, 20, 1.5, 8)', 'curve-style': 'haystack', 'haystack-radius': 0, 'line-color': '#64748b' } },
+        // which the picture has none of). A link takes no clicks: they go
+        // to the device or subnet under it. A link ends at its devices'
+        // centres and, while shown, lies above them (z-index 10), so it
+        // would otherwise take the click on the middle of a subnet.
+        { selector: 'edge', style: { width: 'mapData(count, 1, 20, 1.5, 8)', 'curve-style': 'haystack', 'haystack-radius': 0, 'line-color': '#64748b', events: 'no' } },
         { selector: 'edge.arp', style: { 'line-style': 'dashed' } },
         { selector: 'edge.lldp', style: { 'line-color': '#2563eb' } },
         { selector: 'edge.attach', style: { 'line-color': '#16a34a' } },
