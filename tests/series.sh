@@ -12,10 +12,10 @@
 # DIR/STOP ends the series before the next run. Five of these side by side
 # with N=2, and a busy loop beside them, is what sessions 9 and 10 ran:
 #
-#   rm -f /work/runs/STOP
-#   while [ ! -e /work/runs/STOP ]; do timeout 60 yes >/dev/null; done &
+#   runs=$HOME/nc-runs; mkdir -p "$runs"; rm -f "$runs/STOP"
+#   while [ ! -e "$runs/STOP" ]; do timeout 60 yes >/dev/null; done &
 #   for x in a b c d e; do
-#       tests/series.sh /work/runs s$x 2 "$(git rev-parse HEAD)" &
+#       tests/series.sh "$runs" s$x 2 "$(git rev-parse HEAD)" &
 #   done
 #
 # The first run of each clone installs what is missing and builds from
