@@ -651,6 +651,11 @@ static void test_rules_errors(void **state)
 		{"virtual-mac 00:0c:2 X\n", "t.rules:1: virtual-mac wants"},
 		{"vendor \"^x\"\n", "t.rules:1: needs two values"},
 		{"vendor a b c\n", "t.rules:1: takes exactly two"},
+		{"agent-oid net-snmp 8072\n", "t.rules:1: agent-oid wants"},
+		{"agent-oid 8072\n", "t.rules:1: needs two values"},
+		{"product-line ProSafe Netgear\n",
+		 "t.rules:1: needs three values"},
+		{"product-line a b c d\n", "t.rules:1: takes exactly three"},
 		{"descr*=x junk -> type=a\n", "t.rules:1: \"junk\" is not"},
 	};
 	struct classify_error err;
@@ -1702,6 +1707,42 @@ static const struct mib_case round10_cases[] = {
 	 NULL},
 };
 
+/* Round 11's misses, fixed so that they generalise: a sysDescr that is a
+ * product line's name alone (data/product-lines.txt).
+ * Made-up devices; each failed before this round. */
+static const struct mib_case round11_cases[] = {
+	{"a product line's name is the whole sysDescr",
+	 {"sysDescr", "ProSafe", NULL},
+	 "switch",
+	 "Netgear",
+	 NULL,
+	 NULL,
+	 "sysDescr names the product line ProSafe"},
+	{"another maker's line, in another case",
+	 {"sysDescr", "xos", NULL},
+	 "switch",
+	 "Extreme Networks",
+	 NULL,
+	 NULL,
+	 "product line XOS"},
+	{"a product line's name and its version",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.40", "sysDescr", "HiveOS 8.1r2",
+	  NULL},
+	 "wap",
+	 "Aerohive",
+	 NULL,
+	 NULL,
+	 "product line HiveOS"},
+	{"a product line's name among other words names nothing",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.41", "sysDescr",
+	  "ProSafe adapter for Acme 12", NULL},
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+};
+
 static void test_general_evidence(void **state)
 {
 	(void)state;
@@ -1711,6 +1752,8 @@ static void test_general_evidence(void **state)
 		      sizeof(general_cases) / sizeof(general_cases[0]));
 	run_mib_cases(round10_cases,
 		      sizeof(round10_cases) / sizeof(round10_cases[0]));
+	run_mib_cases(round11_cases,
+		      sizeof(round11_cases) / sizeof(round11_cases[0]));
 }
 
 /* Coverage that generalises (issue 11, classify7): the kind a Cisco
@@ -2179,6 +2222,81 @@ static void test_products(void **state)
 	assert_null(classify_product("1.3.6.1.4.1.2636.1.1.1.2.12"));
 }
 
+/* Issue 11, round 11: one table of SNMP agent authors (data/snmp-agents.txt)
+ * serves both the maker a sysDescr starts with (classify.c) and the
+ * manufacturer fallback of the rules; the cases below (and round 10's
+ * "Endian Community" on net-snmp's 8072) held before the table replaced
+ * the two lists, and hold after. */
+static const struct mib_case agent_cases[] = {
+	{"net-snmp on Linux: no maker from the agent's author",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux box 5.10.0-20-amd64 #1 SMP Debian 5.10.158-2 x86_64", NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 "Linux 5.10.0-20-amd64",
+	 NULL},
+	{"Frogfoot's agent (airOS): no maker from the enterprise",
+	 {"sysObjectID", "1.3.6.1.4.1.10002.1", "sysDescr",
+	  "Linux 2.6.32.68 #1 Fri Apr 1 2016 mips", NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 "Linux 2.6.32.68",
+	 NULL},
+	{"Microsoft's agent: its enterprise is not the maker, nor the "
+	 "sysDescr's first word",
+	 {"sysObjectID", "1.3.6.1.4.1.311.1.1.3.1.1", "sysDescr",
+	  "Microsoft Windows CE Version 5.0 (Build 1400)", NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+	{"a maker's own enterprise is the manufacturer",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.63", "sysDescr", "x", NULL},
+	 NULL,
+	 "Juniper Networks",
+	 NULL,
+	 NULL,
+	 "sysObjectID enterprise (IANA)"},
+};
+
+static void test_agent_table(void **state)
+{
+	static const struct {
+		const char *oid, *agent;
+	} oids[] = {
+		{"1.3.6.1.4.1.8072.3.2.10", "net-snmp"},
+		{".1.3.6.1.4.1.8072.3.2.10", "net-snmp"},
+		{"1.3.6.1.4.1.2021.250.10", "UCD-SNMP"},
+		{"1.3.6.1.4.1.12325.1.1.2.1.1", "bsnmpd"},
+		{"1.3.6.1.4.1.4413", "Broadcom FASTPATH"},
+		{"1.3.6.1.4.1.6876.4.1", "VMware"},
+		{"1.3.6.1.4.1.10002.1", "Frogfoot"},
+		{"1.3.6.1.4.1.311.1.1.3.1.2", NULL},
+		{"1.3.6.1.4.1.9.1.1047", NULL},
+		{"1.3.6.1.4.1.80721.1", NULL}, /* an arc, not a prefix */
+		{"1.3.6.1.2.1.1", NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(oids) / sizeof(oids[0]); i++) {
+		const char *a = classify_agent(oids[i].oid);
+
+		if (oids[i].agent) {
+			assert_non_null(a);
+			assert_string_equal(a, oids[i].agent);
+		} else {
+			assert_null(a);
+		}
+	}
+	if (!have_file(ENT_FILE))
+		skip();
+	run_mib_cases(agent_cases,
+		      sizeof(agent_cases) / sizeof(agent_cases[0]));
+}
+
 /* One alias table for every source: the spellings of one maker become one
  * name, in classification and in every report that is normalised. */
 static void test_vendor_aliases(void **state)
@@ -2275,6 +2393,7 @@ int main(void)
 		cmocka_unit_test(test_idents),
 		cmocka_unit_test(test_model_normalise),
 		cmocka_unit_test(test_vendor_aliases),
+		cmocka_unit_test(test_agent_table),
 	};
 
 	if (fd < 0 || write(fd, rules, sizeof(rules) - 1) < 0)
