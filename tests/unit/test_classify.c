@@ -1708,7 +1708,9 @@ static const struct mib_case round10_cases[] = {
 };
 
 /* Round 11's misses, fixed so that they generalise: a sysDescr that is a
- * product line's name alone (data/product-lines.txt).
+ * product line's name alone (data/product-lines.txt), OpenWrt (software:
+ * no maker), the printer's model over its print server card's (Brother
+ * MIB), the UCS board's model over the product MIB's name (Cisco IMC).
  * Made-up devices; each failed before this round. */
 static const struct mib_case round11_cases[] = {
 	{"a product line's name is the whole sysDescr",
@@ -1741,6 +1743,50 @@ static const struct mib_case round11_cases[] = {
 	 NULL,
 	 NULL,
 	 NULL},
+	{"OpenWrt: router firmware, no maker",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux OpenWrt 4.14.63 #0 SMP Mon Aug 13 10:00:00 2018 mips", NULL},
+	 "router",
+	 NULL,
+	 NULL,
+	 "OpenWrt (Linux 4.14.63)",
+	 "OpenWrt/LEDE"},
+	{"LEDE, OpenWrt's fork",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux LEDE 4.9.91 #0 Tue Apr 10 2018 armv7l", NULL},
+	 "router",
+	 NULL,
+	 NULL,
+	 "OpenWrt (Linux 4.9.91)",
+	 NULL},
+	{"Brother: the printer's model, not its print server card's",
+	 {"sysObjectID", "1.3.6.1.4.1.2435.2.3.9.1", "sysDescr",
+	  "Brother NC-8300h, Firmware Ver.1.14  (14.11.06),MID 8C5-F01,FID 2",
+	  "brotherModelName", "Brother MFC-L2710DW series", NULL},
+	 "printer",
+	 "Brother",
+	 "MFC-L2710DW series",
+	 NULL,
+	 "BROTHER-MIB brotherModelName"},
+	{"Brother's print server card alone names no model",
+	 {"sysObjectID", "1.3.6.1.4.1.2435.2.3.9.1", "sysDescr",
+	  "Brother NC-6800h, Firmware Ver.1.01 (06.12.10),MID 84E-F43", NULL},
+	 "printer",
+	 "Brother",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"Cisco IMC: the UCS board's model over the product MIB's name",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2178", "sysDescr",
+	  "Cisco Integrated Management Controller(Cisco IMC) [UCS C220 M4S], "
+	  "Firmware Version 3.0(3a) Copyright (c) 2008-2016, Cisco Systems, "
+	  "Inc.",
+	  "cucsComputeBoardModel", "UCSC-C220-M4S", NULL},
+	 "bmc",
+	 "Cisco Systems",
+	 "UCSC-C220-M4S",
+	 NULL,
+	 "CISCO-UNIFIED-COMPUTING-COMPUTE-MIB cucsComputeBoardModel"},
 };
 
 static void test_general_evidence(void **state)
