@@ -1710,7 +1710,8 @@ static const struct mib_case round10_cases[] = {
 /* Round 11's misses, fixed so that they generalise: a sysDescr that is a
  * product line's name alone (data/product-lines.txt), OpenWrt (software:
  * no maker), the printer's model over its print server card's (Brother
- * MIB), the UCS board's model over the product MIB's name (Cisco IMC).
+ * MIB), the UCS board's model over the product MIB's name (Cisco IMC),
+ * MikroTik's board name.
  * Made-up devices; each failed before this round. */
 static const struct mib_case round11_cases[] = {
 	{"a product line's name is the whole sysDescr",
@@ -1776,6 +1777,14 @@ static const struct mib_case round11_cases[] = {
 	 NULL,
 	 NULL,
 	 NULL},
+	{"MikroTik: the RouterBOARD's model from MIKROTIK-MIB",
+	 {"sysObjectID", "1.3.6.1.4.1.14988.1", "sysDescr", "core-router",
+	  "mtxrBoardName", "CCR1036-12G-4S", NULL},
+	 "router",
+	 "MikroTik",
+	 "CCR1036-12G-4S",
+	 NULL,
+	 "MIKROTIK-MIB mtxrBoardName"},
 	{"Cisco IMC: the UCS board's model over the product MIB's name",
 	 {"sysObjectID", "1.3.6.1.4.1.9.1.2178", "sysDescr",
 	  "Cisco Integrated Management Controller(Cisco IMC) [UCS C220 M4S], "
