@@ -237,23 +237,9 @@ const char *classify_enterprise_number(unsigned long number)
 
 const char *classify_enterprise(const char *oid)
 {
-	static const char base[] = "1.3.6.1.4.1.";
-	unsigned long n = 0;
-	const char *p;
-	int digits = 0;
+	unsigned long n;
 
-	if (!oid)
-		return NULL;
-	if (*oid == '.')
-		oid++;
-	if (strncmp(oid, base, sizeof(base) - 1) != 0)
-		return NULL;
-	for (p = oid + sizeof(base) - 1; *p >= '0' && *p <= '9'; p++) {
-		if (++digits > 10)
-			return NULL;
-		n = n * 10 + (unsigned long)(*p - '0');
-	}
-	if (!digits || (*p && *p != '.'))
+	if (classify_enterprise_of(oid, &n) < 0)
 		return NULL;
 	return classify_enterprise_number(n);
 }

@@ -14,7 +14,11 @@
  *     the os_* fields. A field takes its value from the first matching rule
  *     that gives it one. The same file holds vendor-name normalisation
  *     ("ciscoSystems" -> "Cisco Systems") and the well-known virtual MAC
- *     prefixes. docs/classification.md describes the format.
+ *     prefixes. docs/classification.md describes the format. Beside it,
+ *     in the same syntax: data/vendors.txt (the vendor alias table),
+ *     data/snmp-agents.txt (the SNMP agent authors' enterprises, whose
+ *     sysObjectIDs name no maker) and data/product-lines.txt (product
+ *     lines' names, with maker and kind).
  *
  * Everything loads once, lazily, on the first call that needs it
  * (pthread_once), or up front with classify_init(); after that every
@@ -136,6 +140,10 @@ const char *classify_ent_lookup(const struct classify_ent *t,
  * IANA spells it; NULL if none. A linear search: for the rare device
  * without a sysObjectID. */
 const char *classify_ent_find(const struct classify_ent *t, const char *name);
+/* The enterprise number N of a sysObjectID 1.3.6.1.4.1.N... (a leading
+ * dot allowed): 0 with *number set, -1 when the OID is not under
+ * enterprises or N is not a number of at most 10 digits. */
+int classify_enterprise_of(const char *oid, unsigned long *number);
 size_t classify_ent_count(const struct classify_ent *t);
 void classify_ent_free(struct classify_ent *t);
 

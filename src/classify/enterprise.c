@@ -185,3 +185,26 @@ void classify_ent_free(struct classify_ent *t)
 	strbuf_free(&t->pool);
 	free(t);
 }
+
+int classify_enterprise_of(const char *oid, unsigned long *number)
+{
+	static const char base[] = "1.3.6.1.4.1.";
+	unsigned long n = 0;
+	int digits = 0;
+
+	if (!oid)
+		return -1;
+	if (*oid == '.')
+		oid++;
+	if (strncmp(oid, base, sizeof(base) - 1) != 0)
+		return -1;
+	for (oid += sizeof(base) - 1; *oid >= '0' && *oid <= '9'; oid++) {
+		if (++digits > 10)
+			return -1;
+		n = n * 10 + (unsigned long)(*oid - '0');
+	}
+	if (!digits || (*oid && *oid != '.'))
+		return -1;
+	*number = n;
+	return 0;
+}

@@ -755,22 +755,9 @@ const char *classify_rules_virtual(const struct classify_rules *r,
 const char *classify_rules_agent(const struct classify_rules *r,
 				 const char *oid)
 {
-	static const char base[] = "1.3.6.1.4.1.";
-	unsigned long n = 0;
-	int digits = 0;
+	unsigned long n;
 
-	if (!r || !oid)
-		return NULL;
-	if (*oid == '.')
-		oid++;
-	if (strncmp(oid, base, sizeof(base) - 1) != 0)
-		return NULL;
-	for (oid += sizeof(base) - 1; *oid >= '0' && *oid <= '9'; oid++) {
-		if (++digits > 10)
-			return NULL;
-		n = n * 10 + (unsigned long)(*oid - '0');
-	}
-	if (!digits || (*oid && *oid != '.'))
+	if (!r || classify_enterprise_of(oid, &n) < 0)
 		return NULL;
 	for (size_t i = 0; i < r->nagents; i++)
 		if (r->agents[i].number == n)
