@@ -23,6 +23,12 @@ extern const unsigned long embed_classify_rules_txt_len;
 /* data/vendors.txt: the one vendor alias table */
 extern const char embed_vendors_txt[];
 extern const unsigned long embed_vendors_txt_len;
+/* data/snmp-agents.txt: SNMP agent authors' enterprise numbers */
+extern const char embed_snmp_agents_txt[];
+extern const unsigned long embed_snmp_agents_txt_len;
+/* data/product-lines.txt: product lines' names, makers and kinds */
+extern const char embed_product_lines_txt[];
+extern const unsigned long embed_product_lines_txt_len;
 /* data/sysobjectid-products.txt (scripts/mib-products.sh) */
 extern const char embed_sysobjectid_products_txt[];
 extern const unsigned long embed_sysobjectid_products_txt_len;
@@ -32,10 +38,10 @@ static int classify_rc;
 static struct classify_oui *classify_ouis;
 static struct classify_ent *classify_ents;
 /* local rules (if any) first, then the built-in ones, then the vendor
- * aliases; NULL-terminated */
-static const struct classify_rules *classify_sets[4];
+ * aliases, the SNMP agent authors and the product lines; NULL-terminated */
+static const struct classify_rules *classify_sets[6];
 static struct classify_rules *classify_builtin, *classify_local,
-	*classify_vendors;
+	*classify_vendors, *classify_agents, *classify_lines;
 static struct classify_products *classify_products;
 
 static pthread_once_t classify_vendors_once = PTHREAD_ONCE_INIT;
@@ -86,6 +92,20 @@ static struct classify_rules *classify_load_local(const char *path)
 	return r;
 }
 
+/* One of the embedded tables in the rules format (agent-oid or
+ * product-line lines); NULL, logged, when it does not parse. */
+static struct classify_rules *
+classify_table(const char *text, unsigned long len, const char *name)
+{
+	struct classify_error err;
+	struct classify_rules *r =
+		classify_rules_parse(text, (size_t)len, name, &err);
+
+	if (!r)
+		log_err("built-in %s", err.msg);
+	return r;
+}
+
 static void classify_load(void)
 {
 	struct classify_error err;
@@ -106,6 +126,14 @@ static void classify_load(void)
 			log_err("built-in %s", err.msg);
 		classify_rc = -1;
 	}
+	classify_agents =
+		classify_table(embed_snmp_agents_txt, embed_snmp_agents_txt_len,
+			       "snmp-agents.txt");
+	classify_lines = classify_table(embed_product_lines_txt,
+					embed_product_lines_txt_len,
+					"product-lines.txt");
+	if (!classify_agents || !classify_lines)
+		classify_rc = -1;
 	classify_products = classify_products_parse(
 		embed_sysobjectid_products_txt,
 		(size_t)embed_sysobjectid_products_txt_len,
@@ -121,6 +149,10 @@ static void classify_load(void)
 		classify_sets[n++] = classify_builtin;
 	if (classify_vendors_init() == 0)
 		classify_sets[n++] = classify_vendors;
+	if (classify_agents)
+		classify_sets[n++] = classify_agents;
+	if (classify_lines)
+		classify_sets[n++] = classify_lines;
 	classify_sets[n] = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_debug("classify: %zu MAC prefixes, %zu enterprise numbers, %zu "
@@ -170,6 +202,33 @@ int classify_mac_is_virtual(const char *mac)
 	return classify_mac_virtual_platform(mac) != NULL;
 }
 
+const char *classify_agent(const char *oid)
+{
+	classify_init();
+	for (size_t i = 0; oid && classify_sets[i]; i++) {
+		const char *a = classify_rules_agent(classify_sets[i], oid);
+
+		if (a)
+			return a;
+	}
+	return NULL;
+}
+
+/* The product line a sysDescr is the name of, from the first table that
+ * has one (a local rules file's product-line lines first). */
+static const char *classify_line(const char *descr, const char **maker,
+				 const char **type)
+{
+	for (size_t i = 0; descr && classify_sets[i]; i++) {
+		const char *l = classify_rules_line(classify_sets[i], descr,
+						    maker, type);
+
+		if (l)
+			return l;
+	}
+	return NULL;
+}
+
 const char *classify_enterprise_number(unsigned long number)
 {
 	classify_init();
@@ -178,23 +237,9 @@ const char *classify_enterprise_number(unsigned long number)
 
 const char *classify_enterprise(const char *oid)
 {
-	static const char base[] = "1.3.6.1.4.1.";
-	unsigned long n = 0;
-	const char *p;
-	int digits = 0;
+	unsigned long n;
 
-	if (!oid)
-		return NULL;
-	if (*oid == '.')
-		oid++;
-	if (strncmp(oid, base, sizeof(base) - 1) != 0)
-		return NULL;
-	for (p = oid + sizeof(base) - 1; *p >= '0' && *p <= '9'; p++) {
-		if (++digits > 10)
-			return NULL;
-		n = n * 10 + (unsigned long)(*p - '0');
-	}
-	if (!digits || (*p && *p != '.'))
+	if (classify_enterprise_of(oid, &n) < 0)
 		return NULL;
 	return classify_enterprise_number(n);
 }
@@ -318,29 +363,6 @@ static const char *classify_descr_maker(const char *descr, char *buf,
 	    (v = classify_words_maker(descr, n + 1 + m, buf, size)) != NULL)
 		return v;
 	return classify_words_maker(descr, n, buf, size);
-}
-
-/* 1 for a sysObjectID under an enterprise that names the SNMP agent's
- * author rather than the device's maker (net-snmp, UCD, bsnmpd/FOKUS,
- * Broadcom FASTPATH, VMware, Frogfoot): the same list as the rules'
- * manufacturer fallback. */
-static int classify_agent_oid(const char *oid)
-{
-	static const char *const authors[] = {"8072", "2021", "12325",
-					      "4413", "6876", "10002"};
-	const char *p = oid;
-	size_t n;
-
-	if (*p == '.')
-		p++;
-	if (strncmp(p, "1.3.6.1.4.1.", 12) != 0)
-		return 0;
-	p += 12;
-	n = strcspn(p, ".");
-	for (size_t i = 0; i < sizeof(authors) / sizeof(authors[0]); i++)
-		if (strlen(authors[i]) == n && strncmp(p, authors[i], n) == 0)
-			return 1;
-	return 0;
 }
 
 /* 1 when the word(s) w (n bytes) name the maker: its name or the name's
@@ -574,8 +596,10 @@ int classify_report(json_t *report)
 	/* the maker the sysDescr starts with counts when no sysObjectID
 	 * names one: none at all, or an SNMP agent author's ("Endian
 	 * Firewall ..." on net-snmp's 8072) */
-	if (!f.oid || classify_agent_oid(f.oid))
+	f.agent = f.oid ? classify_agent(f.oid) : NULL;
+	if (!f.oid || f.agent)
 		f.maker = classify_descr_maker(f.descr, maker, sizeof(maker));
+	f.line = classify_line(f.descr, &f.line_maker, &f.line_type);
 	f.vendor = f.maker	  ? f.maker
 		   : f.enterprise ? classify_vendor_normalise(f.enterprise)
 				  : NULL;

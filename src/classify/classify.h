@@ -14,7 +14,11 @@
  *     the os_* fields. A field takes its value from the first matching rule
  *     that gives it one. The same file holds vendor-name normalisation
  *     ("ciscoSystems" -> "Cisco Systems") and the well-known virtual MAC
- *     prefixes. docs/classification.md describes the format.
+ *     prefixes. docs/classification.md describes the format. Beside it,
+ *     in the same syntax: data/vendors.txt (the vendor alias table),
+ *     data/snmp-agents.txt (the SNMP agent authors' enterprises, whose
+ *     sysObjectIDs name no maker) and data/product-lines.txt (product
+ *     lines' names, with maker and kind).
  *
  * Everything loads once, lazily, on the first call that needs it
  * (pthread_once), or up front with classify_init(); after that every
@@ -62,6 +66,12 @@ const char *classify_mac_virtual_platform(const char *mac);
  * (1.3.6.1.4.1.N..., leading dot allowed), as IANA spells it; NULL when the
  * OID is not under enterprises or the number is unknown. */
 const char *classify_enterprise(const char *sys_object_id);
+
+/* The author of the SNMP agent a sysObjectID names, when its enterprise
+ * is an agent author's rather than the device maker's (net-snmp 8072,
+ * UCD 2021, bsnmpd 12325, Broadcom FASTPATH 4413, VMware 6876, Frogfoot
+ * 10002: data/snmp-agents.txt); NULL otherwise. */
+const char *classify_agent(const char *sys_object_id);
 
 /* The organisation for an enterprise number; NULL when unknown. */
 const char *classify_enterprise_number(unsigned long number);
@@ -130,6 +140,10 @@ const char *classify_ent_lookup(const struct classify_ent *t,
  * IANA spells it; NULL if none. A linear search: for the rare device
  * without a sysObjectID. */
 const char *classify_ent_find(const struct classify_ent *t, const char *name);
+/* The enterprise number N of a sysObjectID 1.3.6.1.4.1.N... (a leading
+ * dot allowed): 0 with *number set, -1 when the OID is not under
+ * enterprises or N is not a number of at most 10 digits. */
+int classify_enterprise_of(const char *oid, unsigned long *number);
 size_t classify_ent_count(const struct classify_ent *t);
 void classify_ent_free(struct classify_ent *t);
 
@@ -165,6 +179,13 @@ struct classify_facts {
 	const char *descr_model;    /* $descrmodel: the word after the
 				     * maker's name at the sysDescr's start,
 				     * when it looks like a model */
+	const char *agent;	    /* the SNMP agent author the sysObjectID
+				     * names (data/snmp-agents.txt) */
+	const char *line;	    /* $line: the product line the sysDescr
+				     * is the name of (data/product-lines.txt),
+				     * with its maker and kind: */
+	const char *line_maker;	    /* $linemaker */
+	const char *line_type;	    /* $linetype */
 };
 
 /* Runs the rule sets in order (the first that gives a field a value
@@ -179,6 +200,16 @@ const char *classify_rules_vendor(const struct classify_rules *r,
 /* As classify_mac_virtual_platform, with one rule set's virtual-mac lines. */
 const char *classify_rules_virtual(const struct classify_rules *r,
 				   const char *mac);
+/* The SNMP agent author whose enterprise (an agent-oid line of r) the
+ * sysObjectID is under; NULL when none. */
+const char *classify_rules_agent(const struct classify_rules *r,
+				 const char *oid);
+/* The product line (a product-line line of r) a sysDescr is the name of,
+ * alone or followed by one version word ("ProSafe", "XOS 21.1"), with
+ * *maker and *type set; NULL when none. */
+const char *classify_rules_line(const struct classify_rules *r,
+				const char *descr, const char **maker,
+				const char **type);
 
 /* Parses a product table ("OID<TAB>NAME" lines, '#' comments); lines
  * that are neither are logged as "name:line" and skipped. Never NULL. */

@@ -3,7 +3,8 @@
  * enterprises.tsv. The format (checked against Debian 12's file): comment
  * lines start with '#'; a row is the number, a run of spaces or tabs, the
  * name, and optionally a tab followed by "# formerly ..." which is not part
- * of the name (a '#' after a space is: "School District # 37").
+ * of the name (a '#' after a space is: "School District # 37"), nor is a
+ * trailing " (previous was '...')".
  */
 #include <errno.h>
 #include <stdint.h>
@@ -37,6 +38,22 @@ static int ent_cmp(const void *a, const void *b)
 }
 
 /* Parses one line [p, eol); 0 and fills *num / name[], or -1. */
+/* IANA notes a registrant's earlier name after the name: "Barracuda
+ * Networks AG (previous was 'phion Information Technologies')"; the note
+ * is not part of the name. The name's length without it. */
+static size_t ent_drop_previous(const char *s, size_t n)
+{
+	static const char note[] = " (previous was '";
+	size_t k = sizeof(note) - 1;
+
+	if (!n || s[n - 1] != ')')
+		return n;
+	for (size_t i = 1; i + k < n; i++)
+		if (memcmp(s + i, note, k) == 0)
+			return i;
+	return n;
+}
+
 static int ent_parse_line(const char *p, const char *eol, unsigned long *num,
 			  char name[ENT_NAME_MAX])
 {
@@ -61,6 +78,7 @@ static int ent_parse_line(const char *p, const char *eol, unsigned long *num,
 	while (n > 0 &&
 	       (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		n--;
+	n = ent_drop_previous(s, n);
 	if (n == 0)
 		return -1;
 	if (n >= ENT_NAME_MAX)
@@ -166,4 +184,27 @@ void classify_ent_free(struct classify_ent *t)
 	free(t->v);
 	strbuf_free(&t->pool);
 	free(t);
+}
+
+int classify_enterprise_of(const char *oid, unsigned long *number)
+{
+	static const char base[] = "1.3.6.1.4.1.";
+	unsigned long n = 0;
+	int digits = 0;
+
+	if (!oid)
+		return -1;
+	if (*oid == '.')
+		oid++;
+	if (strncmp(oid, base, sizeof(base) - 1) != 0)
+		return -1;
+	for (oid += sizeof(base) - 1; *oid >= '0' && *oid <= '9'; oid++) {
+		if (++digits > 10)
+			return -1;
+		n = n * 10 + (unsigned long)(*oid - '0');
+	}
+	if (!digits || (*oid && *oid != '.'))
+		return -1;
+	*number = n;
+	return 0;
 }

@@ -5,8 +5,11 @@
  *   [!]VAR OP VALUE ... -> FIELD=VALUE ...     a rule
  *   vendor REGEX NAME                          vendor-name normalisation
  *   virtual-mac PREFIX NAME                    a virtual NIC MAC range
+ *   agent-oid NUMBER NAME                      an SNMP agent author's
+ *                                              enterprise number
+ *   product-line WORDS MAKER TYPE              a product line's name
  * VAR is oid, descr, name, oui, enterprise, product, maker, mac, port,
- * mibmodel, mibmaker, descrmodel or sys.FIELD;
+ * mibmodel, mibmaker, descrmodel, agent, line or sys.FIELD;
  * OP is = (equal),
  * ^= (prefix; for oid at an arc boundary), *= (contains) or ~ (POSIX
  * extended regex); all string comparisons ignore case. A VALUE is a bare
@@ -44,11 +47,14 @@ enum rule_var {
 	V_MIBMODEL,   /* the first model a vendor identity object named */
 	V_MIBMAKER,   /* the first maker a vendor identity object named */
 	V_DESCRMODEL, /* the model a sysDescr names after the maker's name */
+	V_AGENT,      /* the SNMP agent author the sysObjectID names */
+	V_LINE,	      /* the product line a sysDescr is the name of */
 	V_COUNT
 };
 static const char *const var_names[V_COUNT] = {
-	"oid", "descr", "name", "oui",	    "enterprise", "product",	"maker",
-	"mac", "port",	"sys",	"mibmodel", "mibmaker",	  "descrmodel",
+	"oid",	    "descr",	"name",	      "oui",   "enterprise",
+	"product",  "maker",	"mac",	      "port",  "sys",
+	"mibmodel", "mibmaker", "descrmodel", "agent", "line",
 };
 
 enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX, OP_GT, OP_LT };
@@ -109,6 +115,20 @@ struct virtual_mac {
 	char *name;
 };
 
+/* agent-oid: an enterprise whose sysObjectIDs name the SNMP agent's
+ * author (net-snmp, bsnmpd ...) rather than the device's maker */
+struct agent_oid {
+	unsigned long number;
+	char *name;
+};
+
+/* product-line: a product line's name, its maker and its kind */
+struct product_line {
+	char *words;
+	char *maker;
+	char *type;
+};
+
 struct classify_rules {
 	char *name;
 	struct rule *v;
@@ -117,6 +137,10 @@ struct classify_rules {
 	size_t nvendors;
 	struct virtual_mac *virt;
 	size_t nvirt;
+	struct agent_oid *agents;
+	size_t nagents;
+	struct product_line *lines;
+	size_t nlines;
 };
 
 /* One word of a line: w is the word with quotes removed; when it reads
@@ -290,7 +314,7 @@ static const char *rules_make_cond(struct rule_cond *c,
 	if (var < 0)
 		return "unknown condition (want oid, descr, name, oui, "
 		       "enterprise, product, maker, mac, port, mibmodel, "
-		       "mibmaker, descrmodel or sys.FIELD)";
+		       "mibmaker, descrmodel, agent, line or sys.FIELD)";
 	c->var = (enum rule_var)var;
 	c->op = (enum rule_op)t->op;
 	c->negate = t->negate;
@@ -360,6 +384,8 @@ static const char *rules_var_label(const struct rule_cond *c)
 		"vendor MIB model object",
 		"vendor MIB manufacturer object",
 		"sysDescr model after the maker's name",
+		"SNMP agent author",
+		"sysDescr product line",
 	};
 
 	return c->var == V_SYS ? c->field : labels[c->var];
@@ -474,17 +500,53 @@ static int rules_parse_mac_prefix(const char *s, struct virtual_mac *v)
 	return classify_mac_parse(full, v->prefix);
 }
 
-/* Reads exactly two more words (after the directive) into a and b. */
-static const char *rules_two_words(const char *p, struct rule_tok *a,
-				   struct rule_tok *b)
+/* Reads exactly n more words (after the directive) into t[0..n-1]; t
+ * has room for n + 1. */
+static const char *rules_words(const char *p, struct rule_tok *t, int n)
 {
-	const char *why = "needs two values";
+	static const char *const need[] = {"", "", "needs two values",
+					   "needs three values"};
+	static const char *const exact[] = {"", "", "takes exactly two values",
+					    "takes exactly three values"};
+	const char *why = need[n];
 
-	if (rules_next_word(&p, a, &why) <= 0 ||
-	    rules_next_word(&p, b, &why) <= 0)
-		return why;
-	if (rules_next_word(&p, b + 1, &why) != 0)
-		return "takes exactly two values";
+	for (int i = 0; i < n; i++)
+		if (rules_next_word(&p, &t[i], &why) <= 0)
+			return why;
+	if (rules_next_word(&p, &t[n], &why) != 0)
+		return exact[n];
+	return NULL;
+}
+
+/* "8072" into a->number; 0 or -1. */
+static int rules_parse_agent(const char *w, struct agent_oid *a)
+{
+	long n;
+
+	if (util_parse_long(w, 1, 2147483647L, &n) < 0)
+		return -1;
+	a->number = (unsigned long)n;
+	return 0;
+}
+
+static const char *rules_parse_vendor(struct classify_rules *rs,
+				      const struct rule_tok *t, char *msg,
+				      size_t msglen)
+{
+	struct vendor_alias *a;
+	char rewhy[200];
+
+	rs->vendors = xrealloc(rs->vendors, (rs->nvendors + 1) * sizeof(*a));
+	a = &rs->vendors[rs->nvendors];
+	if (rules_compile(&a->re, t[0].w, rewhy, sizeof(rewhy)) < 0) {
+		snprintf(msg, msglen,
+			 "bad regular expression \"%.120s\": "
+			 "%.200s",
+			 t[0].w, rewhy);
+		return msg;
+	}
+	a->name = xstrdup(t[1].w);
+	rs->nvendors++;
 	return NULL;
 }
 
@@ -492,28 +554,38 @@ static const char *rules_parse_directive(struct classify_rules *rs,
 					 const char *kw, const char *p,
 					 char *msg, size_t msglen)
 {
-	struct rule_tok *t = xmalloc(3 * sizeof(*t));
-	const char *why = rules_two_words(p, &t[0], &t[1]);
+	int n = strcmp(kw, "product-line") == 0 ? 3 : 2;
+	struct rule_tok *t = xmalloc((size_t)(n + 1) * sizeof(*t));
+	const char *why = rules_words(p, t, n);
 
 	if (why)
 		goto done;
 	if (strcmp(kw, "vendor") == 0) {
-		struct vendor_alias *a;
-		char rewhy[200];
+		why = rules_parse_vendor(rs, t, msg, msglen);
+	} else if (strcmp(kw, "agent-oid") == 0) {
+		struct agent_oid *a;
 
-		rs->vendors =
-			xrealloc(rs->vendors, (rs->nvendors + 1) * sizeof(*a));
-		a = &rs->vendors[rs->nvendors];
-		if (rules_compile(&a->re, t[0].w, rewhy, sizeof(rewhy)) < 0) {
-			snprintf(msg, msglen,
-				 "bad regular expression \"%.120s\": "
-				 "%.200s",
-				 t[0].w, rewhy);
-			why = msg;
+		rs->agents =
+			xrealloc(rs->agents, (rs->nagents + 1) * sizeof(*a));
+		a = &rs->agents[rs->nagents];
+		if (rules_parse_agent(t[0].w, a) < 0) {
+			why = "agent-oid wants an enterprise number like 8072";
 			goto done;
 		}
 		a->name = xstrdup(t[1].w);
-		rs->nvendors++;
+		rs->nagents++;
+	} else if (strcmp(kw, "product-line") == 0) {
+		struct product_line *l;
+
+		if (!t[0].w[0] || !t[1].w[0] || !t[2].w[0]) {
+			why = "product-line wants a name, a maker and a type";
+			goto done;
+		}
+		rs->lines = xrealloc(rs->lines, (rs->nlines + 1) * sizeof(*l));
+		l = &rs->lines[rs->nlines++];
+		l->words = xstrdup(t[0].w);
+		l->maker = xstrdup(t[1].w);
+		l->type = xstrdup(t[2].w);
 	} else {
 		struct virtual_mac *v;
 
@@ -544,7 +616,9 @@ static const char *rules_parse_line(struct classify_rules *rs, const char *line,
 		goto done; /* blank, comment, or why set */
 	if (first->op < 0 && !first->arrow &&
 	    (strcmp(first->w, "vendor") == 0 ||
-	     strcmp(first->w, "virtual-mac") == 0)) {
+	     strcmp(first->w, "virtual-mac") == 0 ||
+	     strcmp(first->w, "agent-oid") == 0 ||
+	     strcmp(first->w, "product-line") == 0)) {
 		why = rules_parse_directive(rs, first->w, p, msg, msglen);
 		goto done;
 	}
@@ -638,6 +712,15 @@ void classify_rules_free(struct classify_rules *r)
 	}
 	for (size_t i = 0; i < r->nvirt; i++)
 		free(r->virt[i].name);
+	for (size_t i = 0; i < r->nagents; i++)
+		free(r->agents[i].name);
+	for (size_t i = 0; i < r->nlines; i++) {
+		free(r->lines[i].words);
+		free(r->lines[i].maker);
+		free(r->lines[i].type);
+	}
+	free(r->agents);
+	free(r->lines);
 	free(r->v);
 	free(r->vendors);
 	free(r->virt);
@@ -666,6 +749,59 @@ const char *classify_rules_virtual(const struct classify_rules *r,
 	for (size_t i = 0; i < r->nvirt; i++)
 		if (memcmp(b, r->virt[i].prefix, r->virt[i].nbytes) == 0)
 			return r->virt[i].name;
+	return NULL;
+}
+
+const char *classify_rules_agent(const struct classify_rules *r,
+				 const char *oid)
+{
+	unsigned long n;
+
+	if (!r || classify_enterprise_of(oid, &n) < 0)
+		return NULL;
+	for (size_t i = 0; i < r->nagents; i++)
+		if (r->agents[i].number == n)
+			return r->agents[i].name;
+	return NULL;
+}
+
+/* 1 for a version number after a product line's name: "6.0", "v21.1",
+ * "8.1r2" (a digit, or v and a digit, first). */
+static int rules_version_word(const char *s)
+{
+	if (*s == 'v' || *s == 'V')
+		s++;
+	return isdigit((unsigned char)*s);
+}
+
+const char *classify_rules_line(const struct classify_rules *r,
+				const char *descr, const char **maker,
+				const char **type)
+{
+	size_t len;
+
+	if (!r || !descr)
+		return NULL;
+	while (*descr == ' ' || *descr == '\t')
+		descr++;
+	len = strlen(descr);
+	while (len && isspace((unsigned char)descr[len - 1]))
+		len--;
+	for (size_t i = 0; i < r->nlines; i++) {
+		const struct product_line *l = &r->lines[i];
+		size_t n = strlen(l->words);
+
+		if (len < n || strncasecmp(descr, l->words, n) != 0)
+			continue;
+		/* the name alone, or the name and a version */
+		if (len != n &&
+		    !(descr[n] == ' ' && rules_version_word(descr + n + 1) &&
+		      !memchr(descr + n + 1, ' ', len - n - 1)))
+			continue;
+		*maker = l->maker;
+		*type = l->type;
+		return l->words;
+	}
 	return NULL;
 }
 
@@ -726,6 +862,12 @@ static const char *rules_fact(const struct classify_facts *f, enum rule_var v)
 		break;
 	case V_DESCRMODEL:
 		s = f->descr_model;
+		break;
+	case V_AGENT:
+		s = f->agent;
+		break;
+	case V_LINE:
+		s = f->line;
 		break;
 	case V_SYS:
 		break;
@@ -847,6 +989,10 @@ static int rules_fact_var(const char *v, const struct classify_facts *f,
 		{"$mibmakerfrom", f->mib_maker_from},
 		{"$mibmaker", f->mib_maker},
 		{"$descrmodel", f->descr_model},
+		{"$linemaker", f->line_maker},
+		{"$linetype", f->line_type},
+		{"$line", f->line},
+		{"$agent", f->agent},
 		{"$product", f->product},
 		{"$maker", f->maker},
 	};

@@ -287,13 +287,16 @@ static void test_enterprise(void **state)
 	write_file(dir, "e.tsv",
 		   "# comment\n\n0\tReserved\n"
 		   "9 \t ciscoSystems  \t# was x\r\n"
-		   "junk line\n12   Spaced   Name  \n");
+		   "junk line\n12   Spaced   Name  \n"
+		   "10704\tBarracuda Networks AG (previous was 'phion')\n");
 	snprintf(path, sizeof(path), "%s/e.tsv", dir);
 	e = classify_ent_load(path);
 	assert_non_null(e);
-	assert_int_equal(classify_ent_count(e), 3);
+	assert_int_equal(classify_ent_count(e), 4);
 	assert_string_equal(classify_ent_lookup(e, 9), "ciscoSystems");
 	assert_string_equal(classify_ent_lookup(e, 12), "Spaced   Name");
+	assert_string_equal(classify_ent_lookup(e, 10704),
+			    "Barracuda Networks AG");
 	assert_null(classify_ent_lookup(e, 10));
 	classify_ent_free(e);
 	assert_null(classify_ent_load("/nonexistent/enterprises.tsv"));
@@ -651,6 +654,11 @@ static void test_rules_errors(void **state)
 		{"virtual-mac 00:0c:2 X\n", "t.rules:1: virtual-mac wants"},
 		{"vendor \"^x\"\n", "t.rules:1: needs two values"},
 		{"vendor a b c\n", "t.rules:1: takes exactly two"},
+		{"agent-oid net-snmp 8072\n", "t.rules:1: agent-oid wants"},
+		{"agent-oid 8072\n", "t.rules:1: needs two values"},
+		{"product-line ProSafe Netgear\n",
+		 "t.rules:1: needs three values"},
+		{"product-line a b c d\n", "t.rules:1: takes exactly three"},
 		{"descr*=x junk -> type=a\n", "t.rules:1: \"junk\" is not"},
 	};
 	struct classify_error err;
@@ -1702,6 +1710,170 @@ static const struct mib_case round10_cases[] = {
 	 NULL},
 };
 
+/* Round 11's misses, fixed so that they generalise: a sysDescr that is a
+ * product line's name alone (data/product-lines.txt), OpenWrt (software:
+ * no maker), the printer's model over its print server card's (Brother
+ * MIB), the UCS board's model over the product MIB's name (Cisco IMC),
+ * MikroTik's board name.
+ * Made-up devices; each failed before this round. */
+static const struct mib_case round11_cases[] = {
+	{"a product line's name is the whole sysDescr",
+	 {"sysDescr", "ProSafe", NULL},
+	 "switch",
+	 "Netgear",
+	 NULL,
+	 NULL,
+	 "sysDescr names the product line ProSafe"},
+	{"another maker's line, in another case",
+	 {"sysDescr", "xos", NULL},
+	 "switch",
+	 "Extreme Networks",
+	 NULL,
+	 NULL,
+	 "product line XOS"},
+	{"a product line's name and its version",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.40", "sysDescr", "HiveOS 8.1r2",
+	  NULL},
+	 "wap",
+	 "Aerohive",
+	 NULL,
+	 NULL,
+	 "product line HiveOS"},
+	{"a product line's name among other words names nothing",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.41", "sysDescr",
+	  "ProSafe adapter for Acme 12", NULL},
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+	{"OpenWrt: router firmware, no maker",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux OpenWrt 4.14.63 #0 SMP Mon Aug 13 10:00:00 2018 mips", NULL},
+	 "router",
+	 NULL,
+	 NULL,
+	 "OpenWrt (Linux 4.14.63)",
+	 "OpenWrt/LEDE"},
+	{"LEDE, OpenWrt's fork",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux LEDE 4.9.91 #0 Tue Apr 10 2018 armv7l", NULL},
+	 "router",
+	 NULL,
+	 NULL,
+	 "OpenWrt (Linux 4.9.91)",
+	 NULL},
+	{"Brother: the printer's model, not its print server card's",
+	 {"sysObjectID", "1.3.6.1.4.1.2435.2.3.9.1", "sysDescr",
+	  "Brother NC-8300h, Firmware Ver.1.14  (14.11.06),MID 8C5-F01,FID 2",
+	  "brotherModelName", "Brother MFC-L2710DW series", NULL},
+	 "printer",
+	 "Brother",
+	 "MFC-L2710DW series",
+	 NULL,
+	 "BROTHER-MIB brotherModelName"},
+	{"Brother's print server card alone names no model",
+	 {"sysObjectID", "1.3.6.1.4.1.2435.2.3.9.1", "sysDescr",
+	  "Brother NC-6800h, Firmware Ver.1.01 (06.12.10),MID 84E-F43", NULL},
+	 "printer",
+	 "Brother",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"MikroTik: the RouterBOARD's model from MIKROTIK-MIB",
+	 {"sysObjectID", "1.3.6.1.4.1.14988.1", "sysDescr", "core-router",
+	  "mtxrBoardName", "CCR1036-12G-4S", NULL},
+	 "router",
+	 "MikroTik",
+	 "CCR1036-12G-4S",
+	 NULL,
+	 "MIKROTIK-MIB mtxrBoardName"},
+	{"Cisco IMC: the UCS board's model over the product MIB's name",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.2178", "sysDescr",
+	  "Cisco Integrated Management Controller(Cisco IMC) [UCS C220 M4S], "
+	  "Firmware Version 3.0(3a) Copyright (c) 2008-2016, Cisco Systems, "
+	  "Inc.",
+	  "cucsComputeBoardModel", "UCSC-C220-M4S", NULL},
+	 "bmc",
+	 "Cisco Systems",
+	 "UCSC-C220-M4S",
+	 NULL,
+	 "CISCO-UNIFIED-COMPUTING-COMPUTE-MIB cucsComputeBoardModel"},
+};
+
+/* Round 11, written after heldout8 was measured (so not counted there):
+ * makers' identity objects and subtrees its misses pointed at, each as
+ * the maker documents it. Made-up devices; each failed before. */
+static const struct mib_case round11_seen_cases[] = {
+	{"DeltaUPS-MIB names the UPS's maker and model",
+	 {"sysObjectID", "1.3.6.1.4.1.2254.2.4", "sysDescr", "UPS SNMP Agent",
+	  "dupsIdentManufacturer", "ACME Power", "dupsIdentModel", "GES-102R",
+	  NULL},
+	 "ups",
+	 "ACME Power",
+	 "GES-102R",
+	 NULL,
+	 "DeltaUPS-MIB dupsIdentModel"},
+	{"Huawei iBMC: a BMC by its subtree, the server's model",
+	 {"sysObjectID", "1.3.6.1.4.1.2011.2.235", "sysDescr",
+	  "Hardware management system", "deviceName", "2288H V5", NULL},
+	 "bmc",
+	 "Huawei",
+	 "2288H V5",
+	 NULL,
+	 "Huawei iBMC sysObjectID"},
+	{"Ruckus SmartZone: a controller by its subtree, its node's model",
+	 {"sysObjectID", "1.3.6.1.4.1.25053.3.1.11.3", "sysDescr", "sz-1",
+	  "ruckusSZNodeModel", "SZ300", NULL},
+	 "wireless controller",
+	 "Ruckus Wireless",
+	 "SZ300",
+	 NULL,
+	 "SmartZone controllers (25053.3.1.11)"},
+	{"SmartZone named alone, without a sysObjectID",
+	 {"sysDescr", "SmartZone", NULL},
+	 "wireless controller",
+	 "Ruckus Wireless",
+	 NULL,
+	 NULL,
+	 "product line SmartZone"},
+	{"Teltonika RutOS on net-snmp: TELTONIKA-MIB makes it a router",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux gw-7 4.14.180 #0 Wed Jan 12 2022 armv7l", "snmp_mibs",
+	  "HOST-RESOURCES-MIB TELTONIKA-MIB", "teltonikaProductCode",
+	  "RUTX1100XXXX", NULL},
+	 "router",
+	 "Teltonika",
+	 "RUTX1100XXXX",
+	 "Linux 4.14.180",
+	 "answers TELTONIKA-MIB"},
+	{"Ubiquiti airFiber: its own MIB outweighs an empty 802.11 table",
+	 {"sysObjectID", "1.3.6.1.4.1.10002.1", "sysDescr",
+	  "Linux 2.6.33 #1 Fri Jan 5 2018 armv5tejl", "snmp_mibs",
+	  "IEEE802dot11-MIB UBNT-AirFIBER-MIB", NULL},
+	 "radio",
+	 "Ubiquiti Networks",
+	 NULL,
+	 "Linux 2.6.33",
+	 "answers UBNT-AirFIBER-MIB"},
+	{"MikroTik SwOS names its board alone",
+	 {"sysObjectID", "1.3.6.1.4.1.14988.2", "sysDescr", "CSS326-24G-2S+",
+	  NULL},
+	 "switch",
+	 "MikroTik",
+	 "CSS326-24G-2S+",
+	 NULL,
+	 "MikroTik SwOS"},
+	{"a UPS controller names itself",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.42", "sysDescr",
+	  "Acme UPSController. Versions: App. 1.2", NULL},
+	 "ups",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "sysDescr names a UPS"},
+};
+
 static void test_general_evidence(void **state)
 {
 	(void)state;
@@ -1711,6 +1883,11 @@ static void test_general_evidence(void **state)
 		      sizeof(general_cases) / sizeof(general_cases[0]));
 	run_mib_cases(round10_cases,
 		      sizeof(round10_cases) / sizeof(round10_cases[0]));
+	run_mib_cases(round11_cases,
+		      sizeof(round11_cases) / sizeof(round11_cases[0]));
+	run_mib_cases(round11_seen_cases,
+		      sizeof(round11_seen_cases) /
+			      sizeof(round11_seen_cases[0]));
 }
 
 /* Coverage that generalises (issue 11, classify7): the kind a Cisco
@@ -2179,6 +2356,81 @@ static void test_products(void **state)
 	assert_null(classify_product("1.3.6.1.4.1.2636.1.1.1.2.12"));
 }
 
+/* Issue 11, round 11: one table of SNMP agent authors (data/snmp-agents.txt)
+ * serves both the maker a sysDescr starts with (classify.c) and the
+ * manufacturer fallback of the rules; the cases below (and round 10's
+ * "Endian Community" on net-snmp's 8072) held before the table replaced
+ * the two lists, and hold after. */
+static const struct mib_case agent_cases[] = {
+	{"net-snmp on Linux: no maker from the agent's author",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux box 5.10.0-20-amd64 #1 SMP Debian 5.10.158-2 x86_64", NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 "Linux 5.10.0-20-amd64",
+	 NULL},
+	{"Frogfoot's agent (airOS): no maker from the enterprise",
+	 {"sysObjectID", "1.3.6.1.4.1.10002.1", "sysDescr",
+	  "Linux 2.6.32.68 #1 Fri Apr 1 2016 mips", NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 "Linux 2.6.32.68",
+	 NULL},
+	{"Microsoft's agent: its enterprise is not the maker, nor the "
+	 "sysDescr's first word",
+	 {"sysObjectID", "1.3.6.1.4.1.311.1.1.3.1.1", "sysDescr",
+	  "Microsoft Windows CE Version 5.0 (Build 1400)", NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+	{"a maker's own enterprise is the manufacturer",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.63", "sysDescr", "x", NULL},
+	 NULL,
+	 "Juniper Networks",
+	 NULL,
+	 NULL,
+	 "sysObjectID enterprise (IANA)"},
+};
+
+static void test_agent_table(void **state)
+{
+	static const struct {
+		const char *oid, *agent;
+	} oids[] = {
+		{"1.3.6.1.4.1.8072.3.2.10", "net-snmp"},
+		{".1.3.6.1.4.1.8072.3.2.10", "net-snmp"},
+		{"1.3.6.1.4.1.2021.250.10", "UCD-SNMP"},
+		{"1.3.6.1.4.1.12325.1.1.2.1.1", "bsnmpd"},
+		{"1.3.6.1.4.1.4413", "Broadcom FASTPATH"},
+		{"1.3.6.1.4.1.6876.4.1", "VMware"},
+		{"1.3.6.1.4.1.10002.1", "Frogfoot"},
+		{"1.3.6.1.4.1.311.1.1.3.1.2", NULL},
+		{"1.3.6.1.4.1.9.1.1047", NULL},
+		{"1.3.6.1.4.1.80721.1", NULL}, /* an arc, not a prefix */
+		{"1.3.6.1.2.1.1", NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(oids) / sizeof(oids[0]); i++) {
+		const char *a = classify_agent(oids[i].oid);
+
+		if (oids[i].agent) {
+			assert_non_null(a);
+			assert_string_equal(a, oids[i].agent);
+		} else {
+			assert_null(a);
+		}
+	}
+	if (!have_file(ENT_FILE))
+		skip();
+	run_mib_cases(agent_cases,
+		      sizeof(agent_cases) / sizeof(agent_cases[0]));
+}
+
 /* One alias table for every source: the spellings of one maker become one
  * name, in classification and in every report that is normalised. */
 static void test_vendor_aliases(void **state)
@@ -2275,6 +2527,7 @@ int main(void)
 		cmocka_unit_test(test_idents),
 		cmocka_unit_test(test_model_normalise),
 		cmocka_unit_test(test_vendor_aliases),
+		cmocka_unit_test(test_agent_table),
 	};
 
 	if (fd < 0 || write(fd, rules, sizeof(rules) - 1) < 0)
