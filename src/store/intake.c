@@ -39,6 +39,9 @@
 #include "store/intake.h"
 
 #define INTAKE_KEY_SEP "\x1f"
+/* Runs of one report's transaction when the database rolls it back to
+ * break a deadlock (store_retryable()) or its device changed under it. */
+#define INTAKE_TRIES 5
 
 static const char *const rule_names[INTAKE_RULE_COUNT] = {
 	[INTAKE_RULE_HOSTNAME_UUID] = "hostname+uuid",
@@ -997,6 +1000,90 @@ static int intake_sections(struct store *st, const struct intake_config *cfg,
 	return 0;
 }
 
+/* ---- locking ---- */
+
+static void key_add(json_t *keys, const char *field, const char *value)
+{
+	char *k;
+
+	if (!value || !*value)
+		return;
+	k = xasprintf("%s" INTAKE_KEY_SEP "%s", field, value);
+	json_array_append_new(keys, json_string(k));
+	free(k);
+}
+
+/* The values intake_match() may compare, as store_begin_keyed() keys: the
+ * sys fields of every rule but "type" (serial+type compares the serial,
+ * a key already, and one type would make every computer wait for every
+ * other), sys.mac, and the MACs and addresses of the network and ip
+ * rows (the MAC and IP rules look there). A report that could find or
+ * create the device another one finds or creates shares one of them. */
+static json_t *intake_keys(json_t *report, json_t *sys)
+{
+	static const char *const sections[] = {"network", "ip"};
+	json_t *keys = json_array(), *row;
+	const char *f;
+	size_t i, j;
+	int r, n;
+
+	for (r = 0; r < INTAKE_RULE_COUNT; r++)
+		for (n = 0; n < 2 && (f = rule_fields[r][n]); n++)
+			if (strcmp(f, "type") && strcmp(f, "mac"))
+				key_add(keys, f, match_value(sys, f));
+	key_add(keys, "mac", json_string_value(json_object_get(sys, "mac")));
+	for (i = 0; i < NELEM(sections); i++)
+		json_array_foreach(json_object_get(report, sections[i]), j,
+				   row) {
+			key_add(keys, "mac",
+				json_string_value(json_object_get(row, "mac")));
+			if (i == 1)
+				key_add(keys, "ip",
+					json_string_value(
+						json_object_get(row, "ip")));
+		}
+	return keys;
+}
+
+/* Begins the report's transaction with its keys locked. */
+static int intake_begin(struct store *st, json_t *keys)
+{
+	const char **k = xcalloc(json_array_size(keys) + 1, sizeof(*k));
+	json_t *v;
+	size_t i;
+	int rc;
+
+	json_array_foreach(keys, i, v)
+		k[i] = json_string_value(v);
+	rc = store_begin_keyed(st, k, json_array_size(keys));
+	free(k);
+	return rc;
+}
+
+/* Locks device id, found by the match, and matches again: another
+ * intake of the same device that shares no identity value with this
+ * report may have changed it in the meantime. 0 when the match holds,
+ * 1 when it changed (run the report again), -1 on a database error. */
+static int intake_hold(struct store *st, const struct intake_config *cfg,
+		       json_t *report, json_t *sys, int64_t org_id, int64_t id)
+{
+	struct strbuf why;
+	const char *rule;
+	char key[48];
+	int64_t again;
+	int rc;
+
+	snprintf(key, sizeof(key), "device" INTAKE_KEY_SEP "%" PRId64, id);
+	if (store_lock_key(st, key))
+		return -1;
+	strbuf_init(&why, 0);
+	rc = intake_match(st, cfg, report, sys, org_id, &again, &rule, &why);
+	strbuf_free(&why);
+	if (rc)
+		return -1;
+	return again != id;
+}
+
 /* ---- the one door ---- */
 
 static void intake_summary(json_t *report, struct strbuf *sb, int changes)
@@ -1016,35 +1103,26 @@ static void intake_summary(json_t *report, struct strbuf *sb, int changes)
 		      nsections, changes);
 }
 
-int intake_report(struct store *st, const struct intake_config *cfg,
-		  json_t *report, int64_t org_id, const char *source,
-		  const char *format, struct intake_result *res)
+/* One run of the report's transaction: 0 committed; -1 rolled back
+ * with res->message set, *again when it is worth running once more. */
+static int intake_tx(struct store *st, const struct intake_config *cfg,
+		     json_t *report, json_t *sys, json_t *keys, int64_t org_id,
+		     const char *now, struct store_audit *audit,
+		     struct intake_result *res, int *again)
 {
-	struct intake_config defcfg;
-	struct store_audit audit = {.source = source, .format = format};
-	json_t *sys = json_object_get(report, "sys"), *clean = NULL;
-	json_t *in = NULL;
+	json_t *clean = NULL, *in = NULL;
 	struct strbuf why, summary;
-	char now[20];
 	int64_t id = 0;
+	int held;
 
-	memset(res, 0, sizeof(*res));
+	*again = 0;
 	strbuf_init(&why, 4096);
 	strbuf_init(&summary, 0);
-	if (!cfg) {
-		intake_config_default(&defcfg);
-		cfg = &defcfg;
-	}
-	util_now(now);
-	if (!json_is_object(report) || !json_is_object(sys)) {
-		snprintf(res->message, sizeof(res->message),
-			 "the report has no \"sys\" object");
-		goto reject;
-	}
-	if (store_begin(st)) {
+	if (intake_begin(st, keys)) {
 		snprintf(res->message, sizeof(res->message),
 			 "the database could not start a transaction");
-		goto reject;
+		*again = store_retryable(st);
+		goto done;
 	}
 	in = sys_for_store(report, sys);
 	if (intake_match(st, cfg, report, sys, org_id, &id, &res->rule, &why)) {
@@ -1053,6 +1131,15 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 		goto rollback;
 	}
 	if (id) {
+		held = intake_hold(st, cfg, report, sys, org_id, id);
+		if (held) {
+			snprintf(res->message, sizeof(res->message), "%s",
+				 held > 0 ? "the matched device changed "
+					    "under the report"
+					  : "database error while matching");
+			*again = held > 0;
+			goto rollback;
+		}
 		res->device_id = id;
 		if (intake_update_device(st, id, in, 1, now, &res->changes)) {
 			snprintf(res->message, sizeof(res->message),
@@ -1083,29 +1170,79 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 			 "database error recording the report");
 		goto rollback;
 	}
-	audit.result = res->created ? "created" : "updated";
-	audit.rule = res->rule;
-	audit.message = summary.data;
-	audit.device_id = id;
-	if (store_audit_add(st, &audit, now) || store_commit(st)) {
+	audit->result = res->created ? "created" : "updated";
+	audit->rule = res->rule;
+	audit->message = summary.data;
+	audit->device_id = id;
+	if (store_audit_add(st, audit, now) || store_commit(st)) {
 		snprintf(res->message, sizeof(res->message),
 			 "database error committing the report");
 		goto rollback;
 	}
+	audit->message = NULL;
 	json_decref(clean);
 	json_decref(in);
 	strbuf_free(&why);
 	strbuf_free(&summary);
 	return 0;
 rollback:
+	*again = *again || store_retryable(st);
 	store_rollback(st);
 	if (res->created)
 		res->device_id = 0; /* rolled back: it does not exist */
-reject:
+done:
+	audit->message = NULL;
 	json_decref(clean);
 	json_decref(in);
 	strbuf_free(&why);
 	strbuf_free(&summary);
+	return -1;
+}
+
+int intake_report(struct store *st, const struct intake_config *cfg,
+		  json_t *report, int64_t org_id, const char *source,
+		  const char *format, struct intake_result *res)
+{
+	struct intake_config defcfg;
+	struct store_audit audit = {.source = source, .format = format};
+	json_t *sys = json_object_get(report, "sys"), *keys = NULL;
+	char now[20];
+	int again = 0, tries = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!cfg) {
+		intake_config_default(&defcfg);
+		cfg = &defcfg;
+	}
+	util_now(now);
+	if (!json_is_object(report) || !json_is_object(sys)) {
+		snprintf(res->message, sizeof(res->message),
+			 "the report has no \"sys\" object");
+		goto reject;
+	}
+	keys = intake_keys(report, sys);
+	do {
+		if (tries)
+			log_info("intake: the database rolled a report back "
+				 "(%s): running it again (%d of %d)",
+				 res->message, tries + 1, INTAKE_TRIES);
+		memset(res, 0, sizeof(*res));
+		if (intake_tx(st, cfg, report, sys, keys, org_id, now, &audit,
+			      res, &again) == 0) {
+			json_decref(keys);
+			return 0;
+		}
+	} while (again && ++tries < INTAKE_TRIES);
+	if (again) {
+		res->busy = 1;
+		snprintf(res->message, sizeof(res->message),
+			 "the database rolled the report back %d times to let "
+			 "concurrent ones finish (deadlocks): nothing stored, "
+			 "send it again",
+			 INTAKE_TRIES);
+	}
+reject:
+	json_decref(keys);
 	res->created = 0;
 	res->changes = 0;
 	audit.result = "rejected";
