@@ -1062,7 +1062,8 @@ static int intake_begin(struct store *st, json_t *keys)
 
 /* Locks device id, found by the match, and matches again: another
  * intake of the same device that shares no identity value with this
- * report may have changed it in the meantime. 0 when the match holds,
+ * report may have changed it in the meantime (not when the back end
+ * needed no lock: then no other writer ran). 0 when the match holds,
  * 1 when it changed (run the report again), -1 on a database error. */
 static int intake_hold(struct store *st, const struct intake_config *cfg,
 		       json_t *report, json_t *sys, int64_t org_id, int64_t id)
@@ -1074,8 +1075,9 @@ static int intake_hold(struct store *st, const struct intake_config *cfg,
 	int rc;
 
 	snprintf(key, sizeof(key), "device" INTAKE_KEY_SEP "%" PRId64, id);
-	if (store_lock_key(st, key))
-		return -1;
+	rc = store_lock_key(st, key);
+	if (rc <= 0)
+		return rc;
 	strbuf_init(&why, 0);
 	rc = intake_match(st, cfg, report, sys, org_id, &again, &rule, &why);
 	strbuf_free(&why);

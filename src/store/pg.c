@@ -858,6 +858,8 @@ static int pg_db_version(struct store *st)
  *   (store_lock_key()) and matched again, so two reports of one stored
  *   machine that share no value (one by hostname+uuid, one by serial)
  *   update it one after the other, each on the other's result.
+ * - A discovery's log rows (store_discovery_log_add()): the turn shared
+ *   and no key: rows are only added, nothing read decides them.
  * - Every other transaction (store_begin(), store_batch_begin()): the
  *   write turn exclusively, as before, waiting for the intakes under way
  *   and holding off new ones. These are the batches of many reports (CSV
@@ -865,9 +867,9 @@ static int pg_db_version(struct store *st)
  *   reports would fill PostgreSQL's lock table), admin db copy, the
  *   API's multi-row edits (bulk device edits, custom fields, credentials
  *   imported together), queueing a discovery run (the "none active"
- *   check), registering or deleting a collector, a purge, a discovery's
- *   log rows and a location's update: rare or short, they keep SQLite's
- *   one-writer order.
+ *   check), registering or deleting a collector, a purge and a
+ *   location's update: rare or short, they keep SQLite's one-writer
+ *   order.
  * - Statements outside a transaction (run claims with FOR UPDATE SKIP
  *   LOCKED, lease renewals, a device's PATCH, session and token touches,
  *   audit-log rows) never took the turn: PostgreSQL's row locks order
@@ -1016,7 +1018,7 @@ static int pg_lock_key(struct store *st, const char *key)
 			pg->c->shown);
 		return -1;
 	}
-	return pg_lock_keys(pg->c, &key, 1);
+	return pg_lock_keys(pg->c, &key, 1) ? -1 : 1;
 }
 
 /* Retried from its start: only a whole transaction, not a part of a

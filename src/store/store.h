@@ -97,7 +97,9 @@ void store_batch_rollback(struct store *st);
  * store_begin(); inside a batch a savepoint, as store_begin(). */
 int store_begin_keyed(struct store *st, const char *const *keys, size_t n);
 /* Locks one more key inside a store_begin_keyed() transaction, waiting
- * for the transaction holding it: 0, or -1 (logged). */
+ * for the transaction holding it: 1 when it was locked, 0 when nothing
+ * needed locking (SQLite's one writer, a batch holding every writer
+ * off), -1 on failure (logged). */
 int store_lock_key(struct store *st, const char *key);
 /* 1 when the last failure on st was the database's refusal to order the
  * transaction against another (PostgreSQL's deadlock or serialization

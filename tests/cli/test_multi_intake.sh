@@ -11,7 +11,10 @@
 #      19 "updated"), every post answered 201 or 200;
 #   c) two machines sharing a locally administered MAC, each posted three
 #      times at once: two devices (issue 11: such a MAC never matches),
-#      each with its three posts.
+#      each with its three posts;
+#   d) a deadlock between an intake and a psql session holding intake's
+#      locks in the other order: PostgreSQL rolls the intake back, intake
+#      runs it again and the post is stored once (200), not lost.
 # Concurrent posts start together from a barrier (a file the posters poll
 # for); every wait is for a condition, with a generous ceiling. This
 # proves correctness under concurrency, not speed: main's serial write
@@ -146,6 +149,54 @@ check "... each with its three posts in the audit log" eval \
 
 retries=$(logged 'running it again')
 echo "# intakes the database rolled back and ran again: $retries"
+
+# ---- d) a deadlock PostgreSQL breaks by rolling the intake back ----
+# A psql session holds the lock of device DEV (intake's key "device" US
+# DEV: FNV-1a of the text, as src/store/pg.c hashes it); the intake of
+# "twenty" takes its identity keys and waits for it; the session then
+# asks for the key of twenty's hostname: a cycle. The servers' deadlock
+# check comes after 20 s, the session's after 600 s, so the intake is the
+# one PostgreSQL rolls back; it runs again, waits for the session's
+# COMMIT and is stored: one post, answered 200, never lost.
+fnv() {
+	/usr/bin/python3 -c 'import sys
+h = 14695981039346656037
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 1099511628211) % 2**64
+print(h - 2**64 if h >= 2**63 else h)' "$1"
+}
+KD=$(fnv "$(printf 'device\037%s' "$DEV")")
+KH=$(fnv "$(printf 'hostname\037twenty')")
+PSQL="$PG_BIN/psql -X -q -h $T/pgs -p 5432 -U netcensus -d netcensus"
+$PSQL -c "ALTER SYSTEM SET deadlock_timeout = '20s'" -c 'SELECT pg_reload_conf()' >/dev/null
+mkfifo "$T/sql"
+$PSQL -v ON_ERROR_STOP=0 <"$T/sql" >"$T/sql.out" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+exec 7>"$T/sql"
+printf '%s\n' "SET deadlock_timeout = '600s';" 'BEGIN;' \
+	"SELECT pg_advisory_xact_lock($KD);" '\echo device-held' >&7
+in_sql() { grep -q "$1" "$T/sql.out"; }
+waiting() {
+	[ "$($PSQL -At -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")" -ge 1 ]
+}
+check "a session holds the device's lock" wait_until "$WAIT_LONG" in_sql device-held
+post "$T/twenty.json" 1 >"$T/st-d" &
+BG_PIDS="$BG_PIDS $!"
+check "an intake of it waits for that lock" wait_until "$WAIT_LONG" waiting
+printf '%s\n' "SELECT pg_advisory_xact_lock($KH);" '\echo key-held' >&7
+check "PostgreSQL rolls the intake back (deadlock) and it runs again" \
+	wait_until 300 eval '[ "$(logged "running it again")" -gt "$retries" ]'
+check "... the session gets the hostname's key once the intake let go" \
+	wait_until "$WAIT_LONG" in_sql key-held
+printf '%s\n' 'COMMIT;' >&7
+answered_d() { [ -s "$T/st-d" ]; }
+check "... and after the session's COMMIT the post is stored (200)" \
+	eval 'wait_until "$WAIT_LONG" answered_d && [ "$(cat "$T/st-d")" = 200 ]'
+check "... once: 21 audit-log rows for the device, none rejected" eval \
+	'[ "$(count_api "/api/v1/audit-log?device_id=$DEV&limit=1")" = 21 ] &&
+	[ "$(count_api "/api/v1/audit-log?device_id=$DEV&result=rejected&limit=1")" = 0 ]'
+check "the server log names the deadlock" test "$(logged 'deadlock')" -ge 1
+exec 7>&-
 check "no server logged a sanitizer report" \
 	test "$(logged 'AddressSanitizer\|runtime error')" = 0
 tap_finish
