@@ -93,7 +93,6 @@ wait_up() {
 
 echo "netcensus bench/scale, $N devices, $K posting clients, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git rev-parse --short HEAD 2>/dev/null || echo ?)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-LB_PORT=$(free_port)
 python3 bench/gen_scale.py "$SAMPLE" "$T/posts" "$N" "$K" \
 	"http://127.0.0.1:@PORT@/open-audit/index.php/input/devices?token=@TOKEN@"
 
@@ -145,6 +144,9 @@ run_config() {
 		k=$((k + 1))
 	done
 	if [ $nserv = 3 ]; then
+		# chosen now, not at the start: a port free minutes ago may
+		# have been taken by another program since
+		LB_PORT=$(free_port)
 		cat >"$T/haproxy.cfg" <<-EOF
 		global
 		    maxconn 4096

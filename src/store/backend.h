@@ -74,7 +74,8 @@ struct store_ops {
 	 * (optional: a back end with one writer at a time needs no keys;
 	 * without them store_begin() serves, a key is held at once and
 	 * nothing is worth retrying) */
-	int (*begin_keyed)(struct store *st, const char *const *keys, size_t n);
+	int (*begin_keyed)(struct store *st, const char *const *keys, size_t n,
+			   const char *const *shared, size_t nshared);
 	int (*lock_key)(struct store *st, const char *key);
 	int (*retryable)(struct store *st);
 	int (*check)(struct store *st);

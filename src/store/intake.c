@@ -1013,50 +1013,78 @@ static void key_add(json_t *keys, const char *field, const char *value)
 	free(k);
 }
 
-/* The values intake_match() may compare, as store_begin_keyed() keys: the
- * sys fields of every rule but "type" (serial+type compares the serial,
- * a key already, and one type would make every computer wait for every
- * other), sys.mac, and the MACs and addresses of the network and ip
- * rows (the MAC and IP rules look there). A report that could find or
- * create the device another one finds or creates shares one of them. */
-static json_t *intake_keys(json_t *report, json_t *sys)
+/* A MAC the MAC rule may match by (match_one_mac()), or NULL. */
+static const char *mac_usable(const char *mac)
+{
+	if (!mac || strlen(mac) != 17 || util_hexval(mac[0]) < 0 ||
+	    util_hexval(mac[1]) < 0 || mac_weakness(mac))
+		return NULL;
+	return mac;
+}
+
+/* The store_begin_keyed() keys of a report, in keys[0] (exclusive) and
+ * keys[1] (shared): exclusive, every value intake_match() may look up -
+ * the sys fields of every rule but "type" (serial+type compares the
+ * serial, a key already, and one type would make every computer wait
+ * for every other), and every MAC it may match by (sys.mac and those of
+ * the network and ip rows; a weak MAC never matches, so is no key).
+ * Shared, the addresses of the ip rows: the IP rule looks up sys.ip
+ * alone, but among the stored ip rows too, so a report writing an
+ * address waits for one looking it up, while the many reports that
+ * carry one address in their rows (127.0.0.1, a NAT range, docker's
+ * bridge) do not wait for each other. A report that could find or create
+ * the device another one finds or creates shares a key with it. */
+static void intake_keys(json_t *report, json_t *sys, json_t *keys[2])
 {
 	static const char *const sections[] = {"network", "ip"};
-	json_t *keys = json_array(), *row;
 	const char *f;
+	json_t *row;
 	size_t i, j;
 	int r, n;
 
+	keys[0] = json_array();
+	keys[1] = json_array();
 	for (r = 0; r < INTAKE_RULE_COUNT; r++)
 		for (n = 0; n < 2 && (f = rule_fields[r][n]); n++)
 			if (strcmp(f, "type") && strcmp(f, "mac"))
-				key_add(keys, f, match_value(sys, f));
-	key_add(keys, "mac", json_string_value(json_object_get(sys, "mac")));
+				key_add(keys[0], f, match_value(sys, f));
+	key_add(keys[0], "mac",
+		mac_usable(json_string_value(json_object_get(sys, "mac"))));
 	for (i = 0; i < NELEM(sections); i++)
 		json_array_foreach(json_object_get(report, sections[i]), j,
 				   row) {
-			key_add(keys, "mac",
-				json_string_value(json_object_get(row, "mac")));
+			key_add(keys[0], "mac",
+				mac_usable(json_string_value(
+					json_object_get(row, "mac"))));
 			if (i == 1)
-				key_add(keys, "ip",
+				key_add(keys[1], "ip",
 					json_string_value(
 						json_object_get(row, "ip")));
 		}
-	return keys;
+}
+
+/* The texts of a JSON array of strings (the array keeps them). */
+static const char **key_texts(json_t *arr)
+{
+	const char **k = xcalloc(json_array_size(arr) + 1, sizeof(*k));
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v)
+		k[i] = json_string_value(v);
+	return k;
 }
 
 /* Begins the report's transaction with its keys locked. */
-static int intake_begin(struct store *st, json_t *keys)
+static int intake_begin(struct store *st, json_t *keys[2])
 {
-	const char **k = xcalloc(json_array_size(keys) + 1, sizeof(*k));
-	json_t *v;
-	size_t i;
+	const char **x = key_texts(keys[0]), **sh = key_texts(keys[1]);
 	int rc;
 
-	json_array_foreach(keys, i, v)
-		k[i] = json_string_value(v);
-	rc = store_begin_keyed(st, k, json_array_size(keys));
-	free(k);
+	rc = store_begin_keyed(st, x, json_array_size(keys[0]), sh,
+			       json_array_size(keys[1]));
+	free(x);
+	free(sh);
 	return rc;
 }
 
@@ -1108,8 +1136,8 @@ static void intake_summary(json_t *report, struct strbuf *sb, int changes)
 /* One run of the report's transaction: 0 committed; -1 rolled back
  * with res->message set, *again when it is worth running once more. */
 static int intake_tx(struct store *st, const struct intake_config *cfg,
-		     json_t *report, json_t *sys, json_t *keys, int64_t org_id,
-		     const char *now, struct store_audit *audit,
+		     json_t *report, json_t *sys, json_t *keys[2],
+		     int64_t org_id, const char *now, struct store_audit *audit,
 		     struct intake_result *res, int *again)
 {
 	json_t *clean = NULL, *in = NULL;
@@ -1207,7 +1235,7 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 {
 	struct intake_config defcfg;
 	struct store_audit audit = {.source = source, .format = format};
-	json_t *sys = json_object_get(report, "sys"), *keys = NULL;
+	json_t *sys = json_object_get(report, "sys"), *keys[2] = {NULL, NULL};
 	char now[20];
 	int again = 0, tries = 0;
 
@@ -1222,7 +1250,7 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 			 "the report has no \"sys\" object");
 		goto reject;
 	}
-	keys = intake_keys(report, sys);
+	intake_keys(report, sys, keys);
 	do {
 		if (tries)
 			log_info("intake: the database rolled a report back "
@@ -1231,7 +1259,8 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 		memset(res, 0, sizeof(*res));
 		if (intake_tx(st, cfg, report, sys, keys, org_id, now, &audit,
 			      res, &again) == 0) {
-			json_decref(keys);
+			json_decref(keys[0]);
+			json_decref(keys[1]);
 			return 0;
 		}
 	} while (again && ++tries < INTAKE_TRIES);
@@ -1244,7 +1273,8 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 			 INTAKE_TRIES);
 	}
 reject:
-	json_decref(keys);
+	json_decref(keys[0]);
+	json_decref(keys[1]);
 	res->created = 0;
 	res->changes = 0;
 	audit.result = "rejected";

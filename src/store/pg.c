@@ -845,12 +845,16 @@ static int pg_db_version(struct store *st)
  *
  * - Intake of one report (intake_report() outside a batch,
  *   store_begin_keyed()): the write turn in shared mode, then one lock
- *   per identity value the matcher may compare (every serial, uuid, dbus
- *   id, hostname, fqdn, sysName, MAC and address of the report: the keys
- *   intake.c makes), taken in one statement in sorted order, before
- *   matching. Two reports that could find or create the same device
- *   share a value, so they take turns and the second sees the first's
- *   device; two different machines run side by side. The keys are not
+ *   per identity value the matcher may look up (the report's serial,
+ *   uuid, dbus id, hostname, fqdn, sysName, address and every MAC it may
+ *   match by), and a shared one per address of its ip rows (the IP rule
+ *   finds devices by those, but looks up sys.ip alone: a report writing
+ *   an address waits for one looking it up, reports that only carry one
+ *   do not wait for each other): the keys intake.c makes, taken in one
+ *   statement in sorted order, before matching. Two reports that could
+ *   find or create the same device share a value, so they take turns
+ *   and the second sees the first's device; two different machines run
+ *   side by side. The keys are not
  *   scoped by org (matching looks into an org's whole subtree): equal
  *   values in two orgs only wait for each other. The shared-MAC rule
  *   counts the devices holding a MAC: the MAC is a key, so the count is
@@ -915,48 +919,74 @@ static int64_t pg_key_hash(const char *key)
 	return (int64_t)h;
 }
 
-static int pg_i64_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+/* A key to lock: its number, and the mode. */
+struct pg_key {
+	int64_t h;
+	int shared;
+};
 
-	return x < y ? -1 : x > y;
+/* By number, the exclusive one first of two equal numbers. */
+static int pg_key_cmp(const void *a, const void *b)
+{
+	const struct pg_key *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->shared - y->shared;
 }
 
-/* Locks keys (exclusive, until the transaction ends) in the order of
- * their numbers, so that two transactions locking overlapping sets
- * cannot each hold what the other waits for: one statement, unnest()
- * yielding the array in its order. 0 or -1 (logged). */
-static int pg_lock_keys(struct pg_conn *c, const char *const *keys, size_t n)
+/* Locks keys exclusively and shared in shared mode (a key in both:
+ * exclusively), until the transaction ends, in the order of their
+ * numbers, so that two transactions locking overlapping sets cannot
+ * each hold what the other waits for: one statement, unnest() yielding
+ * the arrays in their order. 0 or -1 (logged). */
+static int pg_lock_keys(struct pg_conn *c, const char *const *keys, size_t n,
+			const char *const *shared, size_t nshared)
 {
-	static const char sql[] = "SELECT pg_advisory_xact_lock(k)"
-				  " FROM unnest(CAST($1 AS bigint[])) AS k";
-	int64_t *h;
-	struct strbuf arr;
-	const char *vals[1];
+	static const char sql[] =
+		"SELECT CASE WHEN s"
+		" THEN CAST(pg_advisory_xact_lock_shared(k) AS text)"
+		" ELSE CAST(pg_advisory_xact_lock(k) AS text) END"
+		" FROM unnest(CAST($1 AS bigint[]), CAST($2 AS boolean[]))"
+		" AS t(k, s)";
+	struct pg_key *h;
+	struct strbuf ks, ms;
+	const char *vals[2];
 	PGresult *res;
-	size_t i;
+	size_t i, m = n + nshared;
 	int rc = 0;
 
-	if (!n)
+	if (!m)
 		return 0;
-	h = xcalloc(n, sizeof(*h));
+	h = xcalloc(m, sizeof(*h));
 	for (i = 0; i < n; i++)
-		h[i] = pg_key_hash(keys[i]);
-	qsort(h, n, sizeof(*h), pg_i64_cmp);
-	strbuf_init(&arr, 0);
-	strbuf_puts(&arr, "{");
-	for (i = 0; i < n; i++)
-		if (!i || h[i] != h[i - 1])
-			strbuf_printf(&arr, "%s%" PRId64, i ? "," : "", h[i]);
-	strbuf_puts(&arr, "}");
-	vals[0] = arr.data;
-	res = PQexecParams(c->conn, sql, 1, NULL, vals, NULL, NULL, 0);
+		h[i].h = pg_key_hash(keys[i]);
+	for (i = 0; i < nshared; i++) {
+		h[n + i].h = pg_key_hash(shared[i]);
+		h[n + i].shared = 1;
+	}
+	qsort(h, m, sizeof(*h), pg_key_cmp);
+	strbuf_init(&ks, 0);
+	strbuf_init(&ms, 0);
+	for (i = 0; i < m; i++) {
+		if (i && h[i].h == h[i - 1].h)
+			continue;
+		strbuf_printf(&ks, "%s%" PRId64, i ? "," : "{", h[i].h);
+		strbuf_printf(&ms, "%s%s", i ? "," : "{",
+			      h[i].shared ? "t" : "f");
+	}
+	strbuf_puts(&ks, "}");
+	strbuf_puts(&ms, "}");
+	vals[0] = ks.data;
+	vals[1] = ms.data;
+	res = PQexecParams(c->conn, sql, 2, NULL, vals, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_fail(c, res, sql);
 		rc = -1;
 	}
 	PQclear(res);
-	strbuf_free(&arr);
+	strbuf_free(&ks);
+	strbuf_free(&ms);
 	free(h);
 	return rc;
 }
@@ -991,7 +1021,8 @@ static int pg_begin(struct store *st)
 
 /* store_begin_keyed(): the turn shared and the keys locked; inside a
  * batch, which holds the whole turn, a savepoint as pg_begin(). */
-static int pg_begin_keyed(struct store *st, const char *const *keys, size_t n)
+static int pg_begin_keyed(struct store *st, const char *const *keys, size_t n,
+			  const char *const *shared, size_t nshared)
 {
 	struct pg_store *pg = pg_of(st);
 
@@ -999,7 +1030,7 @@ static int pg_begin_keyed(struct store *st, const char *const *keys, size_t n)
 		return pg_begin(st);
 	if (pg_tx_begin(pg, 1))
 		return -1;
-	if (pg_lock_keys(pg->c, keys, n)) {
+	if (pg_lock_keys(pg->c, keys, n, shared, nshared)) {
 		pg_run(pg->c, "ROLLBACK", NULL);
 		return -1;
 	}
@@ -1018,7 +1049,7 @@ static int pg_lock_key(struct store *st, const char *key)
 			pg->c->shown);
 		return -1;
 	}
-	return pg_lock_keys(pg->c, &key, 1) ? -1 : 1;
+	return pg_lock_keys(pg->c, &key, 1, NULL, 0) ? -1 : 1;
 }
 
 /* Retried from its start: only a whole transaction, not a part of a

@@ -78,7 +78,7 @@ int sql_discovery_log_add(struct store *st, int64_t run_id,
 		return 0;
 	/* rows added, nothing read: no key to hold, nobody to wait for but
 	 * a transaction holding the whole write turn */
-	if (store_begin_keyed(st, NULL, 0) < 0)
+	if (store_begin_keyed(st, NULL, 0, NULL, 0) < 0)
 		return -1;
 	util_now(now);
 	for (i = 0; i < n; i++) {

@@ -206,10 +206,11 @@ int store_rollback(struct store *st)
 	return STORE_HAS(st, rollback) ? st->ops->rollback(st) : -1;
 }
 
-int store_begin_keyed(struct store *st, const char *const *keys, size_t n)
+int store_begin_keyed(struct store *st, const char *const *keys, size_t n,
+		      const char *const *shared, size_t nshared)
 {
 	if (st->ops->begin_keyed)
-		return st->ops->begin_keyed(st, keys, n);
+		return st->ops->begin_keyed(st, keys, n, shared, nshared);
 	return store_begin(st);
 }
 

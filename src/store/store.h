@@ -91,11 +91,14 @@ void store_batch_rollback(struct store *st);
 /* A transaction that writes only what keys name (any text: "hostname"
  * INTAKE_KEY_SEP "web01"), for writers that may run beside each other:
  * two such transactions wait for each other only when they share a key
- * (or while a store_begin()/store_batch_begin() transaction, which
- * excludes every other writer, runs). The keys are locked at once, in
- * one order, before anything is read. On SQLite (one writer) it is
- * store_begin(); inside a batch a savepoint, as store_begin(). */
-int store_begin_keyed(struct store *st, const char *const *keys, size_t n);
+ * that at least one of them holds exclusively (keys; shared: keys held
+ * in shared mode, a key in both is exclusive), or while a store_begin()
+ * or store_batch_begin() transaction, which excludes every other writer,
+ * runs. The keys are locked at once, in one order, before anything is
+ * read. On SQLite (one writer) it is store_begin(); inside a batch a
+ * savepoint, as store_begin(). */
+int store_begin_keyed(struct store *st, const char *const *keys, size_t n,
+		      const char *const *shared, size_t nshared);
 /* Locks one more key inside a store_begin_keyed() transaction, waiting
  * for the transaction holding it: 1 when it was locked, 0 when nothing
  * needed locking (SQLite's one writer, a batch holding every writer
