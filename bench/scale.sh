@@ -26,7 +26,9 @@
 #   filter  GET /api/v1/devices?hostname__ic=scale-0042&type__n=printer&limit=50
 #   order   GET /api/v1/devices?ordering=-last_seen,hostname&limit=50
 #   search  GET /api/v1/search?q=scale-00421&limit=20
-# (req/s, p50, p99), and each server's RSS (VmRSS) after all that.
+# (req/s, p50, p99), and each server's RSS (VmRSS) after all that. On
+# PostgreSQL, how many backends waited for an advisory lock (the write
+# turn, intake's keys) during the intake, sampled every 0.5 s.
 # Prints a table and the ratios pg3/pg1 and pg1/sqlite, with the load
 # average before and after. Figures, not pass/fail.
 # Targets (issue 17, at 100,000 devices): pg3 intake >= 2x pg1's; RSS of
@@ -93,7 +95,6 @@ wait_up() {
 
 echo "netcensus bench/scale, $N devices, $K posting clients, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git rev-parse --short HEAD 2>/dev/null || echo ?)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-LB_PORT=$(free_port)
 python3 bench/gen_scale.py "$SAMPLE" "$T/posts" "$N" "$K" \
 	"http://127.0.0.1:@PORT@/open-audit/index.php/input/devices?token=@TOKEN@"
 
@@ -145,6 +146,9 @@ run_config() {
 		k=$((k + 1))
 	done
 	if [ $nserv = 3 ]; then
+		# chosen now, not at the start: a port free minutes ago may
+		# have been taken by another program since
+		LB_PORT=$(free_port)
 		cat >"$T/haproxy.cfg" <<-EOF
 		global
 		    maxconn 4096
@@ -173,6 +177,22 @@ run_config() {
 
 	# intake: K curl processes at once, each its share one after another
 	port=${U##*:}
+	# on PostgreSQL, a sampler beside the intake: every 0.5 s, how many
+	# of the database's backends wait for an advisory lock (the write
+	# turn, or intake's keys), until $T/stop-sampler appears
+	SPID=
+	if [ $name != sqlite ]; then
+		rm -f "$T/stop-sampler" "$T/locks"
+		while [ ! -e "$T/stop-sampler" ]; do
+			"$PGBIN/psql" -X -At -h 127.0.0.1 -p "$PGPORT" -U netcensus \
+				-d "$name" -c "SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database()
+				AND wait_event_type = 'Lock' AND wait_event = 'advisory'" \
+				>>"$T/locks" 2>/dev/null
+			sleep 0.5
+		done &
+		SPID=$!
+	fi
 	t0=$(date +%s.%N)
 	k=0 CPIDS=''
 	while [ $k -lt "$K" ]; do
@@ -183,6 +203,13 @@ run_config() {
 	done
 	for p in $CPIDS; do wait "$p" || :; done
 	t1=$(date +%s.%N)
+	if [ -n "$SPID" ]; then
+		touch "$T/stop-sampler"
+		wait "$SPID" || :
+		awk '{ n++; w += $1; if ($1 > 0) a++ }
+			END { if (n) printf "%s: during intake, backends waiting for an advisory lock: %.2f on average, some in %d%% of %d samples\n",
+				name, w / n, 100 * a / n, n }' name="$name" "$T/locks"
+	fi
 	ok=$(cat "$T"/codes* | grep -c '^200$' || :)
 	bad=$(cat "$T"/codes* | grep -vc '^200$' || :)
 	rm -f "$T"/codes*

@@ -63,6 +63,13 @@
 #         (ip netns exec), and the health check and req() reach it there.
 #         Returns 1 when it did not come up. serve_stop: SIGTERM, wait,
 #         return the exit status.
+#         serve_start_many COUNT [ARGS...]: COUNT servers on $DB (one
+#         database: a PostgreSQL one for several servers), each with
+#         serve_start $T/logK ARGS (K = 1..COUNT); sets URLS, PIDS and
+#         LOGS (words, in that order; the PIDs are in BG_PIDS too), prints
+#         the log of one that did not start and returns 1. url K: the
+#         K-th server's URL; logged PATTERN: how many lines of the LOGS
+#         together match.
 #         serve_password LOG: the first admin's password the server printed.
 #         admin_token USER: a new API token for USER made with `netcensus
 #         admin`. req METHOD PATH [CURL-ARGS...]: a request to $U$PATH, the
@@ -95,7 +102,7 @@
 #
 # Helpers keep their own variables in _lib_* names, so a test's are safe;
 # the names above (n, failed, T, DB, PID, PORT, U, S, TOKEN, LAB, SAMPLES,
-# NETCENSUS, BG_PIDS, PG_URL, PG_BIN) are the shared state: a test must not reuse them for
+# NETCENSUS, BG_PIDS, PG_URL, PG_BIN, URLS, PIDS, LOGS) are the shared state: a test must not reuse them for
 # anything else (a device count in n would renumber the TAP lines).
 
 NETCENSUS=${NETCENSUS:-$(dirname "$0")/../../build/netcensus}
@@ -111,6 +118,9 @@ SERVE_SCHEME=http
 SERVE_CONFIG=
 SERVE_NS=
 BG_PIDS=
+URLS=
+PIDS=
+LOGS=
 PG_URL=
 PG_BIN=
 _lib_pg=
@@ -470,6 +480,26 @@ serve_start() { # serve_start LOG [ARGS...]
 		PORT=$(free_port)
 		_lib_try=$((_lib_try + 1))
 	done
+}
+serve_start_many() { # serve_start_many COUNT [ARGS...]
+	_lib_count=$1
+	shift
+	URLS='' PIDS='' LOGS=''
+	_lib_k=1
+	while [ "$_lib_k" -le "$_lib_count" ]; do
+		PORT=
+		serve_start "$T/log$_lib_k" "$@" ||
+			{ cat "$T/log$_lib_k"; return 1; }
+		URLS="$URLS $U" PIDS="$PIDS $PID" LOGS="$LOGS $T/log$_lib_k"
+		BG_PIDS="$BG_PIDS $PID"
+		PID=
+		_lib_k=$((_lib_k + 1))
+	done
+}
+url() { echo "$URLS" | cut -d' ' -f$(($1 + 1)); }
+logged() {
+	# shellcheck disable=SC2086 # LOGS: words
+	cat $LOGS | grep -c -- "$1"
 }
 serve_stop() {
 	kill -TERM "$PID"

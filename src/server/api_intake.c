@@ -310,6 +310,14 @@ static int intake_reply_stopping(struct request *rq)
 			       "stored: send it again");
 }
 
+/* A report the database kept rolling back to let concurrent ones finish
+ * (intake_result.busy): nothing stored, for the sender to send again. */
+static int intake_reply_busy(struct request *rq, const char *message)
+{
+	snprintf(rq->retry_after, sizeof(rq->retry_after), "5");
+	return api_reply_error(rq, 503, NULL, "%s", message);
+}
+
 static int intake_role_ok(enum role r)
 {
 	return r == ROLE_COLLECTOR || r == ROLE_ORG_ADMIN || r == ROLE_ADMIN;
@@ -339,12 +347,14 @@ int api_intake(struct request *rq)
 	if (!rq->body.len)
 		return api_reply_error(rq, 400, NULL,
 				       "the body must hold a device report");
-	if (intake_store(rq, rq->body.data, rq->body.len, org, &res, &fmt))
-		return server_stopping()
-			       ? intake_reply_stopping(rq)
-			       : api_reply_error(rq, 422, NULL,
-						 "report rejected: %s",
-						 res.message);
+	if (intake_store(rq, rq->body.data, rq->body.len, org, &res, &fmt)) {
+		if (server_stopping())
+			return intake_reply_stopping(rq);
+		if (res.busy)
+			return intake_reply_busy(rq, res.message);
+		return api_reply_error(rq, 422, NULL, "report rejected: %s",
+				       res.message);
+	}
 	return api_reply_json(
 		rq, res.created ? 201 : 200,
 		json_pack("{sIsbsssissss}", "device_id",
@@ -529,6 +539,11 @@ int api_intake_oa(struct request *rq)
 		free(doc);
 		if (server_stopping())
 			return intake_reply_stopping(rq);
+		if (res.busy) {
+			snprintf(rq->retry_after, sizeof(rq->retry_after), "5");
+			return api_reply_text(rq, 503, "netcensus: %s\n",
+					      res.message);
+		}
 		return api_reply_text(rq, 400, "netcensus: rejected: %s\n",
 				      res.message);
 	}

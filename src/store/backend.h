@@ -70,6 +70,14 @@ struct store_ops {
 	int (*batch_begin)(struct store *st);
 	int (*batch_commit)(struct store *st);
 	void (*batch_rollback)(struct store *st);
+	/* store.h: store_begin_keyed(), store_lock_key(), store_retryable()
+	 * (optional: a back end with one writer at a time needs no keys;
+	 * without them store_begin() serves, a key is held at once and
+	 * nothing is worth retrying) */
+	int (*begin_keyed)(struct store *st, const char *const *keys, size_t n,
+			   const char *const *shared, size_t nshared);
+	int (*lock_key)(struct store *st, const char *key);
+	int (*retryable)(struct store *st);
 	int (*check)(struct store *st);
 	json_t *(*counts)(struct store *st);
 	int (*org_find)(struct store *st, const char *name, int64_t *id);

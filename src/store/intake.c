@@ -39,6 +39,9 @@
 #include "store/intake.h"
 
 #define INTAKE_KEY_SEP "\x1f"
+/* Runs of one report's transaction when the database rolls it back to
+ * break a deadlock (store_retryable()) or its device changed under it. */
+#define INTAKE_TRIES 5
 
 static const char *const rule_names[INTAKE_RULE_COUNT] = {
 	[INTAKE_RULE_HOSTNAME_UUID] = "hostname+uuid",
@@ -997,6 +1000,120 @@ static int intake_sections(struct store *st, const struct intake_config *cfg,
 	return 0;
 }
 
+/* ---- locking ---- */
+
+static void key_add(json_t *keys, const char *field, const char *value)
+{
+	char *k;
+
+	if (!value || !*value)
+		return;
+	k = xasprintf("%s" INTAKE_KEY_SEP "%s", field, value);
+	json_array_append_new(keys, json_string(k));
+	free(k);
+}
+
+/* A MAC the MAC rule may match by (match_one_mac()), or NULL. */
+static const char *mac_usable(const char *mac)
+{
+	if (!mac || strlen(mac) != 17 || util_hexval(mac[0]) < 0 ||
+	    util_hexval(mac[1]) < 0 || mac_weakness(mac))
+		return NULL;
+	return mac;
+}
+
+/* The store_begin_keyed() keys of a report, in keys[0] (exclusive) and
+ * keys[1] (shared): exclusive, every value intake_match() may look up -
+ * the sys fields of every rule but "type" (serial+type compares the
+ * serial, a key already, and one type would make every computer wait
+ * for every other), and every MAC it may match by (sys.mac and those of
+ * the network and ip rows; a weak MAC never matches, so is no key).
+ * Shared, the addresses of the ip rows: the IP rule looks up sys.ip
+ * alone, but among the stored ip rows too, so a report writing an
+ * address waits for one looking it up, while the many reports that
+ * carry one address in their rows (127.0.0.1, a NAT range, docker's
+ * bridge) do not wait for each other. A report that could find or create
+ * the device another one finds or creates shares a key with it. */
+static void intake_keys(json_t *report, json_t *sys, json_t *keys[2])
+{
+	static const char *const sections[] = {"network", "ip"};
+	const char *f;
+	json_t *row;
+	size_t i, j;
+	int r, n;
+
+	keys[0] = json_array();
+	keys[1] = json_array();
+	for (r = 0; r < INTAKE_RULE_COUNT; r++)
+		for (n = 0; n < 2 && (f = rule_fields[r][n]); n++)
+			if (strcmp(f, "type") && strcmp(f, "mac"))
+				key_add(keys[0], f, match_value(sys, f));
+	key_add(keys[0], "mac",
+		mac_usable(json_string_value(json_object_get(sys, "mac"))));
+	for (i = 0; i < NELEM(sections); i++)
+		json_array_foreach(json_object_get(report, sections[i]), j,
+				   row) {
+			key_add(keys[0], "mac",
+				mac_usable(json_string_value(
+					json_object_get(row, "mac"))));
+			if (i == 1)
+				key_add(keys[1], "ip",
+					json_string_value(
+						json_object_get(row, "ip")));
+		}
+}
+
+/* The texts of a JSON array of strings (the array keeps them). */
+static const char **key_texts(json_t *arr)
+{
+	const char **k = xcalloc(json_array_size(arr) + 1, sizeof(*k));
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v)
+		k[i] = json_string_value(v);
+	return k;
+}
+
+/* Begins the report's transaction with its keys locked. */
+static int intake_begin(struct store *st, json_t *keys[2])
+{
+	const char **x = key_texts(keys[0]), **sh = key_texts(keys[1]);
+	int rc;
+
+	rc = store_begin_keyed(st, x, json_array_size(keys[0]), sh,
+			       json_array_size(keys[1]));
+	free(x);
+	free(sh);
+	return rc;
+}
+
+/* Locks device id, found by the match, and matches again: another
+ * intake of the same device that shares no identity value with this
+ * report may have changed it in the meantime (not when the back end
+ * needed no lock: then no other writer ran). 0 when the match holds,
+ * 1 when it changed (run the report again), -1 on a database error. */
+static int intake_hold(struct store *st, const struct intake_config *cfg,
+		       json_t *report, json_t *sys, int64_t org_id, int64_t id)
+{
+	struct strbuf why;
+	const char *rule;
+	char key[48];
+	int64_t again;
+	int rc;
+
+	snprintf(key, sizeof(key), "device" INTAKE_KEY_SEP "%" PRId64, id);
+	rc = store_lock_key(st, key);
+	if (rc <= 0)
+		return rc;
+	strbuf_init(&why, 0);
+	rc = intake_match(st, cfg, report, sys, org_id, &again, &rule, &why);
+	strbuf_free(&why);
+	if (rc)
+		return -1;
+	return again != id;
+}
+
 /* ---- the one door ---- */
 
 static void intake_summary(json_t *report, struct strbuf *sb, int changes)
@@ -1016,35 +1133,26 @@ static void intake_summary(json_t *report, struct strbuf *sb, int changes)
 		      nsections, changes);
 }
 
-int intake_report(struct store *st, const struct intake_config *cfg,
-		  json_t *report, int64_t org_id, const char *source,
-		  const char *format, struct intake_result *res)
+/* One run of the report's transaction: 0 committed; -1 rolled back
+ * with res->message set, *again when it is worth running once more. */
+static int intake_tx(struct store *st, const struct intake_config *cfg,
+		     json_t *report, json_t *sys, json_t *keys[2],
+		     int64_t org_id, const char *now, struct store_audit *audit,
+		     struct intake_result *res, int *again)
 {
-	struct intake_config defcfg;
-	struct store_audit audit = {.source = source, .format = format};
-	json_t *sys = json_object_get(report, "sys"), *clean = NULL;
-	json_t *in = NULL;
+	json_t *clean = NULL, *in = NULL;
 	struct strbuf why, summary;
-	char now[20];
 	int64_t id = 0;
+	int held;
 
-	memset(res, 0, sizeof(*res));
+	*again = 0;
 	strbuf_init(&why, 4096);
 	strbuf_init(&summary, 0);
-	if (!cfg) {
-		intake_config_default(&defcfg);
-		cfg = &defcfg;
-	}
-	util_now(now);
-	if (!json_is_object(report) || !json_is_object(sys)) {
-		snprintf(res->message, sizeof(res->message),
-			 "the report has no \"sys\" object");
-		goto reject;
-	}
-	if (store_begin(st)) {
+	if (intake_begin(st, keys)) {
 		snprintf(res->message, sizeof(res->message),
 			 "the database could not start a transaction");
-		goto reject;
+		*again = store_retryable(st);
+		goto done;
 	}
 	in = sys_for_store(report, sys);
 	if (intake_match(st, cfg, report, sys, org_id, &id, &res->rule, &why)) {
@@ -1053,6 +1161,15 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 		goto rollback;
 	}
 	if (id) {
+		held = intake_hold(st, cfg, report, sys, org_id, id);
+		if (held) {
+			snprintf(res->message, sizeof(res->message), "%s",
+				 held > 0 ? "the matched device changed "
+					    "under the report"
+					  : "database error while matching");
+			*again = held > 0;
+			goto rollback;
+		}
 		res->device_id = id;
 		if (intake_update_device(st, id, in, 1, now, &res->changes)) {
 			snprintf(res->message, sizeof(res->message),
@@ -1083,29 +1200,81 @@ int intake_report(struct store *st, const struct intake_config *cfg,
 			 "database error recording the report");
 		goto rollback;
 	}
-	audit.result = res->created ? "created" : "updated";
-	audit.rule = res->rule;
-	audit.message = summary.data;
-	audit.device_id = id;
-	if (store_audit_add(st, &audit, now) || store_commit(st)) {
+	audit->result = res->created ? "created" : "updated";
+	audit->rule = res->rule;
+	audit->message = summary.data;
+	audit->device_id = id;
+	if (store_audit_add(st, audit, now) || store_commit(st)) {
 		snprintf(res->message, sizeof(res->message),
 			 "database error committing the report");
 		goto rollback;
 	}
+	audit->message = NULL;
 	json_decref(clean);
 	json_decref(in);
 	strbuf_free(&why);
 	strbuf_free(&summary);
 	return 0;
 rollback:
+	*again = *again || store_retryable(st);
 	store_rollback(st);
 	if (res->created)
 		res->device_id = 0; /* rolled back: it does not exist */
-reject:
+done:
+	audit->message = NULL;
 	json_decref(clean);
 	json_decref(in);
 	strbuf_free(&why);
 	strbuf_free(&summary);
+	return -1;
+}
+
+int intake_report(struct store *st, const struct intake_config *cfg,
+		  json_t *report, int64_t org_id, const char *source,
+		  const char *format, struct intake_result *res)
+{
+	struct intake_config defcfg;
+	struct store_audit audit = {.source = source, .format = format};
+	json_t *sys = json_object_get(report, "sys"), *keys[2] = {NULL, NULL};
+	char now[20];
+	int again = 0, tries = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!cfg) {
+		intake_config_default(&defcfg);
+		cfg = &defcfg;
+	}
+	util_now(now);
+	if (!json_is_object(report) || !json_is_object(sys)) {
+		snprintf(res->message, sizeof(res->message),
+			 "the report has no \"sys\" object");
+		goto reject;
+	}
+	intake_keys(report, sys, keys);
+	do {
+		if (tries)
+			log_info("intake: the database rolled a report back "
+				 "(%s): running it again (%d of %d)",
+				 res->message, tries + 1, INTAKE_TRIES);
+		memset(res, 0, sizeof(*res));
+		if (intake_tx(st, cfg, report, sys, keys, org_id, now, &audit,
+			      res, &again) == 0) {
+			json_decref(keys[0]);
+			json_decref(keys[1]);
+			return 0;
+		}
+	} while (again && ++tries < INTAKE_TRIES);
+	if (again) {
+		res->busy = 1;
+		snprintf(res->message, sizeof(res->message),
+			 "the database rolled the report back %d times to let "
+			 "concurrent ones finish (deadlocks): nothing stored, "
+			 "send it again",
+			 INTAKE_TRIES);
+	}
+reject:
+	json_decref(keys[0]);
+	json_decref(keys[1]);
 	res->created = 0;
 	res->changes = 0;
 	audit.result = "rejected";

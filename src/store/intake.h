@@ -11,6 +11,13 @@
  * change log (not for a first sighting) and an audit-log row. On any failure
  * the transaction is rolled back: nothing of that report is stored, and a
  * "rejected" audit-log row records why.
+ *
+ * Several intakes may run at once (threads, processes, servers on one
+ * PostgreSQL): the transaction locks the report's identity values
+ * (store_begin_keyed()) and the device it found, so that reports of one
+ * machine take turns and reports of different machines do not wait for
+ * each other. A transaction the database rolled back to break a deadlock
+ * is run again, a few times at most.
  */
 #ifndef NC_INTAKE_H
 #define NC_INTAKE_H
@@ -54,6 +61,10 @@ struct intake_result {
 	/* the reason, when rejected; else the matches refused on the way
 	 * ("mac 02:fc:00:00:00:01 matched device 17, refused: ..."), or "" */
 	char message[512];
+	/* 1 when the database kept refusing to order the report against
+	 * concurrent ones (deadlocks): nothing stored, worth sending again
+	 * (the API answers 503) */
+	int busy;
 };
 
 void intake_config_default(struct intake_config *cfg);

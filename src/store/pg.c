@@ -50,7 +50,11 @@
 #define PG_STMT_CACHE 256
 #define PG_MAX_PARAMS 64
 /* pg_advisory_xact_lock() keys: the migrations ("nc17"), and the write
- * turn of transactions ("ncwr") */
+ * turn of transactions ("ncwr"): held exclusively by store_begin() and
+ * store_batch_begin(), shared by store_begin_keyed() (the locking notes
+ * above pg_tx_begin()). The keys of store_begin_keyed() are 64-bit
+ * hashes in the same space: one colliding with these would only make
+ * its transaction wait longer. */
 #define PG_MIGRATE_LOCK 0x6e633137
 #define PG_WRITE_LOCK 0x6e637772
 
@@ -78,7 +82,8 @@ struct pg_conn {
 	unsigned long tick;   /* the statement cache's clock */
 	unsigned long serial; /* names statements: nc<serial> */
 	unsigned lost;	      /* store_lost() */
-	int down;	      /* unreachable since the last success: logged */
+	int retry; /* a deadlock or serialization failure since BEGIN */
+	int down;  /* unreachable since the last success: logged */
 	struct pg_conn *next; /* in the pool's idle list */
 };
 
@@ -244,6 +249,17 @@ static int pg_is_constraint(const PGresult *res)
 	return code && !strncmp(code, "23", 2);
 }
 
+/* SQLSTATE 40001 (serialization failure) or 40P01 (deadlock detected):
+ * PostgreSQL rolled the transaction back to let another one finish, and
+ * it may be run again from its start (store_retryable()). */
+static int pg_is_retryable(const PGresult *res)
+{
+	const char *code =
+		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return code && (!strcmp(code, "40001") || !strcmp(code, "40P01"));
+}
+
 /* 1 when the database went away or cannot be reached: the connection
  * is broken, or SQLSTATE class 08 (connection exception) or 57P01-57P03
  * (the server shuts down, crashed, or is starting). */
@@ -265,6 +281,8 @@ static void pg_fail(struct pg_conn *c, const PGresult *res, const char *sql)
 	char msg[512];
 
 	pg_msg(*m ? m : PQerrorMessage(c->conn), msg, sizeof(msg));
+	if (pg_is_retryable(res))
+		c->retry = 1;
 	if (!pg_gone(c, res)) {
 		log_err("database %s: %s (in: %.60s)", c->shown, msg, sql);
 		return;
@@ -820,13 +838,56 @@ static int pg_db_version(struct store *st)
  * COMMIT PostgreSQL answers with ROLLBACK (a statement of the transaction
  * failed) is a failure: nothing was stored. */
 
-/* BEGIN, unless a transaction or batch is open already: 0 or -1.
- * Transactions take turns, as SQLite's do (its writer turn): intake
- * matches a report and then inserts, and two intakes of one new machine
- * at once must not both insert it. The turn is an advisory lock of the
- * transaction, so it holds across processes and servers and ends with
- * COMMIT or ROLLBACK. */
-static int pg_tx_begin(struct pg_store *pg)
+/*
+ * Who waits for whom. Every lock below is an advisory lock of the
+ * transaction (pg_advisory_xact_lock*), so it holds across processes and
+ * servers and ends with COMMIT or ROLLBACK.
+ *
+ * - Intake of one report (intake_report() outside a batch,
+ *   store_begin_keyed()): the write turn in shared mode, then one lock
+ *   per identity value the matcher may look up (the report's serial,
+ *   uuid, dbus id, hostname, fqdn, sysName, address and every MAC it may
+ *   match by), and a shared one per address of its ip rows (the IP rule
+ *   finds devices by those, but looks up sys.ip alone: a report writing
+ *   an address waits for one looking it up, reports that only carry one
+ *   do not wait for each other): the keys intake.c makes, taken in one
+ *   statement in sorted order, before matching. Two reports that could
+ *   find or create the same device share a value, so they take turns
+ *   and the second sees the first's device; two different machines run
+ *   side by side. The keys are not
+ *   scoped by org (matching looks into an org's whole subtree): equal
+ *   values in two orgs only wait for each other. The shared-MAC rule
+ *   counts the devices holding a MAC: the MAC is a key, so the count is
+ *   taken in turn too. A device found is then locked by its id
+ *   (store_lock_key()) and matched again, so two reports of one stored
+ *   machine that share no value (one by hostname+uuid, one by serial)
+ *   update it one after the other, each on the other's result.
+ * - A discovery's log rows (store_discovery_log_add()): the turn shared
+ *   and no key: rows are only added, nothing read decides them.
+ * - Every other transaction (store_begin(), store_batch_begin()): the
+ *   write turn exclusively, as before, waiting for the intakes under way
+ *   and holding off new ones. These are the batches of many reports (CSV
+ *   import, a collector's upload: a key per value of thousands of
+ *   reports would fill PostgreSQL's lock table), admin db copy, the
+ *   API's multi-row edits (bulk device edits, custom fields, credentials
+ *   imported together), queueing a discovery run (the "none active"
+ *   check), registering or deleting a collector, a purge and a
+ *   location's update: rare or short, they keep SQLite's one-writer
+ *   order.
+ * - Statements outside a transaction (run claims with FOR UPDATE SKIP
+ *   LOCKED, lease renewals, a device's PATCH, session and token touches,
+ *   audit-log rows) never took the turn: PostgreSQL's row locks order
+ *   them.
+ * A deadlock or serialization failure PostgreSQL reports rolls the
+ * transaction back; store_retryable() says so, and intake runs the
+ * report again from its start (a bounded number of times, then 503).
+ * The turn's key is the one servers before this used exclusively, so
+ * old and new servers on one database still exclude each other.
+ */
+
+/* BEGIN, unless a transaction or batch is open already, with the write
+ * turn (above): shared or exclusive. 0 or -1. */
+static int pg_tx_begin(struct pg_store *pg, int shared)
 {
 	char sql[64];
 
@@ -835,8 +896,9 @@ static int pg_tx_begin(struct pg_store *pg)
 			pg->c->shown);
 		return -1;
 	}
-	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)",
-		 PG_WRITE_LOCK);
+	pg->c->retry = 0;
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock%s(%d)",
+		 shared ? "_shared" : "", PG_WRITE_LOCK);
 	if (pg_run(pg->c, "BEGIN", NULL))
 		return -1;
 	if (pg_run(pg->c, sql, NULL)) {
@@ -844,6 +906,89 @@ static int pg_tx_begin(struct pg_store *pg)
 		return -1;
 	}
 	return 0;
+}
+
+/* A key's lock number: FNV-1a of its text. */
+static int64_t pg_key_hash(const char *key)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *p;
+
+	for (p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return (int64_t)h;
+}
+
+/* A key to lock: its number, and the mode. */
+struct pg_key {
+	int64_t h;
+	int shared;
+};
+
+/* By number, the exclusive one first of two equal numbers. */
+static int pg_key_cmp(const void *a, const void *b)
+{
+	const struct pg_key *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->shared - y->shared;
+}
+
+/* Locks keys exclusively and shared in shared mode (a key in both:
+ * exclusively), until the transaction ends, in the order of their
+ * numbers, so that two transactions locking overlapping sets cannot
+ * each hold what the other waits for: one statement, unnest() yielding
+ * the arrays in their order. 0 or -1 (logged). */
+static int pg_lock_keys(struct pg_conn *c, const char *const *keys, size_t n,
+			const char *const *shared, size_t nshared)
+{
+	static const char sql[] =
+		"SELECT CASE WHEN s"
+		" THEN CAST(pg_advisory_xact_lock_shared(k) AS text)"
+		" ELSE CAST(pg_advisory_xact_lock(k) AS text) END"
+		" FROM unnest(CAST($1 AS bigint[]), CAST($2 AS boolean[]))"
+		" AS t(k, s)";
+	struct pg_key *h;
+	struct strbuf ks, ms;
+	const char *vals[2];
+	PGresult *res;
+	size_t i, m = n + nshared;
+	int rc = 0;
+
+	if (!m)
+		return 0;
+	h = xcalloc(m, sizeof(*h));
+	for (i = 0; i < n; i++)
+		h[i].h = pg_key_hash(keys[i]);
+	for (i = 0; i < nshared; i++) {
+		h[n + i].h = pg_key_hash(shared[i]);
+		h[n + i].shared = 1;
+	}
+	qsort(h, m, sizeof(*h), pg_key_cmp);
+	strbuf_init(&ks, 0);
+	strbuf_init(&ms, 0);
+	for (i = 0; i < m; i++) {
+		if (i && h[i].h == h[i - 1].h)
+			continue;
+		strbuf_printf(&ks, "%s%" PRId64, i ? "," : "{", h[i].h);
+		strbuf_printf(&ms, "%s%s", i ? "," : "{",
+			      h[i].shared ? "t" : "f");
+	}
+	strbuf_puts(&ks, "}");
+	strbuf_puts(&ms, "}");
+	vals[0] = ks.data;
+	vals[1] = ms.data;
+	res = PQexecParams(c->conn, sql, 2, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_fail(c, res, sql);
+		rc = -1;
+	}
+	PQclear(res);
+	strbuf_free(&ks);
+	strbuf_free(&ms);
+	free(h);
+	return rc;
 }
 
 /* COMMIT: 0, or -1 with the transaction rolled back (nothing stored). */
@@ -861,16 +1006,59 @@ static int pg_begin(struct store *st)
 	struct pg_store *pg = pg_of(st);
 
 	if (pg->in_batch && !pg->in_tx) {
+		pg->c->retry = 0;
 		if (PQtransactionStatus(pg->c->conn) != PQTRANS_INTRANS ||
 		    pg_run(pg->c, "SAVEPOINT part", NULL))
 			return -1;
 		pg->in_tx = 1;
 		return 0;
 	}
-	if (pg_tx_begin(pg))
+	if (pg_tx_begin(pg, 0))
 		return -1;
 	pg->in_tx = 1;
 	return 0;
+}
+
+/* store_begin_keyed(): the turn shared and the keys locked; inside a
+ * batch, which holds the whole turn, a savepoint as pg_begin(). */
+static int pg_begin_keyed(struct store *st, const char *const *keys, size_t n,
+			  const char *const *shared, size_t nshared)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (pg->in_batch)
+		return pg_begin(st);
+	if (pg_tx_begin(pg, 1))
+		return -1;
+	if (pg_lock_keys(pg->c, keys, n, shared, nshared)) {
+		pg_run(pg->c, "ROLLBACK", NULL);
+		return -1;
+	}
+	pg->in_tx = 1;
+	return 0;
+}
+
+static int pg_lock_key(struct store *st, const char *key)
+{
+	struct pg_store *pg = pg_of(st);
+
+	if (pg->in_batch)
+		return 0; /* the batch holds the whole turn */
+	if (!pg->in_tx) {
+		log_err("database %s: a key locked outside a transaction",
+			pg->c->shown);
+		return -1;
+	}
+	return pg_lock_keys(pg->c, &key, 1, NULL, 0) ? -1 : 1;
+}
+
+/* Retried from its start: only a whole transaction, not a part of a
+ * batch (the batch's other parts are in the transaction rolled back). */
+static int pg_retryable(struct store *st)
+{
+	struct pg_store *pg = pg_of(st);
+
+	return pg->c->retry && !pg->in_batch;
 }
 
 static int pg_rollback(struct store *st)
@@ -913,7 +1101,7 @@ static int pg_batch_begin(struct store *st)
 {
 	struct pg_store *pg = pg_of(st);
 
-	if (pg_tx_begin(pg))
+	if (pg_tx_begin(pg, 0))
 		return -1;
 	pg->in_batch = 1;
 	return 0;
@@ -1166,6 +1354,9 @@ const struct store_ops pg_store_ops = {
 	.batch_begin = pg_batch_begin,
 	.batch_commit = pg_batch_commit,
 	.batch_rollback = pg_batch_rollback,
+	.begin_keyed = pg_begin_keyed,
+	.lock_key = pg_lock_key,
+	.retryable = pg_retryable,
 	.key = pg_key,
 	.dialect = &pg_dialect,
 	.read_begin = pg_read_begin,

@@ -76,7 +76,9 @@ int sql_discovery_log_add(struct store *st, int64_t run_id,
 
 	if (n == 0)
 		return 0;
-	if (store_begin(st) < 0)
+	/* rows added, nothing read: no key to hold, nobody to wait for but
+	 * a transaction holding the whole write turn */
+	if (store_begin_keyed(st, NULL, 0, NULL, 0) < 0)
 		return -1;
 	util_now(now);
 	for (i = 0; i < n; i++) {

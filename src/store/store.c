@@ -206,6 +206,24 @@ int store_rollback(struct store *st)
 	return STORE_HAS(st, rollback) ? st->ops->rollback(st) : -1;
 }
 
+int store_begin_keyed(struct store *st, const char *const *keys, size_t n,
+		      const char *const *shared, size_t nshared)
+{
+	if (st->ops->begin_keyed)
+		return st->ops->begin_keyed(st, keys, n, shared, nshared);
+	return store_begin(st);
+}
+
+int store_lock_key(struct store *st, const char *key)
+{
+	return st && st->ops->lock_key ? st->ops->lock_key(st, key) : 0;
+}
+
+int store_retryable(struct store *st)
+{
+	return st && st->ops->retryable ? st->ops->retryable(st) : 0;
+}
+
 int store_batch_begin(struct store *st)
 {
 	return STORE_HAS(st, batch_begin) ? st->ops->batch_begin(st) : -1;

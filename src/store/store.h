@@ -88,6 +88,26 @@ int store_rollback(struct store *st);
 int store_batch_begin(struct store *st);
 int store_batch_commit(struct store *st);
 void store_batch_rollback(struct store *st);
+/* A transaction that writes only what keys name (any text: "hostname"
+ * INTAKE_KEY_SEP "web01"), for writers that may run beside each other:
+ * two such transactions wait for each other only when they share a key
+ * that at least one of them holds exclusively (keys; shared: keys held
+ * in shared mode, a key in both is exclusive), or while a store_begin()
+ * or store_batch_begin() transaction, which excludes every other writer,
+ * runs. The keys are locked at once, in one order, before anything is
+ * read. On SQLite (one writer) it is store_begin(); inside a batch a
+ * savepoint, as store_begin(). */
+int store_begin_keyed(struct store *st, const char *const *keys, size_t n,
+		      const char *const *shared, size_t nshared);
+/* Locks one more key inside a store_begin_keyed() transaction, waiting
+ * for the transaction holding it: 1 when it was locked, 0 when nothing
+ * needed locking (SQLite's one writer, a batch holding every writer
+ * off), -1 on failure (logged). */
+int store_lock_key(struct store *st, const char *key);
+/* 1 when the last failure on st was the database's refusal to order the
+ * transaction against another (PostgreSQL's deadlock or serialization
+ * failure): rolled back, it is worth running again from its start. */
+int store_retryable(struct store *st);
 
 /* Runs integrity and foreign-key checks; prints findings to stdout.
  * 0 when healthy. */

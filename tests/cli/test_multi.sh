@@ -27,28 +27,11 @@ pg_start || {
 }
 DB="$PG_URL&keyfile=$T/nc.key"
 
-URLS='' PIDS='' LOGS=''
-for s in A B C; do
-	PORT=
-	serve_start "$T/log$s" --discovery-workers 2 --lease-seconds 4 ||
-		{ cat "$T/log$s"; nok "server $s started"; tap_finish; }
-	URLS="$URLS $U" PIDS="$PIDS $PID" LOGS="$LOGS $T/log$s"
-	PID=
-done
+serve_start_many 3 --discovery-workers 2 --lease-seconds 4 ||
+	{ nok "three servers started"; tap_finish; }
 ok "three servers on one PostgreSQL database"
-on_cleanup() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-}
-# url K: the K-th server's URL (1-3)
-url() { echo "$URLS" | cut -d' ' -f$(($1 + 1)); }
 TOKEN=$(admin_token admin)
 [ -n "$TOKEN" ] || { nok "admin token"; tap_finish; }
-# logged PATTERN: how many lines of the three logs match
-logged() {
-	# shellcheck disable=SC2086 # LOGS: words
-	cat $LOGS | grep -c -- "$1"
-}
 run_is() { # run_is URL RUN JQ
 	U=$1 req GET "/api/v1/discovery-runs/$2"
 	jq -e "$3" "$T/body"
