@@ -323,6 +323,12 @@ db_sql() { # db_sql SQL
 }
 
 # ----------------------------------------------------------------- pg
+pg_start_or_finish() { # pg_start, or the test ends failing with its logs
+	pg_start && return 0
+	nok "PostgreSQL cluster did not start"
+	sed 's/^/# /' "$T/pg.log" "$T/pgs/server.log" 2>/dev/null | tail -20
+	tap_finish
+}
 pg_start() {
 	_lib_pg=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V |
 		tail -1)

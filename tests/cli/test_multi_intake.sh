@@ -25,11 +25,7 @@ need_tools curl jq
 need_netcensus
 unset NETCENSUS_TEST_DB
 tmp_init multiintake
-pg_start || {
-	nok "PostgreSQL cluster did not start"
-	sed 's/^/# /' "$T/pg.log" "$T/pgs/server.log" 2>/dev/null | tail -20
-	tap_finish
-}
+pg_start_or_finish
 DB="$PG_URL&keyfile=$T/nc.key"
 
 serve_start_many 3 ||

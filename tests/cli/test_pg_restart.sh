@@ -27,11 +27,7 @@ unset NETCENSUS_TEST_DB
 tmp_init pgrestart
 unset NETCENSUS_DB
 
-pg_start || {
-	nok "PostgreSQL cluster did not start"
-	sed 's/^/# /' "$T/pg.log" "$T/pgs/server.log" 2>/dev/null | tail -20
-	tap_finish
-}
+pg_start_or_finish
 DB="$PG_URL&keyfile=$T/nc.key"
 PGAS=
 [ "$(id -u)" = 0 ] && PGAS="setpriv --reuid=postgres --regid=postgres --init-groups"
