@@ -32,21 +32,32 @@
 # Prints a table and the ratios pg3/pg1 and pg1/sqlite, with the load
 # average before and after. Figures, not pass/fail.
 # Targets (issue 17, at 100,000 devices): pg3 intake >= 2x pg1's; RSS of
-# each server < 150 MB.
+# each server < 150 MB (VmRSS, printed with its anonymous and file-mapped
+# parts: the SQLite server maps its database file).
+#
+# -q CPUS puts each netcensus server in a cgroup of its own capped at CPUS
+# cores (cpu.cfs_quota_us or cpu.max; root only), as if each server had a
+# small machine of its own: on a machine with few cores, the only way to
+# ask whether a second and third server add capacity rather than share
+# the same cores. PostgreSQL, haproxy and the clients are not capped.
+# -P DIR keeps the generated posts in DIR and reuses them when DIR already
+# holds posts for the same N and K (runs of one configuration at a time).
 #
 # usage: nice -n 19 bench/scale.sh [-n N] [-k CLIENTS] [-d WRK_SECONDS]
-#        [-c WRK_CONNECTIONS] [-o sqlite,pg1,pg3]
+#        [-c WRK_CONNECTIONS] [-o sqlite,pg1,pg3] [-q CPUS] [-P DIR]
 #        (release build: make; wrk, haproxy, PostgreSQL: scripts/install-deps.sh)
 set -eu
 cd "$(dirname "$0")/.."
-N=100000 K=4 DUR=10 CONN=32 CONFIGS=sqlite,pg1,pg3
-while getopts n:k:d:c:o: o; do
+N=100000 K=4 DUR=10 CONN=32 CONFIGS=sqlite,pg1,pg3 CAP='' POSTS=''
+while getopts n:k:d:c:o:q:P: o; do
 	case $o in
 	n) N=$OPTARG ;;
 	k) K=$OPTARG ;;
 	d) DUR=$OPTARG ;;
 	c) CONN=$OPTARG ;;
 	o) CONFIGS=$OPTARG ;;
+	q) CAP=$OPTARG ;;
+	P) POSTS=$(realpath -m "$OPTARG") ;;
 	*) sed -n '/^# usage/,/^$/p' "$0" >&2; exit 2 ;;
 	esac
 done
@@ -61,7 +72,35 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$PGBIN/initdb" ] || { echo "install postgresql (scripts/install-deps.sh)" >&2; exit 1; }
 
 T=$(mktemp -d /tmp/scale-bench.XXXXXX)
-PIDS='' PGUP=
+PIDS='' PGUP='' CGROUPS=''
+# the cgroup file system for -q: v1's cpu controller or v2's cpu.max
+CGV1=/sys/fs/cgroup/cpu CGV2=/sys/fs/cgroup
+if [ -n "$CAP" ]; then
+	[ "$(id -u)" = 0 ] || { echo "-q needs root (cgroups)" >&2; exit 1; }
+	QUOTA=$(echo "$CAP" | awk '{ q = int($1 * 100000); print (q >= 1000 ? q : "") }')
+	[ -n "$QUOTA" ] || { echo "-q CPUS: a number of cores such as 0.25" >&2; exit 2; }
+	if [ -f "$CGV1/cpu.cfs_quota_us" ]; then
+		CGMODE=v1
+	elif grep -qw cpu "$CGV2/cgroup.subtree_control" 2>/dev/null; then
+		CGMODE=v2
+	else
+		echo "-q: no cgroup cpu controller (neither $CGV1 nor cpu in $CGV2/cgroup.subtree_control)" >&2
+		exit 1
+	fi
+fi
+# cap PID NAME: PID into a new cgroup NAME capped at $QUOTA per 100 ms
+cap() {
+	if [ $CGMODE = v1 ]; then
+		d=$CGV1/$2
+		mkdir "$d" && echo 100000 >"$d/cpu.cfs_period_us" &&
+			echo "$QUOTA" >"$d/cpu.cfs_quota_us"
+	else
+		d=$CGV2/$2
+		mkdir "$d" && echo "$QUOTA 100000" >"$d/cpu.max"
+	fi || { echo "cannot make the cgroup $d" >&2; exit 1; }
+	CGROUPS="$CGROUPS $d"
+	echo "$1" >"$d/cgroup.procs"
+}
 AS=
 if [ "$(id -u)" = 0 ]; then
 	chmod 711 "$T"
@@ -72,6 +111,7 @@ cleanup() {
 	for p in $PIDS; do kill -TERM "$p" 2>/dev/null || :; done
 	for p in $PIDS; do wait "$p" 2>/dev/null || :; done
 	[ -n "$PGUP" ] && $AS "$PGBIN/pg_ctl" stop -D "$T/pg" -m fast -w >/dev/null 2>&1
+	for d in $CGROUPS; do rmdir "$d" 2>/dev/null || :; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -95,8 +135,16 @@ wait_up() {
 
 echo "netcensus bench/scale, $N devices, $K posting clients, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git rev-parse --short HEAD 2>/dev/null || echo ?)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 bench/gen_scale.py "$SAMPLE" "$T/posts" "$N" "$K" \
-	"http://127.0.0.1:@PORT@/open-audit/index.php/input/devices?token=@TOKEN@"
+[ -n "$CAP" ] && echo "each netcensus server capped at $CAP cores (cgroup $CGMODE)"
+if [ -n "$POSTS" ] && [ "$(cat "$POSTS/made" 2>/dev/null)" = "$N $K" ]; then
+	echo "posts: reused from $POSTS"
+else
+	[ -z "$POSTS" ] && POSTS=$T/posts
+	rm -rf "$POSTS"
+	python3 bench/gen_scale.py "$SAMPLE" "$POSTS" "$N" "$K" \
+		"http://127.0.0.1:@PORT@/open-audit/index.php/input/devices?token=@TOKEN@"
+	echo "$N $K" >"$POSTS/made"
+fi
 
 # the throwaway PostgreSQL, when a pg configuration is asked for
 case ,$CONFIGS, in *,pg*)
@@ -141,6 +189,7 @@ run_config() {
 		p=$!
 		PIDS="$PIDS $p" SPIDS="$SPIDS $p"
 		eval "PORT$k=$port"
+		[ -n "$CAP" ] && cap $p "netcensus-scale-$$-$name-$k"
 		wait_up "http://127.0.0.1:$port" $p ||
 			{ cat "$T/$name.log$k" >&2; exit 1; }
 		k=$((k + 1))
@@ -196,7 +245,7 @@ run_config() {
 	t0=$(date +%s.%N)
 	k=0 CPIDS=''
 	while [ $k -lt "$K" ]; do
-		sed -e "s/@PORT@/$port/" -e "s/@TOKEN@/$CTOK/" "$T/posts/client$k" |
+		sed -e "s/@PORT@/$port/" -e "s/@TOKEN@/$CTOK/" "$POSTS/client$k" |
 			curl -s -K - >"$T/codes$k" 2>&1 &
 		CPIDS="$CPIDS $!"
 		k=$((k + 1))
@@ -235,6 +284,9 @@ run_config() {
 	rss=''
 	for p in $SPIDS; do
 		rss="$rss${rss:+/}$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$p/status)"
+		awk '/^(VmRSS|RssAnon|RssFile|RssShmem|VmHWM)/ { printf " %s %.0f MB", $1, $2 / 1024 }
+			END { printf "\n" }' name="$name" /proc/$p/status |
+			sed "s/^/$name: server $p:/"
 	done
 	echo "$line $rss" >>"$T/table"
 	for p in $PIDS; do kill -TERM "$p" 2>/dev/null || :; done
