@@ -1964,6 +1964,21 @@ static const struct mib_case round12_cases[] = {
 	 NULL,
 	 NULL,
 	 "maker default type: Exalt"},
+	{"Extreme's product MIB: a Summit WM is a wireless controller",
+	 {"sysObjectID", "1.3.6.1.4.1.1916.2.131.16", "sysDescr",
+	  "Summit WM3600 V5R3.0", NULL},
+	 "wireless controller",
+	 "Extreme Networks",
+	 "summitWM3600",
+	 NULL,
+	 "Summit WM"},
+	{"Extreme's product MIB names a switch nothing else names",
+	 {"sysObjectID", "1.3.6.1.4.1.1916.2.197", "sysDescr", "", NULL},
+	 "switch",
+	 "Extreme Networks",
+	 "summitX460G2-24t-10G4",
+	 NULL,
+	 NULL},
 	{"one-kind maker: Digital Loggers (PDUs)",
 	 {"sysObjectID", "1.3.6.1.4.1.45770.1", "sysDescr", "DLI LPC9", NULL},
 	 "pdu",
@@ -2455,6 +2470,13 @@ static void test_products(void **state)
 	assert_string_equal(classify_product("1.3.6.1.4.1.2636.1.1.1.2.590"),
 			    "SRX4700");
 	assert_null(classify_product("1.3.6.1.4.1.2636.1.1.1.2.12"));
+	/* EXTREME-BASE-MIB extremeProduct (round 12), a Summit WM under its
+	 * wirelessProducts container, and a container that is no product */
+	assert_string_equal(classify_product("1.3.6.1.4.1.1916.2.65"),
+			    "summitX450-24x");
+	assert_string_equal(classify_product("1.3.6.1.4.1.1916.2.131.15"),
+			    "summitWM3700");
+	assert_null(classify_product("1.3.6.1.4.1.1916.2.131"));
 }
 
 /* Issue 11, round 11: one table of SNMP agent authors (data/snmp-agents.txt)
