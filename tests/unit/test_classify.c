@@ -2038,6 +2038,14 @@ static const struct mib_case round12_cases[] = {
 	 NULL,
 	 NULL,
 	 "sysObjectID enterprise (IANA)"},
+	{"Allied Telesis' AR routers in their product subtree",
+	 {"sysObjectID", "1.3.6.1.4.1.207.1.1.85", "sysDescr",
+	  "Allied Telesis router", NULL},
+	 "router",
+	 "Allied Telesis",
+	 "AR4050SRouter",
+	 NULL,
+	 "bridgeRouter"},
 	{"one-kind maker: Digital Loggers (PDUs)",
 	 {"sysObjectID", "1.3.6.1.4.1.45770.1", "sysDescr", "DLI LPC9", NULL},
 	 "pdu",
@@ -2536,6 +2544,12 @@ static void test_products(void **state)
 	assert_string_equal(classify_product("1.3.6.1.4.1.1916.2.131.15"),
 			    "summitWM3700");
 	assert_null(classify_product("1.3.6.1.4.1.1916.2.131"));
+	/* AT-PRODUCT-MIB (round 12): names without the "at" prefix */
+	assert_string_equal(classify_product("1.3.6.1.4.1.207.1.14.109"),
+			    "x51028GTX");
+	assert_string_equal(classify_product("1.3.6.1.4.1.207.1.1.85"),
+			    "AR4050SRouter");
+	assert_null(classify_product("1.3.6.1.4.1.207.1.14"));
 }
 
 /* Issue 11, round 11: one table of SNMP agent authors (data/snmp-agents.txt)
