@@ -2638,6 +2638,8 @@ static void test_products(void **state)
 	assert_string_equal(classify_product("1.3.6.1.4.1.1916.2.131.15"),
 			    "summitWM3700");
 	assert_null(classify_product("1.3.6.1.4.1.1916.2.131"));
+	assert_string_equal(classify_product("1.3.6.1.4.1.1916.2.356"),
+			    "extremeECAx6120H");
 	/* AT-PRODUCT-MIB (round 12): names without the "at" prefix */
 	assert_string_equal(classify_product("1.3.6.1.4.1.207.1.14.109"),
 			    "x51028GTX");
