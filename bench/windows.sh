@@ -54,6 +54,8 @@ NC=$PWD/$BUILD/netcensus
 [ -x "$NC" ] || { echo "bench/windows.sh: no $NC (make BUILD=$BUILD)" >&2; exit 1; }
 command -v nmap >/dev/null || apt-get install -y nmap >/dev/null
 command -v xmllint >/dev/null || apt-get install -y libxml2-utils >/dev/null
+command -v tcpdump >/dev/null || apt-get install -y tcpdump >/dev/null ||
+	{ echo "bench/windows.sh: tcpdump is needed to count SYNs (apt-get install tcpdump)" >&2; exit 1; }
 
 LAB=tests/lab/lab.sh
 P=ncbw$(($$ % 10000))

@@ -31,7 +31,7 @@ E2E="chromium fonts-liberation"
 # bench/api.sh: HTTP load generator; bench/discovery.sh: the scanners it
 # compares netcensus against (arp-scan: the L2 scenario); bench/scale.sh:
 # haproxy, the balancer in front of three servers
-BENCH="wrk nmap fping arp-scan haproxy"
+BENCH="wrk nmap fping arp-scan haproxy tcpdump"
 
 case $SET in
 run) WANT="$BUILD $RUN $UI" ;;
