@@ -908,15 +908,15 @@ static int pg_tx_begin(struct pg_store *pg, int shared)
 	return 0;
 }
 
-/* A key's lock number: FNV-1a of its text. */
-static int64_t pg_key_hash(const char *key)
+/* FNV-1a of a text: a key's lock number, the data version's hash. */
+static uint64_t pg_fnv1a(const char *text)
 {
 	uint64_t h = 14695981039346656037ULL;
 	const char *p;
 
-	for (p = key; *p; p++)
+	for (p = text; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return (int64_t)h;
+	return h;
 }
 
 /* A key to lock: its number, and the mode. */
@@ -960,9 +960,9 @@ static int pg_lock_keys(struct pg_conn *c, const char *const *keys, size_t n,
 		return 0;
 	h = xcalloc(m, sizeof(*h));
 	for (i = 0; i < n; i++)
-		h[i].h = pg_key_hash(keys[i]);
+		h[i].h = (int64_t)pg_fnv1a(keys[i]);
 	for (i = 0; i < nshared; i++) {
-		h[n + i].h = pg_key_hash(shared[i]);
+		h[n + i].h = (int64_t)pg_fnv1a(shared[i]);
 		h[n + i].shared = 1;
 	}
 	qsort(h, m, sizeof(*h), pg_key_cmp);
@@ -1162,15 +1162,13 @@ static uint64_t pg_data_version(struct store *st)
 {
 	PGresult *res = PQexec(pg_of(st)->c->conn,
 			       "SELECT CAST(pg_current_snapshot() AS text)");
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-	const char *p;
+	uint64_t h;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		PQclear(res);
 		return 0;
 	}
-	for (p = PQgetvalue(res, 0, 0); *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = pg_fnv1a(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return h ? h : 1;
 }
