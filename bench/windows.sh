@@ -24,6 +24,15 @@
 # the farm namespaces' TcpPassiveOpens, /proc/net/snmp: a handshake
 # completed; a half-open SYN answered by a RST is not one).
 #
+# Each run is also charged its CPU: the farm's smbd/nmbd processes and the
+# tool (with its children) each run in a cgroup of their own (v1 cpuacct
+# or v2 cpu.stat), read before and after. Their sum over the machine's
+# CPUs is the run's CPU floor: the wall no client could beat on this
+# machine, however it scheduled its work, since all that CPU has to be
+# spent. Samba forks a process per connection, so the farm's CPU per
+# connection is far above a Windows server's; when a tool's wall is near
+# its floor the farm, not the tool, is the bound.
+#
 # Needs root (network namespaces), samba, nmap (installed from Debian when
 # missing), jq, xmllint. Every packet stays inside the lab's namespaces (the
 # scanner's routes are checked first); the lab is torn down on exit.
@@ -62,11 +71,33 @@ P=ncbw$(($$ % 10000))
 export NCLAB_QUIET=1
 TMP=$(mktemp -d /tmp/ncbenchwin.XXXXXX)
 # KEEP=1 leaves the lab and the outputs for a look (lab.sh down --prefix P)
-trap '[ -n "${KEEP:-}" ] || { "$LAB" down --prefix "$P" >/dev/null 2>&1 || true; rm -rf "$TMP"; }' EXIT
+trap '[ -n "${KEEP:-}" ] || { "$LAB" down --prefix "$P" >/dev/null 2>&1 || true; cg_rm; rm -rf "$TMP"; }' EXIT
 
 "$LAB" up --prefix "$P" --hosts 1 --smb
 "$LAB" check --prefix "$P"
 in_lab() { ip netns exec "$P-scan" "$@"; }
+# CPU accounting: cgroups PREFIX-farm (smbd, nmbd) and PREFIX-tool (each
+# tool run); cg_ns NAME prints the CPU nanoseconds they used so far
+if [ -d /sys/fs/cgroup/cpuacct ]; then
+	CGROOT=/sys/fs/cgroup/cpuacct
+	cg_ns() { cat "$CGROOT/$P-$1/cpuacct.usage"; }
+else
+	CGROOT=/sys/fs/cgroup
+	cg_ns() { echo $(($(awk '$1 == "usage_usec" {print $2}' "$CGROOT/$P-$1/cpu.stat") * 1000)); }
+fi
+mkdir -p "$CGROOT/$P-farm" "$CGROOT/$P-tool" ||
+	{ echo "bench/windows.sh: cannot make cgroups under $CGROOT" >&2; exit 1; }
+cg_rm() { # after every process of the group has exited
+	local g t
+	for g in farm tool; do
+		t=0
+		while [ -d "$CGROOT/$P-$g" ] && [ $((t += 1)) -le 50 ]; do
+			rmdir "$CGROOT/$P-$g" 2>/dev/null || sleep 0.1
+		done
+	done
+}
+# in_cg GROUP CMD...: CMD (exec'd) inside cgroup PREFIX-GROUP
+in_cg() { local g=$1; shift; bash -c 'echo $$ >"$0"; exec "$@"' "$CGROOT/$P-$g/cgroup.procs" "$@"; }
 [ -z "$(ip -n "$P-scan" -4 route show default)" ] ||
 	{ echo "bench/windows.sh: scanner has a default route" >&2; exit 1; }
 
@@ -117,9 +148,9 @@ farm() { # farm K FIRST COUNT
 		path = $d/share
 		read only = yes
 	EOF
-	ip netns exec "$ns" setsid /usr/sbin/smbd --foreground --no-process-group \
+	in_cg farm ip netns exec "$ns" setsid /usr/sbin/smbd --foreground --no-process-group \
 		-s "$d/smb.conf" </dev/null >"$TMP/smbd$1.out" 2>&1 &
-	ip netns exec "$ns" setsid /usr/sbin/nmbd --foreground --no-process-group \
+	in_cg farm ip netns exec "$ns" setsid /usr/sbin/nmbd --foreground --no-process-group \
 		-s "$d/smb.conf" </dev/null >"$TMP/nmbd$1.out" 2>&1 &
 }
 for ((k = 0; k * PER < HOSTS; k++)); do
@@ -167,7 +198,7 @@ accepted() {
 # (SYN without ACK) and the farm's accepted connections; the wall
 # seconds on stdout, "SYNS ACCEPTED" per host into $TMP/NAME.conn
 counted() {
-	local name=$1 a0 a1 s t
+	local name=$1 a0 a1 f0 f1 u0 u1 s t
 	shift
 	ip netns exec "$P-scan" tcpdump -ni eth0 -w "$TMP/$name.pcap" \
 		'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn' \
@@ -178,7 +209,11 @@ counted() {
 		sleep 0.1
 	done
 	a0=$(accepted)
-	timed "$TMP/$name" "$@"
+	f0=$(cg_ns farm)
+	u0=$(cg_ns tool)
+	timed "$TMP/$name" in_cg tool ip netns exec "$P-scan" "$@"
+	u1=$(cg_ns tool)
+	f1=$(cg_ns farm)
 	a1=$(accepted)
 	sleep 1 # the last SYNs reach the capture file
 	kill "$t"
@@ -186,6 +221,10 @@ counted() {
 	s=$(tcpdump -r "$TMP/$name.pcap" 2>/dev/null | wc -l)
 	echo "scale=2; $s / $HOSTS" | bc >"$TMP/$name.conn"
 	echo "scale=2; ($a1 - $a0) / $HOSTS" | bc >>"$TMP/$name.conn"
+	# CPU seconds: the farm's, the tool's, and their floor on nproc CPUs
+	echo "scale=2; ($f1 - $f0) / 1000000000" | bc >"$TMP/$name.cpu"
+	echo "scale=2; ($u1 - $u0) / 1000000000" | bc >>"$TMP/$name.cpu"
+	echo "scale=2; ($f1 - $f0 + $u1 - $u0) / 1000000000 / $(nproc)" | bc >>"$TMP/$name.cpu"
 }
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
@@ -193,29 +232,37 @@ median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (
 # one round's figures move with the others' load, so each round is printed
 # with the load average and the medians compared
 echo
-echo "| round | tool | wall s | load (1 min) | SYNs / accepted connections per host | hosts with an SMB answer | NetBIOS name | workgroup | OS / version | dialect / signing / SMB1 |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| round | tool | wall s | load (1 min) | farm / tool CPU s | CPU floor s | SYNs / accepted connections per host | hosts with an SMB answer | NetBIOS name | workgroup | OS / version | dialect / signing / SMB1 |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 : >"$TMP/nc.times"
 : >"$TMP/nmap.times"
 for ((r = 1; r <= RUNS; r++)); do
 	L=$(cut -d' ' -f1 /proc/loadavg)
-	S=$(counted "nc$r" in_lab "$NC" discover --json --no-dns --no-snmp \
+	S=$(counted "nc$r" "$NC" discover --json --no-dns --no-snmp \
 		--ports 445 "$RANGE")
 	echo "$S" >>"$TMP/nc.times"
 	o=$TMP/nc$r.out
-	echo "| $r | netcensus | $S | $L | $(paste -sd/ "$TMP/nc$r.conn") | $(nc_count "$o" smb_dialect) | $(nc_count "$o" netbios_name) | $(nc_count "$o" workgroup) | $(nc_count "$o" ntlm_os_version) | $(nc_count "$o" smb_dialect) / $(nc_count "$o" smb_signing) / $(nc_count "$o" smb1) |"
+	echo "| $r | netcensus | $S | $L | $(head -2 "$TMP/nc$r.cpu" | paste -sd/) | $(sed -n 3p "$TMP/nc$r.cpu") | $(paste -sd/ "$TMP/nc$r.conn") | $(nc_count "$o" smb_dialect) | $(nc_count "$o" netbios_name) | $(nc_count "$o" workgroup) | $(nc_count "$o" ntlm_os_version) | $(nc_count "$o" smb_dialect) / $(nc_count "$o" smb_signing) / $(nc_count "$o" smb1) |"
 	sleep 2
 	L=$(cut -d' ' -f1 /proc/loadavg)
-	S=$(counted "nmap$r" in_lab nmap -n -p445 --script smb-os-discovery \
+	S=$(counted "nmap$r" nmap -n -p445 --script smb-os-discovery \
 		-oX - "$NM_RANGE")
 	echo "$S" >>"$TMP/nmap.times"
 	o=$TMP/nmap$r.out
-	echo "| $r | nmap | $S | $L | $(paste -sd/ "$TMP/nmap$r.conn") | $(xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']])" "$o" 2>/dev/null || echo 0) | $(nm_count "$o" server) | $(nm_count "$o" workgroup) | $(nm_count "$o" os) | - (other scripts) |"
+	echo "| $r | nmap | $S | $L | $(head -2 "$TMP/nmap$r.cpu" | paste -sd/) | $(sed -n 3p "$TMP/nmap$r.cpu") | $(paste -sd/ "$TMP/nmap$r.conn") | $(xmllint --xpath "count(//host[hostscript/script[@id='smb-os-discovery']])" "$o" 2>/dev/null || echo 0) | $(nm_count "$o" server) | $(nm_count "$o" workgroup) | $(nm_count "$o" os) | - (other scripts) |"
 	sleep 2
 done
 NC_S=$(median <"$TMP/nc.times")
 NMAP_S=$(median <"$TMP/nmap.times")
 echo
 echo "median wall s: netcensus $NC_S, nmap $NMAP_S; ratio nmap / netcensus: $(echo "scale=1; $NMAP_S / $NC_S" | bc)x"
+# how near each tool's wall came to its run's CPU floor (the machine, not
+# the tool, bound the run when it is near 1)
+for t in nc nmap; do
+	for ((r = 1; r <= RUNS; r++)); do
+		echo "$(sed -n 3p "$TMP/$t$r.cpu") $(sed -n ${r}p "$TMP/$t.times")"
+	done | awk '{printf "%.2f\n", ($1 > 0) ? $2 / $1 : 0}' | median >"$TMP/$t.over"
+done
+echo "median wall / CPU floor: netcensus $(cat "$TMP/nc.over"), nmap $(cat "$TMP/nmap.over")"
 echo "netcensus sample: $(jq -c '[.[] | select(.sys.smb1 != null)][0].sys | {netbios_name, workgroup, hostname, ntlm_os_version, smb_dialect, smb_signing, smb1}' "$TMP/nc1.out")"
 echo "nmap sample: $(xmllint --xpath "string((//script[@id='smb-os-discovery'])[1]/@output)" "$TMP/nmap1.out" 2>/dev/null | tr '\n' ' ')"
