@@ -27,7 +27,9 @@ STRING, SnmpAdminString) and whose descriptor names the model or product
 ...DeviceType, ...MachineType, ...HardwareModel) becomes a "model" line,
 and one whose descriptor names the maker (...Manufacturer, ...ManufName,
 ...Vendor) a "manufacturer" line; descriptors that also name a serial, a
-version, a date, a status, an index or a location never do. Within a MIB,
+version, a date, a status, an index or a location never do, nor ones
+that name a part (a disk's, a port's transceiver's, a fan's, a card's or a
+module's model is not the device's). Within a MIB,
 model objects come before product names (the first one a device answers
 wins). An object is asked with one GETNEXT, as every identity object is:
 a scalar's .0 and a column's first row are read alike.
@@ -54,7 +56,11 @@ MODEL = re.compile(r"(ModelNumber|ModelName|ModelNo|Model|ProductModel|"
                    r"HardwareModel)$|^(productName|model|modelName)$")
 MAKER = re.compile(r"(Manufacturer|ManufName|Manuf|Vendor|VendorName)$")
 NEVER = re.compile(r"(?i)serial|version|vers$|rev|date|time|status|index|"
-                   r"location|contact|url|oid|count|table|entry|descr")
+                   r"location|contact|url|oid|count|table|entry|descr|"
+                   # a part's model, not the device's
+                   r"disk|drive|transceiver|sfp|port|trap|fan|psu|supply|"
+                   r"batter|slot|dimm|memory|cpu|sensor|module|card|toner|"
+                   r"cartridge|tray|inlet|outlet|lamp|ups(?!Ident|Base)")
 STRINGS = ("DisplayString", "OCTET", "SnmpAdminString")
 ENTERPRISES = "1.3.6.1.4.1."
 # KIND -> the type an answer decides (--rules); bmc is left out: the
