@@ -20,7 +20,9 @@ for (ups, pdu, environment, storage, firewall, switch, bmc, printer), for
 the reader only. SOURCE is where the MIB was read, for the header.
 
 Every MIB's OID assignments are pooled first, so one MIB may name a root
-another defines (STORMSHIELD-SMI-MIB's stormshieldMIB). Then, of each
+another defines (STORMSHIELD-SMI-MIB's stormshieldMIB); a MIB's own
+assignments win over the pool (SOCOMECUPS-MIB and ABBMODULARUPS-MIB both
+define upsIdent). Then, of each
 MIB, every OBJECT-TYPE whose SYNTAX is a string (DisplayString, OCTET
 STRING, SnmpAdminString) and whose descriptor names the model or product
 (...Model, ...ModelName, ...ModelNumber, ...ProductName, ...ProductType,
@@ -174,14 +176,15 @@ def main():
             with open(os.path.join(a.mibs, col[0]), encoding="utf-8",
                       errors="replace") as m:
                 mibs.append((col, m.read()))
-    defs, objs = {}, []
+    defs, objs, local = {}, [], {}
     for i, (col, text) in enumerate(mibs):
         if col[0].endswith(".compiled-excerpt"):
             for name, (oid, syn) in compiled_objects(text).items():
                 objs.append((i, col, name, oid, syn))
             continue
         toks = mp.tokens(text)
-        defs.update(smi_assignments(toks))
+        local[i] = smi_assignments(toks)
+        defs.update(local[i])
         for name, syn in smi_objects(toks).items():
             objs.append((i, col, name, None, syn))
     roots = {"enterprises": "1.3.6.1.4.1"}
@@ -194,7 +197,12 @@ def main():
                  "manufacturer" if MAKER.search(name) else None)
         if not gives:
             continue
-        oid = oid or mp.resolve(name, defs, roots)
+        if not oid:
+            # a MIB's own names first: two MIBs may both define
+            # upsIdentModel (the pooled ones only give other MIBs' roots)
+            mine = dict(defs)
+            mine.update(local[i])
+            oid = mp.resolve(name, mine, roots)
         if not oid or not oid.startswith(ENTERPRISES):
             sys.exit("mib-identity: cannot resolve %s in %s" % (name, mib))
         if oid in hand_oids:
