@@ -143,4 +143,5 @@ def main():
         print("%s\t%s" % (oid, name))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -18,9 +18,13 @@
 
 #define IDENT_LINE_MAX 512
 
-/* data/snmp-identity.txt, embedded by the Makefile (scripts/embed.sh). */
+/* data/snmp-identity.txt and the lines scripts/mib-identity.py generated
+ * from the makers' MIBs, data/snmp-identity-mibs.txt, embedded by the
+ * Makefile (scripts/embed.sh). */
 extern const char embed_snmp_identity_txt[];
 extern const unsigned long embed_snmp_identity_txt_len;
+extern const char embed_snmp_identity_mibs_txt[];
+extern const unsigned long embed_snmp_identity_mibs_txt_len;
 
 struct classify_idents {
 	struct classify_ident *v;
@@ -222,15 +226,42 @@ int classify_ident_asked(const struct classify_ident *d, const char *oid)
 static pthread_once_t idents_once = PTHREAD_ONCE_INIT;
 static struct classify_idents *idents_builtin;
 
+/* Moves every line of src to the end of dst; frees src. */
+static void idents_append(struct classify_idents *dst,
+			  struct classify_idents *src)
+{
+	if (dst->n + src->n > dst->cap) {
+		dst->cap = dst->n + src->n;
+		dst->v = xrealloc(dst->v, dst->cap * sizeof(*dst->v));
+	}
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	free(src->v);
+	free(src);
+}
+
+/* The hand-written table first (its model and manufacturer lines win),
+ * then the generated one. */
 static void idents_load(void)
 {
 	struct classify_error err;
+	struct classify_idents *gen;
 
 	idents_builtin = classify_idents_parse(
 		embed_snmp_identity_txt, (size_t)embed_snmp_identity_txt_len,
 		"snmp-identity.txt", &err);
-	if (!idents_builtin)
+	if (!idents_builtin) {
 		log_err("built-in %s", err.msg);
+		return;
+	}
+	gen = classify_idents_parse(embed_snmp_identity_mibs_txt,
+				    (size_t)embed_snmp_identity_mibs_txt_len,
+				    "snmp-identity-mibs.txt", &err);
+	if (!gen) {
+		log_err("built-in %s", err.msg);
+		return;
+	}
+	idents_append(idents_builtin, gen);
 }
 
 const struct classify_idents *classify_idents(void)
