@@ -2283,6 +2283,76 @@ static const struct mib_case round13_seen_cases[] = {
 	 NULL},
 };
 
+/* Round 14: more makers' MIBs through the generator (scripts/mib-identity.py,
+ * data/snmp-identity-mibs.txt). Made-up devices of those makers; each is
+ * told its model by the identity object of the MIB it answers (a scalar
+ * read at .0, a column at its first row, both by one GETNEXT). */
+static const struct mib_case round14_cases[] = {
+	{"MGE UPS card: MG-SNMP-UPS-MIB's model name",
+	 {"sysObjectID", "1.3.6.1.4.1.705.1", "sysDescr", "",
+	  "upsmgIdentModelName", "Pulsar 1500", "snmp_mibs", "MG-SNMP-UPS-MIB",
+	  NULL},
+	 "ups",
+	 NULL,
+	 "Pulsar 1500",
+	 NULL,
+	 "MG-SNMP-UPS-MIB upsmgIdentModelName"},
+	{"HPE UPS: CPQPOWER-MIB's upsIdent model",
+	 {"sysObjectID", "1.3.6.1.4.1.232.165.3", "sysDescr",
+	  "HP UPS Network Module", "upsIdentModel232", "R5000", "snmp_mibs",
+	  "CPQPOWER-MIB", NULL},
+	 "ups",
+	 NULL,
+	 "R5000",
+	 NULL,
+	 "CPQPOWER-MIB upsIdentModel"},
+	{"Eaton ATS: EATON-ATS2-MIB's ident group",
+	 {"sysObjectID", "1.3.6.1.4.1.534.10.2", "sysDescr", "",
+	  "ats2IdentManufacturer", "EATON", "ats2IdentModel", "EATON ATS 30",
+	  "snmp_mibs", "EATON-ATS2-MIB", NULL},
+	 NULL,
+	 NULL,
+	 "ATS 30", /* the maker's name before the model is dropped */
+	 NULL,
+	 "EATON-ATS2-MIB ats2IdentModel"},
+	{"Lenovo XClarity Controller: the machine's product name",
+	 {"sysObjectID", "1.3.6.1.4.1.19046.11.1", "sysDescr", "",
+	  "machineLevelProductName19046", "ThinkSystem SR630 V3", "snmp_mibs",
+	  "LENOVO-XCC-MIB", NULL},
+	 NULL,
+	 NULL,
+	 "ThinkSystem SR630 V3",
+	 NULL,
+	 "LENOVO-XCC-MIB machineLevelProductName"},
+	{"Aruba mobility controller: WLSX-SYSTEMEXT-MIB's model name",
+	 {"sysObjectID", "1.3.6.1.4.1.14823.1.1.99", "sysDescr",
+	  "ArubaOS Version 8.10.0.7", "wlsxSysExtModelName", "A7030",
+	  "snmp_mibs", "WLSX-SYSTEMEXT-MIB", NULL},
+	 NULL,
+	 NULL,
+	 "A7030",
+	 NULL,
+	 "WLSX-SYSTEMEXT-MIB wlsxSysExtModelName"},
+	{"Ruckus Unleashed AP: the system model",
+	 {"sysObjectID", "1.3.6.1.4.1.25053.3.1.5.99", "sysDescr",
+	  "Ruckus Wireless Unleashed", "ruckusUnleashedSystemModel", "R650",
+	  "snmp_mibs", "RUCKUS-UNLEASHED-SYSTEM-MIB", NULL},
+	 NULL,
+	 NULL,
+	 "R650",
+	 NULL,
+	 "RUCKUS-UNLEASHED-SYSTEM-MIB ruckusUnleashedSystemModel"},
+	{"QTECH device: QTECH-SYSTEM-MIB's model, no type from it",
+	 {"sysObjectID", "1.3.6.1.4.1.27514.1.99", "sysDescr", "",
+	  "qtechSystemSysModel", "QSW-3470-28T-AC", "snmp_mibs",
+	  "QTECH-SYSTEM-MIB", NULL},
+	 NULL,
+	 NULL,
+	 "QSW-3470-28T-AC",
+	 NULL,
+	 "QTECH-SYSTEM-MIB qtechSystemSysModel"},
+};
+
 static void test_general_evidence(void **state)
 {
 	(void)state;
@@ -2307,6 +2377,8 @@ static void test_general_evidence(void **state)
 	run_mib_cases(round13_seen_cases,
 		      sizeof(round13_seen_cases) /
 			      sizeof(round13_seen_cases[0]));
+	run_mib_cases(round14_cases,
+		      sizeof(round14_cases) / sizeof(round14_cases[0]));
 }
 
 /* Coverage that generalises (issue 11, classify7): the kind a Cisco
