@@ -2885,6 +2885,10 @@ static void test_products(void **state)
 	assert_string_equal(classify_product("1.3.6.1.4.1.207.1.1.85"),
 			    "AR4050SRouter");
 	assert_null(classify_product("1.3.6.1.4.1.207.1.14"));
+	/* NETBOTZV2-MIB's appliances (round 14), not the container above */
+	assert_string_equal(classify_product("1.3.6.1.4.1.5528.100.20.10.2003"),
+			    "netBotz420Rack");
+	assert_null(classify_product("1.3.6.1.4.1.5528.100.20.10"));
 }
 
 /* Issue 11, round 11: one table of SNMP agent authors (data/snmp-agents.txt)
