@@ -2351,6 +2351,14 @@ static const struct mib_case round14_cases[] = {
 	 "QSW-3470-28T-AC",
 	 NULL,
 	 "QTECH-SYSTEM-MIB qtechSystemSysModel"},
+	{"CyberPower ePDU: CPS-MIB's ePDU model number",
+	 {"sysObjectID", "1.3.6.1.4.1.3808.1.1.3", "sysDescr", "",
+	  "ePDUIdentModelNumber", "PDU81005", "snmp_mibs", "CPS-MIB", NULL},
+	 NULL,
+	 NULL,
+	 "PDU81005",
+	 NULL,
+	 "CPS-MIB ePDUIdentModelNumber"},
 };
 
 static void test_general_evidence(void **state)
