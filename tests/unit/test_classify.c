@@ -2360,6 +2360,15 @@ static const struct mib_case round14_cases[] = {
 	 "PDU81005",
 	 NULL,
 	 "CPS-MIB ePDUIdentModelNumber"},
+	{"Ubiquiti airFiber LTU: UBNT-AFLTU-MIB's device model",
+	 {"sysObjectID", "1.3.6.1.4.1.41112", "sysDescr",
+	  "Linux 3.14.77 #1 armv7l", "afLTUDevModel", "AF-LTU5", "snmp_mibs",
+	  "UBNT-AFLTU-MIB", NULL},
+	 NULL,
+	 NULL,
+	 "AF-LTU5",
+	 NULL,
+	 "UBNT-AFLTU-MIB afLTUDevModel"},
 };
 
 /* Round 14, written after heldout11 was measured (docs/classification.md):
