@@ -24,7 +24,7 @@ another defines (STORMSHIELD-SMI-MIB's stormshieldMIB); a MIB's own
 assignments win over the pool (SOCOMECUPS-MIB and ABBMODULARUPS-MIB both
 define upsIdent). Then, of each
 MIB, every OBJECT-TYPE whose SYNTAX is a string (DisplayString, OCTET
-STRING, SnmpAdminString) and whose descriptor names the model or product
+STRING as OctetString in compiled copies, SnmpAdminString) and whose descriptor names the model or product
 (...Model, ...ModelName, ...ModelNumber, ...ProductName, ...ProductType,
 ...DeviceType, ...MachineType, ...HardwareModel) becomes a "model" line,
 and one whose descriptor names the maker (...Manufacturer, ...ManufName,
@@ -62,8 +62,8 @@ NEVER = re.compile(r"(?i)serial|version|vers$|rev|date|time|status|index|"
                    # a part's model, not the device's
                    r"disk|drive|transceiver|sfp|port|trap|fan|psu|supply|"
                    r"batter|slot|dimm|memory|cpu|sensor|module|card|toner|"
-                   r"cartridge|tray|inlet|outlet|lamp|ups(?!Ident|Base)")
-STRINGS = ("DisplayString", "OCTET", "SnmpAdminString")
+                   r"cartridge|tray|inlet|outlet|lamp|ups(?![a-z]*Ident|Base)")
+STRINGS = ("DisplayString", "OCTET", "OctetString", "SnmpAdminString")
 ENTERPRISES = "1.3.6.1.4.1."
 # KIND -> the type an answer decides (--rules); bmc is left out: the
 # ServerView-style MIBs are answered by host agents too.
