@@ -933,6 +933,15 @@ static const char *wjob_sep(const struct strbuf *sb)
 	return sb->len ? "; " : "";
 }
 
+/* What the log says of a challenge's Version when it is not Windows's. */
+static const char *wjob_ntlm_note(const struct ntlm_info *t)
+{
+	if (ntlm_version_is_windows(t))
+		return "";
+	return t->build ? " (not a version Windows sends: another server)"
+			: " (build 0: not Windows, Samba or another server)";
+}
+
 /* One log line of what was learnt: parts joined by "; ". */
 static void wjob_log(struct disc *d, struct dhost *dh, const struct wjob *j)
 {
@@ -967,17 +976,14 @@ static void wjob_log(struct disc *d, struct dhost *dh, const struct wjob *j)
 	if (r->rdp.error[0])
 		strbuf_printf(&sb, "%sRDP: %s", wjob_sep(&sb), r->rdp.error);
 	if (r->ntlm_ok)
-		strbuf_printf(&sb,
-			      "%sNTLMSSP (%s): computer '%s' domain '%s' dns "
-			      "'%s' version %u.%u build %u%s",
-			      wjob_sep(&sb),
-			      r->rdp.ntlm_ok ? "RDP CredSSP" : "SMB",
-			      r->ntlm.nb_computer, r->ntlm.nb_domain,
-			      r->ntlm.dns_computer, r->ntlm.major,
-			      r->ntlm.minor, r->ntlm.build,
-			      r->ntlm.build ? ""
-					    : " (build 0: not Windows, "
-					      "Samba or another server)");
+		strbuf_printf(
+			&sb,
+			"%sNTLMSSP (%s): computer '%s' domain '%s' dns "
+			"'%s' version %u.%u build %u%s",
+			wjob_sep(&sb), r->rdp.ntlm_ok ? "RDP CredSSP" : "SMB",
+			r->ntlm.nb_computer, r->ntlm.nb_domain,
+			r->ntlm.dns_computer, r->ntlm.major, r->ntlm.minor,
+			r->ntlm.build, wjob_ntlm_note(&r->ntlm));
 	disc_log(d, dh->ip, "smb", j->rc == 0 ? "ok" : "failed", r->elapsed_ms,
 		 "%s", sb.data ? sb.data : "");
 	strbuf_free(&sb);

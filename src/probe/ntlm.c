@@ -253,6 +253,13 @@ int ntlm_challenge_find(const uint8_t *buf, size_t n, struct ntlm_info *out,
 	return -1;
 }
 
+int ntlm_version_is_windows(const struct ntlm_info *t)
+{
+	return t->has_version && t->build != 0 &&
+	       (t->major == 5 || t->major == 6 || t->major == 10) &&
+	       t->minor <= 3;
+}
+
 int ntlm_windows_name(unsigned build, char *out, size_t len)
 {
 	const char *p = embed_windows_builds_txt;

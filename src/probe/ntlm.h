@@ -52,5 +52,9 @@ int ntlm_challenge_parse(const uint8_t *p, size_t n, struct ntlm_info *out,
  * into out; 0, or -1 when the table does not know it. A build of 0 is
  * never a Windows release (Samba sends 6.1 build 0). */
 int ntlm_windows_name(unsigned build, char *out, size_t len);
+/* 1 when the challenge's Version field is one Windows sends ([MS-NLMP]
+ * 2.2.2.10: major 5, 6 or 10, minor 0-3, a build other than 0); 0 for
+ * none, Samba's 6.1 build 0 and any other server's made-up numbers. */
+int ntlm_version_is_windows(const struct ntlm_info *t);
 
 #endif

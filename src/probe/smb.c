@@ -538,7 +538,7 @@ static void set_host(json_t *sys, const char *name)
 static void smb_report_ntlm(json_t *sys, const struct ntlm_info *t)
 {
 	char v[32], os[96];
-	int windows = t->has_version && t->build != 0;
+	int windows = ntlm_version_is_windows(t);
 	const char *dot = strchr(t->dns_computer, '.');
 
 	set_str(sys, "ntlm_nb_computer", t->nb_computer);

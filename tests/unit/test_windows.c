@@ -422,6 +422,56 @@ static void assert_sys(json_t *sys, const char *key, const char *want)
 			 want);
 }
 
+/* The Version field decides whether a server is called Windows: only the
+ * numbers Windows sends ([MS-NLMP] 2.2.2.10: major 5, 6 or 10, minor 0-3,
+ * a build) do. impacket's SMB server sends 255.255 build 65535. */
+static void test_ntlm_version_not_windows(void **state)
+{
+	static const struct {
+		uint8_t major, minor;
+		uint16_t build;
+		const char *os_name;
+	} cases[] = {
+		{255, 255, 65535, NULL},
+		{10, 9, 20348, NULL},
+		{7, 0, 7601, NULL},
+		{6, 1, 0, NULL},
+		{6, 1, 7601, "Windows 7 SP1 / Server 2008 R2 SP1"},
+		{10, 0, 20348, "Windows Server 2022"},
+	};
+	struct smb_result r;
+	char why[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *rep, *sys;
+		char v[32];
+
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(
+			smb2_session_setup_parse(samba_session_setup,
+						 samba_session_setup_len,
+						 &r.ntlm, why, sizeof(why)),
+			0);
+		r.ntlm_ok = 1;
+		r.smb1 = -1;
+		r.ntlm.major = cases[i].major;
+		r.ntlm.minor = cases[i].minor;
+		r.ntlm.build = cases[i].build;
+		rep = smb_result_report(&r);
+		sys = json_object_get(rep, "sys");
+		snprintf(v, sizeof(v), "%u.%u.%u", cases[i].major,
+			 cases[i].minor, cases[i].build);
+		assert_sys(sys, "ntlm_os_version", v);
+		assert_sys(sys, "os_name", cases[i].os_name);
+		assert_sys(sys, "os_family",
+			   cases[i].os_name ? "Windows" : NULL);
+		assert_sys(sys, "type", cases[i].os_name ? "computer" : NULL);
+		json_decref(rep);
+	}
+}
+
 /* Real Windows challenges with DNS names, through the parser and the
  * report (src/probe/smb.c) */
 static void test_ntlm_real_windows(void **state)
@@ -1066,6 +1116,7 @@ int main(void)
 		cmocka_unit_test(test_ntlm_spec_v2),
 		cmocka_unit_test(test_ntlm_spec_v1),
 		cmocka_unit_test(test_smb_samba_bytes),
+		cmocka_unit_test(test_ntlm_version_not_windows),
 		cmocka_unit_test(test_windows_builds),
 		cmocka_unit_test(test_ntlm_lying_lengths),
 		cmocka_unit_test(test_ntlm_real_windows),
