@@ -1132,12 +1132,15 @@ static void run_mib_cases(const struct mib_case *cases, size_t n)
 	}
 }
 
+/* run_mib_cases() over a whole array of cases */
+#define RUN_MIB_CASES(a) run_mib_cases((a), sizeof(a) / sizeof((a)[0]))
+
 static void test_mib_evidence(void **state)
 {
 	(void)state;
 	if (!have_file(ENT_FILE))
 		skip();
-	run_mib_cases(mib_cases, sizeof(mib_cases) / sizeof(mib_cases[0]));
+	RUN_MIB_CASES(mib_cases);
 }
 
 /* Rules that generalise to makers nobody wrote rules for (made-up
@@ -2424,30 +2427,16 @@ static void test_general_evidence(void **state)
 	(void)state;
 	if (!have_file(ENT_FILE))
 		skip();
-	run_mib_cases(general_cases,
-		      sizeof(general_cases) / sizeof(general_cases[0]));
-	run_mib_cases(round10_cases,
-		      sizeof(round10_cases) / sizeof(round10_cases[0]));
-	run_mib_cases(round11_cases,
-		      sizeof(round11_cases) / sizeof(round11_cases[0]));
-	run_mib_cases(round11_seen_cases,
-		      sizeof(round11_seen_cases) /
-			      sizeof(round11_seen_cases[0]));
-	run_mib_cases(round12_cases,
-		      sizeof(round12_cases) / sizeof(round12_cases[0]));
-	run_mib_cases(round12_seen_cases,
-		      sizeof(round12_seen_cases) /
-			      sizeof(round12_seen_cases[0]));
-	run_mib_cases(round13_cases,
-		      sizeof(round13_cases) / sizeof(round13_cases[0]));
-	run_mib_cases(round13_seen_cases,
-		      sizeof(round13_seen_cases) /
-			      sizeof(round13_seen_cases[0]));
-	run_mib_cases(round14_cases,
-		      sizeof(round14_cases) / sizeof(round14_cases[0]));
-	run_mib_cases(round14_seen_cases,
-		      sizeof(round14_seen_cases) /
-			      sizeof(round14_seen_cases[0]));
+	RUN_MIB_CASES(general_cases);
+	RUN_MIB_CASES(round10_cases);
+	RUN_MIB_CASES(round11_cases);
+	RUN_MIB_CASES(round11_seen_cases);
+	RUN_MIB_CASES(round12_cases);
+	RUN_MIB_CASES(round12_seen_cases);
+	RUN_MIB_CASES(round13_cases);
+	RUN_MIB_CASES(round13_seen_cases);
+	RUN_MIB_CASES(round14_cases);
+	RUN_MIB_CASES(round14_seen_cases);
 }
 
 /* Coverage that generalises (issue 11, classify7): the kind a Cisco
@@ -2655,8 +2644,7 @@ static void test_family_evidence(void **state)
 	(void)state;
 	if (!have_file(ENT_FILE))
 		skip();
-	run_mib_cases(family_cases,
-		      sizeof(family_cases) / sizeof(family_cases[0]));
+	RUN_MIB_CASES(family_cases);
 }
 
 /* sys.FIELD conditions, numbers, why= and $product in the language. */
@@ -3031,8 +3019,7 @@ static void test_agent_table(void **state)
 	}
 	if (!have_file(ENT_FILE))
 		skip();
-	run_mib_cases(agent_cases,
-		      sizeof(agent_cases) / sizeof(agent_cases[0]));
+	RUN_MIB_CASES(agent_cases);
 }
 
 /* One alias table for every source: the spellings of one maker become one
