@@ -36,10 +36,14 @@ model objects come before product names (the first one a device answers
 wins). An object is asked with one GETNEXT, as every identity object is:
 a scalar's .0 and a column's first row are read alike.
 
+Some makers write the bare descriptors all lower case (modelName,
+modelNumber, modelname, productname, manufacturer): those count too.
+
 Lines whose OID data/snmp-identity.txt already lists are left out (the
 hand-written line wins), and a descriptor that the hand-written table
-already uses as a field gets the enterprise number appended, so every
-field stays unique. The MIBs are data: no part of them is executed.
+already uses as a field, or that the device record uses for a field of
+its own (manufacturer, model, type...), gets the enterprise number
+appended, so every field stays unique. The MIBs are data: no part of them is executed.
 """
 import argparse
 import importlib.util
@@ -55,8 +59,13 @@ _spec.loader.exec_module(mp)
 
 MODEL = re.compile(r"(ModelNumber|ModelName|ModelNo|Model|ProductModel|"
                    r"ProductName|ProductType|DeviceType|MachineType|"
-                   r"HardwareModel)$|^(productName|model|modelName)$")
-MAKER = re.compile(r"(Manufacturer|ManufName|Manuf|Vendor|VendorName)$")
+                   r"HardwareModel)$|^(productName|model|modelName|modelNumber|"
+                   # descriptors some makers write all lower case
+                   # (ARHANGELSK-GLOBAL-REG's modelname, ServersCheck's
+                   # productname)
+                   r"modelname|productname)$")
+MAKER = re.compile(r"(Manufacturer|ManufName|Manuf|Vendor|VendorName)$|"
+                   r"^manufacturer$")
 NEVER = re.compile(r"(?i)serial|version|vers$|rev|date|time|status|index|"
                    r"location|contact|url|oid|count|table|entry|descr|"
                    # a part's model, not the device's
@@ -69,7 +78,15 @@ ENTERPRISES = "1.3.6.1.4.1."
 # ServerView-style MIBs are answered by host agents too.
 KIND_TYPE = {"ups": "ups", "pdu": "pdu", "environment": "environment monitor",
              "printer": "printer", "firewall": "firewall", "storage": "storage",
-             "switch": "switch"}
+             "switch": "switch", "vpn": "vpn gateway", "nas": "nas"}
+
+
+# keys the device record already uses for its own fields: a MIB
+# descriptor spelt the same (ARHANGELSK-GLOBAL-REG's "manufacturer") gets
+# the enterprise number appended like a taken one
+RESERVED = {"type", "manufacturer", "model", "serial", "firmware",
+            "os_group", "os_family", "os_name", "os_version", "form_factor",
+            "vendor"}
 
 
 def model_rank(name):
@@ -209,7 +226,8 @@ def main():
             continue
         ent = oid[len(ENTERPRISES):].split(".")[0]
         asked = [ent] + [x for x in col[1].split(",") if x not in ("-", ent)]
-        field = name if name not in fields else name + ent
+        field = (name if name not in fields and name not in RESERVED
+                 else name + ent)
         fields.add(field)
         rank = (0 if gives == "manufacturer" else 1 + model_rank(name))
         out.append((i, rank, tuple(int(x) for x in oid.split(".")),

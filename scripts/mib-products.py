@@ -22,6 +22,10 @@ definition without such a comment keeps its descriptor.
 gives each product's name only in its DESCRIPTION: a copy of the
 assignments carries it as such a comment).
 
+--any-case also takes descriptors that open with a capital (WATCHGUARD-
+PRODUCTS-MIB writes T10, M440, FireboxV beside xtm330); SMI keywords in
+capitals (SYNTAX ...) never count.
+
 --strip-prefix P removes P from the start of each name (Palo Alto writes
 panPA-3020 for the PA-3020); --exclude NAME leaves out a node that is no
 product (a subtree for fans or cards), repeatable.
@@ -57,12 +61,22 @@ def tokens(text):
     return out
 
 
-def assignments(toks):
+def is_descriptor(word, any_case=False):
+    """A definition's name: lower-case first, or (any_case) any word that
+    is not an SMI keyword in capitals."""
+    if word[:1].islower():
+        return True
+    return (any_case and word[:1].isalpha() and
+            not re.fullmatch(r"[A-Z][A-Z-]*", word))
+
+
+def assignments(toks, any_case=False):
     """name -> (parent, "N" or "N.M...") for OBJECT IDENTIFIER-like
     definitions."""
     found = {}
     for k in range(1, len(toks) - 5):
-        if toks[k] not in MACROS or not toks[k - 1][:1].islower():
+        if toks[k] not in MACROS or not is_descriptor(toks[k - 1],
+                                                        any_case):
             continue
         name = toks[k - 1]
         # the next "::= { parent N [M ...] }" closes this definition
@@ -115,6 +129,7 @@ def main():
                     default="descriptor")
     ap.add_argument("--strip-prefix", default="")
     ap.add_argument("--exclude", action="append", default=[])
+    ap.add_argument("--any-case", action="store_true")
     ap.add_argument("mib")
     a = ap.parse_args()
     roots = {"enterprises": "1.3.6.1.4.1"}
@@ -123,7 +138,7 @@ def main():
         roots[k] = v
     with open(a.mib, encoding="utf-8", errors="replace") as f:
         text = f.read()
-    defs = assignments(tokens(text))
+    defs = assignments(tokens(text), a.any_case)
     label = (comment_names(text, a.names == "comment-line")
              if a.names != "descriptor" else {})
     top = resolve(a.under, defs, roots)

@@ -2422,6 +2422,121 @@ static const struct mib_case round14_seen_cases[] = {
 	 "maker default type: Sonus"},
 };
 
+/*
+ * Round 15: more makers' MIBs through the generators (made-up values, not
+ * recorded). Each fails without the MIB's generated line: nothing else
+ * names these models.
+ */
+static const struct mib_case round15_cases[] = {
+	{"Vertiv (ex-Geist) PDU: VERTIV-V5-MIB's model number and maker",
+	 {"sysObjectID", "1.3.6.1.4.1.21239.5.1", "sysDescr", "",
+	  "productModelNumber", "VP9999X", "productManufacturer", "Vertiv",
+	  "snmp_mibs", "VERTIV-V5-MIB", NULL},
+	 NULL,
+	 "Vertiv",
+	 "VP9999X",
+	 NULL,
+	 "VERTIV-V5-MIB productModelNumber"},
+	{"Eltek eNexus DC power system: SP2-MIB's power system model",
+	 {"sysObjectID", "1.3.6.1.4.1.12148.10", "sysDescr", "",
+	  "powerSystemModel", "Flatpack2 Test 48V", "snmp_mibs", "SP2-MIB",
+	  NULL},
+	 NULL,
+	 NULL,
+	 "Flatpack2 Test 48V",
+	 NULL,
+	 "SP2-MIB powerSystemModel"},
+	{"Majorpower DC power: a lower-case modelname and manufacturer",
+	 {"sysObjectID", "1.3.6.1.4.1.40865", "sysDescr", "",
+	  "manufacturer40865", "Majorpower", "modelname", "MPX-48-TEST",
+	  "snmp_mibs", "ARHANGELSK-GLOBAL-REG", NULL},
+	 NULL,
+	 NULL,
+	 "MPX-48-TEST",
+	 NULL,
+	 "ARHANGELSK-GLOBAL-REG modelname"},
+	{"ATEN eco PDU: ATEN-PE-CFG's model name makes a PDU",
+	 {"sysObjectID", "1.3.6.1.4.1.21317", "sysDescr", "", "modelName",
+	  "PE9999G", "snmp_mibs", "ATEN-PE-CFG", NULL},
+	 "pdu",
+	 NULL,
+	 "PE9999G",
+	 NULL,
+	 "ATEN-PE-CFG modelName"},
+	{"ServersCheck sensor gateway: an environment monitor",
+	 {"sysObjectID", "1.3.6.1.4.1.17095", "sysDescr", "", "productname",
+	  "SensorGateway Test", "snmp_mibs", "ServersCheck", NULL},
+	 "environment monitor",
+	 NULL,
+	 "SensorGateway Test",
+	 NULL,
+	 "ServersCheck productname"},
+	{"ATTO FibreBridge: a storage bridge's model name",
+	 {"sysObjectID", "1.3.6.1.4.1.4547.1.99", "sysDescr", "",
+	  "modelName4547", "FibreBridge 9999N", "snmp_mibs", "ATTO6500N-MIB",
+	  NULL},
+	 "storage",
+	 NULL,
+	 "FibreBridge 9999N",
+	 NULL,
+	 "ATTO6500N-MIB modelName"},
+	{"Pulse Secure IVE: NEOTERIS-IVE-MIB's product name, a VPN gateway",
+	 {"sysObjectID", "1.3.6.1.4.1.12532.254.1.1", "sysDescr", "",
+	  "productName12532", "PSA9999", "snmp_mibs", "NEOTERIS-IVE-MIB", NULL},
+	 "vpn gateway",
+	 NULL,
+	 "PSA9999",
+	 NULL,
+	 "NEOTERIS-IVE-MIB productName"},
+	{"Moxa AWK: the unit's model name",
+	 {"sysObjectID", "1.3.6.1.4.1.8691.2.21", "sysDescr", "",
+	  "modelName8691", "AWK-9999A", "snmp_mibs", "MOXA-IAW5x50A_IO-MIB",
+	  NULL},
+	 NULL,
+	 NULL,
+	 "AWK-9999A",
+	 NULL,
+	 "MOXA-IAW5x50A_IO-MIB modelName"},
+	{"Synaccess netBooter: SYNSYS-MIB's system model makes a PDU",
+	 {"sysObjectID", "1.3.6.1.4.1.21728.3", "sysDescr", "", "systemModel",
+	  "NP-99TEST", "snmp_mibs", "SYNSYS-MIB", NULL},
+	 "pdu",
+	 NULL,
+	 "NP-99TEST",
+	 NULL,
+	 "SYNSYS-MIB systemModel"},
+	{"QNAP under its newer enterprise: QTS-MIB's system model, a NAS",
+	 {"sysObjectID", "1.3.6.1.4.1.55062.1", "sysDescr", "",
+	  "systemModel55062", "TS-9999X", "snmp_mibs", "QTS-MIB", NULL},
+	 "nas",
+	 NULL,
+	 "TS-9999X",
+	 NULL,
+	 "QTS-MIB systemModel"},
+	{"Zhone access system: ZHNSYSTEM's model number",
+	 {"sysObjectID", "1.3.6.1.4.1.5504.1.99", "sysDescr", "",
+	  "modelNumber5504", "MXK-TEST-19", "snmp_mibs", "ZHNSYSTEM", NULL},
+	 NULL,
+	 NULL,
+	 "MXK-TEST-19",
+	 NULL,
+	 "ZHNSYSTEM modelNumber"},
+	{"WatchGuard Firebox: the model from WATCHGUARD-PRODUCTS-MIB",
+	 {"sysObjectID", "1.3.6.1.4.1.3097.1.5.46", "sysDescr", "", NULL},
+	 NULL,
+	 NULL,
+	 "M440",
+	 NULL,
+	 NULL},
+	{"Ruijie switch: the model from MY-PRODUCTS-MIB",
+	 {"sysObjectID", "1.3.6.1.4.1.4881.1.1.10.1.88", "sysDescr", "", NULL},
+	 NULL,
+	 NULL,
+	 "s5750-24GT-4SFP",
+	 NULL,
+	 NULL},
+};
+
 static void test_general_evidence(void **state)
 {
 	(void)state;
@@ -2437,6 +2552,7 @@ static void test_general_evidence(void **state)
 	RUN_MIB_CASES(round13_seen_cases);
 	RUN_MIB_CASES(round14_cases);
 	RUN_MIB_CASES(round14_seen_cases);
+	RUN_MIB_CASES(round15_cases);
 }
 
 /* Coverage that generalises (issue 11, classify7): the kind a Cisco
@@ -2946,6 +3062,19 @@ static void test_products(void **state)
 	assert_string_equal(classify_product("1.3.6.1.4.1.5528.100.20.10.2003"),
 			    "netBotz420Rack");
 	assert_null(classify_product("1.3.6.1.4.1.5528.100.20.10"));
+	/* round 15: Ruijie, WatchGuard (a capitalised descriptor), Opengear
+	 * (no "og" prefix), Ruckus (the comment's name); never a family node */
+	assert_string_equal(classify_product("1.3.6.1.4.1.4881.1.2.1.1.32"),
+			    "rsr20-04");
+	assert_string_equal(classify_product("1.3.6.1.4.1.3097.1.5.24"),
+			    "xtm330");
+	assert_string_equal(classify_product("1.3.6.1.4.1.3097.1.5.45"), "T10");
+	assert_string_equal(classify_product("1.3.6.1.4.1.25049.1.11"),
+			    "CM71xx");
+	assert_string_equal(classify_product("1.3.6.1.4.1.25053.3.1.4.91"),
+			    "R510");
+	assert_null(classify_product("1.3.6.1.4.1.25053.3.1.4"));
+	assert_null(classify_product("1.3.6.1.4.1.3097.1.5"));
 }
 
 /* Issue 11, round 11: one table of SNMP agent authors (data/snmp-agents.txt)
