@@ -67,7 +67,8 @@ MODEL = re.compile(r"(ModelNumber|ModelName|ModelNo|Model|ProductModel|"
 MAKER = re.compile(r"(Manufacturer|ManufName|Manuf|Vendor|VendorName)$|"
                    r"^manufacturer$")
 NEVER = re.compile(r"(?i)serial|version|vers$|rev|date|time|status|index|"
-                   r"location|contact|url|oid|count|table|entry|descr|"
+                   r"location|contact|url|(?-i:[Oo]id(?![a-z])|OID)|count|"
+                   r"table|entry|descr|"
                    # a part's model, not the device's
                    r"disk|drive|transceiver|sfp|port|trap|fan|psu|supply|"
                    r"batter|slot|dimm|memory|cpu|sensor|module|card|toner|"
