@@ -1913,7 +1913,11 @@ static void if_kinds_fill(const struct walk *w, json_t *sys)
 		if (t->rows[i].idxlen != 1 || !c)
 			continue;
 		for (k = 0; k < sizeof(if_kinds) / sizeof(if_kinds[0]); k++)
-			for (j = 0; j < sizeof(if_kinds[k].types) / sizeof(if_kinds[k].types[0]) && if_kinds[k].types[j]; j++)
+			for (j = 0;
+			     j < sizeof(if_kinds[k].types) /
+					     sizeof(if_kinds[k].types[0]) &&
+			     if_kinds[k].types[j];
+			     j++)
 				if (c->num == if_kinds[k].types[j])
 					n[k]++;
 	}
