@@ -400,7 +400,6 @@ static const char *orig_get(json_t *orig, const char *k)
 static void test_samples(void **state)
 {
 	json_t *r, *o;
-	char trimmed[256];
 
 	(void)state;
 	if (!testlib_samples_dir() || !have_file(ENT_FILE))
@@ -454,11 +453,11 @@ static void test_samples(void **state)
 	assert_true(classify_report(r) > 0);
 	assert_string_equal(sys_get(r, "type"), orig_get(o, "type"));
 	assert_string_equal(sys_get(r, "type"), "pdu");
-	/* Open-AudIT's name without its legal form ("Raritan Computer,
-	 * Inc." -> "Raritan Computer") */
-	assert_string_equal(sys_get(r, "manufacturer"),
-			    classify_vendor_trim(orig_get(o, "manufacturer"),
-						 trimmed, sizeof(trimmed)));
+	/* Open-AudIT's "Raritan Computer, Inc.", as the vendor table names
+	 * the maker */
+	assert_string_equal(orig_get(o, "manufacturer"),
+			    "Raritan Computer, Inc.");
+	assert_string_equal(sys_get(r, "manufacturer"), "Raritan");
 	json_decref(r);
 	json_decref(o);
 }
@@ -2474,6 +2473,91 @@ static const struct mib_case round14_seen_cases[] = {
 	 "maker default type: Sonus"},
 };
 
+/* Round 15: what the interfaces are (sys.if_*, counted by SNMP discovery
+ * from IF-MIB ifType) and a sysDescr that is only a product designation,
+ * on made-up devices of an enterprise no rule names. */
+static const struct mib_case round15_generic_cases[] = {
+	{"16 DOCSIS upstreams and 2 MAC layers: a CMTS (router)",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.1", "sysDescr", "Acme head end",
+	  "if_docsis_mac", "2", "if_docsis_up", "16", "if_ethernet", "4", NULL},
+	 "router",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "more than 8 DOCSIS upstream"},
+	{"one DOCSIS MAC layer, 4 upstreams: a cable modem",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.2", "sysDescr", "Acme gateway",
+	  "if_docsis_mac", "1", "if_docsis_up", "4", "if_docsis_down", "8",
+	  NULL},
+	 "cable modem",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "one DOCSIS MAC layer"},
+	{"8 GPON ports: an OLT",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.3", "sysDescr", "Acme access",
+	  "if_pon", "8", "if_ethernet", "4", NULL},
+	 "olt",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "PON ports"},
+	{"24 ADSL2+ lines: a DSLAM",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.4", "sysDescr", "Acme access",
+	  "if_xdsl", "24", "if_ethernet", "2", NULL},
+	 "dslam",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "xDSL lines"},
+	{"two 802.11 radios: an access point",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.5", "sysDescr", "Acme box",
+	  "if_wireless", "2", "if_ethernet", "1", NULL},
+	 "wap",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "802.11 radio interfaces"},
+	{"24 Ethernet ports on an unknown box: a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.6", "sysDescr", "Acme box",
+	  "if_ethernet", "24", NULL},
+	 "switch",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "ten or more Ethernet ports"},
+	{"24 Ethernet interfaces on a Linux host (veths): still a computer",
+	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
+	  "Linux docker-1 5.10.0 #1 SMP x86_64", "if_ethernet", "24", NULL},
+	 "computer",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "type, os_group, os_family, os_name, os_version: sysDescr"},
+	{"a sysDescr that is only a product designation names the model",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.7", "sysDescr", "ZX3300-48P", NULL},
+	 NULL,
+	 NULL,
+	 "ZX3300-48P",
+	 NULL,
+	 "sysDescr is a product designation"},
+	{"a version alone is no model",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.8", "sysDescr", "version 12", NULL},
+	 NULL,
+	 NULL,
+	 "",
+	 NULL,
+	 NULL},
+	{"words and a number are no model",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.9", "sysDescr", "Acme box 24",
+	  NULL},
+	 NULL,
+	 NULL,
+	 "",
+	 NULL,
+	 NULL},
+};
+
 static void test_general_evidence(void **state)
 {
 	(void)state;
@@ -2489,6 +2573,7 @@ static void test_general_evidence(void **state)
 	RUN_MIB_CASES(round13_seen_cases);
 	RUN_MIB_CASES(round14_cases);
 	RUN_MIB_CASES(round14_seen_cases);
+	RUN_MIB_CASES(round15_generic_cases);
 }
 
 /* Coverage that generalises (issue 11, classify7): the kind a Cisco
