@@ -1879,6 +1879,53 @@ static void entity_fill(const struct walk *w, json_t *sys)
 	}
 }
 
+/* What the device's interfaces are, counted by kind for classification
+ * (sys.if_ethernet, sys.if_docsis_up ...): the ifTypes say what a box is
+ * when no rule knows its maker (many DOCSIS upstreams: a CMTS; PON ports:
+ * an OLT; many xDSL lines: a DSLAM; opticalChannel: optical transport).
+ * Numbers from IANAifType-MIB; a kind with no interface is left out. */
+static const struct {
+	const char *field;
+	unsigned short types[14];
+} if_kinds[] = {
+	{"if_ethernet", {6, 62, 69, 117}},
+	{"if_wireless", {71, 252, 253, 254}},
+	{"if_docsis_mac", {127}},
+	{"if_docsis_down", {128, 229, 257, 277}},
+	{"if_docsis_up", {129, 205, 256, 278}},
+	{"if_pon", {207, 208, 250, 266}},
+	{"if_xdsl",
+	 {94, 95, 96, 97, 143, 154, 168, 169, 192, 230, 238, 251, 279, 282}},
+	{"if_voice", {100, 101, 102, 103, 104, 211, 212, 213, 235, 245}},
+	{"if_optical", {195, 196, 219, 260, 261, 291, 292, 293, 294}},
+	{"if_radio", {157, 184, 188, 189, 228, 237, 295, 296}},
+};
+
+static void if_kinds_fill(const struct walk *w, json_t *sys)
+{
+	const struct table *t = &w->tables[T_IF];
+	uint64_t n[sizeof(if_kinds) / sizeof(if_kinds[0])] = {0};
+	size_t i, k, j;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct cell *c = row_cell(t, &t->rows[i], C_IF_TYPE);
+
+		if (t->rows[i].idxlen != 1 || !c)
+			continue;
+		for (k = 0; k < sizeof(if_kinds) / sizeof(if_kinds[0]); k++)
+			for (j = 0;
+			     j < sizeof(if_kinds[k].types) /
+					     sizeof(if_kinds[k].types[0]) &&
+			     if_kinds[k].types[j];
+			     j++)
+				if (c->num == if_kinds[k].types[j])
+					n[k]++;
+	}
+	for (k = 0; k < sizeof(if_kinds) / sizeof(if_kinds[0]); k++)
+		if (n[k])
+			set_num(sys, if_kinds[k].field, n[k]);
+}
+
 /* hrDeviceDescr of the first hrDevicePrinter (hrDeviceType
  * 1.3.6.1.2.1.25.3.1.5): a printer's own model name, when the agent also
  * answers the Printer MIB (a host with print queues lists them too). */
@@ -2751,6 +2798,7 @@ int snmp_probe(const char *ip, json_t *credentials,
 			set_str(sys, "serial", serial);
 	}
 	hr_printer_fill(w, sys);
+	if_kinds_fill(w, sys);
 	section_set(report, "network", section_network(w));
 	section_set(report, "ip", section_ip(w));
 	section_set(report, "arp", section_arp(w));
