@@ -1,6 +1,6 @@
 #!/bin/sh
 # What a device's structure says, read over SNMP from snmpsimd agents that
-# serve three small made-up recordings (written below, under an enterprise
+# serve eight small made-up recordings (written below, under an enterprise
 # number nobody has rules for), so that only the structural rules can type
 # them (docs/classification.md, "In what order evidence counts"):
 #
@@ -12,7 +12,12 @@
 #   shelf   an ENTITY-MIB table whose shelf (entity 1) has a model but no
 #           class and no container, holding cards and fans that the walk
 #           meets first: the shelf is the root of the containment tree and
-#           names the model; the sysDescr word DWDM gives the type.
+#           names the model; the sysDescr word DWDM gives the type;
+#   cmts, modem, olt, ports, wifi
+#           only an interface table (IF-MIB ifType): DOCSIS MAC layers
+#           and 16 upstreams (a CMTS, typed router), one MAC layer (a
+#           cable modem), GPON ports (an OLT), 24 Ethernet ports without
+#           bridge tables (a switch), IEEE 802.11 interfaces (a wap).
 #
 # Topology: PREFIX-scan (198.18.50.1/24) -- veth -- PREFIX-rec, one
 # address per agent. The scanner namespace has only the connected /24,
