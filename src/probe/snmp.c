@@ -1258,6 +1258,43 @@ static int list_has(const char *list, const char *word)
 	return 0;
 }
 
+/* Identity objects whose SYNTAX is BITS (an octet string, bit 0 the first
+ * octet's high bit), stored as the names of the bits set, space separated:
+ * LLDP-MIB's lldpLocSysCapEnabled, the capabilities the device announces
+ * to its neighbours (IEEE 802.1AB). */
+static const struct {
+	const char *field;
+	const char *bits[8];
+} bits_fields[] = {
+	{"lldpLocSysCapEnabled",
+	 {"other", "repeater", "bridge", "wlanAccessPoint", "router",
+	  "telephone", "docsisCableDevice", "stationOnly"}},
+};
+
+/* The answer for field as JSON: BITS names for a field of bits_fields[],
+ * else the value as text. */
+static json_t *ident_json(const char *field, const struct cell *c)
+{
+	struct strbuf b;
+	json_t *j;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(bits_fields) / sizeof(bits_fields[0]); i++)
+		if (strcmp(field, bits_fields[i].field) == 0)
+			break;
+	if (i == sizeof(bits_fields) / sizeof(bits_fields[0]) ||
+	    c->type != ASN_OCTET_STR || !c->len)
+		return cell_json(c);
+	strbuf_init(&b, 0);
+	for (k = 0; k < 8; k++)
+		if (c->buf[0] & (0x80u >> k))
+			strbuf_printf(&b, "%s%s", b.len ? " " : "",
+				      bits_fields[i].bits[k]);
+	j = json_string(b.len ? b.data : "");
+	strbuf_free(&b);
+	return j;
+}
+
 /*
  * What the device says about itself beyond the system group, for
  * classification: the identity objects of data/snmp-identity.txt
@@ -1316,7 +1353,7 @@ static void probe_get_identity(struct probe *p, json_t *sys)
 					      mibs.len ? " " : "", d->mib);
 			if (d->field[0] == '@')
 				continue;
-			val = cell_json(&c[j]);
+			val = ident_json(d->field, &c[j]);
 			if (json_string_length(val))
 				json_object_set_new(sys, d->field, val);
 			else

@@ -1,6 +1,6 @@
 #!/bin/sh
 # What a device's structure says, read over SNMP from snmpsimd agents that
-# serve eight small made-up recordings (written below, under an enterprise
+# serve ten small made-up recordings (written below, under an enterprise
 # number nobody has rules for), so that only the structural rules can type
 # them (docs/classification.md, "In what order evidence counts"):
 #
@@ -17,7 +17,10 @@
 #           only an interface table (IF-MIB ifType): DOCSIS MAC layers
 #           and 16 upstreams (a CMTS, typed router), one MAC layer (a
 #           cable modem), GPON ports (an OLT), 24 Ethernet ports without
-#           bridge tables (a switch), IEEE 802.11 interfaces (a wap).
+#           bridge tables (a switch), IEEE 802.11 interfaces (a wap);
+#   lldpap, lldpsw
+#           LLDP-MIB's lldpLocSysCapEnabled: bridge and wlanAccessPoint
+#           (a wap), bridge alone (a switch).
 #
 # Topology: PREFIX-scan (198.18.50.1/24) -- veth -- PREFIX-rec, one
 # address per agent. The scanner namespace has only the connected /24,
@@ -146,6 +149,21 @@ bports() {
 	sysgroup "Acme box W" "$E.24" wifi-1
 	ifrows 2 2x71
 } >"$T/wifi.snmprec"
+# What the device announces over LLDP (lldpLocSysCapEnabled, BITS: bridge
+# is 0x20, wlanAccessPoint 0x10, router 0x08): bridge and access point (a
+# wap), and bridge alone (a switch), behind 2 Ethernet ports each.
+{
+	# (snmprec files are in OID order: LLDP-MIB's 1.0.8802 comes first)
+	printf '1.0.8802.1.1.2.1.3.6.0|4x|30\n'
+	sysgroup "Acme box L" "$E.25" lldpap-1
+	ifrows 2
+} >"$T/lldpap.snmprec"
+{
+	# (snmprec files are in OID order: LLDP-MIB's 1.0.8802 comes first)
+	printf '1.0.8802.1.1.2.1.3.6.0|4x|20\n'
+	sysgroup "Acme box B" "$E.26" lldpsw-1
+	ifrows 2
+} >"$T/lldpsw.snmprec"
 
 rec_agent "$NET.10" bridge "$T/bridge.snmprec"
 rec_agent "$NET.11" fdb "$T/fdb.snmprec"
@@ -155,9 +173,11 @@ rec_agent "$NET.14" modem "$T/modem.snmprec"
 rec_agent "$NET.15" olt "$T/olt.snmprec"
 rec_agent "$NET.16" ports "$T/ports.snmprec"
 rec_agent "$NET.17" wifi "$T/wifi.snmprec"
+rec_agent "$NET.18" lldpap "$T/lldpap.snmprec"
+rec_agent "$NET.19" lldpsw "$T/lldpsw.snmprec"
 rec_agents_wait
 
-rec_discover "$NET.10-17"
+rec_discover "$NET.10-19"
 got="$(rec_sysf "$NET.10" bridge_ports) $(rec_sysf "$NET.10" type)"
 check "bridge: 12 rows in the port table, no dot1dBaseNumPorts: a switch ($got)" \
 	[ "$got" = "12 switch" ]
@@ -188,4 +208,8 @@ kind "ports: 24 Ethernet ports, no bridge tables: a switch" "$NET.16" \
 	"if_ethernet bridge_ports type" "24||switch|"
 kind "wifi: 2 IEEE 802.11 interfaces: an access point" "$NET.17" \
 	"if_wireless if_ethernet type" "2|2|wap|"
+kind "lldpap: announces bridge and wlanAccessPoint over LLDP: an access point" \
+	"$NET.18" "lldpLocSysCapEnabled type" "bridge wlanAccessPoint|wap|"
+kind "lldpsw: announces bridge alone over LLDP: a switch" "$NET.19" \
+	"lldpLocSysCapEnabled type" "bridge|switch|"
 tap_finish
