@@ -260,10 +260,14 @@ void classify_sys_vendor(json_t *sys)
 {
 	const char *m = json_string_value(json_object_get(sys, "manufacturer"));
 	const char *v;
+	char buf[256];
 
 	if (!m || !*m)
 		return;
 	v = classify_vendor_normalise(m);
+	if (v == m) /* no alias: the name without its legal form, aliased */
+		v = classify_vendor_normalise(
+			classify_vendor_trim(m, buf, sizeof(buf)));
 	if (v != m && strcmp(v, m) != 0)
 		json_object_set_new(sys, "manufacturer", json_string(v));
 }
@@ -386,20 +390,57 @@ static int classify_names_maker(const char *w, size_t n, const char *maker)
 	return util_streq_ci(classify_vendor_normalise(buf), maker);
 }
 
+/* The legal forms that follow a maker's name in registries and audits
+ * ("Inc.", "Co.,Ltd.", "GmbH & Co. KG", "s.r.o"), a word each. */
+static const char *const company_forms[] = {
+	"Inc.",	       "Inc",  "Incorporated", "Ltd.",	 "Ltd",
+	"Limited",     "Co.",  "Co",	       "Corp.",	 "Corp",
+	"Corporation", "GmbH", "AG",	       "KG",	 "LLC",
+	"L.L.C.",      "LLP",  "L.P.",	       "S.A.",	 "SA",
+	"S.A.S.",      "SAS",  "SARL",	       "S.p.A.", "SpA",
+	"S.r.l.",      "srl",  "s.r.o.",       "s.r.o",	 "a.s.",
+	"B.V.",	       "BV",   "N.V.",	       "NV",	 "AB",
+	"AS",	       "A/S",  "ASA",	       "Oy",	 "Oyj",
+	"plc",	       "Pty",  "Pty.",	       "Pte",	 "Pte.",
+	"K.K.",	       "&"};
+
 /* 1 for a company-form word that may follow a maker's name ("Inc.",
  * "Ltd", "GmbH", "Corporation"), with or without a trailing comma. */
 static int classify_company_form(const char *w, size_t n)
 {
-	static const char *const forms[] = {
-		"Inc.",	       "Inc",  "Ltd.", "Ltd", "Co.",  "Corp.", "Corp",
-		"Corporation", "GmbH", "AG",   "LLC", "S.A.", "B.V.",  "AB"};
-
 	while (n && w[n - 1] == ',')
 		n--;
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
-		if (strlen(forms[i]) == n && strncasecmp(w, forms[i], n) == 0)
+	for (size_t i = 0; i < sizeof(company_forms) / sizeof(*company_forms);
+	     i++)
+		if (strlen(company_forms[i]) == n &&
+		    strncasecmp(w, company_forms[i], n) == 0)
 			return 1;
 	return 0;
+}
+
+const char *classify_vendor_trim(const char *raw, char *buf, size_t size)
+{
+	size_t n, end, start;
+
+	if (!raw || (n = strlen(raw)) >= size)
+		return raw;
+	memcpy(buf, raw, n + 1);
+	for (;;) {
+		end = n;
+		while (end && (buf[end - 1] == ' ' || buf[end - 1] == ','))
+			end--;
+		start = end;
+		while (start && buf[start - 1] != ' ' && buf[start - 1] != ',')
+			start--;
+		if (start == 0 ||
+		    !classify_company_form(buf + start, end - start)) {
+			n = end;
+			break;
+		}
+		n = start;
+	}
+	buf[n] = '\0';
+	return n == strlen(raw) ? raw : buf;
 }
 
 /* 1 for a version number a maker appends to a model: "1.09", "V4.38",

@@ -82,6 +82,15 @@ const char *classify_enterprise_number(unsigned long number);
  * itself when no line matches. */
 const char *classify_vendor_normalise(const char *raw);
 
+/* A maker's name without the legal forms that follow it ("Sonus
+ * Networks, Inc." -> "Sonus Networks", "GIGA-BYTE TECHNOLOGY CO.,LTD." ->
+ * "GIGA-BYTE TECHNOLOGY", "Richard Hirschmann GmbH & Co." -> "Richard
+ * Hirschmann"), written into buf; raw itself when nothing follows it (or
+ * it does not fit). The first word always stays. The IANA and IEEE
+ * registries' names are read this way, and every report's manufacturer
+ * that no alias line names. */
+const char *classify_vendor_trim(const char *raw, char *buf, size_t size);
+
 /* The product the sysObjectID names in the vendor product MIBs
  * (data/sysobjectid-products.txt), e.g. "catalyst3560G48TS"; NULL when
  * the table has no such OID. */

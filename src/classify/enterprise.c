@@ -95,7 +95,7 @@ struct classify_ent *classify_ent_load(const char *path)
 	size_t len;
 	char *buf = util_read_file(path, ENT_FILE_MAX, &len, &why);
 	const char *p, *end;
-	char name[ENT_NAME_MAX];
+	char name[ENT_NAME_MAX], trimmed[ENT_NAME_MAX];
 	int bad = 0;
 
 	if (!buf) {
@@ -121,9 +121,12 @@ struct classify_ent *classify_ent_load(const char *path)
 					t->v = xrealloc(t->v,
 							t->cap * sizeof(*t->v));
 				}
+				const char *nm = classify_vendor_trim(
+					name, trimmed, sizeof(trimmed));
+
 				t->v[t->n].number = (uint32_t)num;
 				t->v[t->n].name = (uint32_t)t->pool.len;
-				strbuf_append(&t->pool, name, strlen(name) + 1);
+				strbuf_append(&t->pool, nm, strlen(nm) + 1);
 				t->n++;
 			}
 		}

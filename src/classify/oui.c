@@ -140,7 +140,9 @@ static void oui_add(struct classify_oui *o, int which, uint64_t prefix,
 		    const char *name)
 {
 	struct oui_table *t = &o->t[which];
+	char trimmed[OUI_FIELD_MAX + 1];
 
+	name = classify_vendor_trim(name, trimmed, sizeof(trimmed));
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 1024;
 		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));

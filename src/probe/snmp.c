@@ -1258,6 +1258,43 @@ static int list_has(const char *list, const char *word)
 	return 0;
 }
 
+/* Identity objects whose SYNTAX is BITS (an octet string, bit 0 the first
+ * octet's high bit), stored as the names of the bits set, space separated:
+ * LLDP-MIB's lldpLocSysCapEnabled, the capabilities the device announces
+ * to its neighbours (IEEE 802.1AB). */
+static const struct {
+	const char *field;
+	const char *bits[8];
+} bits_fields[] = {
+	{"lldpLocSysCapEnabled",
+	 {"other", "repeater", "bridge", "wlanAccessPoint", "router",
+	  "telephone", "docsisCableDevice", "stationOnly"}},
+};
+
+/* The answer for field as JSON: BITS names for a field of bits_fields[],
+ * else the value as text. */
+static json_t *ident_json(const char *field, const struct cell *c)
+{
+	struct strbuf b;
+	json_t *j;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(bits_fields) / sizeof(bits_fields[0]); i++)
+		if (strcmp(field, bits_fields[i].field) == 0)
+			break;
+	if (i == sizeof(bits_fields) / sizeof(bits_fields[0]) ||
+	    c->type != ASN_OCTET_STR || !c->len)
+		return cell_json(c);
+	strbuf_init(&b, 0);
+	for (k = 0; k < 8; k++)
+		if (c->buf[0] & (0x80u >> k))
+			strbuf_printf(&b, "%s%s", b.len ? " " : "",
+				      bits_fields[i].bits[k]);
+	j = json_string(b.len ? b.data : "");
+	strbuf_free(&b);
+	return j;
+}
+
 /*
  * What the device says about itself beyond the system group, for
  * classification: the identity objects of data/snmp-identity.txt
@@ -1316,7 +1353,7 @@ static void probe_get_identity(struct probe *p, json_t *sys)
 					      mibs.len ? " " : "", d->mib);
 			if (d->field[0] == '@')
 				continue;
-			val = cell_json(&c[j]);
+			val = ident_json(d->field, &c[j]);
 			if (json_string_length(val))
 				json_object_set_new(sys, d->field, val);
 			else
@@ -1877,6 +1914,53 @@ static void entity_fill(const struct walk *w, json_t *sys)
 		if (cell_has_text(cl))
 			json_object_set_new(sys, keep[i].name, cell_json(cl));
 	}
+}
+
+/* What the device's interfaces are, counted by kind for classification
+ * (sys.if_ethernet, sys.if_docsis_up ...): the ifTypes say what a box is
+ * when no rule knows its maker (many DOCSIS upstreams: a CMTS; PON ports:
+ * an OLT; many xDSL lines: a DSLAM; opticalChannel: optical transport).
+ * Numbers from IANAifType-MIB; a kind with no interface is left out. */
+static const struct {
+	const char *field;
+	unsigned short types[14];
+} if_kinds[] = {
+	{"if_ethernet", {6, 62, 69, 117}},
+	{"if_wireless", {71, 252, 253, 254}},
+	{"if_docsis_mac", {127}},
+	{"if_docsis_down", {128, 229, 257, 277}},
+	{"if_docsis_up", {129, 205, 256, 278}},
+	{"if_pon", {207, 208, 250, 266}},
+	{"if_xdsl",
+	 {94, 95, 96, 97, 143, 154, 168, 169, 192, 230, 238, 251, 279, 282}},
+	{"if_voice", {100, 101, 102, 103, 104, 211, 212, 213, 235, 245}},
+	{"if_optical", {195, 196, 219, 260, 261, 291, 292, 293, 294}},
+	{"if_radio", {157, 184, 188, 189, 228, 237, 295, 296}},
+};
+
+static void if_kinds_fill(const struct walk *w, json_t *sys)
+{
+	const struct table *t = &w->tables[T_IF];
+	uint64_t n[sizeof(if_kinds) / sizeof(if_kinds[0])] = {0};
+	size_t i, k, j;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct cell *c = row_cell(t, &t->rows[i], C_IF_TYPE);
+
+		if (t->rows[i].idxlen != 1 || !c)
+			continue;
+		for (k = 0; k < sizeof(if_kinds) / sizeof(if_kinds[0]); k++)
+			for (j = 0;
+			     j < sizeof(if_kinds[k].types) /
+					     sizeof(if_kinds[k].types[0]) &&
+			     if_kinds[k].types[j];
+			     j++)
+				if (c->num == if_kinds[k].types[j])
+					n[k]++;
+	}
+	for (k = 0; k < sizeof(if_kinds) / sizeof(if_kinds[0]); k++)
+		if (n[k])
+			set_num(sys, if_kinds[k].field, n[k]);
 }
 
 /* hrDeviceDescr of the first hrDevicePrinter (hrDeviceType
@@ -2751,6 +2835,7 @@ int snmp_probe(const char *ip, json_t *credentials,
 			set_str(sys, "serial", serial);
 	}
 	hr_printer_fill(w, sys);
+	if_kinds_fill(w, sys);
 	section_set(report, "network", section_network(w));
 	section_set(report, "ip", section_ip(w));
 	section_set(report, "arp", section_arp(w));
