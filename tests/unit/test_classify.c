@@ -2673,7 +2673,7 @@ static const struct mib_case round15_generic_cases[] = {
 	 NULL,
 	 NULL,
 	 NULL,
-	 "ten or more Ethernet ports"},
+	 "eight or more Ethernet ports"},
 	{"24 Ethernet interfaces on a Linux host (veths): still a computer",
 	 {"sysObjectID", "1.3.6.1.4.1.8072.3.2.10", "sysDescr",
 	  "Linux docker-1 5.10.0 #1 SMP x86_64", "if_ethernet", "24", NULL},
@@ -2739,6 +2739,71 @@ static const struct mib_case round15_generic_cases[] = {
 	 NULL},
 };
 
+/* Round 15, after heldout12's measurement (made-up values of the same
+ * kinds): a hyphenated designation, a radio base station's words, three
+ * makers' defaults by their enterprises, two makers' brand names. */
+static const struct mib_case round15_seen_cases[] = {
+	{"a designation with a hyphenated prefix names the model",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.13", "sysDescr", "TL-SG116E", NULL},
+	 NULL,
+	 NULL,
+	 "TL-SG116E",
+	 NULL,
+	 "sysDescr is a product designation"},
+	{"a DMR base station's sysDescr: radio",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.14", "sysDescr",
+	  "Acme Radio, AB-100, DMR Base Station, Version: 1.2", NULL},
+	 "radio",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "sysDescr names a radio base station"},
+	{"Tait's enterprise: radio infrastructure",
+	 {"sysObjectID", "1.3.6.1.4.1.3570.9.9", "sysDescr", "Unit 7", NULL},
+	 "radio",
+	 "Tait",
+	 NULL,
+	 NULL,
+	 "maker default type: Tait"},
+	{"Icotera's enterprise: a residential gateway (router)",
+	 {"sysObjectID", "1.3.6.1.4.1.29865.99", "sysDescr", "Unit 7", NULL},
+	 "router",
+	 "Icotera",
+	 NULL,
+	 NULL,
+	 "maker default type: Icotera"},
+	{"Endace's enterprise with 12 capture ports: a server, not a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.18418.9.9", "sysDescr", "Unit 7",
+	  "if_ethernet", "12", NULL},
+	 "server",
+	 "Endace Technology",
+	 NULL,
+	 NULL,
+	 "maker default type: Endace"},
+	{"IANA's Gigamon Systems LLC is Gigamon",
+	 {"sysObjectID", "1.3.6.1.4.1.26866.9.9", "sysDescr", "Unit 7", NULL},
+	 NULL,
+	 "Gigamon",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"IANA's Coriant R&D GmbH is Infinera (optical transport)",
+	 {"sysObjectID", "1.3.6.1.4.1.42229.9.9", "sysDescr", "Unit 7", NULL},
+	 "optical transport",
+	 "Infinera",
+	 NULL,
+	 NULL,
+	 NULL},
+	{"8 Ethernet ports on an unknown box: a switch",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.15", "sysDescr", "Acme box",
+	  "if_ethernet", "8", NULL},
+	 "switch",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "eight or more Ethernet ports"},
+};
+
 static void test_general_evidence(void **state)
 {
 	(void)state;
@@ -2755,6 +2820,7 @@ static void test_general_evidence(void **state)
 	RUN_MIB_CASES(round14_cases);
 	RUN_MIB_CASES(round14_seen_cases);
 	RUN_MIB_CASES(round15_generic_cases);
+	RUN_MIB_CASES(round15_seen_cases);
 	RUN_MIB_CASES(round15_cases);
 }
 
