@@ -44,18 +44,19 @@ sysgroup() {
 	printf '1.3.6.1.2.1.1.1.0|4|%s\n1.3.6.1.2.1.1.2.0|6|%s\n' "$1" "$2"
 	printf '1.3.6.1.2.1.1.3.0|67|100\n1.3.6.1.2.1.1.5.0|4|%s\n' "$3"
 }
-# ifrows SPEC ...: ifIndex, ifDescr and ifType rows, numbered from 1; a
+# ifrows SPEC ...: ifIndex, ifDescr and ifType rows, numbered from 1 (never
+# touching n, lib.sh's count of checks); a
 # SPEC is N (N Ethernet ports, ifType 6) or NxTYPE (N of IANAifType TYPE)
 ifrows() {
 	for col in 1 2 3; do
 		i=1
 		for spec in "$@"; do
 			case $spec in
-			*x*) n=${spec%x*} ty=${spec#*x} ;;
-			*) n=$spec ty=6 ;;
+			*x*) count=${spec%x*} ty=${spec#*x} ;;
+			*) count=$spec ty=6 ;;
 			esac
 			k=1
-			while [ "$k" -le "$n" ]; do
+			while [ "$k" -le "$count" ]; do
 				case $col in
 				1) printf '1.3.6.1.2.1.2.2.1.1.%d|2|%d\n' "$i" "$i" ;;
 				2) printf '1.3.6.1.2.1.2.2.1.2.%d|4|port %d\n' "$i" "$i" ;;
