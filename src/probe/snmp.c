@@ -1938,29 +1938,39 @@ static const struct {
 	{"if_radio", {157, 184, 188, 189, 228, 237, 295, 296}},
 };
 
+#define IF_KINDS (sizeof(if_kinds) / sizeof(if_kinds[0]))
+
+/* The kind (an index of if_kinds[]) of IANA ifType num; -1 for none. */
+static int if_kind_of(uint64_t num)
+{
+	for (size_t k = 0; k < IF_KINDS; k++)
+		for (size_t j = 0;
+		     j < sizeof(if_kinds[k].types) /
+				     sizeof(if_kinds[k].types[0]) &&
+		     if_kinds[k].types[j];
+		     j++)
+			if (num == if_kinds[k].types[j])
+				return (int)k;
+	return -1;
+}
+
 static void if_kinds_fill(const struct walk *w, json_t *sys)
 {
 	const struct table *t = &w->tables[T_IF];
-	uint64_t n[sizeof(if_kinds) / sizeof(if_kinds[0])] = {0};
-	size_t i, k, j;
+	uint64_t n[IF_KINDS] = {0};
+	size_t i;
+	int k;
 
 	for (i = 0; i < t->nrows; i++) {
 		const struct cell *c = row_cell(t, &t->rows[i], C_IF_TYPE);
 
-		if (t->rows[i].idxlen != 1 || !c)
-			continue;
-		for (k = 0; k < sizeof(if_kinds) / sizeof(if_kinds[0]); k++)
-			for (j = 0;
-			     j < sizeof(if_kinds[k].types) /
-					     sizeof(if_kinds[k].types[0]) &&
-			     if_kinds[k].types[j];
-			     j++)
-				if (c->num == if_kinds[k].types[j])
-					n[k]++;
+		if (t->rows[i].idxlen == 1 && c &&
+		    (k = if_kind_of(c->num)) >= 0)
+			n[k]++;
 	}
-	for (k = 0; k < sizeof(if_kinds) / sizeof(if_kinds[0]); k++)
-		if (n[k])
-			set_num(sys, if_kinds[k].field, n[k]);
+	for (i = 0; i < IF_KINDS; i++)
+		if (n[i])
+			set_num(sys, if_kinds[i].field, n[i]);
 }
 
 /* hrDeviceDescr of the first hrDevicePrinter (hrDeviceType
