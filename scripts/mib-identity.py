@@ -86,7 +86,8 @@ ENTERPRISES = "1.3.6.1.4.1."
 KIND_TYPE = {"ups": "ups", "pdu": "pdu", "environment": "environment monitor",
              "printer": "printer", "firewall": "firewall", "storage": "storage",
              "switch": "switch", "vpn": "vpn gateway", "nas": "nas",
-             "console": "console server", "wap": "wap"}
+             "console": "console server", "wap": "wap",
+             "timing": "time server"}
 
 
 # keys the device record already uses for its own fields: a MIB
