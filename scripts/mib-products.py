@@ -29,6 +29,36 @@ capitals (SYNTAX ...) never count.
 --strip-prefix P removes P from the start of each name (Palo Alto writes
 panPA-3020 for the PA-3020); --exclude NAME leaves out a node that is no
 product (a subtree for fans or cards), repeatable.
+
+--strip-prefix is repeatable, and the longest given prefix a name starts
+with is removed: HH3C-PRODUCT-ID-MIB writes "hh3c-s5500-28C-EI" in its
+early assignments, "hh3cS5830V224S" in later ones (and "hh3CWAP722S"
+once), and its HP-branded products "hpA580024G" and "hpeFF7904".
+
+--describe REGEX takes each product's name from its DESCRIPTION text
+(whitespace runs made one space): the first group REGEX finds there, e.g.
+"identify the Nokia (.+?) device" in TIMETRA-GLOBAL-MIB or "Model Name:
+(\\S+)" in ALCATEL-IND1-DEVICES; a definition whose DESCRIPTION does not
+match keeps its descriptor. --only REGEX keeps only the descriptors it
+matches (the chassis among a MIB's modules and power supplies).
+
+--object-types also reads "name OBJECT-TYPE SYNTAX OBJECT IDENTIFIER ...
+::= { parent N }" (MELLANOX-PRODUCTS-MIB registers its switches so).
+
+--not-in FILE leaves out the OIDs FILE (data/sysobjectid-products.txt)
+already lists: an older revision of a MIB that is in the table adds only
+the products the newer one dropped (FORTINET-FORTIGATE-MIB no longer
+lists the FortiGate-60D).
+
+--upper writes the whole name in capitals, for a maker whose product
+names are all capitals but whose MIB writes its descriptors all in lower
+case ("gs748t" for the GS748T in NETGEAR-REF-MIB).
+
+--capital turns one to three lower-case letters that open a name (after
+--strip-prefix) and are followed by a digit into capitals: SMI makes a
+descriptor open in lower case, so HH3C-PRODUCT-ID-MIB writes
+"hh3c-s5500-28C-EI" and "hh3c-msr20-20" for the S5500-28C-EI and the
+MSR20-20 (longer words such as "secpathF100-C" are left as they are).
 """
 import argparse
 import re
@@ -70,12 +100,12 @@ def is_descriptor(word, any_case=False):
             not re.fullmatch(r"[A-Z][A-Z-]*", word))
 
 
-def assignments(toks, any_case=False):
+def assignments(toks, any_case=False, macros=MACROS):
     """name -> (parent, "N" or "N.M...") for OBJECT IDENTIFIER-like
     definitions."""
     found = {}
     for k in range(1, len(toks) - 5):
-        if toks[k] not in MACROS or not is_descriptor(toks[k - 1],
+        if toks[k] not in macros or not is_descriptor(toks[k - 1],
                                                         any_case):
             continue
         name = toks[k - 1]
@@ -109,6 +139,21 @@ def comment_names(text, whole=False):
     return names
 
 
+def description_names(text, pattern):
+    """descriptor -> first group of pattern in its DESCRIPTION text."""
+    names = {}
+    want = re.compile(pattern)
+    defn = re.compile(r'([a-zA-Z][A-Za-z0-9_-]*)\s+OBJECT-(?:IDENTITY|TYPE)\b'
+                      r'[^"]*?DESCRIPTION\s*"([^"]*)"')
+    for m in defn.finditer(text):
+        found = want.search(" ".join(m.group(2).split()))
+        group = next((g for g in (found.groups() if found else ()) if g),
+                     None)
+        if group:
+            names[m.group(1)] = group
+    return names
+
+
 def resolve(name, defs, roots, seen=()):
     if name in roots:
         return roots[name]
@@ -127,9 +172,15 @@ def main():
     ap.add_argument("--names", choices=("descriptor", "comment",
                                         "comment-line"),
                     default="descriptor")
-    ap.add_argument("--strip-prefix", default="")
+    ap.add_argument("--strip-prefix", action="append", default=[])
     ap.add_argument("--exclude", action="append", default=[])
     ap.add_argument("--any-case", action="store_true")
+    ap.add_argument("--capital", action="store_true")
+    ap.add_argument("--upper", action="store_true")
+    ap.add_argument("--object-types", action="store_true")
+    ap.add_argument("--describe", default="")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--not-in", default="")
     ap.add_argument("mib")
     a = ap.parse_args()
     roots = {"enterprises": "1.3.6.1.4.1"}
@@ -138,19 +189,37 @@ def main():
         roots[k] = v
     with open(a.mib, encoding="utf-8", errors="replace") as f:
         text = f.read()
-    defs = assignments(tokens(text), a.any_case)
+    macros = MACROS | ({"OBJECT-TYPE"} if a.object_types else set())
+    defs = assignments(tokens(text), a.any_case, macros)
     label = (comment_names(text, a.names == "comment-line")
              if a.names != "descriptor" else {})
+    if a.describe:
+        label.update(description_names(text, a.describe))
     top = resolve(a.under, defs, roots)
     if top is None:
         sys.exit("mib-products: cannot resolve %s (give --root)" % a.under)
+    known = set()
+    if a.not_in:
+        with open(a.not_in, encoding="utf-8") as f:
+            known = {ln.split("\t", 1)[0] for ln in f
+                     if ln[:1].isdigit() and "\t" in ln}
     rows = []
     for name in defs:
         oid = resolve(name, defs, roots)
+        if a.only and not re.search(a.only, name):
+            continue
+        if oid in known:
+            continue
         if oid and oid.startswith(top + ".") and name not in a.exclude:
             shown = label.get(name, name)
-            if a.strip_prefix and shown.startswith(a.strip_prefix):
-                shown = shown[len(a.strip_prefix):]
+            cut = max((p for p in a.strip_prefix if shown.startswith(p)),
+                      key=len, default="")
+            shown = shown[len(cut):]
+            if a.upper:
+                shown = shown.upper()
+            if a.capital:
+                shown = re.sub(r"^[a-z]{1,3}(?=[0-9])",
+                               lambda m: m.group(0).upper(), shown)
             rows.append((tuple(int(x) for x in oid.split(".")), oid, shown))
     print("# source: %s (%d products under %s = %s)" %
           (a.source, len(rows), a.under, top))

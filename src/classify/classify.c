@@ -533,43 +533,141 @@ const char *classify_model_normalise(const char *model, const char *maker,
 	return out + start;
 }
 
+/* A word of n characters that looks like a model: letters, digits and
+ * "+-/_.", at least one digit, 3 to 40 characters, not a version number
+ * (none that starts with a digit, or a v and a digit, and has a dot). */
+static int classify_model_word(const char *w, size_t n)
+{
+	size_t i, digits = 0;
+
+	if (n < 3 || n > 40 || classify_is_version(w, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (isdigit((unsigned char)w[i]))
+			digits++;
+		else if (!isalpha((unsigned char)w[i]) &&
+			 !strchr("+-/_.", w[i]))
+			return 0;
+	}
+	if (!digits || !isalnum((unsigned char)w[0]))
+		return 0;
+	/* a version with a suffix: "1.2.0-beta1", "v6.5R1" */
+	i = w[0] == 'v' || w[0] == 'V';
+	return !(isdigit((unsigned char)w[i]) && memchr(w, '.', n));
+}
+
+/* A product family's name before the model ("NPort" in "Moxa NPort
+ * 5110", "WorkCentre" in "Xerox WorkCentre 7855"): letters (and '-'),
+ * 2 to 20 of them, starting with a capital or an inner capital, and not
+ * a word that says what kind of thing or which software it is. */
+static int classify_family_word(const char *w, size_t n)
+{
+	static const char *const not_family[] = {
+		"switch",      "router",
+		"wireless",    "access",
+		"point",       "firewall",
+		"gateway",     "printer",
+		"server",      "system",
+		"systems",     "appliance",
+		"controller",  "card",
+		"module",      "unit",
+		"network",     "networks",
+		"management",  "web",
+		"snmp",	       "agent",
+		"software",    "firmware",
+		"version",     "release",
+		"series",      "the",
+		"for",	       "and",
+		"with",	       "of",
+		"on",	       "platform",
+		"operating",   "device",
+		"ethernet",    "gigabit",
+		"managed",     "smart",
+		"security",    "internet",
+		"build",       "revision",
+		"rev",	       "model",
+		"serial",      "hardware",
+		"kernel",      "linux",
+		"inc",	       "ltd",
+		"corp",	       "co",
+		"technology",  "technologies",
+		"electronics", "communications",
+		NULL};
+	size_t i, caps = 0;
+
+	if (n < 2 || n > 20)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (isupper((unsigned char)w[i]))
+			caps++;
+		else if (!islower((unsigned char)w[i]) && w[i] != '-')
+			return 0;
+	}
+	if (!caps || w[0] == '-')
+		return 0;
+	for (i = 0; not_family[i]; i++)
+		if (strlen(not_family[i]) == n &&
+		    strncasecmp(w, not_family[i], n) == 0)
+			return 0;
+	return 1;
+}
+
+/* A designation in capitals: its first character a digit or a capital,
+ * and no small letter before its last digit ("7855", "C5235", "3110cn",
+ * "DS918+"; not a host name such as "nas-changan-1"). */
+static int classify_caps_word(const char *w, size_t n)
+{
+	size_t last = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (isdigit((unsigned char)w[i]))
+			last = i;
+	if (!isdigit((unsigned char)w[0]) && !isupper((unsigned char)w[0]))
+		return 0;
+	for (size_t i = 0; i < last; i++)
+		if (islower((unsigned char)w[i]))
+			return 0;
+	return 1;
+}
+
 /*
  * The model a sysDescr names right after the maker's own name ("DrayTek
  * Vigor2925 ...", "Huawei AR1220 ...", "Moxa EDS-510E"): the word that
  * follows when classify_model_normalise() found the maker's name in
- * front, if it looks like a model (letters or digits, at least one
- * digit, 3 to 40 characters, not a version number: none that starts
- * with a digit and has a dot); NULL otherwise.
+ * front, if it looks like a model (classify_model_word); since round 16
+ * also after one or two words of a product family's name, which stay in
+ * the model, when the designation is in capitals ("Moxa NPort 5110" ->
+ * "NPort 5110"; not "Isilon OneFS nas-1"); NULL otherwise.
  */
 static const char *classify_descr_model(const char *descr, const char *maker,
 					char *buf, size_t size)
 {
 	char tmp[CLASSIFY_FACT_MAX];
-	const char *rest;
-	size_t n, i, digits = 0;
+	const char *rest, *w;
+	size_t n;
 
 	if (!descr || !maker || !*maker)
 		return NULL;
 	rest = classify_model_normalise(descr, maker, tmp, sizeof(tmp));
 	if (rest == tmp)
 		return NULL; /* no maker's name in front */
-	n = strcspn(rest, " ,;:");
-	while (n && rest[n - 1] == '.')
-		n--;
-	if (n < 3 || n > 40 || n >= size || classify_is_version(rest, n))
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (isdigit((unsigned char)rest[i]))
-			digits++;
-		else if (!isalpha((unsigned char)rest[i]) &&
-			 !strchr("+-/_.", rest[i]))
+	for (int family = 0;; family++) {
+		w = rest;
+		for (int k = 0; k < family; k++) {
+			w += strcspn(w, " ");
+			w += *w == ' ';
+		}
+		n = strcspn(w, " ,;:");
+		while (n && w[n - 1] == '.')
+			n--;
+		if (classify_model_word(w, n) &&
+		    (!family || classify_caps_word(w, n)))
+			break;
+		if (family == 2 || w[n] != ' ' || !classify_family_word(w, n))
 			return NULL;
 	}
-	if (!digits || !isalnum((unsigned char)rest[0]))
-		return NULL;
-	/* a version with a suffix: "1.2.0-beta1", "v6.5R1" */
-	i = rest[0] == 'v' || rest[0] == 'V';
-	if (isdigit((unsigned char)rest[i]) && memchr(rest, '.', n))
+	n += (size_t)(w - rest);
+	if (n >= size)
 		return NULL;
 	memcpy(buf, rest, n);
 	buf[n] = '\0';

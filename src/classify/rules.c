@@ -57,7 +57,17 @@ static const char *const var_names[V_COUNT] = {
 	"mibmodel", "mibmaker", "descrmodel", "agent", "line",
 };
 
-enum rule_op { OP_EQ, OP_PREFIX, OP_SUBSTR, OP_REGEX, OP_GT, OP_LT };
+/* OP_CASE_REGEX ("~~") is the one comparison that heeds case: a product
+ * designation in capitals is not a host name in lower case. */
+enum rule_op {
+	OP_EQ,
+	OP_PREFIX,
+	OP_SUBSTR,
+	OP_REGEX,
+	OP_GT,
+	OP_LT,
+	OP_CASE_REGEX
+};
 
 enum rule_field {
 	F_TYPE,
@@ -210,8 +220,8 @@ static int rules_next_word(const char **pp, struct rule_tok *t,
 	}
 	{
 		size_t s = k, f = 0;
-		static const char *const ops[] = {
-			"=", "^=", "*=", "~", ">", "<"};
+		static const char *const ops[] = {"=", "^=", "*=", "~",
+						  ">", "<",  "~~"};
 
 		while ((t->w[k] >= 'a' && t->w[k] <= 'z') || t->w[k] == '_')
 			k++;
@@ -229,7 +239,7 @@ static int rules_next_word(const char **pp, struct rule_tok *t,
 		}
 		if (k == s || k >= qpos)
 			return 1;
-		for (int i = 5; i >= 0; i--) {
+		for (int i = 6; i >= 0; i--) {
 			size_t ol = strlen(ops[i]);
 
 			if (strncmp(t->w + k, ops[i], ol) == 0 &&
@@ -283,10 +293,10 @@ static int rules_parse_port(struct rule_cond *c, const char *v)
 	return 0;
 }
 
-static int rules_compile(regex_t *re, const char *pattern, char *why,
+static int rules_compile(regex_t *re, const char *pattern, int icase, char *why,
 			 size_t whylen)
 {
-	int rc = regcomp(re, pattern, REG_EXTENDED | REG_ICASE);
+	int rc = regcomp(re, pattern, REG_EXTENDED | (icase ? REG_ICASE : 0));
 
 	if (rc != 0) {
 		regerror(rc, re, why, whylen);
@@ -333,13 +343,15 @@ static const char *rules_make_cond(struct rule_cond *c,
 	}
 	if (c->var == V_OID && *v == '.')
 		v++;
-	if (!*v && c->op != OP_REGEX && c->op != OP_EQ)
+	if (!*v && c->op != OP_REGEX && c->op != OP_CASE_REGEX &&
+	    c->op != OP_EQ)
 		return "empty value";
 	c->value = xstrdup(v);
-	if (c->op == OP_REGEX) {
+	if (c->op == OP_REGEX || c->op == OP_CASE_REGEX) {
 		char why[200];
 
-		if (rules_compile(&c->re, v, why, sizeof(why)) < 0) {
+		if (rules_compile(&c->re, v, c->op == OP_REGEX, why,
+				  sizeof(why)) < 0) {
 			snprintf(msg, msglen,
 				 "bad regular expression \"%.120s\": "
 				 "%.200s",
@@ -538,7 +550,7 @@ static const char *rules_parse_vendor(struct classify_rules *rs,
 
 	rs->vendors = xrealloc(rs->vendors, (rs->nvendors + 1) * sizeof(*a));
 	a = &rs->vendors[rs->nvendors];
-	if (rules_compile(&a->re, t[0].w, rewhy, sizeof(rewhy)) < 0) {
+	if (rules_compile(&a->re, t[0].w, 1, rewhy, sizeof(rewhy)) < 0) {
 		snprintf(msg, msglen,
 			 "bad regular expression \"%.120s\": "
 			 "%.200s",
@@ -947,6 +959,7 @@ static int rules_cond_match(const struct rule_cond *c,
 		hit = ci_contains(s, c->value);
 		break;
 	case OP_REGEX:
+	case OP_CASE_REGEX:
 		if (c->negate) {
 			hit = regexec(&c->re, s, 0, NULL, 0) == 0;
 		} else {
