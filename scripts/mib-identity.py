@@ -25,8 +25,9 @@ assignments win over the pool (SOCOMECUPS-MIB and ABBMODULARUPS-MIB both
 define upsIdent). Then, of each
 MIB, every OBJECT-TYPE whose SYNTAX is a string (DisplayString, OCTET
 STRING as OctetString in compiled copies, SnmpAdminString) and whose descriptor names the model or product
-(...Model, ...ModelName, ...ModelNumber, ...ProductName, ...ProductType,
-...DeviceType, ...MachineType, ...HardwareModel) becomes a "model" line,
+(...Model, ...ModelName, ...ModelNumber, ...ProductName, ...ProdName,
+...ProductType, ...DeviceType, ...DevType, ...MachineType, ...HardwareModel)
+becomes a "model" line,
 and one whose descriptor names the maker (...Manufacturer, ...ManufName,
 ...Vendor) a "manufacturer" line; descriptors that also name a serial, a
 version, a date, a status, an index or a location never do, nor ones
@@ -37,7 +38,8 @@ wins). An object is asked with one GETNEXT, as every identity object is:
 a scalar's .0 and a column's first row are read alike.
 
 Some makers write the bare descriptors all lower case (modelName,
-modelNumber, modelname, productname, manufacturer): those count too.
+modelNumber, modelname, productname, manufacturer), or a prefix and
+modelName run together (ASUSTOR-SYSTEM-MIB's hwmodelName): those count too.
 
 Lines whose OID data/snmp-identity.txt already lists are left out (the
 hand-written line wins), and a descriptor that the hand-written table
@@ -57,8 +59,9 @@ _spec = importlib.util.spec_from_file_location(
 mp = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(mp)
 
-MODEL = re.compile(r"(ModelNumber|ModelName|ModelNo|Model|ProductModel|"
-                   r"ProductName|ProductType|DeviceType|MachineType|"
+MODEL = re.compile(r"(ModelNumber|[Mm]odelName|ModelNo|Model|ProductModel|"
+                   r"ProductName|ProdName|ProductType|DeviceType|DevType|"
+                   r"MachineType|"
                    r"HardwareModel)$|^(productName|model|modelName|modelNumber|"
                    # descriptors some makers write all lower case
                    # (ARHANGELSK-GLOBAL-REG's modelname, ServersCheck's
@@ -72,14 +75,19 @@ NEVER = re.compile(r"(?i)serial|version|vers$|rev|date|time|status|index|"
                    # a part's model, not the device's
                    r"disk|drive|transceiver|sfp|port|trap|fan|psu|supply|"
                    r"batter|slot|dimm|memory|cpu|sensor|module|card|toner|"
-                   r"cartridge|tray|inlet|outlet|lamp|ups(?![a-z]*Ident|Base)")
+                   r"cartridge|tray|inlet|outlet|lamp|"
+                   # a UPS MIB's own identity group (upsIdent..., upsId...)
+                   # is the device's
+                   r"ups(?![a-z]*Ident|Id[A-Z]|Base)")
 STRINGS = ("DisplayString", "OCTET", "OctetString", "SnmpAdminString")
 ENTERPRISES = "1.3.6.1.4.1."
 # KIND -> the type an answer decides (--rules); bmc is left out: the
 # ServerView-style MIBs are answered by host agents too.
 KIND_TYPE = {"ups": "ups", "pdu": "pdu", "environment": "environment monitor",
              "printer": "printer", "firewall": "firewall", "storage": "storage",
-             "switch": "switch", "vpn": "vpn gateway", "nas": "nas"}
+             "switch": "switch", "vpn": "vpn gateway", "nas": "nas",
+             "console": "console server", "wap": "wap",
+             "timing": "time server"}
 
 
 # keys the device record already uses for its own fields: a MIB
@@ -88,6 +96,19 @@ KIND_TYPE = {"ups": "ups", "pdu": "pdu", "environment": "environment monitor",
 RESERVED = {"type", "manufacturer", "model", "serial", "firmware",
             "os_group", "os_family", "os_name", "os_version", "form_factor",
             "vendor"}
+
+
+def unique_field(name, ent, taken):
+    """The descriptor, or with the enterprise appended where the name is
+    taken or is one of the device record's own, then _2, _3... where two
+    MIBs of one maker share the descriptor (MOXA-IAW5x50A_IO-MIB's and
+    MOXA-NP6000-MIB's modelName)."""
+    if name not in taken and name not in RESERVED:
+        return name
+    field, k = name + ent, 2
+    while field in taken:
+        field, k = "%s%s_%d" % (name, ent, k), k + 1
+    return field
 
 
 def model_rank(name):
@@ -227,8 +248,7 @@ def main():
             continue
         ent = oid[len(ENTERPRISES):].split(".")[0]
         asked = [ent] + [x for x in col[1].split(",") if x not in ("-", ent)]
-        field = (name if name not in fields and name not in RESERVED
-                 else name + ent)
+        field = unique_field(name, ent, fields)
         fields.add(field)
         rank = (0 if gives == "manufacturer" else 1 + model_rank(name))
         out.append((i, rank, tuple(int(x) for x in oid.split(".")),
