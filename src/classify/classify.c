@@ -676,20 +676,15 @@ static int classify_caps_word(const char *w, size_t n)
 }
 
 /* A product's name in capitals without a digit, 2 to 8 letters ("CTM"),
- * that names no kind or software (classify_family_word's list). */
+ * that names no kind or software (classify_family_word's list, and OS). */
 static int classify_caps_name(const char *w, size_t n)
 {
-	char low[16];
-
-	if (n < 2 || n > 8)
+	if (n < 2 || n > 8 || (n == 2 && strncasecmp(w, "OS", 2) == 0))
 		return 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (!isupper((unsigned char)w[i]))
 			return 0;
-		low[i] = (char)tolower((unsigned char)w[i]);
-	}
-	low[n] = '\0';
-	return classify_family_word(w, n) && strcmp(low, "os") != 0;
+	return classify_family_word(w, n);
 }
 
 /*
