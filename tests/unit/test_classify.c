@@ -4278,6 +4278,82 @@ static void test_round16_products(void **state)
 		RUN_MIB_CASES(round16_products_cases);
 }
 
+/* Issue 11, round 17 (products17): the model (and, where the MIB groups
+ * its products by line, the kind) a sysObjectID names in the product MIBs
+ * added this round (data/sysobjectid-products.md), for made-up devices
+ * whose sysDescr names neither. Each case is a product the table did not
+ * list before this round. */
+#define R17_WHY "sysObjectID in the vendor's product MIB"
+static const struct mib_case round17_products_cases[] = {
+	{"a Brocade ICX 7450 stack (FOUNDRY-SN-ROOT-MIB stack leaf 48.8.1)",
+	 {"sysObjectID", "1.3.6.1.4.1.1991.1.3.48.8.1", "sysDescr",
+	  "IronWare Version 08.0.30 Compiled on Oct 1 2016", NULL},
+	 "switch",
+	 NULL,
+	 "ICX7450",
+	 NULL,
+	 "FOUNDRY-SN-ROOT-MIB"},
+	{"a Brocade ICX 7250-48P in its router image (a switch all the same)",
+	 {"sysObjectID", "1.3.6.1.4.1.1991.1.3.62.2.2.1.3", "sysDescr",
+	  "IronWare Version 08.0.30 Compiled on Oct 1 2016", NULL},
+	 "switch",
+	 NULL,
+	 "ICX725048-HPOE",
+	 NULL,
+	 "FOUNDRY-SN-ROOT-MIB"},
+	{"a ServerIron ADX 1000 (FOUNDRY-SN-ROOT-MIB snSIFamily 12)",
+	 {"sysObjectID", "1.3.6.1.4.1.1991.1.3.47.12.1", "sysDescr",
+	  "IronWare Version 12.4.00 Compiled on Jan 1 2012", NULL},
+	 "load balancer",
+	 NULL,
+	 "ServerIron ADX 1000",
+	 NULL,
+	 "FOUNDRY-SN-ROOT-MIB"},
+	{"a NetIron MLXe-16 (FOUNDRY-SN-ROOT-MIB snBrocadeMLXeFamily 1)",
+	 {"sysObjectID", "1.3.6.1.4.1.1991.1.3.55.1.2", "sysDescr",
+	  "IronWare Version 5.6.0 Compiled on Jan 1 2014", NULL},
+	 "router",
+	 NULL,
+	 "MLXe-16",
+	 NULL,
+	 "FOUNDRY-SN-ROOT-MIB"},
+	{"an OmniSwitch 6860 (ALCATEL-IND1-DEVICES, AOS 7/8 revision)",
+	 {"sysObjectID", "1.3.6.1.4.1.6486.801.1.1.2.1.11.1.2", "sysDescr",
+	  "AOS 8.5.255.R02 GA", NULL},
+	 NULL,
+	 NULL,
+	 "OS6860-P24",
+	 NULL,
+	 R17_WHY},
+	{"an OmniSwitch 6450 (ALCATEL-IND1-DEVICES, a later AOS 6 revision)",
+	 {"sysObjectID", "1.3.6.1.4.1.6486.800.1.1.2.1.12.1.6", "sysDescr",
+	  "AOS 6.7.2.R04 GA", NULL},
+	 NULL,
+	 NULL,
+	 "OS6450-P24",
+	 NULL,
+	 R17_WHY},
+};
+
+static void test_round17_products(void **state)
+{
+	/* FOUNDRY-SN-ROOT-MIB's family and series nodes are no products */
+	static const char *const family[] = {
+		"1.3.6.1.4.1.1991.1.3.61",
+		"1.3.6.1.4.1.1991.1.3.61.1.1.1",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(family) / sizeof(family[0]); i++)
+		assert_null(classify_product(family[i]));
+	/* the product without the image its leaf names */
+	assert_string_equal(classify_product("1.3.6.1.4.1.1991.1.3.61.1.1.1.2"),
+			    "ICX745024");
+	if (!have_file(ENT_FILE))
+		skip();
+	RUN_MIB_CASES(round17_products_cases);
+}
+
 /* Issue 11, round 11: one table of SNMP agent authors (data/snmp-agents.txt)
  * serves both the maker a sysDescr starts with (classify.c) and the
  * manufacturer fallback of the rules; the cases below (and round 10's
@@ -4447,6 +4523,7 @@ int main(void)
 		cmocka_unit_test(test_rules_sys_fields),
 		cmocka_unit_test(test_products),
 		cmocka_unit_test(test_round16_products),
+		cmocka_unit_test(test_round17_products),
 		cmocka_unit_test(test_idents),
 		cmocka_unit_test(test_model_normalise),
 		cmocka_unit_test(test_vendor_aliases),
