@@ -4333,6 +4333,22 @@ static const struct mib_case round17_products_cases[] = {
 	 "OS6450-P24",
 	 NULL,
 	 R17_WHY},
+	{"an Avaya/Extreme VSP 7254XSQ (RAPID-CITY rapidCity 209)",
+	 {"sysObjectID", "1.3.6.1.4.1.2272.209", "sysDescr",
+	  "VOSS 8.1.0.0 (made up)", NULL},
+	 "switch",
+	 NULL,
+	 "VSP7254XSQ",
+	 NULL,
+	 "RAPID-CITY"},
+	{"an F5 i5800 (F5-BIGIP-SYSTEM-MIB sysDeviceModelOIDs 109)",
+	 {"sysObjectID", "1.3.6.1.4.1.3375.2.1.3.4.109", "sysDescr",
+	  "Linux 3.10.0-862.14.4.el7.x86_64", NULL},
+	 "load balancer",
+	 NULL,
+	 "BIG-IP i5800",
+	 NULL,
+	 "F5-BIGIP-SYSTEM-MIB"},
 };
 
 static void test_round17_products(void **state)
