@@ -1099,7 +1099,7 @@ static const struct mib_case mib_cases[] = {
 	  "JUNIPER-VIRTUALCHASSIS-MIB", NULL},
 	 "switch",
 	 "Juniper Networks",
-	 "ex4200-24t",
+	 "EX4200-24T",
 	 "Juniper Junos 12.3X48-D35.7",
 	 "jnxVirtualChassisMemberModel"},
 	{"Juniper: jnxBoxDescr names an SRX firewall",
@@ -2988,6 +2988,117 @@ static const struct mib_case round16_generic_cases[] = {
 
 /* Round 16, after heldout13's measurement: the fixes it taught, each on
  * made-up values (the enterprises are real registry entries). */
+/* Round 17 (generic17): how common enterprise gear writes its sysDescr,
+ * made-up values in each line's format; each fails on round 16's rules
+ * but "H3C's own Comware keeps H3C", which guards the HP/HPE rule. */
+static const struct mib_case round17_generic_cases[] = {
+	{"Junos writes the model in lower case; Juniper in capitals",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.999", "sysDescr",
+	  "Juniper Networks, Inc. qfx5100-48s-6q Ethernet Switch, kernel "
+	  "JUNOS 99.1R1",
+	  NULL},
+	 "switch",
+	 "Juniper Networks",
+	 "QFX5100-48S-6Q",
+	 "Juniper Junos 99.1R1",
+	 NULL},
+	{"Comware under HPE's name: HPE's product, without the word Switch",
+	 {"sysObjectID", "1.3.6.1.4.1.25506.11.1.99999", "sysDescr",
+	  "HPE Comware Platform Software, Software Version 7.1.070, Release "
+	  "9999\r\nHPE 5510 48G PoE+ 4SFP+ HI 1-slot Switch\r\nCopyright "
+	  "(c) 2010-2099 Hewlett Packard Enterprise Development LP",
+	  NULL},
+	 "switch",
+	 "Hewlett Packard Enterprise",
+	 "5510 48G PoE+ 4SFP+ HI 1-slot",
+	 NULL,
+	 "without the word Switch"},
+	{"Comware under HP's name with interface slots",
+	 {"sysObjectID", "1.3.6.1.4.1.25506.11.1.99998", "sysDescr",
+	  "HP Comware Platform Software, Software Version 5.20.99 Release "
+	  "9999\r\nHP A5800-24G Switch with 1 Interface Slot\r\nCopyright "
+	  "(c) 2010-2099 Hewlett-Packard Development Company, L.P.",
+	  NULL},
+	 "switch",
+	 "Hewlett Packard",
+	 "A5800-24G",
+	 NULL,
+	 NULL},
+	{"H3C's own Comware keeps H3C",
+	 {"sysObjectID", "1.3.6.1.4.1.25506.1.99999", "sysDescr",
+	  "H3C Comware Platform Software, Software Version 5.20 Release "
+	  "9999\r\nH3C S5500-28C-EI\r\nCopyright (c) 2004-2099 Hangzhou "
+	  "H3C Tech. Co., Ltd. All rights reserved.",
+	  NULL},
+	 "switch",
+	 "H3C",
+	 "S5500-28C-EI",
+	 NULL,
+	 NULL},
+	{"AOS-CX: product number and series, the firmware as the OS",
+	 {"sysObjectID", "1.3.6.1.4.1.47196.4.1.1.1.999", "sysDescr",
+	  "Aruba JL725A 6200F 24G CL4 4SFP+370W Swch ML.10.99.0001", NULL},
+	 "switch",
+	 "Aruba Networks",
+	 "JL725A 6200F",
+	 "ArubaOS-CX ML.10.99.0001",
+	 "AOS-CX sysDescr"},
+	{"Dell Networking OS9 names the model after Series:",
+	 {"sysObjectID", "1.3.6.1.4.1.6027.1.3.999", "sysDescr",
+	  "Dell Networking OS Operating System Version: 2.0 Application "
+	  "Software Version: 9.99(0.0) Series: S6000-ON Copyright (c) "
+	  "1999-2099 by Dell Inc. All Rights Reserved.",
+	  NULL},
+	 "switch",
+	 "Dell",
+	 "S6000-ON",
+	 "Dell Networking OS 9.99(0.0)",
+	 "Series"},
+	{"Dell OS10 names the model after System Type:",
+	 {"sysObjectID", "1.3.6.1.4.1.674.11000.5000.100.2.1.999", "sysDescr",
+	  "Dell EMC Networking OS10-Enterprise. Copyright (c) 1999-2099 by "
+	  "Dell Inc. All Rights Reserved. System Description: OS10 "
+	  "Enterprise. OS Version: 10.9.9.9. System Type: Z9264F-ON",
+	  NULL},
+	 "switch",
+	 "Dell",
+	 "Z9264F-ON",
+	 "Dell OS10 10.9.9.9",
+	 "System Type"},
+	{"FortiSwitch names its model and firmware",
+	 {"sysObjectID", "1.3.6.1.4.1.12356.106.1.999", "sysDescr",
+	  "FortiSwitch-124E-POE v9.9.9,build0999,990101 (GA)", NULL},
+	 "switch",
+	 "Fortinet",
+	 "FortiSwitch-124E-POE",
+	 NULL,
+	 NULL},
+	{"a FortiAP is an access point",
+	 {"sysObjectID", "1.3.6.1.4.1.12356.120.99", "sysDescr",
+	  "FortiAP-431F v9.9,build0999", NULL},
+	 "wap",
+	 "Fortinet",
+	 "FortiAP-431F",
+	 NULL,
+	 NULL},
+	{"VSP: Avaya's, the VOSS version in brackets",
+	 {"sysObjectID", "1.3.6.1.4.1.2272.999", "sysDescr",
+	  "VSP-8284XSQ (9.9.9.9)", NULL},
+	 "switch",
+	 "Avaya",
+	 "VSP-8284XSQ",
+	 "VOSS 9.9.9.9",
+	 "Virtual Services Platform"},
+	{"BayStack: Nortel's, not SynOptics'",
+	 {"sysObjectID", "1.3.6.1.4.1.45.3.999", "sysDescr",
+	  "BayStack 470-24T HW:RevB FW:V9.99 SW:v9.9.9.99", NULL},
+	 "switch",
+	 "Nortel",
+	 "BayStack 470-24T",
+	 NULL,
+	 NULL},
+};
+
 static const struct mib_case round16_seen_cases[] = {
 	{"a subsidiary's country is not part of the maker's name",
 	 {"sysObjectID", "1.3.6.1.4.1.27614.9", "sysDescr", "Acme base", NULL},
@@ -3392,6 +3503,7 @@ static void test_general_evidence(void **state)
 	RUN_MIB_CASES(round16_generic_cases);
 	RUN_MIB_CASES(round16_seen_cases);
 	RUN_MIB_CASES(round16_identity_cases);
+	RUN_MIB_CASES(round17_generic_cases);
 }
 
 /* Coverage that generalises (issue 11, classify7): the kind a Cisco
@@ -3507,7 +3619,7 @@ static const struct mib_case family_cases[] = {
 	  NULL},
 	 "switch",
 	 "Juniper Networks",
-	 "ex4300-48t",
+	 "EX4300-48T",
 	 NULL,
 	 NULL},
 	{"Juniper NFX, outside the families: no type from them",
