@@ -3099,6 +3099,52 @@ static const struct mib_case round17_generic_cases[] = {
 	 NULL},
 };
 
+/* Round 17: the kinds earlier unseen sets showed without a word for them
+ * (made-up sysDescr values) */
+static const struct mib_case round17_kind_cases[] = {
+	{"a DECT base station",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.71", "sysDescr",
+	  "Acme IP-DECT Base Station BS-9 v1.0", NULL},
+	 "dect base station",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "DECT base station"},
+	{"a satellite modem",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.72", "sysDescr",
+	  "Acme SAT-9 Satellite Modem, firmware 1.0", NULL},
+	 "satellite modem",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "satellite modem"},
+	{"a network packet broker",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.73", "sysDescr",
+	  "Acme NPB-9 Network Packet Broker", NULL},
+	 "packet broker",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "packet broker"},
+	{"a solar inverter",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.74", "sysDescr",
+	  "Acme SI-9 PV Inverter", NULL},
+	 "inverter",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "solar inverter"},
+	{"a UPS that speaks of its inverter stays a UPS",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.75", "sysDescr",
+	  "Acme online UPS, double conversion PV inverter stage", "snmp_mibs",
+	  "UPS-MIB", "upsIdentModel", "Acme 9", NULL},
+	 "ups",
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+};
+
 static const struct mib_case round16_seen_cases[] = {
 	{"a subsidiary's country is not part of the maker's name",
 	 {"sysObjectID", "1.3.6.1.4.1.27614.9", "sysDescr", "Acme base", NULL},
@@ -3504,6 +3550,7 @@ static void test_general_evidence(void **state)
 	RUN_MIB_CASES(round16_seen_cases);
 	RUN_MIB_CASES(round16_identity_cases);
 	RUN_MIB_CASES(round17_generic_cases);
+	RUN_MIB_CASES(round17_kind_cases);
 }
 
 /* Coverage that generalises (issue 11, classify7): the kind a Cisco
