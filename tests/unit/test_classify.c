@@ -4510,6 +4510,44 @@ static const struct mib_case round17_products_cases[] = {
 	 "F5-BIGIP-SYSTEM-MIB"},
 };
 
+/* Issue 11, round 17 (products17b): the products a sysObjectID names in the
+ * product MIBs the round's second helper added (data/sysobjectid-products.md),
+ * for made-up devices whose sysDescr names none. Each fails on main. */
+static const struct mib_case round17b_products_cases[] = {
+	{"a Riverbed SteelHead answering only its Linux kernel (STEELHEAD-MIB)",
+	 {"sysObjectID", "1.3.6.1.4.1.17163.1.1", "sysDescr",
+	  "Linux wan-opt-7 2.6.32 #1 SMP x86_64", NULL},
+	 "wan accelerator",
+	 NULL,
+	 "Steelhead",
+	 NULL,
+	 R17_WHY},
+	{"an ERS 4850GTS-PWR+ whose sysDescr names no model (SYNOPTICS-ROOT)",
+	 {"sysObjectID", "1.3.6.1.4.1.45.3.78.2", "sysDescr",
+	  "HW:12 FW:5.3.0.3 SW:v5.6.2.103 (made up)", NULL},
+	 "switch",
+	 "Avaya",
+	 "ERS 4850GTS-PWR+",
+	 NULL,
+	 "SYNOPTICS-ROOT-MIB"},
+	{"a BayStack 470-48T answering only its firmware (SYNOPTICS-ROOT-MIB)",
+	 {"sysObjectID", "1.3.6.1.4.1.45.3.46.1", "sysDescr",
+	  "HW:RevB FW:V3.0 SW:v3.6.0.09 (made up)", NULL},
+	 "switch",
+	 "Nortel",
+	 "BayStack 470-48T",
+	 NULL,
+	 "SYNOPTICS-ROOT-MIB"},
+	{"a Nortel WLAN 2380 security switch (SYNOPTICS-ROOT-MIB)",
+	 {"sysObjectID", "1.3.6.1.4.1.45.3.67.5", "sysDescr",
+	  "WSS software 7.0.3 (made up)", NULL},
+	 "wireless controller",
+	 "Nortel",
+	 "WLAN 2380",
+	 NULL,
+	 "SYNOPTICS-ROOT-MIB"},
+};
+
 static void test_round17_products(void **state)
 {
 	/* FOUNDRY-SN-ROOT-MIB's family and series nodes are no products */
@@ -4527,6 +4565,10 @@ static void test_round17_products(void **state)
 	if (!have_file(ENT_FILE))
 		skip();
 	RUN_MIB_CASES(round17_products_cases);
+	/* round 17b: SYNOPTICS-ROOT-MIB's family nodes are no products */
+	assert_null(classify_product("1.3.6.1.4.1.45.3.71"));
+	assert_null(classify_product("1.3.6.1.4.1.45.3.81"));
+	RUN_MIB_CASES(round17b_products_cases);
 }
 
 /* Issue 11, round 11: one table of SNMP agent authors (data/snmp-agents.txt)
