@@ -4546,6 +4546,14 @@ static const struct mib_case round17b_products_cases[] = {
 	 "WLAN 2380",
 	 NULL,
 	 "SYNOPTICS-ROOT-MIB"},
+	{"a Cambium 450i answering only its software (WHISP-GLOBAL-REG)",
+	 {"sysObjectID", "1.3.6.1.4.1.161.19.250.258", "sysDescr",
+	  "CANOPY 20.0 AP-DES (made up)", NULL},
+	 "radio",
+	 "Cambium Networks",
+	 "450i",
+	 NULL,
+	 "WHISP-GLOBAL-REG-MIB"},
 };
 
 static void test_round17_products(void **state)
