@@ -54,6 +54,23 @@ lists the FortiGate-60D).
 names are all capitals but whose MIB writes its descriptors all in lower
 case ("gs748t" for the GS748T in NETGEAR-REF-MIB).
 
+--names same-line takes each product's name from the comment on its own
+definition's line (FOUNDRY-SN-ROOT-MIB writes "snICX745024Switch OBJECT
+IDENTIFIER ::= { snICX745024 1 } -- ICX745024 switch"); a definition
+without one keeps its descriptor. --descriptor-names REGEX keeps the
+descriptor for the definitions it matches, where the comment names no
+product ("-- 24X1G fiber" on snCes2024F) or misspells it.
+
+--leaves keeps only the nodes no other definition in the file hangs under:
+FOUNDRY-SN-ROOT-MIB nests families, series and models
+("registration 61 > snICX7450Family > snICX745024Family > ... >
+snICX745024Switch"), and only the leaves are sysObjectIDs a device sends.
+
+--sub 'REGEX=>TEXT' rewrites each name (after --strip-prefix) with
+re.sub, repeatable, in order: "--sub '(?i)\s*(base l3 |premium )*
+(switch|router)\b.*$=>'" cuts the image a Foundry leaf names ("ICX7450
+Base L3 router") from the product (ICX7450).
+
 --capital turns one to three lower-case letters that open a name (after
 --strip-prefix) and are followed by a digit into capitals: SMI makes a
 descriptor open in lower case, so HH3C-PRODUCT-ID-MIB writes
@@ -139,6 +156,18 @@ def comment_names(text, whole=False):
     return names
 
 
+def same_line_names(text):
+    """descriptor -> the comment on its own definition line."""
+    names = {}
+    want = re.compile(r"\s*([a-z][A-Za-z0-9_-]*)\s+OBJECT\s+IDENTIFIER"
+                      r"\s*::=\s*\{[^}]*\}\s*--\s*(.*?)\s*$")
+    for line in text.splitlines():
+        m = want.match(line)
+        if m and m.group(2):
+            names[m.group(1)] = " ".join(m.group(2).split())
+    return names
+
+
 def description_names(text, pattern):
     """descriptor -> first group of pattern in its DESCRIPTION text."""
     names = {}
@@ -170,7 +199,7 @@ def main():
     ap.add_argument("--under", required=True)
     ap.add_argument("--root", action="append", default=[])
     ap.add_argument("--names", choices=("descriptor", "comment",
-                                        "comment-line"),
+                                        "comment-line", "same-line"),
                     default="descriptor")
     ap.add_argument("--strip-prefix", action="append", default=[])
     ap.add_argument("--exclude", action="append", default=[])
@@ -181,6 +210,9 @@ def main():
     ap.add_argument("--describe", default="")
     ap.add_argument("--only", default="")
     ap.add_argument("--not-in", default="")
+    ap.add_argument("--leaves", action="store_true")
+    ap.add_argument("--descriptor-names", default="")
+    ap.add_argument("--sub", action="append", default=[])
     ap.add_argument("mib")
     a = ap.parse_args()
     roots = {"enterprises": "1.3.6.1.4.1"}
@@ -191,8 +223,22 @@ def main():
         text = f.read()
     macros = MACROS | ({"OBJECT-TYPE"} if a.object_types else set())
     defs = assignments(tokens(text), a.any_case, macros)
-    label = (comment_names(text, a.names == "comment-line")
-             if a.names != "descriptor" else {})
+    if a.names == "same-line":
+        label = same_line_names(text)
+    elif a.names != "descriptor":
+        label = comment_names(text, a.names == "comment-line")
+    else:
+        label = {}
+    if a.descriptor_names:
+        label = {k: v for k, v in label.items()
+                 if not re.search(a.descriptor_names, k)}
+    subs = []
+    for rule in a.sub:
+        pat, sep, repl = rule.partition("=>")
+        if not sep:
+            sys.exit("mib-products: --sub wants REGEX=>TEXT, not %s" % rule)
+        subs.append((re.compile(pat), repl))
+    parents = {p for p, _ in defs.values()} if a.leaves else set()
     if a.describe:
         label.update(description_names(text, a.describe))
     top = resolve(a.under, defs, roots)
@@ -208,13 +254,15 @@ def main():
         oid = resolve(name, defs, roots)
         if a.only and not re.search(a.only, name):
             continue
-        if oid in known:
+        if oid in known or name in parents:
             continue
         if oid and oid.startswith(top + ".") and name not in a.exclude:
             shown = label.get(name, name)
             cut = max((p for p in a.strip_prefix if shown.startswith(p)),
                       key=len, default="")
             shown = shown[len(cut):]
+            for pat, repl in subs:
+                shown = pat.sub(repl, shown).strip()
             if a.upper:
                 shown = shown.upper()
             if a.capital:

@@ -1022,8 +1022,9 @@ static int rules_fact_var(const char *v, const struct classify_facts *f,
 	return 0;
 }
 
-/* Expands \N, $oui / $enterprise, $product, $maker, $mibmodel[from] and
- * $mibmaker[from] in v into out; the trimmed result, possibly empty. */
+/* Expands \N (\UN: the group in capitals), $oui / $enterprise, $product,
+ * $maker, $mibmodel[from] and $mibmaker[from] in v into out; the trimmed
+ * result, possibly empty. */
 static const char *rules_expand(const char *v, const struct rule_capture *cap,
 				const struct classify_facts *f,
 				const struct classify_rules *const *sets,
@@ -1036,12 +1037,14 @@ static const char *rules_expand(const char *v, const struct rule_capture *cap,
 	strbuf_append(out, "", 0);
 	while (*v) {
 		const char *ins = NULL;
-		size_t inslen = 0, skip = 1;
+		size_t inslen = 0, skip = 1, from = out->len;
+		int upper = v[0] == '\\' && v[1] == 'U';
 
-		if (v[0] == '\\' && v[1] >= '1' && v[1] <= '9') {
-			int g = v[1] - '0';
+		if (v[0] == '\\' && v[1 + upper] >= '1' &&
+		    v[1 + upper] <= '9') {
+			int g = v[1 + upper] - '0';
 
-			skip = 2;
+			skip = 2 + (size_t)upper;
 			if (cap->valid && cap->m[g].rm_so >= 0) {
 				ins = cap->subject + cap->m[g].rm_so;
 				inslen = (size_t)(cap->m[g].rm_eo -
@@ -1063,6 +1066,9 @@ static const char *rules_expand(const char *v, const struct rule_capture *cap,
 			inslen = strlen(ins);
 		if (ins && strbuf_append(out, ins, inslen) < 0)
 			break; /* ceiling: keep what fits */
+		for (; upper && from < out->len; from++) /* \UN: in capitals */
+			out->data[from] =
+				(char)toupper((unsigned char)out->data[from]);
 		v += skip;
 	}
 	s = out->data;

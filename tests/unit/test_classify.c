@@ -1099,7 +1099,7 @@ static const struct mib_case mib_cases[] = {
 	  "JUNIPER-VIRTUALCHASSIS-MIB", NULL},
 	 "switch",
 	 "Juniper Networks",
-	 "ex4200-24t",
+	 "EX4200-24T",
 	 "Juniper Junos 12.3X48-D35.7",
 	 "jnxVirtualChassisMemberModel"},
 	{"Juniper: jnxBoxDescr names an SRX firewall",
@@ -2988,6 +2988,163 @@ static const struct mib_case round16_generic_cases[] = {
 
 /* Round 16, after heldout13's measurement: the fixes it taught, each on
  * made-up values (the enterprises are real registry entries). */
+/* Round 17 (generic17): how common enterprise gear writes its sysDescr,
+ * made-up values in each line's format; each fails on round 16's rules
+ * but "H3C's own Comware keeps H3C", which guards the HP/HPE rule. */
+static const struct mib_case round17_generic_cases[] = {
+	{"Junos writes the model in lower case; Juniper in capitals",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.999", "sysDescr",
+	  "Juniper Networks, Inc. qfx5100-48s-6q Ethernet Switch, kernel "
+	  "JUNOS 99.1R1",
+	  NULL},
+	 "switch",
+	 "Juniper Networks",
+	 "QFX5100-48S-6Q",
+	 "Juniper Junos 99.1R1",
+	 NULL},
+	{"Comware under HPE's name: HPE's product, without the word Switch",
+	 {"sysObjectID", "1.3.6.1.4.1.25506.11.1.99999", "sysDescr",
+	  "HPE Comware Platform Software, Software Version 7.1.070, Release "
+	  "9999\r\nHPE 5510 48G PoE+ 4SFP+ HI 1-slot Switch\r\nCopyright "
+	  "(c) 2010-2099 Hewlett Packard Enterprise Development LP",
+	  NULL},
+	 "switch",
+	 "Hewlett Packard Enterprise",
+	 "5510 48G PoE+ 4SFP+ HI 1-slot",
+	 NULL,
+	 "without the word Switch"},
+	{"Comware under HP's name with interface slots",
+	 {"sysObjectID", "1.3.6.1.4.1.25506.11.1.99998", "sysDescr",
+	  "HP Comware Platform Software, Software Version 5.20.99 Release "
+	  "9999\r\nHP A5800-24G Switch with 1 Interface Slot\r\nCopyright "
+	  "(c) 2010-2099 Hewlett-Packard Development Company, L.P.",
+	  NULL},
+	 "switch",
+	 "Hewlett Packard",
+	 "A5800-24G",
+	 NULL,
+	 NULL},
+	{"H3C's own Comware keeps H3C",
+	 {"sysObjectID", "1.3.6.1.4.1.25506.1.99999", "sysDescr",
+	  "H3C Comware Platform Software, Software Version 5.20 Release "
+	  "9999\r\nH3C S5500-28C-EI\r\nCopyright (c) 2004-2099 Hangzhou "
+	  "H3C Tech. Co., Ltd. All rights reserved.",
+	  NULL},
+	 "switch",
+	 "H3C",
+	 "S5500-28C-EI",
+	 NULL,
+	 NULL},
+	{"AOS-CX: product number and series, the firmware as the OS",
+	 {"sysObjectID", "1.3.6.1.4.1.47196.4.1.1.1.999", "sysDescr",
+	  "Aruba JL725A 6200F 24G CL4 4SFP+370W Swch ML.10.99.0001", NULL},
+	 "switch",
+	 "Aruba Networks",
+	 "JL725A 6200F",
+	 "ArubaOS-CX ML.10.99.0001",
+	 "AOS-CX sysDescr"},
+	{"Dell Networking OS9 names the model after Series:",
+	 {"sysObjectID", "1.3.6.1.4.1.6027.1.3.999", "sysDescr",
+	  "Dell Networking OS Operating System Version: 2.0 Application "
+	  "Software Version: 9.99(0.0) Series: S6000-ON Copyright (c) "
+	  "1999-2099 by Dell Inc. All Rights Reserved.",
+	  NULL},
+	 "switch",
+	 "Dell",
+	 "S6000-ON",
+	 "Dell Networking OS 9.99(0.0)",
+	 "Series"},
+	{"Dell OS10 names the model after System Type:",
+	 {"sysObjectID", "1.3.6.1.4.1.674.11000.5000.100.2.1.999", "sysDescr",
+	  "Dell EMC Networking OS10-Enterprise. Copyright (c) 1999-2099 by "
+	  "Dell Inc. All Rights Reserved. System Description: OS10 "
+	  "Enterprise. OS Version: 10.9.9.9. System Type: Z9264F-ON",
+	  NULL},
+	 "switch",
+	 "Dell",
+	 "Z9264F-ON",
+	 "Dell OS10 10.9.9.9",
+	 "System Type"},
+	{"FortiSwitch names its model and firmware",
+	 {"sysObjectID", "1.3.6.1.4.1.12356.106.1.999", "sysDescr",
+	  "FortiSwitch-124E-POE v9.9.9,build0999,990101 (GA)", NULL},
+	 "switch",
+	 "Fortinet",
+	 "FortiSwitch-124E-POE",
+	 NULL,
+	 NULL},
+	{"a FortiAP is an access point",
+	 {"sysObjectID", "1.3.6.1.4.1.12356.120.99", "sysDescr",
+	  "FortiAP-431F v9.9,build0999", NULL},
+	 "wap",
+	 "Fortinet",
+	 "FortiAP-431F",
+	 NULL,
+	 NULL},
+	{"VSP: Avaya's, the VOSS version in brackets",
+	 {"sysObjectID", "1.3.6.1.4.1.2272.999", "sysDescr",
+	  "VSP-8284XSQ (9.9.9.9)", NULL},
+	 "switch",
+	 "Avaya",
+	 "VSP-8284XSQ",
+	 "VOSS 9.9.9.9",
+	 "Virtual Services Platform"},
+	{"BayStack: Nortel's, not SynOptics'",
+	 {"sysObjectID", "1.3.6.1.4.1.45.3.999", "sysDescr",
+	  "BayStack 470-24T HW:RevB FW:V9.99 SW:v9.9.9.99", NULL},
+	 "switch",
+	 "Nortel",
+	 "BayStack 470-24T",
+	 NULL,
+	 NULL},
+};
+
+/* Round 17: the kinds earlier unseen sets showed without a word for them
+ * (made-up sysDescr values) */
+static const struct mib_case round17_kind_cases[] = {
+	{"a DECT base station",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.71", "sysDescr",
+	  "Acme IP-DECT Base Station BS-9 v1.0", NULL},
+	 "dect base station",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "DECT base station"},
+	{"a satellite modem",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.72", "sysDescr",
+	  "Acme SAT-9 Satellite Modem, firmware 1.0", NULL},
+	 "satellite modem",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "satellite modem"},
+	{"a network packet broker",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.73", "sysDescr",
+	  "Acme NPB-9 Network Packet Broker", NULL},
+	 "packet broker",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "packet broker"},
+	{"a solar inverter",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.74", "sysDescr",
+	  "Acme SI-9 PV Inverter", NULL},
+	 "inverter",
+	 NULL,
+	 NULL,
+	 NULL,
+	 "solar inverter"},
+	{"a UPS that speaks of its inverter stays a UPS",
+	 {"sysObjectID", "1.3.6.1.4.1.99998.75", "sysDescr",
+	  "Acme online UPS, double conversion PV inverter stage", "snmp_mibs",
+	  "UPS-MIB", "upsIdentModel", "Acme 9", NULL},
+	 "ups",
+	 NULL,
+	 NULL,
+	 NULL,
+	 NULL},
+};
+
 static const struct mib_case round16_seen_cases[] = {
 	{"a subsidiary's country is not part of the maker's name",
 	 {"sysObjectID", "1.3.6.1.4.1.27614.9", "sysDescr", "Acme base", NULL},
@@ -3571,6 +3728,8 @@ static void test_general_evidence(void **state)
 	RUN_MIB_CASES(round16_generic_cases);
 	RUN_MIB_CASES(round16_seen_cases);
 	RUN_MIB_CASES(round16_identity_cases);
+	RUN_MIB_CASES(round17_generic_cases);
+	RUN_MIB_CASES(round17_kind_cases);
 	RUN_MIB_CASES(round17_identity_cases);
 }
 
@@ -3687,7 +3846,7 @@ static const struct mib_case family_cases[] = {
 	  NULL},
 	 "switch",
 	 "Juniper Networks",
-	 "ex4300-48t",
+	 "EX4300-48T",
 	 NULL,
 	 NULL},
 	{"Juniper NFX, outside the families: no type from them",
@@ -4458,6 +4617,98 @@ static void test_round16_products(void **state)
 		RUN_MIB_CASES(round16_products_cases);
 }
 
+/* Issue 11, round 17 (products17): the model (and, where the MIB groups
+ * its products by line, the kind) a sysObjectID names in the product MIBs
+ * added this round (data/sysobjectid-products.md), for made-up devices
+ * whose sysDescr names neither. Each case is a product the table did not
+ * list before this round. */
+#define R17_WHY "sysObjectID in the vendor's product MIB"
+static const struct mib_case round17_products_cases[] = {
+	{"a Brocade ICX 7450 stack (FOUNDRY-SN-ROOT-MIB stack leaf 48.8.1)",
+	 {"sysObjectID", "1.3.6.1.4.1.1991.1.3.48.8.1", "sysDescr",
+	  "IronWare Version 08.0.30 Compiled on Oct 1 2016", NULL},
+	 "switch",
+	 NULL,
+	 "ICX7450",
+	 NULL,
+	 "FOUNDRY-SN-ROOT-MIB"},
+	{"a Brocade ICX 7250-48P in its router image (a switch all the same)",
+	 {"sysObjectID", "1.3.6.1.4.1.1991.1.3.62.2.2.1.3", "sysDescr",
+	  "IronWare Version 08.0.30 Compiled on Oct 1 2016", NULL},
+	 "switch",
+	 NULL,
+	 "ICX725048-HPOE",
+	 NULL,
+	 "FOUNDRY-SN-ROOT-MIB"},
+	{"a ServerIron ADX 1000 (FOUNDRY-SN-ROOT-MIB snSIFamily 12)",
+	 {"sysObjectID", "1.3.6.1.4.1.1991.1.3.47.12.1", "sysDescr",
+	  "IronWare Version 12.4.00 Compiled on Jan 1 2012", NULL},
+	 "load balancer",
+	 NULL,
+	 "ServerIron ADX 1000",
+	 NULL,
+	 "FOUNDRY-SN-ROOT-MIB"},
+	{"a NetIron MLXe-16 (FOUNDRY-SN-ROOT-MIB snBrocadeMLXeFamily 1)",
+	 {"sysObjectID", "1.3.6.1.4.1.1991.1.3.55.1.2", "sysDescr",
+	  "IronWare Version 5.6.0 Compiled on Jan 1 2014", NULL},
+	 "router",
+	 NULL,
+	 "MLXe-16",
+	 NULL,
+	 "FOUNDRY-SN-ROOT-MIB"},
+	{"an OmniSwitch 6860 (ALCATEL-IND1-DEVICES, AOS 7/8 revision)",
+	 {"sysObjectID", "1.3.6.1.4.1.6486.801.1.1.2.1.11.1.2", "sysDescr",
+	  "AOS 8.5.255.R02 GA", NULL},
+	 NULL,
+	 NULL,
+	 "OS6860-P24",
+	 NULL,
+	 R17_WHY},
+	{"an OmniSwitch 6450 (ALCATEL-IND1-DEVICES, a later AOS 6 revision)",
+	 {"sysObjectID", "1.3.6.1.4.1.6486.800.1.1.2.1.12.1.6", "sysDescr",
+	  "AOS 6.7.2.R04 GA", NULL},
+	 NULL,
+	 NULL,
+	 "OS6450-P24",
+	 NULL,
+	 R17_WHY},
+	{"an Avaya/Extreme VSP 7254XSQ (RAPID-CITY rapidCity 209)",
+	 {"sysObjectID", "1.3.6.1.4.1.2272.209", "sysDescr",
+	  "VOSS 8.1.0.0 (made up)", NULL},
+	 "switch",
+	 NULL,
+	 "VSP7254XSQ",
+	 NULL,
+	 "RAPID-CITY"},
+	{"an F5 i5800 (F5-BIGIP-SYSTEM-MIB sysDeviceModelOIDs 109)",
+	 {"sysObjectID", "1.3.6.1.4.1.3375.2.1.3.4.109", "sysDescr",
+	  "Linux 3.10.0-862.14.4.el7.x86_64", NULL},
+	 "load balancer",
+	 NULL,
+	 "BIG-IP i5800",
+	 NULL,
+	 "F5-BIGIP-SYSTEM-MIB"},
+};
+
+static void test_round17_products(void **state)
+{
+	/* FOUNDRY-SN-ROOT-MIB's family and series nodes are no products */
+	static const char *const family[] = {
+		"1.3.6.1.4.1.1991.1.3.61",
+		"1.3.6.1.4.1.1991.1.3.61.1.1.1",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(family) / sizeof(family[0]); i++)
+		assert_null(classify_product(family[i]));
+	/* the product without the image its leaf names */
+	assert_string_equal(classify_product("1.3.6.1.4.1.1991.1.3.61.1.1.1.2"),
+			    "ICX745024");
+	if (!have_file(ENT_FILE))
+		skip();
+	RUN_MIB_CASES(round17_products_cases);
+}
+
 /* Issue 11, round 11: one table of SNMP agent authors (data/snmp-agents.txt)
  * serves both the maker a sysDescr starts with (classify.c) and the
  * manufacturer fallback of the rules; the cases below (and round 10's
@@ -4627,6 +4878,7 @@ int main(void)
 		cmocka_unit_test(test_rules_sys_fields),
 		cmocka_unit_test(test_products),
 		cmocka_unit_test(test_round16_products),
+		cmocka_unit_test(test_round17_products),
 		cmocka_unit_test(test_idents),
 		cmocka_unit_test(test_model_normalise),
 		cmocka_unit_test(test_vendor_aliases),
