@@ -3145,6 +3145,61 @@ static const struct mib_case round17_kind_cases[] = {
 	 NULL},
 };
 
+/* Round 17, after heldout14-16's measurement (labelled so in the rules
+ * file): made-up values in the formats those sets showed */
+static const struct mib_case round17_seen_cases[] = {
+	{"a Cisco chassis named only in its description",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.99999", "sysDescr",
+	  "Cisco IOS Software, 1841 Software (C1841-IPBASE-M), Version "
+	  "99.9(9)",
+	  "entity_chosen_by", "chassis", "entPhysicalDescr",
+	  "1841 chassis, Hw Serial#: 999, Hw Revision: 9.9", NULL},
+	 "router",
+	 "Cisco Systems",
+	 "CISCO1841",
+	 NULL,
+	 "Cisco NNNN chassis"},
+	{"the chassis's model name still outweighs its description",
+	 {"sysObjectID", "1.3.6.1.4.1.9.1.99999", "sysDescr",
+	  "Cisco IOS Software, C2900 Software (C2900-UNIVERSALK9-M), "
+	  "Version 99.9(9)",
+	  "entity_chosen_by", "chassis", "entPhysicalDescr", "2911 chassis",
+	  "entPhysicalModelName", "CISCO2911/K9", NULL},
+	 NULL,
+	 "Cisco Systems",
+	 "CISCO2911/K9",
+	 NULL,
+	 "entPhysicalModelName"},
+	{"a Comware virtual services router is a router",
+	 {"sysObjectID", "1.3.6.1.4.1.25506.11.2.999", "sysDescr",
+	  "HPE Comware Platform Software, Software Version 7.1.099, Release "
+	  "R9999\r\nHPE VSR2000\r\nCopyright (c) 2010-2099 Hewlett "
+	  "Packard Enterprise Development LP",
+	  NULL},
+	 "router",
+	 "Hewlett Packard Enterprise",
+	 "VSR2000",
+	 NULL,
+	 "VSR"},
+	{"Juniper's virtual SRX under its first name",
+	 {"sysObjectID", "1.3.6.1.4.1.2636.1.1.1.2.999", "sysDescr",
+	  "Juniper Networks, Inc. junosv-firefly internet router, kernel "
+	  "JUNOS 99.1X99-D9.9",
+	  NULL},
+	 "firewall",
+	 "Juniper Networks",
+	 "vSRX",
+	 NULL,
+	 "vSRX"},
+	{"an agent that answers only Brocade's SW-MIB",
+	 {"snmp_mibs", "SW-MIB", "swFirmwareVersion", "v9.9.9", NULL},
+	 "switch",
+	 "Brocade",
+	 NULL,
+	 NULL,
+	 "SW-MIB"},
+};
+
 static const struct mib_case round16_seen_cases[] = {
 	{"a subsidiary's country is not part of the maker's name",
 	 {"sysObjectID", "1.3.6.1.4.1.27614.9", "sysDescr", "Acme base", NULL},
@@ -3730,6 +3785,7 @@ static void test_general_evidence(void **state)
 	RUN_MIB_CASES(round16_identity_cases);
 	RUN_MIB_CASES(round17_generic_cases);
 	RUN_MIB_CASES(round17_kind_cases);
+	RUN_MIB_CASES(round17_seen_cases);
 	RUN_MIB_CASES(round17_identity_cases);
 }
 
