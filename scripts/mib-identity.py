@@ -16,8 +16,10 @@ of it (FILE ending in ".compiled-excerpt": lines such as
 ALSO-ASKED is a comma list of enterprises besides the MIB's own whose
 agents are asked too ("8072" where the maker's box answers as net-snmp,
 "311" for Windows hosts), or "-". KIND is the kind of device the MIB is
-for (ups, pdu, environment, storage, firewall, switch, bmc, printer), for
-the reader only. SOURCE is where the MIB was read, for the header.
+for (ups, pdu, environment, storage, firewall, switch, bmc, printer,
+wan-accelerator, load-balancer, pbx...; a dash stands for a space); the kinds KIND_TYPE maps to one of
+netcensus's types give --rules a type rule, the others are for the
+reader only. SOURCE is where the MIB was read, for the header.
 
 Every MIB's OID assignments are pooled first, so one MIB may name a root
 another defines (STORMSHIELD-SMI-MIB's stormshieldMIB); a MIB's own
@@ -36,6 +38,21 @@ module's model is not the device's). Within a MIB,
 model objects come before product names (the first one a device answers
 wins). An object is asked with one GETNEXT, as every identity object is:
 a scalar's .0 and a column's first row are read alike.
+
+Three more shapes name the device's model (round 17): a chassis type
+written as text (...ChassisType with a string SYNTAX: Palo Alto's
+panChassisType; an enumerated chassis type is an INTEGER and never
+passes the string test), and a product's description (...ProductDescr,
+...ProductDescription: Hirschmann HiOS's hm2DevMgmtProductDescr, the
+product code), ranked after model names and product names. Other
+descriptions (sysDescr-like ...Descr, a port's or a card's) stay out.
+"status" is no longer a refusing word on its own: a descriptor must end
+in the model word to be taken, so an object that reports a status
+(...Status, ...State, ...ModelStatus) never is, while a status group's
+model column is (EqualLogic's eqlMemberStatusModel). And an object the
+MIB makes writable (MAX-ACCESS read-write or read-create, or
+setMaxAccess("read-write") in a compiled copy) is never taken: a name an
+administrator sets is not the model (UPS-MIB's upsIdentName is one).
 
 Some makers write the bare descriptors all lower case (modelName,
 modelNumber, modelname, productname, manufacturer), or a prefix and
@@ -61,7 +78,7 @@ _spec.loader.exec_module(mp)
 
 MODEL = re.compile(r"(ModelNumber|[Mm]odelName|ModelNo|Model|ProductModel|"
                    r"ProductName|ProdName|ProductType|DeviceType|DevType|"
-                   r"MachineType|"
+                   r"MachineType|ChassisType|ProductDescr|ProductDescription|"
                    r"HardwareModel)$|^(productName|model|modelName|modelNumber|"
                    # descriptors some makers write all lower case
                    # (ARHANGELSK-GLOBAL-REG's modelname, ServersCheck's
@@ -69,9 +86,9 @@ MODEL = re.compile(r"(ModelNumber|[Mm]odelName|ModelNo|Model|ProductModel|"
                    r"modelname|productname)$")
 MAKER = re.compile(r"(Manufacturer|ManufName|Manuf|Vendor|VendorName)$|"
                    r"^manufacturer$")
-NEVER = re.compile(r"(?i)serial|version|vers$|rev|date|time|status|index|"
+NEVER = re.compile(r"(?i)serial|version|vers$|rev|date|time|index|"
                    r"location|contact|url|(?-i:[Oo]id(?![a-z])|OID)|count|"
-                   r"table|entry|descr|"
+                   r"table|entry|descr(?!(iption)?$)|"
                    # a part's model, not the device's
                    r"disk|drive|transceiver|sfp|port|trap|fan|psu|supply|"
                    r"batter|slot|dimm|memory|cpu|sensor|module|card|toner|"
@@ -79,7 +96,9 @@ NEVER = re.compile(r"(?i)serial|version|vers$|rev|date|time|status|index|"
                    # a UPS MIB's own identity group (upsIdent..., upsId...)
                    # is the device's
                    r"ups(?![a-z]*Ident|Id[A-Z]|Base)")
-STRINGS = ("DisplayString", "OCTET", "OctetString", "SnmpAdminString")
+READABLE = ("read-only", "accessible-for-notify")
+STRINGS = ("DisplayString", "OCTET", "OctetString", "SnmpAdminString",
+           "Utf8String")
 ENTERPRISES = "1.3.6.1.4.1."
 # KIND -> the type an answer decides (--rules); bmc is left out: the
 # ServerView-style MIBs are answered by host agents too.
@@ -87,7 +106,10 @@ KIND_TYPE = {"ups": "ups", "pdu": "pdu", "environment": "environment monitor",
              "printer": "printer", "firewall": "firewall", "storage": "storage",
              "switch": "switch", "vpn": "vpn gateway", "nas": "nas",
              "console": "console server", "wap": "wap",
-             "timing": "time server"}
+             "timing": "time server",
+             "wan-accelerator": "wan accelerator",
+             "load-balancer": "load balancer", "pbx": "pbx",
+             "video-conference": "video conference"}
 
 
 # keys the device record already uses for its own fields: a MIB
@@ -115,22 +137,42 @@ def model_rank(name):
     """Model numbers first, then product names (smaller is stronger)."""
     if re.search(r"Model(Number|Name|No)?$", name) or name == "model":
         return 0
+    if re.search(r"Descr(iption)?$", name):
+        return 2
     return 1
 
 
-def smi_objects(toks):
-    """name -> SYNTAX's first word, for every OBJECT-TYPE."""
+def smi_clause(toks, words, reach):
+    """name -> the word after the first of WORDS in each OBJECT-TYPE's
+    first REACH tokens (its SYNTAX, its MAX-ACCESS), for every
+    OBJECT-TYPE that has one before its "::="."""
     out = {}
     for k in range(1, len(toks) - 2):
         if toks[k] != "OBJECT-TYPE" or not toks[k - 1][:1].islower():
             continue
-        for j in range(k + 1, min(len(toks) - 1, k + 60)):
-            if toks[j] == "SYNTAX":
+        for j in range(k + 1, min(len(toks) - 1, k + reach)):
+            if toks[j] in words:
                 out[toks[k - 1]] = toks[j + 1]
                 break
             if toks[j] == "::=":
                 break
     return out
+
+
+def smi_objects(toks):
+    """name -> SYNTAX's first word, for every OBJECT-TYPE."""
+    return smi_clause(toks, ("SYNTAX",), 60)
+
+
+def smi_access(toks):
+    """name -> MAX-ACCESS (or SMIv1 ACCESS), for every OBJECT-TYPE."""
+    return smi_clause(toks, ("MAX-ACCESS", "ACCESS"), 400)
+
+
+def compiled_access(text):
+    """name -> access of a pysmi-compiled copy's setMaxAccess() calls."""
+    return {m.group(1): m.group(2) for m in re.finditer(
+        r"\b([a-z][A-Za-z0-9]*)\.setMaxAccess\(\s*\"([a-z-]+)\"", text)}
 
 
 def smi_assignments(toks):
@@ -157,8 +199,9 @@ def compiled_objects(text):
         oids[m.group(1)] = ".".join(
             x.strip() for x in m.group(2).split(",") if x.strip())
     for m in re.finditer(r"_([A-Z][A-Za-z0-9]*)_Type(?:\.__name__)?\s*=\s*"
-                         r"\"?([A-Za-z]+)|class _([A-Z][A-Za-z0-9]*)_Type"
-                         r"\(([A-Za-z]+)\)", text):
+                         r"\"?([A-Za-z][A-Za-z0-9]*)|"
+                         r"class _([A-Z][A-Za-z0-9]*)_Type"
+                         r"\(([A-Za-z][A-Za-z0-9]*)\)", text):
         name = m.group(1) or m.group(3)
         types[name[:1].lower() + name[1:]] = m.group(2) or m.group(4)
     return {n: (o, types.get(n, "")) for n, o in oids.items()}
@@ -190,7 +233,7 @@ def print_rules(out):
         done.add(i)
         t = kind if " " not in kind else '"%s"' % kind
         print('sys.snmp_mibs*=%s -> type=%s why="answers %s, a MIB for %s devices"' %
-              (mib, t, mib, col[2]))
+              (mib, t, mib, col[2].replace("-", " ")))
     print("# --- end of the generated block")
 
 
@@ -215,13 +258,15 @@ def main():
             with open(os.path.join(a.mibs, col[0]), encoding="utf-8",
                       errors="replace") as m:
                 mibs.append((col, m.read()))
-    defs, objs, local = {}, [], {}
+    defs, objs, local, access = {}, [], {}, {}
     for i, (col, text) in enumerate(mibs):
         if col[0].endswith(".compiled-excerpt"):
+            access[i] = compiled_access(text)
             for name, (oid, syn) in compiled_objects(text).items():
                 objs.append((i, col, name, oid, syn))
             continue
         toks = mp.tokens(text)
+        access[i] = smi_access(toks)
         local[i] = smi_assignments(toks)
         defs.update(local[i])
         for name, syn in smi_objects(toks).items():
@@ -231,6 +276,11 @@ def main():
     for i, col, name, oid, syn in objs:
         mib = os.path.basename(col[0]).split(".")[0]
         if NEVER.search(name) or syn not in STRINGS:
+            continue
+        if (re.search(r"(?i)descr(iption)?$", name) and
+                not re.search(r"ProductDescr(iption)?$", name)):
+            continue
+        if access[i].get(name, "read-only") not in READABLE:
             continue
         gives = ("model" if MODEL.search(name) else
                  "manufacturer" if MAKER.search(name) else None)
