@@ -4651,6 +4651,17 @@ static const struct mib_case round16_products_cases[] = {
 	 R16_WHY},
 };
 
+/* The family and series nodes a product MIB registers are no products:
+ * classify_product() names none of them. */
+static void assert_no_products(const char *const *oids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_null(classify_product(oids[i]));
+}
+
+#define ASSERT_NO_PRODUCTS(a)                                                  \
+	assert_no_products((a), sizeof(a) / sizeof((a)[0]))
+
 static void test_round16_products(void **state)
 {
 	/* family nodes of the new product MIBs are no products */
@@ -4661,8 +4672,7 @@ static void test_round16_products(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(family) / sizeof(family[0]); i++)
-		assert_null(classify_product(family[i]));
+	ASSERT_NO_PRODUCTS(family);
 	/* the maker's product name, not the SMI descriptor's case */
 	assert_string_equal(classify_product("1.3.6.1.4.1.25506.1.70"),
 			    "MSR20-20");
@@ -4799,10 +4809,13 @@ static void test_round17_products(void **state)
 		"1.3.6.1.4.1.1991.1.3.61",
 		"1.3.6.1.4.1.1991.1.3.61.1.1.1",
 	};
+	static const char *const synoptics_family[] = {
+		"1.3.6.1.4.1.45.3.71",
+		"1.3.6.1.4.1.45.3.81",
+	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(family) / sizeof(family[0]); i++)
-		assert_null(classify_product(family[i]));
+	ASSERT_NO_PRODUCTS(family);
 	/* the product without the image its leaf names */
 	assert_string_equal(classify_product("1.3.6.1.4.1.1991.1.3.61.1.1.1.2"),
 			    "ICX745024");
@@ -4810,8 +4823,7 @@ static void test_round17_products(void **state)
 		skip();
 	RUN_MIB_CASES(round17_products_cases);
 	/* round 17b: SYNOPTICS-ROOT-MIB's family nodes are no products */
-	assert_null(classify_product("1.3.6.1.4.1.45.3.71"));
-	assert_null(classify_product("1.3.6.1.4.1.45.3.81"));
+	ASSERT_NO_PRODUCTS(synoptics_family);
 	RUN_MIB_CASES(round17b_products_cases);
 }
 
